@@ -1,1 +1,7 @@
-export const x: number = 1;
+export * from './errors';
+export * from './limits';
+export * from './schemas/applications';
+export * from './schemas/auth';
+export * from './schemas/common';
+export * from './schemas/users';
+export * from './snowflake';

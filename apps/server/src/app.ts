@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Limits, SnowflakeGenerator } from '@hearth/protocol';
+import { eq } from 'drizzle-orm';
+import Fastify from 'fastify';
+import { type Logger, pino } from 'pino';
+import type { Config } from './config';
+import type { Deps } from './domain/deps';
+import { createServices, type Services } from './domain/services';
+import { type Bus, createMemoryBus, createRedisBus } from './events/bus';
+import { EventPublisher } from './events/publisher';
+import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './events/rate-limiter';
+import { claimWorkerId } from './events/worker-claim';
+import { registerAuth } from './http/auth';
+import { registerErrorHandling } from './http/errors';
+import { registerMetrics } from './http/metrics';
+import { applicationsRoutes } from './http/routes/applications.routes';
+import { authRoutes } from './http/routes/auth.routes';
+import { mediaRoutes } from './http/routes/media.routes';
+import { systemRoutes } from './http/routes/system.routes';
+import { usersRoutes } from './http/routes/users.routes';
+import type { Api, RouteContext } from './http/types';
+import { createMailer } from './mail/mailer';
+import { createLocalStorage } from './media/storage';
+import { type Database, type Db, openDatabase } from './store/db';
+import { instanceSettings } from './store/schema';
+
+export interface HearthApp {
+  config: Config;
+  http: Api;
+  services: Services;
+  database: Database;
+  bus: Bus;
+  log: Logger;
+  /** Starts listening; resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Stops accepting, finishes in-flight requests, then closes the database and the bus. */
+  close(): Promise<void>;
+}
+
+/** Builds the whole server from its configuration: store, bus, services, HTTP. */
+export async function createApp(config: Config, opts: { logger?: Logger } = {}): Promise<HearthApp> {
+  const log = opts.logger ?? pino({ level: config.logLevel });
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    if (config.redisUrl) {
+      const claim = await claimWorkerId(config.redisUrl, config.workerId);
+      cleanups.push(() => claim.release());
+    }
+    const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+    cleanups.push(() => database.close());
+    const bus = config.redisUrl ? await createRedisBus(config.redisUrl) : createMemoryBus();
+    cleanups.push(() => bus.close());
+    const limiter: RateLimiter = config.redisUrl
+      ? await createRedisRateLimiter(config.redisUrl)
+      : createMemoryRateLimiter();
+    cleanups.push(() => limiter.close());
+    const mailer = createMailer({
+      smtpUrl: config.smtpUrl ?? undefined,
+      from: config.mailFrom,
+      outboxDir: join(config.dataDir, 'outbox'),
+      logger: log,
+    });
+    cleanups.push(() => mailer.close());
+
+    const deps: Deps = {
+      db: database.db,
+      ids: new SnowflakeGenerator({ workerId: config.workerId >> 5, processId: config.workerId & 31 }),
+      events: new EventPublisher(bus, (err, t) => log.error({ err, t }, 'could not publish event')),
+      mailer,
+      storage: createLocalStorage(join(config.dataDir, 'media')),
+      limiter,
+      config,
+      log,
+      secret: config.secretKey ?? (await instanceSecret(database.db)),
+    };
+    const services = createServices(deps);
+    const http = await buildHttp(config, log, database, { services, limiter, config });
+
+    let closing: Promise<void> | null = null;
+    return {
+      config,
+      http,
+      services,
+      database,
+      bus,
+      log,
+      async listen() {
+        return http.listen({ host: config.host, port: config.port });
+      },
+      close() {
+        closing ??= (async () => {
+          await http.close();
+          await runCleanups(cleanups);
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await runCleanups(cleanups);
+    throw err;
+  }
+}
+
+async function buildHttp(config: Config, log: Logger, database: Database, ctx: RouteContext): Promise<Api> {
+  const http = Fastify({
+    loggerInstance: log,
+    bodyLimit: Limits.jsonBodyBytes,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
+
+  registerErrorHandling(http);
+  registerAuth(http, ctx.services.auth);
+  const metrics = registerMetrics(http, database);
+
+  await http.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Hearth API',
+        version: '10',
+        description:
+          "Hearth's REST API: wire-compatible with Discord's REST v10 for the routes it implements.",
+      },
+      servers: [{ url: `${config.publicUrl}/api/v10` }],
+      components: {
+        securitySchemes: {
+          token: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: '`<token>`, `Bearer <token>` or `Bot <token>`',
+          },
+        },
+      },
+      security: [{ token: [] }],
+    },
+  });
+  await http.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  await http.register(
+    async (api) => {
+      authRoutes(api, ctx);
+      usersRoutes(api, ctx);
+      applicationsRoutes(api, ctx);
+    },
+    { prefix: '/api/v10' },
+  );
+  systemRoutes(http, { database, metrics });
+  mediaRoutes(http, ctx);
+  await http.ready();
+  return http;
+}
+
+/** The token-signing secret shared by every process on this database, created on first start. */
+async function instanceSecret(db: Db): Promise<string> {
+  await db
+    .insert(instanceSettings)
+    .values({ key: 'token_secret', value: randomBytes(48).toString('base64url') })
+    .onConflictDoNothing();
+  const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, 'token_secret'));
+  return row.value;
+}
+
+async function runCleanups(cleanups: Array<() => Promise<void>>): Promise<void> {
+  for (const cleanup of cleanups.reverse()) {
+    await cleanup().catch(() => {});
+  }
+}

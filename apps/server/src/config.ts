@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Base URL clients reach this server at; used in mail links, media URLs and the gateway URL. */
+  publicUrl: string;
+  dataDir: string;
+  /** PostgreSQL connection string; PGlite under dataDir when unset. */
+  databaseUrl: string | null;
+  /** Redis for scale-out; an in-process bus when unset. */
+  redisUrl: string | null;
+  /** 0–1023: the snowflake worker (high 5 bits) and process (low 5 bits). */
+  workerId: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  smtpUrl: string | null;
+  mailFrom: string;
+  trustProxy: boolean;
+  /** Secret for signing access tokens; stored in the database when unset. */
+  secretKey: string | null;
+  /** Per-IP budget of the auth routes, requests per minute. */
+  authRateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+interface Field<T> {
+  env: string;
+  parse: (raw: string) => T;
+  default: (partial: Partial<Config>) => T;
+  allowed: string;
+}
+
+function integer(min: number, max: number) {
+  return (raw: string) => {
+    if (!/^-?\d+$/.test(raw)) throw new Error();
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error();
+    return n;
+  };
+}
+function url(protocols: string[]) {
+  return (raw: string) => {
+    const u = new URL(raw);
+    if (!protocols.includes(u.protocol)) throw new Error();
+    return raw;
+  };
+}
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string) => {
+    if (!values.includes(raw as T)) throw new Error();
+    return raw as T;
+  };
+}
+const bool = (raw: string) => {
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new Error();
+};
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every setting: its variable, how it is parsed, its default and what is allowed. README's table mirrors this. */
+export const configFields: { [K in keyof Config]: Field<Config[K]> } = {
+  host: { env: 'HOST', parse: (s) => s, default: () => '0.0.0.0', allowed: 'an interface address' },
+  port: { env: 'PORT', parse: integer(0, 65535), default: () => 8080, allowed: 'an integer from 0 to 65535' },
+  publicUrl: {
+    env: 'PUBLIC_URL',
+    parse: (s) => url(['http:', 'https:'])(s).replace(/\/+$/, ''),
+    default: (c) => `http://localhost:${c.port ?? 8080}`,
+    allowed: 'an http:// or https:// URL',
+  },
+  dataDir: {
+    env: 'DATA_DIR',
+    parse: (s) => resolve(s),
+    default: () => resolve('data'),
+    allowed: 'a directory path',
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    parse: url(['postgres:', 'postgresql:']),
+    default: () => null,
+    allowed: 'a postgres:// URL',
+  },
+  redisUrl: {
+    env: 'REDIS_URL',
+    parse: url(['redis:', 'rediss:']),
+    default: () => null,
+    allowed: 'a redis:// URL',
+  },
+  workerId: {
+    env: 'WORKER_ID',
+    parse: integer(0, 1023),
+    default: () => 0,
+    allowed: 'an integer from 0 to 1023',
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    parse: oneOf(logLevels),
+    default: () => 'info',
+    allowed: logLevels.join(', '),
+  },
+  smtpUrl: {
+    env: 'SMTP_URL',
+    parse: url(['smtp:', 'smtps:']),
+    default: () => null,
+    allowed: 'an smtp:// or smtps:// URL',
+  },
+  mailFrom: {
+    env: 'MAIL_FROM',
+    parse: (s) => {
+      if (!s.includes('@')) throw new Error();
+      return s;
+    },
+    default: () => 'Hearth <hearth@localhost>',
+    allowed: 'an email address, optionally with a name',
+  },
+  trustProxy: { env: 'TRUST_PROXY', parse: bool, default: () => false, allowed: 'true or false' },
+  secretKey: {
+    env: 'SECRET_KEY',
+    parse: (s) => {
+      if (s.length < 32) throw new Error();
+      return s;
+    },
+    default: () => null,
+    allowed: 'at least 32 characters',
+  },
+  authRateLimitPerMinute: {
+    env: 'AUTH_RATE_LIMIT',
+    parse: integer(1, 1_000_000),
+    default: () => 30,
+    allowed: 'an integer from 1 to 1000000',
+  },
+};
+
+/**
+ * Reads configuration from the environment and, when CONFIG_FILE names one, a JSON file whose keys are the
+ * same variable names (the environment wins). Throws ConfigError with one line naming the variable.
+ */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  let file: Env = {};
+  if (env.CONFIG_FILE) {
+    try {
+      const parsed = JSON.parse(readFileSync(env.CONFIG_FILE, 'utf8')) as Record<string, unknown>;
+      file = Object.fromEntries(
+        Object.entries(parsed).map(([k, v]) => [k, v == null ? undefined : String(v)]),
+      );
+    } catch (err) {
+      throw new ConfigError(
+        `CONFIG_FILE ${env.CONFIG_FILE} cannot be read as JSON: ${(err as Error).message}`,
+      );
+    }
+  }
+  const config: Partial<Config> = {};
+  for (const key of Object.keys(configFields) as Array<keyof Config>) {
+    if (key in overrides) {
+      (config as Record<string, unknown>)[key] = overrides[key];
+      continue;
+    }
+    const field = configFields[key] as Field<unknown>;
+    const raw = env[field.env] ?? file[field.env];
+    if (raw === undefined || raw === '') {
+      (config as Record<string, unknown>)[key] = field.default(config);
+      continue;
+    }
+    try {
+      (config as Record<string, unknown>)[key] = field.parse(raw);
+    } catch {
+      throw new ConfigError(`${field.env} must be ${field.allowed} (got ${JSON.stringify(raw)})`);
+    }
+  }
+  return config as Config;
+}

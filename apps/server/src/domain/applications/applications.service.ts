@@ -1,0 +1,133 @@
+import { type Application, ErrorCode, type ModifyApplication } from '@hearth/protocol';
+import { desc, eq, inArray } from 'drizzle-orm';
+import { isUniqueViolation } from '../../store/db';
+import { applications, users } from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import { newSecretToken } from '../auth/tokens';
+import type { Deps } from '../deps';
+import { ApiError, notFound } from '../errors';
+import { toPublicUser } from '../users/users.wire';
+
+type AppRow = typeof applications.$inferSelect;
+
+/** Applications own bot users; a bot authenticates with `Authorization: Bot <token>`. */
+export class ApplicationsService {
+  constructor(private readonly deps: Deps) {}
+
+  /** Creates an application owned by the caller, with its bot user. The token comes from resetBotToken. */
+  async create(principal: Principal, input: { name: string; description?: string }): Promise<Application> {
+    if (principal.bot)
+      throw new ApiError(403, ErrorCode.BotsCannotUseEndpoint, 'Bots cannot use this endpoint');
+    const { db, ids } = this.deps;
+    const appId = ids.next();
+    const botUserId = ids.next();
+    const base = botUsername(input.name);
+    for (let attempt = 0; ; attempt++) {
+      const username =
+        attempt === 0 ? base : `${base.slice(0, 27)}_${Math.floor(1000 + Math.random() * 9000)}`;
+      try {
+        await db.transaction(async (tx) => {
+          await tx.insert(users).values({ id: botUserId, username, globalName: input.name, bot: true });
+          await tx.insert(applications).values({
+            id: appId,
+            ownerId: principal.userId,
+            name: input.name,
+            description: input.description ?? '',
+            botUserId,
+          });
+        });
+        break;
+      } catch (err) {
+        if (!isUniqueViolation(err, 'users_username_key') || attempt >= 5) throw err;
+      }
+    }
+    return this.get(principal, appId);
+  }
+
+  async listMine(principal: Principal): Promise<Application[]> {
+    const rows = await this.deps.db
+      .select()
+      .from(applications)
+      .where(eq(applications.ownerId, principal.userId))
+      .orderBy(desc(applications.id));
+    return Promise.all(rows.map((a) => this.toWire(a)));
+  }
+
+  /** The caller's own application; others' are hidden (404). */
+  async get(principal: Principal, appId: string): Promise<Application> {
+    const app = await this.findOwned(principal, appId);
+    return this.toWire(app);
+  }
+
+  /** The application of the calling bot. */
+  async current(principal: Principal): Promise<Application> {
+    if (!principal.applicationId)
+      throw new ApiError(403, ErrorCode.OnlyBotsCanUseEndpoint, 'Only bots can use this endpoint');
+    const [app] = await this.deps.db
+      .select()
+      .from(applications)
+      .where(eq(applications.id, principal.applicationId));
+    if (!app) throw notFound(ErrorCode.UnknownApplication, 'Application');
+    return this.toWire(app);
+  }
+
+  async modify(principal: Principal, appId: string, input: ModifyApplication): Promise<Application> {
+    const app = await this.findOwned(principal, appId);
+    const changes: Partial<AppRow> = {};
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.description !== undefined) changes.description = input.description;
+    if (input.flags !== undefined) changes.flags = input.flags;
+    if (input.bot_public !== undefined) changes.botPublic = input.bot_public;
+    if (Object.keys(changes).length)
+      await this.deps.db.update(applications).set(changes).where(eq(applications.id, app.id));
+    return this.get(principal, appId);
+  }
+
+  /** Issues a new bot token, shown once; only its hash is kept, and the previous token stops working. */
+  async resetBotToken(principal: Principal, appId: string): Promise<{ token: string }> {
+    const app = await this.findOwned(principal, appId);
+    const { token, hash } = newSecretToken(app.botUserId);
+    await this.deps.db.update(applications).set({ botTokenHash: hash }).where(eq(applications.id, app.id));
+    this.deps.events.publish('SESSIONS_REVOKED', `user:${app.botUserId}`, { all: true });
+    return { token };
+  }
+
+  private async findOwned(principal: Principal, appId: string): Promise<AppRow> {
+    const [app] = await this.deps.db.select().from(applications).where(eq(applications.id, appId));
+    const mine = app && (app.ownerId === principal.userId || app.id === principal.applicationId);
+    if (!mine) throw notFound(ErrorCode.UnknownApplication, 'Application');
+    return app;
+  }
+
+  private async toWire(app: AppRow): Promise<Application> {
+    const people = await this.deps.db
+      .select()
+      .from(users)
+      .where(inArray(users.id, [app.ownerId, app.botUserId]));
+    const byId = new Map(people.map((u) => [u.id, u]));
+    const owner = byId.get(app.ownerId);
+    const bot = byId.get(app.botUserId);
+    if (!owner || !bot) throw notFound(ErrorCode.UnknownApplication, 'Application');
+    return {
+      id: app.id,
+      name: app.name,
+      description: app.description,
+      icon: app.icon,
+      bot_public: app.botPublic,
+      bot_require_code_grant: false,
+      flags: app.flags,
+      owner: toPublicUser(owner),
+      bot: toPublicUser(bot),
+      verify_key: '',
+    };
+  }
+}
+
+/** A bot's username from its application's name: what fits Discord's rules, lowercased for uniqueness. */
+function botUsername(name: string): string {
+  const cleaned = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_.]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return (cleaned.length >= 2 ? cleaned : `bot_${cleaned}`).slice(0, 32);
+}

@@ -1,0 +1,418 @@
+import { Durations, ErrorCode, type Session, type TokenPair } from '@hearth/protocol';
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { type DbOrTx, isUniqueViolation } from '../../store/db';
+import {
+  applications,
+  credentials,
+  mailTokens,
+  refreshTokens,
+  sessions,
+  userSettings,
+  users,
+} from '../../store/schema';
+import type { Deps } from '../deps';
+import { ApiError, invalidField, unauthorized } from '../errors';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
+import { AccessTokens, hashToken, newSecretToken, tokenOwner } from './tokens';
+
+/** Who is calling: a person's session, or a bot. */
+export interface Principal {
+  userId: string;
+  /** The session of a user token; null for bots. */
+  sessionId: string | null;
+  bot: boolean;
+  applicationId: string | null;
+}
+
+export interface ClientMeta {
+  ip: string | null;
+  client: string | null;
+}
+
+type MailPurpose = 'verify_email' | 'reset_password';
+
+// last_used_at is written at most this often per session, not on every request.
+const TOUCH_INTERVAL_MS = 60_000;
+
+export class AuthService {
+  private readonly access: AccessTokens;
+
+  constructor(private readonly deps: Deps) {
+    this.access = new AccessTokens(deps.secret, Durations.accessTokenSeconds);
+  }
+
+  /** Creates an account, its first session, and mails an email-confirmation link. */
+  async register(
+    input: { email: string; username: string; password: string },
+    meta: ClientMeta,
+  ): Promise<TokenPair> {
+    const { db, ids } = this.deps;
+    const passwordHash = await hashPassword(input.password);
+    const userId = ids.next();
+    const email = input.email.trim();
+    let pair: TokenPair;
+    try {
+      pair = await db.transaction(async (tx) => {
+        await tx.insert(users).values({ id: userId, username: input.username });
+        await tx.insert(credentials).values({ userId, email, passwordHash });
+        await tx.insert(userSettings).values({ userId });
+        return this.openSession(tx, userId, meta);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'users_username_key'))
+        throw invalidField(
+          ['username'],
+          'USERNAME_ALREADY_TAKEN',
+          'Username is unavailable. Try adding numbers, letters, underscores _ , or periods.',
+        );
+      if (isUniqueViolation(err, 'credentials_email_key'))
+        throw invalidField(['email'], 'EMAIL_ALREADY_REGISTERED', 'Email is already registered.');
+      throw err;
+    }
+    this.sendMailToken(userId, email, 'verify_email');
+    return pair;
+  }
+
+  async login(input: { login: string; password: string }, meta: ClientMeta): Promise<TokenPair> {
+    const row = await this.findAccount(input.login);
+    if (!row) {
+      await burnPasswordCheck(input.password);
+      throw invalidLogin();
+    }
+    const ok = await verifyPassword(row.credentials.passwordHash, input.password);
+    if (!ok || row.users.disabled) throw invalidLogin();
+    return this.deps.db.transaction((tx) => this.openSession(tx, row.users.id, meta));
+  }
+
+  /** Rotates a refresh token. A token presented twice revokes its whole session (it was stolen or replayed). */
+  async refresh(refreshToken: string, meta: ClientMeta): Promise<TokenPair> {
+    const userId = tokenOwner(refreshToken);
+    if (!userId) throw unauthorized();
+    const hash = hashToken(refreshToken);
+    const { db } = this.deps;
+    const outcome = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .select()
+        .from(refreshTokens)
+        .where(and(eq(refreshTokens.userId, userId), eq(refreshTokens.tokenHash, hash)))
+        .for('update');
+      if (!row) return { error: 'unknown' as const };
+      if (row.usedAt) {
+        await this.revokeSessions(tx, userId, { only: row.sessionId });
+        return { error: 'reused' as const };
+      }
+      const [session] = await tx
+        .select()
+        .from(sessions)
+        .where(and(eq(sessions.userId, userId), eq(sessions.id, row.sessionId)));
+      const now = new Date();
+      if (!session || session.revokedAt || session.expiresAt <= now || row.expiresAt <= now)
+        return { error: 'expired' as const };
+      await tx
+        .update(refreshTokens)
+        .set({ usedAt: now })
+        .where(and(eq(refreshTokens.userId, userId), eq(refreshTokens.tokenHash, hash)));
+      const [user] = await tx.select({ disabled: users.disabled }).from(users).where(eq(users.id, userId));
+      if (!user || user.disabled) return { error: 'expired' as const };
+      return { pair: await this.issueTokens(tx, userId, session.id, meta) };
+    });
+    if ('error' in outcome) {
+      if (outcome.error === 'reused') this.deps.log.warn({ userId }, 'refresh token reused: session revoked');
+      throw unauthorized();
+    }
+    return outcome.pair;
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    if (!principal.sessionId) return;
+    await this.revokeSessions(this.deps.db, principal.userId, { only: principal.sessionId });
+  }
+
+  async listSessions(principal: Principal): Promise<Session[]> {
+    const rows = await this.deps.db
+      .select()
+      .from(sessions)
+      .where(
+        and(
+          eq(sessions.userId, principal.userId),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, new Date()),
+        ),
+      )
+      .orderBy(desc(sessions.lastUsedAt));
+    return rows.map((s) => ({
+      id: s.id,
+      client: s.client,
+      ip: s.ip,
+      created_at: s.createdAt.toISOString(),
+      last_used_at: s.lastUsedAt.toISOString(),
+      current: s.id === principal.sessionId,
+    }));
+  }
+
+  async revokeSession(principal: Principal, sessionId: string): Promise<void> {
+    const revoked = await this.revokeSessions(this.deps.db, principal.userId, { only: sessionId });
+    if (!revoked) throw new ApiError(404, ErrorCode.UnknownSession, 'Unknown Session');
+  }
+
+  async verifyEmail(token: string): Promise<void> {
+    const row = await this.useMailToken(token, 'verify_email', async (tx, t) => {
+      // Only the address the link was sent to is confirmed; a changed email needs a new link.
+      await tx
+        .update(credentials)
+        .set({ emailVerified: true })
+        .where(and(eq(credentials.userId, t.userId), sql`lower(${credentials.email}) = lower(${t.email})`));
+    });
+    if (!row) throw invalidField(['token'], 'INVALID_TOKEN', 'This link is invalid or has expired.');
+    this.deps.events.publish('USER_UPDATE', `user:${row.userId}`, { id: row.userId, verified: true });
+  }
+
+  async resendVerification(principal: Principal): Promise<void> {
+    const [cred] = await this.deps.db
+      .select()
+      .from(credentials)
+      .where(eq(credentials.userId, principal.userId));
+    if (!cred) throw new ApiError(403, ErrorCode.InvalidAccountType, 'Bots have no email to confirm');
+    if (cred.emailVerified) return;
+    this.sendMailToken(principal.userId, cred.email, 'verify_email');
+  }
+
+  /** Mails a reset link when the account exists. Answers the same, in the same time, whether or not it does. */
+  async forgot(login: string): Promise<void> {
+    const row = await this.findAccount(login);
+    if (row && !row.users.disabled) this.sendMailToken(row.users.id, row.credentials.email, 'reset_password');
+  }
+
+  /** Sets a new password from a reset link and signs out every session. */
+  async reset(token: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    const row = await this.useMailToken(token, 'reset_password', async (tx, t) => {
+      await tx
+        .update(credentials)
+        .set({ passwordHash, passwordChangedAt: new Date() })
+        .where(eq(credentials.userId, t.userId));
+      await this.expireMailTokens(tx, t.userId, 'reset_password');
+      await this.revokeSessions(tx, t.userId, {});
+    });
+    if (!row) throw invalidField(['token'], 'INVALID_TOKEN', 'This link is invalid or has expired.');
+  }
+
+  /** Changes the password of a logged-in user after checking the current one; other sessions are signed out. */
+  async changePassword(principal: Principal, current: string, next: string): Promise<void> {
+    const [cred] = await this.deps.db
+      .select()
+      .from(credentials)
+      .where(eq(credentials.userId, principal.userId));
+    if (!cred) throw new ApiError(403, ErrorCode.InvalidAccountType, 'Bots have no password');
+    if (!(await verifyPassword(cred.passwordHash, current)))
+      throw invalidField(['password'], 'PASSWORD_DOES_NOT_MATCH', 'Password does not match.');
+    const passwordHash = await hashPassword(next);
+    await this.deps.db.transaction(async (tx) => {
+      await tx
+        .update(credentials)
+        .set({ passwordHash, passwordChangedAt: new Date() })
+        .where(eq(credentials.userId, principal.userId));
+      await this.expireMailTokens(tx, principal.userId, 'reset_password');
+      await this.revokeSessions(tx, principal.userId, { except: principal.sessionId ?? undefined });
+    });
+  }
+
+  /** Checks the current password (for changes that need it, such as email). */
+  async confirmPassword(userId: string, password: string): Promise<void> {
+    const [cred] = await this.deps.db.select().from(credentials).where(eq(credentials.userId, userId));
+    if (!cred || !(await verifyPassword(cred.passwordHash, password)))
+      throw invalidField(['password'], 'PASSWORD_DOES_NOT_MATCH', 'Password does not match.');
+  }
+
+  /**
+   * Resolves an Authorization header value: `Bot <token>`, `Bearer <token>` or a bare access token.
+   * A revoked session fails at once: every call checks the session row, not only the token's expiry.
+   */
+  async authenticate(header: string | undefined): Promise<Principal | null> {
+    if (!header) return null;
+    const [scheme, rest] = splitScheme(header);
+    if (scheme === 'bot') return this.authenticateBot(rest);
+    const claims = await this.access.verify(scheme === 'bearer' ? rest : header.trim());
+    if (!claims) return null;
+    const { db } = this.deps;
+    const [row] = await db
+      .select({ lastUsedAt: sessions.lastUsedAt, disabled: users.disabled })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(
+        and(
+          eq(sessions.userId, claims.userId),
+          eq(sessions.id, claims.sessionId),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, new Date()),
+        ),
+      );
+    if (!row || row.disabled) return null;
+    if (Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      db.update(sessions)
+        .set({ lastUsedAt: new Date() })
+        .where(and(eq(sessions.userId, claims.userId), eq(sessions.id, claims.sessionId)))
+        .catch((err) => this.deps.log.warn({ err }, 'could not record session use'));
+    }
+    return { userId: claims.userId, sessionId: claims.sessionId, bot: false, applicationId: null };
+  }
+
+  /** Bot tokens name their bot user, so the lookup is by key and the hash comparison is exact. */
+  private async authenticateBot(token: string): Promise<Principal | null> {
+    const botUserId = tokenOwner(token);
+    if (!botUserId) return null;
+    const [app] = await this.deps.db
+      .select({ id: applications.id, hash: applications.botTokenHash, disabled: users.disabled })
+      .from(applications)
+      .innerJoin(users, eq(users.id, applications.botUserId))
+      .where(eq(applications.botUserId, botUserId));
+    if (!app || app.disabled || !app.hash || app.hash !== hashToken(token)) return null;
+    return { userId: botUserId, sessionId: null, bot: true, applicationId: app.id };
+  }
+
+  private async findAccount(login: string) {
+    const value = login.trim();
+    const byEmail = value.includes('@');
+    const [row] = await this.deps.db
+      .select()
+      .from(users)
+      .innerJoin(credentials, eq(credentials.userId, users.id))
+      .where(
+        byEmail
+          ? sql`lower(${credentials.email}) = lower(${value})`
+          : sql`lower(${users.username}) = lower(${value})`,
+      );
+    return row ?? null;
+  }
+
+  private async openSession(tx: DbOrTx, userId: string, meta: ClientMeta): Promise<TokenPair> {
+    const sessionId = this.deps.ids.next();
+    await tx.insert(sessions).values({
+      userId,
+      id: sessionId,
+      ip: meta.ip,
+      client: meta.client?.slice(0, 256) ?? null,
+      expiresAt: new Date(Date.now() + Durations.refreshTokenSeconds * 1000),
+    });
+    return this.issueTokens(tx, userId, sessionId, meta);
+  }
+
+  private async issueTokens(
+    tx: DbOrTx,
+    userId: string,
+    sessionId: string,
+    meta: ClientMeta,
+  ): Promise<TokenPair> {
+    const refresh = newSecretToken(userId);
+    const expiresAt = new Date(Date.now() + Durations.refreshTokenSeconds * 1000);
+    await tx.insert(refreshTokens).values({ userId, tokenHash: refresh.hash, sessionId, expiresAt });
+    // A session lives as long as its newest refresh token.
+    await tx
+      .update(sessions)
+      .set({ lastUsedAt: new Date(), expiresAt, ip: meta.ip })
+      .where(and(eq(sessions.userId, userId), eq(sessions.id, sessionId)));
+    return {
+      user_id: userId,
+      token: await this.access.sign({ userId, sessionId }),
+      refresh_token: refresh.token,
+      expires_in: Durations.accessTokenSeconds,
+    };
+  }
+
+  /** Revokes one session, all but one, or all; returns how many were live. Tells gateways to drop them. */
+  private async revokeSessions(
+    tx: DbOrTx,
+    userId: string,
+    which: { only?: string; except?: string },
+  ): Promise<number> {
+    const conditions = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
+    if (which.only) conditions.push(eq(sessions.id, which.only));
+    if (which.except) conditions.push(ne(sessions.id, which.except));
+    const revoked = await tx
+      .update(sessions)
+      .set({ revokedAt: new Date() })
+      .where(and(...conditions))
+      .returning({ id: sessions.id });
+    if (revoked.length) {
+      this.deps.events.publish('SESSIONS_REVOKED', `user:${userId}`, {
+        session_ids: revoked.map((r) => r.id),
+      });
+    }
+    return revoked.length;
+  }
+
+  private sendMailToken(userId: string, email: string, purpose: MailPurpose): void {
+    const { db, config, mailer, log } = this.deps;
+    const { token, hash } = newSecretToken(userId);
+    const ttl =
+      purpose === 'verify_email' ? Durations.emailVerificationSeconds : Durations.passwordResetSeconds;
+    const message =
+      purpose === 'verify_email'
+        ? {
+            subject: 'Confirm your Hearth account',
+            text: `Welcome to Hearth!\n\nConfirm your email address by opening this link within 24 hours:\n\n${config.publicUrl}/verify#token=${token}\n\nIf you did not create an account, ignore this message.\n`,
+          }
+        : {
+            subject: 'Reset your Hearth password',
+            text: `Someone asked to reset the password of your Hearth account.\n\nOpen this link within one hour to choose a new password:\n\n${config.publicUrl}/reset-password#token=${token}\n\nIf it was not you, ignore this message; your password is unchanged.\n`,
+          };
+    // Sent in the background: the answer must not depend on mail delivery (or reveal whether an account exists).
+    (async () => {
+      await db.insert(mailTokens).values({
+        tokenHash: hash,
+        userId,
+        purpose,
+        email,
+        expiresAt: new Date(Date.now() + ttl * 1000),
+      });
+      await mailer.send({ to: email, ...message });
+    })().catch((err) => log.error({ err, purpose }, 'could not send mail'));
+  }
+
+  /** Marks a single-use mail token used and runs `apply` in the same transaction; null if invalid. */
+  private async useMailToken(
+    token: string,
+    purpose: MailPurpose,
+    apply: (tx: DbOrTx, row: typeof mailTokens.$inferSelect) => Promise<void>,
+  ) {
+    const hash = hashToken(token);
+    return this.deps.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(mailTokens)
+        .set({ usedAt: new Date() })
+        .where(
+          and(
+            eq(mailTokens.tokenHash, hash),
+            eq(mailTokens.purpose, purpose),
+            isNull(mailTokens.usedAt),
+            gt(mailTokens.expiresAt, new Date()),
+          ),
+        )
+        .returning();
+      if (!row) return null;
+      await apply(tx, row);
+      return row;
+    });
+  }
+
+  /** Voids a user's unused mail tokens of one purpose (after a password change, old reset links must die). */
+  private async expireMailTokens(tx: DbOrTx, userId: string, purpose: MailPurpose): Promise<void> {
+    await tx
+      .update(mailTokens)
+      .set({ usedAt: new Date() })
+      .where(and(eq(mailTokens.userId, userId), eq(mailTokens.purpose, purpose), isNull(mailTokens.usedAt)));
+  }
+}
+
+function invalidLogin(): ApiError {
+  return new ApiError(400, ErrorCode.InvalidFormBody, 'Invalid Form Body', {
+    login: { _errors: [{ code: 'INVALID_LOGIN', message: 'Login or password is invalid.' }] },
+    password: { _errors: [{ code: 'INVALID_LOGIN', message: 'Login or password is invalid.' }] },
+  });
+}
+
+function splitScheme(header: string): [string, string] {
+  const space = header.indexOf(' ');
+  if (space < 0) return ['', header];
+  return [header.slice(0, space).toLowerCase(), header.slice(space + 1).trim()];
+}

@@ -1,0 +1,22 @@
+import type { SnowflakeGenerator } from '@hearth/protocol';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { EventPublisher } from '../events/publisher';
+import type { RateLimiter } from '../events/rate-limiter';
+import type { Mailer } from '../mail/mailer';
+import type { MediaStorage } from '../media/storage';
+import type { Db } from '../store/db';
+
+/** What every domain service is built from; app.ts assembles it once. */
+export interface Deps {
+  db: Db;
+  ids: SnowflakeGenerator;
+  events: EventPublisher;
+  mailer: Mailer;
+  storage: MediaStorage;
+  limiter: RateLimiter;
+  config: Config;
+  log: Logger;
+  /** Signs access tokens; resolved at start from SECRET_KEY or the database. */
+  secret: string;
+}

@@ -1,0 +1,37 @@
+import type { PrivateUser, User } from '@hearth/protocol';
+import type { credentials, users } from '../../store/schema';
+
+type UserRow = typeof users.$inferSelect;
+type CredentialRow = typeof credentials.$inferSelect;
+
+/** Discord's public user object: nothing private (no email, no settings). */
+export function toPublicUser(u: UserRow): User {
+  return {
+    id: u.id,
+    username: u.username,
+    discriminator: '0',
+    global_name: u.globalName,
+    avatar: u.avatar,
+    banner: u.banner,
+    accent_color: u.accentColor,
+    bio: u.bio,
+    bot: u.bot,
+    system: u.system,
+    public_flags: u.flags,
+    flags: u.flags,
+    avatar_decoration_data: null,
+  };
+}
+
+/** The caller's own user object. */
+export function toPrivateUser(u: UserRow, cred: CredentialRow | null): PrivateUser {
+  return {
+    ...toPublicUser(u),
+    email: cred?.email ?? null,
+    // Bots count as verified, as on Discord.
+    verified: cred ? cred.emailVerified : u.bot,
+    mfa_enabled: false,
+    locale: u.locale,
+    premium_type: 0,
+  };
+}

@@ -1,0 +1,75 @@
+import {
+  ApiError as ApiErrorSchema,
+  Email,
+  ModifyCurrentUser,
+  ModifyUserSettings,
+  Password,
+  PrivateUser,
+  Snowflake,
+  User,
+  UserSettings,
+} from '@hearth/protocol';
+import { Type } from 'typebox';
+import { caller } from '../auth';
+import type { Api, RouteContext } from '../types';
+
+const tags = ['users'];
+
+// Discord's PATCH /users/@me also changes email and password when the current password is given.
+const ModifyMe = Type.Object(
+  {
+    ...ModifyCurrentUser.properties,
+    email: Type.Optional(Email),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    new_password: Type.Optional(Password),
+  },
+  { additionalProperties: false },
+);
+
+export function usersRoutes(app: Api, { services }: RouteContext): void {
+  const { users } = services;
+
+  app.get(
+    '/users/@me',
+    { config: { auth: 'any' }, schema: { tags, response: { 200: PrivateUser, 401: ApiErrorSchema } } },
+    async (req) => users.getMe(caller(req).userId),
+  );
+
+  app.patch(
+    '/users/@me',
+    {
+      config: { auth: 'any' },
+      schema: { tags, body: ModifyMe, response: { 200: PrivateUser, 400: ApiErrorSchema } },
+    },
+    async (req) => users.modifyMe(caller(req), req.body),
+  );
+
+  app.get(
+    '/users/@me/settings',
+    { config: { auth: 'user' }, schema: { tags, response: { 200: UserSettings } } },
+    async (req) => users.getSettings(caller(req).userId),
+  );
+
+  app.patch(
+    '/users/@me/settings',
+    {
+      config: { auth: 'user' },
+      schema: { tags, body: ModifyUserSettings, response: { 200: UserSettings, 409: ApiErrorSchema } },
+    },
+    async (req) =>
+      users.patchSettings(caller(req).userId, req.body.version, req.body.settings as Record<string, unknown>),
+  );
+
+  app.get(
+    '/users/:user_id',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        params: Type.Object({ user_id: Snowflake }),
+        response: { 200: User, 404: ApiErrorSchema },
+      },
+    },
+    async (req) => users.getUser(req.params.user_id),
+  );
+}

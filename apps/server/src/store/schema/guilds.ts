@@ -1,0 +1,154 @@
+import { boolean, index, integer, jsonb, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
+import { permissionBits, snowflake, timestamptz } from './types';
+
+export const guilds = pgTable(
+  'guilds',
+  {
+    id: snowflake('id').primaryKey(),
+    name: text('name').notNull(),
+    icon: text('icon'),
+    description: text('description'),
+    ownerId: snowflake('owner_id').notNull(),
+    systemChannelId: snowflake('system_channel_id'),
+    systemChannelFlags: integer('system_channel_flags').notNull().default(0),
+    afkChannelId: snowflake('afk_channel_id'),
+    afkTimeout: integer('afk_timeout').notNull().default(300),
+    verificationLevel: smallint('verification_level').notNull().default(0),
+    defaultMessageNotifications: smallint('default_message_notifications').notNull().default(0),
+    explicitContentFilter: smallint('explicit_content_filter').notNull().default(0),
+    preferredLocale: text('preferred_locale').notNull().default('en-US'),
+    /** Listed in server discovery. */
+    public: boolean('public').notNull().default(false),
+    features: jsonb('features').$type<string[]>().notNull().default([]),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('guilds_owner_idx').on(t.ownerId)],
+);
+
+/** The @everyone role has id = guild id. */
+export const roles = pgTable(
+  'roles',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    id: snowflake('id').notNull(),
+    name: text('name').notNull(),
+    color: integer('color').notNull().default(0),
+    hoist: boolean('hoist').notNull().default(false),
+    icon: text('icon'),
+    unicodeEmoji: text('unicode_emoji'),
+    position: integer('position').notNull().default(0),
+    permissions: permissionBits('permissions').notNull(),
+    managed: boolean('managed').notNull().default(false),
+    mentionable: boolean('mentionable').notNull().default(false),
+    /** The bot a managed role belongs to. */
+    botId: snowflake('bot_id'),
+    flags: integer('flags').notNull().default(0),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.id] })],
+);
+
+export const members = pgTable(
+  'members',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    nick: text('nick'),
+    avatar: text('avatar'),
+    joinedAt: timestamptz('joined_at').notNull().defaultNow(),
+    premiumSince: timestamptz('premium_since'),
+    deaf: boolean('deaf').notNull().default(false),
+    mute: boolean('mute').notNull().default(false),
+    pending: boolean('pending').notNull().default(false),
+    communicationDisabledUntil: timestamptz('communication_disabled_until'),
+    flags: integer('flags').notNull().default(0),
+    /** Joined through a temporary invite: removed when they disconnect without a role. */
+    temporary: boolean('temporary').notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.userId] }), index('members_user_idx').on(t.userId)],
+);
+
+export const memberRoles = pgTable(
+  'member_roles',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    roleId: snowflake('role_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.userId, t.roleId] }),
+    index('member_roles_role_idx').on(t.guildId, t.roleId),
+  ],
+);
+
+export const bans = pgTable(
+  'bans',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    reason: text('reason'),
+    moderatorId: snowflake('moderator_id'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.userId] })],
+);
+
+/** Invites are found by code alone (anyone holding it may preview), so the code is the key. */
+export const invites = pgTable(
+  'invites',
+  {
+    code: text('code').primaryKey(),
+    guildId: snowflake('guild_id').notNull(),
+    channelId: snowflake('channel_id').notNull(),
+    inviterId: snowflake('inviter_id'),
+    maxAge: integer('max_age').notNull().default(86400),
+    maxUses: integer('max_uses').notNull().default(0),
+    uses: integer('uses').notNull().default(0),
+    temporary: boolean('temporary').notNull().default(false),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    expiresAt: timestamptz('expires_at'),
+  },
+  (t) => [index('invites_guild_idx').on(t.guildId), index('invites_channel_idx').on(t.channelId)],
+);
+
+export const auditLogEntries = pgTable(
+  'audit_log_entries',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    id: snowflake('id').notNull(),
+    userId: snowflake('user_id'),
+    targetId: snowflake('target_id'),
+    actionType: smallint('action_type').notNull(),
+    changes: jsonb('changes').$type<Array<{ key: string; old_value?: unknown; new_value?: unknown }>>(),
+    options: jsonb('options').$type<Record<string, string>>(),
+    reason: text('reason'),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.id] })],
+);
+
+export const emojis = pgTable(
+  'emojis',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    id: snowflake('id').notNull(),
+    name: text('name').notNull(),
+    animated: boolean('animated').notNull().default(false),
+    available: boolean('available').notNull().default(true),
+    managed: boolean('managed').notNull().default(false),
+    requireColons: boolean('require_colons').notNull().default(true),
+    userId: snowflake('user_id'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.id] })],
+);
+
+/** Roles allowed to use an emoji (empty: everyone). */
+export const emojiRoles = pgTable(
+  'emoji_roles',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    emojiId: snowflake('emoji_id').notNull(),
+    roleId: snowflake('role_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.emojiId, t.roleId] })],
+);

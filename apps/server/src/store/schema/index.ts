@@ -1,0 +1,6 @@
+export * from './applications';
+export * from './channels';
+export * from './guilds';
+export * from './media';
+export * from './messages';
+export * from './users';

@@ -1,0 +1,108 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+} from 'drizzle-orm/pg-core';
+import { snowflake, timestamptz, tsvector } from './types';
+
+/** Messages are keyed (channel_id, id): history is a keyset scan of one channel. */
+export const messages = pgTable(
+  'messages',
+  {
+    channelId: snowflake('channel_id').notNull(),
+    id: snowflake('id').notNull(),
+    guildId: snowflake('guild_id'),
+    authorId: snowflake('author_id').notNull(),
+    type: smallint('type').notNull().default(0),
+    content: text('content').notNull().default(''),
+    tts: boolean('tts').notNull().default(false),
+    mentionEveryone: boolean('mention_everyone').notNull().default(false),
+    mentionUserIds: jsonb('mention_user_ids').$type<string[]>().notNull().default([]),
+    mentionRoleIds: jsonb('mention_role_ids').$type<string[]>().notNull().default([]),
+    mentionChannelIds: jsonb('mention_channel_ids').$type<string[]>().notNull().default([]),
+    flags: integer('flags').notNull().default(0),
+    pinned: boolean('pinned').notNull().default(false),
+    nonce: text('nonce'),
+    editedAt: timestamptz('edited_at'),
+    referenceChannelId: snowflake('reference_channel_id'),
+    referenceMessageId: snowflake('reference_message_id'),
+    referenceGuildId: snowflake('reference_guild_id'),
+    /** The thread started from this message. */
+    threadId: snowflake('thread_id'),
+    webhookId: snowflake('webhook_id'),
+    applicationId: snowflake('application_id'),
+    embeds: jsonb('embeds').$type<unknown[]>().notNull().default([]),
+    components: jsonb('components').$type<unknown[]>().notNull().default([]),
+    stickerIds: jsonb('sticker_ids').$type<string[]>().notNull().default([]),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.id] }),
+    index('messages_author_idx').on(t.channelId, t.authorId, t.id),
+    index('messages_search_idx').using('gin', t.searchVector),
+  ],
+);
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    channelId: snowflake('channel_id').notNull(),
+    messageId: snowflake('message_id').notNull(),
+    id: snowflake('id').notNull(),
+    filename: text('filename').notNull(),
+    description: text('description'),
+    contentType: text('content_type').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    durationSecs: integer('duration_secs'),
+    ephemeral: boolean('ephemeral').notNull().default(false),
+    storageKey: text('storage_key').notNull(),
+    previewKey: text('preview_key'),
+    uploaderId: snowflake('uploader_id').notNull(),
+    flags: integer('flags').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.messageId, t.id] })],
+);
+
+/**
+ * One row per user, message and emoji: a user may react with several emoji.
+ * emoji_key is the unicode emoji itself or the custom emoji's id.
+ */
+export const reactions = pgTable(
+  'reactions',
+  {
+    channelId: snowflake('channel_id').notNull(),
+    messageId: snowflake('message_id').notNull(),
+    emojiKey: text('emoji_key').notNull(),
+    userId: snowflake('user_id').notNull(),
+    emojiId: snowflake('emoji_id'),
+    emojiName: text('emoji_name').notNull(),
+    emojiAnimated: boolean('emoji_animated').notNull().default(false),
+    burst: boolean('burst').notNull().default(false),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.messageId, t.emojiKey, t.userId] })],
+);
+
+/** A user's mentions inbox: who mentioned them where. */
+export const mentions = pgTable(
+  'mentions',
+  {
+    userId: snowflake('user_id').notNull(),
+    channelId: snowflake('channel_id').notNull(),
+    messageId: snowflake('message_id').notNull(),
+    guildId: snowflake('guild_id'),
+    authorId: snowflake('author_id').notNull(),
+    /** 0 direct, 1 role, 2 everyone or here. */
+    kind: smallint('kind').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId, t.messageId] })],
+);

@@ -1,0 +1,128 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { snowflake, timestamptz } from './types';
+
+export const users = pgTable(
+  'users',
+  {
+    id: snowflake('id').primaryKey(),
+    username: text('username').notNull(),
+    globalName: text('global_name'),
+    avatar: text('avatar'),
+    banner: text('banner'),
+    accentColor: integer('accent_color'),
+    bio: text('bio').notNull().default(''),
+    bot: boolean('bot').notNull().default(false),
+    system: boolean('system').notNull().default(false),
+    flags: integer('flags').notNull().default(0),
+    locale: text('locale').notNull().default('en-US'),
+    /** A disabled account cannot log in or use its tokens. */
+    disabled: boolean('disabled').notNull().default(false),
+    uploadLimit: bigint('upload_limit', { mode: 'number' })
+      .notNull()
+      .default(25 * 1024 * 1024),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`)],
+);
+
+/** Email and password of a person's account (bots have none). */
+export const credentials = pgTable(
+  'credentials',
+  {
+    userId: snowflake('user_id').primaryKey(),
+    email: text('email').notNull(),
+    emailVerified: boolean('email_verified').notNull().default(false),
+    passwordHash: text('password_hash').notNull(),
+    passwordChangedAt: timestamptz('password_changed_at').notNull().defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('credentials_email_key').on(sql`lower(${t.email})`)],
+);
+
+/** Single-use tokens sent by mail: email confirmation and password recovery. Stored hashed. */
+export const mailTokens = pgTable(
+  'mail_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: snowflake('user_id').notNull(),
+    /** 'verify_email' | 'reset_password' */
+    purpose: text('purpose').notNull(),
+    email: text('email').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    usedAt: timestamptz('used_at'),
+  },
+  (t) => [index('mail_tokens_user_idx').on(t.userId, t.purpose)],
+);
+
+/** A login: one per device. Access tokens name it; revoking it fails them at once. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    userId: snowflake('user_id').notNull(),
+    id: snowflake('id').notNull(),
+    client: text('client'),
+    ip: text('ip'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    lastUsedAt: timestamptz('last_used_at').notNull().defaultNow(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    revokedAt: timestamptz('revoked_at'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.id] })],
+);
+
+/** Rotating refresh tokens of a session, stored hashed; a used one presented again revokes the session. */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    userId: snowflake('user_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    sessionId: snowflake('session_id').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    usedAt: timestamptz('used_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.tokenHash] }),
+    index('refresh_tokens_session_idx').on(t.userId, t.sessionId),
+  ],
+);
+
+export const userSettings = pgTable('user_settings', {
+  userId: snowflake('user_id').primaryKey(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  version: integer('version').notNull().default(0),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+});
+
+/** One row per direction: type 1 friend, 2 blocked, 3 incoming request, 4 outgoing request. */
+export const relationships = pgTable(
+  'relationships',
+  {
+    userId: snowflake('user_id').notNull(),
+    otherId: snowflake('other_id').notNull(),
+    type: smallint('type').notNull(),
+    nickname: text('nickname'),
+    since: timestamptz('since').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.otherId] })],
+);
+
+/** Server-wide values created once, such as the token signing secret. */
+export const instanceSettings = pgTable('instance_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

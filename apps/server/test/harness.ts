@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { pino } from 'pino';
+import { createApp, type HearthApp } from '../src/app';
+import { type Config, loadConfig } from '../src/config';
+import type { BusEvent } from '../src/events/bus';
+
+/** Which database the scenarios run on: set by scripts/test.mjs. */
+export const testDb: 'pglite' | 'postgres' =
+  process.env.HEARTH_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+  email: string;
+  password: string;
+  token: string;
+  refreshToken: string;
+}
+
+export interface TestServer {
+  app: HearthApp;
+  url: string;
+  dataDir: string;
+  /** Every event published on the bus since start. */
+  events: BusEvent[];
+  api<T = any>(method: string, path: string, opts?: RequestOptions): Promise<ApiResponse<T>>;
+  register(overrides?: Partial<{ username: string; email: string; password: string }>): Promise<TestUser>;
+  /** Waits for the newest mail to `email` in the dev outbox and returns its text. */
+  mailTo(email: string, opts?: { after?: number; subject?: RegExp }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as is, without JSON encoding. */
+  raw?: string | Uint8Array;
+  headers?: Record<string, string>;
+  /** The path is outside the API (e.g. /health): do not prefix /api/v10. */
+  root?: boolean;
+}
+
+/** Creates a fresh PostgreSQL database for one test file and returns its URL and a dropper. */
+async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = process.env.DATABASE_URL;
+  if (!admin) throw new Error('HEARTH_TEST_DB=postgres needs DATABASE_URL');
+  const name = `hearth_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startHearth(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hearth-test-'));
+  const pgdb = testDb === 'postgres' ? await freshPostgres() : null;
+  const config = loadConfig(
+    {},
+    {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      databaseUrl: pgdb?.url ?? null,
+      redisUrl: null,
+      logLevel: 'warn',
+      publicUrl: 'http://hearth.test',
+      authRateLimitPerMinute: 1_000_000,
+      ...overrides,
+    },
+  );
+  const app = await createApp(config, { logger: pino({ level: process.env.HEARTH_TEST_LOG ?? 'warn' }) });
+  const events: BusEvent[] = [];
+  app.bus.subscribe((e) => events.push(e));
+  const url = await app.listen();
+
+  async function api<T>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = opts.token;
+    let body: string | Uint8Array | undefined;
+    if (opts.raw !== undefined) body = opts.raw;
+    else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(url + (opts.root || path.startsWith('/api/') ? path : `/api/v10${path}`), {
+      method,
+      headers,
+      body: body as BodyInit | undefined,
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {}
+    return { status: res.status, body: parsed as T, headers: res.headers, text };
+  }
+
+  let counter = 0;
+  const server: TestServer = {
+    app,
+    url,
+    dataDir,
+    events,
+    api,
+    async register(o = {}) {
+      const suffix = `${process.pid.toString(36)}${(counter++).toString(36)}${randomBytes(2).toString('hex')}`;
+      const username = o.username ?? `user_${suffix}`;
+      const email = o.email ?? `${username}@example.test`;
+      const password = o.password ?? 'correct horse battery';
+      const res = await api<any>('POST', '/auth/register', { body: { email, username, password } });
+      if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
+      return {
+        id: res.body.user_id,
+        username,
+        email,
+        password,
+        token: res.body.token,
+        refreshToken: res.body.refresh_token,
+      };
+    },
+    async mailTo(email, opts = {}) {
+      const dir = join(dataDir, 'outbox');
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        let files: string[] = [];
+        try {
+          files = readdirSync(dir).sort();
+        } catch {}
+        const matching = files
+          .map((f) => readFileSync(join(dir, f), 'utf8'))
+          .filter((text) => text.includes(`To: ${email}`) && (!opts.subject || opts.subject.test(text)));
+        if (matching.length > (opts.after ?? 0)) return matching[matching.length - 1];
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no mail to ${email} in the outbox`);
+    },
+    async close() {
+      await app.close();
+      await pgdb?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+/** The token in a mailed link (`...#token=...`). */
+export function tokenFromMail(text: string): string {
+  const m = text.match(/#token=([A-Za-z0-9_.-]+)/);
+  if (!m) throw new Error(`no token in mail:\n${text}`);
+  return m[1];
+}

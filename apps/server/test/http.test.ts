@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startHearth, type TestServer } from './harness';
+
+let h: TestServer;
+before(async () => {
+  h = await startHearth();
+});
+after(() => h.close());
+
+describe('errors are Discord-shaped and never 500', () => {
+  test('unknown routes', async () => {
+    for (const path of ['/api/v10/nope', '/api/v10/users/@me/nothing', '/definitely/missing']) {
+      const res = await h.api('GET', path, { root: true });
+      assert.equal(res.status, 404);
+      assert.deepEqual(res.body, { message: '404: Not Found', code: 0 });
+    }
+  });
+
+  test('malformed JSON', async () => {
+    const res = await h.api('POST', '/auth/login', {
+      raw: '{"login": "a", ',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.code, 50109);
+    const empty = await h.api('POST', '/auth/login', {
+      raw: '',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(empty.status, 400);
+    const array = await h.api('POST', '/auth/login', { body: [1, 2] });
+    assert.equal(array.status, 400);
+    assert.equal(array.body.code, 50035);
+  });
+
+  test('oversized bodies and unsupported content types', async () => {
+    const big = await h.api('POST', '/auth/login', {
+      raw: JSON.stringify({ login: 'x'.repeat(17 * 1024 * 1024), password: 'y' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(big.status, 413);
+    assert.equal(big.body.code, 40005);
+    const xml = await h.api('POST', '/auth/login', {
+      raw: '<login/>',
+      headers: { 'content-type': 'application/xml' },
+    });
+    assert.equal(xml.status, 415);
+    assert.equal(typeof xml.body.code, 'number');
+  });
+
+  test('validation errors name the field, nested the Discord way', async () => {
+    const res = await h.api('POST', '/auth/register', {
+      body: { email: 5, username: 'ok_name', password: 'x' },
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.code, 50035);
+    assert.ok(Array.isArray(res.body.errors.password._errors));
+    assert.equal(typeof res.body.errors.password._errors[0].code, 'string');
+    assert.equal(typeof res.body.errors.password._errors[0].message, 'string');
+    assert.ok(res.body.errors.email);
+  });
+
+  test('no stack traces or internals in error bodies', async () => {
+    const res = await h.api('POST', '/auth/login', {
+      raw: '{bad',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.doesNotMatch(res.text, /at .*\.ts:\d+|node_modules|stack/i);
+  });
+});
+
+describe('operation', () => {
+  test('health', async () => {
+    const res = await h.api('GET', '/health', { root: true });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.status, 'ok');
+  });
+
+  test('metrics count requests', async () => {
+    await h.api('GET', '/users/@me');
+    const res = await h.api('GET', '/metrics', { root: true });
+    assert.equal(res.status, 200);
+    assert.match(
+      res.text,
+      /hearth_http_requests_total\{method="GET",route="\/api\/v10\/users\/@me",status="401"\} \d+/,
+    );
+    assert.match(res.text, /hearth_http_request_duration_seconds_bucket/);
+    assert.match(res.text, /process_cpu_user_seconds_total/);
+  });
+
+  test('OpenAPI documents the routes from their schemas', async () => {
+    const res = await h.api('GET', '/api/docs/json');
+    assert.equal(res.status, 200);
+    assert.match(res.body.openapi, /^3\./);
+    for (const path of [
+      '/auth/register',
+      '/auth/login',
+      '/users/@me',
+      '/users/@me/settings',
+      '/applications/{application_id}/bot/reset',
+    ]) {
+      assert.ok(res.body.paths[path], path);
+    }
+    assert.match(res.body.servers[0].url, /\/api\/v10$/);
+    const ui = await fetch(`${h.url}/api/docs`);
+    assert.equal(ui.status, 200);
+  });
+
+  test('the landing page links the API docs', async () => {
+    const res = await h.api('GET', '/', { root: true });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(res.text, /Hearth is running/);
+    assert.match(res.text, /\/api\/docs/);
+  });
+});

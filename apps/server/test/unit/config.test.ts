@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('configuration', () => {
+  test('defaults serve on port 8080 with PGlite under ./data', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.dataDir, resolve('data'));
+    assert.equal(c.databaseUrl, null);
+    assert.equal(c.redisUrl, null);
+    assert.equal(c.publicUrl, 'http://localhost:8080');
+    assert.equal(c.workerId, 0);
+  });
+
+  test('values are parsed and the public URL follows the port', () => {
+    const c = loadConfig({
+      PORT: '9000',
+      WORKER_ID: '33',
+      TRUST_PROXY: 'yes',
+      DATABASE_URL: 'postgres://u@h/db',
+    });
+    assert.equal(c.port, 9000);
+    assert.equal(c.publicUrl, 'http://localhost:9000');
+    assert.equal(c.workerId, 33);
+    assert.equal(c.trustProxy, true);
+    assert.equal(c.databaseUrl, 'postgres://u@h/db');
+    assert.equal(
+      loadConfig({ PUBLIC_URL: 'https://chat.example.org/' }).publicUrl,
+      'https://chat.example.org',
+    );
+  });
+
+  test('a wrong value is one clear line naming the variable and what is allowed', () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ PORT: 'eighty' }, /^PORT must be an integer from 0 to 65535 \(got "eighty"\)$/],
+      [{ PORT: '70000' }, /^PORT must be/],
+      [{ WORKER_ID: '1024' }, /^WORKER_ID must be an integer from 0 to 1023/],
+      [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a postgres:\/\/ URL/],
+      [{ REDIS_URL: 'not a url' }, /^REDIS_URL must be a redis:\/\/ URL/],
+      [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be fatal, error, warn, info, debug, trace, silent/],
+      [{ SECRET_KEY: 'short' }, /^SECRET_KEY must be at least 32 characters/],
+      [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY must be true or false/],
+    ];
+    for (const [env, message] of cases) {
+      assert.throws(
+        () => loadConfig(env),
+        (err: Error) =>
+          err instanceof ConfigError && message.test(err.message) && !err.message.includes('\n'),
+      );
+    }
+  });
+
+  test('CONFIG_FILE supplies values the environment does not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-config-'));
+    try {
+      const file = join(dir, 'hearth.json');
+      writeFileSync(file, JSON.stringify({ PORT: 7000, LOG_LEVEL: 'debug' }));
+      const c = loadConfig({ CONFIG_FILE: file, LOG_LEVEL: 'warn' });
+      assert.equal(c.port, 7000);
+      assert.equal(c.logLevel, 'warn');
+      writeFileSync(file, '{ nope');
+      assert.throws(() => loadConfig({ CONFIG_FILE: file }), /CONFIG_FILE .* cannot be read as JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

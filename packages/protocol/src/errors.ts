@@ -1,0 +1,72 @@
+// Discord's JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
+export const ErrorCode = {
+  General: 0,
+  UnknownAccount: 10001,
+  UnknownApplication: 10002,
+  UnknownChannel: 10003,
+  UnknownGuild: 10004,
+  UnknownInvite: 10006,
+  UnknownMember: 10007,
+  UnknownMessage: 10008,
+  UnknownOverwrite: 10009,
+  UnknownRole: 10011,
+  UnknownToken: 10012,
+  UnknownUser: 10013,
+  UnknownEmoji: 10014,
+  UnknownSession: 10020,
+  UnknownBan: 10026,
+  BotsCannotUseEndpoint: 20001,
+  OnlyBotsCanUseEndpoint: 20002,
+  RateLimited: 20028,
+  Unauthorized: 40001,
+  EmailVerificationRequired: 40002,
+  Conflict: 40003,
+  Forbidden: 40004,
+  RequestTooLarge: 40005,
+  MissingAccess: 50001,
+  InvalidAccountType: 50002,
+  CannotEditOtherUsersMessage: 50005,
+  CannotSendEmptyMessage: 50006,
+  CannotSendMessagesToUser: 50007,
+  MissingPermissions: 50013,
+  InvalidAuthToken: 50014,
+  InvalidFormBody: 50035,
+  InvalidJson: 50109,
+} as const;
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One field error in Discord's nested `{field: {_errors: [...]}}` shape. */
+export interface FieldError {
+  code: string;
+  message: string;
+}
+
+/** `{a: {b: {_errors: [...]}}}`: the errors tree of a 50035 response. */
+export interface FieldErrorTree {
+  _errors?: FieldError[];
+  [key: string]: FieldErrorTree | FieldError[] | undefined;
+}
+
+export interface ApiErrorBody {
+  code: number;
+  message: string;
+  errors?: FieldErrorTree;
+}
+
+/** Build the errors tree from flat `path → error` pairs; a path is the field names, e.g. ['user', 'email']. */
+export function fieldErrorTree(
+  entries: Array<{ path: Array<string | number>; error: FieldError }>,
+): FieldErrorTree {
+  const root: FieldErrorTree = {};
+  for (const { path, error } of entries) {
+    let node = root;
+    for (const key of path) {
+      const k = String(key);
+      node[k] ??= {};
+      node = node[k] as FieldErrorTree;
+    }
+    node._errors ??= [];
+    node._errors.push(error);
+  }
+  return root;
+}

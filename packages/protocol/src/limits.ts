@@ -1,0 +1,32 @@
+// Hard limits shared by the server and clients.
+export const Limits = {
+  messageContent: 2000,
+  historyPageMax: 100,
+  historyPageDefault: 50,
+  usernameMin: 2,
+  usernameMax: 32,
+  globalNameMax: 32,
+  bioMax: 190,
+  passwordMin: 8,
+  passwordMax: 128,
+  emailMax: 254,
+  guildNameMin: 2,
+  guildNameMax: 100,
+  channelNameMax: 100,
+  roleNameMax: 100,
+  /** Decoded size of an avatar, banner or icon sent as a data URI. */
+  imageUploadBytes: 10 * 1024 * 1024,
+  /** Default per-user upload limit per file. */
+  defaultUploadLimitBytes: 25 * 1024 * 1024,
+  /** JSON request bodies (data URIs included). */
+  jsonBodyBytes: 16 * 1024 * 1024,
+  settingsBytes: 64 * 1024,
+  applicationNameMax: 32,
+} as const;
+
+export const Durations = {
+  accessTokenSeconds: 15 * 60,
+  refreshTokenSeconds: 30 * 24 * 60 * 60,
+  emailVerificationSeconds: 24 * 60 * 60,
+  passwordResetSeconds: 60 * 60,
+} as const;

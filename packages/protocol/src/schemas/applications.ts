@@ -1,0 +1,51 @@
+import { type Static, Type } from 'typebox';
+import { Limits } from '../limits';
+import { Snowflake } from './common';
+import { User } from './users';
+
+export const CreateApplication = Type.Object(
+  {
+    name: Type.String({ minLength: 2, maxLength: Limits.applicationNameMax }),
+    description: Type.Optional(Type.String({ maxLength: 400 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateApplication = Static<typeof CreateApplication>;
+
+/** Application flags that enable privileged gateway intents. */
+export const ApplicationFlags = {
+  GatewayPresence: 1 << 12,
+  GatewayPresenceLimited: 1 << 13,
+  GatewayGuildMembers: 1 << 14,
+  GatewayGuildMembersLimited: 1 << 15,
+  GatewayMessageContent: 1 << 18,
+  GatewayMessageContentLimited: 1 << 19,
+} as const;
+
+export const ModifyApplication = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 2, maxLength: Limits.applicationNameMax })),
+    description: Type.Optional(Type.String({ maxLength: 400 })),
+    flags: Type.Optional(Type.Integer({ minimum: 0 })),
+    bot_public: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type ModifyApplication = Static<typeof ModifyApplication>;
+
+export const Application = Type.Object(
+  {
+    id: Snowflake,
+    name: Type.String(),
+    description: Type.String(),
+    icon: Type.Union([Type.String(), Type.Null()]),
+    bot_public: Type.Boolean(),
+    bot_require_code_grant: Type.Boolean(),
+    flags: Type.Integer(),
+    owner: User,
+    bot: Type.Optional(User),
+    verify_key: Type.String(),
+  },
+  {},
+);
+export type Application = Static<typeof Application>;

@@ -1,0 +1,38 @@
+import { Type } from 'typebox';
+import { Limits } from '../limits';
+
+/** A snowflake id: a decimal string on the wire. */
+export const Snowflake = Type.String({ pattern: '^[0-9]{1,20}$', description: 'snowflake id' });
+
+export const ApiError = Type.Object(
+  {
+    code: Type.Integer(),
+    message: Type.String(),
+    errors: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  },
+  { description: 'Discord-shaped error' },
+);
+
+export const RateLimitError = Type.Object({
+  message: Type.String(),
+  retry_after: Type.Number(),
+  global: Type.Boolean(),
+  code: Type.Optional(Type.Integer()),
+});
+
+export const Username = Type.String({
+  minLength: Limits.usernameMin,
+  maxLength: Limits.usernameMax,
+  pattern: '^[a-z0-9_.]+$',
+  description: 'lowercase letters, digits, underscore and period',
+});
+
+export const Password = Type.String({ minLength: Limits.passwordMin, maxLength: Limits.passwordMax });
+
+export const Email = Type.String({ format: 'email', maxLength: Limits.emailMax });
+
+/** Discord's image data: `data:image/png;base64,...`. */
+export const ImageData = Type.String({
+  pattern: '^data:',
+  maxLength: Math.ceil((Limits.imageUploadBytes * 4) / 3) + 64,
+});

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  DISCORD_EPOCH,
+  isSnowflake,
+  SnowflakeGenerator,
+  snowflakeFromTimestamp,
+  snowflakeTimestamp,
+} from '../src/snowflake';
+
+function fields(id: string) {
+  const b = BigInt(id);
+  return {
+    ms: Number((b >> 22n) + DISCORD_EPOCH),
+    worker: Number((b >> 17n) & 31n),
+    process: Number((b >> 12n) & 31n),
+    seq: Number(b & 0xfffn),
+  };
+}
+
+describe('snowflakes', () => {
+  test("follow Discord's layout", () => {
+    const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+    const gen = new SnowflakeGenerator({ workerId: 17, processId: 5, clock: () => at });
+    const a = gen.next();
+    const b = gen.next();
+    assert.deepEqual(fields(a), { ms: at, worker: 17, process: 5, seq: 0 });
+    assert.deepEqual(fields(b), { ms: at, worker: 17, process: 5, seq: 1 });
+    assert.equal(snowflakeTimestamp(a).getTime(), at);
+    // Discord's documented example.
+    assert.equal(snowflakeTimestamp('175928847299117063').toISOString(), '2016-04-30T11:18:25.796Z');
+  });
+
+  test('100,000 ids in a tight loop are distinct and strictly increasing', () => {
+    const gen = new SnowflakeGenerator({ workerId: 1 });
+    let prev = -1n;
+    const seen = new Set<bigint>();
+    for (let i = 0; i < 100_000; i++) {
+      const id = gen.nextBigInt();
+      assert.ok(id > prev);
+      seen.add(id);
+      prev = id;
+    }
+    assert.equal(seen.size, 100_000);
+  });
+
+  test('more than 4096 ids in one millisecond move on without repeating', () => {
+    let now = Date.UTC(2026, 5, 1);
+    let calls = 0;
+    // The clock is frozen for many reads, then advances.
+    const gen = new SnowflakeGenerator({ workerId: 0, clock: () => (++calls % 5000 === 0 ? ++now : now) });
+    let prev = -1n;
+    for (let i = 0; i < 10_000; i++) {
+      const id = gen.nextBigInt();
+      assert.ok(id > prev, `id ${i} not increasing`);
+      prev = id;
+    }
+  });
+
+  test('a clock stepping back never yields a smaller or repeated id', () => {
+    const times = [5000, 5001, 4000, 3000, 5001, 5002, 1000, 6000];
+    let i = 0;
+    const gen = new SnowflakeGenerator({
+      workerId: 2,
+      clock: () => Date.UTC(2026, 0, 1) + times[Math.min(i++, times.length - 1)],
+    });
+    let prev = -1n;
+    for (let n = 0; n < 50; n++) {
+      const id = gen.nextBigInt();
+      assert.ok(id > prev);
+      prev = id;
+    }
+  });
+
+  test('a frozen clock past the sequence still yields increasing ids', () => {
+    const gen = new SnowflakeGenerator({ workerId: 3, clock: () => Date.UTC(2026, 0, 1) });
+    let prev = -1n;
+    for (let n = 0; n < 9000; n++) {
+      const id = gen.nextBigInt();
+      assert.ok(id > prev);
+      prev = id;
+    }
+  });
+
+  test('generators with different worker ids never collide', () => {
+    const at = Date.UTC(2026, 0, 1);
+    const a = new SnowflakeGenerator({ workerId: 1, clock: () => at });
+    const b = new SnowflakeGenerator({ workerId: 2, clock: () => at });
+    const ids = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      ids.add(a.next());
+      ids.add(b.next());
+    }
+    assert.equal(ids.size, 4000);
+  });
+
+  test('invalid worker and process ids are refused', () => {
+    for (const workerId of [-1, 32, 1.5, Number.NaN])
+      assert.throws(() => new SnowflakeGenerator({ workerId }), RangeError);
+    assert.throws(() => new SnowflakeGenerator({ workerId: 0, processId: 32 }), RangeError);
+  });
+
+  test('time cursors and validation', () => {
+    const at = Date.UTC(2026, 3, 4);
+    const id = snowflakeFromTimestamp(at);
+    assert.equal(snowflakeTimestamp(id).getTime(), at);
+    assert.equal(BigInt(id) & ((1n << 22n) - 1n), 0n);
+    assert.equal(snowflakeFromTimestamp(0), '0');
+    for (const good of ['0', '175928847299117063', '18446744073709551615'])
+      assert.ok(isSnowflake(good), good);
+    for (const bad of ['', '-1', '1.5', 'abc', '18446744073709551616', '123456789012345678901', 123, null])
+      assert.equal(isSnowflake(bad), false, String(bad));
+  });
+});
