@@ -5,3 +5,4 @@ export * from './schemas/auth';
 export * from './schemas/common';
 export * from './schemas/users';
 export * from './snowflake';
+export * from './schemas/guilds';
