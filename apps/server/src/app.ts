@@ -19,7 +19,13 @@ import { registerErrorHandling } from './http/errors';
 import { registerMetrics } from './http/metrics';
 import { applicationsRoutes } from './http/routes/applications.routes';
 import { authRoutes } from './http/routes/auth.routes';
+import { channelsRoutes } from './http/routes/channels.routes';
+import { guildsRoutes } from './http/routes/guilds.routes';
+import { invitesRoutes } from './http/routes/invites.routes';
 import { mediaRoutes } from './http/routes/media.routes';
+import { moderationRoutes } from './http/routes/moderation.routes';
+import { oauth2Routes } from './http/routes/oauth2.routes';
+import { rolesRoutes } from './http/routes/roles.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { usersRoutes } from './http/routes/users.routes';
 import type { Api, RouteContext } from './http/types';
@@ -117,6 +123,10 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
   registerErrorHandling(http);
+  // Discord's clients send many bodies as optional (PUT /bans/:id, POST /roles): an absent body is an empty one.
+  http.addHook('preValidation', async (request) => {
+    if (request.body == null && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
+  });
   registerAuth(http, ctx.services.auth);
   const metrics = registerMetrics(http, database);
 
@@ -149,6 +159,12 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
       authRoutes(api, ctx);
       usersRoutes(api, ctx);
       applicationsRoutes(api, ctx);
+      guildsRoutes(api, ctx);
+      channelsRoutes(api, ctx);
+      rolesRoutes(api, ctx);
+      invitesRoutes(api, ctx);
+      moderationRoutes(api, ctx);
+      oauth2Routes(api, ctx);
     },
     { prefix: '/api/v10' },
   );

@@ -31,6 +31,10 @@ export const ErrorCode = {
   MissingPermissions: 50013,
   InvalidAuthToken: 50014,
   InvalidFormBody: 50035,
+  InvalidGuild: 50055,
+  UserBannedFromGuild: 40007,
+  MaximumRoles: 30005,
+  MaximumChannels: 30013,
   InvalidJson: 50109,
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,15 +1,35 @@
 import { ApplicationsService } from './applications/applications.service';
 import { AuthService } from './auth/auth.service';
 import type { Deps } from './deps';
+import { AuditLogService } from './guilds/audit-log.service';
+import { BansService } from './guilds/bans.service';
+import { BotAuthorizationService } from './guilds/bot-authorization.service';
+import { ChannelsService } from './guilds/channels.service';
+import { GuildsService } from './guilds/guilds.service';
+import { InvitesService } from './guilds/invites.service';
+import { MembersService } from './guilds/members.service';
+import { RolesService } from './guilds/roles.service';
+import { ImagesService } from './images';
 import { UsersService } from './users/users.service';
 
 /** Every domain service, built once per process. */
 export function createServices(deps: Deps) {
   const auth = new AuthService(deps);
+  const guilds = new GuildsService(deps);
+  const members = new MembersService(deps);
   return {
     auth,
     users: new UsersService(deps, auth),
+    images: new ImagesService(deps),
     applications: new ApplicationsService(deps),
+    guilds,
+    members,
+    channels: new ChannelsService(deps),
+    roles: new RolesService(deps),
+    invites: new InvitesService(deps, guilds, members),
+    bans: new BansService(deps, members),
+    auditLog: new AuditLogService(deps),
+    botAuthorization: new BotAuthorizationService(deps, guilds, members),
   };
 }
 export type Services = ReturnType<typeof createServices>;

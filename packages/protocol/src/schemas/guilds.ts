@@ -5,7 +5,10 @@ import { User } from './users';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** A permission set: a decimal string on the wire. */
-export const PermissionString = Type.String({ pattern: '^[0-9]{1,20}$', description: 'permission bit set, decimal' });
+export const PermissionString = Type.String({
+  pattern: '^[0-9]{1,20}$',
+  description: 'permission bit set, decimal',
+});
 
 export const ChannelType = {
   GuildText: 0,
@@ -197,7 +200,9 @@ const ChannelFields = {
   parent_id: Nullable(Snowflake),
   nsfw: Nullable(Type.Boolean()),
   rtc_region: Nullable(Type.String({ maxLength: 32 })),
-  default_auto_archive_duration: Nullable(Type.Union([Type.Literal(60), Type.Literal(1440), Type.Literal(4320), Type.Literal(10080)])),
+  default_auto_archive_duration: Nullable(
+    Type.Union([Type.Literal(60), Type.Literal(1440), Type.Literal(4320), Type.Literal(10080)]),
+  ),
 };
 
 export const CreateChannel = Type.Object(
@@ -300,7 +305,10 @@ export const ModifyRole = Type.Object(
 export type ModifyRole = Static<typeof ModifyRole>;
 
 export const RolePositions = Type.Array(
-  Type.Object({ id: Snowflake, position: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))) }, { additionalProperties: false }),
+  Type.Object(
+    { id: Snowflake, position: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))) },
+    { additionalProperties: false },
+  ),
   { minItems: 1, maxItems: 250 },
 );
 export type RolePositions = Static<typeof RolePositions>;
@@ -385,7 +393,15 @@ export const AuditLogEntry = Type.Object({
   user_id: Nullable(Snowflake),
   target_id: Nullable(Type.String()),
   action_type: Type.Integer(),
-  changes: Type.Optional(Type.Array(Type.Object({ key: Type.String(), old_value: Type.Optional(Type.Any()), new_value: Type.Optional(Type.Any()) }))),
+  changes: Type.Optional(
+    Type.Array(
+      Type.Object({
+        key: Type.String(),
+        old_value: Type.Optional(Type.Any()),
+        new_value: Type.Optional(Type.Any()),
+      }),
+    ),
+  ),
   options: Type.Optional(Type.Record(Type.String(), Type.String())),
   reason: Type.Optional(Type.String()),
 });

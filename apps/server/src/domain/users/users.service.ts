@@ -6,13 +6,13 @@ import {
   type User,
   type UserSettings,
 } from '@hearth/protocol';
-import { and, eq, like } from 'drizzle-orm';
-import { contentHash, decodeDataUri, ImageError, processImage } from '../../media/images';
+import { eq } from 'drizzle-orm';
 import { isUniqueViolation } from '../../store/db';
 import { credentials, mediaFiles, userSettings, users } from '../../store/schema';
 import type { AuthService, Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
+import { storeImage } from '../images';
 import { toPrivateUser, toPublicUser } from './users.wire';
 
 export interface ModifyMeInput extends ModifyCurrentUser {
@@ -99,52 +99,16 @@ export class UsersService {
     return me;
   }
 
-  /** Re-encodes an uploaded avatar or banner and returns its hash (null clears it). */
-  private async storeImage(
+  private storeImage(
     userId: string,
     kind: 'avatar' | 'banner',
     dataUri: string | null,
   ): Promise<string | null> {
-    if (dataUri === null) return null;
-    try {
-      const decoded = decodeDataUri(dataUri, { maxBytes: Limits.imageUploadBytes });
-      const image = await processImage(decoded.data, { ...IMAGE_SIZES[kind], fit: 'cover' });
-      const hash = (image.animated ? 'a_' : '') + contentHash(image.data);
-      const storageKey = `${kind}s/${userId}/${hash}.${image.ext}`;
-      await this.deps.storage.put(storageKey, image.data, image.contentType);
-      await this.deps.db
-        .insert(mediaFiles)
-        .values({
-          storageKey,
-          ownerId: userId,
-          purpose: kind,
-          contentType: image.contentType,
-          size: image.data.length,
-          width: image.width,
-          height: image.height,
-        })
-        .onConflictDoNothing();
-      return hash;
-    } catch (err) {
-      if (err instanceof ImageError) throw invalidField([kind], 'IMAGE_INVALID', imageErrorMessage(err));
-      throw err;
-    }
-  }
-
-  /** The stored file behind `/avatars/:user_id/:hash.ext` (or banners), whatever extension was asked for. */
-  async imageFile(kind: 'avatar' | 'banner', userId: string, hash: string) {
-    if (!/^(a_)?[0-9a-f]{32}$/.test(hash)) return null;
-    const [file] = await this.deps.db
-      .select({ storageKey: mediaFiles.storageKey })
-      .from(mediaFiles)
-      .where(
-        and(
-          eq(mediaFiles.ownerId, userId),
-          eq(mediaFiles.purpose, kind),
-          like(mediaFiles.storageKey, `${kind}s/${userId}/${hash}.%`),
-        ),
-      );
-    return file ? this.deps.storage.get(file.storageKey) : null;
+    return storeImage(
+      this.deps,
+      { purpose: kind, folder: `${kind}s/${userId}`, ownerId: userId, field: kind, ...IMAGE_SIZES[kind] },
+      dataUri,
+    );
   }
 
   async getSettings(userId: string): Promise<UserSettings> {
@@ -193,16 +157,5 @@ export class UsersService {
       );
     events.publish('USER_SETTINGS_UPDATE', `user:${userId}`, result.settings);
     return result.settings;
-  }
-}
-
-function imageErrorMessage(err: ImageError): string {
-  switch (err.code) {
-    case 'too_large':
-      return `Image must be at most ${Limits.imageUploadBytes / 1024 / 1024} MiB.`;
-    case 'unsupported_type':
-      return 'Image must be PNG, JPEG, GIF or WebP.';
-    default:
-      return 'Image could not be read.';
   }
 }

@@ -4,15 +4,50 @@ import type { Api, RouteContext } from '../types';
 
 const File = Type.String({ pattern: '^(a_)?[0-9a-f]{32}\\.(png|webp|gif|jpg|jpeg)$' });
 
-/** Discord-style CDN paths for user images: `/avatars/:user_id/:hash.png`. Hash-addressed, so cached forever. */
+/**
+ * Discord-style CDN paths for images (`/avatars/:user_id/:hash.png`, `/icons/:guild_id/:hash.png`, …).
+ * Hash-addressed, so cached forever; served with their stored type, never sniffed by the browser.
+ */
 export function mediaRoutes(app: Api, { services }: RouteContext): void {
-  for (const kind of ['avatar', 'banner'] as const) {
+  const routes: Array<{
+    url: string;
+    purpose: string;
+    params: Record<string, typeof Snowflake>;
+    folder: (p: Record<string, string>) => string;
+  }> = [
+    {
+      url: '/avatars/:user_id/:file',
+      purpose: 'avatar',
+      params: { user_id: Snowflake },
+      folder: (p) => `avatars/${p.user_id}`,
+    },
+    {
+      url: '/banners/:user_id/:file',
+      purpose: 'banner',
+      params: { user_id: Snowflake },
+      folder: (p) => `banners/${p.user_id}`,
+    },
+    {
+      url: '/icons/:guild_id/:file',
+      purpose: 'guild_icon',
+      params: { guild_id: Snowflake },
+      folder: (p) => `icons/${p.guild_id}`,
+    },
+    {
+      url: '/guilds/:guild_id/users/:user_id/avatars/:file',
+      purpose: 'member_avatar',
+      params: { guild_id: Snowflake, user_id: Snowflake },
+      folder: (p) => `guilds/${p.guild_id}/users/${p.user_id}/avatars`,
+    },
+  ];
+  for (const route of routes) {
     app.get(
-      `/${kind}s/:user_id/:file`,
-      { schema: { hide: true, params: Type.Object({ user_id: Snowflake, file: File }) } },
+      route.url,
+      { schema: { hide: true, params: Type.Object({ ...route.params, file: File }) } },
       async (req, reply) => {
-        const hash = req.params.file.slice(0, req.params.file.indexOf('.'));
-        const file = await services.users.imageFile(kind, req.params.user_id, hash);
+        const params = req.params as Record<string, string>;
+        const hash = params.file.slice(0, params.file.indexOf('.'));
+        const file = await services.images.find(route.purpose, route.folder(params), hash);
         if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
         reply
           .type(file.contentType)

@@ -117,7 +117,8 @@ export const auditLogEntries = pgTable(
     guildId: snowflake('guild_id').notNull(),
     id: snowflake('id').notNull(),
     userId: snowflake('user_id'),
-    targetId: snowflake('target_id'),
+    /** A user, role, channel or guild id, or an invite code. */
+    targetId: text('target_id'),
     actionType: smallint('action_type').notNull(),
     changes: jsonb('changes').$type<Array<{ key: string; old_value?: unknown; new_value?: unknown }>>(),
     options: jsonb('options').$type<Record<string, string>>(),

@@ -1,0 +1,87 @@
+import { missingForGrant, Permission, parsePermissions } from '@hearth/permissions';
+import { AuditLogEvent, ErrorCode } from '@hearth/protocol';
+import { and, eq, gte, sql } from 'drizzle-orm';
+import { Topic } from '../../events/publisher';
+import { applications, bans, roles, users } from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
+import { PendingEvents } from '../pending-events';
+import { writeAudit } from './audit';
+import { loadGuildActor } from './guild-access';
+import type { GuildsService } from './guilds.service';
+import { toRoleWire } from './guilds.wire';
+import type { MembersService } from './members.service';
+
+/** Adds a bot to a guild the way Discord's authorize screen does: a member with MANAGE_GUILD consents for the guild. */
+export class BotAuthorizationService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly guilds: GuildsService,
+    private readonly members: MembersService,
+  ) {}
+
+  async authorize(
+    principal: Principal,
+    input: { clientId: string; scope: string; guildId: string; permissions: string },
+  ): Promise<{ location: string }> {
+    const { db, ids } = this.deps;
+    if (!input.scope.split(/[\s+]/).includes('bot'))
+      throw invalidField(['scope'], 'SCOPE_INVALID', 'Only the bot scope is supported.');
+    const [app] = await db.select().from(applications).where(eq(applications.id, input.clientId));
+    if (!app || (!app.botPublic && app.ownerId !== principal.userId))
+      throw notFound(ErrorCode.UnknownApplication, 'Application');
+    const actor = await loadGuildActor(db, input.guildId, principal.userId);
+    actor.require(Permission.MANAGE_GUILD);
+    const permissions = parsePermissions(input.permissions);
+    if (permissions === null)
+      throw invalidField(['permissions'], 'PERMISSIONS_INVALID', 'Not a permission set.');
+    if (missingForGrant(actor.permissions, permissions) !== 0n) throw missingPermissions();
+    const [ban] = await db
+      .select()
+      .from(bans)
+      .where(and(eq(bans.guildId, input.guildId), eq(bans.userId, app.botUserId)));
+    if (ban) throw new ApiError(403, ErrorCode.UserBannedFromGuild, 'This bot is banned from the guild');
+    const [bot] = await db.select().from(users).where(eq(users.id, app.botUserId));
+    const pending = new PendingEvents();
+    const joined = await db.transaction(async (tx) => {
+      const roleIds: string[] = [];
+      if (permissions !== 0n) {
+        await tx
+          .update(roles)
+          .set({ position: sql`${roles.position} + 1` })
+          .where(and(eq(roles.guildId, input.guildId), gte(roles.position, 1)));
+        const [role] = await tx
+          .insert(roles)
+          .values({
+            guildId: input.guildId,
+            id: ids.next(),
+            name: bot.globalName ?? bot.username,
+            permissions,
+            position: 1,
+            managed: true,
+            botId: bot.id,
+          })
+          .returning();
+        roleIds.push(role.id);
+        pending.add('GUILD_ROLE_CREATE', Topic.guild(input.guildId), {
+          guild_id: input.guildId,
+          role: toRoleWire(role),
+        });
+      }
+      const added = await this.members.addMember(tx, pending, input.guildId, bot.id, { roleIds });
+      if (!added) throw new ApiError(400, ErrorCode.InvalidFormBody, 'The bot is already in this guild');
+      await writeAudit(tx, ids, pending, {
+        guildId: input.guildId,
+        userId: principal.userId,
+        targetId: bot.id,
+        actionType: AuditLogEvent.BotAdd,
+      });
+      return added;
+    });
+    if (joined)
+      pending.add('GUILD_CREATE', Topic.user(bot.id), await this.guilds.fullGuild(db, input.guildId));
+    pending.publish(this.deps.events);
+    return { location: `${this.deps.config.publicUrl}/oauth2/authorized` };
+  }
+}

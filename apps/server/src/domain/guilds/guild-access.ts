@@ -1,0 +1,126 @@
+import {
+  canManageMember,
+  canManageRole,
+  computeBasePermissions,
+  computeChannelPermissions,
+  type GuildData,
+  hasPermission,
+  type MemberData,
+  type OverwriteData,
+} from '@hearth/permissions';
+import { ErrorCode } from '@hearth/protocol';
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../store/db';
+import { channels, guilds, memberRoles, members, permissionOverwrites, roles } from '../../store/schema';
+import { missingPermissions, notFound } from '../errors';
+
+export type GuildRow = typeof guilds.$inferSelect;
+export type RoleRow = typeof roles.$inferSelect;
+export type MemberRow = typeof members.$inferSelect;
+export type ChannelRow = typeof channels.$inferSelect;
+export type OverwriteRow = typeof permissionOverwrites.$inferSelect;
+
+/** A caller inside a guild: everything a permission decision needs, loaded once per request. */
+export class GuildActor {
+  constructor(
+    readonly guild: GuildRow,
+    readonly roles: RoleRow[],
+    readonly member: MemberRow,
+    readonly roleIds: string[],
+  ) {}
+
+  get userId(): string {
+    return this.member.userId;
+  }
+
+  get isOwner(): boolean {
+    return this.guild.ownerId === this.member.userId;
+  }
+
+  get data(): GuildData {
+    return { id: this.guild.id, ownerId: this.guild.ownerId, roles: this.roles };
+  }
+
+  get memberData(): MemberData {
+    return {
+      userId: this.member.userId,
+      roleIds: this.roleIds,
+      communicationDisabledUntil: this.member.communicationDisabledUntil,
+    };
+  }
+
+  /** Guild-level permissions. */
+  get permissions(): bigint {
+    return computeBasePermissions(this.data, this.memberData);
+  }
+
+  /** Throws 403 Missing Permissions unless the caller holds every bit of `bits` in the guild. */
+  require(bits: bigint): void {
+    if (!hasPermission(this.permissions, bits)) throw missingPermissions();
+  }
+
+  channelPermissions(overwrites: OverwriteRow[], opts: { isThread?: boolean } = {}): bigint {
+    return computeChannelPermissions(this.data, this.memberData, overwrites.map(toOverwriteData), opts);
+  }
+
+  canManageRole(role: RoleRow): boolean {
+    return canManageRole(this.data, this.memberData, role);
+  }
+
+  canManageMember(target: { userId: string; roleIds: string[] }): boolean {
+    return canManageMember(this.data, this.memberData, { userId: target.userId, roleIds: target.roleIds });
+  }
+}
+
+export function toOverwriteData(o: OverwriteRow): OverwriteData {
+  return { id: o.targetId, type: o.type === 1 ? 1 : 0, allow: o.allow, deny: o.deny };
+}
+
+/**
+ * Loads the caller as a member of a guild. A guild that does not exist and one the caller is not in look the same:
+ * 404 Unknown Guild, so outsiders learn nothing.
+ */
+export async function loadGuildActor(db: DbOrTx, guildId: string, userId: string): Promise<GuildActor> {
+  const [row] = await db
+    .select({ guild: guilds, member: members })
+    .from(members)
+    .innerJoin(guilds, eq(guilds.id, members.guildId))
+    .where(and(eq(members.guildId, guildId), eq(members.userId, userId)));
+  if (!row) throw notFound(ErrorCode.UnknownGuild, 'Guild');
+  const [roleRows, mine] = await Promise.all([
+    db.select().from(roles).where(eq(roles.guildId, guildId)),
+    db
+      .select({ roleId: memberRoles.roleId })
+      .from(memberRoles)
+      .where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId))),
+  ]);
+  return new GuildActor(
+    row.guild,
+    roleRows,
+    row.member,
+    mine.map((r) => r.roleId),
+  );
+}
+
+/** A guild channel the caller can see, with its overwrites and the caller's permissions in it; else 404 Unknown Channel. */
+export async function loadChannelForActor(
+  db: DbOrTx,
+  channelId: string,
+  userId: string,
+): Promise<{ actor: GuildActor; channel: ChannelRow; overwrites: OverwriteRow[]; permissions: bigint }> {
+  const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
+  if (!channel || !channel.guildId) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+  let actor: GuildActor;
+  try {
+    actor = await loadGuildActor(db, channel.guildId, userId);
+  } catch {
+    throw notFound(ErrorCode.UnknownChannel, 'Channel');
+  }
+  const overwrites = await db
+    .select()
+    .from(permissionOverwrites)
+    .where(eq(permissionOverwrites.channelId, channelId));
+  const permissions = actor.channelPermissions(overwrites);
+  if (permissions === 0n) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+  return { actor, channel, overwrites, permissions };
+}

@@ -1,0 +1,376 @@
+import { computeBasePermissions, DEFAULT_EVERYONE_PERMISSIONS, Permission } from '@hearth/permissions';
+import { AuditLogEvent, ChannelType, ErrorCode, type Guild, type ModifyGuild } from '@hearth/protocol';
+import { and, asc, count, eq, gt, inArray, lt } from 'drizzle-orm';
+import { Topic } from '../../events/publisher';
+import type { DbOrTx } from '../../store/db';
+import {
+  auditLogEntries,
+  bans,
+  channels,
+  emojiRoles,
+  emojis,
+  guilds,
+  invites,
+  memberRoles,
+  members,
+  messages,
+  permissionOverwrites,
+  roles,
+  threadMembers,
+} from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import { ApiError, invalidField } from '../errors';
+import { storeImage } from '../images';
+import { PendingEvents } from '../pending-events';
+import { diffChanges, writeAudit } from './audit';
+import { loadGuildActor } from './guild-access';
+import { toChannelWire, toGuildWire, toMemberWire } from './guilds.wire';
+
+const GUILD_AUDIT_KEYS = [
+  'name',
+  'icon',
+  'description',
+  'owner_id',
+  'system_channel_id',
+  'system_channel_flags',
+  'afk_channel_id',
+  'afk_timeout',
+  'verification_level',
+  'default_message_notifications',
+  'explicit_content_filter',
+  'preferred_locale',
+];
+
+export class GuildsService {
+  constructor(private readonly deps: Deps) {}
+
+  /** Creates a guild with @everyone, a text and a voice category, #general, and the creator as owner and member. */
+  async create(
+    principal: Principal,
+    input: {
+      name: string;
+      icon?: string | null;
+      description?: string | null;
+      verification_level?: number;
+      default_message_notifications?: number;
+      explicit_content_filter?: number;
+    },
+  ): Promise<Guild> {
+    const { db, ids } = this.deps;
+    const guildId = ids.next();
+    const icon = input.icon ? await this.storeIcon(guildId, input.icon) : null;
+    const [textCategory, general, voiceCategory, voice] = [ids.next(), ids.next(), ids.next(), ids.next()];
+    const pending = new PendingEvents();
+    await db.transaction(async (tx) => {
+      await tx.insert(guilds).values({
+        id: guildId,
+        name: input.name,
+        icon,
+        description: input.description ?? null,
+        ownerId: principal.userId,
+        systemChannelId: general,
+        verificationLevel: input.verification_level ?? 0,
+        defaultMessageNotifications: input.default_message_notifications ?? 0,
+        explicitContentFilter: input.explicit_content_filter ?? 0,
+      });
+      await tx.insert(roles).values({
+        guildId,
+        id: guildId,
+        name: '@everyone',
+        position: 0,
+        permissions: DEFAULT_EVERYONE_PERMISSIONS,
+      });
+      await tx.insert(channels).values([
+        { id: textCategory, guildId, type: ChannelType.GuildCategory, name: 'Text Channels', position: 0 },
+        {
+          id: general,
+          guildId,
+          type: ChannelType.GuildText,
+          name: 'general',
+          position: 0,
+          parentId: textCategory,
+        },
+        { id: voiceCategory, guildId, type: ChannelType.GuildCategory, name: 'Voice Channels', position: 1 },
+        {
+          id: voice,
+          guildId,
+          type: ChannelType.GuildVoice,
+          name: 'General',
+          position: 0,
+          parentId: voiceCategory,
+          bitrate: 64000,
+          userLimit: 0,
+        },
+      ]);
+      await tx.insert(members).values({ guildId, userId: principal.userId });
+    });
+    const full = await this.fullGuild(db, guildId);
+    pending.add('GUILD_CREATE', Topic.user(principal.userId), full);
+    pending.publish(this.deps.events);
+    const {
+      channels: _c,
+      members: _m,
+      member_count: _n,
+      joined_at: _j,
+      ...guild
+    } = full as Guild & Record<string, unknown>;
+    return guild as Guild;
+  }
+
+  /**
+   * The guild as GUILD_CREATE carries it: with channels, members and counts. Used for the gateway and for
+   * the member who just joined.
+   */
+  async fullGuild(db: DbOrTx, guildId: string): Promise<Guild & Record<string, unknown>> {
+    const [guild] = await db.select().from(guilds).where(eq(guilds.id, guildId));
+    const [roleRows, channelRows, overwriteRows, memberRows, memberRoleRows] = await Promise.all([
+      db.select().from(roles).where(eq(roles.guildId, guildId)),
+      db
+        .select()
+        .from(channels)
+        .where(eq(channels.guildId, guildId))
+        .orderBy(asc(channels.position), asc(channels.id)),
+      db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
+      db.select().from(members).where(eq(members.guildId, guildId)).limit(250),
+      db.select().from(memberRoles).where(eq(memberRoles.guildId, guildId)),
+    ]);
+    const [{ n }] = await db.select({ n: count() }).from(members).where(eq(members.guildId, guildId));
+    const rolesOf = groupBy(
+      memberRoleRows,
+      (r) => r.userId,
+      (r) => r.roleId,
+    );
+    const overwritesOf = groupBy(
+      overwriteRows,
+      (o) => o.channelId,
+      (o) => o,
+    );
+    return {
+      ...toGuildWire(guild, roleRows),
+      joined_at: guild.createdAt.toISOString(),
+      member_count: n,
+      channels: channelRows
+        .filter(
+          (c) =>
+            c.type !== ChannelType.PublicThread &&
+            c.type !== ChannelType.PrivateThread &&
+            c.type !== ChannelType.AnnouncementThread,
+        )
+        .map((c) => toChannelWire(c, overwritesOf.get(c.id) ?? [])),
+      members: memberRows.map((m) => toMemberWire(m, rolesOf.get(m.userId) ?? [])),
+    };
+  }
+
+  async get(principal: Principal, guildId: string, opts: { withCounts: boolean }): Promise<Guild> {
+    const actor = await loadGuildActor(this.deps.db, guildId, principal.userId);
+    const extra: Partial<Guild> = {};
+    if (opts.withCounts) {
+      const [{ n }] = await this.deps.db
+        .select({ n: count() })
+        .from(members)
+        .where(eq(members.guildId, guildId));
+      extra.approximate_member_count = n;
+      extra.approximate_presence_count = 0;
+    }
+    return toGuildWire(actor.guild, actor.roles, extra);
+  }
+
+  async modify(
+    principal: Principal,
+    guildId: string,
+    input: ModifyGuild,
+    reason: string | null,
+  ): Promise<Guild> {
+    const { db, ids, events } = this.deps;
+    const actor = await loadGuildActor(db, guildId, principal.userId);
+    actor.require(Permission.MANAGE_GUILD);
+    const changes: Partial<typeof guilds.$inferInsert> = {};
+    if (input.owner_id !== undefined && input.owner_id !== actor.guild.ownerId) {
+      if (!actor.isOwner)
+        throw new ApiError(403, ErrorCode.MissingPermissions, 'Only the owner can transfer the guild');
+      const [target] = await db
+        .select()
+        .from(members)
+        .where(and(eq(members.guildId, guildId), eq(members.userId, input.owner_id)));
+      if (!target)
+        throw invalidField(
+          ['owner_id'],
+          'GUILD_OWNER_INVALID',
+          'The new owner must be a member of the guild.',
+        );
+      changes.ownerId = input.owner_id;
+    }
+    for (const [field, type] of [
+      ['system_channel_id', ChannelType.GuildText],
+      ['afk_channel_id', ChannelType.GuildVoice],
+    ] as const) {
+      const value = input[field];
+      if (!value) continue;
+      const [ch] = await db
+        .select()
+        .from(channels)
+        .where(and(eq(channels.id, value), eq(channels.guildId, guildId)));
+      if (!ch || ch.type !== type)
+        throw invalidField([field], 'CHANNEL_INVALID', 'Not a suitable channel of this guild.');
+    }
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.description !== undefined) changes.description = input.description;
+    if (input.system_channel_id !== undefined) changes.systemChannelId = input.system_channel_id;
+    if (input.system_channel_flags !== undefined) changes.systemChannelFlags = input.system_channel_flags;
+    if (input.afk_channel_id !== undefined) changes.afkChannelId = input.afk_channel_id;
+    if (input.afk_timeout !== undefined) changes.afkTimeout = input.afk_timeout;
+    if (input.verification_level !== undefined) changes.verificationLevel = input.verification_level;
+    if (input.default_message_notifications !== undefined)
+      changes.defaultMessageNotifications = input.default_message_notifications;
+    if (input.explicit_content_filter !== undefined)
+      changes.explicitContentFilter = input.explicit_content_filter;
+    if (input.preferred_locale !== undefined) changes.preferredLocale = input.preferred_locale;
+    if (input.icon !== undefined) changes.icon = await this.storeIcon(guildId, input.icon);
+
+    const before = toGuildWire(actor.guild, actor.roles);
+    const pending = new PendingEvents();
+    const updated = await db.transaction(async (tx) => {
+      const [row] = Object.keys(changes).length
+        ? await tx.update(guilds).set(changes).where(eq(guilds.id, guildId)).returning()
+        : [actor.guild];
+      const after = toGuildWire(row, actor.roles);
+      const diff = diffChanges(before, after, GUILD_AUDIT_KEYS);
+      if (diff.length)
+        await writeAudit(tx, ids, pending, {
+          guildId,
+          userId: principal.userId,
+          targetId: guildId,
+          actionType: AuditLogEvent.GuildUpdate,
+          changes: diff,
+          reason,
+        });
+      return after;
+    });
+    pending.add('GUILD_UPDATE', Topic.guild(guildId), { ...updated, guild_id: guildId });
+    pending.publish(events);
+    return updated;
+  }
+
+  /** Deletes the guild and everything in it. Owner only. */
+  async delete(principal: Principal, guildId: string): Promise<void> {
+    const { db } = this.deps;
+    const actor = await loadGuildActor(db, guildId, principal.userId);
+    if (!actor.isOwner)
+      throw new ApiError(403, ErrorCode.MissingPermissions, 'Only the owner can delete the guild');
+    const channelIds = (
+      await db.select({ id: channels.id }).from(channels).where(eq(channels.guildId, guildId))
+    ).map((c) => c.id);
+    await db.transaction(async (tx) => {
+      if (channelIds.length) {
+        await tx.delete(messages).where(inArray(messages.channelId, channelIds));
+        await tx.delete(threadMembers).where(inArray(threadMembers.channelId, channelIds));
+      }
+      await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId));
+      await tx.delete(channels).where(eq(channels.guildId, guildId));
+      await tx.delete(memberRoles).where(eq(memberRoles.guildId, guildId));
+      await tx.delete(members).where(eq(members.guildId, guildId));
+      await tx.delete(roles).where(eq(roles.guildId, guildId));
+      await tx.delete(invites).where(eq(invites.guildId, guildId));
+      await tx.delete(bans).where(eq(bans.guildId, guildId));
+      await tx.delete(auditLogEntries).where(eq(auditLogEntries.guildId, guildId));
+      await tx.delete(emojiRoles).where(eq(emojiRoles.guildId, guildId));
+      await tx.delete(emojis).where(eq(emojis.guildId, guildId));
+      await tx.delete(guilds).where(eq(guilds.id, guildId));
+    });
+    this.deps.events.publish('GUILD_DELETE', Topic.guild(guildId), { id: guildId });
+  }
+
+  /** GET /users/@me/guilds: the caller's guilds by id, with their permissions in each. */
+  async listMine(
+    principal: Principal,
+    opts: { before?: string; after?: string; limit: number; withCounts: boolean },
+  ) {
+    const { db } = this.deps;
+    const conditions = [eq(members.userId, principal.userId)];
+    if (opts.after) conditions.push(gt(members.guildId, opts.after));
+    if (opts.before) conditions.push(lt(members.guildId, opts.before));
+    const rows = await db
+      .select({ guild: guilds, member: members })
+      .from(members)
+      .innerJoin(guilds, eq(guilds.id, members.guildId))
+      .where(and(...conditions))
+      .orderBy(asc(members.guildId))
+      .limit(opts.limit);
+    if (!rows.length) return [];
+    const guildIds = rows.map((r) => r.guild.id);
+    const [roleRows, mine, counts] = await Promise.all([
+      db.select().from(roles).where(inArray(roles.guildId, guildIds)),
+      db
+        .select()
+        .from(memberRoles)
+        .where(and(eq(memberRoles.userId, principal.userId), inArray(memberRoles.guildId, guildIds))),
+      opts.withCounts
+        ? db
+            .select({ guildId: members.guildId, n: count() })
+            .from(members)
+            .where(inArray(members.guildId, guildIds))
+            .groupBy(members.guildId)
+        : Promise.resolve([]),
+    ]);
+    const rolesByGuild = groupBy(
+      roleRows,
+      (r) => r.guildId,
+      (r) => r,
+    );
+    const mineByGuild = groupBy(
+      mine,
+      (r) => r.guildId,
+      (r) => r.roleId,
+    );
+    const countByGuild = new Map(counts.map((c) => [c.guildId, c.n]));
+    return rows.map(({ guild, member }) => {
+      const perms = computeBasePermissions(
+        { id: guild.id, ownerId: guild.ownerId, roles: rolesByGuild.get(guild.id) ?? [] },
+        {
+          userId: principal.userId,
+          roleIds: mineByGuild.get(guild.id) ?? [],
+          communicationDisabledUntil: member.communicationDisabledUntil,
+        },
+      );
+      return {
+        id: guild.id,
+        name: guild.name,
+        icon: guild.icon,
+        banner: null,
+        owner: guild.ownerId === principal.userId,
+        permissions: perms.toString(),
+        features: guild.features,
+        ...(opts.withCounts
+          ? { approximate_member_count: countByGuild.get(guild.id) ?? 0, approximate_presence_count: 0 }
+          : {}),
+      };
+    });
+  }
+
+  private storeIcon(guildId: string, dataUri: string | null): Promise<string | null> {
+    return storeImage(
+      this.deps,
+      {
+        purpose: 'guild_icon',
+        folder: `icons/${guildId}`,
+        ownerId: guildId,
+        width: 1024,
+        height: 1024,
+        field: 'icon',
+      },
+      dataUri,
+    );
+  }
+}
+
+export function groupBy<T, K, V>(items: T[], key: (t: T) => K, value: (t: T) => V): Map<K, V[]> {
+  const map = new Map<K, V[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(value(item));
+    else map.set(k, [value(item)]);
+  }
+  return map;
+}

@@ -1,0 +1,123 @@
+import type { Channel, Guild, Member, Overwrite, Role } from '@hearth/protocol';
+import type { users } from '../../store/schema';
+import { toPublicUser } from '../users/users.wire';
+import type { ChannelRow, GuildRow, MemberRow, OverwriteRow, RoleRow } from './guild-access';
+
+export function toRoleWire(r: RoleRow): Role {
+  return {
+    id: r.id,
+    name: r.name,
+    color: r.color,
+    colors: { primary_color: r.color, secondary_color: null, tertiary_color: null },
+    hoist: r.hoist,
+    icon: r.icon,
+    unicode_emoji: r.unicodeEmoji,
+    position: r.position,
+    permissions: r.permissions.toString(),
+    managed: r.managed,
+    mentionable: r.mentionable,
+    flags: r.flags,
+    ...(r.botId ? { tags: { bot_id: r.botId } } : {}),
+  };
+}
+
+/** Roles in Discord's order: by position, then id. */
+export function sortRoles(list: RoleRow[]): RoleRow[] {
+  return [...list].sort((a, b) => a.position - b.position || (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+}
+
+export function toOverwriteWire(o: OverwriteRow): Overwrite {
+  return { id: o.targetId, type: o.type === 1 ? 1 : 0, allow: o.allow.toString(), deny: o.deny.toString() };
+}
+
+export function toChannelWire(c: ChannelRow, overwrites: OverwriteRow[]): Channel {
+  const base: Channel = {
+    id: c.id,
+    type: c.type,
+    guild_id: c.guildId ?? undefined,
+    position: c.position,
+    permission_overwrites: overwrites.map(toOverwriteWire),
+    name: c.name,
+    parent_id: c.parentId,
+    nsfw: c.nsfw,
+    flags: c.flags,
+  };
+  if (c.type === 2 || c.type === 13) {
+    return {
+      ...base,
+      bitrate: c.bitrate ?? 64000,
+      user_limit: c.userLimit ?? 0,
+      rtc_region: c.rtcRegion,
+      rate_limit_per_user: c.rateLimitPerUser,
+      last_message_id: c.lastMessageId,
+    };
+  }
+  if (c.type === 4) return base;
+  return {
+    ...base,
+    topic: c.topic,
+    last_message_id: c.lastMessageId,
+    rate_limit_per_user: c.rateLimitPerUser,
+    last_pin_timestamp: c.lastPinTimestamp?.toISOString() ?? null,
+    default_auto_archive_duration: c.defaultAutoArchiveDuration ?? 4320,
+  };
+}
+
+export function toMemberWire(m: MemberRow, roleIds: string[], user?: typeof users.$inferSelect): Member {
+  const timeout =
+    m.communicationDisabledUntil && m.communicationDisabledUntil.getTime() > Date.now()
+      ? m.communicationDisabledUntil.toISOString()
+      : null;
+  return {
+    ...(user ? { user: toPublicUser(user) } : {}),
+    nick: m.nick,
+    avatar: m.avatar,
+    banner: null,
+    roles: roleIds.filter((id) => id !== m.guildId),
+    joined_at: m.joinedAt.toISOString(),
+    premium_since: m.premiumSince?.toISOString() ?? null,
+    deaf: m.deaf,
+    mute: m.mute,
+    flags: m.flags,
+    pending: m.pending,
+    communication_disabled_until: timeout,
+  };
+}
+
+export function toGuildWire(g: GuildRow, roleRows: RoleRow[], extra: Partial<Guild> = {}): Guild {
+  return {
+    id: g.id,
+    name: g.name,
+    icon: g.icon,
+    icon_hash: g.icon,
+    splash: null,
+    discovery_splash: null,
+    banner: null,
+    description: g.description,
+    owner_id: g.ownerId,
+    afk_channel_id: g.afkChannelId,
+    afk_timeout: g.afkTimeout,
+    verification_level: g.verificationLevel,
+    default_message_notifications: g.defaultMessageNotifications,
+    explicit_content_filter: g.explicitContentFilter,
+    mfa_level: 0,
+    nsfw_level: 0,
+    premium_tier: 0,
+    premium_subscription_count: 0,
+    premium_progress_bar_enabled: false,
+    system_channel_id: g.systemChannelId,
+    system_channel_flags: g.systemChannelFlags,
+    rules_channel_id: null,
+    public_updates_channel_id: null,
+    safety_alerts_channel_id: null,
+    vanity_url_code: null,
+    application_id: null,
+    preferred_locale: g.preferredLocale,
+    features: g.features,
+    roles: sortRoles(roleRows).map(toRoleWire),
+    emojis: [],
+    stickers: [],
+    max_members: 500000,
+    ...extra,
+  };
+}

@@ -1,0 +1,83 @@
+import { Limits } from '@hearth/protocol';
+import { and, eq, like } from 'drizzle-orm';
+import { contentHash, decodeDataUri, ImageError, processImage } from '../media/images';
+import { mediaFiles } from '../store/schema';
+import type { Deps } from './deps';
+import { invalidField } from './errors';
+
+export interface ImageSlot {
+  /** What the image is for: 'avatar', 'banner', 'guild_icon', 'member_avatar', … */
+  purpose: string;
+  /** The folder of its stable URL, e.g. `avatars/<user_id>`: files are `<folder>/<hash>.<ext>`. */
+  folder: string;
+  ownerId: string;
+  width: number;
+  height: number;
+  /** The request field, for the error. */
+  field: string;
+}
+
+/**
+ * Decodes an uploaded data URI, re-encodes it (never stored as uploaded) and stores it; returns the Discord-style
+ * hash (`a_` prefixed when animated), or null when the upload clears the image.
+ */
+export async function storeImage(
+  deps: Deps,
+  slot: ImageSlot,
+  dataUri: string | null,
+): Promise<string | null> {
+  if (dataUri === null) return null;
+  try {
+    const decoded = decodeDataUri(dataUri, { maxBytes: Limits.imageUploadBytes });
+    const image = await processImage(decoded.data, { width: slot.width, height: slot.height, fit: 'cover' });
+    const hash = (image.animated ? 'a_' : '') + contentHash(image.data);
+    const storageKey = `${slot.folder}/${hash}.${image.ext}`;
+    await deps.storage.put(storageKey, image.data, image.contentType);
+    await deps.db
+      .insert(mediaFiles)
+      .values({
+        storageKey,
+        ownerId: slot.ownerId,
+        purpose: slot.purpose,
+        contentType: image.contentType,
+        size: image.data.length,
+        width: image.width,
+        height: image.height,
+      })
+      .onConflictDoNothing();
+    return hash;
+  } catch (err) {
+    if (err instanceof ImageError) throw invalidField([slot.field], 'IMAGE_INVALID', imageErrorMessage(err));
+    throw err;
+  }
+}
+
+/** The stored file for `<folder>/<hash>.<any ext>`, or null. */
+export async function findImage(deps: Deps, purpose: string, folder: string, hash: string) {
+  if (!/^(a_)?[0-9a-f]{32}$/.test(hash)) return null;
+  const [file] = await deps.db
+    .select({ storageKey: mediaFiles.storageKey })
+    .from(mediaFiles)
+    .where(and(eq(mediaFiles.purpose, purpose), like(mediaFiles.storageKey, `${folder}/${hash}.%`)));
+  return file ? deps.storage.get(file.storageKey) : null;
+}
+
+function imageErrorMessage(err: ImageError): string {
+  switch (err.code) {
+    case 'too_large':
+      return `Image must be at most ${Limits.imageUploadBytes / 1024 / 1024} MiB.`;
+    case 'unsupported_type':
+      return 'Image must be PNG, JPEG, GIF or WebP.';
+    default:
+      return 'Image could not be read.';
+  }
+}
+
+/** Finds images behind their stable URLs. */
+export class ImagesService {
+  constructor(private readonly deps: Deps) {}
+
+  find(purpose: string, folder: string, hash: string) {
+    return findImage(this.deps, purpose, folder, hash);
+  }
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "audit_log_entries" ALTER COLUMN "target_id" SET DATA TYPE text;
