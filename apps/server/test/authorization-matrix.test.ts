@@ -16,7 +16,13 @@ let outsider: TestUser;
 let banned: TestUser;
 before(async () => {
   h = await startHearth();
-  [owner, granted, plain, outsider, banned] = await Promise.all([h.register(), h.register(), h.register(), h.register(), h.register()]);
+  [owner, granted, plain, outsider, banned] = await Promise.all([
+    h.register(),
+    h.register(),
+    h.register(),
+    h.register(),
+    h.register(),
+  ]);
 });
 after(() => h.close());
 
@@ -40,25 +46,71 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'get guild', method: 'GET', needs: 'member', request: async (f) => ({ path: `/guilds/${f.g.id}` }) },
-  { name: 'modify guild', method: 'PATCH', needs: P.MANAGE_GUILD, request: async (f) => ({ path: `/guilds/${f.g.id}`, body: { name: 'Renamed' } }) },
-  { name: 'delete guild', method: 'DELETE', needs: 'owner', request: async (f) => ({ path: `/guilds/${f.g.id}` }) },
-  { name: 'list channels', method: 'GET', needs: 'member', request: async (f) => ({ path: `/guilds/${f.g.id}/channels` }) },
-  { name: 'create channel', method: 'POST', needs: P.MANAGE_CHANNELS, request: async (f) => ({ path: `/guilds/${f.g.id}/channels`, body: { name: 'new' } }) },
+  {
+    name: 'get guild',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}` }),
+  },
+  {
+    name: 'modify guild',
+    method: 'PATCH',
+    needs: P.MANAGE_GUILD,
+    request: async (f) => ({ path: `/guilds/${f.g.id}`, body: { name: 'Renamed' } }),
+  },
+  {
+    name: 'delete guild',
+    method: 'DELETE',
+    needs: 'owner',
+    request: async (f) => ({ path: `/guilds/${f.g.id}` }),
+  },
+  {
+    name: 'list channels',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/channels` }),
+  },
+  {
+    name: 'create channel',
+    method: 'POST',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/channels`, body: { name: 'new' } }),
+  },
   {
     name: 'channel positions',
     method: 'PATCH',
     needs: P.MANAGE_CHANNELS,
-    request: async (f) => ({ path: `/guilds/${f.g.id}/channels`, body: [{ id: f.g.textChannelId, position: 2 }] }),
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/channels`,
+      body: [{ id: f.g.textChannelId, position: 2 }],
+    }),
   },
-  { name: 'get channel', method: 'GET', needs: 'member', request: async (f) => ({ path: `/channels/${f.g.textChannelId}` }) },
-  { name: 'modify channel', method: 'PATCH', needs: P.MANAGE_CHANNELS, request: async (f) => ({ path: `/channels/${f.g.textChannelId}`, body: { topic: 't' } }) },
-  { name: 'delete channel', method: 'DELETE', needs: P.MANAGE_CHANNELS, request: async (f) => ({ path: `/channels/${await f.channel()}` }) },
+  {
+    name: 'get channel',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}` }),
+  },
+  {
+    name: 'modify channel',
+    method: 'PATCH',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}`, body: { topic: 't' } }),
+  },
+  {
+    name: 'delete channel',
+    method: 'DELETE',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({ path: `/channels/${await f.channel()}` }),
+  },
   {
     name: 'put overwrite',
     method: 'PUT',
     needs: P.MANAGE_ROLES,
-    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/permissions/${await f.lowRole()}`, body: { type: 0, deny: P.READ_MESSAGE_HISTORY.toString() } }),
+    request: async (f) => ({
+      path: `/channels/${f.g.textChannelId}/permissions/${await f.lowRole()}`,
+      body: { type: 0, deny: P.READ_MESSAGE_HISTORY.toString() },
+    }),
   },
   {
     name: 'delete overwrite',
@@ -66,23 +118,64 @@ const cases: Case[] = [
     needs: P.MANAGE_ROLES,
     request: async (f) => {
       const role = await f.lowRole();
-      await h.api('PUT', `/channels/${f.g.textChannelId}/permissions/${role}`, { token: owner.token, body: { type: 0, deny: '0' } });
+      await h.api('PUT', `/channels/${f.g.textChannelId}/permissions/${role}`, {
+        token: owner.token,
+        body: { type: 0, deny: '0' },
+      });
       return { path: `/channels/${f.g.textChannelId}/permissions/${role}` };
     },
   },
-  { name: 'list roles', method: 'GET', needs: 'member', request: async (f) => ({ path: `/guilds/${f.g.id}/roles` }) },
-  { name: 'create role', method: 'POST', needs: P.MANAGE_ROLES, request: async (f) => ({ path: `/guilds/${f.g.id}/roles`, body: { name: 'r' } }) },
+  {
+    name: 'list roles',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/roles` }),
+  },
+  {
+    name: 'create role',
+    method: 'POST',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/roles`, body: { name: 'r' } }),
+  },
   {
     name: 'role positions',
     method: 'PATCH',
     needs: P.MANAGE_ROLES,
-    request: async (f) => ({ path: `/guilds/${f.g.id}/roles`, body: [{ id: await f.lowRole(), position: 1 }] }),
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/roles`,
+      body: [{ id: await f.lowRole(), position: 1 }],
+    }),
   },
-  { name: 'modify role', method: 'PATCH', needs: P.MANAGE_ROLES, request: async (f) => ({ path: `/guilds/${f.g.id}/roles/${await f.lowRole()}`, body: { name: 'x' } }) },
-  { name: 'delete role', method: 'DELETE', needs: P.MANAGE_ROLES, request: async (f) => ({ path: `/guilds/${f.g.id}/roles/${await f.lowRole()}` }) },
-  { name: 'list members', method: 'GET', needs: 'member', request: async (f) => ({ path: `/guilds/${f.g.id}/members?limit=10` }) },
-  { name: 'search members', method: 'GET', needs: 'member', request: async (f) => ({ path: `/guilds/${f.g.id}/members/search?query=u` }) },
-  { name: 'get member', method: 'GET', needs: 'member', request: async (f) => ({ path: `/guilds/${f.g.id}/members/${owner.id}` }) },
+  {
+    name: 'modify role',
+    method: 'PATCH',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/roles/${await f.lowRole()}`, body: { name: 'x' } }),
+  },
+  {
+    name: 'delete role',
+    method: 'DELETE',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/roles/${await f.lowRole()}` }),
+  },
+  {
+    name: 'list members',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/members?limit=10` }),
+  },
+  {
+    name: 'search members',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/members/search?query=u` }),
+  },
+  {
+    name: 'get member',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/members/${owner.id}` }),
+  },
   {
     name: 'change own nick',
     method: 'PATCH',
@@ -93,13 +186,18 @@ const cases: Case[] = [
     name: "change another's nick",
     method: 'PATCH',
     needs: P.MANAGE_NICKNAMES,
-    request: async (f) => ({ path: `/guilds/${f.g.id}/members/${(await f.victim()).id}`, body: { nick: 'them' } }),
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/members/${(await f.victim()).id}`,
+      body: { nick: 'them' },
+    }),
   },
   {
     name: 'add member role',
     method: 'PUT',
     needs: P.MANAGE_ROLES,
-    request: async (f) => ({ path: `/guilds/${f.g.id}/members/${(await f.victim()).id}/roles/${await f.lowRole()}` }),
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/members/${(await f.victim()).id}/roles/${await f.lowRole()}`,
+    }),
   },
   {
     name: 'remove member role',
@@ -111,7 +209,12 @@ const cases: Case[] = [
       return { path: `/guilds/${f.g.id}/members/${victim.id}/roles/${role}` };
     },
   },
-  { name: 'kick', method: 'DELETE', needs: P.KICK_MEMBERS, request: async (f) => ({ path: `/guilds/${f.g.id}/members/${(await f.victim()).id}` }) },
+  {
+    name: 'kick',
+    method: 'DELETE',
+    needs: P.KICK_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/members/${(await f.victim()).id}` }),
+  },
   {
     name: 'timeout',
     method: 'PATCH',
@@ -121,22 +224,70 @@ const cases: Case[] = [
       body: { communication_disabled_until: new Date(Date.now() + 60_000).toISOString() },
     }),
   },
-  { name: 'list bans', method: 'GET', needs: P.BAN_MEMBERS, request: async (f) => ({ path: `/guilds/${f.g.id}/bans` }) },
-  { name: 'get ban', method: 'GET', needs: P.BAN_MEMBERS, request: async (f) => ({ path: `/guilds/${f.g.id}/bans/${banned.id}` }) },
-  { name: 'ban', method: 'PUT', needs: P.BAN_MEMBERS, request: async (f) => ({ path: `/guilds/${f.g.id}/bans/${(await f.victim()).id}`, body: {} }) },
-  { name: 'unban', method: 'DELETE', needs: P.BAN_MEMBERS, request: async (f) => ({ path: `/guilds/${f.g.id}/bans/${await f.bannedUser()}` }) },
-  { name: 'create invite', method: 'POST', needs: P.CREATE_INSTANT_INVITE, request: async (f) => ({ path: `/channels/${f.g.textChannelId}/invites`, body: {} }) },
-  { name: 'channel invites', method: 'GET', needs: P.MANAGE_CHANNELS, request: async (f) => ({ path: `/channels/${f.g.textChannelId}/invites` }) },
-  { name: 'guild invites', method: 'GET', needs: P.MANAGE_GUILD, request: async (f) => ({ path: `/guilds/${f.g.id}/invites` }) },
-  { name: 'delete invite', method: 'DELETE', needs: P.MANAGE_CHANNELS, request: async (f) => ({ path: `/invites/${await f.invite()}` }) },
-  { name: 'audit log', method: 'GET', needs: P.VIEW_AUDIT_LOG, request: async (f) => ({ path: `/guilds/${f.g.id}/audit-logs` }) },
+  {
+    name: 'list bans',
+    method: 'GET',
+    needs: P.BAN_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/bans` }),
+  },
+  {
+    name: 'get ban',
+    method: 'GET',
+    needs: P.BAN_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/bans/${banned.id}` }),
+  },
+  {
+    name: 'ban',
+    method: 'PUT',
+    needs: P.BAN_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/bans/${(await f.victim()).id}`, body: {} }),
+  },
+  {
+    name: 'unban',
+    method: 'DELETE',
+    needs: P.BAN_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/bans/${await f.bannedUser()}` }),
+  },
+  {
+    name: 'create invite',
+    method: 'POST',
+    needs: P.CREATE_INSTANT_INVITE,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/invites`, body: {} }),
+  },
+  {
+    name: 'channel invites',
+    method: 'GET',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/invites` }),
+  },
+  {
+    name: 'guild invites',
+    method: 'GET',
+    needs: P.MANAGE_GUILD,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/invites` }),
+  },
+  {
+    name: 'delete invite',
+    method: 'DELETE',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({ path: `/invites/${await f.invite()}` }),
+  },
+  {
+    name: 'audit log',
+    method: 'GET',
+    needs: P.VIEW_AUDIT_LOG,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/audit-logs` }),
+  },
   {
     name: 'authorize a bot',
     method: 'POST',
     needs: P.MANAGE_GUILD,
     request: async (f) => {
       const app = await h.api('POST', '/applications', { token: owner.token, body: { name: 'Matrix Bot' } });
-      return { path: `/oauth2/authorize?client_id=${app.body.id}&scope=bot`, body: { guild_id: f.g.id, permissions: '0', authorize: true } };
+      return {
+        path: `/oauth2/authorize?client_id=${app.body.id}&scope=bot`,
+        body: { guild_id: f.g.id, permissions: '0', authorize: true },
+      };
     },
   },
 ];
@@ -148,15 +299,24 @@ async function fixture(needs: Case['needs']): Promise<Fixture> {
     token: owner.token,
     body: { permissions: (P.VIEW_CHANNEL | P.READ_MESSAGE_HISTORY).toString() },
   });
-  const invite = async () => (await h.api('POST', `/channels/${g.textChannelId}/invites`, { token: owner.token, body: {} })).body.code as string;
-  const enter = async (u: TestUser) => assert.equal((await h.api('POST', `/invites/${await invite()}`, { token: u.token })).status, 200);
+  const invite = async () =>
+    (await h.api('POST', `/channels/${g.textChannelId}/invites`, { token: owner.token, body: {} })).body
+      .code as string;
+  const enter = async (u: TestUser) =>
+    assert.equal((await h.api('POST', `/invites/${await invite()}`, { token: u.token })).status, 200);
   for (const u of [granted, plain, banned]) await enter(u);
   if (typeof needs === 'bigint' || needs === 'owner') {
     const bits = needs === 'owner' ? P.ADMINISTRATOR : needs;
-    const role = await h.api('POST', `/guilds/${g.id}/roles`, { token: owner.token, body: { name: 'granted', permissions: bits.toString() } });
+    const role = await h.api('POST', `/guilds/${g.id}/roles`, {
+      token: owner.token,
+      body: { name: 'granted', permissions: bits.toString() },
+    });
     await h.api('PUT', `/guilds/${g.id}/members/${granted.id}/roles/${role.body.id}`, { token: owner.token });
   }
-  assert.equal((await h.api('PUT', `/guilds/${g.id}/bans/${banned.id}`, { token: owner.token, body: {} })).status, 204);
+  assert.equal(
+    (await h.api('PUT', `/guilds/${g.id}/bans/${banned.id}`, { token: owner.token, body: {} })).status,
+    204,
+  );
   return {
     g,
     invite,
@@ -166,10 +326,13 @@ async function fixture(needs: Case['needs']): Promise<Fixture> {
       return v;
     },
     async lowRole() {
-      return (await h.api('POST', `/guilds/${g.id}/roles`, { token: owner.token, body: { name: 'low' } })).body.id;
+      return (await h.api('POST', `/guilds/${g.id}/roles`, { token: owner.token, body: { name: 'low' } }))
+        .body.id;
     },
     async channel() {
-      return (await h.api('POST', `/guilds/${g.id}/channels`, { token: owner.token, body: { name: 'doomed' } })).body.id;
+      return (
+        await h.api('POST', `/guilds/${g.id}/channels`, { token: owner.token, body: { name: 'doomed' } })
+      ).body.id;
     },
     async bannedUser() {
       const v = await h.register();
