@@ -20,11 +20,14 @@ import { registerMetrics } from './http/metrics';
 import { applicationsRoutes } from './http/routes/applications.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { channelsRoutes } from './http/routes/channels.routes';
+import { dmsRoutes } from './http/routes/dms.routes';
 import { guildsRoutes } from './http/routes/guilds.routes';
 import { invitesRoutes } from './http/routes/invites.routes';
 import { mediaRoutes } from './http/routes/media.routes';
+import { messagesRoutes } from './http/routes/messages.routes';
 import { moderationRoutes } from './http/routes/moderation.routes';
 import { oauth2Routes } from './http/routes/oauth2.routes';
+import { relationshipsRoutes } from './http/routes/relationships.routes';
 import { rolesRoutes } from './http/routes/roles.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { usersRoutes } from './http/routes/users.routes';
@@ -165,6 +168,9 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
       invitesRoutes(api, ctx);
       moderationRoutes(api, ctx);
       oauth2Routes(api, ctx);
+      messagesRoutes(api, ctx);
+      relationshipsRoutes(api, ctx);
+      dmsRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );

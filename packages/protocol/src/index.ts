@@ -4,5 +4,6 @@ export * from './schemas/applications';
 export * from './schemas/auth';
 export * from './schemas/common';
 export * from './schemas/guilds';
+export * from './schemas/messages';
 export * from './schemas/users';
 export * from './snowflake';

@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly errors?: FieldErrorTree,
     /** Extra headers for the response, e.g. Retry-After. */
     readonly headers?: Record<string, string>,
+    /** Extra body fields, e.g. retry_after on a 429. */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -27,5 +29,18 @@ export function invalidField(path: Array<string | number>, code: string, message
     ErrorCode.InvalidFormBody,
     'Invalid Form Body',
     fieldErrorTree([{ path, error: { code, message } }]),
+  );
+}
+
+/** 429 the Discord way: Retry-After header and retry_after in the body. */
+export function rateLimited(code: number, message: string, retryAfterMs: number): ApiError {
+  const seconds = Math.max(0.001, retryAfterMs / 1000);
+  return new ApiError(
+    429,
+    code,
+    message,
+    undefined,
+    { 'retry-after': String(Math.max(1, Math.ceil(seconds))), 'x-ratelimit-scope': 'user' },
+    { retry_after: Number(seconds.toFixed(3)), global: false },
   );
 }

@@ -1,6 +1,7 @@
 import { ApplicationsService } from './applications/applications.service';
 import { AuthService } from './auth/auth.service';
 import type { Deps } from './deps';
+import { DmsService } from './dms/dms.service';
 import { AuditLogService } from './guilds/audit-log.service';
 import { BansService } from './guilds/bans.service';
 import { BotAuthorizationService } from './guilds/bot-authorization.service';
@@ -10,6 +11,8 @@ import { InvitesService } from './guilds/invites.service';
 import { MembersService } from './guilds/members.service';
 import { RolesService } from './guilds/roles.service';
 import { ImagesService } from './images';
+import { MessagesService } from './messages/messages.service';
+import { RelationshipsService } from './relationships/relationships.service';
 import { UsersService } from './users/users.service';
 
 /** Every domain service, built once per process. */
@@ -17,6 +20,9 @@ export function createServices(deps: Deps) {
   const auth = new AuthService(deps);
   const guilds = new GuildsService(deps);
   const members = new MembersService(deps);
+  const dms = new DmsService(deps);
+  const relationships = new RelationshipsService(deps);
+  const messages = new MessagesService(deps, dms, relationships);
   return {
     auth,
     users: new UsersService(deps, auth),
@@ -24,9 +30,12 @@ export function createServices(deps: Deps) {
     applications: new ApplicationsService(deps),
     guilds,
     members,
-    channels: new ChannelsService(deps),
+    channels: new ChannelsService(deps, dms),
     roles: new RolesService(deps),
-    invites: new InvitesService(deps, guilds, members),
+    invites: new InvitesService(deps, guilds, members, messages),
+    messages,
+    relationships,
+    dms,
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),
     botAuthorization: new BotAuthorizationService(deps, guilds, members),

@@ -94,9 +94,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err instanceof ApiError) {
       if (err.headers) reply.headers(err.headers);
       reply.code(err.status);
-      return err.errors
-        ? { code: err.code, message: err.message, errors: err.errors }
-        : { code: err.code, message: err.message };
+      return {
+        ...err.extra,
+        code: err.code,
+        message: err.message,
+        ...(err.errors ? { errors: err.errors } : {}),
+      };
     }
     if (err.validation) {
       // Deduplicate: allErrors reports type errors once per union branch.

@@ -12,10 +12,13 @@ import {
 import { and, asc, eq, inArray, max } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { channels, guilds, invites, members, messages, permissionOverwrites } from '../../store/schema';
+import { channels, guilds, invites, members, permissionOverwrites } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions } from '../errors';
+import { deleteChannelContent } from '../messages/channel-content';
+import { isDmType } from '../messages/message-channel';
 import { PendingEvents } from '../pending-events';
 import { diffChanges, writeAudit } from './audit';
 import {
@@ -60,7 +63,16 @@ interface OverwriteSpec {
 }
 
 export class ChannelsService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly dms: DmsService,
+  ) {}
+
+  /** The channel row when it is a DM or group DM (handled by DmsService), else null. */
+  private async dmChannel(channelId: string): Promise<ChannelRow | null> {
+    const [row] = await this.deps.db.select().from(channels).where(eq(channels.id, channelId));
+    return row && isDmType(row.type) ? row : null;
+  }
 
   /** The guild's channels the caller can see (threads excluded). */
   async listForGuild(principal: Principal, guildId: string): Promise<Channel[]> {
@@ -247,6 +259,8 @@ export class ChannelsService {
   }
 
   async get(principal: Principal, channelId: string): Promise<Channel> {
+    const dm = await this.dmChannel(channelId);
+    if (dm) return this.dms.get(principal, dm);
     const { channel, overwrites } = await loadChannelForActor(this.deps.db, channelId, principal.userId);
     return toChannelWire(channel, overwrites);
   }
@@ -257,6 +271,8 @@ export class ChannelsService {
     input: ModifyChannel,
     reason: string | null,
   ): Promise<Channel> {
+    const dm = await this.dmChannel(channelId);
+    if (dm) return this.dms.modifyGroup(principal, dm, { name: input.name, icon: input.icon });
     const { db, ids } = this.deps;
     const {
       actor,
@@ -338,6 +354,8 @@ export class ChannelsService {
 
   /** Deletes a guild channel with its messages, overwrites and invites; a category's children are left without parent. */
   async delete(principal: Principal, channelId: string, reason: string | null): Promise<Channel> {
+    const dm = await this.dmChannel(channelId);
+    if (dm) return this.dms.close(principal, dm);
     const { db, ids } = this.deps;
     const { channel, overwrites, permissions } = await loadChannelForActor(db, channelId, principal.userId);
     const guildId = channel.guildId!;
@@ -350,7 +368,7 @@ export class ChannelsService {
         .set({ parentId: null })
         .where(eq(channels.parentId, channelId))
         .returning();
-      await tx.delete(messages).where(eq(messages.channelId, channelId));
+      await deleteChannelContent(tx, [channelId]);
       await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.channelId, channelId));
       await tx.delete(invites).where(eq(invites.channelId, channelId));
       await tx

@@ -13,15 +13,14 @@ import {
   invites,
   memberRoles,
   members,
-  messages,
   permissionOverwrites,
   roles,
-  threadMembers,
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField } from '../errors';
 import { storeImage } from '../images';
+import { deleteChannelContent } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
 import { diffChanges, writeAudit } from './audit';
 import { loadGuildActor } from './guild-access';
@@ -262,10 +261,7 @@ export class GuildsService {
       await db.select({ id: channels.id }).from(channels).where(eq(channels.guildId, guildId))
     ).map((c) => c.id);
     await db.transaction(async (tx) => {
-      if (channelIds.length) {
-        await tx.delete(messages).where(inArray(messages.channelId, channelIds));
-        await tx.delete(threadMembers).where(inArray(threadMembers.channelId, channelIds));
-      }
+      await deleteChannelContent(tx, channelIds);
       await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId));
       await tx.delete(channels).where(eq(channels.guildId, guildId));
       await tx.delete(memberRoles).where(eq(memberRoles.guildId, guildId));

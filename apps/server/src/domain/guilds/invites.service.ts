@@ -8,6 +8,7 @@ import { bans, channels, guilds, invites, members, users } from '../../store/sch
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, missingPermissions, notFound } from '../errors';
+import type { MessagesService } from '../messages/messages.service';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
 import { writeAudit } from './audit';
@@ -33,6 +34,7 @@ export class InvitesService {
     private readonly deps: Deps,
     private readonly guilds: GuildsService,
     private readonly members: MembersService,
+    private readonly messages: MessagesService,
   ) {}
 
   async create(
@@ -154,6 +156,17 @@ export class InvitesService {
         .returning();
       if (!used) throw unknownInvite();
       await this.members.addMember(tx, pending, row.guildId, principal.userId, { temporary: row.temporary });
+      const [guild] = await tx
+        .select({ systemChannelId: guilds.systemChannelId })
+        .from(guilds)
+        .where(eq(guilds.id, row.guildId));
+      await this.messages.userJoined(
+        tx,
+        pending,
+        row.guildId,
+        guild?.systemChannelId ?? null,
+        principal.userId,
+      );
       if (used.maxUses > 0 && used.uses >= used.maxUses) {
         await tx.delete(invites).where(eq(invites.code, code));
         pending.add('INVITE_DELETE', Topic.guild(row.guildId), {

@@ -1,0 +1,58 @@
+import { Permission } from '@hearth/permissions';
+import { ChannelType, ErrorCode } from '@hearth/protocol';
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../store/db';
+import { channelRecipients, channels } from '../../store/schema';
+import { notFound } from '../errors';
+import { type ChannelRow, type GuildActor, loadChannelForActor } from '../guilds/guild-access';
+
+/** What a recipient may do in a DM or group DM. */
+const DM_PERMISSIONS =
+  Permission.VIEW_CHANNEL |
+  Permission.SEND_MESSAGES |
+  Permission.READ_MESSAGE_HISTORY |
+  Permission.ADD_REACTIONS |
+  Permission.ATTACH_FILES |
+  Permission.EMBED_LINKS |
+  Permission.SEND_TTS_MESSAGES |
+  Permission.USE_EXTERNAL_EMOJIS |
+  Permission.PIN_MESSAGES;
+
+export const isDmType = (type: number) => type === ChannelType.DM || type === ChannelType.GroupDM;
+
+/** A channel messages live in, with the caller's permissions there. */
+export interface MessageChannel {
+  channel: ChannelRow;
+  guildId: string | null;
+  permissions: bigint;
+  /** The caller as a guild member; null in DMs. */
+  actor: GuildActor | null;
+}
+
+/**
+ * Loads a text channel for a caller: guild channels through the permission engine, DMs by recipiency. A channel the
+ * caller cannot see is 404 Unknown Channel, exactly like one that does not exist.
+ */
+export async function loadMessageChannel(
+  db: DbOrTx,
+  channelId: string,
+  userId: string,
+): Promise<MessageChannel> {
+  const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
+  if (!channel) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+  if (isDmType(channel.type)) {
+    const [recipient] = await db
+      .select()
+      .from(channelRecipients)
+      .where(and(eq(channelRecipients.channelId, channelId), eq(channelRecipients.userId, userId)));
+    if (!recipient) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+    return { channel, guildId: null, permissions: DM_PERMISSIONS, actor: null };
+  }
+  const loaded = await loadChannelForActor(db, channelId, userId);
+  return {
+    channel: loaded.channel,
+    guildId: loaded.channel.guildId,
+    permissions: loaded.permissions,
+    actor: loaded.actor,
+  };
+}

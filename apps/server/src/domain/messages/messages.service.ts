@@ -1,0 +1,584 @@
+import { hasPermission, Permission } from '@hearth/permissions';
+import {
+  ChannelType,
+  type CreateMessage,
+  type EditMessage,
+  ErrorCode,
+  type HistoryQuery,
+  Limits,
+  type Message,
+  MessageFlags,
+  MessageType,
+  snowflakeFromTimestamp,
+} from '@hearth/protocol';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { Topic } from '../../events/publisher';
+import type { DbOrTx } from '../../store/db';
+import { attachments, channels, mentions, messages, reactions, users } from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import type { DmsService } from '../dms/dms.service';
+import { ApiError, invalidField, missingPermissions, notFound, rateLimited } from '../errors';
+import { toMemberWire } from '../guilds/guilds.wire';
+import { PendingEvents } from '../pending-events';
+import type { RelationshipsService } from '../relationships/relationships.service';
+import { parseMentions, resolveMentions } from './mentions';
+import { loadMessageChannel, type MessageChannel } from './message-channel';
+import { hydrateMessages, type MessageRow } from './messages.wire';
+
+const TEXT_TYPES = new Set([0, 1, 3, 5, 10, 11, 12]);
+const NONCE_WINDOW_MS = 5 * 60_000;
+const BULK_DELETE_MAX_AGE_MS = 14 * 24 * 60 * 60_000;
+const MAX_PINS = 50;
+
+const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
+
+export class MessagesService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly dms: DmsService,
+    private readonly relationships: RelationshipsService,
+  ) {}
+
+  /**
+   * POST /channels/:id/messages: checks VIEW_CHANNEL and SEND_MESSAGES (MENTION_EVERYONE only when used), slowmode,
+   * the replied-to message, and writes the message in one transaction; MESSAGE_CREATE is published once after commit.
+   */
+  async create(principal: Principal, channelId: string, input: CreateMessage): Promise<Message> {
+    const { db, ids } = this.deps;
+    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    if (!TEXT_TYPES.has(ctx.channel.type))
+      throw new ApiError(400, ErrorCode.InvalidFormBody, 'Cannot send messages in a non-text channel');
+    if (!hasPermission(ctx.permissions, Permission.SEND_MESSAGES)) throw missingPermissions();
+    const content = input.content ?? '';
+    const embeds = input.embeds ?? (input.embed ? [input.embed] : []);
+    if (!content.trim() && !embeds.length && !input.sticker_ids?.length)
+      throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
+    if (embeds.reduce((n, e) => n + embedLength(e), 0) > 6000)
+      throw invalidField(['embeds'], 'BASE_TYPE_MAX_LENGTH', 'Embeds must total at most 6000 characters.');
+    await this.enforceSlowmode(ctx, principal.userId);
+    if (ctx.channel.type === ChannelType.DM) {
+      const other = await this.dms.otherRecipient(db, ctx.channel, principal.userId);
+      if (other && (await this.relationships.blockedBetween(db, principal.userId, other)))
+        throw new ApiError(403, ErrorCode.CannotSendMessagesToUser, 'Cannot send messages to this user');
+    }
+
+    const nonce = input.nonce === undefined ? null : String(input.nonce);
+    if (nonce && input.enforce_nonce) {
+      const existing = await this.findByNonce(db, channelId, principal.userId, nonce);
+      if (existing) return (await hydrateMessages(db, [existing]))[0];
+    }
+
+    let reference: MessageRow | null = null;
+    if (input.message_reference) {
+      if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) throw missingPermissions();
+      const ref = input.message_reference;
+      const refChannel = ref.channel_id ?? channelId;
+      if (refChannel !== channelId)
+        throw invalidField(
+          ['message_reference'],
+          'REPLIES_CANNOT_REFERENCE_OTHER_CHANNEL',
+          'A reply must be in the same channel.',
+        );
+      [reference] = await db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.channelId, channelId), eq(messages.id, ref.message_id)));
+      if (!reference && ref.fail_if_not_exists !== false)
+        throw invalidField(['message_reference'], 'REPLIES_UNKNOWN_MESSAGE', 'Unknown message');
+    }
+
+    const mentioned = await this.resolveMentions(
+      ctx,
+      content,
+      input.allowed_mentions,
+      reference?.authorId ?? null,
+    );
+    const id = ids.next();
+    const pending = new PendingEvents();
+    const row = await db.transaction(async (tx) => {
+      if (nonce && input.enforce_nonce) {
+        // Serialize senders of the same nonce so that racing retries produce one message.
+        await tx.execute(
+          sql`select pg_advisory_xact_lock(hashtext(${`${channelId}:${principal.userId}:${nonce}`}))`,
+        );
+        const again = await this.findByNonce(tx, channelId, principal.userId, nonce);
+        if (again) return again;
+      }
+      const [inserted] = await tx
+        .insert(messages)
+        .values({
+          channelId,
+          id,
+          guildId: ctx.guildId,
+          authorId: principal.userId,
+          type: reference ? MessageType.Reply : MessageType.Default,
+          content,
+          tts: !!input.tts && hasPermission(ctx.permissions, Permission.SEND_TTS_MESSAGES),
+          mentionEveryone: mentioned.everyone,
+          mentionUserIds: mentioned.userIds,
+          mentionRoleIds: mentioned.roleIds,
+          mentionChannelIds: parseMentions(content).channelIds,
+          flags: (input.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
+          nonce,
+          embeds,
+          components: input.components ?? [],
+          referenceChannelId: input.message_reference ? channelId : null,
+          referenceMessageId: input.message_reference?.message_id ?? null,
+          referenceGuildId: input.message_reference ? ctx.guildId : null,
+        })
+        .returning();
+      await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, channelId));
+      if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
+      if (mentioned.userIds.length) {
+        await tx
+          .insert(mentions)
+          .values(
+            mentioned.userIds
+              .filter((u) => u !== principal.userId)
+              .map((userId) => ({
+                userId,
+                channelId,
+                messageId: id,
+                guildId: ctx.guildId,
+                authorId: principal.userId,
+              })),
+          )
+          .onConflictDoNothing();
+      }
+      return inserted;
+    });
+    const [message] = await hydrateMessages(db, [row]);
+    if (row.id === id) {
+      pending.add(
+        'MESSAGE_CREATE',
+        Topic.channel(channelId),
+        await this.gatewayCopy(ctx, message, principal.userId),
+      );
+      pending.publish(this.deps.events);
+    }
+    return message;
+  }
+
+  /** GET /channels/:id/messages: newest first, keyset pages around a cursor; needs READ_MESSAGE_HISTORY. */
+  async history(principal: Principal, channelId: string, q: HistoryQuery): Promise<Message[]> {
+    const { db } = this.deps;
+    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) return [];
+    const limit = q.limit ?? Limits.historyPageDefault;
+    const inChannel = eq(messages.channelId, channelId);
+    let rows: MessageRow[];
+    if (q.around) {
+      const half = Math.floor(limit / 2);
+      const [older, newer] = await Promise.all([
+        db
+          .select()
+          .from(messages)
+          .where(and(inChannel, lte(messages.id, q.around)))
+          .orderBy(desc(messages.id))
+          .limit(limit - half),
+        db
+          .select()
+          .from(messages)
+          .where(and(inChannel, gt(messages.id, q.around)))
+          .orderBy(asc(messages.id))
+          .limit(half),
+      ]);
+      rows = [...newer.reverse(), ...older];
+    } else if (q.after) {
+      rows = (
+        await db
+          .select()
+          .from(messages)
+          .where(and(inChannel, gt(messages.id, q.after)))
+          .orderBy(asc(messages.id))
+          .limit(limit)
+      ).reverse();
+    } else {
+      const cursor = q.before ? lt(messages.id, q.before) : undefined;
+      rows = await db
+        .select()
+        .from(messages)
+        .where(cursor ? and(inChannel, cursor) : inChannel)
+        .orderBy(desc(messages.id))
+        .limit(limit);
+    }
+    return hydrateMessages(db, rows);
+  }
+
+  async get(principal: Principal, channelId: string, messageId: string): Promise<Message> {
+    const { db } = this.deps;
+    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) throw missingPermissions();
+    return (await hydrateMessages(db, [await this.find(db, channelId, messageId)]))[0];
+  }
+
+  /** PATCH: the author edits content, embeds and flags; others may only toggle SUPPRESS_EMBEDS with MANAGE_MESSAGES. */
+  async edit(
+    principal: Principal,
+    channelId: string,
+    messageId: string,
+    input: EditMessage,
+  ): Promise<Message> {
+    const { db } = this.deps;
+    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    const row = await this.find(db, channelId, messageId);
+    const isAuthor = row.authorId === principal.userId;
+    const changes: Partial<MessageRow> = {};
+    if (input.flags != null) {
+      if (!isAuthor && !(ctx.guildId && hasPermission(ctx.permissions, Permission.MANAGE_MESSAGES)))
+        throw new ApiError(
+          403,
+          ErrorCode.CannotEditOtherUsersMessage,
+          'Cannot edit a message authored by another user',
+        );
+      changes.flags =
+        (row.flags & ~MessageFlags.SuppressEmbeds) | (input.flags & MessageFlags.SuppressEmbeds);
+    }
+    const editsContent =
+      input.content !== undefined || input.embeds !== undefined || input.components !== undefined;
+    if (editsContent) {
+      if (!isAuthor)
+        throw new ApiError(
+          403,
+          ErrorCode.CannotEditOtherUsersMessage,
+          'Cannot edit a message authored by another user',
+        );
+      if (row.type !== MessageType.Default && row.type !== MessageType.Reply)
+        throw new ApiError(403, ErrorCode.CannotExecuteOnSystemMessage, 'Cannot edit a system message');
+      const content = input.content ?? (input.content === null ? '' : row.content);
+      const embeds = input.embeds === undefined ? row.embeds : (input.embeds ?? []);
+      if (!content.trim() && !embeds.length)
+        throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
+      changes.content = content;
+      changes.embeds = embeds;
+      if (input.components !== undefined) changes.components = input.components ?? [];
+      const mentioned = await this.resolveMentions(ctx, content, input.allowed_mentions ?? null, null);
+      changes.mentionUserIds = mentioned.userIds;
+      changes.mentionRoleIds = mentioned.roleIds;
+      changes.mentionEveryone = mentioned.everyone;
+      changes.editedAt = new Date();
+    }
+    if (!Object.keys(changes).length) return (await hydrateMessages(db, [row]))[0];
+    const updated = await db.transaction(async (tx) => {
+      const [next] = await tx
+        .update(messages)
+        .set(changes)
+        .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)))
+        .returning();
+      // Only users not already notified become new mentions.
+      const added = (changes.mentionUserIds ?? []).filter(
+        (u) => !row.mentionUserIds.includes(u) && u !== row.authorId,
+      );
+      if (added.length) {
+        await tx
+          .insert(mentions)
+          .values(
+            added.map((userId) => ({
+              userId,
+              channelId,
+              messageId,
+              guildId: ctx.guildId,
+              authorId: row.authorId,
+            })),
+          )
+          .onConflictDoNothing();
+      }
+      return next;
+    });
+    const [message] = await hydrateMessages(db, [updated]);
+    this.deps.events.publish('MESSAGE_UPDATE', Topic.channel(channelId), {
+      ...message,
+      ...(ctx.guildId ? { guild_id: ctx.guildId } : {}),
+    });
+    return message;
+  }
+
+  /** DELETE: the author, or MANAGE_MESSAGES in a guild. */
+  async delete(principal: Principal, channelId: string, messageId: string): Promise<void> {
+    const { db } = this.deps;
+    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    const row = await this.find(db, channelId, messageId);
+    const moderator = ctx.guildId !== null && hasPermission(ctx.permissions, Permission.MANAGE_MESSAGES);
+    if (row.authorId !== principal.userId && !moderator) throw missingPermissions();
+    await db.transaction((tx) => this.deleteRows(tx, channelId, [messageId]));
+    this.deps.events.publish('MESSAGE_DELETE', Topic.channel(channelId), {
+      id: messageId,
+      channel_id: channelId,
+      ...(ctx.guildId ? { guild_id: ctx.guildId } : {}),
+    });
+  }
+
+  /** POST /channels/:id/messages/bulk-delete: 2–100 messages younger than 14 days, MANAGE_MESSAGES. */
+  async bulkDelete(principal: Principal, channelId: string, messageIds: string[]): Promise<void> {
+    const { db } = this.deps;
+    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    if (!ctx.guildId || !hasPermission(ctx.permissions, Permission.MANAGE_MESSAGES))
+      throw missingPermissions();
+    const unique = [...new Set(messageIds)];
+    if (unique.length < 2)
+      throw invalidField(
+        ['messages'],
+        'BASE_TYPE_BAD_LENGTH',
+        'Must be between 2 and 100 distinct messages.',
+      );
+    const oldest = BigInt(snowflakeFromTimestamp(Date.now() - BULK_DELETE_MAX_AGE_MS));
+    if (unique.some((id) => BigInt(id) < oldest))
+      throw new ApiError(
+        400,
+        ErrorCode.MessageTooOldToBulkDelete,
+        'You can only bulk delete messages that are under 14 days old.',
+      );
+    const deleted = await db.transaction((tx) => this.deleteRows(tx, channelId, unique));
+    if (deleted.length)
+      this.deps.events.publish('MESSAGE_DELETE_BULK', Topic.channel(channelId), {
+        ids: deleted,
+        channel_id: channelId,
+        guild_id: ctx.guildId,
+      });
+  }
+
+  async pins(principal: Principal, channelId: string): Promise<Message[]> {
+    const { db } = this.deps;
+    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) return [];
+    const rows = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.channelId, channelId), eq(messages.pinned, true)))
+      .orderBy(desc(messages.id));
+    return hydrateMessages(db, rows);
+  }
+
+  /** PUT/DELETE /channels/:id/pins/:mid: PIN_MESSAGES or MANAGE_MESSAGES; at most 50 pins; a system message marks a pin. */
+  async setPinned(
+    principal: Principal,
+    channelId: string,
+    messageId: string,
+    pinned: boolean,
+  ): Promise<void> {
+    const { db, ids } = this.deps;
+    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    if (
+      !hasPermission(ctx.permissions, Permission.PIN_MESSAGES) &&
+      !hasPermission(ctx.permissions, Permission.MANAGE_MESSAGES)
+    )
+      throw missingPermissions();
+    const row = await this.find(db, channelId, messageId);
+    if (row.pinned === pinned) return;
+    const pending = new PendingEvents();
+    const now = new Date();
+    const system = await db.transaction(async (tx) => {
+      if (pinned) {
+        const [{ n }] = await tx
+          .select({ n: count() })
+          .from(messages)
+          .where(and(eq(messages.channelId, channelId), eq(messages.pinned, true)));
+        if (n >= MAX_PINS)
+          throw new ApiError(400, ErrorCode.MaximumPins, `Maximum number of pins reached (${MAX_PINS})`);
+      }
+      await tx
+        .update(messages)
+        .set({ pinned })
+        .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)));
+      await tx.update(channels).set({ lastPinTimestamp: now }).where(eq(channels.id, channelId));
+      if (!pinned) return null;
+      const sysId = ids.next();
+      const [sys] = await tx
+        .insert(messages)
+        .values({
+          channelId,
+          id: sysId,
+          guildId: ctx.guildId,
+          authorId: principal.userId,
+          type: MessageType.ChannelPinnedMessage,
+          referenceChannelId: channelId,
+          referenceMessageId: messageId,
+          referenceGuildId: ctx.guildId,
+        })
+        .returning();
+      await tx.update(channels).set({ lastMessageId: sysId }).where(eq(channels.id, channelId));
+      return sys;
+    });
+    const [updated] = await hydrateMessages(db, [{ ...row, pinned }]);
+    const guild = ctx.guildId ? { guild_id: ctx.guildId } : {};
+    pending.add('MESSAGE_UPDATE', Topic.channel(channelId), { ...updated, ...guild });
+    if (system)
+      pending.add(
+        'MESSAGE_CREATE',
+        Topic.channel(channelId),
+        await this.gatewayCopy(ctx, (await hydrateMessages(db, [system]))[0], principal.userId),
+      );
+    pending.add('CHANNEL_PINS_UPDATE', Topic.channel(channelId), {
+      ...guild,
+      channel_id: channelId,
+      last_pin_timestamp: now.toISOString(),
+    });
+    pending.publish(this.deps.events);
+  }
+
+  /** POST /channels/:id/typing: TYPING_START to those who can see the channel. */
+  async typing(principal: Principal, channelId: string): Promise<void> {
+    const { db } = this.deps;
+    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    if (!hasPermission(ctx.permissions, Permission.SEND_MESSAGES)) throw missingPermissions();
+    const event: Record<string, unknown> = {
+      channel_id: channelId,
+      user_id: principal.userId,
+      timestamp: Math.floor(Date.now() / 1000),
+    };
+    if (ctx.guildId && ctx.actor) {
+      const [user] = await db.select().from(users).where(eq(users.id, principal.userId));
+      Object.assign(event, {
+        guild_id: ctx.guildId,
+        member: toMemberWire(ctx.actor.member, ctx.actor.roleIds, user),
+      });
+    }
+    this.deps.events.publish('TYPING_START', Topic.channel(channelId), event);
+  }
+
+  /** A USER_JOIN system message in the guild's system channel, written when someone joins. */
+  async userJoined(
+    tx: DbOrTx,
+    pending: PendingEvents,
+    guildId: string,
+    systemChannelId: string | null,
+    userId: string,
+  ): Promise<void> {
+    if (!systemChannelId) return;
+    const id = this.deps.ids.next();
+    const [row] = await tx
+      .insert(messages)
+      .values({ channelId: systemChannelId, id, guildId, authorId: userId, type: MessageType.UserJoin })
+      .returning();
+    await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, systemChannelId));
+    const [message] = await hydrateMessages(tx, [row]);
+    pending.add('MESSAGE_CREATE', Topic.channel(systemChannelId), {
+      ...message,
+      guild_id: guildId,
+      channel_type: 0,
+    });
+  }
+
+  private async find(db: DbOrTx, channelId: string, messageId: string): Promise<MessageRow> {
+    const [row] = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)));
+    if (!row) throw unknownMessage();
+    return row;
+  }
+
+  private async findByNonce(
+    db: DbOrTx,
+    channelId: string,
+    authorId: string,
+    nonce: string,
+  ): Promise<MessageRow | undefined> {
+    const since = snowflakeFromTimestamp(Date.now() - NONCE_WINDOW_MS);
+    const [row] = await db
+      .select()
+      .from(messages)
+      .where(
+        and(
+          eq(messages.channelId, channelId),
+          eq(messages.authorId, authorId),
+          gte(messages.id, since),
+          eq(messages.nonce, nonce),
+        ),
+      )
+      .limit(1);
+    return row;
+  }
+
+  private async deleteRows(tx: DbOrTx, channelId: string, ids: string[]): Promise<string[]> {
+    await tx
+      .delete(reactions)
+      .where(and(eq(reactions.channelId, channelId), inArray(reactions.messageId, ids)));
+    await tx
+      .delete(attachments)
+      .where(and(eq(attachments.channelId, channelId), inArray(attachments.messageId, ids)));
+    await tx.delete(mentions).where(and(eq(mentions.channelId, channelId), inArray(mentions.messageId, ids)));
+    const deleted = await tx
+      .delete(messages)
+      .where(and(eq(messages.channelId, channelId), inArray(messages.id, ids)))
+      .returning({ id: messages.id });
+    return deleted.map((d) => d.id);
+  }
+
+  /** Slowmode: one message per `rate_limit_per_user` seconds, unless the sender may manage messages or the channel. */
+  private async enforceSlowmode(ctx: MessageChannel, userId: string): Promise<void> {
+    const seconds = ctx.channel.rateLimitPerUser;
+    if (!seconds || !ctx.guildId) return;
+    const p = ctx.permissions;
+    if (
+      hasPermission(p, Permission.MANAGE_MESSAGES) ||
+      hasPermission(p, Permission.MANAGE_CHANNELS) ||
+      hasPermission(p, Permission.BYPASS_SLOWMODE)
+    )
+      return;
+    const result = await this.deps.limiter.hit(`slowmode:${ctx.channel.id}:${userId}`, 1, seconds * 1000);
+    if (!result.allowed)
+      throw rateLimited(ErrorCode.SlowmodeRateLimited, 'This channel is in slowmode', result.resetAfterMs);
+  }
+
+  private async resolveMentions(
+    ctx: MessageChannel,
+    content: string,
+    allowed: CreateMessage['allowed_mentions'] | null | undefined,
+    repliedUserId: string | null,
+  ) {
+    const parsed = parseMentions(content);
+    const roles = ctx.actor?.roles ?? [];
+    const resolved = resolveMentions(parsed, {
+      allowed,
+      canMentionEveryone: hasPermission(ctx.permissions, Permission.MENTION_EVERYONE),
+      mentionableRoleIds: new Set(roles.filter((r) => r.mentionable).map((r) => r.id)),
+      existingRoleIds: new Set(roles.filter((r) => r.id !== ctx.guildId).map((r) => r.id)),
+      repliedUserId,
+    });
+    // Only real users are mentioned.
+    if (resolved.userIds.length) {
+      const found = await this.deps.db
+        .select({ id: users.id })
+        .from(users)
+        .where(inArray(users.id, resolved.userIds));
+      const exists = new Set(found.map((u) => u.id));
+      resolved.userIds = resolved.userIds.filter((id) => exists.has(id));
+    }
+    return resolved;
+  }
+
+  /** The MESSAGE_CREATE payload: the message plus guild_id and the author's member, or channel_type for DMs. */
+  private async gatewayCopy(
+    ctx: MessageChannel,
+    message: Message,
+    authorId: string,
+  ): Promise<Record<string, unknown>> {
+    if (!ctx.guildId || !ctx.actor) return { ...message, channel_type: ctx.channel.type };
+    const member =
+      ctx.actor.userId === authorId ? toMemberWire(ctx.actor.member, ctx.actor.roleIds) : undefined;
+    return {
+      ...message,
+      guild_id: ctx.guildId,
+      channel_type: ctx.channel.type,
+      ...(member ? { member } : {}),
+    };
+  }
+}
+
+function embedLength(e: {
+  title?: string;
+  description?: string;
+  footer?: { text: string };
+  author?: { name: string };
+  fields?: Array<{ name: string; value: string }>;
+}): number {
+  return (
+    (e.title?.length ?? 0) +
+    (e.description?.length ?? 0) +
+    (e.footer?.text.length ?? 0) +
+    (e.author?.name.length ?? 0) +
+    (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
+  );
+}

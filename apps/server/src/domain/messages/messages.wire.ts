@@ -1,0 +1,79 @@
+import type { Message } from '@hearth/protocol';
+import { and, eq, inArray, or } from 'drizzle-orm';
+import type { DbOrTx } from '../../store/db';
+import { messages, users } from '../../store/schema';
+import { toPublicUser } from '../users/users.wire';
+
+export type MessageRow = typeof messages.$inferSelect;
+
+/** Builds Discord message objects for rows of one channel: authors, mentions and replied-to messages in batched reads. */
+export async function hydrateMessages(db: DbOrTx, rows: MessageRow[]): Promise<Message[]> {
+  if (!rows.length) return [];
+  const refKeys = rows
+    .filter((r) => r.referenceMessageId && r.referenceChannelId)
+    .map((r) => ({ channelId: r.referenceChannelId!, id: r.referenceMessageId! }));
+  const referenced = refKeys.length
+    ? await db
+        .select()
+        .from(messages)
+        .where(or(...refKeys.map((k) => and(eq(messages.channelId, k.channelId), eq(messages.id, k.id)))))
+    : [];
+  const all = [...rows, ...referenced];
+  const userIds = [...new Set(all.flatMap((r) => [r.authorId, ...r.mentionUserIds]))];
+  const people = await db.select().from(users).where(inArray(users.id, userIds));
+  const byId = new Map(people.map((u) => [u.id, toPublicUser(u)]));
+  const refById = new Map(referenced.map((r) => [r.id, r]));
+  const build = (r: MessageRow, withReference: boolean): Message => {
+    const message: Message = {
+      id: r.id,
+      channel_id: r.channelId,
+      author: byId.get(r.authorId) ?? deletedUser(r.authorId),
+      content: r.content,
+      timestamp: new Date(Number((BigInt(r.id) >> 22n) + 1420070400000n)).toISOString(),
+      edited_timestamp: r.editedAt?.toISOString() ?? null,
+      tts: r.tts,
+      mention_everyone: r.mentionEveryone,
+      mentions: r.mentionUserIds.map((id) => byId.get(id)).filter((u) => !!u),
+      mention_roles: r.mentionRoleIds,
+      attachments: [],
+      embeds: r.embeds,
+      pinned: r.pinned,
+      type: r.type,
+      flags: r.flags,
+      components: r.components,
+    };
+    if (r.nonce !== null) message.nonce = r.nonce;
+    if (r.referenceChannelId) {
+      message.message_reference = {
+        type: 0,
+        channel_id: r.referenceChannelId,
+        ...(r.referenceMessageId ? { message_id: r.referenceMessageId } : {}),
+        ...(r.referenceGuildId ? { guild_id: r.referenceGuildId } : {}),
+      };
+      if (withReference && r.type === 19) {
+        const ref = r.referenceMessageId ? refById.get(r.referenceMessageId) : undefined;
+        message.referenced_message = ref ? build(ref, false) : null;
+      }
+    }
+    return message;
+  };
+  return rows.map((r) => build(r, true));
+}
+
+function deletedUser(id: string) {
+  return {
+    id,
+    username: 'deleted_user',
+    discriminator: '0',
+    global_name: 'Deleted User',
+    avatar: null,
+    banner: null,
+    accent_color: null,
+    bio: '',
+    bot: false,
+    system: false,
+    public_flags: 0,
+    flags: 0,
+    avatar_decoration_data: null,
+  };
+}

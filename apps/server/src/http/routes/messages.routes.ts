@@ -1,0 +1,119 @@
+import {
+  ApiError as ApiErrorSchema,
+  BulkDelete,
+  CreateMessage,
+  EditMessage,
+  HistoryQuery,
+  Message,
+  Snowflake,
+} from '@hearth/protocol';
+import { Type } from 'typebox';
+import { caller } from '../auth';
+import { noContent } from '../reply';
+import type { Api, RouteContext } from '../types';
+
+const tags = ['messages'];
+const errors = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  429: Type.Any(),
+};
+const ChannelParams = Type.Object({ channel_id: Snowflake });
+const MessageParams = Type.Object({ channel_id: Snowflake, message_id: Snowflake });
+
+export function messagesRoutes(app: Api, { services }: RouteContext): void {
+  const { messages } = services;
+
+  app.post(
+    '/channels/:channel_id/messages',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: ChannelParams, body: CreateMessage, response: { 200: Message, ...errors } },
+    },
+    async (req) => messages.create(caller(req), req.params.channel_id, req.body),
+  );
+
+  app.get(
+    '/channels/:channel_id/messages',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        params: ChannelParams,
+        querystring: HistoryQuery,
+        response: { 200: Type.Array(Message), ...errors },
+      },
+    },
+    async (req) => messages.history(caller(req), req.params.channel_id, req.query),
+  );
+
+  app.get(
+    '/channels/:channel_id/messages/:message_id',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: MessageParams, response: { 200: Message, ...errors } },
+    },
+    async (req) => messages.get(caller(req), req.params.channel_id, req.params.message_id),
+  );
+
+  app.patch(
+    '/channels/:channel_id/messages/:message_id',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: MessageParams, body: EditMessage, response: { 200: Message, ...errors } },
+    },
+    async (req) => messages.edit(caller(req), req.params.channel_id, req.params.message_id, req.body),
+  );
+
+  app.delete(
+    '/channels/:channel_id/messages/:message_id',
+    { config: { auth: 'any' }, schema: { tags, params: MessageParams, response: errors } },
+    async (req, reply) => {
+      await messages.delete(caller(req), req.params.channel_id, req.params.message_id);
+      noContent(reply);
+    },
+  );
+
+  app.post(
+    '/channels/:channel_id/messages/bulk-delete',
+    { config: { auth: 'any' }, schema: { tags, params: ChannelParams, body: BulkDelete, response: errors } },
+    async (req, reply) => {
+      await messages.bulkDelete(caller(req), req.params.channel_id, req.body.messages);
+      noContent(reply);
+    },
+  );
+
+  app.get(
+    '/channels/:channel_id/pins',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: ChannelParams, response: { 200: Type.Array(Message), ...errors } },
+    },
+    async (req) => messages.pins(caller(req), req.params.channel_id),
+  );
+
+  for (const [method, pinned] of [
+    ['put', true],
+    ['delete', false],
+  ] as const) {
+    app[method](
+      '/channels/:channel_id/pins/:message_id',
+      { config: { auth: 'any' }, schema: { tags, params: MessageParams, response: errors } },
+      async (req, reply) => {
+        await messages.setPinned(caller(req), req.params.channel_id, req.params.message_id, pinned);
+        noContent(reply);
+      },
+    );
+  }
+
+  app.post(
+    '/channels/:channel_id/typing',
+    { config: { auth: 'any' }, schema: { tags, params: ChannelParams, response: errors } },
+    async (req, reply) => {
+      await messages.typing(caller(req), req.params.channel_id);
+      noContent(reply);
+    },
+  );
+}

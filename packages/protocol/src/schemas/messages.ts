@@ -1,0 +1,148 @@
+import { type Static, Type } from 'typebox';
+import { Limits } from '../limits';
+import { Snowflake } from './common';
+import { User } from './users';
+
+export const MessageType = {
+  Default: 0,
+  RecipientAdd: 1,
+  RecipientRemove: 2,
+  ChannelNameChange: 4,
+  ChannelIconChange: 5,
+  ChannelPinnedMessage: 6,
+  UserJoin: 7,
+  ThreadCreated: 18,
+  Reply: 19,
+  ThreadStarterMessage: 21,
+} as const;
+
+export const MessageFlags = {
+  SuppressEmbeds: 1 << 2,
+  SuppressNotifications: 1 << 12,
+} as const;
+
+/** Discord's embed limits: each field and the total of 6000 characters. */
+export const Embed = Type.Object(
+  {
+    title: Type.Optional(Type.String({ maxLength: 256 })),
+    type: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String({ maxLength: 4096 })),
+    url: Type.Optional(Type.String({ maxLength: 2048 })),
+    timestamp: Type.Optional(Type.String({ format: 'date-time' })),
+    color: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffff })),
+    footer: Type.Optional(
+      Type.Object({
+        text: Type.String({ maxLength: 2048 }),
+        icon_url: Type.Optional(Type.String({ maxLength: 2048 })),
+      }),
+    ),
+    image: Type.Optional(Type.Object({ url: Type.String({ maxLength: 2048 }) })),
+    thumbnail: Type.Optional(Type.Object({ url: Type.String({ maxLength: 2048 }) })),
+    author: Type.Optional(
+      Type.Object({
+        name: Type.String({ maxLength: 256 }),
+        url: Type.Optional(Type.String({ maxLength: 2048 })),
+        icon_url: Type.Optional(Type.String({ maxLength: 2048 })),
+      }),
+    ),
+    fields: Type.Optional(
+      Type.Array(
+        Type.Object({
+          name: Type.String({ maxLength: 256 }),
+          value: Type.String({ maxLength: 1024 }),
+          inline: Type.Optional(Type.Boolean()),
+        }),
+        { maxItems: 25 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Embed = Static<typeof Embed>;
+
+export const AllowedMentions = Type.Object({
+  parse: Type.Optional(
+    Type.Array(Type.Union([Type.Literal('users'), Type.Literal('roles'), Type.Literal('everyone')]), {
+      maxItems: 3,
+    }),
+  ),
+  users: Type.Optional(Type.Array(Snowflake, { maxItems: 100 })),
+  roles: Type.Optional(Type.Array(Snowflake, { maxItems: 100 })),
+  replied_user: Type.Optional(Type.Boolean()),
+});
+export type AllowedMentions = Static<typeof AllowedMentions>;
+
+export const MessageReferenceInput = Type.Object({
+  message_id: Snowflake,
+  channel_id: Type.Optional(Snowflake),
+  guild_id: Type.Optional(Snowflake),
+  fail_if_not_exists: Type.Optional(Type.Boolean()),
+  type: Type.Optional(Type.Integer()),
+});
+
+export const CreateMessage = Type.Object({
+  content: Type.Optional(Type.String({ maxLength: Limits.messageContent })),
+  nonce: Type.Optional(Type.Union([Type.String({ maxLength: 25 }), Type.Integer()])),
+  enforce_nonce: Type.Optional(Type.Boolean()),
+  tts: Type.Optional(Type.Boolean()),
+  embeds: Type.Optional(Type.Array(Embed, { maxItems: 10 })),
+  embed: Type.Optional(Embed),
+  allowed_mentions: Type.Optional(AllowedMentions),
+  message_reference: Type.Optional(MessageReferenceInput),
+  components: Type.Optional(Type.Array(Type.Any(), { maxItems: 5 })),
+  sticker_ids: Type.Optional(Type.Array(Snowflake, { maxItems: 3 })),
+  flags: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export type CreateMessage = Static<typeof CreateMessage>;
+
+export const EditMessage = Type.Object({
+  content: Type.Optional(Type.Union([Type.String({ maxLength: Limits.messageContent }), Type.Null()])),
+  embeds: Type.Optional(Type.Union([Type.Array(Embed, { maxItems: 10 }), Type.Null()])),
+  flags: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  allowed_mentions: Type.Optional(Type.Union([AllowedMentions, Type.Null()])),
+  components: Type.Optional(Type.Union([Type.Array(Type.Any(), { maxItems: 5 }), Type.Null()])),
+});
+export type EditMessage = Static<typeof EditMessage>;
+
+export const Message = Type.Object({
+  id: Snowflake,
+  channel_id: Snowflake,
+  guild_id: Type.Optional(Snowflake),
+  author: User,
+  content: Type.String(),
+  timestamp: Type.String(),
+  edited_timestamp: Type.Union([Type.String(), Type.Null()]),
+  tts: Type.Boolean(),
+  mention_everyone: Type.Boolean(),
+  mentions: Type.Array(User),
+  mention_roles: Type.Array(Snowflake),
+  attachments: Type.Array(Type.Any()),
+  embeds: Type.Array(Type.Any()),
+  reactions: Type.Optional(Type.Array(Type.Any())),
+  nonce: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
+  pinned: Type.Boolean(),
+  type: Type.Integer(),
+  flags: Type.Integer(),
+  components: Type.Array(Type.Any()),
+  message_reference: Type.Optional(
+    Type.Object({
+      type: Type.Optional(Type.Integer()),
+      message_id: Type.Optional(Snowflake),
+      channel_id: Snowflake,
+      guild_id: Type.Optional(Snowflake),
+    }),
+  ),
+  referenced_message: Type.Optional(Type.Union([Type.Any(), Type.Null()])),
+  member: Type.Optional(Type.Any()),
+});
+export type Message = Static<typeof Message>;
+
+export const HistoryQuery = Type.Object({
+  before: Type.Optional(Snowflake),
+  after: Type.Optional(Snowflake),
+  around: Type.Optional(Snowflake),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.historyPageMax })),
+});
+export type HistoryQuery = Static<typeof HistoryQuery>;
+
+export const BulkDelete = Type.Object({ messages: Type.Array(Snowflake, { minItems: 2, maxItems: 100 }) });
