@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Limits, SnowflakeGenerator } from '@hearth/protocol';
 import { eq } from 'drizzle-orm';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { Config } from './config';
 import type { Deps } from './domain/deps';
@@ -27,6 +27,7 @@ import { mediaRoutes } from './http/routes/media.routes';
 import { messagesRoutes } from './http/routes/messages.routes';
 import { moderationRoutes } from './http/routes/moderation.routes';
 import { oauth2Routes } from './http/routes/oauth2.routes';
+import { reactionsRoutes } from './http/routes/reactions.routes';
 import { relationshipsRoutes } from './http/routes/relationships.routes';
 import { rolesRoutes } from './http/routes/roles.routes';
 import { systemRoutes } from './http/routes/system.routes';
@@ -120,6 +121,11 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
     bodyLimit: Limits.jsonBodyBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    // Malformed URLs and the like never reach the error handler: answer them Discord's way too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+      (reply as unknown as FastifyReply).code(status).send({ code: 0, message: `${status}: Bad Request` });
+    },
     ajv: {
       customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true },
     },
@@ -171,6 +177,7 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
       messagesRoutes(api, ctx);
       relationshipsRoutes(api, ctx);
       dmsRoutes(api, ctx);
+      reactionsRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );

@@ -32,6 +32,7 @@ export const ErrorCode = {
   InvalidAuthToken: 50014,
   InvalidFormBody: 50035,
   InvalidGuild: 50055,
+  MaximumReactions: 30010,
   FriendRequestsDisabled: 80000,
   CannotFriendSelf: 80003,
   MessageTooOldToBulkDelete: 50034,

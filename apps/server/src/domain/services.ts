@@ -12,6 +12,7 @@ import { MembersService } from './guilds/members.service';
 import { RolesService } from './guilds/roles.service';
 import { ImagesService } from './images';
 import { MessagesService } from './messages/messages.service';
+import { ReactionsService } from './messages/reactions.service';
 import { RelationshipsService } from './relationships/relationships.service';
 import { UsersService } from './users/users.service';
 
@@ -35,6 +36,7 @@ export function createServices(deps: Deps) {
     invites: new InvitesService(deps, guilds, members, messages),
     messages,
     relationships,
+    reactions: new ReactionsService(deps),
     dms,
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),

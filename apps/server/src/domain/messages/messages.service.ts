@@ -203,14 +203,14 @@ export class MessagesService {
         .orderBy(desc(messages.id))
         .limit(limit);
     }
-    return hydrateMessages(db, rows);
+    return hydrateMessages(db, rows, principal.userId);
   }
 
   async get(principal: Principal, channelId: string, messageId: string): Promise<Message> {
     const { db } = this.deps;
     const ctx = await loadMessageChannel(db, channelId, principal.userId);
     if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) throw missingPermissions();
-    return (await hydrateMessages(db, [await this.find(db, channelId, messageId)]))[0];
+    return (await hydrateMessages(db, [await this.find(db, channelId, messageId)], principal.userId))[0];
   }
 
   /** PATCH: the author edits content, embeds and flags; others may only toggle SUPPRESS_EMBEDS with MANAGE_MESSAGES. */

@@ -1,14 +1,59 @@
 import type { Message } from '@hearth/protocol';
-import { and, eq, inArray, or } from 'drizzle-orm';
+import { and, count, eq, inArray, min, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { messages, users } from '../../store/schema';
+import { messages, reactions, users } from '../../store/schema';
 import { toPublicUser } from '../users/users.wire';
 
 export type MessageRow = typeof messages.$inferSelect;
 
-/** Builds Discord message objects for rows of one channel: authors, mentions and replied-to messages in batched reads. */
-export async function hydrateMessages(db: DbOrTx, rows: MessageRow[]): Promise<Message[]> {
+/**
+ * Builds Discord message objects for rows of one channel: authors, mentions, replied-to messages and reaction counts
+ * (with `me` for `viewerId`) in batched reads.
+ */
+export async function hydrateMessages(db: DbOrTx, rows: MessageRow[], viewerId?: string): Promise<Message[]> {
   if (!rows.length) return [];
+  const counts = await db
+    .select({
+      messageId: reactions.messageId,
+      key: reactions.emojiKey,
+      id: reactions.emojiId,
+      name: reactions.emojiName,
+      animated: reactions.emojiAnimated,
+      count: count(),
+      me: sql<boolean>`bool_or(${reactions.userId} = ${viewerId ?? '0'})`,
+      first: min(reactions.createdAt),
+    })
+    .from(reactions)
+    .where(
+      and(
+        eq(reactions.channelId, rows[0].channelId),
+        inArray(
+          reactions.messageId,
+          rows.map((r) => r.id),
+        ),
+      ),
+    )
+    .groupBy(
+      reactions.messageId,
+      reactions.emojiKey,
+      reactions.emojiId,
+      reactions.emojiName,
+      reactions.emojiAnimated,
+    )
+    .orderBy(min(reactions.createdAt));
+  const reactionsOf = new Map<string, NonNullable<Message['reactions']>>();
+  for (const c of counts) {
+    const list = reactionsOf.get(c.messageId) ?? [];
+    list.push({
+      count: c.count,
+      count_details: { burst: 0, normal: c.count },
+      me: !!c.me,
+      me_burst: false,
+      burst_colors: [],
+      emoji: { id: c.id, name: c.name, ...(c.id ? { animated: c.animated } : {}) },
+    });
+    reactionsOf.set(c.messageId, list);
+  }
   const refKeys = rows
     .filter((r) => r.referenceMessageId && r.referenceChannelId)
     .map((r) => ({ channelId: r.referenceChannelId!, id: r.referenceMessageId! }));
@@ -43,6 +88,8 @@ export async function hydrateMessages(db: DbOrTx, rows: MessageRow[]): Promise<M
       components: r.components,
     };
     if (r.nonce !== null) message.nonce = r.nonce;
+    const rs = reactionsOf.get(r.id);
+    if (rs) message.reactions = rs;
     if (r.referenceChannelId) {
       message.message_reference = {
         type: 0,

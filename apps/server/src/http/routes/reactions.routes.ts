@@ -1,0 +1,100 @@
+import { ApiError as ApiErrorSchema, Snowflake, User } from '@hearth/protocol';
+import { Type } from 'typebox';
+import { caller } from '../auth';
+import { noContent } from '../reply';
+import type { Api, RouteContext } from '../types';
+
+const tags = ['reactions'];
+const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const MessageParams = Type.Object({ channel_id: Snowflake, message_id: Snowflake });
+const EmojiParams = Type.Object({
+  channel_id: Snowflake,
+  message_id: Snowflake,
+  emoji: Type.String({ minLength: 1, maxLength: 200 }),
+});
+const base = '/channels/:channel_id/messages/:message_id/reactions';
+
+export function reactionsRoutes(app: Api, { services }: RouteContext): void {
+  const { reactions } = services;
+
+  app.put(
+    `${base}/:emoji/@me`,
+    { config: { auth: 'any' }, schema: { tags, params: EmojiParams, response: errors } },
+    async (req, reply) => {
+      await reactions.add(caller(req), req.params.channel_id, req.params.message_id, req.params.emoji);
+      noContent(reply);
+    },
+  );
+
+  app.delete(
+    `${base}/:emoji/@me`,
+    { config: { auth: 'any' }, schema: { tags, params: EmojiParams, response: errors } },
+    async (req, reply) => {
+      const me = caller(req);
+      await reactions.remove(me, req.params.channel_id, req.params.message_id, req.params.emoji, me.userId);
+      noContent(reply);
+    },
+  );
+
+  app.delete(
+    `${base}/:emoji/:user_id`,
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        params: Type.Object({ ...EmojiParams.properties, user_id: Snowflake }),
+        response: errors,
+      },
+    },
+    async (req, reply) => {
+      await reactions.remove(
+        caller(req),
+        req.params.channel_id,
+        req.params.message_id,
+        req.params.emoji,
+        req.params.user_id,
+      );
+      noContent(reply);
+    },
+  );
+
+  app.get(
+    `${base}/:emoji`,
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        params: EmojiParams,
+        querystring: Type.Object({
+          after: Type.Optional(Snowflake),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+          type: Type.Optional(Type.Integer()),
+        }),
+        response: { 200: Type.Array(User), ...errors },
+      },
+    },
+    async (req) =>
+      reactions.users(caller(req), req.params.channel_id, req.params.message_id, req.params.emoji, {
+        after: req.query.after,
+        limit: req.query.limit ?? 25,
+      }),
+  );
+
+  app.delete(
+    base,
+    { config: { auth: 'any' }, schema: { tags, params: MessageParams, response: errors } },
+    async (req, reply) => {
+      await reactions.clear(caller(req), req.params.channel_id, req.params.message_id, null);
+      noContent(reply);
+    },
+  );
+
+  app.delete(
+    `${base}/:emoji`,
+    { config: { auth: 'any' }, schema: { tags, params: EmojiParams, response: errors } },
+    async (req, reply) => {
+      await reactions.clear(caller(req), req.params.channel_id, req.params.message_id, req.params.emoji);
+      noContent(reply);
+    },
+  );
+}
