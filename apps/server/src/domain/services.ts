@@ -13,6 +13,7 @@ import { RolesService } from './guilds/roles.service';
 import { ImagesService } from './images';
 import { MessagesService } from './messages/messages.service';
 import { ReactionsService } from './messages/reactions.service';
+import { ReadStatesService } from './messages/read-states.service';
 import { RelationshipsService } from './relationships/relationships.service';
 import { UsersService } from './users/users.service';
 
@@ -37,6 +38,7 @@ export function createServices(deps: Deps) {
     messages,
     relationships,
     reactions: new ReactionsService(deps),
+    readStates: new ReadStatesService(deps),
     dms,
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),

@@ -109,6 +109,23 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
   }
 
   app.post(
+    '/channels/:channel_id/messages/:message_id/ack',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        params: MessageParams,
+        body: Type.Object({
+          token: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+          manual: Type.Optional(Type.Boolean()),
+        }),
+        response: { 200: Type.Object({ token: Type.Null() }), ...errors },
+      },
+    },
+    async (req) => services.readStates.ack(caller(req), req.params.channel_id, req.params.message_id),
+  );
+
+  app.post(
     '/channels/:channel_id/typing',
     { config: { auth: 'any' }, schema: { tags, params: ChannelParams, response: errors } },
     async (req, reply) => {
