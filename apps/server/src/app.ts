@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,6 +10,7 @@ import Fastify, { type FastifyReply } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { Config } from './config';
 import type { Deps } from './domain/deps';
+import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
 import { type Bus, createMemoryBus, createRedisBus } from './events/bus';
 import { EventPublisher } from './events/publisher';
@@ -76,6 +78,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     });
     cleanups.push(() => mailer.close());
 
+    const secret = config.secretKey ?? (await instanceSecret(database.db));
     const deps: Deps = {
       db: database.db,
       ids: new SnowflakeGenerator({ workerId: config.workerId >> 5, processId: config.workerId & 31 }),
@@ -85,7 +88,8 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       limiter,
       config,
       log,
-      secret: config.secretKey ?? (await instanceSecret(database.db)),
+      secret,
+      attachmentUrls: new AttachmentUrls(secret, config.publicUrl),
     };
     const services = createServices(deps);
     const http = await buildHttp(config, log, database, { services, limiter, config });
@@ -139,6 +143,15 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
   registerAuth(http, ctx.services.auth);
   const metrics = registerMetrics(http, database);
 
+  await http.register(multipart, {
+    limits: {
+      fileSize: Limits.maxUploadBytes,
+      files: Limits.attachmentsPerMessage,
+      fields: 10,
+      fieldSize: 1024 * 1024,
+      parts: 25,
+    },
+  });
   await http.register(swagger, {
     openapi: {
       info: {

@@ -22,6 +22,13 @@ export const Limits = {
   jsonBodyBytes: 16 * 1024 * 1024,
   settingsBytes: 64 * 1024,
   applicationNameMax: 32,
+  /** Files per message. */
+  attachmentsPerMessage: 10,
+  /** The largest file any user may upload (a user's own upload_limit is at most this). */
+  maxUploadBytes: 100 * 1024 * 1024,
+  /** Previews of image attachments fit in this square. */
+  previewSize: 400,
+  filenameMax: 255,
 } as const;
 
 export const Durations = {

@@ -6,6 +6,7 @@ import type { RateLimiter } from '../events/rate-limiter';
 import type { Mailer } from '../mail/mailer';
 import type { MediaStorage } from '../media/storage';
 import type { Db } from '../store/db';
+import type { AttachmentUrls } from './messages/attachments';
 
 /** What every domain service is built from; app.ts assembles it once. */
 export interface Deps {
@@ -19,4 +20,6 @@ export interface Deps {
   log: Logger;
   /** Signs access tokens; resolved at start from SECRET_KEY or the database. */
   secret: string;
+  /** Signs and checks attachment URLs. */
+  attachmentUrls: AttachmentUrls;
 }

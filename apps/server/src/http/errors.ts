@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError } from '../domain/errors';
 import { RateLimitedError } from './rate-limit';
 
-interface AjvError {
+export interface AjvError {
   instancePath: string;
   keyword: string;
   message?: string;
@@ -15,11 +15,13 @@ function fieldError(e: AjvError): { path: string[]; error: FieldError } {
   const path = e.instancePath.split('/').filter(Boolean);
   const p = e.params;
   switch (e.keyword) {
-    case 'required':
+    case 'required': {
+      const missing = p.missingProperty ?? (p.requiredProperties as string[] | undefined)?.[0];
       return {
-        path: [...path, String(p.missingProperty)],
+        path: [...path, String(missing)],
         error: { code: 'BASE_TYPE_REQUIRED', message: 'This field is required' },
       };
+    }
     case 'minLength':
     case 'maxLength':
       return {
@@ -79,6 +81,19 @@ function typeCode(type: string): string {
   return 'BASE_TYPE_INVALID';
 }
 
+/** A 400 Invalid Form Body from schema errors (ajv's, or TypeBox's for multipart payload_json). */
+export function invalidFormBody(errors: AjvError[]): ApiError {
+  // Deduplicate: allErrors reports type errors once per union branch.
+  const seen = new Set<string>();
+  const entries = errors.map(fieldError).filter((f) => {
+    const key = f.path.join('.');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return new ApiError(400, ErrorCode.InvalidFormBody, 'Invalid Form Body', fieldErrorTree(entries));
+}
+
 /** Every error leaves as Discord's `{code, message, errors?}`; no stack trace or internal message reaches a client. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -102,20 +117,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       };
     }
     if (err.validation) {
-      // Deduplicate: allErrors reports type errors once per union branch.
-      const seen = new Set<string>();
-      const entries = (err.validation as AjvError[]).map(fieldError).filter((f) => {
-        const key = f.path.join('.');
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
+      const invalid = invalidFormBody(err.validation as AjvError[]);
       reply.code(400);
-      return {
-        code: ErrorCode.InvalidFormBody,
-        message: 'Invalid Form Body',
-        errors: fieldErrorTree(entries),
-      };
+      return { code: invalid.code, message: invalid.message, errors: invalid.errors };
     }
     const status = err.statusCode ?? 500;
     if (status === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -92,6 +92,17 @@ export const CreateMessage = Type.Object({
   components: Type.Optional(Type.Array(Type.Any(), { maxItems: 5 })),
   sticker_ids: Type.Optional(Type.Array(Snowflake, { maxItems: 3 })),
   flags: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** With multipart uploads: `id` is the index of `files[n]`. */
+  attachments: Type.Optional(
+    Type.Array(
+      Type.Object({
+        id: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 20 })]),
+        filename: Type.Optional(Type.String({ maxLength: 255 })),
+        description: Type.Optional(Type.String({ maxLength: 1024 })),
+      }),
+      { maxItems: 10 },
+    ),
+  ),
 });
 export type CreateMessage = Static<typeof CreateMessage>;
 

@@ -8,7 +8,7 @@ import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
 import type { ChannelRow } from '../guilds/guild-access';
 import { storeImage } from '../images';
-import { deleteChannelContent } from '../messages/channel-content';
+import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { hydrateMessages } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
@@ -244,7 +244,7 @@ export class DmsService {
       return wire;
     }
     const pending = new PendingEvents();
-    await db.transaction(async (tx) => {
+    const emptied = await db.transaction(async (tx) => {
       await tx
         .delete(channelRecipients)
         .where(
@@ -257,7 +257,7 @@ export class DmsService {
       if (!rest.length) {
         await deleteChannelContent(tx, [channel.id]);
         await tx.delete(channels).where(eq(channels.id, channel.id));
-        return;
+        return true;
       }
       if (channel.ownerId === principal.userId)
         await tx.update(channels).set({ ownerId: rest[0].userId }).where(eq(channels.id, channel.id));
@@ -269,7 +269,9 @@ export class DmsService {
         channel_id: channel.id,
         user: toPublicUser(user),
       });
+      return false;
     });
+    if (emptied) await deleteChannelFiles(this.deps, [channel.id]);
     pending.add('CHANNEL_DELETE', Topic.user(principal.userId), wire);
     pending.publish(this.deps.events);
     return wire;
@@ -333,7 +335,7 @@ export class DmsService {
       .values({ channelId: channel.id, id, authorId, type, content, mentionUserIds })
       .returning();
     await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, channel.id));
-    const [message] = await hydrateMessages(tx, [row]);
+    const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [row]);
     pending.add('MESSAGE_CREATE', Topic.channel(channel.id), { ...message, channel_type: channel.type });
   }
 

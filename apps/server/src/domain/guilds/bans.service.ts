@@ -6,6 +6,8 @@ import { bans, channels, memberRoles, members, messages, users } from '../../sto
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, missingPermissions, notFound } from '../errors';
+import { deleteAttachmentFiles } from '../messages/attachments';
+import { deleteMessages } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
 import { writeAudit } from './audit';
@@ -88,6 +90,7 @@ export class BansService {
       throw new ApiError(400, ErrorCode.InvalidFormBody, 'You cannot ban yourself');
     }
     const pending = new PendingEvents();
+    const files: Array<{ channelId: string; id: string }> = [];
     const deleted = await db.transaction(async (tx) => {
       await tx
         .insert(bans)
@@ -97,23 +100,28 @@ export class BansService {
           set: { reason, moderatorId: principal.userId },
         });
       await this.members.removeMember(tx, pending, guildId, userId);
-      let removed: Array<{ channelId: string; id: string }> = [];
+      const removed: Array<{ channelId: string; id: string }> = [];
       if (deleteMessageSeconds > 0) {
         const since = snowflakeFromTimestamp(Date.now() - deleteMessageSeconds * 1000);
         const channelIds = (
           await tx.select({ id: channels.id }).from(channels).where(eq(channels.guildId, guildId))
         ).map((c) => c.id);
         if (channelIds.length) {
-          removed = await tx
-            .delete(messages)
+          const doomed = await tx
+            .select({ channelId: messages.channelId, id: messages.id })
+            .from(messages)
             .where(
               and(
                 inArray(messages.channelId, channelIds),
                 eq(messages.authorId, userId),
                 gte(messages.id, since),
               ),
-            )
-            .returning({ channelId: messages.channelId, id: messages.id });
+            );
+          for (const [channelId, ids] of groupIds(doomed)) {
+            const gone = await deleteMessages(tx, channelId, ids);
+            removed.push(...gone.ids.map((id) => ({ channelId, id })));
+            files.push(...gone.attachments);
+          }
         }
       }
       await writeAudit(tx, ids, pending, {
@@ -128,6 +136,7 @@ export class BansService {
       });
       return removed;
     });
+    await deleteAttachmentFiles(this.deps, files);
     pending.add('GUILD_BAN_ADD', Topic.guild(guildId), { guild_id: guildId, user: toPublicUser(user) });
     const byChannel = new Map<string, string[]>();
     for (const m of deleted) byChannel.set(m.channelId, [...(byChannel.get(m.channelId) ?? []), m.id]);
@@ -164,4 +173,10 @@ export class BansService {
     pending.add('GUILD_BAN_REMOVE', Topic.guild(guildId), { guild_id: guildId, user: toPublicUser(user) });
     pending.publish(this.deps.events);
   }
+}
+
+function groupIds(rows: Array<{ channelId: string; id: string }>): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const r of rows) map.set(r.channelId, [...(map.get(r.channelId) ?? []), r.id]);
+  return map;
 }

@@ -17,7 +17,7 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions } from '../errors';
-import { deleteChannelContent } from '../messages/channel-content';
+import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { isDmType } from '../messages/message-channel';
 import { PendingEvents } from '../pending-events';
 import { diffChanges, writeAudit } from './audit';
@@ -396,6 +396,7 @@ export class ChannelsService {
         Topic.guild(guildId),
         toChannelWire(child, await this.overwritesOf(db, child.id)),
       );
+    await deleteChannelFiles(this.deps, [channelId]);
     pending.add('CHANNEL_DELETE', Topic.guild(guildId), wire);
     pending.publish(this.deps.events);
     return wire;

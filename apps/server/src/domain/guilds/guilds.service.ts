@@ -20,7 +20,7 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField } from '../errors';
 import { storeImage } from '../images';
-import { deleteChannelContent } from '../messages/channel-content';
+import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
 import { diffChanges, writeAudit } from './audit';
 import { loadGuildActor } from './guild-access';
@@ -274,6 +274,7 @@ export class GuildsService {
       await tx.delete(emojis).where(eq(emojis.guildId, guildId));
       await tx.delete(guilds).where(eq(guilds.id, guildId));
     });
+    await deleteChannelFiles(this.deps, channelIds);
     this.deps.events.publish('GUILD_DELETE', Topic.guild(guildId), { id: guildId });
   }
 

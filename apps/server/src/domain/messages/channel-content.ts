@@ -1,6 +1,26 @@
-import { inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { attachments, mentions, messages, reactions, readStates, threadMembers } from '../../store/schema';
+import type { Deps } from '../deps';
+
+/** Deletes messages of one channel with their reactions, mentions and attachment rows; returns what went. */
+export async function deleteMessages(tx: DbOrTx, channelId: string, ids: string[]) {
+  if (!ids.length)
+    return { ids: [] as string[], attachments: [] as Array<{ channelId: string; id: string }> };
+  await tx
+    .delete(reactions)
+    .where(and(eq(reactions.channelId, channelId), inArray(reactions.messageId, ids)));
+  await tx.delete(mentions).where(and(eq(mentions.channelId, channelId), inArray(mentions.messageId, ids)));
+  const files = await tx
+    .delete(attachments)
+    .where(and(eq(attachments.channelId, channelId), inArray(attachments.messageId, ids)))
+    .returning({ channelId: attachments.channelId, id: attachments.id });
+  const deleted = await tx
+    .delete(messages)
+    .where(and(eq(messages.channelId, channelId), inArray(messages.id, ids)))
+    .returning({ id: messages.id });
+  return { ids: deleted.map((d) => d.id), attachments: files };
+}
 
 /** Deletes everything that lives in the given channels: messages and what hangs off them, read states, thread members. */
 export async function deleteChannelContent(tx: DbOrTx, channelIds: string[]): Promise<void> {
@@ -11,4 +31,9 @@ export async function deleteChannelContent(tx: DbOrTx, channelIds: string[]): Pr
   await tx.delete(readStates).where(inArray(readStates.channelId, channelIds));
   await tx.delete(threadMembers).where(inArray(threadMembers.channelId, channelIds));
   await tx.delete(messages).where(inArray(messages.channelId, channelIds));
+}
+
+/** After a channel's content was deleted and committed: remove its stored files. */
+export async function deleteChannelFiles(deps: Deps, channelIds: string[]): Promise<void> {
+  await Promise.all(channelIds.map((id) => deps.storage.deletePrefix(`attachments/${id}`).catch(() => {})));
 }

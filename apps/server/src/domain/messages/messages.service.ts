@@ -14,7 +14,7 @@ import {
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { attachments, channels, mentions, messages, reactions, users } from '../../store/schema';
+import { attachments, channels, mentions, messages, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
@@ -22,6 +22,8 @@ import { ApiError, invalidField, missingPermissions, notFound, rateLimited } fro
 import { toMemberWire } from '../guilds/guilds.wire';
 import { PendingEvents } from '../pending-events';
 import type { RelationshipsService } from '../relationships/relationships.service';
+import { deleteAttachmentFiles, dispositionFor, storeAttachments, type UploadedFile } from './attachments';
+import { deleteMessages } from './channel-content';
 import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
 import { hydrateMessages, type MessageRow } from './messages.wire';
@@ -44,7 +46,12 @@ export class MessagesService {
    * POST /channels/:id/messages: checks VIEW_CHANNEL and SEND_MESSAGES (MENTION_EVERYONE only when used), slowmode,
    * the replied-to message, and writes the message in one transaction; MESSAGE_CREATE is published once after commit.
    */
-  async create(principal: Principal, channelId: string, input: CreateMessage): Promise<Message> {
+  async create(
+    principal: Principal,
+    channelId: string,
+    input: CreateMessage,
+    files: UploadedFile[] = [],
+  ): Promise<Message> {
     const { db, ids } = this.deps;
     const ctx = await loadMessageChannel(db, channelId, principal.userId);
     if (!TEXT_TYPES.has(ctx.channel.type))
@@ -52,7 +59,7 @@ export class MessagesService {
     if (!hasPermission(ctx.permissions, Permission.SEND_MESSAGES)) throw missingPermissions();
     const content = input.content ?? '';
     const embeds = input.embeds ?? (input.embed ? [input.embed] : []);
-    if (!content.trim() && !embeds.length && !input.sticker_ids?.length)
+    if (!content.trim() && !embeds.length && !input.sticker_ids?.length && !files.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
     if (embeds.reduce((n, e) => n + embedLength(e), 0) > 6000)
       throw invalidField(['embeds'], 'BASE_TYPE_MAX_LENGTH', 'Embeds must total at most 6000 characters.');
@@ -66,7 +73,7 @@ export class MessagesService {
     const nonce = input.nonce === undefined ? null : String(input.nonce);
     if (nonce && input.enforce_nonce) {
       const existing = await this.findByNonce(db, channelId, principal.userId, nonce);
-      if (existing) return (await hydrateMessages(db, [existing]))[0];
+      if (existing) return (await hydrateMessages(db, this.deps.attachmentUrls, [existing]))[0];
     }
 
     let reference: MessageRow | null = null;
@@ -95,60 +102,70 @@ export class MessagesService {
       reference?.authorId ?? null,
     );
     const id = ids.next();
+    const stored = files.length ? await this.storeFiles(ctx, principal.userId, id, input, files) : null;
     const pending = new PendingEvents();
-    const row = await db.transaction(async (tx) => {
-      if (nonce && input.enforce_nonce) {
-        // Serialize senders of the same nonce so that racing retries produce one message.
-        await tx.execute(
-          sql`select pg_advisory_xact_lock(hashtext(${`${channelId}:${principal.userId}:${nonce}`}))`,
-        );
-        const again = await this.findByNonce(tx, channelId, principal.userId, nonce);
-        if (again) return again;
-      }
-      const [inserted] = await tx
-        .insert(messages)
-        .values({
-          channelId,
-          id,
-          guildId: ctx.guildId,
-          authorId: principal.userId,
-          type: reference ? MessageType.Reply : MessageType.Default,
-          content,
-          tts: !!input.tts && hasPermission(ctx.permissions, Permission.SEND_TTS_MESSAGES),
-          mentionEveryone: mentioned.everyone,
-          mentionUserIds: mentioned.userIds,
-          mentionRoleIds: mentioned.roleIds,
-          mentionChannelIds: parseMentions(content).channelIds,
-          flags: (input.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
-          nonce,
-          embeds,
-          components: input.components ?? [],
-          referenceChannelId: input.message_reference ? channelId : null,
-          referenceMessageId: input.message_reference?.message_id ?? null,
-          referenceGuildId: input.message_reference ? ctx.guildId : null,
-        })
-        .returning();
-      await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, channelId));
-      if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
-      if (mentioned.userIds.length) {
-        await tx
-          .insert(mentions)
-          .values(
-            mentioned.userIds
-              .filter((u) => u !== principal.userId)
-              .map((userId) => ({
+    const directMentions = mentioned.userIds.filter((u) => u !== principal.userId);
+    const row = await db
+      .transaction(async (tx) => {
+        if (nonce && input.enforce_nonce) {
+          // Serialize senders of the same nonce so that racing retries produce one message.
+          await tx.execute(
+            sql`select pg_advisory_xact_lock(hashtext(${`${channelId}:${principal.userId}:${nonce}`}))`,
+          );
+          const again = await this.findByNonce(tx, channelId, principal.userId, nonce);
+          if (again) {
+            await stored?.cleanup();
+            return again;
+          }
+        }
+        const [inserted] = await tx
+          .insert(messages)
+          .values({
+            channelId,
+            id,
+            guildId: ctx.guildId,
+            authorId: principal.userId,
+            type: reference ? MessageType.Reply : MessageType.Default,
+            content,
+            tts: !!input.tts && hasPermission(ctx.permissions, Permission.SEND_TTS_MESSAGES),
+            mentionEveryone: mentioned.everyone,
+            mentionUserIds: mentioned.userIds,
+            mentionRoleIds: mentioned.roleIds,
+            mentionChannelIds: parseMentions(content).channelIds,
+            flags: (input.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
+            nonce,
+            embeds,
+            components: input.components ?? [],
+            referenceChannelId: input.message_reference ? channelId : null,
+            referenceMessageId: input.message_reference?.message_id ?? null,
+            referenceGuildId: input.message_reference ? ctx.guildId : null,
+          })
+          .returning();
+        if (stored?.rows.length) await tx.insert(attachments).values(stored.rows);
+        await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, channelId));
+        if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
+        if (directMentions.length) {
+          await tx
+            .insert(mentions)
+            .values(
+              directMentions.map((userId) => ({
                 userId,
                 channelId,
                 messageId: id,
                 guildId: ctx.guildId,
                 authorId: principal.userId,
               })),
-          )
-          .onConflictDoNothing();
-      }
-      return inserted;
-    });
-    const [message] = await hydrateMessages(db, [row]);
+            )
+            .onConflictDoNothing();
+        }
+        return inserted;
+      })
+      .catch(async (err) => {
+        // Nothing half-written: the files go with the failed message.
+        await stored?.cleanup();
+        throw err;
+      });
+    const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [row]);
     if (row.id === id) {
       pending.add(
         'MESSAGE_CREATE',
@@ -203,14 +220,21 @@ export class MessagesService {
         .orderBy(desc(messages.id))
         .limit(limit);
     }
-    return hydrateMessages(db, rows, principal.userId);
+    return hydrateMessages(db, this.deps.attachmentUrls, rows, principal.userId);
   }
 
   async get(principal: Principal, channelId: string, messageId: string): Promise<Message> {
     const { db } = this.deps;
     const ctx = await loadMessageChannel(db, channelId, principal.userId);
     if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) throw missingPermissions();
-    return (await hydrateMessages(db, [await this.find(db, channelId, messageId)], principal.userId))[0];
+    return (
+      await hydrateMessages(
+        db,
+        this.deps.attachmentUrls,
+        [await this.find(db, channelId, messageId)],
+        principal.userId,
+      )
+    )[0];
   }
 
   /** PATCH: the author edits content, embeds and flags; others may only toggle SUPPRESS_EMBEDS with MANAGE_MESSAGES. */
@@ -259,7 +283,7 @@ export class MessagesService {
       changes.mentionEveryone = mentioned.everyone;
       changes.editedAt = new Date();
     }
-    if (!Object.keys(changes).length) return (await hydrateMessages(db, [row]))[0];
+    if (!Object.keys(changes).length) return (await hydrateMessages(db, this.deps.attachmentUrls, [row]))[0];
     const updated = await db.transaction(async (tx) => {
       const [next] = await tx
         .update(messages)
@@ -286,7 +310,7 @@ export class MessagesService {
       }
       return next;
     });
-    const [message] = await hydrateMessages(db, [updated]);
+    const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [updated]);
     this.deps.events.publish('MESSAGE_UPDATE', Topic.channel(channelId), {
       ...message,
       ...(ctx.guildId ? { guild_id: ctx.guildId } : {}),
@@ -301,7 +325,8 @@ export class MessagesService {
     const row = await this.find(db, channelId, messageId);
     const moderator = ctx.guildId !== null && hasPermission(ctx.permissions, Permission.MANAGE_MESSAGES);
     if (row.authorId !== principal.userId && !moderator) throw missingPermissions();
-    await db.transaction((tx) => this.deleteRows(tx, channelId, [messageId]));
+    const deleted = await db.transaction((tx) => deleteMessages(tx, channelId, [messageId]));
+    await deleteAttachmentFiles(this.deps, deleted.attachments);
     this.deps.events.publish('MESSAGE_DELETE', Topic.channel(channelId), {
       id: messageId,
       channel_id: channelId,
@@ -329,10 +354,11 @@ export class MessagesService {
         ErrorCode.MessageTooOldToBulkDelete,
         'You can only bulk delete messages that are under 14 days old.',
       );
-    const deleted = await db.transaction((tx) => this.deleteRows(tx, channelId, unique));
-    if (deleted.length)
+    const deleted = await db.transaction((tx) => deleteMessages(tx, channelId, unique));
+    await deleteAttachmentFiles(this.deps, deleted.attachments);
+    if (deleted.ids.length)
       this.deps.events.publish('MESSAGE_DELETE_BULK', Topic.channel(channelId), {
-        ids: deleted,
+        ids: deleted.ids,
         channel_id: channelId,
         guild_id: ctx.guildId,
       });
@@ -347,7 +373,7 @@ export class MessagesService {
       .from(messages)
       .where(and(eq(messages.channelId, channelId), eq(messages.pinned, true)))
       .orderBy(desc(messages.id));
-    return hydrateMessages(db, rows);
+    return hydrateMessages(db, this.deps.attachmentUrls, rows);
   }
 
   /** PUT/DELETE /channels/:id/pins/:mid: PIN_MESSAGES or MANAGE_MESSAGES; at most 50 pins; a system message marks a pin. */
@@ -400,14 +426,18 @@ export class MessagesService {
       await tx.update(channels).set({ lastMessageId: sysId }).where(eq(channels.id, channelId));
       return sys;
     });
-    const [updated] = await hydrateMessages(db, [{ ...row, pinned }]);
+    const [updated] = await hydrateMessages(db, this.deps.attachmentUrls, [{ ...row, pinned }]);
     const guild = ctx.guildId ? { guild_id: ctx.guildId } : {};
     pending.add('MESSAGE_UPDATE', Topic.channel(channelId), { ...updated, ...guild });
     if (system)
       pending.add(
         'MESSAGE_CREATE',
         Topic.channel(channelId),
-        await this.gatewayCopy(ctx, (await hydrateMessages(db, [system]))[0], principal.userId),
+        await this.gatewayCopy(
+          ctx,
+          (await hydrateMessages(db, this.deps.attachmentUrls, [system]))[0],
+          principal.userId,
+        ),
       );
     pending.add('CHANNEL_PINS_UPDATE', Topic.channel(channelId), {
       ...guild,
@@ -452,7 +482,7 @@ export class MessagesService {
       .values({ channelId: systemChannelId, id, guildId, authorId: userId, type: MessageType.UserJoin })
       .returning();
     await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, systemChannelId));
-    const [message] = await hydrateMessages(tx, [row]);
+    const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [row]);
     pending.add('MESSAGE_CREATE', Topic.channel(systemChannelId), {
       ...message,
       guild_id: guildId,
@@ -491,19 +521,63 @@ export class MessagesService {
     return row;
   }
 
-  private async deleteRows(tx: DbOrTx, channelId: string, ids: string[]): Promise<string[]> {
-    await tx
-      .delete(reactions)
-      .where(and(eq(reactions.channelId, channelId), inArray(reactions.messageId, ids)));
-    await tx
-      .delete(attachments)
-      .where(and(eq(attachments.channelId, channelId), inArray(attachments.messageId, ids)));
-    await tx.delete(mentions).where(and(eq(mentions.channelId, channelId), inArray(mentions.messageId, ids)));
-    const deleted = await tx
-      .delete(messages)
-      .where(and(eq(messages.channelId, channelId), inArray(messages.id, ids)))
-      .returning({ id: messages.id });
-    return deleted.map((d) => d.id);
+  /** The file behind a signed attachment URL, or null when the signature, the expiry or the file is wrong. */
+  async attachmentFile(channelId: string, attachmentId: string, filename: string, ex?: string, hm?: string) {
+    const path = `/attachments/${channelId}/${attachmentId}/${filename}`;
+    if (!this.deps.attachmentUrls.verify(path, ex, hm)) return null;
+    const [row] = await this.deps.db
+      .select()
+      .from(attachments)
+      .where(
+        and(
+          eq(attachments.channelId, channelId),
+          eq(attachments.id, attachmentId),
+          eq(attachments.filename, filename),
+        ),
+      );
+    if (!row) return null;
+    const file = await this.deps.storage.get(row.storageKey);
+    if (!file) return null;
+    return {
+      data: file.data,
+      contentType: row.contentType,
+      disposition: dispositionFor(row.contentType, row.filename),
+    };
+  }
+
+  /** Stores a message's files before its transaction (ATTACH_FILES, at most 10, each within the user's upload limit). */
+  private async storeFiles(
+    ctx: MessageChannel,
+    userId: string,
+    messageId: string,
+    input: CreateMessage,
+    files: UploadedFile[],
+  ) {
+    if (!hasPermission(ctx.permissions, Permission.ATTACH_FILES)) throw missingPermissions();
+    if (files.length > Limits.attachmentsPerMessage)
+      throw invalidField(
+        ['files'],
+        'BASE_TYPE_MAX_LENGTH',
+        `At most ${Limits.attachmentsPerMessage} files per message.`,
+      );
+    const [user] = await this.deps.db
+      .select({ uploadLimit: users.uploadLimit })
+      .from(users)
+      .where(eq(users.id, userId));
+    const descriptions = new Map(
+      (input.attachments ?? []).map((a) => [
+        Number(a.id),
+        { filename: a.filename, description: a.description },
+      ]),
+    );
+    return storeAttachments(this.deps, {
+      channelId: ctx.channel.id,
+      messageId,
+      uploaderId: userId,
+      uploadLimit: Math.min(user?.uploadLimit ?? Limits.defaultUploadLimitBytes, Limits.maxUploadBytes),
+      files,
+      descriptions,
+    });
   }
 
   /** Slowmode: one message per `rate_limit_per_user` seconds, unless the sender may manage messages or the channel. */

@@ -3,6 +3,7 @@ import { and, count, eq, inArray, min, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { messages, reactions, users } from '../../store/schema';
 import { toPublicUser } from '../users/users.wire';
+import { type AttachmentUrls, attachmentsOf, toAttachmentWire } from './attachments';
 
 export type MessageRow = typeof messages.$inferSelect;
 
@@ -10,8 +11,21 @@ export type MessageRow = typeof messages.$inferSelect;
  * Builds Discord message objects for rows of one channel: authors, mentions, replied-to messages and reaction counts
  * (with `me` for `viewerId`) in batched reads.
  */
-export async function hydrateMessages(db: DbOrTx, rows: MessageRow[], viewerId?: string): Promise<Message[]> {
+export async function hydrateMessages(
+  db: DbOrTx,
+  urls: AttachmentUrls,
+  rows: MessageRow[],
+  viewerId?: string,
+): Promise<Message[]> {
   if (!rows.length) return [];
+  const files = groupBy(
+    await attachmentsOf(
+      db,
+      rows[0].channelId,
+      rows.map((r) => r.id),
+    ),
+    (a) => a.messageId,
+  );
   const counts = await db
     .select({
       messageId: reactions.messageId,
@@ -80,7 +94,7 @@ export async function hydrateMessages(db: DbOrTx, rows: MessageRow[], viewerId?:
       mention_everyone: r.mentionEveryone,
       mentions: r.mentionUserIds.map((id) => byId.get(id)).filter((u) => !!u),
       mention_roles: r.mentionRoleIds,
-      attachments: [],
+      attachments: (files.get(r.id) ?? []).map((a) => toAttachmentWire(a, urls)),
       embeds: r.embeds,
       pinned: r.pinned,
       type: r.type,
@@ -123,4 +137,10 @@ function deletedUser(id: string) {
     flags: 0,
     avatar_decoration_data: null,
   };
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
+  return map;
 }

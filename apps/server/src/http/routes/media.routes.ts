@@ -40,6 +40,42 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
       folder: (p) => `guilds/${p.guild_id}/users/${p.user_id}/avatars`,
     },
   ];
+  // Attachments: signed, expiring URLs (see AttachmentUrls); anything else looks like a missing file.
+  app.get(
+    '/attachments/:channel_id/:attachment_id/:filename',
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({
+          channel_id: Snowflake,
+          attachment_id: Snowflake,
+          filename: Type.String({ maxLength: 255 }),
+        }),
+        querystring: Type.Object({
+          ex: Type.Optional(Type.String({ maxLength: 16 })),
+          hm: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const { channel_id, attachment_id, filename } = req.params;
+      const file = await services.messages.attachmentFile(
+        channel_id,
+        attachment_id,
+        filename,
+        req.query.ex,
+        req.query.hm,
+      );
+      if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
+      reply
+        .type(file.contentType)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-disposition', file.disposition)
+        .header('cache-control', 'private, max-age=3600');
+      return file.data;
+    },
+  );
+
   for (const route of routes) {
     app.get(
       route.url,

@@ -9,6 +9,7 @@ import {
 } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
+import { readMessageForm } from '../multipart';
 import { noContent } from '../reply';
 import type { Api, RouteContext } from '../types';
 
@@ -32,7 +33,11 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
       config: { auth: 'any' },
       schema: { tags, params: ChannelParams, body: CreateMessage, response: { 200: Message, ...errors } },
     },
-    async (req) => messages.create(caller(req), req.params.channel_id, req.body),
+    async (req) => {
+      if (!req.isMultipart()) return messages.create(caller(req), req.params.channel_id, req.body);
+      const form = await readMessageForm(req);
+      return messages.create(caller(req), req.params.channel_id, form.payload, form.files);
+    },
   );
 
   app.get(
