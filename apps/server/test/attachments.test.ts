@@ -23,9 +23,13 @@ async function upload(
 ) {
   const form = new FormData();
   form.append('payload_json', typeof payload === 'string' ? payload : JSON.stringify(payload));
-  files.forEach((f, i) =>
-    form.append(`files[${i}]`, new Blob([f.data], { type: f.type ?? 'application/octet-stream' }), f.name),
-  );
+  for (const [i, f] of files.entries()) {
+    form.append(
+      `files[${i}]`,
+      new Blob([f.data as BlobPart], { type: f.type ?? 'application/octet-stream' }),
+      f.name,
+    );
+  }
   const res = await fetch(`${h.url}/api/v10/channels/${channelId}/messages`, {
     method: 'POST',
     headers: { authorization: u.token },
