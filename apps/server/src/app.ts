@@ -32,6 +32,7 @@ import { oauth2Routes } from './http/routes/oauth2.routes';
 import { reactionsRoutes } from './http/routes/reactions.routes';
 import { relationshipsRoutes } from './http/routes/relationships.routes';
 import { rolesRoutes } from './http/routes/roles.routes';
+import { searchRoutes } from './http/routes/search.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { usersRoutes } from './http/routes/users.routes';
 import type { Api, RouteContext } from './http/types';
@@ -191,6 +192,7 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
       relationshipsRoutes(api, ctx);
       dmsRoutes(api, ctx);
       reactionsRoutes(api, ctx);
+      searchRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );

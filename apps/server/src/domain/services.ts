@@ -14,6 +14,7 @@ import { ImagesService } from './images';
 import { MessagesService } from './messages/messages.service';
 import { ReactionsService } from './messages/reactions.service';
 import { ReadStatesService } from './messages/read-states.service';
+import { SearchService } from './messages/search.service';
 import { RelationshipsService } from './relationships/relationships.service';
 import { UsersService } from './users/users.service';
 
@@ -39,6 +40,7 @@ export function createServices(deps: Deps) {
     relationships,
     reactions: new ReactionsService(deps),
     readStates: new ReadStatesService(deps),
+    search: new SearchService(deps),
     dms,
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),
