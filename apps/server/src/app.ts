@@ -23,6 +23,7 @@ import { applicationsRoutes } from './http/routes/applications.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { channelsRoutes } from './http/routes/channels.routes';
 import { dmsRoutes } from './http/routes/dms.routes';
+import { emojisRoutes } from './http/routes/emojis.routes';
 import { guildsRoutes } from './http/routes/guilds.routes';
 import { invitesRoutes } from './http/routes/invites.routes';
 import { mediaRoutes } from './http/routes/media.routes';
@@ -193,6 +194,7 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
       dmsRoutes(api, ctx);
       reactionsRoutes(api, ctx);
       searchRoutes(api, ctx);
+      emojisRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );

@@ -32,6 +32,7 @@ export const ErrorCode = {
   InvalidAuthToken: 50014,
   InvalidFormBody: 50035,
   InvalidGuild: 50055,
+  MaximumEmojis: 30008,
   MaximumReactions: 30010,
   FriendRequestsDisabled: 80000,
   CannotFriendSelf: 80003,

@@ -26,29 +26,40 @@ export class SnowflakeGenerator {
     this.clock = opts.clock ?? Date.now;
   }
 
+  /** The next id as a decimal string, the form used on the wire. */
   next(): string {
     return this.nextBigInt().toString();
   }
 
   nextBigInt(): bigint {
-    let now = BigInt(this.clock()) - DISCORD_EPOCH;
-    if (now <= this.lastMs) {
-      // Same millisecond, or the clock went back: stay on the last timestamp.
-      now = this.lastMs;
+    let ms = this.now();
+    if (ms > this.lastMs) {
+      this.sequence = 0n;
+    } else if (this.sequence < MAX_SEQUENCE) {
+      // Same millisecond, or the clock stepped back: stay on the last timestamp.
+      ms = this.lastMs;
       this.sequence++;
-      if (this.sequence > MAX_SEQUENCE) {
-        // 4096 ids in one millisecond: wait briefly for the clock, then move on logically if it is stuck behind.
-        const deadline = Date.now() + 2;
-        while (BigInt(this.clock()) - DISCORD_EPOCH <= this.lastMs && Date.now() < deadline) {}
-        now = BigInt(this.clock()) - DISCORD_EPOCH;
-        if (now <= this.lastMs) now = this.lastMs + 1n;
-        this.sequence = 0n;
-      }
     } else {
+      // 4096 ids on this timestamp. If the clock is on it, wait for the next tick; if it is behind (stepped back,
+      // or frozen), move the timestamp on by one instead of blocking.
+      if (ms === this.lastMs) ms = this.waitPast(ms);
+      if (ms <= this.lastMs) ms = this.lastMs + 1n;
       this.sequence = 0n;
     }
-    this.lastMs = now;
-    return (now << 22n) | this.prefix | this.sequence;
+    this.lastMs = ms;
+    return (ms << 22n) | this.prefix | this.sequence;
+  }
+
+  private now(): bigint {
+    return BigInt(Math.floor(this.clock())) - DISCORD_EPOCH;
+  }
+
+  /** Busy-waits for the clock to pass `ms`, for at most a few real milliseconds (an injected clock may never move). */
+  private waitPast(ms: bigint): bigint {
+    const deadline = Date.now() + 3;
+    let now = this.now();
+    while (now <= ms && Date.now() < deadline) now = this.now();
+    return now;
   }
 }
 
@@ -59,12 +70,13 @@ export function snowflakeTimestamp(id: string | bigint): Date {
 
 /** The smallest snowflake of a moment, for time-based cursors. */
 export function snowflakeFromTimestamp(at: number | Date): string {
-  const ms = BigInt(typeof at === 'number' ? at : at.getTime()) - DISCORD_EPOCH;
+  const ms = BigInt(Math.floor(typeof at === 'number' ? at : at.getTime())) - DISCORD_EPOCH;
   return (ms < 0n ? 0n : ms << 22n).toString();
 }
 
 const MAX_U64 = (1n << 64n) - 1n;
 
+/** A decimal string of 1 to 20 digits that fits in 64 bits. */
 export function isSnowflake(s: unknown): s is string {
   return typeof s === 'string' && /^[0-9]{1,20}$/.test(s) && BigInt(s) <= MAX_U64;
 }

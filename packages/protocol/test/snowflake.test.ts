@@ -44,17 +44,22 @@ describe('snowflakes', () => {
     assert.equal(seen.size, 100_000);
   });
 
-  test('more than 4096 ids in one millisecond move on without repeating', () => {
+  test('more than 4096 ids in one millisecond wait for the clock instead of running ahead', () => {
     let now = Date.UTC(2026, 5, 1);
     let calls = 0;
     // The clock is frozen for many reads, then advances.
     const gen = new SnowflakeGenerator({ workerId: 0, clock: () => (++calls % 5000 === 0 ? ++now : now) });
     let prev = -1n;
+    let maxSeq = 0;
     for (let i = 0; i < 10_000; i++) {
       const id = gen.nextBigInt();
       assert.ok(id > prev, `id ${i} not increasing`);
+      const f = fields(id.toString());
+      assert.ok(f.ms <= now, 'timestamp ahead of the clock');
+      maxSeq = Math.max(maxSeq, f.seq);
       prev = id;
     }
+    assert.equal(maxSeq, 4095);
   });
 
   test('a clock stepping back never yields a smaller or repeated id', () => {
@@ -73,13 +78,30 @@ describe('snowflakes', () => {
   });
 
   test('a frozen clock past the sequence still yields increasing ids', () => {
-    const gen = new SnowflakeGenerator({ workerId: 3, clock: () => Date.UTC(2026, 0, 1) });
+    const at = Date.UTC(2026, 0, 1);
+    const gen = new SnowflakeGenerator({ workerId: 3, clock: () => at });
     let prev = -1n;
     for (let n = 0; n < 9000; n++) {
       const id = gen.nextBigInt();
       assert.ok(id > prev);
       prev = id;
     }
+    // Two overflows: the timestamp moved on logically by 2 ms.
+    assert.equal(snowflakeTimestamp(prev).getTime(), at + 2);
+  });
+
+  test('a clock stuck behind the last timestamp moves on without waiting', () => {
+    let calls = 0;
+    const times = [Date.UTC(2026, 0, 1, 0, 0, 1), Date.UTC(2026, 0, 1)];
+    const gen = new SnowflakeGenerator({ workerId: 4, clock: () => times[Math.min(calls++, 1)] });
+    let prev = -1n;
+    for (let n = 0; n < 20_000; n++) {
+      const id = gen.nextBigInt();
+      assert.ok(id > prev);
+      prev = id;
+    }
+    // One clock read per id: no busy-waiting on a clock that is a second behind.
+    assert.equal(calls, 20_000);
   });
 
   test('generators with different worker ids never collide', () => {
@@ -96,8 +118,11 @@ describe('snowflakes', () => {
 
   test('invalid worker and process ids are refused', () => {
     for (const workerId of [-1, 32, 1.5, Number.NaN])
-      assert.throws(() => new SnowflakeGenerator({ workerId }), RangeError);
-    assert.throws(() => new SnowflakeGenerator({ workerId: 0, processId: 32 }), RangeError);
+      assert.throws(() => new SnowflakeGenerator({ workerId }), { name: 'RangeError', message: /workerId/ });
+    assert.throws(() => new SnowflakeGenerator({ workerId: 0, processId: 32 }), {
+      name: 'RangeError',
+      message: /processId/,
+    });
   });
 
   test('time cursors and validation', () => {

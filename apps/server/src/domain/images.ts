@@ -15,6 +15,10 @@ export interface ImageSlot {
   height: number;
   /** The request field, for the error. */
   field: string;
+  /** Stored as `<folder>/<name>.<ext>` instead of by content hash (emojis: `emojis/<id>.png`). */
+  fixedName?: string;
+  /** Decoded size limit (default Limits.imageUploadBytes). */
+  maxBytes?: number;
 }
 
 /**
@@ -28,10 +32,10 @@ export async function storeImage(
 ): Promise<string | null> {
   if (dataUri === null) return null;
   try {
-    const decoded = decodeDataUri(dataUri, { maxBytes: Limits.imageUploadBytes });
+    const decoded = decodeDataUri(dataUri, { maxBytes: slot.maxBytes ?? Limits.imageUploadBytes });
     const image = await processImage(decoded.data, { width: slot.width, height: slot.height, fit: 'cover' });
     const hash = (image.animated ? 'a_' : '') + contentHash(image.data);
-    const storageKey = `${slot.folder}/${hash}.${image.ext}`;
+    const storageKey = `${slot.folder}/${slot.fixedName ?? hash}.${image.ext}`;
     await deps.storage.put(storageKey, image.data, image.contentType);
     await deps.db
       .insert(mediaFiles)
@@ -65,7 +69,7 @@ export async function findImage(deps: Deps, purpose: string, folder: string, has
 function imageErrorMessage(err: ImageError): string {
   switch (err.code) {
     case 'too_large':
-      return `Image must be at most ${Limits.imageUploadBytes / 1024 / 1024} MiB.`;
+      return 'Image is too large.';
     case 'unsupported_type':
       return 'Image must be PNG, JPEG, GIF or WebP.';
     default:

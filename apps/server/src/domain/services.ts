@@ -6,6 +6,7 @@ import { AuditLogService } from './guilds/audit-log.service';
 import { BansService } from './guilds/bans.service';
 import { BotAuthorizationService } from './guilds/bot-authorization.service';
 import { ChannelsService } from './guilds/channels.service';
+import { EmojisService } from './guilds/emojis.service';
 import { GuildsService } from './guilds/guilds.service';
 import { InvitesService } from './guilds/invites.service';
 import { MembersService } from './guilds/members.service';
@@ -21,7 +22,8 @@ import { UsersService } from './users/users.service';
 /** Every domain service, built once per process. */
 export function createServices(deps: Deps) {
   const auth = new AuthService(deps);
-  const guilds = new GuildsService(deps);
+  const emojis = new EmojisService(deps);
+  const guilds = new GuildsService(deps, emojis);
   const members = new MembersService(deps);
   const dms = new DmsService(deps);
   const relationships = new RelationshipsService(deps);
@@ -41,6 +43,7 @@ export function createServices(deps: Deps) {
     reactions: new ReactionsService(deps),
     readStates: new ReadStatesService(deps),
     search: new SearchService(deps),
+    emojis,
     dms,
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),

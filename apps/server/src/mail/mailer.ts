@@ -27,7 +27,13 @@ export function createMailer(opts: {
 }
 
 function smtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(url);
+  // Timeouts well under nodemailer's defaults (2 min to connect), so an unreachable relay fails a request quickly.
+  const transport = nodemailer.createTransport({
+    url,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 30_000,
+  });
   return {
     async send(m) {
       await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html });
@@ -43,21 +49,31 @@ function outboxMailer(dir: string, from: string, logger: { info(obj: object, msg
     async send(m) {
       await mkdir(dir, { recursive: true });
       const date = new Date();
-      const name = `${date.toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
+      const name = `${date.toISOString().replaceAll(':', '-')}-${randomBytes(4).toString('hex')}.eml`;
       const file = join(dir, name);
       const headers = [
-        `From: ${from}`,
-        `To: ${m.to}`,
-        `Subject: ${m.subject}`,
+        `From: ${oneLine(from)}`,
+        `To: ${oneLine(m.to)}`,
+        `Subject: ${oneLine(m.subject)}`,
         `Date: ${date.toUTCString()}`,
       ];
       const body = `${headers.join('\n')}\nContent-Type: text/plain; charset=utf-8\n\n${m.text}`;
       // Written whole, then renamed: a reader never sees half a message.
       await writeFile(`${file}.tmp`, body);
       await rename(`${file}.tmp`, file);
-      const link = m.text.match(/https?:\/\/\S+/)?.[0];
+      const link = firstLink(m.text);
       logger.info({ to: m.to, subject: m.subject, file, link }, 'mail written to outbox');
     },
     async close() {},
   };
+}
+
+/** A header value on one line, so a newline in a subject cannot forge headers. */
+function oneLine(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ');
+}
+
+/** The first http(s) URL in a text, without the punctuation that ends a sentence around it. */
+export function firstLink(text: string): string | undefined {
+  return text.match(/https?:\/\/[^\s<>"]+/)?.[0].replace(/[.,;:!?)\]'>]+$/, '');
 }

@@ -334,6 +334,18 @@ export const ModifyCurrentMember = Type.Object(
   { additionalProperties: false },
 );
 
+export const Emoji = Type.Object({
+  id: Snowflake,
+  name: Type.String(),
+  roles: Type.Array(Snowflake),
+  user: Type.Optional(User),
+  require_colons: Type.Boolean(),
+  managed: Type.Boolean(),
+  animated: Type.Boolean(),
+  available: Type.Boolean(),
+});
+export type Emoji = Static<typeof Emoji>;
+
 export const Ban = Type.Object({ reason: Nullable(Type.String()), user: User });
 export type Ban = Static<typeof Ban>;
 

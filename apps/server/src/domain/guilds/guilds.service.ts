@@ -23,6 +23,7 @@ import { storeImage } from '../images';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
 import { diffChanges, writeAudit } from './audit';
+import type { EmojisService } from './emojis.service';
 import { loadGuildActor } from './guild-access';
 import { toChannelWire, toGuildWire, toMemberWire } from './guilds.wire';
 
@@ -42,7 +43,10 @@ const GUILD_AUDIT_KEYS = [
 ];
 
 export class GuildsService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly emojis: EmojisService,
+  ) {}
 
   /** Creates a guild with @everyone, a text and a voice category, #general, and the creator as owner and member. */
   async create(
@@ -146,7 +150,7 @@ export class GuildsService {
       (o) => o,
     );
     return {
-      ...toGuildWire(guild, roleRows),
+      ...toGuildWire(guild, roleRows, { emojis: await this.emojis.all(db, guildId) }),
       joined_at: guild.createdAt.toISOString(),
       member_count: n,
       channels: channelRows
@@ -163,7 +167,7 @@ export class GuildsService {
 
   async get(principal: Principal, guildId: string, opts: { withCounts: boolean }): Promise<Guild> {
     const actor = await loadGuildActor(this.deps.db, guildId, principal.userId);
-    const extra: Partial<Guild> = {};
+    const extra: Partial<Guild> = { emojis: await this.emojis.all(this.deps.db, guildId) };
     if (opts.withCounts) {
       const [{ n }] = await this.deps.db
         .select({ n: count() })

@@ -76,6 +76,25 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
     },
   );
 
+  app.get(
+    '/emojis/:file',
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ file: Type.String({ pattern: '^[0-9]{1,20}\\.(png|webp|gif)$' }) }),
+      },
+    },
+    async (req, reply) => {
+      const file = await services.emojis.image(req.params.file.split('.')[0]);
+      if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
+      reply
+        .type(file.contentType)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'public, max-age=86400');
+      return file.data;
+    },
+  );
+
   for (const route of routes) {
     app.get(
       route.url,
