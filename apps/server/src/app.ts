@@ -35,6 +35,7 @@ import { relationshipsRoutes } from './http/routes/relationships.routes';
 import { rolesRoutes } from './http/routes/roles.routes';
 import { searchRoutes } from './http/routes/search.routes';
 import { systemRoutes } from './http/routes/system.routes';
+import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
 import type { Api, RouteContext } from './http/types';
 import { createMailer } from './mail/mailer';
@@ -195,6 +196,7 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
       reactionsRoutes(api, ctx);
       searchRoutes(api, ctx);
       emojisRoutes(api, ctx);
+      threadsRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );

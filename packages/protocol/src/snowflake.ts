@@ -54,9 +54,9 @@ export class SnowflakeGenerator {
     return BigInt(Math.floor(this.clock())) - DISCORD_EPOCH;
   }
 
-  /** Busy-waits for the clock to pass `ms`, for at most a few real milliseconds (an injected clock may never move). */
+  /** Busy-waits for the clock to pass `ms`, for at most 20 real ms (an injected clock may never move). */
   private waitPast(ms: bigint): bigint {
-    const deadline = Date.now() + 3;
+    const deadline = Date.now() + 20;
     let now = this.now();
     while (now <= ms && Date.now() < deadline) now = this.now();
     return now;

@@ -47,8 +47,8 @@ describe('snowflakes', () => {
   test('more than 4096 ids in one millisecond wait for the clock instead of running ahead', () => {
     let now = Date.UTC(2026, 5, 1);
     let calls = 0;
-    // The clock is frozen for many reads, then advances.
-    const gen = new SnowflakeGenerator({ workerId: 0, clock: () => (++calls % 5000 === 0 ? ++now : now) });
+    // Frozen for 4096 ids plus a few reads of the generator waiting on it, then a tick.
+    const gen = new SnowflakeGenerator({ workerId: 0, clock: () => (++calls % 4100 === 0 ? ++now : now) });
     let prev = -1n;
     let maxSeq = 0;
     for (let i = 0; i < 10_000; i++) {

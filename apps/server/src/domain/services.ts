@@ -17,6 +17,7 @@ import { ReactionsService } from './messages/reactions.service';
 import { ReadStatesService } from './messages/read-states.service';
 import { SearchService } from './messages/search.service';
 import { RelationshipsService } from './relationships/relationships.service';
+import { ThreadsService } from './threads/threads.service';
 import { UsersService } from './users/users.service';
 
 /** Every domain service, built once per process. */
@@ -27,7 +28,8 @@ export function createServices(deps: Deps) {
   const members = new MembersService(deps);
   const dms = new DmsService(deps);
   const relationships = new RelationshipsService(deps);
-  const messages = new MessagesService(deps, dms, relationships);
+  const threads = new ThreadsService(deps);
+  const messages = new MessagesService(deps, dms, relationships, threads);
   return {
     auth,
     users: new UsersService(deps, auth),
@@ -35,7 +37,8 @@ export function createServices(deps: Deps) {
     applications: new ApplicationsService(deps),
     guilds,
     members,
-    channels: new ChannelsService(deps, dms),
+    channels: new ChannelsService(deps, dms, threads),
+    threads,
     roles: new RolesService(deps),
     invites: new InvitesService(deps, guilds, members, messages),
     messages,

@@ -74,6 +74,6 @@ function oneLine(value: string): string {
 }
 
 /** The first http(s) URL in a text, without the punctuation that ends a sentence around it. */
-export function firstLink(text: string): string | undefined {
+function firstLink(text: string): string | undefined {
   return text.match(/https?:\/\/[^\s<>"]+/)?.[0].replace(/[.,;:!?)\]'>]+$/, '');
 }

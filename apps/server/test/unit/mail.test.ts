@@ -3,113 +3,178 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { SMTPServer } from 'smtp-server';
+import { after, before, describe, test } from 'node:test';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createMailer } from '../../src/mail/mailer';
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const silent = { info() {} };
 
-function tempDir() {
-  const d = mkdtempSync(join(tmpdir(), 'hearth-mail-'));
-  dirs.push(d);
-  return d;
+interface Delivered {
+  from: string;
+  to: string[];
+  raw: string;
 }
 
-async function startSmtp(opts: { reject?: boolean }) {
-  const received: string[] = [];
+/** A plain-text SMTP server on 127.0.0.1 that records what it accepts. */
+async function startSmtp(options: SMTPServerOptions = {}) {
+  const delivered: Delivered[] = [];
+  const logins: { username?: string | null; password?: string | null }[] = [];
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(_address, _session, cb) {
-      if (opts.reject) cb(new Error('mailbox unavailable'));
-      else cb();
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    onAuth(auth, _session, cb) {
+      logins.push({ username: auth.username, password: auth.password });
+      cb(null, { user: auth.username });
     },
-    onData(stream, _session, cb) {
-      let data = '';
-      stream.on('data', (c) => (data += c));
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        received.push(data);
+        delivered.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
         cb();
       });
     },
+    ...options,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    received,
-    url: `smtp://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.server.address() as AddressInfo;
+  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return { port, delivered, logins, close };
 }
 
-describe('mail', () => {
-  test('the dev outbox writes a readable file and logs the link', async () => {
-    const dir = tempDir();
-    const logs: Array<{ obj: any; msg?: string }> = [];
+describe('mail outbox', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hearth-mail-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('writes a readable file and logs the link', async () => {
+    const outboxDir = join(dir, 'outbox'); // does not exist yet
+    const lines: { obj: Record<string, unknown>; msg?: string }[] = [];
     const mailer = createMailer({
-      from: 'Hearth <h@localhost>',
-      outboxDir: join(dir, 'outbox'),
-      logger: { info: (obj, msg) => logs.push({ obj, msg }) },
+      from: 'Hearth <noreply@hearth.test>',
+      outboxDir,
+      logger: { info: (obj, msg) => lines.push({ obj: obj as Record<string, unknown>, msg }) },
     });
+    const link = 'http://localhost:8080/verify?token=abc.def_123';
     await mailer.send({
-      to: 'a@example.test',
-      subject: 'Hello',
-      text: 'Open http://localhost:8080/verify#token=abc now.',
+      to: 'ada@example.com',
+      subject: 'Confirm your email',
+      text: `Welcome!\n\nConfirm your address at ${link}.\nOr ignore: https://example.com/other\n`,
+      html: `<a href="${link}">Confirm</a>`,
     });
-    const files = readdirSync(join(dir, 'outbox'));
-    assert.equal(files.length, 1);
-    const text = readFileSync(join(dir, 'outbox', files[0]), 'utf8');
-    assert.match(text, /^From: Hearth <h@localhost>$/m);
-    assert.match(text, /^To: a@example.test$/m);
-    assert.match(text, /^Subject: Hello$/m);
-    assert.match(text, /verify#token=abc/);
-    assert.equal(logs.length, 1);
-    assert.equal(logs[0].msg, 'mail written to outbox');
-    assert.equal(logs[0].obj.link, 'http://localhost:8080/verify#token=abc');
+    await mailer.send({ to: 'bob@example.com', subject: 'No links', text: 'Nothing to click.' });
+    await mailer.close();
+
+    const files = readdirSync(outboxDir).sort();
+    assert.equal(files.length, 2);
+    for (const f of files) assert.match(f, /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-[0-9a-f]+\.eml$/);
+
+    const first = lines[0];
+    assert.equal(first.msg, 'mail written to outbox');
+    assert.deepEqual(first.obj, {
+      to: 'ada@example.com',
+      subject: 'Confirm your email',
+      file: first.obj.file,
+      link,
+    });
+    const content = readFileSync(first.obj.file as string, 'utf8');
+    assert.match(content, /^From: Hearth <noreply@hearth\.test>$/m);
+    assert.match(content, /^To: ada@example\.com$/m);
+    assert.match(content, /^Subject: Confirm your email$/m);
+    assert.match(content, /^Date: .+ GMT$/m);
+    assert.ok(content.includes(`\n\nWelcome!\n\nConfirm your address at ${link}.`));
+
+    assert.equal(lines[1].obj.to, 'bob@example.com');
+    assert.equal(lines[1].obj.link, undefined);
   });
 
-  test('SMTP delivers to a real server', async () => {
-    const smtp = await startSmtp({});
+  test('a newline in a subject cannot add headers', async () => {
+    const outboxDir = join(dir, 'inject');
+    const mailer = createMailer({ from: 'noreply@hearth.test', outboxDir, logger: silent });
+    await mailer.send({ to: 'ada@example.com', subject: 'Hi\nBcc: eve@example.com', text: 'x' });
+    const [file] = readdirSync(outboxDir);
+    const content = readFileSync(join(outboxDir, file), 'utf8');
+    assert.doesNotMatch(content, /^Bcc:/m);
+    assert.match(content, /^Subject: Hi Bcc: eve@example\.com$/m);
+  });
+});
+
+describe('mail over SMTP', () => {
+  test('delivers To, Subject and body, logging in with the URL credentials', async () => {
+    const smtp = await startSmtp();
     const mailer = createMailer({
-      smtpUrl: smtp.url,
-      from: 'hearth@example.test',
-      outboxDir: tempDir(),
-      logger: { info() {} },
+      smtpUrl: `smtp://hearth:s3cret@127.0.0.1:${smtp.port}`,
+      from: 'Hearth <noreply@hearth.test>',
+      outboxDir: join(tmpdir(), 'unused-outbox'),
+      logger: silent,
     });
     try {
       await mailer.send({
-        to: 'b@example.test',
-        subject: 'Confirm your Hearth account',
-        text: 'The link: http://x/verify#token=t1',
+        to: 'ada@example.com',
+        subject: 'Confirm your email',
+        text: 'Confirm at http://localhost/verify?t=1',
       });
-      assert.equal(smtp.received.length, 1);
-      const raw = smtp.received[0];
-      assert.match(raw, /^To: b@example.test/m);
-      assert.match(raw, /^Subject: Confirm your Hearth account/m);
-      assert.match(raw, /verify#token=t1/);
     } finally {
       await mailer.close();
       await smtp.close();
     }
+    assert.deepEqual(smtp.logins, [{ username: 'hearth', password: 's3cret' }]);
+    assert.equal(smtp.delivered.length, 1);
+    const [mail] = smtp.delivered;
+    assert.equal(mail.from, 'noreply@hearth.test');
+    assert.deepEqual(mail.to, ['ada@example.com']);
+    assert.match(mail.raw, /^To: ada@example\.com\r?$/m);
+    assert.match(mail.raw, /^Subject: Confirm your email\r?$/m);
+    assert.match(mail.raw, /^From: Hearth <noreply@hearth\.test>\r?$/m);
+    assert.ok(mail.raw.includes('Confirm at http://localhost/verify?t=1'));
   });
 
-  test('a refusing SMTP server makes send fail instead of hanging', async () => {
-    const smtp = await startSmtp({ reject: true });
+  test('a rejected recipient makes send() reject', async () => {
+    const smtp = await startSmtp({
+      onRcptTo(_address, _session, cb) {
+        cb(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+      },
+    });
     const mailer = createMailer({
-      smtpUrl: smtp.url,
-      from: 'hearth@example.test',
-      outboxDir: tempDir(),
-      logger: { info() {} },
+      smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+      from: 'noreply@hearth.test',
+      outboxDir: join(tmpdir(), 'unused-outbox'),
+      logger: silent,
     });
     try {
-      await assert.rejects(mailer.send({ to: 'c@example.test', subject: 'x', text: 'y' }));
+      await assert.rejects(
+        mailer.send({ to: 'nobody@example.com', subject: 's', text: 't' }),
+        /no such mailbox/,
+      );
     } finally {
       await mailer.close();
       await smtp.close();
     }
+    assert.equal(smtp.delivered.length, 0);
+  });
+
+  test('an unreachable server makes send() reject', async () => {
+    const smtp = await startSmtp();
+    await smtp.close(); // nothing listens on this port any more
+    const mailer = createMailer({
+      smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+      from: 'noreply@hearth.test',
+      outboxDir: join(tmpdir(), 'unused-outbox'),
+      logger: silent,
+    });
+    await assert.rejects(mailer.send({ to: 'ada@example.com', subject: 's', text: 't' }), {
+      code: 'ESOCKET',
+    });
+    await mailer.close();
   });
 });

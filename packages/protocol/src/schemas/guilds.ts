@@ -75,6 +75,23 @@ export const Channel = Type.Object({
   recipients: Type.Optional(Type.Array(User)),
   owner_id: Type.Optional(Snowflake),
   icon: Type.Optional(Nullable(Type.String())),
+  // Threads
+  message_count: Type.Optional(Type.Integer()),
+  member_count: Type.Optional(Type.Integer()),
+  total_message_sent: Type.Optional(Type.Integer()),
+  thread_metadata: Type.Optional(
+    Type.Object({
+      archived: Type.Boolean(),
+      auto_archive_duration: Type.Integer(),
+      archive_timestamp: Type.String(),
+      locked: Type.Boolean(),
+      invitable: Type.Optional(Type.Boolean()),
+      create_timestamp: Type.Optional(Type.String()),
+    }),
+  ),
+  member: Type.Optional(
+    Type.Object({ id: Snowflake, user_id: Snowflake, join_timestamp: Type.String(), flags: Type.Integer() }),
+  ),
 });
 export type Channel = Static<typeof Channel>;
 
@@ -240,6 +257,13 @@ export const ModifyChannel = Type.Object(
     default_auto_archive_duration: Type.Optional(ChannelFields.default_auto_archive_duration),
     /** Group DM name and icon. */
     icon: Type.Optional(Nullable(ImageData)),
+    /** Threads. */
+    archived: Type.Optional(Type.Boolean()),
+    locked: Type.Optional(Type.Boolean()),
+    invitable: Type.Optional(Type.Boolean()),
+    auto_archive_duration: Type.Optional(
+      Type.Union([Type.Literal(60), Type.Literal(1440), Type.Literal(4320), Type.Literal(10080)]),
+    ),
   },
   { additionalProperties: false },
 );

@@ -20,10 +20,12 @@ import { ApiError, invalidField, missingPermissions } from '../errors';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { isDmType } from '../messages/message-channel';
 import { PendingEvents } from '../pending-events';
+import type { ThreadsService } from '../threads/threads.service';
 import { diffChanges, writeAudit } from './audit';
 import {
   type ChannelRow,
   type GuildActor,
+  isThreadType,
   loadChannelForActor,
   loadGuildActor,
   type OverwriteRow,
@@ -66,7 +68,16 @@ export class ChannelsService {
   constructor(
     private readonly deps: Deps,
     private readonly dms: DmsService,
+    private readonly threads: ThreadsService,
   ) {}
+
+  private async isThread(channelId: string): Promise<boolean> {
+    const [row] = await this.deps.db
+      .select({ type: channels.type })
+      .from(channels)
+      .where(eq(channels.id, channelId));
+    return !!row && isThreadType(row.type);
+  }
 
   /** The channel row when it is a DM or group DM (handled by DmsService), else null. */
   private async dmChannel(channelId: string): Promise<ChannelRow | null> {
@@ -261,6 +272,7 @@ export class ChannelsService {
   async get(principal: Principal, channelId: string): Promise<Channel> {
     const dm = await this.dmChannel(channelId);
     if (dm) return this.dms.get(principal, dm);
+    if (await this.isThread(channelId)) return this.threads.get(principal, channelId);
     const { channel, overwrites } = await loadChannelForActor(this.deps.db, channelId, principal.userId);
     return toChannelWire(channel, overwrites);
   }
@@ -273,6 +285,15 @@ export class ChannelsService {
   ): Promise<Channel> {
     const dm = await this.dmChannel(channelId);
     if (dm) return this.dms.modifyGroup(principal, dm, { name: input.name, icon: input.icon });
+    if (await this.isThread(channelId))
+      return this.threads.modify(principal, channelId, {
+        name: input.name,
+        archived: input.archived,
+        locked: input.locked,
+        invitable: input.invitable,
+        auto_archive_duration: input.auto_archive_duration,
+        rate_limit_per_user: input.rate_limit_per_user,
+      });
     const { db, ids } = this.deps;
     const {
       actor,
@@ -356,6 +377,7 @@ export class ChannelsService {
   async delete(principal: Principal, channelId: string, reason: string | null): Promise<Channel> {
     const dm = await this.dmChannel(channelId);
     if (dm) return this.dms.close(principal, dm);
+    if (await this.isThread(channelId)) return this.threads.delete(principal, channelId);
     const { db, ids } = this.deps;
     const { channel, overwrites, permissions } = await loadChannelForActor(db, channelId, principal.userId);
     const guildId = channel.guildId!;

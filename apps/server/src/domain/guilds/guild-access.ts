@@ -7,11 +7,20 @@ import {
   hasPermission,
   type MemberData,
   type OverwriteData,
+  Permission,
 } from '@hearth/permissions';
 import { ErrorCode } from '@hearth/protocol';
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { channels, guilds, memberRoles, members, permissionOverwrites, roles } from '../../store/schema';
+import {
+  channels,
+  guilds,
+  memberRoles,
+  members,
+  permissionOverwrites,
+  roles,
+  threadMembers,
+} from '../../store/schema';
 import { missingPermissions, notFound } from '../errors';
 
 export type GuildRow = typeof guilds.$inferSelect;
@@ -102,7 +111,13 @@ export async function loadGuildActor(db: DbOrTx, guildId: string, userId: string
   );
 }
 
-/** A guild channel the caller can see, with its overwrites and the caller's permissions in it; else 404 Unknown Channel. */
+export const isThreadType = (type: number) => type === 10 || type === 11 || type === 12;
+
+/**
+ * A guild channel the caller can see, with the overwrites that govern it and the caller's permissions in it; else
+ * 404 Unknown Channel. A thread takes its parent's overwrites and is sent to with SEND_MESSAGES_IN_THREADS; a private
+ * thread is visible only to its members and to those who may manage threads.
+ */
 export async function loadChannelForActor(
   db: DbOrTx,
   channelId: string,
@@ -116,11 +131,20 @@ export async function loadChannelForActor(
   } catch {
     throw notFound(ErrorCode.UnknownChannel, 'Channel');
   }
+  const thread = isThreadType(channel.type);
+  const source = thread && channel.parentId ? channel.parentId : channelId;
   const overwrites = await db
     .select()
     .from(permissionOverwrites)
-    .where(eq(permissionOverwrites.channelId, channelId));
-  const permissions = actor.channelPermissions(overwrites);
+    .where(eq(permissionOverwrites.channelId, source));
+  let permissions = actor.channelPermissions(overwrites, { isThread: thread });
+  if (thread && channel.type === 12 && !hasPermission(permissions, Permission.MANAGE_THREADS)) {
+    const [membership] = await db
+      .select()
+      .from(threadMembers)
+      .where(and(eq(threadMembers.channelId, channelId), eq(threadMembers.userId, userId)));
+    if (!membership) permissions = 0n;
+  }
   if (permissions === 0n) throw notFound(ErrorCode.UnknownChannel, 'Channel');
   return { actor, channel, overwrites, permissions };
 }

@@ -19,9 +19,11 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions, notFound, rateLimited } from '../errors';
+import { isThreadType } from '../guilds/guild-access';
 import { toMemberWire } from '../guilds/guilds.wire';
 import { PendingEvents } from '../pending-events';
 import type { RelationshipsService } from '../relationships/relationships.service';
+import type { ThreadsService } from '../threads/threads.service';
 import { deleteAttachmentFiles, dispositionFor, storeAttachments, type UploadedFile } from './attachments';
 import { deleteMessages } from './channel-content';
 import { parseMentions, resolveMentions } from './mentions';
@@ -40,6 +42,7 @@ export class MessagesService {
     private readonly deps: Deps,
     private readonly dms: DmsService,
     private readonly relationships: RelationshipsService,
+    private readonly threads: ThreadsService,
   ) {}
 
   /**
@@ -56,7 +59,16 @@ export class MessagesService {
     const ctx = await loadMessageChannel(db, channelId, principal.userId);
     if (!TEXT_TYPES.has(ctx.channel.type))
       throw new ApiError(400, ErrorCode.InvalidFormBody, 'Cannot send messages in a non-text channel');
-    if (!hasPermission(ctx.permissions, Permission.SEND_MESSAGES)) throw missingPermissions();
+    const inThread = isThreadType(ctx.channel.type);
+    if (
+      !hasPermission(
+        ctx.permissions,
+        inThread ? Permission.SEND_MESSAGES_IN_THREADS : Permission.SEND_MESSAGES,
+      )
+    )
+      throw missingPermissions();
+    if (inThread && ctx.channel.locked && !hasPermission(ctx.permissions, Permission.MANAGE_THREADS))
+      throw missingPermissions();
     const content = input.content ?? '';
     const embeds = input.embeds ?? (input.embed ? [input.embed] : []);
     if (!content.trim() && !embeds.length && !input.sticker_ids?.length && !files.length)
@@ -144,6 +156,7 @@ export class MessagesService {
         if (stored?.rows.length) await tx.insert(attachments).values(stored.rows);
         await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, channelId));
         if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
+        if (inThread) await this.threads.onMessage(tx, ctx.channel, principal.userId);
         if (directMentions.length) {
           await tx
             .insert(mentions)

@@ -1,0 +1,447 @@
+import { hasPermission, Permission } from '@hearth/permissions';
+import { type Channel, ChannelType, ErrorCode, MessageType } from '@hearth/protocol';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { Topic } from '../../events/publisher';
+import type { DbOrTx } from '../../store/db';
+import { channels, messages, permissionOverwrites, threadMembers } from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
+import { type ChannelRow, isThreadType, loadChannelForActor, loadGuildActor } from '../guilds/guild-access';
+import { groupBy } from '../guilds/guilds.service';
+import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
+import { hydrateMessages } from '../messages/messages.wire';
+import { PendingEvents } from '../pending-events';
+
+const PARENT_TYPES = new Set<number>([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
+type ThreadMemberRow = typeof threadMembers.$inferSelect;
+
+export interface CreateThreadInput {
+  name: string;
+  type?: number;
+  auto_archive_duration?: number;
+  invitable?: boolean;
+  rate_limit_per_user?: number;
+}
+
+export interface ModifyThreadInput {
+  name?: string;
+  archived?: boolean;
+  locked?: boolean;
+  invitable?: boolean;
+  auto_archive_duration?: number | null;
+  rate_limit_per_user?: number | null;
+}
+
+export function toThreadMemberWire(m: ThreadMemberRow) {
+  return {
+    id: m.channelId,
+    user_id: m.userId,
+    join_timestamp: m.joinTimestamp.toISOString(),
+    flags: m.flags,
+  };
+}
+
+/** Discord's thread channel object, with its metadata and (when known) the viewer's membership. */
+export function toThreadWire(
+  t: ChannelRow,
+  memberCount: number,
+  me?: ThreadMemberRow,
+): Channel & Record<string, unknown> {
+  return {
+    id: t.id,
+    type: t.type,
+    guild_id: t.guildId ?? undefined,
+    parent_id: t.parentId,
+    owner_id: t.ownerId ?? undefined,
+    name: t.name,
+    last_message_id: t.lastMessageId,
+    rate_limit_per_user: t.rateLimitPerUser,
+    flags: t.flags,
+    message_count: t.messageCount,
+    total_message_sent: t.totalMessageSent,
+    member_count: Math.min(memberCount, 50),
+    thread_metadata: {
+      archived: !!t.archived,
+      auto_archive_duration: t.autoArchiveDuration ?? 4320,
+      archive_timestamp: (t.archiveTimestamp ?? t.createdAt).toISOString(),
+      locked: !!t.locked,
+      create_timestamp: t.createdAt.toISOString(),
+      ...(t.type === ChannelType.PrivateThread ? { invitable: t.invitable ?? true } : {}),
+    },
+    ...(me ? { member: toThreadMemberWire(me) } : {}),
+  };
+}
+
+/** Threads: public ones from a message or a channel, private ones by invitation; members, archiving and locking. */
+export class ThreadsService {
+  constructor(private readonly deps: Deps) {}
+
+  /** POST /channels/:id/messages/:mid/threads: a public thread whose id is the starting message's id, as on Discord. */
+  async fromMessage(
+    principal: Principal,
+    channelId: string,
+    messageId: string,
+    input: CreateThreadInput,
+  ): Promise<Channel> {
+    const { db } = this.deps;
+    const parent = await this.parent(principal, channelId);
+    if (!hasPermission(parent.permissions, Permission.CREATE_PUBLIC_THREADS)) throw missingPermissions();
+    const [message] = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)));
+    if (!message) throw notFound(ErrorCode.UnknownMessage, 'Message');
+    if (message.threadId)
+      throw new ApiError(
+        400,
+        ErrorCode.InvalidFormBody,
+        'A thread has already been created for this message',
+      );
+    const type =
+      parent.channel.type === ChannelType.GuildAnnouncement
+        ? ChannelType.AnnouncementThread
+        : ChannelType.PublicThread;
+    return this.create(principal, parent.channel, { ...input, type }, messageId);
+  }
+
+  /** POST /channels/:id/threads: a thread without a starting message (private by default, as in API v10). */
+  async standalone(principal: Principal, channelId: string, input: CreateThreadInput): Promise<Channel> {
+    const parent = await this.parent(principal, channelId);
+    const type = input.type ?? ChannelType.PrivateThread;
+    if (
+      type !== ChannelType.PublicThread &&
+      type !== ChannelType.PrivateThread &&
+      type !== ChannelType.AnnouncementThread
+    )
+      throw invalidField(['type'], 'CHANNEL_TYPE_INVALID', 'A thread is of type 10, 11 or 12.');
+    const needed =
+      type === ChannelType.PrivateThread
+        ? Permission.CREATE_PRIVATE_THREADS
+        : Permission.CREATE_PUBLIC_THREADS;
+    if (!hasPermission(parent.permissions, needed)) throw missingPermissions();
+    return this.create(principal, parent.channel, { ...input, type }, null);
+  }
+
+  async get(principal: Principal, threadId: string): Promise<Channel> {
+    const { channel } = await this.thread(principal, threadId);
+    const [me] = await this.deps.db
+      .select()
+      .from(threadMembers)
+      .where(and(eq(threadMembers.channelId, threadId), eq(threadMembers.userId, principal.userId)));
+    return toThreadWire(channel, await this.memberCount(this.deps.db, threadId), me);
+  }
+
+  async join(principal: Principal, threadId: string): Promise<void> {
+    const { channel } = await this.thread(principal, threadId);
+    if (channel.archived && channel.locked) throw missingPermissions();
+    await this.addMembers(channel, [principal.userId]);
+  }
+
+  async leave(principal: Principal, threadId: string): Promise<void> {
+    const { channel } = await this.thread(principal, threadId);
+    await this.removeMember(channel, principal.userId);
+  }
+
+  /** Adding someone needs the right to send in the thread; into a private thread, it must be invitable or managed. */
+  async addMember(principal: Principal, threadId: string, userId: string): Promise<void> {
+    const { channel, permissions, actor } = await this.thread(principal, threadId);
+    if (!hasPermission(permissions, Permission.SEND_MESSAGES_IN_THREADS)) throw missingPermissions();
+    const manages = hasPermission(permissions, Permission.MANAGE_THREADS);
+    if (channel.type === ChannelType.PrivateThread && !manages && channel.invitable === false)
+      throw missingPermissions();
+    try {
+      await loadGuildActor(this.deps.db, actor.guild.id, userId);
+    } catch {
+      throw notFound(ErrorCode.UnknownMember, 'Member');
+    }
+    await this.addMembers(channel, [userId]);
+  }
+
+  /** Removing someone else needs MANAGE_THREADS, or being the owner of a private thread. */
+  async removeMemberBy(principal: Principal, threadId: string, userId: string): Promise<void> {
+    const { channel, permissions } = await this.thread(principal, threadId);
+    const owner = channel.type === ChannelType.PrivateThread && channel.ownerId === principal.userId;
+    if (userId !== principal.userId && !owner && !hasPermission(permissions, Permission.MANAGE_THREADS))
+      throw missingPermissions();
+    await this.removeMember(channel, userId);
+  }
+
+  async members(principal: Principal, threadId: string) {
+    await this.thread(principal, threadId);
+    const rows = await this.deps.db
+      .select()
+      .from(threadMembers)
+      .where(eq(threadMembers.channelId, threadId))
+      .orderBy(asc(threadMembers.userId));
+    return rows.map(toThreadMemberWire);
+  }
+
+  /** PATCH on a thread: MANAGE_THREADS, or its creator for name, archiving and archive duration; locking needs MANAGE_THREADS. */
+  async modify(principal: Principal, threadId: string, input: ModifyThreadInput): Promise<Channel> {
+    const { db } = this.deps;
+    const { channel, permissions } = await this.thread(principal, threadId);
+    const manages = hasPermission(permissions, Permission.MANAGE_THREADS);
+    const owner = channel.ownerId === principal.userId;
+    const changes: Partial<ChannelRow> = {};
+    if (input.locked !== undefined || input.invitable !== undefined || input.rate_limit_per_user != null) {
+      if (!manages) throw missingPermissions();
+    }
+    if (!manages && !owner) throw missingPermissions();
+    if (channel.locked && channel.archived && input.archived === false && !manages)
+      throw missingPermissions();
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.locked !== undefined) changes.locked = input.locked;
+    if (input.invitable !== undefined) changes.invitable = input.invitable;
+    if (input.auto_archive_duration != null) changes.autoArchiveDuration = input.auto_archive_duration;
+    if (input.rate_limit_per_user != null) changes.rateLimitPerUser = input.rate_limit_per_user;
+    if (input.archived !== undefined && input.archived !== !!channel.archived) {
+      changes.archived = input.archived;
+      changes.archiveTimestamp = new Date();
+    }
+    const [row] = Object.keys(changes).length
+      ? await db.update(channels).set(changes).where(eq(channels.id, threadId)).returning()
+      : [channel];
+    const wire = toThreadWire(row, await this.memberCount(db, threadId));
+    this.deps.events.publish('THREAD_UPDATE', Topic.guild(row.guildId!), wire);
+    return wire;
+  }
+
+  /** DELETE on a thread: MANAGE_THREADS. */
+  async delete(principal: Principal, threadId: string): Promise<Channel> {
+    const { channel, permissions } = await this.thread(principal, threadId);
+    if (!hasPermission(permissions, Permission.MANAGE_THREADS)) throw missingPermissions();
+    await this.deps.db.transaction(async (tx) => {
+      await deleteChannelContent(tx, [threadId]);
+      await tx
+        .update(messages)
+        .set({ threadId: null })
+        .where(and(eq(messages.channelId, channel.parentId!), eq(messages.threadId, threadId)));
+      await tx.delete(channels).where(eq(channels.id, threadId));
+    });
+    await deleteChannelFiles(this.deps, [threadId]);
+    const wire = toThreadWire(channel, 0);
+    this.deps.events.publish('THREAD_DELETE', Topic.guild(channel.guildId!), {
+      id: threadId,
+      guild_id: channel.guildId,
+      parent_id: channel.parentId,
+      type: channel.type,
+    });
+    return wire;
+  }
+
+  /** GET /guilds/:id/threads/active: unarchived threads the caller can see, and the caller's memberships in them. */
+  async active(principal: Principal, guildId: string) {
+    const { db } = this.deps;
+    const actor = await loadGuildActor(db, guildId, principal.userId);
+    const [rows, overwrites] = await Promise.all([
+      db
+        .select()
+        .from(channels)
+        .where(and(eq(channels.guildId, guildId), inArray(channels.type, [10, 11, 12]))),
+      db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
+    ]);
+    const live = rows.filter((t) => !t.archived);
+    const mine = live.length
+      ? await db
+          .select()
+          .from(threadMembers)
+          .where(
+            and(
+              eq(threadMembers.userId, principal.userId),
+              inArray(
+                threadMembers.channelId,
+                live.map((t) => t.id),
+              ),
+            ),
+          )
+      : [];
+    const memberOf = new Map(mine.map((m) => [m.channelId, m]));
+    const byChannel = groupBy(
+      overwrites,
+      (o) => o.channelId,
+      (o) => o,
+    );
+    const visible = live.filter((t) => {
+      const perms = actor.channelPermissions(byChannel.get(t.parentId ?? '') ?? [], { isThread: true });
+      if (!hasPermission(perms, Permission.VIEW_CHANNEL)) return false;
+      return (
+        t.type !== ChannelType.PrivateThread ||
+        memberOf.has(t.id) ||
+        hasPermission(perms, Permission.MANAGE_THREADS)
+      );
+    });
+    const counts = visible.length
+      ? await db
+          .select({ id: threadMembers.channelId, n: count() })
+          .from(threadMembers)
+          .where(
+            inArray(
+              threadMembers.channelId,
+              visible.map((t) => t.id),
+            ),
+          )
+          .groupBy(threadMembers.channelId)
+      : [];
+    const countOf = new Map(counts.map((c) => [c.id, c.n]));
+    return {
+      threads: visible.map((t) => toThreadWire(t, countOf.get(t.id) ?? 0)),
+      members: visible.filter((t) => memberOf.has(t.id)).map((t) => toThreadMemberWire(memberOf.get(t.id)!)),
+    };
+  }
+
+  /** A message sent in an archived (unlocked) thread reopens it; counters follow every message. */
+  async onMessage(tx: DbOrTx, thread: ChannelRow, authorId: string): Promise<void> {
+    await tx
+      .update(channels)
+      .set({
+        messageCount: thread.messageCount + 1,
+        totalMessageSent: thread.totalMessageSent + 1,
+        ...(thread.archived ? { archived: false, archiveTimestamp: new Date() } : {}),
+      })
+      .where(eq(channels.id, thread.id));
+    await tx
+      .insert(threadMembers)
+      .values({ channelId: thread.id, userId: authorId, guildId: thread.guildId! })
+      .onConflictDoNothing();
+  }
+
+  private async create(
+    principal: Principal,
+    parent: ChannelRow,
+    input: CreateThreadInput & { type: number },
+    messageId: string | null,
+  ): Promise<Channel> {
+    const { db, ids } = this.deps;
+    const id = messageId ?? ids.next();
+    const pending = new PendingEvents();
+    const row = await db.transaction(async (tx) => {
+      const [thread] = await tx
+        .insert(channels)
+        .values({
+          id,
+          guildId: parent.guildId,
+          type: input.type,
+          name: input.name,
+          parentId: parent.id,
+          ownerId: principal.userId,
+          archived: false,
+          locked: false,
+          invitable: input.type === ChannelType.PrivateThread ? (input.invitable ?? true) : null,
+          autoArchiveDuration: input.auto_archive_duration ?? parent.defaultAutoArchiveDuration ?? 4320,
+          archiveTimestamp: new Date(),
+          rateLimitPerUser: input.rate_limit_per_user ?? 0,
+        })
+        .returning();
+      await tx
+        .insert(threadMembers)
+        .values({ channelId: id, userId: principal.userId, guildId: parent.guildId! });
+      if (messageId) {
+        await tx
+          .update(messages)
+          .set({ threadId: id })
+          .where(and(eq(messages.channelId, parent.id), eq(messages.id, messageId)));
+      } else if (input.type !== ChannelType.PrivateThread) {
+        // A THREAD_CREATED system message in the parent points at the new thread.
+        const sysId = ids.next();
+        const [sys] = await tx
+          .insert(messages)
+          .values({
+            channelId: parent.id,
+            id: sysId,
+            guildId: parent.guildId,
+            authorId: principal.userId,
+            type: MessageType.ThreadCreated,
+            content: input.name,
+            referenceChannelId: id,
+            referenceGuildId: parent.guildId,
+          })
+          .returning();
+        await tx.update(channels).set({ lastMessageId: sysId }).where(eq(channels.id, parent.id));
+        const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [sys]);
+        pending.add('MESSAGE_CREATE', Topic.channel(parent.id), {
+          ...message,
+          guild_id: parent.guildId,
+          channel_type: parent.type,
+        });
+      }
+      return thread;
+    });
+    const [me] = await db
+      .select()
+      .from(threadMembers)
+      .where(and(eq(threadMembers.channelId, id), eq(threadMembers.userId, principal.userId)));
+    const wire = toThreadWire(row, 1, me);
+    pending.add('THREAD_CREATE', Topic.guild(parent.guildId!), {
+      ...toThreadWire(row, 1),
+      newly_created: true,
+    });
+    pending.add('THREAD_MEMBER_UPDATE', Topic.user(principal.userId), {
+      ...toThreadMemberWire(me),
+      guild_id: parent.guildId,
+    });
+    pending.publish(this.deps.events);
+    return wire;
+  }
+
+  private async parent(principal: Principal, channelId: string) {
+    const loaded = await loadChannelForActor(this.deps.db, channelId, principal.userId);
+    if (!PARENT_TYPES.has(loaded.channel.type))
+      throw new ApiError(
+        400,
+        ErrorCode.InvalidFormBody,
+        'Threads can only be created in text and announcement channels',
+      );
+    return loaded;
+  }
+
+  private async thread(principal: Principal, threadId: string) {
+    const loaded = await loadChannelForActor(this.deps.db, threadId, principal.userId);
+    if (!isThreadType(loaded.channel.type)) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+    return loaded;
+  }
+
+  private async addMembers(thread: ChannelRow, userIds: string[]): Promise<void> {
+    const added = await this.deps.db
+      .insert(threadMembers)
+      .values(userIds.map((userId) => ({ channelId: thread.id, userId, guildId: thread.guildId! })))
+      .onConflictDoNothing()
+      .returning();
+    if (!added.length) return;
+    const pending = new PendingEvents();
+    for (const m of added)
+      pending.add('THREAD_MEMBER_UPDATE', Topic.user(m.userId), {
+        ...toThreadMemberWire(m),
+        guild_id: thread.guildId,
+      });
+    pending.add('THREAD_MEMBERS_UPDATE', Topic.guild(thread.guildId!), {
+      id: thread.id,
+      guild_id: thread.guildId,
+      member_count: await this.memberCount(this.deps.db, thread.id),
+      added_members: added.map(toThreadMemberWire),
+    });
+    pending.publish(this.deps.events);
+  }
+
+  private async removeMember(thread: ChannelRow, userId: string): Promise<void> {
+    const removed = await this.deps.db
+      .delete(threadMembers)
+      .where(and(eq(threadMembers.channelId, thread.id), eq(threadMembers.userId, userId)))
+      .returning();
+    if (!removed.length) return;
+    this.deps.events.publish('THREAD_MEMBERS_UPDATE', Topic.guild(thread.guildId!), {
+      id: thread.id,
+      guild_id: thread.guildId,
+      member_count: await this.memberCount(this.deps.db, thread.id),
+      removed_member_ids: [userId],
+    });
+  }
+
+  private async memberCount(db: DbOrTx, threadId: string): Promise<number> {
+    const [{ n }] = await db
+      .select({ n: count() })
+      .from(threadMembers)
+      .where(eq(threadMembers.channelId, threadId));
+    return n;
+  }
+}

@@ -1,0 +1,119 @@
+import { ApiError as ApiErrorSchema, Channel, Snowflake } from '@hearth/protocol';
+import { Type } from 'typebox';
+import { caller } from '../auth';
+import { noContent } from '../reply';
+import type { Api, RouteContext } from '../types';
+
+const tags = ['threads'];
+const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const ArchiveDuration = Type.Union([
+  Type.Literal(60),
+  Type.Literal(1440),
+  Type.Literal(4320),
+  Type.Literal(10080),
+]);
+const CreateThread = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  auto_archive_duration: Type.Optional(ArchiveDuration),
+  rate_limit_per_user: Type.Optional(Type.Integer({ minimum: 0, maximum: 21600 })),
+  type: Type.Optional(Type.Integer()),
+  invitable: Type.Optional(Type.Boolean()),
+});
+const ThreadMember = Type.Object({
+  id: Snowflake,
+  user_id: Snowflake,
+  join_timestamp: Type.String(),
+  flags: Type.Integer(),
+});
+const ThreadChannel = Type.Object({ ...Channel.properties }, { additionalProperties: true });
+const ChannelParams = Type.Object({ channel_id: Snowflake });
+const MemberParams = Type.Object({ channel_id: Snowflake, user_id: Snowflake });
+
+export function threadsRoutes(app: Api, { services }: RouteContext): void {
+  const { threads } = services;
+
+  app.post(
+    '/channels/:channel_id/messages/:message_id/threads',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        params: Type.Object({ channel_id: Snowflake, message_id: Snowflake }),
+        body: CreateThread,
+        response: { 201: Type.Any(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      reply.code(201);
+      return threads.fromMessage(caller(req), req.params.channel_id, req.params.message_id, req.body);
+    },
+  );
+
+  app.post(
+    '/channels/:channel_id/threads',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: ChannelParams, body: CreateThread, response: { 201: Type.Any(), ...errors } },
+    },
+    async (req, reply) => {
+      reply.code(201);
+      return threads.standalone(caller(req), req.params.channel_id, req.body);
+    },
+  );
+
+  app.put(
+    '/channels/:channel_id/thread-members/@me',
+    { config: { auth: 'any' }, schema: { tags, params: ChannelParams, response: errors } },
+    async (req, reply) => {
+      await threads.join(caller(req), req.params.channel_id);
+      noContent(reply);
+    },
+  );
+  app.delete(
+    '/channels/:channel_id/thread-members/@me',
+    { config: { auth: 'any' }, schema: { tags, params: ChannelParams, response: errors } },
+    async (req, reply) => {
+      await threads.leave(caller(req), req.params.channel_id);
+      noContent(reply);
+    },
+  );
+  app.put(
+    '/channels/:channel_id/thread-members/:user_id',
+    { config: { auth: 'any' }, schema: { tags, params: MemberParams, response: errors } },
+    async (req, reply) => {
+      await threads.addMember(caller(req), req.params.channel_id, req.params.user_id);
+      noContent(reply);
+    },
+  );
+  app.delete(
+    '/channels/:channel_id/thread-members/:user_id',
+    { config: { auth: 'any' }, schema: { tags, params: MemberParams, response: errors } },
+    async (req, reply) => {
+      await threads.removeMemberBy(caller(req), req.params.channel_id, req.params.user_id);
+      noContent(reply);
+    },
+  );
+  app.get(
+    '/channels/:channel_id/thread-members',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: ChannelParams, response: { 200: Type.Array(ThreadMember), ...errors } },
+    },
+    async (req) => threads.members(caller(req), req.params.channel_id),
+  );
+  app.get(
+    '/guilds/:guild_id/threads/active',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        params: Type.Object({ guild_id: Snowflake }),
+        response: {
+          200: Type.Object({ threads: Type.Array(ThreadChannel), members: Type.Array(ThreadMember) }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => threads.active(caller(req), req.params.guild_id),
+  );
+}
