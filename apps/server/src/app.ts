@@ -16,6 +16,7 @@ import { type Bus, createMemoryBus, createRedisBus } from './events/bus';
 import { EventPublisher } from './events/publisher';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './events/rate-limiter';
 import { claimWorkerId } from './events/worker-claim';
+import { Gateway } from './gateway/gateway';
 import { registerAuth } from './http/auth';
 import { registerErrorHandling } from './http/errors';
 import { registerMetrics } from './http/metrics';
@@ -24,6 +25,7 @@ import { authRoutes } from './http/routes/auth.routes';
 import { channelsRoutes } from './http/routes/channels.routes';
 import { dmsRoutes } from './http/routes/dms.routes';
 import { emojisRoutes } from './http/routes/emojis.routes';
+import { gatewayRoutes } from './http/routes/gateway.routes';
 import { guildsRoutes } from './http/routes/guilds.routes';
 import { invitesRoutes } from './http/routes/invites.routes';
 import { mediaRoutes } from './http/routes/media.routes';
@@ -96,6 +98,8 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     };
     const services = createServices(deps);
     const http = await buildHttp(config, log, database, { services, limiter, config });
+    const gateway = new Gateway({ services, bus, log, publicUrl: config.publicUrl });
+    gateway.attach(http.server);
 
     let closing: Promise<void> | null = null;
     return {
@@ -110,6 +114,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       },
       close() {
         closing ??= (async () => {
+          await gateway.close();
           await http.close();
           await runCleanups(cleanups);
         })();
@@ -197,6 +202,7 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
       searchRoutes(api, ctx);
       emojisRoutes(api, ctx);
       threadsRoutes(api, ctx);
+      gatewayRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );

@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './gateway';
 export * from './limits';
 export * from './schemas/applications';
 export * from './schemas/auth';

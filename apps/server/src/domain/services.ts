@@ -2,6 +2,7 @@ import { ApplicationsService } from './applications/applications.service';
 import { AuthService } from './auth/auth.service';
 import type { Deps } from './deps';
 import { DmsService } from './dms/dms.service';
+import { SessionDataService } from './gateway/session-data.service';
 import { AuditLogService } from './guilds/audit-log.service';
 import { BansService } from './guilds/bans.service';
 import { BotAuthorizationService } from './guilds/bot-authorization.service';
@@ -30,7 +31,7 @@ export function createServices(deps: Deps) {
   const relationships = new RelationshipsService(deps);
   const threads = new ThreadsService(deps);
   const messages = new MessagesService(deps, dms, relationships, threads);
-  return {
+  const services = {
     auth,
     users: new UsersService(deps, auth),
     images: new ImagesService(deps),
@@ -51,6 +52,10 @@ export function createServices(deps: Deps) {
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),
     botAuthorization: new BotAuthorizationService(deps, guilds, members),
+  };
+  return {
+    ...services,
+    sessionData: new SessionDataService(deps, services),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -57,7 +57,11 @@ export class DmsService {
     const row = channel ?? (await this.pairChannel(db, principal.userId, recipientId));
     if (!row) throw unknownChannel();
     const wire = await this.toWire(db, row, principal.userId);
-    if (channel) this.deps.events.publish('CHANNEL_CREATE', Topic.user(principal.userId), wire);
+    if (channel) {
+      this.deps.events.publish('CHANNEL_CREATE', Topic.user(principal.userId), wire);
+      // Internal: the recipient's gateway sessions start following the DM (Discord sends them nothing until a message).
+      this.deps.events.publish('DM_RECIPIENT', Topic.user(recipientId), { channel_id: id });
+    }
     return wire;
   }
 
@@ -122,7 +126,7 @@ export class DmsService {
     channel: ChannelRow,
     input: { name?: string | null; icon?: string | null },
   ): Promise<Channel> {
-    const { db, ids } = this.deps;
+    const { db } = this.deps;
     await this.requireRecipient(db, channel.id, principal.userId);
     if (channel.type !== ChannelType.GroupDM)
       throw new ApiError(400, ErrorCode.InvalidFormBody, 'Only group DMs can be renamed');

@@ -124,7 +124,7 @@ export async function loadChannelForActor(
   userId: string,
 ): Promise<{ actor: GuildActor; channel: ChannelRow; overwrites: OverwriteRow[]; permissions: bigint }> {
   const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
-  if (!channel || !channel.guildId) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+  if (!channel?.guildId) throw notFound(ErrorCode.UnknownChannel, 'Channel');
   let actor: GuildActor;
   try {
     actor = await loadGuildActor(db, channel.guildId, userId);

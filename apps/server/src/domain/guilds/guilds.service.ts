@@ -15,6 +15,7 @@ import {
   members,
   permissionOverwrites,
   roles,
+  users,
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -135,7 +136,12 @@ export class GuildsService {
         .where(eq(channels.guildId, guildId))
         .orderBy(asc(channels.position), asc(channels.id)),
       db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
-      db.select().from(members).where(eq(members.guildId, guildId)).limit(250),
+      db
+        .select({ member: members, user: users })
+        .from(members)
+        .innerJoin(users, eq(users.id, members.userId))
+        .where(eq(members.guildId, guildId))
+        .limit(250),
       db.select().from(memberRoles).where(eq(memberRoles.guildId, guildId)),
     ]);
     const [{ n }] = await db.select({ n: count() }).from(members).where(eq(members.guildId, guildId));
@@ -161,7 +167,7 @@ export class GuildsService {
             c.type !== ChannelType.AnnouncementThread,
         )
         .map((c) => toChannelWire(c, overwritesOf.get(c.id) ?? [])),
-      members: memberRows.map((m) => toMemberWire(m, rolesOf.get(m.userId) ?? [])),
+      members: memberRows.map((m) => toMemberWire(m.member, rolesOf.get(m.member.userId) ?? [], m.user)),
     };
   }
 

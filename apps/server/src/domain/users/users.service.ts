@@ -8,7 +8,7 @@ import {
 } from '@hearth/protocol';
 import { eq } from 'drizzle-orm';
 import { isUniqueViolation } from '../../store/db';
-import { credentials, mediaFiles, userSettings, users } from '../../store/schema';
+import { credentials, userSettings, users } from '../../store/schema';
 import type { AuthService, Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';

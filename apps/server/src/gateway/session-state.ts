@@ -1,0 +1,136 @@
+import {
+  computeBasePermissions,
+  computeChannelPermissions,
+  hasPermission,
+  type OverwriteData,
+  Permission,
+} from '@hearth/permissions';
+import { ChannelType } from '@hearth/protocol';
+import type { CachedChannel, CachedGuild } from '../domain/gateway/session-data.service';
+
+const isThread = (type: number) => type === 10 || type === 11 || type === 12;
+
+interface WireOverwrite {
+  id: string;
+  type: number;
+  allow: string;
+  deny: string;
+}
+
+function overwritesFrom(list: WireOverwrite[] | undefined): OverwriteData[] {
+  return (list ?? []).map((o) => ({
+    id: o.id,
+    type: o.type === 1 ? 1 : 0,
+    allow: BigInt(o.allow),
+    deny: BigInt(o.deny),
+  }));
+}
+
+/**
+ * What one session knows about its user's guilds and DMs, kept current from the events it sees, so that deciding who
+ * receives an event never touches the database.
+ */
+export class SessionState {
+  readonly guilds = new Map<string, CachedGuild>();
+  readonly dms = new Set<string>();
+
+  constructor(readonly userId: string) {}
+
+  /** The user's permissions in a guild channel (threads use their parent's overwrites); 0 when unknown. */
+  channelPermissions(guildId: string, channelId: string): bigint {
+    const g = this.guilds.get(guildId);
+    const channel = g?.channels.get(channelId);
+    if (!g || !channel) return 0n;
+    const thread = isThread(channel.type);
+    const source = thread && channel.parentId ? g.channels.get(channel.parentId) : channel;
+    const perms = computeChannelPermissions(
+      { id: g.id, ownerId: g.ownerId, roles: [...g.roles.values()] },
+      { userId: this.userId, roleIds: g.myRoleIds, communicationDisabledUntil: g.myTimeout },
+      source?.overwrites ?? [],
+      { isThread: thread },
+    );
+    if (
+      channel.type === ChannelType.PrivateThread &&
+      !g.privateThreads.has(channelId) &&
+      !hasPermission(perms, Permission.MANAGE_THREADS)
+    )
+      return 0n;
+    return perms;
+  }
+
+  canView(guildId: string, channelId: string): boolean {
+    return hasPermission(this.channelPermissions(guildId, channelId), Permission.VIEW_CHANNEL);
+  }
+
+  guildPermissions(guildId: string): bigint {
+    const g = this.guilds.get(guildId);
+    if (!g) return 0n;
+    return computeBasePermissions(
+      { id: g.id, ownerId: g.ownerId, roles: [...g.roles.values()] },
+      { userId: this.userId, roleIds: g.myRoleIds, communicationDisabledUntil: g.myTimeout },
+    );
+  }
+
+  /** Updates the cache from a guild event (before deciding on delivery). */
+  apply(t: string, d: Record<string, any>): void {
+    const g = d.guild_id ? this.guilds.get(d.guild_id) : undefined;
+    switch (t) {
+      case 'GUILD_UPDATE':
+        if (this.guilds.has(d.id)) this.guilds.get(d.id)!.ownerId = d.owner_id;
+        break;
+      case 'GUILD_DELETE':
+        this.guilds.delete(d.id);
+        break;
+      case 'GUILD_ROLE_CREATE':
+      case 'GUILD_ROLE_UPDATE':
+        g?.roles.set(d.role.id, {
+          id: d.role.id,
+          permissions: BigInt(d.role.permissions),
+          position: d.role.position,
+        });
+        break;
+      case 'GUILD_ROLE_DELETE':
+        g?.roles.delete(d.role_id);
+        if (g) g.myRoleIds = g.myRoleIds.filter((id) => id !== d.role_id);
+        break;
+      case 'GUILD_MEMBER_UPDATE':
+        if (g && d.user?.id === this.userId) {
+          g.myRoleIds = d.roles;
+          g.myTimeout = d.communication_disabled_until ? new Date(d.communication_disabled_until) : null;
+        }
+        break;
+      case 'GUILD_MEMBER_REMOVE':
+        if (d.user?.id === this.userId) this.guilds.delete(d.guild_id);
+        break;
+      case 'CHANNEL_CREATE':
+      case 'CHANNEL_UPDATE':
+      case 'THREAD_CREATE':
+      case 'THREAD_UPDATE':
+        if (g) g.channels.set(d.id, this.cached(d, g.channels.get(d.id)));
+        break;
+      case 'CHANNEL_DELETE':
+      case 'THREAD_DELETE':
+        g?.channels.delete(d.id);
+        break;
+      case 'THREAD_MEMBERS_UPDATE':
+        if (g) {
+          if (d.added_members?.some((m: { user_id: string }) => m.user_id === this.userId))
+            g.privateThreads.add(d.id);
+          if (d.removed_member_ids?.includes(this.userId)) g.privateThreads.delete(d.id);
+        }
+        break;
+    }
+  }
+
+  private cached(d: Record<string, any>, previous?: CachedChannel): CachedChannel {
+    return {
+      id: d.id,
+      type: d.type,
+      parentId: d.parent_id ?? null,
+      // Threads carry no overwrites of their own; keep what the cache had for other channels when absent.
+      overwrites: d.permission_overwrites
+        ? overwritesFrom(d.permission_overwrites)
+        : (previous?.overwrites ?? []),
+    };
+  }
+}
