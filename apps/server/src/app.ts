@@ -51,6 +51,7 @@ export interface HearthApp {
   services: Services;
   database: Database;
   bus: Bus;
+  gateway: Gateway;
   log: Logger;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
@@ -108,6 +109,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       services,
       database,
       bus,
+      gateway,
       log,
       async listen() {
         return http.listen({ host: config.host, port: config.port });

@@ -109,6 +109,11 @@ export class Gateway {
     this.unsubscribe = this.opts.bus.subscribe((event) => this.route(event));
   }
 
+  /** Drops the sockets of a user's sessions without ending the sessions (for tests of resuming). */
+  dropConnections(userId: string): void {
+    for (const session of this.byUser.get(userId) ?? []) session.socket?.terminate();
+  }
+
   /** On shutdown every client is told to reconnect (op 7) and resumes elsewhere. */
   async close(): Promise<void> {
     this.unsubscribe?.();
