@@ -119,7 +119,7 @@ test('reacts, and sees messageReactionAdd from a user', async () => {
     token: g.owner.token,
   });
   assert.equal(seen.body.reactions[0].count, 1);
-  const reaction = nextEvent(Events.MessageReactionAdd, (r: any, u: any) => u.id === g.owner.id);
+  const reaction = nextEvent(Events.MessageReactionAdd, (_r: any, u: any) => u.id === g.owner.id);
   await h.api(
     'PUT',
     `/channels/${g.textChannelId}/messages/${sent.id}/reactions/${encodeURIComponent('🔥')}/@me`,
