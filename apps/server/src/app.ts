@@ -13,6 +13,7 @@ import type { Deps } from './domain/deps';
 import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
 import { type Bus, createMemoryBus, createRedisBus } from './events/bus';
+import { createMemoryPresenceStore, createRedisPresenceStore } from './events/presence-store';
 import { EventPublisher } from './events/publisher';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './events/rate-limiter';
 import { claimWorkerId } from './events/worker-claim';
@@ -76,6 +77,10 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       ? await createRedisRateLimiter(config.redisUrl)
       : createMemoryRateLimiter();
     cleanups.push(() => limiter.close());
+    const presence = config.redisUrl
+      ? await createRedisPresenceStore(config.redisUrl)
+      : createMemoryPresenceStore();
+    cleanups.push(() => presence.close());
     const mailer = createMailer({
       smtpUrl: config.smtpUrl ?? undefined,
       from: config.mailFrom,
@@ -95,6 +100,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       config,
       log,
       secret,
+      presence,
       attachmentUrls: new AttachmentUrls(secret, config.publicUrl),
     };
     const services = createServices(deps);

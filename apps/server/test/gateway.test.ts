@@ -252,3 +252,38 @@ describe('resume', () => {
     assert.equal(await r.closed(), 4007);
   });
 });
+
+describe('presence', () => {
+  test('IDENTIFY and op 3 set presence; members of shared guilds get PRESENCE_UPDATE; invisible shows offline', async () => {
+    const g = await createGuild(h);
+    const a = await join(h, g);
+    const watcher = track(await TestGateway.identify(h, g.owner.token, {}, 1));
+    const ga = track(await TestGateway.open(h));
+    await ga.next((p) => p.op === 10);
+    ga.send({
+      op: 2,
+      d: {
+        token: a.token,
+        properties: {},
+        presence: { status: 'dnd', activities: [], afk: false, since: null },
+      },
+    });
+    const created = await ga.dispatch('GUILD_CREATE');
+    assert.ok(created.presences.some((p: any) => p.user.id === g.owner.id && p.status === 'online'));
+    assert.equal((await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === a.id)).status, 'dnd');
+    ga.send({
+      op: 3,
+      d: { status: 'idle', activities: [{ name: 'Chess', type: 0 }], afk: true, since: Date.now() },
+    });
+    const idle = await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === a.id && d.status === 'idle');
+    assert.equal(idle.activities[0].name, 'Chess');
+    assert.equal(idle.guild_id, g.id);
+    ga.send({ op: 3, d: { status: 'invisible', activities: [] } });
+    assert.equal(
+      (await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === a.id && d.status !== 'idle')).status,
+      'offline',
+    );
+    const outsider = track(await TestGateway.identify(h, (await h.register()).token));
+    assert.ok(await outsider.never('PRESENCE_UPDATE', (d) => d.user.id === a.id));
+  });
+});

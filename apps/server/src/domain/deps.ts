@@ -1,6 +1,7 @@
 import type { SnowflakeGenerator } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import type { PresenceStore } from '../events/presence-store';
 import type { EventPublisher } from '../events/publisher';
 import type { RateLimiter } from '../events/rate-limiter';
 import type { Mailer } from '../mail/mailer';
@@ -20,6 +21,8 @@ export interface Deps {
   log: Logger;
   /** Signs access tokens; resolved at start from SECRET_KEY or the database. */
   secret: string;
+  /** Users' presence per gateway session (in-process, or in Redis). */
+  presence: PresenceStore;
   /** Signs and checks attachment URLs. */
   attachmentUrls: AttachmentUrls;
 }

@@ -17,6 +17,7 @@ import { MessagesService } from './messages/messages.service';
 import { ReactionsService } from './messages/reactions.service';
 import { ReadStatesService } from './messages/read-states.service';
 import { SearchService } from './messages/search.service';
+import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
 import { ThreadsService } from './threads/threads.service';
 import { UsersService } from './users/users.service';
@@ -56,6 +57,7 @@ export function createServices(deps: Deps) {
   return {
     ...services,
     sessionData: new SessionDataService(deps, services),
+    presence: new PresenceService(deps, deps.presence),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -31,6 +31,8 @@ interface Frame {
 class Session {
   readonly id = randomBytes(16).toString('hex');
   seq = 0;
+  /** Presence updates in the current 20-second window (Discord allows 5). */
+  presenceUpdates = { count: 0, since: Date.now() };
   readonly buffer: Frame[] = [];
   socket: WebSocket | null = null;
   expiry: NodeJS.Timeout | null = null;
@@ -74,6 +76,7 @@ function intentFor(t: string, inGuild: boolean): number {
   if (t.startsWith('GUILD_BAN') || t === 'GUILD_AUDIT_LOG_ENTRY_CREATE') return Intent.GuildModeration;
   if (t === 'GUILD_EMOJIS_UPDATE') return Intent.GuildExpressions;
   if (t.startsWith('INVITE_')) return Intent.GuildInvites;
+  if (t === 'PRESENCE_UPDATE') return Intent.GuildPresences;
   return Intent.Guilds;
 }
 
@@ -197,6 +200,8 @@ export class Gateway {
           return;
         }
         case GatewayOp.PresenceUpdate:
+          if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
+          return this.presence(session, payload.d);
         case GatewayOp.VoiceStateUpdate:
           if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
           return;
@@ -253,6 +258,12 @@ export class Gateway {
     if (!this.byUser.has(principal.userId)) this.byUser.set(principal.userId, new Set());
     this.byUser.get(principal.userId)!.add(session);
     session.socket = ws;
+    await this.opts.services.presence.set(
+      principal.userId,
+      session.id,
+      this.opts.services.presence.parse(d.presence) ?? { status: 'online', activities: [] },
+      [...state.guilds.keys()],
+    );
     session.dispatch('READY', { ...data.ready, session_id: session.id, resume_gateway_url: this.url });
     for (const g of data.guilds) await this.sendGuildCreate(session, g.id);
     return session;
@@ -294,6 +305,9 @@ export class Gateway {
 
   private destroy(session: Session): void {
     if (session.expiry) clearTimeout(session.expiry);
+    this.opts.services.presence
+      .set(session.principal.userId, session.id, null, [...session.state.guilds.keys()])
+      .catch((err) => this.opts.log.warn({ err }, 'could not clear presence'));
     this.sessions.delete(session.id);
     this.byUser.get(session.principal.userId)?.delete(session);
     session.socket?.close(GatewayClose.AuthenticationFailed, 'Session revoked');
@@ -311,7 +325,26 @@ export class Gateway {
     const channels = (guild.channels as Array<{ id: string }>).filter((c) =>
       session.state.canView(guildId, c.id),
     );
-    session.dispatch('GUILD_CREATE', { ...guild, channels });
+    const memberIds = (guild.members as Array<{ user?: { id: string } }>)
+      .map((m) => m.user?.id)
+      .filter((id): id is string => !!id);
+    const wantsPresences = !session.principal.bot || !!(session.intents & Intent.GuildPresences);
+    const presences = wantsPresences
+      ? (await this.opts.services.presence.many(memberIds)).filter((p) => p.status !== 'offline')
+      : [];
+    session.dispatch('GUILD_CREATE', { ...guild, channels, presences });
+  }
+
+  /** op 3: a new presence for this session, at most 5 per 20 seconds (extra updates are dropped). */
+  private async presence(session: Session, d: unknown): Promise<void> {
+    const now = Date.now();
+    if (now - session.presenceUpdates.since > 20_000) session.presenceUpdates = { count: 0, since: now };
+    if (++session.presenceUpdates.count > 5) return;
+    const parsed = this.opts.services.presence.parse(d);
+    if (!parsed) return;
+    await this.opts.services.presence.set(session.principal.userId, session.id, parsed, [
+      ...session.state.guilds.keys(),
+    ]);
   }
 
   /** op 8: GUILD_MEMBERS_CHUNK pages of at most 1000, echoing the nonce. */
