@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { TestGateway } from '../gateway-client';
+import { freePort, type TestServer } from '../harness';
+
+// Two Hearth processes behind one PostgreSQL and one Redis: what one serves, the other's clients see.
+
+const adminUrl = process.env.DATABASE_URL;
+const redisUrl = process.env.REDIS_URL;
+const skip = !adminUrl || !redisUrl ? 'needs DATABASE_URL and REDIS_URL' : false;
+const root = new URL('../../../../', import.meta.url).pathname;
+
+interface Proc {
+  workerId: number;
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+let dbName = '';
+let dbUrl = '';
+const dirs: string[] = [];
+const procs: Proc[] = [];
+
+function start(workerId: number, port: number): Proc {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hearth-scale-'));
+  dirs.push(dataDir);
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'start'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      REDIS_URL: redisUrl,
+      WORKER_ID: String(workerId),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: url,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT: '100000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (out += d));
+  const proc = {
+    workerId,
+    child,
+    url,
+    output: () => out,
+    exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))),
+  };
+  procs.push(proc);
+  return proc;
+}
+
+async function healthy(p: Proc): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${p.url}/health`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`process did not start:\n${p.output()}`);
+}
+
+/** A minimal TestServer view of a process, for the gateway client. */
+const asServer = (p: Proc) => ({ url: p.url }) as TestServer;
+
+async function api(p: Proc, method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`${p.url}/api/v10${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: token } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+describe('scale-out', { skip }, () => {
+  before(async () => {
+    dbName = `hearth_scale_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    const u = new URL(adminUrl!);
+    u.pathname = `/${dbName}`;
+    dbUrl = u.toString();
+  });
+
+  after(async () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  test('a client on A sees, in order and without loss, what B serves; B killed loses nothing it answered', async () => {
+    const workerBase = 800 + Math.floor(Math.random() * 100);
+    const a = start(workerBase, await freePort());
+    const b = start(workerBase + 1, await freePort());
+    await Promise.all([healthy(a), healthy(b)]);
+
+    const reg = await api(a, 'POST', '/auth/register', undefined, {
+      email: 'scale@example.test',
+      username: `scale_${randomBytes(3).toString('hex')}`,
+      password: 'long enough',
+    });
+    assert.equal(reg.status, 201);
+    const token = reg.body.token;
+    const guild = (await api(b, 'POST', '/guilds', token, { name: 'Scaled' })).body;
+    const channel = (await api(a, 'GET', `/guilds/${guild.id}/channels`, token)).body.find(
+      (c: any) => c.type === 0,
+    );
+
+    const client = await TestGateway.identify(asServer(a), token, {}, 1);
+    try {
+      const answered: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const res = await api(b, 'POST', `/channels/${channel.id}/messages`, token, { content: `m${i}` });
+        assert.equal(res.status, 200);
+        answered.push(res.body.id);
+      }
+      const seen: string[] = [];
+      while (seen.length < answered.length) seen.push((await client.dispatch('MESSAGE_CREATE')).id);
+      assert.deepEqual(seen, answered, 'in order, nothing lost');
+
+      // Kill B while it is serving: whatever it answered is stored and was delivered.
+      const inflight = Array.from({ length: 10 }, (_, i) =>
+        api(b, 'POST', `/channels/${channel.id}/messages`, token, { content: `k${i}` }).catch(() => null),
+      );
+      await new Promise((r) => setTimeout(r, 30));
+      b.child.kill('SIGKILL');
+      const results = await Promise.all(inflight);
+      const ok = results.filter((r) => r?.status === 200).map((r) => r!.body.id as string);
+      const history = (await api(a, 'GET', `/channels/${channel.id}/messages?limit=100`, token)).body.map(
+        (m: any) => m.id,
+      );
+      for (const id of ok) assert.ok(history.includes(id), `answered message ${id} is stored`);
+      for (const id of ok) await client.dispatch('MESSAGE_CREATE', (d) => d.id === id);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a process refuses to start with a worker id another live process holds', async () => {
+    const holder = procs.find((p) => p.child.exitCode === null && p.child.signalCode === null);
+    assert.ok(holder, 'process A is still running');
+    const clash = start(holder.workerId, await freePort());
+    assert.equal(await clash.exited, 1);
+    assert.match(
+      clash.output().trim(),
+      new RegExp(`^hearth: WORKER_ID ${holder.workerId} is in use by another Hearth process`),
+    );
+  });
+});
