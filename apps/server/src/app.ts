@@ -105,7 +105,17 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     };
     const services = createServices(deps);
     const http = await buildHttp(config, log, database, { services, limiter, config });
-    const gateway = new Gateway({ services, bus, log, publicUrl: config.publicUrl });
+    const gateway = new Gateway({
+      services,
+      bus,
+      log,
+      publicUrl: config.publicUrl,
+      limiter,
+      heartbeatIntervalMs: config.gatewayHeartbeatMs,
+      sessionTtlMs: config.gatewaySessionTtlSeconds * 1000,
+      identifyLimit: config.gatewayIdentifyLimit,
+      outgoingCapBytes: config.gatewayOutgoingCapBytes,
+    });
     gateway.attach(http.server);
 
     let closing: Promise<void> | null = null;

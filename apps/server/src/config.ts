@@ -21,6 +21,14 @@ export interface Config {
   secretKey: string | null;
   /** Per-IP budget of the auth routes, requests per minute. */
   authRateLimitPerMinute: number;
+  /** Gateway heartbeat interval sent in HELLO, milliseconds. */
+  gatewayHeartbeatMs: number;
+  /** How long a disconnected gateway session can still be resumed, seconds. */
+  gatewaySessionTtlSeconds: number;
+  /** IDENTIFYs per user per 5 seconds. */
+  gatewayIdentifyLimit: number;
+  /** A gateway session whose unsent outgoing bytes exceed this is disconnected. */
+  gatewayOutgoingCapBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -133,6 +141,30 @@ export const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     parse: integer(1, 1_000_000),
     default: () => 30,
     allowed: 'an integer from 1 to 1000000',
+  },
+  gatewayHeartbeatMs: {
+    env: 'GATEWAY_HEARTBEAT_INTERVAL',
+    parse: integer(100, 600_000),
+    default: () => 41_250,
+    allowed: 'milliseconds from 100 to 600000',
+  },
+  gatewaySessionTtlSeconds: {
+    env: 'GATEWAY_SESSION_TTL',
+    parse: integer(1, 86_400),
+    default: () => 120,
+    allowed: 'seconds from 1 to 86400',
+  },
+  gatewayIdentifyLimit: {
+    env: 'GATEWAY_IDENTIFY_LIMIT',
+    parse: integer(1, 1000),
+    default: () => 5,
+    allowed: 'an integer from 1 to 1000',
+  },
+  gatewayOutgoingCapBytes: {
+    env: 'GATEWAY_OUTGOING_CAP',
+    parse: integer(16_384, 1024 * 1024 * 1024),
+    default: () => 8 * 1024 * 1024,
+    allowed: 'bytes from 16384 to 1073741824',
   },
 };
 

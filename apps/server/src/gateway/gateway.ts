@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { hasPermission, Permission } from '@hearth/permissions';
+import type { Member } from '@hearth/protocol';
 import {
   ALL_INTENTS,
   ApplicationFlags,
@@ -17,24 +18,92 @@ import type { Principal } from '../domain/auth/auth.service';
 import { tokenOwner } from '../domain/auth/tokens';
 import type { Services } from '../domain/services';
 import type { Bus, BusEvent } from '../events/bus';
-import { SessionState } from './session-state';
+import type { RateLimiter } from '../events/rate-limiter';
+import { type EventData, SessionState } from './session-state';
 
 const RESUME_BUFFER = 1000;
-const OUTGOING_CAP_BYTES = 8 * 1024 * 1024;
+/** IDENTIFY budget per user: `identifyLimit` per this window (Discord's max_concurrency window). */
+const IDENTIFY_WINDOW_MS = 5000;
 
 interface Frame {
   s: number;
   text: string;
 }
 
+/** A client payload as far as the gateway reads it before looking at `d`. */
+interface ClientPayload {
+  op?: unknown;
+  d?: unknown;
+}
+
+type Fields = Record<string, unknown>;
+const asFields = (d: unknown): Fields => (d && typeof d === 'object' ? (d as Fields) : {});
+
+/**
+ * One socket's outgoing frames: everything sent during an event-loop tick goes out in one corked write, and a
+ * consumer whose unsent backlog exceeds the byte cap is cut off (it may resume) instead of holding memory.
+ */
+class Outbox {
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private scheduled = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly raw: Duplex,
+    private readonly capBytes: number,
+    private readonly onOverflow: () => void,
+  ) {}
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(text: string): void {
+    if (!this.open) return;
+    this.pending.push(text);
+    this.pendingBytes += text.length;
+    if (this.ws.bufferedAmount + this.pendingBytes > this.capBytes) {
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.ws.terminate();
+      this.onOverflow();
+      return;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    const frames = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!frames.length || !this.open) return;
+    this.raw.cork();
+    for (const text of frames) this.ws.send(text);
+    this.raw.uncork();
+  }
+
+  /** Sends what is queued, then closes with a gateway close code. */
+  close(code: number, reason: string): void {
+    this.flush();
+    if (this.open) this.ws.close(code, reason);
+  }
+}
+
 /** One gateway session: survives its socket for the resume window. */
 class Session {
   readonly id = randomBytes(16).toString('hex');
   seq = 0;
+  /** Members beyond this many are left out of GUILD_CREATE (IDENTIFY's `large_threshold`, 50–250). */
+  largeThreshold = 50;
   /** Presence updates in the current 20-second window (Discord allows 5). */
   presenceUpdates = { count: 0, since: Date.now() };
   readonly buffer: Frame[] = [];
-  socket: WebSocket | null = null;
+  outbox: Outbox | null = null;
   expiry: NodeJS.Timeout | null = null;
 
   constructor(
@@ -54,15 +123,15 @@ class Session {
   }
 
   write(text: string): void {
-    const ws = this.socket;
-    if (!ws || ws.readyState !== ws.OPEN) return;
-    // A consumer that cannot keep up is dropped rather than allowed to hold memory; it can resume.
-    if (ws.bufferedAmount > OUTGOING_CAP_BYTES) {
-      ws.close(GatewayClose.UnknownError, 'Outgoing buffer full');
-      return;
-    }
-    ws.send(text);
+    this.outbox?.send(text);
   }
+}
+
+const CHUNK = 1000;
+
+/** IDENTIFY's `large_threshold`: 50 by default, clamped to Discord's 50–250. */
+function largeThreshold(v: unknown): number {
+  return typeof v === 'number' && Number.isInteger(v) ? Math.min(Math.max(v, 50), 250) : 50;
 }
 
 /** Which intent an event needs for a bot, by where it happened. */
@@ -85,6 +154,7 @@ export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly sessions = new Map<string, Session>();
   private readonly byUser = new Map<string, Set<Session>>();
+  private readonly outboxes = new WeakMap<WebSocket, Outbox>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -93,8 +163,15 @@ export class Gateway {
       bus: Bus;
       log: Logger;
       publicUrl: string;
-      resumeWindowMs?: number;
-      heartbeatIntervalMs?: number;
+      /** IDENTIFY budget, shared across processes when the limiter is Redis. */
+      limiter: RateLimiter;
+      /** How long a disconnected session can be resumed. */
+      sessionTtlMs: number;
+      heartbeatIntervalMs: number;
+      /** A session whose unsent outgoing bytes exceed this is disconnected. */
+      outgoingCapBytes: number;
+      /** IDENTIFYs per user per 5 seconds. */
+      identifyLimit: number;
     },
   ) {}
 
@@ -107,28 +184,34 @@ export class Gateway {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(request.url ?? '/', 'http://localhost');
       if (url.pathname !== '/gateway' && url.pathname !== '/gateway/') return socket.destroy();
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.connect(ws, url.searchParams));
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.connect(ws, socket, url.searchParams));
     });
     this.unsubscribe = this.opts.bus.subscribe((event) => this.route(event));
   }
 
   /** Drops the sockets of a user's sessions without ending the sessions (for tests of resuming). */
   dropConnections(userId: string): void {
-    for (const session of this.byUser.get(userId) ?? []) session.socket?.terminate();
+    for (const session of this.byUser.get(userId) ?? []) session.outbox?.ws.terminate();
+  }
+
+  /** Whether a session currently has a live socket (for tests and diagnostics). */
+  isConnected(sessionId: string): boolean {
+    return !!this.sessions.get(sessionId)?.outbox?.open;
   }
 
   /** On shutdown every client is told to reconnect (op 7) and resumes elsewhere. */
   async close(): Promise<void> {
     this.unsubscribe?.();
     for (const ws of this.wss.clients) {
-      ws.send(JSON.stringify({ op: GatewayOp.Reconnect, d: null }));
-      ws.close(4000, 'Reconnect');
+      const outbox = this.outboxes.get(ws);
+      outbox?.send(JSON.stringify({ op: GatewayOp.Reconnect, d: null }));
+      outbox?.close(GatewayClose.UnknownError, 'Reconnect');
     }
     for (const s of this.sessions.values()) if (s.expiry) clearTimeout(s.expiry);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private connect(ws: WebSocket, query: URLSearchParams): void {
+  private connect(ws: WebSocket, raw: Duplex, query: URLSearchParams): void {
     const version = query.get('v') ?? '10';
     if (version !== '10' && version !== '9') {
       ws.close(GatewayClose.InvalidApiVersion, 'Invalid API version');
@@ -138,35 +221,47 @@ export class Gateway {
       ws.close(GatewayClose.DecodeError, 'Only JSON encoding is supported');
       return;
     }
-    const interval = this.opts.heartbeatIntervalMs ?? GatewayLimits.heartbeatIntervalMs;
+    // `compress=zlib-stream` is ignored: frames are plain JSON text, which every client parses (ADR 0006).
+    const interval = this.opts.heartbeatIntervalMs;
     let session: Session | null = null;
+    const outbox = new Outbox(ws, raw, this.opts.outgoingCapBytes, () =>
+      this.opts.log.warn({ session: session?.id }, 'slow gateway consumer disconnected'),
+    );
+    this.outboxes.set(ws, outbox);
     let lastBeat = Date.now();
+    let beatRequested = false;
     let events = 0;
     let windowStart = Date.now();
     let identifying = false;
-    const send = (payload: unknown) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(payload));
-    const close = (code: number, reason: string) => ws.readyState === ws.OPEN && ws.close(code, reason);
+    const send = (payload: unknown) => outbox.send(JSON.stringify(payload));
+    const close = (code: number, reason: string) => outbox.close(code, reason);
 
     send({ op: GatewayOp.Hello, d: { heartbeat_interval: interval } });
+    // A late heartbeat is asked for once (server op 1); none within the grace closes the connection with 4009.
+    const grace = Math.min(interval, 5000);
     const watchdog = setInterval(
       () => {
-        if (Date.now() - lastBeat > interval * 1.5 + 5000)
-          close(GatewayClose.SessionTimedOut, 'Session timed out');
+        const silent = Date.now() - lastBeat;
+        if (silent > interval * 1.5 + grace) close(GatewayClose.SessionTimedOut, 'Session timed out');
+        else if (silent > interval && !beatRequested) {
+          beatRequested = true;
+          send({ op: GatewayOp.Heartbeat, d: session?.seq ?? null });
+        }
       },
-      Math.min(interval, 10_000),
+      Math.max(Math.min(interval / 4, 10_000), 10),
     );
 
-    ws.on('message', async (raw, isBinary) => {
-      const size = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
+    ws.on('message', async (data, isBinary) => {
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
       if (size > GatewayLimits.payloadBytes) return close(GatewayClose.DecodeError, 'Payload too large');
       if (Date.now() - windowStart > GatewayLimits.eventWindowMs) {
         windowStart = Date.now();
         events = 0;
       }
       if (++events > GatewayLimits.eventsPerWindow) return close(GatewayClose.RateLimited, 'Rate limited');
-      let payload: { op?: unknown; d?: any };
+      let payload: ClientPayload;
       try {
-        payload = JSON.parse(isBinary ? Buffer.from(raw as Buffer).toString('utf8') : raw.toString());
+        payload = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
       } catch {
         return close(GatewayClose.DecodeError, 'Error while decoding payload');
       }
@@ -175,13 +270,14 @@ export class Gateway {
       switch (payload.op) {
         case GatewayOp.Heartbeat:
           lastBeat = Date.now();
+          beatRequested = false;
           return send({ op: GatewayOp.HeartbeatAck });
         case GatewayOp.Identify: {
           if (session || identifying)
             return close(GatewayClose.AlreadyAuthenticated, 'Already authenticated');
           identifying = true;
           try {
-            session = await this.identify(ws, payload.d);
+            session = await this.identify(outbox, payload.d);
           } catch (err) {
             const code = (err as { gatewayClose?: number }).gatewayClose;
             if (code) return close(code, (err as Error).message);
@@ -195,7 +291,7 @@ export class Gateway {
         }
         case GatewayOp.Resume: {
           if (session) return close(GatewayClose.AlreadyAuthenticated, 'Already authenticated');
-          session = await this.resume(ws, payload.d);
+          session = await this.resume(outbox, payload.d);
           lastBeat = Date.now();
           return;
         }
@@ -217,21 +313,33 @@ export class Gateway {
 
     ws.on('close', () => {
       clearInterval(watchdog);
-      if (session && session.socket === ws) this.detach(session);
+      if (session && session.outbox === outbox) this.detach(session);
     });
     ws.on('error', () => {});
   }
 
-  private async identify(ws: WebSocket, d: any): Promise<Session> {
+  /** IDENTIFY: a new session, or null when the user is over the IDENTIFY rate limit (answered with op 9). */
+  private async identify(outbox: Outbox, payload: unknown): Promise<Session | null> {
     const fail = (code: number, message: string) => Object.assign(new Error(message), { gatewayClose: code });
-    if (!d || typeof d.token !== 'string') throw fail(GatewayClose.DecodeError, 'Invalid identify payload');
+    const d = asFields(payload);
+    if (typeof d.token !== 'string') throw fail(GatewayClose.DecodeError, 'Invalid identify payload');
     const principal = await this.authenticate(d.token);
     if (!principal) throw fail(GatewayClose.AuthenticationFailed, 'Authentication failed');
     let intents = ALL_INTENTS;
     if (principal.bot) {
-      if (!Number.isInteger(d.intents) || d.intents < 0 || (d.intents & ~ALL_INTENTS) !== 0)
+      const asked = d.intents;
+      if (typeof asked !== 'number' || !Number.isInteger(asked) || asked < 0 || (asked & ~ALL_INTENTS) !== 0)
         throw fail(GatewayClose.InvalidIntents, 'Invalid intent(s)');
-      intents = d.intents;
+      intents = asked;
+    }
+    const budget = await this.opts.limiter.hit(
+      `identify:${principal.userId}`,
+      this.opts.identifyLimit,
+      IDENTIFY_WINDOW_MS,
+    );
+    if (!budget.allowed) {
+      outbox.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
+      return null;
     }
     const data = await this.opts.services.sessionData.load(principal);
     if (principal.bot) {
@@ -257,7 +365,8 @@ export class Gateway {
     this.sessions.set(session.id, session);
     if (!this.byUser.has(principal.userId)) this.byUser.set(principal.userId, new Set());
     this.byUser.get(principal.userId)!.add(session);
-    session.socket = ws;
+    session.outbox = outbox;
+    session.largeThreshold = largeThreshold(d.large_threshold);
     await this.opts.services.presence.set(
       principal.userId,
       session.id,
@@ -269,28 +378,30 @@ export class Gateway {
     return session;
   }
 
-  private async resume(ws: WebSocket, d: any): Promise<Session | null> {
-    const session = d && typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
-    const principal = d && typeof d.token === 'string' ? await this.authenticate(d.token) : null;
+  private async resume(outbox: Outbox, payload: unknown): Promise<Session | null> {
+    const d = asFields(payload);
+    const session = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
+    const principal = typeof d.token === 'string' ? await this.authenticate(d.token) : null;
     if (!session || !principal || principal.userId !== session.principal.userId) {
-      ws.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
+      outbox.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
       return null;
     }
     const seq = Number(d.seq ?? 0);
     if (!Number.isInteger(seq) || seq > session.seq) {
-      ws.close(GatewayClose.InvalidSeq, 'Invalid seq');
+      outbox.close(GatewayClose.InvalidSeq, 'Invalid seq');
       return null;
     }
     const oldest = session.buffer[0]?.s ?? session.seq + 1;
     if (seq < oldest - 1) {
       // The missed events are no longer held: start afresh.
-      ws.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
+      outbox.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
       return null;
     }
     if (session.expiry) clearTimeout(session.expiry);
     session.expiry = null;
-    if (session.socket && session.socket !== ws) session.socket.close(4000, 'Resumed elsewhere');
-    session.socket = ws;
+    if (session.outbox && session.outbox !== outbox)
+      session.outbox.close(GatewayClose.UnknownError, 'Resumed elsewhere');
+    session.outbox = outbox;
     for (const frame of session.buffer) if (frame.s > seq) session.write(frame.text);
     session.dispatch('RESUMED', {});
     return session;
@@ -298,8 +409,8 @@ export class Gateway {
 
   /** Keeps a disconnected session for the resume window, then forgets it. */
   private detach(session: Session): void {
-    session.socket = null;
-    session.expiry = setTimeout(() => this.destroy(session), this.opts.resumeWindowMs ?? 120_000);
+    session.outbox = null;
+    session.expiry = setTimeout(() => this.destroy(session), this.opts.sessionTtlMs);
     session.expiry.unref();
   }
 
@@ -310,8 +421,8 @@ export class Gateway {
       .catch((err) => this.opts.log.warn({ err }, 'could not clear presence'));
     this.sessions.delete(session.id);
     this.byUser.get(session.principal.userId)?.delete(session);
-    session.socket?.close(GatewayClose.AuthenticationFailed, 'Session revoked');
-    session.socket = null;
+    session.outbox?.close(GatewayClose.AuthenticationFailed, 'Session revoked');
+    session.outbox = null;
   }
 
   private async authenticate(token: string): Promise<Principal | null> {
@@ -320,19 +431,58 @@ export class Gateway {
     return (await auth.authenticate(token)) ?? (tokenOwner(token) ? auth.authenticate(`Bot ${token}`) : null);
   }
 
+  /**
+   * GUILD_CREATE for one session: the channels and active threads it can see, its own member and, up to
+   * `large_threshold`, the others (only the online ones in a guild larger than that), with their presences.
+   */
   private async sendGuildCreate(session: Session, guildId: string): Promise<void> {
-    const guild = await this.opts.services.sessionData.guildCreate(guildId, session.principal.userId);
-    const channels = (guild.channels as Array<{ id: string }>).filter((c) =>
-      session.state.canView(guildId, c.id),
-    );
-    const memberIds = (guild.members as Array<{ user?: { id: string } }>)
-      .map((m) => m.user?.id)
-      .filter((id): id is string => !!id);
+    const { sessionData, threads, presence } = this.opts.services;
+    const [guild, active] = await Promise.all([
+      sessionData.guildCreate(guildId, session.principal.userId),
+      threads.active(session.principal, guildId),
+    ]);
+    const state = session.state;
+    const channels = (guild.channels as Array<{ id: string }>).filter((c) => state.canView(guildId, c.id));
+    const visibleThreads = active.threads.filter((t) => state.canView(guildId, t.id));
     const wantsPresences = !session.principal.bot || !!(session.intents & Intent.GuildPresences);
-    const presences = wantsPresences
-      ? (await this.opts.services.presence.many(memberIds)).filter((p) => p.status !== 'offline')
-      : [];
-    session.dispatch('GUILD_CREATE', { ...guild, channels, presences });
+    const listed = guild.members as Array<{ user?: { id: string } }>;
+    const ids = listed.map((m) => m.user?.id).filter((id): id is string => !!id);
+    const online = new Map(
+      (await presence.many(ids)).filter((p) => p.status !== 'offline').map((p) => [p.user.id, p]),
+    );
+    const large = (guild.member_count as number) > session.largeThreshold;
+    const me = session.principal.userId;
+    const members = listed
+      .filter((m) => m.user?.id === me || !large || online.has(m.user?.id ?? ''))
+      .slice(0, Math.max(session.largeThreshold, 1));
+    if (!members.some((m) => m.user?.id === me)) {
+      const mine = listed.find((m) => m.user?.id === me);
+      if (mine) members.unshift(mine);
+    }
+    const shown = new Set(members.map((m) => m.user?.id));
+    session.dispatch('GUILD_CREATE', {
+      ...guild,
+      large,
+      channels,
+      threads: visibleThreads,
+      members,
+      presences: wantsPresences ? [...online.values()].filter((p) => shown.has(p.user.id)) : [],
+    });
+  }
+
+  /** THREAD_LIST_SYNC: the active threads of channels this session has just gained access to. */
+  private async syncThreads(session: Session, guildId: string, channelIds: string[]): Promise<void> {
+    const active = await this.opts.services.threads.active(session.principal, guildId);
+    const threads = active.threads.filter(
+      (t) => channelIds.includes(t.parent_id ?? '') && session.state.canView(guildId, t.id),
+    );
+    const ids = new Set(threads.map((t) => t.id));
+    session.dispatch('THREAD_LIST_SYNC', {
+      guild_id: guildId,
+      channel_ids: channelIds,
+      threads,
+      members: active.members.filter((m) => ids.has(m.id ?? '')),
+    });
   }
 
   /** op 3: a new presence for this session, at most 5 per 20 seconds (extra updates are dropped). */
@@ -347,38 +497,66 @@ export class Gateway {
     ]);
   }
 
-  /** op 8: GUILD_MEMBERS_CHUNK pages of at most 1000, echoing the nonce. */
-  private async requestMembers(session: Session, d: any): Promise<void> {
-    const guildId = d?.guild_id;
+  /** op 8: GUILD_MEMBERS_CHUNK pages of at most 1000, echoing the nonce; `limit` 0 with no query means everyone. */
+  private async requestMembers(session: Session, payload: unknown): Promise<void> {
+    const d = asFields(payload);
+    const guildId = d.guild_id;
     if (typeof guildId !== 'string' || !session.state.guilds.has(guildId)) return;
     if (session.principal.bot && !(session.intents & Intent.GuildMembers)) {
-      session.socket?.close(
+      session.outbox?.close(
         GatewayClose.DisallowedIntents,
         'Requesting members needs the GUILD_MEMBERS intent',
       );
       return;
     }
-    const limit = Math.min(Math.max(Number(d.limit) || 1000, 1), 1000);
     const members = this.opts.services.members;
-    let list =
-      typeof d.query === 'string' && d.query
-        ? await members.search(session.principal, guildId, d.query, limit)
-        : await members.list(session.principal, guildId, { limit: Array.isArray(d.user_ids) ? 1000 : limit });
-    if (Array.isArray(d.user_ids)) list = list.filter((m) => d.user_ids.includes(m.user?.id));
-    session.dispatch('GUILD_MEMBERS_CHUNK', {
-      guild_id: guildId,
-      members: list,
-      chunk_index: 0,
-      chunk_count: 1,
-      ...(d.presences ? { presences: [] } : {}),
-      ...(d.nonce !== undefined ? { nonce: d.nonce } : {}),
-    });
+    const query = typeof d.query === 'string' ? d.query : '';
+    const userIds = Array.isArray(d.user_ids)
+      ? new Set(d.user_ids.filter((id): id is string => typeof id === 'string'))
+      : typeof d.user_ids === 'string'
+        ? new Set([d.user_ids])
+        : null;
+    const asked = Number(d.limit);
+    const limit = Number.isInteger(asked) && asked > 0 ? asked : query || userIds ? 100 : Infinity;
+    let found: Member[] = [];
+    if (query) {
+      found = await members.search(session.principal, guildId, query, Math.min(limit, CHUNK));
+    } else {
+      // Everyone (or everyone among user_ids), read in keyset pages.
+      for (let after: string | undefined; found.length < limit; ) {
+        const page = await members.list(session.principal, guildId, { limit: CHUNK, after });
+        found.push(...(userIds ? page.filter((m) => userIds.has(m.user?.id ?? '')) : page));
+        if (page.length < CHUNK) break;
+        after = page[page.length - 1].user?.id;
+      }
+      found = found.slice(0, limit);
+    }
+    const presences =
+      d.presences === true ? await this.opts.services.presence.many(found.map((m) => m.user!.id)) : null;
+    const chunks = Math.max(1, Math.ceil(found.length / CHUNK));
+    for (let i = 0; i < chunks; i++) {
+      const part = found.slice(i * CHUNK, (i + 1) * CHUNK);
+      const ids = new Set(part.map((m) => m.user?.id));
+      session.dispatch('GUILD_MEMBERS_CHUNK', {
+        guild_id: guildId,
+        members: part,
+        chunk_index: i,
+        chunk_count: chunks,
+        ...(i === chunks - 1 && userIds
+          ? { not_found: [...userIds].filter((id) => !found.some((m) => m.user?.id === id)) }
+          : {}),
+        ...(presences
+          ? { presences: presences.filter((p) => ids.has(p.user.id) && p.status !== 'offline') }
+          : {}),
+        ...(d.nonce !== undefined ? { nonce: d.nonce } : {}),
+      });
+    }
   }
 
   /** Delivers one bus event to every session entitled to it, from the sessions' own caches. */
   private route(event: BusEvent): void {
     const [kind, id] = event.topic.split(':');
-    const d = event.d as Record<string, any>;
+    const d = asFields(event.d) as EventData;
     if (kind === 'user') {
       for (const session of [...(this.byUser.get(id) ?? [])]) void this.toUser(session, event.t, d);
       return;
@@ -394,29 +572,36 @@ export class Gateway {
     }
   }
 
-  private async toUser(session: Session, t: string, d: Record<string, any>): Promise<void> {
+  private async toUser(session: Session, t: string, d: EventData): Promise<void> {
     switch (t) {
       case 'SESSIONS_REVOKED':
-        if (d.all || (session.principal.sessionId && d.session_ids?.includes(session.principal.sessionId)))
+        if (
+          d.all ||
+          (session.principal.sessionId &&
+            Array.isArray(d.session_ids) &&
+            d.session_ids.includes(session.principal.sessionId))
+        )
           this.destroy(session);
         return;
-      case 'GUILD_CREATE':
+      case 'GUILD_CREATE': {
         // Joined a guild: load its cache for this session (a per-user event, not the fan-out path).
-        for (const g of await this.opts.services.sessionData.guildStates(session.principal.userId, [d.id]))
-          session.state.guilds.set(g.id, g);
+        if (!d.id) return;
+        const [g] = await this.opts.services.sessionData.guildStates(session.principal.userId, [d.id]);
+        if (g) session.state.guilds.set(g.id, g);
         return this.sendGuildCreate(session, d.id);
+      }
       case 'GUILD_DELETE':
-        session.state.guilds.delete(d.id);
+        if (d.id) session.state.guilds.delete(d.id);
         break;
       case 'CHANNEL_CREATE':
-        if (d.type === 1 || d.type === 3) session.state.dms.add(d.id);
+        if (d.id && (d.type === 1 || d.type === 3)) session.state.dms.add(d.id);
         break;
       case 'CHANNEL_DELETE':
-        if (d.type === 1 || d.type === 3) session.state.dms.delete(d.id);
+        if (d.id && (d.type === 1 || d.type === 3)) session.state.dms.delete(d.id);
         break;
       case 'DM_RECIPIENT':
         // Internal: the user became a recipient of a DM; later messages there reach them.
-        session.state.dms.add(d.channel_id);
+        if (d.channel_id) session.state.dms.add(d.channel_id);
         return;
     }
     this.deliver(session, t, d, !!d.guild_id);
@@ -425,25 +610,37 @@ export class Gateway {
   private toGuildMember(
     session: Session,
     t: string,
-    d: Record<string, any>,
+    d: EventData,
     guildId: string,
     channelId?: string,
   ): void {
     const state = session.state;
-    const viewedBefore = (id: string) => state.canView(guildId, id);
+    const subject = d.id ?? '';
     if (t === 'CHANNEL_DELETE' || t === 'THREAD_DELETE') {
-      const could = viewedBefore(d.id);
+      const could = state.canView(guildId, subject);
       state.apply(t, d);
       if (could) this.deliver(session, t, d, true);
       return;
     }
+    // Events that can change what this session sees: channels it gains bring their active threads.
+    const changesAccess =
+      t === 'CHANNEL_UPDATE' || t.startsWith('GUILD_ROLE_') || t === 'GUILD_MEMBER_UPDATE';
+    const before = changesAccess ? state.visibleChannels(guildId) : null;
     state.apply(t, d);
+    if (before && state.guilds.has(guildId)) {
+      const gained = [...state.visibleChannels(guildId)].filter((c) => !before.has(c));
+      if (gained.length)
+        this.syncThreads(session, guildId, gained).catch((err) =>
+          this.opts.log.warn({ err }, 'thread list sync failed'),
+        );
+    }
     if (t === 'GUILD_DELETE' || (t === 'GUILD_MEMBER_REMOVE' && d.user?.id === state.userId)) return;
     if (t.startsWith('CHANNEL_') || t === 'THREAD_CREATE' || t === 'THREAD_UPDATE') {
-      if (state.canView(guildId, d.id)) this.deliver(session, t, d, true);
+      if (state.canView(guildId, subject)) this.deliver(session, t, d, true);
       return;
     }
-    const target = channelId ?? d.channel_id;
+    // A thread's member list goes to those who see the thread.
+    const target = t === 'THREAD_MEMBERS_UPDATE' ? subject : (channelId ?? d.channel_id);
     if (target) {
       if (!state.canView(guildId, target)) return;
       if (
@@ -461,7 +658,7 @@ export class Gateway {
   }
 
   /** Applies intents (bots) and MESSAGE_CONTENT, then dispatches. */
-  private deliver(session: Session, t: string, d: Record<string, any>, inGuild: boolean): void {
+  private deliver(session: Session, t: string, d: EventData, inGuild: boolean): void {
     if (!session.principal.bot) {
       session.dispatch(t, d);
       return;
@@ -473,7 +670,7 @@ export class Gateway {
       !(session.intents & Intent.MessageContent)
     ) {
       const me = session.principal.userId;
-      const mentioned = (d.mentions as Array<{ id: string }> | undefined)?.some((u) => u.id === me);
+      const mentioned = d.mentions?.some((u) => u.id === me);
       if (d.author?.id !== me && !mentioned) {
         session.dispatch(t, { ...d, content: '', embeds: [], attachments: [], components: [] });
         return;

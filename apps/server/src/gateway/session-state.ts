@@ -17,6 +17,27 @@ interface WireOverwrite {
   deny: string;
 }
 
+/** The fields of event payloads that routing and the permission cache read; the rest travels untouched. */
+export interface EventData {
+  [key: string]: unknown;
+  id?: string;
+  guild_id?: string;
+  channel_id?: string;
+  type?: number;
+  parent_id?: string | null;
+  owner_id?: string;
+  role?: { id: string; permissions: string; position: number };
+  role_id?: string;
+  roles?: string[];
+  communication_disabled_until?: string | null;
+  user?: { id: string };
+  author?: { id: string };
+  mentions?: Array<{ id: string }>;
+  permission_overwrites?: WireOverwrite[];
+  added_members?: Array<{ user_id: string }>;
+  removed_member_ids?: string[];
+}
+
 function overwritesFrom(list: WireOverwrite[] | undefined): OverwriteData[] {
   return (list ?? []).map((o) => ({
     id: o.id,
@@ -62,6 +83,14 @@ export class SessionState {
     return hasPermission(this.channelPermissions(guildId, channelId), Permission.VIEW_CHANNEL);
   }
 
+  /** The guild's non-thread channels this user can view now. */
+  visibleChannels(guildId: string): Set<string> {
+    const visible = new Set<string>();
+    for (const c of this.guilds.get(guildId)?.channels.values() ?? [])
+      if (!isThread(c.type) && this.canView(guildId, c.id)) visible.add(c.id);
+    return visible;
+  }
+
   guildPermissions(guildId: string): bigint {
     const g = this.guilds.get(guildId);
     if (!g) return 0n;
@@ -72,60 +101,61 @@ export class SessionState {
   }
 
   /** Updates the cache from a guild event (before deciding on delivery). */
-  apply(t: string, d: Record<string, any>): void {
+  apply(t: string, d: EventData): void {
     const g = d.guild_id ? this.guilds.get(d.guild_id) : undefined;
     switch (t) {
       case 'GUILD_UPDATE':
-        if (this.guilds.has(d.id)) this.guilds.get(d.id)!.ownerId = d.owner_id;
+        if (d.id && d.owner_id && this.guilds.has(d.id)) this.guilds.get(d.id)!.ownerId = d.owner_id;
         break;
       case 'GUILD_DELETE':
-        this.guilds.delete(d.id);
+        if (d.id) this.guilds.delete(d.id);
         break;
       case 'GUILD_ROLE_CREATE':
       case 'GUILD_ROLE_UPDATE':
-        g?.roles.set(d.role.id, {
-          id: d.role.id,
-          permissions: BigInt(d.role.permissions),
-          position: d.role.position,
-        });
+        if (d.role)
+          g?.roles.set(d.role.id, {
+            id: d.role.id,
+            permissions: BigInt(d.role.permissions),
+            position: d.role.position,
+          });
         break;
       case 'GUILD_ROLE_DELETE':
-        g?.roles.delete(d.role_id);
-        if (g) g.myRoleIds = g.myRoleIds.filter((id) => id !== d.role_id);
+        if (!g || !d.role_id) break;
+        g.roles.delete(d.role_id);
+        g.myRoleIds = g.myRoleIds.filter((id) => id !== d.role_id);
         break;
       case 'GUILD_MEMBER_UPDATE':
         if (g && d.user?.id === this.userId) {
-          g.myRoleIds = d.roles;
+          g.myRoleIds = d.roles ?? [];
           g.myTimeout = d.communication_disabled_until ? new Date(d.communication_disabled_until) : null;
         }
         break;
       case 'GUILD_MEMBER_REMOVE':
-        if (d.user?.id === this.userId) this.guilds.delete(d.guild_id);
+        if (d.user?.id === this.userId && d.guild_id) this.guilds.delete(d.guild_id);
         break;
       case 'CHANNEL_CREATE':
       case 'CHANNEL_UPDATE':
       case 'THREAD_CREATE':
       case 'THREAD_UPDATE':
-        if (g) g.channels.set(d.id, this.cached(d, g.channels.get(d.id)));
+        if (g && d.id) g.channels.set(d.id, this.cached(d.id, d, g.channels.get(d.id)));
         break;
       case 'CHANNEL_DELETE':
       case 'THREAD_DELETE':
-        g?.channels.delete(d.id);
+        if (d.id) g?.channels.delete(d.id);
         break;
       case 'THREAD_MEMBERS_UPDATE':
-        if (g) {
-          if (d.added_members?.some((m: { user_id: string }) => m.user_id === this.userId))
-            g.privateThreads.add(d.id);
+        if (g && d.id) {
+          if (d.added_members?.some((m) => m.user_id === this.userId)) g.privateThreads.add(d.id);
           if (d.removed_member_ids?.includes(this.userId)) g.privateThreads.delete(d.id);
         }
         break;
     }
   }
 
-  private cached(d: Record<string, any>, previous?: CachedChannel): CachedChannel {
+  private cached(id: string, d: EventData, previous?: CachedChannel): CachedChannel {
     return {
-      id: d.id,
-      type: d.type,
+      id,
+      type: d.type ?? previous?.type ?? 0,
       parentId: d.parent_id ?? null,
       // Threads carry no overwrites of their own; keep what the cache had for other channels when absent.
       overwrites: d.permission_overwrites
