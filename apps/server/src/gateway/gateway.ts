@@ -635,7 +635,7 @@ export class Gateway {
         );
     }
     if (t === 'GUILD_DELETE' || (t === 'GUILD_MEMBER_REMOVE' && d.user?.id === state.userId)) return;
-    if (t.startsWith('CHANNEL_') || t === 'THREAD_CREATE' || t === 'THREAD_UPDATE') {
+    if (t === 'CHANNEL_CREATE' || t === 'CHANNEL_UPDATE' || t === 'THREAD_CREATE' || t === 'THREAD_UPDATE') {
       if (state.canView(guildId, subject)) this.deliver(session, t, d, true);
       return;
     }
