@@ -19,16 +19,11 @@ import { tokenOwner } from '../domain/auth/tokens';
 import type { Services } from '../domain/services';
 import type { Bus, BusEvent } from '../events/bus';
 import type { RateLimiter } from '../events/rate-limiter';
+import { Outbox, Session, type SessionSnapshot } from './session';
 import { type EventData, SessionState } from './session-state';
 
-const RESUME_BUFFER = 1000;
 /** IDENTIFY budget per user: `identifyLimit` per this window (Discord's max_concurrency window). */
 const IDENTIFY_WINDOW_MS = 5000;
-
-interface Frame {
-  s: number;
-  text: string;
-}
 
 /** A client payload as far as the gateway reads it before looking at `d`. */
 interface ClientPayload {
@@ -38,94 +33,6 @@ interface ClientPayload {
 
 type Fields = Record<string, unknown>;
 const asFields = (d: unknown): Fields => (d && typeof d === 'object' ? (d as Fields) : {});
-
-/**
- * One socket's outgoing frames: everything sent during an event-loop tick goes out in one corked write, and a
- * consumer whose unsent backlog exceeds the byte cap is cut off (it may resume) instead of holding memory.
- */
-class Outbox {
-  private pending: string[] = [];
-  private pendingBytes = 0;
-  private scheduled = false;
-
-  constructor(
-    readonly ws: WebSocket,
-    private readonly raw: Duplex,
-    private readonly capBytes: number,
-    private readonly onOverflow: () => void,
-  ) {}
-
-  get open(): boolean {
-    return this.ws.readyState === this.ws.OPEN;
-  }
-
-  send(text: string): void {
-    if (!this.open) return;
-    this.pending.push(text);
-    this.pendingBytes += text.length;
-    if (this.ws.bufferedAmount + this.pendingBytes > this.capBytes) {
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.ws.terminate();
-      this.onOverflow();
-      return;
-    }
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  flush(): void {
-    this.scheduled = false;
-    const frames = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (!frames.length || !this.open) return;
-    this.raw.cork();
-    for (const text of frames) this.ws.send(text);
-    this.raw.uncork();
-  }
-
-  /** Sends what is queued, then closes with a gateway close code. */
-  close(code: number, reason: string): void {
-    this.flush();
-    if (this.open) this.ws.close(code, reason);
-  }
-}
-
-/** One gateway session: survives its socket for the resume window. */
-class Session {
-  readonly id = randomBytes(16).toString('hex');
-  seq = 0;
-  /** Members beyond this many are left out of GUILD_CREATE (IDENTIFY's `large_threshold`, 50–250). */
-  largeThreshold = 50;
-  /** Presence updates in the current 20-second window (Discord allows 5). */
-  presenceUpdates = { count: 0, since: Date.now() };
-  readonly buffer: Frame[] = [];
-  outbox: Outbox | null = null;
-  expiry: NodeJS.Timeout | null = null;
-
-  constructor(
-    readonly principal: Principal,
-    readonly token: string,
-    readonly intents: number,
-    readonly state: SessionState,
-  ) {}
-
-  /** Sends a dispatch with the next sequence number, and keeps it for RESUME. */
-  dispatch(t: string, d: unknown): void {
-    this.seq++;
-    const text = JSON.stringify({ op: GatewayOp.Dispatch, t, s: this.seq, d });
-    this.buffer.push({ s: this.seq, text });
-    if (this.buffer.length > RESUME_BUFFER) this.buffer.shift();
-    this.write(text);
-  }
-
-  write(text: string): void {
-    this.outbox?.send(text);
-  }
-}
 
 const CHUNK = 1000;
 
@@ -155,6 +62,12 @@ export class Gateway {
   private readonly sessions = new Map<string, Session>();
   private readonly byUser = new Map<string, Set<Session>>();
   private readonly outboxes = new WeakMap<WebSocket, Outbox>();
+  /** This process's name on the bus, for session handoff. */
+  private readonly tag = randomBytes(8).toString('hex');
+  /** Events seen since another process announced a handoff, by that process's tag. */
+  private readonly recordings = new Map<string, BusEvent[]>();
+  private onOwnHandoff: (() => void) | null = null;
+  private closing = false;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -183,7 +96,8 @@ export class Gateway {
   attach(server: Server): void {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(request.url ?? '/', 'http://localhost');
-      if (url.pathname !== '/gateway' && url.pathname !== '/gateway/') return socket.destroy();
+      if (this.closing || (url.pathname !== '/gateway' && url.pathname !== '/gateway/'))
+        return socket.destroy();
       this.wss.handleUpgrade(request, socket, head, (ws) => this.connect(ws, socket, url.searchParams));
     });
     this.unsubscribe = this.opts.bus.subscribe((event) => this.route(event));
@@ -199,9 +113,29 @@ export class Gateway {
     return !!this.sessions.get(sessionId)?.outbox?.open;
   }
 
-  /** On shutdown every client is told to reconnect (op 7) and resumes elsewhere. */
+  /**
+   * On shutdown the sessions are handed to the other processes through the bus, then every client is told to
+   * reconnect (op 7) and resumes on any process without loss. The handoff is in two steps so that nothing falls
+   * between them: this process announces it, keeps delivering until its own announcement comes back (so it has seen
+   * every event before it), then publishes its sessions; the others record events from the announcement on and
+   * replay them into the sessions they adopt.
+   */
   async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const handedOff = new Promise<void>((resolve) => {
+      this.onOwnHandoff = resolve;
+      setTimeout(resolve, 2000).unref();
+    });
+    await this.publishControl('HANDOFF_BEGIN', {}).catch((err) =>
+      this.opts.log.warn({ err }, 'could not announce the session handoff'),
+    );
+    await handedOff;
     this.unsubscribe?.();
+    const snapshots = [...this.sessions.values()].filter((s) => !s.backlog).map((s) => s.snapshot());
+    await this.publishControl('HANDOFF', { sessions: snapshots }).catch((err) =>
+      this.opts.log.warn({ err }, 'could not hand off sessions'),
+    );
     for (const ws of this.wss.clients) {
       const outbox = this.outboxes.get(ws);
       outbox?.send(JSON.stringify({ op: GatewayOp.Reconnect, d: null }));
@@ -209,6 +143,69 @@ export class Gateway {
     }
     for (const s of this.sessions.values()) if (s.expiry) clearTimeout(s.expiry);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private publishControl(t: string, d: unknown): Promise<void> {
+    return this.opts.bus.publish({ t, topic: `gateway:${this.tag}`, d });
+  }
+
+  /** Handoff messages between gateway processes (topic `gateway:<process tag>`). */
+  private control(from: string, event: BusEvent): void {
+    const mine = from === this.tag;
+    switch (event.t) {
+      case 'HANDOFF_BEGIN':
+        if (mine) {
+          this.onOwnHandoff?.();
+          this.onOwnHandoff = null;
+        } else this.recordings.set(from, []);
+        return;
+      case 'HANDOFF': {
+        const recorded = this.recordings.get(from) ?? [];
+        this.recordings.delete(from);
+        if (mine) return;
+        const sessions = (asFields(event.d).sessions ?? []) as SessionSnapshot[];
+        for (const snap of sessions) this.adopt(snap, recorded);
+        return;
+      }
+      case 'SESSION_CLAIMED': {
+        // Another process resumed a session this one adopted too: forget the copy quietly.
+        const session = this.sessions.get(String(asFields(event.d).session_id));
+        if (mine || !session?.adopted || session.outbox) return;
+        if (session.expiry) clearTimeout(session.expiry);
+        this.sessions.delete(session.id);
+        this.byUser.get(session.principal.userId)?.delete(session);
+        return;
+      }
+    }
+  }
+
+  /** Keeps a session handed off by a process that shut down, resumable here; events since the handoff are kept. */
+  private adopt(snap: SessionSnapshot, recorded: BusEvent[]): void {
+    if (this.sessions.has(snap.id)) return;
+    const session = Session.restore(snap);
+    session.backlog = [...recorded];
+    let loaded = () => {};
+    session.loading = new Promise<void>((resolve) => {
+      loaded = resolve;
+    });
+    this.sessions.set(session.id, session);
+    if (!this.byUser.has(session.principal.userId)) this.byUser.set(session.principal.userId, new Set());
+    this.byUser.get(session.principal.userId)!.add(session);
+    this.detach(session);
+    this.opts.services.sessionData
+      .caches(session.principal.userId)
+      .then(({ guilds, dmChannelIds }) => {
+        for (const g of guilds) session.state.guilds.set(g.id, g);
+        for (const id of dmChannelIds) session.state.dms.add(id);
+      })
+      .catch((err) => this.opts.log.warn({ err }, 'could not load an adopted session'))
+      .finally(() => {
+        const backlog = session.backlog ?? [];
+        session.backlog = null;
+        for (const event of backlog) this.toSession(session, event);
+        session.loading = null;
+        loaded();
+      });
   }
 
   private connect(ws: WebSocket, raw: Duplex, query: URLSearchParams): void {
@@ -313,7 +310,8 @@ export class Gateway {
 
     ws.on('close', () => {
       clearInterval(watchdog);
-      if (session && session.outbox === outbox) this.detach(session);
+      // Sessions of a process that is shutting down live on elsewhere.
+      if (session && session.outbox === outbox && !this.closing) this.detach(session);
     });
     ws.on('error', () => {});
   }
@@ -382,6 +380,7 @@ export class Gateway {
     const d = asFields(payload);
     const session = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
     const principal = typeof d.token === 'string' ? await this.authenticate(d.token) : null;
+    await session?.loading;
     if (!session || !principal || principal.userId !== session.principal.userId) {
       outbox.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
       return null;
@@ -402,6 +401,10 @@ export class Gateway {
     if (session.outbox && session.outbox !== outbox)
       session.outbox.close(GatewayClose.UnknownError, 'Resumed elsewhere');
     session.outbox = outbox;
+    if (session.adopted) {
+      session.adopted = false;
+      void this.publishControl('SESSION_CLAIMED', { session_id: session.id }).catch(() => {});
+    }
     for (const frame of session.buffer) if (frame.s > seq) session.write(frame.text);
     session.dispatch('RESUMED', {});
     return session;
@@ -556,19 +559,32 @@ export class Gateway {
   /** Delivers one bus event to every session entitled to it, from the sessions' own caches. */
   private route(event: BusEvent): void {
     const [kind, id] = event.topic.split(':');
-    const d = asFields(event.d) as EventData;
-    if (kind === 'user') {
-      for (const session of [...(this.byUser.get(id) ?? [])]) void this.toUser(session, event.t, d);
+    if (kind === 'gateway') {
+      this.control(id, event);
       return;
     }
-    const guildId: string | undefined = kind === 'guild' ? id : d?.guild_id;
-    for (const session of this.sessions.values()) {
-      if (guildId) {
-        if (!session.state.guilds.has(guildId)) continue;
+    for (const recording of this.recordings.values()) recording.push(event);
+    const targets = kind === 'user' ? [...(this.byUser.get(id) ?? [])] : this.sessions.values();
+    for (const session of targets) this.toSession(session, event);
+  }
+
+  private toSession(session: Session, event: BusEvent): void {
+    if (session.backlog) {
+      session.backlog.push(event);
+      return;
+    }
+    const [kind, id] = event.topic.split(':');
+    const d = asFields(event.d) as EventData;
+    if (kind === 'user') {
+      if (session.principal.userId === id) void this.toUser(session, event.t, d);
+      return;
+    }
+    const guildId = kind === 'guild' ? id : d.guild_id;
+    if (guildId) {
+      if (session.state.guilds.has(guildId))
         this.toGuildMember(session, event.t, d, guildId, kind === 'channel' ? id : undefined);
-      } else if (kind === 'channel' && session.state.dms.has(id)) {
-        this.deliver(session, event.t, d, false);
-      }
+    } else if (kind === 'channel' && session.state.dms.has(id)) {
+      this.deliver(session, event.t, d, false);
     }
   }
 

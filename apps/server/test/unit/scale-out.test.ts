@@ -159,6 +159,54 @@ describe('scale-out', { skip }, () => {
     }
   });
 
+  test('SIGTERM: every session gets op 7 and resumes on another process without loss', async () => {
+    const workerBase = 700 + Math.floor(Math.random() * 90);
+    const a = start(workerBase, await freePort());
+    const b = start(workerBase + 1, await freePort());
+    await Promise.all([healthy(a), healthy(b)]);
+    const reg = await api(a, 'POST', '/auth/register', undefined, {
+      email: 'handoff@example.test',
+      username: `handoff_${randomBytes(3).toString('hex')}`,
+      password: 'long enough',
+    });
+    const token = reg.body.token;
+    const guild = (await api(a, 'POST', '/guilds', token, { name: 'Handed off' })).body;
+    const channel = (await api(a, 'GET', `/guilds/${guild.id}/channels`, token)).body.find(
+      (c: any) => c.type === 0,
+    );
+    const seen: string[] = [];
+    const watch = (c: TestGateway) =>
+      c.ws.on('message', (data) => {
+        const p = JSON.parse(data.toString());
+        if (p.t === 'MESSAGE_CREATE') seen.push(p.d.id);
+      });
+    const client = await TestGateway.identify(asServer(a), token, {}, 1);
+    watch(client);
+    // B keeps answering posts while A shuts down.
+    const answered: string[] = [];
+    const posting = (async () => {
+      for (let i = 0; i < 30; i++) {
+        const res = await api(b, 'POST', `/channels/${channel.id}/messages`, token, { content: `h${i}` });
+        assert.equal(res.status, 200);
+        answered.push(res.body.id);
+        if (i === 5) a.child.kill('SIGTERM');
+      }
+    })();
+    await client.next((p) => p.op === 7, 20_000);
+    await client.closed(20_000);
+    assert.equal(await a.exited, 0, 'A shut down cleanly');
+    await posting;
+    const resumed = await TestGateway.open(asServer(b));
+    watch(resumed);
+    await resumed.next((p) => p.op === 10);
+    resumed.send({ op: 6, d: { token, session_id: client.ready.session_id, seq: client.seq } });
+    await resumed.dispatch('RESUMED', () => true, 20_000);
+    const live = await api(b, 'POST', `/channels/${channel.id}/messages`, token, { content: 'live' });
+    await resumed.dispatch('MESSAGE_CREATE', (d) => d.id === live.body.id);
+    resumed.close();
+    assert.deepEqual(seen, [...answered, live.body.id], 'every message once, in order');
+  });
+
   test('a process refuses to start with a worker id another live process holds', async () => {
     const holder = procs.find((p) => p.child.exitCode === null && p.child.signalCode === null);
     assert.ok(holder, 'process A is still running');

@@ -67,16 +67,8 @@ export class SessionDataService {
   async load(principal: Principal): Promise<SessionData> {
     const { db } = this.deps;
     const user = await this.services.users.getMe(principal.userId);
-    const guildIds = (
-      await db.select({ id: members.guildId }).from(members).where(eq(members.userId, principal.userId))
-    ).map((r) => r.id);
-    const cached = await this.guildStates(principal.userId, guildIds);
-    const dmChannelIds = (
-      await db
-        .select({ id: channelRecipients.channelId })
-        .from(channelRecipients)
-        .where(eq(channelRecipients.userId, principal.userId))
-    ).map((r) => r.id);
+    const { guilds: cached, dmChannelIds } = await this.caches(principal.userId);
+    const guildIds = cached.map((g) => g.id);
     const ready: Record<string, unknown> = {
       v: 10,
       user,
@@ -108,6 +100,25 @@ export class SessionDataService {
       });
     }
     return { ready, guilds: cached, dmChannelIds, applicationFlags };
+  }
+
+  /** A user's permission caches of all their guilds, and their DM channels. */
+  async caches(userId: string): Promise<{ guilds: CachedGuild[]; dmChannelIds: string[] }> {
+    const { db } = this.deps;
+    const [guildIds, dmChannelIds] = await Promise.all([
+      db.select({ id: members.guildId }).from(members).where(eq(members.userId, userId)),
+      db
+        .select({ id: channelRecipients.channelId })
+        .from(channelRecipients)
+        .where(eq(channelRecipients.userId, userId)),
+    ]);
+    return {
+      guilds: await this.guildStates(
+        userId,
+        guildIds.map((r) => r.id),
+      ),
+      dmChannelIds: dmChannelIds.map((r) => r.id),
+    };
   }
 
   /** The permission caches of some guilds for one member, in a few batched queries. */

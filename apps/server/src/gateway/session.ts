@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { GatewayOp } from '@hearth/protocol';
+import type { WebSocket } from 'ws';
+import type { Principal } from '../domain/auth/auth.service';
+import type { BusEvent } from '../events/bus';
+import { SessionState } from './session-state';
+
+const RESUME_BUFFER = 1000;
+
+interface Frame {
+  s: number;
+  text: string;
+}
+
+/** A session as it travels to another process on shutdown. */
+export interface SessionSnapshot {
+  id: string;
+  principal: Principal;
+  token: string;
+  intents: number;
+  seq: number;
+  largeThreshold: number;
+  buffer: Frame[];
+}
+
+/**
+ * One socket's outgoing frames: everything sent during an event-loop tick goes out in one corked write, and a
+ * consumer whose unsent backlog exceeds the byte cap is cut off (it may resume) instead of holding memory.
+ */
+export class Outbox {
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private scheduled = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly raw: Duplex,
+    private readonly capBytes: number,
+    private readonly onOverflow: () => void,
+  ) {}
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(text: string): void {
+    if (!this.open) return;
+    this.pending.push(text);
+    this.pendingBytes += text.length;
+    if (this.ws.bufferedAmount + this.pendingBytes > this.capBytes) {
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.ws.terminate();
+      this.onOverflow();
+      return;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    const frames = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!frames.length || !this.open) return;
+    this.raw.cork();
+    for (const text of frames) this.ws.send(text);
+    this.raw.uncork();
+  }
+
+  /** Sends what is queued, then closes with a gateway close code. */
+  close(code: number, reason: string): void {
+    this.flush();
+    if (this.open) this.ws.close(code, reason);
+  }
+}
+
+/** One gateway session: survives its socket for the resume window. */
+export class Session {
+  seq = 0;
+  /** Events that arrived while an adopted session's caches were loading, routed once they are. */
+  backlog: BusEvent[] | null = null;
+  /** Settles once an adopted session's caches are loaded and its backlog routed. */
+  loading: Promise<void> | null = null;
+  /** Taken over from a process that shut down. */
+  adopted = false;
+  /** Members beyond this many are left out of GUILD_CREATE (IDENTIFY's `large_threshold`, 50–250). */
+  largeThreshold = 50;
+  /** Presence updates in the current 20-second window (Discord allows 5). */
+  presenceUpdates = { count: 0, since: Date.now() };
+  readonly buffer: Frame[] = [];
+  outbox: Outbox | null = null;
+  expiry: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly principal: Principal,
+    readonly token: string,
+    readonly intents: number,
+    readonly state: SessionState,
+    readonly id = randomBytes(16).toString('hex'),
+  ) {}
+
+  /** What another process needs to continue this session. */
+  snapshot(): SessionSnapshot {
+    return {
+      id: this.id,
+      principal: this.principal,
+      token: this.token,
+      intents: this.intents,
+      seq: this.seq,
+      largeThreshold: this.largeThreshold,
+      buffer: this.buffer,
+    };
+  }
+
+  /** A session continued from another process's snapshot; its caches are filled by the caller. */
+  static restore(snap: SessionSnapshot): Session {
+    const session = new Session(
+      snap.principal,
+      snap.token,
+      snap.intents,
+      new SessionState(snap.principal.userId),
+      snap.id,
+    );
+    session.seq = snap.seq;
+    session.largeThreshold = snap.largeThreshold;
+    session.buffer.push(...snap.buffer);
+    session.adopted = true;
+    return session;
+  }
+
+  /** Sends a dispatch with the next sequence number, and keeps it for RESUME. */
+  dispatch(t: string, d: unknown): void {
+    this.seq++;
+    const text = JSON.stringify({ op: GatewayOp.Dispatch, t, s: this.seq, d });
+    this.buffer.push({ s: this.seq, text });
+    if (this.buffer.length > RESUME_BUFFER) this.buffer.shift();
+    this.write(text);
+  }
+
+  write(text: string): void {
+    this.outbox?.send(text);
+  }
+}
