@@ -411,7 +411,7 @@ describe('slowmode, pins and typing', () => {
     });
   });
 
-  test('pins: a system message, CHANNEL_PINS_UPDATE, and a limit of 50', async () => {
+  test('pins: a system message and CHANNEL_PINS_UPDATE', async () => {
     const msg = (await send(g.owner, g.textChannelId, { content: 'pin me' })).body;
     const m = await join(h, g);
     assert.equal(
@@ -448,6 +448,113 @@ describe('slowmode, pins and typing', () => {
     assert.equal((ev.d as any).user_id, g.owner.id);
     assert.ok(Math.abs((ev.d as any).timestamp - Date.now() / 1000) < 10);
     assert.ok((ev.d as any).member);
+  });
+});
+
+describe('limits', () => {
+  test('embeds are stored and returned as given, within Discord’s limits, on send and on edit', async () => {
+    const g = await createGuild(h);
+    const embed = {
+      title: 'Release',
+      description: 'Notes',
+      url: 'https://example.test/r',
+      color: 0x00ff00,
+      fields: [{ name: 'a', value: 'b', inline: true }],
+      footer: { text: 'bot' },
+    };
+    const sent = await send(g.owner, g.textChannelId, { embeds: [embed] });
+    assert.equal(sent.status, 200);
+    assert.deepEqual(sent.body.embeds, [embed]);
+    const stored = await h.api('GET', `/channels/${g.textChannelId}/messages/${sent.body.id}`, {
+      token: g.owner.token,
+    });
+    assert.deepEqual(stored.body.embeds, [embed]);
+    const tooMuch = [
+      { title: 'x'.repeat(257) },
+      { fields: Array.from({ length: 26 }, () => ({ name: 'n', value: 'v' })) },
+    ];
+    for (const bad of tooMuch)
+      assert.equal((await send(g.owner, g.textChannelId, { embeds: [bad] })).body.code, 50035);
+    assert.equal(
+      (await send(g.owner, g.textChannelId, { embeds: Array.from({ length: 11 }, () => ({ title: 't' })) }))
+        .status,
+      400,
+    );
+    const over6000 = [{ description: 'x'.repeat(4096) }, { description: 'y'.repeat(2000) }];
+    assert.equal((await send(g.owner, g.textChannelId, { embeds: over6000 })).body.code, 50035);
+    const edit = await h.api('PATCH', `/channels/${g.textChannelId}/messages/${sent.body.id}`, {
+      token: g.owner.token,
+      body: { embeds: over6000 },
+    });
+    assert.equal(edit.body.code, 50035);
+    assert.equal(
+      (await h.api('GET', `/channels/${g.textChannelId}/messages/${sent.body.id}`, { token: g.owner.token }))
+        .body.embeds[0].title,
+      'Release',
+      'a refused edit changes nothing',
+    );
+  });
+
+  test('sticker_ids are ignored: a message with content is sent without them, a sticker alone is empty', async () => {
+    const g = await createGuild(h);
+    const res = await send(g.owner, g.textChannelId, {
+      content: 'look',
+      sticker_ids: ['123456789012345678'],
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.content, 'look');
+    assert.ok(!res.body.sticker_items?.length);
+    assert.equal(
+      (await send(g.owner, g.textChannelId, { sticker_ids: ['123456789012345678'] })).body.code,
+      50006,
+    );
+  });
+
+  test('bulk delete takes at most 100 messages', async () => {
+    const g = await createGuild(h);
+    const ids = Array.from({ length: 101 }, (_, i) => (BigInt('1300000000000000000') + BigInt(i)).toString());
+    const res = await h.api('POST', `/channels/${g.textChannelId}/messages/bulk-delete`, {
+      token: g.owner.token,
+      body: { messages: ids },
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.code, 50035);
+  });
+
+  test('slowmode is bypassed by MANAGE_MESSAGES alone and by MANAGE_CHANNELS alone', async () => {
+    const g = await createGuild(h);
+    await h.api('PATCH', `/channels/${g.textChannelId}`, {
+      token: g.owner.token,
+      body: { rate_limit_per_user: 60 },
+    });
+    const [mod, manager, plain] = [await join(h, g), await join(h, g), await join(h, g)];
+    await grant(h, g, mod, P.MANAGE_MESSAGES, 'mods');
+    await grant(h, g, manager, P.MANAGE_CHANNELS, 'managers');
+    for (const u of [mod, manager]) {
+      assert.equal((await send(u, g.textChannelId, { content: '1' })).status, 200);
+      assert.equal((await send(u, g.textChannelId, { content: '2' })).status, 200);
+    }
+    assert.equal((await send(plain, g.textChannelId, { content: '1' })).status, 200);
+    const limited = await send(plain, g.textChannelId, { content: '2' });
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+  });
+
+  test('a channel holds at most 50 pins', async () => {
+    const g = await createGuild(h);
+    const pin = (id: string) =>
+      h.api('PUT', `/channels/${g.textChannelId}/pins/${id}`, { token: g.owner.token });
+    for (let i = 0; i < 50; i++) {
+      const m = (await send(g.owner, g.textChannelId, { content: `p${i}` })).body;
+      assert.equal((await pin(m.id)).status, 204);
+    }
+    const extra = (await send(g.owner, g.textChannelId, { content: 'one too many' })).body;
+    const res = await pin(extra.id);
+    assert.equal(res.status, 400);
+    assert.equal(res.body.code, 30003);
+    const pins = await h.api('GET', `/channels/${g.textChannelId}/pins`, { token: g.owner.token });
+    assert.equal(pins.body.length, 50);
+    assert.ok(!pins.body.some((m: any) => m.id === extra.id));
   });
 });
 

@@ -71,10 +71,10 @@ export class MessagesService {
       throw missingPermissions();
     const content = input.content ?? '';
     const embeds = input.embeds ?? (input.embed ? [input.embed] : []);
-    if (!content.trim() && !embeds.length && !input.sticker_ids?.length && !files.length)
+    // Stickers are not supported: `sticker_ids` is ignored, so it does not make a message non-empty.
+    if (!content.trim() && !embeds.length && !files.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
-    if (embeds.reduce((n, e) => n + embedLength(e), 0) > 6000)
-      throw invalidField(['embeds'], 'BASE_TYPE_MAX_LENGTH', 'Embeds must total at most 6000 characters.');
+    checkEmbedsTotal(embeds);
     await this.enforceSlowmode(ctx, principal.userId);
     if (ctx.channel.type === ChannelType.DM) {
       const other = await this.dms.otherRecipient(db, ctx.channel, principal.userId);
@@ -287,6 +287,7 @@ export class MessagesService {
       const embeds = input.embeds === undefined ? row.embeds : (input.embeds ?? []);
       if (!content.trim() && !embeds.length)
         throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
+      checkEmbedsTotal(embeds);
       changes.content = content;
       changes.embeds = embeds;
       if (input.components !== undefined) changes.components = input.components ?? [];
@@ -652,6 +653,14 @@ export class MessagesService {
       ...(member ? { member } : {}),
     };
   }
+}
+
+/** Discord's limit across all of a message's embeds (each field's own limit is in the schema). */
+function checkEmbedsTotal(embeds: unknown[]): void {
+  // Embeds were validated against the protocol's Embed schema on the way in.
+  const valid = embeds as Array<Parameters<typeof embedLength>[0]>;
+  if (valid.reduce((n, e) => n + embedLength(e), 0) > 6000)
+    throw invalidField(['embeds'], 'BASE_TYPE_MAX_LENGTH', 'Embeds must total at most 6000 characters.');
 }
 
 function embedLength(e: {
