@@ -50,6 +50,16 @@ describe('direct messages', () => {
       ['PUT', `/channels/${first.body.id}/pins/${sent.body.id}`, undefined],
       ['GET', `/channels/${first.body.id}/pins`, undefined],
       ['DELETE', `/channels/${first.body.id}/messages/${sent.body.id}`, undefined],
+      [
+        'PUT',
+        `/channels/${first.body.id}/messages/${sent.body.id}/reactions/${encodeURIComponent('👍')}/@me`,
+        undefined,
+      ],
+      [
+        'GET',
+        `/channels/${first.body.id}/messages/${sent.body.id}/reactions/${encodeURIComponent('👍')}`,
+        undefined,
+      ],
     ] as const) {
       const res = await h.api(method, path, { token: c.token, body });
       assert.equal(res.status, 404, `${method} ${path}`);

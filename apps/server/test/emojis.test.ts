@@ -108,3 +108,22 @@ test('bad emoji uploads are refused: names, size, type, outsiders', async () => 
     404,
   );
 });
+
+test('a guild holds at most 50 static emojis', async () => {
+  const g = await createGuild(h);
+  const png = await image(16);
+  for (let i = 0; i < 50; i++) {
+    const res = await h.api('POST', `/guilds/${g.id}/emojis`, {
+      token: g.owner.token,
+      body: { name: `e_${i}`, image: png },
+    });
+    assert.equal(res.status, 201, res.text);
+  }
+  const extra = await h.api('POST', `/guilds/${g.id}/emojis`, {
+    token: g.owner.token,
+    body: { name: 'e_50', image: png },
+  });
+  assert.equal(extra.status, 400);
+  assert.equal(extra.body.code, 30008);
+  assert.equal((await h.api('GET', `/guilds/${g.id}/emojis`, { token: g.owner.token })).body.length, 50);
+});

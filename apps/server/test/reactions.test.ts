@@ -56,6 +56,10 @@ describe('reactions', () => {
     assert.deepEqual(who.body.map((u: any) => u.id).sort(), [g.owner.id, m.id].sort());
     const page = await h.api('GET', `${base}/${THUMBS}?limit=1`, { token: m.token });
     assert.equal(page.body.length, 1);
+    const next = await h.api('GET', `${base}/${THUMBS}?limit=1&after=${page.body[0].id}`, { token: m.token });
+    assert.equal(next.body.length, 1);
+    assert.ok(BigInt(next.body[0].id) > BigInt(page.body[0].id), 'after pages by user id');
+    assert.equal((await h.api('GET', `${base}/${THUMBS}?limit=101`, { token: m.token })).status, 400);
     assert.equal((await h.api('DELETE', `${base}/${THUMBS}/@me`, { token: m.token })).status, 204);
     assert.ok(h.events.some((e) => e.t === 'MESSAGE_REACTION_REMOVE' && (e.d as any).user_id === m.id));
     const after1 = (await h.api('GET', `/channels/${g.textChannelId}/messages/${msg.id}`, { token: m.token }))
