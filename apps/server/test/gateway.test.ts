@@ -287,3 +287,67 @@ describe('presence', () => {
     assert.ok(await outsider.never('PRESENCE_UPDATE', (d) => d.user.id === a.id));
   });
 });
+
+describe('members', () => {
+  test('op 8 answers GUILD_MEMBERS_CHUNK by query prefix or user_ids, with presences and the nonce; bots need GUILD_MEMBERS', async () => {
+    const g = await createGuild(h);
+    const tag = Math.random().toString(36).slice(2, 7);
+    const alpha = await join(h, g, await h.register({ username: `alpha_${tag}` }));
+    const beta = await join(h, g, await h.register({ username: `beta_${tag}` }));
+    track(await TestGateway.identify(h, alpha.token, {}, 1));
+    const c = track(await TestGateway.identify(h, g.owner.token, {}, 1));
+    c.send({ op: 8, d: { guild_id: g.id, query: `alpha_${tag}`, limit: 10, nonce: 'q' } });
+    const byName = await c.dispatch('GUILD_MEMBERS_CHUNK', (d) => d.nonce === 'q');
+    assert.deepEqual(
+      byName.members.map((m: any) => m.user.id),
+      [alpha.id],
+    );
+    assert.deepEqual([byName.chunk_index, byName.chunk_count, byName.guild_id], [0, 1, g.id]);
+    const unknown = '123456789012345678';
+    c.send({
+      op: 8,
+      d: { guild_id: g.id, user_ids: [alpha.id, beta.id, unknown], presences: true, nonce: 'ids' },
+    });
+    const byId = await c.dispatch('GUILD_MEMBERS_CHUNK', (d) => d.nonce === 'ids');
+    assert.deepEqual(byId.members.map((m: any) => m.user.id).sort(), [alpha.id, beta.id].sort());
+    assert.deepEqual(byId.not_found, [unknown]);
+    assert.deepEqual(
+      byId.presences.map((p: any) => [p.user.id, p.status]),
+      [[alpha.id, 'online']],
+      'presences of the online members only',
+    );
+    c.send({ op: 8, d: { guild_id: g.id, query: '', limit: 0, nonce: 'all' } });
+    assert.equal((await c.dispatch('GUILD_MEMBERS_CHUNK', (d) => d.nonce === 'all')).members.length, 3);
+    // A guild the session is not in: nothing.
+    const other = await createGuild(h);
+    c.send({ op: 8, d: { guild_id: other.id, query: '', limit: 0, nonce: 'other' } });
+    assert.ok(await c.never('GUILD_MEMBERS_CHUNK', (d) => d.nonce === 'other'));
+
+    const b = await bot(g.owner);
+    await h.api('POST', `/oauth2/authorize?client_id=${b.app.id}&scope=bot`, {
+      token: g.owner.token,
+      body: { guild_id: g.id, permissions: '0', authorize: true },
+    });
+    const gb = track(await TestGateway.identify(h, b.token, { intents: 1 }, 1));
+    gb.send({ op: 8, d: { guild_id: g.id, query: '', limit: 0 } });
+    assert.equal(await gb.closed(), 4014);
+  });
+
+  test('GUILD_CREATE of a guild above large_threshold lists only the online members and the session’s own', async () => {
+    const g = await createGuild(h);
+    const online = await join(h, g);
+    for (let i = 0; i < 50; i++) await join(h, g);
+    track(await TestGateway.identify(h, online.token, {}, 1));
+    const small = track(await TestGateway.identify(h, g.owner.token, { large_threshold: 50 }));
+    const created = await small.dispatch('GUILD_CREATE');
+    assert.equal(created.member_count, 52);
+    assert.equal(created.large, true);
+    assert.deepEqual(created.members.map((m: any) => m.user.id).sort(), [g.owner.id, online.id].sort());
+    const full = track(await TestGateway.open(h));
+    await full.next((p) => p.op === 10);
+    full.send({ op: 2, d: { token: online.token, properties: {}, large_threshold: 250 } });
+    const all = await full.dispatch('GUILD_CREATE');
+    assert.equal(all.large, false);
+    assert.equal(all.members.length, 52);
+  });
+});
