@@ -19,7 +19,16 @@ export class TestGateway {
     [];
   private closeWaiters: Array<(code: number) => void> = [];
 
+  /** Every client opened by this test file, so that one `after` can close them all. */
+  private static readonly all = new Set<TestGateway>();
+
+  static closeAll(): void {
+    for (const c of TestGateway.all) c.close();
+    TestGateway.all.clear();
+  }
+
   private constructor(readonly ws: WebSocket) {
+    TestGateway.all.add(this);
     ws.on('message', (data) => {
       const payload = JSON.parse(data.toString()) as GatewayPayload;
       if (payload.s) this.seq = Math.max(this.seq, payload.s);

@@ -7,19 +7,14 @@ import { startHearth, type TestServer, type TestUser } from './harness';
 
 // Conversation events as the gateway delivers them: each reaches the sessions entitled to it and no others.
 let h: TestServer;
-const clients: TestGateway[] = [];
 before(async () => {
   h = await startHearth();
 });
 after(async () => {
-  for (const c of clients) c.close();
+  TestGateway.closeAll();
   await h.close();
 });
-const connect = async (u: TestUser, guilds = 0) => {
-  const c = await TestGateway.identify(h, u.token, {}, guilds);
-  clients.push(c);
-  return c;
-};
+const connect = (u: TestUser, guilds = 0) => TestGateway.identify(h, u.token, {}, guilds);
 const ok = async (res: Promise<{ status: number; text: string }>, status = 204) => {
   const r = await res;
   assert.equal(r.status, status, r.text);
@@ -214,7 +209,6 @@ describe('guild conversation events', () => {
     ).body;
     const ids = async (u: TestUser) => {
       const c = await TestGateway.identify(h, u.token);
-      clients.push(c);
       return (await c.dispatch('GUILD_CREATE')).threads.map((t: any) => t.id).sort();
     };
     assert.deepEqual(await ids(a), [open.id, secret.id].sort());

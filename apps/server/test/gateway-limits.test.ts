@@ -9,7 +9,6 @@ import { startHearth, type TestServer } from './harness';
 // small outgoing byte cap.
 let h: TestServer;
 let fast: TestServer;
-const clients: TestGateway[] = [];
 before(async () => {
   h = await startHearth({
     gatewaySessionTtlSeconds: 1,
@@ -19,18 +18,14 @@ before(async () => {
   fast = await startHearth({ gatewayHeartbeatMs: 300 });
 });
 after(async () => {
-  for (const c of clients) c.close();
+  TestGateway.closeAll();
   await Promise.all([h.close(), fast.close()]);
 });
-const track = (c: TestGateway) => {
-  clients.push(c);
-  return c;
-};
 
 describe('connection', () => {
   test('v=9 is accepted; compress=zlib-stream is ignored and frames stay plain JSON text', async () => {
     const u = await h.register();
-    const c = track(await TestGateway.open(h, 'v=9&encoding=json&compress=zlib-stream'));
+    const c = await TestGateway.open(h, 'v=9&encoding=json&compress=zlib-stream');
     const binary: boolean[] = [];
     c.ws.on('message', (_data, isBinary) => binary.push(isBinary));
     assert.ok((await c.next((p) => p.op === 10)).d.heartbeat_interval > 0);
@@ -41,12 +36,12 @@ describe('connection', () => {
 
   test('a late heartbeat is asked for with op 1; a client that never beats is closed with 4009', async () => {
     const u = await fast.register();
-    const answering = track(await TestGateway.identify(fast, u.token));
+    const answering = await TestGateway.identify(fast, u.token);
     const request = await answering.next((p) => p.op === 1);
     assert.equal(request.d, answering.seq);
     answering.send({ op: 1, d: answering.seq });
     await answering.next((p) => p.op === 11);
-    const silent = track(await TestGateway.open(fast));
+    const silent = await TestGateway.open(fast);
     await silent.next((p) => p.op === 10);
     await silent.next((p) => p.op === 1);
     assert.equal(await silent.closed(), 4009);
@@ -55,24 +50,24 @@ describe('connection', () => {
   test('IDENTIFY is rate limited per user: over the budget the answer is op 9', async () => {
     const u = await h.register();
     const other = await h.register();
-    track(await TestGateway.identify(h, u.token));
-    track(await TestGateway.identify(h, u.token));
-    const third = track(await TestGateway.open(h));
+    await TestGateway.identify(h, u.token);
+    await TestGateway.identify(h, u.token);
+    const third = await TestGateway.open(h);
     await third.next((p) => p.op === 10);
     third.send({ op: 2, d: { token: u.token, properties: {} } });
     assert.equal((await third.next((p) => p.op === 9)).d, false);
     assert.ok(await third.never('READY'));
     // Another user's budget is their own.
-    assert.equal((await TestGateway.identify(h, other.token).then(track)).ready.user.id, other.id);
+    assert.equal((await TestGateway.identify(h, other.token)).ready.user.id, other.id);
   });
 
   test('a session expires after the configured TTL; resuming it then gets op 9', async () => {
     const u = await h.register();
-    const c = track(await TestGateway.identify(h, u.token));
+    const c = await TestGateway.identify(h, u.token);
     c.close();
     await c.closed();
     await new Promise((r) => setTimeout(r, 1500));
-    const r = track(await TestGateway.open(h));
+    const r = await TestGateway.open(h);
     await r.next((p) => p.op === 10);
     r.send({ op: 6, d: { token: u.token, session_id: c.ready.session_id, seq: c.seq } });
     assert.equal((await r.next((p) => p.op === 9)).d, false);
@@ -84,8 +79,8 @@ describe('slow consumers', () => {
   test('a session that stops reading is cut off at the byte cap; others get every event', async () => {
     const g = await createGuild(h);
     const m = await join(h, g);
-    const healthy = track(await TestGateway.identify(h, g.owner.token, {}, 1));
-    const slow = track(await TestGateway.identify(h, m.token, {}, 1));
+    const healthy = await TestGateway.identify(h, g.owner.token, {}, 1);
+    const slow = await TestGateway.identify(h, m.token, {}, 1);
     const socket = (slow.ws as unknown as { _socket: WebSocket & { pause(): void; resume(): void } })._socket;
     socket.pause();
     const sessionId = slow.ready.session_id as string;

@@ -6,18 +6,13 @@ import { createGuild, join } from './guild-helpers';
 import { startHearth, type TestServer } from './harness';
 
 let h: TestServer;
-const clients: TestGateway[] = [];
 before(async () => {
   h = await startHearth();
 });
 after(async () => {
-  for (const c of clients) c.close();
+  TestGateway.closeAll();
   await h.close();
 });
-const track = (c: TestGateway) => {
-  clients.push(c);
-  return c;
-};
 const post = (token: string, channelId: string, content: string) =>
   h.api('POST', `/channels/${channelId}/messages`, { token, body: { content } });
 
@@ -46,7 +41,7 @@ describe('gateway handshake', () => {
 
   test('HELLO, IDENTIFY, READY with unavailable guild stubs, then one GUILD_CREATE per guild; heartbeats are acked', async () => {
     const g = await createGuild(h);
-    const c = track(await TestGateway.open(h));
+    const c = await TestGateway.open(h);
     const hello = await c.next((p) => p.op === 10);
     assert.ok(hello.d.heartbeat_interval > 0);
     c.send({ op: 2, d: { token: g.owner.token, properties: {} } });
@@ -72,7 +67,7 @@ describe('gateway handshake', () => {
   test('bots identify with their raw token and get application in READY', async () => {
     const owner = await h.register();
     const b = await bot(owner);
-    const c = track(await TestGateway.open(h));
+    const c = await TestGateway.open(h);
     await c.next((p) => p.op === 10);
     c.send({ op: 2, d: { token: b.token, intents: 513, properties: {} } });
     const ready = await c.dispatch('READY');
@@ -83,7 +78,7 @@ describe('gateway handshake', () => {
 
 describe('close codes', () => {
   const fresh = async () => {
-    const c = track(await TestGateway.open(h));
+    const c = await TestGateway.open(h);
     await c.next((p) => p.op === 10);
     return c;
   };
@@ -108,10 +103,10 @@ describe('close codes', () => {
     c.send({ op: 2, d: { token: 'not a token', properties: {} } });
     assert.equal(await c.closed(), 4004);
     const u = await h.register();
-    c = track(await TestGateway.identify(h, u.token));
+    c = await TestGateway.identify(h, u.token);
     c.send({ op: 2, d: { token: u.token, properties: {} } });
     assert.equal(await c.closed(), 4005);
-    const bad = track(await TestGateway.open(h, 'v=8&encoding=json'));
+    const bad = await TestGateway.open(h, 'v=8&encoding=json');
     assert.equal(await bad.closed(), 4012);
     const b = await bot(u);
     c = await fresh();
@@ -130,9 +125,9 @@ describe('fan-out', () => {
   test('members who can see the channel receive MESSAGE_CREATE; outsiders and members without VIEW_CHANNEL do not', async () => {
     const g = await createGuild(h);
     const [viewer, hidden, outsider] = [await join(h, g), await join(h, g), await h.register()];
-    const cv = track(await TestGateway.identify(h, viewer.token, {}, 1));
-    const ch = track(await TestGateway.identify(h, hidden.token, {}, 1));
-    const co = track(await TestGateway.identify(h, outsider.token));
+    const cv = await TestGateway.identify(h, viewer.token, {}, 1);
+    const ch = await TestGateway.identify(h, hidden.token, {}, 1);
+    const co = await TestGateway.identify(h, outsider.token);
     await h.api('PUT', `/channels/${g.textChannelId}/permissions/${hidden.id}`, {
       token: g.owner.token,
       body: { type: 1, deny: P.VIEW_CHANNEL.toString() },
@@ -155,8 +150,8 @@ describe('fan-out', () => {
 
   test('DM messages reach the recipients (with channel_type) and no one else', async () => {
     const [a, b, c] = [await h.register(), await h.register(), await h.register()];
-    const gb = track(await TestGateway.identify(h, b.token));
-    const gc = track(await TestGateway.identify(h, c.token));
+    const gb = await TestGateway.identify(h, b.token);
+    const gc = await TestGateway.identify(h, c.token);
     const dm = (await h.api('POST', '/users/@me/channels', { token: a.token, body: { recipient_id: b.id } }))
       .body;
     const sent = (await post(a.token, dm.id, 'psst')).body;
@@ -168,7 +163,7 @@ describe('fan-out', () => {
   test('joining by invite brings GUILD_CREATE; a kicked member gets GUILD_DELETE and nothing more', async () => {
     const g = await createGuild(h);
     const u = await h.register();
-    const gu = track(await TestGateway.identify(h, u.token));
+    const gu = await TestGateway.identify(h, u.token);
     await join(h, g, u);
     const created = await gu.dispatch('GUILD_CREATE', (d) => d.id === g.id);
     assert.ok(created.members.some((m: any) => m.user.id === u.id));
@@ -191,8 +186,8 @@ describe('fan-out', () => {
       });
       assert.equal(res.status, 200);
     }
-    const gw = track(await TestGateway.identify(h, withMessages.token, { intents: 1 | 512 }, 1));
-    const gn = track(await TestGateway.identify(h, without.token, { intents: 1 }, 1));
+    const gw = await TestGateway.identify(h, withMessages.token, { intents: 1 | 512 }, 1);
+    const gn = await TestGateway.identify(h, without.token, { intents: 1 }, 1);
     const plain = (await post(g.owner.token, g.textChannelId, 'secret words')).body;
     const got = await gw.dispatch('MESSAGE_CREATE', (d) => d.id === plain.id);
     assert.equal(got.content, '', 'no MESSAGE_CONTENT intent');
@@ -203,7 +198,7 @@ describe('fan-out', () => {
 
   test('a revoked session is disconnected with 4004', async () => {
     const u = await h.register();
-    const c = track(await TestGateway.identify(h, u.token));
+    const c = await TestGateway.identify(h, u.token);
     await h.api('POST', '/auth/logout', { token: u.token });
     assert.equal(await c.closed(), 4004);
   });
@@ -212,14 +207,14 @@ describe('fan-out', () => {
 describe('resume', () => {
   test('RESUME replays what was missed, then RESUMED', async () => {
     const g = await createGuild(h);
-    const c = track(await TestGateway.identify(h, g.owner.token, {}, 1));
+    const c = await TestGateway.identify(h, g.owner.token, {}, 1);
     const before = (await post(g.owner.token, g.textChannelId, 'before')).body;
     await c.dispatch('MESSAGE_CREATE', (d) => d.id === before.id);
     const seq = c.seq;
     c.close();
     await c.closed();
     const missed = (await post(g.owner.token, g.textChannelId, 'while away')).body;
-    const r = track(await TestGateway.open(h));
+    const r = await TestGateway.open(h);
     await r.next((p) => p.op === 10);
     r.send({ op: 6, d: { token: g.owner.token, session_id: c.ready.session_id, seq } });
     const replayed = await r.next((p) => p.op === 0 && p.t === 'MESSAGE_CREATE');
@@ -234,19 +229,19 @@ describe('resume', () => {
   test('an unknown session, or another user’s, gets op 9; a seq from the future closes 4007', async () => {
     const u = await h.register();
     const other = await h.register();
-    const c = track(await TestGateway.identify(h, u.token));
+    const c = await TestGateway.identify(h, u.token);
     c.close();
     await c.closed();
     for (const d of [
       { token: u.token, session_id: 'nope', seq: 0 },
       { token: other.token, session_id: c.ready.session_id, seq: 0 },
     ]) {
-      const r = track(await TestGateway.open(h));
+      const r = await TestGateway.open(h);
       await r.next((p) => p.op === 10);
       r.send({ op: 6, d });
       assert.equal((await r.next((p) => p.op === 9)).d, false);
     }
-    const r = track(await TestGateway.open(h));
+    const r = await TestGateway.open(h);
     await r.next((p) => p.op === 10);
     r.send({ op: 6, d: { token: u.token, session_id: c.ready.session_id, seq: c.seq + 50 } });
     assert.equal(await r.closed(), 4007);
@@ -257,8 +252,8 @@ describe('presence', () => {
   test('IDENTIFY and op 3 set presence; members of shared guilds get PRESENCE_UPDATE; invisible shows offline', async () => {
     const g = await createGuild(h);
     const a = await join(h, g);
-    const watcher = track(await TestGateway.identify(h, g.owner.token, {}, 1));
-    const ga = track(await TestGateway.open(h));
+    const watcher = await TestGateway.identify(h, g.owner.token, {}, 1);
+    const ga = await TestGateway.open(h);
     await ga.next((p) => p.op === 10);
     ga.send({
       op: 2,
@@ -283,7 +278,7 @@ describe('presence', () => {
       (await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === a.id && d.status !== 'idle')).status,
       'offline',
     );
-    const outsider = track(await TestGateway.identify(h, (await h.register()).token));
+    const outsider = await TestGateway.identify(h, (await h.register()).token);
     assert.ok(await outsider.never('PRESENCE_UPDATE', (d) => d.user.id === a.id));
   });
 });
@@ -294,8 +289,8 @@ describe('members', () => {
     const tag = Math.random().toString(36).slice(2, 7);
     const alpha = await join(h, g, await h.register({ username: `alpha_${tag}` }));
     const beta = await join(h, g, await h.register({ username: `beta_${tag}` }));
-    track(await TestGateway.identify(h, alpha.token, {}, 1));
-    const c = track(await TestGateway.identify(h, g.owner.token, {}, 1));
+    await TestGateway.identify(h, alpha.token, {}, 1);
+    const c = await TestGateway.identify(h, g.owner.token, {}, 1);
     c.send({ op: 8, d: { guild_id: g.id, query: `alpha_${tag}`, limit: 10, nonce: 'q' } });
     const byName = await c.dispatch('GUILD_MEMBERS_CHUNK', (d) => d.nonce === 'q');
     assert.deepEqual(
@@ -328,7 +323,7 @@ describe('members', () => {
       token: g.owner.token,
       body: { guild_id: g.id, permissions: '0', authorize: true },
     });
-    const gb = track(await TestGateway.identify(h, b.token, { intents: 1 }, 1));
+    const gb = await TestGateway.identify(h, b.token, { intents: 1 }, 1);
     gb.send({ op: 8, d: { guild_id: g.id, query: '', limit: 0 } });
     assert.equal(await gb.closed(), 4014);
   });
@@ -337,13 +332,13 @@ describe('members', () => {
     const g = await createGuild(h);
     const online = await join(h, g);
     for (let i = 0; i < 50; i++) await join(h, g);
-    track(await TestGateway.identify(h, online.token, {}, 1));
-    const small = track(await TestGateway.identify(h, g.owner.token, { large_threshold: 50 }));
+    await TestGateway.identify(h, online.token, {}, 1);
+    const small = await TestGateway.identify(h, g.owner.token, { large_threshold: 50 });
     const created = await small.dispatch('GUILD_CREATE');
     assert.equal(created.member_count, 52);
     assert.equal(created.large, true);
     assert.deepEqual(created.members.map((m: any) => m.user.id).sort(), [g.owner.id, online.id].sort());
-    const full = track(await TestGateway.open(h));
+    const full = await TestGateway.open(h);
     await full.next((p) => p.op === 10);
     full.send({ op: 2, d: { token: online.token, properties: {}, large_threshold: 250 } });
     const all = await full.dispatch('GUILD_CREATE');
