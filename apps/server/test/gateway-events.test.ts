@@ -253,6 +253,7 @@ describe('DM and user events', () => {
     await ok(h.api('PUT', `/channels/${group.id}/recipients/${added.id}`, { token: owner.token }));
     await only('CHANNEL_RECIPIENT_ADD', (d) => d.channel_id === group.id, [ca], [co]);
     await cadded.dispatch('CHANNEL_CREATE', (d) => d.id === group.id);
+    await only('MESSAGE_CREATE', (d) => d.channel_id === group.id && d.type === 1, [ca, cadded], [co]);
     const hello = (
       await ok(
         h.api('POST', `/channels/${group.id}/messages`, { token: owner.token, body: { content: 'hi all' } }),

@@ -178,12 +178,12 @@ export class DmsService {
     const [user] = await db.select().from(users).where(eq(users.id, userId));
     if (!user) throw notFound(ErrorCode.UnknownUser, 'User');
     const pending = new PendingEvents();
-    await db.transaction(async (tx) => {
+    const added = await db.transaction(async (tx) => {
       const current = await tx
         .select()
         .from(channelRecipients)
         .where(eq(channelRecipients.channelId, channelId));
-      if (current.some((r) => r.userId === userId)) return;
+      if (current.some((r) => r.userId === userId)) return false;
       if (current.length >= MAX_GROUP_RECIPIENTS)
         throw new ApiError(
           400,
@@ -198,8 +198,11 @@ export class DmsService {
         channel_id: channelId,
         user: toPublicUser(user),
       });
+      return true;
     });
-    pending.add('CHANNEL_CREATE', Topic.user(userId), await this.toWire(db, channel, userId));
+    if (!added) return;
+    // The new recipient's sessions learn of the channel first, so they also get its system message.
+    this.deps.events.publish('CHANNEL_CREATE', Topic.user(userId), await this.toWire(db, channel, userId));
     pending.publish(this.deps.events);
   }
 
