@@ -194,6 +194,37 @@ describe('fan-out', () => {
     assert.ok(await gn.never('MESSAGE_CREATE', (d) => d.id === plain.id), 'no GUILD_MESSAGES intent');
     const ping = (await post(g.owner.token, g.textChannelId, `hey <@${withMessages.app.bot.id}>`)).body;
     assert.match((await gw.dispatch('MESSAGE_CREATE', (d) => d.id === ping.id)).content, /hey/);
+    // Its own messages and DMs keep their content too.
+    const own = (await post(`Bot ${withMessages.token}`, g.textChannelId, 'mine')).body;
+    assert.equal((await gw.dispatch('MESSAGE_CREATE', (d) => d.id === own.id)).content, 'mine');
+    const dmBot = await TestGateway.identify(h, withMessages.token, { intents: 1 | 512 | 4096 }, 1);
+    const dm = (
+      await h.api('POST', '/users/@me/channels', {
+        token: g.owner.token,
+        body: { recipient_id: withMessages.app.bot.id },
+      })
+    ).body;
+    const direct = (await post(g.owner.token, dm.id, 'just for you')).body;
+    assert.equal((await dmBot.dispatch('MESSAGE_CREATE', (d) => d.id === direct.id)).content, 'just for you');
+  });
+
+  test('READY carries the user’s DMs, relationships and read states', async () => {
+    const [a, b] = [await h.register(), await h.register()];
+    await h.api('PUT', `/users/@me/relationships/${b.id}`, { token: a.token, body: {} });
+    await h.api('PUT', `/users/@me/relationships/${a.id}`, { token: b.token, body: {} });
+    const dm = (await h.api('POST', '/users/@me/channels', { token: a.token, body: { recipient_id: b.id } }))
+      .body;
+    const sent = (await post(a.token, dm.id, 'hello')).body;
+    await h.api('POST', `/channels/${dm.id}/messages/${sent.id}/ack`, { token: b.token, body: {} });
+    const ready = (await TestGateway.identify(h, b.token)).ready;
+    assert.ok(ready.private_channels.some((c: any) => c.id === dm.id && c.type === 1));
+    assert.deepEqual(
+      ready.relationships.map((r: any) => [r.id, r.type]),
+      [[a.id, 1]],
+    );
+    const entry = ready.read_state.entries.find((e: any) => e.id === dm.id);
+    assert.equal(entry.last_message_id, sent.id);
+    assert.equal(typeof ready.user_settings, 'object');
   });
 
   test('a revoked session is disconnected with 4004', async () => {
