@@ -91,6 +91,18 @@ describe('attachments', () => {
     const lie = await fetch(local(text.url));
     assert.match(lie.headers.get('content-disposition') ?? '', /^attachment/);
     assert.equal(await lie.text(), '<script>alert(1)</script>');
+    // Images have a smaller preview at proxy_url; other files do not.
+    assert.notEqual(image.proxy_url, image.url);
+    const preview = await fetch(local(image.proxy_url));
+    assert.equal(preview.status, 200);
+    assert.equal(preview.headers.get('content-type'), 'image/webp');
+    assert.equal(preview.headers.get('x-content-type-options'), 'nosniff');
+    const meta = await sharp(Buffer.from(await preview.arrayBuffer())).metadata();
+    assert.ok(meta.width! <= 400 && meta.height! <= 400, `${meta.width}x${meta.height}`);
+    assert.equal(text.proxy_url, text.url);
+    assert.equal((await fetch(local(image.proxy_url).split('?')[0])).status, 404);
+    const textPreview = local(text.url).replace('/evil.png', '/preview/evil.png');
+    assert.equal((await fetch(textPreview)).status, 404, 'a signature is for one path only');
     // Unsigned or tampered URLs look like missing files.
     const bare = local(image.url).split('?')[0];
     assert.equal((await fetch(bare)).status, 404);

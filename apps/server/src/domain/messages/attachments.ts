@@ -141,14 +141,15 @@ export class AttachmentUrls {
     return createHmac('sha256', this.secret).update(`${path}|${expires}`).digest('hex').slice(0, 32);
   }
 
+  /** The file's URL, and as `proxy_url` its image preview's (or the file's again when it has none). */
   sign(
-    row: Pick<AttachmentRow, 'channelId' | 'id' | 'filename'>,
+    row: Pick<AttachmentRow, 'channelId' | 'id' | 'filename' | 'previewKey'>,
     now = Date.now(),
   ): { url: string; proxy_url: string } {
-    const path = `/attachments/${row.channelId}/${row.id}/${row.filename}`;
     const expires = Math.floor((now + URL_TTL_MS) / 1000).toString(16);
-    const url = `${this.publicUrl}${path}?ex=${expires}&hm=${this.mac(path, expires)}`;
-    return { url, proxy_url: url };
+    const signed = (path: string) => `${this.publicUrl}${path}?ex=${expires}&hm=${this.mac(path, expires)}`;
+    const url = signed(attachmentPath(row, { preview: false }));
+    return { url, proxy_url: row.previewKey ? signed(attachmentPath(row, { preview: true })) : url };
   }
 
   /** Whether a request for `path` carries a valid, unexpired signature. */
@@ -157,6 +158,14 @@ export class AttachmentUrls {
     if (Number.parseInt(ex, 16) * 1000 < now) return false;
     return timingSafeEqual(Buffer.from(this.mac(path, ex)), Buffer.from(hm));
   }
+}
+
+/** Where an attachment (or its preview) is served. */
+export function attachmentPath(
+  row: Pick<AttachmentRow, 'channelId' | 'id' | 'filename'>,
+  opts: { preview: boolean },
+): string {
+  return `/attachments/${row.channelId}/${row.id}/${opts.preview ? 'preview/' : ''}${row.filename}`;
 }
 
 /** The attachment object of a message. */

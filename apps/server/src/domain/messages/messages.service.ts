@@ -24,7 +24,13 @@ import { toMemberWire } from '../guilds/guilds.wire';
 import { PendingEvents } from '../pending-events';
 import type { RelationshipsService } from '../relationships/relationships.service';
 import type { ThreadsService } from '../threads/threads.service';
-import { deleteAttachmentFiles, dispositionFor, storeAttachments, type UploadedFile } from './attachments';
+import {
+  attachmentPath,
+  deleteAttachmentFiles,
+  dispositionFor,
+  storeAttachments,
+  type UploadedFile,
+} from './attachments';
 import { deleteMessages } from './channel-content';
 import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
@@ -535,28 +541,33 @@ export class MessagesService {
     return row;
   }
 
-  /** The file behind a signed attachment URL, or null when the signature, the expiry or the file is wrong. */
-  async attachmentFile(channelId: string, attachmentId: string, filename: string, ex?: string, hm?: string) {
-    const path = `/attachments/${channelId}/${attachmentId}/${filename}`;
-    if (!this.deps.attachmentUrls.verify(path, ex, hm)) return null;
+  /** The file (or its preview) behind a signed attachment URL, or null when the signature, expiry or file is wrong. */
+  async attachmentFile(
+    ref: { channelId: string; id: string; filename: string },
+    opts: { preview: boolean; ex?: string; hm?: string },
+  ) {
+    if (!this.deps.attachmentUrls.verify(attachmentPath(ref, opts), opts.ex, opts.hm)) return null;
     const [row] = await this.deps.db
       .select()
       .from(attachments)
       .where(
         and(
-          eq(attachments.channelId, channelId),
-          eq(attachments.id, attachmentId),
-          eq(attachments.filename, filename),
+          eq(attachments.channelId, ref.channelId),
+          eq(attachments.id, ref.id),
+          eq(attachments.filename, ref.filename),
         ),
       );
-    if (!row) return null;
-    const file = await this.deps.storage.get(row.storageKey);
+    const key = opts.preview ? row?.previewKey : row?.storageKey;
+    if (!row || !key) return null;
+    const file = await this.deps.storage.get(key);
     if (!file) return null;
-    return {
-      data: file.data,
-      contentType: row.contentType,
-      disposition: dispositionFor(row.contentType, row.filename),
-    };
+    return opts.preview
+      ? { data: file.data, contentType: file.contentType, disposition: 'inline' }
+      : {
+          data: file.data,
+          contentType: row.contentType,
+          disposition: dispositionFor(row.contentType, row.filename),
+        };
   }
 
   /** Stores a message's files before its transaction (ATTACH_FILES, at most 10, each within the user's upload limit). */

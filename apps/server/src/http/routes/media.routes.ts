@@ -41,40 +41,40 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
     },
   ];
   // Attachments: signed, expiring URLs (see AttachmentUrls); anything else looks like a missing file.
-  app.get(
-    '/attachments/:channel_id/:attachment_id/:filename',
-    {
-      schema: {
-        hide: true,
-        params: Type.Object({
-          channel_id: Snowflake,
-          attachment_id: Snowflake,
-          filename: Type.String({ maxLength: 255 }),
-        }),
-        querystring: Type.Object({
-          ex: Type.Optional(Type.String({ maxLength: 16 })),
-          hm: Type.Optional(Type.String({ maxLength: 64 })),
-        }),
+  // Attachments and their image previews (`proxy_url`), both behind signed, expiring URLs.
+  for (const preview of [false, true]) {
+    app.get(
+      `/attachments/:channel_id/:attachment_id/${preview ? 'preview/' : ''}:filename`,
+      {
+        schema: {
+          hide: true,
+          params: Type.Object({
+            channel_id: Snowflake,
+            attachment_id: Snowflake,
+            filename: Type.String({ maxLength: 255 }),
+          }),
+          querystring: Type.Object({
+            ex: Type.Optional(Type.String({ maxLength: 16 })),
+            hm: Type.Optional(Type.String({ maxLength: 64 })),
+          }),
+        },
       },
-    },
-    async (req, reply) => {
-      const { channel_id, attachment_id, filename } = req.params;
-      const file = await services.messages.attachmentFile(
-        channel_id,
-        attachment_id,
-        filename,
-        req.query.ex,
-        req.query.hm,
-      );
-      if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
-      reply
-        .type(file.contentType)
-        .header('x-content-type-options', 'nosniff')
-        .header('content-disposition', file.disposition)
-        .header('cache-control', 'private, max-age=3600');
-      return file.data;
-    },
-  );
+      async (req, reply) => {
+        const { channel_id, attachment_id, filename } = req.params;
+        const file = await services.messages.attachmentFile(
+          { channelId: channel_id, id: attachment_id, filename },
+          { preview, ex: req.query.ex, hm: req.query.hm },
+        );
+        if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
+        reply
+          .type(file.contentType)
+          .header('x-content-type-options', 'nosniff')
+          .header('content-disposition', file.disposition)
+          .header('cache-control', 'private, max-age=3600');
+        return file.data;
+      },
+    );
+  }
 
   app.get(
     '/emojis/:file',
