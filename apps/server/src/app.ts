@@ -117,6 +117,13 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       outgoingCapBytes: config.gatewayOutgoingCapBytes,
     });
     gateway.attach(http.server);
+    // Threads idle past their auto_archive_duration are archived once a minute.
+    const archiver = setInterval(() => {
+      services.threads
+        .archiveInactive()
+        .catch((err) => log.warn({ err }, 'could not archive inactive threads'));
+    }, 60_000);
+    archiver.unref();
 
     let closing: Promise<void> | null = null;
     return {
@@ -132,6 +139,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       },
       close() {
         closing ??= (async () => {
+          clearInterval(archiver);
           await gateway.close();
           await http.close();
           await runCleanups(cleanups);

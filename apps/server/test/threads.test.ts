@@ -217,4 +217,37 @@ describe('threads', () => {
     assert.equal((await h.api('GET', `/channels/${t.id}`, { token: b.token })).status, 404);
     assert.ok(h.events.some((e) => e.t === 'THREAD_DELETE' && (e.d as any).id === t.id));
   });
+
+  test('threads idle past auto_archive_duration are archived (THREAD_UPDATE); active ones are not', async () => {
+    const g = await createGuild(h);
+    const make = async (name: string, auto_archive_duration: number) =>
+      (
+        await h.api('POST', `/channels/${g.textChannelId}/threads`, {
+          token: g.owner.token,
+          body: { name, type: 11, auto_archive_duration },
+        })
+      ).body;
+    const hour = await make('hour', 60);
+    const week = await make('week', 10080);
+    const later = new Date(Date.now() + 2 * 60 * 60_000);
+    assert.ok((await h.app.services.threads.archiveInactive(later)) >= 1);
+    const get = async (id: string) =>
+      (await h.api('GET', `/channels/${id}`, { token: g.owner.token })).body.thread_metadata;
+    assert.equal((await get(hour.id)).archived, true);
+    assert.equal((await get(week.id)).archived, false);
+    assert.ok(
+      h.events.some(
+        (e) =>
+          e.t === 'THREAD_UPDATE' && (e.d as any).id === hour.id && (e.d as any).thread_metadata.archived,
+      ),
+    );
+    // Archived once, even when several processes sweep.
+    const updates = () =>
+      h.events.filter((e) => e.t === 'THREAD_UPDATE' && (e.d as any).id === hour.id).length;
+    const before = updates();
+    await h.app.services.threads.archiveInactive(later);
+    assert.equal(updates(), before);
+    const active = await h.api('GET', `/guilds/${g.id}/threads/active`, { token: g.owner.token });
+    assert.ok(!active.body.threads.some((t: any) => t.id === hour.id));
+  });
 });

@@ -1,6 +1,6 @@
 import { hasPermission, Permission } from '@hearth/permissions';
-import { type Channel, ChannelType, ErrorCode, MessageType } from '@hearth/protocol';
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { type Channel, ChannelType, ErrorCode, MessageType, snowflakeTimestamp } from '@hearth/protocol';
+import { and, asc, count, eq, inArray, isNull, or } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import { channels, messages, permissionOverwrites, threadMembers } from '../../store/schema';
@@ -288,6 +288,38 @@ export class ThreadsService {
       threads: visible.map((t) => toThreadWire(t, countOf.get(t.id) ?? 0)),
       members: visible.filter((t) => memberOf.has(t.id)).map((t) => toThreadMemberWire(memberOf.get(t.id)!)),
     };
+  }
+
+  /**
+   * Archives every thread idle for longer than its auto_archive_duration (its last message, creation or last
+   * archive change), publishing THREAD_UPDATE for each. Every process may run it: a thread is archived once.
+   */
+  async archiveInactive(now = new Date()): Promise<number> {
+    const { db } = this.deps;
+    const notArchived = or(eq(channels.archived, false), isNull(channels.archived));
+    const open = await db
+      .select()
+      .from(channels)
+      .where(and(inArray(channels.type, [10, 11, 12]), notArchived));
+    let archived = 0;
+    for (const t of open) {
+      const lastMessage = t.lastMessageId ? snowflakeTimestamp(t.lastMessageId).getTime() : 0;
+      const active = Math.max(lastMessage, (t.archiveTimestamp ?? t.createdAt).getTime());
+      if (active + (t.autoArchiveDuration ?? 4320) * 60_000 > now.getTime()) continue;
+      const [row] = await db
+        .update(channels)
+        .set({ archived: true, archiveTimestamp: now })
+        .where(and(eq(channels.id, t.id), notArchived))
+        .returning();
+      if (!row) continue;
+      archived++;
+      this.deps.events.publish(
+        'THREAD_UPDATE',
+        Topic.guild(row.guildId!),
+        toThreadWire(row, await this.memberCount(db, row.id)),
+      );
+    }
+    return archived;
   }
 
   /** A message sent in an archived (unlocked) thread reopens it; counters follow every message. */
