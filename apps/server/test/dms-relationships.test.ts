@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { startHearth, type TestServer, type TestUser } from './harness';
 
 let h: TestServer;
@@ -139,6 +140,18 @@ describe('direct messages', () => {
     assert.ok(h.events.some((e) => e.t === 'CHANNEL_RECIPIENT_ADD' && (e.d as any).user.id === d.id));
     const renamed = await h.api('PATCH', `/channels/${g.id}`, { token: c.token, body: { name: 'The Crew' } });
     assert.equal(renamed.body.name, 'The Crew');
+    const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#0a0' } })
+      .png()
+      .toBuffer();
+    const icon = await h.api('PATCH', `/channels/${g.id}`, {
+      token: c.token,
+      body: { icon: `data:image/png;base64,${png.toString('base64')}` },
+    });
+    assert.equal(icon.status, 200, icon.text);
+    assert.match(icon.body.icon, /^[0-9a-f]{32}$/);
+    const served = await h.api('GET', `/channel-icons/${g.id}/${icon.body.icon}.png`, { root: true });
+    assert.equal(served.status, 200);
+    assert.equal(served.headers.get('content-type'), 'image/png');
     assert.equal(
       (await h.api('DELETE', `/channels/${g.id}/recipients/${d.id}`, { token: owner.token })).status,
       204,

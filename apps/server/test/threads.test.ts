@@ -145,11 +145,19 @@ describe('threads', () => {
         body: { name: 'open', type: 11 },
       })
     ).body;
+    // Without SEND_MESSAGES in the parent a member still posts and types in its threads.
+    await deny(P.SEND_MESSAGES);
+    assert.equal(
+      (await h.api('POST', `/channels/${t.id}/messages`, { token: m.token, body: { content: 'hi' } })).status,
+      200,
+    );
+    assert.equal((await h.api('POST', `/channels/${t.id}/typing`, { token: m.token })).status, 204);
     await deny(P.SEND_MESSAGES_IN_THREADS);
     assert.equal(
       (await h.api('POST', `/channels/${t.id}/messages`, { token: m.token, body: { content: 'hi' } })).status,
       403,
     );
+    assert.equal((await h.api('POST', `/channels/${t.id}/typing`, { token: m.token })).status, 403);
     const parentHistory = await h.api('GET', `/channels/${g.textChannelId}/messages`, {
       token: g.owner.token,
     });

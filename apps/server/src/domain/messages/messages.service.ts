@@ -471,7 +471,10 @@ export class MessagesService {
   async typing(principal: Principal, channelId: string): Promise<void> {
     const { db } = this.deps;
     const ctx = await loadMessageChannel(db, channelId, principal.userId);
-    if (!hasPermission(ctx.permissions, Permission.SEND_MESSAGES)) throw missingPermissions();
+    const send = isThreadType(ctx.channel.type)
+      ? Permission.SEND_MESSAGES_IN_THREADS
+      : Permission.SEND_MESSAGES;
+    if (!hasPermission(ctx.permissions, send)) throw missingPermissions();
     const event: Record<string, unknown> = {
       channel_id: channelId,
       user_id: principal.userId,

@@ -39,8 +39,13 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
       params: { guild_id: Snowflake, user_id: Snowflake },
       folder: (p) => `guilds/${p.guild_id}/users/${p.user_id}/avatars`,
     },
+    {
+      url: '/channel-icons/:channel_id/:file',
+      purpose: 'group_icon',
+      params: { channel_id: Snowflake },
+      folder: (p) => `channel-icons/${p.channel_id}`,
+    },
   ];
-  // Attachments: signed, expiring URLs (see AttachmentUrls); anything else looks like a missing file.
   // Attachments and their image previews (`proxy_url`), both behind signed, expiring URLs.
   for (const preview of [false, true]) {
     app.get(
