@@ -47,7 +47,7 @@ export class Outbox {
   send(text: string): void {
     if (!this.open) return;
     this.pending.push(text);
-    this.pendingBytes += text.length;
+    this.pendingBytes += Buffer.byteLength(text);
     if (this.ws.bufferedAmount + this.pendingBytes > this.capBytes) {
       this.pending = [];
       this.pendingBytes = 0;
