@@ -640,7 +640,9 @@ export class Gateway {
     }
     // Events that can change what this session sees: channels it gains bring their active threads.
     const changesAccess =
-      t === 'CHANNEL_UPDATE' || t.startsWith('GUILD_ROLE_') || t === 'GUILD_MEMBER_UPDATE';
+      t === 'CHANNEL_UPDATE' ||
+      t.startsWith('GUILD_ROLE_') ||
+      (t === 'GUILD_MEMBER_UPDATE' && d.user?.id === state.userId);
     const before = changesAccess ? state.visibleChannels(guildId) : null;
     state.apply(t, d);
     if (before && state.guilds.has(guildId)) {
