@@ -75,6 +75,40 @@ describe('connection', () => {
   });
 });
 
+describe('resume window', () => {
+  test('RESUME from before the session’s buffer of 1000 dispatches gets op 9; from inside it, everything since', async () => {
+    const g = await createGuild(h);
+    const c = await TestGateway.identify(h, g.owner.token, {}, 1);
+    const seq = c.seq;
+    c.close();
+    await c.closed();
+    const publish = (n: number, from: number) =>
+      Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          h.app.bus.publish({
+            t: 'MESSAGE_CREATE',
+            topic: `channel:${g.textChannelId}`,
+            d: { id: String(from + i), channel_id: g.textChannelId, guild_id: g.id, content: 'x' },
+          }),
+        ),
+      );
+    await publish(1001, 0);
+    const resume = async (from: number) => {
+      const r = await TestGateway.open(h);
+      await r.next((p) => p.op === 10);
+      r.send({ op: 6, d: { token: g.owner.token, session_id: c.ready.session_id, seq: from } });
+      return r;
+    };
+    const late = await resume(seq);
+    assert.equal((await late.next((p) => p.op === 9)).d, false);
+    const inside = await resume(seq + 1001 - 5);
+    const replayed = [];
+    for (let i = 0; i < 5; i++) replayed.push((await inside.dispatch('MESSAGE_CREATE')).id);
+    assert.deepEqual(replayed, ['996', '997', '998', '999', '1000']);
+    await inside.dispatch('RESUMED');
+  });
+});
+
 describe('slow consumers', () => {
   test('a session that stops reading is cut off at the byte cap; others get every event', async () => {
     const g = await createGuild(h);
