@@ -109,7 +109,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       services,
       bus,
       log,
-      publicUrl: config.publicUrl,
+      resumeUrl: config.gatewayResumeUrl,
       limiter,
       heartbeatIntervalMs: config.gatewayHeartbeatMs,
       sessionTtlMs: config.gatewaySessionTtlSeconds * 1000,

@@ -21,6 +21,8 @@ export interface Config {
   secretKey: string | null;
   /** Per-IP budget of the auth routes, requests per minute. */
   authRateLimitPerMinute: number;
+  /** This process's own gateway URL (READY's resume_gateway_url); the ws form of publicUrl when unset. */
+  gatewayResumeUrl: string;
   /** Gateway heartbeat interval sent in HELLO, milliseconds. */
   gatewayHeartbeatMs: number;
   /** How long a disconnected gateway session can still be resumed, seconds. */
@@ -141,6 +143,12 @@ export const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     parse: integer(1, 1_000_000),
     default: () => 30,
     allowed: 'an integer from 1 to 1000000',
+  },
+  gatewayResumeUrl: {
+    env: 'GATEWAY_RESUME_URL',
+    parse: (s) => url(['ws:', 'wss:'])(s).replace(/\/+$/, ''),
+    default: (c) => `${(c.publicUrl ?? `http://localhost:${c.port ?? 8080}`).replace(/^http/, 'ws')}/gateway`,
+    allowed: 'a ws:// or wss:// URL',
   },
   gatewayHeartbeatMs: {
     env: 'GATEWAY_HEARTBEAT_INTERVAL',

@@ -14,6 +14,7 @@ before(async () => {
     gatewaySessionTtlSeconds: 1,
     gatewayIdentifyLimit: 2,
     gatewayOutgoingCapBytes: 256 * 1024,
+    gatewayResumeUrl: 'ws://node-a.hearth.test/gateway',
   });
   fast = await startHearth({ gatewayHeartbeatMs: 300 });
 });
@@ -30,7 +31,9 @@ describe('connection', () => {
     c.ws.on('message', (_data, isBinary) => binary.push(isBinary));
     assert.ok((await c.next((p) => p.op === 10)).d.heartbeat_interval > 0);
     c.send({ op: 2, d: { token: u.token, properties: {} } });
-    assert.equal((await c.dispatch('READY')).user.id, u.id);
+    const ready = await c.dispatch('READY');
+    assert.equal(ready.user.id, u.id);
+    assert.equal(ready.resume_gateway_url, 'ws://node-a.hearth.test/gateway', "this process's own URL");
     assert.ok(binary.length >= 1 && binary.every((b) => !b), 'text frames only');
   });
 

@@ -75,7 +75,8 @@ export class Gateway {
       services: Services;
       bus: Bus;
       log: Logger;
-      publicUrl: string;
+      /** This process's own gateway URL, given as READY's `resume_gateway_url`. */
+      resumeUrl: string;
       /** IDENTIFY budget, shared across processes when the limiter is Redis. */
       limiter: RateLimiter;
       /** How long a disconnected session can be resumed. */
@@ -87,10 +88,6 @@ export class Gateway {
       identifyLimit: number;
     },
   ) {}
-
-  get url(): string {
-    return `${this.opts.publicUrl.replace(/^http/, 'ws')}/gateway`;
-  }
 
   /** Handles WebSocket upgrades on `/gateway` and starts receiving bus events. */
   attach(server: Server): void {
@@ -371,7 +368,11 @@ export class Gateway {
       this.opts.services.presence.parse(d.presence) ?? { status: 'online', activities: [] },
       [...state.guilds.keys()],
     );
-    session.dispatch('READY', { ...data.ready, session_id: session.id, resume_gateway_url: this.url });
+    session.dispatch('READY', {
+      ...data.ready,
+      session_id: session.id,
+      resume_gateway_url: this.opts.resumeUrl,
+    });
     for (const g of data.guilds) await this.sendGuildCreate(session, g.id);
     return session;
   }

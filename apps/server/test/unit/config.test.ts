@@ -33,6 +33,13 @@ describe('configuration', () => {
       loadConfig({ PUBLIC_URL: 'https://chat.example.org/' }).publicUrl,
       'https://chat.example.org',
     );
+    const gateway = loadConfig({ PUBLIC_URL: 'https://chat.example.org', GATEWAY_SESSION_TTL: '30' });
+    assert.equal(gateway.gatewayResumeUrl, 'wss://chat.example.org/gateway');
+    assert.equal(gateway.gatewaySessionTtlSeconds, 30);
+    assert.equal(
+      loadConfig({ GATEWAY_RESUME_URL: 'ws://node-1.internal:8081' }).gatewayResumeUrl,
+      'ws://node-1.internal:8081',
+    );
   });
 
   test('a wrong value is one clear line naming the variable and what is allowed', () => {
@@ -45,6 +52,8 @@ describe('configuration', () => {
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be fatal, error, warn, info, debug, trace, silent/],
       [{ SECRET_KEY: 'short' }, /^SECRET_KEY must be at least 32 characters/],
       [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY must be true or false/],
+      [{ GATEWAY_RESUME_URL: 'http://x' }, /^GATEWAY_RESUME_URL must be a ws:\/\/ or wss:\/\/ URL/],
+      [{ GATEWAY_HEARTBEAT_INTERVAL: '5' }, /^GATEWAY_HEARTBEAT_INTERVAL must be milliseconds from 100/],
     ];
     for (const [env, message] of cases) {
       assert.throws(
