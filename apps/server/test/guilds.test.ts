@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
 import sharp from 'sharp';
+import { TestGateway } from './gateway-client';
 import { createGuild, grant, join } from './guild-helpers';
 import { startHearth, type TestServer } from './harness';
 
@@ -58,9 +59,25 @@ describe('reading and changing a guild', () => {
     const g = await createGuild(h);
     const member = await join(h, g);
     const outsider = await h.register();
-    const res = await h.api('GET', `/guilds/${g.id}?with_counts=true`, { token: member.token });
-    assert.equal(res.status, 200);
-    assert.equal(res.body.approximate_member_count, 2);
+    // The member is online on the gateway, the owner is not.
+    const online = await TestGateway.identify(h, member.token, {}, 1);
+    try {
+      const res = await h.api('GET', `/guilds/${g.id}?with_counts=true`, { token: member.token });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.approximate_member_count, 2);
+      assert.equal(res.body.approximate_presence_count, 1);
+      const mine = await h.api('GET', '/users/@me/guilds?with_counts=true', { token: member.token });
+      assert.equal(mine.body[0].approximate_presence_count, 1);
+      const invite = await h.api('POST', `/channels/${g.textChannelId}/invites`, {
+        token: g.owner.token,
+        body: {},
+      });
+      const preview = await h.api('GET', `/invites/${invite.body.code}?with_counts=true`);
+      assert.equal(preview.body.approximate_member_count, 2);
+      assert.equal(preview.body.approximate_presence_count, 1);
+    } finally {
+      online.close();
+    }
     const hidden = await h.api('GET', `/guilds/${g.id}`, { token: outsider.token });
     const missing = await h.api('GET', '/guilds/123456789012345678', { token: outsider.token });
     assert.equal(hidden.status, 404);

@@ -85,12 +85,41 @@ describe('invites', () => {
     const codes = new Set<string>();
     for (let i = 0; i < 20; i++)
       codes.add(
-        (await h.api('POST', `/channels/${g.textChannelId}/invites`, { token: g.owner.token, body: {} })).body
-          .code,
+        (
+          await h.api('POST', `/channels/${g.textChannelId}/invites`, {
+            token: g.owner.token,
+            body: { unique: true },
+          })
+        ).body.code,
       );
     assert.equal(codes.size, 20);
     const prefixes = new Set([...codes].map((c) => c.slice(0, 3)));
     assert.ok(prefixes.size > 15, 'no shared time-based prefix');
+  });
+
+  test('without unique a matching live invite is reused; unique always makes a new one', async () => {
+    const g = await createGuild(h);
+    const create = async (body: object, token = g.owner.token) => {
+      const res = await h.api('POST', `/channels/${g.textChannelId}/invites`, { token, body });
+      assert.equal(res.status, 200, res.text);
+      return res.body.code as string;
+    };
+    const first = await create({ max_age: 3600 });
+    assert.equal(await create({ max_age: 3600 }), first, 'same inviter, channel and settings');
+    assert.equal(h.events.filter((e) => e.t === 'INVITE_CREATE' && (e.d as any).code === first).length, 1);
+    const unique = await create({ max_age: 3600, unique: true });
+    assert.notEqual(unique, first);
+    assert.notEqual(await create({ max_age: 600 }), first, 'other settings');
+    assert.notEqual(await create({ max_age: 3600, temporary: true }), first, 'other settings');
+    const member = await join(h, g);
+    assert.notEqual(await create({ max_age: 3600 }, member.token), first, 'another inviter');
+    // A used-up invite is not handed out again.
+    const once = await create({ max_uses: 1 });
+    const guest = await h.register();
+    assert.equal((await h.api('POST', `/invites/${once}`, { token: guest.token })).status, 200);
+    assert.notEqual(await create({ max_uses: 1 }), once);
+    const listed = await h.api('GET', `/guilds/${g.id}/invites`, { token: g.owner.token });
+    assert.equal(new Set(listed.body.map((i: any) => i.code)).size, listed.body.length);
   });
 
   test('racing for the last use: exactly one joins', async () => {
@@ -197,7 +226,7 @@ describe('bans', () => {
     // New roles start at the bottom: lift the boss above the moderator.
     await h.api('PATCH', `/guilds/${g.id}/roles`, {
       token: g.owner.token,
-      body: [{ id: bossRole, position: 5 }],
+      body: [{ id: bossRole, position: 2 }],
     });
     assert.equal((await h.api('PUT', `/guilds/${g.id}/bans/${boss.id}`, { token: mod.token })).status, 403);
     const stranger = await h.register();

@@ -142,7 +142,10 @@ export class ChannelsService {
       .select({ n: max(channels.position) })
       .from(channels)
       .where(eq(channels.guildId, guildId));
-    if ((await db.$count(channels, eq(channels.guildId, guildId))) >= MAX_CHANNELS)
+    const channelCount = await db.$count(channels, eq(channels.guildId, guildId));
+    if (input.position != null)
+      fitPosition(input.position, Math.max(channelCount, (n ?? -1) + 1), ['position']);
+    if (channelCount >= MAX_CHANNELS)
       throw new ApiError(
         400,
         ErrorCode.MaximumChannels,
@@ -204,11 +207,17 @@ export class ChannelsService {
     const rows = await db.select().from(channels).where(eq(channels.guildId, guildId));
     const byId = new Map(rows.map((c) => [c.id, c]));
     const plans: Array<{ channel: ChannelRow; changes: Partial<ChannelRow>; lock: boolean }> = [];
+    const seen = new Set<string>();
     for (const [i, move] of moves.entries()) {
       const channel = byId.get(move.id);
-      if (!channel) throw invalidField([i, 'id'], 'CHANNEL_INVALID', 'Not a channel of this guild.');
+      if (!channel || isThreadType(channel.type))
+        throw invalidField([i, 'id'], 'CHANNEL_INVALID', 'Not a channel of this guild.');
+      if (seen.has(channel.id))
+        throw invalidField([i, 'id'], 'CHANNEL_DUPLICATE', 'This channel is listed twice.');
+      seen.add(channel.id);
       const changes: Partial<ChannelRow> = {};
-      if (move.position != null) changes.position = move.position;
+      if (move.position != null)
+        changes.position = fitPosition(move.position, highestSlot(rows), [i, 'position']);
       if (move.parent_id !== undefined) {
         if (move.parent_id !== null) {
           const parent = byId.get(move.parent_id);
@@ -323,7 +332,12 @@ export class ChannelsService {
     }
     if (input.nsfw != null) changes.nsfw = input.nsfw;
     if (input.rate_limit_per_user != null) changes.rateLimitPerUser = input.rate_limit_per_user;
-    if (input.position != null) changes.position = input.position;
+    if (input.position != null)
+      changes.position = fitPosition(
+        input.position,
+        highestSlot(await db.select().from(channels).where(eq(channels.guildId, guildId))),
+        ['position'],
+      );
     if (input.default_auto_archive_duration != null)
       changes.defaultAutoArchiveDuration = input.default_auto_archive_duration;
     for (const [field, key] of [
@@ -616,6 +630,19 @@ export class ChannelsService {
       )
       .returning();
   }
+}
+
+/** The highest position a guild channel may take: one slot per channel, or the highest already in use. */
+function highestSlot(rows: ChannelRow[]): number {
+  const guildChannels = rows.filter((c) => !isThreadType(c.type));
+  return Math.max(guildChannels.length - 1, ...guildChannels.map((c) => c.position));
+}
+
+/** A channel position from 0 to `highest`; anything else does not fit. */
+function fitPosition(position: number, highest: number, path: Array<string | number>): number {
+  if (position > highest)
+    throw invalidField(path, 'POSITION_INVALID', `A channel's position must be from 0 to ${highest}.`);
+  return position;
 }
 
 /** Discord lowercases text channel names and turns spaces into dashes. */
