@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
+import { snowflakeFromTimestamp } from '@hearth/protocol';
 import { eq } from 'drizzle-orm';
-import { invites } from '../src/store/schema';
+import { invites, messages } from '../src/store/schema';
 import { createGuild, grant, join } from './guild-helpers';
 import { startHearth, type TestServer } from './harness';
 
@@ -59,6 +60,11 @@ describe('invites', () => {
     assert.equal((await h.api('GET', `/guilds/${g.id}/invites`, { token: user.token })).status, 403);
     assert.equal((await h.api('DELETE', `/invites/${invite.code}`, { token: user.token })).status, 403);
     assert.equal((await h.api('DELETE', `/invites/${invite.code}`, { token: g.owner.token })).status, 200);
+    assert.ok(
+      h.events.some(
+        (e) => e.t === 'INVITE_DELETE' && e.topic === `guild:${g.id}` && (e.d as any).code === invite.code,
+      ),
+    );
     const gone = await h.api('GET', `/invites/${invite.code}`);
     assert.equal(gone.status, 404);
     assert.equal(gone.body.code, 10006);
@@ -213,6 +219,56 @@ describe('bans', () => {
     assert.ok(types.includes(22) && types.includes(23));
   });
 
+  test('delete_message_seconds removes the banned user’s messages of that window, and only those', async () => {
+    const g = await createGuild(h);
+    const m = await join(h, g);
+    const bystander = await join(h, g);
+    const post = async (u: { token: string }, content: string) =>
+      (await h.api('POST', `/channels/${g.textChannelId}/messages`, { token: u.token, body: { content } }))
+        .body.id as string;
+    const recent = [await post(m, 'spam one'), await post(m, 'spam two')];
+    const kept = await post(bystander, 'innocent');
+    // A message of theirs from two hours ago, outside a one-hour window.
+    const old = snowflakeFromTimestamp(Date.now() - 2 * 3600_000);
+    await h.app.database.db
+      .insert(messages)
+      .values({ channelId: g.textChannelId, id: old, guildId: g.id, authorId: m.id, content: 'old news' });
+    const res = await h.api('PUT', `/guilds/${g.id}/bans/${m.id}`, {
+      token: g.owner.token,
+      body: { delete_message_seconds: 3600 },
+    });
+    assert.equal(res.status, 204);
+    const exists = async (id: string) =>
+      (await h.api('GET', `/channels/${g.textChannelId}/messages/${id}`, { token: g.owner.token })).status;
+    for (const id of recent) assert.equal(await exists(id), 404, 'recent message deleted');
+    assert.equal(await exists(old), 200, 'older than the window: kept');
+    assert.equal(await exists(kept), 200, 'other people’s messages: kept');
+    const bulk = h.events.find(
+      (e) => e.t === 'MESSAGE_DELETE_BULK' && (e.d as any).channel_id === g.textChannelId,
+    );
+    const deleted: string[] = (bulk as any).d.ids;
+    // Their join message (USER_JOIN, authored by them) is in the window too.
+    for (const id of recent) assert.ok(deleted.includes(id), 'published as deleted');
+    assert.ok(!deleted.includes(old) && !deleted.includes(kept));
+    const log = await h.api('GET', `/guilds/${g.id}/audit-logs?action_type=22`, { token: g.owner.token });
+    assert.deepEqual(log.body.audit_log_entries[0].options, { delete_message_seconds: '3600' });
+
+    // Without it, nothing is deleted; the unban publishes GUILD_BAN_REMOVE.
+    const n = await join(h, g);
+    const stays = await post(n, 'still here');
+    await h.api('PUT', `/guilds/${g.id}/bans/${n.id}`, { token: g.owner.token, body: {} });
+    assert.equal(await exists(stays), 200);
+    assert.equal(
+      (await h.api('DELETE', `/guilds/${g.id}/bans/${n.id}`, { token: g.owner.token })).status,
+      204,
+    );
+    assert.ok(
+      h.events.some(
+        (e) => e.t === 'GUILD_BAN_REMOVE' && e.topic === `guild:${g.id}` && (e.d as any).user.id === n.id,
+      ),
+    );
+  });
+
   test('the owner and higher members cannot be banned; users who are not members can', async () => {
     const g = await createGuild(h);
     const mod = await join(h, g);
@@ -316,6 +372,60 @@ describe('bots join through authorization', () => {
 });
 
 describe('audit log access', () => {
+  test('filters combine: user_id, action_type, before and limit select exactly the matching entries', async () => {
+    const g = await createGuild(h);
+    const mod = await join(h, g);
+    await grant(h, g, mod, P.MANAGE_CHANNELS | P.MANAGE_ROLES | P.VIEW_AUDIT_LOG);
+    const since = h.events.length;
+    for (const [token, name] of [
+      [g.owner.token, 'a'],
+      [mod.token, 'b'],
+      [g.owner.token, 'c'],
+      [mod.token, 'd'],
+    ])
+      await h.api('POST', `/guilds/${g.id}/channels`, { token, body: { name } });
+    await h.api('POST', `/guilds/${g.id}/roles`, { token: mod.token, body: { name: 'r' } });
+    const list = async (query: string) =>
+      (await h.api('GET', `/guilds/${g.id}/audit-logs?${query}`, { token: mod.token })).body
+        .audit_log_entries as any[];
+    const all = await list('limit=100');
+    // Every entry was published as GUILD_AUDIT_LOG_ENTRY_CREATE on the guild's topic.
+    const published = h.events
+      .slice(since)
+      .filter((e) => e.t === 'GUILD_AUDIT_LOG_ENTRY_CREATE' && e.topic === `guild:${g.id}`)
+      .map((e) => (e.d as any).id);
+    for (const e of all.slice(0, 5)) assert.ok(published.includes(e.id), `entry ${e.id} published`);
+
+    const byMod = await list(`user_id=${mod.id}`);
+    assert.ok(byMod.length >= 3);
+    assert.ok(byMod.every((e) => e.user_id === mod.id));
+    assert.deepEqual(
+      byMod.map((e) => e.id),
+      all.filter((e) => e.user_id === mod.id).map((e) => e.id),
+    );
+    const created = await list('action_type=10');
+    assert.ok(created.every((e) => e.action_type === 10));
+    assert.deepEqual(created.map((e) => e.changes.find((c: any) => c.key === 'name').new_value).slice(0, 4), [
+      'd',
+      'c',
+      'b',
+      'a',
+    ]);
+    const modCreated = await list(`user_id=${mod.id}&action_type=10`);
+    assert.deepEqual(
+      modCreated.map((e) => e.changes.find((c: any) => c.key === 'name').new_value),
+      ['d', 'b'],
+    );
+    const page = await list(`action_type=10&limit=2`);
+    assert.equal(page.length, 2);
+    const next = await list(`action_type=10&limit=2&before=${page[1].id}`);
+    assert.deepEqual(
+      next.map((e) => e.id),
+      created.slice(2, 4).map((e) => e.id),
+    );
+    assert.deepEqual(await list(`user_id=${mod.id}&action_type=1`), []);
+  });
+
   test('needs VIEW_AUDIT_LOG and filters by user, action and before', async () => {
     const g = await createGuild(h);
     const m = await join(h, g);
