@@ -417,6 +417,8 @@ for (const c of cases) {
       const { path, body } = await c.request(f);
       const res = await h.api(c.method, path, { token: u?.token, body });
       const want = expected(c, who);
+      if (res.status === 204)
+        assert.equal(res.headers.get('content-type'), null, 'a 204 has no Content-Type');
       if (want === 'ok') {
         assert.ok(res.status < 300, `${who}: ${res.status} ${res.text}`);
         continue;

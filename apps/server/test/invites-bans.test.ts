@@ -4,6 +4,7 @@ import { Permission as P } from '@hearth/permissions';
 import { snowflakeFromTimestamp } from '@hearth/protocol';
 import { eq } from 'drizzle-orm';
 import { invites, messages } from '../src/store/schema';
+import { TestGateway } from './gateway-client';
 import { createGuild, grant, join } from './guild-helpers';
 import { startHearth, type TestServer } from './harness';
 
@@ -126,6 +127,37 @@ describe('invites', () => {
     assert.notEqual(await create({ max_uses: 1 }), once);
     const listed = await h.api('GET', `/guilds/${g.id}/invites`, { token: g.owner.token });
     assert.equal(new Set(listed.body.map((i: any) => i.code)).size, listed.body.length);
+  });
+
+  test('temporary members leave when their last gateway session ends, unless given a role', async () => {
+    const g = await createGuild(h);
+    const invite = await h.api('POST', `/channels/${g.textChannelId}/invites`, {
+      token: g.owner.token,
+      body: { temporary: true, unique: true },
+    });
+    assert.equal(invite.body.temporary, true);
+    const [guest, kept] = [await h.register(), await h.register()];
+    for (const u of [guest, kept])
+      assert.equal((await h.api('POST', `/invites/${invite.body.code}`, { token: u.token })).status, 200);
+    const role = (await h.api('POST', `/guilds/${g.id}/roles`, { token: g.owner.token, body: { name: 'r' } }))
+      .body.id;
+    await h.api('PUT', `/guilds/${g.id}/members/${kept.id}/roles/${role}`, { token: g.owner.token });
+    const regular = await join(h, g);
+    for (const u of [kept, regular, guest]) {
+      const gw = await TestGateway.identify(h, u.token, {}, 1);
+      assert.equal((await h.api('POST', '/auth/logout', { token: u.token })).status, 204);
+      await gw.closed();
+    }
+    const deadline = Date.now() + 5000;
+    const removed = () =>
+      h.events.some((e) => e.t === 'GUILD_MEMBER_REMOVE' && (e.d as any).user.id === guest.id);
+    while (!removed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(removed(), 'GUILD_MEMBER_REMOVE for the temporary member');
+    const status = async (u: { id: string }) =>
+      (await h.api('GET', `/guilds/${g.id}/members/${u.id}`, { token: g.owner.token })).status;
+    assert.equal(await status(guest), 404);
+    assert.equal(await status(kept), 200, 'a role makes the membership stick');
+    assert.equal(await status(regular), 200, 'an ordinary invite is not temporary');
   });
 
   test('racing for the last use: exactly one joins', async () => {

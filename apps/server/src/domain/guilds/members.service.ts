@@ -313,6 +313,31 @@ export class MembersService {
     pending.publish(this.deps.events);
   }
 
+  /**
+   * Ends the memberships a user holds through temporary invites and was given no role in, as Discord does when
+   * such a member disconnects. Called when the user's last gateway session is gone.
+   */
+  async endTemporaryMemberships(userId: string): Promise<void> {
+    const { db } = this.deps;
+    const temporary = await db
+      .select({ guildId: members.guildId })
+      .from(members)
+      .where(and(eq(members.userId, userId), eq(members.temporary, true)));
+    if (!temporary.length) return;
+    const pending = new PendingEvents();
+    await db.transaction(async (tx) => {
+      for (const { guildId } of temporary) {
+        const [role] = await tx
+          .select()
+          .from(memberRoles)
+          .where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId)))
+          .limit(1);
+        if (!role) await this.removeMember(tx, pending, guildId, userId);
+      }
+    });
+    pending.publish(this.deps.events);
+  }
+
   /** Adds a user to a guild (by invite or bot authorization); false if they were already a member. */
   async addMember(
     tx: DbOrTx,
