@@ -301,6 +301,24 @@ describe('bans', () => {
     );
   });
 
+  test('a ban racing a join by invite: the user ends up banned and not a member', async () => {
+    const g = await createGuild(h);
+    const code = (
+      await h.api('POST', `/channels/${g.textChannelId}/invites`, { token: g.owner.token, body: {} })
+    ).body.code;
+    for (let i = 0; i < 8; i++) {
+      const u = await h.register();
+      const [joined, banned] = await Promise.all([
+        h.api('POST', `/invites/${code}`, { token: u.token }),
+        h.api('PUT', `/guilds/${g.id}/bans/${u.id}`, { token: g.owner.token, body: {} }),
+      ]);
+      assert.ok([200, 403].includes(joined.status), joined.text);
+      assert.equal(banned.status, 204);
+      const member = await h.api('GET', `/guilds/${g.id}/members/${u.id}`, { token: g.owner.token });
+      assert.equal(member.status, 404, 'a banned user is not a member');
+    }
+  });
+
   test('the owner and higher members cannot be banned; users who are not members can', async () => {
     const g = await createGuild(h);
     const mod = await join(h, g);

@@ -4,15 +4,15 @@ import { AuditLogEvent, type CreateInvite, ErrorCode, type Invite } from '@heart
 import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { bans, channels, guilds, invites, members, users } from '../../store/schema';
+import { channels, guilds, invites, members, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
-import { ApiError, missingPermissions, notFound } from '../errors';
+import { missingPermissions, notFound } from '../errors';
 import type { MessagesService } from '../messages/messages.service';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
 import { writeAudit } from './audit';
-import { loadChannelForActor, loadGuildActor } from './guild-access';
+import { admitToGuild, loadChannelForActor, loadGuildActor } from './guild-access';
 import type { GuildsService } from './guilds.service';
 import type { MembersService } from './members.service';
 
@@ -162,11 +162,7 @@ export class InvitesService {
     const pending = new PendingEvents();
     const outcome = await db.transaction(async (tx) => {
       const row = await this.findLive(tx, code);
-      const [ban] = await tx
-        .select()
-        .from(bans)
-        .where(and(eq(bans.guildId, row.guildId), eq(bans.userId, principal.userId)));
-      if (ban) throw new ApiError(403, ErrorCode.UserBannedFromGuild, 'You are banned from this guild');
+      await admitToGuild(tx, row.guildId, principal.userId);
       const [existing] = await tx
         .select()
         .from(members)
