@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
+import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
+import { members } from '../src/store/schema';
 import { TestGateway } from './gateway-client';
 import { createGuild, grant, join } from './guild-helpers';
 import { startHearth, type TestServer } from './harness';
@@ -193,6 +195,22 @@ describe('reading and changing a guild', () => {
     assert.equal((await h.api('GET', `/guilds/${g.id}`, { token: g.owner.token })).status, 404);
     assert.equal((await h.api('GET', `/channels/${g.textChannelId}`, { token: g.owner.token })).status, 404);
     assert.ok(h.events.some((e) => e.t === 'GUILD_DELETE' && e.topic === `guild:${g.id}`));
+  });
+
+  test('joins racing the deletion leave no membership behind', async () => {
+    const g = await createGuild(h);
+    const code = (
+      await h.api('POST', `/channels/${g.textChannelId}/invites`, { token: g.owner.token, body: {} })
+    ).body.code;
+    const joiners = await Promise.all(Array.from({ length: 6 }, () => h.register()));
+    const [deleted, ...joins] = await Promise.all([
+      h.api('DELETE', `/guilds/${g.id}`, { token: g.owner.token }),
+      ...joiners.map((u) => h.api('POST', `/invites/${code}`, { token: u.token })),
+    ]);
+    assert.equal(deleted.status, 204);
+    for (const j of joins) assert.ok([200, 404].includes(j.status), j.text);
+    const left = await h.app.database.db.select().from(members).where(eq(members.guildId, g.id));
+    assert.deepEqual(left, []);
   });
 });
 

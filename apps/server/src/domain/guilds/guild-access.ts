@@ -114,10 +114,12 @@ export async function loadGuildActor(db: DbOrTx, guildId: string, userId: string
 
 /**
  * Locks a guild's row for the rest of the transaction: `share` for joining (joins run side by side), `update`
- * for banning, so a ban and a join of the same user cannot both succeed by running at once.
+ * for banning or deleting, so that a ban and a join of the same user, or a deletion and a join, cannot both
+ * succeed by running at once. 404 Unknown Guild when the guild is gone.
  */
 export async function lockGuild(tx: DbOrTx, guildId: string, mode: 'share' | 'update'): Promise<void> {
-  await tx.select({ id: guilds.id }).from(guilds).where(eq(guilds.id, guildId)).for(mode);
+  const [row] = await tx.select({ id: guilds.id }).from(guilds).where(eq(guilds.id, guildId)).for(mode);
+  if (!row) throw notFound(ErrorCode.UnknownGuild, 'Guild');
 }
 
 /** In a joining transaction: holds off bans of this guild until commit, and refuses a banned user (40007). */

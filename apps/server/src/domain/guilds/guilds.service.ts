@@ -26,7 +26,7 @@ import { PendingEvents } from '../pending-events';
 import type { PresenceService } from '../presence/presence.service';
 import { diffChanges, writeAudit } from './audit';
 import type { EmojisService } from './emojis.service';
-import { loadGuildActor } from './guild-access';
+import { loadGuildActor, lockGuild } from './guild-access';
 import { toChannelWire, toGuildWire, toMemberWire } from './guilds.wire';
 
 const GUILD_AUDIT_KEYS = [
@@ -289,11 +289,12 @@ export class GuildsService {
     const actor = await loadGuildActor(db, guildId, principal.userId);
     if (!actor.isOwner)
       throw new ApiError(403, ErrorCode.MissingPermissions, 'Only the owner can delete the guild');
-    const channelIds = (
-      await db.select({ id: channels.id }).from(channels).where(eq(channels.guildId, guildId))
-    ).map((c) => c.id);
-    await db.transaction(async (tx) => {
-      await deleteChannelContent(tx, channelIds);
+    const channelIds = await db.transaction(async (tx) => {
+      await lockGuild(tx, guildId, 'update');
+      const ids = (
+        await tx.select({ id: channels.id }).from(channels).where(eq(channels.guildId, guildId))
+      ).map((c) => c.id);
+      await deleteChannelContent(tx, ids);
       await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId));
       await tx.delete(channels).where(eq(channels.guildId, guildId));
       await tx.delete(memberRoles).where(eq(memberRoles.guildId, guildId));
@@ -305,6 +306,7 @@ export class GuildsService {
       await tx.delete(emojiRoles).where(eq(emojiRoles.guildId, guildId));
       await tx.delete(emojis).where(eq(emojis.guildId, guildId));
       await tx.delete(guilds).where(eq(guilds.id, guildId));
+      return ids;
     });
     await deleteChannelFiles(this.deps, channelIds);
     this.deps.events.publish('GUILD_DELETE', Topic.guild(guildId), { id: guildId });
