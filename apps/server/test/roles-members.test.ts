@@ -436,6 +436,60 @@ describe('channels', () => {
     }
   });
 
+  test('the four types: text, voice with bitrate, user limit and region, category, announcement', async () => {
+    const g = await createGuild(h);
+    const create = (body: object) =>
+      h.api('POST', `/guilds/${g.id}/channels`, { token: g.owner.token, body });
+    const voice = await create({
+      name: 'Lounge',
+      type: 2,
+      bitrate: 96000,
+      user_limit: 10,
+      rtc_region: 'rotterdam',
+    });
+    assert.equal(voice.status, 201, voice.text);
+    assert.deepEqual(
+      [voice.body.type, voice.body.name, voice.body.bitrate, voice.body.user_limit, voice.body.rtc_region],
+      [2, 'Lounge', 96000, 10, 'rotterdam'],
+    );
+    const news = await create({ name: 'News', type: 5, topic: 'releases', nsfw: false });
+    assert.deepEqual([news.body.type, news.body.name, news.body.topic], [5, 'news', 'releases']);
+    const cat = await create({ name: 'Stuff', type: 4 });
+    assert.equal(cat.body.type, 4);
+    const text = await create({ name: 'chat', type: 0, parent_id: cat.body.id, rate_limit_per_user: 5 });
+    assert.deepEqual([text.body.parent_id, text.body.rate_limit_per_user], [cat.body.id, 5]);
+    // Text and announcement channels convert into each other; nothing else converts.
+    const converted = await h.api('PATCH', `/channels/${news.body.id}`, {
+      token: g.owner.token,
+      body: { type: 0 },
+    });
+    assert.equal(converted.body.type, 0);
+    assert.equal(
+      (await h.api('PATCH', `/channels/${voice.body.id}`, { token: g.owner.token, body: { type: 0 } }))
+        .status,
+      400,
+    );
+    const region = await h.api('PATCH', `/channels/${voice.body.id}`, {
+      token: g.owner.token,
+      body: { rtc_region: null, bitrate: 8000 },
+    });
+    assert.deepEqual(
+      [region.body.rtc_region, region.body.bitrate],
+      [null, 8000],
+      'null is not coerced to ""',
+    );
+    const untopiced = await h.api('PATCH', `/channels/${text.body.id}`, {
+      token: g.owner.token,
+      body: { topic: null },
+    });
+    assert.equal(untopiced.body.topic, null);
+    for (const body of [
+      { name: 'v', type: 2, bitrate: 7999 },
+      { name: 'v', type: 2, user_limit: 100 },
+    ])
+      assert.equal((await create(body)).status, 400, JSON.stringify(body));
+  });
+
   test('modify and delete need MANAGE_CHANNELS; deleting a category frees its children', async () => {
     const g = await createGuild(h);
     const m = await join(h, g);
