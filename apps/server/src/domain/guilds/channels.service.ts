@@ -9,7 +9,7 @@ import {
   ErrorCode,
   type ModifyChannel,
 } from '@hearth/protocol';
-import { and, asc, eq, inArray, max } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import { channels, guilds, invites, members, permissionOverwrites } from '../../store/schema';
@@ -138,14 +138,11 @@ export class ChannelsService {
           allow: o.allow,
           deny: o.deny,
         }));
-    const [{ n }] = await db
-      .select({ n: max(channels.position) })
-      .from(channels)
-      .where(eq(channels.guildId, guildId));
-    const channelCount = await db.$count(channels, eq(channels.guildId, guildId));
-    if (input.position != null)
-      fitPosition(input.position, Math.max(channelCount, (n ?? -1) + 1), ['position']);
-    if (channelCount >= MAX_CHANNELS)
+    const existing = await db.select().from(channels).where(eq(channels.guildId, guildId));
+    // A new channel goes after the others unless placed; it may take any slot up to one past the last.
+    const next = Math.max(-1, ...existing.filter((c) => !isThreadType(c.type)).map((c) => c.position)) + 1;
+    if (input.position != null) fitPosition(input.position, highestSlot(existing) + 1, ['position']);
+    if (existing.length >= MAX_CHANNELS)
       throw new ApiError(
         400,
         ErrorCode.MaximumChannels,
@@ -165,7 +162,7 @@ export class ChannelsService {
               ? normalizeTextName(input.name)
               : input.name,
           topic: TEXT_LIKE.has(type) ? (input.topic ?? null) : null,
-          position: input.position ?? (n ?? -1) + 1,
+          position: input.position ?? next,
           parentId: parent?.id ?? null,
           nsfw: input.nsfw ?? false,
           rateLimitPerUser: TEXT_LIKE.has(type) ? (input.rate_limit_per_user ?? 0) : 0,
