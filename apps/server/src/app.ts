@@ -104,7 +104,8 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       attachmentUrls: new AttachmentUrls(secret, config.publicUrl),
     };
     const services = createServices(deps);
-    const http = await buildHttp(config, log, database, { services, limiter, config });
+    const lifecycle = { closing: false };
+    const http = await buildHttp(config, log, database, lifecycle, { services, limiter, config });
     const gateway = new Gateway({
       services,
       bus,
@@ -140,6 +141,7 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       close() {
         closing ??= (async () => {
           clearInterval(archiver);
+          lifecycle.closing = true;
           await gateway.close();
           await http.close();
           await runCleanups(cleanups);
@@ -153,7 +155,13 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
   }
 }
 
-async function buildHttp(config: Config, log: Logger, database: Database, ctx: RouteContext): Promise<Api> {
+async function buildHttp(
+  config: Config,
+  log: Logger,
+  database: Database,
+  lifecycle: { closing: boolean },
+  ctx: RouteContext,
+): Promise<Api> {
   const http = Fastify({
     loggerInstance: log,
     bodyLimit: Limits.jsonBodyBytes,
@@ -170,6 +178,11 @@ async function buildHttp(config: Config, log: Logger, database: Database, ctx: R
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
   registerErrorHandling(http);
+  // While shutting down, requests already in flight are answered, then their keep-alive connection closes,
+  // so closing the server does not wait for clients to hang up.
+  http.addHook('onSend', async (_request, reply) => {
+    if (lifecycle.closing) reply.header('connection', 'close');
+  });
   // Discord's clients send many bodies as optional (PUT /bans/:id, POST /roles): an absent body is an empty one.
   http.addHook('preValidation', async (request) => {
     if (request.body == null && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};

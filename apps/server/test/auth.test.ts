@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { instanceSettings, mailTokens, sessions } from '../src/store/schema';
 import { startHearth, type TestServer, tokenFromMail } from './harness';
+import { startSmtp } from './smtp';
 
 let h: TestServer;
 before(async () => {
@@ -98,6 +101,9 @@ describe('email confirmation', () => {
   test('unknown and expired tokens are refused', async () => {
     const u = await h.register();
     const token = tokenFromMail(await h.mailTo(u.email));
+    const [row] = await h.app.database.db.select().from(mailTokens).where(eq(mailTokens.userId, u.id));
+    const ttl = row.expiresAt.getTime() - row.createdAt.getTime();
+    assert.ok(Math.abs(ttl - 24 * 3600_000) < 60_000, `a confirmation link lasts 24 hours, not ${ttl} ms`);
     await h.app.database.db
       .update(mailTokens)
       .set({ expiresAt: new Date(Date.now() - 1000) })
@@ -396,9 +402,10 @@ describe('rate limits', () => {
     try {
       const u = await limited.register();
       let last = 0;
+      // Naming the account by email and by username in turn spends one budget, not two.
       for (let i = 0; i < 11; i++) {
         const res = await limited.api('POST', '/auth/login', {
-          body: { login: u.username, password: `guess ${i}` },
+          body: { login: i % 2 ? u.email : u.username, password: `guess ${i}` },
           headers: { 'x-forwarded-for': `198.51.100.${i + 1}` },
         });
         last = res.status;
@@ -413,6 +420,37 @@ describe('rate limits', () => {
       assert.equal(right.status, 429);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('mail over SMTP', () => {
+  test('with SMTP_URL the confirmation mail is delivered over SMTP and its link works', async () => {
+    const smtp = await startSmtp();
+    const server = await startHearth({
+      smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+      mailFrom: 'Hearth <noreply@hearth.test>',
+    });
+    try {
+      const u = await server.register();
+      const deadline = Date.now() + 5000;
+      while (!smtp.delivered.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(smtp.delivered.length, 1);
+      const [mail] = smtp.delivered;
+      assert.equal(mail.from, 'noreply@hearth.test');
+      assert.deepEqual(mail.to, [u.email]);
+      assert.match(mail.raw, /^Subject: Confirm your Hearth account\r?$/m);
+      // The body may be quoted-printable: undo soft line breaks and =XX escapes.
+      const text = mail.raw
+        .replace(/=\r?\n/g, '')
+        .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(Number.parseInt(hex, 16)));
+      const token = tokenFromMail(text);
+      assert.equal((await server.api('POST', '/auth/verify', { body: { token } })).status, 204);
+      assert.equal((await server.api('GET', '/users/@me', { token: u.token })).body.verified, true);
+      assert.equal(existsSync(join(server.dataDir, 'outbox')), false, 'nothing went to the outbox');
+    } finally {
+      await server.close();
+      await smtp.close();
     }
   });
 });

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
+import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
+import { members } from '../src/store/schema';
+import { TestGateway } from './gateway-client';
 import { createGuild, grant, join } from './guild-helpers';
 import { startHearth, type TestServer } from './harness';
 
@@ -58,9 +61,25 @@ describe('reading and changing a guild', () => {
     const g = await createGuild(h);
     const member = await join(h, g);
     const outsider = await h.register();
-    const res = await h.api('GET', `/guilds/${g.id}?with_counts=true`, { token: member.token });
-    assert.equal(res.status, 200);
-    assert.equal(res.body.approximate_member_count, 2);
+    // The member is online on the gateway, the owner is not.
+    const online = await TestGateway.identify(h, member.token, {}, 1);
+    try {
+      const res = await h.api('GET', `/guilds/${g.id}?with_counts=true`, { token: member.token });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.approximate_member_count, 2);
+      assert.equal(res.body.approximate_presence_count, 1);
+      const mine = await h.api('GET', '/users/@me/guilds?with_counts=true', { token: member.token });
+      assert.equal(mine.body[0].approximate_presence_count, 1);
+      const invite = await h.api('POST', `/channels/${g.textChannelId}/invites`, {
+        token: g.owner.token,
+        body: {},
+      });
+      const preview = await h.api('GET', `/invites/${invite.body.code}?with_counts=true`);
+      assert.equal(preview.body.approximate_member_count, 2);
+      assert.equal(preview.body.approximate_presence_count, 1);
+    } finally {
+      online.close();
+    }
     const hidden = await h.api('GET', `/guilds/${g.id}`, { token: outsider.token });
     const missing = await h.api('GET', '/guilds/123456789012345678', { token: outsider.token });
     assert.equal(hidden.status, 404);
@@ -176,6 +195,22 @@ describe('reading and changing a guild', () => {
     assert.equal((await h.api('GET', `/guilds/${g.id}`, { token: g.owner.token })).status, 404);
     assert.equal((await h.api('GET', `/channels/${g.textChannelId}`, { token: g.owner.token })).status, 404);
     assert.ok(h.events.some((e) => e.t === 'GUILD_DELETE' && e.topic === `guild:${g.id}`));
+  });
+
+  test('joins racing the deletion leave no membership behind', async () => {
+    const g = await createGuild(h);
+    const code = (
+      await h.api('POST', `/channels/${g.textChannelId}/invites`, { token: g.owner.token, body: {} })
+    ).body.code;
+    const joiners = await Promise.all(Array.from({ length: 6 }, () => h.register()));
+    const [deleted, ...joins] = await Promise.all([
+      h.api('DELETE', `/guilds/${g.id}`, { token: g.owner.token }),
+      ...joiners.map((u) => h.api('POST', `/invites/${code}`, { token: u.token })),
+    ]);
+    assert.equal(deleted.status, 204);
+    for (const j of joins) assert.ok([200, 404].includes(j.status), j.text);
+    const left = await h.app.database.db.select().from(members).where(eq(members.guildId, g.id));
+    assert.deepEqual(left, []);
   });
 });
 

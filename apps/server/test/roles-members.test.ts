@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
+import sharp from 'sharp';
 import { createGuild, grant, join } from './guild-helpers';
 import { startHearth, type TestServer } from './harness';
 
@@ -116,7 +117,7 @@ describe('roles', () => {
     });
     await h.api('PATCH', `/guilds/${g.id}/roles`, {
       token: g.owner.token,
-      body: [{ id: high.body.id, position: 10 }],
+      body: [{ id: high.body.id, position: 3 }],
     });
     assert.equal(
       (
@@ -137,7 +138,7 @@ describe('roles', () => {
       (
         await h.api('PATCH', `/guilds/${g.id}/roles`, {
           token: mod.token,
-          body: [{ id: low.body.id, position: 10 }],
+          body: [{ id: low.body.id, position: 3 }],
         })
       ).status,
       403,
@@ -207,9 +208,25 @@ describe('members', () => {
     const mine = await h.api('PATCH', `/guilds/${g.id}/members/@me`, {
       token: a.token,
       body: { nick: 'Ace' },
+      headers: { 'x-audit-log-reason': 'new look' },
     });
     assert.equal(mine.status, 200);
     assert.equal(mine.body.nick, 'Ace');
+    const audited = await h.api('GET', `/guilds/${g.id}/audit-logs?action_type=24&user_id=${a.id}`, {
+      token: g.owner.token,
+    });
+    assert.deepEqual(
+      audited.body.audit_log_entries.map((e: any) => [e.target_id, e.changes, e.reason]),
+      [[a.id, [{ key: 'nick', new_value: 'Ace' }], 'new look']],
+    );
+    assert.ok(
+      h.events.some(
+        (e) =>
+          e.t === 'GUILD_AUDIT_LOG_ENTRY_CREATE' &&
+          (e.d as any).user_id === a.id &&
+          e.topic === `guild:${g.id}`,
+      ),
+    );
     assert.equal(
       (await h.api('PATCH', `/guilds/${g.id}/members/${b.id}`, { token: a.token, body: { nick: 'Bee' } }))
         .status,
@@ -223,6 +240,36 @@ describe('members', () => {
     assert.equal(theirs.status, 200);
     assert.equal(theirs.body.nick, 'Bee');
     assert.ok(h.events.some((e) => e.t === 'GUILD_MEMBER_UPDATE' && (e.d as any).nick === 'Bee'));
+  });
+
+  test('a member’s guild avatar is re-encoded and served at a stable URL', async () => {
+    const g = await createGuild(h);
+    const m = await join(h, g);
+    const png = await sharp({ create: { width: 120, height: 60, channels: 4, background: '#00aa88' } })
+      .withMetadata({ exif: { IFD0: { Copyright: 'secret' } } })
+      .png()
+      .toBuffer();
+    const res = await h.api('PATCH', `/guilds/${g.id}/members/@me`, {
+      token: m.token,
+      body: { avatar: `data:image/png;base64,${png.toString('base64')}` },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.body.avatar, /^[0-9a-f]{32}$/);
+    const url = `${h.url}/guilds/${g.id}/users/${m.id}/avatars/${res.body.avatar}.png`;
+    const file = await fetch(url);
+    assert.equal(file.status, 200);
+    assert.equal(file.headers.get('content-type'), 'image/png');
+    const bytes = Buffer.from(await file.arrayBuffer());
+    assert.notDeepEqual(bytes, png, 're-encoded, not served as uploaded');
+    const meta = await sharp(bytes).metadata();
+    assert.equal(meta.width, meta.height, 'cropped square');
+    assert.equal(meta.exif, undefined, 'metadata stripped');
+    assert.equal((await fetch(url)).status, 200, 'stable');
+    const bad = await h.api('PATCH', `/guilds/${g.id}/members/@me`, {
+      token: m.token,
+      body: { avatar: `data:image/png;base64,${Buffer.from('not a png').toString('base64')}` },
+    });
+    assert.equal(bad.status, 400);
   });
 
   test('roles are set with MANAGE_ROLES within the hierarchy; managed and foreign roles refused', async () => {
@@ -389,6 +436,60 @@ describe('channels', () => {
     }
   });
 
+  test('the four types: text, voice with bitrate, user limit and region, category, announcement', async () => {
+    const g = await createGuild(h);
+    const create = (body: object) =>
+      h.api('POST', `/guilds/${g.id}/channels`, { token: g.owner.token, body });
+    const voice = await create({
+      name: 'Lounge',
+      type: 2,
+      bitrate: 96000,
+      user_limit: 10,
+      rtc_region: 'rotterdam',
+    });
+    assert.equal(voice.status, 201, voice.text);
+    assert.deepEqual(
+      [voice.body.type, voice.body.name, voice.body.bitrate, voice.body.user_limit, voice.body.rtc_region],
+      [2, 'Lounge', 96000, 10, 'rotterdam'],
+    );
+    const news = await create({ name: 'News', type: 5, topic: 'releases', nsfw: false });
+    assert.deepEqual([news.body.type, news.body.name, news.body.topic], [5, 'news', 'releases']);
+    const cat = await create({ name: 'Stuff', type: 4 });
+    assert.equal(cat.body.type, 4);
+    const text = await create({ name: 'chat', type: 0, parent_id: cat.body.id, rate_limit_per_user: 5 });
+    assert.deepEqual([text.body.parent_id, text.body.rate_limit_per_user], [cat.body.id, 5]);
+    // Text and announcement channels convert into each other; nothing else converts.
+    const converted = await h.api('PATCH', `/channels/${news.body.id}`, {
+      token: g.owner.token,
+      body: { type: 0 },
+    });
+    assert.equal(converted.body.type, 0);
+    assert.equal(
+      (await h.api('PATCH', `/channels/${voice.body.id}`, { token: g.owner.token, body: { type: 0 } }))
+        .status,
+      400,
+    );
+    const region = await h.api('PATCH', `/channels/${voice.body.id}`, {
+      token: g.owner.token,
+      body: { rtc_region: null, bitrate: 8000 },
+    });
+    assert.deepEqual(
+      [region.body.rtc_region, region.body.bitrate],
+      [null, 8000],
+      'null is not coerced to ""',
+    );
+    const untopiced = await h.api('PATCH', `/channels/${text.body.id}`, {
+      token: g.owner.token,
+      body: { topic: null },
+    });
+    assert.equal(untopiced.body.topic, null);
+    for (const body of [
+      { name: 'v', type: 2, bitrate: 7999 },
+      { name: 'v', type: 2, user_limit: 100 },
+    ])
+      assert.equal((await create(body)).status, 400, JSON.stringify(body));
+  });
+
   test('modify and delete need MANAGE_CHANNELS; deleting a category frees its children', async () => {
     const g = await createGuild(h);
     const m = await join(h, g);
@@ -440,15 +541,23 @@ describe('channels', () => {
     });
     const res = await h.api('PATCH', `/guilds/${g.id}/channels`, {
       token: g.owner.token,
-      body: [{ id: g.textChannelId, parent_id: cat.id, position: 5, lock_permissions: true }],
+      body: [{ id: g.textChannelId, parent_id: cat.id, position: 4, lock_permissions: true }],
     });
     assert.equal(res.status, 204);
     const ch = (await h.api('GET', `/channels/${g.textChannelId}`, { token: g.owner.token })).body;
     assert.equal(ch.parent_id, cat.id);
-    assert.equal(ch.position, 5);
+    assert.equal(ch.position, 4);
     assert.deepEqual(
       ch.permission_overwrites.map((o: any) => o.deny),
       [perms(P.VIEW_CHANNEL)],
+    );
+    const update = [...h.events]
+      .reverse()
+      .find((e) => e.t === 'CHANNEL_UPDATE' && (e.d as any).id === g.textChannelId);
+    assert.deepEqual(
+      (update as any).d.permission_overwrites,
+      ch.permission_overwrites,
+      'synced, and published',
     );
     const bad = await h.api('PATCH', `/guilds/${g.id}/channels`, {
       token: g.owner.token,

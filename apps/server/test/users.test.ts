@@ -53,8 +53,12 @@ describe('PATCH /users/@me', () => {
     const seen = await h.api('GET', `/users/${a.id}`, { token: a.token });
     assert.equal(seen.body.global_name, 'Ada L.');
     assert.ok(h.events.some((e) => e.t === 'USER_UPDATE' && (e.d as any).global_name === 'Ada L.'));
-    const cleared = await h.api('PATCH', '/users/@me', { token: a.token, body: { global_name: null } });
+    const cleared = await h.api('PATCH', '/users/@me', {
+      token: a.token,
+      body: { global_name: null, accent_color: null },
+    });
     assert.equal(cleared.body.global_name, null);
+    assert.equal(cleared.body.accent_color, null, 'null clears; it is not coerced to 0');
   });
 
   test('renames only to a free username', async () => {

@@ -26,7 +26,8 @@ import { UsersService } from './users/users.service';
 export function createServices(deps: Deps) {
   const auth = new AuthService(deps);
   const emojis = new EmojisService(deps);
-  const guilds = new GuildsService(deps, emojis);
+  const presence = new PresenceService(deps, deps.presence);
+  const guilds = new GuildsService(deps, emojis, presence);
   const members = new MembersService(deps);
   const dms = new DmsService(deps);
   const relationships = new RelationshipsService(deps);
@@ -57,7 +58,7 @@ export function createServices(deps: Deps) {
   return {
     ...services,
     sessionData: new SessionDataService(deps, services),
-    presence: new PresenceService(deps, deps.presence),
+    presence,
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -420,9 +420,15 @@ export class Gateway {
 
   private destroy(session: Session): void {
     if (session.expiry) clearTimeout(session.expiry);
-    this.opts.services.presence
-      .set(session.principal.userId, session.id, null, [...session.state.guilds.keys()])
-      .catch((err) => this.opts.log.warn({ err }, 'could not clear presence'));
+    const { presence, members } = this.opts.services;
+    const userId = session.principal.userId;
+    presence
+      .set(userId, session.id, null, [...session.state.guilds.keys()])
+      .then(async () => {
+        // Gone everywhere: temporary memberships end, as on Discord.
+        if (!(await presence.connected(userId))) await members.endTemporaryMemberships(userId);
+      })
+      .catch((err) => this.opts.log.warn({ err }, 'could not clear presence or temporary memberships'));
     this.sessions.delete(session.id);
     this.byUser.get(session.principal.userId)?.delete(session);
     session.outbox?.close(GatewayClose.AuthenticationFailed, 'Session revoked');

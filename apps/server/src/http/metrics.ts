@@ -21,15 +21,14 @@ export function registerMetrics(app: FastifyInstance, database: Database): Regis
   });
   new Gauge({
     name: 'hearth_db_pool_connections',
-    help: 'PostgreSQL pool connections by state',
+    help: 'Database connections by state (total, idle, waiting for one)',
     labelNames: ['state'] as const,
     registers: [registry],
     collect() {
       const stats = database.poolStats();
-      if (!stats) return;
       this.set({ state: 'total' }, stats.total);
-      this.set({ state: 'idle' }, stats.idle);
-      this.set({ state: 'waiting' }, stats.waiting);
+      if (stats.idle !== undefined) this.set({ state: 'idle' }, stats.idle);
+      if (stats.waiting !== undefined) this.set({ state: 'waiting' }, stats.waiting);
     },
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -17,7 +17,7 @@ export interface RateLimitRule {
   limit: number;
   windowMs: number;
   /** What one request counts against, e.g. its IP or the account it names; null skips the rule. */
-  key: (request: FastifyRequest) => string | null | undefined;
+  key: (request: FastifyRequest) => string | null | undefined | Promise<string | null | undefined>;
 }
 
 /**
@@ -30,7 +30,7 @@ export function rateLimit(limiter: RateLimiter, ...rules: RateLimitRule[]): preH
     const results: Array<{ result: RateLimitResult; bucket: string }> = [];
     await Promise.all(
       rules.map(async (rule, i) => {
-        const key = rule.key(request);
+        const key = await rule.key(request);
         if (!key) return;
         results.push({
           result: await limiter.hit(`${rule.bucket}:${key}`, rule.limit, rule.windowMs),

@@ -20,8 +20,8 @@ export type DbOrTx = Db | Tx;
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
-  /** Pool statistics for /metrics (PostgreSQL only). */
-  poolStats(): { total: number; idle: number; waiting: number } | null;
+  /** Connection pool statistics for /metrics; PGlite is one embedded connection with no pool to report on. */
+  poolStats(): { total: number; idle?: number; waiting?: number };
   close(): Promise<void>;
 }
 
@@ -63,7 +63,7 @@ export async function openDatabase(opts: {
   const client = await PGlite.create(dataPath);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   await migratePglite(db as never, { migrationsFolder });
-  return { db, kind: 'pglite', poolStats: () => null, close: () => client.close() };
+  return { db, kind: 'pglite', poolStats: () => ({ total: 1 }), close: () => client.close() };
 }
 
 /** True when the error is PostgreSQL's unique violation (optionally on the named constraint or index). */

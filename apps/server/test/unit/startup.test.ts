@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -36,6 +37,18 @@ function startProcess(env: Record<string, string>): {
   child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
+}
+
+/** Whether a new TCP connection to the port is accepted. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }
 
 async function waitForHealth(url: string, deadlineMs: number): Promise<void> {
@@ -83,7 +96,25 @@ describe('the hearth process', () => {
       body: JSON.stringify({ login: 'starter', password: 'long enough' }),
     });
     assert.equal(login.status, 200);
+
+    // Graceful shutdown: a request in flight when SIGTERM arrives is still answered (from the database),
+    // while new connections are refused; then the process exits cleanly.
+    const body = JSON.stringify({ login: 'starter', password: 'not the password' });
+    const inFlight = connect(port, '127.0.0.1');
+    await once(inFlight, 'connect');
+    let answer = '';
+    inFlight.on('data', (d) => (answer += d));
+    const answered = once(inFlight, 'end');
+    inFlight.write(
+      `POST /api/v10/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    assert.equal((await fetch(`${url}/health`)).status, 200, 'the server has read the first request');
     again.child.kill('SIGTERM');
+    while (await accepts(port)) await new Promise((r) => setTimeout(r, 20));
+    inFlight.write(body.slice(10));
+    await answered;
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /INVALID_LOGIN/);
     assert.equal(await again.exited, 0);
   });
 

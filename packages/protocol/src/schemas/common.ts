@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { Limits } from '../limits';
 
 /** A snowflake id: a decimal string on the wire. */
@@ -36,3 +36,13 @@ export const ImageData = Type.String({
   pattern: '^data:',
   maxLength: Math.ceil((Limits.imageUploadBytes * 4) / 3) + 64,
 });
+
+/**
+ * `t` or null. A simple type is marked `nullable`, because ajv's type coercion would turn a null into '' or 0
+ * inside an anyOf (clearing `rtc_region` would store ''); other schemas become a union with null.
+ */
+export function Nullable<T extends TSchema>(t: T) {
+  return typeof (t as { type?: unknown }).type === 'string'
+    ? Type.Unsafe<Static<T> | null>({ ...t, nullable: true })
+    : Type.Union([t, Type.Null()]);
+}

@@ -1,9 +1,8 @@
 import { type Static, Type } from 'typebox';
 import { Limits } from '../limits';
-import { ImageData, Snowflake } from './common';
+import { ImageData, Nullable, Snowflake } from './common';
 import { User } from './users';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** A permission set: a decimal string on the wire. */
 export const PermissionString = Type.String({
   pattern: '^[0-9]{1,20}$',

@@ -1,8 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Limits } from '../limits';
-import { ImageData, Snowflake, Username } from './common';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+import { ImageData, Nullable, Snowflake, Username } from './common';
 
 /** Discord's user object, as anyone may see it. */
 export const User = Type.Object(

@@ -270,6 +270,12 @@ export class AuthService {
     return { userId: botUserId, sessionId: null, bot: true, applicationId: app.id };
   }
 
+  /** What the per-account rate limit counts against: the account a login names, else the login text itself. */
+  async rateLimitKey(login: string): Promise<string> {
+    const row = await this.findAccount(login);
+    return row ? `user:${row.users.id}` : `login:${login.trim().toLowerCase()}`;
+  }
+
   private async findAccount(login: string) {
     const value = login.trim();
     const byEmail = value.includes('@');

@@ -11,7 +11,7 @@ import { deleteMessages } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
 import { writeAudit } from './audit';
-import { loadGuildActor } from './guild-access';
+import { loadGuildActor, lockGuild } from './guild-access';
 import type { MembersService } from './members.service';
 
 const unknownBan = () => notFound(ErrorCode.UnknownBan, 'Ban');
@@ -92,6 +92,7 @@ export class BansService {
     const pending = new PendingEvents();
     const files: Array<{ channelId: string; id: string }> = [];
     const deleted = await db.transaction(async (tx) => {
+      await lockGuild(tx, guildId, 'update');
       await tx
         .insert(bans)
         .values({ guildId, userId, reason, moderatorId: principal.userId })

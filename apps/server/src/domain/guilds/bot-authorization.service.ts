@@ -2,13 +2,13 @@ import { missingForGrant, Permission, parsePermissions } from '@hearth/permissio
 import { AuditLogEvent, ErrorCode } from '@hearth/protocol';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
-import { applications, bans, roles, users } from '../../store/schema';
+import { applications, roles, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
 import { PendingEvents } from '../pending-events';
 import { writeAudit } from './audit';
-import { loadGuildActor } from './guild-access';
+import { admitToGuild, loadGuildActor } from './guild-access';
 import type { GuildsService } from './guilds.service';
 import { toRoleWire } from './guilds.wire';
 import type { MembersService } from './members.service';
@@ -37,14 +37,10 @@ export class BotAuthorizationService {
     if (permissions === null)
       throw invalidField(['permissions'], 'PERMISSIONS_INVALID', 'Not a permission set.');
     if (missingForGrant(actor.permissions, permissions) !== 0n) throw missingPermissions();
-    const [ban] = await db
-      .select()
-      .from(bans)
-      .where(and(eq(bans.guildId, input.guildId), eq(bans.userId, app.botUserId)));
-    if (ban) throw new ApiError(403, ErrorCode.UserBannedFromGuild, 'This bot is banned from the guild');
     const [bot] = await db.select().from(users).where(eq(users.id, app.botUserId));
     const pending = new PendingEvents();
     const joined = await db.transaction(async (tx) => {
+      await admitToGuild(tx, input.guildId, app.botUserId);
       const roleIds: string[] = [];
       if (permissions !== 0n) {
         await tx

@@ -9,7 +9,7 @@ import {
   ErrorCode,
   type ModifyChannel,
 } from '@hearth/protocol';
-import { and, asc, eq, inArray, max } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import { channels, guilds, invites, members, permissionOverwrites } from '../../store/schema';
@@ -138,11 +138,11 @@ export class ChannelsService {
           allow: o.allow,
           deny: o.deny,
         }));
-    const [{ n }] = await db
-      .select({ n: max(channels.position) })
-      .from(channels)
-      .where(eq(channels.guildId, guildId));
-    if ((await db.$count(channels, eq(channels.guildId, guildId))) >= MAX_CHANNELS)
+    const existing = await db.select().from(channels).where(eq(channels.guildId, guildId));
+    // A new channel goes after the others unless placed; it may take any slot up to one past the last.
+    const next = Math.max(-1, ...existing.filter((c) => !isThreadType(c.type)).map((c) => c.position)) + 1;
+    if (input.position != null) fitPosition(input.position, highestSlot(existing) + 1, ['position']);
+    if (existing.length >= MAX_CHANNELS)
       throw new ApiError(
         400,
         ErrorCode.MaximumChannels,
@@ -162,7 +162,7 @@ export class ChannelsService {
               ? normalizeTextName(input.name)
               : input.name,
           topic: TEXT_LIKE.has(type) ? (input.topic ?? null) : null,
-          position: input.position ?? (n ?? -1) + 1,
+          position: input.position ?? next,
           parentId: parent?.id ?? null,
           nsfw: input.nsfw ?? false,
           rateLimitPerUser: TEXT_LIKE.has(type) ? (input.rate_limit_per_user ?? 0) : 0,
@@ -204,11 +204,17 @@ export class ChannelsService {
     const rows = await db.select().from(channels).where(eq(channels.guildId, guildId));
     const byId = new Map(rows.map((c) => [c.id, c]));
     const plans: Array<{ channel: ChannelRow; changes: Partial<ChannelRow>; lock: boolean }> = [];
+    const seen = new Set<string>();
     for (const [i, move] of moves.entries()) {
       const channel = byId.get(move.id);
-      if (!channel) throw invalidField([i, 'id'], 'CHANNEL_INVALID', 'Not a channel of this guild.');
+      if (!channel || isThreadType(channel.type))
+        throw invalidField([i, 'id'], 'CHANNEL_INVALID', 'Not a channel of this guild.');
+      if (seen.has(channel.id))
+        throw invalidField([i, 'id'], 'CHANNEL_DUPLICATE', 'This channel is listed twice.');
+      seen.add(channel.id);
       const changes: Partial<ChannelRow> = {};
-      if (move.position != null) changes.position = move.position;
+      if (move.position != null)
+        changes.position = fitPosition(move.position, highestSlot(rows), [i, 'position']);
       if (move.parent_id !== undefined) {
         if (move.parent_id !== null) {
           const parent = byId.get(move.parent_id);
@@ -323,7 +329,12 @@ export class ChannelsService {
     }
     if (input.nsfw != null) changes.nsfw = input.nsfw;
     if (input.rate_limit_per_user != null) changes.rateLimitPerUser = input.rate_limit_per_user;
-    if (input.position != null) changes.position = input.position;
+    if (input.position != null)
+      changes.position = fitPosition(
+        input.position,
+        highestSlot(await db.select().from(channels).where(eq(channels.guildId, guildId))),
+        ['position'],
+      );
     if (input.default_auto_archive_duration != null)
       changes.defaultAutoArchiveDuration = input.default_auto_archive_duration;
     for (const [field, key] of [
@@ -616,6 +627,19 @@ export class ChannelsService {
       )
       .returning();
   }
+}
+
+/** The highest position a guild channel may take: one slot per channel, or the highest already in use. */
+function highestSlot(rows: ChannelRow[]): number {
+  const guildChannels = rows.filter((c) => !isThreadType(c.type));
+  return Math.max(guildChannels.length - 1, ...guildChannels.map((c) => c.position));
+}
+
+/** A channel position from 0 to `highest`; anything else does not fit. */
+function fitPosition(position: number, highest: number, path: Array<string | number>): number {
+  if (position > highest)
+    throw invalidField(path, 'POSITION_INVALID', `A channel's position must be from 0 to ${highest}.`);
+  return position;
 }
 
 /** Discord lowercases text channel names and turns spaces into dashes. */

@@ -13,6 +13,7 @@ import { ErrorCode } from '@hearth/protocol';
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
+  bans,
   channels,
   guilds,
   memberRoles,
@@ -21,7 +22,7 @@ import {
   roles,
   threadMembers,
 } from '../../store/schema';
-import { missingPermissions, notFound } from '../errors';
+import { ApiError, missingPermissions, notFound } from '../errors';
 
 export type GuildRow = typeof guilds.$inferSelect;
 export type RoleRow = typeof roles.$inferSelect;
@@ -109,6 +110,26 @@ export async function loadGuildActor(db: DbOrTx, guildId: string, userId: string
     row.member,
     mine.map((r) => r.roleId),
   );
+}
+
+/**
+ * Locks a guild's row for the rest of the transaction: `share` for joining (joins run side by side), `update`
+ * for banning or deleting, so that a ban and a join of the same user, or a deletion and a join, cannot both
+ * succeed by running at once. 404 Unknown Guild when the guild is gone.
+ */
+export async function lockGuild(tx: DbOrTx, guildId: string, mode: 'share' | 'update'): Promise<void> {
+  const [row] = await tx.select({ id: guilds.id }).from(guilds).where(eq(guilds.id, guildId)).for(mode);
+  if (!row) throw notFound(ErrorCode.UnknownGuild, 'Guild');
+}
+
+/** In a joining transaction: holds off bans of this guild until commit, and refuses a banned user (40007). */
+export async function admitToGuild(tx: DbOrTx, guildId: string, userId: string): Promise<void> {
+  await lockGuild(tx, guildId, 'share');
+  const [ban] = await tx
+    .select({ userId: bans.userId })
+    .from(bans)
+    .where(and(eq(bans.guildId, guildId), eq(bans.userId, userId)));
+  if (ban) throw new ApiError(403, ErrorCode.UserBannedFromGuild, 'The user is banned from this guild');
 }
 
 export const isThreadType = (type: number) => type === 10 || type === 11 || type === 12;

@@ -23,9 +23,10 @@ import { ApiError, invalidField } from '../errors';
 import { storeImage } from '../images';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
+import type { PresenceService } from '../presence/presence.service';
 import { diffChanges, writeAudit } from './audit';
 import type { EmojisService } from './emojis.service';
-import { loadGuildActor } from './guild-access';
+import { loadGuildActor, lockGuild } from './guild-access';
 import { toChannelWire, toGuildWire, toMemberWire } from './guilds.wire';
 
 const GUILD_AUDIT_KEYS = [
@@ -47,7 +48,35 @@ export class GuildsService {
   constructor(
     private readonly deps: Deps,
     private readonly emojis: EmojisService,
+    private readonly presence: PresenceService,
   ) {}
+
+  /** Members and members online of each guild, as `approximate_member_count` and `approximate_presence_count`. */
+  async counts(
+    db: DbOrTx,
+    guildIds: string[],
+  ): Promise<Map<string, { approximate_member_count: number; approximate_presence_count: number }>> {
+    const rows = guildIds.length
+      ? await db
+          .select({ guildId: members.guildId, userId: members.userId })
+          .from(members)
+          .where(inArray(members.guildId, guildIds))
+      : [];
+    const online = new Set(
+      (await this.presence.many([...new Set(rows.map((r) => r.userId))]))
+        .filter((p) => p.status !== 'offline')
+        .map((p) => p.user.id),
+    );
+    const result = new Map(
+      guildIds.map((id) => [id, { approximate_member_count: 0, approximate_presence_count: 0 }]),
+    );
+    for (const r of rows) {
+      const c = result.get(r.guildId)!;
+      c.approximate_member_count++;
+      if (online.has(r.userId)) c.approximate_presence_count++;
+    }
+    return result;
+  }
 
   /** Creates a guild with @everyone, a text and a voice category, #general, and the creator as owner and member. */
   async create(
@@ -174,14 +203,7 @@ export class GuildsService {
   async get(principal: Principal, guildId: string, opts: { withCounts: boolean }): Promise<Guild> {
     const actor = await loadGuildActor(this.deps.db, guildId, principal.userId);
     const extra: Partial<Guild> = { emojis: await this.emojis.all(this.deps.db, guildId) };
-    if (opts.withCounts) {
-      const [{ n }] = await this.deps.db
-        .select({ n: count() })
-        .from(members)
-        .where(eq(members.guildId, guildId));
-      extra.approximate_member_count = n;
-      extra.approximate_presence_count = 0;
-    }
+    if (opts.withCounts) Object.assign(extra, (await this.counts(this.deps.db, [guildId])).get(guildId));
     return toGuildWire(actor.guild, actor.roles, extra);
   }
 
@@ -267,11 +289,12 @@ export class GuildsService {
     const actor = await loadGuildActor(db, guildId, principal.userId);
     if (!actor.isOwner)
       throw new ApiError(403, ErrorCode.MissingPermissions, 'Only the owner can delete the guild');
-    const channelIds = (
-      await db.select({ id: channels.id }).from(channels).where(eq(channels.guildId, guildId))
-    ).map((c) => c.id);
-    await db.transaction(async (tx) => {
-      await deleteChannelContent(tx, channelIds);
+    const channelIds = await db.transaction(async (tx) => {
+      await lockGuild(tx, guildId, 'update');
+      const ids = (
+        await tx.select({ id: channels.id }).from(channels).where(eq(channels.guildId, guildId))
+      ).map((c) => c.id);
+      await deleteChannelContent(tx, ids);
       await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId));
       await tx.delete(channels).where(eq(channels.guildId, guildId));
       await tx.delete(memberRoles).where(eq(memberRoles.guildId, guildId));
@@ -283,6 +306,7 @@ export class GuildsService {
       await tx.delete(emojiRoles).where(eq(emojiRoles.guildId, guildId));
       await tx.delete(emojis).where(eq(emojis.guildId, guildId));
       await tx.delete(guilds).where(eq(guilds.id, guildId));
+      return ids;
     });
     await deleteChannelFiles(this.deps, channelIds);
     this.deps.events.publish('GUILD_DELETE', Topic.guild(guildId), { id: guildId });
@@ -312,13 +336,7 @@ export class GuildsService {
         .select()
         .from(memberRoles)
         .where(and(eq(memberRoles.userId, principal.userId), inArray(memberRoles.guildId, guildIds))),
-      opts.withCounts
-        ? db
-            .select({ guildId: members.guildId, n: count() })
-            .from(members)
-            .where(inArray(members.guildId, guildIds))
-            .groupBy(members.guildId)
-        : Promise.resolve([]),
+      opts.withCounts ? this.counts(db, guildIds) : Promise.resolve(null),
     ]);
     const rolesByGuild = groupBy(
       roleRows,
@@ -330,7 +348,6 @@ export class GuildsService {
       (r) => r.guildId,
       (r) => r.roleId,
     );
-    const countByGuild = new Map(counts.map((c) => [c.guildId, c.n]));
     return rows.map(({ guild, member }) => {
       const perms = computeBasePermissions(
         { id: guild.id, ownerId: guild.ownerId, roles: rolesByGuild.get(guild.id) ?? [] },
@@ -348,9 +365,7 @@ export class GuildsService {
         owner: guild.ownerId === principal.userId,
         permissions: perms.toString(),
         features: guild.features,
-        ...(opts.withCounts
-          ? { approximate_member_count: countByGuild.get(guild.id) ?? 0, approximate_presence_count: 0 }
-          : {}),
+        ...counts?.get(guild.id),
       };
     });
   }

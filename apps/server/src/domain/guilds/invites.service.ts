@@ -1,18 +1,18 @@
 import { randomInt } from 'node:crypto';
 import { hasPermission, Permission } from '@hearth/permissions';
 import { AuditLogEvent, type CreateInvite, ErrorCode, type Invite } from '@hearth/protocol';
-import { and, count, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { bans, channels, guilds, invites, members, users } from '../../store/schema';
+import { channels, guilds, invites, members, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
-import { ApiError, missingPermissions, notFound } from '../errors';
+import { missingPermissions, notFound } from '../errors';
 import type { MessagesService } from '../messages/messages.service';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
 import { writeAudit } from './audit';
-import { loadChannelForActor, loadGuildActor } from './guild-access';
+import { admitToGuild, loadChannelForActor, loadGuildActor } from './guild-access';
 import type { GuildsService } from './guilds.service';
 import type { MembersService } from './members.service';
 
@@ -37,6 +37,10 @@ export class InvitesService {
     private readonly messages: MessagesService,
   ) {}
 
+  /**
+   * POST /channels/:id/invites. Unless `unique` is set, a live invite of the same inviter to this channel with the
+   * same settings is returned instead of a new one, as Discord does.
+   */
   async create(
     principal: Principal,
     channelId: string,
@@ -48,6 +52,27 @@ export class InvitesService {
     if (!hasPermission(permissions, Permission.CREATE_INSTANT_INVITE)) throw missingPermissions();
     const guildId = channel.guildId!;
     const maxAge = input.max_age ?? 86400;
+    const maxUses = input.max_uses ?? 0;
+    const temporary = input.temporary ?? false;
+    if (!input.unique) {
+      const [similar] = await db
+        .select()
+        .from(invites)
+        .where(
+          and(
+            eq(invites.channelId, channelId),
+            eq(invites.inviterId, principal.userId),
+            eq(invites.maxAge, maxAge),
+            eq(invites.maxUses, maxUses),
+            eq(invites.temporary, temporary),
+            live(),
+            or(eq(invites.maxUses, 0), lt(invites.uses, invites.maxUses)),
+          ),
+        )
+        .orderBy(desc(invites.createdAt))
+        .limit(1);
+      if (similar) return this.toWire(db, similar, { metadata: true });
+    }
     const now = new Date();
     const pending = new PendingEvents();
     const row = await db.transaction(async (tx) => {
@@ -59,8 +84,8 @@ export class InvitesService {
           channelId,
           inviterId: principal.userId,
           maxAge,
-          maxUses: input.max_uses ?? 0,
-          temporary: input.temporary ?? false,
+          maxUses,
+          temporary,
           createdAt: now,
           expiresAt: maxAge ? new Date(now.getTime() + maxAge * 1000) : null,
         })
@@ -137,11 +162,7 @@ export class InvitesService {
     const pending = new PendingEvents();
     const outcome = await db.transaction(async (tx) => {
       const row = await this.findLive(tx, code);
-      const [ban] = await tx
-        .select()
-        .from(bans)
-        .where(and(eq(bans.guildId, row.guildId), eq(bans.userId, principal.userId)));
-      if (ban) throw new ApiError(403, ErrorCode.UserBannedFromGuild, 'You are banned from this guild');
+      await admitToGuild(tx, row.guildId, principal.userId);
       const [existing] = await tx
         .select()
         .from(members)
@@ -267,11 +288,7 @@ export class InvitesService {
       ...(inviterRows[0] ? { inviter: toPublicUser(inviterRows[0]) } : {}),
       expires_at: row.expiresAt?.toISOString() ?? null,
     };
-    if (opts.counts) {
-      const [{ n }] = await db.select({ n: count() }).from(members).where(eq(members.guildId, row.guildId));
-      invite.approximate_member_count = n;
-      invite.approximate_presence_count = 0;
-    }
+    if (opts.counts) Object.assign(invite, (await this.guilds.counts(db, [row.guildId])).get(row.guildId));
     if (opts.metadata) {
       Object.assign(invite, {
         uses: row.uses,

@@ -10,7 +10,7 @@ import { ApiError, invalidField, missingPermissions, notFound } from '../errors'
 import { storeImage } from '../images';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
-import { writeAudit } from './audit';
+import { type AuditChange, writeAudit } from './audit';
 import { GuildActor, loadGuildActor } from './guild-access';
 import { groupBy } from './guilds.service';
 import { toMemberWire } from './guilds.wire';
@@ -76,7 +76,7 @@ export class MembersService {
     const actor = await loadGuildActor(db, guildId, principal.userId);
     const target = await this.loadTarget(db, actor, userId);
     const changes: Partial<typeof members.$inferInsert> = {};
-    const auditChanges: Array<{ key: string; old_value?: unknown; new_value?: unknown }> = [];
+    const auditChanges: AuditChange[] = [];
     const self = userId === principal.userId;
 
     if (input.nick !== undefined) {
@@ -141,11 +141,13 @@ export class MembersService {
 
     const pending = new PendingEvents();
     await db.transaction(async (tx) => {
-      if (Object.keys(changes).length)
-        await tx
-          .update(members)
-          .set(changes)
-          .where(and(eq(members.guildId, guildId), eq(members.userId, userId)));
+      await this.saveChanges(
+        tx,
+        pending,
+        { guildId, userId, actorId: principal.userId, reason },
+        changes,
+        auditChanges,
+      );
       if (newRoles) {
         await tx
           .delete(memberRoles)
@@ -168,16 +170,6 @@ export class MembersService {
           });
         }
       }
-      if (auditChanges.length) {
-        await writeAudit(tx, this.deps.ids, pending, {
-          guildId,
-          userId: principal.userId,
-          targetId: userId,
-          actionType: AuditLogEvent.MemberUpdate,
-          changes: auditChanges,
-          reason,
-        });
-      }
     });
     const member = await this.fetch(db, guildId, userId);
     pending.add('GUILD_MEMBER_UPDATE', Topic.guild(guildId), { guild_id: guildId, ...member });
@@ -190,13 +182,21 @@ export class MembersService {
     principal: Principal,
     guildId: string,
     input: { nick?: string | null; avatar?: string | null },
+    reason: string | null,
   ): Promise<Member> {
     const { db } = this.deps;
     const actor = await loadGuildActor(db, guildId, principal.userId);
     const changes: Partial<typeof members.$inferInsert> = {};
+    const auditChanges: AuditChange[] = [];
     if (input.nick !== undefined) {
       actor.require(Permission.CHANGE_NICKNAME);
       changes.nick = input.nick || null;
+      if (changes.nick !== actor.member.nick)
+        auditChanges.push({
+          key: 'nick',
+          old_value: actor.member.nick ?? undefined,
+          new_value: changes.nick ?? undefined,
+        });
     }
     if (input.avatar !== undefined) {
       changes.avatar = await storeImage(
@@ -211,14 +211,26 @@ export class MembersService {
         },
         input.avatar,
       );
+      if (changes.avatar !== actor.member.avatar)
+        auditChanges.push({
+          key: 'avatar_hash',
+          old_value: actor.member.avatar ?? undefined,
+          new_value: changes.avatar ?? undefined,
+        });
     }
-    if (Object.keys(changes).length)
-      await db
-        .update(members)
-        .set(changes)
-        .where(and(eq(members.guildId, guildId), eq(members.userId, principal.userId)));
+    const pending = new PendingEvents();
+    await db.transaction((tx) =>
+      this.saveChanges(
+        tx,
+        pending,
+        { guildId, userId: principal.userId, actorId: principal.userId, reason },
+        changes,
+        auditChanges,
+      ),
+    );
     const member = await this.fetch(db, guildId, principal.userId);
-    this.deps.events.publish('GUILD_MEMBER_UPDATE', Topic.guild(guildId), { guild_id: guildId, ...member });
+    pending.add('GUILD_MEMBER_UPDATE', Topic.guild(guildId), { guild_id: guildId, ...member });
+    pending.publish(this.deps.events);
     return member;
   }
 
@@ -301,6 +313,31 @@ export class MembersService {
     pending.publish(this.deps.events);
   }
 
+  /**
+   * Ends the memberships a user holds through temporary invites and was given no role in, as Discord does when
+   * such a member disconnects. Called when the user's last gateway session is gone.
+   */
+  async endTemporaryMemberships(userId: string): Promise<void> {
+    const { db } = this.deps;
+    const temporary = await db
+      .select({ guildId: members.guildId })
+      .from(members)
+      .where(and(eq(members.userId, userId), eq(members.temporary, true)));
+    if (!temporary.length) return;
+    const pending = new PendingEvents();
+    await db.transaction(async (tx) => {
+      for (const { guildId } of temporary) {
+        const [role] = await tx
+          .select()
+          .from(memberRoles)
+          .where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId)))
+          .limit(1);
+        if (!role) await this.removeMember(tx, pending, guildId, userId);
+      }
+    });
+    pending.publish(this.deps.events);
+  }
+
   /** Adds a user to a guild (by invite or bot authorization); false if they were already a member. */
   async addMember(
     tx: DbOrTx,
@@ -343,6 +380,30 @@ export class MembersService {
     });
     pending.add('GUILD_DELETE', Topic.user(userId), { id: guildId });
     return true;
+  }
+
+  /** Writes a member's changed fields and, when something visible changed, their MEMBER_UPDATE audit entry. */
+  private async saveChanges(
+    tx: DbOrTx,
+    pending: PendingEvents,
+    who: { guildId: string; userId: string; actorId: string; reason: string | null },
+    changes: Partial<typeof members.$inferInsert>,
+    auditChanges: AuditChange[],
+  ): Promise<void> {
+    if (Object.keys(changes).length)
+      await tx
+        .update(members)
+        .set(changes)
+        .where(and(eq(members.guildId, who.guildId), eq(members.userId, who.userId)));
+    if (auditChanges.length)
+      await writeAudit(tx, this.deps.ids, pending, {
+        guildId: who.guildId,
+        userId: who.actorId,
+        targetId: who.userId,
+        actionType: AuditLogEvent.MemberUpdate,
+        changes: auditChanges,
+        reason: who.reason,
+      });
   }
 
   /** One member with user and roles; 404 Unknown Member when absent. */

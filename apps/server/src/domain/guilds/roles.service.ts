@@ -179,11 +179,26 @@ export class RolesService {
     actor.require(Permission.MANAGE_ROLES);
     const top = highestRole(actor.data, actor.memberData);
     const requested = new Map<string, number>();
+    const seen = new Set<string>();
+    // Positions 1..n are the n roles above @everyone (or up to the highest in use); nothing else fits.
+    const highest = Math.max(actor.roles.length - 1, ...actor.roles.map((r) => r.position));
     moves.forEach((move, i) => {
       const role = actor.roles.find((r) => r.id === move.id);
       if (!role) throw invalidField([i, 'id'], 'ROLE_INVALID', 'Unknown role.');
       if (role.id === guildId)
         throw invalidField([i, 'id'], 'ROLE_INVALID', 'The @everyone role cannot be moved.');
+      if (seen.has(role.id)) throw invalidField([i, 'id'], 'ROLE_DUPLICATE', 'This role is listed twice.');
+      seen.add(role.id);
+      if (move.position == null) return;
+      if (move.position < 1 || move.position > highest)
+        throw invalidField(
+          [i, 'position'],
+          'POSITION_INVALID',
+          `A role's position must be from 1 to ${highest}.`,
+        );
+    });
+    moves.forEach((move) => {
+      const role = actor.roles.find((r) => r.id === move.id)!;
       if (move.position == null) return;
       if (!actor.isOwner) {
         if (!actor.canManageRole(role)) throw missingPermissions();

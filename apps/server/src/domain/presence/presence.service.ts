@@ -60,6 +60,11 @@ export class PresenceService {
       this.deps.events.publish('PRESENCE_UPDATE', Topic.guild(guildId), { ...after, guild_id: guildId });
   }
 
+  /** Whether the user has any gateway session left, on any process (invisible ones included). */
+  async connected(userId: string): Promise<boolean> {
+    return !!(await this.store.get([userId])).get(userId)?.length;
+  }
+
   async of(userId: string): Promise<PresenceWire> {
     return (await this.many([userId]))[0];
   }

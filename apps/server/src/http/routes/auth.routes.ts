@@ -29,12 +29,16 @@ export function authRoutes(app: Api, { services, limiter, config }: RouteContext
     windowMs: 60_000,
     key: (req: FastifyRequest) => req.ip,
   };
-  // Guessing one account's password is stopped whatever IPs the guesses come from.
+  // Guessing one account's password is stopped whatever IPs the guesses come from, and whether they name
+  // the account by email or by username.
   const accountRule = {
     bucket: 'auth-account',
     limit: 10,
     windowMs: 10 * 60_000,
-    key: (req: FastifyRequest) => (req.body as { login?: string } | undefined)?.login?.trim().toLowerCase(),
+    key: (req: FastifyRequest) => {
+      const login = (req.body as { login?: string } | undefined)?.login;
+      return login ? auth.rateLimitKey(login) : null;
+    },
   };
   const perIp = rateLimit(limiter, ipRule);
   const perIpAndAccount = rateLimit(limiter, ipRule, accountRule);

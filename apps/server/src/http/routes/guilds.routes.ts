@@ -150,7 +150,7 @@ export function guildsRoutes(app: Api, { services }: RouteContext): void {
         response: { 200: Member, ...errors },
       },
     },
-    async (req) => members.modifyMe(caller(req), req.params.guild_id, req.body),
+    async (req) => members.modifyMe(caller(req), req.params.guild_id, req.body, auditReason(req)),
   );
 
   app.get(
