@@ -2,12 +2,24 @@ import { round, sleep, summarize } from './util.mjs';
 import { gatewayClients, httpLoad } from './workers.mjs';
 
 const SOCKETS_PER_PROCESS = 5000;
+/**
+ * Receivers identify invisible: their own presence changes are then not broadcast to the guild, which would make
+ * connecting N sessions cost N² deliveries (the identify scenario measures identifying online).
+ */
+export const INVISIBLE = { status: 'invisible', since: null, activities: [], afk: false };
 
 /**
  * Opens `count` gateway sessions on `urls` (round robin by process) from as many client processes as needed,
  * identifying with `tokens` (none: a bare server). Resolves to the client processes and how connecting went.
  */
-export async function connectReceivers({ urls, tokens, count, guilds = 0, concurrency = 20 }) {
+export async function connectReceivers({
+  urls,
+  tokens,
+  count,
+  guilds = 0,
+  concurrency = 20,
+  presence = INVISIBLE,
+}) {
   const processes = Math.max(urls.length, Math.ceil(count / SOCKETS_PER_PROCESS));
   const clients = Array.from({ length: processes }, () => gatewayClients());
   const share = (i) => Math.floor(count / processes) + (i < count % processes ? 1 : 0);
@@ -17,7 +29,14 @@ export async function connectReceivers({ urls, tokens, count, guilds = 0, concur
       const n = share(i);
       const mine = tokens ? Array.from({ length: n }, (_, k) => tokens[(offset + k) % tokens.length]) : null;
       offset += n;
-      return c.call('connect', { url: urls[i % urls.length], tokens: mine, count: n, guilds, concurrency });
+      return c.call('connect', {
+        url: urls[i % urls.length],
+        tokens: mine,
+        count: n,
+        guilds,
+        concurrency,
+        presence,
+      });
     }),
   );
   const connected = results.reduce((n, r) => n + r.connected, 0);
@@ -65,4 +84,42 @@ export async function fanoutPhase({ clients, receivers, sender, rate, concurrenc
     frameBytes: reports[0]?.frameBytes ?? 0,
     latencyMs: summarize(reports.flatMap((r) => r.latencies)),
   };
+}
+
+/**
+ * Connects `count` receivers, runs a fixed-rate phase (`rate` messages/s) and a saturation phase (closed-loop
+ * sender), and disconnects. `gateway` is one URL or one per server process.
+ */
+export async function fanoutRun({ ctx, label, urls, tokens, count, sender, rate, phaseMs }) {
+  ctx.log(`${label}: connecting ${count} sessions`);
+  const rx = await connectReceivers({ urls, tokens, count });
+  try {
+    ctx.log(`${label}: ${rate} messages/s to ${rx.connected} sessions`);
+    const fixed = await fanoutPhase({
+      clients: rx.clients,
+      receivers: rx.connected,
+      sender,
+      rate,
+      durationMs: phaseMs,
+      tag: `${label}f${count}`,
+    });
+    ctx.log(`${label}: saturation`);
+    const saturation = await fanoutPhase({
+      clients: rx.clients,
+      receivers: rx.connected,
+      sender,
+      concurrency: 8,
+      durationMs: phaseMs,
+      tag: `${label}s${count}`,
+    });
+    return {
+      sessions: rx.connected,
+      connectFailed: rx.failed,
+      connectSeconds: rx.seconds,
+      fixed,
+      saturation,
+    };
+  } finally {
+    await closeReceivers(rx.clients);
+  }
 }

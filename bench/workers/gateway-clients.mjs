@@ -13,7 +13,7 @@ let frames = 0;
 let lastAt = 0;
 
 const commands = {
-  async connect({ url, tokens, count, concurrency = 50, guilds = 0 }) {
+  async connect({ url, tokens, count, concurrency = 50, guilds = 0, presence = null }) {
     const readyMs = [];
     const identifyMs = [];
     const firstIndex = sockets.length;
@@ -25,7 +25,7 @@ const commands = {
         while (nextIndex < count) {
           const i = firstIndex + nextIndex++;
           try {
-            const t = await open(url, i, tokens?.[i % tokens.length], guilds);
+            const t = await open(url, i, tokens?.[i % tokens.length], guilds, presence);
             readyMs.push(t.ready);
             identifyMs.push(t.all);
           } catch {
@@ -83,7 +83,7 @@ const commands = {
   },
 };
 
-function open(url, index, token, guilds) {
+function open(url, index, token, guilds, presence) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     sockets[index] = ws;

@@ -17,7 +17,7 @@ process.once('message', async (job) => {
 });
 
 async function run(job) {
-  const client = makeClient(job);
+  const client = await makeClient(job);
   const latencies = [];
   const statuses = {};
   let ok = 0;
@@ -78,8 +78,12 @@ async function run(job) {
   };
 }
 
-function makeClient(job) {
+async function makeClient(job) {
   if (job.kind.startsWith('pg-')) return pgClient(job);
+  if (job.kind === 'argon2') {
+    const { verify } = await import('@node-rs/argon2');
+    return { close: async () => {}, send: async () => ((await verify(job.hash, job.password)) ? 200 : 401) };
+  }
   const url = new URL(job.target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency ?? 256 });
   const request = (method, path, headers, body) =>
