@@ -287,3 +287,23 @@ describe('presence', () => {
     assert.ok(await outsider.never('PRESENCE_UPDATE', (d) => d.user.id === a.id));
   });
 });
+
+describe('large guilds', () => {
+  test('above large_threshold, GUILD_CREATE lists only the member itself and members online; below, everyone', async () => {
+    const g = await createGuild(h);
+    const joined: Array<{ id: string; token: string }> = [];
+    for (let i = 0; i < 5; i++)
+      joined.push(...(await Promise.all(Array.from({ length: 10 }, () => join(h, g)))));
+    const [online, me] = joined;
+    track(await TestGateway.identify(h, online.token, {}, 1));
+    const large = track(await TestGateway.identify(h, me.token, { large_threshold: 50 }));
+    const created = await large.dispatch('GUILD_CREATE');
+    assert.equal(created.member_count, 51);
+    assert.equal(created.large, true);
+    assert.deepEqual(created.members.map((m: any) => m.user.id).sort(), [online.id, me.id].sort());
+    const small = track(await TestGateway.identify(h, me.token, { large_threshold: 250 }));
+    const full = await small.dispatch('GUILD_CREATE');
+    assert.equal(full.large, false);
+    assert.equal(full.members.length, 51);
+  });
+});

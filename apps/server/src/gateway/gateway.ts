@@ -21,6 +21,8 @@ import { SessionState } from './session-state';
 
 const RESUME_BUFFER = 1000;
 const OUTGOING_CAP_BYTES = 8 * 1024 * 1024;
+/** Discord's bounds and default for IDENTIFY's large_threshold. */
+const LARGE_THRESHOLD = { min: 50, max: 250, default: 50 };
 
 interface Frame {
   s: number;
@@ -36,6 +38,8 @@ class Session {
   readonly buffer: Frame[] = [];
   socket: WebSocket | null = null;
   expiry: NodeJS.Timeout | null = null;
+  /** IDENTIFY's large_threshold: above this many members, GUILD_CREATE leaves offline members out. */
+  largeThreshold = LARGE_THRESHOLD.default;
 
   constructor(
     readonly principal: Principal,
@@ -44,10 +48,13 @@ class Session {
     readonly state: SessionState,
   ) {}
 
-  /** Sends a dispatch with the next sequence number, and keeps it for RESUME. */
-  dispatch(t: string, d: unknown): void {
+  /**
+   * Sends a dispatch with the next sequence number, and keeps it for RESUME. `json` is `d` already encoded, so
+   * that an event fanned out to many sessions is encoded once.
+   */
+  dispatch(t: string, d: unknown, json: string = JSON.stringify(d)): void {
     this.seq++;
-    const text = JSON.stringify({ op: GatewayOp.Dispatch, t, s: this.seq, d });
+    const text = `{"op":${GatewayOp.Dispatch},"t":${JSON.stringify(t)},"s":${this.seq},"d":${json}}`;
     this.buffer.push({ s: this.seq, text });
     if (this.buffer.length > RESUME_BUFFER) this.buffer.shift();
     this.write(text);
@@ -62,6 +69,16 @@ class Session {
       return;
     }
     ws.send(text);
+  }
+}
+
+/** An event's payload and its JSON, encoded on first use and then shared by every session it goes to. */
+class Encoded {
+  private text: string | null = null;
+  constructor(readonly d: Record<string, any>) {}
+  get json(): string {
+    this.text ??= JSON.stringify(this.d);
+    return this.text;
   }
 }
 
@@ -254,6 +271,11 @@ export class Gateway {
     for (const g of data.guilds) state.guilds.set(g.id, g);
     for (const id of data.dmChannelIds) state.dms.add(id);
     const session = new Session(principal, d.token, intents, state);
+    if (Number.isInteger(d.large_threshold))
+      session.largeThreshold = Math.min(
+        LARGE_THRESHOLD.max,
+        Math.max(LARGE_THRESHOLD.min, d.large_threshold),
+      );
     this.sessions.set(session.id, session);
     if (!this.byUser.has(principal.userId)) this.byUser.set(principal.userId, new Set());
     this.byUser.get(principal.userId)!.add(session);
@@ -332,7 +354,15 @@ export class Gateway {
     const presences = wantsPresences
       ? (await this.opts.services.presence.many(memberIds)).filter((p) => p.status !== 'offline')
       : [];
-    session.dispatch('GUILD_CREATE', { ...guild, channels, presences });
+    // As on Discord, a large guild's member list holds only the member itself and the members online.
+    const large = (guild.member_count as number) > session.largeThreshold;
+    const online = new Set(presences.map((p) => p.user.id));
+    const members = large
+      ? (guild.members as Array<{ user?: { id: string } }>).filter(
+          (m) => m.user && (m.user.id === session.principal.userId || online.has(m.user.id)),
+        )
+      : guild.members;
+    session.dispatch('GUILD_CREATE', { ...guild, channels, presences, members, large });
   }
 
   /** op 3: a new presence for this session, at most 5 per 20 seconds (extra updates are dropped). */
@@ -384,12 +414,13 @@ export class Gateway {
       return;
     }
     const guildId: string | undefined = kind === 'guild' ? id : d?.guild_id;
+    const encoded = new Encoded(d);
     for (const session of this.sessions.values()) {
       if (guildId) {
         if (!session.state.guilds.has(guildId)) continue;
-        this.toGuildMember(session, event.t, d, guildId, kind === 'channel' ? id : undefined);
+        this.toGuildMember(session, event.t, encoded, guildId, kind === 'channel' ? id : undefined);
       } else if (kind === 'channel' && session.state.dms.has(id)) {
-        this.deliver(session, event.t, d, false);
+        this.deliver(session, event.t, encoded, false);
       }
     }
   }
@@ -419,28 +450,29 @@ export class Gateway {
         session.state.dms.add(d.channel_id);
         return;
     }
-    this.deliver(session, t, d, !!d.guild_id);
+    this.deliver(session, t, new Encoded(d), !!d.guild_id);
   }
 
   private toGuildMember(
     session: Session,
     t: string,
-    d: Record<string, any>,
+    encoded: Encoded,
     guildId: string,
     channelId?: string,
   ): void {
+    const d = encoded.d;
     const state = session.state;
     const viewedBefore = (id: string) => state.canView(guildId, id);
     if (t === 'CHANNEL_DELETE' || t === 'THREAD_DELETE') {
       const could = viewedBefore(d.id);
       state.apply(t, d);
-      if (could) this.deliver(session, t, d, true);
+      if (could) this.deliver(session, t, encoded, true);
       return;
     }
     state.apply(t, d);
     if (t === 'GUILD_DELETE' || (t === 'GUILD_MEMBER_REMOVE' && d.user?.id === state.userId)) return;
     if (t.startsWith('CHANNEL_') || t === 'THREAD_CREATE' || t === 'THREAD_UPDATE') {
-      if (state.canView(guildId, d.id)) this.deliver(session, t, d, true);
+      if (state.canView(guildId, d.id)) this.deliver(session, t, encoded, true);
       return;
     }
     const target = channelId ?? d.channel_id;
@@ -457,13 +489,14 @@ export class Gateway {
       !hasPermission(state.guildPermissions(guildId), Permission.VIEW_AUDIT_LOG)
     )
       return;
-    this.deliver(session, t, d, true);
+    this.deliver(session, t, encoded, true);
   }
 
   /** Applies intents (bots) and MESSAGE_CONTENT, then dispatches. */
-  private deliver(session: Session, t: string, d: Record<string, any>, inGuild: boolean): void {
+  private deliver(session: Session, t: string, encoded: Encoded, inGuild: boolean): void {
+    const d = encoded.d;
     if (!session.principal.bot) {
-      session.dispatch(t, d);
+      session.dispatch(t, d, encoded.json);
       return;
     }
     if (!(session.intents & intentFor(t, inGuild))) return;
@@ -479,6 +512,6 @@ export class Gateway {
         return;
       }
     }
-    session.dispatch(t, d);
+    session.dispatch(t, d, encoded.json);
   }
 }
