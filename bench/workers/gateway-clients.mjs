@@ -123,6 +123,7 @@ function open(url, index, token, guilds, presence) {
               token,
               intents: 513,
               properties: { os: 'linux', browser: 'hearth-bench', device: 'hearth-bench' },
+              ...(presence ? { presence } : {}),
             },
           }),
         );
