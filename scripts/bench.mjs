@@ -69,7 +69,7 @@ for (const name of chosen) {
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     for (const row of out.table)
       console.log(
-        `  ${row.measure}: ${row.hearth}${row.ceiling ? ` (ceiling ${row.ceiling}, ratio ${row.ratio})` : ''}${row.goal ? ` goal ${row.goal}: ${row.met ? 'met' : 'missed'}` : ''}`,
+        `  ${row.measure}: ${row.hearth}${row.ceiling != null ? ` (ceiling ${row.ceiling}${row.ratio != null ? `, ratio ${row.ratio}` : ''})` : ''}${row.goal ? ` goal ${row.goal}: ${row.met ? 'met' : 'missed'}` : ''}`,
       );
     log(`wrote ${file}`);
   } catch (err) {

@@ -45,13 +45,21 @@ export function freePort() {
 
 /**
  * Starts one Hearth process (`npm start`'s entry point) on 127.0.0.1 with its own data directory;
- * resolves when /health answers. `profileDir` adds --cpu-prof.
+ * resolves when /health answers. `profileDir` adds --cpu-prof; `inspect` opens the inspector (see liveHeap).
  */
-export async function startHearth({ databaseUrl, workerId = 900, redisUrl = null, profileDir = null }) {
+export async function startHearth({
+  databaseUrl,
+  workerId = 900,
+  redisUrl = null,
+  profileDir = null,
+  inspect = false,
+}) {
   const port = await freePort();
+  const inspectPort = inspect ? await freePort() : null;
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
   const args = ['--import', 'tsx', '--max-old-space-size=4096'];
   if (profileDir) args.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  if (inspectPort) args.push(`--inspect=127.0.0.1:${inspectPort}`);
   args.push('apps/server/src/main.ts', 'start');
   const child = spawn(process.execPath, args, {
     env: {
@@ -83,6 +91,7 @@ export async function startHearth({ databaseUrl, workerId = 900, redisUrl = null
     url,
     api: `${url}/api`,
     pid: child.pid,
+    inspectPort,
     /** SIGTERM (graceful: writes the CPU profile), then the data directory goes. */
     async stop() {
       if (child.exitCode === null) {

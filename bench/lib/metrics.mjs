@@ -1,17 +1,5 @@
 import { cpuSeconds, rssBytes, sleep } from './util.mjs';
 
-/** Heap in use of a Hearth process, from its Prometheus /metrics. */
-export async function hearthHeap(url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const m = text.match(/^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?)/m);
-  return m ? Number(m[1]) : null;
-}
-
-/** Heap in use of a bare ws server, from its /stats. */
-export async function bareHeap(url) {
-  return (await (await fetch(`${url}/stats`)).json()).heapUsed;
-}
-
 /** Share of one core a process used over `ms`. */
 export async function coreShare(pid, ms) {
   const before = cpuSeconds(pid);
@@ -21,3 +9,36 @@ export async function coreShare(pid, ms) {
 }
 
 export { rssBytes };
+
+/**
+ * Collects garbage in a process started with --inspect=127.0.0.1:<port> and returns its live heap in bytes,
+ * through the DevTools protocol (HeapProfiler.collectGarbage, Runtime.getHeapUsage).
+ */
+export async function liveHeap(inspectPort) {
+  const [target] = await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json();
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let next = 0;
+  const send = (method) =>
+    new Promise((resolve) => {
+      const id = ++next;
+      const onMessage = (data) => {
+        const m = JSON.parse(data.toString());
+        if (m.id !== id) return;
+        ws.off('message', onMessage);
+        resolve(m.result);
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id, method }));
+    });
+  await send('HeapProfiler.enable');
+  await send('HeapProfiler.collectGarbage');
+  await send('HeapProfiler.collectGarbage');
+  const { usedSize } = await send('Runtime.getHeapUsage');
+  ws.close();
+  return usedSize;
+}

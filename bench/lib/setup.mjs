@@ -6,7 +6,7 @@ import { call, seedWorld } from './seed.mjs';
  * What scenarios 1–3 load: a fresh Hearth on its own PostgreSQL database with a seeded world, or — with
  * --target — another Discord-compatible server with one token and one channel. `close()` undoes it all.
  */
-export async function openTarget(ctx, seed) {
+export async function openTarget(ctx, seed, { inspect = false } = {}) {
   if (ctx.target) {
     const { api, token, channel } = ctx.target;
     return {
@@ -21,7 +21,7 @@ export async function openTarget(ctx, seed) {
     };
   }
   const db = await freshDatabase();
-  const hearth = await startHearth({ databaseUrl: db.url, profileDir: ctx.profileDir });
+  const hearth = await startHearth({ databaseUrl: db.url, profileDir: ctx.profileDir, inspect });
   try {
     const world = await seedWorld({ api: hearth.api, databaseUrl: db.url, ...seed });
     return {

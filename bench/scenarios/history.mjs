@@ -13,13 +13,13 @@ export const title = 'History';
  */
 export async function run(ctx) {
   const config = {
-    channelMessages: ctx.quick ? 100_000 : 1_000_000,
-    totalMessages: ctx.quick ? 200_000 : 2_000_000,
+    channelMessages: ctx.quick ? 50_000 : 1_000_000,
+    totalMessages: ctx.quick ? 100_000 : 2_000_000,
     otherChannels: 9,
     readers: 20,
     pageSize: 50,
     fixedRate: 500,
-    phaseMs: ctx.quick ? 3000 : 15_000,
+    phaseMs: ctx.quick ? 2000 : 15_000,
     saturationConcurrency: 32,
   };
   const target = await openTarget(ctx, {

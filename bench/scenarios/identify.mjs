@@ -9,7 +9,7 @@ export const title = 'Identify';
  * once identifying online (each one's presence goes to every connected member), once invisible.
  */
 export async function run(ctx) {
-  const config = { users: ctx.quick ? 200 : 1000, guilds: 3, channelsPerGuild: 5, inFlight: 20 };
+  const config = { users: ctx.quick ? 100 : 1000, guilds: 3, channelsPerGuild: 5, inFlight: 20 };
   const target = await openTarget(
     { ...ctx, target: null },
     { users: config.users, guilds: config.guilds, channels: config.channelsPerGuild },

@@ -12,7 +12,7 @@ export const title = 'Login';
  */
 export async function run(ctx) {
   const config = {
-    accounts: ctx.quick ? 200 : 1000,
+    accounts: ctx.quick ? 150 : 1000,
     concurrency: 16,
     phaseMs: ctx.quick ? 3000 : 15_000,
     argon2: null,
