@@ -57,13 +57,17 @@ export async function fanoutPhase({ clients, receivers, sender, rate, concurrenc
   await Promise.all(clients.map((c) => c.call('reset', { tag })));
   const sent = await httpLoad({ ...sender, kind: 'fanout', tag, rate, concurrency, durationMs });
   const expected = sent.ok;
+  // Deliveries settle when all have arrived, or when none arrived for two seconds (at most a minute).
   let reports = [];
   let last = -1;
-  for (let waited = 0; waited < 30_000; waited += 500) {
+  let still = 0;
+  for (let waited = 0; waited < 60_000; waited += 500) {
     await sleep(500);
     reports = await Promise.all(clients.map((c) => c.call('report', { expected })));
     const delivered = reports.reduce((n, r) => n + r.deliveries, 0);
-    if (delivered >= expected * receivers || delivered === last) break;
+    if (delivered >= expected * receivers) break;
+    still = delivered === last ? still + 1 : 0;
+    if (still >= 4) break;
     last = delivered;
   }
   const deliveries = reports.reduce((n, r) => n + r.deliveries, 0);
