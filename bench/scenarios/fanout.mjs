@@ -12,11 +12,11 @@ export const title = 'Fan-out';
  * The ceiling is a bare `ws` broadcast server with the same sockets and frame size.
  */
 export async function run(ctx) {
-  const sizes = ctx.quick ? [100, 300] : [100, 1000, 10_000];
+  const sizes = ctx.quick ? [100, 200] : [100, 1000, 10_000];
   const config = {
     sessions: sizes,
     deliveriesPerSecond: 20_000,
-    phaseMs: ctx.quick ? 2000 : 10_000,
+    phaseMs: ctx.quick ? 1500 : 10_000,
     senderConcurrencyAtSaturation: 8,
   };
   const target = await openTarget(ctx, { users: Math.max(...sizes), guilds: 1, channels: 1 });

@@ -19,7 +19,7 @@ export async function run(ctx) {
     readers: 20,
     pageSize: 50,
     fixedRate: 500,
-    phaseMs: ctx.quick ? 2000 : 15_000,
+    phaseMs: ctx.quick ? 1500 : 15_000,
     saturationConcurrency: 32,
   };
   const target = await openTarget(ctx, {

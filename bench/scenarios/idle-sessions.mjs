@@ -14,8 +14,8 @@ export const title = 'Idle sessions';
  */
 export async function run(ctx) {
   const config = {
-    sessions: ctx.quick ? 300 : 10_000,
-    windowMs: ctx.quick ? 10_000 : 50_000,
+    sessions: ctx.quick ? 200 : 10_000,
+    windowMs: ctx.quick ? 6000 : 50_000,
     heartbeatMs: 41_250,
     guildMembers: null,
   };

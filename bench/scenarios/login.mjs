@@ -14,7 +14,7 @@ export async function run(ctx) {
   const config = {
     accounts: ctx.quick ? 150 : 1000,
     concurrency: 16,
-    phaseMs: ctx.quick ? 3000 : 15_000,
+    phaseMs: ctx.quick ? 2000 : 15_000,
     argon2: null,
   };
   const target = await openTarget(

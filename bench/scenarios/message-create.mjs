@@ -13,7 +13,7 @@ export async function run(ctx) {
     authors: ctx.quick ? 50 : 200,
     channels: ctx.quick ? 10 : 20,
     rates: [250, 1000],
-    phaseMs: ctx.quick ? 2000 : 15_000,
+    phaseMs: ctx.quick ? 1500 : 15_000,
     saturationConcurrency: 64,
   };
   const target = await openTarget(ctx, { users: config.authors, guilds: 1, channels: config.channels });

@@ -14,9 +14,9 @@ export const title = 'Scale-out';
 export async function run(ctx) {
   const config = {
     processes: 2,
-    sessions: ctx.quick ? 300 : 1000,
+    sessions: ctx.quick ? 200 : 1000,
     deliveriesPerSecond: 20_000,
-    phaseMs: ctx.quick ? 2000 : 10_000,
+    phaseMs: ctx.quick ? 1500 : 10_000,
   };
   const db = await freshDatabase();
   const redis = await startRedis();
