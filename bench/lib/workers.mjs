@@ -1,0 +1,51 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+/** Runs one load job in a separate http-load process and resolves to its result. */
+export function httpLoad(job) {
+  return new Promise((resolve, reject) => {
+    const child = fork(here('../workers/http-load.mjs'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('message', (m) => (m.ok ? resolve(m.result) : reject(new Error(m.error))));
+    child.once('exit', (code) => code && reject(new Error(`http-load exited with ${code}`)));
+    child.send(job);
+  });
+}
+
+/**
+ * A gateway client process holding many sockets; `call(command, args)` sends it one command and resolves to
+ * its answer (see bench/workers/gateway-clients.mjs).
+ */
+export function gatewayClients() {
+  const child = fork(here('../workers/gateway-clients.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--max-old-space-size=4096'],
+  });
+  let next = 0;
+  const waiting = new Map();
+  child.on('message', (m) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.ok) w?.resolve(m.result);
+    else w?.reject(new Error(m.error));
+  });
+  child.once('exit', (code) => {
+    for (const w of waiting.values()) w.reject(new Error(`gateway client exited with ${code}`));
+  });
+  return {
+    pid: child.pid,
+    call(command, args = {}) {
+      return new Promise((resolve, reject) => {
+        const id = next++;
+        waiting.set(id, { resolve, reject });
+        child.send({ id, command, args });
+      });
+    },
+    stop() {
+      child.kill();
+    },
+  };
+}

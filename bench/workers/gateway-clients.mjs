@@ -1,0 +1,161 @@
+// Gateway clients in their own process: opens many sockets, identifies them (Discord Gateway v10, JSON),
+// heartbeats at the interval HELLO gives, and times every MESSAGE_CREATE whose content is
+// `fanout <tag> <index> <sent-at-ms>`. Driven over IPC by bench/lib/workers.mjs.
+import WebSocket from 'ws';
+import { nowMs, summarize } from '../lib/util.mjs';
+
+const sockets = [];
+let latencies = [];
+let counts = new Map(); // socket index -> deliveries of the current tag
+let tag = '';
+let frameBytes = 0;
+let frames = 0;
+let lastAt = 0;
+
+const commands = {
+  async connect({ url, tokens, count, concurrency = 50, guilds = 0, presence = null }) {
+    const readyMs = [];
+    const identifyMs = [];
+    const firstIndex = sockets.length;
+    let failed = 0;
+    let nextIndex = 0;
+    const start = nowMs();
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, count) }, async () => {
+        while (nextIndex < count) {
+          const i = firstIndex + nextIndex++;
+          try {
+            const t = await open(url, i, tokens?.[i % tokens.length], guilds, presence);
+            readyMs.push(t.ready);
+            identifyMs.push(t.all);
+          } catch {
+            failed++;
+          }
+        }
+      }),
+    );
+    const seconds = (nowMs() - start) / 1000;
+    return {
+      connected: count - failed,
+      failed,
+      seconds,
+      perSecond: (count - failed) / seconds,
+      readyMs: summarize(readyMs),
+      guildsMs: summarize(identifyMs),
+    };
+  },
+  async reset({ tag: t }) {
+    tag = t;
+    latencies = [];
+    counts = new Map();
+    frameBytes = 0;
+    frames = 0;
+    lastAt = 0;
+    return null;
+  },
+  async report({ expected }) {
+    let deliveries = 0;
+    let missed = 0;
+    let receiversMissing = 0;
+    for (let i = 0; i < sockets.length; i++) {
+      const got = counts.get(i) ?? 0;
+      deliveries += got;
+      if (got < expected) {
+        missed += expected - got;
+        receiversMissing++;
+      }
+    }
+    const open = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
+    return {
+      deliveries,
+      missed,
+      receiversMissing,
+      open,
+      latencies,
+      lastAt,
+      frameBytes: frames ? Math.round(frameBytes / frames) : 0,
+    };
+  },
+  async close() {
+    for (const ws of sockets) ws.terminate();
+    sockets.length = 0;
+    return null;
+  },
+};
+
+function open(url, index, token, guilds, presence) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    sockets[index] = ws;
+    let sentIdentify = 0;
+    let ready = 0;
+    let waitingGuilds = guilds;
+    let settled = false;
+    const done = (err, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      err ? reject(err) : resolve(value);
+    };
+    const timer = setTimeout(() => done(new Error('identify timed out')), 60_000);
+    ws.on('error', (err) => done(err));
+    ws.on('close', () => done(new Error('closed')));
+    ws.on('message', (data) => {
+      const text = data.toString();
+      const at = text.indexOf('"content":"fanout ');
+      if (at >= 0) return onFanout(index, text, at);
+      if (settled) return;
+      const payload = JSON.parse(text);
+      if (payload.op === 10) {
+        const interval = payload.d.heartbeat_interval;
+        // First beat at a random point of the interval, as Discord asks, then every interval.
+        const beat = () => ws.readyState === WebSocket.OPEN && ws.send('{"op":1,"d":null}');
+        setTimeout(() => {
+          beat();
+          setInterval(beat, interval).unref();
+        }, Math.random() * interval).unref();
+        if (!token) return done(null, { ready: 0, all: 0 });
+        sentIdentify = nowMs();
+        ws.send(
+          JSON.stringify({
+            op: 2,
+            d: {
+              token,
+              intents: 513,
+              properties: { os: 'linux', browser: 'hearth-bench', device: 'hearth-bench' },
+              ...(presence ? { presence } : {}),
+            },
+          }),
+        );
+      } else if (payload.t === 'READY') {
+        ready = nowMs() - sentIdentify;
+        if (!waitingGuilds) done(null, { ready, all: ready });
+      } else if (payload.t === 'GUILD_CREATE') {
+        if (--waitingGuilds === 0) done(null, { ready, all: nowMs() - sentIdentify });
+      } else if (payload.op === 9) {
+        done(new Error('invalid session'));
+      }
+    });
+  });
+}
+
+function onFanout(index, text, at) {
+  const start = at + '"content":"fanout '.length;
+  const end = text.indexOf('"', start);
+  const [t, , sentAt] = text.slice(start, end).split(' ');
+  if (t !== tag) return;
+  latencies.push(nowMs() - Number(sentAt));
+  counts.set(index, (counts.get(index) ?? 0) + 1);
+  frameBytes += text.length;
+  frames++;
+  lastAt = nowMs();
+}
+
+process.on('message', async ({ id, command, args }) => {
+  try {
+    process.send({ id, ok: true, result: await commands[command](args) });
+  } catch (err) {
+    process.send({ id, ok: false, error: String(err?.stack ?? err) });
+  }
+});
+process.on('disconnect', () => process.exit(0));
