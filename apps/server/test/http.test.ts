@@ -106,12 +106,4 @@ describe('operation', () => {
     const ui = await fetch(`${h.url}/api/docs`);
     assert.equal(ui.status, 200);
   });
-
-  test('the landing page links the API docs', async () => {
-    const res = await h.api('GET', '/', { root: true });
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
-    assert.match(res.text, /Hearth is running/);
-    assert.match(res.text, /\/api\/docs/);
-  });
 });

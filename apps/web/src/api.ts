@@ -1,0 +1,171 @@
+// The REST client: Hearth's API under /api/v10, with 15-minute access tokens refreshed from a rotating
+// refresh token. Tokens live in localStorage so a reload stays signed in; nothing else is stored.
+
+export interface Tokens {
+  user_id: string;
+  token: string;
+  refresh_token: string;
+  /** Epoch ms when the access token stops working. */
+  expires_at: number;
+}
+
+interface TokenPair {
+  user_id: string;
+  token: string;
+  refresh_token: string;
+  expires_in: number;
+}
+
+/** A Discord-shaped error: `{code, message, errors?}` with the HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const storageKey = 'hearth.tokens';
+const listeners = new Set<(t: Tokens | null) => void>();
+let refreshing: Promise<Tokens | null> | null = null;
+
+export function currentTokens(): Tokens | null {
+  try {
+    const raw = localStorage.getItem(storageKey);
+    return raw ? (JSON.parse(raw) as Tokens) : null;
+  } catch {
+    return null;
+  }
+}
+
+function setTokens(t: Tokens | null): void {
+  if (t) localStorage.setItem(storageKey, JSON.stringify(t));
+  else localStorage.removeItem(storageKey);
+  for (const l of listeners) l(t);
+}
+
+/** Called with the new tokens on sign-in, refresh and sign-out (null). */
+export function onTokens(listener: (t: Tokens | null) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Stores the tokens a login or registration returned. */
+export function signedIn(pair: TokenPair): void {
+  setTokens({ ...pair, expires_at: Date.now() + pair.expires_in * 1000 });
+}
+
+export function signedOut(): void {
+  setTokens(null);
+}
+
+/** Flattens Discord's nested field errors into `{ "field.path": "message" }`. */
+function flattenFields(errors: unknown, path: string[] = [], out: Record<string, string> = {}) {
+  if (!errors || typeof errors !== 'object') return out;
+  for (const [key, value] of Object.entries(errors as Record<string, unknown>)) {
+    if (key === '_errors' && Array.isArray(value)) {
+      out[path.join('.')] = (value[0] as { message?: string })?.message ?? 'Invalid value';
+    } else flattenFields(value, [...path, key], out);
+  }
+  return out;
+}
+
+async function send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = token;
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  return fetch(`/api/v10${path}`, { method, headers, body: payload });
+}
+
+async function parse<T>(res: Response): Promise<T> {
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    if (res.status === 429) {
+      const after = Number(res.headers.get('retry-after') ?? data?.retry_after ?? 1);
+      throw new ApiError(429, 0, `Slow down: try again in ${Math.ceil(after)} s.`);
+    }
+    throw new ApiError(
+      res.status,
+      data?.code ?? 0,
+      data?.message ?? `Request failed (${res.status})`,
+      flattenFields(data?.errors),
+    );
+  }
+  return data as T;
+}
+
+/** Trades the refresh token for a new pair, once at a time; signs out when it is no longer valid. */
+export function refresh(): Promise<Tokens | null> {
+  refreshing ??= (async () => {
+    const held = currentTokens();
+    if (!held) return null;
+    try {
+      const res = await send('POST', '/auth/refresh', { refresh_token: held.refresh_token }, null);
+      if (res.status === 400 || res.status === 401) {
+        // Another tab may have rotated it a moment ago: keep theirs if it changed.
+        const now = currentTokens();
+        if (now && now.refresh_token !== held.refresh_token) return now;
+        setTokens(null);
+        return null;
+      }
+      signedIn(await parse<TokenPair>(res));
+      return currentTokens();
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/** An access token valid for at least another minute, refreshing when needed. */
+export async function accessToken(): Promise<string | null> {
+  const t = currentTokens();
+  if (!t) return null;
+  if (t.expires_at - Date.now() > 60_000) return t.token;
+  return (await refresh())?.token ?? null;
+}
+
+/** Calls the API as the signed-in user (or anonymously); one refresh-and-retry on a 401. */
+export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const token = await accessToken();
+  let res = await send(method, path, body, token);
+  if (res.status === 401 && token) {
+    const renewed = await refresh();
+    if (renewed) res = await send(method, path, body, renewed.token);
+  }
+  return parse<T>(res);
+}
+
+/** Uploads a multipart form with progress (fetch reports none): resolves to the parsed JSON answer. */
+export async function upload<T = any>(
+  path: string,
+  form: FormData,
+  onProgress: (fraction: number) => void,
+): Promise<T> {
+  const token = await accessToken();
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/v10${path}`);
+    if (token) xhr.setRequestHeader('authorization', token);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onerror = () => reject(new ApiError(0, 0, 'Network error'));
+    xhr.onload = () => {
+      const res = new Response(xhr.status === 204 ? null : xhr.responseText, {
+        status: xhr.status,
+        headers: { 'retry-after': xhr.getResponseHeader('retry-after') ?? '' },
+      });
+      parse<T>(res).then(resolve, reject);
+    };
+    xhr.send(form);
+  });
+}

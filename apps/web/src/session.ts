@@ -1,0 +1,45 @@
+// The signed-in session: starts the gateway with the current token, feeds the store, and tears everything
+// down on sign-out (here or from another tab).
+import { accessToken, api, signedOut } from './api';
+import { GatewayClient } from './gateway';
+import { applyDispatch, expireTyping, resetState, setState } from './store';
+
+let gateway: GatewayClient | null = null;
+let typingTimer: ReturnType<typeof setInterval> | null = null;
+
+/** Connects to the gateway; safe to call again (it restarts). */
+export async function startSession(): Promise<void> {
+  stopSession();
+  const { url } = await api<{ url: string }>('GET', '/gateway');
+  gateway = new GatewayClient({
+    url,
+    token: accessToken,
+    onDispatch: applyDispatch,
+    onStatus: (status) => setState({ status }),
+    onAuthFailed: () => {
+      stopSession();
+      signedOut();
+    },
+  });
+  gateway.start();
+  typingTimer = setInterval(() => expireTyping(), 1000);
+}
+
+export function stopSession(): void {
+  gateway?.stop();
+  gateway = null;
+  if (typingTimer) clearInterval(typingTimer);
+  typingTimer = null;
+  resetState();
+}
+
+/** Signs this session out on the server, then locally. */
+export async function signOut(): Promise<void> {
+  try {
+    await api('POST', '/auth/logout');
+  } catch {
+    // Already invalid on the server: signing out locally is all that is left.
+  }
+  stopSession();
+  signedOut();
+}
