@@ -2,7 +2,7 @@
 // down on sign-out (here or from another tab).
 import { accessToken, api, signedOut } from './api';
 import { GatewayClient } from './gateway';
-import { applyDispatch, expireTyping, resetState, setState } from './store';
+import { applyDispatch, expireTyping, getState, resetState, setState } from './store';
 
 let gateway: GatewayClient | null = null;
 let typingTimer: ReturnType<typeof setInterval> | null = null;
@@ -14,7 +14,7 @@ export async function startSession(): Promise<void> {
   gateway = new GatewayClient({
     url,
     token: accessToken,
-    onDispatch: applyDispatch,
+    onDispatch: dispatch,
     onStatus: (status) => setState({ status }),
     onAuthFailed: () => {
       stopSession();
@@ -23,6 +23,21 @@ export async function startSession(): Promise<void> {
   });
   gateway.start();
   typingTimer = setInterval(() => expireTyping(), 1000);
+}
+
+/** Applies an event; a message in a DM this client has not heard of yet brings the DM in first. */
+function dispatch(t: string, d: any): void {
+  if (t === 'MESSAGE_CREATE' && !d.guild_id && !getState().channels[d.channel_id]) {
+    api('GET', `/channels/${d.channel_id}`).then(
+      (channel) => {
+        applyDispatch('CHANNEL_CREATE', channel);
+        applyDispatch(t, d);
+      },
+      () => applyDispatch(t, d),
+    );
+    return;
+  }
+  applyDispatch(t, d);
 }
 
 export function stopSession(): void {

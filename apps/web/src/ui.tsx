@@ -69,6 +69,16 @@ export function useAction() {
   return { busy, error, fields, run, setError };
 }
 
+/** An error said to screen readers as it appears; nothing when there is none. */
+export function Alert({ message }: { message?: string | null }) {
+  if (!message) return null;
+  return (
+    <p role="alert" className="error">
+      {message}
+    </p>
+  );
+}
+
 export function Form(props: {
   onSubmit: () => void;
   children: ReactNode;
@@ -86,11 +96,7 @@ export function Form(props: {
       }}
     >
       {props.children}
-      {props.error && (
-        <p role="alert" className="error">
-          {props.error}
-        </p>
-      )}
+      <Alert message={props.error} />
     </form>
   );
 }

@@ -404,7 +404,8 @@ export class Gateway {
         // Joined a guild: load its cache for this session (a per-user event, not the fan-out path).
         for (const g of await this.opts.services.sessionData.guildStates(session.principal.userId, [d.id]))
           session.state.guilds.set(g.id, g);
-        return this.sendGuildCreate(session, d.id);
+        await this.sendGuildCreate(session, d.id);
+        return this.opts.services.presence.announce(session.principal.userId, d.id);
       case 'GUILD_DELETE':
         session.state.guilds.delete(d.id);
         break;
@@ -437,10 +438,15 @@ export class Gateway {
       if (could) this.deliver(session, t, d, true);
       return;
     }
+    const couldView = t === 'CHANNEL_UPDATE' && viewedBefore(d.id);
     state.apply(t, d);
     if (t === 'GUILD_DELETE' || (t === 'GUILD_MEMBER_REMOVE' && d.user?.id === state.userId)) return;
     if (t.startsWith('CHANNEL_') || t === 'THREAD_CREATE' || t === 'THREAD_UPDATE') {
-      if (state.canView(guildId, d.id)) this.deliver(session, t, d, true);
+      const canView = state.canView(guildId, d.id);
+      // An overwrite change that hides a channel deletes it for this user; one that reveals it creates it.
+      if (t === 'CHANNEL_UPDATE' && couldView !== canView)
+        this.deliver(session, canView ? 'CHANNEL_CREATE' : 'CHANNEL_DELETE', d, true);
+      else if (canView) this.deliver(session, t, d, true);
       return;
     }
     const target = channelId ?? d.channel_id;

@@ -2,6 +2,7 @@
 // At phone width one column shows at a time: the sidebar until a channel is chosen, then the channel.
 import { useMemo, useState } from 'react';
 import { api } from '../api';
+import { Icon } from '../icons';
 import { channelPermissions, guildPermissions, has, Permission } from '../permissions';
 import { match, navigate } from '../router';
 import { type State, useStore } from '../store';
@@ -119,7 +120,7 @@ function GuildRail({ current }: { current: string }) {
         aria-label={`Direct messages${dmMentions ? `, ${dmMentions} unread` : ''}`}
         aria-current={current === '@me' ? 'page' : undefined}
       >
-        <span aria-hidden="true">⌂</span>
+        <Icon name="home" size={24} />
         {dmMentions > 0 && <span className="badge">{dmMentions}</span>}
       </a>
       <hr />
@@ -269,7 +270,7 @@ function ChannelSidebar({ guild, current }: { guild: Guild; current?: string }) 
       return (
         <li key={c.id}>
           <span className="channel voice" aria-disabled="true" title="Voice channels are not joinable yet">
-            <span aria-hidden="true">🔊</span> {c.name}
+            <Icon name="speaker" size={16} /> {c.name}
           </span>
         </li>
       );
@@ -305,7 +306,7 @@ function ChannelSidebar({ guild, current }: { guild: Guild; current?: string }) 
               title="Invite people"
               onClick={() => setDialog('invite')}
             >
-              ✉
+              <Icon name="mail" size={18} />
             </button>
           )}
           {has(perms, Permission.MANAGE_CHANNELS) && (
@@ -316,7 +317,7 @@ function ChannelSidebar({ guild, current }: { guild: Guild; current?: string }) 
               title="Create channel"
               onClick={() => setDialog('channel')}
             >
-              ＋
+              <Icon name="plus" size={18} />
             </button>
           )}
           {canSettings && (
@@ -327,7 +328,7 @@ function ChannelSidebar({ guild, current }: { guild: Guild; current?: string }) 
               title="Server settings"
               onClick={() => setDialog('settings')}
             >
-              ⚙
+              <Icon name="gear" size={18} />
             </button>
           )}
         </div>
@@ -477,7 +478,7 @@ function DmSidebar({ current }: { current?: string }) {
               className={`channel ${!current || current === 'friends' ? 'active' : ''}`}
               aria-current={!current || current === 'friends' ? 'page' : undefined}
             >
-              <span aria-hidden="true">☺</span> Friends
+              <Icon name="friends" size={18} /> Friends
             </a>
           </li>
         </ul>
@@ -523,7 +524,7 @@ function UserPanel() {
         aria-label="User settings"
         title="User settings"
       >
-        ⚙
+        <Icon name="gear" size={18} />
       </a>
     </footer>
   );

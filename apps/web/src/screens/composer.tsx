@@ -2,9 +2,11 @@
 // reply; @ and # offer members, roles and channels; files show a preview and upload with progress.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api';
+import { Icon } from '../icons';
 import { formatBytes, queueMessage, sendWithFiles } from '../outbox';
 import { getState, useStore } from '../store';
 import { type Channel, ChannelType, displayName, type Guild, type Message } from '../types';
+import { Alert } from '../ui';
 
 interface Suggestion {
   label: string;
@@ -166,7 +168,7 @@ export function Composer(props: {
         <ul className="uploads" aria-label="Files to send">
           {files.map((f, i) => (
             <li key={`${f.name}-${f.size}-${f.lastModified}`}>
-              {previews[i] ? <img src={previews[i]!} alt="" /> : <span aria-hidden="true">📄</span>}
+              {previews[i] ? <img src={previews[i]!} alt="" /> : <Icon name="file" />}
               <span className="name">{f.name}</span> <small>{formatBytes(f.size)}</small>
               <button
                 type="button"
@@ -185,11 +187,7 @@ export function Composer(props: {
           {Math.round(progress * 100)}%
         </progress>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       {options.length > 0 && (
         <div className="autocomplete" role="listbox" id={`suggest-${channel.id}`} aria-label="Suggestions">
           {options.map((o, i) => (
@@ -218,7 +216,7 @@ export function Composer(props: {
               title="Attach files"
               onClick={() => fileInput.current?.click()}
             >
-              ＋
+              <Icon name="plus" />
             </button>
             <input
               ref={fileInput}

@@ -2,14 +2,15 @@
 import { useMemo, useState } from 'react';
 import { api } from '../api';
 import { navigate } from '../router';
-import { useStore } from '../store';
+import { applyDispatch, useStore } from '../store';
 import { displayName, type Relationship } from '../types';
-import { Avatar, Field, Form, useAction } from '../ui';
+import { Alert, Avatar, Field, Form, useAction } from '../ui';
 
 type Tab = 'all' | 'pending' | 'blocked' | 'add';
 
 export async function openDm(userId: string): Promise<void> {
   const channel = await api('POST', '/users/@me/channels', { recipient_id: userId });
+  applyDispatch('CHANNEL_CREATE', channel);
   navigate(`/channels/@me/${channel.id}`);
 }
 
@@ -159,11 +160,7 @@ export function Friends() {
                 : 'Nobody is blocked.'}
           </p>
         )}
-        {act.error && (
-          <p role="alert" className="error">
-            {act.error}
-          </p>
-        )}
+        <Alert message={act.error} />
       </div>
     </section>
   );

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { navigate } from '../router';
-import { useAction } from '../ui';
+import { Alert, useAction } from '../ui';
 
 export function InviteScreen({ code }: { code: string }) {
   const [invite, setInvite] = useState<any>(null);
@@ -44,11 +44,7 @@ export function InviteScreen({ code }: { code: string }) {
             >
               Accept invite
             </button>
-            {join.error && (
-              <p role="alert" className="error">
-                {join.error}
-              </p>
-            )}
+            <Alert message={join.error} />
           </>
         )}
         <p>

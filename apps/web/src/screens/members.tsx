@@ -5,6 +5,7 @@ import { channelPermissions, has, Permission } from '../permissions';
 import { useStore } from '../store';
 import { type Channel, displayName, type Guild, type Member } from '../types';
 import { Avatar, Dialog } from '../ui';
+import { openDm } from './friends';
 import { roleColour } from './messages';
 
 export function MemberList({ guild, channel }: { guild: Guild; channel: Channel }) {
@@ -65,6 +66,7 @@ export function MemberList({ guild, channel }: { guild: Guild; channel: Channel 
 /** The user popover: who they are, their roles here. */
 function Profile({ guild, member, onClose }: { guild: Guild; member: Member; onClose: () => void }) {
   const user = useStore((s) => s.users[member.user!.id]) ?? member.user!;
+  const me = useStore((s) => s.me?.id);
   const roles = guild.roles
     .filter((r) => member.roles.includes(r.id))
     .sort((a, b) => b.position - a.position);
@@ -87,6 +89,11 @@ function Profile({ guild, member, onClose }: { guild: Guild; member: Member; onC
               ))}
             </ul>
           </>
+        )}
+        {user.id !== me && !user.bot && (
+          <button type="button" className="primary" onClick={() => openDm(user.id).then(onClose)}>
+            Send message
+          </button>
         )}
       </div>
     </Dialog>

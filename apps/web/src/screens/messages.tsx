@@ -2,6 +2,7 @@
 // the "new messages" divider, replies, edits, deletes, reactions, attachments, typing and the composer.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api';
+import { Icon } from '../icons';
 import { Markdown, type MentionResolver } from '../markdown';
 import { formatBytes, sendMessage } from '../outbox';
 import { channelPermissions, has, Permission } from '../permissions';
@@ -17,7 +18,7 @@ import {
   type Message,
   type User,
 } from '../types';
-import { Avatar, Dialog } from '../ui';
+import { Alert, Avatar, Dialog } from '../ui';
 import { Composer } from './composer';
 
 const pageSize = 50;
@@ -189,7 +190,7 @@ export function MessageView(props: {
             title="Pinned messages"
             onClick={() => setShowPins(true)}
           >
-            📌
+            <Icon name="pin" />
           </button>
           {guild && (
             <button
@@ -199,7 +200,7 @@ export function MessageView(props: {
               aria-pressed={props.membersShown}
               onClick={props.onToggleMembers}
             >
-              👥
+              <Icon name="members" />
             </button>
           )}
         </div>
@@ -219,11 +220,7 @@ export function MessageView(props: {
           </p>
         )}
         {loadingOlder && <p className="placeholder">Loading older messages…</p>}
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <Alert message={error} />
         <ol>
           {list.map((m, i) => {
             const prev = list[i - 1];
@@ -338,6 +335,12 @@ function emojiPath(e: { id: string | null; name: string | null }): string {
   return encodeURIComponent(e.id ? `${e.name}:${e.id}` : (e.name ?? ''));
 }
 
+/** What Discord's system messages say, by message type. */
+const systemText: Record<number, string> = {
+  6: 'pinned a message to this channel.',
+  7: 'joined the server.',
+};
+
 function MessageItem(props: {
   message: Message;
   grouped: boolean;
@@ -368,13 +371,30 @@ function MessageItem(props: {
     ).catch(() => {});
   const remove = () => api('DELETE', `/channels/${m.channel_id}/messages/${m.id}`).catch(() => {});
 
+  const divider = props.divider && (
+    <li className="divider">
+      <span>New messages</span>
+    </li>
+  );
+  const system = systemText[m.type];
+  if (system)
+    return (
+      <>
+        {divider}
+        <li className="message system" id={`m-${m.id}`}>
+          <span aria-hidden="true">→</span>
+          <span>
+            <strong style={{ color: colour }}>{name}</strong> {system}{' '}
+            <time dateTime={m.timestamp}>
+              {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
+            </time>
+          </span>
+        </li>
+      </>
+    );
   return (
     <>
-      {props.divider && (
-        <li className="divider">
-          <span>New messages</span>
-        </li>
-      )}
+      {divider}
       <li className={`message ${props.grouped ? 'grouped' : ''}`} id={`m-${m.id}`} data-id={m.id}>
         {m.referenced_message && (
           <p className="reply-ref">
@@ -435,15 +455,15 @@ function MessageItem(props: {
               title="Add reaction"
               onClick={() => setPicking((v) => !v)}
             >
-              ☺
+              <Icon name="smile" size={18} />
             </button>
           )}
           <button type="button" aria-label="Reply" title="Reply" onClick={props.onReply}>
-            ↩
+            <Icon name="reply" size={18} />
           </button>
           {props.mine && (
             <button type="button" aria-label="Edit" title="Edit" onClick={props.onEdit}>
-              ✎
+              <Icon name="edit" size={18} />
             </button>
           )}
           {(props.mine || props.canManage) && (
@@ -453,7 +473,7 @@ function MessageItem(props: {
               title="Delete (Shift-click: no question)"
               onClick={(e) => (e.shiftKey ? remove() : setConfirmDelete(true))}
             >
-              🗑
+              <Icon name="trash" size={18} />
             </button>
           )}
         </div>
@@ -569,7 +589,7 @@ function AttachmentView({ attachment: a, onOpen }: { attachment: Attachment; onO
       rel="noopener noreferrer"
       download={a.filename}
     >
-      📄 {a.filename} <small>({formatBytes(a.size)})</small>
+      <Icon name="file" size={18} /> {a.filename} <small>({formatBytes(a.size)})</small>
     </a>
   );
 }

@@ -4,7 +4,7 @@ import { api } from '../api';
 import { navigate } from '../router';
 import { signOut } from '../session';
 import { useStore } from '../store';
-import { Avatar, Field, Form, useAction } from '../ui';
+import { Alert, Avatar, Field, Form, useAction } from '../ui';
 
 const sections = [
   ['profile', 'Profile'],
@@ -277,11 +277,7 @@ function Sessions() {
       <button type="button" className="danger" onClick={everywhere} disabled={action.busy}>
         Sign out everywhere
       </button>
-      {action.error && (
-        <p role="alert" className="error">
-          {action.error}
-        </p>
-      )}
+      <Alert message={action.error} />
     </section>
   );
 }

@@ -1,0 +1,317 @@
+// The web app end to end: two people in two Chromium profiles against a real Hearth on PGlite.
+// Needs Debian's Chromium (`apt-get install -y chromium`); without it the suite says it skipped.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { freePort, startHearth, type TestServer } from '../../server/test/harness';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const root = new URL('../../..', import.meta.url).pathname;
+const shots = join(root, 'test-artifacts', 'screenshots');
+const haveChromium = existsSync(executablePath);
+if (!haveChromium)
+  console.log(`Skipped: browser tests (no Chromium at ${executablePath}; apt-get install -y chromium).`);
+
+const desktop = { width: 1280, height: 800 };
+const phone = { width: 390, height: 780 };
+// A 2×2 red PNG.
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+interface Person {
+  name: string;
+  email: string;
+  context: BrowserContext;
+  page: Page;
+  dir: string;
+  id?: string;
+}
+
+let h: TestServer;
+let alice: Person;
+let bob: Person;
+
+async function person(name: string): Promise<Person> {
+  const dir = mkdtempSync(join(tmpdir(), `hearth-chromium-${name}-`));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath,
+    headless: true,
+    viewport: desktop,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+  const suffix = `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  return { name: `${name}_${suffix}`, email: `${name}_${suffix}@example.test`, context, page, dir };
+}
+
+async function shot(p: Person, name: string, size = desktop): Promise<void> {
+  await p.page.setViewportSize(size);
+  await p.page.screenshot({ path: join(shots, `${name}.png`) });
+  await p.page.setViewportSize(desktop);
+}
+
+/** The message list item holding `text`. */
+const message = (p: Person, text: string) => p.page.locator('.messages li.message', { hasText: text });
+
+async function send(p: Person, text: string): Promise<void> {
+  const box = p.page.locator('.composer textarea');
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium' }, () => {
+  before(async () => {
+    const built = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], { stdio: 'inherit' });
+    assert.equal(built.status, 0, 'the web app builds');
+    mkdirSync(shots, { recursive: true });
+    const port = await freePort();
+    h = await startHearth({ port, publicUrl: `http://127.0.0.1:${port}` });
+    alice = await person('alice');
+    bob = await person('bob');
+  });
+  after(async () => {
+    for (const p of [alice, bob]) {
+      await p?.context.close();
+      if (p) rmSync(p.dir, { recursive: true, force: true });
+    }
+    await h?.close();
+  });
+
+  test('both register and confirm their email from the outbox link', async () => {
+    for (const p of [alice, bob]) {
+      await p.page.goto(h.url);
+      await p.page.waitForURL(/\/login$/);
+      if (p === alice) {
+        await shot(p, 'login-desktop');
+        await shot(p, 'login-phone', phone);
+      }
+      await p.page.getByRole('link', { name: 'Register' }).click();
+      await p.page.getByLabel('Email').fill(p.email);
+      await p.page.getByLabel('Username').fill(p.name);
+      await p.page.getByLabel('Password').fill('correct horse battery');
+      await p.page.getByRole('button', { name: 'Create account' }).click();
+      await p.page.waitForURL(/\/channels\/@me$/);
+      await p.page.getByText(`we sent a link to ${p.email}`).waitFor();
+      p.id = await p.page.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).user_id);
+
+      const mail = await h.mailTo(p.email, { subject: /Confirm/ });
+      const link = mail.match(/http:\/\/\S+\/verify#token=\S+/)?.[0];
+      assert.ok(link, 'the mail carries a /verify link');
+      await p.page.goto(link);
+      await p.page.getByText('Your email is confirmed.').waitFor();
+      await p.page.getByRole('link', { name: 'Open Hearth' }).click();
+      await p.page.waitForURL(/\/channels\/@me$/);
+      // USER_UPDATE took the banner away in the running app.
+      await p.page.getByText('No friends yet').waitFor();
+      assert.equal(await p.page.getByText('we sent a link').count(), 0);
+    }
+  });
+
+  let guildUrl = '';
+  test('alice creates a server and invites bob, who joins by the link', async () => {
+    const a = alice.page;
+    await a.getByRole('button', { name: 'Add a server' }).click();
+    await a.getByLabel('Server name').fill('Fireside');
+    await a.getByRole('button', { name: 'Create', exact: true }).click();
+    await a.waitForURL(/\/channels\/\d+\/\d+$/);
+    guildUrl = a.url();
+    await a.getByRole('heading', { name: 'Fireside' }).waitFor();
+    // Voice channels are listed but not joinable.
+    assert.equal((await a.locator('.channel.voice[aria-disabled="true"]').count()) > 0, true);
+
+    await a.getByRole('button', { name: 'Invite people' }).click();
+    await a.getByRole('button', { name: 'Create invite link' }).click();
+    const link = await a.getByLabel('Invite link (expires in 7 days)').inputValue();
+    assert.match(link, /\/invite\/[\w-]+$/);
+    await a.keyboard.press('Escape');
+
+    await bob.page.goto(link);
+    await bob.page.getByRole('heading', { name: 'Fireside' }).waitFor();
+    await bob.page.getByRole('button', { name: 'Accept invite' }).click();
+    await bob.page.waitForURL(/\/channels\/\d+\/\d+$/);
+    await bob.page.locator('.members').getByText(alice.name).waitFor();
+    await a.locator('.members').getByText(bob.name).waitFor();
+  });
+
+  test('they chat in real time both ways, with markdown rendered safely', async () => {
+    await send(alice, 'hello **bob** <img src=x onerror="window.pwned=1"> ||secret||');
+    const seen = message(bob, 'hello');
+    await seen.locator('strong', { hasText: 'bob' }).waitFor();
+    assert.match(await seen.locator('.content').innerText(), /<img src=x onerror="window.pwned=1">/);
+    assert.equal(await seen.locator('.content img').count(), 0);
+    assert.equal(await bob.page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+    await seen.locator('.spoiler').waitFor();
+
+    await send(bob, `hi <@${alice.id}>, see \`code\` and https://example.org`);
+    const back = message(alice, 'hi ');
+    await back.locator('.mention', { hasText: `@${alice.name}` }).waitFor();
+    await back.locator('code', { hasText: 'code' }).waitFor();
+    assert.equal(await back.locator('a[href="https://example.org/"]').count(), 1);
+    // Shift+Enter is a new line, not a send.
+    const box = alice.page.locator('.composer textarea');
+    await box.fill('line one');
+    await box.press('Shift+Enter');
+    await box.pressSequentially('line two');
+    await box.press('Enter');
+    await message(bob, 'line one').locator('br').waitFor({ state: 'attached' });
+  });
+
+  test('reply, edit with the Up arrow, react and delete show on both sides', async () => {
+    const original = message(bob, 'line one');
+    await original.hover();
+    await original.getByRole('button', { name: 'Reply' }).click();
+    await bob.page.getByText('Replying to').waitFor();
+    await send(bob, 'a reply to you');
+    await message(alice, 'a reply to you').locator('.reply-ref', { hasText: alice.name }).waitFor();
+
+    const box = bob.page.locator('.composer textarea');
+    await box.focus();
+    await box.press('ArrowUp');
+    const edit = bob.page.getByLabel('Edit message');
+    await edit.fill('an edited reply');
+    await edit.press('Enter');
+    await message(alice, 'an edited reply').locator('.edited').waitFor();
+
+    const target = message(alice, 'an edited reply');
+    await target.hover();
+    await target.getByRole('button', { name: 'Add reaction' }).click();
+    await alice.page.getByRole('menuitem', { name: 'React with 👍' }).click();
+    await message(bob, 'an edited reply').getByRole('button', { name: '👍: 1' }).waitFor();
+
+    const mine = message(bob, 'an edited reply');
+    await mine.hover();
+    await mine.getByRole('button', { name: 'Delete' }).click();
+    await bob.page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await message(alice, 'an edited reply').waitFor({ state: 'detached' });
+    await shot(alice, 'chat-desktop');
+    await shot(alice, 'chat-phone', phone);
+  });
+
+  test('an image uploads with a preview and opens in a lightbox', async () => {
+    await alice.page.locator('input[type="file"][aria-label="Files to attach"]').setInputFiles({
+      name: 'dot.png',
+      mimeType: 'image/png',
+      buffer: png,
+    });
+    await alice.page.getByRole('list', { name: 'Files to send' }).locator('img').waitFor();
+    await send(alice, 'a picture');
+    const pic = message(bob, 'a picture');
+    await pic.getByRole('button', { name: 'Open image dot.png' }).click();
+    await bob.page.getByRole('dialog', { name: 'dot.png' }).locator('img.lightbox').waitFor();
+    await bob.page.keyboard.press('Escape');
+  });
+
+  test('the owner hides a channel from @everyone and bob loses it live', async () => {
+    const a = alice.page;
+    await a.getByRole('button', { name: 'Create channel' }).click();
+    await a.getByRole('dialog').getByLabel('Name').fill('plans');
+    await a.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await bob.page.getByRole('link', { name: /^plans/ }).waitFor();
+
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('tab', { name: 'Channel permissions' }).click();
+    await a.getByLabel('Channel', { exact: true }).selectOption({ label: '#plans' });
+    await a.getByLabel('View channel: deny').check();
+    await a.getByRole('button', { name: 'Save overwrite' }).click();
+    await a.getByText('Saved.').waitFor();
+    await shot(alice, 'guild-settings-desktop');
+    await shot(alice, 'guild-settings-phone', phone);
+    await a.keyboard.press('Escape');
+
+    await bob.page.getByRole('link', { name: /^plans/ }).waitFor({ state: 'detached' });
+    // The owner still has it.
+    await a.getByRole('link', { name: /^plans/ }).waitFor();
+  });
+
+  test('a dropped connection resumes with nothing missed or doubled', async () => {
+    const b = bob.page;
+    await b.goto(guildUrl);
+    await message(bob, 'a picture').waitFor();
+    await b.evaluate(() => {
+      const w = window as unknown as { sawBanner: boolean };
+      w.sawBanner = false;
+      new MutationObserver(() => {
+        if (document.body.innerText.includes('Reconnecting')) w.sawBanner = true;
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const token = await alice.page.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    const channelId = guildUrl.split('/').pop()!;
+    h.app.gateway.dropConnections(bob.id!);
+    // Sent while bob is disconnected (the client waits before reconnecting).
+    for (const n of [1, 2, 3]) {
+      const res = await h.api('POST', `/channels/${channelId}/messages`, {
+        token,
+        body: { content: `missed ${n}` },
+      });
+      assert.equal(res.status, 200);
+    }
+    for (const n of [1, 2, 3]) await message(bob, `missed ${n}`).waitFor();
+    await b.waitForFunction(() => !document.querySelector('.banner:not(.notice)'));
+    assert.equal(await b.evaluate(() => (window as unknown as { sawBanner: boolean }).sawBanner), true);
+    for (const n of [1, 2, 3]) assert.equal(await message(bob, `missed ${n}`).count(), 1);
+    // And it is still live afterwards.
+    await alice.page.goto(guildUrl);
+    await send(alice, 'after the drop');
+    await message(bob, 'after the drop').waitFor();
+  });
+
+  test('bob opens a DM with alice; they become friends', async () => {
+    const b = bob.page;
+    await b.locator('.members').getByRole('button', { name: alice.name }).click();
+    await b.getByRole('button', { name: 'Send message' }).click();
+    await b.waitForURL(/\/channels\/@me\/\d+$/);
+    await send(bob, 'psst, a direct message');
+    await alice.page.getByRole('link', { name: 'Direct messages, 1 unread' }).waitFor();
+    await alice.page.getByRole('link', { name: /Direct messages/ }).click();
+    await alice.page.locator('.sidebar').getByRole('link', { name: bob.name }).click();
+    await message(alice, 'psst, a direct message').waitFor();
+    await shot(alice, 'dm-desktop');
+    await shot(alice, 'dm-phone', phone);
+
+    await b.getByRole('link', { name: 'Friends' }).click();
+    await b.getByRole('tab', { name: 'Add friend' }).click();
+    await b.getByLabel('Add a friend by username').fill(alice.name);
+    await b.getByRole('button', { name: 'Send friend request' }).click();
+    await b.getByText(`Friend request sent to ${alice.name}`).waitFor();
+
+    const a = alice.page;
+    await a.getByRole('link', { name: 'Friends' }).click();
+    await a.getByRole('tab', { name: /Pending \(1\)/ }).click();
+    await a.getByRole('button', { name: 'Accept' }).click();
+    await a.getByRole('tab', { name: 'All' }).click();
+    await a
+      .locator('.friend', { hasText: bob.name })
+      .getByText(/online/)
+      .waitFor();
+    await b.getByRole('tab', { name: 'All' }).click();
+    await b.locator('.friend', { hasText: alice.name }).waitFor();
+  });
+
+  test('settings list the sessions, and sign out everywhere ends them all', async () => {
+    const a = alice.page;
+    await a.getByRole('link', { name: 'User settings' }).click();
+    await a.getByRole('link', { name: 'Sessions' }).click();
+    await a.getByText('This device').waitFor();
+    await shot(alice, 'settings-desktop');
+    await shot(alice, 'settings-phone', phone);
+    await a.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await a.waitForURL(/\/login$/);
+    assert.equal(await a.evaluate(() => localStorage.getItem('hearth.tokens')), null);
+  });
+});
