@@ -203,7 +203,94 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await shot(alice, 'chat-phone', phone);
   });
 
+  test('typing shows, @ autocompletes a member, and an expired access token is refreshed on the way', async () => {
+    await bob.page.locator('.composer textarea').fill('thinking');
+    await alice.page.getByText(`${bob.name} is typing…`).waitFor();
+    await bob.page.locator('.composer textarea').fill('');
+
+    const before = await alice.page.evaluate(() => {
+      const t = JSON.parse(localStorage.getItem('hearth.tokens')!);
+      localStorage.setItem('hearth.tokens', JSON.stringify({ ...t, expires_at: 0 }));
+      return t.refresh_token as string;
+    });
+    const box = alice.page.locator('.composer textarea');
+    await box.fill('thanks @');
+    await box.pressSequentially(bob.name.slice(0, 5));
+    await alice.page.getByRole('option', { name: new RegExp(bob.name) }).waitFor();
+    await box.press('Enter');
+    assert.equal(await box.inputValue(), `thanks <@${bob.id}> `);
+    await box.press('Enter');
+    await message(bob, 'thanks')
+      .locator('.mention', { hasText: `@${bob.name}` })
+      .waitFor();
+    const after = await alice.page.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!));
+    assert.notEqual(after.refresh_token, before, 'the refresh token rotated');
+    assert.ok(after.expires_at > Date.now() + 10 * 60_000, 'a fresh 15-minute access token');
+  });
+
+  test('a failed send stays with a Retry that sends it once', async () => {
+    const a = alice.page;
+    let failures = 0;
+    await a.route('**/api/v10/channels/*/messages', (route) => {
+      if (route.request().method() === 'POST' && failures++ === 0) return route.abort('failed');
+      return route.fallback();
+    });
+    await send(alice, 'try, try again');
+    const pending = a.locator('li.message.failed', { hasText: 'try, try again' });
+    await pending.getByText('Not sent').waitFor();
+    await pending.getByRole('button', { name: 'Retry' }).click();
+    await message(bob, 'try, try again').waitFor();
+    await pending.waitFor({ state: 'detached' });
+    assert.equal(await message(alice, 'try, try again').count(), 1);
+    assert.equal(await message(bob, 'try, try again').count(), 1);
+    await a.unroute('**/api/v10/channels/*/messages');
+  });
+
+  test('history loads as you scroll up; unread channels are marked and show a "new messages" divider', async () => {
+    const token = await alice.page.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    const guildId = guildUrl.split('/')[4];
+    const channel = (await h.api('POST', `/guilds/${guildId}/channels`, { token, body: { name: 'archive' } }))
+      .body;
+    for (let n = 1; n <= 70; n++) {
+      const res = await h.api('POST', `/channels/${channel.id}/messages`, {
+        token,
+        body: { content: `old #${n}.` },
+      });
+      assert.equal(res.status, 200);
+    }
+    const b = bob.page;
+    await b.getByRole('link', { name: /^archive/ }).click();
+    await message(bob, 'old #70.').waitFor();
+    assert.equal(await message(bob, 'old #1.').count(), 0, 'only the newest page at first');
+    await b.locator('.messages').evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await message(bob, 'old #1.').waitFor({ state: 'attached' });
+    await b.getByText('This is the start of #archive.').waitFor({ state: 'attached' });
+    await b.getByRole('button', { name: 'Jump to newest' }).click();
+    await message(bob, 'old #70.').waitFor();
+
+    await b.goto(guildUrl);
+    await message(bob, 'try, try again').waitFor();
+    await h.api('POST', `/channels/${channel.id}/messages`, {
+      token,
+      body: { content: `<@${bob.id}> look here` },
+    });
+    await b.getByRole('link', { name: 'archive, 1 mentions' }).waitFor();
+    await b.getByRole('link', { name: 'Fireside, 1 mentions' }).waitFor();
+    await b.getByRole('link', { name: /^archive/ }).click();
+    const divider = b.locator('.messages li.divider');
+    await divider.getByText('New messages').waitFor();
+    assert.equal(
+      await divider.evaluate((el) => el.nextElementSibling?.textContent?.includes('look here')),
+      true,
+    );
+    // Reading it clears the mention.
+    await b.getByRole('link', { name: 'archive', exact: true }).waitFor();
+  });
+
   test('an image uploads with a preview and opens in a lightbox', async () => {
+    await bob.page.getByRole('link', { name: /^general/ }).click();
     await alice.page.locator('input[type="file"][aria-label="Files to attach"]').setInputFiles({
       name: 'dot.png',
       mimeType: 'image/png',

@@ -5,7 +5,7 @@ import { api } from '../api';
 import { Icon } from '../icons';
 import { channelPermissions, guildPermissions, has, Permission } from '../permissions';
 import { match, navigate } from '../router';
-import { type State, useStore } from '../store';
+import { applyDispatch, type State, useStore } from '../store';
 import { type Channel, ChannelType, compareIds, displayName, type Guild } from '../types';
 import { Avatar, Dialog, Field, Form, useAction } from '../ui';
 import { Friends } from './friends';
@@ -458,6 +458,7 @@ function CreateChannelDialog({
 }
 
 function DmSidebar({ current }: { current?: string }) {
+  const [creating, setCreating] = useState(false);
   const channels = useStore((s) => s.channels);
   const s = useStore((x) => x);
   const me = s.me?.id;
@@ -468,7 +469,19 @@ function DmSidebar({ current }: { current?: string }) {
     <>
       <header className="sidebar-head">
         <h2>Direct messages</h2>
+        <div className="actions">
+          <button
+            type="button"
+            className="icon"
+            aria-label="New group DM"
+            title="New group DM"
+            onClick={() => setCreating(true)}
+          >
+            <Icon name="plus" size={18} />
+          </button>
+        </div>
       </header>
+      {creating && <GroupDmDialog onClose={() => setCreating(false)} />}
       <div className="scroll">
         <ul className="channels">
           <li>
@@ -507,6 +520,53 @@ function DmSidebar({ current }: { current?: string }) {
         </ul>
       </div>
     </>
+  );
+}
+
+function GroupDmDialog({ onClose }: { onClose: () => void }) {
+  const relationships = useStore((s) => s.relationships);
+  const friends = Object.values(relationships).filter((r) => r.type === 1);
+  const [picked, setPicked] = useState<string[]>([]);
+  const action = useAction();
+  return (
+    <Dialog title="New group DM" onClose={onClose}>
+      {friends.length === 0 ? (
+        <p>Add friends first: a group DM is made of friends.</p>
+      ) : (
+        <Form
+          label="New group DM"
+          error={action.error}
+          onSubmit={() =>
+            action.run(async () => {
+              const channel = await api('POST', '/users/@me/channels', { recipients: picked });
+              applyDispatch('CHANNEL_CREATE', channel);
+              onClose();
+              navigate(`/channels/@me/${channel.id}`);
+            })
+          }
+        >
+          <fieldset className="pick">
+            <legend>Friends to add (up to 9)</legend>
+            {friends.map((r) => (
+              <label key={r.id}>
+                <input
+                  type="checkbox"
+                  checked={picked.includes(r.id)}
+                  disabled={!picked.includes(r.id) && picked.length >= 9}
+                  onChange={(e) =>
+                    setPicked(e.target.checked ? [...picked, r.id] : picked.filter((id) => id !== r.id))
+                  }
+                />{' '}
+                {displayName(r.user)}
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" className="primary" disabled={action.busy || picked.length === 0}>
+            Create group DM
+          </button>
+        </Form>
+      )}
+    </Dialog>
   );
 }
 

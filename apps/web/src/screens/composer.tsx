@@ -115,6 +115,8 @@ export function Composer(props: {
       return;
     }
     queueMessage(channel.id, content, props.replyTo?.id ?? null);
+    // Sending ends typing; the next keystroke starts it again.
+    lastTyping.current = 0;
     setText('');
     props.onSent();
   };

@@ -86,6 +86,8 @@ export function MessageView(props: {
   const perms = guild && me ? channelPermissions(guild, channel, me.id, member) : -1n;
   const canSend = guild ? has(perms, Permission.SEND_MESSAGES) : true;
   const canManage = guild ? has(perms, Permission.MANAGE_MESSAGES) : false;
+  // In DMs anyone may pin; deleting stays with the author.
+  const canPin = guild ? canManage : true;
   const canReact = guild ? has(perms, Permission.ADD_REACTIONS) : true;
   const canAttach = guild ? has(perms, Permission.ATTACH_FILES) : true;
 
@@ -240,6 +242,7 @@ export function MessageView(props: {
                 mentions={mentions}
                 mine={m.author.id === me?.id}
                 canManage={canManage}
+                canPin={canPin}
                 canReact={canReact}
                 editing={editing === m.id}
                 onEdit={() => setEditing(m.id)}
@@ -349,6 +352,7 @@ function MessageItem(props: {
   mentions: MentionResolver;
   mine: boolean;
   canManage: boolean;
+  canPin: boolean;
   canReact: boolean;
   editing: boolean;
   onEdit: () => void;
@@ -464,6 +468,18 @@ function MessageItem(props: {
           {props.mine && (
             <button type="button" aria-label="Edit" title="Edit" onClick={props.onEdit}>
               <Icon name="edit" size={18} />
+            </button>
+          )}
+          {props.canPin && (
+            <button
+              type="button"
+              aria-label={m.pinned ? 'Unpin' : 'Pin'}
+              title={m.pinned ? 'Unpin' : 'Pin'}
+              onClick={() =>
+                api(m.pinned ? 'DELETE' : 'PUT', `/channels/${m.channel_id}/pins/${m.id}`).catch(() => {})
+              }
+            >
+              <Icon name="pin" size={18} />
             </button>
           )}
           {(props.mine || props.canManage) && (

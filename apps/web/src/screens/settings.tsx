@@ -212,6 +212,29 @@ function PasswordForm() {
   );
 }
 
+/** "Chrome on Linux" from a user agent; the raw string when it says nothing recognisable. */
+export function clientName(ua: string | null): string {
+  if (!ua) return 'Unknown client';
+  const browser = (
+    [
+      ['Edg/', 'Edge'],
+      ['Firefox/', 'Firefox'],
+      ['Chrome/', 'Chrome'],
+      ['Safari/', 'Safari'],
+    ] as const
+  ).find(([k]) => ua.includes(k))?.[1];
+  const os = (
+    [
+      ['Android', 'Android'],
+      ['iPhone', 'iOS'],
+      ['Windows', 'Windows'],
+      ['Mac OS', 'macOS'],
+      ['Linux', 'Linux'],
+    ] as const
+  ).find(([k]) => ua.includes(k))?.[1];
+  return browser ? `${browser}${os ? ` on ${os}` : ''}` : ua.slice(0, 60);
+}
+
 interface SessionRow {
   id: string;
   client: string | null;
@@ -249,7 +272,7 @@ function Sessions() {
           {list.map((s) => (
             <li key={s.id}>
               <div>
-                <strong>{s.client ?? 'Unknown client'}</strong>{' '}
+                <strong title={s.client ?? undefined}>{clientName(s.client)}</strong>{' '}
                 {s.current && <span className="chip">This device</span>}
                 <br />
                 <small className="muted">
@@ -265,7 +288,7 @@ function Sessions() {
                 <button
                   type="button"
                   onClick={() => revoke(s.id)}
-                  aria-label={`Revoke session ${s.client ?? s.id}`}
+                  aria-label={`Revoke session ${clientName(s.client)} from ${s.ip ?? 'unknown address'}`}
                 >
                   Revoke
                 </button>
