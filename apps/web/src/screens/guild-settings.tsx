@@ -14,6 +14,7 @@ import {
   type User,
 } from '../types';
 import { Alert, Dialog, Field, Form, useAction } from '../ui';
+import { readAsDataUrl } from './settings';
 
 /** The permissions the role and overwrite editors offer, in Discord's words. */
 const editable: Array<[keyof typeof Permission, string]> = [
@@ -84,43 +85,66 @@ function Overview({ guild }: { guild: Guild }) {
   const text = Object.values(channels).filter(
     (c) => c.guild_id === guild.id && c.type === ChannelType.GuildText,
   );
+  const icon = useAction();
+  const setIcon = (value: string | null) =>
+    icon.run(async () => void (await api('PATCH', `/guilds/${guild.id}`, { icon: value })));
   return (
-    <Form
-      label="Overview"
-      error={save.error}
-      onSubmit={() =>
-        save.run(async () => {
-          setSaved(false);
-          await api('PATCH', `/guilds/${guild.id}`, { name, system_channel_id: system || null });
-          setSaved(true);
-        })
-      }
-    >
-      <Field
-        label="Server name"
-        name="guild-name"
-        value={name}
-        onChange={setName}
-        required
-        maxLength={100}
-        error={save.fields.name}
-      />
+    <>
       <div className="field">
-        <label htmlFor="system-channel">System messages channel</label>
-        <select id="system-channel" value={system} onChange={(e) => setSystem(e.target.value)}>
-          <option value="">None</option>
-          {text.map((c) => (
-            <option key={c.id} value={c.id}>
-              #{c.name}
-            </option>
-          ))}
-        </select>
+        <label htmlFor="guild-icon">Server icon (PNG, JPEG, GIF or WebP)</label>
+        <input
+          id="guild-icon"
+          type="file"
+          accept="image/png,image/jpeg,image/gif,image/webp"
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            if (f) setIcon(await readAsDataUrl(f));
+          }}
+        />
+        {guild.icon && (
+          <button type="button" className="link" onClick={() => setIcon(null)}>
+            Remove icon
+          </button>
+        )}
+        <Alert message={icon.error ?? icon.fields.icon} />
       </div>
-      <button type="submit" className="primary" disabled={save.busy}>
-        Save
-      </button>
-      {saved && <p role="status">Saved.</p>}
-    </Form>
+      <Form
+        label="Overview"
+        error={save.error}
+        onSubmit={() =>
+          save.run(async () => {
+            setSaved(false);
+            await api('PATCH', `/guilds/${guild.id}`, { name, system_channel_id: system || null });
+            setSaved(true);
+          })
+        }
+      >
+        <Field
+          label="Server name"
+          name="guild-name"
+          value={name}
+          onChange={setName}
+          required
+          maxLength={100}
+          error={save.fields.name}
+        />
+        <div className="field">
+          <label htmlFor="system-channel">System messages channel</label>
+          <select id="system-channel" value={system} onChange={(e) => setSystem(e.target.value)}>
+            <option value="">None</option>
+            {text.map((c) => (
+              <option key={c.id} value={c.id}>
+                #{c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="primary" disabled={save.busy}>
+          Save
+        </button>
+        {saved && <p role="status">Saved.</p>}
+      </Form>
+    </>
   );
 }
 
@@ -283,6 +307,7 @@ function ChannelOverwrites({ guild }: { guild: Guild }) {
     .sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
   const [channelId, setChannelId] = useState(channels[0]?.id ?? '');
   const [target, setTarget] = useState(guild.id);
+  const members = useStore((s) => s.members[guild.id]);
   const channel = all[channelId];
   const roles = [...guild.roles].sort((a, b) => b.position - a.position);
   return (
@@ -299,22 +324,38 @@ function ChannelOverwrites({ guild }: { guild: Guild }) {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="ow-role">Role</label>
+          <label htmlFor="ow-role">Role or member</label>
           <select id="ow-role" value={target} onChange={(e) => setTarget(e.target.value)}>
-            {roles.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.id === guild.id ? '@everyone' : r.name}
-              </option>
-            ))}
+            <optgroup label="Roles">
+              {roles.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.id === guild.id ? '@everyone' : r.name}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="Members">
+              {Object.values(members ?? {}).map((m) => (
+                <option key={m.user!.id} value={m.user!.id}>
+                  {displayName(m.user, m)}
+                </option>
+              ))}
+            </optgroup>
           </select>
         </div>
       </div>
-      {channel && <OverwriteEditor key={`${channel.id}-${target}`} channel={channel} targetId={target} />}
+      {channel && (
+        <OverwriteEditor
+          key={`${channel.id}-${target}`}
+          channel={channel}
+          targetId={target}
+          type={guild.roles.some((r) => r.id === target) ? 0 : 1}
+        />
+      )}
     </>
   );
 }
 
-function OverwriteEditor({ channel, targetId }: { channel: Channel; targetId: string }) {
+function OverwriteEditor({ channel, targetId, type }: { channel: Channel; targetId: string; type: 0 | 1 }) {
   const existing = channel.permission_overwrites?.find((o) => o.id === targetId);
   const [allow, setAllow] = useState(BigInt(existing?.allow ?? '0'));
   const [deny, setDeny] = useState(BigInt(existing?.deny ?? '0'));
@@ -337,7 +378,7 @@ function OverwriteEditor({ channel, targetId }: { channel: Channel; targetId: st
             if (existing) await api('DELETE', `/channels/${channel.id}/permissions/${targetId}`);
           } else
             await api('PUT', `/channels/${channel.id}/permissions/${targetId}`, {
-              type: 0,
+              type,
               allow: allow.toString(),
               deny: deny.toString(),
             });
@@ -464,9 +505,11 @@ function Invites({ guild }: { guild: Guild }) {
 function Members({ guild, perms }: { guild: Guild; perms: bigint }) {
   const members = useStore((s) => s.members[guild.id]);
   const me = useStore((s) => s.me!.id);
+  const [editing, setEditing] = useState<string | null>(null);
   const act = useAction();
   const list = Object.values(members ?? {}).filter((m): m is Member & { user: User } => !!m.user);
-  const admin = has(perms, Permission.ADMINISTRATOR);
+  const may = (bit: bigint) => has(perms, Permission.ADMINISTRATOR) || has(perms, bit);
+  const editable = may(Permission.MANAGE_NICKNAMES) || may(Permission.MANAGE_ROLES);
   return (
     <>
       <table>
@@ -476,9 +519,14 @@ function Members({ guild, perms }: { guild: Guild; perms: bigint }) {
               <td>{displayName(m.user, m)}</td>
               <td className="muted">@{m.user.username}</td>
               <td className="row">
+                {editable && (
+                  <button type="button" onClick={() => setEditing(m.user.id)}>
+                    Edit
+                  </button>
+                )}
                 {m.user.id !== me && m.user.id !== guild.owner_id && (
                   <>
-                    {(admin || has(perms, Permission.MODERATE_MEMBERS)) && (
+                    {may(Permission.MODERATE_MEMBERS) && (
                       <button
                         type="button"
                         onClick={() =>
@@ -492,7 +540,7 @@ function Members({ guild, perms }: { guild: Guild; perms: bigint }) {
                         Time out 10 min
                       </button>
                     )}
-                    {(admin || has(perms, Permission.KICK_MEMBERS)) && (
+                    {may(Permission.KICK_MEMBERS) && (
                       <button
                         type="button"
                         onClick={() =>
@@ -502,7 +550,7 @@ function Members({ guild, perms }: { guild: Guild; perms: bigint }) {
                         Kick
                       </button>
                     )}
-                    {(admin || has(perms, Permission.BAN_MEMBERS)) && (
+                    {may(Permission.BAN_MEMBERS) && (
                       <button
                         type="button"
                         className="danger"
@@ -519,7 +567,76 @@ function Members({ guild, perms }: { guild: Guild; perms: bigint }) {
         </tbody>
       </table>
       <Alert message={act.error} />
+      {editing && members?.[editing] && (
+        <MemberEditor
+          key={editing}
+          guild={guild}
+          member={members[editing]}
+          nick={may(Permission.MANAGE_NICKNAMES)}
+          roles={may(Permission.MANAGE_ROLES)}
+        />
+      )}
     </>
+  );
+}
+
+function MemberEditor(props: { guild: Guild; member: Member; nick: boolean; roles: boolean }) {
+  const { guild, member } = props;
+  const [nick, setNick] = useState(member.nick ?? '');
+  const [roles, setRoles] = useState(member.roles);
+  const [saved, setSaved] = useState(false);
+  const save = useAction();
+  const assignable = guild.roles
+    .filter((r) => r.id !== guild.id && !r.managed)
+    .sort((a, b) => b.position - a.position);
+  return (
+    <Form
+      label={`Edit ${displayName(member.user, member)}`}
+      error={save.error}
+      onSubmit={() =>
+        save.run(async () => {
+          setSaved(false);
+          await api('PATCH', `/guilds/${guild.id}/members/${member.user!.id}`, {
+            ...(props.nick ? { nick: nick || null } : {}),
+            ...(props.roles ? { roles } : {}),
+          });
+          setSaved(true);
+        })
+      }
+    >
+      <h3>{displayName(member.user, member)}</h3>
+      {props.nick && (
+        <Field
+          label="Nickname"
+          name="member-nick"
+          value={nick}
+          onChange={setNick}
+          maxLength={32}
+          error={save.fields.nick}
+        />
+      )}
+      {props.roles && (
+        <fieldset className="pick">
+          <legend>Roles</legend>
+          {assignable.map((r) => (
+            <label key={r.id}>
+              <input
+                type="checkbox"
+                checked={roles.includes(r.id)}
+                onChange={(e) =>
+                  setRoles(e.target.checked ? [...roles, r.id] : roles.filter((id) => id !== r.id))
+                }
+              />{' '}
+              {r.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <button type="submit" className="primary" disabled={save.busy}>
+        Save member
+      </button>
+      {saved && <p role="status">Saved.</p>}
+    </Form>
   );
 }
 

@@ -116,6 +116,24 @@ function Profile() {
           )}
         </div>
       </div>
+      <div className="field">
+        <label htmlFor="banner-file">Profile banner</label>
+        {me.banner && (
+          <img className="banner-preview" src={`/banners/${me.id}/${me.banner}.png`} alt="Your banner" />
+        )}
+        <input
+          id="banner-file"
+          type="file"
+          accept="image/png,image/jpeg,image/gif,image/webp"
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            if (f)
+              avatar.run(
+                async () => void (await api('PATCH', '/users/@me', { banner: await readAsDataUrl(f) })),
+              );
+          }}
+        />
+      </div>
       <Form
         label="Profile"
         error={save.error}
