@@ -1,6 +1,7 @@
 // Small shared pieces: labelled fields, forms that show the server's errors, and dialogs.
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
-import { ApiError } from './api';
+import { createPortal } from 'react-dom';
+import { ApiError, api } from './api';
 
 export function Field(props: {
   label: string;
@@ -69,6 +70,52 @@ export function useAction() {
   return { busy, error, fields, run, setError };
 }
 
+/** Reads a picked file as the data URL Discord's image fields take. */
+function readAsDataUrl(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
+}
+
+/**
+ * An image field (avatar, banner, icon): picking a file PATCHes `path` with `{[field]: dataUrl}`,
+ * and Remove sets it to null.
+ */
+export function ImagePicker(props: {
+  id: string;
+  label: string;
+  path: string;
+  field: string;
+  present: boolean;
+}) {
+  const action = useAction();
+  const set = (value: string | null) =>
+    action.run(async () => void (await api('PATCH', props.path, { [props.field]: value })));
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="file"
+        accept="image/png,image/jpeg,image/gif,image/webp"
+        onChange={async (e) => {
+          const f = e.target.files?.[0];
+          if (f) set(await readAsDataUrl(f));
+        }}
+      />
+      {props.present && (
+        <button type="button" className="link" onClick={() => set(null)}>
+          Remove
+        </button>
+      )}
+      <Alert message={action.error ?? action.fields[props.field]} />
+    </div>
+  );
+}
+
 /** An error said to screen readers as it appears; nothing when there is none. */
 export function Alert({ message }: { message?: string | null }) {
   if (!message) return null;
@@ -101,14 +148,17 @@ export function Form(props: {
   );
 }
 
-/** A modal dialog (the native one: focus is trapped and Esc closes it). */
+/**
+ * A modal dialog (the native one: focus is trapped and Esc closes it), rendered at the end of the body so a
+ * hidden column (phone width) cannot hide it.
+ */
 export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
   }, []);
-  return (
+  return createPortal(
     // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop closes; the keyboard closes with Esc
     <dialog
       ref={ref}
@@ -128,7 +178,8 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
         </button>
       </header>
       {props.children}
-    </dialog>
+    </dialog>,
+    document.body,
   );
 }
 

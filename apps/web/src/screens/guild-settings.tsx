@@ -13,8 +13,7 @@ import {
   type Role,
   type User,
 } from '../types';
-import { Alert, Dialog, Field, Form, useAction } from '../ui';
-import { readAsDataUrl } from './settings';
+import { Alert, Dialog, Field, Form, ImagePicker, useAction } from '../ui';
 
 /** The permissions the role and overwrite editors offer, in Discord's words. */
 const editable: Array<[keyof typeof Permission, string]> = [
@@ -85,29 +84,15 @@ function Overview({ guild }: { guild: Guild }) {
   const text = Object.values(channels).filter(
     (c) => c.guild_id === guild.id && c.type === ChannelType.GuildText,
   );
-  const icon = useAction();
-  const setIcon = (value: string | null) =>
-    icon.run(async () => void (await api('PATCH', `/guilds/${guild.id}`, { icon: value })));
   return (
     <>
-      <div className="field">
-        <label htmlFor="guild-icon">Server icon (PNG, JPEG, GIF or WebP)</label>
-        <input
-          id="guild-icon"
-          type="file"
-          accept="image/png,image/jpeg,image/gif,image/webp"
-          onChange={async (e) => {
-            const f = e.target.files?.[0];
-            if (f) setIcon(await readAsDataUrl(f));
-          }}
-        />
-        {guild.icon && (
-          <button type="button" className="link" onClick={() => setIcon(null)}>
-            Remove icon
-          </button>
-        )}
-        <Alert message={icon.error ?? icon.fields.icon} />
-      </div>
+      <ImagePicker
+        id="guild-icon"
+        label="Server icon (PNG, JPEG, GIF or WebP)"
+        path={`/guilds/${guild.id}`}
+        field="icon"
+        present={!!guild.icon}
+      />
       <Form
         label="Overview"
         error={save.error}

@@ -4,23 +4,13 @@ import { api } from '../api';
 import { navigate } from '../router';
 import { signOut } from '../session';
 import { useStore } from '../store';
-import { Alert, Avatar, Field, Form, useAction } from '../ui';
+import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
 
 const sections = [
   ['profile', 'Profile'],
   ['password', 'Password'],
   ['sessions', 'Sessions'],
 ] as const;
-
-/** Reads a picked file as the data URL Discord's image fields take. */
-export function readAsDataUrl(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result));
-    r.onerror = () => reject(r.error);
-    r.readAsDataURL(file);
-  });
-}
 
 export function Settings({ section = 'profile' }: { section?: string }) {
   const me = useStore((s) => s.me);
@@ -80,60 +70,29 @@ function Profile() {
   const [bio, setBio] = useState(me.bio ?? '');
   const [saved, setSaved] = useState(false);
   const save = useAction();
-  const avatar = useAction();
   return (
     <section aria-labelledby="profile-title">
       <h1 id="profile-title">Profile</h1>
       <div className="row">
         <Avatar user={me} size={80} />
-        <div className="field">
-          <label htmlFor="avatar-file">Avatar (PNG, JPEG, GIF or WebP)</label>
-          <input
-            id="avatar-file"
-            type="file"
-            accept="image/png,image/jpeg,image/gif,image/webp"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f)
-                avatar.run(
-                  async () => void (await api('PATCH', '/users/@me', { avatar: await readAsDataUrl(f) })),
-                );
-            }}
-          />
-          {me.avatar && (
-            <button
-              type="button"
-              className="link"
-              onClick={() =>
-                avatar.run(async () => void (await api('PATCH', '/users/@me', { avatar: null })))
-              }
-            >
-              Remove avatar
-            </button>
-          )}
-          {(avatar.error || avatar.fields.avatar) && (
-            <small className="error">{avatar.error ?? avatar.fields.avatar}</small>
-          )}
-        </div>
-      </div>
-      <div className="field">
-        <label htmlFor="banner-file">Profile banner</label>
-        {me.banner && (
-          <img className="banner-preview" src={`/banners/${me.id}/${me.banner}.png`} alt="Your banner" />
-        )}
-        <input
-          id="banner-file"
-          type="file"
-          accept="image/png,image/jpeg,image/gif,image/webp"
-          onChange={async (e) => {
-            const f = e.target.files?.[0];
-            if (f)
-              avatar.run(
-                async () => void (await api('PATCH', '/users/@me', { banner: await readAsDataUrl(f) })),
-              );
-          }}
+        <ImagePicker
+          id="avatar-file"
+          label="Avatar (PNG, JPEG, GIF or WebP)"
+          path="/users/@me"
+          field="avatar"
+          present={!!me.avatar}
         />
       </div>
+      {me.banner && (
+        <img className="banner-preview" src={`/banners/${me.id}/${me.banner}.png`} alt="Your banner" />
+      )}
+      <ImagePicker
+        id="banner-file"
+        label="Profile banner"
+        path="/users/@me"
+        field="banner"
+        present={!!me.banner}
+      />
       <Form
         label="Profile"
         error={save.error}
