@@ -412,4 +412,30 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await a.waitForURL(/\/login$/);
     assert.equal(await a.evaluate(() => localStorage.getItem('hearth.tokens')), null);
   });
+
+  test('a forgotten password is reset from the mailed link, which signs out every session', async () => {
+    const b = bob.page;
+    await b.getByRole('link', { name: 'User settings' }).click();
+    await b.getByRole('button', { name: 'Sign out', exact: true }).first().click();
+    await b.waitForURL(/\/login$/);
+    await b.getByRole('link', { name: 'Forgot your password?' }).click();
+    await b.getByLabel('Email or username').fill(bob.email);
+    await b.getByRole('button', { name: 'Send reset link' }).click();
+    await b.getByText('a link to choose a new password is on its way').waitFor();
+    const mail = await h.mailTo(bob.email, { subject: /Reset/ });
+    const link = mail.match(/http:\/\/\S+\/reset-password#token=\S+/)?.[0];
+    assert.ok(link, 'the mail carries a /reset-password link');
+    await b.goto(link);
+    await b.getByLabel('New password').fill('a brand new password');
+    await b.getByRole('button', { name: 'Set password' }).click();
+    await b.getByText('every session was signed out').waitFor();
+    await b.getByRole('link', { name: 'Sign in' }).click();
+    await b.getByLabel('Email or username').fill(bob.name);
+    await b.getByLabel('Password').fill('correct horse battery');
+    await b.getByRole('button', { name: 'Sign in' }).click();
+    await b.getByText('Login or password is invalid.').first().waitFor();
+    await b.getByLabel('Password').fill('a brand new password');
+    await b.getByRole('button', { name: 'Sign in' }).click();
+    await b.waitForURL(/\/channels\/@me$/);
+  });
 });
