@@ -60,3 +60,26 @@ test('joining a guild while online tells its members so (PRESENCE_UPDATE)', asyn
     joining.close();
   }
 });
+
+test('closing with 1000 or 1001 ends the session: presence goes offline and RESUME is refused', async () => {
+  const guild = await createGuild(h);
+  const member = await join(h, guild);
+  const owner = await TestGateway.identify(h, guild.owner.token, {}, 1);
+  try {
+    for (const code of [1000, 1001]) {
+      const leaving = await TestGateway.identify(h, member.token, {}, 1);
+      await owner.dispatch('PRESENCE_UPDATE', (d) => d.user.id === member.id && d.status === 'online');
+      const sessionId = leaving.ready.session_id;
+      leaving.ws.close(code);
+      await owner.dispatch('PRESENCE_UPDATE', (d) => d.user.id === member.id && d.status === 'offline');
+      const again = await TestGateway.open(h);
+      await again.next((p) => p.op === 10);
+      again.send({ op: 6, d: { token: member.token, session_id: sessionId, seq: leaving.seq } });
+      const answer = await again.next((p) => p.op === 9);
+      assert.equal(answer.d, false);
+      again.close();
+    }
+  } finally {
+    owner.close();
+  }
+});

@@ -5,6 +5,7 @@ const Op = {
   Dispatch: 0,
   Heartbeat: 1,
   Identify: 2,
+  PresenceUpdate: 3,
   Resume: 6,
   Reconnect: 7,
   InvalidSession: 9,
@@ -38,6 +39,8 @@ export class GatewayClient {
   private attempts = 0;
   private stopped = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The status this client reports (op 3 and IDENTIFY). */
+  status = 'online';
 
   constructor(private readonly opts: GatewayOptions) {}
 
@@ -51,6 +54,14 @@ export class GatewayClient {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.teardown(1000);
+  }
+
+  /** op 3: the user's status (online, idle, dnd, invisible), kept for reconnects. */
+  setStatus(status: string): void {
+    this.status = status;
+    this.ws?.send(
+      JSON.stringify({ op: Op.PresenceUpdate, d: { since: null, activities: [], status, afk: false } }),
+    );
   }
 
   private open(base: string): void {

@@ -40,6 +40,15 @@ function dispatch(t: string, d: any): void {
   applyDispatch(t, d);
 }
 
+/** Sets the signed-in user's status for every session of theirs to report. */
+export function setStatus(status: string): void {
+  gateway?.setStatus(status);
+}
+
+export function currentStatus(): string {
+  return gateway?.status ?? 'online';
+}
+
 export function stopSession(): void {
   gateway?.stop();
   gateway = null;

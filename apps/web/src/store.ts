@@ -191,6 +191,10 @@ export function applyDispatch(t: string, d: any): void {
           members: drop(s.members, d.id),
         };
       }
+      case 'GUILD_EMOJIS_UPDATE':
+        return s.guilds[d.guild_id]
+          ? { guilds: put(s.guilds, d.guild_id, { ...s.guilds[d.guild_id], emojis: d.emojis }) }
+          : {};
       case 'GUILD_ROLE_CREATE':
       case 'GUILD_ROLE_UPDATE': {
         const g = s.guilds[d.guild_id];

@@ -59,6 +59,7 @@ export interface Guild {
   owner_id: string;
   system_channel_id?: string | null;
   roles: Role[];
+  emojis?: Array<{ id: string; name: string; animated?: boolean }>;
 }
 
 export interface Attachment {

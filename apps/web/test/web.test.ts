@@ -147,6 +147,9 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await bob.page.waitForURL(/\/channels\/\d+\/\d+$/);
     await bob.page.locator('.members').getByText(alice.name).waitFor();
     await a.locator('.members').getByText(bob.name).waitFor();
+    await bob.page.getByLabel('Status').selectOption('dnd');
+    await a.locator('.members').getByRole('img', { name: 'dnd' }).waitFor();
+    await bob.page.getByLabel('Status').selectOption('online');
     // What bob may not do is not offered.
     assert.equal(await bob.page.getByRole('button', { name: 'Server settings' }).count(), 0);
     assert.equal(await bob.page.getByRole('button', { name: 'Create channel' }).count(), 0);

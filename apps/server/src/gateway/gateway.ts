@@ -215,9 +215,12 @@ export class Gateway {
       }
     });
 
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       clearInterval(watchdog);
-      if (session && session.socket === ws) this.detach(session);
+      if (!session || session.socket !== ws) return;
+      // As on Discord, a client closing with 1000 or 1001 (a closed tab) ends its session: it cannot resume.
+      if (code === 1000 || code === 1001) this.destroy(session);
+      else this.detach(session);
     });
     ws.on('error', () => {});
   }

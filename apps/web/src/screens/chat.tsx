@@ -5,6 +5,7 @@ import { api } from '../api';
 import { Icon } from '../icons';
 import { channelPermissions, guildPermissions, has, Permission } from '../permissions';
 import { match, navigate } from '../router';
+import { currentStatus, setStatus } from '../session';
 import { applyDispatch, type State, useStore } from '../store';
 import { type Channel, ChannelType, compareIds, displayName, type Guild } from '../types';
 import { Avatar, Dialog, Field, Form, useAction } from '../ui';
@@ -599,11 +600,29 @@ function GroupDmDialog({ onClose }: { onClose: () => void }) {
 
 function UserPanel() {
   const me = useStore((s) => s.me);
+  const [status, setStatusValue] = useState(currentStatus);
   if (!me) return null;
   return (
     <footer className="user-panel">
       <Avatar user={me} size={32} />
       <span className="name">{displayName(me)}</span>
+      <label htmlFor="my-status" className="sr-only">
+        Status
+      </label>
+      <select
+        id="my-status"
+        className="status-select"
+        value={status}
+        onChange={(e) => {
+          setStatus(e.target.value);
+          setStatusValue(e.target.value);
+        }}
+      >
+        <option value="online">Online</option>
+        <option value="idle">Idle</option>
+        <option value="dnd">Do not disturb</option>
+        <option value="invisible">Invisible</option>
+      </select>
       <a
         href="/settings"
         onClick={link('/settings')}

@@ -1,12 +1,21 @@
 // The member list: online members grouped under their highest hoisted role, then "Online" and "Offline",
 // names in their role colour, each with a presence dot. Only members who can see the channel are shown.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { api } from '../api';
 import { channelPermissions, has, Permission } from '../permissions';
 import { useStore } from '../store';
-import { type Channel, displayName, type Guild, type Member } from '../types';
+import { type Channel, displayName, type Guild, type Member, type User } from '../types';
 import { Avatar, Dialog } from '../ui';
 import { openDm } from './friends';
-import { roleColour } from './messages';
+
+/** The colour of a member's highest coloured role. */
+export function roleColour(guild: Guild | null, roleIds: string[] | undefined): string | undefined {
+  if (!guild || !roleIds) return undefined;
+  const top = guild.roles
+    .filter((r) => roleIds.includes(r.id) && r.color)
+    .sort((a, b) => b.position - a.position)[0];
+  return top ? `#${top.color.toString(16).padStart(6, '0')}` : undefined;
+}
 
 export function MemberList({ guild, channel }: { guild: Guild; channel: Channel }) {
   const members = useStore((s) => s.members[guild.id]);
@@ -58,21 +67,38 @@ export function MemberList({ guild, channel }: { guild: Guild; channel: Channel 
           </ul>
         </section>
       ))}
-      {open && <Profile guild={guild} member={open} onClose={() => setOpen(null)} />}
+      {open && <UserProfile guild={guild} userId={open.user!.id} onClose={() => setOpen(null)} />}
     </aside>
   );
 }
 
-/** The user popover: who they are, their roles here. */
-function Profile({ guild, member, onClose }: { guild: Guild; member: Member; onClose: () => void }) {
-  const user = useStore((s) => s.users[member.user!.id]) ?? member.user!;
+/** The user popover: who they are (fetched, for bio and banner), their roles here, and a DM button. */
+export function UserProfile({
+  guild,
+  userId,
+  onClose,
+}: {
+  guild: Guild | null;
+  userId: string;
+  onClose: () => void;
+}) {
+  const known = useStore((s) => s.users[userId]);
+  const member = useStore((s) => (guild ? s.members[guild.id]?.[userId] : undefined));
   const me = useStore((s) => s.me?.id);
-  const roles = guild.roles
-    .filter((r) => member.roles.includes(r.id))
+  const [full, setFull] = useState<User | null>(null);
+  useEffect(() => {
+    api<User>('GET', `/users/${userId}`).then(setFull, () => {});
+  }, [userId]);
+  const user = { ...known, ...full } as User;
+  const roles = (guild?.roles ?? [])
+    .filter((r) => member?.roles.includes(r.id))
     .sort((a, b) => b.position - a.position);
   return (
     <Dialog title={displayName(user, member)} onClose={onClose}>
       <div className="profile">
+        {user.banner && (
+          <img className="banner-preview" src={`/banners/${user.id}/${user.banner}.png`} alt="" />
+        )}
         <Avatar user={user} size={80} />
         <p>
           <strong>{user.global_name || user.username}</strong> <span className="muted">@{user.username}</span>

@@ -20,11 +20,45 @@ import {
 } from '../types';
 import { Alert, Avatar, Dialog } from '../ui';
 import { Composer } from './composer';
+import { roleColour, UserProfile } from './members';
 
 const pageSize = 50;
 /** Messages by one author closer together than this share one header. */
 const groupWindowMs = 7 * 60_000;
-const quickEmoji = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '👀'];
+const quickEmoji = [
+  '👍',
+  '👎',
+  '❤️',
+  '😂',
+  '🎉',
+  '😮',
+  '😢',
+  '😡',
+  '🔥',
+  '👀',
+  '✅',
+  '❌',
+  '🙏',
+  '👏',
+  '🤔',
+  '😍',
+  '😎',
+  '🥳',
+  '💯',
+  '🚀',
+  '⭐',
+  '🍕',
+  '☕',
+  '🎵',
+  '👋',
+  '💡',
+  '⚠️',
+  '❓',
+  '🙈',
+  '🤝',
+  '💪',
+  '🐛',
+];
 
 export function useMentionResolver(guild: Guild | null): MentionResolver {
   const users = useStore((s) => s.users);
@@ -38,15 +72,6 @@ export function useMentionResolver(guild: Guild | null): MentionResolver {
     }),
     [users, members, channels, guild],
   );
-}
-
-/** The colour of a member's highest coloured role. */
-export function roleColour(guild: Guild | null, roleIds: string[] | undefined): string | undefined {
-  if (!guild || !roleIds) return undefined;
-  const top = guild.roles
-    .filter((r) => roleIds.includes(r.id) && r.color)
-    .sort((a, b) => b.position - a.position)[0];
-  return top ? `#${top.color.toString(16).padStart(6, '0')}` : undefined;
 }
 
 function channelTitle(channel: Channel, me: string | undefined, users: Record<string, User>): string {
@@ -365,6 +390,7 @@ function MessageItem(props: {
   const author = useStore((s) => s.users[m.author.id]) ?? m.author;
   const [picking, setPicking] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [profile, setProfile] = useState(false);
   const name = displayName(author, member ?? m.member);
   const colour = roleColour(guild, (member ?? m.member)?.roles);
   const time = new Date(m.timestamp);
@@ -410,7 +436,14 @@ function MessageItem(props: {
         <div className="body">
           {!props.grouped && (
             <div className="meta">
-              <strong style={{ color: colour }}>{name}</strong>{' '}
+              <button
+                type="button"
+                className="author"
+                style={{ color: colour }}
+                onClick={() => setProfile(true)}
+              >
+                {name}
+              </button>{' '}
               <time dateTime={m.timestamp} title={time.toLocaleString()}>
                 {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
               </time>
@@ -494,7 +527,29 @@ function MessageItem(props: {
           )}
         </div>
         {picking && (
-          <div className="emoji-picker" role="menu" aria-label="Pick a reaction">
+          <div
+            className="emoji-picker"
+            role="menu"
+            aria-label="Pick a reaction"
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') setPicking(false);
+            }}
+          >
+            {(guild?.emojis ?? []).map((e) => (
+              <button
+                key={e.id}
+                type="button"
+                role="menuitem"
+                aria-label={`React with :${e.name}:`}
+                onClick={() => {
+                  setPicking(false);
+                  const r = m.reactions?.find((x) => x.emoji.id === e.id);
+                  react({ id: e.id, name: e.name }, !!r?.me);
+                }}
+              >
+                <img src={`/emojis/${e.id}.png`} alt="" />
+              </button>
+            ))}
             {quickEmoji.map((e) => (
               <button
                 key={e}
@@ -512,6 +567,7 @@ function MessageItem(props: {
             ))}
           </div>
         )}
+        {profile && <UserProfile guild={guild} userId={m.author.id} onClose={() => setProfile(false)} />}
         {confirmDelete && (
           <Dialog title="Delete message" onClose={() => setConfirmDelete(false)}>
             <p>Delete this message? This cannot be undone.</p>
