@@ -104,26 +104,27 @@ async function parse<T>(res: Response): Promise<T> {
   return data as T;
 }
 
-/** Trades the refresh token for a new pair, once at a time; signs out when it is no longer valid. */
-export function refresh(): Promise<Tokens | null> {
-  refreshing ??= (async () => {
+/**
+ * Trades the refresh token for a new pair, once at a time across every tab (a Web Lock): a refresh token
+ * is single-use and presenting a used one revokes the session. `stale` is the access token found wanting;
+ * if another tab has replaced it meanwhile, its tokens are used instead. Signs out when refused.
+ */
+export function refresh(stale: string | null = currentTokens()?.token ?? null): Promise<Tokens | null> {
+  const run = async (): Promise<Tokens | null> => {
     const held = currentTokens();
     if (!held) return null;
-    try {
-      const res = await send('POST', '/auth/refresh', { refresh_token: held.refresh_token }, null);
-      if (res.status === 400 || res.status === 401) {
-        // Another tab may have rotated it a moment ago: keep theirs if it changed.
-        const now = currentTokens();
-        if (now && now.refresh_token !== held.refresh_token) return now;
-        setTokens(null);
-        return null;
-      }
-      signedIn(await parse<TokenPair>(res));
-      return currentTokens();
-    } finally {
-      refreshing = null;
+    if (held.token !== stale && held.expires_at - Date.now() > 60_000) return held;
+    const res = await send('POST', '/auth/refresh', { refresh_token: held.refresh_token }, null);
+    if (res.status === 400 || res.status === 401) {
+      setTokens(null);
+      return null;
     }
-  })();
+    signedIn(await parse<TokenPair>(res));
+    return currentTokens();
+  };
+  refreshing ??= (navigator.locks ? navigator.locks.request('hearth.refresh', run) : run()).finally(() => {
+    refreshing = null;
+  });
   return refreshing;
 }
 
@@ -132,7 +133,7 @@ export async function accessToken(): Promise<string | null> {
   const t = currentTokens();
   if (!t) return null;
   if (t.expires_at - Date.now() > 60_000) return t.token;
-  return (await refresh())?.token ?? null;
+  return (await refresh(t.token))?.token ?? null;
 }
 
 /** Calls the API as the signed-in user (or anonymously); one refresh-and-retry on a 401. */
@@ -140,7 +141,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   const token = await accessToken();
   let res = await send(method, path, body, token);
   if (res.status === 401 && token) {
-    const renewed = await refresh();
+    const renewed = await refresh(token);
     if (renewed) res = await send(method, path, body, renewed.token);
   }
   return parse<T>(res);

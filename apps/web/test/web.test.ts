@@ -234,6 +234,37 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     assert.ok(after.expires_at > Date.now() + 10 * 60_000, 'a fresh 15-minute access token');
   });
 
+  test('two tabs whose token ran out refresh it once between them and stay signed in', async () => {
+    const second = await alice.context.newPage();
+    await second.goto(guildUrl);
+    await second.locator('.composer textarea').waitFor();
+    const expire = () => {
+      const t = JSON.parse(localStorage.getItem('hearth.tokens')!);
+      localStorage.setItem('hearth.tokens', JSON.stringify({ ...t, expires_at: 0 }));
+    };
+    await alice.page.locator('.composer textarea').fill('from tab one');
+    await second.locator('.composer textarea').fill('from tab two');
+    await alice.page.evaluate(expire);
+    // Both tabs press Enter at the same instant, so both find the token expired together.
+    const at = Date.now() + 500;
+    const pressEnterAt = (when: number) =>
+      setTimeout(
+        () =>
+          document
+            .querySelector('.composer textarea')!
+            .dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })),
+        when - Date.now(),
+      );
+    await Promise.all([alice.page.evaluate(pressEnterAt, at), second.evaluate(pressEnterAt, at)]);
+    await message(bob, 'from tab one').waitFor();
+    await message(bob, 'from tab two').waitFor();
+    for (const page of [alice.page, second]) {
+      const t = await page.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens') ?? 'null'));
+      assert.ok(t && t.expires_at > Date.now(), 'still signed in');
+    }
+    await second.close();
+  });
+
   test('a failed send stays with a Retry that sends it once', async () => {
     const a = alice.page;
     let failures = 0;
