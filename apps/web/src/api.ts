@@ -41,10 +41,55 @@ export function currentTokens(): Tokens | null {
   }
 }
 
-function setTokens(t: Tokens | null): void {
+function setTokens(t: Tokens | null): Promise<void> {
   if (t) localStorage.setItem(storageKey, JSON.stringify(t));
   else localStorage.removeItem(storageKey);
   for (const l of listeners) l(t);
+  return sharedTokens.put(t).catch(() => {});
+}
+
+/**
+ * The copy of the tokens that the refresh lock reads and writes. localStorage reaches other tabs' processes
+ * with a delay, so a tab taking the lock right after another refreshed could still see the used refresh
+ * token there; IndexedDB transactions are seen by every tab in commit order.
+ */
+const sharedTokens = {
+  db: null as Promise<IDBDatabase> | null,
+  open(): Promise<IDBDatabase> {
+    this.db ??= new Promise((resolve, reject) => {
+      const req = indexedDB.open('hearth', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('kv');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    return this.db;
+  },
+  async get(): Promise<Tokens | null> {
+    const db = await this.open();
+    return new Promise((resolve, reject) => {
+      const req = db.transaction('kv').objectStore('kv').get(storageKey);
+      req.onsuccess = () => resolve((req.result as Tokens | undefined) ?? null);
+      req.onerror = () => reject(req.error);
+    });
+  },
+  async put(t: Tokens | null): Promise<void> {
+    const db = await this.open();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction('kv', 'readwrite');
+      if (t) tx.objectStore('kv').put(t, storageKey);
+      else tx.objectStore('kv').delete(storageKey);
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+  },
+};
+
+/** The newest tokens either copy holds (a sign-in writes both; the later expiry is the later pair). */
+async function latestTokens(): Promise<Tokens | null> {
+  const local = currentTokens();
+  const shared = await sharedTokens.get().catch(() => null);
+  if (!local || !shared) return local ?? shared;
+  return shared.expires_at > local.expires_at ? shared : local;
 }
 
 /** Called with the new tokens on sign-in, refresh and sign-out (null). */
@@ -54,12 +99,12 @@ export function onTokens(listener: (t: Tokens | null) => void): () => void {
 }
 
 /** Stores the tokens a login or registration returned. */
-export function signedIn(pair: TokenPair): void {
-  setTokens({ ...pair, expires_at: Date.now() + pair.expires_in * 1000 });
+export function signedIn(pair: TokenPair): Promise<void> {
+  return setTokens({ ...pair, expires_at: Date.now() + pair.expires_in * 1000 });
 }
 
 export function signedOut(): void {
-  setTokens(null);
+  void setTokens(null);
 }
 
 /** Flattens Discord's nested field errors into `{ "field.path": "message" }`. */
@@ -111,15 +156,19 @@ async function parse<T>(res: Response): Promise<T> {
  */
 export function refresh(stale: string | null = currentTokens()?.token ?? null): Promise<Tokens | null> {
   const run = async (): Promise<Tokens | null> => {
-    const held = currentTokens();
+    const held = await latestTokens();
     if (!held) return null;
-    if (held.token !== stale && held.expires_at - Date.now() > 60_000) return held;
+    if (held.token !== stale && held.expires_at - Date.now() > 60_000) {
+      if (held.token !== currentTokens()?.token) await setTokens(held);
+      return held;
+    }
     const res = await send('POST', '/auth/refresh', { refresh_token: held.refresh_token }, null);
     if (res.status === 400 || res.status === 401) {
-      setTokens(null);
+      await setTokens(null);
       return null;
     }
-    signedIn(await parse<TokenPair>(res));
+    // Written to both copies before the lock is released.
+    await signedIn(await parse<TokenPair>(res));
     return currentTokens();
   };
   refreshing ??= (navigator.locks ? navigator.locks.request('hearth.refresh', run) : run()).finally(() => {

@@ -36,6 +36,7 @@ export interface Channel {
   guild_id?: string;
   name?: string | null;
   topic?: string | null;
+  rate_limit_per_user?: number;
   position?: number;
   parent_id?: string | null;
   permission_overwrites?: Overwrite[];

@@ -349,12 +349,12 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await bob.page.getByRole('link', { name: /^plans/ }).waitFor();
 
     await a.getByRole('button', { name: 'Server settings' }).click();
-    await a.getByRole('tab', { name: 'Channel permissions' }).click();
+    await a.getByRole('tab', { name: 'Channels' }).click();
     await a.getByLabel('Channel', { exact: true }).selectOption({ label: '#plans' });
     await a.getByLabel('Role or member').selectOption({ label: '@everyone' });
     await a.getByLabel('View channel: deny').check();
     await a.getByRole('button', { name: 'Save overwrite' }).click();
-    await a.getByText('Saved.').waitFor();
+    await a.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     await shot(alice, 'guild-settings-desktop');
     await shot(alice, 'guild-settings-phone', phone);
     await a.keyboard.press('Escape');

@@ -44,7 +44,7 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
     [
       ['overview', 'Overview', Permission.MANAGE_GUILD],
       ['roles', 'Roles', Permission.MANAGE_ROLES],
-      ['channels', 'Channel permissions', Permission.MANAGE_ROLES],
+      ['channels', 'Channels', Permission.MANAGE_CHANNELS | Permission.MANAGE_ROLES],
       ['invites', 'Invites', Permission.MANAGE_GUILD],
       ['members', 'Members', Permission.KICK_MEMBERS | Permission.BAN_MEMBERS | Permission.MODERATE_MEMBERS],
       ['bans', 'Bans', Permission.BAN_MEMBERS],
@@ -280,6 +280,99 @@ function RoleEditor({ guild, role }: { guild: Guild; role: Role }) {
   );
 }
 
+const slowmodes: Array<[number, string]> = [
+  [0, 'Off'],
+  [5, '5 seconds'],
+  [30, '30 seconds'],
+  [60, '1 minute'],
+  [300, '5 minutes'],
+  [3600, '1 hour'],
+];
+
+/** A channel's name, topic and slowmode, and deleting it. */
+function ChannelEditor({ channel }: { channel: Channel }) {
+  const [name, setName] = useState(channel.name ?? '');
+  const [topic, setTopic] = useState(channel.topic ?? '');
+  const [slowmode, setSlowmode] = useState(String(channel.rate_limit_per_user ?? 0));
+  const [saved, setSaved] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const save = useAction();
+  const text = channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement;
+  return (
+    <Form
+      label="Channel settings"
+      error={save.error}
+      onSubmit={() =>
+        save.run(async () => {
+          setSaved(false);
+          await api('PATCH', `/channels/${channel.id}`, {
+            name,
+            ...(text ? { topic: topic || null, rate_limit_per_user: Number(slowmode) } : {}),
+          });
+          setSaved(true);
+        })
+      }
+    >
+      <Field
+        label="Channel name"
+        name="channel-name"
+        value={name}
+        onChange={setName}
+        required
+        maxLength={100}
+        error={save.fields.name}
+      />
+      {text && (
+        <>
+          <Field
+            label="Topic"
+            name="channel-topic"
+            value={topic}
+            onChange={setTopic}
+            maxLength={1024}
+            error={save.fields.topic}
+          />
+          <div className="field">
+            <label htmlFor="channel-slowmode">Slowmode</label>
+            <select id="channel-slowmode" value={slowmode} onChange={(e) => setSlowmode(e.target.value)}>
+              {slowmodes.map(([v, label]) => (
+                <option key={v} value={v}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={save.busy}>
+          Save channel
+        </button>
+        {confirming ? (
+          <>
+            <span>Delete #{channel.name} and its messages?</span>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => save.run(() => api('DELETE', `/channels/${channel.id}`))}
+            >
+              Delete
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>
+            Delete channel
+          </button>
+        )}
+      </div>
+      {saved && <p role="status">Saved.</p>}
+    </Form>
+  );
+}
+
 type Tri = 'allow' | 'deny' | 'inherit';
 
 function ChannelOverwrites({ guild }: { guild: Guild }) {
@@ -288,7 +381,10 @@ function ChannelOverwrites({ guild }: { guild: Guild }) {
   const member = useStore((s) => s.members[guild.id]?.[me]);
   const channels = Object.values(all)
     .filter((c) => c.guild_id === guild.id)
-    .filter((c) => has(channelPermissions(guild, c, me, member), Permission.MANAGE_ROLES))
+    .filter((c) => {
+      const p = channelPermissions(guild, c, me, member);
+      return has(p, Permission.MANAGE_CHANNELS) || has(p, Permission.MANAGE_ROLES);
+    })
     .sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
   const [channelId, setChannelId] = useState(channels[0]?.id ?? '');
   const [target, setTarget] = useState(guild.id);
@@ -328,7 +424,10 @@ function ChannelOverwrites({ guild }: { guild: Guild }) {
           </select>
         </div>
       </div>
-      {channel && (
+      {channel && has(channelPermissions(guild, channel, me, member), Permission.MANAGE_CHANNELS) && (
+        <ChannelEditor key={channel.id} channel={channel} />
+      )}
+      {channel && has(channelPermissions(guild, channel, me, member), Permission.MANAGE_ROLES) && (
         <OverwriteEditor
           key={`${channel.id}-${target}`}
           channel={channel}
