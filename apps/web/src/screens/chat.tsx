@@ -605,24 +605,26 @@ function UserPanel() {
   return (
     <footer className="user-panel">
       <Avatar user={me} size={32} />
-      <span className="name">{displayName(me)}</span>
-      <label htmlFor="my-status" className="sr-only">
-        Status
-      </label>
-      <select
-        id="my-status"
-        className="status-select"
-        value={status}
-        onChange={(e) => {
-          setStatus(e.target.value);
-          setStatusValue(e.target.value);
-        }}
-      >
-        <option value="online">Online</option>
-        <option value="idle">Idle</option>
-        <option value="dnd">Do not disturb</option>
-        <option value="invisible">Invisible</option>
-      </select>
+      <div className="who">
+        <span className="name">{displayName(me)}</span>
+        <label htmlFor="my-status" className="sr-only">
+          Status
+        </label>
+        <select
+          id="my-status"
+          className="status-select"
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value);
+            setStatusValue(e.target.value);
+          }}
+        >
+          <option value="online">Online</option>
+          <option value="idle">Idle</option>
+          <option value="dnd">Do not disturb</option>
+          <option value="invisible">Invisible</option>
+        </select>
+      </div>
       <a
         href="/settings"
         onClick={link('/settings')}
