@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -41,6 +42,7 @@ import { systemRoutes } from './http/routes/system.routes';
 import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
 import type { Api, RouteContext } from './http/types';
+import { webAppRoutes } from './http/web-app';
 import { createMailer } from './mail/mailer';
 import { createLocalStorage } from './media/storage';
 import { type Database, type Db, openDatabase } from './store/db';
@@ -60,8 +62,14 @@ export interface HearthApp {
   close(): Promise<void>;
 }
 
+/** The built web app (apps/web/dist), served at `/`. */
+export const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
 /** Builds the whole server from its configuration: store, bus, services, HTTP. */
-export async function createApp(config: Config, opts: { logger?: Logger } = {}): Promise<HearthApp> {
+export async function createApp(
+  config: Config,
+  opts: { logger?: Logger; webDir?: string } = {},
+): Promise<HearthApp> {
   const log = opts.logger ?? pino({ level: config.logLevel });
   const cleanups: Array<() => Promise<void>> = [];
   try {
@@ -105,7 +113,11 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
     };
     const services = createServices(deps);
     const lifecycle = { closing: false };
-    const http = await buildHttp(config, log, database, lifecycle, { services, limiter, config });
+    const http = await buildHttp(config, log, database, lifecycle, opts.webDir ?? defaultWebDir, {
+      services,
+      limiter,
+      config,
+    });
     const gateway = new Gateway({
       services,
       bus,
@@ -160,6 +172,7 @@ async function buildHttp(
   log: Logger,
   database: Database,
   lifecycle: { closing: boolean },
+  webDir: string,
   ctx: RouteContext,
 ): Promise<Api> {
   const http = Fastify({
@@ -247,6 +260,7 @@ async function buildHttp(
   );
   systemRoutes(http, { database, metrics });
   mediaRoutes(http, ctx);
+  webAppRoutes(http, { dir: webDir });
   await http.ready();
   return http;
 }

@@ -84,7 +84,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startHearth(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startHearth(
+  overrides: Partial<Config> = {},
+  opts: { webDir?: string } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-test-'));
   const pgdb = testDb === 'postgres' ? await freshPostgres() : null;
   const config = loadConfig(
@@ -101,7 +104,10 @@ export async function startHearth(overrides: Partial<Config> = {}): Promise<Test
       ...overrides,
     },
   );
-  const app = await createApp(config, { logger: pino({ level: process.env.HEARTH_TEST_LOG ?? 'warn' }) });
+  const app = await createApp(config, {
+    logger: pino({ level: process.env.HEARTH_TEST_LOG ?? 'warn' }),
+    webDir: opts.webDir,
+  });
   const events: BusEvent[] = [];
   app.bus.subscribe((e) => events.push(e));
   const url = await app.listen();

@@ -110,14 +110,6 @@ describe('operation', () => {
     const ui = await fetch(`${h.url}/api/docs`);
     assert.equal(ui.status, 200);
   });
-
-  test('the landing page links the API docs', async () => {
-    const res = await h.api('GET', '/', { root: true });
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
-    assert.match(res.text, /Hearth is running/);
-    assert.match(res.text, /\/api\/docs/);
-  });
 });
 
 /** The method and OpenAPI-style path (`{param}`, without /api/v10) of every API route in fastify's route tree. */

@@ -305,10 +305,13 @@ export class Gateway {
       }
     });
 
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       clearInterval(watchdog);
       // Sessions of a process that is shutting down live on elsewhere.
-      if (session && session.outbox === outbox && !this.closing) this.detach(session);
+      if (!session || session.outbox !== outbox || this.closing) return;
+      // As on Discord, a client closing with 1000 or 1001 (a closed tab) ends its session: it cannot resume.
+      if (code === 1000 || code === 1001) this.destroy(session);
+      else this.detach(session);
     });
     ws.on('error', () => {});
   }
@@ -611,7 +614,8 @@ export class Gateway {
         if (!d.id) return;
         const [g] = await this.opts.services.sessionData.guildStates(session.principal.userId, [d.id]);
         if (g) session.state.guilds.set(g.id, g);
-        return this.sendGuildCreate(session, d.id);
+        await this.sendGuildCreate(session, d.id);
+        return this.opts.services.presence.announce(session.principal.userId, d.id);
       }
       case 'GUILD_DELETE':
         if (d.id) session.state.guilds.delete(d.id);
@@ -651,6 +655,7 @@ export class Gateway {
       t.startsWith('GUILD_ROLE_') ||
       (t === 'GUILD_MEMBER_UPDATE' && d.user?.id === state.userId);
     const before = changesAccess ? state.visibleChannels(guildId) : null;
+    const couldView = t === 'CHANNEL_UPDATE' && state.canView(guildId, subject);
     state.apply(t, d);
     if (before && state.guilds.has(guildId)) {
       const gained = [...state.visibleChannels(guildId)].filter((c) => !before.has(c));
@@ -661,7 +666,11 @@ export class Gateway {
     }
     if (t === 'GUILD_DELETE' || (t === 'GUILD_MEMBER_REMOVE' && d.user?.id === state.userId)) return;
     if (t === 'CHANNEL_CREATE' || t === 'CHANNEL_UPDATE' || t === 'THREAD_CREATE' || t === 'THREAD_UPDATE') {
-      if (state.canView(guildId, subject)) this.deliver(session, t, d, true);
+      const canView = state.canView(guildId, subject);
+      // An overwrite change that hides a channel deletes it for this user; one that reveals it creates it.
+      if (t === 'CHANNEL_UPDATE' && couldView !== canView)
+        this.deliver(session, canView ? 'CHANNEL_CREATE' : 'CHANNEL_DELETE', d, true);
+      else if (canView) this.deliver(session, t, d, true);
       return;
     }
     // A thread's member list goes to those who see the thread.

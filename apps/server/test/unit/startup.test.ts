@@ -70,8 +70,10 @@ describe('the hearth process', () => {
     const p = startProcess({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir });
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(url, 60_000);
+    // The web app (or, when apps/web is not built, the page saying how to build it).
     const home = await fetch(url);
-    assert.match(await home.text(), /Hearth is running/);
+    assert.match(home.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await home.text(), /<title>Hearth<\/title>/);
     const reg = await fetch(`${url}/api/v10/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -65,6 +65,13 @@ export class PresenceService {
     return !!(await this.store.get([userId])).get(userId)?.length;
   }
 
+  /** Tells a guild the user just joined how they are (nothing when offline, as then nothing changed). */
+  async announce(userId: string, guildId: string): Promise<void> {
+    const now = await this.of(userId);
+    if (now.status !== 'offline')
+      this.deps.events.publish('PRESENCE_UPDATE', Topic.guild(guildId), { ...now, guild_id: guildId });
+  }
+
   async of(userId: string): Promise<PresenceWire> {
     return (await this.many([userId]))[0];
   }

@@ -1,0 +1,170 @@
+// The Gateway v10 client: HELLO → IDENTIFY (or RESUME after a drop), heartbeats with ack tracking,
+// and reconnects with backoff. Events replayed on RESUME arrive once, in order, by sequence number.
+
+const Op = {
+  Dispatch: 0,
+  Heartbeat: 1,
+  Identify: 2,
+  PresenceUpdate: 3,
+  Resume: 6,
+  Reconnect: 7,
+  InvalidSession: 9,
+  Hello: 10,
+  HeartbeatAck: 11,
+} as const;
+
+/** Close codes after which reconnecting cannot help. */
+const fatalCloses = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
+
+export type ConnectionStatus = 'connecting' | 'ready' | 'reconnecting' | 'offline';
+
+export interface GatewayOptions {
+  /** The gateway URL from GET /gateway. */
+  url: string;
+  /** A current access token (IDENTIFY and RESUME authenticate with it). */
+  token: () => Promise<string | null>;
+  onDispatch: (t: string, d: any) => void;
+  onStatus: (s: ConnectionStatus) => void;
+  /** The token was refused: the user must sign in again. */
+  onAuthFailed: () => void;
+}
+
+export class GatewayClient {
+  private ws: WebSocket | null = null;
+  private seq: number | null = null;
+  private sessionId: string | null = null;
+  private resumeUrl: string | null = null;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private awaitingAck = false;
+  private attempts = 0;
+  private stopped = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The status this client reports (op 3 and IDENTIFY). */
+  status = 'online';
+
+  constructor(private readonly opts: GatewayOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.opts.onStatus('connecting');
+    this.open(this.opts.url);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.teardown(1000);
+  }
+
+  /** op 3: the user's status (online, idle, dnd, invisible), kept for reconnects. */
+  setStatus(status: string): void {
+    this.status = status;
+    this.ws?.send(
+      JSON.stringify({ op: Op.PresenceUpdate, d: { since: null, activities: [], status, afk: false } }),
+    );
+  }
+
+  private open(base: string): void {
+    const ws = new WebSocket(`${base}?v=10&encoding=json`);
+    this.ws = ws;
+    ws.onmessage = (e) => this.receive(ws, JSON.parse(String(e.data)));
+    ws.onclose = (e) => {
+      if (this.ws !== ws) return;
+      this.teardown();
+      if (this.stopped) return;
+      if (fatalCloses.has(e.code)) {
+        this.opts.onStatus('offline');
+        if (e.code === 4004) this.opts.onAuthFailed();
+        return;
+      }
+      // 4007 (bad seq) and 4009 (timed out) cannot resume: identify afresh.
+      if (e.code === 4007 || e.code === 4009) this.forget();
+      this.scheduleReconnect();
+    };
+  }
+
+  private async receive(ws: WebSocket, p: { op: number; d: any; s?: number | null; t?: string }) {
+    switch (p.op) {
+      case Op.Hello: {
+        const interval = p.d.heartbeat_interval as number;
+        this.awaitingAck = false;
+        this.heartbeat = setInterval(() => this.beat(ws), interval);
+        const token = await this.opts.token();
+        if (!token) return this.opts.onAuthFailed();
+        if (this.sessionId && this.seq !== null) {
+          ws.send(JSON.stringify({ op: Op.Resume, d: { token, session_id: this.sessionId, seq: this.seq } }));
+        } else {
+          ws.send(
+            JSON.stringify({
+              op: Op.Identify,
+              d: {
+                token,
+                properties: { os: navigator.platform, browser: 'Hearth web', device: 'Hearth web' },
+              },
+            }),
+          );
+        }
+        return;
+      }
+      case Op.HeartbeatAck:
+        this.awaitingAck = false;
+        return;
+      case Op.Heartbeat:
+        ws.send(JSON.stringify({ op: Op.Heartbeat, d: this.seq }));
+        return;
+      case Op.Reconnect:
+        ws.close(4000, 'Reconnect requested');
+        return;
+      case Op.InvalidSession:
+        if (!p.d) this.forget();
+        ws.close(4000, 'Invalid session');
+        return;
+      case Op.Dispatch: {
+        if (typeof p.s === 'number') {
+          if (this.seq !== null && p.s <= this.seq) return; // already seen
+          this.seq = p.s;
+        }
+        if (p.t === 'READY') {
+          this.sessionId = p.d.session_id;
+          this.resumeUrl = p.d.resume_gateway_url ?? null;
+        }
+        if (p.t === 'READY' || p.t === 'RESUMED') {
+          this.attempts = 0;
+          this.opts.onStatus('ready');
+        }
+        this.opts.onDispatch(p.t!, p.d);
+      }
+    }
+  }
+
+  private beat(ws: WebSocket): void {
+    if (this.awaitingAck) {
+      // No ack for the last beat: the connection is dead even if the socket has not noticed.
+      ws.close(4000, 'Heartbeat not acknowledged');
+      return;
+    }
+    this.awaitingAck = true;
+    ws.send(JSON.stringify({ op: Op.Heartbeat, d: this.seq }));
+  }
+
+  private forget(): void {
+    this.sessionId = null;
+    this.seq = null;
+    this.resumeUrl = null;
+  }
+
+  private scheduleReconnect(): void {
+    this.opts.onStatus('reconnecting');
+    const delay = Math.min(30_000, 500 * 2 ** this.attempts) * (0.5 + Math.random() / 2);
+    this.attempts++;
+    this.retryTimer = setTimeout(() => this.open(this.resumeUrl ?? this.opts.url), delay);
+  }
+
+  private teardown(code?: number): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws && code && ws.readyState <= WebSocket.OPEN) ws.close(code);
+  }
+}

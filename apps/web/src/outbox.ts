@@ -1,0 +1,60 @@
+// Sending: optimistic messages matched back by nonce, retried with the same nonce (the server's
+// enforce_nonce makes a retry after a lost answer harmless), and uploads with progress.
+import { api, upload } from './api';
+import { addHistory, addPending, type PendingMessage, updatePending } from './store';
+import type { Message } from './types';
+
+let nonceCounter = 0;
+/** A nonce like Discord's clients use: a snowflake for now, unique within this tab. */
+export function newNonce(): string {
+  return String(((BigInt(Date.now()) - 1420070400000n) << 22n) + BigInt(nonceCounter++ % 4096));
+}
+
+/** Sends (or re-sends) a pending message; the server's answer or MESSAGE_CREATE settles it. */
+export async function sendMessage(p: PendingMessage): Promise<void> {
+  try {
+    const message = await api<Message>('POST', `/channels/${p.channel_id}/messages`, {
+      content: p.content,
+      nonce: p.nonce,
+      enforce_nonce: true,
+      ...(p.replyTo ? { message_reference: { message_id: p.replyTo, fail_if_not_exists: false } } : {}),
+    });
+    addHistory(p.channel_id, [message], {});
+    updatePending(p.channel_id, p.nonce, null);
+  } catch (err) {
+    updatePending(p.channel_id, p.nonce, { failed: true, error: (err as Error).message });
+  }
+}
+
+export function queueMessage(channelId: string, content: string, replyTo: string | null): void {
+  const p: PendingMessage = { nonce: newNonce(), channel_id: channelId, content, replyTo, failed: false };
+  addPending(p);
+  void sendMessage(p);
+}
+
+/** Uploads files with a message through Discord's multipart form, reporting progress. */
+export async function sendWithFiles(
+  channelId: string,
+  content: string,
+  files: File[],
+  onProgress: (f: number) => void,
+): Promise<void> {
+  const form = new FormData();
+  form.append(
+    'payload_json',
+    JSON.stringify({
+      content,
+      nonce: newNonce(),
+      attachments: files.map((f, i) => ({ id: i, filename: f.name })),
+    }),
+  );
+  for (const [i, f] of files.entries()) form.append(`files[${i}]`, f, f.name);
+  const message = await upload<Message>(`/channels/${channelId}/messages`, form, onProgress);
+  addHistory(channelId, [message], {});
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,262 @@
+// The composer: Enter sends, Shift+Enter starts a new line, Up edits your last message, Esc cancels a
+// reply; @ and # offer members, roles and channels; files show a preview and upload with progress.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { api } from '../api';
+import { Icon } from '../icons';
+import { formatBytes, queueMessage, sendWithFiles } from '../outbox';
+import { getState, useStore } from '../store';
+import { type Channel, ChannelType, displayName, type Guild, type Message } from '../types';
+import { Alert } from '../ui';
+
+interface Suggestion {
+  label: string;
+  detail: string;
+  insert: string;
+}
+
+/** Members, roles or channels matching the word being typed after @ or #. */
+function suggestions(guild: Guild | null, channel: Channel, trigger: string, query: string): Suggestion[] {
+  const s = getState();
+  const q = query.toLowerCase();
+  if (trigger === '#') {
+    if (!guild) return [];
+    return Object.values(s.channels)
+      .filter(
+        (c) =>
+          c.guild_id === guild.id && c.type === ChannelType.GuildText && c.name?.toLowerCase().startsWith(q),
+      )
+      .slice(0, 8)
+      .map((c) => ({ label: `#${c.name}`, detail: 'channel', insert: `<#${c.id}> ` }));
+  }
+  const people = guild
+    ? Object.values(s.members[guild.id] ?? {}).map((m) => ({ user: m.user!, name: displayName(m.user, m) }))
+    : (channel.recipients ?? []).map((u) => ({ user: u, name: displayName(u) }));
+  const users = people
+    .filter(
+      (p) => p.user && (p.name.toLowerCase().startsWith(q) || p.user.username.toLowerCase().startsWith(q)),
+    )
+    .slice(0, 8)
+    .map((p) => ({ label: p.name, detail: p.user.username, insert: `<@${p.user.id}> ` }));
+  const roles = (guild?.roles ?? [])
+    .filter((r) => r.id !== guild?.id && r.mentionable && r.name.toLowerCase().startsWith(q))
+    .slice(0, 4)
+    .map((r) => ({ label: `@${r.name}`, detail: 'role', insert: `<@&${r.id}> ` }));
+  return [...users, ...roles];
+}
+
+export function Composer(props: {
+  channel: Channel;
+  guild: Guild | null;
+  placeholder: string;
+  replyTo: Message | null;
+  onCancelReply: () => void;
+  onEditLast: () => void;
+  onSent: () => void;
+  canAttach: boolean;
+}) {
+  const { channel } = props;
+  const [text, setText] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState(0);
+  const [caret, setCaret] = useState(0);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const lastTyping = useRef(0);
+  const users = useStore((s) => s.users);
+
+  useEffect(() => {
+    if (props.replyTo) input.current?.focus();
+  }, [props.replyTo]);
+
+  const word = /(^|\s)([@#])([\w.-]{0,32})$/.exec(text.slice(0, caret));
+  const options = useMemo(
+    () => (word ? suggestions(props.guild, channel, word[2], word[3]) : []),
+    [word?.[0], props.guild, channel],
+  );
+
+  const previews = useMemo(
+    () => files.map((f) => (f.type.startsWith('image/') ? URL.createObjectURL(f) : null)),
+    [files],
+  );
+  useEffect(
+    () => () => {
+      for (const u of previews) if (u) URL.revokeObjectURL(u);
+    },
+    [previews],
+  );
+
+  const complete = (o: Suggestion) => {
+    const start = caret - (word?.[2].length ?? 0) - (word?.[3].length ?? 0);
+    const next = text.slice(0, start) + o.insert + text.slice(caret);
+    setText(next);
+    setCaret(start + o.insert.length);
+    requestAnimationFrame(() =>
+      input.current?.setSelectionRange(start + o.insert.length, start + o.insert.length),
+    );
+  };
+
+  const send = async () => {
+    const content = text.trim();
+    if (!content && !files.length) return;
+    setError(null);
+    if (files.length) {
+      setProgress(0);
+      try {
+        await sendWithFiles(channel.id, content, files, setProgress);
+        setFiles([]);
+        setText('');
+      } catch (err) {
+        setError((err as Error).message);
+      } finally {
+        setProgress(null);
+      }
+      return;
+    }
+    queueMessage(channel.id, content, props.replyTo?.id ?? null);
+    // Sending ends typing; the next keystroke starts it again.
+    lastTyping.current = 0;
+    setText('');
+    props.onSent();
+  };
+
+  const onKeyDown = (e: React.KeyboardEvent<HTMLTextAreaElement>) => {
+    if (options.length) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        setSelected((i) => (i + (e.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        complete(options[Math.min(selected, options.length - 1)]);
+        return;
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      send();
+    } else if (e.key === 'ArrowUp' && !text) {
+      e.preventDefault();
+      props.onEditLast();
+    } else if (e.key === 'Escape' && props.replyTo) {
+      e.preventDefault();
+      props.onCancelReply();
+    }
+  };
+
+  const onChange = (value: string, at: number) => {
+    setText(value);
+    setCaret(at);
+    setSelected(0);
+    if (value && Date.now() - lastTyping.current > 8000) {
+      lastTyping.current = Date.now();
+      api('POST', `/channels/${channel.id}/typing`).catch(() => {});
+    }
+  };
+
+  return (
+    <div className="composer">
+      {props.replyTo && (
+        <div className="replying">
+          Replying to <strong>{displayName(users[props.replyTo.author.id] ?? props.replyTo.author)}</strong>
+          <button type="button" className="link" onClick={props.onCancelReply} aria-label="Cancel reply">
+            Cancel (Esc)
+          </button>
+        </div>
+      )}
+      {files.length > 0 && (
+        <ul className="uploads" aria-label="Files to send">
+          {files.map((f, i) => (
+            <li key={`${f.name}-${f.size}-${f.lastModified}`}>
+              {previews[i] ? <img src={previews[i]!} alt="" /> : <Icon name="file" />}
+              <span className="name">{f.name}</span> <small>{formatBytes(f.size)}</small>
+              <button
+                type="button"
+                className="icon"
+                aria-label={`Remove ${f.name}`}
+                onClick={() => setFiles(files.filter((_, j) => j !== i))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {progress !== null && (
+        <progress value={progress} max={1} aria-label="Upload progress">
+          {Math.round(progress * 100)}%
+        </progress>
+      )}
+      <Alert message={error} />
+      {options.length > 0 && (
+        <div className="autocomplete" role="listbox" id={`suggest-${channel.id}`} aria-label="Suggestions">
+          {options.map((o, i) => (
+            <div
+              key={o.insert}
+              id={`suggest-${channel.id}-${i}`}
+              role="option"
+              tabIndex={-1}
+              aria-selected={i === selected}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => complete(o)}
+              onKeyDown={() => {}}
+            >
+              {o.label} <small>{o.detail}</small>
+            </div>
+          ))}
+        </div>
+      )}
+      <div className="composer-row">
+        {props.canAttach && (
+          <>
+            <button
+              type="button"
+              className="icon"
+              aria-label="Attach files"
+              title="Attach files"
+              onClick={() => fileInput.current?.click()}
+            >
+              <Icon name="plus" />
+            </button>
+            <input
+              ref={fileInput}
+              type="file"
+              multiple
+              hidden
+              aria-label="Files to attach"
+              onChange={(e) => {
+                setFiles([...files, ...Array.from(e.target.files ?? [])].slice(0, 10));
+                e.target.value = '';
+              }}
+            />
+          </>
+        )}
+        <label htmlFor={`composer-${channel.id}`} className="sr-only">
+          {props.placeholder}
+        </label>
+        <textarea
+          id={`composer-${channel.id}`}
+          ref={input}
+          rows={1}
+          value={text}
+          placeholder={props.placeholder}
+          maxLength={2000}
+          autoFocus
+          role="combobox"
+          aria-expanded={options.length > 0}
+          aria-controls={`suggest-${channel.id}`}
+          aria-activedescendant={options.length ? `suggest-${channel.id}-${selected}` : undefined}
+          onChange={(e) => onChange(e.target.value, e.target.selectionStart)}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            const pasted = Array.from(e.clipboardData.files);
+            if (pasted.length && props.canAttach) setFiles([...files, ...pasted].slice(0, 10));
+          }}
+        />
+      </div>
+    </div>
+  );
+}

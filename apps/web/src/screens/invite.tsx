@@ -1,0 +1,64 @@
+// /invite/:code: what the invite leads to, and joining it.
+import { useEffect, useState } from 'react';
+import { api } from '../api';
+import { navigate } from '../router';
+import { Alert, useAction } from '../ui';
+
+export function InviteScreen({ code }: { code: string }) {
+  const [invite, setInvite] = useState<any>(null);
+  const [missing, setMissing] = useState(false);
+  const join = useAction();
+  useEffect(() => {
+    api('GET', `/invites/${encodeURIComponent(code)}?with_counts=true`).then(setInvite, () =>
+      setMissing(true),
+    );
+  }, [code]);
+  return (
+    <main className="auth">
+      <div className="card">
+        {missing ? (
+          <>
+            <h1>Invite invalid</h1>
+            <p>This invite may have expired, or you might not have permission to join.</p>
+          </>
+        ) : !invite ? (
+          <p>Loading…</p>
+        ) : (
+          <>
+            <p className="muted">You have been invited to join</p>
+            <h1>{invite.guild?.name}</h1>
+            {invite.approximate_member_count !== undefined && (
+              <p className="muted">{invite.approximate_member_count} members</p>
+            )}
+            <button
+              type="button"
+              className="primary"
+              autoFocus
+              disabled={join.busy}
+              onClick={() =>
+                join.run(async () => {
+                  const res = await api('POST', `/invites/${encodeURIComponent(code)}`);
+                  navigate(`/channels/${res.guild.id}/${res.channel?.id ?? ''}`, { replace: true });
+                })
+              }
+            >
+              Accept invite
+            </button>
+            <Alert message={join.error} />
+          </>
+        )}
+        <p>
+          <a
+            href="/channels/@me"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/channels/@me');
+            }}
+          >
+            Back to Hearth
+          </a>
+        </p>
+      </div>
+    </main>
+  );
+}

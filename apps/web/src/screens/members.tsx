@@ -1,0 +1,127 @@
+// The member list: online members grouped under their highest hoisted role, then "Online" and "Offline",
+// names in their role colour, each with a presence dot. Only members who can see the channel are shown.
+import { useEffect, useMemo, useState } from 'react';
+import { api } from '../api';
+import { channelPermissions, has, Permission } from '../permissions';
+import { useStore } from '../store';
+import { type Channel, displayName, type Guild, type Member, type User } from '../types';
+import { Avatar, Dialog } from '../ui';
+import { openDm } from './friends';
+
+/** The colour of a member's highest coloured role. */
+export function roleColour(guild: Guild | null, roleIds: string[] | undefined): string | undefined {
+  if (!guild || !roleIds) return undefined;
+  const top = guild.roles
+    .filter((r) => roleIds.includes(r.id) && r.color)
+    .sort((a, b) => b.position - a.position)[0];
+  return top ? `#${top.color.toString(16).padStart(6, '0')}` : undefined;
+}
+
+export function MemberList({ guild, channel }: { guild: Guild; channel: Channel }) {
+  const members = useStore((s) => s.members[guild.id]);
+  const presences = useStore((s) => s.presences);
+  const [open, setOpen] = useState<Member | null>(null);
+
+  const groups = useMemo(() => {
+    const hoisted = guild.roles
+      .filter((r) => r.hoist && r.id !== guild.id)
+      .sort((a, b) => b.position - a.position);
+    const out = new Map<string, { title: string; list: Member[] }>();
+    for (const r of hoisted) out.set(r.id, { title: r.name, list: [] });
+    out.set('online', { title: 'Online', list: [] });
+    out.set('offline', { title: 'Offline', list: [] });
+    for (const m of Object.values(members ?? {})) {
+      if (!m.user || !has(channelPermissions(guild, channel, m.user.id, m), Permission.VIEW_CHANNEL))
+        continue;
+      const status = presences[m.user.id] ?? 'offline';
+      const role = status === 'offline' ? undefined : hoisted.find((r) => m.roles.includes(r.id));
+      out.get(role?.id ?? (status === 'offline' ? 'offline' : 'online'))!.list.push(m);
+    }
+    for (const g of out.values())
+      g.list.sort((a, b) => displayName(a.user, a).localeCompare(displayName(b.user, b)));
+    return [...out.values()].filter((g) => g.list.length);
+  }, [members, presences, guild, channel]);
+
+  return (
+    <aside className="members" aria-label="Members">
+      {groups.map((g) => (
+        <section key={g.title}>
+          <h3 className="category">
+            {g.title} — {g.list.length}
+          </h3>
+          <ul>
+            {g.list.map((m) => {
+              const status = presences[m.user!.id] ?? 'offline';
+              return (
+                <li key={m.user!.id} className={status === 'offline' ? 'offline' : ''}>
+                  <button type="button" className="member" onClick={() => setOpen(m)}>
+                    <span className="with-status">
+                      <Avatar user={m.user} size={32} />
+                      <span className={`status ${status}`} role="img" aria-label={status} />
+                    </span>
+                    <span style={{ color: roleColour(guild, m.roles) }}>{displayName(m.user, m)}</span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      ))}
+      {open && <UserProfile guild={guild} userId={open.user!.id} onClose={() => setOpen(null)} />}
+    </aside>
+  );
+}
+
+/** The user popover: who they are (fetched, for bio and banner), their roles here, and a DM button. */
+export function UserProfile({
+  guild,
+  userId,
+  onClose,
+}: {
+  guild: Guild | null;
+  userId: string;
+  onClose: () => void;
+}) {
+  const known = useStore((s) => s.users[userId]);
+  const member = useStore((s) => (guild ? s.members[guild.id]?.[userId] : undefined));
+  const me = useStore((s) => s.me?.id);
+  const [full, setFull] = useState<User | null>(null);
+  useEffect(() => {
+    api<User>('GET', `/users/${userId}`).then(setFull, () => {});
+  }, [userId]);
+  const user = { ...known, ...full } as User;
+  const roles = (guild?.roles ?? [])
+    .filter((r) => member?.roles.includes(r.id))
+    .sort((a, b) => b.position - a.position);
+  return (
+    <Dialog title={displayName(user, member)} onClose={onClose}>
+      <div className="profile">
+        {user.banner && (
+          <img className="banner-preview" src={`/banners/${user.id}/${user.banner}.png`} alt="" />
+        )}
+        <Avatar user={user} size={80} />
+        <p>
+          <strong>{user.global_name || user.username}</strong> <span className="muted">@{user.username}</span>
+        </p>
+        {user.bio && <p>{user.bio}</p>}
+        {roles.length > 0 && (
+          <>
+            <h3>Roles</h3>
+            <ul className="chips">
+              {roles.map((r) => (
+                <li key={r.id} style={{ borderColor: roleColour(guild, [r.id]) }}>
+                  {r.name}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {user.id !== me && !user.bot && (
+          <button type="button" className="primary" onClick={() => openDm(user.id).then(onClose)}>
+            Send message
+          </button>
+        )}
+      </div>
+    </Dialog>
+  );
+}

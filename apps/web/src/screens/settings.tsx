@@ -1,0 +1,283 @@
+// User settings: profile (names, bio, avatar), password, and sessions (revoke one, sign out everywhere).
+import { useCallback, useEffect, useState } from 'react';
+import { api } from '../api';
+import { navigate } from '../router';
+import { signOut } from '../session';
+import { useStore } from '../store';
+import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
+
+const sections = [
+  ['profile', 'Profile'],
+  ['password', 'Password'],
+  ['sessions', 'Sessions'],
+] as const;
+
+export function Settings({ section = 'profile' }: { section?: string }) {
+  const me = useStore((s) => s.me);
+  return (
+    <div className="settings">
+      <nav aria-label="Settings sections">
+        <h2>User settings</h2>
+        <ul>
+          {sections.map(([id, label]) => (
+            <li key={id}>
+              <a
+                href={`/settings/${id}`}
+                aria-current={section === id ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/settings/${id}`, { replace: true });
+                }}
+              >
+                {label}
+              </a>
+            </li>
+          ))}
+          <li>
+            <button type="button" className="link danger" onClick={() => signOut()}>
+              Sign out
+            </button>
+          </li>
+        </ul>
+      </nav>
+      <main className="settings-main">
+        <button
+          type="button"
+          className="close icon"
+          aria-label="Close settings"
+          onClick={() => navigate('/channels/@me')}
+        >
+          ×
+        </button>
+        {!me ? (
+          <p>Loading…</p>
+        ) : section === 'password' ? (
+          <PasswordForm />
+        ) : section === 'sessions' ? (
+          <Sessions />
+        ) : (
+          <Profile />
+        )}
+      </main>
+    </div>
+  );
+}
+
+function Profile() {
+  const me = useStore((s) => s.me)!;
+  const [username, setUsername] = useState(me.username);
+  const [globalName, setGlobalName] = useState(me.global_name ?? '');
+  const [bio, setBio] = useState(me.bio ?? '');
+  const [saved, setSaved] = useState(false);
+  const save = useAction();
+  return (
+    <section aria-labelledby="profile-title">
+      <h1 id="profile-title">Profile</h1>
+      <div className="row">
+        <Avatar user={me} size={80} />
+        <ImagePicker
+          id="avatar-file"
+          label="Avatar (PNG, JPEG, GIF or WebP)"
+          path="/users/@me"
+          field="avatar"
+          present={!!me.avatar}
+        />
+      </div>
+      {me.banner && (
+        <img className="banner-preview" src={`/banners/${me.id}/${me.banner}.png`} alt="Your banner" />
+      )}
+      <ImagePicker
+        id="banner-file"
+        label="Profile banner"
+        path="/users/@me"
+        field="banner"
+        present={!!me.banner}
+      />
+      <Form
+        label="Profile"
+        error={save.error}
+        onSubmit={() =>
+          save.run(async () => {
+            setSaved(false);
+            await api('PATCH', '/users/@me', { username, global_name: globalName || null, bio });
+            setSaved(true);
+          })
+        }
+      >
+        <Field
+          label="Username"
+          name="username"
+          value={username}
+          onChange={setUsername}
+          required
+          error={save.fields.username}
+        />
+        <Field
+          label="Display name"
+          name="global_name"
+          value={globalName}
+          onChange={setGlobalName}
+          maxLength={32}
+          error={save.fields.global_name}
+        />
+        <div className="field">
+          <label htmlFor="f-bio">About me</label>
+          <textarea
+            id="f-bio"
+            value={bio}
+            onChange={(e) => setBio(e.target.value)}
+            maxLength={190}
+            rows={3}
+          />
+        </div>
+        <button type="submit" className="primary" disabled={save.busy}>
+          Save
+        </button>
+        {saved && <p role="status">Saved.</p>}
+      </Form>
+    </section>
+  );
+}
+
+function PasswordForm() {
+  const [password, setPassword] = useState('');
+  const [next, setNext] = useState('');
+  const [done, setDone] = useState(false);
+  const action = useAction();
+  return (
+    <section aria-labelledby="password-title">
+      <h1 id="password-title">Password</h1>
+      <Form
+        label="Change password"
+        error={action.error}
+        onSubmit={() =>
+          action.run(async () => {
+            await api('PATCH', '/users/@me', { password, new_password: next });
+            setDone(true);
+            setPassword('');
+            setNext('');
+          })
+        }
+      >
+        <Field
+          label="Current password"
+          name="password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          autoComplete="current-password"
+          required
+          error={action.fields.password}
+        />
+        <Field
+          label="New password"
+          name="new_password"
+          type="password"
+          value={next}
+          onChange={setNext}
+          autoComplete="new-password"
+          required
+          minLength={8}
+          error={action.fields.new_password}
+        />
+        <button type="submit" className="primary" disabled={action.busy}>
+          Change password
+        </button>
+        {done && <p role="status">Your password is changed.</p>}
+      </Form>
+    </section>
+  );
+}
+
+/** "Chrome on Linux" from a user agent; the raw string when it says nothing recognisable. */
+export function clientName(ua: string | null): string {
+  if (!ua) return 'Unknown client';
+  const browser = (
+    [
+      ['Edg/', 'Edge'],
+      ['Firefox/', 'Firefox'],
+      ['Chrome/', 'Chrome'],
+      ['Safari/', 'Safari'],
+    ] as const
+  ).find(([k]) => ua.includes(k))?.[1];
+  const os = (
+    [
+      ['Android', 'Android'],
+      ['iPhone', 'iOS'],
+      ['Windows', 'Windows'],
+      ['Mac OS', 'macOS'],
+      ['Linux', 'Linux'],
+    ] as const
+  ).find(([k]) => ua.includes(k))?.[1];
+  return browser ? `${browser}${os ? ` on ${os}` : ''}` : ua.slice(0, 60);
+}
+
+interface SessionRow {
+  id: string;
+  client: string | null;
+  ip: string | null;
+  created_at: string;
+  last_used_at: string;
+  current: boolean;
+}
+
+function Sessions() {
+  const [list, setList] = useState<SessionRow[] | null>(null);
+  const action = useAction();
+  const load = useCallback(() => api<SessionRow[]>('GET', '/auth/sessions').then(setList), []);
+  useEffect(() => {
+    load().catch(() => setList([]));
+  }, [load]);
+  const revoke = (id: string) =>
+    action.run(async () => {
+      await api('DELETE', `/auth/sessions/${id}`);
+      await load();
+    });
+  const everywhere = () =>
+    action.run(async () => {
+      for (const s of list ?? []) if (!s.current) await api('DELETE', `/auth/sessions/${s.id}`);
+      await signOut();
+    });
+  return (
+    <section aria-labelledby="sessions-title">
+      <h1 id="sessions-title">Sessions</h1>
+      <p>Every device signed in to your account. Revoking one signs it out at once.</p>
+      {!list ? (
+        <p>Loading…</p>
+      ) : (
+        <ul className="sessions">
+          {list.map((s) => (
+            <li key={s.id}>
+              <div>
+                <strong title={s.client ?? undefined}>{clientName(s.client)}</strong>{' '}
+                {s.current && <span className="chip">This device</span>}
+                <br />
+                <small className="muted">
+                  {s.ip ?? 'unknown address'} · signed in {new Date(s.created_at).toLocaleString()} · last
+                  active {new Date(s.last_used_at).toLocaleString()}
+                </small>
+              </div>
+              {s.current ? (
+                <button type="button" onClick={() => signOut()}>
+                  Sign out
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  onClick={() => revoke(s.id)}
+                  aria-label={`Revoke session ${clientName(s.client)} from ${s.ip ?? 'unknown address'}`}
+                >
+                  Revoke
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" className="danger" onClick={everywhere} disabled={action.busy}>
+        Sign out everywhere
+      </button>
+      <Alert message={action.error} />
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+// The signed-in session: starts the gateway with the current token, feeds the store, and tears everything
+// down on sign-out (here or from another tab).
+import { accessToken, api, signedOut } from './api';
+import { GatewayClient } from './gateway';
+import { applyDispatch, expireTyping, getState, resetState, setState } from './store';
+
+let gateway: GatewayClient | null = null;
+let typingTimer: ReturnType<typeof setInterval> | null = null;
+
+/** Connects to the gateway; safe to call again (it restarts). */
+export async function startSession(): Promise<void> {
+  stopSession();
+  const { url } = await api<{ url: string }>('GET', '/gateway');
+  gateway = new GatewayClient({
+    url,
+    token: accessToken,
+    onDispatch: dispatch,
+    onStatus: (status) => setState({ status }),
+    onAuthFailed: () => {
+      stopSession();
+      signedOut();
+    },
+  });
+  gateway.start();
+  typingTimer = setInterval(() => expireTyping(), 1000);
+}
+
+/** Applies an event; a message in a DM this client has not heard of yet brings the DM in first. */
+function dispatch(t: string, d: any): void {
+  if (t === 'MESSAGE_CREATE' && !d.guild_id && !getState().channels[d.channel_id]) {
+    api('GET', `/channels/${d.channel_id}`).then(
+      (channel) => {
+        applyDispatch('CHANNEL_CREATE', channel);
+        applyDispatch(t, d);
+      },
+      () => applyDispatch(t, d),
+    );
+    return;
+  }
+  applyDispatch(t, d);
+}
+
+/** Sets the signed-in user's status for every session of theirs to report. */
+export function setStatus(status: string): void {
+  gateway?.setStatus(status);
+}
+
+export function currentStatus(): string {
+  return gateway?.status ?? 'online';
+}
+
+export function stopSession(): void {
+  gateway?.stop();
+  gateway = null;
+  if (typingTimer) clearInterval(typingTimer);
+  typingTimer = null;
+  resetState();
+}
+
+/** Signs this session out on the server, then locally. */
+export async function signOut(): Promise<void> {
+  try {
+    await api('POST', '/auth/logout');
+  } catch {
+    // Already invalid on the server: signing out locally is all that is left.
+  }
+  stopSession();
+  signedOut();
+}

@@ -1,0 +1,408 @@
+// The client's state: what the gateway said (READY, GUILD_CREATE and every later event) plus the message
+// history loaded over REST. Every update replaces the slices it changes, so React can compare by reference.
+import { useSyncExternalStore } from 'react';
+import type { ConnectionStatus } from './gateway';
+import {
+  type Channel,
+  compareIds,
+  type Guild,
+  type Member,
+  type Message,
+  type ReadState,
+  type Relationship,
+  type User,
+} from './types';
+
+export interface ChannelMessages {
+  /** Oldest first, by id. */
+  list: Message[];
+  /** Whether older messages remain on the server. */
+  hasMore: boolean;
+}
+
+/** A message sent but not yet confirmed; matched to the MESSAGE_CREATE that carries its nonce. */
+export interface PendingMessage {
+  nonce: string;
+  channel_id: string;
+  content: string;
+  replyTo: string | null;
+  failed: boolean;
+  error?: string;
+}
+
+export interface State {
+  status: ConnectionStatus;
+  me: User | null;
+  guilds: Record<string, Guild>;
+  /** Guild order as the rail shows it. */
+  guildOrder: string[];
+  channels: Record<string, Channel>;
+  /** guild id → user id → member. */
+  members: Record<string, Record<string, Member>>;
+  users: Record<string, User>;
+  presences: Record<string, string>;
+  relationships: Record<string, Relationship>;
+  messages: Record<string, ChannelMessages>;
+  pending: Record<string, PendingMessage[]>;
+  readStates: Record<string, ReadState>;
+  /** channel id → user id → until (epoch ms). */
+  typing: Record<string, Record<string, number>>;
+}
+
+const empty: State = {
+  status: 'connecting',
+  me: null,
+  guilds: {},
+  guildOrder: [],
+  channels: {},
+  members: {},
+  users: {},
+  presences: {},
+  relationships: {},
+  messages: {},
+  pending: {},
+  readStates: {},
+  typing: {},
+};
+
+let state: State = empty;
+const listeners = new Set<() => void>();
+
+export function getState(): State {
+  return state;
+}
+
+export function setState(change: Partial<State> | ((s: State) => Partial<State>)): void {
+  const patch = typeof change === 'function' ? change(state) : change;
+  state = { ...state, ...patch };
+  for (const l of listeners) l();
+}
+
+export function resetState(): void {
+  state = empty;
+  for (const l of listeners) l();
+}
+
+/** Reads a slice of the state and re-renders when it changes. */
+export function useStore<T>(select: (s: State) => T): T {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => select(state),
+  );
+}
+
+const put = <T>(map: Record<string, T>, key: string, value: T) => ({ ...map, [key]: value });
+const drop = <T>(map: Record<string, T>, key: string) => {
+  const { [key]: _, ...rest } = map;
+  return rest;
+};
+
+function withUsers(users: Record<string, User>, list: Array<User | undefined>): Record<string, User> {
+  let out = users;
+  for (const u of list) if (u && out[u.id] !== u) out = put(out, u.id, { ...out[u.id], ...u });
+  return out;
+}
+
+/** Inserts or replaces messages, keeping id order and never holding one twice. */
+export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
+  const byId = new Map(list.map((m) => [m.id, m]));
+  for (const m of incoming) byId.set(m.id, m);
+  return [...byId.values()].sort((a, b) => compareIds(a.id, b.id));
+}
+
+function updateMessage(s: State, channelId: string, id: string, f: (m: Message) => Message): Partial<State> {
+  const held = s.messages[channelId];
+  if (!held) return {};
+  const list = held.list.map((m) => (m.id === id ? f(m) : m));
+  return { messages: put(s.messages, channelId, { ...held, list }) };
+}
+
+function sameEmoji(
+  a: { id: string | null; name: string | null },
+  b: { id?: string | null; name?: string | null },
+) {
+  return a.id ? a.id === b.id : a.name === b.name;
+}
+
+/** Applies one gateway dispatch. Replays are harmless: every case is idempotent. */
+export function applyDispatch(t: string, d: any): void {
+  setState((s): Partial<State> => {
+    switch (t) {
+      case 'READY': {
+        const channels: Record<string, Channel> = {};
+        for (const c of d.private_channels ?? []) channels[c.id] = c;
+        const relationships: Record<string, Relationship> = {};
+        for (const r of d.relationships ?? []) relationships[r.id] = r;
+        const readStates: Record<string, ReadState> = {};
+        for (const r of d.read_state?.entries ?? []) readStates[r.id] = r;
+        const users = withUsers(
+          {},
+          [d.user, ...(d.relationships ?? []).map((r: Relationship) => r.user)].concat(
+            (d.private_channels ?? []).flatMap((c: Channel) => c.recipients ?? []),
+          ),
+        );
+        return {
+          me: d.user,
+          users,
+          channels,
+          relationships,
+          readStates,
+          guilds: {},
+          guildOrder: (d.guilds ?? []).map((g: { id: string }) => g.id),
+          members: {},
+          // Loaded history may be missing what happened while disconnected: it is fetched again.
+          messages: {},
+          typing: {},
+        };
+      }
+      case 'GUILD_CREATE': {
+        const { channels: list = [], members = [], presences = [], threads: _t, ...guild } = d;
+        const channels = { ...s.channels };
+        for (const c of list) channels[c.id] = { ...c, guild_id: d.id };
+        const memberMap: Record<string, Member> = {};
+        for (const m of members) if (m.user) memberMap[m.user.id] = m;
+        const presenceMap = { ...s.presences };
+        for (const p of presences) presenceMap[p.user.id] = p.status;
+        return {
+          guilds: put(s.guilds, d.id, guild),
+          guildOrder: s.guildOrder.includes(d.id) ? s.guildOrder : [...s.guildOrder, d.id],
+          channels,
+          members: put(s.members, d.id, memberMap),
+          users: withUsers(
+            s.users,
+            members.map((m: Member) => m.user),
+          ),
+          presences: presenceMap,
+        };
+      }
+      case 'GUILD_UPDATE':
+        return s.guilds[d.id] ? { guilds: put(s.guilds, d.id, { ...s.guilds[d.id], ...d }) } : {};
+      case 'GUILD_DELETE': {
+        const channels = Object.fromEntries(
+          Object.entries(s.channels).filter(([, c]) => c.guild_id !== d.id),
+        );
+        return {
+          guilds: drop(s.guilds, d.id),
+          guildOrder: s.guildOrder.filter((id) => id !== d.id),
+          channels,
+          members: drop(s.members, d.id),
+        };
+      }
+      case 'GUILD_EMOJIS_UPDATE':
+        return s.guilds[d.guild_id]
+          ? { guilds: put(s.guilds, d.guild_id, { ...s.guilds[d.guild_id], emojis: d.emojis }) }
+          : {};
+      case 'GUILD_ROLE_CREATE':
+      case 'GUILD_ROLE_UPDATE': {
+        const g = s.guilds[d.guild_id];
+        if (!g) return {};
+        const roles = [...g.roles.filter((r) => r.id !== d.role.id), d.role];
+        return { guilds: put(s.guilds, g.id, { ...g, roles }) };
+      }
+      case 'GUILD_ROLE_DELETE': {
+        const g = s.guilds[d.guild_id];
+        if (!g) return {};
+        return { guilds: put(s.guilds, g.id, { ...g, roles: g.roles.filter((r) => r.id !== d.role_id) }) };
+      }
+      case 'GUILD_MEMBER_ADD':
+      case 'GUILD_MEMBER_UPDATE': {
+        const held = s.members[d.guild_id];
+        if (!held || !d.user) return {};
+        const { guild_id: _g, ...member } = d;
+        return {
+          members: put(s.members, d.guild_id, put(held, d.user.id, { ...held[d.user.id], ...member })),
+          users: withUsers(s.users, [d.user]),
+        };
+      }
+      case 'GUILD_MEMBER_REMOVE': {
+        const held = s.members[d.guild_id];
+        return held ? { members: put(s.members, d.guild_id, drop(held, d.user.id)) } : {};
+      }
+      case 'CHANNEL_CREATE':
+      case 'CHANNEL_UPDATE':
+        return {
+          channels: put(s.channels, d.id, { ...s.channels[d.id], ...d }),
+          users: withUsers(s.users, d.recipients ?? []),
+        };
+      case 'CHANNEL_DELETE':
+        return { channels: drop(s.channels, d.id), messages: drop(s.messages, d.id) };
+      case 'CHANNEL_RECIPIENT_ADD':
+      case 'CHANNEL_RECIPIENT_REMOVE': {
+        const c = s.channels[d.channel_id];
+        if (!c) return {};
+        const others = (c.recipients ?? []).filter((u) => u.id !== d.user.id);
+        const recipients = t === 'CHANNEL_RECIPIENT_ADD' ? [...others, d.user] : others;
+        return { channels: put(s.channels, c.id, { ...c, recipients }) };
+      }
+      case 'MESSAGE_CREATE': {
+        const held = s.messages[d.channel_id];
+        const pending = (s.pending[d.channel_id] ?? []).filter((p) => p.nonce !== String(d.nonce ?? ''));
+        const channel = s.channels[d.channel_id];
+        const patch: Partial<State> = {
+          users: withUsers(s.users, [d.author]),
+          pending: put(s.pending, d.channel_id, pending),
+          typing: s.typing[d.channel_id]?.[d.author.id]
+            ? put(s.typing, d.channel_id, drop(s.typing[d.channel_id], d.author.id))
+            : s.typing,
+        };
+        if (channel && (!channel.last_message_id || compareIds(d.id, channel.last_message_id) > 0))
+          patch.channels = put(s.channels, d.channel_id, { ...channel, last_message_id: d.id });
+        if (held)
+          patch.messages = put(s.messages, d.channel_id, { ...held, list: mergeMessages(held.list, [d]) });
+        const me = s.me?.id;
+        const mentionsMe =
+          d.author.id !== me &&
+          (d.mention_everyone ||
+            d.mentions?.some((u: User) => u.id === me) ||
+            (d.guild_id &&
+              d.mention_roles?.some((r: string) => s.members[d.guild_id]?.[me ?? '']?.roles.includes(r))) ||
+            (!d.guild_id && channel && (channel.type === 1 || channel.type === 3)));
+        if (d.author.id === me) {
+          patch.readStates = put(s.readStates, d.channel_id, {
+            id: d.channel_id,
+            last_message_id: d.id,
+            mention_count: 0,
+          });
+        } else if (mentionsMe) {
+          const rs = s.readStates[d.channel_id] ?? {
+            id: d.channel_id,
+            last_message_id: null,
+            mention_count: 0,
+          };
+          patch.readStates = put(s.readStates, d.channel_id, { ...rs, mention_count: rs.mention_count + 1 });
+        }
+        return patch;
+      }
+      case 'MESSAGE_UPDATE':
+        return updateMessage(s, d.channel_id, d.id, (m) => ({ ...m, ...d }));
+      case 'MESSAGE_DELETE': {
+        const held = s.messages[d.channel_id];
+        if (!held) return {};
+        return {
+          messages: put(s.messages, d.channel_id, { ...held, list: held.list.filter((m) => m.id !== d.id) }),
+        };
+      }
+      case 'MESSAGE_DELETE_BULK': {
+        const held = s.messages[d.channel_id];
+        if (!held) return {};
+        const gone = new Set<string>(d.ids);
+        return {
+          messages: put(s.messages, d.channel_id, {
+            ...held,
+            list: held.list.filter((m) => !gone.has(m.id)),
+          }),
+        };
+      }
+      case 'MESSAGE_REACTION_ADD':
+      case 'MESSAGE_REACTION_REMOVE': {
+        const mine = d.user_id === s.me?.id;
+        const delta = t === 'MESSAGE_REACTION_ADD' ? 1 : -1;
+        return updateMessage(s, d.channel_id, d.message_id, (m) => {
+          const reactions = [...(m.reactions ?? [])];
+          const i = reactions.findIndex((r) => sameEmoji(r.emoji, d.emoji));
+          if (i < 0) {
+            if (delta < 0) return m;
+            reactions.push({
+              count: 1,
+              me: mine,
+              emoji: { id: d.emoji.id ?? null, name: d.emoji.name ?? null },
+            });
+          } else {
+            const r = reactions[i];
+            const next = { ...r, count: r.count + delta, me: mine ? delta > 0 : r.me };
+            if (next.count <= 0) reactions.splice(i, 1);
+            else reactions[i] = next;
+          }
+          return { ...m, reactions };
+        });
+      }
+      case 'MESSAGE_REACTION_REMOVE_ALL':
+        return updateMessage(s, d.channel_id, d.message_id, (m) => ({ ...m, reactions: [] }));
+      case 'MESSAGE_REACTION_REMOVE_EMOJI':
+        return updateMessage(s, d.channel_id, d.message_id, (m) => ({
+          ...m,
+          reactions: (m.reactions ?? []).filter((r) => !sameEmoji(r.emoji, d.emoji)),
+        }));
+      case 'MESSAGE_ACK': {
+        const rs = { id: d.channel_id, last_message_id: d.message_id, mention_count: d.mention_count ?? 0 };
+        return { readStates: put(s.readStates, d.channel_id, rs) };
+      }
+      case 'TYPING_START': {
+        if (d.user_id === s.me?.id) return {};
+        const users = d.member?.user ? withUsers(s.users, [d.member.user]) : s.users;
+        return {
+          users,
+          typing: put(s.typing, d.channel_id, {
+            ...s.typing[d.channel_id],
+            [d.user_id]: Date.now() + 10_000,
+          }),
+        };
+      }
+      case 'PRESENCE_UPDATE':
+        return { presences: put(s.presences, d.user.id, d.status) };
+      case 'RELATIONSHIP_ADD':
+        return {
+          relationships: put(s.relationships, d.id, d),
+          users: withUsers(s.users, [d.user]),
+        };
+      case 'RELATIONSHIP_REMOVE':
+        return { relationships: drop(s.relationships, d.id) };
+      case 'USER_UPDATE':
+        return {
+          me: s.me && d.id === s.me.id ? { ...s.me, ...d } : s.me,
+          users: withUsers(s.users, [d]),
+        };
+      default:
+        return {};
+    }
+  });
+}
+
+export function addPending(p: PendingMessage): void {
+  setState((s) => ({ pending: put(s.pending, p.channel_id, [...(s.pending[p.channel_id] ?? []), p]) }));
+}
+
+export function updatePending(
+  channelId: string,
+  nonce: string,
+  change: Partial<PendingMessage> | null,
+): void {
+  setState((s) => {
+    const list = s.pending[channelId] ?? [];
+    const next = change
+      ? list.map((p) => (p.nonce === nonce ? { ...p, ...change } : p))
+      : list.filter((p) => p.nonce !== nonce);
+    return { pending: put(s.pending, channelId, next) };
+  });
+}
+
+/** Adds a page of history (any order) to a channel. */
+export function addHistory(channelId: string, page: Message[], opts: { hasMore?: boolean }): void {
+  setState((s) => {
+    const held = s.messages[channelId];
+    const list = mergeMessages(held?.list ?? [], page);
+    return {
+      messages: put(s.messages, channelId, { list, hasMore: opts.hasMore ?? held?.hasMore ?? true }),
+      users: withUsers(
+        s.users,
+        page.map((m) => m.author),
+      ),
+    };
+  });
+}
+
+/** Forgets typing indicators that ran out. */
+export function expireTyping(now = Date.now()): void {
+  const s = getState();
+  let changed = false;
+  const typing: State['typing'] = {};
+  for (const [channel, users] of Object.entries(s.typing)) {
+    const live = Object.fromEntries(Object.entries(users).filter(([, until]) => until > now));
+    if (Object.keys(live).length !== Object.keys(users).length) changed = true;
+    typing[channel] = live;
+  }
+  if (changed) setState({ typing });
+}

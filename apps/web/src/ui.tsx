@@ -1,0 +1,213 @@
+// Small shared pieces: labelled fields, forms that show the server's errors, and dialogs.
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
+import { ApiError, api } from './api';
+
+export function Field(props: {
+  label: string;
+  name: string;
+  type?: string;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  autoComplete?: string;
+  required?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  autoFocus?: boolean;
+  hint?: string;
+}) {
+  const id = `f-${props.name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        autoComplete={props.autoComplete}
+        required={props.required}
+        minLength={props.minLength}
+        maxLength={props.maxLength}
+        autoFocus={props.autoFocus}
+        aria-invalid={!!props.error}
+        aria-describedby={props.error ? `${id}-err` : undefined}
+      />
+      {props.hint && !props.error && <small>{props.hint}</small>}
+      {props.error && (
+        <small id={`${id}-err`} className="error">
+          {props.error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** Runs an async action for a form, keeping its busy state and the error the server gave. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<Record<string, string>>({});
+  async function run(action: () => Promise<void>): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    setFields({});
+    try {
+      await action();
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError) {
+        setFields(err.fields);
+        setError(Object.keys(err.fields).length ? null : err.message);
+      } else setError('Could not reach Hearth. Check your connection and try again.');
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, fields, run, setError };
+}
+
+/** Reads a picked file as the data URL Discord's image fields take. */
+function readAsDataUrl(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
+}
+
+/**
+ * An image field (avatar, banner, icon): picking a file PATCHes `path` with `{[field]: dataUrl}`,
+ * and Remove sets it to null.
+ */
+export function ImagePicker(props: {
+  id: string;
+  label: string;
+  path: string;
+  field: string;
+  present: boolean;
+}) {
+  const action = useAction();
+  const set = (value: string | null) =>
+    action.run(async () => void (await api('PATCH', props.path, { [props.field]: value })));
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="file"
+        accept="image/png,image/jpeg,image/gif,image/webp"
+        onChange={async (e) => {
+          const f = e.target.files?.[0];
+          if (f) set(await readAsDataUrl(f));
+        }}
+      />
+      {props.present && (
+        <button type="button" className="link" onClick={() => set(null)}>
+          Remove
+        </button>
+      )}
+      <Alert message={action.error ?? action.fields[props.field]} />
+    </div>
+  );
+}
+
+/** An error said to screen readers as it appears; nothing when there is none. */
+export function Alert({ message }: { message?: string | null }) {
+  if (!message) return null;
+  return (
+    <p role="alert" className="error">
+      {message}
+    </p>
+  );
+}
+
+export function Form(props: {
+  onSubmit: () => void;
+  children: ReactNode;
+  error?: string | null;
+  label?: string;
+  className?: string;
+}) {
+  return (
+    <form
+      className={props.className}
+      aria-label={props.label}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      {props.children}
+      <Alert message={props.error} />
+    </form>
+  );
+}
+
+/**
+ * A modal dialog (the native one: focus is trapped and Esc closes it), rendered at the end of the body so a
+ * hidden column (phone width) cannot hide it.
+ */
+export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  return createPortal(
+    // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop closes; the keyboard closes with Esc
+    <dialog
+      ref={ref}
+      className={props.wide ? 'wide' : undefined}
+      aria-labelledby="dialog-title"
+      onClose={props.onClose}
+      onCancel={(e) => {
+        e.preventDefault();
+        props.onClose();
+      }}
+      onClick={(e) => e.target === ref.current && props.onClose()}
+    >
+      <header>
+        <h2 id="dialog-title">{props.title}</h2>
+        <button type="button" className="icon" aria-label="Close" onClick={props.onClose}>
+          ×
+        </button>
+      </header>
+      {props.children}
+    </dialog>,
+    document.body,
+  );
+}
+
+export function Avatar({
+  user,
+  size = 40,
+}: {
+  user?: { id: string; username: string; avatar?: string | null };
+  size?: number;
+}) {
+  if (user?.avatar)
+    return (
+      <img
+        className="avatar"
+        src={`/avatars/${user.id}/${user.avatar}.png`}
+        alt=""
+        width={size}
+        height={size}
+      />
+    );
+  const hue = user ? Number(BigInt(user.id) % 360n) : 0;
+  return (
+    <span
+      className="avatar"
+      aria-hidden="true"
+      style={{ width: size, height: size, background: `hsl(${hue} 45% 42%)`, fontSize: size * 0.42 }}
+    >
+      {(user?.username ?? '?').slice(0, 1).toUpperCase()}
+    </span>
+  );
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Builds the web app (apps/web → apps/web/dist) when its sources changed since the last build.
+// `npm start` and the browser tests run this, so a fresh clone serves the app with no second command.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = new URL('..', import.meta.url).pathname;
+const web = join(root, 'apps/web');
+const dist = join(web, 'dist');
+const stamp = join(dist, '.source-hash');
+// What the bundle is made of: the app, its build config, and the shared packages it imports.
+const inputs = [
+  'apps/web/index.html',
+  'apps/web/vite.config.ts',
+  'apps/web/package.json',
+  'apps/web/src',
+  'apps/web/public',
+  'packages/permissions/src',
+  'packages/protocol/src',
+  'package-lock.json',
+];
+
+function files(path) {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => files(join(path, name)));
+}
+
+const hash = createHash('sha256');
+for (const input of inputs) {
+  for (const file of files(join(root, input)))
+    hash.update(relative(root, file)).update('\0').update(readFileSync(file));
+}
+const digest = hash.digest('hex');
+
+if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && !process.argv.includes('--force')) {
+  process.exit(0);
+}
+console.log('Building the web app (apps/web)…');
+const vite = await import(pathToFileURL(createRequire(join(web, 'package.json')).resolve('vite')).href);
+await vite.build({ root: web, logLevel: 'warn' });
+writeFileSync(stamp, digest);
+console.log('Built apps/web/dist.');
