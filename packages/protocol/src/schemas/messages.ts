@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Limits } from '../limits';
-import { Snowflake } from './common';
+import { Nullable, Snowflake } from './common';
 import { User } from './users';
 
 export const MessageType = {
@@ -107,9 +107,9 @@ export const CreateMessage = Type.Object({
 export type CreateMessage = Static<typeof CreateMessage>;
 
 export const EditMessage = Type.Object({
-  content: Type.Optional(Type.Union([Type.String({ maxLength: Limits.messageContent }), Type.Null()])),
+  content: Type.Optional(Nullable(Type.String({ maxLength: Limits.messageContent }))),
   embeds: Type.Optional(Type.Union([Type.Array(Embed, { maxItems: 10 }), Type.Null()])),
-  flags: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  flags: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
   allowed_mentions: Type.Optional(Type.Union([AllowedMentions, Type.Null()])),
   components: Type.Optional(Type.Union([Type.Array(Type.Any(), { maxItems: 5 }), Type.Null()])),
 });

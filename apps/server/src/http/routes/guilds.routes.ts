@@ -6,6 +6,7 @@ import {
   ModifyCurrentMember,
   ModifyGuild,
   ModifyMember,
+  Nullable,
   PartialGuild,
   Snowflake,
 } from '@hearth/protocol';
@@ -143,7 +144,7 @@ export function guildsRoutes(app: Api, { services }: RouteContext): void {
         body: Type.Object(
           {
             ...ModifyCurrentMember.properties,
-            avatar: Type.Optional(Type.Union([Type.String({ pattern: '^data:' }), Type.Null()])),
+            avatar: Type.Optional(Nullable(Type.String({ pattern: '^data:' }))),
           },
           { additionalProperties: false },
         ),
