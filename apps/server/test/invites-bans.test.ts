@@ -376,6 +376,7 @@ describe('bots join through authorization', () => {
     const ok = await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
       token: g.owner.token,
       body,
+      headers: { 'X-Audit-Log-Reason': 'welcome%20bot' },
     });
     assert.equal(ok.status, 200);
     const member = await h.api('GET', `/guilds/${g.id}/members/${app.bot.id}`, { token: g.owner.token });
@@ -392,6 +393,7 @@ describe('bots join through authorization', () => {
     assert.equal((await h.api('GET', `/guilds/${g.id}`, { token: botToken })).status, 200);
     const log = await h.api('GET', `/guilds/${g.id}/audit-logs?action_type=28`, { token: g.owner.token });
     assert.equal(log.body.audit_log_entries[0].target_id, app.bot.id);
+    assert.equal(log.body.audit_log_entries[0].reason, 'welcome bot');
     assert.equal(
       (await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, { token: g.owner.token, body }))
         .status,

@@ -23,7 +23,7 @@ export class BotAuthorizationService {
 
   async authorize(
     principal: Principal,
-    input: { clientId: string; scope: string; guildId: string; permissions: string },
+    input: { clientId: string; scope: string; guildId: string; permissions: string; reason?: string | null },
   ): Promise<{ location: string }> {
     const { db, ids } = this.deps;
     if (!input.scope.split(/[\s+]/).includes('bot'))
@@ -72,6 +72,7 @@ export class BotAuthorizationService {
         userId: principal.userId,
         targetId: bot.id,
         actionType: AuditLogEvent.BotAdd,
+        reason: input.reason,
       });
       return added;
     });

@@ -1,6 +1,7 @@
 import { ApiError as ApiErrorSchema, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
+import { auditReason } from '../reply';
 import type { Api, RouteContext } from '../types';
 
 /** Discord's authorize screen, as its client posts it: adds a bot to a guild. */
@@ -35,6 +36,7 @@ export function oauth2Routes(app: Api, { services }: RouteContext): void {
         scope: req.query.scope,
         guildId: req.body.guild_id,
         permissions: req.body.permissions ?? req.query.permissions ?? '0',
+        reason: auditReason(req),
       }),
   );
 }
