@@ -67,6 +67,7 @@ export class Gateway {
   /** Events seen since another process announced a handoff, by that process's tag. */
   private readonly recordings = new Map<string, BusEvent[]>();
   private onOwnHandoff: (() => void) | null = null;
+  private presenceTimer: NodeJS.Timeout | null = null;
   private closing = false;
   private unsubscribe: (() => void) | null = null;
 
@@ -86,6 +87,8 @@ export class Gateway {
       outgoingCapBytes: number;
       /** IDENTIFYs per user per 5 seconds. */
       identifyLimit: number;
+      /** How often the presences of this process's sessions are refreshed in the (expiring) shared store. */
+      presenceRefreshMs: number;
     },
   ) {}
 
@@ -98,6 +101,20 @@ export class Gateway {
       this.wss.handleUpgrade(request, socket, head, (ws) => this.connect(ws, socket, url.searchParams));
     });
     this.unsubscribe = this.opts.bus.subscribe((event) => this.route(event));
+    this.presenceTimer = setInterval(() => this.refreshPresences(), this.opts.presenceRefreshMs);
+    this.presenceTimer.unref();
+  }
+
+  /** One batched write keeps the presence of every session this process holds from expiring in the store. */
+  private refreshPresences(): void {
+    const live = [...this.sessions.values()].map((s) => ({
+      userId: s.principal.userId,
+      sessionId: s.id,
+      presence: s.presence,
+    }));
+    this.opts.services.presence
+      .refresh(live)
+      .catch((err) => this.opts.log.warn({ err }, 'could not refresh presences'));
   }
 
   /** Drops the sockets of a user's sessions without ending the sessions (for tests of resuming). */
@@ -120,6 +137,7 @@ export class Gateway {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
     const handedOff = new Promise<void>((resolve) => {
       this.onOwnHandoff = resolve;
       setTimeout(resolve, 2000).unref();
@@ -362,12 +380,10 @@ export class Gateway {
     this.byUser.get(principal.userId)!.add(session);
     session.outbox = outbox;
     session.largeThreshold = largeThreshold(d.large_threshold);
-    await this.opts.services.presence.set(
-      principal.userId,
-      session.id,
-      this.opts.services.presence.parse(d.presence) ?? { status: 'online', activities: [] },
-      [...state.guilds.keys()],
-    );
+    session.presence = this.opts.services.presence.parse(d.presence) ?? session.presence;
+    await this.opts.services.presence.set(principal.userId, session.id, session.presence, [
+      ...state.guilds.keys(),
+    ]);
     session.dispatch('READY', {
       ...data.ready,
       session_id: session.id,
@@ -496,6 +512,7 @@ export class Gateway {
     if (++session.presenceUpdates.count > 5) return;
     const parsed = this.opts.services.presence.parse(d);
     if (!parsed) return;
+    session.presence = parsed;
     await this.opts.services.presence.set(session.principal.userId, session.id, parsed, [
       ...session.state.guilds.keys(),
     ]);

@@ -4,6 +4,7 @@ import { GatewayOp } from '@hearth/protocol';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../domain/auth/auth.service';
 import type { BusEvent } from '../events/bus';
+import type { Status } from '../events/presence-store';
 import { SessionState } from './session-state';
 
 const RESUME_BUFFER = 1000;
@@ -21,8 +22,12 @@ export interface SessionSnapshot {
   intents: number;
   seq: number;
   largeThreshold: number;
+  presence: SessionPresence;
   buffer: Frame[];
 }
+
+/** A session's own presence (the user's is the aggregate over their sessions). */
+export type SessionPresence = { status: Status; activities: unknown[] };
 
 /**
  * One socket's outgoing frames: everything sent during an event-loop tick goes out in one corked write, and a
@@ -92,6 +97,8 @@ export class Session {
   largeThreshold = 50;
   /** Presence updates in the current 20-second window (Discord allows 5). */
   presenceUpdates = { count: 0, since: Date.now() };
+  /** This session's presence, kept to refresh it in the shared store and to hand it off. */
+  presence: SessionPresence = { status: 'online', activities: [] };
   readonly buffer: Frame[] = [];
   outbox: Outbox | null = null;
   expiry: NodeJS.Timeout | null = null;
@@ -113,6 +120,7 @@ export class Session {
       intents: this.intents,
       seq: this.seq,
       largeThreshold: this.largeThreshold,
+      presence: this.presence,
       buffer: this.buffer,
     };
   }
@@ -128,6 +136,7 @@ export class Session {
     );
     session.seq = snap.seq;
     session.largeThreshold = snap.largeThreshold;
+    session.presence = snap.presence;
     session.buffer.push(...snap.buffer);
     session.adopted = true;
     return session;
