@@ -36,6 +36,12 @@ const asFields = (d: unknown): Fields => (d && typeof d === 'object' ? (d as Fie
 
 const CHUNK = 1000;
 
+/**
+ * Frames up to this size are read so that an oversized payload gets Discord's 4002 (past 4096 bytes); larger ones
+ * are refused by `ws` itself (1009) without buffering them.
+ */
+const SOCKET_MAX_PAYLOAD = 1024 * 1024;
+
 /** IDENTIFY's `large_threshold`: 50 by default, clamped to Discord's 50–250. */
 function largeThreshold(v: unknown): number {
   return typeof v === 'number' && Number.isInteger(v) ? Math.min(Math.max(v, 50), 250) : 50;
@@ -58,7 +64,7 @@ function intentFor(t: string, inGuild: boolean): number {
 
 /** Discord Gateway v10 over `ws`, fed by the bus. One per process. */
 export class Gateway {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: SOCKET_MAX_PAYLOAD });
   private readonly sessions = new Map<string, Session>();
   private readonly byUser = new Map<string, Set<Session>>();
   private readonly outboxes = new WeakMap<WebSocket, Outbox>();
