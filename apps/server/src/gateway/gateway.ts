@@ -31,6 +31,14 @@ interface ClientPayload {
   d?: unknown;
 }
 
+/** One open socket, as the heartbeat sweep sees it. */
+interface Connection {
+  outbox: Outbox;
+  session: Session | null;
+  lastBeat: number;
+  beatRequested: boolean;
+}
+
 type Fields = Record<string, unknown>;
 const asFields = (d: unknown): Fields => (d && typeof d === 'object' ? (d as Fields) : {});
 
@@ -62,6 +70,24 @@ function intentFor(t: string, inGuild: boolean): number {
   return Intent.Guilds;
 }
 
+/** One event's `d` as JSON, encoded at most once for all its recipients (and once blanked, for bots without MESSAGE_CONTENT). */
+class Encoded {
+  private full: string | undefined;
+  private blank: string | undefined;
+
+  constructor(private readonly d: EventData) {}
+
+  get text(): string {
+    this.full ??= JSON.stringify(this.d);
+    return this.full;
+  }
+
+  get blanked(): string {
+    this.blank ??= JSON.stringify({ ...this.d, content: '', embeds: [], attachments: [], components: [] });
+    return this.blank;
+  }
+}
+
 /** Discord Gateway v10 over `ws`, fed by the bus. One per process. */
 export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: SOCKET_MAX_PAYLOAD });
@@ -74,6 +100,8 @@ export class Gateway {
   private readonly recordings = new Map<string, BusEvent[]>();
   private onOwnHandoff: (() => void) | null = null;
   private presenceTimer: NodeJS.Timeout | null = null;
+  private readonly connections = new Set<Connection>();
+  private watchdog: NodeJS.Timeout | null = null;
   private closing = false;
   private unsubscribe: (() => void) | null = null;
 
@@ -109,6 +137,28 @@ export class Gateway {
     this.unsubscribe = this.opts.bus.subscribe((event) => this.route(event));
     this.presenceTimer = setInterval(() => this.refreshPresences(), this.opts.presenceRefreshMs);
     this.presenceTimer.unref();
+    const interval = this.opts.heartbeatIntervalMs;
+    this.watchdog = setInterval(() => this.sweepHeartbeats(), Math.max(Math.min(interval / 4, 10_000), 10));
+    this.watchdog.unref();
+  }
+
+  /**
+   * One sweep over every connection: a late heartbeat is asked for once (server op 1); none within the grace
+   * closes the connection with 4009.
+   */
+  private sweepHeartbeats(): void {
+    const interval = this.opts.heartbeatIntervalMs;
+    const grace = Math.min(interval, 5000);
+    const now = Date.now();
+    for (const conn of this.connections) {
+      const silent = now - conn.lastBeat;
+      if (silent > interval * 1.5 + grace)
+        conn.outbox.close(GatewayClose.SessionTimedOut, 'Session timed out');
+      else if (silent > interval && !conn.beatRequested) {
+        conn.beatRequested = true;
+        conn.outbox.send(JSON.stringify({ op: GatewayOp.Heartbeat, d: conn.session?.seq ?? null }));
+      }
+    }
   }
 
   /** One batched write keeps the presence of every session this process holds from expiring in the store. */
@@ -144,6 +194,7 @@ export class Gateway {
     if (this.closing) return;
     this.closing = true;
     if (this.presenceTimer) clearInterval(this.presenceTimer);
+    if (this.watchdog) clearInterval(this.watchdog);
     const handedOff = new Promise<void>((resolve) => {
       this.onOwnHandoff = resolve;
       setTimeout(resolve, 2000).unref();
@@ -223,7 +274,8 @@ export class Gateway {
       .finally(() => {
         const backlog = session.backlog ?? [];
         session.backlog = null;
-        for (const event of backlog) this.toSession(session, event);
+        for (const event of backlog)
+          this.toSession(session, event, new Encoded(asFields(event.d) as EventData));
         session.loading = null;
         loaded();
       });
@@ -246,8 +298,8 @@ export class Gateway {
       this.opts.log.warn({ session: session?.id }, 'slow gateway consumer disconnected'),
     );
     this.outboxes.set(ws, outbox);
-    let lastBeat = Date.now();
-    let beatRequested = false;
+    const conn: Connection = { outbox, session: null, lastBeat: Date.now(), beatRequested: false };
+    this.connections.add(conn);
     let events = 0;
     let windowStart = Date.now();
     let identifying = false;
@@ -255,20 +307,6 @@ export class Gateway {
     const close = (code: number, reason: string) => outbox.close(code, reason);
 
     send({ op: GatewayOp.Hello, d: { heartbeat_interval: interval } });
-    // A late heartbeat is asked for once (server op 1); none within the grace closes the connection with 4009.
-    const grace = Math.min(interval, 5000);
-    const watchdog = setInterval(
-      () => {
-        const silent = Date.now() - lastBeat;
-        if (silent > interval * 1.5 + grace) close(GatewayClose.SessionTimedOut, 'Session timed out');
-        else if (silent > interval && !beatRequested) {
-          beatRequested = true;
-          send({ op: GatewayOp.Heartbeat, d: session?.seq ?? null });
-        }
-      },
-      Math.max(Math.min(interval / 4, 10_000), 10),
-    );
-
     ws.on('message', async (data, isBinary) => {
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
       if (size > GatewayLimits.payloadBytes) return close(GatewayClose.DecodeError, 'Payload too large');
@@ -287,8 +325,8 @@ export class Gateway {
         return close(GatewayClose.DecodeError, 'Error while decoding payload');
       switch (payload.op) {
         case GatewayOp.Heartbeat:
-          lastBeat = Date.now();
-          beatRequested = false;
+          conn.lastBeat = Date.now();
+          conn.beatRequested = false;
           return send({ op: GatewayOp.HeartbeatAck });
         case GatewayOp.Identify: {
           if (session || identifying)
@@ -304,13 +342,15 @@ export class Gateway {
           } finally {
             identifying = false;
           }
-          lastBeat = Date.now();
+          conn.session = session;
+          conn.lastBeat = Date.now();
           return;
         }
         case GatewayOp.Resume: {
           if (session) return close(GatewayClose.AlreadyAuthenticated, 'Already authenticated');
           session = await this.resume(outbox, payload.d);
-          lastBeat = Date.now();
+          conn.session = session;
+          conn.lastBeat = Date.now();
           return;
         }
         case GatewayOp.PresenceUpdate:
@@ -330,7 +370,7 @@ export class Gateway {
     });
 
     ws.on('close', () => {
-      clearInterval(watchdog);
+      this.connections.delete(conn);
       // Sessions of a process that is shutting down live on elsewhere.
       if (session && session.outbox === outbox && !this.closing) this.detach(session);
     });
@@ -589,10 +629,11 @@ export class Gateway {
     }
     for (const recording of this.recordings.values()) recording.push(event);
     const targets = kind === 'user' ? [...(this.byUser.get(id) ?? [])] : this.sessions.values();
-    for (const session of targets) this.toSession(session, event);
+    const encoded = new Encoded(asFields(event.d) as EventData);
+    for (const session of targets) this.toSession(session, event, encoded);
   }
 
-  private toSession(session: Session, event: BusEvent): void {
+  private toSession(session: Session, event: BusEvent, encoded: Encoded): void {
     if (session.backlog) {
       session.backlog.push(event);
       return;
@@ -600,19 +641,19 @@ export class Gateway {
     const [kind, id] = event.topic.split(':');
     const d = asFields(event.d) as EventData;
     if (kind === 'user') {
-      if (session.principal.userId === id) void this.toUser(session, event.t, d);
+      if (session.principal.userId === id) void this.toUser(session, event.t, d, encoded);
       return;
     }
     const guildId = kind === 'guild' ? id : d.guild_id;
     if (guildId) {
       if (session.state.guilds.has(guildId))
-        this.toGuildMember(session, event.t, d, guildId, kind === 'channel' ? id : undefined);
+        this.toGuildMember(session, event.t, d, encoded, guildId, kind === 'channel' ? id : undefined);
     } else if (kind === 'channel' && session.state.dms.has(id)) {
-      this.deliver(session, event.t, d, false);
+      this.deliver(session, event.t, d, encoded, false);
     }
   }
 
-  private async toUser(session: Session, t: string, d: EventData): Promise<void> {
+  private async toUser(session: Session, t: string, d: EventData, encoded: Encoded): Promise<void> {
     switch (t) {
       case 'SESSIONS_REVOKED':
         if (
@@ -644,13 +685,14 @@ export class Gateway {
         if (d.channel_id) session.state.dms.add(d.channel_id);
         return;
     }
-    this.deliver(session, t, d, !!d.guild_id);
+    this.deliver(session, t, d, encoded, !!d.guild_id);
   }
 
   private toGuildMember(
     session: Session,
     t: string,
     d: EventData,
+    encoded: Encoded,
     guildId: string,
     channelId?: string,
   ): void {
@@ -659,7 +701,7 @@ export class Gateway {
     if (t === 'CHANNEL_DELETE' || t === 'THREAD_DELETE') {
       const could = state.canView(guildId, subject);
       state.apply(t, d);
-      if (could) this.deliver(session, t, d, true);
+      if (could) this.deliver(session, t, d, encoded, true);
       return;
     }
     // Events that can change what this session sees: channels it gains bring their active threads.
@@ -678,7 +720,7 @@ export class Gateway {
     }
     if (t === 'GUILD_DELETE' || (t === 'GUILD_MEMBER_REMOVE' && d.user?.id === state.userId)) return;
     if (t === 'CHANNEL_CREATE' || t === 'CHANNEL_UPDATE' || t === 'THREAD_CREATE' || t === 'THREAD_UPDATE') {
-      if (state.canView(guildId, subject)) this.deliver(session, t, d, true);
+      if (state.canView(guildId, subject)) this.deliver(session, t, d, encoded, true);
       return;
     }
     // A thread's member list goes to those who see the thread.
@@ -696,13 +738,13 @@ export class Gateway {
       !hasPermission(state.guildPermissions(guildId), Permission.VIEW_AUDIT_LOG)
     )
       return;
-    this.deliver(session, t, d, true);
+    this.deliver(session, t, d, encoded, true);
   }
 
   /** Applies intents (bots) and MESSAGE_CONTENT, then dispatches. */
-  private deliver(session: Session, t: string, d: EventData, inGuild: boolean): void {
+  private deliver(session: Session, t: string, d: EventData, encoded: Encoded, inGuild: boolean): void {
     if (!session.principal.bot) {
-      session.dispatch(t, d);
+      session.dispatchJson(t, encoded.text);
       return;
     }
     if (!(session.intents & intentFor(t, inGuild))) return;
@@ -714,10 +756,10 @@ export class Gateway {
       const me = session.principal.userId;
       const mentioned = d.mentions?.some((u) => u.id === me);
       if (d.author?.id !== me && !mentioned) {
-        session.dispatch(t, { ...d, content: '', embeds: [], attachments: [], components: [] });
+        session.dispatchJson(t, encoded.blanked);
         return;
       }
     }
-    session.dispatch(t, d);
+    session.dispatchJson(t, encoded.text);
   }
 }

@@ -144,8 +144,13 @@ export class Session {
 
   /** Sends a dispatch with the next sequence number, and keeps it for RESUME. */
   dispatch(t: string, d: unknown): void {
+    this.dispatchJson(t, JSON.stringify(d) ?? 'null');
+  }
+
+  /** The same with `d` already encoded (shared by every session an event goes to); the frame is JSON.stringify's. */
+  dispatchJson(t: string, d: string): void {
     this.seq++;
-    const text = JSON.stringify({ op: GatewayOp.Dispatch, t, s: this.seq, d });
+    const text = `{"op":${GatewayOp.Dispatch},"t":${JSON.stringify(t)},"s":${this.seq},"d":${d}}`;
     this.buffer.push({ s: this.seq, text });
     if (this.buffer.length > RESUME_BUFFER) this.buffer.shift();
     this.write(text);
