@@ -44,6 +44,15 @@ const asFields = (d: unknown): Fields => (d && typeof d === 'object' ? (d as Fie
 
 const CHUNK = 1000;
 
+/** Events after which a session may be in other guilds or DMs than before (its audience index is updated). */
+const MEMBERSHIP_EVENTS = new Set([
+  'GUILD_DELETE',
+  'GUILD_MEMBER_REMOVE',
+  'CHANNEL_CREATE',
+  'CHANNEL_DELETE',
+  'DM_RECIPIENT',
+]);
+
 /**
  * Frames up to this size are read so that an oversized payload gets Discord's 4002 (past 4096 bytes); larger ones
  * are refused by `ws` itself (1009) without buffering them.
@@ -93,6 +102,10 @@ export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: SOCKET_MAX_PAYLOAD });
   private readonly sessions = new Map<string, Session>();
   private readonly byUser = new Map<string, Set<Session>>();
+  /** Sessions by guild id and by DM channel id: who a guild or channel event can concern. */
+  private readonly byAudience = new Map<string, Set<Session>>();
+  /** Adopted sessions whose caches are loading: every event goes into their backlog. */
+  private readonly loading = new Set<Session>();
   private readonly outboxes = new WeakMap<WebSocket, Outbox>();
   /** This process's name on the bus, for session handoff. */
   private readonly tag = randomBytes(8).toString('hex');
@@ -244,8 +257,7 @@ export class Gateway {
         const session = this.sessions.get(String(asFields(event.d).session_id));
         if (mine || !session?.adopted || session.outbox) return;
         if (session.expiry) clearTimeout(session.expiry);
-        this.sessions.delete(session.id);
-        this.byUser.get(session.principal.userId)?.delete(session);
+        this.forget(session);
         return;
       }
     }
@@ -260,9 +272,8 @@ export class Gateway {
     session.loading = new Promise<void>((resolve) => {
       loaded = resolve;
     });
-    this.sessions.set(session.id, session);
-    if (!this.byUser.has(session.principal.userId)) this.byUser.set(session.principal.userId, new Set());
-    this.byUser.get(session.principal.userId)!.add(session);
+    this.track(session);
+    this.loading.add(session);
     this.detach(session);
     this.opts.services.sessionData
       .caches(session.principal.userId)
@@ -274,6 +285,8 @@ export class Gateway {
       .finally(() => {
         const backlog = session.backlog ?? [];
         session.backlog = null;
+        this.loading.delete(session);
+        if (this.sessions.has(session.id)) this.reindex(session);
         for (const event of backlog)
           this.toSession(session, event, new Encoded(asFields(event.d) as EventData));
         session.loading = null;
@@ -421,9 +434,8 @@ export class Gateway {
     for (const g of data.guilds) state.guilds.set(g.id, g);
     for (const id of data.dmChannelIds) state.dms.add(id);
     const session = new Session(principal, d.token, intents, state);
-    this.sessions.set(session.id, session);
-    if (!this.byUser.has(principal.userId)) this.byUser.set(principal.userId, new Set());
-    this.byUser.get(principal.userId)!.add(session);
+    this.track(session);
+    this.reindex(session);
     session.outbox = outbox;
     session.largeThreshold = largeThreshold(d.large_threshold);
     session.presence = this.opts.services.presence.parse(d.presence) ?? session.presence;
@@ -485,10 +497,42 @@ export class Gateway {
     this.opts.services.presence
       .set(session.principal.userId, session.id, null, [...session.state.guilds.keys()])
       .catch((err) => this.opts.log.warn({ err }, 'could not clear presence'));
-    this.sessions.delete(session.id);
-    this.byUser.get(session.principal.userId)?.delete(session);
+    this.forget(session);
     session.outbox?.close(GatewayClose.AuthenticationFailed, 'Session revoked');
     session.outbox = null;
+  }
+
+  private track(session: Session): void {
+    this.sessions.set(session.id, session);
+    const userId = session.principal.userId;
+    if (!this.byUser.has(userId)) this.byUser.set(userId, new Set());
+    this.byUser.get(userId)!.add(session);
+  }
+
+  private forget(session: Session): void {
+    this.sessions.delete(session.id);
+    this.byUser.get(session.principal.userId)?.delete(session);
+    this.loading.delete(session);
+    this.reindex(session, new Set());
+  }
+
+  /** Lists the session under exactly the guilds and DMs its cache holds now. */
+  private reindex(
+    session: Session,
+    now = new Set([...session.state.guilds.keys(), ...session.state.dms]),
+  ): void {
+    for (const key of session.indexed) {
+      if (now.has(key)) continue;
+      const audience = this.byAudience.get(key);
+      audience?.delete(session);
+      if (audience?.size === 0) this.byAudience.delete(key);
+    }
+    for (const key of now) {
+      if (session.indexed.has(key)) continue;
+      if (!this.byAudience.has(key)) this.byAudience.set(key, new Set());
+      this.byAudience.get(key)!.add(session);
+    }
+    session.indexed = now;
   }
 
   private async authenticate(token: string): Promise<Principal | null> {
@@ -628,12 +672,22 @@ export class Gateway {
       return;
     }
     for (const recording of this.recordings.values()) recording.push(event);
-    const targets = kind === 'user' ? [...(this.byUser.get(id) ?? [])] : this.sessions.values();
-    const encoded = new Encoded(asFields(event.d) as EventData);
+    const d = asFields(event.d) as EventData;
+    // Routing is proportional to the audience: the user's sessions, or those in the guild (or DM) concerned.
+    const targets =
+      kind === 'user'
+        ? [...(this.byUser.get(id) ?? [])]
+        : [...(this.byAudience.get((kind === 'channel' && d.guild_id) || id) ?? []), ...this.loading];
+    const encoded = new Encoded(d);
     for (const session of targets) this.toSession(session, event, encoded);
   }
 
   private toSession(session: Session, event: BusEvent, encoded: Encoded): void {
+    this.routeToSession(session, event, encoded);
+    if (MEMBERSHIP_EVENTS.has(event.t) && this.sessions.has(session.id)) this.reindex(session);
+  }
+
+  private routeToSession(session: Session, event: BusEvent, encoded: Encoded): void {
     if (session.backlog) {
       session.backlog.push(event);
       return;
@@ -669,6 +723,7 @@ export class Gateway {
         if (!d.id) return;
         const [g] = await this.opts.services.sessionData.guildStates(session.principal.userId, [d.id]);
         if (g) session.state.guilds.set(g.id, g);
+        if (this.sessions.has(session.id)) this.reindex(session);
         return this.sendGuildCreate(session, d.id);
       }
       case 'GUILD_DELETE':

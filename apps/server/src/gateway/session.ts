@@ -100,6 +100,8 @@ export class Session {
   /** This session's presence, kept to refresh it in the shared store and to hand it off. */
   presence: SessionPresence = { status: 'online', activities: [] };
   readonly buffer: Frame[] = [];
+  /** The guild and DM channel ids the gateway's audience index lists this session under. */
+  indexed = new Set<string>();
   outbox: Outbox | null = null;
   expiry: NodeJS.Timeout | null = null;
 
