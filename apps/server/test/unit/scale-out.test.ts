@@ -192,11 +192,12 @@ describe('scale-out', { skip }, () => {
         const p = JSON.parse(data.toString());
         if (p.t === 'MESSAGE_CREATE') seen.push(p.d.id);
       });
-    const client = await TestGateway.identify(asServer(a), token, {}, 1);
+    const presence = { status: 'dnd', activities: [] };
+    const client = await TestGateway.identify(asServer(a), token, { presence }, 1);
     watch(client);
-    // A connected user who sends nothing stays online past the presence TTL: its process refreshes it.
+    // A connected user who sends nothing keeps their presence past the presence TTL: its process refreshes it.
     await sleep(2500);
-    assert.equal(await ownStatus(client, guild.id, reg.body.user_id), 'online');
+    assert.equal(await ownStatus(client, guild.id, reg.body.user_id), 'dnd');
     // B keeps answering posts while A shuts down.
     const answered: string[] = [];
     const posting = (async () => {
@@ -218,9 +219,9 @@ describe('scale-out', { skip }, () => {
     await resumed.dispatch('RESUMED', () => true, 20_000);
     const live = await api(b, 'POST', `/channels/${channel.id}/messages`, token, { content: 'live' });
     await resumed.dispatch('MESSAGE_CREATE', (d) => d.id === live.body.id);
-    // The presence travelled with the session: B keeps refreshing it.
+    // The presence travelled with the session: B keeps refreshing it, as it was.
     await sleep(2500);
-    assert.equal(await ownStatus(resumed, guild.id, reg.body.user_id), 'online');
+    assert.equal(await ownStatus(resumed, guild.id, reg.body.user_id), 'dnd');
     resumed.close();
     assert.deepEqual(seen, [...answered, live.body.id], 'every message once, in order');
   });
