@@ -86,7 +86,7 @@ export async function createApp(
       : createMemoryRateLimiter();
     cleanups.push(() => limiter.close());
     const presence = config.redisUrl
-      ? await createRedisPresenceStore(config.redisUrl)
+      ? await createRedisPresenceStore(config.redisUrl, config.presenceTtlSeconds * 1000)
       : createMemoryPresenceStore();
     cleanups.push(() => presence.close());
     const mailer = createMailer({
@@ -128,6 +128,7 @@ export async function createApp(
       sessionTtlMs: config.gatewaySessionTtlSeconds * 1000,
       identifyLimit: config.gatewayIdentifyLimit,
       outgoingCapBytes: config.gatewayOutgoingCapBytes,
+      presenceRefreshMs: (config.presenceTtlSeconds * 1000) / 3,
     });
     gateway.attach(http.server);
     // Threads idle past their auto_archive_duration are archived once a minute.

@@ -31,6 +31,8 @@ export interface Config {
   gatewayIdentifyLimit: number;
   /** A gateway session whose unsent outgoing bytes exceed this is disconnected. */
   gatewayOutgoingCapBytes: number;
+  /** With Redis, a session's presence not refreshed for this long counts as gone (its process died), seconds. */
+  presenceTtlSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -173,6 +175,12 @@ export const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     parse: integer(16_384, 1024 * 1024 * 1024),
     default: () => 8 * 1024 * 1024,
     allowed: 'bytes from 16384 to 1073741824',
+  },
+  presenceTtlSeconds: {
+    env: 'PRESENCE_TTL',
+    parse: integer(1, 86_400),
+    default: () => 600,
+    allowed: 'seconds from 1 to 86400',
   },
 };
 

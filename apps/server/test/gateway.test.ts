@@ -91,6 +91,15 @@ describe('close codes', () => {
     c.send({ op: 1, d: 'x'.repeat(5000) });
     assert.equal(await c.closed(), 4002);
     c = await fresh();
+    c.send({ op: 1, d: 'x'.repeat(100 * 1024) });
+    assert.equal(await c.closed(), 4002, 'a 100 KiB frame is ours to refuse, not the socket library’s');
+    c = await fresh();
+    c.send({ op: 1, d: 'x'.repeat(2 * 1024 * 1024) });
+    assert.equal(await c.closed(), 1009, 'past the socket cap the frame is not even read');
+    c = await fresh();
+    c.send({ op: 1, d: null });
+    assert.equal((await c.next((p) => p.op === 11)).op, 11, 'and the gateway serves on');
+    c = await fresh();
     c.send({ op: 42 });
     assert.equal(await c.closed(), 4001);
     c = await fresh();

@@ -9,9 +9,17 @@ export interface SessionPresence {
   at: number;
 }
 
+export interface PresenceEntry {
+  userId: string;
+  sessionId: string;
+  presence: SessionPresence;
+}
+
 /** Each user's presence per gateway session, shared by every process when Redis is used. */
 export interface PresenceStore {
   set(userId: string, sessionId: string, presence: SessionPresence): Promise<void>;
+  /** Writes many sessions' presences at once (the periodic refresh of a process's live sessions). */
+  setMany(entries: PresenceEntry[]): Promise<void>;
   remove(userId: string, sessionId: string): Promise<void>;
   /** Every live session's presence of each user. */
   get(userIds: string[]): Promise<Map<string, SessionPresence[]>>;
@@ -24,6 +32,9 @@ export function createMemoryPresenceStore(): PresenceStore {
     async set(userId, sessionId, presence) {
       if (!byUser.has(userId)) byUser.set(userId, new Map());
       byUser.get(userId)!.set(sessionId, presence);
+    },
+    async setMany(entries) {
+      for (const e of entries) await this.set(e.userId, e.sessionId, e.presence);
     },
     async remove(userId, sessionId) {
       byUser.get(userId)?.delete(sessionId);
@@ -38,21 +49,24 @@ export function createMemoryPresenceStore(): PresenceStore {
   };
 }
 
-// A session of a process that died without cleaning up stops counting after this long without a refresh.
-const STALE_MS = 10 * 60_000;
-
-export async function createRedisPresenceStore(url: string): Promise<PresenceStore> {
+/**
+ * A session of a process that died without cleaning up stops counting after `staleMs` without a refresh; live
+ * processes refresh their sessions well within it.
+ */
+export async function createRedisPresenceStore(url: string, staleMs: number): Promise<PresenceStore> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   await redis.connect();
   const key = (userId: string) => `hearth:presence:${userId}`;
+  const setMany = async (entries: PresenceEntry[]) => {
+    if (!entries.length) return;
+    const batch = redis.pipeline();
+    for (const e of entries)
+      batch.hset(key(e.userId), e.sessionId, JSON.stringify(e.presence)).pexpire(key(e.userId), staleMs);
+    await batch.exec();
+  };
   return {
-    async set(userId, sessionId, presence) {
-      await redis
-        .multi()
-        .hset(key(userId), sessionId, JSON.stringify(presence))
-        .pexpire(key(userId), STALE_MS)
-        .exec();
-    },
+    set: (userId, sessionId, presence) => setMany([{ userId, sessionId, presence }]),
+    setMany,
     async remove(userId, sessionId) {
       await redis.hdel(key(userId), sessionId);
     },
@@ -67,7 +81,7 @@ export async function createRedisPresenceStore(url: string): Promise<PresenceSto
         const values = (results[i]?.[1] as string[] | undefined) ?? [];
         out.set(
           id,
-          values.map((v) => JSON.parse(v) as SessionPresence).filter((p) => now - p.at < STALE_MS),
+          values.map((v) => JSON.parse(v) as SessionPresence).filter((p) => now - p.at < staleMs),
         );
       });
       return out;

@@ -31,10 +31,33 @@ interface ClientPayload {
   d?: unknown;
 }
 
+/** One open socket, as the heartbeat sweep sees it. */
+interface Connection {
+  outbox: Outbox;
+  session: Session | null;
+  lastBeat: number;
+  beatRequested: boolean;
+}
+
 type Fields = Record<string, unknown>;
 const asFields = (d: unknown): Fields => (d && typeof d === 'object' ? (d as Fields) : {});
 
 const CHUNK = 1000;
+
+/** Events after which a session may be in other guilds or DMs than before (its audience index is updated). */
+const MEMBERSHIP_EVENTS = new Set([
+  'GUILD_DELETE',
+  'GUILD_MEMBER_REMOVE',
+  'CHANNEL_CREATE',
+  'CHANNEL_DELETE',
+  'DM_RECIPIENT',
+]);
+
+/**
+ * Frames up to this size are read so that an oversized payload gets Discord's 4002 (past 4096 bytes); larger ones
+ * are refused by `ws` itself (1009) without buffering them.
+ */
+const SOCKET_MAX_PAYLOAD = 1024 * 1024;
 
 /** IDENTIFY's `large_threshold`: 50 by default, clamped to Discord's 50–250. */
 function largeThreshold(v: unknown): number {
@@ -56,17 +79,42 @@ function intentFor(t: string, inGuild: boolean): number {
   return Intent.Guilds;
 }
 
+/** One event's `d` as JSON, encoded at most once for all its recipients (and once blanked, for bots without MESSAGE_CONTENT). */
+class Encoded {
+  private full: string | undefined;
+  private blank: string | undefined;
+
+  constructor(private readonly d: EventData) {}
+
+  get text(): string {
+    this.full ??= JSON.stringify(this.d);
+    return this.full;
+  }
+
+  get blanked(): string {
+    this.blank ??= JSON.stringify({ ...this.d, content: '', embeds: [], attachments: [], components: [] });
+    return this.blank;
+  }
+}
+
 /** Discord Gateway v10 over `ws`, fed by the bus. One per process. */
 export class Gateway {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: SOCKET_MAX_PAYLOAD });
   private readonly sessions = new Map<string, Session>();
   private readonly byUser = new Map<string, Set<Session>>();
+  /** Sessions by guild id and by DM channel id: who a guild or channel event can concern. */
+  private readonly byAudience = new Map<string, Set<Session>>();
+  /** Adopted sessions whose caches are loading: every event goes into their backlog. */
+  private readonly loading = new Set<Session>();
   private readonly outboxes = new WeakMap<WebSocket, Outbox>();
   /** This process's name on the bus, for session handoff. */
   private readonly tag = randomBytes(8).toString('hex');
   /** Events seen since another process announced a handoff, by that process's tag. */
   private readonly recordings = new Map<string, BusEvent[]>();
   private onOwnHandoff: (() => void) | null = null;
+  private presenceTimer: NodeJS.Timeout | null = null;
+  private readonly connections = new Set<Connection>();
+  private watchdog: NodeJS.Timeout | null = null;
   private closing = false;
   private unsubscribe: (() => void) | null = null;
 
@@ -86,6 +134,8 @@ export class Gateway {
       outgoingCapBytes: number;
       /** IDENTIFYs per user per 5 seconds. */
       identifyLimit: number;
+      /** How often the presences of this process's sessions are refreshed in the (expiring) shared store. */
+      presenceRefreshMs: number;
     },
   ) {}
 
@@ -98,6 +148,42 @@ export class Gateway {
       this.wss.handleUpgrade(request, socket, head, (ws) => this.connect(ws, socket, url.searchParams));
     });
     this.unsubscribe = this.opts.bus.subscribe((event) => this.route(event));
+    this.presenceTimer = setInterval(() => this.refreshPresences(), this.opts.presenceRefreshMs);
+    this.presenceTimer.unref();
+    const interval = this.opts.heartbeatIntervalMs;
+    this.watchdog = setInterval(() => this.sweepHeartbeats(), Math.max(Math.min(interval / 4, 10_000), 10));
+    this.watchdog.unref();
+  }
+
+  /**
+   * One sweep over every connection: a late heartbeat is asked for once (server op 1); none within the grace
+   * closes the connection with 4009.
+   */
+  private sweepHeartbeats(): void {
+    const interval = this.opts.heartbeatIntervalMs;
+    const grace = Math.min(interval, 5000);
+    const now = Date.now();
+    for (const conn of this.connections) {
+      const silent = now - conn.lastBeat;
+      if (silent > interval * 1.5 + grace)
+        conn.outbox.close(GatewayClose.SessionTimedOut, 'Session timed out');
+      else if (silent > interval && !conn.beatRequested) {
+        conn.beatRequested = true;
+        conn.outbox.send(JSON.stringify({ op: GatewayOp.Heartbeat, d: conn.session?.seq ?? null }));
+      }
+    }
+  }
+
+  /** One batched write keeps the presence of every session this process holds from expiring in the store. */
+  private refreshPresences(): void {
+    const live = [...this.sessions.values()].map((s) => ({
+      userId: s.principal.userId,
+      sessionId: s.id,
+      presence: s.presence,
+    }));
+    this.opts.services.presence
+      .refresh(live)
+      .catch((err) => this.opts.log.warn({ err }, 'could not refresh presences'));
   }
 
   /** Drops the sockets of a user's sessions without ending the sessions (for tests of resuming). */
@@ -120,6 +206,8 @@ export class Gateway {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
+    if (this.watchdog) clearInterval(this.watchdog);
     const handedOff = new Promise<void>((resolve) => {
       this.onOwnHandoff = resolve;
       setTimeout(resolve, 2000).unref();
@@ -169,8 +257,7 @@ export class Gateway {
         const session = this.sessions.get(String(asFields(event.d).session_id));
         if (mine || !session?.adopted || session.outbox) return;
         if (session.expiry) clearTimeout(session.expiry);
-        this.sessions.delete(session.id);
-        this.byUser.get(session.principal.userId)?.delete(session);
+        this.forget(session);
         return;
       }
     }
@@ -185,9 +272,8 @@ export class Gateway {
     session.loading = new Promise<void>((resolve) => {
       loaded = resolve;
     });
-    this.sessions.set(session.id, session);
-    if (!this.byUser.has(session.principal.userId)) this.byUser.set(session.principal.userId, new Set());
-    this.byUser.get(session.principal.userId)!.add(session);
+    this.track(session);
+    this.loading.add(session);
     this.detach(session);
     this.opts.services.sessionData
       .caches(session.principal.userId)
@@ -199,7 +285,10 @@ export class Gateway {
       .finally(() => {
         const backlog = session.backlog ?? [];
         session.backlog = null;
-        for (const event of backlog) this.toSession(session, event);
+        this.loading.delete(session);
+        if (this.sessions.has(session.id)) this.reindex(session);
+        for (const event of backlog)
+          this.toSession(session, event, new Encoded(asFields(event.d) as EventData));
         session.loading = null;
         loaded();
       });
@@ -222,8 +311,8 @@ export class Gateway {
       this.opts.log.warn({ session: session?.id }, 'slow gateway consumer disconnected'),
     );
     this.outboxes.set(ws, outbox);
-    let lastBeat = Date.now();
-    let beatRequested = false;
+    const conn: Connection = { outbox, session: null, lastBeat: Date.now(), beatRequested: false };
+    this.connections.add(conn);
     let events = 0;
     let windowStart = Date.now();
     let identifying = false;
@@ -231,20 +320,6 @@ export class Gateway {
     const close = (code: number, reason: string) => outbox.close(code, reason);
 
     send({ op: GatewayOp.Hello, d: { heartbeat_interval: interval } });
-    // A late heartbeat is asked for once (server op 1); none within the grace closes the connection with 4009.
-    const grace = Math.min(interval, 5000);
-    const watchdog = setInterval(
-      () => {
-        const silent = Date.now() - lastBeat;
-        if (silent > interval * 1.5 + grace) close(GatewayClose.SessionTimedOut, 'Session timed out');
-        else if (silent > interval && !beatRequested) {
-          beatRequested = true;
-          send({ op: GatewayOp.Heartbeat, d: session?.seq ?? null });
-        }
-      },
-      Math.max(Math.min(interval / 4, 10_000), 10),
-    );
-
     ws.on('message', async (data, isBinary) => {
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
       if (size > GatewayLimits.payloadBytes) return close(GatewayClose.DecodeError, 'Payload too large');
@@ -263,8 +338,8 @@ export class Gateway {
         return close(GatewayClose.DecodeError, 'Error while decoding payload');
       switch (payload.op) {
         case GatewayOp.Heartbeat:
-          lastBeat = Date.now();
-          beatRequested = false;
+          conn.lastBeat = Date.now();
+          conn.beatRequested = false;
           return send({ op: GatewayOp.HeartbeatAck });
         case GatewayOp.Identify: {
           if (session || identifying)
@@ -280,13 +355,15 @@ export class Gateway {
           } finally {
             identifying = false;
           }
-          lastBeat = Date.now();
+          conn.session = session;
+          conn.lastBeat = Date.now();
           return;
         }
         case GatewayOp.Resume: {
           if (session) return close(GatewayClose.AlreadyAuthenticated, 'Already authenticated');
           session = await this.resume(outbox, payload.d);
-          lastBeat = Date.now();
+          conn.session = session;
+          conn.lastBeat = Date.now();
           return;
         }
         case GatewayOp.PresenceUpdate:
@@ -306,7 +383,7 @@ export class Gateway {
     });
 
     ws.on('close', (code) => {
-      clearInterval(watchdog);
+      this.connections.delete(conn);
       // Sessions of a process that is shutting down live on elsewhere.
       if (!session || session.outbox !== outbox || this.closing) return;
       // As on Discord, a client closing with 1000 or 1001 (a closed tab) ends its session: it cannot resume.
@@ -360,17 +437,14 @@ export class Gateway {
     for (const g of data.guilds) state.guilds.set(g.id, g);
     for (const id of data.dmChannelIds) state.dms.add(id);
     const session = new Session(principal, d.token, intents, state);
-    this.sessions.set(session.id, session);
-    if (!this.byUser.has(principal.userId)) this.byUser.set(principal.userId, new Set());
-    this.byUser.get(principal.userId)!.add(session);
+    this.track(session);
+    this.reindex(session);
     session.outbox = outbox;
     session.largeThreshold = largeThreshold(d.large_threshold);
-    await this.opts.services.presence.set(
-      principal.userId,
-      session.id,
-      this.opts.services.presence.parse(d.presence) ?? { status: 'online', activities: [] },
-      [...state.guilds.keys()],
-    );
+    session.presence = this.opts.services.presence.parse(d.presence) ?? session.presence;
+    await this.opts.services.presence.set(principal.userId, session.id, session.presence, [
+      ...state.guilds.keys(),
+    ]);
     session.dispatch('READY', {
       ...data.ready,
       session_id: session.id,
@@ -432,10 +506,42 @@ export class Gateway {
         if (!(await presence.connected(userId))) await members.endTemporaryMemberships(userId);
       })
       .catch((err) => this.opts.log.warn({ err }, 'could not clear presence or temporary memberships'));
-    this.sessions.delete(session.id);
-    this.byUser.get(session.principal.userId)?.delete(session);
+    this.forget(session);
     session.outbox?.close(GatewayClose.AuthenticationFailed, 'Session revoked');
     session.outbox = null;
+  }
+
+  private track(session: Session): void {
+    this.sessions.set(session.id, session);
+    const userId = session.principal.userId;
+    if (!this.byUser.has(userId)) this.byUser.set(userId, new Set());
+    this.byUser.get(userId)!.add(session);
+  }
+
+  private forget(session: Session): void {
+    this.sessions.delete(session.id);
+    this.byUser.get(session.principal.userId)?.delete(session);
+    this.loading.delete(session);
+    this.reindex(session, new Set());
+  }
+
+  /** Lists the session under exactly the guilds and DMs its cache holds now. */
+  private reindex(
+    session: Session,
+    now = new Set([...session.state.guilds.keys(), ...session.state.dms]),
+  ): void {
+    for (const key of session.indexed) {
+      if (now.has(key)) continue;
+      const audience = this.byAudience.get(key);
+      audience?.delete(session);
+      if (audience?.size === 0) this.byAudience.delete(key);
+    }
+    for (const key of now) {
+      if (session.indexed.has(key)) continue;
+      if (!this.byAudience.has(key)) this.byAudience.set(key, new Set());
+      this.byAudience.get(key)!.add(session);
+    }
+    session.indexed = now;
   }
 
   private async authenticate(token: string): Promise<Principal | null> {
@@ -505,6 +611,7 @@ export class Gateway {
     if (++session.presenceUpdates.count > 5) return;
     const parsed = this.opts.services.presence.parse(d);
     if (!parsed) return;
+    session.presence = parsed;
     await this.opts.services.presence.set(session.principal.userId, session.id, parsed, [
       ...session.state.guilds.keys(),
     ]);
@@ -574,11 +681,22 @@ export class Gateway {
       return;
     }
     for (const recording of this.recordings.values()) recording.push(event);
-    const targets = kind === 'user' ? [...(this.byUser.get(id) ?? [])] : this.sessions.values();
-    for (const session of targets) this.toSession(session, event);
+    const d = asFields(event.d) as EventData;
+    // Routing is proportional to the audience: the user's sessions, or those in the guild (or DM) concerned.
+    const targets =
+      kind === 'user'
+        ? [...(this.byUser.get(id) ?? [])]
+        : [...(this.byAudience.get((kind === 'channel' && d.guild_id) || id) ?? []), ...this.loading];
+    const encoded = new Encoded(d);
+    for (const session of targets) this.toSession(session, event, encoded);
   }
 
-  private toSession(session: Session, event: BusEvent): void {
+  private toSession(session: Session, event: BusEvent, encoded: Encoded): void {
+    this.routeToSession(session, event, encoded);
+    if (MEMBERSHIP_EVENTS.has(event.t) && this.sessions.has(session.id)) this.reindex(session);
+  }
+
+  private routeToSession(session: Session, event: BusEvent, encoded: Encoded): void {
     if (session.backlog) {
       session.backlog.push(event);
       return;
@@ -586,19 +704,19 @@ export class Gateway {
     const [kind, id] = event.topic.split(':');
     const d = asFields(event.d) as EventData;
     if (kind === 'user') {
-      if (session.principal.userId === id) void this.toUser(session, event.t, d);
+      if (session.principal.userId === id) void this.toUser(session, event.t, d, encoded);
       return;
     }
     const guildId = kind === 'guild' ? id : d.guild_id;
     if (guildId) {
       if (session.state.guilds.has(guildId))
-        this.toGuildMember(session, event.t, d, guildId, kind === 'channel' ? id : undefined);
+        this.toGuildMember(session, event.t, d, encoded, guildId, kind === 'channel' ? id : undefined);
     } else if (kind === 'channel' && session.state.dms.has(id)) {
-      this.deliver(session, event.t, d, false);
+      this.deliver(session, event.t, d, encoded, false);
     }
   }
 
-  private async toUser(session: Session, t: string, d: EventData): Promise<void> {
+  private async toUser(session: Session, t: string, d: EventData, encoded: Encoded): Promise<void> {
     switch (t) {
       case 'SESSIONS_REVOKED':
         if (
@@ -614,6 +732,7 @@ export class Gateway {
         if (!d.id) return;
         const [g] = await this.opts.services.sessionData.guildStates(session.principal.userId, [d.id]);
         if (g) session.state.guilds.set(g.id, g);
+        if (this.sessions.has(session.id)) this.reindex(session);
         await this.sendGuildCreate(session, d.id);
         return this.opts.services.presence.announce(session.principal.userId, d.id);
       }
@@ -631,13 +750,14 @@ export class Gateway {
         if (d.channel_id) session.state.dms.add(d.channel_id);
         return;
     }
-    this.deliver(session, t, d, !!d.guild_id);
+    this.deliver(session, t, d, encoded, !!d.guild_id);
   }
 
   private toGuildMember(
     session: Session,
     t: string,
     d: EventData,
+    encoded: Encoded,
     guildId: string,
     channelId?: string,
   ): void {
@@ -646,7 +766,7 @@ export class Gateway {
     if (t === 'CHANNEL_DELETE' || t === 'THREAD_DELETE') {
       const could = state.canView(guildId, subject);
       state.apply(t, d);
-      if (could) this.deliver(session, t, d, true);
+      if (could) this.deliver(session, t, d, encoded, true);
       return;
     }
     // Events that can change what this session sees: channels it gains bring their active threads.
@@ -669,8 +789,8 @@ export class Gateway {
       const canView = state.canView(guildId, subject);
       // An overwrite change that hides a channel deletes it for this user; one that reveals it creates it.
       if (t === 'CHANNEL_UPDATE' && couldView !== canView)
-        this.deliver(session, canView ? 'CHANNEL_CREATE' : 'CHANNEL_DELETE', d, true);
-      else if (canView) this.deliver(session, t, d, true);
+        this.deliver(session, canView ? 'CHANNEL_CREATE' : 'CHANNEL_DELETE', d, encoded, true);
+      else if (canView) this.deliver(session, t, d, encoded, true);
       return;
     }
     // A thread's member list goes to those who see the thread.
@@ -688,13 +808,13 @@ export class Gateway {
       !hasPermission(state.guildPermissions(guildId), Permission.VIEW_AUDIT_LOG)
     )
       return;
-    this.deliver(session, t, d, true);
+    this.deliver(session, t, d, encoded, true);
   }
 
   /** Applies intents (bots) and MESSAGE_CONTENT, then dispatches. */
-  private deliver(session: Session, t: string, d: EventData, inGuild: boolean): void {
+  private deliver(session: Session, t: string, d: EventData, encoded: Encoded, inGuild: boolean): void {
     if (!session.principal.bot) {
-      session.dispatch(t, d);
+      session.dispatchJson(t, encoded.text);
       return;
     }
     if (!(session.intents & intentFor(t, inGuild))) return;
@@ -706,10 +826,10 @@ export class Gateway {
       const me = session.principal.userId;
       const mentioned = d.mentions?.some((u) => u.id === me);
       if (d.author?.id !== me && !mentioned) {
-        session.dispatch(t, { ...d, content: '', embeds: [], attachments: [], components: [] });
+        session.dispatchJson(t, encoded.blanked);
         return;
       }
     }
-    session.dispatch(t, d);
+    session.dispatchJson(t, encoded.text);
   }
 }

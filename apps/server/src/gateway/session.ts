@@ -4,6 +4,7 @@ import { GatewayOp } from '@hearth/protocol';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../domain/auth/auth.service';
 import type { BusEvent } from '../events/bus';
+import type { Status } from '../events/presence-store';
 import { SessionState } from './session-state';
 
 const RESUME_BUFFER = 1000;
@@ -21,8 +22,12 @@ export interface SessionSnapshot {
   intents: number;
   seq: number;
   largeThreshold: number;
+  presence: SessionPresence;
   buffer: Frame[];
 }
+
+/** A session's own presence (the user's is the aggregate over their sessions). */
+export type SessionPresence = { status: Status; activities: unknown[] };
 
 /**
  * One socket's outgoing frames: everything sent during an event-loop tick goes out in one corked write, and a
@@ -92,7 +97,11 @@ export class Session {
   largeThreshold = 50;
   /** Presence updates in the current 20-second window (Discord allows 5). */
   presenceUpdates = { count: 0, since: Date.now() };
+  /** This session's presence, kept to refresh it in the shared store and to hand it off. */
+  presence: SessionPresence = { status: 'online', activities: [] };
   readonly buffer: Frame[] = [];
+  /** The guild and DM channel ids the gateway's audience index lists this session under. */
+  indexed = new Set<string>();
   outbox: Outbox | null = null;
   expiry: NodeJS.Timeout | null = null;
 
@@ -113,6 +122,7 @@ export class Session {
       intents: this.intents,
       seq: this.seq,
       largeThreshold: this.largeThreshold,
+      presence: this.presence,
       buffer: this.buffer,
     };
   }
@@ -128,6 +138,7 @@ export class Session {
     );
     session.seq = snap.seq;
     session.largeThreshold = snap.largeThreshold;
+    session.presence = snap.presence;
     session.buffer.push(...snap.buffer);
     session.adopted = true;
     return session;
@@ -135,8 +146,13 @@ export class Session {
 
   /** Sends a dispatch with the next sequence number, and keeps it for RESUME. */
   dispatch(t: string, d: unknown): void {
+    this.dispatchJson(t, JSON.stringify(d) ?? 'null');
+  }
+
+  /** The same with `d` already encoded (shared by every session an event goes to); the frame is JSON.stringify's. */
+  dispatchJson(t: string, d: string): void {
     this.seq++;
-    const text = JSON.stringify({ op: GatewayOp.Dispatch, t, s: this.seq, d });
+    const text = `{"op":${GatewayOp.Dispatch},"t":${JSON.stringify(t)},"s":${this.seq},"d":${d}}`;
     this.buffer.push({ s: this.seq, text });
     if (this.buffer.length > RESUME_BUFFER) this.buffer.shift();
     this.write(text);

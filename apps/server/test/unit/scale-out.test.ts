@@ -46,6 +46,8 @@ function start(workerId: number, port: number): Proc {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT: '100000',
+      // Presences expire from Redis after a second unless their process refreshes them.
+      PRESENCE_TTL: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -87,6 +89,16 @@ async function api(p: Proc, method: string, path: string, token?: string, body?:
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The user's own status as a member list with presences (op 8) shows it to its session. */
+async function ownStatus(client: TestGateway, guildId: string, userId: string): Promise<string> {
+  const nonce = randomBytes(4).toString('hex');
+  client.send({ op: 8, d: { guild_id: guildId, query: '', limit: 0, presences: true, nonce } });
+  const chunk = await client.dispatch('GUILD_MEMBERS_CHUNK', (d) => d.nonce === nonce);
+  return chunk.presences.find((p: any) => p.user.id === userId)?.status ?? 'offline';
 }
 
 describe('scale-out', { skip }, () => {
@@ -180,8 +192,12 @@ describe('scale-out', { skip }, () => {
         const p = JSON.parse(data.toString());
         if (p.t === 'MESSAGE_CREATE') seen.push(p.d.id);
       });
-    const client = await TestGateway.identify(asServer(a), token, {}, 1);
+    const presence = { status: 'dnd', activities: [] };
+    const client = await TestGateway.identify(asServer(a), token, { presence }, 1);
     watch(client);
+    // A connected user who sends nothing keeps their presence past the presence TTL: its process refreshes it.
+    await sleep(2500);
+    assert.equal(await ownStatus(client, guild.id, reg.body.user_id), 'dnd');
     // B keeps answering posts while A shuts down.
     const answered: string[] = [];
     const posting = (async () => {
@@ -203,6 +219,9 @@ describe('scale-out', { skip }, () => {
     await resumed.dispatch('RESUMED', () => true, 20_000);
     const live = await api(b, 'POST', `/channels/${channel.id}/messages`, token, { content: 'live' });
     await resumed.dispatch('MESSAGE_CREATE', (d) => d.id === live.body.id);
+    // The presence travelled with the session: B keeps refreshing it, as it was.
+    await sleep(2500);
+    assert.equal(await ownStatus(resumed, guild.id, reg.body.user_id), 'dnd');
     resumed.close();
     assert.deepEqual(seen, [...answered, live.body.id], 'every message once, in order');
   });

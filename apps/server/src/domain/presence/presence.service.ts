@@ -72,6 +72,20 @@ export class PresenceService {
       this.deps.events.publish('PRESENCE_UPDATE', Topic.guild(guildId), { ...now, guild_id: guildId });
   }
 
+  /** Re-stamps live sessions' presences so the store keeps them (nothing changes, so nothing is published). */
+  async refresh(
+    sessions: Array<{
+      userId: string;
+      sessionId: string;
+      presence: Pick<SessionPresence, 'status' | 'activities'>;
+    }>,
+  ): Promise<void> {
+    const at = Date.now();
+    await this.store.setMany(
+      sessions.map((s) => ({ userId: s.userId, sessionId: s.sessionId, presence: { ...s.presence, at } })),
+    );
+  }
+
   async of(userId: string): Promise<PresenceWire> {
     return (await this.many([userId]))[0];
   }
