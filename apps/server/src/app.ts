@@ -104,6 +104,12 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
       attachmentUrls: new AttachmentUrls(secret, config.publicUrl),
     };
     const services = createServices(deps);
+    // Sessions revoked on any process stop being trusted here at once.
+    const forgetRevoked = bus.subscribe((e) => {
+      if (e.t === 'SESSIONS_REVOKED' && e.topic.startsWith('user:'))
+        services.auth.sessions.forget(e.topic.slice('user:'.length));
+    });
+    cleanups.push(async () => forgetRevoked());
     const http = await buildHttp(config, log, database, { services, limiter, config });
     const gateway = new Gateway({
       services,

@@ -19,7 +19,6 @@ import {
   members,
   type permissionOverwrites,
   roles,
-  threadMembers,
 } from '../../store/schema';
 import { missingPermissions, notFound } from '../errors';
 import { type ChannelContext, loadChannelContext } from './channel-context';
