@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import { type PgTable, PgTransaction } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../store/db';
 import {
   channelRecipients,
@@ -61,17 +61,10 @@ function fromJson<T>(table: PgTable, list: Array<Record<string, unknown>>): T[] 
 const isThread = sql`${channels.type} in (10, 11, 12)`;
 const overwriteSource = sql`case when ${isThread} and ${channels.parentId} is not null then ${channels.parentId} else ${channels.id} end`;
 
-/**
- * The channel, its guild, the caller's membership, member roles, the guild's roles and the governing overwrites (or,
- * in DMs, the caller's recipiency) in one statement; null when the channel does not exist. Deciding what the caller
- * may do is the caller's job (guild-access.ts, message-channel.ts), through @hearth/permissions.
- */
-export async function loadChannelContext(
-  db: DbOrTx,
-  channelId: string,
-  userId: string,
-): Promise<ChannelContext | null> {
-  const [row] = await db
+const userId = sql.placeholder('userId');
+
+function buildContextQuery(db: DbOrTx) {
+  return db
     .select({
       channel: channels,
       guild: guilds,
@@ -91,7 +84,34 @@ export async function loadChannelContext(
     .from(channels)
     .leftJoin(guilds, eq(guilds.id, channels.guildId))
     .leftJoin(members, and(eq(members.guildId, channels.guildId), eq(members.userId, userId)))
-    .where(eq(channels.id, channelId));
+    .where(eq(channels.id, sql.placeholder('channelId')));
+}
+
+type ContextQuery = ReturnType<ReturnType<typeof buildContextQuery>['prepare']>;
+const prepared = new WeakMap<DbOrTx, ContextQuery>();
+
+/** Built once per database handle and prepared on the server (it runs on every message route); per use in a transaction. */
+function contextQuery(db: DbOrTx): Pick<ContextQuery, 'execute'> {
+  if (db instanceof PgTransaction) return buildContextQuery(db);
+  let query = prepared.get(db);
+  if (!query) {
+    query = buildContextQuery(db).prepare('channel_context');
+    prepared.set(db, query);
+  }
+  return query;
+}
+
+/**
+ * The channel, its guild, the caller's membership, member roles, the guild's roles and the governing overwrites (or,
+ * in DMs, the caller's recipiency) in one statement; null when the channel does not exist. Deciding what the caller
+ * may do is the caller's job (guild-access.ts, message-channel.ts), through @hearth/permissions.
+ */
+export async function loadChannelContext(
+  db: DbOrTx,
+  channelId: string,
+  userId: string,
+): Promise<ChannelContext | null> {
+  const [row] = await contextQuery(db).execute({ channelId, userId });
   if (!row) return null;
   return {
     channel: row.channel,
