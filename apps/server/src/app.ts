@@ -112,6 +112,12 @@ export async function createApp(
       attachmentUrls: new AttachmentUrls(secret, config.publicUrl),
     };
     const services = createServices(deps);
+    // Sessions revoked on any process stop being trusted here at once.
+    const forgetRevoked = bus.subscribe((e) => {
+      if (e.t === 'SESSIONS_REVOKED' && e.topic.startsWith('user:'))
+        services.auth.sessions.forget(e.topic.slice('user:'.length));
+    });
+    cleanups.push(async () => forgetRevoked());
     const lifecycle = { closing: false };
     const http = await buildHttp(config, log, database, lifecycle, opts.webDir ?? defaultWebDir, {
       services,

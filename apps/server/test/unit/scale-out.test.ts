@@ -226,6 +226,33 @@ describe('scale-out', { skip }, () => {
     assert.deepEqual(seen, [...answered, live.body.id], 'every message once, in order');
   });
 
+  test('a session revoked on A is refused by B at once, though B checked it a moment before', async () => {
+    const workerBase = 600 + Math.floor(Math.random() * 90);
+    const a = start(workerBase, await freePort());
+    const b = start(workerBase + 1, await freePort());
+    await Promise.all([healthy(a), healthy(b)]);
+    const credentials = {
+      login: `revoke_${randomBytes(3).toString('hex')}`,
+      password: 'long enough',
+    };
+    const reg = await api(a, 'POST', '/auth/register', undefined, {
+      email: `${credentials.login}@example.test`,
+      username: credentials.login,
+      password: credentials.password,
+    });
+    assert.equal(reg.status, 201);
+    const other = (await api(a, 'POST', '/auth/login', undefined, credentials)).body.token;
+    assert.equal((await api(b, 'GET', '/users/@me', other)).status, 200);
+    // B's gateway closing the session with 4004 shows that B has the SESSIONS_REVOKED event.
+    const client = await TestGateway.identify(asServer(b), other);
+    const sessions = (await api(a, 'GET', '/auth/sessions', reg.body.token)).body;
+    const target = sessions.find((x: any) => !x.current);
+    assert.equal((await api(a, 'DELETE', `/auth/sessions/${target.id}`, reg.body.token)).status, 204);
+    assert.equal(await client.closed(), 4004);
+    assert.equal((await api(b, 'GET', '/users/@me', other)).status, 401);
+    assert.equal((await api(b, 'GET', '/users/@me', reg.body.token)).status, 200);
+  });
+
   test('a process refuses to start with a worker id another live process holds', async () => {
     const holder = procs.find((p) => p.child.exitCode === null && p.child.signalCode === null);
     assert.ok(holder, 'process A is still running');

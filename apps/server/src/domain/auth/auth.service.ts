@@ -13,6 +13,7 @@ import {
 import type { Deps } from '../deps';
 import { ApiError, invalidField, unauthorized } from '../errors';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
+import { SessionCache } from './session-cache';
 import { AccessTokens, hashToken, newSecretToken, tokenOwner } from './tokens';
 
 /** Who is calling: a person's session, or a bot. */
@@ -36,6 +37,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 export class AuthService {
   private readonly access: AccessTokens;
+  /** Sessions checked a moment ago; see SessionCache for how revocation reaches it. */
+  readonly sessions = new SessionCache();
 
   constructor(private readonly deps: Deps) {
     this.access = new AccessTokens(deps.secret, Durations.accessTokenSeconds);
@@ -117,7 +120,11 @@ export class AuthService {
       return { pair: await this.issueTokens(tx, userId, session.id, meta) };
     });
     if ('error' in outcome) {
-      if (outcome.error === 'reused') this.deps.log.warn({ userId }, 'refresh token reused: session revoked');
+      if (outcome.error === 'reused') {
+        // Again after commit: a check racing the transaction may have read the session as live.
+        this.sessions.forget(userId);
+        this.deps.log.warn({ userId }, 'refresh token reused: session revoked');
+      }
       throw unauthorized();
     }
     return outcome.pair;
@@ -195,6 +202,7 @@ export class AuthService {
       await this.revokeSessions(tx, t.userId, {});
     });
     if (!row) throw invalidField(['token'], 'INVALID_TOKEN', 'This link is invalid or has expired.');
+    this.sessions.forget(row.userId);
   }
 
   /** Changes the password of a logged-in user after checking the current one; other sessions are signed out. */
@@ -215,6 +223,7 @@ export class AuthService {
       await this.expireMailTokens(tx, principal.userId, 'reset_password');
       await this.revokeSessions(tx, principal.userId, { except: principal.sessionId ?? undefined });
     });
+    this.sessions.forget(principal.userId);
   }
 
   /** Checks the current password (for changes that need it, such as email). */
@@ -234,9 +243,12 @@ export class AuthService {
     if (scheme === 'bot') return this.authenticateBot(rest);
     const claims = await this.access.verify(scheme === 'bearer' ? rest : header.trim());
     if (!claims) return null;
+    const principal = { userId: claims.userId, sessionId: claims.sessionId, bot: false, applicationId: null };
+    if (this.sessions.has(claims.userId, claims.sessionId)) return principal;
+    const started = this.sessions.begin();
     const { db } = this.deps;
     const [row] = await db
-      .select({ lastUsedAt: sessions.lastUsedAt, disabled: users.disabled })
+      .select({ lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt, disabled: users.disabled })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(
@@ -254,7 +266,8 @@ export class AuthService {
         .where(and(eq(sessions.userId, claims.userId), eq(sessions.id, claims.sessionId)))
         .catch((err) => this.deps.log.warn({ err }, 'could not record session use'));
     }
-    return { userId: claims.userId, sessionId: claims.sessionId, bot: false, applicationId: null };
+    this.sessions.remember(started, claims.userId, claims.sessionId, row.expiresAt);
+    return principal;
   }
 
   /** Bot tokens name their bot user, so the lookup is by key and the hash comparison is exact. */
@@ -339,6 +352,7 @@ export class AuthService {
       .set({ revokedAt: new Date() })
       .where(and(...conditions))
       .returning({ id: sessions.id });
+    this.sessions.forget(userId);
     if (revoked.length) {
       this.deps.events.publish('SESSIONS_REVOKED', `user:${userId}`, {
         session_ids: revoked.map((r) => r.id),

@@ -9,7 +9,7 @@ import { ApiError, invalidField, missingPermissions, notFound } from '../errors'
 import type { ChannelRow } from '../guilds/guild-access';
 import { storeImage } from '../images';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
-import { hydrateMessages } from '../messages/messages.wire';
+import { hydrateMessages, messageColumns } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
 
@@ -340,7 +340,7 @@ export class DmsService {
     const [row] = await tx
       .insert(messages)
       .values({ channelId: channel.id, id, authorId, type, content, mentionUserIds })
-      .returning();
+      .returning(messageColumns);
     await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, channel.id));
     const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [row]);
     pending.add('MESSAGE_CREATE', Topic.channel(channel.id), { ...message, channel_type: channel.type });

@@ -14,15 +14,15 @@ import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
   bans,
-  channels,
+  type channels,
   guilds,
   memberRoles,
   members,
-  permissionOverwrites,
+  type permissionOverwrites,
   roles,
-  threadMembers,
 } from '../../store/schema';
 import { ApiError, missingPermissions, notFound } from '../errors';
+import { type ChannelContext, loadChannelContext } from './channel-context';
 
 export type GuildRow = typeof guilds.$inferSelect;
 export type RoleRow = typeof roles.$inferSelect;
@@ -143,29 +143,31 @@ export async function loadChannelForActor(
   db: DbOrTx,
   channelId: string,
   userId: string,
-): Promise<{ actor: GuildActor; channel: ChannelRow; overwrites: OverwriteRow[]; permissions: bigint }> {
-  const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
-  if (!channel?.guildId) throw notFound(ErrorCode.UnknownChannel, 'Channel');
-  let actor: GuildActor;
-  try {
-    actor = await loadGuildActor(db, channel.guildId, userId);
-  } catch {
-    throw notFound(ErrorCode.UnknownChannel, 'Channel');
-  }
+): Promise<ChannelForActor> {
+  return channelForActor(await loadChannelContext(db, channelId, userId));
+}
+
+export interface ChannelForActor {
+  actor: GuildActor;
+  channel: ChannelRow;
+  overwrites: OverwriteRow[];
+  permissions: bigint;
+}
+
+/** The decision behind loadChannelForActor, on a channel context already read. */
+export function channelForActor(ctx: ChannelContext | null): ChannelForActor {
+  if (!ctx?.channel.guildId || !ctx.guild || !ctx.member) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+  const { channel, overwrites } = ctx;
+  const actor = new GuildActor(ctx.guild, ctx.roles, ctx.member, ctx.roleIds);
   const thread = isThreadType(channel.type);
-  const source = thread && channel.parentId ? channel.parentId : channelId;
-  const overwrites = await db
-    .select()
-    .from(permissionOverwrites)
-    .where(eq(permissionOverwrites.channelId, source));
   let permissions = actor.channelPermissions(overwrites, { isThread: thread });
-  if (thread && channel.type === 12 && !hasPermission(permissions, Permission.MANAGE_THREADS)) {
-    const [membership] = await db
-      .select()
-      .from(threadMembers)
-      .where(and(eq(threadMembers.channelId, channelId), eq(threadMembers.userId, userId)));
-    if (!membership) permissions = 0n;
-  }
+  if (
+    thread &&
+    channel.type === 12 &&
+    !hasPermission(permissions, Permission.MANAGE_THREADS) &&
+    !ctx.threadMember
+  )
+    permissions = 0n;
   if (permissions === 0n) throw notFound(ErrorCode.UnknownChannel, 'Channel');
   return { actor, channel, overwrites, permissions };
 }

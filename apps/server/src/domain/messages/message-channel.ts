@@ -1,10 +1,9 @@
 import { Permission } from '@hearth/permissions';
 import { ChannelType, ErrorCode } from '@hearth/protocol';
-import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { channelRecipients, channels } from '../../store/schema';
 import { notFound } from '../errors';
-import { type ChannelRow, type GuildActor, loadChannelForActor } from '../guilds/guild-access';
+import { loadChannelContext } from '../guilds/channel-context';
+import { type ChannelRow, channelForActor, type GuildActor } from '../guilds/guild-access';
 
 /** What a recipient may do in a DM or group DM. */
 const DM_PERMISSIONS =
@@ -38,17 +37,13 @@ export async function loadMessageChannel(
   channelId: string,
   userId: string,
 ): Promise<MessageChannel> {
-  const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
-  if (!channel) throw notFound(ErrorCode.UnknownChannel, 'Channel');
-  if (isDmType(channel.type)) {
-    const [recipient] = await db
-      .select()
-      .from(channelRecipients)
-      .where(and(eq(channelRecipients.channelId, channelId), eq(channelRecipients.userId, userId)));
-    if (!recipient) throw notFound(ErrorCode.UnknownChannel, 'Channel');
-    return { channel, guildId: null, permissions: DM_PERMISSIONS, actor: null };
+  const ctx = await loadChannelContext(db, channelId, userId);
+  if (!ctx) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+  if (isDmType(ctx.channel.type)) {
+    if (!ctx.recipient) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+    return { channel: ctx.channel, guildId: null, permissions: DM_PERMISSIONS, actor: null };
   }
-  const loaded = await loadChannelForActor(db, channelId, userId);
+  const loaded = channelForActor(ctx);
   return {
     channel: loaded.channel,
     guildId: loaded.channel.guildId,

@@ -11,7 +11,7 @@ import {
   MessageType,
   snowflakeFromTimestamp,
 } from '@hearth/protocol';
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import { attachments, channels, mentions, messages, users } from '../../store/schema';
@@ -34,7 +34,7 @@ import {
 import { deleteMessages } from './channel-content';
 import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
-import { hydrateMessages, type MessageRow } from './messages.wire';
+import { hydrateMessages, type MessageRow, messageColumns } from './messages.wire';
 
 const TEXT_TYPES = new Set([0, 1, 3, 5, 10, 11, 12]);
 const NONCE_WINDOW_MS = 5 * 60_000;
@@ -106,7 +106,7 @@ export class MessagesService {
           'A reply must be in the same channel.',
         );
       [reference] = await db
-        .select()
+        .select(messageColumns)
         .from(messages)
         .where(and(eq(messages.channelId, channelId), eq(messages.id, ref.message_id)));
       if (!reference && ref.fail_if_not_exists !== false)
@@ -158,9 +158,8 @@ export class MessagesService {
             referenceMessageId: input.message_reference?.message_id ?? null,
             referenceGuildId: input.message_reference ? ctx.guildId : null,
           })
-          .returning();
+          .returning(messageColumns);
         if (stored?.rows.length) await tx.insert(attachments).values(stored.rows);
-        await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, channelId));
         if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
         if (inThread) await this.threads.onMessage(tx, ctx.channel, principal.userId);
         if (directMentions.length) {
@@ -177,6 +176,16 @@ export class MessagesService {
             )
             .onConflictDoNothing();
         }
+        // Last, so that the channel row is locked for as short a time as possible; never moves backwards.
+        await tx
+          .update(channels)
+          .set({ lastMessageId: id })
+          .where(
+            and(
+              eq(channels.id, channelId),
+              or(isNull(channels.lastMessageId), lt(channels.lastMessageId, id)),
+            ),
+          );
         return inserted;
       })
       .catch(async (err) => {
@@ -184,7 +193,10 @@ export class MessagesService {
         await stored?.cleanup();
         throw err;
       });
-    const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [row]);
+    const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [row], undefined, {
+      fresh: row.id === id,
+      withFiles: !!stored?.rows.length,
+    });
     if (row.id === id) {
       pending.add(
         'MESSAGE_CREATE',
@@ -208,13 +220,13 @@ export class MessagesService {
       const half = Math.floor(limit / 2);
       const [older, newer] = await Promise.all([
         db
-          .select()
+          .select(messageColumns)
           .from(messages)
           .where(and(inChannel, lte(messages.id, q.around)))
           .orderBy(desc(messages.id))
           .limit(limit - half),
         db
-          .select()
+          .select(messageColumns)
           .from(messages)
           .where(and(inChannel, gt(messages.id, q.around)))
           .orderBy(asc(messages.id))
@@ -224,7 +236,7 @@ export class MessagesService {
     } else if (q.after) {
       rows = (
         await db
-          .select()
+          .select(messageColumns)
           .from(messages)
           .where(and(inChannel, gt(messages.id, q.after)))
           .orderBy(asc(messages.id))
@@ -233,7 +245,7 @@ export class MessagesService {
     } else {
       const cursor = q.before ? lt(messages.id, q.before) : undefined;
       rows = await db
-        .select()
+        .select(messageColumns)
         .from(messages)
         .where(cursor ? and(inChannel, cursor) : inChannel)
         .orderBy(desc(messages.id))
@@ -309,7 +321,7 @@ export class MessagesService {
         .update(messages)
         .set(changes)
         .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)))
-        .returning();
+        .returning(messageColumns);
       // Only users not already notified become new mentions.
       const added = (changes.mentionUserIds ?? []).filter(
         (u) => !row.mentionUserIds.includes(u) && u !== row.authorId,
@@ -389,7 +401,7 @@ export class MessagesService {
     const ctx = await loadMessageChannel(db, channelId, principal.userId);
     if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) return [];
     const rows = await db
-      .select()
+      .select(messageColumns)
       .from(messages)
       .where(and(eq(messages.channelId, channelId), eq(messages.pinned, true)))
       .orderBy(desc(messages.id));
@@ -442,7 +454,7 @@ export class MessagesService {
           referenceMessageId: messageId,
           referenceGuildId: ctx.guildId,
         })
-        .returning();
+        .returning(messageColumns);
       await tx.update(channels).set({ lastMessageId: sysId }).where(eq(channels.id, channelId));
       return sys;
     });
@@ -503,7 +515,7 @@ export class MessagesService {
     const [row] = await tx
       .insert(messages)
       .values({ channelId: systemChannelId, id, guildId, authorId: userId, type: MessageType.UserJoin })
-      .returning();
+      .returning(messageColumns);
     await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, systemChannelId));
     const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [row]);
     pending.add('MESSAGE_CREATE', Topic.channel(systemChannelId), {
@@ -515,7 +527,7 @@ export class MessagesService {
 
   private async find(db: DbOrTx, channelId: string, messageId: string): Promise<MessageRow> {
     const [row] = await db
-      .select()
+      .select(messageColumns)
       .from(messages)
       .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)));
     if (!row) throw unknownMessage();
@@ -530,7 +542,7 @@ export class MessagesService {
   ): Promise<MessageRow | undefined> {
     const since = snowflakeFromTimestamp(Date.now() - NONCE_WINDOW_MS);
     const [row] = await db
-      .select()
+      .select(messageColumns)
       .from(messages)
       .where(
         and(

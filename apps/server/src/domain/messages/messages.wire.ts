@@ -1,11 +1,13 @@
 import type { Message } from '@hearth/protocol';
-import { and, count, eq, inArray, min, or, sql } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, inArray, min, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { messages, reactions, users } from '../../store/schema';
 import { toPublicUser } from '../users/users.wire';
 import { type AttachmentUrls, attachmentsOf, toAttachmentWire } from './attachments';
 
-export type MessageRow = typeof messages.$inferSelect;
+/** A message's columns without the generated search_vector, which only search reads (and never returns). */
+export const { searchVector: _searchVector, ...messageColumns } = getTableColumns(messages);
+export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
 
 /**
  * Builds Discord message objects for rows of one channel: authors, mentions, replied-to messages and reaction counts
@@ -16,45 +18,26 @@ export async function hydrateMessages(
   urls: AttachmentUrls,
   rows: MessageRow[],
   viewerId?: string,
+  opts: { fresh?: boolean; withFiles?: boolean } = {},
 ): Promise<Message[]> {
   if (!rows.length) return [];
-  const files = groupBy(
-    await attachmentsOf(
-      db,
-      rows[0].channelId,
-      rows.map((r) => r.id),
-    ),
-    (a) => a.messageId,
-  );
-  const counts = await db
-    .select({
-      messageId: reactions.messageId,
-      key: reactions.emojiKey,
-      id: reactions.emojiId,
-      name: reactions.emojiName,
-      animated: reactions.emojiAnimated,
-      count: count(),
-      me: sql<boolean>`bool_or(${reactions.userId} = ${viewerId ?? '0'})`,
-      first: min(reactions.createdAt),
-    })
-    .from(reactions)
-    .where(
-      and(
-        eq(reactions.channelId, rows[0].channelId),
-        inArray(
-          reactions.messageId,
-          rows.map((r) => r.id),
-        ),
-      ),
-    )
-    .groupBy(
-      reactions.messageId,
-      reactions.emojiKey,
-      reactions.emojiId,
-      reactions.emojiName,
-      reactions.emojiAnimated,
-    )
-    .orderBy(min(reactions.createdAt));
+  const channelId = rows[0].channelId;
+  const ids = rows.map((r) => r.id);
+  const refKeys = rows
+    .filter((r) => r.referenceMessageId && r.referenceChannelId)
+    .map((r) => ({ channelId: r.referenceChannelId!, id: r.referenceMessageId! }));
+  // Independent reads, sent together; a message just written has no reactions yet.
+  const [fileRows, counts, referenced] = await Promise.all([
+    opts.fresh && !opts.withFiles ? [] : attachmentsOf(db, channelId, ids),
+    opts.fresh ? [] : reactionCounts(db, channelId, ids, viewerId),
+    refKeys.length
+      ? db
+          .select(messageColumns)
+          .from(messages)
+          .where(or(...refKeys.map((k) => and(eq(messages.channelId, k.channelId), eq(messages.id, k.id)))))
+      : [],
+  ]);
+  const files = groupBy(fileRows, (a) => a.messageId);
   const reactionsOf = new Map<string, NonNullable<Message['reactions']>>();
   for (const c of counts) {
     const list = reactionsOf.get(c.messageId) ?? [];
@@ -68,15 +51,6 @@ export async function hydrateMessages(
     });
     reactionsOf.set(c.messageId, list);
   }
-  const refKeys = rows
-    .filter((r) => r.referenceMessageId && r.referenceChannelId)
-    .map((r) => ({ channelId: r.referenceChannelId!, id: r.referenceMessageId! }));
-  const referenced = refKeys.length
-    ? await db
-        .select()
-        .from(messages)
-        .where(or(...refKeys.map((k) => and(eq(messages.channelId, k.channelId), eq(messages.id, k.id)))))
-    : [];
   const all = [...rows, ...referenced];
   const userIds = [...new Set(all.flatMap((r) => [r.authorId, ...r.mentionUserIds]))];
   const people = await db.select().from(users).where(inArray(users.id, userIds));
@@ -143,4 +117,29 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   const map = new Map<string, T[]>();
   for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
   return map;
+}
+
+/** Reaction counts per message and emoji, first-reacted first, with `me` for `viewerId`. */
+function reactionCounts(db: DbOrTx, channelId: string, messageIds: string[], viewerId: string | undefined) {
+  return db
+    .select({
+      messageId: reactions.messageId,
+      key: reactions.emojiKey,
+      id: reactions.emojiId,
+      name: reactions.emojiName,
+      animated: reactions.emojiAnimated,
+      count: count(),
+      me: sql<boolean>`bool_or(${reactions.userId} = ${viewerId ?? '0'})`,
+      first: min(reactions.createdAt),
+    })
+    .from(reactions)
+    .where(and(eq(reactions.channelId, channelId), inArray(reactions.messageId, messageIds)))
+    .groupBy(
+      reactions.messageId,
+      reactions.emojiKey,
+      reactions.emojiId,
+      reactions.emojiName,
+      reactions.emojiAnimated,
+    )
+    .orderBy(min(reactions.createdAt));
 }

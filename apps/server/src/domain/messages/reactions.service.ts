@@ -10,6 +10,7 @@ import { ApiError, missingPermissions, notFound } from '../errors';
 import { toMemberWire } from '../guilds/guilds.wire';
 import { toPublicUser } from '../users/users.wire';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
+import { messageColumns } from './messages.wire';
 
 const MAX_DISTINCT_EMOJI = 20;
 const RGI_EMOJI = /^\p{RGI_Emoji}$/v;
@@ -222,7 +223,7 @@ export class ReactionsService {
 
   private async message(db: DbOrTx, channelId: string, messageId: string) {
     const [row] = await db
-      .select()
+      .select(messageColumns)
       .from(messages)
       .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)));
     if (!row) throw notFound(ErrorCode.UnknownMessage, 'Message');

@@ -7,7 +7,7 @@ import type { Deps } from '../deps';
 import { loadGuildActor } from '../guilds/guild-access';
 import { groupBy } from '../guilds/guilds.service';
 import { loadMessageChannel } from './message-channel';
-import { hydrateMessages } from './messages.wire';
+import { hydrateMessages, messageColumns } from './messages.wire';
 
 export interface SearchQuery {
   content?: string;
@@ -85,7 +85,13 @@ export class SearchService {
     const condition = and(...where);
     const [[{ n }], rows] = await Promise.all([
       db.select({ n: count() }).from(messages).where(condition),
-      db.select().from(messages).where(condition).orderBy(desc(messages.id)).limit(q.limit).offset(q.offset),
+      db
+        .select(messageColumns)
+        .from(messages)
+        .where(condition)
+        .orderBy(desc(messages.id))
+        .limit(q.limit)
+        .offset(q.offset),
     ]);
     // Hydrate per channel (message objects are built channel by channel), keeping the overall order.
     const built = new Map<string, Message>();

@@ -10,7 +10,7 @@ import { ApiError, invalidField, missingPermissions, notFound } from '../errors'
 import { type ChannelRow, isThreadType, loadChannelForActor, loadGuildActor } from '../guilds/guild-access';
 import { groupBy } from '../guilds/guilds.service';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
-import { hydrateMessages } from '../messages/messages.wire';
+import { hydrateMessages, messageColumns } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
 
 const PARENT_TYPES = new Set<number>([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
@@ -88,7 +88,7 @@ export class ThreadsService {
     const parent = await this.parent(principal, channelId);
     if (!hasPermission(parent.permissions, Permission.CREATE_PUBLIC_THREADS)) throw missingPermissions();
     const [message] = await db
-      .select()
+      .select(messageColumns)
       .from(messages)
       .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)));
     if (!message) throw notFound(ErrorCode.UnknownMessage, 'Message');
@@ -388,7 +388,7 @@ export class ThreadsService {
             referenceChannelId: id,
             referenceGuildId: parent.guildId,
           })
-          .returning();
+          .returning(messageColumns);
         await tx.update(channels).set({ lastMessageId: sysId }).where(eq(channels.id, parent.id));
         const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [sys]);
         pending.add('MESSAGE_CREATE', Topic.channel(parent.id), {

@@ -1,0 +1,126 @@
+import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { type PgTable, PgTransaction } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../../store/db';
+import {
+  channelRecipients,
+  channels,
+  guilds,
+  memberRoles,
+  members,
+  permissionOverwrites,
+  roles,
+  threadMembers,
+} from '../../store/schema';
+
+type ChannelRow = typeof channels.$inferSelect;
+type GuildRow = typeof guilds.$inferSelect;
+type MemberRow = typeof members.$inferSelect;
+type RoleRow = typeof roles.$inferSelect;
+type OverwriteRow = typeof permissionOverwrites.$inferSelect;
+
+/** Everything a caller's access to one channel depends on, read in one statement. */
+export interface ChannelContext {
+  channel: ChannelRow;
+  /** The channel's guild; null for DMs. */
+  guild: GuildRow | null;
+  /** The caller's membership of that guild; null when not a member (or in DMs). */
+  member: MemberRow | null;
+  roleIds: string[];
+  roles: RoleRow[];
+  /** The overwrites that govern the channel: its own, or its parent's for a thread. */
+  overwrites: OverwriteRow[];
+  /** The caller is a recipient of this DM / group DM. */
+  recipient: boolean;
+  /** The caller has joined this thread. */
+  threadMember: boolean;
+}
+
+/** A JSON object of a table's row; bigint columns as text, so that snowflakes keep every digit. */
+function rowJson(table: PgTable): SQL {
+  const parts = Object.values(getTableColumns(table)).map((c) =>
+    c.getSQLType() === 'bigint'
+      ? sql`${sql.raw(`'${c.name}'`)}, ${c}::text`
+      : sql`${sql.raw(`'${c.name}'`)}, ${c}`,
+  );
+  return sql`json_build_object(${sql.join(parts, sql`, `)})`;
+}
+
+/** Maps rowJson's objects back into rows, through each column's own driver mapping. */
+function fromJson<T>(table: PgTable, list: Array<Record<string, unknown>>): T[] {
+  const columns = Object.entries(getTableColumns(table));
+  return list.map((o) => {
+    const row: Record<string, unknown> = {};
+    for (const [key, c] of columns) {
+      const v = o[c.name];
+      row[key] = v === null || v === undefined ? null : c.mapFromDriverValue(v);
+    }
+    return row as T;
+  });
+}
+
+const isThread = sql`${channels.type} in (10, 11, 12)`;
+const overwriteSource = sql`case when ${isThread} and ${channels.parentId} is not null then ${channels.parentId} else ${channels.id} end`;
+
+const userId = sql.placeholder('userId');
+
+function buildContextQuery(db: DbOrTx) {
+  return db
+    .select({
+      channel: channels,
+      guild: guilds,
+      member: members,
+      roleIds: sql<
+        string[]
+      >`coalesce((select json_agg(${memberRoles.roleId}::text) from ${memberRoles} where ${memberRoles.guildId} = ${channels.guildId} and ${memberRoles.userId} = ${userId}), '[]'::json)`,
+      roles: sql<
+        Array<Record<string, unknown>>
+      >`coalesce((select json_agg(${rowJson(roles)}) from ${roles} where ${roles.guildId} = ${channels.guildId} and ${members.userId} is not null), '[]'::json)`,
+      overwrites: sql<
+        Array<Record<string, unknown>>
+      >`coalesce((select json_agg(${rowJson(permissionOverwrites)}) from ${permissionOverwrites} where ${permissionOverwrites.channelId} = ${overwriteSource} and ${members.userId} is not null), '[]'::json)`,
+      recipient: sql<boolean>`exists(select 1 from ${channelRecipients} where ${channelRecipients.channelId} = ${channels.id} and ${channelRecipients.userId} = ${userId})`,
+      threadMember: sql<boolean>`exists(select 1 from ${threadMembers} where ${threadMembers.channelId} = ${channels.id} and ${threadMembers.userId} = ${userId})`,
+    })
+    .from(channels)
+    .leftJoin(guilds, eq(guilds.id, channels.guildId))
+    .leftJoin(members, and(eq(members.guildId, channels.guildId), eq(members.userId, userId)))
+    .where(eq(channels.id, sql.placeholder('channelId')));
+}
+
+type ContextQuery = ReturnType<ReturnType<typeof buildContextQuery>['prepare']>;
+const prepared = new WeakMap<DbOrTx, ContextQuery>();
+
+/** Built once per database handle and prepared on the server (it runs on every message route); per use in a transaction. */
+function contextQuery(db: DbOrTx): Pick<ContextQuery, 'execute'> {
+  if (db instanceof PgTransaction) return buildContextQuery(db);
+  let query = prepared.get(db);
+  if (!query) {
+    query = buildContextQuery(db).prepare('channel_context');
+    prepared.set(db, query);
+  }
+  return query;
+}
+
+/**
+ * The channel, its guild, the caller's membership, member roles, the guild's roles and the governing overwrites (or,
+ * in DMs, the caller's recipiency) in one statement; null when the channel does not exist. Deciding what the caller
+ * may do is the caller's job (guild-access.ts, message-channel.ts), through @hearth/permissions.
+ */
+export async function loadChannelContext(
+  db: DbOrTx,
+  channelId: string,
+  userId: string,
+): Promise<ChannelContext | null> {
+  const [row] = await contextQuery(db).execute({ channelId, userId });
+  if (!row) return null;
+  return {
+    channel: row.channel,
+    guild: row.guild,
+    member: row.member,
+    roleIds: row.roleIds,
+    roles: fromJson<RoleRow>(roles, row.roles),
+    overwrites: fromJson<OverwriteRow>(permissionOverwrites, row.overwrites),
+    recipient: !!row.recipient,
+    threadMember: !!row.threadMember,
+  };
+}
