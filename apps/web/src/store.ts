@@ -394,6 +394,20 @@ export function addHistory(channelId: string, page: Message[], opts: { hasMore?:
   });
 }
 
+/** Replaces a guild's channels with the list the server says this user can view now. */
+export function setGuildChannels(guildId: string, list: Channel[]): void {
+  setState((s) => {
+    if (!s.guilds[guildId]) return {};
+    const visible = new Set(list.map((c) => c.id));
+    const channels: Record<string, Channel> = {};
+    for (const [id, c] of Object.entries(s.channels))
+      if (c.guild_id !== guildId || visible.has(id)) channels[id] = c;
+    for (const c of list) channels[c.id] = { ...s.channels[c.id], ...c, guild_id: guildId };
+    const messages = Object.fromEntries(Object.entries(s.messages).filter(([id]) => id in channels));
+    return { channels, messages };
+  });
+}
+
 /** Forgets typing indicators that ran out. */
 export function expireTyping(now = Date.now()): void {
   const s = getState();

@@ -362,6 +362,28 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await bob.page.getByRole('link', { name: /^plans/ }).waitFor({ state: 'detached' });
     // The owner still has it.
     await a.getByRole('link', { name: /^plans/ }).waitFor();
+
+    // A role that may view it, given to bob, brings it back without a reload; taking the role away hides it.
+    const token = await a.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    const guildId = guildUrl.split('/')[4];
+    const channels = (await h.api('GET', `/guilds/${guildId}/channels`, { token })).body as Array<{
+      id: string;
+      name: string;
+    }>;
+    const plans = channels.find((c) => c.name === 'plans')!;
+    const role = (await h.api('POST', `/guilds/${guildId}/roles`, { token, body: { name: 'planners' } }))
+      .body as { id: string };
+    const allow = await h.api('PUT', `/channels/${plans.id}/permissions/${role.id}`, {
+      token,
+      body: { type: 0, allow: String(1 << 10), deny: '0' },
+    });
+    assert.equal(allow.status, 204);
+    const member = `/guilds/${guildId}/members/${bob.id}/roles/${role.id}`;
+    assert.equal((await h.api('PUT', member, { token })).status, 204);
+    await bob.page.getByRole('link', { name: /^plans/ }).waitFor();
+    assert.equal((await h.api('DELETE', member, { token })).status, 204);
+    await bob.page.getByRole('link', { name: /^plans/ }).waitFor({ state: 'detached' });
+
   });
 
   test('a dropped connection resumes with nothing missed or doubled', async () => {
