@@ -384,6 +384,21 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     assert.equal((await h.api('DELETE', member, { token })).status, 204);
     await bob.page.getByRole('link', { name: /^plans/ }).waitFor({ state: 'detached' });
 
+    // Roles move up and down among those below the mover's highest; @everyone stays last.
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('tab', { name: 'Roles' }).click();
+    await a.getByLabel('New role name').fill('scouts');
+    await a.getByRole('button', { name: 'Create role' }).click();
+    const order = () => a.locator('.role-list li > button.link').allInnerTexts();
+    await a.getByRole('button', { name: 'Move scouts up' }).click();
+    await a.getByRole('button', { name: 'Move scouts down' }).waitFor();
+    assert.deepEqual(await order(), ['scouts', 'planners', '@everyone']);
+    assert.equal(await a.getByRole('button', { name: 'Move scouts up' }).count(), 0);
+    await a.getByRole('button', { name: 'Move scouts down' }).click();
+    await a.getByRole('button', { name: 'Move planners down' }).waitFor();
+    assert.deepEqual(await order(), ['planners', 'scouts', '@everyone']);
+    await shot(alice, 'roles-desktop');
+    await a.keyboard.press('Escape');
   });
 
   test('a dropped connection resumes with nothing missed or doubled', async () => {
