@@ -463,6 +463,43 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
       .waitFor();
     await b.getByRole('tab', { name: 'All' }).click();
     await b.locator('.friend', { hasText: alice.name }).waitFor();
+
+    // A group DM: bob (its owner) renames it, adds and removes carol; alice leaves; each list follows live.
+    const carol = await h.register();
+    const bobToken = await b.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    for (const [token, other] of [
+      [carol.token, bob.id!],
+      [bobToken, carol.id],
+    ])
+      assert.equal(
+        (await h.api('PUT', `/users/@me/relationships/${other}`, { token, body: {} })).status,
+        204,
+      );
+    await b.getByRole('button', { name: 'New group DM' }).click();
+    await b.getByRole('dialog').getByLabel(alice.name).check();
+    await b.getByRole('button', { name: 'Create group DM' }).click();
+    await b.waitForURL(/\/channels\/@me\/\d+$/);
+    await b.getByRole('button', { name: 'Group settings' }).click();
+    await b.getByLabel('Group name').fill('weekend');
+    await b.getByRole('button', { name: 'Rename' }).click();
+    await a.locator('.sidebar').getByRole('link', { name: 'weekend' }).waitFor();
+    await b.getByLabel('Friend to add').selectOption({ label: carol.username });
+    await b.getByRole('button', { name: 'Add', exact: true }).click();
+    await b.getByRole('button', { name: `Remove ${carol.username}` }).click();
+    await b.getByRole('button', { name: `Remove ${carol.username}` }).waitFor({ state: 'detached' });
+    await shot(bob, 'group-dm-settings-desktop');
+
+    await a.locator('.sidebar').getByRole('link', { name: 'weekend' }).click();
+    await a.getByRole('button', { name: 'Group settings' }).click();
+    assert.equal(
+      await a.getByRole('button', { name: /^Remove / }).count(),
+      0,
+      'only the owner removes people',
+    );
+    await a.getByRole('button', { name: 'Leave group' }).click();
+    await a.locator('.sidebar').getByRole('link', { name: 'weekend' }).waitFor({ state: 'detached' });
+    await b.getByRole('button', { name: `Remove ${alice.name}` }).waitFor({ state: 'detached' });
+    await b.keyboard.press('Escape');
   });
 
   test('settings list the sessions, and sign out everywhere ends them all', async () => {
