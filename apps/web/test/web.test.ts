@@ -399,6 +399,26 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     assert.deepEqual(await order(), ['planners', 'scouts', '@everyone']);
     await shot(alice, 'roles-desktop');
     await a.keyboard.press('Escape');
+
+    // A category collapses and expands from the keyboard, and stays collapsed across a reload.
+    const category = (
+      await h.api('POST', `/guilds/${guildId}/channels`, { token, body: { name: 'Projects', type: 4 } })
+    ).body as { id: string };
+    await h.api('POST', `/guilds/${guildId}/channels`, {
+      token,
+      body: { name: 'ideas', parent_id: category.id },
+    });
+    const toggle = a.getByRole('button', { name: 'Projects', expanded: true });
+    await a.getByRole('link', { name: /^ideas/ }).waitFor();
+    await toggle.focus();
+    await a.keyboard.press('Enter');
+    await a.getByRole('link', { name: /^ideas/ }).waitFor({ state: 'detached' });
+    await a.reload();
+    await a.getByRole('button', { name: 'Projects', expanded: false }).waitFor();
+    assert.equal(await a.getByRole('link', { name: /^ideas/ }).count(), 0);
+    await a.getByRole('button', { name: 'Projects' }).focus();
+    await a.keyboard.press('Space');
+    await a.getByRole('link', { name: /^ideas/ }).waitFor();
   });
 
   test('a dropped connection resumes with nothing missed or doubled', async () => {

@@ -242,8 +242,35 @@ function AddGuildDialog({ onClose }: { onClose: () => void }) {
   );
 }
 
+/** The categories collapsed in one guild, kept in this browser across reloads. */
+function useCollapsed(guildId: string): [Set<string>, (categoryId: string) => void] {
+  const key = `hearth.collapsed.${guildId}`;
+  const read = () => {
+    try {
+      const ids: unknown = JSON.parse(localStorage.getItem(key) ?? '[]');
+      return new Set(Array.isArray(ids) ? ids.filter((id) => typeof id === 'string') : []);
+    } catch {
+      return new Set<string>();
+    }
+  };
+  const [collapsed, setCollapsed] = useState(read);
+  const [heldKey, setHeldKey] = useState(key);
+  if (heldKey !== key) {
+    setHeldKey(key);
+    setCollapsed(read());
+  }
+  const toggle = (id: string) => {
+    const next = new Set(collapsed);
+    if (!next.delete(id)) next.add(id);
+    localStorage.setItem(key, JSON.stringify([...next]));
+    setCollapsed(next);
+  };
+  return [collapsed, toggle];
+}
+
 function ChannelSidebar({ guild, current }: { guild: Guild; current?: string }) {
   const s = useStore((x) => x);
+  const [collapsed, toggleCategory] = useCollapsed(guild.id);
   const me = s.me?.id ?? '';
   const [dialog, setDialog] = useState<'invite' | 'settings' | 'channel' | null>(null);
   const channels = useMemo(() => visibleChannels(s, guild), [s, guild]);
@@ -336,12 +363,31 @@ function ChannelSidebar({ guild, current }: { guild: Guild; current?: string }) 
       </header>
       <div className="scroll">
         <ul className="channels">{loose.map(item)}</ul>
-        {categories.map((cat) => (
-          <section key={cat.id} aria-label={cat.name ?? 'Category'}>
-            <h3 className="category">{cat.name}</h3>
-            <ul className="channels">{channels.filter((c) => c.parent_id === cat.id).map(item)}</ul>
-          </section>
-        ))}
+        {categories.map((cat) => {
+          const shut = collapsed.has(cat.id);
+          // A collapsed category still shows the channel you are in, as Discord does.
+          const inside = channels.filter((c) => c.parent_id === cat.id && (!shut || c.id === current));
+          return (
+            <section key={cat.id} aria-label={cat.name ?? 'Category'}>
+              <h3 className="category">
+                <button
+                  type="button"
+                  aria-expanded={!shut}
+                  aria-controls={`category-${cat.id}`}
+                  onClick={() => toggleCategory(cat.id)}
+                >
+                  <span aria-hidden="true" className="chevron">
+                    {shut ? '▸' : '▾'}
+                  </span>{' '}
+                  {cat.name}
+                </button>
+              </h3>
+              <ul className="channels" id={`category-${cat.id}`}>
+                {inside.map(item)}
+              </ul>
+            </section>
+          );
+        })}
       </div>
       {dialog === 'invite' && inviteChannel && (
         <InviteDialog channel={inviteChannel} onClose={() => setDialog(null)} />
