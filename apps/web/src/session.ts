@@ -3,7 +3,7 @@
 import { accessToken, api, signedOut } from './api';
 import { GatewayClient } from './gateway';
 import { applyDispatch, expireTyping, getState, resetState, setGuildChannels, setState } from './store';
-import type { Channel } from './types';
+import type { Channel, Dispatch } from './types';
 
 let gateway: GatewayClient | null = null;
 let typingTimer: ReturnType<typeof setInterval> | null = null;
@@ -27,9 +27,10 @@ export async function startSession(): Promise<void> {
 }
 
 /** Applies an event; a message in a DM this client has not heard of yet brings the DM in first. */
-function dispatch(t: string, d: any): void {
+function dispatch(...event: Dispatch): void {
+  const [t, d] = event;
   if (t === 'MESSAGE_CREATE' && !d.guild_id && !getState().channels[d.channel_id]) {
-    api('GET', `/channels/${d.channel_id}`).then(
+    api<Channel>('GET', `/channels/${d.channel_id}`).then(
       (channel) => {
         applyDispatch('CHANNEL_CREATE', channel);
         applyDispatch(t, d);
@@ -38,7 +39,7 @@ function dispatch(t: string, d: any): void {
     );
     return;
   }
-  applyDispatch(t, d);
+  applyDispatch(...event);
   if (
     (t === 'GUILD_MEMBER_UPDATE' && d.user?.id === getState().me?.id) ||
     t === 'GUILD_ROLE_UPDATE' ||

@@ -5,6 +5,7 @@ import type { ConnectionStatus } from './gateway';
 import {
   type Channel,
   compareIds,
+  type Dispatch,
   type Guild,
   type Member,
   type Message,
@@ -128,7 +129,7 @@ function sameEmoji(
 }
 
 /** Applies one gateway dispatch. Replays are harmless: every case is idempotent. */
-export function applyDispatch(t: string, d: any): void {
+export function applyDispatch(...[t, d]: Dispatch): void {
   setState((s): Partial<State> => {
     switch (t) {
       case 'READY': {
@@ -253,12 +254,12 @@ export function applyDispatch(t: string, d: any): void {
         if (held)
           patch.messages = put(s.messages, d.channel_id, { ...held, list: mergeMessages(held.list, [d]) });
         const me = s.me?.id;
+        const myRoles = (d.guild_id && me && s.members[d.guild_id]?.[me]?.roles) || [];
         const mentionsMe =
           d.author.id !== me &&
           (d.mention_everyone ||
             d.mentions?.some((u: User) => u.id === me) ||
-            (d.guild_id &&
-              d.mention_roles?.some((r: string) => s.members[d.guild_id]?.[me ?? '']?.roles.includes(r))) ||
+            d.mention_roles?.some((r) => myRoles.includes(r)) ||
             (!d.guild_id && channel && (channel.type === 1 || channel.type === 3)));
         if (d.author.id === me) {
           patch.readStates = put(s.readStates, d.channel_id, {

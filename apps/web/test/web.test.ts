@@ -419,6 +419,7 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await a.getByRole('button', { name: 'Projects' }).focus();
     await a.keyboard.press('Space');
     await a.getByRole('link', { name: /^ideas/ }).waitFor();
+    await shot(alice, 'categories-desktop');
   });
 
   test('a dropped connection resumes with nothing missed or doubled', async () => {

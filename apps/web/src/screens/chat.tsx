@@ -7,7 +7,7 @@ import { channelPermissions, guildPermissions, has, Permission } from '../permis
 import { match, navigate } from '../router';
 import { currentStatus, setStatus } from '../session';
 import { applyDispatch, type State, useStore } from '../store';
-import { type Channel, ChannelType, compareIds, displayName, type Guild } from '../types';
+import { type Channel, ChannelType, compareIds, displayName, type Guild, type Invite } from '../types';
 import { Avatar, Dialog, Field, Form, useAction } from '../ui';
 import { Friends } from './friends';
 import { GuildSettings } from './guild-settings';
@@ -194,7 +194,7 @@ function AddGuildDialog({ onClose }: { onClose: () => void }) {
         error={create.error}
         onSubmit={() =>
           create.run(async () => {
-            const g = await api('POST', '/guilds', { name });
+            const g = await api<Guild>('POST', '/guilds', { name });
             onClose();
             navigate(`/channels/${g.id}${g.system_channel_id ? `/${g.system_channel_id}` : ''}`);
           })
@@ -219,7 +219,7 @@ function AddGuildDialog({ onClose }: { onClose: () => void }) {
         error={join.error}
         onSubmit={() =>
           join.run(async () => {
-            const res = await api('POST', `/invites/${encodeURIComponent(inviteCode(invite))}`);
+            const res = await api<Invite>('POST', `/invites/${encodeURIComponent(inviteCode(invite))}`);
             onClose();
             navigate(`/channels/${res.guild?.id ?? res.guild_id}/${res.channel?.id ?? ''}`);
           })
@@ -424,7 +424,7 @@ function InviteDialog({ channel, onClose }: { channel: Channel; onClose: () => v
           error={action.error}
           onSubmit={() =>
             action.run(async () => {
-              const inv = await api('POST', `/channels/${channel.id}/invites`, {
+              const inv = await api<Invite>('POST', `/channels/${channel.id}/invites`, {
                 max_age: Number(maxAge),
                 max_uses: Number(maxUses),
               });
@@ -483,7 +483,7 @@ function CreateChannelDialog({
         error={action.error}
         onSubmit={() =>
           action.run(async () => {
-            const c = await api('POST', `/guilds/${guild.id}/channels`, {
+            const c = await api<Channel>('POST', `/guilds/${guild.id}/channels`, {
               name,
               type: Number(type),
               ...(parent && type !== '4' ? { parent_id: parent } : {}),
@@ -612,7 +612,7 @@ function GroupDmDialog({ onClose }: { onClose: () => void }) {
           error={action.error}
           onSubmit={() =>
             action.run(async () => {
-              const channel = await api('POST', '/users/@me/channels', { recipients: picked });
+              const channel = await api<Channel>('POST', '/users/@me/channels', { recipients: picked });
               applyDispatch('CHANNEL_CREATE', channel);
               onClose();
               navigate(`/channels/@me/${channel.id}`);

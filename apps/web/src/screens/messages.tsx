@@ -152,7 +152,7 @@ export function MessageView(props: {
   const loadOlder = useCallback(async () => {
     const el = scroller.current;
     const h = getState().messages[channel.id];
-    if (!el || !h || !h.hasMore || loadingOlder || !h.list.length) return;
+    if (!el || !h?.hasMore || loadingOlder || !h.list.length) return;
     setLoadingOlder(true);
     try {
       const page = await api<Message[]>(
