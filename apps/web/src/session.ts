@@ -46,6 +46,9 @@ function dispatch(...event: Dispatch): void {
     t === 'GUILD_ROLE_DELETE'
   )
     refetchChannels(d.guild_id);
+  // A channel event during a refetch may be missing from its answer: ask once more after it.
+  else if ((t === 'CHANNEL_CREATE' || t === 'CHANNEL_DELETE') && d.guild_id && refetching.has(d.guild_id))
+    again.add(d.guild_id);
 }
 
 const refetching = new Set<string>();
