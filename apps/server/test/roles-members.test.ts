@@ -33,6 +33,14 @@ describe('roles', () => {
     assert.equal(role.position, 1);
     assert.equal(role.managed, false);
     assert.ok(h.events.some((e) => e.t === 'GUILD_ROLE_CREATE' && (e.d as any).role.id === role.id));
+    // A newer role goes in below it, and clients hear that it moved up.
+    await h.api('POST', `/guilds/${g.id}/roles`, { token: g.owner.token, body: { name: 'Helpers' } });
+    assert.ok(
+      h.events.some(
+        (e) =>
+          e.t === 'GUILD_ROLE_UPDATE' && (e.d as any).role.id === role.id && (e.d as any).role.position === 2,
+      ),
+    );
 
     const edited = await h.api('PATCH', `/guilds/${g.id}/roles/${role.id}`, {
       token: g.owner.token,

@@ -186,7 +186,7 @@ export async function accessToken(): Promise<string | null> {
 }
 
 /** Calls the API as the signed-in user (or anonymously); one refresh-and-retry on a 401. */
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const token = await accessToken();
   let res = await send(method, path, body, token);
   if (res.status === 401 && token) {
@@ -197,7 +197,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
 }
 
 /** Uploads a multipart form with progress (fetch reports none): resolves to the parsed JSON answer. */
-export async function upload<T = any>(
+export async function upload<T = unknown>(
   path: string,
   form: FormData,
   onProgress: (fraction: number) => void,

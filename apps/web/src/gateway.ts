@@ -1,6 +1,8 @@
 // The Gateway v10 client: HELLO → IDENTIFY (or RESUME after a drop), heartbeats with ack tracking,
 // and reconnects with backoff. Events replayed on RESUME arrive once, in order, by sequence number.
 
+import type { Dispatch, Events } from './types';
+
 const Op = {
   Dispatch: 0,
   Heartbeat: 1,
@@ -18,12 +20,21 @@ const fatalCloses = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
 
 export type ConnectionStatus = 'connecting' | 'ready' | 'reconnecting' | 'offline';
 
+/** A gateway frame as it arrives; a dispatch's payload is trusted to match its event's type. */
+interface Payload {
+  op: number;
+  d: unknown;
+  s?: number | null;
+  t?: string;
+}
+
 export interface GatewayOptions {
   /** The gateway URL from GET /gateway. */
   url: string;
   /** A current access token (IDENTIFY and RESUME authenticate with it). */
   token: () => Promise<string | null>;
-  onDispatch: (t: string, d: any) => void;
+  /** Every dispatch, as the server sent it: the app trusts the wire to match its event types. */
+  onDispatch: (...dispatch: Dispatch) => void;
   onStatus: (s: ConnectionStatus) => void;
   /** The token was refused: the user must sign in again. */
   onAuthFailed: () => void;
@@ -83,10 +94,10 @@ export class GatewayClient {
     };
   }
 
-  private async receive(ws: WebSocket, p: { op: number; d: any; s?: number | null; t?: string }) {
+  private async receive(ws: WebSocket, p: Payload) {
     switch (p.op) {
       case Op.Hello: {
-        const interval = p.d.heartbeat_interval as number;
+        const interval = (p.d as { heartbeat_interval: number }).heartbeat_interval;
         this.awaitingAck = false;
         this.heartbeat = setInterval(() => this.beat(ws), interval);
         const token = await this.opts.token();
@@ -125,14 +136,15 @@ export class GatewayClient {
           this.seq = p.s;
         }
         if (p.t === 'READY') {
-          this.sessionId = p.d.session_id;
-          this.resumeUrl = p.d.resume_gateway_url ?? null;
+          const ready = p.d as Events['READY'];
+          this.sessionId = ready.session_id;
+          this.resumeUrl = ready.resume_gateway_url ?? null;
         }
         if (p.t === 'READY' || p.t === 'RESUMED') {
           this.attempts = 0;
           this.opts.onStatus('ready');
         }
-        this.opts.onDispatch(p.t!, p.d);
+        this.opts.onDispatch(...([p.t, p.d] as Dispatch));
       }
     }
   }

@@ -97,7 +97,7 @@ function inline(text: string, ctx: Ctx): ReactNode[] {
     for (const [re, render] of rules) {
       re.lastIndex = i;
       const m = re.exec(text);
-      if (m && m[0].length) {
+      if (m?.[0].length) {
         if (plain) out.push(plain);
         plain = '';
         out.push(render(m, ctx));

@@ -44,3 +44,10 @@ export function channelPermissions(g: Guild, c: Channel, userId: string, member:
 }
 
 export const has = (perms: bigint, bit: bigint) => (perms & bit) === bit;
+
+/** The position of the user's highest role (the owner ranks above every role); roles below it are theirs to manage. */
+export function topPosition(g: Guild, userId: string, member: Member | undefined): number {
+  if (g.owner_id === userId) return Number.POSITIVE_INFINITY;
+  const mine = new Set(member?.roles ?? []);
+  return Math.max(0, ...g.roles.filter((r) => mine.has(r.id)).map((r) => r.position));
+}

@@ -2,7 +2,8 @@
 // down on sign-out (here or from another tab).
 import { accessToken, api, signedOut } from './api';
 import { GatewayClient } from './gateway';
-import { applyDispatch, expireTyping, getState, resetState, setState } from './store';
+import { applyDispatch, expireTyping, getState, resetState, setGuildChannels, setState } from './store';
+import type { Channel, Dispatch } from './types';
 
 let gateway: GatewayClient | null = null;
 let typingTimer: ReturnType<typeof setInterval> | null = null;
@@ -26,9 +27,10 @@ export async function startSession(): Promise<void> {
 }
 
 /** Applies an event; a message in a DM this client has not heard of yet brings the DM in first. */
-function dispatch(t: string, d: any): void {
+function dispatch(...event: Dispatch): void {
+  const [t, d] = event;
   if (t === 'MESSAGE_CREATE' && !d.guild_id && !getState().channels[d.channel_id]) {
-    api('GET', `/channels/${d.channel_id}`).then(
+    api<Channel>('GET', `/channels/${d.channel_id}`).then(
       (channel) => {
         applyDispatch('CHANNEL_CREATE', channel);
         applyDispatch(t, d);
@@ -37,7 +39,43 @@ function dispatch(t: string, d: any): void {
     );
     return;
   }
-  applyDispatch(t, d);
+  applyDispatch(...event);
+  if (
+    (t === 'GUILD_MEMBER_UPDATE' && d.user?.id === getState().me?.id) ||
+    t === 'GUILD_ROLE_UPDATE' ||
+    t === 'GUILD_ROLE_DELETE'
+  )
+    refetchChannels(d.guild_id);
+  // A channel event during a refetch may be missing from its answer: ask once more after it.
+  else if ((t === 'CHANNEL_CREATE' || t === 'CHANNEL_DELETE') && d.guild_id && refetching.has(d.guild_id))
+    again.add(d.guild_id);
+}
+
+const refetching = new Set<string>();
+const again = new Set<string>();
+
+/**
+ * A change to my roles or to a role's permissions can reveal or hide channels, and the server says nothing
+ * about channels I could not see: ask again which ones I can view. Changes that arrive during a fetch
+ * cause one more fetch after it, so the last answer always reflects the last change.
+ */
+function refetchChannels(guildId: string): void {
+  if (refetching.has(guildId)) {
+    again.add(guildId);
+    return;
+  }
+  refetching.add(guildId);
+  api<Channel[]>('GET', `/guilds/${guildId}/channels`)
+    .then(
+      (list) => setGuildChannels(guildId, list),
+      () => {
+        // No longer a member, or offline: GUILD_DELETE or the next READY brings the truth.
+      },
+    )
+    .finally(() => {
+      refetching.delete(guildId);
+      if (again.delete(guildId)) refetchChannels(guildId);
+    });
 }
 
 /** Sets the signed-in user's status for every session of theirs to report. */

@@ -5,6 +5,7 @@ import type { ConnectionStatus } from './gateway';
 import {
   type Channel,
   compareIds,
+  type Dispatch,
   type Guild,
   type Member,
   type Message,
@@ -128,7 +129,7 @@ function sameEmoji(
 }
 
 /** Applies one gateway dispatch. Replays are harmless: every case is idempotent. */
-export function applyDispatch(t: string, d: any): void {
+export function applyDispatch(...[t, d]: Dispatch): void {
   setState((s): Partial<State> => {
     switch (t) {
       case 'READY': {
@@ -253,12 +254,12 @@ export function applyDispatch(t: string, d: any): void {
         if (held)
           patch.messages = put(s.messages, d.channel_id, { ...held, list: mergeMessages(held.list, [d]) });
         const me = s.me?.id;
+        const myRoles = (d.guild_id && me && s.members[d.guild_id]?.[me]?.roles) || [];
         const mentionsMe =
           d.author.id !== me &&
           (d.mention_everyone ||
             d.mentions?.some((u: User) => u.id === me) ||
-            (d.guild_id &&
-              d.mention_roles?.some((r: string) => s.members[d.guild_id]?.[me ?? '']?.roles.includes(r))) ||
+            d.mention_roles?.some((r) => myRoles.includes(r)) ||
             (!d.guild_id && channel && (channel.type === 1 || channel.type === 3)));
         if (d.author.id === me) {
           patch.readStates = put(s.readStates, d.channel_id, {
@@ -391,6 +392,20 @@ export function addHistory(channelId: string, page: Message[], opts: { hasMore?:
         page.map((m) => m.author),
       ),
     };
+  });
+}
+
+/** Replaces a guild's channels with the list the server says this user can view now. */
+export function setGuildChannels(guildId: string, list: Channel[]): void {
+  setState((s) => {
+    if (!s.guilds[guildId]) return {};
+    const visible = new Set(list.map((c) => c.id));
+    const channels: Record<string, Channel> = {};
+    for (const [id, c] of Object.entries(s.channels))
+      if (c.guild_id !== guildId || visible.has(id)) channels[id] = c;
+    for (const c of list) channels[c.id] = { ...s.channels[c.id], ...c, guild_id: guildId };
+    const messages = Object.fromEntries(Object.entries(s.messages).filter(([id]) => id in channels));
+    return { channels, messages };
   });
 }
 

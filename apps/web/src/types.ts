@@ -116,6 +116,15 @@ export interface ReadState {
 
 // The values of @hearth/protocol's ChannelType, copied because importing the protocol package pulls
 // its TypeBox schemas (~50 KB) into the bundle.
+/** An invite as GET /invites/:code and POST (join) answer it. */
+export interface Invite {
+  code: string;
+  guild?: { id: string; name: string };
+  guild_id?: string;
+  channel?: { id: string; name?: string | null } | null;
+  approximate_member_count?: number;
+}
+
 export const ChannelType = {
   GuildText: 0,
   DM: 1,
@@ -140,3 +149,55 @@ export function compareIds(a: string, b: string): number {
 export function idTime(id: string): number {
   return Number((BigInt(id) >> 22n) + 1420070400000n);
 }
+
+type ReactionEmoji = { id?: string | null; name?: string | null };
+
+/** The gateway dispatches the app applies, by event name, with the payload fields it reads. */
+export interface Events {
+  READY: {
+    user: User;
+    session_id: string;
+    resume_gateway_url?: string;
+    guilds?: Array<{ id: string }>;
+    private_channels?: Channel[];
+    relationships?: Relationship[];
+    read_state?: { entries: ReadState[] };
+  };
+  GUILD_CREATE: Guild & {
+    channels?: Channel[];
+    members?: Member[];
+    presences?: Array<{ user: { id: string }; status: string }>;
+    threads?: Channel[];
+  };
+  GUILD_UPDATE: Partial<Guild> & { id: string };
+  GUILD_DELETE: { id: string; unavailable?: boolean };
+  GUILD_EMOJIS_UPDATE: { guild_id: string; emojis: Guild['emojis'] };
+  GUILD_ROLE_CREATE: { guild_id: string; role: Role };
+  GUILD_ROLE_UPDATE: { guild_id: string; role: Role };
+  GUILD_ROLE_DELETE: { guild_id: string; role_id: string };
+  GUILD_MEMBER_ADD: Member & { guild_id: string };
+  GUILD_MEMBER_UPDATE: Member & { guild_id: string };
+  GUILD_MEMBER_REMOVE: { guild_id: string; user: User };
+  CHANNEL_CREATE: Channel;
+  CHANNEL_UPDATE: Channel;
+  CHANNEL_DELETE: Channel;
+  CHANNEL_RECIPIENT_ADD: { channel_id: string; user: User };
+  CHANNEL_RECIPIENT_REMOVE: { channel_id: string; user: User };
+  MESSAGE_CREATE: Message;
+  MESSAGE_UPDATE: Partial<Message> & { id: string; channel_id: string };
+  MESSAGE_DELETE: { id: string; channel_id: string };
+  MESSAGE_DELETE_BULK: { ids: string[]; channel_id: string };
+  MESSAGE_REACTION_ADD: { user_id: string; channel_id: string; message_id: string; emoji: ReactionEmoji };
+  MESSAGE_REACTION_REMOVE: { user_id: string; channel_id: string; message_id: string; emoji: ReactionEmoji };
+  MESSAGE_REACTION_REMOVE_ALL: { channel_id: string; message_id: string };
+  MESSAGE_REACTION_REMOVE_EMOJI: { channel_id: string; message_id: string; emoji: ReactionEmoji };
+  MESSAGE_ACK: { channel_id: string; message_id: string; mention_count?: number };
+  TYPING_START: { channel_id: string; user_id: string; member?: Member };
+  PRESENCE_UPDATE: { user: { id: string }; status: string };
+  RELATIONSHIP_ADD: Relationship;
+  RELATIONSHIP_REMOVE: { id: string };
+  USER_UPDATE: User;
+}
+
+/** One dispatch as [name, payload], so a switch on the name knows the payload's shape. */
+export type Dispatch = { [K in keyof Events]: [t: K, d: Events[K]] }[keyof Events];

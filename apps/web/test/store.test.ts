@@ -25,6 +25,7 @@ beforeEach(() => {
   resetState();
   applyDispatch('READY', {
     user: me,
+    session_id: 's1',
     guilds: [{ id: '1' }],
     private_channels: [],
     relationships: [],
@@ -106,7 +107,7 @@ test('a lost channel goes with its messages; a fresh READY forgets history so it
   assert.equal(getState().channels['10'], undefined);
   assert.equal(getState().messages['10'], undefined);
   addHistory('11', [msg('30')], { hasMore: false });
-  applyDispatch('READY', { user: me, guilds: [], private_channels: [], relationships: [] });
+  applyDispatch('READY', { user: me, session_id: 's2', guilds: [], private_channels: [], relationships: [] });
   assert.deepEqual(getState().messages, {});
   assert.equal(getState().presences['200'], 'online');
 });

@@ -362,6 +362,64 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await bob.page.getByRole('link', { name: /^plans/ }).waitFor({ state: 'detached' });
     // The owner still has it.
     await a.getByRole('link', { name: /^plans/ }).waitFor();
+
+    // A role that may view it, given to bob, brings it back without a reload; taking the role away hides it.
+    const token = await a.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    const guildId = guildUrl.split('/')[4];
+    const channels = (await h.api('GET', `/guilds/${guildId}/channels`, { token })).body as Array<{
+      id: string;
+      name: string;
+    }>;
+    const plans = channels.find((c) => c.name === 'plans')!;
+    const role = (await h.api('POST', `/guilds/${guildId}/roles`, { token, body: { name: 'planners' } }))
+      .body as { id: string };
+    const allow = await h.api('PUT', `/channels/${plans.id}/permissions/${role.id}`, {
+      token,
+      body: { type: 0, allow: String(1 << 10), deny: '0' },
+    });
+    assert.equal(allow.status, 204);
+    const member = `/guilds/${guildId}/members/${bob.id}/roles/${role.id}`;
+    assert.equal((await h.api('PUT', member, { token })).status, 204);
+    await bob.page.getByRole('link', { name: /^plans/ }).waitFor();
+    assert.equal((await h.api('DELETE', member, { token })).status, 204);
+    await bob.page.getByRole('link', { name: /^plans/ }).waitFor({ state: 'detached' });
+
+    // Roles move up and down among those below the mover's highest; @everyone stays last.
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('tab', { name: 'Roles' }).click();
+    await a.getByLabel('New role name').fill('scouts');
+    await a.getByRole('button', { name: 'Create role' }).click();
+    const order = () => a.locator('.role-list li > button.link').allInnerTexts();
+    await a.getByRole('button', { name: 'Move scouts up' }).click();
+    await a.getByRole('button', { name: 'Move scouts down' }).waitFor();
+    assert.deepEqual(await order(), ['scouts', 'planners', '@everyone']);
+    assert.equal(await a.getByRole('button', { name: 'Move scouts up' }).count(), 0);
+    await a.getByRole('button', { name: 'Move scouts down' }).click();
+    await a.getByRole('button', { name: 'Move planners down' }).waitFor();
+    assert.deepEqual(await order(), ['planners', 'scouts', '@everyone']);
+    await shot(alice, 'roles-desktop');
+    await a.keyboard.press('Escape');
+
+    // A category collapses and expands from the keyboard, and stays collapsed across a reload.
+    const category = (
+      await h.api('POST', `/guilds/${guildId}/channels`, { token, body: { name: 'Projects', type: 4 } })
+    ).body as { id: string };
+    await h.api('POST', `/guilds/${guildId}/channels`, {
+      token,
+      body: { name: 'ideas', parent_id: category.id },
+    });
+    const toggle = a.getByRole('button', { name: 'Projects', expanded: true });
+    await a.getByRole('link', { name: /^ideas/ }).waitFor();
+    await toggle.focus();
+    await a.keyboard.press('Enter');
+    await a.getByRole('link', { name: /^ideas/ }).waitFor({ state: 'detached' });
+    await a.reload();
+    await a.getByRole('button', { name: 'Projects', expanded: false }).waitFor();
+    assert.equal(await a.getByRole('link', { name: /^ideas/ }).count(), 0);
+    await a.getByRole('button', { name: 'Projects' }).focus();
+    await a.keyboard.press('Space');
+    await a.getByRole('link', { name: /^ideas/ }).waitFor();
+    await shot(alice, 'categories-desktop');
   });
 
   test('a dropped connection resumes with nothing missed or doubled', async () => {
@@ -426,6 +484,43 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
       .waitFor();
     await b.getByRole('tab', { name: 'All' }).click();
     await b.locator('.friend', { hasText: alice.name }).waitFor();
+
+    // A group DM: bob (its owner) renames it, adds and removes carol; alice leaves; each list follows live.
+    const carol = await h.register();
+    const bobToken = await b.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    for (const [token, other] of [
+      [carol.token, bob.id!],
+      [bobToken, carol.id],
+    ])
+      assert.equal(
+        (await h.api('PUT', `/users/@me/relationships/${other}`, { token, body: {} })).status,
+        204,
+      );
+    await b.getByRole('button', { name: 'New group DM' }).click();
+    await b.getByRole('dialog').getByLabel(alice.name).check();
+    await b.getByRole('button', { name: 'Create group DM' }).click();
+    await b.waitForURL(/\/channels\/@me\/\d+$/);
+    await b.getByRole('button', { name: 'Group settings' }).click();
+    await b.getByLabel('Group name').fill('weekend');
+    await b.getByRole('button', { name: 'Rename' }).click();
+    await a.locator('.sidebar').getByRole('link', { name: 'weekend' }).waitFor();
+    await b.getByLabel('Friend to add').selectOption({ label: carol.username });
+    await b.getByRole('button', { name: 'Add', exact: true }).click();
+    await b.getByRole('button', { name: `Remove ${carol.username}` }).click();
+    await b.getByRole('button', { name: `Remove ${carol.username}` }).waitFor({ state: 'detached' });
+    await shot(bob, 'group-dm-settings-desktop');
+
+    await a.locator('.sidebar').getByRole('link', { name: 'weekend' }).click();
+    await a.getByRole('button', { name: 'Group settings' }).click();
+    assert.equal(
+      await a.getByRole('button', { name: /^Remove / }).count(),
+      0,
+      'only the owner removes people',
+    );
+    await a.getByRole('button', { name: 'Leave group' }).click();
+    await a.locator('.sidebar').getByRole('link', { name: 'weekend' }).waitFor({ state: 'detached' });
+    await b.getByRole('button', { name: `Remove ${alice.name}` }).waitFor({ state: 'detached' });
+    await b.keyboard.press('Escape');
   });
 
   test('settings list the sessions, and sign out everywhere ends them all', async () => {

@@ -7,7 +7,7 @@ import { channelPermissions, guildPermissions, has, Permission } from '../permis
 import { match, navigate } from '../router';
 import { currentStatus, setStatus } from '../session';
 import { applyDispatch, type State, useStore } from '../store';
-import { type Channel, ChannelType, compareIds, displayName, type Guild } from '../types';
+import { type Channel, ChannelType, compareIds, displayName, type Guild, type Invite } from '../types';
 import { Avatar, Dialog, Field, Form, useAction } from '../ui';
 import { Friends } from './friends';
 import { GuildSettings } from './guild-settings';
@@ -194,7 +194,7 @@ function AddGuildDialog({ onClose }: { onClose: () => void }) {
         error={create.error}
         onSubmit={() =>
           create.run(async () => {
-            const g = await api('POST', '/guilds', { name });
+            const g = await api<Guild>('POST', '/guilds', { name });
             onClose();
             navigate(`/channels/${g.id}${g.system_channel_id ? `/${g.system_channel_id}` : ''}`);
           })
@@ -219,7 +219,7 @@ function AddGuildDialog({ onClose }: { onClose: () => void }) {
         error={join.error}
         onSubmit={() =>
           join.run(async () => {
-            const res = await api('POST', `/invites/${encodeURIComponent(inviteCode(invite))}`);
+            const res = await api<Invite>('POST', `/invites/${encodeURIComponent(inviteCode(invite))}`);
             onClose();
             navigate(`/channels/${res.guild?.id ?? res.guild_id}/${res.channel?.id ?? ''}`);
           })
@@ -242,8 +242,35 @@ function AddGuildDialog({ onClose }: { onClose: () => void }) {
   );
 }
 
+/** The categories collapsed in one guild, kept in this browser across reloads. */
+function useCollapsed(guildId: string): [Set<string>, (categoryId: string) => void] {
+  const key = `hearth.collapsed.${guildId}`;
+  const read = () => {
+    try {
+      const ids: unknown = JSON.parse(localStorage.getItem(key) ?? '[]');
+      return new Set(Array.isArray(ids) ? ids.filter((id) => typeof id === 'string') : []);
+    } catch {
+      return new Set<string>();
+    }
+  };
+  const [collapsed, setCollapsed] = useState(read);
+  const [heldKey, setHeldKey] = useState(key);
+  if (heldKey !== key) {
+    setHeldKey(key);
+    setCollapsed(read());
+  }
+  const toggle = (id: string) => {
+    const next = new Set(collapsed);
+    if (!next.delete(id)) next.add(id);
+    localStorage.setItem(key, JSON.stringify([...next]));
+    setCollapsed(next);
+  };
+  return [collapsed, toggle];
+}
+
 function ChannelSidebar({ guild, current }: { guild: Guild; current?: string }) {
   const s = useStore((x) => x);
+  const [collapsed, toggleCategory] = useCollapsed(guild.id);
   const me = s.me?.id ?? '';
   const [dialog, setDialog] = useState<'invite' | 'settings' | 'channel' | null>(null);
   const channels = useMemo(() => visibleChannels(s, guild), [s, guild]);
@@ -336,12 +363,31 @@ function ChannelSidebar({ guild, current }: { guild: Guild; current?: string }) 
       </header>
       <div className="scroll">
         <ul className="channels">{loose.map(item)}</ul>
-        {categories.map((cat) => (
-          <section key={cat.id} aria-label={cat.name ?? 'Category'}>
-            <h3 className="category">{cat.name}</h3>
-            <ul className="channels">{channels.filter((c) => c.parent_id === cat.id).map(item)}</ul>
-          </section>
-        ))}
+        {categories.map((cat) => {
+          const shut = collapsed.has(cat.id);
+          // A collapsed category still shows the channel you are in, as Discord does.
+          const inside = channels.filter((c) => c.parent_id === cat.id && (!shut || c.id === current));
+          return (
+            <section key={cat.id} aria-label={cat.name ?? 'Category'}>
+              <h3 className="category">
+                <button
+                  type="button"
+                  aria-expanded={!shut}
+                  aria-controls={`category-${cat.id}`}
+                  onClick={() => toggleCategory(cat.id)}
+                >
+                  <span aria-hidden="true" className="chevron">
+                    {shut ? '▸' : '▾'}
+                  </span>{' '}
+                  {cat.name}
+                </button>
+              </h3>
+              <ul className="channels" id={`category-${cat.id}`}>
+                {inside.map(item)}
+              </ul>
+            </section>
+          );
+        })}
       </div>
       {dialog === 'invite' && inviteChannel && (
         <InviteDialog channel={inviteChannel} onClose={() => setDialog(null)} />
@@ -378,7 +424,7 @@ function InviteDialog({ channel, onClose }: { channel: Channel; onClose: () => v
           error={action.error}
           onSubmit={() =>
             action.run(async () => {
-              const inv = await api('POST', `/channels/${channel.id}/invites`, {
+              const inv = await api<Invite>('POST', `/channels/${channel.id}/invites`, {
                 max_age: Number(maxAge),
                 max_uses: Number(maxUses),
               });
@@ -437,7 +483,7 @@ function CreateChannelDialog({
         error={action.error}
         onSubmit={() =>
           action.run(async () => {
-            const c = await api('POST', `/guilds/${guild.id}/channels`, {
+            const c = await api<Channel>('POST', `/guilds/${guild.id}/channels`, {
               name,
               type: Number(type),
               ...(parent && type !== '4' ? { parent_id: parent } : {}),
@@ -566,7 +612,7 @@ function GroupDmDialog({ onClose }: { onClose: () => void }) {
           error={action.error}
           onSubmit={() =>
             action.run(async () => {
-              const channel = await api('POST', '/users/@me/channels', { recipients: picked });
+              const channel = await api<Channel>('POST', '/users/@me/channels', { recipients: picked });
               applyDispatch('CHANNEL_CREATE', channel);
               onClose();
               navigate(`/channels/@me/${channel.id}`);

@@ -3,13 +3,13 @@ import { useMemo, useState } from 'react';
 import { api } from '../api';
 import { navigate } from '../router';
 import { applyDispatch, useStore } from '../store';
-import { displayName, type Relationship } from '../types';
+import { type Channel, displayName, type Relationship } from '../types';
 import { Alert, Avatar, Field, Form, useAction } from '../ui';
 
 type Tab = 'all' | 'pending' | 'blocked' | 'add';
 
 export async function openDm(userId: string): Promise<void> {
-  const channel = await api('POST', '/users/@me/channels', { recipient_id: userId });
+  const channel = await api<Channel>('POST', '/users/@me/channels', { recipient_id: userId });
   applyDispatch('CHANNEL_CREATE', channel);
   navigate(`/channels/@me/${channel.id}`);
 }

@@ -2,11 +2,12 @@
 // invites, members, bans and the audit log. Each tab appears only with the permission it needs.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
-import { channelPermissions, guildPermissions, has, Permission } from '../permissions';
+import { channelPermissions, guildPermissions, has, Permission, topPosition } from '../permissions';
 import { useStore } from '../store';
 import {
   type Channel,
   ChannelType,
+  compareIds,
   displayName,
   type Guild,
   type Member,
@@ -64,7 +65,7 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
       </div>
       <div role="tabpanel" className="settings-panel">
         {tab === 'overview' && <Overview guild={guild} />}
-        {tab === 'roles' && <Roles guild={guild} />}
+        {tab === 'roles' && <Roles guild={guild} top={topPosition(guild, me, member)} />}
         {tab === 'channels' && <ChannelOverwrites guild={guild} />}
         {tab === 'invites' && <Invites guild={guild} />}
         {tab === 'members' && <Members guild={guild} perms={perms} />}
@@ -135,12 +136,22 @@ function Overview({ guild }: { guild: Guild }) {
 
 const hex = (c: number) => `#${c.toString(16).padStart(6, '0')}`;
 
-function Roles({ guild }: { guild: Guild }) {
-  const roles = useMemo(() => [...guild.roles].sort((a, b) => b.position - a.position), [guild.roles]);
+/** Highest first, like Discord's list; a role can be moved only among the roles below your highest. */
+function Roles({ guild, top }: { guild: Guild; top: number }) {
+  const roles = useMemo(
+    () => [...guild.roles].sort((a, b) => b.position - a.position || compareIds(a.id, b.id)),
+    [guild.roles],
+  );
   const [open, setOpen] = useState<string | null>(null);
   const [name, setName] = useState('');
   const create = useAction();
+  const move = useAction();
   const role = roles.find((r) => r.id === open);
+  const movable = (r: Role | undefined) => !!r && r.id !== guild.id && r.position < top;
+  const moveTo = (r: Role, to: Role) =>
+    move.run(async () => {
+      await api('PATCH', `/guilds/${guild.id}/roles`, [{ id: r.id, position: to.position }]);
+    });
   return (
     <>
       <Form
@@ -178,23 +189,32 @@ function Roles({ guild }: { guild: Guild }) {
             >
               {r.id === guild.id ? '@everyone' : r.name}
             </button>
-            {r.id !== guild.id && i > 0 && roles[i - 1].id !== guild.id && (
+            {movable(r) && movable(roles[i - 1]) && (
               <button
                 type="button"
                 className="icon"
                 aria-label={`Move ${r.name} up`}
-                onClick={() =>
-                  api('PATCH', `/guilds/${guild.id}/roles`, [
-                    { id: r.id, position: roles[i - 1].position },
-                  ]).catch(() => {})
-                }
+                disabled={move.busy}
+                onClick={() => moveTo(r, roles[i - 1])}
               >
                 ↑
+              </button>
+            )}
+            {movable(r) && movable(roles[i + 1]) && (
+              <button
+                type="button"
+                className="icon"
+                aria-label={`Move ${r.name} down`}
+                disabled={move.busy}
+                onClick={() => moveTo(r, roles[i + 1])}
+              >
+                ↓
               </button>
             )}
           </li>
         ))}
       </ul>
+      <Alert message={move.error} />
       {role && <RoleEditor key={role.id} guild={guild} role={role} />}
     </>
   );

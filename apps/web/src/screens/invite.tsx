@@ -2,14 +2,15 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { navigate } from '../router';
+import type { Invite } from '../types';
 import { Alert, useAction } from '../ui';
 
 export function InviteScreen({ code }: { code: string }) {
-  const [invite, setInvite] = useState<any>(null);
+  const [invite, setInvite] = useState<Invite | null>(null);
   const [missing, setMissing] = useState(false);
   const join = useAction();
   useEffect(() => {
-    api('GET', `/invites/${encodeURIComponent(code)}?with_counts=true`).then(setInvite, () =>
+    api<Invite>('GET', `/invites/${encodeURIComponent(code)}?with_counts=true`).then(setInvite, () =>
       setMissing(true),
     );
   }, [code]);
@@ -37,8 +38,10 @@ export function InviteScreen({ code }: { code: string }) {
               disabled={join.busy}
               onClick={() =>
                 join.run(async () => {
-                  const res = await api('POST', `/invites/${encodeURIComponent(code)}`);
-                  navigate(`/channels/${res.guild.id}/${res.channel?.id ?? ''}`, { replace: true });
+                  const res = await api<Invite>('POST', `/invites/${encodeURIComponent(code)}`);
+                  navigate(`/channels/${res.guild?.id ?? res.guild_id}/${res.channel?.id ?? ''}`, {
+                    replace: true,
+                  });
                 })
               }
             >

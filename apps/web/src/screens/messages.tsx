@@ -20,6 +20,7 @@ import {
 } from '../types';
 import { Alert, Avatar, Dialog } from '../ui';
 import { Composer } from './composer';
+import { GroupDmSettings } from './group-dm';
 import { roleColour, UserProfile } from './members';
 
 const pageSize = 50;
@@ -104,6 +105,7 @@ export function MessageView(props: {
   const [editing, setEditing] = useState<string | null>(null);
   const [lightbox, setLightbox] = useState<Attachment | null>(null);
   const [showPins, setShowPins] = useState(false);
+  const [showGroup, setShowGroup] = useState(false);
   // Where the divider goes: the read position when the channel was opened.
   const [readAtOpen] = useState(() => getState().readStates[channel.id]?.last_message_id ?? null);
   const restoreFrom = useRef<number | null>(null);
@@ -150,7 +152,7 @@ export function MessageView(props: {
   const loadOlder = useCallback(async () => {
     const el = scroller.current;
     const h = getState().messages[channel.id];
-    if (!el || !h || !h.hasMore || loadingOlder || !h.list.length) return;
+    if (!el || !h?.hasMore || loadingOlder || !h.list.length) return;
     setLoadingOlder(true);
     try {
       const page = await api<Message[]>(
@@ -219,6 +221,17 @@ export function MessageView(props: {
           >
             <Icon name="pin" />
           </button>
+          {channel.type === ChannelType.GroupDM && (
+            <button
+              type="button"
+              className="icon"
+              aria-label="Group settings"
+              title="Group settings"
+              onClick={() => setShowGroup(true)}
+            >
+              <Icon name="gear" />
+            </button>
+          )}
           {guild && (
             <button
               type="button"
@@ -318,6 +331,7 @@ export function MessageView(props: {
           </p>
         </Dialog>
       )}
+      {showGroup && <GroupDmSettings channel={channel} onClose={() => setShowGroup(false)} />}
       {showPins && (
         <PinsDialog channel={channel} guild={guild} mentions={mentions} onClose={() => setShowPins(false)} />
       )}

@@ -72,10 +72,14 @@ export class RolesService {
     this.requireGrantable(actor, permissions);
     const pending = new PendingEvents();
     const role = await db.transaction(async (tx) => {
-      await tx
+      // The new role goes in at the bottom, above @everyone; the others move up one, and clients hear so.
+      const shifted = await tx
         .update(roles)
         .set({ position: sql`${roles.position} + 1` })
-        .where(and(eq(roles.guildId, guildId), gte(roles.position, 1)));
+        .where(and(eq(roles.guildId, guildId), gte(roles.position, 1)))
+        .returning();
+      for (const row of shifted)
+        pending.add('GUILD_ROLE_UPDATE', Topic.guild(guildId), { guild_id: guildId, role: toRoleWire(row) });
       const [row] = await tx
         .insert(roles)
         .values({
