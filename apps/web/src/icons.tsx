@@ -35,3 +35,18 @@ export function Icon({ name, size = 20 }: { name: IconName; size?: number }) {
     </svg>
   );
 }
+
+/** A button showing only an icon; `label` names it for screen readers and as its tooltip. */
+export function IconButton(props: { label: string; icon: IconName; size?: number; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      className="icon"
+      aria-label={props.label}
+      title={props.label}
+      onClick={props.onClick}
+    >
+      <Icon name={props.icon} size={props.size} />
+    </button>
+  );
+}

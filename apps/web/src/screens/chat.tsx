@@ -2,7 +2,7 @@
 // At phone width one column shows at a time: the sidebar until a channel is chosen, then the channel.
 import { useMemo, useState } from 'react';
 import { api } from '../api';
-import { Icon } from '../icons';
+import { Icon, IconButton } from '../icons';
 import { channelPermissions, guildPermissions, has, Permission } from '../permissions';
 import { match, navigate } from '../router';
 import { currentStatus, setStatus } from '../session';
@@ -327,37 +327,13 @@ function ChannelSidebar({ guild, current }: { guild: Guild; current?: string }) 
         <h2>{guild.name}</h2>
         <div className="actions">
           {inviteChannel && (
-            <button
-              type="button"
-              className="icon"
-              aria-label="Invite people"
-              title="Invite people"
-              onClick={() => setDialog('invite')}
-            >
-              <Icon name="mail" size={18} />
-            </button>
+            <IconButton label="Invite people" icon="mail" size={18} onClick={() => setDialog('invite')} />
           )}
           {has(perms, Permission.MANAGE_CHANNELS) && (
-            <button
-              type="button"
-              className="icon"
-              aria-label="Create channel"
-              title="Create channel"
-              onClick={() => setDialog('channel')}
-            >
-              <Icon name="plus" size={18} />
-            </button>
+            <IconButton label="Create channel" icon="plus" size={18} onClick={() => setDialog('channel')} />
           )}
           {canSettings && (
-            <button
-              type="button"
-              className="icon"
-              aria-label="Server settings"
-              title="Server settings"
-              onClick={() => setDialog('settings')}
-            >
-              <Icon name="gear" size={18} />
-            </button>
+            <IconButton label="Server settings" icon="gear" size={18} onClick={() => setDialog('settings')} />
           )}
         </div>
       </header>
@@ -544,15 +520,7 @@ function DmSidebar({ current }: { current?: string }) {
       <header className="sidebar-head">
         <h2>Direct messages</h2>
         <div className="actions">
-          <button
-            type="button"
-            className="icon"
-            aria-label="New group DM"
-            title="New group DM"
-            onClick={() => setCreating(true)}
-          >
-            <Icon name="plus" size={18} />
-          </button>
+          <IconButton label="New group DM" icon="plus" size={18} onClick={() => setCreating(true)} />
         </div>
       </header>
       {creating && <GroupDmDialog onClose={() => setCreating(false)} />}

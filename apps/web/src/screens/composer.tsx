@@ -2,7 +2,7 @@
 // reply; @ and # offer members, roles and channels; files show a preview and upload with progress.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api';
-import { Icon } from '../icons';
+import { Icon, IconButton } from '../icons';
 import { formatBytes, queueMessage, sendWithFiles } from '../outbox';
 import { getState, useStore } from '../store';
 import { type Channel, ChannelType, displayName, type Guild, type Message } from '../types';
@@ -211,15 +211,7 @@ export function Composer(props: {
       <div className="composer-row">
         {props.canAttach && (
           <>
-            <button
-              type="button"
-              className="icon"
-              aria-label="Attach files"
-              title="Attach files"
-              onClick={() => fileInput.current?.click()}
-            >
-              <Icon name="plus" />
-            </button>
+            <IconButton label="Attach files" icon="plus" onClick={() => fileInput.current?.click()} />
             <input
               ref={fileInput}
               type="file"

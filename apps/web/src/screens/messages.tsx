@@ -2,7 +2,7 @@
 // the "new messages" divider, replies, edits, deletes, reactions, attachments, typing and the composer.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api';
-import { Icon } from '../icons';
+import { Icon, IconButton } from '../icons';
 import { Markdown, type MentionResolver } from '../markdown';
 import { formatBytes, sendMessage } from '../outbox';
 import { channelPermissions, has, Permission } from '../permissions';
@@ -212,25 +212,9 @@ export function MessageView(props: {
         </h2>
         {channel.topic && <p className="topic">{channel.topic}</p>}
         <div className="actions">
-          <button
-            type="button"
-            className="icon"
-            aria-label="Pinned messages"
-            title="Pinned messages"
-            onClick={() => setShowPins(true)}
-          >
-            <Icon name="pin" />
-          </button>
+          <IconButton label="Pinned messages" icon="pin" onClick={() => setShowPins(true)} />
           {channel.type === ChannelType.GroupDM && (
-            <button
-              type="button"
-              className="icon"
-              aria-label="Group settings"
-              title="Group settings"
-              onClick={() => setShowGroup(true)}
-            >
-              <Icon name="gear" />
-            </button>
+            <IconButton label="Group settings" icon="gear" onClick={() => setShowGroup(true)} />
           )}
           {guild && (
             <button
