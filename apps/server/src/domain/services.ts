@@ -43,7 +43,7 @@ export function createServices(deps: Deps) {
     channels: new ChannelsService(deps, dms, threads),
     threads,
     roles: new RolesService(deps),
-    invites: new InvitesService(deps, guilds, members, messages),
+    invites: new InvitesService(deps, guilds, members, messages, presence),
     messages,
     relationships,
     reactions: new ReactionsService(deps),
@@ -53,7 +53,7 @@ export function createServices(deps: Deps) {
     dms,
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),
-    botAuthorization: new BotAuthorizationService(deps, guilds, members),
+    botAuthorization: new BotAuthorizationService(deps, guilds, members, presence),
   };
   return {
     ...services,

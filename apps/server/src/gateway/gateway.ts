@@ -733,8 +733,7 @@ export class Gateway {
         const [g] = await this.opts.services.sessionData.guildStates(session.principal.userId, [d.id]);
         if (g) session.state.guilds.set(g.id, g);
         if (this.sessions.has(session.id)) this.reindex(session);
-        await this.sendGuildCreate(session, d.id);
-        return this.opts.services.presence.announce(session.principal.userId, d.id);
+        return this.sendGuildCreate(session, d.id);
       }
       case 'GUILD_DELETE':
         if (d.id) session.state.guilds.delete(d.id);

@@ -7,6 +7,7 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
 import { PendingEvents } from '../pending-events';
+import type { PresenceService } from '../presence/presence.service';
 import { writeAudit } from './audit';
 import { admitToGuild, loadGuildActor } from './guild-access';
 import type { GuildsService } from './guilds.service';
@@ -19,6 +20,7 @@ export class BotAuthorizationService {
     private readonly deps: Deps,
     private readonly guilds: GuildsService,
     private readonly members: MembersService,
+    private readonly presence: PresenceService,
   ) {}
 
   async authorize(
@@ -79,6 +81,7 @@ export class BotAuthorizationService {
     if (joined)
       pending.add('GUILD_CREATE', Topic.user(bot.id), await this.guilds.fullGuild(db, input.guildId));
     pending.publish(this.deps.events);
+    if (joined) await this.presence.announce(bot.id, input.guildId);
     return { location: `${this.deps.config.publicUrl}/oauth2/authorized` };
   }
 }

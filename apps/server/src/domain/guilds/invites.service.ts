@@ -10,6 +10,7 @@ import type { Deps } from '../deps';
 import { missingPermissions, notFound } from '../errors';
 import type { MessagesService } from '../messages/messages.service';
 import { PendingEvents } from '../pending-events';
+import type { PresenceService } from '../presence/presence.service';
 import { toPublicUser } from '../users/users.wire';
 import { writeAudit } from './audit';
 import { admitToGuild, loadChannelForActor, loadGuildActor } from './guild-access';
@@ -35,6 +36,7 @@ export class InvitesService {
     private readonly guilds: GuildsService,
     private readonly members: MembersService,
     private readonly messages: MessagesService,
+    private readonly presence: PresenceService,
   ) {}
 
   /**
@@ -205,6 +207,7 @@ export class InvitesService {
         await this.guilds.fullGuild(db, outcome.row.guildId),
       );
     pending.publish(this.deps.events);
+    if (outcome.joined) await this.presence.announce(principal.userId, outcome.row.guildId);
     return { ...(await this.toWire(db, outcome.row, {})), new_member: outcome.joined };
   }
 
