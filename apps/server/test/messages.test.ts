@@ -40,6 +40,31 @@ describe('sending and reading', () => {
     assert.equal(channel.body.last_message_id, m.id);
   });
 
+  test('last_message_id follows every message written, system messages too, and stays when it is deleted', async () => {
+    const g = await createGuild(h);
+    const last = async (channelId: string) =>
+      (await h.api('GET', `/channels/${channelId}`, { token: g.owner.token })).body.last_message_id;
+    const first = (await send(g.owner, g.textChannelId, { content: 'one' })).body;
+    assert.equal(await last(g.textChannelId), first.id);
+    // Many writers at once: it ends on the newest, never on an older one.
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => send(g.owner, g.textChannelId, { content: `burst ${i}` })),
+    );
+    const newest = burst.map((r) => r.body.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))[11];
+    assert.equal(await last(g.textChannelId), newest);
+    // A pin writes a system message.
+    assert.equal(
+      (await h.api('PUT', `/channels/${g.textChannelId}/pins/${first.id}`, { token: g.owner.token })).status,
+      204,
+    );
+    const history = await h.api('GET', `/channels/${g.textChannelId}/messages?limit=1`, { token: g.owner.token });
+    assert.equal(history.body[0].type, 6);
+    assert.equal(await last(g.textChannelId), history.body[0].id);
+    // Deleting it does not move last_message_id back (as Discord: it may name a deleted message).
+    await h.api('DELETE', `/channels/${g.textChannelId}/messages/${history.body[0].id}`, { token: g.owner.token });
+    assert.equal(await last(g.textChannelId), history.body[0].id);
+  });
+
   test('empty and over-long messages are refused and nothing is written', async () => {
     const g = await createGuild(h);
     const empty = await send(g.owner, g.textChannelId, { content: '   ' });

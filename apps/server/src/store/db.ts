@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { type PgDatabase, type PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
@@ -16,6 +16,26 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 /** A transaction handle; it has the same query API as Db. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
+
+/**
+ * A hot-path statement prepared once per database handle under `name` (parsed and planned once by the server, not
+ * rebuilt by drizzle per call); inside a transaction it is built for that transaction each time.
+ */
+export function preparedStatement<Q extends { execute(values?: Record<string, unknown>): Promise<unknown> }>(
+  name: string,
+  build: (db: DbOrTx) => { prepare(name: string): Q },
+): (db: DbOrTx) => Pick<Q, 'execute'> {
+  const byDb = new WeakMap<DbOrTx, Q>();
+  return (db) => {
+    if (db instanceof PgTransaction) return build(db).prepare(name);
+    let query = byDb.get(db);
+    if (!query) {
+      query = build(db).prepare(name);
+      byDb.set(db, query);
+    }
+    return query;
+  };
+}
 
 export interface Database {
   db: Db;

@@ -241,7 +241,7 @@ export class AuthService {
     if (!header) return null;
     const [scheme, rest] = splitScheme(header);
     if (scheme === 'bot') return this.authenticateBot(rest);
-    const claims = await this.access.verify(scheme === 'bearer' ? rest : header.trim());
+    const claims = this.access.verify(scheme === 'bearer' ? rest : header.trim());
     if (!claims) return null;
     const principal = { userId: claims.userId, sessionId: claims.sessionId, bot: false, applicationId: null };
     if (this.sessions.has(claims.userId, claims.sessionId)) return principal;
@@ -332,7 +332,7 @@ export class AuthService {
       .where(and(eq(sessions.userId, userId), eq(sessions.id, sessionId)));
     return {
       user_id: userId,
-      token: await this.access.sign({ userId, sessionId }),
+      token: this.access.sign({ userId, sessionId }),
       refresh_token: refresh.token,
       expires_in: Durations.accessTokenSeconds,
     };

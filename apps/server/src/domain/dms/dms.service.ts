@@ -341,7 +341,6 @@ export class DmsService {
       .insert(messages)
       .values({ channelId: channel.id, id, authorId, type, content, mentionUserIds })
       .returning(messageColumns);
-    await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, channel.id));
     const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [row]);
     pending.add('MESSAGE_CREATE', Topic.channel(channel.id), { ...message, channel_type: channel.type });
   }

@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
-import { type PgTable, PgTransaction } from 'drizzle-orm/pg-core';
-import type { DbOrTx } from '../../store/db';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { type DbOrTx, preparedStatement } from '../../store/db';
 import {
   channelRecipients,
   channels,
@@ -10,6 +10,7 @@ import {
   permissionOverwrites,
   roles,
   threadMembers,
+  users,
 } from '../../store/schema';
 
 type ChannelRow = typeof channels.$inferSelect;
@@ -17,6 +18,7 @@ type GuildRow = typeof guilds.$inferSelect;
 type MemberRow = typeof members.$inferSelect;
 type RoleRow = typeof roles.$inferSelect;
 type OverwriteRow = typeof permissionOverwrites.$inferSelect;
+type UserRow = typeof users.$inferSelect;
 
 /** Everything a caller's access to one channel depends on, read in one statement. */
 export interface ChannelContext {
@@ -33,6 +35,8 @@ export interface ChannelContext {
   recipient: boolean;
   /** The caller has joined this thread. */
   threadMember: boolean;
+  /** The caller's own user row (what a message they write is authored by). */
+  caller: UserRow | null;
 }
 
 /** A JSON object of a table's row; bigint columns as text, so that snowflakes keep every digit. */
@@ -69,6 +73,7 @@ function buildContextQuery(db: DbOrTx) {
       channel: channels,
       guild: guilds,
       member: members,
+      caller: users,
       roleIds: sql<
         string[]
       >`coalesce((select json_agg(${memberRoles.roleId}::text) from ${memberRoles} where ${memberRoles.guildId} = ${channels.guildId} and ${memberRoles.userId} = ${userId}), '[]'::json)`,
@@ -84,25 +89,15 @@ function buildContextQuery(db: DbOrTx) {
     .from(channels)
     .leftJoin(guilds, eq(guilds.id, channels.guildId))
     .leftJoin(members, and(eq(members.guildId, channels.guildId), eq(members.userId, userId)))
+    .leftJoin(users, eq(users.id, userId))
     .where(eq(channels.id, sql.placeholder('channelId')));
 }
 
-type ContextQuery = ReturnType<ReturnType<typeof buildContextQuery>['prepare']>;
-const prepared = new WeakMap<DbOrTx, ContextQuery>();
-
-/** Built once per database handle and prepared on the server (it runs on every message route); per use in a transaction. */
-function contextQuery(db: DbOrTx): Pick<ContextQuery, 'execute'> {
-  if (db instanceof PgTransaction) return buildContextQuery(db);
-  let query = prepared.get(db);
-  if (!query) {
-    query = buildContextQuery(db).prepare('channel_context');
-    prepared.set(db, query);
-  }
-  return query;
-}
+/** Prepared on the server: it runs on every message route. */
+const contextQuery = preparedStatement('channel_context', buildContextQuery);
 
 /**
- * The channel, its guild, the caller's membership, member roles, the guild's roles and the governing overwrites (or,
+ * The channel, its guild, the caller's user row and membership, member roles, the guild's roles and the governing overwrites (or,
  * in DMs, the caller's recipiency) in one statement; null when the channel does not exist. Deciding what the caller
  * may do is the caller's job (guild-access.ts, message-channel.ts), through @hearth/permissions.
  */
@@ -122,5 +117,6 @@ export async function loadChannelContext(
     overwrites: fromJson<OverwriteRow>(permissionOverwrites, row.overwrites),
     recipient: !!row.recipient,
     threadMember: !!row.threadMember,
+    caller: row.caller,
   };
 }

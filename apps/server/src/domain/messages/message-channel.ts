@@ -2,7 +2,7 @@ import { Permission } from '@hearth/permissions';
 import { ChannelType, ErrorCode } from '@hearth/protocol';
 import type { DbOrTx } from '../../store/db';
 import { notFound } from '../errors';
-import { loadChannelContext } from '../guilds/channel-context';
+import { type ChannelContext, loadChannelContext } from '../guilds/channel-context';
 import { type ChannelRow, channelForActor, type GuildActor } from '../guilds/guild-access';
 
 /** What a recipient may do in a DM or group DM. */
@@ -26,6 +26,8 @@ export interface MessageChannel {
   permissions: bigint;
   /** The caller as a guild member; null in DMs. */
   actor: GuildActor | null;
+  /** The caller's user row. */
+  caller: ChannelContext['caller'];
 }
 
 /**
@@ -41,7 +43,13 @@ export async function loadMessageChannel(
   if (!ctx) throw notFound(ErrorCode.UnknownChannel, 'Channel');
   if (isDmType(ctx.channel.type)) {
     if (!ctx.recipient) throw notFound(ErrorCode.UnknownChannel, 'Channel');
-    return { channel: ctx.channel, guildId: null, permissions: DM_PERMISSIONS, actor: null };
+    return {
+      channel: ctx.channel,
+      guildId: null,
+      permissions: DM_PERMISSIONS,
+      actor: null,
+      caller: ctx.caller,
+    };
   }
   const loaded = channelForActor(ctx);
   return {
@@ -49,5 +57,6 @@ export async function loadMessageChannel(
     guildId: loaded.channel.guildId,
     permissions: loaded.permissions,
     actor: loaded.actor,
+    caller: ctx.caller,
   };
 }

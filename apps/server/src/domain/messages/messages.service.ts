@@ -11,9 +11,9 @@ import {
   MessageType,
   snowflakeFromTimestamp,
 } from '@hearth/protocol';
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
-import type { DbOrTx } from '../../store/db';
+import { type DbOrTx, preparedStatement } from '../../store/db';
 import { attachments, channels, mentions, messages, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -42,6 +42,33 @@ const BULK_DELETE_MAX_AGE_MS = 14 * 24 * 60 * 60_000;
 const MAX_PINS = 50;
 
 const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
+
+/** INSERT of a user's message, prepared once: every POST /messages runs it (the other columns keep their defaults). */
+const insertMessage = preparedStatement('message_insert', (db) =>
+  db
+    .insert(messages)
+    .values({
+      channelId: sql.placeholder('channelId'),
+      id: sql.placeholder('id'),
+      guildId: sql.placeholder('guildId'),
+      authorId: sql.placeholder('authorId'),
+      type: sql.placeholder('type'),
+      content: sql.placeholder('content'),
+      tts: sql.placeholder('tts'),
+      mentionEveryone: sql.placeholder('mentionEveryone'),
+      mentionUserIds: sql.placeholder('mentionUserIds'),
+      mentionRoleIds: sql.placeholder('mentionRoleIds'),
+      mentionChannelIds: sql.placeholder('mentionChannelIds'),
+      flags: sql.placeholder('flags'),
+      nonce: sql.placeholder('nonce'),
+      embeds: sql.placeholder('embeds'),
+      components: sql.placeholder('components'),
+      referenceChannelId: sql.placeholder('referenceChannelId'),
+      referenceMessageId: sql.placeholder('referenceMessageId'),
+      referenceGuildId: sql.placeholder('referenceGuildId'),
+    })
+    .returning(messageColumns),
+);
 
 export class MessagesService {
   constructor(
@@ -123,79 +150,75 @@ export class MessagesService {
     const stored = files.length ? await this.storeFiles(ctx, principal.userId, id, input, files) : null;
     const pending = new PendingEvents();
     const directMentions = mentioned.userIds.filter((u) => u !== principal.userId);
-    const row = await db
-      .transaction(async (tx) => {
-        if (nonce && input.enforce_nonce) {
-          // Serialize senders of the same nonce so that racing retries produce one message.
-          await tx.execute(
-            sql`select pg_advisory_xact_lock(hashtext(${`${channelId}:${principal.userId}:${nonce}`}))`,
-          );
-          const again = await this.findByNonce(tx, channelId, principal.userId, nonce);
-          if (again) {
-            await stored?.cleanup();
-            return again;
-          }
+    const enforceNonce = !!(nonce && input.enforce_nonce);
+    const write = async (tx: DbOrTx): Promise<MessageRow> => {
+      if (nonce && enforceNonce) {
+        // Serialize senders of the same nonce so that racing retries produce one message.
+        await tx.execute(
+          sql`select pg_advisory_xact_lock(hashtext(${`${channelId}:${principal.userId}:${nonce}`}))`,
+        );
+        const again = await this.findByNonce(tx, channelId, principal.userId, nonce);
+        if (again) {
+          await stored?.cleanup();
+          return again;
         }
-        const [inserted] = await tx
-          .insert(messages)
-          .values({
-            channelId,
-            id,
-            guildId: ctx.guildId,
-            authorId: principal.userId,
-            type: reference ? MessageType.Reply : MessageType.Default,
-            content,
-            tts: !!input.tts && hasPermission(ctx.permissions, Permission.SEND_TTS_MESSAGES),
-            mentionEveryone: mentioned.everyone,
-            mentionUserIds: mentioned.userIds,
-            mentionRoleIds: mentioned.roleIds,
-            mentionChannelIds: parseMentions(content).channelIds,
-            flags: (input.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
-            nonce,
-            embeds,
-            components: input.components ?? [],
-            referenceChannelId: input.message_reference ? channelId : null,
-            referenceMessageId: input.message_reference?.message_id ?? null,
-            referenceGuildId: input.message_reference ? ctx.guildId : null,
-          })
-          .returning(messageColumns);
-        if (stored?.rows.length) await tx.insert(attachments).values(stored.rows);
-        if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
-        if (inThread) await this.threads.onMessage(tx, ctx.channel, principal.userId);
-        if (directMentions.length) {
-          await tx
-            .insert(mentions)
-            .values(
-              directMentions.map((userId) => ({
-                userId,
-                channelId,
-                messageId: id,
-                guildId: ctx.guildId,
-                authorId: principal.userId,
-              })),
-            )
-            .onConflictDoNothing();
-        }
-        // Last, so that the channel row is locked for as short a time as possible; never moves backwards.
-        await tx
-          .update(channels)
-          .set({ lastMessageId: id })
-          .where(
-            and(
-              eq(channels.id, channelId),
-              or(isNull(channels.lastMessageId), lt(channels.lastMessageId, id)),
-            ),
-          );
-        return inserted;
-      })
-      .catch(async (err) => {
-        // Nothing half-written: the files go with the failed message.
-        await stored?.cleanup();
-        throw err;
+      }
+      // The channel's last_message_id follows in the same statement (a trigger, migration 0002).
+      const [inserted] = await insertMessage(tx).execute({
+        channelId,
+        id,
+        guildId: ctx.guildId,
+        authorId: principal.userId,
+        type: reference ? MessageType.Reply : MessageType.Default,
+        content,
+        tts: !!input.tts && hasPermission(ctx.permissions, Permission.SEND_TTS_MESSAGES),
+        mentionEveryone: mentioned.everyone,
+        mentionUserIds: mentioned.userIds,
+        mentionRoleIds: mentioned.roleIds,
+        mentionChannelIds: parseMentions(content).channelIds,
+        flags: (input.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
+        nonce,
+        embeds,
+        components: input.components ?? [],
+        referenceChannelId: input.message_reference ? channelId : null,
+        referenceMessageId: input.message_reference?.message_id ?? null,
+        referenceGuildId: input.message_reference ? ctx.guildId : null,
       });
+      if (stored?.rows.length) await tx.insert(attachments).values(stored.rows);
+      if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
+      if (inThread) await this.threads.onMessage(tx, ctx.channel, principal.userId);
+      if (directMentions.length) {
+        await tx
+          .insert(mentions)
+          .values(
+            directMentions.map((userId) => ({
+              userId,
+              channelId,
+              messageId: id,
+              guildId: ctx.guildId,
+              authorId: principal.userId,
+            })),
+          )
+          .onConflictDoNothing();
+      }
+      return inserted;
+    };
+    // A plain message is one INSERT; anything written beside it goes in one transaction with it.
+    const alone =
+      !enforceNonce &&
+      !stored?.rows.length &&
+      ctx.channel.type !== ChannelType.DM &&
+      !inThread &&
+      !directMentions.length;
+    const row = await (alone ? write(db) : db.transaction(write)).catch(async (err) => {
+      // Nothing half-written: the files go with the failed message.
+      await stored?.cleanup();
+      throw err;
+    });
     const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [row], undefined, {
       fresh: row.id === id,
       withFiles: !!stored?.rows.length,
+      knownUsers: ctx.caller ? [ctx.caller] : [],
     });
     if (row.id === id) {
       pending.add(
@@ -455,7 +478,6 @@ export class MessagesService {
           referenceGuildId: ctx.guildId,
         })
         .returning(messageColumns);
-      await tx.update(channels).set({ lastMessageId: sysId }).where(eq(channels.id, channelId));
       return sys;
     });
     const [updated] = await hydrateMessages(db, this.deps.attachmentUrls, [{ ...row, pinned }]);
@@ -516,7 +538,6 @@ export class MessagesService {
       .insert(messages)
       .values({ channelId: systemChannelId, id, guildId, authorId: userId, type: MessageType.UserJoin })
       .returning(messageColumns);
-    await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, systemChannelId));
     const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [row]);
     pending.add('MESSAGE_CREATE', Topic.channel(systemChannelId), {
       ...message,

@@ -18,7 +18,7 @@ export async function hydrateMessages(
   urls: AttachmentUrls,
   rows: MessageRow[],
   viewerId?: string,
-  opts: { fresh?: boolean; withFiles?: boolean } = {},
+  opts: { fresh?: boolean; withFiles?: boolean; knownUsers?: Array<typeof users.$inferSelect> } = {},
 ): Promise<Message[]> {
   if (!rows.length) return [];
   const channelId = rows[0].channelId;
@@ -53,7 +53,10 @@ export async function hydrateMessages(
   }
   const all = [...rows, ...referenced];
   const userIds = [...new Set(all.flatMap((r) => [r.authorId, ...r.mentionUserIds]))];
-  const people = await db.select().from(users).where(inArray(users.id, userIds));
+  const known = opts.knownUsers ?? [];
+  const people = userIds.every((id) => known.some((u) => u.id === id))
+    ? known
+    : await db.select().from(users).where(inArray(users.id, userIds));
   const byId = new Map(people.map((u) => [u.id, toPublicUser(u)]));
   const refById = new Map(referenced.map((r) => [r.id, r]));
   const build = (r: MessageRow, withReference: boolean): Message => {

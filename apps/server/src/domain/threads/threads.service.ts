@@ -1,6 +1,6 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import { type Channel, ChannelType, ErrorCode, MessageType, snowflakeTimestamp } from '@hearth/protocol';
-import { and, asc, count, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import { channels, messages, permissionOverwrites, threadMembers } from '../../store/schema';
@@ -327,8 +327,8 @@ export class ThreadsService {
     await tx
       .update(channels)
       .set({
-        messageCount: thread.messageCount + 1,
-        totalMessageSent: thread.totalMessageSent + 1,
+        messageCount: sql`${channels.messageCount} + 1`,
+        totalMessageSent: sql`${channels.totalMessageSent} + 1`,
         ...(thread.archived ? { archived: false, archiveTimestamp: new Date() } : {}),
       })
       .where(eq(channels.id, thread.id));
@@ -389,7 +389,6 @@ export class ThreadsService {
             referenceGuildId: parent.guildId,
           })
           .returning(messageColumns);
-        await tx.update(channels).set({ lastMessageId: sysId }).where(eq(channels.id, parent.id));
         const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [sys]);
         pending.add('MESSAGE_CREATE', Topic.channel(parent.id), {
           ...message,

@@ -22,6 +22,7 @@ export const channels = pgTable(
     rtcRegion: text('rtc_region'),
     videoQualityMode: smallint('video_quality_mode'),
     defaultAutoArchiveDuration: integer('default_auto_archive_duration'),
+    /** Kept by a trigger on messages (migration 0002): the newest message ever written here. */
     lastMessageId: snowflake('last_message_id'),
     lastPinTimestamp: timestamptz('last_pin_timestamp'),
     /** Group DM owner, or the creator of a thread. */
