@@ -57,11 +57,15 @@ describe('sending and reading', () => {
       (await h.api('PUT', `/channels/${g.textChannelId}/pins/${first.id}`, { token: g.owner.token })).status,
       204,
     );
-    const history = await h.api('GET', `/channels/${g.textChannelId}/messages?limit=1`, { token: g.owner.token });
+    const history = await h.api('GET', `/channels/${g.textChannelId}/messages?limit=1`, {
+      token: g.owner.token,
+    });
     assert.equal(history.body[0].type, 6);
     assert.equal(await last(g.textChannelId), history.body[0].id);
     // Deleting it does not move last_message_id back (as Discord: it may name a deleted message).
-    await h.api('DELETE', `/channels/${g.textChannelId}/messages/${history.body[0].id}`, { token: g.owner.token });
+    await h.api('DELETE', `/channels/${g.textChannelId}/messages/${history.body[0].id}`, {
+      token: g.owner.token,
+    });
     assert.equal(await last(g.textChannelId), history.body[0].id);
   });
 
