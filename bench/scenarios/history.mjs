@@ -131,7 +131,7 @@ export async function run(ctx) {
  * INSERT … SELECT generate_series into the real messages table: one message a millisecond, ids minted like
  * Hearth's (worker bits 1023), authors from the seeded readers. The secondary indexes are rebuilt after the load.
  */
-async function bulkLoad(target, config) {
+export async function bulkLoad(target, config) {
   const c = new pg.Client({ connectionString: target.db.url });
   await c.connect();
   try {

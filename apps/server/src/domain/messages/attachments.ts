@@ -1,10 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, Limits } from '@hearth/protocol';
-import { and, eq, inArray } from 'drizzle-orm';
 import { imageInfo, makePreview } from '../../media/images';
 import { isInlineSafe, sniffContentType } from '../../media/sniff';
-import type { DbOrTx } from '../../store/db';
-import { attachments } from '../../store/schema';
+import type { attachments } from '../../store/schema';
 import type { Deps } from '../deps';
 import { ApiError } from '../errors';
 
@@ -113,18 +111,6 @@ export async function deleteAttachmentFiles(
   await Promise.all(
     rows.map((r) => deps.storage.deletePrefix(`attachments/${r.channelId}/${r.id}`).catch(() => {})),
   );
-}
-
-export async function attachmentsOf(
-  db: DbOrTx,
-  channelId: string,
-  messageIds: string[],
-): Promise<AttachmentRow[]> {
-  if (!messageIds.length) return [];
-  return db
-    .select()
-    .from(attachments)
-    .where(and(eq(attachments.channelId, channelId), inArray(attachments.messageId, messageIds)));
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   MessageType,
   snowflakeFromTimestamp,
 } from '@hearth/protocol';
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { attachments, channels, mentions, messages, users } from '../../store/schema';
@@ -42,6 +42,31 @@ const BULK_DELETE_MAX_AGE_MS = 14 * 24 * 60 * 60_000;
 const MAX_PINS = 50;
 
 const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
+
+/** Above every snowflake: "before" for the newest page. */
+const NEWEST = '9223372036854775807';
+
+/** History pages, prepared once: the messages before a cursor, newest first, and after one, oldest first. */
+const olderPage = preparedStatement('history_older', (db) =>
+  db
+    .select(messageColumns)
+    .from(messages)
+    .where(
+      and(eq(messages.channelId, sql.placeholder('channelId')), lt(messages.id, sql.placeholder('before'))),
+    )
+    .orderBy(desc(messages.id))
+    .limit(sql.placeholder('limit')),
+);
+const newerPage = preparedStatement('history_newer', (db) =>
+  db
+    .select(messageColumns)
+    .from(messages)
+    .where(
+      and(eq(messages.channelId, sql.placeholder('channelId')), gt(messages.id, sql.placeholder('after'))),
+    )
+    .orderBy(asc(messages.id))
+    .limit(sql.placeholder('limit')),
+);
 
 /** INSERT of a user's message, prepared once: every POST /messages runs it (the other columns keep their defaults). */
 const insertMessage = preparedStatement('message_insert', (db) =>
@@ -237,42 +262,19 @@ export class MessagesService {
     const ctx = await loadMessageChannel(db, channelId, principal.userId);
     if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) return [];
     const limit = q.limit ?? Limits.historyPageDefault;
-    const inChannel = eq(messages.channelId, channelId);
     let rows: MessageRow[];
     if (q.around) {
       const half = Math.floor(limit / 2);
       const [older, newer] = await Promise.all([
-        db
-          .select(messageColumns)
-          .from(messages)
-          .where(and(inChannel, lte(messages.id, q.around)))
-          .orderBy(desc(messages.id))
-          .limit(limit - half),
-        db
-          .select(messageColumns)
-          .from(messages)
-          .where(and(inChannel, gt(messages.id, q.around)))
-          .orderBy(asc(messages.id))
-          .limit(half),
+        // The message itself is in the older half.
+        olderPage(db).execute({ channelId, before: (BigInt(q.around) + 1n).toString(), limit: limit - half }),
+        newerPage(db).execute({ channelId, after: q.around, limit: half }),
       ]);
       rows = [...newer.reverse(), ...older];
     } else if (q.after) {
-      rows = (
-        await db
-          .select(messageColumns)
-          .from(messages)
-          .where(and(inChannel, gt(messages.id, q.after)))
-          .orderBy(asc(messages.id))
-          .limit(limit)
-      ).reverse();
+      rows = (await newerPage(db).execute({ channelId, after: q.after, limit })).reverse();
     } else {
-      const cursor = q.before ? lt(messages.id, q.before) : undefined;
-      rows = await db
-        .select(messageColumns)
-        .from(messages)
-        .where(cursor ? and(inChannel, cursor) : inChannel)
-        .orderBy(desc(messages.id))
-        .limit(limit);
+      rows = await olderPage(db).execute({ channelId, before: q.before ?? NEWEST, limit });
     }
     return hydrateMessages(db, this.deps.attachmentUrls, rows, principal.userId);
   }

@@ -1,9 +1,12 @@
 import type { Message } from '@hearth/protocol';
-import { and, count, eq, getTableColumns, inArray, min, or, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../store/db';
-import { messages, reactions, users } from '../../store/schema';
+import { type AnyColumn, and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
+import { type DbOrTx, preparedStatement } from '../../store/db';
+import { fromJson, rowJson } from '../../store/json-rows';
+import { attachments, messages, reactions, users } from '../../store/schema';
 import { toPublicUser } from '../users/users.wire';
-import { type AttachmentUrls, attachmentsOf, toAttachmentWire } from './attachments';
+import { type AttachmentRow, type AttachmentUrls, toAttachmentWire } from './attachments';
+
+type UserRow = typeof users.$inferSelect;
 
 /** A message's columns without the generated search_vector, which only search reads (and never returns). */
 export const { searchVector: _searchVector, ...messageColumns } = getTableColumns(messages);
@@ -18,28 +21,30 @@ export async function hydrateMessages(
   urls: AttachmentUrls,
   rows: MessageRow[],
   viewerId?: string,
-  opts: { fresh?: boolean; withFiles?: boolean; knownUsers?: Array<typeof users.$inferSelect> } = {},
+  opts: { fresh?: boolean; withFiles?: boolean; knownUsers?: UserRow[] } = {},
 ): Promise<Message[]> {
   if (!rows.length) return [];
   const channelId = rows[0].channelId;
-  const ids = rows.map((r) => r.id);
-  const refKeys = rows
-    .filter((r) => r.referenceMessageId && r.referenceChannelId)
-    .map((r) => ({ channelId: r.referenceChannelId!, id: r.referenceMessageId! }));
-  // Independent reads, sent together; a message just written has no reactions yet.
-  const [fileRows, counts, referenced] = await Promise.all([
-    opts.fresh && !opts.withFiles ? [] : attachmentsOf(db, channelId, ids),
-    opts.fresh ? [] : reactionCounts(db, channelId, ids, viewerId),
-    refKeys.length
-      ? db
-          .select(messageColumns)
-          .from(messages)
-          .where(or(...refKeys.map((k) => and(eq(messages.channelId, k.channelId), eq(messages.id, k.id)))))
-      : [],
-  ]);
-  const files = groupBy(fileRows, (a) => a.messageId);
+  // Replies are in the same channel as what they reply to.
+  const refIds = rows.filter((r) => r.type === 19 && r.referenceMessageId).map((r) => r.referenceMessageId!);
+  const referenced: MessageRow[] = refIds.length
+    ? await db
+        .select(messageColumns)
+        .from(messages)
+        .where(and(eq(messages.channelId, channelId), inArray(messages.id, [...new Set(refIds)])))
+    : [];
+  const all = [...rows, ...referenced];
+  const userIds = [...new Set(all.flatMap((r) => [r.authorId, ...r.mentionUserIds]))];
+  const known = opts.knownUsers ?? [];
+  const needUsers = !userIds.every((id) => known.some((u) => u.id === id));
+  // A message just written has no reactions yet; then only its files or people may be missing.
+  const loaded =
+    opts.fresh && !opts.withFiles && !needUsers
+      ? { files: [], counts: [], people: known }
+      : await loadAround(db, channelId, rows, viewerId, needUsers ? userIds : [], known);
+  const files = groupBy(loaded.files, (a) => a.messageId);
   const reactionsOf = new Map<string, NonNullable<Message['reactions']>>();
-  for (const c of counts) {
+  for (const c of loaded.counts) {
     const list = reactionsOf.get(c.messageId) ?? [];
     list.push({
       count: c.count,
@@ -51,13 +56,7 @@ export async function hydrateMessages(
     });
     reactionsOf.set(c.messageId, list);
   }
-  const all = [...rows, ...referenced];
-  const userIds = [...new Set(all.flatMap((r) => [r.authorId, ...r.mentionUserIds]))];
-  const known = opts.knownUsers ?? [];
-  const people = userIds.every((id) => known.some((u) => u.id === id))
-    ? known
-    : await db.select().from(users).where(inArray(users.id, userIds));
-  const byId = new Map(people.map((u) => [u.id, toPublicUser(u)]));
+  const byId = new Map(loaded.people.map((u) => [u.id, toPublicUser(u)]));
   const refById = new Map(referenced.map((r) => [r.id, r]));
   const build = (r: MessageRow, withReference: boolean): Message => {
     const message: Message = {
@@ -122,27 +121,67 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   return map;
 }
 
-/** Reaction counts per message and emoji, first-reacted first, with `me` for `viewerId`. */
-function reactionCounts(db: DbOrTx, channelId: string, messageIds: string[], viewerId: string | undefined) {
-  return db
+interface ReactionCount {
+  messageId: string;
+  id: string | null;
+  name: string;
+  animated: boolean;
+  count: number;
+  me: boolean;
+}
+
+/** A PostgreSQL array literal of snowflakes, passed as one parameter rather than one parameter per id. */
+const idArray = (ids: string[]) => `{${ids.join(',')}}`;
+
+const inPage = (column: SQL | AnyColumn) => sql`${column} = any(${sql.placeholder('messageIds')}::bigint[])`;
+
+/**
+ * What a page of messages is shown with, in one statement: the files of those messages, their reaction counts per
+ * emoji (first reacted first, `me` for the viewer) and the users they name.
+ */
+const aroundQuery = preparedStatement('message_hydration', (db) =>
+  db
     .select({
-      messageId: reactions.messageId,
-      key: reactions.emojiKey,
-      id: reactions.emojiId,
-      name: reactions.emojiName,
-      animated: reactions.emojiAnimated,
-      count: count(),
-      me: sql<boolean>`bool_or(${reactions.userId} = ${viewerId ?? '0'})`,
-      first: min(reactions.createdAt),
+      files: sql<
+        Array<Record<string, unknown>>
+      >`coalesce((select json_agg(${rowJson(attachments)}) from ${attachments}
+        where ${attachments.channelId} = ${sql.placeholder('channelId')} and ${inPage(attachments.messageId)}), '[]'::json)`,
+      counts: sql<
+        ReactionCount[]
+      >`coalesce((select json_agg(json_build_object('messageId', r.message_id::text,
+        'id', r.emoji_id::text, 'name', r.emoji_name, 'animated', r.emoji_animated, 'count', r.n, 'me', r.me)
+        order by r.first) from (
+          select ${reactions.messageId} as message_id, ${reactions.emojiId} as emoji_id,
+            ${reactions.emojiName} as emoji_name, ${reactions.emojiAnimated} as emoji_animated,
+            count(*)::int as n, bool_or(${reactions.userId} = ${sql.placeholder('viewerId')}::bigint) as me,
+            min(${reactions.createdAt}) as first
+          from ${reactions}
+          where ${reactions.channelId} = ${sql.placeholder('channelId')} and ${inPage(reactions.messageId)}
+          group by ${reactions.messageId}, ${reactions.emojiKey}, ${reactions.emojiId}, ${reactions.emojiName},
+            ${reactions.emojiAnimated}) r), '[]'::json)`,
+      people: sql<Array<Record<string, unknown>>>`coalesce((select json_agg(${rowJson(users)}) from ${users}
+        where ${users.id} = any(${sql.placeholder('userIds')}::bigint[])), '[]'::json)`,
     })
-    .from(reactions)
-    .where(and(eq(reactions.channelId, channelId), inArray(reactions.messageId, messageIds)))
-    .groupBy(
-      reactions.messageId,
-      reactions.emojiKey,
-      reactions.emojiId,
-      reactions.emojiName,
-      reactions.emojiAnimated,
-    )
-    .orderBy(min(reactions.createdAt));
+    .from(sql`(values (1)) as one (x)`),
+);
+
+async function loadAround(
+  db: DbOrTx,
+  channelId: string,
+  rows: MessageRow[],
+  viewerId: string | undefined,
+  userIds: string[],
+  known: UserRow[],
+): Promise<{ files: AttachmentRow[]; counts: ReactionCount[]; people: UserRow[] }> {
+  const [row] = await aroundQuery(db).execute({
+    channelId,
+    messageIds: idArray(rows.map((r) => r.id)),
+    viewerId: viewerId ?? '0',
+    userIds: idArray(userIds),
+  });
+  return {
+    files: fromJson<AttachmentRow>(attachments, row.files),
+    counts: row.counts,
+    people: userIds.length ? fromJson<UserRow>(users, row.people) : known,
+  };
 }
