@@ -12,7 +12,12 @@ export const title = 'Fan-out';
  * The ceiling is a bare `ws` broadcast server with the same sockets and frame size.
  */
 export async function run(ctx) {
-  const sizes = ctx.quick ? [100, 200] : [100, 1000, 10_000];
+  // BENCH_FANOUT_SIZES=1000 (comma-separated) measures only those audiences, e.g. to compare two commits quickly.
+  const sizes = process.env.BENCH_FANOUT_SIZES
+    ? process.env.BENCH_FANOUT_SIZES.split(',').map(Number)
+    : ctx.quick
+      ? [100, 200]
+      : [100, 1000, 10_000];
   const config = {
     sessions: sizes,
     deliveriesPerSecond: 20_000,
