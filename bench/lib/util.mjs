@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -30,6 +30,26 @@ const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 export function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * CPU seconds (user + system) the PostgreSQL server on this machine has used so far: every postgres process, plus
+ * the children they have reaped, so that backends which ended in between are still counted.
+ */
+export function postgresCpuSeconds() {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      total +=
+        (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
 }
 
 /** Resident set size of a process, in bytes. */

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, postgresCpuSeconds, round } from './util.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -13,6 +14,24 @@ export function httpLoad(job) {
     child.once('exit', (code) => code && reject(new Error(`http-load exited with ${code}`)));
     child.send(job);
   });
+}
+
+/**
+ * httpLoad, also counting the CPU Hearth (`hearthPid`, when it runs here) and PostgreSQL spent meanwhile, as
+ * milliseconds per answered request: a figure that moves less than rates when the machine is shared.
+ */
+export async function httpLoadWithCpu(job, hearthPid) {
+  const hearth0 = hearthPid ? cpuSeconds(hearthPid) : 0;
+  const pg0 = postgresCpuSeconds();
+  const result = await httpLoad(job);
+  const per = (seconds) => (result.ok ? round((seconds * 1000) / result.ok, 3) : null);
+  return {
+    ...result,
+    cpuMsPerRequest: {
+      hearth: hearthPid ? per(cpuSeconds(hearthPid) - hearth0) : null,
+      postgres: per(postgresCpuSeconds() - pg0),
+    },
+  };
 }
 
 /**

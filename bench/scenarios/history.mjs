@@ -3,7 +3,7 @@ import { startBare } from '../lib/bare.mjs';
 import { call, snowflakeAt } from '../lib/seed.mjs';
 import { openTarget } from '../lib/setup.mjs';
 import { ratio } from '../lib/util.mjs';
-import { httpLoad } from '../lib/workers.mjs';
+import { httpLoad, httpLoadWithCpu } from '../lib/workers.mjs';
 
 export const title = 'History';
 
@@ -52,11 +52,14 @@ export async function run(ctx) {
     ctx.log('warm-up');
     await httpLoad({ ...base, concurrency: 8, durationMs: ctx.quick ? 1000 : 3000 });
     ctx.log('saturation');
-    const saturation = await httpLoad({
-      ...base,
-      concurrency: config.saturationConcurrency,
-      durationMs: config.phaseMs,
-    });
+    const saturation = await httpLoadWithCpu(
+      {
+        ...base,
+        concurrency: config.saturationConcurrency,
+        durationMs: config.phaseMs,
+      },
+      target.hearth?.pid,
+    );
     ctx.log(`fixed ${config.fixedRate}/s`);
     const fixed = await httpLoad({ ...base, rate: config.fixedRate, durationMs: config.phaseMs });
 
@@ -65,7 +68,7 @@ export async function run(ctx) {
     if (target.db) {
       const pgJob = { kind: 'pg-select', databaseUrl: target.db.url, poolSize: 20, channel, minId, maxId };
       ctx.log('ceiling: raw pg keyset select');
-      pgSat = await httpLoad({
+      pgSat = await httpLoadWithCpu({
         ...pgJob,
         concurrency: config.saturationConcurrency,
         durationMs: config.phaseMs,
@@ -108,6 +111,11 @@ export async function run(ctx) {
                 hearth: saturation.perSecond.toFixed(0),
                 ceiling: pgSat.perSecond.toFixed(0),
                 ratio: ratio(saturation.perSecond, pgSat.perSecond),
+              },
+              {
+                measure: 'saturation: CPU ms per page, Hearth / PostgreSQL (ceiling: PostgreSQL per SELECT)',
+                hearth: `${saturation.cpuMsPerRequest.hearth} / ${saturation.cpuMsPerRequest.postgres}`,
+                ceiling: `${pgSat.cpuMsPerRequest.postgres}`,
               },
             ]
           : []),

@@ -3,7 +3,7 @@ import { startBare } from '../lib/bare.mjs';
 import { snowflakeAt } from '../lib/seed.mjs';
 import { openTarget, sampleMessage } from '../lib/setup.mjs';
 import { ratio } from '../lib/util.mjs';
-import { httpLoad } from '../lib/workers.mjs';
+import { httpLoad, httpLoadWithCpu } from '../lib/workers.mjs';
 
 export const title = 'Message create';
 
@@ -28,11 +28,14 @@ export async function run(ctx) {
       rates.push({ rate, ...(await httpLoad({ ...base, rate, durationMs: config.phaseMs })) });
     }
     ctx.log('saturation');
-    const saturation = await httpLoad({
-      ...base,
-      concurrency: config.saturationConcurrency,
-      durationMs: config.phaseMs,
-    });
+    const saturation = await httpLoadWithCpu(
+      {
+        ...base,
+        concurrency: config.saturationConcurrency,
+        durationMs: config.phaseMs,
+      },
+      target.hearth?.pid,
+    );
 
     let persisted = null;
     let pgInsert = null;
@@ -44,7 +47,7 @@ export async function run(ctx) {
       );
       await c.end();
       ctx.log('ceiling: raw pg insert');
-      pgInsert = await httpLoad({
+      pgInsert = await httpLoadWithCpu({
         kind: 'pg-insert',
         databaseUrl: target.db.url,
         concurrency: config.saturationConcurrency,
@@ -102,6 +105,12 @@ export async function run(ctx) {
                 measure: 'saturation p50 / p99 ms',
                 hearth: `${saturation.latencyMs.p50} / ${saturation.latencyMs.p99}`,
                 ceiling: `${pgInsert.latencyMs.p50} / ${pgInsert.latencyMs.p99}`,
+              },
+              {
+                measure:
+                  'saturation: CPU ms per message, Hearth / PostgreSQL (ceiling: PostgreSQL per INSERT)',
+                hearth: `${saturation.cpuMsPerRequest.hearth} / ${saturation.cpuMsPerRequest.postgres}`,
+                ceiling: `${pgInsert.cpuMsPerRequest.postgres}`,
               },
               {
                 measure: 'messages persisted / acknowledged',
