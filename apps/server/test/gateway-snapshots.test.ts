@@ -157,4 +157,15 @@ test('every kind of change to a guild shows in the next GUILD_CREATE on the same
   await ok(h.api('PATCH', '/users/@me', { ...as(subject), body: { global_name: 'Subject Renamed' } }));
   await subjectSession.dispatch('USER_UPDATE');
   assert.equal(member(await guildCreate(viewer), subject).user.global_name, 'Subject Renamed');
+
+  // Presences of the members listed follow PRESENCE_UPDATE.
+  const statusOf = (created: any, u: TestUser) =>
+    created.presences.find((p: any) => p.user.id === u.id)?.status ?? 'offline';
+  assert.equal(statusOf(await guildCreate(viewer), subject), 'online');
+  subjectSession.send({ op: 3, d: { status: 'idle', activities: [], since: null, afk: false } });
+  await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === subject.id && d.status === 'idle');
+  assert.equal(statusOf(await guildCreate(viewer), subject), 'idle');
+  subjectSession.ws.close(1000);
+  await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === subject.id && d.status === 'offline');
+  assert.equal(statusOf(await guildCreate(viewer), subject), 'offline');
 });

@@ -17,6 +17,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Principal } from '../domain/auth/auth.service';
 import { tokenOwner } from '../domain/auth/tokens';
 import type { GuildStart } from '../domain/gateway/session-data.service';
+import type { PresenceWire } from '../domain/presence/presence.service';
 import type { Services } from '../domain/services';
 import type { Bus, BusEvent } from '../events/bus';
 import type { RateLimiter } from '../events/rate-limiter';
@@ -487,13 +488,15 @@ export class Gateway {
         for (const g of data.guilds) session.state.guilds.set(g.state.id, g.state);
         for (const id of data.dmChannelIds) session.state.dms.add(id);
         session.outbox = outbox;
-        await presence.set(principal.userId, session.id, session.presence, [...session.state.guilds.keys()]);
+        const mine = await presence.set(principal.userId, session.id, session.presence, [
+          ...session.state.guilds.keys(),
+        ]);
         session.dispatch('READY', {
           ...data.ready,
           session_id: session.id,
           resume_gateway_url: this.opts.resumeUrl,
         });
-        for (const g of data.guilds) await this.sendGuildCreate(session, g);
+        for (const g of data.guilds) this.sendGuildCreate(session, g, mine);
       });
     } catch (err) {
       this.forget(session);
@@ -603,7 +606,11 @@ export class Gateway {
    * member and, up to `large_threshold`, the others (only the online ones in a guild larger than that), with their
    * presences. Whether the session gets every PRESENCE_UPDATE of the guild from now on is decided here (ADR 0011).
    */
-  private async sendGuildCreate(session: Session, { snapshot, member: mine }: GuildStart): Promise<void> {
+  private sendGuildCreate(
+    session: Session,
+    { snapshot, member: mine }: GuildStart,
+    myPresence: PresenceWire,
+  ): void {
     const { state, principal } = session;
     const guildId = snapshot.id;
     const me = principal.userId;
@@ -611,17 +618,15 @@ export class Gateway {
     const wantsPresences = !principal.bot || !!(session.intents & Intent.GuildPresences);
     if (wantsPresences && (!large || principal.bot)) session.presenceGuilds.add(guildId);
     else session.presenceGuilds.delete(guildId);
+    const { online } = snapshot;
     const listed = snapshot.members.filter((m) => m.user?.id !== me);
-    const online = new Map(
-      (await this.opts.services.presence.many([me, ...listed.map((m) => m.user!.id)]))
-        .filter((p) => p.status !== 'offline')
-        .map((p) => [p.user.id, p]),
-    );
     const others = (large ? listed.filter((m) => online.has(m.user!.id)) : listed).slice(
       0,
       Math.max(session.largeThreshold - 1, 0),
     );
     const members = [mine, ...others].map(withLapsedTimeout);
+    const presenceOf = (id: string) =>
+      id === me ? (myPresence.status === 'offline' ? [] : [myPresence]) : (online.get(id) ?? []);
     session.dispatch('GUILD_CREATE', {
       ...snapshot.guild,
       joined_at: mine.joined_at,
@@ -631,7 +636,7 @@ export class Gateway {
       channels: snapshot.channels.filter((c) => state.canView(guildId, c.id)),
       threads: snapshot.threads.filter((t) => state.canView(guildId, t.id)),
       members,
-      presences: wantsPresences ? members.flatMap((m) => online.get(m.user!.id) ?? []) : [],
+      presences: wantsPresences ? members.flatMap((m) => presenceOf(m.user!.id)) : [],
       voice_states: [],
       stage_instances: [],
       guild_scheduled_events: [],
@@ -797,10 +802,14 @@ export class Gateway {
         const guildId = d.id;
         if (!guildId) return;
         return this.held(session, async () => {
-          const [g] = await this.opts.services.sessionData.guilds(session.principal.userId, [guildId]);
+          const { sessionData, presence } = this.opts.services;
+          const [[g], mine] = await Promise.all([
+            sessionData.guilds(session.principal.userId, [guildId]),
+            presence.of(session.principal.userId),
+          ]);
           if (!g) return;
           session.state.guilds.set(guildId, g.state);
-          await this.sendGuildCreate(session, g);
+          this.sendGuildCreate(session, g, mine);
         });
       }
       case 'GUILD_DELETE':

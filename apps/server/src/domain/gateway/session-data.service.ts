@@ -1,18 +1,32 @@
 import type { RoleData } from '@hearth/permissions';
-import { ChannelType, type Member } from '@hearth/protocol';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { ChannelType, ErrorCode, type Member } from '@hearth/protocol';
+import { eq, sql } from 'drizzle-orm';
 import type { BusEvent } from '../../events/bus';
-import { applications, channelRecipients, members, threadMembers, users } from '../../store/schema';
+import type { Db } from '../../store/db';
+import { fromJson, jsonList, rowJson } from '../../store/json-rows';
+import {
+  applications,
+  channelRecipients,
+  credentials,
+  memberRoles,
+  members,
+  threadMembers,
+  userSettings,
+  users,
+} from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
-import type { DmsService } from '../dms/dms.service';
-import { type CachedChannel, memberRoleIds } from '../guilds/guild-access';
-import type { GuildSnapshot, GuildsService } from '../guilds/guilds.service';
+import { openDmsFromJson, openDmsJson } from '../dms/dms.service';
+import { notFound } from '../errors';
+import type { CachedChannel } from '../guilds/guild-access';
+import type { GuildsService } from '../guilds/guilds.service';
 import { toMemberWire } from '../guilds/guilds.wire';
-import type { ReadStatesService } from '../messages/read-states.service';
-import type { RelationshipsService } from '../relationships/relationships.service';
-import type { UsersService } from '../users/users.service';
-import { GuildCache } from './guild-cache';
+import { type ReadStatesService, readStatesJson } from '../messages/read-states.service';
+import type { PresenceService } from '../presence/presence.service';
+import { relationshipsFromJson, relationshipsJson } from '../relationships/relationships.service';
+import { toUserSettings } from '../users/users.service';
+import { toPrivateUser } from '../users/users.wire';
+import { type CachedSnapshot, GuildCache } from './guild-cache';
 
 /** What a session needs to decide, without the database, which guild events it may receive. */
 export interface CachedGuild {
@@ -28,7 +42,7 @@ export interface CachedGuild {
 
 /** A guild as a session starts it: the guild-wide snapshot, the session's permission cache, its own member. */
 export interface GuildStart {
-  snapshot: GuildSnapshot;
+  snapshot: CachedSnapshot;
   state: CachedGuild;
   member: Member;
 }
@@ -39,10 +53,77 @@ export interface SessionData {
   dmChannelIds: string[];
 }
 
-/** In a query over `members`: the threads of the member's guild they are a member of. */
-const memberThreadIds = sql<
-  string[]
->`coalesce((select array_agg(${threadMembers.channelId}::text) from ${threadMembers} where ${threadMembers.guildId} = ${members.guildId} and ${threadMembers.userId} = ${members.userId}), '{}')`;
+type UserRow = typeof users.$inferSelect;
+type MemberRow = typeof members.$inferSelect;
+
+interface MembershipJson {
+  member: Record<string, unknown>;
+  roleIds: string[];
+  threadIds: string[];
+}
+
+/** In a select list: the guild memberships of user `userId`, each with its role ids and the threads joined there. */
+function membershipsJson(userId: unknown) {
+  const roleIds = jsonList(
+    sql`select json_agg(${memberRoles.roleId}::text) from ${memberRoles} where ${memberRoles.guildId} = ${members.guildId} and ${memberRoles.userId} = ${members.userId}`,
+  );
+  const threadIds = jsonList(
+    sql`select json_agg(${threadMembers.channelId}::text) from ${threadMembers} where ${threadMembers.guildId} = ${members.guildId} and ${threadMembers.userId} = ${members.userId}`,
+  );
+  return jsonList<MembershipJson>(
+    sql`select json_agg(json_build_object('member', ${rowJson(members)}, 'roleIds', ${roleIds}, 'threadIds', ${threadIds})) from ${members} where ${members.userId} = ${userId}`,
+  );
+}
+
+const userId = sql.placeholder('userId');
+
+/** Everything a session starts from, in one statement: the user, memberships, DMs and READY's lists. */
+function buildStartQuery(db: Db) {
+  return db
+    .select({
+      user: users,
+      credentials,
+      settings: userSettings,
+      memberships: membershipsJson(userId),
+      dmChannelIds: jsonList<string>(
+        sql`select json_agg(${channelRecipients.channelId}::text) from ${channelRecipients} where ${channelRecipients.userId} = ${userId}`,
+      ),
+      dms: openDmsJson(userId),
+      relationships: relationshipsJson(userId),
+      readStates: readStatesJson(userId),
+    })
+    .from(users)
+    .leftJoin(credentials, eq(credentials.userId, users.id))
+    .leftJoin(userSettings, eq(userSettings.userId, users.id))
+    .where(eq(users.id, userId));
+}
+
+/** A user and their memberships: what a guild just joined starts from. */
+function buildMembershipsQuery(db: Db) {
+  return db
+    .select({ user: users, memberships: membershipsJson(userId) })
+    .from(users)
+    .where(eq(users.id, userId));
+}
+
+interface Prepared {
+  start: ReturnType<ReturnType<typeof buildStartQuery>['prepare']>;
+  memberships: ReturnType<ReturnType<typeof buildMembershipsQuery>['prepare']>;
+}
+const prepared = new WeakMap<Db, Prepared>();
+
+/** The two queries, built once per database handle and prepared on the server. */
+function queries(db: Db): Prepared {
+  let q = prepared.get(db);
+  if (!q) {
+    q = {
+      start: buildStartQuery(db).prepare('session_start'),
+      memberships: buildMembershipsQuery(db).prepare('session_memberships'),
+    };
+    prepared.set(db, q);
+  }
+  return q;
+}
 
 /**
  * Loads what a gateway session starts from: READY's contents, and for every guild GUILD_CREATE's guild-wide part
@@ -54,14 +135,15 @@ export class SessionDataService {
   constructor(
     private readonly deps: Deps,
     private readonly services: {
-      users: UsersService;
       guilds: GuildsService;
-      dms: DmsService;
-      relationships: RelationshipsService;
       readStates: ReadStatesService;
+      presence: PresenceService;
     },
   ) {
-    this.snapshots = new GuildCache((guildId) => services.guilds.snapshot(deps.db, guildId));
+    this.snapshots = new GuildCache(
+      (guildId) => services.guilds.snapshot(deps.db, guildId),
+      (userIds) => services.presence.many(userIds),
+    );
   }
 
   /** Keeps the cached guild snapshots current: every bus event, before any session sees it. */
@@ -78,58 +160,81 @@ export class SessionDataService {
     return app?.flags ?? 0;
   }
 
-  /** READY and the guilds of a new session; `applicationFlags` goes into a bot's READY. */
+  /**
+   * READY and the guilds of a new session: one statement, the guilds' snapshots (cached but for the first session
+   * of a guild) and, when there are read states, their mention counts. `applicationFlags` goes into a bot's READY.
+   */
   async load(principal: Principal, applicationFlags = 0): Promise<SessionData> {
-    const { userId } = principal;
-    const [user, guilds, dmChannelIds, extra] = await Promise.all([
-      this.services.users.getMe(userId),
-      this.guilds(userId),
-      this.dmChannelIds(userId),
-      principal.bot ? null : this.userReady(principal),
-    ]);
+    const [row] = await queries(this.deps.db).start.execute({ userId: principal.userId });
+    if (!row) throw notFound(ErrorCode.UnknownUser, 'User');
+    const guilds = await this.starts(row.user, row.memberships);
     const ready: Record<string, unknown> = {
       v: 10,
-      user,
+      user: toPrivateUser(row.user, row.credentials),
       guilds: guilds.map((g) => ({ id: g.state.id, unavailable: true })),
       session_type: 'normal',
       private_channels: [] as unknown[],
       presences: [],
       relationships: [] as unknown[],
-      ...(principal.bot && principal.applicationId
-        ? { application: { id: principal.applicationId, flags: applicationFlags } }
-        : extra),
     };
-    return { ready, guilds, dmChannelIds };
+    if (principal.bot && principal.applicationId)
+      ready.application = { id: principal.applicationId, flags: applicationFlags };
+    else {
+      const settings = toUserSettings(row.settings);
+      Object.assign(ready, {
+        private_channels: openDmsFromJson(row.dms, principal.userId),
+        relationships: relationshipsFromJson(row.relationships),
+        read_state: {
+          version: 1,
+          partial: false,
+          entries: await this.services.readStates.fromJson(principal.userId, row.readStates),
+        },
+        user_settings: settings.settings,
+        user_settings_version: settings.version,
+        user_guild_settings: { version: 1, partial: false, entries: [] },
+      });
+    }
+    return { ready, guilds, dmChannelIds: row.dmChannelIds };
   }
 
   /** A user's permission caches of all their guilds, and their DM channels (for a session handed over). */
   async caches(userId: string): Promise<{ guilds: CachedGuild[]; dmChannelIds: string[] }> {
-    const [guilds, dmChannelIds] = await Promise.all([this.guilds(userId), this.dmChannelIds(userId)]);
-    return { guilds: guilds.map((g) => g.state), dmChannelIds };
+    const [row] = await queries(this.deps.db).start.execute({ userId });
+    if (!row) return { guilds: [], dmChannelIds: [] };
+    const guilds = await this.starts(row.user, row.memberships);
+    return { guilds: guilds.map((g) => g.state), dmChannelIds: row.dmChannelIds };
   }
 
-  /**
-   * The user's guilds (all, or those of `guildIds`) as a session starts them: one statement for the memberships
-   * with their roles and threads, and each guild's snapshot from the cache.
-   */
-  async guilds(userId: string, guildIds?: string[]): Promise<GuildStart[]> {
-    const rows = await this.deps.db
-      .select({ member: members, user: users, roleIds: memberRoleIds, threadIds: memberThreadIds })
-      .from(members)
-      .innerJoin(users, eq(users.id, members.userId))
-      .where(and(eq(members.userId, userId), guildIds ? inArray(members.guildId, guildIds) : undefined));
-    const snapshots = await Promise.all(rows.map((r) => this.snapshots.get(r.member.guildId)));
-    return rows.flatMap((r, i) => {
+  /** Some of the user's guilds (one just joined) as a session starts them. */
+  async guilds(userId: string, guildIds: string[]): Promise<GuildStart[]> {
+    const [row] = await queries(this.deps.db).memberships.execute({ userId });
+    if (!row) return [];
+    const wanted = new Set(guildIds);
+    return this.starts(
+      row.user,
+      row.memberships.filter((m) => wanted.has(String(m.member.guild_id))),
+    );
+  }
+
+  /** Guilds as a session starts them, from the user's memberships and each guild's snapshot (from the cache). */
+  private async starts(user: UserRow, memberships: MembershipJson[]): Promise<GuildStart[]> {
+    const rows = fromJson<MemberRow>(
+      members,
+      memberships.map((m) => m.member),
+    );
+    const snapshots = await Promise.all(rows.map((m) => this.snapshots.get(m.guildId)));
+    return rows.flatMap((member, i) => {
       const snapshot = snapshots[i];
       if (!snapshot) return [];
       const { access } = snapshot;
-      const mine = new Set(r.threadIds);
+      const { roleIds, threadIds } = memberships[i];
+      const mine = new Set(threadIds);
       const state: CachedGuild = {
         id: snapshot.id,
         ownerId: access.ownerId,
         roles: new Map(access.roles.map((role) => [role.id, role])),
-        myRoleIds: r.roleIds,
-        myTimeout: r.member.communicationDisabledUntil,
+        myRoleIds: roleIds,
+        myTimeout: member.communicationDisabledUntil,
         channels: new Map(access.channels.map((c) => [c.id, c])),
         privateThreads: new Set(
           access.channels
@@ -137,33 +242,7 @@ export class SessionDataService {
             .map((c) => c.id),
         ),
       };
-      return [{ snapshot, state, member: toMemberWire(r.member, r.roleIds, r.user) }];
+      return [{ snapshot, state, member: toMemberWire(member, roleIds, user) }];
     });
-  }
-
-  private async dmChannelIds(userId: string): Promise<string[]> {
-    const rows = await this.deps.db
-      .select({ id: channelRecipients.channelId })
-      .from(channelRecipients)
-      .where(eq(channelRecipients.userId, userId));
-    return rows.map((r) => r.id);
-  }
-
-  /** READY's parts for people (not bots): DMs, relationships, read states and settings. */
-  private async userReady(principal: Principal): Promise<Record<string, unknown>> {
-    const [dms, relationships, readStates, settings] = await Promise.all([
-      this.services.dms.list(principal),
-      this.services.relationships.list(principal),
-      this.services.readStates.forUser(principal.userId),
-      this.services.users.getSettings(principal.userId),
-    ]);
-    return {
-      private_channels: dms,
-      relationships,
-      read_state: { version: 1, partial: false, entries: readStates },
-      user_settings: settings.settings,
-      user_settings_version: settings.version,
-      user_guild_settings: { version: 1, partial: false, entries: [] },
-    };
   }
 }

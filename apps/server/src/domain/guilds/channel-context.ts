@@ -1,6 +1,7 @@
-import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
-import { type PgTable, PgTransaction } from 'drizzle-orm/pg-core';
+import { and, eq, sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../store/db';
+import { fromJson, rowJson } from '../../store/json-rows';
 import {
   channelRecipients,
   channels,
@@ -33,29 +34,6 @@ export interface ChannelContext {
   recipient: boolean;
   /** The caller has joined this thread. */
   threadMember: boolean;
-}
-
-/** A JSON object of a table's row; bigint columns as text, so that snowflakes keep every digit. */
-function rowJson(table: PgTable): SQL {
-  const parts = Object.values(getTableColumns(table)).map((c) =>
-    c.getSQLType() === 'bigint'
-      ? sql`${sql.raw(`'${c.name}'`)}, ${c}::text`
-      : sql`${sql.raw(`'${c.name}'`)}, ${c}`,
-  );
-  return sql`json_build_object(${sql.join(parts, sql`, `)})`;
-}
-
-/** Maps rowJson's objects back into rows, through each column's own driver mapping. */
-function fromJson<T>(table: PgTable, list: Array<Record<string, unknown>>): T[] {
-  const columns = Object.entries(getTableColumns(table));
-  return list.map((o) => {
-    const row: Record<string, unknown> = {};
-    for (const [key, c] of columns) {
-      const v = o[c.name];
-      row[key] = v === null || v === undefined ? null : c.mapFromDriverValue(v);
-    }
-    return row as T;
-  });
 }
 
 const isThread = sql`${channels.type} in (10, 11, 12)`;

@@ -1,0 +1,32 @@
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+
+// Rows read inside one statement's subqueries travel as JSON; these build that JSON and map it back.
+
+/** A JSON object of a table's row; bigint columns as text, so that snowflakes keep every digit. */
+export function rowJson(table: PgTable): SQL {
+  const parts = Object.values(getTableColumns(table)).map((c) =>
+    c.getSQLType() === 'bigint'
+      ? sql`${sql.raw(`'${c.name}'`)}, ${c}::text`
+      : sql`${sql.raw(`'${c.name}'`)}, ${c}`,
+  );
+  return sql`json_build_object(${sql.join(parts, sql`, `)})`;
+}
+
+/** Maps rowJson's objects back into rows, through each column's own driver mapping. */
+export function fromJson<T>(table: PgTable, list: Array<Record<string, unknown>>): T[] {
+  const columns = Object.entries(getTableColumns(table));
+  return list.map((o) => {
+    const row: Record<string, unknown> = {};
+    for (const [key, c] of columns) {
+      const v = o[c.name];
+      row[key] = v === null || v === undefined ? null : c.mapFromDriverValue(v);
+    }
+    return row as T;
+  });
+}
+
+/** A subquery's `json_agg` as a column: its JSON array, or `[]` when it finds no rows. */
+export function jsonList<T>(aggregate: SQL): SQL<T[]> {
+  return sql<T[]>`coalesce((${aggregate}), '[]'::json)`;
+}
