@@ -89,6 +89,18 @@ function audienceKeys(session: Session): Set<string> {
   return keys;
 }
 
+/** The JSON of snapshot objects, encoded once each: snapshots are never changed in place (guild-cache.ts). */
+const encodings = new WeakMap<object, string>();
+function json(o: object): string {
+  let text = encodings.get(o);
+  if (text === undefined) {
+    text = JSON.stringify(o);
+    encodings.set(o, text);
+  }
+  return text;
+}
+const jsonList = (items: object[]) => `[${items.map(json).join(',')}]`;
+
 /** A cached member whose timeout has run out since shows none. */
 function withLapsedTimeout(m: Member): Member {
   const until = m.communication_disabled_until;
@@ -627,21 +639,20 @@ export class Gateway {
     const members = [mine, ...others].map(withLapsedTimeout);
     const presenceOf = (id: string) =>
       id === me ? (myPresence.status === 'offline' ? [] : [myPresence]) : (online.get(id) ?? []);
-    session.dispatch('GUILD_CREATE', {
-      ...snapshot.guild,
-      joined_at: mine.joined_at,
-      member_count: snapshot.memberCount,
-      large,
-      unavailable: false,
-      channels: snapshot.channels.filter((c) => state.canView(guildId, c.id)),
-      threads: snapshot.threads.filter((t) => state.canView(guildId, t.id)),
-      members,
-      presences: wantsPresences ? members.flatMap((m) => presenceOf(m.user!.id)) : [],
-      voice_states: [],
-      stage_instances: [],
-      guild_scheduled_events: [],
-      soundboard_sounds: [],
-    });
+    const presences = wantsPresences ? members.flatMap((m) => presenceOf(m.user!.id)) : [];
+    // The guild object with GUILD_CREATE's fields after it, from the JSON of the snapshot's parts.
+    const fields = [
+      `"joined_at":${JSON.stringify(mine.joined_at)}`,
+      `"member_count":${snapshot.memberCount}`,
+      `"large":${large}`,
+      '"unavailable":false',
+      `"channels":${jsonList(snapshot.channels.filter((c) => state.canView(guildId, c.id)))}`,
+      `"threads":${jsonList(snapshot.threads.filter((t) => state.canView(guildId, t.id)))}`,
+      `"members":${jsonList(members)}`,
+      `"presences":${jsonList(presences)}`,
+      '"voice_states":[],"stage_instances":[],"guild_scheduled_events":[],"soundboard_sounds":[]',
+    ];
+    session.dispatchJson('GUILD_CREATE', `${json(snapshot.guild).slice(0, -1)},${fields.join(',')}}`);
   }
 
   /** op 14 (guild subscriptions): a session that opens a large guild gets its presences from then on. */

@@ -33,7 +33,10 @@ const STALE_AFTER = new Set([
   'THREAD_MEMBERS_UPDATE',
 ]);
 
-/** A guild's snapshot as the cache keeps it: with the presences of the members it lists who are online. */
+/**
+ * A guild's snapshot as the cache keeps it: with the presences of the members it lists who are online. The objects
+ * in it are never changed in place (a change replaces one), so their JSON can be kept with them.
+ */
 export interface CachedSnapshot extends GuildSnapshot {
   /** The ids of `members`. */
   listed: Set<string>;
@@ -122,9 +125,10 @@ export class GuildCache {
       // A channel's last_message_id moves forward (in threads, messages also change counts: those drop it).
       const { channel_id: channelId, id: messageId } = d;
       this.change(entry, (s) => {
-        const channel = s.channels.find((c) => c.id === channelId);
+        const at = s.channels.findIndex((c) => c.id === channelId);
+        const channel = s.channels[at];
         if (channel && messageId && isNewer(messageId, channel.last_message_id))
-          channel.last_message_id = messageId;
+          s.channels[at] = { ...channel, last_message_id: messageId };
       });
       return;
     }
