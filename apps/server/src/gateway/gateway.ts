@@ -512,6 +512,7 @@ export class Gateway {
       });
     } catch (err) {
       this.forget(session);
+      presence.set(principal.userId, session.id, null, [...session.state.guilds.keys()]).catch(() => {});
       throw err;
     }
     return session;

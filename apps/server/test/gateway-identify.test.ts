@@ -6,9 +6,8 @@ import { TestGateway } from './gateway-client';
 import { createGuild, join } from './guild-helpers';
 import { startHearth, type TestServer, type TestUser } from './harness';
 
-// GUILD_CREATE's guild-wide part comes from a per-process snapshot of the guild (domain/gateway/guild-cache.ts).
-// Each change below is made after a GUILD_CREATE of the guild was built from the snapshot, and must show in the
-// next identify on the same process once the guild's event has gone out.
+// Identifying: GUILD_CREATE's guild-wide part comes from a per-process snapshot of the guild
+// (domain/gateway/guild-cache.ts), and the events that happen meanwhile wait until the session has its guilds.
 let h: TestServer;
 before(async () => {
   h = await startHearth({ gatewayIdentifyLimit: 1000 });
@@ -39,6 +38,8 @@ const image = async () =>
       .toBuffer()
   ).toString('base64')}`;
 
+// Each change is made after a GUILD_CREATE of the guild was built from the snapshot, and must show in the next
+// identify on the same process once the guild's event has gone out.
 test('every kind of change to a guild shows in the next GUILD_CREATE on the same process', async () => {
   const g = await createGuild(h);
   const owner = g.owner;
@@ -168,4 +169,43 @@ test('every kind of change to a guild shows in the next GUILD_CREATE on the same
   subjectSession.ws.close(1000);
   await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === subject.id && d.status === 'offline');
   assert.equal(statusOf(await guildCreate(viewer), subject), 'offline');
+});
+
+test('events that happen while a session identifies reach it after READY and the GUILD_CREATE of their guild', async () => {
+  const g = await createGuild(h);
+  const m = await join(h, g);
+  let posting = true;
+  const posted: string[] = [];
+  const poster = (async () => {
+    while (posting) {
+      const msg = await ok(
+        h.api('POST', `/channels/${g.textChannelId}/messages`, {
+          token: g.owner.token,
+          body: { content: `during ${posted.length}` },
+        }),
+      );
+      posted.push(msg.id);
+    }
+  })();
+  const sessions: Array<{ c: TestGateway; order: string[] }> = [];
+  for (let i = 0; i < 8; i++) {
+    const c = await TestGateway.open(h);
+    const order: string[] = [];
+    c.ws.on('message', (data) => {
+      const p = JSON.parse(data.toString());
+      if (p.op === 0) order.push(p.t);
+    });
+    await c.next((p) => p.op === 10);
+    c.send({ op: 2, d: { token: m.token, properties: {} } });
+    await c.dispatch('GUILD_CREATE');
+    sessions.push({ c, order });
+  }
+  posting = false;
+  await poster;
+  const last = posted[posted.length - 1];
+  for (const { c, order } of sessions) {
+    await c.dispatch('MESSAGE_CREATE', (d) => d.id === last);
+    assert.deepEqual(order.slice(0, 2), ['READY', 'GUILD_CREATE']);
+    assert.ok(order.slice(2).includes('MESSAGE_CREATE'));
+  }
 });
