@@ -631,13 +631,13 @@ export class Gateway {
     const wantsPresences = !principal.bot || !!(session.intents & Intent.GuildPresences);
     if (wantsPresences && (!large || principal.bot)) session.presenceGuilds.add(guildId);
     else session.presenceGuilds.delete(guildId);
-    const { online } = snapshot;
-    const listed = snapshot.members.filter((m) => m.user?.id !== me);
-    const others = (large ? listed.filter((m) => online.has(m.user!.id)) : listed).slice(
-      0,
-      Math.max(session.largeThreshold - 1, 0),
-    );
-    const members = [mine, ...others].map(withLapsedTimeout);
+    const { online, listed } = snapshot;
+    // Up to the threshold, the session's own member first; above it only members online.
+    const members = [mine];
+    for (const id of large ? online.keys() : listed.keys()) {
+      if (members.length >= session.largeThreshold) break;
+      if (id !== me) members.push(withLapsedTimeout(listed.get(id)!));
+    }
     const presenceOf = (id: string) =>
       id === me ? (myPresence.status === 'offline' ? [] : [myPresence]) : (online.get(id) ?? []);
     const presences = wantsPresences ? members.flatMap((m) => presenceOf(m.user!.id)) : [];

@@ -1,3 +1,4 @@
+import type { Member } from '@hearth/protocol';
 import type { BusEvent } from '../../events/bus';
 import { isThreadType } from '../guilds/guild-access';
 import type { GuildSnapshot } from '../guilds/guilds.service';
@@ -38,8 +39,9 @@ const STALE_AFTER = new Set([
  * in it are never changed in place (a change replaces one), so their JSON can be kept with them.
  */
 export interface CachedSnapshot extends GuildSnapshot {
-  /** The ids of `members`. */
-  listed: Set<string>;
+  /** `members` by user id. */
+  listed: Map<string, Member>;
+  /** The presences of the members listed who are online. */
   online: Map<string, PresenceWire>;
 }
 
@@ -139,11 +141,11 @@ export class GuildCache {
   private async read(guildId: string): Promise<CachedSnapshot | null> {
     const snapshot = await this.load(guildId);
     if (!snapshot) return null;
-    const listed = snapshot.members.map((m) => m.user!.id);
-    const presences = await this.presences(listed);
+    const listed = new Map(snapshot.members.map((m) => [m.user!.id, m]));
+    const presences = await this.presences([...listed.keys()]);
     return {
       ...snapshot,
-      listed: new Set(listed),
+      listed,
       online: new Map(presences.filter((p) => p.status !== 'offline').map((p) => [p.user.id, p])),
     };
   }
