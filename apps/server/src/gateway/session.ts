@@ -108,8 +108,8 @@ export class Session {
   presence: SessionPresence = { status: 'online', activities: [] };
   /** Guilds whose every PRESENCE_UPDATE this session gets: those not large when it got them, or all for a bot with GUILD_PRESENCES. */
   readonly presenceGuilds = new Set<string>();
-  /** Large guilds whose presences it subscribed to (op 14), oldest first. */
-  readonly subscribedGuilds = new Set<string>();
+  /** Large guilds whose presences it subscribed to (op 14), oldest first; most sessions never do. */
+  private subscribedGuilds: Set<string> | null = null;
   readonly buffer: Frame[] = [];
   /** The guild and DM channel ids the gateway's audience index lists this session under. */
   indexed = new Set<string>();
@@ -135,22 +135,22 @@ export class Session {
       largeThreshold: this.largeThreshold,
       presence: this.presence,
       presenceGuilds: [...this.presenceGuilds],
-      subscribedGuilds: [...this.subscribedGuilds],
+      subscribedGuilds: [...(this.subscribedGuilds ?? [])],
       buffer: this.buffer,
     };
   }
 
   /** Whether every PRESENCE_UPDATE of a guild goes to this session. */
   receivesPresences(guildId: string): boolean {
-    return this.presenceGuilds.has(guildId) || this.subscribedGuilds.has(guildId);
+    return this.presenceGuilds.has(guildId) || !!this.subscribedGuilds?.has(guildId);
   }
 
   /** op 14 for a large guild: its presences from now on; past the limit the oldest subscription ends. */
   subscribe(guildId: string): void {
-    this.subscribedGuilds.delete(guildId);
-    this.subscribedGuilds.add(guildId);
-    if (this.subscribedGuilds.size > MAX_SUBSCRIBED_GUILDS)
-      this.subscribedGuilds.delete(this.subscribedGuilds.values().next().value!);
+    const subscribed = (this.subscribedGuilds ??= new Set());
+    subscribed.delete(guildId);
+    subscribed.add(guildId);
+    if (subscribed.size > MAX_SUBSCRIBED_GUILDS) subscribed.delete(subscribed.values().next().value!);
   }
 
   /** A session continued from another process's snapshot; its caches are filled by the caller. */
@@ -166,7 +166,7 @@ export class Session {
     session.largeThreshold = snap.largeThreshold;
     session.presence = snap.presence;
     for (const id of snap.presenceGuilds ?? []) session.presenceGuilds.add(id);
-    for (const id of snap.subscribedGuilds ?? []) session.subscribedGuilds.add(id);
+    for (const id of snap.subscribedGuilds ?? []) session.subscribe(id);
     session.buffer.push(...snap.buffer);
     session.adopted = true;
     return session;
