@@ -147,7 +147,8 @@ export class Session {
 
   /** op 14 for a large guild: its presences from now on; past the limit the oldest subscription ends. */
   subscribe(guildId: string): void {
-    const subscribed = (this.subscribedGuilds ??= new Set());
+    this.subscribedGuilds ??= new Set();
+    const subscribed = this.subscribedGuilds;
     subscribed.delete(guildId);
     subscribed.add(guildId);
     if (subscribed.size > MAX_SUBSCRIBED_GUILDS) subscribed.delete(subscribed.values().next().value!);
