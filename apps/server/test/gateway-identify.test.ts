@@ -209,3 +209,42 @@ test('events that happen while a session identifies reach it after READY and the
     assert.ok(order.slice(2).includes('MESSAGE_CREATE'));
   }
 });
+
+test('events that arrive while a listed session joins guilds or answers op 8 reach it once each', async () => {
+  const g = await createGuild(h);
+  const m = await join(h, g);
+  const c = await TestGateway.identify(h, m.token, {}, 1);
+  const seen = new Map<string, number>();
+  c.ws.on('message', (data) => {
+    const p = JSON.parse(data.toString());
+    if (p.t === 'MESSAGE_CREATE') seen.set(p.d.id, (seen.get(p.d.id) ?? 0) + 1);
+  });
+  // Messages keep coming while the session joins guilds (each loads with its events held) and asks for members.
+  let posting = true;
+  const sent: string[] = [];
+  const poster = (async () => {
+    while (posting) {
+      const msg = await ok(
+        h.api('POST', `/channels/${g.textChannelId}/messages`, {
+          token: g.owner.token,
+          body: { content: `m${sent.length}` },
+        }),
+      );
+      sent.push(msg.id);
+    }
+  })();
+  for (let i = 0; i < 4; i++) {
+    const other = await createGuild(h);
+    await join(h, other, m);
+    c.send({ op: 8, d: { guild_id: g.id, query: '', limit: 0, nonce: `n${i}` } });
+    await c.dispatch('GUILD_CREATE', (d) => d.id === other.id);
+  }
+  posting = false;
+  await poster;
+  await c.dispatch('MESSAGE_CREATE', (d) => d.id === sent[sent.length - 1]);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(
+    sent.map((id) => seen.get(id)),
+    sent.map(() => 1),
+  );
+});

@@ -762,10 +762,11 @@ export class Gateway {
     // a presence those of the guild that get its presences.
     const audience =
       event.t === 'PRESENCE_UPDATE' ? `presences:${id}` : (kind === 'channel' && d.guild_id) || id;
+    // A session held while it is already listed (joining a guild, answering op 8) is in both: once is enough.
     const targets =
       kind === 'user'
         ? [...(this.byUser.get(id) ?? [])]
-        : [...(this.byAudience.get(audience) ?? []), ...this.holding];
+        : new Set([...(this.byAudience.get(audience) ?? []), ...this.holding]);
     const encoded = new Encoded(d);
     for (const session of targets) this.toSession(session, event, encoded);
   }
