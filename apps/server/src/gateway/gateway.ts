@@ -763,10 +763,8 @@ export class Gateway {
     const audience =
       event.t === 'PRESENCE_UPDATE' ? `presences:${id}` : (kind === 'channel' && d.guild_id) || id;
     // A session held while it is already listed (joining a guild, answering op 8) is in both: once is enough.
-    const targets =
-      kind === 'user'
-        ? [...(this.byUser.get(id) ?? [])]
-        : new Set([...(this.byAudience.get(audience) ?? []), ...this.holding]);
+    const listed = [...((kind === 'user' ? this.byUser.get(id) : this.byAudience.get(audience)) ?? [])];
+    const targets = kind === 'user' || !this.holding.size ? listed : new Set([...listed, ...this.holding]);
     const encoded = new Encoded(d);
     for (const session of targets) this.toSession(session, event, encoded);
   }
