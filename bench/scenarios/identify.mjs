@@ -1,19 +1,29 @@
+import { join } from 'node:path';
 import { closeReceivers, connectReceivers, INVISIBLE } from '../lib/fanout.mjs';
+import { phaseProfiler, transactions } from '../lib/metrics.mjs';
 import { call } from '../lib/seed.mjs';
 import { openTarget } from '../lib/setup.mjs';
+import { cpuSeconds, round, sleep } from '../lib/util.mjs';
 
 export const title = 'Identify';
 
+/** Longer than PostgreSQL backends take to report their statistics once idle (see `transactions`). */
+const STATS_SETTLE_MS = 11_000;
+
 /**
  * IDENTIFY→READY per second and its p99 for users who are each in a few guilds, 20 identifies in flight:
- * once identifying online (each one's presence goes to every connected member), once invisible.
+ * once identifying online (each one's presence goes to every connected member), once invisible. Also the
+ * database transactions (one per statement outside a transaction) and Hearth CPU per identify. With --profile,
+ * Hearth's CPU profile covers each identify phase only.
  */
 export async function run(ctx) {
   const config = { users: ctx.quick ? 100 : 1000, guilds: 3, channelsPerGuild: 5, inFlight: 20 };
   const target = await openTarget(
-    { ...ctx, target: null },
+    { ...ctx, target: null, profileDir: null },
     { users: config.users, guilds: config.guilds, channels: config.channelsPerGuild },
+    { inspect: !!ctx.profileDir },
   );
+  const profiler = ctx.profileDir ? await phaseProfiler(target.hearth.inspectPort) : null;
   try {
     const { url } = await call(target.api, 'GET', '/gateway');
     const variants = {};
@@ -21,7 +31,11 @@ export async function run(ctx) {
       ['online', null],
       ['invisible', INVISIBLE],
     ]) {
+      await sleep(STATS_SETTLE_MS);
+      const txBefore = await transactions(target.db.url);
       ctx.log(`identifying ${config.users} users ${name}`);
+      const cpuBefore = cpuSeconds(target.hearth.pid);
+      await profiler?.start();
       const rx = await connectReceivers({
         urls: [`${url}?v=10&encoding=json`],
         tokens: target.tokens,
@@ -30,6 +44,11 @@ export async function run(ctx) {
         concurrency: config.inFlight,
         presence,
       });
+      const cpu = cpuSeconds(target.hearth.pid) - cpuBefore;
+      await profiler?.stop(join(ctx.profileDir, `identify-${name}.cpuprofile`));
+      await sleep(STATS_SETTLE_MS);
+      // The reading of `txBefore` is itself one transaction.
+      const tx = (await transactions(target.db.url)) - txBefore - 1;
       await closeReceivers(rx.clients);
       const r = rx.results[0];
       variants[name] = {
@@ -38,6 +57,8 @@ export async function run(ctx) {
         perSecond: r.perSecond,
         readyMs: r.readyMs,
         guildsMs: r.guildsMs,
+        statementsPerIdentify: round(tx / rx.connected, 1),
+        cpuMsPerIdentify: round((cpu * 1000) / rx.connected, 2),
       };
     }
     return {
@@ -61,9 +82,14 @@ export async function run(ctx) {
           measure: `${name}: last GUILD_CREATE p50 / p99 ms`,
           hearth: `${v.guildsMs.p50} / ${v.guildsMs.p99}`,
         },
+        {
+          measure: `${name}: database statements, Hearth CPU ms per identify`,
+          hearth: `${v.statementsPerIdentify}, ${v.cpuMsPerIdentify}`,
+        },
       ]),
     };
   } finally {
+    profiler?.close();
     await target.close();
   }
 }

@@ -321,6 +321,49 @@ describe('presence', () => {
     const outsider = await TestGateway.identify(h, (await h.register()).token);
     assert.ok(await outsider.never('PRESENCE_UPDATE', (d) => d.user.id === a.id));
   });
+
+  test('above large_threshold a guild’s presences go only to sessions that opened it (op 14) and bots with GUILD_PRESENCES', async () => {
+    const g = await createGuild(h);
+    const [arriving, viewer, opener] = [await join(h, g), await join(h, g), await join(h, g)];
+    for (let i = 0; i < 46; i++) await join(h, g);
+    const withIntent = await bot(g.owner, 1 << 12);
+    const without = await bot(g.owner);
+    for (const b of [withIntent, without])
+      await h.api('POST', `/oauth2/authorize?client_id=${b.app.id}&scope=bot`, {
+        token: g.owner.token,
+        body: { guild_id: g.id, permissions: '0', authorize: true },
+      });
+    // 52 members: large for a session with the default threshold of 50, not for one that asked for 250.
+    const narrow = await TestGateway.identify(h, viewer.token, {}, 0);
+    assert.equal((await narrow.dispatch('GUILD_CREATE')).large, true);
+    const wide = await TestGateway.identify(h, g.owner.token, { large_threshold: 250 }, 0);
+    assert.equal((await wide.dispatch('GUILD_CREATE')).large, false);
+    const subscribed = await TestGateway.identify(h, opener.token, {}, 1);
+    subscribed.send({ op: 14, d: { guild_id: g.id, typing: true, activities: true, threads: true } });
+    // Frames are handled in order: the heartbeat's ack means op 14 has been.
+    subscribed.send({ op: 1, d: null });
+    await subscribed.next((p) => p.op === 11);
+    const botWith = await TestGateway.identify(h, withIntent.token, { intents: 1 | (1 << 8) }, 1);
+    const botWithout = await TestGateway.identify(h, without.token, { intents: 1 }, 1);
+
+    const arrived = await TestGateway.identify(h, arriving.token, {}, 1);
+    const online = (d: any) => d.user.id === arriving.id && d.status === 'online';
+    for (const c of [subscribed, wide, botWith])
+      assert.equal((await c.dispatch('PRESENCE_UPDATE', online)).guild_id, g.id);
+    assert.ok(await narrow.never('PRESENCE_UPDATE', online));
+    assert.ok(await botWithout.never('PRESENCE_UPDATE', online));
+
+    // Only a member can subscribe to a guild.
+    const stranger = await TestGateway.identify(h, (await h.register()).token);
+    stranger.send({ op: 14, d: { guild_id: g.id } });
+    stranger.send({ op: 1, d: null });
+    await stranger.next((p) => p.op === 11);
+    arrived.send({ op: 3, d: { status: 'dnd', activities: [], since: null, afk: false } });
+    const dnd = (d: any) => d.user.id === arriving.id && d.status === 'dnd';
+    await subscribed.dispatch('PRESENCE_UPDATE', dnd);
+    assert.ok(await stranger.never('PRESENCE_UPDATE', dnd));
+    assert.ok(await narrow.never('PRESENCE_UPDATE', dnd));
+  });
 });
 
 describe('members', () => {

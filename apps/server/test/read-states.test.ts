@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { TestGateway } from './gateway-client';
 import { createGuild, join } from './guild-helpers';
 import { startHearth, type TestServer } from './harness';
 
 let h: TestServer;
 before(async () => {
-  h = await startHearth();
+  h = await startHearth({ gatewayIdentifyLimit: 1000 });
 });
-after(() => h.close());
+after(async () => {
+  TestGateway.closeAll();
+  await h.close();
+});
 
 test('acks are monotonic and mention counts follow direct, role and @everyone mentions after the read position', async () => {
   const g = await createGuild(h);
@@ -37,8 +41,12 @@ test('acks are monotonic and mention counts follow direct, role and @everyone me
   await post(`<@&${role.id}> role`);
   await post('@everyone all');
   const plain = await post('no mention');
-  const state = async () =>
-    (await h.app.services.readStates.forUser(m.id)).find((s) => s.id === g.textChannelId)!;
+  // The read states as READY carries them.
+  const state = async () => {
+    const c = await TestGateway.identify(h, m.token);
+    c.ws.close(1000);
+    return c.ready.read_state.entries.find((s: any) => s.id === g.textChannelId);
+  };
   assert.equal((await state()).mention_count, 3);
   assert.equal((await state()).last_message_id, first.id);
   // Acking an older message does not move the position back.

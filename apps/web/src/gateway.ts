@@ -10,10 +10,15 @@ const Op = {
   PresenceUpdate: 3,
   Resume: 6,
   Reconnect: 7,
+  RequestGuildMembers: 8,
   InvalidSession: 9,
   Hello: 10,
   HeartbeatAck: 11,
+  GuildSubscriptions: 14,
 } as const;
+
+/** Members asked for when a large guild is opened: one GUILD_MEMBERS_CHUNK. */
+const OPENED_GUILD_MEMBERS = 1000;
 
 /** Close codes after which reconnecting cannot help. */
 const fatalCloses = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
@@ -52,6 +57,10 @@ export class GatewayClient {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   /** The status this client reports (op 3 and IDENTIFY). */
   status = 'online';
+  /** READY or RESUMED came on the current socket: the server takes session commands. */
+  private identified = false;
+  /** A large guild opened while not identified, to subscribe to on RESUMED (after READY its GUILD_CREATE does). */
+  private pendingGuild: string | null = null;
 
   constructor(private readonly opts: GatewayOptions) {}
 
@@ -72,6 +81,29 @@ export class GatewayClient {
     this.status = status;
     this.ws?.send(
       JSON.stringify({ op: Op.PresenceUpdate, d: { since: null, activities: [], status, afk: false } }),
+    );
+  }
+
+  /**
+   * A large guild was opened: subscribe to its presences (op 14, as Discord's client does) and ask for its
+   * members with their presences (op 8), which GUILD_CREATE listed only in part.
+   */
+  openLargeGuild(guildId: string): void {
+    if (!this.identified || this.ws?.readyState !== WebSocket.OPEN) {
+      this.pendingGuild = guildId;
+      return;
+    }
+    this.ws.send(
+      JSON.stringify({
+        op: Op.GuildSubscriptions,
+        d: { guild_id: guildId, typing: true, activities: true, threads: true },
+      }),
+    );
+    this.ws.send(
+      JSON.stringify({
+        op: Op.RequestGuildMembers,
+        d: { guild_id: guildId, query: '', limit: OPENED_GUILD_MEMBERS, presences: true },
+      }),
     );
   }
 
@@ -142,9 +174,13 @@ export class GatewayClient {
         }
         if (p.t === 'READY' || p.t === 'RESUMED') {
           this.attempts = 0;
+          this.identified = true;
           this.opts.onStatus('ready');
         }
         this.opts.onDispatch(...([p.t, p.d] as Dispatch));
+        const pending = this.pendingGuild;
+        if (p.t === 'READY' || p.t === 'RESUMED') this.pendingGuild = null;
+        if (p.t === 'RESUMED' && pending) this.openLargeGuild(pending);
       }
     }
   }
@@ -173,6 +209,7 @@ export class GatewayClient {
   }
 
   private teardown(code?: number): void {
+    this.identified = false;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     const ws = this.ws;

@@ -26,9 +26,25 @@ export async function startSession(): Promise<void> {
   typingTimer = setInterval(() => expireTyping(), 1000);
 }
 
+let viewing: string | null = null;
+
+/**
+ * The guild on screen. A large one gets its presences only by subscribing (ADR 0011): on opening it, and again
+ * whenever a new gateway session brings its GUILD_CREATE.
+ */
+export function viewGuild(guildId: string | null): void {
+  viewing = guildId;
+  if (guildId && getState().guilds[guildId]?.large) gateway?.openLargeGuild(guildId);
+}
+
 /** Applies an event; a message in a DM this client has not heard of yet brings the DM in first. */
 function dispatch(...event: Dispatch): void {
   const [t, d] = event;
+  if (t === 'GUILD_CREATE' && d.id === viewing && d.large) {
+    applyDispatch(t, d);
+    gateway?.openLargeGuild(d.id);
+    return;
+  }
   if (t === 'MESSAGE_CREATE' && !d.guild_id && !getState().channels[d.channel_id]) {
     api<Channel>('GET', `/channels/${d.channel_id}`).then(
       (channel) => {

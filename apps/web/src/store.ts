@@ -218,6 +218,22 @@ export function applyDispatch(...[t, d]: Dispatch): void {
           users: withUsers(s.users, [d.user]),
         };
       }
+      case 'GUILD_MEMBERS_CHUNK': {
+        const held = s.members[d.guild_id];
+        if (!held) return {};
+        const merged = { ...held };
+        for (const m of d.members) if (m.user) merged[m.user.id] = m;
+        const presences = { ...s.presences };
+        for (const p of d.presences ?? []) presences[p.user.id] = p.status;
+        return {
+          members: put(s.members, d.guild_id, merged),
+          users: withUsers(
+            s.users,
+            d.members.map((m) => m.user),
+          ),
+          presences,
+        };
+      }
       case 'GUILD_MEMBER_REMOVE': {
         const held = s.members[d.guild_id];
         return held ? { members: put(s.members, d.guild_id, drop(held, d.user.id)) } : {};

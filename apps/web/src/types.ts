@@ -61,6 +61,8 @@ export interface Guild {
   system_channel_id?: string | null;
   roles: Role[];
   emojis?: Array<{ id: string; name: string; animated?: boolean }>;
+  /** Above the session's large_threshold: GUILD_CREATE listed only online members, and presences need op 14. */
+  large?: boolean;
 }
 
 export interface Attachment {
@@ -178,6 +180,11 @@ export interface Events {
   GUILD_MEMBER_ADD: Member & { guild_id: string };
   GUILD_MEMBER_UPDATE: Member & { guild_id: string };
   GUILD_MEMBER_REMOVE: { guild_id: string; user: User };
+  GUILD_MEMBERS_CHUNK: {
+    guild_id: string;
+    members: Member[];
+    presences?: Array<{ user: { id: string }; status: string }>;
+  };
   CHANNEL_CREATE: Channel;
   CHANNEL_UPDATE: Channel;
   CHANNEL_DELETE: Channel;

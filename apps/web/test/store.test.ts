@@ -111,3 +111,22 @@ test('a lost channel goes with its messages; a fresh READY forgets history so it
   assert.deepEqual(getState().messages, {});
   assert.equal(getState().presences['200'], 'online');
 });
+
+test('a member chunk adds members and their presences to a guild held, and nothing for one that is not', () => {
+  const third = { id: '300', username: 'third' };
+  applyDispatch('GUILD_MEMBERS_CHUNK', {
+    guild_id: '1',
+    members: [{ user: third, roles: [] }],
+    presences: [
+      { user: { id: '300' }, status: 'idle' },
+      { user: { id: '200' }, status: 'dnd' },
+    ],
+  });
+  const s = getState();
+  assert.deepEqual(Object.keys(s.members['1']).sort(), ['100', '200', '300']);
+  assert.equal(s.users['300'].username, 'third');
+  assert.equal(s.presences['300'], 'idle');
+  assert.equal(s.presences['200'], 'dnd');
+  applyDispatch('GUILD_MEMBERS_CHUNK', { guild_id: '2', members: [{ user: third, roles: [] }] });
+  assert.equal(getState().members['2'], undefined);
+});

@@ -523,6 +523,34 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await b.keyboard.press('Escape');
   });
 
+  test('in a server above 50 members the member list still follows presences (op 14 when it is opened)', async () => {
+    const tokenOf = (p: Person) =>
+      p.page.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    const [aliceToken, bobToken] = [await tokenOf(alice), await tokenOf(bob)];
+    const guild = (await h.api('POST', '/guilds', { token: aliceToken, body: { name: 'Crowd' } })).body;
+    const channels = (await h.api('GET', `/guilds/${guild.id}/channels`, { token: aliceToken })).body;
+    const general = channels.find((c: any) => c.type === 0);
+    const invite = (
+      await h.api('POST', `/channels/${general.id}/invites`, { token: aliceToken, body: { max_age: 0 } })
+    ).body;
+    assert.equal((await h.api('POST', `/invites/${invite.code}`, { token: bobToken })).status, 200);
+    const tag = Math.random().toString(36).slice(2, 6);
+    for (let i = 0; i < 50; i++) {
+      const u = await h.register({ username: `crowd_${tag}_${i}` });
+      assert.equal((await h.api('POST', `/invites/${invite.code}`, { token: u.token })).status, 200);
+    }
+    // A fresh page identifies afresh: 52 members are above the default large_threshold.
+    const a = alice.page;
+    await a.goto(`${h.url}/channels/${guild.id}/${general.id}`);
+    await a.getByRole('heading', { name: 'Crowd' }).waitFor();
+    // Offline members GUILD_CREATE left out come with the member chunk the app asks for.
+    await a.locator('.members').getByText(`crowd_${tag}_0`).waitFor();
+    await bob.page.getByLabel('Status').selectOption('dnd');
+    await a.locator('.members li', { hasText: bob.name }).getByRole('img', { name: 'dnd' }).waitFor();
+    await bob.page.getByLabel('Status').selectOption('online');
+    await a.locator('.members li', { hasText: bob.name }).getByRole('img', { name: 'online' }).waitFor();
+  });
+
   test('settings list the sessions, and sign out everywhere ends them all', async () => {
     const a = alice.page;
     await a.getByRole('link', { name: 'User settings' }).click();

@@ -12,6 +12,8 @@ export const GatewayOp = {
   InvalidSession: 9,
   Hello: 10,
   HeartbeatAck: 11,
+  /** Discord's user clients' "guild subscriptions" (sent when a guild is opened); see ADR 0011. */
+  GuildSubscriptions: 14,
 } as const;
 
 export const GatewayClose = {

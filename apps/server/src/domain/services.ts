@@ -57,7 +57,7 @@ export function createServices(deps: Deps) {
   };
   return {
     ...services,
-    sessionData: new SessionDataService(deps, services),
+    sessionData: new SessionDataService(deps, { ...services, presence }),
     presence,
   };
 }

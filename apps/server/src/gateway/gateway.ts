@@ -16,6 +16,8 @@ import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Principal } from '../domain/auth/auth.service';
 import { tokenOwner } from '../domain/auth/tokens';
+import type { GuildStart } from '../domain/gateway/session-data.service';
+import type { PresenceWire } from '../domain/presence/presence.service';
 import type { Services } from '../domain/services';
 import type { Bus, BusEvent } from '../events/bus';
 import type { RateLimiter } from '../events/rate-limiter';
@@ -79,6 +81,32 @@ function intentFor(t: string, inGuild: boolean): number {
   return Intent.Guilds;
 }
 
+/** The keys a session is listed under in the gateway's audience index (see Gateway.reindex). */
+function audienceKeys(session: Session): Set<string> {
+  const keys = new Set([...session.state.guilds.keys(), ...session.state.dms]);
+  for (const id of session.state.guilds.keys())
+    if (session.receivesPresences(id)) keys.add(`presences:${id}`);
+  return keys;
+}
+
+/** The JSON of snapshot objects, encoded once each: snapshots are never changed in place (guild-cache.ts). */
+const encodings = new WeakMap<object, string>();
+function json(o: object): string {
+  let text = encodings.get(o);
+  if (text === undefined) {
+    text = JSON.stringify(o);
+    encodings.set(o, text);
+  }
+  return text;
+}
+const jsonList = (items: object[]) => `[${items.map(json).join(',')}]`;
+
+/** A cached member whose timeout has run out since shows none. */
+function withLapsedTimeout(m: Member): Member {
+  const until = m.communication_disabled_until;
+  return until && Date.parse(until) <= Date.now() ? { ...m, communication_disabled_until: null } : m;
+}
+
 /** One event's `d` as JSON, encoded at most once for all its recipients (and once blanked, for bots without MESSAGE_CONTENT). */
 class Encoded {
   private full: string | undefined;
@@ -104,8 +132,8 @@ export class Gateway {
   private readonly byUser = new Map<string, Set<Session>>();
   /** Sessions by guild id and by DM channel id: who a guild or channel event can concern. */
   private readonly byAudience = new Map<string, Set<Session>>();
-  /** Adopted sessions whose caches are loading: every event goes into their backlog. */
-  private readonly loading = new Set<Session>();
+  /** Sessions whose events are held (see `held`): every event goes into their backlog. */
+  private readonly holding = new Set<Session>();
   private readonly outboxes = new WeakMap<WebSocket, Outbox>();
   /** This process's name on the bus, for session handoff. */
   private readonly tag = randomBytes(8).toString('hex');
@@ -176,11 +204,15 @@ export class Gateway {
 
   /** One batched write keeps the presence of every session this process holds from expiring in the store. */
   private refreshPresences(): void {
-    const live = [...this.sessions.values()].map((s) => ({
-      userId: s.principal.userId,
-      sessionId: s.id,
-      presence: s.presence,
-    }));
+    // A session whose events are held is mid-load: an identifying one has set no presence yet (writing it first
+    // would hide its arrival from presence.set); the others are refreshed next time, well within the TTL.
+    const live = [...this.sessions.values()]
+      .filter((s) => !s.backlog)
+      .map((s) => ({
+        userId: s.principal.userId,
+        sessionId: s.id,
+        presence: s.presence,
+      }));
     this.opts.services.presence
       .refresh(live)
       .catch((err) => this.opts.log.warn({ err }, 'could not refresh presences'));
@@ -217,6 +249,7 @@ export class Gateway {
     );
     await handedOff;
     this.unsubscribe?.();
+    // A session mid-load (events held) is not handed off: its client resumes nowhere and identifies afresh.
     const snapshots = [...this.sessions.values()].filter((s) => !s.backlog).map((s) => s.snapshot());
     await this.publishControl('HANDOFF', { sessions: snapshots }).catch((err) =>
       this.opts.log.warn({ err }, 'could not hand off sessions'),
@@ -267,31 +300,45 @@ export class Gateway {
   private adopt(snap: SessionSnapshot, recorded: BusEvent[]): void {
     if (this.sessions.has(snap.id)) return;
     const session = Session.restore(snap);
-    session.backlog = [...recorded];
-    let loaded = () => {};
-    session.loading = new Promise<void>((resolve) => {
-      loaded = resolve;
-    });
     this.track(session);
-    this.loading.add(session);
     this.detach(session);
-    this.opts.services.sessionData
-      .caches(session.principal.userId)
-      .then(({ guilds, dmChannelIds }) => {
-        for (const g of guilds) session.state.guilds.set(g.id, g);
-        for (const id of dmChannelIds) session.state.dms.add(id);
-      })
+    session.loading = this.held(session, async () => {
+      session.backlog!.push(...recorded);
+      const { guilds, dmChannelIds } = await this.opts.services.sessionData.caches(session.principal.userId);
+      for (const g of guilds) session.state.guilds.set(g.id, g);
+      for (const id of dmChannelIds) session.state.dms.add(id);
+    })
       .catch((err) => this.opts.log.warn({ err }, 'could not load an adopted session'))
       .finally(() => {
-        const backlog = session.backlog ?? [];
-        session.backlog = null;
-        this.loading.delete(session);
-        if (this.sessions.has(session.id)) this.reindex(session);
-        for (const event of backlog)
-          this.toSession(session, event, new Encoded(asFields(event.d) as EventData));
         session.loading = null;
-        loaded();
       });
+  }
+
+  /**
+   * Runs `load` with the session's events held: every event routed meanwhile, of any guild or DM, waits in its
+   * backlog and is routed to it afterwards, in order. A session that loads its caches or builds an answer
+   * (GUILD_CREATE, member chunks) from the database this way never misses an event that the data predates, and
+   * never gets an event before the state it applies to.
+   */
+  private async held<T>(session: Session, load: () => Promise<T>): Promise<T> {
+    if (session.holds++ === 0) {
+      session.backlog = [];
+      this.holding.add(session);
+    }
+    try {
+      return await load();
+    } finally {
+      if (--session.holds === 0) this.release(session);
+    }
+  }
+
+  private release(session: Session): void {
+    const backlog = session.backlog ?? [];
+    session.backlog = null;
+    this.holding.delete(session);
+    if (!this.sessions.has(session.id)) return;
+    this.reindex(session);
+    for (const event of backlog) this.toSession(session, event, new Encoded(asFields(event.d) as EventData));
   }
 
   private connect(ws: WebSocket, raw: Duplex, query: URLSearchParams): void {
@@ -357,6 +404,8 @@ export class Gateway {
           }
           conn.session = session;
           conn.lastBeat = Date.now();
+          // The socket closed while the session was being built: it waits for RESUME like any other.
+          if (session && !outbox.open && session.outbox === outbox) this.detach(session);
           return;
         }
         case GatewayOp.Resume: {
@@ -372,11 +421,16 @@ export class Gateway {
         case GatewayOp.VoiceStateUpdate:
           if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
           return;
-        case GatewayOp.RequestGuildMembers:
+        case GatewayOp.RequestGuildMembers: {
           if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
-          return this.requestMembers(session, payload.d).catch((err) =>
+          const asking = session;
+          return this.held(asking, () => this.requestMembers(asking, payload.d)).catch((err) =>
             this.opts.log.warn({ err }, 'member request failed'),
           );
+        }
+        case GatewayOp.GuildSubscriptions:
+          if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
+          return this.subscribe(session, payload.d);
         default:
           return close(GatewayClose.UnknownOpcode, 'Unknown opcode');
       }
@@ -416,41 +470,51 @@ export class Gateway {
       outbox.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
       return null;
     }
-    const data = await this.opts.services.sessionData.load(principal);
-    if (principal.bot) {
+    const { sessionData, presence } = this.opts.services;
+    let applicationFlags = 0;
+    if (principal.bot && principal.applicationId) {
+      applicationFlags = await sessionData.applicationFlags(principal.applicationId);
       const allowed =
-        (data.applicationFlags &
+        (applicationFlags &
         (ApplicationFlags.GatewayGuildMembers | ApplicationFlags.GatewayGuildMembersLimited)
           ? Intent.GuildMembers
           : 0) |
-        (data.applicationFlags & (ApplicationFlags.GatewayPresence | ApplicationFlags.GatewayPresenceLimited)
+        (applicationFlags & (ApplicationFlags.GatewayPresence | ApplicationFlags.GatewayPresenceLimited)
           ? Intent.GuildPresences
           : 0) |
-        (data.applicationFlags &
+        (applicationFlags &
         (ApplicationFlags.GatewayMessageContent | ApplicationFlags.GatewayMessageContentLimited)
           ? Intent.MessageContent
           : 0);
       if (intents & PRIVILEGED_INTENTS & ~allowed)
         throw fail(GatewayClose.DisallowedIntents, 'Disallowed intent(s)');
     }
-    const state = new SessionState(principal.userId);
-    for (const g of data.guilds) state.guilds.set(g.id, g);
-    for (const id of data.dmChannelIds) state.dms.add(id);
-    const session = new Session(principal, d.token, intents, state);
-    this.track(session);
-    this.reindex(session);
-    session.outbox = outbox;
+    const session = new Session(principal, d.token, intents, new SessionState(principal.userId));
     session.largeThreshold = largeThreshold(d.large_threshold);
-    session.presence = this.opts.services.presence.parse(d.presence) ?? session.presence;
-    await this.opts.services.presence.set(principal.userId, session.id, session.presence, [
-      ...state.guilds.keys(),
-    ]);
-    session.dispatch('READY', {
-      ...data.ready,
-      session_id: session.id,
-      resume_gateway_url: this.opts.resumeUrl,
-    });
-    for (const g of data.guilds) await this.sendGuildCreate(session, g.id);
+    session.presence = presence.parse(d.presence) ?? session.presence;
+    this.track(session);
+    try {
+      // Held from before the first read: READY and every GUILD_CREATE come first, then whatever happened meanwhile.
+      await this.held(session, async () => {
+        const data = await sessionData.load(principal, applicationFlags);
+        for (const g of data.guilds) session.state.guilds.set(g.state.id, g.state);
+        for (const id of data.dmChannelIds) session.state.dms.add(id);
+        session.outbox = outbox;
+        const mine = await presence.set(principal.userId, session.id, session.presence, [
+          ...session.state.guilds.keys(),
+        ]);
+        session.dispatch('READY', {
+          ...data.ready,
+          session_id: session.id,
+          resume_gateway_url: this.opts.resumeUrl,
+        });
+        for (const g of data.guilds) this.sendGuildCreate(session, g, mine);
+      });
+    } catch (err) {
+      this.forget(session);
+      presence.set(principal.userId, session.id, null, [...session.state.guilds.keys()]).catch(() => {});
+      throw err;
+    }
     return session;
   }
 
@@ -521,15 +585,15 @@ export class Gateway {
   private forget(session: Session): void {
     this.sessions.delete(session.id);
     this.byUser.get(session.principal.userId)?.delete(session);
-    this.loading.delete(session);
+    this.holding.delete(session);
     this.reindex(session, new Set());
   }
 
-  /** Lists the session under exactly the guilds and DMs its cache holds now. */
-  private reindex(
-    session: Session,
-    now = new Set([...session.state.guilds.keys(), ...session.state.dms]),
-  ): void {
+  /**
+   * Lists the session under exactly the guilds and DMs its cache holds now, and under `presences:<guild>` for those
+   * whose every presence it gets.
+   */
+  private reindex(session: Session, now = audienceKeys(session)): void {
     for (const key of session.indexed) {
       if (now.has(key)) continue;
       const audience = this.byAudience.get(key);
@@ -551,42 +615,53 @@ export class Gateway {
   }
 
   /**
-   * GUILD_CREATE for one session: the channels and active threads it can see, its own member and, up to
-   * `large_threshold`, the others (only the online ones in a guild larger than that), with their presences.
+   * GUILD_CREATE for one session, from the guild's snapshot: the channels and active threads it can see, its own
+   * member and, up to `large_threshold`, the others (only the online ones in a guild larger than that), with their
+   * presences. Whether the session gets every PRESENCE_UPDATE of the guild from now on is decided here (ADR 0011).
    */
-  private async sendGuildCreate(session: Session, guildId: string): Promise<void> {
-    const { sessionData, threads, presence } = this.opts.services;
-    const [guild, active] = await Promise.all([
-      sessionData.guildCreate(guildId, session.principal.userId),
-      threads.active(session.principal, guildId),
-    ]);
-    const state = session.state;
-    const channels = (guild.channels as Array<{ id: string }>).filter((c) => state.canView(guildId, c.id));
-    const visibleThreads = active.threads.filter((t) => state.canView(guildId, t.id));
-    const wantsPresences = !session.principal.bot || !!(session.intents & Intent.GuildPresences);
-    const listed = guild.members as Array<{ user?: { id: string } }>;
-    const ids = listed.map((m) => m.user?.id).filter((id): id is string => !!id);
-    const online = new Map(
-      (await presence.many(ids)).filter((p) => p.status !== 'offline').map((p) => [p.user.id, p]),
-    );
-    const large = (guild.member_count as number) > session.largeThreshold;
-    const me = session.principal.userId;
-    const members = listed
-      .filter((m) => m.user?.id === me || !large || online.has(m.user?.id ?? ''))
-      .slice(0, Math.max(session.largeThreshold, 1));
-    if (!members.some((m) => m.user?.id === me)) {
-      const mine = listed.find((m) => m.user?.id === me);
-      if (mine) members.unshift(mine);
+  private sendGuildCreate(
+    session: Session,
+    { snapshot, member: mine }: GuildStart,
+    myPresence: PresenceWire,
+  ): void {
+    const { state, principal } = session;
+    const guildId = snapshot.id;
+    const me = principal.userId;
+    const large = snapshot.memberCount > session.largeThreshold;
+    const wantsPresences = !principal.bot || !!(session.intents & Intent.GuildPresences);
+    if (wantsPresences && (!large || principal.bot)) session.presenceGuilds.add(guildId);
+    else session.presenceGuilds.delete(guildId);
+    const { online, listed } = snapshot;
+    // Up to the threshold, the session's own member first; above it only members online.
+    const members = [mine];
+    for (const id of large ? online.keys() : listed.keys()) {
+      if (members.length >= session.largeThreshold) break;
+      if (id !== me) members.push(withLapsedTimeout(listed.get(id)!));
     }
-    const shown = new Set(members.map((m) => m.user?.id));
-    session.dispatch('GUILD_CREATE', {
-      ...guild,
-      large,
-      channels,
-      threads: visibleThreads,
-      members,
-      presences: wantsPresences ? [...online.values()].filter((p) => shown.has(p.user.id)) : [],
-    });
+    const presenceOf = (id: string) =>
+      id === me ? (myPresence.status === 'offline' ? [] : [myPresence]) : (online.get(id) ?? []);
+    const presences = wantsPresences ? members.flatMap((m) => presenceOf(m.user!.id)) : [];
+    // The guild object with GUILD_CREATE's fields after it, from the JSON of the snapshot's parts.
+    const fields = [
+      `"joined_at":${JSON.stringify(mine.joined_at)}`,
+      `"member_count":${snapshot.memberCount}`,
+      `"large":${large}`,
+      '"unavailable":false',
+      `"channels":${jsonList(snapshot.channels.filter((c) => state.canView(guildId, c.id)))}`,
+      `"threads":${jsonList(snapshot.threads.filter((t) => state.canView(guildId, t.id)))}`,
+      `"members":${jsonList(members)}`,
+      `"presences":${jsonList(presences)}`,
+      '"voice_states":[],"stage_instances":[],"guild_scheduled_events":[],"soundboard_sounds":[]',
+    ];
+    session.dispatchJson('GUILD_CREATE', `${json(snapshot.guild).slice(0, -1)},${fields.join(',')}}`);
+  }
+
+  /** op 14 (guild subscriptions): a session that opens a large guild gets its presences from then on. */
+  private subscribe(session: Session, payload: unknown): void {
+    const guildId = asFields(payload).guild_id;
+    if (typeof guildId !== 'string' || !session.state.guilds.has(guildId) || session.principal.bot) return;
+    session.subscribe(guildId);
+    if (!session.backlog) this.reindex(session);
   }
 
   /** THREAD_LIST_SYNC: the active threads of channels this session has just gained access to. */
@@ -680,13 +755,16 @@ export class Gateway {
       this.control(id, event);
       return;
     }
+    this.opts.services.sessionData.observe(event);
     for (const recording of this.recordings.values()) recording.push(event);
     const d = asFields(event.d) as EventData;
-    // Routing is proportional to the audience: the user's sessions, or those in the guild (or DM) concerned.
-    const targets =
-      kind === 'user'
-        ? [...(this.byUser.get(id) ?? [])]
-        : [...(this.byAudience.get((kind === 'channel' && d.guild_id) || id) ?? []), ...this.loading];
+    // Routing is proportional to the audience: the user's sessions, or those in the guild (or DM) concerned, or for
+    // a presence those of the guild that get its presences.
+    const audience =
+      event.t === 'PRESENCE_UPDATE' ? `presences:${id}` : (kind === 'channel' && d.guild_id) || id;
+    // A session held while it is already listed (joining a guild, answering op 8) is in both: once is enough.
+    const listed = [...((kind === 'user' ? this.byUser.get(id) : this.byAudience.get(audience)) ?? [])];
+    const targets = kind === 'user' || !this.holding.size ? listed : new Set([...listed, ...this.holding]);
     const encoded = new Encoded(d);
     for (const session of targets) this.toSession(session, event, encoded);
   }
@@ -704,7 +782,10 @@ export class Gateway {
     const [kind, id] = event.topic.split(':');
     const d = asFields(event.d) as EventData;
     if (kind === 'user') {
-      if (session.principal.userId === id) void this.toUser(session, event.t, d, encoded);
+      if (session.principal.userId === id)
+        this.toUser(session, event.t, d, encoded).catch((err) =>
+          this.opts.log.warn({ err, t: event.t }, 'could not deliver a user event'),
+        );
       return;
     }
     const guildId = kind === 'guild' ? id : d.guild_id;
@@ -729,11 +810,18 @@ export class Gateway {
         return;
       case 'GUILD_CREATE': {
         // Joined a guild: load its cache for this session (a per-user event, not the fan-out path).
-        if (!d.id) return;
-        const [g] = await this.opts.services.sessionData.guildStates(session.principal.userId, [d.id]);
-        if (g) session.state.guilds.set(g.id, g);
-        if (this.sessions.has(session.id)) this.reindex(session);
-        return this.sendGuildCreate(session, d.id);
+        const guildId = d.id;
+        if (!guildId) return;
+        return this.held(session, async () => {
+          const { sessionData, presence } = this.opts.services;
+          const [[g], mine] = await Promise.all([
+            sessionData.guilds(session.principal.userId, [guildId]),
+            presence.of(session.principal.userId),
+          ]);
+          if (!g) return;
+          session.state.guilds.set(guildId, g.state);
+          this.sendGuildCreate(session, g, mine);
+        });
       }
       case 'GUILD_DELETE':
         if (d.id) session.state.guilds.delete(d.id);
@@ -784,6 +872,7 @@ export class Gateway {
         );
     }
     if (t === 'GUILD_DELETE' || (t === 'GUILD_MEMBER_REMOVE' && d.user?.id === state.userId)) return;
+    if (t === 'PRESENCE_UPDATE' && !session.receivesPresences(guildId)) return;
     if (t === 'CHANNEL_CREATE' || t === 'CHANNEL_UPDATE' || t === 'THREAD_CREATE' || t === 'THREAD_UPDATE') {
       const canView = state.canView(guildId, subject);
       // An overwrite change that hides a channel deletes it for this user; one that reveals it creates it.

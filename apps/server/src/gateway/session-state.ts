@@ -6,7 +6,8 @@ import {
   Permission,
 } from '@hearth/permissions';
 import { ChannelType } from '@hearth/protocol';
-import type { CachedChannel, CachedGuild } from '../domain/gateway/session-data.service';
+import type { CachedGuild } from '../domain/gateway/session-data.service';
+import type { CachedChannel } from '../domain/guilds/guild-access';
 
 const isThread = (type: number) => type === 10 || type === 11 || type === 12;
 

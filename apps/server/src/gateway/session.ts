@@ -23,8 +23,13 @@ export interface SessionSnapshot {
   seq: number;
   largeThreshold: number;
   presence: SessionPresence;
+  presenceGuilds: string[];
+  subscribedGuilds: string[];
   buffer: Frame[];
 }
+
+/** Large guilds whose presences one session may subscribe to at once (op 14); the oldest goes first. */
+const MAX_SUBSCRIBED_GUILDS = 10;
 
 /** A session's own presence (the user's is the aggregate over their sessions). */
 export type SessionPresence = { status: Status; activities: unknown[] };
@@ -87,8 +92,10 @@ export class Outbox {
 /** One gateway session: survives its socket for the resume window. */
 export class Session {
   seq = 0;
-  /** Events that arrived while an adopted session's caches were loading, routed once they are. */
+  /** Events held while the session's caches or an answer load (see Gateway.held), routed once they are. */
   backlog: BusEvent[] | null = null;
+  /** How many loads are holding its events. */
+  holds = 0;
   /** Settles once an adopted session's caches are loaded and its backlog routed. */
   loading: Promise<void> | null = null;
   /** Taken over from a process that shut down. */
@@ -99,6 +106,10 @@ export class Session {
   presenceUpdates = { count: 0, since: Date.now() };
   /** This session's presence, kept to refresh it in the shared store and to hand it off. */
   presence: SessionPresence = { status: 'online', activities: [] };
+  /** Guilds whose every PRESENCE_UPDATE this session gets: those not large when it got them, or all for a bot with GUILD_PRESENCES. */
+  readonly presenceGuilds = new Set<string>();
+  /** Large guilds whose presences it subscribed to (op 14), oldest first; most sessions never do. */
+  private subscribedGuilds: Set<string> | null = null;
   readonly buffer: Frame[] = [];
   /** The guild and DM channel ids the gateway's audience index lists this session under. */
   indexed = new Set<string>();
@@ -123,8 +134,24 @@ export class Session {
       seq: this.seq,
       largeThreshold: this.largeThreshold,
       presence: this.presence,
+      presenceGuilds: [...this.presenceGuilds],
+      subscribedGuilds: [...(this.subscribedGuilds ?? [])],
       buffer: this.buffer,
     };
+  }
+
+  /** Whether every PRESENCE_UPDATE of a guild goes to this session. */
+  receivesPresences(guildId: string): boolean {
+    return this.presenceGuilds.has(guildId) || !!this.subscribedGuilds?.has(guildId);
+  }
+
+  /** op 14 for a large guild: its presences from now on; past the limit the oldest subscription ends. */
+  subscribe(guildId: string): void {
+    this.subscribedGuilds ??= new Set();
+    const subscribed = this.subscribedGuilds;
+    subscribed.delete(guildId);
+    subscribed.add(guildId);
+    if (subscribed.size > MAX_SUBSCRIBED_GUILDS) subscribed.delete(subscribed.values().next().value!);
   }
 
   /** A session continued from another process's snapshot; its caches are filled by the caller. */
@@ -139,6 +166,8 @@ export class Session {
     session.seq = snap.seq;
     session.largeThreshold = snap.largeThreshold;
     session.presence = snap.presence;
+    for (const id of snap.presenceGuilds ?? []) session.presenceGuilds.add(id);
+    for (const id of snap.subscribedGuilds ?? []) session.subscribe(id);
     session.buffer.push(...snap.buffer);
     session.adopted = true;
     return session;

@@ -26,3 +26,8 @@ export function fromJson<T>(table: PgTable, list: Array<Record<string, unknown>>
     return row as T;
   });
 }
+
+/** A subquery's `json_agg` as a column: its JSON array, or `[]` when it finds no rows. */
+export function jsonList<T>(aggregate: SQL): SQL<T[]> {
+  return sql<T[]>`coalesce((${aggregate}), '[]'::json)`;
+}

@@ -222,8 +222,37 @@ describe('scale-out', { skip }, () => {
     // The presence travelled with the session: B keeps refreshing it, as it was.
     await sleep(2500);
     assert.equal(await ownStatus(resumed, guild.id, reg.body.user_id), 'dnd');
+    // So did what it receives: the presences of its (small) guild.
+    resumed.send({ op: 3, d: { status: 'idle', activities: [], since: null, afk: false } });
+    await resumed.dispatch('PRESENCE_UPDATE', (d) => d.user.id === reg.body.user_id && d.status === 'idle');
     resumed.close();
     assert.deepEqual(seen, [...answered, live.body.id], 'every message once, in order');
+  });
+
+  test('a guild changed through A shows in the next GUILD_CREATE on B, whose snapshot of it the event from Redis dropped', async () => {
+    const workerBase = 500 + Math.floor(Math.random() * 90);
+    const a = start(workerBase, await freePort());
+    const b = start(workerBase + 1, await freePort());
+    await Promise.all([healthy(a), healthy(b)]);
+    const reg = await api(a, 'POST', '/auth/register', undefined, {
+      email: 'snapshot@example.test',
+      username: `snapshot_${randomBytes(3).toString('hex')}`,
+      password: 'long enough',
+    });
+    const token = reg.body.token;
+    const guild = (await api(a, 'POST', '/guilds', token, { name: 'Before' })).body;
+    const watcher = await TestGateway.identify(asServer(b), token, {}, 0);
+    assert.equal((await watcher.dispatch('GUILD_CREATE')).name, 'Before');
+    assert.equal((await api(a, 'PATCH', `/guilds/${guild.id}`, token, { name: 'After' })).status, 200);
+    const role = (await api(a, 'POST', `/guilds/${guild.id}/roles`, token, { name: 'new role' })).body;
+    await watcher.dispatch('GUILD_UPDATE', (d) => d.name === 'After');
+    await watcher.dispatch('GUILD_ROLE_CREATE', (d) => d.role.id === role.id);
+    const again = await TestGateway.identify(asServer(b), token, {}, 0);
+    const created = await again.dispatch('GUILD_CREATE');
+    assert.equal(created.name, 'After');
+    assert.ok(created.roles.some((r: any) => r.id === role.id));
+    watcher.close();
+    again.close();
   });
 
   test('a session revoked on A is refused by B at once, though B checked it a moment before', async () => {

@@ -1,11 +1,11 @@
 // The chat layout: guild rail, channel (or DM) sidebar, the open conversation and the member list.
 // At phone width one column shows at a time: the sidebar until a channel is chosen, then the channel.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
 import { Icon, IconButton } from '../icons';
 import { channelPermissions, guildPermissions, has, Permission } from '../permissions';
 import { match, navigate } from '../router';
-import { currentStatus, setStatus } from '../session';
+import { currentStatus, setStatus, viewGuild } from '../session';
 import { applyDispatch, type State, useStore } from '../store';
 import { type Channel, ChannelType, compareIds, displayName, type Guild, type Invite } from '../types';
 import { Avatar, Dialog, Field, Form, useAction } from '../ui';
@@ -42,6 +42,7 @@ export function Chat({ path }: { path: string }) {
   const guild = useStore((s) => (guildId === '@me' ? null : s.guilds[guildId]));
   const channels = useStore((s) => s.channels);
   const [showMembers, setShowMembers] = useState(true);
+  useEffect(() => viewGuild(guildId === '@me' ? null : guildId), [guildId]);
 
   // /channels/@me/friends is the friends page alone (at phone width /channels/@me shows the DM list).
   const channelId = params.channel;

@@ -1,7 +1,9 @@
 import { type Channel, ChannelType, ErrorCode, MessageType } from '@hearth/protocol';
-import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
+import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import { channelRecipients, channels, dmPairs, messages, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -95,23 +97,11 @@ export class DmsService {
 
   /** GET /users/@me/channels: open DMs and group DMs, most recent first. */
   async list(principal: Principal): Promise<Channel[]> {
-    const { db } = this.deps;
-    const rows = await db
-      .select({ channel: channels })
-      .from(channelRecipients)
-      .innerJoin(channels, eq(channels.id, channelRecipients.channelId))
-      .where(eq(channelRecipients.userId, principal.userId))
-      .orderBy(desc(channels.lastMessageId), desc(channels.id));
-    const closed = new Set(
-      (
-        await db
-          .select({ id: dmPairs.channelId })
-          .from(dmPairs)
-          .where(and(eq(dmPairs.userId, principal.userId), eq(dmPairs.closed, true)))
-      ).map((r) => r.id),
-    );
-    const open = rows.map((r) => r.channel).filter((c) => !closed.has(c.id));
-    return Promise.all(open.map((c) => this.toWire(db, c, principal.userId)));
+    const [row] = await this.deps.db
+      .select({ list: openDmsJson(principal.userId) })
+      .from(users)
+      .where(eq(users.id, principal.userId));
+    return openDmsFromJson(row?.list ?? [], principal.userId);
   }
 
   /** A DM channel for one of its recipients; 404 for anyone else. */
@@ -352,15 +342,49 @@ export class DmsService {
       .from(channelRecipients)
       .innerJoin(users, eq(users.id, channelRecipients.userId))
       .where(eq(channelRecipients.channelId, channel.id));
-    const wire: Channel = {
-      id: channel.id,
-      type: channel.type,
-      last_message_id: channel.lastMessageId,
-      flags: channel.flags,
-      recipients: people.filter((p) => p.user.id !== viewerId).map((p) => toPublicUser(p.user)),
-    };
-    if (channel.type === ChannelType.GroupDM)
-      Object.assign(wire, { name: channel.name, icon: channel.icon, owner_id: channel.ownerId });
-    return wire;
+    return toDmWire(
+      channel,
+      people.map((p) => p.user),
+      viewerId,
+    );
   }
+}
+
+type UserRow = typeof users.$inferSelect;
+
+function toDmWire(channel: ChannelRow, people: UserRow[], viewerId: string | null): Channel {
+  const wire: Channel = {
+    id: channel.id,
+    type: channel.type,
+    last_message_id: channel.lastMessageId,
+    flags: channel.flags,
+    recipients: people.filter((p) => p.id !== viewerId).map(toPublicUser),
+  };
+  if (channel.type === ChannelType.GroupDM)
+    Object.assign(wire, { name: channel.name, icon: channel.icon, owner_id: channel.ownerId });
+  return wire;
+}
+
+const others = alias(channelRecipients, 'others');
+
+type OpenDmJson = { channel: Record<string, unknown>; people: Array<Record<string, unknown>> };
+
+/**
+ * In a select list: the DMs and group DMs of user `userId` (a value or placeholder) that they have not closed,
+ * latest first, with every recipient, as JSON for openDmsFromJson.
+ */
+export function openDmsJson(userId: unknown) {
+  const people = jsonList(
+    sql`select json_agg(${rowJson(users)}) from ${channelRecipients} as ${others} join ${users} on ${users.id} = ${others.userId} where ${others.channelId} = ${channels.id}`,
+  );
+  return jsonList<OpenDmJson>(
+    sql`select json_agg(json_build_object('channel', ${rowJson(channels)}, 'people', ${people}) order by ${channels.lastMessageId} desc, ${channels.id} desc) from ${channelRecipients} join ${channels} on ${channels.id} = ${channelRecipients.channelId} left join ${dmPairs} on ${dmPairs.userId} = ${userId} and ${dmPairs.channelId} = ${channels.id} where ${channelRecipients.userId} = ${userId} and not coalesce(${dmPairs.closed}, false)`,
+  );
+}
+
+/** DM channel objects as user `viewerId` sees them, from openDmsJson's column. */
+export function openDmsFromJson(list: OpenDmJson[], viewerId: string): Channel[] {
+  return list.map((o) =>
+    toDmWire(fromJson<ChannelRow>(channels, [o.channel])[0], fromJson<UserRow>(users, o.people), viewerId),
+  );
 }

@@ -1,35 +1,32 @@
-import type { OverwriteData, RoleData } from '@hearth/permissions';
-import { ChannelType, type Member } from '@hearth/protocol';
-import { and, eq, inArray } from 'drizzle-orm';
+import type { RoleData } from '@hearth/permissions';
+import { ChannelType, ErrorCode, type Member } from '@hearth/protocol';
+import { eq, sql } from 'drizzle-orm';
+import type { BusEvent } from '../../events/bus';
+import { type DbOrTx, preparedStatement } from '../../store/db';
+import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import {
   applications,
   channelRecipients,
-  channels,
-  guilds,
+  credentials,
   memberRoles,
   members,
-  permissionOverwrites,
-  roles,
   threadMembers,
+  userSettings,
   users,
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
-import type { DmsService } from '../dms/dms.service';
-import { toOverwriteData } from '../guilds/guild-access';
-import { type GuildsService, groupBy } from '../guilds/guilds.service';
+import { openDmsFromJson, openDmsJson } from '../dms/dms.service';
+import { notFound } from '../errors';
+import type { CachedChannel } from '../guilds/guild-access';
+import type { GuildsService } from '../guilds/guilds.service';
 import { toMemberWire } from '../guilds/guilds.wire';
-import type { ReadStatesService } from '../messages/read-states.service';
-import type { RelationshipsService } from '../relationships/relationships.service';
-import type { UsersService } from '../users/users.service';
-
-/** A channel as the gateway's permission cache keeps it. */
-export interface CachedChannel {
-  id: string;
-  type: number;
-  parentId: string | null;
-  overwrites: OverwriteData[];
-}
+import { type ReadStatesService, readStatesJson } from '../messages/read-states.service';
+import type { PresenceService } from '../presence/presence.service';
+import { relationshipsFromJson, relationshipsJson } from '../relationships/relationships.service';
+import { toUserSettings } from '../users/users.service';
+import { toPrivateUser } from '../users/users.wire';
+import { type CachedSnapshot, GuildCache } from './guild-cache';
 
 /** What a session needs to decide, without the database, which guild events it may receive. */
 export interface CachedGuild {
@@ -43,203 +40,194 @@ export interface CachedGuild {
   privateThreads: Set<string>;
 }
 
-export interface SessionData {
-  ready: Record<string, unknown>;
-  guilds: CachedGuild[];
-  dmChannelIds: string[];
-  /** Privileged intents the application may use (bots only). */
-  applicationFlags: number;
+/** A guild as a session starts it: the guild-wide snapshot, the session's permission cache, its own member. */
+export interface GuildStart {
+  snapshot: CachedSnapshot;
+  state: CachedGuild;
+  member: Member;
 }
 
-/** Loads what a gateway session starts from: READY's contents and the permission cache of every guild. */
+export interface SessionData {
+  ready: Record<string, unknown>;
+  guilds: GuildStart[];
+  dmChannelIds: string[];
+}
+
+type UserRow = typeof users.$inferSelect;
+type MemberRow = typeof members.$inferSelect;
+
+interface MembershipJson {
+  member: Record<string, unknown>;
+  roleIds: string[];
+  threadIds: string[];
+}
+
+/** In a select list: the guild memberships of user `userId`, each with its role ids and the threads joined there. */
+function membershipsJson(userId: unknown) {
+  const roleIds = jsonList(
+    sql`select json_agg(${memberRoles.roleId}::text) from ${memberRoles} where ${memberRoles.guildId} = ${members.guildId} and ${memberRoles.userId} = ${members.userId}`,
+  );
+  const threadIds = jsonList(
+    sql`select json_agg(${threadMembers.channelId}::text) from ${threadMembers} where ${threadMembers.guildId} = ${members.guildId} and ${threadMembers.userId} = ${members.userId}`,
+  );
+  return jsonList<MembershipJson>(
+    sql`select json_agg(json_build_object('member', ${rowJson(members)}, 'roleIds', ${roleIds}, 'threadIds', ${threadIds})) from ${members} where ${members.userId} = ${userId}`,
+  );
+}
+
+const userId = sql.placeholder('userId');
+
+/** Everything a session starts from, in one statement: the user, memberships, DMs and READY's lists. */
+function buildStartQuery(db: DbOrTx) {
+  return db
+    .select({
+      user: users,
+      credentials,
+      settings: userSettings,
+      memberships: membershipsJson(userId),
+      dmChannelIds: jsonList<string>(
+        sql`select json_agg(${channelRecipients.channelId}::text) from ${channelRecipients} where ${channelRecipients.userId} = ${userId}`,
+      ),
+      dms: openDmsJson(userId),
+      relationships: relationshipsJson(userId),
+      readStates: readStatesJson(userId),
+    })
+    .from(users)
+    .leftJoin(credentials, eq(credentials.userId, users.id))
+    .leftJoin(userSettings, eq(userSettings.userId, users.id))
+    .where(eq(users.id, userId));
+}
+
+/** A user and their memberships: what a guild just joined starts from. */
+function buildMembershipsQuery(db: DbOrTx) {
+  return db
+    .select({ user: users, memberships: membershipsJson(userId) })
+    .from(users)
+    .where(eq(users.id, userId));
+}
+
+/** Both prepared on the server: every identify and guild join runs them. */
+const startQuery = preparedStatement('session_start', buildStartQuery);
+const membershipsQuery = preparedStatement('session_memberships', buildMembershipsQuery);
+
+/**
+ * Loads what a gateway session starts from: READY's contents, and for every guild GUILD_CREATE's guild-wide part
+ * (from this process's cache, see guild-cache.ts) with the session's own member and permission cache.
+ */
 export class SessionDataService {
+  private readonly snapshots: GuildCache;
+
   constructor(
     private readonly deps: Deps,
     private readonly services: {
-      users: UsersService;
       guilds: GuildsService;
-      dms: DmsService;
-      relationships: RelationshipsService;
       readStates: ReadStatesService;
+      presence: PresenceService;
     },
-  ) {}
+  ) {
+    this.snapshots = new GuildCache(
+      (guildId) => services.guilds.snapshot(deps.db, guildId),
+      (userIds) => services.presence.many(userIds),
+    );
+  }
 
-  async load(principal: Principal): Promise<SessionData> {
-    const { db } = this.deps;
-    const user = await this.services.users.getMe(principal.userId);
-    const { guilds: cached, dmChannelIds } = await this.caches(principal.userId);
-    const guildIds = cached.map((g) => g.id);
+  /** Keeps the cached guild snapshots current: every bus event, before any session sees it. */
+  observe(event: BusEvent): void {
+    this.snapshots.observe(event);
+  }
+
+  /** The flags of a bot's application: which privileged intents it may use. */
+  async applicationFlags(applicationId: string): Promise<number> {
+    const [app] = await this.deps.db
+      .select({ flags: applications.flags })
+      .from(applications)
+      .where(eq(applications.id, applicationId));
+    return app?.flags ?? 0;
+  }
+
+  /**
+   * READY and the guilds of a new session: one statement, the guilds' snapshots (cached but for the first session
+   * of a guild) and, when there are read states, their mention counts. `applicationFlags` goes into a bot's READY.
+   */
+  async load(principal: Principal, applicationFlags = 0): Promise<SessionData> {
+    const [row] = await startQuery(this.deps.db).execute({ userId: principal.userId });
+    if (!row) throw notFound(ErrorCode.UnknownUser, 'User');
+    const guilds = await this.starts(row.user, row.memberships);
     const ready: Record<string, unknown> = {
       v: 10,
-      user,
-      guilds: guildIds.map((id) => ({ id, unavailable: true })),
+      user: toPrivateUser(row.user, row.credentials),
+      guilds: guilds.map((g) => ({ id: g.state.id, unavailable: true })),
       session_type: 'normal',
       private_channels: [] as unknown[],
       presences: [],
       relationships: [] as unknown[],
     };
-    let applicationFlags = 0;
-    if (principal.bot && principal.applicationId) {
-      const [app] = await db.select().from(applications).where(eq(applications.id, principal.applicationId));
-      applicationFlags = app?.flags ?? 0;
+    if (principal.bot && principal.applicationId)
       ready.application = { id: principal.applicationId, flags: applicationFlags };
-    } else {
-      const [dms, relationships, readStates, settings] = await Promise.all([
-        this.services.dms.list(principal),
-        this.services.relationships.list(principal),
-        this.services.readStates.forUser(principal.userId),
-        this.services.users.getSettings(principal.userId),
-      ]);
+    else {
+      const settings = toUserSettings(row.settings);
       Object.assign(ready, {
-        private_channels: dms,
-        relationships,
-        read_state: { version: 1, partial: false, entries: readStates },
+        private_channels: openDmsFromJson(row.dms, principal.userId),
+        relationships: relationshipsFromJson(row.relationships),
+        read_state: {
+          version: 1,
+          partial: false,
+          entries: await this.services.readStates.fromJson(principal.userId, row.readStates),
+        },
         user_settings: settings.settings,
         user_settings_version: settings.version,
         user_guild_settings: { version: 1, partial: false, entries: [] },
       });
     }
-    return { ready, guilds: cached, dmChannelIds, applicationFlags };
+    return { ready, guilds, dmChannelIds: row.dmChannelIds };
   }
 
-  /** A user's permission caches of all their guilds, and their DM channels. */
+  /** A user's permission caches of all their guilds, and their DM channels (for a session handed over). */
   async caches(userId: string): Promise<{ guilds: CachedGuild[]; dmChannelIds: string[] }> {
-    const { db } = this.deps;
-    const [guildIds, dmChannelIds] = await Promise.all([
-      db.select({ id: members.guildId }).from(members).where(eq(members.userId, userId)),
-      db
-        .select({ id: channelRecipients.channelId })
-        .from(channelRecipients)
-        .where(eq(channelRecipients.userId, userId)),
-    ]);
-    return {
-      guilds: await this.guildStates(
-        userId,
-        guildIds.map((r) => r.id),
-      ),
-      dmChannelIds: dmChannelIds.map((r) => r.id),
-    };
+    const [row] = await startQuery(this.deps.db).execute({ userId });
+    if (!row) return { guilds: [], dmChannelIds: [] };
+    const guilds = await this.starts(row.user, row.memberships);
+    return { guilds: guilds.map((g) => g.state), dmChannelIds: row.dmChannelIds };
   }
 
-  /** The permission caches of some guilds for one member, in a few batched queries. */
-  async guildStates(userId: string, guildIds: string[]): Promise<CachedGuild[]> {
-    if (!guildIds.length) return [];
-    const { db } = this.deps;
-    const [guildRows, roleRows, mine, memberRows, channelRows, overwriteRows, threadRows] = await Promise.all(
-      [
-        db
-          .select({ id: guilds.id, ownerId: guilds.ownerId })
-          .from(guilds)
-          .where(inArray(guilds.id, guildIds)),
-        db.select().from(roles).where(inArray(roles.guildId, guildIds)),
-        db
-          .select()
-          .from(memberRoles)
-          .where(and(eq(memberRoles.userId, userId), inArray(memberRoles.guildId, guildIds))),
-        db
-          .select()
-          .from(members)
-          .where(and(eq(members.userId, userId), inArray(members.guildId, guildIds))),
-        db
-          .select({
-            id: channels.id,
-            guildId: channels.guildId,
-            type: channels.type,
-            parentId: channels.parentId,
-          })
-          .from(channels)
-          .where(inArray(channels.guildId, guildIds)),
-        db.select().from(permissionOverwrites).where(inArray(permissionOverwrites.guildId, guildIds)),
-        db
-          .select({ id: threadMembers.channelId })
-          .from(threadMembers)
-          .where(and(eq(threadMembers.userId, userId), inArray(threadMembers.guildId, guildIds))),
-      ],
+  /** Some of the user's guilds (one just joined) as a session starts them. */
+  async guilds(userId: string, guildIds: string[]): Promise<GuildStart[]> {
+    const [row] = await membershipsQuery(this.deps.db).execute({ userId });
+    if (!row) return [];
+    const wanted = new Set(guildIds);
+    return this.starts(
+      row.user,
+      row.memberships.filter((m) => wanted.has(String(m.member.guild_id))),
     );
-    const rolesOf = groupBy(
-      roleRows,
-      (r) => r.guildId,
-      (r) => r,
-    );
-    const mineOf = groupBy(
-      mine,
-      (r) => r.guildId,
-      (r) => r.roleId,
-    );
-    const memberOf = new Map(memberRows.map((m) => [m.guildId, m]));
-    const channelsOf = groupBy(
-      channelRows,
-      (c) => c.guildId!,
-      (c) => c,
-    );
-    const overwritesOf = groupBy(
-      overwriteRows,
-      (o) => o.channelId,
-      (o) => o,
-    );
-    const myThreads = new Set(threadRows.map((t) => t.id));
-    return guildRows.map((g) => ({
-      id: g.id,
-      ownerId: g.ownerId,
-      roles: new Map(
-        (rolesOf.get(g.id) ?? []).map((r) => [
-          r.id,
-          { id: r.id, permissions: r.permissions, position: r.position },
-        ]),
-      ),
-      myRoleIds: mineOf.get(g.id) ?? [],
-      myTimeout: memberOf.get(g.id)?.communicationDisabledUntil ?? null,
-      channels: new Map(
-        (channelsOf.get(g.id) ?? []).map((c) => [
-          c.id,
-          {
-            id: c.id,
-            type: c.type,
-            parentId: c.parentId,
-            overwrites: (overwritesOf.get(c.id) ?? []).map(toOverwriteData),
-          },
-        ]),
-      ),
-      privateThreads: new Set(
-        (channelsOf.get(g.id) ?? [])
-          .filter((c) => c.type === ChannelType.PrivateThread && myThreads.has(c.id))
-          .map((c) => c.id),
-      ),
-    }));
   }
 
-  /** GUILD_CREATE as one session receives it (channels filtered by the session afterwards); always with its own member. */
-  async guildCreate(guildId: string, userId: string): Promise<Record<string, unknown>> {
-    const { db } = this.deps;
-    const full = await this.services.guilds.fullGuild(db, guildId);
-    const listed = full.members as Member[];
-    let mine: Member | undefined = listed.find((m) => m.user?.id === userId);
-    if (!mine) {
-      const [row] = await db
-        .select({ member: members, user: users })
-        .from(members)
-        .innerJoin(users, eq(users.id, members.userId))
-        .where(and(eq(members.guildId, guildId), eq(members.userId, userId)));
-      const myRoles = (
-        await db
-          .select()
-          .from(memberRoles)
-          .where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId)))
-      ).map((r) => r.roleId);
-      if (row) mine = toMemberWire(row.member, myRoles, row.user);
-    }
-    return {
-      ...full,
-      joined_at: mine?.joined_at ?? full.joined_at,
-      members: mine && !listed.includes(mine) ? [mine, ...listed] : listed,
-      large: (full.member_count as number) > 250,
-      unavailable: false,
-      presences: [],
-      voice_states: [],
-      threads: [],
-      stage_instances: [],
-      guild_scheduled_events: [],
-      soundboard_sounds: [],
-    };
+  /** Guilds as a session starts them, from the user's memberships and each guild's snapshot (from the cache). */
+  private async starts(user: UserRow, memberships: MembershipJson[]): Promise<GuildStart[]> {
+    const rows = fromJson<MemberRow>(
+      members,
+      memberships.map((m) => m.member),
+    );
+    const snapshots = await Promise.all(rows.map((m) => this.snapshots.get(m.guildId)));
+    return rows.flatMap((member, i) => {
+      const snapshot = snapshots[i];
+      if (!snapshot) return [];
+      const { access } = snapshot;
+      const { roleIds, threadIds } = memberships[i];
+      const mine = new Set(threadIds);
+      const state: CachedGuild = {
+        id: snapshot.id,
+        ownerId: access.ownerId,
+        roles: new Map(access.roles.map((role) => [role.id, role])),
+        myRoleIds: roleIds,
+        myTimeout: member.communicationDisabledUntil,
+        channels: new Map(access.channels.map((c) => [c.id, c])),
+        privateThreads: new Set(
+          access.channels
+            .filter((c) => c.type === ChannelType.PrivateThread && mine.has(c.id))
+            .map((c) => c.id),
+        ),
+      };
+      return [{ snapshot, state, member: toMemberWire(member, roleIds, user) }];
+    });
   }
 }

@@ -10,7 +10,7 @@ import {
   Permission,
 } from '@hearth/permissions';
 import { ErrorCode } from '@hearth/protocol';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
   bans,
@@ -81,6 +81,19 @@ export class GuildActor {
     return canManageMember(this.data, this.memberData, { userId: target.userId, roleIds: target.roleIds });
   }
 }
+
+/** A channel as permission decisions from cached data need it (the gateway's caches). */
+export interface CachedChannel {
+  id: string;
+  type: number;
+  parentId: string | null;
+  overwrites: OverwriteData[];
+}
+
+/** In a query over `members`: each member's role ids, as a column (an array of decimal strings). */
+export const memberRoleIds = sql<
+  string[]
+>`coalesce((select array_agg(${memberRoles.roleId}::text) from ${memberRoles} where ${memberRoles.guildId} = ${members.guildId} and ${memberRoles.userId} = ${members.userId}), '{}')`;
 
 export function toOverwriteData(o: OverwriteRow): OverwriteData {
   return { id: o.targetId, type: o.type === 1 ? 1 : 0, allow: o.allow, deny: o.deny };

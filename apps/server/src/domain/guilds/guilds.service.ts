@@ -1,5 +1,18 @@
-import { computeBasePermissions, DEFAULT_EVERYONE_PERMISSIONS, Permission } from '@hearth/permissions';
-import { AuditLogEvent, ChannelType, ErrorCode, type Guild, type ModifyGuild } from '@hearth/protocol';
+import {
+  computeBasePermissions,
+  DEFAULT_EVERYONE_PERMISSIONS,
+  Permission,
+  type RoleData,
+} from '@hearth/permissions';
+import {
+  AuditLogEvent,
+  type Channel,
+  ChannelType,
+  ErrorCode,
+  type Guild,
+  type Member,
+  type ModifyGuild,
+} from '@hearth/protocol';
 import { and, asc, count, eq, gt, inArray, lt } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
@@ -19,14 +32,22 @@ import {
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
-import { ApiError, invalidField } from '../errors';
+import { ApiError, invalidField, notFound } from '../errors';
 import { storeImage } from '../images';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
 import type { PresenceService } from '../presence/presence.service';
+import { threadMemberCounts, toThreadWire } from '../threads/threads.service';
 import { diffChanges, writeAudit } from './audit';
 import type { EmojisService } from './emojis.service';
-import { loadGuildActor, lockGuild } from './guild-access';
+import {
+  type CachedChannel,
+  isThreadType,
+  loadGuildActor,
+  lockGuild,
+  memberRoleIds,
+  toOverwriteData,
+} from './guild-access';
 import { toChannelWire, toGuildWire, toMemberWire } from './guilds.wire';
 
 const GUILD_AUDIT_KEYS = [
@@ -43,6 +64,26 @@ const GUILD_AUDIT_KEYS = [
   'explicit_content_filter',
   'preferred_locale',
 ];
+
+/** Members a guild snapshot lists: Discord's largest `large_threshold`. */
+const SNAPSHOT_MEMBERS = 250;
+
+/** The guild-wide part of GUILD_CREATE (see GuildsService.snapshot); sessions filter it and add their own member. */
+export interface GuildSnapshot {
+  id: string;
+  createdAt: string;
+  /** The guild object with its roles and emojis. */
+  guild: Guild;
+  memberCount: number;
+  /** Every channel but threads, in position order. */
+  channels: Channel[];
+  /** The threads that are not archived. */
+  threads: Channel[];
+  /** The first members by id (at most 250), with their users and roles. */
+  members: Member[];
+  /** What a permission cache starts from: the owner, the roles, and every channel with its overwrites. */
+  access: { ownerId: string; roles: RoleData[]; channels: CachedChannel[] };
+}
 
 export class GuildsService {
   constructor(
@@ -152,51 +193,79 @@ export class GuildsService {
   }
 
   /**
-   * The guild as GUILD_CREATE carries it: with channels, members and counts. Used for the gateway and for
-   * the member who just joined.
+   * The guild as GUILD_CREATE carries it to the member who just joined or created it: with channels, members and
+   * counts (the gateway sends every session its own view of the same snapshot).
    */
   async fullGuild(db: DbOrTx, guildId: string): Promise<Guild & Record<string, unknown>> {
-    const [guild] = await db.select().from(guilds).where(eq(guilds.id, guildId));
-    const [roleRows, channelRows, overwriteRows, memberRows, memberRoleRows] = await Promise.all([
-      db.select().from(roles).where(eq(roles.guildId, guildId)),
-      db
-        .select()
-        .from(channels)
-        .where(eq(channels.guildId, guildId))
-        .orderBy(asc(channels.position), asc(channels.id)),
-      db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
-      db
-        .select({ member: members, user: users })
-        .from(members)
-        .innerJoin(users, eq(users.id, members.userId))
-        .where(eq(members.guildId, guildId))
-        .limit(250),
-      db.select().from(memberRoles).where(eq(memberRoles.guildId, guildId)),
-    ]);
-    const [{ n }] = await db.select({ n: count() }).from(members).where(eq(members.guildId, guildId));
-    const rolesOf = groupBy(
-      memberRoleRows,
-      (r) => r.userId,
-      (r) => r.roleId,
+    const snapshot = await this.snapshot(db, guildId);
+    if (!snapshot) throw notFound(ErrorCode.UnknownGuild, 'Guild');
+    return {
+      ...snapshot.guild,
+      joined_at: snapshot.createdAt,
+      member_count: snapshot.memberCount,
+      channels: snapshot.channels,
+      members: snapshot.members,
+    };
+  }
+
+  /**
+   * The guild-wide part of GUILD_CREATE, the same for every member, and what the gateway's permission caches start
+   * from; null when the guild is gone. One round of statements side by side, and one more for thread member counts
+   * when threads are active.
+   */
+  async snapshot(db: DbOrTx, guildId: string): Promise<GuildSnapshot | null> {
+    const [[guild], roleRows, channelRows, overwriteRows, memberRows, [{ n }], emojiList] = await Promise.all(
+      [
+        db.select().from(guilds).where(eq(guilds.id, guildId)),
+        db.select().from(roles).where(eq(roles.guildId, guildId)),
+        db
+          .select()
+          .from(channels)
+          .where(eq(channels.guildId, guildId))
+          .orderBy(asc(channels.position), asc(channels.id)),
+        db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
+        db
+          .select({ member: members, user: users, roleIds: memberRoleIds })
+          .from(members)
+          .innerJoin(users, eq(users.id, members.userId))
+          .where(eq(members.guildId, guildId))
+          .orderBy(asc(members.userId))
+          .limit(SNAPSHOT_MEMBERS),
+        db.select({ n: count() }).from(members).where(eq(members.guildId, guildId)),
+        this.emojis.all(db, guildId),
+      ],
     );
+    if (!guild) return null;
     const overwritesOf = groupBy(
       overwriteRows,
       (o) => o.channelId,
       (o) => o,
     );
+    const active = channelRows.filter((c) => isThreadType(c.type) && !c.archived);
+    const threadCountOf = await threadMemberCounts(
+      db,
+      active.map((t) => t.id),
+    );
     return {
-      ...toGuildWire(guild, roleRows, { emojis: await this.emojis.all(db, guildId) }),
-      joined_at: guild.createdAt.toISOString(),
-      member_count: n,
+      id: guild.id,
+      createdAt: guild.createdAt.toISOString(),
+      guild: toGuildWire(guild, roleRows, { emojis: emojiList }),
+      memberCount: n,
       channels: channelRows
-        .filter(
-          (c) =>
-            c.type !== ChannelType.PublicThread &&
-            c.type !== ChannelType.PrivateThread &&
-            c.type !== ChannelType.AnnouncementThread,
-        )
+        .filter((c) => !isThreadType(c.type))
         .map((c) => toChannelWire(c, overwritesOf.get(c.id) ?? [])),
-      members: memberRows.map((m) => toMemberWire(m.member, rolesOf.get(m.member.userId) ?? [], m.user)),
+      threads: active.map((t) => toThreadWire(t, threadCountOf.get(t.id) ?? 0)),
+      members: memberRows.map((m) => toMemberWire(m.member, m.roleIds, m.user)),
+      access: {
+        ownerId: guild.ownerId,
+        roles: roleRows.map((r) => ({ id: r.id, permissions: r.permissions, position: r.position })),
+        channels: channelRows.map((c) => ({
+          id: c.id,
+          type: c.type,
+          parentId: c.parentId,
+          overwrites: (overwritesOf.get(c.id) ?? []).map(toOverwriteData),
+        })),
+      },
     };
   }
 

@@ -1,5 +1,6 @@
 import { and, count, eq, gt, inArray, ne, or, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
+import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import { channels, memberRoles, messages, readStates } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -17,6 +18,13 @@ export interface ReadStateWire {
  * (direct mentions, role mentions, @everyone), so a mention of many people costs no write per person, and an edit
  * never counts a message twice.
  */
+/** In a select list: the read states of user `userId` (a value or placeholder), as JSON for ReadStatesService.fromJson. */
+export function readStatesJson(userId: unknown) {
+  return jsonList<Record<string, unknown>>(
+    sql`select json_agg(${rowJson(readStates)}) from ${readStates} where ${readStates.userId} = ${userId}`,
+  );
+}
+
 export class ReadStatesService {
   constructor(private readonly deps: Deps) {}
 
@@ -45,10 +53,9 @@ export class ReadStatesService {
     return { token: null };
   }
 
-  /** The user's read states, for READY. */
-  async forUser(userId: string): Promise<ReadStateWire[]> {
-    const rows = await this.deps.db.select().from(readStates).where(eq(readStates.userId, userId));
-    return this.withCounts(userId, rows);
+  /** The user's read states, for READY, from readStatesJson's column: the mention counts are counted now. */
+  fromJson(userId: string, list: Array<Record<string, unknown>>): Promise<ReadStateWire[]> {
+    return this.withCounts(userId, fromJson<typeof readStates.$inferSelect>(readStates, list));
   }
 
   private async withCounts(

@@ -44,20 +44,24 @@ export class PresenceService {
     return { status, activities };
   }
 
-  /** Records one session's presence and tells the user's guilds when the user's overall presence changed. */
+  /**
+   * Records one session's presence and tells the user's guilds when the user's overall presence changed; resolves
+   * to that overall presence.
+   */
   async set(
     userId: string,
     sessionId: string,
     presence: Pick<SessionPresence, 'status' | 'activities'> | null,
     guildIds: string[],
-  ): Promise<void> {
+  ): Promise<PresenceWire> {
     const before = await this.of(userId);
     if (presence) await this.store.set(userId, sessionId, { ...presence, at: Date.now() });
     else await this.store.remove(userId, sessionId);
     const after = await this.of(userId);
-    if (JSON.stringify(before) === JSON.stringify(after)) return;
-    for (const guildId of guildIds)
-      this.deps.events.publish('PRESENCE_UPDATE', Topic.guild(guildId), { ...after, guild_id: guildId });
+    if (JSON.stringify(before) !== JSON.stringify(after))
+      for (const guildId of guildIds)
+        this.deps.events.publish('PRESENCE_UPDATE', Topic.guild(guildId), { ...after, guild_id: guildId });
+    return after;
   }
 
   /** Whether the user has any gateway session left, on any process (invisible ones included). */

@@ -2,6 +2,7 @@ import { ErrorCode } from '@hearth/protocol';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
+import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import { relationships, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -17,22 +18,39 @@ type Row = typeof relationships.$inferSelect;
 // One answer whether the other person blocked you or simply does not exist as a valid target, so a block is never revealed.
 const requestRefused = () => new ApiError(400, ErrorCode.FriendRequestsDisabled, 'Friend request failed');
 
-export class RelationshipsService {
-  constructor(private readonly deps: Deps) {}
+/** In a select list: the relationships of user `userId` (a value or placeholder), as JSON for relationshipsFromJson. */
+export function relationshipsJson(userId: unknown) {
+  return jsonList<{ rel: Record<string, unknown>; user: Record<string, unknown> }>(
+    sql`select json_agg(json_build_object('rel', ${rowJson(relationships)}, 'user', ${rowJson(users)})) from ${relationships} join ${users} on ${users.id} = ${relationships.otherId} where ${relationships.userId} = ${userId}`,
+  );
+}
 
-  async list(principal: Principal) {
-    const rows = await this.deps.db
-      .select({ rel: relationships, user: users })
-      .from(relationships)
-      .innerJoin(users, eq(users.id, relationships.otherId))
-      .where(eq(relationships.userId, principal.userId));
-    return rows.map(({ rel, user }) => ({
+/** Discord's relationship objects, from relationshipsJson's column. */
+export function relationshipsFromJson(
+  list: Array<{ rel: Record<string, unknown>; user: Record<string, unknown> }>,
+) {
+  return list.map((o) => {
+    const [rel] = fromJson<Row>(relationships, [o.rel]);
+    const [user] = fromJson<typeof users.$inferSelect>(users, [o.user]);
+    return {
       id: rel.otherId,
       type: rel.type,
       nickname: rel.nickname,
       since: rel.since.toISOString(),
       user: toPublicUser(user),
-    }));
+    };
+  });
+}
+
+export class RelationshipsService {
+  constructor(private readonly deps: Deps) {}
+
+  async list(principal: Principal) {
+    const [row] = await this.deps.db
+      .select({ list: relationshipsJson(principal.userId) })
+      .from(users)
+      .where(eq(users.id, principal.userId));
+    return relationshipsFromJson(row?.list ?? []);
   }
 
   /** POST /users/@me/relationships {username}: a friend request by username. */

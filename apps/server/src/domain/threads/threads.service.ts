@@ -73,6 +73,17 @@ export function toThreadWire(
   };
 }
 
+/** How many members each of some threads has (absent: none), in one statement. */
+export async function threadMemberCounts(db: DbOrTx, threadIds: string[]): Promise<Map<string, number>> {
+  if (!threadIds.length) return new Map();
+  const rows = await db
+    .select({ id: threadMembers.channelId, n: count() })
+    .from(threadMembers)
+    .where(inArray(threadMembers.channelId, threadIds))
+    .groupBy(threadMembers.channelId);
+  return new Map(rows.map((r) => [r.id, r.n]));
+}
+
 /** Threads: public ones from a message or a channel, private ones by invitation; members, archiving and locking. */
 export class ThreadsService {
   constructor(private readonly deps: Deps) {}
@@ -271,19 +282,10 @@ export class ThreadsService {
         hasPermission(perms, Permission.MANAGE_THREADS)
       );
     });
-    const counts = visible.length
-      ? await db
-          .select({ id: threadMembers.channelId, n: count() })
-          .from(threadMembers)
-          .where(
-            inArray(
-              threadMembers.channelId,
-              visible.map((t) => t.id),
-            ),
-          )
-          .groupBy(threadMembers.channelId)
-      : [];
-    const countOf = new Map(counts.map((c) => [c.id, c.n]));
+    const countOf = await threadMemberCounts(
+      db,
+      visible.map((t) => t.id),
+    );
     return {
       threads: visible.map((t) => toThreadWire(t, countOf.get(t.id) ?? 0)),
       members: visible.filter((t) => memberOf.has(t.id)).map((t) => toThreadMemberWire(memberOf.get(t.id)!)),

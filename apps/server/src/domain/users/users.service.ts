@@ -21,6 +21,11 @@ export interface ModifyMeInput extends ModifyCurrentUser {
   new_password?: string;
 }
 
+/** A user's settings document and its version (none stored yet: version 0, empty). */
+export function toUserSettings(row: typeof userSettings.$inferSelect | null | undefined): UserSettings {
+  return { version: row?.version ?? 0, settings: row?.settings ?? {} };
+}
+
 const IMAGE_SIZES = { avatar: { width: 1024, height: 1024 }, banner: { width: 1680, height: 672 } } as const;
 
 export class UsersService {
@@ -113,7 +118,7 @@ export class UsersService {
 
   async getSettings(userId: string): Promise<UserSettings> {
     const [row] = await this.deps.db.select().from(userSettings).where(eq(userSettings.userId, userId));
-    return { version: row?.version ?? 0, settings: row?.settings ?? {} };
+    return toUserSettings(row);
   }
 
   /**
