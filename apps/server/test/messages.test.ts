@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
+import { messages } from '../src/store/schema';
 import { createGuild, grant, join, type TestGuild } from './guild-helpers';
 import { startHearth, type TestServer, type TestUser } from './harness';
 
@@ -67,6 +68,26 @@ describe('sending and reading', () => {
       token: g.owner.token,
     });
     assert.equal(await last(g.textChannelId), history.body[0].id);
+  });
+
+  test('a bulk insert of many messages moves each channel to its own newest, once per statement', async () => {
+    const g = await createGuild(h);
+    const other = (
+      await h.api('POST', `/guilds/${g.id}/channels`, { token: g.owner.token, body: { name: 'other' } })
+    ).body.id;
+    const base = BigInt((await send(g.owner, g.textChannelId, { content: 'before' })).body.id);
+    const rows = Array.from({ length: 500 }, (_, i) => ({
+      channelId: i % 2 ? other : g.textChannelId,
+      id: String(base + BigInt(i + 1)),
+      guildId: g.id,
+      authorId: g.owner.id,
+      content: `imported ${i}`,
+    }));
+    await h.app.database.db.insert(messages).values(rows);
+    const last = async (channelId: string) =>
+      (await h.api('GET', `/channels/${channelId}`, { token: g.owner.token })).body.last_message_id;
+    assert.equal(await last(g.textChannelId), String(base + 499n));
+    assert.equal(await last(other), String(base + 500n));
   });
 
   test('empty and over-long messages are refused and nothing is written', async () => {
