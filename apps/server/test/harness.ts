@@ -163,7 +163,10 @@ export async function startHearth(
       while (Date.now() < deadline) {
         let files: string[] = [];
         try {
-          files = readdirSync(dir).sort();
+          // The mailer writes `<name>.eml.tmp` and renames it: only finished mails are read.
+          files = readdirSync(dir)
+            .filter((f) => f.endsWith('.eml'))
+            .sort();
         } catch {}
         const matching = files
           .map((f) => readFileSync(join(dir, f), 'utf8'))
