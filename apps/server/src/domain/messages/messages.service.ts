@@ -46,27 +46,26 @@ const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
 /** Above every snowflake: "before" for the newest page. */
 const NEWEST = '9223372036854775807';
 
-/** History pages, prepared once: the messages before a cursor, newest first, and after one, oldest first. */
-const olderPage = preparedStatement('history_older', (db) =>
-  db
-    .select(messageColumns)
-    .from(messages)
-    .where(
-      and(eq(messages.channelId, sql.placeholder('channelId')), lt(messages.id, sql.placeholder('before'))),
-    )
-    .orderBy(desc(messages.id))
-    .limit(sql.placeholder('limit')),
-);
-const newerPage = preparedStatement('history_newer', (db) =>
-  db
-    .select(messageColumns)
-    .from(messages)
-    .where(
-      and(eq(messages.channelId, sql.placeholder('channelId')), gt(messages.id, sql.placeholder('after'))),
-    )
-    .orderBy(asc(messages.id))
-    .limit(sql.placeholder('limit')),
-);
+/**
+ * A history page, prepared once per direction: the messages before the `cursor` placeholder, newest first, or
+ * after it, oldest first.
+ */
+const historyPage = (direction: 'older' | 'newer') =>
+  preparedStatement(`history_${direction}`, (db) =>
+    db
+      .select(messageColumns)
+      .from(messages)
+      .where(
+        and(
+          eq(messages.channelId, sql.placeholder('channelId')),
+          (direction === 'older' ? lt : gt)(messages.id, sql.placeholder('cursor')),
+        ),
+      )
+      .orderBy(direction === 'older' ? desc(messages.id) : asc(messages.id))
+      .limit(sql.placeholder('limit')),
+  );
+const olderPage = historyPage('older');
+const newerPage = historyPage('newer');
 
 /** INSERT of a user's message, prepared once: every POST /messages runs it (the other columns keep their defaults). */
 const insertMessage = preparedStatement('message_insert', (db) =>
@@ -267,14 +266,14 @@ export class MessagesService {
       const half = Math.floor(limit / 2);
       const [older, newer] = await Promise.all([
         // The message itself is in the older half.
-        olderPage(db).execute({ channelId, before: (BigInt(q.around) + 1n).toString(), limit: limit - half }),
-        newerPage(db).execute({ channelId, after: q.around, limit: half }),
+        olderPage(db).execute({ channelId, cursor: (BigInt(q.around) + 1n).toString(), limit: limit - half }),
+        newerPage(db).execute({ channelId, cursor: q.around, limit: half }),
       ]);
       rows = [...newer.reverse(), ...older];
     } else if (q.after) {
-      rows = (await newerPage(db).execute({ channelId, after: q.after, limit })).reverse();
+      rows = (await newerPage(db).execute({ channelId, cursor: q.after, limit })).reverse();
     } else {
-      rows = await olderPage(db).execute({ channelId, before: q.before ?? NEWEST, limit });
+      rows = await olderPage(db).execute({ channelId, cursor: q.before ?? NEWEST, limit });
     }
     return hydrateMessages(db, this.deps.attachmentUrls, rows, principal.userId);
   }
