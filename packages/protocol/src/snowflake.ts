@@ -74,9 +74,31 @@ export function snowflakeFromTimestamp(at: number | Date): string {
   return (ms < 0n ? 0n : ms << 22n).toString();
 }
 
-const MAX_U64 = (1n << 64n) - 1n;
+/** The largest snowflake Hearth stores: ids are PostgreSQL bigints, so 2^63 − 1 (Discord's are below 2^63 too). */
+export const MAX_SNOWFLAKE = (1n << 63n) - 1n;
 
-/** A decimal string of 1 to 20 digits that fits in 64 bits. */
+/**
+ * A regular expression (source) for decimal strings of at most `max`'s digit count whose value is at most `max`:
+ * any shorter string, or a prefix of `max` followed by a smaller digit and then anything, or `max` itself.
+ */
+function decimalAtMost(max: bigint): string {
+  const digits = max.toString();
+  const alternatives = digits.length > 1 ? [`[0-9]{1,${digits.length - 1}}`] : [];
+  for (let i = 0; i < digits.length; i++) {
+    const d = Number(digits[i]);
+    const rest = digits.length - 1 - i;
+    if (d > 0) alternatives.push(`${digits.slice(0, i)}[0-${d - 1}]${rest ? `[0-9]{${rest}}` : ''}`);
+  }
+  alternatives.push(digits);
+  return `^(?:${alternatives.join('|')})$`;
+}
+
+/** The wire pattern of a snowflake: 1 to 19 decimal digits, at most MAX_SNOWFLAKE. */
+export const SNOWFLAKE_PATTERN = decimalAtMost(MAX_SNOWFLAKE);
+
+const snowflakeRegExp = new RegExp(SNOWFLAKE_PATTERN);
+
+/** A snowflake Hearth can store: a decimal string matching SNOWFLAKE_PATTERN. */
 export function isSnowflake(s: unknown): s is string {
-  return typeof s === 'string' && /^[0-9]{1,20}$/.test(s) && BigInt(s) <= MAX_U64;
+  return typeof s === 'string' && snowflakeRegExp.test(s);
 }

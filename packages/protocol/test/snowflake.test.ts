@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   DISCORD_EPOCH,
   isSnowflake,
+  MAX_SNOWFLAKE,
+  SNOWFLAKE_PATTERN,
   SnowflakeGenerator,
   snowflakeFromTimestamp,
   snowflakeTimestamp,
@@ -131,9 +134,52 @@ describe('snowflakes', () => {
     assert.equal(snowflakeTimestamp(id).getTime(), at);
     assert.equal(BigInt(id) & ((1n << 22n) - 1n), 0n);
     assert.equal(snowflakeFromTimestamp(0), '0');
-    for (const good of ['0', '175928847299117063', '18446744073709551615'])
+    for (const good of ['0', '175928847299117063', '9223372036854775807', '0223372036854775808'])
       assert.ok(isSnowflake(good), good);
-    for (const bad of ['', '-1', '1.5', 'abc', '18446744073709551616', '123456789012345678901', 123, null])
+    for (const bad of [
+      '',
+      '-1',
+      '1.5',
+      'abc',
+      ' 1',
+      '1\n',
+      '9223372036854775808',
+      '9300000000000000000',
+      '18446744073709551615',
+      '00000000000000000001',
+      123,
+      null,
+    ])
       assert.equal(isSnowflake(bad), false, String(bad));
+  });
+
+  test('the snowflake pattern accepts exactly the 1–19 digit strings up to 2^63 − 1', () => {
+    const fits = (s: string) => /^[0-9]{1,19}$/.test(s) && BigInt(s) <= MAX_SNOWFLAKE;
+    const near = fc.bigInt({ min: MAX_SNOWFLAKE - 10n ** 6n, max: MAX_SNOWFLAKE + 10n ** 6n });
+    const anyValue = fc.bigInt({ min: 0n, max: 1n << 66n });
+    // Strings near the bound, of every length, with leading zeros, and random digit strings.
+    const digits = fc.oneof(
+      near.map(String),
+      anyValue.map(String),
+      fc.tuple(fc.nat({ max: 3 }), anyValue).map(([zeros, v]) => '0'.repeat(zeros) + v),
+      fc.stringMatching(/^[0-9]{1,22}$/),
+    );
+    fc.assert(
+      fc.property(digits, (s) => {
+        assert.equal(isSnowflake(s), fits(s), s);
+        assert.equal(new RegExp(SNOWFLAKE_PATTERN, 'u').test(s), fits(s), s);
+      }),
+      { numRuns: 5000 },
+    );
+    // Every prefix-then-smaller-digit branch, at its edges.
+    const max = MAX_SNOWFLAKE.toString();
+    for (let i = 0; i < max.length; i++) {
+      const over = `${max.slice(0, i)}${Number(max[i]) + 1}${'0'.repeat(max.length - 1 - i)}`;
+      if (Number(max[i]) < 9) assert.equal(isSnowflake(over), false, over);
+      if (Number(max[i]) > 0) {
+        const under = `${max.slice(0, i)}${Number(max[i]) - 1}${'9'.repeat(max.length - 1 - i)}`;
+        assert.equal(isSnowflake(under), true, under);
+      }
+    }
   });
 });

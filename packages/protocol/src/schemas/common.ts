@@ -1,8 +1,9 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import { Limits } from '../limits';
+import { SNOWFLAKE_PATTERN } from '../snowflake';
 
-/** A snowflake id: a decimal string on the wire. */
-export const Snowflake = Type.String({ pattern: '^[0-9]{1,20}$', description: 'snowflake id' });
+/** A snowflake id: a decimal string on the wire, at most 2^63 − 1 (an id that cannot exist is bad input). */
+export const Snowflake = Type.String({ pattern: SNOWFLAKE_PATTERN, description: 'snowflake id' });
 
 export const ApiError = Type.Object(
   {

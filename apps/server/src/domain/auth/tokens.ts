@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isSnowflake } from '@hearth/protocol';
 
 /** An opaque secret and the hash we store of it. Tokens are prefixed with their owner's id for keyed lookup. */
 export function newSecretToken(ownerId: string): { token: string; hash: string } {
@@ -15,7 +16,7 @@ export function tokenOwner(token: string): string | null {
   const dot = token.indexOf('.');
   if (dot <= 0) return null;
   const id = Buffer.from(token.slice(0, dot), 'base64url').toString();
-  return /^[0-9]{1,20}$/.test(id) ? id : null;
+  return isSnowflake(id) ? id : null;
 }
 
 export interface AccessClaims {

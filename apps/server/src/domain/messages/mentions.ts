@@ -1,4 +1,4 @@
-import type { AllowedMentions } from '@hearth/protocol';
+import { type AllowedMentions, isSnowflake } from '@hearth/protocol';
 
 export interface ParsedMentions {
   userIds: string[];
@@ -9,7 +9,8 @@ export interface ParsedMentions {
 
 /** The raw mentions written in a message: `<@id>`, `<@!id>`, `<@&id>`, `<#id>`, `@everyone`, `@here`. */
 export function parseMentions(content: string): ParsedMentions {
-  const unique = (re: RegExp) => [...new Set([...content.matchAll(re)].map((m) => m[1]))];
+  // An id too large to exist mentions no one (and must not reach the database).
+  const unique = (re: RegExp) => [...new Set([...content.matchAll(re)].map((m) => m[1]))].filter(isSnowflake);
   return {
     userIds: unique(/<@!?(\d{1,20})>/g),
     roleIds: unique(/<@&(\d{1,20})>/g),

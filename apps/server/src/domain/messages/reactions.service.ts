@@ -1,5 +1,5 @@
 import { hasPermission, Permission } from '@hearth/permissions';
-import { ErrorCode } from '@hearth/protocol';
+import { ErrorCode, isSnowflake } from '@hearth/protocol';
 import { and, asc, countDistinct, eq, gt } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
@@ -38,6 +38,7 @@ export async function parseEmoji(db: DbOrTx, raw: string): Promise<EmojiRef> {
   }
   const custom = /^(?:a:)?([A-Za-z0-9_]{2,32}):(\d{1,20})$/.exec(text);
   if (custom) {
+    if (!isSnowflake(custom[2])) throw unknownEmoji();
     const [row] = await db.select().from(emojis).where(eq(emojis.id, custom[2]));
     if (!row) throw unknownEmoji();
     return { key: row.id, id: row.id, name: row.name, animated: row.animated };

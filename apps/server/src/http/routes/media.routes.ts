@@ -1,4 +1,4 @@
-import { Snowflake } from '@hearth/protocol';
+import { isSnowflake, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import type { Api, RouteContext } from '../types';
 
@@ -86,11 +86,12 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
     {
       schema: {
         hide: true,
-        params: Type.Object({ file: Type.String({ pattern: '^[0-9]{1,20}\\.(png|webp|gif)$' }) }),
+        params: Type.Object({ file: Type.String({ pattern: '^[0-9]{1,19}\\.(png|webp|gif)$' }) }),
       },
     },
     async (req, reply) => {
-      const file = await services.emojis.image(req.params.file.split('.')[0]);
+      const id = req.params.file.split('.')[0];
+      const file = isSnowflake(id) ? await services.emojis.image(id) : null;
       if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
       reply
         .type(file.contentType)
