@@ -111,12 +111,19 @@ test('the largest valid snowflake is simply not found', async () => {
     const res = await h.api('GET', path, { token });
     assert.equal(res.status, 404, `${path}: ${res.text}`);
   }
-  const page = await h.api('GET', `/channels/${channel}/messages?before=${LARGEST}`, { token });
-  assert.equal(page.status, 200);
-  assert.deepEqual(
-    page.body.map((m: { id: string }) => m.id),
-    [message],
-  );
+  for (const [cursor, expected] of [
+    ['before', [message]],
+    ['around', [message]],
+    ['after', []],
+  ] as const) {
+    const page = await h.api('GET', `/channels/${channel}/messages?${cursor}=${LARGEST}`, { token });
+    assert.equal(page.status, 200, `${cursor}: ${page.text}`);
+    assert.deepEqual(
+      page.body.map((m: { id: string }) => m.id),
+      expected,
+      cursor,
+    );
+  }
 });
 
 test('snowflakes in a body, in JSON or payload_json, are checked the same way', async () => {

@@ -6,6 +6,7 @@ import {
   ErrorCode,
   type HistoryQuery,
   Limits,
+  MAX_SNOWFLAKE,
   type Message,
   MessageFlags,
   MessageType,
@@ -44,7 +45,7 @@ const MAX_PINS = 50;
 const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
 
 /** Above every snowflake: "before" for the newest page. */
-const NEWEST = '9223372036854775807';
+const NEWEST = MAX_SNOWFLAKE.toString();
 
 /**
  * A history page, prepared once per direction: the messages before the `cursor` placeholder, newest first, or
@@ -265,8 +266,12 @@ export class MessagesService {
     if (q.around) {
       const half = Math.floor(limit / 2);
       const [older, newer] = await Promise.all([
-        // The message itself is in the older half.
-        olderPage(db).execute({ channelId, cursor: (BigInt(q.around) + 1n).toString(), limit: limit - half }),
+        // The message itself is in the older half (pages are exclusive of their cursor; no id is above NEWEST).
+        olderPage(db).execute({
+          channelId,
+          cursor: q.around === NEWEST ? NEWEST : (BigInt(q.around) + 1n).toString(),
+          limit: limit - half,
+        }),
         newerPage(db).execute({ channelId, cursor: q.around, limit: half }),
       ]);
       rows = [...newer.reverse(), ...older];
