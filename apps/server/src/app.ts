@@ -11,6 +11,7 @@ import Fastify, { type FastifyReply } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { Config } from './config';
 import type { Deps } from './domain/deps';
+import { ContextCache } from './domain/guilds/context-cache';
 import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
 import { type Bus, createMemoryBus, createRedisBus } from './events/bus';
@@ -98,10 +99,16 @@ export async function createApp(
     cleanups.push(() => mailer.close());
 
     const secret = config.secretKey ?? (await instanceSecret(database.db));
+    // Subscribed before anything else that reads the bus: a context is dropped before any session sees the event.
+    const contexts = new ContextCache();
+    const observeContexts = bus.subscribe((e) => contexts.observe(e));
+    cleanups.push(async () => observeContexts());
     const deps: Deps = {
       db: database.db,
       ids: new SnowflakeGenerator({ workerId: config.workerId >> 5, processId: config.workerId & 31 }),
-      events: new EventPublisher(bus, (err, t) => log.error({ err, t }, 'could not publish event')),
+      events: new EventPublisher(bus, (err, t) => log.error({ err, t }, 'could not publish event'), [
+        (e) => contexts.observe(e),
+      ]),
       mailer,
       storage: createLocalStorage(join(config.dataDir, 'media')),
       limiter,
@@ -110,6 +117,7 @@ export async function createApp(
       secret,
       presence,
       attachmentUrls: new AttachmentUrls(secret, config.publicUrl),
+      contexts,
     };
     const services = createServices(deps);
     // Sessions revoked on any process stop being trusted here at once.

@@ -7,6 +7,7 @@ import type { RateLimiter } from '../events/rate-limiter';
 import type { Mailer } from '../mail/mailer';
 import type { MediaStorage } from '../media/storage';
 import type { Db } from '../store/db';
+import type { ContextCache } from './guilds/context-cache';
 import type { AttachmentUrls } from './messages/attachments';
 
 /** What every domain service is built from; app.ts assembles it once. */
@@ -25,4 +26,6 @@ export interface Deps {
   presence: PresenceStore;
   /** Signs and checks attachment URLs. */
   attachmentUrls: AttachmentUrls;
+  /** Channel contexts of message create, kept fresh by every event published or received. */
+  contexts: ContextCache;
 }

@@ -282,6 +282,48 @@ describe('scale-out', { skip }, () => {
     assert.equal((await api(b, 'GET', '/users/@me', reg.body.token)).status, 200);
   });
 
+  test('a member kicked through A cannot send through B, though B kept their context a moment before', async () => {
+    const workerBase = 400 + Math.floor(Math.random() * 90);
+    const a = start(workerBase, await freePort());
+    const b = start(workerBase + 1, await freePort());
+    await Promise.all([healthy(a), healthy(b)]);
+    const register = async (name: string) =>
+      (
+        await api(a, 'POST', '/auth/register', undefined, {
+          email: `${name}@example.test`,
+          username: name,
+          password: 'long enough',
+        })
+      ).body.token as string;
+    const suffix = randomBytes(3).toString('hex');
+    const owner = await register(`kicker_${suffix}`);
+    const guild = (await api(a, 'POST', '/guilds', owner, { name: 'Kicks' })).body;
+    const channel = (await api(a, 'GET', `/guilds/${guild.id}/channels`, owner)).body.find(
+      (c: any) => c.type === 0,
+    );
+    const invite = (await api(a, 'POST', `/channels/${channel.id}/invites`, owner, {})).body.code;
+    const send = (p: Proc, token: string) =>
+      api(p, 'POST', `/channels/${channel.id}/messages`, token, { content: 'still here?' });
+    const members = await Promise.all([register(`kicked_a_${suffix}`), register(`kicked_b_${suffix}`)]);
+    const ids: string[] = [];
+    for (const token of members) {
+      assert.equal((await api(a, 'POST', `/invites/${invite}`, token)).status, 200);
+      ids.push((await api(a, 'GET', '/users/@me', token)).body.id);
+      assert.equal((await send(b, token)).status, 200);
+    }
+
+    // Kicked through A: once B's gateway has the event, B refuses the next send.
+    const client = await TestGateway.identify(asServer(b), members[0], {}, 1);
+    assert.equal((await api(a, 'DELETE', `/guilds/${guild.id}/members/${ids[0]}`, owner)).status, 204);
+    await client.dispatch('GUILD_DELETE', (d) => d.id === guild.id);
+    assert.equal((await send(b, members[0])).status, 404);
+    client.close();
+
+    // Kicked through B itself: refused at once, before the event has come back from Redis.
+    assert.equal((await api(b, 'DELETE', `/guilds/${guild.id}/members/${ids[1]}`, owner)).status, 204);
+    assert.equal((await send(b, members[1])).status, 404);
+  });
+
   test('a process refuses to start with a worker id another live process holds', async () => {
     const holder = procs.find((p) => p.child.exitCode === null && p.child.signalCode === null);
     assert.ok(holder, 'process A is still running');

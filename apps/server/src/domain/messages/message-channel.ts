@@ -3,6 +3,7 @@ import { ChannelType, ErrorCode } from '@hearth/protocol';
 import type { DbOrTx } from '../../store/db';
 import { notFound } from '../errors';
 import { type ChannelContext, loadChannelContext } from '../guilds/channel-context';
+import type { ContextCache } from '../guilds/context-cache';
 import { type ChannelRow, channelForActor, type GuildActor } from '../guilds/guild-access';
 
 /** What a recipient may do in a DM or group DM. */
@@ -32,14 +33,22 @@ export interface MessageChannel {
 
 /**
  * Loads a text channel for a caller: guild channels through the permission engine, DMs by recipiency. A channel the
- * caller cannot see is 404 Unknown Channel, exactly like one that does not exist.
+ * caller cannot see is 404 Unknown Channel, exactly like one that does not exist. With `cache` (message create), the
+ * context comes from it when it holds every part, and what is read is kept there; permissions are computed anew
+ * either way (a timeout ends on time).
  */
 export async function loadMessageChannel(
   db: DbOrTx,
   channelId: string,
   userId: string,
+  cache?: ContextCache,
 ): Promise<MessageChannel> {
-  const ctx = await loadChannelContext(db, channelId, userId);
+  let ctx = cache?.get(channelId, userId) ?? null;
+  if (!ctx) {
+    const started = cache?.begin() ?? 0;
+    ctx = await loadChannelContext(db, channelId, userId);
+    if (ctx) cache?.remember(started, userId, ctx);
+  }
   if (!ctx) throw notFound(ErrorCode.UnknownChannel, 'Channel');
   if (isDmType(ctx.channel.type)) {
     if (!ctx.recipient) throw notFound(ErrorCode.UnknownChannel, 'Channel');

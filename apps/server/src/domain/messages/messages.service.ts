@@ -114,7 +114,7 @@ export class MessagesService {
     files: UploadedFile[] = [],
   ): Promise<Message> {
     const { db, ids } = this.deps;
-    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    const ctx = await loadMessageChannel(db, channelId, principal.userId, this.deps.contexts);
     if (!TEXT_TYPES.has(ctx.channel.type))
       throw new ApiError(400, ErrorCode.InvalidFormBody, 'Cannot send messages in a non-text channel');
     const inThread = isThreadType(ctx.channel.type);

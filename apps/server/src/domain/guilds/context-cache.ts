@@ -1,0 +1,139 @@
+import type { BusEvent } from '../../events/bus';
+import type { ChannelContext } from './channel-context';
+import { isThreadType } from './guild-access';
+
+/** How long this process trusts a context part it read: bounds staleness should a bus event be lost. */
+const TTL_MS = 5_000;
+/** Entries per kind; the oldest go first. */
+const MAX_ENTRIES = 20_000;
+
+/** Events that change nothing a channel context holds (and are the bulk of the bus's traffic). */
+const UNRELATED = new Set([
+  'MESSAGE_CREATE',
+  'MESSAGE_UPDATE',
+  'MESSAGE_DELETE',
+  'MESSAGE_DELETE_BULK',
+  'MESSAGE_ACK',
+  'MESSAGE_REACTION_ADD',
+  'MESSAGE_REACTION_REMOVE',
+  'MESSAGE_REACTION_REMOVE_ALL',
+  'MESSAGE_REACTION_REMOVE_EMOJI',
+  'CHANNEL_PINS_UPDATE',
+  'TYPING_START',
+  'PRESENCE_UPDATE',
+]);
+
+/** Events about one member of a guild: they drop that member's part only. */
+const MEMBER_EVENTS = new Set([
+  'GUILD_MEMBER_ADD',
+  'GUILD_MEMBER_UPDATE',
+  'GUILD_MEMBER_REMOVE',
+  'GUILD_BAN_ADD',
+  'GUILD_BAN_REMOVE',
+]);
+
+interface Timed<T> {
+  value: T;
+  until: number;
+}
+
+type GuildPart = Pick<ChannelContext, 'guild' | 'roles'>;
+type ChannelPart = Pick<ChannelContext, 'channel' | 'overwrites'>;
+type MemberPart = Pick<ChannelContext, 'member' | 'roleIds'>;
+
+/**
+ * The channel contexts of message create, kept for a few seconds so that a plain message is one statement. A context
+ * is kept in parts that change separately: a guild's row and roles, a channel's row and overwrites, a member's row
+ * and roles, and the caller's user row; a send is served from here only when every part is here.
+ *
+ * Every bus event passes through `observe`, on the process that publishes it (EventPublisher, before the request
+ * that made the change is answered) and on every process (the bus). An event that may change a part drops it. A
+ * read that started before a drop is not remembered (`begin`/`remember`), so a read racing a kick or a permission
+ * change never brings back what it replaced. Only guild text channels outside threads are kept: DMs, threads and
+ * channels the caller is not a member of take the full read.
+ */
+export class ContextCache {
+  private readonly guilds = new Map<string, Timed<GuildPart>>();
+  private readonly channels = new Map<string, Timed<ChannelPart>>();
+  /** By `guildId:userId`. */
+  private readonly members = new Map<string, Timed<MemberPart>>();
+  private readonly users = new Map<string, Timed<ChannelContext['caller']>>();
+  private generation = 0;
+
+  /** The context of `userId` in `channelId`, when every part of it is here and fresh. */
+  get(channelId: string, userId: string, now = Date.now()): ChannelContext | null {
+    const channel = fresh(this.channels, channelId, now);
+    const guildId = channel?.channel.guildId;
+    if (!channel || !guildId) return null;
+    const guild = fresh(this.guilds, guildId, now);
+    const member = guild && fresh(this.members, `${guildId}:${userId}`, now);
+    const caller = member && fresh(this.users, userId, now);
+    if (!guild || !member || !caller) return null;
+    return { ...channel, ...guild, ...member, caller, recipient: false, threadMember: false };
+  }
+
+  /** Marks the start of a database read; pass the result to `remember`. */
+  begin(): number {
+    return this.generation;
+  }
+
+  /** Keeps a context read since `begin`, unless something was dropped meanwhile or it is not kept at all. */
+  remember(started: number, userId: string, ctx: ChannelContext, now = Date.now()): void {
+    const { channel, guild, member, caller } = ctx;
+    if (started !== this.generation || !guild || !member || !caller || !channel.guildId) return;
+    if (isThreadType(channel.type)) return;
+    const until = now + TTL_MS;
+    put(this.guilds, guild.id, { guild, roles: ctx.roles }, until);
+    put(this.channels, channel.id, { channel, overwrites: ctx.overwrites }, until);
+    put(this.members, `${guild.id}:${userId}`, { member, roleIds: ctx.roleIds }, until);
+    put(this.users, userId, caller, until);
+  }
+
+  /** Drops every part that `event` may have changed. */
+  observe(event: BusEvent): void {
+    if (UNRELATED.has(event.t)) return;
+    const d = (event.d ?? {}) as { id?: string; guild_id?: string; user?: { id?: string } };
+    const [kind, id] = event.topic.split(':');
+    if (event.t === 'USER_UPDATE' && d.id) this.dropUser(d.id);
+    if (kind === 'user') this.dropUser(id);
+    if (kind === 'channel') this.drop(() => this.channels.delete(id));
+    const guildId = kind === 'guild' ? id : d.guild_id;
+    if (!guildId) return;
+    if (MEMBER_EVENTS.has(event.t) && d.user?.id) {
+      this.drop(() => this.members.delete(`${guildId}:${d.user!.id}`));
+      return;
+    }
+    this.drop(() => {
+      this.guilds.delete(guildId);
+      for (const [key, channel] of this.channels)
+        if (channel.value.channel.guildId === guildId) this.channels.delete(key);
+      for (const key of this.members.keys()) if (key.startsWith(`${guildId}:`)) this.members.delete(key);
+    });
+  }
+
+  private dropUser(userId: string): void {
+    this.drop(() => {
+      this.users.delete(userId);
+      for (const key of this.members.keys()) if (key.endsWith(`:${userId}`)) this.members.delete(key);
+    });
+  }
+
+  private drop(change: () => void): void {
+    this.generation++;
+    change();
+  }
+}
+
+function fresh<T>(map: Map<string, Timed<T>>, key: string, now: number): T | null {
+  const entry = map.get(key);
+  if (!entry) return null;
+  if (entry.until > now) return entry.value;
+  map.delete(key);
+  return null;
+}
+
+function put<T>(map: Map<string, Timed<T>>, key: string, value: T, until: number): void {
+  map.delete(key);
+  map.set(key, { value, until });
+  if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value!);
+}
