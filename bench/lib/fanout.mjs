@@ -1,4 +1,4 @@
-import { round, sleep, summarize } from './util.mjs';
+import { cpuSeconds, round, sleep, summarize } from './util.mjs';
 import { gatewayClients, httpLoad } from './workers.mjs';
 
 const SOCKETS_PER_PROCESS = 5000;
@@ -53,8 +53,19 @@ export async function closeReceivers(clients) {
  * One fan-out phase: a sender process posts `fanout` messages (at `rate`, or closed loop at `concurrency`) and
  * every receiver times every delivery. Waits for deliveries to settle, then counts what is missing.
  */
-export async function fanoutPhase({ clients, receivers, sender, rate, concurrency, durationMs, tag }) {
+export async function fanoutPhase({
+  clients,
+  receivers,
+  sender,
+  rate,
+  concurrency,
+  durationMs,
+  tag,
+  serverPids,
+}) {
   await Promise.all(clients.map((c) => c.call('reset', { tag })));
+  const serverCpu = () => (serverPids ?? []).reduce((s, pid) => s + cpuSeconds(pid), 0);
+  const cpu0 = serverCpu();
   const sent = await httpLoad({ ...sender, kind: 'fanout', tag, rate, concurrency, durationMs });
   const expected = sent.ok;
   // Deliveries settle when all have arrived, or when none arrived for two seconds (at most a minute).
@@ -71,6 +82,7 @@ export async function fanoutPhase({ clients, receivers, sender, rate, concurrenc
     last = delivered;
   }
   const deliveries = reports.reduce((n, r) => n + r.deliveries, 0);
+  const cpu = serverCpu() - cpu0;
   const lastAt = Math.max(...reports.map((r) => r.lastAt));
   const seconds = (lastAt - sent.startedAt) / 1000;
   return {
@@ -85,6 +97,9 @@ export async function fanoutPhase({ clients, receivers, sender, rate, concurrenc
     receiversMissing: reports.reduce((n, r) => n + r.receiversMissing, 0),
     openSockets: reports.reduce((n, r) => n + r.open, 0),
     deliveriesPerSecond: round(deliveries / seconds, 0),
+    // The server processes' CPU over the phase (sending included), per 1,000 deliveries: robust to a busy machine.
+    serverCpuMsPer1000Deliveries:
+      serverPids?.length && deliveries ? round((cpu * 1e6) / deliveries, 1) : null,
     frameBytes: reports[0]?.frameBytes ?? 0,
     latencyMs: summarize(reports.flatMap((r) => r.latencies)),
   };
@@ -94,7 +109,7 @@ export async function fanoutPhase({ clients, receivers, sender, rate, concurrenc
  * Connects `count` receivers, runs a fixed-rate phase (`rate` messages/s) and a saturation phase (closed-loop
  * sender), and disconnects. `gateway` is one URL or one per server process.
  */
-export async function fanoutRun({ ctx, label, urls, tokens, count, sender, rate, phaseMs }) {
+export async function fanoutRun({ ctx, label, urls, tokens, count, sender, rate, phaseMs, serverPids }) {
   ctx.log(`${label}: connecting ${count} sessions`);
   const rx = await connectReceivers({ urls, tokens, count });
   try {
@@ -106,6 +121,7 @@ export async function fanoutRun({ ctx, label, urls, tokens, count, sender, rate,
       rate,
       durationMs: phaseMs,
       tag: `${label}f${count}`,
+      serverPids,
     });
     ctx.log(`${label}: saturation`);
     const saturation = await fanoutPhase({
@@ -115,6 +131,7 @@ export async function fanoutRun({ ctx, label, urls, tokens, count, sender, rate,
       concurrency: 8,
       durationMs: phaseMs,
       tag: `${label}s${count}`,
+      serverPids,
     });
     return {
       sessions: rx.connected,

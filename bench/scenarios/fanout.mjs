@@ -40,6 +40,7 @@ export async function run(ctx) {
         rate,
         phaseMs: config.phaseMs,
         sender: { target: target.api, path: `/v10/channels/${channel}/messages`, token: target.ownerToken },
+        serverPids: target.hearth ? [target.hearth.pid] : [],
       });
       const bare = await startBare('bare-ws', { BARE_FRAME_BYTES: String(hearth.fixed.frameBytes || 800) });
       let ceiling;
@@ -53,6 +54,7 @@ export async function run(ctx) {
           rate,
           phaseMs: config.phaseMs,
           sender: { target: bare.url, path: '/send' },
+          serverPids: [bare.pid],
         });
       } finally {
         await bare.stop();
@@ -88,6 +90,15 @@ export function rows({ count, rate, hearth, ceiling }) {
         count === 1000
           ? hearth.saturation.deliveriesPerSecond >= 0.7 * ceiling.saturation.deliveriesPerSecond
           : null,
+    },
+    {
+      measure: `${count} sessions, saturation: server CPU ms per 1,000 deliveries`,
+      hearth: hearth.saturation.serverCpuMsPer1000Deliveries,
+      ceiling: ceiling.saturation.serverCpuMsPer1000Deliveries,
+      ratio: ratio(
+        ceiling.saturation.serverCpuMsPer1000Deliveries,
+        hearth.saturation.serverCpuMsPer1000Deliveries,
+      ),
     },
     {
       measure: `${count} sessions: deliveries missed / expected (both phases)`,

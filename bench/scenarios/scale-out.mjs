@@ -48,6 +48,7 @@ export async function run(ctx) {
       rate,
       phaseMs: config.phaseMs,
       sender: { target: a.api, path: `/v10/channels/${channel}/messages`, token: world.owner.token },
+      serverPids: servers.map((s) => s.pid),
     });
     const bare = await startBare('bare-ws', { BARE_FRAME_BYTES: String(hearth.fixed.frameBytes || 800) });
     let ceiling;
@@ -61,6 +62,7 @@ export async function run(ctx) {
         rate,
         phaseMs: config.phaseMs,
         sender: { target: bare.url, path: '/send' },
+        serverPids: [bare.pid],
       });
     } finally {
       await bare.stop();

@@ -109,18 +109,21 @@ function withLapsedTimeout(m: Member): Member {
 
 /** One event's `d` as JSON, encoded at most once for all its recipients (and once blanked, for bots without MESSAGE_CONTENT). */
 class Encoded {
-  private full: string | undefined;
-  private blank: string | undefined;
+  private full: Buffer | undefined;
+  private blank: Buffer | undefined;
 
   constructor(private readonly d: EventData) {}
 
-  get text(): string {
-    this.full ??= JSON.stringify(this.d);
+  /** `d` and the payload's closing brace, the part of the message every session shares (Session.dispatchShared). */
+  get rest(): Buffer {
+    this.full ??= Buffer.from(`${JSON.stringify(this.d)}}`);
     return this.full;
   }
 
-  get blanked(): string {
-    this.blank ??= JSON.stringify({ ...this.d, content: '', embeds: [], attachments: [], components: [] });
+  get blankedRest(): Buffer {
+    this.blank ??= Buffer.from(
+      `${JSON.stringify({ ...this.d, content: '', embeds: [], attachments: [], components: [] })}}`,
+    );
     return this.blank;
   }
 }
@@ -547,7 +550,7 @@ export class Gateway {
       session.adopted = false;
       void this.publishControl('SESSION_CLAIMED', { session_id: session.id }).catch(() => {});
     }
-    for (const frame of session.buffer) if (frame.s > seq) session.write(frame.text);
+    session.replay(seq);
     session.dispatch('RESUMED', {});
     return session;
   }
@@ -902,7 +905,7 @@ export class Gateway {
   /** Applies intents (bots) and MESSAGE_CONTENT, then dispatches. */
   private deliver(session: Session, t: string, d: EventData, encoded: Encoded, inGuild: boolean): void {
     if (!session.principal.bot) {
-      session.dispatchJson(t, encoded.text);
+      session.dispatchShared(t, encoded.rest);
       return;
     }
     if (!(session.intents & intentFor(t, inGuild))) return;
@@ -914,10 +917,10 @@ export class Gateway {
       const me = session.principal.userId;
       const mentioned = d.mentions?.some((u) => u.id === me);
       if (d.author?.id !== me && !mentioned) {
-        session.dispatchJson(t, encoded.blanked);
+        session.dispatchShared(t, encoded.blankedRest);
         return;
       }
     }
-    session.dispatchJson(t, encoded.text);
+    session.dispatchShared(t, encoded.rest);
   }
 }

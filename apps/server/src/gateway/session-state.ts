@@ -11,6 +11,21 @@ import type { CachedChannel } from '../domain/guilds/guild-access';
 
 const isThread = (type: number) => type === 10 || type === 11 || type === 12;
 
+/** The events after which `apply` may have changed a guild's roles, the user's roles or timeout, or its channels. */
+const CHANGES_PERMISSIONS = new Set([
+  'GUILD_ROLE_CREATE',
+  'GUILD_ROLE_UPDATE',
+  'GUILD_ROLE_DELETE',
+  'GUILD_MEMBER_UPDATE',
+  'CHANNEL_CREATE',
+  'CHANNEL_UPDATE',
+  'CHANNEL_DELETE',
+  'THREAD_CREATE',
+  'THREAD_UPDATE',
+  'THREAD_DELETE',
+  'THREAD_MEMBERS_UPDATE',
+]);
+
 interface WireOverwrite {
   id: string;
   type: number;
@@ -55,14 +70,30 @@ function overwritesFrom(list: WireOverwrite[] | undefined): OverwriteData[] {
 export class SessionState {
   readonly guilds = new Map<string, CachedGuild>();
   readonly dms = new Set<string>();
+  /**
+   * Channel permissions computed since the guild's cache last changed (every event is checked against them). Kept
+   * per guild object, so a guild loaded afresh starts empty; `apply` drops a guild's entry whenever it changes one.
+   */
+  private readonly computed = new WeakMap<CachedGuild, Map<string, bigint>>();
 
   constructor(readonly userId: string) {}
 
   /** The user's permissions in a guild channel (threads use their parent's overwrites); 0 when unknown. */
   channelPermissions(guildId: string, channelId: string): bigint {
     const g = this.guilds.get(guildId);
-    const channel = g?.channels.get(channelId);
-    if (!g || !channel) return 0n;
+    if (!g) return 0n;
+    // While a timeout runs, what it removes ends on its own: computed each time then.
+    if (g.myTimeout && g.myTimeout.getTime() > Date.now()) return this.compute(g, channelId);
+    let known = this.computed.get(g);
+    if (!known) this.computed.set(g, (known = new Map()));
+    let perms = known.get(channelId);
+    if (perms === undefined) known.set(channelId, (perms = this.compute(g, channelId)));
+    return perms;
+  }
+
+  private compute(g: CachedGuild, channelId: string): bigint {
+    const channel = g.channels.get(channelId);
+    if (!channel) return 0n;
     const thread = isThread(channel.type);
     const source = thread && channel.parentId ? g.channels.get(channel.parentId) : channel;
     const perms = computeChannelPermissions(
@@ -104,10 +135,16 @@ export class SessionState {
   /** Updates the cache from a guild event (before deciding on delivery). */
   apply(t: string, d: EventData): void {
     const g = d.guild_id ? this.guilds.get(d.guild_id) : undefined;
+    if (g && CHANGES_PERMISSIONS.has(t)) this.computed.delete(g);
     switch (t) {
-      case 'GUILD_UPDATE':
-        if (d.id && d.owner_id && this.guilds.has(d.id)) this.guilds.get(d.id)!.ownerId = d.owner_id;
+      case 'GUILD_UPDATE': {
+        const updated = d.id ? this.guilds.get(d.id) : undefined;
+        if (updated && d.owner_id) {
+          updated.ownerId = d.owner_id;
+          this.computed.delete(updated);
+        }
         break;
+      }
       case 'GUILD_DELETE':
         if (d.id) this.guilds.delete(d.id);
         break;

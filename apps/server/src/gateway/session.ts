@@ -8,8 +8,22 @@ import type { Status } from '../events/presence-store';
 import { SessionState } from './session-state';
 
 const RESUME_BUFFER = 1000;
+const FIRST_FRAGMENT = { fin: false };
+const LAST_FRAGMENT = { binary: false, fin: true };
 
+/**
+ * A dispatch as sent and kept for RESUME. An event that goes to many sessions is sent as one text message in two
+ * WebSocket fragments: this session's `head` (`{"op":0,"t":…,"s":…,"d":`) and `rest`, the event's `d` and the
+ * closing brace, encoded once and shared by every session's frame. Otherwise `head` is the whole message.
+ */
 interface Frame {
+  s: number;
+  head: string;
+  rest: Buffer | null;
+}
+
+/** A kept dispatch as it travels to another process: one string. */
+interface FrameText {
   s: number;
   text: string;
 }
@@ -25,7 +39,7 @@ export interface SessionSnapshot {
   presence: SessionPresence;
   presenceGuilds: string[];
   subscribedGuilds: string[];
-  buffer: Frame[];
+  buffer: FrameText[];
 }
 
 /** Large guilds whose presences one session may subscribe to at once (op 14); the oldest goes first. */
@@ -39,7 +53,8 @@ export type SessionPresence = { status: Status; activities: unknown[] };
  * consumer whose unsent backlog exceeds the byte cap is cut off (it may resume) instead of holding memory.
  */
 export class Outbox {
-  private pending: string[] = [];
+  /** Messages waiting for the tick's write: a text, or a head and a shared rest (see Frame). */
+  private pending: Array<string | Buffer | null> = [];
   private pendingBytes = 0;
   private scheduled = false;
 
@@ -54,10 +69,10 @@ export class Outbox {
     return this.ws.readyState === this.ws.OPEN;
   }
 
-  send(text: string): void {
+  send(text: string, rest: Buffer | null = null): void {
     if (!this.open) return;
-    this.pending.push(text);
-    this.pendingBytes += Buffer.byteLength(text);
+    this.pending.push(text, rest);
+    this.pendingBytes += Buffer.byteLength(text) + (rest?.length ?? 0);
     if (this.ws.bufferedAmount + this.pendingBytes > this.capBytes) {
       this.pending = [];
       this.pendingBytes = 0;
@@ -78,7 +93,13 @@ export class Outbox {
     this.pendingBytes = 0;
     if (!frames.length || !this.open) return;
     this.raw.cork();
-    for (const text of frames) this.ws.send(text);
+    for (let i = 0; i < frames.length; i += 2) {
+      const rest = frames[i + 1];
+      if (rest) {
+        this.ws.send(frames[i] as string, FIRST_FRAGMENT);
+        this.ws.send(rest, LAST_FRAGMENT);
+      } else this.ws.send(frames[i] as string);
+    }
     this.raw.uncork();
   }
 
@@ -136,7 +157,7 @@ export class Session {
       presence: this.presence,
       presenceGuilds: [...this.presenceGuilds],
       subscribedGuilds: [...(this.subscribedGuilds ?? [])],
-      buffer: this.buffer,
+      buffer: this.buffer.map((f) => ({ s: f.s, text: f.rest ? f.head + f.rest.toString() : f.head })),
     };
   }
 
@@ -168,7 +189,7 @@ export class Session {
     session.presence = snap.presence;
     for (const id of snap.presenceGuilds ?? []) session.presenceGuilds.add(id);
     for (const id of snap.subscribedGuilds ?? []) session.subscribe(id);
-    session.buffer.push(...snap.buffer);
+    session.buffer.push(...snap.buffer.map((f) => ({ s: f.s, head: f.text, rest: null })));
     session.adopted = true;
     return session;
   }
@@ -178,16 +199,28 @@ export class Session {
     this.dispatchJson(t, JSON.stringify(d) ?? 'null');
   }
 
-  /** The same with `d` already encoded (shared by every session an event goes to); the frame is JSON.stringify's. */
+  /** The same with `d` already encoded; the message is what JSON.stringify would make of the whole payload. */
   dispatchJson(t: string, d: string): void {
-    this.seq++;
-    const text = `{"op":${GatewayOp.Dispatch},"t":${JSON.stringify(t)},"s":${this.seq},"d":${d}}`;
-    this.buffer.push({ s: this.seq, text });
-    if (this.buffer.length > RESUME_BUFFER) this.buffer.shift();
-    this.write(text);
+    this.keep({ s: ++this.seq, head: `${dispatchHead(t, this.seq)}${d}}`, rest: null });
   }
 
-  write(text: string): void {
-    this.outbox?.send(text);
+  /** The same for an event many sessions get: `rest` is its `d` and the closing brace, encoded once for all. */
+  dispatchShared(t: string, rest: Buffer): void {
+    this.keep({ s: ++this.seq, head: dispatchHead(t, this.seq), rest });
   }
+
+  /** Sends the dispatches after `seq` again (RESUME). */
+  replay(seq: number): void {
+    for (const frame of this.buffer) if (frame.s > seq) this.outbox?.send(frame.head, frame.rest);
+  }
+
+  private keep(frame: Frame): void {
+    this.buffer.push(frame);
+    if (this.buffer.length > RESUME_BUFFER) this.buffer.shift();
+    this.outbox?.send(frame.head, frame.rest);
+  }
+}
+
+function dispatchHead(t: string, seq: number): string {
+  return `{"op":${GatewayOp.Dispatch},"t":${JSON.stringify(t)},"s":${seq},"d":`;
 }
