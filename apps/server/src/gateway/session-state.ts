@@ -85,9 +85,15 @@ export class SessionState {
     // While a timeout runs, what it removes ends on its own: computed each time then.
     if (g.myTimeout && g.myTimeout.getTime() > Date.now()) return this.compute(g, channelId);
     let known = this.computed.get(g);
-    if (!known) this.computed.set(g, (known = new Map()));
+    if (!known) {
+      known = new Map();
+      this.computed.set(g, known);
+    }
     let perms = known.get(channelId);
-    if (perms === undefined) known.set(channelId, (perms = this.compute(g, channelId)));
+    if (perms === undefined) {
+      perms = this.compute(g, channelId);
+      known.set(channelId, perms);
+    }
     return perms;
   }
 
