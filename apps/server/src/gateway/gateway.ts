@@ -27,6 +27,9 @@ import { type EventData, SessionState } from './session-state';
 /** IDENTIFY budget per user: `identifyLimit` per this window (Discord's max_concurrency window). */
 const IDENTIFY_WINDOW_MS = 5000;
 
+/** The answer to every heartbeat, encoded once. */
+const HEARTBEAT_ACK = JSON.stringify({ op: GatewayOp.HeartbeatAck });
+
 /** A client payload as far as the gateway reads it before looking at `d`. */
 interface ClientPayload {
   op?: unknown;
@@ -370,7 +373,8 @@ export class Gateway {
     const close = (code: number, reason: string) => outbox.close(code, reason);
 
     send({ op: GatewayOp.Hello, d: { heartbeat_interval: interval } });
-    ws.on('message', async (data, isBinary) => {
+    // Heartbeats are most of what a gateway receives: they are answered synchronously, the rest in `handle`.
+    ws.on('message', (data, isBinary) => {
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
       if (size > GatewayLimits.payloadBytes) return close(GatewayClose.DecodeError, 'Payload too large');
       if (Date.now() - windowStart > GatewayLimits.eventWindowMs) {
@@ -386,11 +390,16 @@ export class Gateway {
       }
       if (!payload || typeof payload !== 'object')
         return close(GatewayClose.DecodeError, 'Error while decoding payload');
+      if (payload.op === GatewayOp.Heartbeat) {
+        conn.lastBeat = Date.now();
+        conn.beatRequested = false;
+        return outbox.send(HEARTBEAT_ACK);
+      }
+      // A failure (the presence store unreachable, say) is logged; the session goes on.
+      handle(payload).catch((err) => this.opts.log.error({ err, op: payload.op }, 'gateway payload failed'));
+    });
+    const handle = async (payload: ClientPayload): Promise<void> => {
       switch (payload.op) {
-        case GatewayOp.Heartbeat:
-          conn.lastBeat = Date.now();
-          conn.beatRequested = false;
-          return send({ op: GatewayOp.HeartbeatAck });
         case GatewayOp.Identify: {
           if (session || identifying)
             return close(GatewayClose.AlreadyAuthenticated, 'Already authenticated');
@@ -437,7 +446,7 @@ export class Gateway {
         default:
           return close(GatewayClose.UnknownOpcode, 'Unknown opcode');
       }
-    });
+    };
 
     ws.on('close', (code) => {
       this.connections.delete(conn);
