@@ -110,12 +110,23 @@ function withLapsedTimeout(m: Member): Member {
   return until && Date.parse(until) <= Date.now() ? { ...m, communication_disabled_until: null } : m;
 }
 
-/** One event's `d` as JSON, encoded at most once for all its recipients (and once blanked, for bots without MESSAGE_CONTENT). */
+/**
+ * One event as routed: its topic split once, its `d`, and `d` as JSON encoded at most once for all its recipients
+ * (and once blanked, for bots without MESSAGE_CONTENT).
+ */
 class Encoded {
+  readonly kind: string;
+  readonly id: string;
+  readonly d: EventData;
   private full: Buffer | undefined;
   private blank: Buffer | undefined;
 
-  constructor(private readonly d: EventData) {}
+  constructor(event: BusEvent) {
+    const at = event.topic.indexOf(':');
+    this.kind = event.topic.slice(0, at);
+    this.id = event.topic.slice(at + 1);
+    this.d = asFields(event.d) as EventData;
+  }
 
   /** `d` and the payload's closing brace, the part of the message every session shares (Session.dispatchShared). */
   get rest(): Buffer {
@@ -129,6 +140,17 @@ class Encoded {
     );
     return this.blank;
   }
+}
+
+/** Each event's encoding, shared by the sessions it is routed to now and those that held it meanwhile. */
+const eventEncodings = new WeakMap<BusEvent, Encoded>();
+function encodedOf(event: BusEvent): Encoded {
+  let encoded = eventEncodings.get(event);
+  if (!encoded) {
+    encoded = new Encoded(event);
+    eventEncodings.set(event, encoded);
+  }
+  return encoded;
 }
 
 /** Discord Gateway v10 over `ws`, fed by the bus. One per process. */
@@ -344,7 +366,7 @@ export class Gateway {
     this.holding.delete(session);
     if (!this.sessions.has(session.id)) return;
     this.reindex(session);
-    for (const event of backlog) this.toSession(session, event, new Encoded(asFields(event.d) as EventData));
+    for (const event of backlog) this.toSession(session, event, encodedOf(event));
   }
 
   private connect(ws: WebSocket, raw: Duplex, query: URLSearchParams): void {
@@ -777,7 +799,7 @@ export class Gateway {
     // A session held while it is already listed (joining a guild, answering op 8) is in both: once is enough.
     const listed = [...((kind === 'user' ? this.byUser.get(id) : this.byAudience.get(audience)) ?? [])];
     const targets = kind === 'user' || !this.holding.size ? listed : new Set([...listed, ...this.holding]);
-    const encoded = new Encoded(d);
+    const encoded = encodedOf(event);
     for (const session of targets) this.toSession(session, event, encoded);
   }
 
@@ -791,8 +813,7 @@ export class Gateway {
       session.backlog.push(event);
       return;
     }
-    const [kind, id] = event.topic.split(':');
-    const d = asFields(event.d) as EventData;
+    const { kind, id, d } = encoded;
     if (kind === 'user') {
       if (session.principal.userId === id)
         this.toUser(session, event.t, d, encoded).catch((err) =>
