@@ -1,6 +1,6 @@
 import { Durations, ErrorCode, type Session, type TokenPair } from '@hearth/protocol';
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
-import { type DbOrTx, isUniqueViolation } from '../../store/db';
+import { type DbOrTx, isUniqueViolation, preparedStatement } from '../../store/db';
 import {
   applications,
   credentials,
@@ -34,6 +34,31 @@ type MailPurpose = 'verify_email' | 'reset_password';
 
 // last_used_at is written at most this often per session, not on every request.
 const TOUCH_INTERVAL_MS = 60_000;
+
+/** The session an access token names, if live, and whether its user is disabled: checked on every request. */
+const liveSession = preparedStatement('live_session', (db) =>
+  db
+    .select({ lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt, disabled: users.disabled })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.userId, sql.placeholder('userId')),
+        eq(sessions.id, sql.placeholder('sessionId')),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, sql`now()`),
+      ),
+    ),
+);
+
+/** A bot's application and token hash, by the bot user a token names: read on every bot request. */
+const botApplication = preparedStatement('bot_application', (db) =>
+  db
+    .select({ id: applications.id, hash: applications.botTokenHash, disabled: users.disabled })
+    .from(applications)
+    .innerJoin(users, eq(users.id, applications.botUserId))
+    .where(eq(applications.botUserId, sql.placeholder('botUserId'))),
+);
 
 export class AuthService {
   private readonly access: AccessTokens;
@@ -247,18 +272,7 @@ export class AuthService {
     if (this.sessions.has(claims.userId, claims.sessionId)) return principal;
     const started = this.sessions.begin();
     const { db } = this.deps;
-    const [row] = await db
-      .select({ lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt, disabled: users.disabled })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(
-        and(
-          eq(sessions.userId, claims.userId),
-          eq(sessions.id, claims.sessionId),
-          isNull(sessions.revokedAt),
-          gt(sessions.expiresAt, new Date()),
-        ),
-      );
+    const [row] = await liveSession(db).execute({ userId: claims.userId, sessionId: claims.sessionId });
     if (!row || row.disabled) return null;
     if (Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       db.update(sessions)
@@ -274,11 +288,7 @@ export class AuthService {
   private async authenticateBot(token: string): Promise<Principal | null> {
     const botUserId = tokenOwner(token);
     if (!botUserId) return null;
-    const [app] = await this.deps.db
-      .select({ id: applications.id, hash: applications.botTokenHash, disabled: users.disabled })
-      .from(applications)
-      .innerJoin(users, eq(users.id, applications.botUserId))
-      .where(eq(applications.botUserId, botUserId));
+    const [app] = await botApplication(this.deps.db).execute({ botUserId });
     if (!app || app.disabled || !app.hash || app.hash !== hashToken(token)) return null;
     return { userId: botUserId, sessionId: null, bot: true, applicationId: app.id };
   }
