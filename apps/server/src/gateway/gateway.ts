@@ -162,6 +162,8 @@ export class Gateway {
   private readonly byAudience = new Map<string, Set<Session>>();
   /** Sessions whose events are held (see `held`): every event goes into their backlog. */
   private readonly holding = new Set<Session>();
+  /** Payloads being handled and sessions being loaded: `close` lets them finish before the database closes. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly outboxes = new WeakMap<WebSocket, Outbox>();
   /** This process's name on the bus, for session handoff. */
   private readonly tag = randomBytes(8).toString('hex');
@@ -289,6 +291,11 @@ export class Gateway {
     }
     for (const s of this.sessions.values()) if (s.expiry) clearTimeout(s.expiry);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    // Identifies and loads still running use the database, which closes next: let them end (for a bounded time).
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+    ]);
   }
 
   private publishControl(t: string, d: unknown): Promise<void> {
@@ -330,16 +337,28 @@ export class Gateway {
     const session = Session.restore(snap);
     this.track(session);
     this.detach(session);
-    session.loading = this.held(session, async () => {
-      session.backlog!.push(...recorded);
-      const { guilds, dmChannelIds } = await this.opts.services.sessionData.caches(session.principal.userId);
-      for (const g of guilds) session.state.guilds.set(g.id, g);
-      for (const id of dmChannelIds) session.state.dms.add(id);
-    })
+    session.loading = this.awaitedOnClose(
+      this.held(session, async () => {
+        session.backlog!.push(...recorded);
+        const { guilds, dmChannelIds } = await this.opts.services.sessionData.caches(
+          session.principal.userId,
+        );
+        for (const g of guilds) session.state.guilds.set(g.id, g);
+        for (const id of dmChannelIds) session.state.dms.add(id);
+      }),
+    )
       .catch((err) => this.opts.log.warn({ err }, 'could not load an adopted session'))
       .finally(() => {
         session.loading = null;
       });
+  }
+
+  /** Keeps `work` in flight until it settles; `close` waits for what is still in flight. */
+  private awaitedOnClose<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const done = () => this.inFlight.delete(work);
+    work.then(done, done);
+    return work;
   }
 
   /**
@@ -418,7 +437,9 @@ export class Gateway {
         return outbox.send(HEARTBEAT_ACK);
       }
       // A failure (the presence store unreachable, say) is logged; the session goes on.
-      handle(payload).catch((err) => this.opts.log.error({ err, op: payload.op }, 'gateway payload failed'));
+      this.awaitedOnClose(handle(payload)).catch((err) =>
+        this.opts.log.error({ err, op: payload.op }, 'gateway payload failed'),
+      );
     });
     const handle = async (payload: ClientPayload): Promise<void> => {
       switch (payload.op) {
