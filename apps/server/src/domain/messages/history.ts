@@ -3,6 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList } from '../../store/json-rows';
 import { attachments, users } from '../../store/schema';
+import { publicUserColumns } from '../users/users.wire';
 import type { AttachmentRow, AttachmentUrls } from './attachments';
 import {
   type AmongShown,
@@ -107,6 +108,6 @@ export async function loadHistoryPage(
   return buildMessages(urls, row.messages.map(fromMessageJson), row.referenced.map(fromMessageJson), {
     files: fromJson<AttachmentRow>(attachments, row.files),
     counts: row.counts,
-    people: fromJson(users, row.people),
+    people: fromJson(publicUserColumns, row.people),
   });
 }

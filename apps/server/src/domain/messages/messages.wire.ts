@@ -1,9 +1,9 @@
-import type { Message } from '@hearth/protocol';
+import { type Message, snowflakeIsoTimestamp } from '@hearth/protocol';
 import { type AnyColumn, and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import { attachments, messages, reactions, users } from '../../store/schema';
-import { toPublicUser } from '../users/users.wire';
+import { type PublicUserRow, publicUserColumns, toPublicUser } from '../users/users.wire';
 import { type AttachmentRow, type AttachmentUrls, toAttachmentWire } from './attachments';
 
 type UserRow = typeof users.$inferSelect;
@@ -71,7 +71,7 @@ export async function hydrateMessages(
 export interface MessageSurroundings {
   files: AttachmentRow[];
   counts: ReactionCount[];
-  people: UserRow[];
+  people: PublicUserRow[];
 }
 
 /**
@@ -106,7 +106,7 @@ export function buildMessages(
       channel_id: r.channelId,
       author: byId.get(r.authorId) ?? deletedUser(r.authorId),
       content: r.content,
-      timestamp: new Date(Number((BigInt(r.id) >> 22n) + 1420070400000n)).toISOString(),
+      timestamp: snowflakeIsoTimestamp(r.id),
       edited_timestamp: r.editedAt?.toISOString() ?? null,
       tts: r.tts,
       mention_everyone: r.mentionEveryone,
@@ -199,9 +199,11 @@ export const reactionCountsJson = (shown: AmongShown) =>
       group by ${reactions.messageId}, ${reactions.emojiKey}, ${reactions.emojiId}, ${reactions.emojiName},
         ${reactions.emojiAnimated}) r`);
 
-/** The users whose id satisfies `named`, as a JSON list of user rows (see fromJson). */
+/** The users whose id satisfies `named`, as a JSON list of their public columns (see fromJson). */
 export const peopleJson = (named: SQL) =>
-  jsonList<Record<string, unknown>>(sql`select json_agg(${rowJson(users)}) from ${users} where ${named}`);
+  jsonList<Record<string, unknown>>(
+    sql`select json_agg(${rowJson(publicUserColumns)}) from ${users} where ${named}`,
+  );
 
 /** What rows loaded elsewhere are shown with, in one statement; the message and user ids are array parameters. */
 const aroundQuery = preparedStatement('message_hydration', (db) => {
@@ -232,6 +234,6 @@ async function loadAround(
   return {
     files: fromJson<AttachmentRow>(attachments, row.files),
     counts: row.counts,
-    people: userIds.length ? fromJson<UserRow>(users, row.people) : known,
+    people: userIds.length ? fromJson<PublicUserRow>(publicUserColumns, row.people) : known,
   };
 }
