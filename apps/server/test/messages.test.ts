@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
-import { messages } from '../src/store/schema';
+import { eq } from 'drizzle-orm';
+import { messages, users } from '../src/store/schema';
 import { createGuild, grant, join, type TestGuild } from './guild-helpers';
 import { startHearth, type TestServer, type TestUser } from './harness';
 
@@ -156,6 +157,139 @@ describe('sending and reading', () => {
         })
       ).body.code,
       10008,
+    );
+  });
+
+  test('a history page shows each message as reading it alone does: replies, reactions, files, mentions, edits, people gone', async () => {
+    const g = await createGuild(h);
+    const m = await join(h, g);
+    const gone = await join(h, g);
+    const c = g.textChannelId;
+    const post = async (u: TestUser, body: Record<string, unknown>) => {
+      const res = await send(u, c, body);
+      assert.equal(res.status, 200);
+      return res.body;
+    };
+    const first = await post(m, { content: 'first' });
+    await post(gone, { content: `from someone who leaves, naming <@${m.id}>` });
+    const form = new FormData();
+    form.append('payload_json', JSON.stringify({ content: 'two files' }));
+    form.append('files[0]', new Blob(['hello']), 'a.txt');
+    form.append('files[1]', new Blob(['world']), 'b.txt');
+    const withFiles = await (
+      await fetch(`${h.url}/api/v10/channels/${c}/messages`, {
+        method: 'POST',
+        headers: { authorization: m.token },
+        body: form,
+      })
+    ).json();
+    assert.equal(withFiles.attachments.length, 2);
+    const mentioning = await post(g.owner, { content: `hi <@${m.id}> and <@${gone.id}>`, nonce: 'n-7' });
+    await post(m, { content: 're first', message_reference: { message_id: first.id } });
+    await post(g.owner, { content: 're files', message_reference: { message_id: withFiles.id } });
+    const doomed = await post(m, { content: 'soon deleted' });
+    await post(g.owner, { content: 're deleted', message_reference: { message_id: doomed.id } });
+    await post(gone, {
+      content: 're by someone who leaves',
+      message_reference: { message_id: mentioning.id },
+    });
+    const newest = await post(m, { content: 'newest' });
+    const del = await h.api('DELETE', `/channels/${c}/messages/${doomed.id}`, { token: m.token });
+    assert.equal(del.status, 204);
+    const edit = await h.api('PATCH', `/channels/${c}/messages/${mentioning.id}`, {
+      token: g.owner.token,
+      body: { content: `edited <@${m.id}> <@${gone.id}>` },
+    });
+    assert.equal(edit.status, 200);
+    const react = async (u: TestUser, id: string, emoji: string) =>
+      assert.equal(
+        (
+          await h.api('PUT', `/channels/${c}/messages/${id}/reactions/${encodeURIComponent(emoji)}/@me`, {
+            token: u.token,
+          })
+        ).status,
+        204,
+      );
+    await react(m, first.id, '👍');
+    await react(g.owner, first.id, '👍');
+    await react(g.owner, first.id, '🔥');
+    await react(g.owner, withFiles.id, '🔥');
+    await h.app.database.db.delete(users).where(eq(users.id, gone.id));
+
+    // Signed URLs carry their expiry in seconds: two reads may fall on either side of one.
+    const unsigned = (v: unknown) =>
+      JSON.parse(JSON.stringify(v).replace(/\?ex=[0-9a-f]+&hm=[0-9a-f]+/g, '?signed'));
+    const page = async (q: string) => {
+      const res = await h.api('GET', `/channels/${c}/messages?${q}`, { token: m.token });
+      assert.equal(res.status, 200, q);
+      return res.body as any[];
+    };
+    const all = await page('limit=100');
+    const shown = all.filter((x) => x.type !== 7);
+    assert.deepEqual(
+      shown.map((x) => x.content),
+      [
+        'newest',
+        're by someone who leaves',
+        're deleted',
+        're files',
+        're first',
+        `edited <@${m.id}> <@${gone.id}>`,
+        'two files',
+        `from someone who leaves, naming <@${m.id}>`,
+        'first',
+      ],
+    );
+    const [, byGoneReply, toDeleted, toFiles, toFirst, edited, files, byGone, oldest] = shown;
+    assert.equal(byGone.author.username, 'deleted_user');
+    assert.equal(byGoneReply.author.username, 'deleted_user');
+    assert.deepEqual(
+      edited.mentions.map((u: any) => u.id),
+      [m.id],
+    );
+    assert.ok(edited.edited_timestamp);
+    assert.equal(edited.nonce, 'n-7');
+    assert.equal(toDeleted.referenced_message, null);
+    assert.equal(toFirst.referenced_message.id, first.id);
+    assert.deepEqual(
+      toFiles.referenced_message.attachments.map((a: any) => a.filename),
+      ['a.txt', 'b.txt'],
+    );
+    assert.deepEqual(
+      files.attachments.map((a: any) => a.filename),
+      ['a.txt', 'b.txt'],
+    );
+    assert.match(files.attachments[0].url, /\/attachments\/.+\/a\.txt\?ex=[0-9a-f]+&hm=[0-9a-f]{32}$/);
+    assert.deepEqual(
+      oldest.reactions.map((r: any) => [r.emoji.name, r.count, r.me]),
+      [
+        ['👍', 2, true],
+        ['🔥', 1, false],
+      ],
+    );
+    // Every page shape, against each message read alone (whose replied-to message is shown without its files
+    // and reactions: those come with the page only when it holds that message too).
+    const refParts = ({ attachments: _a, reactions: _r, ...rest }: any) => rest;
+    for (const q of [
+      'limit=100',
+      `before=${newest.id}&limit=4`,
+      `after=${first.id}&limit=3`,
+      `around=${toFiles.id}&limit=5`,
+      `around=${oldest.id}&limit=2`,
+    ]) {
+      const got = await page(q);
+      assert.ok(got.length > 0, q);
+      for (const x of got) {
+        const alone = (await h.api('GET', `/channels/${c}/messages/${x.id}`, { token: m.token })).body;
+        const { referenced_message: ref, ...rest } = unsigned(x);
+        const { referenced_message: aloneRef, ...aloneRest } = unsigned(alone);
+        assert.deepEqual(rest, aloneRest, `${q}: ${x.content}`);
+        assert.deepEqual(ref && refParts(ref), aloneRef && refParts(aloneRef), `${q}: ${x.content}`);
+      }
+    }
+    assert.deepEqual(
+      (await page(`around=${toFiles.id}&limit=5`)).map((x) => x.content),
+      ['re by someone who leaves', 're deleted', 're files', 're first', `edited <@${m.id}> <@${gone.id}>`],
     );
   });
 

@@ -68,6 +68,29 @@ export function snowflakeTimestamp(id: string | bigint): Date {
   return new Date(Number((BigInt(id) >> 22n) + DISCORD_EPOCH));
 }
 
+const DAY_MS = 86_400_000;
+let isoDay = Number.NaN;
+let isoDayPrefix = '';
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * When a snowflake was minted, exactly as `snowflakeTimestamp(id).toISOString()` writes it (a message's `timestamp`),
+ * at a quarter of the cost: no Date is made but for the first id of each day, whose date part is kept for the next
+ * (the messages of a page are mostly of one day). Snowflakes end in 2084, so the year has four digits.
+ */
+export function snowflakeIsoTimestamp(id: string): string {
+  const ms = Number((BigInt(id) >> 22n) + DISCORD_EPOCH);
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== isoDay) {
+    isoDay = day;
+    isoDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  const t = ms - day * DAY_MS;
+  const milli = t % 1000;
+  const hms = `${pad2(Math.floor(t / 3_600_000))}:${pad2(Math.floor(t / 60_000) % 60)}:${pad2(Math.floor(t / 1000) % 60)}`;
+  return `${isoDayPrefix}${hms}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
 /** The smallest snowflake of a moment, for time-based cursors. */
 export function snowflakeFromTimestamp(at: number | Date): string {
   const ms = BigInt(Math.floor(typeof at === 'number' ? at : at.getTime())) - DISCORD_EPOCH;

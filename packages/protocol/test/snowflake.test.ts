@@ -8,6 +8,7 @@ import {
   SNOWFLAKE_PATTERN,
   SnowflakeGenerator,
   snowflakeFromTimestamp,
+  snowflakeIsoTimestamp,
   snowflakeTimestamp,
 } from '../src/snowflake';
 
@@ -126,6 +127,25 @@ describe('snowflakes', () => {
       name: 'RangeError',
       message: /processId/,
     });
+  });
+
+  test('the ISO timestamp of any snowflake is what Date writes, across days and in any order', () => {
+    const id = fc.bigInt({ min: 0n, max: MAX_SNOWFLAKE }).map(String);
+    // Neighbouring ids (one day's worth apart at most) and ones far apart, so that the kept day changes both ways.
+    const near = fc
+      .tuple(id, fc.bigInt({ min: -(86_400_000n << 22n), max: 86_400_000n << 22n }))
+      .map(([a, d]) => {
+        const b = BigInt(a) + d;
+        return (b < 0n ? 0n : b > MAX_SNOWFLAKE ? MAX_SNOWFLAKE : b).toString();
+      });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(id, near), { minLength: 1, maxLength: 20 }), (ids) => {
+        for (const x of ids) assert.equal(snowflakeIsoTimestamp(x), snowflakeTimestamp(x).toISOString());
+      }),
+      { numRuns: 2000 },
+    );
+    for (const x of ['0', '4194303', '4194304', MAX_SNOWFLAKE.toString()])
+      assert.equal(snowflakeIsoTimestamp(x), snowflakeTimestamp(x).toISOString());
   });
 
   test('time cursors and validation', () => {

@@ -12,7 +12,7 @@ import {
   MessageType,
   snowflakeFromTimestamp,
 } from '@hearth/protocol';
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { attachments, channels, mentions, messages, users } from '../../store/schema';
@@ -33,6 +33,7 @@ import {
   type UploadedFile,
 } from './attachments';
 import { deleteMessages } from './channel-content';
+import { type HistoryRange, loadHistoryPage } from './history';
 import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
 import { hydrateMessages, type MessageRow, messageColumns } from './messages.wire';
@@ -46,27 +47,6 @@ const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
 
 /** Above every snowflake: "before" for the newest page. */
 const NEWEST = MAX_SNOWFLAKE.toString();
-
-/**
- * A history page, prepared once per direction: the messages before the `cursor` placeholder, newest first, or
- * after it, oldest first.
- */
-const historyPage = (direction: 'older' | 'newer') =>
-  preparedStatement(`history_${direction}`, (db) =>
-    db
-      .select(messageColumns)
-      .from(messages)
-      .where(
-        and(
-          eq(messages.channelId, sql.placeholder('channelId')),
-          (direction === 'older' ? lt : gt)(messages.id, sql.placeholder('cursor')),
-        ),
-      )
-      .orderBy(direction === 'older' ? desc(messages.id) : asc(messages.id))
-      .limit(sql.placeholder('limit')),
-  );
-const olderPage = historyPage('older');
-const newerPage = historyPage('newer');
 
 /** INSERT of a user's message, prepared once: every POST /messages runs it (the other columns keep their defaults). */
 const insertMessage = preparedStatement('message_insert', (db) =>
@@ -262,25 +242,21 @@ export class MessagesService {
     const ctx = await loadMessageChannel(db, channelId, principal.userId);
     if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) return [];
     const limit = q.limit ?? Limits.historyPageDefault;
-    let rows: MessageRow[];
+    const range: HistoryRange = { older: { before: NEWEST, limit: 0 }, newer: { after: '0', limit: 0 } };
     if (q.around) {
       const half = Math.floor(limit / 2);
-      const [older, newer] = await Promise.all([
-        // The message itself is in the older half (pages are exclusive of their cursor; no id is above NEWEST).
-        olderPage(db).execute({
-          channelId,
-          cursor: q.around === NEWEST ? NEWEST : (BigInt(q.around) + 1n).toString(),
-          limit: limit - half,
-        }),
-        newerPage(db).execute({ channelId, cursor: q.around, limit: half }),
-      ]);
-      rows = [...newer.reverse(), ...older];
+      // The message itself is in the older half (pages are exclusive of their cursor; no id is above NEWEST).
+      range.older = {
+        before: q.around === NEWEST ? NEWEST : (BigInt(q.around) + 1n).toString(),
+        limit: limit - half,
+      };
+      range.newer = { after: q.around, limit: half };
     } else if (q.after) {
-      rows = (await newerPage(db).execute({ channelId, cursor: q.after, limit })).reverse();
+      range.newer = { after: q.after, limit };
     } else {
-      rows = await olderPage(db).execute({ channelId, cursor: q.before ?? NEWEST, limit });
+      range.older = { before: q.before ?? NEWEST, limit };
     }
-    return hydrateMessages(db, this.deps.attachmentUrls, rows, principal.userId);
+    return loadHistoryPage(db, this.deps.attachmentUrls, { channelId, viewerId: principal.userId, range });
   }
 
   async get(principal: Principal, channelId: string, messageId: string): Promise<Message> {

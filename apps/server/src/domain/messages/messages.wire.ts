@@ -1,9 +1,9 @@
-import type { Message } from '@hearth/protocol';
+import { type Message, snowflakeIsoTimestamp } from '@hearth/protocol';
 import { type AnyColumn, and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, preparedStatement } from '../../store/db';
-import { fromJson, rowJson } from '../../store/json-rows';
+import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import { attachments, messages, reactions, users } from '../../store/schema';
-import { toPublicUser } from '../users/users.wire';
+import { type PublicUserRow, publicUserColumns, toPublicUser } from '../users/users.wire';
 import { type AttachmentRow, type AttachmentUrls, toAttachmentWire } from './attachments';
 
 type UserRow = typeof users.$inferSelect;
@@ -11,6 +11,28 @@ type UserRow = typeof users.$inferSelect;
 /** A message's columns without the generated search_vector, which only search reads (and never returns). */
 export const { searchVector: _searchVector, ...messageColumns } = getTableColumns(messages);
 export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
+/** The columns a message object is built from (see buildMessages), by property name. */
+export const wireMessageColumns = {
+  id: messages.id,
+  channelId: messages.channelId,
+  authorId: messages.authorId,
+  type: messages.type,
+  content: messages.content,
+  tts: messages.tts,
+  mentionEveryone: messages.mentionEveryone,
+  mentionUserIds: messages.mentionUserIds,
+  mentionRoleIds: messages.mentionRoleIds,
+  flags: messages.flags,
+  pinned: messages.pinned,
+  nonce: messages.nonce,
+  editedAt: messages.editedAt,
+  referenceChannelId: messages.referenceChannelId,
+  referenceMessageId: messages.referenceMessageId,
+  referenceGuildId: messages.referenceGuildId,
+  embeds: messages.embeds,
+  components: messages.components,
+};
+export type WireMessageRow = Pick<MessageRow, keyof typeof wireMessageColumns>;
 
 /**
  * Builds Discord message objects for rows of one channel: authors, mentions, replied-to messages and reaction counts
@@ -42,6 +64,26 @@ export async function hydrateMessages(
     opts.fresh && !opts.withFiles && !needUsers
       ? { files: [], counts: [], people: known }
       : await loadAround(db, channelId, rows, viewerId, needUsers ? userIds : [], known);
+  return buildMessages(urls, rows, referenced, loaded);
+}
+
+/** What a page of messages is shown with: the files and reaction counts of its messages, and the people it names. */
+export interface MessageSurroundings {
+  files: AttachmentRow[];
+  counts: ReactionCount[];
+  people: PublicUserRow[];
+}
+
+/**
+ * The Discord message objects of `rows` (one channel), from what was read with them: the messages replies refer to
+ * (`referenced`) and the rows' files, reaction counts and people. A deleted author is shown as Discord's deleted user.
+ */
+export function buildMessages(
+  urls: AttachmentUrls,
+  rows: WireMessageRow[],
+  referenced: WireMessageRow[],
+  loaded: MessageSurroundings,
+): Message[] {
   const files = groupBy(loaded.files, (a) => a.messageId);
   const reactionsOf = new Map<string, NonNullable<Message['reactions']>>();
   for (const c of loaded.counts) {
@@ -58,13 +100,13 @@ export async function hydrateMessages(
   }
   const byId = new Map(loaded.people.map((u) => [u.id, toPublicUser(u)]));
   const refById = new Map(referenced.map((r) => [r.id, r]));
-  const build = (r: MessageRow, withReference: boolean): Message => {
+  const build = (r: WireMessageRow, withReference: boolean): Message => {
     const message: Message = {
       id: r.id,
       channel_id: r.channelId,
       author: byId.get(r.authorId) ?? deletedUser(r.authorId),
       content: r.content,
-      timestamp: new Date(Number((BigInt(r.id) >> 22n) + 1420070400000n)).toISOString(),
+      timestamp: snowflakeIsoTimestamp(r.id),
       edited_timestamp: r.editedAt?.toISOString() ?? null,
       tts: r.tts,
       mention_everyone: r.mentionEveryone,
@@ -121,7 +163,7 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   return map;
 }
 
-interface ReactionCount {
+export interface ReactionCount {
   messageId: string;
   id: string | null;
   name: string;
@@ -133,37 +175,47 @@ interface ReactionCount {
 /** A PostgreSQL array literal of snowflakes, passed as one parameter rather than one parameter per id. */
 const idArray = (ids: string[]) => `{${ids.join(',')}}`;
 
-const inPage = (column: SQL | AnyColumn) => sql`${column} = any(${sql.placeholder('messageIds')}::bigint[])`;
+/** A condition on a message id column: the message is one of those being shown. */
+export type AmongShown = (messageId: AnyColumn) => SQL;
 
-/**
- * What a page of messages is shown with, in one statement: the files of those messages, their reaction counts per
- * emoji (first reacted first, `me` for the viewer) and the users they name.
- */
-const aroundQuery = preparedStatement('message_hydration', (db) =>
-  db
+/** The files of the messages shown, as a JSON list of attachment rows (see fromJson), in upload order. */
+export const filesJson = (shown: AmongShown) =>
+  jsonList<
+    Record<string, unknown>
+  >(sql`select json_agg(${rowJson(attachments)} order by ${attachments.id}) from ${attachments}
+    where ${attachments.channelId} = ${sql.placeholder('channelId')} and ${shown(attachments.messageId)}`);
+
+/** The reaction counts of the messages shown, per message and emoji, first reacted first; `me` for `viewerId`. */
+export const reactionCountsJson = (shown: AmongShown) =>
+  jsonList<ReactionCount>(sql`select json_agg(json_build_object('messageId', r.message_id::text,
+    'id', r.emoji_id::text, 'name', r.emoji_name, 'animated', r.emoji_animated, 'count', r.n, 'me', r.me)
+    order by r.first) from (
+      select ${reactions.messageId} as message_id, ${reactions.emojiId} as emoji_id,
+        ${reactions.emojiName} as emoji_name, ${reactions.emojiAnimated} as emoji_animated,
+        count(*)::int as n, bool_or(${reactions.userId} = ${sql.placeholder('viewerId')}::bigint) as me,
+        min(${reactions.createdAt}) as first
+      from ${reactions}
+      where ${reactions.channelId} = ${sql.placeholder('channelId')} and ${shown(reactions.messageId)}
+      group by ${reactions.messageId}, ${reactions.emojiKey}, ${reactions.emojiId}, ${reactions.emojiName},
+        ${reactions.emojiAnimated}) r`);
+
+/** The users whose id satisfies `named`, as a JSON list of their public columns (see fromJson). */
+export const peopleJson = (named: SQL) =>
+  jsonList<Record<string, unknown>>(
+    sql`select json_agg(${rowJson(publicUserColumns)}) from ${users} where ${named}`,
+  );
+
+/** What rows loaded elsewhere are shown with, in one statement; the message and user ids are array parameters. */
+const aroundQuery = preparedStatement('message_hydration', (db) => {
+  const inPage: AmongShown = (column) => sql`${column} = any(${sql.placeholder('messageIds')}::bigint[])`;
+  return db
     .select({
-      files: sql<
-        Array<Record<string, unknown>>
-      >`coalesce((select json_agg(${rowJson(attachments)}) from ${attachments}
-        where ${attachments.channelId} = ${sql.placeholder('channelId')} and ${inPage(attachments.messageId)}), '[]'::json)`,
-      counts: sql<
-        ReactionCount[]
-      >`coalesce((select json_agg(json_build_object('messageId', r.message_id::text,
-        'id', r.emoji_id::text, 'name', r.emoji_name, 'animated', r.emoji_animated, 'count', r.n, 'me', r.me)
-        order by r.first) from (
-          select ${reactions.messageId} as message_id, ${reactions.emojiId} as emoji_id,
-            ${reactions.emojiName} as emoji_name, ${reactions.emojiAnimated} as emoji_animated,
-            count(*)::int as n, bool_or(${reactions.userId} = ${sql.placeholder('viewerId')}::bigint) as me,
-            min(${reactions.createdAt}) as first
-          from ${reactions}
-          where ${reactions.channelId} = ${sql.placeholder('channelId')} and ${inPage(reactions.messageId)}
-          group by ${reactions.messageId}, ${reactions.emojiKey}, ${reactions.emojiId}, ${reactions.emojiName},
-            ${reactions.emojiAnimated}) r), '[]'::json)`,
-      people: sql<Array<Record<string, unknown>>>`coalesce((select json_agg(${rowJson(users)}) from ${users}
-        where ${users.id} = any(${sql.placeholder('userIds')}::bigint[])), '[]'::json)`,
+      files: filesJson(inPage),
+      counts: reactionCountsJson(inPage),
+      people: peopleJson(sql`${users.id} = any(${sql.placeholder('userIds')}::bigint[])`),
     })
-    .from(sql`(values (1)) as one (x)`),
-);
+    .from(sql`(values (1)) as one (x)`);
+});
 
 async function loadAround(
   db: DbOrTx,
@@ -172,7 +224,7 @@ async function loadAround(
   viewerId: string | undefined,
   userIds: string[],
   known: UserRow[],
-): Promise<{ files: AttachmentRow[]; counts: ReactionCount[]; people: UserRow[] }> {
+): Promise<MessageSurroundings> {
   const [row] = await aroundQuery(db).execute({
     channelId,
     messageIds: idArray(rows.map((r) => r.id)),
@@ -182,6 +234,6 @@ async function loadAround(
   return {
     files: fromJson<AttachmentRow>(attachments, row.files),
     counts: row.counts,
-    people: userIds.length ? fromJson<UserRow>(users, row.people) : known,
+    people: userIds.length ? fromJson<PublicUserRow>(publicUserColumns, row.people) : known,
   };
 }

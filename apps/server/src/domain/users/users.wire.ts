@@ -1,11 +1,26 @@
 import type { PrivateUser, User } from '@hearth/protocol';
-import type { credentials, users } from '../../store/schema';
+import { type credentials, users } from '../../store/schema';
 
 type UserRow = typeof users.$inferSelect;
 type CredentialRow = typeof credentials.$inferSelect;
 
+/** The columns a public user object is built from. */
+export const publicUserColumns = {
+  id: users.id,
+  username: users.username,
+  globalName: users.globalName,
+  avatar: users.avatar,
+  banner: users.banner,
+  accentColor: users.accentColor,
+  bio: users.bio,
+  bot: users.bot,
+  system: users.system,
+  flags: users.flags,
+};
+export type PublicUserRow = Pick<UserRow, keyof typeof publicUserColumns>;
+
 /** Discord's public user object: nothing private (no email, no settings). */
-export function toPublicUser(u: UserRow): User {
+export function toPublicUser(u: PublicUserRow): User {
   return {
     id: u.id,
     username: u.username,
