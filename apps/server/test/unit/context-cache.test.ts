@@ -5,7 +5,7 @@ import { ContextCache } from '../../src/domain/guilds/context-cache';
 import type { Bus, BusEvent } from '../../src/events/bus';
 import { EventPublisher } from '../../src/events/publisher';
 
-// The parts of a context and what drops each; the scenarios in message-send-freshness.test.ts and scale-out.test.ts
+// The parts of a context and what drops each; the scenarios in message-context-freshness.test.ts and scale-out.test.ts
 // show the same through the API.
 
 const GUILD = '100';

@@ -4,9 +4,9 @@ import { Permission as P } from '@hearth/permissions';
 import { createGuild, grant, join, type TestGuild } from './guild-helpers';
 import { startHearth, type TestServer, type TestUser } from './harness';
 
-// Message create keeps channel contexts for a few seconds (domain/guilds/context-cache.ts). Each case sends once
-// (so the sender's context is kept), changes something the next send depends on, and sends again at once: the
-// change must hold from the first request after the one that made it.
+// Message create and history keep channel contexts for a few seconds (domain/guilds/context-cache.ts). Each case
+// sends or reads once (so the caller's context is kept), changes something the next request depends on, and asks
+// again at once: the change must hold from the first request after the one that made it.
 
 let h: TestServer;
 before(async () => {
@@ -226,4 +226,37 @@ test('ownership moves away from a sender who had no sending role', async () => {
   assert.equal(transfer.status, 200, transfer.text);
   const res = await send(s, 'no longer owner', s.g.owner);
   assert.equal(res.status, 403, res.text);
+});
+
+const history = (s: Setup) =>
+  h.api('GET', `/channels/${s.channel}/messages?limit=5`, { token: s.member.token });
+
+test('history: READ_MESSAGE_HISTORY is taken away, then VIEW_CHANNEL', async () => {
+  const s = await setup();
+  const sent = await sendsOk(s, 'readable');
+  const before = await history(s);
+  assert.equal(before.status, 200, before.text);
+  assert.ok(before.body.some((m: { id: string }) => m.id === sent.id));
+  const path = `/guilds/${s.g.id}/roles/${s.role}`;
+  await h.api('PATCH', path, {
+    ...owner(s),
+    body: { permissions: (P.VIEW_CHANNEL | P.SEND_MESSAGES).toString() },
+  });
+  const hidden = await history(s);
+  assert.equal(hidden.status, 200, hidden.text);
+  assert.deepEqual(hidden.body, [], 'no history without READ_MESSAGE_HISTORY');
+  await h.api('PATCH', `/guilds/${s.g.id}/roles/${s.g.id}`, { ...owner(s), body: { permissions: '0' } });
+  await h.api('PATCH', path, { ...owner(s), body: { permissions: P.READ_MESSAGE_HISTORY.toString() } });
+  const gone = await history(s);
+  assert.equal(gone.status, 404, gone.text);
+});
+
+test('history: a kicked member reads nothing', async () => {
+  const s = await setup();
+  await sendsOk(s);
+  assert.equal((await history(s)).status, 200);
+  assert.equal((await h.api('DELETE', `/guilds/${s.g.id}/members/${s.member.id}`, owner(s))).status, 204);
+  const res = await history(s);
+  assert.equal(res.status, 404, res.text);
+  assert.equal(res.body.code, 10003);
 });
