@@ -58,7 +58,9 @@ const pageStatement = preparedStatement('history_page', (db) => {
     .as(
       sql`select author_id, mention_user_ids from page union all select author_id, mention_user_ids from referenced`,
     );
-  const inPage: AmongShown = (column) => sql`${column} in (select id from page)`;
+  // Replied-to messages are shown with their files and reactions too.
+  const inPage: AmongShown = (column) =>
+    sql`${column} in (select id from page union all select id from referenced)`;
   return db
     .with(page, referenced, shown)
     .select({

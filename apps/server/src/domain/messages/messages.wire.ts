@@ -59,11 +59,12 @@ export async function hydrateMessages(
   const userIds = [...new Set(all.flatMap((r) => [r.authorId, ...r.mentionUserIds]))];
   const known = opts.knownUsers ?? [];
   const needUsers = !userIds.every((id) => known.some((u) => u.id === id));
-  // A message just written has no reactions yet; then only its files or people may be missing.
+  // A message just written has no reactions yet; then only its files, people or the message it replies to may be
+  // missing. Replied-to messages are shown with their files and reactions, as on a history page.
   const loaded =
-    opts.fresh && !opts.withFiles && !needUsers
+    opts.fresh && !opts.withFiles && !needUsers && !referenced.length
       ? { files: [], counts: [], people: known }
-      : await loadAround(db, channelId, rows, viewerId, needUsers ? userIds : [], known);
+      : await loadAround(db, channelId, all, viewerId, needUsers ? userIds : [], known);
   return buildMessages(urls, rows, referenced, loaded);
 }
 
