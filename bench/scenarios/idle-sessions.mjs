@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { startBare } from '../lib/bare.mjs';
 import { closeReceivers, connectReceivers } from '../lib/fanout.mjs';
-import { coreShare, liveHeap, rssBytes } from '../lib/metrics.mjs';
+import { coreShare, liveHeap, phaseProfiler, rssBytes } from '../lib/metrics.mjs';
 import { call } from '../lib/seed.mjs';
 import { openTarget } from '../lib/setup.mjs';
 import { ratio, round, sleep } from '../lib/util.mjs';
@@ -10,7 +11,8 @@ export const title = 'Idle sessions';
 /**
  * Memory per identified, heartbeating session at 10,000 sessions (RSS and heap, before and after connecting), and
  * the share of a core the process uses over a window longer than a heartbeat interval while they only heartbeat.
- * The ceiling is a bare `ws` server holding the same sockets and answering the same heartbeats.
+ * The ceiling is a bare `ws` server holding the same sockets and answering the same heartbeats. With --profile,
+ * Hearth's CPU profile covers the heartbeat window only (and the profiler's own cost inflates that window's CPU).
  */
 export async function run(ctx) {
   const config = {
@@ -33,6 +35,12 @@ export async function run(ctx) {
       heap: () => liveHeap(target.hearth.inspectPort),
       url: `${url}?v=10&encoding=json`,
       tokens: target.tokens,
+      profile: ctx.profileDir
+        ? {
+            port: target.hearth.inspectPort,
+            file: join(ctx.profileDir, 'idle-sessions-heartbeats.cpuprofile'),
+          }
+        : null,
     });
     const bare = await startBare(
       'bare-ws',
@@ -94,7 +102,7 @@ export async function run(ctx) {
   }
 }
 
-async function measure(ctx, config, { label, pid, heap, url, tokens }) {
+async function measure(ctx, config, { label, pid, heap, url, tokens, profile = null }) {
   await sleep(2000);
   const heap0 = await heap(); // collects garbage first, so RSS is measured after a full GC too
   const rss0 = rssBytes(pid);
@@ -104,7 +112,11 @@ async function measure(ctx, config, { label, pid, heap, url, tokens }) {
   try {
     await sleep(ctx.quick ? 2000 : 5000); // let the connection work (GUILD_CREATEs, buffers) finish
     ctx.log(`${label}: ${config.windowMs / 1000} s of heartbeats`);
+    const profiler = profile ? await phaseProfiler(profile.port) : null;
+    await profiler?.start();
     const cpu = await coreShare(pid, config.windowMs);
+    await profiler?.stop(profile.file);
+    profiler?.close();
     const heap1 = await heap();
     const rss1 = rssBytes(pid);
     const reports = await Promise.all(rx.clients.map((c) => c.call('report', { expected: 0 })));

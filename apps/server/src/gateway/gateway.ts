@@ -434,7 +434,7 @@ export class Gateway {
       if (payload.op === GatewayOp.Heartbeat) {
         conn.lastBeat = Date.now();
         conn.beatRequested = false;
-        return outbox.send(HEARTBEAT_ACK);
+        return outbox.reply(HEARTBEAT_ACK);
       }
       // A failure (the presence store unreachable, say) is logged; the session goes on.
       this.awaitedOnClose(handle(payload)).catch((err) =>

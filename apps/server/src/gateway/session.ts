@@ -86,6 +86,16 @@ export class Outbox {
     }
   }
 
+  /**
+   * An answer to what the client just sent (a heartbeat's ACK): written at once when nothing is waiting for the
+   * tick's write (so no write is scheduled for it), else queued behind what is, in order.
+   */
+  reply(text: string): void {
+    if (this.scheduled || !this.open) return this.send(text);
+    if (this.ws.bufferedAmount + text.length > this.capBytes) return this.send(text);
+    this.ws.send(text);
+  }
+
   flush(): void {
     this.scheduled = false;
     const frames = this.pending;
