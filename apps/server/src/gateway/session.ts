@@ -91,7 +91,8 @@ export class Outbox {
    * tick's write (so no write is scheduled for it), else queued behind what is, in order.
    */
   reply(text: string): void {
-    if (!this.scheduled && this.open && this.ws.bufferedAmount + text.length <= this.capBytes) this.ws.send(text);
+    if (!this.scheduled && this.open && this.ws.bufferedAmount + text.length <= this.capBytes)
+      this.ws.send(text);
     else this.send(text);
   }
 
