@@ -14,7 +14,7 @@ import type { Deps } from './domain/deps';
 import { ContextCache } from './domain/guilds/context-cache';
 import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
-import { type Bus, createMemoryBus, createRedisBus } from './events/bus';
+import { BUS_RESUMED, type Bus, createMemoryBus, createRedisBus } from './events/bus';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './events/presence-store';
 import { EventPublisher } from './events/publisher';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './events/rate-limiter';
@@ -124,6 +124,7 @@ export async function createApp(
     const forgetRevoked = bus.subscribe((e) => {
       if (e.t === 'SESSIONS_REVOKED' && e.topic.startsWith('user:'))
         services.auth.sessions.forget(e.topic.slice('user:'.length));
+      if (e.t === BUS_RESUMED) services.auth.sessions.forgetAll();
     });
     cleanups.push(async () => forgetRevoked());
     const lifecycle = { closing: false };

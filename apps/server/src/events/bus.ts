@@ -12,6 +12,12 @@ export interface BusEvent {
 
 export type BusListener = (event: BusEvent) => void;
 
+/**
+ * Given to this process's listeners, never published, when its subscription to the other processes' events was
+ * lost and is back: what was published meanwhile never arrives, so caches kept fresh by events start afresh.
+ */
+export const BUS_RESUMED = 'BUS_RESUMED';
+
 /** Carries events from the process that made them to every process's gateway. */
 export interface Bus {
   /** Publishes once per event, never once per recipient. */
@@ -42,9 +48,10 @@ export function createMemoryBus(): Bus {
 const CHANNEL_PREFIX = 'hearth:events:';
 
 /** Redis pub/sub: one PUBLISH per event on `hearth:events:<topic>`; each process pattern-subscribes to all. */
-export async function createRedisBus(url: string): Promise<Bus> {
+export async function createRedisBus(url: string, opts: { name?: string } = {}): Promise<Bus> {
   const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  const sub = new Redis(url, { lazyConnect: true });
+  // Named, so that an operator (or a test) can tell the subscriber connection apart in CLIENT LIST.
+  const sub = new Redis(url, { lazyConnect: true, connectionName: opts.name ?? 'hearth-events' });
   await Promise.all([pub.connect(), sub.connect()]);
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
@@ -56,6 +63,16 @@ export async function createRedisBus(url: string): Promise<Bus> {
     }
   });
   await sub.psubscribe(`${CHANNEL_PREFIX}*`);
+  // ioredis reconnects and subscribes again by itself; listeners learn that events may have been missed.
+  let lost = false;
+  sub.on('close', () => {
+    lost = true;
+  });
+  sub.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    emitter.emit('event', { t: BUS_RESUMED, topic: 'bus:resumed', d: null } satisfies BusEvent);
+  });
   return {
     async publish(event) {
       await pub.publish(CHANNEL_PREFIX + event.topic, JSON.stringify(event));

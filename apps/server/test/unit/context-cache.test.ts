@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ChannelContext } from '../../src/domain/guilds/channel-context';
 import { ContextCache } from '../../src/domain/guilds/context-cache';
-import type { Bus, BusEvent } from '../../src/events/bus';
+import { BUS_RESUMED, type Bus, type BusEvent } from '../../src/events/bus';
 import { EventPublisher } from '../../src/events/publisher';
 
 // The parts of a context and what drops each; the scenarios in message-context-freshness.test.ts and scale-out.test.ts
@@ -131,6 +131,20 @@ describe('context cache', () => {
       cache.observe(e);
       assert.equal(cache.get(CHANNEL, USER), null, `${e.t} on ${e.topic}`);
     }
+  });
+
+  test('events missed while the bus was away (BUS_RESUMED) drop everything', () => {
+    const cache = kept();
+    cache.remember(cache.begin(), '301', {
+      ...context(),
+      member: { guildId: GUILD, userId: '301' },
+    } as never);
+    const started = cache.begin();
+    cache.observe(event(BUS_RESUMED, 'bus:resumed', null));
+    assert.equal(cache.get(CHANNEL, USER), null);
+    assert.equal(cache.get(CHANNEL, '301'), null);
+    cache.remember(started, USER, context());
+    assert.equal(cache.get(CHANNEL, USER), null, 'a read from before is not kept');
   });
 
   test('the publisher shows each event to its observers before the bus has it', async () => {

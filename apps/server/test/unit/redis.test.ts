@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import type { BusEvent } from '../../src/events/bus';
-import { createRedisBus } from '../../src/events/bus';
+import { BUS_RESUMED, createRedisBus } from '../../src/events/bus';
 import { createRedisRateLimiter } from '../../src/events/rate-limiter';
 import { claimWorkerId, WorkerIdClashError } from '../../src/events/worker-claim';
 
@@ -31,6 +32,47 @@ describe('scale-out through Redis', { skip }, () => {
         ],
       );
     } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('a process whose subscription dropped hears BUS_RESUMED once it is back, then events again', {
+    timeout: 10_000,
+  }, async () => {
+    const name = `hearth-events-test-${process.pid}-${Date.now()}`;
+    const a = await createRedisBus(url!);
+    const b = await createRedisBus(url!, { name });
+    const admin = new Redis(url!);
+    try {
+      const got: string[] = [];
+      b.subscribe((e) => got.push(e.t));
+      const until = async (t: string) => {
+        for (
+          const deadline = Date.now() + 5000;
+          !got.includes(t);
+          await new Promise((r) => setTimeout(r, 10))
+        )
+          if (Date.now() > deadline) throw new Error(`no ${t}: got ${got.join(', ')}`);
+      };
+      await a.publish({ t: 'BEFORE', topic: 'user:1', d: null });
+      await until('BEFORE');
+      // Cut b's subscriber connection: it reconnects and subscribes again by itself.
+      const clients = String(await admin.client('LIST')).split('\n');
+      const id = clients.find((c) => c.includes(` name=${name} `))?.match(/^id=(\d+)/)?.[1];
+      assert.ok(id, 'the subscriber connection is listed by name');
+      await admin.client('KILL', 'ID', id);
+      await until(BUS_RESUMED);
+      // Events flow again once the subscription is back (an event published before that is lost, hence RESUMED).
+      for (let i = 0; !got.includes('AFTER') && i < 250; i++) {
+        await a.publish({ t: 'AFTER', topic: 'user:1', d: i });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(got.includes('AFTER'), 'events arrive again');
+      assert.equal(got.filter((t) => t === BUS_RESUMED).length, 1);
+      assert.equal(got[0], 'BEFORE');
+    } finally {
+      admin.disconnect();
       await a.close();
       await b.close();
     }

@@ -43,4 +43,10 @@ export class SessionCache {
     this.generation++;
     this.users.delete(userId);
   }
+
+  /** Drops every remembered session (revocations may have been missed). */
+  forgetAll(): void {
+    this.generation++;
+    this.users.clear();
+  }
 }

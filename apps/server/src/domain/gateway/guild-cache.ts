@@ -1,5 +1,5 @@
 import type { Member } from '@hearth/protocol';
-import type { BusEvent } from '../../events/bus';
+import { BUS_RESUMED, type BusEvent } from '../../events/bus';
 import { isThreadType } from '../guilds/guild-access';
 import type { GuildSnapshot } from '../guilds/guilds.service';
 import type { PresenceWire } from '../presence/presence.service';
@@ -101,6 +101,10 @@ export class GuildCache {
 
   /** Brings the snapshots up to date with one bus event (called before the event reaches any session). */
   observe(event: BusEvent): void {
+    if (event.t === BUS_RESUMED) {
+      this.entries.clear();
+      return;
+    }
     const d = (event.d ?? {}) as EventFields;
     if (event.t === 'USER_UPDATE') {
       // A user's name or avatar, as listed in the member lists they appear in.

@@ -1,9 +1,13 @@
-import type { BusEvent } from '../../events/bus';
+import { BUS_RESUMED, type BusEvent } from '../../events/bus';
 import type { ChannelContext } from './channel-context';
 import { isThreadType } from './guild-access';
 
-/** How long this process trusts a context part it read: bounds staleness should a bus event be lost. */
-const TTL_MS = 5_000;
+/**
+ * How long this process trusts a context part it read. Events drop parts at once; this bounds staleness only where
+ * an event is never published (its process died between commit and publish). Events missed while Redis was
+ * unreachable clear everything (BUS_RESUMED).
+ */
+const TTL_MS = 30_000;
 /** Entries per kind; the oldest go first. */
 const MAX_ENTRIES = 20_000;
 
@@ -92,6 +96,15 @@ export class ContextCache {
   /** Drops every part that `event` may have changed. */
   observe(event: BusEvent): void {
     if (UNRELATED.has(event.t)) return;
+    if (event.t === BUS_RESUMED) {
+      this.drop(() => {
+        this.guilds.clear();
+        this.channels.clear();
+        this.members.clear();
+        this.users.clear();
+      });
+      return;
+    }
     const d = (event.d ?? {}) as { id?: string; guild_id?: string; user?: { id?: string } };
     const [kind, id] = event.topic.split(':');
     if (event.t === 'USER_UPDATE' && d.id) this.dropUser(d.id);
