@@ -147,6 +147,45 @@ describe('context cache', () => {
     assert.equal(cache.get(CHANNEL, USER), null, 'a read from before is not kept');
   });
 
+  test("a user's requests that miss together read once; other users and failed reads are not shared", async () => {
+    const cache = new ContextCache();
+    let reads = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const read = (ctx: ChannelContext) => async () => {
+      reads++;
+      await gate;
+      return ctx;
+    };
+    const same = Array.from({ length: 5 }, () => cache.through(CHANNEL, USER, read(context())));
+    release();
+    const got = await Promise.all(same);
+    assert.equal(reads, 1, 'one read for five requests');
+    assert.ok(got.every((c) => c?.member?.userId === USER));
+
+    const other = new ContextCache();
+    let otherReads = 0;
+    const counting = (userId: string) => async () => {
+      otherReads++;
+      return { ...context(), member: { guildId: GUILD, userId } } as unknown as ChannelContext;
+    };
+    await Promise.all([
+      other.through(CHANNEL, '301', counting('301')),
+      other.through(CHANNEL, '302', counting('302')),
+    ]);
+    assert.equal(otherReads, 2, 'users do not wait for each other');
+
+    const failing = new ContextCache();
+    const first = failing.through(CHANNEL, USER, async () => {
+      throw new Error('database unreachable');
+    });
+    const second = failing.through(CHANNEL, USER, async () => context());
+    await assert.rejects(first, /unreachable/);
+    assert.equal((await second)?.member?.userId, USER, 'a waiter reads for itself after a failed read');
+  });
+
   test('the publisher shows each event to its observers before the bus has it', async () => {
     const seen: string[] = [];
     const bus: Bus = {

@@ -62,6 +62,8 @@ export class ContextCache {
   /** By `guildId:userId`. */
   private readonly members = new Map<string, Timed<MemberPart>>();
   private readonly users = new Map<string, Timed<ChannelContext['caller']>>();
+  /** Reads in flight, by user: a user's other requests meanwhile wait for it rather than read the same parts. */
+  private readonly reading = new Map<string, Promise<unknown>>();
   private generation = 0;
 
   /** The context of `userId` in `channelId`, when every part of it is here and fresh. */
@@ -79,6 +81,36 @@ export class ContextCache {
   /** Marks the start of a database read; pass the result to `remember`. */
   begin(): number {
     return this.generation;
+  }
+
+  /**
+   * The context from the cache, or else read by `read` and kept. A user's requests that miss while one of theirs is
+   * being read (a bot posting to many channels at once) wait for that read and look again: its guild, member and
+   * user parts are then here.
+   */
+  async through(
+    channelId: string,
+    userId: string,
+    read: () => Promise<ChannelContext | null>,
+  ): Promise<ChannelContext | null> {
+    const cached = this.get(channelId, userId);
+    if (cached) return cached;
+    const other = this.reading.get(userId);
+    if (other) {
+      await other.catch(() => {});
+      const now = this.get(channelId, userId);
+      if (now) return now;
+    }
+    const started = this.begin();
+    const reading = read();
+    this.reading.set(userId, reading);
+    try {
+      const ctx = await reading;
+      if (ctx) this.remember(started, userId, ctx);
+      return ctx;
+    } finally {
+      if (this.reading.get(userId) === reading) this.reading.delete(userId);
+    }
   }
 
   /** Keeps a context read since `begin`, unless something was dropped meanwhile or it is not kept at all. */

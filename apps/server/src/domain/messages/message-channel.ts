@@ -43,12 +43,8 @@ export async function loadMessageChannel(
   userId: string,
   cache?: ContextCache,
 ): Promise<MessageChannel> {
-  let ctx = cache?.get(channelId, userId) ?? null;
-  if (!ctx) {
-    const started = cache?.begin() ?? 0;
-    ctx = await loadChannelContext(db, channelId, userId);
-    if (ctx) cache?.remember(started, userId, ctx);
-  }
+  const read = () => loadChannelContext(db, channelId, userId);
+  const ctx = cache ? await cache.through(channelId, userId, read) : await read();
   if (!ctx) throw notFound(ErrorCode.UnknownChannel, 'Channel');
   if (isDmType(ctx.channel.type)) {
     if (!ctx.recipient) throw notFound(ErrorCode.UnknownChannel, 'Channel');
