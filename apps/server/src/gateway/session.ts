@@ -8,13 +8,21 @@ import type { Status } from '../events/presence-store';
 import { SessionState } from './session-state';
 
 const RESUME_BUFFER = 1000;
-const FIRST_FRAGMENT = { fin: false };
-const LAST_FRAGMENT = { binary: false, fin: true };
+const TEXT = { binary: false };
+
+/** One message's bytes from a session's head (ASCII) and the shared rest: one small copy, no encoding of `rest`. */
+function joined(head: string, rest: Buffer): Buffer {
+  const bytes = Buffer.allocUnsafe(head.length + rest.length);
+  bytes.write(head, 0, 'latin1');
+  rest.copy(bytes, head.length);
+  return bytes;
+}
 
 /**
- * A dispatch as sent and kept for RESUME. An event that goes to many sessions is sent as one text message in two
- * WebSocket fragments: this session's `head` (`{"op":0,"t":…,"s":…,"d":`) and `rest`, the event's `d` and the
- * closing brace, encoded once and shared by every session's frame. Otherwise `head` is the whole message.
+ * A dispatch as sent and kept for RESUME. For an event that goes to many sessions, `head` is this session's
+ * `{"op":0,"t":…,"s":…,"d":` and `rest` the event's `d` and closing brace, encoded once and shared by every
+ * session's frame and resume buffer; the two are joined only as the message is written. Otherwise `head` is the
+ * whole message.
  */
 interface Frame {
   s: number;
@@ -105,10 +113,8 @@ export class Outbox {
     this.raw.cork();
     for (let i = 0; i < frames.length; i += 2) {
       const rest = frames[i + 1];
-      if (rest) {
-        this.ws.send(frames[i] as string, FIRST_FRAGMENT);
-        this.ws.send(rest, LAST_FRAGMENT);
-      } else this.ws.send(frames[i] as string);
+      if (rest) this.ws.send(joined(frames[i] as string, rest as Buffer), TEXT);
+      else this.ws.send(frames[i] as string);
     }
     this.raw.uncork();
   }
