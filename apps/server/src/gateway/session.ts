@@ -56,6 +56,14 @@ const MAX_SUBSCRIBED_GUILDS = 10;
 /** A session's own presence (the user's is the aggregate over their sessions). */
 export type SessionPresence = { status: Status; activities: unknown[] };
 
+/** Outboxes with something to write this tick: one setImmediate writes them all (an event reaches thousands). */
+let toFlush: Outbox[] = [];
+function flushAll(): void {
+  const due = toFlush;
+  toFlush = [];
+  for (const outbox of due) outbox.flush();
+}
+
 /**
  * One socket's outgoing frames: everything sent during an event-loop tick goes out in one corked write, and a
  * consumer whose unsent backlog exceeds the byte cap is cut off (it may resume) instead of holding memory.
@@ -90,7 +98,8 @@ export class Outbox {
     }
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      toFlush.push(this);
+      if (toFlush.length === 1) setImmediate(flushAll);
     }
   }
 
@@ -237,6 +246,14 @@ export class Session {
   }
 }
 
+/** `{"op":0,"t":"<t>","s":` by event name (a few dozen names). */
+const headStarts = new Map<string, string>();
+
 function dispatchHead(t: string, seq: number): string {
-  return `{"op":${GatewayOp.Dispatch},"t":${JSON.stringify(t)},"s":${seq},"d":`;
+  let start = headStarts.get(t);
+  if (start === undefined) {
+    start = `{"op":${GatewayOp.Dispatch},"t":${JSON.stringify(t)},"s":`;
+    headStarts.set(t, start);
+  }
+  return `${start}${seq},"d":`;
 }
