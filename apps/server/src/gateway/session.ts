@@ -61,7 +61,14 @@ let toFlush: Outbox[] = [];
 function flushAll(): void {
   const due = toFlush;
   toFlush = [];
-  for (const outbox of due) outbox.flush();
+  for (const outbox of due) {
+    try {
+      outbox.flush();
+    } catch {
+      // A socket that cannot be written to is cut off (its session may resume); the others still get theirs.
+      outbox.ws.terminate();
+    }
+  }
 }
 
 /**
