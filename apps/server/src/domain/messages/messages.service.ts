@@ -192,20 +192,12 @@ export class MessagesService {
       if (stored?.rows.length) await tx.insert(attachments).values(stored.rows);
       if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
       if (inThread) await this.threads.onMessage(tx, ctx.channel, principal.userId);
-      if (directMentions.length) {
-        await tx
-          .insert(mentions)
-          .values(
-            directMentions.map((userId) => ({
-              userId,
-              channelId,
-              messageId: id,
-              guildId: ctx.guildId,
-              authorId: principal.userId,
-            })),
-          )
-          .onConflictDoNothing();
-      }
+      await recordMentions(tx, directMentions, {
+        channelId,
+        messageId: id,
+        guildId: ctx.guildId,
+        authorId: principal.userId,
+      });
       return inserted;
     };
     // A plain message is one INSERT; anything written beside it goes in one transaction with it.
@@ -331,20 +323,7 @@ export class MessagesService {
       const added = (changes.mentionUserIds ?? []).filter(
         (u) => !row.mentionUserIds.includes(u) && u !== row.authorId,
       );
-      if (added.length) {
-        await tx
-          .insert(mentions)
-          .values(
-            added.map((userId) => ({
-              userId,
-              channelId,
-              messageId,
-              guildId: ctx.guildId,
-              authorId: row.authorId,
-            })),
-          )
-          .onConflictDoNothing();
-      }
+      await recordMentions(tx, added, { channelId, messageId, guildId: ctx.guildId, authorId: row.authorId });
       return next;
     });
     const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [updated]);
@@ -682,6 +661,19 @@ export class MessagesService {
       ...(member ? { member } : {}),
     };
   }
+}
+
+/** The mentions of `userIds` by one message (for their unread mention counts); a user already recorded is kept. */
+async function recordMentions(
+  tx: DbOrTx,
+  userIds: string[],
+  message: { channelId: string; messageId: string; guildId: string | null; authorId: string },
+): Promise<void> {
+  if (!userIds.length) return;
+  await tx
+    .insert(mentions)
+    .values(userIds.map((userId) => ({ userId, ...message })))
+    .onConflictDoNothing();
 }
 
 /** Discord's limit across all of a message's embeds (each field's own limit is in the schema). */
