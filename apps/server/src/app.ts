@@ -21,7 +21,7 @@ import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } fro
 import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
 import { registerAuth } from './http/auth';
-import { registerErrorHandling } from './http/errors';
+import { registerErrorHandling, rejectNulCharacters } from './http/errors';
 import { registerMetrics } from './http/metrics';
 import { applicationsRoutes } from './http/routes/applications.routes';
 import { authRoutes } from './http/routes/auth.routes';
@@ -213,8 +213,12 @@ async function buildHttp(
     if (lifecycle.closing) reply.header('connection', 'close');
   });
   // Discord's clients send many bodies as optional (PUT /bans/:id, POST /roles): an absent body is an empty one.
+  // No text field may hold U+0000 (PostgreSQL cannot store it): a 400 naming the field, before any route sees it.
   http.addHook('preValidation', async (request) => {
     if (request.body == null && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
+    rejectNulCharacters(request.params);
+    rejectNulCharacters(request.query);
+    rejectNulCharacters(request.body);
   });
   registerAuth(http, ctx.services.auth);
   const metrics = registerMetrics(http, database);

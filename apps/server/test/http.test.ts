@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createGuild } from './guild-helpers';
 import { startHearth, type TestServer, testDb } from './harness';
 
 let h: TestServer;
@@ -59,6 +60,53 @@ describe('errors are Discord-shaped and never 500', () => {
     assert.equal(typeof res.body.errors.password._errors[0].code, 'string');
     assert.equal(typeof res.body.errors.password._errors[0].message, 'string');
     assert.ok(res.body.errors.email);
+  });
+
+  test('text holding U+0000 (which PostgreSQL cannot store) is a 400 naming the field, and nothing is written', async () => {
+    const g = await createGuild(h);
+    const messagesPath = `/channels/${g.textChannelId}/messages`;
+    const cases: Array<{ method: string; path: string; body?: unknown; field: string[] }> = [
+      { method: 'POST', path: messagesPath, body: { content: 'a\u0000b' }, field: ['content'] },
+      {
+        method: 'POST',
+        path: messagesPath,
+        body: { content: 'x', embeds: [{ title: 'ok', description: '\u0000' }] },
+        field: ['embeds', '0', 'description'],
+      },
+      { method: 'PATCH', path: `/channels/${g.textChannelId}`, body: { topic: 'a\u0000' }, field: ['topic'] },
+      { method: 'PATCH', path: '/users/@me', body: { global_name: '\u0000' }, field: ['global_name'] },
+      { method: 'GET', path: `/guilds/${g.id}/members/search?query=a%00b`, field: ['query'] },
+      { method: 'PUT', path: `${messagesPath}/1/reactions/%00/@me`, field: ['emoji'] },
+    ];
+    for (const c of cases) {
+      const res = await h.api(c.method, c.path, { token: g.owner.token, body: c.body });
+      assert.equal(res.status, 400, `${c.method} ${c.path}: ${res.text}`);
+      assert.equal(res.body.code, 50035);
+      let at = res.body.errors;
+      for (const key of c.field) at = at?.[key];
+      assert.ok(at?._errors?.[0]?.code, `${c.path} names ${c.field.join('.')}: ${res.text}`);
+    }
+    // The multipart form: in payload_json and in a file's name.
+    for (const [payload, filename, field] of [
+      [{ content: 'with a file \u0000' }, 'ok.txt', 'content'],
+      [{ content: 'fine' }, 'bad\u0000.txt', 'files[0]'],
+    ] as const) {
+      const form = new FormData();
+      form.append('payload_json', JSON.stringify(payload));
+      form.append('files[0]', new Blob(['hello']), filename);
+      const res = await fetch(`${h.url}/api/v10${messagesPath}`, {
+        method: 'POST',
+        headers: { authorization: g.owner.token },
+        body: form,
+      });
+      const body = await res.json();
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.ok(body.errors[field]._errors[0].code, JSON.stringify(body));
+    }
+    const history = await h.api('GET', `${messagesPath}?limit=100`, { token: g.owner.token });
+    assert.deepEqual(history.body, []);
+    const channel = await h.api('GET', `/channels/${g.textChannelId}`, { token: g.owner.token });
+    assert.equal(channel.body.topic, null);
   });
 
   test('no stack traces or internals in error bodies', async () => {

@@ -1,6 +1,6 @@
 import { ErrorCode, type FieldError, fieldErrorTree } from '@hearth/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ApiError } from '../domain/errors';
+import { ApiError, invalidField } from '../domain/errors';
 import { RateLimitedError } from './rate-limit';
 
 export interface AjvError {
@@ -153,4 +153,31 @@ function shortMessage(status: number, err: FastifyError): string {
   if (status === 405) return 'Method Not Allowed';
   // Fastify's own client-error messages are safe and useful (they describe the request, not the server).
   return err.message || 'Bad Request';
+}
+
+/** The path of the first string (or key) in `value` holding U+0000, which PostgreSQL cannot store; null if none. */
+export function nulCharacterPath(
+  value: unknown,
+  path: Array<string | number> = [],
+): Array<string | number> | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulCharacterPath(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const found = key.includes('\u0000') ? [...path, key] : nulCharacterPath(item, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** 400 50035 naming the first field of `value` that holds U+0000; text with it could not be stored. */
+export function rejectNulCharacters(value: unknown): void {
+  const path = nulCharacterPath(value);
+  if (path) throw invalidField(path, 'BASE_TYPE_INVALID', 'Must not contain the NUL character (U+0000).');
 }

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { ApiError } from '../domain/errors';
 import type { UploadedFile } from '../domain/messages/attachments';
-import { type AjvError, invalidFormBody } from './errors';
+import { type AjvError, invalidFormBody, rejectNulCharacters } from './errors';
 
 const checkMessage = Compile(CreateMessage);
 
@@ -20,7 +20,9 @@ export async function readMessageForm(
           await part.toBuffer();
           continue;
         }
-        files.push({ field: part.fieldname, filename: part.filename || 'file', data: await part.toBuffer() });
+        const filename = part.filename || 'file';
+        if (filename.includes('\u0000')) rejectNulCharacters({ [part.fieldname]: filename });
+        files.push({ field: part.fieldname, filename, data: await part.toBuffer() });
       } else if (part.fieldname === 'payload_json') {
         try {
           payload = JSON.parse(String(part.value));
@@ -35,6 +37,7 @@ export async function readMessageForm(
     if (status === 413) throw new ApiError(413, ErrorCode.RequestTooLarge, 'Request entity too large');
     throw new ApiError(400, ErrorCode.General, 'Malformed multipart body');
   }
+  rejectNulCharacters(payload);
   if (!checkMessage.Check(payload))
     throw invalidFormBody(checkMessage.Errors(payload) as unknown as AjvError[]);
   return { payload, files };

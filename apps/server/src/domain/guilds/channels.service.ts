@@ -9,7 +9,7 @@ import {
   ErrorCode,
   type ModifyChannel,
 } from '@hearth/protocol';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, or } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import { channels, guilds, invites, members, permissionOverwrites } from '../../store/schema';
@@ -28,6 +28,7 @@ import {
   isThreadType,
   loadChannelForActor,
   loadGuildActor,
+  lockChannels,
   type OverwriteRow,
 } from './guild-access';
 import { groupBy } from './guilds.service';
@@ -238,6 +239,13 @@ export class ChannelsService {
     const pending = new PendingEvents();
     const updated: Array<{ row: ChannelRow; overwrites: OverwriteRow[] }> = [];
     await db.transaction(async (tx) => {
+      await lockChannels(
+        tx,
+        inArray(
+          channels.id,
+          plans.map((p) => p.channel.id),
+        ),
+      );
       for (const { channel, changes, lock } of plans) {
         const [row] = Object.keys(changes).length
           ? await tx.update(channels).set(changes).where(eq(channels.id, channel.id)).returning()
@@ -396,6 +404,7 @@ export class ChannelsService {
     const wire = toChannelWire(channel, overwrites);
     const pending = new PendingEvents();
     const orphans = await db.transaction(async (tx) => {
+      await lockChannels(tx, or(eq(channels.id, channelId), eq(channels.parentId, channelId)));
       const children = await tx
         .update(channels)
         .set({ parentId: null })

@@ -10,11 +10,11 @@ import {
   Permission,
 } from '@hearth/permissions';
 import { ErrorCode } from '@hearth/protocol';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
   bans,
-  type channels,
+  channels,
   guilds,
   memberRoles,
   members,
@@ -133,6 +133,21 @@ export async function loadGuildActor(db: DbOrTx, guildId: string, userId: string
 export async function lockGuild(tx: DbOrTx, guildId: string, mode: 'share' | 'update'): Promise<void> {
   const [row] = await tx.select({ id: guilds.id }).from(guilds).where(eq(guilds.id, guildId)).for(mode);
   if (!row) throw notFound(ErrorCode.UnknownGuild, 'Guild');
+}
+
+/**
+ * Locks the channel rows `where` selects, in ascending id order, and returns their ids. Every transaction that locks
+ * several channels does so in this order (as the trigger keeping last_message_id does for a statement that writes
+ * to several channels, ADR 0014), so that no two of them can each hold a channel the other waits for.
+ */
+export async function lockChannels(tx: DbOrTx, where: SQL | undefined): Promise<string[]> {
+  const rows = await tx
+    .select({ id: channels.id })
+    .from(channels)
+    .where(where)
+    .orderBy(channels.id)
+    .for('update');
+  return rows.map((r) => r.id);
 }
 
 /** In a joining transaction: holds off bans of this guild until commit, and refuses a banned user (40007). */

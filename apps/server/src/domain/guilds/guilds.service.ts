@@ -44,6 +44,7 @@ import {
   type CachedChannel,
   isThreadType,
   loadGuildActor,
+  lockChannels,
   lockGuild,
   memberRoleIds,
   toOverwriteData,
@@ -360,9 +361,7 @@ export class GuildsService {
       throw new ApiError(403, ErrorCode.MissingPermissions, 'Only the owner can delete the guild');
     const channelIds = await db.transaction(async (tx) => {
       await lockGuild(tx, guildId, 'update');
-      const ids = (
-        await tx.select({ id: channels.id }).from(channels).where(eq(channels.guildId, guildId))
-      ).map((c) => c.id);
+      const ids = await lockChannels(tx, eq(channels.guildId, guildId));
       await deleteChannelContent(tx, ids);
       await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId));
       await tx.delete(channels).where(eq(channels.guildId, guildId));

@@ -14,7 +14,7 @@ import {
 } from '@hearth/protocol';
 import { and, count, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
-import { type DbOrTx, preparedStatement } from '../../store/db';
+import type { DbOrTx } from '../../store/db';
 import { attachments, channels, mentions, messages, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -36,6 +36,7 @@ import { deleteMessages } from './channel-content';
 import { type HistoryRange, loadHistoryPage } from './history';
 import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
+import { insertMessages, MessageWriter, type NewMessage } from './message-writer';
 import { hydrateMessages, type MessageRow, messageColumns } from './messages.wire';
 
 const TEXT_TYPES = new Set([0, 1, 3, 5, 10, 11, 12]);
@@ -48,40 +49,18 @@ const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
 /** Above every snowflake: "before" for the newest page. */
 const NEWEST = MAX_SNOWFLAKE.toString();
 
-/** INSERT of a user's message, prepared once: every POST /messages runs it (the other columns keep their defaults). */
-const insertMessage = preparedStatement('message_insert', (db) =>
-  db
-    .insert(messages)
-    .values({
-      channelId: sql.placeholder('channelId'),
-      id: sql.placeholder('id'),
-      guildId: sql.placeholder('guildId'),
-      authorId: sql.placeholder('authorId'),
-      type: sql.placeholder('type'),
-      content: sql.placeholder('content'),
-      tts: sql.placeholder('tts'),
-      mentionEveryone: sql.placeholder('mentionEveryone'),
-      mentionUserIds: sql.placeholder('mentionUserIds'),
-      mentionRoleIds: sql.placeholder('mentionRoleIds'),
-      mentionChannelIds: sql.placeholder('mentionChannelIds'),
-      flags: sql.placeholder('flags'),
-      nonce: sql.placeholder('nonce'),
-      embeds: sql.placeholder('embeds'),
-      components: sql.placeholder('components'),
-      referenceChannelId: sql.placeholder('referenceChannelId'),
-      referenceMessageId: sql.placeholder('referenceMessageId'),
-      referenceGuildId: sql.placeholder('referenceGuildId'),
-    })
-    .returning(messageColumns),
-);
-
 export class MessagesService {
+  /** Plain messages, written coalesced (ADR 0014). */
+  private readonly writer: MessageWriter;
+
   constructor(
     private readonly deps: Deps,
     private readonly dms: DmsService,
     private readonly relationships: RelationshipsService,
     private readonly threads: ThreadsService,
-  ) {}
+  ) {
+    this.writer = new MessageWriter(deps.db);
+  }
 
   /**
    * POST /channels/:id/messages: checks VIEW_CHANNEL and SEND_MESSAGES (MENTION_EVERYONE only when used), slowmode,
@@ -156,7 +135,35 @@ export class MessagesService {
     const pending = new PendingEvents();
     const directMentions = mentioned.userIds.filter((u) => u !== principal.userId);
     const enforceNonce = !!(nonce && input.enforce_nonce);
-    const write = async (tx: DbOrTx): Promise<MessageRow> => {
+    const newMessage: NewMessage = {
+      channelId,
+      id,
+      guildId: ctx.guildId,
+      authorId: principal.userId,
+      type: reference ? MessageType.Reply : MessageType.Default,
+      content,
+      tts: !!input.tts && hasPermission(ctx.permissions, Permission.SEND_TTS_MESSAGES),
+      mentionEveryone: mentioned.everyone,
+      mentionUserIds: mentioned.userIds,
+      mentionRoleIds: mentioned.roleIds,
+      mentionChannelIds: parseMentions(content).channelIds,
+      flags: (input.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
+      nonce,
+      embeds,
+      components: input.components ?? [],
+      referenceChannelId: input.message_reference ? channelId : null,
+      referenceMessageId: input.message_reference?.message_id ?? null,
+      referenceGuildId: input.message_reference ? ctx.guildId : null,
+    };
+    // A plain message is written alone, coalesced with others sent at the same time; anything written beside it
+    // goes in one transaction with it. The channel's last_message_id follows in the same statement (a trigger).
+    const alone =
+      !enforceNonce &&
+      !stored?.rows.length &&
+      ctx.channel.type !== ChannelType.DM &&
+      !inThread &&
+      !directMentions.length;
+    const withOthers = async (tx: DbOrTx): Promise<MessageRow> => {
       if (nonce && enforceNonce) {
         // Serialize senders of the same nonce so that racing retries produce one message.
         await tx.execute(
@@ -168,27 +175,7 @@ export class MessagesService {
           return again;
         }
       }
-      // The channel's last_message_id follows in the same statement (a trigger, migration 0002).
-      const [inserted] = await insertMessage(tx).execute({
-        channelId,
-        id,
-        guildId: ctx.guildId,
-        authorId: principal.userId,
-        type: reference ? MessageType.Reply : MessageType.Default,
-        content,
-        tts: !!input.tts && hasPermission(ctx.permissions, Permission.SEND_TTS_MESSAGES),
-        mentionEveryone: mentioned.everyone,
-        mentionUserIds: mentioned.userIds,
-        mentionRoleIds: mentioned.roleIds,
-        mentionChannelIds: parseMentions(content).channelIds,
-        flags: (input.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
-        nonce,
-        embeds,
-        components: input.components ?? [],
-        referenceChannelId: input.message_reference ? channelId : null,
-        referenceMessageId: input.message_reference?.message_id ?? null,
-        referenceGuildId: input.message_reference ? ctx.guildId : null,
-      });
+      const [inserted] = await insertMessages(tx, [newMessage]);
       if (stored?.rows.length) await tx.insert(attachments).values(stored.rows);
       if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
       if (inThread) await this.threads.onMessage(tx, ctx.channel, principal.userId);
@@ -200,18 +187,13 @@ export class MessagesService {
       });
       return inserted;
     };
-    // A plain message is one INSERT; anything written beside it goes in one transaction with it.
-    const alone =
-      !enforceNonce &&
-      !stored?.rows.length &&
-      ctx.channel.type !== ChannelType.DM &&
-      !inThread &&
-      !directMentions.length;
-    const row = await (alone ? write(db) : db.transaction(write)).catch(async (err) => {
-      // Nothing half-written: the files go with the failed message.
-      await stored?.cleanup();
-      throw err;
-    });
+    const row = await (alone ? this.writer.write(newMessage) : db.transaction(withOthers)).catch(
+      async (err) => {
+        // Nothing half-written: the files go with the failed message.
+        await stored?.cleanup();
+        throw err;
+      },
+    );
     const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [row], undefined, {
       fresh: row.id === id,
       withFiles: !!stored?.rows.length,
