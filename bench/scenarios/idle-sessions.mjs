@@ -8,6 +8,9 @@ import { ratio, round, sleep } from '../lib/util.mjs';
 
 export const title = 'Idle sessions';
 
+/** Longer than V8's memory reducer takes to finish after a full collection (three collections ~8 s apart at most). */
+const SETTLE_MS = 30_000;
+
 /**
  * Memory per identified, heartbeating session at 10,000 sessions (RSS and heap, before and after connecting), and
  * the share of a core the process uses over a window longer than a heartbeat interval while they only heartbeat.
@@ -111,14 +114,18 @@ async function measure(ctx, config, { label, pid, heap, url, tokens, profile = n
   const rx = await connectReceivers({ urls: [url], tokens, count: config.sessions });
   try {
     await sleep(ctx.quick ? 2000 : 5000); // let the connection work (GUILD_CREATEs, buffers) finish
+    // Memory after a full GC. The window starts once the heap has settled: V8 follows a collection in a process that
+    // has stopped allocating with a few more, seconds apart, to shrink its heap (its "memory reducer"); those, and
+    // collecting what connecting left, are the cost of connecting, not of heartbeats.
+    const heap1 = await heap();
+    const rss1 = rssBytes(pid);
+    await sleep(ctx.quick ? 2000 : SETTLE_MS);
     ctx.log(`${label}: ${config.windowMs / 1000} s of heartbeats`);
     const profiler = profile ? await phaseProfiler(profile.port) : null;
     await profiler?.start();
     const cpu = await coreShare(pid, config.windowMs);
     await profiler?.stop(profile.file);
     profiler?.close();
-    const heap1 = await heap();
-    const rss1 = rssBytes(pid);
     const reports = await Promise.all(rx.clients.map((c) => c.call('report', { expected: 0 })));
     return {
       connected: rx.connected,

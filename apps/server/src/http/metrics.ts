@@ -5,7 +5,9 @@ import type { Database } from '../store/db';
 /** Prometheus metrics of one app instance: requests, latencies, the database pool and the process. */
 export function registerMetrics(app: FastifyInstance, database: Database): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // The event-loop lag histogram samples every 100 ms: prom-client's default (10 ms) wakes the process a hundred
+  // times a second, which measured ~0.4 % of a core in an otherwise idle process (~0.15 % at 100 ms).
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   const requests = new Counter({
     name: 'hearth_http_requests_total',
     help: 'HTTP requests answered',
