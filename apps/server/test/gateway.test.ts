@@ -394,6 +394,9 @@ describe('members', () => {
       [[alpha.id, 'online']],
       'presences of the online members only',
     );
+    // A query no name can match (U+0000 cannot be stored): an empty chunk, and the session goes on.
+    c.send({ op: 8, d: { guild_id: g.id, query: 'alpha\u0000', nonce: 'nul' } });
+    assert.deepEqual((await c.dispatch('GUILD_MEMBERS_CHUNK', (d) => d.nonce === 'nul')).members, []);
     c.send({ op: 8, d: { guild_id: g.id, query: '', limit: 0, nonce: 'all' } });
     assert.equal((await c.dispatch('GUILD_MEMBERS_CHUNK', (d) => d.nonce === 'all')).members.length, 3);
     // A guild the session is not in: nothing.

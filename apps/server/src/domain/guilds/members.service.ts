@@ -43,6 +43,8 @@ export class MembersService {
   /** Members whose username, display name or nickname starts with `query`. */
   async search(principal: Principal, guildId: string, query: string, limit: number): Promise<Member[]> {
     await loadGuildActor(this.deps.db, guildId, principal.userId);
+    // No name can hold U+0000 (no input may), and PostgreSQL cannot compare text holding it: nobody matches.
+    if (query.includes('\u0000')) return [];
     const prefix = `${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const rows = await this.deps.db
       .select({ member: members, user: users })
