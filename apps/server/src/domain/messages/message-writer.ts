@@ -58,7 +58,7 @@ export async function insertMessages(db: DbOrTx, rows: NewMessage[]): Promise<Me
   return rows.map((row) => stored.get(row.id)!);
 }
 
-/** At most this many messages in one statement (a batch of the longest messages is ~1 MB of JSON). */
+/** At most this many messages in one statement (a few megabytes of JSON parameter at worst). */
 const MAX_BATCH = 100;
 /** At most this many batch statements in flight; messages arriving meanwhile wait to go in the next ones. */
 const MAX_IN_FLIGHT = 4;
