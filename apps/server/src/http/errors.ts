@@ -155,23 +155,25 @@ function shortMessage(status: number, err: FastifyError): string {
   return err.message || 'Bad Request';
 }
 
-/** The path of the first string (or key) in `value` holding U+0000, which PostgreSQL cannot store; null if none. */
-export function nulCharacterPath(
-  value: unknown,
-  path: Array<string | number> = [],
-): Array<string | number> | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+/**
+ * The path of the first string (or key) in `value` holding U+0000, which PostgreSQL cannot store; null if none.
+ * Every request's input passes here, so nothing is allocated unless something is found.
+ */
+export function nulCharacterPath(value: unknown): Array<string | number> | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? [] : null;
   if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = nulCharacterPath(value[i], [...path, i]);
-      if (found) return found;
+      const found = nulCharacterPath(value[i]);
+      if (found) return [i, ...found];
     }
     return null;
   }
-  for (const [key, item] of Object.entries(value)) {
-    const found = key.includes('\u0000') ? [...path, key] : nulCharacterPath(item, [...path, key]);
-    if (found) return found;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key.includes('\u0000')) return [key];
+    const found = nulCharacterPath((value as Record<string, unknown>)[key]);
+    if (found) return [key, ...found];
   }
   return null;
 }
