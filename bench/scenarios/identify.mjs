@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startBare } from '../lib/bare.mjs';
 import { closeReceivers, connectReceivers, INVISIBLE } from '../lib/fanout.mjs';
 import { phaseProfiler, transactions } from '../lib/metrics.mjs';
 import { call } from '../lib/seed.mjs';
 import { openTarget } from '../lib/setup.mjs';
-import { cpuSeconds, round, sleep } from '../lib/util.mjs';
+import { cpuSeconds, ratio, round, sleep } from '../lib/util.mjs';
 
 export const title = 'Identify';
 
@@ -13,8 +17,9 @@ const STATS_SETTLE_MS = 11_000;
 /**
  * IDENTIFY→READY per second and its p99 for users who are each in a few guilds, 20 identifies in flight:
  * once identifying online (each one's presence goes to every connected member), once invisible. Also the
- * database transactions (one per statement outside a transaction) and Hearth CPU per identify. With --profile,
- * Hearth's CPU profile covers each identify phase only.
+ * database transactions (one per statement outside a transaction) and Hearth CPU per identify. The ceiling is a
+ * bare `ws` server answering each IDENTIFY with the frames Hearth sent one of these users (READY and its
+ * GUILD_CREATEs), loaded by the same clients. With --profile, Hearth's CPU profile covers each identify phase only.
  */
 export async function run(ctx) {
   const config = {
@@ -44,6 +49,7 @@ export async function run(ctx) {
       presence: INVISIBLE,
     });
     await closeReceivers(warm.clients);
+    const frames = await identifyFrames(url, target.tokens[0], config.guilds);
     const variants = {};
     for (const [name, presence] of [
       ['online', null],
@@ -79,20 +85,25 @@ export async function run(ctx) {
         cpuMsPerIdentify: round((cpu * 1000) / rx.connected, 2),
       };
     }
+    ctx.log(`ceiling: a bare ws server answering ${config.users} identifies`);
+    const ceiling = await bareIdentifies(frames, target.tokens, config);
     return {
       config,
       postgres: target.postgres,
-      figures: variants,
+      figures: { ...variants, ceiling },
       table: Object.entries(variants).flatMap(([name, v]) => [
         {
           measure: `${name}: IDENTIFY→READY per second`,
           hearth: v.perSecond.toFixed(0),
+          ceiling: ceiling.perSecond.toFixed(0),
+          ratio: ratio(v.perSecond, ceiling.perSecond),
           goal: '≥ 1000/s',
           met: v.perSecond >= 1000 && v.connected === config.users,
         },
         {
           measure: `${name}: READY p50 / p99 ms`,
           hearth: `${v.readyMs.p50} / ${v.readyMs.p99}`,
+          ceiling: `${ceiling.readyMs.p50} / ${ceiling.readyMs.p99}`,
           goal: 'p99 ≤ 50 ms',
           met: v.readyMs.p99 <= 50,
         },
@@ -103,11 +114,68 @@ export async function run(ctx) {
         {
           measure: `${name}: database statements, Hearth CPU ms per identify`,
           hearth: `${v.statementsPerIdentify}, ${v.cpuMsPerIdentify}`,
+          ceiling: `0, ${ceiling.cpuMsPerIdentify}`,
         },
       ]),
     };
   } finally {
     profiler?.close();
     await target.close();
+  }
+}
+
+/** The frames one identify gets from Hearth: READY and its `guilds` GUILD_CREATEs, as sent. */
+function identifyFrames(url, token, guilds) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${url}?v=10&encoding=json`, { perMessageDeflate: false });
+    const frames = [];
+    ws.on('error', reject);
+    ws.on('message', (data) => {
+      const text = data.toString();
+      const { op, t } = JSON.parse(text);
+      if (op === 10)
+        ws.send(JSON.stringify({ op: 2, d: { token, intents: 513, properties: {}, presence: INVISIBLE } }));
+      if (t === 'READY' || t === 'GUILD_CREATE') frames.push(text);
+      if (frames.length === 1 + guilds) {
+        ws.close(1000);
+        resolve(frames);
+      }
+    });
+  });
+}
+
+/** The same identifies against the bare ws server answering with `frames`: the ceiling of this machine. */
+async function bareIdentifies(frames, tokens, config) {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-identify-'));
+  const file = join(dir, 'frames.json');
+  writeFileSync(file, JSON.stringify(frames));
+  const bare = await startBare('bare-ws', { BARE_IDENTIFY_FILE: file });
+  const identifies = (count) =>
+    connectReceivers({
+      urls: [`${bare.url.replace(/^http/, 'ws')}/gateway?v=10&encoding=json`],
+      tokens,
+      count,
+      guilds: config.guilds,
+      concurrency: config.inFlight,
+    });
+  try {
+    // Warmed up as Hearth is.
+    await closeReceivers((await identifies(config.warmup)).clients);
+    const cpuBefore = cpuSeconds(bare.pid);
+    const rx = await identifies(config.users);
+    const cpu = cpuSeconds(bare.pid) - cpuBefore;
+    await closeReceivers(rx.clients);
+    const r = rx.results[0];
+    return {
+      connected: rx.connected,
+      seconds: rx.seconds,
+      perSecond: r.perSecond,
+      readyMs: r.readyMs,
+      guildsMs: r.guildsMs,
+      cpuMsPerIdentify: round((cpu * 1000) / rx.connected, 2),
+    };
+  } finally {
+    await bare.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,9 @@
 // The fan-out ceiling: a bare `ws` server on node:http. Sockets on /gateway get HELLO and heartbeat ACKs;
 // POST /send {content} broadcasts one MESSAGE_CREATE-shaped frame, padded to BARE_FRAME_BYTES, to every
-// socket (encoded once); GET /stats reports process memory. Prints its port on stdout.
+// socket (encoded once); GET /stats reports process memory. With BARE_IDENTIFY_FILE (a JSON list of frames, READY
+// and its GUILD_CREATEs as Hearth sent them), it is the identify ceiling too: an IDENTIFY is parsed and answered with
+// those frames. Prints its port on stdout.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 
@@ -9,6 +12,9 @@ const interval = Number(process.env.BARE_HEARTBEAT_MS ?? 41_250);
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 const hello = JSON.stringify({ op: 10, d: { heartbeat_interval: interval } });
 const ack = JSON.stringify({ op: 11 });
+const identified = process.env.BARE_IDENTIFY_FILE
+  ? JSON.parse(readFileSync(process.env.BARE_IDENTIFY_FILE, 'utf8'))
+  : null;
 let seq = 0;
 
 const server = http.createServer((req, res) => {
@@ -37,7 +43,10 @@ server.keepAliveTimeout = 60_000;
 server.on('upgrade', (req, socket, head) => {
   wss.handleUpgrade(req, socket, head, (ws) => {
     ws.send(hello);
-    ws.on('message', () => ws.send(ack));
+    ws.on('message', (data) => {
+      if (identified && JSON.parse(data.toString()).op === 2) for (const frame of identified) ws.send(frame);
+      else ws.send(ack);
+    });
   });
 });
 server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));

@@ -91,6 +91,8 @@ function open(url, index, token, guilds, presence) {
     let ready = 0;
     let waitingGuilds = guilds;
     let settled = false;
+    // The last dispatch received: heartbeats carry its sequence, as a Discord client's do.
+    let lastDispatch = null;
     const done = (err, value) => {
       if (settled) return;
       settled = true;
@@ -101,6 +103,8 @@ function open(url, index, token, guilds, presence) {
     ws.on('error', (err) => done(err));
     ws.on('close', () => done(new Error('closed')));
     ws.on('message', (data) => {
+      // `{"op":0,…`: a dispatch (Hearth and the bare server write `op` first).
+      if (data[6] === 0x30) lastDispatch = data;
       if (data.indexOf(FANOUT) >= 0) {
         const text = data.toString();
         return onFanout(index, text, text.indexOf(FANOUT));
@@ -113,7 +117,9 @@ function open(url, index, token, guilds, presence) {
       if (payload.op === 10) {
         const interval = payload.d.heartbeat_interval;
         // First beat at a random point of the interval, as Discord asks, then every interval.
-        const beat = () => ws.readyState === WebSocket.OPEN && ws.send('{"op":1,"d":null}');
+        const beat = () =>
+          ws.readyState === WebSocket.OPEN &&
+          ws.send(`{"op":1,"d":${(lastDispatch && sequenceOf(lastDispatch)) ?? null}}`);
         setTimeout(() => {
           beat();
           setInterval(beat, interval).unref();
@@ -144,6 +150,14 @@ function open(url, index, token, guilds, presence) {
 }
 
 const FANOUT = '"content":"fanout ';
+
+/** A dispatch's `s` when it comes before its `d` in the first bytes, else null. */
+function sequenceOf(data) {
+  const head = data.toString('latin1', 0, Math.min(data.length, 64));
+  const match = /"s":(\d+)/.exec(head);
+  const d = head.indexOf('"d":');
+  return match && (d < 0 || match.index < d) ? Number(match[1]) : null;
+}
 
 /** A dispatch's `t` when it comes before its `d` in the first bytes (Hearth's and Discord's order), else null. */
 function dispatchName(data) {

@@ -266,6 +266,33 @@ describe('resume', () => {
     await r.dispatch('MESSAGE_CREATE', (d) => d.id === live.id);
   });
 
+  test('a heartbeat’s sequence releases what it covers: RESUME from before it gets op 9, from it the rest', async () => {
+    const g = await createGuild(h);
+    const c = await TestGateway.identify(h, g.owner.token, {}, 1);
+    const acked = c.seq;
+    const after = (await post(g.owner.token, g.textChannelId, 'after the heartbeat')).body;
+    await c.dispatch('MESSAGE_CREATE', (d) => d.id === after.id);
+    c.send({ op: 1, d: acked });
+    await c.next((p) => p.op === 11);
+    c.ws.terminate();
+    await c.closed();
+    const resume = async (seq: number) => {
+      const r = await TestGateway.open(h);
+      await r.next((p) => p.op === 10);
+      r.send({ op: 6, d: { token: g.owner.token, session_id: c.ready.session_id, seq } });
+      return r;
+    };
+    // READY and GUILD_CREATE are no longer kept: the session cannot go back to them.
+    const early = await resume(acked - 1);
+    assert.equal((await early.next((p) => p.op === 9)).d, false);
+    early.close();
+    const r = await resume(acked);
+    const replayed = await r.next((p) => p.op === 0 && p.t === 'MESSAGE_CREATE');
+    assert.equal(replayed.d.id, after.id);
+    assert.equal(replayed.s, acked + 1);
+    await r.dispatch('RESUMED');
+  });
+
   test('an unknown session, or another user’s, gets op 9; a seq from the future closes 4007', async () => {
     const u = await h.register();
     const other = await h.register();
@@ -430,5 +457,54 @@ describe('members', () => {
     const all = await full.dispatch('GUILD_CREATE');
     assert.equal(all.large, false);
     assert.equal(all.members.length, 52);
+  });
+
+  test('the online members GUILD_CREATE lists follow presences: who leaves goes, who arrives waits behind the first', async () => {
+    const g = await createGuild(h);
+    const members = [];
+    for (let i = 0; i < 52; i++) members.push(await join(h, g));
+    const watcher = await TestGateway.identify(h, g.owner.token, {}, 1);
+    watcher.send({ op: 14, d: { guild_id: g.id } });
+    const online = members.slice(0, 50);
+    const sessions = [];
+    for (const m of online) {
+      sessions.push(await TestGateway.identify(h, m.token, {}, 1));
+      await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === m.id);
+    }
+    const listed = async (token: string) => {
+      const c = await TestGateway.identify(h, token, { presence: { status: 'invisible', activities: [] } });
+      const created = await c.dispatch('GUILD_CREATE');
+      c.close();
+      return created.members.map((m: any) => m.user.id) as string[];
+    };
+    const [late, absent] = members.slice(50);
+    // The owner and the first 48 members to come online: 49 besides the session's own.
+    const first = await listed(late.token);
+    assert.deepEqual(first, [late.id, g.owner.id, ...online.slice(0, 48).map((m) => m.id)]);
+    // The first of them goes offline: the next is listed in their place.
+    sessions[0].ws.close(1000);
+    await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === online[0].id && d.status === 'offline');
+    assert.deepEqual(await listed(late.token), [
+      late.id,
+      g.owner.id,
+      ...online.slice(1, 49).map((m) => m.id),
+    ]);
+    // Someone coming online joins the end: beyond the 49, so not listed.
+    const arriving = await TestGateway.identify(h, absent.token, {}, 1);
+    await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === absent.id);
+    const again = await listed(late.token);
+    assert.equal(again.length, 50);
+    assert.ok(!again.includes(absent.id));
+    // A member among those listed is listed once, first, and the next one online fills the list.
+    const own = await listed(online[5].token);
+    assert.deepEqual(own, [
+      online[5].id,
+      g.owner.id,
+      ...online
+        .slice(1, 50)
+        .filter((m) => m !== online[5])
+        .map((m) => m.id),
+    ]);
+    arriving.close();
   });
 });

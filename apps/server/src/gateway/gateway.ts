@@ -21,6 +21,7 @@ import type { PresenceWire } from '../domain/presence/presence.service';
 import type { Services } from '../domain/services';
 import type { Bus, BusEvent } from '../events/bus';
 import type { RateLimiter } from '../events/rate-limiter';
+import { guildCreateJson } from './guild-create';
 import { Outbox, Session, type SessionSnapshot } from './session';
 import { type EventData, SessionState } from './session-state';
 
@@ -90,24 +91,6 @@ function audienceKeys(session: Session): Set<string> {
   for (const id of session.state.guilds.keys())
     if (session.receivesPresences(id)) keys.add(`presences:${id}`);
   return keys;
-}
-
-/** The JSON of snapshot objects, encoded once each: snapshots are never changed in place (guild-cache.ts). */
-const encodings = new WeakMap<object, string>();
-function json(o: object): string {
-  let text = encodings.get(o);
-  if (text === undefined) {
-    text = JSON.stringify(o);
-    encodings.set(o, text);
-  }
-  return text;
-}
-const jsonList = (items: object[]) => `[${items.map(json).join(',')}]`;
-
-/** A cached member whose timeout has run out since shows none. */
-function withLapsedTimeout(m: Member): Member {
-  const until = m.communication_disabled_until;
-  return until && Date.parse(until) <= Date.now() ? { ...m, communication_disabled_until: null } : m;
 }
 
 /**
@@ -434,6 +417,8 @@ export class Gateway {
       if (payload.op === GatewayOp.Heartbeat) {
         conn.lastBeat = Date.now();
         conn.beatRequested = false;
+        // A heartbeat carries the last sequence the client received: a RESUME never asks for those again.
+        if (typeof payload.d === 'number') conn.session?.acknowledge(payload.d);
         return outbox.reply(HEARTBEAT_ACK);
       }
       // A failure (the presence store unreachable, say) is logged; the session goes on.
@@ -670,45 +655,29 @@ export class Gateway {
   }
 
   /**
-   * GUILD_CREATE for one session, from the guild's snapshot: the channels and active threads it can see, its own
-   * member and, up to `large_threshold`, the others (only the online ones in a guild larger than that), with their
-   * presences. Whether the session gets every PRESENCE_UPDATE of the guild from now on is decided here (ADR 0011).
+   * GUILD_CREATE for one session, from the guild's snapshot (see guild-create.ts). Whether the session gets every
+   * PRESENCE_UPDATE of the guild from now on is decided here (ADR 0011).
    */
   private sendGuildCreate(
     session: Session,
     { snapshot, member: mine }: GuildStart,
     myPresence: PresenceWire,
   ): void {
-    const { state, principal } = session;
+    const { principal } = session;
     const guildId = snapshot.id;
-    const me = principal.userId;
     const large = snapshot.memberCount > session.largeThreshold;
     const wantsPresences = !principal.bot || !!(session.intents & Intent.GuildPresences);
     if (wantsPresences && (!large || principal.bot)) session.presenceGuilds.add(guildId);
     else session.presenceGuilds.delete(guildId);
-    const { online, listed } = snapshot;
-    // Up to the threshold, the session's own member first; above it only members online.
-    const members = [mine];
-    for (const id of large ? online.keys() : listed.keys()) {
-      if (members.length >= session.largeThreshold) break;
-      if (id !== me) members.push(withLapsedTimeout(listed.get(id)!));
-    }
-    const presenceOf = (id: string) =>
-      id === me ? (myPresence.status === 'offline' ? [] : [myPresence]) : (online.get(id) ?? []);
-    const presences = wantsPresences ? members.flatMap((m) => presenceOf(m.user!.id)) : [];
-    // The guild object with GUILD_CREATE's fields after it, from the JSON of the snapshot's parts.
-    const fields = [
-      `"joined_at":${JSON.stringify(mine.joined_at)}`,
-      `"member_count":${snapshot.memberCount}`,
-      `"large":${large}`,
-      '"unavailable":false',
-      `"channels":${jsonList(snapshot.channels.filter((c) => state.canView(guildId, c.id)))}`,
-      `"threads":${jsonList(snapshot.threads.filter((t) => state.canView(guildId, t.id)))}`,
-      `"members":${jsonList(members)}`,
-      `"presences":${jsonList(presences)}`,
-      '"voice_states":[],"stage_instances":[],"guild_scheduled_events":[],"soundboard_sounds":[]',
-    ];
-    session.dispatchJson('GUILD_CREATE', `${json(snapshot.guild).slice(0, -1)},${fields.join(',')}}`);
+    const d = guildCreateJson(snapshot, {
+      state: session.state,
+      userId: principal.userId,
+      mine,
+      myPresence,
+      largeThreshold: session.largeThreshold,
+      presences: wantsPresences,
+    });
+    session.dispatchShared('GUILD_CREATE', d);
   }
 
   /** op 14 (guild subscriptions): a session that opens a large guild gets its presences from then on. */

@@ -241,6 +241,16 @@ export class Session {
     this.keep({ s: ++this.seq, head: dispatchHead(t, this.seq), rest });
   }
 
+  /**
+   * Forgets the kept dispatches up to `seq`, which the client has (it heartbeats with its last sequence, and
+   * resumes from it or later): READY and the GUILD_CREATEs, tens of kilobytes, are not held for the whole session.
+   */
+  acknowledge(seq: number): void {
+    let n = 0;
+    while (n < this.buffer.length && this.buffer[n].s <= seq) n++;
+    if (n) this.buffer.splice(0, n);
+  }
+
   /** Sends the dispatches after `seq` again (RESUME). */
   replay(seq: number): void {
     for (const frame of this.buffer) if (frame.s > seq) this.outbox?.send(frame.head, frame.rest);

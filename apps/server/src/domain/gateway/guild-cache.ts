@@ -43,6 +43,21 @@ export interface CachedSnapshot extends GuildSnapshot {
   listed: Map<string, Member>;
   /** The presences of the members listed who are online. */
   online: Map<string, PresenceWire>;
+  /** The member lists GUILD_CREATE shares between sessions, encoded (see gateway/guild-create.ts), by kind and size. */
+  memberLists: Map<string, SharedMembers>;
+}
+
+/** Members that many sessions' GUILD_CREATEs list alike, with their presences, as JSON encoded once. */
+export interface SharedMembers {
+  ids: Set<string>;
+  /** Whether as many were listed as asked for: a list that was not also changes when someone comes online. */
+  full: boolean;
+  /** The members' JSON, comma-separated. */
+  members: Buffer;
+  /** The JSON of the presences of those online, comma-separated. */
+  presences: Buffer;
+  /** When a timeout among them runs out (the JSON still shows it): the list is encoded again from then on. */
+  validUntil: number;
 }
 
 interface Entry {
@@ -124,6 +139,10 @@ export class GuildCache {
         if (!s.listed.has(userId)) return;
         if (d.status === 'offline') s.online.delete(userId);
         else s.online.set(userId, presence);
+        // Who comes online joins the end of the online members: only a list short of its size, or one that lists
+        // them, changes.
+        for (const [key, list] of s.memberLists)
+          if (!list.full || list.ids.has(userId)) s.memberLists.delete(key);
       });
       return;
     }
@@ -151,6 +170,7 @@ export class GuildCache {
       ...snapshot,
       listed,
       online: new Map(presences.filter((p) => p.status !== 'offline').map((p) => [p.user.id, p])),
+      memberLists: new Map(),
     };
   }
 
