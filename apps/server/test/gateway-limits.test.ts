@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eq } from 'drizzle-orm';
 import type WebSocket from 'ws';
+import { users } from '../src/store/schema';
 import { TestGateway } from './gateway-client';
 import { createGuild, join } from './guild-helpers';
 import { startHearth, type TestServer } from './harness';
@@ -62,6 +64,29 @@ describe('connection', () => {
     assert.ok(await third.never('READY'));
     // Another user's budget is their own.
     assert.equal((await TestGateway.identify(h, other.token)).ready.user.id, other.id);
+  });
+
+  test('a logged-out token or a disabled user is refused with 4004, spending none of the IDENTIFY budget', async () => {
+    const u = await h.register();
+    const second = await h.api('POST', '/auth/login', { body: { login: u.username, password: u.password } });
+    assert.equal(second.status, 200);
+    // The first session is checked and trusted for a moment, then logged out.
+    assert.equal((await h.api('GET', '/users/@me', { token: u.token })).status, 200);
+    assert.equal((await h.api('POST', '/auth/logout', { token: u.token })).status, 204);
+    for (let i = 0; i < 3; i++) {
+      const c = await TestGateway.open(h);
+      await c.next((p) => p.op === 10);
+      c.send({ op: 2, d: { token: u.token, properties: {} } });
+      assert.equal(await c.closed(), 4004);
+      assert.ok(!c.received.some((p) => p.t === 'READY'));
+    }
+    // The budget (2 per window here) is intact for the user's live session.
+    assert.equal((await TestGateway.identify(h, second.body.token)).ready.user.id, u.id);
+    await h.app.database.db.update(users).set({ disabled: true }).where(eq(users.id, u.id));
+    const c = await TestGateway.open(h);
+    await c.next((p) => p.op === 10);
+    c.send({ op: 2, d: { token: second.body.token, properties: {} } });
+    assert.equal(await c.closed(), 4004);
   });
 
   test('a session expires after the configured TTL; resuming it then gets op 9', async () => {

@@ -492,7 +492,13 @@ export class Gateway {
     const fail = (code: number, message: string) => Object.assign(new Error(message), { gatewayClose: code });
     const d = asFields(payload);
     if (typeof d.token !== 'string') throw fail(GatewayClose.DecodeError, 'Invalid identify payload');
-    const principal = await this.authenticate(d.token);
+    const { auth, sessionData, presence } = this.opts.services;
+    // A user's token is checked here for its signature, and for its login session by the statement that loads the
+    // session's data (one statement per IDENTIFY); any other token is authenticated first.
+    const claims = auth.userClaims(d.token);
+    const principal: Principal | null = claims
+      ? { userId: claims.userId, sessionId: claims.sessionId, bot: false, applicationId: null }
+      : await this.authenticate(d.token);
     if (!principal) throw fail(GatewayClose.AuthenticationFailed, 'Authentication failed');
     let intents = ALL_INTENTS;
     if (principal.bot) {
@@ -501,16 +507,6 @@ export class Gateway {
         throw fail(GatewayClose.InvalidIntents, 'Invalid intent(s)');
       intents = asked;
     }
-    const budget = await this.opts.limiter.hit(
-      `identify:${principal.userId}`,
-      this.opts.identifyLimit,
-      IDENTIFY_WINDOW_MS,
-    );
-    if (!budget.allowed) {
-      outbox.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
-      return null;
-    }
-    const { sessionData, presence } = this.opts.services;
     let applicationFlags = 0;
     if (principal.bot && principal.applicationId) {
       applicationFlags = await sessionData.applicationFlags(principal.applicationId);
@@ -533,10 +529,23 @@ export class Gateway {
     session.largeThreshold = largeThreshold(d.large_threshold);
     session.presence = presence.parse(d.presence) ?? session.presence;
     this.track(session);
+    let limited = false;
     try {
       // Held from before the first read: READY and every GUILD_CREATE come first, then whatever happened meanwhile.
       await this.held(session, async () => {
-        const data = await sessionData.load(principal, applicationFlags);
+        const data = await sessionData.load(principal, { applicationFlags, confirmSession: !!claims });
+        if (!data) throw fail(GatewayClose.AuthenticationFailed, 'Authentication failed');
+        // Counted once the token is known to be good: a revoked one cannot spend its user's IDENTIFY budget.
+        const budget = await this.opts.limiter.hit(
+          `identify:${principal.userId}`,
+          this.opts.identifyLimit,
+          IDENTIFY_WINDOW_MS,
+        );
+        if (!budget.allowed) {
+          limited = true;
+          this.forget(session);
+          return;
+        }
         for (const g of data.guilds) session.state.guilds.set(g.state.id, g.state);
         for (const id of data.dmChannelIds) session.state.dms.add(id);
         session.outbox = outbox;
@@ -554,6 +563,10 @@ export class Gateway {
       this.forget(session);
       presence.set(principal.userId, session.id, null, [...session.state.guilds.keys()]).catch(() => {});
       throw err;
+    }
+    if (limited) {
+      outbox.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
+      return null;
     }
     return session;
   }

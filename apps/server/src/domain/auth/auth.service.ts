@@ -14,7 +14,7 @@ import type { Deps } from '../deps';
 import { ApiError, invalidField, unauthorized } from '../errors';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
 import { SessionCache } from './session-cache';
-import { AccessTokens, hashToken, newSecretToken, tokenOwner } from './tokens';
+import { type AccessClaims, AccessTokens, hashToken, newSecretToken, tokenOwner } from './tokens';
 
 /** Who is calling: a person's session, or a bot. */
 export interface Principal {
@@ -34,6 +34,33 @@ type MailPurpose = 'verify_email' | 'reset_password';
 
 // last_used_at is written at most this often per session, not on every request.
 const TOUCH_INTERVAL_MS = 60_000;
+
+/** What `acceptSession` decides from: a live session's use and expiry, and whether its user is disabled. */
+export interface LiveSession {
+  lastUsedAt: Date;
+  expiresAt: Date;
+  disabled: boolean;
+}
+
+/**
+ * In a select list: the live session `sessionId` of user `userId` as JSON (`fromLiveSessionJson` reads it), or null
+ * when there is none (revoked, expired, another user's).
+ */
+export function liveSessionJson(userId: unknown, sessionId: unknown) {
+  return sql<Record<
+    string,
+    unknown
+  > | null>`(select json_build_object('lastUsedAt', ${sessions.lastUsedAt}, 'expiresAt', ${sessions.expiresAt}, 'disabled', ${users.disabled}) from ${sessions} join ${users} on ${users.id} = ${sessions.userId} where ${sessions.userId} = ${userId} and ${sessions.id} = ${sessionId} and ${sessions.revokedAt} is null and ${sessions.expiresAt} > now())`;
+}
+
+export function fromLiveSessionJson(json: Record<string, unknown> | null): LiveSession | null {
+  if (!json) return null;
+  return {
+    lastUsedAt: new Date(String(json.lastUsedAt)),
+    expiresAt: new Date(String(json.expiresAt)),
+    disabled: json.disabled === true,
+  };
+}
 
 /** The session an access token names, if live, and whether its user is disabled: checked on every request. */
 const liveSession = preparedStatement('live_session', (db) =>
@@ -271,17 +298,38 @@ export class AuthService {
     const principal = { userId: claims.userId, sessionId: claims.sessionId, bot: false, applicationId: null };
     if (this.sessions.has(claims.userId, claims.sessionId)) return principal;
     const started = this.sessions.begin();
-    const { db } = this.deps;
-    const [row] = await liveSession(db).execute({ userId: claims.userId, sessionId: claims.sessionId });
-    if (!row || row.disabled) return null;
-    if (Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
-      db.update(sessions)
+    const [row] = await liveSession(this.deps.db).execute({
+      userId: claims.userId,
+      sessionId: claims.sessionId,
+    });
+    return this.acceptSession(claims, row ?? null, started) ? principal : null;
+  }
+
+  /**
+   * A user access token (no scheme) checked as far as it can be without the database: signature and expiry. Whoever
+   * takes it must confirm the session it names with `acceptSession`, from `liveSessionJson` read in their own
+   * statement (the gateway's IDENTIFY reads it with the session's data). Null for anything else.
+   */
+  userClaims(token: string): AccessClaims | null {
+    return this.access.verify(token);
+  }
+
+  /**
+   * Whether the session read for `claims` (null: none live) lets them in. A live session's use is recorded at most
+   * once a minute, and this process trusts it for a few seconds (see SessionCache); `started` is
+   * `sessions.begin()` from before the read.
+   */
+  acceptSession(claims: AccessClaims, live: LiveSession | null, started: number): boolean {
+    if (!live || live.disabled) return false;
+    if (Date.now() - live.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      this.deps.db
+        .update(sessions)
         .set({ lastUsedAt: new Date() })
         .where(and(eq(sessions.userId, claims.userId), eq(sessions.id, claims.sessionId)))
         .catch((err) => this.deps.log.warn({ err }, 'could not record session use'));
     }
-    this.sessions.remember(started, claims.userId, claims.sessionId, row.expiresAt);
-    return principal;
+    this.sessions.remember(started, claims.userId, claims.sessionId, live.expiresAt);
+    return true;
   }
 
   /** Bot tokens name their bot user, so the lookup is by key and the hash comparison is exact. */

@@ -14,7 +14,7 @@ import {
   userSettings,
   users,
 } from '../../store/schema';
-import type { Principal } from '../auth/auth.service';
+import { type AuthService, fromLiveSessionJson, liveSessionJson, type Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { openDmsFromJson, openDmsJson } from '../dms/dms.service';
 import { notFound } from '../errors';
@@ -76,12 +76,17 @@ function membershipsJson(userId: unknown) {
 }
 
 const userId = sql.placeholder('userId');
+const sessionId = sql.placeholder('sessionId');
 
-/** Everything a session starts from, in one statement: the user, memberships, DMs and READY's lists. */
+/**
+ * Everything a session starts from, in one statement: the user, memberships, DMs and READY's lists, and whether
+ * the login session `sessionId` (null for none) is live.
+ */
 function buildStartQuery(db: DbOrTx) {
   return db
     .select({
       user: users,
+      session: liveSessionJson(userId, sessionId),
       credentials,
       settings: userSettings,
       memberships: membershipsJson(userId),
@@ -120,6 +125,7 @@ export class SessionDataService {
   constructor(
     private readonly deps: Deps,
     private readonly services: {
+      auth: AuthService;
       guilds: GuildsService;
       readStates: ReadStatesService;
       presence: PresenceService;
@@ -148,9 +154,23 @@ export class SessionDataService {
   /**
    * READY and the guilds of a new session: one statement, the guilds' snapshots (cached but for the first session
    * of a guild) and, when there are read states, their mention counts. `applicationFlags` goes into a bot's READY.
+   * With `confirmSession` (a user's token checked only for its signature, see AuthService.userClaims) the same
+   * statement reads the login session: null when it is not live.
    */
-  async load(principal: Principal, applicationFlags = 0): Promise<SessionData> {
-    const [row] = await startQuery(this.deps.db).execute({ userId: principal.userId });
+  async load(
+    principal: Principal,
+    { applicationFlags = 0, confirmSession = false } = {},
+  ): Promise<SessionData | null> {
+    const { auth } = this.services;
+    const started = auth.sessions.begin();
+    const [row] = await startQuery(this.deps.db).execute({
+      userId: principal.userId,
+      sessionId: confirmSession ? principal.sessionId : null,
+    });
+    if (confirmSession) {
+      const claims = { userId: principal.userId, sessionId: principal.sessionId! };
+      if (!auth.acceptSession(claims, fromLiveSessionJson(row?.session ?? null), started)) return null;
+    }
     if (!row) throw notFound(ErrorCode.UnknownUser, 'User');
     const guilds = await this.starts(row.user, row.memberships);
     const ready: Record<string, unknown> = {
@@ -184,7 +204,7 @@ export class SessionDataService {
 
   /** A user's permission caches of all their guilds, and their DM channels (for a session handed over). */
   async caches(userId: string): Promise<{ guilds: CachedGuild[]; dmChannelIds: string[] }> {
-    const [row] = await startQuery(this.deps.db).execute({ userId });
+    const [row] = await startQuery(this.deps.db).execute({ userId, sessionId: null });
     if (!row) return { guilds: [], dmChannelIds: [] };
     const guilds = await this.starts(row.user, row.memberships);
     return { guilds: guilds.map((g) => g.state), dmChannelIds: row.dmChannelIds };
