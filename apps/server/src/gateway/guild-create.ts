@@ -38,16 +38,16 @@ export interface GuildCreateFor {
  * GUILD_CREATE's `d` and the payload's closing brace, for one session: the channels and active threads it can see,
  * its own member and, up to `large_threshold`, the others (only those online in a guild larger than that), with
  * their presences. The other members are the same for almost every session of the guild: their JSON is encoded
- * once per snapshot and member list (see `sharedMembers`), so a session's own part is all that is encoded for it.
+ * once per snapshot and member list (see `otherMembers`), so a session's own part is all that is encoded for it.
  */
 export function guildCreateJson(snapshot: CachedSnapshot, to: GuildCreateFor): Buffer {
   const { state, userId: me, mine, myPresence } = to;
   const guildId = snapshot.id;
   const large = snapshot.memberCount > to.largeThreshold;
   const others = otherMembers(snapshot, large, to.largeThreshold - 1, me);
-  const myPresences = to.presences && myPresence.status !== 'offline' ? json(myPresence) : '';
+  const myPresences = to.presences && myPresence.status !== 'offline' ? JSON.stringify(myPresence) : '';
   const head = [
-    `${json(snapshot.guild).slice(0, -1)}`,
+    json(snapshot.guild).slice(0, -1),
     `"joined_at":${JSON.stringify(mine.joined_at)}`,
     `"member_count":${snapshot.memberCount}`,
     `"large":${large}`,

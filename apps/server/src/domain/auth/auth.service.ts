@@ -42,18 +42,17 @@ export interface LiveSession {
   disabled: boolean;
 }
 
+type LiveSessionJson = Record<string, unknown> | null;
+
 /**
  * In a select list: the live session `sessionId` of user `userId` as JSON (`fromLiveSessionJson` reads it), or null
  * when there is none (revoked, expired, another user's).
  */
 export function liveSessionJson(userId: unknown, sessionId: unknown) {
-  return sql<Record<
-    string,
-    unknown
-  > | null>`(select json_build_object('lastUsedAt', ${sessions.lastUsedAt}, 'expiresAt', ${sessions.expiresAt}, 'disabled', ${users.disabled}) from ${sessions} join ${users} on ${users.id} = ${sessions.userId} where ${sessions.userId} = ${userId} and ${sessions.id} = ${sessionId} and ${sessions.revokedAt} is null and ${sessions.expiresAt} > now())`;
+  return sql<LiveSessionJson>`(select json_build_object('lastUsedAt', ${sessions.lastUsedAt}, 'expiresAt', ${sessions.expiresAt}, 'disabled', ${users.disabled}) from ${sessions} join ${users} on ${users.id} = ${sessions.userId} where ${sessions.userId} = ${userId} and ${sessions.id} = ${sessionId} and ${sessions.revokedAt} is null and ${sessions.expiresAt} > now())`;
 }
 
-export function fromLiveSessionJson(json: Record<string, unknown> | null): LiveSession | null {
+export function fromLiveSessionJson(json: LiveSessionJson): LiveSession | null {
   if (!json) return null;
   return {
     lastUsedAt: new Date(String(json.lastUsedAt)),
