@@ -497,7 +497,13 @@ export class Gateway {
     // session's data (one statement per IDENTIFY); any other token is authenticated first.
     const claims = auth.userClaims(d.token);
     const principal: Principal | null = claims
-      ? { userId: claims.userId, sessionId: claims.sessionId, bot: false, applicationId: null }
+      ? {
+          userId: claims.userId,
+          sessionId: claims.sessionId,
+          bot: false,
+          applicationId: null,
+          applicationFlags: 0,
+        }
       : await this.authenticate(d.token);
     if (!principal) throw fail(GatewayClose.AuthenticationFailed, 'Authentication failed');
     let intents = ALL_INTENTS;
@@ -507,9 +513,8 @@ export class Gateway {
         throw fail(GatewayClose.InvalidIntents, 'Invalid intent(s)');
       intents = asked;
     }
-    let applicationFlags = 0;
-    if (principal.bot && principal.applicationId) {
-      applicationFlags = await sessionData.applicationFlags(principal.applicationId);
+    const { applicationFlags } = principal;
+    if (principal.bot) {
       const allowed =
         (applicationFlags &
         (ApplicationFlags.GatewayGuildMembers | ApplicationFlags.GatewayGuildMembersLimited)

@@ -23,6 +23,8 @@ export interface Principal {
   sessionId: string | null;
   bot: boolean;
   applicationId: string | null;
+  /** A bot's application flags (which privileged intents it may use), read with its token; 0 for users. */
+  applicationFlags: number;
 }
 
 export interface ClientMeta {
@@ -80,7 +82,12 @@ const liveSession = preparedStatement('live_session', (db) =>
 /** A bot's application and token hash, by the bot user a token names: read on every bot request. */
 const botApplication = preparedStatement('bot_application', (db) =>
   db
-    .select({ id: applications.id, hash: applications.botTokenHash, disabled: users.disabled })
+    .select({
+      id: applications.id,
+      hash: applications.botTokenHash,
+      flags: applications.flags,
+      disabled: users.disabled,
+    })
     .from(applications)
     .innerJoin(users, eq(users.id, applications.botUserId))
     .where(eq(applications.botUserId, sql.placeholder('botUserId'))),
@@ -294,7 +301,13 @@ export class AuthService {
     if (scheme === 'bot') return this.authenticateBot(rest);
     const claims = this.access.verify(scheme === 'bearer' ? rest : header.trim());
     if (!claims) return null;
-    const principal = { userId: claims.userId, sessionId: claims.sessionId, bot: false, applicationId: null };
+    const principal = {
+      userId: claims.userId,
+      sessionId: claims.sessionId,
+      bot: false,
+      applicationId: null,
+      applicationFlags: 0,
+    };
     if (this.sessions.has(claims.userId, claims.sessionId)) return principal;
     const started = this.sessions.begin();
     const [row] = await liveSession(this.deps.db).execute({
@@ -337,7 +350,13 @@ export class AuthService {
     if (!botUserId) return null;
     const [app] = await botApplication(this.deps.db).execute({ botUserId });
     if (!app || app.disabled || !app.hash || app.hash !== hashToken(token)) return null;
-    return { userId: botUserId, sessionId: null, bot: true, applicationId: app.id };
+    return {
+      userId: botUserId,
+      sessionId: null,
+      bot: true,
+      applicationId: app.id,
+      applicationFlags: app.flags,
+    };
   }
 
   /** What the per-account rate limit counts against: the account a login names, else the login text itself. */

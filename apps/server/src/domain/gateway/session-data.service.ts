@@ -5,7 +5,6 @@ import type { BusEvent } from '../../events/bus';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import {
-  applications,
   channelRecipients,
   credentials,
   memberRoles,
@@ -140,15 +139,6 @@ export class SessionDataService {
   /** Keeps the cached guild snapshots current: every bus event, before any session sees it. */
   observe(event: BusEvent): void {
     this.snapshots.observe(event);
-  }
-
-  /** The flags of a bot's application: which privileged intents it may use. */
-  async applicationFlags(applicationId: string): Promise<number> {
-    const [app] = await this.deps.db
-      .select({ flags: applications.flags })
-      .from(applications)
-      .where(eq(applications.id, applicationId));
-    return app?.flags ?? 0;
   }
 
   /**
