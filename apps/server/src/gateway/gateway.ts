@@ -495,16 +495,8 @@ export class Gateway {
     const { auth, sessionData, presence } = this.opts.services;
     // A user's token is checked here for its signature, and for its login session by the statement that loads the
     // session's data (one statement per IDENTIFY); any other token is authenticated first.
-    const claims = auth.userClaims(d.token);
-    const principal: Principal | null = claims
-      ? {
-          userId: claims.userId,
-          sessionId: claims.sessionId,
-          bot: false,
-          applicationId: null,
-          applicationFlags: 0,
-        }
-      : await this.authenticate(d.token);
+    const user = auth.userPrincipal(d.token);
+    const principal: Principal | null = user ?? (await this.authenticate(d.token));
     if (!principal) throw fail(GatewayClose.AuthenticationFailed, 'Authentication failed');
     let intents = ALL_INTENTS;
     if (principal.bot) {
@@ -538,7 +530,7 @@ export class Gateway {
     try {
       // Held from before the first read: READY and every GUILD_CREATE come first, then whatever happened meanwhile.
       await this.held(session, async () => {
-        const data = await sessionData.load(principal, { applicationFlags, confirmSession: !!claims });
+        const data = await sessionData.load(principal, user);
         if (!data) throw fail(GatewayClose.AuthenticationFailed, 'Authentication failed');
         // Counted once the token is known to be good: a revoked one cannot spend its user's IDENTIFY budget.
         const budget = await this.opts.limiter.hit(

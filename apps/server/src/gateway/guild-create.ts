@@ -74,14 +74,14 @@ export function guildCreateJson(snapshot: CachedSnapshot, to: GuildCreateFor): B
  */
 function otherMembers(snapshot: CachedSnapshot, large: boolean, count: number, me: string): SharedMembers {
   const key = `${large ? 'online' : 'listed'}:${count}`;
+  const from = large ? snapshot.online : snapshot.listed;
   let shared = snapshot.memberLists.get(key);
   if (shared && shared.validUntil <= Date.now()) shared = undefined;
   if (!shared) {
-    shared = encodeMembers(snapshot, firstIds(large ? snapshot.online : snapshot.listed, count, null), count);
+    shared = encodeMembers(snapshot, firstIds(from, count, null), count);
     snapshot.memberLists.set(key, shared);
   }
-  if (!shared.ids.has(me)) return shared;
-  return encodeMembers(snapshot, firstIds(large ? snapshot.online : snapshot.listed, count, me), count);
+  return shared.ids.has(me) ? encodeMembers(snapshot, firstIds(from, count, me), count) : shared;
 }
 
 function firstIds(from: Map<string, unknown>, count: number, except: string | null): string[] {

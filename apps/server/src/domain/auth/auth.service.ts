@@ -299,22 +299,13 @@ export class AuthService {
     if (!header) return null;
     const [scheme, rest] = splitScheme(header);
     if (scheme === 'bot') return this.authenticateBot(rest);
-    const claims = this.access.verify(scheme === 'bearer' ? rest : header.trim());
-    if (!claims) return null;
-    const principal = {
-      userId: claims.userId,
-      sessionId: claims.sessionId,
-      bot: false,
-      applicationId: null,
-      applicationFlags: 0,
-    };
-    if (this.sessions.has(claims.userId, claims.sessionId)) return principal;
+    const principal = this.userPrincipal(scheme === 'bearer' ? rest : header.trim());
+    if (!principal) return null;
+    const { userId, sessionId } = principal;
+    if (this.sessions.has(userId, sessionId)) return principal;
     const started = this.sessions.begin();
-    const [row] = await liveSession(this.deps.db).execute({
-      userId: claims.userId,
-      sessionId: claims.sessionId,
-    });
-    return this.acceptSession(claims, row ?? null, started) ? principal : null;
+    const [row] = await liveSession(this.deps.db).execute({ userId, sessionId });
+    return this.acceptSession(principal, row ?? null, started) ? principal : null;
   }
 
   /**
@@ -322,25 +313,28 @@ export class AuthService {
    * takes it must confirm the session it names with `acceptSession`, from `liveSessionJson` read in their own
    * statement (the gateway's IDENTIFY reads it with the session's data). Null for anything else.
    */
-  userClaims(token: string): AccessClaims | null {
-    return this.access.verify(token);
+  userPrincipal(token: string): (Principal & { sessionId: string }) | null {
+    const claims = this.access.verify(token);
+    if (!claims) return null;
+    const { userId, sessionId } = claims;
+    return { userId, sessionId, bot: false, applicationId: null, applicationFlags: 0 };
   }
 
   /**
-   * Whether the session read for `claims` (null: none live) lets them in. A live session's use is recorded at most
+   * Whether the session read for `user` (null: none live) lets them in. A live session's use is recorded at most
    * once a minute, and this process trusts it for a few seconds (see SessionCache); `started` is
    * `sessions.begin()` from before the read.
    */
-  acceptSession(claims: AccessClaims, live: LiveSession | null, started: number): boolean {
+  acceptSession(user: AccessClaims, live: LiveSession | null, started: number): boolean {
     if (!live || live.disabled) return false;
     if (Date.now() - live.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       this.deps.db
         .update(sessions)
         .set({ lastUsedAt: new Date() })
-        .where(and(eq(sessions.userId, claims.userId), eq(sessions.id, claims.sessionId)))
+        .where(and(eq(sessions.userId, user.userId), eq(sessions.id, user.sessionId)))
         .catch((err) => this.deps.log.warn({ err }, 'could not record session use'));
     }
-    this.sessions.remember(started, claims.userId, claims.sessionId, live.expiresAt);
+    this.sessions.remember(started, user.userId, user.sessionId, live.expiresAt);
     return true;
   }
 

@@ -14,6 +14,7 @@ import {
   users,
 } from '../../store/schema';
 import { type AuthService, fromLiveSessionJson, liveSessionJson, type Principal } from '../auth/auth.service';
+import type { AccessClaims } from '../auth/tokens';
 import type { Deps } from '../deps';
 import { openDmsFromJson, openDmsJson } from '../dms/dms.service';
 import { notFound } from '../errors';
@@ -143,24 +144,19 @@ export class SessionDataService {
 
   /**
    * READY and the guilds of a new session: one statement, the guilds' snapshots (cached but for the first session
-   * of a guild) and, when there are read states, their mention counts. `applicationFlags` goes into a bot's READY.
-   * With `confirmSession` (a user's token checked only for its signature, see AuthService.userClaims) the same
-   * statement reads the login session: null when it is not live.
+   * of a guild) and, when there are read states, their mention counts. A bot's READY carries its application's flags.
+   * With `confirm` (a user's token checked only for its signature, see AuthService.userPrincipal) the same statement
+   * reads the login session it names: null when that is not live.
    */
-  async load(
-    principal: Principal,
-    { applicationFlags = 0, confirmSession = false } = {},
-  ): Promise<SessionData | null> {
+  async load(principal: Principal, confirm: AccessClaims | null = null): Promise<SessionData | null> {
     const { auth } = this.services;
     const started = auth.sessions.begin();
     const [row] = await startQuery(this.deps.db).execute({
       userId: principal.userId,
-      sessionId: confirmSession ? principal.sessionId : null,
+      sessionId: confirm?.sessionId ?? null,
     });
-    if (confirmSession) {
-      const claims = { userId: principal.userId, sessionId: principal.sessionId! };
-      if (!auth.acceptSession(claims, fromLiveSessionJson(row?.session ?? null), started)) return null;
-    }
+    if (confirm && !auth.acceptSession(confirm, fromLiveSessionJson(row?.session ?? null), started))
+      return null;
     if (!row) throw notFound(ErrorCode.UnknownUser, 'User');
     const guilds = await this.starts(row.user, row.memberships);
     const ready: Record<string, unknown> = {
@@ -173,7 +169,7 @@ export class SessionDataService {
       relationships: [] as unknown[],
     };
     if (principal.bot && principal.applicationId)
-      ready.application = { id: principal.applicationId, flags: applicationFlags };
+      ready.application = { id: principal.applicationId, flags: principal.applicationFlags };
     else {
       const settings = toUserSettings(row.settings);
       Object.assign(ready, {
