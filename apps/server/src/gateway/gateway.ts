@@ -21,7 +21,7 @@ import type { PresenceWire } from '../domain/presence/presence.service';
 import type { Services } from '../domain/services';
 import type { Bus, BusEvent } from '../events/bus';
 import type { RateLimiter } from '../events/rate-limiter';
-import { guildCreateJson } from './guild-create';
+import { guildCreateParts } from './guild-create';
 import { Outbox, Session, type SessionSnapshot } from './session';
 import { type EventData, SessionState } from './session-state';
 
@@ -679,7 +679,7 @@ export class Gateway {
     const wantsPresences = !principal.bot || !!(session.intents & Intent.GuildPresences);
     if (wantsPresences && (!large || principal.bot)) session.presenceGuilds.add(guildId);
     else session.presenceGuilds.delete(guildId);
-    const d = guildCreateJson(snapshot, {
+    const parts = guildCreateParts(snapshot, {
       state: session.state,
       userId: principal.userId,
       mine,
@@ -687,7 +687,7 @@ export class Gateway {
       largeThreshold: session.largeThreshold,
       presences: wantsPresences,
     });
-    session.dispatchShared('GUILD_CREATE', d);
+    session.dispatchParts('GUILD_CREATE', parts);
   }
 
   /** op 14 (guild subscriptions): a session that opens a large guild gets its presences from then on. */

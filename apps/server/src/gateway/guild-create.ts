@@ -1,19 +1,28 @@
-import type { Member } from '@hearth/protocol';
+import type { Channel, Member } from '@hearth/protocol';
 import type { CachedSnapshot, SharedMembers } from '../domain/gateway/guild-cache';
 import type { PresenceWire } from '../domain/presence/presence.service';
 import type { SessionState } from './session-state';
 
-/** The JSON of snapshot objects, encoded once each: snapshots are never changed in place (guild-cache.ts). */
-const encodings = new WeakMap<object, string>();
-function json(o: object): string {
-  let text = encodings.get(o);
-  if (text === undefined) {
-    text = JSON.stringify(o);
-    encodings.set(o, text);
+/** `encode(o)`, computed once per object: snapshots are never changed in place (guild-cache.ts). */
+function once<T>(cache: WeakMap<object, T>, o: object, encode: (o: object) => T): T {
+  let encoded = cache.get(o);
+  if (encoded === undefined) {
+    encoded = encode(o);
+    cache.set(o, encoded);
   }
-  return text;
+  return encoded;
 }
-const jsonList = (items: object[]) => `[${items.map(json).join(',')}]`;
+
+const texts = new WeakMap<object, string>();
+const bytes = new WeakMap<object, Buffer>();
+const openGuilds = new WeakMap<object, Buffer>();
+/** A member's or presence's JSON (joined into shared member lists). */
+const json = (o: object) => once(texts, o, (x) => JSON.stringify(x));
+/** A channel's or thread's JSON as bytes, copied into every message that lists it. */
+const encoded = (o: object) => once(bytes, o, (x) => Buffer.from(JSON.stringify(x)));
+/** The guild object without its closing brace, as bytes: GUILD_CREATE's own fields follow it. */
+const openGuild = (guild: object) =>
+  once(openGuilds, guild, (x) => Buffer.from(JSON.stringify(x).slice(0, -1)));
 
 const COMMA = Buffer.from(',');
 const TAIL = Buffer.from(
@@ -40,23 +49,22 @@ export interface GuildCreateFor {
  * their presences. The other members are the same for almost every session of the guild: their JSON is encoded
  * once per snapshot and member list (see `otherMembers`), so a session's own part is all that is encoded for it.
  */
-export function guildCreateJson(snapshot: CachedSnapshot, to: GuildCreateFor): Buffer {
+export function guildCreateParts(snapshot: CachedSnapshot, to: GuildCreateFor): Buffer[] {
   const { state, userId: me, mine, myPresence } = to;
   const guildId = snapshot.id;
   const large = snapshot.memberCount > to.largeThreshold;
   const others = otherMembers(snapshot, large, to.largeThreshold - 1, me);
   const myPresences = to.presences && myPresence.status !== 'offline' ? JSON.stringify(myPresence) : '';
-  const head = [
-    json(snapshot.guild).slice(0, -1),
-    `"joined_at":${JSON.stringify(mine.joined_at)}`,
-    `"member_count":${snapshot.memberCount}`,
-    `"large":${large}`,
-    '"unavailable":false',
-    `"channels":${jsonList(snapshot.channels.filter((c) => state.canView(guildId, c.id)))}`,
-    `"threads":${jsonList(snapshot.threads.filter((t) => state.canView(guildId, t.id)))}`,
-    `"members":[${JSON.stringify(mine)}`,
-  ].join(',');
-  const parts: Buffer[] = [Buffer.from(head)];
+  const parts: Buffer[] = [
+    openGuild(snapshot.guild),
+    Buffer.from(
+      `,"joined_at":${JSON.stringify(mine.joined_at)},"member_count":${snapshot.memberCount},"large":${large},"unavailable":false,"channels":[`,
+    ),
+  ];
+  list(parts, snapshot.channels, (c) => state.canView(guildId, c.id));
+  parts.push(Buffer.from('],"threads":['));
+  list(parts, snapshot.threads, (t) => state.canView(guildId, t.id));
+  parts.push(Buffer.from(`],"members":[${JSON.stringify(mine)}`));
   if (others.members.length) parts.push(COMMA, others.members);
   parts.push(Buffer.from(`],"presences":[${myPresences}`));
   if (to.presences && others.presences.length) {
@@ -64,7 +72,18 @@ export function guildCreateJson(snapshot: CachedSnapshot, to: GuildCreateFor): B
     parts.push(others.presences);
   }
   parts.push(TAIL);
-  return Buffer.concat(parts);
+  return parts;
+}
+
+/** Appends the JSON of the `items` that pass `keep`, comma-separated. */
+function list(parts: Buffer[], items: Channel[], keep: (item: Channel) => boolean): void {
+  let first = true;
+  for (const item of items) {
+    if (!keep(item)) continue;
+    if (!first) parts.push(COMMA);
+    parts.push(encoded(item));
+    first = false;
+  }
 }
 
 /**

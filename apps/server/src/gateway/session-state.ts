@@ -73,6 +73,7 @@ export class SessionState {
   /**
    * Channel permissions computed since the guild's cache last changed (every event is checked against them). Kept
    * per guild object, so a guild loaded afresh starts empty; `apply` drops a guild's entry whenever it changes one.
+   * A member whose permissions follow from their roles alone shares the table of their role set (see `table`).
    */
   private readonly computed = new WeakMap<CachedGuild, Map<string, bigint>>();
 
@@ -86,7 +87,7 @@ export class SessionState {
     if (g.myTimeout && g.myTimeout.getTime() > Date.now()) return this.compute(g, channelId);
     let known = this.computed.get(g);
     if (!known) {
-      known = new Map();
+      known = this.table(g);
       this.computed.set(g, known);
     }
     let perms = known.get(channelId);
@@ -95,6 +96,32 @@ export class SessionState {
       known.set(channelId, perms);
     }
     return perms;
+  }
+
+  /**
+   * Where a guild's channel permissions are remembered: while the guild still has its snapshot's roles and channels,
+   * a member who is not the owner, is named by no member overwrite and is in no private thread has the permissions
+   * of their role set, computed once for all the sessions that share it; anyone else has their own.
+   */
+  private table(g: CachedGuild): Map<string, bigint> {
+    const shared = g.shared;
+    if (!shared || g.ownerId === this.userId || g.privateThreads.size || shared.overwritten.has(this.userId))
+      return new Map();
+    const key = [...g.myRoleIds].sort().join(',');
+    let table = shared.byRoles.get(key);
+    if (!table) {
+      table = new Map();
+      shared.byRoles.set(key, table);
+    }
+    return table;
+  }
+
+  /** Before a guild's roles, channels or owner change: a guild still sharing its snapshot's maps copies them. */
+  private own(g: CachedGuild): void {
+    if (!g.shared) return;
+    g.roles = new Map(g.roles);
+    g.channels = new Map(g.channels);
+    g.shared = null;
   }
 
   private compute(g: CachedGuild, channelId: string): bigint {
@@ -146,6 +173,7 @@ export class SessionState {
       case 'GUILD_UPDATE': {
         const updated = d.id ? this.guilds.get(d.id) : undefined;
         if (updated && d.owner_id) {
+          this.own(updated);
           updated.ownerId = d.owner_id;
           this.computed.delete(updated);
         }
@@ -156,15 +184,18 @@ export class SessionState {
         break;
       case 'GUILD_ROLE_CREATE':
       case 'GUILD_ROLE_UPDATE':
-        if (d.role)
-          g?.roles.set(d.role.id, {
+        if (g && d.role) {
+          this.own(g);
+          g.roles.set(d.role.id, {
             id: d.role.id,
             permissions: BigInt(d.role.permissions),
             position: d.role.position,
           });
+        }
         break;
       case 'GUILD_ROLE_DELETE':
         if (!g || !d.role_id) break;
+        this.own(g);
         g.roles.delete(d.role_id);
         g.myRoleIds = g.myRoleIds.filter((id) => id !== d.role_id);
         break;
@@ -181,11 +212,17 @@ export class SessionState {
       case 'CHANNEL_UPDATE':
       case 'THREAD_CREATE':
       case 'THREAD_UPDATE':
-        if (g && d.id) g.channels.set(d.id, this.cached(d.id, d, g.channels.get(d.id)));
+        if (g && d.id) {
+          this.own(g);
+          g.channels.set(d.id, this.cached(d.id, d, g.channels.get(d.id)));
+        }
         break;
       case 'CHANNEL_DELETE':
       case 'THREAD_DELETE':
-        if (d.id) g?.channels.delete(d.id);
+        if (g && d.id) {
+          this.own(g);
+          g.channels.delete(d.id);
+        }
         break;
       case 'THREAD_MEMBERS_UPDATE':
         if (g && d.id) {

@@ -21,8 +21,8 @@ function joined(head: string, rest: Buffer): Buffer {
 /**
  * A dispatch as sent and kept for RESUME. For an event that goes to many sessions, `head` is this session's
  * `{"op":0,"t":…,"s":…,"d":` and `rest` the event's `d` and closing brace, encoded once and shared by every
- * session's frame and resume buffer; the two are joined only as the message is written. Otherwise `head` is the
- * whole message.
+ * session's frame and resume buffer; the two are joined only as the message is written. A message assembled for
+ * one session (GUILD_CREATE) is all `rest`, with an empty `head`. Otherwise `head` is the whole message.
  */
 interface Frame {
   s: number;
@@ -129,7 +129,8 @@ export class Outbox {
     this.raw.cork();
     for (let i = 0; i < frames.length; i += 2) {
       const rest = frames[i + 1];
-      if (rest) this.ws.send(joined(frames[i] as string, rest as Buffer), TEXT);
+      const head = frames[i] as string;
+      if (rest) this.ws.send(head ? joined(head, rest as Buffer) : rest, TEXT);
       else this.ws.send(frames[i] as string);
     }
     this.raw.uncork();
@@ -239,6 +240,12 @@ export class Session {
   /** The same for an event many sessions get: `rest` is its `d` and the closing brace, encoded once for all. */
   dispatchShared(t: string, rest: Buffer): void {
     this.keep({ s: ++this.seq, head: dispatchHead(t, this.seq), rest });
+  }
+
+  /** The same for a message made for this session alone from `parts` (its `d` and closing brace): copied once. */
+  dispatchParts(t: string, parts: Buffer[]): void {
+    const s = ++this.seq;
+    this.keep({ s, head: '', rest: Buffer.concat([Buffer.from(dispatchHead(t, s), 'latin1'), ...parts]) });
   }
 
   /**

@@ -19,7 +19,7 @@ import type { Deps } from '../deps';
 import { openDmsFromJson, openDmsJson } from '../dms/dms.service';
 import { notFound } from '../errors';
 import type { CachedChannel } from '../guilds/guild-access';
-import type { GuildsService } from '../guilds/guilds.service';
+import type { GuildSnapshot, GuildsService } from '../guilds/guilds.service';
 import { toMemberWire } from '../guilds/guilds.wire';
 import { type ReadStatesService, readStatesJson } from '../messages/read-states.service';
 import type { PresenceService } from '../presence/presence.service';
@@ -38,6 +38,38 @@ export interface CachedGuild {
   channels: Map<string, CachedChannel>;
   /** Private threads this user is a member of. */
   privateThreads: Set<string>;
+  /**
+   * The snapshot's access this guild started from, while `roles` and `channels` are still its maps (shared by the
+   * sessions that started from it): a session copies them before it changes them, and this becomes null.
+   */
+  shared: SharedAccess | null;
+}
+
+/** A snapshot's roles and channels as maps, and the permissions computed from them, for all its sessions. */
+export interface SharedAccess {
+  roles: Map<string, RoleData>;
+  channels: Map<string, CachedChannel>;
+  /** The users a member overwrite names: their permissions are not their roles' alone. */
+  overwritten: Set<string>;
+  /** Channel permissions by role set (sorted ids), for members whose permissions follow from their roles alone. */
+  byRoles: Map<string, Map<string, bigint>>;
+}
+
+const sharedAccess = new WeakMap<GuildSnapshot['access'], SharedAccess>();
+function shareAccess(access: GuildSnapshot['access']): SharedAccess {
+  let shared = sharedAccess.get(access);
+  if (!shared) {
+    shared = {
+      roles: new Map(access.roles.map((role) => [role.id, role])),
+      channels: new Map(access.channels.map((c) => [c.id, c])),
+      overwritten: new Set(
+        access.channels.flatMap((c) => c.overwrites.filter((o) => o.type === 1).map((o) => o.id)),
+      ),
+      byRoles: new Map(),
+    };
+    sharedAccess.set(access, shared);
+  }
+  return shared;
 }
 
 /** A guild as a session starts it: the guild-wide snapshot, the session's permission cache, its own member. */
@@ -220,18 +252,22 @@ export class SessionDataService {
       const { access } = snapshot;
       const { roleIds, threadIds } = memberships[i];
       const mine = new Set(threadIds);
+      const shared = shareAccess(access);
       const state: CachedGuild = {
         id: snapshot.id,
         ownerId: access.ownerId,
-        roles: new Map(access.roles.map((role) => [role.id, role])),
+        roles: shared.roles,
         myRoleIds: roleIds,
         myTimeout: member.communicationDisabledUntil,
-        channels: new Map(access.channels.map((c) => [c.id, c])),
+        channels: shared.channels,
         privateThreads: new Set(
-          access.channels
-            .filter((c) => c.type === ChannelType.PrivateThread && mine.has(c.id))
-            .map((c) => c.id),
+          mine.size
+            ? access.channels
+                .filter((c) => c.type === ChannelType.PrivateThread && mine.has(c.id))
+                .map((c) => c.id)
+            : [],
         ),
+        shared,
       };
       return [{ snapshot, state, member: toMemberWire(member, roleIds, user) }];
     });
