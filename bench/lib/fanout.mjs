@@ -44,8 +44,9 @@ export async function connectReceivers({
   return { clients, connected, failed: count - connected, seconds, results };
 }
 
-export async function closeReceivers(clients) {
-  await Promise.all(clients.map((c) => c.call('close').catch(() => {})));
+/** Closes the clients' sockets (see gateway-clients.mjs `close`: cut off, or with `ended` closed with 1000). */
+export async function closeReceivers(clients, { ended = false } = {}) {
+  await Promise.all(clients.map((c) => c.call('close', { ended }).catch(() => {})));
   for (const c of clients) c.stop();
 }
 

@@ -11,6 +11,12 @@ import { cpuSeconds, ratio, round, sleep } from '../lib/util.mjs';
 
 export const title = 'Identify';
 
+/**
+ * Each round's clients close with 1000, ending their sessions, so a round starts with its users offline and no
+ * round's sessions linger (kept for a resume, READY and GUILD_CREATEs in their buffers) into the next.
+ */
+const ENDED = { ended: true };
+
 /** Longer than PostgreSQL backends take to report their statistics once idle (see `transactions`). */
 const STATS_SETTLE_MS = 11_000;
 
@@ -24,7 +30,7 @@ const STATS_SETTLE_MS = 11_000;
 export async function run(ctx) {
   const config = {
     users: ctx.quick ? 100 : 1000,
-    warmup: ctx.quick ? 50 : 500,
+    warmup: ctx.quick ? 50 : 1000,
     guilds: 3,
     channelsPerGuild: 5,
     inFlight: 20,
@@ -37,18 +43,23 @@ export async function run(ctx) {
   const profiler = ctx.profileDir ? await phaseProfiler(target.hearth.inspectPort) : null;
   try {
     const { url } = await call(target.api, 'GET', '/gateway');
-    // A warm-up round, so that the measured identifies run on optimized code as a server that has been up a while
-    // does (the first identifies otherwise pay for compiling the gateway's hot paths).
-    ctx.log(`warm-up: identifying ${config.warmup} users invisible`);
-    const warm = await connectReceivers({
-      urls: [`${url}?v=10&encoding=json`],
-      tokens: target.tokens.slice(-config.warmup),
-      count: config.warmup,
-      guilds: config.guilds,
-      concurrency: config.inFlight,
-      presence: INVISIBLE,
-    });
-    await closeReceivers(warm.clients);
+    // Warm-up rounds, online and invisible, so that the measured identifies run on optimized code as a server that
+    // has been up a while does (the first identifies otherwise pay for compiling the gateway's hot paths).
+    for (const [name, presence] of [
+      ['online', null],
+      ['invisible', INVISIBLE],
+    ]) {
+      ctx.log(`warm-up: identifying ${config.warmup} users ${name}`);
+      const warm = await connectReceivers({
+        urls: [`${url}?v=10&encoding=json`],
+        tokens: target.tokens.slice(-config.warmup),
+        count: config.warmup,
+        guilds: config.guilds,
+        concurrency: config.inFlight,
+        presence,
+      });
+      await closeReceivers(warm.clients, ENDED);
+    }
     const frames = await identifyFrames(url, target.tokens[0], config.guilds);
     const variants = {};
     for (const [name, presence] of [
@@ -73,7 +84,7 @@ export async function run(ctx) {
       await sleep(STATS_SETTLE_MS);
       // The reading of `txBefore` is itself one transaction.
       const tx = (await transactions(target.db.url)) - txBefore - 1;
-      await closeReceivers(rx.clients);
+      await closeReceivers(rx.clients, ENDED);
       const r = rx.results[0];
       variants[name] = {
         connected: rx.connected,
@@ -160,11 +171,11 @@ async function bareIdentifies(frames, tokens, config) {
     });
   try {
     // Warmed up as Hearth is.
-    await closeReceivers((await identifies(config.warmup)).clients);
+    await closeReceivers((await identifies(config.warmup)).clients, ENDED);
     const cpuBefore = cpuSeconds(bare.pid);
     const rx = await identifies(config.users);
     const cpu = cpuSeconds(bare.pid) - cpuBefore;
-    await closeReceivers(rx.clients);
+    await closeReceivers(rx.clients, ENDED);
     const r = rx.results[0];
     return {
       connected: rx.connected,

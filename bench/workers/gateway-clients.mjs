@@ -76,8 +76,28 @@ const commands = {
       frameBytes: frames ? Math.round(frameBytes / frames) : 0,
     };
   },
-  async close() {
-    for (const ws of sockets) ws.terminate();
+  /**
+   * Cuts every socket off, or with `ended` closes them as a client that is done does (code 1000: the server ends the
+   * session at once instead of keeping it for a resume) and cuts off what has not closed within a few seconds.
+   */
+  async close({ ended = false } = {}) {
+    if (ended) {
+      const cutOff = setTimeout(() => {
+        for (const ws of sockets) ws?.terminate();
+      }, 5000);
+      await Promise.all(
+        sockets.map(
+          (ws) =>
+            new Promise((resolve) => {
+              if (!ws || ws.readyState === WebSocket.CLOSED) return resolve();
+              ws.once('close', resolve);
+              if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+            }),
+        ),
+      );
+      clearTimeout(cutOff);
+    }
+    for (const ws of sockets) ws?.terminate();
     sockets.length = 0;
     return null;
   },
