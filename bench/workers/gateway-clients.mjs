@@ -111,7 +111,8 @@ function open(url, index, token, guilds, presence) {
     let ready = 0;
     let waitingGuilds = guilds;
     let settled = false;
-    // The last dispatch received: heartbeats carry its sequence, as a Discord client's do.
+    // The head of the last dispatch received (a copy: keeping the frame would hold tens of kilobytes per socket):
+    // heartbeats carry its sequence, as a Discord client's do.
     let lastDispatch = null;
     const done = (err, value) => {
       if (settled) return;
@@ -124,15 +125,15 @@ function open(url, index, token, guilds, presence) {
     ws.on('close', () => done(new Error('closed')));
     ws.on('message', (data) => {
       // `{"op":0,…`: a dispatch (Hearth and the bare server write `op` first).
-      if (data[6] === 0x30) lastDispatch = data;
-      if (data.indexOf(FANOUT) >= 0) {
+      if (data[6] === 0x30) lastDispatch = Buffer.from(data.subarray(0, HEAD_BYTES));
+      // Dispatches are told apart by their name alone: parsing (or searching) the tens of kilobytes of READY and each
+      // GUILD_CREATE would make the load generator, not the server, the limit of the identify scenario.
+      const name = dispatchName(data);
+      if ((name === 'MESSAGE_CREATE' || name === null) && data.indexOf(FANOUT) >= 0) {
         const text = data.toString();
         return onFanout(index, text, text.indexOf(FANOUT));
       }
       if (settled) return;
-      // READY and GUILD_CREATE are told apart by their name alone: parsing tens of kilobytes of each would make the
-      // load generator, not the server, the limit of the identify scenario.
-      const name = dispatchName(data);
       const payload = name ? { t: name } : JSON.parse(data.toString());
       if (payload.op === 10) {
         const interval = payload.d.heartbeat_interval;
@@ -171,9 +172,12 @@ function open(url, index, token, guilds, presence) {
 
 const FANOUT = '"content":"fanout ';
 
+/** How much of a dispatch's start holds its `t` and `s` (when they come before `d`, as Hearth and Discord write). */
+const HEAD_BYTES = 96;
+
 /** A dispatch's `s` when it comes before its `d` in the first bytes, else null. */
 function sequenceOf(data) {
-  const head = data.toString('latin1', 0, Math.min(data.length, 64));
+  const head = data.toString('latin1', 0, Math.min(data.length, HEAD_BYTES));
   const match = /"s":(\d+)/.exec(head);
   const d = head.indexOf('"d":');
   return match && (d < 0 || match.index < d) ? Number(match[1]) : null;
@@ -181,7 +185,7 @@ function sequenceOf(data) {
 
 /** A dispatch's `t` when it comes before its `d` in the first bytes (Hearth's and Discord's order), else null. */
 function dispatchName(data) {
-  const head = data.toString('latin1', 0, Math.min(data.length, 96));
+  const head = data.toString('latin1', 0, Math.min(data.length, HEAD_BYTES));
   const match = /"t":"([A-Z_]+)"/.exec(head);
   const d = head.indexOf('"d":');
   return match && (d < 0 || match.index < d) ? match[1] : null;
