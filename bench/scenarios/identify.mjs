@@ -25,7 +25,7 @@ const STATS_SETTLE_MS = 11_000;
 
 /**
  * IDENTIFY→READY per second and its p99 for users who are each in a few guilds, 20 identifies in flight:
- * once identifying online (each one's presence goes to every connected member), once invisible. Also the
+ * once identifying online (each one's presence is recorded and published to its guilds), once invisible. Also the
  * database transactions (one per statement outside a transaction) and Hearth CPU per identify. The ceiling is a
  * bare `ws` server answering each IDENTIFY with the frames Hearth sent one of these users (READY and its
  * GUILD_CREATEs), loaded by the same clients. Each is measured in three rounds (one with --quick) and the round of
