@@ -1,8 +1,8 @@
 // Gateway clients in their own process: opens many sockets, identifies them (Discord Gateway v10, JSON),
 // heartbeats at the interval HELLO gives, and times every MESSAGE_CREATE whose content is
 // `fanout <tag> <index> <sent-at-ms>`. Driven over IPC by bench/lib/workers.mjs.
-import WebSocket from 'ws';
 import { nowMs, summarize } from '../lib/util.mjs';
+import { ClientSocket } from './client-socket.mjs';
 
 const sockets = [];
 let latencies = [];
@@ -65,7 +65,7 @@ const commands = {
         receiversMissing++;
       }
     }
-    const open = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
+    const open = sockets.filter((s) => s.readyState === ClientSocket.OPEN).length;
     return {
       deliveries,
       missed,
@@ -89,9 +89,9 @@ const commands = {
         sockets.map(
           (ws) =>
             new Promise((resolve) => {
-              if (!ws || ws.readyState === WebSocket.CLOSED) return resolve();
+              if (!ws || ws.readyState === ClientSocket.CLOSED) return resolve();
               ws.once('close', resolve);
-              if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+              if (ws.readyState === ClientSocket.OPEN) ws.close(1000);
             }),
         ),
       );
@@ -105,7 +105,7 @@ const commands = {
 
 function open(url, index, token, guilds, presence) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new ClientSocket(url);
     sockets[index] = ws;
     let sentIdentify = 0;
     let ready = 0;
@@ -139,7 +139,7 @@ function open(url, index, token, guilds, presence) {
         const interval = payload.d.heartbeat_interval;
         // First beat at a random point of the interval, as Discord asks, then every interval.
         const beat = () =>
-          ws.readyState === WebSocket.OPEN &&
+          ws.readyState === ClientSocket.OPEN &&
           ws.send(`{"op":1,"d":${(lastDispatch && sequenceOf(lastDispatch)) ?? null}}`);
         setTimeout(() => {
           beat();
