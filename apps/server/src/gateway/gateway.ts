@@ -22,14 +22,15 @@ import type { Services } from '../domain/services';
 import type { Bus, BusEvent } from '../events/bus';
 import type { RateLimiter } from '../events/rate-limiter';
 import { guildCreateParts } from './guild-create';
-import { Outbox, Session, type SessionSnapshot } from './session';
+import { Outbox, Session, type SessionSnapshot, textFrame } from './session';
 import { type EventData, SessionState } from './session-state';
 
 /** IDENTIFY budget per user: `identifyLimit` per this window (Discord's max_concurrency window). */
 const IDENTIFY_WINDOW_MS = 5000;
 
-/** The answer to every heartbeat, encoded once. */
+/** The answer to every heartbeat, encoded once, and framed once (most of what a gateway writes when idle). */
 const HEARTBEAT_ACK = JSON.stringify({ op: GatewayOp.HeartbeatAck });
+const HEARTBEAT_ACK_FRAME = textFrame(HEARTBEAT_ACK);
 
 /** A client payload as far as the gateway reads it before looking at `d`. */
 interface ClientPayload {
@@ -419,7 +420,7 @@ export class Gateway {
         conn.beatRequested = false;
         // A heartbeat carries the last sequence the client received: a RESUME never asks for those again.
         if (typeof payload.d === 'number') conn.session?.acknowledge(payload.d);
-        return outbox.reply(HEARTBEAT_ACK);
+        return outbox.reply(HEARTBEAT_ACK, HEARTBEAT_ACK_FRAME);
       }
       // A failure (the presence store unreachable, say) is logged; the session goes on.
       this.awaitedOnClose(handle(payload)).catch((err) =>

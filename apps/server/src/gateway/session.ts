@@ -19,6 +19,16 @@ function joined(head: string, rest: Buffer): Buffer {
 }
 
 /**
+ * A short text message (under 126 bytes) as a whole server-to-client WebSocket frame: FIN and the text opcode, the
+ * length, the unmasked payload (RFC 6455, section 5.2).
+ */
+export function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  if (payload.length > 125) throw new RangeError('textFrame is for payloads under 126 bytes');
+  return Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
+}
+
+/**
  * A dispatch as sent and kept for RESUME. For an event that goes to many sessions, `head` is this session's
  * `{"op":0,"t":…,"s":…,"d":` and `rest` the event's `d` and closing brace, encoded once and shared by every
  * session's frame and resume buffer; the two are joined only as the message is written. A message assembled for
@@ -111,12 +121,14 @@ export class Outbox {
   }
 
   /**
-   * An answer to what the client just sent (a heartbeat's ACK): written at once when nothing is waiting for the
-   * tick's write (so no write is scheduled for it), else queued behind what is, in order.
+   * An answer to what the client just sent (a heartbeat's ACK), as its text and as its whole WebSocket frame (see
+   * `textFrame`: the same bytes for every socket). When nothing is waiting for the tick's write the frame goes
+   * straight to the socket in one write: `ws` frames an uncompressed message and writes it synchronously, adding
+   * nothing of its own, so the order of what the socket carries holds. Else the text queues behind what waits.
    */
-  reply(text: string): void {
-    if (!this.scheduled && this.open && this.ws.bufferedAmount + text.length <= this.capBytes)
-      this.ws.send(text);
+  reply(text: string, frame: Buffer): void {
+    if (!this.scheduled && this.open && this.ws.bufferedAmount + frame.length <= this.capBytes)
+      this.raw.write(frame);
     else this.send(text);
   }
 

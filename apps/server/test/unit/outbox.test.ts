@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Duplex } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
-import { Outbox } from '../../src/gateway/session';
+import { Outbox, textFrame } from '../../src/gateway/session';
 
 // The outbox queues a tick's messages per socket and writes them together; shared bytes are joined with each
 // session's head only as they are written.
@@ -22,7 +22,16 @@ function fakeSocket(opts: { failing?: boolean } = {}) {
       terminated = true;
     },
   };
-  const raw = { cork() {}, uncork() {} };
+  const raw = {
+    cork() {},
+    uncork() {},
+    // A whole frame written past ws (a reply): recorded as the text it carries, in the order of the socket.
+    write(frame: Buffer) {
+      assert.equal(frame[0], 0x81, 'FIN and the text opcode');
+      assert.equal(frame[1], frame.length - 2, 'an unmasked payload of the stated length');
+      sent.push(frame.subarray(2).toString());
+    },
+  };
   const outbox = new Outbox(ws as unknown as WebSocket, raw as unknown as Duplex, 1 << 20, () => {});
   return { outbox, sent, terminated: () => terminated };
 }
@@ -57,12 +66,19 @@ describe('outbox', () => {
 
   test('a reply goes out at once when nothing is queued, else behind what is', async () => {
     const s = fakeSocket();
-    s.outbox.reply('{"op":11}');
+    const ack = '{"op":11}';
+    s.outbox.reply(ack, textFrame(ack));
     assert.deepEqual(s.sent, ['{"op":11}']);
     s.outbox.send('{"op":0,"t":"X","s":1,"d":{}}');
-    s.outbox.reply('{"op":11}');
+    s.outbox.reply(ack, textFrame(ack));
     assert.equal(s.sent.length, 1, 'queued behind the pending dispatch');
     await tick();
     assert.deepEqual(s.sent, ['{"op":11}', '{"op":0,"t":"X","s":1,"d":{}}', '{"op":11}']);
+  });
+
+  test('textFrame: a short text as a whole unmasked frame, longer ones refused', () => {
+    assert.deepEqual([...textFrame('{"op":11}')], [0x81, 9, ...Buffer.from('{"op":11}')]);
+    assert.equal(textFrame('x'.repeat(125)).length, 127);
+    assert.throws(() => textFrame('x'.repeat(126)), RangeError);
   });
 });
