@@ -19,26 +19,66 @@ function joined(head: string, rest: Buffer): Buffer {
 }
 
 /**
- * A short text message (under 126 bytes) as a whole server-to-client WebSocket frame: FIN and the text opcode, the
- * length, the unmasked payload (RFC 6455, section 5.2).
+ * The head of a server-to-client WebSocket text frame whose payload is `length` bytes, with `room` bytes left after
+ * it: FIN and the text opcode, then the length in 7, 16 or 64 bits; server frames are not masked (RFC 6455, 5.2).
  */
+function frameHead(length: number, room = 0): { bytes: Buffer; size: number } {
+  const size = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const bytes = Buffer.allocUnsafe(size + room);
+  bytes[0] = 0x81;
+  if (length < 126) bytes[1] = length;
+  else if (length < 65536) {
+    bytes[1] = 126;
+    bytes.writeUInt16BE(length, 2);
+  } else {
+    bytes[1] = 127;
+    bytes.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    bytes.writeUInt32BE(length >>> 0, 6);
+  }
+  return { bytes, size };
+}
+
+/** A short text message (under 126 bytes) as one whole frame, to be written as is to every socket. */
 export function textFrame(text: string): Buffer {
   const payload = Buffer.from(text);
   if (payload.length > 125) throw new RangeError('textFrame is for payloads under 126 bytes');
-  return Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
+  const { bytes, size } = frameHead(payload.length, payload.length);
+  payload.copy(bytes, size);
+  return bytes;
+}
+
+/**
+ * Writes one text message made of `head` (ASCII) and `parts` as one frame, past `ws` (see Outbox.reply): the frame's
+ * head and `head` in one small buffer, then the parts as they are, so nothing is copied to join them.
+ */
+function writeParts(raw: Duplex, head: string, parts: Buffer[]): void {
+  let length = head.length;
+  for (const part of parts) length += part.length;
+  const { bytes, size } = frameHead(length, head.length);
+  bytes.write(head, size, 'latin1');
+  raw.write(bytes);
+  for (const part of parts) raw.write(part);
 }
 
 /**
  * A dispatch as sent and kept for RESUME. For an event that goes to many sessions, `head` is this session's
  * `{"op":0,"t":…,"s":…,"d":` and `rest` the event's `d` and closing brace, encoded once and shared by every
  * session's frame and resume buffer; the two are joined only as the message is written. A message assembled for
- * one session (GUILD_CREATE) is all `rest`, with an empty `head`. Otherwise `head` is the whole message.
+ * one session (GUILD_CREATE) has its `rest` in parts, most of them shared with other sessions' (a guild's channels
+ * and member lists), and is never joined: the parts are written one after another as one frame. Otherwise `head`
+ * is the whole message.
  */
+type Rest = Buffer | Buffer[] | null;
+
 interface Frame {
   s: number;
   head: string;
-  rest: Buffer | null;
+  rest: Rest;
 }
+
+const restBytes = (rest: Rest) =>
+  !rest ? 0 : Array.isArray(rest) ? rest.reduce((n, part) => n + part.length, 0) : rest.length;
+const restText = (rest: Rest) => (!rest ? '' : Array.isArray(rest) ? Buffer.concat(rest) : rest).toString();
 
 /** A kept dispatch as it travels to another process: one string. */
 interface FrameText {
@@ -87,7 +127,7 @@ function flushAll(): void {
  */
 export class Outbox {
   /** Messages waiting for the tick's write: a text, or a head and a shared rest (see Frame). */
-  private pending: Array<string | Buffer | null> = [];
+  private pending: Array<string | Rest> = [];
   private pendingBytes = 0;
   private scheduled = false;
 
@@ -102,10 +142,10 @@ export class Outbox {
     return this.ws.readyState === this.ws.OPEN;
   }
 
-  send(text: string, rest: Buffer | null = null): void {
+  send(text: string, rest: Rest = null): void {
     if (!this.open) return;
     this.pending.push(text, rest);
-    this.pendingBytes += Buffer.byteLength(text) + (rest?.length ?? 0);
+    this.pendingBytes += Buffer.byteLength(text) + restBytes(rest);
     if (this.ws.bufferedAmount + this.pendingBytes > this.capBytes) {
       this.pending = [];
       this.pendingBytes = 0;
@@ -140,10 +180,11 @@ export class Outbox {
     if (!frames.length || !this.open) return;
     this.raw.cork();
     for (let i = 0; i < frames.length; i += 2) {
-      const rest = frames[i + 1];
+      const rest = frames[i + 1] as Rest;
       const head = frames[i] as string;
-      if (rest) this.ws.send(head ? joined(head, rest as Buffer) : rest, TEXT);
-      else this.ws.send(frames[i] as string);
+      if (Array.isArray(rest)) writeParts(this.raw, head, rest);
+      else if (rest) this.ws.send(head ? joined(head, rest) : rest, TEXT);
+      else this.ws.send(head);
     }
     this.raw.uncork();
   }
@@ -202,7 +243,7 @@ export class Session {
       presence: this.presence,
       presenceGuilds: [...this.presenceGuilds],
       subscribedGuilds: [...(this.subscribedGuilds ?? [])],
-      buffer: this.buffer.map((f) => ({ s: f.s, text: f.rest ? f.head + f.rest.toString() : f.head })),
+      buffer: this.buffer.map((f) => ({ s: f.s, text: f.head + restText(f.rest) })),
     };
   }
 
@@ -254,10 +295,13 @@ export class Session {
     this.keep({ s: ++this.seq, head: dispatchHead(t, this.seq), rest });
   }
 
-  /** The same for a message made for this session alone from `parts` (its `d` and closing brace): copied once. */
+  /**
+   * The same for a message made for this session from `parts` (its `d` and closing brace, see Frame): kept and
+   * written as parts, so a session holds only its own few bytes of a GUILD_CREATE until the client has it.
+   */
   dispatchParts(t: string, parts: Buffer[]): void {
     const s = ++this.seq;
-    this.keep({ s, head: '', rest: Buffer.concat([Buffer.from(dispatchHead(t, s), 'latin1'), ...parts]) });
+    this.keep({ s, head: dispatchHead(t, s), rest: parts });
   }
 
   /**

@@ -22,14 +22,27 @@ function fakeSocket(opts: { failing?: boolean } = {}) {
       terminated = true;
     },
   };
+  // Frames written past ws (replies, messages in parts) arrive in pieces: each is decoded once whole (RFC 6455
+  // framing: FIN and the text opcode, a 7, 16 or 64-bit length, no mask) and recorded in the order of the socket.
+  let bytes = Buffer.alloc(0);
   const raw = {
     cork() {},
     uncork() {},
-    // A whole frame written past ws (a reply): recorded as the text it carries, in the order of the socket.
-    write(frame: Buffer) {
-      assert.equal(frame[0], 0x81, 'FIN and the text opcode');
-      assert.equal(frame[1], frame.length - 2, 'an unmasked payload of the stated length');
-      sent.push(frame.subarray(2).toString());
+    write(chunk: Buffer) {
+      if (opts.failing) throw new Error('socket broke');
+      bytes = Buffer.concat([bytes, chunk]);
+      for (;;) {
+        if (bytes.length < 2) return;
+        assert.equal(bytes[0], 0x81, 'FIN and the text opcode');
+        assert.equal(bytes[1] & 0x80, 0, 'not masked');
+        let length = bytes[1];
+        let at = 2;
+        if (length === 126) [length, at] = [bytes.readUInt16BE(2), 4];
+        else if (length === 127) [length, at] = [Number(bytes.readBigUInt64BE(2)), 10];
+        if (bytes.length < at + length) return;
+        sent.push(bytes.subarray(at, at + length).toString());
+        bytes = bytes.subarray(at + length);
+      }
     },
   };
   const outbox = new Outbox(ws as unknown as WebSocket, raw as unknown as Duplex, 1 << 20, () => {});
@@ -74,6 +87,21 @@ describe('outbox', () => {
     assert.equal(s.sent.length, 1, 'queued behind the pending dispatch');
     await tick();
     assert.deepEqual(s.sent, ['{"op":11}', '{"op":0,"t":"X","s":1,"d":{}}', '{"op":11}']);
+  });
+
+  test('a message in parts goes out as one frame, in order with the rest, whatever its length', async () => {
+    const s = fakeSocket();
+    const shared = Buffer.from(`"members":[${'{"id":"1"},'.repeat(7000)}{"id":"2"}]}}`);
+    const head = '{"op":0,"t":"GUILD_CREATE","s":2,"d":';
+    s.outbox.send('{"op":0,"t":"READY","s":1,"d":{}}');
+    s.outbox.send(head, [Buffer.from('{"id":"9",'), shared]);
+    s.outbox.send('{"op":0,"t":"GUILD_CREATE","s":3,"d":', [Buffer.from('{"a":"é"}}')]);
+    await tick();
+    assert.equal(s.sent.length, 3);
+    assert.equal(s.sent[0], '{"op":0,"t":"READY","s":1,"d":{}}');
+    assert.ok(s.sent[1].length > 65536, 'a length in 64 bits');
+    assert.equal(JSON.parse(s.sent[1]).d.members.length, 7001);
+    assert.deepEqual(JSON.parse(s.sent[2]), { op: 0, t: 'GUILD_CREATE', s: 3, d: { a: 'é' } });
   });
 
   test('textFrame: a short text as a whole unmasked frame, longer ones refused', () => {
