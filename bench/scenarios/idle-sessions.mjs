@@ -95,6 +95,7 @@ export async function run(ctx) {
           measure: 'CPU while heartbeating, % of a core',
           hearth: round(hearth.cpu * 100, 2),
           ceiling: round(ceiling.cpu * 100, 2),
+          ratio: ratio(ceiling.cpu, hearth.cpu),
           goal: '≤ 2%',
           met: hearth.cpu <= 0.02,
         },
