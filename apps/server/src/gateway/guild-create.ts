@@ -45,8 +45,8 @@ export interface GuildCreateFor {
 
 /**
  * GUILD_CREATE's `d` and the payload's closing brace, for one session, as parts that Session.dispatchParts writes
- * behind the dispatch head as one frame and keeps for RESUME without joining them: the channels and active threads it can see, its own member and, up to
- * `large_threshold`, the others (only those online in a guild larger than that), with their presences. The guild
+ * behind the dispatch head as one frame and keeps for RESUME without joining them: the channels and active threads
+ * it can see, its own member and, up to `large_threshold`, the others (only those online in a guild larger than that), with their presences. The guild
  * object, each channel and the other members (the same for almost every session of the guild, see `otherMembers`)
  * are encoded once per snapshot object, so a session's own part is all that is encoded for it.
  */

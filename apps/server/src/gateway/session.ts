@@ -8,15 +8,6 @@ import type { Status } from '../events/presence-store';
 import { SessionState } from './session-state';
 
 const RESUME_BUFFER = 1000;
-const TEXT = { binary: false };
-
-/** One message's bytes from a session's head (ASCII) and the shared rest: one small copy, no encoding of `rest`. */
-function joined(head: string, rest: Buffer): Buffer {
-  const bytes = Buffer.allocUnsafe(head.length + rest.length);
-  bytes.write(head, 0, 'latin1');
-  rest.copy(bytes, head.length);
-  return bytes;
-}
 
 /**
  * The head of a server-to-client WebSocket text frame whose payload is `length` bytes, with `room` bytes left after
@@ -48,25 +39,11 @@ export function textFrame(text: string): Buffer {
 }
 
 /**
- * Writes one text message made of `head` (ASCII) and `parts` as one frame, past `ws` (see Outbox.reply): the frame's
- * head and `head` in one small buffer, then the parts as they are, so nothing is copied to join them.
- */
-function writeParts(raw: Duplex, head: string, parts: Buffer[]): void {
-  let length = head.length;
-  for (const part of parts) length += part.length;
-  const { bytes, size } = frameHead(length, head.length);
-  bytes.write(head, size, 'latin1');
-  raw.write(bytes);
-  for (const part of parts) raw.write(part);
-}
-
-/**
  * A dispatch as sent and kept for RESUME. For an event that goes to many sessions, `head` is this session's
  * `{"op":0,"t":…,"s":…,"d":` and `rest` the event's `d` and closing brace, encoded once and shared by every
- * session's frame and resume buffer; the two are joined only as the message is written. A message assembled for
- * one session (GUILD_CREATE) has its `rest` in parts, most of them shared with other sessions' (a guild's channels
- * and member lists), and is never joined: the parts are written one after another as one frame. Otherwise `head`
- * is the whole message.
+ * session's frame and resume buffer, and never joined into a copy: the two are written one after the other as one
+ * WebSocket frame. A message assembled for one session (GUILD_CREATE) has its `rest` in parts, most of them shared
+ * with other sessions' (a guild's channels and member lists). Otherwise `head` is the whole message.
  */
 type Rest = Buffer | Buffer[] | null;
 
@@ -79,6 +56,19 @@ interface Frame {
 const restBytes = (rest: Rest) =>
   !rest ? 0 : Array.isArray(rest) ? rest.reduce((n, part) => n + part.length, 0) : rest.length;
 const restText = (rest: Rest) => (!rest ? '' : Array.isArray(rest) ? Buffer.concat(rest) : rest).toString();
+
+/**
+ * Writes one text message made of a session's `head` (ASCII) and a shared `rest` as one frame, past `ws` (see
+ * Outbox.reply): the frame's head and `head` in one small buffer, then the shared bytes as they are, so nothing is
+ * copied per session to join them.
+ */
+function writeJoined(raw: Duplex, head: string, rest: Buffer | Buffer[]): void {
+  const { bytes, size } = frameHead(head.length + restBytes(rest), head.length);
+  bytes.write(head, size, 'latin1');
+  raw.write(bytes);
+  if (Array.isArray(rest)) for (const part of rest) raw.write(part);
+  else raw.write(rest);
+}
 
 /** A kept dispatch as it travels to another process: one string. */
 interface FrameText {
@@ -182,8 +172,7 @@ export class Outbox {
     for (let i = 0; i < frames.length; i += 2) {
       const rest = frames[i + 1] as Rest;
       const head = frames[i] as string;
-      if (Array.isArray(rest)) writeParts(this.raw, head, rest);
-      else if (rest) this.ws.send(head ? joined(head, rest) : rest, TEXT);
+      if (rest) writeJoined(this.raw, head, rest);
       else this.ws.send(head);
     }
     this.raw.uncork();

@@ -4,8 +4,8 @@ import { describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import { Outbox, textFrame } from '../../src/gateway/session';
 
-// The outbox queues a tick's messages per socket and writes them together; shared bytes are joined with each
-// session's head only as they are written.
+// The outbox queues a tick's messages per socket and writes them together; shared bytes go out behind each
+// session's head in one frame, never copied to join them.
 
 function fakeSocket(opts: { failing?: boolean } = {}) {
   const sent: string[] = [];
