@@ -74,29 +74,26 @@ export async function run(ctx) {
     ]) {
       ctx.log(`identifying ${config.users} users ${name}, ${config.rounds} rounds, then one after quiet`);
       const rounds = [];
+      const gateway = `${url}?v=10&encoding=json`;
       for (let i = 0; i < config.rounds; i++) {
         await sleep(ROUND_PAUSE_MS);
-        const cpuBefore = cpuSeconds(target.hearth.pid);
         if (i === 0) await profiler?.start();
-        const rx = await identifyRound(`${url}?v=10&encoding=json`, target.tokens, config, presence);
-        const cpu = cpuSeconds(target.hearth.pid) - cpuBefore;
+        const measured = await measuredRound(gateway, target.tokens, config, presence, target.hearth.pid);
         if (i === 0) await profiler?.stop(join(ctx.profileDir, `identify-${name}.cpuprofile`));
-        await closeReceivers(rx.clients, ENDED);
-        rounds.push({ ...roundFigures(rx), cpuMsPerIdentify: round((cpu * 1000) / rx.connected, 2) });
+        await closeReceivers(measured.clients, ENDED);
+        rounds.push(measured.figures);
       }
       // One more round after the server has been quiet for STATS_SETTLE_MS, which counts the statements. It is
       // reported apart: V8 sizes its heap from the recent allocation rate, so the first identifies after a lull
       // run with a small heap limit and pay for several more full collections (docs/performance.md, seventh round).
       await sleep(STATS_SETTLE_MS);
       const txBefore = await transactions(target.db.url);
-      const cpuBefore = cpuSeconds(target.hearth.pid);
-      const rx = await identifyRound(`${url}?v=10&encoding=json`, target.tokens, config, presence);
-      const cpu = cpuSeconds(target.hearth.pid) - cpuBefore;
+      const quiet = await measuredRound(gateway, target.tokens, config, presence, target.hearth.pid);
       await sleep(STATS_SETTLE_MS);
       // The reading of `txBefore` is itself one transaction; the sessions are still open, so none has ended yet.
       const tx = (await transactions(target.db.url)) - txBefore - 1;
-      await closeReceivers(rx.clients, ENDED);
-      const afterQuiet = { ...roundFigures(rx), cpuMsPerIdentify: round((cpu * 1000) / rx.connected, 2) };
+      await closeReceivers(quiet.clients, ENDED);
+      const afterQuiet = quiet.figures;
       variants[name] = {
         ...medianRound(rounds),
         statementsPerIdentify: round(tx / afterQuiet.connected, 1),
@@ -179,6 +176,17 @@ function identifyFrames(url, token, guilds) {
   });
 }
 
+/** One round against the server with process `pid`: its clients (still open), its figures and that CPU per identify. */
+async function measuredRound(url, tokens, config, presence, pid) {
+  const cpuBefore = cpuSeconds(pid);
+  const rx = await identifyRound(url, tokens, config, presence);
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  return {
+    clients: rx.clients,
+    figures: { ...roundFigures(rx), cpuMsPerIdentify: round((cpu * 1000) / rx.connected, 2) },
+  };
+}
+
 /** One round: `config.users` identifies, `config.inFlight` at a time; resolves to the clients and how it went. */
 function identifyRound(url, tokens, config, presence = null, count = config.users) {
   return connectReceivers({
@@ -220,11 +228,9 @@ async function bareIdentifies(frames, tokens, config) {
     const rounds = [];
     for (let i = 0; i < config.rounds; i++) {
       await sleep(ROUND_PAUSE_MS);
-      const cpuBefore = cpuSeconds(bare.pid);
-      const rx = await identifyRound(url, tokens, config);
-      const cpu = cpuSeconds(bare.pid) - cpuBefore;
-      await closeReceivers(rx.clients, ENDED);
-      rounds.push({ ...roundFigures(rx), cpuMsPerIdentify: round((cpu * 1000) / rx.connected, 2) });
+      const measured = await measuredRound(url, tokens, config, null, bare.pid);
+      await closeReceivers(measured.clients, ENDED);
+      rounds.push(measured.figures);
     }
     return medianRound(rounds);
   } finally {
