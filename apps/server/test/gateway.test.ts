@@ -107,6 +107,19 @@ describe('close codes', () => {
     assert.equal(await c.closed(), 4003);
   });
 
+  test('a frame nested deeper than 64 levels is a decode error (4002); 64 levels are read', async () => {
+    const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    let c = await fresh();
+    c.send(`{"op":1,"d":${nested(63)}}`);
+    assert.equal((await c.next((p) => p.op === 11)).op, 11);
+    c.send(`{"op":1,"d":${nested(64)}}`);
+    assert.equal(await c.closed(), 4002);
+    c = await fresh();
+    const u = await h.register();
+    c.send(`{"op":2,"d":{"token":${JSON.stringify(u.token)},"properties":${nested(2000)}}}`);
+    assert.equal(await c.closed(), 4002);
+  });
+
   test('bad tokens, a second IDENTIFY, bad versions, bad and disallowed intents, too many events', async () => {
     let c = await fresh();
     c.send({ op: 2, d: { token: 'not a token', properties: {} } });

@@ -10,6 +10,8 @@ import {
   GatewayLimits,
   GatewayOp,
   Intent,
+  jsonNestingExceeds,
+  Limits,
   PRIVILEGED_INTENTS,
 } from '@hearth/protocol';
 import type { Logger } from 'pino';
@@ -409,7 +411,10 @@ export class Gateway {
       if (++events > GatewayLimits.eventsPerWindow) return close(GatewayClose.RateLimited, 'Rate limited');
       let payload: ClientPayload;
       try {
-        payload = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+        const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString();
+        // Nothing deeper than any real payload reaches code that walks it (the same bound as HTTP bodies).
+        if (jsonNestingExceeds(text, Limits.jsonDepth)) throw new Error('nested too deep');
+        payload = JSON.parse(text);
       } catch {
         return close(GatewayClose.DecodeError, 'Error while decoding payload');
       }
