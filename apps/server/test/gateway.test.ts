@@ -137,6 +137,20 @@ describe('close codes', () => {
     c = await fresh();
     c.send({ op: 2, d: { token: b.token, intents: 1 << 15, properties: {} } });
     assert.equal(await c.closed(), 4014);
+    // 2^32 + 513 would read as 513 in a bit operation; fractions, strings and negatives are no bitfields.
+    for (const intents of [2 ** 32 + 513, 2 ** 53, 513.5, '513', -1, null]) {
+      c = await fresh();
+      c.send({ op: 2, d: { token: b.token, intents, properties: {} } });
+      assert.equal(await c.closed(), 4013, `bot intents ${intents}`);
+    }
+    // Users need not send intents; what they send must be intents all the same.
+    for (const intents of [2 ** 32, 1 << 30, 'all', -513, 1.5]) {
+      c = await fresh();
+      c.send({ op: 2, d: { token: u.token, intents, properties: {} } });
+      assert.equal(await c.closed(), 4013, `user intents ${intents}`);
+    }
+    const userWithIntents = await TestGateway.identify(h, u.token, { intents: 513 });
+    assert.equal(userWithIntents.ready.user.id, u.id);
     c = await fresh();
     for (let i = 0; i < 125; i++) c.send({ op: 1, d: null });
     assert.equal(await c.closed(), 4008);
