@@ -43,6 +43,7 @@ import { searchRoutes } from './http/routes/search.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
+import { docsPolicy } from './http/security-headers';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
 import { createMailer } from './mail/mailer';
@@ -256,7 +257,7 @@ async function buildHttp(
       security: [{ token: [] }],
     },
   });
-  await http.register(swaggerUi, { routePrefix: '/api/docs' });
+  await http.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: docsPolicy(config.publicUrl) });
 
   await http.register(
     async (api) => {

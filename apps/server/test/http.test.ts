@@ -197,6 +197,39 @@ describe('operation', () => {
     const ui = await fetch(`${h.url}/api/docs`);
     assert.equal(ui.status, 200);
   });
+
+  test('the docs page runs only its own scripts (CSP), and every script and style it needs loads under it', async () => {
+    const page = await fetch(`${h.url}/api/docs/`);
+    assert.equal(page.status, 200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const directive = (name: string) =>
+      csp
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith(`${name} `));
+    assert.equal(directive('default-src'), "default-src 'none'");
+    assert.equal(directive('script-src'), "script-src 'self'");
+    assert.equal(
+      directive('connect-src'),
+      "connect-src 'self' http://hearth.test",
+      'Try it out reaches PUBLIC_URL',
+    );
+    assert.equal(directive('frame-ancestors'), "frame-ancestors 'none'");
+    const html = await page.text();
+    assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/, 'no inline script');
+    assert.doesNotMatch(html, /<style|\son[a-z]+=/, 'no inline style or handler');
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map(
+      (m) => new URL(m[1], `${h.url}/api/docs/`),
+    );
+    assert.ok(assets.some((u) => u.pathname.endsWith('swagger-initializer.js')));
+    for (const url of assets) {
+      assert.equal(url.origin, h.url, `${url} is same-origin`);
+      const asset = await fetch(url);
+      assert.equal(asset.status, 200, String(url));
+      assert.ok(asset.headers.get('content-security-policy'), `${url} carries the policy`);
+      await asset.arrayBuffer();
+    }
+  });
 });
 
 /** The method and OpenAPI-style path (`{param}`, without /api/v10) of every API route in fastify's route tree. */

@@ -17,14 +17,33 @@ export type AttachmentRow = typeof attachments.$inferSelect;
 
 const URL_TTL_MS = 24 * 60 * 60 * 1000;
 
-/** A file name safe as a URL and storage key segment, keeping its extension. */
+/**
+ * The name an attachment keeps (its `filename`): the last path segment, characters other than letters, digits, `.`,
+ * `_` and `-` replaced by `_` (as Discord does), at most Limits.filenameMax long with its extension kept.
+ */
 export function safeFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? 'file';
-  const cleaned = base
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^[._]+/, '')
-    .slice(0, 120);
-  return cleaned || 'file';
+  const cleaned = base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  return shortenKeepingExtension(cleaned || 'file', Limits.filenameMax);
+}
+
+/** How long the name in an attachment's URL may be: URLs stay short, whatever the file is called. */
+const URL_FILENAME_MAX = 64;
+
+/**
+ * The name in an attachment's URL and storage key: its safe `filename`, shortened to URL_FILENAME_MAX with the
+ * extension kept (a 255-character name with a temporary suffix is past a file system's name limit).
+ */
+export function urlFilename(filename: string): string {
+  return shortenKeepingExtension(filename, URL_FILENAME_MAX);
+}
+
+/** Cuts the stem, not the extension (the last `.` and up to 16 characters after it), to fit `max` characters. */
+function shortenKeepingExtension(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 && name.length - dot <= 17 ? name.slice(dot) : '';
+  return name.slice(0, max - extension.length) + extension;
 }
 
 /**
@@ -61,8 +80,9 @@ export async function storeAttachments(
       const id = deps.ids.next();
       const folder = `attachments/${opts.channelId}/${id}`;
       const contentType = sniffContentType(file.data);
+      const storageKey = `${folder}/${urlFilename(filename)}`;
       written.push(folder);
-      await deps.storage.put(`${folder}/${filename}`, file.data, contentType);
+      await deps.storage.put(storageKey, file.data, contentType);
       let width: number | null = null;
       let height: number | null = null;
       let previewKey: string | null = null;
@@ -90,7 +110,7 @@ export async function storeAttachments(
         height,
         durationSecs: null,
         ephemeral: false,
-        storageKey: `${folder}/${filename}`,
+        storageKey,
         previewKey,
         uploaderId: opts.uploaderId,
         flags: 0,
@@ -146,12 +166,12 @@ export class AttachmentUrls {
   }
 }
 
-/** Where an attachment (or its preview) is served. */
+/** Where an attachment (or its preview) is served: the URL names the file by its urlFilename. */
 export function attachmentPath(
   row: Pick<AttachmentRow, 'channelId' | 'id' | 'filename'>,
   opts: { preview: boolean },
 ): string {
-  return `/attachments/${row.channelId}/${row.id}/${opts.preview ? 'preview/' : ''}${row.filename}`;
+  return `/attachments/${row.channelId}/${row.id}/${opts.preview ? 'preview/' : ''}${urlFilename(row.filename)}`;
 }
 
 /** The attachment object of a message. */

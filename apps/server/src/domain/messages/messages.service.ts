@@ -31,6 +31,7 @@ import {
   dispositionFor,
   storeAttachments,
   type UploadedFile,
+  urlFilename,
 } from './attachments';
 import { deleteMessages } from './channel-content';
 import { type HistoryRange, loadHistoryPage } from './history';
@@ -529,15 +530,9 @@ export class MessagesService {
     const [row] = await this.deps.db
       .select()
       .from(attachments)
-      .where(
-        and(
-          eq(attachments.channelId, ref.channelId),
-          eq(attachments.id, ref.id),
-          eq(attachments.filename, ref.filename),
-        ),
-      );
+      .where(and(eq(attachments.channelId, ref.channelId), eq(attachments.id, ref.id)));
     const key = opts.preview ? row?.previewKey : row?.storageKey;
-    if (!row || !key) return null;
+    if (!row || !key || urlFilename(row.filename) !== ref.filename) return null;
     const file = await this.deps.storage.get(key);
     if (!file) return null;
     return opts.preview

@@ -1,5 +1,6 @@
 import { isSnowflake, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
+import { servedAsFile } from '../security-headers';
 import type { Api, RouteContext } from '../types';
 
 const File = Type.String({ pattern: '^(a_)?[0-9a-f]{32}\\.(png|webp|gif|jpg|jpeg)$' });
@@ -71,9 +72,8 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
           { preview, ex: req.query.ex, hm: req.query.hm },
         );
         if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
-        reply
+        servedAsFile(reply)
           .type(file.contentType)
-          .header('x-content-type-options', 'nosniff')
           .header('content-disposition', file.disposition)
           .header('cache-control', 'private, max-age=3600');
         return file.data;
@@ -93,10 +93,7 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
       const id = req.params.file.split('.')[0];
       const file = isSnowflake(id) ? await services.emojis.image(id) : null;
       if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
-      reply
-        .type(file.contentType)
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'public, max-age=86400');
+      servedAsFile(reply).type(file.contentType).header('cache-control', 'public, max-age=86400');
       return file.data;
     },
   );
@@ -110,9 +107,8 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
         const hash = params.file.slice(0, params.file.indexOf('.'));
         const file = await services.images.find(route.purpose, route.folder(params), hash);
         if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
-        reply
+        servedAsFile(reply)
           .type(file.contentType)
-          .header('x-content-type-options', 'nosniff')
           .header('cache-control', 'public, max-age=31536000, immutable');
         return file.data;
       },
