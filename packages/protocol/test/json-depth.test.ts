@@ -12,14 +12,24 @@ function depthOf(v: unknown): number {
 
 test('the depth it measures is the depth of the value, brackets inside strings and escapes included', () => {
   fc.assert(
-    fc.property(fc.jsonValue({ maxDepth: 8 }), fc.nat(10), (value, max) => {
-      const text = JSON.stringify(value);
-      assert.equal(jsonNestingExceeds(text, max), depthOf(value) > max, text);
-    }),
+    fc.property(
+      fc.oneof(fc.jsonValue({ maxDepth: 8 }), fc.jsonValue({ maxDepth: 8, stringUnit: 'binary' })),
+      fc.nat(10),
+      (value, max) => {
+        const text = JSON.stringify(value);
+        assert.equal(jsonNestingExceeds(text, max), depthOf(value) > max, text);
+      },
+    ),
     { numRuns: 2000 },
   );
   assert.equal(jsonNestingExceeds('{"a":"[[[[\\"[[[["}', 1), false);
   assert.equal(jsonNestingExceeds('{"a\\\\":[[1]]}', 2), true);
+  assert.equal(
+    jsonNestingExceeds('{"a\\\\\\"[[":[[1]]}', 2),
+    true,
+    'an escaped quote after an escaped backslash',
+  );
+  assert.equal(jsonNestingExceeds('["unterminated [[[[', 1), false, 'left to the parser');
   assert.equal(jsonNestingExceeds(`${'['.repeat(64)}${']'.repeat(64)}`, 64), false);
   assert.equal(jsonNestingExceeds(`${'['.repeat(65)}${']'.repeat(65)}`, 64), true);
 });
