@@ -1,4 +1,5 @@
-// Content-Security-Policy in a real browser: /api/docs (Swagger UI) still works under its policy, and a served image shows under the files' policy.
+// Content-Security-Policy in a real browser: /api/docs (Swagger UI) still works under its policy, and a served
+// image shows under the files' policy.
 // Needs Debian's Chromium (`apt-get install -y chromium`); without it the suite says it skipped.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
