@@ -23,6 +23,7 @@ import { Gateway } from './gateway/gateway';
 import { registerAuth } from './http/auth';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
 import { registerMetrics } from './http/metrics';
+import { registerRouteLimits } from './http/route-limits';
 import { applicationsRoutes } from './http/routes/applications.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { channelsRoutes } from './http/routes/channels.routes';
@@ -83,7 +84,7 @@ export async function createApp(
     const bus = config.redisUrl ? await createRedisBus(config.redisUrl) : createMemoryBus();
     cleanups.push(() => bus.close());
     const limiter: RateLimiter = config.redisUrl
-      ? await createRedisRateLimiter(config.redisUrl)
+      ? await createRedisRateLimiter(config.redisUrl, { log })
       : createMemoryRateLimiter();
     cleanups.push(() => limiter.close());
     const presence = config.redisUrl
@@ -221,6 +222,7 @@ async function buildHttp(
     rejectNulCharacters(request.body);
   });
   registerAuth(http, ctx.services.auth);
+  registerRouteLimits(http, ctx.limiter, config);
   const metrics = registerMetrics(http, database);
 
   await http.register(multipart, {

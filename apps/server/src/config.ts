@@ -21,6 +21,14 @@ export interface Config {
   secretKey: string | null;
   /** Per-IP budget of the auth routes, requests per minute. */
   authRateLimitPerMinute: number;
+  /** Failed password checks on one account, from addresses it has no session from, before delays grow. */
+  authAccountFailureLimit: number;
+  /** Discord's per-route buckets and the global per-token limit (off: only the auth and gateway limits). */
+  rateLimits: boolean;
+  /** Requests per second per user or bot token, across all routes. */
+  rateLimitGlobalPerSecond: number;
+  /** Messages per 5 seconds per channel per user or bot. */
+  rateLimitMessagesPer5s: number;
   /** This process's own gateway URL (READY's resume_gateway_url); the ws form of publicUrl when unset. */
   gatewayResumeUrl: string;
   /** Gateway heartbeat interval sent in HELLO, milliseconds. */
@@ -144,6 +152,25 @@ export const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     env: 'AUTH_RATE_LIMIT',
     parse: integer(1, 1_000_000),
     default: () => 30,
+    allowed: 'an integer from 1 to 1000000',
+  },
+  authAccountFailureLimit: {
+    env: 'AUTH_ACCOUNT_LIMIT',
+    parse: integer(1, 1_000_000),
+    default: () => 100,
+    allowed: 'an integer from 1 to 1000000',
+  },
+  rateLimits: { env: 'RATE_LIMITS', parse: bool, default: () => true, allowed: 'true or false' },
+  rateLimitGlobalPerSecond: {
+    env: 'RATE_LIMIT_GLOBAL',
+    parse: integer(1, 1_000_000),
+    default: () => 50,
+    allowed: 'an integer from 1 to 1000000',
+  },
+  rateLimitMessagesPer5s: {
+    env: 'RATE_LIMIT_MESSAGES',
+    parse: integer(1, 1_000_000),
+    default: () => 5,
     allowed: 'an integer from 1 to 1000000',
   },
   gatewayResumeUrl: {

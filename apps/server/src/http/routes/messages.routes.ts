@@ -30,7 +30,7 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
   app.post(
     '/channels/:channel_id/messages',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', bucket: 'message-create' },
       schema: { tags, params: ChannelParams, body: CreateMessage, response: { 200: Message, ...errors } },
     },
     async (req) => {
@@ -66,7 +66,7 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
   app.patch(
     '/channels/:channel_id/messages/:message_id',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', bucket: 'message-edit' },
       schema: { tags, params: MessageParams, body: EditMessage, response: { 200: Message, ...errors } },
     },
     async (req) => messages.edit(caller(req), req.params.channel_id, req.params.message_id, req.body),
@@ -74,7 +74,10 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
 
   app.delete(
     '/channels/:channel_id/messages/:message_id',
-    { config: { auth: 'any' }, schema: { tags, params: MessageParams, response: errors } },
+    {
+      config: { auth: 'any', bucket: 'message-delete' },
+      schema: { tags, params: MessageParams, response: errors },
+    },
     async (req, reply) => {
       await messages.delete(caller(req), req.params.channel_id, req.params.message_id);
       noContent(reply);
@@ -83,7 +86,10 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
 
   app.post(
     '/channels/:channel_id/messages/bulk-delete',
-    { config: { auth: 'any' }, schema: { tags, params: ChannelParams, body: BulkDelete, response: errors } },
+    {
+      config: { auth: 'any', bucket: 'message-delete' },
+      schema: { tags, params: ChannelParams, body: BulkDelete, response: errors },
+    },
     async (req, reply) => {
       await messages.bulkDelete(caller(req), req.params.channel_id, req.body.messages);
       noContent(reply);
@@ -132,7 +138,7 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
 
   app.post(
     '/channels/:channel_id/typing',
-    { config: { auth: 'any' }, schema: { tags, params: ChannelParams, response: errors } },
+    { config: { auth: 'any', bucket: 'typing' }, schema: { tags, params: ChannelParams, response: errors } },
     async (req, reply) => {
       await messages.typing(caller(req), req.params.channel_id);
       noContent(reply);
