@@ -56,6 +56,8 @@ export interface HearthApp {
   services: Services;
   database: Database;
   bus: Bus;
+  /** Rate limits; `limiter.isDegraded()` is true while Redis is unreachable and limits are per process. */
+  limiter: RateLimiter;
   gateway: Gateway;
   log: Logger;
   /** Starts listening; resolves to the base URL. */
@@ -162,6 +164,7 @@ export async function createApp(
       services,
       database,
       bus,
+      limiter,
       gateway,
       log,
       async listen() {
