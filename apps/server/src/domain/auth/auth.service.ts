@@ -12,7 +12,7 @@ import {
 } from '../../store/schema';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, unauthorized } from '../errors';
-import { PasswordGuard } from './login-guard';
+import { PasswordGuard } from './password-guard';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
 import { SessionCache } from './session-cache';
 import { type AccessClaims, AccessTokens, hashToken, newSecretToken, tokenOwner } from './tokens';
