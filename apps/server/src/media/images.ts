@@ -72,7 +72,7 @@ export function overBudget(
 
 /** Refuses, from its header alone, an image whose decoding would be over the budget (before it waits in the lane). */
 function checkHeader(data: Buffer, frames: 'all' | 'first'): void {
-  const header = readImageHeader(data);
+  const header = readImageHeader(data, { countFramesTo: frames === 'all' ? Limits.imageMaxFrames + 1 : 1 });
   const problem = header && overBudget(header, { frames });
   if (problem) throw new ImageError('too_many_pixels', problem);
 }
@@ -180,7 +180,7 @@ export async function processImage(
 export async function imageInfo(
   data: Buffer,
 ): Promise<{ width: number; height: number; format: string } | null> {
-  const header = readImageHeader(data);
+  const header = readImageHeader(data, { countFramesTo: 1 });
   if (header) {
     if (overBudget(header, { frames: 'first' })) return null;
     return { width: header.width, height: header.height, format: header.format };

@@ -35,6 +35,17 @@ describe('image headers', () => {
     assert.equal(readImageHeader(whole.subarray(0, 20)), null);
   });
 
+  test('counting stops where the answer is known, and the walk is bounded', () => {
+    const gif = bombGif({ width: 8, height: 8, frames: 50 });
+    assert.equal(readImageHeader(gif, { countFramesTo: 10 })?.frames, 10);
+    assert.equal(readImageHeader(gif, { countFramesTo: 1 })?.frames, 1);
+    // One frame whose pixel data is 1.5 million 1-byte sub-blocks: too long to walk on the event loop.
+    const head = bombGif({ width: 8, height: 8, frames: 1 }).subarray(0, -5);
+    const crafted = Buffer.concat([head, Buffer.alloc(3_000_000, 1), Buffer.from([0, 0x3b])]);
+    assert.equal(readImageHeader(crafted), null);
+    assert.equal(readImageHeader(crafted, { countFramesTo: 1 })?.frames, 1, 'its first frame needs no walk');
+  });
+
   test('an animated WebP counts its ANMF frames on its VP8X canvas; sharp agrees', async () => {
     const webp = await bombWebp({ width: 5000, height: 4000, frames: 50 });
     assert.deepEqual(readImageHeader(webp), { format: 'webp', width: 5000, height: 4000, frames: 50 });
