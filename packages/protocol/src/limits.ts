@@ -29,7 +29,7 @@ export const Limits = {
   /** Previews of image attachments fit in this square. */
   previewSize: 400,
   /**
-   * What decoding one uploaded image may cost, checked from its header before any decoding (ADR 0015). A 7 KB GIF
+   * What decoding one uploaded image may cost, checked from its header before any decoding (ADR 0016). A 7 KB GIF
    * can declare a 7000×7000 canvas or thousands of frames, and decoders render every frame on the whole canvas:
    * without these an avatar took 23 s of the server's image threads. Per frame: 7680×4320 (8K), ~1 s to decode.
    */

@@ -1,7 +1,7 @@
 // Image work (sharp) runs on libuv's thread pool, the same 4 threads (UV_THREADPOOL_SIZE) that hash passwords
 // (@node-rs/argon2), read and write files and resolve host names. Unbounded, four slow images held all four threads
 // and logins waited for them. The lane lets a few image jobs run at once and a bounded number wait; the rest are
-// refused at once, so the other threads stay free for authentication and storage (ADR 0015).
+// refused at once, so the other threads stay free for authentication and storage (ADR 0016).
 
 /** The lane is full or a job waited too long: the caller answers "busy, try again" (or skips a preview). */
 export class ImageLaneBusy extends Error {
