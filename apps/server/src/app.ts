@@ -45,7 +45,7 @@ import { usersRoutes } from './http/routes/users.routes';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
 import { createMailer } from './mail/mailer';
-import { createLocalStorage } from './media/storage';
+import { createLocalStorage } from './media/local-storage';
 import { type Database, type Db, openDatabase } from './store/db';
 import { instanceSettings } from './store/schema';
 
