@@ -45,7 +45,7 @@ import { usersRoutes } from './http/routes/users.routes';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
 import { createMailer } from './mail/mailer';
-import { createLocalStorage } from './media/local-storage';
+import { createMediaStorage } from './media/media-storage';
 import { type Database, type Db, openDatabase } from './store/db';
 import { instanceSettings } from './store/schema';
 
@@ -98,6 +98,8 @@ export async function createApp(
     });
     cleanups.push(() => mailer.close());
 
+    const storage = createMediaStorage(config);
+    cleanups.push(() => storage.close());
     const secret = config.secretKey ?? (await instanceSecret(database.db));
     // Subscribed before anything else that reads the bus: a context is dropped before any session sees the event.
     const contexts = new ContextCache();
@@ -110,7 +112,7 @@ export async function createApp(
         (e) => contexts.observe(e),
       ]),
       mailer,
-      storage: createLocalStorage(join(config.dataDir, 'media')),
+      storage,
       limiter,
       config,
       log,
