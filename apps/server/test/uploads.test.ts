@@ -47,6 +47,7 @@ async function streamForm(
   user: TestUser,
   channelId: string,
   parts: Part[],
+  opts: { hangUpAfter?: number } = {},
 ): Promise<{ status: number; body: any; sent: number; total: number }> {
   const pieces: Array<Buffer | number> = [];
   for (const p of parts) {
@@ -117,6 +118,11 @@ async function streamForm(
         }
         for (let left = piece; left > 0; left -= chunk.length) {
           if (answered || req.destroyed) return;
+          if (opts.hangUpAfter !== undefined && sent >= opts.hangUpAfter) {
+            req.destroy();
+            resolve({ status: 0, body: null, sent, total });
+            return;
+          }
           await write(chunk.subarray(0, Math.min(chunk.length, left)));
         }
       }
@@ -207,6 +213,22 @@ describe('streamed uploads', () => {
       assert.ok(part.every((b) => b === 0x78));
     }
     assert.equal(received, size);
+  });
+
+  test('a client that hangs up halfway through a file leaves nothing stored', async () => {
+    const g = await createGuild(h);
+    const before = storedFiles().length;
+    const res = await streamForm(
+      g.owner,
+      g.textChannelId,
+      [{ payload: {} }, { field: 'files[0]', name: 'a.bin', bytes: 20 * MiB }],
+      { hangUpAfter: 6 * MiB },
+    );
+    assert.equal(res.status, 0);
+    // The server notices the hang-up on its own time: wait (boundedly) for the partial file to go.
+    for (let i = 0; i < 200 && storedFiles().length !== before; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.equal(storedFiles().length, before);
   });
 
   test('payload_json sent as application/json (as discord.py sends it) is read', async () => {
