@@ -45,7 +45,7 @@ import { usersRoutes } from './http/routes/users.routes';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
 import { createMailer } from './mail/mailer';
-import { createMediaStorage } from './media/media-storage';
+import { openMediaStorage } from './media/media-storage';
 import { type Database, type Db, openDatabase } from './store/db';
 import { instanceSettings } from './store/schema';
 
@@ -98,7 +98,7 @@ export async function createApp(
     });
     cleanups.push(() => mailer.close());
 
-    const storage = createMediaStorage(config);
+    const storage = await openMediaStorage(config);
     cleanups.push(() => storage.close());
     const secret = config.secretKey ?? (await instanceSecret(database.db));
     // Subscribed before anything else that reads the bus: a context is dropped before any session sees the event.

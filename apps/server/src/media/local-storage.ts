@@ -68,6 +68,8 @@ export function createLocalStorage(rootDir: string): MediaStorage {
     async deletePrefix(prefix) {
       await rm(path(prefix.replace(/\/+$/, '')), { recursive: true, force: true });
     },
+    // An unwritable DATA_DIR is found at start by the database and the outbox already.
+    async check() {},
     async close() {},
   };
 }

@@ -3,6 +3,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -105,6 +106,16 @@ export function createS3Storage(opts: S3Options): MediaStorage {
         if (keys.length) await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys } }));
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
+    },
+    async check() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket }));
+      } catch (err) {
+        const status = (err as S3ServiceException).$metadata?.httpStatusCode;
+        if (status === 404) throw new Error('the bucket does not exist');
+        if (status === 403) throw new Error('access denied with these keys');
+        throw new Error((err as Error).message || (err as Error).name);
+      }
     },
     async close() {
       client.destroy();

@@ -22,6 +22,8 @@ export interface MediaStorage {
   delete(key: string): Promise<void>;
   /** Deletes every key under a folder, e.g. all files of one message. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Throws when the storage cannot be used (S3: the bucket does not answer to these keys). */
+  check(): Promise<void>;
   /** Releases connections (S3); nothing for local disk. */
   close(): Promise<void>;
 }

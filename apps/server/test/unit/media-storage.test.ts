@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../../src/config';
 import { createLocalStorage } from '../../src/media/local-storage';
+import { openMediaStorage } from '../../src/media/media-storage';
 import { createS3Storage } from '../../src/media/s3-storage';
 import { type MediaStorage, readAll } from '../../src/media/storage';
 import { startS3, type TestS3 } from '../s3-server';
@@ -134,3 +136,40 @@ for (const impl of implementations) {
     });
   });
 }
+
+describe('the configured media storage', () => {
+  test('S3_BUCKET selects the bucket, checked at start; a bucket that does not answer is one line', async () => {
+    const env = {
+      DATA_DIR: root,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    const storage = await openMediaStorage(loadConfig({ ...env, S3_BUCKET: s3.bucket }));
+    try {
+      await storage.put('emojis/1.png', Buffer.from('e'), 'image/png');
+      assert.ok(s3.keys().includes('emojis/1.png'));
+    } finally {
+      await storage.delete('emojis/1.png');
+      await storage.close();
+    }
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [
+        { S3_BUCKET: 'no-such-bucket' },
+        /^S3_BUCKET no-such-bucket at http:\/\/127\.0\.0\.1:\d+ cannot be used: the bucket does not exist/,
+      ],
+      // s3rver checks the key id (not SigV4 signatures).
+      [
+        { S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: 'WRONG' },
+        /^S3_BUCKET hearth-media .* cannot be used: access denied/,
+      ],
+    ];
+    for (const [more, message] of cases) {
+      await assert.rejects(openMediaStorage(loadConfig({ ...env, ...more })), (err: Error) => {
+        assert.match(err.message, message);
+        assert.ok(!err.message.includes('\n'));
+        return true;
+      });
+    }
+  });
+});
