@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { users } from '../src/store/schema';
 import { createGuild } from './guild-helpers';
 import { startHearth, type TestServer, type TestUser } from './harness';
+import { startS3 } from './s3-server';
 
 // Streamed uploads (issue 18): the caller is authorized before a byte of the files is read, and the upload limit
 // holds while the bytes arrive. Each test sends a large body in chunks, waiting for the socket to take each one,
@@ -44,6 +45,7 @@ type Part = { payload: unknown; json?: boolean } | { field: string; name: string
  * writing when the answer arrives. Returns the answer and how many body bytes were written by then.
  */
 async function streamForm(
+  server: TestServer,
   user: TestUser,
   channelId: string,
   parts: Part[],
@@ -72,7 +74,7 @@ async function streamForm(
   pieces.push(Buffer.from(`--${BOUNDARY}--\r\n`));
   const total = pieces.reduce<number>((n, p) => n + (typeof p === 'number' ? p : p.length), 0);
   const chunk = Buffer.alloc(256 * 1024, 'x');
-  const { port } = new URL(h.url);
+  const { port } = new URL(server.url);
   return new Promise((resolve, reject) => {
     let sent = 0;
     let answered = false;
@@ -136,7 +138,7 @@ describe('streamed uploads', () => {
     const g = await createGuild(h);
     const outsider = await h.register();
     const before = storedFiles().length;
-    const res = await streamForm(outsider, g.textChannelId, [
+    const res = await streamForm(h, outsider, g.textChannelId, [
       { payload: { content: 'let me in' } },
       ...[0, 1, 2].map((i) => ({ field: `files[${i}]`, name: `${i}.bin`, bytes: 40 * MiB })),
     ]);
@@ -150,7 +152,7 @@ describe('streamed uploads', () => {
   test('files first, payload_json last: still refused before the files are read', async () => {
     const g = await createGuild(h);
     const outsider = await h.register();
-    const res = await streamForm(outsider, g.textChannelId, [
+    const res = await streamForm(h, outsider, g.textChannelId, [
       { field: 'files[0]', name: 'a.bin', bytes: 60 * MiB },
       { payload: { content: 'late' } },
     ]);
@@ -162,7 +164,7 @@ describe('streamed uploads', () => {
     const g = await createGuild(h);
     await h.app.database.db.update(users).set({ uploadLimit: MiB }).where(eq(users.id, g.owner.id));
     const before = storedFiles().length;
-    const res = await streamForm(g.owner, g.textChannelId, [
+    const res = await streamForm(h, g.owner, g.textChannelId, [
       { payload: { content: 'too big' } },
       { field: 'files[0]', name: 'small.bin', bytes: 1000 },
       { field: 'files[1]', name: 'big.bin', bytes: 60 * MiB },
@@ -179,7 +181,7 @@ describe('streamed uploads', () => {
     const g = await createGuild(h);
     await h.app.database.db.update(users).set({ uploadLimit: MiB }).where(eq(users.id, g.owner.id));
     const before = storedFiles().length;
-    const res = await streamForm(g.owner, g.textChannelId, [
+    const res = await streamForm(h, g.owner, g.textChannelId, [
       { payload: {} },
       ...[0, 1, 2].map((i) => ({ field: `files[${i}]`, name: `${i}.bin`, bytes: 400 * 1024 })),
     ]);
@@ -191,7 +193,7 @@ describe('streamed uploads', () => {
   test('a large file within the limit streams in and out whole; payload_json may follow the files', async () => {
     const g = await createGuild(h);
     const size = 12 * MiB;
-    const res = await streamForm(g.owner, g.textChannelId, [
+    const res = await streamForm(h, g.owner, g.textChannelId, [
       { field: 'files[0]', name: 'raw name.bin', bytes: size },
       { field: 'files[1]', name: 'b.txt', bytes: 10 },
       { payload: { content: 'big', attachments: [{ id: 0, filename: 'renamed.txt', description: 'xs' }] } },
@@ -219,6 +221,7 @@ describe('streamed uploads', () => {
     const g = await createGuild(h);
     const before = storedFiles().length;
     const res = await streamForm(
+      h,
       g.owner,
       g.textChannelId,
       [{ payload: {} }, { field: 'files[0]', name: 'a.bin', bytes: 20 * MiB }],
@@ -233,7 +236,7 @@ describe('streamed uploads', () => {
 
   test('payload_json sent as application/json (as discord.py sends it) is read', async () => {
     const g = await createGuild(h);
-    const res = await streamForm(g.owner, g.textChannelId, [
+    const res = await streamForm(h, g.owner, g.textChannelId, [
       { payload: { content: 'typed part' }, json: true },
       { field: 'files[0]', name: 'a.txt', bytes: 3 },
     ]);
@@ -246,5 +249,45 @@ describe('streamed uploads', () => {
     });
     assert.equal(broken.status, 400);
     assert.equal(broken.body.code, 50109);
+  });
+});
+
+describe('streamed uploads into an S3 bucket', () => {
+  test('over the limit: 413, and neither file stays in the bucket; within it, stored and served back', async () => {
+    const s3 = await startS3();
+    const server = await startHearth({
+      s3Bucket: s3.bucket,
+      s3Endpoint: s3.endpoint,
+      s3AccessKeyId: s3.accessKeyId,
+      s3SecretAccessKey: s3.secretAccessKey,
+      s3ForcePathStyle: true,
+    });
+    try {
+      const g = await createGuild(server);
+      await server.app.database.db
+        .update(users)
+        .set({ uploadLimit: 8 * MiB })
+        .where(eq(users.id, g.owner.id));
+      const over = await streamForm(server, g.owner, g.textChannelId, [
+        { payload: {} },
+        { field: 'files[0]', name: 'a.bin', bytes: 3 * MiB },
+        // Past lib-storage's 5 MiB part: the second file is a multipart upload when the limit is passed.
+        { field: 'files[1]', name: 'b.bin', bytes: 40 * MiB },
+      ]);
+      assert.equal(over.status, 413);
+      assert.equal(over.body.code, 40005);
+      assert.deepEqual(s3.keys(), []);
+      const ok = await streamForm(server, g.owner, g.textChannelId, [
+        { payload: { content: 'fits' } },
+        { field: 'files[0]', name: 'a.bin', bytes: 7 * MiB },
+      ]);
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.deepEqual(s3.keys(), [`attachments/${g.textChannelId}/${ok.body.attachments[0].id}/file`]);
+      const got = await fetch(ok.body.attachments[0].url.replace('http://hearth.test', server.url));
+      assert.equal((await got.arrayBuffer()).byteLength, 7 * MiB);
+    } finally {
+      await server.close();
+      await s3.close();
+    }
   });
 });
