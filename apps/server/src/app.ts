@@ -46,7 +46,7 @@ import { usersRoutes } from './http/routes/users.routes';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
 import { createMailer } from './mail/mailer';
-import { createLocalStorage } from './media/storage';
+import { openMediaStorage } from './media/media-storage';
 import { type Database, type Db, openDatabase } from './store/db';
 import { instanceSettings } from './store/schema';
 
@@ -101,6 +101,8 @@ export async function createApp(
     });
     cleanups.push(() => mailer.close());
 
+    const storage = await openMediaStorage(config);
+    cleanups.push(() => storage.close());
     const secret = config.secretKey ?? (await instanceSecret(database.db));
     // Subscribed before anything else that reads the bus: a context is dropped before any session sees the event.
     const contexts = new ContextCache();
@@ -113,7 +115,7 @@ export async function createApp(
         (e) => contexts.observe(e),
       ]),
       mailer,
-      storage: createLocalStorage(join(config.dataDir, 'media')),
+      storage,
       limiter,
       config,
       log,

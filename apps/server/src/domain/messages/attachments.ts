@@ -1,17 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ErrorCode, Limits } from '@hearth/protocol';
-import { imageInfo, makePreview } from '../../media/images';
-import { isInlineSafe, sniffContentType } from '../../media/sniff';
+import { isInlineSafe } from '../../media/sniff';
 import type { attachments } from '../../store/schema';
 import type { Deps } from '../deps';
-import { ApiError } from '../errors';
-
-export interface UploadedFile {
-  /** The form field, e.g. `files[0]`. */
-  field: string;
-  filename: string;
-  data: Buffer;
-}
+import type { StagedFile } from './uploads';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
 
@@ -27,80 +18,38 @@ export function safeFilename(name: string): string {
   return cleaned || 'file';
 }
 
-/**
- * Stores uploaded files for a message that is about to be written: sniffs the real type, measures images and
- * makes their previews. Returns the rows to insert and a cleanup that removes the files if the message is not saved.
- */
-export async function storeAttachments(
-  deps: Deps,
+/** The attachment rows of a message from its files, already stored, named and described by its payload_json. */
+export function attachmentRows(
+  files: StagedFile[],
   opts: {
     channelId: string;
     messageId: string;
     uploaderId: string;
-    uploadLimit: number;
-    files: UploadedFile[];
     descriptions: Map<number, { filename?: string; description?: string }>;
   },
-): Promise<{ rows: AttachmentRow[]; cleanup: () => Promise<void> }> {
-  const written: string[] = [];
-  const cleanup = async () => {
-    await Promise.all(written.map((prefix) => deps.storage.deletePrefix(prefix).catch(() => {})));
-  };
-  try {
-    const rows: AttachmentRow[] = [];
-    for (const [i, file] of opts.files.entries()) {
-      if (file.data.length > opts.uploadLimit)
-        throw new ApiError(
-          413,
-          ErrorCode.RequestTooLarge,
-          `Request entity too large: each file may be at most ${opts.uploadLimit} bytes`,
-        );
-      const index = Number(/\[(\d+)\]/.exec(file.field)?.[1] ?? i);
-      const meta = opts.descriptions.get(index);
-      const filename = safeFilename(meta?.filename ?? file.filename);
-      const id = deps.ids.next();
-      const folder = `attachments/${opts.channelId}/${id}`;
-      const contentType = sniffContentType(file.data);
-      written.push(folder);
-      await deps.storage.put(`${folder}/${filename}`, file.data, contentType);
-      let width: number | null = null;
-      let height: number | null = null;
-      let previewKey: string | null = null;
-      if (contentType.startsWith('image/')) {
-        const info = await imageInfo(file.data);
-        if (info) {
-          width = info.width;
-          height = info.height;
-          const preview = await makePreview(file.data, Limits.previewSize).catch(() => null);
-          if (preview) {
-            previewKey = `${folder}/preview.webp`;
-            await deps.storage.put(previewKey, preview.data, preview.contentType);
-          }
-        }
-      }
-      rows.push({
-        channelId: opts.channelId,
-        messageId: opts.messageId,
-        id,
-        filename,
-        description: meta?.description?.slice(0, 1024) ?? null,
-        contentType,
-        size: file.data.length,
-        width,
-        height,
-        durationSecs: null,
-        ephemeral: false,
-        storageKey: `${folder}/${filename}`,
-        previewKey,
-        uploaderId: opts.uploaderId,
-        flags: 0,
-      });
-    }
-    return { rows, cleanup };
-  } catch (err) {
-    await cleanup();
-    throw err;
-  }
+): AttachmentRow[] {
+  return files.map((file, i) => {
+    const index = Number(/\[(\d+)\]/.exec(file.field)?.[1] ?? i);
+    const meta = opts.descriptions.get(index);
+    const filename = safeFilename(meta?.filename ?? file.filename);
+    return {
+      channelId: opts.channelId,
+      messageId: opts.messageId,
+      id: file.id,
+      filename,
+      description: meta?.description?.slice(0, 1024) ?? null,
+      contentType: file.contentType,
+      size: file.size,
+      width: file.width,
+      height: file.height,
+      durationSecs: null,
+      ephemeral: false,
+      storageKey: file.storageKey,
+      previewKey: file.previewKey,
+      uploaderId: opts.uploaderId,
+      flags: 0,
+    };
+  });
 }
 
 /** Removes the stored files of deleted attachments (after the deletion committed). */

@@ -73,10 +73,11 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
         if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
         reply
           .type(file.contentType)
+          .header('content-length', file.size)
           .header('x-content-type-options', 'nosniff')
           .header('content-disposition', file.disposition)
           .header('cache-control', 'private, max-age=3600');
-        return file.data;
+        return reply.send(file.body);
       },
     );
   }
@@ -96,8 +97,9 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
       reply
         .type(file.contentType)
         .header('x-content-type-options', 'nosniff')
+        .header('content-length', file.size)
         .header('cache-control', 'public, max-age=86400');
-      return file.data;
+      return reply.send(file.body);
     },
   );
 
@@ -113,8 +115,9 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
         reply
           .type(file.contentType)
           .header('x-content-type-options', 'nosniff')
+          .header('content-length', file.size)
           .header('cache-control', 'public, max-age=31536000, immutable');
-        return file.data;
+        return reply.send(file.body);
       },
     );
   }
