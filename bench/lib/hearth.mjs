@@ -74,6 +74,8 @@ export async function startHearth({
       SECRET_KEY,
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT: '1000000',
+      // Load generators send far past Discord's per-user buckets.
+      RATE_LIMITS: 'false',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

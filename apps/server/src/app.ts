@@ -24,6 +24,7 @@ import { registerAuth } from './http/auth';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
 import { registerJsonBody } from './http/json-body';
 import { registerMetrics } from './http/metrics';
+import { registerRouteLimits } from './http/route-limits';
 import { applicationsRoutes } from './http/routes/applications.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { channelsRoutes } from './http/routes/channels.routes';
@@ -47,7 +48,7 @@ import { docsPolicy } from './http/security-headers';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
 import { createMailer } from './mail/mailer';
-import { createLocalStorage } from './media/storage';
+import { openMediaStorage } from './media/media-storage';
 import { type Database, type Db, openDatabase } from './store/db';
 import { instanceSettings } from './store/schema';
 
@@ -57,6 +58,8 @@ export interface HearthApp {
   services: Services;
   database: Database;
   bus: Bus;
+  /** Rate limits; `limiter.isDegraded()` is true while Redis is unreachable and limits are per process. */
+  limiter: RateLimiter;
   gateway: Gateway;
   log: Logger;
   /** Starts listening; resolves to the base URL. */
@@ -85,7 +88,7 @@ export async function createApp(
     const bus = config.redisUrl ? await createRedisBus(config.redisUrl) : createMemoryBus();
     cleanups.push(() => bus.close());
     const limiter: RateLimiter = config.redisUrl
-      ? await createRedisRateLimiter(config.redisUrl)
+      ? await createRedisRateLimiter(config.redisUrl, { log })
       : createMemoryRateLimiter();
     cleanups.push(() => limiter.close());
     const presence = config.redisUrl
@@ -100,6 +103,8 @@ export async function createApp(
     });
     cleanups.push(() => mailer.close());
 
+    const storage = await openMediaStorage(config);
+    cleanups.push(() => storage.close());
     const secret = config.secretKey ?? (await instanceSecret(database.db));
     // Subscribed before anything else that reads the bus: a context is dropped before any session sees the event.
     const contexts = new ContextCache();
@@ -112,7 +117,7 @@ export async function createApp(
         (e) => contexts.observe(e),
       ]),
       mailer,
-      storage: createLocalStorage(join(config.dataDir, 'media')),
+      storage,
       limiter,
       config,
       log,
@@ -163,6 +168,7 @@ export async function createApp(
       services,
       database,
       bus,
+      limiter,
       gateway,
       log,
       async listen() {
@@ -224,6 +230,7 @@ async function buildHttp(
     rejectNulCharacters(request.body);
   });
   registerAuth(http, ctx.services.auth);
+  registerRouteLimits(http, ctx.limiter, config);
   const metrics = registerMetrics(http, database);
 
   await http.register(multipart, {

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { instanceSettings, mailTokens, sessions } from '../src/store/schema';
-import { startHearth, type TestServer, tokenFromMail } from './harness';
+import { type ApiResponse, startHearth, type TestServer, tokenFromMail } from './harness';
 import { startSmtp } from './smtp';
 import { nonCanonicalSignatures } from './token-variants';
 
@@ -402,29 +402,89 @@ describe('rate limits', () => {
     }
   });
 
-  test('guessing one account is stopped even from many IPs', async () => {
-    const limited = await startHearth({ trustProxy: true });
+  /** Logs in as `login` with `password` from `ip` (none: the test's own loopback address). */
+  const login = (server: TestServer, body: { login: string; password: string }, ip?: string) =>
+    server.api('POST', '/auth/login', { body, headers: ip ? { 'x-forwarded-for': ip } : {} });
+
+  function assertSlowedDown(res: ApiResponse) {
+    assert.equal(res.status, 429, res.text);
+    assert.equal(res.body.message, 'You are being rate limited.');
+    assert.equal(res.body.global, false);
+    assert.ok(typeof res.body.retry_after === 'number' && res.body.retry_after > 0);
+    assert.ok(Number(res.headers.get('retry-after')) >= 1);
+  }
+
+  test('a stranger guessing from one address is slowed down; the owner still gets in from elsewhere', async () => {
+    const server = await startHearth({ trustProxy: true });
     try {
-      const u = await limited.register();
-      let last = 0;
-      // Naming the account by email and by username in turn spends one budget, not two.
-      for (let i = 0; i < 11; i++) {
-        const res = await limited.api('POST', '/auth/login', {
-          body: { login: i % 2 ? u.email : u.username, password: `guess ${i}` },
-          headers: { 'x-forwarded-for': `198.51.100.${i + 1}` },
-        });
-        last = res.status;
-        if (i < 10) assert.equal(res.status, 400);
+      const u = await server.register();
+      const statuses: number[] = [];
+      let last: ApiResponse | null = null;
+      // By username and by email in turn: one account either way.
+      for (let i = 0; i < 12; i++) {
+        last = await login(
+          server,
+          { login: i % 2 ? u.email : u.username, password: `guess ${i}` },
+          '203.0.113.50',
+        );
+        statuses.push(last.status);
       }
-      assert.equal(last, 429);
-      // Even the right password is refused while the account's budget is spent.
-      const right = await limited.api('POST', '/auth/login', {
-        body: { login: u.username.toUpperCase(), password: u.password },
-        headers: { 'x-forwarded-for': '192.0.2.1' },
-      });
-      assert.equal(right.status, 429);
+      assert.deepEqual(statuses.slice(0, 5), [400, 400, 400, 400, 400], 'five guesses are free');
+      assert.ok(statuses.every((s) => s === 400 || s === 429));
+      assertSlowedDown(last!);
+      // The owner, from an address of their own (new or usual), is not locked out by the stranger.
+      assert.equal(
+        (await login(server, { login: u.username, password: u.password }, '198.51.100.20')).status,
+        200,
+      );
+      assert.equal((await login(server, { login: u.email, password: u.password })).status, 200);
+      // The stranger is still held back, even with the right password.
+      assertSlowedDown(await login(server, { login: u.username, password: u.password }, '203.0.113.50'));
     } finally {
-      await limited.close();
+      await server.close();
+    }
+  });
+
+  test('the per-account ceiling stops guesses from many addresses; the owner at a usual address gets in', async () => {
+    const server = await startHearth({ trustProxy: true, authAccountFailureLimit: 10 });
+    try {
+      const u = await server.register();
+      const statuses: number[] = [];
+      for (let i = 0; i < 14; i++)
+        statuses.push(
+          (await login(server, { login: u.username, password: `guess ${i}` }, `198.51.100.${i + 1}`)).status,
+        );
+      assert.deepEqual(statuses.slice(0, 10), Array(10).fill(400));
+      assert.equal(statuses.at(-1), 429, `statuses ${statuses}`);
+      // A new address is refused even with the right password while the account's ceiling holds...
+      assertSlowedDown(await login(server, { login: u.username, password: u.password }, '192.0.2.1'));
+      // ...but the address the owner registered and logs in from is not.
+      assert.equal((await login(server, { login: u.username, password: u.password })).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the current password on PATCH /users/@me is under the login limits', async () => {
+    const server = await startHearth({ trustProxy: true });
+    try {
+      const u = await server.register();
+      const statuses: number[] = [];
+      let last: ApiResponse | null = null;
+      for (let i = 0; i < 10; i++) {
+        last = await server.api('PATCH', '/users/@me', {
+          token: u.token,
+          body: { password: `guess ${i}`, new_password: 'taken over 1234' },
+          headers: { 'x-forwarded-for': '203.0.113.60' },
+        });
+        statuses.push(last.status);
+      }
+      assert.deepEqual(statuses.slice(0, 5), [400, 400, 400, 400, 400]);
+      assertSlowedDown(last!);
+      // The guesses counted against the account: login from that address is held back as well.
+      assertSlowedDown(await login(server, { login: u.username, password: 'guess' }, '203.0.113.60'));
+    } finally {
+      await server.close();
     }
   });
 });

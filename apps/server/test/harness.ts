@@ -101,6 +101,8 @@ export async function startHearth(
       logLevel: 'warn',
       publicUrl: 'http://hearth.test',
       authRateLimitPerMinute: 1_000_000,
+      // Scenarios send fast; the rate-limit tests turn Discord's buckets on with real numbers.
+      rateLimits: false,
       ...overrides,
     },
   );

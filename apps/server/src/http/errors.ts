@@ -102,7 +102,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return {
         message: 'You are being rate limited.',
         retry_after: err.retryAfterSeconds,
-        global: false,
+        global: err.global,
         code: 0,
       };
     }

@@ -1,4 +1,4 @@
-import { ErrorCode, jsonNestingExceeds, Limits } from '@hearth/protocol';
+import { ErrorCode, jsonNestingExceeds, Limits, valueNestingExceeds } from '@hearth/protocol';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../domain/errors';
 
@@ -17,6 +17,12 @@ export function parseClientJson(text: string): unknown {
   } catch {
     throw invalidJson();
   }
+}
+
+/** A JSON value parsed elsewhere (a multipart part sent as application/json): 50109 past Limits.jsonDepth. */
+export function boundClientJson(value: unknown): unknown {
+  if (valueNestingExceeds(value, Limits.jsonDepth)) throw invalidJson();
+  return value;
 }
 
 /**

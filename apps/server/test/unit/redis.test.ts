@@ -94,6 +94,27 @@ describe('scale-out through Redis', { skip }, () => {
     }
   });
 
+  test('password-guess attempts are shared between processes, with the same waits', async () => {
+    const a = await createRedisRateLimiter(url!);
+    const b = await createRedisRateLimiter(url!);
+    const key = `test-attempts:${process.pid}:${Date.now()}`;
+    const policy = { free: 2, baseDelayMs: 60_000, maxDelayMs: 600_000, forgetAfterMs: 60_000 };
+    try {
+      assert.equal((await a.attempt(key, policy)).allowed, true);
+      assert.equal((await b.attempt(key, policy)).allowed, true);
+      const third = await a.attempt(key, policy);
+      assert.equal(third.allowed, false);
+      assert.equal(third.attempts, 2);
+      assert.ok(third.retryAfterMs > 0 && third.retryAfterMs <= 60_000);
+      await b.forget(key);
+      assert.equal((await a.attempt(key, policy)).attempts, 1);
+    } finally {
+      await a.forget(key);
+      await a.close();
+      await b.close();
+    }
+  });
+
   test('two processes cannot hold the same worker id', async () => {
     const id = 1000 + (process.pid % 20);
     const first = await claimWorkerId(url!, id);

@@ -46,6 +46,7 @@ function start(workerId: number, port: number): Proc {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT: '100000',
+      RATE_LIMITS: 'false',
       // Presences expire from Redis after a second unless their process refreshes them.
       PRESENCE_TTL: '1',
     },

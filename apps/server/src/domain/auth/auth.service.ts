@@ -12,6 +12,7 @@ import {
 } from '../../store/schema';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, unauthorized } from '../errors';
+import { PasswordGuard } from './password-guard';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
 import { SessionCache } from './session-cache';
 import { type AccessClaims, AccessTokens, hashToken, newSecretToken, tokenOwner } from './tokens';
@@ -36,6 +37,8 @@ type MailPurpose = 'verify_email' | 'reset_password';
 
 // last_used_at is written at most this often per session, not on every request.
 const TOUCH_INTERVAL_MS = 60_000;
+/** An address an account had a session from within this long is one its owner uses (see PasswordGuard). */
+const KNOWN_ADDRESS_MS = 90 * 24 * 3600_000;
 
 /** What `acceptSession` decides from: a live session's use and expiry, and whether its user is disabled. */
 export interface LiveSession {
@@ -97,9 +100,14 @@ export class AuthService {
   private readonly access: AccessTokens;
   /** Sessions checked a moment ago; see SessionCache for how revocation reaches it. */
   readonly sessions = new SessionCache();
+  /** Limits on guessing passwords, for login and the current-password checks alike. */
+  private readonly guard: PasswordGuard;
 
   constructor(private readonly deps: Deps) {
     this.access = new AccessTokens(deps.secret, Durations.accessTokenSeconds);
+    this.guard = new PasswordGuard(deps.limiter, deps.config.authAccountFailureLimit, (userId, ip) =>
+      this.hasSessionFrom(userId, ip),
+    );
   }
 
   /** Creates an account, its first session, and mails an email-confirmation link. */
@@ -136,12 +144,17 @@ export class AuthService {
 
   async login(input: { login: string; password: string }, meta: ClientMeta): Promise<TokenPair> {
     const row = await this.findAccount(input.login);
-    if (!row) {
-      await burnPasswordCheck(input.password);
-      throw invalidLogin();
-    }
-    const ok = await verifyPassword(row.credentials.passwordHash, input.password);
-    if (!ok || row.users.disabled) throw invalidLogin();
+    const target = row
+      ? { userId: row.users.id, key: `user:${row.users.id}` }
+      : { userId: null, key: `login:${input.login.trim().toLowerCase()}` };
+    const ok = await this.guard.check(target, meta.ip, async () => {
+      if (!row) {
+        await burnPasswordCheck(input.password);
+        return false;
+      }
+      return (await verifyPassword(row.credentials.passwordHash, input.password)) && !row.users.disabled;
+    });
+    if (!ok || !row) throw invalidLogin();
     return this.deps.db.transaction((tx) => this.openSession(tx, row.users.id, meta));
   }
 
@@ -264,14 +277,13 @@ export class AuthService {
   }
 
   /** Changes the password of a logged-in user after checking the current one; other sessions are signed out. */
-  async changePassword(principal: Principal, current: string, next: string): Promise<void> {
-    const [cred] = await this.deps.db
-      .select()
-      .from(credentials)
-      .where(eq(credentials.userId, principal.userId));
-    if (!cred) throw new ApiError(403, ErrorCode.InvalidAccountType, 'Bots have no password');
-    if (!(await verifyPassword(cred.passwordHash, current)))
-      throw invalidField(['password'], 'PASSWORD_DOES_NOT_MATCH', 'Password does not match.');
+  async changePassword(
+    principal: Principal,
+    current: string,
+    next: string,
+    ip: string | null,
+  ): Promise<void> {
+    await this.confirmPassword(principal.userId, current, ip);
     const passwordHash = await hashPassword(next);
     await this.deps.db.transaction(async (tx) => {
       await tx
@@ -284,11 +296,14 @@ export class AuthService {
     this.sessions.forget(principal.userId);
   }
 
-  /** Checks the current password (for changes that need it, such as email). */
-  async confirmPassword(userId: string, password: string): Promise<void> {
+  /** Checks the current password (for changes that need it, such as email), under the login limits. */
+  async confirmPassword(userId: string, password: string, ip: string | null): Promise<void> {
     const [cred] = await this.deps.db.select().from(credentials).where(eq(credentials.userId, userId));
-    if (!cred || !(await verifyPassword(cred.passwordHash, password)))
-      throw invalidField(['password'], 'PASSWORD_DOES_NOT_MATCH', 'Password does not match.');
+    if (!cred) throw new ApiError(403, ErrorCode.InvalidAccountType, 'Bots have no password');
+    const ok = await this.guard.check({ userId, key: `user:${userId}` }, ip, () =>
+      verifyPassword(cred.passwordHash, password),
+    );
+    if (!ok) throw invalidField(['password'], 'PASSWORD_DOES_NOT_MATCH', 'Password does not match.');
   }
 
   /**
@@ -357,6 +372,22 @@ export class AuthService {
   async rateLimitKey(login: string): Promise<string> {
     const row = await this.findAccount(login);
     return row ? `user:${row.users.id}` : `login:${login.trim().toLowerCase()}`;
+  }
+
+  /** Whether `userId` has had a session from `ip` in the last 90 days: an address the owner uses. */
+  private async hasSessionFrom(userId: string, ip: string): Promise<boolean> {
+    const [row] = await this.deps.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(
+        and(
+          eq(sessions.userId, userId),
+          eq(sessions.ip, ip),
+          gt(sessions.lastUsedAt, new Date(Date.now() - KNOWN_ADDRESS_MS)),
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
   }
 
   private async findAccount(login: string) {

@@ -1,17 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ErrorCode, Limits } from '@hearth/protocol';
-import { imageInfo, makePreview } from '../../media/images';
-import { isInlineSafe, sniffContentType } from '../../media/sniff';
+import { Limits } from '@hearth/protocol';
+import { isInlineSafe } from '../../media/sniff';
 import type { attachments } from '../../store/schema';
 import type { Deps } from '../deps';
-import { ApiError } from '../errors';
-
-export interface UploadedFile {
-  /** The form field, e.g. `files[0]`. */
-  field: string;
-  filename: string;
-  data: Buffer;
-}
+import type { StagedFile } from './uploads';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
 
@@ -30,10 +22,7 @@ export function safeFilename(name: string): string {
 /** How long the name in an attachment's URL may be: URLs stay short, whatever the file is called. */
 const URL_FILENAME_MAX = 64;
 
-/**
- * The name in an attachment's URL and storage key: its safe `filename`, shortened to URL_FILENAME_MAX with the
- * extension kept (a 255-character name with a temporary suffix is past a file system's name limit).
- */
+/** The name in an attachment's URL: its safe `filename`, shortened to URL_FILENAME_MAX with the extension kept. */
 export function urlFilename(filename: string): string {
   return shortenKeepingExtension(filename, URL_FILENAME_MAX);
 }
@@ -46,81 +35,38 @@ function shortenKeepingExtension(name: string, max: number): string {
   return name.slice(0, max - extension.length) + extension;
 }
 
-/**
- * Stores uploaded files for a message that is about to be written: sniffs the real type, measures images and
- * makes their previews. Returns the rows to insert and a cleanup that removes the files if the message is not saved.
- */
-export async function storeAttachments(
-  deps: Deps,
+/** The attachment rows of a message from its files, already stored, named and described by its payload_json. */
+export function attachmentRows(
+  files: StagedFile[],
   opts: {
     channelId: string;
     messageId: string;
     uploaderId: string;
-    uploadLimit: number;
-    files: UploadedFile[];
     descriptions: Map<number, { filename?: string; description?: string }>;
   },
-): Promise<{ rows: AttachmentRow[]; cleanup: () => Promise<void> }> {
-  const written: string[] = [];
-  const cleanup = async () => {
-    await Promise.all(written.map((prefix) => deps.storage.deletePrefix(prefix).catch(() => {})));
-  };
-  try {
-    const rows: AttachmentRow[] = [];
-    for (const [i, file] of opts.files.entries()) {
-      if (file.data.length > opts.uploadLimit)
-        throw new ApiError(
-          413,
-          ErrorCode.RequestTooLarge,
-          `Request entity too large: each file may be at most ${opts.uploadLimit} bytes`,
-        );
-      const index = Number(/\[(\d+)\]/.exec(file.field)?.[1] ?? i);
-      const meta = opts.descriptions.get(index);
-      const filename = safeFilename(meta?.filename ?? file.filename);
-      const id = deps.ids.next();
-      const folder = `attachments/${opts.channelId}/${id}`;
-      const contentType = sniffContentType(file.data);
-      const storageKey = `${folder}/${urlFilename(filename)}`;
-      written.push(folder);
-      await deps.storage.put(storageKey, file.data, contentType);
-      let width: number | null = null;
-      let height: number | null = null;
-      let previewKey: string | null = null;
-      if (contentType.startsWith('image/')) {
-        const info = await imageInfo(file.data);
-        if (info) {
-          width = info.width;
-          height = info.height;
-          const preview = await makePreview(file.data, Limits.previewSize).catch(() => null);
-          if (preview) {
-            previewKey = `${folder}/preview.webp`;
-            await deps.storage.put(previewKey, preview.data, preview.contentType);
-          }
-        }
-      }
-      rows.push({
-        channelId: opts.channelId,
-        messageId: opts.messageId,
-        id,
-        filename,
-        description: meta?.description?.slice(0, 1024) ?? null,
-        contentType,
-        size: file.data.length,
-        width,
-        height,
-        durationSecs: null,
-        ephemeral: false,
-        storageKey,
-        previewKey,
-        uploaderId: opts.uploaderId,
-        flags: 0,
-      });
-    }
-    return { rows, cleanup };
-  } catch (err) {
-    await cleanup();
-    throw err;
-  }
+): AttachmentRow[] {
+  return files.map((file, i) => {
+    const index = Number(/\[(\d+)\]/.exec(file.field)?.[1] ?? i);
+    const meta = opts.descriptions.get(index);
+    const filename = safeFilename(meta?.filename ?? file.filename);
+    return {
+      channelId: opts.channelId,
+      messageId: opts.messageId,
+      id: file.id,
+      filename,
+      description: meta?.description?.slice(0, 1024) ?? null,
+      contentType: file.contentType,
+      size: file.size,
+      width: file.width,
+      height: file.height,
+      durationSecs: null,
+      ephemeral: false,
+      storageKey: file.storageKey,
+      previewKey: file.previewKey,
+      uploaderId: opts.uploaderId,
+      flags: 0,
+    };
+  });
 }
 
 /** Removes the stored files of deleted attachments (after the deletion committed). */

@@ -51,7 +51,11 @@ export class UsersService {
   }
 
   /** Discord's PATCH /users/@me: profile fields, and email or password when the current password is given. */
-  async modifyMe(principal: Principal, input: ModifyMeInput): Promise<PrivateUser> {
+  async modifyMe(
+    principal: Principal,
+    input: ModifyMeInput,
+    meta: { ip: string | null },
+  ): Promise<PrivateUser> {
     const { db, events } = this.deps;
     const changes: Partial<typeof users.$inferInsert> = {};
     if (input.username !== undefined) changes.username = input.username;
@@ -73,8 +77,10 @@ export class UsersService {
         'PASSWORD_REQUIRED',
         'Your current password is required for this change.',
       );
-    if (wantsEmail) await this.auth.confirmPassword(principal.userId, input.password!);
-    if (wantsPassword) await this.auth.changePassword(principal, input.password!, input.new_password!);
+    // One check of the current password per request: changePassword makes it before it writes anything.
+    if (wantsPassword)
+      await this.auth.changePassword(principal, input.password!, input.new_password!, meta.ip);
+    else if (wantsEmail) await this.auth.confirmPassword(principal.userId, input.password!, meta.ip);
 
     try {
       await db.transaction(async (tx) => {

@@ -29,8 +29,7 @@ export function authRoutes(app: Api, { services, limiter, config }: RouteContext
     windowMs: 60_000,
     key: (req: FastifyRequest) => req.ip,
   };
-  // Guessing one account's password is stopped whatever IPs the guesses come from, and whether they name
-  // the account by email or by username.
+  // Reset mails to one account are limited whatever IPs ask, and whether they name it by email or username.
   const accountRule = {
     bucket: 'auth-account',
     limit: 10,
@@ -54,7 +53,8 @@ export function authRoutes(app: Api, { services, limiter, config }: RouteContext
 
   app.post(
     '/auth/login',
-    { schema: { tags, body: Login, response: { 200: TokenPair, ...errors } }, preHandler: perIpAndAccount },
+    // Password guesses are limited per account and address in the domain (PasswordGuard).
+    { schema: { tags, body: Login, response: { 200: TokenPair, ...errors } }, preHandler: perIp },
     async (req) => auth.login(req.body, clientMeta(req)),
   );
 

@@ -74,9 +74,10 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
         if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
         servedAsFile(reply)
           .type(file.contentType)
+          .header('content-length', file.size)
           .header('content-disposition', file.disposition)
           .header('cache-control', 'private, max-age=3600');
-        return file.data;
+        return reply.send(file.body);
       },
     );
   }
@@ -93,8 +94,11 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
       const id = req.params.file.split('.')[0];
       const file = isSnowflake(id) ? await services.emojis.image(id) : null;
       if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
-      servedAsFile(reply).type(file.contentType).header('cache-control', 'public, max-age=86400');
-      return file.data;
+      servedAsFile(reply)
+        .type(file.contentType)
+        .header('content-length', file.size)
+        .header('cache-control', 'public, max-age=86400');
+      return reply.send(file.body);
     },
   );
 
@@ -109,8 +113,9 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
         if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
         servedAsFile(reply)
           .type(file.contentType)
+          .header('content-length', file.size)
           .header('cache-control', 'public, max-age=31536000, immutable');
-        return file.data;
+        return reply.send(file.body);
       },
     );
   }

@@ -9,7 +9,7 @@ import {
 } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
-import { readMessageForm } from '../multipart';
+import { readMessageForm, refuseRestOfBody } from '../multipart';
 import { noContent } from '../reply';
 import type { Api, RouteContext } from '../types';
 
@@ -30,13 +30,20 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
   app.post(
     '/channels/:channel_id/messages',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', bucket: 'message-create' },
       schema: { tags, params: ChannelParams, body: CreateMessage, response: { 200: Message, ...errors } },
     },
-    async (req) => {
+    async (req, reply) => {
       if (!req.isMultipart()) return messages.create(caller(req), req.params.channel_id, req.body);
-      const form = await readMessageForm(req);
-      return messages.create(caller(req), req.params.channel_id, form.payload, form.files);
+      try {
+        // Authorized on the channel of the URL before a byte of the form is read, whatever its parts' order.
+        const upload = await messages.startUpload(caller(req), req.params.channel_id);
+        const payload = await readMessageForm(req, upload);
+        return await messages.create(caller(req), req.params.channel_id, payload, upload);
+      } catch (err) {
+        refuseRestOfBody(req, reply);
+        throw err;
+      }
     },
   );
 
@@ -66,7 +73,7 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
   app.patch(
     '/channels/:channel_id/messages/:message_id',
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', bucket: 'message-edit' },
       schema: { tags, params: MessageParams, body: EditMessage, response: { 200: Message, ...errors } },
     },
     async (req) => messages.edit(caller(req), req.params.channel_id, req.params.message_id, req.body),
@@ -74,7 +81,10 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
 
   app.delete(
     '/channels/:channel_id/messages/:message_id',
-    { config: { auth: 'any' }, schema: { tags, params: MessageParams, response: errors } },
+    {
+      config: { auth: 'any', bucket: 'message-delete' },
+      schema: { tags, params: MessageParams, response: errors },
+    },
     async (req, reply) => {
       await messages.delete(caller(req), req.params.channel_id, req.params.message_id);
       noContent(reply);
@@ -83,7 +93,10 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
 
   app.post(
     '/channels/:channel_id/messages/bulk-delete',
-    { config: { auth: 'any' }, schema: { tags, params: ChannelParams, body: BulkDelete, response: errors } },
+    {
+      config: { auth: 'any', bucket: 'message-delete' },
+      schema: { tags, params: ChannelParams, body: BulkDelete, response: errors },
+    },
     async (req, reply) => {
       await messages.bulkDelete(caller(req), req.params.channel_id, req.body.messages);
       noContent(reply);
@@ -132,7 +145,7 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
 
   app.post(
     '/channels/:channel_id/typing',
-    { config: { auth: 'any' }, schema: { tags, params: ChannelParams, response: errors } },
+    { config: { auth: 'any', bucket: 'typing' }, schema: { tags, params: ChannelParams, response: errors } },
     async (req, reply) => {
       await messages.typing(caller(req), req.params.channel_id);
       noContent(reply);

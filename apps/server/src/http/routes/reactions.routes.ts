@@ -5,7 +5,13 @@ import { noContent } from '../reply';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['reactions'];
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const errors = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  429: Type.Any(),
+};
 const MessageParams = Type.Object({ channel_id: Snowflake, message_id: Snowflake });
 const EmojiParams = Type.Object({
   channel_id: Snowflake,
@@ -19,7 +25,7 @@ export function reactionsRoutes(app: Api, { services }: RouteContext): void {
 
   app.put(
     `${base}/:emoji/@me`,
-    { config: { auth: 'any' }, schema: { tags, params: EmojiParams, response: errors } },
+    { config: { auth: 'any', bucket: 'reaction' }, schema: { tags, params: EmojiParams, response: errors } },
     async (req, reply) => {
       await reactions.add(caller(req), req.params.channel_id, req.params.message_id, req.params.emoji);
       noContent(reply);
@@ -28,7 +34,7 @@ export function reactionsRoutes(app: Api, { services }: RouteContext): void {
 
   app.delete(
     `${base}/:emoji/@me`,
-    { config: { auth: 'any' }, schema: { tags, params: EmojiParams, response: errors } },
+    { config: { auth: 'any', bucket: 'reaction' }, schema: { tags, params: EmojiParams, response: errors } },
     async (req, reply) => {
       const me = caller(req);
       await reactions.remove(me, req.params.channel_id, req.params.message_id, req.params.emoji, me.userId);
@@ -39,7 +45,7 @@ export function reactionsRoutes(app: Api, { services }: RouteContext): void {
   app.delete(
     `${base}/:emoji/:user_id`,
     {
-      config: { auth: 'any' },
+      config: { auth: 'any', bucket: 'reaction' },
       schema: {
         tags,
         params: Type.Object({ ...EmojiParams.properties, user_id: Snowflake }),

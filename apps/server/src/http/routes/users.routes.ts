@@ -10,7 +10,7 @@ import {
   UserSettings,
 } from '@hearth/protocol';
 import { Type } from 'typebox';
-import { caller } from '../auth';
+import { caller, clientMeta } from '../auth';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['users'];
@@ -41,7 +41,7 @@ export function usersRoutes(app: Api, { services }: RouteContext): void {
       config: { auth: 'any' },
       schema: { tags, body: ModifyMe, response: { 200: PrivateUser, 400: ApiErrorSchema } },
     },
-    async (req) => users.modifyMe(caller(req), req.body),
+    async (req) => users.modifyMe(caller(req), req.body, clientMeta(req)),
   );
 
   app.get(
