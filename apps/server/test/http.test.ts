@@ -67,10 +67,21 @@ describe('errors are Discord-shaped and never 500', () => {
     assert.equal(multipart.status, 400);
     assert.deepEqual(await multipart.json(), refused);
     assert.equal((await form(`{"content":"at the limit","x":${nested(63)}}`)).status, 200);
+    // A payload_json part declared application/json (discord.py sends it so) is parsed by the multipart plugin.
+    const typedPart = (payload: string) =>
+      fetch(`${h.url}/api/v10/channels/${g.textChannelId}/messages`, {
+        method: 'POST',
+        headers: { authorization: g.owner.token, 'content-type': 'multipart/form-data; boundary=deep' },
+        body: `--deep\r\nContent-Disposition: form-data; name="payload_json"\r\nContent-Type: application/json\r\n\r\n${payload}\r\n--deep--\r\n`,
+      });
+    const typed = await typedPart(`{"content":"deep","x":${nested(20_000)}}`);
+    assert.equal(typed.status, 400);
+    assert.deepEqual(await typed.json(), refused);
+    assert.equal((await typedPart(`{"content":"typed at the limit","x":${nested(63)}}`)).status, 200);
     const history = await h.api('GET', `/channels/${g.textChannelId}/messages`, { token: g.owner.token });
     assert.deepEqual(
       history.body.map((m: any) => m.content).filter((c: string) => c.includes('limit')),
-      ['at the limit', 'at the limit'],
+      ['typed at the limit', 'at the limit', 'at the limit'],
     );
   });
 
