@@ -43,6 +43,7 @@ import { searchRoutes } from './http/routes/search.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
+import { webhooksRoutes } from './http/routes/webhooks.routes';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
 import { createMailer } from './mail/mailer';
@@ -280,6 +281,7 @@ async function buildHttp(
       emojisRoutes(api, ctx);
       threadsRoutes(api, ctx);
       gatewayRoutes(api, ctx);
+      webhooksRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );
