@@ -181,7 +181,8 @@ export class WebhooksService {
     reason: string | null,
   ): Promise<Webhook> {
     const row = await this.authenticate(webhookId, token);
-    const next = await this.change(row, input, null, reason);
+    // The token cannot move the webhook: only its name and avatar are read.
+    const next = await this.change(row, { name: input.name, avatar: input.avatar }, null, reason);
     return toWebhookWire(next, { publicUrl: this.deps.config.publicUrl, withToken: true });
   }
 
