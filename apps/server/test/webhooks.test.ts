@@ -519,7 +519,7 @@ describe('events and limits', () => {
     await owner.dispatch('WEBHOOKS_UPDATE');
   });
 
-  test("per-webhook rate limit: 5 requests per 2 s with Discord's headers, then 429", async () => {
+  test("rate limits: 5 requests per 2 s per webhook, 30 messages a minute per channel, Discord's headers", async () => {
     const limited = await startHearth({ rateLimits: true });
     try {
       const lg = await createGuild(limited);
@@ -543,6 +543,37 @@ describe('events and limits', () => {
       assert.ok(over[0].headers.get('retry-after'));
       assert.equal(over[0].headers.get('x-ratelimit-remaining'), '0');
       assert.equal(typeof over[0].body.retry_after, 'number');
+
+      // 30 messages a minute into one channel, whichever webhooks send them.
+      const ch = await limited.api('POST', `/guilds/${lg.id}/channels`, {
+        token: lg.owner.token,
+        body: { name: 'busy-channel' },
+      });
+      const hooks = [];
+      for (let i = 0; i < 7; i++)
+        hooks.push(
+          (
+            await limited.api('POST', `/channels/${ch.body.id}/webhooks`, {
+              token: lg.owner.token,
+              body: { name: `Hook ${i}` },
+            })
+          ).body,
+        );
+      const thirty = await Promise.all(
+        hooks
+          .slice(0, 6)
+          .flatMap((hook) =>
+            Array.from({ length: 5 }, () =>
+              limited.api('POST', `/webhooks/${hook.id}/${hook.token}`, { body: { content: 'x' } }),
+            ),
+          ),
+      );
+      assert.deepEqual(new Set(thirty.map((a) => a.status)), new Set([204]));
+      const thirtyFirst = await limited.api('POST', `/webhooks/${hooks[6].id}/${hooks[6].token}`, {
+        body: { content: 'one too many' },
+      });
+      assert.equal(thirtyFirst.status, 429);
+      assert.equal(thirtyFirst.headers.get('x-ratelimit-limit'), '30');
     } finally {
       await limited.close();
     }
