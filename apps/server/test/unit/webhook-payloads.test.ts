@@ -10,6 +10,15 @@ const validExecute = Compile(ExecuteWebhook);
 const validEmbed = Compile(Embed);
 
 describe('Slack payloads', () => {
+  test('colours: names, hex, and nothing for anything else (even "constructor")', () => {
+    const colourOf = (color: string) =>
+      slackToExecute({ attachments: [{ color, text: 'x' }] }).embeds?.[0].color;
+    assert.equal(colourOf('danger'), 0xa30200);
+    assert.equal(colourOf('#36a64f'), 0x36a64f);
+    assert.equal(colourOf('constructor'), undefined);
+    assert.equal(colourOf('red'), undefined);
+  });
+
   test("Slack's link and mention markup becomes Discord's markdown", () => {
     assert.equal(
       slackToMarkdown('see <https://a.example/x|the docs> or <https://b.example>'),

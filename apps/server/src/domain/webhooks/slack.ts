@@ -18,7 +18,8 @@ export function slackToMarkdown(text: string): string {
 
 function color(c: string | undefined): number | undefined {
   if (!c) return undefined;
-  if (NAMED_COLORS[c] !== undefined) return NAMED_COLORS[c];
+  // Own keys only: "constructor" is no colour.
+  if (Object.hasOwn(NAMED_COLORS, c)) return NAMED_COLORS[c];
   const hex = /^#?([0-9a-f]{6})$/i.exec(c);
   return hex ? Number.parseInt(hex[1], 16) : undefined;
 }

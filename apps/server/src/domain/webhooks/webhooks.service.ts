@@ -79,7 +79,7 @@ export class WebhooksService {
           name: input.name,
           avatar,
           token: newWebhookToken(),
-          applicationId: principal.bot ? principal.userId : null,
+          applicationId: principal.bot ? principal.applicationId : null,
         })
         .returning();
       await writeAudit(tx, ids, pending, {
