@@ -22,6 +22,7 @@ import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
 import { registerAuth } from './http/auth';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
+import { requestLogSerializers } from './http/log-redaction';
 import { registerMetrics } from './http/metrics';
 import { registerRouteLimits } from './http/route-limits';
 import { applicationsRoutes } from './http/routes/applications.routes';
@@ -197,7 +198,7 @@ async function buildHttp(
   ctx: RouteContext,
 ): Promise<Api> {
   const http = Fastify({
-    loggerInstance: log,
+    loggerInstance: log.child({}, { serializers: requestLogSerializers }),
     bodyLimit: Limits.jsonBodyBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,

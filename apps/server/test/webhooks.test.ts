@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
 import { WebhookClient } from 'discord.js';
+import { pino } from 'pino';
 import sharp from 'sharp';
 import { TestGateway } from './gateway-client';
 import { createGuild, grant, join, type TestGuild } from './guild-helpers';
@@ -492,6 +493,29 @@ describe('executing', () => {
       client.destroy();
     }
   });
+});
+
+test('the access log never holds a webhook token', async () => {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  const logged = await startHearth({}, { logger });
+  try {
+    const lg = await createGuild(logged);
+    const w = (
+      await logged.api('POST', `/channels/${lg.textChannelId}/webhooks`, {
+        token: lg.owner.token,
+        body: { name: 'Quiet' },
+      })
+    ).body;
+    const m = await logged.api('POST', `/webhooks/${w.id}/${w.token}?wait=true`, { body: { content: 'x' } });
+    await logged.api('GET', `/webhooks/${w.id}/${w.token}/messages/${m.body.id}`);
+    await logged.api('GET', `/webhooks/${w.id}/${w.token}`);
+    const all = lines.join('');
+    assert.ok(all.includes(`/webhooks/${w.id}/[token]`), 'the requests were logged');
+    assert.ok(!all.includes(w.token), 'no token in the log');
+  } finally {
+    await logged.close();
+  }
 });
 
 describe('events and limits', () => {
