@@ -552,6 +552,13 @@ describe('events and limits', () => {
         body: { name: 'Busy' },
       });
       const w = res.body;
+      // Wrong tokens are refused without spending the webhook's budget.
+      for (let i = 0; i < 6; i++)
+        assert.equal(
+          (await limited.api('POST', `/webhooks/${w.id}/${'z'.repeat(68)}`, { body: { content: 'spam' } }))
+            .status,
+          401,
+        );
       // Sent at once, so that one window holds them all.
       const answers = await Promise.all(
         Array.from({ length: 6 }, (_, i) =>

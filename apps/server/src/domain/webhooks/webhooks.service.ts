@@ -149,15 +149,6 @@ export class WebhooksService {
     await this.remove(row, principal.userId, reason);
   }
 
-  /** The channel a webhook posts into, for its per-channel rate limit; null when there is no such webhook. */
-  async channelOf(webhookId: string): Promise<string | null> {
-    const [row] = await this.deps.db
-      .select({ channelId: webhooks.channelId })
-      .from(webhooks)
-      .where(eq(webhooks.id, webhookId));
-    return row?.channelId ?? null;
-  }
-
   /** The webhook `token` opens: 404 Unknown Webhook when there is none, 401 Invalid Webhook Token for a wrong token. */
   async authenticate(webhookId: string, token: string): Promise<WebhookRow> {
     const [row] = await this.deps.db.select().from(webhooks).where(eq(webhooks.id, webhookId));

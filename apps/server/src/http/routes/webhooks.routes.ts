@@ -17,6 +17,7 @@ import { Compile } from 'typebox/compile';
 import type { UploadedFile } from '../../domain/messages/attachments';
 import { githubToExecute } from '../../domain/webhooks/github';
 import { slackToExecute } from '../../domain/webhooks/slack';
+import type { WebhookRow } from '../../domain/webhooks/webhooks.wire';
 import { caller } from '../auth';
 import { type AjvError, invalidFormBody } from '../errors';
 import { readMessageForm } from '../multipart';
@@ -62,18 +63,26 @@ async function executeBody(req: FastifyRequest): Promise<{ input: ExecuteWebhook
 export function webhooksRoutes(app: Api, { services, limiter, config }: RouteContext): void {
   const { webhooks, webhookMessages } = services;
 
-  // Discord's webhook limits: 5 requests per 2 s per webhook, and 30 messages a minute into one channel.
+  // Discord's webhook limits: 5 requests per 2 s per webhook, and 30 messages a minute into one channel. Only
+  // requests with the right token count, so whoever merely knows a webhook's id (every message it sent shows it)
+  // cannot spend its budget; the token is checked once per request.
+  const opened = (req: FastifyRequest) => {
+    const r = req as FastifyRequest & { webhook?: Promise<WebhookRow> };
+    const p = req.params as { webhook_id: string; webhook_token: string };
+    r.webhook ??= webhooks.authenticate(p.webhook_id, p.webhook_token);
+    return r.webhook;
+  };
   const perWebhook = {
     bucket: 'webhook',
     limit: 5,
     windowMs: 2000,
-    key: (req: FastifyRequest) => (req.params as { webhook_id?: string }).webhook_id,
+    key: async (req: FastifyRequest) => (await opened(req)).id,
   };
   const perChannel = {
     bucket: 'webhook-channel',
     limit: 30,
     windowMs: 60_000,
-    key: (req: FastifyRequest) => webhooks.channelOf((req.params as { webhook_id: string }).webhook_id),
+    key: async (req: FastifyRequest) => (await opened(req)).channelId,
   };
   const tokenLimits = config.rateLimits ? { preHandler: rateLimit(limiter, perWebhook) } : {};
   const executeLimits = config.rateLimits ? { preHandler: rateLimit(limiter, perWebhook, perChannel) } : {};
