@@ -246,6 +246,26 @@ describe('executing', () => {
     assert.equal(edit.status, 403);
   });
 
+  test('a webhook mentions with its own rights: @everyone and roles that are not mentionable', async () => {
+    const w = await newWebhook('Pager');
+    const role = await h.api('POST', `/guilds/${g.id}/roles`, {
+      token: g.owner.token,
+      body: { name: 'oncall', mentionable: false },
+    });
+    const m = (await execute(w, { content: `@everyone <@&${role.body.id}> wake up` }, '?wait=true')).body;
+    assert.equal(m.mention_everyone, true);
+    assert.deepEqual(m.mention_roles, [role.body.id]);
+    const quiet = (
+      await execute(
+        w,
+        { content: `@everyone <@&${role.body.id}>`, allowed_mentions: { parse: [] } },
+        '?wait=true',
+      )
+    ).body;
+    assert.equal(quiet.mention_everyone, false);
+    assert.deepEqual(quiet.mention_roles, []);
+  });
+
   test('bad executions: empty, forbidden username, too long, invalid embeds', async () => {
     const w = await newWebhook('Strict');
     assert.equal((await execute(w, {})).body.code, 50006);
