@@ -22,6 +22,7 @@ import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
 import { registerAuth } from './http/auth';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
+import { requestLogSerializers } from './http/log-redaction';
 import { registerMetrics } from './http/metrics';
 import { registerRouteLimits } from './http/route-limits';
 import { applicationsRoutes } from './http/routes/applications.routes';
@@ -43,6 +44,7 @@ import { searchRoutes } from './http/routes/search.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
+import { webhooksRoutes } from './http/routes/webhooks.routes';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
 import { createMailer } from './mail/mailer';
@@ -198,7 +200,7 @@ async function buildHttp(
   ctx: RouteContext,
 ): Promise<Api> {
   const http = Fastify({
-    loggerInstance: log,
+    loggerInstance: log.child({}, { serializers: requestLogSerializers }),
     bodyLimit: Limits.jsonBodyBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
@@ -282,6 +284,7 @@ async function buildHttp(
       emojisRoutes(api, ctx);
       threadsRoutes(api, ctx);
       gatewayRoutes(api, ctx);
+      webhooksRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );
