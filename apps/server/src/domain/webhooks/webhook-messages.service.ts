@@ -15,12 +15,13 @@ import { attachments, channels, messages, roles, users } from '../../store/schem
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
 import { type ChannelRow, isThreadType } from '../guilds/guild-access';
-import { deleteAttachmentFiles, storeAttachments, type UploadedFile } from '../messages/attachments';
+import { attachmentRows, deleteAttachmentFiles } from '../messages/attachments';
 import { deleteMessages } from '../messages/channel-content';
 import { parseMentions, resolveMentions } from '../messages/mentions';
 import { insertMessages, MessageWriter, type NewMessage } from '../messages/message-writer';
 import { checkEmbedsTotal, recordMentions } from '../messages/messages.service';
 import { hydrateMessages, type MessageRow, messageColumns } from '../messages/messages.wire';
+import { UploadBatch } from '../messages/uploads';
 import { PendingEvents } from '../pending-events';
 import type { ThreadsService } from '../threads/threads.service';
 import { checkWebhookName, type WebhooksService } from './webhooks.service';
@@ -46,17 +47,49 @@ export class WebhookMessagesService {
     this.writer = new MessageWriter(deps.db);
   }
 
+  /**
+   * Authorizes a multipart execute before a byte of its files is read: the token opens the webhook and the target
+   * channel (or thread) exists; the files then stream in within the default upload limit.
+   */
+  async startUpload(webhookId: string, token: string, threadId?: string): Promise<UploadBatch> {
+    const webhook = await this.webhooks.authenticate(webhookId, token);
+    const channel = await this.target(this.deps.db, webhook, threadId);
+    return new UploadBatch(this.deps, {
+      channelId: channel.id,
+      uploaderId: webhook.id,
+      limitBytes: Limits.defaultUploadLimitBytes,
+    });
+  }
+
   /** POST /webhooks/:id/:token: the message, or null (204) unless `wait`. */
   async execute(
     webhookId: string,
     token: string,
     input: ExecuteWebhook,
-    opts: { threadId?: string; files?: UploadedFile[] } = {},
+    opts: { threadId?: string; upload?: UploadBatch } = {},
+  ): Promise<Message> {
+    try {
+      return await this.executeMessage(webhookId, token, input, opts);
+    } catch (err) {
+      // Nothing half-written: the files go with the refused or failed message.
+      await opts.upload?.discard();
+      throw err;
+    }
+  }
+
+  private async executeMessage(
+    webhookId: string,
+    token: string,
+    input: ExecuteWebhook,
+    opts: { threadId?: string; upload?: UploadBatch },
   ): Promise<Message> {
     const { db, ids } = this.deps;
     const webhook = await this.webhooks.authenticate(webhookId, token);
     const channel = await this.target(db, webhook, opts.threadId);
-    const files = opts.files ?? [];
+    const files = opts.upload?.files ?? [];
+    // The files were received for the target authorized by startUpload; never let them land elsewhere.
+    if (opts.upload && opts.upload.grant.channelId !== channel.id)
+      throw notFound(ErrorCode.UnknownChannel, 'Channel');
     const content = input.content ?? '';
     const embeds = input.embeds ?? [];
     if (!content.trim() && !embeds.length && !files.length)
@@ -71,21 +104,17 @@ export class WebhookMessagesService {
       );
     const mentioned = await this.mentions(db, webhook.guildId, content, input.allowed_mentions);
     const id = ids.next();
-    const stored = files.length
-      ? await storeAttachments(this.deps, {
-          channelId: channel.id,
-          messageId: id,
-          uploaderId: webhook.id,
-          uploadLimit: Limits.defaultUploadLimitBytes,
-          files,
-          descriptions: new Map(
-            (input.attachments ?? []).map((a) => [
-              Number(a.id),
-              { filename: a.filename, description: a.description },
-            ]),
-          ),
-        })
-      : null;
+    const stored = attachmentRows(files, {
+      channelId: channel.id,
+      messageId: id,
+      uploaderId: webhook.id,
+      descriptions: new Map(
+        (input.attachments ?? []).map((a) => [
+          Number(a.id),
+          { filename: a.filename, description: a.description },
+        ]),
+      ),
+    });
     const inThread = isThreadType(channel.type);
     const newMessage: NewMessage = {
       channelId: channel.id,
@@ -112,12 +141,12 @@ export class WebhookMessagesService {
       webhookAvatar: webhook.avatar,
       webhookAvatarUrl: input.avatar_url ?? null,
     };
-    const alone = !stored?.rows.length && !inThread && !mentioned.userIds.length;
+    const alone = !stored.length && !inThread && !mentioned.userIds.length;
     const row = await (alone
       ? this.writer.write(newMessage)
       : db.transaction(async (tx) => {
           const [inserted] = await insertMessages(tx, [newMessage]);
-          if (stored?.rows.length) await tx.insert(attachments).values(stored.rows);
+          if (stored.length) await tx.insert(attachments).values(stored);
           if (inThread) await this.threads.onMessage(tx, channel, null);
           await recordMentions(tx, mentioned.userIds, {
             channelId: channel.id,
@@ -126,13 +155,10 @@ export class WebhookMessagesService {
             authorId: webhook.id,
           });
           return inserted;
-        })
-    ).catch(async (err) => {
-      await stored?.cleanup();
-      throw err;
-    });
+        }));
+    opts.upload?.keep();
     const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [row], undefined, {
-      withFiles: !!stored?.rows.length,
+      withFiles: !!stored.length,
     });
     // No member object: a webhook is no member of the guild.
     this.deps.events.publish('MESSAGE_CREATE', Topic.channel(channel.id), {

@@ -14,13 +14,12 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import type { UploadedFile } from '../../domain/messages/attachments';
+import type { UploadBatch } from '../../domain/messages/uploads';
 import { githubToExecute } from '../../domain/webhooks/github';
 import { slackToExecute } from '../../domain/webhooks/slack';
 import type { WebhookRow } from '../../domain/webhooks/webhooks.wire';
 import { caller } from '../auth';
-import { type AjvError, invalidFormBody } from '../errors';
-import { readMessageForm } from '../multipart';
+import { readMessageForm, refuseRestOfBody } from '../multipart';
 import { rateLimit } from '../rate-limit';
 import { auditReason, noContent } from '../reply';
 import type { Api, RouteContext } from '../types';
@@ -46,19 +45,6 @@ const TokenMessageParams = Type.Object({
 const ThreadQuery = Type.Object({ thread_id: Type.Optional(Snowflake) });
 
 const checkExecute = Compile(ExecuteWebhook);
-
-/**
- * The execute body: JSON, or Discord's multipart form with files. The form is read by the messages route's reader;
- * this is the one place to re-point when that reader changes.
- */
-async function executeBody(req: FastifyRequest): Promise<{ input: ExecuteWebhook; files: UploadedFile[] }> {
-  if (!req.isMultipart()) return { input: (req.body ?? {}) as ExecuteWebhook, files: [] };
-  const form = await readMessageForm(req);
-  const payload: unknown = form.payload;
-  if (!checkExecute.Check(payload))
-    throw invalidFormBody(checkExecute.Errors(payload) as unknown as AjvError[]);
-  return { input: payload, files: form.files };
-}
 
 export function webhooksRoutes(app: Api, { services, limiter, config }: RouteContext): void {
   const { webhooks, webhookMessages } = services;
@@ -178,11 +164,21 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
       },
     },
     async (req, reply) => {
-      const { input, files } = await executeBody(req);
-      const message = await webhookMessages.execute(req.params.webhook_id, req.params.webhook_token, input, {
-        threadId: req.query.thread_id,
-        files,
-      });
+      const { webhook_id: id, webhook_token: token } = req.params;
+      const threadId = req.query.thread_id;
+      let input = (req.body ?? {}) as ExecuteWebhook;
+      let upload: UploadBatch | undefined;
+      if (req.isMultipart()) {
+        try {
+          // Authorized by the token before a byte of the form is read, as a message's files are.
+          upload = await webhookMessages.startUpload(id, token, threadId);
+          input = await readMessageForm(req, upload, checkExecute);
+        } catch (err) {
+          refuseRestOfBody(req, reply);
+          throw err;
+        }
+      }
+      const message = await webhookMessages.execute(id, token, input, { threadId, upload });
       if (!req.query.wait) return noContent(reply);
       return message;
     },
