@@ -23,6 +23,7 @@ import { Gateway } from './gateway/gateway';
 import { registerAuth } from './http/auth';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
 import { registerJsonBody } from './http/json-body';
+import { requestLogSerializers } from './http/log-redaction';
 import { registerMetrics } from './http/metrics';
 import { registerRouteLimits } from './http/route-limits';
 import { applicationsRoutes } from './http/routes/applications.routes';
@@ -44,6 +45,7 @@ import { searchRoutes } from './http/routes/search.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
+import { webhooksRoutes } from './http/routes/webhooks.routes';
 import { docsPolicy } from './http/security-headers';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
@@ -200,7 +202,7 @@ async function buildHttp(
   ctx: RouteContext,
 ): Promise<Api> {
   const http = Fastify({
-    loggerInstance: log,
+    loggerInstance: log.child({}, { serializers: requestLogSerializers }),
     bodyLimit: Limits.jsonBodyBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
@@ -285,6 +287,7 @@ async function buildHttp(
       emojisRoutes(api, ctx);
       threadsRoutes(api, ctx);
       gatewayRoutes(api, ctx);
+      webhooksRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );

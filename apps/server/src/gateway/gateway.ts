@@ -86,6 +86,7 @@ function intentFor(t: string, inGuild: boolean): number {
   if (t.startsWith('GUILD_MEMBER') || t === 'THREAD_MEMBERS_UPDATE') return Intent.GuildMembers;
   if (t.startsWith('GUILD_BAN') || t === 'GUILD_AUDIT_LOG_ENTRY_CREATE') return Intent.GuildModeration;
   if (t === 'GUILD_EMOJIS_UPDATE') return Intent.GuildExpressions;
+  if (t === 'WEBHOOKS_UPDATE') return Intent.GuildWebhooks;
   if (t.startsWith('INVITE_')) return Intent.GuildInvites;
   if (t === 'PRESENCE_UPDATE') return Intent.GuildPresences;
   return Intent.Guilds;

@@ -13,12 +13,22 @@ const FILE_FIELD = /^files?(\[\d+\])?$/;
 // connection is cut once the answer is out.
 const DRAIN_MAX_BYTES = 1024 * 1024;
 
+/** A compiled body check (typebox/compile) for the payload_json of a form. */
+interface PayloadCheck<T> {
+  Check(value: unknown): value is T;
+  Errors(value: unknown): unknown;
+}
+
 /**
  * Discord's multipart message form: `payload_json` and `files[n]` parts, in either order. Each file streams into
  * the upload batch (already authorized) as it arrives; parts of other names are read and dropped, their bytes
  * counted against the same limit. On any failure the files received so far are removed.
  */
-export async function readMessageForm(request: FastifyRequest, upload: UploadBatch): Promise<CreateMessage> {
+export async function readMessageForm<T = CreateMessage>(
+  request: FastifyRequest,
+  upload: UploadBatch,
+  check: PayloadCheck<T> = checkMessage as unknown as PayloadCheck<T>,
+): Promise<T> {
   let payload: unknown = {};
   let skipped = 0;
   try {
@@ -45,8 +55,7 @@ export async function readMessageForm(request: FastifyRequest, upload: UploadBat
       }
     }
     rejectNulCharacters(payload);
-    if (!checkMessage.Check(payload))
-      throw invalidFormBody(checkMessage.Errors(payload) as unknown as AjvError[]);
+    if (!check.Check(payload)) throw invalidFormBody(check.Errors(payload) as unknown as AjvError[]);
     return payload;
   } catch (err) {
     await upload.discard();

@@ -670,7 +670,7 @@ export class MessagesService {
 }
 
 /** The mentions of `userIds` by one message (for their unread mention counts); a user already recorded is kept. */
-async function recordMentions(
+export async function recordMentions(
   tx: DbOrTx,
   userIds: string[],
   message: { channelId: string; messageId: string; guildId: string | null; authorId: string },
@@ -683,7 +683,7 @@ async function recordMentions(
 }
 
 /** Discord's limit across all of a message's embeds (each field's own limit is in the schema). */
-function checkEmbedsTotal(embeds: unknown[]): void {
+export function checkEmbedsTotal(embeds: unknown[]): void {
   // Embeds were validated against the protocol's Embed schema on the way in.
   const valid = embeds as Array<Parameters<typeof embedLength>[0]>;
   if (valid.reduce((n, e) => n + embedLength(e), 0) > 6000)
