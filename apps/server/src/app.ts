@@ -14,10 +14,11 @@ import type { Deps } from './domain/deps';
 import { ContextCache } from './domain/guilds/context-cache';
 import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
-import { BUS_RESUMED, type Bus, createMemoryBus, createRedisBus } from './events/bus';
+import { BUS_GAP, type Bus, createMemoryBus } from './events/bus';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './events/presence-store';
 import { EventPublisher } from './events/publisher';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './events/rate-limiter';
+import { createRedisBus } from './events/redis-bus';
 import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
 import { registerAuth } from './http/auth';
@@ -124,11 +125,11 @@ export async function createApp(
     const forgetRevoked = bus.subscribe((e) => {
       if (e.t === 'SESSIONS_REVOKED' && e.topic.startsWith('user:'))
         services.auth.sessions.forget(e.topic.slice('user:'.length));
-      if (e.t === BUS_RESUMED) services.auth.sessions.forgetAll();
+      if (e.t === BUS_GAP) services.auth.sessions.forgetAll();
     });
     cleanups.push(async () => forgetRevoked());
     const lifecycle = { closing: false };
-    const http = await buildHttp(config, log, database, lifecycle, opts.webDir ?? defaultWebDir, {
+    const http = await buildHttp(config, log, { database, bus }, lifecycle, opts.webDir ?? defaultWebDir, {
       services,
       limiter,
       config,
@@ -186,7 +187,7 @@ export async function createApp(
 async function buildHttp(
   config: Config,
   log: Logger,
-  database: Database,
+  { database, bus }: { database: Database; bus: Bus },
   lifecycle: { closing: boolean },
   webDir: string,
   ctx: RouteContext,
@@ -278,7 +279,7 @@ async function buildHttp(
     },
     { prefix: '/api/v10' },
   );
-  systemRoutes(http, { database, metrics });
+  systemRoutes(http, { database, metrics, bus });
   mediaRoutes(http, ctx);
   webAppRoutes(http, { dir: webDir });
   await http.ready();

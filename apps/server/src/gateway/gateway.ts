@@ -19,7 +19,7 @@ import { tokenOwner } from '../domain/auth/tokens';
 import type { GuildStart } from '../domain/gateway/session-data.service';
 import type { PresenceWire } from '../domain/presence/presence.service';
 import type { Services } from '../domain/services';
-import type { Bus, BusEvent } from '../events/bus';
+import { BUS_GAP, type Bus, type BusEvent } from '../events/bus';
 import type { RateLimiter } from '../events/rate-limiter';
 import { guildCreateParts } from './guild-create';
 import { Outbox, Session, type SessionSnapshot, textFrame } from './session';
@@ -562,7 +562,8 @@ export class Gateway {
       presence.set(principal.userId, session.id, null, [...session.state.guilds.keys()]).catch(() => {});
       throw err;
     }
-    if (limited) {
+    // Over the budget, or invalidated while loading (events were lost, see invalidateAll).
+    if (limited || !this.sessions.has(session.id)) {
       outbox.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
       return null;
     }
@@ -624,6 +625,25 @@ export class Gateway {
     this.forget(session);
     session.outbox?.close(GatewayClose.AuthenticationFailed, 'Session revoked');
     session.outbox = null;
+  }
+
+  /**
+   * Events were lost for this process (ADR 0015): no session here can be resumed without missing them, so each is
+   * ended with op 9 and its client identifies afresh (and refetches what it shows). Presences expire on their own.
+   */
+  private invalidateAll(): void {
+    this.opts.log.warn(
+      { sessions: this.sessions.size },
+      'bus events were lost: invalidating gateway sessions',
+    );
+    for (const session of [...this.sessions.values()]) {
+      if (session.expiry) clearTimeout(session.expiry);
+      this.forget(session);
+      session.outbox?.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
+      session.outbox?.close(GatewayClose.UnknownError, 'Invalid session');
+      session.outbox = null;
+    }
+    this.recordings.clear();
   }
 
   private track(session: Session): void {
@@ -791,6 +811,10 @@ export class Gateway {
       return;
     }
     this.opts.services.sessionData.observe(event);
+    if (event.t === BUS_GAP) {
+      this.invalidateAll();
+      return;
+    }
     for (const recording of this.recordings.values()) recording.push(event);
     const d = asFields(event.d) as EventData;
     // Routing is proportional to the audience: the user's sessions, or those in the guild (or DM) concerned, or for
