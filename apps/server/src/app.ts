@@ -76,7 +76,13 @@ export async function createApp(
   const cleanups: Array<() => Promise<void>> = [];
   try {
     if (config.redisUrl) {
-      const claim = await claimWorkerId(config.redisUrl, config.workerId);
+      const claim = await claimWorkerId(config.redisUrl, config.workerId, {
+        onLost: () =>
+          log.error(
+            { workerId: config.workerId },
+            'another process took this WORKER_ID while Redis was unreachable',
+          ),
+      });
       cleanups.push(() => claim.release());
     }
     const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
