@@ -19,8 +19,10 @@ import { createMemoryPresenceStore, createRedisPresenceStore } from './events/pr
 import { EventPublisher } from './events/publisher';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './events/rate-limiter';
 import { createRedisBus } from './events/redis-bus';
+import { SessionStore } from './events/session-store';
 import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
+import type { SessionSnapshot } from './gateway/session';
 import { registerAuth } from './http/auth';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
 import { registerMetrics } from './http/metrics';
@@ -97,6 +99,11 @@ export async function createApp(
       ? await createRedisPresenceStore(config.redisUrl, config.presenceTtlSeconds * 1000)
       : createMemoryPresenceStore();
     cleanups.push(() => presence.close());
+    const sessionStore = config.redisUrl ? new SessionStore<SessionSnapshot>(config.redisUrl) : undefined;
+    if (sessionStore) {
+      await sessionStore.connect();
+      cleanups.push(() => sessionStore.close());
+    }
     const mailer = createMailer({
       smtpUrl: config.smtpUrl ?? undefined,
       from: config.mailFrom,
@@ -151,6 +158,7 @@ export async function createApp(
       identifyLimit: config.gatewayIdentifyLimit,
       outgoingCapBytes: config.gatewayOutgoingCapBytes,
       presenceRefreshMs: (config.presenceTtlSeconds * 1000) / 3,
+      sessionStore,
     });
     gateway.attach(http.server);
     // Threads idle past their auto_archive_duration are archived once a minute.
