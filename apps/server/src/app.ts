@@ -89,7 +89,11 @@ export async function createApp(
     }
     const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
     cleanups.push(() => database.close());
-    const bus = config.redisUrl ? await createRedisBus(config.redisUrl) : createMemoryBus();
+    const bus = config.redisUrl
+      ? await createRedisBus(config.redisUrl, {
+          onListenerError: (err, e) => log.error({ err, t: e.t }, 'a bus listener failed'),
+        })
+      : createMemoryBus();
     cleanups.push(() => bus.close());
     const limiter: RateLimiter = config.redisUrl
       ? await createRedisRateLimiter(config.redisUrl)

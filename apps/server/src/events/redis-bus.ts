@@ -33,6 +33,8 @@ export interface RedisBusOptions {
   stream?: string;
   maxLength?: number;
   maxPending?: number;
+  /** Told when a listener throws (the other listeners and the reading go on). */
+  onListenerError?: (err: unknown, event: BusEvent) => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,8 +85,10 @@ class RedisStreamBus implements Bus {
   private writerUp = true;
   private closed = false;
   private reading: Promise<void> | null = null;
+  private readonly onListenerError: (err: unknown, event: BusEvent) => void;
 
   constructor(url: string, opts: RedisBusOptions) {
+    this.onListenerError = opts.onListenerError ?? (() => {});
     this.stream = opts.stream ?? 'hearth:events';
     this.maxLength = opts.maxLength ?? STREAM_LENGTH;
     this.maxPending = opts.maxPending ?? MAX_PENDING;
@@ -267,11 +271,22 @@ class RedisStreamBus implements Bus {
     if (prev !== undefined && entry.n <= prev) return;
     this.seen.set(entry.o, entry.n);
     if (prev !== undefined && entry.n > prev + 1) this.gap();
-    this.emitter.emit('event', { t: entry.t, topic: entry.topic, d: entry.d, id } satisfies BusEvent);
+    this.emit({ t: entry.t, topic: entry.topic, d: entry.d, id });
+  }
+
+  /** To every listener, each on its own: one that throws is reported and does not stop the reading. */
+  private emit(event: BusEvent): void {
+    for (const listener of this.emitter.listeners('event') as Array<(e: BusEvent) => void>) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.onListenerError(err, event);
+      }
+    }
   }
 
   private gap(): void {
-    this.emitter.emit('event', { t: BUS_GAP, topic: 'bus:gap', d: null } satisfies BusEvent);
+    this.emit({ t: BUS_GAP, topic: 'bus:gap', d: null });
   }
 }
 
