@@ -13,6 +13,13 @@ export interface BusEvent {
 
 export type BusListener = (event: BusEvent) => void;
 
+/** Orders stream positions (Redis stream ids, `<ms>-<seq>`). */
+export function comparePositions(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am - bm || as - bs;
+}
+
 /**
  * Given to this process's listeners, never published, when events of the shared stream were lost for this process
  * (more than the stream keeps went by, or Redis lost its data before this process read them): caches kept fresh by

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
-import { BUS_GAP, type Bus, type BusEvent } from './bus';
+import { BUS_GAP, type Bus, type BusEvent, comparePositions } from './bus';
 
 /** How many events the shared stream keeps (about: trimming is by whole nodes); the bound of every replay. */
 export const STREAM_LENGTH = 100_000;
@@ -38,13 +38,6 @@ export interface RedisBusOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Orders stream ids (`<ms>-<seq>`). */
-export function compareIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number);
-  const [bm, bs] = b.split('-').map(Number);
-  return am - bm || as - bs;
-}
 
 /** The Redis server's run id: it changes when Redis restarts, and with it (without persistence) the stream. */
 async function runId(redis: Redis): Promise<string> {
@@ -153,7 +146,7 @@ class RedisStreamBus implements Bus {
   }
 
   async range(after: string, until: string): Promise<BusEvent[] | null> {
-    if (compareIds(after, until) >= 0) return [];
+    if (comparePositions(after, until) >= 0) return [];
     // What follows `after` is all there only if nothing at or after it was trimmed.
     const info = (await this.writer.call('XINFO', 'STREAM', this.stream).catch(() => null)) as
       | unknown[]
@@ -164,7 +157,7 @@ class RedisStreamBus implements Bus {
     const kept =
       after === '0-0'
         ? Number(field('entries-added')) === Number(field('length'))
-        : !!first && compareIds(first, after) <= 0;
+        : !!first && comparePositions(first, after) <= 0;
     if (!kept) return null;
     const out: BusEvent[] = [];
     const seen = new Map<string, number>();
@@ -257,7 +250,7 @@ class RedisStreamBus implements Bus {
       this.last = '0-0';
     } else if (this.last !== '0-0') {
       const [first] = await this.reader.xrange(this.stream, '-', '+', 'COUNT', 1);
-      if (first && compareIds(first[0], this.last) > 0) this.gap();
+      if (first && comparePositions(first[0], this.last) > 0) this.gap();
     }
     this.readerCheck = false;
   }

@@ -12,7 +12,7 @@ export interface Checkpoint {
 
 /** What a process keeps in Redis of one of its gateway sessions, for another to resume it if it dies (ADR 0015). */
 export interface SessionRecord<Snapshot> {
-  /** The gateway process holding the session. */
+  /** The gateway process holding the session, or RELEASED. */
   owner: string;
   userId: string;
   /** The bus epoch the checkpoints' positions belong to. */
@@ -20,6 +20,9 @@ export interface SessionRecord<Snapshot> {
   snapshot: Snapshot;
   checkpoints: Checkpoint[];
 }
+
+/** The owner of a record whose process let go of the session for another to resume it. */
+export const RELEASED = 'released';
 
 /** How long a gateway process counts as alive after its last beat. */
 export const GATEWAY_LEASE_MS = 3000;

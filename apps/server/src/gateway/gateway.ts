@@ -19,7 +19,7 @@ import { tokenOwner } from '../domain/auth/tokens';
 import type { GuildStart } from '../domain/gateway/session-data.service';
 import type { PresenceWire } from '../domain/presence/presence.service';
 import type { Services } from '../domain/services';
-import { BUS_GAP, type Bus, type BusEvent } from '../events/bus';
+import { BUS_GAP, type Bus, type BusEvent, comparePositions } from '../events/bus';
 import type { RateLimiter } from '../events/rate-limiter';
 import type { SessionStore } from '../events/session-store';
 import { guildCreateParts } from './guild-create';
@@ -320,6 +320,17 @@ export class Gateway {
         if (mine) return;
         const sessions = (asFields(event.d).sessions ?? []) as SessionSnapshot[];
         for (const snap of sessions) this.adopt(snap, recorded);
+        return;
+      }
+      case 'SESSION_WANTED': {
+        // A client resumes on another process: a session held here that waits for no checkpoint is let go of.
+        const session = this.sessions.get(String(asFields(event.d).session_id));
+        if (mine || !session || session.adopted || session.backlog || session.awaitingCheckpoint) return;
+        if (session.expiry) clearTimeout(session.expiry);
+        this.forget(session);
+        this.records?.release(session);
+        session.outbox?.close(GatewayClose.UnknownError, 'Resumed elsewhere');
+        session.outbox = null;
         return;
       }
       case 'SESSION_CLAIMED': {
@@ -634,7 +645,9 @@ export class Gateway {
    * its dispatches as the dead process did. Undefined when it cannot be resumed without loss.
    */
   private async rebuild(id: string, userId: string, clientSeq: number): Promise<Session | undefined> {
-    const taken = await this.records!.take(id, userId, clientSeq);
+    const taken = await this.records!.take(id, userId, clientSeq, () => {
+      this.publishControl('SESSION_WANTED', { session_id: id }).catch(() => {});
+    });
     if (!taken || this.sessions.has(id)) return this.sessions.get(id);
     const session = Session.restore({ ...taken.snapshot, seq: taken.checkpoint.seq, buffer: [] });
     session.adopted = false;
@@ -649,7 +662,10 @@ export class Gateway {
         if (!events) throw new Error('the stream no longer holds every event since the checkpoint');
         for (const g of caches.guilds) session.state.guilds.set(g.id, g);
         for (const dm of caches.dmChannelIds) session.state.dms.add(dm);
-        session.backlog!.unshift(...events);
+        // This process may not have read as far as the checkpoint yet: what it holds up to there was delivered.
+        const backlog = session.backlog!;
+        const fresh = backlog.filter((e) => !e.id || comparePositions(e.id, taken.checkpoint.at) > 0);
+        backlog.splice(0, backlog.length, ...events, ...fresh);
       });
     } catch (err) {
       this.opts.log.warn({ err }, 'could not rebuild a session');

@@ -3,6 +3,7 @@ import type { Bus } from '../events/bus';
 import {
   type Checkpoint,
   GATEWAY_LEASE_MS,
+  RELEASED,
   type SessionRecord,
   type SessionStore,
 } from '../events/session-store';
@@ -83,22 +84,36 @@ export class ResumeRecords {
   }
 
   /**
-   * For a RESUME of a session this process does not hold: its record, once its owner is dead (waiting out the owner's
-   * lease) and this process has claimed it, with the checkpoint to rebuild it from; null when it cannot be resumed.
+   * Lets go of a session another process was asked to resume: its record gets a last checkpoint, taken as this
+   * process stops routing to it (the caller has just forgotten it), and no owner.
+   */
+  release(session: Session): void {
+    this.write([session], false, RELEASED).catch(() => {});
+    this.kept.delete(session);
+  }
+
+  /**
+   * For a RESUME of a session this process does not hold: its record, once its owner let go of it (`ask` asks it to)
+   * or is dead (waiting out its lease), claimed by this process, with the checkpoint to rebuild it from; null when it
+   * cannot be resumed.
    */
   async take(
     id: string,
     userId: string,
     clientSeq: number,
+    ask: () => void,
   ): Promise<{ snapshot: SessionSnapshot; checkpoint: Checkpoint } | null> {
     const { store, bus, tag } = this.o;
     try {
-      const record = await store.load(id);
+      let record = await store.load(id);
       if (!record || record.userId !== userId || record.epoch !== bus.epoch() || record.owner === tag)
         return null;
-      for (const deadline = Date.now() + GATEWAY_LEASE_MS + TICK_MS; await store.alive(record.owner); ) {
+      if (record.owner !== RELEASED) ask();
+      for (const deadline = Date.now() + GATEWAY_LEASE_MS + TICK_MS; ; await sleep(100)) {
+        if (record.owner === RELEASED || !(await store.alive(record.owner))) break;
         if (Date.now() > deadline) return null;
-        await sleep(200);
+        record = await store.load(id);
+        if (!record) return null;
       }
       if (!(await store.claim(id, record.owner, tag))) return null;
       const last = (await store.load(id)) ?? record;
@@ -132,7 +147,11 @@ export class ResumeRecords {
   }
 
   /** Checkpoints the sessions now and writes their records; the sequence each checkpoint covers. */
-  private async write(sessions: Session[], barrier: boolean): Promise<Map<Session, number>> {
+  private async write(
+    sessions: Session[],
+    barrier: boolean,
+    owner = this.o.tag,
+  ): Promise<Map<Session, number>> {
     const now = Date.now();
     const epoch = this.o.bus.epoch();
     const covered = new Map<Session, number>();
@@ -143,7 +162,7 @@ export class ResumeRecords {
       records.push([
         s.id,
         {
-          owner: this.o.tag,
+          owner,
           userId: s.principal.userId,
           epoch,
           snapshot: s.snapshot(false),
@@ -154,9 +173,11 @@ export class ResumeRecords {
     try {
       await this.o.store.save(this.o.tag, records, this.o.ttlMs);
       for (const [s, seq] of covered) {
-        const k = this.kept.get(s)!;
-        k.writtenSeq = seq;
-        k.writtenAt = now;
+        const k = this.kept.get(s);
+        if (k) {
+          k.writtenSeq = seq;
+          k.writtenAt = now;
+        }
       }
     } catch (err) {
       if (sessions.length) this.o.log.debug({ err }, 'could not write session records');

@@ -323,6 +323,11 @@ export class Session {
       if (frame.s > seq && frame.s < fence) this.outbox?.send(frame.head, frame.rest);
   }
 
+  /** Whether a dispatch waits for its checkpoint (see onBarrier). */
+  get awaitingCheckpoint(): boolean {
+    return this.barriers.length > 0;
+  }
+
   /** A checkpoint up to `seq` is stored: the frames withheld for it go out. */
   persisted(seq: number): void {
     while (this.barriers.length && this.barriers[0] <= seq) this.barriers.shift();

@@ -306,6 +306,42 @@ describe('an outage loses nothing acknowledged', { skip }, () => {
     console.log(`outage proof: ${acknowledged.length} messages acknowledged, each reader got every one once`);
   });
 
+  test('a client that comes back on another process while its own lives resumes there, with nothing missed', {
+    timeout: 120_000,
+  }, async () => {
+    const a = procs.find((p) => p.name === 'A')!;
+    const c = start('C', 13, await freePort());
+    await healthy(c);
+    const reg = await api(a, 'POST', '/auth/register', undefined, {
+      email: `moving_${randomBytes(3).toString('hex')}@example.test`,
+      username: `moving_${randomBytes(3).toString('hex')}`,
+      password: 'long enough',
+    });
+    const token = reg.body.token as string;
+    const guild = (await api(a, 'POST', '/guilds', token, { name: 'Moving' })).body;
+    const channel = (await api(a, 'GET', `/guilds/${guild.id}/channels`, token)).body.find(
+      (ch: { type: number }) => ch.type === 0,
+    );
+    const post = async (content: string) =>
+      (await api(a, 'POST', `/channels/${channel.id}/messages`, token, { content })).body.id as string;
+    const first = await TestGateway.identify(asServer(a), token, {}, 1);
+    const before = await post('before');
+    await first.dispatch('MESSAGE_CREATE', (d) => d.id === before);
+    // Its connection drops without a close (A keeps the session); meanwhile more is posted.
+    first.ws.terminate();
+    const missed = [await post('missed 1'), await post('missed 2')];
+    const moved = await TestGateway.open(asServer(c));
+    await moved.next((p) => p.op === 10);
+    moved.send({ op: 6, d: { token, session_id: first.ready.session_id, seq: first.seq } });
+    await moved.dispatch('RESUMED', () => true, 20_000);
+    const after = await post('after');
+    await moved.dispatch('MESSAGE_CREATE', (d) => d.id === after);
+    const got = moved.received.filter((p) => p.t === 'MESSAGE_CREATE').map((p) => p.d.id);
+    const all = [...got, after];
+    assert.deepEqual(all, [...missed, after], 'the missed messages once, in order, then the live one');
+    moved.close();
+  });
+
   // Logins during the outage need the rate limiter's per-process fallback, which another branch of issue 18 adds.
   test('logins worked throughout the outage and the kill', {
     todo: 'passes once the rate limiter falls back to per-process limits without Redis (hard-ratelimit)',
