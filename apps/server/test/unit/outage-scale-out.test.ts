@@ -55,6 +55,9 @@ function start(name: string, workerId: number, port: number): Proc {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT: '100000',
+      // Send limits stay on (and fall back to per-process ones while Redis is away) but do not throttle the proof.
+      RATE_LIMIT_MESSAGES: '1000',
+      RATE_LIMIT_GLOBAL: '1000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
