@@ -14,12 +14,15 @@ import type { Deps } from './domain/deps';
 import { ContextCache } from './domain/guilds/context-cache';
 import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
-import { BUS_RESUMED, type Bus, createMemoryBus, createRedisBus } from './events/bus';
+import { BUS_GAP, type Bus, createMemoryBus } from './events/bus';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './events/presence-store';
 import { EventPublisher } from './events/publisher';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './events/rate-limiter';
+import { createRedisBus } from './events/redis-bus';
+import { SessionStore } from './events/session-store';
 import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
+import type { SessionSnapshot } from './gateway/session';
 import { registerAuth } from './http/auth';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
 import { registerJsonBody } from './http/json-body';
@@ -82,12 +85,22 @@ export async function createApp(
   const cleanups: Array<() => Promise<void>> = [];
   try {
     if (config.redisUrl) {
-      const claim = await claimWorkerId(config.redisUrl, config.workerId);
+      const claim = await claimWorkerId(config.redisUrl, config.workerId, {
+        onLost: () =>
+          log.error(
+            { workerId: config.workerId },
+            'another process took this WORKER_ID while Redis was unreachable',
+          ),
+      });
       cleanups.push(() => claim.release());
     }
     const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
     cleanups.push(() => database.close());
-    const bus = config.redisUrl ? await createRedisBus(config.redisUrl) : createMemoryBus();
+    const bus = config.redisUrl
+      ? await createRedisBus(config.redisUrl, {
+          onListenerError: (err, e) => log.error({ err, t: e.t }, 'a bus listener failed'),
+        })
+      : createMemoryBus();
     cleanups.push(() => bus.close());
     const limiter: RateLimiter = config.redisUrl
       ? await createRedisRateLimiter(config.redisUrl, { log })
@@ -97,6 +110,11 @@ export async function createApp(
       ? await createRedisPresenceStore(config.redisUrl, config.presenceTtlSeconds * 1000)
       : createMemoryPresenceStore();
     cleanups.push(() => presence.close());
+    const sessionStore = config.redisUrl ? new SessionStore<SessionSnapshot>(config.redisUrl) : undefined;
+    if (sessionStore) {
+      await sessionStore.connect();
+      cleanups.push(() => sessionStore.close());
+    }
     const mailer = createMailer({
       smtpUrl: config.smtpUrl ?? undefined,
       from: config.mailFrom,
@@ -133,11 +151,11 @@ export async function createApp(
     const forgetRevoked = bus.subscribe((e) => {
       if (e.t === 'SESSIONS_REVOKED' && e.topic.startsWith('user:'))
         services.auth.sessions.forget(e.topic.slice('user:'.length));
-      if (e.t === BUS_RESUMED) services.auth.sessions.forgetAll();
+      if (e.t === BUS_GAP) services.auth.sessions.forgetAll();
     });
     cleanups.push(async () => forgetRevoked());
     const lifecycle = { closing: false };
-    const http = await buildHttp(config, log, database, lifecycle, opts.webDir ?? defaultWebDir, {
+    const http = await buildHttp(config, log, { database, bus }, lifecycle, opts.webDir ?? defaultWebDir, {
       services,
       limiter,
       config,
@@ -153,6 +171,7 @@ export async function createApp(
       identifyLimit: config.gatewayIdentifyLimit,
       outgoingCapBytes: config.gatewayOutgoingCapBytes,
       presenceRefreshMs: (config.presenceTtlSeconds * 1000) / 3,
+      sessionStore,
     });
     gateway.attach(http.server);
     // Threads idle past their auto_archive_duration are archived once a minute.
@@ -196,7 +215,7 @@ export async function createApp(
 async function buildHttp(
   config: Config,
   log: Logger,
-  database: Database,
+  { database, bus }: { database: Database; bus: Bus },
   lifecycle: { closing: boolean },
   webDir: string,
   ctx: RouteContext,
@@ -291,7 +310,7 @@ async function buildHttp(
     },
     { prefix: '/api/v10' },
   );
-  systemRoutes(http, { database, metrics });
+  systemRoutes(http, { database, metrics, bus });
   mediaRoutes(http, ctx);
   webAppRoutes(http, { dir: webDir });
   await http.ready();

@@ -3,7 +3,7 @@ import { snowflake, timestamptz } from './types';
 
 /**
  * Incoming webhooks: found by their own id alone (`/webhooks/:id/:token`), so keyed by it (ADR 0002). The token is
- * kept as issued, because Discord shows it again to members who may manage webhooks (ADR 0015-webhook-tokens).
+ * kept as issued, because Discord shows it again to members who may manage webhooks (ADR 0018).
  */
 export const webhooks = pgTable(
   'webhooks',
