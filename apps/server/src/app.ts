@@ -21,8 +21,10 @@ import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } fro
 import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
 import { registerAuth } from './http/auth';
+import { drain, trackConnections } from './http/drain';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
 import { registerMetrics } from './http/metrics';
+import { QuietRequestLog } from './http/request-log';
 import { applicationsRoutes } from './http/routes/applications.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { channelsRoutes } from './http/routes/channels.routes';
@@ -146,6 +148,7 @@ export async function createApp(
       presenceRefreshMs: (config.presenceTtlSeconds * 1000) / 3,
     });
     gateway.attach(http.server);
+    const connections = trackConnections(http.server);
     // Threads idle past their auto_archive_duration are archived once a minute.
     const archiver = setInterval(() => {
       services.threads
@@ -171,6 +174,7 @@ export async function createApp(
           clearInterval(archiver);
           lifecycle.closing = true;
           await gateway.close();
+          await drain(http.server, connections);
           await http.close();
           await runCleanups(cleanups);
         })();
@@ -196,6 +200,7 @@ async function buildHttp(
     bodyLimit: Limits.jsonBodyBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    logController: new QuietRequestLog(),
     // Malformed URLs and the like never reach the error handler: answer them Discord's way too.
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
