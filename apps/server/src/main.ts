@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp, type HearthApp } from './app';
+import type { HearthApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { WorkerIdClashError } from './events/worker-claim';
 import { checkDataDir, checkPort, checkPostgres, checkRedis, describeStartupError } from './startup';
@@ -68,6 +68,8 @@ async function main(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Loaded only now: a start that fails its checks says so without loading the whole server first.
+  const { createApp } = await import('./app');
   app = await createApp(config);
   if (stopping) {
     await app.close();
