@@ -1,32 +1,52 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 
-/** How long connections are given to bring in what their clients already sent, before idle ones are closed. */
-export const DRAIN_GRACE_MS = 2_000;
+/** The longest a shutdown waits for open connections to bring in what their clients already sent. */
+export const DRAIN_MAX_MS = 2_000;
+/** A drain ends early once no request has been in progress or begun for this long. */
+export const DRAIN_QUIET_MS = 250;
 
-/** Counts a server's open connections (HTTP and upgraded), so that a shutdown can wait for them. */
-export function trackConnections(server: Server): { open(): number } {
+export interface ConnectionTracker {
+  open(): number;
+  /** Requests begun and not yet answered. */
+  active(): number;
+  /** When the last request began (performance.now()). */
+  lastRequestAt(): number;
+}
+
+/** Follows a server's open connections (HTTP and upgraded) and requests, so that a shutdown can wait for them. */
+export function trackConnections(server: Server): ConnectionTracker {
   const sockets = new Set<Socket>();
+  let active = 0;
+  let lastRequestAt = 0;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  return { open: () => sockets.size };
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    active++;
+    lastRequestAt = performance.now();
+    res.once('close', () => active--);
+  });
+  return { open: () => sockets.size, active: () => active, lastRequestAt: () => lastRequestAt };
 }
 
 /**
- * Stops accepting connections but keeps serving the open ones for up to `graceMs` (their answers carry
- * `Connection: close`, so each closes after its answer). Node's http close() would instead destroy every connection
- * that looks idle at once, including those whose next request is already on its way: their clients got a reset.
+ * Stops accepting connections but keeps serving the open ones (their answers carry `Connection: close`, so each
+ * closes after its answer) until none is left, or nothing has happened on them for DRAIN_QUIET_MS, or DRAIN_MAX_MS.
+ * Node's http close() would instead destroy at once every connection that looks idle, including those whose next
+ * request is already on its way: their clients got a reset instead of an answer.
  */
-export async function drain(
-  server: Server,
-  connections: { open(): number },
-  graceMs = DRAIN_GRACE_MS,
-): Promise<void> {
+export async function drain(server: Server, connections: ConnectionTracker): Promise<void> {
   if (!server.listening) return;
   // net.Server's close, not http.Server's: stop listening without closing the idle connections.
   NetServer.prototype.close.call(server);
-  const deadline = Date.now() + graceMs;
-  while (connections.open() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const start = performance.now();
+  for (;;) {
+    const now = performance.now();
+    if (connections.open() === 0 || now - start >= DRAIN_MAX_MS) return;
+    const quietSince = Math.max(start, connections.lastRequestAt());
+    if (connections.active() === 0 && now - quietSince >= DRAIN_QUIET_MS) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
