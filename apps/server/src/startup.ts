@@ -73,18 +73,29 @@ export async function checkRedis(url: string): Promise<void> {
 
 /** The operator's line for an error met while starting, or null when it is not one of the known causes. */
 export function describeStartupError(err: unknown, config: Config): string | null {
-  const e = err as ErrnoError;
+  const e = err as ErrnoError & { syscall?: string };
   if (err instanceof StartupError) return err.message;
-  const port = portError(e, config.host, config.port);
-  if (port) return port.message;
+  if (e?.syscall === 'listen' || e?.syscall === 'bind') {
+    const port = portError(e, config.host, config.port);
+    if (port) return port.message;
+  }
+  // A connection error is told by the port it was for (the checks passed, then a server went away).
+  const connecting = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH)$/.test(e?.code ?? '');
   if (
     config.databaseUrl &&
-    /^(3D000|28P01|28000|57P03|ECONNREFUSED|ENOTFOUND|ETIMEDOUT)$/.test(e?.code ?? '')
+    (/^(3D000|28P01|28000|57P03)$/.test(e?.code ?? '') ||
+      (connecting && e.port === portOf(config.databaseUrl, 5432)))
   )
     return postgresError(e, config.databaseUrl).message;
+  if (config.redisUrl && connecting && e.port === portOf(config.redisUrl, 6379))
+    return `REDIS_URL: Redis at ${where(config.redisUrl)} cannot be reached (${e.code}): start Redis, or fix or unset REDIS_URL`;
   if (e?.code === 'EACCES' || e?.code === 'EROFS' || e?.code === 'ENOSPC')
     return `DATA_DIR ${config.dataDir}: ${e.message}: make it writable for this user, or set DATA_DIR to another directory`;
   return null;
+}
+
+function portOf(url: string, fallback: number): number {
+  return Number(new URL(url).port) || fallback;
 }
 
 function portError(err: ErrnoError, host: string, port: number): StartupError | null {

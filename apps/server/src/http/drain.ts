@@ -5,6 +5,8 @@ import { Server as NetServer, type Socket } from 'node:net';
 export const DRAIN_MAX_MS = 2_000;
 /** A drain ends early once no request has been in progress or begun for this long. */
 export const DRAIN_QUIET_MS = 250;
+/** How long requests still running after that may take before their connections are cut. */
+export const DRAIN_FINISH_MS = 10_000;
 
 export interface ConnectionTracker {
   open(): number;
@@ -33,7 +35,8 @@ export function trackConnections(server: Server): ConnectionTracker {
 
 /**
  * Stops accepting connections but keeps serving the open ones (their answers carry `Connection: close`, so each
- * closes after its answer) until none is left, or nothing has happened on them for DRAIN_QUIET_MS, or DRAIN_MAX_MS.
+ * closes after its answer) until none is left, or nothing has happened on them for DRAIN_QUIET_MS, or DRAIN_MAX_MS;
+ * then closes the idle ones and waits for the requests still running (at most DRAIN_FINISH_MS more).
  * Node's http close() would instead destroy at once every connection that looks idle, including those whose next
  * request is already on its way: their clients got a reset instead of an answer.
  */
@@ -44,9 +47,18 @@ export async function drain(server: Server, connections: ConnectionTracker): Pro
   const start = performance.now();
   for (;;) {
     const now = performance.now();
-    if (connections.open() === 0 || now - start >= DRAIN_MAX_MS) return;
+    if (connections.open() === 0 || now - start >= DRAIN_MAX_MS) break;
     const quietSince = Math.max(start, connections.lastRequestAt());
-    if (connections.active() === 0 && now - quietSince >= DRAIN_QUIET_MS) return;
-    await new Promise((r) => setTimeout(r, 20));
+    if (connections.active() === 0 && now - quietSince >= DRAIN_QUIET_MS) break;
+    await sleep(20);
   }
+  server.closeIdleConnections();
+  const finishBy = performance.now() + DRAIN_FINISH_MS;
+  while (connections.open() > 0 && performance.now() < finishBy) {
+    await sleep(20);
+    server.closeIdleConnections();
+  }
+  server.closeAllConnections();
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
