@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the web app (apps/web → apps/web/dist) when its sources changed since the last build.
-// `npm start` and the browser tests run this, so a fresh clone serves the app with no second command.
+// `npm start` (scripts/start.mjs) and the browser tests run this, so a fresh clone serves the app with no second command.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,18 +31,22 @@ function files(path) {
     .flatMap((name) => files(join(path, name)));
 }
 
-const hash = createHash('sha256');
-for (const input of inputs) {
-  for (const file of files(join(root, input)))
-    hash.update(relative(root, file)).update('\0').update(readFileSync(file));
+/** Builds apps/web into apps/web/dist unless the stamp says its sources are unchanged (or `force`). */
+export async function buildWeb({ force = false } = {}) {
+  const hash = createHash('sha256');
+  for (const input of inputs) {
+    for (const file of files(join(root, input)))
+      hash.update(relative(root, file)).update('\0').update(readFileSync(file));
+  }
+  const digest = hash.digest('hex');
+  if (!force && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
+  console.log('Building the web app (apps/web)…');
+  const vite = await import(pathToFileURL(createRequire(join(web, 'package.json')).resolve('vite')).href);
+  await vite.build({ root: web, logLevel: 'warn' });
+  writeFileSync(stamp, digest);
+  console.log('Built apps/web/dist.');
 }
-const digest = hash.digest('hex');
 
-if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && !process.argv.includes('--force')) {
-  process.exit(0);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await buildWeb({ force: process.argv.includes('--force') });
 }
-console.log('Building the web app (apps/web)…');
-const vite = await import(pathToFileURL(createRequire(join(web, 'package.json')).resolve('vite')).href);
-await vite.build({ root: web, logLevel: 'warn' });
-writeFileSync(stamp, digest);
-console.log('Built apps/web/dist.');

@@ -24,10 +24,12 @@ import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
 import type { SessionSnapshot } from './gateway/session';
 import { registerAuth } from './http/auth';
+import { drain, trackConnections } from './http/drain';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
 import { registerJsonBody } from './http/json-body';
 import { requestLogSerializers } from './http/log-redaction';
 import { registerMetrics } from './http/metrics';
+import { QuietRequestLog } from './http/request-log';
 import { registerRouteLimits } from './http/route-limits';
 import { applicationsRoutes } from './http/routes/applications.routes';
 import { authRoutes } from './http/routes/auth.routes';
@@ -174,6 +176,7 @@ export async function createApp(
       sessionStore,
     });
     gateway.attach(http.server);
+    const connections = trackConnections(http.server);
     // Threads idle past their auto_archive_duration are archived once a minute.
     const archiver = setInterval(() => {
       services.threads
@@ -200,6 +203,7 @@ export async function createApp(
           clearInterval(archiver);
           lifecycle.closing = true;
           await gateway.close();
+          await drain(http.server, connections);
           await http.close();
           await runCleanups(cleanups);
         })();
@@ -225,6 +229,7 @@ async function buildHttp(
     bodyLimit: Limits.jsonBodyBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    logController: new QuietRequestLog(),
     // Malformed URLs and the like never reach the error handler: answer them Discord's way too.
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;

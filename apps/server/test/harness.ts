@@ -51,11 +51,19 @@ export interface RequestOptions {
   root?: boolean;
 }
 
+/**
+ * How the suite's PostgreSQL databases are named: `<prefix>_…`. A CI run sets its own (HEARTH_TEST_DB_PREFIX) and
+ * drops only those afterwards, never a concurrent run's.
+ */
+export const testDatabasePrefix = /^[a-z][a-z0-9_]{0,39}$/.test(process.env.HEARTH_TEST_DB_PREFIX ?? '')
+  ? (process.env.HEARTH_TEST_DB_PREFIX as string)
+  : 'hearth_test';
+
 /** Creates a fresh PostgreSQL database for one test file and returns its URL and a dropper. */
 async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = process.env.DATABASE_URL;
   if (!admin) throw new Error('HEARTH_TEST_DB=postgres needs DATABASE_URL');
-  const name = `hearth_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `${testDatabasePrefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   await client.query(`CREATE DATABASE ${name}`);

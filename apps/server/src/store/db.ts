@@ -9,6 +9,8 @@ import { type PgDatabase, type PgQueryResultHKT, PgTransaction } from 'drizzle-o
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock';
+import { DurableNodeFS, durableStartParams } from './pglite-durable';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -86,15 +88,38 @@ export async function openDatabase(opts: {
       close: () => pool.end(),
     };
   }
-  let dataPath = opts.dataDir;
-  if (dataPath !== 'memory://') {
-    dataPath = join(opts.dataDir, 'pglite');
-    mkdirSync(dataPath, { recursive: true });
+  if (opts.dataDir === 'memory://') {
+    const client = await PGlite.create('memory://');
+    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    await migratePglite(db as never, { migrationsFolder });
+    return { db, kind: 'pglite', poolStats: () => ({ total: 1 }), close: () => client.close() };
   }
-  const client = await PGlite.create(dataPath);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  await migratePglite(db as never, { migrationsFolder });
-  return { db, kind: 'pglite', poolStats: () => ({ total: 1 }), close: () => client.close() };
+  // One process per embedded database: a second one writing the same files corrupts it.
+  mkdirSync(opts.dataDir, { recursive: true });
+  const lock = lockDataDir(opts.dataDir);
+  try {
+    const dataPath = join(opts.dataDir, 'pglite');
+    mkdirSync(dataPath, { recursive: true });
+    const client = await PGlite.create({
+      dataDir: dataPath,
+      fs: new DurableNodeFS(dataPath),
+      startParams: durableStartParams,
+    });
+    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    await migratePglite(db as never, { migrationsFolder }).catch(async (err) => {
+      await client.close().catch(() => {});
+      throw err;
+    });
+    return {
+      db,
+      kind: 'pglite',
+      poolStats: () => ({ total: 1 }),
+      close: () => client.close().finally(() => lock.release()),
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
 
 /** True when the error is PostgreSQL's unique violation (optionally on the named constraint or index). */

@@ -46,7 +46,9 @@ describe('storage', () => {
   });
 
   test('keys cannot escape the root', async () => {
-    const s = createLocalStorage(mkdtempSync(join(tmpdir(), 'hearth-media-')));
+    const root = mkdtempSync(join(tmpdir(), 'hearth-media-'));
+    dirs.push(root);
+    const s = createLocalStorage(root);
     for (const key of ['../x', 'a/../../b', '/etc/passwd', 'a//b', 'a\\b', 'a/b c', '']) {
       await assert.rejects(s.put(key, Buffer.from('x'), 'text/plain'), /invalid media key/, key);
     }

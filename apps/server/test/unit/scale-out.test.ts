@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { TestGateway } from '../gateway-client';
-import { freePort, type TestServer } from '../harness';
+import { freePort, type TestServer, testDatabasePrefix } from '../harness';
 
 // Two Hearth processes behind one PostgreSQL and one Redis: what one serves, the other's clients see.
 
@@ -104,7 +104,7 @@ async function ownStatus(client: TestGateway, guildId: string, userId: string): 
 
 describe('scale-out', { skip }, () => {
   before(async () => {
-    dbName = `hearth_scale_${randomBytes(4).toString('hex')}`;
+    dbName = `${testDatabasePrefix}_scale_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${dbName}`);
