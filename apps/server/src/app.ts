@@ -22,6 +22,7 @@ import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
 import { registerAuth } from './http/auth';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
+import { registerJsonBody } from './http/json-body';
 import { registerMetrics } from './http/metrics';
 import { registerRouteLimits } from './http/route-limits';
 import { applicationsRoutes } from './http/routes/applications.routes';
@@ -211,6 +212,7 @@ async function buildHttp(
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
   registerErrorHandling(http);
+  registerJsonBody(http);
   // While shutting down, requests already in flight are answered, then their keep-alive connection closes,
   // so closing the server does not wait for clients to hang up.
   http.addHook('onSend', async (_request, reply) => {

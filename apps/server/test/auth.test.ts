@@ -7,6 +7,7 @@ import { SignJWT } from 'jose';
 import { instanceSettings, mailTokens, sessions } from '../src/store/schema';
 import { type ApiResponse, startHearth, type TestServer, tokenFromMail } from './harness';
 import { startSmtp } from './smtp';
+import { nonCanonicalSignatures } from './token-variants';
 
 let h: TestServer;
 before(async () => {
@@ -162,6 +163,10 @@ describe('tokens and sessions', () => {
     const [head, payload, sig] = u.token.split('.');
     const tampered = `${head}.${payload}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BB' : 'AA'}`;
     assert.equal((await h.api('GET', '/users/@me', { token: tampered })).status, 401);
+    // The same signature bytes, encoded otherwise (spare bits of the last character, padding): not the token.
+    for (const variant of nonCanonicalSignatures(u.token))
+      assert.equal((await h.api('GET', '/users/@me', { token: variant })).status, 401, variant);
+    assert.equal((await h.api('GET', '/users/@me', { token: u.token })).status, 200);
 
     const [secret] = await h.app.database.db
       .select()

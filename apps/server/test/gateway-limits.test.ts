@@ -46,10 +46,34 @@ describe('connection', () => {
     assert.equal(request.d, answering.seq);
     answering.send({ op: 1, d: answering.seq });
     await answering.next((p) => p.op === 11);
-    const silent = await TestGateway.open(fast);
-    await silent.next((p) => p.op === 10);
+    const silent = await TestGateway.identify(fast, u.token);
     await silent.next((p) => p.op === 1);
     assert.equal(await silent.closed(), 4009);
+  });
+
+  test('a socket that beats but never identifies is closed with 4003 after a heartbeat interval', async () => {
+    const idle = await TestGateway.open(fast);
+    await idle.next((p) => p.op === 10);
+    const beating = setInterval(() => idle.send({ op: 1, d: null }), 50);
+    try {
+      assert.equal(await idle.closed(), 4003);
+    } finally {
+      clearInterval(beating);
+    }
+    assert.ok(
+      idle.received.some((p) => p.op === 11),
+      'its heartbeats were answered until then',
+    );
+    // One that identifies in time stays.
+    const u = await fast.register();
+    const identified = await TestGateway.identify(fast, u.token);
+    const keep = setInterval(() => identified.send({ op: 1, d: identified.seq }), 50);
+    try {
+      assert.ok(await identified.never('NO_SUCH_EVENT', () => true, 1000));
+      assert.equal(identified.closeCode, null);
+    } finally {
+      clearInterval(keep);
+    }
   });
 
   test('IDENTIFY is rate limited per user: over the budget the answer is op 9', async () => {

@@ -107,6 +107,19 @@ describe('close codes', () => {
     assert.equal(await c.closed(), 4003);
   });
 
+  test('a frame nested deeper than 64 levels is a decode error (4002); 64 levels are read', async () => {
+    const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    let c = await fresh();
+    c.send(`{"op":1,"d":${nested(63)}}`);
+    assert.equal((await c.next((p) => p.op === 11)).op, 11);
+    c.send(`{"op":1,"d":${nested(64)}}`);
+    assert.equal(await c.closed(), 4002);
+    c = await fresh();
+    const u = await h.register();
+    c.send(`{"op":2,"d":{"token":${JSON.stringify(u.token)},"properties":${nested(2000)}}}`);
+    assert.equal(await c.closed(), 4002);
+  });
+
   test('bad tokens, a second IDENTIFY, bad versions, bad and disallowed intents, too many events', async () => {
     let c = await fresh();
     c.send({ op: 2, d: { token: 'not a token', properties: {} } });
@@ -124,6 +137,20 @@ describe('close codes', () => {
     c = await fresh();
     c.send({ op: 2, d: { token: b.token, intents: 1 << 15, properties: {} } });
     assert.equal(await c.closed(), 4014);
+    // 2^32 + 513 would read as 513 in a bit operation; fractions, strings and negatives are no bitfields.
+    for (const intents of [2 ** 32 + 513, 2 ** 53, 513.5, '513', -1, null]) {
+      c = await fresh();
+      c.send({ op: 2, d: { token: b.token, intents, properties: {} } });
+      assert.equal(await c.closed(), 4013, `bot intents ${intents}`);
+    }
+    // Users need not send intents; what they send must be intents all the same.
+    for (const intents of [2 ** 32, 1 << 30, 'all', -513, 1.5]) {
+      c = await fresh();
+      c.send({ op: 2, d: { token: u.token, intents, properties: {} } });
+      assert.equal(await c.closed(), 4013, `user intents ${intents}`);
+    }
+    const userWithIntents = await TestGateway.identify(h, u.token, { intents: 513 });
+    assert.equal(userWithIntents.ready.user.id, u.id);
     c = await fresh();
     for (let i = 0; i < 125; i++) c.send({ op: 1, d: null });
     assert.equal(await c.closed(), 4008);

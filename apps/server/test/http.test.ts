@@ -35,6 +35,45 @@ describe('errors are Discord-shaped and never 500', () => {
     assert.equal(array.body.code, 50035);
   });
 
+  test('JSON nested deeper than 64 levels is refused (50109) on open and authenticated routes and in payload_json; 64 levels pass', async () => {
+    const g = await createGuild(h);
+    const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    const deep = `{"login":"a","password":"b","x":${nested(20_000)}}`;
+    const refused = { code: 50109, message: 'The request body contains invalid JSON.' };
+    const json = { 'content-type': 'application/json' };
+    const login = await h.api('POST', '/auth/login', { raw: deep, headers: json });
+    assert.equal(login.status, 400);
+    assert.deepEqual(login.body, refused);
+    const patch = await h.api('PATCH', '/users/@me', { token: g.owner.token, raw: deep, headers: json });
+    assert.equal(patch.status, 400);
+    assert.deepEqual(patch.body, refused);
+    const post = (raw: string) =>
+      h.api('POST', `/channels/${g.textChannelId}/messages`, { token: g.owner.token, raw, headers: json });
+    // An object holding 63 levels of arrays is 64 deep: the limit itself passes, one more does not.
+    assert.equal((await post(`{"content":"at the limit","x":${nested(63)}}`)).status, 200);
+    const over = await post(`{"content":"over the limit","x":${nested(64)}}`);
+    assert.equal(over.status, 400);
+    assert.deepEqual(over.body, refused);
+    const form = (payload: string) => {
+      const body = new FormData();
+      body.append('payload_json', payload);
+      return fetch(`${h.url}/api/v10/channels/${g.textChannelId}/messages`, {
+        method: 'POST',
+        headers: { authorization: g.owner.token },
+        body,
+      });
+    };
+    const multipart = await form(`{"content":"deep","x":${nested(20_000)}}`);
+    assert.equal(multipart.status, 400);
+    assert.deepEqual(await multipart.json(), refused);
+    assert.equal((await form(`{"content":"at the limit","x":${nested(63)}}`)).status, 200);
+    const history = await h.api('GET', `/channels/${g.textChannelId}/messages`, { token: g.owner.token });
+    assert.deepEqual(
+      history.body.map((m: any) => m.content).filter((c: string) => c.includes('limit')),
+      ['at the limit', 'at the limit'],
+    );
+  });
+
   test('oversized bodies and unsupported content types', async () => {
     const big = await h.api('POST', '/auth/login', {
       raw: JSON.stringify({ login: 'x'.repeat(17 * 1024 * 1024), password: 'y' }),

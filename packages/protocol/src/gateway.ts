@@ -59,6 +59,20 @@ export const Intent = {
 export const ALL_INTENTS = Object.values(Intent).reduce((a, b) => a | b, 0);
 export const PRIVILEGED_INTENTS = Intent.GuildMembers | Intent.GuildPresences | Intent.MessageContent;
 
+/**
+ * Whether an IDENTIFY's `intents` is a bitfield of known intents: a non-negative integer with no other bit. Checked
+ * before any bit operation, which would read 2^32 + 1 as 1.
+ */
+export function isValidIntents(value: unknown): value is number {
+  return (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 0 &&
+    value <= ALL_INTENTS &&
+    (value & ~ALL_INTENTS) === 0
+  );
+}
+
 export const GatewayLimits = {
   /** Client payloads larger than this close the connection with 4002. */
   payloadBytes: 4096,

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './gateway';
+export * from './json-depth';
 export * from './limits';
 export * from './schemas/applications';
 export * from './schemas/auth';

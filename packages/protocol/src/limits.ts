@@ -20,6 +20,11 @@ export const Limits = {
   defaultUploadLimitBytes: 25 * 1024 * 1024,
   /** JSON request bodies (data URIs included). */
   jsonBodyBytes: 16 * 1024 * 1024,
+  /**
+   * How deep arrays and objects may nest in any JSON Hearth reads (bodies, payload_json, gateway frames). Discord's
+   * deepest shapes (components in action rows, embed fields) are under 10 levels.
+   */
+  jsonDepth: 64,
   settingsBytes: 64 * 1024,
   applicationNameMax: 32,
   /** Files per message. */

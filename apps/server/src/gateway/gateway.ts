@@ -10,6 +10,9 @@ import {
   GatewayLimits,
   GatewayOp,
   Intent,
+  isValidIntents,
+  jsonNestingExceeds,
+  Limits,
   PRIVILEGED_INTENTS,
 } from '@hearth/protocol';
 import type { Logger } from 'pino';
@@ -44,6 +47,8 @@ interface Connection {
   session: Session | null;
   lastBeat: number;
   beatRequested: boolean;
+  /** Since when the socket has had no session and no IDENTIFY or RESUME under way; null while it has or does. */
+  unauthenticatedSince: number | null;
 }
 
 type Fields = Record<string, unknown>;
@@ -199,13 +204,18 @@ export class Gateway {
 
   /**
    * One sweep over every connection: a late heartbeat is asked for once (server op 1); none within the grace
-   * closes the connection with 4009.
+   * closes the connection with 4009. A socket that has not identified (or resumed) within one heartbeat interval
+   * of HELLO, or of a failed attempt, is closed with 4003, heartbeats or not: an open socket costs memory.
    */
   private sweepHeartbeats(): void {
     const interval = this.opts.heartbeatIntervalMs;
     const grace = Math.min(interval, 5000);
     const now = Date.now();
     for (const conn of this.connections) {
+      if (conn.unauthenticatedSince !== null && now - conn.unauthenticatedSince > interval) {
+        conn.outbox.close(GatewayClose.NotAuthenticated, 'Not authenticated');
+        continue;
+      }
       const silent = now - conn.lastBeat;
       if (silent > interval * 1.5 + grace)
         conn.outbox.close(GatewayClose.SessionTimedOut, 'Session timed out');
@@ -389,7 +399,13 @@ export class Gateway {
       this.opts.log.warn({ session: session?.id }, 'slow gateway consumer disconnected'),
     );
     this.outboxes.set(ws, outbox);
-    const conn: Connection = { outbox, session: null, lastBeat: Date.now(), beatRequested: false };
+    const conn: Connection = {
+      outbox,
+      session: null,
+      lastBeat: Date.now(),
+      beatRequested: false,
+      unauthenticatedSince: Date.now(),
+    };
     this.connections.add(conn);
     let events = 0;
     let windowStart = Date.now();
@@ -409,7 +425,10 @@ export class Gateway {
       if (++events > GatewayLimits.eventsPerWindow) return close(GatewayClose.RateLimited, 'Rate limited');
       let payload: ClientPayload;
       try {
-        payload = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+        const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString();
+        // Nothing deeper than any real payload reaches code that walks it (the same bound as HTTP bodies).
+        if (jsonNestingExceeds(text, Limits.jsonDepth)) throw new Error('nested too deep');
+        payload = JSON.parse(text);
       } catch {
         return close(GatewayClose.DecodeError, 'Error while decoding payload');
       }
@@ -433,6 +452,7 @@ export class Gateway {
           if (session || identifying)
             return close(GatewayClose.AlreadyAuthenticated, 'Already authenticated');
           identifying = true;
+          conn.unauthenticatedSince = null;
           try {
             session = await this.identify(outbox, payload.d);
           } catch (err) {
@@ -442,6 +462,8 @@ export class Gateway {
             return close(GatewayClose.UnknownError, 'Unknown error');
           } finally {
             identifying = false;
+            // Op 9 (over the IDENTIFY budget): the client may try again, within a fresh interval.
+            if (!session) conn.unauthenticatedSince = Date.now();
           }
           conn.session = session;
           conn.lastBeat = Date.now();
@@ -451,7 +473,12 @@ export class Gateway {
         }
         case GatewayOp.Resume: {
           if (session) return close(GatewayClose.AlreadyAuthenticated, 'Already authenticated');
-          session = await this.resume(outbox, payload.d);
+          conn.unauthenticatedSince = null;
+          try {
+            session = await this.resume(outbox, payload.d);
+          } finally {
+            if (!session) conn.unauthenticatedSince = Date.now();
+          }
           conn.session = session;
           conn.lastBeat = Date.now();
           return;
@@ -501,10 +528,11 @@ export class Gateway {
     if (!principal) throw fail(GatewayClose.AuthenticationFailed, 'Authentication failed');
     let intents = ALL_INTENTS;
     if (principal.bot) {
-      const asked = d.intents;
-      if (typeof asked !== 'number' || !Number.isInteger(asked) || asked < 0 || (asked & ~ALL_INTENTS) !== 0)
-        throw fail(GatewayClose.InvalidIntents, 'Invalid intent(s)');
-      intents = asked;
+      if (!isValidIntents(d.intents)) throw fail(GatewayClose.InvalidIntents, 'Invalid intent(s)');
+      intents = d.intents;
+    } else if (d.intents != null && !isValidIntents(d.intents)) {
+      // Users need not send intents (they get every event they may see), but what they send must be intents.
+      throw fail(GatewayClose.InvalidIntents, 'Invalid intent(s)');
     }
     const { applicationFlags } = principal;
     if (principal.bot) {

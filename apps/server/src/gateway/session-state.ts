@@ -5,9 +5,8 @@ import {
   type OverwriteData,
   Permission,
 } from '@hearth/permissions';
-import { ChannelType } from '@hearth/protocol';
 import type { CachedGuild } from '../domain/gateway/session-data.service';
-import type { CachedChannel } from '../domain/guilds/guild-access';
+import { type CachedChannel, privateThreadRule } from '../domain/guilds/guild-access';
 
 const isThread = (type: number) => type === 10 || type === 11 || type === 12;
 
@@ -135,13 +134,7 @@ export class SessionState {
       source?.overwrites ?? [],
       { isThread: thread },
     );
-    if (
-      channel.type === ChannelType.PrivateThread &&
-      !g.privateThreads.has(channelId) &&
-      !hasPermission(perms, Permission.MANAGE_THREADS)
-    )
-      return 0n;
-    return perms;
+    return privateThreadRule(channel.type, perms, g.privateThreads.has(channelId));
   }
 
   canView(guildId: string, channelId: string): boolean {

@@ -4,6 +4,7 @@ import { Compile } from 'typebox/compile';
 import { ApiError } from '../domain/errors';
 import type { UploadedFile } from '../domain/messages/attachments';
 import { type AjvError, invalidFormBody, rejectNulCharacters } from './errors';
+import { parseClientJson } from './json-body';
 
 const checkMessage = Compile(CreateMessage);
 
@@ -24,11 +25,7 @@ export async function readMessageForm(
         if (filename.includes('\u0000')) rejectNulCharacters({ [part.fieldname]: filename });
         files.push({ field: part.fieldname, filename, data: await part.toBuffer() });
       } else if (part.fieldname === 'payload_json') {
-        try {
-          payload = JSON.parse(String(part.value));
-        } catch {
-          throw new ApiError(400, ErrorCode.InvalidJson, 'The request body contains invalid JSON.');
-        }
+        payload = parseClientJson(String(part.value));
       }
     }
   } catch (err) {

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { jwtVerify, SignJWT } from 'jose';
 import { AccessTokens } from '../../src/domain/auth/tokens';
+import { nonCanonicalSignatures } from '../token-variants';
 
 const secret = 'a server secret of a reasonable length, 32+ bytes';
 const key = new TextEncoder().encode(secret);
@@ -63,5 +64,18 @@ describe('access tokens', () => {
       userId: '1',
       sessionId: 's',
     });
+  });
+
+  test('only the canonical encoding of the signature passes (no spare bits set, no padding)', () => {
+    const token = tokens.sign(claims);
+    for (const variant of nonCanonicalSignatures(token)) {
+      assert.deepEqual(
+        Buffer.from(variant.split('.')[2], 'base64url'),
+        Buffer.from(token.split('.')[2], 'base64url'),
+        'the same bytes',
+      );
+      assert.equal(tokens.verify(variant), null, variant);
+    }
+    assert.deepEqual(tokens.verify(token), claims);
   });
 });

@@ -51,8 +51,10 @@ export class AccessTokens {
     const parts = token.split('.');
     if (parts.length !== 3) return null;
     const [header, payload, signature] = parts;
-    const given = Buffer.from(signature, 'base64url');
-    const expected = this.mac(`${header}.${payload}`);
+    // Compared as text: base64url decoding ignores the last character's spare bits and any padding, so comparing
+    // decoded bytes would let several spellings of one signature pass; only the one we issue does.
+    const given = Buffer.from(signature);
+    const expected = Buffer.from(this.mac(`${header}.${payload}`).toString('base64url'));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
     const h = parseJson(header);
     const p = parseJson(payload);

@@ -163,6 +163,17 @@ export async function admitToGuild(tx: DbOrTx, guildId: string, userId: string):
 export const isThreadType = (type: number) => type === 10 || type === 11 || type === 12;
 
 /**
+ * The one rule for private threads (type 12), applied by every path that decides access to a channel: the caller's
+ * permissions there (computed from the parent's overwrites) count only for a member of the thread or someone who
+ * may manage threads; anyone else has none, as if the thread did not exist.
+ */
+export function privateThreadRule(type: number, permissions: bigint, isThreadMember: boolean): bigint {
+  if (type !== 12 || isThreadMember || hasPermission(permissions, Permission.MANAGE_THREADS))
+    return permissions;
+  return 0n;
+}
+
+/**
  * A guild channel the caller can see, with the overwrites that govern it and the caller's permissions in it; else
  * 404 Unknown Channel. A thread takes its parent's overwrites and is sent to with SEND_MESSAGES_IN_THREADS; a private
  * thread is visible only to its members and to those who may manage threads.
@@ -188,14 +199,11 @@ export function channelForActor(ctx: ChannelContext | null): ChannelForActor {
   const { channel, overwrites } = ctx;
   const actor = new GuildActor(ctx.guild, ctx.roles, ctx.member, ctx.roleIds);
   const thread = isThreadType(channel.type);
-  let permissions = actor.channelPermissions(overwrites, { isThread: thread });
-  if (
-    thread &&
-    channel.type === 12 &&
-    !hasPermission(permissions, Permission.MANAGE_THREADS) &&
-    !ctx.threadMember
-  )
-    permissions = 0n;
+  const permissions = privateThreadRule(
+    channel.type,
+    actor.channelPermissions(overwrites, { isThread: thread }),
+    ctx.threadMember,
+  );
   if (permissions === 0n) throw notFound(ErrorCode.UnknownChannel, 'Channel');
   return { actor, channel, overwrites, permissions };
 }

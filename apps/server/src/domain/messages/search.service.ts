@@ -1,10 +1,10 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import { ChannelType, type Message } from '@hearth/protocol';
 import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { attachments, channels, messages, permissionOverwrites } from '../../store/schema';
+import { attachments, channels, messages, permissionOverwrites, threadMembers } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
-import { loadGuildActor } from '../guilds/guild-access';
+import { isThreadType, loadGuildActor, privateThreadRule } from '../guilds/guild-access';
 import { groupBy } from '../guilds/guilds.service';
 import { loadMessageChannel } from './message-channel';
 import { hydrateMessages, messageColumns } from './messages.wire';
@@ -43,13 +43,18 @@ export class SearchService {
   async inGuild(principal: Principal, guildId: string, q: SearchQuery): Promise<SearchResult> {
     const { db } = this.deps;
     const actor = await loadGuildActor(db, guildId, principal.userId);
-    const [rows, overwrites] = await Promise.all([
+    const [rows, overwrites, joined] = await Promise.all([
       db
         .select({ id: channels.id, type: channels.type, parentId: channels.parentId })
         .from(channels)
         .where(eq(channels.guildId, guildId)),
       db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
+      db
+        .select({ channelId: threadMembers.channelId })
+        .from(threadMembers)
+        .where(and(eq(threadMembers.guildId, guildId), eq(threadMembers.userId, principal.userId))),
     ]);
+    const memberOf = new Set(joined.map((t) => t.channelId));
     const byChannel = groupBy(
       overwrites,
       (o) => o.channelId,
@@ -58,9 +63,11 @@ export class SearchService {
     const readable = rows
       .filter((c) => SEARCHABLE_TYPES.has(c.type))
       .filter((c) => {
-        // Threads are read with their parent's permissions.
-        const source = c.type >= 10 && c.type <= 12 && c.parentId ? c.parentId : c.id;
-        return hasPermission(actor.channelPermissions(byChannel.get(source) ?? []), READABLE);
+        // Threads are read with their parent's permissions, private ones only by their members and managers.
+        const thread = isThreadType(c.type);
+        const source = thread && c.parentId ? c.parentId : c.id;
+        const permissions = actor.channelPermissions(byChannel.get(source) ?? [], { isThread: thread });
+        return hasPermission(privateThreadRule(c.type, permissions, memberOf.has(c.id)), READABLE);
       })
       .map((c) => c.id);
     const scope = q.channelIds?.length ? readable.filter((id) => q.channelIds!.includes(id)) : readable;

@@ -7,7 +7,13 @@ import { channels, messages, permissionOverwrites, threadMembers } from '../../s
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
-import { type ChannelRow, isThreadType, loadChannelForActor, loadGuildActor } from '../guilds/guild-access';
+import {
+  type ChannelRow,
+  isThreadType,
+  loadChannelForActor,
+  loadGuildActor,
+  privateThreadRule,
+} from '../guilds/guild-access';
 import { groupBy } from '../guilds/guilds.service';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { hydrateMessages, messageColumns } from '../messages/messages.wire';
@@ -275,12 +281,7 @@ export class ThreadsService {
     );
     const visible = live.filter((t) => {
       const perms = actor.channelPermissions(byChannel.get(t.parentId ?? '') ?? [], { isThread: true });
-      if (!hasPermission(perms, Permission.VIEW_CHANNEL)) return false;
-      return (
-        t.type !== ChannelType.PrivateThread ||
-        memberOf.has(t.id) ||
-        hasPermission(perms, Permission.MANAGE_THREADS)
-      );
+      return hasPermission(privateThreadRule(t.type, perms, memberOf.has(t.id)), Permission.VIEW_CHANNEL);
     });
     const countOf = await threadMemberCounts(
       db,
