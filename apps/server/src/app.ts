@@ -46,6 +46,7 @@ import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
+import { decodeAtMe, registerWire } from './http/wire';
 import { createMailer } from './mail/mailer';
 import { createLocalStorage } from './media/storage';
 import { type Database, type Db, openDatabase } from './store/db';
@@ -201,6 +202,7 @@ async function buildHttp(
     bodyLimit: Limits.jsonBodyBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    rewriteUrl: (request) => decodeAtMe(request.url ?? '/'),
     // Malformed URLs and the like never reach the error handler: answer them Discord's way too.
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
@@ -212,6 +214,7 @@ async function buildHttp(
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
   registerErrorHandling(http);
+  registerWire(http);
   registerJsonBody(http);
   // While shutting down, requests already in flight are answered, then their keep-alive connection closes,
   // so closing the server does not wait for clients to hang up.
