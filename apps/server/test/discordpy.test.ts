@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type BotWorld, botWorld, type FlowResults, runBotProcess } from './bots/bot-setup';
+import { join } from './guild-helpers';
 
 // An unmodified discord.py 2.x bot (Debian's python3-discord), pointed at Hearth by `Route.BASE` only, doing what
 // bots do: apps/server/test/bots/discordpy_bot.py. Each flow it runs is one test here.
@@ -26,6 +27,10 @@ const flows = [
   'roles',
   'member chunking',
   'dm',
+  'overwrites',
+  'threads',
+  'timeout',
+  'ban',
 ];
 
 let world: BotWorld;
@@ -35,6 +40,7 @@ before(async () => {
   if (skip) return;
   world = await botWorld('discord.py bot');
   const { h, g } = world;
+  const victim = await join(h, g);
   run = runBotProcess(
     python,
     [fileURLToPath(new URL('./bots/discordpy_bot.py', import.meta.url))],
@@ -44,6 +50,7 @@ before(async () => {
       GUILD_ID: g.id,
       CHANNEL_ID: g.textChannelId,
       OWNER_ID: g.owner.id,
+      VICTIM_ID: victim.id,
     },
     async () => {
       await h.api('POST', `/channels/${g.textChannelId}/messages`, {

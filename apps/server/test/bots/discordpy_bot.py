@@ -5,6 +5,7 @@ prints one line per flow, `FLOW <name> ok` or `FLOW <name> fail <error>`, and `R
 for a message `ping` from the owner. It exits when every flow has run.
 """
 import asyncio
+import datetime
 import os
 import sys
 import traceback
@@ -20,6 +21,7 @@ discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ['HEARTH_U
 GUILD_ID = int(os.environ['GUILD_ID'])
 CHANNEL_ID = int(os.environ['CHANNEL_ID'])
 OWNER_ID = int(os.environ['OWNER_ID'])
+VICTIM_ID = int(os.environ['VICTIM_ID'])
 
 intents = discord.Intents.default()
 intents.message_content = True
@@ -124,6 +126,38 @@ async def run():
         sent = await owner.send('hello in private')
         assert sent.channel.type == discord.ChannelType.private
 
+    async def overwrites():
+        victim = await guild.fetch_member(VICTIM_ID)
+        await channel.set_permissions(victim, send_messages=False, add_reactions=True)
+        fresh = await client.fetch_channel(CHANNEL_ID)
+        overwrite = fresh.overwrites_for(victim)
+        assert overwrite.send_messages is False and overwrite.add_reactions is True, overwrite
+        await channel.set_permissions(victim, overwrite=None)
+        fresh = await client.fetch_channel(CHANNEL_ID)
+        assert fresh.overwrites_for(victim).is_empty()
+
+    async def threads():
+        starter = await channel.send('a topic')
+        thread = await starter.create_thread(name='topic')
+        await thread.send('in the thread')
+        history = [m async for m in thread.history(limit=5)]
+        assert any(m.content == 'in the thread' for m in history), history
+        standalone = await channel.create_thread(name='standalone', type=discord.ChannelType.public_thread)
+        await standalone.edit(archived=True)
+
+    async def timeout():
+        victim = await guild.fetch_member(VICTIM_ID)
+        await victim.timeout(datetime.timedelta(minutes=5), reason='calm down')
+        victim = await guild.fetch_member(VICTIM_ID)
+        assert victim.is_timed_out()
+        await victim.timeout(None)
+
+    async def ban():
+        await guild.ban(discord.Object(id=VICTIM_ID), reason='bye', delete_message_days=0)
+        entry = await guild.fetch_ban(discord.Object(id=VICTIM_ID))
+        assert entry.user.id == VICTIM_ID
+        await guild.unban(discord.Object(id=VICTIM_ID))
+
     for name, body in [
         ('login', login),
         ('receive and reply', receive_and_reply),
@@ -138,6 +172,10 @@ async def run():
         ('roles', roles),
         ('member chunking', chunk),
         ('dm', dm),
+        ('overwrites', overwrites),
+        ('threads', threads),
+        ('timeout', timeout),
+        ('ban', ban),
     ]:
         await flow(name, body)
     say('DONE')
