@@ -27,6 +27,7 @@ const flows = [
   'roles',
   'member chunking',
   'dm',
+  'dm received',
   'overwrites',
   'threads',
   'timeout',
@@ -52,11 +53,24 @@ before(async () => {
       OWNER_ID: g.owner.id,
       VICTIM_ID: victim.id,
     },
-    async () => {
-      await h.api('POST', `/channels/${g.textChannelId}/messages`, {
-        token: g.owner.token,
-        body: { content: 'ping' },
-      });
+    {
+      READY: async () => {
+        await h.api('POST', `/channels/${g.textChannelId}/messages`, {
+          token: g.owner.token,
+          body: { content: 'ping' },
+        });
+      },
+      // The owner writes to the bot in private.
+      DM_READY: async () => {
+        const dm = await h.api('POST', '/users/@me/channels', {
+          token: g.owner.token,
+          body: { recipient_id: world.botUserId },
+        });
+        await h.api('POST', `/channels/${dm.body.id}/messages`, {
+          token: g.owner.token,
+          body: { content: 'hello bot' },
+        });
+      },
     },
   );
 });

@@ -50,14 +50,15 @@ export async function botWorld(
 export type FlowResults = Map<string, string>;
 
 /**
- * Runs a bot program that prints `READY` when it waits for `ping` from the owner, `FLOW <name> ok|fail <error>`
- * per flow and `DONE` at the end; resolves with the outcomes once it exits (or is stopped after `timeoutMs`).
+ * Runs a bot program that prints `FLOW <name> ok|fail <error>` per flow and `DONE` at the end, and other lines when
+ * it waits for people to act (`cues` answers them, e.g. READY: the owner sends `ping`); resolves with the outcomes
+ * once it exits (or is stopped after `timeoutMs`).
  */
 export function runBotProcess(
   command: string,
   args: string[],
   env: Record<string, string>,
-  onReady: () => Promise<void>,
+  cues: Record<string, () => Promise<void>>,
   timeoutMs = 120_000,
 ): Promise<{ results: FlowResults; stderr: string }> {
   return new Promise((resolve) => {
@@ -72,7 +73,7 @@ export function runBotProcess(
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line === 'READY') onReady().catch((err) => results.set('ready', String(err)));
+      cues[line]?.().catch((err) => results.set(line, String(err)));
       const m = /^FLOW (.+?) (ok|fail)(?: (.*))?$/.exec(line);
       if (m) results.set(m[1], m[2] === 'ok' ? 'ok' : (m[3] ?? 'failed'));
     });

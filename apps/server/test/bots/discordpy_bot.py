@@ -1,8 +1,9 @@
-"""An ordinary discord.py bot, pointed at Hearth by its API base URL only, doing what bots do.
+"""An ordinary discord.py bot, pointed at Hearth by its endpoints only, doing what bots do.
 
-Run by apps/server/test/discordpy.test.ts with HEARTH_URL, BOT_TOKEN, GUILD_ID, CHANNEL_ID and OWNER_ID set. It
-prints one line per flow, `FLOW <name> ok` or `FLOW <name> fail <error>`, and `READY` once logged in, when it waits
-for a message `ping` from the owner. It exits when every flow has run.
+Run by apps/server/test/discordpy.test.ts with HEARTH_URL, BOT_TOKEN, GUILD_ID, CHANNEL_ID, OWNER_ID and VICTIM_ID
+set. It prints one line per flow, `FLOW <name> ok` or `FLOW <name> fail <error>`; `READY` once logged in, when it
+waits for `ping` from the owner; and `DM_READY` when it waits for `hello bot` from the owner in private. It exits
+when every flow has run.
 """
 import asyncio
 import datetime
@@ -126,6 +127,14 @@ async def run():
         sent = await owner.send('hello in private')
         assert sent.channel.type == discord.ChannelType.private
 
+    async def dm_received():
+        say('DM_READY')
+        message = await client.wait_for(
+            'message', check=lambda m: m.content == 'hello bot' and isinstance(m.channel, discord.DMChannel)
+        )
+        assert message.author.id == OWNER_ID
+        await message.channel.send('hello person')
+
     async def overwrites():
         victim = await guild.fetch_member(VICTIM_ID)
         await channel.set_permissions(victim, send_messages=False, add_reactions=True)
@@ -172,6 +181,7 @@ async def run():
         ('roles', roles),
         ('member chunking', chunk),
         ('dm', dm),
+        ('dm received', dm_received),
         ('overwrites', overwrites),
         ('threads', threads),
         ('timeout', timeout),
