@@ -9,6 +9,7 @@ import {
 import { REST } from '@discordjs/rest';
 import { WebSocketManager } from '@discordjs/ws';
 import { type BotWorld, botWorld } from './bots/bot-setup';
+import { join } from './guild-helpers';
 
 // An unmodified @discordjs/core bot (with @discordjs/rest and @discordjs/ws), pointed at Hearth with the REST
 // `api` option only (the gateway URL comes from GET /gateway/bot), doing what bots do, including the routes it
@@ -123,4 +124,31 @@ test('@discordjs/core: embeds, bulk delete, roles, member chunking, DMs', async 
   const dm = await client.api.users.createDM(world.g.owner.id);
   const sent = await client.api.channels.createMessage(dm.id, { content: 'hello in private' });
   assert.equal(sent.channel_id, dm.id);
+});
+
+test('@discordjs/core: overwrites, threads, timeouts and bans', async () => {
+  const { h, g } = world;
+  const victim = await join(h, g);
+  await client.api.channels.editPermissionOverwrite(channelId(), victim.id, {
+    type: 1,
+    allow: '64',
+    deny: '2048',
+  });
+  const channel = (await client.api.channels.get(channelId())) as { permission_overwrites?: Array<any> };
+  const overwrite = channel.permission_overwrites?.find((o) => o.id === victim.id);
+  assert.deepEqual([overwrite?.allow, overwrite?.deny], ['64', '2048']);
+  await client.api.channels.deletePermissionOverwrite(channelId(), victim.id);
+  const starter = (await post('a topic')).body;
+  const thread = await client.api.channels.createThread(channelId(), { name: 'topic' }, starter.id);
+  const inThread = await client.api.channels.createMessage(thread.id, { content: 'in the thread' });
+  assert.equal(inThread.channel_id, thread.id);
+  const until = new Date(Date.now() + 5 * 60_000).toISOString();
+  const timedOut = await client.api.guilds.editMember(g.id, victim.id, {
+    communication_disabled_until: until,
+  });
+  assert.ok(timedOut.communication_disabled_until);
+  await client.api.guilds.banUser(g.id, victim.id, { delete_message_seconds: 0 });
+  const ban = await client.api.guilds.getMemberBan(g.id, victim.id);
+  assert.equal(ban.user.id, victim.id);
+  await client.api.guilds.unbanUser(g.id, victim.id);
 });

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type { Message } from 'oceanic.js';
 import { type BotWorld, botWorld } from './bots/bot-setup';
+import { join } from './guild-helpers';
 
 // An unmodified Oceanic.js bot, pointed at Hearth with `rest.baseURL` only (it finds the gateway through
 // GET /gateway/bot), doing what bots do.
@@ -138,4 +139,29 @@ test('Oceanic: DMs', async () => {
   const dm = await client.rest.channels.createDM(world.g.owner.id);
   const sent = await client.rest.channels.createMessage(dm.id, { content: 'hello in private' });
   assert.equal(sent.channelID, dm.id);
+});
+
+test('Oceanic: overwrites, threads, timeouts and bans', async () => {
+  const { h, g } = world;
+  const victim = await join(h, g);
+  await client.rest.channels.editPermission(channelId(), victim.id, { type: 1, allow: 64n, deny: 2048n });
+  const channel = await client.rest.channels.get(channelId());
+  const overwrite = (channel as any).permissionOverwrites.get(victim.id);
+  assert.deepEqual([overwrite?.allow, overwrite?.deny], [64n, 2048n]);
+  await client.rest.channels.deletePermission(channelId(), victim.id);
+  const starter = (await post('a topic')).body;
+  const thread = await client.rest.channels.startThreadFromMessage(channelId(), starter.id, {
+    name: 'topic',
+  });
+  const inThread = await client.rest.channels.createMessage(thread.id, { content: 'in the thread' });
+  assert.equal(inThread.channelID, thread.id);
+  const until = new Date(Date.now() + 5 * 60_000).toISOString();
+  const timedOut = await client.rest.guilds.editMember(g.id, victim.id, {
+    communicationDisabledUntil: until,
+  });
+  assert.ok(timedOut.communicationDisabledUntil);
+  await client.rest.guilds.createBan(g.id, victim.id, { deleteMessageSeconds: 0 });
+  const ban = await client.rest.guilds.getBan(g.id, victim.id);
+  assert.equal(ban.user.id, victim.id);
+  await client.rest.guilds.removeBan(g.id, victim.id);
 });
