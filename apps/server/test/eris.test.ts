@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type Eris from 'eris';
 import { type BotWorld, botWorld, type TlsFront, tlsFront } from './bots/bot-setup';
+import { join } from './guild-helpers';
 import { freePort } from './harness';
 
 // An unmodified Eris bot doing what bots do. Eris speaks HTTPS on port 443 only, to `rest.domain`: Hearth runs
@@ -146,4 +147,25 @@ test('Eris: DMs', async () => {
   const dm = await client.getDMChannel(world.g.owner.id);
   const sent = await client.createMessage(dm.id, 'hello in private');
   assert.equal(sent.channel.id, dm.id);
+});
+
+test('Eris: overwrites, threads, timeouts and bans', async () => {
+  const { h, g } = world;
+  const victim = await join(h, g);
+  await client.editChannelPermission(channelId(), victim.id, 64n, 2048n, 1);
+  const channel = (await client.getRESTChannel(channelId())) as Eris.TextChannel;
+  const overwrite = channel.permissionOverwrites.get(victim.id);
+  assert.deepEqual([overwrite?.allow, overwrite?.deny], [64n, 2048n]);
+  await client.deleteChannelPermission(channelId(), victim.id);
+  const starter = (await post('a topic')).body;
+  const thread = await client.createThreadWithMessage(channelId(), starter.id, { name: 'topic' });
+  const inThread = await client.createMessage(thread.id, 'in the thread');
+  assert.equal(inThread.channel.id, thread.id);
+  const until = new Date(Date.now() + 5 * 60_000);
+  const timedOut = await client.editGuildMember(g.id, victim.id, { communicationDisabledUntil: until });
+  assert.ok(timedOut.communicationDisabledUntil);
+  await client.banGuildMember(g.id, victim.id, { deleteMessageSeconds: 0 });
+  const ban = await client.getGuildBan(g.id, victim.id);
+  assert.equal(ban.user.id, victim.id);
+  await client.unbanGuildMember(g.id, victim.id);
 });
