@@ -14,15 +14,19 @@ import type { Deps } from './domain/deps';
 import { ContextCache } from './domain/guilds/context-cache';
 import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
-import { BUS_RESUMED, type Bus, createMemoryBus, createRedisBus } from './events/bus';
+import { BUS_GAP, type Bus, createMemoryBus } from './events/bus';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './events/presence-store';
 import { EventPublisher } from './events/publisher';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './events/rate-limiter';
+import { createRedisBus } from './events/redis-bus';
+import { SessionStore } from './events/session-store';
 import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
+import type { SessionSnapshot } from './gateway/session';
 import { registerAuth } from './http/auth';
 import { registerErrorHandling, rejectNulCharacters } from './http/errors';
 import { registerJsonBody } from './http/json-body';
+import { requestLogSerializers } from './http/log-redaction';
 import { registerMetrics } from './http/metrics';
 import { registerRouteLimits } from './http/route-limits';
 import { applicationsRoutes } from './http/routes/applications.routes';
@@ -46,11 +50,13 @@ import { searchRoutes } from './http/routes/search.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
+import { webhooksRoutes } from './http/routes/webhooks.routes';
+import { docsPolicy } from './http/security-headers';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
 import { decodeAtMe, registerWire } from './http/wire';
 import { createMailer } from './mail/mailer';
-import { createLocalStorage } from './media/storage';
+import { openMediaStorage } from './media/media-storage';
 import { type Database, type Db, openDatabase } from './store/db';
 import { instanceSettings } from './store/schema';
 
@@ -82,12 +88,22 @@ export async function createApp(
   const cleanups: Array<() => Promise<void>> = [];
   try {
     if (config.redisUrl) {
-      const claim = await claimWorkerId(config.redisUrl, config.workerId);
+      const claim = await claimWorkerId(config.redisUrl, config.workerId, {
+        onLost: () =>
+          log.error(
+            { workerId: config.workerId },
+            'another process took this WORKER_ID while Redis was unreachable',
+          ),
+      });
       cleanups.push(() => claim.release());
     }
     const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
     cleanups.push(() => database.close());
-    const bus = config.redisUrl ? await createRedisBus(config.redisUrl) : createMemoryBus();
+    const bus = config.redisUrl
+      ? await createRedisBus(config.redisUrl, {
+          onListenerError: (err, e) => log.error({ err, t: e.t }, 'a bus listener failed'),
+        })
+      : createMemoryBus();
     cleanups.push(() => bus.close());
     const limiter: RateLimiter = config.redisUrl
       ? await createRedisRateLimiter(config.redisUrl, { log })
@@ -97,6 +113,11 @@ export async function createApp(
       ? await createRedisPresenceStore(config.redisUrl, config.presenceTtlSeconds * 1000)
       : createMemoryPresenceStore();
     cleanups.push(() => presence.close());
+    const sessionStore = config.redisUrl ? new SessionStore<SessionSnapshot>(config.redisUrl) : undefined;
+    if (sessionStore) {
+      await sessionStore.connect();
+      cleanups.push(() => sessionStore.close());
+    }
     const mailer = createMailer({
       smtpUrl: config.smtpUrl ?? undefined,
       from: config.mailFrom,
@@ -105,6 +126,8 @@ export async function createApp(
     });
     cleanups.push(() => mailer.close());
 
+    const storage = await openMediaStorage(config);
+    cleanups.push(() => storage.close());
     const secret = config.secretKey ?? (await instanceSecret(database.db));
     // Subscribed before anything else that reads the bus: a context is dropped before any session sees the event.
     const contexts = new ContextCache();
@@ -117,7 +140,7 @@ export async function createApp(
         (e) => contexts.observe(e),
       ]),
       mailer,
-      storage: createLocalStorage(join(config.dataDir, 'media')),
+      storage,
       limiter,
       config,
       log,
@@ -131,11 +154,11 @@ export async function createApp(
     const forgetRevoked = bus.subscribe((e) => {
       if (e.t === 'SESSIONS_REVOKED' && e.topic.startsWith('user:'))
         services.auth.sessions.forget(e.topic.slice('user:'.length));
-      if (e.t === BUS_RESUMED) services.auth.sessions.forgetAll();
+      if (e.t === BUS_GAP) services.auth.sessions.forgetAll();
     });
     cleanups.push(async () => forgetRevoked());
     const lifecycle = { closing: false };
-    const http = await buildHttp(config, log, database, lifecycle, opts.webDir ?? defaultWebDir, {
+    const http = await buildHttp(config, log, { database, bus }, lifecycle, opts.webDir ?? defaultWebDir, {
       services,
       limiter,
       config,
@@ -151,6 +174,7 @@ export async function createApp(
       identifyLimit: config.gatewayIdentifyLimit,
       outgoingCapBytes: config.gatewayOutgoingCapBytes,
       presenceRefreshMs: (config.presenceTtlSeconds * 1000) / 3,
+      sessionStore,
     });
     gateway.attach(http.server);
     // Threads idle past their auto_archive_duration are archived once a minute.
@@ -194,13 +218,13 @@ export async function createApp(
 async function buildHttp(
   config: Config,
   log: Logger,
-  database: Database,
+  { database, bus }: { database: Database; bus: Bus },
   lifecycle: { closing: boolean },
   webDir: string,
   ctx: RouteContext,
 ): Promise<Api> {
   const http = Fastify({
-    loggerInstance: log,
+    loggerInstance: log.child({}, { serializers: requestLogSerializers }),
     bodyLimit: Limits.jsonBodyBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
@@ -266,7 +290,7 @@ async function buildHttp(
       security: [{ token: [] }],
     },
   });
-  await http.register(swaggerUi, { routePrefix: '/api/docs' });
+  await http.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: docsPolicy(config.publicUrl) });
 
   await http.register(
     async (api) => {
@@ -289,10 +313,11 @@ async function buildHttp(
       emojisRoutes(api, ctx);
       threadsRoutes(api, ctx);
       gatewayRoutes(api, ctx);
+      webhooksRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );
-  systemRoutes(http, { database, metrics });
+  systemRoutes(http, { database, metrics, bus });
   mediaRoutes(http, ctx);
   webAppRoutes(http, { dir: webDir });
   await http.ready();

@@ -41,6 +41,16 @@ export interface Config {
   gatewayOutgoingCapBytes: number;
   /** With Redis, a session's presence not refreshed for this long counts as gone (its process died), seconds. */
   presenceTtlSeconds: number;
+  /** Media in this S3-compatible bucket, shared by every process; on local disk under dataDir when unset. */
+  s3Bucket: string | null;
+  /** The object store's URL (MinIO, Garage, Ceph, …); AWS's own endpoint for the region when unset. */
+  s3Endpoint: string | null;
+  s3Region: string;
+  /** Both or neither: the AWS SDK's default credential chain when neither is set. */
+  s3AccessKeyId: string | null;
+  s3SecretAccessKey: string | null;
+  /** Bucket in the path (`endpoint/bucket/key`), as most self-hosted stores need; default: true with S3_ENDPOINT. */
+  s3ForcePathStyle: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -209,7 +219,54 @@ export const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     default: () => 600,
     allowed: 'seconds from 1 to 86400',
   },
+  s3Bucket: {
+    env: 'S3_BUCKET',
+    parse: (s) => {
+      // S3's bucket naming rules: 3–63 lowercase letters, digits, dots and hyphens, a letter or digit at each end.
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s)) throw new Error();
+      return s;
+    },
+    default: () => null,
+    allowed: 'a bucket name (3–63 lowercase letters, digits, dots and hyphens)',
+  },
+  s3Endpoint: {
+    env: 'S3_ENDPOINT',
+    parse: (s) => url(['http:', 'https:'])(s).replace(/\/+$/, ''),
+    default: () => null,
+    allowed: 'an http:// or https:// URL',
+  },
+  s3Region: {
+    env: 'S3_REGION',
+    parse: (s) => {
+      if (!/^[a-z0-9-]{1,32}$/.test(s)) throw new Error();
+      return s;
+    },
+    default: () => 'us-east-1',
+    allowed: 'a region name such as us-east-1',
+  },
+  s3AccessKeyId: { env: 'S3_ACCESS_KEY_ID', parse: (s) => s, default: () => null, allowed: 'a key id' },
+  s3SecretAccessKey: {
+    env: 'S3_SECRET_ACCESS_KEY',
+    parse: (s) => s,
+    default: () => null,
+    allowed: 'a secret key',
+  },
+  s3ForcePathStyle: {
+    env: 'S3_FORCE_PATH_STYLE',
+    parse: bool,
+    default: (c) => c.s3Endpoint != null,
+    allowed: 'true or false',
+  },
 };
+
+/** Settings that only make sense together; one line naming what is missing. */
+function checkTogether(c: Config): void {
+  const s3Set = c.s3Endpoint || c.s3AccessKeyId || c.s3SecretAccessKey;
+  if (s3Set && !c.s3Bucket)
+    throw new ConfigError('S3_BUCKET must be set when S3_ENDPOINT or S3 keys are (media go to that bucket)');
+  if (!c.s3AccessKeyId !== !c.s3SecretAccessKey)
+    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together');
+}
 
 /**
  * Reads configuration from the environment and, when CONFIG_FILE names one, a JSON file whose keys are the
@@ -247,5 +304,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       throw new ConfigError(`${field.env} must be ${field.allowed} (got ${JSON.stringify(raw)})`);
     }
   }
+  checkTogether(config as Config);
   return config as Config;
 }

@@ -126,6 +126,55 @@ describe('attachments', () => {
     assert.ok(storedFiles().length < before);
   });
 
+  test('long file names keep their extension and download from short URLs', async () => {
+    const g = await createGuild(h);
+    const stem = 'quarterly report draft for the board '.repeat(8);
+    const res = await upload(g.owner, g.textChannelId, { content: 'names' }, [
+      { name: `${'x'.repeat(150)}.png`, data: await png() },
+      { name: `${stem}.final.pdf`, data: 'not really a pdf' },
+      { name: 'ab'.repeat(150), data: 'no extension at all' },
+    ]);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const [image, doc, bare] = res.body.attachments;
+    assert.equal(image.filename, `${'x'.repeat(150)}.png`, 'a name within 255 characters is kept whole');
+    assert.equal(doc.filename.length, 255);
+    assert.ok(doc.filename.endsWith('.pdf'), doc.filename);
+    assert.ok(doc.filename.startsWith('quarterly_report_draft_for_the_board_'));
+    assert.equal(bare.filename.length, 255);
+    for (const a of [image, doc, bare]) {
+      const name = new URL(a.url).pathname.split('/').pop()!;
+      assert.ok(name.length <= 64, name);
+      const extension = (n: string) => (n.includes('.') ? n.slice(n.lastIndexOf('.')) : '');
+      assert.equal(extension(name), extension(a.filename), 'the URL keeps the extension');
+      const got = await fetch(local(a.url));
+      assert.equal(got.status, 200, `${a.filename} downloads`);
+      assert.equal(Number(got.headers.get('content-length')), a.size);
+      assert.match(got.headers.get('content-disposition') ?? '', new RegExp(`filename="${a.filename}"`));
+    }
+    assert.equal((await fetch(local(image.proxy_url))).status, 200, 'and so does the preview');
+    // The full name in place of the short one is not the file.
+    const long = local(image.url).replace(/\/[^/?]+\?/, `/${image.filename}?`);
+    assert.ok([404, 414].includes((await fetch(long)).status));
+  });
+
+  test('served files carry a CSP that runs nothing and nosniff', async () => {
+    const g = await createGuild(h);
+    const res = await upload(g.owner, g.textChannelId, { content: 'csp' }, [
+      { name: 'page.html', data: '<html><script>alert(1)</script></html>' },
+      { name: 'photo.png', data: await png() },
+    ]);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    for (const url of res.body.attachments.flatMap((a: any) => [a.url, a.proxy_url])) {
+      const got = await fetch(local(url));
+      assert.equal(got.status, 200);
+      const csp = got.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /default-src 'none'/);
+      assert.match(csp, /sandbox/);
+      assert.doesNotMatch(csp, /script-src/);
+      assert.equal(got.headers.get('x-content-type-options'), 'nosniff');
+    }
+  });
+
   test('ATTACH_FILES is required; refusals leave no files behind', async () => {
     const g = await createGuild(h);
     const m = await joinGuild(h, g);

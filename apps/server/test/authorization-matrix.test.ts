@@ -396,6 +396,42 @@ const cases: Case[] = [
       };
     },
   },
+  {
+    name: 'create webhook',
+    method: 'POST',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/webhooks`, body: { name: 'Hook' } }),
+  },
+  {
+    name: 'channel webhooks',
+    method: 'GET',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/webhooks` }),
+  },
+  {
+    name: 'guild webhooks',
+    method: 'GET',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/webhooks` }),
+  },
+  {
+    name: 'get webhook',
+    method: 'GET',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/webhooks/${await ownersWebhook(f)}` }),
+  },
+  {
+    name: 'modify webhook',
+    method: 'PATCH',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/webhooks/${await ownersWebhook(f)}`, body: { name: 'Renamed' } }),
+  },
+  {
+    name: 'delete webhook',
+    method: 'DELETE',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/webhooks/${await ownersWebhook(f)}` }),
+  },
 ];
 
 /** A fresh message by the owner in #general. */
@@ -404,6 +440,16 @@ async function ownerMessage(f: Fixture): Promise<string> {
     token: owner.token,
     body: { content: 'pin me' },
   });
+  return res.body.id;
+}
+
+/** A fresh webhook in the fixture's text channel, made by the owner. */
+async function ownersWebhook(f: Fixture): Promise<string> {
+  const res = await h.api('POST', `/channels/${f.g.textChannelId}/webhooks`, {
+    token: owner.token,
+    body: { name: 'Owned' },
+  });
+  assert.equal(res.status, 200, res.text);
   return res.body.id;
 }
 
@@ -492,7 +538,7 @@ for (const c of cases) {
       assert.equal(res.status, want, `${who}: ${res.text}`);
       if (c.expect?.[who]) continue;
       if (want === 404)
-        assert.ok([10003, 10004, 10006].includes(res.body.code), `${who} learns nothing: ${res.text}`);
+        assert.ok([10003, 10004, 10006, 10015].includes(res.body.code), `${who} learns nothing: ${res.text}`);
       if (want === 403 && who === 'member without') assert.equal(res.body.code, 50013, res.text);
     }
   });

@@ -86,7 +86,7 @@ export async function freePort(): Promise<number> {
 
 export async function startHearth(
   overrides: Partial<Config> = {},
-  opts: { webDir?: string } = {},
+  opts: { webDir?: string; logger?: import('pino').Logger } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-test-'));
   const pgdb = testDb === 'postgres' ? await freshPostgres() : null;
@@ -107,7 +107,7 @@ export async function startHearth(
     },
   );
   const app = await createApp(config, {
-    logger: pino({ level: process.env.HEARTH_TEST_LOG ?? 'warn' }),
+    logger: opts.logger ?? pino({ level: process.env.HEARTH_TEST_LOG ?? 'warn' }),
     webDir: opts.webDir,
   });
   const events: BusEvent[] = [];

@@ -67,10 +67,21 @@ describe('errors are Discord-shaped and never 500', () => {
     assert.equal(multipart.status, 400);
     assert.deepEqual(await multipart.json(), refused);
     assert.equal((await form(`{"content":"at the limit","x":${nested(63)}}`)).status, 200);
+    // A payload_json part declared application/json (discord.py sends it so) is parsed by the multipart plugin.
+    const typedPart = (payload: string) =>
+      fetch(`${h.url}/api/v10/channels/${g.textChannelId}/messages`, {
+        method: 'POST',
+        headers: { authorization: g.owner.token, 'content-type': 'multipart/form-data; boundary=deep' },
+        body: `--deep\r\nContent-Disposition: form-data; name="payload_json"\r\nContent-Type: application/json\r\n\r\n${payload}\r\n--deep--\r\n`,
+      });
+    const typed = await typedPart(`{"content":"deep","x":${nested(20_000)}}`);
+    assert.equal(typed.status, 400);
+    assert.deepEqual(await typed.json(), refused);
+    assert.equal((await typedPart(`{"content":"typed at the limit","x":${nested(63)}}`)).status, 200);
     const history = await h.api('GET', `/channels/${g.textChannelId}/messages`, { token: g.owner.token });
     assert.deepEqual(
       history.body.map((m: any) => m.content).filter((c: string) => c.includes('limit')),
-      ['at the limit', 'at the limit'],
+      ['typed at the limit', 'at the limit', 'at the limit'],
     );
   });
 
@@ -196,6 +207,39 @@ describe('operation', () => {
     assert.match(res.body.servers[0].url, /\/api\/v10$/);
     const ui = await fetch(`${h.url}/api/docs`);
     assert.equal(ui.status, 200);
+  });
+
+  test('the docs page runs only its own scripts (CSP), and every script and style it needs loads under it', async () => {
+    const page = await fetch(`${h.url}/api/docs/`);
+    assert.equal(page.status, 200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const directive = (name: string) =>
+      csp
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith(`${name} `));
+    assert.equal(directive('default-src'), "default-src 'none'");
+    assert.equal(directive('script-src'), "script-src 'self'");
+    assert.equal(
+      directive('connect-src'),
+      "connect-src 'self' http://hearth.test",
+      'Try it out reaches PUBLIC_URL',
+    );
+    assert.equal(directive('frame-ancestors'), "frame-ancestors 'none'");
+    const html = await page.text();
+    assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/, 'no inline script');
+    assert.doesNotMatch(html, /<style|\son[a-z]+=/, 'no inline style or handler');
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map(
+      (m) => new URL(m[1], `${h.url}/api/docs/`),
+    );
+    assert.ok(assets.some((u) => u.pathname.endsWith('swagger-initializer.js')));
+    for (const url of assets) {
+      assert.equal(url.origin, h.url, `${url} is same-origin`);
+      const asset = await fetch(url);
+      assert.equal(asset.status, 200, String(url));
+      assert.ok(asset.headers.get('content-security-policy'), `${url} carries the policy`);
+      await asset.arrayBuffer();
+    }
   });
 });
 

@@ -8,6 +8,8 @@ export interface User {
   banner?: string | null;
   bio?: string | null;
   bot?: boolean;
+  /** On a webhook message's author: the avatar_url it was sent with. */
+  avatar_url?: string;
   email?: string | null;
   verified?: boolean;
 }
@@ -101,6 +103,8 @@ export interface Message {
   nonce?: string | number | null;
   message_reference?: { message_id?: string; channel_id?: string } | null;
   referenced_message?: Message | null;
+  /** Set when a webhook sent the message: the author is then the webhook, under the name it posted with. */
+  webhook_id?: string;
 }
 
 export interface Relationship {

@@ -187,9 +187,21 @@ export function Avatar({
   user,
   size = 40,
 }: {
-  user?: { id: string; username: string; avatar?: string | null };
+  user?: { id: string; username: string; avatar?: string | null; avatar_url?: string };
   size?: number;
 }) {
+  // A webhook message's avatar_url override, shown as sent (Hearth does not proxy it).
+  if (user?.avatar_url && /^https?:\/\//.test(user.avatar_url))
+    return (
+      <img
+        className="avatar"
+        src={user.avatar_url}
+        alt=""
+        width={size}
+        height={size}
+        referrerPolicy="no-referrer"
+      />
+    );
   if (user?.avatar)
     return (
       <img

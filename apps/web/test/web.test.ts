@@ -209,6 +209,50 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await shot(alice, 'chat-phone', phone);
   });
 
+  test('alice makes a webhook in server settings; its post shows to bob under its name and avatar with APP', async () => {
+    const a = alice.page;
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('tab', { name: 'Webhooks' }).click();
+    await a.getByText('No webhooks.').waitFor();
+    await a.getByLabel('Name', { exact: true }).fill('Deploys');
+    await a.getByRole('button', { name: 'Create webhook' }).click();
+    const url = a.getByLabel('URL of Deploys');
+    await url.waitFor();
+    const hookUrl = await url.inputValue();
+    assert.match(hookUrl, /\/api\/v10\/webhooks\/\d+\/[\w-]{68}$/);
+    await a.getByRole('button', { name: 'Copy URL' }).click();
+    await a.getByRole('button', { name: 'Copied' }).waitFor();
+    await a.getByLabel('Name of Deploys').fill('Deploys 2');
+    await a.getByRole('button', { name: 'Rename' }).click();
+    await a.getByLabel('Name of Deploys 2').waitFor();
+    await shot(alice, 'webhooks-desktop');
+    await a.keyboard.press('Escape');
+
+    const avatarUrl = `${h.url}/no-such-avatar.png`;
+    const posted = await fetch(hookUrl.replace(/^http:\/\/[^/]+/, h.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'build 42 passed', username: 'CI Bot', avatar_url: avatarUrl }),
+    });
+    assert.equal(posted.status, 204);
+    const seen = message(bob, 'build 42 passed');
+    await seen.locator('.author', { hasText: 'CI Bot' }).waitFor();
+    assert.equal(await seen.locator('.bot-tag').innerText(), 'APP');
+    assert.equal(await seen.locator('img.avatar').getAttribute('src'), avatarUrl);
+
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('tab', { name: 'Webhooks' }).click();
+    await a.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await a.getByText('No webhooks.').waitFor();
+    await a.keyboard.press('Escape');
+    const gone = await fetch(hookUrl.replace(/^http:\/\/[^/]+/, h.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'too late' }),
+    });
+    assert.equal(gone.status, 404);
+  });
+
   test('typing shows, @ autocompletes a member, and an expired access token is refreshed on the way', async () => {
     await bob.page.locator('.composer textarea').fill('thinking');
     await alice.page.getByText(`${bob.name} is typing…`).waitFor();

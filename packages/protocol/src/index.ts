@@ -9,4 +9,5 @@ export * from './schemas/common';
 export * from './schemas/guilds';
 export * from './schemas/messages';
 export * from './schemas/users';
+export * from './schemas/webhooks';
 export * from './snowflake';

@@ -1,23 +1,49 @@
 /**
  * Whether JSON text nests arrays and objects deeper than `max`: one pass over the text counting brackets outside
  * strings, with no recursion and no parsing, so that it is safe to run on any input before anything walks the
- * parsed value recursively (a body nested 20,000 levels deep overflows the stack of a recursive walk). It does not
- * validate: malformed text is left to the parser, and only its bracket depth counts.
+ * parsed value recursively (a body nested 20,000 levels deep overflows the stack of a recursive walk). Strings are
+ * skipped with indexOf, so a body that is mostly one long string (a data URI) costs a fraction of its parse. It does
+ * not validate: malformed text is left to the parser, and only its bracket depth counts.
  */
 export function jsonNestingExceeds(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+    if (c === QUOTE) {
+      i = closingQuote(text, i);
+      if (i < 0) return false;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (++depth > max) return true;
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
   }
   return false;
+}
+
+/**
+ * Whether a value already parsed (by code that did not scan its text first) nests arrays and objects deeper than
+ * `max`: an iterative walk with its own stack, which stops at the first path past `max`.
+ */
+export function valueNestingExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The index of the quote closing the string opened at `open` (one not escaped by an odd run of backslashes), or -1. */
+function closingQuote(text: string, open: number): number {
+  let at = open;
+  for (;;) {
+    at = text.indexOf('"', at + 1);
+    if (at < 0) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
 }
 
 const QUOTE = 0x22;

@@ -33,6 +33,16 @@ export const Limits = {
   maxUploadBytes: 100 * 1024 * 1024,
   /** Previews of image attachments fit in this square. */
   previewSize: 400,
+  /**
+   * What decoding one uploaded image may cost, checked from its header before any decoding (ADR 0016). A 7 KB GIF
+   * can declare a 7000×7000 canvas or thousands of frames, and decoders render every frame on the whole canvas:
+   * without these an avatar took 23 s of the server's image threads. Per frame: 7680×4320 (8K), ~1 s to decode.
+   */
+  imageMaxFramePixels: 33_177_600,
+  /** Frames of an animated avatar, banner, icon or emoji: each costs ~1 ms even when it is 1×1. */
+  imageMaxFrames: 1000,
+  /** Canvas × frames of an animated avatar, banner, icon or emoji: ~2 s of decoding at most. */
+  imageMaxTotalPixels: 50_000_000,
   filenameMax: 255,
 } as const;
 

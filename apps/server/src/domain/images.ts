@@ -1,9 +1,9 @@
-import { Limits } from '@hearth/protocol';
+import { ErrorCode, Limits } from '@hearth/protocol';
 import { and, eq, like } from 'drizzle-orm';
 import { contentHash, decodeDataUri, ImageError, processImage } from '../media/images';
 import { mediaFiles } from '../store/schema';
 import type { Deps } from './deps';
-import { invalidField } from './errors';
+import { ApiError, invalidField } from './errors';
 
 export interface ImageSlot {
   /** What the image is for: 'avatar', 'banner', 'guild_icon', 'member_avatar', … */
@@ -51,6 +51,7 @@ export async function storeImage(
       .onConflictDoNothing();
     return hash;
   } catch (err) {
+    if (err instanceof ImageError && err.code === 'busy') throw imageWorkBusy();
     if (err instanceof ImageError) throw invalidField([slot.field], 'IMAGE_INVALID', imageErrorMessage(err));
     throw err;
   }
@@ -72,9 +73,23 @@ function imageErrorMessage(err: ImageError): string {
       return 'Image is too large.';
     case 'unsupported_type':
       return 'Image must be PNG, JPEG, GIF or WebP.';
+    case 'too_many_pixels':
+      return `Image has too many pixels to process (${err.message}): at most ${Limits.imageMaxFramePixels} pixels a frame, ${Limits.imageMaxFrames} frames and ${Limits.imageMaxTotalPixels} pixels in all frames.`;
     default:
       return 'Image could not be read.';
   }
+}
+
+/** 503: the image lane is full (ImageLaneBusy); nothing was stored, the same request may be sent again shortly. */
+function imageWorkBusy(): ApiError {
+  return new ApiError(
+    503,
+    ErrorCode.General,
+    'Image processing is busy: try again in a few seconds',
+    undefined,
+    { 'retry-after': '5' },
+    { retry_after: 5 },
+  );
 }
 
 /** Finds images behind their stable URLs. */

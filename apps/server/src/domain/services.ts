@@ -23,6 +23,8 @@ import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
 import { ThreadsService } from './threads/threads.service';
 import { UsersService } from './users/users.service';
+import { WebhookMessagesService } from './webhooks/webhook-messages.service';
+import { WebhooksService } from './webhooks/webhooks.service';
 
 /** Every domain service, built once per process. */
 export function createServices(deps: Deps) {
@@ -35,6 +37,7 @@ export function createServices(deps: Deps) {
   const relationships = new RelationshipsService(deps);
   const threads = new ThreadsService(deps);
   const messages = new MessagesService(deps, dms, relationships, threads);
+  const webhooks = new WebhooksService(deps);
   const services = {
     auth,
     users: new UsersService(deps, auth),
@@ -58,6 +61,8 @@ export function createServices(deps: Deps) {
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),
     botAuthorization: new BotAuthorizationService(deps, guilds, members, presence),
+    webhooks,
+    webhookMessages: new WebhookMessagesService(deps, webhooks, threads),
   };
   return {
     ...services,

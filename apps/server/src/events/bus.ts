@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { Redis } from 'ioredis';
 
 /** An event as it travels between processes: a Discord dispatch name, its topic, and the wire payload. */
 export interface BusEvent {
@@ -8,22 +7,46 @@ export interface BusEvent {
   /** Who may receive it: `guild:<id>`, `channel:<id>` or `user:<id>`. */
   topic: string;
   d: unknown;
+  /** Its position in the shared stream, set on delivery by the Redis bus (never by the memory bus). */
+  id?: string;
 }
 
 export type BusListener = (event: BusEvent) => void;
 
+/** Orders stream positions (Redis stream ids, `<ms>-<seq>`). */
+export function comparePositions(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am - bm || as - bs;
+}
+
 /**
- * Given to this process's listeners, never published, when its subscription to the other processes' events was
- * lost and is back: what was published meanwhile never arrives, so caches kept fresh by events start afresh.
+ * Given to this process's listeners, never published, when events of the shared stream were lost for this process
+ * (more than the stream keeps went by, or Redis lost its data before this process read them): caches kept fresh by
+ * events start afresh, and gateway sessions, which would miss what was lost, are invalidated (ADR 0020).
  */
-export const BUS_RESUMED = 'BUS_RESUMED';
+export const BUS_GAP = 'BUS_GAP';
 
 /** Carries events from the process that made them to every process's gateway. */
 export interface Bus {
-  /** Publishes once per event, never once per recipient. */
+  /**
+   * Publishes once per event, never once per recipient. Resolves once the event is queued: the bus delivers it to
+   * every process in the order this process published, also after an outage of the shared store.
+   */
   publish(event: BusEvent): Promise<void>;
   /** Receives every event published by any process, this one included. */
   subscribe(listener: BusListener): () => void;
+  /** Whether events travel between processes now (false while Redis is unreachable). */
+  connected(): boolean;
+  /**
+   * The events after stream position `after` up to `until` inclusive, for a session rebuilt on another process, or
+   * null when some of them are no longer kept (or the memory bus, which keeps none).
+   */
+  range(after: string, until: string): Promise<BusEvent[] | null>;
+  /** The stream position of the last event given to listeners (`0-0` before the first). */
+  position(): string;
+  /** Identifies the stream's lifetime: positions of one epoch mean nothing in another (Redis lost its data). */
+  epoch(): string;
   close(): Promise<void>;
 }
 
@@ -39,52 +62,12 @@ export function createMemoryBus(): Bus {
       emitter.on('event', listener);
       return () => emitter.off('event', listener);
     },
+    connected: () => true,
+    range: async () => null,
+    position: () => '0-0',
+    epoch: () => 'memory',
     async close() {
       emitter.removeAllListeners();
-    },
-  };
-}
-
-const CHANNEL_PREFIX = 'hearth:events:';
-
-/** Redis pub/sub: one PUBLISH per event on `hearth:events:<topic>`; each process pattern-subscribes to all. */
-export async function createRedisBus(url: string, opts: { name?: string } = {}): Promise<Bus> {
-  const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  // Named, so that an operator (or a test) can tell the subscriber connection apart in CLIENT LIST.
-  const sub = new Redis(url, { lazyConnect: true, connectionName: opts.name ?? 'hearth-events' });
-  await Promise.all([pub.connect(), sub.connect()]);
-  const emitter = new EventEmitter();
-  emitter.setMaxListeners(0);
-  sub.on('pmessage', (_pattern, _channel, message) => {
-    try {
-      emitter.emit('event', JSON.parse(message) as BusEvent);
-    } catch {
-      // A malformed message from another process is dropped, never fatal.
-    }
-  });
-  await sub.psubscribe(`${CHANNEL_PREFIX}*`);
-  // ioredis reconnects and subscribes again by itself; listeners learn that events may have been missed.
-  let lost = false;
-  sub.on('close', () => {
-    lost = true;
-  });
-  sub.on('ready', () => {
-    if (!lost) return;
-    lost = false;
-    emitter.emit('event', { t: BUS_RESUMED, topic: 'bus:resumed', d: null } satisfies BusEvent);
-  });
-  return {
-    async publish(event) {
-      await pub.publish(CHANNEL_PREFIX + event.topic, JSON.stringify(event));
-    },
-    subscribe(listener) {
-      emitter.on('event', listener);
-      return () => emitter.off('event', listener);
-    },
-    async close() {
-      emitter.removeAllListeners();
-      sub.disconnect();
-      await pub.quit().catch(() => pub.disconnect());
     },
   };
 }

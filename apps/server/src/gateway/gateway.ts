@@ -23,9 +23,11 @@ import { tokenOwner } from '../domain/auth/tokens';
 import type { GuildStart } from '../domain/gateway/session-data.service';
 import type { PresenceWire } from '../domain/presence/presence.service';
 import type { Services } from '../domain/services';
-import type { Bus, BusEvent } from '../events/bus';
+import { BUS_GAP, type Bus, type BusEvent, comparePositions } from '../events/bus';
 import type { RateLimiter } from '../events/rate-limiter';
+import type { SessionStore } from '../events/session-store';
 import { guildCreateParts } from './guild-create';
+import { ResumeRecords } from './resume-records';
 import { Outbox, Session, type SessionSnapshot, textFrame } from './session';
 import { type EventData, SessionState } from './session-state';
 
@@ -87,6 +89,7 @@ function intentFor(t: string, inGuild: boolean): number {
   if (t.startsWith('GUILD_MEMBER') || t === 'THREAD_MEMBERS_UPDATE') return Intent.GuildMembers;
   if (t.startsWith('GUILD_BAN') || t === 'GUILD_AUDIT_LOG_ENTRY_CREATE') return Intent.GuildModeration;
   if (t === 'GUILD_EMOJIS_UPDATE') return Intent.GuildExpressions;
+  if (t === 'WEBHOOKS_UPDATE') return Intent.GuildWebhooks;
   if (t.startsWith('INVITE_')) return Intent.GuildInvites;
   if (t === 'PRESENCE_UPDATE') return Intent.GuildPresences;
   return Intent.Guilds;
@@ -165,6 +168,8 @@ export class Gateway {
   private watchdog: NodeJS.Timeout | null = null;
   private closing = false;
   private unsubscribe: (() => void) | null = null;
+  /** With Redis: each session's resume record, for another process to resume it if this one dies. */
+  private readonly records: ResumeRecords | null;
 
   constructor(
     private readonly opts: {
@@ -184,8 +189,20 @@ export class Gateway {
       identifyLimit: number;
       /** How often the presences of this process's sessions are refreshed in the (expiring) shared store. */
       presenceRefreshMs: number;
+      /** Where sessions' resume records are kept (Redis), so that they outlive this process (ADR 0020). */
+      sessionStore?: SessionStore<SessionSnapshot>;
     },
-  ) {}
+  ) {
+    this.records = opts.sessionStore
+      ? new ResumeRecords({
+          store: opts.sessionStore,
+          bus: opts.bus,
+          tag: this.tag,
+          ttlMs: opts.sessionTtlMs,
+          log: opts.log,
+        })
+      : null;
+  }
 
   /** Handles WebSocket upgrades on `/gateway` and starts receiving bus events. */
   attach(server: Server): void {
@@ -196,6 +213,7 @@ export class Gateway {
       this.wss.handleUpgrade(request, socket, head, (ws) => this.connect(ws, socket, url.searchParams));
     });
     this.unsubscribe = this.opts.bus.subscribe((event) => this.route(event));
+    this.records?.start(() => this.sessions.values());
     this.presenceTimer = setInterval(() => this.refreshPresences(), this.opts.presenceRefreshMs);
     this.presenceTimer.unref();
     const interval = this.opts.heartbeatIntervalMs;
@@ -285,6 +303,7 @@ export class Gateway {
       outbox?.close(GatewayClose.UnknownError, 'Reconnect');
     }
     for (const s of this.sessions.values()) if (s.expiry) clearTimeout(s.expiry);
+    await this.records?.stop();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     // Identifies and loads still running use the database, which closes next: let them end (for a bounded time).
     await Promise.race([
@@ -313,6 +332,17 @@ export class Gateway {
         if (mine) return;
         const sessions = (asFields(event.d).sessions ?? []) as SessionSnapshot[];
         for (const snap of sessions) this.adopt(snap, recorded);
+        return;
+      }
+      case 'SESSION_WANTED': {
+        // A client resumes on another process: a session held here that waits for no checkpoint is let go of.
+        const session = this.sessions.get(String(asFields(event.d).session_id));
+        if (mine || !session || session.adopted || session.backlog || session.awaitingCheckpoint) return;
+        if (session.expiry) clearTimeout(session.expiry);
+        this.forget(session);
+        this.records?.release(session);
+        session.outbox?.close(GatewayClose.UnknownError, 'Resumed elsewhere');
+        session.outbox = null;
         return;
       }
       case 'SESSION_CLAIMED': {
@@ -364,6 +394,7 @@ export class Gateway {
    */
   private async held<T>(session: Session, load: () => Promise<T>): Promise<T> {
     if (session.holds++ === 0) {
+      session.heldAt = this.opts.bus.position();
       session.backlog = [];
       this.holding.add(session);
     }
@@ -592,7 +623,8 @@ export class Gateway {
       presence.set(principal.userId, session.id, null, [...session.state.guilds.keys()]).catch(() => {});
       throw err;
     }
-    if (limited) {
+    // Over the budget, or invalidated while loading (events were lost, see invalidateAll).
+    if (limited || !this.sessions.has(session.id)) {
       outbox.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
       return null;
     }
@@ -601,14 +633,18 @@ export class Gateway {
 
   private async resume(outbox: Outbox, payload: unknown): Promise<Session | null> {
     const d = asFields(payload);
-    const session = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
+    const id = typeof d.session_id === 'string' ? d.session_id : '';
+    let session = this.sessions.get(id);
     const principal = typeof d.token === 'string' ? await this.authenticate(d.token) : null;
+    const seq = Number(d.seq ?? 0);
+    // Not here: perhaps a session of a process that died, rebuilt from its record.
+    if (!session && principal && this.records && Number.isInteger(seq))
+      session = await this.rebuild(id, principal.userId, seq);
     await session?.loading;
     if (!session || !principal || principal.userId !== session.principal.userId) {
       outbox.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
       return null;
     }
-    const seq = Number(d.seq ?? 0);
     if (!Number.isInteger(seq) || seq > session.seq) {
       outbox.close(GatewayClose.InvalidSeq, 'Invalid seq');
       return null;
@@ -626,10 +662,48 @@ export class Gateway {
     session.outbox = outbox;
     if (session.adopted) {
       session.adopted = false;
+      this.records?.watch(session);
       void this.publishControl('SESSION_CLAIMED', { session_id: session.id }).catch(() => {});
     }
     session.replay(seq);
     session.dispatch('RESUMED', {});
+    return session;
+  }
+
+  /**
+   * A session of a process that died (ADR 0020), rebuilt here from its record: its identity and sequence at a
+   * checkpoint, its caches loaded afresh, and every bus event since the checkpoint routed to it again, which numbers
+   * its dispatches as the dead process did. Undefined when it cannot be resumed without loss.
+   */
+  private async rebuild(id: string, userId: string, clientSeq: number): Promise<Session | undefined> {
+    const taken = await this.records!.take(id, userId, clientSeq, () => {
+      this.publishControl('SESSION_WANTED', { session_id: id }).catch(() => {});
+    });
+    if (!taken || this.sessions.has(id)) return this.sessions.get(id);
+    const session = Session.restore({ ...taken.snapshot, seq: taken.checkpoint.seq, buffer: [] });
+    session.adopted = false;
+    this.track(session);
+    this.detach(session);
+    try {
+      await this.held(session, async () => {
+        const [events, caches] = await Promise.all([
+          this.opts.bus.range(taken.checkpoint.at, session.heldAt),
+          this.opts.services.sessionData.caches(userId),
+        ]);
+        if (!events) throw new Error('the stream no longer holds every event since the checkpoint');
+        for (const g of caches.guilds) session.state.guilds.set(g.id, g);
+        for (const dm of caches.dmChannelIds) session.state.dms.add(dm);
+        // This process may not have read as far as the checkpoint yet: what it holds up to there was delivered.
+        const backlog = session.backlog!;
+        const fresh = backlog.filter((e) => !e.id || comparePositions(e.id, taken.checkpoint.at) > 0);
+        backlog.splice(0, backlog.length, ...events, ...fresh);
+      });
+    } catch (err) {
+      this.opts.log.warn({ err }, 'could not rebuild a session');
+      if (session.expiry) clearTimeout(session.expiry);
+      this.forget(session);
+      return undefined;
+    }
     return session;
   }
 
@@ -652,12 +726,34 @@ export class Gateway {
       })
       .catch((err) => this.opts.log.warn({ err }, 'could not clear presence or temporary memberships'));
     this.forget(session);
+    this.records?.forget([session]);
     session.outbox?.close(GatewayClose.AuthenticationFailed, 'Session revoked');
     session.outbox = null;
   }
 
+  /**
+   * Events were lost for this process (ADR 0020): no session here can be resumed without missing them, so each is
+   * ended with op 9 and its client identifies afresh (and refetches what it shows). Presences expire on their own.
+   */
+  private invalidateAll(): void {
+    this.opts.log.warn(
+      { sessions: this.sessions.size },
+      'bus events were lost: invalidating gateway sessions',
+    );
+    this.records?.forget([...this.sessions.values()]);
+    for (const session of [...this.sessions.values()]) {
+      if (session.expiry) clearTimeout(session.expiry);
+      this.forget(session);
+      session.outbox?.send(JSON.stringify({ op: GatewayOp.InvalidSession, d: false }));
+      session.outbox?.close(GatewayClose.UnknownError, 'Invalid session');
+      session.outbox = null;
+    }
+    this.recordings.clear();
+  }
+
   private track(session: Session): void {
     this.sessions.set(session.id, session);
+    if (!session.adopted) this.records?.watch(session);
     const userId = session.principal.userId;
     if (!this.byUser.has(userId)) this.byUser.set(userId, new Set());
     this.byUser.get(userId)!.add(session);
@@ -821,6 +917,10 @@ export class Gateway {
       return;
     }
     this.opts.services.sessionData.observe(event);
+    if (event.t === BUS_GAP) {
+      this.invalidateAll();
+      return;
+    }
     for (const recording of this.recordings.values()) recording.push(event);
     const d = asFields(event.d) as EventData;
     // Routing is proportional to the audience: the user's sessions, or those in the guild (or DM) concerned, or for

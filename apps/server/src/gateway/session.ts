@@ -207,6 +207,18 @@ export class Session {
   /** Large guilds whose presences it subscribed to (op 14), oldest first; most sessions never do. */
   private subscribedGuilds: Set<string> | null = null;
   readonly buffer: Frame[] = [];
+  /** The highest sequence the client said it has (heartbeats, RESUME). */
+  acked = 0;
+  /** The bus position when its events began to be held: a checkpoint of a held session is taken there. */
+  heldAt = '0-0';
+  /**
+   * Set when the session's resume record is kept in Redis (ADR 0020): told of every dispatch not derived from a bus
+   * event alone (READY, GUILD_CREATE, member chunks, RESUMED…), which another process could not rebuild from the
+   * stream. Frames from such a dispatch on are withheld from the socket until `persisted` says a checkpoint covers it.
+   */
+  onBarrier: (() => void) | null = null;
+  private barriers: number[] = [];
+  private withheld: Frame[] = [];
   /** The guild and DM channel ids the gateway's audience index lists this session under. */
   indexed = new Set<string>();
   outbox: Outbox | null = null;
@@ -220,8 +232,8 @@ export class Session {
     readonly id = randomBytes(16).toString('hex'),
   ) {}
 
-  /** What another process needs to continue this session. */
-  snapshot(): SessionSnapshot {
+  /** What another process needs to continue this session (its resume buffer only `withBuffer`). */
+  snapshot(withBuffer = true): SessionSnapshot {
     return {
       id: this.id,
       principal: this.principal,
@@ -232,7 +244,7 @@ export class Session {
       presence: this.presence,
       presenceGuilds: [...this.presenceGuilds],
       subscribedGuilds: [...(this.subscribedGuilds ?? [])],
-      buffer: this.buffer.map((f) => ({ s: f.s, text: f.head + restText(f.rest) })),
+      buffer: withBuffer ? this.buffer.map((f) => ({ s: f.s, text: f.head + restText(f.rest) })) : [],
     };
   }
 
@@ -276,7 +288,7 @@ export class Session {
 
   /** The same with `d` already encoded; the message is what JSON.stringify would make of the whole payload. */
   dispatchJson(t: string, d: string): void {
-    this.keep({ s: ++this.seq, head: `${dispatchHead(t, this.seq)}${d}}`, rest: null });
+    this.keep({ s: ++this.seq, head: `${dispatchHead(t, this.seq)}${d}}`, rest: null }, true);
   }
 
   /** The same for an event many sessions get: `rest` is its `d` and the closing brace, encoded once for all. */
@@ -290,7 +302,7 @@ export class Session {
    */
   dispatchParts(t: string, parts: Buffer[]): void {
     const s = ++this.seq;
-    this.keep({ s, head: dispatchHead(t, s), rest: parts });
+    this.keep({ s, head: dispatchHead(t, s), rest: parts }, true);
   }
 
   /**
@@ -298,6 +310,7 @@ export class Session {
    * resumes from it or later): READY and the GUILD_CREATEs, tens of kilobytes, are not held for the whole session.
    */
   acknowledge(seq: number): void {
+    if (seq <= this.seq) this.acked = Math.max(this.acked, seq);
     let n = 0;
     while (n < this.buffer.length && this.buffer[n].s <= seq) n++;
     if (n) this.buffer.splice(0, n);
@@ -305,13 +318,36 @@ export class Session {
 
   /** Sends the dispatches after `seq` again (RESUME). */
   replay(seq: number): void {
-    for (const frame of this.buffer) if (frame.s > seq) this.outbox?.send(frame.head, frame.rest);
+    const fence = this.barriers[0] ?? Infinity;
+    for (const frame of this.buffer)
+      if (frame.s > seq && frame.s < fence) this.outbox?.send(frame.head, frame.rest);
   }
 
-  private keep(frame: Frame): void {
+  /** Whether a dispatch waits for its checkpoint (see onBarrier). */
+  get awaitingCheckpoint(): boolean {
+    return this.barriers.length > 0;
+  }
+
+  /** A checkpoint up to `seq` is stored: the frames withheld for it go out. */
+  persisted(seq: number): void {
+    while (this.barriers.length && this.barriers[0] <= seq) this.barriers.shift();
+    const fence = this.barriers[0] ?? Infinity;
+    while (this.withheld.length && this.withheld[0].s < fence) {
+      const frame = this.withheld.shift()!;
+      this.outbox?.send(frame.head, frame.rest);
+    }
+  }
+
+  /** `barrier`: made for this session, not derived from a bus event alone (see onBarrier). */
+  private keep(frame: Frame, barrier = false): void {
     this.buffer.push(frame);
     if (this.buffer.length > RESUME_BUFFER) this.buffer.shift();
-    this.outbox?.send(frame.head, frame.rest);
+    if (barrier && this.onBarrier) {
+      this.barriers.push(frame.s);
+      this.onBarrier();
+    }
+    if (this.barriers.length) this.withheld.push(frame);
+    else this.outbox?.send(frame.head, frame.rest);
   }
 }
 

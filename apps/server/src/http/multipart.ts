@@ -1,41 +1,93 @@
 import { CreateMessage, ErrorCode } from '@hearth/protocol';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { ApiError } from '../domain/errors';
-import type { UploadedFile } from '../domain/messages/attachments';
+import { tooLarge, type UploadBatch } from '../domain/messages/uploads';
 import { type AjvError, invalidFormBody, rejectNulCharacters } from './errors';
-import { parseClientJson } from './json-body';
+import { boundClientJson, invalidJson, parseClientJson } from './json-body';
 
 const checkMessage = Compile(CreateMessage);
+const FILE_FIELD = /^files?(\[\d+\])?$/;
+// After a refusal, up to this much of the unread body is read and dropped, so that a client which writes its whole
+// body before reading (fetch, discord.js) still reads the answer on a kept-alive connection; past it the
+// connection is cut once the answer is out.
+const DRAIN_MAX_BYTES = 1024 * 1024;
 
-/** Discord's multipart message form: `payload_json` and `files[n]` parts, files buffered within the plugin's limits. */
-export async function readMessageForm(
+/** A compiled body check (typebox/compile) for the payload_json of a form. */
+interface PayloadCheck<T> {
+  Check(value: unknown): value is T;
+  Errors(value: unknown): unknown;
+}
+
+/**
+ * Discord's multipart message form: `payload_json` and `files[n]` parts, in either order. Each file streams into
+ * the upload batch (already authorized) as it arrives; parts of other names are read and dropped, their bytes
+ * counted against the same limit. On any failure the files received so far are removed.
+ */
+export async function readMessageForm<T = CreateMessage>(
   request: FastifyRequest,
-): Promise<{ payload: CreateMessage; files: UploadedFile[] }> {
+  upload: UploadBatch,
+  check: PayloadCheck<T> = checkMessage as unknown as PayloadCheck<T>,
+): Promise<T> {
   let payload: unknown = {};
-  const files: UploadedFile[] = [];
+  let skipped = 0;
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
-        if (!/^files?(\[\d+\])?$/.test(part.fieldname)) {
-          await part.toBuffer();
+        if (!FILE_FIELD.test(part.fieldname)) {
+          for await (const chunk of part.file) {
+            skipped += (chunk as Buffer).length;
+            if (skipped > upload.grant.limitBytes) throw tooLarge(upload.grant.limitBytes);
+          }
           continue;
         }
         const filename = part.filename || 'file';
         if (filename.includes('\u0000')) rejectNulCharacters({ [part.fieldname]: filename });
-        files.push({ field: part.fieldname, filename, data: await part.toBuffer() });
+        await upload.receive({ field: part.fieldname, filename, stream: part.file });
+        // Past the plugin's per-file ceiling busboy cuts the file short: never store it as if whole.
+        if (part.file.truncated) throw tooLarge(upload.grant.limitBytes);
       } else if (part.fieldname === 'payload_json') {
-        payload = parseClientJson(String(part.value));
+        // A part sent as application/json (discord.py does) arrives parsed already, by the plugin.
+        payload =
+          part.mimetype === 'application/json'
+            ? boundClientJson(part.value)
+            : parseClientJson(String(part.value));
       }
     }
+    rejectNulCharacters(payload);
+    if (!check.Check(payload)) throw invalidFormBody(check.Errors(payload) as unknown as AjvError[]);
+    return payload;
   } catch (err) {
+    await upload.discard();
     if (err instanceof ApiError) throw err;
+    if ((err as { code?: string }).code === 'FST_INVALID_JSON_FIELD_ERROR') throw invalidJson();
     const status = (err as { statusCode?: number }).statusCode;
     if (status === 413) throw new ApiError(413, ErrorCode.RequestTooLarge, 'Request entity too large');
     throw new ApiError(400, ErrorCode.General, 'Malformed multipart body');
   }
-  rejectNulCharacters(payload);
-  if (!checkMessage.Check(payload))
-    throw invalidFormBody(checkMessage.Errors(payload) as unknown as AjvError[]);
-  return { payload, files };
+}
+
+/**
+ * Called when a multipart request is refused before its body was read: the answer goes out at once and the body is
+ * not received — a small rest is dropped as it comes, a large one (declared or counted) closes the connection.
+ */
+export function refuseRestOfBody(request: FastifyRequest, reply: FastifyReply): void {
+  const raw = request.raw;
+  if (raw.complete) return;
+  const declared = Number(raw.headers['content-length']);
+  if (declared > DRAIN_MAX_BYTES) {
+    reply.header('connection', 'close');
+    return;
+  }
+  raw.unpipe();
+  let dropped = 0;
+  const cut = () => raw.socket?.destroy();
+  raw.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped <= DRAIN_MAX_BYTES) return;
+    raw.removeAllListeners('data');
+    if (reply.raw.writableFinished) cut();
+    else reply.raw.once('finish', cut);
+  });
+  raw.resume();
 }

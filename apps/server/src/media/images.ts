@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
+import { Limits } from '@hearth/protocol';
 import sharp from 'sharp';
+import { readImageHeader } from './image-header';
+import { ImageLaneBusy, imageLane } from './image-lane';
 import { sniffContentType } from './sniff';
 
-export type ImageErrorCode = 'invalid_data_uri' | 'unsupported_type' | 'too_large' | 'invalid_image';
+export type ImageErrorCode =
+  | 'invalid_data_uri'
+  | 'unsupported_type'
+  | 'too_large'
+  | 'invalid_image'
+  | 'too_many_pixels'
+  | 'busy';
 
 export class ImageError extends Error {
   constructor(
@@ -14,8 +23,13 @@ export class ImageError extends Error {
 }
 
 const ACCEPTED = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-// Decompression bombs: refuse images with more pixels than this before decoding them.
-const MAX_PIXELS = 50_000_000;
+/**
+ * Output pixels of all frames of a re-encoded animation: encoding costs ~3–15 megapixels a second, so long
+ * animations are stored smaller rather than refused (300 frames: about 160×160).
+ */
+const ANIMATION_OUTPUT_PIXELS = 8_000_000;
+/** A backstop: libvips abandons a job still running after this, whatever the checks above let through. */
+const JOB_TIMEOUT_SECONDS = 20;
 
 /** Decodes Discord's image data (`data:image/png;base64,...`); the sniffed type must be an accepted image. */
 export function decodeDataUri(
@@ -37,6 +51,47 @@ export function decodeDataUri(
   return { contentType: sniffed, data };
 }
 
+/**
+ * Why decoding an image of this canvas and frame count would cost too much, or null when it is within the budget
+ * (Limits.imageMax*). `frames: 'first'` is for work that decodes only the first frame (previews).
+ */
+export function overBudget(
+  image: { width: number; height: number; frames: number },
+  opts: { frames: 'all' | 'first' },
+): string | null {
+  const framePixels = image.width * image.height;
+  if (framePixels > Limits.imageMaxFramePixels)
+    return `${image.width}×${image.height} is more than ${Limits.imageMaxFramePixels} pixels`;
+  if (opts.frames === 'first') return null;
+  if (image.frames > Limits.imageMaxFrames)
+    return `${image.frames} frames are more than ${Limits.imageMaxFrames}`;
+  if (framePixels * image.frames > Limits.imageMaxTotalPixels)
+    return `${image.frames} frames of ${image.width}×${image.height} are more than ${Limits.imageMaxTotalPixels} pixels`;
+  return null;
+}
+
+/** Refuses, from its header alone, an image whose decoding would be over the budget (before it waits in the lane). */
+function checkHeader(data: Buffer, frames: 'all' | 'first'): void {
+  const header = readImageHeader(data, { countFramesTo: frames === 'all' ? Limits.imageMaxFrames + 1 : 1 });
+  const problem = header && overBudget(header, { frames });
+  if (problem) throw new ImageError('too_many_pixels', problem);
+}
+
+/** Runs sharp work in the image lane; a full lane is ImageError 'busy'. */
+async function inLane<T>(job: () => Promise<T>): Promise<T> {
+  try {
+    return await imageLane.run(job);
+  } catch (err) {
+    if (err instanceof ImageLaneBusy) throw new ImageError('busy', err.message);
+    throw err;
+  }
+}
+
+const asImageError = (err: unknown) =>
+  err instanceof ImageError
+    ? err
+    : new ImageError('invalid_image', `image could not be processed: ${(err as Error).message}`);
+
 export interface ProcessedImage {
   data: Buffer;
   contentType: string;
@@ -47,42 +102,91 @@ export interface ProcessedImage {
 }
 
 /**
+ * The size to re-encode to: `cover` crops to the slot's aspect ratio, `inside` fits in it. Never larger than the
+ * source (enlarging adds no detail and multiplied the work: 1×1 frames became 1024×1024), and an animation's frames
+ * together stay within ANIMATION_OUTPUT_PIXELS.
+ */
+export function outputSize(
+  source: { width: number; height: number; frames: number },
+  slot: { width: number; height: number; fit: 'cover' | 'inside' },
+): { width: number; height: number } {
+  const scale =
+    slot.fit === 'cover'
+      ? Math.max(slot.width / source.width, slot.height / source.height)
+      : Math.min(slot.width / source.width, slot.height / source.height);
+  // cover: the slot's shape at no more than the source's resolution; inside: the source, scaled down to fit.
+  let width = slot.fit === 'cover' ? slot.width / Math.max(scale, 1) : source.width * Math.min(scale, 1);
+  let height = slot.fit === 'cover' ? slot.height / Math.max(scale, 1) : source.height * Math.min(scale, 1);
+  const pixels = width * height * source.frames;
+  if (source.frames > 1 && pixels > ANIMATION_OUTPUT_PIXELS) {
+    const shrink = Math.sqrt(ANIMATION_OUTPUT_PIXELS / pixels);
+    width *= shrink;
+    height *= shrink;
+  }
+  return { width: Math.max(1, Math.floor(width)), height: Math.max(1, Math.floor(height)) };
+}
+
+/**
  * Re-encodes an image to fit `width`×`height` (cropped to fill with `cover`, or inside it): static images
  * become PNG, animated ones stay animated as WebP. Metadata is stripped; the upload is never served as given.
+ * Over the pixel budget is ImageError 'too_many_pixels', checked before decoding; a full image lane is 'busy'.
  */
 export async function processImage(
   data: Buffer,
   opts: { width: number; height: number; fit: 'cover' | 'inside' },
 ): Promise<ProcessedImage> {
-  let animated = false;
   try {
-    const meta = await sharp(data, { limitInputPixels: MAX_PIXELS }).metadata();
-    animated = (meta.pages ?? 1) > 1;
-    const pipeline = sharp(data, { animated, limitInputPixels: MAX_PIXELS })
-      .rotate()
-      .resize(opts.width, opts.height, { fit: opts.fit, withoutEnlargement: opts.fit === 'inside' });
-    const { data: out, info } = animated
-      ? await pipeline.webp({ quality: 85 }).toBuffer({ resolveWithObject: true })
-      : await pipeline.png({ compressionLevel: 8 }).toBuffer({ resolveWithObject: true });
-    return {
-      data: out,
-      contentType: animated ? 'image/webp' : 'image/png',
-      ext: animated ? 'webp' : 'png',
-      width: info.width,
-      height: animated ? (info.pageHeight ?? info.height) : info.height,
-      animated,
-    };
+    checkHeader(data, 'all');
+    return await inLane(async () => {
+      // Header only: what the decoder itself will render, checked by the same rule (and for formats
+      // readImageHeader does not know).
+      const meta = await sharp(data, { limitInputPixels: Limits.imageMaxFramePixels }).metadata();
+      const frames = meta.pages ?? 1;
+      const oriented = meta.autoOrient ?? { width: meta.width, height: meta.height };
+      const source = { width: oriented.width, height: meta.pageHeight ?? oriented.height, frames };
+      const problem = overBudget(source, { frames: 'all' });
+      if (problem) throw new ImageError('too_many_pixels', problem);
+      const animated = frames > 1;
+      const size = outputSize(source, opts);
+      // With `animated`, sharp's pixel limit counts every frame.
+      const pipeline = sharp(data, {
+        animated,
+        limitInputPixels: animated ? Limits.imageMaxTotalPixels : Limits.imageMaxFramePixels,
+      })
+        .timeout({ seconds: JOB_TIMEOUT_SECONDS })
+        .rotate()
+        .resize(size.width, size.height, { fit: opts.fit });
+      const { data: out, info } = animated
+        ? await pipeline.webp({ quality: 85 }).toBuffer({ resolveWithObject: true })
+        : await pipeline.png({ compressionLevel: 8 }).toBuffer({ resolveWithObject: true });
+      return {
+        data: out,
+        contentType: animated ? 'image/webp' : 'image/png',
+        ext: animated ? 'webp' : 'png',
+        width: info.width,
+        height: animated ? (info.pageHeight ?? info.height) : info.height,
+        animated,
+      };
+    });
   } catch (err) {
-    throw new ImageError('invalid_image', `image could not be processed: ${(err as Error).message}`);
+    throw asImageError(err);
   }
 }
 
-/** Width, height and format of an image, or null when it is not one sharp can read. */
+/**
+ * Width, height and format of an image, or null when it is not one sharp can read, its first frame is over the
+ * pixel budget (it gets no preview), or the image lane is full. Read from the header when Hearth can.
+ */
 export async function imageInfo(
   data: Buffer,
 ): Promise<{ width: number; height: number; format: string } | null> {
+  const header = readImageHeader(data, { countFramesTo: 1 });
+  if (header) {
+    if (overBudget(header, { frames: 'first' })) return null;
+    return { width: header.width, height: header.height, format: header.format };
+  }
   try {
-    const meta = await sharp(data, { limitInputPixels: MAX_PIXELS }).metadata();
+    const meta = await inLane(() => sharp(data, { limitInputPixels: Limits.imageMaxFramePixels }).metadata());
     if (!meta.width || !meta.height || !meta.format) return null;
     return { width: meta.width, height: meta.pageHeight ?? meta.height, format: meta.format };
   } catch {
@@ -90,20 +194,24 @@ export async function imageInfo(
   }
 }
 
-/** A small WebP preview that fits in maxSize×maxSize (first frame of animations). */
+/** A small WebP preview that fits in maxSize×maxSize (first frame of animations), within the pixel budget. */
 export async function makePreview(
   data: Buffer,
   maxSize: number,
 ): Promise<{ data: Buffer; contentType: string; width: number; height: number }> {
   try {
-    const { data: out, info } = await sharp(data, { limitInputPixels: MAX_PIXELS })
-      .rotate()
-      .resize(maxSize, maxSize, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
-      .toBuffer({ resolveWithObject: true });
-    return { data: out, contentType: 'image/webp', width: info.width, height: info.height };
+    checkHeader(data, 'first');
+    return await inLane(async () => {
+      const { data: out, info } = await sharp(data, { limitInputPixels: Limits.imageMaxFramePixels })
+        .timeout({ seconds: JOB_TIMEOUT_SECONDS })
+        .rotate()
+        .resize(maxSize, maxSize, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 80 })
+        .toBuffer({ resolveWithObject: true });
+      return { data: out, contentType: 'image/webp', width: info.width, height: info.height };
+    });
   } catch (err) {
-    throw new ImageError('invalid_image', `image could not be processed: ${(err as Error).message}`);
+    throw asImageError(err);
   }
 }
 

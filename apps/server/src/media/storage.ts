@@ -1,14 +1,31 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 
-/** Where uploaded and derived files live. Keys are slash-separated paths like `avatars/123/abc.png`. */
+/** A stored file as a stream, with what serving it needs. */
+export interface StoredFile {
+  body: Readable;
+  contentType: string;
+  size: number;
+}
+
+/**
+ * Where uploaded and derived files live: local disk (the default, `local-storage.ts`) or an S3-compatible object
+ * store shared by every process (`s3-storage.ts`). Keys are slash-separated paths like `avatars/123/abc.png`.
+ * Files go in and come out as streams, so no caller needs a whole file in memory.
+ */
 export interface MediaStorage {
-  put(key: string, data: Buffer, contentType: string): Promise<void>;
-  get(key: string): Promise<{ data: Buffer; contentType: string } | null>;
+  /**
+   * Stores bytes or a stream under `key` and resolves with the size written. When the stream fails (an upload over
+   * its limit, a client that hung up) it rejects and leaves nothing under `key`.
+   */
+  put(key: string, data: Buffer | Readable, contentType: string): Promise<{ size: number }>;
+  get(key: string): Promise<StoredFile | null>;
   delete(key: string): Promise<void>;
   /** Deletes every key under a folder, e.g. all files of one message. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Throws when the storage cannot be used (S3: the bucket does not answer to these keys). */
+  check(): Promise<void>;
+  /** Releases connections (S3); nothing for local disk. */
+  close(): Promise<void>;
 }
 
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
@@ -22,46 +39,9 @@ export function assertValidKey(key: string): void {
   }
 }
 
-/** Files on local disk under rootDir, each with a `.meta` sidecar holding its content type. */
-export function createLocalStorage(rootDir: string): MediaStorage {
-  const path = (key: string) => {
-    assertValidKey(key);
-    return join(rootDir, ...key.split('/'));
-  };
-  return {
-    async put(key, data, contentType) {
-      const file = path(key);
-      await mkdir(dirname(file), { recursive: true });
-      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        await writeFile(`${tmp}.meta`, JSON.stringify({ contentType }));
-        await writeFile(tmp, data);
-        // The sidecar lands first so a visible file always has its type.
-        await rename(`${tmp}.meta`, `${file}.meta`);
-        await rename(tmp, file);
-      } catch (err) {
-        await rm(tmp, { force: true });
-        await rm(`${tmp}.meta`, { force: true });
-        throw err;
-      }
-    },
-    async get(key) {
-      const file = path(key);
-      try {
-        const [data, meta] = await Promise.all([readFile(file), readFile(`${file}.meta`, 'utf8')]);
-        return { data, contentType: (JSON.parse(meta) as { contentType: string }).contentType };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw err;
-      }
-    },
-    async delete(key) {
-      const file = path(key);
-      await rm(file, { force: true });
-      await rm(`${file}.meta`, { force: true });
-    },
-    async deletePrefix(prefix) {
-      await rm(path(prefix.replace(/\/+$/, '')), { recursive: true, force: true });
-    },
-  };
+/** Reads a whole stored file into memory: for small derived files (emojis, avatars), never for uploads. */
+export async function readAll(file: StoredFile): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of file.body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

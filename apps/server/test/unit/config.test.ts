@@ -54,6 +54,15 @@ describe('configuration', () => {
       [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY must be true or false/],
       [{ GATEWAY_RESUME_URL: 'http://x' }, /^GATEWAY_RESUME_URL must be a ws:\/\/ or wss:\/\/ URL/],
       [{ GATEWAY_HEARTBEAT_INTERVAL: '5' }, /^GATEWAY_HEARTBEAT_INTERVAL must be milliseconds from 100/],
+      [{ S3_BUCKET: 'Media_Files' }, /^S3_BUCKET must be a bucket name/],
+      [{ S3_BUCKET: 'media', S3_ENDPOINT: 'ftp://x' }, /^S3_ENDPOINT must be an http:\/\/ or https:\/\/ URL/],
+      [{ S3_BUCKET: 'media', S3_FORCE_PATH_STYLE: 'perhaps' }, /^S3_FORCE_PATH_STYLE must be true or false/],
+      [{ S3_BUCKET: 'media', S3_REGION: 'Mars Base' }, /^S3_REGION must be a region name/],
+      [{ S3_ENDPOINT: 'http://127.0.0.1:9000' }, /^S3_BUCKET must be set when S3_ENDPOINT/],
+      [
+        { S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'id' },
+        /^S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together/,
+      ],
     ];
     for (const [env, message] of cases) {
       assert.throws(
@@ -62,6 +71,17 @@ describe('configuration', () => {
           err instanceof ConfigError && message.test(err.message) && !err.message.includes('\n'),
       );
     }
+  });
+
+  test('S3 media storage: off by default; path-style by default with an endpoint of its own', () => {
+    assert.equal(loadConfig({}).s3Bucket, null);
+    const minio = loadConfig({ S3_BUCKET: 'media', S3_ENDPOINT: 'http://127.0.0.1:9000/' });
+    assert.equal(minio.s3Endpoint, 'http://127.0.0.1:9000');
+    assert.equal(minio.s3ForcePathStyle, true);
+    assert.equal(minio.s3Region, 'us-east-1');
+    const aws = loadConfig({ S3_BUCKET: 'media', S3_REGION: 'eu-west-1' });
+    assert.equal(aws.s3ForcePathStyle, false);
+    assert.equal(aws.s3Region, 'eu-west-1');
   });
 
   test('CONFIG_FILE supplies values the environment does not', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ChannelContext } from '../../src/domain/guilds/channel-context';
 import { ContextCache } from '../../src/domain/guilds/context-cache';
-import { BUS_RESUMED, type Bus, type BusEvent } from '../../src/events/bus';
+import { BUS_GAP, type Bus, type BusEvent, createMemoryBus } from '../../src/events/bus';
 import { EventPublisher } from '../../src/events/publisher';
 
 // The parts of a context and what drops each; the scenarios in message-context-freshness.test.ts and scale-out.test.ts
@@ -133,14 +133,14 @@ describe('context cache', () => {
     }
   });
 
-  test('events missed while the bus was away (BUS_RESUMED) drop everything', () => {
+  test('events missed while the bus was away (BUS_GAP) drop everything', () => {
     const cache = kept();
     cache.remember(cache.begin(), '301', {
       ...context(),
       member: { guildId: GUILD, userId: '301' },
     } as never);
     const started = cache.begin();
-    cache.observe(event(BUS_RESUMED, 'bus:resumed', null));
+    cache.observe(event(BUS_GAP, 'bus:gap', null));
     assert.equal(cache.get(CHANNEL, USER), null);
     assert.equal(cache.get(CHANNEL, '301'), null);
     cache.remember(started, USER, context());
@@ -189,11 +189,10 @@ describe('context cache', () => {
   test('the publisher shows each event to its observers before the bus has it', async () => {
     const seen: string[] = [];
     const bus: Bus = {
+      ...createMemoryBus(),
       publish: async (e) => {
         seen.push(`bus ${e.t}`);
       },
-      subscribe: () => () => {},
-      close: async () => {},
     };
     const cache = kept();
     const publisher = new EventPublisher(bus, () => {}, [

@@ -12,8 +12,9 @@ import {
   makePreview,
   processImage,
 } from '../../src/media/images';
+import { createLocalStorage } from '../../src/media/local-storage';
 import { isInlineSafe, sniffContentType } from '../../src/media/sniff';
-import { createLocalStorage } from '../../src/media/storage';
+import { readAll } from '../../src/media/storage';
 
 const dirs: string[] = [];
 after(() => {
@@ -31,10 +32,10 @@ describe('storage', () => {
     const s = createLocalStorage(root);
     await s.put('avatars/1/abc.png', Buffer.from('one'), 'image/png');
     await s.put('attachments/9/8/a.txt', Buffer.from('two'), 'text/plain');
-    assert.deepEqual(await s.get('avatars/1/abc.png'), {
-      data: Buffer.from('one'),
-      contentType: 'image/png',
-    });
+    const got = await s.get('avatars/1/abc.png');
+    assert.equal(got?.contentType, 'image/png');
+    assert.equal(got?.size, 3);
+    assert.deepEqual(await readAll(got!), Buffer.from('one'));
     assert.equal(await s.get('avatars/1/missing.png'), null);
     assert.ok(!readdirSync(join(root, 'avatars', '1')).some((f) => f.endsWith('.tmp')));
     await s.delete('avatars/1/abc.png');

@@ -1,5 +1,5 @@
 // Server settings, offered only to those who may use them: overview, roles, channel permissions,
-// invites, members, bans and the audit log. Each tab appears only with the permission it needs.
+// invites, webhooks, members, bans and the audit log. Each tab appears only with the permission it needs.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
 import { channelPermissions, guildPermissions, has, Permission, topPosition } from '../permissions';
@@ -15,6 +15,7 @@ import {
   type User,
 } from '../types';
 import { Alert, Dialog, Field, Form, ImagePicker, useAction } from '../ui';
+import { Webhooks } from './webhooks';
 
 /** The permissions the role and overwrite editors offer, in Discord's words. */
 const editable: Array<[keyof typeof Permission, string]> = [
@@ -35,7 +36,7 @@ const editable: Array<[keyof typeof Permission, string]> = [
   ['ADMINISTRATOR', 'Administrator'],
 ];
 
-type Tab = 'overview' | 'roles' | 'channels' | 'invites' | 'members' | 'bans' | 'audit';
+type Tab = 'overview' | 'roles' | 'channels' | 'invites' | 'webhooks' | 'members' | 'bans' | 'audit';
 
 export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () => void }) {
   const me = useStore((s) => s.me!.id);
@@ -47,6 +48,7 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
       ['roles', 'Roles', Permission.MANAGE_ROLES],
       ['channels', 'Channels', Permission.MANAGE_CHANNELS | Permission.MANAGE_ROLES],
       ['invites', 'Invites', Permission.MANAGE_GUILD],
+      ['webhooks', 'Webhooks', Permission.MANAGE_WEBHOOKS],
       ['members', 'Members', Permission.KICK_MEMBERS | Permission.BAN_MEMBERS | Permission.MODERATE_MEMBERS],
       ['bans', 'Bans', Permission.BAN_MEMBERS],
       ['audit', 'Audit log', Permission.VIEW_AUDIT_LOG],
@@ -68,6 +70,7 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
         {tab === 'roles' && <Roles guild={guild} top={topPosition(guild, me, member)} />}
         {tab === 'channels' && <ChannelOverwrites guild={guild} />}
         {tab === 'invites' && <Invites guild={guild} />}
+        {tab === 'webhooks' && <Webhooks guild={guild} />}
         {tab === 'members' && <Members guild={guild} perms={perms} />}
         {tab === 'bans' && <Bans guild={guild} />}
         {tab === 'audit' && <AuditLog guild={guild} />}

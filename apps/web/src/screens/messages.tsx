@@ -251,6 +251,8 @@ export function MessageView(props: {
             const grouped =
               !!prev &&
               prev.author.id === m.author.id &&
+              // A webhook posts under many names: each name gets its header.
+              prev.author.username === m.author.username &&
               !m.referenced_message &&
               m.id !== dividerAt &&
               idTime(m.id) - idTime(prev.id) < groupWindowMs;
@@ -385,7 +387,9 @@ function MessageItem(props: {
 }) {
   const { message: m, guild } = props;
   const member = useStore((s) => (guild ? s.members[guild.id]?.[m.author.id] : undefined));
-  const author = useStore((s) => s.users[m.author.id]) ?? m.author;
+  const known = useStore((s) => s.users[m.author.id]);
+  // A webhook's message shows the name and avatar it was sent with.
+  const author = (m.webhook_id ? undefined : known) ?? m.author;
   const [picking, setPicking] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [profile, setProfile] = useState(false);
@@ -438,10 +442,15 @@ function MessageItem(props: {
                 type="button"
                 className="author"
                 style={{ color: colour }}
-                onClick={() => setProfile(true)}
+                onClick={() => !m.webhook_id && setProfile(true)}
               >
                 {name}
               </button>{' '}
+              {(m.webhook_id || author.bot) && (
+                <span className="bot-tag" title={m.webhook_id ? 'Webhook' : 'Bot'}>
+                  {m.webhook_id ? 'APP' : 'BOT'}
+                </span>
+              )}{' '}
               <time dateTime={m.timestamp} title={time.toLocaleString()}>
                 {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
               </time>

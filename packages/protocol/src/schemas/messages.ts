@@ -146,6 +146,9 @@ export const Message = Type.Object({
   ),
   referenced_message: Type.Optional(Type.Union([Type.Any(), Type.Null()])),
   member: Type.Optional(Type.Any()),
+  /** Set on messages a webhook sent; their author is the webhook (see WebhookAuthor). */
+  webhook_id: Type.Optional(Snowflake),
+  application_id: Type.Optional(Snowflake),
 });
 export type Message = Static<typeof Message>;
 

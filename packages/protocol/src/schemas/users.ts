@@ -18,6 +18,8 @@ export const User = Type.Object(
     public_flags: Type.Integer(),
     flags: Type.Integer(),
     avatar_decoration_data: Type.Null(),
+    /** Hearth's addition, on webhook message authors only: the avatar_url the message was sent with. */
+    avatar_url: Type.Optional(Type.String()),
   },
   {},
 );

@@ -1,5 +1,5 @@
 import type { Member } from '@hearth/protocol';
-import { BUS_RESUMED, type BusEvent } from '../../events/bus';
+import { BUS_GAP, type BusEvent } from '../../events/bus';
 import { isThreadType } from '../guilds/guild-access';
 import type { GuildSnapshot } from '../guilds/guilds.service';
 import type { PresenceWire } from '../presence/presence.service';
@@ -116,7 +116,7 @@ export class GuildCache {
 
   /** Brings the snapshots up to date with one bus event (called before the event reaches any session). */
   observe(event: BusEvent): void {
-    if (event.t === BUS_RESUMED) {
+    if (event.t === BUS_GAP) {
       this.entries.clear();
       return;
     }

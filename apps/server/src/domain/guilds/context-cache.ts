@@ -1,11 +1,11 @@
-import { BUS_RESUMED, type BusEvent } from '../../events/bus';
+import { BUS_GAP, type BusEvent } from '../../events/bus';
 import type { ChannelContext } from './channel-context';
 import { isThreadType } from './guild-access';
 
 /**
  * How long this process trusts a context part it read. Events drop parts at once; this bounds staleness only where
- * an event is never published (its process died between commit and publish). Events missed while Redis was
- * unreachable clear everything (BUS_RESUMED).
+ * an event is never published (its process died between commit and publish). Events lost for this process
+ * (BUS_GAP) clear everything.
  */
 const TTL_MS = 30_000;
 /** Entries per kind; the oldest go first. */
@@ -128,7 +128,7 @@ export class ContextCache {
   /** Drops every part that `event` may have changed. */
   observe(event: BusEvent): void {
     if (UNRELATED.has(event.t)) return;
-    if (event.t === BUS_RESUMED) {
+    if (event.t === BUS_GAP) {
       this.drop(() => {
         this.guilds.clear();
         this.channels.clear();

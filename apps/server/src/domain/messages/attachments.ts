@@ -1,106 +1,72 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ErrorCode, Limits } from '@hearth/protocol';
-import { imageInfo, makePreview } from '../../media/images';
-import { isInlineSafe, sniffContentType } from '../../media/sniff';
+import { Limits } from '@hearth/protocol';
+import { isInlineSafe } from '../../media/sniff';
 import type { attachments } from '../../store/schema';
 import type { Deps } from '../deps';
-import { ApiError } from '../errors';
-
-export interface UploadedFile {
-  /** The form field, e.g. `files[0]`. */
-  field: string;
-  filename: string;
-  data: Buffer;
-}
+import type { StagedFile } from './uploads';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
 
 const URL_TTL_MS = 24 * 60 * 60 * 1000;
 
-/** A file name safe as a URL and storage key segment, keeping its extension. */
+/**
+ * The name an attachment keeps (its `filename`): the last path segment, characters other than letters, digits, `.`,
+ * `_` and `-` replaced by `_` (as Discord does), at most Limits.filenameMax long with its extension kept.
+ */
 export function safeFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? 'file';
-  const cleaned = base
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^[._]+/, '')
-    .slice(0, 120);
-  return cleaned || 'file';
+  const cleaned = base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  return shortenKeepingExtension(cleaned || 'file', Limits.filenameMax);
 }
 
-/**
- * Stores uploaded files for a message that is about to be written: sniffs the real type, measures images and
- * makes their previews. Returns the rows to insert and a cleanup that removes the files if the message is not saved.
- */
-export async function storeAttachments(
-  deps: Deps,
+/** How long the name in an attachment's URL may be: URLs stay short, whatever the file is called. */
+const URL_FILENAME_MAX = 64;
+
+/** The name in an attachment's URL: its safe `filename`, shortened to URL_FILENAME_MAX with the extension kept. */
+export function urlFilename(filename: string): string {
+  return shortenKeepingExtension(filename, URL_FILENAME_MAX);
+}
+
+/** Cuts the stem, not the extension (the last `.` and up to 16 characters after it), to fit `max` characters. */
+function shortenKeepingExtension(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 && name.length - dot <= 17 ? name.slice(dot) : '';
+  return name.slice(0, max - extension.length) + extension;
+}
+
+/** The attachment rows of a message from its files, already stored, named and described by its payload_json. */
+export function attachmentRows(
+  files: StagedFile[],
   opts: {
     channelId: string;
     messageId: string;
     uploaderId: string;
-    uploadLimit: number;
-    files: UploadedFile[];
     descriptions: Map<number, { filename?: string; description?: string }>;
   },
-): Promise<{ rows: AttachmentRow[]; cleanup: () => Promise<void> }> {
-  const written: string[] = [];
-  const cleanup = async () => {
-    await Promise.all(written.map((prefix) => deps.storage.deletePrefix(prefix).catch(() => {})));
-  };
-  try {
-    const rows: AttachmentRow[] = [];
-    for (const [i, file] of opts.files.entries()) {
-      if (file.data.length > opts.uploadLimit)
-        throw new ApiError(
-          413,
-          ErrorCode.RequestTooLarge,
-          `Request entity too large: each file may be at most ${opts.uploadLimit} bytes`,
-        );
-      const index = Number(/\[(\d+)\]/.exec(file.field)?.[1] ?? i);
-      const meta = opts.descriptions.get(index);
-      const filename = safeFilename(meta?.filename ?? file.filename);
-      const id = deps.ids.next();
-      const folder = `attachments/${opts.channelId}/${id}`;
-      const contentType = sniffContentType(file.data);
-      written.push(folder);
-      await deps.storage.put(`${folder}/${filename}`, file.data, contentType);
-      let width: number | null = null;
-      let height: number | null = null;
-      let previewKey: string | null = null;
-      if (contentType.startsWith('image/')) {
-        const info = await imageInfo(file.data);
-        if (info) {
-          width = info.width;
-          height = info.height;
-          const preview = await makePreview(file.data, Limits.previewSize).catch(() => null);
-          if (preview) {
-            previewKey = `${folder}/preview.webp`;
-            await deps.storage.put(previewKey, preview.data, preview.contentType);
-          }
-        }
-      }
-      rows.push({
-        channelId: opts.channelId,
-        messageId: opts.messageId,
-        id,
-        filename,
-        description: meta?.description?.slice(0, 1024) ?? null,
-        contentType,
-        size: file.data.length,
-        width,
-        height,
-        durationSecs: null,
-        ephemeral: false,
-        storageKey: `${folder}/${filename}`,
-        previewKey,
-        uploaderId: opts.uploaderId,
-        flags: 0,
-      });
-    }
-    return { rows, cleanup };
-  } catch (err) {
-    await cleanup();
-    throw err;
-  }
+): AttachmentRow[] {
+  return files.map((file, i) => {
+    const index = Number(/\[(\d+)\]/.exec(file.field)?.[1] ?? i);
+    const meta = opts.descriptions.get(index);
+    const filename = safeFilename(meta?.filename ?? file.filename);
+    return {
+      channelId: opts.channelId,
+      messageId: opts.messageId,
+      id: file.id,
+      filename,
+      description: meta?.description?.slice(0, 1024) ?? null,
+      contentType: file.contentType,
+      size: file.size,
+      width: file.width,
+      height: file.height,
+      durationSecs: null,
+      ephemeral: false,
+      storageKey: file.storageKey,
+      previewKey: file.previewKey,
+      uploaderId: opts.uploaderId,
+      flags: 0,
+    };
+  });
 }
 
 /** Removes the stored files of deleted attachments (after the deletion committed). */
@@ -146,12 +112,12 @@ export class AttachmentUrls {
   }
 }
 
-/** Where an attachment (or its preview) is served. */
+/** Where an attachment (or its preview) is served: the URL names the file by its urlFilename. */
 export function attachmentPath(
   row: Pick<AttachmentRow, 'channelId' | 'id' | 'filename'>,
   opts: { preview: boolean },
 ): string {
-  return `/attachments/${row.channelId}/${row.id}/${opts.preview ? 'preview/' : ''}${row.filename}`;
+  return `/attachments/${row.channelId}/${row.id}/${opts.preview ? 'preview/' : ''}${urlFilename(row.filename)}`;
 }
 
 /** The attachment object of a message. */

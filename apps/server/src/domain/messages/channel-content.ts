@@ -1,6 +1,14 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { attachments, mentions, messages, reactions, readStates, threadMembers } from '../../store/schema';
+import {
+  attachments,
+  mentions,
+  messages,
+  reactions,
+  readStates,
+  threadMembers,
+  webhooks,
+} from '../../store/schema';
 import type { Deps } from '../deps';
 
 /** Deletes messages of one channel with their reactions, mentions and attachment rows; returns what went. */
@@ -22,7 +30,10 @@ export async function deleteMessages(tx: DbOrTx, channelId: string, ids: string[
   return { ids: deleted.map((d) => d.id), attachments: files };
 }
 
-/** Deletes everything that lives in the given channels: messages and what hangs off them, read states, thread members. */
+/**
+ * Deletes everything that lives in the given channels: messages and what hangs off them, read states, thread members,
+ * webhooks.
+ */
 export async function deleteChannelContent(tx: DbOrTx, channelIds: string[]): Promise<void> {
   if (!channelIds.length) return;
   await tx.delete(reactions).where(inArray(reactions.channelId, channelIds));
@@ -31,6 +42,7 @@ export async function deleteChannelContent(tx: DbOrTx, channelIds: string[]): Pr
   await tx.delete(readStates).where(inArray(readStates.channelId, channelIds));
   await tx.delete(threadMembers).where(inArray(threadMembers.channelId, channelIds));
   await tx.delete(messages).where(inArray(messages.channelId, channelIds));
+  await tx.delete(webhooks).where(inArray(webhooks.channelId, channelIds));
 }
 
 /** After a channel's content was deleted and committed: remove its stored files. */

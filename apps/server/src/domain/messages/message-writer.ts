@@ -23,8 +23,15 @@ const writtenKeys = [
   'referenceChannelId',
   'referenceMessageId',
   'referenceGuildId',
+  'webhookId',
+  'webhookName',
+  'webhookAvatar',
+  'webhookAvatarUrl',
 ] as const;
-export type NewMessage = Pick<MessageRow, (typeof writtenKeys)[number]>;
+/** Who a webhook's message is shown as; absent on users' messages. */
+type WebhookKeys = 'webhookId' | 'webhookName' | 'webhookAvatar' | 'webhookAvatarUrl';
+export type NewMessage = Pick<MessageRow, Exclude<(typeof writtenKeys)[number], WebhookKeys>> &
+  Partial<Pick<MessageRow, WebhookKeys>>;
 const writtenColumns = writtenKeys.map((key) => [key, messages[key].name] as const);
 
 /**

@@ -27,10 +27,10 @@ import type { RelationshipsService } from '../relationships/relationships.servic
 import type { ThreadsService } from '../threads/threads.service';
 import {
   attachmentPath,
+  attachmentRows,
   deleteAttachmentFiles,
   dispositionFor,
-  storeAttachments,
-  type UploadedFile,
+  urlFilename,
 } from './attachments';
 import { deleteMessages } from './channel-content';
 import { type HistoryRange, loadHistoryPage } from './history';
@@ -38,6 +38,7 @@ import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
 import { insertMessages, MessageWriter, type NewMessage } from './message-writer';
 import { hydrateMessages, type MessageRow, messageColumns } from './messages.wire';
+import { type StagedFile, UploadBatch } from './uploads';
 
 const TEXT_TYPES = new Set([0, 1, 3, 5, 10, 11, 12]);
 const NONCE_WINDOW_MS = 5 * 60_000;
@@ -70,10 +71,38 @@ export class MessagesService {
     principal: Principal,
     channelId: string,
     input: CreateMessage,
-    files: UploadedFile[] = [],
+    upload?: UploadBatch,
   ): Promise<Message> {
-    const { db, ids } = this.deps;
-    const ctx = await loadMessageChannel(db, channelId, principal.userId, this.deps.contexts);
+    try {
+      return await this.createMessage(principal, channelId, input, upload);
+    } catch (err) {
+      // Nothing half-written: the files go with the refused or failed message.
+      await upload?.discard();
+      throw err;
+    }
+  }
+
+  /**
+   * Authorizes uploading files to a channel before any byte of them is read: the caller must see the channel,
+   * send messages there and attach files. The batch then takes the files within the caller's upload limit.
+   */
+  async startUpload(principal: Principal, channelId: string): Promise<UploadBatch> {
+    const ctx = await loadMessageChannel(this.deps.db, channelId, principal.userId, this.deps.contexts);
+    this.checkCanSend(ctx);
+    if (!hasPermission(ctx.permissions, Permission.ATTACH_FILES)) throw missingPermissions();
+    const [user] = await this.deps.db
+      .select({ uploadLimit: users.uploadLimit })
+      .from(users)
+      .where(eq(users.id, principal.userId));
+    return new UploadBatch(this.deps, {
+      channelId: ctx.channel.id,
+      uploaderId: principal.userId,
+      limitBytes: Math.min(user?.uploadLimit ?? Limits.defaultUploadLimitBytes, Limits.maxUploadBytes),
+    });
+  }
+
+  /** A text channel the caller may send to (in a locked thread only with MANAGE_THREADS). */
+  private checkCanSend(ctx: MessageChannel): void {
     if (!TEXT_TYPES.has(ctx.channel.type))
       throw new ApiError(400, ErrorCode.InvalidFormBody, 'Cannot send messages in a non-text channel');
     const inThread = isThreadType(ctx.channel.type);
@@ -86,6 +115,19 @@ export class MessagesService {
       throw missingPermissions();
     if (inThread && ctx.channel.locked && !hasPermission(ctx.permissions, Permission.MANAGE_THREADS))
       throw missingPermissions();
+  }
+
+  private async createMessage(
+    principal: Principal,
+    channelId: string,
+    input: CreateMessage,
+    upload: UploadBatch | undefined,
+  ): Promise<Message> {
+    const { db, ids } = this.deps;
+    const ctx = await loadMessageChannel(db, channelId, principal.userId, this.deps.contexts);
+    this.checkCanSend(ctx);
+    const inThread = isThreadType(ctx.channel.type);
+    const files = upload?.files ?? [];
     const content = input.content ?? '';
     const embeds = input.embeds ?? (input.embed ? [input.embed] : []);
     // Stickers are not supported: `sticker_ids` is ignored, so it does not make a message non-empty.
@@ -102,7 +144,10 @@ export class MessagesService {
     const nonce = input.nonce === undefined ? null : String(input.nonce);
     if (nonce && input.enforce_nonce) {
       const existing = await this.findByNonce(db, channelId, principal.userId, nonce);
-      if (existing) return (await hydrateMessages(db, this.deps.attachmentUrls, [existing]))[0];
+      if (existing) {
+        await upload?.discard();
+        return (await hydrateMessages(db, this.deps.attachmentUrls, [existing]))[0];
+      }
     }
 
     let reference: MessageRow | null = null;
@@ -131,7 +176,7 @@ export class MessagesService {
       reference?.authorId ?? null,
     );
     const id = ids.next();
-    const stored = files.length ? await this.storeFiles(ctx, principal.userId, id, input, files) : null;
+    const stored = files.length ? this.fileRows(ctx, principal.userId, id, input, files) : null;
     const pending = new PendingEvents();
     const directMentions = mentioned.userIds.filter((u) => u !== principal.userId);
     const enforceNonce = !!(nonce && input.enforce_nonce);
@@ -159,7 +204,7 @@ export class MessagesService {
     // goes in one transaction with it. The channel's last_message_id follows in the same statement (a trigger).
     const alone =
       !enforceNonce &&
-      !stored?.rows.length &&
+      !stored?.length &&
       ctx.channel.type !== ChannelType.DM &&
       !inThread &&
       !directMentions.length;
@@ -171,12 +216,12 @@ export class MessagesService {
         );
         const again = await this.findByNonce(tx, channelId, principal.userId, nonce);
         if (again) {
-          await stored?.cleanup();
+          await upload?.discard();
           return again;
         }
       }
       const [inserted] = await insertMessages(tx, [newMessage]);
-      if (stored?.rows.length) await tx.insert(attachments).values(stored.rows);
+      if (stored?.length) await tx.insert(attachments).values(stored);
       if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
       if (inThread) await this.threads.onMessage(tx, ctx.channel, principal.userId);
       await recordMentions(tx, directMentions, {
@@ -187,16 +232,11 @@ export class MessagesService {
       });
       return inserted;
     };
-    const row = await (alone ? this.writer.write(newMessage) : db.transaction(withOthers)).catch(
-      async (err) => {
-        // Nothing half-written: the files go with the failed message.
-        await stored?.cleanup();
-        throw err;
-      },
-    );
+    const row = await (alone ? this.writer.write(newMessage) : db.transaction(withOthers));
+    if (row.id === id) upload?.keep();
     const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [row], undefined, {
       fresh: row.id === id,
-      withFiles: !!stored?.rows.length,
+      withFiles: !!stored?.length,
       knownUsers: ctx.caller ? [ctx.caller] : [],
     });
     if (row.id === id) {
@@ -529,33 +569,28 @@ export class MessagesService {
     const [row] = await this.deps.db
       .select()
       .from(attachments)
-      .where(
-        and(
-          eq(attachments.channelId, ref.channelId),
-          eq(attachments.id, ref.id),
-          eq(attachments.filename, ref.filename),
-        ),
-      );
+      .where(and(eq(attachments.channelId, ref.channelId), eq(attachments.id, ref.id)));
     const key = opts.preview ? row?.previewKey : row?.storageKey;
-    if (!row || !key) return null;
+    if (!row || !key || urlFilename(row.filename) !== ref.filename) return null;
     const file = await this.deps.storage.get(key);
     if (!file) return null;
     return opts.preview
-      ? { data: file.data, contentType: file.contentType, disposition: 'inline' }
+      ? { body: file.body, size: file.size, contentType: file.contentType, disposition: 'inline' }
       : {
-          data: file.data,
+          body: file.body,
+          size: file.size,
           contentType: row.contentType,
           disposition: dispositionFor(row.contentType, row.filename),
         };
   }
 
-  /** Stores a message's files before its transaction (ATTACH_FILES, at most 10, each within the user's upload limit). */
-  private async storeFiles(
+  /** The rows of a message's files, stored before its transaction (ATTACH_FILES, at most 10). */
+  private fileRows(
     ctx: MessageChannel,
     userId: string,
     messageId: string,
     input: CreateMessage,
-    files: UploadedFile[],
+    files: StagedFile[],
   ) {
     if (!hasPermission(ctx.permissions, Permission.ATTACH_FILES)) throw missingPermissions();
     if (files.length > Limits.attachmentsPerMessage)
@@ -564,24 +599,13 @@ export class MessagesService {
         'BASE_TYPE_MAX_LENGTH',
         `At most ${Limits.attachmentsPerMessage} files per message.`,
       );
-    const [user] = await this.deps.db
-      .select({ uploadLimit: users.uploadLimit })
-      .from(users)
-      .where(eq(users.id, userId));
     const descriptions = new Map(
       (input.attachments ?? []).map((a) => [
         Number(a.id),
         { filename: a.filename, description: a.description },
       ]),
     );
-    return storeAttachments(this.deps, {
-      channelId: ctx.channel.id,
-      messageId,
-      uploaderId: userId,
-      uploadLimit: Math.min(user?.uploadLimit ?? Limits.defaultUploadLimitBytes, Limits.maxUploadBytes),
-      files,
-      descriptions,
-    });
+    return attachmentRows(files, { channelId: ctx.channel.id, messageId, uploaderId: userId, descriptions });
   }
 
   /** Slowmode: one message per `rate_limit_per_user` seconds, unless the sender may manage messages or the channel. */
@@ -646,7 +670,7 @@ export class MessagesService {
 }
 
 /** The mentions of `userIds` by one message (for their unread mention counts); a user already recorded is kept. */
-async function recordMentions(
+export async function recordMentions(
   tx: DbOrTx,
   userIds: string[],
   message: { channelId: string; messageId: string; guildId: string | null; authorId: string },
@@ -659,7 +683,7 @@ async function recordMentions(
 }
 
 /** Discord's limit across all of a message's embeds (each field's own limit is in the schema). */
-function checkEmbedsTotal(embeds: unknown[]): void {
+export function checkEmbedsTotal(embeds: unknown[]): void {
   // Embeds were validated against the protocol's Embed schema on the way in.
   const valid = embeds as Array<Parameters<typeof embedLength>[0]>;
   if (valid.reduce((n, e) => n + embedLength(e), 0) > 6000)

@@ -31,6 +31,10 @@ export const wireMessageColumns = {
   referenceGuildId: messages.referenceGuildId,
   embeds: messages.embeds,
   components: messages.components,
+  webhookId: messages.webhookId,
+  webhookName: messages.webhookName,
+  webhookAvatar: messages.webhookAvatar,
+  webhookAvatarUrl: messages.webhookAvatarUrl,
 };
 export type WireMessageRow = Pick<MessageRow, keyof typeof wireMessageColumns>;
 
@@ -105,7 +109,7 @@ export function buildMessages(
     const message: Message = {
       id: r.id,
       channel_id: r.channelId,
-      author: byId.get(r.authorId) ?? deletedUser(r.authorId),
+      author: r.webhookId ? webhookAuthor(r) : (byId.get(r.authorId) ?? deletedUser(r.authorId)),
       content: r.content,
       timestamp: snowflakeIsoTimestamp(r.id),
       edited_timestamp: r.editedAt?.toISOString() ?? null,
@@ -121,6 +125,7 @@ export function buildMessages(
       components: r.components,
     };
     if (r.nonce !== null) message.nonce = r.nonce;
+    if (r.webhookId) message.webhook_id = r.webhookId;
     const rs = reactionsOf.get(r.id);
     if (rs) message.reactions = rs;
     if (r.referenceChannelId) {
@@ -138,6 +143,29 @@ export function buildMessages(
     return message;
   };
   return rows.map((r) => build(r, true));
+}
+
+/**
+ * The author Discord shows on a webhook's message: a bot-flagged user named by the webhook (or the name the message was
+ * sent with), whose id is the webhook's; an avatar_url override is carried as `avatar_url` (not fetched, see ADR).
+ */
+function webhookAuthor(r: WireMessageRow): Message['author'] {
+  return {
+    id: r.webhookId!,
+    username: r.webhookName ?? 'Webhook',
+    discriminator: '0000',
+    global_name: null,
+    avatar: r.webhookAvatarUrl ? null : r.webhookAvatar,
+    banner: null,
+    accent_color: null,
+    bio: '',
+    bot: true,
+    system: false,
+    public_flags: 0,
+    flags: 0,
+    avatar_decoration_data: null,
+    ...(r.webhookAvatarUrl ? { avatar_url: r.webhookAvatarUrl } : {}),
+  };
 }
 
 function deletedUser(id: string) {

@@ -326,7 +326,7 @@ export class ThreadsService {
   }
 
   /** A message sent in an archived (unlocked) thread reopens it; counters follow every message. */
-  async onMessage(tx: DbOrTx, thread: ChannelRow, authorId: string): Promise<void> {
+  async onMessage(tx: DbOrTx, thread: ChannelRow, authorId: string | null): Promise<void> {
     await tx
       .update(channels)
       .set({
@@ -335,6 +335,8 @@ export class ThreadsService {
         ...(thread.archived ? { archived: false, archiveTimestamp: new Date() } : {}),
       })
       .where(eq(channels.id, thread.id));
+    // A webhook (no author) posts without joining the thread.
+    if (authorId === null) return;
     await tx
       .insert(threadMembers)
       .values({ channelId: thread.id, userId: authorId, guildId: thread.guildId! })

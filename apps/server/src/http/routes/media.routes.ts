@@ -1,5 +1,6 @@
 import { isSnowflake, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
+import { servedAsFile } from '../security-headers';
 import type { Api, RouteContext } from '../types';
 
 const File = Type.String({ pattern: '^(a_)?[0-9a-f]{32}\\.(png|webp|gif|jpg|jpeg)$' });
@@ -71,12 +72,12 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
           { preview, ex: req.query.ex, hm: req.query.hm },
         );
         if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
-        reply
+        servedAsFile(reply)
           .type(file.contentType)
-          .header('x-content-type-options', 'nosniff')
+          .header('content-length', file.size)
           .header('content-disposition', file.disposition)
           .header('cache-control', 'private, max-age=3600');
-        return file.data;
+        return reply.send(file.body);
       },
     );
   }
@@ -93,11 +94,11 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
       const id = req.params.file.split('.')[0];
       const file = isSnowflake(id) ? await services.emojis.image(id) : null;
       if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
-      reply
+      servedAsFile(reply)
         .type(file.contentType)
-        .header('x-content-type-options', 'nosniff')
+        .header('content-length', file.size)
         .header('cache-control', 'public, max-age=86400');
-      return file.data;
+      return reply.send(file.body);
     },
   );
 
@@ -110,11 +111,11 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
         const hash = params.file.slice(0, params.file.indexOf('.'));
         const file = await services.images.find(route.purpose, route.folder(params), hash);
         if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
-        reply
+        servedAsFile(reply)
           .type(file.contentType)
-          .header('x-content-type-options', 'nosniff')
+          .header('content-length', file.size)
           .header('cache-control', 'public, max-age=31536000, immutable');
-        return file.data;
+        return reply.send(file.body);
       },
     );
   }

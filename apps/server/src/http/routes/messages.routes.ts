@@ -9,7 +9,7 @@ import {
 } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
-import { readMessageForm } from '../multipart';
+import { readMessageForm, refuseRestOfBody } from '../multipart';
 import { noContent } from '../reply';
 import type { Api, RouteContext } from '../types';
 
@@ -33,10 +33,17 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
       config: { auth: 'any', bucket: 'message-create' },
       schema: { tags, params: ChannelParams, body: CreateMessage, response: { 200: Message, ...errors } },
     },
-    async (req) => {
+    async (req, reply) => {
       if (!req.isMultipart()) return messages.create(caller(req), req.params.channel_id, req.body);
-      const form = await readMessageForm(req);
-      return messages.create(caller(req), req.params.channel_id, form.payload, form.files);
+      try {
+        // Authorized on the channel of the URL before a byte of the form is read, whatever its parts' order.
+        const upload = await messages.startUpload(caller(req), req.params.channel_id);
+        const payload = await readMessageForm(req, upload);
+        return await messages.create(caller(req), req.params.channel_id, payload, upload);
+      } catch (err) {
+        refuseRestOfBody(req, reply);
+        throw err;
+      }
     },
   );
 

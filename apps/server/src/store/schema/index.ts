@@ -4,3 +4,4 @@ export * from './guilds';
 export * from './media';
 export * from './messages';
 export * from './users';
+export * from './webhooks';

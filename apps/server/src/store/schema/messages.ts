@@ -39,6 +39,10 @@ export const messages = pgTable(
     /** The thread started from this message. */
     threadId: snowflake('thread_id'),
     webhookId: snowflake('webhook_id'),
+    /** A webhook message's author as shown: the name and avatar hash it was sent with, or its avatar_url override. */
+    webhookName: text('webhook_name'),
+    webhookAvatar: text('webhook_avatar'),
+    webhookAvatarUrl: text('webhook_avatar_url'),
     applicationId: snowflake('application_id'),
     embeds: jsonb('embeds').$type<unknown[]>().notNull().default([]),
     components: jsonb('components').$type<unknown[]>().notNull().default([]),
