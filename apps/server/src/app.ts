@@ -37,12 +37,14 @@ import { channelsRoutes } from './http/routes/channels.routes';
 import { dmsRoutes } from './http/routes/dms.routes';
 import { emojisRoutes } from './http/routes/emojis.routes';
 import { gatewayRoutes } from './http/routes/gateway.routes';
+import { guildInfoRoutes } from './http/routes/guild-info.routes';
 import { guildsRoutes } from './http/routes/guilds.routes';
 import { invitesRoutes } from './http/routes/invites.routes';
 import { mediaRoutes } from './http/routes/media.routes';
 import { messagesRoutes } from './http/routes/messages.routes';
 import { moderationRoutes } from './http/routes/moderation.routes';
 import { oauth2Routes } from './http/routes/oauth2.routes';
+import { pinsRoutes } from './http/routes/pins.routes';
 import { reactionsRoutes } from './http/routes/reactions.routes';
 import { relationshipsRoutes } from './http/routes/relationships.routes';
 import { rolesRoutes } from './http/routes/roles.routes';
@@ -54,6 +56,7 @@ import { webhooksRoutes } from './http/routes/webhooks.routes';
 import { docsPolicy } from './http/security-headers';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
+import { decodeAtMe, registerWire } from './http/wire';
 import { createMailer } from './mail/mailer';
 import { openMediaStorage } from './media/media-storage';
 import { type Database, type Db, openDatabase } from './store/db';
@@ -230,6 +233,7 @@ async function buildHttp(
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     logController: new QuietRequestLog(),
+    rewriteUrl: (request) => decodeAtMe(request.url ?? '/'),
     // Malformed URLs and the like never reach the error handler: answer them Discord's way too.
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
@@ -241,6 +245,7 @@ async function buildHttp(
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
   registerErrorHandling(http);
+  registerWire(http);
   registerJsonBody(http);
   // While shutting down, requests already in flight are answered, then their keep-alive connection closes,
   // so closing the server does not wait for clients to hang up.
@@ -304,6 +309,8 @@ async function buildHttp(
       moderationRoutes(api, ctx);
       oauth2Routes(api, ctx);
       messagesRoutes(api, ctx);
+      pinsRoutes(api, ctx);
+      guildInfoRoutes(api, ctx);
       relationshipsRoutes(api, ctx);
       dmsRoutes(api, ctx);
       reactionsRoutes(api, ctx);

@@ -328,6 +328,63 @@ const cases: Case[] = [
     request: async (f) => ({ path: `/guilds/${f.g.id}/audit-logs` }),
   },
   {
+    name: 'guild preview',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/preview` }),
+  },
+  {
+    name: 'my member',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/users/@me/guilds/${f.g.id}/member` }),
+  },
+  {
+    name: 'integrations',
+    method: 'GET',
+    needs: P.MANAGE_GUILD,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/integrations` }),
+  },
+  {
+    name: 'list pins (messages/pins)',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/messages/pins?limit=10` }),
+  },
+  {
+    name: 'pin (messages/pins)',
+    method: 'PUT',
+    needs: P.PIN_MESSAGES,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/messages/pins/${await ownerMessage(f)}` }),
+  },
+  {
+    name: 'unpin (messages/pins)',
+    method: 'DELETE',
+    needs: P.PIN_MESSAGES,
+    request: async (f) => {
+      const id = await ownerMessage(f);
+      await h.api('PUT', `/channels/${f.g.textChannelId}/messages/pins/${id}`, { token: owner.token });
+      return { path: `/channels/${f.g.textChannelId}/messages/pins/${id}` };
+    },
+  },
+  {
+    name: 'voice regions',
+    method: 'GET',
+    needs: 'member',
+    request: async () => ({ path: '/voice/regions' }),
+    expect: { outsider: 200, 'banned user': 200 },
+  },
+  // Bot tokens only: every person is refused with 403 (Only bots can use this endpoint).
+  ...['/oauth2/applications/@me', '/oauth2/@me'].map(
+    (path): Case => ({
+      name: `bot's authorization ${path}`,
+      method: 'GET',
+      needs: 'member',
+      request: async () => ({ path }),
+      expect: { outsider: 403, 'banned user': 403, 'member without': 403, 'member with': 403, owner: 403 },
+    }),
+  ),
+  {
     name: 'authorize a bot',
     method: 'POST',
     needs: P.MANAGE_GUILD,
@@ -376,6 +433,15 @@ const cases: Case[] = [
     request: async (f) => ({ path: `/webhooks/${await ownersWebhook(f)}` }),
   },
 ];
+
+/** A fresh message by the owner in #general. */
+async function ownerMessage(f: Fixture): Promise<string> {
+  const res = await h.api('POST', `/channels/${f.g.textChannelId}/messages`, {
+    token: owner.token,
+    body: { content: 'pin me' },
+  });
+  return res.body.id;
+}
 
 /** A fresh webhook in the fixture's text channel, made by the owner. */
 async function ownersWebhook(f: Fixture): Promise<string> {

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './gateway';
 export * from './json-depth';
+export * from './json-ids';
 export * from './limits';
 export * from './schemas/applications';
 export * from './schemas/auth';

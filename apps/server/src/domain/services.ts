@@ -8,12 +8,14 @@ import { BansService } from './guilds/bans.service';
 import { BotAuthorizationService } from './guilds/bot-authorization.service';
 import { ChannelsService } from './guilds/channels.service';
 import { EmojisService } from './guilds/emojis.service';
+import { GuildInfoService } from './guilds/guild-info.service';
 import { GuildsService } from './guilds/guilds.service';
 import { InvitesService } from './guilds/invites.service';
 import { MembersService } from './guilds/members.service';
 import { RolesService } from './guilds/roles.service';
 import { ImagesService } from './images';
 import { MessagesService } from './messages/messages.service';
+import { PinsService } from './messages/pins.service';
 import { ReactionsService } from './messages/reactions.service';
 import { ReadStatesService } from './messages/read-states.service';
 import { SearchService } from './messages/search.service';
@@ -43,11 +45,13 @@ export function createServices(deps: Deps) {
     applications: new ApplicationsService(deps),
     guilds,
     members,
+    guildInfo: new GuildInfoService(deps, guilds, members, emojis),
     channels: new ChannelsService(deps, dms, threads),
     threads,
     roles: new RolesService(deps),
     invites: new InvitesService(deps, guilds, members, messages, presence),
     messages,
+    pins: new PinsService(deps),
     relationships,
     reactions: new ReactionsService(deps),
     readStates: new ReadStatesService(deps),

@@ -14,6 +14,7 @@ import {
   jsonNestingExceeds,
   Limits,
   PRIVILEGED_INTENTS,
+  parseJsonKeepingIds,
 } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -459,7 +460,8 @@ export class Gateway {
         const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString();
         // Nothing deeper than any real payload reaches code that walks it (the same bound as HTTP bodies).
         if (jsonNestingExceeds(text, Limits.jsonDepth)) throw new Error('nested too deep');
-        payload = JSON.parse(text);
+        // Ids sent as JSON numbers (discord.py's op 8 guild_id) come back exact, as strings; a rounded one closes.
+        payload = parseJsonKeepingIds(text) as ClientPayload;
       } catch {
         return close(GatewayClose.DecodeError, 'Error while decoding payload');
       }

@@ -142,10 +142,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
     reply.code(500);
     return { code: ErrorCode.General, message: '500: Internal Server Error' };
   });
-
-  app.setNotFoundHandler((_request, reply) => {
-    reply.code(404).send({ message: '404: Not Found', code: 0 });
-  });
 }
 
 function shortMessage(status: number, err: FastifyError): string {

@@ -81,7 +81,8 @@ export const MessageReferenceInput = Type.Object({
 });
 
 export const CreateMessage = Type.Object({
-  content: Type.Optional(Type.String({ maxLength: Limits.messageContent })),
+  /** null is no content (discord.py sends it with embeds or files only). */
+  content: Type.Optional(Nullable(Type.String({ maxLength: Limits.messageContent }))),
   nonce: Type.Optional(Type.Union([Type.String({ maxLength: 25 }), Type.Integer()])),
   enforce_nonce: Type.Optional(Type.Boolean()),
   tts: Type.Optional(Type.Boolean()),

@@ -71,6 +71,17 @@ export class ApplicationsService {
     return this.toWire(app);
   }
 
+  /**
+   * GET /oauth2/@me with a bot token: its application, its bot user, and the scopes a bot holds. Bot tokens do not
+   * expire, so `expires` is null (Discord's bearer tokens give a date).
+   */
+  async currentAuthorization(
+    principal: Principal,
+  ): Promise<{ application: Application; scopes: string[]; expires: null; user: Application['owner'] }> {
+    const application = await this.current(principal);
+    return { application, scopes: ['bot', 'applications.commands'], expires: null, user: application.bot! };
+  }
+
   async modify(principal: Principal, appId: string, input: ModifyApplication): Promise<Application> {
     const app = await this.findOwned(principal, appId);
     const changes: Partial<AppRow> = {};

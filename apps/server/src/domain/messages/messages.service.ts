@@ -443,7 +443,7 @@ export class MessagesService {
       }
       await tx
         .update(messages)
-        .set({ pinned })
+        .set({ pinned, pinnedAt: pinned ? now : null })
         .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)));
       await tx.update(channels).set({ lastPinTimestamp: now }).where(eq(channels.id, channelId));
       if (!pinned) return null;

@@ -1,11 +1,39 @@
-import { ApiError as ApiErrorSchema, Snowflake } from '@hearth/protocol';
+import { ApiError as ApiErrorSchema, Application, Snowflake, User } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { auditReason } from '../reply';
 import type { Api, RouteContext } from '../types';
 
-/** Discord's authorize screen, as its client posts it: adds a bot to a guild. */
+/** Discord's authorize screen, as its client posts it: adds a bot to a guild; and what a bot token authorizes. */
 export function oauth2Routes(app: Api, { services }: RouteContext): void {
+  const botOnly = { 401: ApiErrorSchema, 403: ApiErrorSchema };
+  // discord.py calls this inside login(): the application of the calling bot.
+  app.get(
+    '/oauth2/applications/@me',
+    { config: { auth: 'bot' }, schema: { tags: ['oauth2'], response: { 200: Application, ...botOnly } } },
+    async (req) => services.applications.current(caller(req)),
+  );
+
+  app.get(
+    '/oauth2/@me',
+    {
+      config: { auth: 'bot' },
+      schema: {
+        tags: ['oauth2'],
+        response: {
+          200: Type.Object({
+            application: Application,
+            scopes: Type.Array(Type.String()),
+            expires: Type.Null(),
+            user: User,
+          }),
+          ...botOnly,
+        },
+      },
+    },
+    async (req) => services.applications.currentAuthorization(caller(req)),
+  );
+
   app.post(
     '/oauth2/authorize',
     {

@@ -29,6 +29,8 @@ export const messages = pgTable(
     mentionChannelIds: jsonb('mention_channel_ids').$type<string[]>().notNull().default([]),
     flags: integer('flags').notNull().default(0),
     pinned: boolean('pinned').notNull().default(false),
+    /** When it was last pinned (null while not pinned): the order and `before` cursor of the pins list. */
+    pinnedAt: timestamptz('pinned_at'),
     nonce: text('nonce'),
     editedAt: timestamptz('edited_at'),
     referenceChannelId: snowflake('reference_channel_id'),

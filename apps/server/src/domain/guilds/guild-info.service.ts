@@ -1,0 +1,83 @@
+import { Permission } from '@hearth/permissions';
+import type { Emoji, Member } from '@hearth/protocol';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import type { EmojisService } from './emojis.service';
+import { loadGuildActor } from './guild-access';
+import type { GuildsService } from './guilds.service';
+import type { MembersService } from './members.service';
+
+/** Discord's guild preview: what a guild shows of itself before one opens it. */
+export interface GuildPreview {
+  id: string;
+  name: string;
+  icon: string | null;
+  splash: null;
+  discovery_splash: null;
+  emojis: Emoji[];
+  features: string[];
+  approximate_member_count: number;
+  approximate_presence_count: number;
+  description: string | null;
+  stickers: never[];
+}
+
+/** A voice region as Discord lists them. */
+export interface VoiceRegion {
+  id: string;
+  name: string;
+  optimal: boolean;
+  deprecated: boolean;
+  custom: boolean;
+}
+
+/** The small read-only guild routes bots call on their way (preview, their own member, integrations). */
+export class GuildInfoService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly guilds: GuildsService,
+    private readonly members: MembersService,
+    private readonly emojis: EmojisService,
+  ) {}
+
+  /** GET /guilds/:id/preview: for members (Hearth has no discovery, so a guild is previewed by its members only). */
+  async preview(principal: Principal, guildId: string): Promise<GuildPreview> {
+    const { db } = this.deps;
+    const actor = await loadGuildActor(db, guildId, principal.userId);
+    const [emojis, counts] = await Promise.all([
+      this.emojis.all(db, guildId),
+      this.guilds.counts(db, [guildId]),
+    ]);
+    const g = actor.guild;
+    return {
+      id: g.id,
+      name: g.name,
+      icon: g.icon,
+      splash: null,
+      discovery_splash: null,
+      emojis,
+      features: g.features,
+      ...counts.get(guildId)!,
+      description: g.description,
+      stickers: [],
+    };
+  }
+
+  /** GET /users/@me/guilds/:id/member: the caller's own member object; 404 Unknown Guild when not a member. */
+  async myMember(principal: Principal, guildId: string): Promise<Member> {
+    return this.members.get(principal, guildId, principal.userId);
+  }
+
+  /** GET /guilds/:id/integrations: MANAGE_GUILD; Hearth has no integrations, so always an empty list. */
+  async integrations(principal: Principal, guildId: string): Promise<never[]> {
+    const actor = await loadGuildActor(this.deps.db, guildId, principal.userId);
+    actor.require(Permission.MANAGE_GUILD);
+    return [];
+  }
+
+  /** GET /voice/regions: this instance is the only region, named after its public host. */
+  voiceRegions(): VoiceRegion[] {
+    const host = new URL(this.deps.config.publicUrl).hostname;
+    return [{ id: 'hearth', name: `Hearth (${host})`, optimal: true, deprecated: false, custom: true }];
+  }
+}

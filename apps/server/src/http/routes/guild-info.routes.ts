@@ -1,0 +1,82 @@
+import { ApiError as ApiErrorSchema, Emoji, Member, Snowflake } from '@hearth/protocol';
+import { Type } from 'typebox';
+import { caller } from '../auth';
+import type { Api, RouteContext } from '../types';
+
+const errors = { 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 429: Type.Any() };
+const GuildParams = Type.Object({ guild_id: Snowflake });
+const Nothing = Type.Array(Type.Never());
+
+/** The small read-only routes bots call: guild preview, their own member, integrations, voice regions. */
+export function guildInfoRoutes(app: Api, { services }: RouteContext): void {
+  const { guildInfo } = services;
+
+  app.get(
+    '/guilds/:guild_id/preview',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags: ['guilds'],
+        params: GuildParams,
+        response: {
+          200: Type.Object({
+            id: Snowflake,
+            name: Type.String(),
+            icon: Type.Union([Type.String(), Type.Null()]),
+            splash: Type.Null(),
+            discovery_splash: Type.Null(),
+            emojis: Type.Array(Emoji),
+            features: Type.Array(Type.String()),
+            approximate_member_count: Type.Integer(),
+            approximate_presence_count: Type.Integer(),
+            description: Type.Union([Type.String(), Type.Null()]),
+            stickers: Nothing,
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => guildInfo.preview(caller(req), req.params.guild_id),
+  );
+
+  app.get(
+    '/users/@me/guilds/:guild_id/member',
+    {
+      config: { auth: 'any' },
+      schema: { tags: ['members'], params: GuildParams, response: { 200: Member, ...errors } },
+    },
+    async (req) => guildInfo.myMember(caller(req), req.params.guild_id),
+  );
+
+  app.get(
+    '/guilds/:guild_id/integrations',
+    {
+      config: { auth: 'any' },
+      schema: { tags: ['guilds'], params: GuildParams, response: { 200: Nothing, ...errors } },
+    },
+    async (req) => guildInfo.integrations(caller(req), req.params.guild_id),
+  );
+
+  app.get(
+    '/voice/regions',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags: ['voice'],
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.String(),
+              name: Type.String(),
+              optimal: Type.Boolean(),
+              deprecated: Type.Boolean(),
+              custom: Type.Boolean(),
+            }),
+          ),
+          ...errors,
+        },
+      },
+    },
+    async () => guildInfo.voiceRegions(),
+  );
+}

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createServer } from 'node:tls';
+import { Permission } from '@hearth/permissions';
+import { ApplicationFlags } from '@hearth/protocol';
+import { createGuild, type TestGuild } from '../guild-helpers';
+import { freePort, startHearth, type TestServer } from '../harness';
+
+export interface BotWorld {
+  h: TestServer;
+  g: TestGuild;
+  /** The bot's token, without the `Bot ` prefix (libraries add it). */
+  token: string;
+  applicationId: string;
+  botUserId: string;
+}
+
+/**
+ * A running Hearth (its public URL on its real port, so GET /gateway/bot leads libraries to it) with a guild whose
+ * owner added an ADMINISTRATOR bot holding the message-content and members intents, as a bot author sets it up.
+ */
+export async function botWorld(
+  name: string,
+  opts: { publicUrl?: string; port?: number } = {},
+): Promise<BotWorld> {
+  const port = opts.port ?? (await freePort());
+  const h = await startHearth({ port, publicUrl: opts.publicUrl ?? `http://127.0.0.1:${port}` });
+  const g = await createGuild(h);
+  const app = (await h.api('POST', '/applications', { token: g.owner.token, body: { name } })).body;
+  await h.api('PATCH', `/applications/${app.id}`, {
+    token: g.owner.token,
+    body: { flags: ApplicationFlags.GatewayMessageContent | ApplicationFlags.GatewayGuildMembers },
+  });
+  const token = (await h.api('POST', `/applications/${app.id}/bot/reset`, { token: g.owner.token })).body
+    .token;
+  const added = await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
+    token: g.owner.token,
+    body: { guild_id: g.id, permissions: Permission.ADMINISTRATOR.toString(), authorize: true },
+  });
+  assert.equal(added.status, 200, added.text);
+  return { h, g, token, applicationId: app.id, botUserId: app.bot.id };
+}
+
+/** Each flow's outcome: 'ok', or the error the bot reported. */
+export type FlowResults = Map<string, string>;
+
+/**
+ * Runs a bot program that prints `FLOW <name> ok|fail <error>` per flow and `DONE` at the end, and other lines when
+ * it waits for people to act (`cues` answers them, e.g. READY: the owner sends `ping`); resolves with the outcomes
+ * once it exits (or is stopped after `timeoutMs`).
+ */
+export function runBotProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cues: Record<string, () => Promise<void>>,
+  timeoutMs = 120_000,
+): Promise<{ results: FlowResults; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const results: FlowResults = new Map();
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      cues[line]?.().catch((err) => results.set(line, String(err)));
+      const m = /^FLOW (.+?) (ok|fail)(?: (.*))?$/.exec(line);
+      if (m) results.set(m[1], m[2] === 'ok' ? 'ok' : (m[3] ?? 'failed'));
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve({ results, stderr });
+    });
+  });
+}
+
+/** A TLS front for a loopback port, as a deployment puts before Hearth: https://<host>:443 with its own certificate. */
+export interface TlsFront {
+  host: string;
+  /** The self-signed certificate (PEM), for clients to trust. */
+  ca: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves TLS on port 443 of a random 127.x.y.z address (clients that only speak HTTPS on 443, such as Eris, reach it
+ * by host name alone), forwarding each connection to `targetPort` on 127.0.0.1. The certificate is made by openssl.
+ */
+export async function tlsFront(targetPort: number): Promise<TlsFront> {
+  const octet = () => 1 + Math.floor(Math.random() * 250);
+  const host = `127.${octet()}.${octet()}.${octet()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-tls-'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=hearth.test',
+      '-addext',
+      `subjectAltName=IP:${host}`,
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  const key = readFileSync(join(dir, 'key.pem'), 'utf8');
+  const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+  const open = new Set<{ destroy(): void }>();
+  const server = createServer({ key, cert }, (socket) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(443, host, () => resolve());
+  });
+  return {
+    host,
+    ca: cert,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const socket of open) socket.destroy();
+      }),
+  };
+}
