@@ -595,6 +595,76 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await a.locator('.members li', { hasText: bob.name }).getByRole('img', { name: 'online' }).waitFor();
   });
 
+  test('on a phone: servers → channels → chat and back, by buttons, swipe and the browser Back', async () => {
+    const b = bob.page;
+    const fireside = guildUrl.split('/')[4];
+    const aliceToken = await alice.page.evaluate(
+      () => JSON.parse(localStorage.getItem('hearth.tokens')!).token,
+    );
+    const channels = (await h.api('GET', `/guilds/${fireside}/channels`, { token: aliceToken }))
+      .body as Array<{
+      id: string;
+      name: string;
+    }>;
+    const archive = channels.find((c) => c.name === 'archive')!;
+    await b.setViewportSize(phone);
+    // A deep link opens the chat; the browser's Back then shows the channel list, still in the app.
+    await b.goto(guildUrl);
+    await b.locator('.composer textarea').waitFor();
+    const phoneShot = (name: string) => b.screenshot({ path: join(shots, `${name}.png`) });
+    // The member list has its button on a phone, and opens over the chat.
+    await b.getByRole('button', { name: 'Show member list' }).click();
+    await b.locator('.members').getByText(alice.name).waitFor();
+    await phoneShot('phone-members');
+    await b.getByRole('button', { name: 'Close member list' }).click({ position: { x: 20, y: 300 } });
+    await b.locator('.members').waitFor({ state: 'hidden' });
+    // A mention elsewhere shows on the Back button, the lists being hidden.
+    await h.api('POST', `/channels/${archive.id}/messages`, {
+      token: aliceToken,
+      body: { content: `<@${bob.id}> over here` },
+    });
+    await b.getByRole('link', { name: 'Back to channels, 1 mentions elsewhere' }).waitFor();
+    await phoneShot('phone-chat');
+    await b.goBack();
+    await b.waitForURL(new RegExp(`/channels/${fireside}$`));
+    await b.getByRole('link', { name: 'archive, 1 mentions' }).waitFor();
+    assert.equal(await b.locator('.composer textarea').isVisible(), false, 'the list, not the chat');
+    await phoneShot('phone-channels');
+
+    // Tapping a server shows its channel list, not its first channel.
+    await b.getByRole('link', { name: /^Crowd/ }).click();
+    await b.waitForURL(/\/channels\/\d+$/);
+    await b.getByRole('heading', { name: 'Crowd' }).waitFor();
+    await b.getByRole('link', { name: /^general/ }).click();
+    await b.locator('.composer textarea').waitFor();
+    // The Back button returns to the channel list; the browser's Back then to the server before.
+    await b.getByRole('link', { name: /^Back to channels/ }).click();
+    await b.getByRole('heading', { name: 'Crowd' }).waitFor();
+    assert.equal(await b.locator('.composer textarea').isVisible(), false);
+    await b.goBack();
+    await b.waitForURL(new RegExp(`/channels/${fireside}$`));
+    await b.getByRole('heading', { name: 'Fireside' }).waitFor();
+
+    // A swipe to the right across the chat goes back to the list too.
+    await b.getByRole('link', { name: /^archive/ }).click();
+    await message(bob, 'over here').waitFor();
+    // (No named functions inside: tsx would wrap them in a helper the page lacks.)
+    await b.locator('.main').evaluate((el) => {
+      const start = new Touch({ identifier: 1, target: el, clientX: 20, clientY: 300 });
+      const end = new Touch({ identifier: 1, target: el, clientX: 250, clientY: 300 });
+      el.dispatchEvent(new TouchEvent('touchstart', { bubbles: true, touches: [start] }));
+      el.dispatchEvent(new TouchEvent('touchend', { bubbles: true, changedTouches: [end] }));
+    });
+    await b.waitForURL(new RegExp(`/channels/${fireside}$`));
+    await b.getByRole('link', { name: /^archive/ }).waitFor();
+    await b.setViewportSize(desktop);
+    // On a desktop the server opens at the channel last open there.
+    await b.getByRole('link', { name: /^Crowd/ }).click();
+    await b.getByRole('link', { name: /^Fireside/ }).click();
+    await b.waitForURL(new RegExp(`/channels/${fireside}/${archive.id}$`));
+    await message(bob, 'over here').waitFor();
+  });
+
   test('settings list the sessions, and sign out everywhere ends them all', async () => {
     const a = alice.page;
     await a.getByRole('link', { name: 'User settings' }).click();

@@ -6,6 +6,7 @@ import { Icon, IconButton } from '../icons';
 import { Markdown, type MentionResolver } from '../markdown';
 import { formatBytes, sendMessage } from '../outbox';
 import { channelPermissions, has, Permission } from '../permissions';
+import { backTo } from '../router';
 import { addHistory, getState, type PendingMessage, updatePending, useStore } from '../store';
 import {
   type Attachment,
@@ -96,6 +97,13 @@ export function MessageView(props: {
   const users = useStore((s) => s.users);
   const member = useStore((s) => (guild && me ? s.members[guild.id]?.[me.id] : undefined));
   const typing = useStore((s) => s.typing[channel.id]);
+  // Mentions in every other conversation, shown on a phone's Back button since the lists are hidden.
+  const elsewhere = useStore((s) =>
+    Object.entries(s.readStates).reduce(
+      (n, [id, r]) => (id === channel.id || !s.channels[id] ? n : n + (r.mention_count ?? 0)),
+      0,
+    ),
+  );
   const mentions = useMentionResolver(guild);
   const scroller = useRef<HTMLDivElement>(null);
   const [atBottom, setAtBottom] = useState(true);
@@ -199,13 +207,13 @@ export function MessageView(props: {
         <a
           href={guild ? `/channels/${guild.id}` : '/channels/@me'}
           className="back icon"
-          aria-label="Back to channels"
+          aria-label={`Back to ${guild ? 'channels' : 'direct messages'}${elsewhere ? `, ${elsewhere} mentions elsewhere` : ''}`}
           onClick={(e) => {
             e.preventDefault();
-            history.back();
+            backTo(guild ? `/channels/${guild.id}` : '/channels/@me');
           }}
         >
-          ‹
+          ‹{elsewhere > 0 && <span className="badge">{elsewhere}</span>}
         </a>
         <h2>
           <span aria-hidden="true">{guild ? '#' : '@'}</span> {title}
