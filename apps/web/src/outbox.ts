@@ -4,6 +4,16 @@ import { api, upload } from './api';
 import { addHistory, addPending, type PendingMessage, updatePending } from './store';
 import type { Message } from './types';
 
+/** Limits.messageContent of @hearth/protocol (copied: the web bundle does not import the protocol package). */
+export const messageLimit = 2000;
+
+/** Why a message is too long to send, or null when it fits. */
+export function tooLongReason(content: string): string | null {
+  const n = content.trim().length;
+  if (n <= messageLimit) return null;
+  return `Your message is ${n.toLocaleString('en')} characters long; the limit is ${messageLimit.toLocaleString('en')}.`;
+}
+
 let nonceCounter = 0;
 /** A nonce like Discord's clients use: a snowflake for now, unique within this tab. */
 export function newNonce(): string {

@@ -385,6 +385,42 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await bob.page.keyboard.press('Escape');
   });
 
+  test('a long message: a counter near 2,000, nothing cut or sent past it, and an offer to send it as message.txt', async () => {
+    const a = alice.page;
+    const box = a.locator('.composer textarea');
+    await box.fill('x'.repeat(1850));
+    await a.locator('.composer .counter', { hasText: '150' }).waitFor();
+    const long = `the long one ${'y'.repeat(2100)}`;
+    await box.fill(long);
+    assert.equal(await box.inputValue(), long, 'nothing cut');
+    const notice = a.getByRole('alert').filter({ hasText: 'characters long' });
+    await notice.waitFor();
+    assert.match(
+      await notice.innerText(),
+      /^Your message is 2,113 characters long; the limit is 2,000\. Shorten it or send it as a file\./,
+    );
+    await box.press('Enter');
+    assert.equal(await box.inputValue(), long, 'not sent');
+    await shot(alice, 'long-message-desktop');
+    await shot(alice, 'long-message-phone', phone);
+    await notice.getByRole('button', { name: 'Send as message.txt' }).click();
+    await message(bob, 'message.txt').waitFor();
+    assert.equal(await box.inputValue(), '');
+    assert.equal(await notice.count(), 0);
+
+    // An edit past the limit says why it was not saved.
+    await send(alice, 'short for now');
+    await message(alice, 'short for now').waitFor();
+    await box.press('ArrowUp');
+    const edit = a.getByLabel('Edit message');
+    await edit.fill('z'.repeat(2001));
+    await edit.press('Enter');
+    await a
+      .getByText('Your message is 2,001 characters long; the limit is 2,000. Shorten it to save.')
+      .waitFor();
+    await edit.press('Escape');
+  });
+
   test('the owner hides a channel from @everyone and bob loses it live', async () => {
     const a = alice.page;
     await a.getByRole('button', { name: 'Create channel' }).click();

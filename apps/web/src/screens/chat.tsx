@@ -59,11 +59,12 @@ export function Chat({ path }: { path: string }) {
     if (phone || !guild || channelId || !firstChannel) return;
     navigate(`/channels/${guild.id}/${firstChannel}`, { replace: true });
   }, [phone, guild, channelId, firstChannel]);
-  // The phone's member panel closes when the conversation changes.
+  // The phone's member panel closes when the conversation changes; crossing the width resets it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on a channel change only
   useEffect(() => {
     if (isPhone()) setShowMembers(false);
   }, [channelId]);
+  useEffect(() => setShowMembers(!phone), [phone]);
   const swipe = useSwipeBack(phone && !!channelId, guildId);
 
   let main: React.ReactNode;

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { api } from '../api';
 import { Icon, IconButton } from '../icons';
 import { Markdown, type MentionResolver } from '../markdown';
-import { formatBytes, sendMessage } from '../outbox';
+import { formatBytes, sendMessage, tooLongReason } from '../outbox';
 import { channelPermissions, has, Permission } from '../permissions';
 import { backTo } from '../router';
 import { addHistory, getState, type PendingMessage, updatePending, useStore } from '../store';
@@ -614,6 +614,8 @@ function EditBox({ message, onDone }: { message: Message; onDone: () => void }) 
   const [error, setError] = useState<string | null>(null);
   const save = async () => {
     if (text.trim() === message.content) return onDone();
+    const tooLong = tooLongReason(text);
+    if (tooLong) return setError(`${tooLong} Shorten it to save.`);
     try {
       await api('PATCH', `/channels/${message.channel_id}/messages/${message.id}`, { content: text });
       onDone();
