@@ -48,6 +48,7 @@ export async function sendWithFiles(
   content: string,
   files: File[],
   onProgress: (f: number) => void,
+  replyTo: string | null = null,
 ): Promise<void> {
   const form = new FormData();
   form.append(
@@ -56,6 +57,7 @@ export async function sendWithFiles(
       content,
       nonce: newNonce(),
       attachments: files.map((f, i) => ({ id: i, filename: f.name })),
+      ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
     }),
   );
   for (const [i, f] of files.entries()) form.append(`files[${i}]`, f, f.name);
@@ -67,4 +69,17 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * An attachment's URL as a path on this server. The server signs it with PUBLIC_URL, which need not be the
+ * address the app was opened at (127.0.0.1 vs localhost), and the CSP lets images load only from 'self'.
+ */
+export function mediaUrl(url: string): string {
+  try {
+    const u = new URL(url, location.href);
+    return u.pathname.startsWith('/attachments/') ? u.pathname + u.search : url;
+  } catch {
+    return url;
+  }
 }

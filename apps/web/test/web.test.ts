@@ -370,8 +370,12 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await b.getByRole('link', { name: 'archive', exact: true }).waitFor();
   });
 
-  test('an image uploads with a preview and opens in a lightbox', async () => {
+  test('an image sent as a reply uploads with a preview, keeps the reply, and opens in a lightbox', async () => {
     await bob.page.getByRole('link', { name: /^general/ }).click();
+    const original = message(alice, 'try, try again');
+    await original.hover();
+    await original.getByRole('button', { name: 'Reply' }).click();
+    await alice.page.getByText('Replying to').waitFor();
     await alice.page.locator('input[type="file"][aria-label="Files to attach"]').setInputFiles({
       name: 'dot.png',
       mimeType: 'image/png',
@@ -380,9 +384,28 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await alice.page.getByRole('list', { name: 'Files to send' }).locator('img').waitFor();
     await send(alice, 'a picture');
     const pic = message(bob, 'a picture');
+    await pic.locator('.reply-ref', { hasText: alice.name }).waitFor();
+    await alice.page.getByText('Replying to').waitFor({ state: 'detached' });
     await pic.getByRole('button', { name: 'Open image dot.png' }).click();
     await bob.page.getByRole('dialog', { name: 'dot.png' }).locator('img.lightbox').waitFor();
     await bob.page.keyboard.press('Escape');
+
+    // Opened at localhost while PUBLIC_URL says 127.0.0.1, the image still loads under the CSP.
+    const other = await bob.context.newPage();
+    const at = (url: string) => url.replace('//127.0.0.1:', '//localhost:');
+    await other.goto(at(`${h.url}/login`));
+    const tokens = await bob.page.evaluate(() => localStorage.getItem('hearth.tokens'));
+    await other.evaluate((t) => localStorage.setItem('hearth.tokens', t ?? ''), tokens);
+    await other.goto(at(guildUrl));
+    await other
+      .locator('.messages li.message', { hasText: 'a picture' })
+      .getByRole('button', { name: 'Open image dot.png' })
+      .waitFor();
+    await other.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.attachment.image img');
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    await other.close();
   });
 
   test('a long message: a counter near 2,000, nothing cut or sent past it, and an offer to send it as message.txt', async () => {
@@ -647,6 +670,8 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     // A deep link opens the chat; the browser's Back then shows the channel list, still in the app.
     await b.goto(guildUrl);
     await b.locator('.composer textarea').waitFor();
+    // The composer does not take the focus (and pop up the keyboard) on a phone.
+    assert.notEqual(await b.evaluate(() => document.activeElement?.tagName), 'TEXTAREA');
     const phoneShot = (name: string) => b.screenshot({ path: join(shots, `${name}.png`) });
     // The member list has its button on a phone, and opens over the chat.
     await b.getByRole('button', { name: 'Show member list' }).click();

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api';
 import { Icon, IconButton } from '../icons';
 import { formatBytes, messageLimit, queueMessage, sendWithFiles, tooLongReason } from '../outbox';
+import { isPhone } from '../phone';
 import { getState, useStore } from '../store';
 import { type Channel, ChannelType, displayName, type Guild, type Message } from '../types';
 import { Alert } from '../ui';
@@ -104,9 +105,10 @@ export function Composer(props: {
     setError(null);
     setProgress(0);
     try {
-      await sendWithFiles(channel.id, content, attached, setProgress);
+      await sendWithFiles(channel.id, content, attached, setProgress, props.replyTo?.id ?? null);
       setFiles([]);
       setText('');
+      props.onSent();
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -256,7 +258,8 @@ export function Composer(props: {
           rows={1}
           value={text}
           placeholder={props.placeholder}
-          autoFocus
+          // A phone's keyboard would cover the chat on every channel opened; a tap opens it.
+          autoFocus={!isPhone()}
           role="combobox"
           aria-expanded={options.length > 0}
           aria-controls={`suggest-${channel.id}`}

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { api } from '../api';
 import { Icon, IconButton } from '../icons';
 import { Markdown, type MentionResolver } from '../markdown';
-import { formatBytes, sendMessage, tooLongReason } from '../outbox';
+import { formatBytes, mediaUrl, sendMessage, tooLongReason } from '../outbox';
 import { channelPermissions, has, Permission } from '../permissions';
 import { backTo } from '../router';
 import { addHistory, getState, type PendingMessage, updatePending, useStore } from '../store';
@@ -317,9 +317,9 @@ export function MessageView(props: {
       )}
       {lightbox && (
         <Dialog title={lightbox.filename} onClose={() => setLightbox(null)} wide>
-          <img className="lightbox" src={lightbox.url} alt={lightbox.filename} />
+          <img className="lightbox" src={mediaUrl(lightbox.url)} alt={lightbox.filename} />
           <p>
-            <a href={lightbox.url} target="_blank" rel="noopener noreferrer">
+            <a href={mediaUrl(lightbox.url)} target="_blank" rel="noopener noreferrer">
               Open original
             </a>
           </p>
@@ -661,7 +661,7 @@ function AttachmentView({ attachment: a, onOpen }: { attachment: Attachment; onO
         aria-label={`Open image ${a.filename}`}
       >
         <img
-          src={a.proxy_url ?? a.url}
+          src={mediaUrl(a.proxy_url ?? a.url)}
           alt={a.filename}
           width={a.width ? Math.round(a.width * scale) : undefined}
           height={a.height ? Math.round(a.height * scale) : undefined}
@@ -673,7 +673,7 @@ function AttachmentView({ attachment: a, onOpen }: { attachment: Attachment; onO
   return (
     <a
       className="attachment file"
-      href={a.url}
+      href={mediaUrl(a.url)}
       target="_blank"
       rel="noopener noreferrer"
       download={a.filename}
