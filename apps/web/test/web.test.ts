@@ -428,7 +428,10 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await shot(alice, 'long-message-phone', phone);
     await notice.getByRole('button', { name: 'Send as message.txt' }).click();
     await message(bob, 'message.txt').waitFor();
-    assert.equal(await box.inputValue(), '');
+    // (Bob's copy can arrive before alice's upload answers.)
+    await a.waitForFunction(
+      () => document.querySelector<HTMLTextAreaElement>('.composer textarea')?.value === '',
+    );
     assert.equal(await notice.count(), 0);
 
     // An edit past the limit says why it was not saved.
@@ -626,6 +629,7 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await b.keyboard.press('Escape');
   });
 
+  let crowd = { id: '', tag: '' };
   test('in a server above 50 members the member list still follows presences (op 14 when it is opened)', async () => {
     const tokenOf = (p: Person) =>
       p.page.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
@@ -638,6 +642,7 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     ).body;
     assert.equal((await h.api('POST', `/invites/${invite.code}`, { token: bobToken })).status, 200);
     const tag = Math.random().toString(36).slice(2, 6);
+    crowd = { id: guild.id, tag };
     for (let i = 0; i < 50; i++) {
       const u = await h.register({ username: `crowd_${tag}_${i}` });
       assert.equal((await h.api('POST', `/invites/${invite.code}`, { token: u.token })).status, 200);
@@ -652,6 +657,38 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await a.locator('.members li', { hasText: bob.name }).getByRole('img', { name: 'dnd' }).waitFor();
     await bob.page.getByLabel('Status').selectOption('online');
     await a.locator('.members li', { hasText: bob.name }).getByRole('img', { name: 'online' }).waitFor();
+  });
+
+  test('kick and ban ask first, with a reason for the audit log and, for a ban, how much history goes', async () => {
+    const a = alice.page;
+    const token = await a.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('tab', { name: 'Members' }).click();
+    const row = (n: number) =>
+      a.locator('tr').filter({ has: a.getByRole('cell', { name: `crowd_${crowd.tag}_${n}`, exact: true }) });
+    await row(0).getByRole('button', { name: 'Kick' }).click();
+    const kick = a.getByRole('dialog', { name: `Kick crowd_${crowd.tag}_0?` });
+    await kick.getByLabel('Reason (for the audit log)').fill('spamming');
+    await kick.getByRole('button', { name: 'Kick', exact: true }).click();
+    await row(0).waitFor({ state: 'detached' });
+
+    await row(1).getByRole('button', { name: 'Ban' }).click();
+    const ban = a.getByRole('dialog', { name: `Ban crowd_${crowd.tag}_1?` });
+    await ban.getByLabel('Delete message history').selectOption({ label: 'Previous 7 days' });
+    await ban.getByLabel('Reason (for the audit log)').fill('très rude');
+    await shot(alice, 'ban-dialog-desktop');
+    await ban.getByRole('button', { name: 'Ban', exact: true }).click();
+    await row(1).waitFor({ state: 'detached' });
+    await a.keyboard.press('Escape');
+
+    const log = (await h.api('GET', `/guilds/${crowd.id}/audit-logs`, { token })).body as {
+      audit_log_entries: Array<{ action_type: number; reason?: string; options?: Record<string, string> }>;
+    };
+    const kicked = log.audit_log_entries.find((e) => e.action_type === 20);
+    const banned = log.audit_log_entries.find((e) => e.action_type === 22);
+    assert.equal(kicked?.reason, 'spamming');
+    assert.equal(banned?.reason, 'très rude');
+    assert.equal(banned?.options?.delete_message_seconds, '604800');
   });
 
   test('on a phone: servers → channels → chat and back, by buttons, swipe and the browser Back', async () => {
