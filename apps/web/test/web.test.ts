@@ -143,6 +143,7 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
 
     await bob.page.goto(link);
     await bob.page.getByRole('heading', { name: 'Fireside' }).waitFor();
+    await bob.page.getByText('1 member', { exact: true }).waitFor();
     await bob.page.getByRole('button', { name: 'Accept invite' }).click();
     await bob.page.waitForURL(/\/channels\/\d+\/\d+$/);
     await bob.page.locator('.members').getByText(alice.name).waitFor();
@@ -372,7 +373,7 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
 
   test('an image sent as a reply uploads with a preview, keeps the reply, and opens in a lightbox', async () => {
     await bob.page.getByRole('link', { name: /^general/ }).click();
-    const original = message(alice, 'try, try again');
+    const original = message(alice, 'thanks');
     await original.hover();
     await original.getByRole('button', { name: 'Reply' }).click();
     await alice.page.getByText('Replying to').waitFor();
@@ -384,7 +385,12 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await alice.page.getByRole('list', { name: 'Files to send' }).locator('img').waitFor();
     await send(alice, 'a picture');
     const pic = message(bob, 'a picture');
-    await pic.locator('.reply-ref', { hasText: alice.name }).waitFor();
+    // The preview is rendered (the mention as a name, not <@id>) and jumps to the original.
+    const ref = pic.locator('.reply-ref', { hasText: alice.name });
+    await ref.locator('.mention', { hasText: `@${bob.name}` }).waitFor();
+    assert.doesNotMatch(await ref.innerText(), /<@/);
+    await ref.click();
+    await bob.page.locator('.messages li.message.flash', { hasText: 'thanks' }).waitFor();
     await alice.page.getByText('Replying to').waitFor({ state: 'detached' });
     await pic.getByRole('button', { name: 'Open image dot.png' }).click();
     await bob.page.getByRole('dialog', { name: 'dot.png' }).locator('img.lightbox').waitFor();
@@ -575,6 +581,10 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
 
     await b.getByRole('link', { name: 'Friends' }).click();
     await b.getByRole('tab', { name: 'Add friend' }).click();
+    // An unknown name says what to check, not just "failed".
+    await b.getByLabel('Add a friend by username').fill('nobody_by_this_name');
+    await b.getByRole('button', { name: 'Send friend request' }).click();
+    await b.getByText('Check that the username "nobody_by_this_name" is spelled right').waitFor();
     await b.getByLabel('Add a friend by username').fill(alice.name);
     await b.getByRole('button', { name: 'Send friend request' }).click();
     await b.getByText(`Friend request sent to ${alice.name}`).waitFor();

@@ -437,10 +437,17 @@ function MessageItem(props: {
       {divider}
       <li className={`message ${props.grouped ? 'grouped' : ''}`} id={`m-${m.id}`} data-id={m.id}>
         {m.referenced_message && (
-          <p className="reply-ref">
+          <button
+            type="button"
+            className="reply-ref"
+            aria-label={`Jump to the message replied to, by ${displayName(m.referenced_message.author)}`}
+            onClick={() => jumpTo(m.referenced_message!.id)}
+          >
             ↪ <strong>{displayName(m.referenced_message.author)}</strong>{' '}
-            {m.referenced_message.content.slice(0, 100)}
-          </p>
+            <span className="reply-text">
+              <Markdown text={m.referenced_message.content.slice(0, 200)} mentions={props.mentions} />
+            </span>
+          </button>
         )}
         {!props.grouped && <Avatar user={author} />}
         <div className="body">
@@ -607,6 +614,16 @@ function MessageItem(props: {
       </li>
     </>
   );
+}
+
+/** Scrolls to a message on the page and flashes it (a reply's original, when it is loaded). */
+function jumpTo(id: string): void {
+  const el = document.getElementById(`m-${id}`);
+  if (!el) return;
+  el.scrollIntoView({ block: 'center' });
+  el.classList.remove('flash');
+  void el.offsetWidth;
+  el.classList.add('flash');
 }
 
 function EditBox({ message, onDone }: { message: Message; onDone: () => void }) {
