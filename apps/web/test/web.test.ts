@@ -124,6 +124,7 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
   });
 
   let guildUrl = '';
+  let inviteLink = '';
   test('alice creates a server and invites bob, who joins by the link', async () => {
     const a = alice.page;
     await a.getByRole('button', { name: 'Add a server' }).click();
@@ -139,6 +140,7 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await a.getByRole('button', { name: 'Create invite link' }).click();
     const link = await a.getByLabel('Invite link', { exact: true }).inputValue();
     assert.match(link, /\/invite\/[\w-]+$/);
+    inviteLink = link;
     await a.keyboard.press('Escape');
 
     await bob.page.goto(link);
@@ -816,5 +818,14 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await b.getByLabel('Password').fill('a brand new password');
     await b.getByRole('button', { name: 'Sign in' }).click();
     await b.waitForURL(/\/channels\/@me$/);
+  });
+
+  test('an invite link opened signed out names the server on the sign-in page', async () => {
+    const b = bob.page;
+    await b.evaluate(() => localStorage.removeItem('hearth.tokens'));
+    await b.goto(inviteLink);
+    await b.waitForURL(/\/login$/);
+    await b.getByText(/You have been invited to join Fireside \(2 members\)/).waitFor();
+    await shot(bob, 'invited-login-phone', phone);
   });
 });
