@@ -3,13 +3,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { startHearth, type TestServer } from './harness';
 
 // A stand-in build of the web app, so these tests do not depend on apps/web/dist being built.
 const dist = mkdtempSync(join(tmpdir(), 'hearth-dist-'));
 mkdirSync(join(dist, 'assets'));
 writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Hearth</title><div id="root"></div>');
-writeFileSync(join(dist, 'assets', 'index-AbC123.js'), 'console.log("app")');
+const appJs = `console.log("app");\n${'export const padding = "compresses well";\n'.repeat(100)}`;
+writeFileSync(join(dist, 'assets', 'index-AbC123.js'), appJs);
+// What scripts/build-web.mjs leaves beside each text file.
+writeFileSync(join(dist, 'assets', 'index-AbC123.js.br'), brotliCompressSync(appJs));
+writeFileSync(join(dist, 'assets', 'index-AbC123.js.gz'), gzipSync(appJs));
 writeFileSync(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
 
 let h: TestServer;
@@ -54,6 +59,33 @@ describe('the web app is served at /', () => {
     const icon = await h.api('GET', '/favicon.svg', { root: true });
     assert.equal(icon.headers.get('content-type'), 'image/svg+xml');
     assert.equal(icon.headers.get('cache-control'), 'public, max-age=3600');
+  });
+
+  test('precompressed copies are served by Accept-Encoding (brotli first), with Vary: Accept-Encoding', async () => {
+    const get = (acceptEncoding: string) =>
+      fetch(`${h.url}/assets/index-AbC123.js`, { headers: { 'accept-encoding': acceptEncoding } });
+    for (const [accept, expected] of [
+      ['gzip, deflate, br', 'br'],
+      ['gzip', 'gzip'],
+      ['br;q=0, gzip;q=0.5', 'gzip'],
+      ['*', 'br'],
+      ['identity', null],
+      ['', null],
+    ] as const) {
+      const res = await get(accept);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-encoding'), expected, accept);
+      assert.equal(res.headers.get('vary'), 'Accept-Encoding');
+      // fetch decodes it: the same script either way.
+      assert.equal(await res.text(), appJs);
+    }
+    const raw = await get('br');
+    assert.ok(Number(raw.headers.get('content-length')) < appJs.length / 5, 'the compressed bytes went out');
+    // Files the build did not compress go as they are.
+    const icon = await fetch(`${h.url}/favicon.svg`, { headers: { 'accept-encoding': 'br' } });
+    assert.equal(icon.headers.get('content-encoding'), null);
+    const br = await h.api('GET', '/assets/index-AbC123.js.br', { root: true });
+    assert.equal(br.status, 404, 'the copies are not files of their own');
   });
 
   test('unknown files and paths stay 404; the API, docs and health are untouched', async () => {

@@ -118,9 +118,17 @@ function flattenFields(errors: unknown, path: string[] = [], out: Record<string,
   return out;
 }
 
-async function send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {
+async function send(
+  method: string,
+  path: string,
+  body: unknown,
+  token: string | null,
+  opts: ApiOptions = {},
+): Promise<Response> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = token;
+  // URL-encoded, as discord.js sends it (a header carries no raw non-ASCII).
+  if (opts.reason) headers['x-audit-log-reason'] = encodeURIComponent(opts.reason);
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {
@@ -186,12 +194,22 @@ export async function accessToken(): Promise<string | null> {
 }
 
 /** Calls the API as the signed-in user (or anonymously); one refresh-and-retry on a 401. */
-export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+export interface ApiOptions {
+  /** Why, for the server's audit log (`X-Audit-Log-Reason`). */
+  reason?: string;
+}
+
+export async function api<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: ApiOptions = {},
+): Promise<T> {
   const token = await accessToken();
-  let res = await send(method, path, body, token);
+  let res = await send(method, path, body, token, opts);
   if (res.status === 401 && token) {
     const renewed = await refresh(token);
-    if (renewed) res = await send(method, path, body, renewed.token);
+    if (renewed) res = await send(method, path, body, renewed.token, opts);
   }
   return parse<T>(res);
 }

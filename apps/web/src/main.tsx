@@ -1,8 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { seedPhoneHistory } from './phone';
 import './styles.css';
 
+seedPhoneHistory();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

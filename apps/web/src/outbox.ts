@@ -4,6 +4,16 @@ import { api, upload } from './api';
 import { addHistory, addPending, type PendingMessage, updatePending } from './store';
 import type { Message } from './types';
 
+/** Limits.messageContent of @hearth/protocol (copied: the web bundle does not import the protocol package). */
+export const messageLimit = 2000;
+
+/** Why a message is too long to send, or null when it fits. */
+export function tooLongReason(content: string): string | null {
+  const n = content.trim().length;
+  if (n <= messageLimit) return null;
+  return `Your message is ${n.toLocaleString('en')} characters long; the limit is ${messageLimit.toLocaleString('en')}.`;
+}
+
 let nonceCounter = 0;
 /** A nonce like Discord's clients use: a snowflake for now, unique within this tab. */
 export function newNonce(): string {
@@ -38,6 +48,7 @@ export async function sendWithFiles(
   content: string,
   files: File[],
   onProgress: (f: number) => void,
+  replyTo: string | null = null,
 ): Promise<void> {
   const form = new FormData();
   form.append(
@@ -46,6 +57,7 @@ export async function sendWithFiles(
       content,
       nonce: newNonce(),
       attachments: files.map((f, i) => ({ id: i, filename: f.name })),
+      ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
     }),
   );
   for (const [i, f] of files.entries()) form.append(`files[${i}]`, f, f.name);
@@ -57,4 +69,17 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * An attachment's URL as a path on this server. The server signs it with PUBLIC_URL, which need not be the
+ * address the app was opened at (127.0.0.1 vs localhost), and the CSP lets images load only from 'self'.
+ */
+export function mediaUrl(url: string): string {
+  try {
+    const u = new URL(url, location.href);
+    return u.pathname.startsWith('/attachments/') ? u.pathname + u.search : url;
+  } catch {
+    return url;
+  }
 }

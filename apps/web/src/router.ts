@@ -8,8 +8,9 @@ window.addEventListener('popstate', () => {
 
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   if (to === location.pathname + location.search + location.hash) return;
-  if (opts.replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
+  // Each entry remembers where it came from, so a Back button can tell whether Back returns there.
+  if (opts.replace) history.replaceState({ prev: history.state?.prev ?? null }, '', to);
+  else history.pushState({ prev: location.pathname }, '', to);
   for (const l of listeners) l();
 }
 
@@ -42,4 +43,10 @@ export function match(pattern: string, path: string): Record<string, string> | n
     } else if (seg !== a[i]) return null;
   }
   return out;
+}
+
+/** Goes back to `to`: by the browser's Back when that is where this entry came from, else by navigating. */
+export function backTo(to: string): void {
+  if (history.state?.prev === to) history.back();
+  else navigate(to);
 }

@@ -212,3 +212,8 @@ export interface Events {
 
 /** One dispatch as [name, payload], so a switch on the name knows the payload's shape. */
 export type Dispatch = { [K in keyof Events]: [t: K, d: Events[K]] }[keyof Events];
+
+/** "1 member", "2 members". */
+export function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,5 +1,5 @@
 // Small shared pieces: labelled fields, forms that show the server's errors, and dialogs.
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { ApiError, api } from './api';
 
@@ -154,6 +154,8 @@ export function Form(props: {
  */
 export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // Its own id: a dialog opened over another (a ban confirmation over server settings) is named by its title.
+  const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
@@ -163,7 +165,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
     <dialog
       ref={ref}
       className={props.wide ? 'wide' : undefined}
-      aria-labelledby="dialog-title"
+      aria-labelledby={titleId}
       onClose={props.onClose}
       onCancel={(e) => {
         e.preventDefault();
@@ -172,7 +174,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
       onClick={(e) => e.target === ref.current && props.onClose()}
     >
       <header>
-        <h2 id="dialog-title">{props.title}</h2>
+        <h2 id={titleId}>{props.title}</h2>
         <button type="button" className="icon" aria-label="Close" onClick={props.onClose}>
           ×
         </button>

@@ -124,6 +124,7 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
   });
 
   let guildUrl = '';
+  let inviteLink = '';
   test('alice creates a server and invites bob, who joins by the link', async () => {
     const a = alice.page;
     await a.getByRole('button', { name: 'Add a server' }).click();
@@ -139,10 +140,12 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await a.getByRole('button', { name: 'Create invite link' }).click();
     const link = await a.getByLabel('Invite link', { exact: true }).inputValue();
     assert.match(link, /\/invite\/[\w-]+$/);
+    inviteLink = link;
     await a.keyboard.press('Escape');
 
     await bob.page.goto(link);
     await bob.page.getByRole('heading', { name: 'Fireside' }).waitFor();
+    await bob.page.getByText('1 member', { exact: true }).waitFor();
     await bob.page.getByRole('button', { name: 'Accept invite' }).click();
     await bob.page.waitForURL(/\/channels\/\d+\/\d+$/);
     await bob.page.locator('.members').getByText(alice.name).waitFor();
@@ -370,8 +373,12 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await b.getByRole('link', { name: 'archive', exact: true }).waitFor();
   });
 
-  test('an image uploads with a preview and opens in a lightbox', async () => {
+  test('an image sent as a reply uploads with a preview, keeps the reply, and opens in a lightbox', async () => {
     await bob.page.getByRole('link', { name: /^general/ }).click();
+    const original = message(alice, 'thanks');
+    await original.hover();
+    await original.getByRole('button', { name: 'Reply' }).click();
+    await alice.page.getByText('Replying to').waitFor();
     await alice.page.locator('input[type="file"][aria-label="Files to attach"]').setInputFiles({
       name: 'dot.png',
       mimeType: 'image/png',
@@ -380,9 +387,72 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await alice.page.getByRole('list', { name: 'Files to send' }).locator('img').waitFor();
     await send(alice, 'a picture');
     const pic = message(bob, 'a picture');
+    // The preview is rendered (the mention as a name, not <@id>) and jumps to the original.
+    const ref = pic.locator('.reply-ref', { hasText: alice.name });
+    await ref.locator('.mention', { hasText: `@${bob.name}` }).waitFor();
+    assert.doesNotMatch(await ref.innerText(), /<@/);
+    await ref.click();
+    await bob.page.locator('.messages li.message.flash', { hasText: 'thanks' }).waitFor();
+    await alice.page.getByText('Replying to').waitFor({ state: 'detached' });
     await pic.getByRole('button', { name: 'Open image dot.png' }).click();
     await bob.page.getByRole('dialog', { name: 'dot.png' }).locator('img.lightbox').waitFor();
     await bob.page.keyboard.press('Escape');
+
+    // Opened at localhost while PUBLIC_URL says 127.0.0.1, the image still loads under the CSP.
+    const other = await bob.context.newPage();
+    const at = (url: string) => url.replace('//127.0.0.1:', '//localhost:');
+    await other.goto(at(`${h.url}/login`));
+    const tokens = await bob.page.evaluate(() => localStorage.getItem('hearth.tokens'));
+    await other.evaluate((t) => localStorage.setItem('hearth.tokens', t ?? ''), tokens);
+    await other.goto(at(guildUrl));
+    await other
+      .locator('.messages li.message', { hasText: 'a picture' })
+      .getByRole('button', { name: 'Open image dot.png' })
+      .waitFor();
+    await other.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.attachment.image img');
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    await other.close();
+  });
+
+  test('a long message: a counter near 2,000, nothing cut or sent past it, and an offer to send it as message.txt', async () => {
+    const a = alice.page;
+    const box = a.locator('.composer textarea');
+    await box.fill('x'.repeat(1850));
+    await a.locator('.composer .counter', { hasText: '150' }).waitFor();
+    const long = `the long one ${'y'.repeat(2100)}`;
+    await box.fill(long);
+    assert.equal(await box.inputValue(), long, 'nothing cut');
+    const notice = a.getByRole('alert').filter({ hasText: 'characters long' });
+    await notice.waitFor();
+    assert.match(
+      await notice.innerText(),
+      /^Your message is 2,113 characters long; the limit is 2,000\. Shorten it or send it as a file\./,
+    );
+    await box.press('Enter');
+    assert.equal(await box.inputValue(), long, 'not sent');
+    await shot(alice, 'long-message-desktop');
+    await shot(alice, 'long-message-phone', phone);
+    await notice.getByRole('button', { name: 'Send as message.txt' }).click();
+    await message(bob, 'message.txt').waitFor();
+    // (Bob's copy can arrive before alice's upload answers.)
+    await a.waitForFunction(
+      () => document.querySelector<HTMLTextAreaElement>('.composer textarea')?.value === '',
+    );
+    assert.equal(await notice.count(), 0);
+
+    // An edit past the limit says why it was not saved.
+    await send(alice, 'short for now');
+    await message(alice, 'short for now').waitFor();
+    await box.press('ArrowUp');
+    const edit = a.getByLabel('Edit message');
+    await edit.fill('z'.repeat(2001));
+    await edit.press('Enter');
+    await a
+      .getByText('Your message is 2,001 characters long; the limit is 2,000. Shorten it to save.')
+      .waitFor();
+    await edit.press('Escape');
   });
 
   test('the owner hides a channel from @everyone and bob loses it live', async () => {
@@ -513,6 +583,10 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
 
     await b.getByRole('link', { name: 'Friends' }).click();
     await b.getByRole('tab', { name: 'Add friend' }).click();
+    // An unknown name says what to check, not just "failed".
+    await b.getByLabel('Add a friend by username').fill('nobody_by_this_name');
+    await b.getByRole('button', { name: 'Send friend request' }).click();
+    await b.getByText('Check that the username "nobody_by_this_name" is spelled right').waitFor();
     await b.getByLabel('Add a friend by username').fill(alice.name);
     await b.getByRole('button', { name: 'Send friend request' }).click();
     await b.getByText(`Friend request sent to ${alice.name}`).waitFor();
@@ -567,6 +641,7 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await b.keyboard.press('Escape');
   });
 
+  let crowd = { id: '', tag: '' };
   test('in a server above 50 members the member list still follows presences (op 14 when it is opened)', async () => {
     const tokenOf = (p: Person) =>
       p.page.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
@@ -579,6 +654,7 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     ).body;
     assert.equal((await h.api('POST', `/invites/${invite.code}`, { token: bobToken })).status, 200);
     const tag = Math.random().toString(36).slice(2, 6);
+    crowd = { id: guild.id, tag };
     for (let i = 0; i < 50; i++) {
       const u = await h.register({ username: `crowd_${tag}_${i}` });
       assert.equal((await h.api('POST', `/invites/${invite.code}`, { token: u.token })).status, 200);
@@ -593,6 +669,110 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await a.locator('.members li', { hasText: bob.name }).getByRole('img', { name: 'dnd' }).waitFor();
     await bob.page.getByLabel('Status').selectOption('online');
     await a.locator('.members li', { hasText: bob.name }).getByRole('img', { name: 'online' }).waitFor();
+  });
+
+  test('kick and ban ask first, with a reason for the audit log and, for a ban, how much history goes', async () => {
+    const a = alice.page;
+    const token = await a.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('tab', { name: 'Members' }).click();
+    const row = (n: number) =>
+      a.locator('tr').filter({ has: a.getByRole('cell', { name: `crowd_${crowd.tag}_${n}`, exact: true }) });
+    await row(0).getByRole('button', { name: 'Kick' }).click();
+    const kick = a.getByRole('dialog', { name: `Kick crowd_${crowd.tag}_0?` });
+    await kick.getByLabel('Reason (for the audit log)').fill('spamming');
+    await kick.getByRole('button', { name: 'Kick', exact: true }).click();
+    await row(0).waitFor({ state: 'detached' });
+
+    await row(1).getByRole('button', { name: 'Ban' }).click();
+    const ban = a.getByRole('dialog', { name: `Ban crowd_${crowd.tag}_1?` });
+    await ban.getByLabel('Delete message history').selectOption({ label: 'Previous 7 days' });
+    await ban.getByLabel('Reason (for the audit log)').fill('très rude');
+    await shot(alice, 'ban-dialog-desktop');
+    await ban.getByRole('button', { name: 'Ban', exact: true }).click();
+    await row(1).waitFor({ state: 'detached' });
+    await a.keyboard.press('Escape');
+
+    const log = (await h.api('GET', `/guilds/${crowd.id}/audit-logs`, { token })).body as {
+      audit_log_entries: Array<{ action_type: number; reason?: string; options?: Record<string, string> }>;
+    };
+    const kicked = log.audit_log_entries.find((e) => e.action_type === 20);
+    const banned = log.audit_log_entries.find((e) => e.action_type === 22);
+    assert.equal(kicked?.reason, 'spamming');
+    assert.equal(banned?.reason, 'très rude');
+    assert.equal(banned?.options?.delete_message_seconds, '604800');
+  });
+
+  test('on a phone: servers → channels → chat and back, by buttons, swipe and the browser Back', async () => {
+    const b = bob.page;
+    const fireside = guildUrl.split('/')[4];
+    const aliceToken = await alice.page.evaluate(
+      () => JSON.parse(localStorage.getItem('hearth.tokens')!).token,
+    );
+    const channels = (await h.api('GET', `/guilds/${fireside}/channels`, { token: aliceToken }))
+      .body as Array<{
+      id: string;
+      name: string;
+    }>;
+    const archive = channels.find((c) => c.name === 'archive')!;
+    await b.setViewportSize(phone);
+    // A deep link opens the chat; the browser's Back then shows the channel list, still in the app.
+    await b.goto(guildUrl);
+    await b.locator('.composer textarea').waitFor();
+    // The composer does not take the focus (and pop up the keyboard) on a phone.
+    assert.notEqual(await b.evaluate(() => document.activeElement?.tagName), 'TEXTAREA');
+    const phoneShot = (name: string) => b.screenshot({ path: join(shots, `${name}.png`) });
+    // The member list has its button on a phone, and opens over the chat.
+    await b.getByRole('button', { name: 'Show member list' }).click();
+    await b.locator('.members').getByText(alice.name).waitFor();
+    await phoneShot('phone-members');
+    await b.getByRole('button', { name: 'Close member list' }).click({ position: { x: 20, y: 300 } });
+    await b.locator('.members').waitFor({ state: 'hidden' });
+    // A mention elsewhere shows on the Back button, the lists being hidden.
+    await h.api('POST', `/channels/${archive.id}/messages`, {
+      token: aliceToken,
+      body: { content: `<@${bob.id}> over here` },
+    });
+    await b.getByRole('link', { name: 'Back to channels, 1 mentions elsewhere' }).waitFor();
+    await phoneShot('phone-chat');
+    await b.goBack();
+    await b.waitForURL(new RegExp(`/channels/${fireside}$`));
+    await b.getByRole('link', { name: 'archive, 1 mentions' }).waitFor();
+    assert.equal(await b.locator('.composer textarea').isVisible(), false, 'the list, not the chat');
+    await phoneShot('phone-channels');
+
+    // Tapping a server shows its channel list, not its first channel.
+    await b.getByRole('link', { name: /^Crowd/ }).click();
+    await b.waitForURL(/\/channels\/\d+$/);
+    await b.getByRole('heading', { name: 'Crowd' }).waitFor();
+    await b.getByRole('link', { name: /^general/ }).click();
+    await b.locator('.composer textarea').waitFor();
+    // The Back button returns to the channel list; the browser's Back then to the server before.
+    await b.getByRole('link', { name: /^Back to channels/ }).click();
+    await b.getByRole('heading', { name: 'Crowd' }).waitFor();
+    assert.equal(await b.locator('.composer textarea').isVisible(), false);
+    await b.goBack();
+    await b.waitForURL(new RegExp(`/channels/${fireside}$`));
+    await b.getByRole('heading', { name: 'Fireside' }).waitFor();
+
+    // A swipe to the right across the chat goes back to the list too.
+    await b.getByRole('link', { name: /^archive/ }).click();
+    await message(bob, 'over here').waitFor();
+    // (No named functions inside: tsx would wrap them in a helper the page lacks.)
+    await b.locator('.main').evaluate((el) => {
+      const start = new Touch({ identifier: 1, target: el, clientX: 20, clientY: 300 });
+      const end = new Touch({ identifier: 1, target: el, clientX: 250, clientY: 300 });
+      el.dispatchEvent(new TouchEvent('touchstart', { bubbles: true, touches: [start] }));
+      el.dispatchEvent(new TouchEvent('touchend', { bubbles: true, changedTouches: [end] }));
+    });
+    await b.waitForURL(new RegExp(`/channels/${fireside}$`));
+    await b.getByRole('link', { name: /^archive/ }).waitFor();
+    await b.setViewportSize(desktop);
+    // On a desktop the server opens at the channel last open there.
+    await b.getByRole('link', { name: /^Crowd/ }).click();
+    await b.getByRole('link', { name: /^Fireside/ }).click();
+    await b.waitForURL(new RegExp(`/channels/${fireside}/${archive.id}$`));
+    await message(bob, 'over here').waitFor();
   });
 
   test('settings list the sessions, and sign out everywhere ends them all', async () => {
@@ -638,5 +818,14 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await b.getByLabel('Password').fill('a brand new password');
     await b.getByRole('button', { name: 'Sign in' }).click();
     await b.waitForURL(/\/channels\/@me$/);
+  });
+
+  test('an invite link opened signed out names the server on the sign-in page', async () => {
+    const b = bob.page;
+    await b.evaluate(() => localStorage.removeItem('hearth.tokens'));
+    await b.goto(inviteLink);
+    await b.waitForURL(/\/login$/);
+    await b.getByText(/You have been invited to join Fireside \(2 members\)/).waitFor();
+    await shot(bob, 'invited-login-phone', phone);
   });
 });

@@ -3,7 +3,29 @@
 import { useEffect, useState } from 'react';
 import { api, signedIn } from '../api';
 import { navigate } from '../router';
+import { type Invite, plural } from '../types';
 import { Field, Form, useAction } from '../ui';
+
+/**
+ * Names the server a signed-out visitor was invited to (the app sent them here from /invite/:code and
+ * returns them there after signing in); the invite preview needs no account.
+ */
+function InvitedTo() {
+  const [invite, setInvite] = useState<Invite | null>(null);
+  const code = /^\/invite\/([\w-]+)$/.exec(sessionStorage.getItem('hearth.return') ?? '')?.[1];
+  useEffect(() => {
+    if (!code) return;
+    api<Invite>('GET', `/invites/${encodeURIComponent(code)}?with_counts=true`).then(setInvite, () => {});
+  }, [code]);
+  if (!invite?.guild) return null;
+  return (
+    <p className="invited" role="status">
+      You have been invited to join <strong>{invite.guild.name}</strong>
+      {invite.approximate_member_count ? ` (${plural(invite.approximate_member_count, 'member')})` : ''}. Sign
+      in or create an account to accept.
+    </p>
+  );
+}
 
 function Card({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -13,6 +35,7 @@ function Card({ title, children }: { title: string; children: React.ReactNode })
           Hearth
         </p>
         <h1>{title}</h1>
+        <InvitedTo />
         {children}
       </div>
     </main>

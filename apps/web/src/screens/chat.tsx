@@ -1,10 +1,11 @@
 // The chat layout: guild rail, channel (or DM) sidebar, the open conversation and the member list.
 // At phone width one column shows at a time: the sidebar until a channel is chosen, then the channel.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api';
 import { Icon, IconButton } from '../icons';
 import { channelPermissions, guildPermissions, has, Permission } from '../permissions';
-import { match, navigate } from '../router';
+import { isPhone, usePhone } from '../phone';
+import { backTo, match, navigate } from '../router';
 import { currentStatus, setStatus, viewGuild } from '../session';
 import { applyDispatch, type State, useStore } from '../store';
 import { type Channel, ChannelType, compareIds, displayName, type Guild, type Invite } from '../types';
@@ -41,13 +42,30 @@ export function Chat({ path }: { path: string }) {
   const me = useStore((s) => s.me);
   const guild = useStore((s) => (guildId === '@me' ? null : s.guilds[guildId]));
   const channels = useStore((s) => s.channels);
-  const [showMembers, setShowMembers] = useState(true);
+  const phone = usePhone();
+  // On a phone the member list is a panel over the chat, opened by its button.
+  const [showMembers, setShowMembers] = useState(() => !isPhone());
   useEffect(() => viewGuild(guildId === '@me' ? null : guildId), [guildId]);
 
   // /channels/@me/friends is the friends page alone (at phone width /channels/@me shows the DM list).
   const channelId = params.channel;
   const friendsPage = guildId === '@me' && (!channelId || channelId === 'friends');
   const channel = channelId ? channels[channelId] : undefined;
+  if (guild && channelId) lastChannel.set(guild.id, channelId);
+  const firstChannel = useStore((s) => (guild ? defaultChannel(s, guild) : undefined));
+
+  // A server without a channel in the address: a desktop opens one; a phone shows the channel list.
+  useEffect(() => {
+    if (phone || !guild || channelId || !firstChannel) return;
+    navigate(`/channels/${guild.id}/${firstChannel}`, { replace: true });
+  }, [phone, guild, channelId, firstChannel]);
+  // The phone's member panel closes when the conversation changes; crossing the width resets it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on a channel change only
+  useEffect(() => {
+    if (isPhone()) setShowMembers(false);
+  }, [channelId]);
+  useEffect(() => setShowMembers(!phone), [phone]);
+  const swipe = useSwipeBack(phone && !!channelId, guildId);
 
   let main: React.ReactNode;
   if (!me) main = <p className="placeholder">Connecting…</p>;
@@ -67,7 +85,7 @@ export function Chat({ path }: { path: string }) {
     );
 
   return (
-    <div className={`chat ${channelId ? 'in-channel' : ''}`}>
+    <div className={`chat ${channelId ? 'in-channel' : ''} ${showMembers ? 'members-open' : ''}`} {...swipe}>
       {status !== 'ready' && me && (
         <div className="banner" role="status">
           {status === 'offline' ? 'Disconnected.' : 'Connection lost. Reconnecting…'}
@@ -80,9 +98,49 @@ export function Chat({ path }: { path: string }) {
         <UserPanel />
       </nav>
       <main className="main">{main}</main>
+      {guild && channel && showMembers && phone && (
+        <button
+          type="button"
+          className="scrim"
+          aria-label="Close member list"
+          onClick={() => setShowMembers(false)}
+        />
+      )}
       {guild && channel && showMembers && <MemberList guild={guild} channel={channel} />}
     </div>
   );
+}
+
+/** The channel last open in each server during this visit, so coming back to a server returns there. */
+const lastChannel = new Map<string, string>();
+
+/** The channel a server opens at: the last one open, else its first text channel. */
+function defaultChannel(s: State, guild: Guild): string | undefined {
+  const chans = visibleChannels(s, guild);
+  const last = lastChannel.get(guild.id);
+  if (last && chans.some((c) => c.id === last)) return last;
+  return chans.find((c) => c.type === ChannelType.GuildText || c.type === ChannelType.GuildAnnouncement)?.id;
+}
+
+/** A swipe to the right across a phone's conversation goes back to its list, like the Back button. */
+function useSwipeBack(enabled: boolean, guildId: string) {
+  const start = useRef<{ x: number; y: number } | null>(null);
+  if (!enabled) return {};
+  return {
+    onTouchStart: (e: React.TouchEvent) => {
+      const t = e.touches[0];
+      start.current = t ? { x: t.clientX, y: t.clientY } : null;
+    },
+    onTouchEnd: (e: React.TouchEvent) => {
+      const t = e.changedTouches[0];
+      const from = start.current;
+      start.current = null;
+      if (!from || !t) return;
+      const dx = t.clientX - from.x;
+      const dy = Math.abs(t.clientY - from.y);
+      if (dx > 90 && dy < dx / 2) backTo(`/channels/${guildId}`);
+    },
+  };
 }
 
 function VerifyBanner({ email }: { email: string }) {
@@ -132,10 +190,8 @@ function GuildRail({ current }: { current: string }) {
         const chans = visibleChannels(s, g).filter((c) => c.type !== ChannelType.GuildCategory);
         const unread = chans.some((c) => isUnread(s, c));
         const mentions = chans.reduce((n, c) => n + (s.readStates[c.id]?.mention_count ?? 0), 0);
-        const first = chans.find(
-          (c) => c.type === ChannelType.GuildText || c.type === ChannelType.GuildAnnouncement,
-        );
-        const to = `/channels/${g.id}${first ? `/${first.id}` : ''}`;
+        // The server itself: a phone shows its channel list, a desktop opens its last or first channel.
+        const to = `/channels/${g.id}`;
         return (
           <a
             key={id}
@@ -233,7 +289,7 @@ function AddGuildDialog({ onClose }: { onClose: () => void }) {
           value={invite}
           onChange={setInvite}
           required
-          hint="e.g. http://localhost:8080/invite/hTKzmak or hTKzmak"
+          hint={`e.g. ${location.origin}/invite/hTKzmak or hTKzmak`}
         />
         <button type="submit" className="primary" disabled={join.busy}>
           Join

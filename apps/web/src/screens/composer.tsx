@@ -3,7 +3,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api';
 import { Icon, IconButton } from '../icons';
-import { formatBytes, queueMessage, sendWithFiles } from '../outbox';
+import { formatBytes, messageLimit, queueMessage, sendWithFiles, tooLongReason } from '../outbox';
+import { isPhone } from '../phone';
 import { getState, useStore } from '../store';
 import { type Channel, ChannelType, displayName, type Guild, type Message } from '../types';
 import { Alert } from '../ui';
@@ -97,23 +98,31 @@ export function Composer(props: {
     );
   };
 
+  const length = text.trim().length;
+  const tooLong = length > messageLimit;
+
+  const upload = async (content: string, attached: File[]) => {
+    setError(null);
+    setProgress(0);
+    try {
+      await sendWithFiles(channel.id, content, attached, setProgress, props.replyTo?.id ?? null);
+      setFiles([]);
+      setText('');
+      props.onSent();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setProgress(null);
+    }
+  };
+
   const send = async () => {
     const content = text.trim();
     if (!content && !files.length) return;
+    // Over the limit nothing is sent or cut: the notice below says why and offers a file instead.
+    if (tooLong) return;
     setError(null);
-    if (files.length) {
-      setProgress(0);
-      try {
-        await sendWithFiles(channel.id, content, files, setProgress);
-        setFiles([]);
-        setText('');
-      } catch (err) {
-        setError((err as Error).message);
-      } finally {
-        setProgress(null);
-      }
-      return;
-    }
+    if (files.length) return upload(content, files);
     queueMessage(channel.id, content, props.replyTo?.id ?? null);
     // Sending ends typing; the next keystroke starts it again.
     lastTyping.current = 0;
@@ -190,6 +199,21 @@ export function Composer(props: {
         </progress>
       )}
       <Alert message={error} />
+      {tooLong && (
+        <div className="too-long" role="alert">
+          {tooLongReason(text)} Shorten it{props.canAttach ? ' or send it as a file' : ''}.
+          {props.canAttach && (
+            <button
+              type="button"
+              className="primary"
+              disabled={progress !== null}
+              onClick={() => upload('', [...files, new File([text], 'message.txt', { type: 'text/plain' })])}
+            >
+              Send as message.txt
+            </button>
+          )}
+        </div>
+      )}
       {options.length > 0 && (
         <div className="autocomplete" role="listbox" id={`suggest-${channel.id}`} aria-label="Suggestions">
           {options.map((o, i) => (
@@ -234,8 +258,8 @@ export function Composer(props: {
           rows={1}
           value={text}
           placeholder={props.placeholder}
-          maxLength={2000}
-          autoFocus
+          // A phone's keyboard would cover the chat on every channel opened; a tap opens it.
+          autoFocus={!isPhone()}
           role="combobox"
           aria-expanded={options.length > 0}
           aria-controls={`suggest-${channel.id}`}
@@ -248,6 +272,14 @@ export function Composer(props: {
             if (pasted.length && props.canAttach) setFiles([...files, ...pasted].slice(0, 10));
           }}
         />
+        {length > messageLimit - 200 && (
+          <span
+            className={`counter ${tooLong ? 'over' : ''}`}
+            title={`${messageLimit - length} characters left`}
+          >
+            {messageLimit - length}
+          </span>
+        )}
       </div>
     </div>
   );

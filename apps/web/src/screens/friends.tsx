@@ -1,10 +1,13 @@
 // The friends page: add by username, accept or decline requests, remove friends, block, and open a DM.
 import { useMemo, useState } from 'react';
-import { api } from '../api';
+import { ApiError, api } from '../api';
 import { navigate } from '../router';
 import { applyDispatch, useStore } from '../store';
 import { type Channel, displayName, type Relationship } from '../types';
 import { Alert, Avatar, Field, Form, useAction } from '../ui';
+
+/** ErrorCode.FriendRequestsDisabled of @hearth/protocol. */
+const friendRequestsDisabled = 80000;
 
 type Tab = 'all' | 'pending' | 'blocked' | 'add';
 
@@ -129,8 +132,19 @@ export function Friends() {
             error={add.error ?? add.fields.username}
             onSubmit={() =>
               add.run(async () => {
-                await api('POST', '/users/@me/relationships', { username: username.trim() });
-                setSent(username.trim());
+                const name = username.trim();
+                await api('POST', '/users/@me/relationships', { username: name }).catch((err) => {
+                  // The server gives one answer for "no such user" and "they blocked you" (a block is never
+                  // revealed), so say what a person can check, as Discord does.
+                  if (err instanceof ApiError && err.code === friendRequestsDisabled)
+                    throw new ApiError(
+                      err.status,
+                      err.code,
+                      `Hm, that didn't work. Check that the username "${name}" is spelled right (usernames are exact, not display names); or this person is not taking friend requests from you.`,
+                    );
+                  throw err;
+                });
+                setSent(name);
                 setUsername('');
               })
             }

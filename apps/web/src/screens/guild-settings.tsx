@@ -613,6 +613,7 @@ function Members({ guild, perms }: { guild: Guild; perms: bigint }) {
   const members = useStore((s) => s.members[guild.id]);
   const me = useStore((s) => s.me!.id);
   const [editing, setEditing] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<{ member: Member & { user: User }; ban: boolean } | null>(null);
   const act = useAction();
   const list = Object.values(members ?? {}).filter((m): m is Member & { user: User } => !!m.user);
   const may = (bit: bigint) => has(perms, Permission.ADMINISTRATOR) || has(perms, bit);
@@ -648,12 +649,7 @@ function Members({ guild, perms }: { guild: Guild; perms: bigint }) {
                       </button>
                     )}
                     {may(Permission.KICK_MEMBERS) && (
-                      <button
-                        type="button"
-                        onClick={() =>
-                          act.run(() => api('DELETE', `/guilds/${guild.id}/members/${m.user.id}`))
-                        }
-                      >
+                      <button type="button" onClick={() => setRemoving({ member: m, ban: false })}>
                         Kick
                       </button>
                     )}
@@ -661,7 +657,7 @@ function Members({ guild, perms }: { guild: Guild; perms: bigint }) {
                       <button
                         type="button"
                         className="danger"
-                        onClick={() => act.run(() => api('PUT', `/guilds/${guild.id}/bans/${m.user.id}`, {}))}
+                        onClick={() => setRemoving({ member: m, ban: true })}
                       >
                         Ban
                       </button>
@@ -674,6 +670,14 @@ function Members({ guild, perms }: { guild: Guild; perms: bigint }) {
         </tbody>
       </table>
       <Alert message={act.error} />
+      {removing && (
+        <RemoveMember
+          guild={guild}
+          member={removing.member}
+          ban={removing.ban}
+          onClose={() => setRemoving(null)}
+        />
+      )}
       {editing && members?.[editing] && (
         <MemberEditor
           key={editing}
@@ -684,6 +688,87 @@ function Members({ guild, perms }: { guild: Guild; perms: bigint }) {
         />
       )}
     </>
+  );
+}
+
+/** How much of a banned member's recent messages a ban deletes (Discord's choices). */
+const historyChoices = [
+  ['0', "Don't delete any"],
+  ['3600', 'Previous hour'],
+  ['21600', 'Previous 6 hours'],
+  ['43200', 'Previous 12 hours'],
+  ['86400', 'Previous 24 hours'],
+  ['259200', 'Previous 3 days'],
+  ['604800', 'Previous 7 days'],
+] as const;
+
+/** Kick or ban, confirmed, with a reason for the audit log and, for a ban, how much history goes. */
+function RemoveMember(props: {
+  guild: Guild;
+  member: Member & { user: User };
+  ban: boolean;
+  onClose: () => void;
+}) {
+  const { guild, member, ban } = props;
+  const [reason, setReason] = useState('');
+  const [history, setHistory] = useState('0');
+  const act = useAction();
+  const name = displayName(member.user, member);
+  const verb = ban ? 'Ban' : 'Kick';
+  return (
+    <Dialog title={`${verb} ${name}?`} onClose={props.onClose}>
+      <Form
+        label={`${verb} ${name}`}
+        error={act.error}
+        onSubmit={() =>
+          act.run(async () => {
+            const opts = { reason: reason.trim() || undefined };
+            if (ban)
+              await api(
+                'PUT',
+                `/guilds/${guild.id}/bans/${member.user.id}`,
+                { delete_message_seconds: Number(history) },
+                opts,
+              );
+            else await api('DELETE', `/guilds/${guild.id}/members/${member.user.id}`, undefined, opts);
+            props.onClose();
+          })
+        }
+      >
+        <p>
+          {ban
+            ? `${name} will be removed from ${guild.name} and cannot join again until unbanned.`
+            : `${name} will be removed from ${guild.name} and can join again with an invite.`}
+        </p>
+        {ban && (
+          <div className="field">
+            <label htmlFor="ban-history">Delete message history</label>
+            <select id="ban-history" value={history} onChange={(e) => setHistory(e.target.value)}>
+              {historyChoices.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <Field
+          label="Reason (for the audit log)"
+          name="reason"
+          value={reason}
+          onChange={setReason}
+          maxLength={512}
+        />
+        <div className="row">
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="danger" disabled={act.busy}>
+            {verb}
+          </button>
+        </div>
+      </Form>
+    </Dialog>
   );
 }
 

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { navigate } from '../router';
-import type { Invite } from '../types';
+import { type Invite, plural } from '../types';
 import { Alert, useAction } from '../ui';
 
 export function InviteScreen({ code }: { code: string }) {
@@ -29,7 +29,7 @@ export function InviteScreen({ code }: { code: string }) {
             <p className="muted">You have been invited to join</p>
             <h1>{invite.guild?.name}</h1>
             {invite.approximate_member_count !== undefined && (
-              <p className="muted">{invite.approximate_member_count} members</p>
+              <p className="muted">{plural(invite.approximate_member_count ?? 0, 'member')}</p>
             )}
             <button
               type="button"

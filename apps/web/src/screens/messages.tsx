@@ -4,8 +4,9 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { api } from '../api';
 import { Icon, IconButton } from '../icons';
 import { Markdown, type MentionResolver } from '../markdown';
-import { formatBytes, sendMessage } from '../outbox';
+import { formatBytes, mediaUrl, sendMessage, tooLongReason } from '../outbox';
 import { channelPermissions, has, Permission } from '../permissions';
+import { backTo } from '../router';
 import { addHistory, getState, type PendingMessage, updatePending, useStore } from '../store';
 import {
   type Attachment,
@@ -96,6 +97,13 @@ export function MessageView(props: {
   const users = useStore((s) => s.users);
   const member = useStore((s) => (guild && me ? s.members[guild.id]?.[me.id] : undefined));
   const typing = useStore((s) => s.typing[channel.id]);
+  // Mentions in every other conversation, shown on a phone's Back button since the lists are hidden.
+  const elsewhere = useStore((s) =>
+    Object.entries(s.readStates).reduce(
+      (n, [id, r]) => (id === channel.id || !s.channels[id] ? n : n + (r.mention_count ?? 0)),
+      0,
+    ),
+  );
   const mentions = useMentionResolver(guild);
   const scroller = useRef<HTMLDivElement>(null);
   const [atBottom, setAtBottom] = useState(true);
@@ -199,13 +207,13 @@ export function MessageView(props: {
         <a
           href={guild ? `/channels/${guild.id}` : '/channels/@me'}
           className="back icon"
-          aria-label="Back to channels"
+          aria-label={`Back to ${guild ? 'channels' : 'direct messages'}${elsewhere ? `, ${elsewhere} mentions elsewhere` : ''}`}
           onClick={(e) => {
             e.preventDefault();
-            history.back();
+            backTo(guild ? `/channels/${guild.id}` : '/channels/@me');
           }}
         >
-          ‹
+          ‹{elsewhere > 0 && <span className="badge">{elsewhere}</span>}
         </a>
         <h2>
           <span aria-hidden="true">{guild ? '#' : '@'}</span> {title}
@@ -309,9 +317,9 @@ export function MessageView(props: {
       )}
       {lightbox && (
         <Dialog title={lightbox.filename} onClose={() => setLightbox(null)} wide>
-          <img className="lightbox" src={lightbox.url} alt={lightbox.filename} />
+          <img className="lightbox" src={mediaUrl(lightbox.url)} alt={lightbox.filename} />
           <p>
-            <a href={lightbox.url} target="_blank" rel="noopener noreferrer">
+            <a href={mediaUrl(lightbox.url)} target="_blank" rel="noopener noreferrer">
               Open original
             </a>
           </p>
@@ -429,10 +437,17 @@ function MessageItem(props: {
       {divider}
       <li className={`message ${props.grouped ? 'grouped' : ''}`} id={`m-${m.id}`} data-id={m.id}>
         {m.referenced_message && (
-          <p className="reply-ref">
+          <button
+            type="button"
+            className="reply-ref"
+            aria-label={`Jump to the message replied to, by ${displayName(m.referenced_message.author)}`}
+            onClick={() => jumpTo(m.referenced_message!.id)}
+          >
             ↪ <strong>{displayName(m.referenced_message.author)}</strong>{' '}
-            {m.referenced_message.content.slice(0, 100)}
-          </p>
+            <span className="reply-text">
+              <Markdown text={m.referenced_message.content.slice(0, 200)} mentions={props.mentions} />
+            </span>
+          </button>
         )}
         {!props.grouped && <Avatar user={author} />}
         <div className="body">
@@ -601,11 +616,23 @@ function MessageItem(props: {
   );
 }
 
+/** Scrolls to a message on the page and flashes it (a reply's original, when it is loaded). */
+function jumpTo(id: string): void {
+  const el = document.getElementById(`m-${id}`);
+  if (!el) return;
+  el.scrollIntoView({ block: 'center' });
+  el.classList.remove('flash');
+  void el.offsetWidth;
+  el.classList.add('flash');
+}
+
 function EditBox({ message, onDone }: { message: Message; onDone: () => void }) {
   const [text, setText] = useState(message.content);
   const [error, setError] = useState<string | null>(null);
   const save = async () => {
     if (text.trim() === message.content) return onDone();
+    const tooLong = tooLongReason(text);
+    if (tooLong) return setError(`${tooLong} Shorten it to save.`);
     try {
       await api('PATCH', `/channels/${message.channel_id}/messages/${message.id}`, { content: text });
       onDone();
@@ -651,7 +678,7 @@ function AttachmentView({ attachment: a, onOpen }: { attachment: Attachment; onO
         aria-label={`Open image ${a.filename}`}
       >
         <img
-          src={a.proxy_url ?? a.url}
+          src={mediaUrl(a.proxy_url ?? a.url)}
           alt={a.filename}
           width={a.width ? Math.round(a.width * scale) : undefined}
           height={a.height ? Math.round(a.height * scale) : undefined}
@@ -663,7 +690,7 @@ function AttachmentView({ attachment: a, onOpen }: { attachment: Attachment; onO
   return (
     <a
       className="attachment file"
-      href={a.url}
+      href={mediaUrl(a.url)}
       target="_blank"
       rel="noopener noreferrer"
       download={a.filename}
