@@ -14,7 +14,8 @@ export interface HearthProcess {
 
 /**
  * Starts Hearth as an operator does: `npm start` (`how: 'npm'`) or the server's entry point directly. The environment
- * is the test's, minus DATABASE_URL and REDIS_URL unless given.
+ * is the test's, minus DATABASE_URL and REDIS_URL unless given, with the per-route rate limits off (these tests post
+ * as fast as they can; the limits have their own tests).
  */
 export function startProcess(env: Record<string, string>, how: 'npm' | 'main' = 'main'): HearthProcess {
   const [command, args] =
@@ -23,7 +24,15 @@ export function startProcess(env: Record<string, string>, how: 'npm' | 'main' = 
       : [process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'start']];
   const child = spawn(command, args as string[], {
     cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      RATE_LIMITS: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

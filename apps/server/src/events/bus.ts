@@ -36,6 +36,12 @@ export interface Bus {
   publish(event: BusEvent): Promise<void>;
   /** Receives every event published by any process, this one included. */
   subscribe(listener: BusListener): () => void;
+  /**
+   * Resolves once every event this process has published so far is in the shared stream — or at once while the
+   * stream is unreachable (they wait in this process's queue). Answers wait for it, so that what a client was told
+   * is done has its events where every process reads them, even if this process dies right after answering.
+   */
+  written(): Promise<void>;
   /** Whether events travel between processes now (false while Redis is unreachable). */
   connected(): boolean;
   /**
@@ -63,6 +69,7 @@ export function createMemoryBus(): Bus {
       return () => emitter.off('event', listener);
     },
     connected: () => true,
+    written: async () => {},
     range: async () => null,
     position: () => '0-0',
     epoch: () => 'memory',

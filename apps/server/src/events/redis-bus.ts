@@ -65,8 +65,10 @@ class RedisStreamBus implements Bus {
   private readonly origin = randomBytes(8).toString('hex');
   private counter = 0;
   private pending: Queued[] = [];
-  private written: Array<Queued & { at: number }> = [];
+  private recent: Array<Queued & { at: number }> = [];
   private flushing: Promise<void> | null = null;
+  /** Callers of written(), each waiting for the events up to its counter to be in the stream. */
+  private waiters: Array<{ n: number; resolve: () => void }> = [];
   private writerEpoch = '';
   private writerCheck = false;
   private readerEpoch = '';
@@ -137,6 +139,24 @@ class RedisStreamBus implements Bus {
     return this.readerUp && this.writerUp;
   }
 
+  written(): Promise<void> {
+    if (!this.pending.length || !this.writerUp || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ n: this.counter, resolve }));
+  }
+
+  /** Lets go of the written() callers whose events are in the stream, or all of them while it is unreachable. */
+  private release(): void {
+    if (!this.waiters.length) return;
+    const first = this.pending[0]?.n ?? Number.POSITIVE_INFINITY;
+    const all = !this.writerUp || this.closed;
+    const waiting = [];
+    for (const w of this.waiters) {
+      if (all || w.n < first) w.resolve();
+      else waiting.push(w);
+    }
+    this.waiters = waiting;
+  }
+
   position(): string {
     return this.last;
   }
@@ -179,6 +199,7 @@ class RedisStreamBus implements Bus {
     for (const deadline = Date.now() + 2000; this.pending.length && this.writerUp && Date.now() < deadline; )
       await sleep(20);
     this.closed = true;
+    this.release();
     this.emitter.removeAllListeners();
     this.reader.disconnect();
     await this.reading?.catch(() => {});
@@ -200,7 +221,7 @@ class RedisStreamBus implements Bus {
         if (this.writerCheck) {
           const epoch = await runId(this.writer);
           // Redis came back empty: what was written lately may not have been read by every process.
-          if (epoch !== this.writerEpoch) this.pending.unshift(...this.written.splice(0));
+          if (epoch !== this.writerEpoch) this.pending.unshift(...this.recent.splice(0));
           this.writerEpoch = epoch;
           this.writerCheck = false;
         }
@@ -214,12 +235,13 @@ class RedisStreamBus implements Bus {
         const lastN = batch[batch.length - 1].n;
         while (this.pending.length && this.pending[0].n <= lastN) this.pending.shift();
         const now = Date.now();
-        for (const e of batch) this.written.push({ ...e, at: now });
-        while (this.written.length > REWRITE_MAX || now - this.written[0].at > REWRITE_MS)
-          this.written.shift();
+        for (const e of batch) this.recent.push({ ...e, at: now });
+        while (this.recent.length > REWRITE_MAX || now - this.recent[0].at > REWRITE_MS) this.recent.shift();
+        this.release();
       } catch {
         this.writerUp = false;
         this.writerCheck = true;
+        this.release();
         await sleep(200);
       }
     }
