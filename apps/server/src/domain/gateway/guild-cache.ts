@@ -1,4 +1,4 @@
-import type { Member } from '@hearth/protocol';
+import { type EventPayload, invalidates, type Member } from '@hearth/protocol';
 import { BUS_GAP, type BusEvent } from '../../events/bus';
 import { isThreadType } from '../guilds/guild-access';
 import type { GuildSnapshot } from '../guilds/guilds.service';
@@ -12,27 +12,6 @@ const MAX_GUILDS = 1000;
  * publish nothing, and this bounds how long GUILD_CREATE could still show them.
  */
 const MAX_AGE_MS = 60_000;
-
-/** Events after which a guild's snapshot may no longer be what the database holds. */
-const STALE_AFTER = new Set([
-  'GUILD_UPDATE',
-  'GUILD_DELETE',
-  'GUILD_ROLE_CREATE',
-  'GUILD_ROLE_UPDATE',
-  'GUILD_ROLE_DELETE',
-  'GUILD_EMOJIS_UPDATE',
-  'GUILD_MEMBER_ADD',
-  'GUILD_MEMBER_UPDATE',
-  'GUILD_MEMBER_REMOVE',
-  'CHANNEL_CREATE',
-  'CHANNEL_UPDATE',
-  'CHANNEL_DELETE',
-  'CHANNEL_PINS_UPDATE',
-  'THREAD_CREATE',
-  'THREAD_UPDATE',
-  'THREAD_DELETE',
-  'THREAD_MEMBERS_UPDATE',
-]);
 
 /**
  * A guild's snapshot as the cache keeps it: with the presences of the members it lists who are online. The objects
@@ -132,9 +111,11 @@ export class GuildCache {
     const guildId = kind === 'guild' ? id : d.guild_id;
     const entry = guildId ? this.entries.get(guildId) : undefined;
     if (!guildId || !entry) return;
-    if (event.t === 'PRESENCE_UPDATE' && d.user) {
+    if (event.t === 'PRESENCE_UPDATE') {
+      // Changes the presences kept, in place.
+      if (!d.user) return;
       const userId = d.user.id;
-      const { guild_id: _, ...presence } = event.d as PresenceWire & { guild_id: string };
+      const { guild_id: _, ...presence } = event.d as EventPayload<'PRESENCE_UPDATE'>;
       this.change(entry, (s) => {
         if (!s.listed.has(userId)) return;
         if (d.status === 'offline') s.online.delete(userId);
@@ -157,7 +138,8 @@ export class GuildCache {
       });
       return;
     }
-    if (STALE_AFTER.has(event.t) || event.t === 'MESSAGE_CREATE') this.drop(guildId, entry);
+    // Any other event after which the snapshot may no longer be what the database holds.
+    if (invalidates(event.t, 'guild-snapshot')) this.drop(guildId, entry);
   }
 
   /** The snapshot, and the presences of the members it lists. */
