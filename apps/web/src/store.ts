@@ -367,11 +367,19 @@ export function applyDispatch(...[t, d]: Dispatch): void {
         };
       case 'RELATIONSHIP_REMOVE':
         return { relationships: drop(s.relationships, d.id) };
-      case 'USER_UPDATE':
+      case 'USER_UPDATE': {
+        // A partial user (only what changed) updates one the app knows; it never stands for one it does not.
+        const known = s.users[d.id];
+        const user = known
+          ? { ...known, ...d }
+          : d.username !== undefined
+            ? { ...d, username: d.username }
+            : null;
         return {
           me: s.me && d.id === s.me.id ? { ...s.me, ...d } : s.me,
-          users: withUsers(s.users, [d]),
+          users: user ? withUsers(s.users, [user]) : s.users,
         };
+      }
       default:
         return {};
     }

@@ -1,3 +1,5 @@
+import type { EventName, EventPayloads } from '@hearth/protocol';
+
 // The Discord-shaped wire objects the app reads (only the fields it uses).
 
 export interface User {
@@ -183,7 +185,7 @@ export interface Events {
   GUILD_ROLE_DELETE: { guild_id: string; role_id: string };
   GUILD_MEMBER_ADD: Member & { guild_id: string };
   GUILD_MEMBER_UPDATE: Member & { guild_id: string };
-  GUILD_MEMBER_REMOVE: { guild_id: string; user: User };
+  GUILD_MEMBER_REMOVE: { guild_id: string; user: { id: string } };
   GUILD_MEMBERS_CHUNK: {
     guild_id: string;
     members: Member[];
@@ -202,13 +204,29 @@ export interface Events {
   MESSAGE_REACTION_REMOVE: { user_id: string; channel_id: string; message_id: string; emoji: ReactionEmoji };
   MESSAGE_REACTION_REMOVE_ALL: { channel_id: string; message_id: string };
   MESSAGE_REACTION_REMOVE_EMOJI: { channel_id: string; message_id: string; emoji: ReactionEmoji };
-  MESSAGE_ACK: { channel_id: string; message_id: string; mention_count?: number };
+  MESSAGE_ACK: { channel_id: string; message_id: string | null; mention_count?: number };
   TYPING_START: { channel_id: string; user_id: string; member?: Member };
   PRESENCE_UPDATE: { user: { id: string }; status: string };
   RELATIONSHIP_ADD: Relationship;
   RELATIONSHIP_REMOVE: { id: string };
-  USER_UPDATE: User;
+  /** Only the fields that changed may be there (e.g. `verified`). */
+  USER_UPDATE: Partial<User> & { id: string };
 }
+
+/** The dispatches the gateway makes itself (not events of the bus, so not in the event catalog). */
+type GatewayOnly = 'READY' | 'GUILD_MEMBERS_CHUNK';
+
+/**
+ * Each payload type above is the app's view of the event catalog's (@hearth/protocol, imported as types only): the
+ * fields it reads, of the types the server sends. An event the catalog does not know, or a view that reads a field
+ * the server's payload lacks or types otherwise, does not compile: it names the event here.
+ */
+type NotInCatalog = Exclude<keyof Events, EventName | GatewayOnly>;
+type NotAView = {
+  [K in keyof Events & EventName]: EventPayloads[K] extends Events[K] ? never : K;
+}[keyof Events & EventName];
+type MustBeNone<T extends never> = T;
+export type CatalogChecks = [MustBeNone<NotInCatalog>, MustBeNone<NotAView>];
 
 /** One dispatch as [name, payload], so a switch on the name knows the payload's shape. */
 export type Dispatch = { [K in keyof Events]: [t: K, d: Events[K]] }[keyof Events];

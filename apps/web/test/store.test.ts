@@ -130,3 +130,14 @@ test('a member chunk adds members and their presences to a guild held, and nothi
   applyDispatch('GUILD_MEMBERS_CHUNK', { guild_id: '2', members: [{ user: third, roles: [] }] });
   assert.equal(getState().members['2'], undefined);
 });
+
+test('a partial USER_UPDATE (only what changed) updates a user held, and adds no user it does not know', () => {
+  applyDispatch('USER_UPDATE', { id: '100', verified: true });
+  assert.equal(getState().me?.verified, true);
+  assert.equal(getState().users['100'].username, 'me');
+  assert.equal(getState().users['100'].verified, true);
+  applyDispatch('USER_UPDATE', { id: '300', verified: true });
+  assert.equal(getState().users['300'], undefined);
+  applyDispatch('USER_UPDATE', { id: '300', username: 'third' });
+  assert.equal(getState().users['300'].username, 'third');
+});

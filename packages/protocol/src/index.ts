@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './events';
 export * from './gateway';
 export * from './json-depth';
 export * from './json-ids';

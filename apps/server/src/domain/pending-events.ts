@@ -1,14 +1,15 @@
+import type { EventName, EventPayload, HearthEvent, TopicOf } from '@hearth/protocol';
 import type { EventPublisher } from '../events/publisher';
 
 /** Events gathered while a transaction runs, published only after it commits. */
 export class PendingEvents {
-  private readonly list: Array<{ t: string; topic: string; d: unknown }> = [];
+  private readonly list: HearthEvent[] = [];
 
-  add(t: string, topic: string, d: unknown): void {
-    this.list.push({ t, topic, d });
+  add<T extends EventName>(t: T, topic: TopicOf<T>, d: EventPayload<T>): void {
+    this.list.push({ t, topic, d } as HearthEvent);
   }
 
   publish(events: EventPublisher): void {
-    for (const e of this.list) events.publish(e.t, e.topic, e.d);
+    for (const e of this.list) events.publishEvent(e);
   }
 }

@@ -1,6 +1,10 @@
 import { EventEmitter } from 'node:events';
 
-/** An event as it travels between processes: a Discord dispatch name, its topic, and the wire payload. */
+/**
+ * An event as it travels between processes: a name, its topic, and the payload. What Hearth publishes is typed by the
+ * event catalog (@hearth/protocol's HearthEvent, see EventPublisher); the bus also carries its own signals (BUS_GAP)
+ * and the gateways' handoff messages, so it reads every event as this plain shape.
+ */
 export interface BusEvent {
   /** Gateway dispatch name, e.g. MESSAGE_CREATE. */
   t: string;

@@ -6,10 +6,12 @@ import type { Member } from '@hearth/protocol';
 import {
   ALL_INTENTS,
   ApplicationFlags,
+  botIntent,
   GatewayClose,
   GatewayLimits,
   GatewayOp,
   Intent,
+  invalidates,
   isValidIntents,
   jsonNestingExceeds,
   Limits,
@@ -59,15 +61,6 @@ const asFields = (d: unknown): Fields => (d && typeof d === 'object' ? (d as Fie
 
 const CHUNK = 1000;
 
-/** Events after which a session may be in other guilds or DMs than before (its audience index is updated). */
-const MEMBERSHIP_EVENTS = new Set([
-  'GUILD_DELETE',
-  'GUILD_MEMBER_REMOVE',
-  'CHANNEL_CREATE',
-  'CHANNEL_DELETE',
-  'DM_RECIPIENT',
-]);
-
 /**
  * Frames up to this size are read so that an oversized payload gets Discord's 4002 (past 4096 bytes); larger ones
  * are refused by `ws` itself (1009) without buffering them.
@@ -77,22 +70,6 @@ const SOCKET_MAX_PAYLOAD = 1024 * 1024;
 /** IDENTIFY's `large_threshold`: 50 by default, clamped to Discord's 50–250. */
 function largeThreshold(v: unknown): number {
   return typeof v === 'number' && Number.isInteger(v) ? Math.min(Math.max(v, 50), 250) : 50;
-}
-
-/** Which intent an event needs for a bot, by where it happened. */
-function intentFor(t: string, inGuild: boolean): number {
-  if (t.startsWith('MESSAGE_REACTION'))
-    return inGuild ? Intent.GuildMessageReactions : Intent.DirectMessageReactions;
-  if (t.startsWith('MESSAGE_')) return inGuild ? Intent.GuildMessages : Intent.DirectMessages;
-  if (t === 'TYPING_START') return inGuild ? Intent.GuildMessageTyping : Intent.DirectMessageTyping;
-  if (t === 'CHANNEL_PINS_UPDATE') return inGuild ? Intent.Guilds : Intent.DirectMessages;
-  if (t.startsWith('GUILD_MEMBER') || t === 'THREAD_MEMBERS_UPDATE') return Intent.GuildMembers;
-  if (t.startsWith('GUILD_BAN') || t === 'GUILD_AUDIT_LOG_ENTRY_CREATE') return Intent.GuildModeration;
-  if (t === 'GUILD_EMOJIS_UPDATE') return Intent.GuildExpressions;
-  if (t === 'WEBHOOKS_UPDATE') return Intent.GuildWebhooks;
-  if (t.startsWith('INVITE_')) return Intent.GuildInvites;
-  if (t === 'PRESENCE_UPDATE') return Intent.GuildPresences;
-  return Intent.Guilds;
 }
 
 /** The keys a session is listed under in the gateway's audience index (see Gateway.reindex). */
@@ -936,7 +913,8 @@ export class Gateway {
 
   private toSession(session: Session, event: BusEvent, encoded: Encoded): void {
     this.routeToSession(session, event, encoded);
-    if (MEMBERSHIP_EVENTS.has(event.t) && this.sessions.has(session.id)) this.reindex(session);
+    // Events after which a session may be in other guilds or DMs than before: its audience index is updated.
+    if (invalidates(event.t, 'audience') && this.sessions.has(session.id)) this.reindex(session);
   }
 
   private routeToSession(session: Session, event: BusEvent, encoded: Encoded): void {
@@ -1069,7 +1047,7 @@ export class Gateway {
       session.dispatchShared(t, encoded.rest);
       return;
     }
-    if (!(session.intents & intentFor(t, inGuild))) return;
+    if (!(session.intents & botIntent(t, inGuild))) return;
     if (
       (t === 'MESSAGE_CREATE' || t === 'MESSAGE_UPDATE') &&
       inGuild &&

@@ -5,25 +5,11 @@ import {
   type OverwriteData,
   Permission,
 } from '@hearth/permissions';
+import { invalidates } from '@hearth/protocol';
 import type { CachedGuild } from '../domain/gateway/session-data.service';
 import { type CachedChannel, privateThreadRule } from '../domain/guilds/guild-access';
 
 const isThread = (type: number) => type === 10 || type === 11 || type === 12;
-
-/** The events after which `apply` may have changed a guild's roles, the user's roles or timeout, or its channels. */
-const CHANGES_PERMISSIONS = new Set([
-  'GUILD_ROLE_CREATE',
-  'GUILD_ROLE_UPDATE',
-  'GUILD_ROLE_DELETE',
-  'GUILD_MEMBER_UPDATE',
-  'CHANNEL_CREATE',
-  'CHANNEL_UPDATE',
-  'CHANNEL_DELETE',
-  'THREAD_CREATE',
-  'THREAD_UPDATE',
-  'THREAD_DELETE',
-  'THREAD_MEMBERS_UPDATE',
-]);
 
 interface WireOverwrite {
   id: string;
@@ -161,7 +147,8 @@ export class SessionState {
   /** Updates the cache from a guild event (before deciding on delivery). */
   apply(t: string, d: EventData): void {
     const g = d.guild_id ? this.guilds.get(d.guild_id) : undefined;
-    if (g && CHANGES_PERMISSIONS.has(t)) this.computed.delete(g);
+    // Events after which a guild's roles, the user's roles or timeout, or its channels may have changed.
+    if (g && invalidates(t, 'permissions')) this.computed.delete(g);
     switch (t) {
       case 'GUILD_UPDATE': {
         const updated = d.id ? this.guilds.get(d.id) : undefined;

@@ -1,5 +1,6 @@
 import { type Application, ErrorCode, type ModifyApplication } from '@hearth/protocol';
 import { desc, eq, inArray } from 'drizzle-orm';
+import { Topic } from '../../events/publisher';
 import { isUniqueViolation } from '../../store/db';
 import { applications, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -99,7 +100,7 @@ export class ApplicationsService {
     const app = await this.findOwned(principal, appId);
     const { token, hash } = newSecretToken(app.botUserId);
     await this.deps.db.update(applications).set({ botTokenHash: hash }).where(eq(applications.id, app.id));
-    this.deps.events.publish('SESSIONS_REVOKED', `user:${app.botUserId}`, { all: true });
+    this.deps.events.publish('SESSIONS_REVOKED', Topic.user(app.botUserId), { all: true });
     return { token };
   }
 

@@ -1,5 +1,6 @@
 import { Durations, ErrorCode, type Session, type TokenPair } from '@hearth/protocol';
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { Topic } from '../../events/publisher';
 import { type DbOrTx, isUniqueViolation, preparedStatement } from '../../store/db';
 import {
   applications,
@@ -242,7 +243,7 @@ export class AuthService {
         .where(and(eq(credentials.userId, t.userId), sql`lower(${credentials.email}) = lower(${t.email})`));
     });
     if (!row) throw invalidField(['token'], 'INVALID_TOKEN', 'This link is invalid or has expired.');
-    this.deps.events.publish('USER_UPDATE', `user:${row.userId}`, { id: row.userId, verified: true });
+    this.deps.events.publish('USER_UPDATE', Topic.user(row.userId), { id: row.userId, verified: true });
   }
 
   async resendVerification(principal: Principal): Promise<void> {
@@ -455,7 +456,7 @@ export class AuthService {
       .returning({ id: sessions.id });
     this.sessions.forget(userId);
     if (revoked.length) {
-      this.deps.events.publish('SESSIONS_REVOKED', `user:${userId}`, {
+      this.deps.events.publish('SESSIONS_REVOKED', Topic.user(userId), {
         session_ids: revoked.map((r) => r.id),
       });
     }

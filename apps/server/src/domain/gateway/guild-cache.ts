@@ -1,4 +1,4 @@
-import type { Member } from '@hearth/protocol';
+import { asHearthEvent, invalidates, type Member } from '@hearth/protocol';
 import { BUS_GAP, type BusEvent } from '../../events/bus';
 import { isThreadType } from '../guilds/guild-access';
 import type { GuildSnapshot } from '../guilds/guilds.service';
@@ -12,27 +12,6 @@ const MAX_GUILDS = 1000;
  * publish nothing, and this bounds how long GUILD_CREATE could still show them.
  */
 const MAX_AGE_MS = 60_000;
-
-/** Events after which a guild's snapshot may no longer be what the database holds. */
-const STALE_AFTER = new Set([
-  'GUILD_UPDATE',
-  'GUILD_DELETE',
-  'GUILD_ROLE_CREATE',
-  'GUILD_ROLE_UPDATE',
-  'GUILD_ROLE_DELETE',
-  'GUILD_EMOJIS_UPDATE',
-  'GUILD_MEMBER_ADD',
-  'GUILD_MEMBER_UPDATE',
-  'GUILD_MEMBER_REMOVE',
-  'CHANNEL_CREATE',
-  'CHANNEL_UPDATE',
-  'CHANNEL_DELETE',
-  'CHANNEL_PINS_UPDATE',
-  'THREAD_CREATE',
-  'THREAD_UPDATE',
-  'THREAD_DELETE',
-  'THREAD_MEMBERS_UPDATE',
-]);
 
 /**
  * A guild's snapshot as the cache keeps it: with the presences of the members it lists who are online. The objects
@@ -66,15 +45,6 @@ interface Entry {
   snapshot?: CachedSnapshot | null;
   queued: Array<(s: CachedSnapshot) => void>;
   loadedAt: number;
-}
-
-interface EventFields {
-  id?: string;
-  guild_id?: string;
-  channel_id?: string;
-  channel_type?: number;
-  user?: { id: string };
-  status?: string;
 }
 
 /**
@@ -120,24 +90,29 @@ export class GuildCache {
       this.entries.clear();
       return;
     }
-    const d = (event.d ?? {}) as EventFields;
-    if (event.t === 'USER_UPDATE') {
+    // Only the catalog's events concern snapshots (not the gateways' handoff messages).
+    const e = asHearthEvent(event);
+    if (!e) return;
+    if (e.t === 'USER_UPDATE') {
       // A user's name or avatar, as listed in the member lists they appear in.
+      const userId = e.d.id;
       for (const [guildId, entry] of this.entries)
-        if (entry.snapshot === undefined || (d.id && entry.snapshot?.listed.has(d.id)))
+        if (entry.snapshot === undefined || (userId && entry.snapshot?.listed.has(userId)))
           this.drop(guildId, entry);
       return;
     }
-    const [kind, id] = event.topic.split(':');
-    const guildId = kind === 'guild' ? id : d.guild_id;
+    const [kind, id] = e.topic.split(':');
+    const guildId = kind === 'guild' ? id : 'guild_id' in e.d ? e.d.guild_id : undefined;
     const entry = guildId ? this.entries.get(guildId) : undefined;
     if (!guildId || !entry) return;
-    if (event.t === 'PRESENCE_UPDATE' && d.user) {
-      const userId = d.user.id;
-      const { guild_id: _, ...presence } = event.d as PresenceWire & { guild_id: string };
+    if (e.t === 'PRESENCE_UPDATE') {
+      // Changes the presences kept, in place.
+      if (!e.d.user) return;
+      const { guild_id: _, ...presence } = e.d;
+      const userId = presence.user.id;
       this.change(entry, (s) => {
         if (!s.listed.has(userId)) return;
-        if (d.status === 'offline') s.online.delete(userId);
+        if (presence.status === 'offline') s.online.delete(userId);
         else s.online.set(userId, presence);
         // Who comes online joins the end of the online members: only a list short of its size, or one that lists
         // them, changes.
@@ -146,9 +121,9 @@ export class GuildCache {
       });
       return;
     }
-    if (event.t === 'MESSAGE_CREATE' && d.channel_type !== undefined && !isThreadType(d.channel_type)) {
+    if (e.t === 'MESSAGE_CREATE' && e.d.channel_type !== undefined && !isThreadType(e.d.channel_type)) {
       // A channel's last_message_id moves forward (in threads, messages also change counts: those drop it).
-      const { channel_id: channelId, id: messageId } = d;
+      const { channel_id: channelId, id: messageId } = e.d;
       this.change(entry, (s) => {
         const at = s.channels.findIndex((c) => c.id === channelId);
         const channel = s.channels[at];
@@ -157,7 +132,8 @@ export class GuildCache {
       });
       return;
     }
-    if (STALE_AFTER.has(event.t) || event.t === 'MESSAGE_CREATE') this.drop(guildId, entry);
+    // Any other event after which the snapshot may no longer be what the database holds.
+    if (invalidates(e.t, 'guild-snapshot')) this.drop(guildId, entry);
   }
 
   /** The snapshot, and the presences of the members it lists. */

@@ -1,3 +1,4 @@
+import { eventInfo } from '@hearth/protocol';
 import { BUS_GAP, type BusEvent } from '../../events/bus';
 import type { ChannelContext } from './channel-context';
 import { isThreadType } from './guild-access';
@@ -10,31 +11,6 @@ import { isThreadType } from './guild-access';
 const TTL_MS = 30_000;
 /** Entries per kind; the oldest go first. */
 const MAX_ENTRIES = 20_000;
-
-/** Events that change nothing a channel context holds (and are the bulk of the bus's traffic). */
-const UNRELATED = new Set([
-  'MESSAGE_CREATE',
-  'MESSAGE_UPDATE',
-  'MESSAGE_DELETE',
-  'MESSAGE_DELETE_BULK',
-  'MESSAGE_ACK',
-  'MESSAGE_REACTION_ADD',
-  'MESSAGE_REACTION_REMOVE',
-  'MESSAGE_REACTION_REMOVE_ALL',
-  'MESSAGE_REACTION_REMOVE_EMOJI',
-  'CHANNEL_PINS_UPDATE',
-  'TYPING_START',
-  'PRESENCE_UPDATE',
-]);
-
-/** Events about one member of a guild: they drop that member's part only. */
-const MEMBER_EVENTS = new Set([
-  'GUILD_MEMBER_ADD',
-  'GUILD_MEMBER_UPDATE',
-  'GUILD_MEMBER_REMOVE',
-  'GUILD_BAN_ADD',
-  'GUILD_BAN_REMOVE',
-]);
 
 interface Timed<T> {
   value: T;
@@ -127,7 +103,9 @@ export class ContextCache {
 
   /** Drops every part that `event` may have changed. */
   observe(event: BusEvent): void {
-    if (UNRELATED.has(event.t)) return;
+    // Most of the bus's traffic (messages, reactions, typing, presences) changes nothing a context holds.
+    const info = eventInfo(event.t);
+    if (info && !info.invalidates.has('context') && !info.invalidates.has('context-member')) return;
     if (event.t === BUS_GAP) {
       this.drop(() => {
         this.guilds.clear();
@@ -144,7 +122,8 @@ export class ContextCache {
     if (kind === 'channel') this.drop(() => this.channels.delete(id));
     const guildId = kind === 'guild' ? id : d.guild_id;
     if (!guildId) return;
-    if (MEMBER_EVENTS.has(event.t) && d.user?.id) {
+    // An event about one member of a guild drops that member's part only.
+    if (info?.invalidates.has('context-member') && d.user?.id) {
       this.drop(() => this.members.delete(`${guildId}:${d.user!.id}`));
       return;
     }

@@ -4,6 +4,7 @@ import {
   type CreateMessage,
   type EditMessage,
   ErrorCode,
+  type EventPayload,
   type HistoryQuery,
   Limits,
   MAX_SNOWFLAKE,
@@ -492,7 +493,7 @@ export class MessagesService {
       ? Permission.SEND_MESSAGES_IN_THREADS
       : Permission.SEND_MESSAGES;
     if (!hasPermission(ctx.permissions, send)) throw missingPermissions();
-    const event: Record<string, unknown> = {
+    const event: EventPayload<'TYPING_START'> = {
       channel_id: channelId,
       user_id: principal.userId,
       timestamp: Math.floor(Date.now() / 1000),
@@ -656,7 +657,7 @@ export class MessagesService {
     ctx: MessageChannel,
     message: Message,
     authorId: string,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<EventPayload<'MESSAGE_CREATE'>> {
     if (!ctx.guildId || !ctx.actor) return { ...message, channel_type: ctx.channel.type };
     const member =
       ctx.actor.userId === authorId ? toMemberWire(ctx.actor.member, ctx.actor.roleIds) : undefined;

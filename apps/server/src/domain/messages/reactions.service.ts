@@ -1,5 +1,5 @@
 import { hasPermission, Permission } from '@hearth/permissions';
-import { ErrorCode, isSnowflake } from '@hearth/protocol';
+import { ErrorCode, type EventPayload, isSnowflake } from '@hearth/protocol';
 import { and, asc, countDistinct, eq, gt } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
@@ -102,7 +102,7 @@ export class ReactionsService {
       return rows.length > 0;
     });
     if (!added) return;
-    const event: Record<string, unknown> = {
+    const event: EventPayload<'MESSAGE_REACTION_ADD'> = {
       user_id: principal.userId,
       channel_id: channelId,
       message_id: messageId,

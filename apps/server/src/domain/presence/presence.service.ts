@@ -1,3 +1,4 @@
+import type { Presence } from '@hearth/protocol';
 import {
   aggregateStatus,
   type PresenceStore,
@@ -9,12 +10,8 @@ import type { Deps } from '../deps';
 
 const STATUSES = new Set(['online', 'idle', 'dnd', 'invisible', 'offline']);
 
-export interface PresenceWire {
-  user: { id: string };
-  status: string;
-  activities: unknown[];
-  client_status: Record<string, string>;
-}
+/** A presence as the gateway carries it (the event catalog's). */
+export type PresenceWire = Presence;
 
 /** Presence is per user across all their sessions; changes reach the members of the guilds they share. */
 export class PresenceService {

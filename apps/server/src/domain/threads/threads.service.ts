@@ -240,7 +240,7 @@ export class ThreadsService {
     const wire = toThreadWire(channel, 0);
     this.deps.events.publish('THREAD_DELETE', Topic.guild(channel.guildId!), {
       id: threadId,
-      guild_id: channel.guildId,
+      guild_id: channel.guildId!,
       parent_id: channel.parentId,
       type: channel.type,
     });
@@ -397,7 +397,7 @@ export class ThreadsService {
         const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [sys]);
         pending.add('MESSAGE_CREATE', Topic.channel(parent.id), {
           ...message,
-          guild_id: parent.guildId,
+          guild_id: parent.guildId!,
           channel_type: parent.type,
         });
       }
@@ -414,7 +414,7 @@ export class ThreadsService {
     });
     pending.add('THREAD_MEMBER_UPDATE', Topic.user(principal.userId), {
       ...toThreadMemberWire(me),
-      guild_id: parent.guildId,
+      guild_id: parent.guildId!,
     });
     pending.publish(this.deps.events);
     return wire;
@@ -448,11 +448,11 @@ export class ThreadsService {
     for (const m of added)
       pending.add('THREAD_MEMBER_UPDATE', Topic.user(m.userId), {
         ...toThreadMemberWire(m),
-        guild_id: thread.guildId,
+        guild_id: thread.guildId!,
       });
     pending.add('THREAD_MEMBERS_UPDATE', Topic.guild(thread.guildId!), {
       id: thread.id,
-      guild_id: thread.guildId,
+      guild_id: thread.guildId!,
       member_count: await this.memberCount(this.deps.db, thread.id),
       added_members: added.map(toThreadMemberWire),
     });
@@ -467,7 +467,7 @@ export class ThreadsService {
     if (!removed.length) return;
     this.deps.events.publish('THREAD_MEMBERS_UPDATE', Topic.guild(thread.guildId!), {
       id: thread.id,
-      guild_id: thread.guildId,
+      guild_id: thread.guildId!,
       member_count: await this.memberCount(this.deps.db, thread.id),
       removed_member_ids: [userId],
     });

@@ -7,6 +7,7 @@ import {
   type UserSettings,
 } from '@hearth/protocol';
 import { eq } from 'drizzle-orm';
+import { Topic } from '../../events/publisher';
 import { isUniqueViolation } from '../../store/db';
 import { credentials, userSettings, users } from '../../store/schema';
 import type { AuthService, Principal } from '../auth/auth.service';
@@ -106,7 +107,7 @@ export class UsersService {
     }
     if (wantsEmail) await this.auth.resendVerification(principal);
     const me = await this.getMe(principal.userId);
-    events.publish('USER_UPDATE', `user:${principal.userId}`, me);
+    events.publish('USER_UPDATE', Topic.user(principal.userId), me);
     return me;
   }
 
@@ -166,7 +167,7 @@ export class UsersService {
         'BASE_TYPE_MAX_LENGTH',
         `Settings must be at most ${Limits.settingsBytes} bytes.`,
       );
-    events.publish('USER_SETTINGS_UPDATE', `user:${userId}`, result.settings);
+    events.publish('USER_SETTINGS_UPDATE', Topic.user(userId), result.settings);
     return result.settings;
   }
 }

@@ -1,0 +1,356 @@
+// The event catalog: every event Hearth publishes on its bus and dispatches on the gateway, with its payload, the
+// topics it is published to, the intent a bot needs to get it, and the caches it makes stale. Code that gives an
+// event meaning reads it here, never from a list of names of its own.
+//
+// This module holds types and one table of plain data; the web app imports only its types (`import type`).
+
+import { Intent } from './gateway';
+import type { AuditLogEntry, Channel, Emoji, Guild, Member, Role } from './schemas/guilds';
+import type { Message } from './schemas/messages';
+import type { PrivateUser, User, UserSettings } from './schemas/users';
+
+/**
+ * Who may receive an event, the kind of its topic (`<kind>:<id>`). A guild channel and a DM share `channel:<id>`:
+ * the catalog names them apart because bots need different intents for each. The social layer adds its own kinds
+ * (an account's followers, a timeline) here.
+ */
+export type TopicKind = 'guild' | 'channel' | 'dm' | 'user';
+
+/** A topic string of a kind: `guild:<id>`, `channel:<id>` (a guild channel or a DM) or `user:<id>`. */
+export type TopicOfKind<K extends TopicKind> = K extends 'dm' ? `channel:${string}` : `${K}:${string}`;
+
+/**
+ * The caches an event makes stale (or changes in place), by what they keep:
+ * - `audience`: the gateway's index of which guilds and DMs each session is in;
+ * - `permissions`: a gateway session's computed permissions per guild (gateway/session-state.ts);
+ * - `context`: the message channel contexts (domain/guilds/context-cache.ts): the parts of the event's user,
+ *   channel or guild;
+ * - `context-member`: of those contexts, only the part of the member the event names (`d.user`);
+ * - `guild-snapshot`: the guild snapshots GUILD_CREATE is built from (domain/gateway/guild-cache.ts).
+ */
+export type EventCache = 'audience' | 'permissions' | 'context' | 'context-member' | 'guild-snapshot';
+
+/** A user as some events carry it: at least its id. */
+export type PartialUser = Pick<User, 'id'> & Partial<User>;
+
+/** A user's presence as PRESENCE_UPDATE and GUILD_CREATE carry it. */
+export interface Presence {
+  user: { id: string };
+  status: string;
+  activities: unknown[];
+  client_status: Record<string, string>;
+}
+
+/** An emoji as a reaction names it: a custom emoji's id and name, or a Unicode emoji's name. */
+export interface ReactionEmoji {
+  id: string | null;
+  name: string | null;
+  animated?: boolean;
+}
+
+/** A thread member as THREAD_MEMBER_UPDATE and THREAD_MEMBERS_UPDATE carry it. */
+export interface ThreadMember {
+  /** The thread. */
+  id: string;
+  user_id: string;
+  join_timestamp: string;
+  flags: number;
+}
+
+/** The guild as GUILD_CREATE carries it: the guild with its channels, threads, members and presences. */
+export type GuildCreate = Guild & {
+  joined_at?: string;
+  large?: boolean;
+  member_count?: number;
+  channels?: Channel[];
+  threads?: Channel[];
+  members?: Member[];
+  presences?: Presence[];
+};
+
+/** Where in a guild an event happened; absent in a DM. */
+interface InGuild {
+  guild_id?: string;
+}
+
+/** The payload of each event, by name. */
+export interface EventPayloads {
+  GUILD_CREATE: GuildCreate;
+  GUILD_UPDATE: Guild & { guild_id: string };
+  GUILD_DELETE: { id: string; unavailable?: boolean };
+  GUILD_EMOJIS_UPDATE: { guild_id: string; emojis: Emoji[] };
+  GUILD_ROLE_CREATE: { guild_id: string; role: Role };
+  GUILD_ROLE_UPDATE: { guild_id: string; role: Role };
+  GUILD_ROLE_DELETE: { guild_id: string; role_id: string };
+  GUILD_MEMBER_ADD: Member & { guild_id: string };
+  GUILD_MEMBER_UPDATE: Member & { guild_id: string };
+  GUILD_MEMBER_REMOVE: { guild_id: string; user: PartialUser };
+  GUILD_BAN_ADD: { guild_id: string; user: User };
+  GUILD_BAN_REMOVE: { guild_id: string; user: User };
+  GUILD_AUDIT_LOG_ENTRY_CREATE: AuditLogEntry;
+  CHANNEL_CREATE: Channel;
+  CHANNEL_UPDATE: Channel;
+  /** A guild channel, or (to the user who left it) a DM's id and type. */
+  CHANNEL_DELETE: Pick<Channel, 'id' | 'type'> & Partial<Channel>;
+  CHANNEL_PINS_UPDATE: InGuild & { channel_id: string; last_pin_timestamp: string | null };
+  CHANNEL_RECIPIENT_ADD: { channel_id: string; user: User };
+  CHANNEL_RECIPIENT_REMOVE: { channel_id: string; user: User };
+  /** Internal, never dispatched: the user became a recipient of a DM; later messages there reach them. */
+  DM_RECIPIENT: { channel_id: string };
+  THREAD_CREATE: Channel & { newly_created?: boolean };
+  THREAD_UPDATE: Channel;
+  THREAD_DELETE: { id: string; guild_id: string; parent_id: string | null; type: number };
+  THREAD_MEMBER_UPDATE: ThreadMember & { guild_id: string };
+  THREAD_MEMBERS_UPDATE: {
+    /** The thread. */
+    id: string;
+    guild_id: string;
+    member_count: number;
+    added_members?: Array<ThreadMember & { member?: Member }>;
+    removed_member_ids?: string[];
+  };
+  /** The message, with `channel_type`, and in a guild its `guild_id` and the author's `member`. */
+  MESSAGE_CREATE: Message & InGuild & { channel_type: number; member?: Member };
+  MESSAGE_UPDATE: Message & InGuild;
+  MESSAGE_DELETE: InGuild & { id: string; channel_id: string };
+  MESSAGE_DELETE_BULK: InGuild & { ids: string[]; channel_id: string };
+  MESSAGE_REACTION_ADD: InGuild & {
+    user_id: string;
+    channel_id: string;
+    message_id: string;
+    emoji: ReactionEmoji;
+    message_author_id?: string;
+    member?: Member;
+    burst: boolean;
+    type: number;
+  };
+  MESSAGE_REACTION_REMOVE: InGuild & {
+    user_id: string;
+    channel_id: string;
+    message_id: string;
+    emoji: ReactionEmoji;
+    burst: boolean;
+    type: number;
+  };
+  MESSAGE_REACTION_REMOVE_ALL: InGuild & { channel_id: string; message_id: string };
+  MESSAGE_REACTION_REMOVE_EMOJI: InGuild & { channel_id: string; message_id: string; emoji: ReactionEmoji };
+  MESSAGE_ACK: { channel_id: string; message_id: string | null; mention_count: number; version: number };
+  TYPING_START: InGuild & { channel_id: string; user_id: string; timestamp: number; member?: Member };
+  PRESENCE_UPDATE: Presence & { guild_id: string };
+  INVITE_CREATE: {
+    channel_id: string;
+    guild_id: string;
+    code: string;
+    created_at: string;
+    inviter?: User;
+    max_age: number;
+    max_uses: number;
+    temporary: boolean;
+    uses: number;
+    expires_at: string | null;
+  };
+  INVITE_DELETE: { channel_id: string; guild_id: string; code: string };
+  WEBHOOKS_UPDATE: { guild_id: string; channel_id: string };
+  RELATIONSHIP_ADD: { id: string; type: number; nickname: string | null; since: string; user: User };
+  RELATIONSHIP_REMOVE: { id: string; type: number };
+  /** The user themself; a partial one when only some fields changed (verified). */
+  USER_UPDATE: Pick<PrivateUser, 'id'> & Partial<PrivateUser>;
+  USER_SETTINGS_UPDATE: UserSettings;
+  /** Internal, never dispatched: the user's sessions (some, or all) are no longer valid. */
+  SESSIONS_REVOKED: { session_ids?: string[]; all?: boolean };
+}
+
+export type EventName = keyof EventPayloads;
+export type EventPayload<T extends EventName> = EventPayloads[T];
+
+/**
+ * What the gateway and the caches need to know of an event. `intent` is the intent a bot needs to get it: one for
+ * everywhere, or one in a guild and another in a DM (or in a user's own events without a guild).
+ */
+export interface EventSpec {
+  topics: readonly TopicKind[];
+  intent: number | { readonly guild: number; readonly dm: number };
+  invalidates: readonly EventCache[];
+}
+
+const messages = { guild: Intent.GuildMessages, dm: Intent.DirectMessages };
+const reactions = { guild: Intent.GuildMessageReactions, dm: Intent.DirectMessageReactions };
+
+/** The catalog. */
+export const EVENTS = {
+  GUILD_CREATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
+  GUILD_UPDATE: { topics: ['guild'], intent: Intent.Guilds, invalidates: ['context', 'guild-snapshot'] },
+  GUILD_DELETE: {
+    topics: ['guild', 'user'],
+    intent: Intent.Guilds,
+    invalidates: ['audience', 'context', 'guild-snapshot'],
+  },
+  GUILD_EMOJIS_UPDATE: {
+    topics: ['guild'],
+    intent: Intent.GuildExpressions,
+    invalidates: ['context', 'guild-snapshot'],
+  },
+  GUILD_ROLE_CREATE: {
+    topics: ['guild'],
+    intent: Intent.Guilds,
+    invalidates: ['permissions', 'context', 'guild-snapshot'],
+  },
+  GUILD_ROLE_UPDATE: {
+    topics: ['guild'],
+    intent: Intent.Guilds,
+    invalidates: ['permissions', 'context', 'guild-snapshot'],
+  },
+  GUILD_ROLE_DELETE: {
+    topics: ['guild'],
+    intent: Intent.Guilds,
+    invalidates: ['permissions', 'context', 'guild-snapshot'],
+  },
+  GUILD_MEMBER_ADD: {
+    topics: ['guild'],
+    intent: Intent.GuildMembers,
+    invalidates: ['context-member', 'guild-snapshot'],
+  },
+  GUILD_MEMBER_UPDATE: {
+    topics: ['guild'],
+    intent: Intent.GuildMembers,
+    invalidates: ['permissions', 'context-member', 'guild-snapshot'],
+  },
+  GUILD_MEMBER_REMOVE: {
+    topics: ['guild'],
+    intent: Intent.GuildMembers,
+    invalidates: ['audience', 'context-member', 'guild-snapshot'],
+  },
+  GUILD_BAN_ADD: { topics: ['guild'], intent: Intent.GuildModeration, invalidates: ['context-member'] },
+  GUILD_BAN_REMOVE: { topics: ['guild'], intent: Intent.GuildModeration, invalidates: ['context-member'] },
+  GUILD_AUDIT_LOG_ENTRY_CREATE: {
+    topics: ['guild'],
+    intent: Intent.GuildModeration,
+    invalidates: ['context'],
+  },
+  CHANNEL_CREATE: {
+    topics: ['guild', 'user'],
+    intent: Intent.Guilds,
+    invalidates: ['audience', 'permissions', 'context', 'guild-snapshot'],
+  },
+  CHANNEL_UPDATE: {
+    topics: ['guild', 'dm'],
+    intent: Intent.Guilds,
+    invalidates: ['permissions', 'context', 'guild-snapshot'],
+  },
+  CHANNEL_DELETE: {
+    topics: ['guild', 'user'],
+    intent: Intent.Guilds,
+    invalidates: ['audience', 'permissions', 'context', 'guild-snapshot'],
+  },
+  CHANNEL_PINS_UPDATE: {
+    topics: ['channel', 'dm'],
+    intent: { guild: Intent.Guilds, dm: Intent.DirectMessages },
+    invalidates: ['guild-snapshot'],
+  },
+  CHANNEL_RECIPIENT_ADD: { topics: ['dm'], intent: Intent.Guilds, invalidates: ['context'] },
+  CHANNEL_RECIPIENT_REMOVE: { topics: ['dm'], intent: Intent.Guilds, invalidates: ['context'] },
+  DM_RECIPIENT: { topics: ['user'], intent: Intent.Guilds, invalidates: ['audience', 'context'] },
+  THREAD_CREATE: {
+    topics: ['guild'],
+    intent: Intent.Guilds,
+    invalidates: ['permissions', 'context', 'guild-snapshot'],
+  },
+  THREAD_UPDATE: {
+    topics: ['guild'],
+    intent: Intent.Guilds,
+    invalidates: ['permissions', 'context', 'guild-snapshot'],
+  },
+  THREAD_DELETE: {
+    topics: ['guild'],
+    intent: Intent.Guilds,
+    invalidates: ['permissions', 'context', 'guild-snapshot'],
+  },
+  THREAD_MEMBER_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
+  THREAD_MEMBERS_UPDATE: {
+    topics: ['guild'],
+    intent: Intent.GuildMembers,
+    invalidates: ['permissions', 'context', 'guild-snapshot'],
+  },
+  // A message in a guild channel moves its last_message_id in the guild's snapshot; one in a thread drops it.
+  MESSAGE_CREATE: { topics: ['channel', 'dm'], intent: messages, invalidates: ['guild-snapshot'] },
+  MESSAGE_UPDATE: { topics: ['channel', 'dm'], intent: messages, invalidates: [] },
+  MESSAGE_DELETE: { topics: ['channel', 'dm'], intent: messages, invalidates: [] },
+  MESSAGE_DELETE_BULK: { topics: ['channel'], intent: messages, invalidates: [] },
+  MESSAGE_REACTION_ADD: { topics: ['channel', 'dm'], intent: reactions, invalidates: [] },
+  MESSAGE_REACTION_REMOVE: { topics: ['channel', 'dm'], intent: reactions, invalidates: [] },
+  MESSAGE_REACTION_REMOVE_ALL: { topics: ['channel', 'dm'], intent: reactions, invalidates: [] },
+  MESSAGE_REACTION_REMOVE_EMOJI: { topics: ['channel', 'dm'], intent: reactions, invalidates: [] },
+  MESSAGE_ACK: { topics: ['user'], intent: messages, invalidates: [] },
+  TYPING_START: {
+    topics: ['channel', 'dm'],
+    intent: { guild: Intent.GuildMessageTyping, dm: Intent.DirectMessageTyping },
+    invalidates: [],
+  },
+  // Changes the snapshot's presences in place.
+  PRESENCE_UPDATE: { topics: ['guild'], intent: Intent.GuildPresences, invalidates: ['guild-snapshot'] },
+  INVITE_CREATE: { topics: ['guild'], intent: Intent.GuildInvites, invalidates: ['context'] },
+  INVITE_DELETE: { topics: ['guild'], intent: Intent.GuildInvites, invalidates: ['context'] },
+  WEBHOOKS_UPDATE: { topics: ['channel'], intent: Intent.GuildWebhooks, invalidates: ['context'] },
+  RELATIONSHIP_ADD: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
+  RELATIONSHIP_REMOVE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
+  // Drops the snapshots that list the user.
+  USER_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context', 'guild-snapshot'] },
+  USER_SETTINGS_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
+  SESSIONS_REVOKED: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
+} as const satisfies { [T in EventName]: EventSpec };
+
+/** The topic kinds event `T` is published to. */
+export type TopicKindOf<T extends EventName> = (typeof EVENTS)[T]['topics'][number];
+/** A topic event `T` may be published to. */
+export type TopicOf<T extends EventName> = TopicOfKind<TopicKindOf<T>>;
+
+/** One event as published and as its consumers get it: a union discriminated by `t`. */
+export type HearthEvent = { [T in EventName]: { t: T; topic: TopicOf<T>; d: EventPayload<T> } }[EventName];
+
+/** An event's entry in the catalog, as code reads it. */
+export interface EventInfo {
+  readonly topics: ReadonlySet<TopicKind>;
+  /** The intent a bot needs for it in a guild, and outside one. */
+  readonly intent: { readonly guild: number; readonly dm: number };
+  readonly invalidates: ReadonlySet<EventCache>;
+}
+
+const INFO = new Map<string, EventInfo>(
+  Object.entries(EVENTS as Record<EventName, EventSpec>).map(([t, spec]) => [
+    t,
+    {
+      topics: new Set(spec.topics),
+      intent: typeof spec.intent === 'number' ? { guild: spec.intent, dm: spec.intent } : spec.intent,
+      invalidates: new Set(spec.invalidates),
+    },
+  ]),
+);
+
+/** Every event name in the catalog. */
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+export function isEventName(t: string): t is EventName {
+  return INFO.has(t);
+}
+
+/** The catalog's entry for `t`, or undefined for a name outside it (the bus's own signals, handoff messages). */
+export function eventInfo(t: string): EventInfo | undefined {
+  return INFO.get(t);
+}
+
+/** Whether event `t` makes `cache` stale (false for names outside the catalog). */
+export function invalidates(t: string, cache: EventCache): boolean {
+  return INFO.get(t)?.invalidates.has(cache) ?? false;
+}
+
+/** The intent a bot needs to get event `t`, in a guild or not; GUILDS for names outside the catalog. */
+export function botIntent(t: string, inGuild: boolean): number {
+  const intent = INFO.get(t)?.intent;
+  if (!intent) return Intent.Guilds;
+  return inGuild ? intent.guild : intent.dm;
+}
+
+/** Narrows an event from the bus to the catalog's typed union, or null for names outside it. */
+export function asHearthEvent(event: { t: string; topic: string; d: unknown }): HearthEvent | null {
+  return INFO.has(event.t) ? (event as HearthEvent) : null;
+}
