@@ -114,8 +114,27 @@ export async function startHearth(
       ...overrides,
     },
   );
+  // Errors fastify logs about the reply itself (a second send, headers after the answer) are bugs in Hearth
+  // whatever the client saw: close() fails the test that caused them.
+  const replyErrors: string[] = [];
+  const logger = pino({
+    level: process.env.HEARTH_TEST_LOG ?? 'warn',
+    hooks: {
+      logMethod(args, method, level) {
+        const text = args
+          .map((a) => (typeof a === 'string' ? a : (a as { err?: Error })?.err?.message))
+          .join(' ');
+        if (
+          level >= 50 &&
+          /Reply was already sent|ERR_HTTP_HEADERS_SENT|headers after they are sent/.test(text)
+        )
+          replyErrors.push(text);
+        return method.apply(this, args as Parameters<typeof method>);
+      },
+    },
+  });
   const app = await createApp(config, {
-    logger: opts.logger ?? pino({ level: process.env.HEARTH_TEST_LOG ?? 'warn' }),
+    logger: opts.logger ?? logger,
     webDir: opts.webDir,
   });
   const events: BusEvent[] = [];
@@ -190,6 +209,8 @@ export async function startHearth(
       await app.close();
       await pgdb?.drop();
       rmSync(dataDir, { recursive: true, force: true });
+      if (replyErrors.length)
+        throw new Error(`fastify logged reply errors: ${replyErrors.slice(0, 3).join(' | ')}`);
     },
   };
   return server;

@@ -69,7 +69,7 @@ export function authRoutes(app: Api, { services, limiter, config }: RouteContext
     { config: { auth: 'user' }, schema: { tags, response: { 204: Type.Null() } } },
     async (req, reply) => {
       await auth.logout(caller(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -94,7 +94,7 @@ export function authRoutes(app: Api, { services, limiter, config }: RouteContext
     },
     async (req, reply) => {
       await auth.revokeSession(caller(req), req.params.session_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -103,7 +103,7 @@ export function authRoutes(app: Api, { services, limiter, config }: RouteContext
     { schema: { tags, body: TokenBody, response: { 204: Type.Null(), ...errors } }, preHandler: perIp },
     async (req, reply) => {
       await auth.verifyEmail(req.body.token);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -112,7 +112,7 @@ export function authRoutes(app: Api, { services, limiter, config }: RouteContext
     { config: { auth: 'user' }, schema: { tags, response: { 204: Type.Null() } }, preHandler: perIp },
     async (req, reply) => {
       await auth.resendVerification(caller(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -124,7 +124,7 @@ export function authRoutes(app: Api, { services, limiter, config }: RouteContext
     },
     async (req, reply) => {
       await auth.forgot(req.body.login);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -133,7 +133,7 @@ export function authRoutes(app: Api, { services, limiter, config }: RouteContext
     { schema: { tags, body: Reset, response: { 204: Type.Null(), ...errors } }, preHandler: perIp },
     async (req, reply) => {
       await auth.reset(req.body.token, req.body.password);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }

@@ -49,7 +49,7 @@ export function channelsRoutes(app: Api, { services }: RouteContext): void {
     },
     async (req, reply) => {
       await channels.reorder(caller(req), req.params.guild_id, req.body, auditReason(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -95,7 +95,7 @@ export function channelsRoutes(app: Api, { services }: RouteContext): void {
         req.body,
         auditReason(req),
       );
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -109,7 +109,7 @@ export function channelsRoutes(app: Api, { services }: RouteContext): void {
         req.params.overwrite_id,
         auditReason(req),
       );
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }

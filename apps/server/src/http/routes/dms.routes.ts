@@ -43,7 +43,7 @@ export function dmsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'user' }, schema: { tags, params: Params, response: errors } },
     async (req, reply) => {
       await dms.addRecipient(caller(req), req.params.channel_id, req.params.user_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
   app.delete(
@@ -51,7 +51,7 @@ export function dmsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'user' }, schema: { tags, params: Params, response: errors } },
     async (req, reply) => {
       await dms.removeRecipient(caller(req), req.params.channel_id, req.params.user_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }

@@ -68,7 +68,7 @@ export function emojisRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: EmojiParams, response: errors } },
     async (req, reply) => {
       await emojis.delete(caller(req), req.params.guild_id, req.params.emoji_id, auditReason(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }

@@ -61,7 +61,7 @@ export function guildsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: GuildParams, response: errors } },
     async (req, reply) => {
       await guilds.delete(caller(req), req.params.guild_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -94,7 +94,7 @@ export function guildsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: GuildParams, response: errors } },
     async (req, reply) => {
       await members.leave(caller(req), req.params.guild_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -175,7 +175,7 @@ export function guildsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: MemberParams, response: errors } },
     async (req, reply) => {
       await members.kick(caller(req), req.params.guild_id, req.params.user_id, auditReason(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -196,7 +196,7 @@ export function guildsRoutes(app: Api, { services }: RouteContext): void {
           add,
           auditReason(req),
         );
-        noContent(reply);
+        return noContent(reply);
       },
     );
   }

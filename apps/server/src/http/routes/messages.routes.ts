@@ -87,7 +87,7 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
     },
     async (req, reply) => {
       await messages.delete(caller(req), req.params.channel_id, req.params.message_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -99,7 +99,7 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
     },
     async (req, reply) => {
       await messages.bulkDelete(caller(req), req.params.channel_id, req.body.messages);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -121,7 +121,7 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
       { config: { auth: 'any' }, schema: { tags, params: MessageParams, response: errors } },
       async (req, reply) => {
         await messages.setPinned(caller(req), req.params.channel_id, req.params.message_id, pinned);
-        noContent(reply);
+        return noContent(reply);
       },
     );
   }
@@ -148,7 +148,7 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any', bucket: 'typing' }, schema: { tags, params: ChannelParams, response: errors } },
     async (req, reply) => {
       await messages.typing(caller(req), req.params.channel_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }

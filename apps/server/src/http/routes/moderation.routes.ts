@@ -50,7 +50,7 @@ export function moderationRoutes(app: Api, { services }: RouteContext): void {
     async (req, reply) => {
       const seconds = req.body.delete_message_seconds ?? (req.body.delete_message_days ?? 0) * 86400;
       await bans.create(caller(req), req.params.guild_id, req.params.user_id, seconds, auditReason(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -59,7 +59,7 @@ export function moderationRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: BanParams, response: errors } },
     async (req, reply) => {
       await bans.remove(caller(req), req.params.guild_id, req.params.user_id, auditReason(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 

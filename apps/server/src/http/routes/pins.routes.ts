@@ -59,7 +59,7 @@ export function pinsRoutes(app: Api, { services }: RouteContext): void {
       },
       async (req, reply) => {
         await services.messages.setPinned(caller(req), req.params.channel_id, req.params.message_id, pinned);
-        noContent(reply);
+        return noContent(reply);
       },
     );
   }

@@ -28,7 +28,7 @@ export function reactionsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any', bucket: 'reaction' }, schema: { tags, params: EmojiParams, response: errors } },
     async (req, reply) => {
       await reactions.add(caller(req), req.params.channel_id, req.params.message_id, req.params.emoji);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -38,7 +38,7 @@ export function reactionsRoutes(app: Api, { services }: RouteContext): void {
     async (req, reply) => {
       const me = caller(req);
       await reactions.remove(me, req.params.channel_id, req.params.message_id, req.params.emoji, me.userId);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -60,7 +60,7 @@ export function reactionsRoutes(app: Api, { services }: RouteContext): void {
         req.params.emoji,
         req.params.user_id,
       );
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -91,7 +91,7 @@ export function reactionsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: MessageParams, response: errors } },
     async (req, reply) => {
       await reactions.clear(caller(req), req.params.channel_id, req.params.message_id, null);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -100,7 +100,7 @@ export function reactionsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: EmojiParams, response: errors } },
     async (req, reply) => {
       await reactions.clear(caller(req), req.params.channel_id, req.params.message_id, req.params.emoji);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }

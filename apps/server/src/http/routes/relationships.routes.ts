@@ -50,7 +50,7 @@ export function relationshipsRoutes(app: Api, { services }: RouteContext): void 
     },
     async (req, reply) => {
       await relationships.requestByUsername(caller(req), req.body.username);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -67,7 +67,7 @@ export function relationshipsRoutes(app: Api, { services }: RouteContext): void 
     },
     async (req, reply) => {
       await relationships.put(caller(req), req.params.user_id, req.body.type);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -76,7 +76,7 @@ export function relationshipsRoutes(app: Api, { services }: RouteContext): void 
     { config: { auth: 'user' }, schema: { tags, params: Params, response: errors } },
     async (req, reply) => {
       await relationships.remove(caller(req), req.params.user_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }

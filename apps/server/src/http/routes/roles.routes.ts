@@ -77,7 +77,7 @@ export function rolesRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: RoleParams, response: errors } },
     async (req, reply) => {
       await roles.delete(caller(req), req.params.guild_id, req.params.role_id, auditReason(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }

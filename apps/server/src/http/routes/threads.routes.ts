@@ -66,7 +66,7 @@ export function threadsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: ChannelParams, response: errors } },
     async (req, reply) => {
       await threads.join(caller(req), req.params.channel_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
   app.delete(
@@ -74,7 +74,7 @@ export function threadsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: ChannelParams, response: errors } },
     async (req, reply) => {
       await threads.leave(caller(req), req.params.channel_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
   app.put(
@@ -82,7 +82,7 @@ export function threadsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: MemberParams, response: errors } },
     async (req, reply) => {
       await threads.addMember(caller(req), req.params.channel_id, req.params.user_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
   app.delete(
@@ -90,7 +90,7 @@ export function threadsRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: MemberParams, response: errors } },
     async (req, reply) => {
       await threads.removeMemberBy(caller(req), req.params.channel_id, req.params.user_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
   app.get(

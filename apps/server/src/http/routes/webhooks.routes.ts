@@ -118,7 +118,7 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
     { config: { auth: 'any' }, schema: { tags, params: WebhookParams, response: errors } },
     async (req, reply) => {
       await webhooks.delete(caller(req), req.params.webhook_id, auditReason(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -147,7 +147,7 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
     { ...tokenLimits, schema: { tags, params: TokenParams, response: errors } },
     async (req, reply) => {
       await webhooks.deleteWithToken(req.params.webhook_id, req.params.webhook_token, auditReason(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 
@@ -284,7 +284,7 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
         req.params.message_id,
         req.query.thread_id,
       );
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }
