@@ -157,12 +157,12 @@ export class Session {
 
   /** The same with `d` already encoded; the message is what JSON.stringify would make of the whole payload. */
   dispatchJson(t: string, d: string): void {
-    this.resume.push((s) => `${dispatchHead(t, s)}${d}}`, null, true);
+    this.resume.push(`${dispatchHead(t, this.resume.next)}${d}}`, null, true);
   }
 
   /** The same for an event many sessions get: `rest` is its `d` and the closing brace, encoded once for all. */
   dispatchShared(t: string, rest: Buffer): void {
-    this.resume.push((s) => dispatchHead(t, s), rest);
+    this.resume.push(dispatchHead(t, this.resume.next), rest);
   }
 
   /**
@@ -170,7 +170,7 @@ export class Session {
    * parts, so a session holds only its own few bytes of a GUILD_CREATE until the client has it.
    */
   dispatchParts(t: string, parts: Buffer[]): void {
-    this.resume.push((s) => dispatchHead(t, s), parts, true);
+    this.resume.push(dispatchHead(t, this.resume.next), parts, true);
   }
 
   /**

@@ -46,14 +46,18 @@ export class ResumeBuffer {
     private readonly send: (head: string, rest: Rest) => void,
   ) {}
 
-  /** Numbers, keeps and sends (or withholds) one message; `head` is made from its sequence number. */
-  push(head: (s: number) => string, rest: Rest, barrier = false): void {
-    const s = ++this.seq;
-    const message = { s, head: head(s), rest };
+  /** The sequence number the next message gets (its head may carry it). */
+  get next(): number {
+    return this.seq + 1;
+  }
+
+  /** Numbers (see `next`), keeps and sends (or withholds) one message. */
+  push(head: string, rest: Rest, barrier = false): void {
+    const message = { s: ++this.seq, head, rest };
     this.kept.push(message);
     if (this.kept.length > this.size) this.kept.shift();
     if (barrier && this.onBarrier) {
-      this.barriers.push(s);
+      this.barriers.push(message.s);
       this.onBarrier();
     }
     if (this.barriers.length) this.withheld.push(message);
