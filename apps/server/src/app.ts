@@ -159,6 +159,12 @@ export async function createApp(
       if (e.t === BUS_GAP) services.auth.sessions.forgetAll();
     });
     cleanups.push(async () => forgetRevoked());
+    // Every cache follows the bus one way: it subscribes here, and the transport never calls down to keep it fresh.
+    // The bus calls its listeners in the order they subscribed, all of them for one event before the next: the
+    // context cache, the revoked sessions, the guild snapshots (GUILD_CREATE's guild-wide part, ADR 0012), then the
+    // gateway (gateway.attach, below). So a session never gets an event before the caches it reads have seen it.
+    const followSnapshots = bus.subscribe((e) => services.sessionData.observe(e));
+    cleanups.push(async () => followSnapshots());
     const lifecycle = { closing: false };
     const http = await buildHttp(config, log, { database, bus }, lifecycle, opts.webDir ?? defaultWebDir, {
       services,

@@ -1,6 +1,8 @@
-import type { Channel, Member } from '@hearth/protocol';
+import { type Channel, Intent, type Member } from '@hearth/protocol';
 import type { CachedSnapshot, SharedMembers } from '../domain/gateway/guild-cache';
+import type { GuildStart } from '../domain/gateway/session-data.service';
 import type { PresenceWire } from '../domain/presence/presence.service';
+import type { Session } from './session';
 import type { SessionState } from './session-state';
 
 /** `encode(o)`, computed once per object: snapshots are never changed in place (guild-cache.ts). */
@@ -139,4 +141,30 @@ function encodeMembers(snapshot: CachedSnapshot, ids: string[], count: number): 
     presences: Buffer.from(presences.join(',')),
     validUntil,
   };
+}
+
+/**
+ * GUILD_CREATE for one session, from the guild's snapshot. Whether the session gets every PRESENCE_UPDATE of the
+ * guild from now on is decided here (ADR 0011).
+ */
+export function sendGuildCreate(
+  session: Session,
+  { snapshot, member: mine }: GuildStart,
+  myPresence: PresenceWire,
+): void {
+  const { principal } = session;
+  const guildId = snapshot.id;
+  const large = snapshot.memberCount > session.largeThreshold;
+  const wantsPresences = !principal.bot || !!(session.intents & Intent.GuildPresences);
+  if (wantsPresences && (!large || principal.bot)) session.presenceGuilds.add(guildId);
+  else session.presenceGuilds.delete(guildId);
+  const parts = guildCreateParts(snapshot, {
+    state: session.state,
+    userId: principal.userId,
+    mine,
+    myPresence,
+    largeThreshold: session.largeThreshold,
+    presences: wantsPresences,
+  });
+  session.dispatchParts('GUILD_CREATE', parts);
 }

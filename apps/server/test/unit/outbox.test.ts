@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { Duplex } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
-import { Outbox, textFrame } from '../../src/gateway/session';
+import { Outbox } from '../../src/gateway/core/outbox';
+import { textFrame, WebSocketSink } from '../../src/gateway/ws-sink';
 
 // The outbox queues a tick's messages per socket and writes them together; shared bytes go out behind each
 // session's head in one frame, never copied to join them.
@@ -45,7 +46,8 @@ function fakeSocket(opts: { failing?: boolean } = {}) {
       }
     },
   };
-  const outbox = new Outbox(ws as unknown as WebSocket, raw as unknown as Duplex, 1 << 20, () => {});
+  const sink = new WebSocketSink(ws as unknown as WebSocket, raw as unknown as Duplex);
+  const outbox = new Outbox(sink, 1 << 20, () => {});
   return { outbox, sent, terminated: () => terminated };
 }
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Principal } from '../../src/domain/auth/auth.service';
+import type { Outbox } from '../../src/gateway/core/outbox';
 import { chooseCheckpoint } from '../../src/gateway/resume-records';
-import { type Outbox, Session } from '../../src/gateway/session';
+import { Session } from '../../src/gateway/session';
 import { SessionState } from '../../src/gateway/session-state';
 
 // What a session rebuilt on another process starts from (ADR 0020), and the barrier that keeps a client from

@@ -50,9 +50,9 @@ interface Entry {
 /**
  * One process's snapshots of the guild-wide part of GUILD_CREATE, so that an identify storm reads each guild once.
  * Every bus event passes through `observe` before any session sees it: a message or a presence updates the
- * snapshot, any other event that can change it drops it. A session reads snapshots only after it receives the
- * guild's events (gateway.ts holds them for it), so a snapshot that predates an event is only ever followed by that
- * event: a session never keeps stale data.
+ * snapshot, any other event that can change it drops it (app.ts subscribes it to the bus ahead of the gateway).
+ * A session reads snapshots only after it receives the guild's events (gateway/routing.ts holds them for it), so a
+ * snapshot that predates an event is only ever followed by that event: a session never keeps stale data.
  */
 export class GuildCache {
   private readonly entries = new Map<string, Entry>();

@@ -169,7 +169,10 @@ export class SessionDataService {
     );
   }
 
-  /** Keeps the cached guild snapshots current: every bus event, before any session sees it. */
+  /**
+   * Keeps the cached guild snapshots current: app.ts subscribes it to the bus before the gateway, so it sees every
+   * event before any session does.
+   */
   observe(event: BusEvent): void {
     this.snapshots.observe(event);
   }

@@ -1,0 +1,98 @@
+import { GatewayClose, Intent, type Member } from '@hearth/protocol';
+import type { GatewayOptions } from './options';
+import { asFields } from './routing';
+import type { Session } from './session';
+import type { Sessions } from './sessions';
+
+const CHUNK = 1000;
+
+/**
+ * What an identified session asks for beside its events: op 3 (its presence), op 8 (member lists, answered with
+ * GUILD_MEMBERS_CHUNK) and op 14 (the presences of a large guild).
+ */
+export class Requests {
+  constructor(
+    private readonly opts: Pick<GatewayOptions, 'services'>,
+    private readonly sessions: Sessions,
+  ) {}
+
+  /** op 3: a new presence for this session, at most 5 per 20 seconds (extra updates are dropped). */
+  async presence(session: Session, d: unknown): Promise<void> {
+    const now = Date.now();
+    if (now - session.presenceUpdates.since > 20_000) session.presenceUpdates = { count: 0, since: now };
+    if (++session.presenceUpdates.count > 5) return;
+    const parsed = this.opts.services.presence.parse(d);
+    if (!parsed) return;
+    session.presence = parsed;
+    await this.opts.services.presence.set(session.principal.userId, session.id, parsed, [
+      ...session.state.guilds.keys(),
+    ]);
+  }
+
+  /**
+   * op 8: GUILD_MEMBERS_CHUNK pages of at most 1000, echoing the nonce; `limit` 0 with no query means everyone.
+   * The caller holds the session's events meanwhile (Router.held).
+   */
+  async requestMembers(session: Session, payload: unknown): Promise<void> {
+    const d = asFields(payload);
+    const guildId = d.guild_id;
+    if (typeof guildId !== 'string' || !session.state.guilds.has(guildId)) return;
+    if (session.principal.bot && !(session.intents & Intent.GuildMembers)) {
+      session.outbox?.close(
+        GatewayClose.DisallowedIntents,
+        'Requesting members needs the GUILD_MEMBERS intent',
+      );
+      return;
+    }
+    const members = this.opts.services.members;
+    const query = typeof d.query === 'string' ? d.query : '';
+    const userIds = Array.isArray(d.user_ids)
+      ? new Set(d.user_ids.filter((id): id is string => typeof id === 'string'))
+      : typeof d.user_ids === 'string'
+        ? new Set([d.user_ids])
+        : null;
+    const asked = Number(d.limit);
+    const limit = Number.isInteger(asked) && asked > 0 ? asked : query || userIds ? 100 : Infinity;
+    let found: Member[] = [];
+    if (query) {
+      found = await members.search(session.principal, guildId, query, Math.min(limit, CHUNK));
+    } else {
+      // Everyone (or everyone among user_ids), read in keyset pages.
+      for (let after: string | undefined; found.length < limit; ) {
+        const page = await members.list(session.principal, guildId, { limit: CHUNK, after });
+        found.push(...(userIds ? page.filter((m) => userIds.has(m.user?.id ?? '')) : page));
+        if (page.length < CHUNK) break;
+        after = page[page.length - 1].user?.id;
+      }
+      found = found.slice(0, limit);
+    }
+    const presences =
+      d.presences === true ? await this.opts.services.presence.many(found.map((m) => m.user!.id)) : null;
+    const chunks = Math.max(1, Math.ceil(found.length / CHUNK));
+    for (let i = 0; i < chunks; i++) {
+      const part = found.slice(i * CHUNK, (i + 1) * CHUNK);
+      const ids = new Set(part.map((m) => m.user?.id));
+      session.dispatch('GUILD_MEMBERS_CHUNK', {
+        guild_id: guildId,
+        members: part,
+        chunk_index: i,
+        chunk_count: chunks,
+        ...(i === chunks - 1 && userIds
+          ? { not_found: [...userIds].filter((id) => !found.some((m) => m.user?.id === id)) }
+          : {}),
+        ...(presences
+          ? { presences: presences.filter((p) => ids.has(p.user.id) && p.status !== 'offline') }
+          : {}),
+        ...(d.nonce !== undefined ? { nonce: d.nonce } : {}),
+      });
+    }
+  }
+
+  /** op 14 (guild subscriptions): a session that opens a large guild gets its presences from then on. */
+  subscribe(session: Session, payload: unknown): void {
+    const guildId = asFields(payload).guild_id;
+    if (typeof guildId !== 'string' || !session.state.guilds.has(guildId) || session.principal.bot) return;
+    session.subscribe(guildId);
+    if (!session.backlog) this.sessions.reindex(session);
+  }
+}

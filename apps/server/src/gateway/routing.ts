@@ -1,0 +1,280 @@
+import { hasPermission, Permission } from '@hearth/permissions';
+import { botIntent, Intent, invalidates } from '@hearth/protocol';
+import type { BusEvent } from '../events/bus';
+import { sendGuildCreate } from './guild-create';
+import type { GatewayOptions } from './options';
+import type { Session } from './session';
+import type { EventData } from './session-state';
+import type { Sessions } from './sessions';
+
+export type Fields = Record<string, unknown>;
+export const asFields = (d: unknown): Fields => (d && typeof d === 'object' ? (d as Fields) : {});
+
+/**
+ * One event as routed: its topic split once, its `d`, and `d` as JSON encoded at most once for all its recipients
+ * (and once blanked, for bots without MESSAGE_CONTENT).
+ */
+class Encoded {
+  readonly kind: string;
+  readonly id: string;
+  readonly d: EventData;
+  private full: Buffer | undefined;
+  private blank: Buffer | undefined;
+
+  constructor(event: BusEvent) {
+    const at = event.topic.indexOf(':');
+    this.kind = event.topic.slice(0, at);
+    this.id = event.topic.slice(at + 1);
+    this.d = asFields(event.d) as EventData;
+  }
+
+  /** `d` and the payload's closing brace, the part of the message every session shares (Session.dispatchShared). */
+  get rest(): Buffer {
+    this.full ??= Buffer.from(`${JSON.stringify(this.d)}}`);
+    return this.full;
+  }
+
+  get blankedRest(): Buffer {
+    this.blank ??= Buffer.from(
+      `${JSON.stringify({ ...this.d, content: '', embeds: [], attachments: [], components: [] })}}`,
+    );
+    return this.blank;
+  }
+}
+
+/** Each event's encoding, shared by the sessions it is routed to now and those that held it meanwhile. */
+const eventEncodings = new WeakMap<BusEvent, Encoded>();
+function encodedOf(event: BusEvent): Encoded {
+  let encoded = eventEncodings.get(event);
+  if (!encoded) {
+    encoded = new Encoded(event);
+    eventEncodings.set(event, encoded);
+  }
+  return encoded;
+}
+
+/**
+ * Routing and delivery of bus events to this process's sessions: who an event concerns (the audience index), what
+ * each of those sessions may see of it (its own permission cache, intents, MESSAGE_CONTENT), and the sessions whose
+ * events are held while they load. The domain's caches have seen each event before it gets here (app.ts subscribes
+ * them to the bus before the gateway).
+ */
+export class Router {
+  constructor(
+    private readonly opts: Pick<GatewayOptions, 'services' | 'bus' | 'log'>,
+    private readonly sessions: Sessions,
+  ) {}
+
+  /**
+   * Runs `load` with the session's events held: every event routed meanwhile, of any guild or DM, waits in its
+   * backlog and is routed to it afterwards, in order. A session that loads its caches or builds an answer
+   * (GUILD_CREATE, member chunks) from the database this way never misses an event that the data predates, and
+   * never gets an event before the state it applies to.
+   */
+  async held<T>(session: Session, load: () => Promise<T>): Promise<T> {
+    if (session.holds++ === 0) {
+      session.heldAt = this.opts.bus.position();
+      session.backlog = [];
+      this.sessions.holding.add(session);
+    }
+    try {
+      return await load();
+    } finally {
+      if (--session.holds === 0) this.release(session);
+    }
+  }
+
+  private release(session: Session): void {
+    const backlog = session.backlog ?? [];
+    session.backlog = null;
+    this.sessions.holding.delete(session);
+    if (!this.sessions.has(session.id)) return;
+    this.sessions.reindex(session);
+    for (const event of backlog) this.toSession(session, event, encodedOf(event));
+  }
+
+  /** Delivers one bus event to every session entitled to it, from the sessions' own caches. */
+  route(event: BusEvent): void {
+    const [kind, id] = event.topic.split(':');
+    const d = asFields(event.d) as EventData;
+    // Routing is proportional to the audience: the user's sessions, or those in the guild (or DM) concerned, or for
+    // a presence those of the guild that get its presences.
+    const audience =
+      event.t === 'PRESENCE_UPDATE' ? `presences:${id}` : (kind === 'channel' && d.guild_id) || id;
+    // A session held while it is already listed (joining a guild, answering op 8) is in both: once is enough.
+    const listed = [
+      ...((kind === 'user' ? this.sessions.ofUser(id) : this.sessions.audience(audience)) ?? []),
+    ];
+    const holding = this.sessions.holding;
+    const targets = kind === 'user' || !holding.size ? listed : new Set([...listed, ...holding]);
+    const encoded = encodedOf(event);
+    for (const session of targets) this.toSession(session, event, encoded);
+  }
+
+  private toSession(session: Session, event: BusEvent, encoded: Encoded): void {
+    this.routeToSession(session, event, encoded);
+    // Events after which a session may be in other guilds or DMs than before: its audience index is updated.
+    if (invalidates(event.t, 'audience') && this.sessions.has(session.id)) this.sessions.reindex(session);
+  }
+
+  private routeToSession(session: Session, event: BusEvent, encoded: Encoded): void {
+    if (session.backlog) {
+      session.backlog.push(event);
+      return;
+    }
+    const { kind, id, d } = encoded;
+    if (kind === 'user') {
+      if (session.principal.userId === id)
+        this.toUser(session, event.t, d, encoded).catch((err) =>
+          this.opts.log.warn({ err, t: event.t }, 'could not deliver a user event'),
+        );
+      return;
+    }
+    const guildId = kind === 'guild' ? id : d.guild_id;
+    if (guildId) {
+      if (session.state.guilds.has(guildId))
+        this.toGuildMember(session, event.t, d, encoded, guildId, kind === 'channel' ? id : undefined);
+    } else if (kind === 'channel' && session.state.dms.has(id)) {
+      this.deliver(session, event.t, d, encoded, false);
+    }
+  }
+
+  private async toUser(session: Session, t: string, d: EventData, encoded: Encoded): Promise<void> {
+    switch (t) {
+      case 'SESSIONS_REVOKED':
+        if (
+          d.all ||
+          (session.principal.sessionId &&
+            Array.isArray(d.session_ids) &&
+            d.session_ids.includes(session.principal.sessionId))
+        )
+          this.sessions.destroy(session);
+        return;
+      case 'GUILD_CREATE': {
+        // Joined a guild: load its cache for this session (a per-user event, not the fan-out path).
+        const guildId = d.id;
+        if (!guildId) return;
+        return this.held(session, async () => {
+          const { sessionData, presence } = this.opts.services;
+          const [[g], mine] = await Promise.all([
+            sessionData.guilds(session.principal.userId, [guildId]),
+            presence.of(session.principal.userId),
+          ]);
+          if (!g) return;
+          session.state.guilds.set(guildId, g.state);
+          sendGuildCreate(session, g, mine);
+        });
+      }
+      case 'GUILD_DELETE':
+        if (d.id) session.state.guilds.delete(d.id);
+        break;
+      case 'CHANNEL_CREATE':
+        if (d.id && (d.type === 1 || d.type === 3)) session.state.dms.add(d.id);
+        break;
+      case 'CHANNEL_DELETE':
+        if (d.id && (d.type === 1 || d.type === 3)) session.state.dms.delete(d.id);
+        break;
+      case 'DM_RECIPIENT':
+        // Internal: the user became a recipient of a DM; later messages there reach them.
+        if (d.channel_id) session.state.dms.add(d.channel_id);
+        return;
+    }
+    this.deliver(session, t, d, encoded, !!d.guild_id);
+  }
+
+  private toGuildMember(
+    session: Session,
+    t: string,
+    d: EventData,
+    encoded: Encoded,
+    guildId: string,
+    channelId?: string,
+  ): void {
+    const state = session.state;
+    const subject = d.id ?? '';
+    if (t === 'CHANNEL_DELETE' || t === 'THREAD_DELETE') {
+      const could = state.canView(guildId, subject);
+      state.apply(t, d);
+      if (could) this.deliver(session, t, d, encoded, true);
+      return;
+    }
+    // Events that can change what this session sees: channels it gains bring their active threads.
+    const changesAccess =
+      t === 'CHANNEL_UPDATE' ||
+      t.startsWith('GUILD_ROLE_') ||
+      (t === 'GUILD_MEMBER_UPDATE' && d.user?.id === state.userId);
+    const before = changesAccess ? state.visibleChannels(guildId) : null;
+    const couldView = t === 'CHANNEL_UPDATE' && state.canView(guildId, subject);
+    state.apply(t, d);
+    if (before && state.guilds.has(guildId)) {
+      const gained = [...state.visibleChannels(guildId)].filter((c) => !before.has(c));
+      if (gained.length)
+        this.syncThreads(session, guildId, gained).catch((err) =>
+          this.opts.log.warn({ err }, 'thread list sync failed'),
+        );
+    }
+    if (t === 'GUILD_DELETE' || (t === 'GUILD_MEMBER_REMOVE' && d.user?.id === state.userId)) return;
+    if (t === 'PRESENCE_UPDATE' && !session.receivesPresences(guildId)) return;
+    if (t === 'CHANNEL_CREATE' || t === 'CHANNEL_UPDATE' || t === 'THREAD_CREATE' || t === 'THREAD_UPDATE') {
+      const canView = state.canView(guildId, subject);
+      // An overwrite change that hides a channel deletes it for this user; one that reveals it creates it.
+      if (t === 'CHANNEL_UPDATE' && couldView !== canView)
+        this.deliver(session, canView ? 'CHANNEL_CREATE' : 'CHANNEL_DELETE', d, encoded, true);
+      else if (canView) this.deliver(session, t, d, encoded, true);
+      return;
+    }
+    // A thread's member list goes to those who see the thread.
+    const target = t === 'THREAD_MEMBERS_UPDATE' ? subject : (channelId ?? d.channel_id);
+    if (target) {
+      if (!state.canView(guildId, target)) return;
+      if (
+        t.startsWith('INVITE_') &&
+        !hasPermission(state.channelPermissions(guildId, target), Permission.MANAGE_CHANNELS)
+      )
+        return;
+    }
+    if (
+      t === 'GUILD_AUDIT_LOG_ENTRY_CREATE' &&
+      !hasPermission(state.guildPermissions(guildId), Permission.VIEW_AUDIT_LOG)
+    )
+      return;
+    this.deliver(session, t, d, encoded, true);
+  }
+
+  /** THREAD_LIST_SYNC: the active threads of channels this session has just gained access to. */
+  private async syncThreads(session: Session, guildId: string, channelIds: string[]): Promise<void> {
+    const active = await this.opts.services.threads.active(session.principal, guildId);
+    const threads = active.threads.filter(
+      (t) => channelIds.includes(t.parent_id ?? '') && session.state.canView(guildId, t.id),
+    );
+    const ids = new Set(threads.map((t) => t.id));
+    session.dispatch('THREAD_LIST_SYNC', {
+      guild_id: guildId,
+      channel_ids: channelIds,
+      threads,
+      members: active.members.filter((m) => ids.has(m.id ?? '')),
+    });
+  }
+
+  /** Applies intents (bots) and MESSAGE_CONTENT, then dispatches. */
+  private deliver(session: Session, t: string, d: EventData, encoded: Encoded, inGuild: boolean): void {
+    if (!session.principal.bot) {
+      session.dispatchShared(t, encoded.rest);
+      return;
+    }
+    if (!(session.intents & botIntent(t, inGuild))) return;
+    if (
+      (t === 'MESSAGE_CREATE' || t === 'MESSAGE_UPDATE') &&
+      inGuild &&
+      !(session.intents & Intent.MessageContent)
+    ) {
+      const me = session.principal.userId;
+      const mentioned = d.mentions?.some((u) => u.id === me);
+      if (d.author?.id !== me && !mentioned) {
+        session.dispatchShared(t, encoded.blankedRest);
+        return;
+      }
+    }
+    session.dispatchShared(t, encoded.rest);
+  }
+}
