@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
-import { TestGateway } from '../gateway-client';
+import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, grant, join } from '../guild-helpers';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 
@@ -10,10 +10,7 @@ let h: TestServer;
 before(async () => {
   h = await startHearth();
 });
-after(async () => {
-  TestGateway.closeAll();
-  await h.close();
-});
+after(() => closeWithClients(h));
 const connect = (u: TestUser, guilds = 0) => TestGateway.identify(h, u.token, {}, guilds);
 const ok = async (res: Promise<{ status: number; text: string }>, status = 204) => {
   const r = await res;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
 import sharp from 'sharp';
-import { TestGateway } from '../gateway-client';
+import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, join } from '../guild-helpers';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 
@@ -12,10 +12,7 @@ let h: TestServer;
 before(async () => {
   h = await startHearth({ gatewayIdentifyLimit: 1000 });
 });
-after(async () => {
-  TestGateway.closeAll();
-  await h.close();
-});
+after(() => closeWithClients(h));
 
 /** The GUILD_CREATE a fresh session of `u` gets (its only guild). */
 async function guildCreate(u: TestUser): Promise<any> {

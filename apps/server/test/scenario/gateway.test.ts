@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
-import { TestGateway } from '../gateway-client';
+import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, join } from '../guild-helpers';
 import { startHearth, type TestServer } from '../harness';
 
@@ -9,10 +9,7 @@ let h: TestServer;
 before(async () => {
   h = await startHearth();
 });
-after(async () => {
-  TestGateway.closeAll();
-  await h.close();
-});
+after(() => closeWithClients(h));
 const post = (token: string, channelId: string, content: string) =>
   h.api('POST', `/channels/${channelId}/messages`, { token, body: { content } });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TestGateway } from '../gateway-client';
+import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, join } from '../guild-helpers';
 import { startHearth, type TestServer } from '../harness';
 
@@ -8,10 +8,7 @@ let h: TestServer;
 before(async () => {
   h = await startHearth({ gatewayIdentifyLimit: 1000 });
 });
-after(async () => {
-  TestGateway.closeAll();
-  await h.close();
-});
+after(() => closeWithClients(h));
 
 test('acks are monotonic and mention counts follow direct, role and @everyone mentions after the read position', async () => {
   const g = await createGuild(h);

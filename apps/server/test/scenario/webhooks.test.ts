@@ -4,7 +4,7 @@ import { Permission as P } from '@hearth/permissions';
 import { WebhookClient } from 'discord.js';
 import { pino } from 'pino';
 import sharp from 'sharp';
-import { TestGateway } from '../gateway-client';
+import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, grant, join, type TestGuild } from '../guild-helpers';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 
@@ -14,10 +14,7 @@ before(async () => {
   h = await startHearth();
   g = await createGuild(h);
 });
-after(async () => {
-  TestGateway.closeAll();
-  await h?.close();
-});
+after(() => closeWithClients(h));
 
 const png = async () =>
   `data:image/png;base64,${(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TestGateway } from '../gateway-client';
+import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, join, type TestGuild } from '../guild-helpers';
 import { startHearth, type TestServer } from '../harness';
 
@@ -15,10 +15,7 @@ before(async () => {
   g = await createGuild(h);
 });
 
-after(async () => {
-  TestGateway.closeAll();
-  await h?.close();
-});
+after(() => closeWithClients(h));
 
 /** Sends `text` as a JSON body, as is (so numbers keep every digit the client wrote). */
 const rawJson = (method: string, path: string, text: string) =>
