@@ -58,8 +58,11 @@ export function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** Waits until /health answers 200; fails with the process's output when it exits or takes longer than `deadlineMs`. */
-export async function waitForHealth(p: HearthProcess, deadlineMs = 120_000): Promise<void> {
+/**
+ * Waits until /health answers 200; fails with the process's output when it exits or takes longer than `deadlineMs`
+ * (generous: a cold start compiles the server through tsx, which takes minutes on a busy shared machine).
+ */
+export async function waitForHealth(p: HearthProcess, deadlineMs = 300_000): Promise<void> {
   let exited = false;
   p.exited.then(() => (exited = true));
   const end = Date.now() + deadlineMs;
