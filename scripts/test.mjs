@@ -1,22 +1,39 @@
 #!/usr/bin/env node
-// Runs the whole suite in tiers: unit tests (pure logic, and the Redis, process and browser suites, which skip
-// themselves without what they need), then the scenarios on PGlite and, when DATABASE_URL is set, on PostgreSQL.
-// Ends with a summary naming every tier and every suite or test that was skipped, and why.
+// Runs the suite in tiers, each from the folders named for it:
+//   unit           */test/unit/          pure logic, all files in one process: no Hearth process, no database,
+//                                        no global state left behind (seconds)
+//   scenario       */test/scenario/      HTTP and the gateway on a database: on PGlite, then on PostgreSQL when
+//                                        DATABASE_URL is set (`pglite` and `postgres` name one of the two)
+//   multi-process  */test/multi-process/ Hearth processes, Redis servers and outages; on PostgreSQL when
+//                                        DATABASE_URL is set, else PGlite; suites skip themselves without what they
+//                                        need (DATABASE_URL, REDIS_URL, redis-server)
+//   browser        */test/browser/       Chromium driving the web app (skipped without Chromium)
+// A test file in none of these folders fails the run. Ends with a summary naming every tier and every suite or test
+// that was skipped, and why.
 //
-//   node scripts/test.mjs [--tiers unit,pglite,postgres] [file-filter …]
+//   node scripts/test.mjs [--tiers unit,scenario,pglite,postgres,multi-process,browser] [file-filter …]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+const TIER_NAMES = ['unit', 'scenario', 'pglite', 'postgres', 'multi-process', 'browser'];
 const args = process.argv.slice(2);
-let tiers = ['unit', 'pglite', 'postgres'];
+let tiers = ['unit', 'scenario', 'multi-process', 'browser'];
 const tiersAt = args.indexOf('--tiers');
 if (tiersAt !== -1) {
-  tiers = args[tiersAt + 1].split(',');
+  tiers = (args[tiersAt + 1] ?? '').split(',').filter(Boolean);
   args.splice(tiersAt, 2);
+  const unknown = tiers.filter((t) => !TIER_NAMES.includes(t));
+  if (unknown.length || !tiers.length) {
+    console.error(
+      `--tiers takes a comma-separated list of ${TIER_NAMES.join(', ')}; got "${unknown.join(',')}"`,
+    );
+    process.exit(2);
+  }
 }
+if (tiers.includes('scenario')) tiers.push('pglite', 'postgres');
 const only = args;
 
 function findTests(dir) {
@@ -30,20 +47,18 @@ function findTests(dir) {
   return out.sort();
 }
 
-const roots = ['packages', 'apps/server/test', 'apps/web/test'].map((d) => join(root, d));
-let files = roots.flatMap((d) => {
-  try {
-    return findTests(d);
-  } catch {
-    return [];
-  }
-});
-if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
-// Scenario tests talk to a database; the rest are pure and run once.
-const scenario = files.filter(
-  (f) => f.startsWith('apps/server/test/') && !f.startsWith('apps/server/test/unit/'),
-);
-const pure = files.filter((f) => !scenario.includes(f));
+const roots = ['packages', 'apps'].map((d) => join(root, d));
+const all = roots.flatMap((d) => findTests(d));
+const tierOf = (f) => ['unit', 'scenario', 'multi-process', 'browser'].find((t) => f.includes(`/test/${t}/`));
+const homeless = all.filter((f) => !tierOf(f));
+if (homeless.length) {
+  console.error(
+    `These test files are in no tier's folder (test/unit, test/scenario, test/multi-process, test/browser):\n  ${homeless.join('\n  ')}`,
+  );
+  process.exit(2);
+}
+const files = only.length ? all.filter((f) => only.some((o) => f.includes(o))) : all;
+const inTier = (t) => files.filter((f) => tierOf(f) === t);
 
 const reportDir = mkdtempSync(join(tmpdir(), 'hearth-test-report-'));
 // The suite's own temporary directory: whatever a test leaves there is found afterwards, not mixed with the
@@ -54,16 +69,27 @@ const skippedTiers = [];
 /** `reason -> names` of the suites and tests the runner skipped, read from a TAP copy of its report. */
 const skips = new Map();
 
-function run(tier, label, list, env) {
-  if (!list.length) return 0;
+// Unit tests share one process (no process per file, so no tsx start-up per file): they keep no global state.
+const oneProcess =
+  Number(process.versions.node.split('.')[0]) >= 23
+    ? '--test-isolation=none'
+    : '--experimental-test-isolation=none';
+
+function run(tier, label, list, env, flags = []) {
+  if (!list.length) {
+    skippedTiers.push(`${label} (${only.length ? 'no test file matches the filter' : 'no test files'})`);
+    return 0;
+  }
   console.log(`\n=== ${label}: ${list.length} files ===`);
   const tap = join(reportDir, `${tier}.tap`);
+  const started = performance.now();
   const r = spawnSync(
     process.execPath,
     [
       '--import',
       'tsx',
       '--test',
+      ...flags,
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       '--test-reporter=tap',
@@ -72,7 +98,7 @@ function run(tier, label, list, env) {
     ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: suiteTmp, ...env } },
   );
-  ran.push(label);
+  ran.push(`${label} (${list.length} files, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   let report = '';
   try {
     report = readFileSync(tap, 'utf8');
@@ -84,16 +110,27 @@ function run(tier, label, list, env) {
   return r.status ?? 1;
 }
 
+const hasPostgres = Boolean(process.env.DATABASE_URL);
 let failed = 0;
-if (tiers.includes('unit')) failed |= run('unit', 'unit tests', pure, {});
+if (tiers.includes('unit')) failed |= run('unit', 'unit tests', inTier('unit'), {}, [oneProcess]);
 else skippedTiers.push('unit tests (not in --tiers)');
 if (tiers.includes('pglite'))
-  failed |= run('pglite', 'scenarios on PGlite', scenario, { HEARTH_TEST_DB: 'pglite' });
+  failed |= run('pglite', 'scenarios on PGlite', inTier('scenario'), { HEARTH_TEST_DB: 'pglite' });
 else skippedTiers.push('scenarios on PGlite (not in --tiers)');
 if (!tiers.includes('postgres')) skippedTiers.push('scenarios on PostgreSQL (not in --tiers)');
-else if (!process.env.DATABASE_URL)
-  skippedTiers.push('scenarios on PostgreSQL (set DATABASE_URL to run them)');
-else failed |= run('postgres', 'scenarios on PostgreSQL', scenario, { HEARTH_TEST_DB: 'postgres' });
+else if (!hasPostgres) skippedTiers.push('scenarios on PostgreSQL (set DATABASE_URL to run them)');
+else failed |= run('postgres', 'scenarios on PostgreSQL', inTier('scenario'), { HEARTH_TEST_DB: 'postgres' });
+if (tiers.includes('multi-process'))
+  failed |= run(
+    'multi-process',
+    `multi-process tests (on ${hasPostgres ? 'PostgreSQL' : 'PGlite'})`,
+    inTier('multi-process'),
+    { HEARTH_TEST_DB: hasPostgres ? 'postgres' : 'pglite' },
+  );
+else skippedTiers.push('multi-process tests (not in --tiers)');
+if (tiers.includes('browser'))
+  failed |= run('browser', 'browser tests', inTier('browser'), { HEARTH_TEST_DB: 'pglite' });
+else skippedTiers.push('browser tests (not in --tiers)');
 rmSync(reportDir, { recursive: true, force: true });
 // Hearth's tests name their temporary folders hearth-*; one still there was not cleaned up (tsx keeps its cache here).
 const leftBehind = readdirSync(suiteTmp).filter((name) => name.startsWith('hearth-'));

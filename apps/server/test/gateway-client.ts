@@ -9,6 +9,12 @@ export interface GatewayPayload {
 }
 
 /** A raw gateway client for tests: records every payload and waits for the ones asked for. */
+/** Closes every test gateway client, then the server (a file's `after`). */
+export async function closeWithClients(h: { close(): Promise<void> } | undefined): Promise<void> {
+  TestGateway.closeAll();
+  await h?.close();
+}
+
 export class TestGateway {
   readonly received: GatewayPayload[] = [];
   closeCode: number | null = null;

@@ -58,3 +58,13 @@ export async function grant(
   assert.equal(put.status, 204, put.text);
   return role.body.id;
 }
+
+/** `user` posts `content` in the channel; returns the message. */
+export async function say(h: TestServer, user: TestUser, channelId: string, content: string): Promise<any> {
+  const res = await h.api('POST', `/channels/${channelId}/messages`, {
+    token: user.token,
+    body: { content },
+  });
+  assert.equal(res.status, 200, res.text);
+  return res.body;
+}

@@ -60,7 +60,7 @@ export const testDatabasePrefix = /^[a-z][a-z0-9_]{0,39}$/.test(process.env.HEAR
   : 'hearth_test';
 
 /** Creates a fresh PostgreSQL database for one test file and returns its URL and a dropper. */
-async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = process.env.DATABASE_URL;
   if (!admin) throw new Error('HEARTH_TEST_DB=postgres needs DATABASE_URL');
   const name = `${testDatabasePrefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -79,6 +79,17 @@ async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void>
       await c.end();
     },
   };
+}
+
+/** Every file below `dir`, at any depth (none when it does not exist). */
+export function filesUnder(dir: string): string[] {
+  let entries: import('node:fs').Dirent[] = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
 /** A free loopback port (for servers whose public URL must be known before they start). */

@@ -9,7 +9,7 @@ import { createServer } from 'node:tls';
 import { Permission } from '@hearth/permissions';
 import { ApplicationFlags } from '@hearth/protocol';
 import { createGuild, type TestGuild } from '../guild-helpers';
-import { freePort, startHearth, type TestServer } from '../harness';
+import { type ApiResponse, freePort, startHearth, type TestServer } from '../harness';
 
 export interface BotWorld {
   h: TestServer;
@@ -18,6 +18,8 @@ export interface BotWorld {
   token: string;
   applicationId: string;
   botUserId: string;
+  /** The guild owner posts `content` in the guild's text channel. */
+  post(content: string): Promise<ApiResponse>;
 }
 
 /**
@@ -43,7 +45,55 @@ export async function botWorld(
     body: { guild_id: g.id, permissions: Permission.ADMINISTRATOR.toString(), authorize: true },
   });
   assert.equal(added.status, 200, added.text);
-  return { h, g, token, applicationId: app.id, botUserId: app.bot.id };
+  const post = (content: string) =>
+    h.api('POST', `/channels/${g.textChannelId}/messages`, { token: g.owner.token, body: { content } });
+  return { h, g, token, applicationId: app.id, botUserId: app.bot.id, post };
+}
+
+/** A bot library's client, as far as waiting for its events goes. */
+interface Emitter {
+  on(name: string, handler: (...args: any[]) => void): unknown;
+  off(name: string, handler: (...args: any[]) => void): unknown;
+}
+
+/** Resolves with the first `name` event of `client` whose arguments satisfy `match`; fails after `ms`. */
+export function nextEvent<T extends unknown[]>(
+  client: Emitter,
+  name: string,
+  match: (...args: T) => boolean = () => true,
+  ms = 15_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off(name, handler);
+      reject(new Error(`no ${name} event`));
+    }, ms);
+    const handler = (...args: any[]) => {
+      if (!match(...(args as T))) return;
+      clearTimeout(timer);
+      client.off(name, handler);
+      resolve(args as T);
+    };
+    client.on(name, handler);
+  });
+}
+
+/** Posts two messages as the owner for a bot to bulk-delete; `deleted` checks that both are gone. */
+export async function bulkDeleteVictims(
+  world: BotWorld,
+): Promise<{ ids: string[]; deleted(): Promise<void> }> {
+  const ids = [(await world.post('doomed 1')).body.id, (await world.post('doomed 2')).body.id];
+  return {
+    ids,
+    async deleted() {
+      for (const id of ids) {
+        const gone = await world.h.api('GET', `/channels/${world.g.textChannelId}/messages/${id}`, {
+          token: world.g.owner.token,
+        });
+        assert.equal(gone.status, 404);
+      }
+    },
+  };
 }
 
 /** Each flow's outcome: 'ok', or the error the bot reported. */

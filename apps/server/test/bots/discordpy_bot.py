@@ -1,6 +1,6 @@
 """An ordinary discord.py bot, pointed at Hearth by its endpoints only, doing what bots do.
 
-Run by apps/server/test/discordpy.test.ts with HEARTH_URL, BOT_TOKEN, GUILD_ID, CHANNEL_ID, OWNER_ID and VICTIM_ID
+Run by apps/server/test/scenario/discordpy.test.ts with HEARTH_URL, BOT_TOKEN, GUILD_ID, CHANNEL_ID, OWNER_ID and VICTIM_ID
 set. It prints one line per flow, `FLOW <name> ok` or `FLOW <name> fail <error>`; `READY` once logged in, when it
 waits for `ping` from the owner; and `DM_READY` when it waits for `hello bot` from the owner in private. It exits
 when every flow has run.

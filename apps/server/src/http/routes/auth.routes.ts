@@ -15,10 +15,11 @@ import { Type } from 'typebox';
 import { caller, clientMeta } from '../auth';
 import { rateLimit } from '../rate-limit';
 import { noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['auth'];
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 429: Type.Any() };
+const errors = errorResponses(400, 401, 429);
 
 /** Hearth's own account routes (Discord publishes no login API). */
 export function authRoutes(app: Api, { services, limiter, config }: RouteContext): void {

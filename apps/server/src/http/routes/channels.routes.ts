@@ -1,5 +1,4 @@
 import {
-  ApiError as ApiErrorSchema,
   Channel,
   ChannelPositions,
   CreateChannel,
@@ -10,12 +9,13 @@ import {
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { auditReason, noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['channels'];
 const GuildParams = Type.Object({ guild_id: Snowflake });
 const ChannelParams = Type.Object({ channel_id: Snowflake });
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const errors = errorResponses(400, 401, 403, 404);
 
 export function channelsRoutes(app: Api, { services }: RouteContext): void {
   const { channels } = services;

@@ -1,12 +1,13 @@
-import { ApiError as ApiErrorSchema, Channel, Snowflake } from '@hearth/protocol';
+import { Channel, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { invalidField } from '../../domain/errors';
 import { caller } from '../auth';
 import { noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['dms'];
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const errors = errorResponses(400, 401, 403, 404);
 
 export function dmsRoutes(app: Api, { services }: RouteContext): void {
   const { dms } = services;

@@ -1,11 +1,12 @@
-import { ApiError as ApiErrorSchema, Emoji, ImageData, Snowflake } from '@hearth/protocol';
+import { Emoji, ImageData, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { auditReason, noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['emojis'];
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const errors = errorResponses(400, 401, 403, 404);
 const Name = Type.String({ minLength: 2, maxLength: 32, pattern: '^[A-Za-z0-9_]+$' });
 const GuildParams = Type.Object({ guild_id: Snowflake });
 const EmojiParams = Type.Object({ guild_id: Snowflake, emoji_id: Snowflake });

@@ -1,9 +1,10 @@
-import { ApiError as ApiErrorSchema, Emoji, Member, Snowflake } from '@hearth/protocol';
+import { Emoji, Member, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
-const errors = { 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 429: Type.Any() };
+const errors = errorResponses(401, 403, 404, 429);
 const GuildParams = Type.Object({ guild_id: Snowflake });
 const Nothing = Type.Array(Type.Never());
 

@@ -1,11 +1,12 @@
-import { ApiError as ApiErrorSchema, CreateInvite, Invite, Snowflake } from '@hearth/protocol';
+import { CreateInvite, Invite, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { auditReason } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['invites'];
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const errors = errorResponses(400, 401, 403, 404);
 const CodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export function invitesRoutes(app: Api, { services }: RouteContext): void {

@@ -1,26 +1,13 @@
-import {
-  ApiError as ApiErrorSchema,
-  BulkDelete,
-  CreateMessage,
-  EditMessage,
-  HistoryQuery,
-  Message,
-  Snowflake,
-} from '@hearth/protocol';
+import { BulkDelete, CreateMessage, EditMessage, HistoryQuery, Message, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { readMessageForm, refuseRestOfBody } from '../multipart';
 import { noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['messages'];
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  429: Type.Any(),
-};
+const errors = errorResponses(400, 401, 403, 404, 429);
 const ChannelParams = Type.Object({ channel_id: Snowflake });
 const MessageParams = Type.Object({ channel_id: Snowflake, message_id: Snowflake });
 

@@ -1,11 +1,12 @@
-import { ApiError as ApiErrorSchema, AuditLogEntry, Ban, CreateBan, Snowflake, User } from '@hearth/protocol';
+import { AuditLogEntry, Ban, CreateBan, Snowflake, User } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { auditReason, noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['moderation'];
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const errors = errorResponses(400, 401, 403, 404);
 const GuildParams = Type.Object({ guild_id: Snowflake });
 const BanParams = Type.Object({ guild_id: Snowflake, user_id: Snowflake });
 

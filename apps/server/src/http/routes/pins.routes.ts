@@ -1,18 +1,13 @@
-import { ApiError as ApiErrorSchema, Message, Snowflake } from '@hearth/protocol';
+import { Message, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { PINS_PAGE_MAX } from '../../domain/messages/pins.service';
 import { caller } from '../auth';
 import { noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['messages'];
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  429: Type.Any(),
-};
+const errors = errorResponses(400, 401, 403, 404, 429);
 
 /** Discord's current pins API (discord.js 14.28, Oceanic); the older `/channels/:id/pins` routes stay too. */
 export function pinsRoutes(app: Api, { services }: RouteContext): void {

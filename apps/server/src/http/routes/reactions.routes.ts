@@ -1,17 +1,12 @@
-import { ApiError as ApiErrorSchema, Snowflake, User } from '@hearth/protocol';
+import { Snowflake, User } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['reactions'];
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  429: Type.Any(),
-};
+const errors = errorResponses(400, 401, 403, 404, 429);
 const MessageParams = Type.Object({ channel_id: Snowflake, message_id: Snowflake });
 const EmojiParams = Type.Object({
   channel_id: Snowflake,

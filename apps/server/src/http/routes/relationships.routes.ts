@@ -1,11 +1,12 @@
-import { ApiError as ApiErrorSchema, Snowflake, User } from '@hearth/protocol';
+import { Snowflake, User } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['relationships'];
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const errors = errorResponses(400, 401, 403, 404);
 const Params = Type.Object({ user_id: Snowflake });
 
 /** Friends, requests and blocks. People only: bots have no relationships. */

@@ -1,20 +1,14 @@
-import {
-  ApiError as ApiErrorSchema,
-  CreateRole,
-  ModifyRole,
-  Role,
-  RolePositions,
-  Snowflake,
-} from '@hearth/protocol';
+import { CreateRole, ModifyRole, Role, RolePositions, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { auditReason, noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['roles'];
 const GuildParams = Type.Object({ guild_id: Snowflake });
 const RoleParams = Type.Object({ guild_id: Snowflake, role_id: Snowflake });
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const errors = errorResponses(400, 401, 403, 404);
 
 export function rolesRoutes(app: Api, { services }: RouteContext): void {
   const { roles } = services;

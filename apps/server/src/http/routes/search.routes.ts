@@ -1,10 +1,11 @@
-import { ApiError as ApiErrorSchema, Message, Snowflake } from '@hearth/protocol';
+import { Message, Snowflake } from '@hearth/protocol';
 import { type Static, Type } from 'typebox';
 import { caller } from '../auth';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['search'];
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const errors = errorResponses(400, 401, 403, 404);
 const many = <T extends Parameters<typeof Type.Array>[0]>(t: T) =>
   Type.Optional(Type.Union([t, Type.Array(t, { maxItems: 25 })]));
 const Has = Type.Union(

@@ -1,11 +1,12 @@
-import { ApiError as ApiErrorSchema, Channel, Snowflake } from '@hearth/protocol';
+import { Channel, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['threads'];
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
+const errors = errorResponses(400, 401, 403, 404);
 const ArchiveDuration = Type.Union([
   Type.Literal(60),
   Type.Literal(1440),

@@ -1,5 +1,4 @@
 import {
-  ApiError as ApiErrorSchema,
   CreateWebhook,
   EditWebhookMessage,
   ExecuteWebhook,
@@ -22,16 +21,11 @@ import { caller } from '../auth';
 import { readMessageForm, refuseRestOfBody } from '../multipart';
 import { rateLimit } from '../rate-limit';
 import { auditReason, noContent } from '../reply';
+import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['webhooks'];
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  429: Type.Any(),
-};
+const errors = errorResponses(400, 401, 403, 404, 429);
 const ChannelParams = Type.Object({ channel_id: Snowflake });
 const GuildParams = Type.Object({ guild_id: Snowflake });
 const WebhookParams = Type.Object({ webhook_id: Snowflake });

@@ -1,0 +1,545 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Permission as P } from '@hearth/permissions';
+import { createGuild, type TestGuild } from '../guild-helpers';
+import { startHearth, type TestServer, type TestUser } from '../harness';
+
+// Every guild route × {no token, outsider, banned user, member without the permission, member with it, owner}.
+// Outsiders and banned users get 404 (never a 403 that confirms the guild exists), members without the right
+// get 403 with code 50013, members with it and the owner succeed. Routes that are not about one guild's
+// members (creating a guild, listing one's own, invites seen by their holders) say what differs in `expect`.
+
+let h: TestServer;
+let owner: TestUser;
+let granted: TestUser;
+let plain: TestUser;
+let outsider: TestUser;
+let banned: TestUser;
+before(async () => {
+  h = await startHearth();
+  [owner, granted, plain, outsider, banned] = await Promise.all([
+    h.register(),
+    h.register(),
+    h.register(),
+    h.register(),
+    h.register(),
+  ]);
+});
+after(() => h.close());
+
+interface Fixture {
+  g: TestGuild;
+  /** A member below everyone's roles, for moderation targets; fresh on each call. */
+  victim(): Promise<TestUser>;
+  /** A role at the bottom of the hierarchy; fresh on each call. */
+  lowRole(): Promise<string>;
+  channel(): Promise<string>;
+  invite(): Promise<string>;
+  bannedUser(): Promise<string>;
+}
+
+type Caller = 'no token' | 'outsider' | 'banned user' | 'member without' | 'member with' | 'owner';
+
+interface Case {
+  name: string;
+  method: string;
+  /** What a member needs: a permission, any membership, or ownership. */
+  needs: bigint | 'member' | 'owner';
+  request: (f: Fixture) => Promise<{ path: string; body?: unknown }>;
+  /** Statuses that differ from what `needs` implies, by caller. */
+  expect?: Partial<Record<Caller, number>>;
+}
+
+const cases: Case[] = [
+  {
+    name: 'create guild',
+    method: 'POST',
+    needs: 'member',
+    request: async () => ({ path: '/guilds', body: { name: 'Another' } }),
+    expect: { outsider: 201, 'banned user': 201 },
+  },
+  {
+    name: 'my guilds',
+    method: 'GET',
+    needs: 'member',
+    request: async () => ({ path: '/users/@me/guilds' }),
+    expect: { outsider: 200, 'banned user': 200 },
+  },
+  {
+    name: 'leave guild',
+    method: 'DELETE',
+    needs: 'member',
+    request: async (f) => ({ path: `/users/@me/guilds/${f.g.id}` }),
+    // The owner must transfer the guild or delete it.
+    expect: { owner: 400 },
+  },
+  {
+    name: 'invite preview',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/invites/${await f.invite()}?with_counts=true` }),
+    // Anyone holding the code sees where it leads.
+    expect: { 'no token': 200, outsider: 200, 'banned user': 200 },
+  },
+  {
+    name: 'join by invite',
+    method: 'POST',
+    needs: 'member',
+    request: async (f) => ({ path: `/invites/${await f.invite()}` }),
+    // Outsiders join; the banned are told so (the invite already shows the guild).
+    expect: { outsider: 200, 'banned user': 403 },
+  },
+  {
+    name: 'get role',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/roles/${f.g.id}` }),
+  },
+  {
+    name: 'get guild',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}` }),
+  },
+  {
+    name: 'modify guild',
+    method: 'PATCH',
+    needs: P.MANAGE_GUILD,
+    request: async (f) => ({ path: `/guilds/${f.g.id}`, body: { name: 'Renamed' } }),
+  },
+  {
+    name: 'delete guild',
+    method: 'DELETE',
+    needs: 'owner',
+    request: async (f) => ({ path: `/guilds/${f.g.id}` }),
+  },
+  {
+    name: 'list channels',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/channels` }),
+  },
+  {
+    name: 'create channel',
+    method: 'POST',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/channels`, body: { name: 'new' } }),
+  },
+  {
+    name: 'channel positions',
+    method: 'PATCH',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/channels`,
+      body: [{ id: f.g.textChannelId, position: 2 }],
+    }),
+  },
+  {
+    name: 'get channel',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}` }),
+  },
+  {
+    name: 'modify channel',
+    method: 'PATCH',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}`, body: { topic: 't' } }),
+  },
+  {
+    name: 'delete channel',
+    method: 'DELETE',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({ path: `/channels/${await f.channel()}` }),
+  },
+  {
+    name: 'put overwrite',
+    method: 'PUT',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => ({
+      path: `/channels/${f.g.textChannelId}/permissions/${await f.lowRole()}`,
+      body: { type: 0, deny: P.READ_MESSAGE_HISTORY.toString() },
+    }),
+  },
+  {
+    name: 'delete overwrite',
+    method: 'DELETE',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => {
+      const role = await f.lowRole();
+      await h.api('PUT', `/channels/${f.g.textChannelId}/permissions/${role}`, {
+        token: owner.token,
+        body: { type: 0, deny: '0' },
+      });
+      return { path: `/channels/${f.g.textChannelId}/permissions/${role}` };
+    },
+  },
+  {
+    name: 'list roles',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/roles` }),
+  },
+  {
+    name: 'create role',
+    method: 'POST',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/roles`, body: { name: 'r' } }),
+  },
+  {
+    name: 'role positions',
+    method: 'PATCH',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/roles`,
+      body: [{ id: await f.lowRole(), position: 1 }],
+    }),
+  },
+  {
+    name: 'modify role',
+    method: 'PATCH',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/roles/${await f.lowRole()}`, body: { name: 'x' } }),
+  },
+  {
+    name: 'delete role',
+    method: 'DELETE',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/roles/${await f.lowRole()}` }),
+  },
+  {
+    name: 'list members',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/members?limit=10` }),
+  },
+  {
+    name: 'search members',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/members/search?query=u` }),
+  },
+  {
+    name: 'get member',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/members/${owner.id}` }),
+  },
+  {
+    name: 'change own nick',
+    method: 'PATCH',
+    needs: P.CHANGE_NICKNAME,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/members/@me`, body: { nick: 'me' } }),
+  },
+  {
+    name: "change another's nick",
+    method: 'PATCH',
+    needs: P.MANAGE_NICKNAMES,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/members/${(await f.victim()).id}`,
+      body: { nick: 'them' },
+    }),
+  },
+  {
+    name: 'add member role',
+    method: 'PUT',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/members/${(await f.victim()).id}/roles/${await f.lowRole()}`,
+    }),
+  },
+  {
+    name: 'remove member role',
+    method: 'DELETE',
+    needs: P.MANAGE_ROLES,
+    request: async (f) => {
+      const [victim, role] = [await f.victim(), await f.lowRole()];
+      await h.api('PUT', `/guilds/${f.g.id}/members/${victim.id}/roles/${role}`, { token: owner.token });
+      return { path: `/guilds/${f.g.id}/members/${victim.id}/roles/${role}` };
+    },
+  },
+  {
+    name: 'kick',
+    method: 'DELETE',
+    needs: P.KICK_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/members/${(await f.victim()).id}` }),
+  },
+  {
+    name: 'timeout',
+    method: 'PATCH',
+    needs: P.MODERATE_MEMBERS,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/members/${(await f.victim()).id}`,
+      body: { communication_disabled_until: new Date(Date.now() + 60_000).toISOString() },
+    }),
+  },
+  {
+    name: 'list bans',
+    method: 'GET',
+    needs: P.BAN_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/bans` }),
+  },
+  {
+    name: 'get ban',
+    method: 'GET',
+    needs: P.BAN_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/bans/${banned.id}` }),
+  },
+  {
+    name: 'ban',
+    method: 'PUT',
+    needs: P.BAN_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/bans/${(await f.victim()).id}`, body: {} }),
+  },
+  {
+    name: 'unban',
+    method: 'DELETE',
+    needs: P.BAN_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/bans/${await f.bannedUser()}` }),
+  },
+  {
+    name: 'create invite',
+    method: 'POST',
+    needs: P.CREATE_INSTANT_INVITE,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/invites`, body: {} }),
+  },
+  {
+    name: 'channel invites',
+    method: 'GET',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/invites` }),
+  },
+  {
+    name: 'guild invites',
+    method: 'GET',
+    needs: P.MANAGE_GUILD,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/invites` }),
+  },
+  {
+    name: 'delete invite',
+    method: 'DELETE',
+    needs: P.MANAGE_CHANNELS,
+    request: async (f) => ({ path: `/invites/${await f.invite()}` }),
+  },
+  {
+    name: 'audit log',
+    method: 'GET',
+    needs: P.VIEW_AUDIT_LOG,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/audit-logs` }),
+  },
+  {
+    name: 'guild preview',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/preview` }),
+  },
+  {
+    name: 'my member',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/users/@me/guilds/${f.g.id}/member` }),
+  },
+  {
+    name: 'integrations',
+    method: 'GET',
+    needs: P.MANAGE_GUILD,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/integrations` }),
+  },
+  {
+    name: 'list pins (messages/pins)',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/messages/pins?limit=10` }),
+  },
+  {
+    name: 'pin (messages/pins)',
+    method: 'PUT',
+    needs: P.PIN_MESSAGES,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/messages/pins/${await ownerMessage(f)}` }),
+  },
+  {
+    name: 'unpin (messages/pins)',
+    method: 'DELETE',
+    needs: P.PIN_MESSAGES,
+    request: async (f) => {
+      const id = await ownerMessage(f);
+      await h.api('PUT', `/channels/${f.g.textChannelId}/messages/pins/${id}`, { token: owner.token });
+      return { path: `/channels/${f.g.textChannelId}/messages/pins/${id}` };
+    },
+  },
+  {
+    name: 'voice regions',
+    method: 'GET',
+    needs: 'member',
+    request: async () => ({ path: '/voice/regions' }),
+    expect: { outsider: 200, 'banned user': 200 },
+  },
+  // Bot tokens only: every person is refused with 403 (Only bots can use this endpoint).
+  ...['/oauth2/applications/@me', '/oauth2/@me'].map(
+    (path): Case => ({
+      name: `bot's authorization ${path}`,
+      method: 'GET',
+      needs: 'member',
+      request: async () => ({ path }),
+      expect: { outsider: 403, 'banned user': 403, 'member without': 403, 'member with': 403, owner: 403 },
+    }),
+  ),
+  {
+    name: 'authorize a bot',
+    method: 'POST',
+    needs: P.MANAGE_GUILD,
+    request: async (f) => {
+      const app = await h.api('POST', '/applications', { token: owner.token, body: { name: 'Matrix Bot' } });
+      return {
+        path: `/oauth2/authorize?client_id=${app.body.id}&scope=bot`,
+        body: { guild_id: f.g.id, permissions: '0', authorize: true },
+      };
+    },
+  },
+  {
+    name: 'create webhook',
+    method: 'POST',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/webhooks`, body: { name: 'Hook' } }),
+  },
+  {
+    name: 'channel webhooks',
+    method: 'GET',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/channels/${f.g.textChannelId}/webhooks` }),
+  },
+  {
+    name: 'guild webhooks',
+    method: 'GET',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/webhooks` }),
+  },
+  {
+    name: 'get webhook',
+    method: 'GET',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/webhooks/${await ownersWebhook(f)}` }),
+  },
+  {
+    name: 'modify webhook',
+    method: 'PATCH',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/webhooks/${await ownersWebhook(f)}`, body: { name: 'Renamed' } }),
+  },
+  {
+    name: 'delete webhook',
+    method: 'DELETE',
+    needs: P.MANAGE_WEBHOOKS,
+    request: async (f) => ({ path: `/webhooks/${await ownersWebhook(f)}` }),
+  },
+];
+
+/** A fresh message by the owner in #general. */
+async function ownerMessage(f: Fixture): Promise<string> {
+  const res = await h.api('POST', `/channels/${f.g.textChannelId}/messages`, {
+    token: owner.token,
+    body: { content: 'pin me' },
+  });
+  return res.body.id;
+}
+
+/** A fresh webhook in the fixture's text channel, made by the owner. */
+async function ownersWebhook(f: Fixture): Promise<string> {
+  const res = await h.api('POST', `/channels/${f.g.textChannelId}/webhooks`, {
+    token: owner.token,
+    body: { name: 'Owned' },
+  });
+  assert.equal(res.status, 200, res.text);
+  return res.body.id;
+}
+
+async function fixture(needs: Case['needs']): Promise<Fixture> {
+  const g = await createGuild(h, owner);
+  // @everyone gets only viewing, so "a member without the permission" really lacks it.
+  await h.api('PATCH', `/guilds/${g.id}/roles/${g.id}`, {
+    token: owner.token,
+    body: { permissions: (P.VIEW_CHANNEL | P.READ_MESSAGE_HISTORY).toString() },
+  });
+  const invite = async () =>
+    (await h.api('POST', `/channels/${g.textChannelId}/invites`, { token: owner.token, body: {} })).body
+      .code as string;
+  const enter = async (u: TestUser) =>
+    assert.equal((await h.api('POST', `/invites/${await invite()}`, { token: u.token })).status, 200);
+  for (const u of [granted, plain, banned]) await enter(u);
+  if (typeof needs === 'bigint' || needs === 'owner') {
+    const bits = needs === 'owner' ? P.ADMINISTRATOR : needs;
+    const role = await h.api('POST', `/guilds/${g.id}/roles`, {
+      token: owner.token,
+      body: { name: 'granted', permissions: bits.toString() },
+    });
+    await h.api('PUT', `/guilds/${g.id}/members/${granted.id}/roles/${role.body.id}`, { token: owner.token });
+  }
+  assert.equal(
+    (await h.api('PUT', `/guilds/${g.id}/bans/${banned.id}`, { token: owner.token, body: {} })).status,
+    204,
+  );
+  return {
+    g,
+    invite,
+    async victim() {
+      const v = await h.register();
+      await enter(v);
+      return v;
+    },
+    async lowRole() {
+      return (await h.api('POST', `/guilds/${g.id}/roles`, { token: owner.token, body: { name: 'low' } }))
+        .body.id;
+    },
+    async channel() {
+      return (
+        await h.api('POST', `/guilds/${g.id}/channels`, { token: owner.token, body: { name: 'doomed' } })
+      ).body.id;
+    },
+    async bannedUser() {
+      const v = await h.register();
+      await h.api('PUT', `/guilds/${g.id}/bans/${v.id}`, { token: owner.token, body: {} });
+      return v.id;
+    },
+  };
+}
+
+/** The status a caller should get: a number, or 'ok' for any success. */
+function expected(c: Case, who: Caller): number | 'ok' {
+  const override = c.expect?.[who];
+  if (override) return override;
+  if (who === 'no token') return 401;
+  if (who === 'outsider' || who === 'banned user') return 404;
+  if (who === 'member without') return c.needs === 'member' ? 'ok' : 403;
+  if (who === 'member with') return c.needs === 'owner' ? 403 : 'ok';
+  return 'ok';
+}
+
+for (const c of cases) {
+  test(`${c.method} ${c.name}`, async () => {
+    const f = await fixture(c.needs);
+    const callers: Array<[Caller, TestUser | null]> = [
+      ['no token', null],
+      ['outsider', outsider],
+      ['banned user', banned],
+      ['member without', plain],
+      ['member with', granted],
+      ['owner', owner],
+    ];
+    for (const [who, u] of callers) {
+      const { path, body } = await c.request(f);
+      const res = await h.api(c.method, path, { token: u?.token, body });
+      const want = expected(c, who);
+      if (res.status === 204)
+        assert.equal(res.headers.get('content-type'), null, 'a 204 has no Content-Type');
+      if (want === 'ok') {
+        assert.ok(res.status < 300, `${who}: ${res.status} ${res.text}`);
+        continue;
+      }
+      assert.equal(res.status, want, `${who}: ${res.text}`);
+      if (c.expect?.[who]) continue;
+      if (want === 404)
+        assert.ok([10003, 10004, 10006, 10015].includes(res.body.code), `${who} learns nothing: ${res.text}`);
+      if (want === 403 && who === 'member without') assert.equal(res.body.code, 50013, res.text);
+    }
+  });
+}

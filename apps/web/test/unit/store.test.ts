@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { beforeEach, test } from 'node:test';
+import { addHistory, addPending, applyDispatch, getState, resetState } from '../../src/store';
+import type { Message } from '../../src/types';
+
+const me = { id: '100', username: 'me' };
+const other = { id: '200', username: 'other' };
+const msg = (id: string, content = id, extra: Partial<Message> = {}): Message => ({
+  id,
+  channel_id: '10',
+  guild_id: '1',
+  author: other,
+  content,
+  timestamp: new Date().toISOString(),
+  edited_timestamp: null,
+  mentions: [],
+  mention_roles: [],
+  mention_everyone: false,
+  attachments: [],
+  type: 0,
+  ...extra,
+});
+
+beforeEach(() => {
+  resetState();
+  applyDispatch('READY', {
+    user: me,
+    session_id: 's1',
+    guilds: [{ id: '1' }],
+    private_channels: [],
+    relationships: [],
+    read_state: { entries: [] },
+  });
+  applyDispatch('GUILD_CREATE', {
+    id: '1',
+    name: 'G',
+    owner_id: '200',
+    roles: [{ id: '1', name: '@everyone', permissions: '1024', position: 0, color: 0, hoist: false }],
+    channels: [{ id: '10', type: 0, name: 'general' }],
+    members: [
+      { user: me, roles: [] },
+      { user: other, roles: [] },
+    ],
+    presences: [{ user: { id: '200' }, status: 'online' }],
+  });
+});
+
+test('history pages and live messages merge by id, in order, never twice', () => {
+  addHistory('10', [msg('30'), msg('20')], { hasMore: true });
+  applyDispatch('MESSAGE_CREATE', msg('40'));
+  applyDispatch('MESSAGE_CREATE', msg('40'));
+  addHistory('10', [msg('10'), msg('20')], { hasMore: false });
+  const held = getState().messages['10'];
+  assert.deepEqual(
+    held.list.map((m) => m.id),
+    ['10', '20', '30', '40'],
+  );
+  assert.equal(held.hasMore, false);
+  // Snowflakes compare as numbers, not strings.
+  applyDispatch('MESSAGE_CREATE', msg('100'));
+  assert.equal(getState().messages['10'].list.at(-1)!.id, '100');
+});
+
+test('a pending message is settled by the MESSAGE_CREATE that carries its nonce', () => {
+  addHistory('10', [], { hasMore: false });
+  addPending({ nonce: 'n1', channel_id: '10', content: 'hi', replyTo: null, failed: false });
+  addPending({ nonce: 'n2', channel_id: '10', content: 'again', replyTo: null, failed: false });
+  applyDispatch('MESSAGE_CREATE', msg('50', 'hi', { author: me, nonce: 'n1' }));
+  assert.deepEqual(
+    getState().pending['10'].map((p) => p.nonce),
+    ['n2'],
+  );
+  assert.equal(getState().messages['10'].list.length, 1);
+  // Our own message counts as read.
+  assert.equal(getState().readStates['10'].last_message_id, '50');
+});
+
+test('mentions of me count until acknowledged; edits, reactions and deletes apply to the held message', () => {
+  addHistory('10', [msg('20')], { hasMore: false });
+  applyDispatch('MESSAGE_CREATE', msg('21', '<@100>', { mentions: [me] }));
+  applyDispatch('MESSAGE_CREATE', msg('22', 'no mention'));
+  assert.equal(getState().readStates['10'].mention_count, 1);
+  applyDispatch('MESSAGE_ACK', { channel_id: '10', message_id: '22', mention_count: 0 });
+  assert.equal(getState().readStates['10'].mention_count, 0);
+
+  applyDispatch('MESSAGE_UPDATE', { ...msg('20', 'edited'), edited_timestamp: new Date().toISOString() });
+  const emoji = { id: null, name: '👍' };
+  applyDispatch('MESSAGE_REACTION_ADD', { channel_id: '10', message_id: '20', user_id: '200', emoji });
+  applyDispatch('MESSAGE_REACTION_ADD', { channel_id: '10', message_id: '20', user_id: '100', emoji });
+  let m = getState().messages['10'].list.find((x) => x.id === '20')!;
+  assert.equal(m.content, 'edited');
+  assert.deepEqual(m.reactions, [{ count: 2, me: true, emoji }]);
+  applyDispatch('MESSAGE_REACTION_REMOVE', { channel_id: '10', message_id: '20', user_id: '100', emoji });
+  applyDispatch('MESSAGE_REACTION_REMOVE', { channel_id: '10', message_id: '20', user_id: '200', emoji });
+  m = getState().messages['10'].list.find((x) => x.id === '20')!;
+  assert.deepEqual(m.reactions, []);
+  applyDispatch('MESSAGE_DELETE', { id: '20', channel_id: '10' });
+  assert.deepEqual(
+    getState().messages['10'].list.map((x) => x.id),
+    ['21', '22'],
+  );
+});
+
+test('a lost channel goes with its messages; a fresh READY forgets history so it is fetched again', () => {
+  addHistory('10', [msg('20')], { hasMore: false });
+  applyDispatch('CHANNEL_DELETE', { id: '10', guild_id: '1', type: 0 });
+  assert.equal(getState().channels['10'], undefined);
+  assert.equal(getState().messages['10'], undefined);
+  addHistory('11', [msg('30')], { hasMore: false });
+  applyDispatch('READY', { user: me, session_id: 's2', guilds: [], private_channels: [], relationships: [] });
+  assert.deepEqual(getState().messages, {});
+  assert.equal(getState().presences['200'], 'online');
+});
+
+test('a member chunk adds members and their presences to a guild held, and nothing for one that is not', () => {
+  const third = { id: '300', username: 'third' };
+  applyDispatch('GUILD_MEMBERS_CHUNK', {
+    guild_id: '1',
+    members: [{ user: third, roles: [] }],
+    presences: [
+      { user: { id: '300' }, status: 'idle' },
+      { user: { id: '200' }, status: 'dnd' },
+    ],
+  });
+  const s = getState();
+  assert.deepEqual(Object.keys(s.members['1']).sort(), ['100', '200', '300']);
+  assert.equal(s.users['300'].username, 'third');
+  assert.equal(s.presences['300'], 'idle');
+  assert.equal(s.presences['200'], 'dnd');
+  applyDispatch('GUILD_MEMBERS_CHUNK', { guild_id: '2', members: [{ user: third, roles: [] }] });
+  assert.equal(getState().members['2'], undefined);
+});
+
+test('a partial USER_UPDATE (only what changed) updates a user held, and adds no user it does not know', () => {
+  applyDispatch('USER_UPDATE', { id: '100', verified: true });
+  assert.equal(getState().me?.verified, true);
+  assert.equal(getState().users['100'].username, 'me');
+  assert.equal(getState().users['100'].verified, true);
+  applyDispatch('USER_UPDATE', { id: '300', verified: true });
+  assert.equal(getState().users['300'], undefined);
+  applyDispatch('USER_UPDATE', { id: '300', username: 'third' });
+  assert.equal(getState().users['300'].username, 'third');
+});
