@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { botIntent, EVENT_NAMES, type EventCache, eventInfo, invalidates, isEventName } from '../src/events';
-import { Intent } from '../src/gateway';
+import { botIntent, EVENT_NAMES, type EventCache, eventInfo, invalidates, isEventName } from '../../src/events';
+import { Intent } from '../../src/gateway';
 
 // The catalog replaced lists of names that the gateway and the caches kept of their own. These are those lists as
 // they were, and the function that gave bots' intents: what the catalog says must be exactly what they said, so a
