@@ -248,7 +248,8 @@ export class JobQueue {
   /**
    * Claims the schedule's tick if it is due, in one statement: moves `next_run_at` past now by whole intervals and
    * enqueues the tick's job (keyed by the schedule, so ticks do not pile up behind a slow or failing run). Only one
-   * process moves a given tick on. Answers whether this call enqueued it and how long until the next tick is due.
+   * process moves a given tick on. Answers whether this call enqueued it and how long until the next tick is due
+   * (0 when it lost a race for the tick: its snapshot predates the winner's move, so it asks again at the next poll).
    */
   async tickSchedule(schedule: {
     name: string;
