@@ -69,10 +69,13 @@ function registerJobMetrics(
     labelNames: ['kind', 'state'] as const,
     registers: [registry],
     async collect() {
+      // The database unreachable: the other metrics are still answered, these are left out.
+      const counts = await jobs.queue.counts().catch(() => null);
       this.reset();
+      if (!counts) return;
       for (const kind of jobs.definedKinds())
         for (const state of ['queued', 'running', 'dead']) this.set({ kind, state }, 0);
-      for (const { kind, state, count } of await jobs.queue.counts()) this.set({ kind, state }, count);
+      for (const { kind, state, count } of counts) this.set({ kind, state }, count);
     },
   });
   const ended = new Counter({

@@ -92,13 +92,15 @@ export class JobQueue {
     const token = randomUUID();
     const rows = rowsOf<{ id: string | number; payload: unknown; attempts: number; max_attempts: number }>(
       await this.db.execute(sql`
-        with due as (
-          select id from jobs
-          where kind = ${kind}
-            and ((state = 'queued' and run_at <= now()) or (state = 'running' and locked_until < now()))
-          order by run_at, id
-          limit ${limit}::int
-          for update skip locked
+        with expired as (
+          select id from jobs where state = 'running' and locked_until < now() and kind = ${kind}
+          order by locked_until limit ${limit}::int for update skip locked
+        ), queued as (
+          -- An ordered scan of jobs_due_idx: a long backlog costs no more than a short one.
+          select id from jobs where kind = ${kind} and state = 'queued' and run_at <= now()
+          order by run_at, id limit ${limit}::int for update skip locked
+        ), due as (
+          select id from expired union all select id from queued limit ${limit}::int
         )
         update jobs set state = 'running', attempts = jobs.attempts + 1, locked_by = ${token},
           locked_until = now() + ${ms(leaseMs)}, updated_at = now()

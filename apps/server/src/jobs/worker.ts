@@ -252,9 +252,11 @@ export class JobWorker<P extends object> {
       return outcome === 'lost' ? null : outcome;
     }
     const renew = setInterval(() => {
-      this.queue
-        .renew(job, def.leaseMs)
-        .catch((err) => log.warn({ err, job: job.id }, 'could not renew a lease'));
+      this.queue.renew(job, def.leaseMs).then(
+        // Lost (this process stalled past its lease and another took the job): stop where the handler can.
+        (held) => held || abort.abort(new Error('the claim was lost')),
+        (err) => log.warn({ err, job: job.id }, 'could not renew a lease'),
+      );
     }, def.leaseMs / 3);
     renew.unref();
     let timeout: NodeJS.Timeout | undefined;

@@ -20,6 +20,6 @@ CREATE TABLE "jobs" (
 	CONSTRAINT "jobs_state_check" CHECK ("jobs"."state" in ('queued', 'running', 'dead'))
 );
 --> statement-breakpoint
-CREATE INDEX "jobs_due_idx" ON "jobs" USING btree ("kind","run_at") WHERE "jobs"."state" = 'queued';--> statement-breakpoint
+CREATE INDEX "jobs_due_idx" ON "jobs" USING btree ("kind","run_at","id") WHERE "jobs"."state" = 'queued';--> statement-breakpoint
 CREATE INDEX "jobs_lease_idx" ON "jobs" USING btree ("locked_until") WHERE "jobs"."state" = 'running';--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_queued_key_idx" ON "jobs" USING btree ("key") WHERE "jobs"."state" = 'queued';

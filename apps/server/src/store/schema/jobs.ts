@@ -32,7 +32,7 @@ export const jobs = pgTable(
   },
   (t) => [
     // What a claim reads: the due jobs of one kind, oldest first.
-    index('jobs_due_idx').on(t.kind, t.runAt).where(sql`${t.state} = 'queued'`),
+    index('jobs_due_idx').on(t.kind, t.runAt, t.id).where(sql`${t.state} = 'queued'`),
     index('jobs_lease_idx').on(t.lockedUntil).where(sql`${t.state} = 'running'`),
     uniqueIndex('jobs_queued_key_idx').on(t.key).where(sql`${t.state} = 'queued'`),
     check('jobs_state_check', sql`${t.state} in ('queued', 'running', 'dead')`),
