@@ -117,6 +117,24 @@ export class JobQueue {
     }));
   }
 
+  /**
+   * Which of `kinds` have a job to claim: one read, so an idle poll costs one cheap statement however many kinds
+   * there are (a claim is an UPDATE: several times the cost even when it finds nothing).
+   */
+  async dueKinds(kinds: string[]): Promise<Set<string>> {
+    if (!kinds.length) return new Set();
+    const rows = rowsOf<{ kind: string }>(
+      await this.db.execute(sql`
+        select k.kind from (values ${sql.join(
+          kinds.map((k) => sql`(${k})`),
+          sql`, `,
+        )}) as k (kind)
+        where exists (select 1 from jobs where jobs.kind = k.kind and state = 'queued' and run_at <= now())
+           or exists (select 1 from jobs where jobs.kind = k.kind and state = 'running' and locked_until < now())`),
+    );
+    return new Set(rows.map((r) => r.kind));
+  }
+
   /** A finished run: the job is gone. False if the claim was lost (its lease ended and another took it). */
   async complete(job: ClaimedJob): Promise<boolean> {
     const rows = rowsOf(

@@ -204,7 +204,10 @@ export class JobWorker<P extends object> {
 
   private async claimAndRun(): Promise<void> {
     await this.schedules.tick();
-    for (const [kind, def] of this.kinds) {
+    const open = [...this.kinds].filter(([, def]) => def.running < def.concurrency).map(([kind]) => kind);
+    const due = await this.queue.dueKinds(open);
+    for (const kind of due) {
+      const def = this.kinds.get(kind)!;
       if (this.stopping) return;
       const free = def.concurrency - def.running;
       if (free <= 0) continue;
