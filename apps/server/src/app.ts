@@ -60,7 +60,7 @@ import { webAppRoutes } from './http/web-app';
 import { decodeAtMe, registerWire } from './http/wire';
 import type { JobPayloads } from './jobs/kinds';
 import { JobQueue } from './jobs/queue';
-import { JobWorker, type RunObservation } from './jobs/worker';
+import { JobWorker } from './jobs/worker';
 import { createMailer } from './mail/mailer';
 import { openMediaStorage } from './media/media-storage';
 import { type Database, type Db, openDatabase } from './store/db';
@@ -140,14 +140,9 @@ export async function createApp(
     const storage = await openMediaStorage(config);
     cleanups.push(() => storage.close());
     const secret = config.secretKey ?? (await instanceSecret(database.db));
-    // Runs are counted by /metrics, which is built later with the HTTP server.
-    const jobRuns: Array<(run: RunObservation) => void> = [];
     const jobs = new JobWorker<JobPayloads>(new JobQueue(database.db), {
       log: log.child({ part: 'jobs' }),
       pollMs: config.jobsPollMs,
-      observe: (run) => {
-        for (const observe of jobRuns) observe(run);
-      },
     });
     // Subscribed before anything else that reads the bus: a context is dropped before any session sees the event.
     const contexts = new ContextCache();
@@ -183,7 +178,7 @@ export async function createApp(
     const http = await buildHttp(
       config,
       log,
-      { database, bus, jobs, jobRuns },
+      { database, bus, jobs },
       lifecycle,
       opts.webDir ?? defaultWebDir,
       {
@@ -245,17 +240,7 @@ export async function createApp(
 async function buildHttp(
   config: Config,
   log: Logger,
-  {
-    database,
-    bus,
-    jobs,
-    jobRuns,
-  }: {
-    database: Database;
-    bus: Bus;
-    jobs: JobWorker<JobPayloads>;
-    jobRuns: Array<(run: RunObservation) => void>;
-  },
+  { database, bus, jobs }: { database: Database; bus: Bus; jobs: JobWorker<JobPayloads> },
   lifecycle: { closing: boolean },
   webDir: string,
   ctx: RouteContext,
@@ -298,7 +283,7 @@ async function buildHttp(
   });
   registerAuth(http, ctx.services.auth);
   registerRouteLimits(http, ctx.limiter, config);
-  const metrics = registerMetrics(http, database, { jobs, runs: jobRuns });
+  const metrics = registerMetrics(http, database, jobs);
 
   await http.register(multipart, {
     limits: {

@@ -62,7 +62,8 @@ describe(`jobs on ${testDb}`, () => {
     options: KindOptions = {},
     opts: { on?: JobQueue; observe?: (run: RunObservation) => void } = {},
   ): JobWorker<TestKinds> {
-    const w = new JobWorker<TestKinds>(opts.on ?? queue, { log: quiet, pollMs: 20, observe: opts.observe });
+    const w = new JobWorker<TestKinds>(opts.on ?? queue, { log: quiet, pollMs: 20 });
+    if (opts.observe) w.observe(opts.observe);
     w.define(
       kind,
       (payload, { job, signal }) => handler(payload, { attempts: job.attempts, signal }),

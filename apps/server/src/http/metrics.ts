@@ -1,18 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { JobQueue } from '../jobs/queue';
-import type { RunObservation } from '../jobs/worker';
+import type { JobWorker } from '../jobs/worker';
 import type { Database } from '../store/db';
 
 /** Prometheus metrics of one app instance: requests, latencies, the database pool, jobs and the process. */
 export function registerMetrics(
   app: FastifyInstance,
   database: Database,
-  jobs: {
-    jobs: { queue: JobQueue; definedKinds(): string[] };
-    /** Where the worker reports each run's end. */
-    runs: Array<(run: RunObservation) => void>;
-  },
+  jobs: Pick<JobWorker<object>, 'queue' | 'definedKinds' | 'observe'>,
 ): Registry {
   const registry = new Registry();
   // The event-loop lag histogram samples every 100 ms: prom-client's default (10 ms) wakes the process a hundred
@@ -58,10 +53,7 @@ export function registerMetrics(
  */
 function registerJobMetrics(
   registry: Registry,
-  {
-    jobs,
-    runs,
-  }: { jobs: { queue: JobQueue; definedKinds(): string[] }; runs: Array<(run: RunObservation) => void> },
+  jobs: Pick<JobWorker<object>, 'queue' | 'definedKinds' | 'observe'>,
 ): void {
   new Gauge({
     name: 'hearth_jobs',
@@ -91,7 +83,7 @@ function registerJobMetrics(
     buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 30, 120, 600],
     registers: [registry],
   });
-  runs.push(({ kind, outcome, seconds }) => {
+  jobs.observe(({ kind, outcome, seconds }) => {
     ended.inc({ kind, outcome });
     duration.observe({ kind }, seconds);
   });

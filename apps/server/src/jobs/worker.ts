@@ -65,6 +65,7 @@ class JobTimeout extends Error {}
 export class JobWorker<P extends object> {
   private readonly kinds = new Map<string, Definition>();
   private readonly runs = new Set<Run>();
+  private readonly observers: Array<(run: RunObservation) => void> = [];
   private readonly schedules: Schedules;
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
@@ -78,7 +79,6 @@ export class JobWorker<P extends object> {
       log: Logger;
       /** Milliseconds between claims when nothing woke the worker (default 1000). */
       pollMs?: number;
-      observe?: (run: RunObservation) => void;
     },
   ) {
     this.schedules = new Schedules(queue, opts.log);
@@ -129,6 +129,11 @@ export class JobWorker<P extends object> {
     const later = (opts.delayMs ?? 0) > 0 || (opts.runAt && opts.runAt.getTime() > Date.now());
     if (id !== null && !tx && !later) this.wake();
     return id;
+  }
+
+  /** Calls `observer` at the end of every run in this process (/metrics counts them). */
+  observe(observer: (run: RunObservation) => void): void {
+    this.observers.push(observer);
   }
 
   /** Kinds this process runs. */
@@ -226,7 +231,8 @@ export class JobWorker<P extends object> {
     run.done = this.execute(def, job, abort)
       .then((outcome) => {
         if (!outcome) return;
-        this.opts.observe?.({ kind: job.kind, outcome, seconds: (performance.now() - started) / 1000 });
+        const seconds = (performance.now() - started) / 1000;
+        for (const observer of this.observers) observer({ kind: job.kind, outcome, seconds });
       })
       .catch((err) => this.opts.log.warn({ err, kind: job.kind, job: job.id }, 'could not record a job run'))
       .finally(() => {
