@@ -76,7 +76,7 @@ export class JobQueue {
       await tx.execute(sql`
         insert into jobs (kind, payload, key, run_at, max_attempts)
         values (${kind}, ${JSON.stringify(payload ?? {})}::jsonb, ${key}, ${runAt},
-                ${opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}::int)
+                ${Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)}::int)
         on conflict (key) where state = 'queued' do nothing
         returning id`),
     );
