@@ -12,6 +12,7 @@ import { type Logger, pino } from 'pino';
 import type { Config } from './config';
 import type { Deps } from './domain/deps';
 import { ContextCache } from './domain/guilds/context-cache';
+import { defineDomainJobs } from './domain/jobs';
 import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
 import { BUS_GAP, type Bus, createMemoryBus } from './events/bus';
@@ -57,6 +58,9 @@ import { docsPolicy } from './http/security-headers';
 import type { Api, RouteContext } from './http/types';
 import { webAppRoutes } from './http/web-app';
 import { decodeAtMe, registerWire } from './http/wire';
+import type { JobPayloads } from './jobs/kinds';
+import { JobQueue } from './jobs/queue';
+import { JobWorker } from './jobs/worker';
 import { createMailer } from './mail/mailer';
 import { openMediaStorage } from './media/media-storage';
 import { type Database, type Db, openDatabase } from './store/db';
@@ -71,12 +75,17 @@ export interface HearthApp {
   /** Rate limits; `limiter.isDegraded()` is true while Redis is unreachable and limits are per process. */
   limiter: RateLimiter;
   gateway: Gateway;
+  /** Durable background jobs (ADR 0025): enqueue, kinds and schedules; runs them unless JOBS_WORKER=false. */
+  jobs: JobWorker<JobPayloads>;
   log: Logger;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, then closes the database and the bus. */
   close(): Promise<void>;
 }
+
+/** How long a stopping process lets its running jobs finish before giving them back to the queue. */
+const JOB_GRACE_MS = 5000;
 
 /** The built web app (apps/web/dist), served at `/`. */
 export const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -131,6 +140,10 @@ export async function createApp(
     const storage = await openMediaStorage(config);
     cleanups.push(() => storage.close());
     const secret = config.secretKey ?? (await instanceSecret(database.db));
+    const jobs = new JobWorker<JobPayloads>(new JobQueue(database.db), {
+      log: log.child({ part: 'jobs' }),
+      pollMs: config.jobsPollMs,
+    });
     // Subscribed before anything else that reads the bus: a context is dropped before any session sees the event.
     const contexts = new ContextCache();
     const observeContexts = bus.subscribe((e) => contexts.observe(e));
@@ -150,8 +163,10 @@ export async function createApp(
       presence,
       attachmentUrls: new AttachmentUrls(secret, config.publicUrl),
       contexts,
+      jobs,
     };
     const services = createServices(deps);
+    defineDomainJobs(jobs, services);
     // Sessions revoked on any process stop being trusted here at once.
     const forgetRevoked = bus.subscribe((e) => {
       if (e.t === 'SESSIONS_REVOKED' && e.topic.startsWith('user:'))
@@ -166,11 +181,18 @@ export async function createApp(
     const followSnapshots = bus.subscribe((e) => services.sessionData.observe(e));
     cleanups.push(async () => followSnapshots());
     const lifecycle = { closing: false };
-    const http = await buildHttp(config, log, { database, bus }, lifecycle, opts.webDir ?? defaultWebDir, {
-      services,
-      limiter,
+    const http = await buildHttp(
       config,
-    });
+      log,
+      { database, bus, jobs },
+      lifecycle,
+      opts.webDir ?? defaultWebDir,
+      {
+        services,
+        limiter,
+        config,
+      },
+    );
     const gateway = new Gateway({
       services,
       bus,
@@ -186,13 +208,8 @@ export async function createApp(
     });
     gateway.attach(http.server);
     const connections = trackConnections(http.server);
-    // Threads idle past their auto_archive_duration are archived once a minute.
-    const archiver = setInterval(() => {
-      services.threads
-        .archiveInactive()
-        .catch((err) => log.warn({ err }, 'could not archive inactive threads'));
-    }, 60_000);
-    archiver.unref();
+    // Started last: a job may publish events and call any service. Stopped first on close (below).
+    if (config.jobsWorker) jobs.start();
 
     let closing: Promise<void> | null = null;
     return {
@@ -203,15 +220,16 @@ export async function createApp(
       bus,
       limiter,
       gateway,
+      jobs,
       log,
       async listen() {
         return http.listen({ host: config.host, port: config.port });
       },
       close() {
         closing ??= (async () => {
-          clearInterval(archiver);
           lifecycle.closing = true;
-          await gateway.close();
+          // No new claims; running jobs get a few seconds, then go back to the queue for another process or start.
+          await Promise.all([jobs.stop(JOB_GRACE_MS), gateway.close()]);
           await drain(http.server, connections);
           await http.close();
           await runCleanups(cleanups);
@@ -228,7 +246,7 @@ export async function createApp(
 async function buildHttp(
   config: Config,
   log: Logger,
-  { database, bus }: { database: Database; bus: Bus },
+  { database, bus, jobs }: { database: Database; bus: Bus; jobs: JobWorker<JobPayloads> },
   lifecycle: { closing: boolean },
   webDir: string,
   ctx: RouteContext,
@@ -271,7 +289,7 @@ async function buildHttp(
   });
   registerAuth(http, ctx.services.auth);
   registerRouteLimits(http, ctx.limiter, config);
-  const metrics = registerMetrics(http, database);
+  const metrics = registerMetrics(http, database, jobs);
 
   await http.register(multipart, {
     limits: {

@@ -51,6 +51,10 @@ export interface Config {
   s3SecretAccessKey: string | null;
   /** Bucket in the path (`endpoint/bucket/key`), as most self-hosted stores need; default: true with S3_ENDPOINT. */
   s3ForcePathStyle: boolean;
+  /** Whether this process runs background jobs (it enqueues them either way). */
+  jobsWorker: boolean;
+  /** Milliseconds between a worker's claims when nothing in the process woke it. */
+  jobsPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -256,6 +260,13 @@ export const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     parse: bool,
     default: (c) => c.s3Endpoint != null,
     allowed: 'true or false',
+  },
+  jobsWorker: { env: 'JOBS_WORKER', parse: bool, default: () => true, allowed: 'true or false' },
+  jobsPollMs: {
+    env: 'JOBS_POLL_INTERVAL',
+    parse: integer(10, 60_000),
+    default: () => 1000,
+    allowed: 'milliseconds from 10 to 60000',
   },
 };
 

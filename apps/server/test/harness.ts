@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { createApp, type HearthApp } from '../src/app';
 import { type Config, loadConfig } from '../src/config';
 import type { BusEvent } from '../src/events/bus';
+import { type Database, openDatabase } from '../src/store/db';
 
 /** Which database the scenarios run on: set by scripts/test.mjs. */
 export const testDb: 'pglite' | 'postgres' =
@@ -32,12 +33,17 @@ export interface TestServer {
   app: HearthApp;
   url: string;
   dataDir: string;
+  /** The PostgreSQL database it runs on (null on PGlite, which lives in dataDir). */
+  database: { url: string; drop: () => Promise<void> } | null;
   /** Every event published on the bus since start. */
   events: BusEvent[];
   api<T = any>(method: string, path: string, opts?: RequestOptions): Promise<ApiResponse<T>>;
   register(overrides?: Partial<{ username: string; email: string; password: string }>): Promise<TestUser>;
   /** Waits for the newest mail to `email` in the dev outbox and returns its text. */
   mailTo(email: string, opts?: { after?: number; subject?: RegExp }): Promise<string>;
+  /** Stops the app and keeps its data directory and database (for `startHearth({}, { after })`). */
+  stop(): Promise<void>;
+  /** Stops the app and removes its data directory and database. */
   close(): Promise<void>;
 }
 
@@ -103,12 +109,36 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A fresh database of the tier's kind: PGlite in memory, or a new PostgreSQL database. */
+export async function openTestDatabase(): Promise<{
+  database: Database;
+  /** The PostgreSQL database's URL (null on PGlite). */
+  url: string | null;
+  drop(): Promise<void>;
+}> {
+  const pgdb = testDb === 'postgres' ? await freshPostgres() : null;
+  const database = await openDatabase({ url: pgdb?.url ?? null, dataDir: 'memory://' });
+  return {
+    database,
+    url: pgdb?.url ?? null,
+    async drop() {
+      await database.close();
+      await pgdb?.drop();
+    },
+  };
+}
+
 export async function startHearth(
   overrides: Partial<Config> = {},
-  opts: { webDir?: string; logger?: import('pino').Logger } = {},
+  opts: {
+    webDir?: string;
+    logger?: import('pino').Logger;
+    /** Start on what this stopped server used (its data directory and database), as a restart does. */
+    after?: TestServer;
+  } = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hearth-test-'));
-  const pgdb = testDb === 'postgres' ? await freshPostgres() : null;
+  const dataDir = opts.after?.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-test-'));
+  const pgdb = opts.after ? opts.after.database : testDb === 'postgres' ? await freshPostgres() : null;
   const config = loadConfig(
     {},
     {
@@ -179,6 +209,7 @@ export async function startHearth(
     app,
     url,
     dataDir,
+    database: pgdb,
     events,
     api,
     async register(o = {}) {
@@ -215,6 +246,9 @@ export async function startHearth(
         await new Promise((r) => setTimeout(r, 20));
       }
       throw new Error(`no mail to ${email} in the outbox`);
+    },
+    async stop() {
+      await app.close();
     },
     async close() {
       await app.close();

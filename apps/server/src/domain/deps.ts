@@ -4,6 +4,8 @@ import type { Config } from '../config';
 import type { PresenceStore } from '../events/presence-store';
 import type { EventPublisher } from '../events/publisher';
 import type { RateLimiter } from '../events/rate-limiter';
+import type { JobPayloads } from '../jobs/kinds';
+import type { JobWorker } from '../jobs/worker';
 import type { Mailer } from '../mail/mailer';
 import type { MediaStorage } from '../media/storage';
 import type { Db } from '../store/db';
@@ -28,4 +30,6 @@ export interface Deps {
   attachmentUrls: AttachmentUrls;
   /** Channel contexts of message create, kept fresh by every event published or received. */
   contexts: ContextCache;
+  /** Durable background jobs (ADR 0023): work that must happen later or again. */
+  jobs: Pick<JobWorker<JobPayloads>, 'enqueue'>;
 }

@@ -57,8 +57,8 @@ export class Sessions extends SessionRegistry<Session> {
     presence
       .set(userId, session.id, null, [...session.state.guilds.keys()])
       .then(async () => {
-        // Gone everywhere: temporary memberships end, as on Discord.
-        if (!(await presence.connected(userId))) await members.endTemporaryMemberships(userId);
+        // Gone everywhere: temporary memberships end, as on Discord (a job, which checks again when it runs).
+        if (!(await presence.connected(userId))) await members.lastSessionGone(userId);
       })
       .catch((err) => this.opts.log.warn({ err }, 'could not clear presence or temporary memberships'));
     this.forget(session);

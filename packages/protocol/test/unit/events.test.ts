@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { botIntent, EVENT_NAMES, type EventCache, eventInfo, invalidates, isEventName } from '../../src/events';
+import {
+  botIntent,
+  EVENT_NAMES,
+  type EventCache,
+  eventInfo,
+  invalidates,
+  isEventName,
+} from '../../src/events';
 import { Intent } from '../../src/gateway';
 
 // The catalog replaced lists of names that the gateway and the caches kept of their own. These are those lists as

@@ -316,8 +316,21 @@ export class MembersService {
   }
 
   /**
+   * The user's last gateway session is gone: if they hold temporary memberships, a job ends them (ADR 0023), so the
+   * ending survives this process stopping and is retried when the database fails.
+   */
+  async lastSessionGone(userId: string): Promise<void> {
+    const [temporary] = await this.deps.db
+      .select({ guildId: members.guildId })
+      .from(members)
+      .where(and(eq(members.userId, userId), eq(members.temporary, true)))
+      .limit(1);
+    if (temporary) await this.deps.jobs.enqueue('members.end-temporary', { userId }, { key: userId });
+  }
+
+  /**
    * Ends the memberships a user holds through temporary invites and was given no role in, as Discord does when
-   * such a member disconnects. Called when the user's last gateway session is gone.
+   * such a member disconnects (the job `members.end-temporary`, once it found them still gone).
    */
   async endTemporaryMemberships(userId: string): Promise<void> {
     const { db } = this.deps;

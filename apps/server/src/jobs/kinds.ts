@@ -1,0 +1,12 @@
+/**
+ * Every kind of background job with its payload: the one catalog that `enqueue` and the handlers are typed by.
+ * A payload is stored as JSON, so it holds plain data (ids as strings), never objects with behaviour.
+ */
+export interface JobPayloads {
+  /** Archives threads idle past their auto_archive_duration (the recurring sweep, once a minute). */
+  'threads.archive-inactive': Record<string, never>;
+  /** Ends the temporary memberships of a user whose last gateway session is gone (if they are still gone). */
+  'members.end-temporary': { userId: string };
+}
+
+export type JobKind = keyof JobPayloads;
