@@ -1,9 +1,10 @@
 // The signed-in session: starts the gateway with the current token, feeds the store, and tears everything
 // down on sign-out (here or from another tab).
-import { accessToken, api, signedOut } from './api';
+import { accessToken, signedOut } from './api';
+import * as endpoints from './endpoints';
 import { GatewayClient } from './gateway';
 import { applyDispatch, expireTyping, getState, resetState, setGuildChannels, setState } from './store';
-import type { Channel, Dispatch } from './types';
+import type { Dispatch } from './types';
 
 let gateway: GatewayClient | null = null;
 let typingTimer: ReturnType<typeof setInterval> | null = null;
@@ -11,7 +12,7 @@ let typingTimer: ReturnType<typeof setInterval> | null = null;
 /** Connects to the gateway; safe to call again (it restarts). */
 export async function startSession(): Promise<void> {
   stopSession();
-  const { url } = await api<{ url: string }>('GET', '/gateway');
+  const { url } = await endpoints.getGateway();
   gateway = new GatewayClient({
     url,
     token: accessToken,
@@ -46,7 +47,7 @@ function dispatch(...event: Dispatch): void {
     return;
   }
   if (t === 'MESSAGE_CREATE' && !d.guild_id && !getState().channels[d.channel_id]) {
-    api<Channel>('GET', `/channels/${d.channel_id}`).then(
+    endpoints.getChannel(d.channel_id).then(
       (channel) => {
         applyDispatch('CHANNEL_CREATE', channel);
         applyDispatch(t, d);
@@ -81,7 +82,8 @@ function refetchChannels(guildId: string): void {
     return;
   }
   refetching.add(guildId);
-  api<Channel[]>('GET', `/guilds/${guildId}/channels`)
+  endpoints
+    .getGuildChannels(guildId)
     .then(
       (list) => setGuildChannels(guildId, list),
       () => {
@@ -114,7 +116,7 @@ export function stopSession(): void {
 /** Signs this session out on the server, then locally. */
 export async function signOut(): Promise<void> {
   try {
-    await api('POST', '/auth/logout');
+    await endpoints.logout();
   } catch {
     // Already invalid on the server: signing out locally is all that is left.
   }
