@@ -3,7 +3,15 @@
 import { accessToken, signedOut } from './api';
 import * as endpoints from './endpoints';
 import { GatewayClient } from './gateway';
-import { applyDispatch, expireTyping, getState, resetState, setGuildChannels, setState } from './store';
+import {
+  applyDispatch,
+  expireTyping,
+  getState,
+  resetState,
+  type State,
+  setGuildChannels,
+  setState,
+} from './store';
 import type { Dispatch } from './types';
 
 let gateway: GatewayClient | null = null;
@@ -56,16 +64,23 @@ function dispatch(...event: Dispatch): void {
     );
     return;
   }
+  // My own member update changes what I may see only when it changes my roles (a new name or avatar sends one
+  // to every guild I am in).
+  const myRolesChanged =
+    t === 'GUILD_MEMBER_UPDATE' &&
+    d.user?.id === getState().me?.id &&
+    !sameRoles(getState(), d.guild_id, d.roles);
   applyDispatch(...event);
-  if (
-    (t === 'GUILD_MEMBER_UPDATE' && d.user?.id === getState().me?.id) ||
-    t === 'GUILD_ROLE_UPDATE' ||
-    t === 'GUILD_ROLE_DELETE'
-  )
-    refetchChannels(d.guild_id);
+  if (myRolesChanged || t === 'GUILD_ROLE_UPDATE' || t === 'GUILD_ROLE_DELETE') refetchChannels(d.guild_id);
   // A channel event during a refetch may be missing from its answer: ask once more after it.
   else if ((t === 'CHANNEL_CREATE' || t === 'CHANNEL_DELETE') && d.guild_id && refetching.has(d.guild_id))
     again.add(d.guild_id);
+}
+
+/** Whether the roles held for me in a guild are already `roles` (a member list not yet loaded is unknown). */
+function sameRoles(s: State, guildId: string, roles: string[]): boolean {
+  const held = s.me ? s.members[guildId]?.[s.me.id]?.roles : undefined;
+  return !!held && held.length === roles.length && roles.every((r) => held.includes(r));
 }
 
 const refetching = new Set<string>();

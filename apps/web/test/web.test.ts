@@ -212,6 +212,54 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await shot(alice, 'chat-phone', phone);
   });
 
+  test('a new avatar and display name show to the others at once, at desktop and phone width', async () => {
+    await send(bob, 'before my new look');
+    const seen = message(alice, 'before my new look');
+    await seen.waitFor();
+    const b = bob.page;
+    await b.getByRole('link', { name: 'User settings' }).click();
+    await b.getByLabel('Avatar (PNG, JPEG, GIF or WebP)').setInputFiles({
+      name: 'me.png',
+      mimeType: 'image/png',
+      buffer: png,
+    });
+    await b.locator('.settings-main img.avatar').waitFor();
+    await b.getByLabel('Display name').fill('Bobby Tables');
+    await b.getByRole('button', { name: 'Save', exact: true }).click();
+    await b.getByText('Saved.').waitFor();
+
+    // Alice, without a reload: bob's message and his entry in the member list follow (GUILD_MEMBER_UPDATE).
+    const avatar = `img.avatar[src^="/avatars/${bob.id}/"]`;
+    await seen.locator('.author', { hasText: 'Bobby Tables' }).waitFor();
+    await seen.locator(avatar).waitFor();
+    const members = alice.page.locator('.members');
+    await members.getByText('Bobby Tables').waitFor();
+    await members.locator(avatar).waitFor();
+    assert.ok(
+      await members.locator(avatar).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+    );
+    await shot(alice, 'new-look-desktop');
+
+    await alice.page.setViewportSize(phone);
+    await seen.locator('.author', { hasText: 'Bobby Tables' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Show member list' }).click();
+    await members.getByText('Bobby Tables').waitFor();
+    await members.locator(avatar).waitFor();
+    await alice.page.screenshot({ path: join(shots, 'new-look-phone.png') });
+    await alice.page
+      .getByRole('button', { name: 'Close member list' })
+      .click({ position: { x: 20, y: 300 } });
+    await alice.page.setViewportSize(desktop);
+
+    // Back to his username, which the later tests look for.
+    await b.getByLabel('Display name').fill('');
+    await b.getByRole('button', { name: 'Save', exact: true }).click();
+    await seen.locator('.author', { hasText: bob.name }).waitFor();
+    await members.getByText(bob.name).waitFor();
+    await b.goto(guildUrl);
+    await b.locator('.composer textarea').waitFor();
+  });
+
   test('alice makes a webhook in server settings; its post shows to bob under its name and avatar with APP', async () => {
     const a = alice.page;
     await a.getByRole('button', { name: 'Server settings' }).click();
