@@ -77,6 +77,23 @@ export interface AuditLogRow {
   reason?: string | null;
 }
 
+/** Discord's message search filters (`GET /guilds/:id/messages/search`). */
+export interface SearchQuery {
+  content?: string;
+  author_id?: string[];
+  channel_id?: string[];
+  mentions?: string[];
+  has?: string[];
+  limit?: number;
+  offset?: number;
+}
+
+/** Each hit is a list holding the message (Discord once sent the messages around it too). */
+export interface SearchResult {
+  total_results: number;
+  messages: Message[][];
+}
+
 export interface WebhookRow {
   id: string;
   channel_id: string;
@@ -149,6 +166,8 @@ export const listBans = (guildId: string) => api<BanRow[]>('GET', `/guilds/${gui
 export const listGuildInvites = (guildId: string) => api<InviteRow[]>('GET', `/guilds/${guildId}/invites`);
 export const getAuditLog = (guildId: string, limit = 50) =>
   api<{ audit_log_entries: AuditLogRow[] }>('GET', `/guilds/${guildId}/audit-logs${query({ limit })}`);
+export const searchGuild = (guildId: string, q: SearchQuery) =>
+  api<SearchResult>('GET', `/guilds/${guildId}/messages/search${query({ ...q })}`);
 export const listGuildWebhooks = (guildId: string) => api<WebhookRow[]>('GET', `/guilds/${guildId}/webhooks`);
 
 // ---- Channels ----

@@ -421,6 +421,54 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await b.getByRole('link', { name: 'archive', exact: true }).waitFor();
   });
 
+  test('search: filters from the box, results beside the chat (over it on a phone), a click opens the message in its place', async () => {
+    const a = alice.page;
+    await a.goto(guildUrl);
+    const box = a.getByRole('searchbox', { name: 'Search Fireside' });
+    await box.fill(`from:${alice.name} in:#archive old 3`);
+    await box.press('Enter');
+    const results = a.getByRole('complementary', { name: 'Search results' });
+    await results.getByText('1 result', { exact: true }).waitFor();
+    const hit = results.getByRole('button', { name: /^Open the message by .* in #archive$/ });
+    await hit.getByText('old #3.').waitFor();
+    await shot(alice, 'search-desktop');
+    // Far above the newest page: older pages load until it is there, and it is shown.
+    await hit.click();
+    await a.waitForURL(/\/channels\/\d+\/\d+$/);
+    const found = message(alice, 'old #3.');
+    await found.and(a.locator('.flash')).waitFor();
+    const inView = await found.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const list = el.closest('.messages')!.getBoundingClientRect();
+      return box.top >= list.top && box.bottom <= list.bottom;
+    });
+    assert.ok(inView, 'the message is scrolled into view');
+    // A name that is nobody's is said, not searched for.
+    await box.fill('from:nobody_at_all');
+    await box.press('Enter');
+    await results.getByText('No member named “nobody_at_all”.').waitFor();
+    await results.getByRole('button', { name: 'Close search' }).click();
+    await a.locator('.members').getByText(bob.name).waitFor();
+
+    const b = bob.page;
+    await b.goto(guildUrl);
+    await b.setViewportSize(phone);
+    await b.locator('.composer textarea').waitFor();
+    const phoneBox = b.getByRole('searchbox', { name: 'Search Fireside' });
+    await phoneBox.fill('in:archive old 69');
+    await phoneBox.press('Enter');
+    const phoneResults = b.getByRole('complementary', { name: 'Search results' });
+    await phoneResults.getByText('old #69.').waitFor();
+    await b.screenshot({ path: join(shots, 'search-phone.png') });
+    await phoneResults.getByRole('button', { name: /^Open the message/ }).click();
+    await message(bob, 'old #69.').and(b.locator('.flash')).waitFor();
+    assert.equal(await phoneResults.count(), 0, 'the results close on a phone once one is opened');
+    await b.setViewportSize(desktop);
+    // Where the next test expects them.
+    await a.getByRole('link', { name: /^general/ }).click();
+    await message(alice, 'thanks').waitFor();
+  });
+
   test('an image sent as a reply uploads with a preview, keeps the reply, and opens in a lightbox', async () => {
     await bob.page.getByRole('link', { name: /^general/ }).click();
     const original = message(alice, 'thanks');

@@ -8,7 +8,9 @@ import { type State, useStore } from '../../store';
 import { ChannelType, type Guild } from '../../types';
 import { Friends } from '../friends';
 import { MemberList } from '../members';
+import { requestJump } from '../messages/jump';
 import { MessageView } from '../messages/view';
+import { SearchPanel } from '../search/panel';
 import { ChannelSidebar } from './channel-sidebar';
 import { visibleChannels } from './channels';
 import { DmSidebar } from './dm-sidebar';
@@ -27,6 +29,9 @@ export function Chat({ path }: { path: string }) {
   const phone = usePhone();
   // On a phone the member list is a panel over the chat, opened by its button.
   const [showMembers, setShowMembers] = useState(() => !isPhone());
+  // A server search's text; its results take the member list's place (over the chat on a phone).
+  const [search, setSearch] = useState<{ guildId: string; text: string } | null>(null);
+  const searching = search && guild && search.guildId === guild.id ? search.text : null;
   useEffect(() => viewGuild(guildId === '@me' ? null : guildId), [guildId]);
 
   // /channels/@me/friends is the friends page alone (at phone width /channels/@me shows the DM list).
@@ -62,12 +67,19 @@ export function Chat({ path }: { path: string }) {
         channel={channel}
         guild={guild ?? null}
         membersShown={showMembers}
-        onToggleMembers={() => setShowMembers((v) => !v)}
+        onToggleMembers={() => {
+          setSearch(null);
+          setShowMembers((v) => !v);
+        }}
+        onSearch={guild ? (text) => setSearch({ guildId: guild.id, text }) : undefined}
       />
     );
 
   return (
-    <div className={`chat ${channelId ? 'in-channel' : ''} ${showMembers ? 'members-open' : ''}`} {...swipe}>
+    <div
+      className={`chat ${channelId ? 'in-channel' : ''} ${showMembers || searching ? 'members-open' : ''}`}
+      {...swipe}
+    >
       {status !== 'ready' && me && (
         <div className="banner" role="status">
           {status === 'offline' ? 'Disconnected.' : 'Connection lost. Reconnecting…'}
@@ -80,15 +92,28 @@ export function Chat({ path }: { path: string }) {
         <UserPanel />
       </nav>
       <main className="main">{main}</main>
-      {guild && channel && showMembers && phone && (
+      {guild && channel && (showMembers || searching) && phone && (
         <button
           type="button"
           className="scrim"
-          aria-label="Close member list"
-          onClick={() => setShowMembers(false)}
+          aria-label={searching ? 'Close search' : 'Close member list'}
+          onClick={() => (searching ? setSearch(null) : setShowMembers(false))}
         />
       )}
-      {guild && channel && showMembers && <MemberList guild={guild} channel={channel} />}
+      {guild && searching ? (
+        <SearchPanel
+          guild={guild}
+          text={searching}
+          onClose={() => setSearch(null)}
+          onOpen={(m) => {
+            if (isPhone()) setSearch(null);
+            navigate(`/channels/${guild.id}/${m.channel_id}`);
+            requestJump(m.channel_id, m.id);
+          }}
+        />
+      ) : (
+        guild && channel && showMembers && <MemberList guild={guild} channel={channel} />
+      )}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { backTo } from '../../router';
 import { useStore } from '../../store';
 import { type Channel, ChannelType, type Guild } from '../../types';
 import { GroupDmSettings } from '../group-dm';
+import { SearchBox } from '../search/box';
 import { PinsDialog } from './pins';
 
 export function ConversationHeader(props: {
@@ -16,6 +17,7 @@ export function ConversationHeader(props: {
   mentions: MentionResolver;
   membersShown: boolean;
   onToggleMembers: () => void;
+  onSearch?: (text: string) => void;
 }) {
   const { channel, guild, title, mentions } = props;
   // Mentions in every other conversation, shown on a phone's Back button since the lists are hidden.
@@ -45,6 +47,7 @@ export function ConversationHeader(props: {
           <span aria-hidden="true">{guild ? '#' : '@'}</span> {title}
         </h2>
         {channel.topic && <p className="topic">{channel.topic}</p>}
+        {guild && props.onSearch && <SearchBox guildName={guild.name} onSearch={props.onSearch} />}
         <div className="actions">
           <IconButton label="Pinned messages" icon="pin" onClick={() => setShowPins(true)} />
           {channel.type === ChannelType.GroupDM && (

@@ -19,11 +19,14 @@ import { Alert } from '../../ui';
 import { Lightbox } from './attachments';
 import { Composer } from './composer';
 import { ConversationHeader } from './header';
+import { clearJump, useJumpTarget } from './jump';
 import { useMentionResolver } from './mentions';
-import { MessageItem } from './message';
+import { jumpTo, MessageItem } from './message';
 import { PendingItem } from './pending';
 
 const pageSize = 50;
+/** How many older pages a jump to a message loads at most (2,000 messages back). */
+const maxJumpPages = 40;
 
 /** Messages by one author closer together than this share one header. */
 const groupWindowMs = 7 * 60_000;
@@ -41,6 +44,8 @@ export function MessageView(props: {
   guild: Guild | null;
   membersShown: boolean;
   onToggleMembers: () => void;
+  /** Searches the server (guild channels only). */
+  onSearch?: (text: string) => void;
 }) {
   const { channel, guild } = props;
   const held = useStore((s) => s.messages[channel.id]);
@@ -116,6 +121,31 @@ export function MessageView(props: {
     }
   }, [channel.id, loadingOlder]);
 
+  // A message asked for (a search result): older pages load until it is here, then it is shown.
+  const jumpTarget = useJumpTarget(channel.id);
+  const jumpPages = useRef(0);
+  useEffect(() => {
+    if (!jumpTarget || !held || loadingOlder) return;
+    if (held.list.some((m) => m.id === jumpTarget)) {
+      jumpPages.current = 0;
+      clearJump();
+      setAtBottom(false);
+      jumpTo(jumpTarget);
+    } else if (
+      held.hasMore &&
+      held.list.length &&
+      compareIds(jumpTarget, held.list[0].id) < 0 &&
+      jumpPages.current < maxJumpPages
+    ) {
+      jumpPages.current++;
+      loadOlder();
+    } else {
+      jumpPages.current = 0;
+      clearJump();
+      setError('That message could not be shown: it was deleted or is too far back.');
+    }
+  }, [jumpTarget, held, loadingOlder, loadOlder]);
+
   const onScroll = () => {
     const el = scroller.current!;
     setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 40);
@@ -150,6 +180,7 @@ export function MessageView(props: {
         mentions={mentions}
         membersShown={props.membersShown}
         onToggleMembers={props.onToggleMembers}
+        onSearch={props.onSearch}
       />
       <div
         className="messages"
