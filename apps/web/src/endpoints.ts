@@ -212,6 +212,19 @@ export const pin = (channelId: string, messageId: string) =>
 export const unpin = (channelId: string, messageId: string) =>
   api<void>('DELETE', `/channels/${channelId}/pins/${messageId}`);
 
+// ---- Threads ----
+
+/** POST …/threads: a thread's name and how long it stays active without messages (minutes). */
+export interface CreateThread {
+  name: string;
+  auto_archive_duration?: 60 | 1440 | 4320 | 10080;
+  type?: number;
+}
+export const createThreadFromMessage = (channelId: string, messageId: string, body: CreateThread) =>
+  api<Channel>('POST', `/channels/${channelId}/messages/${messageId}/threads`, body);
+export const createThread = (channelId: string, body: CreateThread) =>
+  api<Channel>('POST', `/channels/${channelId}/threads`, body);
+
 // ---- Invites ----
 
 export const getInvite = (inviteCode: string) =>

@@ -469,6 +469,65 @@ describe('the web app in a browser', { skip: haveChromium ? false : 'no Chromium
     await message(alice, 'thanks').waitFor();
   });
 
+  test('threads: started from a message, listed in the channel (active and archived), opened on desktop and phone', async () => {
+    const a = alice.page;
+    const b = bob.page;
+    await b.getByRole('link', { name: /^general/ }).click();
+    await send(alice, 'shall we plan the party');
+    const start = message(alice, 'shall we plan the party');
+    await start.hover();
+    await start.getByRole('button', { name: 'Create thread' }).click();
+    const name = a.getByLabel('Thread name');
+    assert.equal(await name.inputValue(), 'shall we plan the party');
+    await name.fill('party plans');
+    await a.getByRole('button', { name: 'Create thread', exact: true }).click();
+    await a.getByRole('heading', { name: 'party plans' }).waitFor();
+    await send(alice, 'cake or pie?');
+
+    // Bob sees the thread under the message that started it, live, and opens it.
+    const link = message(bob, 'shall we plan the party').getByRole('link', { name: 'party plans' });
+    await link.click();
+    await b.getByRole('heading', { name: 'party plans' }).waitFor();
+    await message(bob, 'cake or pie?').waitFor();
+    await send(bob, 'cake, obviously');
+    await message(alice, 'cake, obviously').waitFor();
+
+    // The channel's thread list.
+    await b.getByRole('link', { name: /^general/ }).click();
+    await b.getByRole('button', { name: 'Threads' }).click();
+    const panel = b.getByRole('dialog', { name: 'Threads in #general' });
+    await panel
+      .getByRole('region', { name: 'Active threads' })
+      .getByRole('button', { name: 'party plans' })
+      .waitFor();
+    await shot(bob, 'threads-desktop');
+    await b.keyboard.press('Escape');
+
+    // On a phone: the list from the header, and the thread opens full width.
+    await b.setViewportSize(phone);
+    await b.getByRole('button', { name: 'Threads' }).click();
+    await panel.getByRole('button', { name: 'party plans' }).click();
+    await b.getByRole('heading', { name: 'party plans' }).waitFor();
+    await message(bob, 'cake, obviously').waitFor();
+    await b.screenshot({ path: join(shots, 'thread-phone.png') });
+    await b.setViewportSize(desktop);
+
+    // Archived (THREAD_UPDATE): listed apart.
+    const token = await a.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    const threadId = b.url().split('/').pop()!;
+    const archived = await h.api('PATCH', `/channels/${threadId}`, { token, body: { archived: true } });
+    assert.equal(archived.status, 200, archived.text);
+    await b.getByRole('link', { name: /^general/ }).click();
+    await b.getByRole('button', { name: 'Threads' }).click();
+    await panel
+      .getByRole('region', { name: 'Archived threads' })
+      .getByRole('button', { name: 'party plans' })
+      .waitFor();
+    await b.keyboard.press('Escape');
+    await a.getByRole('link', { name: /^general/ }).click();
+    await message(alice, 'thanks').waitFor();
+  });
+
   test('an image sent as a reply uploads with a preview, keeps the reply, and opens in a lightbox', async () => {
     await bob.page.getByRole('link', { name: /^general/ }).click();
     const original = message(alice, 'thanks');

@@ -5,9 +5,10 @@ import { Icon, IconButton } from '../../icons';
 import type { MentionResolver } from '../../markdown';
 import { backTo } from '../../router';
 import { useStore } from '../../store';
-import { type Channel, ChannelType, type Guild } from '../../types';
+import { type Channel, ChannelType, type Guild, isThread } from '../../types';
 import { GroupDmSettings } from '../group-dm';
 import { SearchBox } from '../search/box';
+import { ThreadsPanel } from '../threads/panel';
 import { PinsDialog } from './pins';
 
 export function ConversationHeader(props: {
@@ -18,6 +19,7 @@ export function ConversationHeader(props: {
   membersShown: boolean;
   onToggleMembers: () => void;
   onSearch?: (text: string) => void;
+  canThread: boolean;
 }) {
   const { channel, guild, title, mentions } = props;
   // Mentions in every other conversation, shown on a phone's Back button since the lists are hidden.
@@ -29,6 +31,7 @@ export function ConversationHeader(props: {
   );
   const [showPins, setShowPins] = useState(false);
   const [showGroup, setShowGroup] = useState(false);
+  const [showThreads, setShowThreads] = useState(false);
   return (
     <>
       <header className="conversation-head">
@@ -49,6 +52,9 @@ export function ConversationHeader(props: {
         {channel.topic && <p className="topic">{channel.topic}</p>}
         {guild && props.onSearch && <SearchBox guildName={guild.name} onSearch={props.onSearch} />}
         <div className="actions">
+          {guild && !isThread(channel) && channel.type === ChannelType.GuildText && (
+            <IconButton label="Threads" icon="thread" onClick={() => setShowThreads(true)} />
+          )}
           <IconButton label="Pinned messages" icon="pin" onClick={() => setShowPins(true)} />
           {channel.type === ChannelType.GroupDM && (
             <IconButton label="Group settings" icon="gear" onClick={() => setShowGroup(true)} />
@@ -66,6 +72,14 @@ export function ConversationHeader(props: {
           )}
         </div>
       </header>
+      {showThreads && guild && (
+        <ThreadsPanel
+          guild={guild}
+          channel={channel}
+          canCreate={props.canThread}
+          onClose={() => setShowThreads(false)}
+        />
+      )}
       {showGroup && <GroupDmSettings channel={channel} onClose={() => setShowGroup(false)} />}
       {showPins && (
         <PinsDialog channel={channel} guild={guild} mentions={mentions} onClose={() => setShowPins(false)} />

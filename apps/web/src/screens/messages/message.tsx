@@ -4,10 +4,12 @@ import { useState } from 'react';
 import * as endpoints from '../../endpoints';
 import { Icon } from '../../icons';
 import { Markdown, type MentionResolver } from '../../markdown';
+import { navigate } from '../../router';
 import { useStore } from '../../store';
-import { type Attachment, displayName, type Guild, type Message } from '../../types';
+import { type Attachment, displayName, type Guild, isThread, type Message } from '../../types';
 import { Avatar, Dialog } from '../../ui';
 import { roleColour, UserProfile } from '../members';
+import { NewThread } from '../threads/panel';
 import { AttachmentView } from './attachments';
 import { EditBox } from './edit-box';
 import { ReactionPicker, Reactions } from './reactions';
@@ -28,6 +30,8 @@ export function MessageItem(props: {
   canManage: boolean;
   canPin: boolean;
   canReact: boolean;
+  /** May start a thread from this message. */
+  canThread: boolean;
   editing: boolean;
   onEdit: () => void;
   onEditDone: () => void;
@@ -42,6 +46,11 @@ export function MessageItem(props: {
   const [picking, setPicking] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [profile, setProfile] = useState(false);
+  const [threading, setThreading] = useState(false);
+  // A thread started from a message has the message's id.
+  const thread = useStore((s) =>
+    isThread(s.channels[m.id] ?? { id: '', type: -1 }) ? s.channels[m.id] : undefined,
+  );
   const name = displayName(author, member ?? m.member);
   const colour = roleColour(guild, (member ?? m.member)?.roles);
   const time = new Date(m.timestamp);
@@ -119,6 +128,18 @@ export function MessageItem(props: {
             <AttachmentView key={a.id} attachment={a} onOpen={() => props.onOpen(a)} />
           ))}
           <Reactions message={m} canReact={props.canReact} />
+          {thread && guild && (
+            <a
+              className="thread-link"
+              href={`/channels/${guild.id}/${thread.id}`}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(`/channels/${guild.id}/${thread.id}`);
+              }}
+            >
+              <Icon name="thread" size={16} /> {thread.name}
+            </a>
+          )}
         </div>
         <div className="message-actions" role="toolbar" aria-label="Message actions">
           {props.canReact && (
@@ -134,6 +155,16 @@ export function MessageItem(props: {
           <button type="button" aria-label="Reply" title="Reply" onClick={props.onReply}>
             <Icon name="reply" size={18} />
           </button>
+          {props.canThread && !thread && (
+            <button
+              type="button"
+              aria-label="Create thread"
+              title="Create thread"
+              onClick={() => setThreading(true)}
+            >
+              <Icon name="thread" size={18} />
+            </button>
+          )}
           {props.mine && (
             <button type="button" aria-label="Edit" title="Edit" onClick={props.onEdit}>
               <Icon name="edit" size={18} />
@@ -162,6 +193,19 @@ export function MessageItem(props: {
         </div>
         {picking && <ReactionPicker message={m} guild={guild} onClose={() => setPicking(false)} />}
         {profile && <UserProfile guild={guild} userId={m.author.id} onClose={() => setProfile(false)} />}
+        {threading && (
+          <Dialog title="Create thread" onClose={() => setThreading(false)}>
+            <NewThread
+              channel={{ id: m.channel_id, type: 0 }}
+              messageId={m.id}
+              initialName={m.content.slice(0, 40) || 'New thread'}
+              onCreated={(t) => {
+                setThreading(false);
+                navigate(`/channels/${guild!.id}/${t.id}`);
+              }}
+            />
+          </Dialog>
+        )}
         {confirmDelete && (
           <Dialog title="Delete message" onClose={() => setConfirmDelete(false)}>
             <p>Delete this message? This cannot be undone.</p>

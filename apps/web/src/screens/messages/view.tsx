@@ -12,6 +12,7 @@ import {
   displayName,
   type Guild,
   idTime,
+  isThread,
   type Message,
   type User,
 } from '../../types';
@@ -67,7 +68,12 @@ export function MessageView(props: {
   const restoreFrom = useRef<number | null>(null);
 
   const perms = guild && me ? channelPermissions(guild, channel, me.id, member) : -1n;
-  const canSend = guild ? has(perms, Permission.SEND_MESSAGES) : true;
+  const thread = isThread(channel);
+  const canSend = guild
+    ? has(perms, thread ? Permission.SEND_MESSAGES_IN_THREADS : Permission.SEND_MESSAGES)
+    : true;
+  // Threads start in a server's text channels, not inside a thread.
+  const canThread = !!guild && !thread && has(perms, Permission.CREATE_PUBLIC_THREADS);
   const canManage = guild ? has(perms, Permission.MANAGE_MESSAGES) : false;
   // In DMs anyone may pin; deleting stays with the author.
   const canPin = guild ? canManage : true;
@@ -181,6 +187,7 @@ export function MessageView(props: {
         membersShown={props.membersShown}
         onToggleMembers={props.onToggleMembers}
         onSearch={props.onSearch}
+        canThread={canThread}
       />
       <div
         className="messages"
@@ -220,6 +227,7 @@ export function MessageView(props: {
                 mine={m.author.id === me?.id}
                 canManage={canManage}
                 canPin={canPin}
+                canThread={canThread}
                 canReact={canReact}
                 editing={editing === m.id}
                 onEdit={() => setEditing(m.id)}
