@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { currentTokens, onTokens, type Tokens } from './api';
 import { match, navigate, usePath } from './router';
 import { AuthScreen, ResetScreen, VerifyScreen } from './screens/auth';
-import { Chat } from './screens/chat';
+import { Chat } from './screens/chat/layout';
 import { InviteScreen } from './screens/invite';
 import { Settings } from './screens/settings';
 import { startSession, stopSession } from './session';

@@ -1,8 +1,7 @@
 // Sending: optimistic messages matched back by nonce, retried with the same nonce (the server's
 // enforce_nonce makes a retry after a lost answer harmless), and uploads with progress.
-import { api, upload } from './api';
+import * as endpoints from './endpoints';
 import { addHistory, addPending, type PendingMessage, updatePending } from './store';
-import type { Message } from './types';
 
 /** Limits.messageContent of @hearth/protocol (copied: the web bundle does not import the protocol package). */
 export const messageLimit = 2000;
@@ -23,7 +22,7 @@ export function newNonce(): string {
 /** Sends (or re-sends) a pending message; the server's answer or MESSAGE_CREATE settles it. */
 export async function sendMessage(p: PendingMessage): Promise<void> {
   try {
-    const message = await api<Message>('POST', `/channels/${p.channel_id}/messages`, {
+    const message = await endpoints.createMessage(p.channel_id, {
       content: p.content,
       nonce: p.nonce,
       enforce_nonce: true,
@@ -61,7 +60,7 @@ export async function sendWithFiles(
     }),
   );
   for (const [i, f] of files.entries()) form.append(`files[${i}]`, f, f.name);
-  const message = await upload<Message>(`/channels/${channelId}/messages`, form, onProgress);
+  const message = await endpoints.uploadMessage(channelId, form, onProgress);
   addHistory(channelId, [message], {});
 }
 

@@ -6,7 +6,8 @@ import {
   type GuildData,
   Permission,
 } from '@hearth/permissions';
-import type { Channel, Guild, Member } from './types';
+import { getState } from './store';
+import { type Channel, type Guild, isThread, type Member } from './types';
 
 export { Permission };
 
@@ -31,6 +32,9 @@ export function guildPermissions(g: Guild, userId: string, member: Member | unde
 }
 
 export function channelPermissions(g: Guild, c: Channel, userId: string, member: Member | undefined): bigint {
+  // A thread has no overwrites of its own: its parent's decide.
+  const parent = isThread(c) && c.parent_id ? getState().channels[c.parent_id] : undefined;
+  if (parent) return channelPermissions(g, parent, userId, member);
   return computeChannelPermissions(
     guildData(g),
     memberData(userId, member),

@@ -1,9 +1,18 @@
 // The signed-in session: starts the gateway with the current token, feeds the store, and tears everything
 // down on sign-out (here or from another tab).
-import { accessToken, api, signedOut } from './api';
+import { accessToken, signedOut } from './api';
+import * as endpoints from './endpoints';
 import { GatewayClient } from './gateway';
-import { applyDispatch, expireTyping, getState, resetState, setGuildChannels, setState } from './store';
-import type { Channel, Dispatch } from './types';
+import {
+  applyDispatch,
+  expireTyping,
+  getState,
+  resetState,
+  type State,
+  setGuildChannels,
+  setState,
+} from './store';
+import type { Dispatch } from './types';
 
 let gateway: GatewayClient | null = null;
 let typingTimer: ReturnType<typeof setInterval> | null = null;
@@ -11,7 +20,7 @@ let typingTimer: ReturnType<typeof setInterval> | null = null;
 /** Connects to the gateway; safe to call again (it restarts). */
 export async function startSession(): Promise<void> {
   stopSession();
-  const { url } = await api<{ url: string }>('GET', '/gateway');
+  const { url } = await endpoints.getGateway();
   gateway = new GatewayClient({
     url,
     token: accessToken,
@@ -46,7 +55,7 @@ function dispatch(...event: Dispatch): void {
     return;
   }
   if (t === 'MESSAGE_CREATE' && !d.guild_id && !getState().channels[d.channel_id]) {
-    api<Channel>('GET', `/channels/${d.channel_id}`).then(
+    endpoints.getChannel(d.channel_id).then(
       (channel) => {
         applyDispatch('CHANNEL_CREATE', channel);
         applyDispatch(t, d);
@@ -55,16 +64,23 @@ function dispatch(...event: Dispatch): void {
     );
     return;
   }
+  // My own member update changes what I may see only when it changes my roles (a new name or avatar sends one
+  // to every guild I am in).
+  const myRolesChanged =
+    t === 'GUILD_MEMBER_UPDATE' &&
+    d.user?.id === getState().me?.id &&
+    !sameRoles(getState(), d.guild_id, d.roles);
   applyDispatch(...event);
-  if (
-    (t === 'GUILD_MEMBER_UPDATE' && d.user?.id === getState().me?.id) ||
-    t === 'GUILD_ROLE_UPDATE' ||
-    t === 'GUILD_ROLE_DELETE'
-  )
-    refetchChannels(d.guild_id);
+  if (myRolesChanged || t === 'GUILD_ROLE_UPDATE' || t === 'GUILD_ROLE_DELETE') refetchChannels(d.guild_id);
   // A channel event during a refetch may be missing from its answer: ask once more after it.
   else if ((t === 'CHANNEL_CREATE' || t === 'CHANNEL_DELETE') && d.guild_id && refetching.has(d.guild_id))
     again.add(d.guild_id);
+}
+
+/** Whether the roles held for me in a guild are already `roles` (a member list not yet loaded is unknown). */
+function sameRoles(s: State, guildId: string, roles: string[]): boolean {
+  const held = s.me ? s.members[guildId]?.[s.me.id]?.roles : undefined;
+  return !!held && held.length === roles.length && roles.every((r) => held.includes(r));
 }
 
 const refetching = new Set<string>();
@@ -81,7 +97,8 @@ function refetchChannels(guildId: string): void {
     return;
   }
   refetching.add(guildId);
-  api<Channel[]>('GET', `/guilds/${guildId}/channels`)
+  endpoints
+    .getGuildChannels(guildId)
     .then(
       (list) => setGuildChannels(guildId, list),
       () => {
@@ -114,7 +131,7 @@ export function stopSession(): void {
 /** Signs this session out on the server, then locally. */
 export async function signOut(): Promise<void> {
   try {
-    await api('POST', '/auth/logout');
+    await endpoints.logout();
   } catch {
     // Already invalid on the server: signing out locally is all that is left.
   }

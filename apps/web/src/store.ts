@@ -160,9 +160,9 @@ export function applyDispatch(...[t, d]: Dispatch): void {
         };
       }
       case 'GUILD_CREATE': {
-        const { channels: list = [], members = [], presences = [], threads: _t, ...guild } = d;
+        const { channels: list = [], members = [], presences = [], threads = [], ...guild } = d;
         const channels = { ...s.channels };
-        for (const c of list) channels[c.id] = { ...c, guild_id: d.id };
+        for (const c of [...list, ...threads]) channels[c.id] = { ...c, guild_id: d.id };
         const memberMap: Record<string, Member> = {};
         for (const m of members) if (m.user) memberMap[m.user.id] = m;
         const presenceMap = { ...s.presences };
@@ -244,6 +244,15 @@ export function applyDispatch(...[t, d]: Dispatch): void {
           channels: put(s.channels, d.id, { ...s.channels[d.id], ...d }),
           users: withUsers(s.users, d.recipients ?? []),
         };
+      case 'THREAD_CREATE':
+      case 'THREAD_UPDATE':
+        return { channels: put(s.channels, d.id, { ...s.channels[d.id], ...d }) };
+      case 'THREAD_LIST_SYNC': {
+        const channels = { ...s.channels };
+        for (const c of d.threads) channels[c.id] = { ...channels[c.id], ...c, guild_id: d.guild_id };
+        return { channels };
+      }
+      case 'THREAD_DELETE':
       case 'CHANNEL_DELETE':
         return { channels: drop(s.channels, d.id), messages: drop(s.messages, d.id) };
       case 'CHANNEL_RECIPIENT_ADD':

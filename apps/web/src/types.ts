@@ -47,6 +47,9 @@ export interface Channel {
   last_message_id?: string | null;
   recipients?: User[];
   owner_id?: string;
+  /** Threads: whether it is archived, and since when. */
+  thread_metadata?: { archived: boolean; archive_timestamp?: string; locked?: boolean };
+  message_count?: number;
 }
 
 export interface Member {
@@ -140,8 +143,16 @@ export const ChannelType = {
   GroupDM: 3,
   GuildCategory: 4,
   GuildAnnouncement: 5,
+  AnnouncementThread: 10,
+  PublicThread: 11,
+  PrivateThread: 12,
   GuildStageVoice: 13,
 } as const;
+
+export const isThread = (c: Channel): boolean =>
+  c.type === ChannelType.PublicThread ||
+  c.type === ChannelType.PrivateThread ||
+  c.type === ChannelType.AnnouncementThread;
 
 /** The name to show for a user: nickname, display name, then username. */
 export function displayName(user: User | undefined, member?: Member | null): string {
@@ -194,6 +205,10 @@ export interface Events {
   CHANNEL_CREATE: Channel;
   CHANNEL_UPDATE: Channel;
   CHANNEL_DELETE: Channel;
+  THREAD_CREATE: Channel;
+  THREAD_UPDATE: Channel;
+  THREAD_DELETE: { id: string; guild_id: string; parent_id?: string | null };
+  THREAD_LIST_SYNC: { guild_id: string; threads: Channel[] };
   CHANNEL_RECIPIENT_ADD: { channel_id: string; user: User };
   CHANNEL_RECIPIENT_REMOVE: { channel_id: string; user: User };
   MESSAGE_CREATE: Message;
@@ -214,7 +229,7 @@ export interface Events {
 }
 
 /** The dispatches the gateway makes itself (not events of the bus, so not in the event catalog). */
-type GatewayOnly = 'READY' | 'GUILD_MEMBERS_CHUNK';
+type GatewayOnly = 'READY' | 'GUILD_MEMBERS_CHUNK' | 'THREAD_LIST_SYNC';
 
 /**
  * Each payload type above is the app's view of the event catalog's (@hearth/protocol, imported as types only): the

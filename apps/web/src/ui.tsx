@@ -1,7 +1,7 @@
 // Small shared pieces: labelled fields, forms that show the server's errors, and dialogs.
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
-import { ApiError, api } from './api';
+import { ApiError } from './api';
 
 export function Field(props: {
   label: string;
@@ -81,19 +81,17 @@ function readAsDataUrl(file: File): Promise<string> {
 }
 
 /**
- * An image field (avatar, banner, icon): picking a file PATCHes `path` with `{[field]: dataUrl}`,
- * and Remove sets it to null.
+ * An image field (avatar, banner, icon): picking a file calls `save` with it as a data URL (the endpoint
+ * that PATCHes the field), and Remove with null.
  */
 export function ImagePicker(props: {
   id: string;
   label: string;
-  path: string;
-  field: string;
+  save: (dataUrl: string | null) => Promise<unknown>;
   present: boolean;
 }) {
   const action = useAction();
-  const set = (value: string | null) =>
-    action.run(async () => void (await api('PATCH', props.path, { [props.field]: value })));
+  const set = (value: string | null) => action.run(async () => void (await props.save(value)));
   return (
     <div className="field">
       <label htmlFor={props.id}>{props.label}</label>
@@ -111,7 +109,7 @@ export function ImagePicker(props: {
           Remove
         </button>
       )}
-      <Alert message={action.error ?? action.fields[props.field]} />
+      <Alert message={action.error ?? Object.values(action.fields)[0]} />
     </div>
   );
 }

@@ -40,7 +40,7 @@ export function createServices(deps: Deps) {
   const webhooks = new WebhooksService(deps);
   const services = {
     auth,
-    users: new UsersService(deps, auth),
+    users: new UsersService(deps, auth, members),
     images: new ImagesService(deps),
     applications: new ApplicationsService(deps),
     guilds,

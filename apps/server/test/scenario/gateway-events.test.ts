@@ -298,4 +298,68 @@ describe('DM and user events', () => {
     await ok(h.api('POST', `/channels/${dm.id}/messages/${msg.id}/ack`, { token: b.token, body: {} }), 200);
     await only('MESSAGE_ACK', (d) => d.message_id === msg.id, [cb], [ca, co]);
   });
+
+  test('a changed name or avatar reaches every guild the user is in as GUILD_MEMBER_UPDATE, and nobody else', async () => {
+    const g1 = await createGuild(h);
+    const g2 = await createGuild(h);
+    const alice = await join(h, g1);
+    await join(h, g2, alice);
+    const role = await grant(h, g1, alice, P.ADD_REACTIONS);
+    const outsider = await h.register();
+    const other = await createGuild(h, outsider);
+    const [c1, c2, co] = [await connect(g1.owner, 1), await connect(g2.owner, 1), await connect(outsider, 1)];
+    const pixel =
+      'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==';
+    const me = (
+      await ok(
+        h.api('PATCH', '/users/@me', {
+          token: alice.token,
+          body: { global_name: 'Alice Renamed', avatar: pixel },
+        }),
+        200,
+      )
+    ).body;
+    assert.ok(me.avatar);
+    const ofAlice = (guildId: string) => (d: any) => d.guild_id === guildId && d.user?.id === alice.id;
+    const [u1, u2] = [
+      await c1.dispatch('GUILD_MEMBER_UPDATE', ofAlice(g1.id)),
+      await c2.dispatch('GUILD_MEMBER_UPDATE', ofAlice(g2.id)),
+    ];
+    for (const u of [u1, u2]) {
+      assert.equal(u.user.global_name, 'Alice Renamed');
+      assert.equal(u.user.avatar, me.avatar);
+      assert.ok(u.joined_at);
+    }
+    // The member object is whole: roles stay as they are (a client replaces the member with it).
+    assert.deepEqual(u1.roles, [role]);
+    assert.deepEqual(u2.roles, []);
+    // Nothing for a session sharing no guild with her: its own guild's next event comes first.
+    await ok(
+      h.api('POST', `/channels/${other.textChannelId}/messages`, {
+        token: outsider.token,
+        body: { content: 'mark' },
+      }),
+      200,
+    );
+    await co.dispatch('MESSAGE_CREATE', (d) => d.content === 'mark');
+    assert.ok(!co.received.some((p) => p.t === 'GUILD_MEMBER_UPDATE'));
+
+    // A change others cannot see (the bio), or a name set to what it was, sends no member update.
+    await ok(
+      h.api('PATCH', '/users/@me', {
+        token: alice.token,
+        body: { bio: 'hello', global_name: 'Alice Renamed' },
+      }),
+      200,
+    );
+    await ok(
+      h.api('POST', `/channels/${g1.textChannelId}/messages`, {
+        token: alice.token,
+        body: { content: 'after bio' },
+      }),
+      200,
+    );
+    await c1.dispatch('MESSAGE_CREATE', (d) => d.content === 'after bio');
+    assert.ok(!c1.received.some((p) => p.t === 'GUILD_MEMBER_UPDATE' && p.d.user?.id === alice.id));
+  });
 });

@@ -1,7 +1,8 @@
 // Signing in and up, forgotten passwords, and the two mailed links (/verify and /reset-password).
 // Mailed tokens travel in the URL fragment, which never reaches the server's logs.
 import { useEffect, useState } from 'react';
-import { api, signedIn } from '../api';
+import { signedIn } from '../api';
+import * as endpoints from '../endpoints';
 import { navigate } from '../router';
 import { type Invite, plural } from '../types';
 import { Field, Form, useAction } from '../ui';
@@ -15,7 +16,7 @@ function InvitedTo() {
   const code = /^\/invite\/([\w-]+)$/.exec(sessionStorage.getItem('hearth.return') ?? '')?.[1];
   useEffect(() => {
     if (!code) return;
-    api<Invite>('GET', `/invites/${encodeURIComponent(code)}?with_counts=true`).then(setInvite, () => {});
+    endpoints.getInvite(code).then(setInvite, () => {});
   }, [code]);
   if (!invite?.guild) return null;
   return (
@@ -68,7 +69,7 @@ export function AuthScreen({ mode }: { mode: 'login' | 'register' | 'forgot' }) 
             error={error}
             onSubmit={() =>
               run(async () => {
-                await api('POST', '/auth/forgot', { login });
+                await endpoints.forgotPassword({ login });
                 setSent(true);
               })
             }
@@ -101,9 +102,7 @@ export function AuthScreen({ mode }: { mode: 'login' | 'register' | 'forgot' }) 
         <Form
           label="Register"
           error={error}
-          onSubmit={() =>
-            run(async () => signedIn(await api('POST', '/auth/register', { email, username, password })))
-          }
+          onSubmit={() => run(async () => signedIn(await endpoints.register({ email, username, password })))}
         >
           <Field
             label="Email"
@@ -156,7 +155,7 @@ export function AuthScreen({ mode }: { mode: 'login' | 'register' | 'forgot' }) 
       <Form
         label="Sign in"
         error={error}
-        onSubmit={() => run(async () => signedIn(await api('POST', '/auth/login', { login, password })))}
+        onSubmit={() => run(async () => signedIn(await endpoints.login({ login, password })))}
       >
         <Field
           label="Email or username"
@@ -209,7 +208,7 @@ export function VerifyScreen() {
       setMessage('This link is missing its token. Open the link from the email again.');
       return;
     }
-    api('POST', '/auth/verify', { token }).then(
+    endpoints.verifyEmail(token).then(
       () => setState('done'),
       (err) => {
         setState('failed');
@@ -250,7 +249,7 @@ export function ResetScreen() {
           error={error ?? fields.token}
           onSubmit={() =>
             run(async () => {
-              await api('POST', '/auth/reset', { token, password });
+              await endpoints.resetPassword({ token, password });
               setDone(true);
             })
           }

@@ -1,9 +1,10 @@
 // The friends page: add by username, accept or decline requests, remove friends, block, and open a DM.
 import { useMemo, useState } from 'react';
-import { ApiError, api } from '../api';
+import { ApiError } from '../api';
+import * as endpoints from '../endpoints';
 import { navigate } from '../router';
 import { applyDispatch, useStore } from '../store';
-import { type Channel, displayName, type Relationship } from '../types';
+import { displayName, type Relationship } from '../types';
 import { Alert, Avatar, Field, Form, useAction } from '../ui';
 
 /** ErrorCode.FriendRequestsDisabled of @hearth/protocol. */
@@ -12,7 +13,7 @@ const friendRequestsDisabled = 80000;
 type Tab = 'all' | 'pending' | 'blocked' | 'add';
 
 export async function openDm(userId: string): Promise<void> {
-  const channel = await api<Channel>('POST', '/users/@me/channels', { recipient_id: userId });
+  const channel = await endpoints.openDm(userId);
   applyDispatch('CHANNEL_CREATE', channel);
   navigate(`/channels/@me/${channel.id}`);
 }
@@ -56,31 +57,25 @@ export function Friends() {
           <button
             type="button"
             className="primary"
-            onClick={() => act.run(() => api('PUT', `/users/@me/relationships/${r.id}`, {}))}
+            onClick={() => act.run(() => endpoints.putRelationship(r.id))}
           >
             Accept
           </button>
         )}
         {r.type !== 2 && (
-          <button
-            type="button"
-            onClick={() => act.run(() => api('DELETE', `/users/@me/relationships/${r.id}`))}
-          >
+          <button type="button" onClick={() => act.run(() => endpoints.removeRelationship(r.id))}>
             {r.type === 1 ? 'Remove' : r.type === 3 ? 'Decline' : 'Cancel'}
           </button>
         )}
         {r.type === 2 ? (
-          <button
-            type="button"
-            onClick={() => act.run(() => api('DELETE', `/users/@me/relationships/${r.id}`))}
-          >
+          <button type="button" onClick={() => act.run(() => endpoints.removeRelationship(r.id))}>
             Unblock
           </button>
         ) : (
           <button
             type="button"
             className="danger"
-            onClick={() => act.run(() => api('PUT', `/users/@me/relationships/${r.id}`, { type: 2 }))}
+            onClick={() => act.run(() => endpoints.putRelationship(r.id, { type: 2 }))}
           >
             Block
           </button>
@@ -133,7 +128,7 @@ export function Friends() {
             onSubmit={() =>
               add.run(async () => {
                 const name = username.trim();
-                await api('POST', '/users/@me/relationships', { username: name }).catch((err) => {
+                await endpoints.sendFriendRequest(name).catch((err) => {
                   // The server gives one answer for "no such user" and "they blocked you" (a block is never
                   // revealed), so say what a person can check, as Discord does.
                   if (err instanceof ApiError && err.code === friendRequestsDisabled)

@@ -1,7 +1,7 @@
 // A group DM's settings: anyone in it may rename it or leave; its owner adds and removes people.
 // What is shown comes from the store, so CHANNEL_UPDATE and CHANNEL_RECIPIENT_ADD/REMOVE keep it live.
 import { useState } from 'react';
-import { api } from '../api';
+import * as endpoints from '../endpoints';
 import { navigate } from '../router';
 import { useStore } from '../store';
 import { type Channel, displayName } from '../types';
@@ -23,9 +23,9 @@ export function GroupDmSettings({ channel, onClose }: { channel: Channel; onClos
   const inside = new Set(recipients.map((u) => u.id));
   const addable = Object.values(relationships).filter((r) => r.type === 1 && !inside.has(r.id));
   const full = recipients.length + 1 >= maxPeople;
-  const call = (method: string, path: string, then?: () => void) =>
+  const call = (request: () => Promise<unknown>, then?: () => void) =>
     people.run(async () => {
-      await api(method, path);
+      await request();
       then?.();
     });
 
@@ -37,7 +37,7 @@ export function GroupDmSettings({ channel, onClose }: { channel: Channel; onClos
         className="row"
         onSubmit={() =>
           rename.run(async () => {
-            await api('PATCH', `/channels/${channel.id}`, { name: name.trim() || null });
+            await endpoints.modifyChannel(channel.id, { name: name.trim() });
           })
         }
       >
@@ -64,7 +64,7 @@ export function GroupDmSettings({ channel, onClose }: { channel: Channel; onClos
                 type="button"
                 className="danger"
                 disabled={people.busy}
-                onClick={() => call('DELETE', `/channels/${channel.id}/recipients/${u.id}`)}
+                onClick={() => call(() => endpoints.removeRecipient(channel.id, u.id))}
               >
                 Remove {displayName(users[u.id] ?? u)}
               </button>
@@ -76,7 +76,12 @@ export function GroupDmSettings({ channel, onClose }: { channel: Channel; onClos
         <Form
           label="Add to group"
           className="row"
-          onSubmit={() => call('PUT', `/channels/${channel.id}/recipients/${adding}`, () => setAdding(''))}
+          onSubmit={() =>
+            call(
+              () => endpoints.addRecipient(channel.id, adding),
+              () => setAdding(''),
+            )
+          }
         >
           <label htmlFor="group-add">Friend to add</label>
           <select id="group-add" value={adding} onChange={(e) => setAdding(e.target.value)} required>
@@ -99,10 +104,13 @@ export function GroupDmSettings({ channel, onClose }: { channel: Channel; onClos
         className="danger"
         disabled={people.busy}
         onClick={() =>
-          call('DELETE', `/channels/${channel.id}`, () => {
-            onClose();
-            navigate('/channels/@me/friends');
-          })
+          call(
+            () => endpoints.deleteChannel(channel.id),
+            () => {
+              onClose();
+              navigate('/channels/@me/friends');
+            },
+          )
         }
       >
         Leave group

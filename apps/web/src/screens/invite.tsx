@@ -1,6 +1,6 @@
 // /invite/:code: what the invite leads to, and joining it.
 import { useEffect, useState } from 'react';
-import { api } from '../api';
+import * as endpoints from '../endpoints';
 import { navigate } from '../router';
 import { type Invite, plural } from '../types';
 import { Alert, useAction } from '../ui';
@@ -10,9 +10,7 @@ export function InviteScreen({ code }: { code: string }) {
   const [missing, setMissing] = useState(false);
   const join = useAction();
   useEffect(() => {
-    api<Invite>('GET', `/invites/${encodeURIComponent(code)}?with_counts=true`).then(setInvite, () =>
-      setMissing(true),
-    );
+    endpoints.getInvite(code).then(setInvite, () => setMissing(true));
   }, [code]);
   return (
     <main className="auth">
@@ -38,7 +36,7 @@ export function InviteScreen({ code }: { code: string }) {
               disabled={join.busy}
               onClick={() =>
                 join.run(async () => {
-                  const res = await api<Invite>('POST', `/invites/${encodeURIComponent(code)}`);
+                  const res = await endpoints.acceptInvite(code);
                   navigate(`/channels/${res.guild?.id ?? res.guild_id}/${res.channel?.id ?? ''}`, {
                     replace: true,
                   });

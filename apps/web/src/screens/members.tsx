@@ -1,7 +1,7 @@
 // The member list: online members grouped under their highest hoisted role, then "Online" and "Offline",
 // names in their role colour, each with a presence dot. Only members who can see the channel are shown.
 import { useEffect, useMemo, useState } from 'react';
-import { api } from '../api';
+import * as endpoints from '../endpoints';
 import { channelPermissions, has, Permission } from '../permissions';
 import { useStore } from '../store';
 import { type Channel, displayName, type Guild, type Member, type User } from '../types';
@@ -87,7 +87,7 @@ export function UserProfile({
   const me = useStore((s) => s.me?.id);
   const [full, setFull] = useState<User | null>(null);
   useEffect(() => {
-    api<User>('GET', `/users/${userId}`).then(setFull, () => {});
+    endpoints.getUser(userId).then(setFull, () => {});
   }, [userId]);
   const user = { ...known, ...full } as User;
   const roles = (guild?.roles ?? [])

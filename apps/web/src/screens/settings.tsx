@@ -1,6 +1,7 @@
 // User settings: profile (names, bio, avatar), password, and sessions (revoke one, sign out everywhere).
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../api';
+import type { SessionRow } from '../endpoints';
+import * as endpoints from '../endpoints';
 import { navigate } from '../router';
 import { signOut } from '../session';
 import { useStore } from '../store';
@@ -78,8 +79,7 @@ function Profile() {
         <ImagePicker
           id="avatar-file"
           label="Avatar (PNG, JPEG, GIF or WebP)"
-          path="/users/@me"
-          field="avatar"
+          save={(avatar) => endpoints.modifyMe({ avatar })}
           present={!!me.avatar}
         />
       </div>
@@ -89,8 +89,7 @@ function Profile() {
       <ImagePicker
         id="banner-file"
         label="Profile banner"
-        path="/users/@me"
-        field="banner"
+        save={(banner) => endpoints.modifyMe({ banner })}
         present={!!me.banner}
       />
       <Form
@@ -99,7 +98,7 @@ function Profile() {
         onSubmit={() =>
           save.run(async () => {
             setSaved(false);
-            await api('PATCH', '/users/@me', { username, global_name: globalName || null, bio });
+            await endpoints.modifyMe({ username, global_name: globalName || null, bio });
             setSaved(true);
           })
         }
@@ -152,7 +151,7 @@ function PasswordForm() {
         error={action.error}
         onSubmit={() =>
           action.run(async () => {
-            await api('PATCH', '/users/@me', { password, new_password: next });
+            await endpoints.changePassword({ password, new_password: next });
             setDone(true);
             setPassword('');
             setNext('');
@@ -212,30 +211,21 @@ export function clientName(ua: string | null): string {
   return browser ? `${browser}${os ? ` on ${os}` : ''}` : ua.slice(0, 60);
 }
 
-interface SessionRow {
-  id: string;
-  client: string | null;
-  ip: string | null;
-  created_at: string;
-  last_used_at: string;
-  current: boolean;
-}
-
 function Sessions() {
   const [list, setList] = useState<SessionRow[] | null>(null);
   const action = useAction();
-  const load = useCallback(() => api<SessionRow[]>('GET', '/auth/sessions').then(setList), []);
+  const load = useCallback(() => endpoints.listSessions().then(setList), []);
   useEffect(() => {
     load().catch(() => setList([]));
   }, [load]);
   const revoke = (id: string) =>
     action.run(async () => {
-      await api('DELETE', `/auth/sessions/${id}`);
+      await endpoints.revokeSession(id);
       await load();
     });
   const everywhere = () =>
     action.run(async () => {
-      for (const s of list ?? []) if (!s.current) await api('DELETE', `/auth/sessions/${s.id}`);
+      for (const s of list ?? []) if (!s.current) await endpoints.revokeSession(s.id);
       await signOut();
     });
   return (

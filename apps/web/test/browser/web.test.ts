@@ -195,6 +195,54 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     await shot(alice, 'chat-phone', phone);
   });
 
+  test('a new avatar and display name show to the others at once, at desktop and phone width', async () => {
+    await send(bob, 'before my new look');
+    const seen = message(alice, 'before my new look');
+    await seen.waitFor();
+    const b = bob.page;
+    await b.getByRole('link', { name: 'User settings' }).click();
+    await b.getByLabel('Avatar (PNG, JPEG, GIF or WebP)').setInputFiles({
+      name: 'me.png',
+      mimeType: 'image/png',
+      buffer: png,
+    });
+    await b.locator('.settings-main img.avatar').waitFor();
+    await b.getByLabel('Display name').fill('Bobby Tables');
+    await b.getByRole('button', { name: 'Save', exact: true }).click();
+    await b.getByText('Saved.').waitFor();
+
+    // Alice, without a reload: bob's message and his entry in the member list follow (GUILD_MEMBER_UPDATE).
+    const avatar = `img.avatar[src^="/avatars/${bob.id}/"]`;
+    await seen.locator('.author', { hasText: 'Bobby Tables' }).waitFor();
+    await seen.locator(avatar).waitFor();
+    const members = alice.page.locator('.members');
+    await members.getByText('Bobby Tables').waitFor();
+    await members.locator(avatar).waitFor();
+    assert.ok(
+      await members.locator(avatar).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+    );
+    await shot(alice, 'new-look-desktop');
+
+    await alice.page.setViewportSize(phone);
+    await seen.locator('.author', { hasText: 'Bobby Tables' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Show member list' }).click();
+    await members.getByText('Bobby Tables').waitFor();
+    await members.locator(avatar).waitFor();
+    await alice.page.screenshot({ path: join(shots, 'new-look-phone.png') });
+    await alice.page
+      .getByRole('button', { name: 'Close member list' })
+      .click({ position: { x: 20, y: 300 } });
+    await alice.page.setViewportSize(desktop);
+
+    // Back to his username, which the later tests look for.
+    await b.getByLabel('Display name').fill('');
+    await b.getByRole('button', { name: 'Save', exact: true }).click();
+    await seen.locator('.author', { hasText: bob.name }).waitFor();
+    await members.getByText(bob.name).waitFor();
+    await b.goto(guildUrl);
+    await b.locator('.composer textarea').waitFor();
+  });
+
   test('alice makes a webhook in server settings; its post shows to bob under its name and avatar with APP', async () => {
     const a = alice.page;
     await a.getByRole('button', { name: 'Server settings' }).click();
@@ -354,6 +402,113 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     );
     // Reading it clears the mention.
     await b.getByRole('link', { name: 'archive', exact: true }).waitFor();
+  });
+
+  test('search: filters from the box, results beside the chat (over it on a phone), a click opens the message in its place', async () => {
+    const a = alice.page;
+    await a.goto(guildUrl);
+    const box = a.getByRole('searchbox', { name: 'Search Fireside' });
+    await box.fill(`from:${alice.name} in:#archive old 3`);
+    await box.press('Enter');
+    const results = a.getByRole('complementary', { name: 'Search results' });
+    await results.getByText('1 result', { exact: true }).waitFor();
+    const hit = results.getByRole('button', { name: /^Open the message by .* in #archive$/ });
+    await hit.getByText('old #3.').waitFor();
+    await shot(alice, 'search-desktop');
+    // Far above the newest page: older pages load until it is there, and it is shown.
+    await hit.click();
+    await a.waitForURL(/\/channels\/\d+\/\d+$/);
+    const found = message(alice, 'old #3.');
+    await found.and(a.locator('.flash')).waitFor();
+    const inView = await found.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const list = el.closest('.messages')!.getBoundingClientRect();
+      return box.top >= list.top && box.bottom <= list.bottom;
+    });
+    assert.ok(inView, 'the message is scrolled into view');
+    // A name that is nobody's is said, not searched for.
+    await box.fill('from:nobody_at_all');
+    await box.press('Enter');
+    await results.getByText('No member named “nobody_at_all”.').waitFor();
+    await results.getByRole('button', { name: 'Close search' }).click();
+    await a.locator('.members').getByText(bob.name).waitFor();
+
+    const b = bob.page;
+    await b.goto(guildUrl);
+    await b.setViewportSize(phone);
+    await b.locator('.composer textarea').waitFor();
+    const phoneBox = b.getByRole('searchbox', { name: 'Search Fireside' });
+    await phoneBox.fill('in:archive old 69');
+    await phoneBox.press('Enter');
+    const phoneResults = b.getByRole('complementary', { name: 'Search results' });
+    await phoneResults.getByText('old #69.').waitFor();
+    await b.screenshot({ path: join(shots, 'search-phone.png') });
+    await phoneResults.getByRole('button', { name: /^Open the message/ }).click();
+    await message(bob, 'old #69.').and(b.locator('.flash')).waitFor();
+    assert.equal(await phoneResults.count(), 0, 'the results close on a phone once one is opened');
+    await b.setViewportSize(desktop);
+    // Where the next test expects them.
+    await a.getByRole('link', { name: /^general/ }).click();
+    await message(alice, 'thanks').waitFor();
+  });
+
+  test('threads: started from a message, listed in the channel (active and archived), opened on desktop and phone', async () => {
+    const a = alice.page;
+    const b = bob.page;
+    await b.getByRole('link', { name: /^general/ }).click();
+    await send(alice, 'shall we plan the party');
+    const start = message(alice, 'shall we plan the party');
+    await start.hover();
+    await start.getByRole('button', { name: 'Create thread' }).click();
+    const name = a.getByLabel('Thread name');
+    assert.equal(await name.inputValue(), 'shall we plan the party');
+    await name.fill('party plans');
+    await a.getByRole('button', { name: 'Create thread', exact: true }).click();
+    await a.getByRole('heading', { name: 'party plans' }).waitFor();
+    await send(alice, 'cake or pie?');
+
+    // Bob sees the thread under the message that started it, live, and opens it.
+    const link = message(bob, 'shall we plan the party').getByRole('link', { name: 'party plans' });
+    await link.click();
+    await b.getByRole('heading', { name: 'party plans' }).waitFor();
+    await message(bob, 'cake or pie?').waitFor();
+    await send(bob, 'cake, obviously');
+    await message(alice, 'cake, obviously').waitFor();
+
+    // The channel's thread list.
+    await b.getByRole('link', { name: /^general/ }).click();
+    await b.getByRole('button', { name: 'Threads' }).click();
+    const panel = b.getByRole('dialog', { name: 'Threads in #general' });
+    await panel
+      .getByRole('region', { name: 'Active threads' })
+      .getByRole('button', { name: 'party plans' })
+      .waitFor();
+    await shot(bob, 'threads-desktop');
+    await b.keyboard.press('Escape');
+
+    // On a phone: the list from the header, and the thread opens full width.
+    await b.setViewportSize(phone);
+    await b.getByRole('button', { name: 'Threads' }).click();
+    await panel.getByRole('button', { name: 'party plans' }).click();
+    await b.getByRole('heading', { name: 'party plans' }).waitFor();
+    await message(bob, 'cake, obviously').waitFor();
+    await b.screenshot({ path: join(shots, 'thread-phone.png') });
+    await b.setViewportSize(desktop);
+
+    // Archived (THREAD_UPDATE): listed apart.
+    const token = await a.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);
+    const threadId = b.url().split('/').pop()!;
+    const archived = await h.api('PATCH', `/channels/${threadId}`, { token, body: { archived: true } });
+    assert.equal(archived.status, 200, archived.text);
+    await b.getByRole('link', { name: /^general/ }).click();
+    await b.getByRole('button', { name: 'Threads' }).click();
+    await panel
+      .getByRole('region', { name: 'Archived threads' })
+      .getByRole('button', { name: 'party plans' })
+      .waitFor();
+    await b.keyboard.press('Escape');
+    await a.getByRole('link', { name: /^general/ }).click();
+    await message(alice, 'thanks').waitFor();
   });
 
   test('an image sent as a reply uploads with a preview, keeps the reply, and opens in a lightbox', async () => {

@@ -421,6 +421,43 @@ export class MembersService {
       });
   }
 
+  /**
+   * A user's name or avatar changed: as on Discord, GUILD_MEMBER_UPDATE with the new user object goes to each
+   * guild they are in, so member lists and message authors follow without a reload. Two statements whatever
+   * the number of guilds: the memberships with the user, then their roles by primary key.
+   */
+  async userChanged(userId: string): Promise<void> {
+    const { db, events } = this.deps;
+    const rows = await db
+      .select({ member: members, user: users })
+      .from(members)
+      .innerJoin(users, eq(users.id, members.userId))
+      .where(eq(members.userId, userId));
+    if (!rows.length) return;
+    const roleRows = await db
+      .select({ guildId: memberRoles.guildId, roleId: memberRoles.roleId })
+      .from(memberRoles)
+      .where(
+        and(
+          inArray(
+            memberRoles.guildId,
+            rows.map((r) => r.member.guildId),
+          ),
+          eq(memberRoles.userId, userId),
+        ),
+      );
+    const roles = groupBy(
+      roleRows,
+      (r) => r.guildId,
+      (r) => r.roleId,
+    );
+    for (const { member, user } of rows)
+      events.publish('GUILD_MEMBER_UPDATE', Topic.guild(member.guildId), {
+        guild_id: member.guildId,
+        ...toMemberWire(member, roles.get(member.guildId) ?? [], user),
+      });
+  }
+
   /** One member with user and roles; 404 Unknown Member when absent. */
   async fetch(db: DbOrTx, guildId: string, userId: string): Promise<Member> {
     const [row] = await db

@@ -13,6 +13,7 @@ import { credentials, userSettings, users } from '../../store/schema';
 import type { AuthService, Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
+import type { MembersService } from '../guilds/members.service';
 import { storeImage } from '../images';
 import { toPrivateUser, toPublicUser } from './users.wire';
 
@@ -33,6 +34,7 @@ export class UsersService {
   constructor(
     private readonly deps: Deps,
     private readonly auth: AuthService,
+    private readonly members: MembersService,
   ) {}
 
   async getMe(userId: string): Promise<PrivateUser> {
@@ -83,6 +85,14 @@ export class UsersService {
       await this.auth.changePassword(principal, input.password!, input.new_password!, meta.ip);
     else if (wantsEmail) await this.auth.confirmPassword(principal.userId, input.password!, meta.ip);
 
+    // What other members see of the user: a change to it reaches every guild they are in (below).
+    const [before] =
+      changes.username !== undefined || changes.globalName !== undefined || changes.avatar !== undefined
+        ? await db
+            .select({ username: users.username, globalName: users.globalName, avatar: users.avatar })
+            .from(users)
+            .where(eq(users.id, principal.userId))
+        : [];
     try {
       await db.transaction(async (tx) => {
         if (Object.keys(changes).length) {
@@ -108,6 +118,11 @@ export class UsersService {
     if (wantsEmail) await this.auth.resendVerification(principal);
     const me = await this.getMe(principal.userId);
     events.publish('USER_UPDATE', Topic.user(principal.userId), me);
+    if (
+      before &&
+      (before.username !== me.username || before.globalName !== me.global_name || before.avatar !== me.avatar)
+    )
+      await this.members.userChanged(principal.userId);
     return me;
   }
 

@@ -1,49 +1,14 @@
 // The composer: Enter sends, Shift+Enter starts a new line, Up edits your last message, Esc cancels a
 // reply; @ and # offer members, roles and channels; files show a preview and upload with progress.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { api } from '../api';
-import { Icon, IconButton } from '../icons';
-import { formatBytes, messageLimit, queueMessage, sendWithFiles, tooLongReason } from '../outbox';
-import { isPhone } from '../phone';
-import { getState, useStore } from '../store';
-import { type Channel, ChannelType, displayName, type Guild, type Message } from '../types';
-import { Alert } from '../ui';
-
-interface Suggestion {
-  label: string;
-  detail: string;
-  insert: string;
-}
-
-/** Members, roles or channels matching the word being typed after @ or #. */
-function suggestions(guild: Guild | null, channel: Channel, trigger: string, query: string): Suggestion[] {
-  const s = getState();
-  const q = query.toLowerCase();
-  if (trigger === '#') {
-    if (!guild) return [];
-    return Object.values(s.channels)
-      .filter(
-        (c) =>
-          c.guild_id === guild.id && c.type === ChannelType.GuildText && c.name?.toLowerCase().startsWith(q),
-      )
-      .slice(0, 8)
-      .map((c) => ({ label: `#${c.name}`, detail: 'channel', insert: `<#${c.id}> ` }));
-  }
-  const people = guild
-    ? Object.values(s.members[guild.id] ?? {}).map((m) => ({ user: m.user!, name: displayName(m.user, m) }))
-    : (channel.recipients ?? []).map((u) => ({ user: u, name: displayName(u) }));
-  const users = people
-    .filter(
-      (p) => p.user && (p.name.toLowerCase().startsWith(q) || p.user.username.toLowerCase().startsWith(q)),
-    )
-    .slice(0, 8)
-    .map((p) => ({ label: p.name, detail: p.user.username, insert: `<@${p.user.id}> ` }));
-  const roles = (guild?.roles ?? [])
-    .filter((r) => r.id !== guild?.id && r.mentionable && r.name.toLowerCase().startsWith(q))
-    .slice(0, 4)
-    .map((r) => ({ label: `@${r.name}`, detail: 'role', insert: `<@&${r.id}> ` }));
-  return [...users, ...roles];
-}
+import * as endpoints from '../../endpoints';
+import { Icon, IconButton } from '../../icons';
+import { formatBytes, messageLimit, queueMessage, sendWithFiles, tooLongReason } from '../../outbox';
+import { isPhone } from '../../phone';
+import type { Channel, Guild, Message } from '../../types';
+import { Alert } from '../../ui';
+import { ReplyBar } from './reply-bar';
+import { type Suggestion, suggestions } from './suggestions';
 
 export function Composer(props: {
   channel: Channel;
@@ -65,7 +30,6 @@ export function Composer(props: {
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
-  const users = useStore((s) => s.users);
 
   useEffect(() => {
     if (props.replyTo) input.current?.focus();
@@ -161,20 +125,13 @@ export function Composer(props: {
     setSelected(0);
     if (value && Date.now() - lastTyping.current > 8000) {
       lastTyping.current = Date.now();
-      api('POST', `/channels/${channel.id}/typing`).catch(() => {});
+      endpoints.typing(channel.id).catch(() => {});
     }
   };
 
   return (
     <div className="composer">
-      {props.replyTo && (
-        <div className="replying">
-          Replying to <strong>{displayName(users[props.replyTo.author.id] ?? props.replyTo.author)}</strong>
-          <button type="button" className="link" onClick={props.onCancelReply} aria-label="Cancel reply">
-            Cancel (Esc)
-          </button>
-        </div>
-      )}
+      {props.replyTo && <ReplyBar replyTo={props.replyTo} onCancel={props.onCancelReply} />}
       {files.length > 0 && (
         <ul className="uploads" aria-label="Files to send">
           {files.map((f, i) => (

@@ -1,19 +1,11 @@
 // Server settings → Webhooks: members with MANAGE_WEBHOOKS create a channel's webhooks, copy their URLs,
 // rename and delete them. The server decides; this tab only appears with the permission.
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../api';
-import { useStore } from '../store';
-import { ChannelType, compareIds, type Guild, type User } from '../types';
-import { Alert, Field, Form, useAction } from '../ui';
-
-interface WebhookRow {
-  id: string;
-  channel_id: string;
-  name: string;
-  avatar: string | null;
-  url?: string;
-  user?: User;
-}
+import type { WebhookRow } from '../../endpoints';
+import * as endpoints from '../../endpoints';
+import { useStore } from '../../store';
+import { ChannelType, compareIds, type Guild } from '../../types';
+import { Alert, Field, Form, useAction } from '../../ui';
 
 export function Webhooks({ guild }: { guild: Guild }) {
   const channels = useStore((s) => s.channels);
@@ -23,10 +15,7 @@ export function Webhooks({ guild }: { guild: Guild }) {
   const [list, setList] = useState<WebhookRow[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const load = useCallback(
-    () =>
-      api<WebhookRow[]>('GET', `/guilds/${guild.id}/webhooks`).then(setList, (err) =>
-        setLoadError(err.message),
-      ),
+    () => endpoints.listGuildWebhooks(guild.id).then(setList, (err) => setLoadError(err.message)),
     [guild.id],
   );
   useEffect(() => {
@@ -46,7 +35,7 @@ export function Webhooks({ guild }: { guild: Guild }) {
         error={create.error}
         onSubmit={() =>
           create.run(async () => {
-            await api('POST', `/channels/${target}/webhooks`, { name });
+            await endpoints.createWebhook(target, name);
             setName('');
             await load();
           })
@@ -123,7 +112,7 @@ function WebhookItem(props: { webhook: WebhookRow; channelName?: string; onChang
           disabled={act.busy || name === w.name || !name.trim()}
           onClick={() =>
             act.run(async () => {
-              await api('PATCH', `/webhooks/${w.id}`, { name });
+              await endpoints.modifyWebhook(w.id, { name });
               await props.onChange();
             })
           }
@@ -136,7 +125,7 @@ function WebhookItem(props: { webhook: WebhookRow; channelName?: string; onChang
           disabled={act.busy}
           onClick={() =>
             act.run(async () => {
-              await api('DELETE', `/webhooks/${w.id}`);
+              await endpoints.deleteWebhook(w.id);
               await props.onChange();
             })
           }

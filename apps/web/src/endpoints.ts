@@ -1,0 +1,239 @@
+// Every REST route the app calls, one function each: the path is written here once, the request body is
+// typed by @hearth/protocol's schemas and the answer by the wire objects the app reads (./types). The
+// protocol package is imported for its types only (`import type`), so nothing of it reaches the bundle.
+// Screens call these, never `api()` with a path of their own.
+import type {
+  ChangePassword,
+  CreateBan,
+  CreateChannel,
+  CreateGuild,
+  CreateInvite,
+  CreateMessage,
+  CreateRole,
+  EditMessage,
+  EditOverwrite,
+  Forgot,
+  Login,
+  ModifyChannel,
+  ModifyCurrentUser,
+  ModifyGuild,
+  ModifyMember,
+  ModifyRole,
+  ModifyWebhook,
+  Register,
+  Reset,
+  RolePositions,
+  TokenPair,
+} from '@hearth/protocol';
+import type { Static } from 'typebox';
+import { type ApiOptions, api, upload } from './api';
+import type { Channel, Guild, Invite, Message, Role, User } from './types';
+
+/** An emoji as a reaction route's path segment: `name:id` for a custom one, the character otherwise. */
+export type ReactionEmoji = { id: string | null; name: string | null };
+const emojiSegment = (e: ReactionEmoji) => encodeURIComponent(e.id ? `${e.name}:${e.id}` : (e.name ?? ''));
+const code = encodeURIComponent;
+
+/** The query string of a set of parameters, repeating a key for each value of a list; empty values left out. */
+export function query(params: Record<string, string | number | undefined | Array<string | number>>): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    for (const v of Array.isArray(value) ? value : [value])
+      if (v !== undefined && v !== '') q.append(key, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+// ---- Wire shapes the app reads that ./types does not hold ----
+
+export interface SessionRow {
+  id: string;
+  client: string | null;
+  ip: string | null;
+  created_at: string;
+  last_used_at: string;
+  current: boolean;
+}
+
+export interface InviteRow {
+  code: string;
+  channel?: { name?: string };
+  inviter?: User;
+  uses?: number;
+  max_uses?: number;
+  expires_at?: string | null;
+}
+
+export interface BanRow {
+  user: User;
+  reason: string | null;
+}
+
+export interface AuditLogRow {
+  id: string;
+  user_id: string | null;
+  action_type: number;
+  reason?: string | null;
+}
+
+/** Discord's message search filters (`GET /guilds/:id/messages/search`). */
+export interface SearchQuery {
+  content?: string;
+  author_id?: string[];
+  channel_id?: string[];
+  mentions?: string[];
+  has?: string[];
+  limit?: number;
+  offset?: number;
+}
+
+/** Each hit is a list holding the message (Discord once sent the messages around it too). */
+export interface SearchResult {
+  total_results: number;
+  messages: Message[][];
+}
+
+export interface WebhookRow {
+  id: string;
+  channel_id: string;
+  name: string;
+  avatar: string | null;
+  url?: string;
+  user?: User;
+}
+
+// ---- Auth ----
+
+export const register = (body: Register) => api<TokenPair>('POST', '/auth/register', body);
+export const login = (body: Login) => api<TokenPair>('POST', '/auth/login', body);
+export const logout = () => api<void>('POST', '/auth/logout');
+export const forgotPassword = (body: Static<typeof Forgot>) => api<void>('POST', '/auth/forgot', body);
+export const resetPassword = (body: Static<typeof Reset>) => api<void>('POST', '/auth/reset', body);
+export const verifyEmail = (token: string) => api<void>('POST', '/auth/verify', { token });
+export const resendVerification = () => api<void>('POST', '/auth/verify/resend');
+export const listSessions = () => api<SessionRow[]>('GET', '/auth/sessions');
+export const revokeSession = (id: string) => api<void>('DELETE', `/auth/sessions/${id}`);
+
+// ---- Gateway ----
+
+export const getGateway = () => api<{ url: string }>('GET', '/gateway');
+
+// ---- Users, relationships, DMs ----
+
+export const getUser = (userId: string) => api<User>('GET', `/users/${userId}`);
+export const modifyMe = (body: ModifyCurrentUser) => api<User>('PATCH', '/users/@me', body);
+export const changePassword = (body: Static<typeof ChangePassword>) => api<User>('PATCH', '/users/@me', body);
+export const sendFriendRequest = (username: string) =>
+  api<void>('POST', '/users/@me/relationships', { username });
+/** Accepts a request or sends one (`{}`), or blocks (`{type: 2}`). */
+export const putRelationship = (userId: string, body: { type?: 2 } = {}) =>
+  api<void>('PUT', `/users/@me/relationships/${userId}`, body);
+export const removeRelationship = (userId: string) =>
+  api<void>('DELETE', `/users/@me/relationships/${userId}`);
+export const openDm = (recipientId: string) =>
+  api<Channel>('POST', '/users/@me/channels', { recipient_id: recipientId });
+export const createGroupDm = (recipients: string[]) =>
+  api<Channel>('POST', '/users/@me/channels', { recipients });
+export const addRecipient = (channelId: string, userId: string) =>
+  api<void>('PUT', `/channels/${channelId}/recipients/${userId}`);
+export const removeRecipient = (channelId: string, userId: string) =>
+  api<void>('DELETE', `/channels/${channelId}/recipients/${userId}`);
+
+// ---- Guilds ----
+
+export const createGuild = (body: CreateGuild) => api<Guild>('POST', '/guilds', body);
+export const modifyGuild = (guildId: string, body: ModifyGuild) =>
+  api<Guild>('PATCH', `/guilds/${guildId}`, body);
+export const getGuildChannels = (guildId: string) => api<Channel[]>('GET', `/guilds/${guildId}/channels`);
+export const createChannel = (guildId: string, body: CreateChannel) =>
+  api<Channel>('POST', `/guilds/${guildId}/channels`, body);
+export const createRole = (guildId: string, body: CreateRole) =>
+  api<Role>('POST', `/guilds/${guildId}/roles`, body);
+export const modifyRole = (guildId: string, roleId: string, body: ModifyRole) =>
+  api<Role>('PATCH', `/guilds/${guildId}/roles/${roleId}`, body);
+export const moveRoles = (guildId: string, body: RolePositions) =>
+  api<Role[]>('PATCH', `/guilds/${guildId}/roles`, body);
+export const modifyMember = (guildId: string, userId: string, body: ModifyMember) =>
+  api<void>('PATCH', `/guilds/${guildId}/members/${userId}`, body);
+export const kick = (guildId: string, userId: string, opts?: ApiOptions) =>
+  api<void>('DELETE', `/guilds/${guildId}/members/${userId}`, undefined, opts);
+export const ban = (guildId: string, userId: string, body: Static<typeof CreateBan>, opts?: ApiOptions) =>
+  api<void>('PUT', `/guilds/${guildId}/bans/${userId}`, body, opts);
+export const unban = (guildId: string, userId: string) =>
+  api<void>('DELETE', `/guilds/${guildId}/bans/${userId}`);
+export const listBans = (guildId: string) => api<BanRow[]>('GET', `/guilds/${guildId}/bans`);
+export const listGuildInvites = (guildId: string) => api<InviteRow[]>('GET', `/guilds/${guildId}/invites`);
+export const getAuditLog = (guildId: string, limit = 50) =>
+  api<{ audit_log_entries: AuditLogRow[] }>('GET', `/guilds/${guildId}/audit-logs${query({ limit })}`);
+export const searchGuild = (guildId: string, q: SearchQuery) =>
+  api<SearchResult>('GET', `/guilds/${guildId}/messages/search${query({ ...q })}`);
+export const listGuildWebhooks = (guildId: string) => api<WebhookRow[]>('GET', `/guilds/${guildId}/webhooks`);
+
+// ---- Channels ----
+
+export const getChannel = (channelId: string) => api<Channel>('GET', `/channels/${channelId}`);
+export const modifyChannel = (channelId: string, body: ModifyChannel) =>
+  api<Channel>('PATCH', `/channels/${channelId}`, body);
+/** Deletes a guild channel, or closes a DM / leaves a group DM. */
+export const deleteChannel = (channelId: string) => api<Channel>('DELETE', `/channels/${channelId}`);
+export const editOverwrite = (channelId: string, targetId: string, body: EditOverwrite) =>
+  api<void>('PUT', `/channels/${channelId}/permissions/${targetId}`, body);
+export const deleteOverwrite = (channelId: string, targetId: string) =>
+  api<void>('DELETE', `/channels/${channelId}/permissions/${targetId}`);
+export const createInvite = (channelId: string, body: CreateInvite) =>
+  api<Invite>('POST', `/channels/${channelId}/invites`, body);
+export const createWebhook = (channelId: string, name: string) =>
+  api<WebhookRow>('POST', `/channels/${channelId}/webhooks`, { name });
+export const typing = (channelId: string) => api<void>('POST', `/channels/${channelId}/typing`);
+
+// ---- Messages ----
+
+export const getMessages = (channelId: string, page: { limit: number; before?: string }) =>
+  api<Message[]>('GET', `/channels/${channelId}/messages${query(page)}`);
+export const createMessage = (channelId: string, body: CreateMessage) =>
+  api<Message>('POST', `/channels/${channelId}/messages`, body);
+/** A message with files: `form` holds `payload_json` and `files[n]`; progress from 0 to 1. */
+export const uploadMessage = (channelId: string, form: FormData, onProgress: (fraction: number) => void) =>
+  upload<Message>(`/channels/${channelId}/messages`, form, onProgress);
+export const editMessage = (channelId: string, messageId: string, body: EditMessage) =>
+  api<Message>('PATCH', `/channels/${channelId}/messages/${messageId}`, body);
+export const deleteMessage = (channelId: string, messageId: string) =>
+  api<void>('DELETE', `/channels/${channelId}/messages/${messageId}`);
+export const ack = (channelId: string, messageId: string) =>
+  api<void>('POST', `/channels/${channelId}/messages/${messageId}/ack`, {});
+export const react = (channelId: string, messageId: string, emoji: ReactionEmoji) =>
+  api<void>('PUT', `/channels/${channelId}/messages/${messageId}/reactions/${emojiSegment(emoji)}/@me`);
+export const unreact = (channelId: string, messageId: string, emoji: ReactionEmoji) =>
+  api<void>('DELETE', `/channels/${channelId}/messages/${messageId}/reactions/${emojiSegment(emoji)}/@me`);
+export const getPins = (channelId: string) => api<Message[]>('GET', `/channels/${channelId}/pins`);
+export const pin = (channelId: string, messageId: string) =>
+  api<void>('PUT', `/channels/${channelId}/pins/${messageId}`);
+export const unpin = (channelId: string, messageId: string) =>
+  api<void>('DELETE', `/channels/${channelId}/pins/${messageId}`);
+
+// ---- Threads ----
+
+/** POST …/threads: a thread's name and how long it stays active without messages (minutes). */
+export interface CreateThread {
+  name: string;
+  auto_archive_duration?: 60 | 1440 | 4320 | 10080;
+  type?: number;
+}
+export const createThreadFromMessage = (channelId: string, messageId: string, body: CreateThread) =>
+  api<Channel>('POST', `/channels/${channelId}/messages/${messageId}/threads`, body);
+export const createThread = (channelId: string, body: CreateThread) =>
+  api<Channel>('POST', `/channels/${channelId}/threads`, body);
+
+// ---- Invites ----
+
+export const getInvite = (inviteCode: string) =>
+  api<Invite>('GET', `/invites/${code(inviteCode)}${query({ with_counts: 'true' })}`);
+export const acceptInvite = (inviteCode: string) => api<Invite>('POST', `/invites/${code(inviteCode)}`);
+export const deleteInvite = (inviteCode: string) => api<Invite>('DELETE', `/invites/${code(inviteCode)}`);
+
+// ---- Webhooks ----
+
+export const modifyWebhook = (webhookId: string, body: ModifyWebhook) =>
+  api<WebhookRow>('PATCH', `/webhooks/${webhookId}`, body);
+export const deleteWebhook = (webhookId: string) => api<void>('DELETE', `/webhooks/${webhookId}`);

@@ -1,0 +1,77 @@
+// The rail of servers: Home (DMs) with its mention badge, each server with its unread state, and Add.
+import { useState } from 'react';
+import { Icon } from '../../icons';
+import { useStore } from '../../store';
+import { ChannelType } from '../../types';
+import { AddGuildDialog } from './add-guild';
+import { isUnread, visibleChannels } from './channels';
+import { link } from './link';
+
+export function GuildRail({ current }: { current: string }) {
+  const order = useStore((s) => s.guildOrder);
+  const guilds = useStore((s) => s.guilds);
+  const s = useStore((x) => x);
+  const [adding, setAdding] = useState(false);
+  const dmMentions = Object.values(s.channels)
+    .filter((c) => c.type === ChannelType.DM || c.type === ChannelType.GroupDM)
+    .reduce((n, c) => n + (s.readStates[c.id]?.mention_count ?? 0), 0);
+  return (
+    <nav className="rail" aria-label="Servers">
+      <a
+        href="/channels/@me"
+        onClick={link('/channels/@me')}
+        className={`rail-item home ${current === '@me' ? 'active' : ''}`}
+        aria-label={`Direct messages${dmMentions ? `, ${dmMentions} unread` : ''}`}
+        aria-current={current === '@me' ? 'page' : undefined}
+      >
+        <Icon name="home" size={24} />
+        {dmMentions > 0 && <span className="badge">{dmMentions}</span>}
+      </a>
+      <hr />
+      {order.map((id) => {
+        const g = guilds[id];
+        if (!g) return null;
+        const chans = visibleChannels(s, g).filter((c) => c.type !== ChannelType.GuildCategory);
+        const unread = chans.some((c) => isUnread(s, c));
+        const mentions = chans.reduce((n, c) => n + (s.readStates[c.id]?.mention_count ?? 0), 0);
+        // The server itself: a phone shows its channel list, a desktop opens its last or first channel.
+        const to = `/channels/${g.id}`;
+        return (
+          <a
+            key={id}
+            href={to}
+            onClick={link(to)}
+            className={`rail-item ${current === id ? 'active' : ''} ${unread ? 'unread' : ''}`}
+            aria-label={`${g.name}${mentions ? `, ${mentions} mentions` : unread ? ', unread' : ''}`}
+            aria-current={current === id ? 'page' : undefined}
+            title={g.name}
+          >
+            {g.icon ? (
+              <img src={`/icons/${g.id}/${g.icon}.png`} alt="" />
+            ) : (
+              <span aria-hidden="true">{initials(g.name)}</span>
+            )}
+            {mentions > 0 && <span className="badge">{mentions}</span>}
+          </a>
+        );
+      })}
+      <button
+        type="button"
+        className="rail-item add"
+        aria-label="Add a server"
+        onClick={() => setAdding(true)}
+      >
+        +
+      </button>
+      {adding && <AddGuildDialog onClose={() => setAdding(false)} />}
+    </nav>
+  );
+}
+
+const initials = (name: string) =>
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 3)
+    .map((w) => [...w][0])
+    .join('');

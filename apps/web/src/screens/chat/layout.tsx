@@ -1,0 +1,130 @@
+// The chat layout: guild rail, channel (or DM) sidebar, the open conversation and the member list.
+// At phone width one column shows at a time: the sidebar until a channel is chosen, then the channel.
+import { useEffect, useState } from 'react';
+import { isPhone, usePhone } from '../../phone';
+import { match, navigate } from '../../router';
+import { viewGuild } from '../../session';
+import { type State, useStore } from '../../store';
+import { ChannelType, type Guild } from '../../types';
+import { Friends } from '../friends';
+import { MemberList } from '../members';
+import { requestJump } from '../messages/jump';
+import { MessageView } from '../messages/view';
+import { SearchPanel } from '../search/panel';
+import { ChannelSidebar } from './channel-sidebar';
+import { visibleChannels } from './channels';
+import { DmSidebar } from './dm-sidebar';
+import { GuildRail } from './guild-rail';
+import { useSwipeBack } from './swipe';
+import { UserPanel } from './user-panel';
+import { VerifyBanner } from './verify-banner';
+
+export function Chat({ path }: { path: string }) {
+  const params = match('/channels/:guild/:channel?', path) ?? { guild: '@me' };
+  const guildId = params.guild;
+  const status = useStore((s) => s.status);
+  const me = useStore((s) => s.me);
+  const guild = useStore((s) => (guildId === '@me' ? null : s.guilds[guildId]));
+  const channels = useStore((s) => s.channels);
+  const phone = usePhone();
+  // On a phone the member list is a panel over the chat, opened by its button.
+  const [showMembers, setShowMembers] = useState(() => !isPhone());
+  // A server search's text; its results take the member list's place (over the chat on a phone).
+  const [search, setSearch] = useState<{ guildId: string; text: string } | null>(null);
+  const searching = search && guild && search.guildId === guild.id ? search.text : null;
+  useEffect(() => viewGuild(guildId === '@me' ? null : guildId), [guildId]);
+
+  // /channels/@me/friends is the friends page alone (at phone width /channels/@me shows the DM list).
+  const channelId = params.channel;
+  const friendsPage = guildId === '@me' && (!channelId || channelId === 'friends');
+  const channel = channelId ? channels[channelId] : undefined;
+  if (guild && channelId) lastChannel.set(guild.id, channelId);
+  const firstChannel = useStore((s) => (guild ? defaultChannel(s, guild) : undefined));
+
+  // A server without a channel in the address: a desktop opens one; a phone shows the channel list.
+  useEffect(() => {
+    if (phone || !guild || channelId || !firstChannel) return;
+    navigate(`/channels/${guild.id}/${firstChannel}`, { replace: true });
+  }, [phone, guild, channelId, firstChannel]);
+  // The phone's member panel closes when the conversation changes; crossing the width resets it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on a channel change only
+  useEffect(() => {
+    if (isPhone()) setShowMembers(false);
+  }, [channelId]);
+  useEffect(() => setShowMembers(!phone), [phone]);
+  const swipe = useSwipeBack(phone && !!channelId, guildId);
+
+  let main: React.ReactNode;
+  if (!me) main = <p className="placeholder">Connecting…</p>;
+  else if (friendsPage) main = <Friends />;
+  else if (guildId !== '@me' && !guild) main = <p className="placeholder">Loading…</p>;
+  else if (!channelId) main = <p className="placeholder">Choose a channel.</p>;
+  else if (!channel) main = <p className="placeholder">This channel does not exist or you cannot see it.</p>;
+  else
+    main = (
+      <MessageView
+        key={channel.id}
+        channel={channel}
+        guild={guild ?? null}
+        membersShown={showMembers}
+        onToggleMembers={() => {
+          setSearch(null);
+          setShowMembers((v) => !v);
+        }}
+        onSearch={guild ? (text) => setSearch({ guildId: guild.id, text }) : undefined}
+      />
+    );
+
+  return (
+    <div
+      className={`chat ${channelId ? 'in-channel' : ''} ${showMembers || searching ? 'members-open' : ''}`}
+      {...swipe}
+    >
+      {status !== 'ready' && me && (
+        <div className="banner" role="status">
+          {status === 'offline' ? 'Disconnected.' : 'Connection lost. Reconnecting…'}
+        </div>
+      )}
+      {me && !me.verified && <VerifyBanner email={me.email ?? ''} />}
+      <GuildRail current={guildId} />
+      <nav className="sidebar" aria-label={guild ? `${guild.name} channels` : 'Direct messages'}>
+        {guild ? <ChannelSidebar guild={guild} current={channelId} /> : <DmSidebar current={channelId} />}
+        <UserPanel />
+      </nav>
+      <main className="main">{main}</main>
+      {guild && channel && (showMembers || searching) && phone && (
+        <button
+          type="button"
+          className="scrim"
+          aria-label={searching ? 'Close search' : 'Close member list'}
+          onClick={() => (searching ? setSearch(null) : setShowMembers(false))}
+        />
+      )}
+      {guild && searching ? (
+        <SearchPanel
+          guild={guild}
+          text={searching}
+          onClose={() => setSearch(null)}
+          onOpen={(m) => {
+            if (isPhone()) setSearch(null);
+            navigate(`/channels/${guild.id}/${m.channel_id}`);
+            requestJump(m.channel_id, m.id);
+          }}
+        />
+      ) : (
+        guild && channel && showMembers && <MemberList guild={guild} channel={channel} />
+      )}
+    </div>
+  );
+}
+
+/** The channel last open in each server during this visit, so coming back to a server returns there. */
+const lastChannel = new Map<string, string>();
+
+/** The channel a server opens at: the last one open, else its first text channel. */
+function defaultChannel(s: State, guild: Guild): string | undefined {
+  const chans = visibleChannels(s, guild);
+  const last = lastChannel.get(guild.id);
+  if (last && chans.some((c) => c.id === last)) return last;
+  return chans.find((c) => c.type === ChannelType.GuildText || c.type === ChannelType.GuildAnnouncement)?.id;
+}

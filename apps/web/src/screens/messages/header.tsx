@@ -1,0 +1,89 @@
+// A conversation's header: Back (on a phone, with the mentions waiting elsewhere), the name and topic,
+// pinned messages, group DM settings and the member list toggle.
+import { useState } from 'react';
+import { Icon, IconButton } from '../../icons';
+import type { MentionResolver } from '../../markdown';
+import { backTo } from '../../router';
+import { useStore } from '../../store';
+import { type Channel, ChannelType, type Guild, isThread } from '../../types';
+import { GroupDmSettings } from '../group-dm';
+import { SearchBox } from '../search/box';
+import { ThreadsPanel } from '../threads/panel';
+import { PinsDialog } from './pins';
+
+export function ConversationHeader(props: {
+  channel: Channel;
+  guild: Guild | null;
+  title: string;
+  mentions: MentionResolver;
+  membersShown: boolean;
+  onToggleMembers: () => void;
+  onSearch?: (text: string) => void;
+  canThread: boolean;
+}) {
+  const { channel, guild, title, mentions } = props;
+  // Mentions in every other conversation, shown on a phone's Back button since the lists are hidden.
+  const elsewhere = useStore((s) =>
+    Object.entries(s.readStates).reduce(
+      (n, [id, r]) => (id === channel.id || !s.channels[id] ? n : n + (r.mention_count ?? 0)),
+      0,
+    ),
+  );
+  const [showPins, setShowPins] = useState(false);
+  const [showGroup, setShowGroup] = useState(false);
+  const [showThreads, setShowThreads] = useState(false);
+  return (
+    <>
+      <header className="conversation-head">
+        <a
+          href={guild ? `/channels/${guild.id}` : '/channels/@me'}
+          className="back icon"
+          aria-label={`Back to ${guild ? 'channels' : 'direct messages'}${elsewhere ? `, ${elsewhere} mentions elsewhere` : ''}`}
+          onClick={(e) => {
+            e.preventDefault();
+            backTo(guild ? `/channels/${guild.id}` : '/channels/@me');
+          }}
+        >
+          ‹{elsewhere > 0 && <span className="badge">{elsewhere}</span>}
+        </a>
+        <h2>
+          <span aria-hidden="true">{guild ? '#' : '@'}</span> {title}
+        </h2>
+        {channel.topic && <p className="topic">{channel.topic}</p>}
+        {guild && props.onSearch && <SearchBox guildName={guild.name} onSearch={props.onSearch} />}
+        <div className="actions">
+          {guild && !isThread(channel) && channel.type === ChannelType.GuildText && (
+            <IconButton label="Threads" icon="thread" onClick={() => setShowThreads(true)} />
+          )}
+          <IconButton label="Pinned messages" icon="pin" onClick={() => setShowPins(true)} />
+          {channel.type === ChannelType.GroupDM && (
+            <IconButton label="Group settings" icon="gear" onClick={() => setShowGroup(true)} />
+          )}
+          {guild && (
+            <button
+              type="button"
+              className="icon members-toggle"
+              aria-label={props.membersShown ? 'Hide member list' : 'Show member list'}
+              aria-pressed={props.membersShown}
+              onClick={props.onToggleMembers}
+            >
+              <Icon name="members" />
+            </button>
+          )}
+        </div>
+      </header>
+      {showThreads && guild && (
+        <ThreadsPanel
+          guild={guild}
+          channel={channel}
+          canCreate={props.canThread}
+          onClose={() => setShowThreads(false)}
+        />
+      )}
+      {showGroup && <GroupDmSettings channel={channel} onClose={() => setShowGroup(false)} />}
+      {showPins && (
+        <PinsDialog channel={channel} guild={guild} mentions={mentions} onClose={() => setShowPins(false)} />
+      )}
+    </>
+  );
+}
