@@ -17,6 +17,7 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions } from '../errors';
+import { groupBy } from '../group-by';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { isDmType } from '../messages/message-channel';
 import { PendingEvents } from '../pending-events';
@@ -31,7 +32,6 @@ import {
   lockChannels,
   type OverwriteRow,
 } from './guild-access';
-import { groupBy } from './guilds.service';
 import { toChannelWire } from './guilds.wire';
 
 /** Guild channel types that can be created here. */

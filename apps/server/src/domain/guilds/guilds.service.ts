@@ -33,11 +33,12 @@ import {
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
+import { groupBy } from '../group-by';
 import { storeImage } from '../images';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
 import type { PresenceService } from '../presence/presence.service';
-import { threadMemberCounts, toThreadWire } from '../threads/threads.service';
+import { threadMemberCounts, toThreadWire } from '../threads/threads.wire';
 import { diffChanges, writeAudit } from './audit';
 import type { EmojisService } from './emojis.service';
 import {
@@ -452,15 +453,4 @@ export class GuildsService {
       dataUri,
     );
   }
-}
-
-export function groupBy<T, K, V>(items: T[], key: (t: T) => K, value: (t: T) => V): Map<K, V[]> {
-  const map = new Map<K, V[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(value(item));
-    else map.set(k, [value(item)]);
-  }
-  return map;
 }

@@ -1,5 +1,5 @@
 import type { Channel, Guild, Member, Overwrite, Role } from '@hearth/protocol';
-import type { users } from '../../store/schema';
+import type { emojis, users } from '../../store/schema';
 import { toPublicUser } from '../users/users.wire';
 import type { ChannelRow, GuildRow, MemberRow, OverwriteRow, RoleRow } from './guild-access';
 
@@ -119,5 +119,21 @@ export function toGuildWire(g: GuildRow, roleRows: RoleRow[], extra: Partial<Gui
     stickers: [],
     max_members: 500000,
     ...extra,
+  };
+}
+
+type EmojiRow = typeof emojis.$inferSelect;
+
+/** An emoji object: its role restrictions and, for those who may manage them, who uploaded it. */
+export function toEmojiWire(e: EmojiRow, roleIds: string[], user?: typeof users.$inferSelect) {
+  return {
+    id: e.id,
+    name: e.name,
+    roles: roleIds,
+    ...(user ? { user: toPublicUser(user) } : {}),
+    require_colons: e.requireColons,
+    managed: e.managed,
+    animated: e.animated,
+    available: e.available,
   };
 }

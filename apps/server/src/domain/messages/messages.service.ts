@@ -30,6 +30,7 @@ import {
   attachmentRows,
   deleteAttachmentFiles,
   dispositionFor,
+  type StagedFile,
   urlFilename,
 } from './attachments';
 import { deleteMessages } from './channel-content';
@@ -38,7 +39,7 @@ import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
 import { insertMessages, MessageWriter, type NewMessage } from './message-writer';
 import { hydrateMessages, type MessageRow, messageColumns } from './messages.wire';
-import { type StagedFile, UploadBatch } from './uploads';
+import { UploadBatch } from './uploads';
 
 const TEXT_TYPES = new Set([0, 1, 3, 5, 10, 11, 12]);
 const NONCE_WINDOW_MS = 5 * 60_000;
@@ -364,7 +365,7 @@ export class MessagesService {
     const moderator = ctx.guildId !== null && hasPermission(ctx.permissions, Permission.MANAGE_MESSAGES);
     if (row.authorId !== principal.userId && !moderator) throw missingPermissions();
     const deleted = await db.transaction((tx) => deleteMessages(tx, channelId, [messageId]));
-    await deleteAttachmentFiles(this.deps, deleted.attachments);
+    await deleteAttachmentFiles(this.deps.storage, deleted.attachments);
     this.deps.events.publish('MESSAGE_DELETE', Topic.channel(channelId), {
       id: messageId,
       channel_id: channelId,
@@ -393,7 +394,7 @@ export class MessagesService {
         'You can only bulk delete messages that are under 14 days old.',
       );
     const deleted = await db.transaction((tx) => deleteMessages(tx, channelId, unique));
-    await deleteAttachmentFiles(this.deps, deleted.attachments);
+    await deleteAttachmentFiles(this.deps.storage, deleted.attachments);
     if (deleted.ids.length)
       this.deps.events.publish('MESSAGE_DELETE_BULK', Topic.channel(channelId), {
         ids: deleted.ids,

@@ -3,6 +3,7 @@ import { type AnyColumn, and, eq, getTableColumns, inArray, type SQL, sql } from
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import { attachments, messages, reactions, users } from '../../store/schema';
+import { groupBy } from '../group-by';
 import { type PublicUserRow, publicUserColumns, toPublicUser } from '../users/users.wire';
 import { type AttachmentRow, type AttachmentUrls, toAttachmentWire } from './attachments';
 
@@ -184,12 +185,6 @@ function deletedUser(id: string) {
     flags: 0,
     avatar_decoration_data: null,
   };
-}
-
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
-  return map;
 }
 
 export interface ReactionCount {

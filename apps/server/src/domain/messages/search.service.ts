@@ -4,8 +4,8 @@ import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { attachments, channels, messages, permissionOverwrites, threadMembers } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import { groupBy } from '../group-by';
 import { isThreadType, loadGuildActor, privateThreadRule } from '../guilds/guild-access';
-import { groupBy } from '../guilds/guilds.service';
 import { loadMessageChannel } from './message-channel';
 import { hydrateMessages, messageColumns } from './messages.wire';
 

@@ -244,7 +244,7 @@ export class WebhookMessagesService {
     await this.own(db, webhook, channel.id, messageId);
     const deleted = await db.transaction((tx) => deleteMessages(tx, channel.id, [messageId]));
     if (!deleted.ids.length) throw unknownMessage();
-    await deleteAttachmentFiles(this.deps, deleted.attachments);
+    await deleteAttachmentFiles(this.deps.storage, deleted.attachments);
     const pending = new PendingEvents();
     pending.add('MESSAGE_DELETE', Topic.channel(channel.id), {
       id: messageId,
