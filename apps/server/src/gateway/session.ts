@@ -4,7 +4,7 @@ import { GatewayOp } from '@hearth/protocol';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../domain/auth/auth.service';
 import type { BusEvent } from '../events/bus';
-import type { Status } from '../events/presence-store';
+import type { Status } from '../state/presence-store';
 import { SessionState } from './session-state';
 
 const RESUME_BUFFER = 1000;

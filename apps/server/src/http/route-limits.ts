@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config';
-import type { RateLimiter } from '../events/rate-limiter';
+import type { RateLimiter } from '../state/rate-limiter';
 import { bucketExceeded, bucketHash, bucketHeaders, globallyLimited } from './rate-limit';
 
 /** The sending routes Hearth limits per caller and channel, as Discord does (ADR 0015). */

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@hearth/protocol';
-import type { BackoffPolicy, RateLimiter } from '../../events/rate-limiter';
+import type { BackoffPolicy, RateLimiter } from '../../state/rate-limiter';
 import { rateLimited } from '../errors';
 
 const MINUTE = 60_000;
