@@ -10,6 +10,7 @@ import {
   GatewayLimits,
   GatewayOp,
   Intent,
+  isDmType,
   isValidIntents,
   jsonNestingExceeds,
   Limits,
@@ -991,10 +992,10 @@ export class Gateway {
         if (d.id) session.state.guilds.delete(d.id);
         break;
       case 'CHANNEL_CREATE':
-        if (d.id && (d.type === 1 || d.type === 3)) session.state.dms.add(d.id);
+        if (d.id && isDmType(d.type)) session.state.dms.add(d.id);
         break;
       case 'CHANNEL_DELETE':
-        if (d.id && (d.type === 1 || d.type === 3)) session.state.dms.delete(d.id);
+        if (d.id && isDmType(d.type)) session.state.dms.delete(d.id);
         break;
       case 'DM_RECIPIENT':
         // Internal: the user became a recipient of a DM; later messages there reach them.

@@ -10,6 +10,7 @@ import {
   ChannelType,
   ErrorCode,
   type Guild,
+  isThreadType,
   type Member,
   type ModifyGuild,
 } from '@hearth/protocol';
@@ -43,7 +44,6 @@ import { diffChanges, writeAudit } from './audit';
 import type { EmojisService } from './emojis.service';
 import {
   type CachedChannel,
-  isThreadType,
   loadGuildActor,
   lockChannels,
   lockGuild,

@@ -1,4 +1,5 @@
 import type { Channel, Guild, Member, Overwrite, Role } from '@hearth/protocol';
+import { isCategoryType, isVoiceType } from '@hearth/protocol';
 import type { emojis, users } from '../../store/schema';
 import { toPublicUser } from '../users/users.wire';
 import type { ChannelRow, GuildRow, MemberRow, OverwriteRow, RoleRow } from './guild-access';
@@ -42,7 +43,7 @@ export function toChannelWire(c: ChannelRow, overwrites: OverwriteRow[]): Channe
     nsfw: c.nsfw,
     flags: c.flags,
   };
-  if (c.type === 2 || c.type === 13) {
+  if (isVoiceType(c.type)) {
     return {
       ...base,
       bitrate: c.bitrate ?? 64000,
@@ -52,7 +53,7 @@ export function toChannelWire(c: ChannelRow, overwrites: OverwriteRow[]): Channe
       last_message_id: c.lastMessageId,
     };
   }
-  if (c.type === 4) return base;
+  if (isCategoryType(c.type)) return base;
   return {
     ...base,
     topic: c.topic,

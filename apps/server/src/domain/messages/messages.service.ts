@@ -5,6 +5,8 @@ import {
   type EditMessage,
   ErrorCode,
   type HistoryQuery,
+  isMessageableType,
+  isThreadType,
   Limits,
   MAX_SNOWFLAKE,
   type Message,
@@ -20,7 +22,6 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions, notFound, rateLimited } from '../errors';
-import { isThreadType } from '../guilds/guild-access';
 import { toMemberWire } from '../guilds/guilds.wire';
 import { PendingEvents } from '../pending-events';
 import type { RelationshipsService } from '../relationships/relationships.service';
@@ -41,7 +42,6 @@ import { insertMessages, MessageWriter, type NewMessage } from './message-writer
 import { hydrateMessages, type MessageRow, messageColumns } from './messages.wire';
 import { UploadBatch } from './uploads';
 
-const TEXT_TYPES = new Set([0, 1, 3, 5, 10, 11, 12]);
 const NONCE_WINDOW_MS = 5 * 60_000;
 const BULK_DELETE_MAX_AGE_MS = 14 * 24 * 60 * 60_000;
 const MAX_PINS = 50;
@@ -104,7 +104,7 @@ export class MessagesService {
 
   /** A text channel the caller may send to (in a locked thread only with MANAGE_THREADS). */
   private checkCanSend(ctx: MessageChannel): void {
-    if (!TEXT_TYPES.has(ctx.channel.type))
+    if (!isMessageableType(ctx.channel.type))
       throw new ApiError(400, ErrorCode.InvalidFormBody, 'Cannot send messages in a non-text channel');
     const inThread = isThreadType(ctx.channel.type);
     if (
@@ -526,7 +526,7 @@ export class MessagesService {
     pending.add('MESSAGE_CREATE', Topic.channel(systemChannelId), {
       ...message,
       guild_id: guildId,
-      channel_type: 0,
+      channel_type: ChannelType.GuildText,
     });
   }
 

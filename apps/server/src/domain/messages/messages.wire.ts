@@ -1,4 +1,4 @@
-import { type Message, snowflakeIsoTimestamp } from '@hearth/protocol';
+import { type Message, MessageType, snowflakeIsoTimestamp } from '@hearth/protocol';
 import { type AnyColumn, and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList, rowJson } from '../../store/json-rows';
@@ -53,7 +53,9 @@ export async function hydrateMessages(
   if (!rows.length) return [];
   const channelId = rows[0].channelId;
   // Replies are in the same channel as what they reply to.
-  const refIds = rows.filter((r) => r.type === 19 && r.referenceMessageId).map((r) => r.referenceMessageId!);
+  const refIds = rows
+    .filter((r) => r.type === MessageType.Reply && r.referenceMessageId)
+    .map((r) => r.referenceMessageId!);
   const referenced: MessageRow[] = refIds.length
     ? await db
         .select(messageColumns)
@@ -136,7 +138,7 @@ export function buildMessages(
         ...(r.referenceMessageId ? { message_id: r.referenceMessageId } : {}),
         ...(r.referenceGuildId ? { guild_id: r.referenceGuildId } : {}),
       };
-      if (withReference && r.type === 19) {
+      if (withReference && r.type === MessageType.Reply) {
         const ref = r.referenceMessageId ? refById.get(r.referenceMessageId) : undefined;
         message.referenced_message = ref ? build(ref, false) : null;
       }

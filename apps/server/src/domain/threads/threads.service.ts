@@ -1,7 +1,17 @@
 import { hasPermission, Permission } from '@hearth/permissions';
-import { type Channel, ChannelType, ErrorCode, MessageType, snowflakeTimestamp } from '@hearth/protocol';
+import {
+  type Channel,
+  ChannelKind,
+  ChannelType,
+  ErrorCode,
+  isTextType,
+  isThreadType,
+  MessageType,
+  snowflakeTimestamp,
+} from '@hearth/protocol';
 import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
+import { channelTypeIn } from '../../store/channel-kinds';
 import type { DbOrTx } from '../../store/db';
 import { channels, messages, permissionOverwrites, threadMembers } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -10,7 +20,6 @@ import { ApiError, invalidField, missingPermissions, notFound } from '../errors'
 import { groupBy } from '../group-by';
 import {
   type ChannelRow,
-  isThreadType,
   loadChannelForActor,
   loadGuildActor,
   privateThreadRule,
@@ -19,8 +28,6 @@ import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-co
 import { hydrateMessages, messageColumns } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
 import { threadMemberCounts, toThreadMemberWire, toThreadWire } from './threads.wire';
-
-const PARENT_TYPES = new Set<number>([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
 
 export interface CreateThreadInput {
   name: string;
@@ -75,12 +82,12 @@ export class ThreadsService {
   async standalone(principal: Principal, channelId: string, input: CreateThreadInput): Promise<Channel> {
     const parent = await this.parent(principal, channelId);
     const type = input.type ?? ChannelType.PrivateThread;
-    if (
-      type !== ChannelType.PublicThread &&
-      type !== ChannelType.PrivateThread &&
-      type !== ChannelType.AnnouncementThread
-    )
-      throw invalidField(['type'], 'CHANNEL_TYPE_INVALID', 'A thread is of type 10, 11 or 12.');
+    if (!isThreadType(type))
+      throw invalidField(
+        ['type'],
+        'CHANNEL_TYPE_INVALID',
+        `A thread's type is one of ${ChannelKind.thread.join(', ')}.`,
+      );
     const needed =
       type === ChannelType.PrivateThread
         ? Permission.CREATE_PRIVATE_THREADS
@@ -204,7 +211,7 @@ export class ThreadsService {
       db
         .select()
         .from(channels)
-        .where(and(eq(channels.guildId, guildId), inArray(channels.type, [10, 11, 12]))),
+        .where(and(eq(channels.guildId, guildId), channelTypeIn(channels.type, 'thread'))),
       db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
     ]);
     const live = rows.filter((t) => !t.archived);
@@ -252,7 +259,7 @@ export class ThreadsService {
     const open = await db
       .select()
       .from(channels)
-      .where(and(inArray(channels.type, [10, 11, 12]), notArchived));
+      .where(and(channelTypeIn(channels.type, 'thread'), notArchived));
     let archived = 0;
     for (const t of open) {
       const lastMessage = t.lastMessageId ? snowflakeTimestamp(t.lastMessageId).getTime() : 0;
@@ -371,7 +378,7 @@ export class ThreadsService {
 
   private async parent(principal: Principal, channelId: string) {
     const loaded = await loadChannelForActor(this.deps.db, channelId, principal.userId);
-    if (!PARENT_TYPES.has(loaded.channel.type))
+    if (!isTextType(loaded.channel.type))
       throw new ApiError(
         400,
         ErrorCode.InvalidFormBody,

@@ -3,6 +3,7 @@ import {
   type EditWebhookMessage,
   ErrorCode,
   type ExecuteWebhook,
+  isThreadType,
   Limits,
   type Message,
   MessageFlags,
@@ -14,7 +15,7 @@ import type { DbOrTx } from '../../store/db';
 import { attachments, channels, messages, roles, users } from '../../store/schema';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
-import { type ChannelRow, isThreadType } from '../guilds/guild-access';
+import type { ChannelRow } from '../guilds/guild-access';
 import { attachmentRows, deleteAttachmentFiles } from '../messages/attachments';
 import { deleteMessages } from '../messages/channel-content';
 import { parseMentions, resolveMentions } from '../messages/mentions';
