@@ -16,7 +16,7 @@ import {
 import { and, asc, eq, inArray, or } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { channels, guilds, invites, members, permissionOverwrites } from '../../store/schema';
+import { channels, guilds, members, permissionOverwrites } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
@@ -406,8 +406,6 @@ export class ChannelsService {
         .where(eq(channels.parentId, channelId))
         .returning();
       await deleteChannelContent(tx, [channelId]);
-      await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.channelId, channelId));
-      await tx.delete(invites).where(eq(invites.channelId, channelId));
       await tx
         .update(guilds)
         .set({ systemChannelId: null })

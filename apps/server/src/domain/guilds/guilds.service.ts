@@ -17,14 +17,10 @@ import {
 import { and, asc, count, eq, gt, inArray, lt } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
+import { guildOwned } from '../../store/ownership';
 import {
-  auditLogEntries,
-  bans,
   channels,
-  emojiRoles,
-  emojis,
   guilds,
-  invites,
   memberRoles,
   members,
   permissionOverwrites,
@@ -364,16 +360,7 @@ export class GuildsService {
       await lockGuild(tx, guildId, 'update');
       const ids = await lockChannels(tx, eq(channels.guildId, guildId));
       await deleteChannelContent(tx, ids);
-      await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId));
-      await tx.delete(channels).where(eq(channels.guildId, guildId));
-      await tx.delete(memberRoles).where(eq(memberRoles.guildId, guildId));
-      await tx.delete(members).where(eq(members.guildId, guildId));
-      await tx.delete(roles).where(eq(roles.guildId, guildId));
-      await tx.delete(invites).where(eq(invites.guildId, guildId));
-      await tx.delete(bans).where(eq(bans.guildId, guildId));
-      await tx.delete(auditLogEntries).where(eq(auditLogEntries.guildId, guildId));
-      await tx.delete(emojiRoles).where(eq(emojiRoles.guildId, guildId));
-      await tx.delete(emojis).where(eq(emojis.guildId, guildId));
+      for (const table of guildOwned) await tx.delete(table).where(eq(table.guildId, guildId));
       await tx.delete(guilds).where(eq(guilds.id, guildId));
       return ids;
     });
