@@ -79,7 +79,7 @@ export interface HearthApp {
 }
 
 /** The built web app (apps/web/dist), served at `/`. */
-export const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Builds the whole server from its configuration: store, bus, services, HTTP. */
 export async function createApp(

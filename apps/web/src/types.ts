@@ -25,7 +25,7 @@ export interface Role {
   mentionable?: boolean;
 }
 
-export interface Overwrite {
+interface Overwrite {
   id: string;
   type: 0 | 1;
   allow: string;
@@ -78,7 +78,7 @@ export interface Attachment {
   height?: number | null;
 }
 
-export interface Reaction {
+interface Reaction {
   count: number;
   me: boolean;
   emoji: { id: string | null; name: string | null };

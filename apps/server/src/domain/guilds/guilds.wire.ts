@@ -27,7 +27,7 @@ export function sortRoles(list: RoleRow[]): RoleRow[] {
   return [...list].sort((a, b) => a.position - b.position || (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
 }
 
-export function toOverwriteWire(o: OverwriteRow): Overwrite {
+function toOverwriteWire(o: OverwriteRow): Overwrite {
   return { id: o.targetId, type: o.type === 1 ? 1 : 0, allow: o.allow.toString(), deny: o.deny.toString() };
 }
 

@@ -10,7 +10,8 @@ import { type AttachmentRow, type AttachmentUrls, toAttachmentWire } from './att
 type UserRow = typeof users.$inferSelect;
 
 /** A message's columns without the generated search_vector, which only search reads (and never returns). */
-export const { searchVector: _searchVector, ...messageColumns } = getTableColumns(messages);
+const { searchVector: _searchVector, ...columns } = getTableColumns(messages);
+export const messageColumns = columns;
 export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
 /** The columns a message object is built from (see buildMessages), by property name. */
 export const wireMessageColumns = {

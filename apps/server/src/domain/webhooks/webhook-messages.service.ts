@@ -30,7 +30,7 @@ import type { WebhookRow } from './webhooks.wire';
 
 const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
 /** `@original` names an interaction's first response; Hearth has no interactions yet, so it is never found. */
-export const ORIGINAL = '@original';
+const ORIGINAL = '@original';
 
 /**
  * Messages sent through a webhook's token: executed into its channel (or one of that channel's threads), and read,

@@ -28,7 +28,7 @@ const MAX_PER_GUILD = 1000;
 /** Channels a webhook may post in: text and announcement channels (threads through `thread_id`). */
 const AVATAR = { width: 256, height: 256 };
 
-export const unknownWebhook = () => notFound(ErrorCode.UnknownWebhook, 'Webhook');
+const unknownWebhook = () => notFound(ErrorCode.UnknownWebhook, 'Webhook');
 
 /** Discord's name rule for webhooks and the names they post under: no "clyde", no "discord", not blank. */
 export function checkWebhookName(name: string, field: string): void {
