@@ -125,9 +125,13 @@ export default {
       name: 'web-protocol-types-only',
       severity: 'error',
       comment:
-        "The web app takes protocol's types only (import type): its schemas would add TypeBox to the bundle.",
+        "The web app takes protocol's types only (import type), its schemas would add TypeBox to the bundle; channel-kinds has none.",
       from: { path: '^apps/web/src/' },
-      to: { path: '^packages/protocol/', dependencyTypesNot: ['type-only'] },
+      to: {
+        path: '^packages/protocol/',
+        pathNot: '^packages/protocol/src/channel-kinds[.]ts$',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'server-never-imports-web',

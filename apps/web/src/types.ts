@@ -131,15 +131,8 @@ export interface Invite {
   approximate_member_count?: number;
 }
 
-export const ChannelType = {
-  GuildText: 0,
-  DM: 1,
-  GuildVoice: 2,
-  GroupDM: 3,
-  GuildCategory: 4,
-  GuildAnnouncement: 5,
-  GuildStageVoice: 13,
-} as const;
+// Channel types from the protocol's module that carries them alone (no schemas, so no TypeBox in the bundle).
+export { ChannelType } from '@hearth/protocol/channel-kinds';
 
 /** The name to show for a user: nickname, display name, then username. */
 export function displayName(user: User | undefined, member?: Member | null): string {
