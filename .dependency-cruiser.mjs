@@ -38,15 +38,8 @@ export default {
       name: 'transports-apart',
       severity: 'error',
       comment: 'http and gateway are separate transports: what both need lives in the domain or below.',
-      from: { path: `${server}http/` },
-      to: { path: `${server}gateway/` },
-    },
-    {
-      name: 'transports-apart-gateway',
-      severity: 'error',
-      comment: 'http and gateway are separate transports: what both need lives in the domain or below.',
-      from: { path: `${server}gateway/` },
-      to: { path: `${server}http/` },
+      from: { path: transports },
+      to: { path: transports, pathNot: `${server}$1/` },
     },
     {
       name: 'domain-below-transports',
@@ -56,10 +49,11 @@ export default {
       to: { path: transports },
     },
     {
-      name: 'domain-without-transport-libraries',
+      name: 'no-transport-libraries-below-transports',
       severity: 'error',
-      comment: 'The domain never imports fastify or ws: a transport hands it plain values.',
-      from: { path: domain },
+      comment:
+        'Neither the domain nor infrastructure imports fastify or ws: a transport hands them plain values.',
+      from: { path: `${server}(domain|store|events|state|media|mail|jobs)/` },
       to: { path: '(^|/)node_modules/(fastify|@fastify/[^/]+|fastify-plugin|ws)/' },
     },
     {
@@ -83,13 +77,6 @@ export default {
       comment: 'The store is the bottom of the server: it imports no other area.',
       from: { path: `${server}store/` },
       to: { path: `${server}(events|state|media|mail|jobs)/` },
-    },
-    {
-      name: 'infrastructure-without-transport-libraries',
-      severity: 'error',
-      comment: 'Infrastructure never imports fastify or ws.',
-      from: { path: infrastructure },
-      to: { path: '(^|/)node_modules/(fastify|@fastify/[^/]+|fastify-plugin|ws)/' },
     },
     {
       name: 'config-is-a-leaf',
