@@ -16,12 +16,8 @@ import { defineDomainJobs } from './domain/jobs';
 import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
 import { BUS_GAP, type Bus, createMemoryBus } from './events/bus';
-import { createMemoryPresenceStore, createRedisPresenceStore } from './events/presence-store';
 import { EventPublisher } from './events/publisher';
-import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './events/rate-limiter';
 import { createRedisBus } from './events/redis-bus';
-import { SessionStore } from './events/session-store';
-import { claimWorkerId } from './events/worker-claim';
 import { Gateway } from './gateway/gateway';
 import type { SessionSnapshot } from './gateway/session';
 import { registerAuth } from './http/auth';
@@ -63,6 +59,10 @@ import { JobQueue } from './jobs/queue';
 import { JobWorker } from './jobs/worker';
 import { createMailer } from './mail/mailer';
 import { openMediaStorage } from './media/media-storage';
+import { createMemoryPresenceStore, createRedisPresenceStore } from './state/presence-store';
+import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './state/rate-limiter';
+import { SessionStore } from './state/session-store';
+import { claimWorkerId } from './state/worker-claim';
 import { type Database, type Db, openDatabase } from './store/db';
 import { instanceSettings } from './store/schema';
 
@@ -88,7 +88,7 @@ export interface HearthApp {
 const JOB_GRACE_MS = 5000;
 
 /** The built web app (apps/web/dist), served at `/`. */
-export const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Builds the whole server from its configuration: store, bus, services, HTTP. */
 export async function createApp(

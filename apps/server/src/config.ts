@@ -98,7 +98,7 @@ const bool = (raw: string) => {
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Every setting: its variable, how it is parsed, its default and what is allowed. README's table mirrors this. */
-export const configFields: { [K in keyof Config]: Field<Config[K]> } = {
+const configFields: { [K in keyof Config]: Field<Config[K]> } = {
   host: { env: 'HOST', parse: (s) => s, default: () => '0.0.0.0', allowed: 'an interface address' },
   port: { env: 'PORT', parse: integer(0, 65535), default: () => 8080, allowed: 'an integer from 0 to 65535' },
   publicUrl: {

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HearthApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
-import { WorkerIdClashError } from './events/worker-claim';
 import { checkDataDir, checkPort, checkPostgres, checkRedis, describeStartupError } from './startup';
+import { WorkerIdClashError } from './state/worker-claim';
 import { DataDirInUseError } from './store/data-dir-lock';
 import { openDatabase } from './store/db';
 

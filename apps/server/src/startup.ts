@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Config } from './config';
 
 /** A start-up failure the operator can fix: its message is one line naming the setting and what to do. */
-export class StartupError extends Error {}
+class StartupError extends Error {}
 
 type ErrnoError = Error & { code?: string; address?: string; port?: number };
 

@@ -1,5 +1,5 @@
 // Run as a child process by worker-claim.test.ts: claims a worker id, says so, and holds it until killed.
-import { claimWorkerId } from '../src/events/worker-claim';
+import { claimWorkerId } from '../src/state/worker-claim';
 
 const [url, id] = process.argv.slice(2);
 await claimWorkerId(url, Number(id));

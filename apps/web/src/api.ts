@@ -162,7 +162,7 @@ async function parse<T>(res: Response): Promise<T> {
  * is single-use and presenting a used one revokes the session. `stale` is the access token found wanting;
  * if another tab has replaced it meanwhile, its tokens are used instead. Signs out when refused.
  */
-export function refresh(stale: string | null = currentTokens()?.token ?? null): Promise<Tokens | null> {
+function refresh(stale: string | null = currentTokens()?.token ?? null): Promise<Tokens | null> {
   const run = async (): Promise<Tokens | null> => {
     const held = await latestTokens();
     if (!held) return null;

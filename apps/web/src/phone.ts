@@ -16,7 +16,7 @@ export function usePhone(): boolean {
 }
 
 /** The list a conversation belongs to: its server's channel list, or the DM list. */
-export function listPathOf(path: string): string | null {
+function listPathOf(path: string): string | null {
   const m = /^\/channels\/([^/]+)\/[^/]+$/.exec(path);
   return m ? `/channels/${m[1]}` : null;
 }

@@ -14,7 +14,7 @@ import {
   type User,
 } from './types';
 
-export interface ChannelMessages {
+interface ChannelMessages {
   /** Oldest first, by id. */
   list: Message[];
   /** Whether older messages remain on the server. */
@@ -108,7 +108,7 @@ function withUsers(users: Record<string, User>, list: Array<User | undefined>): 
 }
 
 /** Inserts or replaces messages, keeping id order and never holding one twice. */
-export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
+function mergeMessages(list: Message[], incoming: Message[]): Message[] {
   const byId = new Map(list.map((m) => [m.id, m]));
   for (const m of incoming) byId.set(m.id, m);
   return [...byId.values()].sort((a, b) => compareIds(a.id, b.id));

@@ -1,4 +1,7 @@
+// Channel types from the protocol's module that carries them alone (no schemas, so no TypeBox in the bundle).
+
 import type { EventName, EventPayloads } from '@hearth/protocol';
+import { ChannelType, isThreadType } from '@hearth/protocol/channel-kinds';
 
 // The Discord-shaped wire objects the app reads (only the fields it uses).
 
@@ -27,7 +30,7 @@ export interface Role {
   mentionable?: boolean;
 }
 
-export interface Overwrite {
+interface Overwrite {
   id: string;
   type: 0 | 1;
   allow: string;
@@ -83,7 +86,7 @@ export interface Attachment {
   height?: number | null;
 }
 
-export interface Reaction {
+interface Reaction {
   count: number;
   me: boolean;
   emoji: { id: string | null; name: string | null };
@@ -136,23 +139,9 @@ export interface Invite {
   approximate_member_count?: number;
 }
 
-export const ChannelType = {
-  GuildText: 0,
-  DM: 1,
-  GuildVoice: 2,
-  GroupDM: 3,
-  GuildCategory: 4,
-  GuildAnnouncement: 5,
-  AnnouncementThread: 10,
-  PublicThread: 11,
-  PrivateThread: 12,
-  GuildStageVoice: 13,
-} as const;
+export { ChannelType };
 
-export const isThread = (c: Channel): boolean =>
-  c.type === ChannelType.PublicThread ||
-  c.type === ChannelType.PrivateThread ||
-  c.type === ChannelType.AnnouncementThread;
+export const isThread = (c: Channel): boolean => isThreadType(c.type);
 
 /** The name to show for a user: nickname, display name, then username. */
 export function displayName(user: User | undefined, member?: Member | null): string {

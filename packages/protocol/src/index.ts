@@ -1,3 +1,4 @@
+export * from './channel-kinds';
 export * from './errors';
 export * from './events';
 export * from './gateway';

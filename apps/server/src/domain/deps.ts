@@ -1,13 +1,13 @@
 import type { SnowflakeGenerator } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import type { PresenceStore } from '../events/presence-store';
 import type { EventPublisher } from '../events/publisher';
-import type { RateLimiter } from '../events/rate-limiter';
 import type { JobPayloads } from '../jobs/kinds';
 import type { JobWorker } from '../jobs/worker';
 import type { Mailer } from '../mail/mailer';
 import type { MediaStorage } from '../media/storage';
+import type { PresenceStore } from '../state/presence-store';
+import type { RateLimiter } from '../state/rate-limiter';
 import type { Db } from '../store/db';
 import type { ContextCache } from './guilds/context-cache';
 import type { AttachmentUrls } from './messages/attachments';

@@ -17,7 +17,6 @@ export class ApiError extends Error {
 }
 
 export const unauthorized = () => new ApiError(401, ErrorCode.Unauthorized, '401: Unauthorized');
-export const missingAccess = () => new ApiError(403, ErrorCode.MissingAccess, 'Missing Access');
 export const missingPermissions = () =>
   new ApiError(403, ErrorCode.MissingPermissions, 'Missing Permissions');
 export const notFound = (code: number, what: string) => new ApiError(404, code, `Unknown ${what}`);

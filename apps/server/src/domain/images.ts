@@ -58,7 +58,7 @@ export async function storeImage(
 }
 
 /** The stored file for `<folder>/<hash>.<any ext>`, or null. */
-export async function findImage(deps: Deps, purpose: string, folder: string, hash: string) {
+async function findImage(deps: Deps, purpose: string, folder: string, hash: string) {
   if (!/^(a_)?[0-9a-f]{32}$/.test(hash)) return null;
   const [file] = await deps.db
     .select({ storageKey: mediaFiles.storageKey })

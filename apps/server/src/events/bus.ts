@@ -15,7 +15,7 @@ export interface BusEvent {
   id?: string;
 }
 
-export type BusListener = (event: BusEvent) => void;
+type BusListener = (event: BusEvent) => void;
 
 /** Orders stream positions (Redis stream ids, `<ms>-<seq>`). */
 export function comparePositions(a: string, b: string): number {

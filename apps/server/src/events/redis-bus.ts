@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { BUS_GAP, type Bus, type BusEvent, comparePositions } from './bus';
 
 /** How many events the shared stream keeps (about: trimming is by whole nodes); the bound of every replay. */
-export const STREAM_LENGTH = 100_000;
+const STREAM_LENGTH = 100_000;
 /** Events this process published while Redis was unreachable, kept in order to be written when it is back. */
 const MAX_PENDING = 50_000;
 /** Events written lately, written again if Redis comes back without its data (readers drop those they had). */

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Services } from '../domain/services';
 import type { Bus } from '../events/bus';
-import type { RateLimiter } from '../events/rate-limiter';
-import type { SessionStore } from '../events/session-store';
+import type { RateLimiter } from '../state/rate-limiter';
+import type { SessionStore } from '../state/session-store';
 import type { SessionSnapshot } from './session';
 
 /** How the composition root (app.ts) configures the gateway; every part reads what it needs from here. */

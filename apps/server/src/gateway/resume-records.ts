@@ -6,7 +6,7 @@ import {
   RELEASED,
   type SessionRecord,
   type SessionStore,
-} from '../events/session-store';
+} from '../state/session-store';
 import type { Session, SessionSnapshot } from './session';
 
 /** How often changed sessions are checkpointed and this process's lease renewed. */

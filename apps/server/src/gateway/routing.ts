@@ -1,5 +1,5 @@
 import { hasPermission, Permission } from '@hearth/permissions';
-import { botIntent, Intent, invalidates } from '@hearth/protocol';
+import { botIntent, Intent, invalidates, isDmType } from '@hearth/protocol';
 import type { BusEvent } from '../events/bus';
 import { sendGuildCreate } from './guild-create';
 import type { GatewayOptions } from './options';
@@ -169,10 +169,10 @@ export class Router {
         if (d.id) session.state.guilds.delete(d.id);
         break;
       case 'CHANNEL_CREATE':
-        if (d.id && (d.type === 1 || d.type === 3)) session.state.dms.add(d.id);
+        if (d.id && isDmType(d.type as number)) session.state.dms.add(d.id);
         break;
       case 'CHANNEL_DELETE':
-        if (d.id && (d.type === 1 || d.type === 3)) session.state.dms.delete(d.id);
+        if (d.id && isDmType(d.type as number)) session.state.dms.delete(d.id);
         break;
       case 'DM_RECIPIENT':
         // Internal: the user became a recipient of a DM; later messages there reach them.

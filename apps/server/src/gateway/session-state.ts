@@ -5,11 +5,9 @@ import {
   type OverwriteData,
   Permission,
 } from '@hearth/permissions';
-import { invalidates } from '@hearth/protocol';
+import { invalidates, isThreadType } from '@hearth/protocol';
 import type { CachedGuild } from '../domain/gateway/session-data.service';
 import { type CachedChannel, privateThreadRule } from '../domain/guilds/guild-access';
-
-const isThread = (type: number) => type === 10 || type === 11 || type === 12;
 
 interface WireOverwrite {
   id: string;
@@ -112,7 +110,7 @@ export class SessionState {
   private compute(g: CachedGuild, channelId: string): bigint {
     const channel = g.channels.get(channelId);
     if (!channel) return 0n;
-    const thread = isThread(channel.type);
+    const thread = isThreadType(channel.type);
     const source = thread && channel.parentId ? g.channels.get(channel.parentId) : channel;
     const perms = computeChannelPermissions(
       { id: g.id, ownerId: g.ownerId, roles: [...g.roles.values()] },
@@ -131,7 +129,7 @@ export class SessionState {
   visibleChannels(guildId: string): Set<string> {
     const visible = new Set<string>();
     for (const c of this.guilds.get(guildId)?.channels.values() ?? [])
-      if (!isThread(c.type) && this.canView(guildId, c.id)) visible.add(c.id);
+      if (!isThreadType(c.type) && this.canView(guildId, c.id)) visible.add(c.id);
     return visible;
   }
 

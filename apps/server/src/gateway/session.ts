@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GatewayOp } from '@hearth/protocol';
 import type { Principal } from '../domain/auth/auth.service';
 import type { BusEvent } from '../events/bus';
-import type { Status } from '../events/presence-store';
+import type { Status } from '../state/presence-store';
 import type { Outbox } from './core/outbox';
 import { type KeptMessage, type KeptText, ResumeBuffer } from './core/resume-buffer';
 import { SessionState } from './session-state';

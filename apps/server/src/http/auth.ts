@@ -4,7 +4,7 @@ import type { AuthService, Principal } from '../domain/auth/auth.service';
 import { ApiError, unauthorized } from '../domain/errors';
 
 /** Who may call a route: anyone, any authenticated caller, people only (not bots), or bots only. */
-export type AuthMode = 'none' | 'any' | 'user' | 'bot';
+type AuthMode = 'none' | 'any' | 'user' | 'bot';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -2,11 +2,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 
 /** The longest a shutdown waits for open connections to bring in what their clients already sent. */
-export const DRAIN_MAX_MS = 2_000;
+const DRAIN_MAX_MS = 2_000;
 /** A drain ends early once no request has been in progress or begun for this long. */
-export const DRAIN_QUIET_MS = 250;
+const DRAIN_QUIET_MS = 250;
 /** How long requests still running after that may take before their connections are cut. */
-export const DRAIN_FINISH_MS = 10_000;
+const DRAIN_FINISH_MS = 10_000;
 
 export interface ConnectionTracker {
   open(): number;

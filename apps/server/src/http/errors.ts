@@ -155,7 +155,7 @@ function shortMessage(status: number, err: FastifyError): string {
  * The path of the first string (or key) in `value` holding U+0000, which PostgreSQL cannot store; null if none.
  * Every request's input passes here, so nothing is allocated unless something is found.
  */
-export function nulCharacterPath(value: unknown): Array<string | number> | null {
+function nulCharacterPath(value: unknown): Array<string | number> | null {
   if (typeof value === 'string') return value.includes('\u0000') ? [] : null;
   if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return null;
   if (Array.isArray(value)) {

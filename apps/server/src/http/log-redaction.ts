@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 
 /** A URL as logged: a webhook token in the path (`/webhooks/:id/:token…`) becomes `[token]`. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   return url.replace(/(\/webhooks\/\d+\/)[^/?#]+/, '$1[token]');
 }
 

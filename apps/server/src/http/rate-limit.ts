@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { RateLimiter, RateLimitResult } from '../events/rate-limiter';
+import type { RateLimiter, RateLimitResult } from '../state/rate-limiter';
 
 /** Discord's X-RateLimit-Scope: one caller's limit, one token's global limit, or a resource's shared one. */
 export type RateLimitScope = 'user' | 'global' | 'shared';

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config';
-import type { RateLimiter } from '../events/rate-limiter';
+import type { RateLimiter } from '../state/rate-limiter';
 import { bucketExceeded, bucketHash, bucketHeaders, globallyLimited } from './rate-limit';
 
 /** The sending routes Hearth limits per caller and channel, as Discord does (ADR 0015). */
-export type RouteBucket = 'message-create' | 'message-edit' | 'message-delete' | 'typing' | 'reaction';
+type RouteBucket = 'message-create' | 'message-edit' | 'message-delete' | 'typing' | 'reaction';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -14,7 +14,7 @@ declare module 'fastify' {
 }
 
 /** Each bucket's budget: Discord's numbers; message create is configurable (RATE_LIMIT_MESSAGES). */
-export function routeBuckets(config: Config): Record<RouteBucket, { limit: number; windowMs: number }> {
+function routeBuckets(config: Config): Record<RouteBucket, { limit: number; windowMs: number }> {
   return {
     'message-create': { limit: config.rateLimitMessagesPer5s, windowMs: 5000 },
     'message-edit': { limit: 5, windowMs: 5000 },

@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
  * script and loads nothing, in a sandbox (inline styles only, so that a browser's own image and video viewers look
  * right), and no type sniffing. An HTML or SVG file opened from its URL can then do nothing on Hearth's origin.
  */
-export const FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+const FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /** Sets the headers of a served file (above). */
 export function servedAsFile(reply: FastifyReply): FastifyReply {

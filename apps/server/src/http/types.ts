@@ -8,7 +8,7 @@ import type {
 } from 'fastify';
 import type { Config } from '../config';
 import type { Services } from '../domain/services';
-import type { RateLimiter } from '../events/rate-limiter';
+import type { RateLimiter } from '../state/rate-limiter';
 
 /** The fastify instance with TypeBox-typed routes. */
 export type Api = FastifyInstance<

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  * The paths the web app routes itself (its screens and the mailed links). Each answers index.html;
  * every other path keeps its own meaning (API, gateway, media, docs) or is a 404.
  */
-export const clientRoutes = [
+const clientRoutes = [
   '/',
   '/login',
   '/register',
@@ -87,7 +87,7 @@ function loadDist(dir: string): Map<string, StaticFile> {
 }
 
 /** The best precompressed encoding of `file` that an Accept-Encoding header takes (q=0 refuses one). */
-export function pickEncoding(accept: string | undefined, file: StaticFile): Encoding | null {
+function pickEncoding(accept: string | undefined, file: StaticFile): Encoding | null {
   const q = new Map<string, number>();
   for (const part of (accept ?? '').toLowerCase().split(',')) {
     const [token, ...params] = part.trim().split(';');

@@ -3,9 +3,9 @@ import { describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { BusEvent } from '../../src/events/bus';
 import { BUS_GAP } from '../../src/events/bus';
-import { createRedisRateLimiter } from '../../src/events/rate-limiter';
 import { createRedisBus } from '../../src/events/redis-bus';
-import { claimWorkerId, WorkerIdClashError } from '../../src/events/worker-claim';
+import { createRedisRateLimiter } from '../../src/state/rate-limiter';
+import { claimWorkerId, WorkerIdClashError } from '../../src/state/worker-claim';
 
 const url = process.env.REDIS_URL;
 const skip = url ? false : 'REDIS_URL is not set';

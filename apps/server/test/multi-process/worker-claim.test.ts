@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { claimWorkerId, WorkerIdClashError } from '../../src/events/worker-claim';
+import { claimWorkerId, WorkerIdClashError } from '../../src/state/worker-claim';
 import { PrivateRedis, privateRedisSkip } from '../redis-server';
 
 // Worker-id claims against a Redis of this test's own, held by real processes that the test kills.

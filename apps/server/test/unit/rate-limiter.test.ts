@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffDelayMs, createMemoryRateLimiter } from '../../src/events/rate-limiter';
+import { backoffDelayMs, createMemoryRateLimiter } from '../../src/state/rate-limiter';
 
 test('the in-process limiter counts a fixed window per key', async () => {
   let now = 1_000_000;

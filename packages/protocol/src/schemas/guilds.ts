@@ -9,21 +9,6 @@ export const PermissionString = Type.String({
   description: 'permission bit set, decimal',
 });
 
-export const ChannelType = {
-  GuildText: 0,
-  DM: 1,
-  GuildVoice: 2,
-  GroupDM: 3,
-  GuildCategory: 4,
-  GuildAnnouncement: 5,
-  AnnouncementThread: 10,
-  PublicThread: 11,
-  PrivateThread: 12,
-  GuildStageVoice: 13,
-  GuildForum: 15,
-  GuildMedia: 16,
-} as const;
-
 export const Role = Type.Object({
   id: Snowflake,
   name: Type.String(),

@@ -1,12 +1,12 @@
 import { ErrorCode } from '@hearth/protocol';
-import type { BackoffPolicy, RateLimiter } from '../../events/rate-limiter';
+import type { BackoffPolicy, RateLimiter } from '../../state/rate-limiter';
 import { rateLimited } from '../errors';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 /** One account from one address: five guesses, then a wait doubling from 1 s up to 15 minutes between guesses. */
-export const perAddressPolicy: BackoffPolicy = {
+const perAddressPolicy: BackoffPolicy = {
   free: 5,
   baseDelayMs: 1000,
   maxDelayMs: 15 * MINUTE,
@@ -14,7 +14,7 @@ export const perAddressPolicy: BackoffPolicy = {
 };
 
 /** One account from every address it was never used from: a much higher ceiling, then the same doubling waits. */
-export function perAccountPolicy(free: number): BackoffPolicy {
+function perAccountPolicy(free: number): BackoffPolicy {
   return { free, baseDelayMs: 1000, maxDelayMs: 15 * MINUTE, forgetAfterMs: DAY };
 }
 

@@ -14,6 +14,7 @@ import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-co
 import { hydrateMessages, messageColumns } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
+import { toDmWire } from './dms.wire';
 
 const MAX_GROUP_RECIPIENTS = 10;
 const unknownChannel = () => notFound(ErrorCode.UnknownChannel, 'Channel');
@@ -351,19 +352,6 @@ export class DmsService {
 }
 
 type UserRow = typeof users.$inferSelect;
-
-function toDmWire(channel: ChannelRow, people: UserRow[], viewerId: string | null): Channel {
-  const wire: Channel = {
-    id: channel.id,
-    type: channel.type,
-    last_message_id: channel.lastMessageId,
-    flags: channel.flags,
-    recipients: people.filter((p) => p.id !== viewerId).map(toPublicUser),
-  };
-  if (channel.type === ChannelType.GroupDM)
-    Object.assign(wire, { name: channel.name, icon: channel.icon, owner_id: channel.ownerId });
-  return wire;
-}
 
 const others = alias(channelRecipients, 'others');
 

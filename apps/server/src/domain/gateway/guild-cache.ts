@@ -1,6 +1,5 @@
-import { asHearthEvent, invalidates, type Member } from '@hearth/protocol';
+import { asHearthEvent, invalidates, isThreadType, type Member } from '@hearth/protocol';
 import { BUS_GAP, type BusEvent } from '../../events/bus';
-import { isThreadType } from '../guilds/guild-access';
 import type { GuildSnapshot } from '../guilds/guilds.service';
 import type { PresenceWire } from '../presence/presence.service';
 

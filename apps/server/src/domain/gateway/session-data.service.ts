@@ -24,8 +24,7 @@ import { toMemberWire } from '../guilds/guilds.wire';
 import { type ReadStatesService, readStatesJson } from '../messages/read-states.service';
 import type { PresenceService } from '../presence/presence.service';
 import { relationshipsFromJson, relationshipsJson } from '../relationships/relationships.service';
-import { toUserSettings } from '../users/users.service';
-import { toPrivateUser } from '../users/users.wire';
+import { toPrivateUser, toUserSettings } from '../users/users.wire';
 import { type CachedSnapshot, GuildCache } from './guild-cache';
 
 /** What a session needs to decide, without the database, which guild events it may receive. */

@@ -1,11 +1,8 @@
-import type { SnowflakeGenerator } from '@hearth/protocol';
-import { type AuditLogEntry, AuditLogEvent } from '@hearth/protocol';
+import type { AuditLogEntry, SnowflakeGenerator } from '@hearth/protocol';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import { auditLogEntries } from '../../store/schema';
 import type { PendingEvents } from '../pending-events';
-
-export { AuditLogEvent };
 
 export interface AuditChange {
   key: string;

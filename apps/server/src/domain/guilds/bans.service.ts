@@ -137,7 +137,7 @@ export class BansService {
       });
       return removed;
     });
-    await deleteAttachmentFiles(this.deps, files);
+    await deleteAttachmentFiles(this.deps.storage, files);
     pending.add('GUILD_BAN_ADD', Topic.guild(guildId), { guild_id: guildId, user: toPublicUser(user) });
     const byChannel = new Map<string, string[]>();
     for (const m of deleted) byChannel.set(m.channelId, [...(byChannel.get(m.channelId) ?? []), m.id]);

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { channelTypeIn } from '../../store/channel-kinds';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, rowJson } from '../../store/json-rows';
 import {
@@ -39,7 +40,7 @@ export interface ChannelContext {
   caller: UserRow | null;
 }
 
-const isThread = sql`${channels.type} in (10, 11, 12)`;
+const isThread = channelTypeIn(channels.type, 'thread');
 const overwriteSource = sql`case when ${isThread} and ${channels.parentId} is not null then ${channels.parentId} else ${channels.id} end`;
 
 const userId = sql.placeholder('userId');

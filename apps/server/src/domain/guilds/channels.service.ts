@@ -7,31 +7,33 @@ import {
   type CreateChannel,
   type EditOverwrite,
   ErrorCode,
+  isDmType,
+  isTextType,
+  isThreadType,
+  isVoiceType,
   type ModifyChannel,
 } from '@hearth/protocol';
 import { and, asc, eq, inArray, or } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { channels, guilds, invites, members, permissionOverwrites } from '../../store/schema';
+import { channels, guilds, members, permissionOverwrites } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions } from '../errors';
+import { groupBy } from '../group-by';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
-import { isDmType } from '../messages/message-channel';
 import { PendingEvents } from '../pending-events';
 import type { ThreadsService } from '../threads/threads.service';
 import { diffChanges, writeAudit } from './audit';
 import {
   type ChannelRow,
   type GuildActor,
-  isThreadType,
   loadChannelForActor,
   loadGuildActor,
   lockChannels,
   type OverwriteRow,
 } from './guild-access';
-import { groupBy } from './guilds.service';
 import { toChannelWire } from './guilds.wire';
 
 /** Guild channel types that can be created here. */
@@ -41,8 +43,6 @@ const CREATABLE = new Set<number>([
   ChannelType.GuildCategory,
   ChannelType.GuildAnnouncement,
 ]);
-const TEXT_LIKE = new Set<number>([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
-const VOICE_LIKE = new Set<number>([ChannelType.GuildVoice, ChannelType.GuildStageVoice]);
 const MAX_CHANNELS = 500;
 const CHANNEL_AUDIT_KEYS = [
   'name',
@@ -104,7 +104,7 @@ export class ChannelsService {
       (o) => o,
     );
     return rows
-      .filter((c) => CREATABLE.has(c.type) || VOICE_LIKE.has(c.type))
+      .filter((c) => CREATABLE.has(c.type) || isVoiceType(c.type))
       .filter((c) =>
         hasPermission(actor.channelPermissions(byChannel.get(c.id) ?? []), Permission.VIEW_CHANNEL),
       )
@@ -158,21 +158,16 @@ export class ChannelsService {
           id,
           guildId,
           type,
-          name:
-            type === ChannelType.GuildText || type === ChannelType.GuildAnnouncement
-              ? normalizeTextName(input.name)
-              : input.name,
-          topic: TEXT_LIKE.has(type) ? (input.topic ?? null) : null,
+          name: isTextType(type) ? normalizeTextName(input.name) : input.name,
+          topic: isTextType(type) ? (input.topic ?? null) : null,
           position: input.position ?? next,
           parentId: parent?.id ?? null,
           nsfw: input.nsfw ?? false,
-          rateLimitPerUser: TEXT_LIKE.has(type) ? (input.rate_limit_per_user ?? 0) : 0,
-          bitrate: VOICE_LIKE.has(type) ? (input.bitrate ?? 64000) : null,
-          userLimit: VOICE_LIKE.has(type) ? (input.user_limit ?? 0) : null,
-          rtcRegion: VOICE_LIKE.has(type) ? (input.rtc_region ?? null) : null,
-          defaultAutoArchiveDuration: TEXT_LIKE.has(type)
-            ? (input.default_auto_archive_duration ?? null)
-            : null,
+          rateLimitPerUser: isTextType(type) ? (input.rate_limit_per_user ?? 0) : 0,
+          bitrate: isVoiceType(type) ? (input.bitrate ?? 64000) : null,
+          userLimit: isVoiceType(type) ? (input.user_limit ?? 0) : null,
+          rtcRegion: isVoiceType(type) ? (input.rtc_region ?? null) : null,
+          defaultAutoArchiveDuration: isTextType(type) ? (input.default_auto_archive_duration ?? null) : null,
         })
         .returning();
       const ows = await this.replaceOverwrites(tx, guildId, id, overwrites);
@@ -319,9 +314,9 @@ export class ChannelsService {
     if (!hasPermission(permissions, Permission.MANAGE_CHANNELS)) throw missingPermissions();
     const changes: Partial<typeof channels.$inferInsert> = {};
     if (input.name !== undefined)
-      changes.name = TEXT_LIKE.has(channel.type) ? normalizeTextName(input.name) : input.name;
+      changes.name = isTextType(channel.type) ? normalizeTextName(input.name) : input.name;
     if (input.type !== undefined && input.type !== channel.type) {
-      const swap = TEXT_LIKE.has(channel.type) && TEXT_LIKE.has(input.type);
+      const swap = isTextType(channel.type) && isTextType(input.type);
       if (!swap)
         throw invalidField(
           ['type'],
@@ -331,7 +326,7 @@ export class ChannelsService {
       changes.type = input.type;
     }
     if (input.topic !== undefined) {
-      if (!TEXT_LIKE.has(channel.type))
+      if (!isTextType(channel.type))
         throw invalidField(['topic'], 'CHANNEL_FIELD_INVALID', 'Only text channels have a topic.');
       changes.topic = input.topic;
     }
@@ -351,7 +346,7 @@ export class ChannelsService {
       ['rtc_region', 'rtcRegion'],
     ] as const) {
       if (input[field] === undefined) continue;
-      if (!VOICE_LIKE.has(channel.type))
+      if (!isVoiceType(channel.type))
         throw invalidField([field], 'CHANNEL_FIELD_INVALID', 'Only voice channels have this field.');
       (changes as Record<string, unknown>)[key] = input[field];
     }
@@ -411,8 +406,6 @@ export class ChannelsService {
         .where(eq(channels.parentId, channelId))
         .returning();
       await deleteChannelContent(tx, [channelId]);
-      await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.channelId, channelId));
-      await tx.delete(invites).where(eq(invites.channelId, channelId));
       await tx
         .update(guilds)
         .set({ systemChannelId: null })

@@ -1,7 +1,6 @@
-import { eventInfo } from '@hearth/protocol';
+import { eventInfo, isThreadType } from '@hearth/protocol';
 import { BUS_GAP, type BusEvent } from '../../events/bus';
 import type { ChannelContext } from './channel-context';
-import { isThreadType } from './guild-access';
 
 /**
  * How long this process trusts a context part it read. Events drop parts at once; this bounds staleness only where

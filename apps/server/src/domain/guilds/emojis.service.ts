@@ -7,29 +7,16 @@ import { emojiRoles, emojis, mediaFiles, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
+import { groupBy } from '../group-by';
 import { storeImage } from '../images';
 import { PendingEvents } from '../pending-events';
-import { toPublicUser } from '../users/users.wire';
 import { writeAudit } from './audit';
 import { type GuildActor, loadGuildActor } from './guild-access';
-import { groupBy } from './guilds.service';
+import { toEmojiWire } from './guilds.wire';
 
 const MAX_PER_KIND = 50;
 const MAX_BYTES = 256 * 1024;
 type EmojiRow = typeof emojis.$inferSelect;
-
-export function toEmojiWire(e: EmojiRow, roleIds: string[], user?: typeof users.$inferSelect) {
-  return {
-    id: e.id,
-    name: e.name,
-    roles: roleIds,
-    ...(user ? { user: toPublicUser(user) } : {}),
-    require_colons: e.requireColons,
-    managed: e.managed,
-    animated: e.animated,
-    available: e.available,
-  };
-}
 
 /** Custom emojis of a guild: MANAGE_GUILD_EXPRESSIONS, unique names, 50 static and 50 animated. */
 export class EmojisService {

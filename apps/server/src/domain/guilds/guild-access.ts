@@ -9,7 +9,7 @@ import {
   type OverwriteData,
   Permission,
 } from '@hearth/permissions';
-import { ErrorCode } from '@hearth/protocol';
+import { ChannelType, ErrorCode, isThreadType } from '@hearth/protocol';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
@@ -160,15 +160,17 @@ export async function admitToGuild(tx: DbOrTx, guildId: string, userId: string):
   if (ban) throw new ApiError(403, ErrorCode.UserBannedFromGuild, 'The user is banned from this guild');
 }
 
-export const isThreadType = (type: number) => type === 10 || type === 11 || type === 12;
-
 /**
  * The one rule for private threads (type 12), applied by every path that decides access to a channel: the caller's
  * permissions there (computed from the parent's overwrites) count only for a member of the thread or someone who
  * may manage threads; anyone else has none, as if the thread did not exist.
  */
 export function privateThreadRule(type: number, permissions: bigint, isThreadMember: boolean): bigint {
-  if (type !== 12 || isThreadMember || hasPermission(permissions, Permission.MANAGE_THREADS))
+  if (
+    type !== ChannelType.PrivateThread ||
+    isThreadMember ||
+    hasPermission(permissions, Permission.MANAGE_THREADS)
+  )
     return permissions;
   return 0n;
 }

@@ -10,20 +10,17 @@ import {
   ChannelType,
   ErrorCode,
   type Guild,
+  isThreadType,
   type Member,
   type ModifyGuild,
 } from '@hearth/protocol';
 import { and, asc, count, eq, gt, inArray, lt } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
+import { guildOwned } from '../../store/ownership';
 import {
-  auditLogEntries,
-  bans,
   channels,
-  emojiRoles,
-  emojis,
   guilds,
-  invites,
   memberRoles,
   members,
   permissionOverwrites,
@@ -33,16 +30,16 @@ import {
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
+import { groupBy } from '../group-by';
 import { storeImage } from '../images';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
 import type { PresenceService } from '../presence/presence.service';
-import { threadMemberCounts, toThreadWire } from '../threads/threads.service';
+import { threadMemberCounts, toThreadWire } from '../threads/threads.wire';
 import { diffChanges, writeAudit } from './audit';
 import type { EmojisService } from './emojis.service';
 import {
   type CachedChannel,
-  isThreadType,
   loadGuildActor,
   lockChannels,
   lockGuild,
@@ -363,16 +360,7 @@ export class GuildsService {
       await lockGuild(tx, guildId, 'update');
       const ids = await lockChannels(tx, eq(channels.guildId, guildId));
       await deleteChannelContent(tx, ids);
-      await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId));
-      await tx.delete(channels).where(eq(channels.guildId, guildId));
-      await tx.delete(memberRoles).where(eq(memberRoles.guildId, guildId));
-      await tx.delete(members).where(eq(members.guildId, guildId));
-      await tx.delete(roles).where(eq(roles.guildId, guildId));
-      await tx.delete(invites).where(eq(invites.guildId, guildId));
-      await tx.delete(bans).where(eq(bans.guildId, guildId));
-      await tx.delete(auditLogEntries).where(eq(auditLogEntries.guildId, guildId));
-      await tx.delete(emojiRoles).where(eq(emojiRoles.guildId, guildId));
-      await tx.delete(emojis).where(eq(emojis.guildId, guildId));
+      for (const table of guildOwned) await tx.delete(table).where(eq(table.guildId, guildId));
       await tx.delete(guilds).where(eq(guilds.id, guildId));
       return ids;
     });
@@ -452,15 +440,4 @@ export class GuildsService {
       dataUri,
     );
   }
-}
-
-export function groupBy<T, K, V>(items: T[], key: (t: T) => K, value: (t: T) => V): Map<K, V[]> {
-  const map = new Map<K, V[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(value(item));
-    else map.set(k, [value(item)]);
-  }
-  return map;
 }

@@ -1,5 +1,6 @@
 import type { Channel, Guild, Member, Overwrite, Role } from '@hearth/protocol';
-import type { users } from '../../store/schema';
+import { isCategoryType, isVoiceType } from '@hearth/protocol';
+import type { emojis, users } from '../../store/schema';
 import { toPublicUser } from '../users/users.wire';
 import type { ChannelRow, GuildRow, MemberRow, OverwriteRow, RoleRow } from './guild-access';
 
@@ -26,7 +27,7 @@ export function sortRoles(list: RoleRow[]): RoleRow[] {
   return [...list].sort((a, b) => a.position - b.position || (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
 }
 
-export function toOverwriteWire(o: OverwriteRow): Overwrite {
+function toOverwriteWire(o: OverwriteRow): Overwrite {
   return { id: o.targetId, type: o.type === 1 ? 1 : 0, allow: o.allow.toString(), deny: o.deny.toString() };
 }
 
@@ -42,7 +43,7 @@ export function toChannelWire(c: ChannelRow, overwrites: OverwriteRow[]): Channe
     nsfw: c.nsfw,
     flags: c.flags,
   };
-  if (c.type === 2 || c.type === 13) {
+  if (isVoiceType(c.type)) {
     return {
       ...base,
       bitrate: c.bitrate ?? 64000,
@@ -52,7 +53,7 @@ export function toChannelWire(c: ChannelRow, overwrites: OverwriteRow[]): Channe
       last_message_id: c.lastMessageId,
     };
   }
-  if (c.type === 4) return base;
+  if (isCategoryType(c.type)) return base;
   return {
     ...base,
     topic: c.topic,
@@ -119,5 +120,21 @@ export function toGuildWire(g: GuildRow, roleRows: RoleRow[], extra: Partial<Gui
     stickers: [],
     max_members: 500000,
     ...extra,
+  };
+}
+
+type EmojiRow = typeof emojis.$inferSelect;
+
+/** An emoji object: its role restrictions and, for those who may manage them, who uploaded it. */
+export function toEmojiWire(e: EmojiRow, roleIds: string[], user?: typeof users.$inferSelect) {
+  return {
+    id: e.id,
+    name: e.name,
+    roles: roleIds,
+    ...(user ? { user: toPublicUser(user) } : {}),
+    require_colons: e.requireColons,
+    managed: e.managed,
+    animated: e.animated,
+    available: e.available,
   };
 }

@@ -7,12 +7,12 @@ import { memberRoles, members, threadMembers, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
+import { groupBy } from '../group-by';
 import { storeImage } from '../images';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
 import { type AuditChange, writeAudit } from './audit';
 import { GuildActor, loadGuildActor } from './guild-access';
-import { groupBy } from './guilds.service';
 import { toMemberWire } from './guilds.wire';
 
 const MAX_TIMEOUT_MS = 28 * 24 * 60 * 60 * 1000;

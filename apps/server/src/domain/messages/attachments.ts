@@ -1,11 +1,25 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Limits } from '@hearth/protocol';
 import { isInlineSafe } from '../../media/sniff';
+import type { MediaStorage } from '../../media/storage';
 import type { attachments } from '../../store/schema';
-import type { Deps } from '../deps';
-import type { StagedFile } from './uploads';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
+
+/** A file already in storage, waiting for its message to be written. */
+export interface StagedFile {
+  field: string;
+  /** The name the client sent with the part (payload_json may rename it later). */
+  filename: string;
+  id: string;
+  folder: string;
+  storageKey: string;
+  contentType: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  previewKey: string | null;
+}
 
 const URL_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -71,11 +85,11 @@ export function attachmentRows(
 
 /** Removes the stored files of deleted attachments (after the deletion committed). */
 export async function deleteAttachmentFiles(
-  deps: Deps,
+  storage: MediaStorage,
   rows: Array<{ channelId: string; id: string }>,
 ): Promise<void> {
   await Promise.all(
-    rows.map((r) => deps.storage.deletePrefix(`attachments/${r.channelId}/${r.id}`).catch(() => {})),
+    rows.map((r) => storage.deletePrefix(`attachments/${r.channelId}/${r.id}`).catch(() => {})),
   );
 }
 

@@ -1,14 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import {
-  attachments,
-  mentions,
-  messages,
-  reactions,
-  readStates,
-  threadMembers,
-  webhooks,
-} from '../../store/schema';
+import { channelOwned } from '../../store/ownership';
+import { attachments, mentions, messages, reactions } from '../../store/schema';
 import type { Deps } from '../deps';
 
 /** Deletes messages of one channel with their reactions, mentions and attachment rows; returns what went. */
@@ -31,18 +24,12 @@ export async function deleteMessages(tx: DbOrTx, channelId: string, ids: string[
 }
 
 /**
- * Deletes everything that lives in the given channels: messages and what hangs off them, read states, thread members,
- * webhooks.
+ * Deletes every row the given channels own (store/ownership.ts: messages and what hangs off them, read states,
+ * thread members, webhooks, overwrites, invites, DM recipients); the channel rows are the caller's to delete.
  */
 export async function deleteChannelContent(tx: DbOrTx, channelIds: string[]): Promise<void> {
   if (!channelIds.length) return;
-  await tx.delete(reactions).where(inArray(reactions.channelId, channelIds));
-  await tx.delete(attachments).where(inArray(attachments.channelId, channelIds));
-  await tx.delete(mentions).where(inArray(mentions.channelId, channelIds));
-  await tx.delete(readStates).where(inArray(readStates.channelId, channelIds));
-  await tx.delete(threadMembers).where(inArray(threadMembers.channelId, channelIds));
-  await tx.delete(messages).where(inArray(messages.channelId, channelIds));
-  await tx.delete(webhooks).where(inArray(webhooks.channelId, channelIds));
+  for (const table of channelOwned) await tx.delete(table).where(inArray(table.channelId, channelIds));
 }
 
 /** After a channel's content was deleted and committed: remove its stored files. */

@@ -1,4 +1,4 @@
-import { Limits, type Message } from '@hearth/protocol';
+import { Limits, type Message, MessageType } from '@hearth/protocol';
 import { type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList } from '../../store/json-rows';
@@ -51,7 +51,7 @@ const pageStatement = preparedStatement('history_page', (db) => {
   // Replies are in the same channel as what they reply to.
   const referenced = db.$with('referenced', {}).as(
     sql`select ${columnList} from messages where channel_id = ${placeholder('channelId')}
-          and id in (select reference_message_id from page where type = 19)`,
+          and id in (select reference_message_id from page where type = ${sql.raw(String(MessageType.Reply))})`,
   );
   const shown = db
     .$with('shown', {})

@@ -1,5 +1,5 @@
 import { Permission } from '@hearth/permissions';
-import { ChannelType, ErrorCode } from '@hearth/protocol';
+import { ErrorCode, isDmType } from '@hearth/protocol';
 import type { DbOrTx } from '../../store/db';
 import { notFound } from '../errors';
 import { type ChannelContext, loadChannelContext } from '../guilds/channel-context';
@@ -17,8 +17,6 @@ const DM_PERMISSIONS =
   Permission.SEND_TTS_MESSAGES |
   Permission.USE_EXTERNAL_EMOJIS |
   Permission.PIN_MESSAGES;
-
-export const isDmType = (type: number) => type === ChannelType.DM || type === ChannelType.GroupDM;
 
 /** A channel messages live in, with the caller's permissions there. */
 export interface MessageChannel {

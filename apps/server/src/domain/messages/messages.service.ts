@@ -6,6 +6,8 @@ import {
   ErrorCode,
   type EventPayload,
   type HistoryQuery,
+  isMessageableType,
+  isThreadType,
   Limits,
   MAX_SNOWFLAKE,
   type Message,
@@ -21,7 +23,6 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions, notFound, rateLimited } from '../errors';
-import { isThreadType } from '../guilds/guild-access';
 import { toMemberWire } from '../guilds/guilds.wire';
 import { PendingEvents } from '../pending-events';
 import type { RelationshipsService } from '../relationships/relationships.service';
@@ -31,6 +32,7 @@ import {
   attachmentRows,
   deleteAttachmentFiles,
   dispositionFor,
+  type StagedFile,
   urlFilename,
 } from './attachments';
 import { deleteMessages } from './channel-content';
@@ -39,9 +41,8 @@ import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
 import { insertMessages, MessageWriter, type NewMessage } from './message-writer';
 import { hydrateMessages, type MessageRow, messageColumns } from './messages.wire';
-import { type StagedFile, UploadBatch } from './uploads';
+import { UploadBatch } from './uploads';
 
-const TEXT_TYPES = new Set([0, 1, 3, 5, 10, 11, 12]);
 const NONCE_WINDOW_MS = 5 * 60_000;
 const BULK_DELETE_MAX_AGE_MS = 14 * 24 * 60 * 60_000;
 const MAX_PINS = 50;
@@ -104,7 +105,7 @@ export class MessagesService {
 
   /** A text channel the caller may send to (in a locked thread only with MANAGE_THREADS). */
   private checkCanSend(ctx: MessageChannel): void {
-    if (!TEXT_TYPES.has(ctx.channel.type))
+    if (!isMessageableType(ctx.channel.type))
       throw new ApiError(400, ErrorCode.InvalidFormBody, 'Cannot send messages in a non-text channel');
     const inThread = isThreadType(ctx.channel.type);
     if (
@@ -365,7 +366,7 @@ export class MessagesService {
     const moderator = ctx.guildId !== null && hasPermission(ctx.permissions, Permission.MANAGE_MESSAGES);
     if (row.authorId !== principal.userId && !moderator) throw missingPermissions();
     const deleted = await db.transaction((tx) => deleteMessages(tx, channelId, [messageId]));
-    await deleteAttachmentFiles(this.deps, deleted.attachments);
+    await deleteAttachmentFiles(this.deps.storage, deleted.attachments);
     this.deps.events.publish('MESSAGE_DELETE', Topic.channel(channelId), {
       id: messageId,
       channel_id: channelId,
@@ -394,7 +395,7 @@ export class MessagesService {
         'You can only bulk delete messages that are under 14 days old.',
       );
     const deleted = await db.transaction((tx) => deleteMessages(tx, channelId, unique));
-    await deleteAttachmentFiles(this.deps, deleted.attachments);
+    await deleteAttachmentFiles(this.deps.storage, deleted.attachments);
     if (deleted.ids.length)
       this.deps.events.publish('MESSAGE_DELETE_BULK', Topic.channel(channelId), {
         ids: deleted.ids,
@@ -526,7 +527,7 @@ export class MessagesService {
     pending.add('MESSAGE_CREATE', Topic.channel(systemChannelId), {
       ...message,
       guild_id: guildId,
-      channel_type: 0,
+      channel_type: ChannelType.GuildText,
     });
   }
 

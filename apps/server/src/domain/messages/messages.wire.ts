@@ -1,15 +1,17 @@
-import { type Message, snowflakeIsoTimestamp } from '@hearth/protocol';
+import { type Message, MessageType, snowflakeIsoTimestamp } from '@hearth/protocol';
 import { type AnyColumn, and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import { attachments, messages, reactions, users } from '../../store/schema';
+import { groupBy } from '../group-by';
 import { type PublicUserRow, publicUserColumns, toPublicUser } from '../users/users.wire';
 import { type AttachmentRow, type AttachmentUrls, toAttachmentWire } from './attachments';
 
 type UserRow = typeof users.$inferSelect;
 
 /** A message's columns without the generated search_vector, which only search reads (and never returns). */
-export const { searchVector: _searchVector, ...messageColumns } = getTableColumns(messages);
+const { searchVector: _searchVector, ...columns } = getTableColumns(messages);
+export const messageColumns = columns;
 export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
 /** The columns a message object is built from (see buildMessages), by property name. */
 export const wireMessageColumns = {
@@ -52,7 +54,9 @@ export async function hydrateMessages(
   if (!rows.length) return [];
   const channelId = rows[0].channelId;
   // Replies are in the same channel as what they reply to.
-  const refIds = rows.filter((r) => r.type === 19 && r.referenceMessageId).map((r) => r.referenceMessageId!);
+  const refIds = rows
+    .filter((r) => r.type === MessageType.Reply && r.referenceMessageId)
+    .map((r) => r.referenceMessageId!);
   const referenced: MessageRow[] = refIds.length
     ? await db
         .select(messageColumns)
@@ -135,7 +139,7 @@ export function buildMessages(
         ...(r.referenceMessageId ? { message_id: r.referenceMessageId } : {}),
         ...(r.referenceGuildId ? { guild_id: r.referenceGuildId } : {}),
       };
-      if (withReference && r.type === 19) {
+      if (withReference && r.type === MessageType.Reply) {
         const ref = r.referenceMessageId ? refById.get(r.referenceMessageId) : undefined;
         message.referenced_message = ref ? build(ref, false) : null;
       }
@@ -184,12 +188,6 @@ function deletedUser(id: string) {
     flags: 0,
     avatar_decoration_data: null,
   };
-}
-
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
-  return map;
 }
 
 export interface ReactionCount {

@@ -15,7 +15,7 @@ import { messageColumns } from './messages.wire';
 const MAX_DISTINCT_EMOJI = 20;
 const RGI_EMOJI = /^\p{RGI_Emoji}$/v;
 
-export interface EmojiRef {
+interface EmojiRef {
   /** The reaction's key: the unicode emoji, or the custom emoji's id. */
   key: string;
   id: string | null;
@@ -29,7 +29,7 @@ const unknownEmoji = () => new ApiError(400, ErrorCode.UnknownEmoji, 'Unknown Em
  * Parses the emoji of a reaction route: a unicode emoji (URL-encoded) or a custom emoji as `name:id` (or `a:name:id`).
  * Custom emoji must exist; unicode must be a real emoji.
  */
-export async function parseEmoji(db: DbOrTx, raw: string): Promise<EmojiRef> {
+async function parseEmoji(db: DbOrTx, raw: string): Promise<EmojiRef> {
   let text = raw;
   try {
     text = decodeURIComponent(raw);

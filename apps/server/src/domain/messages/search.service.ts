@@ -1,11 +1,11 @@
 import { hasPermission, Permission } from '@hearth/permissions';
-import { ChannelType, type Message } from '@hearth/protocol';
+import { ChannelKind, ChannelType, isThreadType, type Message } from '@hearth/protocol';
 import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { attachments, channels, messages, permissionOverwrites, threadMembers } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
-import { isThreadType, loadGuildActor, privateThreadRule } from '../guilds/guild-access';
-import { groupBy } from '../guilds/guilds.service';
+import { groupBy } from '../group-by';
+import { loadGuildActor, privateThreadRule } from '../guilds/guild-access';
 import { loadMessageChannel } from './message-channel';
 import { hydrateMessages, messageColumns } from './messages.wire';
 
@@ -27,13 +27,11 @@ export interface SearchResult {
 }
 
 const READABLE = Permission.VIEW_CHANNEL | Permission.READ_MESSAGE_HISTORY;
+/** Text-like channels, voice channels (text in voice) and threads. */
 const SEARCHABLE_TYPES = new Set<number>([
-  ChannelType.GuildText,
-  ChannelType.GuildAnnouncement,
+  ...ChannelKind.text,
   ChannelType.GuildVoice,
-  ChannelType.PublicThread,
-  ChannelType.PrivateThread,
-  ChannelType.AnnouncementThread,
+  ...ChannelKind.thread,
 ]);
 
 /** Message search over the channels a caller may read: full-text on content plus Discord's filters. */

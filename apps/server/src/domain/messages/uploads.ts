@@ -4,6 +4,7 @@ import { imageInfo, makePreview } from '../../media/images';
 import { sniffContentType } from '../../media/sniff';
 import type { Deps } from '../deps';
 import { ApiError, invalidField } from '../errors';
+import type { StagedFile } from './attachments';
 
 /** A file part as it arrives: read once, as a stream. */
 export interface IncomingFile {
@@ -11,21 +12,6 @@ export interface IncomingFile {
   field: string;
   filename: string;
   stream: AsyncIterable<Buffer>;
-}
-
-/** A file already in storage, waiting for its message to be written. */
-export interface StagedFile {
-  field: string;
-  /** The name the client sent with the part (payload_json may rename it later). */
-  filename: string;
-  id: string;
-  folder: string;
-  storageKey: string;
-  contentType: string;
-  size: number;
-  width: number | null;
-  height: number | null;
-  previewKey: string | null;
 }
 
 // The type is sniffed from this many first bytes (sniffContentType looks at most at 8 KiB).

@@ -1,11 +1,11 @@
 import type { Presence } from '@hearth/protocol';
+import { Topic } from '../../events/publisher';
 import {
   aggregateStatus,
   type PresenceStore,
   type SessionPresence,
   type Status,
-} from '../../events/presence-store';
-import { Topic } from '../../events/publisher';
+} from '../../state/presence-store';
 import type { Deps } from '../deps';
 
 const STATUSES = new Set(['online', 'idle', 'dnd', 'invisible', 'offline']);

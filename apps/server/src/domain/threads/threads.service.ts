@@ -1,26 +1,33 @@
 import { hasPermission, Permission } from '@hearth/permissions';
-import { type Channel, ChannelType, ErrorCode, MessageType, snowflakeTimestamp } from '@hearth/protocol';
+import {
+  type Channel,
+  ChannelKind,
+  ChannelType,
+  ErrorCode,
+  isTextType,
+  isThreadType,
+  MessageType,
+  snowflakeTimestamp,
+} from '@hearth/protocol';
 import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
+import { channelTypeIn } from '../../store/channel-kinds';
 import type { DbOrTx } from '../../store/db';
 import { channels, messages, permissionOverwrites, threadMembers } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
+import { groupBy } from '../group-by';
 import {
   type ChannelRow,
-  isThreadType,
   loadChannelForActor,
   loadGuildActor,
   privateThreadRule,
 } from '../guilds/guild-access';
-import { groupBy } from '../guilds/guilds.service';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { hydrateMessages, messageColumns } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
-
-const PARENT_TYPES = new Set<number>([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
-type ThreadMemberRow = typeof threadMembers.$inferSelect;
+import { threadMemberCounts, toThreadMemberWire, toThreadWire } from './threads.wire';
 
 export interface CreateThreadInput {
   name: string;
@@ -37,57 +44,6 @@ export interface ModifyThreadInput {
   invitable?: boolean;
   auto_archive_duration?: number | null;
   rate_limit_per_user?: number | null;
-}
-
-export function toThreadMemberWire(m: ThreadMemberRow) {
-  return {
-    id: m.channelId,
-    user_id: m.userId,
-    join_timestamp: m.joinTimestamp.toISOString(),
-    flags: m.flags,
-  };
-}
-
-/** Discord's thread channel object, with its metadata and (when known) the viewer's membership. */
-export function toThreadWire(
-  t: ChannelRow,
-  memberCount: number,
-  me?: ThreadMemberRow,
-): Channel & Record<string, unknown> {
-  return {
-    id: t.id,
-    type: t.type,
-    guild_id: t.guildId ?? undefined,
-    parent_id: t.parentId,
-    owner_id: t.ownerId ?? undefined,
-    name: t.name,
-    last_message_id: t.lastMessageId,
-    rate_limit_per_user: t.rateLimitPerUser,
-    flags: t.flags,
-    message_count: t.messageCount,
-    total_message_sent: t.totalMessageSent,
-    member_count: Math.min(memberCount, 50),
-    thread_metadata: {
-      archived: !!t.archived,
-      auto_archive_duration: t.autoArchiveDuration ?? 4320,
-      archive_timestamp: (t.archiveTimestamp ?? t.createdAt).toISOString(),
-      locked: !!t.locked,
-      create_timestamp: t.createdAt.toISOString(),
-      ...(t.type === ChannelType.PrivateThread ? { invitable: t.invitable ?? true } : {}),
-    },
-    ...(me ? { member: toThreadMemberWire(me) } : {}),
-  };
-}
-
-/** How many members each of some threads has (absent: none), in one statement. */
-export async function threadMemberCounts(db: DbOrTx, threadIds: string[]): Promise<Map<string, number>> {
-  if (!threadIds.length) return new Map();
-  const rows = await db
-    .select({ id: threadMembers.channelId, n: count() })
-    .from(threadMembers)
-    .where(inArray(threadMembers.channelId, threadIds))
-    .groupBy(threadMembers.channelId);
-  return new Map(rows.map((r) => [r.id, r.n]));
 }
 
 /** Threads: public ones from a message or a channel, private ones by invitation; members, archiving and locking. */
@@ -126,12 +82,12 @@ export class ThreadsService {
   async standalone(principal: Principal, channelId: string, input: CreateThreadInput): Promise<Channel> {
     const parent = await this.parent(principal, channelId);
     const type = input.type ?? ChannelType.PrivateThread;
-    if (
-      type !== ChannelType.PublicThread &&
-      type !== ChannelType.PrivateThread &&
-      type !== ChannelType.AnnouncementThread
-    )
-      throw invalidField(['type'], 'CHANNEL_TYPE_INVALID', 'A thread is of type 10, 11 or 12.');
+    if (!isThreadType(type))
+      throw invalidField(
+        ['type'],
+        'CHANNEL_TYPE_INVALID',
+        `A thread's type is one of ${ChannelKind.thread.join(', ')}.`,
+      );
     const needed =
       type === ChannelType.PrivateThread
         ? Permission.CREATE_PRIVATE_THREADS
@@ -255,7 +211,7 @@ export class ThreadsService {
       db
         .select()
         .from(channels)
-        .where(and(eq(channels.guildId, guildId), inArray(channels.type, [10, 11, 12]))),
+        .where(and(eq(channels.guildId, guildId), channelTypeIn(channels.type, 'thread'))),
       db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
     ]);
     const live = rows.filter((t) => !t.archived);
@@ -303,7 +259,7 @@ export class ThreadsService {
     const open = await db
       .select()
       .from(channels)
-      .where(and(inArray(channels.type, [10, 11, 12]), notArchived));
+      .where(and(channelTypeIn(channels.type, 'thread'), notArchived));
     let archived = 0;
     for (const t of open) {
       const lastMessage = t.lastMessageId ? snowflakeTimestamp(t.lastMessageId).getTime() : 0;
@@ -422,7 +378,7 @@ export class ThreadsService {
 
   private async parent(principal: Principal, channelId: string) {
     const loaded = await loadChannelForActor(this.deps.db, channelId, principal.userId);
-    if (!PARENT_TYPES.has(loaded.channel.type))
+    if (!isTextType(loaded.channel.type))
       throw new ApiError(
         400,
         ErrorCode.InvalidFormBody,

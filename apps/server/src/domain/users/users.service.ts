@@ -15,17 +15,12 @@ import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
 import type { MembersService } from '../guilds/members.service';
 import { storeImage } from '../images';
-import { toPrivateUser, toPublicUser } from './users.wire';
+import { toPrivateUser, toPublicUser, toUserSettings } from './users.wire';
 
 export interface ModifyMeInput extends ModifyCurrentUser {
   email?: string;
   password?: string;
   new_password?: string;
-}
-
-/** A user's settings document and its version (none stored yet: version 0, empty). */
-export function toUserSettings(row: typeof userSettings.$inferSelect | null | undefined): UserSettings {
-  return { version: row?.version ?? 0, settings: row?.settings ?? {} };
 }
 
 const IMAGE_SIZES = { avatar: { width: 1024, height: 1024 }, banner: { width: 1680, height: 672 } } as const;

@@ -1,5 +1,5 @@
-import type { PrivateUser, User } from '@hearth/protocol';
-import { type credentials, users } from '../../store/schema';
+import type { PrivateUser, User, UserSettings } from '@hearth/protocol';
+import { type credentials, type userSettings, users } from '../../store/schema';
 
 type UserRow = typeof users.$inferSelect;
 type CredentialRow = typeof credentials.$inferSelect;
@@ -49,4 +49,9 @@ export function toPrivateUser(u: UserRow, cred: CredentialRow | null): PrivateUs
     locale: u.locale,
     premium_type: 0,
   };
+}
+
+/** A user's settings document and its version (none stored yet: version 0, empty). */
+export function toUserSettings(row: typeof userSettings.$inferSelect | null | undefined): UserSettings {
+  return { version: row?.version ?? 0, settings: row?.settings ?? {} };
 }

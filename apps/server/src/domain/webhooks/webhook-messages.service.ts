@@ -3,6 +3,7 @@ import {
   type EditWebhookMessage,
   ErrorCode,
   type ExecuteWebhook,
+  isThreadType,
   Limits,
   type Message,
   MessageFlags,
@@ -14,7 +15,7 @@ import type { DbOrTx } from '../../store/db';
 import { attachments, channels, messages, roles, users } from '../../store/schema';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
-import { type ChannelRow, isThreadType } from '../guilds/guild-access';
+import type { ChannelRow } from '../guilds/guild-access';
 import { attachmentRows, deleteAttachmentFiles } from '../messages/attachments';
 import { deleteMessages } from '../messages/channel-content';
 import { parseMentions, resolveMentions } from '../messages/mentions';
@@ -29,7 +30,7 @@ import type { WebhookRow } from './webhooks.wire';
 
 const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
 /** `@original` names an interaction's first response; Hearth has no interactions yet, so it is never found. */
-export const ORIGINAL = '@original';
+const ORIGINAL = '@original';
 
 /**
  * Messages sent through a webhook's token: executed into its channel (or one of that channel's threads), and read,
@@ -244,7 +245,7 @@ export class WebhookMessagesService {
     await this.own(db, webhook, channel.id, messageId);
     const deleted = await db.transaction((tx) => deleteMessages(tx, channel.id, [messageId]));
     if (!deleted.ids.length) throw unknownMessage();
-    await deleteAttachmentFiles(this.deps, deleted.attachments);
+    await deleteAttachmentFiles(this.deps.storage, deleted.attachments);
     const pending = new PendingEvents();
     pending.add('MESSAGE_DELETE', Topic.channel(channel.id), {
       id: messageId,

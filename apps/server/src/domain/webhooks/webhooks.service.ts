@@ -1,9 +1,9 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import {
   AuditLogEvent,
-  ChannelType,
   type CreateWebhook,
   ErrorCode,
+  isTextType,
   type ModifyWebhook,
   type ModifyWebhookWithToken,
   type Webhook,
@@ -26,10 +26,9 @@ import { newWebhookToken, tokenMatches, toWebhookWire, type WebhookRow } from '.
 const MAX_PER_CHANNEL = 15;
 const MAX_PER_GUILD = 1000;
 /** Channels a webhook may post in: text and announcement channels (threads through `thread_id`). */
-const WEBHOOK_CHANNEL_TYPES = new Set<number>([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
 const AVATAR = { width: 256, height: 256 };
 
-export const unknownWebhook = () => notFound(ErrorCode.UnknownWebhook, 'Webhook');
+const unknownWebhook = () => notFound(ErrorCode.UnknownWebhook, 'Webhook');
 
 /** Discord's name rule for webhooks and the names they post under: no "clyde", no "discord", not blank. */
 export function checkWebhookName(name: string, field: string): void {
@@ -251,7 +250,7 @@ export class WebhooksService {
   private async managedChannel(db: DbOrTx, principal: Principal, channelId: string): Promise<ChannelRow> {
     const { channel, permissions } = await loadChannelForActor(db, channelId, principal.userId);
     if (!hasPermission(permissions, Permission.MANAGE_WEBHOOKS)) throw missingPermissions();
-    if (!WEBHOOK_CHANNEL_TYPES.has(channel.type))
+    if (!isTextType(channel.type))
       throw new ApiError(
         400,
         ErrorCode.CannotExecuteOnChannelType,

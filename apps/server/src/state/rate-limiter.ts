@@ -20,7 +20,7 @@ export interface BackoffPolicy {
   forgetAfterMs: number;
 }
 
-export interface BackoffResult {
+interface BackoffResult {
   allowed: boolean;
   /** Attempts on record, this one included when it was allowed. */
   attempts: number;

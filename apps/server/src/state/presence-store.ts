@@ -9,7 +9,7 @@ export interface SessionPresence {
   at: number;
 }
 
-export interface PresenceEntry {
+interface PresenceEntry {
   userId: string;
   sessionId: string;
   presence: SessionPresence;

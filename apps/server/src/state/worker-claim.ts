@@ -8,7 +8,7 @@ export class WorkerIdClashError extends Error {}
  * most this long for the dead process's claim to lapse; a live process renews every RENEW_MS, so its claim lapses
  * only if it cannot reach Redis (or its event loop stalls) for the whole lease.
  */
-export const LEASE_MS = 5000;
+const LEASE_MS = 5000;
 const RENEW_MS = 1000;
 /**
  * A new claim is only pending this long before it counts: a live holder whose claim Redis lost (restarted empty)

@@ -1,0 +1,61 @@
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import {
+  attachments,
+  auditLogEntries,
+  bans,
+  channelRecipients,
+  channels,
+  dmPairs,
+  emojiRoles,
+  emojis,
+  invites,
+  memberRoles,
+  members,
+  mentions,
+  messages,
+  permissionOverwrites,
+  reactions,
+  readStates,
+  roles,
+  threadMembers,
+  webhooks,
+} from './schema';
+
+/** A table whose rows belong to one channel, by its channel_id. */
+export type ChannelOwnedTable = PgTable & { channelId: PgColumn };
+/** A table whose rows belong to one guild, by its guild_id. */
+export type GuildOwnedTable = PgTable & { guildId: PgColumn };
+
+/**
+ * What a channel (guild channel, thread, DM or group DM) owns: every table whose rows die with it, found by
+ * channel_id. Deleting a channel deletes these rows first (the guild's system and AFK channel columns, which name
+ * a channel without belonging to it, are cleared by the channel delete itself).
+ */
+export const channelOwned: readonly ChannelOwnedTable[] = [
+  reactions,
+  mentions,
+  attachments,
+  messages,
+  readStates,
+  threadMembers,
+  webhooks,
+  permissionOverwrites,
+  invites,
+  channelRecipients,
+  dmPairs,
+];
+
+/**
+ * What a guild owns besides its channels' content (channelOwned, deleted first for every channel of the guild):
+ * every table whose rows die with it, found by guild_id, its channels among them. The guild row goes last.
+ */
+export const guildOwned: readonly GuildOwnedTable[] = [
+  channels,
+  memberRoles,
+  members,
+  roles,
+  bans,
+  auditLogEntries,
+  emojiRoles,
+  emojis,
+];
