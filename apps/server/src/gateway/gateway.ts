@@ -88,7 +88,8 @@ function intentFor(t: string, inGuild: boolean): number {
   if (t === 'CHANNEL_PINS_UPDATE') return inGuild ? Intent.Guilds : Intent.DirectMessages;
   if (t.startsWith('GUILD_MEMBER') || t === 'THREAD_MEMBERS_UPDATE') return Intent.GuildMembers;
   if (t.startsWith('GUILD_BAN') || t === 'GUILD_AUDIT_LOG_ENTRY_CREATE') return Intent.GuildModeration;
-  if (t === 'GUILD_EMOJIS_UPDATE') return Intent.GuildExpressions;
+  if (t === 'GUILD_EMOJIS_UPDATE' || t === 'GUILD_STICKERS_UPDATE') return Intent.GuildExpressions;
+  if (t.startsWith('GUILD_SCHEDULED_EVENT_')) return Intent.GuildScheduledEvents;
   if (t === 'WEBHOOKS_UPDATE') return Intent.GuildWebhooks;
   if (t.startsWith('INVITE_')) return Intent.GuildInvites;
   if (t === 'PRESENCE_UPDATE') return Intent.GuildPresences;

@@ -1,13 +1,13 @@
 import { Permission } from '@hearth/permissions';
 import { AuditLogEvent, ErrorCode } from '@hearth/protocol';
-import { and, eq, inArray, like, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { emojiRoles, emojis, mediaFiles, users } from '../../store/schema';
+import { emojiRoles, emojis, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
-import { storeImage } from '../images';
+import { findById, type ImageSlot, storeImage } from '../images';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
 import { writeAudit } from './audit';
@@ -15,19 +15,40 @@ import { type GuildActor, loadGuildActor } from './guild-access';
 import { groupBy } from './guilds.service';
 
 const MAX_PER_KIND = 50;
-const MAX_BYTES = 256 * 1024;
+/**
+ * Where an emoji's image goes (guild and application emojis alike): `emojis/<id>.<ext>`, at most Discord's 256 KiB,
+ * stored as 128×128.
+ */
+export function emojiImage(id: string, ownerId: string): ImageSlot {
+  return {
+    purpose: 'emoji',
+    folder: 'emojis',
+    fixedName: id,
+    ownerId,
+    width: 128,
+    height: 128,
+    field: 'image',
+    maxBytes: 256 * 1024,
+  };
+}
 type EmojiRow = typeof emojis.$inferSelect;
 
-export function toEmojiWire(e: EmojiRow, roleIds: string[], user?: typeof users.$inferSelect) {
+/** An emoji object; application emojis have no roles and are always available, unmanaged and colon-wrapped. */
+export function toEmojiWire(
+  e: Pick<EmojiRow, 'id' | 'name' | 'animated'> &
+    Partial<Pick<EmojiRow, 'requireColons' | 'managed' | 'available'>>,
+  roleIds: string[],
+  user?: typeof users.$inferSelect,
+) {
   return {
     id: e.id,
     name: e.name,
     roles: roleIds,
     ...(user ? { user: toPublicUser(user) } : {}),
-    require_colons: e.requireColons,
-    managed: e.managed,
+    require_colons: e.requireColons ?? true,
+    managed: e.managed ?? false,
     animated: e.animated,
-    available: e.available,
+    available: e.available ?? true,
   };
 }
 
@@ -59,20 +80,7 @@ export class EmojisService {
     const roles = this.validRoles(actor, input.roles ?? []);
     await this.requireFreeName(db, guildId, input.name, null);
     const id = ids.next();
-    const hash = await storeImage(
-      this.deps,
-      {
-        purpose: 'emoji',
-        folder: 'emojis',
-        fixedName: id,
-        ownerId: guildId,
-        width: 128,
-        height: 128,
-        field: 'image',
-        maxBytes: MAX_BYTES,
-      },
-      input.image,
-    );
+    const hash = await storeImage(this.deps, emojiImage(id, guildId), input.image);
     const animated = !!hash?.startsWith('a_');
     const pending = new PendingEvents();
     await db.transaction(async (tx) => {
@@ -171,12 +179,8 @@ export class EmojisService {
   }
 
   /** The image of `/emojis/:id.ext`, whatever extension is asked for. */
-  async image(emojiId: string) {
-    const [file] = await this.deps.db
-      .select({ key: mediaFiles.storageKey })
-      .from(mediaFiles)
-      .where(and(eq(mediaFiles.purpose, 'emoji'), like(mediaFiles.storageKey, `emojis/${emojiId}.%`)));
-    return file ? this.deps.storage.get(file.key) : null;
+  image(emojiId: string) {
+    return findById(this.deps, 'emoji', 'emojis', emojiId);
   }
 
   /** A guild's emojis in wire form, for guild objects and events. */
