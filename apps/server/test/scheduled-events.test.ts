@@ -330,3 +330,46 @@ test('bad input: field requirements by entity type, times, privacy, recurrence: 
   assert.equal(backOk.body.channel_id, null);
   assert.equal((await h.api('GET', `${base(g)}/1`, { token: g.owner.token })).body.code, 10070);
 });
+
+test('bots get scheduled event and sticker events only with GUILD_SCHEDULED_EVENTS and GUILD_EXPRESSIONS', async () => {
+  const g = await createGuild(h);
+  const app = (await h.api('POST', '/applications', { token: g.owner.token, body: { name: 'Intent Bot' } }))
+    .body;
+  const token = `Bot ${(await h.api('POST', `/applications/${app.id}/bot/reset`, { token: g.owner.token })).body.token}`;
+  const added = await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
+    token: g.owner.token,
+    body: { guild_id: g.id, permissions: '0', authorize: true },
+  });
+  assert.equal(added.status, 200, added.text);
+  const GUILDS = 1;
+  const EXPRESSIONS = 1 << 3;
+  const EVENTS = 1 << 16;
+  const all = await TestGateway.identify(h, token, { intents: GUILDS | EXPRESSIONS | EVENTS }, 1);
+  const bare = await TestGateway.identify(h, token, { intents: GUILDS }, 1);
+  const e = (await create(g.owner, g, external())).body;
+  assert.equal((await all.dispatch('GUILD_SCHEDULED_EVENT_CREATE')).id, e.id);
+  await h.api('PUT', `${base(g)}/${e.id}/users/@me`, { token: g.owner.token });
+  assert.equal((await all.dispatch('GUILD_SCHEDULED_EVENT_USER_ADD')).user_id, g.owner.id);
+  const form = new FormData();
+  form.append('name', 'intent');
+  form.append('tags', 'x');
+  form.append(
+    'file',
+    new Blob([
+      Buffer.from(
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+        'base64',
+      ),
+    ]),
+    's.png',
+  );
+  const up = await fetch(`${h.url}/api/v10/guilds/${g.id}/stickers`, {
+    method: 'POST',
+    headers: { authorization: g.owner.token },
+    body: form,
+  });
+  assert.equal(up.status, 201);
+  assert.equal((await all.dispatch('GUILD_STICKERS_UPDATE')).guild_id, g.id);
+  for (const t of ['GUILD_SCHEDULED_EVENT_CREATE', 'GUILD_SCHEDULED_EVENT_USER_ADD', 'GUILD_STICKERS_UPDATE'])
+    assert.ok(await bare.never(t), t);
+});
