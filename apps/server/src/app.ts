@@ -45,7 +45,9 @@ import { pinsRoutes } from './http/routes/pins.routes';
 import { reactionsRoutes } from './http/routes/reactions.routes';
 import { relationshipsRoutes } from './http/routes/relationships.routes';
 import { rolesRoutes } from './http/routes/roles.routes';
+import { scheduledEventsRoutes } from './http/routes/scheduled-events.routes';
 import { searchRoutes } from './http/routes/search.routes';
+import { stickersRoutes } from './http/routes/stickers.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
@@ -343,6 +345,8 @@ async function buildHttp(
       reactionsRoutes(api, ctx);
       searchRoutes(api, ctx);
       emojisRoutes(api, ctx);
+      stickersRoutes(api, ctx);
+      scheduledEventsRoutes(api, ctx);
       threadsRoutes(api, ctx);
       gatewayRoutes(api, ctx);
       webhooksRoutes(api, ctx);

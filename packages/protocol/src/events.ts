@@ -7,6 +7,8 @@
 import { Intent } from './gateway';
 import type { AuditLogEntry, Channel, Emoji, Guild, Member, Role } from './schemas/guilds';
 import type { Message } from './schemas/messages';
+import type { ScheduledEvent } from './schemas/scheduled-events';
+import type { Sticker } from './schemas/stickers';
 import type { PrivateUser, User, UserSettings } from './schemas/users';
 
 /**
@@ -79,6 +81,13 @@ export interface EventPayloads {
   GUILD_UPDATE: Guild & { guild_id: string };
   GUILD_DELETE: { id: string; unavailable?: boolean };
   GUILD_EMOJIS_UPDATE: { guild_id: string; emojis: Emoji[] };
+  GUILD_STICKERS_UPDATE: { guild_id: string; stickers: Sticker[] };
+  /** On the event's channel when it has one (only those who can view it get it), else on the guild. */
+  GUILD_SCHEDULED_EVENT_CREATE: ScheduledEvent;
+  GUILD_SCHEDULED_EVENT_UPDATE: ScheduledEvent;
+  GUILD_SCHEDULED_EVENT_DELETE: ScheduledEvent;
+  GUILD_SCHEDULED_EVENT_USER_ADD: { guild_scheduled_event_id: string; user_id: string; guild_id: string };
+  GUILD_SCHEDULED_EVENT_USER_REMOVE: { guild_scheduled_event_id: string; user_id: string; guild_id: string };
   GUILD_ROLE_CREATE: { guild_id: string; role: Role };
   GUILD_ROLE_UPDATE: { guild_id: string; role: Role };
   GUILD_ROLE_DELETE: { guild_id: string; role_id: string };
@@ -189,6 +198,36 @@ export const EVENTS = {
     topics: ['guild'],
     intent: Intent.GuildExpressions,
     invalidates: ['context', 'guild-snapshot'],
+  },
+  GUILD_STICKERS_UPDATE: {
+    topics: ['guild'],
+    intent: Intent.GuildExpressions,
+    invalidates: ['context', 'guild-snapshot'],
+  },
+  GUILD_SCHEDULED_EVENT_CREATE: {
+    topics: ['guild', 'channel'],
+    intent: Intent.GuildScheduledEvents,
+    invalidates: ['guild-snapshot'],
+  },
+  GUILD_SCHEDULED_EVENT_UPDATE: {
+    topics: ['guild', 'channel'],
+    intent: Intent.GuildScheduledEvents,
+    invalidates: ['guild-snapshot'],
+  },
+  GUILD_SCHEDULED_EVENT_DELETE: {
+    topics: ['guild', 'channel'],
+    intent: Intent.GuildScheduledEvents,
+    invalidates: ['guild-snapshot'],
+  },
+  GUILD_SCHEDULED_EVENT_USER_ADD: {
+    topics: ['guild', 'channel'],
+    intent: Intent.GuildScheduledEvents,
+    invalidates: [],
+  },
+  GUILD_SCHEDULED_EVENT_USER_REMOVE: {
+    topics: ['guild', 'channel'],
+    intent: Intent.GuildScheduledEvents,
+    invalidates: [],
   },
   GUILD_ROLE_CREATE: {
     topics: ['guild'],

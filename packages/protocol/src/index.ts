@@ -10,6 +10,8 @@ export * from './schemas/auth';
 export * from './schemas/common';
 export * from './schemas/guilds';
 export * from './schemas/messages';
+export * from './schemas/scheduled-events';
+export * from './schemas/stickers';
 export * from './schemas/users';
 export * from './schemas/webhooks';
 export * from './snowflake';

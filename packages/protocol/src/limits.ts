@@ -44,6 +44,20 @@ export const Limits = {
   /** Canvas × frames of an animated avatar, banner, icon or emoji: ~2 s of decoding at most. */
   imageMaxTotalPixels: 50_000_000,
   filenameMax: 255,
+  /** A guild sticker's file (PNG, APNG, GIF or Lottie JSON), as Discord limits it: 512 KiB. */
+  stickerFileBytes: 512 * 1024,
+  /** Stickers are constrained to this square. */
+  stickerSize: 320,
+  /** An animated sticker plays for at most this long. */
+  stickerMaxDurationMs: 5000,
+  /** Stickers per guild: Discord's five free slots (Hearth has no boost levels). */
+  guildStickers: 5,
+  /** Stickers on one message. */
+  stickersPerMessage: 3,
+  /** Emojis one application may own. */
+  applicationEmojis: 2000,
+  /** A guild's scheduled events that are SCHEDULED or ACTIVE. */
+  uncompletedScheduledEvents: 100,
 } as const;
 
 export const Durations = {

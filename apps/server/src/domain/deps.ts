@@ -30,6 +30,6 @@ export interface Deps {
   attachmentUrls: AttachmentUrls;
   /** Channel contexts of message create, kept fresh by every event published or received. */
   contexts: ContextCache;
-  /** Durable background jobs (ADR 0023): work that must happen later or again. */
+  /** Durable background jobs (ADR 0025): work that must happen later or again. */
   jobs: Pick<JobWorker<JobPayloads>, 'enqueue'>;
 }

@@ -19,6 +19,10 @@ export interface ImageSlot {
   fixedName?: string;
   /** Decoded size limit (default Limits.imageUploadBytes). */
   maxBytes?: number;
+  /** `cover` (default) crops to the slot; `inside` fits in it. */
+  fit?: 'cover' | 'inside';
+  /** An animation playing longer than this is refused. */
+  maxDurationMs?: number;
 }
 
 /**
@@ -31,9 +35,24 @@ export async function storeImage(
   dataUri: string | null,
 ): Promise<string | null> {
   if (dataUri === null) return null;
+  let data: Buffer;
   try {
-    const decoded = decodeDataUri(dataUri, { maxBytes: slot.maxBytes ?? Limits.imageUploadBytes });
-    const image = await processImage(decoded.data, { width: slot.width, height: slot.height, fit: 'cover' });
+    data = decodeDataUri(dataUri, { maxBytes: slot.maxBytes ?? Limits.imageUploadBytes }).data;
+  } catch (err) {
+    throw asFieldError(slot, err);
+  }
+  return storeImageBytes(deps, slot, data);
+}
+
+/** storeImage for an image already in memory (a file part): re-encoded, stored, its hash returned. */
+export async function storeImageBytes(deps: Deps, slot: ImageSlot, data: Buffer): Promise<string> {
+  try {
+    const image = await processImage(data, {
+      width: slot.width,
+      height: slot.height,
+      fit: slot.fit ?? 'cover',
+      maxDurationMs: slot.maxDurationMs,
+    });
     const hash = (image.animated ? 'a_' : '') + contentHash(image.data);
     const storageKey = `${slot.folder}/${slot.fixedName ?? hash}.${image.ext}`;
     await deps.storage.put(storageKey, image.data, image.contentType);
@@ -51,10 +70,14 @@ export async function storeImage(
       .onConflictDoNothing();
     return hash;
   } catch (err) {
-    if (err instanceof ImageError && err.code === 'busy') throw imageWorkBusy();
-    if (err instanceof ImageError) throw invalidField([slot.field], 'IMAGE_INVALID', imageErrorMessage(err));
-    throw err;
+    throw asFieldError(slot, err);
   }
+}
+
+function asFieldError(slot: ImageSlot, err: unknown): unknown {
+  if (err instanceof ImageError && err.code === 'busy') return imageWorkBusy();
+  if (err instanceof ImageError) return invalidField([slot.field], 'IMAGE_INVALID', imageErrorMessage(err));
+  return err;
 }
 
 /** The stored file for `<folder>/<hash>.<any ext>`, or null. */
@@ -73,6 +96,8 @@ function imageErrorMessage(err: ImageError): string {
       return 'Image is too large.';
     case 'unsupported_type':
       return 'Image must be PNG, JPEG, GIF or WebP.';
+    case 'too_long':
+      return `Animation is too long (${err.message}).`;
     case 'too_many_pixels':
       return `Image has too many pixels to process (${err.message}): at most ${Limits.imageMaxFramePixels} pixels a frame, ${Limits.imageMaxFrames} frames and ${Limits.imageMaxTotalPixels} pixels in all frames.`;
     default:
@@ -90,6 +115,15 @@ function imageWorkBusy(): ApiError {
     { 'retry-after': '5' },
     { retry_after: 5 },
   );
+}
+
+/** The file stored as `<folder>/<id>.<any ext>` (emojis, stickers: named by their id), or null. */
+export async function findById(deps: Deps, purpose: string, folder: string, id: string) {
+  const [file] = await deps.db
+    .select({ key: mediaFiles.storageKey })
+    .from(mediaFiles)
+    .where(and(eq(mediaFiles.purpose, purpose), like(mediaFiles.storageKey, `${folder}/${id}.%`)));
+  return file ? deps.storage.get(file.key) : null;
 }
 
 /** Finds images behind their stable URLs. */

@@ -1,3 +1,4 @@
+import { ApplicationEmojisService } from './applications/application-emojis.service';
 import { ApplicationsService } from './applications/applications.service';
 import { AuthService } from './auth/auth.service';
 import type { Deps } from './deps';
@@ -13,6 +14,8 @@ import { GuildsService } from './guilds/guilds.service';
 import { InvitesService } from './guilds/invites.service';
 import { MembersService } from './guilds/members.service';
 import { RolesService } from './guilds/roles.service';
+import { ScheduledEventsService } from './guilds/scheduled-events.service';
+import { StickersService } from './guilds/stickers.service';
 import { ImagesService } from './images';
 import { MessagesService } from './messages/messages.service';
 import { PinsService } from './messages/pins.service';
@@ -36,13 +39,15 @@ export function createServices(deps: Deps) {
   const dms = new DmsService(deps);
   const relationships = new RelationshipsService(deps);
   const threads = new ThreadsService(deps);
-  const messages = new MessagesService(deps, dms, relationships, threads);
+  const stickers = new StickersService(deps);
+  const messages = new MessagesService(deps, dms, relationships, threads, stickers);
   const webhooks = new WebhooksService(deps);
   const services = {
     auth,
     users: new UsersService(deps, auth, members),
     images: new ImagesService(deps),
     applications: new ApplicationsService(deps),
+    applicationEmojis: new ApplicationEmojisService(deps),
     guilds,
     members,
     guildInfo: new GuildInfoService(deps, guilds, members, emojis),
@@ -57,6 +62,8 @@ export function createServices(deps: Deps) {
     readStates: new ReadStatesService(deps),
     search: new SearchService(deps),
     emojis,
+    stickers,
+    scheduledEvents: new ScheduledEventsService(deps),
     dms,
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),

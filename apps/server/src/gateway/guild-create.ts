@@ -1,4 +1,4 @@
-import { type Channel, Intent, type Member } from '@hearth/protocol';
+import { Intent, type Member } from '@hearth/protocol';
 import type { CachedSnapshot, SharedMembers } from '../domain/gateway/guild-cache';
 import type { GuildStart } from '../domain/gateway/session-data.service';
 import type { PresenceWire } from '../domain/presence/presence.service';
@@ -27,9 +27,8 @@ const openGuild = (guild: object) =>
   once(openGuilds, guild, (x) => Buffer.from(JSON.stringify(x).slice(0, -1)));
 
 const COMMA = Buffer.from(',');
-const TAIL = Buffer.from(
-  '],"voice_states":[],"stage_instances":[],"guild_scheduled_events":[],"soundboard_sounds":[]}}',
-);
+const EVENTS = Buffer.from('],"voice_states":[],"stage_instances":[],"guild_scheduled_events":[');
+const TAIL = Buffer.from('],"soundboard_sounds":[]}}');
 
 /** What one session's GUILD_CREATE is made of, beside the guild's snapshot. */
 export interface GuildCreateFor {
@@ -74,12 +73,15 @@ export function guildCreateParts(snapshot: CachedSnapshot, to: GuildCreateFor): 
     if (myPresences) parts.push(COMMA);
     parts.push(others.presences);
   }
+  parts.push(EVENTS);
+  // An event hosted in a channel is listed for those who can view the channel.
+  list(parts, snapshot.scheduledEvents, (e) => !e.channel_id || state.canView(guildId, e.channel_id));
   parts.push(TAIL);
   return parts;
 }
 
 /** Appends the JSON of the `items` that pass `keep`, comma-separated. */
-function list(parts: Buffer[], items: Channel[], keep: (item: Channel) => boolean): void {
+function list<T extends object>(parts: Buffer[], items: T[], keep: (item: T) => boolean): void {
   let first = true;
   for (const item of items) {
     if (!keep(item)) continue;

@@ -1,12 +1,13 @@
-import { CreateMessage, ErrorCode } from '@hearth/protocol';
+import { CreateMessage, CreateStickerFields, ErrorCode, Limits } from '@hearth/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
-import { ApiError } from '../domain/errors';
+import { ApiError, invalidField } from '../domain/errors';
 import { tooLarge, type UploadBatch } from '../domain/messages/uploads';
 import { type AjvError, invalidFormBody, rejectNulCharacters } from './errors';
 import { boundClientJson, invalidJson, parseClientJson } from './json-body';
 
 const checkMessage = Compile(CreateMessage);
+const checkStickerFields = Compile(CreateStickerFields);
 const FILE_FIELD = /^files?(\[\d+\])?$/;
 // After a refusal, up to this much of the unread body is read and dropped, so that a client which writes its whole
 // body before reading (fetch, discord.js) still reads the answer on a kept-alive connection; past it the
@@ -65,6 +66,48 @@ export async function readMessageForm<T = CreateMessage>(
     if (status === 413) throw new ApiError(413, ErrorCode.RequestTooLarge, 'Request entity too large');
     throw new ApiError(400, ErrorCode.General, 'Malformed multipart body');
   }
+}
+
+/**
+ * Create Guild Sticker's form: the text fields `name`, `description`, `tags` and one file part (`file`) of at most
+ * Limits.stickerFileBytes, read into memory. A larger file is refused at its first byte past the limit.
+ */
+export async function readStickerForm(
+  request: FastifyRequest,
+): Promise<{ fields: CreateStickerFields; file: Buffer }> {
+  const fields: Record<string, string> = {};
+  let file: Buffer | null = null;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of part.file) {
+          size += (chunk as Buffer).length;
+          if (size > Limits.stickerFileBytes || file)
+            throw invalidField(
+              ['file'],
+              'STICKER_FILE_INVALID',
+              file
+                ? 'Only one file may be sent.'
+                : `The file must be at most ${Limits.stickerFileBytes / 1024} KiB.`,
+            );
+          chunks.push(chunk as Buffer);
+        }
+        if (part.fieldname === 'file') file = Buffer.concat(chunks);
+      } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+    }
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 413) throw new ApiError(413, ErrorCode.RequestTooLarge, 'Request entity too large');
+    throw new ApiError(400, ErrorCode.General, 'Malformed multipart body');
+  }
+  rejectNulCharacters(fields);
+  if (!checkStickerFields.Check(fields))
+    throw invalidFormBody(checkStickerFields.Errors(fields) as unknown as AjvError[]);
+  if (!file?.length) throw invalidField(['file'], 'BASE_TYPE_REQUIRED', 'A sticker file is required.');
+  return { fields, file };
 }
 
 /**

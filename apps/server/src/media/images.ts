@@ -11,6 +11,7 @@ export type ImageErrorCode =
   | 'too_large'
   | 'invalid_image'
   | 'too_many_pixels'
+  | 'too_long'
   | 'busy';
 
 export class ImageError extends Error {
@@ -133,7 +134,7 @@ export function outputSize(
  */
 export async function processImage(
   data: Buffer,
-  opts: { width: number; height: number; fit: 'cover' | 'inside' },
+  opts: { width: number; height: number; fit: 'cover' | 'inside'; maxDurationMs?: number },
 ): Promise<ProcessedImage> {
   try {
     checkHeader(data, 'all');
@@ -147,6 +148,9 @@ export async function processImage(
       const problem = overBudget(source, { frames: 'all' });
       if (problem) throw new ImageError('too_many_pixels', problem);
       const animated = frames > 1;
+      const durationMs = (meta.delay ?? []).reduce((a, b) => a + b, 0);
+      if (animated && opts.maxDurationMs !== undefined && durationMs > opts.maxDurationMs)
+        throw new ImageError('too_long', `plays for ${durationMs} ms, more than ${opts.maxDurationMs} ms`);
       const size = outputSize(source, opts);
       // With `animated`, sharp's pixel limit counts every frame.
       const pipeline = sharp(data, {

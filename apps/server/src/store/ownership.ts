@@ -17,6 +17,9 @@ import {
   reactions,
   readStates,
   roles,
+  scheduledEvents,
+  scheduledEventUsers,
+  stickers,
   threadMembers,
   webhooks,
 } from './schema';
@@ -58,4 +61,7 @@ export const guildOwned: readonly GuildOwnedTable[] = [
   auditLogEntries,
   emojiRoles,
   emojis,
+  stickers,
+  scheduledEventUsers,
+  scheduledEvents,
 ];

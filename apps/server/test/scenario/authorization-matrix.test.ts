@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
+import sharp from 'sharp';
 import { createGuild, type TestGuild } from '../guild-helpers';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 
@@ -432,7 +433,112 @@ const cases: Case[] = [
     needs: P.MANAGE_WEBHOOKS,
     request: async (f) => ({ path: `/webhooks/${await ownersWebhook(f)}` }),
   },
+  {
+    name: 'guild stickers',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/stickers` }),
+  },
+  {
+    name: 'modify sticker',
+    method: 'PATCH',
+    needs: P.MANAGE_GUILD_EXPRESSIONS,
+    // One sticker for every caller: a guild holds five.
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/stickers/${await onceFor(f, () => ownersSticker(f))}`,
+      body: { tags: 'x' },
+    }),
+  },
+  {
+    name: 'delete sticker',
+    method: 'DELETE',
+    needs: P.MANAGE_GUILD_EXPRESSIONS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/stickers/${await ownersSticker(f)}` }),
+  },
+  {
+    name: 'scheduled events',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/scheduled-events?with_user_count=true` }),
+  },
+  {
+    name: 'create scheduled event',
+    method: 'POST',
+    needs: P.CREATE_EVENTS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/scheduled-events`, body: externalEvent() }),
+  },
+  {
+    name: 'modify scheduled event',
+    method: 'PATCH',
+    needs: P.MANAGE_EVENTS,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/scheduled-events/${await ownersEvent(f)}`,
+      body: { name: 'Renamed' },
+    }),
+  },
+  {
+    name: 'delete scheduled event',
+    method: 'DELETE',
+    needs: P.MANAGE_EVENTS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/scheduled-events/${await ownersEvent(f)}` }),
+  },
+  {
+    name: 'scheduled event users',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/scheduled-events/${await ownersEvent(f)}/users` }),
+  },
+  {
+    name: 'mark interest in a scheduled event',
+    method: 'PUT',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/scheduled-events/${await ownersEvent(f)}/users/@me` }),
+  },
 ];
+
+const memo = new WeakMap<Fixture, Promise<string>>();
+/** `make()`, once per fixture. */
+function onceFor(f: Fixture, make: () => Promise<string>): Promise<string> {
+  if (!memo.has(f)) memo.set(f, make());
+  return memo.get(f)!;
+}
+
+/** A fresh sticker of the fixture's guild, uploaded by the owner. */
+async function ownersSticker(f: Fixture): Promise<string> {
+  const form = new FormData();
+  form.append('name', 'owned');
+  form.append('tags', 'owned');
+  const png = await sharp({ create: { width: 8, height: 8, channels: 4, background: '#000' } })
+    .png()
+    .toBuffer();
+  form.append('file', new Blob([png as BlobPart]), 's.png');
+  const res = await fetch(`${h.url}/api/v10/guilds/${f.g.id}/stickers`, {
+    method: 'POST',
+    headers: { authorization: owner.token },
+    body: form,
+  });
+  assert.equal(res.status, 201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+const externalEvent = () => ({
+  name: 'Event',
+  privacy_level: 2,
+  entity_type: 3,
+  entity_metadata: { location: 'Here' },
+  scheduled_start_time: new Date(Date.now() + 3600_000).toISOString(),
+  scheduled_end_time: new Date(Date.now() + 7200_000).toISOString(),
+});
+
+/** A fresh EXTERNAL scheduled event of the fixture's guild, created by the owner. */
+async function ownersEvent(f: Fixture): Promise<string> {
+  const res = await h.api('POST', `/guilds/${f.g.id}/scheduled-events`, {
+    token: owner.token,
+    body: externalEvent(),
+  });
+  assert.equal(res.status, 200, res.text);
+  return res.body.id;
+}
 
 /** A fresh message by the owner in #general. */
 async function ownerMessage(f: Fixture): Promise<string> {

@@ -151,3 +151,55 @@ test('recovers from a forced disconnect by resuming, with nothing missed', async
   await missed;
   await resumed;
 });
+
+test('manages stickers and scheduled events through guild.stickers and guild.scheduledEvents', async () => {
+  const guild = client.guilds.cache.get(g.id)!;
+  const { default: sharp } = await import('sharp');
+  const file = await sharp({ create: { width: 64, height: 64, channels: 4, background: '#0af' } })
+    .png()
+    .toBuffer();
+  const sticker = await guild.stickers.create({
+    file,
+    name: 'djs',
+    tags: 'wave',
+    description: 'from discord.js',
+  });
+  assert.equal(sticker.name, 'djs');
+  assert.equal(sticker.guildId, g.id);
+  const fetched = await guild.stickers.fetch();
+  assert.ok(fetched.has(sticker.id));
+  assert.equal((await client.fetchSticker(sticker.id)).name, 'djs');
+  assert.equal((await client.fetchPremiumStickerPacks()).size, 0);
+  const channel = guild.channels.cache.get(g.textChannelId)!;
+  assert.ok(channel.isTextBased());
+  const sent = await channel.send({ stickers: [sticker.id] });
+  assert.equal(sent.stickers.first()?.id, sticker.id);
+  assert.equal((await sticker.edit({ name: 'djs2' })).name, 'djs2');
+  await sticker.delete();
+  assert.equal((await guild.stickers.fetch()).has(sticker.id), false);
+
+  const event = await guild.scheduledEvents.create({
+    name: 'Launch',
+    scheduledStartTime: new Date(Date.now() + 3600_000),
+    scheduledEndTime: new Date(Date.now() + 7200_000),
+    privacyLevel: 2,
+    entityType: 3,
+    entityMetadata: { location: 'Online' },
+  });
+  assert.equal(event.name, 'Launch');
+  assert.equal(event.entityMetadata?.location, 'Online');
+  await h.api('PUT', `/guilds/${g.id}/scheduled-events/${event.id}/users/@me`, { token: g.owner.token });
+  const withCount = await guild.scheduledEvents.fetch({
+    guildScheduledEvent: event.id,
+    withUserCount: true,
+    force: true,
+  });
+  assert.equal(withCount.userCount, 1);
+  const subscribers = await event.fetchSubscribers({ withMember: true });
+  assert.equal(subscribers.first()?.user.id, g.owner.id);
+  assert.equal((await event.setStatus(2)).status, 2);
+  assert.equal((await event.setStatus(3)).status, 3);
+  assert.ok((await guild.scheduledEvents.fetch()).has(event.id));
+  await guild.scheduledEvents.delete(event.id);
+  assert.equal((await guild.scheduledEvents.fetch()).has(event.id), false);
+});

@@ -122,3 +122,86 @@ test('a guild holds at most 50 static emojis', async () => {
   assert.equal(extra.body.code, 30008);
   assert.equal((await h.api('GET', `/guilds/${g.id}/emojis`, { token: g.owner.token })).body.length, 50);
 });
+
+test('application emojis: the owner and the bot manage them ({items}), the bot reacts with them anywhere', async () => {
+  const g = await createGuild(h);
+  const m = await join(h, g);
+  const app = (await h.api('POST', '/applications', { token: g.owner.token, body: { name: 'Emoji Bot' } }))
+    .body;
+  const bot = `Bot ${(await h.api('POST', `/applications/${app.id}/bot/reset`, { token: g.owner.token })).body.token}`;
+  const added = await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
+    token: g.owner.token,
+    body: { guild_id: g.id, permissions: '0', authorize: true },
+  });
+  assert.equal(added.status, 200, added.text);
+  const base = `/applications/${app.id}/emojis`;
+
+  const made = await h.api('POST', base, { token: bot, body: { name: 'app_wave', image: await image() } });
+  assert.equal(made.status, 201, made.text);
+  const emoji = made.body;
+  assert.equal(emoji.name, 'app_wave');
+  assert.deepEqual(emoji.roles, []);
+  assert.equal(emoji.user.id, app.bot.id);
+  assert.equal(emoji.available, true);
+  assert.equal((await fetch(`${h.url}/emojis/${emoji.id}.png`)).status, 200);
+  const listed = await h.api('GET', base, { token: g.owner.token });
+  assert.equal(listed.status, 200);
+  assert.deepEqual(
+    listed.body.items.map((e: any) => e.id),
+    [emoji.id],
+  );
+  assert.equal((await h.api('GET', `${base}/${emoji.id}`, { token: bot })).body.name, 'app_wave');
+  const dup = await h.api('POST', base, {
+    token: g.owner.token,
+    body: { name: 'APP_WAVE', image: await image() },
+  });
+  assert.equal(dup.status, 400);
+  assert.equal(dup.body.code, 50035);
+  assert.equal(
+    (await h.api('POST', base, { token: bot, body: { name: 'x', image: await image() } })).body.code,
+    50035,
+  );
+
+  // Nobody else sees or changes them: 404 Unknown Application.
+  for (const [method, path, body] of [
+    ['GET', base, undefined],
+    ['POST', base, { name: 'mine', image: await image() }],
+    ['GET', `${base}/${emoji.id}`, undefined],
+    ['PATCH', `${base}/${emoji.id}`, { name: 'mine' }],
+    ['DELETE', `${base}/${emoji.id}`, undefined],
+  ] as const) {
+    const res = await h.api(method, path, { token: m.token, body });
+    assert.equal(res.status, 404, `${method} ${path}`);
+    assert.equal(res.body.code, 10002);
+  }
+
+  // The bot reacts with it in a guild that has no such emoji; others may join, not start, such reactions.
+  const msg = (
+    await h.api('POST', `/channels/${g.textChannelId}/messages`, { token: m.token, body: { content: 'hi' } })
+  ).body;
+  const reaction = `/channels/${g.textChannelId}/messages/${msg.id}/reactions/app_wave:${emoji.id}/@me`;
+  const other = (
+    await h.api('POST', `/channels/${g.textChannelId}/messages`, { token: m.token, body: { content: 'yo' } })
+  ).body;
+  const refused = await h.api(
+    'PUT',
+    `/channels/${g.textChannelId}/messages/${other.id}/reactions/app_wave:${emoji.id}/@me`,
+    { token: m.token },
+  );
+  assert.equal(refused.status, 400);
+  assert.equal(refused.body.code, 10014);
+  assert.equal((await h.api('PUT', reaction, { token: bot })).status, 204);
+  assert.equal((await h.api('PUT', reaction, { token: m.token })).status, 204);
+  const seen = (await h.api('GET', `/channels/${g.textChannelId}/messages/${msg.id}`, { token: m.token }))
+    .body;
+  assert.equal(seen.reactions[0].count, 2);
+  assert.equal(seen.reactions[0].emoji.id, emoji.id);
+
+  const renamed = await h.api('PATCH', `${base}/${emoji.id}`, {
+    token: g.owner.token,
+    body: { name: 'app_hi' },
+  });
+  assert.equal(renamed.body.name, 'app_hi');
+  assert.equal((await h.api('DELETE', `${base}/${emoji.id}`, { token: bot })).status, 204);
+  assert.equal((await h.api('GET', `${base}/${emoji.id}`, { token: bot })).body.code, 10014);
+});

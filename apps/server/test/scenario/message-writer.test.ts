@@ -46,6 +46,7 @@ function newMessage(id: bigint, content: string): NewMessage {
     nonce: null,
     embeds: [],
     components: [],
+    stickerItems: [],
     referenceChannelId: null,
     referenceMessageId: null,
     referenceGuildId: null,

@@ -682,21 +682,6 @@ describe('limits', () => {
     );
   });
 
-  test('sticker_ids are ignored: a message with content is sent without them, a sticker alone is empty', async () => {
-    const g = await createGuild(h);
-    const res = await send(g.owner, g.textChannelId, {
-      content: 'look',
-      sticker_ids: ['123456789012345678'],
-    });
-    assert.equal(res.status, 200);
-    assert.equal(res.body.content, 'look');
-    assert.ok(!res.body.sticker_items?.length);
-    assert.equal(
-      (await send(g.owner, g.textChannelId, { sticker_ids: ['123456789012345678'] })).body.code,
-      50006,
-    );
-  });
-
   test('bulk delete takes at most 100 messages', async () => {
     const g = await createGuild(h);
     const ids = Array.from({ length: 101 }, (_, i) => (BigInt('1300000000000000000') + BigInt(i)).toString());

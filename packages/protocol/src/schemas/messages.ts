@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { Limits } from '../limits';
 import { Nullable, Snowflake } from './common';
+import { StickerItem } from './stickers';
 import { User } from './users';
 
 export const MessageType = {
@@ -91,7 +92,7 @@ export const CreateMessage = Type.Object({
   allowed_mentions: Type.Optional(AllowedMentions),
   message_reference: Type.Optional(MessageReferenceInput),
   components: Type.Optional(Type.Array(Type.Any(), { maxItems: 5 })),
-  sticker_ids: Type.Optional(Type.Array(Snowflake, { maxItems: 3 })),
+  sticker_ids: Type.Optional(Type.Array(Snowflake, { maxItems: Limits.stickersPerMessage })),
   flags: Type.Optional(Type.Integer({ minimum: 0 })),
   /** With multipart uploads: `id` is the index of `files[n]`. */
   attachments: Type.Optional(
@@ -149,6 +150,7 @@ export const Message = Type.Object({
   /** Set on messages a webhook sent; their author is the webhook (see WebhookAuthor). */
   webhook_id: Type.Optional(Snowflake),
   application_id: Type.Optional(Snowflake),
+  sticker_items: Type.Optional(Type.Array(StickerItem)),
 });
 export type Message = Static<typeof Message>;
 

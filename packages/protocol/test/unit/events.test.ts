@@ -12,7 +12,8 @@ import { Intent } from '../../src/gateway';
 
 // The catalog replaced lists of names that the gateway and the caches kept of their own. These are those lists as
 // they were, and the function that gave bots' intents: what the catalog says must be exactly what they said, so a
-// slip in the catalog changes no behaviour unnoticed.
+// slip in the catalog changes no behaviour unnoticed. Events added since (stickers, scheduled events) are added to
+// them here as those lists would have had them.
 
 /** gateway.ts: after these, a session may be in other guilds or DMs (its audience index is updated). */
 const MEMBERSHIP_EVENTS = [
@@ -52,6 +53,11 @@ const UNRELATED = [
   'CHANNEL_PINS_UPDATE',
   'TYPING_START',
   'PRESENCE_UPDATE',
+  'GUILD_SCHEDULED_EVENT_CREATE',
+  'GUILD_SCHEDULED_EVENT_UPDATE',
+  'GUILD_SCHEDULED_EVENT_DELETE',
+  'GUILD_SCHEDULED_EVENT_USER_ADD',
+  'GUILD_SCHEDULED_EVENT_USER_REMOVE',
 ];
 
 /** domain/guilds/context-cache.ts: these drop only the part of the member they name. */
@@ -71,6 +77,10 @@ const STALE_AFTER = [
   'GUILD_ROLE_UPDATE',
   'GUILD_ROLE_DELETE',
   'GUILD_EMOJIS_UPDATE',
+  'GUILD_STICKERS_UPDATE',
+  'GUILD_SCHEDULED_EVENT_CREATE',
+  'GUILD_SCHEDULED_EVENT_UPDATE',
+  'GUILD_SCHEDULED_EVENT_DELETE',
   'GUILD_MEMBER_ADD',
   'GUILD_MEMBER_UPDATE',
   'GUILD_MEMBER_REMOVE',
@@ -95,7 +105,8 @@ function intentFor(t: string, inGuild: boolean): number {
   if (t === 'CHANNEL_PINS_UPDATE') return inGuild ? Intent.Guilds : Intent.DirectMessages;
   if (t.startsWith('GUILD_MEMBER') || t === 'THREAD_MEMBERS_UPDATE') return Intent.GuildMembers;
   if (t.startsWith('GUILD_BAN') || t === 'GUILD_AUDIT_LOG_ENTRY_CREATE') return Intent.GuildModeration;
-  if (t === 'GUILD_EMOJIS_UPDATE') return Intent.GuildExpressions;
+  if (t === 'GUILD_EMOJIS_UPDATE' || t === 'GUILD_STICKERS_UPDATE') return Intent.GuildExpressions;
+  if (t.startsWith('GUILD_SCHEDULED_EVENT_')) return Intent.GuildScheduledEvents;
   if (t === 'WEBHOOKS_UPDATE') return Intent.GuildWebhooks;
   if (t.startsWith('INVITE_')) return Intent.GuildInvites;
   if (t === 'PRESENCE_UPDATE') return Intent.GuildPresences;

@@ -1,7 +1,7 @@
 import { type Application, ErrorCode, type ModifyApplication } from '@hearth/protocol';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
-import { isUniqueViolation } from '../../store/db';
+import { type DbOrTx, isUniqueViolation } from '../../store/db';
 import { applications, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import { newSecretToken } from '../auth/tokens';
@@ -10,6 +10,14 @@ import { ApiError, notFound } from '../errors';
 import { toPublicUser } from '../users/users.wire';
 
 type AppRow = typeof applications.$inferSelect;
+
+/** An application its owner or its own bot is acting on; any other is 404 Unknown Application. */
+export async function loadOwnedApplication(db: DbOrTx, principal: Principal, appId: string): Promise<AppRow> {
+  const [app] = await db.select().from(applications).where(eq(applications.id, appId));
+  const mine = app && (app.ownerId === principal.userId || app.id === principal.applicationId);
+  if (!mine) throw notFound(ErrorCode.UnknownApplication, 'Application');
+  return app;
+}
 
 /** Applications own bot users; a bot authenticates with `Authorization: Bot <token>`. */
 export class ApplicationsService {
@@ -104,11 +112,8 @@ export class ApplicationsService {
     return { token };
   }
 
-  private async findOwned(principal: Principal, appId: string): Promise<AppRow> {
-    const [app] = await this.deps.db.select().from(applications).where(eq(applications.id, appId));
-    const mine = app && (app.ownerId === principal.userId || app.id === principal.applicationId);
-    if (!mine) throw notFound(ErrorCode.UnknownApplication, 'Application');
-    return app;
+  private findOwned(principal: Principal, appId: string): Promise<AppRow> {
+    return loadOwnedApplication(this.deps.db, principal, appId);
   }
 
   private async toWire(app: AppRow): Promise<Application> {

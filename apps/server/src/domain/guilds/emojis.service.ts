@@ -1,21 +1,36 @@
 import { Permission } from '@hearth/permissions';
 import { AuditLogEvent, ErrorCode } from '@hearth/protocol';
-import { and, eq, inArray, like, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { emojiRoles, emojis, mediaFiles, users } from '../../store/schema';
+import { emojiRoles, emojis, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
 import { groupBy } from '../group-by';
-import { storeImage } from '../images';
+import { findById, type ImageSlot, storeImage } from '../images';
 import { PendingEvents } from '../pending-events';
 import { writeAudit } from './audit';
 import { type GuildActor, loadGuildActor } from './guild-access';
 import { toEmojiWire } from './guilds.wire';
 
 const MAX_PER_KIND = 50;
-const MAX_BYTES = 256 * 1024;
+/**
+ * Where an emoji's image goes (guild and application emojis alike): `emojis/<id>.<ext>`, at most Discord's 256 KiB,
+ * stored as 128×128.
+ */
+export function emojiImage(id: string, ownerId: string): ImageSlot {
+  return {
+    purpose: 'emoji',
+    folder: 'emojis',
+    fixedName: id,
+    ownerId,
+    width: 128,
+    height: 128,
+    field: 'image',
+    maxBytes: 256 * 1024,
+  };
+}
 type EmojiRow = typeof emojis.$inferSelect;
 
 /** Custom emojis of a guild: MANAGE_GUILD_EXPRESSIONS, unique names, 50 static and 50 animated. */
@@ -46,20 +61,7 @@ export class EmojisService {
     const roles = this.validRoles(actor, input.roles ?? []);
     await this.requireFreeName(db, guildId, input.name, null);
     const id = ids.next();
-    const hash = await storeImage(
-      this.deps,
-      {
-        purpose: 'emoji',
-        folder: 'emojis',
-        fixedName: id,
-        ownerId: guildId,
-        width: 128,
-        height: 128,
-        field: 'image',
-        maxBytes: MAX_BYTES,
-      },
-      input.image,
-    );
+    const hash = await storeImage(this.deps, emojiImage(id, guildId), input.image);
     const animated = !!hash?.startsWith('a_');
     const pending = new PendingEvents();
     await db.transaction(async (tx) => {
@@ -158,12 +160,8 @@ export class EmojisService {
   }
 
   /** The image of `/emojis/:id.ext`, whatever extension is asked for. */
-  async image(emojiId: string) {
-    const [file] = await this.deps.db
-      .select({ key: mediaFiles.storageKey })
-      .from(mediaFiles)
-      .where(and(eq(mediaFiles.purpose, 'emoji'), like(mediaFiles.storageKey, `emojis/${emojiId}.%`)));
-    return file ? this.deps.storage.get(file.key) : null;
+  image(emojiId: string) {
+    return findById(this.deps, 'emoji', 'emojis', emojiId);
   }
 
   /** A guild's emojis in wire form, for guild objects and events. */

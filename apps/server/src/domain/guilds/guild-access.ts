@@ -69,6 +69,20 @@ export class GuildActor {
     if (!hasPermission(this.permissions, bits)) throw missingPermissions();
   }
 
+  /** Whether the caller holds at least one of `bits` in the guild. */
+  hasAny(bits: bigint): boolean {
+    return (this.permissions & bits) !== 0n;
+  }
+
+  /**
+   * Discord's rule for stickers, emojis and scheduled events: creating needs `create` (or `manage`); changing or
+   * deleting needs `manage`, or `create` for what the caller created. Else 403 Missing Permissions.
+   */
+  requireManageOrOwn(kinds: { manage: bigint; create: bigint }, creatorId: string | null | 'new'): void {
+    const mine = creatorId === 'new' || creatorId === this.userId;
+    if (!this.hasAny(mine ? kinds.manage | kinds.create : kinds.manage)) throw missingPermissions();
+  }
+
   channelPermissions(overwrites: OverwriteRow[], opts: { isThread?: boolean } = {}): bigint {
     return computeChannelPermissions(this.data, this.memberData, overwrites.map(toOverwriteData), opts);
   }
@@ -81,6 +95,14 @@ export class GuildActor {
     return canManageMember(this.data, this.memberData, { userId: target.userId, roleIds: target.roleIds });
   }
 }
+
+/** The permissions behind requireManageOrOwn for guild expressions (emojis, stickers). */
+export const Expressions = {
+  manage: Permission.MANAGE_GUILD_EXPRESSIONS,
+  create: Permission.CREATE_GUILD_EXPRESSIONS,
+};
+/** The permissions behind requireManageOrOwn for scheduled events. */
+export const Events = { manage: Permission.MANAGE_EVENTS, create: Permission.CREATE_EVENTS };
 
 /** A channel as permission decisions from cached data need it (the gateway's caches). */
 export interface CachedChannel {

@@ -1,11 +1,12 @@
 import { Permission } from '@hearth/permissions';
-import type { Emoji, Member } from '@hearth/protocol';
+import type { Emoji, Member, Sticker } from '@hearth/protocol';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { EmojisService } from './emojis.service';
 import { loadGuildActor } from './guild-access';
 import type { GuildsService } from './guilds.service';
 import type { MembersService } from './members.service';
+import { guildStickers } from './stickers.service';
 
 /** Discord's guild preview: what a guild shows of itself before one opens it. */
 export interface GuildPreview {
@@ -19,7 +20,7 @@ export interface GuildPreview {
   approximate_member_count: number;
   approximate_presence_count: number;
   description: string | null;
-  stickers: never[];
+  stickers: Sticker[];
 }
 
 /** A voice region as Discord lists them. */
@@ -44,8 +45,9 @@ export class GuildInfoService {
   async preview(principal: Principal, guildId: string): Promise<GuildPreview> {
     const { db } = this.deps;
     const actor = await loadGuildActor(db, guildId, principal.userId);
-    const [emojis, counts] = await Promise.all([
+    const [emojis, stickers, counts] = await Promise.all([
       this.emojis.all(db, guildId),
+      guildStickers(db, guildId),
       this.guilds.counts(db, [guildId]),
     ]);
     const g = actor.guild;
@@ -59,7 +61,7 @@ export class GuildInfoService {
       features: g.features,
       ...counts.get(guildId)!,
       description: g.description,
-      stickers: [],
+      stickers,
     };
   }
 

@@ -13,6 +13,7 @@ import {
   isThreadType,
   type Member,
   type ModifyGuild,
+  type ScheduledEvent,
 } from '@hearth/protocol';
 import { and, asc, count, eq, gt, inArray, lt } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
@@ -25,6 +26,9 @@ import {
   members,
   permissionOverwrites,
   roles,
+  scheduledEvents,
+  scheduledEventUsers,
+  stickers,
   users,
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -47,6 +51,8 @@ import {
   toOverwriteData,
 } from './guild-access';
 import { toChannelWire, toGuildWire, toMemberWire } from './guilds.wire';
+import { guildScheduledEvents } from './scheduled-events.service';
+import { guildStickers } from './stickers.service';
 
 const GUILD_AUDIT_KEYS = [
   'name',
@@ -79,6 +85,8 @@ export interface GuildSnapshot {
   threads: Channel[];
   /** The first members by id (at most 250), with their users and roles. */
   members: Member[];
+  /** The guild's scheduled events (GUILD_CREATE lists those of channels a session can view). */
+  scheduledEvents: ScheduledEvent[];
   /** What a permission cache starts from: the owner, the roles, and every channel with its overwrites. */
   access: { ownerId: string; roles: RoleData[]; channels: CachedChannel[] };
 }
@@ -212,27 +220,37 @@ export class GuildsService {
    * when threads are active.
    */
   async snapshot(db: DbOrTx, guildId: string): Promise<GuildSnapshot | null> {
-    const [[guild], roleRows, channelRows, overwriteRows, memberRows, [{ n }], emojiList] = await Promise.all(
-      [
-        db.select().from(guilds).where(eq(guilds.id, guildId)),
-        db.select().from(roles).where(eq(roles.guildId, guildId)),
-        db
-          .select()
-          .from(channels)
-          .where(eq(channels.guildId, guildId))
-          .orderBy(asc(channels.position), asc(channels.id)),
-        db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
-        db
-          .select({ member: members, user: users, roleIds: memberRoleIds })
-          .from(members)
-          .innerJoin(users, eq(users.id, members.userId))
-          .where(eq(members.guildId, guildId))
-          .orderBy(asc(members.userId))
-          .limit(SNAPSHOT_MEMBERS),
-        db.select({ n: count() }).from(members).where(eq(members.guildId, guildId)),
-        this.emojis.all(db, guildId),
-      ],
-    );
+    const [
+      [guild],
+      roleRows,
+      channelRows,
+      overwriteRows,
+      memberRows,
+      [{ n }],
+      emojiList,
+      stickerList,
+      events,
+    ] = await Promise.all([
+      db.select().from(guilds).where(eq(guilds.id, guildId)),
+      db.select().from(roles).where(eq(roles.guildId, guildId)),
+      db
+        .select()
+        .from(channels)
+        .where(eq(channels.guildId, guildId))
+        .orderBy(asc(channels.position), asc(channels.id)),
+      db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
+      db
+        .select({ member: members, user: users, roleIds: memberRoleIds })
+        .from(members)
+        .innerJoin(users, eq(users.id, members.userId))
+        .where(eq(members.guildId, guildId))
+        .orderBy(asc(members.userId))
+        .limit(SNAPSHOT_MEMBERS),
+      db.select({ n: count() }).from(members).where(eq(members.guildId, guildId)),
+      this.emojis.all(db, guildId),
+      guildStickers(db, guildId),
+      guildScheduledEvents(db, guildId),
+    ]);
     if (!guild) return null;
     const overwritesOf = groupBy(
       overwriteRows,
@@ -247,13 +265,14 @@ export class GuildsService {
     return {
       id: guild.id,
       createdAt: guild.createdAt.toISOString(),
-      guild: toGuildWire(guild, roleRows, { emojis: emojiList }),
+      guild: toGuildWire(guild, roleRows, { emojis: emojiList, stickers: stickerList }),
       memberCount: n,
       channels: channelRows
         .filter((c) => !isThreadType(c.type))
         .map((c) => toChannelWire(c, overwritesOf.get(c.id) ?? [])),
       threads: active.map((t) => toThreadWire(t, threadCountOf.get(t.id) ?? 0)),
       members: memberRows.map((m) => toMemberWire(m.member, m.roleIds, m.user)),
+      scheduledEvents: events,
       access: {
         ownerId: guild.ownerId,
         roles: roleRows.map((r) => ({ id: r.id, permissions: r.permissions, position: r.position })),
@@ -269,7 +288,11 @@ export class GuildsService {
 
   async get(principal: Principal, guildId: string, opts: { withCounts: boolean }): Promise<Guild> {
     const actor = await loadGuildActor(this.deps.db, guildId, principal.userId);
-    const extra: Partial<Guild> = { emojis: await this.emojis.all(this.deps.db, guildId) };
+    const [emojiList, stickerList] = await Promise.all([
+      this.emojis.all(this.deps.db, guildId),
+      guildStickers(this.deps.db, guildId),
+    ]);
+    const extra: Partial<Guild> = { emojis: emojiList, stickers: stickerList };
     if (opts.withCounts) Object.assign(extra, (await this.counts(this.deps.db, [guildId])).get(guildId));
     return toGuildWire(actor.guild, actor.roles, extra);
   }

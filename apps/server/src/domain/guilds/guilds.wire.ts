@@ -125,16 +125,24 @@ export function toGuildWire(g: GuildRow, roleRows: RoleRow[], extra: Partial<Gui
 
 type EmojiRow = typeof emojis.$inferSelect;
 
-/** An emoji object: its role restrictions and, for those who may manage them, who uploaded it. */
-export function toEmojiWire(e: EmojiRow, roleIds: string[], user?: typeof users.$inferSelect) {
+/**
+ * An emoji object: its role restrictions and, for those who may manage them, who uploaded it. Application emojis
+ * have no roles and are always available, unmanaged and colon-wrapped.
+ */
+export function toEmojiWire(
+  e: Pick<EmojiRow, 'id' | 'name' | 'animated'> &
+    Partial<Pick<EmojiRow, 'requireColons' | 'managed' | 'available'>>,
+  roleIds: string[],
+  user?: typeof users.$inferSelect,
+) {
   return {
     id: e.id,
     name: e.name,
     roles: roleIds,
     ...(user ? { user: toPublicUser(user) } : {}),
-    require_colons: e.requireColons,
-    managed: e.managed,
+    require_colons: e.requireColons ?? true,
+    managed: e.managed ?? false,
     animated: e.animated,
-    available: e.available,
+    available: e.available ?? true,
   };
 }

@@ -316,7 +316,7 @@ export class MembersService {
   }
 
   /**
-   * The user's last gateway session is gone: if they hold temporary memberships, a job ends them (ADR 0023), so the
+   * The user's last gateway session is gone: if they hold temporary memberships, a job ends them (ADR 0025), so the
    * ending survives this process stopping and is retried when the database fails.
    */
   async lastSessionGone(userId: string): Promise<void> {

@@ -20,6 +20,7 @@ const writtenKeys = [
   'nonce',
   'embeds',
   'components',
+  'stickerItems',
   'referenceChannelId',
   'referenceMessageId',
   'referenceGuildId',

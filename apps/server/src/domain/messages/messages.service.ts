@@ -24,6 +24,7 @@ import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions, notFound, rateLimited } from '../errors';
 import { toMemberWire } from '../guilds/guilds.wire';
+import type { StickersService } from '../guilds/stickers.service';
 import { PendingEvents } from '../pending-events';
 import type { RelationshipsService } from '../relationships/relationships.service';
 import type { ThreadsService } from '../threads/threads.service';
@@ -61,6 +62,7 @@ export class MessagesService {
     private readonly dms: DmsService,
     private readonly relationships: RelationshipsService,
     private readonly threads: ThreadsService,
+    private readonly stickers: StickersService,
   ) {
     this.writer = new MessageWriter(deps.db);
   }
@@ -132,8 +134,14 @@ export class MessagesService {
     const files = upload?.files ?? [];
     const content = input.content ?? '';
     const embeds = input.embeds ?? (input.embed ? [input.embed] : []);
-    // Stickers are not supported: `sticker_ids` is ignored, so it does not make a message non-empty.
-    if (!content.trim() && !embeds.length && !files.length)
+    const stickerItems = input.sticker_ids?.length
+      ? await this.stickers.itemsFor(
+          db,
+          { userId: principal.userId, guildId: ctx.guildId, permissions: ctx.permissions },
+          input.sticker_ids,
+        )
+      : [];
+    if (!content.trim() && !embeds.length && !files.length && !stickerItems.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
     checkEmbedsTotal(embeds);
     await this.enforceSlowmode(ctx, principal.userId);
@@ -198,6 +206,7 @@ export class MessagesService {
       nonce,
       embeds,
       components: input.components ?? [],
+      stickerItems,
       referenceChannelId: input.message_reference ? channelId : null,
       referenceMessageId: input.message_reference?.message_id ?? null,
       referenceGuildId: input.message_reference ? ctx.guildId : null,

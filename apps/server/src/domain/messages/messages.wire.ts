@@ -33,6 +33,7 @@ export const wireMessageColumns = {
   referenceGuildId: messages.referenceGuildId,
   embeds: messages.embeds,
   components: messages.components,
+  stickerItems: messages.stickerItems,
   webhookId: messages.webhookId,
   webhookName: messages.webhookName,
   webhookAvatar: messages.webhookAvatar,
@@ -130,6 +131,7 @@ export function buildMessages(
     };
     if (r.nonce !== null) message.nonce = r.nonce;
     if (r.webhookId) message.webhook_id = r.webhookId;
+    if (r.stickerItems.length) message.sticker_items = r.stickerItems;
     const rs = reactionsOf.get(r.id);
     if (rs) message.reactions = rs;
     if (r.referenceChannelId) {

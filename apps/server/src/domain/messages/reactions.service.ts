@@ -3,7 +3,7 @@ import { ErrorCode, type EventPayload, isSnowflake } from '@hearth/protocol';
 import { and, asc, countDistinct, eq, gt } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { emojis, messages, reactions, users } from '../../store/schema';
+import { applicationEmojis, emojis, messages, reactions, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, missingPermissions, notFound } from '../errors';
@@ -21,6 +21,8 @@ interface EmojiRef {
   id: string | null;
   name: string;
   animated: boolean;
+  /** An application's emoji: only its bot starts reactions with it (anyone may join them). */
+  applicationId?: string;
 }
 
 const unknownEmoji = () => new ApiError(400, ErrorCode.UnknownEmoji, 'Unknown Emoji');
@@ -40,8 +42,16 @@ async function parseEmoji(db: DbOrTx, raw: string): Promise<EmojiRef> {
   if (custom) {
     if (!isSnowflake(custom[2])) throw unknownEmoji();
     const [row] = await db.select().from(emojis).where(eq(emojis.id, custom[2]));
-    if (!row) throw unknownEmoji();
-    return { key: row.id, id: row.id, name: row.name, animated: row.animated };
+    if (row) return { key: row.id, id: row.id, name: row.name, animated: row.animated };
+    const [owned] = await db.select().from(applicationEmojis).where(eq(applicationEmojis.id, custom[2]));
+    if (!owned) throw unknownEmoji();
+    return {
+      key: owned.id,
+      id: owned.id,
+      name: owned.name,
+      animated: owned.animated,
+      applicationId: owned.applicationId,
+    };
   }
   const unicode = RGI_EMOJI.test(text) ? text : RGI_EMOJI.test(`${text}\uFE0F`) ? `${text}\uFE0F` : null;
   if (!unicode) throw unknownEmoji();
@@ -77,6 +87,7 @@ export class ReactionsService {
         )
         .limit(1);
       if (!existing) {
+        if (emoji.applicationId && emoji.applicationId !== principal.applicationId) throw unknownEmoji();
         if (!hasPermission(ctx.permissions, Permission.ADD_REACTIONS)) throw missingPermissions();
         const [{ n }] = await onMessage;
         if (n >= MAX_DISTINCT_EMOJI)

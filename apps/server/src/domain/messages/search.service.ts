@@ -131,7 +131,7 @@ function hasFilter(kind: string): SQL {
     case 'sound':
       return withAttachment('audio/%');
     case 'sticker':
-      return sql`jsonb_array_length(${messages.stickerIds}) > 0`;
+      return sql`jsonb_array_length(${messages.stickerItems}) > 0`;
     default:
       return withAttachment(null);
   }

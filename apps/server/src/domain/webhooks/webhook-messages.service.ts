@@ -134,6 +134,7 @@ export class WebhookMessagesService {
       nonce: null,
       embeds,
       components: input.components ?? [],
+      stickerItems: [],
       referenceChannelId: null,
       referenceMessageId: null,
       referenceGuildId: null,

@@ -1,4 +1,4 @@
-import { Emoji, Member, Snowflake } from '@hearth/protocol';
+import { Emoji, Member, Snowflake, Sticker } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { errorResponses } from '../route-errors';
@@ -31,7 +31,7 @@ export function guildInfoRoutes(app: Api, { services }: RouteContext): void {
             approximate_member_count: Type.Integer(),
             approximate_presence_count: Type.Integer(),
             description: Type.Union([Type.String(), Type.Null()]),
-            stickers: Nothing,
+            stickers: Type.Array(Sticker),
           }),
           ...errors,
         },

@@ -29,6 +29,12 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
       folder: (p) => `banners/${p.user_id}`,
     },
     {
+      url: '/guild-events/:event_id/:file',
+      purpose: 'guild_event_cover',
+      params: { event_id: Snowflake },
+      folder: (p) => `guild-events/${p.event_id}`,
+    },
+    {
       url: '/icons/:guild_id/:file',
       purpose: 'guild_icon',
       params: { guild_id: Snowflake },
@@ -82,25 +88,31 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
     );
   }
 
-  app.get(
-    '/emojis/:file',
-    {
-      schema: {
-        hide: true,
-        params: Type.Object({ file: Type.String({ pattern: '^[0-9]{1,19}\\.(png|webp|gif)$' }) }),
+  // Emojis and stickers are named by their id, whatever extension is asked for.
+  for (const [kind, exts, find] of [
+    ['emojis', 'png|webp|gif', (id: string) => services.emojis.image(id)],
+    ['stickers', 'png|webp|gif|json', (id: string) => services.stickers.file(id)],
+  ] as const) {
+    app.get(
+      `/${kind}/:file`,
+      {
+        schema: {
+          hide: true,
+          params: Type.Object({ file: Type.String({ pattern: `^[0-9]{1,19}\\.(${exts})$` }) }),
+        },
       },
-    },
-    async (req, reply) => {
-      const id = req.params.file.split('.')[0];
-      const file = isSnowflake(id) ? await services.emojis.image(id) : null;
-      if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
-      servedAsFile(reply)
-        .type(file.contentType)
-        .header('content-length', file.size)
-        .header('cache-control', 'public, max-age=86400');
-      return reply.send(file.body);
-    },
-  );
+      async (req, reply) => {
+        const id = req.params.file.split('.')[0];
+        const file = isSnowflake(id) ? await find(id) : null;
+        if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
+        servedAsFile(reply)
+          .type(file.contentType)
+          .header('content-length', file.size)
+          .header('cache-control', 'public, max-age=86400');
+        return reply.send(file.body);
+      },
+    );
+  }
 
   for (const route of routes) {
     app.get(

@@ -1,4 +1,4 @@
-import { boolean, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { snowflake, timestamptz } from './types';
 
 export const applications = pgTable(
@@ -20,4 +20,18 @@ export const applications = pgTable(
     index('applications_owner_idx').on(t.ownerId),
     uniqueIndex('applications_bot_user_key').on(t.botUserId),
   ],
+);
+
+/** Emojis an application owns (Discord's application emojis): usable by its bot anywhere. Images as guild emojis'. */
+export const applicationEmojis = pgTable(
+  'application_emojis',
+  {
+    applicationId: snowflake('application_id').notNull(),
+    id: snowflake('id').notNull(),
+    name: text('name').notNull(),
+    animated: boolean('animated').notNull().default(false),
+    userId: snowflake('user_id'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.id] }), index('application_emojis_id_idx').on(t.id)],
 );

@@ -153,3 +153,61 @@ export const emojiRoles = pgTable(
   },
   (t) => [primaryKey({ columns: [t.guildId, t.emojiId, t.roleId] })],
 );
+
+/** A guild's own stickers (Discord's GUILD stickers, type 2). The image lives in media_files as `stickers/<id>.<ext>`. */
+export const stickers = pgTable(
+  'stickers',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    id: snowflake('id').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    tags: text('tags').notNull(),
+    /** 1 PNG, 2 APNG, 3 LOTTIE, 4 GIF: the format uploaded. */
+    formatType: smallint('format_type').notNull(),
+    available: boolean('available').notNull().default(true),
+    userId: snowflake('user_id'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  // GET /stickers/:id and message sends find a sticker by its id alone.
+  (t) => [primaryKey({ columns: [t.guildId, t.id] }), index('stickers_id_idx').on(t.id)],
+);
+
+/** A guild's scheduled events; the recurrence rule is kept as given. */
+export const scheduledEvents = pgTable(
+  'scheduled_events',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    id: snowflake('id').notNull(),
+    /** The stage or voice channel; null for EXTERNAL events. */
+    channelId: snowflake('channel_id'),
+    creatorId: snowflake('creator_id'),
+    name: text('name').notNull(),
+    description: text('description'),
+    scheduledStartTime: timestamptz('scheduled_start_time').notNull(),
+    scheduledEndTime: timestamptz('scheduled_end_time'),
+    privacyLevel: smallint('privacy_level').notNull().default(2),
+    /** 1 SCHEDULED, 2 ACTIVE, 3 COMPLETED, 4 CANCELED. */
+    status: smallint('status').notNull().default(1),
+    /** 1 STAGE_INSTANCE, 2 VOICE, 3 EXTERNAL. */
+    entityType: smallint('entity_type').notNull(),
+    /** entity_metadata.location of an EXTERNAL event. */
+    location: text('location'),
+    image: text('image'),
+    recurrenceRule: jsonb('recurrence_rule').$type<Record<string, unknown>>(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.id] })],
+);
+
+/** Who is interested in a scheduled event. */
+export const scheduledEventUsers = pgTable(
+  'scheduled_event_users',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    eventId: snowflake('event_id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.eventId, t.userId] })],
+);

@@ -3,7 +3,7 @@ import { bigserial, check, index, integer, jsonb, pgTable, text, uniqueIndex } f
 import { timestamptz } from './types';
 
 /**
- * Durable background jobs (ADR 0023, `jobs/`). A row is `queued` until a worker claims it (`running`, under a lease
+ * Durable background jobs (ADR 0025, `jobs/`). A row is `queued` until a worker claims it (`running`, under a lease
  * that its worker renews); a finished run deletes it; a failed one goes back to `queued` with a later `run_at`, or to
  * `dead` after `max_attempts`, where it stays for inspection. Not owned by a user, guild or channel: on Citus it is a
  * local (coordinator) table, like the other instance-wide ones.

@@ -13,6 +13,13 @@ import {
 import { snowflake, timestamptz, tsvector } from './types';
 
 /** Messages are keyed (channel_id, id): history is a keyset scan of one channel. */
+/** A sticker as a message shows it. */
+export interface StickerItemRow {
+  id: string;
+  name: string;
+  format_type: number;
+}
+
 export const messages = pgTable(
   'messages',
   {
@@ -46,7 +53,8 @@ export const messages = pgTable(
     applicationId: snowflake('application_id'),
     embeds: jsonb('embeds').$type<unknown[]>().notNull().default([]),
     components: jsonb('components').$type<unknown[]>().notNull().default([]),
-    stickerIds: jsonb('sticker_ids').$type<string[]>().notNull().default([]),
+    /** The stickers sent with it, as sent: `[{id, name, format_type}]` (Discord's sticker items). */
+    stickerItems: jsonb('sticker_items').$type<StickerItemRow[]>().notNull().default([]),
     searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
   },
   (t) => [
