@@ -3,5 +3,6 @@ export * from './channels';
 export * from './guilds';
 export * from './media';
 export * from './messages';
+export * from './social';
 export * from './users';
 export * from './webhooks';
