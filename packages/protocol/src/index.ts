@@ -7,6 +7,7 @@ export * from './schemas/applications';
 export * from './schemas/auth';
 export * from './schemas/common';
 export * from './schemas/guilds';
+export * from './schemas/mastodon';
 export * from './schemas/messages';
 export * from './schemas/users';
 export * from './schemas/webhooks';
