@@ -12,6 +12,7 @@ const APP_TOKEN_SECONDS = 365 * 24 * 3600;
 export const OOB_REDIRECT = 'urn:ietf:wg:oauth:2.0:oob';
 
 const invalidClient = () => new ApiError(401, ErrorCode.Unauthorized, 'invalid_client');
+const invalidGrant = () => new ApiError(400, ErrorCode.General, 'invalid_grant');
 
 /** Mastodon's client registration and token endpoint (password grant). */
 export class OAuthService {
@@ -59,11 +60,16 @@ export class OAuthService {
   ) {
     const app = await this.checkClient(input.client_id, input.client_secret);
     const scopes = normaliseScopes(input.scope ?? app.scopes);
-    const { token } = await this.auth.loginForApp(
-      { login: input.username, password: input.password },
-      { ip: meta.ip, client: app.name },
-      { id: app.id, scopes, seconds: APP_TOKEN_SECONDS },
-    );
+    const { token } = await this.auth
+      .loginForApp(
+        { login: input.username, password: input.password },
+        { ip: meta.ip, client: app.name },
+        { id: app.id, scopes, seconds: APP_TOKEN_SECONDS },
+      )
+      .catch((err) => {
+        // OAuth's word for a wrong login; the limits' 429 stays as it is.
+        throw err instanceof ApiError && err.status === 400 ? invalidGrant() : err;
+      });
     return {
       access_token: token,
       token_type: 'Bearer',
