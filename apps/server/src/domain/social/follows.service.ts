@@ -199,14 +199,7 @@ export class FollowsService {
   /** An account's accepted followers, newest follow first. */
   async followersOf(accountId: string, q: PageQuery) {
     await this.assertExists(accountId);
-    const p = pageQuery(followers.id, q);
-    const rows = await this.deps.db
-      .select({ id: followers.id, accountId: followers.followerId })
-      .from(followers)
-      .where(and(eq(followers.userId, accountId), eq(followers.accepted, true), p.where))
-      .orderBy(p.orderBy)
-      .limit(p.limit);
-    return this.accountPage(finishPage(rows, (r) => r.id, p.ascending));
+    return this.followerPage(accountId, true, q);
   }
 
   /** The accounts an account follows, newest follow first. */
@@ -223,12 +216,16 @@ export class FollowsService {
   }
 
   /** Who asks to follow the caller. */
-  async requests(principal: Principal, q: PageQuery) {
+  requests(principal: Principal, q: PageQuery) {
+    return this.followerPage(principal.userId, false, q);
+  }
+
+  private async followerPage(userId: string, accepted: boolean, q: PageQuery) {
     const p = pageQuery(followers.id, q);
     const rows = await this.deps.db
       .select({ id: followers.id, accountId: followers.followerId })
       .from(followers)
-      .where(and(eq(followers.userId, principal.userId), eq(followers.accepted, false), p.where))
+      .where(and(eq(followers.userId, userId), eq(followers.accepted, accepted), p.where))
       .orderBy(p.orderBy)
       .limit(p.limit);
     return this.accountPage(finishPage(rows, (r) => r.id, p.ascending));

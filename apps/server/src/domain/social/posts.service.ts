@@ -1,5 +1,5 @@
 import { Limits } from '@hearth/protocol';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { postEdits, postMentions, postReactions, posts, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -207,34 +207,17 @@ export class PostsService {
     const { db } = this.deps;
     const post = await this.visiblePost(db, viewer, id);
     if (!post) throw recordNotFound();
+    // Both ends of the thread are read by id through a recursive walk, bounded, then filtered by visibility.
     const ancestors = post.inReplyToId
-      ? await db
-          .select()
-          .from(posts)
-          .where(
-            and(
-              inArray(
-                posts.id,
-                sql`(with recursive up(id, parent, depth) as (select p.id, p.in_reply_to_id, 1 from ${posts} p where p.id = ${post.inReplyToId} union all select p.id, p.in_reply_to_id, up.depth + 1 from ${posts} p join up on p.id = up.parent where up.depth < ${Limits.contextAncestorsMax}) select id from up)`,
-              ),
-              visibleTo(viewer),
-            ),
-          )
-          .orderBy(asc(posts.id))
+      ? await this.visibleAmong(
+          viewer,
+          sql`(with recursive up(id, parent, depth) as (select p.id, p.in_reply_to_id, 1 from ${posts} p where p.id = ${post.inReplyToId} union all select p.id, p.in_reply_to_id, up.depth + 1 from ${posts} p join up on p.id = up.parent where up.depth < ${Limits.contextAncestorsMax}) select id from up)`,
+        )
       : [];
-    const below = await db
-      .select()
-      .from(posts)
-      .where(
-        and(
-          inArray(
-            posts.id,
-            sql`(with recursive down(id) as (select p.id from ${posts} p where p.in_reply_to_id = ${id} union select p.id from ${posts} p join down on p.in_reply_to_id = down.id) select id from down limit ${Limits.contextDescendantsMax})`,
-          ),
-          visibleTo(viewer),
-        ),
-      )
-      .orderBy(asc(posts.id));
+    const below = await this.visibleAmong(
+      viewer,
+      sql`(with recursive down(id) as (select p.id from ${posts} p where p.in_reply_to_id = ${id} union select p.id from ${posts} p join down on p.in_reply_to_id = down.id) select id from down limit ${Limits.contextDescendantsMax})`,
+    );
     const [a, d] = await Promise.all([
       statusViews(db, this.urls, viewer, ancestors),
       statusViews(db, this.urls, viewer, treeOrder(id, below)),
@@ -278,6 +261,15 @@ export class PostsService {
     page: { items: PostRow[]; newest: string | null; oldest: string | null },
   ) {
     return { ...page, items: await statusViews(this.deps.db, this.urls, viewer, page.items) };
+  }
+
+  /** The posts among the ids a subquery selects that `viewer` may see, oldest first. */
+  private visibleAmong(viewer: string | null, ids: SQL): Promise<PostRow[]> {
+    return this.deps.db
+      .select()
+      .from(posts)
+      .where(and(inArray(posts.id, ids), visibleTo(viewer)))
+      .orderBy(asc(posts.id));
   }
 
   /** A post `viewer` may see, by id alone (the author's shard is not known). */

@@ -14,20 +14,15 @@ const TOKEN =
   /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])|(?<![\w@])@([a-z0-9_.]*[a-z0-9_])(?![\w@])|(?<![\w#&])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)/giu;
 
 /** The usernames `@name` mentions in a text (lower case, each once, at most `max`). */
-export function mentionedUsernames(text: string, max: number): string[] {
-  const found = new Set<string>();
-  for (const m of text.matchAll(TOKEN)) {
-    if (m[2]) found.add(m[2].toLowerCase());
-    if (found.size >= max) break;
-  }
-  return [...found];
-}
+export const mentionedUsernames = (text: string, max: number) => collect(text, 2, max);
 
 /** The hashtags of a text (lower case, each once, at most `max`). */
-export function hashtags(text: string, max: number): string[] {
+export const hashtags = (text: string, max: number) => collect(text, 3, max);
+
+function collect(text: string, group: 2 | 3, max: number): string[] {
   const found = new Set<string>();
   for (const m of text.matchAll(TOKEN)) {
-    if (m[3]) found.add(m[3].toLowerCase());
+    if (m[group]) found.add(m[group].toLowerCase());
     if (found.size >= max) break;
   }
   return [...found];
