@@ -288,4 +288,37 @@ describe('follows', () => {
     assert.equal((await m('POST', '/api/v1/accounts/123456789012345678/follow', a)).status, 404);
     assert.equal((await m('POST', `/api/v1/accounts/${b.id}/follow`)).status, 401);
   });
+
+  test('block, unblock and remove_from_followers through the Mastodon API', async () => {
+    const [a, b, c] = [await h.register(), await h.register(), await h.register()];
+    await m('POST', `/api/v1/accounts/${a.id}/follow`, b);
+    await m('POST', `/api/v1/accounts/${a.id}/follow`, c);
+    const removed = await m('POST', `/api/v1/accounts/${b.id}/remove_from_followers`, a);
+    assert.equal(removed.status, 200);
+    assert.equal(removed.body.followed_by, false);
+    assert.equal((await account(a)).followers_count, 1);
+    assert.equal((await account(b)).following_count, 0);
+
+    const blocked = await m('POST', `/api/v1/accounts/${c.id}/block`, a);
+    assert.equal(blocked.status, 200);
+    assert.equal(blocked.body.blocking, true);
+    assert.equal(blocked.body.followed_by, false);
+    assert.equal((await account(a)).followers_count, 0);
+    // The chat side sees the same block.
+    const chat = await h.api('GET', '/users/@me/relationships', { token: a.token });
+    assert.ok(chat.body.some((r: any) => r.id === c.id && r.type === 2));
+    assert.equal((await m('POST', `/api/v1/accounts/${a.id}/follow`, c)).status, 403);
+    const unblocked = await m('POST', `/api/v1/accounts/${c.id}/unblock`, a);
+    assert.equal(unblocked.body.blocking, false);
+    assert.equal((await m('POST', `/api/v1/accounts/${a.id}/follow`, c)).body.following, true);
+
+    // Unblocking someone not blocked leaves a chat friendship alone.
+    await h.api('PUT', `/users/@me/relationships/${b.id}`, { token: a.token, body: {} });
+    await h.api('PUT', `/users/@me/relationships/${a.id}`, { token: b.token, body: {} });
+    await m('POST', `/api/v1/accounts/${b.id}/unblock`, a);
+    const friends = await h.api('GET', '/users/@me/relationships', { token: a.token });
+    assert.ok(friends.body.some((r: any) => r.id === b.id && r.type === 1));
+    assert.equal((await m('POST', '/api/v1/accounts/123456789012345678/unblock', a)).status, 404);
+    assert.equal((await m('POST', `/api/v1/accounts/${c.id}/block`)).status, 401);
+  });
 });

@@ -181,6 +181,8 @@ describe('statuses', () => {
     );
     assert.equal((await m('POST', `/api/v1/statuses/${priv}/favourite`, outsider)).status, 404);
     assert.equal((await m('GET', `/api/v1/statuses/${direct}/context`, follower)).status, 404);
+    for (const path of ['history', 'favourited_by', 'context'])
+      assert.equal((await m('GET', `/api/v1/statuses/${priv}/${path}`, outsider)).status, 404, path);
   });
 
   test('comments nest to any depth; context gives ancestors and the tree in order', async () => {
@@ -232,8 +234,18 @@ describe('statuses', () => {
     assert.equal((await m('PUT', `/api/v1/statuses/${id}`, a, { status: '' })).status, 422);
     assert.equal((await m('GET', `/api/v1/statuses/${id}`)).body.content.includes('second'), true);
     assert.ok(h.events.some((e) => e.t === 'SOCIAL_STATUS_UPDATE' && (e.d as any).id === id));
+    const history = await m('GET', `/api/v1/statuses/${id}/history`);
+    assert.deepEqual(
+      history.body.map((v: any) => [v.content.replace(/<[^>]+>/g, ''), v.spoiler_text]),
+      [
+        ['first', ''],
+        ['second #now', 'cw'],
+      ],
+    );
+    assert.equal(history.body[1].account.id, a.id);
     assert.equal((await m('DELETE', `/api/v1/statuses/${id}`, a)).status, 200);
     assert.equal((await m('DELETE', `/api/v1/statuses/${id}`, a)).status, 404);
+    assert.equal((await m('GET', `/api/v1/statuses/${id}/history`)).status, 404);
     assert.equal((await m('GET', `/api/v1/accounts/${a.id}`)).body.statuses_count, 0);
     assert.ok(h.events.some((e) => e.t === 'SOCIAL_STATUS_DELETE' && (e.d as any).id === id));
   });
@@ -252,6 +264,8 @@ describe('statuses', () => {
     assert.equal(s.favourites_count, 10);
     assert.equal(s.favourited, true);
     assert.equal((await m('GET', `/api/v1/statuses/${id}`, author)).body.favourited, false);
+    const by = await m('GET', `/api/v1/statuses/${id}/favourited_by`);
+    assert.deepEqual(new Set(by.body.map((x: any) => x.id)), new Set(fans.map((f) => f.id)));
     await Promise.all(
       fans
         .slice(0, 4)

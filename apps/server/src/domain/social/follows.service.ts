@@ -85,6 +85,19 @@ export class FollowsService {
     return true;
   }
 
+  /** Makes `followerId` stop following the caller (Mastodon's remove_from_followers); a request is refused too. */
+  async removeFollower(principal: Principal, followerId: string) {
+    const me = principal.userId;
+    await this.assertExists(followerId);
+    const pending = new PendingEvents();
+    await this.deps.db.transaction(async (tx) => {
+      if (await this.removeFollow(tx, followerId, me))
+        pending.add('SOCIAL_UNFOLLOW', accountTopic(followerId), { account_id: followerId, target_id: me });
+    });
+    pending.publish(this.deps.events);
+    return this.relationship(me, followerId);
+  }
+
   /** Accepts (or rejects) a pending follow request to the caller. */
   async answerRequest(principal: Principal, followerId: string, accept: boolean) {
     const me = principal.userId;

@@ -1,14 +1,14 @@
 import { Limits } from '@hearth/protocol';
-import { and, asc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { postEdits, postMentions, postReactions, posts, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { PendingEvents } from '../pending-events';
-import { adjustStats } from './accounts';
+import { adjustStats, loadAccounts } from './accounts';
 import { recordNotFound, unprocessable } from './errors';
 import { accountTopic } from './follows.service';
-import { type PostRow, SocialUrls } from './mastodon.wire';
+import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import { statusViews } from './status-views';
 import { mentionedUsernames, renderText } from './text';
@@ -200,6 +200,58 @@ export class PostsService {
     pending.publish(this.deps.events);
     const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
     return status;
+  }
+
+  /** Who favourited a status the caller may see, latest first (one page: Hearth keeps no id per favourite). */
+  async favouritedBy(viewer: string | null, id: string, limit: number | undefined) {
+    const { db } = this.deps;
+    const post = await this.visiblePost(db, viewer, id);
+    if (!post) throw recordNotFound();
+    const rows = await db
+      .select({ reactorId: postReactions.reactorId })
+      .from(postReactions)
+      .where(
+        and(eq(postReactions.userId, post.userId), eq(postReactions.postId, id), eq(postReactions.emoji, '')),
+      )
+      .orderBy(desc(postReactions.createdAt))
+      .limit(Math.min(limit ?? Limits.socialPageMax, Limits.socialPageMax));
+    const accounts = await loadAccounts(
+      db,
+      rows.map((r) => r.reactorId),
+    );
+    return rows.flatMap((r) => {
+      const a = accounts.get(r.reactorId);
+      return a && !a.user.disabled ? [toAccount(a, this.urls)] : [];
+    });
+  }
+
+  /** The versions of a status the caller may see, oldest first, the current one last (Mastodon's StatusEdit). */
+  async history(viewer: string | null, id: string) {
+    const { db } = this.deps;
+    const post = await this.visiblePost(db, viewer, id);
+    if (!post) throw recordNotFound();
+    const [earlier, accounts] = await Promise.all([
+      db
+        .select()
+        .from(postEdits)
+        .where(and(eq(postEdits.userId, post.userId), eq(postEdits.postId, id)))
+        .orderBy(asc(postEdits.id)),
+      loadAccounts(db, [post.userId]),
+    ]);
+    const author = accounts.get(post.userId);
+    if (!author) throw recordNotFound();
+    const account = toAccount(author, this.urls);
+    const version = (v: { content: string; spoilerText: string; sensitive: boolean; createdAt: Date }) => ({
+      content: v.content,
+      spoiler_text: v.spoilerText,
+      sensitive: v.sensitive,
+      created_at: v.createdAt.toISOString(),
+      account,
+      poll: null,
+      media_attachments: [],
+      emojis: [],
+    });
+    return [...earlier.map(version), version({ ...post, createdAt: post.editedAt ?? post.createdAt })];
   }
 
   /** The thread around a status: its visible ancestors (oldest first) and descendants (in tree order). */

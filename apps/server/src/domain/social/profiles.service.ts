@@ -114,7 +114,9 @@ export class ProfilesService {
       });
     }
     const account = await this.verifyCredentials(principal);
-    pending.add('SOCIAL_ACCOUNT_UPDATE', accountTopic(principal.userId), account);
+    // What anyone may see of it: `source` (follow requests waiting, defaults) stays with its owner.
+    const { source: _source, role: _role, ...visible } = account;
+    pending.add('SOCIAL_ACCOUNT_UPDATE', accountTopic(principal.userId), visible);
     pending.publish(this.deps.events);
     return account;
   }

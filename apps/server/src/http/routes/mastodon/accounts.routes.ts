@@ -12,6 +12,8 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ApiError } from '../../../domain/errors';
+import { RelationshipType } from '../../../domain/relationships/relationships.service';
+import { recordNotFound } from '../../../domain/social/errors';
 import type { ProfileChanges } from '../../../domain/social/profiles.service';
 import { caller, clientMeta } from '../../auth';
 import { type AjvError, invalidFormBody, rejectNulCharacters } from '../../errors';
@@ -96,6 +98,34 @@ export function accountsRoutes(app: Api, { services, config }: RouteContext): vo
     '/api/v1/accounts/:id/unfollow',
     { config: { auth: 'user' }, schema: { params: IdParams } },
     async (req) => follows.unfollow(caller(req), req.params.id),
+  );
+
+  app.post(
+    '/api/v1/accounts/:id/remove_from_followers',
+    { config: { auth: 'user' }, schema: { params: IdParams } },
+    async (req) => follows.removeFollower(caller(req), req.params.id),
+  );
+
+  // Blocks are the chat side's (relationships type 2): one list for both sides, ending follows both ways.
+  app.post(
+    '/api/v1/accounts/:id/block',
+    { config: { auth: 'user' }, schema: { params: IdParams } },
+    async (req) => {
+      await services.relationships.put(caller(req), req.params.id, RelationshipType.Blocked);
+      return follows.relationship(caller(req).userId, req.params.id);
+    },
+  );
+  app.post(
+    '/api/v1/accounts/:id/unblock',
+    { config: { auth: 'user' }, schema: { params: IdParams } },
+    async (req) => {
+      const me = caller(req);
+      const before = await follows.relationship(me.userId, req.params.id);
+      if (!before) throw recordNotFound();
+      // Only a block is undone here: a friendship or a friend request is the chat side's to end.
+      if (before.blocking) await services.relationships.remove(me, req.params.id);
+      return follows.relationship(me.userId, req.params.id);
+    },
   );
 
   app.get(

@@ -1,4 +1,4 @@
-import { MastodonCreateStatus, MastodonEditStatus, Snowflake } from '@hearth/protocol';
+import { MastodonCreateStatus, MastodonEditStatus, MastodonPageQuery, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../../auth';
 import type { Api, RouteContext } from '../../types';
@@ -45,6 +45,18 @@ export function statusesRoutes(app: Api, { services }: RouteContext): void {
     '/api/v1/statuses/:id/context',
     { config: { auth: 'optional' }, schema: { params: IdParams } },
     async (req) => posts.context(req.principal?.userId ?? null, req.params.id),
+  );
+
+  app.get(
+    '/api/v1/statuses/:id/history',
+    { config: { auth: 'optional' }, schema: { params: IdParams } },
+    async (req) => posts.history(req.principal?.userId ?? null, req.params.id),
+  );
+
+  app.get(
+    '/api/v1/statuses/:id/favourited_by',
+    { config: { auth: 'optional' }, schema: { params: IdParams, querystring: MastodonPageQuery } },
+    async (req) => posts.favouritedBy(req.principal?.userId ?? null, req.params.id, req.query.limit),
   );
 
   for (const [action, on] of [
