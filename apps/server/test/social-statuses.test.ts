@@ -217,6 +217,31 @@ describe('statuses', () => {
     assert.equal((await m('GET', `/api/v1/statuses/${c11}`)).status, 200);
   });
 
+  test('Idempotency-Key: a retry, even a concurrent one, answers the first status; another key posts again', async () => {
+    const a = await h.register();
+    const send = (key: string, status = 'once') =>
+      h.api('POST', '/api/v1/statuses', {
+        token: `Bearer ${a.token}`,
+        body: { status },
+        headers: { 'idempotency-key': key },
+      });
+    const [one, two, three] = await Promise.all([send('k1'), send('k1'), send('k1', 'different text')]);
+    assert.equal(one.status, 200);
+    assert.equal(two.body.id, one.body.id);
+    assert.equal(three.body.id, one.body.id);
+    const other = await send('k2');
+    assert.notEqual(other.body.id, one.body.id);
+    // Another person's key of the same name is theirs.
+    const b = await h.register();
+    const theirs = await h.api('POST', '/api/v1/statuses', {
+      token: `Bearer ${b.token}`,
+      body: { status: 'once' },
+      headers: { 'idempotency-key': 'k1' },
+    });
+    assert.notEqual(theirs.body.id, one.body.id);
+    assert.equal((await m('GET', `/api/v1/accounts/${a.id}`)).body.statuses_count, 2);
+  });
+
   test('edit and delete: the author only; others get 404 and change nothing', async () => {
     const [a, b] = [await h.register(), await h.register()];
     const id = await post(h, a, { status: 'first' });

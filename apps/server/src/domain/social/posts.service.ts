@@ -1,7 +1,14 @@
 import { Limits } from '@hearth/protocol';
 import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { postEdits, postMentions, postReactions, posts, users } from '../../store/schema';
+import {
+  postEdits,
+  postIdempotencyKeys,
+  postMentions,
+  postReactions,
+  posts,
+  users,
+} from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { PendingEvents } from '../pending-events';
@@ -38,40 +45,64 @@ export class PostsService {
     this.urls = new SocialUrls(deps.config.publicUrl);
   }
 
-  /** Posts a status, or a comment when `in_reply_to_id` names a status the caller may see. */
-  async create(principal: Principal, input: StatusInput, opts: { appId?: string | null } = {}) {
+  /**
+   * Posts a status, or a comment when `in_reply_to_id` names a status the caller may see. With an idempotency key
+   * (the client's `Idempotency-Key`), a retry within an hour answers the status the first attempt made.
+   */
+  async create(
+    principal: Principal,
+    input: StatusInput,
+    opts: { appId?: string | null; idempotencyKey?: string } = {},
+  ) {
     const me = principal.userId;
     const text = checkText(input);
     const id = this.deps.ids.next();
     const pending = new PendingEvents();
-    const post = await this.deps.db.transaction(async (tx) => {
-      let parent: PostRow | null = null;
-      if (input.in_reply_to_id) {
-        parent = await this.visiblePost(tx, me, input.in_reply_to_id);
-        if (!parent) throw recordNotFound();
-      }
-      const { content, mentioned } = await this.render(tx, text);
-      const [row] = await tx
-        .insert(posts)
-        .values({
-          userId: me,
-          id,
-          text,
-          content,
-          spoilerText: (input.spoiler_text ?? '').trim(),
-          sensitive: input.sensitive ?? false,
-          visibility: input.visibility ?? 'public',
-          language: input.language ?? null,
-          inReplyToId: parent?.id ?? null,
-          inReplyToAccountId: parent?.userId ?? null,
-          applicationId: opts.appId ?? null,
-        })
-        .returning();
-      await this.writeMentions(tx, me, id, mentioned);
-      if (parent) await bumpReplies(tx, parent.userId, parent.id, 1);
-      await adjustStats(tx, [{ userId: me, statuses: 1, posted: true }]);
-      return row;
-    });
+    const outcome = await this.deps.db.transaction(
+      async (tx): Promise<{ earlier: string } | { post: PostRow }> => {
+        if (opts.idempotencyKey) {
+          const earlier = await this.claimKey(tx, me, opts.idempotencyKey, id);
+          if (earlier) return { earlier };
+        }
+        let parent: PostRow | null = null;
+        if (input.in_reply_to_id) {
+          parent = await this.visiblePost(tx, me, input.in_reply_to_id);
+          if (!parent) throw recordNotFound();
+        }
+        const { content, mentioned } = await this.render(tx, text);
+        const [row] = await tx
+          .insert(posts)
+          .values({
+            userId: me,
+            id,
+            text,
+            content,
+            spoilerText: (input.spoiler_text ?? '').trim(),
+            sensitive: input.sensitive ?? false,
+            visibility: input.visibility ?? 'public',
+            language: input.language ?? null,
+            inReplyToId: parent?.id ?? null,
+            inReplyToAccountId: parent?.userId ?? null,
+            applicationId: opts.appId ?? null,
+          })
+          .returning();
+        await this.writeMentions(tx, me, id, mentioned);
+        if (parent) await bumpReplies(tx, parent.userId, parent.id, 1);
+        await adjustStats(tx, [{ userId: me, statuses: 1, posted: true }]);
+        return { post: row };
+      },
+    );
+    if ('earlier' in outcome) {
+      // The first attempt's status, as it is now; gone if it was deleted since.
+      const [earlier] = await this.deps.db
+        .select()
+        .from(posts)
+        .where(and(eq(posts.userId, me), eq(posts.id, outcome.earlier)));
+      if (!earlier) throw recordNotFound();
+      const [status] = await statusViews(this.deps.db, this.urls, me, [earlier]);
+      return status;
+    }
+    const { post } = outcome;
     const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
     pending.add('SOCIAL_STATUS_CREATE', accountTopic(me), eventOf(post, status));
     pending.publish(this.deps.events);
@@ -313,6 +344,28 @@ export class PostsService {
     page: { items: PostRow[]; newest: string | null; oldest: string | null },
   ) {
     return { ...page, items: await statusViews(this.deps.db, this.urls, viewer, page.items) };
+  }
+
+  /**
+   * Records `key` for the post about to be made, or answers the post an earlier request with it made within the
+   * hour. A concurrent request with the same key waits on the row until the first commits, then sees its post.
+   */
+  private async claimKey(tx: DbOrTx, userId: string, key: string, postId: string): Promise<string | null> {
+    const [claimed] = await tx
+      .insert(postIdempotencyKeys)
+      .values({ userId, key, postId })
+      .onConflictDoUpdate({
+        target: [postIdempotencyKeys.userId, postIdempotencyKeys.key],
+        set: { postId, createdAt: sql`now()` },
+        setWhere: sql`${postIdempotencyKeys.createdAt} < now() - interval '1 hour'`,
+      })
+      .returning({ postId: postIdempotencyKeys.postId });
+    if (claimed) return null;
+    const [row] = await tx
+      .select({ postId: postIdempotencyKeys.postId })
+      .from(postIdempotencyKeys)
+      .where(and(eq(postIdempotencyKeys.userId, userId), eq(postIdempotencyKeys.key, key)));
+    return row?.postId ?? null;
   }
 
   /** The posts among the ids a subquery selects that `viewer` may see, oldest first. */

@@ -56,6 +56,14 @@ CREATE TABLE "post_edits" (
 	CONSTRAINT "post_edits_user_id_post_id_id_pk" PRIMARY KEY("user_id","post_id","id")
 );
 --> statement-breakpoint
+CREATE TABLE "post_idempotency_keys" (
+	"user_id" bigint NOT NULL,
+	"key" text NOT NULL,
+	"post_id" bigint NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "post_idempotency_keys_user_id_key_pk" PRIMARY KEY("user_id","key")
+);
+--> statement-breakpoint
 CREATE TABLE "post_mentions" (
 	"user_id" bigint NOT NULL,
 	"post_id" bigint NOT NULL,

@@ -150,3 +150,15 @@ export const oauthTokens = pgTable(
     uniqueIndex('oauth_tokens_session_key').on(t.userId, t.sessionId),
   ],
 );
+
+/** `Idempotency-Key`s of status creation: the same key within an hour answers the status it made. */
+export const postIdempotencyKeys = pgTable(
+  'post_idempotency_keys',
+  {
+    userId: snowflake('user_id').notNull(),
+    key: text('key').notNull(),
+    postId: snowflake('post_id').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);

@@ -14,11 +14,12 @@ export function statusesRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'user' }, schema: { body: MastodonCreateStatus } },
     async (req) => {
       const b = req.body;
-      return posts.create(caller(req), {
-        ...b,
-        in_reply_to_id: b.in_reply_to_id ?? undefined,
-        language: b.language ?? undefined,
-      });
+      const key = req.headers['idempotency-key'];
+      return posts.create(
+        caller(req),
+        { ...b, in_reply_to_id: b.in_reply_to_id ?? undefined, language: b.language ?? undefined },
+        { idempotencyKey: typeof key === 'string' && key ? key.slice(0, 256) : undefined },
+      );
     },
   );
 
