@@ -14,6 +14,13 @@ import { isBlocked } from './visibility';
 /** The bus topic of a social account's events (ADR 0023). */
 export const accountTopic = (id: string) => `account:${id}`;
 
+/** A follow (or request) ended: told to both accounts. */
+function unfollowed(pending: PendingEvents, followerId: string, targetId: string): void {
+  const d = { account_id: followerId, target_id: targetId };
+  pending.add('SOCIAL_UNFOLLOW', accountTopic(targetId), d);
+  pending.add('SOCIAL_UNFOLLOW', accountTopic(followerId), d);
+}
+
 /** Follows, follow requests and relationships (ADR 0023). */
 export class FollowsService {
   private readonly urls: SocialUrls;
@@ -62,8 +69,7 @@ export class FollowsService {
     await this.assertExists(targetId);
     const pending = new PendingEvents();
     await this.deps.db.transaction(async (tx) => {
-      if (await this.removeFollow(tx, me, targetId))
-        pending.add('SOCIAL_UNFOLLOW', accountTopic(targetId), { account_id: me, target_id: targetId });
+      if (await this.removeFollow(tx, me, targetId)) unfollowed(pending, me, targetId);
     });
     pending.publish(this.deps.events);
     return this.relationship(me, targetId);
@@ -91,8 +97,7 @@ export class FollowsService {
     await this.assertExists(followerId);
     const pending = new PendingEvents();
     await this.deps.db.transaction(async (tx) => {
-      if (await this.removeFollow(tx, followerId, me))
-        pending.add('SOCIAL_UNFOLLOW', accountTopic(followerId), { account_id: followerId, target_id: me });
+      if (await this.removeFollow(tx, followerId, me)) unfollowed(pending, followerId, me);
     });
     pending.publish(this.deps.events);
     return this.relationship(me, followerId);
@@ -130,7 +135,7 @@ export class FollowsService {
         const [done] = await tx.delete(followers).where(where).returning({ id: followers.id });
         if (!done) throw recordNotFound();
         await tx.delete(follows).where(and(eq(follows.userId, followerId), eq(follows.targetId, me)));
-        pending.add('SOCIAL_UNFOLLOW', accountTopic(followerId), { account_id: followerId, target_id: me });
+        unfollowed(pending, followerId, me);
       }
     });
     pending.publish(this.deps.events);
