@@ -1,6 +1,7 @@
 import { ErrorCode, Limits } from '@hearth/protocol';
 import type { FastifyError } from 'fastify';
 import { ApiError } from '../../../domain/errors';
+import type { AjvError } from '../../errors';
 import { RateLimitedError } from '../../rate-limit';
 import type { Api, RouteContext } from '../../types';
 import { accountsRoutes } from './accounts.routes';
@@ -69,11 +70,8 @@ function mastodonError(err: FastifyError): { status: number; error: string } {
     return {
       status: 400,
       error: `Invalid request: ${err.validation
-        .map(
-          (v) =>
-            `${v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (v.params as { missingProperty?: string }).missingProperty || 'body'} ${v.message ?? 'is invalid'}`,
-        )
         .slice(0, 5)
+        .map((v) => validationMessage(v as AjvError))
         .join('; ')}`,
     };
   const status = err.statusCode ?? 500;
@@ -83,6 +81,32 @@ function mastodonError(err: FastifyError): { status: number; error: string } {
     return { status: 400, error: 'The request body contains invalid JSON' };
   if (status >= 400 && status < 500) return { status, error: err.message || 'Bad request' };
   return { status: 500, error: 'Internal server error' };
+}
+
+/** One schema failure in words, naming the field and never echoing the schema (patterns and the like). */
+function validationMessage(v: AjvError): string {
+  const p = v.params as { missingProperty?: string; limit?: number; type?: string };
+  const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const field =
+    v.keyword === 'required' ? [path, p.missingProperty].filter(Boolean).join('.') : path || 'body';
+  switch (v.keyword) {
+    case 'required':
+      return `${field} is missing`;
+    case 'maxLength':
+    case 'maxItems':
+    case 'maxProperties':
+      return `${field} is too long (at most ${p.limit})`;
+    case 'minLength':
+    case 'minItems':
+      return `${field} is too short (at least ${p.limit})`;
+    case 'minimum':
+    case 'maximum':
+      return `${field} is out of range`;
+    case 'type':
+      return `${field} must be of type ${p.type}`;
+    default:
+      return `${field} is invalid`;
+  }
 }
 
 function fieldNames(tree: unknown, prefix = ''): string {
