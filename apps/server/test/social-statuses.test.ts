@@ -364,5 +364,11 @@ describe('statuses', () => {
     assert.ok(pre.status < 300);
     assert.equal(pre.headers.get('access-control-allow-origin'), '*');
     assert.match(pre.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    // What Hearth lacks is a Mastodon 404; the chat API's stays Discord's.
+    const missing = await m('GET', '/api/v1/notifications', null);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.body, { error: 'Record not found' });
+    assert.equal(missing.headers.get('access-control-allow-origin'), '*');
+    assert.deepEqual((await h.api('GET', '/nothing-here')).body, { message: '404: Not Found', code: 0 });
   });
 });

@@ -54,6 +54,16 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     accountsRoutes(api, ctx);
     statusesRoutes(api, ctx);
     timelinesRoutes(api, ctx);
+    // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
+    for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
+      await api.register(
+        async (scope) => {
+          scope.setNotFoundHandler((_request, reply) => {
+            reply.code(404).send({ error: 'Record not found' });
+          });
+        },
+        { prefix },
+      );
   });
 }
 
