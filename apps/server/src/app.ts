@@ -37,6 +37,7 @@ import { gatewayRoutes } from './http/routes/gateway.routes';
 import { guildInfoRoutes } from './http/routes/guild-info.routes';
 import { guildsRoutes } from './http/routes/guilds.routes';
 import { invitesRoutes } from './http/routes/invites.routes';
+import { mastodonRoutes } from './http/routes/mastodon';
 import { mediaRoutes } from './http/routes/media.routes';
 import { messagesRoutes } from './http/routes/messages.routes';
 import { moderationRoutes } from './http/routes/moderation.routes';
@@ -353,6 +354,7 @@ async function buildHttp(
     },
     { prefix: '/api/v10' },
   );
+  await mastodonRoutes(http, ctx);
   systemRoutes(http, { database, metrics, bus });
   mediaRoutes(http, ctx);
   webAppRoutes(http, { dir: webDir });

@@ -16,9 +16,12 @@ import type { PrivateUser, User, UserSettings } from './schemas/users';
  * the catalog names them apart because bots need different intents for each. The social layer adds its own kinds
  * (an account's followers, a timeline) here.
  */
-export type TopicKind = 'guild' | 'channel' | 'dm' | 'user';
+export type TopicKind = 'guild' | 'channel' | 'dm' | 'user' | 'account';
 
-/** A topic string of a kind: `guild:<id>`, `channel:<id>` (a guild channel or a DM) or `user:<id>`. */
+/**
+ * A topic string of a kind: `guild:<id>`, `channel:<id>` (a guild channel or a DM), `user:<id>`, or `account:<id>`
+ * (a social account's events: its statuses, follows and profile; the Discord gateway ignores them).
+ */
 export type TopicOfKind<K extends TopicKind> = K extends 'dm' ? `channel:${string}` : `${K}:${string}`;
 
 /**
@@ -167,6 +170,34 @@ export interface EventPayloads {
   USER_SETTINGS_UPDATE: UserSettings;
   /** Internal, never dispatched: the user's sessions (some, or all) are no longer valid. */
   SESSIONS_REVOKED: { session_ids?: string[]; all?: boolean };
+  /**
+   * The social layer's events, on `account:<id>`. A status event carries its visibility, so a consumer (a streaming
+   * API, federation) decides per reader; `status` is the Mastodon Status as its author sees it.
+   */
+  SOCIAL_STATUS_CREATE: SocialStatusEvent;
+  SOCIAL_STATUS_UPDATE: SocialStatusEvent;
+  SOCIAL_STATUS_DELETE: { id: string; account_id: string; visibility: string };
+  /** Told to both accounts; `accepted` false: a request waiting for a locked account's approval. */
+  SOCIAL_FOLLOW: SocialFollowEvent;
+  SOCIAL_FOLLOW_REQUEST: SocialFollowEvent;
+  SOCIAL_UNFOLLOW: { account_id: string; target_id: string };
+  SOCIAL_FAVOURITE: { status_id: string; account_id: string; visibility: string };
+  /** The Mastodon Account as anyone may see it (without `source`). */
+  SOCIAL_ACCOUNT_UPDATE: Record<string, unknown> & { id: string };
+}
+
+interface SocialStatusEvent {
+  id: string;
+  account_id: string;
+  visibility: string;
+  status: unknown;
+}
+
+interface SocialFollowEvent {
+  follow_id?: string;
+  account_id: string;
+  target_id: string;
+  accepted: boolean;
 }
 
 export type EventName = keyof EventPayloads;
@@ -184,6 +215,9 @@ export interface EventSpec {
 
 const messages = { guild: Intent.GuildMessages, dm: Intent.DirectMessages };
 const reactions = { guild: Intent.GuildMessageReactions, dm: Intent.DirectMessageReactions };
+
+/** Social events reach no bot (no intent delivers them) and change no chat cache. */
+const social = { topics: ['account'], intent: 0, invalidates: [] } as const;
 
 /** The catalog. */
 export const EVENTS = {
@@ -336,6 +370,14 @@ export const EVENTS = {
   USER_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context', 'guild-snapshot'] },
   USER_SETTINGS_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
   SESSIONS_REVOKED: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
+  SOCIAL_STATUS_CREATE: social,
+  SOCIAL_STATUS_UPDATE: social,
+  SOCIAL_STATUS_DELETE: social,
+  SOCIAL_FOLLOW: social,
+  SOCIAL_FOLLOW_REQUEST: social,
+  SOCIAL_UNFOLLOW: social,
+  SOCIAL_FAVOURITE: social,
+  SOCIAL_ACCOUNT_UPDATE: social,
 } as const satisfies { [T in EventName]: EventSpec };
 
 /** The topic kinds event `T` is published to. */

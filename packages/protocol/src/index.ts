@@ -9,6 +9,7 @@ export * from './schemas/applications';
 export * from './schemas/auth';
 export * from './schemas/common';
 export * from './schemas/guilds';
+export * from './schemas/mastodon';
 export * from './schemas/messages';
 export * from './schemas/scheduled-events';
 export * from './schemas/stickers';

@@ -1,6 +1,23 @@
 // Hard limits shared by the server and clients.
 export const Limits = {
   messageContent: 2000,
+  /** Characters of a social status (posts and comments), as the Mastodon instance entity advertises. */
+  statusChars: 5000,
+  /** Content warning (spoiler text) of a status. */
+  spoilerChars: 500,
+  /** People one status may mention; hashtags one status may carry. */
+  statusMentionsMax: 50,
+  statusTagsMax: 20,
+  /** How far up and down a thread GET /statuses/:id/context reads. */
+  contextAncestorsMax: 64,
+  contextDescendantsMax: 4096,
+  /** A page of statuses or accounts in the Mastodon API. */
+  socialPageDefault: 20,
+  socialPageMax: 40,
+  /** Mastodon's profile fields (label/value pairs): how many, how long each part. */
+  profileFieldsMax: 4,
+  profileFieldChars: 255,
+  namePartChars: 32,
   historyPageMax: 100,
   historyPageDefault: 50,
   usernameMin: 2,

@@ -24,6 +24,11 @@ import { ReadStatesService } from './messages/read-states.service';
 import { SearchService } from './messages/search.service';
 import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
+import { FollowsService } from './social/follows.service';
+import { OAuthService } from './social/oauth.service';
+import { PostsService } from './social/posts.service';
+import { ProfilesService } from './social/profiles.service';
+import { TimelinesService } from './social/timelines.service';
 import { ThreadsService } from './threads/threads.service';
 import { UsersService } from './users/users.service';
 import { WebhookMessagesService } from './webhooks/webhook-messages.service';
@@ -37,14 +42,17 @@ export function createServices(deps: Deps) {
   const guilds = new GuildsService(deps, emojis, presence);
   const members = new MembersService(deps);
   const dms = new DmsService(deps);
-  const relationships = new RelationshipsService(deps);
+  const follows = new FollowsService(deps);
+  const relationships = new RelationshipsService(deps, follows);
   const threads = new ThreadsService(deps);
   const stickers = new StickersService(deps);
   const messages = new MessagesService(deps, dms, relationships, threads, stickers);
   const webhooks = new WebhooksService(deps);
+  const users = new UsersService(deps, auth, members);
+  const posts = new PostsService(deps);
   const services = {
     auth,
-    users: new UsersService(deps, auth, members),
+    users,
     images: new ImagesService(deps),
     applications: new ApplicationsService(deps),
     applicationEmojis: new ApplicationEmojisService(deps),
@@ -70,6 +78,14 @@ export function createServices(deps: Deps) {
     botAuthorization: new BotAuthorizationService(deps, guilds, members, presence),
     webhooks,
     webhookMessages: new WebhookMessagesService(deps, webhooks, threads),
+    /** The social layer (ADR 0028). */
+    social: {
+      profiles: new ProfilesService(deps, users, follows),
+      follows,
+      posts,
+      timelines: new TimelinesService(deps, posts),
+      oauth: new OAuthService(deps, auth),
+    },
   };
   return {
     ...services,

@@ -7,6 +7,8 @@ export const Topic = {
   guild: (id: string) => `guild:${id}` as const,
   /** A guild channel's or a DM's. */
   channel: (id: string) => `channel:${id}` as const,
+  /** A social account's: its statuses, follows and profile. */
+  account: (id: string) => `account:${id}` as const,
 };
 
 /**

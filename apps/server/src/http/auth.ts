@@ -3,8 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService, Principal } from '../domain/auth/auth.service';
 import { ApiError, unauthorized } from '../domain/errors';
 
-/** Who may call a route: anyone, any authenticated caller, people only (not bots), or bots only. */
-type AuthMode = 'none' | 'any' | 'user' | 'bot';
+/**
+ * Who may call a route: anyone, any authenticated caller, people only (not bots), or bots only. `optional`: anyone,
+ * and a caller who sends a token is resolved (a token that fails is a 401, never read as anonymous).
+ */
+export type AuthMode = 'none' | 'optional' | 'any' | 'user' | 'bot';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,6 +24,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
   app.addHook('onRequest', async (request) => {
     const mode = request.routeOptions.config?.auth ?? 'none';
     if (mode === 'none') return;
+    if (mode === 'optional' && !request.headers.authorization) return;
     const principal = await auth.authenticate(request.headers.authorization);
     if (!principal) throw unauthorized();
     if (mode === 'user' && principal.bot)

@@ -10,7 +10,7 @@ import { TestGateway } from '../gateway-client';
 import { createGuild } from '../guild-helpers';
 import { openTestDatabase, startHearth, testDb } from '../harness';
 
-// The durable job queue (ADR 0023) on the tier's database: PGlite, or PostgreSQL with several connections and
+// The durable job queue (ADR 0025) on the tier's database: PGlite, or PostgreSQL with several connections and
 // processes claiming at once.
 
 type TestKinds = Record<string, { n: number }>;

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   botIntent,
   EVENT_NAMES,
+  EVENTS,
   type EventCache,
   eventInfo,
   invalidates,
@@ -39,6 +40,9 @@ const CHANGES_PERMISSIONS = [
   'THREAD_MEMBERS_UPDATE',
 ];
 
+/** The social layer's events (on `account:` topics): no chat cache, no bot. */
+const SOCIAL = EVENT_NAMES.filter((t) => t.startsWith('SOCIAL_'));
+
 /** domain/guilds/context-cache.ts: these change nothing a message channel context holds. */
 const UNRELATED = [
   'MESSAGE_CREATE',
@@ -58,6 +62,7 @@ const UNRELATED = [
   'GUILD_SCHEDULED_EVENT_DELETE',
   'GUILD_SCHEDULED_EVENT_USER_ADD',
   'GUILD_SCHEDULED_EVENT_USER_REMOVE',
+  ...SOCIAL,
 ];
 
 /** domain/guilds/context-cache.ts: these drop only the part of the member they name. */
@@ -140,9 +145,19 @@ describe('event catalog', () => {
   });
 
   test('bots need the intents they needed before, in a guild and outside one', () => {
-    for (const t of EVENT_NAMES)
+    for (const t of EVENT_NAMES) {
+      if (SOCIAL.includes(t)) continue;
       for (const inGuild of [true, false])
         assert.equal(botIntent(t, inGuild), intentFor(t, inGuild), `${t} ${inGuild}`);
+    }
+  });
+
+  test('social events are on account topics only, and no intent brings them to a bot', () => {
+    assert.ok(SOCIAL.length >= 8);
+    for (const t of SOCIAL) {
+      assert.deepEqual(EVENTS[t].topics, ['account'], t);
+      for (const inGuild of [true, false]) assert.equal(botIntent(t, inGuild), 0, t);
+    }
   });
 
   test('names outside the catalog: no cache, the GUILDS intent', () => {

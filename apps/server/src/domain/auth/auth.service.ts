@@ -6,6 +6,7 @@ import {
   applications,
   credentials,
   mailTokens,
+  oauthTokens,
   refreshTokens,
   sessions,
   userSettings,
@@ -83,6 +84,28 @@ const liveSession = preparedStatement('live_session', (db) =>
     ),
 );
 
+/** The live session an OAuth client's token is bound to (Mastodon clients' tokens), by owner and token hash. */
+const appTokenSession = preparedStatement('app_token_session', (db) =>
+  db
+    .select({
+      sessionId: sessions.id,
+      lastUsedAt: sessions.lastUsedAt,
+      expiresAt: sessions.expiresAt,
+      disabled: users.disabled,
+    })
+    .from(oauthTokens)
+    .innerJoin(sessions, and(eq(sessions.userId, oauthTokens.userId), eq(sessions.id, oauthTokens.sessionId)))
+    .innerJoin(users, eq(users.id, oauthTokens.userId))
+    .where(
+      and(
+        eq(oauthTokens.userId, sql.placeholder('userId')),
+        eq(oauthTokens.tokenHash, sql.placeholder('hash')),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, sql`now()`),
+      ),
+    ),
+);
+
 /** A bot's application and token hash, by the bot user a token names: read on every bot request. */
 const botApplication = preparedStatement('bot_application', (db) =>
   db
@@ -144,6 +167,55 @@ export class AuthService {
   }
 
   async login(input: { login: string; password: string }, meta: ClientMeta): Promise<TokenPair> {
+    const userId = await this.checkLogin(input, meta);
+    return this.deps.db.transaction((tx) => this.openSession(tx, userId, meta));
+  }
+
+  /**
+   * A login for an OAuth client (Mastodon's password grant): checked under the same limits, it opens a session with no
+   * refresh token that lasts `seconds`, and answers an opaque token bound to it (see `authenticate`).
+   */
+  async loginForApp(
+    input: { login: string; password: string },
+    meta: ClientMeta,
+    app: { id: string; scopes: string; seconds: number },
+  ): Promise<{ token: string; userId: string }> {
+    const userId = await this.checkLogin(input, meta);
+    const sessionId = this.deps.ids.next();
+    const { token, hash } = newSecretToken(userId);
+    await this.deps.db.transaction(async (tx) => {
+      await tx.insert(sessions).values({
+        userId,
+        id: sessionId,
+        ip: meta.ip,
+        client: meta.client?.slice(0, 256) ?? null,
+        expiresAt: new Date(Date.now() + app.seconds * 1000),
+      });
+      await tx
+        .insert(oauthTokens)
+        .values({ userId, tokenHash: hash, sessionId, appId: app.id, scopes: app.scopes });
+    });
+    return { token, userId };
+  }
+
+  /** Revokes the session an OAuth client's token is bound to (POST /oauth/revoke); unknown tokens are ignored. */
+  async revokeAppToken(token: string, appId: string): Promise<void> {
+    const userId = tokenOwner(token);
+    if (!userId) return;
+    const [row] = await this.deps.db
+      .select({ sessionId: oauthTokens.sessionId })
+      .from(oauthTokens)
+      .where(
+        and(
+          eq(oauthTokens.userId, userId),
+          eq(oauthTokens.tokenHash, hashToken(token)),
+          eq(oauthTokens.appId, appId),
+        ),
+      );
+    if (row) await this.revokeSessions(this.deps.db, userId, { only: row.sessionId });
+  }
+
+  private async checkLogin(input: { login: string; password: string }, meta: ClientMeta): Promise<string> {
     const row = await this.findAccount(input.login);
     const target = row
       ? { userId: row.users.id, key: `user:${row.users.id}` }
@@ -156,7 +228,7 @@ export class AuthService {
       return (await verifyPassword(row.credentials.passwordHash, input.password)) && !row.users.disabled;
     });
     if (!ok || !row) throw invalidLogin();
-    return this.deps.db.transaction((tx) => this.openSession(tx, row.users.id, meta));
+    return row.users.id;
   }
 
   /** Rotates a refresh token. A token presented twice revokes its whole session (it was stolen or replayed). */
@@ -315,8 +387,9 @@ export class AuthService {
     if (!header) return null;
     const [scheme, rest] = splitScheme(header);
     if (scheme === 'bot') return this.authenticateBot(rest);
-    const principal = this.userPrincipal(scheme === 'bearer' ? rest : header.trim());
-    if (!principal) return null;
+    const token = scheme === 'bearer' ? rest : header.trim();
+    const principal = this.userPrincipal(token);
+    if (!principal) return this.authenticateAppToken(token);
     const { userId, sessionId } = principal;
     if (this.sessions.has(userId, sessionId)) return principal;
     const started = this.sessions.begin();
@@ -352,6 +425,24 @@ export class AuthService {
     }
     this.sessions.remember(started, user.userId, user.sessionId, live.expiresAt);
     return true;
+  }
+
+  /** An OAuth client's opaque token: found by its owner and hash, valid while the session it is bound to is live. */
+  private async authenticateAppToken(token: string): Promise<Principal | null> {
+    const userId = tokenOwner(token);
+    if (!userId) return null;
+    const started = this.sessions.begin();
+    const [row] = await appTokenSession(this.deps.db).execute({ userId, hash: hashToken(token) });
+    if (!row) return null;
+    const principal = {
+      userId,
+      sessionId: row.sessionId,
+      bot: false,
+      applicationId: null,
+      applicationFlags: 0,
+    };
+    if (this.sessions.has(userId, row.sessionId)) return principal;
+    return this.acceptSession(principal, row, started) ? principal : null;
   }
 
   /** Bot tokens name their bot user, so the lookup is by key and the hash comparison is exact. */

@@ -101,7 +101,12 @@ export class GuildCache {
       return;
     }
     const [kind, id] = e.topic.split(':');
-    const guildId = kind === 'guild' ? id : 'guild_id' in e.d ? e.d.guild_id : undefined;
+    const guildId =
+      kind === 'guild'
+        ? id
+        : 'guild_id' in e.d && typeof e.d.guild_id === 'string'
+          ? e.d.guild_id
+          : undefined;
     const entry = guildId ? this.entries.get(guildId) : undefined;
     if (!guildId || !entry) return;
     if (e.t === 'PRESENCE_UPDATE') {

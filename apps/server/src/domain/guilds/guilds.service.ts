@@ -26,9 +26,6 @@ import {
   members,
   permissionOverwrites,
   roles,
-  scheduledEvents,
-  scheduledEventUsers,
-  stickers,
   users,
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';

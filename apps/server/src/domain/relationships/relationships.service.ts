@@ -42,8 +42,16 @@ export function relationshipsFromJson(
   });
 }
 
+/** What a block ends on the social side: follows both ways (FollowsService.removeFollow), counts included. */
+export interface FollowRemover {
+  removeFollow(tx: DbOrTx, followerId: string, userId: string): Promise<boolean>;
+}
+
 export class RelationshipsService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly follows?: FollowRemover,
+  ) {}
 
   async list(principal: Principal) {
     const [row] = await this.deps.db
@@ -141,6 +149,9 @@ export class RelationshipsService {
       await this.set(tx, pending, me, otherId, RelationshipType.Blocked);
       const theirs = await this.row(tx, otherId, me);
       if (theirs && theirs.type !== RelationshipType.Blocked) await this.drop(tx, pending, otherId, me);
+      // A block ends the follows between the two, as on Mastodon (ADR 0028).
+      await this.follows?.removeFollow(tx, me, otherId);
+      await this.follows?.removeFollow(tx, otherId, me);
     });
     pending.publish(this.deps.events);
   }

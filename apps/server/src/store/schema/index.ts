@@ -4,5 +4,6 @@ export * from './guilds';
 export * from './jobs';
 export * from './media';
 export * from './messages';
+export * from './social';
 export * from './users';
 export * from './webhooks';

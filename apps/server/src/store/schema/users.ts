@@ -29,6 +29,18 @@ export const users = pgTable(
     locale: text('locale').notNull().default('en-US'),
     /** A disabled account cannot log in or use its tokens. */
     disabled: boolean('disabled').notNull().default(false),
+    /** Social profile (ADR 0028): shown before and after the display name, e.g. "Dr." / "PhD". */
+    namePrefix: text('name_prefix'),
+    nameSuffix: text('name_suffix'),
+    /** Listed in the directory and search. */
+    discoverable: boolean('discoverable').notNull().default(true),
+    /** Follows need approval (the seed's auto_approve_follower, inverted). */
+    locked: boolean('locked').notNull().default(false),
+    /** Mastodon's profile fields: label/value pairs. */
+    profileFields: jsonb('profile_fields')
+      .$type<Array<{ name: string; value: string }>>()
+      .notNull()
+      .default([]),
     uploadLimit: bigint('upload_limit', { mode: 'number' })
       .notNull()
       .default(25 * 1024 * 1024),

@@ -1,0 +1,179 @@
+import { Limits } from '@hearth/protocol';
+import type { posts } from '../../store/schema';
+import type { AccountRow } from './accounts';
+import { escapeHtml, hashtags, renderText } from './text';
+
+// Mastodon's Account, Status and Relationship entities (docs.joinmastodon.org/entities). Every documented field is
+// present, null or [] when Hearth has nothing for it: clients crash on a missing one.
+
+export type PostRow = typeof posts.$inferSelect;
+
+/** Where an instance's pages live: profile, status and tag URLs are built from it. */
+export class SocialUrls {
+  constructor(readonly base: string) {}
+  profile = (username: string) => `${this.base}/@${username}`;
+  actor = (username: string) => `${this.base}/users/${username}`;
+  status = (username: string, id: string) => `${this.base}/@${username}/${id}`;
+  statusUri = (username: string, id: string) => `${this.base}/users/${username}/statuses/${id}`;
+  tag = (name: string) => `${this.base}/tags/${encodeURIComponent(name)}`;
+  avatar = (userId: string, hash: string | null) =>
+    hash
+      ? `${this.base}/avatars/${userId}/${hash}.${hash.startsWith('a_') ? 'gif' : 'png'}`
+      : `${this.base}/avatars/original/missing.png`;
+  header = (userId: string, hash: string | null) =>
+    hash
+      ? `${this.base}/banners/${userId}/${hash}.${hash.startsWith('a_') ? 'gif' : 'png'}`
+      : `${this.base}/headers/original/missing.png`;
+}
+
+const day = (d: Date) => `${d.toISOString().slice(0, 10)}T00:00:00.000Z`;
+
+export function toAccount(a: AccountRow, urls: SocialUrls) {
+  const u = a.user;
+  const avatar = urls.avatar(u.id, u.avatar);
+  const header = urls.header(u.id, u.banner);
+  return {
+    id: u.id,
+    username: u.username,
+    acct: u.username,
+    url: urls.profile(u.username),
+    uri: urls.actor(u.username),
+    display_name: u.globalName ?? '',
+    note: u.bio ? renderText(u.bio, new Map(), urls.tag) : '',
+    avatar,
+    avatar_static: avatar,
+    header,
+    header_static: header,
+    locked: u.locked,
+    fields: u.profileFields.map((f) => ({ name: f.name, value: escapeHtml(f.value), verified_at: null })),
+    emojis: [],
+    bot: u.bot,
+    group: false,
+    discoverable: u.discoverable,
+    indexable: u.discoverable,
+    noindex: !u.discoverable,
+    hide_collections: false,
+    suspended: false,
+    limited: false,
+    memorial: false,
+    moved: null,
+    roles: [],
+    created_at: day(u.createdAt),
+    last_status_at: a.lastStatusAt ? a.lastStatusAt.toISOString().slice(0, 10) : null,
+    statuses_count: a.statusesCount,
+    followers_count: a.followersCount,
+    following_count: a.followingCount,
+    // Hearth's own: shown around the display name (e.g. "Dr." / "PhD"). Mastodon has no place for them.
+    hearth: { name_prefix: u.namePrefix, name_suffix: u.nameSuffix },
+  };
+}
+
+/** The signed-in user's own account, with `source` (what the profile editor shows) as verify_credentials answers. */
+export function toCredentialAccount(a: AccountRow, urls: SocialUrls, followRequestsCount: number) {
+  return {
+    ...toAccount(a, urls),
+    source: {
+      privacy: 'public',
+      sensitive: false,
+      language: null,
+      note: a.user.bio,
+      fields: a.user.profileFields.map((f) => ({ name: f.name, value: f.value, verified_at: null })),
+      follow_requests_count: followRequestsCount,
+      hide_collections: false,
+      discoverable: a.user.discoverable,
+      indexable: a.user.discoverable,
+      attribution_domains: [],
+    },
+    role: null,
+  };
+}
+
+export interface StatusViewerState {
+  favourited: boolean;
+}
+
+export interface StatusParts {
+  post: PostRow;
+  author: AccountRow;
+  mentions: AccountRow[];
+  application: { name: string; website: string | null } | null;
+  /** Null when nobody is signed in: Mastodon leaves the viewer's flags out then; Hearth sends false. */
+  viewer: StatusViewerState | null;
+  /** The source text, sent only where Mastodon sends it (delete, so a client can redraft). */
+  withText?: boolean;
+}
+
+export function toStatus(s: StatusParts, urls: SocialUrls) {
+  const p = s.post;
+  const username = s.author.user.username;
+  return {
+    id: p.id,
+    uri: urls.statusUri(username, p.id),
+    url: urls.status(username, p.id),
+    created_at: p.createdAt.toISOString(),
+    edited_at: p.editedAt ? p.editedAt.toISOString() : null,
+    account: toAccount(s.author, urls),
+    content: p.content,
+    text: s.withText ? p.text : null,
+    visibility: p.visibility,
+    sensitive: p.sensitive,
+    spoiler_text: p.spoilerText,
+    language: p.language,
+    in_reply_to_id: p.inReplyToId,
+    in_reply_to_account_id: p.inReplyToAccountId,
+    media_attachments: [],
+    application: s.application,
+    mentions: s.mentions.map((m) => ({
+      id: m.user.id,
+      username: m.user.username,
+      acct: m.user.username,
+      url: urls.profile(m.user.username),
+    })),
+    tags: hashtags(p.text, Limits.statusTagsMax).map((name) => ({ name, url: urls.tag(name) })),
+    emojis: [],
+    reblogs_count: p.reblogsCount,
+    favourites_count: p.favouritesCount,
+    replies_count: p.repliesCount,
+    reblog: null,
+    poll: null,
+    card: null,
+    quote: null,
+    filtered: [],
+    favourited: s.viewer?.favourited ?? false,
+    reblogged: false,
+    muted: false,
+    bookmarked: false,
+    pinned: false,
+    emoji_reactions: [],
+    pleroma: { emoji_reactions: [] },
+  };
+}
+
+export interface RelationshipState {
+  following: boolean;
+  requested: boolean;
+  followedBy: boolean;
+  requestedBy: boolean;
+  blocking: boolean;
+  blockedBy: boolean;
+}
+
+export function toRelationship(id: string, r: RelationshipState) {
+  return {
+    id,
+    following: r.following,
+    showing_reblogs: r.following,
+    notifying: false,
+    languages: null,
+    followed_by: r.followedBy,
+    blocking: r.blocking,
+    blocked_by: r.blockedBy,
+    muting: false,
+    muting_notifications: false,
+    requested: r.requested,
+    requested_by: r.requestedBy,
+    domain_blocking: false,
+    endorsed: false,
+    note: '',
+  };
+}

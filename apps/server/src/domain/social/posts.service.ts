@@ -1,0 +1,457 @@
+import { Limits } from '@hearth/protocol';
+import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../store/db';
+import {
+  postEdits,
+  postIdempotencyKeys,
+  postMentions,
+  postReactions,
+  posts,
+  users,
+} from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import { PendingEvents } from '../pending-events';
+import { adjustStats, loadAccounts } from './accounts';
+import { recordNotFound, unprocessable } from './errors';
+import { accountTopic } from './follows.service';
+import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
+import { finishPage, type PageQuery, pageQuery } from './paging';
+import { statusViews } from './status-views';
+import { mentionedUsernames, renderText } from './text';
+import { type Visibility, visibleTo } from './visibility';
+
+export interface StatusInput {
+  status?: string;
+  in_reply_to_id?: string;
+  sensitive?: boolean;
+  spoiler_text?: string;
+  visibility?: Visibility;
+  language?: string;
+  media_ids?: string[];
+  poll?: unknown;
+}
+
+export interface AccountStatusesQuery extends PageQuery {
+  exclude_replies?: boolean;
+  only_media?: boolean;
+  pinned?: boolean;
+}
+
+/** Statuses: posts and comments (a comment is a status replying to another), edits, deletion, favourites. */
+export class PostsService {
+  readonly urls: SocialUrls;
+  constructor(private readonly deps: Deps) {
+    this.urls = new SocialUrls(deps.config.publicUrl);
+  }
+
+  /**
+   * Posts a status, or a comment when `in_reply_to_id` names a status the caller may see. With an idempotency key
+   * (the client's `Idempotency-Key`), a retry within an hour answers the status the first attempt made.
+   */
+  async create(
+    principal: Principal,
+    input: StatusInput,
+    opts: { appId?: string | null; idempotencyKey?: string } = {},
+  ) {
+    const me = principal.userId;
+    const text = checkText(input);
+    const id = this.deps.ids.next();
+    const pending = new PendingEvents();
+    const outcome = await this.deps.db.transaction(
+      async (tx): Promise<{ earlier: string } | { post: PostRow }> => {
+        if (opts.idempotencyKey) {
+          const earlier = await this.claimKey(tx, me, opts.idempotencyKey, id);
+          if (earlier) return { earlier };
+        }
+        let parent: PostRow | null = null;
+        if (input.in_reply_to_id) {
+          parent = await this.visiblePost(tx, me, input.in_reply_to_id);
+          if (!parent) throw recordNotFound();
+        }
+        const { content, mentioned } = await this.render(tx, text);
+        const [row] = await tx
+          .insert(posts)
+          .values({
+            userId: me,
+            id,
+            text,
+            content,
+            spoilerText: (input.spoiler_text ?? '').trim(),
+            sensitive: input.sensitive ?? false,
+            visibility: input.visibility ?? 'public',
+            language: input.language ?? null,
+            inReplyToId: parent?.id ?? null,
+            inReplyToAccountId: parent?.userId ?? null,
+            applicationId: opts.appId ?? null,
+          })
+          .returning();
+        await this.writeMentions(tx, me, id, mentioned);
+        if (parent) await bumpReplies(tx, parent.userId, parent.id, 1);
+        await adjustStats(tx, [{ userId: me, statuses: 1, posted: true }]);
+        return { post: row };
+      },
+    );
+    if ('earlier' in outcome) {
+      // The first attempt's status, as it is now; gone if it was deleted since.
+      const [earlier] = await this.deps.db
+        .select()
+        .from(posts)
+        .where(and(eq(posts.userId, me), eq(posts.id, outcome.earlier)));
+      if (!earlier) throw recordNotFound();
+      const [status] = await statusViews(this.deps.db, this.urls, me, [earlier]);
+      return status;
+    }
+    const { post } = outcome;
+    const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
+    pending.add('SOCIAL_STATUS_CREATE', accountTopic(me), eventOf(post, status));
+    pending.publish(this.deps.events);
+    return status;
+  }
+
+  /** A status the caller (null: signed out) may see; otherwise 404, whether or not it exists. */
+  async get(viewer: string | null, id: string) {
+    const post = await this.visiblePost(this.deps.db, viewer, id);
+    if (!post) throw recordNotFound();
+    const [status] = await statusViews(this.deps.db, this.urls, viewer, [post]);
+    return status;
+  }
+
+  /** Edits the caller's own status; the version it replaces is kept in its history. */
+  async edit(principal: Principal, id: string, input: StatusInput) {
+    const me = principal.userId;
+    const text = checkText(input);
+    const pending = new PendingEvents();
+    const post = await this.deps.db.transaction(async (tx) => {
+      const [old] = await tx
+        .select()
+        .from(posts)
+        .where(and(eq(posts.userId, me), eq(posts.id, id)))
+        .for('update');
+      if (!old) throw recordNotFound();
+      await tx.insert(postEdits).values({
+        userId: me,
+        postId: id,
+        id: this.deps.ids.next(),
+        text: old.text,
+        content: old.content,
+        spoilerText: old.spoilerText,
+        sensitive: old.sensitive,
+        createdAt: old.editedAt ?? old.createdAt,
+      });
+      const { content, mentioned } = await this.render(tx, text);
+      const [row] = await tx
+        .update(posts)
+        .set({
+          text,
+          content,
+          spoilerText: input.spoiler_text !== undefined ? input.spoiler_text.trim() : old.spoilerText,
+          sensitive: input.sensitive ?? old.sensitive,
+          language: input.language ?? old.language,
+          editedAt: new Date(),
+        })
+        .where(and(eq(posts.userId, me), eq(posts.id, id)))
+        .returning();
+      await tx.delete(postMentions).where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)));
+      await this.writeMentions(tx, me, id, mentioned);
+      return row;
+    });
+    const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
+    pending.add('SOCIAL_STATUS_UPDATE', accountTopic(me), eventOf(post, status));
+    pending.publish(this.deps.events);
+    return status;
+  }
+
+  /** Deletes the caller's own status (its reactions, mentions and history with it); replies to it stay. */
+  async remove(principal: Principal, id: string) {
+    const me = principal.userId;
+    const [existing] = await this.deps.db
+      .select()
+      .from(posts)
+      .where(and(eq(posts.userId, me), eq(posts.id, id)));
+    if (!existing) throw recordNotFound();
+    const [status] = await statusViews(this.deps.db, this.urls, me, [existing], { withText: true });
+    const deleted = await this.deps.db.transaction(async (tx) => {
+      const [gone] = await tx
+        .delete(posts)
+        .where(and(eq(posts.userId, me), eq(posts.id, id)))
+        .returning();
+      if (!gone) return null;
+      await tx.delete(postMentions).where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)));
+      await tx.delete(postReactions).where(and(eq(postReactions.userId, me), eq(postReactions.postId, id)));
+      await tx.delete(postEdits).where(and(eq(postEdits.userId, me), eq(postEdits.postId, id)));
+      if (gone.inReplyToId && gone.inReplyToAccountId)
+        await bumpReplies(tx, gone.inReplyToAccountId, gone.inReplyToId, -1);
+      await adjustStats(tx, [{ userId: me, statuses: -1 }]);
+      return gone;
+    });
+    if (!deleted) throw recordNotFound();
+    this.deps.events.publish('SOCIAL_STATUS_DELETE', accountTopic(me), {
+      id,
+      account_id: me,
+      visibility: deleted.visibility,
+    });
+    return status;
+  }
+
+  /** Favourites (or stops favouriting) a status the caller may see; the count changes only with the row. */
+  async favourite(principal: Principal, id: string, on: boolean) {
+    const me = principal.userId;
+    const pending = new PendingEvents();
+    const post = await this.deps.db.transaction(async (tx) => {
+      const found = await this.visiblePost(tx, me, id);
+      if (!found) throw recordNotFound();
+      const key = and(
+        eq(postReactions.userId, found.userId),
+        eq(postReactions.postId, id),
+        eq(postReactions.reactorId, me),
+        eq(postReactions.emoji, ''),
+      );
+      const changed = on
+        ? await tx
+            .insert(postReactions)
+            .values({ userId: found.userId, postId: id, reactorId: me, emoji: '' })
+            .onConflictDoNothing()
+            .returning({ id: postReactions.postId })
+        : await tx.delete(postReactions).where(key).returning({ id: postReactions.postId });
+      if (changed.length === 0) return found;
+      const [row] = await tx
+        .update(posts)
+        .set({ favouritesCount: sql`${posts.favouritesCount} + ${on ? 1 : -1}` })
+        .where(and(eq(posts.userId, found.userId), eq(posts.id, id)))
+        .returning();
+      if (on)
+        pending.add('SOCIAL_FAVOURITE', accountTopic(found.userId), {
+          status_id: id,
+          account_id: me,
+          visibility: found.visibility,
+        });
+      return row;
+    });
+    pending.publish(this.deps.events);
+    const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
+    return status;
+  }
+
+  /** Who favourited a status the caller may see, latest first (one page: Hearth keeps no id per favourite). */
+  async favouritedBy(viewer: string | null, id: string, limit: number | undefined) {
+    const { db } = this.deps;
+    const post = await this.visiblePost(db, viewer, id);
+    if (!post) throw recordNotFound();
+    const rows = await db
+      .select({ reactorId: postReactions.reactorId })
+      .from(postReactions)
+      .where(
+        and(eq(postReactions.userId, post.userId), eq(postReactions.postId, id), eq(postReactions.emoji, '')),
+      )
+      .orderBy(desc(postReactions.createdAt))
+      .limit(Math.min(limit ?? Limits.socialPageMax, Limits.socialPageMax));
+    const accounts = await loadAccounts(
+      db,
+      rows.map((r) => r.reactorId),
+    );
+    return rows.flatMap((r) => {
+      const a = accounts.get(r.reactorId);
+      return a && !a.user.disabled ? [toAccount(a, this.urls)] : [];
+    });
+  }
+
+  /** The versions of a status the caller may see, oldest first, the current one last (Mastodon's StatusEdit). */
+  async history(viewer: string | null, id: string) {
+    const { db } = this.deps;
+    const post = await this.visiblePost(db, viewer, id);
+    if (!post) throw recordNotFound();
+    const [earlier, accounts] = await Promise.all([
+      db
+        .select()
+        .from(postEdits)
+        .where(and(eq(postEdits.userId, post.userId), eq(postEdits.postId, id)))
+        .orderBy(asc(postEdits.id)),
+      loadAccounts(db, [post.userId]),
+    ]);
+    const author = accounts.get(post.userId);
+    if (!author) throw recordNotFound();
+    const account = toAccount(author, this.urls);
+    const version = (v: { content: string; spoilerText: string; sensitive: boolean; createdAt: Date }) => ({
+      content: v.content,
+      spoiler_text: v.spoilerText,
+      sensitive: v.sensitive,
+      created_at: v.createdAt.toISOString(),
+      account,
+      poll: null,
+      media_attachments: [],
+      emojis: [],
+    });
+    return [...earlier.map(version), version({ ...post, createdAt: post.editedAt ?? post.createdAt })];
+  }
+
+  /** The thread around a status: its visible ancestors (oldest first) and descendants (in tree order). */
+  async context(viewer: string | null, id: string) {
+    const { db } = this.deps;
+    const post = await this.visiblePost(db, viewer, id);
+    if (!post) throw recordNotFound();
+    // Both ends of the thread are read by id through a recursive walk, bounded, then filtered by visibility.
+    const ancestors = post.inReplyToId
+      ? await this.visibleAmong(
+          viewer,
+          sql`(with recursive up(id, parent, depth) as (select p.id, p.in_reply_to_id, 1 from ${posts} p where p.id = ${post.inReplyToId} union all select p.id, p.in_reply_to_id, up.depth + 1 from ${posts} p join up on p.id = up.parent where up.depth < ${Limits.contextAncestorsMax}) select id from up)`,
+        )
+      : [];
+    const below = await this.visibleAmong(
+      viewer,
+      sql`(with recursive down(id) as (select p.id from ${posts} p where p.in_reply_to_id = ${id} union select p.id from ${posts} p join down on p.in_reply_to_id = down.id) select id from down limit ${Limits.contextDescendantsMax})`,
+    );
+    const [a, d] = await Promise.all([
+      statusViews(db, this.urls, viewer, ancestors),
+      statusViews(db, this.urls, viewer, treeOrder(id, below)),
+    ]);
+    return { ancestors: a, descendants: d };
+  }
+
+  /** An account's statuses that the viewer may see, newest first. */
+  async ofAccount(viewer: string | null, accountId: string, q: AccountStatusesQuery) {
+    const { db } = this.deps;
+    const [account] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.id, accountId), eq(users.disabled, false)));
+    if (!account) throw recordNotFound();
+    // No media and no pins yet: those filters find nothing.
+    if (q.only_media || q.pinned) return { items: [], newest: null, oldest: null };
+    const p = pageQuery(posts.id, q);
+    const rows = await db
+      .select()
+      .from(posts)
+      .where(
+        and(
+          eq(posts.userId, accountId),
+          visibleTo(viewer),
+          q.exclude_replies ? isNull(posts.inReplyToId) : undefined,
+          p.where,
+        ),
+      )
+      .orderBy(p.orderBy)
+      .limit(p.limit);
+    return this.page(
+      viewer,
+      finishPage(rows, (r) => r.id, p.ascending),
+    );
+  }
+
+  /** A page of posts as statuses for `viewer`. */
+  async page(
+    viewer: string | null,
+    page: { items: PostRow[]; newest: string | null; oldest: string | null },
+  ) {
+    return { ...page, items: await statusViews(this.deps.db, this.urls, viewer, page.items) };
+  }
+
+  /**
+   * Records `key` for the post about to be made, or answers the post an earlier request with it made within the
+   * hour. A concurrent request with the same key waits on the row until the first commits, then sees its post.
+   */
+  private async claimKey(tx: DbOrTx, userId: string, key: string, postId: string): Promise<string | null> {
+    const [claimed] = await tx
+      .insert(postIdempotencyKeys)
+      .values({ userId, key, postId })
+      .onConflictDoUpdate({
+        target: [postIdempotencyKeys.userId, postIdempotencyKeys.key],
+        set: { postId, createdAt: sql`now()` },
+        setWhere: sql`${postIdempotencyKeys.createdAt} < now() - interval '1 hour'`,
+      })
+      .returning({ postId: postIdempotencyKeys.postId });
+    if (claimed) return null;
+    const [row] = await tx
+      .select({ postId: postIdempotencyKeys.postId })
+      .from(postIdempotencyKeys)
+      .where(and(eq(postIdempotencyKeys.userId, userId), eq(postIdempotencyKeys.key, key)));
+    return row?.postId ?? null;
+  }
+
+  /** The posts among the ids a subquery selects that `viewer` may see, oldest first. */
+  private visibleAmong(viewer: string | null, ids: SQL): Promise<PostRow[]> {
+    return this.deps.db
+      .select()
+      .from(posts)
+      .where(and(inArray(posts.id, ids), visibleTo(viewer)))
+      .orderBy(asc(posts.id));
+  }
+
+  /** A post `viewer` may see, by id alone (the author's shard is not known). */
+  private async visiblePost(db: DbOrTx, viewer: string | null, id: string): Promise<PostRow | null> {
+    const [row] = await db
+      .select()
+      .from(posts)
+      .where(and(eq(posts.id, id), visibleTo(viewer)))
+      .limit(1);
+    return row ?? null;
+  }
+
+  /** The HTML of a text and the active users it mentions. */
+  private async render(db: DbOrTx, text: string) {
+    const names = mentionedUsernames(text, Limits.statusMentionsMax);
+    const mentioned = names.length
+      ? await db
+          .select({ id: users.id, username: users.username })
+          .from(users)
+          .where(and(inArray(sql`lower(${users.username})`, names), eq(users.disabled, false)))
+      : [];
+    const known = new Map(mentioned.map((u) => [u.username.toLowerCase(), this.urls.profile(u.username)]));
+    return { content: renderText(text, known, this.urls.tag), mentioned };
+  }
+
+  private async writeMentions(tx: DbOrTx, author: string, postId: string, mentioned: Array<{ id: string }>) {
+    const rows = mentioned.filter((u) => u.id !== author);
+    if (rows.length)
+      await tx
+        .insert(postMentions)
+        .values(rows.map((u) => ({ userId: author, postId, mentionedId: u.id })))
+        .onConflictDoNothing();
+  }
+}
+
+/** Text of a new or edited status, checked as Mastodon checks it (422 for what it cannot accept). */
+function checkText(input: StatusInput): string {
+  if (input.media_ids && input.media_ids.length > 0)
+    throw unprocessable('Media attachments are not supported yet');
+  if (input.poll !== undefined && input.poll !== null) throw unprocessable('Polls are not supported yet');
+  const text = (input.status ?? '').trim();
+  if (!text) throw unprocessable("Text can't be blank");
+  if ([...text].length > Limits.statusChars)
+    throw unprocessable(`Text character limit of ${Limits.statusChars} exceeded`);
+  if (input.spoiler_text && [...input.spoiler_text].length > Limits.spoilerChars)
+    throw unprocessable(`Content warning character limit of ${Limits.spoilerChars} exceeded`);
+  return text;
+}
+
+async function bumpReplies(tx: DbOrTx, authorId: string, postId: string, by: number) {
+  await tx
+    .update(posts)
+    .set({ repliesCount: sql`greatest(${posts.repliesCount} + ${by}, 0)` })
+    .where(and(eq(posts.userId, authorId), eq(posts.id, postId)));
+}
+
+/** Replies in depth-first order under `rootId`, each level oldest first; one whose parent is hidden hangs from the root. */
+function treeOrder(rootId: string, rows: PostRow[]): PostRow[] {
+  const children = new Map<string, PostRow[]>();
+  const present = new Set(rows.map((r) => r.id));
+  for (const r of rows) {
+    const parent = r.inReplyToId && present.has(r.inReplyToId) ? r.inReplyToId : rootId;
+    const list = children.get(parent) ?? [];
+    list.push(r);
+    children.set(parent, list);
+  }
+  const out: PostRow[] = [];
+  const stack = [...(children.get(rootId) ?? [])].reverse();
+  while (stack.length) {
+    const next = stack.pop() as PostRow;
+    out.push(next);
+    stack.push(...[...(children.get(next.id) ?? [])].reverse());
+  }
+  return out;
+}
+
+/** What a status event carries: the status (as its author sees it) and its visibility, for consumers to filter by. */
+function eventOf(post: PostRow, status: unknown) {
+  return { id: post.id, account_id: post.userId, visibility: post.visibility, status };
+}

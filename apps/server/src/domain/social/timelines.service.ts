@@ -1,0 +1,63 @@
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { follows, posts } from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import { finishPage, type PageQuery, pageQuery } from './paging';
+import type { PostsService } from './posts.service';
+import { blockedBetween, visibleTo } from './visibility';
+
+export interface PublicTimelineQuery extends PageQuery {
+  local?: boolean;
+  remote?: boolean;
+  only_media?: boolean;
+}
+
+/** Home and public timelines: newest first, no algorithm, paged by id. */
+export class TimelinesService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly posts: PostsService,
+  ) {}
+
+  /** The caller's own statuses and those of the accounts they follow (accepted follows), as far as they may see. */
+  async home(principal: Principal, q: PageQuery) {
+    const me = principal.userId;
+    const p = pageQuery(posts.id, q);
+    const followed = this.deps.db
+      .select({ id: follows.targetId })
+      .from(follows)
+      .where(and(eq(follows.userId, me), eq(follows.accepted, true)));
+    const rows = await this.deps.db
+      .select()
+      .from(posts)
+      .where(and(or(eq(posts.userId, me), inArray(posts.userId, followed)), visibleTo(me), p.where))
+      .orderBy(p.orderBy)
+      .limit(p.limit);
+    return this.posts.page(
+      me,
+      finishPage(rows, (r) => r.id, p.ascending),
+    );
+  }
+
+  /** Every public status (all are local until federation), without those of people blocked either way. */
+  async public(viewer: string | null, q: PublicTimelineQuery) {
+    if (q.remote || q.only_media) return { items: [], newest: null, oldest: null };
+    const p = pageQuery(posts.id, q);
+    const rows = await this.deps.db
+      .select()
+      .from(posts)
+      .where(
+        and(
+          eq(posts.visibility, 'public'),
+          viewer ? sql`not ${blockedBetween(sql`${posts.userId}`, viewer)}` : undefined,
+          p.where,
+        ),
+      )
+      .orderBy(p.orderBy)
+      .limit(p.limit);
+    return this.posts.page(
+      viewer,
+      finishPage(rows, (r) => r.id, p.ascending),
+    );
+  }
+}

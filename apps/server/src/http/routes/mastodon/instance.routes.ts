@@ -1,0 +1,91 @@
+import { Limits } from '@hearth/protocol';
+import type { Api, RouteContext } from '../../types';
+
+/** The Mastodon version Hearth answers as (docs/mastodon-api.md): clients read features from it. */
+export const MASTODON_VERSION = '4.3.0 (compatible; Hearth 0.1.0)';
+
+/** `GET /api/v1/instance` and `/api/v2/instance`: what clients read before they sign in. */
+export function instanceRoutes(app: Api, { services, config }: RouteContext): void {
+  const { profiles } = services.social;
+  const domain = new URL(config.publicUrl).host;
+  const statuses = {
+    max_characters: Limits.statusChars,
+    max_media_attachments: 0,
+    characters_reserved_per_url: 23,
+  };
+  const configuration = {
+    accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
+    statuses,
+    media_attachments: {
+      supported_mime_types: [],
+      image_size_limit: 0,
+      image_matrix_limit: 0,
+      video_size_limit: 0,
+      video_frame_rate_limit: 0,
+      video_matrix_limit: 0,
+    },
+    polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
+  };
+  const description = 'A Hearth community: chat and a social network on one account.';
+
+  app.get('/api/v2/instance', async () => ({
+    domain,
+    title: 'Hearth',
+    version: MASTODON_VERSION,
+    source_url: 'https://github.com/hearth',
+    description,
+    usage: { users: { active_month: (await profiles.instanceStats()).users } },
+    thumbnail: { url: `${config.publicUrl}/favicon.ico`, blurhash: null, versions: {} },
+    icon: [],
+    languages: ['en'],
+    configuration: {
+      urls: {
+        streaming: null,
+        status: null,
+        about: `${config.publicUrl}/about`,
+        privacy_policy: null,
+        terms_of_service: null,
+      },
+      vapid: { public_key: null },
+      ...configuration,
+      translation: { enabled: false },
+      timelines_access: {
+        live_feeds: { local: 'public', remote: 'disabled' },
+        hashtag_feeds: { local: 'disabled', remote: 'disabled' },
+        trending_link_feeds: { local: 'disabled', remote: 'disabled' },
+      },
+      limited_federation: false,
+    },
+    registrations: {
+      enabled: true,
+      approval_required: false,
+      message: null,
+      url: `${config.publicUrl}/register`,
+    },
+    api_versions: { mastodon: 2 },
+    contact: { email: '', account: null },
+    rules: [],
+  }));
+
+  app.get('/api/v1/instance', async () => {
+    const stats = await profiles.instanceStats();
+    return {
+      uri: domain,
+      title: 'Hearth',
+      short_description: description,
+      description,
+      email: '',
+      version: MASTODON_VERSION,
+      urls: { streaming_api: null },
+      stats: { user_count: stats.users, status_count: stats.statuses, domain_count: 0 },
+      thumbnail: null,
+      languages: ['en'],
+      registrations: true,
+      approval_required: false,
+      invites_enabled: true,
+      configuration,
+      contact_account: null,
+      rules: [],
+    };
+  });
+}

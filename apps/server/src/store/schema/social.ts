@@ -1,0 +1,164 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { snowflake, timestamptz } from './types';
+
+// The social layer (ADR 0028). Every table owned by a user starts its key with `user_id` (ADR 0002).
+
+/** A user's social counts, kept exact by the transactions that change them. */
+export const accountStats = pgTable('account_stats', {
+  userId: snowflake('user_id').primaryKey(),
+  followersCount: integer('followers_count').notNull().default(0),
+  followingCount: integer('following_count').notNull().default(0),
+  statusesCount: integer('statuses_count').notNull().default(0),
+  lastStatusAt: timestamptz('last_status_at'),
+});
+
+/** Whom `user_id` follows (or asked to: `accepted` false while a locked account has not answered). */
+export const follows = pgTable(
+  'follows',
+  {
+    userId: snowflake('user_id').notNull(),
+    targetId: snowflake('target_id').notNull(),
+    /** The follow's id, the same in `followers`: pages the lists. */
+    id: snowflake('id').notNull(),
+    accepted: boolean('accepted').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.targetId] }), index('follows_user_id_idx').on(t.userId, t.id)],
+);
+
+/** Who follows `user_id`: the mirror of `follows`, written in the same transaction. */
+export const followers = pgTable(
+  'followers',
+  {
+    userId: snowflake('user_id').notNull(),
+    followerId: snowflake('follower_id').notNull(),
+    id: snowflake('id').notNull(),
+    accepted: boolean('accepted').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.followerId] }),
+    index('followers_user_id_idx').on(t.userId, t.accepted, t.id),
+  ],
+);
+
+/** A status: a post, or a comment when `in_reply_to_id` names the status it answers. `user_id` is the author. */
+export const posts = pgTable(
+  'posts',
+  {
+    userId: snowflake('user_id').notNull(),
+    id: snowflake('id').notNull(),
+    /** The text as written (Mastodon's `source`); `content` is it rendered as HTML. */
+    text: text('text').notNull(),
+    content: text('content').notNull(),
+    spoilerText: text('spoiler_text').notNull().default(''),
+    sensitive: boolean('sensitive').notNull().default(false),
+    /** public | unlisted | private (followers only) | direct (mentioned people only). */
+    visibility: text('visibility').notNull(),
+    language: text('language'),
+    inReplyToId: snowflake('in_reply_to_id'),
+    inReplyToAccountId: snowflake('in_reply_to_account_id'),
+    /** The app that posted it (an oauth_apps id), if any. */
+    applicationId: snowflake('application_id'),
+    repliesCount: integer('replies_count').notNull().default(0),
+    favouritesCount: integer('favourites_count').notNull().default(0),
+    reblogsCount: integer('reblogs_count').notNull().default(0),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    editedAt: timestamptz('edited_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    index('posts_id_idx').on(t.id),
+    index('posts_in_reply_to_idx').on(t.inReplyToId),
+    index('posts_public_idx').on(t.id).where(sql`${t.visibility} = 'public'`),
+    check('posts_visibility_check', sql`${t.visibility} in ('public', 'unlisted', 'private', 'direct')`),
+  ],
+);
+
+/** People a status mentions (they may see it when it is direct). Keyed by the post's author, beside the post. */
+export const postMentions = pgTable(
+  'post_mentions',
+  {
+    userId: snowflake('user_id').notNull(),
+    postId: snowflake('post_id').notNull(),
+    mentionedId: snowflake('mentioned_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.postId, t.mentionedId] }),
+    index('post_mentions_mentioned_idx').on(t.mentionedId, t.postId),
+  ],
+);
+
+/** Favourites (emoji '') and emoji reactions on a status. Keyed by the post's author, beside the post. */
+export const postReactions = pgTable(
+  'post_reactions',
+  {
+    userId: snowflake('user_id').notNull(),
+    postId: snowflake('post_id').notNull(),
+    reactorId: snowflake('reactor_id').notNull(),
+    /** '' is a favourite; otherwise a Unicode emoji or a custom emoji's `:name:`. */
+    emoji: text('emoji').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.postId, t.reactorId, t.emoji] }),
+    index('post_reactions_reactor_idx').on(t.reactorId, t.postId),
+  ],
+);
+
+/** Earlier versions of an edited status (edit history). */
+export const postEdits = pgTable(
+  'post_edits',
+  {
+    userId: snowflake('user_id').notNull(),
+    postId: snowflake('post_id').notNull(),
+    id: snowflake('id').notNull(),
+    text: text('text').notNull(),
+    content: text('content').notNull(),
+    spoilerText: text('spoiler_text').notNull(),
+    sensitive: boolean('sensitive').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.postId, t.id] })],
+);
+
+/** Mastodon client applications (POST /api/v1/apps); `id` is the client_id. */
+export const oauthApps = pgTable('oauth_apps', {
+  id: snowflake('id').primaryKey(),
+  name: text('name').notNull(),
+  website: text('website'),
+  redirectUris: text('redirect_uris').array().notNull(),
+  scopes: text('scopes').notNull(),
+  secretHash: text('secret_hash').notNull(),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+});
+
+/** Access tokens handed to Mastodon clients: opaque, stored hashed, each bound to a Hearth session. */
+export const oauthTokens = pgTable(
+  'oauth_tokens',
+  {
+    userId: snowflake('user_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    sessionId: snowflake('session_id').notNull(),
+    appId: snowflake('app_id').notNull(),
+    scopes: text('scopes').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.tokenHash] }),
+    uniqueIndex('oauth_tokens_session_key').on(t.userId, t.sessionId),
+  ],
+);
+
+/** `Idempotency-Key`s of status creation: the same key within an hour answers the status it made. */
+export const postIdempotencyKeys = pgTable(
+  'post_idempotency_keys',
+  {
+    userId: snowflake('user_id').notNull(),
+    key: text('key').notNull(),
+    postId: snowflake('post_id').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);

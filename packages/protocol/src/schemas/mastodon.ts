@@ -1,0 +1,131 @@
+import { type Static, Type } from 'typebox';
+import { Limits } from '../limits';
+import { Snowflake } from './common';
+
+// Request bodies and queries of the Mastodon client API (docs.joinmastodon.org/methods), as Hearth accepts them.
+// Clients send JSON or forms: booleans may arrive as "true"/"false", lists as `name[]`.
+
+export const MastodonVisibility = Type.Union([
+  Type.Literal('public'),
+  Type.Literal('unlisted'),
+  Type.Literal('private'),
+  Type.Literal('direct'),
+]);
+
+const Ids = Type.Array(Snowflake, { maxItems: Limits.socialPageMax });
+const OneOrMoreIds = Type.Union([Snowflake, Ids]);
+
+export const MastodonPageQuery = Type.Object({
+  max_id: Type.Optional(Snowflake),
+  since_id: Type.Optional(Snowflake),
+  min_id: Type.Optional(Snowflake),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+});
+export type MastodonPageQuery = Static<typeof MastodonPageQuery>;
+
+export const MastodonAccountStatusesQuery = Type.Object({
+  ...MastodonPageQuery.properties,
+  exclude_replies: Type.Optional(Type.Boolean()),
+  exclude_reblogs: Type.Optional(Type.Boolean()),
+  only_media: Type.Optional(Type.Boolean()),
+  pinned: Type.Optional(Type.Boolean()),
+  tagged: Type.Optional(Type.String({ maxLength: 100 })),
+});
+
+export const MastodonPublicTimelineQuery = Type.Object({
+  ...MastodonPageQuery.properties,
+  local: Type.Optional(Type.Boolean()),
+  remote: Type.Optional(Type.Boolean()),
+  only_media: Type.Optional(Type.Boolean()),
+});
+
+export const MastodonRelationshipsQuery = Type.Object({
+  id: Type.Optional(OneOrMoreIds),
+  'id[]': Type.Optional(OneOrMoreIds),
+  with_suspended: Type.Optional(Type.Boolean()),
+});
+
+export const MastodonLookupQuery = Type.Object({
+  acct: Type.String({ minLength: 1, maxLength: 300 }),
+});
+
+const ProfileField = Type.Object({
+  name: Type.String({ maxLength: Limits.profileFieldChars }),
+  value: Type.String({ maxLength: Limits.profileFieldChars }),
+});
+
+export const MastodonUpdateCredentials = Type.Object({
+  display_name: Type.Optional(Type.String({ maxLength: Limits.globalNameMax })),
+  note: Type.Optional(Type.String({ maxLength: Limits.bioMax })),
+  locked: Type.Optional(Type.Boolean()),
+  bot: Type.Optional(Type.Boolean()),
+  discoverable: Type.Optional(Type.Boolean()),
+  indexable: Type.Optional(Type.Boolean()),
+  hide_collections: Type.Optional(Type.Boolean()),
+  name_prefix: Type.Optional(Type.String({ maxLength: Limits.namePartChars })),
+  name_suffix: Type.Optional(Type.String({ maxLength: Limits.namePartChars })),
+  /** Forms send `fields_attributes[0][name]`, read as an object keyed by index; JSON may send an array. */
+  fields_attributes: Type.Optional(
+    Type.Union([
+      Type.Array(ProfileField, { maxItems: Limits.profileFieldsMax }),
+      Type.Record(Type.String({ pattern: '^[0-9]$' }), ProfileField, {
+        maxProperties: Limits.profileFieldsMax,
+      }),
+    ]),
+  ),
+  source: Type.Optional(
+    Type.Object({
+      privacy: Type.Optional(MastodonVisibility),
+      sensitive: Type.Optional(Type.Boolean()),
+      language: Type.Optional(Type.String({ maxLength: 16 })),
+    }),
+  ),
+});
+export type MastodonUpdateCredentials = Static<typeof MastodonUpdateCredentials>;
+
+export const MastodonCreateStatus = Type.Object({
+  status: Type.Optional(Type.String({ maxLength: Limits.statusChars * 4 })),
+  in_reply_to_id: Type.Optional(Type.Union([Snowflake, Type.Null()])),
+  sensitive: Type.Optional(Type.Boolean()),
+  spoiler_text: Type.Optional(Type.String({ maxLength: Limits.spoilerChars * 4 })),
+  visibility: Type.Optional(MastodonVisibility),
+  language: Type.Optional(Type.Union([Type.String({ maxLength: 16 }), Type.Null()])),
+  media_ids: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 4 })),
+  poll: Type.Optional(Type.Unknown()),
+  scheduled_at: Type.Optional(Type.Null()),
+});
+export type MastodonCreateStatus = Static<typeof MastodonCreateStatus>;
+
+export const MastodonEditStatus = Type.Object({
+  status: Type.Optional(Type.String({ maxLength: Limits.statusChars * 4 })),
+  sensitive: Type.Optional(Type.Boolean()),
+  spoiler_text: Type.Optional(Type.String({ maxLength: Limits.spoilerChars * 4 })),
+  language: Type.Optional(Type.Union([Type.String({ maxLength: 16 }), Type.Null()])),
+  media_ids: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 4 })),
+  poll: Type.Optional(Type.Unknown()),
+});
+
+const RedirectUri = Type.String({ minLength: 1, maxLength: 2000 });
+export const MastodonCreateApp = Type.Object({
+  client_name: Type.String({ minLength: 1, maxLength: 200 }),
+  redirect_uris: Type.Union([RedirectUri, Type.Array(RedirectUri, { minItems: 1, maxItems: 10 })]),
+  scopes: Type.Optional(Type.String({ maxLength: 1000 })),
+  website: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+});
+
+export const MastodonTokenRequest = Type.Object({
+  grant_type: Type.String({ maxLength: 100 }),
+  client_id: Type.String({ minLength: 1, maxLength: 100 }),
+  client_secret: Type.String({ minLength: 1, maxLength: 200 }),
+  username: Type.Optional(Type.String({ maxLength: Limits.emailMax })),
+  password: Type.Optional(Type.String({ maxLength: Limits.passwordMax })),
+  scope: Type.Optional(Type.String({ maxLength: 1000 })),
+  redirect_uri: Type.Optional(Type.String({ maxLength: 2000 })),
+  code: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+export const MastodonRevokeRequest = Type.Object({
+  client_id: Type.String({ minLength: 1, maxLength: 100 }),
+  client_secret: Type.String({ minLength: 1, maxLength: 200 }),
+  token: Type.String({ minLength: 1, maxLength: 500 }),
+});
