@@ -131,7 +131,7 @@ export function emojisRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: AppEmojiParams, response: errors } },
     async (req, reply) => {
       await applicationEmojis.delete(caller(req), req.params.application_id, req.params.emoji_id);
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }

@@ -82,7 +82,7 @@ export function scheduledEventsRoutes(app: Api, { services }: RouteContext): voi
     { config: { auth: 'any' }, schema: { tags, params: EventParams, response: errors } },
     async (req, reply) => {
       await events.delete(caller(req), req.params.guild_id, req.params.event_id, auditReason(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
   app.get(
@@ -115,7 +115,7 @@ export function scheduledEventsRoutes(app: Api, { services }: RouteContext): voi
       },
       async (req, reply) => {
         await events.setInterest(caller(req), req.params.guild_id, req.params.event_id, interested);
-        noContent(reply);
+        return noContent(reply);
       },
     );
 }

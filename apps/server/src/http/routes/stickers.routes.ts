@@ -114,7 +114,7 @@ export function stickersRoutes(app: Api, { services }: RouteContext): void {
     { config: { auth: 'any' }, schema: { tags, params: StickerParams, response: errors } },
     async (req, reply) => {
       await stickers.delete(caller(req), req.params.guild_id, req.params.sticker_id, auditReason(req));
-      noContent(reply);
+      return noContent(reply);
     },
   );
 }
