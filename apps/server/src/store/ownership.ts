@@ -46,6 +46,8 @@ export const channelOwned: readonly ChannelOwnedTable[] = [
   invites,
   channelRecipients,
   dmPairs,
+  // An event hosted in a channel goes with it (its interested users first: deleteChannelContent).
+  scheduledEvents,
 ];
 
 /**

@@ -93,6 +93,35 @@ async function busyGuild(): Promise<{ g: TestGuild; channelIds: string[] }> {
   assert.equal(inThread.status, 200, inThread.text);
   const invite = await h.api('POST', `/channels/${g.textChannelId}/invites`, { ...owner, body: {} });
   assert.equal(invite.status, 200, invite.text);
+  const stickerForm = new FormData();
+  stickerForm.append('name', 'spark');
+  stickerForm.append('tags', 'fire');
+  stickerForm.append('file', new Blob([png as BlobPart]), 'spark.png');
+  const sticker = await fetch(`${h.url}/api/v10/guilds/${g.id}/stickers`, {
+    method: 'POST',
+    headers: { authorization: g.owner.token },
+    body: stickerForm,
+  });
+  assert.equal(sticker.status, 201, await sticker.text());
+  const when = new Date(Date.now() + 3_600_000).toISOString();
+  for (const place of [
+    { entity_type: 2, channel_id: g.voiceChannelId },
+    {
+      entity_type: 3,
+      entity_metadata: { location: 'the park' },
+      scheduled_end_time: new Date(Date.now() + 7_200_000).toISOString(),
+    },
+  ]) {
+    const event = await h.api('POST', `/guilds/${g.id}/scheduled-events`, {
+      ...owner,
+      body: { name: 'meet', privacy_level: 2, scheduled_start_time: when, ...place },
+    });
+    assert.equal(event.status, 200, event.text);
+    const interested = await h.api('PUT', `/guilds/${g.id}/scheduled-events/${event.body.id}/users/@me`, {
+      token: m.token,
+    });
+    assert.equal(interested.status, 204, interested.text);
+  }
 
   const channelIds = (
     await h.app.database.db

@@ -1,7 +1,14 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { channelOwned } from '../../store/ownership';
-import { attachments, mentions, messages, reactions } from '../../store/schema';
+import {
+  attachments,
+  mentions,
+  messages,
+  reactions,
+  scheduledEvents,
+  scheduledEventUsers,
+} from '../../store/schema';
 import type { Deps } from '../deps';
 
 /** Deletes messages of one channel with their reactions, mentions and attachment rows; returns what went. */
@@ -25,10 +32,16 @@ export async function deleteMessages(tx: DbOrTx, channelId: string, ids: string[
 
 /**
  * Deletes every row the given channels own (store/ownership.ts: messages and what hangs off them, read states,
- * thread members, webhooks, overwrites, invites, DM recipients); the channel rows are the caller's to delete.
+ * thread members, webhooks, overwrites, invites, DM recipients, scheduled events hosted there with who was
+ * interested in them); the channel rows are the caller's to delete.
  */
 export async function deleteChannelContent(tx: DbOrTx, channelIds: string[]): Promise<void> {
   if (!channelIds.length) return;
+  const hosted = tx
+    .select({ id: scheduledEvents.id })
+    .from(scheduledEvents)
+    .where(inArray(scheduledEvents.channelId, channelIds));
+  await tx.delete(scheduledEventUsers).where(inArray(scheduledEventUsers.eventId, hosted));
   for (const table of channelOwned) await tx.delete(table).where(inArray(table.channelId, channelIds));
 }
 
