@@ -184,6 +184,17 @@ export interface EventPayloads {
   SOCIAL_FAVOURITE: { status_id: string; account_id: string; visibility: string };
   /** The Mastodon Account as anyone may see it (without `source`). */
   SOCIAL_ACCOUNT_UPDATE: Record<string, unknown> & { id: string };
+  /**
+   * A notification for the account of the topic (`user_id`): its id, Mastodon type, who caused it and the status it
+   * is about. A consumer renders it for the recipient (a streaming API reads it back, visibility applied).
+   */
+  SOCIAL_NOTIFICATION: {
+    id: string;
+    user_id: string;
+    type: string;
+    account_id: string;
+    status_id: string | null;
+  };
 }
 
 interface SocialStatusEvent {
@@ -378,6 +389,7 @@ export const EVENTS = {
   SOCIAL_UNFOLLOW: social,
   SOCIAL_FAVOURITE: social,
   SOCIAL_ACCOUNT_UPDATE: social,
+  SOCIAL_NOTIFICATION: social,
 } as const satisfies { [T in EventName]: EventSpec };
 
 /** The topic kinds event `T` is published to. */

@@ -25,6 +25,7 @@ import { SearchService } from './messages/search.service';
 import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
 import { FollowsService } from './social/follows.service';
+import { NotificationsService } from './social/notifications.service';
 import { OAuthService } from './social/oauth.service';
 import { PostsService } from './social/posts.service';
 import { ProfilesService } from './social/profiles.service';
@@ -42,14 +43,15 @@ export function createServices(deps: Deps) {
   const guilds = new GuildsService(deps, emojis, presence);
   const members = new MembersService(deps);
   const dms = new DmsService(deps);
-  const follows = new FollowsService(deps);
+  const notifications = new NotificationsService(deps);
+  const follows = new FollowsService(deps, notifications);
   const relationships = new RelationshipsService(deps, follows);
   const threads = new ThreadsService(deps);
   const stickers = new StickersService(deps);
   const messages = new MessagesService(deps, dms, relationships, threads, stickers);
   const webhooks = new WebhooksService(deps);
   const users = new UsersService(deps, auth, members);
-  const posts = new PostsService(deps);
+  const posts = new PostsService(deps, notifications);
   const services = {
     auth,
     users,
@@ -84,6 +86,7 @@ export function createServices(deps: Deps) {
       follows,
       posts,
       timelines: new TimelinesService(deps, posts),
+      notifications,
       oauth: new OAuthService(deps, auth),
     },
   };

@@ -4,7 +4,8 @@ import { createOAuthAPIClient, createRestAPIClient, MastoHttpError, type mastodo
 import { startHearth, type TestServer, type TestUser } from '../harness';
 
 // masto.js, unmodified, against Hearth's Mastodon client API: registering an app, signing in with the password
-// grant, then what a client does first (verify_credentials, post, follow, home timeline, paging by Link).
+// grant, then what a client does first (verify_credentials, post, follow, home timeline, paging by Link,
+// notifications and markers).
 
 let h: TestServer;
 before(async () => {
@@ -109,6 +110,48 @@ describe('masto.js', () => {
       followers.map((x) => x.id),
       [bob.id],
     );
+    // Notifications: bob's follow, his mention (the reply names alice) and his favourite, newest first.
+    const notes = await a.v1.notifications.list({ limit: 40 });
+    assert.deepEqual(
+      notes.map((n) => [n.type, n.account.id, n.status?.id ?? null]),
+      [
+        ['favourite', bob.id, first.id],
+        ['mention', bob.id, reply.id],
+        ['follow', bob.id, null],
+      ],
+    );
+    const mentions = await a.v1.notifications.list({ types: ['mention'] });
+    assert.deepEqual(
+      mentions.map((n) => n.id),
+      [notes[1].id],
+    );
+    const pagedNotes: string[] = [];
+    for await (const page of a.v1.notifications.list({ limit: 1 })) {
+      pagedNotes.push(...page.map((n) => n.id));
+      if (pagedNotes.length > 5) break;
+    }
+    assert.deepEqual(
+      pagedNotes,
+      notes.map((n) => n.id),
+    );
+    assert.equal((await a.v1.notifications.$select(notes[2].id).fetch()).type, 'follow');
+    assert.equal((await a.v1.notifications.unreadCount.fetch()).count, 3);
+    const marker = await a.v1.markers.create({ notifications: { lastReadId: notes[1].id } });
+    assert.equal(marker.notifications.lastReadId, notes[1].id);
+    assert.equal((await a.v1.notifications.unreadCount.fetch()).count, 1);
+    assert.equal(
+      (await a.v1.markers.fetch({ timeline: ['notifications'] })).notifications.lastReadId,
+      notes[1].id,
+    );
+    await a.v1.notifications.$select(notes[0].id).dismiss();
+    assert.equal((await a.v1.notifications.list()).length, 2);
+    await a.v1.notifications.clear();
+    assert.deepEqual(await a.v1.notifications.list(), []);
+    await assert.rejects(
+      b.v1.notifications.$select(notes[1].id).dismiss(),
+      (err) => err instanceof MastoHttpError && err.statusCode === 404,
+    );
+
     const edited = await a.v1.statuses.$select(first.id).update({ status: 'edited from masto' });
     assert.ok(edited.editedAt);
     const removed = await a.v1.statuses.$select(more[0]).remove();

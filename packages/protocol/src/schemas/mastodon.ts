@@ -129,3 +129,38 @@ export const MastodonRevokeRequest = Type.Object({
   client_secret: Type.String({ minLength: 1, maxLength: 200 }),
   token: Type.String({ minLength: 1, maxLength: 500 }),
 });
+
+const NotificationTypeName = Type.String({ minLength: 1, maxLength: 40 });
+const NotificationTypes = Type.Union([
+  NotificationTypeName,
+  Type.Array(NotificationTypeName, { maxItems: 20 }),
+]);
+
+/** `GET /api/v1/notifications` (and `unread_count`): `types[]` and `exclude_types[]` name Mastodon's types. */
+export const MastodonNotificationsQuery = Type.Object({
+  ...MastodonPageQuery.properties,
+  types: Type.Optional(NotificationTypes),
+  'types[]': Type.Optional(NotificationTypes),
+  exclude_types: Type.Optional(NotificationTypes),
+  'exclude_types[]': Type.Optional(NotificationTypes),
+  account_id: Type.Optional(Snowflake),
+  include_filtered: Type.Optional(Type.Boolean()),
+});
+export type MastodonNotificationsQuery = Static<typeof MastodonNotificationsQuery>;
+
+export const MastodonTimelineName = Type.Union([Type.Literal('home'), Type.Literal('notifications')]);
+
+/** `GET /api/v1/markers?timeline[]=home&timeline[]=notifications`. */
+const TimelineNames = Type.Union([MastodonTimelineName, Type.Array(MastodonTimelineName, { maxItems: 2 })]);
+export const MastodonMarkersQuery = Type.Object({
+  timeline: Type.Optional(TimelineNames),
+  'timeline[]': Type.Optional(TimelineNames),
+});
+
+const MarkerInput = Type.Object({ last_read_id: Snowflake });
+
+/** `POST /api/v1/markers`: where the user stopped reading each timeline given. */
+export const MastodonSaveMarkers = Type.Object({
+  home: Type.Optional(MarkerInput),
+  notifications: Type.Optional(MarkerInput),
+});

@@ -9,6 +9,7 @@ import { RelationshipType } from '../relationships/relationships.service';
 import { type AccountRow, adjustStats, loadAccounts } from './accounts';
 import { notAllowed, recordNotFound } from './errors';
 import { type RelationshipState, SocialUrls, toAccount, toRelationship } from './mastodon.wire';
+import type { NotificationsService } from './notifications.service';
 import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
 import { isBlocked } from './visibility';
 
@@ -25,7 +26,10 @@ function unfollowed(pending: PendingEvents, followerId: string, targetId: string
 /** Follows, follow requests and relationships (ADR 0028). */
 export class FollowsService {
   private readonly urls: SocialUrls;
-  constructor(private readonly deps: Deps) {
+  constructor(
+    private readonly deps: Deps,
+    private readonly notifications: NotificationsService,
+  ) {
     this.urls = new SocialUrls(deps.config.publicUrl);
   }
 
@@ -55,6 +59,11 @@ export class FollowsService {
           { userId: me, following: 1 },
           { userId: targetId, followers: 1 },
         ]);
+      await this.notifications.add(tx, pending, {
+        type: accepted ? 'follow' : 'follow_request',
+        fromId: me,
+        recipients: [targetId],
+      });
       const d = { follow_id: id, account_id: me, target_id: targetId, accepted };
       const t = accepted ? 'SOCIAL_FOLLOW' : 'SOCIAL_FOLLOW_REQUEST';
       pending.add(t, accountTopic(targetId), d);
@@ -83,6 +92,11 @@ export class FollowsService {
       .where(and(eq(follows.userId, followerId), eq(follows.targetId, userId)))
       .returning({ accepted: follows.accepted });
     if (!gone) return false;
+    await this.notifications.removeFor(tx, {
+      types: ['follow', 'follow_request'],
+      from: [followerId],
+      recipients: [userId],
+    });
     await tx.delete(followers).where(and(eq(followers.userId, userId), eq(followers.followerId, followerId)));
     if (gone.accepted)
       await adjustStats(tx, [
@@ -114,6 +128,11 @@ export class FollowsService {
         eq(followers.followerId, followerId),
         eq(followers.accepted, false),
       );
+      await this.notifications.removeFor(tx, {
+        types: ['follow_request'],
+        from: [followerId],
+        recipients: [me],
+      });
       if (accept) {
         const [done] = await tx
           .update(followers)
@@ -152,6 +171,7 @@ export class FollowsService {
       .returning({ followerId: followers.followerId });
     const ids = accepted.map((r) => r.followerId);
     if (ids.length === 0) return ids;
+    await this.notifications.removeFor(tx, { types: ['follow_request'], from: ids, recipients: [userId] });
     await tx
       .update(follows)
       .set({ accepted: true })

@@ -16,6 +16,7 @@ import { adjustStats, loadAccounts } from './accounts';
 import { recordNotFound, unprocessable } from './errors';
 import { accountTopic } from './follows.service';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
+import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import { statusViews } from './status-views';
 import { mentionedUsernames, renderText } from './text';
@@ -41,7 +42,10 @@ export interface AccountStatusesQuery extends PageQuery {
 /** Statuses: posts and comments (a comment is a status replying to another), edits, deletion, favourites. */
 export class PostsService {
   readonly urls: SocialUrls;
-  constructor(private readonly deps: Deps) {
+  constructor(
+    private readonly deps: Deps,
+    private readonly notifications: NotificationsService,
+  ) {
     this.urls = new SocialUrls(deps.config.publicUrl);
   }
 
@@ -87,6 +91,14 @@ export class PostsService {
           })
           .returning();
         await this.writeMentions(tx, me, id, mentioned);
+        // Mastodon's rule: a mention notifies the people named in the text (a reply alone notifies nobody); each
+        // may see the status, since a mention is what lets them.
+        await this.notifications.add(tx, pending, {
+          type: 'mention',
+          fromId: me,
+          statusId: id,
+          recipients: mentioned.map((u) => u.id),
+        });
         if (parent) await bumpReplies(tx, parent.userId, parent.id, 1);
         await adjustStats(tx, [{ userId: me, statuses: 1, posted: true }]);
         return { post: row };
@@ -152,8 +164,28 @@ export class PostsService {
         })
         .where(and(eq(posts.userId, me), eq(posts.id, id)))
         .returning();
-      await tx.delete(postMentions).where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)));
+      const before = await tx
+        .delete(postMentions)
+        .where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)))
+        .returning({ id: postMentions.mentionedId });
       await this.writeMentions(tx, me, id, mentioned);
+      // Who is newly named is notified; who is no longer named loses the notification (and, if direct, the status).
+      const was = new Set(before.map((m) => m.id));
+      const now = new Set(mentioned.map((u) => u.id));
+      await this.notifications.add(tx, pending, {
+        type: 'mention',
+        fromId: me,
+        statusId: id,
+        recipients: [...now].filter((u) => !was.has(u)),
+      });
+      const dropped = [...was].filter((u) => !now.has(u));
+      if (dropped.length)
+        await this.notifications.removeFor(tx, {
+          types: ['mention'],
+          from: [me],
+          recipients: dropped,
+          statusId: id,
+        });
       return row;
     });
     const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
@@ -180,6 +212,7 @@ export class PostsService {
       await tx.delete(postMentions).where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)));
       await tx.delete(postReactions).where(and(eq(postReactions.userId, me), eq(postReactions.postId, id)));
       await tx.delete(postEdits).where(and(eq(postEdits.userId, me), eq(postEdits.postId, id)));
+      await this.notifications.removeForStatus(tx, id);
       if (gone.inReplyToId && gone.inReplyToAccountId)
         await bumpReplies(tx, gone.inReplyToAccountId, gone.inReplyToId, -1);
       await adjustStats(tx, [{ userId: me, statuses: -1 }]);
@@ -215,6 +248,20 @@ export class PostsService {
             .returning({ id: postReactions.postId })
         : await tx.delete(postReactions).where(key).returning({ id: postReactions.postId });
       if (changed.length === 0) return found;
+      if (on)
+        await this.notifications.add(tx, pending, {
+          type: 'favourite',
+          fromId: me,
+          statusId: id,
+          recipients: [found.userId],
+        });
+      else
+        await this.notifications.removeFor(tx, {
+          types: ['favourite'],
+          from: [me],
+          recipients: [found.userId],
+          statusId: id,
+        });
       const [row] = await tx
         .update(posts)
         .set({ favouritesCount: sql`${posts.favouritesCount} + ${on ? 1 : -1}` })

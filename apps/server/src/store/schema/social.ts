@@ -162,3 +162,47 @@ export const postIdempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] })],
 );
+
+/**
+ * What happened to `user_id` (the recipient) on the social side, Mastodon's notification types: `follow`,
+ * `follow_request`, `mention`, `favourite`, and those whose causes are not built yet (`status`, `reblog`, `poll`,
+ * `update`, `pleroma:emoji_reaction`). Written in the transaction of its cause and removed with it.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    userId: snowflake('user_id').notNull(),
+    id: snowflake('id').notNull(),
+    type: text('type').notNull(),
+    /** Who caused it. */
+    fromId: snowflake('from_id').notNull(),
+    /** The status it is about (mention, favourite, …); null for follows. */
+    statusId: snowflake('status_id'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    index('notifications_status_idx').on(t.statusId),
+    index('notifications_from_idx').on(t.fromId, t.userId),
+    check(
+      'notifications_type_check',
+      sql`${t.type} in ('mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'pleroma:emoji_reaction')`,
+    ),
+  ],
+);
+
+/** Where a user stopped reading a timeline (`home`, `notifications`): Mastodon's markers; `version` counts saves. */
+export const markers = pgTable(
+  'markers',
+  {
+    userId: snowflake('user_id').notNull(),
+    timeline: text('timeline').notNull(),
+    lastReadId: snowflake('last_read_id').notNull(),
+    version: integer('version').notNull().default(1),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.timeline] }),
+    check('markers_timeline_check', sql`${t.timeline} in ('home', 'notifications')`),
+  ],
+);
