@@ -1,12 +1,12 @@
 import { CreateMessage, CreateStickerFields, ErrorCode, Limits } from '@hearth/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ApiError, invalidField } from '../domain/errors';
 import { tooLarge, type UploadBatch } from '../domain/messages/uploads';
 import { type AjvError, invalidFormBody, rejectNulCharacters } from './errors';
 import { invalidJson, parseClientJson } from './json-body';
 
-const checkMessage = Compile(CreateMessage);
 const checkStickerFields = Compile(CreateStickerFields);
 const FILE_FIELD = /^files?(\[\d+\])?$/;
 // After a refusal, up to this much of the unread body is read and dropped, so that a client which writes its whole
@@ -41,11 +41,33 @@ async function readPayloadText(stream: AsyncIterable<unknown>): Promise<string> 
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A compiled body check (typebox/compile) for the payload_json of a form. */
+/** A body check for the payload_json of a form. */
 interface PayloadCheck<T> {
   Check(value: unknown): value is T;
   Errors(value: unknown): unknown;
 }
+
+/**
+ * The check of a form's payload_json against `schema`, as ajv checks JSON bodies against it. TypeBox's compiled
+ * check knows no `nullable` (the OpenAPI keyword Nullable marks simple types with, for ajv): a top-level null where
+ * the schema marks its field nullable (`"content": null`, sent by discord.py with files only) is set aside while
+ * checking, and stays in the payload for the domain, which reads it as absent, as it does from a JSON body.
+ */
+export function formCheck<S extends TSchema>(schema: S): PayloadCheck<Static<S>> {
+  const compiled = Compile(schema);
+  const properties = (schema as { properties?: Record<string, { nullable?: boolean }> }).properties ?? {};
+  const checked = (value: unknown) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const entries = Object.entries(value).filter(([key, v]) => !(v === null && properties[key]?.nullable));
+    return Object.fromEntries(entries);
+  };
+  return {
+    Check: (value: unknown): value is Static<S> => compiled.Check(checked(value)),
+    Errors: (value: unknown) => compiled.Errors(checked(value)),
+  };
+}
+
+const checkMessage = formCheck(CreateMessage);
 
 /**
  * Discord's multipart message form: `payload_json` and `files[n]` parts, in either order. Each file streams into
@@ -55,7 +77,7 @@ interface PayloadCheck<T> {
 export async function readMessageForm<T = CreateMessage>(
   request: FastifyRequest,
   upload: UploadBatch,
-  check: PayloadCheck<T> = checkMessage as unknown as PayloadCheck<T>,
+  check: PayloadCheck<T> = checkMessage as PayloadCheck<unknown> as PayloadCheck<T>,
 ): Promise<T> {
   let payload: unknown = {};
   let skipped = 0;

@@ -257,6 +257,14 @@ describe('streamed uploads', () => {
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
     assert.equal(reply.body.message_reference.message_id, target.id);
     assert.equal(reply.body.referenced_message.id, target.id);
+    // "content": null with a file only, as discord.py sends it: no content.
+    const fileOnly = await streamForm(h, g.owner, g.textChannelId, [
+      { payload: { content: null }, json: true },
+      { field: 'files[0]', name: 'only.txt', bytes: 3 },
+    ]);
+    assert.equal(fileOnly.status, 200, JSON.stringify(fileOnly.body));
+    assert.equal(fileOnly.body.content, '');
+    assert.equal(fileOnly.body.attachments[0].filename, 'only.txt');
     const deep = await labelled(`{"content":"deep","embeds":${'['.repeat(100)}${']'.repeat(100)}}`);
     assert.equal(deep.status, 400);
     assert.equal(deep.body.code, 50109);
