@@ -5,7 +5,6 @@ import {
   jsonNestingExceeds,
   Limits,
   parseJsonKeepingIds,
-  valueNestingExceeds,
 } from '@hearth/protocol';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, invalidField } from '../domain/errors';
@@ -35,12 +34,6 @@ export function parseClientJson(text: string): unknown {
   } catch (err) {
     throw err instanceof InexactNumberError ? inexactNumber(err) : invalidJson();
   }
-}
-
-/** A JSON value parsed elsewhere (a multipart part sent as application/json): 50109 past Limits.jsonDepth. */
-export function boundClientJson(value: unknown): unknown {
-  if (valueNestingExceeds(value, Limits.jsonDepth)) throw invalidJson();
-  return value;
 }
 
 /**

@@ -1,24 +1,73 @@
 import { CreateMessage, CreateStickerFields, ErrorCode, Limits } from '@hearth/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ApiError, invalidField } from '../domain/errors';
 import { tooLarge, type UploadBatch } from '../domain/messages/uploads';
 import { type AjvError, invalidFormBody, rejectNulCharacters } from './errors';
-import { boundClientJson, invalidJson, parseClientJson } from './json-body';
+import { invalidJson, parseClientJson } from './json-body';
 
-const checkMessage = Compile(CreateMessage);
 const checkStickerFields = Compile(CreateStickerFields);
 const FILE_FIELD = /^files?(\[\d+\])?$/;
 // After a refusal, up to this much of the unread body is read and dropped, so that a client which writes its whole
 // body before reading (fetch, discord.js) still reads the answer on a kept-alive connection; past it the
 // connection is cut once the answer is out.
 const DRAIN_MAX_BYTES = 1024 * 1024;
+// payload_json is read as text whatever its Content-Type, at most this long (the plugin's fieldSize).
+const PAYLOAD_JSON_MAX_BYTES = 1024 * 1024;
 
-/** A compiled body check (typebox/compile) for the payload_json of a form. */
+/**
+ * busboy's choice of which parts stream as files, plus payload_json: read as a stream, its text reaches Hearth's own
+ * JSON reading even when labelled `application/json` (Eris labels it), which the plugin would otherwise parse
+ * itself — rounding ids sent as numbers past 2^53 and ignoring the depth limit.
+ */
+const formParts = {
+  isPartAFile: (field?: string, contentType?: string, filename?: string) =>
+    field === 'payload_json' || contentType === 'application/octet-stream' || filename !== undefined,
+  // payload_json counts as a file to busboy: room for it besides the attachments.
+  limits: { files: Limits.attachmentsPerMessage + 1 },
+};
+
+/** The text of a payload_json part, refused past PAYLOAD_JSON_MAX_BYTES. */
+async function readPayloadText(stream: AsyncIterable<unknown>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > PAYLOAD_JSON_MAX_BYTES)
+      throw new ApiError(413, ErrorCode.RequestTooLarge, 'Request entity too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A body check for the payload_json of a form. */
 interface PayloadCheck<T> {
   Check(value: unknown): value is T;
   Errors(value: unknown): unknown;
 }
+
+/**
+ * The check of a form's payload_json against `schema`, as ajv checks JSON bodies against it. TypeBox's compiled
+ * check knows no `nullable` (the OpenAPI keyword Nullable marks simple types with, for ajv): a top-level null where
+ * the schema marks its field nullable (`"content": null`, sent by discord.py with files only) is set aside while
+ * checking, and stays in the payload for the domain, which reads it as absent, as it does from a JSON body.
+ */
+export function formCheck<S extends TSchema>(schema: S): PayloadCheck<Static<S>> {
+  const compiled = Compile(schema);
+  const properties = (schema as { properties?: Record<string, { nullable?: boolean }> }).properties ?? {};
+  const checked = (value: unknown) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const entries = Object.entries(value).filter(([key, v]) => !(v === null && properties[key]?.nullable));
+    return Object.fromEntries(entries);
+  };
+  return {
+    Check: (value: unknown): value is Static<S> => compiled.Check(checked(value)),
+    Errors: (value: unknown) => compiled.Errors(checked(value)),
+  };
+}
+
+const checkMessage = formCheck(CreateMessage);
 
 /**
  * Discord's multipart message form: `payload_json` and `files[n]` parts, in either order. Each file streams into
@@ -28,13 +77,17 @@ interface PayloadCheck<T> {
 export async function readMessageForm<T = CreateMessage>(
   request: FastifyRequest,
   upload: UploadBatch,
-  check: PayloadCheck<T> = checkMessage as unknown as PayloadCheck<T>,
+  check: PayloadCheck<T> = checkMessage as PayloadCheck<unknown> as PayloadCheck<T>,
 ): Promise<T> {
   let payload: unknown = {};
   let skipped = 0;
   try {
-    for await (const part of request.parts()) {
+    for await (const part of request.parts(formParts)) {
       if (part.type === 'file') {
+        if (part.fieldname === 'payload_json') {
+          payload = parseClientJson(await readPayloadText(part.file));
+          continue;
+        }
         if (!FILE_FIELD.test(part.fieldname)) {
           for await (const chunk of part.file) {
             skipped += (chunk as Buffer).length;
@@ -47,12 +100,6 @@ export async function readMessageForm<T = CreateMessage>(
         await upload.receive({ field: part.fieldname, filename, stream: part.file });
         // Past the plugin's per-file ceiling busboy cuts the file short: never store it as if whole.
         if (part.file.truncated) throw tooLarge(upload.grant.limitBytes);
-      } else if (part.fieldname === 'payload_json') {
-        // A part sent as application/json (discord.py does) arrives parsed already, by the plugin.
-        payload =
-          part.mimetype === 'application/json'
-            ? boundClientJson(part.value)
-            : parseClientJson(String(part.value));
       }
     }
     rejectNulCharacters(payload);

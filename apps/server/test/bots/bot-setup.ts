@@ -96,6 +96,30 @@ export async function bulkDeleteVictims(
   };
 }
 
+/**
+ * Checks that the message `messageId` a bot sent with a file arrived whole: fetched as the owner, it carries one
+ * attachment named `filename` whose URL (taken on this server, whatever public origin it names) serves `bytes`.
+ */
+export async function attachmentArrived(
+  world: BotWorld,
+  messageId: string,
+  filename: string,
+  bytes: Buffer,
+): Promise<void> {
+  const res = await world.h.api('GET', `/channels/${world.g.textChannelId}/messages/${messageId}`, {
+    token: world.g.owner.token,
+  });
+  assert.equal(res.status, 200, res.text);
+  const [attachment, ...others] = res.body.attachments;
+  assert.equal(others.length, 0);
+  assert.equal(attachment.filename, filename);
+  assert.equal(attachment.size, bytes.length);
+  const url = new URL(attachment.url);
+  const download = await fetch(`${world.h.url}${url.pathname}${url.search}`);
+  assert.equal(download.status, 200);
+  assert.deepEqual(Buffer.from(await download.arrayBuffer()), bytes);
+}
+
 /** Each flow's outcome: 'ok', or the error the bot reported. */
 export type FlowResults = Map<string, string>;
 

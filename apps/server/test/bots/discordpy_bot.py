@@ -7,6 +7,7 @@ when every flow has run.
 """
 import asyncio
 import datetime
+import io
 import os
 import sys
 import traceback
@@ -93,6 +94,17 @@ async def run():
         only_embed = await channel.send(content=None, embed=discord.Embed(title='No content'))
         assert only_embed.content == ''
 
+    async def uploads():
+        payload = bytes([0, 1, 2, 255]) + b'a file from discord.py'
+        for content, name in [('here is a file', 'discordpy.bin'), (None, 'only.bin')]:
+            sent = await channel.send(content=content, file=discord.File(io.BytesIO(payload), filename=name))
+            assert sent.content == (content or ''), sent.content
+            fetched = await channel.fetch_message(sent.id)
+            assert [a.filename for a in fetched.attachments] == [name], fetched.attachments
+            assert fetched.attachments[0].size == len(payload)
+            data = await fetched.attachments[0].read()
+            assert data == payload, data
+
     async def bulk_delete():
         doomed = [await channel.send(f'doomed {i}') for i in range(3)]
         await channel.delete_messages(doomed)
@@ -176,6 +188,7 @@ async def run():
         ('history', history),
         ('typing', typing),
         ('embed', embed),
+        ('uploads', uploads),
         ('bulk delete', bulk_delete),
         ('delete', delete),
         ('roles', roles),

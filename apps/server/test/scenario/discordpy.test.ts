@@ -22,6 +22,7 @@ const flows = [
   'history',
   'typing',
   'embed',
+  'uploads',
   'bulk delete',
   'delete',
   'roles',

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type Eris from 'eris';
 import {
+  attachmentArrived,
   type BotWorld,
   botWorld,
   bulkDeleteVictims,
@@ -153,4 +154,18 @@ test('Eris: overwrites, threads, timeouts and bans', async () => {
   const ban = await client.getGuildBan(g.id, victim.id);
   assert.equal(ban.user.id, victim.id);
   await client.unbanGuildMember(g.id, victim.id);
+});
+
+test('Eris: uploads with and without content', async () => {
+  const bytes = Buffer.from([0, 1, 2, 255, ...Buffer.from('a file from Eris')]);
+  const withContent = await client.createMessage(channelId(), 'here is a file', {
+    file: bytes,
+    name: 'eris.bin',
+  });
+  assert.equal(withContent.content, 'here is a file');
+  assert.equal(withContent.attachments.length, 1);
+  await attachmentArrived(world, withContent.id, 'eris.bin', bytes);
+  const fileOnly = await client.createMessage(channelId(), {}, { file: bytes, name: 'only.bin' });
+  assert.equal(fileOnly.content, '');
+  await attachmentArrived(world, fileOnly.id, 'only.bin', bytes);
 });

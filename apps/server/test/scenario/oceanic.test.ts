@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type { Message } from 'oceanic.js';
-import { type BotWorld, botWorld, bulkDeleteVictims, nextEvent } from '../bots/bot-setup';
+import { attachmentArrived, type BotWorld, botWorld, bulkDeleteVictims, nextEvent } from '../bots/bot-setup';
 import { join } from '../guild-helpers';
 
 // An unmodified Oceanic.js bot, pointed at Hearth with `rest.baseURL` only (it finds the gateway through
@@ -142,4 +142,20 @@ test('Oceanic: overwrites, threads, timeouts and bans', async () => {
   const ban = await client.rest.guilds.getBan(g.id, victim.id);
   assert.equal(ban.user.id, victim.id);
   await client.rest.guilds.removeBan(g.id, victim.id);
+});
+
+test('Oceanic: uploads with and without content', async () => {
+  const bytes = Buffer.from([0, 1, 2, 255, ...Buffer.from('a file from Oceanic')]);
+  const withContent = await client.rest.channels.createMessage(channelId(), {
+    content: 'here is a file',
+    files: [{ name: 'oceanic.bin', contents: bytes }],
+  });
+  assert.equal(withContent.content, 'here is a file');
+  assert.equal(withContent.attachments.size, 1);
+  await attachmentArrived(world, withContent.id, 'oceanic.bin', bytes);
+  const fileOnly = await client.rest.channels.createMessage(channelId(), {
+    files: [{ name: 'only.bin', contents: bytes }],
+  });
+  assert.equal(fileOnly.content, '');
+  await attachmentArrived(world, fileOnly.id, 'only.bin', bytes);
 });

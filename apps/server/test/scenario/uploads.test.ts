@@ -236,6 +236,39 @@ describe('streamed uploads', () => {
     assert.equal(broken.status, 400);
     assert.equal(broken.body.code, 50109);
   });
+
+  test('a payload_json labelled application/json (as Eris sends it) keeps ids sent as numbers exact, depth-bounded', async () => {
+    const g = await createGuild(h);
+    const target = (
+      await h.api('POST', `/channels/${g.textChannelId}/messages`, {
+        token: g.owner.token,
+        body: { content: 'reply to me' },
+      })
+    ).body;
+    assert.ok(BigInt(target.id) > 2n ** 53n, 'a Hearth id past 2^53');
+    const labelled = (json: string) =>
+      h.api('POST', `/channels/${g.textChannelId}/messages`, {
+        token: g.owner.token,
+        headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+        raw: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="payload_json"\r\nContent-Type: application/json\r\n\r\n${json}\r\n--${BOUNDARY}--\r\n`,
+      });
+    // The id written as a JSON number, digit for digit: JSON.parse would round it.
+    const reply = await labelled(`{"content":"a reply","message_reference":{"message_id":${target.id}}}`);
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.equal(reply.body.message_reference.message_id, target.id);
+    assert.equal(reply.body.referenced_message.id, target.id);
+    // "content": null with a file only, as discord.py sends it: no content.
+    const fileOnly = await streamForm(h, g.owner, g.textChannelId, [
+      { payload: { content: null }, json: true },
+      { field: 'files[0]', name: 'only.txt', bytes: 3 },
+    ]);
+    assert.equal(fileOnly.status, 200, JSON.stringify(fileOnly.body));
+    assert.equal(fileOnly.body.content, '');
+    assert.equal(fileOnly.body.attachments[0].filename, 'only.txt');
+    const deep = await labelled(`{"content":"deep","embeds":${'['.repeat(100)}${']'.repeat(100)}}`);
+    assert.equal(deep.status, 400);
+    assert.equal(deep.body.code, 50109);
+  });
 });
 
 describe('streamed uploads into an S3 bucket', () => {

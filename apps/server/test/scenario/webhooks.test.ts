@@ -229,6 +229,19 @@ describe('executing', () => {
     assert.equal(plain.author.username, 'Alerts', 'without an override, the name of the webhook');
     assert.equal(plain.author.avatar_url, undefined);
 
+    // The override avatar where libraries look for it (discord.js: <cdn>/avatars/<author id>/<avatar>.webp): not
+    // fetched by Hearth, a redirect to the URL the message was sent with; another webhook's path finds nothing.
+    assert.match(m.author.avatar, /^[0-9a-f]{32}$/);
+    assert.equal(plain.author.avatar, null, 'without an override, the webhook has no avatar');
+    const avatarAt = (id: string, ext: string) =>
+      fetch(`${h.url}/avatars/${id}/${m.author.avatar}.${ext}`, { redirect: 'manual' });
+    for (const ext of ['webp', 'png']) {
+      const shown = await avatarAt(w.id, ext);
+      assert.equal(shown.status, 302);
+      assert.equal(shown.headers.get('location'), 'https://example.com/a.png');
+    }
+    assert.equal((await avatarAt(member.id, 'png')).status, 404);
+
     const found = await h.api('GET', `/guilds/${g.id}/messages/search?content=deploy`, {
       token: member.token,
     });

@@ -1,4 +1,4 @@
-import { type Message, MessageType, snowflakeIsoTimestamp } from '@hearth/protocol';
+import { isSnowflake, type Message, MessageType, snowflakeIsoTimestamp } from '@hearth/protocol';
 import { type AnyColumn, and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList, rowJson } from '../../store/json-rows';
@@ -152,8 +152,26 @@ export function buildMessages(
 }
 
 /**
+ * The avatar "hash" of a webhook message sent with an avatar_url override: its channel and message ids, 16 hex
+ * digits each, so `/avatars/<webhook id>/<hash>.png` — where libraries look (discord.js's avatarURL()) — finds the
+ * message and redirects to the URL it was sent with (ADR 0018). Shaped as Discord's hashes are: 32 hex digits.
+ */
+export function overrideAvatarHash(channelId: string, messageId: string): string {
+  return BigInt(channelId).toString(16).padStart(16, '0') + BigInt(messageId).toString(16).padStart(16, '0');
+}
+
+/** The channel and message ids an overrideAvatarHash names, or null when it names none. */
+export function readOverrideAvatarHash(hash: string): { channelId: string; messageId: string } | null {
+  if (!/^[0-9a-f]{32}$/.test(hash)) return null;
+  const channelId = BigInt(`0x${hash.slice(0, 16)}`).toString();
+  const messageId = BigInt(`0x${hash.slice(16)}`).toString();
+  return isSnowflake(channelId) && isSnowflake(messageId) ? { channelId, messageId } : null;
+}
+
+/**
  * The author Discord shows on a webhook's message: a bot-flagged user named by the webhook (or the name the message was
- * sent with), whose id is the webhook's; an avatar_url override is carried as `avatar_url` (not fetched, see ADR).
+ * sent with), whose id is the webhook's. An avatar_url override is not fetched (ADR 0018): it is carried as
+ * `avatar_url`, and `avatar` is a hash whose CDN path redirects to it.
  */
 function webhookAuthor(r: WireMessageRow): Message['author'] {
   return {
@@ -161,7 +179,7 @@ function webhookAuthor(r: WireMessageRow): Message['author'] {
     username: r.webhookName ?? 'Webhook',
     discriminator: '0000',
     global_name: null,
-    avatar: r.webhookAvatarUrl ? null : r.webhookAvatar,
+    avatar: r.webhookAvatarUrl ? overrideAvatarHash(r.channelId, r.id) : r.webhookAvatar,
     banner: null,
     accent_color: null,
     bio: '',

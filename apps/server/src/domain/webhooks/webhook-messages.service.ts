@@ -21,7 +21,12 @@ import { deleteMessages } from '../messages/channel-content';
 import { parseMentions, resolveMentions } from '../messages/mentions';
 import { insertMessages, MessageWriter, type NewMessage } from '../messages/message-writer';
 import { checkEmbedsTotal, recordMentions } from '../messages/messages.service';
-import { hydrateMessages, type MessageRow, messageColumns } from '../messages/messages.wire';
+import {
+  hydrateMessages,
+  type MessageRow,
+  messageColumns,
+  readOverrideAvatarHash,
+} from '../messages/messages.wire';
 import { UploadBatch } from '../messages/uploads';
 import { PendingEvents } from '../pending-events';
 import type { ThreadsService } from '../threads/threads.service';
@@ -46,6 +51,27 @@ export class WebhookMessagesService {
     private readonly threads: ThreadsService,
   ) {
     this.writer = new MessageWriter(deps.db);
+  }
+
+  /**
+   * The avatar_url a message of `webhookId` was sent with, named by its override avatar hash (messages.wire's
+   * overrideAvatarHash), for the CDN path to redirect to; null when the hash names no such message or it is not an
+   * http(s) URL. Like every avatar on Discord's CDN it needs no login: the hash is the capability.
+   */
+  async overrideAvatarUrl(webhookId: string, hash: string): Promise<string | null> {
+    const named = readOverrideAvatarHash(hash);
+    if (!named) return null;
+    const [row] = await this.deps.db
+      .select({ url: messages.webhookAvatarUrl })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.channelId, named.channelId),
+          eq(messages.id, named.messageId),
+          eq(messages.webhookId, webhookId),
+        ),
+      );
+    return row?.url && /^https?:\/\//i.test(row.url) ? row.url : null;
   }
 
   /**

@@ -122,6 +122,11 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
         const params = req.params as Record<string, string>;
         const hash = params.file.slice(0, params.file.indexOf('.'));
         const file = await services.images.find(route.purpose, route.folder(params), hash);
+        if (!file && route.purpose === 'avatar') {
+          // A webhook message's avatar_url override, not fetched by Hearth: the client is sent to it (ADR 0018).
+          const url = await services.webhookMessages.overrideAvatarUrl(params.user_id, hash);
+          if (url) return reply.header('cache-control', 'public, max-age=86400').redirect(url, 302);
+        }
         if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
         servedAsFile(reply)
           .type(file.contentType)

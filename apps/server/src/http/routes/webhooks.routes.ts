@@ -12,13 +12,12 @@ import {
 } from '@hearth/protocol';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Compile } from 'typebox/compile';
 import type { UploadBatch } from '../../domain/messages/uploads';
 import { githubToExecute } from '../../domain/webhooks/github';
 import { slackToExecute } from '../../domain/webhooks/slack';
 import type { WebhookRow } from '../../domain/webhooks/webhooks.wire';
 import { caller } from '../auth';
-import { readMessageForm, refuseRestOfBody } from '../multipart';
+import { formCheck, readMessageForm, refuseRestOfBody } from '../multipart';
 import { rateLimit } from '../rate-limit';
 import { auditReason, noContent } from '../reply';
 import { errorResponses } from '../route-errors';
@@ -38,7 +37,7 @@ const TokenMessageParams = Type.Object({
 });
 const ThreadQuery = Type.Object({ thread_id: Type.Optional(Snowflake) });
 
-const checkExecute = Compile(ExecuteWebhook);
+const checkExecute = formCheck(ExecuteWebhook);
 
 export function webhooksRoutes(app: Api, { services, limiter, config }: RouteContext): void {
   const { webhooks, webhookMessages } = services;
