@@ -42,7 +42,9 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
       done(null, payload);
     });
     for (const prefix of ['/api/v1/*', '/api/v2/*', '/oauth/*']) {
-      api.options(prefix, async (_request, reply) => {
+      // CORS preflight plumbing, not an API operation: kept out of the OpenAPI document (a `{*}` path parameter
+      // stops Swagger UI rendering after the first tag).
+      api.options(prefix, { schema: { hide: true } }, async (_request, reply) => {
         reply
           .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS')
           .header('access-control-allow-headers', 'Authorization, Content-Type, Idempotency-Key')
