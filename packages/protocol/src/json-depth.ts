@@ -19,21 +19,6 @@ export function jsonNestingExceeds(text: string, max: number): boolean {
   return false;
 }
 
-/**
- * Whether a value already parsed (by code that did not scan its text first) nests arrays and objects deeper than
- * `max`: an iterative walk with its own stack, which stops at the first path past `max`.
- */
-export function valueNestingExceeds(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth + 1 > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
 /** The index of the quote closing the string opened at `open` (one not escaped by an odd run of backslashes), or -1. */
 function closingQuote(text: string, open: number): number {
   let at = open;
