@@ -1,5 +1,5 @@
 // A list of statuses (a timeline, a profile's posts) that loads older pages as it is scrolled.
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import type { Page } from '../../api';
 import type { PageQuery, Status } from '../../endpoints';
 import { Icon } from '../../icons';
@@ -13,15 +13,19 @@ export function StatusFeed(props: {
   /** Reloads from the top when it changes. */
   feedKey: string;
   empty: string;
-  /** Statuses the user just posted, shown on top until the list has them. */
-  fresh?: Status[];
+  /** A status the user just posted, put on top of the list. */
+  fresh?: Status | null;
   label: string;
 }) {
   const list = usePaged(props.load, props.feedKey);
   const end = useEndOfList(list.more, list.hasMore, list.items.length);
-  const known = new Set(list.items.map((s) => s.id));
-  const fresh = (props.fresh ?? []).filter((s) => !known.has(s.id));
-  const all = [...fresh, ...list.items];
+  const { setItems } = list;
+  // What the user just posted goes on top, and from then on is the list's own (edited, deleted like the rest).
+  useEffect(() => {
+    const fresh = props.fresh;
+    if (fresh) setItems((old) => (old.some((s) => s.id === fresh.id) ? old : [fresh, ...old]));
+  }, [props.fresh, setItems]);
+  const all = list.items;
   const change = (s: Status) => list.setItems((old) => old.map((x) => (x.id === s.id ? s : x)));
   const remove = (id: string) => list.setItems((old) => old.filter((x) => x.id !== id));
   return (
@@ -57,7 +61,9 @@ export function Column(props: {
         <h2>{props.title}</h2>
         {props.actions && <div className="actions">{props.actions}</div>}
       </header>
-      <div className="scroll social-scroll">{props.children}</div>
+      <div className="scroll social-scroll">
+        <div className="social-inner">{props.children}</div>
+      </div>
     </div>
   );
 }

@@ -6,7 +6,6 @@ import type { Status } from '../../endpoints';
 import * as endpoints from '../../endpoints';
 import { Icon, type IconName } from '../../icons';
 import { usePhone } from '../../phone';
-import { match } from '../../router';
 import { useSocialUnread } from '../../social-badge';
 import { useStore } from '../../store';
 import { GuildRail } from '../chat/guild-rail';
@@ -25,9 +24,11 @@ function screenFor(path: string) {
   if (path === '/social' || path === '/social/') return <HomePage />;
   if (path === '/social/local') return <LocalPage />;
   if (path === '/social/notifications') return <NotificationsPage />;
-  const profile = match('/@:username/:sub?', path);
+  // `/@name`, `/@name/<tab>`, `/@name/<status id>` (the router's patterns name whole segments only).
+  const profile = /^\/@([^/]+)(?:\/([^/]+))?\/?$/.exec(path);
   if (profile) {
-    const { username, sub } = profile;
+    const username = decodeURIComponent(profile[1]);
+    const sub = profile[2];
     if (!sub) return <ProfilePage username={username} tab="posts" />;
     if (profileTabs.has(sub)) return <ProfilePage username={username} tab={sub as ProfileTab} />;
     if (/^\d+$/.test(sub)) return <StatusPage statusId={sub} />;
@@ -101,10 +102,10 @@ function SocialNav({ path, bar }: { path: string; bar?: boolean }) {
 }
 
 function HomePage() {
-  const [posted, setPosted] = useState<Status[]>([]);
+  const [posted, setPosted] = useState<Status | null>(null);
   return (
     <Column title="Home">
-      <Composer onDone={(s) => setPosted((old) => [s, ...old])} />
+      <Composer onDone={setPosted} />
       <StatusFeed
         feedKey="home"
         label="Home timeline"
