@@ -14,6 +14,11 @@ const root = new URL('../../../..', import.meta.url).pathname;
 const shots = join(root, 'test-artifacts', 'screenshots');
 const desktop = { width: 1280, height: 800 };
 const phone = { width: 390, height: 780 };
+// A 2×2 red PNG.
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 interface Person {
   user: TestUser;
@@ -125,12 +130,21 @@ describe('the social side of the web app', { skip: chromiumSkip }, () => {
     await dialog.getByLabel('Field 1 label').fill('Pronouns');
     await dialog.getByLabel('Field 1 content').fill('she/her');
     await dialog.getByLabel('Approve followers by hand').check();
+    // Images go as a multipart update_credentials.
+    await dialog.getByLabel('Avatar').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
+    await dialog
+      .getByLabel('Banner')
+      .setInputFiles({ name: 'banner.png', mimeType: 'image/png', buffer: png });
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
 
     const head = a.getByRole('region', { name: 'Profile' });
+    // The chat side shows the same account's new display name.
+    await a.locator('.user-panel .name', { hasText: 'Alice Liddell' }).waitFor();
     assert.equal((await head.getByRole('heading', { level: 1 }).innerText()).trim(), 'Dr. Alice Liddell PhD');
     await head.getByText('Approves followers').waitFor();
+    await head.locator('.profile-id img.avatar[src^="/avatars/"]').waitFor();
+    await head.locator('.banner-image img[src^="/banners/"]').waitFor();
     await head.locator('.hashtag', { hasText: '#rabbithole' }).waitFor();
     await head.locator(`a.mention[href="/@${bob.user.username}"]`).waitFor();
     assert.equal(await head.locator('a[href="https://example.org"][target="_blank"]').count(), 1);
@@ -273,15 +287,32 @@ describe('the social side of the web app', { skip: chromiumSkip }, () => {
     assert.equal(await card(carol, 'only for my followers').count(), 0);
   });
 
+  test('a timeline loads older pages as it is scrolled (Link paging)', async () => {
+    for (let i = 0; i < 24; i++) {
+      const res = await h.api('POST', '/api/v1/statuses', {
+        token: alice.user.token,
+        body: { status: `page filler ${i}.` },
+      });
+      assert.equal(res.status, 200);
+    }
+    const c = carol.page;
+    await c.goto(`${h.url}/social/local`);
+    await card(carol, 'page filler 23.').waitFor();
+    await c.locator('.feed-end').scrollIntoViewIfNeeded();
+    await card(carol, 'page filler 0.').waitFor();
+    await card(carol, 'Curiouser and curiouser!').waitFor();
+    assert.equal(await card(carol, 'page filler 5.').count(), 1, 'each status once');
+  });
+
   test('at phone width: the rail leads to the feed, a post opens, and Back returns', async () => {
     const b = bob.page;
     await b.setViewportSize(phone);
     await b.goto(`${h.url}/channels/@me`);
     await b.getByRole('link', { name: /^Home feed/ }).click();
     await b.waitForURL(/\/social$/);
-    await card(bob, 'only for my followers').locator('a.status-time').click();
+    await card(bob, 'page filler 23.').locator('a.status-time').click();
     await b.waitForURL(/\/@\w+\/\d+$/);
-    await b.locator('.focused').getByText('only for my followers').waitFor();
+    await b.locator('.focused').getByText('page filler 23.').waitFor();
     await shot(bob, 'social-post-phone', phone);
     await b.setViewportSize(phone);
     await b.goBack();
