@@ -247,6 +247,14 @@ describe('the social side of the web app', { skip: chromiumSkip }, () => {
 
   test('alice edits and deletes; the edit is marked and its history shown', async () => {
     const a = alice.page;
+    // Her profile's posts leave her comments out; "Posts and replies" has them, each linked to what it answers.
+    await a.goto(`${h.url}/@${alice.user.username}`);
+    await card(alice, 'Curiouser and curiouser').waitFor();
+    assert.equal(await card(alice, 'quite so').count(), 0);
+    await a.getByRole('link', { name: 'Posts and replies' }).click();
+    await card(alice, 'quite so')
+      .getByRole('link', { name: `Replying to @${bob.user.username}` })
+      .waitFor();
     await a.goto(`${h.url}/social`);
     const mine = card(alice, 'Curiouser and curiouser');
     await mine.getByRole('button', { name: 'Edit' }).click();
@@ -259,6 +267,12 @@ describe('the social side of the web app', { skip: chromiumSkip }, () => {
     await history.getByText('Original').waitFor();
     assert.equal(await history.locator('li').count(), 2);
     await a.keyboard.press('Escape');
+
+    // Markup in a post is text: the server escapes it and the app builds elements, never HTML.
+    await post(alice, 'look <b>here</b> <img src=x onerror="window.pwned=1">');
+    const markup = card(alice, 'look <b>here</b>');
+    assert.equal(await markup.locator('.status-content img, .status-content b').count(), 0);
+    assert.equal(await a.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
 
     await post(alice, 'a post to take back');
     await card(alice, 'a post to take back').getByRole('button', { name: 'Delete' }).click();

@@ -20,6 +20,8 @@ export function StatusCard(props: {
   onReplied?: (reply: Status) => void;
   /** Extra controls beside the actions (the thread's collapse button). */
   extra?: ReactNode;
+  /** Inside a thread the tree shows what a comment answers; elsewhere a line links to it. */
+  inThread?: boolean;
 }) {
   const { status: s } = props;
   const me = useStore((x) => x.me);
@@ -31,7 +33,12 @@ export function StatusCard(props: {
     action.run(async () => {
       const on = !s.favourited;
       props.onChange({ ...s, favourited: on, favourites_count: s.favourites_count + (on ? 1 : -1) });
-      props.onChange(await endpoints.favourite(s.id, on));
+      try {
+        props.onChange(await endpoints.favourite(s.id, on));
+      } catch (e) {
+        props.onChange(s);
+        throw e;
+      }
     });
   const remove = () =>
     action.run(async () => {
@@ -41,6 +48,12 @@ export function StatusCard(props: {
     });
   const to = statusPath(s);
   const author = profilePath(s.account);
+  const parentAcct =
+    s.in_reply_to_account_id === s.account.id
+      ? s.account.acct
+      : s.mentions.find((m) => m.id === s.in_reply_to_account_id)?.acct;
+  const parent =
+    !props.inThread && s.in_reply_to_id && parentAcct ? `/@${parentAcct}/${s.in_reply_to_id}` : null;
 
   return (
     <article className="status-card" aria-label={`Post by ${s.account.username}`} data-status={s.id}>
@@ -73,6 +86,11 @@ export function StatusCard(props: {
             </button>
           )}
         </header>
+        {parent && (
+          <a href={parent} onClick={link(parent)} className="muted replying-to">
+            <Icon name="reply" size={14} /> Replying to @{parentAcct}
+          </a>
+        )}
         {s.spoiler_text && (
           <p className="cw">
             <span>{s.spoiler_text}</span>{' '}

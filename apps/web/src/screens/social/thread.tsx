@@ -91,6 +91,7 @@ export function StatusPage({ statusId }: { statusId: string }) {
     return (
       <li key={s.id} className={depth > 12 ? 'deep' : undefined}>
         <StatusCard
+          inThread
           status={s}
           onChange={replace}
           onRemove={remove}
@@ -121,13 +122,13 @@ export function StatusPage({ statusId }: { statusId: string }) {
         <ol className="ancestors" aria-label="Earlier in the thread">
           {thread.ancestors.map((a) => (
             <li key={a.id}>
-              <StatusCard status={a} onChange={replace} onRemove={remove} />
+              <StatusCard inThread status={a} onChange={replace} onRemove={remove} />
             </li>
           ))}
         </ol>
       )}
       <div className="focused">
-        <StatusCard status={thread.status} onChange={replace} onRemove={remove} onReplied={added} />
+        <StatusCard inThread status={thread.status} onChange={replace} onRemove={remove} onReplied={added} />
       </div>
       <Alert message={loaded.error} />
       <section aria-label="Comments">
