@@ -69,7 +69,7 @@ export function Column(props: {
 }
 
 /** Back to where the reader came from in the app, else to the home feed. */
-export function BackButton() {
+function BackButton() {
   return (
     <button
       type="button"

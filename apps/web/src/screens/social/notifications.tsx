@@ -76,7 +76,7 @@ function NotificationRow({ n }: { n: SocialNotification }) {
 }
 
 /** Follow requests waiting for the user's answer, each accepted or rejected in place. */
-export function FollowRequests() {
+function FollowRequests() {
   const list = usePaged(endpoints.followRequests, 'requests');
   const action = useAction();
   const answer = (id: string, accept: boolean) =>

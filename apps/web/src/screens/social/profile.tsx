@@ -166,7 +166,7 @@ function FollowButton(props: {
 }
 
 /** Who follows an account, or whom it follows, paged as it scrolls. */
-export function AccountList(props: { accountId: string; which: 'followers' | 'following'; label: string }) {
+function AccountList(props: { accountId: string; which: 'followers' | 'following'; label: string }) {
   const list = usePaged(
     (q) => endpoints.accountFollows(props.accountId, props.which, q),
     `${props.accountId}/${props.which}`,
