@@ -37,7 +37,7 @@ const emojiSegment = (e: ReactionEmoji) => encodeURIComponent(e.id ? `${e.name}:
 const code = encodeURIComponent;
 
 /** The query string of a set of parameters, repeating a key for each value of a list; empty values left out. */
-export function query(params: Record<string, string | number | undefined | Array<string | number>>): string {
+function query(params: Record<string, string | number | undefined | Array<string | number>>): string {
   const q = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     for (const v of Array.isArray(value) ? value : [value])

@@ -230,6 +230,7 @@ type NotAView = {
   [K in keyof Events & EventName]: EventPayloads[K] extends Events[K] ? never : K;
 }[keyof Events & EventName];
 type MustBeNone<T extends never> = T;
+/** @public Nothing imports it: it exists to be compiled (exported so that it counts as used). */
 export type CatalogChecks = [MustBeNone<NotInCatalog>, MustBeNone<NotAView>];
 
 /** One dispatch as [name, payload], so a switch on the name knows the payload's shape. */

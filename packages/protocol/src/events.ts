@@ -447,3 +447,27 @@ export function botIntent(t: string, inGuild: boolean): number {
 export function asHearthEvent(event: { t: string; topic: string; d: unknown }): HearthEvent | null {
   return INFO.has(event.t) ? (event as HearthEvent) : null;
 }
+
+/** The events that make `cache` stale, by the catalog. */
+export type EventsInvalidating<C extends EventCache> = {
+  [T in EventName]: C extends (typeof EVENTS)[T]['invalidates'][number] ? T : never;
+}[EventName];
+
+/** Narrows an event to those that make `cache` stale: their payloads are what the catalog gives those names. */
+export function makesStale<C extends EventCache>(
+  event: HearthEvent,
+  cache: C,
+): event is Extract<HearthEvent, { t: EventsInvalidating<C> }> {
+  return invalidates(event.t, cache);
+}
+
+/**
+ * The guild an event's payload names (`guild_id`): the catalog's events carry it where they happen in a guild. Takes
+ * any event from the bus, so a cache can also act on a name outside the catalog (a newer process's event).
+ */
+export function payloadGuildId(event: { d: unknown }): string | undefined {
+  const d = event.d;
+  return d && typeof d === 'object' && 'guild_id' in d && typeof d.guild_id === 'string'
+    ? d.guild_id
+    : undefined;
+}

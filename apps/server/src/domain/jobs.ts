@@ -3,7 +3,7 @@ import type { JobWorker } from '../jobs/worker';
 import type { Services } from './services';
 
 /** Threads idle past their auto_archive_duration are looked for this often. */
-export const ARCHIVE_SWEEP_MS = 60_000;
+const ARCHIVE_SWEEP_MS = 60_000;
 
 /** The handlers of the domain's job kinds and its recurring schedules (app.ts calls this once). */
 export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Services): void {

@@ -31,7 +31,7 @@ const EVENTS = Buffer.from('],"voice_states":[],"stage_instances":[],"guild_sche
 const TAIL = Buffer.from('],"soundboard_sounds":[]}}');
 
 /** What one session's GUILD_CREATE is made of, beside the guild's snapshot. */
-export interface GuildCreateFor {
+interface GuildCreateFor {
   state: SessionState;
   userId: string;
   /** The session's own member, listed first. */
@@ -51,7 +51,7 @@ export interface GuildCreateFor {
  * object, each channel and the other members (the same for almost every session of the guild, see `otherMembers`)
  * are encoded once per snapshot object, so a session's own part is all that is encoded for it.
  */
-export function guildCreateParts(snapshot: CachedSnapshot, to: GuildCreateFor): Buffer[] {
+function guildCreateParts(snapshot: CachedSnapshot, to: GuildCreateFor): Buffer[] {
   const { state, userId: me, mine, myPresence } = to;
   const guildId = snapshot.id;
   const large = snapshot.memberCount > to.largeThreshold;

@@ -1,31 +1,39 @@
 import { hasPermission, Permission } from '@hearth/permissions';
-import { botIntent, Intent, invalidates, isDmType } from '@hearth/protocol';
+import {
+  asHearthEvent,
+  botIntent,
+  type EventName,
+  type HearthEvent,
+  Intent,
+  invalidates,
+  isDmType,
+  payloadGuildId,
+} from '@hearth/protocol';
 import type { BusEvent } from '../events/bus';
 import { sendGuildCreate } from './guild-create';
 import type { GatewayOptions } from './options';
 import type { Session } from './session';
-import type { EventData } from './session-state';
 import type { Sessions } from './sessions';
 
 export type Fields = Record<string, unknown>;
 export const asFields = (d: unknown): Fields => (d && typeof d === 'object' ? (d as Fields) : {});
 
 /**
- * One event as routed: its topic split once, its `d`, and `d` as JSON encoded at most once for all its recipients
- * (and once blanked, for bots without MESSAGE_CONTENT).
+ * One event as routed: its topic split once, and `d` as JSON encoded at most once for all its recipients (and once
+ * blanked, for bots without MESSAGE_CONTENT).
  */
 class Encoded {
   readonly kind: string;
   readonly id: string;
-  readonly d: EventData;
+  private readonly d: HearthEvent['d'];
   private full: Buffer | undefined;
   private blank: Buffer | undefined;
 
-  constructor(event: BusEvent) {
+  constructor(event: HearthEvent) {
     const at = event.topic.indexOf(':');
     this.kind = event.topic.slice(0, at);
     this.id = event.topic.slice(at + 1);
-    this.d = asFields(event.d) as EventData;
+    this.d = event.d;
   }
 
   /** `d` and the payload's closing brace, the part of the message every session shares (Session.dispatchShared). */
@@ -43,8 +51,8 @@ class Encoded {
 }
 
 /** Each event's encoding, shared by the sessions it is routed to now and those that held it meanwhile. */
-const eventEncodings = new WeakMap<BusEvent, Encoded>();
-function encodedOf(event: BusEvent): Encoded {
+const eventEncodings = new WeakMap<HearthEvent, Encoded>();
+function encodedOf(event: HearthEvent): Encoded {
   let encoded = eventEncodings.get(event);
   if (!encoded) {
     encoded = new Encoded(event);
@@ -90,17 +98,24 @@ export class Router {
     this.sessions.holding.delete(session);
     if (!this.sessions.has(session.id)) return;
     this.sessions.reindex(session);
-    for (const event of backlog) this.toSession(session, event, encodedOf(event));
+    for (const held of backlog) {
+      const event = asHearthEvent(held);
+      if (event) this.toSession(session, event, encodedOf(event));
+    }
   }
 
-  /** Delivers one bus event to every session entitled to it, from the sessions' own caches. */
-  route(event: BusEvent): void {
+  /**
+   * Delivers one bus event to every session entitled to it, from the sessions' own caches. Only the catalog's events
+   * are dispatched; the gateway handles the bus's own signals and handoff messages before they get here.
+   */
+  route(busEvent: BusEvent): void {
+    const event = asHearthEvent(busEvent);
+    if (!event) return;
     const [kind, id] = event.topic.split(':');
-    const d = asFields(event.d) as EventData;
     // Routing is proportional to the audience: the user's sessions, or those in the guild (or DM) concerned, or for
     // a presence those of the guild that get its presences.
     const audience =
-      event.t === 'PRESENCE_UPDATE' ? `presences:${id}` : (kind === 'channel' && d.guild_id) || id;
+      event.t === 'PRESENCE_UPDATE' ? `presences:${id}` : (kind === 'channel' && payloadGuildId(event)) || id;
     // A session held while it is already listed (joining a guild, answering op 8) is in both: once is enough.
     const listed = [
       ...((kind === 'user' ? this.sessions.ofUser(id) : this.sessions.audience(audience)) ?? []),
@@ -111,48 +126,46 @@ export class Router {
     for (const session of targets) this.toSession(session, event, encoded);
   }
 
-  private toSession(session: Session, event: BusEvent, encoded: Encoded): void {
+  private toSession(session: Session, event: HearthEvent, encoded: Encoded): void {
     this.routeToSession(session, event, encoded);
     // Events after which a session may be in other guilds or DMs than before: its audience index is updated.
     if (invalidates(event.t, 'audience') && this.sessions.has(session.id)) this.sessions.reindex(session);
   }
 
-  private routeToSession(session: Session, event: BusEvent, encoded: Encoded): void {
+  private routeToSession(session: Session, event: HearthEvent, encoded: Encoded): void {
     if (session.backlog) {
       session.backlog.push(event);
       return;
     }
-    const { kind, id, d } = encoded;
+    const { kind, id } = encoded;
     if (kind === 'user') {
       if (session.principal.userId === id)
-        this.toUser(session, event.t, d, encoded).catch((err) =>
+        this.toUser(session, event, encoded).catch((err) =>
           this.opts.log.warn({ err, t: event.t }, 'could not deliver a user event'),
         );
       return;
     }
-    const guildId = kind === 'guild' ? id : d.guild_id;
+    const guildId = kind === 'guild' ? id : payloadGuildId(event);
     if (guildId) {
       if (session.state.guilds.has(guildId))
-        this.toGuildMember(session, event.t, d, encoded, guildId, kind === 'channel' ? id : undefined);
+        this.toGuildMember(session, event, encoded, guildId, kind === 'channel' ? id : undefined);
     } else if (kind === 'channel' && session.state.dms.has(id)) {
-      this.deliver(session, event.t, d, encoded, false);
+      this.deliver(session, event.t, event, encoded, false);
     }
   }
 
-  private async toUser(session: Session, t: string, d: EventData, encoded: Encoded): Promise<void> {
-    switch (t) {
-      case 'SESSIONS_REVOKED':
-        if (
-          d.all ||
-          (session.principal.sessionId &&
-            Array.isArray(d.session_ids) &&
-            d.session_ids.includes(session.principal.sessionId))
-        )
+  private async toUser(session: Session, event: HearthEvent, encoded: Encoded): Promise<void> {
+    switch (event.t) {
+      case 'SESSIONS_REVOKED': {
+        const { all, session_ids } = event.d;
+        const mine = session.principal.sessionId;
+        if (all || (mine && Array.isArray(session_ids) && session_ids.includes(mine)))
           this.sessions.destroy(session);
         return;
+      }
       case 'GUILD_CREATE': {
         // Joined a guild: load its cache for this session (a per-user event, not the fan-out path).
-        const guildId = d.id;
+        const guildId = event.d.id;
         if (!guildId) return;
         return this.held(session, async () => {
           const { sessionData, presence } = this.opts.services;
@@ -166,46 +179,47 @@ export class Router {
         });
       }
       case 'GUILD_DELETE':
-        if (d.id) session.state.guilds.delete(d.id);
+        if (event.d.id) session.state.guilds.delete(event.d.id);
         break;
       case 'CHANNEL_CREATE':
-        if (d.id && isDmType(d.type as number)) session.state.dms.add(d.id);
+        if (event.d.id && isDmType(event.d.type)) session.state.dms.add(event.d.id);
         break;
       case 'CHANNEL_DELETE':
-        if (d.id && isDmType(d.type as number)) session.state.dms.delete(d.id);
+        if (event.d.id && isDmType(event.d.type)) session.state.dms.delete(event.d.id);
         break;
       case 'DM_RECIPIENT':
         // Internal: the user became a recipient of a DM; later messages there reach them.
-        if (d.channel_id) session.state.dms.add(d.channel_id);
+        if (event.d.channel_id) session.state.dms.add(event.d.channel_id);
         return;
     }
-    this.deliver(session, t, d, encoded, !!d.guild_id);
+    this.deliver(session, event.t, event, encoded, !!payloadGuildId(event));
   }
 
   private toGuildMember(
     session: Session,
-    t: string,
-    d: EventData,
+    event: HearthEvent,
     encoded: Encoded,
     guildId: string,
     channelId?: string,
   ): void {
     const state = session.state;
-    const subject = d.id ?? '';
-    if (t === 'CHANNEL_DELETE' || t === 'THREAD_DELETE') {
-      const could = state.canView(guildId, subject);
-      state.apply(t, d);
-      if (could) this.deliver(session, t, d, encoded, true);
+    const t = event.t;
+    if (event.t === 'CHANNEL_DELETE' || event.t === 'THREAD_DELETE') {
+      const could = state.canView(guildId, event.d.id ?? '');
+      state.apply(event);
+      if (could) this.deliver(session, t, event, encoded, true);
       return;
     }
     // Events that can change what this session sees: channels it gains bring their active threads.
     const changesAccess =
-      t === 'CHANNEL_UPDATE' ||
-      t.startsWith('GUILD_ROLE_') ||
-      (t === 'GUILD_MEMBER_UPDATE' && d.user?.id === state.userId);
+      event.t === 'CHANNEL_UPDATE' ||
+      event.t === 'GUILD_ROLE_CREATE' ||
+      event.t === 'GUILD_ROLE_UPDATE' ||
+      event.t === 'GUILD_ROLE_DELETE' ||
+      (event.t === 'GUILD_MEMBER_UPDATE' && event.d.user?.id === state.userId);
     const before = changesAccess ? state.visibleChannels(guildId) : null;
-    const couldView = t === 'CHANNEL_UPDATE' && state.canView(guildId, subject);
-    state.apply(t, d);
+    const couldView = event.t === 'CHANNEL_UPDATE' && state.canView(guildId, event.d.id ?? '');
+    state.apply(event);
     if (before && state.guilds.has(guildId)) {
       const gained = [...state.visibleChannels(guildId)].filter((c) => !before.has(c));
       if (gained.length)
@@ -213,32 +227,41 @@ export class Router {
           this.opts.log.warn({ err }, 'thread list sync failed'),
         );
     }
-    if (t === 'GUILD_DELETE' || (t === 'GUILD_MEMBER_REMOVE' && d.user?.id === state.userId)) return;
-    if (t === 'PRESENCE_UPDATE' && !session.receivesPresences(guildId)) return;
-    if (t === 'CHANNEL_CREATE' || t === 'CHANNEL_UPDATE' || t === 'THREAD_CREATE' || t === 'THREAD_UPDATE') {
-      const canView = state.canView(guildId, subject);
+    if (
+      event.t === 'GUILD_DELETE' ||
+      (event.t === 'GUILD_MEMBER_REMOVE' && event.d.user?.id === state.userId)
+    )
+      return;
+    if (event.t === 'PRESENCE_UPDATE' && !session.receivesPresences(guildId)) return;
+    if (
+      event.t === 'CHANNEL_CREATE' ||
+      event.t === 'CHANNEL_UPDATE' ||
+      event.t === 'THREAD_CREATE' ||
+      event.t === 'THREAD_UPDATE'
+    ) {
+      const canView = state.canView(guildId, event.d.id ?? '');
       // An overwrite change that hides a channel deletes it for this user; one that reveals it creates it.
-      if (t === 'CHANNEL_UPDATE' && couldView !== canView)
-        this.deliver(session, canView ? 'CHANNEL_CREATE' : 'CHANNEL_DELETE', d, encoded, true);
-      else if (canView) this.deliver(session, t, d, encoded, true);
+      if (event.t === 'CHANNEL_UPDATE' && couldView !== canView)
+        this.deliver(session, canView ? 'CHANNEL_CREATE' : 'CHANNEL_DELETE', event, encoded, true);
+      else if (canView) this.deliver(session, t, event, encoded, true);
       return;
     }
-    // A thread's member list goes to those who see the thread.
-    const target = t === 'THREAD_MEMBERS_UPDATE' ? subject : (channelId ?? d.channel_id);
+    // A thread's member list goes to those who see the thread; an event in a channel to those who see the channel.
+    const target = event.t === 'THREAD_MEMBERS_UPDATE' ? event.d.id : (channelId ?? payloadChannelId(event));
     if (target) {
       if (!state.canView(guildId, target)) return;
       if (
-        t.startsWith('INVITE_') &&
+        (event.t === 'INVITE_CREATE' || event.t === 'INVITE_DELETE') &&
         !hasPermission(state.channelPermissions(guildId, target), Permission.MANAGE_CHANNELS)
       )
         return;
     }
     if (
-      t === 'GUILD_AUDIT_LOG_ENTRY_CREATE' &&
+      event.t === 'GUILD_AUDIT_LOG_ENTRY_CREATE' &&
       !hasPermission(state.guildPermissions(guildId), Permission.VIEW_AUDIT_LOG)
     )
       return;
-    this.deliver(session, t, d, encoded, true);
+    this.deliver(session, t, event, encoded, true);
   }
 
   /** THREAD_LIST_SYNC: the active threads of channels this session has just gained access to. */
@@ -256,25 +279,37 @@ export class Router {
     });
   }
 
-  /** Applies intents (bots) and MESSAGE_CONTENT, then dispatches. */
-  private deliver(session: Session, t: string, d: EventData, encoded: Encoded, inGuild: boolean): void {
+  /** Applies intents (bots) and MESSAGE_CONTENT, then dispatches `event` as `t` (its name, or what it means here). */
+  private deliver(
+    session: Session,
+    t: EventName,
+    event: HearthEvent,
+    encoded: Encoded,
+    inGuild: boolean,
+  ): void {
     if (!session.principal.bot) {
       session.dispatchShared(t, encoded.rest);
       return;
     }
     if (!(session.intents & botIntent(t, inGuild))) return;
     if (
-      (t === 'MESSAGE_CREATE' || t === 'MESSAGE_UPDATE') &&
+      (event.t === 'MESSAGE_CREATE' || event.t === 'MESSAGE_UPDATE') &&
       inGuild &&
       !(session.intents & Intent.MessageContent)
     ) {
       const me = session.principal.userId;
-      const mentioned = d.mentions?.some((u) => u.id === me);
-      if (d.author?.id !== me && !mentioned) {
+      const mentioned = event.d.mentions?.some((u) => u.id === me);
+      if (event.d.author?.id !== me && !mentioned) {
         session.dispatchShared(t, encoded.blankedRest);
         return;
       }
     }
     session.dispatchShared(t, encoded.rest);
   }
+}
+
+/** The channel an event's payload names (`channel_id`), for the events that carry one. */
+function payloadChannelId(event: HearthEvent): string | undefined {
+  const d = event.d;
+  return 'channel_id' in d && typeof d.channel_id === 'string' ? d.channel_id : undefined;
 }

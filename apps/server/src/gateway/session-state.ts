@@ -5,40 +5,19 @@ import {
   type OverwriteData,
   Permission,
 } from '@hearth/permissions';
-import { invalidates, isThreadType } from '@hearth/protocol';
+import {
+  type Channel,
+  type HearthEvent,
+  invalidates,
+  isThreadType,
+  type Overwrite,
+  payloadGuildId,
+} from '@hearth/protocol';
 import type { CachedGuild } from '../domain/gateway/session-data.service';
 import { type CachedChannel, privateThreadRule } from '../domain/guilds/guild-access';
 
-interface WireOverwrite {
-  id: string;
-  type: number;
-  allow: string;
-  deny: string;
-}
-
-/** The fields of event payloads that routing and the permission cache read; the rest travels untouched. */
-export interface EventData {
-  [key: string]: unknown;
-  id?: string;
-  guild_id?: string;
-  channel_id?: string;
-  type?: number;
-  parent_id?: string | null;
-  owner_id?: string;
-  role?: { id: string; permissions: string; position: number };
-  role_id?: string;
-  roles?: string[];
-  communication_disabled_until?: string | null;
-  user?: { id: string };
-  author?: { id: string };
-  mentions?: Array<{ id: string }>;
-  permission_overwrites?: WireOverwrite[];
-  added_members?: Array<{ user_id: string }>;
-  removed_member_ids?: string[];
-}
-
-function overwritesFrom(list: WireOverwrite[] | undefined): OverwriteData[] {
-  return (list ?? []).map((o) => ({
+function overwritesFrom(list: Overwrite[]): OverwriteData[] {
+  return list.map((o) => ({
     id: o.id,
     type: o.type === 1 ? 1 : 0,
     allow: BigInt(o.allow),
@@ -143,82 +122,93 @@ export class SessionState {
   }
 
   /** Updates the cache from a guild event (before deciding on delivery). */
-  apply(t: string, d: EventData): void {
-    const g = d.guild_id ? this.guilds.get(d.guild_id) : undefined;
+  apply(event: HearthEvent): void {
+    const guildId = payloadGuildId(event);
+    const g = guildId ? this.guilds.get(guildId) : undefined;
     // Events after which a guild's roles, the user's roles or timeout, or its channels may have changed.
-    if (g && invalidates(t, 'permissions')) this.computed.delete(g);
-    switch (t) {
+    if (g && invalidates(event.t, 'permissions')) this.computed.delete(g);
+    switch (event.t) {
       case 'GUILD_UPDATE': {
-        const updated = d.id ? this.guilds.get(d.id) : undefined;
-        if (updated && d.owner_id) {
+        const { id, owner_id } = event.d;
+        const updated = this.guilds.get(id);
+        if (updated && owner_id) {
           this.own(updated);
-          updated.ownerId = d.owner_id;
+          updated.ownerId = owner_id;
           this.computed.delete(updated);
         }
         break;
       }
       case 'GUILD_DELETE':
-        if (d.id) this.guilds.delete(d.id);
+        this.guilds.delete(event.d.id);
         break;
       case 'GUILD_ROLE_CREATE':
-      case 'GUILD_ROLE_UPDATE':
-        if (g && d.role) {
+      case 'GUILD_ROLE_UPDATE': {
+        const { role } = event.d;
+        if (g && role) {
           this.own(g);
-          g.roles.set(d.role.id, {
-            id: d.role.id,
-            permissions: BigInt(d.role.permissions),
-            position: d.role.position,
+          g.roles.set(role.id, {
+            id: role.id,
+            permissions: BigInt(role.permissions),
+            position: role.position,
           });
         }
         break;
-      case 'GUILD_ROLE_DELETE':
-        if (!g || !d.role_id) break;
+      }
+      case 'GUILD_ROLE_DELETE': {
+        const { role_id } = event.d;
+        if (!g || !role_id) break;
         this.own(g);
-        g.roles.delete(d.role_id);
-        g.myRoleIds = g.myRoleIds.filter((id) => id !== d.role_id);
+        g.roles.delete(role_id);
+        g.myRoleIds = g.myRoleIds.filter((id) => id !== role_id);
         break;
+      }
       case 'GUILD_MEMBER_UPDATE':
-        if (g && d.user?.id === this.userId) {
-          g.myRoleIds = d.roles ?? [];
-          g.myTimeout = d.communication_disabled_until ? new Date(d.communication_disabled_until) : null;
+        if (g && event.d.user?.id === this.userId) {
+          g.myRoleIds = event.d.roles ?? [];
+          const until = event.d.communication_disabled_until;
+          g.myTimeout = until ? new Date(until) : null;
         }
         break;
       case 'GUILD_MEMBER_REMOVE':
-        if (d.user?.id === this.userId && d.guild_id) this.guilds.delete(d.guild_id);
+        if (event.d.user?.id === this.userId && guildId) this.guilds.delete(guildId);
         break;
       case 'CHANNEL_CREATE':
       case 'CHANNEL_UPDATE':
       case 'THREAD_CREATE':
-      case 'THREAD_UPDATE':
-        if (g && d.id) {
+      case 'THREAD_UPDATE': {
+        const channel = event.d;
+        if (g && channel.id) {
           this.own(g);
-          g.channels.set(d.id, this.cached(d.id, d, g.channels.get(d.id)));
+          g.channels.set(channel.id, this.cached(channel, g.channels.get(channel.id)));
         }
         break;
+      }
       case 'CHANNEL_DELETE':
       case 'THREAD_DELETE':
-        if (g && d.id) {
+        if (g && event.d.id) {
           this.own(g);
-          g.channels.delete(d.id);
+          g.channels.delete(event.d.id);
         }
         break;
-      case 'THREAD_MEMBERS_UPDATE':
-        if (g && d.id) {
-          if (d.added_members?.some((m) => m.user_id === this.userId)) g.privateThreads.add(d.id);
-          if (d.removed_member_ids?.includes(this.userId)) g.privateThreads.delete(d.id);
+      case 'THREAD_MEMBERS_UPDATE': {
+        const { id, added_members, removed_member_ids } = event.d;
+        if (g && id) {
+          if (added_members?.some((m) => m.user_id === this.userId)) g.privateThreads.add(id);
+          if (removed_member_ids?.includes(this.userId)) g.privateThreads.delete(id);
         }
         break;
+      }
     }
   }
 
-  private cached(id: string, d: EventData, previous?: CachedChannel): CachedChannel {
+  private cached(channel: Partial<Channel> & { id: string }, previous?: CachedChannel): CachedChannel {
     return {
-      id,
-      type: d.type ?? previous?.type ?? 0,
-      parentId: d.parent_id ?? null,
+      id: channel.id,
+      type: channel.type ?? previous?.type ?? 0,
+      parentId: channel.parent_id ?? null,
       // Threads carry no overwrites of their own; keep what the cache had for other channels when absent.
-      overwrites: d.permission_overwrites
-        ? overwritesFrom(d.permission_overwrites)
+      overwrites: channel.permission_overwrites
+        ? overwritesFrom(channel.permission_overwrites)
         : (previous?.overwrites ?? []),
     };
   }

@@ -7,7 +7,7 @@ import { ApiError, unauthorized } from '../domain/errors';
  * Who may call a route: anyone, any authenticated caller, people only (not bots), or bots only. `optional`: anyone,
  * and a caller who sends a token is resolved (a token that fails is a 401, never read as anonymous).
  */
-export type AuthMode = 'none' | 'optional' | 'any' | 'user' | 'bot';
+type AuthMode = 'none' | 'optional' | 'any' | 'user' | 'bot';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -8,5 +8,3 @@ export interface JobPayloads {
   /** Ends the temporary memberships of a user whose last gateway session is gone (if they are still gone). */
   'members.end-temporary': { userId: string };
 }
-
-export type JobKind = keyof JobPayloads;

@@ -4,7 +4,7 @@ import { type ClaimedJob, DEFAULT_MAX_ATTEMPTS, type EnqueueOptions, type JobQue
 import { Schedules } from './schedules';
 
 /** What a handler gets besides the payload. */
-export interface JobContext {
+interface JobContext {
   /** The job as claimed: `attempts` counts this run. */
   job: ClaimedJob;
   /** Aborted when the run timed out or the process is stopping: stop early where you can. */

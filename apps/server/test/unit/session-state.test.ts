@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type OverwriteData, Permission as P } from '@hearth/permissions';
+import type { EventName, HearthEvent } from '@hearth/protocol';
 import type { CachedGuild, SharedAccess } from '../../src/domain/gateway/session-data.service';
 import type { CachedChannel } from '../../src/domain/guilds/guild-access';
 import { SessionState } from '../../src/gateway/session-state';
@@ -12,6 +13,9 @@ const GUILD = '10';
 const CHANNEL = '20';
 const ROLE = '30';
 const ME = '40';
+
+/** An event as the bus brings it, with only the fields the cache reads. */
+const ev = (t: EventName, d: object) => ({ t, topic: `guild:${GUILD}`, d }) as unknown as HearthEvent;
 
 const ROLES = [
   { id: GUILD, permissions: 0n, position: 0 },
@@ -66,62 +70,72 @@ for (const sharing of [false, true])
     test('a role losing VIEW_CHANNEL, then getting it back', () => {
       const s = session();
       assert.equal(sees(s), true);
-      s.apply('GUILD_ROLE_UPDATE', { guild_id: GUILD, role: { id: ROLE, permissions: '0', position: 1 } });
+      s.apply(
+        ev('GUILD_ROLE_UPDATE', { guild_id: GUILD, role: { id: ROLE, permissions: '0', position: 1 } }),
+      );
       assert.equal(sees(s), false);
-      s.apply('GUILD_ROLE_UPDATE', {
-        guild_id: GUILD,
-        role: { id: ROLE, permissions: P.VIEW_CHANNEL.toString(), position: 1 },
-      });
+      s.apply(
+        ev('GUILD_ROLE_UPDATE', {
+          guild_id: GUILD,
+          role: { id: ROLE, permissions: P.VIEW_CHANNEL.toString(), position: 1 },
+        }),
+      );
       assert.equal(sees(s), true);
     });
 
     test('the role deleted, or taken from the member', () => {
       const deleted = session();
       assert.equal(sees(deleted), true);
-      deleted.apply('GUILD_ROLE_DELETE', { guild_id: GUILD, role_id: ROLE });
+      deleted.apply(ev('GUILD_ROLE_DELETE', { guild_id: GUILD, role_id: ROLE }));
       assert.equal(sees(deleted), false);
 
       const taken = session();
       assert.equal(sees(taken), true);
-      taken.apply('GUILD_MEMBER_UPDATE', { guild_id: GUILD, user: { id: '99' }, roles: [] });
+      taken.apply(ev('GUILD_MEMBER_UPDATE', { guild_id: GUILD, user: { id: '99' }, roles: [] }));
       assert.equal(sees(taken), true, "another member's roles change nothing");
-      taken.apply('GUILD_MEMBER_UPDATE', { guild_id: GUILD, user: { id: ME }, roles: [] });
+      taken.apply(ev('GUILD_MEMBER_UPDATE', { guild_id: GUILD, user: { id: ME }, roles: [] }));
       assert.equal(sees(taken), false);
     });
 
     test('an overwrite on the channel', () => {
       const s = session();
       assert.equal(sees(s), true);
-      s.apply('CHANNEL_UPDATE', {
-        guild_id: GUILD,
-        id: CHANNEL,
-        type: 0,
-        parent_id: null,
-        permission_overwrites: [{ id: ROLE, type: 0, allow: '0', deny: P.VIEW_CHANNEL.toString() }],
-      });
+      s.apply(
+        ev('CHANNEL_UPDATE', {
+          guild_id: GUILD,
+          id: CHANNEL,
+          type: 0,
+          parent_id: null,
+          permission_overwrites: [{ id: ROLE, type: 0, allow: '0', deny: P.VIEW_CHANNEL.toString() }],
+        }),
+      );
       assert.equal(sees(s), false);
     });
 
     test('a channel created after it was asked about, and deleted', () => {
       const s = session();
       assert.equal(sees(s, '21'), false);
-      s.apply('CHANNEL_CREATE', {
-        guild_id: GUILD,
-        id: '21',
-        type: 0,
-        parent_id: null,
-        permission_overwrites: [],
-      });
+      s.apply(
+        ev('CHANNEL_CREATE', {
+          guild_id: GUILD,
+          id: '21',
+          type: 0,
+          parent_id: null,
+          permission_overwrites: [],
+        }),
+      );
       assert.equal(sees(s, '21'), true);
-      s.apply('CHANNEL_DELETE', { guild_id: GUILD, id: '21' });
+      s.apply(ev('CHANNEL_DELETE', { guild_id: GUILD, id: '21' }));
       assert.equal(sees(s, '21'), false);
     });
 
     test('ownership', () => {
       const s = session();
-      s.apply('GUILD_ROLE_UPDATE', { guild_id: GUILD, role: { id: ROLE, permissions: '0', position: 1 } });
+      s.apply(
+        ev('GUILD_ROLE_UPDATE', { guild_id: GUILD, role: { id: ROLE, permissions: '0', position: 1 } }),
+      );
       assert.equal(sees(s), false);
-      s.apply('GUILD_UPDATE', { id: GUILD, owner_id: ME });
+      s.apply(ev('GUILD_UPDATE', { id: GUILD, owner_id: ME }));
       assert.equal(sees(s), true, 'the owner sees everything');
     });
 
@@ -129,12 +143,14 @@ for (const sharing of [false, true])
       t.mock.timers.enable({ apis: ['Date'], now: Date.UTC(2026, 0, 1) });
       const s = session();
       assert.ok(s.channelPermissions(GUILD, CHANNEL) & P.MANAGE_CHANNELS);
-      s.apply('GUILD_MEMBER_UPDATE', {
-        guild_id: GUILD,
-        user: { id: ME },
-        roles: [ROLE],
-        communication_disabled_until: new Date(Date.now() + 60_000).toISOString(),
-      });
+      s.apply(
+        ev('GUILD_MEMBER_UPDATE', {
+          guild_id: GUILD,
+          user: { id: ME },
+          roles: [ROLE],
+          communication_disabled_until: new Date(Date.now() + 60_000).toISOString(),
+        }),
+      );
       assert.equal(s.channelPermissions(GUILD, CHANNEL) & P.MANAGE_CHANNELS, 0n);
       assert.equal(sees(s), true, 'a timed-out member still sees the channel');
       t.mock.timers.tick(60_001);
@@ -178,16 +194,16 @@ describe('sessions sharing a snapshot', () => {
       parent_id: null,
       permission_overwrites: [{ id: ROLE, type: 0, allow: '0', deny: P.VIEW_CHANNEL.toString() }],
     };
-    a.apply('CHANNEL_UPDATE', denied);
+    a.apply(ev('CHANNEL_UPDATE', denied));
     assert.equal(sees(a), false);
     assert.equal(sees(b), true, 'b has not seen the event yet');
     assert.equal(sees(state(shared, '42')), true, 'a session of the old snapshot starts from it unchanged');
-    b.apply('CHANNEL_UPDATE', denied);
+    b.apply(ev('CHANNEL_UPDATE', denied));
     assert.equal(sees(b), false);
 
     const roles = sharedAccess();
     const [c, d] = [state(roles, ME), state(roles, OTHER)];
-    c.apply('GUILD_ROLE_UPDATE', { guild_id: GUILD, role: { id: ROLE, permissions: '0', position: 1 } });
+    c.apply(ev('GUILD_ROLE_UPDATE', { guild_id: GUILD, role: { id: ROLE, permissions: '0', position: 1 } }));
     assert.equal(sees(c), false);
     assert.equal(sees(d), true);
     assert.equal(roles.roles.get(ROLE)!.permissions, P.VIEW_CHANNEL | P.MANAGE_CHANNELS);

@@ -189,7 +189,7 @@ function PasswordForm() {
 }
 
 /** "Chrome on Linux" from a user agent; the raw string when it says nothing recognisable. */
-export function clientName(ua: string | null): string {
+function clientName(ua: string | null): string {
   if (!ua) return 'Unknown client';
   const browser = (
     [

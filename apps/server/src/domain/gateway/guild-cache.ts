@@ -1,4 +1,4 @@
-import { asHearthEvent, invalidates, isThreadType, type Member } from '@hearth/protocol';
+import { asHearthEvent, invalidates, isThreadType, type Member, payloadGuildId } from '@hearth/protocol';
 import { BUS_GAP, type BusEvent } from '../../events/bus';
 import type { GuildSnapshot } from '../guilds/guilds.service';
 import type { PresenceWire } from '../presence/presence.service';
@@ -101,12 +101,7 @@ export class GuildCache {
       return;
     }
     const [kind, id] = e.topic.split(':');
-    const guildId =
-      kind === 'guild'
-        ? id
-        : 'guild_id' in e.d && typeof e.d.guild_id === 'string'
-          ? e.d.guild_id
-          : undefined;
+    const guildId = kind === 'guild' ? id : payloadGuildId(e);
     const entry = guildId ? this.entries.get(guildId) : undefined;
     if (!guildId || !entry) return;
     if (e.t === 'PRESENCE_UPDATE') {

@@ -1,4 +1,4 @@
-import { eventInfo, isThreadType } from '@hearth/protocol';
+import { asHearthEvent, eventInfo, isThreadType, makesStale, payloadGuildId } from '@hearth/protocol';
 import { BUS_GAP, type BusEvent } from '../../events/bus';
 import type { ChannelContext } from './channel-context';
 
@@ -114,16 +114,18 @@ export class ContextCache {
       });
       return;
     }
-    const d = (event.d ?? {}) as { id?: string; guild_id?: string; user?: { id?: string } };
+    // A name outside the catalog (a newer process's event) may have changed anything its topic and guild name.
+    const e = asHearthEvent(event);
     const [kind, id] = event.topic.split(':');
-    if (event.t === 'USER_UPDATE' && d.id) this.dropUser(d.id);
+    if (e?.t === 'USER_UPDATE' && e.d.id) this.dropUser(e.d.id);
     if (kind === 'user') this.dropUser(id);
     if (kind === 'channel') this.drop(() => this.channels.delete(id));
-    const guildId = kind === 'guild' ? id : d.guild_id;
+    const guildId = kind === 'guild' ? id : payloadGuildId(event);
     if (!guildId) return;
     // An event about one member of a guild drops that member's part only.
-    if (info?.invalidates.has('context-member') && d.user?.id) {
-      this.drop(() => this.members.delete(`${guildId}:${d.user!.id}`));
+    const memberId = e && makesStale(e, 'context-member') ? e.d.user?.id : undefined;
+    if (memberId) {
+      this.drop(() => this.members.delete(`${guildId}:${memberId}`));
       return;
     }
     this.drop(() => {

@@ -53,7 +53,7 @@ const CHANNEL_NEEDS: Record<number, bigint> = {
   [Entity.Voice]: Permission.VIEW_CHANNEL | Permission.CONNECT,
 };
 
-export function toScheduledEventWire(e: EventRow, creator?: UserRow, userCount?: number): ScheduledEvent {
+function toScheduledEventWire(e: EventRow, creator?: UserRow, userCount?: number): ScheduledEvent {
   return {
     id: e.id,
     guild_id: e.guildId,

@@ -31,7 +31,7 @@ type UserRow = typeof users.$inferSelect;
 const unknownSticker = () => notFound(ErrorCode.UnknownSticker, 'Sticker');
 const badFile = (message: string) => invalidField(['file'], 'STICKER_FILE_INVALID', message);
 
-export function toStickerWire(s: StickerRow, user?: UserRow): Sticker {
+function toStickerWire(s: StickerRow, user?: UserRow): Sticker {
   return {
     id: s.id,
     name: s.name,
@@ -301,7 +301,7 @@ export class StickersService {
 }
 
 /** The sticker format of a file from its bytes: PNG (APNG when it has an animation control chunk), GIF or Lottie. */
-export function stickerFormat(data: Buffer): number | null {
+function stickerFormat(data: Buffer): number | null {
   const type = sniffContentType(data);
   if (type === 'image/png') return isApng(data) ? StickerFormat.Apng : StickerFormat.Png;
   if (type === 'image/gif') return StickerFormat.Gif;
@@ -326,7 +326,7 @@ function isApng(png: Buffer): boolean {
  * A Lottie animation checked as Discord checks one (at most 320×320, 5 seconds, no raster images) and serialized
  * again from what was parsed, so nothing but plain JSON is stored.
  */
-export function checkLottie(file: Buffer): Buffer {
+function checkLottie(file: Buffer): Buffer {
   const text = file.toString('utf8');
   let doc: Record<string, unknown>;
   try {

@@ -156,7 +156,7 @@ export function buildMessages(
  * digits each, so `/avatars/<webhook id>/<hash>.png` — where libraries look (discord.js's avatarURL()) — finds the
  * message and redirects to the URL it was sent with (ADR 0018). Shaped as Discord's hashes are: 32 hex digits.
  */
-export function overrideAvatarHash(channelId: string, messageId: string): string {
+function overrideAvatarHash(channelId: string, messageId: string): string {
   return BigInt(channelId).toString(16).padStart(16, '0') + BigInt(messageId).toString(16).padStart(16, '0');
 }
 

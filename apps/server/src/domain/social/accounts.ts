@@ -2,7 +2,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { accountStats, users } from '../../store/schema';
 
-export type UserRow = typeof users.$inferSelect;
+type UserRow = typeof users.$inferSelect;
 export interface AccountRow {
   user: UserRow;
   followersCount: number;

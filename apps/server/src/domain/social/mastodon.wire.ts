@@ -88,7 +88,7 @@ export function toCredentialAccount(a: AccountRow, urls: SocialUrls, followReque
   };
 }
 
-export interface StatusViewerState {
+interface StatusViewerState {
   favourited: boolean;
 }
 

@@ -9,7 +9,6 @@ import { ApiError } from '../errors';
 
 /** How long a Mastodon client's token lasts: Mastodon's never expire; Hearth's end with their session, in a year. */
 const APP_TOKEN_SECONDS = 365 * 24 * 3600;
-export const OOB_REDIRECT = 'urn:ietf:wg:oauth:2.0:oob';
 
 const invalidClient = () => new ApiError(401, ErrorCode.Unauthorized, 'invalid_client');
 const invalidGrant = () => new ApiError(400, ErrorCode.General, 'invalid_grant');

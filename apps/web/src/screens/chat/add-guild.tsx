@@ -5,7 +5,7 @@ import { navigate } from '../../router';
 import { Dialog, Field, Form, useAction } from '../../ui';
 
 /** An invite code from a code or a pasted link (`…/invite/abc`). */
-export function inviteCode(input: string): string {
+function inviteCode(input: string): string {
   const trimmed = input.trim();
   const m = trimmed.match(/\/invite\/([\w-]+)\/?$/);
   return m ? m[1] : trimmed;

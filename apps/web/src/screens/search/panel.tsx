@@ -13,7 +13,7 @@ import { parseSearch, type SearchNames } from './query';
 const pageSize = 25;
 
 /** Members and channels of the guild by name, from what the client holds. */
-export function guildNames(guild: Guild): SearchNames {
+function guildNames(guild: Guild): SearchNames {
   const s = getState();
   return {
     user(name) {

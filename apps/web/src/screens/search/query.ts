@@ -3,7 +3,7 @@
 import type { SearchQuery } from '../../endpoints';
 
 /** What `has:` accepts, as the server names it. */
-export const hasKinds = ['link', 'embed', 'file', 'image', 'video', 'sound', 'sticker'] as const;
+const hasKinds = ['link', 'embed', 'file', 'image', 'video', 'sound', 'sticker'] as const;
 
 export interface SearchNames {
   /** A member's id by username or display name (case-insensitive), or null. */

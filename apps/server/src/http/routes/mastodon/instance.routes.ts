@@ -2,7 +2,7 @@ import { Limits } from '@hearth/protocol';
 import type { Api, RouteContext } from '../../types';
 
 /** The Mastodon version Hearth answers as (docs/mastodon-api.md): clients read features from it. */
-export const MASTODON_VERSION = '4.3.0 (compatible; Hearth 0.1.0)';
+const MASTODON_VERSION = '4.3.0 (compatible; Hearth 0.1.0)';
 
 /** `GET /api/v1/instance` and `/api/v2/instance`: what clients read before they sign in. */
 export function instanceRoutes(app: Api, { services, config }: RouteContext): void {
