@@ -15,7 +15,7 @@ export function tooLongReason(content: string): string | null {
 
 let nonceCounter = 0;
 /** A nonce like Discord's clients use: a snowflake for now, unique within this tab. */
-function newNonce(): string {
+export function newNonce(): string {
   return String(((BigInt(Date.now()) - 1420070400000n) << 22n) + BigInt(nonceCounter++ % 4096));
 }
 
