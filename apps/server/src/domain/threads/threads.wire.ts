@@ -43,6 +43,7 @@ export function toThreadWire(
       create_timestamp: t.createdAt.toISOString(),
       ...(t.type === ChannelType.PrivateThread ? { invitable: t.invitable ?? true } : {}),
     },
+    ...(t.appliedTags ? { applied_tags: t.appliedTags } : {}),
     ...(me ? { member: toThreadMemberWire(me) } : {}),
   };
 }
