@@ -320,6 +320,49 @@ describe('forum channels', () => {
     assert.equal((await pin(g.owner, notPost.body.id, PINNED)).status, 400, 'only forum posts are pinned');
   });
 
+  test('archived posts are listed (public and private lists), newest archive first, paged', async () => {
+    const g = await createGuild(h);
+    const m = await join(h, g);
+    const outsider = await h.register();
+    const { forum, question } = await createForum(g);
+    const ids: string[] = [];
+    for (const name of ['one', 'two', 'three']) {
+      const p = (await post(m, forum.id, { name, applied_tags: [question], message: { content: name } }))
+        .body;
+      const archived = await h.api('PATCH', `/channels/${p.id}`, {
+        token: m.token,
+        body: { archived: true },
+      });
+      assert.equal(archived.status, 200, archived.text);
+      ids.push(p.id);
+    }
+    const list = (u: TestUser, kind: string, query = '') =>
+      h.api('GET', `/channels/${forum.id}/threads/archived/${kind}${query}`, { token: u.token });
+    const all = await list(m, 'public');
+    assert.equal(all.status, 200, all.text);
+    assert.deepEqual(
+      all.body.threads.map((t: any) => t.name),
+      ['three', 'two', 'one'],
+    );
+    assert.deepEqual(all.body.threads[0].applied_tags, [question]);
+    assert.equal(all.body.members.length, 3, "the caller's memberships");
+    assert.equal(all.body.has_more, false);
+    const first = await list(m, 'public', '?limit=2');
+    assert.equal(first.body.has_more, true);
+    const before = first.body.threads[1].thread_metadata.archive_timestamp;
+    const rest = await list(m, 'public', `?limit=2&before=${encodeURIComponent(before)}`);
+    assert.deepEqual(
+      rest.body.threads.map((t: any) => t.id),
+      [ids[0]],
+    );
+    assert.equal((await list(m, 'private')).status, 403, 'private archived threads need MANAGE_THREADS');
+    assert.equal((await list(g.owner, 'private')).status, 200);
+    assert.equal((await list(outsider, 'public')).status, 404);
+    assert.equal((await list(m, 'public', '?before=yesterday')).status, 400);
+    const active = await h.api('GET', `/guilds/${g.id}/threads/active`, { token: m.token });
+    assert.equal(active.body.threads.length, 0);
+  });
+
   test('a post with files, as multipart (payload_json and files[n])', async () => {
     const g = await createGuild(h);
     const { forum, question } = await createForum(g);

@@ -12,7 +12,7 @@ import {
   MessageType,
   snowflakeTimestamp,
 } from '@hearth/protocol';
-import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import { channelTypeIn } from '../../store/channel-kinds';
 import type { DbOrTx } from '../../store/db';
@@ -32,7 +32,7 @@ import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-co
 import { hydrateMessages, messageColumns } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
 import { checkAppliedTags } from './forum';
-import { threadMemberCounts, toThreadMemberWire, toThreadWire } from './threads.wire';
+import { memberships, threadMemberCounts, toThreadMemberWire, toThreadWire } from './threads.wire';
 
 export interface CreateThreadInput {
   name: string;
@@ -269,20 +269,11 @@ export class ThreadsService {
       db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
     ]);
     const live = rows.filter((t) => !t.archived);
-    const mine = live.length
-      ? await db
-          .select()
-          .from(threadMembers)
-          .where(
-            and(
-              eq(threadMembers.userId, principal.userId),
-              inArray(
-                threadMembers.channelId,
-                live.map((t) => t.id),
-              ),
-            ),
-          )
-      : [];
+    const mine = await memberships(
+      db,
+      principal.userId,
+      live.map((t) => t.id),
+    );
     const memberOf = new Map(mine.map((m) => [m.channelId, m]));
     const byChannel = groupBy(
       overwrites,
@@ -300,6 +291,69 @@ export class ThreadsService {
     return {
       threads: visible.map((t) => toThreadWire(t, countOf.get(t.id) ?? 0)),
       members: visible.filter((t) => memberOf.has(t.id)).map((t) => toThreadMemberWire(memberOf.get(t.id)!)),
+    };
+  }
+
+  /**
+   * GET /channels/:id/threads/archived/public|private: a text or forum channel's archived threads, newest archive
+   * first, before `before` (an archive time); public ones need READ_MESSAGE_HISTORY, private ones MANAGE_THREADS too.
+   */
+  async archived(
+    principal: Principal,
+    channelId: string,
+    kind: 'public' | 'private',
+    q: { before?: string; limit?: number },
+  ) {
+    const { db } = this.deps;
+    const { channel, permissions } = await loadChannelForActor(db, channelId, principal.userId);
+    if (!isTextType(channel.type) && !isForumType(channel.type))
+      throw new ApiError(
+        400,
+        ErrorCode.CannotExecuteOnChannelType,
+        'Cannot execute action on this channel type',
+      );
+    const needed =
+      kind === 'private'
+        ? Permission.READ_MESSAGE_HISTORY | Permission.MANAGE_THREADS
+        : Permission.READ_MESSAGE_HISTORY;
+    if (!hasPermission(permissions, needed)) throw missingPermissions();
+    const before = q.before ? new Date(q.before) : null;
+    if (before && Number.isNaN(before.getTime()))
+      throw invalidField(['before'], 'DATE_TIME_INVALID', 'Not an ISO 8601 timestamp.');
+    const limit = q.limit ?? 50;
+    const types =
+      kind === 'private'
+        ? [ChannelType.PrivateThread]
+        : [ChannelType.PublicThread, ChannelType.AnnouncementThread];
+    const rows = await db
+      .select()
+      .from(channels)
+      .where(
+        and(
+          eq(channels.parentId, channelId),
+          eq(channels.archived, true),
+          inArray(channels.type, types),
+          before ? lt(channels.archiveTimestamp, before) : undefined,
+        ),
+      )
+      .orderBy(desc(channels.archiveTimestamp), desc(channels.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const [countOf, mine] = await Promise.all([
+      threadMemberCounts(
+        db,
+        page.map((t) => t.id),
+      ),
+      memberships(
+        db,
+        principal.userId,
+        page.map((t) => t.id),
+      ),
+    ]);
+    return {
+      threads: page.map((t) => toThreadWire(t, countOf.get(t.id) ?? 0)),
+      members: mine.map(toThreadMemberWire),
+      has_more: rows.length > limit,
     };
   }
 

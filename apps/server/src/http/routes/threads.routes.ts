@@ -138,6 +138,31 @@ export function threadsRoutes(app: Api, { services }: RouteContext): void {
     },
     async (req) => threads.members(caller(req), req.params.channel_id),
   );
+  for (const kind of ['public', 'private'] as const)
+    app.get(
+      `/channels/:channel_id/threads/archived/${kind}`,
+      {
+        config: { auth: 'any' },
+        schema: {
+          tags,
+          params: ChannelParams,
+          querystring: Type.Object({
+            before: Type.Optional(Type.String({ maxLength: 40 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+          }),
+          response: {
+            200: Type.Object({
+              threads: Type.Array(ThreadChannel),
+              members: Type.Array(ThreadMember),
+              has_more: Type.Boolean(),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (req) => threads.archived(caller(req), req.params.channel_id, kind, req.query),
+    );
+
   app.get(
     '/guilds/:guild_id/threads/active',
     {
