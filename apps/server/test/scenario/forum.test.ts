@@ -363,6 +363,18 @@ describe('forum channels', () => {
     assert.equal(active.body.threads.length, 0);
   });
 
+  test('deleting a forum deletes its posts with it', async () => {
+    const g = await createGuild(h);
+    const { forum } = await createForum(g);
+    const p = (await post(g.owner, forum.id, { name: 'soon gone', message: { content: 'bye' } })).body;
+    const del = await h.api('DELETE', `/channels/${forum.id}`, { token: g.owner.token });
+    assert.equal(del.status, 200, del.text);
+    assert.equal((await h.api('GET', `/channels/${p.id}`, { token: g.owner.token })).status, 404);
+    assert.ok(h.events.some((e) => e.t === 'THREAD_DELETE' && (e.d as any).id === p.id));
+    const active = await h.api('GET', `/guilds/${g.id}/threads/active`, { token: g.owner.token });
+    assert.equal(active.body.threads.length, 0);
+  });
+
   test('a post with files, as multipart (payload_json and files[n])', async () => {
     const g = await createGuild(h);
     const { forum, question } = await createForum(g);

@@ -14,8 +14,9 @@ import {
   isVoiceType,
   type ModifyChannel,
 } from '@hearth/protocol';
-import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, not, or } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
+import { channelTypeIn } from '../../store/channel-kinds';
 import type { DbOrTx } from '../../store/db';
 import { channels, guilds, members, permissionOverwrites } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -416,14 +417,26 @@ export class ChannelsService {
     if (!hasPermission(permissions, Permission.MANAGE_CHANNELS)) throw missingPermissions();
     const wire = toChannelWire(channel, overwrites);
     const pending = new PendingEvents();
-    const orphans = await db.transaction(async (tx) => {
+    const { orphans, threads } = await db.transaction(async (tx) => {
       await lockChannels(tx, or(eq(channels.id, channelId), eq(channels.parentId, channelId)));
+      // A category's channels stay, without parent; a channel's threads (a forum's posts) go with it.
       const children = await tx
         .update(channels)
         .set({ parentId: null })
-        .where(eq(channels.parentId, channelId))
+        .where(and(eq(channels.parentId, channelId), not(channelTypeIn(channels.type, 'thread'))))
         .returning();
-      await deleteChannelContent(tx, [channelId]);
+      const gone = await tx
+        .select()
+        .from(channels)
+        .where(and(eq(channels.parentId, channelId), channelTypeIn(channels.type, 'thread')));
+      await deleteChannelContent(tx, [channelId, ...gone.map((t) => t.id)]);
+      if (gone.length)
+        await tx.delete(channels).where(
+          inArray(
+            channels.id,
+            gone.map((t) => t.id),
+          ),
+        );
       await tx
         .update(guilds)
         .set({ systemChannelId: null })
@@ -441,15 +454,22 @@ export class ChannelsService {
         changes: diffChanges(wire, {}, CHANNEL_AUDIT_KEYS),
         reason,
       });
-      return children;
+      return { orphans: children, threads: gone };
     });
+    for (const t of threads)
+      pending.add('THREAD_DELETE', Topic.guild(guildId), {
+        id: t.id,
+        guild_id: guildId,
+        parent_id: channelId,
+        type: t.type,
+      });
     for (const child of orphans)
       pending.add(
         'CHANNEL_UPDATE',
         Topic.guild(guildId),
         toChannelWire(child, await this.overwritesOf(db, child.id)),
       );
-    await deleteChannelFiles(this.deps, [channelId]);
+    await deleteChannelFiles(this.deps, [channelId, ...threads.map((t) => t.id)]);
     pending.add('CHANNEL_DELETE', Topic.guild(guildId), wire);
     pending.publish(this.deps.events);
     return wire;
