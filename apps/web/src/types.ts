@@ -57,6 +57,8 @@ export interface Channel {
   /** A forum or media channel's tags; a forum post's tags (ids). */
   available_tags?: ForumTag[];
   applied_tags?: string[];
+  /** A forum's default order of posts: 0 latest activity, 1 creation. */
+  default_sort_order?: number | null;
 }
 
 export interface ForumTag {

@@ -22,6 +22,7 @@ describe('a forum channel in the web app', { skip: chromiumSkip }, () => {
   let g: TestGuild;
   let bob: TestUser;
   let forum: { id: string; available_tags: Array<{ id: string; name: string }> };
+  let bobPost: string;
 
   before(async () => {
     h = await hearthWithWebApp();
@@ -48,6 +49,7 @@ describe('a forum channel in the web app', { skip: chromiumSkip }, () => {
       },
     });
     assert.equal(posted.status, 201, posted.text);
+    bobPost = posted.body.id;
     dir = mkdtempSync(join(tmpdir(), 'hearth-chromium-forum-'));
     context = await launchProfile(dir, desktop);
     page = context.pages()[0] ?? (await context.newPage());
@@ -90,6 +92,18 @@ describe('a forum channel in the web app', { skip: chromiumSkip }, () => {
     await list.locator('.post-card', { hasText: 'Printer jams' }).waitFor({ state: 'detached' });
     assert.equal(await list.locator('.post-card').count(), 1);
     await list.locator('.post-card', { hasText: 'Laser cutter hours' }).waitFor();
+
+    // A reply makes the older post the latest active one; sorting by creation puts the newer first again.
+    await list.getByRole('group', { name: 'Filter by tag' }).getByRole('button', { name: 'All' }).click();
+    const replied = await h.api('POST', `/channels/${bobPost}/messages`, {
+      token: bob.token,
+      body: { content: 'Same here' },
+    });
+    assert.equal(replied.status, 200, replied.text);
+    const first = list.locator('.post-card').first();
+    await first.filter({ hasText: 'Printer jams' }).waitFor();
+    await list.getByLabel('Sort by').selectOption('created');
+    await first.filter({ hasText: 'Laser cutter hours' }).waitFor();
   });
 
   test('on a phone the forum is one column and a post opens in it', async () => {

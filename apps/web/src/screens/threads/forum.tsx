@@ -1,5 +1,6 @@
 // A forum channel: its posts as cards (title, tags, replies, the start of the first message), filtered by tag,
-// the pinned one first, then by latest activity; a "New post" form. A post opens as the thread it is.
+// the pinned one first, then by latest activity or by creation (the forum's default, changeable); a "New post"
+// form. A post opens as the thread it is.
 import { useEffect, useState } from 'react';
 import * as endpoints from '../../endpoints';
 import { channelPermissions, has, Permission } from '../../permissions';
@@ -16,6 +17,7 @@ export function ForumView({ guild, channel }: { guild: Guild; channel: Channel }
   const canPost = has(perms, Permission.SEND_MESSAGES);
   const moderator = has(perms, Permission.MANAGE_THREADS);
   const [filter, setFilter] = useState<string | null>(null);
+  const [byCreation, setByCreation] = useState(channel.default_sort_order === 1);
   const [composing, setComposing] = useState(false);
   const tags = channel.available_tags ?? [];
   const posts = Object.values(channels)
@@ -24,7 +26,9 @@ export function ForumView({ guild, channel }: { guild: Guild; channel: Channel }
     .sort(
       (a, b) =>
         Number(isPinnedPost(b)) - Number(isPinnedPost(a)) ||
-        compareIds(b.last_message_id ?? b.id, a.last_message_id ?? a.id),
+        (byCreation
+          ? compareIds(b.id, a.id)
+          : compareIds(b.last_message_id ?? b.id, a.last_message_id ?? a.id)),
     );
   const open = (post: Channel) => navigate(`/channels/${guild.id}/${post.id}`);
   return (
@@ -81,6 +85,16 @@ export function ForumView({ guild, channel }: { guild: Guild; channel: Channel }
             ))}
           </fieldset>
         )}
+        <label className="sort-order">
+          Sort by{' '}
+          <select
+            value={byCreation ? 'created' : 'activity'}
+            onChange={(e) => setByCreation(e.target.value === 'created')}
+          >
+            <option value="activity">Latest activity</option>
+            <option value="created">Creation date</option>
+          </select>
+        </label>
         {posts.length === 0 ? (
           <p className="muted">{filter ? 'No posts with this tag.' : 'No posts yet.'}</p>
         ) : (
