@@ -1,6 +1,6 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import { type Channel, ChannelType, ErrorCode, isForumType, type Message } from '@hearth/protocol';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { channels } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -88,8 +88,11 @@ export class ForumPostsService {
       pending,
       write: async (tx) => {
         member = await this.threads.insertThread(tx, thread, pending);
-        // A forum's last_message_id is its newest post.
-        await tx.update(channels).set({ lastMessageId: id }).where(eq(channels.id, forum.id));
+        // A forum's last_message_id is its newest post (whichever of two concurrent posts commits last).
+        await tx
+          .update(channels)
+          .set({ lastMessageId: sql`greatest(coalesce(${channels.lastMessageId}, 0), ${id}::bigint)` })
+          .where(eq(channels.id, forum.id));
       },
     });
     return { ...toThreadWire(thread, 1, member), message };
