@@ -226,6 +226,13 @@ export const createThreadFromMessage = (channelId: string, messageId: string, bo
   api<Channel>('POST', `/channels/${channelId}/messages/${messageId}/threads`, body);
 export const createThread = (channelId: string, body: CreateThread) =>
   api<Channel>('POST', `/channels/${channelId}/threads`, body);
+/** A post in a forum channel: its title, tags and first message, created together. */
+export const createForumPost = (
+  forumId: string,
+  body: { name: string; applied_tags?: string[]; message: CreateMessage },
+) => api<Channel & { message: Message }>('POST', `/channels/${forumId}/threads`, body);
+export const getMessage = (channelId: string, messageId: string) =>
+  api<Message>('GET', `/channels/${channelId}/messages/${messageId}`);
 
 // ---- Invites ----
 

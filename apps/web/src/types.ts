@@ -1,7 +1,7 @@
 // Channel types from the protocol's module that carries them alone (no schemas, so no TypeBox in the bundle).
 
 import type { EventName, EventPayloads } from '@hearth/protocol';
-import { ChannelType, isThreadType } from '@hearth/protocol/channel-kinds';
+import { ChannelFlags, ChannelType, isForumType, isThreadType } from '@hearth/protocol/channel-kinds';
 
 // The Discord-shaped wire objects the app reads (only the fields it uses).
 
@@ -53,6 +53,20 @@ export interface Channel {
   /** Threads: whether it is archived, and since when. */
   thread_metadata?: { archived: boolean; archive_timestamp?: string; locked?: boolean };
   message_count?: number;
+  flags?: number;
+  /** A forum or media channel's tags; a forum post's tags (ids). */
+  available_tags?: ForumTag[];
+  applied_tags?: string[];
+  /** A forum's default order of posts: 0 latest activity, 1 creation. */
+  default_sort_order?: number | null;
+}
+
+export interface ForumTag {
+  id: string;
+  name: string;
+  moderated: boolean;
+  emoji_id: string | null;
+  emoji_name: string | null;
 }
 
 export interface Member {
@@ -142,6 +156,10 @@ export interface Invite {
 export { ChannelType };
 
 export const isThread = (c: Channel): boolean => isThreadType(c.type);
+/** A forum or media channel: its posts are threads. */
+export const isForum = (c: Channel): boolean => isForumType(c.type);
+/** A forum post pinned to the top of its forum. */
+export const isPinnedPost = (c: Channel): boolean => ((c.flags ?? 0) & ChannelFlags.Pinned) !== 0;
 
 /** The name to show for a user: nickname, display name, then username. */
 export function displayName(user: User | undefined, member?: Member | null): string {

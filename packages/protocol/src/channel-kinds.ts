@@ -19,7 +19,8 @@ export const ChannelType = {
 export type ChannelTypeValue = (typeof ChannelType)[keyof typeof ChannelType];
 
 const { GuildText, DM, GuildVoice, GroupDM, GuildCategory, GuildAnnouncement } = ChannelType;
-const { AnnouncementThread, PublicThread, PrivateThread, GuildStageVoice } = ChannelType;
+const { AnnouncementThread, PublicThread, PrivateThread, GuildStageVoice, GuildForum, GuildMedia } =
+  ChannelType;
 
 /** The channel types of each kind. */
 export const ChannelKind = {
@@ -32,6 +33,8 @@ export const ChannelKind = {
   /** Voice channels: voice and stage. */
   voice: [GuildVoice, GuildStageVoice],
   category: [GuildCategory],
+  /** Forum and media channels: they hold only threads (posts), each started with a message, and tags. */
+  forum: [GuildForum, GuildMedia],
   /** Where messages are sent: text-like channels, DMs and threads. */
   messageable: [GuildText, DM, GroupDM, GuildAnnouncement, AnnouncementThread, PublicThread, PrivateThread],
 } as const satisfies Record<string, readonly ChannelTypeValue[]>;
@@ -52,5 +55,14 @@ export const isTextType = isOf('text');
 export const isVoiceType = isOf('voice');
 /** A category. */
 export const isCategoryType = isOf('category');
+/** A forum or media channel. */
+export const isForumType = isOf('forum');
 /** A channel messages are sent in. */
 export const isMessageableType = isOf('messageable');
+
+/** Discord's channel flags: PINNED on a forum post, REQUIRE_TAG on a forum or media channel. */
+export const ChannelFlags = {
+  Pinned: 1 << 1,
+  RequireTag: 1 << 4,
+  HideMediaDownloadOptions: 1 << 15,
+} as const;

@@ -55,6 +55,12 @@ export const ErrorCode = {
   MaximumRoles: 30005,
   MaximumChannels: 30013,
   InvalidJson: 50109,
+  MaximumPinnedForumThreads: 30047,
+  MaximumForumTags: 30048,
+  CannotSendInForumChannel: 40058,
+  TagNamesMustBeUnique: 40061,
+  NoTagsForNonModerators: 40066,
+  TagRequired: 40067,
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 

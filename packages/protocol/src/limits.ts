@@ -31,6 +31,10 @@ export const Limits = {
   guildNameMax: 100,
   channelNameMax: 100,
   roleNameMax: 100,
+  /** Tags a forum or media channel offers, the length of a tag's name, tags one post carries (Discord's). */
+  forumTagsMax: 20,
+  forumTagNameMax: 20,
+  appliedTagsMax: 5,
   /** Decoded size of an avatar, banner or icon sent as a data URI. */
   imageUploadBytes: 10 * 1024 * 1024,
   /** Default per-user upload limit per file. */

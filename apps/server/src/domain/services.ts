@@ -30,6 +30,7 @@ import { OAuthService } from './social/oauth.service';
 import { PostsService } from './social/posts.service';
 import { ProfilesService } from './social/profiles.service';
 import { TimelinesService } from './social/timelines.service';
+import { ForumPostsService } from './threads/forum-posts.service';
 import { ThreadsService } from './threads/threads.service';
 import { UsersService } from './users/users.service';
 import { WebhookMessagesService } from './webhooks/webhook-messages.service';
@@ -63,6 +64,7 @@ export function createServices(deps: Deps) {
     guildInfo: new GuildInfoService(deps, guilds, members, emojis),
     channels: new ChannelsService(deps, dms, threads),
     threads,
+    forumPosts: new ForumPostsService(deps, threads, messages),
     roles: new RolesService(deps),
     invites: new InvitesService(deps, guilds, members, messages, presence),
     messages,

@@ -158,9 +158,18 @@ describe('what a guild and a channel own', () => {
     assert.deepEqual(guildRows, []);
   });
 
-  test("deleting a channel leaves no row of it behind; the guild's other channels keep theirs", async () => {
+  test("deleting a channel leaves no row of it or its threads behind; the guild's other channels keep theirs", async () => {
     const { g, channelIds } = await busyGuild();
-    const others = channelIds.filter((id) => id !== g.textChannelId);
+    // Its threads go with it, as on Discord (a forum's posts are its threads).
+    const threads = (
+      await h.app.database.db
+        .select({ id: schema.channels.id })
+        .from(schema.channels)
+        .where(eq(schema.channels.parentId, g.textChannelId))
+    ).map((c) => c.id);
+    assert.equal(threads.length, 1);
+    const gone = [g.textChannelId, ...threads];
+    const others = channelIds.filter((id) => !gone.includes(id));
     const othersBefore = new Map<string, number>();
     for (const t of withChannelId) othersBefore.set(getTableName(t), await rowsOf(t, 'channelId', others));
     const owned = await Promise.all(withChannelId.map((t) => rowsOf(t, 'channelId', [g.textChannelId])));
@@ -169,7 +178,7 @@ describe('what a guild and a channel own', () => {
     const res = await h.api('DELETE', `/channels/${g.textChannelId}`, { token: g.owner.token });
     assert.equal(res.status, 200, res.text);
     for (const t of withChannelId) {
-      assert.equal(await rowsOf(t, 'channelId', [g.textChannelId]), 0, getTableName(t));
+      assert.equal(await rowsOf(t, 'channelId', gone), 0, getTableName(t));
       assert.equal(await rowsOf(t, 'channelId', others), othersBefore.get(getTableName(t)), getTableName(t));
     }
   });

@@ -38,6 +38,23 @@ export const Overwrite = Type.Object({
 });
 export type Overwrite = Static<typeof Overwrite>;
 
+/** A tag a forum or media channel offers its posts. */
+export const ForumTag = Type.Object({
+  id: Snowflake,
+  name: Type.String(),
+  moderated: Type.Boolean(),
+  emoji_id: Nullable(Snowflake),
+  emoji_name: Nullable(Type.String()),
+});
+export type ForumTag = Static<typeof ForumTag>;
+
+/** A forum's default reaction: a guild emoji by id or a Unicode emoji by name. */
+export const DefaultReaction = Type.Object({
+  emoji_id: Nullable(Snowflake),
+  emoji_name: Nullable(Type.String()),
+});
+export type DefaultReaction = Static<typeof DefaultReaction>;
+
 export const Channel = Type.Object({
   id: Snowflake,
   type: Type.Integer(),
@@ -56,6 +73,14 @@ export const Channel = Type.Object({
   last_pin_timestamp: Type.Optional(Nullable(Type.String())),
   default_auto_archive_duration: Type.Optional(Type.Integer()),
   flags: Type.Integer(),
+  // Forum and media channels
+  available_tags: Type.Optional(Type.Array(ForumTag)),
+  default_reaction_emoji: Type.Optional(Nullable(DefaultReaction)),
+  default_thread_rate_limit_per_user: Type.Optional(Type.Integer()),
+  default_sort_order: Type.Optional(Nullable(Type.Integer())),
+  default_forum_layout: Type.Optional(Type.Integer()),
+  /** A forum post's tags. */
+  applied_tags: Type.Optional(Type.Array(Snowflake)),
   recipients: Type.Optional(Type.Array(User)),
   owner_id: Type.Optional(Snowflake),
   icon: Type.Optional(Nullable(Type.String())),
@@ -204,6 +229,40 @@ const ChannelFields = {
   default_auto_archive_duration: Nullable(
     Type.Union([Type.Literal(60), Type.Literal(1440), Type.Literal(4320), Type.Literal(10080)]),
   ),
+  flags: Type.Integer({ minimum: 0 }),
+  /** A forum's tags: one without an id is new; one left out is removed. */
+  available_tags: Nullable(
+    Type.Array(
+      Type.Object({
+        id: Type.Optional(Nullable(Snowflake)),
+        name: Type.String({ minLength: 1, maxLength: Limits.forumTagNameMax }),
+        moderated: Type.Optional(Nullable(Type.Boolean())),
+        emoji_id: Type.Optional(Nullable(Snowflake)),
+        emoji_name: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+      }),
+      { maxItems: Limits.forumTagsMax },
+    ),
+  ),
+  default_reaction_emoji: Nullable(
+    Type.Object({
+      emoji_id: Type.Optional(Nullable(Snowflake)),
+      emoji_name: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    }),
+  ),
+  default_thread_rate_limit_per_user: Nullable(Type.Integer({ minimum: 0, maximum: 21600 })),
+  default_sort_order: Nullable(Type.Union([Type.Literal(0), Type.Literal(1)])),
+  default_forum_layout: Nullable(Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)])),
+  applied_tags: Nullable(Type.Array(Snowflake, { maxItems: Limits.appliedTagsMax })),
+};
+
+/** The fields of a forum or media channel, in create and modify. */
+const ForumFields = {
+  available_tags: Type.Optional(ChannelFields.available_tags),
+  default_reaction_emoji: Type.Optional(ChannelFields.default_reaction_emoji),
+  default_thread_rate_limit_per_user: Type.Optional(ChannelFields.default_thread_rate_limit_per_user),
+  default_sort_order: Type.Optional(ChannelFields.default_sort_order),
+  default_forum_layout: Type.Optional(ChannelFields.default_forum_layout),
+  flags: Type.Optional(ChannelFields.flags),
 };
 
 export const CreateChannel = Type.Object(
@@ -220,6 +279,7 @@ export const CreateChannel = Type.Object(
     nsfw: Type.Optional(ChannelFields.nsfw),
     rtc_region: Type.Optional(ChannelFields.rtc_region),
     default_auto_archive_duration: Type.Optional(ChannelFields.default_auto_archive_duration),
+    ...ForumFields,
   },
   { additionalProperties: false },
 );
@@ -248,6 +308,9 @@ export const ModifyChannel = Type.Object(
     auto_archive_duration: Type.Optional(
       Type.Union([Type.Literal(60), Type.Literal(1440), Type.Literal(4320), Type.Literal(10080)]),
     ),
+    /** A forum post's tags (flags: its PINNED flag). */
+    applied_tags: Type.Optional(ChannelFields.applied_tags),
+    ...ForumFields,
   },
   { additionalProperties: false },
 );

@@ -8,13 +8,15 @@ import {
   type EditOverwrite,
   ErrorCode,
   isDmType,
+  isForumType,
   isTextType,
   isThreadType,
   isVoiceType,
   type ModifyChannel,
 } from '@hearth/protocol';
-import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, not, or } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
+import { channelTypeIn } from '../../store/channel-kinds';
 import type { DbOrTx } from '../../store/db';
 import { channels, guilds, members, permissionOverwrites } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -24,6 +26,7 @@ import { ApiError, invalidField, missingPermissions } from '../errors';
 import { groupBy } from '../group-by';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
+import { forumChanges } from '../threads/forum';
 import type { ThreadsService } from '../threads/threads.service';
 import { diffChanges, writeAudit } from './audit';
 import {
@@ -42,6 +45,8 @@ const CREATABLE = new Set<number>([
   ChannelType.GuildVoice,
   ChannelType.GuildCategory,
   ChannelType.GuildAnnouncement,
+  ChannelType.GuildForum,
+  ChannelType.GuildMedia,
 ]);
 const MAX_CHANNELS = 500;
 const CHANNEL_AUDIT_KEYS = [
@@ -56,7 +61,16 @@ const CHANNEL_AUDIT_KEYS = [
   'parent_id',
   'position',
   'default_auto_archive_duration',
+  'flags',
+  'available_tags',
+  'default_reaction_emoji',
+  'default_thread_rate_limit_per_user',
+  'default_sort_order',
+  'default_forum_layout',
 ];
+
+/** Text-like and forum channels have a topic (a forum's guidelines), slowmode and a default archive duration. */
+const hasTopic = (type: number) => isTextType(type) || isForumType(type);
 
 interface OverwriteSpec {
   id: string;
@@ -125,7 +139,7 @@ export class ChannelsService {
       throw invalidField(
         ['type'],
         'CHANNEL_TYPE_INVALID',
-        'Channel type must be text (0), voice (2), category (4) or announcement (5).',
+        'Channel type must be text (0), voice (2), category (4), announcement (5), forum (15) or media (16).',
       );
     const parent = input.parent_id
       ? await this.validParent(db, guildId, input.parent_id, type, ['parent_id'])
@@ -149,6 +163,7 @@ export class ChannelsService {
         ErrorCode.MaximumChannels,
         `Maximum number of guild channels reached (${MAX_CHANNELS})`,
       );
+    const forum = forumChanges(type, input, [], ids);
     const id = ids.next();
     const pending = new PendingEvents();
     const wire = await db.transaction(async (tx) => {
@@ -158,16 +173,17 @@ export class ChannelsService {
           id,
           guildId,
           type,
-          name: isTextType(type) ? normalizeTextName(input.name) : input.name,
-          topic: isTextType(type) ? (input.topic ?? null) : null,
+          name: hasTopic(type) ? normalizeTextName(input.name) : input.name,
+          topic: hasTopic(type) ? (input.topic ?? null) : null,
           position: input.position ?? next,
           parentId: parent?.id ?? null,
           nsfw: input.nsfw ?? false,
-          rateLimitPerUser: isTextType(type) ? (input.rate_limit_per_user ?? 0) : 0,
+          rateLimitPerUser: hasTopic(type) ? (input.rate_limit_per_user ?? 0) : 0,
           bitrate: isVoiceType(type) ? (input.bitrate ?? 64000) : null,
           userLimit: isVoiceType(type) ? (input.user_limit ?? 0) : null,
           rtcRegion: isVoiceType(type) ? (input.rtc_region ?? null) : null,
-          defaultAutoArchiveDuration: isTextType(type) ? (input.default_auto_archive_duration ?? null) : null,
+          defaultAutoArchiveDuration: hasTopic(type) ? (input.default_auto_archive_duration ?? null) : null,
+          ...forum,
         })
         .returning();
       const ows = await this.replaceOverwrites(tx, guildId, id, overwrites);
@@ -302,6 +318,8 @@ export class ChannelsService {
         invitable: input.invitable,
         auto_archive_duration: input.auto_archive_duration,
         rate_limit_per_user: input.rate_limit_per_user,
+        applied_tags: input.applied_tags,
+        flags: input.flags,
       });
     const { db, ids } = this.deps;
     const {
@@ -314,7 +332,7 @@ export class ChannelsService {
     if (!hasPermission(permissions, Permission.MANAGE_CHANNELS)) throw missingPermissions();
     const changes: Partial<typeof channels.$inferInsert> = {};
     if (input.name !== undefined)
-      changes.name = isTextType(channel.type) ? normalizeTextName(input.name) : input.name;
+      changes.name = hasTopic(channel.type) ? normalizeTextName(input.name) : input.name;
     if (input.type !== undefined && input.type !== channel.type) {
       const swap = isTextType(channel.type) && isTextType(input.type);
       if (!swap)
@@ -326,7 +344,7 @@ export class ChannelsService {
       changes.type = input.type;
     }
     if (input.topic !== undefined) {
-      if (!isTextType(channel.type))
+      if (!hasTopic(channel.type))
         throw invalidField(['topic'], 'CHANNEL_FIELD_INVALID', 'Only text channels have a topic.');
       changes.topic = input.topic;
     }
@@ -356,6 +374,7 @@ export class ChannelsService {
         : null;
       changes.parentId = parent?.id ?? null;
     }
+    Object.assign(changes, forumChanges(channel.type, input, channel.availableTags ?? [], ids));
     let newOverwrites: OverwriteSpec[] | null = null;
     if (input.permission_overwrites != null) {
       if (!hasPermission(permissions, Permission.MANAGE_ROLES)) throw missingPermissions();
@@ -398,14 +417,26 @@ export class ChannelsService {
     if (!hasPermission(permissions, Permission.MANAGE_CHANNELS)) throw missingPermissions();
     const wire = toChannelWire(channel, overwrites);
     const pending = new PendingEvents();
-    const orphans = await db.transaction(async (tx) => {
+    const { orphans, threads } = await db.transaction(async (tx) => {
       await lockChannels(tx, or(eq(channels.id, channelId), eq(channels.parentId, channelId)));
+      // A category's channels stay, without parent; a channel's threads (a forum's posts) go with it.
       const children = await tx
         .update(channels)
         .set({ parentId: null })
-        .where(eq(channels.parentId, channelId))
+        .where(and(eq(channels.parentId, channelId), not(channelTypeIn(channels.type, 'thread'))))
         .returning();
-      await deleteChannelContent(tx, [channelId]);
+      const gone = await tx
+        .select()
+        .from(channels)
+        .where(and(eq(channels.parentId, channelId), channelTypeIn(channels.type, 'thread')));
+      await deleteChannelContent(tx, [channelId, ...gone.map((t) => t.id)]);
+      if (gone.length)
+        await tx.delete(channels).where(
+          inArray(
+            channels.id,
+            gone.map((t) => t.id),
+          ),
+        );
       await tx
         .update(guilds)
         .set({ systemChannelId: null })
@@ -423,15 +454,22 @@ export class ChannelsService {
         changes: diffChanges(wire, {}, CHANNEL_AUDIT_KEYS),
         reason,
       });
-      return children;
+      return { orphans: children, threads: gone };
     });
+    for (const t of threads)
+      pending.add('THREAD_DELETE', Topic.guild(guildId), {
+        id: t.id,
+        guild_id: guildId,
+        parent_id: channelId,
+        type: t.type,
+      });
     for (const child of orphans)
       pending.add(
         'CHANNEL_UPDATE',
         Topic.guild(guildId),
         toChannelWire(child, await this.overwritesOf(db, child.id)),
       );
-    await deleteChannelFiles(this.deps, [channelId]);
+    await deleteChannelFiles(this.deps, [channelId, ...threads.map((t) => t.id)]);
     pending.add('CHANNEL_DELETE', Topic.guild(guildId), wire);
     pending.publish(this.deps.events);
     return wire;

@@ -1,5 +1,5 @@
 import type { Channel, Guild, Member, Overwrite, Role } from '@hearth/protocol';
-import { isCategoryType, isVoiceType } from '@hearth/protocol';
+import { isCategoryType, isForumType, isVoiceType } from '@hearth/protocol';
 import type { emojis, users } from '../../store/schema';
 import { toPublicUser } from '../users/users.wire';
 import type { ChannelRow, GuildRow, MemberRow, OverwriteRow, RoleRow } from './guild-access';
@@ -54,13 +54,24 @@ export function toChannelWire(c: ChannelRow, overwrites: OverwriteRow[]): Channe
     };
   }
   if (isCategoryType(c.type)) return base;
-  return {
+  const text = {
     ...base,
     topic: c.topic,
     last_message_id: c.lastMessageId,
     rate_limit_per_user: c.rateLimitPerUser,
     last_pin_timestamp: c.lastPinTimestamp?.toISOString() ?? null,
     default_auto_archive_duration: c.defaultAutoArchiveDuration ?? 4320,
+  };
+  if (!isForumType(c.type)) return text;
+  // A forum's last_message_id is its newest post's id; it has no pins of its own.
+  return {
+    ...text,
+    last_pin_timestamp: null,
+    available_tags: c.availableTags ?? [],
+    default_reaction_emoji: c.defaultReactionEmoji ?? null,
+    default_thread_rate_limit_per_user: c.defaultThreadRateLimitPerUser ?? 0,
+    default_sort_order: c.defaultSortOrder ?? null,
+    default_forum_layout: c.defaultForumLayout ?? 0,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   ErrorCode,
   type EventPayload,
   type HistoryQuery,
+  isForumType,
   isMessageableType,
   isThreadType,
   Limits,
@@ -47,6 +48,16 @@ import { UploadBatch } from './uploads';
 const NONCE_WINDOW_MS = 5 * 60_000;
 const BULK_DELETE_MAX_AGE_MS = 14 * 24 * 60 * 60_000;
 const MAX_PINS = 50;
+
+/** What a forum post's starter message is written with (createStarter). */
+export interface Starter {
+  /** The new thread (not yet written) as the message's channel, with the poster's permissions in the forum. */
+  ctx: MessageChannel;
+  /** Writes the thread, in the message's transaction. */
+  write: (tx: DbOrTx) => Promise<void>;
+  /** Events to publish after commit, the message's MESSAGE_CREATE after them. */
+  pending: PendingEvents;
+}
 
 const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
 
@@ -94,19 +105,47 @@ export class MessagesService {
     const ctx = await loadMessageChannel(this.deps.db, channelId, principal.userId, this.deps.contexts);
     this.checkCanSend(ctx);
     if (!hasPermission(ctx.permissions, Permission.ATTACH_FILES)) throw missingPermissions();
+    return this.uploadBatch(principal.userId, ctx.channel.id);
+  }
+
+  /** An upload batch for files of a message to `channelId`, within the uploader's limit; the caller authorized it. */
+  async uploadBatch(uploaderId: string, channelId: string): Promise<UploadBatch> {
     const [user] = await this.deps.db
       .select({ uploadLimit: users.uploadLimit })
       .from(users)
-      .where(eq(users.id, principal.userId));
+      .where(eq(users.id, uploaderId));
     return new UploadBatch(this.deps, {
-      channelId: ctx.channel.id,
-      uploaderId: principal.userId,
+      channelId,
+      uploaderId,
       limitBytes: Math.min(user?.uploadLimit ?? Limits.defaultUploadLimitBytes, Limits.maxUploadBytes),
     });
   }
 
+  /**
+   * A forum post's starter message (ForumPostsService): written in the thread `starter.ctx` describes, with the thread's
+   * id, in the transaction that `starter.write` creates the thread in. Sending rights and slowmode are the forum's,
+   * decided by the caller; everything else (content, files, stickers, mentions, nonce) is decided as for any message.
+   */
+  async createStarter(
+    principal: Principal,
+    input: CreateMessage,
+    upload: UploadBatch | undefined,
+    starter: Starter,
+  ): Promise<Message> {
+    try {
+      // A retried post is not matched by nonce: there is no thread yet to look in.
+      const once = { ...input, enforce_nonce: undefined };
+      return await this.createMessage(principal, starter.ctx.channel.id, once, upload, starter);
+    } catch (err) {
+      await upload?.discard();
+      throw err;
+    }
+  }
+
   /** A text channel the caller may send to (in a locked thread only with MANAGE_THREADS). */
   private checkCanSend(ctx: MessageChannel): void {
+    if (isForumType(ctx.channel.type))
+      throw new ApiError(400, ErrorCode.CannotSendInForumChannel, 'Cannot send a message in a forum channel');
     if (!isMessageableType(ctx.channel.type))
       throw new ApiError(400, ErrorCode.InvalidFormBody, 'Cannot send messages in a non-text channel');
     const inThread = isThreadType(ctx.channel.type);
@@ -126,10 +165,12 @@ export class MessagesService {
     channelId: string,
     input: CreateMessage,
     upload: UploadBatch | undefined,
+    starter?: Starter,
   ): Promise<Message> {
     const { db, ids } = this.deps;
-    const ctx = await loadMessageChannel(db, channelId, principal.userId, this.deps.contexts);
-    this.checkCanSend(ctx);
+    const ctx =
+      starter?.ctx ?? (await loadMessageChannel(db, channelId, principal.userId, this.deps.contexts));
+    if (!starter) this.checkCanSend(ctx);
     const inThread = isThreadType(ctx.channel.type);
     const files = upload?.files ?? [];
     const content = input.content ?? '';
@@ -144,7 +185,7 @@ export class MessagesService {
     if (!content.trim() && !embeds.length && !files.length && !stickerItems.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
     checkEmbedsTotal(embeds);
-    await this.enforceSlowmode(ctx, principal.userId);
+    if (!starter) await this.enforceSlowmode(ctx, principal.userId);
     if (ctx.channel.type === ChannelType.DM) {
       const other = await this.dms.otherRecipient(db, ctx.channel, principal.userId);
       if (other && (await this.relationships.blockedBetween(db, principal.userId, other)))
@@ -185,9 +226,9 @@ export class MessagesService {
       input.allowed_mentions,
       reference?.authorId ?? null,
     );
-    const id = ids.next();
+    const id = starter?.ctx.channel.id ?? ids.next();
     const stored = files.length ? this.fileRows(ctx, principal.userId, id, input, files) : null;
-    const pending = new PendingEvents();
+    const pending = starter?.pending ?? new PendingEvents();
     const directMentions = mentioned.userIds.filter((u) => u !== principal.userId);
     const enforceNonce = !!(nonce && input.enforce_nonce);
     const newMessage: NewMessage = {
@@ -214,6 +255,7 @@ export class MessagesService {
     // A plain message is written alone, coalesced with others sent at the same time; anything written beside it
     // goes in one transaction with it. The channel's last_message_id follows in the same statement (a trigger).
     const alone =
+      !starter &&
       !enforceNonce &&
       !stored?.length &&
       ctx.channel.type !== ChannelType.DM &&
@@ -231,10 +273,12 @@ export class MessagesService {
           return again;
         }
       }
+      // A starter's thread comes first, in this transaction (its message counts start after the starter).
+      if (starter) await starter.write(tx);
       const [inserted] = await insertMessages(tx, [newMessage]);
       if (stored?.length) await tx.insert(attachments).values(stored);
       if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
-      if (inThread) await this.threads.onMessage(tx, ctx.channel, principal.userId);
+      if (inThread && !starter) await this.threads.onMessage(tx, ctx.channel, principal.userId);
       await recordMentions(tx, directMentions, {
         channelId,
         messageId: id,
@@ -620,7 +664,7 @@ export class MessagesService {
   }
 
   /** Slowmode: one message per `rate_limit_per_user` seconds, unless the sender may manage messages or the channel. */
-  private async enforceSlowmode(ctx: MessageChannel, userId: string): Promise<void> {
+  async enforceSlowmode(ctx: MessageChannel, userId: string): Promise<void> {
     const seconds = ctx.channel.rateLimitPerUser;
     if (!seconds || !ctx.guildId) return;
     const p = ctx.permissions;

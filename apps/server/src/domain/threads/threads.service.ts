@@ -1,15 +1,18 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import {
   type Channel,
+  ChannelFlags,
   ChannelKind,
   ChannelType,
+  type CreateMessage,
   ErrorCode,
+  isForumType,
   isTextType,
   isThreadType,
   MessageType,
   snowflakeTimestamp,
 } from '@hearth/protocol';
-import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import { channelTypeIn } from '../../store/channel-kinds';
 import type { DbOrTx } from '../../store/db';
@@ -22,12 +25,14 @@ import {
   type ChannelRow,
   loadChannelForActor,
   loadGuildActor,
+  lockChannels,
   privateThreadRule,
 } from '../guilds/guild-access';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { hydrateMessages, messageColumns } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
-import { threadMemberCounts, toThreadMemberWire, toThreadWire } from './threads.wire';
+import { checkAppliedTags } from './forum';
+import { memberships, threadMemberCounts, toThreadMemberWire, toThreadWire } from './threads.wire';
 
 export interface CreateThreadInput {
   name: string;
@@ -37,6 +42,12 @@ export interface CreateThreadInput {
   rate_limit_per_user?: number;
 }
 
+/** A post in a forum or media channel: a thread and its starter message, with tags. */
+export interface ForumPostInput extends CreateThreadInput {
+  applied_tags?: string[];
+  message?: CreateMessage;
+}
+
 export interface ModifyThreadInput {
   name?: string;
   archived?: boolean;
@@ -44,6 +55,10 @@ export interface ModifyThreadInput {
   invitable?: boolean;
   auto_archive_duration?: number | null;
   rate_limit_per_user?: number | null;
+  /** A forum post's tags. */
+  applied_tags?: string[] | null;
+  /** Only PINNED (a forum post) can be changed. */
+  flags?: number | null;
 }
 
 /** Threads: public ones from a message or a channel, private ones by invitation; members, archiving and locking. */
@@ -172,8 +187,47 @@ export class ThreadsService {
       changes.archived = input.archived;
       changes.archiveTimestamp = new Date();
     }
+    const forum = await this.forumOf(db, channel);
+    if (input.applied_tags != null) {
+      if (!forum)
+        throw invalidField(['applied_tags'], 'CHANNEL_FIELD_INVALID', 'Only forum posts have tags.');
+      changes.appliedTags = checkAppliedTags(
+        forum,
+        input.applied_tags,
+        permissions,
+        channel.appliedTags ?? [],
+      );
+    }
+    const pin = input.flags == null ? null : (input.flags & ChannelFlags.Pinned) !== 0;
+    if (pin !== null && pin !== ((channel.flags & ChannelFlags.Pinned) !== 0)) {
+      if (!forum) throw invalidField(['flags'], 'CHANNEL_FIELD_INVALID', 'Only forum posts can be pinned.');
+      if (!manages) throw missingPermissions();
+      changes.flags = pin ? channel.flags | ChannelFlags.Pinned : channel.flags & ~ChannelFlags.Pinned;
+    }
     const [row] = Object.keys(changes).length
-      ? await db.update(channels).set(changes).where(eq(channels.id, threadId)).returning()
+      ? await db.transaction(async (tx) => {
+          if (pin && forum) {
+            // One pinned post per forum: the forum's row serializes pinning within it.
+            await lockChannels(tx, eq(channels.id, forum.id));
+            const [other] = await tx
+              .select({ id: channels.id })
+              .from(channels)
+              .where(
+                and(
+                  eq(channels.parentId, forum.id),
+                  sql`${channels.flags} & ${ChannelFlags.Pinned} <> 0`,
+                  sql`${channels.id} <> ${threadId}`,
+                ),
+              );
+            if (other)
+              throw new ApiError(
+                400,
+                ErrorCode.MaximumPinnedForumThreads,
+                'Maximum number of pinned threads in a forum channel has been reached',
+              );
+          }
+          return tx.update(channels).set(changes).where(eq(channels.id, threadId)).returning();
+        })
       : [channel];
     const wire = toThreadWire(row, await this.memberCount(db, threadId));
     this.deps.events.publish('THREAD_UPDATE', Topic.guild(row.guildId!), wire);
@@ -215,20 +269,11 @@ export class ThreadsService {
       db.select().from(permissionOverwrites).where(eq(permissionOverwrites.guildId, guildId)),
     ]);
     const live = rows.filter((t) => !t.archived);
-    const mine = live.length
-      ? await db
-          .select()
-          .from(threadMembers)
-          .where(
-            and(
-              eq(threadMembers.userId, principal.userId),
-              inArray(
-                threadMembers.channelId,
-                live.map((t) => t.id),
-              ),
-            ),
-          )
-      : [];
+    const mine = await memberships(
+      db,
+      principal.userId,
+      live.map((t) => t.id),
+    );
     const memberOf = new Map(mine.map((m) => [m.channelId, m]));
     const byChannel = groupBy(
       overwrites,
@@ -246,6 +291,69 @@ export class ThreadsService {
     return {
       threads: visible.map((t) => toThreadWire(t, countOf.get(t.id) ?? 0)),
       members: visible.filter((t) => memberOf.has(t.id)).map((t) => toThreadMemberWire(memberOf.get(t.id)!)),
+    };
+  }
+
+  /**
+   * GET /channels/:id/threads/archived/public|private: a text or forum channel's archived threads, newest archive
+   * first, before `before` (an archive time); public ones need READ_MESSAGE_HISTORY, private ones MANAGE_THREADS too.
+   */
+  async archived(
+    principal: Principal,
+    channelId: string,
+    kind: 'public' | 'private',
+    q: { before?: string; limit?: number },
+  ) {
+    const { db } = this.deps;
+    const { channel, permissions } = await loadChannelForActor(db, channelId, principal.userId);
+    if (!isTextType(channel.type) && !isForumType(channel.type))
+      throw new ApiError(
+        400,
+        ErrorCode.CannotExecuteOnChannelType,
+        'Cannot execute action on this channel type',
+      );
+    const needed =
+      kind === 'private'
+        ? Permission.READ_MESSAGE_HISTORY | Permission.MANAGE_THREADS
+        : Permission.READ_MESSAGE_HISTORY;
+    if (!hasPermission(permissions, needed)) throw missingPermissions();
+    const before = q.before ? new Date(q.before) : null;
+    if (before && Number.isNaN(before.getTime()))
+      throw invalidField(['before'], 'DATE_TIME_INVALID', 'Not an ISO 8601 timestamp.');
+    const limit = q.limit ?? 50;
+    const types =
+      kind === 'private'
+        ? [ChannelType.PrivateThread]
+        : [ChannelType.PublicThread, ChannelType.AnnouncementThread];
+    const rows = await db
+      .select()
+      .from(channels)
+      .where(
+        and(
+          eq(channels.parentId, channelId),
+          eq(channels.archived, true),
+          inArray(channels.type, types),
+          before ? lt(channels.archiveTimestamp, before) : undefined,
+        ),
+      )
+      .orderBy(desc(channels.archiveTimestamp), desc(channels.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const [countOf, mine] = await Promise.all([
+      threadMemberCounts(
+        db,
+        page.map((t) => t.id),
+      ),
+      memberships(
+        db,
+        principal.userId,
+        page.map((t) => t.id),
+      ),
+    ]);
+    return {
+      threads: page.map((t) => toThreadWire(t, countOf.get(t.id) ?? 0)),
+      members: mine.map(toThreadMemberWire),
+      has_more: rows.length > limit,
     };
   }
 
@@ -306,33 +414,14 @@ export class ThreadsService {
     messageId: string | null,
   ): Promise<Channel> {
     const { db, ids } = this.deps;
-    const id = messageId ?? ids.next();
+    const thread = newThreadRow(parent, principal.userId, { ...input, id: messageId ?? ids.next() });
     const pending = new PendingEvents();
-    const row = await db.transaction(async (tx) => {
-      const [thread] = await tx
-        .insert(channels)
-        .values({
-          id,
-          guildId: parent.guildId,
-          type: input.type,
-          name: input.name,
-          parentId: parent.id,
-          ownerId: principal.userId,
-          archived: false,
-          locked: false,
-          invitable: input.type === ChannelType.PrivateThread ? (input.invitable ?? true) : null,
-          autoArchiveDuration: input.auto_archive_duration ?? parent.defaultAutoArchiveDuration ?? 4320,
-          archiveTimestamp: new Date(),
-          rateLimitPerUser: input.rate_limit_per_user ?? 0,
-        })
-        .returning();
-      await tx
-        .insert(threadMembers)
-        .values({ channelId: id, userId: principal.userId, guildId: parent.guildId! });
+    const me = await db.transaction(async (tx) => {
+      const member = await this.insertThread(tx, thread, pending);
       if (messageId) {
         await tx
           .update(messages)
-          .set({ threadId: id })
+          .set({ threadId: thread.id })
           .where(and(eq(messages.channelId, parent.id), eq(messages.id, messageId)));
       } else if (input.type !== ChannelType.PrivateThread) {
         // A THREAD_CREATED system message in the parent points at the new thread.
@@ -346,7 +435,7 @@ export class ThreadsService {
             authorId: principal.userId,
             type: MessageType.ThreadCreated,
             content: input.name,
-            referenceChannelId: id,
+            referenceChannelId: thread.id,
             referenceGuildId: parent.guildId,
           })
           .returning(messageColumns);
@@ -357,23 +446,32 @@ export class ThreadsService {
           channel_type: parent.type,
         });
       }
-      return thread;
-    });
-    const [me] = await db
-      .select()
-      .from(threadMembers)
-      .where(and(eq(threadMembers.channelId, id), eq(threadMembers.userId, principal.userId)));
-    const wire = toThreadWire(row, 1, me);
-    pending.add('THREAD_CREATE', Topic.guild(parent.guildId!), {
-      ...toThreadWire(row, 1),
-      newly_created: true,
-    });
-    pending.add('THREAD_MEMBER_UPDATE', Topic.user(principal.userId), {
-      ...toThreadMemberWire(me),
-      guild_id: parent.guildId!,
+      return member;
     });
     pending.publish(this.deps.events);
-    return wire;
+    return toThreadWire(thread, 1, me);
+  }
+
+  /**
+   * In a creating transaction: writes a new thread (from newThreadRow) with its creator as its first member, and adds
+   * THREAD_CREATE (newly_created) and the creator's THREAD_MEMBER_UPDATE to `pending`, ahead of anything the caller
+   * adds after (a forum post's starter MESSAGE_CREATE must reach clients after its thread).
+   */
+  async insertThread(tx: DbOrTx, thread: ChannelRow, pending: PendingEvents) {
+    await tx.insert(channels).values(thread);
+    const [me] = await tx
+      .insert(threadMembers)
+      .values({ channelId: thread.id, userId: thread.ownerId!, guildId: thread.guildId! })
+      .returning();
+    pending.add('THREAD_CREATE', Topic.guild(thread.guildId!), {
+      ...toThreadWire(thread, 1),
+      newly_created: true,
+    });
+    pending.add('THREAD_MEMBER_UPDATE', Topic.user(thread.ownerId!), {
+      ...toThreadMemberWire(me),
+      guild_id: thread.guildId!,
+    });
+    return me;
   }
 
   private async parent(principal: Principal, channelId: string) {
@@ -382,9 +480,18 @@ export class ThreadsService {
       throw new ApiError(
         400,
         ErrorCode.InvalidFormBody,
-        'Threads can only be created in text and announcement channels',
+        isForumType(loaded.channel.type)
+          ? 'A post in a forum channel is started with a message'
+          : 'Threads can only be created in text and announcement channels',
       );
     return loaded;
+  }
+
+  /** The forum or media channel a thread is a post of; null for other threads. */
+  private async forumOf(db: DbOrTx, thread: ChannelRow): Promise<ChannelRow | null> {
+    if (!thread.parentId) return null;
+    const [parent] = await db.select().from(channels).where(eq(channels.id, thread.parentId));
+    return parent && isForumType(parent.type) ? parent : null;
   }
 
   private async thread(principal: Principal, threadId: string) {
@@ -436,4 +543,48 @@ export class ThreadsService {
       .where(eq(threadMembers.channelId, threadId));
     return n;
   }
+}
+
+/** A new thread's row in `parent`, as written: unarchived, unlocked, the parent's defaults where the input says nothing. */
+export function newThreadRow(
+  parent: ChannelRow,
+  ownerId: string,
+  input: CreateThreadInput & { id: string; type: number; applied_tags?: string[] },
+): ChannelRow {
+  const now = new Date();
+  return {
+    id: input.id,
+    type: input.type,
+    guildId: parent.guildId,
+    name: input.name,
+    topic: null,
+    position: 0,
+    parentId: parent.id,
+    nsfw: false,
+    rateLimitPerUser: input.rate_limit_per_user ?? parent.defaultThreadRateLimitPerUser ?? 0,
+    bitrate: null,
+    userLimit: null,
+    rtcRegion: null,
+    videoQualityMode: null,
+    defaultAutoArchiveDuration: null,
+    lastMessageId: null,
+    lastPinTimestamp: null,
+    ownerId,
+    icon: null,
+    archived: false,
+    locked: false,
+    invitable: input.type === ChannelType.PrivateThread ? (input.invitable ?? true) : null,
+    autoArchiveDuration: input.auto_archive_duration ?? parent.defaultAutoArchiveDuration ?? 4320,
+    archiveTimestamp: now,
+    messageCount: 0,
+    totalMessageSent: 0,
+    flags: 0,
+    availableTags: null,
+    defaultReactionEmoji: null,
+    defaultThreadRateLimitPerUser: null,
+    defaultSortOrder: null,
+    defaultForumLayout: null,
+    appliedTags: input.applied_tags ?? null,
+    createdAt: now,
+  };
 }

@@ -1,5 +1,5 @@
 import { type Channel, ChannelType } from '@hearth/protocol';
-import { count, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { threadMembers } from '../../store/schema';
 import type { ChannelRow } from '../guilds/guild-access';
@@ -43,6 +43,7 @@ export function toThreadWire(
       create_timestamp: t.createdAt.toISOString(),
       ...(t.type === ChannelType.PrivateThread ? { invitable: t.invitable ?? true } : {}),
     },
+    ...(t.appliedTags ? { applied_tags: t.appliedTags } : {}),
     ...(me ? { member: toThreadMemberWire(me) } : {}),
   };
 }
@@ -56,4 +57,17 @@ export async function threadMemberCounts(db: DbOrTx, threadIds: string[]): Promi
     .where(inArray(threadMembers.channelId, threadIds))
     .groupBy(threadMembers.channelId);
   return new Map(rows.map((r) => [r.id, r.n]));
+}
+
+/** A user's memberships of some threads, in one statement. */
+export async function memberships(
+  db: DbOrTx,
+  userId: string,
+  threadIds: string[],
+): Promise<ThreadMemberRow[]> {
+  if (!threadIds.length) return [];
+  return db
+    .select()
+    .from(threadMembers)
+    .where(and(eq(threadMembers.userId, userId), inArray(threadMembers.channelId, threadIds)));
 }

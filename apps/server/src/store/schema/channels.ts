@@ -1,5 +1,14 @@
-import { boolean, index, integer, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
 import { permissionBits, snowflake, timestamptz } from './types';
+
+/** A forum's tag as stored: the wire's ForumTag. */
+export interface StoredForumTag {
+  id: string;
+  name: string;
+  moderated: boolean;
+  emoji_id: string | null;
+  emoji_name: string | null;
+}
 
 /**
  * Every kind of channel: guild text, voice, category, announcement, threads, DMs and group DMs.
@@ -38,6 +47,17 @@ export const channels = pgTable(
     messageCount: integer('message_count').notNull().default(0),
     totalMessageSent: integer('total_message_sent').notNull().default(0),
     flags: integer('flags').notNull().default(0),
+    // Forum and media channels (ADR 00XX): their tags (at most 20) and the defaults of their posts
+    availableTags: jsonb('available_tags').$type<StoredForumTag[]>(),
+    defaultReactionEmoji: jsonb('default_reaction_emoji').$type<{
+      emoji_id: string | null;
+      emoji_name: string | null;
+    }>(),
+    defaultThreadRateLimitPerUser: integer('default_thread_rate_limit_per_user'),
+    defaultSortOrder: smallint('default_sort_order'),
+    defaultForumLayout: smallint('default_forum_layout'),
+    /** A forum post's tags (at most 5 of its forum's tag ids). */
+    appliedTags: jsonb('applied_tags').$type<string[]>(),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [index('channels_guild_idx').on(t.guildId), index('channels_parent_idx').on(t.parentId)],

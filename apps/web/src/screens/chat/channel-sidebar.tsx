@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { Icon, IconButton } from '../../icons';
 import { channelPermissions, guildPermissions, has, Permission } from '../../permissions';
 import { useStore } from '../../store';
-import { type Channel, ChannelType, type Guild } from '../../types';
+import { type Channel, ChannelType, type Guild, isForum } from '../../types';
 import { GuildSettings } from '../guild-settings/dialog';
 import { isUnread, visibleChannels } from './channels';
 import { CreateChannelDialog } from './create-channel';
@@ -82,7 +82,7 @@ export function ChannelSidebar({ guild, current }: { guild: Guild; current?: str
           aria-current={c.id === current ? 'page' : undefined}
           aria-label={`${c.name}${mentions ? `, ${mentions} mentions` : unread ? ', unread' : ''}`}
         >
-          <span aria-hidden="true">#</span> {c.name}
+          <span aria-hidden="true">{isForum(c) ? '☰' : '#'}</span> {c.name}
           {mentions > 0 && <span className="badge">{mentions}</span>}
         </a>
       </li>

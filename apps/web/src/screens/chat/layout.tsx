@@ -5,12 +5,13 @@ import { isPhone, usePhone } from '../../phone';
 import { match, navigate } from '../../router';
 import { viewGuild } from '../../session';
 import { type State, useStore } from '../../store';
-import { ChannelType, type Guild } from '../../types';
+import { ChannelType, type Guild, isForum } from '../../types';
 import { Friends } from '../friends';
 import { MemberList } from '../members';
 import { requestJump } from '../messages/jump';
 import { MessageView } from '../messages/view';
 import { SearchPanel } from '../search/panel';
+import { ForumView } from '../threads/forum';
 import { ChannelSidebar } from './channel-sidebar';
 import { visibleChannels } from './channels';
 import { DmSidebar } from './dm-sidebar';
@@ -60,6 +61,7 @@ export function Chat({ path }: { path: string }) {
   else if (guildId !== '@me' && !guild) main = <p className="placeholder">Loading…</p>;
   else if (!channelId) main = <p className="placeholder">Choose a channel.</p>;
   else if (!channel) main = <p className="placeholder">This channel does not exist or you cannot see it.</p>;
+  else if (guild && isForum(channel)) main = <ForumView key={channel.id} guild={guild} channel={channel} />;
   else
     main = (
       <MessageView
