@@ -192,6 +192,7 @@ describe('registering commands', () => {
                   choices: [
                     { name: 'Colour', value: 'colour', name_localizations: { 'en-US': 'Color' } },
                     { name: 'Size', value: 'size' },
+                    { name: 'Five', value: '5' },
                   ],
                 },
                 {
@@ -202,7 +203,14 @@ describe('registering commands', () => {
                   max_length: 50,
                   autocomplete: true,
                 },
-                { type: 4, name: 'count', description: 'Count', min_value: -5, max_value: 10 },
+                {
+                  type: 4,
+                  name: 'count',
+                  description: 'Count',
+                  min_value: -5,
+                  max_value: 10,
+                  choices: [{ name: 'one', value: 1 }],
+                },
                 { type: 10, name: 'ratio', description: 'Ratio', min_value: 0.5, max_value: 2.5 },
                 { type: 5, name: 'flag', description: 'Flag' },
                 { type: 6, name: 'who', description: 'Who' },
@@ -230,6 +238,8 @@ describe('registering commands', () => {
       value: 'colour',
       name_localizations: { 'en-US': 'Color' },
     });
+    assert.equal(key.choices[2].value, '5', 'a string choice stays a string');
+    assert.equal(count.choices[0].value, 1, 'an integer choice stays a number');
     assert.equal(value.autocomplete, true);
     assert.equal(value.max_length, 50);
     assert.equal(count.min_value, -5);

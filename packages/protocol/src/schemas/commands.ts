@@ -37,7 +37,11 @@ const Localizations = Nullable(
   }),
 );
 
-const ChoiceValue = Type.Union([Type.String({ maxLength: 100 }), Type.Number()]);
+/**
+ * A string or a number, by the option's type, which the server checks: no type here, because ajv coerces types and
+ * would turn the number 1 into the string "1" through a union's first branch.
+ */
+const ChoiceValue = Type.Unsafe<string | number>({ description: 'a string, an integer or a number' });
 
 export const CommandOptionChoice = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),

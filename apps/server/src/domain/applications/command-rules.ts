@@ -358,6 +358,7 @@ function checkOption(option: CommandOption, errors: FieldErrors, path: Path): Co
 function checkValue(type: number, value: string | number, errors: FieldErrors, path: Path): void {
   if (type === T.String) {
     if (typeof value !== 'string') errors.add(path, 'BASE_TYPE_STRING', 'Must be a string.');
+    else if (value.length > 100) errors.add(path, 'BASE_TYPE_BAD_LENGTH', 'Must be 100 or fewer in length.');
     return;
   }
   if (typeof value !== 'number' || !Number.isFinite(value))
