@@ -16,7 +16,7 @@ import {
   PermissionFlagsBits,
   SlashCommandBuilder,
 } from 'discord.js';
-import { type BotWorld, botWorld } from '../bots/bot-setup';
+import { type BotWorld, botWorld, nextEvent } from '../bots/bot-setup';
 
 // Unmodified discord.js and @discordjs/core bots registering their commands against Hearth, as their guides show.
 
@@ -134,13 +134,21 @@ test('discord.js: guild.commands.set and the permissions manager', async () => {
   const fetched = await client.application?.commands.fetch({ guildId: world.g.id, force: true });
   assert.equal(fetched?.size, 2);
 
-  // Permissions are set with a person's token (the guild owner's here), read with the bot's.
+  // Permissions are set with a person's token (the guild owner's here), read with the bot's; the bot hears of it.
+  const heard = nextEvent<[{ id: string; guildId: string; permissions: unknown[] }]>(
+    client,
+    Events.ApplicationCommandPermissionsUpdate,
+    (data) => data.id === local.id,
+  );
   const updated = await guild.commands.permissions.set({
     command: local.id,
     token: world.g.owner.token,
     permissions: [{ id: world.g.id, type: 1, permission: false }],
   });
   assert.equal(updated.length, 1);
+  const [event] = await heard;
+  assert.equal(event.guildId, world.g.id);
+  assert.equal(event.permissions.length, 1);
   const read = await guild.commands.permissions.fetch({ command: local.id });
   assert.deepEqual(
     read.map((p) => [p.id, p.type, p.permission]),
