@@ -255,6 +255,13 @@ describe('registering commands', () => {
     assert.equal(plain.body[0].name_localized, 'réglages');
     assert.equal(plain.body[0].description_localized, 'Réglages');
     assert.equal(plain.body[0].name_localizations, undefined);
+    const english = await h.api('GET', `/applications/${bot.appId}/commands`, {
+      token: bot.token,
+      headers: { 'accept-language': 'en-US,en;q=0.9' },
+    });
+    const englishKey = english.body[0].options[0].options[0].options[0];
+    assert.equal(englishKey.choices[0].name_localized, 'Color', 'localized down to the choices');
+    assert.equal(englishKey.choices[0].name_localizations, undefined);
     const full = await h.api('GET', `/applications/${bot.appId}/commands?with_localizations=true`, {
       token: bot.token,
     });

@@ -43,9 +43,13 @@ const Localizations = Nullable(
  */
 const ChoiceValue = Type.Unsafe<string | number>({ description: 'a string, an integer or a number' });
 
+/** Answered in lists instead of the dictionaries: the text in the caller's locale. */
+const Localized = Type.Optional(Type.String());
+
 export const CommandOptionChoice = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   name_localizations: Type.Optional(Localizations),
+  name_localized: Localized,
   value: ChoiceValue,
 });
 
@@ -55,8 +59,10 @@ function optionSchema(inner: TSchema | null) {
     type: Type.Integer({ minimum: 1, maximum: 11 }),
     name: Type.String({ minLength: 1, maxLength: 32 }),
     name_localizations: Type.Optional(Localizations),
+    name_localized: Localized,
     description: Type.String({ minLength: 1, maxLength: 100 }),
     description_localizations: Type.Optional(Localizations),
+    description_localized: Localized,
     required: Type.Optional(Type.Boolean()),
     choices: Type.Optional(Type.Array(CommandOptionChoice, { maxItems: Limits.commandChoices })),
     ...(inner ? { options: Type.Optional(Type.Array(inner, { maxItems: Limits.commandOptions })) } : {}),
@@ -76,12 +82,15 @@ export type CommandOption = {
   type: number;
   name: string;
   name_localizations?: Record<string, string | null> | null;
+  name_localized?: string;
   description: string;
   description_localizations?: Record<string, string | null> | null;
+  description_localized?: string;
   required?: boolean;
   choices?: Array<{
     name: string;
     name_localizations?: Record<string, string | null> | null;
+    name_localized?: string;
     value: string | number;
   }>;
   options?: CommandOption[];
