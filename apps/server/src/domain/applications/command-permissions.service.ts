@@ -47,7 +47,7 @@ function toWire(row: PermissionRow): GuildCommandPermissions {
 }
 
 /** The id that stands for every channel of a guild in command overwrites: the guild's id minus one. */
-export function allChannelsId(guildId: string): string {
+function allChannelsId(guildId: string): string {
   return (BigInt(guildId) - 1n).toString();
 }
 

@@ -17,7 +17,7 @@ import { ApiError } from '../errors';
 // what a bot sends before anything is stored: every broken rule is one field error of a single 50035 answer.
 
 /** Discord's locales: the keys localization dictionaries may have. */
-export const LOCALES: ReadonlySet<string> = new Set([
+const LOCALES: ReadonlySet<string> = new Set([
   'id', 'da', 'de', 'en-GB', 'en-US', 'es-ES', 'es-419', 'fr', 'hr', 'it', 'lt', 'hu', 'nl', 'no', 'pl', 'pt-BR',
   'ro', 'fi', 'sv-SE', 'vi', 'tr', 'cs', 'el', 'bg', 'ru', 'uk', 'hi', 'th', 'zh-CN', 'ja', 'zh-TW', 'ko',
 ]); // biome-ignore format: one list
@@ -370,7 +370,7 @@ function checkValue(type: number, value: string | number, errors: FieldErrors, p
 }
 
 /** Discord's size of a chat-input command: names, descriptions and choice values, each at its longest localization. */
-export function commandSize(spec: CommandSpec): number {
+function commandSize(spec: CommandSpec): number {
   const longest = (text: string, loc: Localizations | null | undefined) =>
     Math.max(text.length, ...Object.values(loc ?? {}).map((v) => v.length));
   const ofOptions = (options: CommandOption[] | null | undefined): number =>

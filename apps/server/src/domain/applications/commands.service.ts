@@ -42,7 +42,7 @@ const tooMany = (limit: number) =>
   );
 
 /** The rows of one scope. */
-export function inScope(scope: CommandScope): SQL {
+function inScope(scope: CommandScope): SQL {
   return and(
     eq(applicationCommands.applicationId, scope.appId),
     scope.guildId === null
