@@ -43,13 +43,17 @@ const Localizations = Nullable(
  */
 const ChoiceValue = Type.Unsafe<string | number>({ description: 'a string, an integer or a number' });
 
-/** Answered in lists instead of the dictionaries: the text in the caller's locale. */
+/**
+ * Answered instead of the dictionaries: in lists the text in the caller's locale (`*_localized`); in a command index
+ * the original text (`*_default`) when the localized one took its place.
+ */
 const Localized = Type.Optional(Type.String());
 
 export const CommandOptionChoice = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   name_localizations: Type.Optional(Localizations),
   name_localized: Localized,
+  name_default: Localized,
   value: ChoiceValue,
 });
 
@@ -60,9 +64,11 @@ function optionSchema(inner: TSchema | null) {
     name: Type.String({ minLength: 1, maxLength: 32 }),
     name_localizations: Type.Optional(Localizations),
     name_localized: Localized,
+    name_default: Localized,
     description: Type.String({ minLength: 1, maxLength: 100 }),
     description_localizations: Type.Optional(Localizations),
     description_localized: Localized,
+    description_default: Localized,
     required: Type.Optional(Type.Boolean()),
     choices: Type.Optional(Type.Array(CommandOptionChoice, { maxItems: Limits.commandChoices })),
     ...(inner ? { options: Type.Optional(Type.Array(inner, { maxItems: Limits.commandOptions })) } : {}),
@@ -148,10 +154,12 @@ export const ApplicationCommand = Type.Object({
   guild_id: Type.Optional(Snowflake),
   name: Type.String(),
   name_localizations: Type.Optional(Localizations),
-  name_localized: Type.Optional(Type.String()),
+  name_localized: Localized,
+  name_default: Localized,
   description: Type.String(),
   description_localizations: Type.Optional(Localizations),
-  description_localized: Type.Optional(Type.String()),
+  description_localized: Localized,
+  description_default: Localized,
   options: Type.Optional(Type.Array(CommandOption)),
   default_member_permissions: Nullable(Type.String()),
   dm_permission: Type.Optional(Type.Boolean()),

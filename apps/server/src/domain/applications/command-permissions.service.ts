@@ -150,11 +150,18 @@ export class CommandPermissionsService {
    * GET /guilds/:id/application-command-index: the commands of the applications whose bots are in the guild that the
    * caller may use here (by default_member_permissions and the overwrites; channel overwrites are given with each
    * command for the client to apply per channel), with the applications' names and icons, as Discord's client gets
-   * them.
+   * them: localized to `locale` (the request's), else to the caller's own setting.
    */
-  async guildIndex(principal: Principal, guildId: string): Promise<ApplicationCommandIndex> {
+  async guildIndex(
+    principal: Principal,
+    guildId: string,
+    locale: string | null,
+  ): Promise<ApplicationCommandIndex> {
     const { db } = this.deps;
     const actor = await loadGuildActor(db, guildId, principal.userId);
+    const [me] = locale
+      ? [{ locale }]
+      : await db.select({ locale: users.locale }).from(users).where(eq(users.id, principal.userId));
     const apps = await db
       .select({ app: applications, bot: users })
       .from(members)
@@ -207,7 +214,7 @@ export class CommandPermissionsService {
           permissions: relevant(byCommand.get(app.id), who),
         })),
       application_commands: usable.map((c) => ({
-        ...toCommandWire(c),
+        ...toCommandWire(c, { locale: me?.locale ?? null, index: true }),
         permissions: relevant(byCommand.get(c.id), who),
       })),
       version: indexVersion(usable),

@@ -6,9 +6,11 @@ export type CommandRow = typeof applicationCommands.$inferSelect;
 
 /**
  * How localizations are shown: `full` gives the dictionaries (a single command, and lists `with_localizations`);
- * a locale gives, as Discord's lists do, only `name_localized`/`description_localized` in that locale where one exists.
+ * a locale gives, as Discord's lists do, only `name_localized`/`description_localized` in that locale where one exists;
+ * `index` (an application command index, as Discord's client gets it) puts that text in `name`/`description` and the
+ * original in `name_default`/`description_default`.
  */
-export type LocalizationMode = 'full' | { locale: string | null };
+export type LocalizationMode = 'full' | { locale: string | null; index?: boolean };
 
 /** A stored command as Discord's wire has it. */
 export function toCommandWire(row: CommandRow, mode: LocalizationMode = 'full'): ApplicationCommand {
@@ -53,9 +55,12 @@ function localized(
     };
   const out: Record<string, unknown> = {};
   const name = pick(of.nameLocalizations, mode.locale);
-  if (name !== undefined) out.name_localized = name;
+  if (name !== undefined && mode.index) Object.assign(out, { name, name_default: of.name });
+  else if (name !== undefined) out.name_localized = name;
   const description = pick(of.descriptionLocalizations, mode.locale);
-  if (description !== undefined) out.description_localized = description;
+  if (description !== undefined && mode.index)
+    Object.assign(out, { description, description_default: of.description });
+  else if (description !== undefined) out.description_localized = description;
   return out;
 }
 

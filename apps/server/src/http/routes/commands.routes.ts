@@ -195,7 +195,7 @@ export function commandsRoutes(app: Api, { services }: RouteContext): void {
         response: { 200: ApplicationCommandIndex, ...errors },
       },
     },
-    async (req) => commandPermissions.guildIndex(caller(req), req.params.guild_id),
+    async (req) => commandPermissions.guildIndex(caller(req), req.params.guild_id, requestLocale(req)),
   );
   app.get(
     '/channels/:channel_id/application-command-index',
