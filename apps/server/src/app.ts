@@ -31,6 +31,7 @@ import { registerRouteLimits } from './http/route-limits';
 import { applicationsRoutes } from './http/routes/applications.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { channelsRoutes } from './http/routes/channels.routes';
+import { commandsRoutes } from './http/routes/commands.routes';
 import { dmsRoutes } from './http/routes/dms.routes';
 import { emojisRoutes } from './http/routes/emojis.routes';
 import { gatewayRoutes } from './http/routes/gateway.routes';
@@ -332,6 +333,7 @@ async function buildHttp(
       authRoutes(api, ctx);
       usersRoutes(api, ctx);
       applicationsRoutes(api, ctx);
+      commandsRoutes(api, ctx);
       guildsRoutes(api, ctx);
       channelsRoutes(api, ctx);
       rolesRoutes(api, ctx);

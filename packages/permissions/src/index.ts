@@ -1,3 +1,4 @@
 export * from './bits';
+export * from './commands';
 export * from './compute';
 export * from './hierarchy';

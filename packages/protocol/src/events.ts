@@ -5,6 +5,7 @@
 // This module holds types and one table of plain data; the web app imports only its types (`import type`).
 
 import { Intent } from './gateway';
+import type { GuildCommandPermissions } from './schemas/commands';
 import type { AuditLogEntry, Channel, Emoji, Guild, Member, Role } from './schemas/guilds';
 import type { Message } from './schemas/messages';
 import type { ScheduledEvent } from './schemas/scheduled-events';
@@ -163,6 +164,8 @@ export interface EventPayloads {
   };
   INVITE_DELETE: { channel_id: string; guild_id: string; code: string };
   WEBHOOKS_UPDATE: { guild_id: string; channel_id: string };
+  /** To the application's bot: a command's (or all its commands') overwrites in a guild changed. */
+  APPLICATION_COMMAND_PERMISSIONS_UPDATE: GuildCommandPermissions;
   RELATIONSHIP_ADD: { id: string; type: number; nickname: string | null; since: string; user: User };
   RELATIONSHIP_REMOVE: { id: string; type: number };
   /** The user themself; a partial one when only some fields changed (verified). */
@@ -375,6 +378,8 @@ export const EVENTS = {
   INVITE_CREATE: { topics: ['guild'], intent: Intent.GuildInvites, invalidates: ['context'] },
   INVITE_DELETE: { topics: ['guild'], intent: Intent.GuildInvites, invalidates: ['context'] },
   WEBHOOKS_UPDATE: { topics: ['channel'], intent: Intent.GuildWebhooks, invalidates: ['context'] },
+  // Discord sends it to the application whatever its intents; GUILDS is the one every bot in a guild holds.
+  APPLICATION_COMMAND_PERMISSIONS_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: [] },
   RELATIONSHIP_ADD: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
   RELATIONSHIP_REMOVE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
   // Drops the snapshots that list the user.

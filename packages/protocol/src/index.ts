@@ -7,6 +7,7 @@ export * from './json-ids';
 export * from './limits';
 export * from './schemas/applications';
 export * from './schemas/auth';
+export * from './schemas/commands';
 export * from './schemas/common';
 export * from './schemas/guilds';
 export * from './schemas/mastodon';

@@ -79,6 +79,17 @@ export const Limits = {
   applicationEmojis: 2000,
   /** A guild's scheduled events that are SCHEDULED or ACTIVE. */
   uncompletedScheduledEvents: 100,
+  /** Application commands per scope (global, or one guild), by type: Discord's. */
+  commandsChatInput: 100,
+  commandsUser: 15,
+  commandsMessage: 15,
+  /** Options of a command or subcommand; choices of an option. */
+  commandOptions: 25,
+  commandChoices: 25,
+  /** A chat-input command's names, descriptions and choice values together (the longest localization of each). */
+  commandTotalChars: 8000,
+  /** Overwrites of one command (or of an application) in one guild. */
+  commandPermissionOverwrites: 100,
 } as const;
 
 export const Durations = {

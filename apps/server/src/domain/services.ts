@@ -1,5 +1,7 @@
 import { ApplicationEmojisService } from './applications/application-emojis.service';
 import { ApplicationsService } from './applications/applications.service';
+import { CommandPermissionsService } from './applications/command-permissions.service';
+import { CommandsService } from './applications/commands.service';
 import { AuthService } from './auth/auth.service';
 import type { Deps } from './deps';
 import { DmsService } from './dms/dms.service';
@@ -59,6 +61,8 @@ export function createServices(deps: Deps) {
     images: new ImagesService(deps),
     applications: new ApplicationsService(deps),
     applicationEmojis: new ApplicationEmojisService(deps),
+    commands: new CommandsService(deps),
+    commandPermissions: new CommandPermissionsService(deps),
     guilds,
     members,
     guildInfo: new GuildInfoService(deps, guilds, members, emojis),

@@ -1,5 +1,7 @@
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import {
+  applicationCommandPermissions,
+  applicationCommands,
   attachments,
   auditLogEntries,
   bans,
@@ -66,4 +68,7 @@ export const guildOwned: readonly GuildOwnedTable[] = [
   stickers,
   scheduledEventUsers,
   scheduledEvents,
+  // Its applications' commands of this guild, and the overwrites of every application's commands here.
+  applicationCommands,
+  applicationCommandPermissions,
 ];

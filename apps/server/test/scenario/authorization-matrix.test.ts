@@ -494,7 +494,38 @@ const cases: Case[] = [
     needs: 'member',
     request: async (f) => ({ path: `/guilds/${f.g.id}/scheduled-events/${await ownersEvent(f)}/users/@me` }),
   },
+  {
+    name: 'application command index',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/application-command-index` }),
+  },
+  {
+    name: 'set application command permissions',
+    method: 'PUT',
+    needs: P.MANAGE_GUILD | P.MANAGE_ROLES,
+    request: async (f) => ({
+      path: `/applications/${await onceFor(f, () => guildCommand(f))}/permissions`,
+      body: { permissions: [{ id: f.g.id, type: 1, permission: true }] },
+    }),
+  },
 ];
+
+/** An application of the owner whose bot is in the fixture's guild, with a command there: `<app id>/guilds/…/<id>`. */
+async function guildCommand(f: Fixture): Promise<string> {
+  const app = (await h.api('POST', '/applications', { token: owner.token, body: { name: 'Matrix Bot' } }))
+    .body;
+  await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
+    token: owner.token,
+    body: { guild_id: f.g.id, permissions: '0', authorize: true },
+  });
+  const command = await h.api('POST', `/applications/${app.id}/guilds/${f.g.id}/commands`, {
+    token: owner.token,
+    body: { name: 'matrix', description: 'A command' },
+  });
+  assert.equal(command.status, 201, command.text);
+  return `${app.id}/guilds/${f.g.id}/commands/${command.body.id}`;
+}
 
 const memo = new WeakMap<Fixture, Promise<string>>();
 /** `make()`, once per fixture. */

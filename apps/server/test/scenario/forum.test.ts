@@ -5,7 +5,7 @@ import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, grant, join, type TestGuild } from '../guild-helpers';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 
-// Forum channels (type 15) as Discord has them: tags, posts started with a message, pinning (ADR 00XX).
+// Forum channels (type 15) as Discord has them: tags, posts started with a message, pinning (ADR 0031).
 let h: TestServer;
 before(async () => {
   h = await startHearth();

@@ -123,6 +123,28 @@ async function busyGuild(): Promise<{ g: TestGuild; channelIds: string[] }> {
     assert.equal(interested.status, 204, interested.text);
   }
 
+  // An application's bot with a command of this guild, and that command's overwrites here.
+  const app = (await h.api('POST', '/applications', { ...owner, body: { name: 'Cascade Bot' } })).body;
+  const added = await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
+    ...owner,
+    body: { guild_id: g.id, permissions: '0', authorize: true },
+  });
+  assert.equal(added.status, 200, added.text);
+  const command = await h.api('POST', `/applications/${app.id}/guilds/${g.id}/commands`, {
+    ...owner,
+    body: { name: 'local', description: 'Only here' },
+  });
+  assert.equal(command.status, 201, command.text);
+  const overwrites = await h.api(
+    'PUT',
+    `/applications/${app.id}/guilds/${g.id}/commands/${command.body.id}/permissions`,
+    {
+      ...owner,
+      body: { permissions: [{ id: roleId, type: 1, permission: true }] },
+    },
+  );
+  assert.equal(overwrites.status, 200, overwrites.text);
+
   const channelIds = (
     await h.app.database.db
       .select({ id: schema.channels.id })

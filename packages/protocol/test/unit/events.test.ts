@@ -62,6 +62,8 @@ const UNRELATED = [
   'GUILD_SCHEDULED_EVENT_DELETE',
   'GUILD_SCHEDULED_EVENT_USER_ADD',
   'GUILD_SCHEDULED_EVENT_USER_REMOVE',
+  // Command overwrites change nothing a message's channel context holds.
+  'APPLICATION_COMMAND_PERMISSIONS_UPDATE',
   ...SOCIAL,
 ];
 

@@ -4,6 +4,7 @@ import { and, asc, eq, gt, ilike, inArray, or } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import { memberRoles, members, threadMembers, users } from '../../store/schema';
+import { removeApplicationFromGuild } from '../applications/commands.service';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
@@ -389,6 +390,7 @@ export class MembersService {
       .delete(threadMembers)
       .where(and(eq(threadMembers.guildId, guildId), eq(threadMembers.userId, userId)));
     const [user] = await tx.select().from(users).where(eq(users.id, userId));
+    if (user?.bot) await removeApplicationFromGuild(tx, guildId, userId);
     pending.add('GUILD_MEMBER_REMOVE', Topic.guild(guildId), {
       guild_id: guildId,
       user: user ? toPublicUser(user) : { id: userId },

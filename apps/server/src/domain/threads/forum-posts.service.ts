@@ -17,7 +17,7 @@ import { toThreadWire } from './threads.wire';
 
 /**
  * POST /channels/:id/threads. In a forum or media channel it starts a post: the thread and its starter message (whose
- * id is the thread's) in one transaction, as Discord does (ADR 00XX). Elsewhere it is ThreadsService.standalone.
+ * id is the thread's) in one transaction, as Discord does (ADR 0031). Elsewhere it is ThreadsService.standalone.
  */
 export class ForumPostsService {
   constructor(

@@ -1,4 +1,4 @@
-// The rules of forum and media channels (ADR 00XX): their settings and tags, and the tags a post may carry.
+// The rules of forum and media channels (ADR 0031): their settings and tags, and the tags a post may carry.
 import { hasPermission, Permission } from '@hearth/permissions';
 import {
   ChannelFlags,

@@ -1,5 +1,17 @@
-import { boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { snowflake, timestamptz } from './types';
+import type { CommandOption, CommandPermission } from '@hearth/protocol';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  unique,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { permissionBits, snowflake, timestamptz } from './types';
 
 export const applications = pgTable(
   'applications',
@@ -34,4 +46,58 @@ export const applicationEmojis = pgTable(
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.applicationId, t.id] }), index('application_emojis_id_idx').on(t.id)],
+);
+
+/**
+ * An application's commands (Discord's application commands): global ones (`guild_id` null) and those of one guild.
+ * Found by their application first (every route names it), so keyed by it (ADR 0002); a name is unique per
+ * application, scope and type. `options` is the option tree as Discord's wire has it, validated before it is stored.
+ */
+export const applicationCommands = pgTable(
+  'application_commands',
+  {
+    applicationId: snowflake('application_id').notNull(),
+    id: snowflake('id').notNull(),
+    /** Null for a global command. */
+    guildId: snowflake('guild_id'),
+    type: smallint('type').notNull(),
+    name: text('name').notNull(),
+    nameLocalizations: jsonb('name_localizations').$type<Record<string, string>>(),
+    description: text('description').notNull().default(''),
+    descriptionLocalizations: jsonb('description_localizations').$type<Record<string, string>>(),
+    options: jsonb('options').$type<CommandOption[]>(),
+    /** Null: anyone may; 0: only administrators unless an overwrite says otherwise. */
+    defaultMemberPermissions: permissionBits('default_member_permissions'),
+    /** Interaction context types; null for guild commands (and for global ones that set none). */
+    contexts: jsonb('contexts').$type<number[]>(),
+    integrationTypes: jsonb('integration_types').$type<number[]>().notNull(),
+    nsfw: boolean('nsfw').notNull().default(false),
+    /** A snowflake, new whenever the command changes. */
+    version: snowflake('version').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.applicationId, t.id] }),
+    unique('application_commands_name_key').on(t.applicationId, t.guildId, t.type, t.name).nullsNotDistinct(),
+    index('application_commands_guild_idx').on(t.guildId),
+  ],
+);
+
+/**
+ * Who may use an application's commands in a guild: the overwrites of one command, or of every command when
+ * `command_id` is the application's id. One row per command and guild, its overwrites (at most 100) as Discord's
+ * list; owned by the guild.
+ */
+export const applicationCommandPermissions = pgTable(
+  'application_command_permissions',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    commandId: snowflake('command_id').notNull(),
+    applicationId: snowflake('application_id').notNull(),
+    permissions: jsonb('permissions').$type<CommandPermission[]>().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.commandId] }),
+    index('application_command_permissions_app_idx').on(t.applicationId, t.commandId),
+  ],
 );

@@ -47,7 +47,7 @@ export const channels = pgTable(
     messageCount: integer('message_count').notNull().default(0),
     totalMessageSent: integer('total_message_sent').notNull().default(0),
     flags: integer('flags').notNull().default(0),
-    // Forum and media channels (ADR 00XX): their tags (at most 20) and the defaults of their posts
+    // Forum and media channels (ADR 0031): their tags (at most 20) and the defaults of their posts
     availableTags: jsonb('available_tags').$type<StoredForumTag[]>(),
     defaultReactionEmoji: jsonb('default_reaction_emoji').$type<{
       emoji_id: string | null;
