@@ -4,6 +4,8 @@ import type { Services } from './services';
 
 /** Threads idle past their auto_archive_duration are looked for this often. */
 export const ARCHIVE_SWEEP_MS = 60_000;
+/** Social media uploads left unattached past a day are looked for this often. */
+export const MEDIA_EXPIRE_SWEEP_MS = 60 * 60_000;
 
 /** The handlers of the domain's job kinds and its recurring schedules (app.ts calls this once). */
 export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Services): void {
@@ -25,4 +27,12 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
     },
     { concurrency: 4 },
   );
+  jobs.define(
+    'social.media-expire',
+    async () => {
+      await services.social.media.expireUnattached();
+    },
+    { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
+  );
+  jobs.every('social.media-expire', MEDIA_EXPIRE_SWEEP_MS, 'social.media-expire', {});
 }

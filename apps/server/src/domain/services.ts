@@ -85,6 +85,8 @@ export function createServices(deps: Deps) {
       profiles: new ProfilesService(deps, users, follows),
       follows,
       posts,
+      /** Media attachments of statuses and the media library (ADR 00XX). */
+      media: posts.media,
       timelines: new TimelinesService(deps, posts),
       notifications,
       oauth: new OAuthService(deps, auth),

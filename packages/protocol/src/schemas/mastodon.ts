@@ -83,6 +83,32 @@ export const MastodonUpdateCredentials = Type.Object({
 });
 export type MastodonUpdateCredentials = Static<typeof MastodonUpdateCredentials>;
 
+/**
+ * `media_ids` of a status: more than Limits.statusMediaMax are let through the schema so that the domain answers
+ * Mastodon's 422, as it does for ids that are not the caller's.
+ */
+const MediaIds = Type.Array(Type.String({ maxLength: 30 }), { maxItems: 10 });
+
+/** A focal point `"x,y"`, each from -1.0 to 1.0 (checked by the domain). */
+const MediaFocus = Type.String({ maxLength: 40 });
+
+/** `POST /api/v2/media` fields besides `file`, and `PUT /api/v1/media/:id`. */
+export const MastodonMediaFields = Type.Object({
+  description: Type.Optional(
+    Type.Union([Type.String({ maxLength: Limits.mediaDescriptionChars * 4 }), Type.Null()]),
+  ),
+  focus: Type.Optional(Type.Union([MediaFocus, Type.Null()])),
+});
+export type MastodonMediaFields = Static<typeof MastodonMediaFields>;
+
+const MediaAttribute = Type.Object({
+  id: Type.String({ maxLength: 30 }),
+  description: Type.Optional(
+    Type.Union([Type.String({ maxLength: Limits.mediaDescriptionChars * 4 }), Type.Null()]),
+  ),
+  focus: Type.Optional(Type.Union([MediaFocus, Type.Null()])),
+});
+
 export const MastodonCreateStatus = Type.Object({
   status: Type.Optional(Type.String({ maxLength: Limits.statusChars * 4 })),
   in_reply_to_id: Type.Optional(Type.Union([Snowflake, Type.Null()])),
@@ -90,7 +116,7 @@ export const MastodonCreateStatus = Type.Object({
   spoiler_text: Type.Optional(Type.String({ maxLength: Limits.spoilerChars * 4 })),
   visibility: Type.Optional(MastodonVisibility),
   language: Type.Optional(Type.Union([Type.String({ maxLength: 16 }), Type.Null()])),
-  media_ids: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 4 })),
+  media_ids: Type.Optional(MediaIds),
   poll: Type.Optional(Type.Unknown()),
   scheduled_at: Type.Optional(Type.Null()),
 });
@@ -101,7 +127,9 @@ export const MastodonEditStatus = Type.Object({
   sensitive: Type.Optional(Type.Boolean()),
   spoiler_text: Type.Optional(Type.String({ maxLength: Limits.spoilerChars * 4 })),
   language: Type.Optional(Type.Union([Type.String({ maxLength: 16 }), Type.Null()])),
-  media_ids: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 4 })),
+  media_ids: Type.Optional(MediaIds),
+  /** New alt text or focus of attachments already on the status (Mastodon 4.1+). */
+  media_attributes: Type.Optional(Type.Array(MediaAttribute, { maxItems: Limits.statusMediaMax })),
   poll: Type.Optional(Type.Unknown()),
 });
 

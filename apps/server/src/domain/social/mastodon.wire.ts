@@ -1,5 +1,6 @@
 import { Limits } from '@hearth/protocol';
 import type { posts } from '../../store/schema';
+import type { AttachmentUrls } from '../messages/attachments';
 import type { AccountRow } from './accounts';
 import { escapeHtml, hashtags, renderText } from './text';
 
@@ -10,7 +11,11 @@ export type PostRow = typeof posts.$inferSelect;
 
 /** Where an instance's pages live: profile, status and tag URLs are built from it. */
 export class SocialUrls {
-  constructor(readonly base: string) {}
+  /** `signer` signs the URLs of media that not everyone may see (ADR 00XX). */
+  constructor(
+    readonly base: string,
+    readonly signer: AttachmentUrls,
+  ) {}
   profile = (username: string) => `${this.base}/@${username}`;
   actor = (username: string) => `${this.base}/users/${username}`;
   status = (username: string, id: string) => `${this.base}/@${username}/${id}`;
@@ -101,6 +106,8 @@ export interface StatusParts {
   viewer: StatusViewerState | null;
   /** The source text, sent only where Mastodon sends it (delete, so a client can redraft). */
   withText?: boolean;
+  /** Its current media attachments, as MediaAttachment objects, in order. */
+  media?: unknown[];
 }
 
 export function toStatus(s: StatusParts, urls: SocialUrls) {
@@ -121,7 +128,7 @@ export function toStatus(s: StatusParts, urls: SocialUrls) {
     language: p.language,
     in_reply_to_id: p.inReplyToId,
     in_reply_to_account_id: p.inReplyToAccountId,
-    media_attachments: [],
+    media_attachments: s.media ?? [],
     application: s.application,
     mentions: s.mentions.map((m) => ({
       id: m.user.id,

@@ -41,7 +41,7 @@ type NotificationRow = typeof notifications.$inferSelect;
 export class NotificationsService {
   private readonly urls: SocialUrls;
   constructor(private readonly deps: Deps) {
-    this.urls = new SocialUrls(deps.config.publicUrl);
+    this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
   }
 
   /**

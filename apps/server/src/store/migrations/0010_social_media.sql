@@ -1,0 +1,27 @@
+CREATE TABLE "media_attachments" (
+	"user_id" bigint NOT NULL,
+	"id" bigint NOT NULL,
+	"type" text NOT NULL,
+	"content_type" text NOT NULL,
+	"storage_key" text NOT NULL,
+	"preview_key" text,
+	"size" bigint NOT NULL,
+	"width" integer,
+	"height" integer,
+	"preview_width" integer,
+	"preview_height" integer,
+	"description" text,
+	"focus_x" real DEFAULT 0 NOT NULL,
+	"focus_y" real DEFAULT 0 NOT NULL,
+	"blurhash" text,
+	"status_id" bigint,
+	"position" integer,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "media_attachments_user_id_id_pk" PRIMARY KEY("user_id","id"),
+	CONSTRAINT "media_attachments_type_check" CHECK ("media_attachments"."type" in ('image', 'gifv', 'video', 'audio', 'unknown'))
+);
+--> statement-breakpoint
+ALTER TABLE "post_edits" ADD COLUMN "media_ids" text[] DEFAULT '{}' NOT NULL;--> statement-breakpoint
+CREATE INDEX "media_attachments_status_idx" ON "media_attachments" USING btree ("user_id","status_id");--> statement-breakpoint
+CREATE INDEX "media_attachments_unattached_idx" ON "media_attachments" USING btree ("created_at") WHERE "media_attachments"."status_id" is null;
