@@ -21,6 +21,11 @@ export const Limits = {
   mediaImageSide: 4096,
   /** The `small` version of a posted image fits in this square. */
   mediaPreviewSize: 640,
+  /** A poll: 2 to 4 options of at most 50 characters, open 5 minutes to a month (Mastodon's defaults). */
+  pollOptionsMax: 4,
+  pollOptionChars: 50,
+  pollMinExpiresInSeconds: 300,
+  pollMaxExpiresInSeconds: 2_629_746,
   /** A page of statuses or accounts in the Mastodon API. */
   socialPageDefault: 20,
   socialPageMax: 40,

@@ -35,4 +35,11 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
     { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
   );
   jobs.every('social.media-expire', MEDIA_EXPIRE_SWEEP_MS, 'social.media-expire', {});
+  jobs.define(
+    'social.poll-end',
+    async ({ userId, pollId }) => {
+      await services.social.polls.end(userId, pollId);
+    },
+    { concurrency: 4 },
+  );
 }

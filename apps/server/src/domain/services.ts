@@ -87,6 +87,8 @@ export function createServices(deps: Deps) {
       posts,
       /** Media attachments of statuses and the media library (ADR 00XX). */
       media: posts.media,
+      /** Polls on statuses. */
+      polls: posts.polls,
       timelines: new TimelinesService(deps, posts),
       notifications,
       oauth: new OAuthService(deps, auth),

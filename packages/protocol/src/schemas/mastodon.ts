@@ -109,6 +109,20 @@ const MediaAttribute = Type.Object({
   focus: Type.Optional(Type.Union([MediaFocus, Type.Null()])),
 });
 
+/** A status's poll; counts and lengths past Mastodon's rules are let through for the domain's 422. */
+export const MastodonPollInput = Type.Object({
+  options: Type.Array(Type.String({ maxLength: Limits.pollOptionChars * 4 }), { maxItems: 10 }),
+  expires_in: Type.Integer({ minimum: 0, maximum: 10 * Limits.pollMaxExpiresInSeconds }),
+  multiple: Type.Optional(Type.Boolean()),
+  hide_totals: Type.Optional(Type.Boolean()),
+});
+export type MastodonPollInput = Static<typeof MastodonPollInput>;
+
+/** `POST /api/v1/polls/:id/votes`: the indices of the chosen options. */
+export const MastodonPollVote = Type.Object({
+  choices: Type.Array(Type.Integer({ minimum: 0, maximum: 100 }), { minItems: 1, maxItems: 10 }),
+});
+
 export const MastodonCreateStatus = Type.Object({
   status: Type.Optional(Type.String({ maxLength: Limits.statusChars * 4 })),
   in_reply_to_id: Type.Optional(Type.Union([Snowflake, Type.Null()])),
@@ -117,7 +131,7 @@ export const MastodonCreateStatus = Type.Object({
   visibility: Type.Optional(MastodonVisibility),
   language: Type.Optional(Type.Union([Type.String({ maxLength: 16 }), Type.Null()])),
   media_ids: Type.Optional(MediaIds),
-  poll: Type.Optional(Type.Unknown()),
+  poll: Type.Optional(Type.Union([MastodonPollInput, Type.Null()])),
   scheduled_at: Type.Optional(Type.Null()),
 });
 export type MastodonCreateStatus = Static<typeof MastodonCreateStatus>;
@@ -130,7 +144,7 @@ export const MastodonEditStatus = Type.Object({
   media_ids: Type.Optional(MediaIds),
   /** New alt text or focus of attachments already on the status (Mastodon 4.1+). */
   media_attributes: Type.Optional(Type.Array(MediaAttribute, { maxItems: Limits.statusMediaMax })),
-  poll: Type.Optional(Type.Unknown()),
+  poll: Type.Optional(Type.Union([MastodonPollInput, Type.Null()])),
 });
 
 const RedirectUri = Type.String({ minLength: 1, maxLength: 2000 });

@@ -108,6 +108,8 @@ export interface StatusParts {
   withText?: boolean;
   /** Its current media attachments, as MediaAttachment objects, in order. */
   media?: unknown[];
+  /** Its poll as the viewer sees it (Poll), if it has one. */
+  poll?: unknown;
 }
 
 export function toStatus(s: StatusParts, urls: SocialUrls) {
@@ -142,7 +144,7 @@ export function toStatus(s: StatusParts, urls: SocialUrls) {
     favourites_count: p.favouritesCount,
     replies_count: p.repliesCount,
     reblog: null,
-    poll: null,
+    poll: s.poll ?? null,
     card: null,
     quote: null,
     filtered: [],

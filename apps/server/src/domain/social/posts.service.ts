@@ -1,4 +1,4 @@
-import { Limits } from '@hearth/protocol';
+import { Limits, type MastodonPollInput } from '@hearth/protocol';
 import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
@@ -21,6 +21,7 @@ import { type MediaFields, MediaService } from './media.service';
 import { type MediaRow, openVisibility, toMediaAttachment } from './media.wire';
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
+import { PollsService } from './polls.service';
 import { statusViews } from './status-views';
 import { mentionedUsernames, renderText } from './text';
 import { type Visibility, visibleTo } from './visibility';
@@ -35,7 +36,7 @@ export interface StatusInput {
   media_ids?: string[];
   /** An edit's new alt text or focus for attachments the status keeps. */
   media_attributes?: Array<{ id: string } & MediaFields>;
-  poll?: unknown;
+  poll?: MastodonPollInput | null;
 }
 
 export interface AccountStatusesQuery extends PageQuery {
@@ -49,12 +50,15 @@ export class PostsService {
   readonly urls: SocialUrls;
   /** Media attachments (uploads, attaching, expiry, serving). */
   readonly media: MediaService;
+  /** Polls on statuses (votes, their end). */
+  readonly polls: PollsService;
   constructor(
     private readonly deps: Deps,
     private readonly notifications: NotificationsService,
   ) {
     this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
     this.media = new MediaService(deps, this.urls);
+    this.polls = new PollsService(deps, notifications);
   }
 
   /**
@@ -67,7 +71,9 @@ export class PostsService {
     opts: { appId?: string | null; idempotencyKey?: string } = {},
   ) {
     const me = principal.userId;
-    const text = checkText(input, { blankAllowed: (input.media_ids?.length ?? 0) > 0 });
+    const text = checkText(input, { blankAllowed: (input.media_ids?.length ?? 0) > 0, pollAllowed: true });
+    if (input.poll && input.media_ids?.length)
+      throw unprocessable('A status may have media or a poll, not both');
     const id = this.deps.ids.next();
     const pending = new PendingEvents();
     const outcome = await this.deps.db.transaction(
@@ -99,6 +105,7 @@ export class PostsService {
           })
           .returning();
         if (input.media_ids?.length) await this.media.attach(tx, me, id, input.media_ids);
+        if (input.poll) await this.polls.create(tx, me, id, input.poll);
         await this.writeMentions(tx, me, id, mentioned);
         // Mastodon's rule: a mention notifies the people named in the text (a reply alone notifies nobody); each
         // may see the status, since a mention is what lets them.
@@ -142,7 +149,7 @@ export class PostsService {
   async edit(principal: Principal, id: string, input: StatusInput) {
     const me = principal.userId;
     // Blank text is refused below unless the status keeps or gets media.
-    const text = checkText(input, { blankAllowed: true });
+    const text = checkText(input, { blankAllowed: true, pollAllowed: false });
     const pending = new PendingEvents();
     const post = await this.deps.db.transaction(async (tx) => {
       const [old] = await tx
@@ -231,6 +238,7 @@ export class PostsService {
       await tx.delete(postReactions).where(and(eq(postReactions.userId, me), eq(postReactions.postId, id)));
       await tx.delete(postEdits).where(and(eq(postEdits.userId, me), eq(postEdits.postId, id)));
       const media = await this.media.detachAll(tx, me, id);
+      await this.polls.removeForStatus(tx, me, id);
       await this.notifications.removeForStatus(tx, id);
       if (gone.inReplyToId && gone.inReplyToAccountId)
         await bumpReplies(tx, gone.inReplyToAccountId, gone.inReplyToId, -1);
@@ -498,8 +506,9 @@ export class PostsService {
 }
 
 /** Text of a new or edited status, checked as Mastodon checks it (422 for what it cannot accept). */
-function checkText(input: StatusInput, opts: { blankAllowed: boolean }): string {
-  if (input.poll !== undefined && input.poll !== null) throw unprocessable('Polls are not supported yet');
+function checkText(input: StatusInput, opts: { blankAllowed: boolean; pollAllowed: boolean }): string {
+  if (input.poll !== undefined && input.poll !== null && !opts.pollAllowed)
+    throw unprocessable('Editing a poll is not supported');
   const text = (input.status ?? '').trim();
   if (!text && !opts.blankAllowed) throw unprocessable("Text can't be blank");
   if ([...text].length > Limits.statusChars)

@@ -4,6 +4,7 @@ import { oauthApps, postMentions, postReactions } from '../../store/schema';
 import { type AccountRow, loadAccounts } from './accounts';
 import { type PostRow, type SocialUrls, toStatus } from './mastodon.wire';
 import { loadStatusMedia, openVisibility, toMediaAttachment } from './media.wire';
+import { loadPolls } from './polls.wire';
 
 /** Builds Mastodon Status objects for a list of posts a viewer may see: authors, mentions and the viewer's flags. */
 export async function statusViews(
@@ -42,9 +43,10 @@ export async function statusViews(
           .where(inArray(oauthApps.id, appIds))
       : Promise.resolve([]),
   ]);
-  const [accounts, media] = await Promise.all([
+  const [accounts, media, polls] = await Promise.all([
     loadAccounts(db, [...authorIds, ...mentions.map((m) => m.mentionedId)]),
     loadStatusMedia(db, authorIds, ids),
+    loadPolls(db, viewer, rows),
   ]);
   const favourited = new Set(favourites.map((f) => f.postId));
   const out = [];
@@ -67,6 +69,7 @@ export async function statusViews(
           media: (media.get(post.id) ?? []).map((m) =>
             toMediaAttachment(m, urls, { open: openVisibility(post.visibility) }),
           ),
+          poll: polls.get(post.id),
         },
         urls,
       ),

@@ -261,3 +261,36 @@ export const mediaAttachments = pgTable(
     check('media_attachments_type_check', sql`${t.type} in ('image', 'gifv', 'video', 'audio', 'unknown')`),
   ],
 );
+
+/**
+ * A status's poll (`id` is the status's id), beside it under its author's key. Votes are counted from `poll_votes`
+ * on read, so counts are exact whatever the interleaving.
+ */
+export const polls = pgTable(
+  'polls',
+  {
+    userId: snowflake('user_id').notNull(),
+    id: snowflake('id').notNull(),
+    options: text('options').array().notNull(),
+    multiple: boolean('multiple').notNull().default(false),
+    hideTotals: boolean('hide_totals').notNull().default(false),
+    expiresAt: timestamptz('expires_at').notNull(),
+    /** Its end was notified (the `social.poll-end` job runs at least once; this makes it notify once). */
+    endNotified: boolean('end_notified').notNull().default(false),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.id] })],
+);
+
+/** One chosen option of one voter (several rows for a multiple-choice poll), keyed by the poll's author. */
+export const pollVotes = pgTable(
+  'poll_votes',
+  {
+    userId: snowflake('user_id').notNull(),
+    pollId: snowflake('poll_id').notNull(),
+    voterId: snowflake('voter_id').notNull(),
+    choice: integer('choice').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.pollId, t.voterId, t.choice] })],
+);

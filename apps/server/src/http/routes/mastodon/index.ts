@@ -10,6 +10,7 @@ import { instanceRoutes } from './instance.routes';
 import { mastodonMediaRoutes } from './media.routes';
 import { notificationsRoutes } from './notifications.routes';
 import { oauthRoutes } from './oauth.routes';
+import { pollsRoutes } from './polls.routes';
 import { statusesRoutes } from './statuses.routes';
 import { timelinesRoutes } from './timelines.routes';
 
@@ -60,6 +61,7 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     timelinesRoutes(api, ctx);
     notificationsRoutes(api, ctx);
     mastodonMediaRoutes(api, ctx);
+    pollsRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(

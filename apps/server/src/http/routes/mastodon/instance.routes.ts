@@ -27,7 +27,12 @@ export function instanceRoutes(app: Api, { services, config }: RouteContext): vo
       video_frame_rate_limit: 120,
       video_matrix_limit: Limits.imageMaxFramePixels,
     },
-    polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
+    polls: {
+      max_options: Limits.pollOptionsMax,
+      max_characters_per_option: Limits.pollOptionChars,
+      min_expiration: Limits.pollMinExpiresInSeconds,
+      max_expiration: Limits.pollMaxExpiresInSeconds,
+    },
   };
   const description = 'A Hearth community: chat and a social network on one account.';
 
