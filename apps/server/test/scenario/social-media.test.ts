@@ -208,6 +208,9 @@ describe('media attachments', () => {
       onlyMedia.body.map((x: any) => x.id),
       [s.id],
     );
+    const publicMedia = await m('GET', '/api/v1/timelines/public?only_media=true&limit=40');
+    assert.ok(publicMedia.body.some((x: any) => x.id === s.id));
+    assert.ok(publicMedia.body.every((x: any) => x.media_attachments.length > 0));
 
     // Edit: another image replaces one; the history keeps what each version had; alt text through media_attributes.
     const edited = await m('PUT', `/api/v1/statuses/${s.id}`, a, {

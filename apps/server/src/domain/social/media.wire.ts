@@ -1,6 +1,6 @@
-import { and, asc, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { mediaAttachments } from '../../store/schema';
+import { mediaAttachments, posts } from '../../store/schema';
 import type { SocialUrls } from './mastodon.wire';
 
 // Mastodon's MediaAttachment entity (docs.joinmastodon.org/entities/MediaAttachment), every field present.
@@ -100,3 +100,8 @@ export async function loadStatusMedia(
 
 /** Whether everyone may see a status of this visibility (its media URLs are then unsigned). */
 export const openVisibility = (visibility: string) => visibility === 'public' || visibility === 'unlisted';
+
+/** Whether the row of `posts` in scope has media attachments now (`only_media`). */
+export function statusHasMedia(): SQL {
+  return sql`exists (select 1 from ${mediaAttachments} where ${mediaAttachments.userId} = ${posts.userId} and ${mediaAttachments.statusId} = ${posts.id} and ${mediaAttachments.position} is not null)`;
+}

@@ -2,7 +2,6 @@ import { Limits, type MastodonPollInput } from '@hearth/protocol';
 import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
-  mediaAttachments,
   postEdits,
   postIdempotencyKeys,
   postMentions,
@@ -18,7 +17,7 @@ import { recordNotFound, unprocessable } from './errors';
 import { accountTopic } from './follows.service';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
 import { type MediaFields, MediaService } from './media.service';
-import { type MediaRow, openVisibility, toMediaAttachment } from './media.wire';
+import { type MediaRow, openVisibility, statusHasMedia, toMediaAttachment } from './media.wire';
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import { PollsService } from './polls.service';
@@ -421,7 +420,7 @@ export class PostsService {
           eq(posts.userId, accountId),
           visibleTo(viewer),
           q.exclude_replies ? isNull(posts.inReplyToId) : undefined,
-          q.only_media ? hasMedia() : undefined,
+          q.only_media ? statusHasMedia() : undefined,
           p.where,
         ),
       )
@@ -516,11 +515,6 @@ function checkText(input: StatusInput, opts: { blankAllowed: boolean; pollAllowe
   if (input.spoiler_text && [...input.spoiler_text].length > Limits.spoilerChars)
     throw unprocessable(`Content warning character limit of ${Limits.spoilerChars} exceeded`);
   return text;
-}
-
-/** Whether the row of `posts` in scope has media attachments now (`only_media`). */
-function hasMedia(): SQL {
-  return sql`exists (select 1 from ${mediaAttachments} where ${mediaAttachments.userId} = ${posts.userId} and ${mediaAttachments.statusId} = ${posts.id} and ${mediaAttachments.position} is not null)`;
 }
 
 async function bumpReplies(tx: DbOrTx, authorId: string, postId: string, by: number) {
