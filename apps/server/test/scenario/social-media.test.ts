@@ -308,6 +308,52 @@ describe('media attachments', () => {
     assert.equal((await m('GET', '/api/v1/hearth/media')).status, 401);
   });
 
+  test('the library’s trash: hidden from its status and from outsiders, restored, or deleted for good', async () => {
+    const [a, b] = [await h.register(), await h.register()];
+    const ids = [(await upload(a, png)).body.id, (await upload(a, png)).body.id];
+    const s = (await m('POST', '/api/v1/statuses', a, { status: 'two', media_ids: ids })).body;
+    const publicUrl = s.media_attachments[0].url;
+    assert.equal((await m('POST', `/api/v1/hearth/media/${ids[0]}/trash`, b)).status, 404);
+    assert.equal((await m('POST', `/api/v1/hearth/media/${ids[0]}/trash`)).status, 401);
+    const trashed = await m('POST', `/api/v1/hearth/media/${ids[0]}/trash`, a);
+    assert.equal(trashed.status, 200, trashed.text);
+    // Gone from the status and the library's main list; its public URL no longer answers; the trash lists it.
+    const seen = (await m('GET', `/api/v1/statuses/${s.id}`, b)).body;
+    assert.deepEqual(
+      seen.media_attachments.map((x: any) => x.id),
+      [ids[1]],
+    );
+    assert.equal((await fetchMedia(publicUrl)).status, 404);
+    assert.ok(!(await m('GET', '/api/v1/hearth/media', a)).body.some((x: any) => x.id === ids[0]));
+    const trash = (await m('GET', '/api/v1/hearth/media?trash=true', a)).body;
+    assert.deepEqual(
+      trash.map((x: any) => x.id),
+      [ids[0]],
+    );
+    assert.match(trash[0].trashed_at, /^\d{4}-/);
+    // What is in the trash cannot be posted; only what is in the trash can be deleted for good.
+    assert.equal((await m('POST', '/api/v1/statuses', a, { status: 'x', media_ids: [ids[0]] })).status, 422);
+    assert.equal((await m('DELETE', `/api/v1/hearth/media/${ids[1]}`, a)).status, 422);
+    // Restored: back on its status, in its place.
+    assert.equal((await m('POST', `/api/v1/hearth/media/${ids[0]}/restore`, a)).status, 200);
+    assert.deepEqual(
+      (await m('GET', `/api/v1/statuses/${s.id}`, b)).body.media_attachments.map((x: any) => x.id),
+      ids,
+    );
+    assert.equal((await fetchMedia(publicUrl)).status, 200);
+    // Deleted for good from the trash: off the status, files gone.
+    await m('POST', `/api/v1/hearth/media/${ids[0]}/trash`, a);
+    assert.equal((await m('DELETE', `/api/v1/hearth/media/${ids[0]}`, b)).status, 404);
+    assert.equal((await m('DELETE', `/api/v1/hearth/media/${ids[0]}`, a)).status, 200);
+    assert.equal((await m('GET', `/api/v1/media/${ids[0]}`, a)).status, 404);
+    assert.equal((await m('GET', '/api/v1/hearth/media?trash=true', a)).body.length, 0);
+    assert.deepEqual(
+      (await m('GET', `/api/v1/statuses/${s.id}`)).body.media_attachments.map((x: any) => x.id),
+      [ids[1]],
+    );
+    assert.equal((await m('POST', `/api/v1/hearth/media/${ids[0]}/restore`, a)).status, 404);
+  });
+
   test('the instance advertises the limits; accounts without images get the default avatar and header', async () => {
     const v2 = (await m('GET', '/api/v2/instance')).body.configuration;
     assert.equal(v2.statuses.max_media_attachments, 4);

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ErrorCode, isSnowflake, Limits } from '@hearth/protocol';
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { ImageError, plainImage, processPostedImage } from '../../media/images';
 import { isInlineSafe, sniffContentType } from '../../media/sniff';
 import type { DbOrTx } from '../../store/db';
@@ -104,7 +104,7 @@ async function readBounded(source: AsyncIterable<Buffer>, limit: number, what: s
 
 type StagedMedia = Omit<
   MediaRow,
-  'description' | 'focusX' | 'focusY' | 'statusId' | 'position' | 'createdAt' | 'updatedAt'
+  'description' | 'focusX' | 'focusY' | 'statusId' | 'position' | 'createdAt' | 'updatedAt' | 'trashedAt'
 >;
 
 /**
@@ -277,6 +277,7 @@ export class MediaService {
             and(
               eq(mediaAttachments.userId, owner),
               inArray(mediaAttachments.id, wanted),
+              isNull(mediaAttachments.trashedAt),
               sql`(${mediaAttachments.statusId} is null or ${mediaAttachments.statusId} = ${statusId})`,
             ),
           )
@@ -396,12 +397,18 @@ export class MediaService {
    * The caller's media library: every upload of theirs still stored (attached or waiting to be), newest first,
    * each a MediaAttachment with the status it belongs to and when it was uploaded.
    */
-  async library(principal: Principal, q: PageQuery) {
+  async library(principal: Principal, q: PageQuery & { trash?: boolean }) {
     const p = pageQuery(mediaAttachments.id, q);
     const rows = await this.deps.db
       .select()
       .from(mediaAttachments)
-      .where(and(eq(mediaAttachments.userId, principal.userId), p.where))
+      .where(
+        and(
+          eq(mediaAttachments.userId, principal.userId),
+          q.trash ? isNotNull(mediaAttachments.trashedAt) : isNull(mediaAttachments.trashedAt),
+          p.where,
+        ),
+      )
       .orderBy(p.orderBy)
       .limit(p.limit);
     const page = finishPage(rows, (r) => r.id, p.ascending);
@@ -413,8 +420,46 @@ export class MediaService {
         created_at: r.createdAt.toISOString(),
         size: r.size,
         content_type: r.contentType,
+        trashed_at: r.trashedAt ? r.trashedAt.toISOString() : null,
       })),
     };
+  }
+
+  /**
+   * Moves the caller's upload to the trash (`on`) or restores it: in the trash it leaves its status (and the media
+   * filters) and its URLs answer only when signed, until restored. Anyone else's is 404.
+   */
+  async trash(principal: Principal, id: string, on: boolean): Promise<void> {
+    const changed = await this.deps.db
+      .update(mediaAttachments)
+      .set({
+        trashedAt: on ? sql`coalesce(${mediaAttachments.trashedAt}, now())` : null,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(mediaAttachments.userId, principal.userId), eq(mediaAttachments.id, id)))
+      .returning({ id: mediaAttachments.id });
+    if (changed.length === 0) throw recordNotFound();
+  }
+
+  /**
+   * Deletes an upload from the trash for good, attached or not: it leaves its status and its history, and its files
+   * are removed after the commit. Only what is in the trash (422 otherwise); anyone else's is 404.
+   */
+  async deleteFromTrash(principal: Principal, id: string): Promise<void> {
+    const existing = await this.own(this.deps.db, principal.userId, id);
+    if (!existing) throw recordNotFound();
+    const gone = await this.deps.db
+      .delete(mediaAttachments)
+      .where(
+        and(
+          eq(mediaAttachments.userId, principal.userId),
+          eq(mediaAttachments.id, id),
+          isNotNull(mediaAttachments.trashedAt),
+        ),
+      )
+      .returning();
+    if (gone.length === 0) throw unprocessable('Only media in the trash can be deleted for good');
+    await this.deleteFiles(gone);
   }
 
   /**
@@ -439,7 +484,7 @@ export class MediaService {
           ? 'small'
           : null;
     if (!variant) return null;
-    const open = found.visibility !== null && openVisibility(found.visibility);
+    const open = found.visibility !== null && openVisibility(found.visibility) && row.trashedAt === null;
     if (!open && !this.deps.attachmentUrls.verify(mediaPath(row, variant), sig.ex, sig.hm)) return null;
     const key = variant === 'original' ? row.storageKey : row.previewKey;
     const stored = key ? await this.deps.storage.get(key) : null;

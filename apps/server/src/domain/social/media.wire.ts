@@ -1,4 +1,4 @@
-import { and, asc, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { mediaAttachments, posts } from '../../store/schema';
 import type { SocialUrls } from './mastodon.wire';
@@ -87,6 +87,7 @@ export async function loadStatusMedia(
         inArray(mediaAttachments.userId, authorIds),
         inArray(mediaAttachments.statusId, statusIds),
         isNotNull(mediaAttachments.position),
+        isNull(mediaAttachments.trashedAt),
       ),
     )
     .orderBy(asc(mediaAttachments.position));
@@ -103,5 +104,5 @@ export const openVisibility = (visibility: string) => visibility === 'public' ||
 
 /** Whether the row of `posts` in scope has media attachments now (`only_media`). */
 export function statusHasMedia(): SQL {
-  return sql`exists (select 1 from ${mediaAttachments} where ${mediaAttachments.userId} = ${posts.userId} and ${mediaAttachments.statusId} = ${posts.id} and ${mediaAttachments.position} is not null)`;
+  return sql`exists (select 1 from ${mediaAttachments} where ${mediaAttachments.userId} = ${posts.userId} and ${mediaAttachments.statusId} = ${posts.id} and ${mediaAttachments.position} is not null and ${mediaAttachments.trashedAt} is null)`;
 }

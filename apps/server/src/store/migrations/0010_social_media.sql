@@ -16,6 +16,7 @@ CREATE TABLE "media_attachments" (
 	"blurhash" text,
 	"status_id" bigint,
 	"position" integer,
+	"trashed_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "media_attachments_user_id_id_pk" PRIMARY KEY("user_id","id"),

@@ -251,6 +251,11 @@ export const mediaAttachments = pgTable(
     statusId: snowflake('status_id'),
     /** Its place among the status's current attachments; null when an edit took it out (kept for history). */
     position: integer('position'),
+    /**
+     * Moved to the trash by its owner (the seed's status `trash`; null: `visible`): hidden from its status and from
+     * everyone but the owner until restored, or deleted for good from the trash.
+     */
+    trashedAt: timestamptz('trashed_at'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },

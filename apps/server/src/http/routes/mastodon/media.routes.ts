@@ -62,11 +62,37 @@ export function mastodonMediaRoutes(app: Api, { services, config }: RouteContext
   // Hearth's own: the caller's uploads, attached or waiting to be, newest first.
   app.get(
     '/api/v1/hearth/media',
-    { config: { auth: 'user' }, schema: { querystring: MastodonPageQuery } },
+    {
+      config: { auth: 'user' },
+      schema: {
+        querystring: Type.Object({ ...MastodonPageQuery.properties, trash: Type.Optional(Type.Boolean()) }),
+      },
+    },
     async (req, reply) => {
       const page = await media.library(caller(req), req.query);
       setLinkHeader(req, reply, config.publicUrl, page);
       return page.items;
+    },
+  );
+  for (const [action, on] of [
+    ['trash', true],
+    ['restore', false],
+  ] as const) {
+    app.post(
+      `/api/v1/hearth/media/:id/${action}`,
+      { config: { auth: 'user' }, schema: { params: IdParams } },
+      async (req) => {
+        await media.trash(caller(req), req.params.id, on);
+        return media.get(caller(req), req.params.id);
+      },
+    );
+  }
+  app.delete(
+    '/api/v1/hearth/media/:id',
+    { config: { auth: 'user' }, schema: { params: IdParams } },
+    async (req) => {
+      await media.deleteFromTrash(caller(req), req.params.id);
+      return {};
     },
   );
 }
