@@ -13,6 +13,7 @@ export default defineConfig({
       '/gateway': { target: hearth, ws: true },
       '/attachments': hearth,
       '/avatars': hearth,
+      '/banners': hearth,
       '/icons': hearth,
       '/emojis': hearth,
     },

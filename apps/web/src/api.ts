@@ -129,13 +129,14 @@ async function send(
   if (token) headers.authorization = token;
   // URL-encoded, as discord.js sends it (a header carries no raw non-ASCII).
   if (opts.reason) headers['x-audit-log-reason'] = encodeURIComponent(opts.reason);
+  if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(body);
   }
-  return fetch(`/api/v10${path}`, { method, headers, body: payload });
+  return fetch(`${opts.base ?? '/api/v10'}${path}`, { method, headers, body: payload });
 }
 
 async function parse<T>(res: Response): Promise<T> {
@@ -150,7 +151,8 @@ async function parse<T>(res: Response): Promise<T> {
     throw new ApiError(
       res.status,
       data?.code ?? 0,
-      data?.message ?? `Request failed (${res.status})`,
+      // Discord's `{message}`, or the Mastodon API's `{error}`.
+      data?.message ?? data?.error ?? `Request failed (${res.status})`,
       flattenFields(data?.errors),
     );
   }
@@ -197,6 +199,20 @@ export async function accessToken(): Promise<string | null> {
 export interface ApiOptions {
   /** Why, for the server's audit log (`X-Audit-Log-Reason`). */
   reason?: string;
+  /** The Mastodon API's `Idempotency-Key`: a retried post is made once. */
+  idempotencyKey?: string;
+  /** The API's root: Hearth's own `/api/v10` unless said (the Mastodon client API is at `/api`). */
+  base?: string;
+}
+
+async function call(method: string, path: string, body: unknown, opts: ApiOptions): Promise<Response> {
+  const token = await accessToken();
+  let res = await send(method, path, body, token, opts);
+  if (res.status === 401 && token) {
+    const renewed = await refresh(token);
+    if (renewed) res = await send(method, path, body, renewed.token, opts);
+  }
+  return res;
 }
 
 export async function api<T = unknown>(
@@ -205,13 +221,30 @@ export async function api<T = unknown>(
   body?: unknown,
   opts: ApiOptions = {},
 ): Promise<T> {
-  const token = await accessToken();
-  let res = await send(method, path, body, token, opts);
-  if (res.status === 401 && token) {
-    const renewed = await refresh(token);
-    if (renewed) res = await send(method, path, body, renewed.token, opts);
-  }
-  return parse<T>(res);
+  return parse<T>(await call(method, path, body, opts));
+}
+
+/** A page of a Mastodon list and the `max_id` of the next (older) one from its Link header; null at the end. */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+/**
+ * Calls the Mastodon client API (`/api/v1/…`, `/api/v2/…`) as the signed-in user: the server takes the web app's
+ * own access token there (ADR 0028), so the social side needs no second sign-in.
+ */
+export function mastodon<T = unknown>(method: string, path: string, body?: unknown, opts: ApiOptions = {}) {
+  return api<T>(method, path, body, { ...opts, base: '/api' });
+}
+
+/** A paged Mastodon list: the items and where the next page starts. */
+export async function mastodonPage<T>(path: string): Promise<Page<T>> {
+  const res = await call('GET', path, undefined, { base: '/api' });
+  const items = await parse<T[]>(res);
+  const next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+  const maxId = next ? new URL(next, location.origin).searchParams.get('max_id') : null;
+  return { items, next: items.length ? maxId : null };
 }
 
 /** Uploads a multipart form with progress (fetch reports none): resolves to the parsed JSON answer. */

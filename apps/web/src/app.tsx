@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { currentTokens, onTokens, type Tokens } from './api';
 import { match, navigate, usePath } from './router';
 import { AuthScreen, ResetScreen, VerifyScreen } from './screens/auth';
@@ -6,6 +6,9 @@ import { Chat } from './screens/chat/layout';
 import { InviteScreen } from './screens/invite';
 import { Settings } from './screens/settings';
 import { startSession, stopSession } from './session';
+
+// The social side is its own chunk: the chat app does not load it until it is opened.
+const Social = lazy(() => import('./screens/social/layout'));
 
 /** Where a signed-out visitor goes back to after signing in. */
 const returnKey = 'hearth.return';
@@ -34,7 +37,7 @@ export function App() {
   const invite = match('/invite/:code', path);
   if (!signedIn) {
     if (path !== '/login' && path !== '/register' && path !== '/forgot') {
-      if (invite) sessionStorage.setItem(returnKey, path);
+      if (invite || isSocialPath(path)) sessionStorage.setItem(returnKey, path);
       queueMicrotask(() => navigate('/login', { replace: true }));
       return null;
     }
@@ -48,5 +51,15 @@ export function App() {
   }
   if (invite) return <InviteScreen code={invite.code} />;
   if (path === '/settings' || path.startsWith('/settings/')) return <Settings section={path.split('/')[2]} />;
+  if (isSocialPath(path))
+    return (
+      <Suspense fallback={<p className="placeholder">Loading…</p>}>
+        <Social path={path} />
+      </Suspense>
+    );
   return <Chat path={path} />;
 }
+
+/** The social side's addresses: its timelines and notifications, profiles (`/@name`) and statuses. */
+const isSocialPath = (path: string) =>
+  path === '/social' || path.startsWith('/social/') || path.startsWith('/@');

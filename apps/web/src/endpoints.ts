@@ -14,6 +14,8 @@ import type {
   EditOverwrite,
   Forgot,
   Login,
+  MastodonCreateStatus,
+  MastodonUpdateCredentials,
   ModifyChannel,
   ModifyCurrentUser,
   ModifyGuild,
@@ -26,7 +28,7 @@ import type {
   TokenPair,
 } from '@hearth/protocol';
 import type { Static } from 'typebox';
-import { type ApiOptions, api, upload } from './api';
+import { type ApiOptions, api, mastodon, mastodonPage, upload } from './api';
 import type { Channel, Guild, Invite, Message, Role, User } from './types';
 
 /** An emoji as a reaction route's path segment: `name:id` for a custom one, the character otherwise. */
@@ -237,3 +239,151 @@ export const deleteInvite = (inviteCode: string) => api<Invite>('DELETE', `/invi
 export const modifyWebhook = (webhookId: string, body: ModifyWebhook) =>
   api<WebhookRow>('PATCH', `/webhooks/${webhookId}`, body);
 export const deleteWebhook = (webhookId: string) => api<void>('DELETE', `/webhooks/${webhookId}`);
+
+// ---- Social: the Mastodon client API (docs/mastodon-api.md), with the web session's own token ----
+
+export type Visibility = 'public' | 'unlisted' | 'private' | 'direct';
+
+/** Mastodon's Account, as much of it as the app reads; `hearth` carries the name prefix and suffix. */
+export interface Account {
+  id: string;
+  username: string;
+  acct: string;
+  url: string;
+  display_name: string;
+  /** HTML: paragraphs, links, mentions and hashtags. */
+  note: string;
+  avatar: string;
+  header: string;
+  locked: boolean;
+  discoverable: boolean | null;
+  fields: Array<{ name: string; value: string }>;
+  created_at: string;
+  statuses_count: number;
+  followers_count: number;
+  following_count: number;
+  hearth?: { name_prefix: string | null; name_suffix: string | null };
+}
+
+/** verify_credentials: the account with what the profile editor shows. */
+export interface CredentialAccount extends Account {
+  source: {
+    note: string | null;
+    fields: Array<{ name: string; value: string }>;
+    follow_requests_count: number;
+    discoverable: boolean | null;
+  };
+}
+
+export interface Status {
+  id: string;
+  url: string;
+  created_at: string;
+  edited_at: string | null;
+  account: Account;
+  /** HTML: paragraphs, links, mentions and hashtags. */
+  content: string;
+  visibility: Visibility;
+  sensitive: boolean;
+  spoiler_text: string;
+  in_reply_to_id: string | null;
+  in_reply_to_account_id: string | null;
+  mentions: Array<{ id: string; username: string; acct: string; url: string }>;
+  media_attachments: Array<{
+    id: string;
+    type: string;
+    url: string;
+    preview_url?: string;
+    description?: string | null;
+  }>;
+  favourites_count: number;
+  replies_count: number;
+  favourited: boolean;
+}
+
+export interface StatusEdit {
+  content: string;
+  spoiler_text: string;
+  sensitive: boolean;
+  created_at: string;
+  account: Account;
+}
+
+export interface SocialRelationship {
+  id: string;
+  following: boolean;
+  requested: boolean;
+  followed_by: boolean;
+  blocking: boolean;
+  blocked_by: boolean;
+}
+
+export interface SocialNotification {
+  id: string;
+  type: 'follow' | 'follow_request' | 'favourite' | 'mention' | 'reblog' | 'status' | 'update' | string;
+  created_at: string;
+  account: Account;
+  status: Status | null;
+}
+
+export interface PageQuery {
+  max_id?: string;
+  limit?: number;
+}
+
+export const getInstance = () =>
+  mastodon<{ configuration: { statuses: { max_characters: number } } }>('GET', '/v1/instance');
+export const verifyCredentials = () => mastodon<CredentialAccount>('GET', '/v1/accounts/verify_credentials');
+/** JSON, or a multipart form when an avatar or header file is sent. */
+export const updateCredentials = (body: MastodonUpdateCredentials | FormData) =>
+  mastodon<CredentialAccount>('PATCH', '/v1/accounts/update_credentials', body);
+export const lookupAccount = (acct: string) =>
+  mastodon<Account>('GET', `/v1/accounts/lookup${query({ acct })}`);
+export const accountStatuses = (
+  accountId: string,
+  q: PageQuery & { exclude_replies?: boolean; only_media?: boolean },
+) =>
+  mastodonPage<Status>(
+    `/v1/accounts/${accountId}/statuses${query({
+      ...q,
+      exclude_replies: q.exclude_replies ? 'true' : undefined,
+      only_media: q.only_media ? 'true' : undefined,
+    })}`,
+  );
+export const accountFollows = (accountId: string, which: 'followers' | 'following', q: PageQuery) =>
+  mastodonPage<Account>(`/v1/accounts/${accountId}/${which}${query({ ...q })}`);
+export const socialRelationships = (ids: string[]) =>
+  mastodon<SocialRelationship[]>('GET', `/v1/accounts/relationships${query({ 'id[]': ids })}`);
+export const follow = (accountId: string) =>
+  mastodon<SocialRelationship>('POST', `/v1/accounts/${accountId}/follow`);
+export const unfollow = (accountId: string) =>
+  mastodon<SocialRelationship>('POST', `/v1/accounts/${accountId}/unfollow`);
+export const followRequests = (q: PageQuery) =>
+  mastodonPage<Account>(`/v1/follow_requests${query({ ...q })}`);
+export const answerFollowRequest = (accountId: string, accept: boolean) =>
+  mastodon<SocialRelationship>('POST', `/v1/follow_requests/${accountId}/${accept ? 'authorize' : 'reject'}`);
+
+export const createStatus = (body: MastodonCreateStatus, idempotencyKey: string) =>
+  mastodon<Status>('POST', '/v1/statuses', body, { idempotencyKey });
+export const editStatus = (statusId: string, body: Pick<MastodonCreateStatus, 'status' | 'spoiler_text'>) =>
+  mastodon<Status>('PUT', `/v1/statuses/${statusId}`, body);
+export const deleteStatus = (statusId: string) => mastodon<Status>('DELETE', `/v1/statuses/${statusId}`);
+export const getStatus = (statusId: string) => mastodon<Status>('GET', `/v1/statuses/${statusId}`);
+export const statusContext = (statusId: string) =>
+  mastodon<{ ancestors: Status[]; descendants: Status[] }>('GET', `/v1/statuses/${statusId}/context`);
+export const statusHistory = (statusId: string) =>
+  mastodon<StatusEdit[]>('GET', `/v1/statuses/${statusId}/history`);
+export const favourite = (statusId: string, on: boolean) =>
+  mastodon<Status>('POST', `/v1/statuses/${statusId}/${on ? 'favourite' : 'unfavourite'}`);
+
+export const homeTimeline = (q: PageQuery) => mastodonPage<Status>(`/v1/timelines/home${query({ ...q })}`);
+/** This server's public timeline (Hearth has no other servers' posts yet). */
+export const localTimeline = (q: PageQuery) =>
+  mastodonPage<Status>(`/v1/timelines/public${query({ ...q, local: 'true' })}`);
+
+export const socialNotifications = (q: PageQuery) =>
+  mastodonPage<SocialNotification>(`/v1/notifications${query({ ...q })}`);
+export const unreadNotifications = () => mastodon<{ count: number }>('GET', '/v1/notifications/unread_count');
+/** Marks the notifications up to `lastReadId` read (Mastodon's `notifications` marker). */
+export const markNotificationsRead = (lastReadId: string) =>
+  mastodon<unknown>('POST', '/v1/markers', { notifications: { last_read_id: lastReadId } });

@@ -15,8 +15,9 @@ export function usePhone(): boolean {
   }, isPhone);
 }
 
-/** The list a conversation belongs to: its server's channel list, or the DM list. */
+/** The list a conversation belongs to: its server's channel list, or the DM list; a profile or post, the feed. */
 function listPathOf(path: string): string | null {
+  if (path.startsWith('/@')) return '/social';
   const m = /^\/channels\/([^/]+)\/[^/]+$/.exec(path);
   return m ? `/channels/${m[1]}` : null;
 }

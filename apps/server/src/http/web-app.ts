@@ -17,6 +17,11 @@ const clientRoutes = [
   '/channels/*',
   '/settings',
   '/settings/*',
+  // The social side: timelines and notifications, and the profile and status URLs Mastodon's entities carry.
+  '/social',
+  '/social/*',
+  '/@:username',
+  '/@:username/*',
 ];
 
 const types: Record<string, string> = {

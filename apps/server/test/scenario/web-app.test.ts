@@ -41,6 +41,11 @@ describe('the web app is served at /', () => {
       '/channels/@me',
       '/channels/1/2',
       '/settings/sessions',
+      '/social',
+      '/social/notifications',
+      '/@alice',
+      '/@alice/123',
+      '/@alice/followers',
     ]) {
       const res = await h.api('GET', path, { root: true });
       assert.equal(res.status, 200, path);

@@ -1,6 +1,7 @@
 // The rail of servers: Home (DMs) with its mention badge, each server with its unread state, and Add.
 import { useState } from 'react';
 import { Icon } from '../../icons';
+import { useSocialUnread } from '../../social-badge';
 import { useStore } from '../../store';
 import { ChannelType } from '../../types';
 import { AddGuildDialog } from './add-guild';
@@ -12,6 +13,7 @@ export function GuildRail({ current }: { current: string }) {
   const guilds = useStore((s) => s.guilds);
   const s = useStore((x) => x);
   const [adding, setAdding] = useState(false);
+  const socialUnread = useSocialUnread();
   const dmMentions = Object.values(s.channels)
     .filter((c) => c.type === ChannelType.DM || c.type === ChannelType.GroupDM)
     .reduce((n, c) => n + (s.readStates[c.id]?.mention_count ?? 0), 0);
@@ -26,6 +28,17 @@ export function GuildRail({ current }: { current: string }) {
       >
         <Icon name="home" size={24} />
         {dmMentions > 0 && <span className="badge">{dmMentions}</span>}
+      </a>
+      <a
+        href="/social"
+        onClick={link('/social')}
+        className={`rail-item ${current === 'social' ? 'active' : ''}`}
+        aria-label={`Home feed${socialUnread ? `, ${socialUnread} unread notifications` : ''}`}
+        aria-current={current === 'social' ? 'page' : undefined}
+        title="Home feed"
+      >
+        <Icon name="feed" size={24} />
+        {socialUnread > 0 && <span className="badge">{socialUnread}</span>}
       </a>
       <hr />
       {order.map((id) => {

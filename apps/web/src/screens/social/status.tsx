@@ -1,0 +1,222 @@
+// One status (a post or a comment): author with name prefix and suffix, time (the status page's link), its
+// content warning, content, and what the viewer may do: reply, favourite, and edit or delete their own.
+import { type ReactNode, useState } from 'react';
+import type { Status } from '../../endpoints';
+import * as endpoints from '../../endpoints';
+import { Icon } from '../../icons';
+import { useStore } from '../../store';
+import { Alert, Dialog, useAction } from '../../ui';
+import { link } from '../chat/link';
+import { Composer, visibilityNames } from './composer';
+import { AccountAvatar, ago, Html, Name, profilePath, statusPath } from './content';
+import { useLoad } from './paged';
+
+export function StatusCard(props: {
+  status: Status;
+  /** The status as the server answered after an action (favourite, edit). */
+  onChange: (s: Status) => void;
+  onRemove: (id: string) => void;
+  /** A reply made from this card; without it the card only counts it. */
+  onReplied?: (reply: Status) => void;
+  /** Extra controls beside the actions (the thread's collapse button). */
+  extra?: ReactNode;
+  /** Inside a thread the tree shows what a comment answers; elsewhere a line links to it. */
+  inThread?: boolean;
+}) {
+  const { status: s } = props;
+  const me = useStore((x) => x.me);
+  const mine = me?.id === s.account.id;
+  const [revealed, setRevealed] = useState(false);
+  const [mode, setMode] = useState<'reply' | 'edit' | 'delete' | 'history' | null>(null);
+  const action = useAction();
+  const favourite = () =>
+    action.run(async () => {
+      const on = !s.favourited;
+      props.onChange({ ...s, favourited: on, favourites_count: s.favourites_count + (on ? 1 : -1) });
+      try {
+        props.onChange(await endpoints.favourite(s.id, on));
+      } catch (e) {
+        props.onChange(s);
+        throw e;
+      }
+    });
+  const remove = () =>
+    action.run(async () => {
+      await endpoints.deleteStatus(s.id);
+      setMode(null);
+      props.onRemove(s.id);
+    });
+  const to = statusPath(s);
+  const author = profilePath(s.account);
+  const parentAcct =
+    s.in_reply_to_account_id === s.account.id
+      ? s.account.acct
+      : s.mentions.find((m) => m.id === s.in_reply_to_account_id)?.acct;
+  const parent =
+    !props.inThread && s.in_reply_to_id && parentAcct ? `/@${parentAcct}/${s.in_reply_to_id}` : null;
+
+  return (
+    <article className="status-card" aria-label={`Post by ${s.account.username}`} data-status={s.id}>
+      <a
+        href={author}
+        onClick={link(author)}
+        className="status-avatar"
+        tabIndex={-1}
+        aria-label={`${s.account.username}'s profile`}
+      >
+        <AccountAvatar account={s.account} size={42} />
+      </a>
+      <div className="status-body">
+        <header className="status-head">
+          <a href={author} onClick={link(author)} className="status-author">
+            <Name account={s.account} />
+          </a>
+          <span className="muted acct">@{s.account.acct}</span>
+          <span className="muted" title={visibilityNames[s.visibility]}>
+            {s.visibility === 'public' ? '' : `· ${visibilityNames[s.visibility]}`}
+          </span>
+          <a href={to} onClick={link(to)} className="muted status-time">
+            <time dateTime={s.created_at} title={new Date(s.created_at).toLocaleString()}>
+              {ago(s.created_at)}
+            </time>
+          </a>
+          {s.edited_at && (
+            <button type="button" className="link edited" onClick={() => setMode('history')}>
+              (edited)
+            </button>
+          )}
+        </header>
+        {parent && (
+          <a href={parent} onClick={link(parent)} className="muted replying-to">
+            <Icon name="reply" size={14} /> Replying to @{parentAcct}
+          </a>
+        )}
+        {s.spoiler_text && (
+          <p className="cw">
+            <span>{s.spoiler_text}</span>{' '}
+            <button
+              type="button"
+              className="chip"
+              aria-expanded={revealed}
+              onClick={() => setRevealed((v) => !v)}
+            >
+              {revealed ? 'Show less' : 'Show more'}
+            </button>
+          </p>
+        )}
+        {(!s.spoiler_text || revealed) && mode !== 'edit' && (
+          <Html className="status-content" html={s.content} />
+        )}
+        {mode === 'edit' && (
+          <Composer
+            editing={s}
+            autoFocus
+            onDone={(edited) => {
+              setMode(null);
+              props.onChange(edited);
+            }}
+            onCancel={() => setMode(null)}
+          />
+        )}
+        <footer className="status-actions">
+          <button
+            type="button"
+            className="icon"
+            aria-label={`Reply${s.replies_count ? `, ${s.replies_count} replies` : ''}`}
+            aria-expanded={mode === 'reply'}
+            onClick={() => setMode(mode === 'reply' ? null : 'reply')}
+          >
+            <Icon name="reply" size={18} />
+            <span className="count">{s.replies_count || ''}</span>
+          </button>
+          <button
+            type="button"
+            className={`icon ${s.favourited ? 'on' : ''}`}
+            aria-label={`Favourite${s.favourites_count ? `, ${s.favourites_count}` : ''}`}
+            aria-pressed={s.favourited}
+            disabled={action.busy}
+            onClick={favourite}
+          >
+            <Icon name="heart" size={18} />
+            <span className="count">{s.favourites_count || ''}</span>
+          </button>
+          {mine && (
+            <>
+              <button
+                type="button"
+                className="icon"
+                aria-label="Edit"
+                title="Edit"
+                onClick={() => setMode('edit')}
+              >
+                <Icon name="edit" size={18} />
+              </button>
+              <button
+                type="button"
+                className="icon"
+                aria-label="Delete"
+                title="Delete"
+                onClick={() => setMode('delete')}
+              >
+                <Icon name="trash" size={18} />
+              </button>
+            </>
+          )}
+          {props.extra}
+        </footer>
+        {mode !== 'delete' && <Alert message={action.error} />}
+        {mode === 'reply' && (
+          <Composer
+            replyTo={s}
+            autoFocus
+            onDone={(reply) => {
+              setMode(null);
+              props.onChange({ ...s, replies_count: s.replies_count + 1 });
+              props.onReplied?.(reply);
+            }}
+            onCancel={() => setMode(null)}
+          />
+        )}
+      </div>
+      {mode === 'delete' && (
+        <Dialog title="Delete post" onClose={() => setMode(null)}>
+          <p>Delete this post? Replies to it stay. This cannot be undone.</p>
+          <Alert message={action.error} />
+          <div className="row end">
+            <button type="button" onClick={() => setMode(null)}>
+              Cancel
+            </button>
+            <button type="button" className="danger" disabled={action.busy} onClick={remove}>
+              Delete
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {mode === 'history' && <History statusId={s.id} onClose={() => setMode(null)} />}
+    </article>
+  );
+}
+
+/** A status's versions, newest first. */
+function History({ statusId, onClose }: { statusId: string; onClose: () => void }) {
+  const { data, error } = useLoad(() => endpoints.statusHistory(statusId), statusId);
+  const edits = data ? data.slice().reverse() : null;
+  return (
+    <Dialog title="Edit history" onClose={onClose}>
+      <Alert message={error} />
+      {edits === null && !error && <p className="muted">Loading…</p>}
+      <ol className="edit-history">
+        {edits?.map((e, i) => (
+          <li key={e.created_at}>
+            <p className="muted">
+              {i === edits.length - 1 ? 'Original' : i === 0 ? 'Current' : 'Edited'} ·{' '}
+              {new Date(e.created_at).toLocaleString()}
+            </p>
+            {e.spoiler_text && <p className="cw">{e.spoiler_text}</p>}
+            <Html className="status-content" html={e.content} />
+          </li>
+        ))}
+      </ol>
+    </Dialog>
+  );
+}
