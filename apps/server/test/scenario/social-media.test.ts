@@ -317,6 +317,13 @@ describe('media attachments', () => {
     assert.equal((await m('POST', `/api/v1/hearth/media/${ids[0]}/trash`)).status, 401);
     const trashed = await m('POST', `/api/v1/hearth/media/${ids[0]}/trash`, a);
     assert.equal(trashed.status, 200, trashed.text);
+    // The status's readers are told: an update without the trashed attachment.
+    const update: any = h.events.findLast((e) => e.t === 'SOCIAL_STATUS_UPDATE' && (e.d as any).id === s.id);
+    assert.ok(update);
+    assert.deepEqual(
+      update.d.status.media_attachments.map((x: any) => x.id),
+      [ids[1]],
+    );
     // Gone from the status and the library's main list; its public URL no longer answers; the trash lists it.
     const seen = (await m('GET', `/api/v1/statuses/${s.id}`, b)).body;
     assert.deepEqual(

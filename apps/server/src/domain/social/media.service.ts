@@ -11,6 +11,7 @@ import { ApiError } from '../errors';
 import { imageErrorMessage, imageWorkBusy } from '../images';
 import { type IncomingFile, joined, readHead } from '../messages/uploads';
 import { recordNotFound, unprocessable } from './errors';
+import { accountTopic } from './follows.service';
 import type { SocialUrls } from './mastodon.wire';
 import {
   type MediaRow,
@@ -21,6 +22,7 @@ import {
   toMediaAttachment,
 } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
+import { statusViews } from './status-views';
 
 // Media attachments of statuses (ADR 00XX): uploaded first (POST /api/v2/media), then attached by a status.
 
@@ -437,8 +439,9 @@ export class MediaService {
         updatedAt: new Date(),
       })
       .where(and(eq(mediaAttachments.userId, principal.userId), eq(mediaAttachments.id, id)))
-      .returning({ id: mediaAttachments.id });
+      .returning();
     if (changed.length === 0) throw recordNotFound();
+    await this.statusChanged(changed[0]);
   }
 
   /**
@@ -460,6 +463,24 @@ export class MediaService {
       .returning();
     if (gone.length === 0) throw unprocessable('Only media in the trash can be deleted for good');
     await this.deleteFiles(gone);
+    await this.statusChanged(gone[0]);
+  }
+
+  /** Tells the status's readers (SOCIAL_STATUS_UPDATE) that its attachments changed, when the media has one. */
+  private async statusChanged(media: MediaRow): Promise<void> {
+    if (!media.statusId) return;
+    const [post] = await this.deps.db
+      .select()
+      .from(posts)
+      .where(and(eq(posts.userId, media.userId), eq(posts.id, media.statusId)));
+    if (!post) return;
+    const [status] = await statusViews(this.deps.db, this.urls, post.userId, [post]);
+    this.deps.events.publish('SOCIAL_STATUS_UPDATE', accountTopic(post.userId), {
+      id: post.id,
+      account_id: post.userId,
+      visibility: post.visibility,
+      status,
+    });
   }
 
   /**
