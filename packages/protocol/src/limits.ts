@@ -11,6 +11,21 @@ export const Limits = {
   /** How far up and down a thread GET /statuses/:id/context reads. */
   contextAncestorsMax: 64,
   contextDescendantsMax: 4096,
+  /** Media attachments of one status: up to 4 images, or one video or audio (Mastodon's rule). */
+  statusMediaMax: 4,
+  /** Alt text (description) of a media attachment, as Mastodon allows. */
+  mediaDescriptionChars: 1500,
+  /** A posted video or audio file: stored as uploaded (Hearth does not transcode), 99 MiB as Mastodon allows. */
+  mediaVideoBytes: 99 * 1024 * 1024,
+  /** Originals of posted images are re-encoded (metadata stripped) to fit in this square. */
+  mediaImageSide: 4096,
+  /** The `small` version of a posted image fits in this square. */
+  mediaPreviewSize: 640,
+  /** A poll: 2 to 4 options of at most 50 characters, open 5 minutes to a month (Mastodon's defaults). */
+  pollOptionsMax: 4,
+  pollOptionChars: 50,
+  pollMinExpiresInSeconds: 300,
+  pollMaxExpiresInSeconds: 2_629_746,
   /** A page of statuses or accounts in the Mastodon API. */
   socialPageDefault: 20,
   socialPageMax: 40,

@@ -90,7 +90,7 @@ async function findImage(deps: Deps, purpose: string, folder: string, hash: stri
   return file ? deps.storage.get(file.storageKey) : null;
 }
 
-function imageErrorMessage(err: ImageError): string {
+export function imageErrorMessage(err: ImageError): string {
   switch (err.code) {
     case 'too_large':
       return 'Image is too large.';
@@ -106,7 +106,7 @@ function imageErrorMessage(err: ImageError): string {
 }
 
 /** 503: the image lane is full (ImageLaneBusy); nothing was stored, the same request may be sent again shortly. */
-function imageWorkBusy(): ApiError {
+export function imageWorkBusy(): ApiError {
   return new ApiError(
     503,
     ErrorCode.General,

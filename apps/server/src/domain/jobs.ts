@@ -4,6 +4,8 @@ import type { Services } from './services';
 
 /** Threads idle past their auto_archive_duration are looked for this often. */
 const ARCHIVE_SWEEP_MS = 60_000;
+/** Social media uploads left unattached past a day are looked for this often. */
+const MEDIA_EXPIRE_SWEEP_MS = 60 * 60_000;
 
 /** The handlers of the domain's job kinds and its recurring schedules (app.ts calls this once). */
 export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Services): void {
@@ -22,6 +24,21 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
       // Connected again since (on any process): the memberships stay.
       if (!(await services.presence.connected(userId)))
         await services.members.endTemporaryMemberships(userId);
+    },
+    { concurrency: 4 },
+  );
+  jobs.define(
+    'social.media-expire',
+    async () => {
+      await services.social.media.expireUnattached();
+    },
+    { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
+  );
+  jobs.every('social.media-expire', MEDIA_EXPIRE_SWEEP_MS, 'social.media-expire', {});
+  jobs.define(
+    'social.poll-end',
+    async ({ userId, pollId }) => {
+      await services.social.polls.end(userId, pollId);
     },
     { concurrency: 4 },
   );

@@ -91,6 +91,10 @@ export function createServices(deps: Deps) {
       profiles: new ProfilesService(deps, users, follows),
       follows,
       posts,
+      /** Media attachments of statuses and the media library (ADR 0033). */
+      media: posts.media,
+      /** Polls on statuses. */
+      polls: posts.polls,
       timelines: new TimelinesService(deps, posts),
       notifications,
       oauth: new OAuthService(deps, auth),

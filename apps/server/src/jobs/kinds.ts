@@ -7,4 +7,8 @@ export interface JobPayloads {
   'threads.archive-inactive': Record<string, never>;
   /** Ends the temporary memberships of a user whose last gateway session is gone (if they are still gone). */
   'members.end-temporary': { userId: string };
+  /** Removes social media uploads never attached to a status within a day (the recurring sweep, hourly). */
+  'social.media-expire': Record<string, never>;
+  /** Tells a poll's voters and author that it ended (at its expiry; once, whatever the runs). */
+  'social.poll-end': { userId: string; pollId: string };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Limits } from '@hearth/protocol';
+import { encode as encodeBlurhash } from 'blurhash';
 import sharp from 'sharp';
 import { readImageHeader } from './image-header';
 import { ImageLaneBusy, imageLane } from './image-lane';
@@ -222,4 +223,93 @@ export async function makePreview(
 /** Discord-style image hash: 32 hex characters of the content's SHA-256. */
 export function contentHash(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex').slice(0, 32);
+}
+
+/** An image posted on the social side: the original re-encoded, its `small` version and its blurhash. */
+export interface PostedImage {
+  original: { data: Buffer; contentType: string; ext: string; width: number; height: number };
+  small: { data: Buffer; contentType: string; width: number; height: number };
+  blurhash: string | null;
+}
+
+// A still original keeps its format (JPEG stays JPEG: photos would grow as PNG); a still GIF becomes PNG.
+const STILL_FORMATS: Record<string, { ext: string; contentType: string }> = {
+  'image/jpeg': { ext: 'jpg', contentType: 'image/jpeg' },
+  'image/png': { ext: 'png', contentType: 'image/png' },
+  'image/webp': { ext: 'webp', contentType: 'image/webp' },
+  'image/gif': { ext: 'png', contentType: 'image/png' },
+};
+
+/**
+ * Processes an image posted with a status (ADR 0033): within the pixel budget (checked from the header first), in
+ * the image lane, re-encoded so that no metadata (camera, location) is served, turned upright, never enlarged,
+ * fitted in `side`×`side`; animations stay animated (WebP). A `small` WebP fits in `previewSide`, and a blurhash is
+ * computed from it. Not an accepted image is ImageError 'unsupported_type'; a full lane is 'busy'.
+ */
+export async function processPostedImage(
+  data: Buffer,
+  opts: { side: number; previewSide: number },
+): Promise<PostedImage> {
+  const sniffed = sniffContentType(data);
+  if (!ACCEPTED.has(sniffed)) throw new ImageError('unsupported_type', `unsupported image type ${sniffed}`);
+  const header = readImageHeader(data, { countFramesTo: 2 });
+  let original: PostedImage['original'];
+  if (header && header.frames > 1) {
+    const image = await processImage(data, { width: opts.side, height: opts.side, fit: 'inside' });
+    original = image;
+  } else {
+    try {
+      checkHeader(data, 'first');
+      original = await inLane(async () => {
+        const meta = await sharp(data, { limitInputPixels: Limits.imageMaxFramePixels }).metadata();
+        const oriented = meta.autoOrient ?? { width: meta.width, height: meta.height };
+        const problem = overBudget(
+          { width: oriented.width, height: oriented.height, frames: 1 },
+          { frames: 'first' },
+        );
+        if (problem) throw new ImageError('too_many_pixels', problem);
+        const format = STILL_FORMATS[sniffed];
+        const pipeline = sharp(data, { limitInputPixels: Limits.imageMaxFramePixels })
+          .timeout({ seconds: JOB_TIMEOUT_SECONDS })
+          .rotate()
+          .resize(opts.side, opts.side, { fit: 'inside', withoutEnlargement: true });
+        const encoded =
+          format.contentType === 'image/jpeg'
+            ? pipeline.jpeg({ quality: 90 })
+            : format.contentType === 'image/webp'
+              ? pipeline.webp({ quality: 90 })
+              : pipeline.png({ compressionLevel: 8 });
+        const { data: out, info } = await encoded.toBuffer({ resolveWithObject: true });
+        return { data: out, ...format, width: info.width, height: info.height };
+      });
+    } catch (err) {
+      throw asImageError(err);
+    }
+  }
+  const small = await makePreview(original.data, opts.previewSide);
+  const blurhash = await blurhashOf(small.data).catch(() => null);
+  return { original, small, blurhash };
+}
+
+/** The blurhash (4×3 components) of a small image, computed from a 32-pixel thumbnail of it. */
+async function blurhashOf(data: Buffer): Promise<string> {
+  return inLane(async () => {
+    const { data: pixels, info } = await sharp(data)
+      .resize(32, 32, { fit: 'inside' })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return encodeBlurhash(new Uint8ClampedArray(pixels), info.width, info.height, 4, 3);
+  });
+}
+
+/** A PNG of one colour (default avatars and headers): made once and kept by the caller. */
+export async function plainImage(
+  width: number,
+  height: number,
+  rgb: [number, number, number],
+): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .png()
+    .toBuffer();
 }

@@ -83,6 +83,46 @@ export const MastodonUpdateCredentials = Type.Object({
 });
 export type MastodonUpdateCredentials = Static<typeof MastodonUpdateCredentials>;
 
+/**
+ * `media_ids` of a status: more than Limits.statusMediaMax are let through the schema so that the domain answers
+ * Mastodon's 422, as it does for ids that are not the caller's.
+ */
+const MediaIds = Type.Array(Type.String({ maxLength: 30 }), { maxItems: 10 });
+
+/** A focal point `"x,y"`, each from -1.0 to 1.0 (checked by the domain). */
+const MediaFocus = Type.String({ maxLength: 40 });
+
+/** `POST /api/v2/media` fields besides `file`, and `PUT /api/v1/media/:id`. */
+export const MastodonMediaFields = Type.Object({
+  description: Type.Optional(
+    Type.Union([Type.String({ maxLength: Limits.mediaDescriptionChars * 4 }), Type.Null()]),
+  ),
+  focus: Type.Optional(Type.Union([MediaFocus, Type.Null()])),
+});
+export type MastodonMediaFields = Static<typeof MastodonMediaFields>;
+
+const MediaAttribute = Type.Object({
+  id: Type.String({ maxLength: 30 }),
+  description: Type.Optional(
+    Type.Union([Type.String({ maxLength: Limits.mediaDescriptionChars * 4 }), Type.Null()]),
+  ),
+  focus: Type.Optional(Type.Union([MediaFocus, Type.Null()])),
+});
+
+/** A status's poll; counts and lengths past Mastodon's rules are let through for the domain's 422. */
+export const MastodonPollInput = Type.Object({
+  options: Type.Array(Type.String({ maxLength: Limits.pollOptionChars * 4 }), { maxItems: 10 }),
+  expires_in: Type.Integer({ minimum: 0, maximum: 10 * Limits.pollMaxExpiresInSeconds }),
+  multiple: Type.Optional(Type.Boolean()),
+  hide_totals: Type.Optional(Type.Boolean()),
+});
+export type MastodonPollInput = Static<typeof MastodonPollInput>;
+
+/** `POST /api/v1/polls/:id/votes`: the indices of the chosen options. */
+export const MastodonPollVote = Type.Object({
+  choices: Type.Array(Type.Integer({ minimum: 0, maximum: 100 }), { minItems: 1, maxItems: 10 }),
+});
+
 export const MastodonCreateStatus = Type.Object({
   status: Type.Optional(Type.String({ maxLength: Limits.statusChars * 4 })),
   in_reply_to_id: Type.Optional(Type.Union([Snowflake, Type.Null()])),
@@ -90,8 +130,8 @@ export const MastodonCreateStatus = Type.Object({
   spoiler_text: Type.Optional(Type.String({ maxLength: Limits.spoilerChars * 4 })),
   visibility: Type.Optional(MastodonVisibility),
   language: Type.Optional(Type.Union([Type.String({ maxLength: 16 }), Type.Null()])),
-  media_ids: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 4 })),
-  poll: Type.Optional(Type.Unknown()),
+  media_ids: Type.Optional(MediaIds),
+  poll: Type.Optional(Type.Union([MastodonPollInput, Type.Null()])),
   scheduled_at: Type.Optional(Type.Null()),
 });
 export type MastodonCreateStatus = Static<typeof MastodonCreateStatus>;
@@ -101,8 +141,10 @@ export const MastodonEditStatus = Type.Object({
   sensitive: Type.Optional(Type.Boolean()),
   spoiler_text: Type.Optional(Type.String({ maxLength: Limits.spoilerChars * 4 })),
   language: Type.Optional(Type.Union([Type.String({ maxLength: 16 }), Type.Null()])),
-  media_ids: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 4 })),
-  poll: Type.Optional(Type.Unknown()),
+  media_ids: Type.Optional(MediaIds),
+  /** New alt text or focus of attachments already on the status (Mastodon 4.1+). */
+  media_attributes: Type.Optional(Type.Array(MediaAttribute, { maxItems: Limits.statusMediaMax })),
+  poll: Type.Optional(Type.Union([MastodonPollInput, Type.Null()])),
 });
 
 const RedirectUri = Type.String({ minLength: 1, maxLength: 2000 });

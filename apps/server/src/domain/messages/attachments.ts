@@ -118,6 +118,12 @@ export class AttachmentUrls {
     return { url, proxy_url: row.previewKey ? signed(attachmentPath(row, { preview: true })) : url };
   }
 
+  /** `path` under the public URL, signed to expire in a day (the social side's media, ADR 0033). */
+  signPath(path: string, now = Date.now()): string {
+    const expires = Math.floor((now + URL_TTL_MS) / 1000).toString(16);
+    return `${this.publicUrl}${path}?ex=${expires}&hm=${this.mac(path, expires)}`;
+  }
+
   /** Whether a request for `path` carries a valid, unexpired signature. */
   verify(path: string, ex: string | undefined, hm: string | undefined, now = Date.now()): boolean {
     if (!ex || !hm || !/^[0-9a-f]{1,12}$/.test(ex) || !/^[0-9a-f]{32}$/.test(hm)) return false;

@@ -120,7 +120,7 @@ export class UploadBatch {
 }
 
 /** The first `bytes` of a stream (all of it when shorter), and whether that was all. */
-async function readHead(
+export async function readHead(
   chunks: AsyncIterator<Buffer>,
   bytes: number,
 ): Promise<{ bytes: Buffer; ended: boolean }> {
@@ -136,7 +136,7 @@ async function readHead(
 }
 
 /** The head read for sniffing, then the rest of the stream. */
-async function* joined(head: { bytes: Buffer; ended: boolean }, rest: AsyncIterator<Buffer>) {
+export async function* joined(head: { bytes: Buffer; ended: boolean }, rest: AsyncIterator<Buffer>) {
   if (head.bytes.length) yield head.bytes;
   if (head.ended) return;
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;

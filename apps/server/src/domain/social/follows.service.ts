@@ -30,7 +30,7 @@ export class FollowsService {
     private readonly deps: Deps,
     private readonly notifications: NotificationsService,
   ) {
-    this.urls = new SocialUrls(deps.config.publicUrl);
+    this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
   }
 
   /** Follows `targetId`, or asks to when the account is locked. Following again changes nothing. */

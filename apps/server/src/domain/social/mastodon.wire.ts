@@ -1,5 +1,6 @@
 import { Limits } from '@hearth/protocol';
 import type { posts } from '../../store/schema';
+import type { AttachmentUrls } from '../messages/attachments';
 import type { AccountRow } from './accounts';
 import { escapeHtml, hashtags, renderText } from './text';
 
@@ -10,7 +11,11 @@ export type PostRow = typeof posts.$inferSelect;
 
 /** Where an instance's pages live: profile, status and tag URLs are built from it. */
 export class SocialUrls {
-  constructor(readonly base: string) {}
+  /** `signer` signs the URLs of media that not everyone may see (ADR 0033). */
+  constructor(
+    readonly base: string,
+    readonly signer: AttachmentUrls,
+  ) {}
   profile = (username: string) => `${this.base}/@${username}`;
   actor = (username: string) => `${this.base}/users/${username}`;
   status = (username: string, id: string) => `${this.base}/@${username}/${id}`;
@@ -101,6 +106,10 @@ export interface StatusParts {
   viewer: StatusViewerState | null;
   /** The source text, sent only where Mastodon sends it (delete, so a client can redraft). */
   withText?: boolean;
+  /** Its current media attachments, as MediaAttachment objects, in order. */
+  media?: unknown[];
+  /** Its poll as the viewer sees it (Poll), if it has one. */
+  poll?: unknown;
 }
 
 export function toStatus(s: StatusParts, urls: SocialUrls) {
@@ -121,7 +130,7 @@ export function toStatus(s: StatusParts, urls: SocialUrls) {
     language: p.language,
     in_reply_to_id: p.inReplyToId,
     in_reply_to_account_id: p.inReplyToAccountId,
-    media_attachments: [],
+    media_attachments: s.media ?? [],
     application: s.application,
     mentions: s.mentions.map((m) => ({
       id: m.user.id,
@@ -135,7 +144,7 @@ export function toStatus(s: StatusParts, urls: SocialUrls) {
     favourites_count: p.favouritesCount,
     replies_count: p.repliesCount,
     reblog: null,
-    poll: null,
+    poll: s.poll ?? null,
     card: null,
     quote: null,
     filtered: [],

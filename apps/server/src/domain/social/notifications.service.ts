@@ -41,7 +41,7 @@ type NotificationRow = typeof notifications.$inferSelect;
 export class NotificationsService {
   private readonly urls: SocialUrls;
   constructor(private readonly deps: Deps) {
-    this.urls = new SocialUrls(deps.config.publicUrl);
+    this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
   }
 
   /**
@@ -51,9 +51,16 @@ export class NotificationsService {
   async add(
     tx: DbOrTx,
     pending: PendingEvents,
-    n: { type: NotificationType; fromId: string; statusId?: string | null; recipients: string[] },
+    n: {
+      type: NotificationType;
+      fromId: string;
+      statusId?: string | null;
+      recipients: string[];
+      /** Notify the actor too (a poll's end reaches its author). */
+      includeActor?: boolean;
+    },
   ): Promise<void> {
-    const wanted = [...new Set(n.recipients)].filter((id) => id !== n.fromId);
+    const wanted = [...new Set(n.recipients)].filter((id) => n.includeActor || id !== n.fromId);
     if (wanted.length === 0) return;
     const blocks = await tx
       .select({ userId: relationships.userId, otherId: relationships.otherId })

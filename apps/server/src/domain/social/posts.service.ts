@@ -1,4 +1,4 @@
-import { Limits } from '@hearth/protocol';
+import { Limits, type MastodonPollInput } from '@hearth/protocol';
 import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
@@ -16,8 +16,11 @@ import { adjustStats, loadAccounts } from './accounts';
 import { recordNotFound, unprocessable } from './errors';
 import { accountTopic } from './follows.service';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
+import { type MediaFields, MediaService } from './media.service';
+import { type MediaRow, openVisibility, statusHasMedia, toMediaAttachment } from './media.wire';
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
+import { PollsService } from './polls.service';
 import { statusViews } from './status-views';
 import { mentionedUsernames, renderText } from './text';
 import { type Visibility, visibleTo } from './visibility';
@@ -30,7 +33,9 @@ export interface StatusInput {
   visibility?: Visibility;
   language?: string;
   media_ids?: string[];
-  poll?: unknown;
+  /** An edit's new alt text or focus for attachments the status keeps. */
+  media_attributes?: Array<{ id: string } & MediaFields>;
+  poll?: MastodonPollInput | null;
 }
 
 export interface AccountStatusesQuery extends PageQuery {
@@ -42,11 +47,17 @@ export interface AccountStatusesQuery extends PageQuery {
 /** Statuses: posts and comments (a comment is a status replying to another), edits, deletion, favourites. */
 export class PostsService {
   readonly urls: SocialUrls;
+  /** Media attachments (uploads, attaching, expiry, serving). */
+  readonly media: MediaService;
+  /** Polls on statuses (votes, their end). */
+  readonly polls: PollsService;
   constructor(
     private readonly deps: Deps,
     private readonly notifications: NotificationsService,
   ) {
-    this.urls = new SocialUrls(deps.config.publicUrl);
+    this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
+    this.media = new MediaService(deps, this.urls);
+    this.polls = new PollsService(deps, notifications);
   }
 
   /**
@@ -59,7 +70,9 @@ export class PostsService {
     opts: { appId?: string | null; idempotencyKey?: string } = {},
   ) {
     const me = principal.userId;
-    const text = checkText(input);
+    const text = checkText(input, { blankAllowed: (input.media_ids?.length ?? 0) > 0, pollAllowed: true });
+    if (input.poll && input.media_ids?.length)
+      throw unprocessable('A status may have media or a poll, not both');
     const id = this.deps.ids.next();
     const pending = new PendingEvents();
     const outcome = await this.deps.db.transaction(
@@ -90,6 +103,8 @@ export class PostsService {
             applicationId: opts.appId ?? null,
           })
           .returning();
+        if (input.media_ids?.length) await this.media.attach(tx, me, id, input.media_ids);
+        if (input.poll) await this.polls.create(tx, me, id, input.poll);
         await this.writeMentions(tx, me, id, mentioned);
         // Mastodon's rule: a mention notifies the people named in the text (a reply alone notifies nobody); each
         // may see the status, since a mention is what lets them.
@@ -132,7 +147,8 @@ export class PostsService {
   /** Edits the caller's own status; the version it replaces is kept in its history. */
   async edit(principal: Principal, id: string, input: StatusInput) {
     const me = principal.userId;
-    const text = checkText(input);
+    // Blank text is refused below unless the status keeps or gets media.
+    const text = checkText(input, { blankAllowed: true, pollAllowed: false });
     const pending = new PendingEvents();
     const post = await this.deps.db.transaction(async (tx) => {
       const [old] = await tx
@@ -141,6 +157,13 @@ export class PostsService {
         .where(and(eq(posts.userId, me), eq(posts.id, id)))
         .for('update');
       if (!old) throw recordNotFound();
+      const mediaBefore = await this.media.currentIds(tx, me, id);
+      const mediaNow =
+        input.media_ids !== undefined
+          ? (await this.media.attach(tx, me, id, input.media_ids)).map((m) => m.id)
+          : mediaBefore;
+      if (input.media_attributes?.length) await this.media.describe(tx, me, id, input.media_attributes);
+      if (!text && mediaNow.length === 0) throw unprocessable("Text can't be blank");
       await tx.insert(postEdits).values({
         userId: me,
         postId: id,
@@ -149,6 +172,7 @@ export class PostsService {
         content: old.content,
         spoilerText: old.spoilerText,
         sensitive: old.sensitive,
+        mediaIds: mediaBefore,
         createdAt: old.editedAt ?? old.createdAt,
       });
       const { content, mentioned } = await this.render(tx, text);
@@ -212,13 +236,17 @@ export class PostsService {
       await tx.delete(postMentions).where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)));
       await tx.delete(postReactions).where(and(eq(postReactions.userId, me), eq(postReactions.postId, id)));
       await tx.delete(postEdits).where(and(eq(postEdits.userId, me), eq(postEdits.postId, id)));
+      const media = await this.media.detachAll(tx, me, id);
+      await this.polls.removeForStatus(tx, me, id);
       await this.notifications.removeForStatus(tx, id);
       if (gone.inReplyToId && gone.inReplyToAccountId)
         await bumpReplies(tx, gone.inReplyToAccountId, gone.inReplyToId, -1);
       await adjustStats(tx, [{ userId: me, statuses: -1 }]);
-      return gone;
+      return { ...gone, media };
     });
     if (!deleted) throw recordNotFound();
+    // Its files go once the deletion is committed: no file of a deleted status is served after.
+    await this.media.deleteFiles(deleted.media);
     this.deps.events.publish('SOCIAL_STATUS_DELETE', accountTopic(me), {
       id,
       account_id: me,
@@ -319,17 +347,35 @@ export class PostsService {
     const author = accounts.get(post.userId);
     if (!author) throw recordNotFound();
     const account = toAccount(author, this.urls);
-    const version = (v: { content: string; spoilerText: string; sensitive: boolean; createdAt: Date }) => ({
+    // Each version shows the attachments it had (they stay with the status until it is deleted).
+    const currentMedia = await this.media.currentIds(db, post.userId, id);
+    const media = await this.media.byIds(db, post.userId, [
+      ...new Set([...earlier.flatMap((e) => e.mediaIds), ...currentMedia]),
+    ]);
+    const open = openVisibility(post.visibility);
+    const version = (v: {
+      content: string;
+      spoilerText: string;
+      sensitive: boolean;
+      createdAt: Date;
+      mediaIds: string[];
+    }) => ({
       content: v.content,
       spoiler_text: v.spoilerText,
       sensitive: v.sensitive,
       created_at: v.createdAt.toISOString(),
       account,
       poll: null,
-      media_attachments: [],
+      media_attachments: v.mediaIds
+        .map((m) => media.get(m))
+        .filter((m): m is MediaRow => m !== undefined)
+        .map((m) => toMediaAttachment(m, this.urls, { open })),
       emojis: [],
     });
-    return [...earlier.map(version), version({ ...post, createdAt: post.editedAt ?? post.createdAt })];
+    return [
+      ...earlier.map(version),
+      version({ ...post, createdAt: post.editedAt ?? post.createdAt, mediaIds: currentMedia }),
+    ];
   }
 
   /** The thread around a status: its visible ancestors (oldest first) and descendants (in tree order). */
@@ -363,8 +409,8 @@ export class PostsService {
       .from(users)
       .where(and(eq(users.id, accountId), eq(users.disabled, false)));
     if (!account) throw recordNotFound();
-    // No media and no pins yet: those filters find nothing.
-    if (q.only_media || q.pinned) return { items: [], newest: null, oldest: null };
+    // No pins yet: that filter finds nothing.
+    if (q.pinned) return { items: [], newest: null, oldest: null };
     const p = pageQuery(posts.id, q);
     const rows = await db
       .select()
@@ -374,6 +420,7 @@ export class PostsService {
           eq(posts.userId, accountId),
           visibleTo(viewer),
           q.exclude_replies ? isNull(posts.inReplyToId) : undefined,
+          q.only_media ? statusHasMedia() : undefined,
           p.where,
         ),
       )
@@ -458,12 +505,11 @@ export class PostsService {
 }
 
 /** Text of a new or edited status, checked as Mastodon checks it (422 for what it cannot accept). */
-function checkText(input: StatusInput): string {
-  if (input.media_ids && input.media_ids.length > 0)
-    throw unprocessable('Media attachments are not supported yet');
-  if (input.poll !== undefined && input.poll !== null) throw unprocessable('Polls are not supported yet');
+function checkText(input: StatusInput, opts: { blankAllowed: boolean; pollAllowed: boolean }): string {
+  if (input.poll !== undefined && input.poll !== null && !opts.pollAllowed)
+    throw unprocessable('Editing a poll is not supported');
   const text = (input.status ?? '').trim();
-  if (!text) throw unprocessable("Text can't be blank");
+  if (!text && !opts.blankAllowed) throw unprocessable("Text can't be blank");
   if ([...text].length > Limits.statusChars)
     throw unprocessable(`Text character limit of ${Limits.statusChars} exceeded`);
   if (input.spoiler_text && [...input.spoiler_text].length > Limits.spoilerChars)

@@ -30,7 +30,7 @@ export class ProfilesService {
     private readonly users: UsersService,
     private readonly follows: FollowsService,
   ) {
-    this.urls = new SocialUrls(deps.config.publicUrl);
+    this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
   }
 
   /** What the instance entity counts: people (not bots) and statuses. */

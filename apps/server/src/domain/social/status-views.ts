@@ -3,6 +3,8 @@ import type { DbOrTx } from '../../store/db';
 import { oauthApps, postMentions, postReactions } from '../../store/schema';
 import { type AccountRow, loadAccounts } from './accounts';
 import { type PostRow, type SocialUrls, toStatus } from './mastodon.wire';
+import { loadStatusMedia, openVisibility, toMediaAttachment } from './media.wire';
+import { loadPolls } from './polls.wire';
 
 /** Builds Mastodon Status objects for a list of posts a viewer may see: authors, mentions and the viewer's flags. */
 export async function statusViews(
@@ -41,7 +43,11 @@ export async function statusViews(
           .where(inArray(oauthApps.id, appIds))
       : Promise.resolve([]),
   ]);
-  const accounts = await loadAccounts(db, [...authorIds, ...mentions.map((m) => m.mentionedId)]);
+  const [accounts, media, polls] = await Promise.all([
+    loadAccounts(db, [...authorIds, ...mentions.map((m) => m.mentionedId)]),
+    loadStatusMedia(db, authorIds, ids),
+    loadPolls(db, viewer, rows),
+  ]);
   const favourited = new Set(favourites.map((f) => f.postId));
   const out = [];
   for (const post of rows) {
@@ -60,6 +66,10 @@ export async function statusViews(
           application: app ? { name: app.name, website: app.website } : null,
           viewer: viewer ? { favourited: favourited.has(post.id) } : null,
           withText: opts.withText,
+          media: (media.get(post.id) ?? []).map((m) =>
+            toMediaAttachment(m, urls, { open: openVisibility(post.visibility) }),
+          ),
+          poll: polls.get(post.id),
         },
         urls,
       ),

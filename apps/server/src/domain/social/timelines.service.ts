@@ -2,6 +2,7 @@ import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import { follows, posts } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import { statusHasMedia } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
 import { blockedBetween, visibleTo } from './visibility';
@@ -41,7 +42,7 @@ export class TimelinesService {
 
   /** Every public status (all are local until federation), without those of people blocked either way. */
   async public(viewer: string | null, q: PublicTimelineQuery) {
-    if (q.remote || q.only_media) return { items: [], newest: null, oldest: null };
+    if (q.remote) return { items: [], newest: null, oldest: null };
     const p = pageQuery(posts.id, q);
     const rows = await this.deps.db
       .select()
@@ -50,6 +51,7 @@ export class TimelinesService {
         and(
           eq(posts.visibility, 'public'),
           viewer ? sql`not ${blockedBetween(sql`${posts.userId}`, viewer)}` : undefined,
+          q.only_media ? statusHasMedia() : undefined,
           p.where,
         ),
       )

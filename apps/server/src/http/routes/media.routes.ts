@@ -88,6 +88,50 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
     );
   }
 
+  // Media of social statuses (ADR 0033): plain URLs for public and unlisted statuses, signed ones otherwise.
+  app.get(
+    '/media_attachments/:user_id/:media_id/:file',
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({
+          user_id: Snowflake,
+          media_id: Snowflake,
+          file: Type.String({ pattern: '^(original|small)\\.[a-z0-9]{1,5}$' }),
+        }),
+        querystring: Type.Object({
+          ex: Type.Optional(Type.String({ maxLength: 16 })),
+          hm: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const file = await services.social.media.file(
+        { userId: req.params.user_id, id: req.params.media_id, file: req.params.file },
+        req.query,
+      );
+      if (!file) return reply.code(404).send({ message: '404: Not Found', code: 0 });
+      servedAsFile(reply)
+        .type(file.contentType)
+        .header('content-length', file.size)
+        .header('content-disposition', file.disposition)
+        .header('cache-control', file.cacheControl);
+      return reply.send(file.body);
+    },
+  );
+
+  // What Mastodon clients fetch for an account without an avatar or header (Account.avatar / header point here).
+  for (const [url, kind] of [
+    ['/avatars/original/missing.png', 'avatar'],
+    ['/headers/original/missing.png', 'header'],
+  ] as const) {
+    app.get(url, { schema: { hide: true } }, async (_req, reply) => {
+      const png = await services.social.media.defaultImage(kind);
+      servedAsFile(reply).type('image/png').header('cache-control', 'public, max-age=86400');
+      return reply.send(png);
+    });
+  }
+
   // Emojis and stickers are named by their id, whatever extension is asked for.
   for (const [kind, exts, find] of [
     ['emojis', 'png|webp|gif', (id: string) => services.emojis.image(id)],

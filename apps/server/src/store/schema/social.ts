@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { snowflake, timestamptz } from './types';
 
 // The social layer (ADR 0028). Every table owned by a user starts its key with `user_id` (ADR 0002).
@@ -118,6 +129,8 @@ export const postEdits = pgTable(
     content: text('content').notNull(),
     spoilerText: text('spoiler_text').notNull(),
     sensitive: boolean('sensitive').notNull(),
+    /** The media attachments of this version, in order (their rows stay with the status until it is deleted). */
+    mediaIds: text('media_ids').array().notNull().default(sql`'{}'`),
     createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.postId, t.id] })],
@@ -205,4 +218,84 @@ export const markers = pgTable(
     primaryKey({ columns: [t.userId, t.timeline] }),
     check('markers_timeline_check', sql`${t.timeline} in ('home', 'notifications')`),
   ],
+);
+
+/**
+ * A file posted on the social side (the seed's MEDIA; Mastodon's MediaAttachment), owned by `user_id`, who uploaded
+ * it. It is attached to at most one status (`status_id`, as Mastodon has it) and stays with that status until the
+ * status is deleted, even when an edit takes it out (the edit history shows it). Unattached uploads expire after a
+ * day (ADR 0033).
+ */
+export const mediaAttachments = pgTable(
+  'media_attachments',
+  {
+    userId: snowflake('user_id').notNull(),
+    id: snowflake('id').notNull(),
+    /** Mastodon's type: image | gifv | video | audio | unknown. */
+    type: text('type').notNull(),
+    contentType: text('content_type').notNull(),
+    storageKey: text('storage_key').notNull(),
+    /** The `small` version of an image (WebP); null for other types. */
+    previewKey: text('preview_key'),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    previewWidth: integer('preview_width'),
+    previewHeight: integer('preview_height'),
+    /** Alt text. */
+    description: text('description'),
+    focusX: real('focus_x').notNull().default(0),
+    focusY: real('focus_y').notNull().default(0),
+    blurhash: text('blurhash'),
+    /** The status it is attached to; null until it is posted. */
+    statusId: snowflake('status_id'),
+    /** Its place among the status's current attachments; null when an edit took it out (kept for history). */
+    position: integer('position'),
+    /**
+     * Moved to the trash by its owner (the seed's status `trash`; null: `visible`): hidden from its status and from
+     * everyone but the owner until restored, or deleted for good from the trash.
+     */
+    trashedAt: timestamptz('trashed_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    index('media_attachments_status_idx').on(t.userId, t.statusId),
+    index('media_attachments_unattached_idx').on(t.createdAt).where(sql`${t.statusId} is null`),
+    check('media_attachments_type_check', sql`${t.type} in ('image', 'gifv', 'video', 'audio', 'unknown')`),
+  ],
+);
+
+/**
+ * A status's poll (`id` is the status's id), beside it under its author's key. Votes are counted from `poll_votes`
+ * on read, so counts are exact whatever the interleaving.
+ */
+export const polls = pgTable(
+  'polls',
+  {
+    userId: snowflake('user_id').notNull(),
+    id: snowflake('id').notNull(),
+    options: text('options').array().notNull(),
+    multiple: boolean('multiple').notNull().default(false),
+    hideTotals: boolean('hide_totals').notNull().default(false),
+    expiresAt: timestamptz('expires_at').notNull(),
+    /** Its end was notified (the `social.poll-end` job runs at least once; this makes it notify once). */
+    endNotified: boolean('end_notified').notNull().default(false),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.id] })],
+);
+
+/** One chosen option of one voter (several rows for a multiple-choice poll), keyed by the poll's author. */
+export const pollVotes = pgTable(
+  'poll_votes',
+  {
+    userId: snowflake('user_id').notNull(),
+    pollId: snowflake('poll_id').notNull(),
+    voterId: snowflake('voter_id').notNull(),
+    choice: integer('choice').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.pollId, t.voterId, t.choice] })],
 );

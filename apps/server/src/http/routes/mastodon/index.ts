@@ -7,8 +7,10 @@ import type { Api, RouteContext } from '../../types';
 import { accountsRoutes } from './accounts.routes';
 import { parseRailsForm } from './form';
 import { instanceRoutes } from './instance.routes';
+import { mastodonMediaRoutes } from './media.routes';
 import { notificationsRoutes } from './notifications.routes';
 import { oauthRoutes } from './oauth.routes';
+import { pollsRoutes } from './polls.routes';
 import { statusesRoutes } from './statuses.routes';
 import { timelinesRoutes } from './timelines.routes';
 
@@ -58,6 +60,8 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     statusesRoutes(api, ctx);
     timelinesRoutes(api, ctx);
     notificationsRoutes(api, ctx);
+    mastodonMediaRoutes(api, ctx);
+    pollsRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(

@@ -1,4 +1,5 @@
 import { Limits } from '@hearth/protocol';
+import { SUPPORTED_MEDIA_TYPES } from '../../../domain/social/media.service';
 import type { Api, RouteContext } from '../../types';
 
 /** The Mastodon version Hearth answers as (docs/mastodon-api.md): clients read features from it. */
@@ -10,21 +11,28 @@ export function instanceRoutes(app: Api, { services, config }: RouteContext): vo
   const domain = new URL(config.publicUrl).host;
   const statuses = {
     max_characters: Limits.statusChars,
-    max_media_attachments: 0,
+    max_media_attachments: Limits.statusMediaMax,
     characters_reserved_per_url: 23,
   };
   const configuration = {
     accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
     statuses,
+    // Uploads for statuses (ADR 0033): images within the pixel budget of ADR 0016, video and audio as uploaded.
     media_attachments: {
-      supported_mime_types: [],
-      image_size_limit: 0,
-      image_matrix_limit: 0,
-      video_size_limit: 0,
-      video_frame_rate_limit: 0,
-      video_matrix_limit: 0,
+      supported_mime_types: SUPPORTED_MEDIA_TYPES,
+      description_limit: Limits.mediaDescriptionChars,
+      image_size_limit: Limits.imageUploadBytes,
+      image_matrix_limit: Limits.imageMaxFramePixels,
+      video_size_limit: Limits.mediaVideoBytes,
+      video_frame_rate_limit: 120,
+      video_matrix_limit: Limits.imageMaxFramePixels,
     },
-    polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
+    polls: {
+      max_options: Limits.pollOptionsMax,
+      max_characters_per_option: Limits.pollOptionChars,
+      min_expiration: Limits.pollMinExpiresInSeconds,
+      max_expiration: Limits.pollMaxExpiresInSeconds,
+    },
   };
   const description = 'A Hearth community: chat and a social network on one account.';
 
