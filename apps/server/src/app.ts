@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Limits, SnowflakeGenerator } from '@hearth/protocol';
+import { type HearthEvent, Limits, SnowflakeGenerator } from '@hearth/protocol';
 import { eq } from 'drizzle-orm';
 import Fastify, { type FastifyReply } from 'fastify';
 import { type Logger, pino } from 'pino';
@@ -15,6 +15,7 @@ import { ContextCache } from './domain/guilds/context-cache';
 import { defineDomainJobs } from './domain/jobs';
 import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
+import { voiceRechecks } from './domain/voice/voice-guard';
 import { BUS_GAP, type Bus, createMemoryBus } from './events/bus';
 import { EventPublisher } from './events/publisher';
 import { createRedisBus } from './events/redis-bus';
@@ -52,6 +53,7 @@ import { stickersRoutes } from './http/routes/stickers.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
+import { voiceRoutes } from './http/routes/voice.routes';
 import { webhooksRoutes } from './http/routes/webhooks.routes';
 import { docsPolicy } from './http/security-headers';
 import type { Api, RouteContext } from './http/types';
@@ -149,6 +151,8 @@ export async function createApp(
     });
     // Subscribed before anything else that reads the bus: a context is dropped before any session sees the event.
     const contexts = new ContextCache();
+    // Set once the services exist: rechecks voice states after this process published a permission change.
+    let voiceGuard: (e: HearthEvent) => void = () => {};
     const observeContexts = bus.subscribe((e) => contexts.observe(e));
     cleanups.push(async () => observeContexts());
     const deps: Deps = {
@@ -156,6 +160,7 @@ export async function createApp(
       ids: new SnowflakeGenerator({ workerId: config.workerId >> 5, processId: config.workerId & 31 }),
       events: new EventPublisher(bus, (err, t) => log.error({ err, t }, 'could not publish event'), [
         (e) => contexts.observe(e),
+        (e) => voiceGuard(e),
       ]),
       mailer,
       storage,
@@ -170,6 +175,7 @@ export async function createApp(
     };
     const services = createServices(deps);
     defineDomainJobs(jobs, services);
+    voiceGuard = voiceRechecks(services.voice, log);
     // Sessions revoked on any process stop being trusted here at once.
     const forgetRevoked = bus.subscribe((e) => {
       if (e.t === 'SESSIONS_REVOKED' && e.topic.startsWith('user:'))
@@ -351,6 +357,7 @@ async function buildHttp(
       threadsRoutes(api, ctx);
       gatewayRoutes(api, ctx);
       webhooksRoutes(api, ctx);
+      voiceRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );

@@ -32,6 +32,7 @@ import { ProfilesService } from './social/profiles.service';
 import { TimelinesService } from './social/timelines.service';
 import { ThreadsService } from './threads/threads.service';
 import { UsersService } from './users/users.service';
+import { VoiceService } from './voice/voice.service';
 import { WebhookMessagesService } from './webhooks/webhook-messages.service';
 import { WebhooksService } from './webhooks/webhooks.service';
 
@@ -41,7 +42,8 @@ export function createServices(deps: Deps) {
   const emojis = new EmojisService(deps);
   const presence = new PresenceService(deps, deps.presence);
   const guilds = new GuildsService(deps, emojis, presence);
-  const members = new MembersService(deps);
+  const voice = new VoiceService(deps);
+  const members = new MembersService(deps, voice);
   const dms = new DmsService(deps);
   const notifications = new NotificationsService(deps);
   const follows = new FollowsService(deps, notifications);
@@ -61,7 +63,7 @@ export function createServices(deps: Deps) {
     guilds,
     members,
     guildInfo: new GuildInfoService(deps, guilds, members, emojis),
-    channels: new ChannelsService(deps, dms, threads),
+    channels: new ChannelsService(deps, dms, threads, voice),
     threads,
     roles: new RolesService(deps),
     invites: new InvitesService(deps, guilds, members, messages, presence),
@@ -78,6 +80,7 @@ export function createServices(deps: Deps) {
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),
     botAuthorization: new BotAuthorizationService(deps, guilds, members, presence),
+    voice,
     webhooks,
     webhookMessages: new WebhookMessagesService(deps, webhooks, threads),
     /** The social layer (ADR 0028). */

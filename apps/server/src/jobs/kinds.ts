@@ -7,6 +7,8 @@ export interface JobPayloads {
   'threads.archive-inactive': Record<string, never>;
   /** Ends the temporary memberships of a user whose last gateway session is gone (if they are still gone). */
   'members.end-temporary': { userId: string };
+  /** Ends voice states whose gateway session is gone everywhere (a process died; the sweep, once a minute). */
+  'voice.sweep': Record<string, never>;
 }
 
 export type JobKind = keyof JobPayloads;

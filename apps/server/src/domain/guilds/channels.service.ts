@@ -25,6 +25,7 @@ import { groupBy } from '../group-by';
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
 import type { ThreadsService } from '../threads/threads.service';
+import type { VoiceService } from '../voice/voice.service';
 import { diffChanges, writeAudit } from './audit';
 import {
   type ChannelRow,
@@ -70,6 +71,7 @@ export class ChannelsService {
     private readonly deps: Deps,
     private readonly dms: DmsService,
     private readonly threads: ThreadsService,
+    private readonly voice: VoiceService,
   ) {}
 
   private async isThread(channelId: string): Promise<boolean> {
@@ -405,6 +407,8 @@ export class ChannelsService {
         .set({ parentId: null })
         .where(eq(channels.parentId, channelId))
         .returning();
+      // Those in it (a voice channel) are told they left before it goes.
+      await this.voice.endInChannels(tx, pending, [channelId]);
       await deleteChannelContent(tx, [channelId]);
       await tx
         .update(guilds)
