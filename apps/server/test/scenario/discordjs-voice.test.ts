@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
-import { Client, Events, GatewayIntentBits, type VoiceState } from 'discord.js';
+import { ChannelType, Client, Events, GatewayIntentBits, type VoiceState } from 'discord.js';
 import { type BotWorld, nextEvent as botEvent, botWorld } from '../bots/bot-setup';
 import { closeWithClients, TestGateway } from '../gateway-client';
 import { join } from '../guild-helpers';
@@ -59,7 +59,7 @@ test('voiceStateUpdate and guild.voiceStates follow a member joining; setMute, s
   await target.voice.setMute(true, 'too loud');
   await muted;
 
-  const other = await guild.channels.create({ name: 'Lounge', type: 2 });
+  const other = await guild.channels.create({ name: 'Lounge', type: ChannelType.GuildVoice });
   const moved = voiceUpdate((_, after) => after.id === member.id && after.channelId === other.id);
   await target.voice.setChannel(other);
   await moved;
