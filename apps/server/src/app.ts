@@ -64,6 +64,7 @@ import { JobQueue } from './jobs/queue';
 import { JobWorker } from './jobs/worker';
 import { createMailer } from './mail/mailer';
 import { openMediaStorage } from './media/media-storage';
+import { Sfu } from './media/sfu';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './state/presence-store';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './state/rate-limiter';
 import { SessionStore } from './state/session-store';
@@ -155,6 +156,8 @@ export async function createApp(
     let voiceGuard: (e: HearthEvent) => void = () => {};
     const observeContexts = bus.subscribe((e) => contexts.observe(e));
     cleanups.push(async () => observeContexts());
+    const sfu = new Sfu();
+    cleanups.push(() => sfu.close());
     const deps: Deps = {
       db: database.db,
       ids: new SnowflakeGenerator({ workerId: config.workerId >> 5, processId: config.workerId & 31 }),
@@ -172,6 +175,7 @@ export async function createApp(
       attachmentUrls: new AttachmentUrls(secret, config.publicUrl),
       contexts,
       jobs,
+      sfu,
     };
     const services = createServices(deps);
     defineDomainJobs(jobs, services);
@@ -189,6 +193,9 @@ export async function createApp(
     // gateway (gateway.attach, below). So a session never gets an event before the caches it reads have seen it.
     const followSnapshots = bus.subscribe((e) => services.sessionData.observe(e));
     cleanups.push(async () => followSnapshots());
+    // This process's voice rooms follow voice states: who left, moved or was server-muted.
+    const followVoice = bus.subscribe((e) => services.voice.observe(e));
+    cleanups.push(async () => followVoice());
     const lifecycle = { closing: false };
     const http = await buildHttp(
       config,

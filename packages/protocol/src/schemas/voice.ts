@@ -48,3 +48,17 @@ export const ModifyUserVoiceState = Type.Object(
   { additionalProperties: false },
 );
 export type ModifyUserVoiceState = Static<typeof ModifyUserVoiceState>;
+
+/**
+ * POST /voice/connect: the WebRTC offer of the user's voice state (one send m-line for their microphone, Opus, then
+ * up to 16 receive m-lines for the others), with VOICE_SERVER_UPDATE's token and the gateway session it was sent to.
+ */
+export const VoiceConnect = Type.Object(
+  {
+    guild_id: Snowflake,
+    session_id: Type.String({ minLength: 1, maxLength: 64 }),
+    token: Type.String({ minLength: 1, maxLength: 128 }),
+    sdp: Type.String({ minLength: 1, maxLength: 32_768 }),
+  },
+  { additionalProperties: false },
+);

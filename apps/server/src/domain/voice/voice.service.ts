@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hasPermission, Permission } from '@hearth/permissions';
 import {
   AuditLogEvent,
@@ -10,11 +9,12 @@ import {
   type VoiceState,
 } from '@hearth/protocol';
 import { and, count, eq, inArray } from 'drizzle-orm';
+import { SfuError } from '../../media/sfu';
 import type { DbOrTx } from '../../store/db';
 import { channels, voiceStates } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
-import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
+import { ApiError, invalidField, missingPermissions, notFound, unauthorized } from '../errors';
 import { writeAudit } from '../guilds/audit';
 import { loadChannelContext } from '../guilds/channel-context';
 import {
@@ -26,6 +26,7 @@ import {
   lockChannels,
 } from '../guilds/guild-access';
 import { PendingEvents } from '../pending-events';
+import { checkVoiceGrant, voiceGrant } from './voice-grant';
 import { announceVoiceState, endVoiceStates, readVoiceStates } from './voice-states';
 
 /** What op 4 VOICE_STATE_UPDATE asks for, validated by the gateway. */
@@ -36,6 +37,14 @@ export interface VoiceStateRequest {
   self_mute: boolean;
   self_deaf: boolean;
   self_video: boolean;
+}
+
+/** POST /voice/connect's body. */
+export interface VoiceConnect {
+  guild_id: string;
+  session_id: string;
+  token: string;
+  sdp: string;
 }
 
 /** Voice states checked per sweep (the oldest sessions first); the next sweep takes the rest. */
@@ -117,7 +126,7 @@ export class VoiceService {
       return moving || current?.sessionId !== sessionId;
     });
     pending.publish(this.deps.events);
-    return joined ? this.serverFor(req.guild_id) : null;
+    return joined ? this.serverFor(req.guild_id, userId, sessionId) : null;
   }
 
   /** The session ended (closed, revoked, or its resume window ran out): its voice state goes. */
@@ -342,13 +351,56 @@ export class VoiceService {
     return found;
   }
 
-  /** VOICE_SERVER_UPDATE: where to negotiate media, with a grant for it (the SFU that checks it is the next slice). */
-  private serverFor(guildId: string): VoiceServerUpdate {
+  /**
+   * VOICE_SERVER_UPDATE: where to negotiate media (this process's public host: `POST /api/v10/voice/connect` there),
+   * with a grant for this session's voice state.
+   */
+  private serverFor(guildId: string, userId: string, sessionId: string): VoiceServerUpdate {
     return {
-      token: randomBytes(16).toString('hex'),
+      token: voiceGrant(this.deps.secret, { guildId, userId, sessionId }),
       guild_id: guildId,
       endpoint: new URL(this.deps.config.publicUrl).host,
     };
+  }
+
+  /**
+   * POST /voice/connect: a WebRTC offer from the user whose session holds a voice state, with VOICE_SERVER_UPDATE's
+   * token;
+   * answered by the SFU's room of that voice channel. What the participant sends is forwarded only with SPEAK there,
+   * and not while server-muted or suppressed. A token not for this user and session, or stale: 401; no such voice
+   * state: 404.
+   */
+  async connect(principal: Principal, input: VoiceConnect): Promise<{ sdp: string }> {
+    const { db, secret, sfu } = this.deps;
+    const who = { guildId: input.guild_id, userId: principal.userId, sessionId: input.session_id };
+    if (!checkVoiceGrant(secret, input.token, who)) throw unauthorized();
+    const [state] = await readVoiceStates(
+      db,
+      and(
+        eq(voiceStates.guildId, who.guildId),
+        eq(voiceStates.userId, who.userId),
+        eq(voiceStates.sessionId, who.sessionId),
+      ),
+    );
+    if (!state?.channel_id) throw notFound(ErrorCode.UnknownVoiceState, 'Voice State');
+    const { permissions } = await loadChannelForActor(db, state.channel_id, who.userId);
+    try {
+      const sdp = await sfu.join({ id: state.channel_id, guildId: who.guildId }, who.userId, input.sdp, {
+        permitted: hasPermission(permissions, Permission.SPEAK),
+        muted: state.mute || state.suppress,
+      });
+      return { sdp };
+    } catch (err) {
+      if (err instanceof SfuError) throw invalidField(['sdp'], 'SDP_INVALID', err.message);
+      throw err;
+    }
+  }
+
+  /** Keeps this process's SFU rooms in step with voice states (app.ts subscribes it to the bus). */
+  observe(event: { t: string; topic: string; d: unknown }): void {
+    if (event.t !== 'VOICE_STATE_UPDATE') return;
+    const d = event.d as VoiceState & { guild_id: string };
+    this.deps.sfu.follow(d.guild_id, d.user_id, d.channel_id, d.mute || d.suppress);
   }
 }
 

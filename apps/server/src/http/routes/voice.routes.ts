@@ -1,4 +1,10 @@
-import { ModifyCurrentVoiceState, ModifyUserVoiceState, Snowflake, VoiceState } from '@hearth/protocol';
+import {
+  ModifyCurrentVoiceState,
+  ModifyUserVoiceState,
+  Snowflake,
+  VoiceConnect,
+  VoiceState,
+} from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { noContent } from '../reply';
@@ -10,7 +16,10 @@ const tags = ['voice'];
 const GuildParams = Type.Object({ guild_id: Snowflake });
 const UserParams = Type.Object({ guild_id: Snowflake, user_id: Snowflake });
 
-/** Voice states of a guild's members (ADR 00XX): read them, and a stage's speaker state. */
+/**
+ * Voice states of a guild's members (ADR 00XX): read them, and a stage's speaker state; and the media connection of
+ * one's own voice state (a WebRTC offer answered by the SFU).
+ */
 export function voiceRoutes(app: Api, { services }: RouteContext): void {
   const { voice } = services;
 
@@ -58,5 +67,18 @@ export function voiceRoutes(app: Api, { services }: RouteContext): void {
       await voice.modifyStage(caller(req), req.params.guild_id, req.params.user_id, req.body);
       return noContent(reply);
     },
+  );
+
+  app.post(
+    '/voice/connect',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        body: VoiceConnect,
+        response: { 200: Type.Object({ sdp: Type.String() }), ...errors },
+      },
+    },
+    async (req) => voice.connect(caller(req), req.body),
   );
 }
