@@ -101,7 +101,7 @@ async function talk(speakers: Client[], done: () => boolean): Promise<void> {
 
 const from = (c: Client, user: TestUser) => c.heard.filter((p) => p.startsWith(`${user.username}:`)).length;
 
-test('two people in a voice channel hear each other through the SFU; one without SPEAK is heard by nobody', async () => {
+test('two people in a voice channel hear each other through the SFU; one without SPEAK, or server-muted, is heard by nobody', async () => {
   const g = await createGuild(h);
   const b = await join(h, g);
   const mute = await join(h, g);
@@ -120,7 +120,24 @@ test('two people in a voice channel hear each other through the SFU; one without
   await talk([alice, bob, silent], () => from(silent, g.owner) >= 5 && from(alice, b) >= 20);
   assert.equal(from(alice, mute), 0);
   assert.equal(from(bob, mute), 0);
+
+  // Server-muted, Bob is heard no more (what he sends from now on is marked), while Alice still is.
+  const muted = await h.api('PATCH', `/guilds/${g.id}/members/${b.id}`, {
+    token: g.owner.token,
+    body: { mute: true },
+  });
+  assert.equal(muted.status, 200, muted.text);
+  await waitFor(() => h.events.some((e) => e.t === 'VOICE_STATE_UPDATE' && (e.d as any).mute));
+  const before = from(silent, g.owner);
+  bob.send('after-mute');
+  await talk([alice], () => from(silent, g.owner) >= before + 20);
+  assert.ok(!alice.heard.includes('after-mute') && !silent.heard.includes('after-mute'));
 });
+
+async function waitFor(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(ok());
+}
 
 test('connecting needs the grant of this user, session and guild, and a voice state', async () => {
   const g = await createGuild(h);
