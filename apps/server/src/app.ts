@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Limits, SnowflakeGenerator } from '@hearth/protocol';
+import { type HearthEvent, Limits, SnowflakeGenerator } from '@hearth/protocol';
 import { eq } from 'drizzle-orm';
 import Fastify, { type FastifyReply } from 'fastify';
 import { type Logger, pino } from 'pino';
@@ -15,6 +15,7 @@ import { ContextCache } from './domain/guilds/context-cache';
 import { defineDomainJobs } from './domain/jobs';
 import { AttachmentUrls } from './domain/messages/attachments';
 import { createServices, type Services } from './domain/services';
+import { voiceRechecks } from './domain/voice/voice-guard';
 import { BUS_GAP, type Bus, createMemoryBus } from './events/bus';
 import { EventPublisher } from './events/publisher';
 import { createRedisBus } from './events/redis-bus';
@@ -53,6 +54,7 @@ import { stickersRoutes } from './http/routes/stickers.routes';
 import { systemRoutes } from './http/routes/system.routes';
 import { threadsRoutes } from './http/routes/threads.routes';
 import { usersRoutes } from './http/routes/users.routes';
+import { voiceRoutes } from './http/routes/voice.routes';
 import { webhooksRoutes } from './http/routes/webhooks.routes';
 import { docsPolicy } from './http/security-headers';
 import type { Api, RouteContext } from './http/types';
@@ -63,6 +65,7 @@ import { JobQueue } from './jobs/queue';
 import { JobWorker } from './jobs/worker';
 import { createMailer } from './mail/mailer';
 import { openMediaStorage } from './media/media-storage';
+import { Sfu } from './media/sfu';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './state/presence-store';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './state/rate-limiter';
 import { SessionStore } from './state/session-store';
@@ -150,13 +153,18 @@ export async function createApp(
     });
     // Subscribed before anything else that reads the bus: a context is dropped before any session sees the event.
     const contexts = new ContextCache();
+    // Set once the services exist: rechecks voice states after this process published a permission change.
+    let voiceGuard: (e: HearthEvent) => void = () => {};
     const observeContexts = bus.subscribe((e) => contexts.observe(e));
     cleanups.push(async () => observeContexts());
+    const sfu = new Sfu();
+    cleanups.push(() => sfu.close());
     const deps: Deps = {
       db: database.db,
       ids: new SnowflakeGenerator({ workerId: config.workerId >> 5, processId: config.workerId & 31 }),
       events: new EventPublisher(bus, (err, t) => log.error({ err, t }, 'could not publish event'), [
         (e) => contexts.observe(e),
+        (e) => voiceGuard(e),
       ]),
       mailer,
       storage,
@@ -168,9 +176,11 @@ export async function createApp(
       attachmentUrls: new AttachmentUrls(secret, config.publicUrl),
       contexts,
       jobs,
+      sfu,
     };
     const services = createServices(deps);
     defineDomainJobs(jobs, services);
+    voiceGuard = voiceRechecks(services.voice, log);
     // Sessions revoked on any process stop being trusted here at once.
     const forgetRevoked = bus.subscribe((e) => {
       if (e.t === 'SESSIONS_REVOKED' && e.topic.startsWith('user:'))
@@ -184,6 +194,9 @@ export async function createApp(
     // gateway (gateway.attach, below). So a session never gets an event before the caches it reads have seen it.
     const followSnapshots = bus.subscribe((e) => services.sessionData.observe(e));
     cleanups.push(async () => followSnapshots());
+    // This process's voice rooms follow voice states: who left, moved or was server-muted.
+    const followVoice = bus.subscribe((e) => services.voice.observe(e));
+    cleanups.push(async () => followVoice());
     const lifecycle = { closing: false };
     const http = await buildHttp(
       config,
@@ -353,6 +366,7 @@ async function buildHttp(
       threadsRoutes(api, ctx);
       gatewayRoutes(api, ctx);
       webhooksRoutes(api, ctx);
+      voiceRoutes(api, ctx);
     },
     { prefix: '/api/v10' },
   );

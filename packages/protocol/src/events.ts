@@ -11,6 +11,7 @@ import type { Message } from './schemas/messages';
 import type { ScheduledEvent } from './schemas/scheduled-events';
 import type { Sticker } from './schemas/stickers';
 import type { PrivateUser, User, UserSettings } from './schemas/users';
+import type { VoiceServerUpdate, VoiceState } from './schemas/voice';
 
 /**
  * Who may receive an event, the kind of its topic (`<kind>:<id>`). A guild channel and a DM share `channel:<id>`:
@@ -72,6 +73,7 @@ export type GuildCreate = Guild & {
   threads?: Channel[];
   members?: Member[];
   presences?: Presence[];
+  voice_states?: VoiceState[];
 };
 
 /** Where in a guild an event happened; absent in a DM. */
@@ -168,6 +170,13 @@ export interface EventPayloads {
   APPLICATION_COMMAND_PERMISSIONS_UPDATE: GuildCommandPermissions;
   RELATIONSHIP_ADD: { id: string; type: number; nickname: string | null; since: string; user: User };
   RELATIONSHIP_REMOVE: { id: string; type: number };
+  /**
+   * A member joined, left (`channel_id` null), moved or changed mute or deafen in a voice channel (ADR 0034); those
+   * who can view the channel get it (a leave: everyone in the guild).
+   */
+  VOICE_STATE_UPDATE: VoiceState & { guild_id: string };
+  /** Where the session that joined a voice channel negotiates its media; dispatched to that session only. */
+  VOICE_SERVER_UPDATE: VoiceServerUpdate;
   /** The user themself; a partial one when only some fields changed (verified). */
   USER_UPDATE: Pick<PrivateUser, 'id'> & Partial<PrivateUser>;
   USER_SETTINGS_UPDATE: UserSettings;
@@ -382,6 +391,10 @@ export const EVENTS = {
   APPLICATION_COMMAND_PERMISSIONS_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: [] },
   RELATIONSHIP_ADD: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
   RELATIONSHIP_REMOVE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
+  // GUILD_CREATE lists the guild's voice states: a change drops the snapshot.
+  VOICE_STATE_UPDATE: { topics: ['guild'], intent: Intent.GuildVoiceStates, invalidates: ['guild-snapshot'] },
+  // Written straight to the session that sent op 4 (gateway/voice.ts), never published.
+  VOICE_SERVER_UPDATE: { topics: ['user'], intent: Intent.GuildVoiceStates, invalidates: [] },
   // Drops the snapshots that list the user.
   USER_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context', 'guild-snapshot'] },
   USER_SETTINGS_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },

@@ -15,5 +15,6 @@ export * from './schemas/messages';
 export * from './schemas/scheduled-events';
 export * from './schemas/stickers';
 export * from './schemas/users';
+export * from './schemas/voice';
 export * from './schemas/webhooks';
 export * from './snowflake';

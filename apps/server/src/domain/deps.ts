@@ -5,6 +5,7 @@ import type { EventPublisher } from '../events/publisher';
 import type { JobPayloads } from '../jobs/kinds';
 import type { JobWorker } from '../jobs/worker';
 import type { Mailer } from '../mail/mailer';
+import type { Sfu } from '../media/sfu';
 import type { MediaStorage } from '../media/storage';
 import type { PresenceStore } from '../state/presence-store';
 import type { RateLimiter } from '../state/rate-limiter';
@@ -30,6 +31,8 @@ export interface Deps {
   attachmentUrls: AttachmentUrls;
   /** Channel contexts of message create, kept fresh by every event published or received. */
   contexts: ContextCache;
+  /** The voice channels' media rooms held by this process (ADR 0034). */
+  sfu: Sfu;
   /** Durable background jobs (ADR 0025): work that must happen later or again. */
   jobs: Pick<JobWorker<JobPayloads>, 'enqueue'>;
 }

@@ -7,6 +7,9 @@ const ARCHIVE_SWEEP_MS = 60_000;
 /** Social media uploads left unattached past a day are looked for this often. */
 const MEDIA_EXPIRE_SWEEP_MS = 60 * 60_000;
 
+/** Voice states whose session died with its process are looked for this often (ADR 0034). */
+const VOICE_SWEEP_MS = 60_000;
+
 /** The handlers of the domain's job kinds and its recurring schedules (app.ts calls this once). */
 export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Services): void {
   jobs.define(
@@ -42,4 +45,12 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
     },
     { concurrency: 4 },
   );
+  jobs.define(
+    'voice.sweep',
+    async () => {
+      await services.voice.sweep();
+    },
+    { maxAttempts: 3, backoff: { baseMs: 5000, maxMs: 30_000 } },
+  );
+  jobs.every('voice.sweep', VOICE_SWEEP_MS, 'voice.sweep', {});
 }

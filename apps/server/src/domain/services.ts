@@ -35,6 +35,7 @@ import { TimelinesService } from './social/timelines.service';
 import { ForumPostsService } from './threads/forum-posts.service';
 import { ThreadsService } from './threads/threads.service';
 import { UsersService } from './users/users.service';
+import { VoiceService } from './voice/voice.service';
 import { WebhookMessagesService } from './webhooks/webhook-messages.service';
 import { WebhooksService } from './webhooks/webhooks.service';
 
@@ -44,7 +45,8 @@ export function createServices(deps: Deps) {
   const emojis = new EmojisService(deps);
   const presence = new PresenceService(deps, deps.presence);
   const guilds = new GuildsService(deps, emojis, presence);
-  const members = new MembersService(deps);
+  const voice = new VoiceService(deps);
+  const members = new MembersService(deps, voice);
   const dms = new DmsService(deps);
   const notifications = new NotificationsService(deps);
   const follows = new FollowsService(deps, notifications);
@@ -66,7 +68,7 @@ export function createServices(deps: Deps) {
     guilds,
     members,
     guildInfo: new GuildInfoService(deps, guilds, members, emojis),
-    channels: new ChannelsService(deps, dms, threads),
+    channels: new ChannelsService(deps, dms, threads, voice),
     threads,
     forumPosts: new ForumPostsService(deps, threads, messages),
     roles: new RolesService(deps),
@@ -84,6 +86,7 @@ export function createServices(deps: Deps) {
     bans: new BansService(deps, members),
     auditLog: new AuditLogService(deps),
     botAuthorization: new BotAuthorizationService(deps, guilds, members, presence),
+    voice,
     webhooks,
     webhookMessages: new WebhookMessagesService(deps, webhooks, threads),
     /** The social layer (ADR 0028). */

@@ -17,6 +17,7 @@ import type { Requests } from './requests';
 import type { Router } from './routing';
 import type { Session } from './session';
 import type { Sessions } from './sessions';
+import type { VoiceRequests } from './voice';
 import { textFrame, WebSocketSink } from './ws-sink';
 
 /** The answer to every heartbeat, encoded once, and framed once (most of what a gateway writes when idle). */
@@ -64,6 +65,7 @@ export class Connections {
       router: Router;
       handshake: Handshake;
       requests: Requests;
+      voice: VoiceRequests;
       inFlight: InFlight;
     },
   ) {}
@@ -224,7 +226,7 @@ export class Connections {
           return requests.presence(session, payload.d);
         case GatewayOp.VoiceStateUpdate:
           if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
-          return;
+          return this.parts.voice.update(session, payload.d, close);
         case GatewayOp.RequestGuildMembers: {
           if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
           const asking = session;

@@ -11,6 +11,7 @@ import { Requests } from './requests';
 import { ResumeRecords } from './resume-records';
 import { Router } from './routing';
 import { Sessions } from './sessions';
+import { VoiceRequests } from './voice';
 
 /**
  * Discord Gateway v10 over `ws`, fed by the bus. One per process. This class only puts the parts together:
@@ -50,6 +51,7 @@ export class Gateway {
       router: this.router,
       handshake: new Handshake(opts, this.sessions, this.router, this.handoff),
       requests: new Requests(opts, this.sessions),
+      voice: new VoiceRequests(opts),
       inFlight: this.inFlight,
     });
   }

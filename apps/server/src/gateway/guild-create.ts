@@ -27,7 +27,8 @@ const openGuild = (guild: object) =>
   once(openGuilds, guild, (x) => Buffer.from(JSON.stringify(x).slice(0, -1)));
 
 const COMMA = Buffer.from(',');
-const EVENTS = Buffer.from('],"voice_states":[],"stage_instances":[],"guild_scheduled_events":[');
+const VOICE_STATES = Buffer.from('],"voice_states":[');
+const EVENTS = Buffer.from('],"stage_instances":[],"guild_scheduled_events":[');
 const TAIL = Buffer.from('],"soundboard_sounds":[]}}');
 
 /** What one session's GUILD_CREATE is made of, beside the guild's snapshot. */
@@ -73,6 +74,9 @@ function guildCreateParts(snapshot: CachedSnapshot, to: GuildCreateFor): Buffer[
     if (myPresences) parts.push(COMMA);
     parts.push(others.presences);
   }
+  parts.push(VOICE_STATES);
+  // Who is in voice, in the channels the session can view (as VOICE_STATE_UPDATE goes).
+  list(parts, snapshot.voiceStates, (v) => !!v.channel_id && state.canView(guildId, v.channel_id));
   parts.push(EVENTS);
   // An event hosted in a channel is listed for those who can view the channel.
   list(parts, snapshot.scheduledEvents, (e) => !e.channel_id || state.canView(guildId, e.channel_id));

@@ -49,11 +49,17 @@ export class Sessions extends SessionRegistry<Session> {
     session.expiry.unref();
   }
 
-  /** Ends a session for good: its presence goes, and with the user's last session their temporary memberships. */
+  /**
+   * Ends a session for good: its presence and voice state go, and with the user's last session their temporary
+   * memberships.
+   */
   destroy(session: Session): void {
     if (session.expiry) clearTimeout(session.expiry);
-    const { presence, members } = this.opts.services;
+    const { presence, members, voice } = this.opts.services;
     const userId = session.principal.userId;
+    voice
+      .sessionEnded(userId, session.id)
+      .catch((err) => this.opts.log.warn({ err }, 'could not end a voice state (the voice sweep will)'));
     presence
       .set(userId, session.id, null, [...session.state.guilds.keys()])
       .then(async () => {

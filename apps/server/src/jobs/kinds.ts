@@ -11,4 +11,6 @@ export interface JobPayloads {
   'social.media-expire': Record<string, never>;
   /** Tells a poll's voters and author that it ended (at its expiry; once, whatever the runs). */
   'social.poll-end': { userId: string; pollId: string };
+  /** Ends voice states whose gateway session is gone everywhere (a process died; the sweep, once a minute). */
+  'voice.sweep': Record<string, never>;
 }

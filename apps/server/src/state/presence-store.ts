@@ -23,6 +23,8 @@ export interface PresenceStore {
   remove(userId: string, sessionId: string): Promise<void>;
   /** Every live session's presence of each user. */
   get(userIds: string[]): Promise<Map<string, SessionPresence[]>>;
+  /** The ids of each user's live sessions (voice states live no longer than their session, ADR 0034). */
+  sessionIds(userIds: string[]): Promise<Map<string, Set<string>>>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,9 @@ export function createMemoryPresenceStore(): PresenceStore {
     },
     async get(userIds) {
       return new Map(userIds.map((id) => [id, [...(byUser.get(id)?.values() ?? [])]]));
+    },
+    async sessionIds(userIds) {
+      return new Map(userIds.map((id) => [id, new Set(byUser.get(id)?.keys() ?? [])]));
     },
     async close() {
       byUser.clear();
@@ -83,6 +88,22 @@ export async function createRedisPresenceStore(url: string, staleMs: number): Pr
           id,
           values.map((v) => JSON.parse(v) as SessionPresence).filter((p) => now - p.at < staleMs),
         );
+      });
+      return out;
+    },
+    async sessionIds(userIds) {
+      const out = new Map<string, Set<string>>();
+      if (!userIds.length) return out;
+      const pipeline = redis.pipeline();
+      for (const id of userIds) pipeline.hgetall(key(id));
+      const results = (await pipeline.exec()) ?? [];
+      const now = Date.now();
+      userIds.forEach((id, i) => {
+        const fields = (results[i]?.[1] as Record<string, string> | undefined) ?? {};
+        const live = Object.entries(fields).filter(
+          ([, v]) => now - (JSON.parse(v) as SessionPresence).at < staleMs,
+        );
+        out.set(id, new Set(live.map(([sessionId]) => sessionId)));
       });
       return out;
     },

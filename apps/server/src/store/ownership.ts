@@ -23,6 +23,7 @@ import {
   scheduledEventUsers,
   stickers,
   threadMembers,
+  voiceStates,
   webhooks,
 } from './schema';
 
@@ -50,6 +51,8 @@ export const channelOwned: readonly ChannelOwnedTable[] = [
   dmPairs,
   // An event hosted in a channel goes with it (its interested users first: deleteChannelContent).
   scheduledEvents,
+  // Who is in a voice channel (a channel delete announces their leaving first: ChannelsService.delete).
+  voiceStates,
 ];
 
 /**

@@ -6,6 +6,7 @@ import { type PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import sharp from 'sharp';
 import { channelOwned, guildOwned } from '../../src/store/ownership';
 import * as schema from '../../src/store/schema';
+import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, grant, join, type TestGuild } from '../guild-helpers';
 import { startHearth, type TestServer } from '../harness';
 
@@ -13,7 +14,7 @@ let h: TestServer;
 before(async () => {
   h = await startHearth();
 });
-after(() => h.close());
+after(() => closeWithClients(h));
 
 const tables = (Object.values(schema) as unknown[]).filter((t): t is PgTable => is(t, PgTable));
 const column = (t: PgTable, name: 'guildId' | 'channelId') =>
@@ -122,6 +123,13 @@ async function busyGuild(): Promise<{ g: TestGuild; channelIds: string[] }> {
     });
     assert.equal(interested.status, 204, interested.text);
   }
+  // A member in the voice channel.
+  const session = await TestGateway.identify(h, m.token, {}, 1);
+  session.send({
+    op: 4,
+    d: { guild_id: g.id, channel_id: g.voiceChannelId, self_mute: false, self_deaf: false },
+  });
+  await session.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === m.id);
 
   // An application's bot with a command of this guild, and that command's overwrites here.
   const app = (await h.api('POST', '/applications', { ...owner, body: { name: 'Cascade Bot' } })).body;

@@ -505,6 +505,8 @@ export const AuditLogEvent = {
   MemberBanRemove: 23,
   MemberUpdate: 24,
   MemberRoleUpdate: 25,
+  MemberMove: 26,
+  MemberDisconnect: 27,
   BotAdd: 28,
   RoleCreate: 30,
   RoleUpdate: 31,

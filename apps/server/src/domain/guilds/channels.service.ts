@@ -28,6 +28,7 @@ import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-co
 import { PendingEvents } from '../pending-events';
 import { forumChanges } from '../threads/forum';
 import type { ThreadsService } from '../threads/threads.service';
+import type { VoiceService } from '../voice/voice.service';
 import { diffChanges, writeAudit } from './audit';
 import {
   type ChannelRow,
@@ -84,6 +85,7 @@ export class ChannelsService {
     private readonly deps: Deps,
     private readonly dms: DmsService,
     private readonly threads: ThreadsService,
+    private readonly voice: VoiceService,
   ) {}
 
   private async isThread(channelId: string): Promise<boolean> {
@@ -425,6 +427,8 @@ export class ChannelsService {
         .set({ parentId: null })
         .where(and(eq(channels.parentId, channelId), not(channelTypeIn(channels.type, 'thread'))))
         .returning();
+      // Those in it (a voice channel) are told they left before it goes.
+      await this.voice.endInChannels(tx, pending, [channelId]);
       const gone = await tx
         .select()
         .from(channels)

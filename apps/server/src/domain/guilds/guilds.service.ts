@@ -14,6 +14,7 @@ import {
   type Member,
   type ModifyGuild,
   type ScheduledEvent,
+  type VoiceState,
 } from '@hearth/protocol';
 import { and, asc, count, eq, gt, inArray, lt } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
@@ -27,6 +28,7 @@ import {
   permissionOverwrites,
   roles,
   users,
+  voiceStates,
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -37,6 +39,7 @@ import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-co
 import { PendingEvents } from '../pending-events';
 import type { PresenceService } from '../presence/presence.service';
 import { threadMemberCounts, toThreadWire } from '../threads/threads.wire';
+import { readVoiceStates } from '../voice/voice-states';
 import { diffChanges, writeAudit } from './audit';
 import type { EmojisService } from './emojis.service';
 import {
@@ -84,6 +87,8 @@ export interface GuildSnapshot {
   members: Member[];
   /** The guild's scheduled events (GUILD_CREATE lists those of channels a session can view). */
   scheduledEvents: ScheduledEvent[];
+  /** Who is in its voice channels (GUILD_CREATE lists those of channels a session can view). */
+  voiceStates: VoiceState[];
   /** What a permission cache starts from: the owner, the roles, and every channel with its overwrites. */
   access: { ownerId: string; roles: RoleData[]; channels: CachedChannel[] };
 }
@@ -227,6 +232,7 @@ export class GuildsService {
       emojiList,
       stickerList,
       events,
+      voice,
     ] = await Promise.all([
       db.select().from(guilds).where(eq(guilds.id, guildId)),
       db.select().from(roles).where(eq(roles.guildId, guildId)),
@@ -247,6 +253,7 @@ export class GuildsService {
       this.emojis.all(db, guildId),
       guildStickers(db, guildId),
       guildScheduledEvents(db, guildId),
+      readVoiceStates(db, eq(voiceStates.guildId, guildId)),
     ]);
     if (!guild) return null;
     const overwritesOf = groupBy(
@@ -270,6 +277,8 @@ export class GuildsService {
       threads: active.map((t) => toThreadWire(t, threadCountOf.get(t.id) ?? 0)),
       members: memberRows.map((m) => toMemberWire(m.member, m.roleIds, m.user)),
       scheduledEvents: events,
+      // GUILD_CREATE's voice states carry no guild_id (Discord's).
+      voiceStates: voice.map(({ guild_id: _, ...state }) => state),
       access: {
         ownerId: guild.ownerId,
         roles: roleRows.map((r) => ({ id: r.id, permissions: r.permissions, position: r.position })),

@@ -12,6 +12,7 @@ import { groupBy } from '../group-by';
 import { storeImage } from '../images';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
+import type { VoiceService } from '../voice/voice.service';
 import { type AuditChange, writeAudit } from './audit';
 import { GuildActor, loadGuildActor } from './guild-access';
 import { toMemberWire } from './guilds.wire';
@@ -21,7 +22,10 @@ const MAX_TIMEOUT_MS = 28 * 24 * 60 * 60 * 1000;
 type UserRow = typeof users.$inferSelect;
 
 export class MembersService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly voice: VoiceService,
+  ) {}
 
   async list(
     principal: Principal,
@@ -151,6 +155,11 @@ export class MembersService {
         changes,
         auditChanges,
       );
+      // A move or disconnect (MOVE_MEMBERS), after any server mute or deafen so the voice state shows them.
+      if (input.channel_id !== undefined)
+        await this.voice.moveMember(tx, pending, actor, userId, input.channel_id, reason);
+      else if (changes.mute !== undefined || changes.deaf !== undefined)
+        await this.voice.announce(tx, pending, guildId, userId);
       if (newRoles) {
         await tx
           .delete(memberRoles)
@@ -380,6 +389,8 @@ export class MembersService {
 
   /** Removes a membership with its roles and thread memberships; queues GUILD_MEMBER_REMOVE and the user's GUILD_DELETE. */
   async removeMember(tx: DbOrTx, pending: PendingEvents, guildId: string, userId: string): Promise<boolean> {
+    // Out of voice first, so the leave still carries the member.
+    await this.voice.endForMember(tx, pending, guildId, userId);
     const removed = await tx
       .delete(members)
       .where(and(eq(members.guildId, guildId), eq(members.userId, userId)))

@@ -6,4 +6,5 @@ export * from './media';
 export * from './messages';
 export * from './social';
 export * from './users';
+export * from './voice';
 export * from './webhooks';

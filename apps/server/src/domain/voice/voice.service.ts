@@ -1,0 +1,414 @@
+import { hasPermission, Permission } from '@hearth/permissions';
+import {
+  AuditLogEvent,
+  ChannelType,
+  ErrorCode,
+  isVoiceType,
+  type ModifyCurrentVoiceState,
+  type VoiceServerUpdate,
+  type VoiceState,
+} from '@hearth/protocol';
+import { and, count, eq, inArray } from 'drizzle-orm';
+import { SfuError } from '../../media/sfu';
+import type { DbOrTx } from '../../store/db';
+import { channels, voiceStates } from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import { ApiError, invalidField, missingPermissions, notFound, unauthorized } from '../errors';
+import { writeAudit } from '../guilds/audit';
+import { loadChannelContext } from '../guilds/channel-context';
+import {
+  type ChannelForActor,
+  channelForActor,
+  type GuildActor,
+  loadChannelForActor,
+  loadGuildActor,
+  lockChannels,
+} from '../guilds/guild-access';
+import { PendingEvents } from '../pending-events';
+import { checkVoiceGrant, voiceGrant } from './voice-grant';
+import { announceVoiceState, endVoiceStates, readVoiceStates } from './voice-states';
+
+/** What op 4 VOICE_STATE_UPDATE asks for, validated by the gateway. */
+export interface VoiceStateRequest {
+  guild_id: string;
+  /** Null leaves the guild's voice channel. */
+  channel_id: string | null;
+  self_mute: boolean;
+  self_deaf: boolean;
+  self_video: boolean;
+}
+
+/** POST /voice/connect's body. */
+export interface VoiceConnect {
+  guild_id: string;
+  session_id: string;
+  token: string;
+  sdp: string;
+}
+
+/** Voice states checked per sweep (the oldest sessions first); the next sweep takes the rest. */
+const SWEEP_BATCH = 1000;
+
+/** Refused because the channel is full (the gateway drops the request, as Discord does). */
+const channelFull = () => new ApiError(403, ErrorCode.MissingPermissions, 'The voice channel is full');
+
+/**
+ * Voice states (ADR 0034): joining, moving and leaving voice channels over the gateway (op 4), what moderators do to
+ * them, the reads, and their end with the session that made them or with the member's right to connect.
+ */
+export class VoiceService {
+  constructor(private readonly deps: Deps) {}
+
+  /**
+   * op 4 from gateway session `sessionId`: joins, moves within the guild, changes self mute/deaf/video, or (channel
+   * null) leaves. Joining needs VIEW_CHANNEL and CONNECT, and room under the channel's `user_limit` unless the member
+   * has MOVE_MEMBERS there. Resolves to VOICE_SERVER_UPDATE's payload when this session now holds a new voice
+   * connection (a join or a move), else null.
+   */
+  async update(
+    principal: Principal,
+    sessionId: string,
+    req: VoiceStateRequest,
+  ): Promise<VoiceServerUpdate | null> {
+    const { db } = this.deps;
+    const userId = principal.userId;
+    const pending = new PendingEvents();
+    if (req.channel_id === null) {
+      await endVoiceStates(
+        db,
+        pending,
+        and(eq(voiceStates.guildId, req.guild_id), eq(voiceStates.userId, userId)),
+      );
+      pending.publish(this.deps.events);
+      return null;
+    }
+    const channelId = req.channel_id;
+    const target = await this.voiceChannel(db, req.guild_id, channelId, userId);
+    if (!hasPermission(target.permissions, Permission.CONNECT)) throw missingPermissions();
+    const joined = await db.transaction(async (tx) => {
+      // Joins of one channel take turns, so that `user_limit` holds.
+      await lockChannels(tx, eq(channels.id, channelId));
+      const [current] = await tx
+        .select()
+        .from(voiceStates)
+        .where(and(eq(voiceStates.guildId, req.guild_id), eq(voiceStates.userId, userId)))
+        .for('update');
+      const moving = current?.channelId !== channelId;
+      if (moving && target.channel.userLimit && !hasPermission(target.permissions, Permission.MOVE_MEMBERS)) {
+        const [{ n }] = await tx
+          .select({ n: count() })
+          .from(voiceStates)
+          .where(eq(voiceStates.channelId, channelId));
+        if (n >= target.channel.userLimit) throw channelFull();
+      }
+      const values = {
+        channelId,
+        sessionId,
+        selfMute: req.self_mute,
+        selfDeaf: req.self_deaf,
+        selfVideo: req.self_video,
+        // Leaving a channel ends a stream; a stage's audience starts suppressed.
+        ...(moving
+          ? {
+              selfStream: false,
+              suppress: target.channel.type === ChannelType.GuildStageVoice,
+              requestToSpeakAt: null,
+              joinedAt: new Date(),
+            }
+          : {}),
+      };
+      await tx
+        .insert(voiceStates)
+        .values({ guildId: req.guild_id, userId, ...values })
+        .onConflictDoUpdate({ target: [voiceStates.guildId, voiceStates.userId], set: values });
+      await announceVoiceState(tx, pending, req.guild_id, userId);
+      return moving || current?.sessionId !== sessionId;
+    });
+    pending.publish(this.deps.events);
+    return joined ? this.serverFor(req.guild_id, userId, sessionId) : null;
+  }
+
+  /** The session ended (closed, revoked, or its resume window ran out): its voice state goes. */
+  async sessionEnded(userId: string, sessionId: string): Promise<void> {
+    const pending = new PendingEvents();
+    await endVoiceStates(
+      this.deps.db,
+      pending,
+      and(eq(voiceStates.userId, userId), eq(voiceStates.sessionId, sessionId)),
+    );
+    pending.publish(this.deps.events);
+  }
+
+  /**
+   * Ends voice states whose gateway session is no longer alive anywhere: the presence store lists every live session
+   * (with Redis, refreshed by its process; a dead process's expire), so this catches those of a process that died
+   * without ending them (the job `voice.sweep`).
+   */
+  async sweep(): Promise<number> {
+    const { db } = this.deps;
+    const rows = await db
+      .select({ userId: voiceStates.userId, sessionId: voiceStates.sessionId })
+      .from(voiceStates)
+      .orderBy(voiceStates.joinedAt)
+      .limit(SWEEP_BATCH);
+    if (!rows.length) return 0;
+    const live = await this.deps.presence.sessionIds([...new Set(rows.map((r) => r.userId))]);
+    const dead = rows.filter((r) => !live.get(r.userId)?.has(r.sessionId));
+    if (!dead.length) return 0;
+    const pending = new PendingEvents();
+    let ended = 0;
+    for (const { userId, sessionId } of dead)
+      ended += await endVoiceStates(
+        db,
+        pending,
+        and(eq(voiceStates.userId, userId), eq(voiceStates.sessionId, sessionId)),
+      );
+    pending.publish(this.deps.events);
+    return ended;
+  }
+
+  /**
+   * After an event that can change permissions in a guild (roles, overwrites, a member's roles or timeout, channels):
+   * members in voice who can no longer view or connect to their channel are disconnected at once.
+   */
+  async recheck(guildId: string): Promise<void> {
+    const { db } = this.deps;
+    const rows = await db.select().from(voiceStates).where(eq(voiceStates.guildId, guildId));
+    const lost = [];
+    for (const row of rows) {
+      const ctx = await loadChannelContext(db, row.channelId, row.userId);
+      const permissions = ctx?.member ? safePermissions(ctx) : 0n;
+      if (!hasPermission(permissions, Permission.VIEW_CHANNEL | Permission.CONNECT)) lost.push(row);
+    }
+    if (!lost.length) return;
+    const pending = new PendingEvents();
+    for (const row of lost)
+      await endVoiceStates(
+        db,
+        pending,
+        and(
+          eq(voiceStates.guildId, guildId),
+          eq(voiceStates.userId, row.userId),
+          eq(voiceStates.channelId, row.channelId),
+          eq(voiceStates.sessionId, row.sessionId),
+        ),
+      );
+    pending.publish(this.deps.events);
+  }
+
+  /** GET /guilds/:id/voice-states/@me and /:user_id: members only; a state in a channel the caller cannot see is unknown. */
+  async get(principal: Principal, guildId: string, userId: string): Promise<VoiceState> {
+    const { db } = this.deps;
+    await loadGuildActor(db, guildId, principal.userId);
+    const [state] = await readVoiceStates(
+      db,
+      and(eq(voiceStates.guildId, guildId), eq(voiceStates.userId, userId)),
+    );
+    if (!state?.channel_id) throw notFound(ErrorCode.UnknownVoiceState, 'Voice State');
+    try {
+      await loadChannelForActor(db, state.channel_id, principal.userId);
+    } catch {
+      throw notFound(ErrorCode.UnknownVoiceState, 'Voice State');
+    }
+    return state;
+  }
+
+  /**
+   * PATCH /guilds/:id/voice-states/@me and /:user_id: a stage channel's speaker state (`suppress`, the request to
+   * speak). The channel must be the stage the user is in; any other channel is 400 (50024).
+   */
+  async modifyStage(
+    principal: Principal,
+    guildId: string,
+    userId: string,
+    input: ModifyCurrentVoiceState,
+  ): Promise<void> {
+    const { db } = this.deps;
+    const self = userId === principal.userId;
+    await loadGuildActor(db, guildId, principal.userId);
+    const [current] = await db
+      .select()
+      .from(voiceStates)
+      .where(and(eq(voiceStates.guildId, guildId), eq(voiceStates.userId, userId)));
+    if (!current) throw notFound(ErrorCode.UnknownVoiceState, 'Voice State');
+    const channelId = input.channel_id ?? current.channelId;
+    const { channel, permissions } = await loadChannelForActor(db, channelId, principal.userId);
+    if (channel.guildId !== guildId) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+    if (channel.type !== ChannelType.GuildStageVoice)
+      throw new ApiError(
+        400,
+        ErrorCode.CannotExecuteOnChannelType,
+        'Cannot execute action on this channel type',
+      );
+    if (current.channelId !== channelId)
+      throw invalidField(['channel_id'], 'VOICE_STATE_CHANNEL', 'The user is not in this channel.');
+    const changes: Partial<typeof voiceStates.$inferInsert> = {};
+    if (input.suppress !== undefined) {
+      // Bringing oneself up to speak, or anyone up or down, is a moderator's; going down oneself is free.
+      if (!(self && input.suppress) && !hasPermission(permissions, Permission.MUTE_MEMBERS))
+        throw missingPermissions();
+      changes.suppress = input.suppress;
+    }
+    if (input.request_to_speak_timestamp !== undefined) {
+      if (!self) throw invalidField(['request_to_speak_timestamp'], 'BASE_TYPE_BAD', 'Only for oneself.');
+      if (input.request_to_speak_timestamp && !hasPermission(permissions, Permission.REQUEST_TO_SPEAK))
+        throw missingPermissions();
+      changes.requestToSpeakAt = input.request_to_speak_timestamp
+        ? new Date(input.request_to_speak_timestamp)
+        : null;
+    }
+    if (!Object.keys(changes).length) return;
+    const pending = new PendingEvents();
+    await db
+      .update(voiceStates)
+      .set(changes)
+      .where(and(eq(voiceStates.guildId, guildId), eq(voiceStates.userId, userId)));
+    await announceVoiceState(db, pending, guildId, userId);
+    pending.publish(this.deps.events);
+  }
+
+  /**
+   * PATCH /guilds/:id/members/:user_id's `channel_id`, in its transaction: a channel moves the member there (MOVE_MEMBERS
+   * where they are, MOVE_MEMBERS and CONNECT where they go; `user_limit` does not apply to a move), null disconnects
+   * them (MOVE_MEMBERS where they are). The member must be in voice (40032). Writes MEMBER_MOVE or MEMBER_DISCONNECT.
+   */
+  async moveMember(
+    tx: DbOrTx,
+    pending: PendingEvents,
+    actor: GuildActor,
+    userId: string,
+    channelId: string | null,
+    reason: string | null,
+  ): Promise<void> {
+    const guildId = actor.guild.id;
+    const [current] = await tx
+      .select()
+      .from(voiceStates)
+      .where(and(eq(voiceStates.guildId, guildId), eq(voiceStates.userId, userId)))
+      .for('update');
+    if (!current)
+      throw new ApiError(400, ErrorCode.TargetNotConnectedToVoice, 'Target user is not connected to voice.');
+    const from = await loadChannelForActor(tx, current.channelId, actor.userId).catch(() => null);
+    if (!from || !hasPermission(from.permissions, Permission.MOVE_MEMBERS)) throw missingPermissions();
+    const audit = { guildId, userId: actor.userId, targetId: userId, reason };
+    if (channelId === null) {
+      await endVoiceStates(
+        tx,
+        pending,
+        and(eq(voiceStates.guildId, guildId), eq(voiceStates.userId, userId)),
+      );
+      await writeAudit(tx, this.deps.ids, pending, {
+        ...audit,
+        actionType: AuditLogEvent.MemberDisconnect,
+        options: { count: '1' },
+      });
+      return;
+    }
+    const to = await this.voiceChannel(tx, guildId, channelId, actor.userId, ['channel_id']);
+    if (!hasPermission(to.permissions, Permission.CONNECT | Permission.MOVE_MEMBERS))
+      throw missingPermissions();
+    if (current.channelId === channelId) return;
+    await tx
+      .update(voiceStates)
+      .set({ channelId, selfStream: false, suppress: to.channel.type === ChannelType.GuildStageVoice })
+      .where(and(eq(voiceStates.guildId, guildId), eq(voiceStates.userId, userId)));
+    await announceVoiceState(tx, pending, guildId, userId);
+    await writeAudit(tx, this.deps.ids, pending, {
+      ...audit,
+      actionType: AuditLogEvent.MemberMove,
+      options: { channel_id: channelId, count: '1' },
+    });
+  }
+
+  /** Queues a member's voice state after their server mute or deafen changed (when they are in voice). */
+  announce(db: DbOrTx, pending: PendingEvents, guildId: string, userId: string): Promise<void> {
+    return announceVoiceState(db, pending, guildId, userId);
+  }
+
+  /** Ends the voice states in these channels (deleted in the caller's transaction). */
+  endInChannels(tx: DbOrTx, pending: PendingEvents, channelIds: string[]): Promise<number> {
+    return endVoiceStates(tx, pending, inArray(voiceStates.channelId, channelIds));
+  }
+
+  /** Ends a member's voice state in a guild (they are leaving it, in the caller's transaction). */
+  endForMember(tx: DbOrTx, pending: PendingEvents, guildId: string, userId: string): Promise<number> {
+    return endVoiceStates(tx, pending, and(eq(voiceStates.guildId, guildId), eq(voiceStates.userId, userId)));
+  }
+
+  /** A voice or stage channel of the guild that `userId` can see; 404 otherwise, 400 for another type. */
+  private async voiceChannel(
+    db: DbOrTx,
+    guildId: string,
+    channelId: string,
+    userId: string,
+    field: string[] = ['channel_id'],
+  ): Promise<ChannelForActor> {
+    const found = await loadChannelForActor(db, channelId, userId);
+    if (found.channel.guildId !== guildId) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+    if (!isVoiceType(found.channel.type))
+      throw invalidField(field, 'CHANNEL_TYPE_INVALID', 'Not a voice channel.');
+    return found;
+  }
+
+  /**
+   * VOICE_SERVER_UPDATE: where to negotiate media (this process's public host: `POST /api/v10/voice/connect` there),
+   * with a grant for this session's voice state.
+   */
+  private serverFor(guildId: string, userId: string, sessionId: string): VoiceServerUpdate {
+    return {
+      token: voiceGrant(this.deps.secret, { guildId, userId, sessionId }),
+      guild_id: guildId,
+      endpoint: new URL(this.deps.config.publicUrl).host,
+    };
+  }
+
+  /**
+   * POST /voice/connect: a WebRTC offer from the user whose session holds a voice state, with VOICE_SERVER_UPDATE's
+   * token;
+   * answered by the SFU's room of that voice channel. What the participant sends is forwarded only with SPEAK there,
+   * and not while server-muted or suppressed. A token not for this user and session, or stale: 401; no such voice
+   * state: 404.
+   */
+  async connect(principal: Principal, input: VoiceConnect): Promise<{ sdp: string }> {
+    const { db, secret, sfu } = this.deps;
+    const who = { guildId: input.guild_id, userId: principal.userId, sessionId: input.session_id };
+    if (!checkVoiceGrant(secret, input.token, who)) throw unauthorized();
+    const [state] = await readVoiceStates(
+      db,
+      and(
+        eq(voiceStates.guildId, who.guildId),
+        eq(voiceStates.userId, who.userId),
+        eq(voiceStates.sessionId, who.sessionId),
+      ),
+    );
+    if (!state?.channel_id) throw notFound(ErrorCode.UnknownVoiceState, 'Voice State');
+    const { permissions } = await loadChannelForActor(db, state.channel_id, who.userId);
+    try {
+      const sdp = await sfu.join({ id: state.channel_id, guildId: who.guildId }, who.userId, input.sdp, {
+        permitted: hasPermission(permissions, Permission.SPEAK),
+        muted: state.mute || state.suppress,
+      });
+      return { sdp };
+    } catch (err) {
+      if (err instanceof SfuError) throw invalidField(['sdp'], 'SDP_INVALID', err.message);
+      throw err;
+    }
+  }
+
+  /** Keeps this process's SFU rooms in step with voice states (app.ts subscribes it to the bus). */
+  observe(event: { t: string; topic: string; d: unknown }): void {
+    if (event.t !== 'VOICE_STATE_UPDATE') return;
+    const d = event.d as VoiceState & { guild_id: string };
+    this.deps.sfu.follow(d.guild_id, d.user_id, d.channel_id, d.mute || d.suppress);
+  }
+}
+
+/** A member's permissions in a channel context, or none where the channel is not theirs to see. */
+function safePermissions(ctx: Parameters<typeof channelForActor>[0]): bigint {
+  try {
+    return channelForActor(ctx).permissions;
+  } catch {
+    return 0n;
+  }
+}

@@ -1,0 +1,44 @@
+import { GatewayClose, isSnowflake } from '@hearth/protocol';
+import { ApiError } from '../domain/errors';
+import type { VoiceStateRequest } from '../domain/voice/voice.service';
+import type { GatewayOptions } from './options';
+import { asFields } from './routing';
+import type { Session } from './session';
+
+/**
+ * op 4 VOICE_STATE_UPDATE (ADR 0034): join, move, leave or change self mute/deaf/video in a guild's voice channel.
+ * The domain decides (CONNECT, `user_limit`); what it refuses is dropped without an answer, as Discord does. The
+ * session that joined gets VOICE_SERVER_UPDATE; everyone concerned gets VOICE_STATE_UPDATE over the bus.
+ */
+export class VoiceRequests {
+  constructor(private readonly opts: Pick<GatewayOptions, 'services' | 'log'>) {}
+
+  async update(
+    session: Session,
+    payload: unknown,
+    close: (code: number, reason: string) => void,
+  ): Promise<void> {
+    const request = parseVoiceState(payload);
+    if (!request) return close(GatewayClose.DecodeError, 'Invalid voice state update');
+    // A guild the session is not in (or not yet loaded): nothing to do.
+    if (!session.state.guilds.has(request.guild_id)) return;
+    try {
+      const server = await this.opts.services.voice.update(session.principal, session.id, request);
+      if (server) session.dispatch('VOICE_SERVER_UPDATE', server);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      this.opts.log.debug({ code: err.code, guild: request.guild_id }, 'voice state update refused');
+    }
+  }
+}
+
+/** op 4's `d`, or null when it is not one (Discord's fields; `self_video` may be left out). */
+export function parseVoiceState(payload: unknown): VoiceStateRequest | null {
+  const d = asFields(payload);
+  const { guild_id, channel_id, self_mute, self_deaf, self_video } = d;
+  if (typeof guild_id !== 'string' || !isSnowflake(guild_id)) return null;
+  if (channel_id !== null && (typeof channel_id !== 'string' || !isSnowflake(channel_id))) return null;
+  if (typeof self_mute !== 'boolean' || typeof self_deaf !== 'boolean') return null;
+  if (self_video !== undefined && typeof self_video !== 'boolean') return null;
+  return { guild_id, channel_id, self_mute, self_deaf, self_video: self_video ?? false };
+}

@@ -1,0 +1,84 @@
+import {
+  ModifyCurrentVoiceState,
+  ModifyUserVoiceState,
+  Snowflake,
+  VoiceConnect,
+  VoiceState,
+} from '@hearth/protocol';
+import { Type } from 'typebox';
+import { caller } from '../auth';
+import { noContent } from '../reply';
+import { errorResponses } from '../route-errors';
+import type { Api, RouteContext } from '../types';
+
+const errors = errorResponses(400, 401, 403, 404, 429);
+const tags = ['voice'];
+const GuildParams = Type.Object({ guild_id: Snowflake });
+const UserParams = Type.Object({ guild_id: Snowflake, user_id: Snowflake });
+
+/**
+ * Voice states of a guild's members (ADR 0034): read them, and a stage's speaker state; and the media connection of
+ * one's own voice state (a WebRTC offer answered by the SFU).
+ */
+export function voiceRoutes(app: Api, { services }: RouteContext): void {
+  const { voice } = services;
+
+  app.get(
+    '/guilds/:guild_id/voice-states/@me',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: GuildParams, response: { 200: VoiceState, ...errors } },
+    },
+    async (req) => {
+      const me = caller(req);
+      return voice.get(me, req.params.guild_id, me.userId);
+    },
+  );
+
+  app.get(
+    '/guilds/:guild_id/voice-states/:user_id',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: UserParams, response: { 200: VoiceState, ...errors } },
+    },
+    async (req) => voice.get(caller(req), req.params.guild_id, req.params.user_id),
+  );
+
+  app.patch(
+    '/guilds/:guild_id/voice-states/@me',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: GuildParams, body: ModifyCurrentVoiceState, response: errors },
+    },
+    async (req, reply) => {
+      const me = caller(req);
+      await voice.modifyStage(me, req.params.guild_id, me.userId, req.body);
+      return noContent(reply);
+    },
+  );
+
+  app.patch(
+    '/guilds/:guild_id/voice-states/:user_id',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: UserParams, body: ModifyUserVoiceState, response: errors },
+    },
+    async (req, reply) => {
+      await voice.modifyStage(caller(req), req.params.guild_id, req.params.user_id, req.body);
+      return noContent(reply);
+    },
+  );
+
+  app.post(
+    '/voice/connect',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        body: VoiceConnect,
+        response: { 200: Type.Object({ sdp: Type.String() }), ...errors },
+      },
+    },
+    async (req) => voice.connect(caller(req), req.body),
+  );
+}

@@ -1,0 +1,30 @@
+import { boolean, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { snowflake, timestamptz } from './types';
+
+/**
+ * Who is in which voice channel (ADR 0034): one row per member in voice per guild, so joining another channel of the
+ * guild is a move. Server mute and deafen are the member's (`members.mute`, `members.deaf`). A row lives as long as
+ * the gateway session that joined (`session_id`): that session's end, or the voice sweep after its process died,
+ * removes it.
+ */
+export const voiceStates = pgTable(
+  'voice_states',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    channelId: snowflake('channel_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    selfMute: boolean('self_mute').notNull().default(false),
+    selfDeaf: boolean('self_deaf').notNull().default(false),
+    selfVideo: boolean('self_video').notNull().default(false),
+    selfStream: boolean('self_stream').notNull().default(false),
+    suppress: boolean('suppress').notNull().default(false),
+    requestToSpeakAt: timestamptz('request_to_speak_timestamp'),
+    joinedAt: timestamptz('joined_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.userId] }),
+    index('voice_states_channel_idx').on(t.channelId),
+    index('voice_states_session_idx').on(t.sessionId),
+  ],
+);
