@@ -29,6 +29,7 @@ import { NotificationsService } from './social/notifications.service';
 import { OAuthService } from './social/oauth.service';
 import { PostsService } from './social/posts.service';
 import { ProfilesService } from './social/profiles.service';
+import { ReblogsService } from './social/reblogs.service';
 import { TimelinesService } from './social/timelines.service';
 import { ThreadsService } from './threads/threads.service';
 import { UsersService } from './users/users.service';
@@ -88,6 +89,7 @@ export function createServices(deps: Deps) {
       timelines: new TimelinesService(deps, posts),
       notifications,
       oauth: new OAuthService(deps, auth),
+      reblogs: new ReblogsService(deps, notifications, posts),
     },
   };
   return {

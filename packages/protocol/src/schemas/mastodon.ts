@@ -164,3 +164,10 @@ export const MastodonSaveMarkers = Type.Object({
   home: Type.Optional(MarkerInput),
   notifications: Type.Optional(MarkerInput),
 });
+
+/** POST /api/v1/statuses/:id/reblog: the boost's visibility (a direct boost does not exist). */
+export const MastodonReblogBody = Type.Object({
+  visibility: Type.Optional(
+    Type.Union([Type.Literal('public'), Type.Literal('unlisted'), Type.Literal('private')]),
+  ),
+});

@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { follows, posts } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -49,6 +49,8 @@ export class TimelinesService {
       .where(
         and(
           eq(posts.visibility, 'public'),
+          // Boosts stay out of public timelines, as on Mastodon.
+          isNull(posts.reblogOfId),
           viewer ? sql`not ${blockedBetween(sql`${posts.userId}`, viewer)}` : undefined,
           p.where,
         ),

@@ -1,4 +1,5 @@
 import { and, eq, or, type SQL, sql } from 'drizzle-orm';
+import { alias, type PgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../store/db';
 import { followers, postMentions, posts, relationships } from '../../store/schema';
 import { RelationshipType } from '../relationships/relationships.service';
@@ -15,11 +16,31 @@ export function blockedBetween(a: SQL | string, b: SQL | string): SQL {
 /**
  * Whether the row of `posts` in scope may be seen by `viewer` (null: signed out): its author always; nobody who
  * blocked or was blocked by the author; anyone for public and unlisted; accepted followers for followers-only; the
- * people it mentions for direct and followers-only.
+ * people it mentions for direct and followers-only. A boost (reblog) is seen only by who may see both the boost and
+ * the status it boosts.
  */
 export function visibleTo(viewer: string | null): SQL {
-  if (viewer === null) return sql`${posts.visibility} in ('public', 'unlisted')`;
-  return sql`(${posts.userId} = ${viewer} or (not ${blockedBetween(sql`${posts.userId}`, viewer)} and (${posts.visibility} in ('public', 'unlisted') or (${posts.visibility} = 'private' and exists (select 1 from ${followers} where ${followers.userId} = ${posts.userId} and ${followers.followerId} = ${viewer} and ${followers.accepted})) or exists (select 1 from ${postMentions} where ${postMentions.userId} = ${posts.userId} and ${postMentions.postId} = ${posts.id} and ${postMentions.mentionedId} = ${viewer}))))`;
+  const original = alias(posts, 'boosted');
+  return sql`(${ownVisibility(viewer, posts)} and (${posts.reblogOfId} is null or exists (select 1 from ${posts} as ${sql.identifier('boosted')} where ${original.id} = ${posts.reblogOfId} and ${ownVisibility(viewer, original)})))`;
+}
+
+/** The visibility rule for one row of `t` (`posts` or an alias of it), the boosted status not considered. */
+function ownVisibility(
+  viewer: string | null,
+  t: { userId: PgColumn; id: PgColumn; visibility: PgColumn },
+): SQL {
+  if (viewer === null) return sql`${t.visibility} in ('public', 'unlisted')`;
+  return sql`(${t.userId} = ${viewer} or (not ${blockedBetween(sql`${t.userId}`, viewer)} and (${t.visibility} in ('public', 'unlisted') or (${t.visibility} = 'private' and exists (select 1 from ${followers} where ${followers.userId} = ${t.userId} and ${followers.followerId} = ${viewer} and ${followers.accepted})) or exists (select 1 from ${postMentions} where ${postMentions.userId} = ${t.userId} and ${postMentions.postId} = ${t.id} and ${postMentions.mentionedId} = ${viewer}))))`;
+}
+
+/** A status `viewer` may see, by id alone (the author's shard is not known). */
+export async function visiblePostById(db: DbOrTx, viewer: string | null, id: string) {
+  const [row] = await db
+    .select()
+    .from(posts)
+    .where(and(eq(posts.id, id), visibleTo(viewer)))
+    .limit(1);
+  return row ?? null;
 }
 
 /** Whether either user blocked the other, read in `db` (a transaction sees its own changes). */
