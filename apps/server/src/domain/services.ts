@@ -25,6 +25,8 @@ import { SearchService } from './messages/search.service';
 import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
 import { FollowsService } from './social/follows.service';
+import { BookmarksService, StatusPinsService } from './social/marks.service';
+import { MutesService } from './social/mutes.service';
 import { NotificationsService } from './social/notifications.service';
 import { OAuthService } from './social/oauth.service';
 import { PostsService } from './social/posts.service';
@@ -90,6 +92,9 @@ export function createServices(deps: Deps) {
       notifications,
       oauth: new OAuthService(deps, auth),
       reblogs: new ReblogsService(deps, notifications, posts),
+      bookmarks: new BookmarksService(deps, posts),
+      pins: new StatusPinsService(deps, posts),
+      mutes: new MutesService(deps, follows),
     },
   };
   return {

@@ -171,3 +171,9 @@ export const MastodonReblogBody = Type.Object({
     Type.Union([Type.Literal('public'), Type.Literal('unlisted'), Type.Literal('private')]),
   ),
 });
+
+/** POST /api/v1/accounts/:id/mute: also mute notifications (default true), for `duration` seconds (0: until unmuted). */
+export const MastodonMuteBody = Type.Object({
+  notifications: Type.Optional(Type.Boolean()),
+  duration: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 * 365 * 24 * 3600 })),
+});

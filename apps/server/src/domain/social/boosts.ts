@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { bookmarks, posts } from '../../store/schema';
+import { bookmarks, posts, statusPins } from '../../store/schema';
 import { adjustStats } from './accounts';
 import type { PostRow } from './mastodon.wire';
 import type { NotificationsService } from './notifications.service';
@@ -45,7 +45,7 @@ export async function undoBoost(
 
 /**
  * What deleting `gone` takes with it, in `tx`: a boost gives back what it counted; a boosted status takes its boosts
- * (and their counts), its bookmarks. Answers the boosts removed, for their delete events.
+ * (and their counts), its bookmarks and pin. Answers the boosts removed, for their delete events.
  */
 export async function removeWithBoosts(
   tx: DbOrTx,
@@ -53,6 +53,7 @@ export async function removeWithBoosts(
   gone: PostRow,
 ): Promise<PostRow[]> {
   await tx.delete(bookmarks).where(eq(bookmarks.postId, gone.id));
+  await tx.delete(statusPins).where(and(eq(statusPins.userId, gone.userId), eq(statusPins.postId, gone.id)));
   if (gone.reblogOfId) {
     await undoBoost(tx, notifications, gone);
     return [];

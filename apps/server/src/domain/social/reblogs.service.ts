@@ -12,7 +12,7 @@ import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
 import { statusViews } from './status-views';
-import { type Visibility, visiblePostById, visibleTo } from './visibility';
+import { type Visibility, visibleOriginal, visiblePostById, visibleTo } from './visibility';
 
 // Boosts (Mastodon's reblogs): a boost is a row of `posts` by the booster with `reblog_of_id` naming the status it
 // boosts and no text of its own, so it pages, counts and is seen like any status of the booster's (ADR 0028).
@@ -35,8 +35,7 @@ export class ReblogsService {
     const me = principal.userId;
     const pending = new PendingEvents();
     const boost = await this.deps.db.transaction(async (tx) => {
-      let target = await visiblePostById(tx, me, id);
-      if (target?.reblogOfId) target = await visiblePostById(tx, me, target.reblogOfId);
+      const target = await visibleOriginal(tx, me, id);
       if (!target) throw recordNotFound();
       if (target.visibility === 'direct' || (target.visibility === 'private' && target.userId !== me))
         throw notAllowed();
@@ -84,10 +83,8 @@ export class ReblogsService {
   /** Takes back the caller's boost of a status they may see; answers the status (no boost: nothing changes). */
   async unreblog(principal: Principal, id: string) {
     const me = principal.userId;
-    let target = await visiblePostById(this.deps.db, me, id);
-    if (target?.reblogOfId) target = await visiblePostById(this.deps.db, me, target.reblogOfId);
-    if (!target) throw recordNotFound();
-    const original = target;
+    const original = await visibleOriginal(this.deps.db, me, id);
+    if (!original) throw recordNotFound();
     const gone = await this.deps.db.transaction(async (tx) => {
       const [row] = await tx
         .delete(posts)

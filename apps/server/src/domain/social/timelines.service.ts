@@ -4,7 +4,7 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
-import { blockedBetween, visibleTo } from './visibility';
+import { blockedBetween, mutedBy, visibleTo } from './visibility';
 
 export interface PublicTimelineQuery extends PageQuery {
   local?: boolean;
@@ -30,7 +30,14 @@ export class TimelinesService {
     const rows = await this.deps.db
       .select()
       .from(posts)
-      .where(and(or(eq(posts.userId, me), inArray(posts.userId, followed)), visibleTo(me), p.where))
+      .where(
+        and(
+          or(eq(posts.userId, me), inArray(posts.userId, followed)),
+          visibleTo(me),
+          sql`not ${mutedBy(me)}`,
+          p.where,
+        ),
+      )
       .orderBy(p.orderBy)
       .limit(p.limit);
     return this.posts.page(
@@ -52,6 +59,7 @@ export class TimelinesService {
           // Boosts stay out of public timelines, as on Mastodon.
           isNull(posts.reblogOfId),
           viewer ? sql`not ${blockedBetween(sql`${posts.userId}`, viewer)}` : undefined,
+          viewer ? sql`not ${mutedBy(viewer)}` : undefined,
           p.where,
         ),
       )

@@ -7,6 +7,7 @@ import type { Api, RouteContext } from '../../types';
 import { accountsRoutes } from './accounts.routes';
 import { parseRailsForm } from './form';
 import { instanceRoutes } from './instance.routes';
+import { marksRoutes } from './marks.routes';
 import { notificationsRoutes } from './notifications.routes';
 import { oauthRoutes } from './oauth.routes';
 import { statusesRoutes } from './statuses.routes';
@@ -58,6 +59,7 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     statusesRoutes(api, ctx);
     timelinesRoutes(api, ctx);
     notificationsRoutes(api, ctx);
+    marksRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(

@@ -14,7 +14,7 @@ export function instanceRoutes(app: Api, { services, config }: RouteContext): vo
     characters_reserved_per_url: 23,
   };
   const configuration = {
-    accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
+    accounts: { max_featured_tags: 0, max_pinned_statuses: Limits.pinnedStatusesMax },
     statuses,
     media_attachments: {
       supported_mime_types: [],
