@@ -32,6 +32,7 @@ import { OAuthService } from './social/oauth.service';
 import { PostsService } from './social/posts.service';
 import { ProfilesService } from './social/profiles.service';
 import { ReblogsService } from './social/reblogs.service';
+import { StreamsService } from './social/streams.service';
 import { TimelinesService } from './social/timelines.service';
 import { ThreadsService } from './threads/threads.service';
 import { UsersService } from './users/users.service';
@@ -95,6 +96,7 @@ export function createServices(deps: Deps) {
       bookmarks: new BookmarksService(deps, posts),
       pins: new StatusPinsService(deps, posts),
       mutes: new MutesService(deps, follows),
+      streams: new StreamsService(deps, notifications),
     },
   };
   return {
