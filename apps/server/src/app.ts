@@ -20,6 +20,7 @@ import { BUS_GAP, type Bus, createMemoryBus } from './events/bus';
 import { EventPublisher } from './events/publisher';
 import { createRedisBus } from './events/redis-bus';
 import { Gateway } from './gateway/gateway';
+import { MastodonStreaming } from './gateway/mastodon/streaming';
 import type { SessionSnapshot } from './gateway/session';
 import { registerAuth } from './http/auth';
 import { drain, trackConnections } from './http/drain';
@@ -82,6 +83,8 @@ export interface HearthApp {
   /** Rate limits; `limiter.isDegraded()` is true while Redis is unreachable and limits are per process. */
   limiter: RateLimiter;
   gateway: Gateway;
+  /** Mastodon's streaming API (`/api/v1/streaming`). */
+  streaming: MastodonStreaming;
   /** Durable background jobs (ADR 0025): enqueue, kinds and schedules; runs them unless JOBS_WORKER=false. */
   jobs: JobWorker<JobPayloads>;
   log: Logger;
@@ -224,6 +227,14 @@ export async function createApp(
       sessionStore,
     });
     gateway.attach(http.server);
+    // Mastodon's streaming API (ADR 0035): its own upgrade path, fed by the same bus, after the caches too.
+    const streaming = new MastodonStreaming({
+      services,
+      bus,
+      log: log.child({ part: 'streaming' }),
+      outgoingCapBytes: config.gatewayOutgoingCapBytes,
+    });
+    streaming.attach(http.server);
     const connections = trackConnections(http.server);
     // Started last: a job may publish events and call any service. Stopped first on close (below).
     if (config.jobsWorker) jobs.start();
@@ -237,6 +248,7 @@ export async function createApp(
       bus,
       limiter,
       gateway,
+      streaming,
       jobs,
       log,
       async listen() {
@@ -246,7 +258,7 @@ export async function createApp(
         closing ??= (async () => {
           lifecycle.closing = true;
           // No new claims; running jobs get a few seconds, then go back to the queue for another process or start.
-          await Promise.all([jobs.stop(JOB_GRACE_MS), gateway.close()]);
+          await Promise.all([jobs.stop(JOB_GRACE_MS), gateway.close(), streaming.close()]);
           await drain(http.server, connections);
           await http.close();
           await runCleanups(cleanups);

@@ -214,6 +214,9 @@ interface SocialStatusEvent {
   account_id: string;
   visibility: string;
   status: unknown;
+  /** A boost: the status it boosts and that status's author. */
+  reblog_of_id?: string | null;
+  reblog_of_account_id?: string | null;
 }
 
 interface SocialFollowEvent {

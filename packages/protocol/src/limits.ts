@@ -29,6 +29,8 @@ export const Limits = {
   /** A page of statuses or accounts in the Mastodon API. */
   socialPageDefault: 20,
   socialPageMax: 40,
+  /** Statuses an account may pin to its profile (Mastodon's limit). */
+  pinnedStatusesMax: 5,
   /** Mastodon's profile fields (label/value pairs): how many, how long each part. */
   profileFieldsMax: 4,
   profileFieldChars: 255,

@@ -27,10 +27,14 @@ import { SearchService } from './messages/search.service';
 import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
 import { FollowsService } from './social/follows.service';
+import { BookmarksService, StatusPinsService } from './social/marks.service';
+import { MutesService } from './social/mutes.service';
 import { NotificationsService } from './social/notifications.service';
 import { OAuthService } from './social/oauth.service';
 import { PostsService } from './social/posts.service';
 import { ProfilesService } from './social/profiles.service';
+import { ReblogsService } from './social/reblogs.service';
+import { StreamsService } from './social/streams.service';
 import { TimelinesService } from './social/timelines.service';
 import { ForumPostsService } from './threads/forum-posts.service';
 import { ThreadsService } from './threads/threads.service';
@@ -101,6 +105,11 @@ export function createServices(deps: Deps) {
       timelines: new TimelinesService(deps, posts),
       notifications,
       oauth: new OAuthService(deps, auth),
+      reblogs: new ReblogsService(deps, notifications, posts),
+      bookmarks: new BookmarksService(deps, posts),
+      pins: new StatusPinsService(deps, posts),
+      mutes: new MutesService(deps, follows),
+      streams: new StreamsService(deps, notifications),
     },
   };
   return {

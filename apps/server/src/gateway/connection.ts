@@ -73,6 +73,8 @@ export class Connections {
   /** An HTTP upgrade request: a socket on `/gateway`, refused elsewhere and while shutting down. */
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    // Mastodon's streaming API has its own upgrade listener (gateway/mastodon/streaming.ts).
+    if (url.pathname === '/api/v1/streaming' || url.pathname.startsWith('/api/v1/streaming/')) return;
     if (this.closing || (url.pathname !== '/gateway' && url.pathname !== '/gateway/')) {
       socket.destroy();
       return;

@@ -206,3 +206,16 @@ export const MastodonSaveMarkers = Type.Object({
   home: Type.Optional(MarkerInput),
   notifications: Type.Optional(MarkerInput),
 });
+
+/** POST /api/v1/statuses/:id/reblog: the boost's visibility (a direct boost does not exist). */
+export const MastodonReblogBody = Type.Object({
+  visibility: Type.Optional(
+    Type.Union([Type.Literal('public'), Type.Literal('unlisted'), Type.Literal('private')]),
+  ),
+});
+
+/** POST /api/v1/accounts/:id/mute: also mute notifications (default true), for `duration` seconds (0: until unmuted). */
+export const MastodonMuteBody = Type.Object({
+  notifications: Type.Optional(Type.Boolean()),
+  duration: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 * 365 * 24 * 3600 })),
+});

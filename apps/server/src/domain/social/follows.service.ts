@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { followers, follows, relationships, users } from '../../store/schema';
+import { followers, follows, mutes, relationships, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { PendingEvents } from '../pending-events';
@@ -11,7 +11,7 @@ import { notAllowed, recordNotFound } from './errors';
 import { type RelationshipState, SocialUrls, toAccount, toRelationship } from './mastodon.wire';
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
-import { isBlocked } from './visibility';
+import { isBlocked, muteActive } from './visibility';
 
 /** The bus topic of a social account's events (ADR 0028). */
 export const accountTopic = Topic.account;
@@ -189,7 +189,7 @@ export class FollowsService {
     const list = [...new Set(ids)];
     if (list.length === 0) return [];
     const { db } = this.deps;
-    const [known, out, inc, blocks] = await Promise.all([
+    const [known, out, inc, blocks, muted] = await Promise.all([
       db.select({ id: users.id }).from(users).where(inArray(users.id, list)),
       db
         .select({ id: follows.targetId, accepted: follows.accepted })
@@ -208,6 +208,10 @@ export class FollowsService {
             sql`((${relationships.userId} = ${me} and ${inArray(relationships.otherId, list)}) or (${relationships.otherId} = ${me} and ${inArray(relationships.userId, list)}))`,
           ),
         ),
+      db
+        .select({ id: mutes.targetId, notifications: mutes.notifications })
+        .from(mutes)
+        .where(and(eq(mutes.userId, me), inArray(mutes.targetId, list), muteActive())),
     ]);
     const knownIds = new Set(known.map((k) => k.id));
     return list
@@ -223,7 +227,12 @@ export class FollowsService {
           blocking: blocks.some((b) => b.userId === me && b.otherId === id),
           blockedBy: blocks.some((b) => b.userId === id && b.otherId === me),
         };
-        return toRelationship(id, state);
+        const mute = muted.find((r) => r.id === id);
+        return {
+          ...toRelationship(id, state),
+          muting: mute !== undefined,
+          muting_notifications: mute?.notifications ?? false,
+        };
       });
   }
 
@@ -290,7 +299,8 @@ export class FollowsService {
     return { ...page, items };
   }
 
-  private async assertExists(id: string): Promise<void> {
+  /** 404 unless `id` is an active account. */
+  async assertExists(id: string): Promise<void> {
     const [row] = await this.deps.db
       .select({ id: users.id })
       .from(users)

@@ -11,7 +11,7 @@ import { recordNotFound } from './errors';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import { statusViews } from './status-views';
-import { blockedBetween, visibleTo } from './visibility';
+import { blockedBetween, notificationsMutedBy, visibleTo } from './visibility';
 
 // Mastodon's notifications (ADR 0029): one row per recipient, written in the transaction of what caused it and
 // removed with it; a reader is shown only those whose status they may still see, from accounts not blocked either way.
@@ -217,6 +217,7 @@ export class NotificationsService {
           eq(notifications.userId, me),
           or(isNull(notifications.statusId), and(sql`${posts.id} is not null`, visibleTo(me))),
           sql`not ${blockedBetween(sql`${notifications.fromId}`, me)}`,
+          sql`not ${notificationsMutedBy(me, sql`${notifications.fromId}`)}`,
           where,
         ),
       );

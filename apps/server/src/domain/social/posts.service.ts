@@ -13,6 +13,7 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { PendingEvents } from '../pending-events';
 import { adjustStats, loadAccounts } from './accounts';
+import { removeWithBoosts } from './boosts';
 import { recordNotFound, unprocessable } from './errors';
 import { accountTopic } from './follows.service';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
@@ -23,7 +24,7 @@ import { finishPage, type PageQuery, pageQuery } from './paging';
 import { PollsService } from './polls.service';
 import { statusViews } from './status-views';
 import { mentionedUsernames, renderText } from './text';
-import { type Visibility, visibleTo } from './visibility';
+import { type Visibility, visiblePostById, visibleTo } from './visibility';
 
 export interface StatusInput {
   status?: string;
@@ -40,6 +41,7 @@ export interface StatusInput {
 
 export interface AccountStatusesQuery extends PageQuery {
   exclude_replies?: boolean;
+  exclude_reblogs?: boolean;
   only_media?: boolean;
   pinned?: boolean;
 }
@@ -157,6 +159,7 @@ export class PostsService {
         .where(and(eq(posts.userId, me), eq(posts.id, id)))
         .for('update');
       if (!old) throw recordNotFound();
+      if (old.reblogOfId) throw recordNotFound();
       const mediaBefore = await this.media.currentIds(tx, me, id);
       const mediaNow =
         input.media_ids !== undefined
@@ -227,12 +230,14 @@ export class PostsService {
       .where(and(eq(posts.userId, me), eq(posts.id, id)));
     if (!existing) throw recordNotFound();
     const [status] = await statusViews(this.deps.db, this.urls, me, [existing], { withText: true });
+    let boostsGone: PostRow[] = [];
     const deleted = await this.deps.db.transaction(async (tx) => {
       const [gone] = await tx
         .delete(posts)
         .where(and(eq(posts.userId, me), eq(posts.id, id)))
         .returning();
       if (!gone) return null;
+      boostsGone = await removeWithBoosts(tx, this.notifications, gone);
       await tx.delete(postMentions).where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)));
       await tx.delete(postReactions).where(and(eq(postReactions.userId, me), eq(postReactions.postId, id)));
       await tx.delete(postEdits).where(and(eq(postEdits.userId, me), eq(postEdits.postId, id)));
@@ -241,7 +246,7 @@ export class PostsService {
       await this.notifications.removeForStatus(tx, id);
       if (gone.inReplyToId && gone.inReplyToAccountId)
         await bumpReplies(tx, gone.inReplyToAccountId, gone.inReplyToId, -1);
-      await adjustStats(tx, [{ userId: me, statuses: -1 }]);
+      if (!gone.reblogOfId) await adjustStats(tx, [{ userId: me, statuses: -1 }]);
       return { ...gone, media };
     });
     if (!deleted) throw recordNotFound();
@@ -252,6 +257,12 @@ export class PostsService {
       account_id: me,
       visibility: deleted.visibility,
     });
+    for (const boost of boostsGone)
+      this.deps.events.publish('SOCIAL_STATUS_DELETE', accountTopic(boost.userId), {
+        id: boost.id,
+        account_id: boost.userId,
+        visibility: boost.visibility,
+      });
     return status;
   }
 
@@ -421,6 +432,7 @@ export class PostsService {
           visibleTo(viewer),
           q.exclude_replies ? isNull(posts.inReplyToId) : undefined,
           q.only_media ? statusHasMedia() : undefined,
+          q.exclude_reblogs ? isNull(posts.reblogOfId) : undefined,
           p.where,
         ),
       )
@@ -472,13 +484,8 @@ export class PostsService {
   }
 
   /** A post `viewer` may see, by id alone (the author's shard is not known). */
-  private async visiblePost(db: DbOrTx, viewer: string | null, id: string): Promise<PostRow | null> {
-    const [row] = await db
-      .select()
-      .from(posts)
-      .where(and(eq(posts.id, id), visibleTo(viewer)))
-      .limit(1);
-    return row ?? null;
+  private visiblePost(db: DbOrTx, viewer: string | null, id: string): Promise<PostRow | null> {
+    return visiblePostById(db, viewer, id);
   }
 
   /** The HTML of a text and the active users it mentions. */

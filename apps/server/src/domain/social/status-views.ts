@@ -1,13 +1,96 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { oauthApps, postMentions, postReactions } from '../../store/schema';
+import { bookmarks, oauthApps, postMentions, postReactions, posts, statusPins } from '../../store/schema';
 import { type AccountRow, loadAccounts } from './accounts';
 import { type PostRow, type SocialUrls, toStatus } from './mastodon.wire';
 import { loadStatusMedia, openVisibility, toMediaAttachment } from './media.wire';
 import { loadPolls } from './polls.wire';
 
-/** Builds Mastodon Status objects for a list of posts a viewer may see: authors, mentions and the viewer's flags. */
+/**
+ * Builds Mastodon Status objects for a list of posts a viewer may see: authors, mentions and the viewer's flags, a
+ * boost with the status it boosts nested as `reblog` (the boost's flags are the boosted status's, as clients read
+ * them on either).
+ */
 export async function statusViews(
+  db: DbOrTx,
+  urls: SocialUrls,
+  viewer: string | null,
+  rows: PostRow[],
+  opts: { withText?: boolean } = {},
+) {
+  if (rows.length === 0) return [];
+  const boostedIds = [...new Set(rows.flatMap((p) => (p.reblogOfId ? [p.reblogOfId] : [])))];
+  const boosted = boostedIds.length ? await db.select().from(posts).where(inArray(posts.id, boostedIds)) : [];
+  const all = [...rows, ...boosted.filter((b) => !rows.some((r) => r.id === b.id))];
+  const [views, flags] = await Promise.all([
+    plainViews(db, urls, viewer, all, opts),
+    viewerFlags(
+      db,
+      viewer,
+      all.filter((p) => !p.reblogOfId),
+    ),
+  ]);
+  const byId = new Map(views.map((v) => [v.id, v]));
+  const withFlags = (id: string) => {
+    const view = byId.get(id);
+    if (!view) return undefined;
+    return {
+      ...view,
+      reblogged: flags.reblogged.has(id),
+      bookmarked: flags.bookmarked.has(id),
+      pinned: flags.pinned.has(id),
+    };
+  };
+  const out = [];
+  for (const row of rows) {
+    const view = byId.get(row.id);
+    if (!view) continue;
+    if (!row.reblogOfId) {
+      out.push({ ...withFlags(row.id)!, reblog: null });
+      continue;
+    }
+    const reblog = withFlags(row.reblogOfId);
+    if (!reblog) continue;
+    out.push({
+      ...view,
+      favourited: reblog.favourited,
+      reblogged: reblog.reblogged,
+      bookmarked: reblog.bookmarked,
+      pinned: false,
+      reblog: { ...reblog, reblog: null },
+    });
+  }
+  return out;
+}
+
+/** What the viewer did to each of `rows` (not boosts): boosted it, bookmarked it, pinned it (their own). */
+async function viewerFlags(db: DbOrTx, viewer: string | null, rows: PostRow[]) {
+  const ids = rows.map((r) => r.id);
+  if (!viewer || ids.length === 0)
+    return { reblogged: new Set<string>(), bookmarked: new Set<string>(), pinned: new Set<string>() };
+  const own = rows.filter((r) => r.userId === viewer).map((r) => r.id);
+  const [reblogged, bookmarked, pinned] = await Promise.all([
+    db
+      .select({ id: posts.reblogOfId })
+      .from(posts)
+      .where(and(eq(posts.userId, viewer), inArray(posts.reblogOfId, ids))),
+    db
+      .select({ id: bookmarks.postId })
+      .from(bookmarks)
+      .where(and(eq(bookmarks.userId, viewer), inArray(bookmarks.postId, ids))),
+    own.length
+      ? db
+          .select({ id: statusPins.postId })
+          .from(statusPins)
+          .where(and(eq(statusPins.userId, viewer), inArray(statusPins.postId, own)))
+      : Promise.resolve([]),
+  ]);
+  const set = (list: Array<{ id: string | null }>) => new Set(list.flatMap((r) => (r.id ? [r.id] : [])));
+  return { reblogged: set(reblogged), bookmarked: set(bookmarked), pinned: set(pinned) };
+}
+
+/** The Status objects of `rows` as they are (a boost's own, without the status it boosts). */
+async function plainViews(
   db: DbOrTx,
   urls: SocialUrls,
   viewer: string | null,

@@ -1,11 +1,11 @@
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { follows, posts } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { statusHasMedia } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
-import { blockedBetween, visibleTo } from './visibility';
+import { blockedBetween, mutedBy, visibleTo } from './visibility';
 
 export interface PublicTimelineQuery extends PageQuery {
   local?: boolean;
@@ -31,7 +31,14 @@ export class TimelinesService {
     const rows = await this.deps.db
       .select()
       .from(posts)
-      .where(and(or(eq(posts.userId, me), inArray(posts.userId, followed)), visibleTo(me), p.where))
+      .where(
+        and(
+          or(eq(posts.userId, me), inArray(posts.userId, followed)),
+          visibleTo(me),
+          sql`not ${mutedBy(me)}`,
+          p.where,
+        ),
+      )
       .orderBy(p.orderBy)
       .limit(p.limit);
     return this.posts.page(
@@ -50,8 +57,11 @@ export class TimelinesService {
       .where(
         and(
           eq(posts.visibility, 'public'),
+          // Boosts stay out of public timelines, as on Mastodon.
+          isNull(posts.reblogOfId),
           viewer ? sql`not ${blockedBetween(sql`${posts.userId}`, viewer)}` : undefined,
           q.only_media ? statusHasMedia() : undefined,
+          viewer ? sql`not ${mutedBy(viewer)}` : undefined,
           p.where,
         ),
       )

@@ -1,6 +1,7 @@
 import { and, eq, or, type SQL, sql } from 'drizzle-orm';
+import { alias, type PgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../store/db';
-import { followers, postMentions, posts, relationships } from '../../store/schema';
+import { followers, mutes, postMentions, posts, relationships } from '../../store/schema';
 import { RelationshipType } from '../relationships/relationships.service';
 
 // The one rule for who may see a status (ADR 0028). Every read of statuses applies it in its WHERE clause.
@@ -15,11 +16,50 @@ export function blockedBetween(a: SQL | string, b: SQL | string): SQL {
 /**
  * Whether the row of `posts` in scope may be seen by `viewer` (null: signed out): its author always; nobody who
  * blocked or was blocked by the author; anyone for public and unlisted; accepted followers for followers-only; the
- * people it mentions for direct and followers-only.
+ * people it mentions for direct and followers-only. A boost (reblog) is seen only by who may see both the boost and
+ * the status it boosts.
  */
-export function visibleTo(viewer: string | null): SQL {
-  if (viewer === null) return sql`${posts.visibility} in ('public', 'unlisted')`;
-  return sql`(${posts.userId} = ${viewer} or (not ${blockedBetween(sql`${posts.userId}`, viewer)} and (${posts.visibility} in ('public', 'unlisted') or (${posts.visibility} = 'private' and exists (select 1 from ${followers} where ${followers.userId} = ${posts.userId} and ${followers.followerId} = ${viewer} and ${followers.accepted})) or exists (select 1 from ${postMentions} where ${postMentions.userId} = ${posts.userId} and ${postMentions.postId} = ${posts.id} and ${postMentions.mentionedId} = ${viewer}))))`;
+export function visibleTo(viewer: string | SQL | null): SQL {
+  const original = alias(posts, 'boosted');
+  return sql`(${ownVisibility(viewer, posts)} and (${posts.reblogOfId} is null or exists (select 1 from ${posts} as ${sql.identifier('boosted')} where ${original.id} = ${posts.reblogOfId} and ${ownVisibility(viewer, original)})))`;
+}
+
+/** The visibility rule for one row of `t` (`posts` or an alias of it), the boosted status not considered. */
+function ownVisibility(
+  viewer: string | SQL | null,
+  t: { userId: PgColumn; id: PgColumn; visibility: PgColumn },
+): SQL {
+  if (viewer === null) return sql`${t.visibility} in ('public', 'unlisted')`;
+  return sql`(${t.userId} = ${viewer} or (not ${blockedBetween(sql`${t.userId}`, viewer)} and (${t.visibility} in ('public', 'unlisted') or (${t.visibility} = 'private' and exists (select 1 from ${followers} where ${followers.userId} = ${t.userId} and ${followers.followerId} = ${viewer} and ${followers.accepted})) or exists (select 1 from ${postMentions} where ${postMentions.userId} = ${t.userId} and ${postMentions.postId} = ${t.id} and ${postMentions.mentionedId} = ${viewer}))))`;
+}
+
+/** A status `viewer` may see, by id alone (the author's shard is not known). */
+export async function visiblePostById(db: DbOrTx, viewer: string | null, id: string) {
+  const [row] = await db
+    .select()
+    .from(posts)
+    .where(and(eq(posts.id, id), visibleTo(viewer)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The status `viewer` may see by id, or the status it boosts when it is a boost (acting on a boost acts on it). */
+export async function visibleOriginal(db: DbOrTx, viewer: string | null, id: string) {
+  const found = await visiblePostById(db, viewer, id);
+  return found?.reblogOfId ? visiblePostById(db, viewer, found.reblogOfId) : found;
+}
+
+/** A mute in force: one past its `expires_at` is no mute (expiry is checked where mutes are read). */
+export function muteActive(): SQL {
+  return sql`(${mutes.expiresAt} is null or ${mutes.expiresAt} > now())`;
+}
+
+/**
+ * Whether the row of `posts` in scope is by (or boosts a status by) an account `viewer` muted: such statuses leave
+ * the viewer's timelines. A mute past its `expires_at` is none.
+ */
+export function mutedBy(viewer: string | SQL): SQL {
+  return sql`exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and (${mutes.targetId} = ${posts.userId} or ${mutes.targetId} = ${posts.reblogOfAccountId}) and ${muteActive()})`;
 }
 
 /** Whether either user blocked the other, read in `db` (a transaction sees its own changes). */
@@ -38,4 +78,9 @@ export async function isBlocked(db: DbOrTx, a: string, b: string): Promise<boole
     )
     .limit(1);
   return rows.length > 0;
+}
+
+/** Whether `viewer` muted the notifications of the user an SQL value names (a mute in force, with notifications). */
+export function notificationsMutedBy(viewer: string, from: SQL): SQL {
+  return sql`exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and ${mutes.targetId} = ${from} and ${mutes.notifications} and ${muteActive()})`;
 }

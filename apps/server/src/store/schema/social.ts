@@ -77,10 +77,16 @@ export const posts = pgTable(
     reblogsCount: integer('reblogs_count').notNull().default(0),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     editedAt: timestamptz('edited_at'),
+    /** A boost (reblog): the status it boosts and that status's author; its own text is empty. */
+    reblogOfId: snowflake('reblog_of_id'),
+    reblogOfAccountId: snowflake('reblog_of_account_id'),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.id] }),
     index('posts_id_idx').on(t.id),
+    index('posts_reblog_of_idx').on(t.reblogOfId),
+    // One boost per account and status: a second one changes nothing (reblogs_count exact).
+    uniqueIndex('posts_reblog_key').on(t.userId, t.reblogOfId).where(sql`${t.reblogOfId} is not null`),
     index('posts_in_reply_to_idx').on(t.inReplyToId),
     index('posts_public_idx').on(t.id).where(sql`${t.visibility} = 'public'`),
     check('posts_visibility_check', sql`${t.visibility} in ('public', 'unlisted', 'private', 'direct')`),
@@ -298,4 +304,49 @@ export const pollVotes = pgTable(
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.pollId, t.voterId, t.choice] })],
+);
+
+/** Statuses `user_id` bookmarked; `id` pages the list (newest bookmark first). */
+export const bookmarks = pgTable(
+  'bookmarks',
+  {
+    userId: snowflake('user_id').notNull(),
+    postId: snowflake('post_id').notNull(),
+    id: snowflake('id').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.postId] }),
+    index('bookmarks_user_id_idx').on(t.userId, t.id),
+    index('bookmarks_post_idx').on(t.postId),
+  ],
+);
+
+/** Statuses `user_id` pinned to their profile (their own, at most Limits.pinnedStatusesMax). */
+export const statusPins = pgTable(
+  'status_pins',
+  {
+    userId: snowflake('user_id').notNull(),
+    postId: snowflake('post_id').notNull(),
+    id: snowflake('id').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.postId] })],
+);
+
+/**
+ * Accounts `user_id` muted: their statuses leave the muter's timelines, and with `notifications` their
+ * notifications too. A mute with `expires_at` in the past is no mute (checked where it is read).
+ */
+export const mutes = pgTable(
+  'mutes',
+  {
+    userId: snowflake('user_id').notNull(),
+    targetId: snowflake('target_id').notNull(),
+    id: snowflake('id').notNull(),
+    notifications: boolean('notifications').notNull(),
+    expiresAt: timestamptz('expires_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.targetId] }), index('mutes_user_id_idx').on(t.userId, t.id)],
 );

@@ -68,7 +68,9 @@ export function accountsRoutes(app: Api, { services, config }: RouteContext): vo
     '/api/v1/accounts/:id/statuses',
     { config: { auth: 'optional' }, schema: { params: IdParams, querystring: MastodonAccountStatusesQuery } },
     async (req, reply) => {
-      const page = await posts.ofAccount(viewer(req), req.params.id, req.query);
+      const page = req.query.pinned
+        ? await services.social.pins.ofAccount(viewer(req), req.params.id)
+        : await posts.ofAccount(viewer(req), req.params.id, req.query);
       setLinkHeader(req, reply, config.publicUrl, page);
       return page.items;
     },

@@ -8,6 +8,7 @@ import { accountsRoutes } from './accounts.routes';
 import { parseRailsForm } from './form';
 import { instanceRoutes } from './instance.routes';
 import { mastodonMediaRoutes } from './media.routes';
+import { marksRoutes } from './marks.routes';
 import { notificationsRoutes } from './notifications.routes';
 import { oauthRoutes } from './oauth.routes';
 import { pollsRoutes } from './polls.routes';
@@ -62,6 +63,7 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     notificationsRoutes(api, ctx);
     mastodonMediaRoutes(api, ctx);
     pollsRoutes(api, ctx);
+    marksRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(

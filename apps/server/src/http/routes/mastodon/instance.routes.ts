@@ -9,13 +9,15 @@ const MASTODON_VERSION = '4.3.0 (compatible; Hearth 0.1.0)';
 export function instanceRoutes(app: Api, { services, config }: RouteContext): void {
   const { profiles } = services.social;
   const domain = new URL(config.publicUrl).host;
+  /** Where clients open the streaming API (they add /api/v1/streaming): this host, over ws or wss. */
+  const streamingUrl = config.publicUrl.replace(/^http/, 'ws');
   const statuses = {
     max_characters: Limits.statusChars,
     max_media_attachments: Limits.statusMediaMax,
     characters_reserved_per_url: 23,
   };
   const configuration = {
-    accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
+    accounts: { max_featured_tags: 0, max_pinned_statuses: Limits.pinnedStatusesMax },
     statuses,
     // Uploads for statuses (ADR 0033): images within the pixel budget of ADR 0016, video and audio as uploaded.
     media_attachments: {
@@ -36,6 +38,11 @@ export function instanceRoutes(app: Api, { services, config }: RouteContext): vo
   };
   const description = 'A Hearth community: chat and a social network on one account.';
 
+  // The streaming API's health check (Mastodon answers it as plain text).
+  app.get('/api/v1/streaming/health', async (_req, reply) =>
+    reply.type('text/plain; charset=utf-8').send('OK'),
+  );
+
   app.get('/api/v2/instance', async () => ({
     domain,
     title: 'Hearth',
@@ -48,7 +55,7 @@ export function instanceRoutes(app: Api, { services, config }: RouteContext): vo
     languages: ['en'],
     configuration: {
       urls: {
-        streaming: null,
+        streaming: streamingUrl,
         status: null,
         about: `${config.publicUrl}/about`,
         privacy_policy: null,
@@ -84,7 +91,7 @@ export function instanceRoutes(app: Api, { services, config }: RouteContext): vo
       description,
       email: '',
       version: MASTODON_VERSION,
-      urls: { streaming_api: null },
+      urls: { streaming_api: streamingUrl },
       stats: { user_count: stats.users, status_count: stats.statuses, domain_count: 0 },
       thumbnail: null,
       languages: ['en'],

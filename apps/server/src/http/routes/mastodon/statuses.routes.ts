@@ -1,13 +1,20 @@
-import { MastodonCreateStatus, MastodonEditStatus, MastodonPageQuery, Snowflake } from '@hearth/protocol';
+import {
+  MastodonCreateStatus,
+  MastodonEditStatus,
+  MastodonPageQuery,
+  MastodonReblogBody,
+  Snowflake,
+} from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../../auth';
 import type { Api, RouteContext } from '../../types';
+import { setLinkHeader } from './link';
 
 const IdParams = Type.Object({ id: Snowflake });
 
 /** `/api/v1/statuses/…`: posts and comments (replies), edits, deletion, context, favourites. */
-export function statusesRoutes(app: Api, { services }: RouteContext): void {
-  const { posts } = services.social;
+export function statusesRoutes(app: Api, ctx: RouteContext): void {
+  const { posts } = ctx.services.social;
 
   app.post(
     '/api/v1/statuses',
@@ -70,4 +77,30 @@ export function statusesRoutes(app: Api, { services }: RouteContext): void {
       async (req) => posts.favourite(caller(req), req.params.id, on),
     );
   }
+
+  boostRoutes(app, ctx);
+}
+
+/** Boosts: `/api/v1/statuses/:id/reblog`, `…/unreblog`, `…/reblogged_by`. */
+function boostRoutes(app: Api, { services, config }: RouteContext): void {
+  const { reblogs } = services.social;
+  app.post(
+    '/api/v1/statuses/:id/reblog',
+    { config: { auth: 'user' }, schema: { params: IdParams, body: MastodonReblogBody } },
+    async (req) => reblogs.reblog(caller(req), req.params.id, req.body.visibility),
+  );
+  app.post(
+    '/api/v1/statuses/:id/unreblog',
+    { config: { auth: 'user' }, schema: { params: IdParams } },
+    async (req) => reblogs.unreblog(caller(req), req.params.id),
+  );
+  app.get(
+    '/api/v1/statuses/:id/reblogged_by',
+    { config: { auth: 'optional' }, schema: { params: IdParams, querystring: MastodonPageQuery } },
+    async (req, reply) => {
+      const page = await reblogs.rebloggedBy(req.principal?.userId ?? null, req.params.id, req.query);
+      setLinkHeader(req, reply, config.publicUrl, page);
+      return page.items;
+    },
+  );
 }

@@ -1,0 +1,68 @@
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { follows, posts, users } from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import type { NotificationsService } from './notifications.service';
+import { mutedBy, visibleTo } from './visibility';
+
+/** Which timeline a streamed status is checked against: home (the author is the reader or one they follow) or public. */
+export type StreamTimeline = 'home' | 'public';
+
+/**
+ * What the Mastodon streaming API (gateway/mastodon) asks of the domain: who follows whom, to index its
+ * connections, and the final word on who may get a status or a notification. The stream decides nothing itself:
+ * every delivery is checked here with the rule every REST read uses (visibility.ts), in one query per event and
+ * process, whatever the number of readers.
+ */
+export class StreamsService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  /** The accounts `userId` follows (accepted follows): whose statuses their `user` stream waits for. */
+  async followed(userId: string): Promise<string[]> {
+    const rows = await this.deps.db
+      .select({ id: follows.targetId })
+      .from(follows)
+      .where(and(eq(follows.userId, userId), eq(follows.accepted, true)));
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Of `readers`, those who may get status `statusId` on `timeline` now: active accounts who may see it (and, for a
+   * boost, the status it boosts), who did not mute its author (or the boosted author), and for `home` who wrote it
+   * or follow its author, as GET /timelines/home has it.
+   */
+  async readersOf(statusId: string, readers: string[], timeline: StreamTimeline): Promise<Set<string>> {
+    if (readers.length === 0) return new Set();
+    const reader: SQL = sql`${users.id}`;
+    const home =
+      timeline === 'home'
+        ? sql`and (${posts.userId} = ${reader} or exists (select 1 from ${follows} where ${follows.userId} = ${reader} and ${follows.targetId} = ${posts.userId} and ${follows.accepted}))`
+        : sql``;
+    const rows = await this.deps.db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          inArray(users.id, readers),
+          eq(users.disabled, false),
+          sql`exists (select 1 from ${posts} where ${posts.id} = ${statusId} and ${visibleTo(reader)} and not ${mutedBy(reader)} ${home})`,
+        ),
+      );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Notification `id` as its recipient reads it, or null when they may not (now): the REST rule, mutes included. */
+  async notification(userId: string, id: string): Promise<unknown | null> {
+    const principal: Principal = {
+      userId,
+      sessionId: null,
+      bot: false,
+      applicationId: null,
+      applicationFlags: 0,
+    };
+    return this.notifications.get(principal, id).catch(() => null);
+  }
+}

@@ -1,0 +1,490 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { asHearthEvent, type HearthEvent } from '@hearth/protocol';
+import type { Logger } from 'pino';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Principal } from '../../domain/auth/auth.service';
+import type { Services } from '../../domain/services';
+import type { StreamTimeline } from '../../domain/social/streams.service';
+import type { Bus, BusEvent } from '../../events/bus';
+import { Outbox } from '../core/outbox';
+import { type RegisteredSession, SessionRegistry } from '../core/registry';
+import { WebSocketSink } from '../ws-sink';
+
+// Mastodon's streaming API over WebSocket (ADR 0035-mastodon-streaming): `GET /api/v1/streaming`, streams `user`,
+// `user:notification`, `public` (and `:local`, `:media`, `:remote` variants), `hashtag` (and `hashtag:local`),
+// fed by the social events on the bus. It reuses the gateway's transport-neutral parts (core/: the registry, the
+// outbox and its WebSocket sink); what a reader may get is decided by the domain (StreamsService), per event.
+
+/** Bounds of one connection and of one account's connections on a process. */
+export const StreamingLimits = {
+  /** Streams one connection may be subscribed to at once. */
+  streamsPerConnection: 32,
+  /** Open streaming connections of one account (one token or several) on one process. */
+  connectionsPerAccount: 16,
+  /** A client message (subscribe, unsubscribe): Mastodon's are under 200 bytes. Larger ones close with 1009. */
+  clientMessageBytes: 4096,
+  /** Client messages per window before the connection is closed (1008). */
+  clientMessagesPerWindow: 60,
+  clientWindowMs: 10_000,
+  /** A hashtag's length in a subscription. */
+  tagChars: 100,
+  /** Bus events waiting for their readers to be checked; past it new ones are dropped (and logged). */
+  queuedEvents: 10_000,
+  /** Pings: a connection that has not answered the last one by the next is cut off. */
+  pingIntervalMs: 30_000,
+} as const;
+
+export interface StreamingOptions {
+  services: Services;
+  bus: Bus;
+  log: Logger;
+  /** A connection whose unsent bytes exceed this is cut off (a slow consumer). */
+  outgoingCapBytes: number;
+  /** Overrides StreamingLimits (tests). */
+  limits?: Partial<typeof StreamingLimits>;
+}
+
+/** The public timelines' stream names; `:media` and `:remote` ones get nothing until there is media and federation. */
+const PUBLIC_STREAMS = new Set([
+  'public',
+  'public:local',
+  'public:media',
+  'public:local:media',
+  'public:remote',
+  'public:remote:media',
+]);
+
+/** One WebSocket connection: its reader (null: signed out) and the streams it is subscribed to. */
+interface StreamSession extends RegisteredSession {
+  readonly outbox: Outbox;
+  readonly principal: Principal | null;
+  readonly ws: WebSocket;
+  /**
+   * Subscribed streams by key (`user`, `user:notification`, `public…`, `hashtag:<tag>`, `hashtag:local:<tag>`, the
+   * tag in lower case), each with the names its messages carry (the tag as the client wrote it, as Mastodon echoes it).
+   */
+  readonly streams: Map<string, string[]>;
+  /** The accounts the reader follows (while `user` is subscribed): listed as `account:<id>` in the registry. */
+  followed: Set<string>;
+  alive: boolean;
+  /** The client's messages are handled in order, one after another (a `user` subscribe reads the database). */
+  work: Promise<void>;
+}
+
+/** What a subscribe or unsubscribe names. */
+interface StreamRequest {
+  stream?: unknown;
+  tag?: unknown;
+  list?: unknown;
+}
+
+class StreamError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The message Mastodon sends for an event: the payload is itself a JSON string (or a bare id for `delete`). */
+const frame = (stream: string[], event: string, payload: string) =>
+  JSON.stringify({ stream, event, payload });
+
+/** A status as streams carry it: one rendering for every reader, without any reader's own flags (as Mastodon). */
+function neutral(status: unknown): unknown {
+  if (!status || typeof status !== 'object') return status;
+  const s = status as Record<string, unknown>;
+  return {
+    ...s,
+    favourited: false,
+    reblogged: false,
+    bookmarked: false,
+    pinned: false,
+    muted: false,
+    reblog: s.reblog ? neutral(s.reblog) : null,
+  };
+}
+
+/** Mastodon's streaming API: the WebSocket upgrade on `/api/v1/streaming` and the routing of social bus events. */
+export class MastodonStreaming {
+  private readonly limits: typeof StreamingLimits;
+  private readonly wss: WebSocketServer;
+  private readonly registry = new SessionRegistry<StreamSession>();
+  /** Sessions of signed-out readers are registered under this user id. */
+  private static readonly ANONYMOUS = '';
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private unsubscribe: (() => void) | null = null;
+  private pinger: NodeJS.Timeout | null = null;
+  private closing = false;
+
+  constructor(private readonly opts: StreamingOptions) {
+    this.limits = { ...StreamingLimits, ...opts.limits };
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.limits.clientMessageBytes,
+      // Mastodon's clients (masto.js) send the access token as the subprotocol; the answer names it, as Mastodon's.
+      handleProtocols: (protocols) => protocols.values().next().value ?? false,
+    });
+  }
+
+  /** Handles WebSocket upgrades under `/api/v1/streaming` and starts receiving bus events. */
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (url.pathname !== '/api/v1/streaming' && !url.pathname.startsWith('/api/v1/streaming/')) return;
+      this.upgrade(request, socket, head, url).catch((err) => {
+        this.opts.log.error({ err }, 'streaming upgrade failed');
+        socket.destroy();
+      });
+    });
+    this.unsubscribe = this.opts.bus.subscribe((event) => this.enqueue(event));
+    this.pinger = setInterval(() => this.ping(), this.limits.pingIntervalMs);
+    this.pinger.unref();
+  }
+
+  /** How many streaming connections this process holds (tests, diagnostics). */
+  get size(): number {
+    return this.registry.size;
+  }
+
+  /** Closes every connection (1001, going away) and stops routing. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.unsubscribe?.();
+    if (this.pinger) clearInterval(this.pinger);
+    for (const s of [...this.registry.values()]) s.outbox.close(1001, 'Server shutting down');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.queue;
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    if (this.closing) return refuse(socket, 503, 'Service Unavailable');
+    const token = tokenOf(request, url);
+    let principal: Principal | null = null;
+    if (token) {
+      principal = await this.opts.services.auth.authenticate(`Bearer ${token}`).catch(() => null);
+      if (!principal) return refuse(socket, 401, 'Unauthorized');
+      if ((this.registry.ofUser(principal.userId)?.size ?? 0) >= this.limits.connectionsPerAccount)
+        return refuse(socket, 429, 'Too Many Requests');
+    }
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.connect(ws, socket, principal, url));
+  }
+
+  private connect(ws: WebSocket, raw: Duplex, principal: Principal | null, url: URL): void {
+    const session: StreamSession = {
+      id: randomBytes(9).toString('base64url'),
+      userId: principal?.userId ?? MastodonStreaming.ANONYMOUS,
+      indexed: new Set(),
+      outbox: new Outbox(new WebSocketSink(ws, raw), this.opts.outgoingCapBytes, () =>
+        this.opts.log.warn({ user: principal?.userId }, 'slow streaming consumer disconnected'),
+      ),
+      principal,
+      ws,
+      streams: new Map(),
+      followed: new Set(),
+      alive: true,
+      work: Promise.resolve(),
+    };
+    this.registry.add(session);
+    ws.on('pong', () => {
+      session.alive = true;
+    });
+    ws.on('close', () => this.registry.remove(session));
+    ws.on('error', () => {});
+    let messages = 0;
+    let windowStart = Date.now();
+    ws.on('message', (data, isBinary) => {
+      if (Date.now() - windowStart > this.limits.clientWindowMs) {
+        windowStart = Date.now();
+        messages = 0;
+      }
+      if (++messages > this.limits.clientMessagesPerWindow) return session.outbox.close(1008, 'Rate limited');
+      let message: { type?: unknown } & StreamRequest;
+      try {
+        message = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+      } catch {
+        return this.sendError(session, new StreamError('Could not parse message', 400));
+      }
+      if (!message || typeof message !== 'object')
+        return this.sendError(session, new StreamError('Could not parse message', 400));
+      this.handle(session, message);
+    });
+    // `?stream=` subscribes at once, as Mastodon's does (with `tag` or `list` alongside).
+    const stream = url.searchParams.get('stream');
+    if (stream)
+      this.handle(session, {
+        type: 'subscribe',
+        stream,
+        tag: url.searchParams.get('tag') ?? undefined,
+        list: url.searchParams.get('list') ?? undefined,
+      });
+  }
+
+  /** One client message, after the ones before it. */
+  private handle(session: StreamSession, message: { type?: unknown } & StreamRequest): void {
+    session.work = session.work
+      .then(async () => {
+        if (message.type === 'subscribe') await this.subscribe(session, message);
+        else if (message.type === 'unsubscribe') this.unsubscribeFrom(session, message);
+        else this.sendError(session, new StreamError('Unknown message type', 400));
+      })
+      .catch((err) => {
+        this.opts.log.error({ err }, 'streaming: message failed');
+        this.sendError(session, new StreamError('Internal error', 500));
+      });
+  }
+
+  /** The streams a user's connections on this process are subscribed to (tests, diagnostics). */
+  streamsOf(userId: string): string[] {
+    return [...(this.registry.ofUser(userId) ?? [])].flatMap((s) => [...s.streams.keys()]);
+  }
+
+  /** Subscribes a session to a stream; `user` once the accounts it follows are read. */
+  private async subscribe(session: StreamSession, request: StreamRequest): Promise<void> {
+    let key: string;
+    let names: string[];
+    try {
+      [key, names] = this.keyOf(session, request);
+    } catch (err) {
+      return this.sendError(session, err as StreamError);
+    }
+    if (session.streams.has(key)) return;
+    if (session.streams.size >= this.limits.streamsPerConnection)
+      return this.sendError(session, new StreamError('Too many streams on this connection', 429));
+    if (key === 'user' && session.principal)
+      session.followed = new Set(await this.opts.services.social.streams.followed(session.principal.userId));
+    session.streams.set(key, names);
+    this.reindex(session);
+  }
+
+  private unsubscribeFrom(session: StreamSession, request: StreamRequest): void {
+    let key: string;
+    try {
+      [key] = this.keyOf(session, request);
+    } catch (err) {
+      this.sendError(session, err as StreamError);
+      return;
+    }
+    session.streams.delete(key);
+    if (key === 'user') session.followed = new Set();
+    this.reindex(session);
+  }
+
+  /** The subscription key a request names and its messages' stream names, or a StreamError in Mastodon's words. */
+  private keyOf(session: StreamSession, request: StreamRequest): [string, string[]] {
+    const stream = request.stream;
+    if (typeof stream !== 'string') throw new StreamError('Unknown stream type', 400);
+    if (stream === 'user' || stream === 'user:notification') {
+      if (!session.principal) throw new StreamError('Missing access token', 401);
+      return [stream, [stream]];
+    }
+    if (PUBLIC_STREAMS.has(stream)) return [stream, [stream]];
+    if (stream === 'hashtag' || stream === 'hashtag:local') {
+      const tag = typeof request.tag === 'string' ? request.tag : '';
+      const name = tag.replace(/^#/, '').toLowerCase();
+      if (!name || tag.length > this.limits.tagChars)
+        throw new StreamError('No tag for stream provided', 400);
+      return [`${stream}:${name}`, [stream, tag]];
+    }
+    throw new StreamError('Unknown stream type', 400);
+  }
+
+  /** Lists a session under what it waits for: its streams, and for `user` its own account and those it follows. */
+  private reindex(session: StreamSession): void {
+    const keys = new Set<string>();
+    for (const key of session.streams.keys()) {
+      if (key === 'user') {
+        keys.add(`account:${session.userId}`);
+        for (const id of session.followed) keys.add(`account:${id}`);
+      } else if (key !== 'user:notification') keys.add(key);
+    }
+    this.registry.reindex(session, keys);
+  }
+
+  private sendError(session: StreamSession, err: StreamError): void {
+    session.outbox.send(JSON.stringify({ error: err.message, status: err.status }));
+  }
+
+  private ping(): void {
+    for (const session of this.registry.values()) {
+      if (!session.alive) {
+        session.outbox.terminate();
+        continue;
+      }
+      session.alive = false;
+      try {
+        session.ws.ping();
+      } catch {
+        session.outbox.terminate();
+      }
+    }
+  }
+
+  /** Events are handled one after another (their checks are queries), so a reader gets them in bus order. */
+  private enqueue(busEvent: BusEvent): void {
+    const event = asHearthEvent(busEvent);
+    if (!event || !this.wanted(event)) return;
+    if (this.queued >= this.limits.queuedEvents) {
+      this.opts.log.warn({ t: event.t }, 'streaming: event queue full, event dropped');
+      return;
+    }
+    this.queued++;
+    this.queue = this.queue
+      .then(() => this.route(event))
+      .catch((err) => this.opts.log.error({ err, t: event.t }, 'streaming: routing failed'))
+      .finally(() => {
+        this.queued--;
+      });
+  }
+
+  /** Whether this process has anyone an event could be for (most events skip the queue entirely). */
+  private wanted(event: HearthEvent): boolean {
+    if (this.registry.size === 0) return false;
+    switch (event.t) {
+      case 'SOCIAL_STATUS_CREATE':
+      case 'SOCIAL_STATUS_UPDATE':
+      case 'SOCIAL_STATUS_DELETE':
+      case 'SOCIAL_NOTIFICATION':
+      case 'SESSIONS_REVOKED':
+        return true;
+      case 'SOCIAL_FOLLOW':
+      case 'SOCIAL_UNFOLLOW':
+        return this.registry.ofUser(event.d.account_id) !== undefined;
+      default:
+        return false;
+    }
+  }
+
+  private async route(event: HearthEvent): Promise<void> {
+    switch (event.t) {
+      case 'SOCIAL_STATUS_CREATE':
+      case 'SOCIAL_STATUS_UPDATE':
+        return this.status(event.t === 'SOCIAL_STATUS_CREATE' ? 'update' : 'status.update', event.d);
+      case 'SOCIAL_STATUS_DELETE':
+        return this.deleted(event.d);
+      case 'SOCIAL_NOTIFICATION':
+        return this.notification(event.d.user_id, event.d.id);
+      case 'SOCIAL_FOLLOW':
+        if (event.d.accepted) this.following(event.d.account_id, event.d.target_id, true);
+        return;
+      case 'SOCIAL_UNFOLLOW':
+        return this.following(event.d.account_id, event.d.target_id, false);
+      case 'SESSIONS_REVOKED': {
+        const userId = event.topic.slice('user:'.length);
+        const ended = new Set(event.d.session_ids ?? []);
+        for (const s of this.registry.ofUser(userId) ?? [])
+          if (event.d.all || (s.principal?.sessionId && ended.has(s.principal.sessionId)))
+            s.outbox.close(1008, 'Token revoked');
+        return;
+      }
+    }
+  }
+
+  /**
+   * A status made or edited: to the `user` streams of its author and their followers, and if public (not a boost)
+   * to the public and hashtag streams. Every signed-in reader is checked by the domain first.
+   */
+  private async status(
+    kind: 'update' | 'status.update',
+    d: { id: string; account_id: string; visibility: string; status: unknown; reblog_of_id?: string | null },
+  ): Promise<void> {
+    const targets: Array<{ session: StreamSession; key: string; timeline: StreamTimeline }> = [];
+    for (const session of this.registry.audience(`account:${d.account_id}`) ?? [])
+      targets.push({ session, key: 'user', timeline: 'home' });
+    if (d.visibility === 'public' && !d.reblog_of_id) {
+      const status = d.status as { tags?: Array<{ name: string }> } | null;
+      const keys = ['public', 'public:local'];
+      for (const tag of status?.tags ?? []) keys.push(`hashtag:${tag.name}`, `hashtag:local:${tag.name}`);
+      for (const key of keys)
+        for (const session of this.registry.audience(key) ?? [])
+          targets.push({ session, key, timeline: 'public' });
+    }
+    if (targets.length === 0) return;
+    const readers = { home: new Set<string>(), public: new Set<string>() };
+    for (const t of targets) if (t.session.principal) readers[t.timeline].add(t.session.userId);
+    const { streams } = this.opts.services.social;
+    const [home, pub] = await Promise.all([
+      streams.readersOf(d.id, [...readers.home], 'home'),
+      streams.readersOf(d.id, [...readers.public], 'public'),
+    ]);
+    const payload = JSON.stringify(neutral(d.status));
+    const frames = new Map<string, string>();
+    for (const { session, key, timeline } of targets) {
+      const allowed = session.principal
+        ? (timeline === 'home' ? home : pub).has(session.userId)
+        : timeline === 'public';
+      const names = session.streams.get(key);
+      if (!allowed || !names) continue;
+      const id = names.join('\n');
+      let text = frames.get(id);
+      if (!text) {
+        text = frame(names, kind, payload);
+        frames.set(id, text);
+      }
+      session.outbox.send(text);
+    }
+  }
+
+  /**
+   * A status deleted: its id to the `user` streams that could have had it (its author's and followers'), and to the
+   * public streams if it was public. Only an id leaves, never a status.
+   */
+  private deleted(d: { id: string; account_id: string; visibility: string }): void {
+    const send = (sessions: Iterable<StreamSession> | undefined, key: string) => {
+      const text = frame([key], 'delete', d.id);
+      for (const s of sessions ?? []) if (s.streams.has(key)) s.outbox.send(text);
+    };
+    send(this.registry.audience(`account:${d.account_id}`), 'user');
+    if (d.visibility === 'public')
+      for (const key of ['public', 'public:local']) send(this.registry.audience(key), key);
+  }
+
+  /** A notification, as its recipient may read it now (else nothing), on their `user` and `user:notification`. */
+  private async notification(userId: string, id: string): Promise<void> {
+    const sessions = [...(this.registry.ofUser(userId) ?? [])].filter(
+      (s) => s.streams.has('user') || s.streams.has('user:notification'),
+    );
+    if (sessions.length === 0) return;
+    const rendered = await this.opts.services.social.streams.notification(userId, id);
+    if (!rendered) return;
+    const payload = JSON.stringify(rendered);
+    for (const s of sessions)
+      for (const key of ['user', 'user:notification'])
+        if (s.streams.has(key)) s.outbox.send(frame([key], 'notification', payload));
+  }
+
+  /** A follow made or ended by one of this process's readers: their `user` stream starts or stops listing them. */
+  private following(followerId: string, targetId: string, on: boolean): void {
+    for (const s of this.registry.ofUser(followerId) ?? []) {
+      if (!s.streams.has('user')) continue;
+      if (on) s.followed.add(targetId);
+      else s.followed.delete(targetId);
+      this.reindex(s);
+    }
+  }
+}
+
+/** The token a client sends: `access_token` in the query, the WebSocket subprotocol (masto.js), or Authorization. */
+function tokenOf(request: IncomingMessage, url: URL): string | null {
+  const query = url.searchParams.get('access_token');
+  if (query) return query;
+  const protocol = request.headers['sec-websocket-protocol'];
+  if (typeof protocol === 'string' && protocol.trim()) return protocol.split(',')[0].trim();
+  const auth = request.headers.authorization;
+  if (auth) return auth.replace(/^Bearer\s+/i, '');
+  return null;
+}
+
+/** Answers an upgrade request with an HTTP error and closes the socket. */
+function refuse(socket: Duplex, status: number, text: string): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: text });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
