@@ -19,7 +19,7 @@ export class MutesService {
     private readonly deps: Deps,
     private readonly follows: FollowsService,
   ) {
-    this.urls = new SocialUrls(deps.config.publicUrl);
+    this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
   }
 
   /** Mutes `targetId` (again: with the new options), for `duration` seconds (0: until unmuted). */
