@@ -64,6 +64,9 @@ const UNRELATED = [
   'GUILD_SCHEDULED_EVENT_USER_REMOVE',
   // Command overwrites change nothing a message's channel context holds.
   'APPLICATION_COMMAND_PERMISSIONS_UPDATE',
+  // Who is in a voice channel is no part of a message channel's context.
+  'VOICE_STATE_UPDATE',
+  'VOICE_SERVER_UPDATE',
   ...SOCIAL,
 ];
 
@@ -99,6 +102,8 @@ const STALE_AFTER = [
   'THREAD_UPDATE',
   'THREAD_DELETE',
   'THREAD_MEMBERS_UPDATE',
+  // GUILD_CREATE lists the guild's voice states.
+  'VOICE_STATE_UPDATE',
 ];
 /** guild-cache.ts changes the snapshot in place for these before it looks at the catalog (it drops it for the rest). */
 const SNAPSHOT_CHANGED_IN_PLACE = ['MESSAGE_CREATE', 'PRESENCE_UPDATE', 'USER_UPDATE'];
@@ -117,6 +122,8 @@ function intentFor(t: string, inGuild: boolean): number {
   if (t === 'WEBHOOKS_UPDATE') return Intent.GuildWebhooks;
   if (t.startsWith('INVITE_')) return Intent.GuildInvites;
   if (t === 'PRESENCE_UPDATE') return Intent.GuildPresences;
+  // Added with voice states (ADR 0034).
+  if (t.startsWith('VOICE_')) return Intent.GuildVoiceStates;
   return Intent.Guilds;
 }
 
