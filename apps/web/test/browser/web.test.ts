@@ -1,17 +1,13 @@
 // The web app end to end: two people in two Chromium profiles against a real Hearth on PGlite.
 // Needs Debian's Chromium (`apt-get install -y chromium`); without it the suite says it skipped.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { freePort, startHearth, type TestServer } from '../../../server/test/harness';
-import { chromiumSkip, launchProfile } from './chromium';
-
-const root = new URL('../../../..', import.meta.url).pathname;
-const shots = join(root, 'test-artifacts', 'screenshots');
+import type { TestServer } from '../../../server/test/harness';
+import { chromiumSkip, launchProfile, shots, startWebHearth } from './chromium';
 
 const desktop = { width: 1280, height: 800 };
 const phone = { width: 390, height: 780 };
@@ -60,11 +56,7 @@ async function send(p: Person, text: string): Promise<void> {
 
 describe('the web app in a browser', { skip: chromiumSkip }, () => {
   before(async () => {
-    const built = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], { stdio: 'inherit' });
-    assert.equal(built.status, 0, 'the web app builds');
-    mkdirSync(shots, { recursive: true });
-    const port = await freePort();
-    h = await startHearth({ port, publicUrl: `http://127.0.0.1:${port}` });
+    h = await startWebHearth();
     alice = await person('alice');
     bob = await person('bob');
   });
