@@ -148,4 +148,44 @@ describe('emoji and theme in the web app', { skip: chromiumSkip }, () => {
     await composer().fill('');
     await page.setViewportSize(desktop);
   });
+
+  test('the light theme chosen in settings is applied at once and again before the app starts after a reload', async () => {
+    await page.goto(`${h.url}/settings/appearance`);
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    await page.getByRole('radio', { name: 'Dark' }).check();
+    assert.equal(await theme(), 'dark');
+    const dark = await background();
+    await page.getByRole('radio', { name: 'Light' }).check();
+    assert.equal(await theme(), 'light');
+    assert.notEqual(await background(), dark);
+    // Before the app's script has run the page already wears the stored theme (no dark flash).
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    assert.equal(await theme(), 'light');
+    await page.getByRole('radio', { name: 'Light' }).waitFor();
+    assert.ok(await page.getByRole('radio', { name: 'Light' }).isChecked());
+    await page.screenshot({ path: join(shots, 'theme-light-settings.png') });
+    await page.goto(`${h.url}${chat}`);
+    await message('🍕 time').waitFor();
+    await page.screenshot({ path: join(shots, 'theme-light-chat.png') });
+    await page.setViewportSize(phone);
+    await page.reload();
+    await composer().waitFor();
+    assert.equal(await theme(), 'light');
+    await page.screenshot({ path: join(shots, 'theme-light-phone.png') });
+    await page.setViewportSize(desktop);
+  });
+
+  test('"Follow the system" follows prefers-color-scheme as it changes', async () => {
+    await page.goto(`${h.url}/settings/appearance`);
+    await page.getByRole('radio', { name: 'Follow the system' }).check();
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    assert.equal(await theme(), 'light');
+    await page.emulateMedia({ colorScheme: null });
+  });
 });
