@@ -1,4 +1,4 @@
-// The colour theme, per device: dark, light, or the system's (prefers-color-scheme). public/theme.js applies the
+// The colour theme, per device: dark (the default), light, or the system's (prefers-color-scheme). public/theme.js applies the
 // stored choice before the first paint; this module changes it and follows the system while "system" is chosen.
 export type ThemeChoice = 'dark' | 'light' | 'system';
 
@@ -8,9 +8,9 @@ const query = '(prefers-color-scheme: light)';
 export function themeChoice(): ThemeChoice {
   try {
     const v = localStorage.getItem(key);
-    return v === 'dark' || v === 'light' ? v : 'system';
+    return v === 'light' || v === 'system' ? v : 'dark';
   } catch {
-    return 'system';
+    return 'dark';
   }
 }
 
@@ -21,8 +21,7 @@ function apply(choice: ThemeChoice): void {
 
 export function setTheme(choice: ThemeChoice): void {
   try {
-    if (choice === 'system') localStorage.removeItem(key);
-    else localStorage.setItem(key, choice);
+    localStorage.setItem(key, choice);
   } catch {
     // A store that refuses writes: the choice lasts for this page.
   }
