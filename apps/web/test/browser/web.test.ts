@@ -175,7 +175,10 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     const target = message(alice, 'an edited reply');
     await target.hover();
     await target.getByRole('button', { name: 'Add reaction' }).click();
-    await alice.page.getByRole('menuitem', { name: 'React with 👍' }).click();
+    await alice.page
+      .getByRole('dialog', { name: 'Pick a reaction' })
+      .getByRole('option', { name: 'thumbs up', exact: true })
+      .click();
     await message(bob, 'an edited reply').getByRole('button', { name: '👍: 1' }).waitFor();
 
     const mine = message(bob, 'an edited reply');
