@@ -18,6 +18,17 @@ export interface EmojiSet {
 
 let loading: Promise<EmojiSet> | null = null;
 
+// Emojibase writes some emoji with a presentation selector (U+FE0F) that Unicode's RGI form has not (👍️ for 👍);
+// the server, like Discord, takes the RGI form, so each is written that way. Built at run time: the `v` flag
+// is newer than the build's target.
+const rgi = /^\p{RGI_Emoji}$/v;
+function canonical(text: string): string {
+  if (rgi.test(text)) return text;
+  const bare = text.replaceAll('\uFE0F', '');
+  if (rgi.test(bare)) return bare;
+  return rgi.test(`${bare}\uFE0F`) ? `${bare}\uFE0F` : text;
+}
+
 /** The emoji set, fetched once; later calls share the same promise. */
 export function loadEmoji(): Promise<EmojiSet> {
   loading ??= (async () => {
@@ -33,11 +44,14 @@ export function loadEmoji(): Promise<EmojiSet> {
       const c = (codes as Record<string, string | string[]>)[e.hexcode];
       const skins = e.skins?.length
         ? Object.fromEntries(
-            e.skins.map((s) => [s.hexcode.slice(e.hexcode.length + 1, e.hexcode.length + 6), s.unicode]),
+            e.skins.map((s) => [
+              s.hexcode.slice(e.hexcode.length + 1, e.hexcode.length + 6),
+              canonical(s.unicode),
+            ]),
           )
         : undefined;
       emojis.push({
-        char: e.unicode,
+        char: canonical(e.unicode),
         label: e.label,
         group: e.group,
         shortcodes: c === undefined ? [] : Array.isArray(c) ? c : [c],
