@@ -1,14 +1,17 @@
-// User settings: profile (names, bio, avatar), password, and sessions (revoke one, sign out everywhere).
+// User settings: profile (names, bio, avatar), appearance (theme, this device), password, and sessions
+// (revoke one, sign out everywhere).
 import { useCallback, useEffect, useState } from 'react';
 import type { SessionRow } from '../endpoints';
 import * as endpoints from '../endpoints';
 import { navigate } from '../router';
 import { signOut } from '../session';
 import { useStore } from '../store';
+import { setTheme, themeChoice } from '../theme';
 import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
 
 const sections = [
   ['profile', 'Profile'],
+  ['appearance', 'Appearance'],
   ['password', 'Password'],
   ['sessions', 'Sessions'],
 ] as const;
@@ -52,6 +55,8 @@ export function Settings({ section = 'profile' }: { section?: string }) {
         </button>
         {!me ? (
           <p>Loading…</p>
+        ) : section === 'appearance' ? (
+          <Appearance />
         ) : section === 'password' ? (
           <PasswordForm />
         ) : section === 'sessions' ? (
@@ -134,6 +139,40 @@ function Profile() {
         </button>
         {saved && <p role="status">Saved.</p>}
       </Form>
+    </section>
+  );
+}
+
+const themes = [
+  ['dark', 'Dark'],
+  ['light', 'Light'],
+  ['system', 'Follow the system'],
+] as const;
+
+/** The theme, chosen per device and applied at once. */
+function Appearance() {
+  const [choice, setChoice] = useState(themeChoice);
+  return (
+    <section aria-labelledby="appearance-title">
+      <h1 id="appearance-title">Appearance</h1>
+      <fieldset className="theme-choice">
+        <legend>Theme (this device)</legend>
+        {themes.map(([id, label]) => (
+          <label key={id}>
+            <input
+              type="radio"
+              name="theme"
+              value={id}
+              checked={choice === id}
+              onChange={() => {
+                setChoice(id);
+                setTheme(id);
+              }}
+            />{' '}
+            {label}
+          </label>
+        ))}
+      </fieldset>
     </section>
   );
 }

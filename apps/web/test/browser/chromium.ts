@@ -2,21 +2,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
-import { freePort, startHearth, type TestServer } from '../../../server/test/harness';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { freePort, startHearth, type TestServer, type TestUser } from '../../../server/test/harness';
 
 const root = new URL('../../../..', import.meta.url).pathname;
-/** Where browser tests write their screenshots (git-ignored). */
+/** Where the browser tests leave their screenshots. */
 export const shots = join(root, 'test-artifacts', 'screenshots');
-
-/** Builds the web app (when its sources changed) and starts Hearth on a real port serving it. */
-export async function hearthWithWebApp(): Promise<TestServer> {
-  const built = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], { stdio: 'inherit' });
-  assert.equal(built.status, 0, 'the web app builds');
-  mkdirSync(shots, { recursive: true });
-  const port = await freePort();
-  return startHearth({ port, publicUrl: `http://127.0.0.1:${port}` });
-}
 
 /** Debian's Chromium (`apt-get install -y chromium`), or the one CHROMIUM_PATH names. */
 export const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -45,5 +36,25 @@ export function launchProfile(
       '--disable-component-update',
       '--disable-sync',
     ],
+  });
+}
+
+/** Builds the web app, then starts a Hearth serving it on a free port (its public URL that address). */
+export async function startWebHearth(): Promise<TestServer> {
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], { stdio: 'inherit' });
+  assert.equal(built.status, 0, 'the web app builds');
+  mkdirSync(shots, { recursive: true });
+  const port = await freePort();
+  return startHearth({ port, publicUrl: `http://127.0.0.1:${port}` });
+}
+
+/** Signs `user` in to the web app in `page` by storing their tokens as a sign-in does. */
+export async function signInWithTokens(page: Page, url: string, user: TestUser): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.evaluate((t) => localStorage.setItem('hearth.tokens', JSON.stringify(t)), {
+    user_id: user.id,
+    token: user.token,
+    refresh_token: user.refreshToken,
+    expires_at: Date.now() + 14 * 60_000,
   });
 }

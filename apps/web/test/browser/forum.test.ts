@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { createGuild, join as joinGuild, type TestGuild } from '../../../server/test/guild-helpers';
 import type { TestServer, TestUser } from '../../../server/test/harness';
-import { chromiumSkip, hearthWithWebApp, launchProfile, shots } from './chromium';
+import { chromiumSkip, startWebHearth, launchProfile, shots } from './chromium';
 
 const desktop = { width: 1280, height: 800 };
 const phone = { width: 390, height: 780 };
@@ -25,7 +25,7 @@ describe('a forum channel in the web app', { skip: chromiumSkip }, () => {
   let bobPost: string;
 
   before(async () => {
-    h = await hearthWithWebApp();
+    h = await startWebHearth();
     g = await createGuild(h, undefined, 'Makers');
     bob = await joinGuild(h, g);
     const created = await h.api('POST', `/guilds/${g.id}/channels`, {

@@ -1,17 +1,14 @@
 // The web app's social side end to end: three people in three Chromium profiles against a real Hearth on PGlite.
 // Alice approves her followers by hand; Bob follows her, she accepts, they post and comment; Carol follows nobody.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { freePort, startHearth, type TestServer, type TestUser } from '../../../server/test/harness';
-import { chromiumSkip, launchProfile } from './chromium';
+import type { TestServer, TestUser } from '../../../server/test/harness';
+import { chromiumSkip, launchProfile, shots, signInWithTokens, startWebHearth } from './chromium';
 
-const root = new URL('../../../..', import.meta.url).pathname;
-const shots = join(root, 'test-artifacts', 'screenshots');
 const desktop = { width: 1280, height: 800 };
 const phone = { width: 390, height: 780 };
 // A 2×2 red PNG.
@@ -40,13 +37,7 @@ async function person(name: string): Promise<Person> {
   const context = await launchProfile(dir, desktop);
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(15_000);
-  await page.goto(`${h.url}/login`);
-  await page.evaluate((t) => localStorage.setItem('hearth.tokens', JSON.stringify(t)), {
-    user_id: user.id,
-    token: user.token,
-    refresh_token: user.refreshToken,
-    expires_at: Date.now() + 14 * 60_000,
-  });
+  await signInWithTokens(page, h.url, user);
   return { user, context, page, dir };
 }
 
@@ -85,11 +76,7 @@ async function reply(p: Person, to: string, text: string): Promise<void> {
 
 describe('the social side of the web app', { skip: chromiumSkip }, () => {
   before(async () => {
-    const built = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], { stdio: 'inherit' });
-    assert.equal(built.status, 0, 'the web app builds');
-    mkdirSync(shots, { recursive: true });
-    const port = await freePort();
-    h = await startHearth({ port, publicUrl: `http://127.0.0.1:${port}` });
+    h = await startWebHearth();
     alice = await person('alice');
     bob = await person('bob');
     carol = await person('carol');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TestServer } from '../../../server/test/harness';
-import { chromiumSkip, hearthWithWebApp, launchProfile, shots } from './chromium';
+import { chromiumSkip, launchProfile, shots, startWebHearth } from './chromium';
 
 const desktop = { width: 1280, height: 800 };
 const phone = { width: 390, height: 780 };
@@ -56,7 +56,7 @@ async function send(p: Person, text: string): Promise<void> {
 
 describe('the web app in a browser', { skip: chromiumSkip }, () => {
   before(async () => {
-    h = await hearthWithWebApp();
+    h = await startWebHearth();
     alice = await person('alice');
     bob = await person('bob');
   });
@@ -175,7 +175,10 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     const target = message(alice, 'an edited reply');
     await target.hover();
     await target.getByRole('button', { name: 'Add reaction' }).click();
-    await alice.page.getByRole('menuitem', { name: 'React with 👍' }).click();
+    await alice.page
+      .getByRole('dialog', { name: 'Pick a reaction' })
+      .getByRole('option', { name: 'thumbs up', exact: true })
+      .click();
     await message(bob, 'an edited reply').getByRole('button', { name: '👍: 1' }).waitFor();
 
     const mine = message(bob, 'an edited reply');

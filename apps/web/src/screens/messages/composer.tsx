@@ -1,5 +1,6 @@
 // The composer: Enter sends, Shift+Enter starts a new line, Up edits your last message, Esc cancels a
-// reply; @ and # offer members, roles and channels; files show a preview and upload with progress.
+// reply; @ and # offer members, roles and channels, : offers emoji; the smiley button opens the emoji
+// picker; files show a preview and upload with progress.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import * as endpoints from '../../endpoints';
 import { Icon, IconButton } from '../../icons';
@@ -7,8 +8,10 @@ import { formatBytes, messageLimit, queueMessage, sendWithFiles, tooLongReason }
 import { isPhone } from '../../phone';
 import type { Channel, Guild, Message } from '../../types';
 import { Alert } from '../../ui';
+import { type EmojiSet, loadEmoji } from '../emoji/data';
+import { EmojiPicker } from '../emoji/picker';
 import { ReplyBar } from './reply-bar';
-import { type Suggestion, suggestions } from './suggestions';
+import { emojiSuggestions, type Suggestion, suggestions } from './suggestions';
 
 export function Composer(props: {
   channel: Channel;
@@ -30,15 +33,29 @@ export function Composer(props: {
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
+  const [picking, setPicking] = useState(false);
+  const [emojiSet, setEmojiSet] = useState<EmojiSet | null>(null);
 
   useEffect(() => {
     if (props.replyTo) input.current?.focus();
   }, [props.replyTo]);
 
-  const word = /(^|\s)([@#])([\w.-]{0,32})$/.exec(text.slice(0, caret));
+  const word =
+    /(^|\s)([@#])([\w.-]{0,32})$/.exec(text.slice(0, caret)) ??
+    /(^|\s)(:)([\w+-]{2,32})$/.exec(text.slice(0, caret));
+  const emojiWord = word?.[2] === ':';
+  // The emoji set loads (once, as its own chunk) when a `:name` is first typed.
+  useEffect(() => {
+    if (emojiWord && !emojiSet) loadEmoji().then(setEmojiSet, () => {});
+  }, [emojiWord, emojiSet]);
   const options = useMemo(
-    () => (word ? suggestions(props.guild, channel, word[2], word[3]) : []),
-    [word?.[0], props.guild, channel],
+    () =>
+      !word
+        ? []
+        : word[2] === ':'
+          ? emojiSuggestions(props.guild, emojiSet, word[3])
+          : suggestions(props.guild, channel, word[2], word[3]),
+    [word?.[0], props.guild, channel, emojiSet],
   );
 
   const previews = useMemo(
@@ -60,6 +77,17 @@ export function Composer(props: {
     requestAnimationFrame(() =>
       input.current?.setSelectionRange(start + o.insert.length, start + o.insert.length),
     );
+  };
+
+  /** Puts `insert` at the caret (the picker's choice), keeping the caret after it. */
+  const insertAtCaret = (insert: string) => {
+    const next = text.slice(0, caret) + insert + text.slice(caret);
+    setText(next);
+    setCaret(caret + insert.length);
+    requestAnimationFrame(() => {
+      input.current?.focus();
+      input.current?.setSelectionRange(caret + insert.length, caret + insert.length);
+    });
   };
 
   const length = text.trim().length;
@@ -171,6 +199,20 @@ export function Composer(props: {
           )}
         </div>
       )}
+      {picking && (
+        <EmojiPicker
+          guild={props.guild}
+          label="Pick an emoji"
+          onPick={(e) => {
+            setPicking(false);
+            insertAtCaret(e.text);
+          }}
+          onClose={() => {
+            setPicking(false);
+            input.current?.focus();
+          }}
+        />
+      )}
       {options.length > 0 && (
         <div className="autocomplete" role="listbox" id={`suggest-${channel.id}`} aria-label="Suggestions">
           {options.map((o, i) => (
@@ -229,6 +271,17 @@ export function Composer(props: {
             if (pasted.length && props.canAttach) setFiles([...files, ...pasted].slice(0, 10));
           }}
         />
+        <button
+          type="button"
+          className="icon"
+          aria-label="Pick an emoji"
+          title="Pick an emoji"
+          aria-expanded={picking}
+          data-emoji-toggle
+          onClick={() => setPicking((v) => !v)}
+        >
+          <Icon name="smile" />
+        </button>
         {length > messageLimit - 200 && (
           <span
             className={`counter ${tooLong ? 'over' : ''}`}

@@ -147,6 +147,8 @@ export function MessageItem(props: {
               type="button"
               aria-label="Add reaction"
               title="Add reaction"
+              aria-expanded={picking}
+              data-emoji-toggle
               onClick={() => setPicking((v) => !v)}
             >
               <Icon name="smile" size={18} />

@@ -1,41 +1,7 @@
 import type { ReactionEmoji } from '../../endpoints';
 import * as endpoints from '../../endpoints';
 import type { Guild, Message } from '../../types';
-
-const quickEmoji = [
-  '👍',
-  '👎',
-  '❤️',
-  '😂',
-  '🎉',
-  '😮',
-  '😢',
-  '😡',
-  '🔥',
-  '👀',
-  '✅',
-  '❌',
-  '🙏',
-  '👏',
-  '🤔',
-  '😍',
-  '😎',
-  '🥳',
-  '💯',
-  '🚀',
-  '⭐',
-  '🍕',
-  '☕',
-  '🎵',
-  '👋',
-  '💡',
-  '⚠️',
-  '❓',
-  '🙈',
-  '🤝',
-  '💪',
-  '🐛',
-];
+import { EmojiPicker, type PickedEmoji } from '../emoji/picker';
 
 /** Adds the viewer's reaction, or takes it back when `mine`. */
 function toggleReaction(m: Message, emoji: ReactionEmoji, mine: boolean): void {
@@ -66,47 +32,15 @@ export function Reactions({ message: m, canReact }: { message: Message; canReact
   );
 }
 
-/** The server's custom emoji, then common ones; picking one toggles the viewer's reaction with it. */
+/** The emoji picker for a reaction; picking one toggles the viewer's reaction with it. */
 export function ReactionPicker(props: { message: Message; guild: Guild | null; onClose: () => void }) {
   const { message: m, guild, onClose } = props;
-  const pick = (emoji: ReactionEmoji) => {
+  const pick = (emoji: PickedEmoji) => {
     onClose();
     const r = m.reactions?.find((x) =>
       emoji.id ? x.emoji.id === emoji.id : x.emoji.name === emoji.name && !x.emoji.id,
     );
-    toggleReaction(m, emoji, !!r?.me);
+    toggleReaction(m, { id: emoji.id, name: emoji.name }, !!r?.me);
   };
-  return (
-    <div
-      className="emoji-picker"
-      role="menu"
-      aria-label="Pick a reaction"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onClose();
-      }}
-    >
-      {(guild?.emojis ?? []).map((e) => (
-        <button
-          key={e.id}
-          type="button"
-          role="menuitem"
-          aria-label={`React with :${e.name}:`}
-          onClick={() => pick({ id: e.id, name: e.name })}
-        >
-          <img src={`/emojis/${e.id}.png`} alt="" />
-        </button>
-      ))}
-      {quickEmoji.map((e) => (
-        <button
-          key={e}
-          type="button"
-          role="menuitem"
-          aria-label={`React with ${e}`}
-          onClick={() => pick({ id: null, name: e })}
-        >
-          {e}
-        </button>
-      ))}
-    </div>
-  );
+  return <EmojiPicker guild={guild} label="Pick a reaction" onPick={pick} onClose={onClose} />;
 }

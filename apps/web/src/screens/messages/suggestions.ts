@@ -1,6 +1,7 @@
-// Composer autocomplete: members, roles or channels matching the word typed after @ or #.
+// Composer autocomplete: members, roles or channels after @ or #, emoji after :.
 import { getState } from '../../store';
 import { type Channel, ChannelType, displayName, type Guild } from '../../types';
+import { type EmojiSet, searchEmoji } from '../emoji/data';
 
 export interface Suggestion {
   label: string;
@@ -41,4 +42,25 @@ export function suggestions(
     .slice(0, 4)
     .map((r) => ({ label: `@${r.name}`, detail: 'role', insert: `<@&${r.id}> ` }));
   return [...users, ...roles];
+}
+
+/** The server's custom emoji and Unicode emoji whose shortcode starts with (or contains) what follows a `:`. */
+export function emojiSuggestions(guild: Guild | null, set: EmojiSet | null, query: string): Suggestion[] {
+  const q = query.toLowerCase();
+  const custom = (guild?.emojis ?? [])
+    .filter((e) => e.name.toLowerCase().startsWith(q))
+    .slice(0, 4)
+    .map((e) => ({
+      label: `:${e.name}:`,
+      detail: 'this server',
+      insert: `<${e.animated ? 'a' : ''}:${e.name}:${e.id}> `,
+    }));
+  const unicode = set
+    ? searchEmoji(set, q, 8 - custom.length).map((e) => ({
+        label: `${e.char} :${e.shortcodes[0] ?? e.label}:`,
+        detail: e.label,
+        insert: e.char,
+      }))
+    : [];
+  return [...custom, ...unicode];
 }

@@ -1,0 +1,192 @@
+// The emoji picker and the theme end to end in Chromium against a real Hearth on PGlite: picking into the
+// composer and sending, reacting, searching, `:name` suggestions, the server's custom emoji, a phone's width;
+// the light theme surviving a reload, and following the system's preference.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { TestServer, TestUser } from '../../../server/test/harness';
+import { chromiumSkip, launchProfile, shots, signInWithTokens, startWebHearth } from './chromium';
+
+const desktop = { width: 1280, height: 800 };
+const phone = { width: 390, height: 780 };
+// A 2×2 red PNG.
+const png =
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==';
+
+let h: TestServer;
+let user: TestUser;
+let context: BrowserContext;
+let page: Page;
+let dir: string;
+let chat: string;
+/** Every script the page fetched, in order. */
+const scripts: string[] = [];
+
+const composer = () => page.locator('.composer textarea');
+const picker = (name: string) => page.getByRole('dialog', { name });
+const message = (text: string) => page.locator('.messages li.message', { hasText: text });
+
+describe('emoji and theme in the web app', { skip: chromiumSkip }, () => {
+  before(async () => {
+    h = await startWebHearth();
+    user = await h.register({ username: `emo_${process.pid.toString(36)}` });
+    const guild = await h.api('POST', '/guilds', { token: user.token, body: { name: 'Emoji Club' } });
+    assert.equal(guild.status, 201);
+    const channels = await h.api('GET', `/guilds/${guild.body.id}/channels`, { token: user.token });
+    const text = channels.body.find((c: { type: number }) => c.type === 0);
+    chat = `/channels/${guild.body.id}/${text.id}`;
+    const emoji = await h.api('POST', `/guilds/${guild.body.id}/emojis`, {
+      token: user.token,
+      body: { name: 'hearth_fire', image: `data:image/png;base64,${png}` },
+    });
+    assert.equal(emoji.status, 201);
+    dir = mkdtempSync(join(tmpdir(), 'hearth-chromium-emoji-'));
+    context = await launchProfile(dir, desktop);
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(r.url());
+    });
+    await signInWithTokens(page, h.url, user);
+  });
+  after(async () => {
+    await context?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await h?.close();
+  });
+
+  test('an emoji picked into the composer is sent; the emoji data loads only when the picker opens', async () => {
+    await page.goto(`${h.url}${chat}`);
+    await composer().waitFor();
+    const before = scripts.length;
+    assert.ok(before > 0);
+    await page.getByRole('button', { name: 'Pick an emoji' }).click();
+    const p = picker('Pick an emoji');
+    await p.getByRole('option', { name: 'grinning face', exact: true }).waitFor();
+    assert.ok(scripts.length > before, 'the emoji data is a chunk of its own, fetched on opening');
+    // The server's custom emoji come first.
+    const first = p.locator('section').first();
+    assert.equal(await first.getAttribute('aria-label'), 'Emoji Club');
+    await first.getByRole('option', { name: ':hearth_fire:' }).waitFor();
+    await p.getByRole('combobox', { name: 'Find an emoji' }).fill('pizza');
+    await p.getByRole('option', { name: 'pizza', exact: true }).waitFor();
+    await page.keyboard.press('Enter');
+    await p.waitFor({ state: 'detached' });
+    assert.equal(await composer().inputValue(), '🍕');
+    await composer().press('End');
+    await composer().pressSequentially(' time');
+    await composer().press('Enter');
+    await message('🍕 time').waitFor();
+    await page.screenshot({ path: join(shots, 'emoji-sent.png') });
+  });
+
+  test('searching by name or shortcode, arrows and Enter, Esc closes, recents remembered', async () => {
+    await page.getByRole('button', { name: 'Pick an emoji' }).click();
+    const p = picker('Pick an emoji');
+    const recent = p.getByRole('region', { name: 'Recently used' });
+    await recent.getByRole('option', { name: 'pizza' }).waitFor();
+    const search = p.getByRole('combobox', { name: 'Find an emoji' });
+    await search.fill(':+1');
+    await p.getByRole('option', { name: 'thumbs up', exact: true }).waitFor();
+    await search.fill('zzzznothing');
+    await p.getByText('No emoji matches').waitFor();
+    await search.fill('heart');
+    const found = p.getByRole('listbox', { name: 'Emoji' }).getByRole('option');
+    await found.first().waitFor();
+    const second = await found.nth(1).getAttribute('aria-label');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await p.locator('[aria-selected="true"]').getAttribute('aria-label'), second);
+    await page.screenshot({ path: join(shots, 'emoji-search.png') });
+    await page.keyboard.press('Escape');
+    await p.waitFor({ state: 'detached' });
+    // A click outside closes it too.
+    await page.getByRole('button', { name: 'Pick an emoji' }).click();
+    await p.waitFor();
+    await page.locator('.messages').click({ position: { x: 10, y: 10 } });
+    await p.waitFor({ state: 'detached' });
+  });
+
+  test('typing :name offers emoji; Enter puts it in', async () => {
+    await composer().fill('');
+    await composer().pressSequentially('so :pizz');
+    const option = page.locator('.autocomplete [role="option"]', { hasText: ':pizza:' });
+    await option.waitFor();
+    await composer().press('Enter');
+    assert.equal(await composer().inputValue(), 'so 🍕');
+    await composer().fill('');
+  });
+
+  test('a reaction picked from the picker, Unicode or the server’s own, shows under the message', async () => {
+    const m = message('🍕 time');
+    await m.hover();
+    await m.getByRole('button', { name: 'Add reaction' }).click();
+    const p = picker('Pick a reaction');
+    await p.getByRole('combobox', { name: 'Find an emoji' }).fill('fire');
+    await p.getByRole('option', { name: 'fire', exact: true }).click();
+    await m.getByRole('button', { name: '🔥: 1', pressed: true }).waitFor();
+    await m.hover();
+    await m.getByRole('button', { name: 'Add reaction' }).click();
+    await p.getByRole('option', { name: ':hearth_fire:' }).first().click();
+    await m.getByRole('button', { name: 'hearth_fire: 1', pressed: true }).waitFor();
+  });
+
+  test('at phone width the picker is a sheet within the screen', async () => {
+    await page.setViewportSize(phone);
+    await page.goto(`${h.url}${chat}`);
+    await composer().waitFor();
+    await page.getByRole('button', { name: 'Pick an emoji' }).click();
+    const p = picker('Pick an emoji');
+    await p.getByRole('option', { name: 'grinning face', exact: true }).waitFor();
+    const box = await p.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= phone.width && box.y + box.height <= phone.height);
+    await page.screenshot({ path: join(shots, 'emoji-phone.png') });
+    await p.getByRole('option', { name: 'grinning face', exact: true }).click();
+    assert.equal(await composer().inputValue(), '😀');
+    await composer().fill('');
+    await page.setViewportSize(desktop);
+  });
+
+  test('the light theme chosen in settings is applied at once and again before the app starts after a reload', async () => {
+    await page.goto(`${h.url}/settings/appearance`);
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    // Dark until chosen otherwise, whatever the system prefers (the browser here prefers light).
+    assert.ok(await page.getByRole('radio', { name: 'Dark' }).isChecked());
+    assert.equal(await theme(), 'dark');
+    const dark = await background();
+    await page.getByRole('radio', { name: 'Light' }).check();
+    assert.equal(await theme(), 'light');
+    assert.notEqual(await background(), dark);
+    // Before the app's script has run the page already wears the stored theme (no dark flash).
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    assert.equal(await theme(), 'light');
+    await page.getByRole('radio', { name: 'Light' }).waitFor();
+    assert.ok(await page.getByRole('radio', { name: 'Light' }).isChecked());
+    await page.screenshot({ path: join(shots, 'theme-light-settings.png') });
+    await page.goto(`${h.url}${chat}`);
+    await message('🍕 time').waitFor();
+    await page.screenshot({ path: join(shots, 'theme-light-chat.png') });
+    await page.setViewportSize(phone);
+    await page.reload();
+    await composer().waitFor();
+    assert.equal(await theme(), 'light');
+    await page.screenshot({ path: join(shots, 'theme-light-phone.png') });
+    await page.setViewportSize(desktop);
+  });
+
+  test('"Follow the system" follows prefers-color-scheme as it changes', async () => {
+    await page.goto(`${h.url}/settings/appearance`);
+    await page.getByRole('radio', { name: 'Follow the system' }).check();
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    assert.equal(await theme(), 'light');
+    await page.emulateMedia({ colorScheme: null });
+  });
+});
