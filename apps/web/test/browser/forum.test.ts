@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { createGuild, join as joinGuild, type TestGuild } from '../../../server/test/guild-helpers';
 import type { TestServer, TestUser } from '../../../server/test/harness';
-import { chromiumSkip, startWebHearth, launchProfile, shots } from './chromium';
+import { chromiumSkip, launchProfile, shots, startWebHearth } from './chromium';
 
 const desktop = { width: 1280, height: 800 };
 const phone = { width: 390, height: 780 };
