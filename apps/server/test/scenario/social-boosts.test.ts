@@ -80,6 +80,33 @@ describe('boosts (reblogs)', () => {
     assert.equal((await m('POST', `/api/v1/statuses/${original}/unreblog`, booster)).status, 200);
   });
 
+  test("a boost's id favourites and answers the boosted status", async () => {
+    const [author, booster, reader] = [await h.register(), await h.register(), await h.register()];
+    const original = await post(h, author, { status: 'the original' });
+    const boost = (await m('POST', `/api/v1/statuses/${original}/reblog`, booster)).body;
+
+    const faved = await m('POST', `/api/v1/statuses/${boost.id}/favourite`, reader);
+    assert.equal(faved.status, 200, faved.text);
+    assert.equal(faved.body.id, original);
+    assert.equal(faved.body.favourited, true);
+    assert.equal((await m('GET', `/api/v1/statuses/${original}`)).body.favourites_count, 1);
+    const notes = (await m('GET', '/api/v1/notifications', author)).body as any[];
+    assert.ok(notes.some((n) => n.type === 'favourite' && n.status.id === original));
+    assert.equal(
+      (await m('POST', `/api/v1/statuses/${boost.id}/unfavourite`, reader)).body.favourites_count,
+      0,
+    );
+
+    const reply = await m('POST', '/api/v1/statuses', reader, {
+      status: '@x answer',
+      in_reply_to_id: boost.id,
+    });
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.body.in_reply_to_id, original);
+    assert.equal(reply.body.in_reply_to_account_id, author.id);
+    assert.equal((await m('GET', `/api/v1/statuses/${original}`)).body.replies_count, 1);
+  });
+
   test('who may boost what: private by its author only, direct never, unseen ones are 404, signed out 401', async () => {
     const [author, follower, mentioned, stranger] = [
       await h.register(),

@@ -24,7 +24,7 @@ import { finishPage, type PageQuery, pageQuery } from './paging';
 import { PollsService } from './polls.service';
 import { statusViews } from './status-views';
 import { mentionedUsernames, renderText } from './text';
-import { type Visibility, visiblePostById, visibleTo } from './visibility';
+import { type Visibility, visibleOriginal, visiblePostById, visibleTo } from './visibility';
 
 export interface StatusInput {
   status?: string;
@@ -85,7 +85,8 @@ export class PostsService {
         }
         let parent: PostRow | null = null;
         if (input.in_reply_to_id) {
-          parent = await this.visiblePost(tx, me, input.in_reply_to_id);
+          // A boost's id answers the status it boosts, as Mastodon's clients expect.
+          parent = await visibleOriginal(tx, me, input.in_reply_to_id);
           if (!parent) throw recordNotFound();
         }
         const { content, mentioned } = await this.render(tx, text);
@@ -267,12 +268,14 @@ export class PostsService {
   }
 
   /** Favourites (or stops favouriting) a status the caller may see; the count changes only with the row. */
-  async favourite(principal: Principal, id: string, on: boolean) {
+  async favourite(principal: Principal, requested: string, on: boolean) {
     const me = principal.userId;
     const pending = new PendingEvents();
     const post = await this.deps.db.transaction(async (tx) => {
-      const found = await this.visiblePost(tx, me, id);
+      // A boost's id favourites the status it boosts, as on Mastodon.
+      const found = await visibleOriginal(tx, me, requested);
       if (!found) throw recordNotFound();
+      const id = found.id;
       const key = and(
         eq(postReactions.userId, found.userId),
         eq(postReactions.postId, id),
