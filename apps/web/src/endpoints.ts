@@ -296,16 +296,23 @@ export interface Status {
   in_reply_to_id: string | null;
   in_reply_to_account_id: string | null;
   mentions: Array<{ id: string; username: string; acct: string; url: string }>;
-  media_attachments: Array<{
-    id: string;
-    type: string;
-    url: string;
-    preview_url?: string;
-    description?: string | null;
-  }>;
+  media_attachments: MediaAttachment[];
   favourites_count: number;
   replies_count: number;
+  reblogs_count: number;
   favourited: boolean;
+  reblogged?: boolean;
+  /** A boost: the boosted status (this one's own content is empty). */
+  reblog?: Status | null;
+}
+
+export interface MediaAttachment {
+  id: string;
+  type: 'image' | 'gifv' | 'video' | 'audio' | 'unknown' | string;
+  url: string | null;
+  preview_url?: string | null;
+  description?: string | null;
+  blurhash?: string | null;
 }
 
 export interface StatusEdit {
