@@ -390,6 +390,10 @@ export const statusHistory = (statusId: string) =>
 export const favourite = (statusId: string, on: boolean) =>
   mastodon<Status>('POST', `/v1/statuses/${statusId}/${on ? 'favourite' : 'unfavourite'}`);
 
+/** Boosting answers the boost (the status nested in `reblog`), unboosting the status itself. */
+export const reblog = (statusId: string, on: boolean) =>
+  mastodon<Status>('POST', `/v1/statuses/${statusId}/${on ? 'reblog' : 'unreblog'}`);
+
 export const homeTimeline = (q: PageQuery) => mastodonPage<Status>(`/v1/timelines/home${query({ ...q })}`);
 /** This server's public timeline (Hearth has no other servers' posts yet). */
 export const localTimeline = (q: PageQuery) =>

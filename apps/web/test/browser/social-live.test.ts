@@ -34,6 +34,20 @@ async function masto<T>(p: Person, method: string, path: string, body?: unknown)
   return (await res.json()) as T;
 }
 
+/** Uploads `png` as `p` with `description` as its alt text. */
+async function uploadPng(p: Person, description: string): Promise<{ id: string }> {
+  const form = new FormData();
+  form.append('file', new Blob([png], { type: 'image/png' }), 'red.png');
+  form.append('description', description);
+  const res = await fetch(`${h.url}/api/v2/media`, {
+    method: 'POST',
+    headers: { authorization: p.user.token },
+    body: form,
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()) as { id: string };
+}
+
 const card = (p: Person, text: string) => p.page.locator('article.status-card', { hasText: text });
 
 describe('the social side live', { skip: chromiumSkip }, () => {
@@ -69,5 +83,72 @@ describe('the social side live', { skip: chromiumSkip }, () => {
     await card(bob, 'Edited in place').waitFor();
     await masto(alice, 'DELETE', `/v1/statuses/${posted.id}`);
     await card(bob, 'Edited in place').waitFor({ state: 'detached' });
+  });
+
+  test("alice's image post reaches bob with its alt text, opens large; bob's boost bumps her badge live", async () => {
+    const b = bob.page;
+    const media = await uploadPng(alice, 'A red square');
+    await masto(alice, 'POST', '/v1/statuses', { status: 'Look at this', media_ids: [media.id] });
+    const c = card(bob, 'Look at this');
+    const img = c.locator('.media-grid img[alt="A red square"]');
+    await img.waitFor();
+    await c.getByRole('button', { name: 'Open image: A red square' }).click();
+    const large = b.getByRole('dialog', { name: 'A red square' });
+    await large.locator('img[alt="A red square"]').waitFor();
+    await b.keyboard.press('Escape');
+    await large.waitFor({ state: 'detached' });
+
+    // Sensitive media waits behind "Show" with its content warning.
+    const hidden = await uploadPng(alice, 'A hidden square');
+    await masto(alice, 'POST', '/v1/statuses', {
+      status: 'Behind a warning',
+      spoiler_text: 'Red things',
+      sensitive: true,
+      media_ids: [hidden.id],
+    });
+    const w = card(bob, 'Red things');
+    await w.locator('.media-hidden', { hasText: 'Red things' }).waitFor();
+    assert.equal(await w.locator('img[alt="A hidden square"]').count(), 0);
+    await w.getByRole('button', { name: 'Show', exact: true }).click();
+    await w.locator('img[alt="A hidden square"]').waitFor();
+
+    // Alice looks at her profile, not her notifications; bob boosts her post.
+    const a = alice.page;
+    await a.goto(`${h.url}/@${alice.user.username}`);
+    // Bob's follow is her one unread notification so far.
+    await a.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor();
+    await c.getByRole('button', { name: /^Boost/ }).click();
+    await c.getByRole('button', { name: 'Boost, 1' }).waitFor();
+    assert.equal(await c.getByRole('button', { name: 'Boost, 1' }).getAttribute('aria-pressed'), 'true');
+    await a.getByRole('link', { name: 'Notifications, 2 unread' }).waitFor();
+    await a.getByRole('link', { name: 'Home feed, 2 unread notifications' }).waitFor();
+    // Her profile's Media tab lists the posts with media only.
+    await a.getByRole('link', { name: 'Media', exact: true }).click();
+    await card(alice, 'Look at this').waitFor();
+    assert.equal(await card(alice, 'Live from the rabbit hole').count(), 0);
+    await a.screenshot({ path: join(shots, 'social-live-media-desktop.png') });
+  });
+
+  test('at phone width a new post reaches the open feed too; scrolled down it waits behind the pill', async () => {
+    const b = bob.page;
+    await b.setViewportSize(phone);
+    await b.goto(`${h.url}/social`);
+    await card(bob, 'Look at this').first().waitFor();
+    await masto(alice, 'POST', '/v1/statuses', { status: 'Small screens too' });
+    await card(bob, 'Small screens too').waitFor();
+    // Scrolled down, the next one waits behind "1 new post".
+    for (let i = 0; i < 6; i++)
+      await masto(alice, 'POST', '/v1/statuses', { status: `Filler ${i}\n\n.\n\n.` });
+    await card(bob, 'Filler 5').waitFor();
+    await b.locator('.social-scroll').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await b.waitForFunction(() => (document.querySelector('.social-scroll')?.scrollTop ?? 0) > 80);
+    await masto(alice, 'POST', '/v1/statuses', { status: 'While you were away' });
+    const pill = b.getByRole('button', { name: '1 new post' });
+    await pill.waitFor();
+    assert.equal(await card(bob, 'While you were away').count(), 0);
+    await pill.click();
+    await card(bob, 'While you were away').waitFor();
+    await b.screenshot({ path: join(shots, 'social-live-phone.png') });
+    await b.setViewportSize(desktop);
   });
 });
