@@ -390,6 +390,14 @@ export const statusHistory = (statusId: string) =>
 export const favourite = (statusId: string, on: boolean) =>
   mastodon<Status>('POST', `/v1/statuses/${statusId}/${on ? 'favourite' : 'unfavourite'}`);
 
+/** Uploads a file (`file`, `description`) for a status to come; the answer has its `url` set. */
+export const uploadMedia = (form: FormData, onProgress: (fraction: number) => void) =>
+  upload<MediaAttachment>('/v2/media', form, onProgress, '/api');
+export const describeMedia = (mediaId: string, description: string) =>
+  mastodon<MediaAttachment>('PUT', `/v1/media/${mediaId}`, { description });
+/** Deletes an upload not attached to a status yet. */
+export const deleteMedia = (mediaId: string) => mastodon<unknown>('DELETE', `/v1/media/${mediaId}`);
+
 /** Boosting answers the boost (the status nested in `reblog`), unboosting the status itself. */
 export const reblog = (statusId: string, on: boolean) =>
   mastodon<Status>('POST', `/v1/statuses/${statusId}/${on ? 'reblog' : 'unreblog'}`);

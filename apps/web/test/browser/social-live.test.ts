@@ -127,6 +127,33 @@ describe('the social side live', { skip: chromiumSkip }, () => {
     await card(alice, 'Look at this').waitFor();
     assert.equal(await card(alice, 'Live from the rabbit hole').count(), 0);
     await a.screenshot({ path: join(shots, 'social-live-media-desktop.png') });
+    // Bob's profile shows his boost under "<name> boosted".
+    await b.goto(`${h.url}/@${bob.user.username}`);
+    await b.locator('.boost', { hasText: 'boosted' }).filter({ hasText: 'Look at this' }).waitFor();
+  });
+
+  test('alice attaches two images with alt text in the composer, removes one, and bob sees the post live', async () => {
+    await bob.page.goto(`${h.url}/social`);
+    await card(bob, 'Look at this').first().waitFor();
+    const a = alice.page;
+    await a.goto(`${h.url}/social`);
+    const form = a.getByRole('form', { name: 'New post' });
+    await form.getByLabel('Attach media').setInputFiles([
+      { name: 'one.png', mimeType: 'image/png', buffer: png },
+      { name: 'two.png', mimeType: 'image/png', buffer: png },
+    ]);
+    await form.getByLabel('Alt text for one.png').fill('The first square');
+    await form.getByLabel('Alt text for two.png').fill('The second square');
+    await form.getByRole('button', { name: 'Remove two.png' }).click();
+    await form.getByLabel('Alt text for two.png').waitFor({ state: 'detached' });
+    await form.getByRole('button', { name: 'Sensitive' }).click();
+    await form.locator('textarea').fill('Made in the composer');
+    await form.getByRole('button', { name: 'Post', exact: true }).click();
+    await form.locator('.composer-attachments').waitFor({ state: 'detached' });
+    const c = card(bob, 'Made in the composer');
+    await c.getByRole('button', { name: 'Show', exact: true }).click();
+    await c.locator('img[alt="The first square"]').waitFor();
+    assert.equal(await c.locator('.media-grid img').count(), 1);
   });
 
   test('at phone width a new post reaches the open feed too; scrolled down it waits behind the pill', async () => {
