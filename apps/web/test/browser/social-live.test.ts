@@ -127,6 +127,8 @@ describe('the social side live', { skip: chromiumSkip }, () => {
     await card(alice, 'Look at this').waitFor();
     assert.equal(await card(alice, 'Live from the rabbit hole').count(), 0);
     await a.screenshot({ path: join(shots, 'social-live-media-desktop.png') });
+    await a.getByRole('link', { name: 'Notifications, 2 unread' }).click();
+    await a.locator('.notification.reblog', { hasText: 'boosted your post' }).waitFor();
     // Bob's profile shows his boost under "<name> boosted".
     await b.goto(`${h.url}/@${bob.user.username}`);
     await b.locator('.boost', { hasText: 'boosted' }).filter({ hasText: 'Look at this' }).waitFor();
