@@ -9,7 +9,7 @@ export default defineConfig({
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, target: 'es2022' },
   server: {
     proxy: {
-      '/api': hearth,
+      '/api': { target: hearth, ws: true },
       '/gateway': { target: hearth, ws: true },
       '/attachments': hearth,
       '/avatars': hearth,

@@ -247,16 +247,20 @@ export async function mastodonPage<T>(path: string): Promise<Page<T>> {
   return { items, next: items.length ? maxId : null };
 }
 
-/** Uploads a multipart form with progress (fetch reports none): resolves to the parsed JSON answer. */
+/**
+ * Uploads a multipart form with progress (fetch reports none): resolves to the parsed JSON answer. `base` as in
+ * ApiOptions (`/api` for the Mastodon client API).
+ */
 export async function upload<T = unknown>(
   path: string,
   form: FormData,
   onProgress: (fraction: number) => void,
+  base = '/api/v10',
 ): Promise<T> {
   const token = await accessToken();
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/v10${path}`);
+    xhr.open('POST', `${base}${path}`);
     if (token) xhr.setRequestHeader('authorization', token);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onerror = () => reject(new ApiError(0, 0, 'Network error'));

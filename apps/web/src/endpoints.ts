@@ -296,16 +296,23 @@ export interface Status {
   in_reply_to_id: string | null;
   in_reply_to_account_id: string | null;
   mentions: Array<{ id: string; username: string; acct: string; url: string }>;
-  media_attachments: Array<{
-    id: string;
-    type: string;
-    url: string;
-    preview_url?: string;
-    description?: string | null;
-  }>;
+  media_attachments: MediaAttachment[];
   favourites_count: number;
   replies_count: number;
+  reblogs_count: number;
   favourited: boolean;
+  reblogged?: boolean;
+  /** A boost: the boosted status (this one's own content is empty). */
+  reblog?: Status | null;
+}
+
+export interface MediaAttachment {
+  id: string;
+  type: 'image' | 'gifv' | 'video' | 'audio' | 'unknown' | string;
+  url: string | null;
+  preview_url?: string | null;
+  description?: string | null;
+  blurhash?: string | null;
 }
 
 export interface StatusEdit {
@@ -382,6 +389,18 @@ export const statusHistory = (statusId: string) =>
   mastodon<StatusEdit[]>('GET', `/v1/statuses/${statusId}/history`);
 export const favourite = (statusId: string, on: boolean) =>
   mastodon<Status>('POST', `/v1/statuses/${statusId}/${on ? 'favourite' : 'unfavourite'}`);
+
+/** Uploads a file (`file`, `description`) for a status to come; the answer has its `url` set. */
+export const uploadMedia = (form: FormData, onProgress: (fraction: number) => void) =>
+  upload<MediaAttachment>('/v2/media', form, onProgress, '/api');
+export const describeMedia = (mediaId: string, description: string) =>
+  mastodon<MediaAttachment>('PUT', `/v1/media/${mediaId}`, { description });
+/** Deletes an upload not attached to a status yet. */
+export const deleteMedia = (mediaId: string) => mastodon<unknown>('DELETE', `/v1/media/${mediaId}`);
+
+/** Boosting answers the boost (the status nested in `reblog`), unboosting the status itself. */
+export const reblog = (statusId: string, on: boolean) =>
+  mastodon<Status>('POST', `/v1/statuses/${statusId}/${on ? 'reblog' : 'unreblog'}`);
 
 export const homeTimeline = (q: PageQuery) => mastodonPage<Status>(`/v1/timelines/home${query({ ...q })}`);
 /** This server's public timeline (Hearth has no other servers' posts yet). */

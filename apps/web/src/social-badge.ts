@@ -1,6 +1,7 @@
 // The social side's unread badge: notifications newer than the `notifications` marker (ADR 0029). The gateway
-// does not carry social events to the web app, so the count is read when a screen showing it mounts, every
-// minute while one does, when the tab comes back into view, and after the user's own social actions.
+// does not carry social events to the web app, so the count is read when a screen showing it mounts, when the tab
+// comes back into view and after the user's own social actions; while the social side's streaming socket is up
+// each `notification` event adds one, and only while it is down is the count polled every minute.
 import { useSyncExternalStore } from 'react';
 import { unreadNotifications } from './endpoints';
 
@@ -9,6 +10,7 @@ const listeners = new Set<() => void>();
 let count = 0;
 let timer: ReturnType<typeof setInterval> | null = null;
 let inFlight = false;
+let streamLive = false;
 
 function set(n: number): void {
   if (n === count) return;
@@ -28,6 +30,29 @@ export function refreshSocialBadge(): void {
     });
 }
 
+/** One more unread notification (a `notification` event of the user stream). */
+export function bumpSocialBadge(): void {
+  set(count + 1);
+}
+
+function startPolling(): void {
+  if (!timer && !streamLive && listeners.size > 0) timer = setInterval(refreshSocialBadge, POLL_MS);
+}
+
+function stopPolling(): void {
+  if (timer) clearInterval(timer);
+  timer = null;
+}
+
+/** The streaming socket came up (no polling; the count is read once to catch up) or went down (polling again). */
+export function setSocialStreamLive(live: boolean): void {
+  if (live === streamLive) return;
+  streamLive = live;
+  if (live) stopPolling();
+  else startPolling();
+  refreshSocialBadge();
+}
+
 /** Clears the badge at once (the notifications were just shown and marked read). */
 export function clearSocialBadge(): void {
   set(0);
@@ -39,20 +64,19 @@ function subscribe(listener: () => void): () => void {
   listeners.add(listener);
   if (listeners.size === 1) {
     refreshSocialBadge();
-    timer = setInterval(refreshSocialBadge, POLL_MS);
+    startPolling();
     document.addEventListener('visibilitychange', onVisible);
   }
   return () => {
     listeners.delete(listener);
-    if (listeners.size === 0 && timer) {
-      clearInterval(timer);
-      timer = null;
+    if (listeners.size === 0) {
+      stopPolling();
       document.removeEventListener('visibilitychange', onVisible);
     }
   };
 }
 
-/** The number of unread social notifications; polled while something shows it. */
+/** The number of unread social notifications; polled while something shows it and the stream is down. */
 export function useSocialUnread(): number {
   return useSyncExternalStore(subscribe, () => count);
 }

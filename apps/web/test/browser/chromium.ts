@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { freePort, startHearth, type TestServer, type TestUser } from '../../../server/test/harness';
@@ -57,4 +58,40 @@ export async function signInWithTokens(page: Page, url: string, user: TestUser):
     refresh_token: user.refreshToken,
     expires_at: Date.now() + 14 * 60_000,
   });
+}
+
+export const desktop = { width: 1280, height: 800 };
+export const phone = { width: 390, height: 780 };
+/** A 2×2 red PNG. */
+export const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** A registered person signed in to the web app in a Chromium profile of their own. */
+export interface Person {
+  user: TestUser;
+  context: BrowserContext;
+  page: Page;
+  dir: string;
+}
+
+/** Registers `name` (made unique) and signs them in, in a fresh Chromium profile at desktop size. */
+export async function signedInPerson(h: TestServer, name: string): Promise<Person> {
+  const suffix = `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const user = await h.register({ username: `${name}_${suffix}` });
+  const dir = mkdtempSync(join(tmpdir(), `hearth-chromium-${name}-`));
+  const context = await launchProfile(dir, desktop);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+  await signInWithTokens(page, h.url, user);
+  return { user, context, page, dir };
+}
+
+/** Closes each person's browser and removes their profile. */
+export async function closePeople(people: Array<Person | undefined>): Promise<void> {
+  for (const p of people) {
+    await p?.context.close();
+    if (p) rmSync(p.dir, { recursive: true, force: true });
+  }
 }

@@ -1,45 +1,27 @@
 // The web app's social side end to end: three people in three Chromium profiles against a real Hearth on PGlite.
 // Alice approves her followers by hand; Bob follows her, she accepts, they post and comment; Carol follows nobody.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
-import type { TestServer, TestUser } from '../../../server/test/harness';
-import { chromiumSkip, launchProfile, shots, signInWithTokens, startWebHearth } from './chromium';
-
-const desktop = { width: 1280, height: 800 };
-const phone = { width: 390, height: 780 };
-// A 2×2 red PNG.
-const png = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-interface Person {
-  user: TestUser;
-  context: BrowserContext;
-  page: Page;
-  dir: string;
-}
+import type { TestServer } from '../../../server/test/harness';
+import {
+  chromiumSkip,
+  closePeople,
+  desktop,
+  type Person,
+  phone,
+  png,
+  shots,
+  signedInPerson,
+  startWebHearth,
+} from './chromium';
 
 let h: TestServer;
 let alice: Person;
 let bob: Person;
 let carol: Person;
 
-/** A registered person signed in to the web app in a Chromium profile of their own (tokens as a sign-in stores them). */
-async function person(name: string): Promise<Person> {
-  const suffix = `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const user = await h.register({ username: `${name}_${suffix}` });
-  const dir = mkdtempSync(join(tmpdir(), `hearth-chromium-${name}-`));
-  const context = await launchProfile(dir, desktop);
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
-  await signInWithTokens(page, h.url, user);
-  return { user, context, page, dir };
-}
+const person = (name: string) => signedInPerson(h, name);
 
 async function shot(p: Person, name: string, size = desktop): Promise<void> {
   await p.page.setViewportSize(size);
@@ -82,10 +64,7 @@ describe('the social side of the web app', { skip: chromiumSkip }, () => {
     carol = await person('carol');
   });
   after(async () => {
-    for (const p of [alice, bob, carol]) {
-      await p?.context.close();
-      if (p) rmSync(p.dir, { recursive: true, force: true });
-    }
+    await closePeople([alice, bob, carol]);
     await h?.close();
   });
 

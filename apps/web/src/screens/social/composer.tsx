@@ -1,5 +1,6 @@
 // Writing a status: a post, a reply (a comment at any depth) or an edit. Text, an optional content warning,
-// who may see it, and a counter against the server's limit (from /api/v1/instance).
+// who may see it, and a counter against the server's limit (from /api/v1/instance). New posts and replies may
+// carry attachments (attachments.tsx) and be marked sensitive.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Status, Visibility } from '../../endpoints';
 import * as endpoints from '../../endpoints';
@@ -7,6 +8,7 @@ import { newNonce } from '../../outbox';
 import { refreshSocialBadge } from '../../social-badge';
 import { useStore } from '../../store';
 import { Alert, useAction } from '../../ui';
+import { AttachmentList, useAttachments } from './attachments';
 import { htmlToText } from './content';
 
 let maxChars: Promise<number> | null = null;
@@ -72,6 +74,9 @@ export function Composer(props: {
   // One key per status being written: a retry after a lost answer does not post twice.
   const key = useRef(newKey());
   const action = useAction();
+  const attachments = useAttachments();
+  const [sensitive, setSensitive] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
   const id = useId();
   const box = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
@@ -84,15 +89,24 @@ export function Composer(props: {
 
   const length = [...text].length;
   const over = max !== null && length > max;
-  const empty = text.trim().length === 0;
+  const empty = text.trim().length === 0 && attachments.items.length === 0;
+  const blocked = over || empty || attachments.uploading || attachments.failed;
 
   const submit = () =>
     action.run(async () => {
       const spoiler_text = showCw ? cw : '';
+      const media_ids = editing ? [] : await attachments.finish();
       const status = editing
         ? await endpoints.editStatus(editing.id, { status: text, spoiler_text })
         : await endpoints.createStatus(
-            { status: text, spoiler_text, visibility, in_reply_to_id: replyTo?.id },
+            {
+              status: text,
+              spoiler_text,
+              visibility,
+              in_reply_to_id: replyTo?.id,
+              media_ids: media_ids.length ? media_ids : undefined,
+              sensitive: sensitive || undefined,
+            },
             key.current,
           );
       key.current = newKey();
@@ -100,6 +114,8 @@ export function Composer(props: {
         setText('');
         setCw('');
         setShowCw(false);
+        setSensitive(false);
+        attachments.clear();
       }
       props.onDone(status);
       refreshSocialBadge();
@@ -112,7 +128,7 @@ export function Composer(props: {
       aria-label={label}
       onSubmit={(e) => {
         e.preventDefault();
-        if (!over && !empty) submit();
+        if (!blocked) submit();
       }}
     >
       {showCw && (
@@ -137,12 +153,37 @@ export function Composer(props: {
         onKeyDown={(e) => {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
             e.preventDefault();
-            if (!over && !empty) submit();
+            if (!blocked) submit();
           }
           if (e.key === 'Escape' && props.onCancel) props.onCancel();
         }}
       />
+      {!editing && <AttachmentList attachments={attachments} />}
       <div className="composer-bar">
+        {!editing && (
+          <>
+            <input
+              ref={fileInput}
+              type="file"
+              hidden
+              multiple
+              accept="image/*,video/*,audio/*"
+              aria-label="Attach media"
+              onChange={(e) => {
+                attachments.add([...(e.target.files ?? [])]);
+                e.target.value = '';
+              }}
+            />
+            <button
+              type="button"
+              className="chip"
+              disabled={attachments.full}
+              onClick={() => fileInput.current?.click()}
+            >
+              Media
+            </button>
+          </>
+        )}
         <button
           type="button"
           className={`chip ${showCw ? 'on' : ''}`}
@@ -151,6 +192,16 @@ export function Composer(props: {
         >
           CW
         </button>
+        {attachments.items.length > 0 && (
+          <button
+            type="button"
+            className={`chip ${sensitive ? 'on' : ''}`}
+            aria-pressed={sensitive}
+            onClick={() => setSensitive((v) => !v)}
+          >
+            Sensitive
+          </button>
+        )}
         {!editing && (
           <select
             aria-label="Visibility"
@@ -172,11 +223,11 @@ export function Composer(props: {
             Cancel
           </button>
         )}
-        <button type="submit" className="primary" disabled={action.busy || over || empty}>
+        <button type="submit" className="primary" disabled={action.busy || blocked}>
           {editing ? 'Save' : replyTo ? 'Reply' : 'Post'}
         </button>
       </div>
-      <Alert message={action.error ?? Object.values(action.fields)[0]} />
+      <Alert message={attachments.problem ?? action.error ?? Object.values(action.fields)[0]} />
     </form>
   );
 }

@@ -16,6 +16,7 @@ import { Column, StatusFeed } from './feed';
 import { NotificationsPage } from './notifications';
 import { ProfilePage, type ProfileTab } from './profile';
 import './social.css';
+import { useUserStream } from './stream';
 import { StatusPage } from './thread';
 
 const profileTabs = new Set(['with_replies', 'media', 'followers', 'following']);
@@ -43,6 +44,7 @@ function screenFor(path: string) {
 export default function SocialLayout({ path }: { path: string }) {
   const me = useStore((s) => s.me);
   const phone = usePhone();
+  useUserStream();
   return (
     <div className="chat social in-channel">
       <GuildRail current="social" />
@@ -111,6 +113,7 @@ function HomePage() {
         label="Home timeline"
         load={endpoints.homeTimeline}
         fresh={posted}
+        live
         empty="Nothing here yet. Follow people to see their posts, or write your own."
       />
     </Column>

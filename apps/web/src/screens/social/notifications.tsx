@@ -40,22 +40,21 @@ export function NotificationsPage() {
   );
 }
 
+const notificationWords: Record<string, string> = {
+  follow: 'followed you',
+  follow_request: 'asked to follow you',
+  favourite: 'favourited your post',
+  mention: 'mentioned you',
+  reblog: 'boosted your post',
+  status: 'posted',
+  update: 'edited a post you interacted with',
+};
+
 function NotificationRow({ n }: { n: SocialNotification }) {
   const me = useStore((s) => s.me);
   const who = profilePath(n.account);
   const replied = n.type === 'mention' && n.status?.in_reply_to_account_id === me?.id;
-  const what =
-    n.type === 'follow'
-      ? 'followed you'
-      : n.type === 'follow_request'
-        ? 'asked to follow you'
-        : n.type === 'favourite'
-          ? 'favourited your post'
-          : replied
-            ? 'replied to you'
-            : n.type === 'mention'
-              ? 'mentioned you'
-              : n.type;
+  const what = replied ? 'replied to you' : (notificationWords[n.type] ?? n.type);
   const to = n.status ? statusPath(n.status) : who;
   return (
     <div className={`notification ${n.type.replace(/\W/g, '-')}`}>

@@ -1,5 +1,6 @@
 // One status (a post or a comment): author with name prefix and suffix, time (the status page's link), its
-// content warning, content, and what the viewer may do: reply, favourite, and edit or delete their own.
+// content warning, content, media, and what the viewer may do: reply, favourite, boost, and edit or delete their
+// own. A boost shows "<name> boosted" above the boosted status.
 import { type ReactNode, useState } from 'react';
 import type { Status } from '../../endpoints';
 import * as endpoints from '../../endpoints';
@@ -9,9 +10,10 @@ import { Alert, Dialog, useAction } from '../../ui';
 import { link } from '../chat/link';
 import { Composer, visibilityNames } from './composer';
 import { AccountAvatar, ago, Html, Name, profilePath, statusPath } from './content';
+import { MediaGrid } from './media';
 import { useLoad } from './paged';
 
-export function StatusCard(props: {
+type CardProps = {
   status: Status;
   /** The status as the server answered after an action (favourite, edit). */
   onChange: (s: Status) => void;
@@ -22,7 +24,29 @@ export function StatusCard(props: {
   extra?: ReactNode;
   /** Inside a thread the tree shows what a comment answers; elsewhere a line links to it. */
   inThread?: boolean;
-}) {
+};
+
+export function StatusCard(props: CardProps) {
+  const boost = props.status;
+  const inner = boost.reblog;
+  if (!inner) return <OneStatus {...props} />;
+  const by = profilePath(boost.account);
+  return (
+    <div className="boost" data-boost={boost.id}>
+      <a href={by} onClick={link(by)} className="muted boosted-by">
+        <Icon name="boost" size={14} /> <Name account={boost.account} /> boosted
+      </a>
+      <OneStatus
+        {...props}
+        status={inner}
+        onChange={(s) => props.onChange({ ...boost, reblog: s })}
+        onRemove={(id) => props.onRemove(id === inner.id ? boost.id : id)}
+      />
+    </div>
+  );
+}
+
+function OneStatus(props: CardProps) {
   const { status: s } = props;
   const me = useStore((x) => x.me);
   const mine = me?.id === s.account.id;
@@ -40,6 +64,20 @@ export function StatusCard(props: {
         throw e;
       }
     });
+  // Boosting answers the boost (the status is its `reblog`), unboosting the status.
+  const boost = () =>
+    action.run(async () => {
+      const on = !s.reblogged;
+      props.onChange({ ...s, reblogged: on, reblogs_count: s.reblogs_count + (on ? 1 : -1) });
+      try {
+        const r = await endpoints.reblog(s.id, on);
+        props.onChange(r.reblog ?? r);
+      } catch (e) {
+        props.onChange(s);
+        throw e;
+      }
+    });
+  const boostable = s.visibility === 'public' || s.visibility === 'unlisted';
   const remove = () =>
     action.run(async () => {
       await endpoints.deleteStatus(s.id);
@@ -107,6 +145,7 @@ export function StatusCard(props: {
         {(!s.spoiler_text || revealed) && mode !== 'edit' && (
           <Html className="status-content" html={s.content} />
         )}
+        {mode !== 'edit' && <MediaGrid status={s} />}
         {mode === 'edit' && (
           <Composer
             editing={s}
@@ -139,6 +178,18 @@ export function StatusCard(props: {
           >
             <Icon name="heart" size={18} />
             <span className="count">{s.favourites_count || ''}</span>
+          </button>
+          <button
+            type="button"
+            className={`icon ${s.reblogged ? 'on' : ''}`}
+            aria-label={`Boost${s.reblogs_count ? `, ${s.reblogs_count}` : ''}`}
+            title={boostable ? 'Boost' : 'Only public and unlisted posts can be boosted'}
+            aria-pressed={!!s.reblogged}
+            disabled={action.busy || !boostable}
+            onClick={boost}
+          >
+            <Icon name="boost" size={18} />
+            <span className="count">{s.reblogs_count || ''}</span>
           </button>
           {mine && (
             <>
