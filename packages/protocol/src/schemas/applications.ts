@@ -55,3 +55,21 @@ export const Application = Type.Object(
   {},
 );
 export type Application = Static<typeof Application>;
+
+/** A guild's integration (GET /guilds/:id/integrations): on Hearth, a bot added to it, as Discord's `discord` type. */
+export const Integration = Type.Object({
+  id: Snowflake,
+  name: Type.String(),
+  type: Type.Literal('discord'),
+  enabled: Type.Boolean(),
+  account: Type.Object({ id: Snowflake, name: Type.String() }),
+  application: Type.Object({
+    id: Snowflake,
+    name: Type.String(),
+    icon: Type.Union([Type.String(), Type.Null()]),
+    description: Type.String(),
+    bot: Type.Optional(User),
+  }),
+  scopes: Type.Array(Type.String()),
+});
+export type Integration = Static<typeof Integration>;
