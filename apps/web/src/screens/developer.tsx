@@ -340,11 +340,16 @@ function BotTab({ app, onSaved }: { app: Application; onSaved: (a: Application) 
   const reset = useAction();
   const flags = useAction();
   const [isPublic, setPublic] = useState(app.bot_public);
-  const setFlag = (bit: number, on: boolean) =>
-    flags.run(async () => {
-      const intents = intentFlags.reduce((all, [b]) => all | (app.flags & b), 0);
-      onSaved(await endpoints.modifyApplication(app.id, { flags: on ? intents | bit : intents & ~bit }));
-    });
+  // Shown at once; put back as the server has them when saving fails.
+  const [intents, setIntents] = useState(() => intentFlags.reduce((all, [b]) => all | (app.flags & b), 0));
+  const setFlag = async (bit: number, on: boolean) => {
+    const next = on ? intents | bit : intents & ~bit;
+    setIntents(next);
+    const ok = await flags.run(async () =>
+      onSaved(await endpoints.modifyApplication(app.id, { flags: next })),
+    );
+    if (!ok) setIntents(intents);
+  };
   return (
     <>
       {app.bot && (
@@ -404,7 +409,9 @@ function BotTab({ app, onSaved }: { app: Application; onSaved: (a: Application) 
           onChange={(e) => {
             const on = e.target.checked;
             setPublic(on);
-            flags.run(async () => onSaved(await endpoints.modifyApplication(app.id, { bot_public: on })));
+            flags
+              .run(async () => onSaved(await endpoints.modifyApplication(app.id, { bot_public: on })))
+              .then((ok) => ok || setPublic(!on));
           }}
         />{' '}
         Public bot (anyone with the invite link can add it; otherwise only you)
@@ -414,7 +421,7 @@ function BotTab({ app, onSaved }: { app: Application; onSaved: (a: Application) 
         <label key={bit} className="toggle">
           <input
             type="checkbox"
-            checked={(app.flags & bit) !== 0}
+            checked={(intents & bit) !== 0}
             disabled={flags.busy}
             onChange={(e) => setFlag(bit, e.target.checked)}
           />{' '}
