@@ -10,6 +10,7 @@ import {
   deliverInteractionOverHttp,
   EndpointError,
 } from '../../src/domain/applications/interactions-endpoint';
+import { createGuild } from '../guild-helpers';
 import { startHearth, type TestServer } from '../harness';
 
 let h: TestServer;
@@ -246,5 +247,50 @@ describe('interactions endpoint', () => {
     assert.equal((await h.api('GET', '/users/@me', { token: bot })).status, 401);
     assert.equal((await h.api('GET', `/applications/${app.id}`, { token: owner.token })).status, 404);
     assert.deepEqual((await h.api('GET', '/applications', { token: owner.token })).body, []);
+  });
+
+  test('the authorize screen names a public application or one of mine; a deleted application leaves its guilds', async () => {
+    const owner = await h.register();
+    const other = await h.register();
+    const app = await newApp(owner);
+    const preview = await h.api('GET', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
+      token: other.token,
+    });
+    assert.equal(preview.status, 200, preview.text);
+    assert.equal(preview.body.application.name, 'Http App');
+    assert.equal(preview.body.bot.bot, true);
+    assert.ok(!preview.text.includes(app.verify_key), 'only what the authorize screen shows');
+    assert.equal((await h.api('GET', `/oauth2/authorize?client_id=${app.id}`)).status, 401);
+    await h.api('PATCH', `/applications/${app.id}`, { token: owner.token, body: { bot_public: false } });
+    const hidden = await h.api('GET', `/oauth2/authorize?client_id=${app.id}`, { token: other.token });
+    assert.equal(hidden.status, 404);
+    assert.equal(hidden.body.code, 10002);
+    assert.equal(
+      (await h.api('GET', `/oauth2/authorize?client_id=${app.id}`, { token: owner.token })).status,
+      200,
+    );
+    assert.equal((await h.api('GET', '/oauth2/authorize?client_id=1', { token: other.token })).status, 404);
+
+    const g = await createGuild(h, owner);
+    const added = await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
+      token: owner.token,
+      body: { guild_id: g.id, permissions: '0', authorize: true },
+    });
+    assert.equal(added.status, 200, added.text);
+    const listed = await h.api('GET', `/guilds/${g.id}/integrations`, { token: owner.token });
+    assert.equal(listed.body.length, 1);
+    const botId = listed.body[0].account.id;
+    const before = h.events.length;
+    assert.equal((await h.api('DELETE', `/applications/${app.id}`, { token: owner.token })).status, 204);
+    assert.ok(
+      h.events
+        .slice(before)
+        .some((e) => e.t === 'GUILD_MEMBER_REMOVE' && (e.d as { user: { id: string } }).user.id === botId),
+    );
+    assert.deepEqual((await h.api('GET', `/guilds/${g.id}/integrations`, { token: owner.token })).body, []);
+    assert.equal(
+      (await h.api('GET', `/guilds/${g.id}/members/${botId}`, { token: owner.token })).status,
+      404,
+    );
   });
 });
