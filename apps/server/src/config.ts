@@ -55,6 +55,8 @@ export interface Config {
   jobsWorker: boolean;
   /** Milliseconds between a worker's claims when nothing in the process woke it. */
   jobsPollMs: number;
+  /** Hosts that outgoing requests to user-chosen URLs (interactions endpoints) may reach on private addresses. */
+  outboundAllowHosts: string[];
 }
 
 export class ConfigError extends Error {}
@@ -267,6 +269,21 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     parse: integer(10, 60_000),
     default: () => 1000,
     allowed: 'milliseconds from 10 to 60000',
+  },
+  outboundAllowHosts: {
+    env: 'OUTBOUND_ALLOW_HOSTS',
+    parse: (raw) =>
+      raw
+        .split(',')
+        .map((h) =>
+          h
+            .trim()
+            .toLowerCase()
+            .replace(/^\[|\]$/g, ''),
+        )
+        .filter(Boolean),
+    default: () => [],
+    allowed: 'a comma-separated list of host names or IP addresses',
   },
 };
 

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { currentTokens, onTokens, type Tokens } from './api';
 import { match, navigate, usePath } from './router';
 import { AuthScreen, ResetScreen, VerifyScreen } from './screens/auth';
+import { AuthorizeScreen } from './screens/authorize';
 import { Chat } from './screens/chat/layout';
 import { InviteScreen } from './screens/invite';
 import { Settings } from './screens/settings';
@@ -38,6 +39,7 @@ export function App() {
   if (!signedIn) {
     if (path !== '/login' && path !== '/register' && path !== '/forgot') {
       if (invite || isSocialPath(path)) sessionStorage.setItem(returnKey, path);
+      if (path === '/oauth2/authorize') sessionStorage.setItem(returnKey, path + location.search);
       queueMicrotask(() => navigate('/login', { replace: true }));
       return null;
     }
@@ -50,6 +52,7 @@ export function App() {
     return null;
   }
   if (invite) return <InviteScreen code={invite.code} />;
+  if (path === '/oauth2/authorize') return <AuthorizeScreen />;
   if (path === '/settings' || path.startsWith('/settings/')) return <Settings section={path.split('/')[2]} />;
   if (isSocialPath(path))
     return (

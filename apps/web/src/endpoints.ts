@@ -3,6 +3,8 @@
 // protocol package is imported for its types only (`import type`), so nothing of it reaches the bundle.
 // Screens call these, never `api()` with a path of their own.
 import type {
+  Application,
+  ApplicationCommandIndex,
   ChangePassword,
   CreateBan,
   CreateChannel,
@@ -13,9 +15,11 @@ import type {
   EditMessage,
   EditOverwrite,
   Forgot,
+  Integration,
   Login,
   MastodonCreateStatus,
   MastodonUpdateCredentials,
+  ModifyApplication,
   ModifyChannel,
   ModifyCurrentUser,
   ModifyGuild,
@@ -246,6 +250,41 @@ export const deleteInvite = (inviteCode: string) => api<Invite>('DELETE', `/invi
 export const modifyWebhook = (webhookId: string, body: ModifyWebhook) =>
   api<WebhookRow>('PATCH', `/webhooks/${webhookId}`, body);
 export const deleteWebhook = (webhookId: string) => api<void>('DELETE', `/webhooks/${webhookId}`);
+
+// ---- Applications (the developer portal) and a guild's installed apps ----
+
+export type { Application, Integration };
+export type CommandIndex = ApplicationCommandIndex;
+
+export const listApplications = () => api<Application[]>('GET', '/applications');
+export const getApplication = (id: string) => api<Application>('GET', `/applications/${id}`);
+export const createApplication = (name: string) => api<Application>('POST', '/applications', { name });
+export const modifyApplication = (id: string, body: ModifyApplication) =>
+  api<Application>('PATCH', `/applications/${id}`, body);
+export const deleteApplication = (id: string) => api<void>('DELETE', `/applications/${id}`);
+export const resetBotToken = (id: string) => api<{ token: string }>('POST', `/applications/${id}/bot/reset`);
+export const guildIntegrations = (guildId: string) =>
+  api<Integration[]>('GET', `/guilds/${guildId}/integrations`);
+export const guildCommandIndex = (guildId: string) =>
+  api<CommandIndex>('GET', `/guilds/${guildId}/application-command-index`);
+/** What the authorize screen shows: the application a link names, and its bot. */
+export const authorizePreview = (clientId: string) =>
+  api<{
+    application: { id: string; name: string; icon: string | null; description: string; bot_public: boolean };
+    bot: User;
+  }>('GET', `/oauth2/authorize${query({ client_id: clientId })}`);
+/** The authorize screen's POST (Discord's): adds the application's bot to a guild with the permissions chosen. */
+export const authorizeBot = (params: {
+  clientId: string;
+  scope: string;
+  guildId: string;
+  permissions: string;
+}) =>
+  api<{ location: string }>(
+    'POST',
+    `/oauth2/authorize${query({ client_id: params.clientId, scope: params.scope })}`,
+    { guild_id: params.guildId, permissions: params.permissions, authorize: true },
+  );
 
 // ---- Social: the Mastodon client API (docs/mastodon-api.md), with the web session's own token ----
 

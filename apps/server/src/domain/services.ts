@@ -65,7 +65,7 @@ export function createServices(deps: Deps) {
     auth,
     users,
     images: new ImagesService(deps),
-    applications: new ApplicationsService(deps),
+    applications: new ApplicationsService(deps, members),
     applicationEmojis: new ApplicationEmojisService(deps),
     commands: new CommandsService(deps),
     commandPermissions: new CommandPermissionsService(deps),

@@ -17,6 +17,8 @@ const clientRoutes = [
   '/channels/*',
   '/settings',
   '/settings/*',
+  // The authorize screen a bot's invite link opens (Discord's /oauth2/authorize?client_id=…&scope=bot…).
+  '/oauth2/authorize',
   // The social side: timelines and notifications, and the profile and status URLs Mastodon's entities carry.
   '/social',
   '/social/*',

@@ -128,7 +128,12 @@ test('guild preview, my member, integrations and voice regions', async () => {
   assert.equal(refused.status, 403);
   assert.equal(refused.body.code, 50013);
   const integrations = await h.api('GET', `/guilds/${g.id}/integrations`, { token: g.owner.token });
-  assert.deepEqual(integrations.body, []);
+  assert.equal(integrations.status, 200, integrations.text);
+  assert.equal(integrations.body.length, 1);
+  assert.equal(integrations.body[0].type, 'discord');
+  assert.equal(integrations.body[0].application.id, app.id);
+  assert.equal(integrations.body[0].account.id, app.bot.id);
+  assert.equal(integrations.body[0].application.bot.id, app.bot.id);
   const regions = await h.api('GET', '/voice/regions', { token: botToken });
   assert.equal(regions.status, 200);
   assert.ok(regions.body.length >= 1);

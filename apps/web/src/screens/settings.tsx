@@ -1,5 +1,5 @@
 // User settings: profile (names, bio, avatar), appearance (theme, this device), password, and sessions
-// (revoke one, sign out everywhere).
+// (revoke one, sign out everywhere), and the developer portal (./developer).
 import { useCallback, useEffect, useState } from 'react';
 import type { SessionRow } from '../endpoints';
 import * as endpoints from '../endpoints';
@@ -8,12 +8,14 @@ import { signOut } from '../session';
 import { useStore } from '../store';
 import { setTheme, themeChoice } from '../theme';
 import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
+import { Developer } from './developer';
 
 const sections = [
   ['profile', 'Profile'],
   ['appearance', 'Appearance'],
   ['password', 'Password'],
   ['sessions', 'Sessions'],
+  ['developer', 'Developer'],
 ] as const;
 
 export function Settings({ section = 'profile' }: { section?: string }) {
@@ -61,6 +63,8 @@ export function Settings({ section = 'profile' }: { section?: string }) {
           <PasswordForm />
         ) : section === 'sessions' ? (
           <Sessions />
+        ) : section === 'developer' ? (
+          <Developer />
         ) : (
           <Profile />
         )}

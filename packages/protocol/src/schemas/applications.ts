@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Limits } from '../limits';
-import { Snowflake } from './common';
+import { ImageData, Snowflake } from './common';
 import { User } from './users';
 
 export const CreateApplication = Type.Object(
@@ -26,8 +26,12 @@ export const ModifyApplication = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 2, maxLength: Limits.applicationNameMax })),
     description: Type.Optional(Type.String({ maxLength: 400 })),
-    flags: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** A data URI (PNG, JPEG, GIF, WebP), or null to remove the icon. */
+    icon: Type.Optional(Type.Union([ImageData, Type.Null()])),
+    flags: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
     bot_public: Type.Optional(Type.Boolean()),
+    /** Where interactions are POSTed; saved only after a signed PING verifies it. Null or "" removes it. */
+    interactions_endpoint_url: Type.Optional(Type.Union([Type.String({ maxLength: 2048 }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -44,8 +48,28 @@ export const Application = Type.Object(
     flags: Type.Integer(),
     owner: User,
     bot: Type.Optional(User),
+    /** Hex Ed25519 public key: HTTP interactions are signed with its private half. */
     verify_key: Type.String(),
+    interactions_endpoint_url: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
   {},
 );
 export type Application = Static<typeof Application>;
+
+/** A guild's integration (GET /guilds/:id/integrations): on Hearth, a bot added to it, as Discord's `discord` type. */
+export const Integration = Type.Object({
+  id: Snowflake,
+  name: Type.String(),
+  type: Type.Literal('discord'),
+  enabled: Type.Boolean(),
+  account: Type.Object({ id: Snowflake, name: Type.String() }),
+  application: Type.Object({
+    id: Snowflake,
+    name: Type.String(),
+    icon: Type.Union([Type.String(), Type.Null()]),
+    description: Type.String(),
+    bot: Type.Optional(User),
+  }),
+  scopes: Type.Array(Type.String()),
+});
+export type Integration = Static<typeof Integration>;

@@ -1,13 +1,24 @@
-import { type Application, ErrorCode, type ModifyApplication } from '@hearth/protocol';
+import { type Application, ApplicationFlags, ErrorCode, type ModifyApplication } from '@hearth/protocol';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
+import { OutboundError, parseOutboundUrl } from '../../net/outbound';
 import { type DbOrTx, isUniqueViolation } from '../../store/db';
-import { applications, users } from '../../store/schema';
+import {
+  applicationCommandPermissions,
+  applicationCommands,
+  applicationEmojis,
+  applications,
+  members,
+  users,
+} from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import { newSecretToken } from '../auth/tokens';
 import type { Deps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { ApiError, invalidField, notFound } from '../errors';
+import { storeImage } from '../images';
+import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
+import { applicationKeys, newApplicationKeys, verifyInteractionsEndpoint } from './interactions-endpoint';
 
 type AppRow = typeof applications.$inferSelect;
 
@@ -21,7 +32,13 @@ export async function loadOwnedApplication(db: DbOrTx, principal: Principal, app
 
 /** Applications own bot users; a bot authenticates with `Authorization: Bot <token>`. */
 export class ApplicationsService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    /** MembersService's (not imported: members.service reaches this file through commands.service). */
+    private readonly members: {
+      removeMember(tx: DbOrTx, pending: PendingEvents, guildId: string, userId: string): Promise<boolean>;
+    },
+  ) {}
 
   /** Creates an application owned by the caller, with its bot user. The token comes from resetBotToken. */
   async create(principal: Principal, input: { name: string; description?: string }): Promise<Application> {
@@ -43,6 +60,7 @@ export class ApplicationsService {
             name: input.name,
             description: input.description ?? '',
             botUserId,
+            ...newApplicationKeys(),
           });
         });
         break;
@@ -91,16 +109,85 @@ export class ApplicationsService {
     return { application, scopes: ['bot', 'applications.commands'], expires: null, user: application.bot! };
   }
 
+  /**
+   * PATCH /applications/:id and /applications/@me. A new interactions endpoint is saved only after it answered a
+   * signed PING and refused a badly signed one (ADR 00XX); null or "" removes it.
+   */
   async modify(principal: Principal, appId: string, input: ModifyApplication): Promise<Application> {
     const app = await this.findOwned(principal, appId);
     const changes: Partial<AppRow> = {};
     if (input.name !== undefined) changes.name = input.name;
     if (input.description !== undefined) changes.description = input.description;
-    if (input.flags !== undefined) changes.flags = input.flags;
+    if (input.flags !== undefined) {
+      if (input.flags & ~editableFlags)
+        throw invalidField(['flags'], 'BASE_TYPE_CHOICES', 'Only the privileged intent flags can be set');
+      changes.flags = (app.flags & ~editableFlags) | input.flags;
+    }
     if (input.bot_public !== undefined) changes.botPublic = input.bot_public;
+    const url = input.interactions_endpoint_url;
+    if (url === null || url === '') changes.interactionsEndpointUrl = null;
+    else if (url !== undefined && url !== app.interactionsEndpointUrl) {
+      try {
+        parseOutboundUrl(url);
+      } catch (err) {
+        if (err instanceof OutboundError)
+          throw invalidField(['interactions_endpoint_url'], 'URL_TYPE_INVALID_URL', err.message);
+        throw err;
+      }
+      const keys = await applicationKeys(this.deps.db, app);
+      await verifyInteractionsEndpoint(this.deps, { id: app.id, signingKey: keys.signingKey }, url);
+      changes.interactionsEndpointUrl = url;
+    }
+    if (input.icon !== undefined)
+      changes.icon = await storeImage(
+        this.deps,
+        {
+          purpose: 'app_icon',
+          folder: `app-icons/${app.id}`,
+          ownerId: app.id,
+          width: 1024,
+          height: 1024,
+          field: 'icon',
+        },
+        input.icon,
+      );
     if (Object.keys(changes).length)
       await this.deps.db.update(applications).set(changes).where(eq(applications.id, app.id));
-    return this.get(principal, appId);
+    return this.toWire({ ...app, ...changes });
+  }
+
+  /** PATCH /applications/@me: the calling bot's own application. */
+  async modifyCurrent(principal: Principal, input: ModifyApplication): Promise<Application> {
+    if (!principal.applicationId)
+      throw new ApiError(403, ErrorCode.OnlyBotsCanUseEndpoint, 'Only bots can use this endpoint');
+    return this.modify(principal, principal.applicationId, input);
+  }
+
+  /**
+   * Deletes an application (its owner only, never its bot): the bot leaves every guild, its token stops working,
+   * its commands, their permissions and its emojis go. The bot user stays, so its old messages keep an author.
+   */
+  async delete(principal: Principal, appId: string): Promise<void> {
+    if (principal.bot)
+      throw new ApiError(403, ErrorCode.BotsCannotUseEndpoint, 'Bots cannot use this endpoint');
+    const app = await this.findOwned(principal, appId);
+    const { db } = this.deps;
+    const pending = new PendingEvents();
+    await db.transaction(async (tx) => {
+      const guilds = await tx
+        .select({ guildId: members.guildId })
+        .from(members)
+        .where(eq(members.userId, app.botUserId));
+      for (const { guildId } of guilds) await this.members.removeMember(tx, pending, guildId, app.botUserId);
+      await tx
+        .delete(applicationCommandPermissions)
+        .where(eq(applicationCommandPermissions.applicationId, app.id));
+      await tx.delete(applicationCommands).where(eq(applicationCommands.applicationId, app.id));
+      await tx.delete(applicationEmojis).where(eq(applicationEmojis.applicationId, app.id));
+      await tx.delete(applications).where(eq(applications.id, app.id));
+    });
+    pending.publish(this.deps.events);
+    this.deps.events.publish('SESSIONS_REVOKED', Topic.user(app.botUserId), { all: true });
   }
 
   /** Issues a new bot token, shown once; only its hash is kept, and the previous token stops working. */
@@ -117,6 +204,7 @@ export class ApplicationsService {
   }
 
   private async toWire(app: AppRow): Promise<Application> {
+    const keys = await applicationKeys(this.deps.db, app);
     const people = await this.deps.db
       .select()
       .from(users)
@@ -135,10 +223,17 @@ export class ApplicationsService {
       flags: app.flags,
       owner: toPublicUser(owner),
       bot: toPublicUser(bot),
-      verify_key: '',
+      verify_key: keys.verifyKey,
+      interactions_endpoint_url: app.interactionsEndpointUrl,
     };
   }
 }
+
+/** The flags an owner may set: the privileged intents (Discord's portal toggles); the rest are Hearth's to give. */
+const editableFlags =
+  ApplicationFlags.GatewayPresence |
+  ApplicationFlags.GatewayGuildMembers |
+  ApplicationFlags.GatewayMessageContent;
 
 /** A bot's username from its application's name: what fits Discord's rules, lowercased for uniqueness. */
 function botUsername(name: string): string {

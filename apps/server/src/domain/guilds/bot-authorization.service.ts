@@ -8,6 +8,7 @@ import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
 import { PendingEvents } from '../pending-events';
 import type { PresenceService } from '../presence/presence.service';
+import { toPublicUser } from '../users/users.wire';
 import { writeAudit } from './audit';
 import { admitToGuild, loadGuildActor } from './guild-access';
 import type { GuildsService } from './guilds.service';
@@ -22,6 +23,34 @@ export class BotAuthorizationService {
     private readonly members: MembersService,
     private readonly presence: PresenceService,
   ) {}
+
+  /**
+   * GET /oauth2/authorize (what Discord's authorize screen loads): the application a link names, with its bot, for
+   * the person about to add it; 404 for an unknown one, or a private one they do not own.
+   */
+  async preview(
+    principal: Principal,
+    clientId: string,
+  ): Promise<{
+    application: { id: string; name: string; icon: string | null; description: string; bot_public: boolean };
+    bot: ReturnType<typeof toPublicUser>;
+  }> {
+    const [app] = await this.deps.db.select().from(applications).where(eq(applications.id, clientId));
+    if (!app || (!app.botPublic && app.ownerId !== principal.userId))
+      throw notFound(ErrorCode.UnknownApplication, 'Application');
+    const [bot] = await this.deps.db.select().from(users).where(eq(users.id, app.botUserId));
+    if (!bot) throw notFound(ErrorCode.UnknownApplication, 'Application');
+    return {
+      application: {
+        id: app.id,
+        name: app.name,
+        icon: app.icon,
+        description: app.description,
+        bot_public: app.botPublic,
+      },
+      bot: toPublicUser(bot),
+    };
+  }
 
   async authorize(
     principal: Principal,

@@ -1,7 +1,10 @@
 import { Permission } from '@hearth/permissions';
-import type { Emoji, Member, Sticker } from '@hearth/protocol';
+import type { Emoji, Integration, Member, Sticker } from '@hearth/protocol';
+import { eq } from 'drizzle-orm';
+import { applications, members, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import { toPublicUser } from '../users/users.wire';
 import type { EmojisService } from './emojis.service';
 import { loadGuildActor } from './guild-access';
 import type { GuildsService } from './guilds.service';
@@ -70,11 +73,36 @@ export class GuildInfoService {
     return this.members.get(principal, guildId, principal.userId);
   }
 
-  /** GET /guilds/:id/integrations: MANAGE_GUILD; Hearth has no integrations, so always an empty list. */
-  async integrations(principal: Principal, guildId: string): Promise<never[]> {
-    const actor = await loadGuildActor(this.deps.db, guildId, principal.userId);
+  /**
+   * GET /guilds/:id/integrations (MANAGE_GUILD): the bots added to the guild, as Discord lists them (type
+   * `discord`, id the application's); removing one is kicking its bot.
+   */
+  async integrations(principal: Principal, guildId: string): Promise<Integration[]> {
+    const { db } = this.deps;
+    const actor = await loadGuildActor(db, guildId, principal.userId);
     actor.require(Permission.MANAGE_GUILD);
-    return [];
+    const rows = await db
+      .select({ app: applications, bot: users })
+      .from(members)
+      .innerJoin(applications, eq(applications.botUserId, members.userId))
+      .innerJoin(users, eq(users.id, members.userId))
+      .where(eq(members.guildId, guildId))
+      .orderBy(applications.id);
+    return rows.map(({ app, bot }) => ({
+      id: app.id,
+      name: app.name,
+      type: 'discord' as const,
+      enabled: true,
+      account: { id: bot.id, name: bot.username },
+      application: {
+        id: app.id,
+        name: app.name,
+        icon: app.icon,
+        description: app.description,
+        bot: toPublicUser(bot),
+      },
+      scopes: ['bot', 'applications.commands'],
+    }));
   }
 
   /** GET /voice/regions: this instance is the only region, named after its public host. */

@@ -7,6 +7,7 @@ import {
 } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
+import { noContent } from '../reply';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['applications'];
@@ -39,6 +40,19 @@ export function applicationsRoutes(app: Api, { services }: RouteContext): void {
     async (req) => applications.current(caller(req)),
   );
 
+  app.patch(
+    '/applications/@me',
+    {
+      config: { auth: 'bot' },
+      schema: {
+        tags,
+        body: ModifyApplication,
+        response: { 200: Application, 400: ApiErrorSchema, 403: ApiErrorSchema },
+      },
+    },
+    async (req) => applications.modifyCurrent(caller(req), req.body),
+  );
+
   app.get(
     '/applications/:application_id',
     {
@@ -56,10 +70,26 @@ export function applicationsRoutes(app: Api, { services }: RouteContext): void {
         tags,
         params: AppParams,
         body: ModifyApplication,
-        response: { 200: Application, 404: ApiErrorSchema },
+        response: { 200: Application, 400: ApiErrorSchema, 404: ApiErrorSchema },
       },
     },
     async (req) => applications.modify(caller(req), req.params.application_id, req.body),
+  );
+
+  app.delete(
+    '/applications/:application_id',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        params: AppParams,
+        response: { 204: Type.Null(), 403: ApiErrorSchema, 404: ApiErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      await applications.delete(caller(req), req.params.application_id);
+      return noContent(reply);
+    },
   );
 
   app.post(

@@ -1,4 +1,4 @@
-import { Emoji, Member, Snowflake, Sticker } from '@hearth/protocol';
+import { Emoji, Integration, Member, Snowflake, Sticker } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { errorResponses } from '../route-errors';
@@ -6,7 +6,6 @@ import type { Api, RouteContext } from '../types';
 
 const errors = errorResponses(401, 403, 404, 429);
 const GuildParams = Type.Object({ guild_id: Snowflake });
-const Nothing = Type.Array(Type.Never());
 
 /** The small read-only routes bots call: guild preview, their own member, integrations, voice regions. */
 export function guildInfoRoutes(app: Api, { services }: RouteContext): void {
@@ -53,7 +52,11 @@ export function guildInfoRoutes(app: Api, { services }: RouteContext): void {
     '/guilds/:guild_id/integrations',
     {
       config: { auth: 'any' },
-      schema: { tags: ['guilds'], params: GuildParams, response: { 200: Nothing, ...errors } },
+      schema: {
+        tags: ['guilds'],
+        params: GuildParams,
+        response: { 200: Type.Array(Integration), ...errors },
+      },
     },
     async (req) => guildInfo.integrations(caller(req), req.params.guild_id),
   );

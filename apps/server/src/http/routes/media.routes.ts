@@ -35,6 +35,12 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
       folder: (p) => `guild-events/${p.event_id}`,
     },
     {
+      url: '/app-icons/:application_id/:file',
+      purpose: 'app_icon',
+      params: { application_id: Snowflake },
+      folder: (p) => `app-icons/${p.application_id}`,
+    },
+    {
       url: '/icons/:guild_id/:file',
       purpose: 'guild_icon',
       params: { guild_id: Snowflake },

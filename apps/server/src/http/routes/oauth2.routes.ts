@@ -34,6 +34,36 @@ export function oauth2Routes(app: Api, { services }: RouteContext): void {
     async (req) => services.applications.currentAuthorization(caller(req)),
   );
 
+  app.get(
+    '/oauth2/authorize',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['oauth2'],
+        querystring: Type.Object({
+          client_id: Snowflake,
+          scope: Type.Optional(Type.String({ maxLength: 200 })),
+          permissions: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}$' })),
+        }),
+        response: {
+          200: Type.Object({
+            application: Type.Object({
+              id: Snowflake,
+              name: Type.String(),
+              icon: Type.Union([Type.String(), Type.Null()]),
+              description: Type.String(),
+              bot_public: Type.Boolean(),
+            }),
+            bot: User,
+          }),
+          401: ApiErrorSchema,
+          404: ApiErrorSchema,
+        },
+      },
+    },
+    async (req) => services.botAuthorization.preview(caller(req), req.query.client_id),
+  );
+
   app.post(
     '/oauth2/authorize',
     {

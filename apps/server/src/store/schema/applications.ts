@@ -26,6 +26,12 @@ export const applications = pgTable(
     flags: integer('flags').notNull().default(0),
     /** Hash of the bot token; null until the first reset. */
     botTokenHash: text('bot_token_hash'),
+    /** Ed25519 public key, hex (Discord's `verify_key`): apps check interaction requests' signatures with it. */
+    verifyKey: text('verify_key'),
+    /** The matching private key (PKCS#8 DER, base64); never leaves the server. Null for rows older than ADR 00XX, filled on first use. */
+    signingKey: text('signing_key'),
+    /** Where interactions are POSTed instead of the gateway; verified by a signed PING when set. */
+    interactionsEndpointUrl: text('interactions_endpoint_url'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [

@@ -1,5 +1,5 @@
 // Server settings, offered only to those who may use them: overview, roles, channel permissions,
-// invites, webhooks, members, bans and the audit log. Each tab appears only with the permission it needs;
+// invites, webhooks, integrations (installed bots and their commands), members, bans and the audit log. Each tab appears only with the permission it needs;
 // each tab is a file beside this one.
 import { useState } from 'react';
 import { guildPermissions, has, Permission, topPosition } from '../../permissions';
@@ -9,13 +9,23 @@ import { Dialog } from '../../ui';
 import { AuditLog } from './audit-log';
 import { Bans } from './bans';
 import { ChannelOverwrites } from './channels';
+import { Integrations } from './integrations';
 import { Invites } from './invites';
 import { Members } from './members';
 import { Overview } from './overview';
 import { Roles } from './roles';
 import { Webhooks } from './webhooks';
 
-type Tab = 'overview' | 'roles' | 'channels' | 'invites' | 'webhooks' | 'members' | 'bans' | 'audit';
+type Tab =
+  | 'overview'
+  | 'roles'
+  | 'channels'
+  | 'invites'
+  | 'webhooks'
+  | 'integrations'
+  | 'members'
+  | 'bans'
+  | 'audit';
 
 export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () => void }) {
   const me = useStore((s) => s.me!.id);
@@ -28,6 +38,7 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
       ['channels', 'Channels', Permission.MANAGE_CHANNELS | Permission.MANAGE_ROLES],
       ['invites', 'Invites', Permission.MANAGE_GUILD],
       ['webhooks', 'Webhooks', Permission.MANAGE_WEBHOOKS],
+      ['integrations', 'Integrations', Permission.MANAGE_GUILD],
       ['members', 'Members', Permission.KICK_MEMBERS | Permission.BAN_MEMBERS | Permission.MODERATE_MEMBERS],
       ['bans', 'Bans', Permission.BAN_MEMBERS],
       ['audit', 'Audit log', Permission.VIEW_AUDIT_LOG],
@@ -50,6 +61,7 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
         {tab === 'channels' && <ChannelOverwrites guild={guild} />}
         {tab === 'invites' && <Invites guild={guild} />}
         {tab === 'webhooks' && <Webhooks guild={guild} />}
+        {tab === 'integrations' && <Integrations guild={guild} perms={perms} />}
         {tab === 'members' && <Members guild={guild} perms={perms} />}
         {tab === 'bans' && <Bans guild={guild} />}
         {tab === 'audit' && <AuditLog guild={guild} />}
