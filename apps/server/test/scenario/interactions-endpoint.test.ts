@@ -1,4 +1,4 @@
-// HTTP interactions (ADR 00XX): an application's interactions endpoint is verified with signed PINGs before it is
+// HTTP interactions (ADR 0038): an application's interactions endpoint is verified with signed PINGs before it is
 // saved, and interactions POSTed to it carry Ed25519 signatures a real HTTP-interactions app checks with
 // Discord's own `discord-interactions` package.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// User settings → Developer: the developer portal (ADR 00XX). People create applications with their bots, edit
+// User settings → Developer: the developer portal (ADR 0038). People create applications with their bots, edit
 // them, reset the bot token (shown once), turn on privileged intents, set the interactions endpoint (the server
 // verifies it with signed PINGs before saving) and build the invite link. The server decides everything; this
 // screen shows what it answered.

@@ -1,4 +1,4 @@
-// The developer portal end to end in Chromium against a real Hearth on PGlite (ADR 00XX): a person creates an
+// The developer portal end to end in Chromium against a real Hearth on PGlite (ADR 0038): a person creates an
 // application, resets its bot's token (shown once, and it works), turns on a privileged intent, sees an interactions
 // endpoint on a private address refused, builds an invite link whose permissions integer is right, adds the bot to
 // their server through the authorize screen, sees it with its commands under server settings → Integrations and

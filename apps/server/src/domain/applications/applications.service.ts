@@ -111,7 +111,7 @@ export class ApplicationsService {
 
   /**
    * PATCH /applications/:id and /applications/@me. A new interactions endpoint is saved only after it answered a
-   * signed PING and refused a badly signed one (ADR 00XX); null or "" removes it.
+   * signed PING and refused a badly signed one (ADR 0038); null or "" removes it.
    */
   async modify(principal: Principal, appId: string, input: ModifyApplication): Promise<Application> {
     const app = await this.findOwned(principal, appId);

@@ -1,4 +1,4 @@
-// HTTP interactions (ADR 00XX): every application has an Ed25519 key pair; interactions for an application with an
+// HTTP interactions (ADR 0038): every application has an Ed25519 key pair; interactions for an application with an
 // `interactions_endpoint_url` are POSTed there, signed the way Discord signs them, and the endpoint's JSON answer is
 // the interaction's response.
 import { createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';

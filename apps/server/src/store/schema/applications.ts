@@ -28,7 +28,7 @@ export const applications = pgTable(
     botTokenHash: text('bot_token_hash'),
     /** Ed25519 public key, hex (Discord's `verify_key`): apps check interaction requests' signatures with it. */
     verifyKey: text('verify_key'),
-    /** The matching private key (PKCS#8 DER, base64); never leaves the server. Null for rows older than ADR 00XX, filled on first use. */
+    /** The matching private key (PKCS#8 DER, base64); never leaves the server. Null for rows older than ADR 0038, filled on first use. */
     signingKey: text('signing_key'),
     /** Where interactions are POSTed instead of the gateway; verified by a signed PING when set. */
     interactionsEndpointUrl: text('interactions_endpoint_url'),
