@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { type BotWorld, botWorld } from '../bots/bot-setup';
 import { TestGateway } from '../gateway-client';
 import { join } from '../guild-helpers';
-import type { TestUser } from '../harness';
+import { startHearth, type TestUser } from '../harness';
 
 // Interactions over HTTP and the raw gateway (ADR 00XX): who may invoke, who may answer, once, in time; validation.
 
@@ -247,4 +247,73 @@ test("components follow Discord's limits (50035 field errors), and a refused ans
   });
   assert.equal(byPerson.status, 200, byPerson.text);
   assert.deepEqual(byPerson.body.components, []);
+});
+
+test("Discord's client form (multipart payload_json) invokes too; a form with a file is refused", async () => {
+  const form = new FormData();
+  form.append(
+    'payload_json',
+    JSON.stringify({
+      ...open(),
+      application_id: world.applicationId,
+      guild_id: world.g.id,
+      channel_id: world.g.textChannelId,
+      nonce: 'form-1',
+    }),
+  );
+  const res = await fetch(`${world.h.url}/api/v10/interactions`, {
+    method: 'POST',
+    headers: { authorization: alice.token },
+    body: form,
+  });
+  assert.equal(res.status, 204, await res.text());
+  const i = await botGw.dispatch('INTERACTION_CREATE', (d) => d.data?.name === 'open', 15_000);
+  assert.equal((await callback(i, { type: 4, data: { content: 'from a form' } })).status, 204);
+  const broken = new FormData();
+  broken.append('payload_json', '{"type": 2');
+  const bad = await fetch(`${world.h.url}/api/v10/interactions`, {
+    method: 'POST',
+    headers: { authorization: alice.token },
+    body: broken,
+  });
+  assert.equal(bad.status, 400);
+  const withFile = new FormData();
+  withFile.append(
+    'payload_json',
+    JSON.stringify({ ...open(), application_id: world.applicationId, channel_id: world.g.textChannelId }),
+  );
+  withFile.append('files[0]', new Blob(['x']), 'x.txt');
+  const file = await fetch(`${world.h.url}/api/v10/interactions`, {
+    method: 'POST',
+    headers: { authorization: alice.token },
+    body: withFile,
+  });
+  assert.equal(file.status, 400, await file.text());
+});
+
+// Last: it restarts the server.
+test('a restart within 15 minutes keeps the token: the answer is edited on the new process', async () => {
+  const i = await invokeOpen();
+  assert.equal((await callback(i, { type: 5 })).status, 204);
+  botGw.close();
+  aliceGw.close();
+  bobGw.close();
+  await world.h.stop();
+  const restarted = await startHearth({ interactionDeadlineMs: 5000 }, { after: world.h });
+  world.h = restarted;
+  const edited = await restarted.api(
+    'PATCH',
+    `/webhooks/${world.applicationId}/${i.token}/messages/@original`,
+    {
+      body: { content: 'after the restart' },
+    },
+  );
+  assert.equal(edited.status, 200, edited.text);
+  assert.equal(edited.body.content, 'after the restart');
+  assert.equal(edited.body.flags & 128, 0);
+  const again = await restarted.api('POST', `/interactions/${i.id}/${i.token}/callback`, {
+    body: { type: 4 },
+  });
+  assert.equal(again.status, 400);
+  assert.equal(again.body.code, 40060);
 });

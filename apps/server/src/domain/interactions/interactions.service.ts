@@ -254,6 +254,15 @@ export class InteractionsService {
         'INTERACTION_CALLBACK_TYPE_INVALID',
         'Not a valid response to this interaction.',
       );
+    const onMessage =
+      body.type === InteractionCallbackType.DeferredUpdateMessage ||
+      body.type === InteractionCallbackType.UpdateMessage;
+    if (onMessage && !row.messageId)
+      throw invalidField(
+        ['type'],
+        'INTERACTION_CALLBACK_TYPE_INVALID',
+        'This interaction has no message to update.',
+      );
     const app = await this.appOf(db, row.applicationId);
     const data = body.data ?? {};
     // Everything is checked before the interaction is acknowledged: a refused answer may be sent again.

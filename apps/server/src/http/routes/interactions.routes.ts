@@ -1,5 +1,6 @@
 import {
   CreateInteraction,
+  ErrorCode,
   InteractionCallback,
   InteractionCallbackQuery,
   InteractionCallbackResponse,
@@ -9,8 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../domain/errors';
 import { caller } from '../auth';
-import { invalidFormBody } from '../errors';
-import { formCheck } from '../multipart';
+import { parseClientJson } from '../json-body';
 import { noContent } from '../reply';
 import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
@@ -21,21 +21,25 @@ const CallbackParams = Type.Object({
   interaction_id: Snowflake,
   interaction_token: Type.String({ minLength: 1, maxLength: 256 }),
 });
-const checkCreate = formCheck(CreateInteraction);
 
-/** Discord's client sends an interaction as a multipart form: its `payload_json` field (files are not taken yet). */
-async function readInteractionForm(req: FastifyRequest): Promise<CreateInteraction> {
+/**
+ * Discord's client sends an interaction as a multipart form: its `payload_json` field (files are not taken yet). Read
+ * before validation, so the route's schema checks it as it checks a JSON body.
+ */
+async function readInteractionForm(req: FastifyRequest): Promise<unknown> {
   let payload: unknown = null;
-  for await (const part of req.parts({ limits: { files: 0, fieldSize: 64 * 1024, fields: 4 } })) {
-    if (part.type === 'field' && part.fieldname === 'payload_json') {
-      try {
-        payload = JSON.parse(String(part.value));
-      } catch {
-        throw new ApiError(400, 50109, 'The request body contains invalid JSON.');
-      }
-    }
+  try {
+    for await (const part of req.parts({ limits: { files: 0, fieldSize: 64 * 1024, fields: 4 } }))
+      if (part.type === 'field' && part.fieldname === 'payload_json')
+        payload = parseClientJson(String(part.value));
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(
+      400,
+      ErrorCode.General,
+      'Malformed multipart body (interactions take payload_json only)',
+    );
   }
-  if (!checkCreate.Check(payload)) throw invalidFormBody(checkCreate.Errors(payload) as never);
   return payload;
 }
 
@@ -46,6 +50,9 @@ export function interactionsRoutes(app: Api, { services }: RouteContext): void {
     '/interactions',
     {
       config: { auth: 'any' },
+      preValidation: async (req) => {
+        if (req.isMultipart()) req.body = (await readInteractionForm(req)) as CreateInteraction;
+      },
       schema: {
         tags,
         summary: 'A person invokes a command, uses a component, asks for autocomplete or submits a modal',
@@ -54,8 +61,7 @@ export function interactionsRoutes(app: Api, { services }: RouteContext): void {
       },
     },
     async (req, reply) => {
-      const input = req.isMultipart() ? await readInteractionForm(req) : req.body;
-      await interactions.create(caller(req), input);
+      await interactions.create(caller(req), req.body);
       return noContent(reply);
     },
   );
