@@ -15,6 +15,7 @@ let alice: TestUser;
 let bob: TestUser;
 let openId: string;
 let adminId: string;
+let optsId: string;
 let otherApp: { id: string; token: string };
 
 before(async () => {
@@ -25,11 +26,22 @@ before(async () => {
     body: [
       { name: 'open', description: 'Anyone' },
       { name: 'admin', description: 'Admins only', default_member_permissions: '8' },
+      {
+        name: 'opts',
+        description: 'Options',
+        options: [
+          { type: 4, name: 'n', description: 'N', required: true },
+          { type: 6, name: 'who', description: 'Who' },
+          { type: 7, name: 'where', description: 'Where' },
+          { type: 8, name: 'role', description: 'Role' },
+        ],
+      },
     ],
   });
   assert.equal(put.status, 200, put.text);
   openId = put.body.find((c: { name: string }) => c.name === 'open').id;
   adminId = put.body.find((c: { name: string }) => c.name === 'admin').id;
+  optsId = put.body.find((c: { name: string }) => c.name === 'opts').id;
   alice = await join(h, g);
   bob = await join(h, g);
   botGw = await TestGateway.identify(h, `Bot ${world.token}`, { intents: 1 }, 1);
@@ -110,6 +122,63 @@ test("the bot gets Discord's full payload; the invoker's echo carries no token",
   const again = await callback(i, { type: 4, data: { content: 'again' } });
   assert.equal(again.status, 400);
   assert.equal(again.body.code, 40060);
+});
+
+test('options are checked against the command and resolved; hidden channels are unknown', async () => {
+  const { h, g } = world;
+  const role = await h.api('POST', `/guilds/${g.id}/roles`, { token: g.owner.token, body: { name: 'Crew' } });
+  const hidden = await h.api('POST', `/guilds/${g.id}/channels`, {
+    token: g.owner.token,
+    body: {
+      name: 'staff',
+      type: 0,
+      permission_overwrites: [{ id: g.id, type: 0, allow: '0', deny: '1024' }],
+    },
+  });
+  assert.equal(hidden.status, 201, hidden.text);
+  const opts = (options: unknown[]) => ({ type: 2, data: { id: optsId, name: 'opts', type: 1, options } });
+  const res = await invoke(
+    alice,
+    opts([
+      { name: 'who', type: 6, value: bob.id },
+      { name: 'where', type: 7, value: g.textChannelId },
+      { name: 'role', type: 8, value: role.body.id },
+      { name: 'n', type: 4, value: 3 },
+    ]),
+  );
+  assert.equal(res.status, 204, res.text);
+  const i = await botGw.dispatch('INTERACTION_CREATE', (d) => d.data?.name === 'opts', 15_000);
+  assert.equal(i.data.resolved.users[bob.id].id, bob.id);
+  assert.match(i.data.resolved.members[bob.id].permissions, /^\d+$/);
+  assert.equal(i.data.resolved.roles[role.body.id].name, 'Crew');
+  assert.equal(i.data.resolved.channels[g.textChannelId].id, g.textChannelId);
+  assert.deepEqual(
+    i.data.options.map((o: { name: string }) => o.name),
+    ['who', 'where', 'role', 'n'],
+  );
+  const refused: Array<[unknown[], number]> = [
+    [
+      [
+        { name: 'where', type: 7, value: hidden.body.id },
+        { name: 'n', type: 4, value: 1 },
+      ],
+      400,
+    ],
+    [[{ name: 'n', type: 4, value: 'three' }], 400],
+    [[{ name: 'who', type: 6, value: bob.id }], 400],
+    [
+      [
+        { name: 'nope', type: 3, value: 'x' },
+        { name: 'n', type: 4, value: 1 },
+      ],
+      400,
+    ],
+  ];
+  for (const [options, status] of refused) {
+    const r = await invoke(alice, opts(options));
+    assert.equal(r.status, status, r.text);
+    assert.equal(r.body.code, 50035);
+  }
 });
 
 test('who may invoke: command permissions, membership, bots', async () => {

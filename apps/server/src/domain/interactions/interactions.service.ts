@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { canUseCommand, hasPermission, Permission } from '@hearth/permissions';
+import { canUseCommand, computeChannelPermissions, hasPermission, Permission } from '@hearth/permissions';
 import {
   ApplicationCommandType,
+  ChannelType,
   CommandOptionType,
   ComponentType,
   type CreateInteraction,
@@ -43,7 +44,7 @@ import type { CommandRow } from '../applications/commands.wire';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
-import { type ChannelForActor, loadChannelForActor } from '../guilds/guild-access';
+import { type ChannelForActor, loadChannelForActor, toOverwriteData } from '../guilds/guild-access';
 import { toChannelWire, toMemberWire, toRoleWire } from '../guilds/guilds.wire';
 import { deleteMessages } from '../messages/channel-content';
 import { checkComponents } from '../messages/component-rules';
@@ -483,7 +484,14 @@ export class InteractionsService {
         if (command.type === ApplicationCommandType.User) resolved.users.add(d.target_id);
         else resolved.messages.add(d.target_id);
       }
-      const built = await this.resolve(db, guildId, where.channel.id, resolved);
+      const built = await this.resolve(db, where, resolved);
+      const named = [...resolved.users, ...resolved.roles, ...resolved.channels, ...resolved.mentionables];
+      if (named.some((v) => !built.found(v)))
+        throw invalidField(
+          ['data', 'options'],
+          'APPLICATION_COMMAND_OPTION_VALUE_INVALID',
+          'Unknown user, role or channel.',
+        );
       if (command.type !== ApplicationCommandType.ChatInput && !built.found(d.target_id!))
         throw invalidField(['data', 'target_id'], 'INTERACTION_TARGET_INVALID', 'Unknown target.');
       if (built.any) data.resolved = built.resolved;
@@ -527,7 +535,7 @@ export class InteractionsService {
             else if (component.type === ComponentType.ChannelSelect) resolved.channels.add(v);
             else resolved.mentionables.add(v);
           }
-          const built = await this.resolve(db, where.channel.guildId!, where.channel.id, resolved);
+          const built = await this.resolve(db, where, resolved);
           if (values.some((v) => !built.found(v)))
             throw invalidField(['data', 'values'], 'SELECT_VALUE_INVALID', 'Unknown user, role or channel.');
           data.resolved = built.resolved;
@@ -633,7 +641,9 @@ export class InteractionsService {
   }
 
   /** Discord's `resolved`: the users (with members), roles, channels and messages an interaction names. */
-  private async resolve(db: DbOrTx, guildId: string, channelId: string, want: Resolved) {
+  private async resolve(db: DbOrTx, where: ChannelForActor, want: Resolved) {
+    const guildId = where.channel.guildId!;
+    const channelId = where.channel.id;
     const userIds = [...new Set([...want.users, ...want.mentionables])];
     const roleIds = [...new Set([...want.roles, ...want.mentionables])];
     const [userRows, memberRows, roleRows, channelRows, messageRows] = await Promise.all([
@@ -697,37 +707,53 @@ export class InteractionsService {
     if (memberRows.length)
       resolved.members = Object.fromEntries(
         memberRows.map((m) => {
-          const { user: _user, ...member } = toMemberWire(
-            m,
-            memberRoleRows.filter((r) => r.userId === m.userId).map((r) => r.roleId),
+          const roleIdsOf = memberRoleRows.filter((r) => r.userId === m.userId).map((r) => r.roleId);
+          const { user: _user, ...member } = toMemberWire(m, roleIdsOf);
+          // Their permissions in the interaction's channel, as Discord resolves members.
+          const permissions = computeChannelPermissions(
+            where.actor.data,
+            {
+              userId: m.userId,
+              roleIds: roleIdsOf,
+              communicationDisabledUntil: m.communicationDisabledUntil,
+            },
+            where.overwrites.map(toOverwriteData),
+            { isThread: isThreadType(where.channel.type) },
           );
-          return [m.userId, { ...member, permissions: '0' }];
+          return [m.userId, { ...member, permissions: permissions.toString() }];
         }),
       );
     if (roleRows.length) {
       resolved.roles = Object.fromEntries(roleRows.map((r) => [r.id, toRoleWire(r)]));
       for (const r of roleRows) found.add(r.id);
     }
-    if (channelRows.length) {
-      resolved.channels = Object.fromEntries(
-        channelRows.map((c) => {
-          const wire = toChannelWire(
-            c,
-            overwriteRows.filter((o) => o.channelId === c.id),
-          );
-          return [
-            c.id,
-            {
-              id: wire.id,
-              name: wire.name,
-              type: wire.type,
-              parent_id: wire.parent_id ?? null,
-              permissions: '0',
-            },
-          ];
-        }),
+    // Only channels the invoker can see are named (any other is as unknown as a channel elsewhere).
+    const visible = channelRows.flatMap((c) => {
+      const permissions = where.actor.channelPermissions(
+        overwriteRows.filter((o) => o.channelId === c.id),
+        { isThread: isThreadType(c.type) },
       );
-      for (const c of channelRows) found.add(c.id);
+      const privateThread =
+        c.type === ChannelType.PrivateThread && !hasPermission(permissions, Permission.MANAGE_THREADS);
+      return hasPermission(permissions, Permission.VIEW_CHANNEL) && !privateThread
+        ? [{ c, permissions }]
+        : [];
+    });
+    if (visible.length) {
+      resolved.channels = Object.fromEntries(
+        visible.map(({ c, permissions }) => [
+          c.id,
+          {
+            id: c.id,
+            name: c.name,
+            type: c.type,
+            parent_id: c.parentId ?? null,
+            // The invoker's permissions there, as Discord resolves channels.
+            permissions: permissions.toString(),
+          },
+        ]),
+      );
+      for (const { c } of visible) found.add(c.id);
     }
     if (messageRows.length) {
       const hydrated = await hydrateMessages(db, this.deps.attachmentUrls, messageRows as MessageRow[]);
