@@ -246,6 +246,41 @@ test('the token is the interaction’s and its application’s: wrong tokens, ot
   assert.equal(gone.status, 404);
 });
 
+test('a button on an ephemeral message: its invoker may click it, nobody else; the bot updates it', async () => {
+  const i = await invokeOpen();
+  const sent = await callback(
+    i,
+    {
+      type: 4,
+      data: {
+        content: 'just for you',
+        flags: 64,
+        components: [{ type: 1, components: [{ type: 2, style: 3, label: 'OK', custom_id: 'ok' }] }],
+      },
+    },
+    '?with_response=true',
+  );
+  assert.equal(sent.status, 200, sent.text);
+  assert.equal(sent.body.interaction.response_message_ephemeral, true);
+  const messageId = sent.body.resource.message.id;
+  const click = (user: TestUser) =>
+    invoke(user, { type: 3, message_id: messageId, data: { component_type: 2, custom_id: 'ok' } });
+  assert.equal((await click(bob)).status, 404);
+  assert.equal((await click(alice)).status, 204);
+  const clicked = await botGw.dispatch(
+    'INTERACTION_CREATE',
+    (d) => d.type === 3 && d.message?.id === messageId,
+    15_000,
+  );
+  assert.equal(clicked.data.custom_id, 'ok');
+  assert.equal(clicked.message.flags & 64, 64);
+  const updated = await callback(clicked, { type: 7, data: { content: 'done', components: [] } });
+  assert.equal(updated.status, 204, updated.text);
+  const seen = await aliceGw.dispatch('MESSAGE_UPDATE', (d) => d.id === messageId && d.content === 'done');
+  assert.deepEqual(seen.components, []);
+  assert.equal(await bobGw.never('MESSAGE_UPDATE', (d) => d.id === messageId, 300), true);
+});
+
 test('the deadline: unanswered, the invoker is told it failed and a late answer is refused', async () => {
   const i = await invokeOpen();
   const failure = await aliceGw.dispatch('INTERACTION_FAILURE', (d) => d.id === i.id, 30_000);

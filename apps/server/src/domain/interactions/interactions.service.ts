@@ -267,7 +267,7 @@ export class InteractionsService {
     const app = await this.appOf(db, row.applicationId);
     const data = body.data ?? {};
     // Everything is checked before the interaction is acknowledged: a refused answer may be sent again.
-    const prepared = this.prepare(row, body.type, data);
+    const prepared = this.prepare(body.type, data);
     const [claimed] = await db
       .update(interactions)
       .set({ state: 'acknowledged', responseType: body.type })
@@ -367,7 +367,7 @@ export class InteractionsService {
     const row = await this.webhookOf(appId, token);
     if (row.state !== 'acknowledged') throw unknownWebhook();
     const app = await this.appOf(this.deps.db, appId);
-    const prepared = this.prepare(row, InteractionCallbackType.ChannelMessageWithSource, input);
+    const prepared = this.prepare(InteractionCallbackType.ChannelMessageWithSource, input);
     return this.send(row, app, prepared, { loading: false, followUp: true });
   }
 
@@ -381,7 +381,7 @@ export class InteractionsService {
     const row = await this.webhookOf(appId, token);
     const app = await this.appOf(this.deps.db, appId);
     const id = this.resolveId(row, messageId);
-    const prepared = this.prepare(row, InteractionCallbackType.UpdateMessage, input);
+    const prepared = this.prepare(InteractionCallbackType.UpdateMessage, input);
     return this.editMessage(row, app, id, prepared);
   }
 
@@ -806,7 +806,7 @@ export class InteractionsService {
   }
 
   /** A response's message checked as Discord checks it (before anything is acknowledged). */
-  private prepare(row: InteractionRow, type: number, data: Json): Prepared {
+  private prepare(type: number, data: Json): Prepared {
     if (type === InteractionCallbackType.ApplicationCommandAutocompleteResult) return {};
     if (type === InteractionCallbackType.DeferredUpdateMessage) return {};
     if (type === InteractionCallbackType.Modal) {
@@ -818,7 +818,6 @@ export class InteractionsService {
       errors.throwIfAny();
       return { modalComponents: checkComponents(data.components, 'modal', ['data', 'components']) };
     }
-    const deferred = type === InteractionCallbackType.DeferredChannelMessageWithSource;
     const m = data as InteractionMessageData;
     const prepared: Prepared = {
       content: m.content === undefined ? undefined : (m.content ?? ''),
@@ -834,8 +833,6 @@ export class InteractionsService {
     const sending = type === InteractionCallbackType.ChannelMessageWithSource;
     if (sending && !prepared.content?.trim() && !prepared.embeds?.length && !prepared.components?.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
-    void deferred;
-    void row;
     return prepared;
   }
 
