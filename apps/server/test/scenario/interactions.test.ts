@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import * as schema from '../../src/store/schema';
 import { type BotWorld, botWorld } from '../bots/bot-setup';
 import { TestGateway } from '../gateway-client';
 import { join } from '../guild-helpers';
@@ -393,6 +395,23 @@ test("Discord's client form (multipart payload_json) invokes too; a form with a 
     body: withFile,
   });
   assert.equal(file.status, 400, await file.text());
+});
+
+test('after 15 minutes the token opens nothing, and the sweep deletes the interaction', async () => {
+  const i = await invokeOpen();
+  assert.equal((await callback(i, { type: 4, data: { content: 'soon gone' } })).status, 204);
+  const { db } = world.h.app.database;
+  await db
+    .update(schema.interactions)
+    .set({ createdAt: new Date(Date.now() - 16 * 60_000) })
+    .where(eq(schema.interactions.id, i.id));
+  const original = await world.h.api('GET', `/webhooks/${world.applicationId}/${i.token}/messages/@original`);
+  assert.equal(original.status, 404);
+  assert.equal(original.body.code, 10015);
+  const late = await callback(i, { type: 4, data: { content: 'late' } });
+  assert.equal(late.body.code, 10062);
+  await world.h.app.services.interactions.sweep();
+  assert.deepEqual(await db.select().from(schema.interactions).where(eq(schema.interactions.id, i.id)), []);
 });
 
 // Last: it restarts the server.
