@@ -39,6 +39,7 @@ import { emojisRoutes } from './http/routes/emojis.routes';
 import { gatewayRoutes } from './http/routes/gateway.routes';
 import { guildInfoRoutes } from './http/routes/guild-info.routes';
 import { guildsRoutes } from './http/routes/guilds.routes';
+import { interactionsRoutes } from './http/routes/interactions.routes';
 import { invitesRoutes } from './http/routes/invites.routes';
 import { mastodonRoutes } from './http/routes/mastodon';
 import { mediaRoutes } from './http/routes/media.routes';
@@ -378,6 +379,7 @@ async function buildHttp(
       threadsRoutes(api, ctx);
       gatewayRoutes(api, ctx);
       webhooksRoutes(api, ctx);
+      interactionsRoutes(api, ctx);
       voiceRoutes(api, ctx);
     },
     { prefix: '/api/v10' },

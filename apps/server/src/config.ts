@@ -25,6 +25,8 @@ export interface Config {
   authAccountFailureLimit: number;
   /** Discord's per-route buckets and the global per-token limit (off: only the auth and gateway limits). */
   rateLimits: boolean;
+  /** How long an application has to answer an interaction, milliseconds (Discord's 3 seconds; ADR 0039). */
+  interactionDeadlineMs: number;
   /** Requests per second per user or bot token, across all routes. */
   rateLimitGlobalPerSecond: number;
   /** Messages per 5 seconds per channel per user or bot. */
@@ -177,6 +179,12 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     allowed: 'an integer from 1 to 1000000',
   },
   rateLimits: { env: 'RATE_LIMITS', parse: bool, default: () => true, allowed: 'true or false' },
+  interactionDeadlineMs: {
+    env: 'INTERACTION_DEADLINE_MS',
+    parse: integer(1000, 60_000),
+    default: () => 3000,
+    allowed: 'an integer from 1000 to 60000',
+  },
   rateLimitGlobalPerSecond: {
     env: 'RATE_LIMIT_GLOBAL',
     parse: integer(1, 1_000_000),

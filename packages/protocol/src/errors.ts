@@ -22,6 +22,8 @@ export const ErrorCode = {
   UnknownGuildScheduledEvent: 10070,
   UnknownApplicationCommand: 10063,
   UnknownApplicationCommandPermissions: 10066,
+  UnknownInteraction: 10062,
+  InteractionAlreadyAcknowledged: 40060,
   UnknownGuildScheduledEventUser: 10071,
   MaximumApplicationCommands: 30032,
   MaximumUncompletedScheduledEvents: 30038,

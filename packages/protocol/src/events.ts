@@ -7,6 +7,7 @@
 import { Intent } from './gateway';
 import type { GuildCommandPermissions } from './schemas/commands';
 import type { AuditLogEntry, Channel, Emoji, Guild, Member, Role } from './schemas/guilds';
+import type { InteractionEcho } from './schemas/interactions';
 import type { Message } from './schemas/messages';
 import type { ScheduledEvent } from './schemas/scheduled-events';
 import type { Sticker } from './schemas/stickers';
@@ -124,7 +125,10 @@ export interface EventPayloads {
     added_members?: Array<ThreadMember & { member?: Member }>;
     removed_member_ids?: string[];
   };
-  /** The message, with `channel_type`, and in a guild its `guild_id` and the author's `member`. */
+  /**
+   * The message, with `channel_type`, and in a guild its `guild_id` and the author's `member`. On a `user:` topic:
+   * an ephemeral message (flags 64) for that user alone, without `channel_type` (it moves no channel's last message).
+   */
   MESSAGE_CREATE: Message & InGuild & { channel_type: number; member?: Member };
   MESSAGE_UPDATE: Message & InGuild;
   MESSAGE_DELETE: InGuild & { id: string; channel_id: string };
@@ -168,6 +172,25 @@ export interface EventPayloads {
   WEBHOOKS_UPDATE: { guild_id: string; channel_id: string };
   /** To the application's bot: a command's (or all its commands') overwrites in a guild changed. */
   APPLICATION_COMMAND_PERMISSIONS_UPDATE: GuildCommandPermissions;
+  /**
+   * To the application's bot: an interaction with Discord's full payload (ADR 0039). To the person who invoked it:
+   * its echo (`id`, `nonce`, `type`), as Discord's client gets it.
+   */
+  INTERACTION_CREATE: Record<string, unknown> & { id: string };
+  /** To the invoker: the application answered the interaction in time. */
+  INTERACTION_SUCCESS: InteractionEcho;
+  /** To the invoker: the application did not answer in time ("This interaction failed"). */
+  INTERACTION_FAILURE: InteractionEcho;
+  /** To the invoker: the application answered with a modal to show. */
+  INTERACTION_MODAL_CREATE: InteractionEcho & {
+    channel_id: string;
+    custom_id: string;
+    title: string;
+    components: unknown[];
+    application: { id: string; name: string; icon: string | null; bot_id?: string };
+  };
+  /** To the invoker: the choices the application offers for the option being typed. */
+  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: { nonce: string | null; choices: unknown[] };
   RELATIONSHIP_ADD: { id: string; type: number; nickname: string | null; since: string; user: User };
   RELATIONSHIP_REMOVE: { id: string; type: number };
   /**
@@ -371,9 +394,10 @@ export const EVENTS = {
     invalidates: ['permissions', 'context', 'guild-snapshot'],
   },
   // A message in a guild channel moves its last_message_id in the guild's snapshot; one in a thread drops it.
-  MESSAGE_CREATE: { topics: ['channel', 'dm'], intent: messages, invalidates: ['guild-snapshot'] },
-  MESSAGE_UPDATE: { topics: ['channel', 'dm'], intent: messages, invalidates: [] },
-  MESSAGE_DELETE: { topics: ['channel', 'dm'], intent: messages, invalidates: [] },
+  // On `user:`: an interaction's ephemeral message, seen by the person who invoked it alone (ADR 0039).
+  MESSAGE_CREATE: { topics: ['channel', 'dm', 'user'], intent: messages, invalidates: ['guild-snapshot'] },
+  MESSAGE_UPDATE: { topics: ['channel', 'dm', 'user'], intent: messages, invalidates: [] },
+  MESSAGE_DELETE: { topics: ['channel', 'dm', 'user'], intent: messages, invalidates: [] },
   MESSAGE_DELETE_BULK: { topics: ['channel'], intent: messages, invalidates: [] },
   MESSAGE_REACTION_ADD: { topics: ['channel', 'dm'], intent: reactions, invalidates: [] },
   MESSAGE_REACTION_REMOVE: { topics: ['channel', 'dm'], intent: reactions, invalidates: [] },
@@ -392,6 +416,12 @@ export const EVENTS = {
   WEBHOOKS_UPDATE: { topics: ['channel'], intent: Intent.GuildWebhooks, invalidates: ['context'] },
   // Discord sends it to the application whatever its intents; GUILDS is the one every bot in a guild holds.
   APPLICATION_COMMAND_PERMISSIONS_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: [] },
+  // Discord sends interactions to the application whatever its intents; GUILDS is the one every bot holds (as above).
+  INTERACTION_CREATE: { topics: ['user'], intent: Intent.Guilds, invalidates: [] },
+  INTERACTION_SUCCESS: { topics: ['user'], intent: Intent.Guilds, invalidates: [] },
+  INTERACTION_FAILURE: { topics: ['user'], intent: Intent.Guilds, invalidates: [] },
+  INTERACTION_MODAL_CREATE: { topics: ['user'], intent: Intent.Guilds, invalidates: [] },
+  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: { topics: ['user'], intent: Intent.Guilds, invalidates: [] },
   RELATIONSHIP_ADD: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
   RELATIONSHIP_REMOVE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
   // GUILD_CREATE lists the guild's voice states: a change drops the snapshot.

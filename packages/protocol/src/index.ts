@@ -10,6 +10,7 @@ export * from './schemas/auth';
 export * from './schemas/commands';
 export * from './schemas/common';
 export * from './schemas/guilds';
+export * from './schemas/interactions';
 export * from './schemas/mastodon';
 export * from './schemas/messages';
 export * from './schemas/scheduled-events';

@@ -53,4 +53,19 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
     { maxAttempts: 3, backoff: { baseMs: 5000, maxMs: 30_000 } },
   );
   jobs.every('voice.sweep', VOICE_SWEEP_MS, 'voice.sweep', {});
+  jobs.define(
+    'interactions.deadline',
+    async ({ channelId, interactionId }) => {
+      await services.interactions.expire(channelId, interactionId);
+    },
+    { concurrency: 4 },
+  );
+  jobs.define(
+    'interactions.sweep',
+    async () => {
+      await services.interactions.sweep();
+    },
+    { maxAttempts: 3, backoff: { baseMs: 5000, maxMs: 30_000 } },
+  );
+  jobs.every('interactions.sweep', 60_000, 'interactions.sweep', {});
 }

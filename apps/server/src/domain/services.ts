@@ -19,6 +19,8 @@ import { RolesService } from './guilds/roles.service';
 import { ScheduledEventsService } from './guilds/scheduled-events.service';
 import { StickersService } from './guilds/stickers.service';
 import { ImagesService } from './images';
+import { GatewayInteractionDelivery } from './interactions/interaction-delivery';
+import { InteractionsService } from './interactions/interactions.service';
 import { MessagesService } from './messages/messages.service';
 import { PinsService } from './messages/pins.service';
 import { ReactionsService } from './messages/reactions.service';
@@ -69,6 +71,8 @@ export function createServices(deps: Deps) {
     applicationEmojis: new ApplicationEmojisService(deps),
     commands: new CommandsService(deps),
     commandPermissions: new CommandPermissionsService(deps),
+    /** Interactions (ADR 0039), delivered over the bots' gateways; an HTTP-endpoint delivery plugs in here. */
+    interactions: new InteractionsService(deps, new GatewayInteractionDelivery(deps)),
     guilds,
     members,
     guildInfo: new GuildInfoService(deps, guilds, members, emojis),

@@ -11,6 +11,10 @@ export interface JobPayloads {
   'social.media-expire': Record<string, never>;
   /** Tells a poll's voters and author that it ended (at its expiry; once, whatever the runs). */
   'social.poll-end': { userId: string; pollId: string };
+  /** An interaction's answer deadline passed: unanswered, it fails and its invoker is told (ADR 0039). */
+  'interactions.deadline': { channelId: string; interactionId: string };
+  /** Deletes interactions (and their ephemeral messages) whose 15-minute tokens ended (the sweep, once a minute). */
+  'interactions.sweep': Record<string, never>;
   /** Ends voice states whose gateway session is gone everywhere (a process died; the sweep, once a minute). */
   'voice.sweep': Record<string, never>;
 }

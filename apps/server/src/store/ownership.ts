@@ -10,6 +10,8 @@ import {
   dmPairs,
   emojiRoles,
   emojis,
+  ephemeralMessages,
+  interactions,
   invites,
   memberRoles,
   members,
@@ -53,6 +55,9 @@ export const channelOwned: readonly ChannelOwnedTable[] = [
   scheduledEvents,
   // Who is in a voice channel (a channel delete announces their leaving first: ChannelsService.delete).
   voiceStates,
+  // Interactions in it and their ephemeral answers (ADR 0039).
+  ephemeralMessages,
+  interactions,
 ];
 
 /**

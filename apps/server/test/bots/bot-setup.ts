@@ -28,10 +28,14 @@ export interface BotWorld {
  */
 export async function botWorld(
   name: string,
-  opts: { publicUrl?: string; port?: number } = {},
+  opts: { publicUrl?: string; port?: number; config?: Parameters<typeof startHearth>[0] } = {},
 ): Promise<BotWorld> {
   const port = opts.port ?? (await freePort());
-  const h = await startHearth({ port, publicUrl: opts.publicUrl ?? `http://127.0.0.1:${port}` });
+  const h = await startHearth({
+    port,
+    publicUrl: opts.publicUrl ?? `http://127.0.0.1:${port}`,
+    ...opts.config,
+  });
   const g = await createGuild(h);
   const app = (await h.api('POST', '/applications', { token: g.owner.token, body: { name } })).body;
   await h.api('PATCH', `/applications/${app.id}`, {

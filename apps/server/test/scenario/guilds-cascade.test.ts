@@ -152,6 +152,33 @@ async function busyGuild(): Promise<{ g: TestGuild; channelIds: string[] }> {
     },
   );
   assert.equal(overwrites.status, 200, overwrites.text);
+  // The owner invokes it; the application answers only them (an interaction and its ephemeral message, ADR 0039).
+  const invoked = await h.api('POST', '/interactions', {
+    ...owner,
+    body: {
+      type: 2,
+      application_id: app.id,
+      guild_id: g.id,
+      channel_id: g.textChannelId,
+      data: { id: command.body.id, name: 'local', type: 1 },
+    },
+  });
+  assert.equal(invoked.status, 204, invoked.text);
+  const delivered = async () => {
+    for (let n = 0; n < 100; n++) {
+      const found = h.events.find(
+        (e) => e.t === 'INTERACTION_CREATE' && (e.d as { application_id?: string }).application_id === app.id,
+      );
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('no INTERACTION_CREATE');
+  };
+  const interaction = (await delivered()).d as { id: string; token: string };
+  const answered = await h.api('POST', `/interactions/${interaction.id}/${interaction.token}/callback`, {
+    body: { type: 4, data: { content: 'for the owner', flags: 64 } },
+  });
+  assert.equal(answered.status, 204, answered.text);
 
   const channelIds = (
     await h.app.database.db

@@ -64,6 +64,12 @@ const UNRELATED = [
   'GUILD_SCHEDULED_EVENT_USER_REMOVE',
   // Command overwrites change nothing a message's channel context holds.
   'APPLICATION_COMMAND_PERMISSIONS_UPDATE',
+  // Interactions and what their invoker is told of them change no cache (ADR 0039).
+  'INTERACTION_CREATE',
+  'INTERACTION_SUCCESS',
+  'INTERACTION_FAILURE',
+  'INTERACTION_MODAL_CREATE',
+  'APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE',
   // Who is in a voice channel is no part of a message channel's context.
   'VOICE_STATE_UPDATE',
   'VOICE_SERVER_UPDATE',
@@ -176,6 +182,23 @@ describe('event catalog', () => {
       assert.equal(invalidates(t, 'context'), false);
       assert.equal(botIntent(t, false), Intent.Guilds);
     }
+  });
+
+  test('interactions go to users only: the bot that answers, the person who invoked; ephemeral messages too', () => {
+    for (const t of [
+      'INTERACTION_CREATE',
+      'INTERACTION_SUCCESS',
+      'INTERACTION_FAILURE',
+      'INTERACTION_MODAL_CREATE',
+      'APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE',
+    ] as const) {
+      assert.deepEqual(EVENTS[t].topics, ['user'], t);
+      assert.equal(botIntent(t, true), Intent.Guilds, t);
+      assert.equal(eventInfo(t)!.invalidates.size, 0, t);
+    }
+    for (const t of ['MESSAGE_CREATE', 'MESSAGE_UPDATE', 'MESSAGE_DELETE'] as const)
+      assert.ok(eventInfo(t)!.topics.has('user'), t);
+    assert.equal(eventInfo('MESSAGE_DELETE_BULK')!.topics.has('user'), false);
   });
 
   test('every event is published to some topic', () => {

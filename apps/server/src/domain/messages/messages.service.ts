@@ -38,6 +38,7 @@ import {
   urlFilename,
 } from './attachments';
 import { deleteMessages } from './channel-content';
+import { checkComponents } from './component-rules';
 import { type HistoryRange, loadHistoryPage } from './history';
 import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
@@ -182,7 +183,9 @@ export class MessagesService {
           input.sticker_ids,
         )
       : [];
-    if (!content.trim() && !embeds.length && !files.length && !stickerItems.length)
+    // Components are an application's: checked by Discord's rules, and carried only on a bot's messages.
+    const components = principal.bot ? checkComponents(input.components, 'message') : [];
+    if (!content.trim() && !embeds.length && !files.length && !stickerItems.length && !components.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
     checkEmbedsTotal(embeds);
     if (!starter) await this.enforceSlowmode(ctx, principal.userId);
@@ -246,7 +249,7 @@ export class MessagesService {
       flags: (input.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
       nonce,
       embeds,
-      components: input.components ?? [],
+      components,
       stickerItems,
       referenceChannelId: input.message_reference ? channelId : null,
       referenceMessageId: input.message_reference?.message_id ?? null,
@@ -377,12 +380,16 @@ export class MessagesService {
         throw new ApiError(403, ErrorCode.CannotExecuteOnSystemMessage, 'Cannot edit a system message');
       const content = input.content ?? (input.content === null ? '' : row.content);
       const embeds = input.embeds === undefined ? row.embeds : (input.embeds ?? []);
-      if (!content.trim() && !embeds.length)
+      const components =
+        input.components === undefined || !principal.bot
+          ? row.components
+          : checkComponents(input.components, 'message');
+      if (!content.trim() && !embeds.length && !components.length)
         throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
       checkEmbedsTotal(embeds);
       changes.content = content;
       changes.embeds = embeds;
-      if (input.components !== undefined) changes.components = input.components ?? [];
+      changes.components = components;
       const mentioned = await this.resolveMentions(ctx, content, input.allowed_mentions ?? null, null);
       changes.mentionUserIds = mentioned.userIds;
       changes.mentionRoleIds = mentioned.roleIds;

@@ -18,6 +18,7 @@ import { ApiError, invalidField, notFound } from '../errors';
 import type { ChannelRow } from '../guilds/guild-access';
 import { attachmentRows, deleteAttachmentFiles } from '../messages/attachments';
 import { deleteMessages } from '../messages/channel-content';
+import { checkComponents } from '../messages/component-rules';
 import { parseMentions, resolveMentions } from '../messages/mentions';
 import { insertMessages, MessageWriter, type NewMessage } from '../messages/message-writer';
 import { checkEmbedsTotal, recordMentions } from '../messages/messages.service';
@@ -119,7 +120,8 @@ export class WebhookMessagesService {
       throw notFound(ErrorCode.UnknownChannel, 'Channel');
     const content = input.content ?? '';
     const embeds = input.embeds ?? [];
-    if (!content.trim() && !embeds.length && !files.length)
+    const components = checkComponents(input.components, 'message');
+    if (!content.trim() && !embeds.length && !files.length && !components.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
     checkEmbedsTotal(embeds);
     if (input.username !== undefined) checkWebhookName(input.username, 'username');
@@ -159,7 +161,7 @@ export class WebhookMessagesService {
       flags: (input.flags ?? 0) & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications),
       nonce: null,
       embeds,
-      components: input.components ?? [],
+      components,
       stickerItems: [],
       referenceChannelId: null,
       referenceMessageId: null,
@@ -220,6 +222,8 @@ export class WebhookMessagesService {
     const row = await this.own(db, webhook, channel.id, messageId);
     const content = input.content === undefined ? row.content : (input.content ?? '');
     const embeds = input.embeds === undefined ? row.embeds : (input.embeds ?? []);
+    const components =
+      input.components === undefined ? row.components : checkComponents(input.components, 'message');
     const hasFiles = (
       await db
         .select({ id: attachments.id })
@@ -227,7 +231,7 @@ export class WebhookMessagesService {
         .where(and(eq(attachments.channelId, channel.id), eq(attachments.messageId, messageId)))
         .limit(1)
     ).length;
-    if (!content.trim() && !embeds.length && !hasFiles)
+    if (!content.trim() && !embeds.length && !hasFiles && !components.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
     checkEmbedsTotal(embeds);
     const mentioned = await this.mentions(db, webhook.guildId, content, input.allowed_mentions);
@@ -238,7 +242,7 @@ export class WebhookMessagesService {
       mentionRoleIds: mentioned.roleIds,
       mentionEveryone: mentioned.everyone,
       editedAt: new Date(),
-      ...(input.components !== undefined ? { components: input.components ?? [] } : {}),
+      components,
     };
     const updated = await db.transaction(async (tx) => {
       const [next] = await tx

@@ -1,6 +1,7 @@
 import {
   CreateWebhook,
   EditWebhookMessage,
+  ErrorCode,
   ExecuteWebhook,
   ExecuteWebhookQuery,
   Message,
@@ -12,6 +13,8 @@ import {
 } from '@hearth/protocol';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { ApiError } from '../../domain/errors';
+import { isInteractionToken } from '../../domain/interactions/interactions.service';
 import type { UploadBatch } from '../../domain/messages/uploads';
 import { githubToExecute } from '../../domain/webhooks/github';
 import { slackToExecute } from '../../domain/webhooks/slack';
@@ -40,7 +43,7 @@ const ThreadQuery = Type.Object({ thread_id: Type.Optional(Snowflake) });
 const checkExecute = formCheck(ExecuteWebhook);
 
 export function webhooksRoutes(app: Api, { services, limiter, config }: RouteContext): void {
-  const { webhooks, webhookMessages } = services;
+  const { webhooks, webhookMessages, interactions } = services;
 
   // Discord's webhook limits: 5 requests per 2 s per webhook, and 30 messages a minute into one channel. Only
   // requests with the right token count, so whoever merely knows a webhook's id (every message it sent shows it)
@@ -48,6 +51,9 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
   const opened = (req: FastifyRequest) => {
     const r = req as FastifyRequest & { webhook?: Promise<WebhookRow> };
     const p = req.params as { webhook_id: string; webhook_token: string };
+    // An interaction's webhook (ADR 0039) is counted as its application's, by the id in the path.
+    if (isInteractionToken(p.webhook_token))
+      return Promise.resolve({ id: p.webhook_id, channelId: `interaction:${p.webhook_id}` } as WebhookRow);
     r.webhook ??= webhooks.authenticate(p.webhook_id, p.webhook_token);
     return r.webhook;
   };
@@ -158,6 +164,11 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
     },
     async (req, reply) => {
       const { webhook_id: id, webhook_token: token } = req.params;
+      // An interaction's follow-up: the application's id and the interaction's token (always answered with it).
+      if (isInteractionToken(token)) {
+        if (req.isMultipart()) throw new ApiError(400, ErrorCode.General, 'Interaction follow-ups take JSON');
+        return interactions.followUp(id, token, req.body ?? {});
+      }
       const threadId = req.query.thread_id;
       let input = (req.body ?? {}) as ExecuteWebhook;
       let upload: UploadBatch | undefined;
@@ -236,12 +247,14 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
       },
     },
     async (req) =>
-      webhookMessages.get(
-        req.params.webhook_id,
-        req.params.webhook_token,
-        req.params.message_id,
-        req.query.thread_id,
-      ),
+      isInteractionToken(req.params.webhook_token)
+        ? interactions.getMessage(req.params.webhook_id, req.params.webhook_token, req.params.message_id)
+        : webhookMessages.get(
+            req.params.webhook_id,
+            req.params.webhook_token,
+            req.params.message_id,
+            req.query.thread_id,
+          ),
   );
   app.patch(
     '/webhooks/:webhook_id/:webhook_token/messages/:message_id',
@@ -256,13 +269,20 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
       },
     },
     async (req) =>
-      webhookMessages.edit(
-        req.params.webhook_id,
-        req.params.webhook_token,
-        req.params.message_id,
-        req.body,
-        req.query.thread_id,
-      ),
+      isInteractionToken(req.params.webhook_token)
+        ? interactions.editWebhookMessage(
+            req.params.webhook_id,
+            req.params.webhook_token,
+            req.params.message_id,
+            req.body,
+          )
+        : webhookMessages.edit(
+            req.params.webhook_id,
+            req.params.webhook_token,
+            req.params.message_id,
+            req.body,
+            req.query.thread_id,
+          ),
   );
   app.delete(
     '/webhooks/:webhook_id/:webhook_token/messages/:message_id',
@@ -271,6 +291,14 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
       schema: { tags, params: TokenMessageParams, querystring: ThreadQuery, response: errors },
     },
     async (req, reply) => {
+      if (isInteractionToken(req.params.webhook_token)) {
+        await interactions.deleteWebhookMessage(
+          req.params.webhook_id,
+          req.params.webhook_token,
+          req.params.message_id,
+        );
+        return noContent(reply);
+      }
       await webhookMessages.delete(
         req.params.webhook_id,
         req.params.webhook_token,

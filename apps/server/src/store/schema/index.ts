@@ -1,6 +1,7 @@
 export * from './applications';
 export * from './channels';
 export * from './guilds';
+export * from './interactions';
 export * from './jobs';
 export * from './media';
 export * from './messages';
