@@ -19,7 +19,7 @@ import { RolesService } from './guilds/roles.service';
 import { ScheduledEventsService } from './guilds/scheduled-events.service';
 import { StickersService } from './guilds/stickers.service';
 import { ImagesService } from './images';
-import { GatewayInteractionDelivery } from './interactions/interaction-delivery';
+import { EndpointOrGatewayDelivery, GatewayInteractionDelivery } from './interactions/interaction-delivery';
 import { InteractionsService } from './interactions/interactions.service';
 import { MessagesService } from './messages/messages.service';
 import { PinsService } from './messages/pins.service';
@@ -63,6 +63,9 @@ export function createServices(deps: Deps) {
   const webhooks = new WebhooksService(deps);
   const users = new UsersService(deps, auth, members);
   const posts = new PostsService(deps, notifications);
+  const interactionDelivery = new EndpointOrGatewayDelivery(deps, new GatewayInteractionDelivery(deps));
+  const interactions = new InteractionsService(deps, interactionDelivery);
+  interactionDelivery.answerWith((id, token, answer) => interactions.callback(id, token, answer));
   const services = {
     auth,
     users,
@@ -71,8 +74,8 @@ export function createServices(deps: Deps) {
     applicationEmojis: new ApplicationEmojisService(deps),
     commands: new CommandsService(deps),
     commandPermissions: new CommandPermissionsService(deps),
-    /** Interactions (ADR 0039), delivered over the bots' gateways; an HTTP-endpoint delivery plugs in here. */
-    interactions: new InteractionsService(deps, new GatewayInteractionDelivery(deps)),
+    /** Interactions (ADR 0039): to the application's interactions endpoint when it has one (ADR 0038), else its bot's gateway. */
+    interactions,
     guilds,
     members,
     guildInfo: new GuildInfoService(deps, guilds, members, emojis),

@@ -1,4 +1,9 @@
+import { type InteractionCallback as Answer, InteractionCallback } from '@hearth/protocol';
+import { eq } from 'drizzle-orm';
+import { Value } from 'typebox/value';
 import { Topic } from '../../events/publisher';
+import { applications } from '../../store/schema';
+import { deliverInteractionOverHttp } from '../applications/interactions-endpoint';
 import type { Deps } from '../deps';
 
 /** An interaction as it is handed to its application. */
@@ -25,5 +30,55 @@ export class GatewayInteractionDelivery implements InteractionDelivery {
 
   async deliver(interaction: InteractionForDelivery): Promise<void> {
     this.deps.events.publish('INTERACTION_CREATE', Topic.user(interaction.botUserId), interaction.payload);
+  }
+}
+
+/** Gives an interaction's initial response to the interactions service, as the callback route does. */
+export type AnswerInteraction = (interactionId: string, token: string, answer: Answer) => Promise<unknown>;
+
+/**
+ * Discord's rule: an application with an interactions endpoint gets its interactions there (a signed POST whose
+ * answer is the initial response) and not over its gateway; one without gets them over the gateway. The POST runs in
+ * the background: an endpoint that fails, answers late or answers something that is not a valid response leaves the
+ * interaction to the deadline job, which tells the invoker it failed.
+ */
+export class EndpointOrGatewayDelivery implements InteractionDelivery {
+  private answer: AnswerInteraction | null = null;
+
+  constructor(
+    private readonly deps: Pick<Deps, 'db' | 'config' | 'log'>,
+    private readonly gateway: InteractionDelivery,
+  ) {}
+
+  /** Set once the interactions service exists (it holds this delivery, so it cannot be passed to the constructor). */
+  answerWith(answer: AnswerInteraction): void {
+    this.answer = answer;
+  }
+
+  async deliver(interaction: InteractionForDelivery): Promise<void> {
+    const [app] = await this.deps.db
+      .select({ url: applications.interactionsEndpointUrl })
+      .from(applications)
+      .where(eq(applications.id, interaction.applicationId));
+    if (!app?.url) return this.gateway.deliver(interaction);
+    void this.overHttp(interaction);
+  }
+
+  private async overHttp(interaction: InteractionForDelivery): Promise<void> {
+    const { id, token } = interaction.payload as { id: string; token: string };
+    try {
+      const { body } = await deliverInteractionOverHttp(
+        this.deps,
+        interaction.applicationId,
+        interaction.payload,
+      );
+      if (!Value.Check(InteractionCallback, body)) {
+        this.deps.log.info({ interactionId: id }, 'interactions endpoint answered with no valid response');
+        return;
+      }
+      await this.answer?.(id, token, body);
+    } catch (err) {
+      this.deps.log.info({ interactionId: id, err }, 'interaction over HTTP got no usable answer');
+    }
   }
 }
