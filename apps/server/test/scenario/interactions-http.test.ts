@@ -120,7 +120,8 @@ test('an answer that is no valid response fails the interaction for the invoker 
   });
   assert.equal(
     history.body.some(
-      (m: { author: { id: string } }) => m.author.id === world.botUserId && m.content !== 'over http: hello',
+      (m: { author: { id: string }; content: string }) =>
+        m.author.id === world.botUserId && m.content !== 'over http: hello',
     ),
     false,
   );
