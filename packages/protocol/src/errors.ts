@@ -23,6 +23,8 @@ export const ErrorCode = {
   UnknownApplicationCommand: 10063,
   UnknownApplicationCommandPermissions: 10066,
   UnknownGuildScheduledEventUser: 10071,
+  /** Hearth's own (Discord's join requests are undocumented): no such join request. */
+  UnknownGuildJoinRequest: 10073,
   MaximumApplicationCommands: 30032,
   MaximumUncompletedScheduledEvents: 30038,
   MaximumStickers: 30039,

@@ -11,6 +11,7 @@ import { BansService } from './guilds/bans.service';
 import { BotAuthorizationService } from './guilds/bot-authorization.service';
 import { ChannelsService } from './guilds/channels.service';
 import { EmojisService } from './guilds/emojis.service';
+import { GroupsService } from './guilds/groups.service';
 import { GuildInfoService } from './guilds/guild-info.service';
 import { GuildsService } from './guilds/guilds.service';
 import { InvitesService } from './guilds/invites.service';
@@ -77,6 +78,8 @@ export function createServices(deps: Deps) {
     forumPosts: new ForumPostsService(deps, threads, messages),
     roles: new RolesService(deps),
     invites: new InvitesService(deps, guilds, members, messages, presence),
+    /** Groups' directory and join requests (ADR 0031). */
+    groups: new GroupsService(deps, guilds, members, messages, presence),
     messages,
     pins: new PinsService(deps),
     relationships,
