@@ -3,6 +3,7 @@ import { currentTokens, onTokens, type Tokens } from './api';
 import { match, navigate, usePath } from './router';
 import { AuthScreen, ResetScreen, VerifyScreen } from './screens/auth';
 import { Chat } from './screens/chat/layout';
+import { GroupDirectory } from './screens/groups';
 import { InviteScreen } from './screens/invite';
 import { Settings } from './screens/settings';
 import { startSession, stopSession } from './session';
@@ -37,7 +38,7 @@ export function App() {
   const invite = match('/invite/:code', path);
   if (!signedIn) {
     if (path !== '/login' && path !== '/register' && path !== '/forgot') {
-      if (invite || isSocialPath(path)) sessionStorage.setItem(returnKey, path);
+      if (invite || path === '/groups' || isSocialPath(path)) sessionStorage.setItem(returnKey, path);
       queueMicrotask(() => navigate('/login', { replace: true }));
       return null;
     }
@@ -50,6 +51,7 @@ export function App() {
     return null;
   }
   if (invite) return <InviteScreen code={invite.code} />;
+  if (path === '/groups') return <GroupDirectory />;
   if (path === '/settings' || path.startsWith('/settings/')) return <Settings section={path.split('/')[2]} />;
   if (isSocialPath(path))
     return (

@@ -10,9 +10,11 @@ import type {
   CreateInvite,
   CreateMessage,
   CreateRole,
+  DiscoverableGuilds,
   EditMessage,
   EditOverwrite,
   Forgot,
+  GuildJoinRequest,
   Login,
   MastodonCreateStatus,
   MastodonUpdateCredentials,
@@ -171,6 +173,27 @@ export const getAuditLog = (guildId: string, limit = 50) =>
 export const searchGuild = (guildId: string, q: SearchQuery) =>
   api<SearchResult>('GET', `/guilds/${guildId}/messages/search${query({ ...q })}`);
 export const listGuildWebhooks = (guildId: string) => api<WebhookRow[]>('GET', `/guilds/${guildId}/webhooks`);
+
+// ---- Groups (ADR 0031) ----
+
+export const discoverGroups = (q: { query?: string; tag?: string; limit?: number; offset?: number }) =>
+  api<DiscoverableGuilds>('GET', `/discoverable-guilds${query({ ...q })}`);
+/** Joins a public group; answers the member (201) or nothing when already one (204). */
+export const joinGroup = (guildId: string) => api<unknown>('PUT', `/guilds/${guildId}/members/@me`);
+export const requestToJoin = (guildId: string) =>
+  api<GuildJoinRequest>('PUT', `/guilds/${guildId}/requests/@me`);
+export const withdrawJoinRequest = (guildId: string) =>
+  api<void>('DELETE', `/guilds/${guildId}/requests/@me`);
+export const listJoinRequests = (guildId: string) =>
+  api<{ guild_join_requests: GuildJoinRequest[]; total: number }>(
+    'GET',
+    `/guilds/${guildId}/requests${query({ status: 'SUBMITTED' })}`,
+  );
+export const actionJoinRequest = (
+  guildId: string,
+  requestId: string,
+  body: { action: 'APPROVED' | 'REJECTED'; rejection_reason?: string | null },
+) => api<GuildJoinRequest>('PATCH', `/guilds/${guildId}/requests/${requestId}`, body);
 
 // ---- Channels ----
 

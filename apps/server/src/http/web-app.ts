@@ -17,6 +17,8 @@ const clientRoutes = [
   '/channels/*',
   '/settings',
   '/settings/*',
+  // The group directory (ADR 0031).
+  '/groups',
   // The social side: timelines and notifications, and the profile and status URLs Mastodon's entities carry.
   '/social',
   '/social/*',

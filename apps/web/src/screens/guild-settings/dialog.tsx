@@ -1,6 +1,6 @@
 // Server settings, offered only to those who may use them: overview, roles, channel permissions,
-// invites, webhooks, members, bans and the audit log. Each tab appears only with the permission it needs;
-// each tab is a file beside this one.
+// invites, webhooks, members, join requests (groups), bans and the audit log. Each tab appears only with the
+// permission it needs; each tab is a file beside this one.
 import { useState } from 'react';
 import { guildPermissions, has, Permission, topPosition } from '../../permissions';
 import { useStore } from '../../store';
@@ -10,12 +10,22 @@ import { AuditLog } from './audit-log';
 import { Bans } from './bans';
 import { ChannelOverwrites } from './channels';
 import { Invites } from './invites';
+import { JoinRequests } from './join-requests';
 import { Members } from './members';
 import { Overview } from './overview';
 import { Roles } from './roles';
 import { Webhooks } from './webhooks';
 
-type Tab = 'overview' | 'roles' | 'channels' | 'invites' | 'webhooks' | 'members' | 'bans' | 'audit';
+type Tab =
+  | 'overview'
+  | 'roles'
+  | 'channels'
+  | 'invites'
+  | 'webhooks'
+  | 'members'
+  | 'requests'
+  | 'bans'
+  | 'audit';
 
 export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () => void }) {
   const me = useStore((s) => s.me!.id);
@@ -29,10 +39,14 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
       ['invites', 'Invites', Permission.MANAGE_GUILD],
       ['webhooks', 'Webhooks', Permission.MANAGE_WEBHOOKS],
       ['members', 'Members', Permission.KICK_MEMBERS | Permission.BAN_MEMBERS | Permission.MODERATE_MEMBERS],
+      ['requests', 'Join requests', Permission.KICK_MEMBERS],
       ['bans', 'Bans', Permission.BAN_MEMBERS],
       ['audit', 'Audit log', Permission.VIEW_AUDIT_LOG],
     ] as Array<[Tab, string, bigint]>
-  ).filter(([, , need]) => (perms & need) !== 0n || has(perms, Permission.ADMINISTRATOR));
+  )
+    .filter(([, , need]) => (perms & need) !== 0n || has(perms, Permission.ADMINISTRATOR))
+    // Join requests exist only for an approval-required group.
+    .filter(([id]) => id !== 'requests' || guild.hearth_group?.join_mode === 'approval');
   const [tab, setTab] = useState<Tab>(tabs[0]?.[0] ?? 'overview');
 
   return (
@@ -51,6 +65,7 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
         {tab === 'invites' && <Invites guild={guild} />}
         {tab === 'webhooks' && <Webhooks guild={guild} />}
         {tab === 'members' && <Members guild={guild} perms={perms} />}
+        {tab === 'requests' && <JoinRequests guild={guild} />}
         {tab === 'bans' && <Bans guild={guild} />}
         {tab === 'audit' && <AuditLog guild={guild} />}
       </div>
