@@ -340,4 +340,59 @@ describe('joining', () => {
     });
     assert.equal(ok.status, 200, ok.text);
   });
+
+  test('moderators remove a comment and a post with a reason, in the audit log; members cannot', async () => {
+    const { g, forumId } = await group('public');
+    const author = await h.register();
+    await h.api('PUT', `/guilds/${g.id}/members/@me`, { token: author.token });
+    const mod = await h.register();
+    await h.api('PUT', `/guilds/${g.id}/members/@me`, { token: mod.token });
+    await grant(h, g, mod, P.MANAGE_MESSAGES | P.MANAGE_THREADS | P.VIEW_AUDIT_LOG);
+    const bystander = await h.register();
+    await h.api('PUT', `/guilds/${g.id}/members/@me`, { token: bystander.token });
+    const post = await h.api('POST', `/channels/${forumId}/threads`, {
+      token: author.token,
+      body: { name: 'Spam', message: { content: 'buy things' } },
+    });
+    const comment = await h.api('POST', `/channels/${post.body.id}/messages`, {
+      token: author.token,
+      body: { content: 'more spam' },
+    });
+    assert.equal(comment.status, 200, comment.text);
+    const removeComment = (token: string) =>
+      h.api('DELETE', `/channels/${post.body.id}/messages/${comment.body.id}`, {
+        token,
+        headers: { 'X-Audit-Log-Reason': encodeURIComponent('Spam, rule 2') },
+      });
+    assert.equal((await removeComment(bystander.token)).status, 403);
+    assert.equal((await removeComment(mod.token)).status, 204);
+    const removePost = (token: string) =>
+      h.api('DELETE', `/channels/${post.body.id}`, {
+        token,
+        headers: { 'X-Audit-Log-Reason': 'Advertising' },
+      });
+    assert.equal((await removePost(bystander.token)).status, 403);
+    assert.equal((await removePost(mod.token)).status, 200);
+    const log = await h.api('GET', `/guilds/${g.id}/audit-logs`, { token: mod.token });
+    const messageDelete = log.body.audit_log_entries.find((e: any) => e.action_type === 72);
+    assert.equal(messageDelete.user_id, mod.id);
+    assert.equal(messageDelete.target_id, author.id);
+    assert.equal(messageDelete.reason, 'Spam, rule 2');
+    assert.deepEqual(messageDelete.options, { channel_id: post.body.id, count: '1' });
+    const threadDelete = log.body.audit_log_entries.find((e: any) => e.action_type === 112);
+    assert.equal(threadDelete.target_id, post.body.id);
+    assert.equal(threadDelete.reason, 'Advertising');
+    // An author removing their own comment is not moderation: no entry.
+    const post2 = await h.api('POST', `/channels/${forumId}/threads`, {
+      token: author.token,
+      body: { name: 'Fine', message: { content: 'ok' } },
+    });
+    const own = await h.api('POST', `/channels/${post2.body.id}/messages`, {
+      token: author.token,
+      body: { content: 'oops' },
+    });
+    await h.api('DELETE', `/channels/${post2.body.id}/messages/${own.body.id}`, { token: author.token });
+    const after = await h.api('GET', `/guilds/${g.id}/audit-logs?action_type=72`, { token: mod.token });
+    assert.equal(after.body.audit_log_entries.length, 1);
+  });
 });
