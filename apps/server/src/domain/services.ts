@@ -16,6 +16,7 @@ import { GuildInfoService } from './guilds/guild-info.service';
 import { GuildsService } from './guilds/guilds.service';
 import { InvitesService } from './guilds/invites.service';
 import { MembersService } from './guilds/members.service';
+import { ReportsService } from './guilds/reports.service';
 import { RolesService } from './guilds/roles.service';
 import { ScheduledEventsService } from './guilds/scheduled-events.service';
 import { StickersService } from './guilds/stickers.service';
@@ -80,6 +81,8 @@ export function createServices(deps: Deps) {
     invites: new InvitesService(deps, guilds, members, messages, presence),
     /** Groups' directory and join requests (ADR 0031). */
     groups: new GroupsService(deps, guilds, members, messages, presence),
+    /** Members' reports of messages to moderators. */
+    reports: new ReportsService(deps),
     messages,
     pins: new PinsService(deps),
     relationships,

@@ -563,6 +563,30 @@ const cases: Case[] = [
     request: async (f) => ({ path: `/guilds/${f.g.id}/requests?status=SUBMITTED` }),
   },
   {
+    name: 'report a message',
+    method: 'POST',
+    needs: 'member',
+    request: async (f) => ({
+      path: `/channels/${f.g.textChannelId}/messages/${await victimMessage(f)}/reports`,
+      body: { reason: 'spam' },
+    }),
+  },
+  {
+    name: 'list reports',
+    method: 'GET',
+    needs: P.MANAGE_MESSAGES,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/reports` }),
+  },
+  {
+    name: 'resolve report',
+    method: 'PATCH',
+    needs: P.MANAGE_MESSAGES,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/reports/${await report(f)}`,
+      body: { status: 'resolved' },
+    }),
+  },
+  {
     name: 'approve join request',
     method: 'PATCH',
     needs: P.KICK_MEMBERS,
@@ -642,6 +666,36 @@ async function joinRequest(f: Fixture): Promise<string> {
   const u = await h.register();
   const res = await h.api('PUT', `/guilds/${f.g.id}/requests/@me`, { token: u.token });
   assert.equal(res.status, 200, res.text);
+  return res.body.id;
+}
+
+/** A fresh message in #general by a fresh member. */
+async function victimMessage(f: Fixture): Promise<string> {
+  const v = await f.victim();
+  // @everyone only reads here: the victim is let write by a member overwrite.
+  await h.api('PUT', `/channels/${f.g.textChannelId}/permissions/${v.id}`, {
+    token: owner.token,
+    body: { type: 1, allow: P.SEND_MESSAGES.toString() },
+  });
+  const res = await h.api('POST', `/channels/${f.g.textChannelId}/messages`, {
+    token: v.token,
+    body: { content: 'report me' },
+  });
+  assert.equal(res.status, 200, res.text);
+  return res.body.id;
+}
+
+/** A fresh report, by the owner, of a fresh member's message. */
+async function report(f: Fixture): Promise<string> {
+  const res = await h.api(
+    'POST',
+    `/channels/${f.g.textChannelId}/messages/${await victimMessage(f)}/reports`,
+    {
+      token: owner.token,
+      body: { reason: 'rude' },
+    },
+  );
+  assert.equal(res.status, 201, res.text);
   return res.body.id;
 }
 

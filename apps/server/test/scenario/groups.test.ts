@@ -395,4 +395,62 @@ describe('joining', () => {
     const after = await h.api('GET', `/guilds/${g.id}/audit-logs?action_type=72`, { token: mod.token });
     assert.equal(after.body.audit_log_entries.length, 1);
   });
+
+  test('a member reports a comment; moderators see the report and resolve it; others cannot', async () => {
+    const { g, forumId } = await group('public');
+    const [author, reporter, mod, bystander] = [
+      await h.register(),
+      await h.register(),
+      await h.register(),
+      await h.register(),
+    ];
+    for (const u of [author, reporter, mod, bystander])
+      await h.api('PUT', `/guilds/${g.id}/members/@me`, { token: u.token });
+    await grant(h, g, mod, P.KICK_MEMBERS);
+    const post = await h.api('POST', `/channels/${forumId}/threads`, {
+      token: author.token,
+      body: { name: 'Hot take', message: { content: 'something rude' } },
+    });
+    const path = `/channels/${post.body.id}/messages/${post.body.id}/reports`;
+    const made = await h.api('POST', path, { token: reporter.token, body: { reason: 'Breaks rule 1' } });
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.body.status, 'open');
+    assert.equal(made.body.author_id, author.id);
+    assert.equal(made.body.content, 'something rude');
+    const again = await h.api('POST', path, { token: reporter.token, body: { reason: 'again' } });
+    assert.equal(again.status, 400, 'one report per message and reporter');
+    const own = await h.api('POST', path, { token: author.token, body: { reason: 'me' } });
+    assert.equal(own.status, 400);
+    for (const body of [{ reason: '' }, { reason: 'x'.repeat(1001) }, {}]) {
+      const bad = await h.api('POST', path, { token: bystander.token, body });
+      assert.equal(bad.status, 400, bad.text);
+    }
+    const outsider = await h.register();
+    assert.equal((await h.api('POST', path, { token: outsider.token, body: { reason: 'x' } })).status, 404);
+
+    assert.equal((await h.api('GET', `/guilds/${g.id}/reports`, { token: bystander.token })).status, 403);
+    const open = await h.api('GET', `/guilds/${g.id}/reports`, { token: mod.token });
+    assert.equal(open.status, 200, open.text);
+    assert.deepEqual(
+      open.body.map((r: any) => r.id),
+      [made.body.id],
+    );
+    assert.equal(open.body[0].reporter.id, reporter.id);
+    assert.equal(open.body[0].reason, 'Breaks rule 1');
+    const resolved = await h.api('PATCH', `/guilds/${g.id}/reports/${made.body.id}`, {
+      token: mod.token,
+      body: { status: 'resolved' },
+    });
+    assert.equal(resolved.status, 200, resolved.text);
+    assert.equal(resolved.body.resolved_by, mod.id);
+    const left = await h.api('GET', `/guilds/${g.id}/reports`, { token: mod.token });
+    assert.equal(left.body.length, 0);
+    const done = await h.api('GET', `/guilds/${g.id}/reports?status=resolved`, { token: mod.token });
+    assert.equal(done.body.length, 1);
+    const missing = await h.api('PATCH', `/guilds/${g.id}/reports/123456789012345678`, {
+      token: mod.token,
+      body: { status: 'dismissed' },
+    });
+    assert.equal(missing.status, 404);
+  });
 });

@@ -14,6 +14,8 @@ export const GroupLimits = {
   queryMax: 100,
   joinRequestsPageMax: 100,
   rejectionReasonMax: 160,
+  reportReasonMax: 1000,
+  reportsPageMax: 100,
 } as const;
 
 export const GroupJoinMode = Type.Union(
@@ -121,3 +123,31 @@ export type ActionJoinRequest = Static<typeof ActionJoinRequest>;
 
 /** The guild features a guild's managers may turn on or off with PATCH /guilds/:id, as on Discord. */
 export const MUTABLE_GUILD_FEATURES = ['COMMUNITY', 'DISCOVERABLE'] as const;
+
+/** Hearth's own: a member's report of a message to the guild's moderators. */
+export const MessageReport = Type.Object({
+  id: Snowflake,
+  guild_id: Snowflake,
+  channel_id: Snowflake,
+  message_id: Snowflake,
+  author_id: Snowflake,
+  reporter: Type.Optional(User),
+  reason: Type.String(),
+  status: Type.Union([Type.Literal('open'), Type.Literal('resolved'), Type.Literal('dismissed')]),
+  /** The message as it is now; null once it has been deleted. */
+  content: Nullable(Type.String()),
+  created_at: Type.String(),
+  resolved_by: Nullable(Snowflake),
+  resolved_at: Nullable(Type.String()),
+});
+export type MessageReport = Static<typeof MessageReport>;
+
+export const CreateMessageReport = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: GroupLimits.reportReasonMax }) },
+  { additionalProperties: false },
+);
+
+export const UpdateMessageReport = Type.Object(
+  { status: Type.Union([Type.Literal('resolved'), Type.Literal('dismissed')]) },
+  { additionalProperties: false },
+);

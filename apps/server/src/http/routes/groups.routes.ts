@@ -1,5 +1,6 @@
 import {
   ActionJoinRequest,
+  CreateMessageReport,
   DiscoverableGuilds,
   GroupLimits,
   GroupTag,
@@ -7,7 +8,9 @@ import {
   GuildJoinRequests,
   JoinRequestStatus,
   Member,
+  MessageReport,
   Snowflake,
+  UpdateMessageReport,
 } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
@@ -21,7 +24,7 @@ const GuildParams = Type.Object({ guild_id: Snowflake });
 
 /** Groups (ADR 0031): the directory, joining without an invite, and join requests (Discord's shape). */
 export function groupsRoutes(app: Api, { services }: RouteContext): void {
-  const { groups } = services;
+  const { groups, reports } = services;
 
   app.get(
     '/discoverable-guilds',
@@ -140,5 +143,66 @@ export function groupsRoutes(app: Api, { services }: RouteContext): void {
       },
     },
     async (req) => groups.action(caller(req), req.params.guild_id, req.params.request_id, req.body),
+  );
+
+  // Reports (Hearth's own: Discord's reports go to Discord, not to a server's moderators).
+  app.post(
+    '/channels/:channel_id/messages/:message_id/reports',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        description:
+          "Reports a guild message (a group's post or comment) to the guild's moderators; once per message",
+        params: Type.Object({ channel_id: Snowflake, message_id: Snowflake }),
+        body: CreateMessageReport,
+        response: { 201: MessageReport, ...errors },
+      },
+    },
+    async (req, reply) => {
+      reply.code(201);
+      return reports.create(caller(req), req.params.channel_id, req.params.message_id, req.body.reason);
+    },
+  );
+
+  app.get(
+    '/guilds/:guild_id/reports',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        description: "A guild's reports of one status, newest first (MANAGE_MESSAGES or KICK_MEMBERS)",
+        params: GuildParams,
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union([Type.Literal('open'), Type.Literal('resolved'), Type.Literal('dismissed')]),
+          ),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: GroupLimits.reportsPageMax })),
+          before: Type.Optional(Snowflake),
+        }),
+        response: { 200: Type.Array(MessageReport), ...errors },
+      },
+    },
+    async (req) =>
+      reports.list(caller(req), req.params.guild_id, {
+        status: req.query.status ?? 'open',
+        limit: req.query.limit ?? 50,
+        before: req.query.before,
+      }),
+  );
+
+  app.patch(
+    '/guilds/:guild_id/reports/:report_id',
+    {
+      config: { auth: 'any' },
+      schema: {
+        tags,
+        description: 'Marks a report resolved or dismissed (MANAGE_MESSAGES or KICK_MEMBERS)',
+        params: Type.Object({ guild_id: Snowflake, report_id: Snowflake }),
+        body: UpdateMessageReport,
+        response: { 200: MessageReport, ...errors },
+      },
+    },
+    async (req) => reports.update(caller(req), req.params.guild_id, req.params.report_id, req.body.status),
   );
 }

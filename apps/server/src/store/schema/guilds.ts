@@ -132,6 +132,33 @@ export const guildJoinRequests = pgTable(
   ],
 );
 
+/**
+ * A member's report of a message (a group's post or comment) to the guild's moderators (MANAGE_MESSAGES or
+ * KICK_MEMBERS). One report per reporter and message.
+ */
+export const messageReports = pgTable(
+  'message_reports',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    id: snowflake('id').notNull(),
+    channelId: snowflake('channel_id').notNull(),
+    messageId: snowflake('message_id').notNull(),
+    authorId: snowflake('author_id').notNull(),
+    reporterId: snowflake('reporter_id').notNull(),
+    reason: text('reason').notNull(),
+    /** 'open', 'resolved' or 'dismissed'. */
+    status: text('status').$type<'open' | 'resolved' | 'dismissed'>().notNull().default('open'),
+    resolvedBy: snowflake('resolved_by'),
+    resolvedAt: timestamptz('resolved_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.id] }),
+    uniqueIndex('message_reports_reporter_idx').on(t.guildId, t.messageId, t.reporterId),
+    index('message_reports_status_idx').on(t.guildId, t.status, t.id),
+  ],
+);
+
 /** Invites are found by code alone (anyone holding it may preview), so the code is the key. */
 export const invites = pgTable(
   'invites',
