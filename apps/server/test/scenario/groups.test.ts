@@ -146,6 +146,13 @@ describe('directory', () => {
       assert.equal(r.status, 400, `${q}: ${r.text}`);
     }
     assert.equal((await h.api('GET', '/discoverable-guilds')).status, 401);
+    // Discord's rule: a discoverable guild is previewed by anyone; others only by their members.
+    const preview = await h.api('GET', `/guilds/${small.g.id}/preview`, { token: reader.token });
+    assert.equal(preview.status, 200, preview.text);
+    assert.equal(preview.body.approximate_member_count, 1);
+    assert.equal(preview.body.description, 'A approval group');
+    for (const g of [hidden.g, unlisted])
+      assert.equal((await h.api('GET', `/guilds/${g.id}/preview`, { token: reader.token })).status, 404);
   });
 });
 
