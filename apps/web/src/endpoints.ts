@@ -18,6 +18,7 @@ import type {
   Login,
   MastodonCreateStatus,
   MastodonUpdateCredentials,
+  MessageReport,
   ModifyChannel,
   ModifyCurrentUser,
   ModifyGuild,
@@ -189,6 +190,9 @@ export const listJoinRequests = (guildId: string) =>
     'GET',
     `/guilds/${guildId}/requests${query({ status: 'SUBMITTED' })}`,
   );
+export const listReports = (guildId: string) => api<MessageReport[]>('GET', `/guilds/${guildId}/reports`);
+export const updateReport = (guildId: string, reportId: string, status: 'resolved' | 'dismissed') =>
+  api<MessageReport>('PATCH', `/guilds/${guildId}/reports/${reportId}`, { status });
 export const actionJoinRequest = (
   guildId: string,
   requestId: string,

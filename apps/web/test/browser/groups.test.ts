@@ -1,6 +1,6 @@
 // Groups in the web app (ADR 0031): the owner makes a server an approval-required group in server settings; bob
 // finds it in the directory by search and asks to join; the owner approves him under Join requests; on a phone bob
-// joins a public group found by its topic.
+// joins a public group found by its topic. Reports reach the owner under Reports.
 // Needs Debian's Chromium (`apt-get install -y chromium`); without it the suite says it skipped.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -45,7 +45,7 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
     await h?.close();
   });
 
-  test('the owner makes the server a group; bob requests to join from the directory; the owner approves', async () => {
+  test('the owner makes the server a group; bob requests to join from the directory; the owner approves; a report reaches the owner', async () => {
     const a = alice.page;
     await a.goto(`${h.url}/channels/${knitters.id}/${knitters.textChannelId}`);
     await a.getByRole('button', { name: 'Server settings' }).click();
@@ -89,6 +89,29 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
     // Bob is a member now: back from the directory, the server is on his rail (GUILD_CREATE came live).
     await b.getByRole('link', { name: '← Back' }).click();
     await b.getByRole('link', { name: /^Knitters/ }).waitFor();
+
+    // Bob reports a message; the owner finds it under Reports and resolves it.
+    const said = await h.api('POST', `/channels/${knitters.textChannelId}/messages`, {
+      token: alice.user.token,
+      body: { content: 'Acrylic is the best yarn' },
+    });
+    const reported = await h.api(
+      'POST',
+      `/channels/${knitters.textChannelId}/messages/${said.body.id}/reports`,
+      {
+        token: bob.user.token,
+        body: { reason: 'Heresy' },
+      },
+    );
+    assert.equal(reported.status, 201, reported.text);
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('tab', { name: 'Reports' }).click();
+    const reports = a.getByRole('table', { name: 'Reports' });
+    await reports.getByText('Acrylic is the best yarn').waitFor();
+    await reports.getByText('Heresy').waitFor();
+    await reports.getByRole('button', { name: 'Resolve' }).click();
+    await a.getByText('No open reports.').waitFor();
+    await a.keyboard.press('Escape');
   });
 
   test('on a phone bob finds a public group by its topic and joins it', async () => {

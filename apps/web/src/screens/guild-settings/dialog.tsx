@@ -1,5 +1,5 @@
 // Server settings, offered only to those who may use them: overview, roles, channel permissions,
-// invites, webhooks, members, join requests (groups), bans and the audit log. Each tab appears only with the
+// invites, webhooks, members, join requests (groups), reports, bans and the audit log. Each tab appears only with the
 // permission it needs; each tab is a file beside this one.
 import { useState } from 'react';
 import { guildPermissions, has, Permission, topPosition } from '../../permissions';
@@ -13,6 +13,7 @@ import { Invites } from './invites';
 import { JoinRequests } from './join-requests';
 import { Members } from './members';
 import { Overview } from './overview';
+import { Reports } from './reports';
 import { Roles } from './roles';
 import { Webhooks } from './webhooks';
 
@@ -24,6 +25,7 @@ type Tab =
   | 'webhooks'
   | 'members'
   | 'requests'
+  | 'reports'
   | 'bans'
   | 'audit';
 
@@ -40,6 +42,7 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
       ['webhooks', 'Webhooks', Permission.MANAGE_WEBHOOKS],
       ['members', 'Members', Permission.KICK_MEMBERS | Permission.BAN_MEMBERS | Permission.MODERATE_MEMBERS],
       ['requests', 'Join requests', Permission.KICK_MEMBERS],
+      ['reports', 'Reports', Permission.MANAGE_MESSAGES | Permission.KICK_MEMBERS],
       ['bans', 'Bans', Permission.BAN_MEMBERS],
       ['audit', 'Audit log', Permission.VIEW_AUDIT_LOG],
     ] as Array<[Tab, string, bigint]>
@@ -66,6 +69,7 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
         {tab === 'webhooks' && <Webhooks guild={guild} />}
         {tab === 'members' && <Members guild={guild} perms={perms} />}
         {tab === 'requests' && <JoinRequests guild={guild} />}
+        {tab === 'reports' && <Reports guild={guild} />}
         {tab === 'bans' && <Bans guild={guild} />}
         {tab === 'audit' && <AuditLog guild={guild} />}
       </div>
