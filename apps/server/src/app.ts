@@ -37,6 +37,7 @@ import { commandsRoutes } from './http/routes/commands.routes';
 import { dmsRoutes } from './http/routes/dms.routes';
 import { emojisRoutes } from './http/routes/emojis.routes';
 import { gatewayRoutes } from './http/routes/gateway.routes';
+import { groupsRoutes } from './http/routes/groups.routes';
 import { guildInfoRoutes } from './http/routes/guild-info.routes';
 import { guildsRoutes } from './http/routes/guilds.routes';
 import { interactionsRoutes } from './http/routes/interactions.routes';
@@ -364,6 +365,7 @@ async function buildHttp(
       channelsRoutes(api, ctx);
       rolesRoutes(api, ctx);
       invitesRoutes(api, ctx);
+      groupsRoutes(api, ctx);
       moderationRoutes(api, ctx);
       oauth2Routes(api, ctx);
       messagesRoutes(api, ctx);

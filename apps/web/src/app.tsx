@@ -4,6 +4,7 @@ import { match, navigate, usePath } from './router';
 import { AuthScreen, ResetScreen, VerifyScreen } from './screens/auth';
 import { AuthorizeScreen } from './screens/authorize';
 import { Chat } from './screens/chat/layout';
+import { GroupDirectory } from './screens/groups';
 import { InviteScreen } from './screens/invite';
 import { Settings } from './screens/settings';
 import { startSession, stopSession } from './session';
@@ -38,7 +39,7 @@ export function App() {
   const invite = match('/invite/:code', path);
   if (!signedIn) {
     if (path !== '/login' && path !== '/register' && path !== '/forgot') {
-      if (invite || isSocialPath(path)) sessionStorage.setItem(returnKey, path);
+      if (invite || path === '/groups' || isSocialPath(path)) sessionStorage.setItem(returnKey, path);
       if (path === '/oauth2/authorize') sessionStorage.setItem(returnKey, path + location.search);
       queueMicrotask(() => navigate('/login', { replace: true }));
       return null;
@@ -53,6 +54,7 @@ export function App() {
   }
   if (invite) return <InviteScreen code={invite.code} />;
   if (path === '/oauth2/authorize') return <AuthorizeScreen />;
+  if (path === '/groups') return <GroupDirectory />;
   if (path === '/settings' || path.startsWith('/settings/')) return <Settings section={path.split('/')[2]} />;
   if (isSocialPath(path))
     return (

@@ -12,13 +12,16 @@ import type {
   CreateInvite,
   CreateMessage,
   CreateRole,
+  DiscoverableGuilds,
   EditMessage,
   EditOverwrite,
   Forgot,
+  GuildJoinRequest,
   Integration,
   Login,
   MastodonCreateStatus,
   MastodonUpdateCredentials,
+  MessageReport,
   ModifyApplication,
   ModifyChannel,
   ModifyCurrentUser,
@@ -175,6 +178,30 @@ export const getAuditLog = (guildId: string, limit = 50) =>
 export const searchGuild = (guildId: string, q: SearchQuery) =>
   api<SearchResult>('GET', `/guilds/${guildId}/messages/search${query({ ...q })}`);
 export const listGuildWebhooks = (guildId: string) => api<WebhookRow[]>('GET', `/guilds/${guildId}/webhooks`);
+
+// ---- Groups (ADR 0031) ----
+
+export const discoverGroups = (q: { query?: string; tag?: string; limit?: number; offset?: number }) =>
+  api<DiscoverableGuilds>('GET', `/discoverable-guilds${query({ ...q })}`);
+/** Joins a public group; answers the member (201) or nothing when already one (204). */
+export const joinGroup = (guildId: string) => api<unknown>('PUT', `/guilds/${guildId}/members/@me`);
+export const requestToJoin = (guildId: string) =>
+  api<GuildJoinRequest>('PUT', `/guilds/${guildId}/requests/@me`);
+export const withdrawJoinRequest = (guildId: string) =>
+  api<void>('DELETE', `/guilds/${guildId}/requests/@me`);
+export const listJoinRequests = (guildId: string) =>
+  api<{ guild_join_requests: GuildJoinRequest[]; total: number }>(
+    'GET',
+    `/guilds/${guildId}/requests${query({ status: 'SUBMITTED' })}`,
+  );
+export const listReports = (guildId: string) => api<MessageReport[]>('GET', `/guilds/${guildId}/reports`);
+export const updateReport = (guildId: string, reportId: string, status: 'resolved' | 'dismissed') =>
+  api<MessageReport>('PATCH', `/guilds/${guildId}/reports/${reportId}`, { status });
+export const actionJoinRequest = (
+  guildId: string,
+  requestId: string,
+  body: { action: 'APPROVED' | 'REJECTED'; rejection_reason?: string | null },
+) => api<GuildJoinRequest>('PATCH', `/guilds/${guildId}/requests/${requestId}`, body);
 
 // ---- Channels ----
 

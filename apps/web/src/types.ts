@@ -87,6 +87,14 @@ export interface Guild {
   emojis?: Array<{ id: string; name: string; animated?: boolean }>;
   /** Above the session's large_threshold: GUILD_CREATE listed only online members, and presences need op 14. */
   large?: boolean;
+  description?: string | null;
+  features?: string[];
+  /** Hearth's group settings (ADR 0031); null when the server is not a group. */
+  hearth_group?: {
+    join_mode: 'public' | 'approval' | 'private';
+    rules: string | null;
+    tags: string[];
+  } | null;
 }
 
 export interface Attachment {

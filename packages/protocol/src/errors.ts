@@ -25,6 +25,10 @@ export const ErrorCode = {
   UnknownInteraction: 10062,
   InteractionAlreadyAcknowledged: 40060,
   UnknownGuildScheduledEventUser: 10071,
+  /** Hearth's own (Discord's join requests are undocumented): no such join request. */
+  UnknownGuildJoinRequest: 10073,
+  /** Hearth's own: no such message report. */
+  UnknownMessageReport: 10074,
   MaximumApplicationCommands: 30032,
   MaximumUncompletedScheduledEvents: 30038,
   MaximumStickers: 30039,

@@ -6,6 +6,7 @@
 
 import { Intent } from './gateway';
 import type { GuildCommandPermissions } from './schemas/commands';
+import type { GuildJoinRequest } from './schemas/groups';
 import type { AuditLogEntry, Channel, Emoji, Guild, Member, Role } from './schemas/guilds';
 import type { InteractionEcho } from './schemas/interactions';
 import type { Message } from './schemas/messages';
@@ -103,6 +104,12 @@ export interface EventPayloads {
   GUILD_MEMBER_REMOVE: { guild_id: string; user: PartialUser };
   GUILD_BAN_ADD: { guild_id: string; user: User };
   GUILD_BAN_REMOVE: { guild_id: string; user: User };
+  /** A request to join a group (ADR 0031): to its moderators (KICK_MEMBERS) and to the requester. */
+  GUILD_JOIN_REQUEST_CREATE: { guild_id: string; status: string; request: GuildJoinRequest };
+  /** A join request approved or rejected. */
+  GUILD_JOIN_REQUEST_UPDATE: { guild_id: string; status: string; request: GuildJoinRequest };
+  /** A join request withdrawn by its requester. */
+  GUILD_JOIN_REQUEST_DELETE: { guild_id: string; id: string; user_id: string };
   GUILD_AUDIT_LOG_ENTRY_CREATE: AuditLogEntry;
   CHANNEL_CREATE: Channel;
   CHANNEL_UPDATE: Channel;
@@ -344,6 +351,9 @@ export const EVENTS = {
   },
   GUILD_BAN_ADD: { topics: ['guild'], intent: Intent.GuildModeration, invalidates: ['context-member'] },
   GUILD_BAN_REMOVE: { topics: ['guild'], intent: Intent.GuildModeration, invalidates: ['context-member'] },
+  GUILD_JOIN_REQUEST_CREATE: { topics: ['guild', 'user'], intent: Intent.GuildModeration, invalidates: [] },
+  GUILD_JOIN_REQUEST_UPDATE: { topics: ['guild', 'user'], intent: Intent.GuildModeration, invalidates: [] },
+  GUILD_JOIN_REQUEST_DELETE: { topics: ['guild', 'user'], intent: Intent.GuildModeration, invalidates: [] },
   GUILD_AUDIT_LOG_ENTRY_CREATE: {
     topics: ['guild'],
     intent: Intent.GuildModeration,

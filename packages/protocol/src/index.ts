@@ -9,6 +9,7 @@ export * from './schemas/applications';
 export * from './schemas/auth';
 export * from './schemas/commands';
 export * from './schemas/common';
+export * from './schemas/groups';
 export * from './schemas/guilds';
 export * from './schemas/interactions';
 export * from './schemas/mastodon';

@@ -11,10 +11,12 @@ import { BansService } from './guilds/bans.service';
 import { BotAuthorizationService } from './guilds/bot-authorization.service';
 import { ChannelsService } from './guilds/channels.service';
 import { EmojisService } from './guilds/emojis.service';
+import { GroupsService } from './guilds/groups.service';
 import { GuildInfoService } from './guilds/guild-info.service';
 import { GuildsService } from './guilds/guilds.service';
 import { InvitesService } from './guilds/invites.service';
 import { MembersService } from './guilds/members.service';
+import { ReportsService } from './guilds/reports.service';
 import { RolesService } from './guilds/roles.service';
 import { ScheduledEventsService } from './guilds/scheduled-events.service';
 import { StickersService } from './guilds/stickers.service';
@@ -84,6 +86,10 @@ export function createServices(deps: Deps) {
     forumPosts: new ForumPostsService(deps, threads, messages),
     roles: new RolesService(deps),
     invites: new InvitesService(deps, guilds, members, messages, presence),
+    /** Groups' directory and join requests (ADR 0031). */
+    groups: new GroupsService(deps, guilds, members, messages, presence),
+    /** Members' reports of messages to moderators. */
+    reports: new ReportsService(deps),
     messages,
     pins: new PinsService(deps),
     relationships,

@@ -261,6 +261,14 @@ export class Router {
       !hasPermission(state.guildPermissions(guildId), Permission.VIEW_AUDIT_LOG)
     )
       return;
+    // Join requests go to the group's moderators (the requester gets them on their user topic).
+    if (
+      (event.t === 'GUILD_JOIN_REQUEST_CREATE' ||
+        event.t === 'GUILD_JOIN_REQUEST_UPDATE' ||
+        event.t === 'GUILD_JOIN_REQUEST_DELETE') &&
+      !hasPermission(state.guildPermissions(guildId), Permission.KICK_MEMBERS)
+    )
+      return;
     this.deliver(session, t, event, encoded, true);
   }
 

@@ -19,6 +19,8 @@ const clientRoutes = [
   '/settings/*',
   // The authorize screen a bot's invite link opens (Discord's /oauth2/authorize?client_id=…&scope=bot…).
   '/oauth2/authorize',
+  // The group directory (ADR 0031).
+  '/groups',
   // The social side: timelines and notifications, and the profile and status URLs Mastodon's entities carry.
   '/social',
   '/social/*',

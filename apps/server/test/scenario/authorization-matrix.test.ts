@@ -509,6 +509,92 @@ const cases: Case[] = [
       body: { permissions: [{ id: f.g.id, type: 1, permission: true }] },
     }),
   },
+  // Groups (ADR 0031). The fixture's guild is not a group: to outsiders and banned users it does not exist.
+  {
+    name: 'group settings',
+    method: 'PATCH',
+    needs: P.MANAGE_GUILD,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}`,
+      body: { features: ['DISCOVERABLE'], hearth_group: { join_mode: 'approval', tags: ['matrix'] } },
+    }),
+  },
+  {
+    name: 'group directory',
+    method: 'GET',
+    needs: 'member',
+    request: async () => ({ path: '/discoverable-guilds?query=matrix' }),
+    expect: { outsider: 200, 'banned user': 200 },
+  },
+  {
+    name: 'join a group without an invite',
+    method: 'PUT',
+    needs: 'member',
+    // Members are already in: 204.
+    request: async (f) => ({ path: `/guilds/${f.g.id}/members/@me` }),
+  },
+  {
+    name: 'request to join',
+    method: 'PUT',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/requests/@me`, body: {} }),
+    // Members are already in.
+    expect: { 'member without': 400, 'member with': 400, owner: 400 },
+  },
+  {
+    name: 'my join request',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/requests/@me` }),
+    // Members have made none: 404 Unknown Join Request.
+    expect: { 'member without': 404, 'member with': 404, owner: 404 },
+  },
+  {
+    name: 'withdraw join request',
+    method: 'DELETE',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/requests/@me` }),
+    expect: { 'member without': 404, 'member with': 404, owner: 404 },
+  },
+  {
+    name: 'list join requests',
+    method: 'GET',
+    needs: P.KICK_MEMBERS,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/requests?status=SUBMITTED` }),
+  },
+  {
+    name: 'report a message',
+    method: 'POST',
+    needs: 'member',
+    request: async (f) => ({
+      path: `/channels/${f.g.textChannelId}/messages/${await victimMessage(f)}/reports`,
+      body: { reason: 'spam' },
+    }),
+  },
+  {
+    name: 'list reports',
+    method: 'GET',
+    needs: P.MANAGE_MESSAGES,
+    request: async (f) => ({ path: `/guilds/${f.g.id}/reports` }),
+  },
+  {
+    name: 'resolve report',
+    method: 'PATCH',
+    needs: P.MANAGE_MESSAGES,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/reports/${await report(f)}`,
+      body: { status: 'resolved' },
+    }),
+  },
+  {
+    name: 'approve join request',
+    method: 'PATCH',
+    needs: P.KICK_MEMBERS,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/requests/${await joinRequest(f)}`,
+      body: { action: 'APPROVED' },
+    }),
+  },
 ];
 
 /** An application of the owner whose bot is in the fixture's guild, with a command there: `<app id>/guilds/…/<id>`. */
@@ -568,6 +654,48 @@ async function ownersEvent(f: Fixture): Promise<string> {
     body: externalEvent(),
   });
   assert.equal(res.status, 200, res.text);
+  return res.body.id;
+}
+
+/** A fresh user's open request to join the fixture's guild, made an approval-required group. */
+async function joinRequest(f: Fixture): Promise<string> {
+  await h.api('PATCH', `/guilds/${f.g.id}`, {
+    token: owner.token,
+    body: { hearth_group: { join_mode: 'approval' } },
+  });
+  const u = await h.register();
+  const res = await h.api('PUT', `/guilds/${f.g.id}/requests/@me`, { token: u.token });
+  assert.equal(res.status, 200, res.text);
+  return res.body.id;
+}
+
+/** A fresh message in #general by a fresh member. */
+async function victimMessage(f: Fixture): Promise<string> {
+  const v = await f.victim();
+  // @everyone only reads here: the victim is let write by a member overwrite.
+  await h.api('PUT', `/channels/${f.g.textChannelId}/permissions/${v.id}`, {
+    token: owner.token,
+    body: { type: 1, allow: P.SEND_MESSAGES.toString() },
+  });
+  const res = await h.api('POST', `/channels/${f.g.textChannelId}/messages`, {
+    token: v.token,
+    body: { content: 'report me' },
+  });
+  assert.equal(res.status, 200, res.text);
+  return res.body.id;
+}
+
+/** A fresh report, by the owner, of a fresh member's message. */
+async function report(f: Fixture): Promise<string> {
+  const res = await h.api(
+    'POST',
+    `/channels/${f.g.textChannelId}/messages/${await victimMessage(f)}/reports`,
+    {
+      token: owner.token,
+      body: { reason: 'rude' },
+    },
+  );
+  assert.equal(res.status, 201, res.text);
   return res.body.id;
 }
 

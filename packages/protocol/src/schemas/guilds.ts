@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { Limits } from '../limits';
 import { ImageData, Nullable, Snowflake } from './common';
+import { HearthGroup, HearthGroupInput } from './groups';
 import { User } from './users';
 
 /** A permission set: a decimal string on the wire. */
@@ -157,6 +158,7 @@ export const Guild = Type.Object({
   max_members: Type.Integer(),
   approximate_member_count: Type.Optional(Type.Integer()),
   approximate_presence_count: Type.Optional(Type.Integer()),
+  hearth_group: Nullable(HearthGroup),
 });
 export type Guild = Static<typeof Guild>;
 
@@ -202,6 +204,14 @@ export const ModifyGuild = Type.Object(
     afk_timeout: Type.Optional(Type.Integer({ minimum: 60, maximum: 3600 })),
     preferred_locale: Type.Optional(Type.String({ maxLength: 16 })),
     owner_id: Type.Optional(Snowflake),
+    features: Type.Optional(
+      Type.Array(Type.String({ maxLength: 64 }), {
+        maxItems: 64,
+        description:
+          'Discord: COMMUNITY and DISCOVERABLE may be turned on or off; other features are kept as they are',
+      }),
+    ),
+    hearth_group: Type.Optional(Nullable(HearthGroupInput)),
   },
   { additionalProperties: false },
 );

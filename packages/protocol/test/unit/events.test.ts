@@ -73,6 +73,10 @@ const UNRELATED = [
   // Who is in a voice channel is no part of a message channel's context.
   'VOICE_STATE_UPDATE',
   'VOICE_SERVER_UPDATE',
+  // A join request changes no membership until it is approved (the approval adds the member, GUILD_MEMBER_ADD).
+  'GUILD_JOIN_REQUEST_CREATE',
+  'GUILD_JOIN_REQUEST_UPDATE',
+  'GUILD_JOIN_REQUEST_DELETE',
   ...SOCIAL,
 ];
 
@@ -123,6 +127,8 @@ function intentFor(t: string, inGuild: boolean): number {
   if (t === 'CHANNEL_PINS_UPDATE') return inGuild ? Intent.Guilds : Intent.DirectMessages;
   if (t.startsWith('GUILD_MEMBER') || t === 'THREAD_MEMBERS_UPDATE') return Intent.GuildMembers;
   if (t.startsWith('GUILD_BAN') || t === 'GUILD_AUDIT_LOG_ENTRY_CREATE') return Intent.GuildModeration;
+  // Added with group join requests (ADR 0031).
+  if (t.startsWith('GUILD_JOIN_REQUEST_')) return Intent.GuildModeration;
   if (t === 'GUILD_EMOJIS_UPDATE' || t === 'GUILD_STICKERS_UPDATE') return Intent.GuildExpressions;
   if (t.startsWith('GUILD_SCHEDULED_EVENT_')) return Intent.GuildScheduledEvents;
   if (t === 'WEBHOOKS_UPDATE') return Intent.GuildWebhooks;

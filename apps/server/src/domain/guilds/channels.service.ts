@@ -412,7 +412,7 @@ export class ChannelsService {
   async delete(principal: Principal, channelId: string, reason: string | null): Promise<Channel> {
     const dm = await this.dmChannel(channelId);
     if (dm) return this.dms.close(principal, dm);
-    if (await this.isThread(channelId)) return this.threads.delete(principal, channelId);
+    if (await this.isThread(channelId)) return this.threads.delete(principal, channelId, reason);
     const { db, ids } = this.deps;
     const { channel, overwrites, permissions } = await loadChannelForActor(db, channelId, principal.userId);
     const guildId = channel.guildId!;

@@ -1,7 +1,7 @@
 import { Permission } from '@hearth/permissions';
 import type { Emoji, Integration, Member, Sticker } from '@hearth/protocol';
 import { eq } from 'drizzle-orm';
-import { applications, members, users } from '../../store/schema';
+import { applications, guilds, members, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { toPublicUser } from '../users/users.wire';
@@ -44,16 +44,28 @@ export class GuildInfoService {
     private readonly emojis: EmojisService,
   ) {}
 
-  /** GET /guilds/:id/preview: for members (Hearth has no discovery, so a guild is previewed by its members only). */
+  /**
+   * GET /guilds/:id/preview: for members, and (Discord's rule) for anyone when the guild is discoverable — here a
+   * listed group (ADR 0031). Anything else is 404 Unknown Guild.
+   */
   async preview(principal: Principal, guildId: string): Promise<GuildPreview> {
     const { db } = this.deps;
-    const actor = await loadGuildActor(db, guildId, principal.userId);
+    const g = await loadGuildActor(db, guildId, principal.userId).then(
+      (actor) => actor.guild,
+      async (err) => {
+        const [row] = await db.select().from(guilds).where(eq(guilds.id, guildId));
+        const listed =
+          row?.features.includes('DISCOVERABLE') &&
+          (row.groupJoinMode === 'public' || row.groupJoinMode === 'approval');
+        if (!listed) throw err;
+        return row;
+      },
+    );
     const [emojis, stickers, counts] = await Promise.all([
       this.emojis.all(db, guildId),
       guildStickers(db, guildId),
       this.guilds.counts(db, [guildId]),
     ]);
-    const g = actor.guild;
     return {
       id: g.id,
       name: g.name,

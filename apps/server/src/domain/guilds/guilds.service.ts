@@ -13,6 +13,7 @@ import {
   isThreadType,
   type Member,
   type ModifyGuild,
+  MUTABLE_GUILD_FEATURES,
   type ScheduledEvent,
   type VoiceState,
 } from '@hearth/protocol';
@@ -67,6 +68,8 @@ const GUILD_AUDIT_KEYS = [
   'default_message_notifications',
   'explicit_content_filter',
   'preferred_locale',
+  'features',
+  'hearth_group',
 ];
 
 /** Members a guild snapshot lists: Discord's largest `large_threshold`. */
@@ -353,6 +356,7 @@ export class GuildsService {
     if (input.explicit_content_filter !== undefined)
       changes.explicitContentFilter = input.explicit_content_filter;
     if (input.preferred_locale !== undefined) changes.preferredLocale = input.preferred_locale;
+    Object.assign(changes, groupChanges(actor.guild, input));
     if (input.icon !== undefined) changes.icon = await this.storeIcon(guildId, input.icon);
 
     const before = toGuildWire(actor.guild, actor.roles);
@@ -469,4 +473,43 @@ export class GuildsService {
       dataUri,
     );
   }
+}
+
+/**
+ * The group settings and mutable features a PATCH /guilds/:id changes (ADR 0031). A guild becoming a group starts
+ * private unless told otherwise; DISCOVERABLE needs a group that is not private (400), and is dropped when a group
+ * becomes private or stops being a group without the caller naming the features.
+ */
+export function groupChanges(
+  guild: typeof guilds.$inferSelect,
+  input: ModifyGuild,
+): Partial<typeof guilds.$inferInsert> {
+  const changes: Partial<typeof guilds.$inferInsert> = {};
+  let mode = guild.groupJoinMode;
+  if (input.hearth_group === null) {
+    mode = null;
+    Object.assign(changes, { groupJoinMode: null, groupRules: null, groupTags: [] });
+  } else if (input.hearth_group) {
+    const g = input.hearth_group;
+    mode = g.join_mode ?? mode ?? 'private';
+    changes.groupJoinMode = mode;
+    if (g.rules !== undefined) changes.groupRules = g.rules;
+    if (g.tags !== undefined) changes.groupTags = g.tags;
+  }
+  const mutable: readonly string[] = MUTABLE_GUILD_FEATURES;
+  let features = guild.features;
+  if (input.features) {
+    const wanted = new Set(input.features.filter((f) => mutable.includes(f)));
+    features = [...features.filter((f) => !mutable.includes(f)), ...mutable.filter((f) => wanted.has(f))];
+    if (wanted.has('DISCOVERABLE') && (!mode || mode === 'private'))
+      throw invalidField(
+        ['features'],
+        'DISCOVERABLE_REQUIRES_GROUP',
+        'Only a group that is public or approval-required can be discoverable.',
+      );
+  } else if (!mode || mode === 'private') {
+    features = features.filter((f) => f !== 'DISCOVERABLE');
+  }
+  if (JSON.stringify(features) !== JSON.stringify(guild.features)) changes.features = features;
+  return changes;
 }

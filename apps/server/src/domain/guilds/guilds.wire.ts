@@ -1,4 +1,4 @@
-import type { Channel, Guild, Member, Overwrite, Role } from '@hearth/protocol';
+import type { Channel, Guild, HearthGroup, Member, Overwrite, Role } from '@hearth/protocol';
 import { isCategoryType, isForumType, isVoiceType } from '@hearth/protocol';
 import type { emojis, users } from '../../store/schema';
 import { toPublicUser } from '../users/users.wire';
@@ -130,8 +130,17 @@ export function toGuildWire(g: GuildRow, roleRows: RoleRow[], extra: Partial<Gui
     emojis: [],
     stickers: [],
     max_members: 500000,
+    hearth_group: toHearthGroupWire(g),
     ...extra,
   };
+}
+
+/** A guild's group settings (ADR 0031), or null when it is not a group. */
+export function toHearthGroupWire(
+  g: Pick<GuildRow, 'groupJoinMode' | 'groupRules' | 'groupTags'>,
+): HearthGroup | null {
+  if (!g.groupJoinMode) return null;
+  return { join_mode: g.groupJoinMode, rules: g.groupRules, tags: g.groupTags };
 }
 
 type EmojiRow = typeof emojis.$inferSelect;

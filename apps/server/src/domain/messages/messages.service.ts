@@ -1,5 +1,6 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import {
+  AuditLogEvent,
   ChannelType,
   type CreateMessage,
   type EditMessage,
@@ -24,6 +25,7 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions, notFound, rateLimited } from '../errors';
+import { writeAudit } from '../guilds/audit';
 import { toMemberWire } from '../guilds/guilds.wire';
 import type { StickersService } from '../guilds/stickers.service';
 import { PendingEvents } from '../pending-events';
@@ -419,19 +421,42 @@ export class MessagesService {
   }
 
   /** DELETE: the author, or MANAGE_MESSAGES in a guild. */
-  async delete(principal: Principal, channelId: string, messageId: string): Promise<void> {
-    const { db } = this.deps;
+  /**
+   * DELETE /channels/:id/messages/:mid: the author, or in a guild a moderator (MANAGE_MESSAGES). A moderator's removal
+   * of someone else's message is in the audit log (MESSAGE_DELETE, with the reason), as on Discord.
+   */
+  async delete(
+    principal: Principal,
+    channelId: string,
+    messageId: string,
+    reason: string | null = null,
+  ): Promise<void> {
+    const { db, ids } = this.deps;
     const ctx = await loadMessageChannel(db, channelId, principal.userId);
     const row = await this.find(db, channelId, messageId);
     const moderator = ctx.guildId !== null && hasPermission(ctx.permissions, Permission.MANAGE_MESSAGES);
     if (row.authorId !== principal.userId && !moderator) throw missingPermissions();
-    const deleted = await db.transaction((tx) => deleteMessages(tx, channelId, [messageId]));
+    const pending = new PendingEvents();
+    const deleted = await db.transaction(async (tx) => {
+      const result = await deleteMessages(tx, channelId, [messageId]);
+      if (ctx.guildId && row.authorId !== principal.userId)
+        await writeAudit(tx, ids, pending, {
+          guildId: ctx.guildId,
+          userId: principal.userId,
+          targetId: row.authorId,
+          actionType: AuditLogEvent.MessageDelete,
+          options: { channel_id: channelId, count: '1' },
+          reason,
+        });
+      return result;
+    });
     await deleteAttachmentFiles(this.deps.storage, deleted.attachments);
     this.deps.events.publish('MESSAGE_DELETE', Topic.channel(channelId), {
       id: messageId,
       channel_id: channelId,
       ...(ctx.guildId ? { guild_id: ctx.guildId } : {}),
     });
+    pending.publish(this.deps.events);
   }
 
   /** POST /channels/:id/messages/bulk-delete: 2–100 messages younger than 14 days, MANAGE_MESSAGES. */

@@ -1,5 +1,6 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import {
+  AuditLogEvent,
   type Channel,
   ChannelFlags,
   ChannelKind,
@@ -21,6 +22,7 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
 import { groupBy } from '../group-by';
+import { writeAudit } from '../guilds/audit';
 import {
   type ChannelRow,
   loadChannelForActor,
@@ -235,10 +237,23 @@ export class ThreadsService {
   }
 
   /** DELETE on a thread: MANAGE_THREADS. */
-  async delete(principal: Principal, threadId: string): Promise<Channel> {
+  /** Deletes a thread (a forum post with its comments): MANAGE_THREADS, in the audit log with the reason. */
+  async delete(principal: Principal, threadId: string, reason: string | null = null): Promise<Channel> {
     const { channel, permissions } = await this.thread(principal, threadId);
     if (!hasPermission(permissions, Permission.MANAGE_THREADS)) throw missingPermissions();
+    const pending = new PendingEvents();
     await this.deps.db.transaction(async (tx) => {
+      await writeAudit(tx, this.deps.ids, pending, {
+        guildId: channel.guildId!,
+        userId: principal.userId,
+        targetId: threadId,
+        actionType: AuditLogEvent.ThreadDelete,
+        changes: [
+          { key: 'name', old_value: channel.name },
+          { key: 'type', old_value: channel.type },
+        ],
+        reason,
+      });
       await deleteChannelContent(tx, [threadId]);
       await tx
         .update(messages)
@@ -254,6 +269,7 @@ export class ThreadsService {
       parent_id: channel.parentId,
       type: channel.type,
     });
+    pending.publish(this.deps.events);
     return wire;
   }
 

@@ -2,7 +2,7 @@ import { BulkDelete, CreateMessage, EditMessage, HistoryQuery, Message, Snowflak
 import { Type } from 'typebox';
 import { caller } from '../auth';
 import { readMessageForm, refuseRestOfBody } from '../multipart';
-import { noContent } from '../reply';
+import { auditReason, noContent } from '../reply';
 import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
 
@@ -73,7 +73,7 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
       schema: { tags, params: MessageParams, response: errors },
     },
     async (req, reply) => {
-      await messages.delete(caller(req), req.params.channel_id, req.params.message_id);
+      await messages.delete(caller(req), req.params.channel_id, req.params.message_id, auditReason(req));
       return noContent(reply);
     },
   );

@@ -1,4 +1,14 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { permissionBits, snowflake, timestamptz } from './types';
 
 export const guilds = pgTable(
@@ -20,6 +30,12 @@ export const guilds = pgTable(
     /** Listed in server discovery. */
     public: boolean('public').notNull().default(false),
     features: jsonb('features').$type<string[]>().notNull().default([]),
+    /** A group's join mode (ADR 0031): 'public', 'approval' or 'private'; null when the guild is not a group. */
+    groupJoinMode: text('group_join_mode').$type<'public' | 'approval' | 'private'>(),
+    /** A group's rules, shown before joining. */
+    groupRules: text('group_rules'),
+    /** A group's topics, lowercase, searchable in the directory. */
+    groupTags: jsonb('group_tags').$type<string[]>().notNull().default([]),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [index('guilds_owner_idx').on(t.ownerId)],
@@ -91,6 +107,56 @@ export const bans = pgTable(
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.guildId, t.userId] })],
+);
+
+/**
+ * A request to join an approval-required group (Discord's guild join requests). One row per guild and user: a new
+ * request after a rejection replaces the old one; an approved request is deleted once its member row exists.
+ */
+export const guildJoinRequests = pgTable(
+  'guild_join_requests',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    id: snowflake('id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    /** 'SUBMITTED', 'APPROVED' or 'REJECTED'. */
+    status: text('status').$type<'SUBMITTED' | 'APPROVED' | 'REJECTED'>().notNull(),
+    rejectionReason: text('rejection_reason'),
+    actionedBy: snowflake('actioned_by'),
+    actionedAt: timestamptz('actioned_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.id] }),
+    uniqueIndex('guild_join_requests_user_idx').on(t.guildId, t.userId),
+  ],
+);
+
+/**
+ * A member's report of a message (a group's post or comment) to the guild's moderators (MANAGE_MESSAGES or
+ * KICK_MEMBERS). One report per reporter and message.
+ */
+export const messageReports = pgTable(
+  'message_reports',
+  {
+    guildId: snowflake('guild_id').notNull(),
+    id: snowflake('id').notNull(),
+    channelId: snowflake('channel_id').notNull(),
+    messageId: snowflake('message_id').notNull(),
+    authorId: snowflake('author_id').notNull(),
+    reporterId: snowflake('reporter_id').notNull(),
+    reason: text('reason').notNull(),
+    /** 'open', 'resolved' or 'dismissed'. */
+    status: text('status').$type<'open' | 'resolved' | 'dismissed'>().notNull().default('open'),
+    resolvedBy: snowflake('resolved_by'),
+    resolvedAt: timestamptz('resolved_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.id] }),
+    uniqueIndex('message_reports_reporter_idx').on(t.guildId, t.messageId, t.reporterId),
+    index('message_reports_status_idx').on(t.guildId, t.status, t.id),
+  ],
 );
 
 /** Invites are found by code alone (anyone holding it may preview), so the code is the key. */

@@ -68,6 +68,15 @@ export function GuildRail({ current }: { current: string }) {
           </a>
         );
       })}
+      <a
+        href="/groups"
+        onClick={link('/groups')}
+        className="rail-item"
+        aria-label="Find groups"
+        title="Find groups"
+      >
+        <Icon name="globe" size={22} />
+      </a>
       <button
         type="button"
         className="rail-item add"

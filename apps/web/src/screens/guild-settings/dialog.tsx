@@ -1,6 +1,6 @@
 // Server settings, offered only to those who may use them: overview, roles, channel permissions,
-// invites, webhooks, integrations (installed bots and their commands), members, bans and the audit log. Each tab appears only with the permission it needs;
-// each tab is a file beside this one.
+// invites, webhooks, integrations (installed bots and their commands), members, join requests (groups), reports, bans
+// and the audit log. Each tab appears only with the permission it needs; each tab is a file beside this one.
 import { useState } from 'react';
 import { guildPermissions, has, Permission, topPosition } from '../../permissions';
 import { useStore } from '../../store';
@@ -11,8 +11,10 @@ import { Bans } from './bans';
 import { ChannelOverwrites } from './channels';
 import { Integrations } from './integrations';
 import { Invites } from './invites';
+import { JoinRequests } from './join-requests';
 import { Members } from './members';
 import { Overview } from './overview';
+import { Reports } from './reports';
 import { Roles } from './roles';
 import { Webhooks } from './webhooks';
 
@@ -24,6 +26,8 @@ type Tab =
   | 'webhooks'
   | 'integrations'
   | 'members'
+  | 'requests'
+  | 'reports'
   | 'bans'
   | 'audit';
 
@@ -40,10 +44,15 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
       ['webhooks', 'Webhooks', Permission.MANAGE_WEBHOOKS],
       ['integrations', 'Integrations', Permission.MANAGE_GUILD],
       ['members', 'Members', Permission.KICK_MEMBERS | Permission.BAN_MEMBERS | Permission.MODERATE_MEMBERS],
+      ['requests', 'Join requests', Permission.KICK_MEMBERS],
+      ['reports', 'Reports', Permission.MANAGE_MESSAGES | Permission.KICK_MEMBERS],
       ['bans', 'Bans', Permission.BAN_MEMBERS],
       ['audit', 'Audit log', Permission.VIEW_AUDIT_LOG],
     ] as Array<[Tab, string, bigint]>
-  ).filter(([, , need]) => (perms & need) !== 0n || has(perms, Permission.ADMINISTRATOR));
+  )
+    .filter(([, , need]) => (perms & need) !== 0n || has(perms, Permission.ADMINISTRATOR))
+    // Join requests exist only for an approval-required group.
+    .filter(([id]) => id !== 'requests' || guild.hearth_group?.join_mode === 'approval');
   const [tab, setTab] = useState<Tab>(tabs[0]?.[0] ?? 'overview');
 
   return (
@@ -63,6 +72,8 @@ export function GuildSettings({ guild, onClose }: { guild: Guild; onClose: () =>
         {tab === 'webhooks' && <Webhooks guild={guild} />}
         {tab === 'integrations' && <Integrations guild={guild} perms={perms} />}
         {tab === 'members' && <Members guild={guild} perms={perms} />}
+        {tab === 'requests' && <JoinRequests guild={guild} />}
+        {tab === 'reports' && <Reports guild={guild} />}
         {tab === 'bans' && <Bans guild={guild} />}
         {tab === 'audit' && <AuditLog guild={guild} />}
       </div>

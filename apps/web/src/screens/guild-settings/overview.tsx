@@ -1,4 +1,4 @@
-// Overview: the server's name, icon and system messages channel.
+// Overview: the server's name, icon and system messages channel, and its group settings (ADR 0031).
 import { useState } from 'react';
 import * as endpoints from '../../endpoints';
 import { useStore } from '../../store';
@@ -58,6 +58,104 @@ export function Overview({ guild }: { guild: Guild }) {
         </button>
         {saved && <p role="status">Saved.</p>}
       </Form>
+      <GroupSettings guild={guild} />
     </>
+  );
+}
+
+type JoinMode = 'public' | 'approval' | 'private';
+
+/** Making the server a group: its description, join mode, rules, topics and whether the directory lists it. */
+function GroupSettings({ guild }: { guild: Guild }) {
+  const group = guild.hearth_group ?? null;
+  const [isGroup, setIsGroup] = useState(!!group);
+  const [mode, setMode] = useState<JoinMode>(group?.join_mode ?? 'approval');
+  const [description, setDescription] = useState(guild.description ?? '');
+  const [rules, setRules] = useState(group?.rules ?? '');
+  const [tags, setTags] = useState((group?.tags ?? []).join(', '));
+  const [listed, setListed] = useState(guild.features?.includes('DISCOVERABLE') ?? false);
+  const [saved, setSaved] = useState(false);
+  const save = useAction();
+  return (
+    <Form
+      label="Group"
+      error={save.error}
+      onSubmit={() =>
+        save.run(async () => {
+          setSaved(false);
+          const others = (guild.features ?? []).filter((f) => f !== 'DISCOVERABLE' && f !== 'COMMUNITY');
+          const topics = tags
+            .split(',')
+            .map((t) => t.trim().toLowerCase())
+            .filter(Boolean);
+          await endpoints.modifyGuild(guild.id, {
+            description: description || null,
+            features: isGroup
+              ? [...others, 'COMMUNITY', ...(listed && mode !== 'private' ? ['DISCOVERABLE'] : [])]
+              : others,
+            hearth_group: isGroup
+              ? { join_mode: mode, rules: rules || null, tags: [...new Set(topics)] }
+              : null,
+          });
+          setSaved(true);
+        })
+      }
+    >
+      <h3>Group</h3>
+      <label className="checkbox">
+        <input type="checkbox" checked={isGroup} onChange={(e) => setIsGroup(e.target.checked)} /> Make this
+        server a group
+      </label>
+      {isGroup && (
+        <>
+          <div className="field">
+            <label htmlFor="group-join-mode">Who can join</label>
+            <select id="group-join-mode" value={mode} onChange={(e) => setMode(e.target.value as JoinMode)}>
+              <option value="public">Anyone (public)</option>
+              <option value="approval">Anyone who is approved</option>
+              <option value="private">Only with an invite (private)</option>
+            </select>
+          </div>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={listed && mode !== 'private'}
+              disabled={mode === 'private'}
+              onChange={(e) => setListed(e.target.checked)}
+            />{' '}
+            List in the group directory
+          </label>
+          <Field
+            label="Description"
+            name="group-description"
+            value={description}
+            onChange={setDescription}
+            maxLength={120}
+            error={save.fields.description}
+          />
+          <div className="field">
+            <label htmlFor="group-rules">Rules</label>
+            <textarea
+              id="group-rules"
+              value={rules}
+              maxLength={2000}
+              rows={4}
+              onChange={(e) => setRules(e.target.value)}
+            />
+          </div>
+          <Field
+            label="Topics (comma-separated: letters, digits, - and _)"
+            name="group-tags"
+            value={tags}
+            onChange={setTags}
+            error={save.fields.hearth_group}
+          />
+        </>
+      )}
+      <button type="submit" className="primary" disabled={save.busy}>
+        Save group settings
+      </button>
+      {saved && <p role="status">Group settings saved.</p>}
+    </Form>
   );
 }

@@ -1,0 +1,138 @@
+// Groups in the web app (ADR 0031): the owner makes a server an approval-required group in server settings; bob
+// finds it in the directory by search and asks to join; the owner approves him under Join requests; on a phone bob
+// joins a public group found by its topic. Reports reach the owner under Reports.
+// Needs Debian's Chromium (`apt-get install -y chromium`); without it the suite says it skipped.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createGuild, type TestGuild } from '../../../server/test/guild-helpers';
+import type { TestServer } from '../../../server/test/harness';
+import {
+  chromiumSkip,
+  closePeople,
+  desktop,
+  type Person,
+  phone,
+  shots,
+  signedInPerson,
+  startWebHearth,
+} from './chromium';
+
+describe('groups in the web app', { skip: chromiumSkip }, () => {
+  let h: TestServer;
+  let alice: Person;
+  let bob: Person;
+  let knitters: TestGuild;
+  let ravens: TestGuild;
+
+  before(async () => {
+    h = await startWebHearth();
+    [alice, bob] = [await signedInPerson(h, 'alice'), await signedInPerson(h, 'bob')];
+    knitters = await createGuild(h, alice.user, 'Knitters');
+    ravens = await createGuild(h, undefined, 'Ravens');
+    const made = await h.api('PATCH', `/guilds/${ravens.id}`, {
+      token: ravens.owner.token,
+      body: {
+        description: 'Black birds',
+        features: ['DISCOVERABLE'],
+        hearth_group: { join_mode: 'public', tags: ['birds'] },
+      },
+    });
+    assert.equal(made.status, 200, made.text);
+  });
+  after(async () => {
+    await closePeople([alice, bob]);
+    await h?.close();
+  });
+
+  test('the owner makes the server a group; bob requests to join from the directory; the owner approves; a report reaches the owner', async () => {
+    const a = alice.page;
+    await a.goto(`${h.url}/channels/${knitters.id}/${knitters.textChannelId}`);
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByLabel('Make this server a group').check();
+    await a.getByLabel('Who can join').selectOption('approval');
+    await a.getByLabel('List in the group directory').check();
+    await a.getByLabel('Description').fill('Yarn and needles');
+    await a.getByLabel('Rules').fill('Be kind.');
+    await a.getByLabel(/^Topics/).fill('knitting, Yarn');
+    await a.getByRole('button', { name: 'Save group settings' }).click();
+    await a.getByRole('status').filter({ hasText: 'Group settings saved.' }).waitFor();
+    await a.screenshot({ path: join(shots, 'group-settings-desktop.png') });
+    const saved = await h.api('GET', `/guilds/${knitters.id}`, { token: alice.user.token });
+    assert.deepEqual(saved.body.hearth_group, {
+      join_mode: 'approval',
+      rules: 'Be kind.',
+      tags: ['knitting', 'yarn'],
+    });
+    assert.ok(saved.body.features.includes('DISCOVERABLE'));
+    await a.keyboard.press('Escape');
+
+    const b = bob.page;
+    await b.goto(`${h.url}/channels/@me`);
+    await b.getByRole('link', { name: 'Find groups' }).click();
+    await b.waitForURL(/\/groups$/);
+    await b.getByLabel('Search groups').fill('knit');
+    const groups = b.getByRole('list', { name: 'Groups' });
+    const card = groups.getByRole('listitem', { name: 'Knitters' });
+    await card.waitFor();
+    await groups.getByRole('listitem', { name: 'Ravens' }).waitFor({ state: 'detached' });
+    await card.getByText('Join by approval').waitFor();
+    await card.getByRole('button', { name: 'Request to join' }).click();
+    await card.getByRole('button', { name: 'Requested · Withdraw' }).waitFor();
+    await b.screenshot({ path: join(shots, 'group-directory-desktop.png') });
+
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('tab', { name: 'Join requests' }).click();
+    await a.getByRole('button', { name: `Approve ${bob.user.username}` }).click();
+    await a.getByText('No one is waiting to join.').waitFor();
+    await a.keyboard.press('Escape');
+    // Bob is a member now: back from the directory, the server is on his rail (GUILD_CREATE came live).
+    await b.getByRole('link', { name: '← Back' }).click();
+    await b.getByRole('link', { name: /^Knitters/ }).waitFor();
+
+    // Bob reports a message; the owner finds it under Reports and resolves it.
+    const said = await h.api('POST', `/channels/${knitters.textChannelId}/messages`, {
+      token: alice.user.token,
+      body: { content: 'Acrylic is the best yarn' },
+    });
+    const reported = await h.api(
+      'POST',
+      `/channels/${knitters.textChannelId}/messages/${said.body.id}/reports`,
+      {
+        token: bob.user.token,
+        body: { reason: 'Heresy' },
+      },
+    );
+    assert.equal(reported.status, 201, reported.text);
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByRole('tab', { name: 'Reports' }).click();
+    const reports = a.getByRole('table', { name: 'Reports' });
+    await reports.getByText('Acrylic is the best yarn').waitFor();
+    await reports.getByText('Heresy').waitFor();
+    await reports.getByRole('button', { name: 'Resolve' }).click();
+    await a.getByText('No open reports.').waitFor();
+    await a.keyboard.press('Escape');
+  });
+
+  test('on a phone bob finds a public group by its topic and joins it', async () => {
+    const b = bob.page;
+    await b.setViewportSize(phone);
+    await b.goto(`${h.url}/groups`);
+    const groups = b.getByRole('list', { name: 'Groups' });
+    const card = groups.getByRole('listitem', { name: 'Ravens' });
+    await card.getByRole('button', { name: '#birds' }).click();
+    await b.getByRole('button', { name: 'Stop filtering by birds' }).waitFor();
+    await groups.getByRole('listitem', { name: 'Knitters' }).waitFor({ state: 'detached' });
+    await card.getByText('Anyone can join').waitFor();
+    const width = await b.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= phone.width, `no sideways scrolling on a phone (${width}px)`);
+    await b.screenshot({ path: join(shots, 'group-directory-phone.png') });
+    await card.getByRole('button', { name: 'Join' }).click();
+    await b.waitForURL(new RegExp(`/channels/${ravens.id}`));
+    const members = await h.api('GET', `/guilds/${ravens.id}/members/${bob.user.id}`, {
+      token: ravens.owner.token,
+    });
+    assert.equal(members.status, 200, members.text);
+    await b.setViewportSize(desktop);
+  });
+});
