@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
 import sharp from 'sharp';
+import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, type TestGuild } from '../guild-helpers';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 
@@ -26,7 +27,7 @@ before(async () => {
     h.register(),
   ]);
 });
-after(() => h.close());
+after(() => closeWithClients(h));
 
 interface Fixture {
   g: TestGuild;
@@ -639,6 +640,113 @@ async function fixture(needs: Case['needs']): Promise<Fixture> {
     },
   };
 }
+
+/**
+ * Puts `user` in the fixture's voice channel (allowed to connect by an overwrite, since @everyone may not here): a
+ * gateway session that stays open (the voice state ends with it) sends op 4.
+ */
+async function inVoice(f: Fixture, user: TestUser, channelId = f.g.voiceChannelId): Promise<void> {
+  const allow = await h.api('PUT', `/channels/${channelId}/permissions/${user.id}`, {
+    token: owner.token,
+    body: { type: 1, allow: (P.VIEW_CHANNEL | P.CONNECT).toString(), deny: '0' },
+  });
+  assert.equal(allow.status, 204, allow.text);
+  const gw = await TestGateway.identify(h, user.token);
+  await gw.dispatch('GUILD_CREATE', (d) => d.id === f.g.id, 15_000);
+  gw.send({ op: 4, d: { guild_id: f.g.id, channel_id: channelId, self_mute: false, self_deaf: false } });
+  await gw.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === user.id && d.channel_id === channelId, 15_000);
+}
+
+/** A stage channel of the fixture's guild with the owner in it (its audience starts suppressed). */
+async function ownerOnStage(f: Fixture): Promise<string> {
+  const stage = await h.api('POST', `/guilds/${f.g.id}/channels`, {
+    token: owner.token,
+    body: { name: 'stage', type: 13 },
+  });
+  assert.equal(stage.status, 201, stage.text);
+  await inVoice(f, owner, stage.body.id);
+  return stage.body.id;
+}
+
+// Voice (ADR 0034): reading voice states is for members who can see the channel; a member's server mute, deafen and
+// disconnect need MUTE_MEMBERS, DEAFEN_MEMBERS and MOVE_MEMBERS; a stage speaker's state needs MUTE_MEMBERS; the
+// media negotiation needs VOICE_SERVER_UPDATE's grant for the caller's own session, whoever the caller is.
+cases.push(
+  {
+    name: "a member's voice state",
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => {
+      await inVoice(f, owner);
+      return { path: `/guilds/${f.g.id}/voice-states/${owner.id}` };
+    },
+  },
+  {
+    name: 'my voice state (members not in voice: 404)',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => {
+      await inVoice(f, owner);
+      return { path: `/guilds/${f.g.id}/voice-states/@me` };
+    },
+    expect: { 'member without': 404, 'member with': 404 },
+  },
+  {
+    name: 'server mute a member',
+    method: 'PATCH',
+    needs: P.MUTE_MEMBERS,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/members/${(await f.victim()).id}`,
+      body: { mute: true },
+    }),
+  },
+  {
+    name: 'server deafen a member',
+    method: 'PATCH',
+    needs: P.DEAFEN_MEMBERS,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/members/${(await f.victim()).id}`,
+      body: { deaf: true },
+    }),
+  },
+  {
+    name: 'disconnect a member from voice',
+    method: 'PATCH',
+    needs: P.MOVE_MEMBERS,
+    request: async (f) => {
+      const v = await f.victim();
+      await inVoice(f, v);
+      return { path: `/guilds/${f.g.id}/members/${v.id}`, body: { channel_id: null } };
+    },
+  },
+  {
+    name: "bring a stage speaker up (another's voice state)",
+    method: 'PATCH',
+    needs: P.MUTE_MEMBERS,
+    request: async (f) => {
+      const stage = await ownerOnStage(f);
+      return {
+        path: `/guilds/${f.g.id}/voice-states/${owner.id}`,
+        body: { channel_id: stage, suppress: false },
+      };
+    },
+  },
+  {
+    name: 'voice connect with a grant that is not the caller’s',
+    method: 'POST',
+    needs: 'member',
+    request: async (f) => ({
+      path: '/voice/connect',
+      body: {
+        guild_id: f.g.id,
+        session_id: 'not-a-session',
+        token: `${Date.now() + 60_000}.forged`,
+        sdp: 'v=0',
+      },
+    }),
+    expect: { outsider: 401, 'banned user': 401, 'member without': 401, 'member with': 401, owner: 401 },
+  },
+);
 
 /** The status a caller should get: a number, or 'ok' for any success. */
 function expected(c: Case, who: Caller): number | 'ok' {

@@ -3,6 +3,7 @@ import {
   AuditLogEvent,
   ChannelType,
   ErrorCode,
+  invalidates,
   isVoiceType,
   type ModifyCurrentVoiceState,
   type VoiceServerUpdate,
@@ -58,6 +59,9 @@ const channelFull = () => new ApiError(403, ErrorCode.MissingPermissions, 'The v
  * them, the reads, and their end with the session that made them or with the member's right to connect.
  */
 export class VoiceService {
+  /** Guilds whose rooms' SPEAK is about to be rechecked (observe). */
+  private readonly speakDue = new Set<string>();
+
   constructor(private readonly deps: Deps) {}
 
   /**
@@ -396,8 +400,33 @@ export class VoiceService {
     }
   }
 
-  /** Keeps this process's SFU rooms in step with voice states (app.ts subscribes it to the bus). */
+  /** Recomputes SPEAK for every participant of the guild's rooms on this process (the SFU forwards only theirs). */
+  private async refreshSpeak(guildId: string): Promise<void> {
+    for (const [roomId, userId] of this.deps.sfu.participants(guildId)) {
+      const ctx = await loadChannelContext(this.deps.db, roomId, userId);
+      const permissions = ctx?.member ? safePermissions(ctx) : 0n;
+      this.deps.sfu.permit(roomId, userId, hasPermission(permissions, Permission.SPEAK));
+    }
+  }
+
+  /**
+   * Keeps this process's SFU rooms in step with voice states (app.ts subscribes it to the bus): who left, moved or
+   * was server-muted; and after an event that can change permissions in a guild with rooms here, who may still speak.
+   */
   observe(event: { t: string; topic: string; d: unknown }): void {
+    if (invalidates(event.t, 'permissions') && event.topic.startsWith('guild:')) {
+      const guildId = event.topic.slice('guild:'.length);
+      if (this.speakDue.has(guildId) || !this.deps.sfu.participants(guildId).length) return;
+      // Several such events of one guild in one turn of the event loop cost one pass.
+      this.speakDue.add(guildId);
+      setImmediate(() => {
+        this.speakDue.delete(guildId);
+        this.refreshSpeak(guildId).catch((err) =>
+          this.deps.log.warn({ err, guildId }, 'voice SPEAK recheck failed'),
+        );
+      });
+      return;
+    }
     if (event.t !== 'VOICE_STATE_UPDATE') return;
     const d = event.d as VoiceState & { guild_id: string };
     this.deps.sfu.follow(d.guild_id, d.user_id, d.channel_id, d.mute || d.suppress);
