@@ -76,6 +76,18 @@ export function useSpeaking(): Record<string, true> {
   return useSyncExternalStore(subscribe, () => speaking);
 }
 
+/** Where this browser keeps whether the microphone's sound is processed (noise suppression, echo cancellation, gain). */
+export const processingKey = 'hearth.voice.processing';
+
+/**
+ * The microphone's constraints: the browser's voice processing unless turned off in settings (it suppresses steady
+ * sounds such as music or a test tone, which some people want to send).
+ */
+function micConstraints(): MediaTrackConstraints {
+  const on = localStorage.getItem(processingKey) !== 'off';
+  return { echoCancellation: on, noiseSuppression: on, autoGainControl: on };
+}
+
 /**
  * Joins (or moves to) a guild's voice channel. Resolves when the media is negotiated; a refusal (no CONNECT, the
  * channel full, no microphone) leaves the panel showing why.
@@ -92,7 +104,7 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
     const context = new AudioContext();
     let mic: MediaStream;
     try {
-      mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+      mic = await navigator.mediaDevices.getUserMedia({ audio: micConstraints() });
     } catch {
       context.close().catch(() => {});
       setView({ status: 'failed', error: 'The microphone could not be opened.' });

@@ -8,10 +8,12 @@ import { signOut } from '../session';
 import { useStore } from '../store';
 import { setTheme, themeChoice } from '../theme';
 import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
+import { processingKey } from '../voice';
 
 const sections = [
   ['profile', 'Profile'],
   ['appearance', 'Appearance'],
+  ['voice', 'Voice'],
   ['password', 'Password'],
   ['sessions', 'Sessions'],
 ] as const;
@@ -57,6 +59,8 @@ export function Settings({ section = 'profile' }: { section?: string }) {
           <p>Loading…</p>
         ) : section === 'appearance' ? (
           <Appearance />
+        ) : section === 'voice' ? (
+          <VoiceSettings />
         ) : section === 'password' ? (
           <PasswordForm />
         ) : section === 'sessions' ? (
@@ -173,6 +177,28 @@ function Appearance() {
           </label>
         ))}
       </fieldset>
+    </section>
+  );
+}
+
+/** The microphone's processing, per device; it applies from the next join. */
+function VoiceSettings() {
+  const [on, setOn] = useState(() => localStorage.getItem(processingKey) !== 'off');
+  return (
+    <section aria-labelledby="voice-title">
+      <h1 id="voice-title">Voice</h1>
+      <label>
+        <input
+          type="checkbox"
+          checked={on}
+          onChange={(e) => {
+            setOn(e.target.checked);
+            localStorage.setItem(processingKey, e.target.checked ? 'on' : 'off');
+          }}
+        />{' '}
+        Noise suppression, echo cancellation and automatic gain (this device; from the next time you join).
+        Turn it off to send music or other steady sounds as they are.
+      </label>
     </section>
   );
 }

@@ -121,6 +121,8 @@ async function speaker(name: string, user: TestUser, frequency: number): Promise
   page.setDefaultTimeout(20_000);
   await page.addInitScript(captureTracks);
   await signInWithTokens(page, h.url, user);
+  // A steady tone is what noise suppression removes: each person sends theirs unprocessed (a setting of the app).
+  await page.evaluate(() => localStorage.setItem('hearth.voice.processing', 'off'));
   const s: Speaker = {
     user,
     page,

@@ -387,10 +387,10 @@ export class VoiceService {
       ),
     );
     if (!state?.channel_id) throw notFound(ErrorCode.UnknownVoiceState, 'Voice State');
-    const { permissions } = await loadChannelForActor(db, state.channel_id, who.userId);
+    const { permissions, actor } = await loadChannelForActor(db, state.channel_id, who.userId);
     try {
       const sdp = await sfu.join({ id: state.channel_id, guildId: who.guildId }, who.userId, input.sdp, {
-        permitted: hasPermission(permissions, Permission.SPEAK),
+        permitted: maySpeak(permissions, state.channel_id, actor.guild.afkChannelId),
         muted: state.mute || state.suppress,
       });
       return { sdp };
@@ -405,7 +405,7 @@ export class VoiceService {
     for (const [roomId, userId] of this.deps.sfu.participants(guildId)) {
       const ctx = await loadChannelContext(this.deps.db, roomId, userId);
       const permissions = ctx?.member ? safePermissions(ctx) : 0n;
-      this.deps.sfu.permit(roomId, userId, hasPermission(permissions, Permission.SPEAK));
+      this.deps.sfu.permit(roomId, userId, maySpeak(permissions, roomId, ctx?.guild?.afkChannelId ?? null));
     }
   }
 
@@ -414,7 +414,11 @@ export class VoiceService {
    * was server-muted; and after an event that can change permissions in a guild with rooms here, who may still speak.
    */
   observe(event: { t: string; topic: string; d: unknown }): void {
-    if (invalidates(event.t, 'permissions') && event.topic.startsWith('guild:')) {
+    // GUILD_UPDATE: the AFK channel may have changed.
+    if (
+      (invalidates(event.t, 'permissions') || event.t === 'GUILD_UPDATE') &&
+      event.topic.startsWith('guild:')
+    ) {
       const guildId = event.topic.slice('guild:'.length);
       if (this.speakDue.has(guildId) || !this.deps.sfu.participants(guildId).length) return;
       // Several such events of one guild in one turn of the event loop cost one pass.
@@ -431,6 +435,11 @@ export class VoiceService {
     const d = event.d as VoiceState & { guild_id: string };
     this.deps.sfu.follow(d.guild_id, d.user_id, d.channel_id, d.mute || d.suppress);
   }
+}
+
+/** Whether what a participant sends is forwarded: SPEAK in the channel, and never in the guild's AFK channel. */
+function maySpeak(permissions: bigint, channelId: string, afkChannelId: string | null): boolean {
+  return hasPermission(permissions, Permission.SPEAK) && channelId !== afkChannelId;
 }
 
 /** A member's permissions in a channel context, or none where the channel is not theirs to see. */
