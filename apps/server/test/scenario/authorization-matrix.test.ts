@@ -645,7 +645,8 @@ async function fixture(needs: Case['needs']): Promise<Fixture> {
  * Puts `user` in the fixture's voice channel (allowed to connect by an overwrite, since @everyone may not here): a
  * gateway session that stays open (the voice state ends with it) sends op 4.
  */
-async function inVoice(f: Fixture, user: TestUser, channelId = f.g.voiceChannelId): Promise<void> {
+async function inVoice(f: Fixture, user: TestUser): Promise<void> {
+  const channelId = f.g.voiceChannelId;
   const allow = await h.api('PUT', `/channels/${channelId}/permissions/${user.id}`, {
     token: owner.token,
     body: { type: 1, allow: (P.VIEW_CHANNEL | P.CONNECT).toString(), deny: '0' },
@@ -657,39 +658,40 @@ async function inVoice(f: Fixture, user: TestUser, channelId = f.g.voiceChannelI
   await gw.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === user.id && d.channel_id === channelId, 15_000);
 }
 
-/** A stage channel of the fixture's guild with the owner in it (its audience starts suppressed). */
-async function ownerOnStage(f: Fixture): Promise<string> {
-  const stage = await h.api('POST', `/guilds/${f.g.id}/channels`, {
-    token: owner.token,
-    body: { name: 'stage', type: 13 },
-  });
-  assert.equal(stage.status, 201, stage.text);
-  await inVoice(f, owner, stage.body.id);
-  return stage.body.id;
+const voiceMembers = new WeakMap<Fixture, Promise<TestUser>>();
+
+/** A member of the fixture's guild in its voice channel (one per fixture, whichever caller asks). */
+function memberInVoice(f: Fixture): Promise<TestUser> {
+  let held = voiceMembers.get(f);
+  if (!held) {
+    held = f.victim().then(async (v) => {
+      await inVoice(f, v);
+      return v;
+    });
+    voiceMembers.set(f, held);
+  }
+  return held;
 }
 
 // Voice (ADR 0034): reading voice states is for members who can see the channel; a member's server mute, deafen and
-// disconnect need MUTE_MEMBERS, DEAFEN_MEMBERS and MOVE_MEMBERS; a stage speaker's state needs MUTE_MEMBERS; the
-// media negotiation needs VOICE_SERVER_UPDATE's grant for the caller's own session, whoever the caller is.
+// disconnect need MUTE_MEMBERS, DEAFEN_MEMBERS and MOVE_MEMBERS; the media negotiation needs VOICE_SERVER_UPDATE's
+// grant for the caller's own session, whoever the caller is.
 cases.push(
   {
     name: "a member's voice state",
     method: 'GET',
     needs: 'member',
-    request: async (f) => {
-      await inVoice(f, owner);
-      return { path: `/guilds/${f.g.id}/voice-states/${owner.id}` };
-    },
+    request: async (f) => ({ path: `/guilds/${f.g.id}/voice-states/${(await memberInVoice(f)).id}` }),
   },
   {
     name: 'my voice state (members not in voice: 404)',
     method: 'GET',
     needs: 'member',
     request: async (f) => {
-      await inVoice(f, owner);
+      await memberInVoice(f);
       return { path: `/guilds/${f.g.id}/voice-states/@me` };
     },
-    expect: { 'member without': 404, 'member with': 404 },
+    expect: { 'member without': 404, 'member with': 404, owner: 404 },
   },
   {
     name: 'server mute a member',
@@ -717,18 +719,6 @@ cases.push(
       const v = await f.victim();
       await inVoice(f, v);
       return { path: `/guilds/${f.g.id}/members/${v.id}`, body: { channel_id: null } };
-    },
-  },
-  {
-    name: "bring a stage speaker up (another's voice state)",
-    method: 'PATCH',
-    needs: P.MUTE_MEMBERS,
-    request: async (f) => {
-      const stage = await ownerOnStage(f);
-      return {
-        path: `/guilds/${f.g.id}/voice-states/${owner.id}`,
-        body: { channel_id: stage, suppress: false },
-      };
     },
   },
   {

@@ -144,7 +144,7 @@ async function joinVoiceChannel(s: Speaker): Promise<void> {
 }
 
 /** Retries `check` (an assertion over fresh measurements) until it holds or the attempts run out. */
-async function eventually(check: () => Promise<void>, attempts = 8): Promise<void> {
+async function eventually(check: () => Promise<void>, attempts = 15): Promise<void> {
   for (let i = 1; ; i++) {
     try {
       return await check();
@@ -269,12 +269,15 @@ describe('voice in the web app', { skip: chromiumSkip }, () => {
       [alice, bob],
       [bob, alice],
     ] as const) {
-      const tones = await heard(s.page);
-      assert.ok(
-        hears(tones, other.frequency),
-        `${s.frequency} Hz still hears ${other.frequency} Hz (heard ${tones})`,
-      );
-      assert.ok(!hears(tones, carol.frequency), `${s.frequency} Hz does not hear carol (heard ${tones})`);
+      // Three people forwarded by an SFU in JavaScript on a loaded machine can stutter: measured until it is clear.
+      await eventually(async () => {
+        const tones = await heard(s.page);
+        assert.ok(
+          hears(tones, other.frequency),
+          `${s.frequency} Hz still hears ${other.frequency} Hz (heard ${tones})`,
+        );
+        assert.ok(!hears(tones, carol.frequency), `${s.frequency} Hz does not hear carol (heard ${tones})`);
+      });
     }
     // Kicked, carol loses CONNECT with her membership: her connection ends at once, for her and for the others.
     const kick = await h.api('DELETE', `/guilds/${g.id}/members/${carol.user.id}`, {
@@ -307,7 +310,52 @@ describe('voice in the web app', { skip: chromiumSkip }, () => {
     });
   });
 
+  test('a click on another voice channel moves there; a moderator moves and disconnects from the menu', async () => {
+    const lounge = await h.api('POST', `/guilds/${g.id}/channels`, {
+      token: alice.user.token,
+      body: { name: 'Lounge', type: 2 },
+    });
+    assert.equal(lounge.status, 201, lounge.text);
+    await bob.page.getByRole('button', { name: /^Lounge, voice channel/ }).click();
+    const bobPanel = bob.page.getByRole('region', { name: 'Voice connection' });
+    await bobPanel.getByText('Lounge').waitFor();
+    await bobPanel.getByText('Voice connected').waitFor();
+    await alice.page
+      .getByRole('list', { name: 'In Lounge' })
+      .locator(`[data-user="${bob.user.id}"]`)
+      .waitFor();
+    await eventually(async () => {
+      const tones = await heard(alice.page);
+      assert.ok(!hears(tones, bob.frequency), `bob is in another room (heard ${tones})`);
+    });
+
+    // Alice (the owner) moves Bob back from his menu: his app follows, and they hear each other again.
+    await alice.page.getByRole('button', { name: /^Voice actions for vo_bob/ }).click();
+    await alice.page.getByLabel('Move to').selectOption({ label: 'General' });
+    await alice.page
+      .getByRole('list', { name: 'In General' })
+      .locator(`[data-user="${bob.user.id}"]`)
+      .waitFor();
+    await bobPanel.getByText('General').waitFor();
+    await bobPanel.getByText('Voice connected').waitFor();
+    await eventually(async () => {
+      const tones = await heard(alice.page);
+      assert.ok(hears(tones, bob.frequency), `bob is heard after the move (heard ${tones})`);
+    });
+
+    // And disconnects him: his voice panel goes, and he is in no channel for anyone.
+    await alice.page.getByRole('button', { name: /^Voice actions for vo_bob/ }).click();
+    await alice.page.getByRole('button', { name: 'Disconnect', exact: true }).first().click();
+    await bobPanel.waitFor({ state: 'detached' });
+    await alice.page
+      .getByRole('list', { name: 'In General' })
+      .locator(`[data-user="${bob.user.id}"]`)
+      .waitFor({ state: 'detached' });
+  });
+
   test('disconnect leaves the channel for everyone', async () => {
+    await bob.page.getByRole('button', { name: /^General, voice channel/ }).click();
+    await bob.page.getByRole('region', { name: 'Voice connection' }).getByText('Voice connected').waitFor();
     await bob.page.getByRole('button', { name: 'Disconnect' }).click();
     await bob.page.getByRole('region', { name: 'Voice connection' }).waitFor({ state: 'detached' });
     await alice.page
