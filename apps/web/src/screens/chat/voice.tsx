@@ -205,7 +205,7 @@ export function VoicePanel() {
   return (
     <section className={`voice-panel ${voice.status}`} aria-label="Voice connection">
       <div className="where">
-        <span className="status" role="status">
+        <span className="voice-status" role="status">
           {label}
         </span>
         <span className="channel-name">
