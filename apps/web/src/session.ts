@@ -13,7 +13,7 @@ import {
   setState,
 } from './store';
 import type { Dispatch } from './types';
-import { leaveVoiceLocally, voiceDispatch } from './voice';
+import { leaveVoiceLocally, setVoiceGateway, voiceDispatch } from './voice';
 
 let gateway: GatewayClient | null = null;
 let typingTimer: ReturnType<typeof setInterval> | null = null;
@@ -122,11 +122,11 @@ export function currentStatus(): string {
   return gateway?.status ?? 'online';
 }
 
-/** The gateway session voice connections are bound to, and op 4 over it (false when not connected). */
-export const voiceGateway = {
-  session: (): string | null => gateway?.session ?? null,
-  send: (d: Parameters<GatewayClient['voiceState']>[0]): boolean => gateway?.voiceState(d) ?? false,
-};
+// Voice connections are bound to the gateway session, and join, move and leave with op 4 over it.
+setVoiceGateway({
+  session: () => gateway?.session ?? null,
+  send: (d) => gateway?.voiceState(d) ?? false,
+});
 
 export function stopSession(): void {
   leaveVoiceLocally();

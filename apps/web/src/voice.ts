@@ -6,7 +6,6 @@
 import { voiceCsrc } from '@hearth/protocol/voice-csrc';
 import { useSyncExternalStore } from 'react';
 import * as endpoints from './endpoints';
-import { voiceGateway } from './session';
 import { getState } from './store';
 import type { Dispatch } from './types';
 
@@ -43,6 +42,20 @@ interface Connection {
   timer: ReturnType<typeof setInterval>;
   /** Resolves the join waiting for VOICE_SERVER_UPDATE. */
   waiting: ((server: { token: string; guild_id: string }) => void) | null;
+}
+
+/** The app's gateway session, as voice needs it (session.ts sets it: this module never imports the session). */
+export interface VoiceGateway {
+  /** The current gateway session's id, or null while not identified. */
+  session(): string | null;
+  /** op 4; false when it could not be sent. */
+  send(d: { guild_id: string; channel_id: string | null; self_mute: boolean; self_deaf: boolean }): boolean;
+}
+
+let voiceGateway: VoiceGateway = { session: () => null, send: () => false };
+
+export function setVoiceGateway(g: VoiceGateway): void {
+  voiceGateway = g;
 }
 
 let conn: Connection | null = null;
