@@ -112,11 +112,11 @@ export default {
       name: 'web-protocol-types-only',
       severity: 'error',
       comment:
-        "The web app takes protocol's types only (import type), its schemas would add TypeBox to the bundle; channel-kinds has none.",
+        "The web app takes protocol's types only (import type), its schemas would add TypeBox to the bundle; channel-kinds and voice-csrc have none.",
       from: { path: '^apps/web/src/' },
       to: {
         path: '^packages/protocol/',
-        pathNot: '^packages/protocol/src/channel-kinds[.]ts$',
+        pathNot: '^packages/protocol/src/(channel-kinds|voice-csrc)[.]ts$',
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -33,6 +33,7 @@ import type {
   Reset,
   RolePositions,
   TokenPair,
+  VoiceConnect,
 } from '@hearth/protocol';
 import type { Static } from 'typebox';
 import { type ApiOptions, api, mastodon, mastodonPage, upload } from './api';
@@ -165,6 +166,9 @@ export const moveRoles = (guildId: string, body: RolePositions) =>
   api<Role[]>('PATCH', `/guilds/${guildId}/roles`, body);
 export const modifyMember = (guildId: string, userId: string, body: ModifyMember) =>
   api<void>('PATCH', `/guilds/${guildId}/members/${userId}`, body);
+/** The media negotiation of one's voice state (ADR 0034): a WebRTC offer answered by the SFU. */
+export const voiceConnect = (body: Static<typeof VoiceConnect>) =>
+  api<{ sdp: string }>('POST', '/voice/connect', body);
 export const kick = (guildId: string, userId: string, opts?: ApiOptions) =>
   api<void>('DELETE', `/guilds/${guildId}/members/${userId}`, undefined, opts);
 export const ban = (guildId: string, userId: string, body: Static<typeof CreateBan>, opts?: ApiOptions) =>

@@ -8,6 +8,7 @@ const Op = {
   Heartbeat: 1,
   Identify: 2,
   PresenceUpdate: 3,
+  VoiceStateUpdate: 4,
   Resume: 6,
   Reconnect: 7,
   RequestGuildMembers: 8,
@@ -82,6 +83,23 @@ export class GatewayClient {
     this.ws?.send(
       JSON.stringify({ op: Op.PresenceUpdate, d: { since: null, activities: [], status, afk: false } }),
     );
+  }
+
+  /** The current gateway session's id (voice connections are bound to it), once READY came. */
+  get session(): string | null {
+    return this.identified ? this.sessionId : null;
+  }
+
+  /** op 4: join (a channel), move, change self mute/deaf in, or leave (null) a guild's voice channel. */
+  voiceState(d: {
+    guild_id: string;
+    channel_id: string | null;
+    self_mute: boolean;
+    self_deaf: boolean;
+  }): boolean {
+    if (!this.identified || this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify({ op: Op.VoiceStateUpdate, d: { ...d, self_video: false } }));
+    return true;
   }
 
   /**

@@ -13,6 +13,7 @@ import {
   setState,
 } from './store';
 import type { Dispatch } from './types';
+import { leaveVoiceLocally, setVoiceGateway, voiceDispatch } from './voice';
 
 let gateway: GatewayClient | null = null;
 let typingTimer: ReturnType<typeof setInterval> | null = null;
@@ -71,6 +72,7 @@ function dispatch(...event: Dispatch): void {
     d.user?.id === getState().me?.id &&
     !sameRoles(getState(), d.guild_id, d.roles);
   applyDispatch(...event);
+  voiceDispatch(...event);
   if (myRolesChanged || t === 'GUILD_ROLE_UPDATE' || t === 'GUILD_ROLE_DELETE') refetchChannels(d.guild_id);
   // A channel event during a refetch may be missing from its answer: ask once more after it.
   else if ((t === 'CHANNEL_CREATE' || t === 'CHANNEL_DELETE') && d.guild_id && refetching.has(d.guild_id))
@@ -120,7 +122,14 @@ export function currentStatus(): string {
   return gateway?.status ?? 'online';
 }
 
+// Voice connections are bound to the gateway session, and join, move and leave with op 4 over it.
+setVoiceGateway({
+  session: () => gateway?.session ?? null,
+  send: (d) => gateway?.voiceState(d) ?? false,
+});
+
 export function stopSession(): void {
+  leaveVoiceLocally();
   gateway?.stop();
   gateway = null;
   if (typingTimer) clearInterval(typingTimer);

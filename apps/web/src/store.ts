@@ -12,6 +12,7 @@ import {
   type ReadState,
   type Relationship,
   type User,
+  type VoiceState,
 } from './types';
 
 interface ChannelMessages {
@@ -48,6 +49,8 @@ export interface State {
   readStates: Record<string, ReadState>;
   /** channel id → user id → until (epoch ms). */
   typing: Record<string, Record<string, number>>;
+  /** guild id → user id → the member's voice state (only those in a voice channel). */
+  voiceStates: Record<string, Record<string, VoiceState>>;
 }
 
 const empty: State = {
@@ -64,6 +67,7 @@ const empty: State = {
   pending: {},
   readStates: {},
   typing: {},
+  voiceStates: {},
 };
 
 let state: State = empty;
@@ -157,17 +161,28 @@ export function applyDispatch(...[t, d]: Dispatch): void {
           // Loaded history may be missing what happened while disconnected: it is fetched again.
           messages: {},
           typing: {},
+          voiceStates: {},
         };
       }
       case 'GUILD_CREATE': {
-        const { channels: list = [], members = [], presences = [], threads = [], ...guild } = d;
+        const {
+          channels: list = [],
+          members = [],
+          presences = [],
+          threads = [],
+          voice_states: voice = [],
+          ...guild
+        } = d;
         const channels = { ...s.channels };
         for (const c of [...list, ...threads]) channels[c.id] = { ...c, guild_id: d.id };
         const memberMap: Record<string, Member> = {};
         for (const m of members) if (m.user) memberMap[m.user.id] = m;
         const presenceMap = { ...s.presences };
         for (const p of presences) presenceMap[p.user.id] = p.status;
+        const voiceMap: Record<string, VoiceState> = {};
+        for (const v of voice) if (v.channel_id) voiceMap[v.user_id] = v;
         return {
+          voiceStates: put(s.voiceStates, d.id, voiceMap),
           guilds: put(s.guilds, d.id, guild),
           guildOrder: s.guildOrder.includes(d.id) ? s.guildOrder : [...s.guildOrder, d.id],
           channels,
@@ -190,6 +205,7 @@ export function applyDispatch(...[t, d]: Dispatch): void {
           guildOrder: s.guildOrder.filter((id) => id !== d.id),
           channels,
           members: drop(s.members, d.id),
+          voiceStates: drop(s.voiceStates, d.id),
         };
       }
       case 'GUILD_EMOJIS_UPDATE':
@@ -369,6 +385,15 @@ export function applyDispatch(...[t, d]: Dispatch): void {
       }
       case 'PRESENCE_UPDATE':
         return { presences: put(s.presences, d.user.id, d.status) };
+      case 'VOICE_STATE_UPDATE': {
+        const held = s.voiceStates[d.guild_id] ?? {};
+        const { guild_id: _g, ...state } = d;
+        const next = d.channel_id ? put(held, d.user_id, state) : drop(held, d.user_id);
+        return {
+          voiceStates: put(s.voiceStates, d.guild_id, next),
+          users: withUsers(s.users, [d.member?.user]),
+        };
+      }
       case 'RELATIONSHIP_ADD':
         return {
           relationships: put(s.relationships, d.id, d),

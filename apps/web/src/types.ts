@@ -53,6 +53,8 @@ export interface Channel {
   /** Threads: whether it is archived, and since when. */
   thread_metadata?: { archived: boolean; archive_timestamp?: string; locked?: boolean };
   message_count?: number;
+  /** A voice channel's most people at once (0: no limit). */
+  user_limit?: number;
   flags?: number;
   /** A forum or media channel's tags; a forum post's tags (ids). */
   available_tags?: ForumTag[];
@@ -75,6 +77,19 @@ export interface Member {
   roles: string[];
   joined_at?: string;
   communication_disabled_until?: string | null;
+}
+
+/** Who is in which voice channel of a guild, and how (self and server mute and deafen). */
+export interface VoiceState {
+  channel_id: string | null;
+  user_id: string;
+  member?: Member;
+  session_id: string;
+  deaf: boolean;
+  mute: boolean;
+  self_deaf: boolean;
+  self_mute: boolean;
+  suppress: boolean;
 }
 
 export interface Guild {
@@ -202,6 +217,7 @@ export interface Events {
     members?: Member[];
     presences?: Array<{ user: { id: string }; status: string }>;
     threads?: Channel[];
+    voice_states?: VoiceState[];
   };
   GUILD_UPDATE: Partial<Guild> & { id: string };
   GUILD_DELETE: { id: string; unavailable?: boolean };
@@ -239,6 +255,8 @@ export interface Events {
   PRESENCE_UPDATE: { user: { id: string }; status: string };
   RELATIONSHIP_ADD: Relationship;
   RELATIONSHIP_REMOVE: { id: string };
+  VOICE_STATE_UPDATE: VoiceState & { guild_id: string };
+  VOICE_SERVER_UPDATE: { token: string; guild_id: string; endpoint: string | null };
   /** Only the fields that changed may be there (e.g. `verified`). */
   USER_UPDATE: Partial<User> & { id: string };
 }

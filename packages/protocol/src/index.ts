@@ -20,3 +20,4 @@ export * from './schemas/users';
 export * from './schemas/voice';
 export * from './schemas/webhooks';
 export * from './snowflake';
+export * from './voice-csrc';

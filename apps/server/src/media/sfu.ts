@@ -1,3 +1,4 @@
+import { voiceCsrc } from '@hearth/protocol';
 import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver, type RtpPacket, useOPUS } from 'werift';
 
 /**
@@ -15,8 +16,10 @@ export class SfuError extends Error {}
 
 interface Peer {
   id: string;
+  /** Put on what it sends, so receivers can tell who speaks in a slot (voiceCsrc). */
+  csrc: number;
   pc: RTCPeerConnection;
-  /** Whether it may speak in the room (SPEAK when it connected). */
+  /** Whether it may speak in the room (SPEAK there; kept current by VoiceService after permission changes). */
   permitted: boolean;
   /** Server-muted or suppressed: nothing it sends is forwarded meanwhile. */
   muted: boolean;
@@ -60,7 +63,7 @@ export class Sfu {
       iceServers: this.opts.iceServers ?? [],
       bundlePolicy: 'max-bundle',
     });
-    const peer: Peer = { id: peerId, pc, ...opts, slots: new Map(), free: [] };
+    const peer: Peer = { id: peerId, csrc: voiceCsrc(peerId), pc, ...opts, slots: new Map(), free: [] };
     // Tracks arrive while the offer is applied; only the send m-line carries the participant's media to us.
     pc.onTrack.subscribe((track) => {
       track.onReceiveRtp.subscribe((rtp) => this.forward(peers, peer, rtp));
@@ -111,6 +114,20 @@ export class Sfu {
     }
   }
 
+  /** The participants of a guild's rooms on this process, as [room, participant] pairs. */
+  participants(guildId: string): Array<[roomId: string, peerId: string]> {
+    const out: Array<[string, string]> = [];
+    for (const [id, room] of this.rooms)
+      if (room.guildId === guildId) for (const peerId of room.peers.keys()) out.push([id, peerId]);
+    return out;
+  }
+
+  /** Whether a participant may speak now (SPEAK where they are): nothing they send is forwarded while not. */
+  permit(roomId: string, peerId: string, permitted: boolean): void {
+    const peer = this.rooms.get(roomId)?.peers.get(peerId);
+    if (peer) peer.permitted = permitted;
+  }
+
   /** Ends a participant's connection; the slots it fed in the others' connections go free. */
   leave(roomId: string, peerId: string): void {
     const peers = this.rooms.get(roomId)?.peers;
@@ -136,6 +153,8 @@ export class Sfu {
 
   private forward(peers: Map<string, Peer>, from: Peer, rtp: RtpPacket): void {
     if (!from.permitted || from.muted || peers.get(from.id) !== from) return;
+    // Each slot's sender copies the packet before rewriting SSRC and sequence; the speaker's CSRC goes with it.
+    rtp.header.csrc = [from.csrc];
     for (const to of peers.values()) if (to !== from) to.slots.get(from.id)?.writeRtp(rtp);
   }
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
 import sharp from 'sharp';
+import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, type TestGuild } from '../guild-helpers';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 
@@ -26,7 +27,7 @@ before(async () => {
     h.register(),
   ]);
 });
-after(() => h.close());
+after(() => closeWithClients(h));
 
 interface Fixture {
   g: TestGuild;
@@ -767,6 +768,103 @@ async function fixture(needs: Case['needs']): Promise<Fixture> {
     },
   };
 }
+
+/**
+ * Puts `user` in the fixture's voice channel (allowed to connect by an overwrite, since @everyone may not here): a
+ * gateway session that stays open (the voice state ends with it) sends op 4.
+ */
+async function inVoice(f: Fixture, user: TestUser): Promise<void> {
+  const channelId = f.g.voiceChannelId;
+  const allow = await h.api('PUT', `/channels/${channelId}/permissions/${user.id}`, {
+    token: owner.token,
+    body: { type: 1, allow: (P.VIEW_CHANNEL | P.CONNECT).toString(), deny: '0' },
+  });
+  assert.equal(allow.status, 204, allow.text);
+  const gw = await TestGateway.identify(h, user.token);
+  await gw.dispatch('GUILD_CREATE', (d) => d.id === f.g.id, 15_000);
+  gw.send({ op: 4, d: { guild_id: f.g.id, channel_id: channelId, self_mute: false, self_deaf: false } });
+  await gw.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === user.id && d.channel_id === channelId, 15_000);
+}
+
+const voiceMembers = new WeakMap<Fixture, Promise<TestUser>>();
+
+/** A member of the fixture's guild in its voice channel (one per fixture, whichever caller asks). */
+function memberInVoice(f: Fixture): Promise<TestUser> {
+  let held = voiceMembers.get(f);
+  if (!held) {
+    held = f.victim().then(async (v) => {
+      await inVoice(f, v);
+      return v;
+    });
+    voiceMembers.set(f, held);
+  }
+  return held;
+}
+
+// Voice (ADR 0034): reading voice states is for members who can see the channel; a member's server mute, deafen and
+// disconnect need MUTE_MEMBERS, DEAFEN_MEMBERS and MOVE_MEMBERS; the media negotiation needs VOICE_SERVER_UPDATE's
+// grant for the caller's own session, whoever the caller is.
+cases.push(
+  {
+    name: "a member's voice state",
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => ({ path: `/guilds/${f.g.id}/voice-states/${(await memberInVoice(f)).id}` }),
+  },
+  {
+    name: 'my voice state (members not in voice: 404)',
+    method: 'GET',
+    needs: 'member',
+    request: async (f) => {
+      await memberInVoice(f);
+      return { path: `/guilds/${f.g.id}/voice-states/@me` };
+    },
+    expect: { 'member without': 404, 'member with': 404, owner: 404 },
+  },
+  {
+    name: 'server mute a member',
+    method: 'PATCH',
+    needs: P.MUTE_MEMBERS,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/members/${(await f.victim()).id}`,
+      body: { mute: true },
+    }),
+  },
+  {
+    name: 'server deafen a member',
+    method: 'PATCH',
+    needs: P.DEAFEN_MEMBERS,
+    request: async (f) => ({
+      path: `/guilds/${f.g.id}/members/${(await f.victim()).id}`,
+      body: { deaf: true },
+    }),
+  },
+  {
+    name: 'disconnect a member from voice',
+    method: 'PATCH',
+    needs: P.MOVE_MEMBERS,
+    request: async (f) => {
+      const v = await f.victim();
+      await inVoice(f, v);
+      return { path: `/guilds/${f.g.id}/members/${v.id}`, body: { channel_id: null } };
+    },
+  },
+  {
+    name: 'voice connect with a grant that is not the caller’s',
+    method: 'POST',
+    needs: 'member',
+    request: async (f) => ({
+      path: '/voice/connect',
+      body: {
+        guild_id: f.g.id,
+        session_id: 'not-a-session',
+        token: `${Date.now() + 60_000}.forged`,
+        sdp: 'v=0',
+      },
+    }),
+    expect: { outsider: 401, 'banned user': 401, 'member without': 401, 'member with': 401, owner: 401 },
+  },
+);
 
 /** The status a caller should get: a number, or 'ok' for any success. */
 function expected(c: Case, who: Caller): number | 'ok' {

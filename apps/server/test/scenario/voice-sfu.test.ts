@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
+import { voiceCsrc } from '@hearth/protocol';
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS } from 'werift';
 import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, join, type TestGuild } from '../guild-helpers';
@@ -28,6 +29,8 @@ interface Client {
   pc: RTCPeerConnection;
   /** Payloads received, in order. */
   heard: string[];
+  /** The CSRCs of the packets received (the SFU names each packet's speaker). */
+  csrcs?: number[];
   send(text: string): void;
 }
 
@@ -63,7 +66,13 @@ async function connect(g: TestGuild, user: TestUser): Promise<Client> {
   const { server, sessionId } = await joinVoice(g, user);
   const { pc, mic, sdp } = await offer();
   const heard: string[] = [];
-  pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => heard.push(rtp.payload.toString())));
+  const csrcs: number[] = [];
+  pc.onTrack.subscribe((track) =>
+    track.onReceiveRtp.subscribe((rtp) => {
+      heard.push(rtp.payload.toString());
+      csrcs.push(...rtp.header.csrc);
+    }),
+  );
   const res = await h.api('POST', '/voice/connect', {
     token: user.token,
     body: { guild_id: g.id, session_id: sessionId, token: server.token, sdp },
@@ -75,6 +84,7 @@ async function connect(g: TestGuild, user: TestUser): Promise<Client> {
     user,
     pc,
     heard,
+    csrcs,
     send(text) {
       seq++;
       const header = new RtpHeader({
@@ -133,6 +143,59 @@ test('two people in a voice channel hear each other through the SFU; one without
   await talk([alice], () => from(silent, g.owner) >= before + 20);
   assert.ok(!alice.heard.includes('after-mute') && !silent.heard.includes('after-mute'));
 });
+
+test('losing SPEAK while connected stops forwarding at once; in the AFK channel nobody is heard; packets name their speaker', async () => {
+  const g = await createGuild(h);
+  const b = await join(h, g);
+  const alice = await connect(g, g.owner);
+  const bob = await connect(g, b);
+  await talk([alice, bob], () => from(alice, b) >= 5 && from(bob, g.owner) >= 5);
+  // Every forwarded packet carries Bob's CSRC, so a receiver can tell who speaks in a slot.
+  const csrcs = alice.csrcs ?? [];
+  assert.ok(csrcs.length > 0 && csrcs.every((c) => c === voiceCsrc(b.id)), `${csrcs.slice(0, 5)}`);
+
+  // Bob loses SPEAK by an overwrite while connected: from the next packet on, nobody hears him.
+  const overwrite = `/channels/${g.voiceChannelId}/permissions/${b.id}`;
+  const denied = await h.api('PUT', overwrite, {
+    token: g.owner.token,
+    body: { type: 1, allow: '0', deny: P.SPEAK.toString() },
+  });
+  assert.equal(denied.status, 204, denied.text);
+  await waitUntilSilent(bob, alice, b);
+  const restored = await h.api('DELETE', overwrite, { token: g.owner.token });
+  assert.equal(restored.status, 204, restored.text);
+  const heardBefore = from(alice, b);
+  await talk([bob], () => from(alice, b) >= heardBefore + 5);
+
+  // The channel becomes the guild's AFK channel: nobody there is forwarded.
+  const afk = await h.api('PATCH', `/guilds/${g.id}`, {
+    token: g.owner.token,
+    body: { afk_channel_id: g.voiceChannelId },
+  });
+  assert.equal(afk.status, 200, afk.text);
+  await waitUntilSilent(bob, alice, b);
+  await waitUntilSilent(alice, bob, g.owner);
+});
+
+/** `speaker` keeps talking until `listener` stops hearing `user`; then what they send is never heard. */
+async function waitUntilSilent(speaker: Client, listener: Client, user: TestUser): Promise<void> {
+  // Silent: twenty probes in a row (over half a second) reached nobody.
+  let quiet = 0;
+  for (let i = 0; i < 1000 && quiet < 20; i++) {
+    const before = from(listener, user);
+    speaker.send(`${user.username}:probe-${i}`);
+    await new Promise((r) => setTimeout(r, 30));
+    quiet = from(listener, user) === before ? quiet + 1 : 0;
+  }
+  // Once silent, it stays so: a batch of packets sent now reaches nobody.
+  const before = from(listener, user);
+  for (let i = 0; i < 20; i++) {
+    speaker.send(`${user.username}:after-${i}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(from(listener, user), before, 'nothing more is forwarded');
+}
 
 async function waitFor(ok: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));

@@ -8,11 +8,13 @@ import { signOut } from '../session';
 import { useStore } from '../store';
 import { setTheme, themeChoice } from '../theme';
 import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
+import { processingKey } from '../voice';
 import { Developer } from './developer';
 
 const sections = [
   ['profile', 'Profile'],
   ['appearance', 'Appearance'],
+  ['voice', 'Voice'],
   ['password', 'Password'],
   ['sessions', 'Sessions'],
   ['developer', 'Developer'],
@@ -59,6 +61,8 @@ export function Settings({ section = 'profile' }: { section?: string }) {
           <p>Loading…</p>
         ) : section === 'appearance' ? (
           <Appearance />
+        ) : section === 'voice' ? (
+          <VoiceSettings />
         ) : section === 'password' ? (
           <PasswordForm />
         ) : section === 'sessions' ? (
@@ -177,6 +181,28 @@ function Appearance() {
           </label>
         ))}
       </fieldset>
+    </section>
+  );
+}
+
+/** The microphone's processing, per device; it applies from the next join. */
+function VoiceSettings() {
+  const [on, setOn] = useState(() => localStorage.getItem(processingKey) !== 'off');
+  return (
+    <section aria-labelledby="voice-title">
+      <h1 id="voice-title">Voice</h1>
+      <label>
+        <input
+          type="checkbox"
+          checked={on}
+          onChange={(e) => {
+            setOn(e.target.checked);
+            localStorage.setItem(processingKey, e.target.checked ? 'on' : 'off');
+          }}
+        />{' '}
+        Noise suppression, echo cancellation and automatic gain (this device; from the next time you join).
+        Turn it off to send music or other steady sounds as they are.
+      </label>
     </section>
   );
 }

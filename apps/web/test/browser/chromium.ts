@@ -22,6 +22,7 @@ export const chromiumSkip = existsSync(executablePath)
 export function launchProfile(
   dir: string,
   viewport?: { width: number; height: number },
+  extraArgs: string[] = [],
 ): Promise<BrowserContext> {
   return chromium.launchPersistentContext(dir, {
     executablePath,
@@ -36,6 +37,7 @@ export function launchProfile(
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

@@ -141,3 +141,38 @@ test('a partial USER_UPDATE (only what changed) updates a user held, and adds no
   applyDispatch('USER_UPDATE', { id: '300', username: 'third' });
   assert.equal(getState().users['300'].username, 'third');
 });
+
+test("voice states: GUILD_CREATE's, then joins, moves and leaves from VOICE_STATE_UPDATE", () => {
+  const state = (user_id: string, channel_id: string | null) => ({
+    user_id,
+    channel_id,
+    session_id: 's',
+    deaf: false,
+    mute: false,
+    self_deaf: false,
+    self_mute: false,
+    suppress: false,
+  });
+  applyDispatch('GUILD_CREATE', {
+    id: '2',
+    name: 'Voice',
+    owner_id: '100',
+    roles: [],
+    channels: [
+      { id: '20', type: 2, name: 'General' },
+      { id: '21', type: 2, name: 'Lounge' },
+    ],
+    voice_states: [state('200', '20')],
+  });
+  assert.deepEqual(Object.keys(getState().voiceStates['2']), ['200']);
+  applyDispatch('VOICE_STATE_UPDATE', { ...state('100', '20'), guild_id: '2' });
+  applyDispatch('VOICE_STATE_UPDATE', { ...state('200', '21'), guild_id: '2', mute: true });
+  assert.equal(getState().voiceStates['2']['100'].channel_id, '20');
+  assert.equal(getState().voiceStates['2']['200'].channel_id, '21');
+  assert.equal(getState().voiceStates['2']['200'].mute, true);
+  applyDispatch('VOICE_STATE_UPDATE', { ...state('200', null), guild_id: '2' });
+  assert.deepEqual(Object.keys(getState().voiceStates['2']), ['100']);
+  // Leaving the guild forgets its voice states.
+  applyDispatch('GUILD_DELETE', { id: '2' });
+  assert.equal(getState().voiceStates['2'], undefined);
+});

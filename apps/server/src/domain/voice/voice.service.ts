@@ -3,6 +3,7 @@ import {
   AuditLogEvent,
   ChannelType,
   ErrorCode,
+  invalidates,
   isVoiceType,
   type ModifyCurrentVoiceState,
   type VoiceServerUpdate,
@@ -58,6 +59,9 @@ const channelFull = () => new ApiError(403, ErrorCode.MissingPermissions, 'The v
  * them, the reads, and their end with the session that made them or with the member's right to connect.
  */
 export class VoiceService {
+  /** Guilds whose rooms' SPEAK is about to be rechecked (observe). */
+  private readonly speakDue = new Set<string>();
+
   constructor(private readonly deps: Deps) {}
 
   /**
@@ -383,10 +387,10 @@ export class VoiceService {
       ),
     );
     if (!state?.channel_id) throw notFound(ErrorCode.UnknownVoiceState, 'Voice State');
-    const { permissions } = await loadChannelForActor(db, state.channel_id, who.userId);
+    const { permissions, actor } = await loadChannelForActor(db, state.channel_id, who.userId);
     try {
       const sdp = await sfu.join({ id: state.channel_id, guildId: who.guildId }, who.userId, input.sdp, {
-        permitted: hasPermission(permissions, Permission.SPEAK),
+        permitted: maySpeak(permissions, state.channel_id, actor.guild.afkChannelId),
         muted: state.mute || state.suppress,
       });
       return { sdp };
@@ -396,12 +400,46 @@ export class VoiceService {
     }
   }
 
-  /** Keeps this process's SFU rooms in step with voice states (app.ts subscribes it to the bus). */
+  /** Recomputes SPEAK for every participant of the guild's rooms on this process (the SFU forwards only theirs). */
+  private async refreshSpeak(guildId: string): Promise<void> {
+    for (const [roomId, userId] of this.deps.sfu.participants(guildId)) {
+      const ctx = await loadChannelContext(this.deps.db, roomId, userId);
+      const permissions = ctx?.member ? safePermissions(ctx) : 0n;
+      this.deps.sfu.permit(roomId, userId, maySpeak(permissions, roomId, ctx?.guild?.afkChannelId ?? null));
+    }
+  }
+
+  /**
+   * Keeps this process's SFU rooms in step with voice states (app.ts subscribes it to the bus): who left, moved or
+   * was server-muted; and after an event that can change permissions in a guild with rooms here, who may still speak.
+   */
   observe(event: { t: string; topic: string; d: unknown }): void {
+    // GUILD_UPDATE: the AFK channel may have changed.
+    if (
+      (invalidates(event.t, 'permissions') || event.t === 'GUILD_UPDATE') &&
+      event.topic.startsWith('guild:')
+    ) {
+      const guildId = event.topic.slice('guild:'.length);
+      if (this.speakDue.has(guildId) || !this.deps.sfu.participants(guildId).length) return;
+      // Several such events of one guild in one turn of the event loop cost one pass.
+      this.speakDue.add(guildId);
+      setImmediate(() => {
+        this.speakDue.delete(guildId);
+        this.refreshSpeak(guildId).catch((err) =>
+          this.deps.log.warn({ err, guildId }, 'voice SPEAK recheck failed'),
+        );
+      });
+      return;
+    }
     if (event.t !== 'VOICE_STATE_UPDATE') return;
     const d = event.d as VoiceState & { guild_id: string };
     this.deps.sfu.follow(d.guild_id, d.user_id, d.channel_id, d.mute || d.suppress);
   }
+}
+
+/** Whether what a participant sends is forwarded: SPEAK in the channel, and never in the guild's AFK channel. */
+function maySpeak(permissions: bigint, channelId: string, afkChannelId: string | null): boolean {
+  return hasPermission(permissions, Permission.SPEAK) && channelId !== afkChannelId;
 }
 
 /** A member's permissions in a channel context, or none where the channel is not theirs to see. */

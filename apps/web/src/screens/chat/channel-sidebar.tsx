@@ -1,6 +1,6 @@
 // A server's channel list: loose channels, then collapsible categories; invite, create and settings buttons.
 import { useMemo, useState } from 'react';
-import { Icon, IconButton } from '../../icons';
+import { IconButton } from '../../icons';
 import { channelPermissions, guildPermissions, has, Permission } from '../../permissions';
 import { useStore } from '../../store';
 import { type Channel, ChannelType, type Guild, isForum } from '../../types';
@@ -9,6 +9,7 @@ import { isUnread, visibleChannels } from './channels';
 import { CreateChannelDialog } from './create-channel';
 import { InviteDialog } from './invite-dialog';
 import { link } from './link';
+import { isVoice, VoiceChannelItem } from './voice';
 
 /** The categories collapsed in one guild, kept in this browser across reloads. */
 function useCollapsed(guildId: string): [Set<string>, (categoryId: string) => void] {
@@ -61,15 +62,7 @@ export function ChannelSidebar({ guild, current }: { guild: Guild; current?: str
   );
 
   const item = (c: Channel) => {
-    const voice = c.type === ChannelType.GuildVoice || c.type === ChannelType.GuildStageVoice;
-    if (voice)
-      return (
-        <li key={c.id}>
-          <span className="channel voice" aria-disabled="true" title="Voice channels are not joinable yet">
-            <Icon name="speaker" size={16} /> {c.name}
-          </span>
-        </li>
-      );
+    if (isVoice(c)) return <VoiceChannelItem key={c.id} guild={guild} channel={c} />;
     const unread = isUnread(s, c) && c.id !== current;
     const mentions = s.readStates[c.id]?.mention_count ?? 0;
     const to = `/channels/${guild.id}/${c.id}`;

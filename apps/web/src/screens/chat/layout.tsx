@@ -19,6 +19,7 @@ import { GuildRail } from './guild-rail';
 import { useSwipeBack } from './swipe';
 import { UserPanel } from './user-panel';
 import { VerifyBanner } from './verify-banner';
+import { VoicePanel } from './voice';
 
 export function Chat({ path }: { path: string }) {
   const params = match('/channels/:guild/:channel?', path) ?? { guild: '@me' };
@@ -91,6 +92,7 @@ export function Chat({ path }: { path: string }) {
       <GuildRail current={guildId} />
       <nav className="sidebar" aria-label={guild ? `${guild.name} channels` : 'Direct messages'}>
         {guild ? <ChannelSidebar guild={guild} current={channelId} /> : <DmSidebar current={channelId} />}
+        <VoicePanel />
         <UserPanel />
       </nav>
       <main className="main">{main}</main>
