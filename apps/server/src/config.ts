@@ -55,6 +55,10 @@ export interface Config {
   jobsWorker: boolean;
   /** Milliseconds between a worker's claims when nothing in the process woke it. */
   jobsPollMs: number;
+  /** Federation may fetch private, loopback and link-local addresses (tests on one machine only; ADR 00XX). */
+  federationAllowPrivateAddresses: boolean;
+  /** WebFinger of other instances over plain http (tests on one machine only). */
+  federationAllowHttp: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -262,6 +266,18 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     allowed: 'true or false',
   },
   jobsWorker: { env: 'JOBS_WORKER', parse: bool, default: () => true, allowed: 'true or false' },
+  federationAllowPrivateAddresses: {
+    env: 'FEDERATION_ALLOW_PRIVATE_ADDRESSES',
+    parse: bool,
+    default: () => false,
+    allowed: 'true or false',
+  },
+  federationAllowHttp: {
+    env: 'FEDERATION_ALLOW_HTTP',
+    parse: bool,
+    default: () => false,
+    allowed: 'true or false',
+  },
   jobsPollMs: {
     env: 'JOBS_POLL_INTERVAL',
     parse: integer(10, 60_000),
