@@ -50,6 +50,8 @@ import { webFingerSelf } from './safe-fetch';
 const INSTANCE = 'instance';
 /** Most remote followers one status is fanned out to in this slice. */
 const FANOUT_MAX = 50_000;
+/** Fedify's expired cache entries are deleted this often. */
+const KV_SWEEP_MS = 60 * 60_000;
 
 export type HearthFederation = Federation<null>;
 
@@ -65,8 +67,9 @@ export function createHearthFederation(opts: {
   const social = services.social;
   const remote = social.remote;
   const host = new URL(config.publicUrl).host;
+  const kv = new DatabaseKvStore(opts.db);
   const federation = createFederation<null>({
-    kv: new DatabaseKvStore(opts.db),
+    kv,
     queue: new JobsMessageQueue(opts.jobs),
     manuallyStartQueue: true,
     origin: config.publicUrl,
@@ -460,14 +463,22 @@ export function createHearthFederation(opts: {
     return actor && isActor(actor) ? storeActor(actor) : null;
   }
 
-  return { federation, resolve, deliver };
+  return { federation, resolve, deliver, kv };
 }
 
 /** The handlers of the federation job kinds (app.ts calls this once). */
 export function defineFederationJobs(
   jobs: JobWorker<JobPayloads>,
-  f: { federation: HearthFederation; deliver: (d: FederationDelivery) => Promise<void> },
+  f: { federation: HearthFederation; deliver: (d: FederationDelivery) => Promise<void>; kv: DatabaseKvStore },
 ): void {
+  jobs.define(
+    'federation.kv-sweep',
+    async () => {
+      await f.kv.sweep();
+    },
+    { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
+  );
+  jobs.every('federation.kv-sweep', KV_SWEEP_MS, 'federation.kv-sweep', {});
   jobs.define(
     'federation.task',
     async ({ message }) => {

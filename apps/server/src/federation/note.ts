@@ -29,7 +29,7 @@ export const instant = (d: Date): Instant =>
   Temporal.Instant.fromEpochMilliseconds(d.getTime()) as unknown as Instant;
 
 /** Audience of a status of `visibility` (Mastodon's mapping): public to all, unlisted quietly, private to followers. */
-export function audience(visibility: Visibility, followers: string): { to: URL[]; cc: URL[] } {
+function audience(visibility: Visibility, followers: string): { to: URL[]; cc: URL[] } {
   const f = new URL(followers);
   switch (visibility) {
     case 'public':

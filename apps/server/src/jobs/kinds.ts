@@ -17,6 +17,8 @@ export interface JobPayloads {
   'federation.deliver': FederationDelivery;
   /** One of Fedify's queued tasks (fan-out, outbox delivery, inbox processing), as Fedify serialised it. */
   'federation.task': { message: unknown };
+  /** Deletes Fedify's expired cache entries (the recurring sweep, hourly). */
+  'federation.kv-sweep': Record<string, never>;
 }
 
 /** What the domain asks the federation area to send (ADR 00XX): ids only, the handler reads the rest. */

@@ -38,7 +38,7 @@ export class SocialUrls {
 const day = (d: Date) => `${d.toISOString().slice(0, 10)}T00:00:00.000Z`;
 
 /** Mastodon's `username`, `acct`, `url` and `uri` of an account: a remote one's username is `name@host` (ADR 00XX). */
-export function accountNames(u: AccountRow['user'], urls: SocialUrls) {
+function accountNames(u: AccountRow['user'], urls: SocialUrls) {
   if (!u.remote)
     return { username: u.username, acct: u.username, url: urls.profile(u.username), uri: urls.actor(u.id) };
   const uri = u.uri ?? '';
