@@ -174,5 +174,41 @@ describe('two Hearth instances federate', { timeout: 900_000 }, () => {
     assert.equal(note.status.id, post.body.id);
     const counted = await mastodon(a, 'GET', `/api/v1/statuses/${post.body.id}`, alice.token);
     assert.equal(counted.body.favourites_count, 1);
+
+    // Undo(Like) and Undo(Follow) travel too.
+    assert.equal(
+      (await mastodon(b, 'POST', `/api/v1/statuses/${remoteStatus.id}/unfavourite`, bob.token)).status,
+      200,
+    );
+    await eventually('the favourite taken back on A', async () => {
+      const r = await mastodon(a, 'GET', `/api/v1/statuses/${post.body.id}`, alice.token);
+      return r.body.favourites_count === 0;
+    });
+    assert.equal(
+      (await mastodon(b, 'POST', `/api/v1/accounts/${found.body.id}/unfollow`, bob.token)).status,
+      200,
+    );
+    await eventually('the follow ended on A', async () => {
+      const r = await mastodon(a, 'GET', `/api/v1/accounts/${alice.id}`, alice.token);
+      return r.body.followers_count === 0;
+    });
+
+    // An account that is not locked accepts at once (A answers the Follow with an Accept by itself).
+    const carol = await register(a, 'carol');
+    const carolOnB = await mastodon(b, 'GET', `/api/v1/accounts/lookup?acct=carol@${a.host}`, bob.token);
+    assert.equal(carolOnB.status, 200);
+    assert.equal(carolOnB.body.locked, false);
+    await mastodon(b, 'POST', `/api/v1/accounts/${carolOnB.body.id}/follow`, bob.token);
+    await eventually('B hears the automatic Accept', async () => {
+      const r = await mastodon(
+        b,
+        'GET',
+        `/api/v1/accounts/relationships?id[]=${carolOnB.body.id}`,
+        bob.token,
+      );
+      return r.body[0]?.following === true;
+    });
+    const carolNotes = await mastodon(a, 'GET', '/api/v1/notifications', carol.token);
+    assert.ok(carolNotes.body.some((n: any) => n.type === 'follow' && n.account.acct === `bob@${b.host}`));
   });
 });
