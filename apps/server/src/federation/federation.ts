@@ -364,7 +364,10 @@ export function createHearthFederation(opts: {
           : null;
     const follower = await localActor(ctx, followerUri);
     if (!follower) return;
-    await social.follows.answerRequest(remotePrincipal(senderId), follower.id, accept).catch(() => {});
+    // A Reject ends the follow whether or not it was accepted (Mastodon sends one when it removes a follower).
+    if (accept)
+      await social.follows.answerRequest(remotePrincipal(senderId), follower.id, true).catch(() => {});
+    else await social.follows.removeFollower(remotePrincipal(senderId), follower.id).catch(() => {});
   }
   function followerOfFollowUri(uri: URL): URL | null {
     const m = /^(.*\/users\/\d+)\/follows\/\d+$/.exec(uri.href);

@@ -76,7 +76,7 @@ describe('two Hearth instances federate', { timeout: 900_000 }, () => {
     }
   });
 
-  test('WebFinger, a locked account followed and approved, a post delivered, a favourite notified', async () => {
+  test('WebFinger; a locked account followed and approved; a post delivered; a favourite notified; undos; auto-accept; a follower removed', async () => {
     const a = await startInstance('127.0.0.1', 11);
     const b = await startInstance('localhost', 12);
     await Promise.all([waitForHealth(a), waitForHealth(b)]);
@@ -209,6 +209,27 @@ describe('two Hearth instances federate', { timeout: 900_000 }, () => {
       return r.body[0]?.following === true;
     });
     const carolNotes = await mastodon(a, 'GET', '/api/v1/notifications', carol.token);
-    assert.ok(carolNotes.body.some((n: any) => n.type === 'follow' && n.account.acct === `bob@${b.host}`));
+    const followed = carolNotes.body.find(
+      (n: any) => n.type === 'follow' && n.account.acct === `bob@${b.host}`,
+    );
+    assert.ok(followed, 'carol is told bob follows her');
+
+    // Carol removes bob from her followers: B hears a Reject and the follow ends there too.
+    const removed = await mastodon(
+      a,
+      'POST',
+      `/api/v1/accounts/${followed.account.id}/remove_from_followers`,
+      carol.token,
+    );
+    assert.equal(removed.status, 200);
+    await eventually('B hears the Reject', async () => {
+      const r = await mastodon(
+        b,
+        'GET',
+        `/api/v1/accounts/relationships?id[]=${carolOnB.body.id}`,
+        bob.token,
+      );
+      return r.body[0]?.following === false && r.body[0]?.requested === false;
+    });
   });
 });

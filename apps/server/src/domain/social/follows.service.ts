@@ -137,7 +137,20 @@ export class FollowsService {
     await this.assertExists(followerId);
     const pending = new PendingEvents();
     await this.deps.db.transaction(async (tx) => {
-      if (await this.removeFollow(tx, followerId, me)) unfollowed(pending, followerId, me);
+      const [follow] = await tx
+        .select({ uri: follows.uri })
+        .from(follows)
+        .where(and(eq(follows.userId, followerId), eq(follows.targetId, me)));
+      if (!(await this.removeFollow(tx, followerId, me))) return;
+      unfollowed(pending, followerId, me);
+      // A remote follower's instance hears it as a Reject (Mastodon's way of ending a follow from the followed side).
+      if (follow && (await isRemote(tx, followerId)) && !(await isRemote(tx, me)))
+        await this.deps.jobs.enqueue(
+          'federation.deliver',
+          { type: 'reject', userId: me, followerId, followUri: follow.uri },
+          {},
+          tx,
+        );
     });
     pending.publish(this.deps.events);
     return this.relationship(me, followerId);
