@@ -3,7 +3,7 @@
 //
 // apps/server/src, top to bottom (an area imports only areas below it):
 //   main.ts, app.ts, startup.ts            the composition root (anything)
-//   http | gateway                          transports (never each other)
+//   http | gateway | federation             transports (never each other); federation speaks ActivityPub
 //   domain                                  every rule; never fastify, ws or a transport
 //   events | state | media | mail | jobs    infrastructure (never the domain or above; jobs may use the store)
 //   store                                   the database (none of the above)
@@ -12,7 +12,7 @@
 
 const server = '^apps/server/src/';
 const root = `${server}(main|app|startup)[.]ts$`;
-const transports = `${server}(http|gateway)/`;
+const transports = `${server}(http|gateway|federation)/`;
 const domain = `${server}domain/`;
 const infrastructure = `${server}(store|events|state|media|mail|jobs)/`;
 const config = `${server}config[.]ts$`;
@@ -37,14 +37,16 @@ export default {
     {
       name: 'transports-apart',
       severity: 'error',
-      comment: 'http and gateway are separate transports: what both need lives in the domain or below.',
+      comment:
+        'http, gateway and federation are separate transports: what two need lives in the domain or below.',
       from: { path: transports },
       to: { path: transports, pathNot: `${server}$1/` },
     },
     {
       name: 'domain-below-transports',
       severity: 'error',
-      comment: 'The domain decides; it never imports a transport (http, gateway) nor the composition root.',
+      comment:
+        'The domain decides; it never imports a transport (http, gateway, federation) nor the composition root.',
       from: { path: domain },
       to: { path: transports },
     },
@@ -62,7 +64,7 @@ export default {
       comment:
         'store, events, state, media, mail and jobs serve the domain and the transports; never the reverse.',
       from: { path: infrastructure },
-      to: { path: `${server}(domain|http|gateway)/` },
+      to: { path: `${server}(domain|http|gateway|federation)/` },
     },
     {
       name: 'infrastructure-apart',

@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type HearthEvent, Limits, SnowflakeGenerator } from '@hearth/protocol';
 import { eq } from 'drizzle-orm';
-import Fastify, { type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { Config } from './config';
 import type { Deps } from './domain/deps';
@@ -19,6 +19,8 @@ import { voiceRechecks } from './domain/voice/voice-guard';
 import { BUS_GAP, type Bus, createMemoryBus } from './events/bus';
 import { EventPublisher } from './events/publisher';
 import { createRedisBus } from './events/redis-bus';
+import { createHearthFederation, defineFederationJobs } from './federation/federation';
+import { mountFederation } from './federation/mount';
 import { Gateway } from './gateway/gateway';
 import { MastodonStreaming } from './gateway/mastodon/streaming';
 import type { SessionSnapshot } from './gateway/session';
@@ -185,6 +187,16 @@ export async function createApp(
     };
     const services = createServices(deps);
     defineDomainJobs(jobs, services);
+    // ActivityPub (ADR 0040): an adapter over the social services, mounted on the HTTP server below.
+    const federation = createHearthFederation({
+      config,
+      db: database.db,
+      services,
+      jobs,
+      log: log.child({ part: 'federation' }),
+    });
+    defineFederationJobs(jobs, federation);
+    services.social.profiles.setResolver(federation);
     voiceGuard = voiceRechecks(services.voice, log);
     // Sessions revoked on any process stop being trusted here at once.
     const forgetRevoked = bus.subscribe((e) => {
@@ -214,6 +226,11 @@ export async function createApp(
         limiter,
         config,
       },
+      (api) =>
+        mountFederation(api as unknown as FastifyInstance, federation.federation, {
+          publicUrl: config.publicUrl,
+          limiter,
+        }),
     );
     const gateway = new Gateway({
       services,
@@ -281,6 +298,7 @@ async function buildHttp(
   lifecycle: { closing: boolean },
   webDir: string,
   ctx: RouteContext,
+  mount: (api: Api) => void,
 ): Promise<Api> {
   const http = Fastify({
     loggerInstance: log.child({}, { serializers: requestLogSerializers }),
@@ -318,6 +336,7 @@ async function buildHttp(
     rejectNulCharacters(request.query);
     rejectNulCharacters(request.body);
   });
+  mount(http);
   registerAuth(http, ctx.services.auth);
   registerRouteLimits(http, ctx.limiter, config);
   const metrics = registerMetrics(http, database, jobs);

@@ -59,6 +59,10 @@ export interface Config {
   jobsPollMs: number;
   /** Hosts that outgoing requests to user-chosen URLs (interactions endpoints) may reach on private addresses. */
   outboundAllowHosts: string[];
+  /** Federation may fetch private, loopback and link-local addresses (tests on one machine only; ADR 0040). */
+  federationAllowPrivateAddresses: boolean;
+  /** WebFinger of other instances over plain http (tests on one machine only). */
+  federationAllowHttp: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -272,6 +276,18 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     allowed: 'true or false',
   },
   jobsWorker: { env: 'JOBS_WORKER', parse: bool, default: () => true, allowed: 'true or false' },
+  federationAllowPrivateAddresses: {
+    env: 'FEDERATION_ALLOW_PRIVATE_ADDRESSES',
+    parse: bool,
+    default: () => false,
+    allowed: 'true or false',
+  },
+  federationAllowHttp: {
+    env: 'FEDERATION_ALLOW_HTTP',
+    parse: bool,
+    default: () => false,
+    allowed: 'true or false',
+  },
   jobsPollMs: {
     env: 'JOBS_POLL_INTERVAL',
     parse: integer(10, 60_000),

@@ -38,6 +38,7 @@ import { OAuthService } from './social/oauth.service';
 import { PostsService } from './social/posts.service';
 import { ProfilesService } from './social/profiles.service';
 import { ReblogsService } from './social/reblogs.service';
+import { RemoteAccountsService } from './social/remote.service';
 import { StreamsService } from './social/streams.service';
 import { TimelinesService } from './social/timelines.service';
 import { ForumPostsService } from './threads/forum-posts.service';
@@ -123,6 +124,8 @@ export function createServices(deps: Deps) {
       pins: new StatusPinsService(deps, posts),
       mutes: new MutesService(deps, follows),
       streams: new StreamsService(deps, notifications),
+      /** Accounts of other instances and this one's actor keys (ADR 0040). */
+      remote: new RemoteAccountsService(deps),
     },
   };
   return {

@@ -17,4 +17,21 @@ export interface JobPayloads {
   'interactions.sweep': Record<string, never>;
   /** Ends voice states whose gateway session is gone everywhere (a process died; the sweep, once a minute). */
   'voice.sweep': Record<string, never>;
+  /** Sends an activity for something a local account did towards remote ones (ADR 0040). */
+  'federation.deliver': FederationDelivery;
+  /** One of Fedify's queued tasks (fan-out, outbox delivery, inbox processing), as Fedify serialised it. */
+  'federation.task': { message: unknown };
+  /** Deletes Fedify's expired cache entries (the recurring sweep, hourly). */
+  'federation.kv-sweep': Record<string, never>;
 }
+
+/** What the domain asks the federation area to send (ADR 0040): ids only, the handler reads the rest. */
+export type FederationDelivery =
+  /** `userId` follows (or asks to follow) remote `targetId`; `undo-follow` takes it back. */
+  | { type: 'follow' | 'undo-follow'; userId: string; targetId: string; followId: string }
+  /** `userId` accepted or rejected remote `followerId`'s follow request. */
+  | { type: 'accept' | 'reject'; userId: string; followerId: string; followUri: string | null }
+  /** `userId` posted status `postId` (public or unlisted) and has remote followers. */
+  | { type: 'create'; userId: string; postId: string }
+  /** `userId` favourited (or stopped) remote `authorId`'s status `postId`. */
+  | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string };

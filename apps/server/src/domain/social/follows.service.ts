@@ -11,6 +11,7 @@ import { notAllowed, recordNotFound } from './errors';
 import { type RelationshipState, SocialUrls, toAccount, toRelationship } from './mastodon.wire';
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
+import { isRemote } from './remote.service';
 import { isBlocked, muteActive } from './visibility';
 
 /** The bus topic of a social account's events (ADR 0028). */
@@ -33,26 +34,38 @@ export class FollowsService {
     this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
   }
 
-  /** Follows `targetId`, or asks to when the account is locked. Following again changes nothing. */
-  async follow(principal: Principal, targetId: string) {
+  /**
+   * Follows `targetId`, or asks to when the account is locked. Following again changes nothing. A remote account
+   * is asked through federation (ADR 0040): the follow waits for its Accept. `uri` is the Follow activity's IRI when
+   * a remote account follows (the inbox calls this).
+   */
+  async follow(principal: Principal, targetId: string, opts: { uri?: string } = {}) {
     const me = principal.userId;
     const pending = new PendingEvents();
     await this.deps.db.transaction(async (tx) => {
       const [target] = await tx
-        .select({ id: users.id, locked: users.locked, disabled: users.disabled })
+        .select({ id: users.id, locked: users.locked, disabled: users.disabled, remote: users.remote })
         .from(users)
         .where(eq(users.id, targetId));
       if (!target || target.disabled) throw recordNotFound();
       if (targetId === me) throw notAllowed();
       if (await isBlocked(tx, me, targetId)) throw notAllowed();
       const id = this.deps.ids.next();
-      const accepted = !target.locked;
+      const accepted = !target.locked && !target.remote;
+      const uri = target.remote ? this.urls.followUri(me, id) : (opts.uri ?? null);
       const [created] = await tx
         .insert(follows)
-        .values({ userId: me, targetId, id, accepted })
+        .values({ userId: me, targetId, id, accepted, uri })
         .onConflictDoNothing()
         .returning({ id: follows.id });
       if (!created) return;
+      if (target.remote && !(await isRemote(tx, me)))
+        await this.deps.jobs.enqueue(
+          'federation.deliver',
+          { type: 'follow', userId: me, targetId, followId: id },
+          {},
+          tx,
+        );
       await tx.insert(followers).values({ userId: targetId, followerId: me, id, accepted });
       if (accepted)
         await adjustStats(tx, [
@@ -79,7 +92,19 @@ export class FollowsService {
     await this.assertExists(targetId);
     const pending = new PendingEvents();
     await this.deps.db.transaction(async (tx) => {
-      if (await this.removeFollow(tx, me, targetId)) unfollowed(pending, me, targetId);
+      const [follow] = await tx
+        .select({ id: follows.id })
+        .from(follows)
+        .where(and(eq(follows.userId, me), eq(follows.targetId, targetId)));
+      if (!(await this.removeFollow(tx, me, targetId))) return;
+      unfollowed(pending, me, targetId);
+      if (follow && (await isRemote(tx, targetId)) && !(await isRemote(tx, me)))
+        await this.deps.jobs.enqueue(
+          'federation.deliver',
+          { type: 'undo-follow', userId: me, targetId, followId: follow.id },
+          {},
+          tx,
+        );
     });
     pending.publish(this.deps.events);
     return this.relationship(me, targetId);
@@ -112,7 +137,20 @@ export class FollowsService {
     await this.assertExists(followerId);
     const pending = new PendingEvents();
     await this.deps.db.transaction(async (tx) => {
-      if (await this.removeFollow(tx, followerId, me)) unfollowed(pending, followerId, me);
+      const [follow] = await tx
+        .select({ uri: follows.uri })
+        .from(follows)
+        .where(and(eq(follows.userId, followerId), eq(follows.targetId, me)));
+      if (!(await this.removeFollow(tx, followerId, me))) return;
+      unfollowed(pending, followerId, me);
+      // A remote follower's instance hears it as a Reject (Mastodon's way of ending a follow from the followed side).
+      if (follow && (await isRemote(tx, followerId)) && !(await isRemote(tx, me)))
+        await this.deps.jobs.enqueue(
+          'federation.deliver',
+          { type: 'reject', userId: me, followerId, followUri: follow.uri },
+          {},
+          tx,
+        );
     });
     pending.publish(this.deps.events);
     return this.relationship(me, followerId);
@@ -133,6 +171,18 @@ export class FollowsService {
         from: [followerId],
         recipients: [me],
       });
+      // A remote follower hears the answer through federation (ADR 0040).
+      const [request] = await tx
+        .select({ uri: follows.uri })
+        .from(follows)
+        .where(and(eq(follows.userId, followerId), eq(follows.targetId, me), eq(follows.accepted, false)));
+      if (request && (await isRemote(tx, followerId)) && !(await isRemote(tx, me)))
+        await this.deps.jobs.enqueue(
+          'federation.deliver',
+          { type: accept ? 'accept' : 'reject', userId: me, followerId, followUri: request.uri },
+          {},
+          tx,
+        );
       if (accept) {
         const [done] = await tx
           .update(followers)
@@ -297,6 +347,17 @@ export class FollowsService {
       .filter((a): a is AccountRow => a !== undefined)
       .map((a) => toAccount(a, this.urls));
     return { ...page, items };
+  }
+
+  /** Whether a local account follows `userId` (accepted): then its remote statuses are stored (ADR 0040). */
+  async hasLocalFollower(userId: string): Promise<boolean> {
+    const [row] = await this.deps.db
+      .select({ one: sql<number>`1` })
+      .from(followers)
+      .innerJoin(users, eq(users.id, followers.followerId))
+      .where(and(eq(followers.userId, userId), eq(followers.accepted, true), eq(users.remote, false)))
+      .limit(1);
+    return row !== undefined;
   }
 
   /** 404 unless `id` is an active account. */

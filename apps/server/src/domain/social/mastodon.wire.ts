@@ -17,9 +17,13 @@ export class SocialUrls {
     readonly signer: AttachmentUrls,
   ) {}
   profile = (username: string) => `${this.base}/@${username}`;
-  actor = (username: string) => `${this.base}/users/${username}`;
+  /** A local account's ActivityPub actor (ADR 0040: by id, which never changes). */
+  actor = (userId: string) => `${this.base}/users/${userId}`;
   status = (username: string, id: string) => `${this.base}/@${username}/${id}`;
-  statusUri = (username: string, id: string) => `${this.base}/users/${username}/statuses/${id}`;
+  /** A local status's ActivityPub object. */
+  statusUri = (userId: string, id: string) => `${this.base}/users/${userId}/statuses/${id}`;
+  /** The IRI of a local account's Follow activity. */
+  followUri = (userId: string, followId: string) => `${this.base}/users/${userId}/follows/${followId}`;
   tag = (name: string) => `${this.base}/tags/${encodeURIComponent(name)}`;
   avatar = (userId: string, hash: string | null) =>
     hash
@@ -33,18 +37,24 @@ export class SocialUrls {
 
 const day = (d: Date) => `${d.toISOString().slice(0, 10)}T00:00:00.000Z`;
 
+/** Mastodon's `username`, `acct`, `url` and `uri` of an account: a remote one's username is `name@host` (ADR 0040). */
+function accountNames(u: AccountRow['user'], urls: SocialUrls) {
+  if (!u.remote)
+    return { username: u.username, acct: u.username, url: urls.profile(u.username), uri: urls.actor(u.id) };
+  const uri = u.uri ?? '';
+  return { username: u.username.split('@')[0], acct: u.username, url: u.url ?? uri, uri };
+}
+
 export function toAccount(a: AccountRow, urls: SocialUrls) {
   const u = a.user;
   const avatar = urls.avatar(u.id, u.avatar);
   const header = urls.header(u.id, u.banner);
   return {
     id: u.id,
-    username: u.username,
-    acct: u.username,
-    url: urls.profile(u.username),
-    uri: urls.actor(u.username),
+    ...accountNames(u, urls),
     display_name: u.globalName ?? '',
-    note: u.bio ? renderText(u.bio, new Map(), urls.tag) : '',
+    // A remote account's bio is stored as sanitised HTML already.
+    note: u.remote ? u.bio : u.bio ? renderText(u.bio, new Map(), urls.tag) : '',
     avatar,
     avatar_static: avatar,
     header,
@@ -117,8 +127,8 @@ export function toStatus(s: StatusParts, urls: SocialUrls) {
   const username = s.author.user.username;
   return {
     id: p.id,
-    uri: urls.statusUri(username, p.id),
-    url: urls.status(username, p.id),
+    uri: p.uri ?? urls.statusUri(s.author.user.id, p.id),
+    url: p.url ?? p.uri ?? urls.status(username, p.id),
     created_at: p.createdAt.toISOString(),
     edited_at: p.editedAt ? p.editedAt.toISOString() : null,
     account: toAccount(s.author, urls),
@@ -132,12 +142,10 @@ export function toStatus(s: StatusParts, urls: SocialUrls) {
     in_reply_to_account_id: p.inReplyToAccountId,
     media_attachments: s.media ?? [],
     application: s.application,
-    mentions: s.mentions.map((m) => ({
-      id: m.user.id,
-      username: m.user.username,
-      acct: m.user.username,
-      url: urls.profile(m.user.username),
-    })),
+    mentions: s.mentions.map((m) => {
+      const names = accountNames(m.user, urls);
+      return { id: m.user.id, username: names.username, acct: names.acct, url: names.url };
+    }),
     tags: hashtags(p.text, Limits.statusTagsMax).map((name) => ({ name, url: urls.tag(name) })),
     emojis: [],
     reblogs_count: p.reblogsCount,

@@ -22,6 +22,7 @@ import { type MediaRow, openVisibility, statusHasMedia, toMediaAttachment } from
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import { PollsService } from './polls.service';
+import { hasRemoteFollowers, isRemote } from './remote.service';
 import { statusViews } from './status-views';
 import { mentionedUsernames, renderText } from './text';
 import { type Visibility, visibleOriginal, visiblePostById, visibleTo } from './visibility';
@@ -38,6 +39,26 @@ export interface StatusInput {
   media_attributes?: Array<{ id: string } & MediaFields>;
   poll?: MastodonPollInput | null;
 }
+
+/** A remote status as the federation area read it. */
+export interface RemoteStatusInput {
+  uri: string;
+  url: string | null;
+  /** Sanitised HTML, and the same as plain text. */
+  content: string;
+  text: string;
+  spoilerText: string;
+  sensitive: boolean;
+  visibility: Visibility;
+  language: string | null;
+  published: Date | null;
+  /** The stored status it answers, if it is one Hearth has. */
+  inReplyTo: { userId: string; id: string } | null;
+}
+
+/** Longest text kept of a remote status (other instances allow more than Hearth's own limit). */
+const REMOTE_TEXT_CHARS = 100_000;
+const REMOTE_CONTENT_CHARS = 200_000;
 
 export interface AccountStatusesQuery extends PageQuery {
   exclude_replies?: boolean;
@@ -119,6 +140,14 @@ export class PostsService {
         });
         if (parent) await bumpReplies(tx, parent.userId, parent.id, 1);
         await adjustStats(tx, [{ userId: me, statuses: 1, posted: true }]);
+        // Remote followers get it through federation (ADR 0040); direct statuses stay here in this slice.
+        if (row.visibility !== 'direct' && (await hasRemoteFollowers(tx, me)))
+          await this.deps.jobs.enqueue(
+            'federation.deliver',
+            { type: 'create', userId: me, postId: id },
+            {},
+            tx,
+          );
         return { post: row };
       },
     );
@@ -137,6 +166,68 @@ export class PostsService {
     pending.add('SOCIAL_STATUS_CREATE', accountTopic(me), eventOf(post, status));
     pending.publish(this.deps.events);
     return status;
+  }
+
+  /**
+   * Stores a status of a remote account delivered by federation (ADR 0040); `content` is sanitised HTML. A status
+   * already stored (the same `uri`) is not stored again. Answers its id.
+   */
+  async createRemote(authorId: string, input: RemoteStatusInput): Promise<string> {
+    const pending = new PendingEvents();
+    const id = await this.deps.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(posts)
+        .values({
+          userId: authorId,
+          id: this.deps.ids.next(),
+          text: input.text.slice(0, REMOTE_TEXT_CHARS),
+          content: input.content.slice(0, REMOTE_CONTENT_CHARS),
+          spoilerText: input.spoilerText.slice(0, Limits.spoilerChars),
+          sensitive: input.sensitive,
+          visibility: input.visibility,
+          language: input.language,
+          inReplyToId: input.inReplyTo?.id ?? null,
+          inReplyToAccountId: input.inReplyTo?.userId ?? null,
+          createdAt: input.published ?? new Date(),
+          uri: input.uri,
+          url: input.url,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (!row) {
+        const [earlier] = await tx.select({ id: posts.id }).from(posts).where(eq(posts.uri, input.uri));
+        return earlier.id;
+      }
+      if (input.inReplyTo) await bumpReplies(tx, input.inReplyTo.userId, input.inReplyTo.id, 1);
+      await adjustStats(tx, [{ userId: authorId, statuses: 1, posted: true }]);
+      const [status] = await statusViews(tx, this.urls, authorId, [row]);
+      pending.add('SOCIAL_STATUS_CREATE', accountTopic(authorId), eventOf(row, status));
+      return row.id;
+    });
+    pending.publish(this.deps.events);
+    return id;
+  }
+
+  /** A status by its ActivityPub IRI (a remote one's stored `uri`), or null. */
+  async byUri(uri: string): Promise<PostRow | null> {
+    const [row] = await this.deps.db.select().from(posts).where(eq(posts.uri, uri));
+    return row ?? null;
+  }
+
+  /** A status by author and id, whoever may see it (the federation area decides what it serves), or null. */
+  async statusRow(userId: string, id: string): Promise<PostRow | null> {
+    if (!/^\d{1,20}$/.test(userId) || !/^\d{1,20}$/.test(id)) return null;
+    const [row] = await this.deps.db
+      .select()
+      .from(posts)
+      .where(and(eq(posts.userId, userId), eq(posts.id, id)));
+    return row ?? null;
+  }
+
+  /** A status by id alone, or null. */
+  async statusRowById(id: string): Promise<PostRow | null> {
+    const [row] = await this.deps.db.select().from(posts).where(eq(posts.id, id));
+    return row ?? null;
   }
 
   /** A status the caller (null: signed out) may see; otherwise 404, whether or not it exists. */
@@ -290,6 +381,13 @@ export class PostsService {
             .returning({ id: postReactions.postId })
         : await tx.delete(postReactions).where(key).returning({ id: postReactions.postId });
       if (changed.length === 0) return found;
+      if ((await isRemote(tx, found.userId)) && !(await isRemote(tx, me)))
+        await this.deps.jobs.enqueue(
+          'federation.deliver',
+          { type: on ? 'like' : 'undo-like', userId: me, authorId: found.userId, postId: id },
+          {},
+          tx,
+        );
       if (on)
         await this.notifications.add(tx, pending, {
           type: 'favourite',

@@ -8,6 +8,7 @@ import { accountByUsername, loadAccounts } from './accounts';
 import { recordNotFound } from './errors';
 import { accountTopic, type FollowsService } from './follows.service';
 import { SocialUrls, toAccount, toCredentialAccount } from './mastodon.wire';
+import type { AccountResolver } from './remote.service';
 
 export interface ProfileChanges {
   display_name?: string;
@@ -37,8 +38,8 @@ export class ProfilesService {
   async instanceStats(): Promise<{ users: number; statuses: number }> {
     const [row] = await this.deps.db
       .select({
-        users: sql<number>`(select count(*)::int from ${users} where not ${users.bot} and not ${users.system})`,
-        statuses: sql<number>`(select count(*)::int from ${posts})`,
+        users: sql<number>`(select count(*)::int from ${users} where not ${users.bot} and not ${users.system} and not ${users.remote})`,
+        statuses: sql<number>`(select count(*)::int from ${posts} where ${posts.uri} is null)`,
       })
       .from(sql`(select 1) as one`);
     return { users: Number(row?.users ?? 0), statuses: Number(row?.statuses ?? 0) };
@@ -51,15 +52,30 @@ export class ProfilesService {
     return toAccount(a, this.urls);
   }
 
-  /** `acct` is `username` or `username@this-host`; accounts elsewhere are not known yet (no federation). */
+  /** Finds accounts of other instances (the federation area sets it; ADR 0040). */
+  private resolver: AccountResolver | null = null;
+  setResolver(resolver: AccountResolver): void {
+    this.resolver = resolver;
+  }
+
+  /**
+   * `acct` is `username`, `username@this-host`, or `username@other-host`: an account of another instance, looked up
+   * there (WebFinger) and stored when it is not known yet.
+   */
   async lookup(acct: string) {
     const name = acct.replace(/^@/, '');
     const at = name.indexOf('@');
     if (
       at >= 0 &&
       name.slice(at + 1).toLowerCase() !== new URL(this.deps.config.publicUrl).host.toLowerCase()
-    )
-      throw recordNotFound();
+    ) {
+      const id = await this.resolver?.resolve(name).catch((err) => {
+        this.deps.log.info({ err, acct: name }, 'could not resolve a remote account');
+        return null;
+      });
+      if (!id) throw recordNotFound();
+      return this.account(id);
+    }
     const a = await accountByUsername(this.deps.db, at >= 0 ? name.slice(0, at) : name);
     if (!a || a.user.disabled) throw recordNotFound();
     return toAccount(a, this.urls);

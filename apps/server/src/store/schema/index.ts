@@ -1,5 +1,6 @@
 export * from './applications';
 export * from './channels';
+export * from './federation';
 export * from './guilds';
 export * from './interactions';
 export * from './jobs';

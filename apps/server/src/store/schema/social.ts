@@ -33,6 +33,8 @@ export const follows = pgTable(
     /** The follow's id, the same in `followers`: pages the lists. */
     id: snowflake('id').notNull(),
     accepted: boolean('accepted').notNull(),
+    /** The Follow activity's IRI when either side is remote (an Accept or Undo names it; ADR 0040). */
+    uri: text('uri'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.targetId] }), index('follows_user_id_idx').on(t.userId, t.id)],
@@ -80,6 +82,9 @@ export const posts = pgTable(
     /** A boost (reblog): the status it boosts and that status's author; its own text is empty. */
     reblogOfId: snowflake('reblog_of_id'),
     reblogOfAccountId: snowflake('reblog_of_account_id'),
+    /** A remote status's ActivityPub object IRI and its page (ADR 0040); null for local statuses. */
+    uri: text('uri'),
+    url: text('url'),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.id] }),
@@ -88,6 +93,7 @@ export const posts = pgTable(
     // One boost per account and status: a second one changes nothing (reblogs_count exact).
     uniqueIndex('posts_reblog_key').on(t.userId, t.reblogOfId).where(sql`${t.reblogOfId} is not null`),
     index('posts_in_reply_to_idx').on(t.inReplyToId),
+    uniqueIndex('posts_uri_key').on(t.uri).where(sql`${t.uri} is not null`),
     index('posts_public_idx').on(t.id).where(sql`${t.visibility} = 'public'`),
     check('posts_visibility_check', sql`${t.visibility} in ('public', 'unlisted', 'private', 'direct')`),
   ],

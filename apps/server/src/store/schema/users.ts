@@ -41,13 +41,32 @@ export const users = pgTable(
       .$type<Array<{ name: string; value: string }>>()
       .notNull()
       .default([]),
+    /**
+     * An account of another instance, known through federation (ADR 0040): its `username` is `name@host` (Mastodon's
+     * acct), it has no credentials, and the columns below say where it lives.
+     */
+    remote: boolean('remote').notNull().default(false),
+    /** A remote account's ActivityPub actor IRI (its identity); null for local accounts. */
+    uri: text('uri'),
+    /** A remote account's profile page. */
+    url: text('url'),
+    /** A remote account's inbox and its instance's shared inbox. */
+    inbox: text('inbox'),
+    sharedInbox: text('shared_inbox'),
+    /** A remote account's main public key (PEM), as last fetched; Fedify verifies signatures with the live one. */
+    publicKey: text('public_key'),
+    /** When a remote account was last fetched. */
+    fetchedAt: timestamptz('fetched_at'),
     uploadLimit: bigint('upload_limit', { mode: 'number' })
       .notNull()
       .default(25 * 1024 * 1024),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`)],
+  (t) => [
+    uniqueIndex('users_username_key').on(sql`lower(${t.username})`),
+    uniqueIndex('users_uri_key').on(t.uri).where(sql`${t.uri} is not null`),
+  ],
 );
 
 /** Email and password of a person's account (bots have none). */

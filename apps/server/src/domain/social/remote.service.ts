@@ -1,0 +1,211 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../store/db';
+import { actorKeys, followers, posts, users } from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+
+// Accounts of other instances and this instance's key pairs (ADR 0040). The federation area maps ActivityPub to
+// these plain values; nothing here knows Fedify.
+
+/** A remote actor as the federation area read it; `bio` is sanitised HTML. */
+export interface RemoteAccountInput {
+  uri: string;
+  /** preferredUsername. */
+  username: string;
+  /** The actor's host (with its port, if any): with `username`, its acct. */
+  host: string;
+  url: string | null;
+  inbox: string;
+  sharedInbox: string | null;
+  displayName: string | null;
+  bio: string;
+  locked: boolean;
+  discoverable: boolean;
+  bot: boolean;
+  fields: Array<{ name: string; value: string }>;
+  publicKey: string | null;
+}
+
+/** Finds an account of another instance by `name@host`, storing it: answers its id, or null. */
+export interface AccountResolver {
+  resolve(acct: string): Promise<string | null>;
+}
+
+/** What the federation area needs to know of a remote account. */
+export interface RemoteAccount {
+  id: string;
+  uri: string;
+  acct: string;
+  inbox: string;
+  sharedInbox: string | null;
+}
+
+/** Longest display name, bio and field kept of a remote account (its instance may allow more than Hearth shows). */
+const REMOTE_NAME_CHARS = 100;
+const REMOTE_BIO_CHARS = 10_000;
+const REMOTE_FIELDS = 16;
+const REMOTE_FIELD_CHARS = 500;
+
+/** A principal acting for a remote account: the inbox acts through the same services as a local user's request. */
+export function remotePrincipal(userId: string): Principal {
+  return { userId, sessionId: null, bot: false, applicationId: null, applicationFlags: 0 };
+}
+
+/** Whether account `id` is of another instance. */
+export async function isRemote(db: DbOrTx, id: string): Promise<boolean> {
+  const [row] = await db.select({ remote: users.remote }).from(users).where(eq(users.id, id));
+  return row?.remote === true;
+}
+
+/** Whether `userId` has an accepted follower on another instance (then its statuses are delivered there). */
+export async function hasRemoteFollowers(db: DbOrTx, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql<number>`1` })
+    .from(followers)
+    .innerJoin(users, eq(users.id, followers.followerId))
+    .where(and(eq(followers.userId, userId), eq(followers.accepted, true), eq(users.remote, true)))
+    .limit(1);
+  return row !== undefined;
+}
+
+const toRemote = (r: {
+  id: string;
+  uri: string | null;
+  username: string;
+  inbox: string | null;
+  sharedInbox: string | null;
+}): RemoteAccount => ({
+  id: r.id,
+  uri: r.uri ?? '',
+  acct: r.username,
+  inbox: r.inbox ?? '',
+  sharedInbox: r.sharedInbox,
+});
+
+const remoteColumns = {
+  id: users.id,
+  uri: users.uri,
+  username: users.username,
+  inbox: users.inbox,
+  sharedInbox: users.sharedInbox,
+};
+
+export class RemoteAccountsService {
+  constructor(private readonly deps: Deps) {}
+
+  /** Stores (or refreshes) a remote account by its actor IRI; answers its id. */
+  async upsert(input: RemoteAccountInput): Promise<string> {
+    const values = {
+      username: `${input.username}@${input.host}`.slice(0, 320),
+      globalName: input.displayName?.slice(0, REMOTE_NAME_CHARS) || null,
+      bio: input.bio.slice(0, REMOTE_BIO_CHARS),
+      bot: input.bot,
+      locked: input.locked,
+      discoverable: input.discoverable,
+      profileFields: input.fields.slice(0, REMOTE_FIELDS).map((f) => ({
+        name: f.name.slice(0, REMOTE_FIELD_CHARS),
+        value: f.value.slice(0, REMOTE_FIELD_CHARS),
+      })),
+      remote: true,
+      uri: input.uri,
+      url: input.url,
+      inbox: input.inbox,
+      sharedInbox: input.sharedInbox,
+      publicKey: input.publicKey,
+      fetchedAt: new Date(),
+      updatedAt: new Date(),
+    };
+    const [row] = await this.deps.db
+      .insert(users)
+      .values({ id: this.deps.ids.next(), ...values })
+      .onConflictDoUpdate({ target: users.uri, targetWhere: sql`${users.uri} is not null`, set: values })
+      .returning({ id: users.id });
+    return row.id;
+  }
+
+  async byUri(uri: string): Promise<RemoteAccount | null> {
+    const [row] = await this.deps.db
+      .select(remoteColumns)
+      .from(users)
+      .where(and(eq(users.uri, uri), eq(users.remote, true)));
+    return row ? toRemote(row) : null;
+  }
+
+  async byId(id: string): Promise<RemoteAccount | null> {
+    const [row] = await this.deps.db
+      .select(remoteColumns)
+      .from(users)
+      .where(and(eq(users.id, id), eq(users.remote, true)));
+    return row ? toRemote(row) : null;
+  }
+
+  /** A remote account already known by its acct (`name@host`). */
+  async byAcct(acct: string): Promise<RemoteAccount | null> {
+    const [row] = await this.deps.db
+      .select(remoteColumns)
+      .from(users)
+      .where(and(sql`lower(${users.username}) = lower(${acct})`, eq(users.remote, true)));
+    return row ? toRemote(row) : null;
+  }
+
+  /** A local, active person or bot account (an actor this instance serves), or null. */
+  async local(id: string) {
+    if (!/^\d{1,20}$/.test(id)) return null;
+    const [row] = await this.deps.db
+      .select()
+      .from(users)
+      .where(and(eq(users.id, id), eq(users.remote, false), eq(users.disabled, false)));
+    return row ?? null;
+  }
+
+  /** A local, active account by username (WebFinger), or null. */
+  async localByUsername(username: string) {
+    const [row] = await this.deps.db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          sql`lower(${users.username}) = lower(${username})`,
+          eq(users.remote, false),
+          eq(users.disabled, false),
+        ),
+      );
+    return row?.id ?? null;
+  }
+
+  /** `userId`'s accepted remote followers, for delivery: actor IRI and inboxes. */
+  async remoteFollowers(userId: string, limit: number): Promise<RemoteAccount[]> {
+    const rows = await this.deps.db
+      .select(remoteColumns)
+      .from(followers)
+      .innerJoin(users, eq(users.id, followers.followerId))
+      .where(and(eq(followers.userId, userId), eq(followers.accepted, true), eq(users.remote, true)))
+      .orderBy(followers.id)
+      .limit(limit);
+    return rows.map(toRemote);
+  }
+
+  /** The key pairs of a local actor (a user id, or '0' for the instance actor) as stored JWKs. */
+  async keyPairs(userId: string) {
+    return this.deps.db.select().from(actorKeys).where(eq(actorKeys.userId, userId)).orderBy(actorKeys.kind);
+  }
+
+  /** Keeps a new key pair unless one of `kind` exists already (two processes made one at once: the first wins). */
+  async saveKeyPair(userId: string, kind: string, publicKey: JsonWebKey, privateKey: JsonWebKey) {
+    await this.deps.db
+      .insert(actorKeys)
+      .values({ userId, kind, publicKey, privateKey })
+      .onConflictDoNothing();
+  }
+
+  /** NodeInfo's usage: local people (not bots) and local statuses. */
+  async usage(): Promise<{ users: number; statuses: number }> {
+    const [row] = await this.deps.db
+      .select({
+        users: sql<number>`(select count(*)::int from ${users} where not ${users.bot} and not ${users.system} and not ${users.remote})`,
+        statuses: sql<number>`(select count(*)::int from ${posts} where ${posts.uri} is null)`,
+      })
+      .from(sql`(select 1) as one`);
+    return { users: Number(row?.users ?? 0), statuses: Number(row?.statuses ?? 0) };
+  }
+}

@@ -1,0 +1,501 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Context,
+  createFederation,
+  exportJwk,
+  type Federation,
+  generateCryptoKeyPair,
+  importJwk,
+} from '@fedify/fedify';
+import {
+  Accept,
+  type Actor,
+  Application,
+  Create,
+  Endpoints,
+  Follow,
+  Image,
+  isActor,
+  Like,
+  Note,
+  Person,
+  PropertyValue,
+  type Recipient,
+  Reject,
+  Service,
+  Undo,
+} from '@fedify/vocab';
+import { exportSpki } from '@fedify/vocab-runtime';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Services } from '../domain/services';
+import { remotePrincipal } from '../domain/social/remote.service';
+import type { FederationDelivery, JobPayloads } from '../jobs/kinds';
+import type { JobWorker } from '../jobs/worker';
+import type { Db } from '../store/db';
+import { DatabaseKvStore } from './kv';
+import {
+  createOf,
+  instant,
+  noteToStatus,
+  plainText,
+  sanitizeContent,
+  statusToNote,
+  type Visibility,
+} from './note';
+import { JobsMessageQueue } from './queue';
+import { webFingerSelf } from './safe-fetch';
+
+/** The instance actor's identifier (user ids are digits, so it names no user). */
+const INSTANCE = 'instance';
+/** Most remote followers one status is fanned out to in this slice. */
+const FANOUT_MAX = 50_000;
+/** Fedify's expired cache entries are deleted this often. */
+const KV_SWEEP_MS = 60 * 60_000;
+
+export type HearthFederation = Federation<null>;
+
+/** Builds Hearth's ActivityPub side (ADR 0040) over the social services. */
+export function createHearthFederation(opts: {
+  config: Config;
+  db: Db;
+  services: Services;
+  jobs: Pick<JobWorker<JobPayloads>, 'enqueue'>;
+  log: Logger;
+}) {
+  const { config, services, log } = opts;
+  const social = services.social;
+  const remote = social.remote;
+  const host = new URL(config.publicUrl).host;
+  const kv = new DatabaseKvStore(opts.db);
+  const federation = createFederation<null>({
+    kv,
+    queue: new JobsMessageQueue(opts.jobs),
+    manuallyStartQueue: true,
+    origin: config.publicUrl,
+    allowPrivateAddress: config.federationAllowPrivateAddresses,
+    userAgent: { software: 'Hearth/0.1' },
+  });
+
+  // --- actors and keys ---------------------------------------------------------------------------------------
+
+  const keyOwner = (identifier: string) => (identifier === INSTANCE ? '0' : identifier);
+  federation
+    .setActorDispatcher('/users/{identifier}', async (ctx, identifier) => {
+      const keys = await ctx.getActorKeyPairs(identifier);
+      const common = {
+        id: ctx.getActorUri(identifier),
+        inbox: ctx.getInboxUri(identifier),
+        outbox: ctx.getOutboxUri(identifier),
+        followers: ctx.getFollowersUri(identifier),
+        following: ctx.getFollowingUri(identifier),
+        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+        publicKey: keys[0]?.cryptographicKey ?? null,
+        assertionMethods: keys.map((k) => k.multikey),
+      };
+      if (identifier === INSTANCE)
+        return new Application({
+          ...common,
+          preferredUsername: host,
+          name: 'Hearth',
+          manuallyApprovesFollowers: true,
+          url: new URL(config.publicUrl),
+        });
+      const user = await remote.local(identifier);
+      if (!user) return null;
+      const account = await social.profiles.account(user.id);
+      return new Person({
+        ...common,
+        preferredUsername: user.username,
+        name: user.globalName ?? user.username,
+        summary: account.note || null,
+        url: new URL(account.url),
+        published: instant(user.createdAt),
+        manuallyApprovesFollowers: user.locked,
+        discoverable: user.discoverable,
+        icon: user.avatar ? new Image({ url: new URL(account.avatar) }) : null,
+        image: user.banner ? new Image({ url: new URL(account.header) }) : null,
+        attachments: account.fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
+      });
+    })
+    .mapHandle(async (_ctx, username) =>
+      username.toLowerCase() === host.toLowerCase() ? INSTANCE : remote.localByUsername(username),
+    )
+    .setKeyPairsDispatcher(async (_ctx, identifier) => {
+      const owner = keyOwner(identifier);
+      if (owner !== '0' && !(await remote.local(owner))) return [];
+      let rows = await remote.keyPairs(owner);
+      const kinds = { rsa: 'RSASSA-PKCS1-v1_5', ed25519: 'Ed25519' } as const;
+      const missing = (Object.keys(kinds) as Array<keyof typeof kinds>).filter(
+        (k) => !rows.some((r) => r.kind === k),
+      );
+      for (const kind of missing) {
+        const pair = await generateCryptoKeyPair(kinds[kind]);
+        await remote.saveKeyPair(
+          owner,
+          kind,
+          await exportJwk(pair.publicKey),
+          await exportJwk(pair.privateKey),
+        );
+      }
+      if (missing.length) rows = await remote.keyPairs(owner);
+      // RSA first: `publicKey` (what Mastodon reads) is the first pair's.
+      rows.sort((a, b) => (a.kind === 'rsa' ? -1 : b.kind === 'rsa' ? 1 : 0));
+      return Promise.all(
+        rows.map(async (r) => ({
+          publicKey: await importJwk(r.publicKey, 'public'),
+          privateKey: await importJwk(r.privateKey, 'private'),
+        })),
+      );
+    });
+
+  // --- collections ---------------------------------------------------------------------------------------------
+
+  federation
+    .setFollowersDispatcher('/users/{identifier}/followers', async (_ctx, identifier) => {
+      if (!(await remote.local(identifier))) return null;
+      const list = await remote.remoteFollowers(identifier, FANOUT_MAX);
+      const items: Recipient[] = list.map((f) => ({
+        id: new URL(f.uri),
+        inboxId: new URL(f.inbox),
+        endpoints: f.sharedInbox ? { sharedInbox: new URL(f.sharedInbox) } : null,
+      }));
+      return { items };
+    })
+    .setCounter(async (_ctx, identifier) => {
+      if (!(await remote.local(identifier))) return null;
+      return (await social.profiles.account(identifier)).followers_count;
+    });
+  federation
+    .setFollowingDispatcher('/users/{identifier}/following', async (_ctx, identifier) =>
+      (await remote.local(identifier)) ? { items: [] } : null,
+    )
+    .setCounter(async (_ctx, identifier) =>
+      (await remote.local(identifier)) ? (await social.profiles.account(identifier)).following_count : null,
+    );
+  federation
+    .setOutboxDispatcher('/users/{identifier}/outbox', async (_ctx, identifier) =>
+      (await remote.local(identifier)) ? { items: [] } : null,
+    )
+    .setCounter(async (_ctx, identifier) =>
+      (await remote.local(identifier)) ? (await social.profiles.account(identifier)).statuses_count : null,
+    );
+
+  /** A local status as its Note's parts, or null unless it is local and public or unlisted. */
+  const localStatus = async (ctx: Context<null>, userId: string, id: string) => {
+    const post = await social.posts.statusRow(userId, id);
+    if (!post || post.uri || post.reblogOfId) return null;
+    const parent = post.inReplyToId ? await social.posts.statusRowById(post.inReplyToId) : null;
+    return {
+      uri: ctx.getObjectUri(Note, { userId, id }).href,
+      url: `${config.publicUrl}/@${(await remote.local(userId))?.username ?? userId}/${id}`,
+      actor: ctx.getActorUri(userId).href,
+      followers: ctx.getFollowersUri(userId).href,
+      content: post.content,
+      spoilerText: post.spoilerText,
+      sensitive: post.sensitive,
+      visibility: post.visibility as Visibility,
+      language: post.language,
+      createdAt: post.createdAt,
+      inReplyTo: parent
+        ? (parent.uri ?? ctx.getObjectUri(Note, { userId: parent.userId, id: parent.id }).href)
+        : null,
+    };
+  };
+  federation.setObjectDispatcher(Note, '/users/{userId}/statuses/{id}', async (ctx, values) => {
+    const s = await localStatus(ctx, values.userId, values.id);
+    // Followers-only and direct statuses are not served to unsigned fetches in this slice.
+    if (!s || (s.visibility !== 'public' && s.visibility !== 'unlisted')) return null;
+    return statusToNote(s);
+  });
+
+  federation.setNodeInfoDispatcher('/nodeinfo/2.1', async () => {
+    const usage = await remote.usage();
+    return {
+      software: { name: 'hearth', version: '0.1.0' },
+      protocols: ['activitypub'],
+      openRegistrations: true,
+      usage: { users: { total: usage.users }, localPosts: usage.statuses, localComments: 0 },
+    };
+  });
+
+  // --- remote actors -------------------------------------------------------------------------------------------
+
+  /** Stores (or refreshes) a remote actor as an account; answers its id. */
+  const storeActor = async (actor: Actor): Promise<string | null> => {
+    if (!actor.id || !actor.inboxId || !actor.preferredUsername) return null;
+    const fields: Array<{ name: string; value: string }> = [];
+    for await (const a of actor.getAttachments())
+      if (a instanceof PropertyValue && a.name && a.value)
+        fields.push({ name: plainText(a.name.toString()), value: plainText(a.value.toString()) });
+    const key = await actor.getPublicKey().catch(() => null);
+    return remote.upsert({
+      uri: actor.id.href,
+      username: actor.preferredUsername.toString(),
+      host: actor.id.host,
+      url: actor.url instanceof URL ? actor.url.href : (actor.url?.href?.href ?? null),
+      inbox: actor.inboxId.href,
+      sharedInbox: actor.endpoints?.sharedInbox?.href ?? null,
+      displayName: actor.name ? plainText(actor.name.toString()) : null,
+      bio: actor.summary ? sanitizeContent(actor.summary.toString()) : '',
+      locked: actor.manuallyApprovesFollowers ?? false,
+      discoverable: ('discoverable' in actor ? actor.discoverable : null) ?? false,
+      bot: actor instanceof Service || actor instanceof Application,
+      fields,
+      publicKey: key?.publicKey ? await exportSpki(key.publicKey) : null,
+    });
+  };
+
+  /** The local account an actor IRI of this instance names, or null. */
+  const localActor = async (ctx: Context<null>, uri: URL | null) => {
+    const parsed = uri ? ctx.parseUri(uri) : null;
+    if (parsed?.type !== 'actor') return null;
+    return remote.local(parsed.identifier);
+  };
+
+  /** The stored account of an activity's sender (fetched and stored when new). */
+  const senderOf = async (
+    ctx: Context<null>,
+    activity: { actorId: URL | null; getActor: Follow['getActor'] },
+  ) => {
+    if (!activity.actorId) return null;
+    const known = await remote.byUri(activity.actorId.href);
+    if (known) return known.id;
+    const actor = await activity.getActor(ctx);
+    return actor && isActor(actor) ? storeActor(actor) : null;
+  };
+
+  // --- inbox ---------------------------------------------------------------------------------------------------
+
+  federation
+    .setInboxListeners('/users/{identifier}/inbox', '/inbox')
+    .on(Follow, async (ctx, follow) => {
+      if (!follow.id || !follow.actorId) return;
+      const target = await localActor(ctx, follow.objectId);
+      if (!target) return;
+      const followerId = await senderOf(ctx, follow);
+      if (!followerId) return;
+      let refused = false;
+      try {
+        await social.follows.follow(remotePrincipal(followerId), target.id, { uri: follow.id.href });
+      } catch (err) {
+        log.info({ err, follow: follow.id.href }, 'a remote follow was refused');
+        refused = true;
+      }
+      if (!refused && target.locked) return; // answered when the account owner decides
+      const follower = await remote.byId(followerId);
+      if (!follower) return;
+      const answer = {
+        id: new URL(`${ctx.getActorUri(target.id).href}#${refused ? 'rejects' : 'accepts'}/${randomUUID()}`),
+        actor: ctx.getActorUri(target.id),
+        object: follow,
+      };
+      await ctx.sendActivity(
+        { identifier: target.id },
+        recipientOf(follower),
+        refused ? new Reject(answer) : new Accept(answer),
+      );
+    })
+    .on(Accept, async (ctx, accept) => answered(ctx, accept, true))
+    .on(Reject, async (ctx, reject) => answered(ctx, reject, false))
+    .on(Undo, async (ctx, undo) => {
+      const object = await undo.getObject(ctx);
+      const senderId = undo.actorId ? (await remote.byUri(undo.actorId.href))?.id : null;
+      if (!senderId || !object) return;
+      if (object instanceof Follow && object.actorId?.href === undo.actorId?.href) {
+        const target = await localActor(ctx, object.objectId);
+        if (target) await social.follows.unfollow(remotePrincipal(senderId), target.id).catch(() => {});
+      } else if (object instanceof Like && object.actorId?.href === undo.actorId?.href) {
+        const post = await localPostOf(ctx, object.objectId);
+        if (post) await social.posts.favourite(remotePrincipal(senderId), post.id, false).catch(() => {});
+      }
+    })
+    .on(Create, async (ctx, create) => {
+      const object = await create.getObject(ctx);
+      if (!(object instanceof Note) || !create.actorId) return;
+      // Only an author may create its notes (Fedify checked that the activity is signed by `actor`).
+      if (object.attributionId?.href !== create.actorId.href) return;
+      const author = await remote.byUri(create.actorId.href);
+      // In this slice a remote status is stored when a local account follows its author.
+      if (!author || !(await social.follows.hasLocalFollower(author.id))) return;
+      const actor = await create.getActor(ctx);
+      const followers = actor && isActor(actor) ? (actor.followersId?.href ?? null) : null;
+      const status = noteToStatus(object, followers);
+      if (!status || status.visibility === 'direct') return;
+      const parent = status.inReplyTo
+        ? ((await localPostOf(ctx, new URL(status.inReplyTo))) ??
+          (await social.posts.byUri(status.inReplyTo)))
+        : null;
+      await social.posts.createRemote(author.id, {
+        ...status,
+        inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
+      });
+    })
+    .on(Like, async (ctx, like) => {
+      const post = await localPostOf(ctx, like.objectId);
+      if (!post) return;
+      const likerId = await senderOf(ctx, like);
+      if (!likerId) return;
+      await social.posts.favourite(remotePrincipal(likerId), post.id, true).catch((err) => {
+        log.info({ err, like: like.id?.href }, 'a remote favourite was refused');
+      });
+    })
+    .onError((_ctx, err) => log.warn({ err }, 'an inbox activity failed'));
+
+  /** A local status an object IRI names. */
+  async function localPostOf(ctx: Context<null>, uri: URL | null) {
+    const parsed = uri ? ctx.parseUri(uri) : null;
+    if (parsed?.type !== 'object' || parsed.class !== Note) return null;
+    const post = await social.posts.statusRow(parsed.values.userId, parsed.values.id);
+    return post && !post.uri ? post : null;
+  }
+
+  /** A remote account's Accept or Reject of a local account's follow. */
+  async function answered(ctx: Context<null>, activity: Accept | Reject, accept: boolean) {
+    const senderId = activity.actorId ? (await remote.byUri(activity.actorId.href))?.id : null;
+    if (!senderId) return;
+    const follow = await activity.getObject(ctx).catch(() => null);
+    // Mastodon embeds the Follow; a bare IRI names one of ours (`/users/{id}/follows/{id}`).
+    const followerUri =
+      follow instanceof Follow
+        ? follow.actorId
+        : activity.objectId
+          ? followerOfFollowUri(activity.objectId)
+          : null;
+    const follower = await localActor(ctx, followerUri);
+    if (!follower) return;
+    // A Reject ends the follow whether or not it was accepted (Mastodon sends one when it removes a follower).
+    if (accept)
+      await social.follows.answerRequest(remotePrincipal(senderId), follower.id, true).catch(() => {});
+    else await social.follows.removeFollower(remotePrincipal(senderId), follower.id).catch(() => {});
+  }
+  function followerOfFollowUri(uri: URL): URL | null {
+    const m = /^(.*\/users\/\d+)\/follows\/\d+$/.exec(uri.href);
+    return m ? new URL(m[1]) : null;
+  }
+
+  // --- what the domain asks to send ----------------------------------------------------------------------------
+
+  const recipientOf = (a: { uri: string; inbox: string; sharedInbox: string | null }): Recipient => ({
+    id: new URL(a.uri),
+    inboxId: new URL(a.inbox),
+    endpoints: a.sharedInbox ? { sharedInbox: new URL(a.sharedInbox) } : null,
+  });
+
+  async function deliver(d: FederationDelivery): Promise<void> {
+    const ctx = federation.createContext(new URL(config.publicUrl), null);
+    const me = ctx.getActorUri(d.userId);
+    const sender = { identifier: d.userId };
+    switch (d.type) {
+      case 'follow':
+      case 'undo-follow': {
+        const target = await remote.byId(d.targetId);
+        if (!target) return;
+        const follow = new Follow({
+          id: new URL(social.posts.urls.followUri(d.userId, d.followId)),
+          actor: me,
+          object: new URL(target.uri),
+        });
+        const activity =
+          d.type === 'follow'
+            ? follow
+            : new Undo({ id: new URL(`${follow.id?.href}/undo`), actor: me, object: follow });
+        await ctx.sendActivity(sender, recipientOf(target), activity);
+        return;
+      }
+      case 'accept':
+      case 'reject': {
+        const follower = await remote.byId(d.followerId);
+        if (!follower) return;
+        const follow = new Follow({
+          id: d.followUri ? new URL(d.followUri) : null,
+          actor: new URL(follower.uri),
+          object: me,
+        });
+        const answer = { id: new URL(`${me.href}#${d.type}s/${randomUUID()}`), actor: me, object: follow };
+        await ctx.sendActivity(
+          sender,
+          recipientOf(follower),
+          d.type === 'accept' ? new Accept(answer) : new Reject(answer),
+        );
+        return;
+      }
+      case 'create': {
+        const s = await localStatus(ctx, d.userId, d.postId);
+        if (!s || s.visibility === 'direct') return;
+        await ctx.sendActivity(sender, 'followers', createOf(s), { preferSharedInbox: true });
+        return;
+      }
+      case 'like':
+      case 'undo-like': {
+        const [author, post] = await Promise.all([
+          remote.byId(d.authorId),
+          social.posts.statusRow(d.authorId, d.postId),
+        ]);
+        if (!author || !post?.uri) return;
+        const like = new Like({
+          id: new URL(`${me.href}#likes/${d.postId}`),
+          actor: me,
+          object: new URL(post.uri),
+        });
+        const activity =
+          d.type === 'like'
+            ? like
+            : new Undo({
+                id: new URL(`${me.href}#likes/${d.postId}/undo/${randomUUID()}`),
+                actor: me,
+                object: like,
+              });
+        await ctx.sendActivity(sender, recipientOf(author), activity);
+        return;
+      }
+    }
+  }
+
+  /** `name@host` of another instance: WebFinger there, then its actor, stored as an account. */
+  async function resolve(acct: string): Promise<string | null> {
+    const known = await remote.byAcct(acct);
+    if (known) return known.id;
+    const actorUrl = await webFingerSelf(acct, {
+      allowPrivate: config.federationAllowPrivateAddresses,
+      allowHttp: config.federationAllowHttp,
+    });
+    if (!actorUrl) return null;
+    const ctx = federation.createContext(new URL(config.publicUrl), null);
+    const actor = await ctx.lookupObject(actorUrl);
+    return actor && isActor(actor) ? storeActor(actor) : null;
+  }
+
+  return { federation, resolve, deliver, kv };
+}
+
+/** The handlers of the federation job kinds (app.ts calls this once). */
+export function defineFederationJobs(
+  jobs: JobWorker<JobPayloads>,
+  f: { federation: HearthFederation; deliver: (d: FederationDelivery) => Promise<void>; kv: DatabaseKvStore },
+): void {
+  jobs.define(
+    'federation.kv-sweep',
+    async () => {
+      await f.kv.sweep();
+    },
+    { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
+  );
+  jobs.every('federation.kv-sweep', KV_SWEEP_MS, 'federation.kv-sweep', {});
+  jobs.define(
+    'federation.task',
+    async ({ message }) => {
+      await f.federation.processQueuedTask(
+        null,
+        message as Parameters<HearthFederation['processQueuedTask']>[1],
+      );
+    },
+    // Fedify retries deliveries itself (a new task with its backoff); a task that throws is Hearth's failure.
+    { concurrency: 4, maxAttempts: 3, backoff: { baseMs: 5000, maxMs: 60_000 } },
+  );
+  jobs.define('federation.deliver', (d) => f.deliver(d), {
+    concurrency: 4,
+    maxAttempts: 8,
+    backoff: { baseMs: 10_000, maxMs: 3_600_000 },
+  });
+}

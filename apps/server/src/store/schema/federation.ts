@@ -1,0 +1,30 @@
+import { jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { snowflake, timestamptz } from './types';
+
+// Federation (ADR 0040): what Fedify keeps on Hearth's database, so PGlite and PostgreSQL work alike.
+
+/**
+ * A local actor's key pairs, made on first use: `rsa` (RSASSA-PKCS1-v1_5, HTTP Signatures for Mastodon) and
+ * `ed25519` (Object Integrity Proofs). JWKs; the private half never leaves the server.
+ */
+export const actorKeys = pgTable(
+  'actor_keys',
+  {
+    /** A user id, or 0 for the instance actor. */
+    userId: snowflake('user_id').notNull(),
+    kind: text('kind').notNull(),
+    publicKey: jsonb('public_key').$type<JsonWebKey>().notNull(),
+    privateKey: jsonb('private_key').$type<JsonWebKey>().notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] })],
+);
+
+/** Fedify's key–value store (its caches of remote documents and keys, inbox idempotence): JSON values with a TTL. */
+export const fedifyKv = pgTable('fedify_kv', {
+  /** The KvKey's parts as a JSON array. */
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  /** Gone once past (read as absent, and swept). */
+  expiresAt: timestamptz('expires_at'),
+});

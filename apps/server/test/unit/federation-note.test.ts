@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Create, Note } from '@fedify/vocab';
+import { createOf, noteToStatus, statusToNote } from '../../src/federation/note';
+
+// The pure mapping between statuses and Notes (ADR 0040), on a Create(Note) shaped as mastodon.social sends it
+// (its extension context, tags, contentMap and replies collection), with hostile markup added to its content.
+
+const mastodonCreate = {
+  '@context': [
+    'https://www.w3.org/ns/activitystreams',
+    {
+      ostatus: 'http://ostatus.org#',
+      atomUri: 'ostatus:atomUri',
+      inReplyToAtomUri: 'ostatus:inReplyToAtomUri',
+      conversation: 'ostatus:conversation',
+      sensitive: 'as:sensitive',
+      toot: 'http://joinmastodon.org/ns#',
+      votersCount: 'toot:votersCount',
+    },
+  ],
+  id: 'https://mastodon.social/users/Gargron/statuses/113424209829131429/activity',
+  type: 'Create',
+  actor: 'https://mastodon.social/users/Gargron',
+  published: '2024-11-04T14:00:26Z',
+  to: ['https://www.w3.org/ns/activitystreams#Public'],
+  cc: ['https://mastodon.social/users/Gargron/followers'],
+  object: {
+    id: 'https://mastodon.social/users/Gargron/statuses/113424209829131429',
+    type: 'Note',
+    summary: null,
+    inReplyTo: null,
+    published: '2024-11-04T14:00:26Z',
+    url: 'https://mastodon.social/@Gargron/113424209829131429',
+    attributedTo: 'https://mastodon.social/users/Gargron',
+    to: ['https://www.w3.org/ns/activitystreams#Public'],
+    cc: ['https://mastodon.social/users/Gargron/followers'],
+    sensitive: false,
+    atomUri: 'https://mastodon.social/users/Gargron/statuses/113424209829131429',
+    inReplyToAtomUri: null,
+    conversation: 'tag:mastodon.social,2024-11-04:objectId=830385811:objectType=Conversation',
+    content:
+      '<p>Hello <span class="h-card" translate="no"><a href="https://mastodon.social/@fedify" class="u-url mention">@<span>fedify</span></a></span> <a href="https://mastodon.social/tags/fediverse" class="mention hashtag" rel="tag">#<span>fediverse</span></a><script>alert(1)</script><img src=x onerror="alert(2)"></p><p>second <a href="javascript:alert(3)">line</a></p>',
+    contentMap: {
+      en: '<p>Hello <span class="h-card" translate="no"><a href="https://mastodon.social/@fedify" class="u-url mention">@<span>fedify</span></a></span> <a href="https://mastodon.social/tags/fediverse" class="mention hashtag" rel="tag">#<span>fediverse</span></a><script>alert(1)</script><img src=x onerror="alert(2)"></p><p>second <a href="javascript:alert(3)">line</a></p>',
+    },
+    attachment: [],
+    tag: [
+      { type: 'Mention', href: 'https://mastodon.social/users/fedify', name: '@fedify' },
+      { type: 'Hashtag', href: 'https://mastodon.social/tags/fediverse', name: '#fediverse' },
+    ],
+    replies: {
+      id: 'https://mastodon.social/users/Gargron/statuses/113424209829131429/replies',
+      type: 'Collection',
+      first: {
+        type: 'CollectionPage',
+        next: 'https://mastodon.social/users/Gargron/statuses/113424209829131429/replies?only_other_accounts=true&page=true',
+        partOf: 'https://mastodon.social/users/Gargron/statuses/113424209829131429/replies',
+        items: [],
+      },
+    },
+  },
+};
+
+const followers = 'https://mastodon.social/users/Gargron/followers';
+
+async function noteOf(json: unknown): Promise<Note> {
+  // The fixture's @context is ActivityStreams' own (preloaded in Fedify) plus inline terms, and the Note is embedded:
+  // nothing is fetched.
+  const create = await Create.fromJsonLd(json);
+  const object = await create.getObject();
+  assert.ok(object instanceof Note);
+  return object;
+}
+
+describe('Notes to statuses', () => {
+  test('a Mastodon Create(Note) becomes a public status with its text, sanitised', async () => {
+    const s = noteToStatus(await noteOf(mastodonCreate), followers);
+    assert.ok(s);
+    assert.equal(s.uri, 'https://mastodon.social/users/Gargron/statuses/113424209829131429');
+    assert.equal(s.url, 'https://mastodon.social/@Gargron/113424209829131429');
+    assert.equal(s.attributedTo, 'https://mastodon.social/users/Gargron');
+    assert.equal(s.visibility, 'public');
+    assert.equal(s.sensitive, false);
+    assert.equal(s.spoilerText, '');
+    assert.equal(s.published?.toISOString(), '2024-11-04T14:00:26.000Z');
+    assert.equal(s.inReplyTo, null);
+    assert.doesNotMatch(s.content, /script|onerror|<img|javascript:/);
+    assert.match(s.content, /<a href="https:\/\/mastodon.social\/@fedify" class="u-url mention"/);
+    assert.match(s.content, /rel="nofollow noopener noreferrer"/);
+    assert.equal(s.text, 'Hello @fedify #fediverse\n\nsecond line');
+  });
+
+  test('visibility follows the audience: unlisted, followers-only, direct', async () => {
+    const withAudience = (to: string[], cc: string[]) =>
+      noteOf({ ...mastodonCreate, object: { ...mastodonCreate.object, to, cc } });
+    const pub = 'https://www.w3.org/ns/activitystreams#Public';
+    assert.equal(noteToStatus(await withAudience([followers], [pub]), followers)?.visibility, 'unlisted');
+    assert.equal(noteToStatus(await withAudience([followers], []), followers)?.visibility, 'private');
+    assert.equal(
+      noteToStatus(await withAudience(['https://example.com/users/x'], []), followers)?.visibility,
+      'direct',
+    );
+  });
+
+  test('a content warning becomes spoiler text', async () => {
+    const note = await noteOf({
+      ...mastodonCreate,
+      object: { ...mastodonCreate.object, summary: 'spoilers <b>ahead</b>', sensitive: true },
+    });
+    const s = noteToStatus(note, followers);
+    assert.equal(s?.spoilerText, 'spoilers ahead');
+    assert.equal(s?.sensitive, true);
+  });
+});
+
+describe('statuses to Notes', () => {
+  const local = {
+    uri: 'https://hearth.test/users/1/statuses/2',
+    url: 'https://hearth.test/@alice/2',
+    actor: 'https://hearth.test/users/1',
+    followers: 'https://hearth.test/users/1/followers',
+    content: '<p>hi</p>',
+    spoilerText: 'cw',
+    sensitive: true,
+    visibility: 'unlisted' as const,
+    language: null,
+    createdAt: new Date('2026-01-02T03:04:05.000Z'),
+    inReplyTo: 'https://mastodon.social/users/Gargron/statuses/113424209829131429',
+  };
+
+  test('a local status as a Note addresses its audience and reads back the same', async () => {
+    const json = (await statusToNote(local).toJsonLd()) as Record<string, any>;
+    assert.equal(json.type, 'Note');
+    assert.equal(json.id, local.uri);
+    assert.equal(json.attributedTo, local.actor);
+    assert.equal(json.to, local.followers);
+    assert.equal(json.cc, 'as:Public');
+    assert.equal(json.summary, 'cw');
+    assert.equal(json.sensitive, true);
+    assert.equal(json.inReplyTo, local.inReplyTo);
+    assert.equal(json.published, '2026-01-02T03:04:05Z');
+    const back = noteToStatus(await Note.fromJsonLd(json), local.followers);
+    assert.equal(back?.visibility, 'unlisted');
+    assert.equal(back?.content, '<p>hi</p>');
+    assert.equal(back?.uri, local.uri);
+  });
+
+  test('the Create of a public status is addressed to the public, its followers in cc', async () => {
+    const json = (await createOf({ ...local, visibility: 'public' }).toJsonLd()) as Record<string, any>;
+    assert.equal(json.type, 'Create');
+    assert.equal(json.actor, local.actor);
+    assert.equal(json.to, 'as:Public');
+    assert.equal(json.cc, local.followers);
+    assert.equal(json.object.id, local.uri);
+    assert.equal(json.id, `${local.uri}/activity`);
+  });
+});
