@@ -1,7 +1,7 @@
-// Requests Hearth makes to addresses its users chose (an application's interactions endpoint), guarded against SSRF:
-// every address the host resolves to must be public, the connection goes to the address that was checked (the check
-// runs inside the socket's own lookup, so DNS cannot answer differently in between), redirects are not followed,
-// and time and answer size are bounded (ADR 0038).
+// Requests Hearth makes to addresses its users or other instances chose (interactions endpoints, WebFinger), guarded
+// against SSRF: every address the host resolves to must be public, the connection goes to the address that was
+// checked (the check runs inside the socket's own lookup, so DNS cannot answer differently in between), redirects are
+// not followed, and time and answer size are bounded (ADR 0038).
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
