@@ -34,7 +34,10 @@ const label = (item: ListItem | undefined) =>
 /** A client's copy: a sparse array it splices as the ops say. */
 function apply(copy: (ListItem | undefined)[], ops: ListOp[]): void {
   for (const op of ops) {
-    if (op.op === 'SYNC') op.items.forEach((item, i) => (copy[op.range[0] + i] = item));
+    if (op.op === 'SYNC')
+      op.items.forEach((item, i) => {
+        copy[op.range[0] + i] = item;
+      });
     // Past what it holds, an INSERT sets the item there (the array is sparse).
     else if (op.op === 'INSERT' && op.index >= copy.length) copy[op.index] = op.item;
     else if (op.op === 'INSERT') copy.splice(op.index, 0, op.item);
