@@ -53,6 +53,8 @@ export class Session {
   readonly presenceGuilds = new Set<string>();
   /** Large guilds whose presences it subscribed to (op 14), oldest first; most sessions never do. */
   private subscribedGuilds: Set<string> | null = null;
+  /** Members whose presences it follows by id, per guild (op 14 `members`, ADR 00XX); most sessions never do. */
+  watching: Map<string, Set<string>> | null = null;
   /** The bus position when its events began to be held: a checkpoint of a held session is taken there. */
   heldAt = '0-0';
   /** The guild and DM channel ids the gateway's audience index lists this session under. */
@@ -130,6 +132,15 @@ export class Session {
     subscribed.delete(guildId);
     subscribed.add(guildId);
     if (subscribed.size > MAX_SUBSCRIBED_GUILDS) subscribed.delete(subscribed.values().next().value!);
+  }
+
+  /** op 14 `members`: the presences of these members of a guild from now on (replacing the ones named before). */
+  watch(guildId: string, userIds: string[]): void {
+    this.watching ??= new Map();
+    if (userIds.length) this.watching.set(guildId, new Set(userIds));
+    else this.watching.delete(guildId);
+    // As many guilds as op 14 subscriptions; the oldest goes first.
+    if (this.watching.size > MAX_SUBSCRIBED_GUILDS) this.watching.delete(this.watching.keys().next().value!);
   }
 
   /** A session continued from another process's snapshot; its caches are filled by the caller. */
