@@ -55,6 +55,8 @@ interface Roster {
   guildId: string;
   ownerId: string;
   roles: Map<string, ListRole>;
+  /** `roles` as the permission engine takes them, made again when a role changes. */
+  roleList: ListRole[] | null;
   channels: Map<string, CachedChannel>;
   members: Map<string, ListEntry>;
   online: number;
@@ -248,11 +250,13 @@ export class MemberLists {
           position: role.position,
           hoist: role.hoist,
         });
+        roster.roleList = null;
         this.regroup(roster, send);
         return null;
       }
       case 'GUILD_ROLE_DELETE': {
         roster.roles.delete(event.d.role_id);
+        roster.roleList = null;
         this.regroup(roster, send);
         return null;
       }
@@ -403,7 +407,11 @@ export class MemberLists {
     const channel = roster.channels.get(channelId);
     if (!channel) return null;
     const perms = computeChannelPermissions(
-      { id: roster.guildId, ownerId: roster.ownerId, roles: [...roster.roles.values()] },
+      {
+        id: roster.guildId,
+        ownerId: roster.ownerId,
+        roles: (roster.roleList ??= [...roster.roles.values()]),
+      },
       { userId: entry.id, roleIds: entry.member.roles ?? [] },
       channel.overwrites,
     );
@@ -496,6 +504,7 @@ export class MemberLists {
           { id: r.id, permissions: BigInt(r.permissions), position: r.position, hoist: r.hoist },
         ]),
       ),
+      roleList: null,
       channels: new Map(cached.channels),
       members: new Map(),
       online: 0,

@@ -70,6 +70,15 @@ export class Requests {
     }
     const presences =
       d.presences === true ? await this.opts.services.presence.many(found.map((m) => m.user!.id)) : null;
+    // Asking for named members' presences also follows them from then on (as on Discord, ADR 00XX).
+    if (presences && userIds && !session.principal.bot) {
+      session.watch(
+        guildId,
+        [...userIds].filter((id) => /^\d{1,20}$/.test(id)),
+        { add: true, max: LAZY_LIMITS.members },
+      );
+      if (!session.backlog) this.sessions.reindex(session);
+    }
     const chunks = Math.max(1, Math.ceil(found.length / CHUNK));
     for (let i = 0; i < chunks; i++) {
       const part = found.slice(i * CHUNK, (i + 1) * CHUNK);

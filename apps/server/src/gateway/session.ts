@@ -134,11 +134,16 @@ export class Session {
     if (subscribed.size > MAX_SUBSCRIBED_GUILDS) subscribed.delete(subscribed.values().next().value!);
   }
 
-  /** op 14 `members`: the presences of these members of a guild from now on (replacing the ones named before). */
-  watch(guildId: string, userIds: string[]): void {
+  /**
+   * op 14 `members`: the presences of these members of a guild from now on, replacing the ones named before; with
+   * `add` (op 8 with `presences`) added to them, the oldest going past `max`.
+   */
+  watch(guildId: string, userIds: string[], opts: { add?: boolean; max?: number } = {}): void {
     this.watching ??= new Map();
-    if (userIds.length) this.watching.set(guildId, new Set(userIds));
-    else this.watching.delete(guildId);
+    const ids = opts.add ? [...(this.watching.get(guildId) ?? []), ...userIds] : userIds;
+    const kept = opts.max !== undefined ? [...new Set(ids)].slice(-opts.max) : ids;
+    this.watching.delete(guildId);
+    if (kept.length) this.watching.set(guildId, new Set(kept));
     // As many guilds as op 14 subscriptions; the oldest goes first.
     if (this.watching.size > MAX_SUBSCRIBED_GUILDS) this.watching.delete(this.watching.keys().next().value!);
   }

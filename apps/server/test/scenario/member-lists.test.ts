@@ -229,7 +229,7 @@ describe('lazy member lists', () => {
     );
   });
 
-  test('a large guild: a presence goes to sessions whose ranges show the member or that named it, bots with GUILD_PRESENCES, and nobody else', async () => {
+  test('a large guild: a presence goes to sessions whose ranges show the member or that named it (op 14, op 8), bots with GUILD_PRESENCES, and nobody else', async () => {
     const g = await createGuild(h);
     const tag = Math.random().toString(36).slice(2, 7);
     const arriving = await join(h, g, await h.register({ username: `aa_${tag}` }));
@@ -255,6 +255,10 @@ describe('lazy member lists', () => {
     assert.deepEqual(empty.ops, [{ op: 'SYNC', range: [200, 299], items: [] }]);
     const named = await TestGateway.identify(h, watcher.token, {}, 1);
     named.send({ op: 14, d: { guild_id: g.id, members: [arriving.id] } });
+    // Asking for a member's presence with op 8 follows it too.
+    const asked = await TestGateway.identify(h, g.owner.token, {}, 1);
+    asked.send({ op: 8, d: { guild_id: g.id, user_ids: [arriving.id], presences: true, nonce: 'p' } });
+    await asked.dispatch('GUILD_MEMBERS_CHUNK', (d) => d.nonce === 'p');
     const plain = await TestGateway.identify(h, g.owner.token, {}, 1);
     const bot = await TestGateway.identify(h, botToken, { intents: 1 | (1 << 8) }, 1);
     for (const c of [named, plain]) {
