@@ -406,11 +406,12 @@ export class MemberLists {
   private place(roster: Roster, channelId: string, entry: ListEntry): string | null {
     const channel = roster.channels.get(channelId);
     if (!channel) return null;
+    roster.roleList ??= [...roster.roles.values()];
     const perms = computeChannelPermissions(
       {
         id: roster.guildId,
         ownerId: roster.ownerId,
-        roles: (roster.roleList ??= [...roster.roles.values()]),
+        roles: roster.roleList,
       },
       { userId: entry.id, roleIds: entry.member.roles ?? [] },
       channel.overwrites,
