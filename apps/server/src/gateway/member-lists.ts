@@ -85,7 +85,7 @@ const offline = (id: string): Presence => ({
 });
 
 /** A list's id as Discord makes it: "everyone" when everyone sees the channel, else a hash of its view overwrites. */
-export function listIdOf(roster: Pick<Roster, 'guildId' | 'roles'>, channel: CachedChannel): string {
+function listIdOf(roster: Pick<Roster, 'guildId' | 'roles'>, channel: CachedChannel): string {
   const view = channel.overwrites
     .filter((o) => (o.allow | o.deny) & Permission.VIEW_CHANNEL)
     .map((o) => `${o.allow & Permission.VIEW_CHANNEL ? 'allow' : 'deny'}:${o.id}`)

@@ -20,6 +20,8 @@ export interface SessionSnapshot {
   presence: SessionPresence;
   presenceGuilds: string[];
   subscribedGuilds: string[];
+  /** Members whose presences it follows by id, per guild (op 14 `members`, op 8). */
+  watching?: Array<[string, string[]]>;
   buffer: KeptText[];
 }
 
@@ -116,6 +118,7 @@ export class Session {
       presence: this.presence,
       presenceGuilds: [...this.presenceGuilds],
       subscribedGuilds: [...(this.subscribedGuilds ?? [])],
+      watching: [...(this.watching ?? [])].map(([guildId, ids]) => [guildId, [...ids]]),
       buffer: withBuffer ? this.resume.texts() : [],
     };
   }
@@ -161,6 +164,7 @@ export class Session {
     session.presence = snap.presence;
     for (const id of snap.presenceGuilds ?? []) session.presenceGuilds.add(id);
     for (const id of snap.subscribedGuilds ?? []) session.subscribe(id);
+    for (const [guildId, ids] of snap.watching ?? []) session.watch(guildId, ids);
     session.resume.restore(snap.seq, snap.buffer);
     session.adopted = true;
     return session;
