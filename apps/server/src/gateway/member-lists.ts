@@ -23,6 +23,8 @@ export const LAZY_LIMITS = {
   maxIndex: 100_000,
   /** Members whose presences one session follows by id in one guild (op 14 `members`). */
   members: 100,
+  /** Guilds in which one session follows lists at once; past it the oldest is dropped. */
+  guilds: 10,
 } as const;
 
 /** Discord leaves offline members out of the list of a guild this large. */
@@ -156,6 +158,7 @@ export class MemberLists {
       this.following.set(session, guilds);
     }
     guilds.set(guildId, mine);
+    if (guilds.size > LAZY_LIMITS.guilds) this.unfollow(session, guilds.keys().next().value!);
     for (const { list, ranges } of synced.values())
       session.dispatch('GUILD_MEMBER_LIST_UPDATE', {
         ...this.head(roster, list),
