@@ -24,7 +24,10 @@ const QUIET_MS = 2000;
 export async function run(ctx) {
   const config = ctx.quick
     ? { members: 400, watchers: 20, arrivals: 150, range: [0, 99] }
-    : { members: 2000, watchers: 100, arrivals: 1000, range: [0, 99] };
+    : { members: 2400, watchers: 100, arrivals: 1000, range: [0, 99] };
+  // Each variant needs its own watchers and arrivals among the members.
+  if (config.members - 1 < 2 * (config.watchers + config.arrivals))
+    throw new Error('too few members for both variants');
   const target = await openTarget(
     { ...ctx, target: null, profileDir: null },
     { users: config.members - 1, guilds: 1, channels: 1 },
@@ -51,6 +54,8 @@ export async function run(ctx) {
         lists: 0,
         syncs: 0,
         syncBytes: 0,
+        closed: [],
+        ending: false,
         last: Date.now(),
       };
       const sockets = [];
@@ -69,8 +74,12 @@ export async function run(ctx) {
         memberListUpdates: lists,
         kilobytesPerArrival: round((counter.bytes - before.bytes) / 1024 / config.arrivals, 1),
         openingSyncs: counter.syncs,
+        sessions: tokens.length,
+        closedEarly: counter.closed.length,
+        closeCodes: [...new Set(counter.closed)],
         kilobytesPerOpeningSync: counter.syncs ? round(counter.syncBytes / 1024 / counter.syncs, 1) : null,
       };
+      counter.ending = true;
       for (const ws of sockets) ws.close(1000);
       await sleep(1000);
     }
@@ -147,6 +156,10 @@ function open(gateway, token, subscribe, counter) {
       }
     });
     ws.once('error', reject);
+    // A socket the server closed before the variant ended (a slow consumer cut off, say) counts apart.
+    ws.once('close', (code) => {
+      if (!counter.ending) counter.closed.push(code);
+    });
   });
 }
 
