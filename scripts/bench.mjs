@@ -7,7 +7,16 @@ import { parseArgs } from 'node:util';
 import { renderPerformance } from '../bench/lib/report.mjs';
 import { gitCommit, machine } from '../bench/lib/util.mjs';
 
-const scenarios = ['message-create', 'history', 'fanout', 'idle-sessions', 'identify', 'login', 'scale-out'];
+const scenarios = [
+  'message-create',
+  'history',
+  'fanout',
+  'idle-sessions',
+  'identify',
+  'login',
+  'scale-out',
+  'presence-storm',
+];
 const peerScenarios = new Set(['message-create', 'history', 'fanout']);
 
 const { values, positionals } = parseArgs({

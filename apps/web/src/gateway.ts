@@ -103,8 +103,8 @@ export class GatewayClient {
   }
 
   /**
-   * A large guild was opened: subscribe to its presences (op 14, as Discord's client does) and ask for its
-   * members with their presences (op 8), which GUILD_CREATE listed only in part.
+   * A large guild was opened: ask for its members (op 8), which GUILD_CREATE listed only in part. Its member list
+   * and the presences in it come from following the list (`followList`, ADR 00XX).
    */
   openLargeGuild(guildId: string): void {
     if (!this.identified || this.ws?.readyState !== WebSocket.OPEN) {
@@ -113,14 +113,19 @@ export class GatewayClient {
     }
     this.ws.send(
       JSON.stringify({
-        op: Op.GuildSubscriptions,
-        d: { guild_id: guildId, typing: true, activities: true, threads: true },
-      }),
-    );
-    this.ws.send(
-      JSON.stringify({
         op: Op.RequestGuildMembers,
         d: { guild_id: guildId, query: '', limit: OPENED_GUILD_MEMBERS, presences: true },
+      }),
+    );
+  }
+
+  /** op 14 `channels`: follow a channel's member list for `range` (sent again after a new session; see session.ts). */
+  followList(guildId: string, channelId: string, range: [number, number]): void {
+    if (!this.identified || this.ws?.readyState !== WebSocket.OPEN) return;
+    this.ws.send(
+      JSON.stringify({
+        op: Op.GuildSubscriptions,
+        d: { guild_id: guildId, channels: { [channelId]: [range] } },
       }),
     );
   }

@@ -3,6 +3,7 @@
 import { accessToken, signedOut } from './api';
 import * as endpoints from './endpoints';
 import { GatewayClient } from './gateway';
+import { applyListUpdate, FIRST_RANGE, followed, setListSender } from './member-list';
 import {
   applyDispatch,
   expireTyping,
@@ -32,6 +33,7 @@ export async function startSession(): Promise<void> {
       signedOut();
     },
   });
+  setListSender((guildId, channelId) => gateway?.followList(guildId, channelId, FIRST_RANGE));
   gateway.start();
   typingTimer = setInterval(() => expireTyping(), 1000);
 }
@@ -50,9 +52,16 @@ export function viewGuild(guildId: string | null): void {
 /** Applies an event; a message in a DM this client has not heard of yet brings the DM in first. */
 function dispatch(...event: Dispatch): void {
   const [t, d] = event;
-  if (t === 'GUILD_CREATE' && d.id === viewing && d.large) {
+  if (t === 'GUILD_MEMBER_LIST_UPDATE') {
+    applyListUpdate(d);
+    return;
+  }
+  if (t === 'GUILD_CREATE' && d.large) {
     applyDispatch(t, d);
-    gateway?.openLargeGuild(d.id);
+    if (d.id === viewing) gateway?.openLargeGuild(d.id);
+    // A new gateway session knows no list this client followed: follow it again.
+    for (const [guildId, channelId] of followed())
+      if (guildId === d.id) gateway?.followList(guildId, channelId, FIRST_RANGE);
     return;
   }
   if (t === 'MESSAGE_CREATE' && !d.guild_id && !getState().channels[d.channel_id]) {

@@ -253,6 +253,7 @@ export interface Events {
   MESSAGE_ACK: { channel_id: string; message_id: string | null; mention_count?: number };
   TYPING_START: { channel_id: string; user_id: string; member?: Member };
   PRESENCE_UPDATE: { user: { id: string }; status: string };
+  GUILD_MEMBER_LIST_UPDATE: ListUpdate;
   RELATIONSHIP_ADD: Relationship;
   RELATIONSHIP_REMOVE: { id: string };
   VOICE_STATE_UPDATE: VoiceState & { guild_id: string };
@@ -261,8 +262,29 @@ export interface Events {
   USER_UPDATE: Partial<User> & { id: string };
 }
 
+/** A lazy member list's item (ADR 00XX): a group's header or a member with their presence. */
+export type ListItem =
+  | { group: { id: string; count: number } }
+  | { member: Member & { presence?: { status: string } } };
+
+/** GUILD_MEMBER_LIST_UPDATE: a list's counts and the ops that keep a client's ranges true. */
+export interface ListUpdate {
+  id: string;
+  guild_id: string;
+  member_count: number;
+  online_count: number;
+  groups: Array<{ id: string; count: number }>;
+  ops: Array<
+    | { op: 'SYNC'; range: [number, number]; items: ListItem[] }
+    | { op: 'INVALIDATE'; range: [number, number] }
+    | { op: 'INSERT'; index: number; item: ListItem }
+    | { op: 'UPDATE'; index: number; item: ListItem }
+    | { op: 'DELETE'; index: number }
+  >;
+}
+
 /** The dispatches the gateway makes itself (not events of the bus, so not in the event catalog). */
-type GatewayOnly = 'READY' | 'GUILD_MEMBERS_CHUNK' | 'THREAD_LIST_SYNC';
+type GatewayOnly = 'READY' | 'GUILD_MEMBERS_CHUNK' | 'THREAD_LIST_SYNC' | 'GUILD_MEMBER_LIST_UPDATE';
 
 /**
  * Each payload type above is the app's view of the event catalog's (@hearth/protocol, imported as types only): the

@@ -6,6 +6,7 @@ import { Connections } from './connection';
 import { InFlight } from './core/in-flight';
 import { Handoff } from './handoff';
 import { Handshake } from './identify';
+import { MemberLists } from './member-lists';
 import type { GatewayOptions } from './options';
 import { Requests } from './requests';
 import { ResumeRecords } from './resume-records';
@@ -44,13 +45,15 @@ export class Gateway {
         })
       : null;
     this.sessions = new Sessions(opts, records);
-    this.router = new Router(opts, this.sessions);
+    const lists = new MemberLists(opts);
+    this.sessions.onForget = (session) => lists.forget(session);
+    this.router = new Router(opts, this.sessions, lists);
     this.handoff = new Handoff(opts, this.tag, this.sessions, this.router, this.inFlight);
     this.connections = new Connections(opts, {
       sessions: this.sessions,
       router: this.router,
       handshake: new Handshake(opts, this.sessions, this.router, this.handoff),
-      requests: new Requests(opts, this.sessions),
+      requests: new Requests(opts, this.sessions, lists),
       voice: new VoiceRequests(opts),
       inFlight: this.inFlight,
     });

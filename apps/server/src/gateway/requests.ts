@@ -1,4 +1,5 @@
 import { GatewayClose, Intent, type Member } from '@hearth/protocol';
+import { LAZY_LIMITS, type MemberLists, parseChannels } from './member-lists';
 import type { GatewayOptions } from './options';
 import { asFields } from './routing';
 import type { Session } from './session';
@@ -12,8 +13,9 @@ const CHUNK = 1000;
  */
 export class Requests {
   constructor(
-    private readonly opts: Pick<GatewayOptions, 'services'>,
+    private readonly opts: Pick<GatewayOptions, 'services' | 'log'>,
     private readonly sessions: Sessions,
+    private readonly lists: MemberLists,
   ) {}
 
   /** op 3: a new presence for this session, at most 5 per 20 seconds (extra updates are dropped). */
@@ -68,6 +70,15 @@ export class Requests {
     }
     const presences =
       d.presences === true ? await this.opts.services.presence.many(found.map((m) => m.user!.id)) : null;
+    // Asking for named members' presences also follows them from then on (as on Discord, ADR 00XX).
+    if (presences && userIds && !session.principal.bot) {
+      session.watch(
+        guildId,
+        [...userIds].filter((id) => /^\d{1,20}$/.test(id)),
+        { add: true, max: LAZY_LIMITS.members },
+      );
+      if (!session.backlog) this.sessions.reindex(session);
+    }
     const chunks = Math.max(1, Math.ceil(found.length / CHUNK));
     for (let i = 0; i < chunks; i++) {
       const part = found.slice(i * CHUNK, (i + 1) * CHUNK);
@@ -88,11 +99,42 @@ export class Requests {
     }
   }
 
-  /** op 14 (guild subscriptions): a session that opens a large guild gets its presences from then on. */
+  /**
+   * op 14 (guild subscriptions, ADR 00XX). With `channels` (`{[channel_id]: [[0, 99], …]}`): those channels' member
+   * lists in those ranges, as GUILD_MEMBER_LIST_UPDATE, with the presences of the members in them. With `members`
+   * (user ids): those members' presences. With neither: every presence of the large guild (ADR 0011). Bounds are in
+   * LAZY_LIMITS; a request past them, or malformed, is ignored as a whole. Bots do not use it (as on Discord).
+   */
   subscribe(session: Session, payload: unknown): void {
-    const guildId = asFields(payload).guild_id;
+    const d = asFields(payload);
+    const guildId = d.guild_id;
     if (typeof guildId !== 'string' || !session.state.guilds.has(guildId) || session.principal.bot) return;
-    session.subscribe(guildId);
-    if (!session.backlog) this.sessions.reindex(session);
+    const channels = d.channels === undefined ? undefined : parseChannels(d.channels);
+    const members = d.members === undefined ? undefined : parseMembers(d.members);
+    if (channels === null || members === null) return;
+    if (!channels && !members) {
+      session.subscribe(guildId);
+      if (!session.backlog) this.sessions.reindex(session);
+      return;
+    }
+    if (members) {
+      session.watch(guildId, members);
+      if (!session.backlog) this.sessions.reindex(session);
+    }
+    if (!channels) return;
+    if (!channels.size) {
+      this.lists.unfollow(session, guildId);
+      return;
+    }
+    this.lists
+      .follow(session, guildId, channels)
+      .catch((err) => this.opts.log.warn({ err }, 'could not load a member list'));
   }
+}
+
+/** op 14 `members`: at most LAZY_LIMITS.members snowflakes; null when anything is off. */
+function parseMembers(value: unknown): string[] | null {
+  if (!Array.isArray(value) || value.length > LAZY_LIMITS.members) return null;
+  if (!value.every((id) => typeof id === 'string' && /^\d{1,20}$/.test(id))) return null;
+  return [...new Set(value as string[])];
 }

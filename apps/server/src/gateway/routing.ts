@@ -11,6 +11,7 @@ import {
 } from '@hearth/protocol';
 import type { BusEvent } from '../events/bus';
 import { sendGuildCreate } from './guild-create';
+import type { MemberLists } from './member-lists';
 import type { GatewayOptions } from './options';
 import type { Session } from './session';
 import type { Sessions } from './sessions';
@@ -71,7 +72,11 @@ export class Router {
   constructor(
     private readonly opts: Pick<GatewayOptions, 'services' | 'bus' | 'log'>,
     private readonly sessions: Sessions,
+    private readonly lists: MemberLists,
   ) {}
+
+  /** While a PRESENCE_UPDATE is routed: the sessions that see its member (in their list ranges, or by id). */
+  private seeing: Set<Session> | null = null;
 
   /**
    * Runs `load` with the session's events held: every event routed meanwhile, of any guild or DM, waits in its
@@ -112,18 +117,40 @@ export class Router {
     const event = asHearthEvent(busEvent);
     if (!event) return;
     const [kind, id] = event.topic.split(':');
+    // The lazy member lists follow the guild's events first (ADR 00XX); a presence also goes to whoever sees it there.
+    const guildId = kind === 'guild' ? id : kind === 'channel' ? payloadGuildId(event) : undefined;
+    const listed = guildId && this.lists.has(guildId);
+    let seeing = listed ? this.lists.observe(guildId, event) : null;
+    if (event.t === 'PRESENCE_UPDATE') {
+      const watchers = this.sessions.audience(`member:${id}:${event.d.user.id}`);
+      if (watchers?.size) seeing = new Set([...(seeing ?? []), ...watchers]);
+    }
     // Routing is proportional to the audience: the user's sessions, or those in the guild (or DM) concerned, or for
     // a presence those of the guild that get its presences.
     const audience =
       event.t === 'PRESENCE_UPDATE' ? `presences:${id}` : (kind === 'channel' && payloadGuildId(event)) || id;
     // A session held while it is already listed (joining a guild, answering op 8) is in both: once is enough.
-    const listed = [
+    const audienceOf = [
       ...((kind === 'user' ? this.sessions.ofUser(id) : this.sessions.audience(audience)) ?? []),
     ];
     const holding = this.sessions.holding;
-    const targets = kind === 'user' || !holding.size ? listed : new Set([...listed, ...holding]);
+    const targets =
+      kind === 'user' || (!holding.size && !seeing?.size)
+        ? audienceOf
+        : new Set([...audienceOf, ...holding, ...(seeing ?? [])]);
     const encoded = encodedOf(event);
-    for (const session of targets) this.toSession(session, event, encoded);
+    this.seeing = seeing;
+    try {
+      for (const session of targets) this.toSession(session, event, encoded);
+    } finally {
+      this.seeing = null;
+    }
+    // Sessions that lost the guild or a channel whose list they follow stop following it.
+    if (
+      listed &&
+      (invalidates(event.t, 'permissions') || event.t === 'GUILD_MEMBER_REMOVE' || event.t === 'GUILD_DELETE')
+    )
+      this.lists.recheck(guildId);
   }
 
   private toSession(session: Session, event: HearthEvent, encoded: Encoded): void {
@@ -232,7 +259,8 @@ export class Router {
       (event.t === 'GUILD_MEMBER_REMOVE' && event.d.user?.id === state.userId)
     )
       return;
-    if (event.t === 'PRESENCE_UPDATE' && !session.receivesPresences(guildId)) return;
+    if (event.t === 'PRESENCE_UPDATE' && !session.receivesPresences(guildId) && !this.seeing?.has(session))
+      return;
     if (
       event.t === 'CHANNEL_CREATE' ||
       event.t === 'CHANNEL_UPDATE' ||

@@ -20,6 +20,8 @@ export interface SessionSnapshot {
   presence: SessionPresence;
   presenceGuilds: string[];
   subscribedGuilds: string[];
+  /** Members whose presences it follows by id, per guild (op 14 `members`, op 8). */
+  watching?: Array<[string, string[]]>;
   buffer: KeptText[];
 }
 
@@ -53,6 +55,8 @@ export class Session {
   readonly presenceGuilds = new Set<string>();
   /** Large guilds whose presences it subscribed to (op 14), oldest first; most sessions never do. */
   private subscribedGuilds: Set<string> | null = null;
+  /** Members whose presences it follows by id, per guild (op 14 `members`, ADR 00XX); most sessions never do. */
+  watching: Map<string, Set<string>> | null = null;
   /** The bus position when its events began to be held: a checkpoint of a held session is taken there. */
   heldAt = '0-0';
   /** The guild and DM channel ids the gateway's audience index lists this session under. */
@@ -114,6 +118,7 @@ export class Session {
       presence: this.presence,
       presenceGuilds: [...this.presenceGuilds],
       subscribedGuilds: [...(this.subscribedGuilds ?? [])],
+      watching: [...(this.watching ?? [])].map(([guildId, ids]) => [guildId, [...ids]]),
       buffer: withBuffer ? this.resume.texts() : [],
     };
   }
@@ -132,6 +137,20 @@ export class Session {
     if (subscribed.size > MAX_SUBSCRIBED_GUILDS) subscribed.delete(subscribed.values().next().value!);
   }
 
+  /**
+   * op 14 `members`: the presences of these members of a guild from now on, replacing the ones named before; with
+   * `add` (op 8 with `presences`) added to them, the oldest going past `max`.
+   */
+  watch(guildId: string, userIds: string[], opts: { add?: boolean; max?: number } = {}): void {
+    this.watching ??= new Map();
+    const ids = opts.add ? [...(this.watching.get(guildId) ?? []), ...userIds] : userIds;
+    const kept = opts.max !== undefined ? [...new Set(ids)].slice(-opts.max) : ids;
+    this.watching.delete(guildId);
+    if (kept.length) this.watching.set(guildId, new Set(kept));
+    // As many guilds as op 14 subscriptions; the oldest goes first.
+    if (this.watching.size > MAX_SUBSCRIBED_GUILDS) this.watching.delete(this.watching.keys().next().value!);
+  }
+
   /** A session continued from another process's snapshot; its caches are filled by the caller. */
   static restore(snap: SessionSnapshot): Session {
     const session = new Session(
@@ -145,6 +164,7 @@ export class Session {
     session.presence = snap.presence;
     for (const id of snap.presenceGuilds ?? []) session.presenceGuilds.add(id);
     for (const id of snap.subscribedGuilds ?? []) session.subscribe(id);
+    for (const [guildId, ids] of snap.watching ?? []) session.watch(guildId, ids);
     session.resume.restore(snap.seq, snap.buffer);
     session.adopted = true;
     return session;

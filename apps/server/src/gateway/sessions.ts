@@ -4,11 +4,17 @@ import type { GatewayOptions } from './options';
 import type { ResumeRecords } from './resume-records';
 import type { Session } from './session';
 
-/** The keys a session is listed under in the audience index: its guilds, its DMs, `presences:<guild>`. */
+/**
+ * The keys a session is listed under in the audience index: its guilds, its DMs, `presences:<guild>`, and
+ * `member:<guild>:<user>` for the members whose presences it follows by id (op 14 `members`).
+ */
 function audienceKeys(session: Session): Set<string> {
   const keys = new Set([...session.state.guilds.keys(), ...session.state.dms]);
   for (const id of session.state.guilds.keys())
     if (session.receivesPresences(id)) keys.add(`presences:${id}`);
+  for (const [guildId, userIds] of session.watching ?? [])
+    if (session.state.guilds.has(guildId))
+      for (const userId of userIds) keys.add(`member:${guildId}:${userId}`);
   return keys;
 }
 
@@ -30,8 +36,12 @@ export class Sessions extends SessionRegistry<Session> {
     if (!session.adopted) this.records?.watch(session);
   }
 
+  /** Told of every session forgotten (the lazy member lists it followed). */
+  onForget: ((session: Session) => void) | null = null;
+
   forget(session: Session): void {
     this.remove(session);
+    this.onForget?.(session);
   }
 
   /**

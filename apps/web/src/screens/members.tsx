@@ -2,6 +2,7 @@
 // names in their role colour, each with a presence dot. Only members who can see the channel are shown.
 import { useEffect, useMemo, useState } from 'react';
 import * as endpoints from '../endpoints';
+import { listGroups, useLazyList } from '../member-list';
 import { channelPermissions, has, Permission } from '../permissions';
 import { useStore } from '../store';
 import { type Channel, displayName, type Guild, type Member, type User } from '../types';
@@ -21,8 +22,23 @@ export function MemberList({ guild, channel }: { guild: Guild; channel: Channel 
   const members = useStore((s) => s.members[guild.id]);
   const presences = useStore((s) => s.presences);
   const [open, setOpen] = useState<Member | null>(null);
+  // A large guild's list comes from the server, for the first range (ADR 00XX); a small one is grouped here.
+  const lazy = useLazyList(guild.id, channel.id, !!guild.large);
 
   const groups = useMemo(() => {
+    if (lazy) {
+      const names = new Map([
+        ...guild.roles.map((r) => [r.id, r.name] as const),
+        ['online', 'Online'],
+        ['offline', 'Offline'],
+      ]);
+      return listGroups(lazy).map((g) => ({
+        title: names.get(g.id) ?? g.id,
+        list: g.members,
+        count: g.count,
+        statuses: g.statuses,
+      }));
+    }
     const hoisted = guild.roles
       .filter((r) => r.hoist && r.id !== guild.id)
       .sort((a, b) => b.position - a.position);
@@ -39,19 +55,21 @@ export function MemberList({ guild, channel }: { guild: Guild; channel: Channel 
     }
     for (const g of out.values())
       g.list.sort((a, b) => displayName(a.user, a).localeCompare(displayName(b.user, b)));
-    return [...out.values()].filter((g) => g.list.length);
-  }, [members, presences, guild, channel]);
+    return [...out.values()]
+      .filter((g) => g.list.length)
+      .map((g) => ({ ...g, count: g.list.length, statuses: {} as Record<string, string> }));
+  }, [members, presences, guild, channel, lazy]);
 
   return (
     <aside className="members" aria-label="Members">
       {groups.map((g) => (
         <section key={g.title}>
           <h3 className="category">
-            {g.title} — {g.list.length}
+            {g.title} — {g.count}
           </h3>
           <ul>
             {g.list.map((m) => {
-              const status = presences[m.user!.id] ?? 'offline';
+              const status = g.statuses[m.user!.id] ?? presences[m.user!.id] ?? 'offline';
               return (
                 <li key={m.user!.id} className={status === 'offline' ? 'offline' : ''}>
                   <button type="button" className="member" onClick={() => setOpen(m)}>
