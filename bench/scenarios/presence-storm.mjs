@@ -15,7 +15,7 @@ const QUIET_MS = 2000;
  * per user coming online, in two variants on the same server:
  *  - `whole guild`: every session subscribes to all the guild's presences (op 14 with only `guild_id`, ADR 0011 —
  *    what the web app did before lazy member lists): each arrival reaches every online session, N²/2 in all;
- *  - `lazy lists`: every session follows the channel's member list for `[0, 99]` (op 14 `channels`, ADR 00XX): an
+ *  - `lazy lists`: every session follows the channel's member list for `[0, 99]` (op 14 `channels`, ADR 0041): an
  *    arrival reaches the sessions whose range it changes.
  * Each session's first SYNC (what opening the list costs, like the op 8 chunk the web app asked for before) is
  * counted apart. The ceiling column is the whole-guild count; the goal is that lazy deliveries per arrival stay near the number of

@@ -104,7 +104,7 @@ export class GatewayClient {
 
   /**
    * A large guild was opened: ask for its members (op 8), which GUILD_CREATE listed only in part. Its member list
-   * and the presences in it come from following the list (`followList`, ADR 00XX).
+   * and the presences in it come from following the list (`followList`, ADR 0041).
    */
   openLargeGuild(guildId: string): void {
     if (!this.identified || this.ws?.readyState !== WebSocket.OPEN) {

@@ -1,4 +1,4 @@
-// The lazy member list of a large guild (ADR 00XX): the app follows the list of the channel on screen for a range
+// The lazy member list of a large guild (ADR 0041): the app follows the list of the channel on screen for a range
 // (op 14 `channels`), the server sends a SYNC of it and then GUILD_MEMBER_LIST_UPDATE ops that keep it true. This
 // module holds one list per guild and applies the ops; members.tsx renders it in place of its own grouping.
 import { useEffect, useSyncExternalStore } from 'react';

@@ -262,7 +262,7 @@ export interface Events {
   USER_UPDATE: Partial<User> & { id: string };
 }
 
-/** A lazy member list's item (ADR 00XX): a group's header or a member with their presence. */
+/** A lazy member list's item (ADR 0041): a group's header or a member with their presence. */
 export type ListItem =
   | { group: { id: string; count: number } }
   | { member: Member & { presence?: { status: string } } };

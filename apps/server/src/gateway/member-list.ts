@@ -1,7 +1,7 @@
 import type { Member, Presence } from '@hearth/protocol';
 
 /**
- * One member list as Discord's lazy guilds show it (ADR 00XX): groups in a fixed order (hoisted roles by position,
+ * One member list as Discord's lazy guilds show it (ADR 0041): groups in a fixed order (hoisted roles by position,
  * then "online", then "offline"), each a header item followed by its members sorted by display name. Pure: no I/O,
  * no sessions. Every change returns the edits it made to the flat item list, each with what the subscribers' range
  * boundaries held right after it, so that `clip` can turn it into the ops one session's ranges need.

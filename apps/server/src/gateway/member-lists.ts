@@ -11,7 +11,7 @@ import { clip, type Edit, type ListEntry, MemberList, type Range, sortKey } from
 import type { GatewayOptions } from './options';
 import type { Session } from './session';
 
-/** Bounds of one op 14 (ADR 00XX): what a client may ask to be kept in sync. */
+/** Bounds of one op 14 (ADR 0041): what a client may ask to be kept in sync. */
 export const LAZY_LIMITS = {
   /** Channels whose lists one session follows in one guild (a request names at most this many). */
   channels: 5,
@@ -102,7 +102,7 @@ function listIdOf(roster: Pick<Roster, 'guildId' | 'roles'>, channel: CachedChan
 }
 
 /**
- * The lazy member lists of this process (op 14 `channels` → GUILD_MEMBER_LIST_UPDATE, ADR 00XX). A guild's roster is
+ * The lazy member lists of this process (op 14 `channels` → GUILD_MEMBER_LIST_UPDATE, ADR 0041). A guild's roster is
  * read once, when a session here first follows one of its lists, and kept current from the bus events every
  * process already receives; a change then costs an update to the sessions whose ranges it touches, and no database
  * read. The roster goes when its last follower does.

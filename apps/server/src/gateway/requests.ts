@@ -70,7 +70,7 @@ export class Requests {
     }
     const presences =
       d.presences === true ? await this.opts.services.presence.many(found.map((m) => m.user!.id)) : null;
-    // Asking for named members' presences also follows them from then on (as on Discord, ADR 00XX).
+    // Asking for named members' presences also follows them from then on (as on Discord, ADR 0041).
     if (presences && userIds && !session.principal.bot) {
       session.watch(
         guildId,
@@ -100,7 +100,7 @@ export class Requests {
   }
 
   /**
-   * op 14 (guild subscriptions, ADR 00XX). With `channels` (`{[channel_id]: [[0, 99], …]}`): those channels' member
+   * op 14 (guild subscriptions, ADR 0041). With `channels` (`{[channel_id]: [[0, 99], …]}`): those channels' member
    * lists in those ranges, as GUILD_MEMBER_LIST_UPDATE, with the presences of the members in them. With `members`
    * (user ids): those members' presences. With neither: every presence of the large guild (ADR 0011). Bounds are in
    * LAZY_LIMITS; a request past them, or malformed, is ignored as a whole. Bots do not use it (as on Discord).

@@ -117,7 +117,7 @@ export class Router {
     const event = asHearthEvent(busEvent);
     if (!event) return;
     const [kind, id] = event.topic.split(':');
-    // The lazy member lists follow the guild's events first (ADR 00XX); a presence also goes to whoever sees it there.
+    // The lazy member lists follow the guild's events first (ADR 0041); a presence also goes to whoever sees it there.
     const guildId = kind === 'guild' ? id : kind === 'channel' ? payloadGuildId(event) : undefined;
     const listed = guildId && this.lists.has(guildId);
     let seeing = listed ? this.lists.observe(guildId, event) : null;

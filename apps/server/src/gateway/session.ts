@@ -55,7 +55,7 @@ export class Session {
   readonly presenceGuilds = new Set<string>();
   /** Large guilds whose presences it subscribed to (op 14), oldest first; most sessions never do. */
   private subscribedGuilds: Set<string> | null = null;
-  /** Members whose presences it follows by id, per guild (op 14 `members`, ADR 00XX); most sessions never do. */
+  /** Members whose presences it follows by id, per guild (op 14 `members`, ADR 0041); most sessions never do. */
   watching: Map<string, Set<string>> | null = null;
   /** The bus position when its events began to be held: a checkpoint of a held session is taken there. */
   heldAt = '0-0';

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { TestGateway } from '../gateway-client';
 import { callApi as api, asServer, ProcessGroup, waitForHealth } from '../process';
 
-// Lazy member lists (ADR 00XX) with two processes: each keeps its rosters from the shared bus, so a session on A
+// Lazy member lists (ADR 0041) with two processes: each keeps its rosters from the shared bus, so a session on A
 // follows changes served by B.
 
 const adminUrl = process.env.DATABASE_URL;

@@ -5,7 +5,7 @@ import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, join, type TestGuild } from '../guild-helpers';
 import { startHearth, type TestServer } from '../harness';
 
-// Lazy member lists (ADR 00XX): op 14 `channels` and GUILD_MEMBER_LIST_UPDATE, and the presences of large guilds.
+// Lazy member lists (ADR 0041): op 14 `channels` and GUILD_MEMBER_LIST_UPDATE, and the presences of large guilds.
 
 let h: TestServer;
 before(async () => {

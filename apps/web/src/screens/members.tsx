@@ -22,7 +22,7 @@ export function MemberList({ guild, channel }: { guild: Guild; channel: Channel 
   const members = useStore((s) => s.members[guild.id]);
   const presences = useStore((s) => s.presences);
   const [open, setOpen] = useState<Member | null>(null);
-  // A large guild's list comes from the server, for the first range (ADR 00XX); a small one is grouped here.
+  // A large guild's list comes from the server, for the first range (ADR 0041); a small one is grouped here.
   const lazy = useLazyList(guild.id, channel.id, !!guild.large);
 
   const groups = useMemo(() => {
