@@ -155,21 +155,45 @@ export const MastodonCreateApp = Type.Object({
   website: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
 });
 
+/** `POST /oauth/token`: the client's credentials in the body or as HTTP Basic (RFC 6749 §2.3.1). */
 export const MastodonTokenRequest = Type.Object({
   grant_type: Type.String({ maxLength: 100 }),
-  client_id: Type.String({ minLength: 1, maxLength: 100 }),
-  client_secret: Type.String({ minLength: 1, maxLength: 200 }),
+  client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  client_secret: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   username: Type.Optional(Type.String({ maxLength: Limits.emailMax })),
   password: Type.Optional(Type.String({ maxLength: Limits.passwordMax })),
   scope: Type.Optional(Type.String({ maxLength: 1000 })),
   redirect_uri: Type.Optional(Type.String({ maxLength: 2000 })),
   code: Type.Optional(Type.String({ maxLength: 500 })),
+  /** PKCE (RFC 7636): the secret whose S256 hash was the authorization request's `code_challenge`. */
+  code_verifier: Type.Optional(Type.String({ maxLength: 500 })),
 });
 
 export const MastodonRevokeRequest = Type.Object({
-  client_id: Type.String({ minLength: 1, maxLength: 100 }),
-  client_secret: Type.String({ minLength: 1, maxLength: 200 }),
+  client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  client_secret: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   token: Type.String({ minLength: 1, maxLength: 500 }),
+});
+
+/** `GET /oauth/authorize` (RFC 6749 §4.1.1 with PKCE): what the consent page shows and carries on. */
+export const MastodonAuthorizeQuery = Type.Object({
+  response_type: Type.Optional(Type.String({ maxLength: 100 })),
+  client_id: Type.Optional(Type.String({ maxLength: 100 })),
+  redirect_uri: Type.Optional(Type.String({ maxLength: 2000 })),
+  scope: Type.Optional(Type.String({ maxLength: 1000 })),
+  state: Type.Optional(Type.String({ maxLength: 2000 })),
+  code_challenge: Type.Optional(Type.String({ maxLength: 500 })),
+  code_challenge_method: Type.Optional(Type.String({ maxLength: 100 })),
+  force_login: Type.Optional(Type.String({ maxLength: 10 })),
+  lang: Type.Optional(Type.String({ maxLength: 20 })),
+});
+
+/** `POST /oauth/authorize`: the consent page's form, the request carried on plus the sign-in and the decision. */
+export const MastodonAuthorizeForm = Type.Object({
+  ...MastodonAuthorizeQuery.properties,
+  login: Type.Optional(Type.String({ maxLength: Limits.emailMax })),
+  password: Type.Optional(Type.String({ maxLength: Limits.passwordMax })),
+  decision: Type.Optional(Type.String({ maxLength: 10 })),
 });
 
 const NotificationTypeName = Type.String({ minLength: 1, maxLength: 40 });

@@ -170,6 +170,37 @@ export const oauthTokens = pgTable(
   ],
 );
 
+/**
+ * Authorization codes of `/oauth/authorize` (RFC 6749 §4.1), stored hashed: single use (taken with `delete …
+ * returning`), ten minutes at most, bound to the client, the redirect URI and, with PKCE, the S256 challenge.
+ */
+export const oauthCodes = pgTable(
+  'oauth_codes',
+  {
+    codeHash: text('code_hash').primaryKey(),
+    appId: snowflake('app_id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    scopes: text('scopes').notNull(),
+    /** BASE64URL(SHA-256(code_verifier)) when the client used PKCE; null otherwise. */
+    codeChallenge: text('code_challenge'),
+    expiresAt: timestamptz('expires_at').notNull(),
+  },
+  (t) => [index('oauth_codes_expires_idx').on(t.expiresAt)],
+);
+
+/** Tokens of the `client_credentials` grant: they name an app, not a person, and read only what anyone may. */
+export const oauthClientTokens = pgTable(
+  'oauth_client_tokens',
+  {
+    appId: snowflake('app_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    scopes: text('scopes').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.tokenHash] })],
+);
+
 /** `Idempotency-Key`s of status creation: the same key within an hour answers the status it made. */
 export const postIdempotencyKeys = pgTable(
   'post_idempotency_keys',
