@@ -34,6 +34,7 @@ import { OAuthService } from './social/oauth.service';
 import { PostsService } from './social/posts.service';
 import { ProfilesService } from './social/profiles.service';
 import { ReblogsService } from './social/reblogs.service';
+import { SocialSearchService } from './social/search.service';
 import { StreamsService } from './social/streams.service';
 import { TimelinesService } from './social/timelines.service';
 import { ForumPostsService } from './threads/forum-posts.service';
@@ -110,6 +111,8 @@ export function createServices(deps: Deps) {
       pins: new StatusPinsService(deps, posts),
       mutes: new MutesService(deps, follows),
       streams: new StreamsService(deps, notifications),
+      /** Search, directory, trends and tag timelines. */
+      search: new SocialSearchService(deps, posts),
     },
   };
   return {

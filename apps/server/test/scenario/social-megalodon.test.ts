@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createReadStream, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import generator, { type Entity, type MegalodonInterface, type WebSocketInterface } from 'megalodon';
 import sharp from 'sharp';
@@ -10,11 +12,15 @@ import { startHearth, type TestServer, type TestUser } from '../harness';
 
 let h: TestServer;
 let png: Buffer;
+let pngPath: string;
 before(async () => {
   h = await startHearth();
   png = await sharp({ create: { width: 64, height: 48, channels: 4, background: '#33aa66' } })
     .png()
     .toBuffer();
+  // megalodon sends files with the form-data package, which reads a stream (its README's way: a file's stream).
+  pngPath = join(h.dataDir, 'green.png');
+  writeFileSync(pngPath, png);
 });
 after(() => h.close());
 
@@ -95,15 +101,18 @@ describe('megalodon', () => {
     // Bob follows Alice back (she is not locked), so her statuses reach his home stream.
     assert.equal((await bob.followAccount(aliceUser.id)).data.following, true);
 
-    const stream = await bob.userStreaming();
+    // userStreaming() connects to the instance's `urls.streaming_api`; the test server's public URL (hearth.test)
+    // does not resolve here, so the same megalodon socket is opened at the address the server listens on.
+    assert.equal(await bob.streamingURL(), 'ws://hearth.test');
+    const megalodonApi = (
+      bob as unknown as { client: { socket(url: string, stream: string): WebSocketInterface } }
+    ).client;
+    const stream = megalodonApi.socket(`${h.url.replace(/^http/, 'ws')}/api/v1/streaming`, 'user');
     await new Promise<void>((resolve) => stream.once('connect', () => resolve()));
     try {
-      const media = await alice.uploadMedia(
-        new File([new Uint8Array(png)], 'green.png', { type: 'image/png' }),
-        {
-          description: 'a green square',
-        },
-      );
+      const media = await alice.uploadMedia(createReadStream(pngPath), {
+        description: 'a green square',
+      });
       assert.equal(media.data.type, 'image');
       const arriving = next<Entity.Status>(stream, 'update', (s) => s.account.id === aliceUser.id);
       const posted = await alice.postStatus(`hello from megalodon @${bobUser.username}`, {

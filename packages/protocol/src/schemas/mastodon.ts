@@ -39,6 +39,67 @@ export const MastodonPublicTimelineQuery = Type.Object({
   only_media: Type.Optional(Type.Boolean()),
 });
 
+const SearchText = Type.String({ minLength: 1, maxLength: 500 });
+const Offset = Type.Integer({ minimum: 0, maximum: 10_000 });
+
+/** `GET /api/v2/search`. */
+export const MastodonSearchQuery = Type.Object({
+  q: SearchText,
+  type: Type.Optional(
+    Type.Union([Type.Literal('accounts'), Type.Literal('hashtags'), Type.Literal('statuses')]),
+  ),
+  resolve: Type.Optional(Type.Boolean()),
+  following: Type.Optional(Type.Boolean()),
+  account_id: Type.Optional(Snowflake),
+  exclude_unreviewed: Type.Optional(Type.Boolean()),
+  max_id: Type.Optional(Snowflake),
+  min_id: Type.Optional(Snowflake),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Offset),
+});
+
+/** `GET /api/v1/accounts/search`. */
+export const MastodonAccountSearchQuery = Type.Object({
+  q: SearchText,
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Offset),
+  resolve: Type.Optional(Type.Boolean()),
+  following: Type.Optional(Type.Boolean()),
+});
+
+/** `GET /api/v1/directory`. */
+export const MastodonDirectoryQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Offset),
+  order: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('new')])),
+  local: Type.Optional(Type.Boolean()),
+});
+
+/** `GET /api/v1/trends/tags`. */
+export const MastodonTrendsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Offset),
+});
+
+const TagNames = Type.Union([
+  Type.String({ maxLength: 100 }),
+  Type.Array(Type.String({ maxLength: 100 }), { maxItems: 4 }),
+]);
+
+/** `GET /api/v1/timelines/tag/:hashtag`: `any[]`, `all[]`, `none[]` add tags (at most 4 each). */
+export const MastodonTagTimelineQuery = Type.Object({
+  ...MastodonPageQuery.properties,
+  any: Type.Optional(TagNames),
+  'any[]': Type.Optional(TagNames),
+  all: Type.Optional(TagNames),
+  'all[]': Type.Optional(TagNames),
+  none: Type.Optional(TagNames),
+  'none[]': Type.Optional(TagNames),
+  local: Type.Optional(Type.Boolean()),
+  remote: Type.Optional(Type.Boolean()),
+  only_media: Type.Optional(Type.Boolean()),
+});
+
 export const MastodonRelationshipsQuery = Type.Object({
   id: Type.Optional(OneOrMoreIds),
   'id[]': Type.Optional(OneOrMoreIds),

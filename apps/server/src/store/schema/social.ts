@@ -124,6 +124,25 @@ export const postReactions = pgTable(
   ],
 );
 
+/**
+ * The hashtags of a status (lower case), for tag timelines, hashtag search and trends. Keyed by the tag: a tag's
+ * statuses are one read; `created_at` is the status's, for the trends' window.
+ */
+export const postTags = pgTable(
+  'post_tags',
+  {
+    tag: text('tag').notNull(),
+    postId: snowflake('post_id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tag, t.postId] }),
+    index('post_tags_post_idx').on(t.userId, t.postId),
+    index('post_tags_created_idx').on(t.createdAt),
+  ],
+);
+
 /** Earlier versions of an edited status (edit history). */
 export const postEdits = pgTable(
   'post_edits',

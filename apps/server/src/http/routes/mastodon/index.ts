@@ -13,6 +13,7 @@ import { notificationsRoutes } from './notifications.routes';
 import { oauthRoutes } from './oauth.routes';
 import { pollsRoutes } from './polls.routes';
 import { assignScopes } from './scopes';
+import { searchRoutes } from './search.routes';
 import { statusesRoutes } from './statuses.routes';
 import { timelinesRoutes } from './timelines.routes';
 
@@ -71,6 +72,7 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     mastodonMediaRoutes(api, ctx);
     pollsRoutes(api, ctx);
     marksRoutes(api, ctx);
+    searchRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(
