@@ -74,10 +74,6 @@ const POLICY: Record<string, readonly string[]> = {
   'GET /api/v1/trends/tags': R('statuses'),
   'GET /api/v1/trends': R('statuses'),
   'GET /api/v1/tags/:name': R('statuses'),
-  'GET /api/v1/pleroma/statuses/:id/reactions': R('statuses'),
-  'GET /api/v1/pleroma/statuses/:id/reactions/:emoji': R('statuses'),
-  'PUT /api/v1/pleroma/statuses/:id/reactions/:emoji': W('statuses'),
-  'DELETE /api/v1/pleroma/statuses/:id/reactions/:emoji': W('statuses'),
 };
 
 /**
