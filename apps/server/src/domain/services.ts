@@ -33,6 +33,7 @@ import { NotificationsService } from './social/notifications.service';
 import { OAuthService } from './social/oauth.service';
 import { PostsService } from './social/posts.service';
 import { ProfilesService } from './social/profiles.service';
+import { StatusReactionsService } from './social/reactions.service';
 import { ReblogsService } from './social/reblogs.service';
 import { SocialSearchService } from './social/search.service';
 import { StreamsService } from './social/streams.service';
@@ -113,6 +114,8 @@ export function createServices(deps: Deps) {
       streams: new StreamsService(deps, notifications),
       /** Search, directory, trends and tag timelines. */
       search: new SocialSearchService(deps, posts),
+      /** Emoji reactions (Pleroma's routes). */
+      reactions: new StatusReactionsService(deps, notifications, posts),
     },
   };
   return {

@@ -24,9 +24,11 @@ CREATE TABLE "post_tags" (
 	CONSTRAINT "post_tags_tag_post_id_pk" PRIMARY KEY("tag","post_id")
 );
 --> statement-breakpoint
+ALTER TABLE "notifications" ADD COLUMN "emoji" text;--> statement-breakpoint
 CREATE INDEX "oauth_codes_expires_idx" ON "oauth_codes" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "post_tags_post_idx" ON "post_tags" USING btree ("user_id","post_id");--> statement-breakpoint
-CREATE INDEX "post_tags_created_idx" ON "post_tags" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "post_tags_created_idx" ON "post_tags" USING btree ("created_at");
+--> statement-breakpoint
 INSERT INTO "post_tags" ("tag", "post_id", "user_id", "created_at")
 SELECT DISTINCT lower(m[1]), p."id", p."user_id", p."created_at"
 FROM "posts" p, regexp_matches(p."text", '(?:^|[^[:alnum:]_#&])#([[:alnum:]_]*[[:alpha:]][[:alnum:]_]*)', 'g') AS m

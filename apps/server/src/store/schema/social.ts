@@ -247,6 +247,8 @@ export const notifications = pgTable(
     fromId: snowflake('from_id').notNull(),
     /** The status it is about (mention, favourite, …); null for follows. */
     statusId: snowflake('status_id'),
+    /** The emoji of a `pleroma:emoji_reaction` (as post_reactions stores it); null otherwise. */
+    emoji: text('emoji'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [

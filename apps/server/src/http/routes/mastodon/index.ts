@@ -12,6 +12,7 @@ import { mastodonMediaRoutes } from './media.routes';
 import { notificationsRoutes } from './notifications.routes';
 import { oauthRoutes } from './oauth.routes';
 import { pollsRoutes } from './polls.routes';
+import { reactionsRoutes } from './reactions.routes';
 import { assignScopes } from './scopes';
 import { searchRoutes } from './search.routes';
 import { statusesRoutes } from './statuses.routes';
@@ -73,6 +74,7 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     pollsRoutes(api, ctx);
     marksRoutes(api, ctx);
     searchRoutes(api, ctx);
+    reactionsRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(
