@@ -27,7 +27,7 @@ after(() => h.close());
 const REDIRECT = 'https://megalodon.example/callback';
 
 /** megalodon's OAuth helpers, with the person's part (the consent page's form) done as a browser would. */
-async function signIn(user: TestUser): Promise<MegalodonInterface> {
+async function signIn(user: TestUser): Promise<MegalodonInterface & { token: string }> {
   const anonymous = generator('mastodon', h.url);
   const app = await anonymous.registerApp('megalodon test', {
     scopes: ['read', 'write', 'follow'],
@@ -57,7 +57,7 @@ async function signIn(user: TestUser): Promise<MegalodonInterface> {
   const token = await anonymous.fetchAccessToken(app.client_id, app.client_secret, code, REDIRECT);
   assert.ok(token.access_token);
   assert.equal(token.scope, 'read write follow');
-  return generator('mastodon', h.url, token.access_token);
+  return Object.assign(generator('mastodon', h.url, token.access_token), { token: token.access_token });
 }
 
 /** The next event of a kind on a megalodon stream that passes `match`. */
@@ -139,6 +139,19 @@ describe('megalodon', () => {
       assert.equal(favourited.data.favourited, true);
       assert.equal(favourited.data.favourites_count, 1);
 
+      // Emoji reactions through megalodon's Pleroma client (Pleroma's routes), with the same token.
+      const bobPleroma = generator('pleroma', h.url, bob.token);
+      const reacted = await bobPleroma.createEmojiReaction(status.id, '🎉');
+      assert.deepEqual(
+        reacted.data.emoji_reactions.map((r) => [r.name, r.count, r.me]),
+        [['🎉', 1, true]],
+      );
+      const reactions = await generator('pleroma', h.url, alice.token).getEmojiReactions(status.id);
+      assert.deepEqual(
+        reactions.data.map((r) => [r.name, r.count, r.me, r.accounts?.map((a) => a.id)]),
+        [['🎉', 1, false, [bobUser.id]]],
+      );
+
       // Alice's favourite of Bob's reply reaches his stream as a notification.
       const notified = next<Entity.Notification>(stream, 'notification', (n) => n.type === 'favourite');
       await alice.favouriteStatus(reply.id);
@@ -151,11 +164,22 @@ describe('megalodon', () => {
 
     const notifications = (await alice.getNotifications()).data;
     const kinds = notifications.map((n) => [n.type, n.account?.id]);
+    // megalodon's Mastodon client leaves out types Mastodon lacks; its Pleroma client names the reaction.
     assert.deepEqual(kinds, [
       ['favourite', bobUser.id],
       ['mention', bobUser.id],
       ['follow', bobUser.id],
     ]);
+    const asPleroma = (await generator('pleroma', h.url, alice.token).getNotifications()).data;
+    assert.deepEqual(
+      asPleroma.map((n) => [n.type, n.account?.id, n.reaction?.name]),
+      [
+        ['reaction', bobUser.id, '🎉'],
+        ['favourite', bobUser.id, undefined],
+        ['mention', bobUser.id, undefined],
+        ['follow', bobUser.id, undefined],
+      ],
+    );
     const bobs = (await bob.getNotifications()).data.map((n) => n.type);
     assert.ok(bobs.includes('mention'));
     assert.ok(bobs.includes('favourite'));
