@@ -119,6 +119,13 @@ describe('OAuth authorization code', () => {
       'client_credentials',
     ]);
     assert.ok(res.body.scopes_supported.includes('read:statuses'));
+    // The OpenAPI document tags the Mastodon API's routes.
+    const doc = await h.api('GET', '/api/docs/json');
+    const op = (path: string) => Object.entries(doc.body.paths).find(([p]) => p.endsWith(path))?.[1] as any;
+    assert.deepEqual(op('/oauth/authorize').get.tags, ['Mastodon OAuth']);
+    assert.deepEqual(op('/oauth/token').post.tags, ['Mastodon OAuth']);
+    assert.deepEqual(op('/api/v2/search').get.tags, ['Mastodon']);
+    assert.deepEqual(op('/api/v1/pleroma/statuses/{id}/reactions/{emoji}').put.tags, ['Mastodon']);
   });
 
   test('the consent page names the app and scopes, escapes them, runs no script', async () => {
