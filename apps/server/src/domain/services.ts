@@ -37,8 +37,10 @@ import { NotificationsService } from './social/notifications.service';
 import { OAuthService } from './social/oauth.service';
 import { PostsService } from './social/posts.service';
 import { ProfilesService } from './social/profiles.service';
+import { StatusReactionsService } from './social/reactions.service';
 import { ReblogsService } from './social/reblogs.service';
 import { RemoteAccountsService } from './social/remote.service';
+import { SocialSearchService } from './social/search.service';
 import { StreamsService } from './social/streams.service';
 import { TimelinesService } from './social/timelines.service';
 import { ForumPostsService } from './threads/forum-posts.service';
@@ -126,6 +128,10 @@ export function createServices(deps: Deps) {
       streams: new StreamsService(deps, notifications),
       /** Accounts of other instances and this one's actor keys (ADR 0040). */
       remote: new RemoteAccountsService(deps),
+      /** Search, directory, trends and tag timelines. */
+      search: new SocialSearchService(deps, posts),
+      /** Emoji reactions (Pleroma's routes). */
+      reactions: new StatusReactionsService(deps, notifications, posts),
     },
   };
   return {

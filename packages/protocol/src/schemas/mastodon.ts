@@ -39,6 +39,67 @@ export const MastodonPublicTimelineQuery = Type.Object({
   only_media: Type.Optional(Type.Boolean()),
 });
 
+const SearchText = Type.String({ minLength: 1, maxLength: 500 });
+const Offset = Type.Integer({ minimum: 0, maximum: 10_000 });
+
+/** `GET /api/v2/search`. */
+export const MastodonSearchQuery = Type.Object({
+  q: SearchText,
+  type: Type.Optional(
+    Type.Union([Type.Literal('accounts'), Type.Literal('hashtags'), Type.Literal('statuses')]),
+  ),
+  resolve: Type.Optional(Type.Boolean()),
+  following: Type.Optional(Type.Boolean()),
+  account_id: Type.Optional(Snowflake),
+  exclude_unreviewed: Type.Optional(Type.Boolean()),
+  max_id: Type.Optional(Snowflake),
+  min_id: Type.Optional(Snowflake),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Offset),
+});
+
+/** `GET /api/v1/accounts/search`. */
+export const MastodonAccountSearchQuery = Type.Object({
+  q: SearchText,
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Offset),
+  resolve: Type.Optional(Type.Boolean()),
+  following: Type.Optional(Type.Boolean()),
+});
+
+/** `GET /api/v1/directory`. */
+export const MastodonDirectoryQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Offset),
+  order: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('new')])),
+  local: Type.Optional(Type.Boolean()),
+});
+
+/** `GET /api/v1/trends/tags`. */
+export const MastodonTrendsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Offset),
+});
+
+const TagNames = Type.Union([
+  Type.String({ maxLength: 100 }),
+  Type.Array(Type.String({ maxLength: 100 }), { maxItems: 4 }),
+]);
+
+/** `GET /api/v1/timelines/tag/:hashtag`: `any[]`, `all[]`, `none[]` add tags (at most 4 each). */
+export const MastodonTagTimelineQuery = Type.Object({
+  ...MastodonPageQuery.properties,
+  any: Type.Optional(TagNames),
+  'any[]': Type.Optional(TagNames),
+  all: Type.Optional(TagNames),
+  'all[]': Type.Optional(TagNames),
+  none: Type.Optional(TagNames),
+  'none[]': Type.Optional(TagNames),
+  local: Type.Optional(Type.Boolean()),
+  remote: Type.Optional(Type.Boolean()),
+  only_media: Type.Optional(Type.Boolean()),
+});
+
 export const MastodonRelationshipsQuery = Type.Object({
   id: Type.Optional(OneOrMoreIds),
   'id[]': Type.Optional(OneOrMoreIds),
@@ -155,21 +216,45 @@ export const MastodonCreateApp = Type.Object({
   website: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
 });
 
+/** `POST /oauth/token`: the client's credentials in the body or as HTTP Basic (RFC 6749 §2.3.1). */
 export const MastodonTokenRequest = Type.Object({
   grant_type: Type.String({ maxLength: 100 }),
-  client_id: Type.String({ minLength: 1, maxLength: 100 }),
-  client_secret: Type.String({ minLength: 1, maxLength: 200 }),
+  client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  client_secret: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   username: Type.Optional(Type.String({ maxLength: Limits.emailMax })),
   password: Type.Optional(Type.String({ maxLength: Limits.passwordMax })),
   scope: Type.Optional(Type.String({ maxLength: 1000 })),
   redirect_uri: Type.Optional(Type.String({ maxLength: 2000 })),
   code: Type.Optional(Type.String({ maxLength: 500 })),
+  /** PKCE (RFC 7636): the secret whose S256 hash was the authorization request's `code_challenge`. */
+  code_verifier: Type.Optional(Type.String({ maxLength: 500 })),
 });
 
 export const MastodonRevokeRequest = Type.Object({
-  client_id: Type.String({ minLength: 1, maxLength: 100 }),
-  client_secret: Type.String({ minLength: 1, maxLength: 200 }),
+  client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  client_secret: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   token: Type.String({ minLength: 1, maxLength: 500 }),
+});
+
+/** `GET /oauth/authorize` (RFC 6749 §4.1.1 with PKCE): what the consent page shows and carries on. */
+export const MastodonAuthorizeQuery = Type.Object({
+  response_type: Type.Optional(Type.String({ maxLength: 100 })),
+  client_id: Type.Optional(Type.String({ maxLength: 100 })),
+  redirect_uri: Type.Optional(Type.String({ maxLength: 2000 })),
+  scope: Type.Optional(Type.String({ maxLength: 1000 })),
+  state: Type.Optional(Type.String({ maxLength: 2000 })),
+  code_challenge: Type.Optional(Type.String({ maxLength: 500 })),
+  code_challenge_method: Type.Optional(Type.String({ maxLength: 100 })),
+  force_login: Type.Optional(Type.String({ maxLength: 10 })),
+  lang: Type.Optional(Type.String({ maxLength: 20 })),
+});
+
+/** `POST /oauth/authorize`: the consent page's form, the request carried on plus the sign-in and the decision. */
+export const MastodonAuthorizeForm = Type.Object({
+  ...MastodonAuthorizeQuery.properties,
+  login: Type.Optional(Type.String({ maxLength: Limits.emailMax })),
+  password: Type.Optional(Type.String({ maxLength: Limits.passwordMax })),
+  decision: Type.Optional(Type.String({ maxLength: 10 })),
 });
 
 const NotificationTypeName = Type.String({ minLength: 1, maxLength: 40 });

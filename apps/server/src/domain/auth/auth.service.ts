@@ -6,6 +6,7 @@ import {
   applications,
   credentials,
   mailTokens,
+  oauthClientTokens,
   oauthTokens,
   refreshTokens,
   sessions,
@@ -28,6 +29,17 @@ export interface Principal {
   applicationId: string | null;
   /** A bot's application flags (which privileged intents it may use), read with its token; 0 for users. */
   applicationFlags: number;
+  /**
+   * An OAuth client's token (Mastodon apps): the scopes it was granted and the app it was granted to. Absent for
+   * Hearth's own tokens, which may do all their user may.
+   */
+  oauth?: { appId: string; scopes: readonly string[] };
+}
+
+/** A `client_credentials` token: an app acting for nobody. */
+export interface ClientPrincipal {
+  appId: string;
+  scopes: readonly string[];
 }
 
 export interface ClientMeta {
@@ -92,6 +104,8 @@ const appTokenSession = preparedStatement('app_token_session', (db) =>
       lastUsedAt: sessions.lastUsedAt,
       expiresAt: sessions.expiresAt,
       disabled: users.disabled,
+      appId: oauthTokens.appId,
+      scopes: oauthTokens.scopes,
     })
     .from(oauthTokens)
     .innerJoin(sessions, and(eq(sessions.userId, oauthTokens.userId), eq(sessions.id, oauthTokens.sessionId)))
@@ -181,6 +195,23 @@ export class AuthService {
     app: { id: string; scopes: string; seconds: number },
   ): Promise<{ token: string; userId: string }> {
     const userId = await this.checkLogin(input, meta);
+    return { token: await this.tokenForApp(userId, meta, app), userId };
+  }
+
+  /** The account a login and password name, checked under the login limits (the consent page's sign-in). */
+  async checkCredentials(input: { login: string; password: string }, meta: ClientMeta): Promise<string> {
+    return this.checkLogin(input, meta);
+  }
+
+  /**
+   * Opens a session for an OAuth client on behalf of `userId` (already authenticated: a password grant or an
+   * authorization code) with no refresh token, lasting `seconds`, and answers an opaque token bound to it.
+   */
+  async tokenForApp(
+    userId: string,
+    meta: ClientMeta,
+    app: { id: string; scopes: string; seconds: number },
+  ): Promise<string> {
     const sessionId = this.deps.ids.next();
     const { token, hash } = newSecretToken(userId);
     await this.deps.db.transaction(async (tx) => {
@@ -195,7 +226,30 @@ export class AuthService {
         .insert(oauthTokens)
         .values({ userId, tokenHash: hash, sessionId, appId: app.id, scopes: app.scopes });
     });
-    return { token, userId };
+    return token;
+  }
+
+  /** A `client_credentials` token for an app (its prefix names the app); it never expires, revoking ends it. */
+  async tokenForClient(app: { id: string; scopes: string }): Promise<string> {
+    const { token, hash } = newSecretToken(app.id);
+    await this.deps.db
+      .insert(oauthClientTokens)
+      .values({ appId: app.id, tokenHash: hash, scopes: app.scopes });
+    return token;
+  }
+
+  /** Resolves a `Bearer` client_credentials token; null for anything else. */
+  async authenticateClient(header: string | undefined): Promise<ClientPrincipal | null> {
+    if (!header) return null;
+    const [scheme, rest] = splitScheme(header);
+    if (scheme !== 'bearer') return null;
+    const appId = tokenOwner(rest);
+    if (!appId) return null;
+    const [row] = await this.deps.db
+      .select({ scopes: oauthClientTokens.scopes })
+      .from(oauthClientTokens)
+      .where(and(eq(oauthClientTokens.appId, appId), eq(oauthClientTokens.tokenHash, hashToken(rest))));
+    return row ? { appId, scopes: row.scopes.split(' ') } : null;
   }
 
   /** Revokes the session an OAuth client's token is bound to (POST /oauth/revoke); unknown tokens are ignored. */
@@ -213,6 +267,11 @@ export class AuthService {
         ),
       );
     if (row) await this.revokeSessions(this.deps.db, userId, { only: row.sessionId });
+    // A client_credentials token names its app where a user token names its user.
+    if (userId === appId)
+      await this.deps.db
+        .delete(oauthClientTokens)
+        .where(and(eq(oauthClientTokens.appId, appId), eq(oauthClientTokens.tokenHash, hashToken(token))));
   }
 
   private async checkLogin(input: { login: string; password: string }, meta: ClientMeta): Promise<string> {
@@ -440,6 +499,7 @@ export class AuthService {
       bot: false,
       applicationId: null,
       applicationFlags: 0,
+      oauth: { appId: row.appId, scopes: row.scopes.split(' ') },
     };
     if (this.sessions.has(userId, row.sessionId)) return principal;
     return this.acceptSession(principal, row, started) ? principal : null;

@@ -120,6 +120,8 @@ export interface StatusParts {
   media?: unknown[];
   /** Its poll as the viewer sees it (Poll), if it has one. */
   poll?: unknown;
+  /** Its emoji reactions (Pleroma's EmojiReaction: name, count, me, url for a custom one). */
+  reactions?: Array<{ name: string; count: number; me: boolean; url: string | null }>;
 }
 
 export function toStatus(s: StatusParts, urls: SocialUrls) {
@@ -161,8 +163,8 @@ export function toStatus(s: StatusParts, urls: SocialUrls) {
     muted: false,
     bookmarked: false,
     pinned: false,
-    emoji_reactions: [],
-    pleroma: { emoji_reactions: [] },
+    emoji_reactions: s.reactions ?? [],
+    pleroma: { emoji_reactions: s.reactions ?? [] },
   };
 }
 

@@ -10,6 +10,7 @@ import { loadAccounts } from './accounts';
 import { recordNotFound } from './errors';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
+import { reactionEmojiFields } from './reaction-emoji';
 import { statusViews } from './status-views';
 import { blockedBetween, notificationsMutedBy, visibleTo } from './visibility';
 
@@ -55,6 +56,8 @@ export class NotificationsService {
       type: NotificationType;
       fromId: string;
       statusId?: string | null;
+      /** The emoji of a `pleroma:emoji_reaction`. */
+      emoji?: string;
       recipients: string[];
       /** Notify the actor too (a poll's end reaches its author). */
       includeActor?: boolean;
@@ -83,6 +86,7 @@ export class NotificationsService {
         type: n.type,
         fromId: n.fromId,
         statusId: n.statusId ?? null,
+        emoji: n.emoji ?? null,
       }));
     if (rows.length === 0) return;
     await tx.insert(notifications).values(rows);
@@ -99,7 +103,13 @@ export class NotificationsService {
   /** Removes, in `tx`, the notifications of a cause that was undone (unfollow, unfavourite, a request answered). */
   async removeFor(
     tx: DbOrTx,
-    n: { types: NotificationType[]; from: string[]; recipients?: string[]; statusId?: string },
+    n: {
+      types: NotificationType[];
+      from: string[];
+      recipients?: string[];
+      statusId?: string;
+      emoji?: string;
+    },
   ): Promise<void> {
     await tx
       .delete(notifications)
@@ -109,6 +119,7 @@ export class NotificationsService {
           inArray(notifications.type, n.types),
           inArray(notifications.fromId, n.from),
           n.statusId ? eq(notifications.statusId, n.statusId) : undefined,
+          n.emoji !== undefined ? eq(notifications.emoji, n.emoji) : undefined,
         ),
       );
   }
@@ -248,6 +259,10 @@ export class NotificationsService {
           account: toAccount(from, this.urls),
           status,
           report: null,
+          // Pleroma's and Akkoma's fields of an emoji reaction (a custom emoji's image as `emoji_url`).
+          ...(n.type === 'pleroma:emoji_reaction' && n.emoji
+            ? reactionEmojiFields(n.emoji, this.urls.base)
+            : {}),
         },
       ];
     });

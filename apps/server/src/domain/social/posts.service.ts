@@ -7,6 +7,7 @@ import {
   postMentions,
   postReactions,
   posts,
+  postTags,
   users,
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -24,7 +25,7 @@ import { finishPage, type PageQuery, pageQuery } from './paging';
 import { PollsService } from './polls.service';
 import { hasRemoteFollowers, isRemote } from './remote.service';
 import { statusViews } from './status-views';
-import { mentionedUsernames, renderText } from './text';
+import { hashtags, mentionedUsernames, renderText } from './text';
 import { type Visibility, visibleOriginal, visiblePostById, visibleTo } from './visibility';
 
 export interface StatusInput {
@@ -130,6 +131,7 @@ export class PostsService {
         if (input.media_ids?.length) await this.media.attach(tx, me, id, input.media_ids);
         if (input.poll) await this.polls.create(tx, me, id, input.poll);
         await this.writeMentions(tx, me, id, mentioned);
+        await writeTags(tx, row);
         // Mastodon's rule: a mention notifies the people named in the text (a reply alone notifies nobody); each
         // may see the status, since a mention is what lets them.
         await this.notifications.add(tx, pending, {
@@ -288,6 +290,8 @@ export class PostsService {
         .where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)))
         .returning({ id: postMentions.mentionedId });
       await this.writeMentions(tx, me, id, mentioned);
+      await tx.delete(postTags).where(and(eq(postTags.userId, me), eq(postTags.postId, id)));
+      await writeTags(tx, row);
       // Who is newly named is notified; who is no longer named loses the notification (and, if direct, the status).
       const was = new Set(before.map((m) => m.id));
       const now = new Set(mentioned.map((u) => u.id));
@@ -331,6 +335,7 @@ export class PostsService {
       if (!gone) return null;
       boostsGone = await removeWithBoosts(tx, this.notifications, gone);
       await tx.delete(postMentions).where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)));
+      await tx.delete(postTags).where(and(eq(postTags.userId, me), eq(postTags.postId, id)));
       await tx.delete(postReactions).where(and(eq(postReactions.userId, me), eq(postReactions.postId, id)));
       await tx.delete(postEdits).where(and(eq(postEdits.userId, me), eq(postEdits.postId, id)));
       const media = await this.media.detachAll(tx, me, id);
@@ -546,6 +551,13 @@ export class PostsService {
   }
 
   /** A page of posts as statuses for `viewer`. */
+  /** GET /api/v1/statuses/:id/source: the text as written, for an editor (a status the caller may see). */
+  async source(viewer: string, id: string) {
+    const post = await this.visiblePost(this.deps.db, viewer, id);
+    if (!post || post.reblogOfId) throw recordNotFound();
+    return { id: post.id, text: post.text, spoiler_text: post.spoilerText };
+  }
+
   async page(
     viewer: string | null,
     page: { items: PostRow[]; newest: string | null; oldest: string | null },
@@ -623,6 +635,16 @@ function checkText(input: StatusInput, opts: { blankAllowed: boolean; pollAllowe
   if (input.spoiler_text && [...input.spoiler_text].length > Limits.spoilerChars)
     throw unprocessable(`Content warning character limit of ${Limits.spoilerChars} exceeded`);
   return text;
+}
+
+/** Indexes a status's hashtags (tag timelines, search, trends), dated as the status. */
+async function writeTags(tx: DbOrTx, post: PostRow) {
+  const tags = hashtags(post.text, Limits.statusTagsMax);
+  if (tags.length)
+    await tx
+      .insert(postTags)
+      .values(tags.map((tag) => ({ tag, postId: post.id, userId: post.userId, createdAt: post.createdAt })))
+      .onConflictDoNothing();
 }
 
 async function bumpReplies(tx: DbOrTx, authorId: string, postId: string, by: number) {

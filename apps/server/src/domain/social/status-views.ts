@@ -1,10 +1,11 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { bookmarks, oauthApps, postMentions, postReactions, posts, statusPins } from '../../store/schema';
 import { type AccountRow, loadAccounts } from './accounts';
 import { type PostRow, type SocialUrls, toStatus } from './mastodon.wire';
 import { loadStatusMedia, openVisibility, toMediaAttachment } from './media.wire';
 import { loadPolls } from './polls.wire';
+import { reactionEmojiFields } from './reaction-emoji';
 
 /**
  * Builds Mastodon Status objects for a list of posts a viewer may see: authors, mentions and the viewer's flags, a
@@ -101,7 +102,7 @@ async function plainViews(
   const ids = rows.map((p) => p.id);
   const authorIds = [...new Set(rows.map((p) => p.userId))];
   const appIds = [...new Set(rows.flatMap((p) => (p.applicationId ? [p.applicationId] : [])))];
-  const [mentions, favourites, apps] = await Promise.all([
+  const [mentions, favourites, apps, reactionRows] = await Promise.all([
     db
       .select({ postId: postMentions.postId, mentionedId: postMentions.mentionedId })
       .from(postMentions)
@@ -125,6 +126,24 @@ async function plainViews(
           .from(oauthApps)
           .where(inArray(oauthApps.id, appIds))
       : Promise.resolve([]),
+    // Emoji reactions (not favourites), per status and emoji: how many, and whether the viewer is among them.
+    db
+      .select({
+        postId: postReactions.postId,
+        emoji: postReactions.emoji,
+        count: sql<number>`count(*)::int`,
+        me: viewer ? sql<boolean>`bool_or(${postReactions.reactorId} = ${viewer})` : sql<boolean>`false`,
+      })
+      .from(postReactions)
+      .where(
+        and(
+          inArray(postReactions.userId, authorIds),
+          inArray(postReactions.postId, ids),
+          sql`${postReactions.emoji} <> ''`,
+        ),
+      )
+      .groupBy(postReactions.postId, postReactions.emoji)
+      .orderBy(sql`min(${postReactions.createdAt})`),
   ]);
   const [accounts, media, polls] = await Promise.all([
     loadAccounts(db, [...authorIds, ...mentions.map((m) => m.mentionedId)]),
@@ -153,6 +172,12 @@ async function plainViews(
             toMediaAttachment(m, urls, { open: openVisibility(post.visibility) }),
           ),
           poll: polls.get(post.id),
+          reactions: reactionRows
+            .filter((r) => r.postId === post.id)
+            .map((r) => {
+              const { emoji, emoji_url } = reactionEmojiFields(r.emoji, urls.base);
+              return { name: emoji, count: r.count, me: r.me === true, url: emoji_url };
+            }),
         },
         urls,
       ),

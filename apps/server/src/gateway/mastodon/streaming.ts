@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Principal } from '../../domain/auth/auth.service';
 import type { Services } from '../../domain/services';
+import { scopesAllow } from '../../domain/social/scopes';
 import type { StreamTimeline } from '../../domain/social/streams.service';
 import type { Bus, BusEvent } from '../../events/bus';
 import { Outbox } from '../core/outbox';
@@ -168,6 +169,9 @@ export class MastodonStreaming {
     if (token) {
       principal = await this.opts.services.auth.authenticate(`Bearer ${token}`).catch(() => null);
       if (!principal) return refuse(socket, 401, 'Unauthorized');
+      // An OAuth client's token must be able to read statuses or notifications, as on Mastodon.
+      if (principal.oauth && !scopesAllow(principal.oauth.scopes, ['read:statuses', 'read:notifications']))
+        return refuse(socket, 401, 'Unauthorized');
       if ((this.registry.ofUser(principal.userId)?.size ?? 0) >= this.limits.connectionsPerAccount)
         return refuse(socket, 429, 'Too Many Requests');
     }
@@ -279,6 +283,10 @@ export class MastodonStreaming {
   private keyOf(session: StreamSession, request: StreamRequest): [string, string[]] {
     const stream = request.stream;
     if (typeof stream !== 'string') throw new StreamError('Unknown stream type', 400);
+    const scopes = session.principal?.oauth?.scopes;
+    const needed = stream === 'user:notification' ? 'read:notifications' : 'read:statuses';
+    if (scopes && !scopesAllow(scopes, [needed]))
+      throw new StreamError('Access token does not have the required scopes', 401);
     if (stream === 'user' || stream === 'user:notification') {
       if (!session.principal) throw new StreamError('Missing access token', 401);
       return [stream, [stream]];

@@ -130,6 +130,25 @@ export const postReactions = pgTable(
   ],
 );
 
+/**
+ * The hashtags of a status (lower case), for tag timelines, hashtag search and trends. Keyed by the tag: a tag's
+ * statuses are one read; `created_at` is the status's, for the trends' window.
+ */
+export const postTags = pgTable(
+  'post_tags',
+  {
+    tag: text('tag').notNull(),
+    postId: snowflake('post_id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tag, t.postId] }),
+    index('post_tags_post_idx').on(t.userId, t.postId),
+    index('post_tags_created_idx').on(t.createdAt),
+  ],
+);
+
 /** Earlier versions of an edited status (edit history). */
 export const postEdits = pgTable(
   'post_edits',
@@ -176,6 +195,37 @@ export const oauthTokens = pgTable(
   ],
 );
 
+/**
+ * Authorization codes of `/oauth/authorize` (RFC 6749 §4.1), stored hashed: single use (taken with `delete …
+ * returning`), ten minutes at most, bound to the client, the redirect URI and, with PKCE, the S256 challenge.
+ */
+export const oauthCodes = pgTable(
+  'oauth_codes',
+  {
+    codeHash: text('code_hash').primaryKey(),
+    appId: snowflake('app_id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    scopes: text('scopes').notNull(),
+    /** BASE64URL(SHA-256(code_verifier)) when the client used PKCE; null otherwise. */
+    codeChallenge: text('code_challenge'),
+    expiresAt: timestamptz('expires_at').notNull(),
+  },
+  (t) => [index('oauth_codes_expires_idx').on(t.expiresAt)],
+);
+
+/** Tokens of the `client_credentials` grant: they name an app, not a person, and read only what anyone may. */
+export const oauthClientTokens = pgTable(
+  'oauth_client_tokens',
+  {
+    appId: snowflake('app_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    scopes: text('scopes').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.tokenHash] })],
+);
+
 /** `Idempotency-Key`s of status creation: the same key within an hour answers the status it made. */
 export const postIdempotencyKeys = pgTable(
   'post_idempotency_keys',
@@ -203,6 +253,8 @@ export const notifications = pgTable(
     fromId: snowflake('from_id').notNull(),
     /** The status it is about (mention, favourite, …); null for follows. */
     statusId: snowflake('status_id'),
+    /** The emoji of a `pleroma:emoji_reaction` (as post_reactions stores it); null otherwise. */
+    emoji: text('emoji'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [

@@ -12,6 +12,9 @@ import { mastodonMediaRoutes } from './media.routes';
 import { notificationsRoutes } from './notifications.routes';
 import { oauthRoutes } from './oauth.routes';
 import { pollsRoutes } from './polls.routes';
+import { reactionsRoutes } from './reactions.routes';
+import { assignScopes } from './scopes';
+import { searchRoutes } from './search.routes';
 import { statusesRoutes } from './statuses.routes';
 import { timelinesRoutes } from './timelines.routes';
 
@@ -23,6 +26,12 @@ const FORM_BODY_BYTES = 1024 * 1024;
  */
 export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void> {
   await http.register(async (api) => {
+    // Every route: its OAuth scopes (a route that takes a token and has none stops the start) and an OpenAPI tag.
+    api.addHook('onRoute', (route) => {
+      assignScopes(route);
+      if (route.schema && !route.schema.hide) route.schema = { tags: ['Mastodon'], ...route.schema };
+      else if (!route.schema) route.schema = { tags: ['Mastodon'] };
+    });
     api.setErrorHandler((err: FastifyError, request, reply) => {
       const { status, error } = mastodonError(err);
       if (status >= 500) request.log.error({ err }, 'unhandled error');
@@ -64,6 +73,8 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     mastodonMediaRoutes(api, ctx);
     pollsRoutes(api, ctx);
     marksRoutes(api, ctx);
+    searchRoutes(api, ctx);
+    reactionsRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(
@@ -81,7 +92,9 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
 function mastodonError(err: FastifyError): { status: number; error: string } {
   if (err instanceof RateLimitedError) return { status: 429, error: 'Too many requests' };
   if (err instanceof ApiError) {
-    if (err.status === 401) return { status: 401, error: 'The access token is invalid' };
+    // OAuth's own word for a client that failed to authenticate (RFC 6749 §5.2) stays as it is.
+    if (err.status === 401 && err.message !== 'invalid_client')
+      return { status: 401, error: 'The access token is invalid' };
     if (err.status === 400 && err.errors)
       return { status: 400, error: `Invalid request: ${fieldNames(err.errors)}` };
     return { status: err.status, error: err.message };

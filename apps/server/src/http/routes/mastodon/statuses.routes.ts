@@ -25,7 +25,10 @@ export function statusesRoutes(app: Api, ctx: RouteContext): void {
       return posts.create(
         caller(req),
         { ...b, in_reply_to_id: b.in_reply_to_id ?? undefined, language: b.language ?? undefined },
-        { idempotencyKey: typeof key === 'string' && key ? key.slice(0, 256) : undefined },
+        {
+          idempotencyKey: typeof key === 'string' && key ? key.slice(0, 256) : undefined,
+          appId: caller(req).oauth?.appId ?? null,
+        },
       );
     },
   );
