@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { messages } from '../../../server/src/store/schema';
+import { members, messages, users } from '../../../server/src/store/schema';
 import { createGuild, join, type TestGuild } from '../../../server/test/guild-helpers';
 import type { TestServer, TestUser } from '../../../server/test/harness';
 import {
@@ -80,6 +80,13 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
     });
     for (let i = 0; i < rows.length; i += 1_000)
       await h.app.database.db.insert(messages).values(rows.slice(i, i + 1_000));
+    // 230 more members (the web app asks for up to 250 in GUILD_CREATE), all offline.
+    const people = Array.from({ length: 230 }, (_, i) => ({
+      id: idAt(start - 86_400_000 + i * 1000, i),
+      username: `member_${String(i).padStart(3, '0')}`,
+    }));
+    await h.app.database.db.insert(users).values(people);
+    await h.app.database.db.insert(members).values(people.map((p) => ({ guildId: g.id, userId: p.id })));
     chat = `/channels/${g.id}/${g.textChannelId}`;
   });
   after(async () => {
@@ -96,6 +103,22 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
     const count = await elements(page);
     t.diagnostic(`elements on opening: ${count}; messages rendered: ${await rendered(page)}`);
     assert.ok(count < 2_500, `${count} elements on opening`);
+  });
+
+  test('the member list of 232 renders only the rows in view, and scrolls to the last', async (t) => {
+    const { page } = viewer;
+    const list = page.getByRole('complementary', { name: 'Members' });
+    await list.getByRole('heading', { name: /Offline — \d+/ }).waitFor();
+    const offline = await list.getByRole('heading', { name: /Offline — \d+/ }).textContent();
+    assert.match(offline ?? '', /Offline — 23[01]/);
+    const shown = await list.locator('li').count();
+    t.diagnostic(`member rows in the page: ${shown} of 232`);
+    assert.ok(shown < 80, `${shown} member rows`);
+    await list.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await list.getByRole('button', { name: 'member_229' }).waitFor();
+    assert.equal(await list.getByRole('button', { name: 'member_000' }).count(), 0);
   });
 
   test('the reply preview jumps to its original 1,500 messages back, loading the pages between', async () => {

@@ -67,6 +67,8 @@ const UNRELATED = [
   // Who is in a voice channel is no part of a message channel's context.
   'VOICE_STATE_UPDATE',
   'VOICE_SERVER_UPDATE',
+  // A user's notification settings are no part of any cache.
+  'USER_GUILD_SETTINGS_UPDATE',
   ...SOCIAL,
 ];
 
