@@ -12,6 +12,7 @@ import {
   type ReadState,
   type Relationship,
   type User,
+  type UserGuildSettings,
 } from './types';
 
 interface ChannelMessages {
@@ -48,6 +49,8 @@ export interface State {
   readStates: Record<string, ReadState>;
   /** channel id → user id → until (epoch ms). */
   typing: Record<string, Record<string, number>>;
+  /** guild id → how the user is notified there (only guilds whose settings were changed). */
+  guildSettings: Record<string, UserGuildSettings>;
 }
 
 const empty: State = {
@@ -64,6 +67,7 @@ const empty: State = {
   pending: {},
   readStates: {},
   typing: {},
+  guildSettings: {},
 };
 
 let state: State = empty;
@@ -145,8 +149,11 @@ export function applyDispatch(...[t, d]: Dispatch): void {
             (d.private_channels ?? []).flatMap((c: Channel) => c.recipients ?? []),
           ),
         );
+        const guildSettings: Record<string, UserGuildSettings> = {};
+        for (const e of d.user_guild_settings?.entries ?? []) guildSettings[e.guild_id] = e;
         return {
           me: d.user,
+          guildSettings,
           users,
           channels,
           relationships,
@@ -389,6 +396,8 @@ export function applyDispatch(...[t, d]: Dispatch): void {
           users: user ? withUsers(s.users, [user]) : s.users,
         };
       }
+      case 'USER_GUILD_SETTINGS_UPDATE':
+        return { guildSettings: put(s.guildSettings, d.guild_id, d) };
       default:
         return {};
     }

@@ -87,6 +87,32 @@ export interface Guild {
   emojis?: Array<{ id: string; name: string; animated?: boolean }>;
   /** Above the session's large_threshold: GUILD_CREATE listed only online members, and presences need op 14. */
   large?: boolean;
+  /** 0 every message notifies, 1 only mentions. */
+  default_message_notifications?: number;
+}
+
+/** A mute's end (null: until unmuted). */
+export interface MuteConfig {
+  end_time: string | null;
+  selected_time_window: number;
+}
+
+/** How the user is notified in one guild and its channels (Discord's user guild settings). */
+export interface UserGuildSettings {
+  guild_id: string;
+  /** 0 all messages, 1 only mentions, 2 nothing, 3 the guild's default (a channel's: the guild's setting). */
+  message_notifications: number;
+  muted: boolean;
+  mute_config: MuteConfig | null;
+  suppress_everyone: boolean;
+  suppress_roles: boolean;
+  channel_overrides: Array<{
+    channel_id: string;
+    message_notifications: number;
+    muted: boolean;
+    mute_config: MuteConfig | null;
+  }>;
+  version: number;
 }
 
 export interface Attachment {
@@ -188,6 +214,7 @@ export interface Events {
     private_channels?: Channel[];
     relationships?: Relationship[];
     read_state?: { entries: ReadState[] };
+    user_guild_settings?: { entries: UserGuildSettings[] };
   };
   GUILD_CREATE: Guild & {
     channels?: Channel[];
@@ -233,6 +260,7 @@ export interface Events {
   RELATIONSHIP_REMOVE: { id: string };
   /** Only the fields that changed may be there (e.g. `verified`). */
   USER_UPDATE: Partial<User> & { id: string };
+  USER_GUILD_SETTINGS_UPDATE: UserGuildSettings;
 }
 
 /** The dispatches the gateway makes itself (not events of the bus, so not in the event catalog). */

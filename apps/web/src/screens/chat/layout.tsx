@@ -9,6 +9,7 @@ import { ChannelType, type Guild, isForum } from '../../types';
 import { Friends } from '../friends';
 import { MemberList } from '../members';
 import { requestJump } from '../messages/jump';
+import { NotificationsBanner } from '../messages/notification-settings';
 import { MessageView } from '../messages/view';
 import { SearchPanel } from '../search/panel';
 import { ForumView } from '../threads/forum';
@@ -88,6 +89,7 @@ export function Chat({ path }: { path: string }) {
         </div>
       )}
       {me && !me.verified && <VerifyBanner email={me.email ?? ''} />}
+      <NotificationsBanner />
       <GuildRail current={guildId} />
       <nav className="sidebar" aria-label={guild ? `${guild.name} channels` : 'Direct messages'}>
         {guild ? <ChannelSidebar guild={guild} current={channelId} /> : <DmSidebar current={channelId} />}

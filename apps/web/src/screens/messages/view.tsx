@@ -16,6 +16,7 @@ import {
 } from 'react';
 import { Virtualizer, type VirtualizerHandle } from 'virtua';
 import * as endpoints from '../../endpoints';
+import { mentionsMe } from '../../notify';
 import { channelPermissions, has, Permission } from '../../permissions';
 import { addHistory, getState, useStore } from '../../store';
 import {
@@ -51,12 +52,15 @@ type Row =
   | { kind: 'start'; key: string }
   | { kind: 'date'; key: string; label: string }
   | { kind: 'divider'; key: string }
-  | { kind: 'message'; key: string; message: Message; grouped: boolean };
+  | { kind: 'message'; key: string; message: Message; grouped: boolean; mentioned: boolean };
 
 const dayKey = (d: Date) => `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 
 /** The rows for a history: a date separator where the day changes, the divider before the first unread. */
-export function buildRows(list: Message[], opts: { hasMore: boolean; dividerAt: string | undefined }): Row[] {
+export function buildRows(
+  list: Message[],
+  opts: { hasMore: boolean; dividerAt: string | undefined; mentioned: (m: Message) => boolean },
+): Row[] {
   const rows: Row[] = [];
   if (!opts.hasMore) rows.push({ kind: 'start', key: 'start' });
   let prev: Message | undefined;
@@ -79,7 +83,7 @@ export function buildRows(list: Message[], opts: { hasMore: boolean; dividerAt: 
       !m.referenced_message &&
       m.id !== opts.dividerAt &&
       idTime(m.id) - idTime(prev.id) < groupWindowMs;
-    rows.push({ kind: 'message', key: m.id, message: m, grouped });
+    rows.push({ kind: 'message', key: m.id, message: m, grouped, mentioned: opts.mentioned(m) });
     prev = m;
   }
   return rows;
@@ -95,7 +99,7 @@ function rowAttributes(row: Row | undefined): { className: string; id?: string; 
   const m = row.message;
   const system = isSystemMessage(m);
   return {
-    className: `message${row.grouped ? ' grouped' : ''}${system ? ' system' : ''}`,
+    className: `message${row.grouped ? ' grouped' : ''}${system ? ' system' : ''}${row.mentioned ? ' mentioned' : ''}`,
     id: `m-${m.id}`,
     'data-id': m.id,
   };
@@ -194,7 +198,13 @@ export function MessageView(props: {
     ? list.find((m) => compareIds(m.id, readAtOpen) > 0 && m.author.id !== me?.id)?.id
     : undefined;
   const hasMore = held?.hasMore ?? true;
-  const rows = useMemo(() => buildRows(list, { hasMore, dividerAt }), [list, hasMore, dividerAt]);
+  // Messages that name me are highlighted (as my settings say: @everyone and roles may be suppressed).
+  const guildSettings = useStore((s) => (guild ? s.guildSettings[guild.id] : undefined));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: who I am and my settings change what is highlighted
+  const rows = useMemo(() => {
+    const s = getState();
+    return buildRows(list, { hasMore, dividerAt, mentioned: (m) => mentionsMe(s, m) });
+  }, [list, hasMore, dividerAt, me, member, guildSettings]);
 
   // Older rows added above keep the view still: virtua measures from the end while they are prepended.
   const firstId = list[0]?.id;
