@@ -88,7 +88,12 @@ export function notifyMessage(m: Message): void {
   const guild = channel?.guild_id ? s.guilds[channel.guild_id] : undefined;
   const author = displayName(s.users[m.author.id] ?? m.author);
   const title = guild ? `${author} (#${channel?.name ?? ''}, ${guild.name})` : author;
-  const body = m.content.slice(0, 200) || (m.attachments?.length ? 'Sent a file' : '');
+  // Mentions read as names, as the message shows them.
+  const text = m.content
+    .replace(/<@!?(\d+)>/g, (_, id: string) => `@${displayName(s.users[id]) || 'someone'}`)
+    .replace(/<#(\d+)>/g, (_, id: string) => `#${s.channels[id]?.name ?? 'channel'}`)
+    .replace(/<@&(\d+)>/g, (_, id: string) => `@${guild?.roles.find((r) => r.id === id)?.name ?? 'role'}`);
+  const body = text.slice(0, 200) || (m.attachments?.length ? 'Sent a file' : '');
   notified.shown.push({ title, body });
   // The first time something would have been shown, the app offers to turn desktop notifications on.
   if (canAskForNotifications() && !offered) {
