@@ -17,6 +17,7 @@ import { ChannelSidebar } from './channel-sidebar';
 import { visibleChannels } from './channels';
 import { DmSidebar } from './dm-sidebar';
 import { GuildRail } from './guild-rail';
+import { Shortcuts } from './keyboard';
 import { useSwipeBack } from './swipe';
 import { UserPanel } from './user-panel';
 import { VerifyBanner } from './verify-banner';
@@ -90,6 +91,7 @@ export function Chat({ path }: { path: string }) {
       )}
       {me && !me.verified && <VerifyBanner email={me.email ?? ''} />}
       <NotificationsBanner />
+      <Shortcuts guildId={guildId} channelId={channelId} />
       <GuildRail current={guildId} />
       <nav className="sidebar" aria-label={guild ? `${guild.name} channels` : 'Direct messages'}>
         {guild ? <ChannelSidebar guild={guild} current={channelId} /> : <DmSidebar current={channelId} />}
