@@ -94,7 +94,6 @@ function QuickSwitcher({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Quick switcher" onClose={onClose}>
       <input
-        // biome-ignore lint/a11y/noAutofocus: the switcher is opened to type into
         autoFocus
         role="combobox"
         aria-expanded="true"
@@ -124,7 +123,7 @@ function QuickSwitcher({ onClose }: { onClose: () => void }) {
             role="option"
             tabIndex={-1}
             aria-selected={i === active}
-            className={i === active ? 'active' : ''}
+            className={`qs-option${i === active ? ' active' : ''}`}
             onClick={() => go(t)}
           >
             {t.label} <small>{t.hint}</small>
