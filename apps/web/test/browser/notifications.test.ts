@@ -131,8 +131,11 @@ describe('being told: notifications, mentions, unread counts', { skip: chromiumS
     const page = bob.page;
     await page.getByRole('button', { name: 'Notification settings' }).click();
     const dialog = page.getByRole('dialog', { name: 'Notification settings' });
-    await dialog.getByRole('radio', { name: 'Only @mentions' }).first().check();
+    // The radio follows the saved settings: it is checked once the server has answered.
+    const mentionsOnly = dialog.getByRole('radio', { name: 'Only @mentions' }).first();
+    await mentionsOnly.click();
     await dialog.getByRole('status').getByText('Saved').waitFor();
+    assert.ok(await mentionsOnly.isChecked());
     await page.screenshot({ path: `${shots}/notification-settings.png` });
     await dialog.getByRole('button', { name: 'Done' }).click();
 
