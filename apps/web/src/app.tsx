@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { currentTokens, onTokens, type Tokens } from './api';
+import { useUnreadInTab } from './notify';
 import { match, navigate, usePath } from './router';
 import { AuthScreen, ResetScreen, VerifyScreen } from './screens/auth';
 import { AuthorizeScreen } from './screens/authorize';
@@ -19,6 +20,7 @@ export function App() {
   const path = usePath();
   const [tokens, setTokens] = useState<Tokens | null>(currentTokens);
   const signedIn = !!tokens;
+  useUnreadInTab();
 
   useEffect(() => onTokens(setTokens), []);
   // Another tab signing out (or in) shows here too.

@@ -28,6 +28,7 @@ import type {
   ModifyGuild,
   ModifyMember,
   ModifyRole,
+  ModifyUserGuildSettings,
   ModifyWebhook,
   Register,
   Reset,
@@ -37,7 +38,7 @@ import type {
 } from '@hearth/protocol';
 import type { Static } from 'typebox';
 import { type ApiOptions, api, mastodon, mastodonPage, upload } from './api';
-import type { Channel, Guild, Invite, Message, Role, User } from './types';
+import type { Channel, Guild, Invite, Message, Role, User, UserGuildSettings } from './types';
 
 /** An emoji as a reaction route's path segment: `name:id` for a custom one, the character otherwise. */
 export type ReactionEmoji = { id: string | null; name: string | null };
@@ -133,6 +134,9 @@ export const getGateway = () => api<{ url: string }>('GET', '/gateway');
 
 export const getUser = (userId: string) => api<User>('GET', `/users/${userId}`);
 export const modifyMe = (body: ModifyCurrentUser) => api<User>('PATCH', '/users/@me', body);
+/** How the user is notified in a guild and its channels (answers with the whole settings). */
+export const modifyGuildSettings = (guildId: string, body: ModifyUserGuildSettings) =>
+  api<UserGuildSettings>('PATCH', `/users/@me/guilds/${guildId}/settings`, body);
 export const changePassword = (body: Static<typeof ChangePassword>) => api<User>('PATCH', '/users/@me', body);
 export const sendFriendRequest = (username: string) =>
   api<void>('POST', '/users/@me/relationships', { username });

@@ -166,6 +166,8 @@ export class GatewayClient {
               d: {
                 token,
                 properties: { os: navigator.platform, browser: 'Hearth web', device: 'Hearth web' },
+                // The most members GUILD_CREATE lists: the member list is virtualised, so it can show them all.
+                large_threshold: 250,
               },
             }),
           );

@@ -4,6 +4,7 @@ import { accessToken, signedOut } from './api';
 import * as endpoints from './endpoints';
 import { GatewayClient } from './gateway';
 import { applyListUpdate, FIRST_RANGE, followed, setListSender } from './member-list';
+import { notifyMessage } from './notify';
 import {
   applyDispatch,
   expireTyping,
@@ -69,6 +70,7 @@ function dispatch(...event: Dispatch): void {
       (channel) => {
         applyDispatch('CHANNEL_CREATE', channel);
         applyDispatch(t, d);
+        notifyMessage(d);
       },
       () => applyDispatch(t, d),
     );
@@ -82,6 +84,7 @@ function dispatch(...event: Dispatch): void {
     !sameRoles(getState(), d.guild_id, d.roles);
   applyDispatch(...event);
   voiceDispatch(...event);
+  if (t === 'MESSAGE_CREATE') notifyMessage(d);
   if (myRolesChanged || t === 'GUILD_ROLE_UPDATE' || t === 'GUILD_ROLE_DELETE') refetchChannels(d.guild_id);
   // A channel event during a refetch may be missing from its answer: ask once more after it.
   else if ((t === 'CHANNEL_CREATE' || t === 'CHANNEL_DELETE') && d.guild_id && refetching.has(d.guild_id))

@@ -12,6 +12,7 @@ import {
   type ReadState,
   type Relationship,
   type User,
+  type UserGuildSettings,
   type VoiceState,
 } from './types';
 
@@ -51,6 +52,8 @@ export interface State {
   typing: Record<string, Record<string, number>>;
   /** guild id → user id → the member's voice state (only those in a voice channel). */
   voiceStates: Record<string, Record<string, VoiceState>>;
+  /** guild id → how the user is notified there (only guilds whose settings were changed). */
+  guildSettings: Record<string, UserGuildSettings>;
 }
 
 const empty: State = {
@@ -68,6 +71,7 @@ const empty: State = {
   readStates: {},
   typing: {},
   voiceStates: {},
+  guildSettings: {},
 };
 
 let state: State = empty;
@@ -149,8 +153,11 @@ export function applyDispatch(...[t, d]: Dispatch): void {
             (d.private_channels ?? []).flatMap((c: Channel) => c.recipients ?? []),
           ),
         );
+        const guildSettings: Record<string, UserGuildSettings> = {};
+        for (const e of d.user_guild_settings?.entries ?? []) guildSettings[e.guild_id] = e;
         return {
           me: d.user,
+          guildSettings,
           users,
           channels,
           relationships,
@@ -414,6 +421,8 @@ export function applyDispatch(...[t, d]: Dispatch): void {
           users: user ? withUsers(s.users, [user]) : s.users,
         };
       }
+      case 'USER_GUILD_SETTINGS_UPDATE':
+        return { guildSettings: put(s.guildSettings, d.guild_id, d) };
       default:
         return {};
     }

@@ -110,6 +110,32 @@ export interface Guild {
     rules: string | null;
     tags: string[];
   } | null;
+  /** 0 every message notifies, 1 only mentions. */
+  default_message_notifications?: number;
+}
+
+/** A mute's end (null: until unmuted). */
+export interface MuteConfig {
+  end_time: string | null;
+  selected_time_window: number;
+}
+
+/** How the user is notified in one guild and its channels (Discord's user guild settings). */
+export interface UserGuildSettings {
+  guild_id: string;
+  /** 0 all messages, 1 only mentions, 2 nothing, 3 the guild's default (a channel's: the guild's setting). */
+  message_notifications: number;
+  muted: boolean;
+  mute_config: MuteConfig | null;
+  suppress_everyone: boolean;
+  suppress_roles: boolean;
+  channel_overrides: Array<{
+    channel_id: string;
+    message_notifications: number;
+    muted: boolean;
+    mute_config: MuteConfig | null;
+  }>;
+  version: number;
 }
 
 export interface Attachment {
@@ -211,6 +237,7 @@ export interface Events {
     private_channels?: Channel[];
     relationships?: Relationship[];
     read_state?: { entries: ReadState[] };
+    user_guild_settings?: { entries: UserGuildSettings[] };
   };
   GUILD_CREATE: Guild & {
     channels?: Channel[];
@@ -260,6 +287,7 @@ export interface Events {
   VOICE_SERVER_UPDATE: { token: string; guild_id: string; endpoint: string | null };
   /** Only the fields that changed may be there (e.g. `verified`). */
   USER_UPDATE: Partial<User> & { id: string };
+  USER_GUILD_SETTINGS_UPDATE: UserGuildSettings;
 }
 
 /** A lazy member list's item (ADR 0041): a group's header or a member with their presence. */

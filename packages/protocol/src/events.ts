@@ -12,7 +12,7 @@ import type { InteractionEcho } from './schemas/interactions';
 import type { Message } from './schemas/messages';
 import type { ScheduledEvent } from './schemas/scheduled-events';
 import type { Sticker } from './schemas/stickers';
-import type { PrivateUser, User, UserSettings } from './schemas/users';
+import type { PrivateUser, User, UserGuildSettings, UserSettings } from './schemas/users';
 import type { VoiceServerUpdate, VoiceState } from './schemas/voice';
 
 /**
@@ -210,6 +210,8 @@ export interface EventPayloads {
   /** The user themself; a partial one when only some fields changed (verified). */
   USER_UPDATE: Pick<PrivateUser, 'id'> & Partial<PrivateUser>;
   USER_SETTINGS_UPDATE: UserSettings;
+  /** The user's notification settings of one guild changed (PATCH /users/@me/guilds/:id/settings); their sessions only. */
+  USER_GUILD_SETTINGS_UPDATE: UserGuildSettings;
   /** Internal, never dispatched: the user's sessions (some, or all) are no longer valid. */
   SESSIONS_REVOKED: { session_ids?: string[]; all?: boolean };
   /**
@@ -441,6 +443,8 @@ export const EVENTS = {
   // Drops the snapshots that list the user.
   USER_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context', 'guild-snapshot'] },
   USER_SETTINGS_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
+  // Notification settings are no part of any cache.
+  USER_GUILD_SETTINGS_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: [] },
   SESSIONS_REVOKED: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
   SOCIAL_STATUS_CREATE: social,
   SOCIAL_STATUS_UPDATE: social,

@@ -45,6 +45,7 @@ import { StreamsService } from './social/streams.service';
 import { TimelinesService } from './social/timelines.service';
 import { ForumPostsService } from './threads/forum-posts.service';
 import { ThreadsService } from './threads/threads.service';
+import { GuildSettingsService } from './users/guild-settings.service';
 import { UsersService } from './users/users.service';
 import { VoiceService } from './voice/voice.service';
 import { WebhookMessagesService } from './webhooks/webhook-messages.service';
@@ -74,6 +75,8 @@ export function createServices(deps: Deps) {
   const services = {
     auth,
     users,
+    /** Notification settings per guild (Discord's user guild settings). */
+    guildSettings: new GuildSettingsService(deps),
     images: new ImagesService(deps),
     applications: new ApplicationsService(deps, members),
     applicationEmojis: new ApplicationEmojisService(deps),

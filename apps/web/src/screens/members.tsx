@@ -1,6 +1,8 @@
 // The member list: online members grouped under their highest hoisted role, then "Online" and "Offline",
 // names in their role colour, each with a presence dot. Only members who can see the channel are shown.
-import { useEffect, useMemo, useState } from 'react';
+// The list is virtualised (ADR 0043).
+import { type CSSProperties, type ReactNode, type Ref, useEffect, useMemo, useRef, useState } from 'react';
+import { Virtualizer } from 'virtua';
 import * as endpoints from '../endpoints';
 import { listGroups, useLazyList } from '../member-list';
 import { channelPermissions, has, Permission } from '../permissions';
@@ -60,33 +62,59 @@ export function MemberList({ guild, channel }: { guild: Guild; channel: Channel 
       .map((g) => ({ ...g, count: g.list.length, statuses: {} as Record<string, string> }));
   }, [members, presences, guild, channel, lazy]);
 
+  // One flat list of headings and members, virtualised: a server of thousands keeps a screenful in the page.
+  const rows = useMemo(
+    () =>
+      groups.flatMap((g) => [
+        { key: `h-${g.title}`, heading: `${g.title} — ${g.count}` } as MemberRow,
+        ...g.list.map((m): MemberRow => ({ key: m.user!.id, member: m, status: g.statuses[m.user!.id] })),
+      ]),
+    [groups],
+  );
+  const scroller = useRef<HTMLElement>(null);
+
   return (
-    <aside className="members" aria-label="Members">
-      {groups.map((g) => (
-        <section key={g.title}>
-          <h3 className="category">
-            {g.title} — {g.count}
-          </h3>
-          <ul>
-            {g.list.map((m) => {
-              const status = g.statuses[m.user!.id] ?? presences[m.user!.id] ?? 'offline';
-              return (
-                <li key={m.user!.id} className={status === 'offline' ? 'offline' : ''}>
-                  <button type="button" className="member" onClick={() => setOpen(m)}>
-                    <span className="with-status">
-                      <Avatar user={m.user} size={32} />
-                      <span className={`status ${status}`} role="img" aria-label={status} />
-                    </span>
-                    <span style={{ color: roleColour(guild, m.roles) }}>{displayName(m.user, m)}</span>
-                  </button>
-                </li>
-              );
-            })}
-          </ul>
-        </section>
-      ))}
+    <aside className="members" aria-label="Members" ref={scroller}>
+      <Virtualizer as="ul" item={MemberRowItem} data={rows} scrollRef={scroller}>
+        {(row) => {
+          if (!row.member)
+            return (
+              <h3 key={row.key} className="category">
+                {row.heading}
+              </h3>
+            );
+          const m = row.member;
+          const status = row.status ?? presences[m.user!.id] ?? 'offline';
+          return (
+            <button
+              key={row.key}
+              type="button"
+              className={`member ${status === 'offline' ? 'offline' : ''}`}
+              onClick={() => setOpen(m)}
+            >
+              <span className="with-status">
+                <Avatar user={m.user} size={32} />
+                <span className={`status ${status}`} role="img" aria-label={status} />
+              </span>
+              <span style={{ color: roleColour(guild, m.roles) }}>{displayName(m.user, m)}</span>
+            </button>
+          );
+        }}
+      </Virtualizer>
       {open && <UserProfile guild={guild} userId={open.user!.id} onClose={() => setOpen(null)} />}
     </aside>
+  );
+}
+
+/** A heading or a member; `status` is the lazy list's presence for the member when the server sent one. */
+type MemberRow = { key: string; heading?: string; member?: Member; status?: string };
+
+/** The `li` virtua positions for one row of the member list. */
+function MemberRowItem(props: { style: CSSProperties; children: ReactNode; ref?: Ref<HTMLLIElement> }) {
+  return (
+    <li ref={props.ref} style={props.style}>
+      {props.children}
+    </li>
   );
 }
 

@@ -373,8 +373,11 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     await b.getByRole('link', { name: /^archive/ }).click();
     await message(bob, 'old #70.').waitFor();
     assert.equal(await message(bob, 'old #1.').count(), 0, 'only the newest page at first');
-    await b.locator('.messages').evaluate((el) => {
+    // The list is virtualised: older rows load above and are rendered as the view reaches them.
+    await b.waitForFunction(() => {
+      const el = document.querySelector('.messages')!;
       el.scrollTop = 0;
+      return !!document.querySelector('.messages .start');
     });
     await message(bob, 'old #1.').waitFor({ state: 'attached' });
     await b.getByText('This is the start of #archive.').waitFor({ state: 'attached' });

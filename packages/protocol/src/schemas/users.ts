@@ -69,3 +69,75 @@ export const ModifyUserSettings = Type.Object(
   { additionalProperties: false },
 );
 export type ModifyUserSettings = Static<typeof ModifyUserSettings>;
+
+/** A mute's end: `end_time` null mutes until unmuted; `selected_time_window` is the length chosen, in seconds. */
+export const MuteConfig = Type.Object({
+  end_time: Nullable(Type.String({ format: 'date-time' })),
+  selected_time_window: Type.Integer({ minimum: -1, maximum: 31_536_000 }),
+});
+export type MuteConfig = Static<typeof MuteConfig>;
+
+/** 0 all messages, 1 only mentions, 2 nothing, 3 the guild's default (channels: the guild's setting). */
+const NotificationLevel = Type.Integer({ minimum: 0, maximum: 3 });
+
+export const ChannelNotificationOverride = Type.Object({
+  channel_id: Snowflake,
+  message_notifications: NotificationLevel,
+  muted: Type.Boolean(),
+  mute_config: Nullable(MuteConfig),
+  collapsed: Type.Boolean(),
+});
+export type ChannelNotificationOverride = Static<typeof ChannelNotificationOverride>;
+
+/** Discord's user guild settings: how the user is notified in one guild (READY's user_guild_settings entries). */
+export const UserGuildSettings = Type.Object({
+  guild_id: Snowflake,
+  message_notifications: NotificationLevel,
+  /** Muted now: a timed mute that has ended reads false. */
+  muted: Type.Boolean(),
+  mute_config: Nullable(MuteConfig),
+  suppress_everyone: Type.Boolean(),
+  suppress_roles: Type.Boolean(),
+  mute_scheduled_events: Type.Boolean(),
+  mobile_push: Type.Boolean(),
+  hide_muted_channels: Type.Boolean(),
+  notify_highlights: Type.Integer(),
+  flags: Type.Integer(),
+  channel_overrides: Type.Array(ChannelNotificationOverride),
+  version: Type.Integer(),
+});
+export type UserGuildSettings = Static<typeof UserGuildSettings>;
+
+/** The most channels one guild's settings override (Discord's channel limit). */
+export const maxChannelOverrides = 500;
+
+/** PATCH /users/@me/guilds/:guild_id/settings: what changes; `channel_overrides` is keyed by channel id. */
+export const ModifyUserGuildSettings = Type.Object(
+  {
+    message_notifications: Type.Optional(NotificationLevel),
+    muted: Type.Optional(Type.Boolean()),
+    mute_config: Type.Optional(Nullable(MuteConfig)),
+    suppress_everyone: Type.Optional(Type.Boolean()),
+    suppress_roles: Type.Optional(Type.Boolean()),
+    mute_scheduled_events: Type.Optional(Type.Boolean()),
+    mobile_push: Type.Optional(Type.Boolean()),
+    hide_muted_channels: Type.Optional(Type.Boolean()),
+    channel_overrides: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[0-9]{1,20}$' }),
+        Type.Object(
+          {
+            message_notifications: Type.Optional(NotificationLevel),
+            muted: Type.Optional(Type.Boolean()),
+            mute_config: Type.Optional(Nullable(MuteConfig)),
+            collapsed: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        { maxProperties: maxChannelOverrides },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ModifyUserGuildSettings = Static<typeof ModifyUserGuildSettings>;

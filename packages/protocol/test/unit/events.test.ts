@@ -77,6 +77,8 @@ const UNRELATED = [
   'GUILD_JOIN_REQUEST_CREATE',
   'GUILD_JOIN_REQUEST_UPDATE',
   'GUILD_JOIN_REQUEST_DELETE',
+  // A user's notification settings are no part of any cache.
+  'USER_GUILD_SETTINGS_UPDATE',
   ...SOCIAL,
 ];
 

@@ -24,6 +24,7 @@ import { toMemberWire } from '../guilds/guilds.wire';
 import { type ReadStatesService, readStatesJson } from '../messages/read-states.service';
 import type { PresenceService } from '../presence/presence.service';
 import { relationshipsFromJson, relationshipsJson } from '../relationships/relationships.service';
+import type { GuildSettingsService } from '../users/guild-settings.service';
 import { toPrivateUser, toUserSettings } from '../users/users.wire';
 import { type CachedSnapshot, GuildCache } from './guild-cache';
 
@@ -160,6 +161,7 @@ export class SessionDataService {
       guilds: GuildsService;
       readStates: ReadStatesService;
       presence: PresenceService;
+      guildSettings: GuildSettingsService;
     },
   ) {
     this.snapshots = new GuildCache(
@@ -216,7 +218,11 @@ export class SessionDataService {
         },
         user_settings: settings.settings,
         user_settings_version: settings.version,
-        user_guild_settings: { version: 1, partial: false, entries: [] },
+        user_guild_settings: {
+          version: 1,
+          partial: false,
+          entries: await this.services.guildSettings.entries(principal.userId),
+        },
       });
     }
     return { ready, guilds, dmChannelIds: row.dmChannelIds };

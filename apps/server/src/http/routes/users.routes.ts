@@ -2,11 +2,13 @@ import {
   ApiError as ApiErrorSchema,
   Email,
   ModifyCurrentUser,
+  ModifyUserGuildSettings,
   ModifyUserSettings,
   Password,
   PrivateUser,
   Snowflake,
   User,
+  UserGuildSettings,
   UserSettings,
 } from '@hearth/protocol';
 import { Type } from 'typebox';
@@ -58,6 +60,21 @@ export function usersRoutes(app: Api, { services }: RouteContext): void {
     },
     async (req) =>
       users.patchSettings(caller(req).userId, req.body.version, req.body.settings as Record<string, unknown>),
+  );
+
+  app.patch(
+    '/users/@me/guilds/:guild_id/settings',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: "Change how the caller is notified in a guild (Discord's user guild settings)",
+        params: Type.Object({ guild_id: Snowflake }),
+        body: ModifyUserGuildSettings,
+        response: { 200: UserGuildSettings, 400: ApiErrorSchema, 404: ApiErrorSchema },
+      },
+    },
+    async (req) => services.guildSettings.modify(caller(req).userId, req.params.guild_id, req.body),
   );
 
   app.get(

@@ -157,3 +157,38 @@ export const instanceSettings = pgTable('instance_settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/**
+ * How a user is notified in one guild (Discord's user guild settings): its level (0 all messages, 1 mentions only,
+ * 2 nothing, 3 the guild's default), a mute until a time or for good, and per-channel overrides of both.
+ */
+export const userGuildSettings = pgTable(
+  'user_guild_settings',
+  {
+    userId: snowflake('user_id').notNull(),
+    guildId: snowflake('guild_id').notNull(),
+    messageNotifications: smallint('message_notifications').notNull().default(3),
+    muted: boolean('muted').notNull().default(false),
+    /** When a timed mute ends (null: until unmuted). */
+    muteEndTime: timestamptz('mute_end_time'),
+    /** The mute's length as chosen, in seconds (-1: until unmuted), as Discord's clients show it. */
+    muteWindow: integer('mute_window'),
+    suppressEveryone: boolean('suppress_everyone').notNull().default(false),
+    suppressRoles: boolean('suppress_roles').notNull().default(false),
+    channelOverrides: jsonb('channel_overrides')
+      .$type<
+        Array<{
+          channel_id: string;
+          message_notifications: number;
+          muted: boolean;
+          mute_end_time: string | null;
+          mute_window: number | null;
+          collapsed: boolean;
+        }>
+      >()
+      .notNull()
+      .default([]),
+    version: integer('version').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.guildId] })],
+);

@@ -12,6 +12,7 @@ export function DmSidebar({ current }: { current?: string }) {
   const [creating, setCreating] = useState(false);
   const channels = useStore((s) => s.channels);
   const s = useStore((x) => x);
+  const requests = Object.values(s.relationships).filter((r) => r.type === 3).length;
   const me = s.me?.id;
   const dms = Object.values(channels)
     .filter((c) => c.type === ChannelType.DM || c.type === ChannelType.GroupDM)
@@ -33,8 +34,10 @@ export function DmSidebar({ current }: { current?: string }) {
               onClick={link('/channels/@me/friends')}
               className={`channel ${!current || current === 'friends' ? 'active' : ''}`}
               aria-current={!current || current === 'friends' ? 'page' : undefined}
+              aria-label={requests ? `Friends, ${requests} pending` : undefined}
             >
               <Icon name="friends" size={18} /> Friends
+              {requests > 0 && <span className="badge">{requests}</span>}
             </a>
           </li>
         </ul>

@@ -17,17 +17,20 @@ export function GuildRail({ current }: { current: string }) {
   const dmMentions = Object.values(s.channels)
     .filter((c) => c.type === ChannelType.DM || c.type === ChannelType.GroupDM)
     .reduce((n, c) => n + (s.readStates[c.id]?.mention_count ?? 0), 0);
+  // Incoming friend requests count on Home too, as Discord's do.
+  const requests = Object.values(s.relationships).filter((r) => r.type === 3).length;
+  const homeBadge = dmMentions + requests;
   return (
     <nav className="rail" aria-label="Servers">
       <a
         href="/channels/@me"
         onClick={link('/channels/@me')}
         className={`rail-item home ${current === '@me' ? 'active' : ''}`}
-        aria-label={`Direct messages${dmMentions ? `, ${dmMentions} unread` : ''}`}
+        aria-label={`Direct messages${dmMentions ? `, ${dmMentions} unread` : ''}${requests ? `, ${requests} friend ${requests === 1 ? 'request' : 'requests'}` : ''}`}
         aria-current={current === '@me' ? 'page' : undefined}
       >
         <Icon name="home" size={24} />
-        {dmMentions > 0 && <span className="badge">{dmMentions}</span>}
+        {homeBadge > 0 && <span className="badge">{homeBadge}</span>}
       </a>
       <a
         href="/social"

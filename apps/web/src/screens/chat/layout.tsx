@@ -9,6 +9,7 @@ import { ChannelType, type Guild, isForum } from '../../types';
 import { Friends } from '../friends';
 import { MemberList } from '../members';
 import { requestJump } from '../messages/jump';
+import { NotificationsBanner } from '../messages/notification-settings';
 import { MessageView } from '../messages/view';
 import { SearchPanel } from '../search/panel';
 import { ForumView } from '../threads/forum';
@@ -16,6 +17,7 @@ import { ChannelSidebar } from './channel-sidebar';
 import { visibleChannels } from './channels';
 import { DmSidebar } from './dm-sidebar';
 import { GuildRail } from './guild-rail';
+import { Shortcuts } from './keyboard';
 import { useSwipeBack } from './swipe';
 import { UserPanel } from './user-panel';
 import { VerifyBanner } from './verify-banner';
@@ -89,6 +91,8 @@ export function Chat({ path }: { path: string }) {
         </div>
       )}
       {me && !me.verified && <VerifyBanner email={me.email ?? ''} />}
+      <NotificationsBanner />
+      <Shortcuts guildId={guildId} channelId={channelId} />
       <GuildRail current={guildId} />
       <nav className="sidebar" aria-label={guild ? `${guild.name} channels` : 'Direct messages'}>
         {guild ? <ChannelSidebar guild={guild} current={channelId} /> : <DmSidebar current={channelId} />}

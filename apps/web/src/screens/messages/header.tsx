@@ -9,6 +9,7 @@ import { type Channel, ChannelType, type Guild, isThread } from '../../types';
 import { GroupDmSettings } from '../group-dm';
 import { SearchBox } from '../search/box';
 import { ThreadsPanel } from '../threads/panel';
+import { NotificationSettings } from './notification-settings';
 import { PinsDialog } from './pins';
 
 export function ConversationHeader(props: {
@@ -32,6 +33,7 @@ export function ConversationHeader(props: {
   const [showPins, setShowPins] = useState(false);
   const [showGroup, setShowGroup] = useState(false);
   const [showThreads, setShowThreads] = useState(false);
+  const [showNotify, setShowNotify] = useState(false);
   return (
     <>
       <header className="conversation-head">
@@ -55,6 +57,9 @@ export function ConversationHeader(props: {
           {guild && !isThread(channel) && channel.type === ChannelType.GuildText && (
             <IconButton label="Threads" icon="thread" onClick={() => setShowThreads(true)} />
           )}
+          {guild && (
+            <IconButton label="Notification settings" icon="bell" onClick={() => setShowNotify(true)} />
+          )}
           <IconButton label="Pinned messages" icon="pin" onClick={() => setShowPins(true)} />
           {channel.type === ChannelType.GroupDM && (
             <IconButton label="Group settings" icon="gear" onClick={() => setShowGroup(true)} />
@@ -72,6 +77,9 @@ export function ConversationHeader(props: {
           )}
         </div>
       </header>
+      {showNotify && guild && (
+        <NotificationSettings guild={guild} channel={channel} onClose={() => setShowNotify(false)} />
+      )}
       {showThreads && guild && (
         <ThreadsPanel
           guild={guild}

@@ -12,6 +12,7 @@ import { roleColour, UserProfile } from '../members';
 import { NewThread } from '../threads/panel';
 import { AttachmentView } from './attachments';
 import { EditBox } from './edit-box';
+import { requestJump } from './jump';
 import { ReactionPicker, Reactions } from './reactions';
 
 /** What Discord's system messages say, by message type. */
@@ -23,7 +24,6 @@ const systemText: Record<number, string> = {
 export function MessageItem(props: {
   message: Message;
   grouped: boolean;
-  divider: boolean;
   guild: Guild | null;
   mentions: MentionResolver;
   mine: boolean;
@@ -56,189 +56,186 @@ export function MessageItem(props: {
   const time = new Date(m.timestamp);
   const remove = () => endpoints.deleteMessage(m.channel_id, m.id).catch(() => {});
 
-  const divider = props.divider && (
-    <li className="divider">
-      <span>New messages</span>
-    </li>
-  );
   const system = systemText[m.type];
+  // The `li` around this is the list's (it carries the message's id and classes): this is what goes in it.
   if (system)
     return (
       <>
-        {divider}
-        <li className="message system" id={`m-${m.id}`}>
-          <span aria-hidden="true">→</span>
-          <span>
-            <strong style={{ color: colour }}>{name}</strong> {system}{' '}
-            <time dateTime={m.timestamp}>
-              {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
-            </time>
-          </span>
-        </li>
+        <span aria-hidden="true">→</span>
+        <span>
+          <strong style={{ color: colour }}>{name}</strong> {system}{' '}
+          <time dateTime={m.timestamp}>
+            {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
+          </time>
+        </span>
       </>
     );
   return (
     <>
-      {divider}
-      <li className={`message ${props.grouped ? 'grouped' : ''}`} id={`m-${m.id}`} data-id={m.id}>
-        {m.referenced_message && (
+      {m.referenced_message && (
+        <button
+          type="button"
+          className="reply-ref"
+          aria-label={`Jump to the message replied to, by ${displayName(m.referenced_message.author)}`}
+          onClick={() => requestJump(m.channel_id, m.referenced_message!.id)}
+        >
+          ↪ <strong>{displayName(m.referenced_message.author)}</strong>{' '}
+          <span className="reply-text">
+            <Markdown text={m.referenced_message.content.slice(0, 200)} mentions={props.mentions} />
+          </span>
+        </button>
+      )}
+      {!props.grouped && <Avatar user={author} />}
+      <div className="body">
+        {!props.grouped && (
+          <div className="meta">
+            <button
+              type="button"
+              className="author"
+              style={{ color: colour }}
+              onClick={() => !m.webhook_id && setProfile(true)}
+            >
+              {name}
+            </button>{' '}
+            {(m.webhook_id || author.bot) && (
+              <span className="bot-tag" title={m.webhook_id ? 'Webhook' : 'Bot'}>
+                {m.webhook_id ? 'APP' : 'BOT'}
+              </span>
+            )}{' '}
+            <time dateTime={m.timestamp} title={time.toLocaleString()}>
+              {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
+            </time>
+          </div>
+        )}
+        {props.editing ? (
+          <EditBox message={m} onDone={props.onEditDone} />
+        ) : (
+          <div className="content">
+            <Markdown text={m.content} mentions={props.mentions} />
+            {m.edited_timestamp && <small className="edited"> (edited)</small>}
+          </div>
+        )}
+        {m.attachments.map((a) => (
+          <AttachmentView key={a.id} attachment={a} onOpen={() => props.onOpen(a)} />
+        ))}
+        <Reactions message={m} canReact={props.canReact} />
+        {thread && guild && (
+          <a
+            className="thread-link"
+            href={`/channels/${guild.id}/${thread.id}`}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(`/channels/${guild.id}/${thread.id}`);
+            }}
+          >
+            <Icon name="thread" size={16} /> {thread.name}
+          </a>
+        )}
+      </div>
+      <div className="message-actions" role="toolbar" aria-label="Message actions">
+        {props.canReact && (
           <button
             type="button"
-            className="reply-ref"
-            aria-label={`Jump to the message replied to, by ${displayName(m.referenced_message.author)}`}
-            onClick={() => jumpTo(m.referenced_message!.id)}
+            aria-label="Add reaction"
+            title="Add reaction"
+            aria-expanded={picking}
+            data-emoji-toggle
+            onClick={() => setPicking((v) => !v)}
           >
-            ↪ <strong>{displayName(m.referenced_message.author)}</strong>{' '}
-            <span className="reply-text">
-              <Markdown text={m.referenced_message.content.slice(0, 200)} mentions={props.mentions} />
-            </span>
+            <Icon name="smile" size={18} />
           </button>
         )}
-        {!props.grouped && <Avatar user={author} />}
-        <div className="body">
-          {!props.grouped && (
-            <div className="meta">
-              <button
-                type="button"
-                className="author"
-                style={{ color: colour }}
-                onClick={() => !m.webhook_id && setProfile(true)}
-              >
-                {name}
-              </button>{' '}
-              {(m.webhook_id || author.bot) && (
-                <span className="bot-tag" title={m.webhook_id ? 'Webhook' : 'Bot'}>
-                  {m.webhook_id ? 'APP' : 'BOT'}
-                </span>
-              )}{' '}
-              <time dateTime={m.timestamp} title={time.toLocaleString()}>
-                {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
-              </time>
-            </div>
-          )}
-          {props.editing ? (
-            <EditBox message={m} onDone={props.onEditDone} />
-          ) : (
-            <div className="content">
-              <Markdown text={m.content} mentions={props.mentions} />
-              {m.edited_timestamp && <small className="edited"> (edited)</small>}
-            </div>
-          )}
-          {m.attachments.map((a) => (
-            <AttachmentView key={a.id} attachment={a} onOpen={() => props.onOpen(a)} />
-          ))}
-          <Reactions message={m} canReact={props.canReact} />
-          {thread && guild && (
-            <a
-              className="thread-link"
-              href={`/channels/${guild.id}/${thread.id}`}
-              onClick={(e) => {
-                e.preventDefault();
-                navigate(`/channels/${guild.id}/${thread.id}`);
-              }}
-            >
-              <Icon name="thread" size={16} /> {thread.name}
-            </a>
-          )}
-        </div>
-        <div className="message-actions" role="toolbar" aria-label="Message actions">
-          {props.canReact && (
-            <button
-              type="button"
-              aria-label="Add reaction"
-              title="Add reaction"
-              aria-expanded={picking}
-              data-emoji-toggle
-              onClick={() => setPicking((v) => !v)}
-            >
-              <Icon name="smile" size={18} />
-            </button>
-          )}
-          <button type="button" aria-label="Reply" title="Reply" onClick={props.onReply}>
-            <Icon name="reply" size={18} />
+        <button type="button" aria-label="Reply" title="Reply" onClick={props.onReply}>
+          <Icon name="reply" size={18} />
+        </button>
+        {props.canThread && !thread && (
+          <button
+            type="button"
+            aria-label="Create thread"
+            title="Create thread"
+            onClick={() => setThreading(true)}
+          >
+            <Icon name="thread" size={18} />
           </button>
-          {props.canThread && !thread && (
+        )}
+        {props.mine && (
+          <button type="button" aria-label="Edit" title="Edit" onClick={props.onEdit}>
+            <Icon name="edit" size={18} />
+          </button>
+        )}
+        {props.canPin && (
+          <button
+            type="button"
+            aria-label={m.pinned ? 'Unpin' : 'Pin'}
+            title={m.pinned ? 'Unpin' : 'Pin'}
+            onClick={() => (m.pinned ? endpoints.unpin : endpoints.pin)(m.channel_id, m.id).catch(() => {})}
+          >
+            <Icon name="pin" size={18} />
+          </button>
+        )}
+        {(props.mine || props.canManage) && (
+          <button
+            type="button"
+            aria-label="Delete"
+            title="Delete (Shift-click: no question)"
+            onClick={(e) => (e.shiftKey ? remove() : setConfirmDelete(true))}
+          >
+            <Icon name="trash" size={18} />
+          </button>
+        )}
+      </div>
+      {picking && <ReactionPicker message={m} guild={guild} onClose={() => setPicking(false)} />}
+      {profile && <UserProfile guild={guild} userId={m.author.id} onClose={() => setProfile(false)} />}
+      {threading && (
+        <Dialog title="Create thread" onClose={() => setThreading(false)}>
+          <NewThread
+            channel={{ id: m.channel_id, type: 0 }}
+            messageId={m.id}
+            initialName={m.content.slice(0, 40) || 'New thread'}
+            onCreated={(t) => {
+              setThreading(false);
+              navigate(`/channels/${guild!.id}/${t.id}`);
+            }}
+          />
+        </Dialog>
+      )}
+      {confirmDelete && (
+        <Dialog title="Delete message" onClose={() => setConfirmDelete(false)}>
+          <p>Delete this message? This cannot be undone.</p>
+          <div className="row end">
+            <button type="button" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </button>
             <button
               type="button"
-              aria-label="Create thread"
-              title="Create thread"
-              onClick={() => setThreading(true)}
-            >
-              <Icon name="thread" size={18} />
-            </button>
-          )}
-          {props.mine && (
-            <button type="button" aria-label="Edit" title="Edit" onClick={props.onEdit}>
-              <Icon name="edit" size={18} />
-            </button>
-          )}
-          {props.canPin && (
-            <button
-              type="button"
-              aria-label={m.pinned ? 'Unpin' : 'Pin'}
-              title={m.pinned ? 'Unpin' : 'Pin'}
-              onClick={() => (m.pinned ? endpoints.unpin : endpoints.pin)(m.channel_id, m.id).catch(() => {})}
-            >
-              <Icon name="pin" size={18} />
-            </button>
-          )}
-          {(props.mine || props.canManage) && (
-            <button
-              type="button"
-              aria-label="Delete"
-              title="Delete (Shift-click: no question)"
-              onClick={(e) => (e.shiftKey ? remove() : setConfirmDelete(true))}
-            >
-              <Icon name="trash" size={18} />
-            </button>
-          )}
-        </div>
-        {picking && <ReactionPicker message={m} guild={guild} onClose={() => setPicking(false)} />}
-        {profile && <UserProfile guild={guild} userId={m.author.id} onClose={() => setProfile(false)} />}
-        {threading && (
-          <Dialog title="Create thread" onClose={() => setThreading(false)}>
-            <NewThread
-              channel={{ id: m.channel_id, type: 0 }}
-              messageId={m.id}
-              initialName={m.content.slice(0, 40) || 'New thread'}
-              onCreated={(t) => {
-                setThreading(false);
-                navigate(`/channels/${guild!.id}/${t.id}`);
+              className="danger"
+              autoFocus
+              onClick={() => {
+                setConfirmDelete(false);
+                remove();
               }}
-            />
-          </Dialog>
-        )}
-        {confirmDelete && (
-          <Dialog title="Delete message" onClose={() => setConfirmDelete(false)}>
-            <p>Delete this message? This cannot be undone.</p>
-            <div className="row end">
-              <button type="button" onClick={() => setConfirmDelete(false)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="danger"
-                autoFocus
-                onClick={() => {
-                  setConfirmDelete(false);
-                  remove();
-                }}
-              >
-                Delete
-              </button>
-            </div>
-          </Dialog>
-        )}
-      </li>
+            >
+              Delete
+            </button>
+          </div>
+        </Dialog>
+      )}
     </>
   );
 }
 
-/** Scrolls to a message on the page and flashes it (a reply's original, when it is loaded). */
-export function jumpTo(id: string): void {
+/** Whether a message is shown as a one-line system notice. */
+export function isSystemMessage(m: Message): boolean {
+  return m.type in systemText;
+}
+
+/** Flashes a message once it is in the page (the list has just been asked to scroll it into view). */
+export function flash(id: string, tries = 20): void {
   const el = document.getElementById(`m-${id}`);
-  if (!el) return;
-  el.scrollIntoView({ block: 'center' });
+  if (!el) {
+    if (tries > 0) requestAnimationFrame(() => flash(id, tries - 1));
+    return;
+  }
   el.classList.remove('flash');
   void el.offsetWidth;
   el.classList.add('flash');

@@ -1,7 +1,22 @@
 // One conversation: history (older pages load as you scroll up), messages grouped by author and time,
-// the "new messages" divider, typing and the composer. The parts are beside this file.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+// date separators, the "new messages" divider, typing and the composer. The parts are beside this file.
+// The list is virtualised (ADR 0043): only the rows near the viewport are in the page, whatever the history.
+import {
+  type CSSProperties,
+  createContext,
+  type ReactNode,
+  type Ref,
+  useCallback,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+import { Virtualizer, type VirtualizerHandle } from 'virtua';
 import * as endpoints from '../../endpoints';
+import { mentionsMe } from '../../notify';
 import { channelPermissions, has, Permission } from '../../permissions';
 import { addHistory, getState, useStore } from '../../store';
 import {
@@ -22,7 +37,7 @@ import { Composer } from './composer';
 import { ConversationHeader } from './header';
 import { clearJump, useJumpTarget } from './jump';
 import { useMentionResolver } from './mentions';
-import { jumpTo, MessageItem } from './message';
+import { flash, isSystemMessage, MessageItem } from './message';
 import { PendingItem } from './pending';
 
 const pageSize = 50;
@@ -31,6 +46,84 @@ const maxJumpPages = 40;
 
 /** Messages by one author closer together than this share one header. */
 const groupWindowMs = 7 * 60_000;
+
+/** One row of the virtualised list. */
+type Row =
+  | { kind: 'start'; key: string }
+  | { kind: 'date'; key: string; label: string }
+  | { kind: 'divider'; key: string }
+  | { kind: 'message'; key: string; message: Message; grouped: boolean; mentioned: boolean };
+
+const dayKey = (d: Date) => `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+
+/** The rows for a history: a date separator where the day changes, the divider before the first unread. */
+export function buildRows(
+  list: Message[],
+  opts: { hasMore: boolean; dividerAt: string | undefined; mentioned: (m: Message) => boolean },
+): Row[] {
+  const rows: Row[] = [];
+  if (!opts.hasMore) rows.push({ kind: 'start', key: 'start' });
+  let prev: Message | undefined;
+  for (const m of list) {
+    const time = new Date(m.timestamp);
+    const newDay = !prev || dayKey(new Date(prev.timestamp)) !== dayKey(time);
+    if (newDay)
+      rows.push({
+        kind: 'date',
+        key: `date-${m.id}`,
+        label: time.toLocaleDateString([], { year: 'numeric', month: 'long', day: 'numeric' }),
+      });
+    if (m.id === opts.dividerAt) rows.push({ kind: 'divider', key: 'divider' });
+    const grouped =
+      !!prev &&
+      !newDay &&
+      prev.author.id === m.author.id &&
+      // A webhook posts under many names: each name gets its header.
+      prev.author.username === m.author.username &&
+      !m.referenced_message &&
+      m.id !== opts.dividerAt &&
+      idTime(m.id) - idTime(prev.id) < groupWindowMs;
+    rows.push({ kind: 'message', key: m.id, message: m, grouped, mentioned: opts.mentioned(m) });
+    prev = m;
+  }
+  return rows;
+}
+
+/** The rows being shown, for the element virtua positions to name its row. */
+const RowsContext = createContext<Row[]>([]);
+
+/** What a row's own `li` says of it: its class, and for a message its id (jumps and tests find it by that). */
+function rowAttributes(row: Row | undefined): { className: string; id?: string; 'data-id'?: string } {
+  if (!row) return { className: 'row' };
+  if (row.kind !== 'message') return { className: row.kind };
+  const m = row.message;
+  const system = isSystemMessage(m);
+  return {
+    className: `message${row.grouped ? ' grouped' : ''}${system ? ' system' : ''}${row.mentioned ? ' mentioned' : ''}`,
+    id: `m-${m.id}`,
+    'data-id': m.id,
+  };
+}
+
+/** The element virtua positions: the row's own `li`, given virtua's style and ref. */
+function RowItem({
+  style,
+  children,
+  ref,
+  index,
+}: {
+  style: CSSProperties;
+  children: ReactNode;
+  ref?: Ref<HTMLLIElement>;
+  index: number;
+}) {
+  const rows = useContext(RowsContext);
+  return (
+    <li ref={ref} style={style} {...rowAttributes(rows[index])}>
+      {children}
+    </li>
+  );
+}
 
 function channelTitle(channel: Channel, me: string | undefined, users: Record<string, User>): string {
   if (channel.type === ChannelType.DM || channel.type === ChannelType.GroupDM) {
@@ -65,7 +158,7 @@ export function MessageView(props: {
   const [lightbox, setLightbox] = useState<Attachment | null>(null);
   // Where the divider goes: the read position when the channel was opened.
   const [readAtOpen] = useState(() => getState().readStates[channel.id]?.last_message_id ?? null);
-  const restoreFrom = useRef<number | null>(null);
+  const virtualizer = useRef<VirtualizerHandle>(null);
 
   const perms = guild && me ? channelPermissions(guild, channel, me.id, member) : -1n;
   const thread = isThread(channel);
@@ -101,24 +194,42 @@ export function MessageView(props: {
     endpoints.ack(channel.id, newest.id).catch(() => {});
   }, [channel.id, newest, atBottom]);
 
-  // Stay at the bottom as messages arrive; keep the view still when older ones are added above.
+  const dividerAt = readAtOpen
+    ? list.find((m) => compareIds(m.id, readAtOpen) > 0 && m.author.id !== me?.id)?.id
+    : undefined;
+  const hasMore = held?.hasMore ?? true;
+  // Messages that name me are highlighted (as my settings say: @everyone and roles may be suppressed).
+  const guildSettings = useStore((s) => (guild ? s.guildSettings[guild.id] : undefined));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: who I am and my settings change what is highlighted
+  const rows = useMemo(() => {
+    const s = getState();
+    return buildRows(list, { hasMore, dividerAt, mentioned: (m) => mentionsMe(s, m) });
+  }, [list, hasMore, dividerAt, me, member, guildSettings]);
+
+  // Older rows added above keep the view still: virtua measures from the end while they are prepended.
+  const firstId = list[0]?.id;
+  const shownFirst = useRef<string | undefined>(undefined);
+  const shift = !!shownFirst.current && !!firstId && compareIds(firstId, shownFirst.current) < 0;
   useLayoutEffect(() => {
+    shownFirst.current = firstId;
+  }, [firstId]);
+
+  // Stuck to the bottom: new messages (and rows measured taller) keep the newest in view.
+  const stick = useRef(true);
+  const toBottom = useCallback(() => {
     const el = scroller.current;
-    if (!el) return;
-    if (restoreFrom.current !== null) {
-      el.scrollTop = el.scrollHeight - restoreFrom.current;
-      restoreFrom.current = null;
-    } else if (atBottom) el.scrollTop = el.scrollHeight;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, []);
+  useLayoutEffect(() => {
+    toBottom();
   });
 
   const loadOlder = useCallback(async () => {
-    const el = scroller.current;
     const h = getState().messages[channel.id];
-    if (!el || !h?.hasMore || loadingOlder || !h.list.length) return;
+    if (!h?.hasMore || loadingOlder || !h.list.length) return;
     setLoadingOlder(true);
     try {
       const page = await endpoints.getMessages(channel.id, { limit: pageSize, before: h.list[0].id });
-      restoreFrom.current = el.scrollHeight - el.scrollTop;
       addHistory(channel.id, page, { hasMore: page.length === pageSize });
     } catch (err) {
       setError((err as Error).message);
@@ -127,16 +238,20 @@ export function MessageView(props: {
     }
   }, [channel.id, loadingOlder]);
 
-  // A message asked for (a search result): older pages load until it is here, then it is shown.
+  // A message asked for (a search result, a reply's original): older pages load until it is here, then the
+  // list scrolls to it and it flashes.
   const jumpTarget = useJumpTarget(channel.id);
   const jumpPages = useRef(0);
   useEffect(() => {
     if (!jumpTarget || !held || loadingOlder) return;
-    if (held.list.some((m) => m.id === jumpTarget)) {
+    const index = rows.findIndex((r) => r.kind === 'message' && r.message.id === jumpTarget);
+    if (index >= 0) {
       jumpPages.current = 0;
       clearJump();
+      stick.current = false;
       setAtBottom(false);
-      jumpTo(jumpTarget);
+      virtualizer.current?.scrollToIndex(index, { align: 'center' });
+      flash(jumpTarget);
     } else if (
       held.hasMore &&
       held.list.length &&
@@ -150,17 +265,23 @@ export function MessageView(props: {
       clearJump();
       setError('That message could not be shown: it was deleted or is too far back.');
     }
-  }, [jumpTarget, held, loadingOlder, loadOlder]);
+  }, [jumpTarget, held, rows, loadingOlder, loadOlder]);
 
+  const lastTop = useRef(0);
   const onScroll = () => {
     const el = scroller.current!;
-    setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 40);
-    if (el.scrollTop < 200) loadOlder();
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    // Only the reader's own scroll up lets go of the bottom; rows measured taller do not.
+    if (bottom) stick.current = true;
+    else if (el.scrollTop < lastTop.current) stick.current = false;
+    lastTop.current = el.scrollTop;
+    setAtBottom(bottom || stick.current);
+    if (el.scrollTop < 400) loadOlder();
   };
 
   const jumpToNewest = () => {
-    const el = scroller.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    stick.current = true;
+    toBottom();
     setAtBottom(true);
   };
 
@@ -173,9 +294,6 @@ export function MessageView(props: {
     .map((id) => displayName(users[id], guild ? getState().members[guild.id]?.[id] : null))
     .slice(0, 3);
   const title = channelTitle(channel, me?.id, users);
-  const dividerAt = readAtOpen
-    ? list.find((m) => compareIds(m.id, readAtOpen) > 0 && m.author.id !== me?.id)?.id
-    : undefined;
 
   return (
     <section className="conversation" aria-label={guild ? `#${title}` : title}>
@@ -189,6 +307,7 @@ export function MessageView(props: {
         onSearch={props.onSearch}
         canThread={canThread}
       />
+      <Alert message={error} />
       <div
         className="messages"
         ref={scroller}
@@ -198,45 +317,38 @@ export function MessageView(props: {
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to scroll it
         tabIndex={0}
       >
-        {held && !held.hasMore && (
-          <p className="start">
-            This is the start of {guild ? `#${title}` : `your conversation with ${title}`}.
-          </p>
-        )}
-        {loadingOlder && <p className="placeholder">Loading older messages…</p>}
-        <Alert message={error} />
-        <ol>
-          {list.map((m, i) => {
-            const prev = list[i - 1];
-            const grouped =
-              !!prev &&
-              prev.author.id === m.author.id &&
-              // A webhook posts under many names: each name gets its header.
-              prev.author.username === m.author.username &&
-              !m.referenced_message &&
-              m.id !== dividerAt &&
-              idTime(m.id) - idTime(prev.id) < groupWindowMs;
-            return (
-              <MessageItem
-                key={m.id}
-                message={m}
-                grouped={grouped}
-                divider={m.id === dividerAt}
+        {loadingOlder && <p className="placeholder loading-older">Loading older messages…</p>}
+        <RowsContext value={rows}>
+          <Virtualizer
+            ref={virtualizer}
+            scrollRef={scroller}
+            as="ol"
+            item={RowItem}
+            data={rows}
+            shift={shift}
+            onResize={toBottom}
+          >
+            {(row) => (
+              <RowContent
+                key={row.key}
+                row={row}
+                title={guild ? `#${title}` : `your conversation with ${title}`}
                 guild={guild}
                 mentions={mentions}
-                mine={m.author.id === me?.id}
+                me={me?.id}
                 canManage={canManage}
                 canPin={canPin}
                 canThread={canThread}
                 canReact={canReact}
-                editing={editing === m.id}
-                onEdit={() => setEditing(m.id)}
-                onEditDone={() => setEditing(null)}
-                onReply={() => setReplyTo(m)}
-                onOpen={setLightbox}
+                editing={editing}
+                setEditing={setEditing}
+                setReplyTo={setReplyTo}
+                setLightbox={setLightbox}
               />
-            );
-          })}
+            )}
+          </Virtualizer>
+        </RowsContext>
+        <ol className="pending-list">
           {(pending ?? []).map((p) => (
             <PendingItem key={p.nonce} pending={p} me={me} />
           ))}
@@ -271,4 +383,52 @@ export function MessageView(props: {
       {lightbox && <Lightbox attachment={lightbox} onClose={() => setLightbox(null)} />}
     </section>
   );
+}
+
+/** What one row shows inside the `li` virtua positions. */
+function RowContent(props: {
+  row: Row;
+  title: string;
+  guild: Guild | null;
+  mentions: ReturnType<typeof useMentionResolver>;
+  me: string | undefined;
+  canManage: boolean;
+  canPin: boolean;
+  canThread: boolean;
+  canReact: boolean;
+  editing: string | null;
+  setEditing: (id: string | null) => void;
+  setReplyTo: (m: Message) => void;
+  setLightbox: (a: Attachment) => void;
+}) {
+  const { row } = props;
+  switch (row.kind) {
+    case 'start':
+      return <p className="start">This is the start of {props.title}.</p>;
+    case 'date':
+      return <time>{row.label}</time>;
+    case 'divider':
+      return <span>New messages</span>;
+    case 'message': {
+      const m = row.message;
+      return (
+        <MessageItem
+          message={m}
+          grouped={row.grouped}
+          guild={props.guild}
+          mentions={props.mentions}
+          mine={m.author.id === props.me}
+          canManage={props.canManage}
+          canPin={props.canPin}
+          canThread={props.canThread}
+          canReact={props.canReact}
+          editing={props.editing === m.id}
+          onEdit={() => props.setEditing(m.id)}
+          onEditDone={() => props.setEditing(null)}
+          onReply={() => props.setReplyTo(m)}
+          onOpen={props.setLightbox}
+        />
+      );
+    }
+  }
 }
