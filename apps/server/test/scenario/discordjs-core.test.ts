@@ -65,7 +65,12 @@ test('@discordjs/core: the routes a bot calls about itself', async () => {
   assert.ok(guilds.some((g) => g.id === world.g.id));
   const preview = await client.api.guilds.getPreview(world.g.id);
   assert.equal(preview.id, world.g.id);
-  assert.deepEqual(await client.api.guilds.getIntegrations(world.g.id), []);
+  // The bot itself is the guild's one integration, as Discord lists an added bot.
+  const integrations = await client.api.guilds.getIntegrations(world.g.id);
+  assert.deepEqual(
+    integrations.map((i) => [i.type, i.application?.id, i.account.id]),
+    [['discord', world.applicationId, world.botUserId]],
+  );
   assert.ok((await client.api.voice.getVoiceRegions()).length >= 1);
 });
 
