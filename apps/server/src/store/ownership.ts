@@ -27,6 +27,7 @@ import {
   scheduledEventUsers,
   stickers,
   threadMembers,
+  userGuildSettings,
   voiceStates,
   webhooks,
 } from './schema';
@@ -60,6 +61,8 @@ export const channelOwned: readonly ChannelOwnedTable[] = [
   // Interactions in it and their ephemeral answers (ADR 0039).
   ephemeralMessages,
   interactions,
+  // Reports of its messages (ADR 0031).
+  messageReports,
 ];
 
 /**
@@ -73,7 +76,8 @@ export const guildOwned: readonly GuildOwnedTable[] = [
   roles,
   bans,
   guildJoinRequests,
-  messageReports,
+  // Its members' notification settings for it (ADR 0043).
+  userGuildSettings,
   auditLogEntries,
   emojiRoles,
   emojis,

@@ -180,6 +180,26 @@ async function busyGuild(): Promise<{ g: TestGuild; channelIds: string[] }> {
   });
   assert.equal(answered.status, 204, answered.text);
 
+  // A member's notification settings here, a report of a message, and a join request once it is a group (ADR 0031).
+  const settings = await h.api('PATCH', `/users/@me/guilds/${g.id}/settings`, {
+    token: m.token,
+    body: { message_notifications: 1 },
+  });
+  assert.equal(settings.status, 200, settings.text);
+  const reported = await h.api('POST', `/channels/${g.textChannelId}/messages/${message.id}/reports`, {
+    token: m.token,
+    body: { reason: 'cascade' },
+  });
+  assert.equal(reported.status, 201, reported.text);
+  const grouped = await h.api('PATCH', `/guilds/${g.id}`, {
+    ...owner,
+    body: { hearth_group: { join_mode: 'approval', rules: null, tags: [] } },
+  });
+  assert.equal(grouped.status, 200, grouped.text);
+  const asking = await h.register();
+  const asked = await h.api('PUT', `/guilds/${g.id}/requests/@me`, { token: asking.token });
+  assert.equal(asked.status, 200, asked.text);
+
   const channelIds = (
     await h.app.database.db
       .select({ id: schema.channels.id })
