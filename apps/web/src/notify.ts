@@ -5,7 +5,7 @@ import { navigate } from './router';
 import { getState, type State, useStore } from './store';
 import { type Channel, displayName, type Message, type MuteConfig } from './types';
 
-export type Level = 'all' | 'mentions' | 'none';
+type Level = 'all' | 'mentions' | 'none';
 const levels: Level[] = ['all', 'mentions', 'none'];
 
 /** Muted at `now`: a timed mute ends at its end_time. */
@@ -14,7 +14,7 @@ export function mutedNow(muted: boolean, config: MuteConfig | null, now = Date.n
 }
 
 /** What notifies in a channel: its own override, else (a thread: its parent's, else) the guild's, else the default. */
-export function channelLevel(s: State, channel: Channel | undefined, now = Date.now()): Level {
+function channelLevel(s: State, channel: Channel | undefined, now = Date.now()): Level {
   if (!channel?.guild_id) return 'all';
   const settings = s.guildSettings[channel.guild_id];
   const guild = s.guilds[channel.guild_id];
@@ -51,7 +51,7 @@ function watching(channelId: string): boolean {
 
 let audio: AudioContext | null = null;
 /** A short two-note chime, made rather than fetched. */
-export function chime(): void {
+function chime(): void {
   try {
     audio ??= new AudioContext();
     const now = audio.currentTime;
@@ -135,7 +135,7 @@ export function canAskForNotifications(): boolean {
 }
 
 /** Unread mentions the person is told of (muted channels and servers left out) and incoming friend requests. */
-export function unreadCount(s: State, now = Date.now()): number {
+function unreadCount(s: State, now = Date.now()): number {
   let n = 0;
   for (const [id, rs] of Object.entries(s.readStates)) {
     if (!rs.mention_count) continue;

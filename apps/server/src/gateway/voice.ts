@@ -33,7 +33,7 @@ export class VoiceRequests {
 }
 
 /** op 4's `d`, or null when it is not one (Discord's fields; `self_video` may be left out). */
-export function parseVoiceState(payload: unknown): VoiceStateRequest | null {
+function parseVoiceState(payload: unknown): VoiceStateRequest | null {
   const d = asFields(payload);
   const { guild_id, channel_id, self_mute, self_deaf, self_video } = d;
   if (typeof guild_id !== 'string' || !isSnowflake(guild_id)) return null;

@@ -5,9 +5,9 @@ import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver, type RtpPa
  * Receive slots one participant may offer: the others' audio is forwarded into them, first come first served, so a
  * room is heard by at most this many others at once (a bound, and no renegotiation when people come and go).
  */
-export const SFU_MAX_SLOTS = 16;
+const SFU_MAX_SLOTS = 16;
 /** Participants in one room (a voice channel's `user_limit` is at most 99). */
-export const SFU_MAX_PEERS = 99;
+const SFU_MAX_PEERS = 99;
 /** How long ICE candidate gathering may take before an answer is sent with what was found. */
 const GATHER_MS = 5000;
 

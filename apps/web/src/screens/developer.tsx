@@ -435,7 +435,7 @@ function BotTab({ app, onSaved }: { app: Application; onSaved: (a: Application) 
 }
 
 /** The integer of a set of permission names, as the invite link carries it. */
-export function permissionInteger(names: Iterable<keyof typeof Permission>): string {
+function permissionInteger(names: Iterable<keyof typeof Permission>): string {
   let bits = 0n;
   for (const n of names) bits |= Permission[n];
   return bits.toString();

@@ -11,9 +11,9 @@ import type { Deps } from '../deps';
 import { invalidField, notFound } from '../errors';
 
 /** Discord's deadline for an interaction's first answer. */
-export const interactionTimeoutMs = 3000;
+const interactionTimeoutMs = 3000;
 /** An endpoint's answer larger than this is refused (a message with embeds and components fits with room). */
-export const interactionAnswerMaxBytes = 256 * 1024;
+const interactionAnswerMaxBytes = 256 * 1024;
 
 export interface ApplicationKeys {
   /** Hex of the 32-byte public key: the application object's `verify_key`. */
@@ -53,7 +53,7 @@ export async function applicationKeys(
 }
 
 /** Discord's headers for a body: X-Signature-Ed25519 is the hex signature of timestamp + body. */
-export function signInteraction(
+function signInteraction(
   signingKey: string | KeyObject,
   body: string,
   timestamp = String(Math.floor(Date.now() / 1000)),
@@ -92,7 +92,7 @@ interface PostOptions {
 }
 
 /** POSTs a payload to an endpoint signed with the key; the raw answer (any status). Throws EndpointError when unreachable. */
-export async function postSigned(
+async function postSigned(
   url: string,
   signingKey: string,
   payload: unknown,

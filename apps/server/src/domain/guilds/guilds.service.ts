@@ -480,7 +480,7 @@ export class GuildsService {
  * private unless told otherwise; DISCOVERABLE needs a group that is not private (400), and is dropped when a group
  * becomes private or stops being a group without the caller naming the features.
  */
-export function groupChanges(
+function groupChanges(
   guild: typeof guilds.$inferSelect,
   input: ModifyGuild,
 ): Partial<typeof guilds.$inferInsert> {

@@ -59,9 +59,9 @@ type InteractionRow = typeof interactions.$inferSelect;
 type Json = Record<string, unknown>;
 
 /** An interaction's token (and its webhook) lives this long, as on Discord. */
-export const INTERACTION_TOKEN_MS = 15 * 60_000;
+const INTERACTION_TOKEN_MS = 15 * 60_000;
 /** Discord's tokens start with base64("interaction:"); Hearth's do too, which tells them from webhook tokens. */
-export const INTERACTION_TOKEN_PREFIX = 'aW50ZXJhY3Rpb246';
+const INTERACTION_TOKEN_PREFIX = 'aW50ZXJhY3Rpb246';
 
 /** Whether a webhook route's token is an interaction's (Discord serves both on /webhooks/:id/:token). */
 export function isInteractionToken(token: string): boolean {
@@ -1104,7 +1104,7 @@ interface Prepared {
 }
 
 /** The interaction id a token names (Hearth's tokens carry it, as Discord's do), or null for no such token. */
-export function tokenInteractionId(token: string): string | null {
+function tokenInteractionId(token: string): string | null {
   if (!isInteractionToken(token) || token.length > 200) return null;
   const inner = Buffer.from(token.slice(INTERACTION_TOKEN_PREFIX.length), 'base64url').toString('utf8');
   const id = inner.split(':')[0];

@@ -5,7 +5,7 @@ type Path = Array<string | number>;
 type Json = Record<string, unknown>;
 
 /** Discord's limits on message components (and a modal's text inputs). */
-export const ComponentLimits = {
+const ComponentLimits = {
   rows: 5,
   buttonsPerRow: 5,
   customId: 100,

@@ -37,7 +37,7 @@ export interface TagTimelineQuery extends PageQuery {
 }
 
 /** A hashtag's name as searched and stored: without `#`, lower case; null when it is no hashtag. */
-export function tagName(text: string): string | null {
+function tagName(text: string): string | null {
   const name = text.trim().replace(/^#/, '').toLowerCase();
   return /^[\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*$/u.test(name) && name.length <= 100 ? name : null;
 }

@@ -29,7 +29,7 @@ function mutedNow(muted: boolean, endTime: string | null, now: number): boolean 
   return muted && (endTime === null || Date.parse(endTime) > now);
 }
 
-export function toUserGuildSettings(row: Row, now = Date.now()): UserGuildSettings {
+function toUserGuildSettings(row: Row, now = Date.now()): UserGuildSettings {
   const end = row.muteEndTime?.toISOString() ?? null;
   return {
     guild_id: row.guildId,

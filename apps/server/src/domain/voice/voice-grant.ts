@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** How long VOICE_SERVER_UPDATE's token may be used to connect (the connection then lasts as the voice state). */
-export const VOICE_GRANT_MS = 5 * 60_000;
+const VOICE_GRANT_MS = 5 * 60_000;
 
 function sign(secret: string, what: string): string {
   return createHmac('sha256', secret).update(`voice:${what}`).digest('base64url');

@@ -8,7 +8,7 @@ import type { PendingEvents } from '../pending-events';
 import { toVoiceStateWire } from './voice.wire';
 
 /** Voice states a guild may hold at once (the snapshot and a recheck read them all): bounded like everything. */
-export const MAX_GUILD_VOICE_STATES = 5000;
+const MAX_GUILD_VOICE_STATES = 5000;
 
 /** The voice states `where` selects, with their members, as VOICE_STATE_UPDATE carries them. */
 export async function readVoiceStates(

@@ -35,7 +35,7 @@ function dmName(s: State, c: Channel): string {
 }
 
 /** Fuzzy: the letters of the query in order; closer together and earlier scores better (lower). */
-export function fuzzyScore(query: string, text: string): number | null {
+function fuzzyScore(query: string, text: string): number | null {
   const q = query.toLowerCase();
   const t = text.toLowerCase();
   if (!q) return 0;

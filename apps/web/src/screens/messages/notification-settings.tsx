@@ -30,7 +30,7 @@ function muteLabel(muted: boolean, config: MuteConfig | null): string {
 }
 
 /** Asks the browser for desktop notifications, from a click (browsers ask only after a gesture). */
-export function EnableDesktopNotifications({ onDone }: { onDone?: () => void }) {
+function EnableDesktopNotifications({ onDone }: { onDone?: () => void }) {
   const [asked, setAsked] = useState(!canAskForNotifications());
   if (asked) return null;
   return (

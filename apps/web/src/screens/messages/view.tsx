@@ -57,7 +57,7 @@ type Row =
 const dayKey = (d: Date) => `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 
 /** The rows for a history: a date separator where the day changes, the divider before the first unread. */
-export function buildRows(
+function buildRows(
   list: Message[],
   opts: { hasMore: boolean; dividerAt: string | undefined; mentioned: (m: Message) => boolean },
 ): Row[] {

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { MediaAttachment } from '../../endpoints';
 import * as endpoints from '../../endpoints';
 
-export const MAX_IMAGES = 4;
+const MAX_IMAGES = 4;
 /** Limits.mediaDescriptionChars of @hearth/protocol (copied: the web bundle does not import the protocol package). */
 const MAX_DESCRIPTION = 1500;
 
