@@ -107,6 +107,23 @@ describe('voice states over the gateway', () => {
     );
   });
 
+  test('an op 4 that changes nothing gets a fresh VOICE_SERVER_UPDATE; a self-mute change does not', async () => {
+    const { g, owner } = await setup();
+    owner.send(voiceOp(g.id, g.voiceChannelId));
+    const first = await owner.dispatch('VOICE_SERVER_UPDATE');
+    await owner.dispatch('VOICE_STATE_UPDATE', of(g.owner.id, g.voiceChannelId));
+    // A client whose grant ran out (say, after a moderator moved it) asks again with the same state.
+    owner.send(voiceOp(g.id, g.voiceChannelId));
+    const again = await owner.dispatch('VOICE_SERVER_UPDATE');
+    assert.equal(again.guild_id, g.id);
+    assert.equal(typeof again.token, 'string');
+    assert.equal(again.endpoint, first.endpoint);
+    await owner.dispatch('VOICE_STATE_UPDATE', of(g.owner.id, g.voiceChannelId));
+    owner.send(voiceOp(g.id, g.voiceChannelId, { self_mute: true }));
+    await owner.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === g.owner.id && d.self_mute === true);
+    assert.ok(await owner.never('VOICE_SERVER_UPDATE'));
+  });
+
   test('CONNECT and user_limit are enforced (MOVE_MEMBERS passes the limit); a malformed op 4 closes with 4002', async () => {
     const { g, member, owner, other } = await setup();
     const deny = await h.api('PUT', `/channels/${g.voiceChannelId}/permissions/${member.id}`, {

@@ -68,7 +68,7 @@ export class VoiceService {
    * op 4 from gateway session `sessionId`: joins, moves within the guild, changes self mute/deaf/video, or (channel
    * null) leaves. Joining needs VIEW_CHANNEL and CONNECT, and room under the channel's `user_limit` unless the member
    * has MOVE_MEMBERS there. Resolves to VOICE_SERVER_UPDATE's payload when this session now holds a new voice
-   * connection (a join or a move), else null.
+   * connection (a join or a move) or asks for it again (an op 4 that changes nothing), else null.
    */
   async update(
     principal: Principal,
@@ -127,7 +127,14 @@ export class VoiceService {
         .values({ guildId: req.guild_id, userId, ...values })
         .onConflictDoUpdate({ target: [voiceStates.guildId, voiceStates.userId], set: values });
       await announceVoiceState(tx, pending, req.guild_id, userId);
-      return moving || current?.sessionId !== sessionId;
+      // An op 4 that changes nothing asks for the connection again (a client reconnecting, e.g. after a moderator's
+      // move outlived its grant): it gets a fresh VOICE_SERVER_UPDATE, as a join or a move does.
+      const unchanged =
+        current?.sessionId === sessionId &&
+        current.selfMute === req.self_mute &&
+        current.selfDeaf === req.self_deaf &&
+        current.selfVideo === req.self_video;
+      return moving || current?.sessionId !== sessionId || unchanged;
     });
     pending.publish(this.deps.events);
     return joined ? this.serverFor(req.guild_id, userId, sessionId) : null;
