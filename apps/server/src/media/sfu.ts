@@ -23,6 +23,8 @@ interface Peer {
   permitted: boolean;
   /** Server-muted or suppressed: nothing it sends is forwarded meanwhile. */
   muted: boolean;
+  /** Server-deafened: nothing is forwarded to it meanwhile. */
+  deafened: boolean;
   /** The tracks that feed this participant's receive slots, by whose audio they carry. */
   slots: Map<string, MediaStreamTrack>;
   /** Free receive slots. */
@@ -50,7 +52,7 @@ export class Sfu {
     room: { id: string; guildId: string },
     peerId: string,
     offer: string,
-    opts: { permitted: boolean; muted: boolean },
+    opts: { permitted: boolean; muted: boolean; deafened: boolean },
   ): Promise<string> {
     const roomId = room.id;
     this.leave(roomId, peerId);
@@ -102,15 +104,22 @@ export class Sfu {
 
   /**
    * A participant's voice state in a guild changed: its connections to the guild's other rooms end (it left or moved),
-   * and in `roomId` what it sends is forwarded unless `muted`.
+   * and in `roomId` what it sends is forwarded unless `muted`, and it is sent nothing while `deafened`.
    */
-  follow(guildId: string, peerId: string, roomId: string | null, muted: boolean): void {
+  follow(
+    guildId: string,
+    peerId: string,
+    roomId: string | null,
+    state: { muted: boolean; deafened: boolean },
+  ): void {
     for (const [id, room] of [...this.rooms]) {
       if (room.guildId !== guildId) continue;
       const peer = room.peers.get(peerId);
       if (!peer) continue;
-      if (id === roomId) peer.muted = muted;
-      else this.leave(id, peerId);
+      if (id === roomId) {
+        peer.muted = state.muted;
+        peer.deafened = state.deafened;
+      } else this.leave(id, peerId);
     }
   }
 
@@ -155,7 +164,7 @@ export class Sfu {
     if (!from.permitted || from.muted || peers.get(from.id) !== from) return;
     // Each slot's sender copies the packet before rewriting SSRC and sequence; the speaker's CSRC goes with it.
     rtp.header.csrc = [from.csrc];
-    for (const to of peers.values()) if (to !== from) to.slots.get(from.id)?.writeRtp(rtp);
+    for (const to of peers.values()) if (to !== from && !to.deafened) to.slots.get(from.id)?.writeRtp(rtp);
   }
 }
 

@@ -111,7 +111,7 @@ async function talk(speakers: Client[], done: () => boolean): Promise<void> {
 
 const from = (c: Client, user: TestUser) => c.heard.filter((p) => p.startsWith(`${user.username}:`)).length;
 
-test('two people in a voice channel hear each other through the SFU; one without SPEAK, or server-muted, is heard by nobody', async () => {
+test('two people in a voice channel hear each other through the SFU; one without SPEAK, or server-muted, is heard by nobody; one server-deafened hears nobody', async () => {
   const g = await createGuild(h);
   const b = await join(h, g);
   const mute = await join(h, g);
@@ -142,6 +142,22 @@ test('two people in a voice channel hear each other through the SFU; one without
   bob.send('after-mute');
   await talk([alice], () => from(silent, g.owner) >= before + 20);
   assert.ok(!alice.heard.includes('after-mute') && !silent.heard.includes('after-mute'));
+
+  // Server-deafened, the silent one hears nobody from then on, while Bob still hears Alice; undeafened, it hears again.
+  const deafen = (deaf: boolean) =>
+    h.api('PATCH', `/guilds/${g.id}/members/${mute.id}`, { token: g.owner.token, body: { deaf } });
+  assert.equal((await deafen(true)).status, 200);
+  await waitFor(() =>
+    h.events.some(
+      (e) => e.t === 'VOICE_STATE_UPDATE' && (e.d as any).user_id === mute.id && (e.d as any).deaf,
+    ),
+  );
+  await waitUntilSilent(alice, silent, g.owner);
+  const bobHeard = from(bob, g.owner);
+  await talk([alice], () => from(bob, g.owner) >= bobHeard + 5);
+  assert.equal((await deafen(false)).status, 200);
+  const heardDeaf = from(silent, g.owner);
+  await talk([alice], () => from(silent, g.owner) >= heardDeaf + 5);
 });
 
 test('losing SPEAK while connected stops forwarding at once; in the AFK channel nobody is heard; packets name their speaker', async () => {

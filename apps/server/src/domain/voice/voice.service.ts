@@ -378,7 +378,7 @@ export class VoiceService {
    * POST /voice/connect: a WebRTC offer from the user whose session holds a voice state, with VOICE_SERVER_UPDATE's
    * token;
    * answered by the SFU's room of that voice channel. What the participant sends is forwarded only with SPEAK there,
-   * and not while server-muted or suppressed. A token not for this user and session, or stale: 401; no such voice
+   * and not while server-muted or suppressed; nothing is forwarded to a server-deafened one. A token not for this user and session, or stale: 401; no such voice
    * state: 404.
    */
   async connect(principal: Principal, input: VoiceConnect): Promise<{ sdp: string }> {
@@ -399,6 +399,7 @@ export class VoiceService {
       const sdp = await sfu.join({ id: state.channel_id, guildId: who.guildId }, who.userId, input.sdp, {
         permitted: maySpeak(permissions, state.channel_id, actor.guild.afkChannelId),
         muted: state.mute || state.suppress,
+        deafened: state.deaf,
       });
       return { sdp };
     } catch (err) {
@@ -440,7 +441,10 @@ export class VoiceService {
     }
     if (event.t !== 'VOICE_STATE_UPDATE') return;
     const d = event.d as VoiceState & { guild_id: string };
-    this.deps.sfu.follow(d.guild_id, d.user_id, d.channel_id, d.mute || d.suppress);
+    this.deps.sfu.follow(d.guild_id, d.user_id, d.channel_id, {
+      muted: d.mute || d.suppress,
+      deafened: d.deaf,
+    });
   }
 }
 
