@@ -1,8 +1,6 @@
 import { type InteractionCallback as Answer, InteractionCallback } from '@hearth/protocol';
-import { eq } from 'drizzle-orm';
 import { Value } from 'typebox/value';
 import { Topic } from '../../events/publisher';
-import { applications } from '../../store/schema';
 import { deliverInteractionOverHttp } from '../applications/interactions-endpoint';
 import type { Deps } from '../deps';
 
@@ -11,6 +9,8 @@ export interface InteractionForDelivery {
   applicationId: string;
   /** The application's bot user, whose gateway sessions get INTERACTION_CREATE. */
   botUserId: string;
+  /** The application's interactions endpoint (ADR 0038), if it has one. */
+  endpointUrl: string | null;
   /** Discord's full interaction payload, its token included. */
   payload: Record<string, unknown> & { id: string };
 }
@@ -56,11 +56,7 @@ export class EndpointOrGatewayDelivery implements InteractionDelivery {
   }
 
   async deliver(interaction: InteractionForDelivery): Promise<void> {
-    const [app] = await this.deps.db
-      .select({ url: applications.interactionsEndpointUrl })
-      .from(applications)
-      .where(eq(applications.id, interaction.applicationId));
-    if (!app?.url) return this.gateway.deliver(interaction);
+    if (!interaction.endpointUrl) return this.gateway.deliver(interaction);
     void this.overHttp(interaction);
   }
 

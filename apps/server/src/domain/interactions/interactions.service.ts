@@ -199,7 +199,12 @@ export class InteractionsService {
       nonce: input.nonce ?? null,
       type: input.type,
     });
-    await this.delivery.deliver({ applicationId: app.app.id, botUserId: app.bot.id, payload });
+    await this.delivery.deliver({
+      applicationId: app.app.id,
+      botUserId: app.bot.id,
+      endpointUrl: app.app.interactionsEndpointUrl,
+      payload,
+    });
   }
 
   /**
