@@ -14,7 +14,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../domain/errors';
-import { isInteractionToken } from '../../domain/interactions/interactions.service';
+import { isInteractionToken } from '../../domain/interactions/interaction-tokens';
 import type { UploadBatch } from '../../domain/messages/uploads';
 import { githubToExecute } from '../../domain/webhooks/github';
 import { slackToExecute } from '../../domain/webhooks/slack';

@@ -1,0 +1,444 @@
+import { canUseCommand, hasPermission, Permission } from '@hearth/permissions';
+import {
+  ApplicationCommandType,
+  ChannelType,
+  ComponentType,
+  type CreateInteraction,
+  ErrorCode,
+  InteractionCallbackType,
+  InteractionContextType,
+  InteractionType,
+  isDmType,
+  isThreadType,
+  Limits,
+  type Message,
+} from '@hearth/protocol';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { Topic } from '../../events/publisher';
+import type { DbOrTx } from '../../store/db';
+import {
+  applicationCommandPermissions,
+  applicationCommands,
+  applications,
+  channelRecipients,
+  ephemeralMessages,
+  guilds,
+  interactions,
+  members,
+  messages,
+  users,
+} from '../../store/schema';
+import { FieldErrors } from '../applications/command-rules';
+import type { CommandRow } from '../applications/commands.wire';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import { toDmWire } from '../dms/dms.wire';
+import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
+import { loadChannelContext } from '../guilds/channel-context';
+import {
+  type ChannelForActor,
+  type ChannelRow,
+  channelForActor,
+  loadChannelForActor,
+} from '../guilds/guild-access';
+import { toChannelWire, toMemberWire } from '../guilds/guilds.wire';
+import { hydrateMessages, messageColumns } from '../messages/messages.wire';
+import { toPublicUser } from '../users/users.wire';
+import { checkOptions, findComponent, modalValues, Resolved } from './command-options';
+import { type Json, unknownInteraction, unknownMessage } from './interaction-common';
+import { scheduleDeadline } from './interaction-deadline';
+import type { InteractionDelivery } from './interaction-delivery';
+import { resolveNamed } from './interaction-resolved';
+import { createdWithin, hashToken, INTERACTION_TOKEN_MS, mintInteractionToken } from './interaction-tokens';
+
+type UserRow = typeof users.$inferSelect;
+
+/** What an application's bot may do in its DM with the invoker, as Discord tells it in `app_permissions`. */
+const BOT_DM_APP_PERMISSIONS =
+  Permission.ATTACH_FILES |
+  Permission.EMBED_LINKS |
+  Permission.MENTION_EVERYONE |
+  Permission.USE_EXTERNAL_EMOJIS;
+
+/**
+ * Invoking (ADR 0039): a person runs an application's command, uses a component on its bot's message or submits its
+ * modal. What they name is checked, Discord's payload is built, the interaction is stored with its deadline and
+ * handed to its application.
+ */
+export class InteractionInvoker {
+  constructor(
+    private readonly deps: Deps,
+    private readonly delivery: InteractionDelivery,
+  ) {}
+
+  /**
+   * POST /interactions: a person invokes. Decided in order, each failure telling nothing of what lies behind it: the
+   * channel must be one they can see (404): a guild channel, or their DM with the application's bot; the application's
+   * bot a member of its guild, or the other person of that DM (404 Unknown Application); the command one of the
+   * application there (404) that they may use here (403), the component one on the bot's message, the modal one
+   * shown to them.
+   */
+  async create(principal: Principal, input: CreateInteraction): Promise<void> {
+    const { db, ids } = this.deps;
+    if (principal.bot)
+      throw new ApiError(403, ErrorCode.BotsCannotUseEndpoint, 'Bots cannot use this endpoint');
+    const place = await this.placeOf(db, principal.userId, input);
+    const { app, bot, channel } = place;
+    const id = ids.next();
+    const data = await this.checkData(db, principal, input, place);
+    const token = mintInteractionToken(id);
+    const [me] = await db.select().from(users).where(eq(users.id, principal.userId));
+    const where = place.where;
+    const common = {
+      id,
+      application_id: app.id,
+      type: input.type,
+      data: data.data,
+      channel_id: channel.id,
+      token,
+      version: 1,
+      locale: me?.locale ?? 'en-US',
+      entitlements: [],
+      attachment_size_limit: Limits.defaultUploadLimitBytes,
+    };
+    let payload: Json & { id: string };
+    if (where) {
+      const guildId = place.guildId!;
+      const [guild] = await db.select().from(guilds).where(eq(guilds.id, guildId));
+      const botWhere = await loadChannelForActor(db, channel.id, bot.id).catch(() => null);
+      payload = {
+        ...common,
+        guild: { id: guildId, locale: guild?.preferredLocale ?? 'en-US', features: [] },
+        guild_id: guildId,
+        channel: { ...toChannelWire(channel, where.overwrites), permissions: where.permissions.toString() },
+        member: {
+          ...toMemberWire(where.actor.member, where.actor.roleIds, me),
+          permissions: where.permissions.toString(),
+        },
+        app_permissions: (botWhere?.permissions ?? 0n).toString(),
+        guild_locale: guild?.preferredLocale ?? 'en-US',
+        authorizing_integration_owners: { '0': guildId },
+        context: InteractionContextType.Guild,
+        ...(data.message ? { message: data.message } : {}),
+      };
+    } else {
+      // In the DM with the bot, as Discord: the invoker as `user` (no member, no guild), the DM as `channel`.
+      payload = {
+        ...common,
+        channel: toDmWire(channel, place.people, bot.id),
+        user: toPublicUser(me),
+        app_permissions: BOT_DM_APP_PERMISSIONS.toString(),
+        authorizing_integration_owners: { '0': '0' },
+        context: InteractionContextType.BotDm,
+        ...(data.message ? { message: data.message } : {}),
+      };
+    }
+    const { token: _token, ...stored } = payload;
+    await db.insert(interactions).values({
+      channelId: channel.id,
+      id,
+      guildId: place.guildId,
+      applicationId: app.id,
+      userId: principal.userId,
+      type: input.type,
+      tokenHash: hashToken(token),
+      messageId: data.messageId,
+      nonce: input.nonce ?? null,
+      payload: stored,
+    });
+    await scheduleDeadline(this.deps, channel.id, id);
+    // The invoker's own echo first, as Discord's client matches its pending interaction by nonce.
+    this.deps.events.publish('INTERACTION_CREATE', Topic.user(principal.userId), {
+      id,
+      nonce: input.nonce ?? null,
+      type: input.type,
+    });
+    await this.delivery.deliver({
+      applicationId: app.id,
+      botUserId: bot.id,
+      endpointUrl: app.interactionsEndpointUrl,
+      payload,
+    });
+  }
+
+  /**
+   * Where the interaction happens and for which application: a guild channel the invoker can see whose guild has the
+   * application's bot, or the invoker's DM with that bot (Discord's BOT_DM context). A group DM would need a
+   * user-installed application, which Hearth does not have: there no application is found.
+   */
+  private async placeOf(db: DbOrTx, userId: string, input: CreateInteraction): Promise<Place> {
+    const unknownChannel = () => notFound(ErrorCode.UnknownChannel, 'Channel');
+    const unknownApp = () => notFound(ErrorCode.UnknownApplication, 'Application');
+    const ctx = await loadChannelContext(db, input.channel_id, userId);
+    if (ctx && isDmType(ctx.channel.type)) {
+      if (!ctx.recipient || input.guild_id) throw unknownChannel();
+      const people = await db
+        .select({ user: users })
+        .from(channelRecipients)
+        .innerJoin(users, eq(users.id, channelRecipients.userId))
+        .where(eq(channelRecipients.channelId, ctx.channel.id));
+      const [app] = await db.select().from(applications).where(eq(applications.id, input.application_id));
+      const bot = people.find((p) => p.user.id === app?.botUserId)?.user;
+      if (!app || !bot || ctx.channel.type !== ChannelType.DM) throw unknownApp();
+      return {
+        channel: ctx.channel,
+        guildId: null,
+        where: null,
+        people: people.map((p) => p.user),
+        app,
+        bot,
+      };
+    }
+    let where: ChannelForActor;
+    try {
+      where = channelForActor(ctx);
+    } catch {
+      throw unknownChannel();
+    }
+    const guildId = where.channel.guildId!;
+    if (input.guild_id && input.guild_id !== guildId) throw unknownChannel();
+    if (!hasPermission(where.permissions, Permission.VIEW_CHANNEL)) throw unknownChannel();
+    const [found] = await db
+      .select({ app: applications, bot: users })
+      .from(applications)
+      .innerJoin(members, and(eq(members.userId, applications.botUserId), eq(members.guildId, guildId)))
+      .innerJoin(users, eq(users.id, applications.botUserId))
+      .where(eq(applications.id, input.application_id));
+    if (!found) throw unknownApp();
+    return { channel: where.channel, guildId, where, people: [], app: found.app, bot: found.bot };
+  }
+
+  /** Checks `data` against what the interaction names and builds Discord's `data` (with `resolved`). */
+  private async checkData(
+    db: DbOrTx,
+    principal: Principal,
+    input: CreateInteraction,
+    place: Place,
+  ): Promise<{ data: Json; message?: Message; messageId: string | null }> {
+    const { where, guildId, channel } = place;
+    const appId = place.app.id;
+    const botUserId = place.bot.id;
+    const d = input.data;
+    if (
+      input.type === InteractionType.ApplicationCommand ||
+      input.type === InteractionType.ApplicationCommandAutocomplete
+    ) {
+      if (where && !hasPermission(where.permissions, Permission.USE_APPLICATION_COMMANDS))
+        throw missingPermissions();
+      if (!d.id) throw invalidField(['data', 'id'], 'BASE_TYPE_REQUIRED', 'This field is required');
+      const [command] = await db
+        .select()
+        .from(applicationCommands)
+        .where(
+          and(
+            eq(applicationCommands.applicationId, appId),
+            eq(applicationCommands.id, d.id),
+            or(
+              guildId ? eq(applicationCommands.guildId, guildId) : undefined,
+              // A global command, of the guild installation, allowed in this context (no contexts: all of them).
+              and(
+                isNull(applicationCommands.guildId),
+                sql`(${applicationCommands.contexts} is null or ${applicationCommands.contexts} @> ${JSON.stringify([where ? InteractionContextType.Guild : InteractionContextType.BotDm])}::jsonb)`,
+                sql`${applicationCommands.integrationTypes} @> '[0]'::jsonb`,
+              ),
+            ),
+          ),
+        );
+      if (!command) throw notFound(ErrorCode.UnknownApplicationCommand, 'application command');
+      // In the DM with the bot no member permissions or command overwrites apply, as on Discord.
+      if (where) await this.requireUse(db, where, command);
+      if (
+        input.type === InteractionType.ApplicationCommandAutocomplete &&
+        command.type !== ApplicationCommandType.ChatInput
+      )
+        throw invalidField(['type'], 'INTERACTION_TYPE_INVALID', 'Only chat input commands autocomplete.');
+      const resolved = new Resolved();
+      const data: Json = {
+        id: command.id,
+        name: command.name,
+        type: command.type,
+        ...(command.guildId ? { guild_id: command.guildId } : {}),
+      };
+      if (command.type === ApplicationCommandType.ChatInput) {
+        const errors = new FieldErrors();
+        const options = checkOptions(
+          d.options ?? [],
+          command.options ?? [],
+          ['data', 'options'],
+          errors,
+          resolved,
+          {
+            autocomplete: input.type === InteractionType.ApplicationCommandAutocomplete,
+          },
+        );
+        errors.throwIfAny();
+        if (options.length) data.options = options;
+      } else {
+        if (!d.target_id)
+          throw invalidField(['data', 'target_id'], 'BASE_TYPE_REQUIRED', 'This field is required');
+        data.target_id = d.target_id;
+        if (command.type === ApplicationCommandType.User) resolved.users.add(d.target_id);
+        else resolved.messages.add(d.target_id);
+      }
+      const built = await resolveNamed(db, this.deps.attachmentUrls, place, resolved);
+      const named = [...resolved.users, ...resolved.roles, ...resolved.channels, ...resolved.mentionables];
+      if (named.some((v) => !built.found(v)))
+        throw invalidField(
+          ['data', 'options'],
+          'APPLICATION_COMMAND_OPTION_VALUE_INVALID',
+          'Unknown user, role or channel.',
+        );
+      if (command.type !== ApplicationCommandType.ChatInput && !built.found(d.target_id!))
+        throw invalidField(['data', 'target_id'], 'INTERACTION_TARGET_INVALID', 'Unknown target.');
+      if (built.any) data.resolved = built.resolved;
+      return { data, messageId: null };
+    }
+    if (input.type === InteractionType.MessageComponent) {
+      if (!input.message_id)
+        throw invalidField(['message_id'], 'BASE_TYPE_REQUIRED', 'This field is required');
+      const found = await this.componentMessage(
+        db,
+        principal.userId,
+        channel.id,
+        input.message_id,
+        botUserId,
+      );
+      const component = findComponent(found.message.components as unknown[], d.custom_id ?? '');
+      if (!component || component.type !== d.component_type || component.disabled === true)
+        throw invalidField(['data', 'custom_id'], 'COMPONENT_INVALID', 'No such component on this message.');
+      const data: Json = { custom_id: d.custom_id, component_type: d.component_type };
+      if (component.type !== ComponentType.Button) {
+        const values = d.values ?? [];
+        const min = typeof component.min_values === 'number' ? component.min_values : 1;
+        const max = typeof component.max_values === 'number' ? component.max_values : 1;
+        if (values.length < min || values.length > max || new Set(values).size !== values.length)
+          throw invalidField(
+            ['data', 'values'],
+            'BASE_TYPE_BAD_LENGTH',
+            `Choose from ${min} to ${max} values.`,
+          );
+        const resolved = new Resolved();
+        if (component.type === ComponentType.StringSelect) {
+          const allowed = new Set(((component.options as Json[]) ?? []).map((o) => o.value));
+          if (values.some((v) => !allowed.has(v)))
+            throw invalidField(['data', 'values'], 'SELECT_VALUE_INVALID', 'Not one of the options.');
+        } else {
+          for (const v of values) {
+            if (!/^\d{1,20}$/.test(v))
+              throw invalidField(['data', 'values'], 'SNOWFLAKE_TYPE', 'Not a snowflake.');
+            if (component.type === ComponentType.UserSelect) resolved.users.add(v);
+            else if (component.type === ComponentType.RoleSelect) resolved.roles.add(v);
+            else if (component.type === ComponentType.ChannelSelect) resolved.channels.add(v);
+            else resolved.mentionables.add(v);
+          }
+          const built = await resolveNamed(db, this.deps.attachmentUrls, place, resolved);
+          if (values.some((v) => !built.found(v)))
+            throw invalidField(['data', 'values'], 'SELECT_VALUE_INVALID', 'Unknown user, role or channel.');
+          data.resolved = built.resolved;
+        }
+        data.values = values;
+      }
+      return { data, message: found.message, messageId: input.message_id };
+    }
+    // A modal submit answers a modal this application showed this person, here, within its token's life.
+    if (!d.id || !d.custom_id)
+      throw invalidField(['data', 'custom_id'], 'BASE_TYPE_REQUIRED', 'This field is required');
+    const [shown] = await db
+      .select()
+      .from(interactions)
+      .where(
+        and(
+          eq(interactions.channelId, channel.id),
+          eq(interactions.id, d.id),
+          eq(interactions.userId, principal.userId),
+          eq(interactions.applicationId, appId),
+          eq(interactions.responseType, InteractionCallbackType.Modal),
+          eq(interactions.modalCustomId, d.custom_id),
+          createdWithin(INTERACTION_TOKEN_MS),
+        ),
+      );
+    if (!shown) throw unknownInteraction();
+    const components = modalValues(d.components ?? []);
+    let message: Message | undefined;
+    if (shown.messageId) {
+      message = (await this.componentMessage(db, principal.userId, channel.id, shown.messageId, botUserId)
+        .then((m) => m.message)
+        .catch(() => undefined)) as Message | undefined;
+    }
+    return {
+      data: { custom_id: d.custom_id, components },
+      ...(message ? { message } : {}),
+      messageId: message ? shown.messageId : null,
+    };
+  }
+
+  /** 403 unless the member may use the command in this channel (a thread: its parent), by canUseCommand. */
+  private async requireUse(db: DbOrTx, where: ChannelForActor, command: CommandRow): Promise<void> {
+    const guildId = where.channel.guildId!;
+    const overwrites = await db
+      .select()
+      .from(applicationCommandPermissions)
+      .where(
+        and(
+          eq(applicationCommandPermissions.guildId, guildId),
+          inArray(applicationCommandPermissions.commandId, [command.id, command.applicationId]),
+        ),
+      );
+    const of = (id: string) => overwrites.find((o) => o.commandId === id)?.permissions ?? [];
+    const channelId = isThreadType(where.channel.type) ? where.channel.parentId : where.channel.id;
+    const may = canUseCommand({
+      guildId,
+      userId: where.actor.userId,
+      roleIds: where.actor.roleIds,
+      permissions: where.actor.permissions,
+      channelId: channelId ?? where.channel.id,
+      defaultMemberPermissions: command.defaultMemberPermissions,
+      command: of(command.id),
+      app: of(command.applicationId),
+    });
+    if (!may) throw missingPermissions();
+  }
+
+  /** A message of the application's bot in the channel that the person can see: one in history, or their ephemeral. */
+  private async componentMessage(
+    db: DbOrTx,
+    userId: string,
+    channelId: string,
+    messageId: string,
+    botUserId: string,
+  ): Promise<{ message: Message; ephemeral: boolean }> {
+    const [row] = await db
+      .select(messageColumns)
+      .from(messages)
+      .where(
+        and(eq(messages.channelId, channelId), eq(messages.id, messageId), eq(messages.authorId, botUserId)),
+      );
+    if (row)
+      return { message: (await hydrateMessages(db, this.deps.attachmentUrls, [row]))[0], ephemeral: false };
+    const [eph] = await db
+      .select()
+      .from(ephemeralMessages)
+      .where(
+        and(
+          eq(ephemeralMessages.channelId, channelId),
+          eq(ephemeralMessages.id, messageId),
+          eq(ephemeralMessages.userId, userId),
+        ),
+      );
+    if (eph && (eph.message.author as Json | undefined)?.id === botUserId)
+      return { message: eph.message as unknown as Message, ephemeral: true };
+    throw unknownMessage();
+  }
+}
+
+/** Where an interaction is invoked: a guild channel (with the invoker's standing there), or their DM with the bot. */
+interface Place {
+  channel: ChannelRow;
+  guildId: string | null;
+  /** The invoker in the guild channel; null in the DM. */
+  where: ChannelForActor | null;
+  /** The DM's recipients (the invoker and the bot); empty in a guild. */
+  people: UserRow[];
+  app: typeof applications.$inferSelect;
+  bot: UserRow;
+}
