@@ -145,7 +145,20 @@ test("a command in the DM with the bot: Discord's BOT_DM payload, and the reply 
   assert.equal(i.data.resolved.members, undefined);
   const history = await world.h.api('GET', `/channels/${dmId}/messages`, { token: alice.token });
   assert.equal(history.status, 200);
-  assert.ok(history.body.some((m: { id: string }) => m.id === message.id));
+  // Read back from history, the response still says which interaction it answers (and the legacy `interaction`).
+  const read = history.body.find((m: { id: string }) => m.id === message.id);
+  assert.equal(read.interaction_metadata.id, i.id);
+  assert.equal(read.interaction_metadata.user.id, alice.id);
+  assert.equal(read.interaction_metadata.name, 'hello');
+  assert.equal(read.interaction.name, 'hello');
+  assert.equal(read.interaction.user.id, alice.id);
+  assert.equal(read.application_id, world.applicationId);
+  // discord.js reads it as interactionMetadata.
+  const dm = await client.channels.fetch(dmId);
+  assert.ok(dm?.isTextBased());
+  const fetched = await dm.messages.fetch(message.id);
+  assert.equal(fetched.interactionMetadata?.user.id, alice.id);
+  assert.equal(fetched.interactionMetadata?.id, i.id);
   // A button on the bot's DM message works in the DM too.
   const click = await world.h.api('POST', '/interactions', {
     token: alice.token,
@@ -211,5 +224,12 @@ test('commands kept out of DMs, guild commands, other DMs and other applications
   assert.equal(inGuild.status, 204, inGuild.text);
   const message = await aliceGw.dispatch('MESSAGE_CREATE', (d) => d.content?.endsWith('in a guild'), 15_000);
   assert.equal(message.guild_id, world.g.id);
+  assert.equal(message.interaction_metadata.user.id, alice.id);
+  const one = await world.h.api('GET', `/channels/${world.g.textChannelId}/messages/${message.id}`, {
+    token: alice.token,
+  });
+  assert.equal(one.status, 200, one.text);
+  assert.equal(one.body.interaction_metadata.name, 'hello');
+  assert.deepEqual(one.body.interaction_metadata.authorizing_integration_owners, { '0': world.g.id });
   assert.equal(raw.find((d) => d.channel_id === world.g.textChannelId)?.context, 0);
 });

@@ -151,6 +151,10 @@ export const Message = Type.Object({
   webhook_id: Type.Optional(Snowflake),
   application_id: Type.Optional(Snowflake),
   sticker_items: Type.Optional(Type.Array(StickerItem)),
+  /** On an interaction's response or follow-up: the interaction it answers (Discord's interaction_metadata). */
+  interaction_metadata: Type.Optional(Type.Any()),
+  /** The deprecated form of interaction_metadata (`{id, type, name, user}`) that libraries still read. */
+  interaction: Type.Optional(Type.Any()),
 });
 export type Message = Static<typeof Message>;
 

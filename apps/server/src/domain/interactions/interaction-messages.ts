@@ -22,7 +22,7 @@ import { checkComponents } from '../messages/component-rules';
 import { parseMentions } from '../messages/mentions';
 import { insertMessages } from '../messages/message-writer';
 import { checkEmbedsTotal, recordMentions } from '../messages/messages.service';
-import { hydrateMessages, messageColumns } from '../messages/messages.wire';
+import { hydrateMessages, interactionFields, messageColumns } from '../messages/messages.wire';
 import { toPublicUser } from '../users/users.wire';
 import { type AppSummary, type InteractionRow, type Json, unknownMessage } from './interaction-common';
 
@@ -143,6 +143,8 @@ export class InteractionMessages {
           referenceChannelId: null,
           referenceMessageId: null,
           referenceGuildId: null,
+          applicationId: app.id,
+          interactionMetadata: this.metadata(row),
         },
       ]);
       await recordMentions(tx, mentioned, {
@@ -267,17 +269,16 @@ export class InteractionMessages {
     return commandType === ApplicationCommandType.ChatInput ? CHAT_INPUT_COMMAND : CONTEXT_MENU_COMMAND;
   }
 
-  /** What an interaction's message carries beyond a stored message: its application and interaction. */
+  /**
+   * What an interaction's message carries beyond a stored message: its application and interaction (the one that
+   * made it, as stored; this one for a message it only edits).
+   */
   private decorate(row: InteractionRow, app: AppSummary, message: Message): Message {
-    return {
-      ...message,
-      application_id: app.id,
-      webhook_id: app.id,
-      interaction_metadata: this.metadata(row),
-    } as Message;
+    return { ...message, ...interactionFields(app.id, message.interaction_metadata ?? this.metadata(row)) };
   }
 
-  private metadata(row: InteractionRow) {
+  /** Discord's interaction_metadata of this interaction's messages. */
+  private metadata(row: InteractionRow): Json {
     const data = row.payload.data as Json | undefined;
     const member = row.payload.member as Json | undefined;
     return {
@@ -306,9 +307,7 @@ export class InteractionMessages {
       pinned: false,
       type,
       flags,
-      application_id: app.id,
-      webhook_id: app.id,
-      interaction_metadata: this.metadata(row),
+      ...interactionFields(app.id, this.metadata(row)),
     };
   }
 

@@ -28,11 +28,19 @@ const writtenKeys = [
   'webhookName',
   'webhookAvatar',
   'webhookAvatarUrl',
+  'applicationId',
+  'interactionMetadata',
 ] as const;
-/** Who a webhook's message is shown as; absent on users' messages. */
-type WebhookKeys = 'webhookId' | 'webhookName' | 'webhookAvatar' | 'webhookAvatarUrl';
-export type NewMessage = Pick<MessageRow, Exclude<(typeof writtenKeys)[number], WebhookKeys>> &
-  Partial<Pick<MessageRow, WebhookKeys>>;
+/** Who a webhook's message is shown as, and the interaction an application's answer is for; absent on users' messages. */
+type OptionalKeys =
+  | 'webhookId'
+  | 'webhookName'
+  | 'webhookAvatar'
+  | 'webhookAvatarUrl'
+  | 'applicationId'
+  | 'interactionMetadata';
+export type NewMessage = Pick<MessageRow, Exclude<(typeof writtenKeys)[number], OptionalKeys>> &
+  Partial<Pick<MessageRow, OptionalKeys>>;
 const writtenColumns = writtenKeys.map((key) => [key, messages[key].name] as const);
 
 /**

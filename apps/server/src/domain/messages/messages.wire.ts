@@ -38,6 +38,8 @@ export const wireMessageColumns = {
   webhookName: messages.webhookName,
   webhookAvatar: messages.webhookAvatar,
   webhookAvatarUrl: messages.webhookAvatarUrl,
+  applicationId: messages.applicationId,
+  interactionMetadata: messages.interactionMetadata,
 };
 export type WireMessageRow = Pick<MessageRow, keyof typeof wireMessageColumns>;
 
@@ -132,6 +134,8 @@ export function buildMessages(
     if (r.nonce !== null) message.nonce = r.nonce;
     if (r.webhookId) message.webhook_id = r.webhookId;
     if (r.stickerItems.length) message.sticker_items = r.stickerItems;
+    if (r.interactionMetadata)
+      Object.assign(message, interactionFields(r.applicationId, r.interactionMetadata));
     const rs = reactionsOf.get(r.id);
     if (rs) message.reactions = rs;
     if (r.referenceChannelId) {
@@ -282,5 +286,25 @@ async function loadAround(
     files: fromJson<AttachmentRow>(attachments, row.files),
     counts: row.counts,
     people: userIds.length ? fromJson<PublicUserRow>(publicUserColumns, row.people) : known,
+  };
+}
+
+/**
+ * What an interaction's response or follow-up carries, as on Discord: its application (also as `webhook_id`, the
+ * interaction's webhook being the application), `interaction_metadata`, and the deprecated `interaction`.
+ */
+export function interactionFields(
+  applicationId: string | null,
+  metadata: Record<string, unknown>,
+): Pick<Message, 'application_id' | 'webhook_id' | 'interaction_metadata' | 'interaction'> {
+  return {
+    ...(applicationId ? { application_id: applicationId, webhook_id: applicationId } : {}),
+    interaction_metadata: metadata,
+    interaction: {
+      id: metadata.id,
+      type: metadata.type,
+      name: metadata.name ?? '',
+      user: metadata.user,
+    },
   };
 }

@@ -51,6 +51,8 @@ export const messages = pgTable(
     webhookAvatar: text('webhook_avatar'),
     webhookAvatarUrl: text('webhook_avatar_url'),
     applicationId: snowflake('application_id'),
+    /** On an interaction's response or follow-up: Discord's interaction_metadata, as the interaction was. */
+    interactionMetadata: jsonb('interaction_metadata').$type<Record<string, unknown>>(),
     embeds: jsonb('embeds').$type<unknown[]>().notNull().default([]),
     components: jsonb('components').$type<unknown[]>().notNull().default([]),
     /** The stickers sent with it, as sent: `[{id, name, format_type}]` (Discord's sticker items). */
