@@ -30,6 +30,7 @@ export const ErrorCode = {
   /** Hearth's own: no such message report. */
   UnknownMessageReport: 10074,
   MaximumApplicationCommands: 30032,
+  MaximumDailyApplicationCommandCreates: 30034,
   MaximumUncompletedScheduledEvents: 30038,
   MaximumStickers: 30039,
   InvalidStickerSent: 50081,

@@ -100,6 +100,8 @@ export const Limits = {
   commandsChatInput: 100,
   commandsUser: 15,
   commandsMessage: 15,
+  /** New application commands per scope (global, or one guild) in a day: Discord's daily creates. */
+  commandCreatesPerDay: 200,
   /** Options of a command or subcommand; choices of an option. */
   commandOptions: 25,
   commandChoices: 25,

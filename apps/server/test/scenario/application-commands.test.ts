@@ -457,6 +457,29 @@ describe('limits and bulk overwrite', () => {
     );
   });
 
+  test('200 command creates a day per scope (30034 beyond); deleting commands gives none back', async () => {
+    const bot = await installBot(null);
+    const base = `/applications/${bot.appId}/commands`;
+    const named = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => chat(`${prefix}${i}`));
+    for (const body of [named('a', 100), named('b', 50), [...named('b', 50), ...named('c', 50)]]) {
+      const put = await h.api('PUT', base, { token: bot.token, body });
+      assert.equal(put.status, 200, put.text);
+    }
+    // 200 made today: deleting them makes room in the scope, not in the day.
+    assert.deepEqual((await h.api('PUT', base, { token: bot.token, body: [] })).body, []);
+    const refused = await h.api('POST', base, { token: bot.token, body: chat('d') });
+    assert.equal(refused.status, 400, refused.text);
+    assert.equal(refused.body.code, 30034);
+    const put = await h.api('PUT', base, { token: bot.token, body: [chat('e')] });
+    assert.equal(put.status, 400, put.text);
+    assert.equal(put.body.code, 30034);
+    assert.deepEqual(
+      (await h.api('GET', base, { token: bot.token })).body,
+      [],
+      'a refused PUT changes nothing',
+    );
+  });
+
   test('PUT keeps the ids (and versions) of commands it names, creates the rest and deletes those left out', async () => {
     const bot = await installBot(null);
     const base = `/applications/${bot.appId}/commands`;

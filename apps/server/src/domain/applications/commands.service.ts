@@ -2,6 +2,7 @@ import {
   type ApplicationCommand,
   type CreateApplicationCommand,
   ErrorCode,
+  Limits,
   type ModifyApplicationCommand,
 } from '@hearth/protocol';
 import { and, eq, inArray, isNull, notInArray, type SQL, sql } from 'drizzle-orm';
@@ -34,6 +35,7 @@ export interface CommandScope {
 
 export const unknownCommand = () => notFound(ErrorCode.UnknownApplicationCommand, 'application command');
 
+const DAY_MS = 24 * 60 * 60_000;
 const tooMany = (limit: number) =>
   new ApiError(
     400,
@@ -169,6 +171,7 @@ export class CommandsService {
         .from(applicationCommands)
         .where(and(inScope(scope), eq(applicationCommands.type, spec.type)));
       if (n >= commandLimit(spec.type)) throw tooMany(commandLimit(spec.type));
+      await this.countCreates(scope, 1);
       return { command: toCommandWire(await this.insert(tx, scope, spec)), created: true };
     });
   }
@@ -275,6 +278,7 @@ export class CommandsService {
         appId,
         renamed.map((r) => r.id),
       );
+      await this.countCreates(scope, rows.filter((row) => !row).length);
       const out: CommandRow[] = [];
       for (const [i, spec] of specs.entries()) {
         const row = rows[i];
@@ -284,6 +288,23 @@ export class CommandsService {
       }
       return out.map((r) => toCommandWire(r));
     });
+  }
+
+  /**
+   * Counts `n` new commands against the scope's daily creates (Discord's 200 a day, in the rate limiter's shared
+   * counters); 30034 beyond, before anything is written. Upserts and updates of existing commands are not creates.
+   */
+  private async countCreates(scope: CommandScope, n: number): Promise<void> {
+    const key = `commands.creates:${scope.appId}:${scope.guildId ?? 'global'}`;
+    for (let i = 0; i < n; i++) {
+      const hit = await this.deps.limiter.hit(key, Limits.commandCreatesPerDay, DAY_MS);
+      if (!hit.allowed)
+        throw new ApiError(
+          400,
+          ErrorCode.MaximumDailyApplicationCommandCreates,
+          `Max number of daily application command creates has been reached (${Limits.commandCreatesPerDay})`,
+        );
+    }
   }
 
   private async find(db: DbOrTx, scope: CommandScope, commandId: string): Promise<CommandRow> {
