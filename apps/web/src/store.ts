@@ -2,6 +2,7 @@
 // history loaded over REST. Every update replaces the slices it changes, so React can compare by reference.
 import { useSyncExternalStore } from 'react';
 import type { ConnectionStatus } from './gateway';
+import type { PendingInteraction, ShownModal } from './interactions';
 import {
   type Channel,
   compareIds,
@@ -54,6 +55,12 @@ export interface State {
   voiceStates: Record<string, Record<string, VoiceState>>;
   /** guild id → how the user is notified there (only guilds whose settings were changed). */
   guildSettings: Record<string, UserGuildSettings>;
+  /** nonce → an interaction this person started that has not been answered (or failed). */
+  interactions: Record<string, PendingInteraction>;
+  /** The modal an application asked to show, until it is submitted or closed. */
+  modal: ShownModal | null;
+  /** The choices of the last autocomplete answer, by the nonce of the request. */
+  autocomplete: { nonce: string | null; choices: unknown[] } | null;
 }
 
 const empty: State = {
@@ -72,6 +79,9 @@ const empty: State = {
   typing: {},
   voiceStates: {},
   guildSettings: {},
+  interactions: {},
+  modal: null,
+  autocomplete: null,
 };
 
 let state: State = empty;
