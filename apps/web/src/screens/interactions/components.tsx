@@ -39,9 +39,8 @@ function Emoji({ emoji }: { emoji: Component['emoji'] }) {
 export function MessageComponents({ message, guild }: { message: Message; guild: Guild | null }) {
   const rows = (message.components ?? []) as Component[];
   const index = useCommandIndex(guild?.id ?? null, rows.length > 0);
-  const pending = useStore((s) =>
-    Object.values(s.interactions).filter((p) => p.kind === 'component' && p.message_id === message.id),
-  );
+  const all = useStore((s) => s.interactions);
+  const pending = Object.values(all).filter((p) => p.kind === 'component' && p.message_id === message.id);
   if (!rows.length || !guild) return null;
   const loading = !!((message.flags ?? 0) & MessageFlag.Loading);
   const app = messageApplication(message, index);
