@@ -7,27 +7,8 @@
 import type { CreateInteraction } from '@hearth/protocol';
 import { useEffect, useState } from 'react';
 import * as endpoints from './endpoints';
-import { applyDispatch, getState, setState } from './store';
-import type { Dispatch, Events, Message } from './types';
-
-/** An interaction started here and not yet answered, or failed (shown until dismissed). */
-export interface PendingInteraction {
-  nonce: string;
-  id: string | null;
-  channel_id: string;
-  kind: 'command' | 'component' | 'modal';
-  /** What it was: "/roll", a component's custom_id, a modal's title. */
-  label: string;
-  /** The application's name. */
-  application: string;
-  /** A component's message and custom_id (its loading state and failure show there). */
-  message_id?: string;
-  custom_id?: string;
-  failed: boolean;
-  error?: string;
-}
-
-export type ShownModal = Events['INTERACTION_MODAL_CREATE'] & { guild_id?: string };
+import { applyDispatch, getState, type PendingInteraction, setState } from './store';
+import type { Dispatch, Message } from './types';
 
 /** The message flags interactions use. */
 export const MessageFlag = { Ephemeral: 64, Loading: 128 } as const;

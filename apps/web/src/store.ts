@@ -2,11 +2,11 @@
 // history loaded over REST. Every update replaces the slices it changes, so React can compare by reference.
 import { useSyncExternalStore } from 'react';
 import type { ConnectionStatus } from './gateway';
-import type { PendingInteraction, ShownModal } from './interactions';
 import {
   type Channel,
   compareIds,
   type Dispatch,
+  type Events,
   type Guild,
   type Member,
   type Message,
@@ -33,6 +33,25 @@ export interface PendingMessage {
   failed: boolean;
   error?: string;
 }
+
+/** An interaction started here and not yet answered, or failed (shown until dismissed). */
+export interface PendingInteraction {
+  nonce: string;
+  id: string | null;
+  channel_id: string;
+  kind: 'command' | 'component' | 'modal';
+  /** What it was: "/roll", a component's custom_id, a modal's title. */
+  label: string;
+  /** The application's name. */
+  application: string;
+  /** A component's message and custom_id (its loading state and failure show there). */
+  message_id?: string;
+  custom_id?: string;
+  failed: boolean;
+  error?: string;
+}
+
+export type ShownModal = Events['INTERACTION_MODAL_CREATE'] & { guild_id?: string };
 
 export interface State {
   status: ConnectionStatus;

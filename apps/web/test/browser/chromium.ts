@@ -43,9 +43,7 @@ export function launchProfile(
 }
 
 /** Builds the web app, then starts a Hearth serving it on a free port (its public URL that address). */
-export async function startWebHearth(
-  overrides: Parameters<typeof startHearth>[0] = {},
-): Promise<TestServer> {
+export async function startWebHearth(overrides: Parameters<typeof startHearth>[0] = {}): Promise<TestServer> {
   const built = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], { stdio: 'inherit' });
   assert.equal(built.status, 0, 'the web app builds');
   mkdirSync(shots, { recursive: true });

@@ -46,7 +46,8 @@ const botErrors: unknown[] = [];
 async function answer(api: Client['api'], i: APIInteraction): Promise<void> {
   if (i.type === InteractionType.ApplicationCommandAutocomplete) {
     const typed = String(
-      (i.data.options.find((o) => 'focused' in o && o.focused) as { value?: string } | undefined)?.value ?? '',
+      (i.data.options.find((o) => 'focused' in o && o.focused) as { value?: string } | undefined)?.value ??
+        '',
     );
     const colours = ['green', 'grey', 'blue'].filter((c) => c.startsWith(typed));
     await api.interactions.createAutocompleteResponse(i.id, i.token, {
@@ -61,7 +62,8 @@ async function answer(api: Client['api'], i: APIInteraction): Promise<void> {
     return;
   }
   if (i.type === InteractionType.ModalSubmit) {
-    const value = i.data.components[0]?.components[0]?.value;
+    const row = i.data.components[0] as { components?: Array<{ value?: string }> } | undefined;
+    const value = row?.components?.[0]?.value;
     await api.interactions.reply(i.id, i.token, { content: `you asked: ${value}` });
     return;
   }
@@ -74,7 +76,10 @@ async function answer(api: Client['api'], i: APIInteraction): Promise<void> {
       content: `rolled a d${opt('sides')}${opt('colour') ? ` in ${opt('colour')}` : ''}`,
     });
   } else if (name === 'secret') {
-    await api.interactions.reply(i.id, i.token, { content: 'for your eyes only', flags: MessageFlags.Ephemeral });
+    await api.interactions.reply(i.id, i.token, {
+      content: 'for your eyes only',
+      flags: MessageFlags.Ephemeral,
+    });
   } else if (name === 'slow') {
     await api.interactions.defer(i.id, i.token);
     await new Promise((r) => setTimeout(r, 1500));
@@ -122,7 +127,8 @@ async function answer(api: Client['api'], i: APIInteraction): Promise<void> {
       ],
     });
   } else if (name === 'Quote') {
-    await api.interactions.reply(i.id, i.token, { content: `quoted ${i.data.target_id === undefined ? '?' : 'it'}` });
+    const target = 'target_id' in i.data ? i.data.target_id : undefined;
+    await api.interactions.reply(i.id, i.token, { content: `quoted ${target ? 'it' : '?'}` });
   } else if (name === 'admin') {
     await api.interactions.reply(i.id, i.token, { content: 'admin things' });
   }
@@ -162,8 +168,9 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     guildId = guild.body.id;
     const channels = await h.api('GET', `/guilds/${guildId}/channels`, { token: alice.user.token });
     channelId = channels.body.find((c: { type: number }) => c.type === 0).id;
-    const app = (await h.api('POST', '/applications', { token: alice.user.token, body: { name: 'Dice Bot' } }))
-      .body;
+    const app = (
+      await h.api('POST', '/applications', { token: alice.user.token, body: { name: 'Dice Bot' } })
+    ).body;
     applicationId = app.id;
     const token = (await h.api('POST', `/applications/${app.id}/bot/reset`, { token: alice.user.token })).body
       .token;
@@ -187,7 +194,14 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
         name: 'roll',
         description: 'Rolls a die',
         options: [
-          { type: 4, name: 'sides', description: 'How many sides', required: true, min_value: 2, max_value: 100 },
+          {
+            type: 4,
+            name: 'sides',
+            description: 'How many sides',
+            required: true,
+            min_value: 2,
+            max_value: 100,
+          },
           { type: 3, name: 'colour', description: 'Its colour', autocomplete: true },
         ],
       },
@@ -251,7 +265,10 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await note.waitFor();
     await log(a).getByText('for your eyes only').waitFor();
     // Bob sees what came after it, never it.
-    await h.api('POST', `/channels/${channelId}/messages`, { token: alice.user.token, body: { content: 'after' } });
+    await h.api('POST', `/channels/${channelId}/messages`, {
+      token: alice.user.token,
+      body: { content: 'after' },
+    });
     await log(bob.page).getByText('after', { exact: true }).waitFor();
     assert.equal(await log(bob.page).getByText('for your eyes only').count(), 0);
     await log(a).getByRole('button', { name: 'Dismiss message' }).click();
@@ -274,10 +291,15 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await a.getByRole('button', { name: 'Send /panel' }).click();
     await log(a).getByText('a panel').waitFor();
     assert.equal(await log(a).getByRole('button', { name: 'Off' }).isDisabled(), true);
-    assert.equal(await log(a).getByRole('link', { name: /Docs/ }).getAttribute('href'), 'https://example.com/');
+    assert.equal(
+      await log(a).getByRole('link', { name: /Docs/ }).getAttribute('href'),
+      'https://example.com/',
+    );
     await log(a).getByRole('button', { name: 'Up' }).click();
     await log(a).getByText('clicked up').waitFor();
-    await log(a).getByRole('button', { name: /Pick a flavour/ }).click();
+    await log(a)
+      .getByRole('button', { name: /Pick a flavour/ })
+      .click();
     await log(a).getByRole('option', { name: 'Mint' }).click();
     await log(a).getByText('chose mint').waitFor();
     // Bob saw the same message change.
@@ -331,7 +353,7 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await a.setViewportSize(phone);
     await openChannel(a);
     const target = log(a).getByText('after', { exact: true });
-    await target.click();
+    await target.waitFor();
     const row = a.locator('li.message', { has: target });
     await row.hover();
     await row.getByRole('button', { name: 'Apps' }).click();

@@ -194,7 +194,7 @@ export function optionValue(
 type WireOption = { type: number; name: string; value?: unknown; focused?: boolean; options?: WireOption[] };
 
 /** Wraps the leaf options in the entry's subcommand (and group), as the interaction's `data.options`. */
-export function wrapOptions(entry: CommandEntry, leaves: WireOption[]): WireOption[] {
+function wrapOptions(entry: CommandEntry, leaves: WireOption[]): WireOption[] {
   if (!entry.path.length) return leaves;
   const sub: WireOption = {
     type: OptionType.SubCommand,

@@ -4,23 +4,8 @@
 import { invoke, MessageFlag, messageApplication, useCommandIndex } from '../../interactions';
 import { useStore } from '../../store';
 import type { Guild, Message } from '../../types';
+import type { Component } from './component-types';
 import { SelectMenu } from './select-menu';
-
-export interface Component {
-  type: number;
-  custom_id?: string;
-  style?: number;
-  label?: string;
-  emoji?: { id?: string | null; name?: string | null } | null;
-  url?: string;
-  disabled?: boolean;
-  placeholder?: string;
-  min_values?: number;
-  max_values?: number;
-  options?: Array<{ label: string; value: string; description?: string; default?: boolean }>;
-  channel_types?: number[];
-  components?: Component[];
-}
 
 const buttonClass: Record<number, string> = {
   1: 'primary',

@@ -5,16 +5,7 @@ import { useState } from 'react';
 import { closeModal, invoke } from '../../interactions';
 import { useStore } from '../../store';
 import { Dialog } from '../../ui';
-import type { Component } from './components';
-
-interface TextInput extends Component {
-  style?: number;
-  label?: string;
-  min_length?: number;
-  max_length?: number;
-  required?: boolean;
-  value?: string;
-}
+import type { Component } from './component-types';
 
 /** The modal, in the conversation of its channel. */
 export function InteractionModal({ channelId }: { channelId: string }) {
@@ -26,7 +17,7 @@ export function InteractionModal({ channelId }: { channelId: string }) {
 function ModalForm() {
   const modal = useStore((s) => s.modal)!;
   const inputs = (modal.components as Component[]).flatMap((row) =>
-    (row.components ?? []).filter((c): c is TextInput => c.type === 4 && !!c.custom_id),
+    (row.components ?? []).filter((c) => c.type === 4 && !!c.custom_id),
   );
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(inputs.map((i) => [i.custom_id!, i.value ?? ''])),

@@ -4,7 +4,7 @@
 import { useMemo, useState } from 'react';
 import { useStore } from '../../store';
 import { displayName, type Guild } from '../../types';
-import type { Component } from './components';
+import type { Component } from './component-types';
 
 /** The options of a select, by its kind: 3 its own, 5 users, 6 roles, 7 users and roles, 8 channels. */
 function useSelectOptions(
