@@ -51,7 +51,7 @@ export interface PendingInteraction {
   error?: string;
 }
 
-export type ShownModal = Events['INTERACTION_MODAL_CREATE'] & { guild_id?: string };
+type ShownModal = Events['INTERACTION_MODAL_CREATE'] & { guild_id?: string };
 
 export interface State {
   status: ConnectionStatus;

@@ -1,6 +1,6 @@
 // Channel types from the protocol's module that carries them alone (no schemas, so no TypeBox in the bundle).
 
-import type { EventName, EventPayloads, InteractionEcho } from '@hearth/protocol';
+import type { EventName, EventPayloads } from '@hearth/protocol';
 import { ChannelFlags, ChannelType, isForumType, isThreadType } from '@hearth/protocol/channel-kinds';
 
 // The Discord-shaped wire objects the app reads (only the fields it uses).
@@ -296,18 +296,12 @@ export interface Events {
   /** Only the fields that changed may be there (e.g. `verified`). */
   USER_UPDATE: Partial<User> & { id: string };
   USER_GUILD_SETTINGS_UPDATE: UserGuildSettings;
-  /** To the invoker: the echo of their interaction (its id, by the nonce they sent). */
-  INTERACTION_CREATE: Record<string, unknown> & { id: string };
-  INTERACTION_SUCCESS: InteractionEcho;
-  INTERACTION_FAILURE: InteractionEcho;
-  INTERACTION_MODAL_CREATE: InteractionEcho & {
-    channel_id: string;
-    custom_id: string;
-    title: string;
-    components: unknown[];
-    application: { id: string; name: string; icon: string | null; bot_id?: string };
-  };
-  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: { nonce: string | null; choices: unknown[] };
+  /** To the invoker: their interaction's echo, its success or failure, a modal to show, autocomplete choices. */
+  INTERACTION_CREATE: EventPayloads['INTERACTION_CREATE'];
+  INTERACTION_SUCCESS: EventPayloads['INTERACTION_SUCCESS'];
+  INTERACTION_FAILURE: EventPayloads['INTERACTION_FAILURE'];
+  INTERACTION_MODAL_CREATE: EventPayloads['INTERACTION_MODAL_CREATE'];
+  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: EventPayloads['APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE'];
 }
 
 /** A lazy member list's item (ADR 0041): a group's header or a member with their presence. */

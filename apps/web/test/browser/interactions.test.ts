@@ -354,7 +354,7 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await openChannel(a);
     const target = log(a).getByText('after', { exact: true });
     await target.waitFor();
-    const row = a.locator('li.message', { has: target });
+    const row = log(a).locator('li.message', { has: a.getByText('after', { exact: true }) });
     await row.hover();
     await row.getByRole('button', { name: 'Apps' }).click();
     await row.getByRole('menuitem', { name: 'Quote' }).click();

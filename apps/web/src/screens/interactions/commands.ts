@@ -2,7 +2,7 @@
 // invoked here (a command, or each of its subcommands), and typed option values turned into Discord's option tree.
 
 import { canUseCommand } from '@hearth/permissions';
-import type { ApplicationCommand, CommandOption } from '@hearth/protocol';
+import type { ApplicationCommand, CommandOption, CommandOptionType } from '@hearth/protocol';
 import type { CommandIndex } from '../../endpoints';
 import { guildPermissions } from '../../permissions';
 import { type Channel, displayName, type Guild, isThread, type Member, type User } from '../../types';
@@ -19,7 +19,8 @@ export const OptionType = {
   Mentionable: 9,
   Number: 10,
   Attachment: 11,
-} as const;
+  // The protocol's values, copied (its schemas module would bring TypeBox into the bundle) and checked against it.
+} as const satisfies typeof CommandOptionType;
 
 /** One thing the picker offers: a command, or one subcommand (of a group) of it, with its own options. */
 export interface CommandEntry {

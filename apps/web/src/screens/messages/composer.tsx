@@ -150,35 +150,30 @@ export function Composer(props: {
     props.onSent();
   };
 
+  // A list open above the box (commands after `/`, else mentions and emoji) takes the arrows, Enter and Tab.
+  const listed = commands.length
+    ? { count: commands.length, choose: (i: number) => chooseCommand(commands[i]) }
+    : options.length
+      ? { count: options.length, choose: (i: number) => complete(options[i]) }
+      : null;
+
   const onKeyDown = (e: React.KeyboardEvent<HTMLTextAreaElement>) => {
-    if (commands.length) {
+    if (listed) {
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
-        setSelected((i) => (i + (e.key === 'ArrowDown' ? 1 : commands.length - 1)) % commands.length);
+        setSelected((i) => (i + (e.key === 'ArrowDown' ? 1 : listed.count - 1)) % listed.count);
         return;
       }
       if (e.key === 'Enter' || e.key === 'Tab') {
         e.preventDefault();
-        chooseCommand(commands[Math.min(selected, commands.length - 1)]);
-        return;
-      }
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        setText('');
+        listed.choose(Math.min(selected, listed.count - 1));
         return;
       }
     }
-    if (options.length) {
-      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-        e.preventDefault();
-        setSelected((i) => (i + (e.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length);
-        return;
-      }
-      if (e.key === 'Enter' || e.key === 'Tab') {
-        e.preventDefault();
-        complete(options[Math.min(selected, options.length - 1)]);
-        return;
-      }
+    if (commands.length && e.key === 'Escape') {
+      e.preventDefault();
+      setText('');
+      return;
     }
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
