@@ -3,7 +3,8 @@
 // options (a bound checked, autocomplete answered by the bot) and sees the reply; an ephemeral answer only they see,
 // dismissed; a deferred answer ("is thinking…") then edited and followed up; a button whose click updates the
 // message; a select; a modal submitted; a command the bot never answers shown as failed; a member lacking a command's
-// permission does not see it; at phone width, a message's Apps menu runs a message command.
+// permission does not see it; a user command from a profile; at phone width, a message's Apps menu runs a message
+// command, and a reload forgets an ephemeral answer.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -38,6 +39,7 @@ let bob: Person;
 let guildId: string;
 let channelId: string;
 let applicationId: string;
+let bobId: string;
 let gateway: WebSocketManager;
 let client: Client;
 const botErrors: unknown[] = [];
@@ -129,6 +131,9 @@ async function answer(api: Client['api'], i: APIInteraction): Promise<void> {
   } else if (name === 'Quote') {
     const target = 'target_id' in i.data ? i.data.target_id : undefined;
     await api.interactions.reply(i.id, i.token, { content: `quoted ${target ? 'it' : '?'}` });
+  } else if (name === 'Wave') {
+    const target = 'target_id' in i.data ? i.data.target_id : undefined;
+    await api.interactions.reply(i.id, i.token, { content: `waved at ${target === bobId ? 'bob' : '?'}` });
   } else if (name === 'admin') {
     await api.interactions.reply(i.id, i.token, { content: 'admin things' });
   }
@@ -213,8 +218,10 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
       // MANAGE_GUILD: the owner sees it, a plain member does not.
       { name: 'admin', description: 'For managers', default_member_permissions: '32' },
       { name: 'Quote', type: 3 },
+      { name: 'Wave', type: 2 },
     ]);
     bob = await signedInPerson(h, 'cmdbob');
+    bobId = bob.user.id;
     await joinGuild(h, { id: guildId, owner: alice.user, textChannelId: channelId } as never, bob.user);
     await signInWithTokens(bob.page, h.url, bob.user);
   });
@@ -313,6 +320,11 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await a.getByRole('button', { name: 'Send /ask' }).click();
     const dialog = a.getByRole('dialog', { name: 'Ask the bot' });
     await dialog.waitFor();
+    await a.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await pickCommand(a, 'ask', '/ask');
+    await a.getByRole('button', { name: 'Send /ask' }).click();
+    await dialog.waitFor();
     await dialog.getByLabel(/Your question/).fill('why is the sky blue');
     await shot(a, 'interactions-modal-desktop');
     await dialog.getByRole('button', { name: 'Submit' }).click();
@@ -328,6 +340,19 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await a.getByText('The application did not respond').waitFor({ timeout: 30_000 });
     await a.getByRole('button', { name: 'Dismiss' }).click();
     await a.getByText('The application did not respond').waitFor({ state: 'detached' });
+  });
+
+  test("a user command from a member's profile", async () => {
+    const a = alice.page;
+    await openChannel(bob.page);
+    await bob.page.locator('.composer textarea').fill('hello from bob');
+    await bob.page.locator('.composer textarea').press('Enter');
+    const said = log(a).locator('li.message', { has: a.getByText('hello from bob', { exact: true }) });
+    await said.getByRole('button', { name: /cmdbob/ }).click();
+    const profile = a.getByRole('dialog');
+    await profile.getByRole('button', { name: 'Apps' }).click();
+    await profile.getByRole('menuitem', { name: 'Wave' }).click();
+    await log(a).getByText('waved at bob').waitFor();
   });
 
   test('a member lacking a command permission does not see it', async () => {
@@ -364,6 +389,10 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await a.getByRole('button', { name: 'Send /secret' }).click();
     await log(a).getByText('Only you can see this').waitFor();
     await shot(a, 'interactions-ephemeral-phone');
+    // Like Discord's client, an ephemeral message lives in memory only: a reload does not bring it back.
+    await openChannel(a);
+    await log(a).getByText('quoted it').waitFor();
+    assert.equal(await log(a).getByText('for your eyes only').count(), 0);
     await a.setViewportSize(desktop);
   });
 });
