@@ -1,9 +1,10 @@
 // The "Apps" menu of a message or of a user: the context-menu commands (MESSAGE or USER) the person may use in this
 // channel; choosing one invokes it on that target (an APPLICATION_COMMAND interaction with target_id).
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { invoke, useCommandIndex } from '../../interactions';
 import { useStore } from '../../store';
 import type { Channel, Guild } from '../../types';
+import { usePopover } from '../../ui';
 import { AppIcon } from './command-picker';
 import { usableCommands } from './commands';
 
@@ -18,13 +19,17 @@ export function AppsMenu(props: {
   onDone?: () => void;
 }) {
   const [open, setOpen] = useState(false);
+  const root = usePopover<HTMLDivElement>(
+    open,
+    useCallback(() => setOpen(false), []),
+  );
   const index = useCommandIndex(props.guild.id, open);
   const me = useStore((s) => s.me);
   const member = useStore((s) => (me ? s.members[props.guild.id]?.[me.id] : undefined));
   const commands =
     index && me ? usableCommands(index, props.guild, props.channel, { id: me.id, member }, props.type) : [];
   return (
-    <div className="apps-menu">
+    <div className="apps-menu" ref={root}>
       {props.trigger(() => setOpen((v) => !v), open)}
       {open && (
         <div role="menu" aria-label="Apps" className="menu">

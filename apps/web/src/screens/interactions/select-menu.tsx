@@ -1,9 +1,10 @@
 // A select menu on a bot's message: its placeholder (or what is chosen) on a button that opens the options — the
 // string select's own, or the guild's members, roles or channels for the other kinds. One value is sent on picking
 // it; with max_values above one the person ticks between min and max and sends with "Choose".
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useStore } from '../../store';
 import { displayName, type Guild } from '../../types';
+import { usePopover } from '../../ui';
 import type { Component } from './component-types';
 
 /** The options of a select, by its kind: 3 its own, 5 users, 6 roles, 7 users and roles, 8 channels. */
@@ -54,6 +55,10 @@ export function SelectMenu(props: {
   const min = c.min_values ?? 1;
   const max = Math.min(c.max_values ?? 1, options.length || 1);
   const [open, setOpen] = useState(false);
+  const root = usePopover<HTMLDivElement>(
+    open,
+    useCallback(() => setOpen(false), []),
+  );
   const [chosen, setChosen] = useState<string[]>(() =>
     (c.options ?? []).filter((o) => o.default).map((o) => o.value),
   );
@@ -78,7 +83,7 @@ export function SelectMenu(props: {
   };
 
   return (
-    <div className="select-menu">
+    <div className="select-menu" ref={root}>
       <button
         type="button"
         className="select-toggle"
@@ -88,7 +93,6 @@ export function SelectMenu(props: {
         disabled={props.disabled}
         aria-busy={props.busy || undefined}
         onClick={() => setOpen((v) => !v)}
-        onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
       >
         {shown} <span aria-hidden="true">▾</span>
       </button>
@@ -111,7 +115,7 @@ export function SelectMenu(props: {
                   if (e.key === 'Enter' || e.key === ' ') {
                     e.preventDefault();
                     toggle(o.value);
-                  } else if (e.key === 'Escape') setOpen(false);
+                  }
                 }}
               >
                 {o.label}
