@@ -9,6 +9,7 @@ import type {
   CreateBan,
   CreateChannel,
   CreateGuild,
+  CreateInteraction,
   CreateInvite,
   CreateMessage,
   CreateRole,
@@ -302,6 +303,8 @@ export const guildIntegrations = (guildId: string) =>
   api<Integration[]>('GET', `/guilds/${guildId}/integrations`);
 export const guildCommandIndex = (guildId: string) =>
   api<CommandIndex>('GET', `/guilds/${guildId}/application-command-index`);
+/** A person invokes a command, uses a component, asks for autocomplete or submits a modal (204; the rest comes by the gateway). */
+export const createInteraction = (body: CreateInteraction) => api<void>('POST', '/interactions', body);
 /** What the authorize screen shows: the application a link names, and its bot. */
 export const authorizePreview = (clientId: string) =>
   api<{

@@ -3,6 +3,7 @@
 import { accessToken, signedOut } from './api';
 import * as endpoints from './endpoints';
 import { GatewayClient } from './gateway';
+import { interactionDispatch } from './interactions';
 import { applyListUpdate, FIRST_RANGE, followed, setListSender } from './member-list';
 import { notifyMessage } from './notify';
 import {
@@ -84,6 +85,7 @@ function dispatch(...event: Dispatch): void {
     !sameRoles(getState(), d.guild_id, d.roles);
   applyDispatch(...event);
   voiceDispatch(...event);
+  interactionDispatch(...event);
   if (t === 'MESSAGE_CREATE') notifyMessage(d);
   if (myRolesChanged || t === 'GUILD_ROLE_UPDATE' || t === 'GUILD_ROLE_DELETE') refetchChannels(d.guild_id);
   // A channel event during a refetch may be missing from its answer: ask once more after it.

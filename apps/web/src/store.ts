@@ -6,6 +6,7 @@ import {
   type Channel,
   compareIds,
   type Dispatch,
+  type Events,
   type Guild,
   type Member,
   type Message,
@@ -33,6 +34,25 @@ export interface PendingMessage {
   error?: string;
 }
 
+/** An interaction started here and not yet answered, or failed (shown until dismissed). */
+export interface PendingInteraction {
+  nonce: string;
+  id: string | null;
+  channel_id: string;
+  kind: 'command' | 'component' | 'modal';
+  /** What it was: "/roll", a component's custom_id, a modal's title. */
+  label: string;
+  /** The application's name. */
+  application: string;
+  /** A component's message and custom_id (its loading state and failure show there). */
+  message_id?: string;
+  custom_id?: string;
+  failed: boolean;
+  error?: string;
+}
+
+type ShownModal = Events['INTERACTION_MODAL_CREATE'] & { guild_id?: string };
+
 export interface State {
   status: ConnectionStatus;
   me: User | null;
@@ -54,6 +74,12 @@ export interface State {
   voiceStates: Record<string, Record<string, VoiceState>>;
   /** guild id → how the user is notified there (only guilds whose settings were changed). */
   guildSettings: Record<string, UserGuildSettings>;
+  /** nonce → an interaction this person started that has not been answered (or failed). */
+  interactions: Record<string, PendingInteraction>;
+  /** The modal an application asked to show, until it is submitted or closed. */
+  modal: ShownModal | null;
+  /** The choices of the last autocomplete answer, by the nonce of the request. */
+  autocomplete: { nonce: string | null; choices: unknown[] } | null;
 }
 
 const empty: State = {
@@ -72,6 +98,9 @@ const empty: State = {
   typing: {},
   voiceStates: {},
   guildSettings: {},
+  interactions: {},
+  modal: null,
+  autocomplete: null,
 };
 
 let state: State = empty;

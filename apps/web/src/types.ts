@@ -176,6 +176,14 @@ export interface Message {
   referenced_message?: Message | null;
   /** Set when a webhook sent the message: the author is then the webhook, under the name it posted with. */
   webhook_id?: string;
+  /** 64 ephemeral (only the invoker sees it), 128 loading (a deferred interaction response). */
+  flags?: number;
+  /** Action rows of buttons and selects (a bot's message). */
+  components?: unknown[];
+  /** An interaction response's application. */
+  application_id?: string;
+  /** An interaction response: who invoked what. */
+  interaction_metadata?: unknown;
 }
 
 export interface Relationship {
@@ -288,6 +296,12 @@ export interface Events {
   /** Only the fields that changed may be there (e.g. `verified`). */
   USER_UPDATE: Partial<User> & { id: string };
   USER_GUILD_SETTINGS_UPDATE: UserGuildSettings;
+  /** To the invoker: their interaction's echo, its success or failure, a modal to show, autocomplete choices. */
+  INTERACTION_CREATE: EventPayloads['INTERACTION_CREATE'];
+  INTERACTION_SUCCESS: EventPayloads['INTERACTION_SUCCESS'];
+  INTERACTION_FAILURE: EventPayloads['INTERACTION_FAILURE'];
+  INTERACTION_MODAL_CREATE: EventPayloads['INTERACTION_MODAL_CREATE'];
+  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: EventPayloads['APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE'];
 }
 
 /** A lazy member list's item (ADR 0041): a group's header or a member with their presence. */

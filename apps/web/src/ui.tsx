@@ -223,3 +223,24 @@ export function Avatar({
     </span>
   );
 }
+
+/** A popover's root: while `open`, a press outside it or Esc calls `close` (its trigger sits inside the root). */
+export function usePopover<T extends HTMLElement>(open: boolean, close: () => void) {
+  const root = useRef<T>(null);
+  useEffect(() => {
+    if (!open) return;
+    const outside = (e: PointerEvent) => {
+      if (root.current && !root.current.contains(e.target as Node)) close();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') close();
+    };
+    document.addEventListener('pointerdown', outside, true);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', outside, true);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open, close]);
+  return root;
+}

@@ -10,6 +10,7 @@ import { useStore } from '../store';
 import { type Channel, displayName, type Guild, type Member, type User } from '../types';
 import { Avatar, Dialog } from '../ui';
 import { openDm } from './friends';
+import { AppsMenu } from './interactions/apps-menu';
 
 /** The colour of a member's highest coloured role. */
 export function roleColour(guild: Guild | null, roleIds: string[] | undefined): string | undefined {
@@ -121,10 +122,13 @@ function MemberRowItem(props: { style: CSSProperties; children: ReactNode; ref?:
 /** The user popover: who they are (fetched, for bio and banner), their roles here, and a DM button. */
 export function UserProfile({
   guild,
+  channel,
   userId,
   onClose,
 }: {
   guild: Guild | null;
+  /** Where it was opened: the user's context-menu commands run there. */
+  channel?: Channel;
   userId: string;
   onClose: () => void;
 }) {
@@ -166,6 +170,20 @@ export function UserProfile({
           <button type="button" className="primary" onClick={() => openDm(user.id).then(onClose)}>
             Send message
           </button>
+        )}
+        {guild && channel && (
+          <AppsMenu
+            guild={guild}
+            channel={channel}
+            type={2}
+            targetId={userId}
+            onDone={onClose}
+            trigger={(open, expanded) => (
+              <button type="button" aria-expanded={expanded} onClick={open}>
+                Apps
+              </button>
+            )}
+          />
         )}
       </div>
     </Dialog>

@@ -4,12 +4,17 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import * as endpoints from '../../endpoints';
 import { Icon, IconButton } from '../../icons';
+import { useCommandIndex } from '../../interactions';
 import { formatBytes, messageLimit, queueMessage, sendWithFiles, tooLongReason } from '../../outbox';
 import { isPhone } from '../../phone';
+import { useStore } from '../../store';
 import type { Channel, Guild, Message } from '../../types';
 import { Alert } from '../../ui';
 import { type EmojiSet, loadEmoji } from '../emoji/data';
 import { EmojiPicker } from '../emoji/picker';
+import { CommandForm } from '../interactions/command-form';
+import { CommandPicker } from '../interactions/command-picker';
+import { type CommandEntry, commandEntries, filterEntries } from '../interactions/commands';
 import { ReplyBar } from './reply-bar';
 import { emojiSuggestions, type Suggestion, suggestions } from './suggestions';
 
@@ -35,6 +40,29 @@ export function Composer(props: {
   const lastTyping = useRef(0);
   const [picking, setPicking] = useState(false);
   const [emojiSet, setEmojiSet] = useState<EmojiSet | null>(null);
+  const [command, setCommand] = useState<CommandEntry | null>(null);
+
+  // `/` at the start lists the commands usable here (a server's channels only).
+  const slash = !!props.guild && !command && /^\/[^\n]*$/.test(text);
+  const index = useCommandIndex(props.guild?.id ?? null, slash);
+  const me = useStore((s) => s.me);
+  const member = useStore((s) => (props.guild && me ? s.members[props.guild.id]?.[me.id] : undefined));
+  const commands = useMemo(
+    () =>
+      slash && index && props.guild && me
+        ? filterEntries(commandEntries(index, props.guild, channel, { id: me.id, member }), text.slice(1))
+        : [],
+    [slash, index, props.guild, channel, me, member, text],
+  );
+  const chooseCommand = (e: CommandEntry) => {
+    setCommand(e);
+    setText('');
+    setSelected(0);
+  };
+  const leaveCommand = () => {
+    setCommand(null);
+    requestAnimationFrame(() => input.current?.focus());
+  };
 
   useEffect(() => {
     if (props.replyTo) input.current?.focus();
@@ -122,18 +150,30 @@ export function Composer(props: {
     props.onSent();
   };
 
+  // A list open above the box (commands after `/`, else mentions and emoji) takes the arrows, Enter and Tab.
+  const listed = commands.length
+    ? { count: commands.length, choose: (i: number) => chooseCommand(commands[i]) }
+    : options.length
+      ? { count: options.length, choose: (i: number) => complete(options[i]) }
+      : null;
+
   const onKeyDown = (e: React.KeyboardEvent<HTMLTextAreaElement>) => {
-    if (options.length) {
+    if (listed) {
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
-        setSelected((i) => (i + (e.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length);
+        setSelected((i) => (i + (e.key === 'ArrowDown' ? 1 : listed.count - 1)) % listed.count);
         return;
       }
       if (e.key === 'Enter' || e.key === 'Tab') {
         e.preventDefault();
-        complete(options[Math.min(selected, options.length - 1)]);
+        listed.choose(Math.min(selected, listed.count - 1));
         return;
       }
+    }
+    if (commands.length && e.key === 'Escape') {
+      e.preventDefault();
+      setText('');
+      return;
     }
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
@@ -213,6 +253,26 @@ export function Composer(props: {
           }}
         />
       )}
+      {commands.length > 0 && (
+        <CommandPicker
+          id={`commands-${channel.id}`}
+          entries={commands}
+          selected={Math.min(selected, commands.length - 1)}
+          onChoose={chooseCommand}
+        />
+      )}
+      {command && props.guild && (
+        <CommandForm
+          entry={command}
+          guild={props.guild}
+          channel={channel}
+          onCancel={leaveCommand}
+          onSent={() => {
+            leaveCommand();
+            props.onSent();
+          }}
+        />
+      )}
       {options.length > 0 && (
         <div className="autocomplete" role="listbox" id={`suggest-${channel.id}`} aria-label="Suggestions">
           {options.map((o, i) => (
@@ -231,7 +291,7 @@ export function Composer(props: {
           ))}
         </div>
       )}
-      <div className="composer-row">
+      <div className="composer-row" hidden={!!command}>
         {props.canAttach && (
           <>
             <IconButton label="Attach files" icon="plus" onClick={() => fileInput.current?.click()} />
@@ -260,9 +320,15 @@ export function Composer(props: {
           // A phone's keyboard would cover the chat on every channel opened; a tap opens it.
           autoFocus={!isPhone()}
           role="combobox"
-          aria-expanded={options.length > 0}
-          aria-controls={`suggest-${channel.id}`}
-          aria-activedescendant={options.length ? `suggest-${channel.id}-${selected}` : undefined}
+          aria-expanded={options.length > 0 || commands.length > 0}
+          aria-controls={commands.length ? `commands-${channel.id}` : `suggest-${channel.id}`}
+          aria-activedescendant={
+            commands.length
+              ? `commands-${channel.id}-${Math.min(selected, commands.length - 1)}`
+              : options.length
+                ? `suggest-${channel.id}-${selected}`
+                : undefined
+          }
           onChange={(e) => onChange(e.target.value, e.target.selectionStart)}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}

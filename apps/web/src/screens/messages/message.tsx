@@ -8,6 +8,9 @@ import { navigate } from '../../router';
 import { useStore } from '../../store';
 import { type Attachment, displayName, type Guild, isThread, type Message } from '../../types';
 import { Avatar, Dialog } from '../../ui';
+import { AppsMenu } from '../interactions/apps-menu';
+import { MessageComponents } from '../interactions/components';
+import { InteractionNote, isEphemeral, isLoading } from '../interactions/message-parts';
 import { roleColour, UserProfile } from '../members';
 import { NewThread } from '../threads/panel';
 import { AttachmentView } from './attachments';
@@ -52,6 +55,7 @@ export function MessageItem(props: {
     isThread(s.channels[m.id] ?? { id: '', type: -1 }) ? s.channels[m.id] : undefined,
   );
   const name = displayName(author, member ?? m.member);
+  const channel = useStore((s) => s.channels[m.channel_id]);
   const colour = roleColour(guild, (member ?? m.member)?.roles);
   const time = new Date(m.timestamp);
   const remove = () => endpoints.deleteMessage(m.channel_id, m.id).catch(() => {});
@@ -72,6 +76,7 @@ export function MessageItem(props: {
     );
   return (
     <>
+      <InteractionNote message={m} line />
       {m.referenced_message && (
         <button
           type="button"
@@ -109,6 +114,10 @@ export function MessageItem(props: {
         )}
         {props.editing ? (
           <EditBox message={m} onDone={props.onEditDone} />
+        ) : isLoading(m) ? (
+          <div className="content thinking" aria-live="polite">
+            {name} is thinking…
+          </div>
         ) : (
           <div className="content">
             <Markdown text={m.content} mentions={props.mentions} />
@@ -118,7 +127,9 @@ export function MessageItem(props: {
         {m.attachments.map((a) => (
           <AttachmentView key={a.id} attachment={a} onOpen={() => props.onOpen(a)} />
         ))}
+        <MessageComponents message={m} guild={guild} />
         <Reactions message={m} canReact={props.canReact} />
+        {isEphemeral(m) && <InteractionNote message={m} />}
         {thread && guild && (
           <a
             className="thread-link"
@@ -144,6 +155,19 @@ export function MessageItem(props: {
           >
             <Icon name="smile" size={18} />
           </button>
+        )}
+        {guild && channel && (
+          <AppsMenu
+            guild={guild}
+            channel={channel}
+            type={3}
+            targetId={m.id}
+            trigger={(open, expanded) => (
+              <button type="button" aria-label="Apps" title="Apps" aria-expanded={expanded} onClick={open}>
+                <Icon name="plus" size={18} />
+              </button>
+            )}
+          />
         )}
         <button type="button" aria-label="Reply" title="Reply" onClick={props.onReply}>
           <Icon name="reply" size={18} />
@@ -185,7 +209,9 @@ export function MessageItem(props: {
         )}
       </div>
       {picking && <ReactionPicker message={m} guild={guild} onClose={() => setPicking(false)} />}
-      {profile && <UserProfile guild={guild} userId={m.author.id} onClose={() => setProfile(false)} />}
+      {profile && (
+        <UserProfile guild={guild} channel={channel} userId={m.author.id} onClose={() => setProfile(false)} />
+      )}
       {threading && (
         <Dialog title="Create thread" onClose={() => setThreading(false)}>
           <NewThread

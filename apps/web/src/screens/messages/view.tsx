@@ -32,6 +32,8 @@ import {
   type User,
 } from '../../types';
 import { Alert } from '../../ui';
+import { InteractionModal } from '../interactions/modal';
+import { PendingInteractions } from '../interactions/pending';
 import { Lightbox } from './attachments';
 import { Composer } from './composer';
 import { ConversationHeader } from './header';
@@ -353,6 +355,7 @@ export function MessageView(props: {
             <PendingItem key={p.nonce} pending={p} me={me} />
           ))}
         </ol>
+        <PendingInteractions channelId={channel.id} />
       </div>
       {!atBottom && (
         <button type="button" className="jump" onClick={jumpToNewest}>
@@ -381,6 +384,7 @@ export function MessageView(props: {
         <p className="composer readonly">You do not have permission to send messages in this channel.</p>
       )}
       {lightbox && <Lightbox attachment={lightbox} onClose={() => setLightbox(null)} />}
+      <InteractionModal channelId={channel.id} />
     </section>
   );
 }

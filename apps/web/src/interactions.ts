@@ -1,0 +1,142 @@
+// Interactions from the person's side (ADR 0039): invoking a command, using a component, asking for autocomplete,
+// submitting a modal. POST /interactions answers 204; the rest comes over the gateway, matched by the nonce sent:
+// INTERACTION_CREATE (the interaction's id), INTERACTION_SUCCESS, INTERACTION_FAILURE (the application did not
+// answer in time), INTERACTION_MODAL_CREATE and APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE. Ephemeral answers come as
+// MESSAGE_CREATE on the person's own topic and live only in this client's memory, as on Discord: the server never
+// lists them in history, so a reload forgets them.
+import type { CreateInteraction } from '@hearth/protocol';
+import { useEffect, useState } from 'react';
+import * as endpoints from './endpoints';
+import { applyDispatch, getState, type PendingInteraction, setState } from './store';
+import type { Dispatch, Message } from './types';
+
+/** The message flags interactions use. */
+export const MessageFlag = { Ephemeral: 64, Loading: 128 } as const;
+
+let sequence = 0;
+/** A nonce the server echoes back (≤ 25 characters, unique in this client). */
+function newNonce(): string {
+  sequence = (sequence + 1) % 1000;
+  return `${Date.now()}${String(sequence).padStart(3, '0')}`;
+}
+
+function setPending(nonce: string, change: Partial<PendingInteraction> | null): void {
+  setState((s) => {
+    const held = s.interactions[nonce];
+    if (!held) return {};
+    const { [nonce]: _, ...rest } = s.interactions;
+    return { interactions: change ? { ...s.interactions, [nonce]: { ...held, ...change } } : rest };
+  });
+}
+
+type InteractionBody = Omit<CreateInteraction, 'nonce'>;
+
+/** Sends an interaction and tracks it until its answer (or its failure) comes by the gateway. */
+export async function invoke(
+  body: InteractionBody,
+  shown: Pick<PendingInteraction, 'kind' | 'label' | 'application' | 'message_id' | 'custom_id'>,
+): Promise<void> {
+  const nonce = newNonce();
+  const pending: PendingInteraction = {
+    ...shown,
+    nonce,
+    id: null,
+    channel_id: body.channel_id,
+    failed: false,
+  };
+  setState((s) => ({ interactions: { ...s.interactions, [nonce]: pending } }));
+  try {
+    await endpoints.createInteraction({ ...body, nonce });
+  } catch (err) {
+    setPending(nonce, { failed: true, error: (err as Error).message });
+  }
+}
+
+/** Asks the application for choices for the focused option; the answer is `autocomplete` in the store. */
+export function requestAutocomplete(body: InteractionBody): string {
+  const nonce = newNonce();
+  endpoints.createInteraction({ ...body, nonce }).catch(() => {});
+  return nonce;
+}
+
+/** Forgets a failed interaction's notice. */
+export function dismissInteraction(nonce: string): void {
+  setPending(nonce, null);
+}
+
+/** Dismisses an ephemeral message: this client forgets it (nobody else ever had it). */
+export function dismissEphemeral(m: Message): void {
+  applyDispatch('MESSAGE_DELETE', { id: m.id, channel_id: m.channel_id });
+}
+
+export function closeModal(): void {
+  setState({ modal: null });
+}
+
+/** Applies the gateway's interaction events to the store. */
+export function interactionDispatch(...[t, d]: Dispatch): void {
+  switch (t) {
+    case 'INTERACTION_CREATE':
+      if (typeof d.nonce === 'string') setPending(d.nonce, { id: d.id });
+      return;
+    case 'INTERACTION_SUCCESS':
+      if (d.nonce) setPending(d.nonce, null);
+      return;
+    case 'INTERACTION_FAILURE':
+      if (d.nonce) setPending(d.nonce, { failed: true });
+      return;
+    case 'INTERACTION_MODAL_CREATE': {
+      if (d.nonce) setPending(d.nonce, null);
+      const guildId = getState().channels[d.channel_id]?.guild_id;
+      setState({ modal: { ...d, ...(guildId ? { guild_id: guildId } : {}) } });
+      return;
+    }
+    case 'APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE':
+      setState({ autocomplete: { nonce: d.nonce, choices: d.choices } });
+      return;
+  }
+}
+
+// ---- The commands a person may use in a guild (GET /guilds/:id/application-command-index) ----
+
+/** How long a loaded index is used before the picker asks again. */
+const indexFreshMs = 30_000;
+const indexes = new Map<string, { at: number; index: Promise<endpoints.CommandIndex> }>();
+
+function loadIndex(guildId: string): Promise<endpoints.CommandIndex> {
+  const held = indexes.get(guildId);
+  if (held && Date.now() - held.at < indexFreshMs) return held.index;
+  const index = endpoints.guildCommandIndex(guildId);
+  indexes.set(guildId, { at: Date.now(), index });
+  index.catch(() => indexes.delete(guildId));
+  return index;
+}
+
+/** The guild's command index while `active` (loaded then, and again when it has aged). */
+export function useCommandIndex(guildId: string | null, active: boolean): endpoints.CommandIndex | null {
+  const [index, setIndex] = useState<endpoints.CommandIndex | null>(null);
+  useEffect(() => {
+    if (!guildId || !active) return;
+    let live = true;
+    loadIndex(guildId).then(
+      (i) => live && setIndex(i),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [guildId, active]);
+  return guildId ? index : null;
+}
+
+/** The application a bot's message belongs to: its own field, else the index's application of its author. */
+export function messageApplication(
+  m: Message,
+  index: endpoints.CommandIndex | null,
+): { id: string; name: string } | null {
+  const app = index?.applications.find(
+    (a) => a.id === m.application_id || a.bot_id === m.author.id || a.bot?.id === m.author.id,
+  );
+  if (app) return app;
+  return m.application_id ? { id: m.application_id, name: m.author.username } : null;
+}

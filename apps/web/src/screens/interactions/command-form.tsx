@@ -1,0 +1,260 @@
+// A chosen slash command's options, typed before it is sent: required ones first, each with an input of its type
+// (choices and True/False as lists; users, channels and roles by name, mention or id; numbers within their bounds;
+// autocomplete asking the application as one types). Enter sends, Esc goes back to the message box.
+import type { CommandOption } from '@hearth/protocol';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { invoke, requestAutocomplete } from '../../interactions';
+import { useStore } from '../../store';
+import type { Channel, Guild } from '../../types';
+import { AppIcon } from './command-picker';
+import { type CommandEntry, commandData, OptionType, optionValue, type Pickables } from './commands';
+
+/** How long typing pauses before autocomplete asks the application. */
+const autocompleteDelayMs = 250;
+
+function usePickables(guild: Guild): Pickables {
+  const members = useStore((s) => s.members[guild.id]);
+  const users = useStore((s) => s.users);
+  const channels = useStore((s) => s.channels);
+  return useMemo(
+    () => ({
+      members: Object.entries(members ?? {}).flatMap(([id, member]) =>
+        (users[id] ?? member.user) ? [{ user: (users[id] ?? member.user)!, member }] : [],
+      ),
+      channels: Object.values(channels).filter((c) => c.guild_id === guild.id),
+      roles: guild.roles.filter((r) => r.id !== guild.id),
+    }),
+    [members, users, channels, guild],
+  );
+}
+
+/** The names offered for a user, channel, role or mentionable option. */
+function suggestionsFor(o: CommandOption, pick: Pickables): string[] {
+  const users = () => pick.members.map((m) => m.user.username);
+  const roles = () => pick.roles.map((r) => `@${r.name}`);
+  if (o.type === OptionType.User) return users();
+  if (o.type === OptionType.Role) return roles();
+  if (o.type === OptionType.Mentionable) return [...users(), ...roles()];
+  if (o.type === OptionType.Channel)
+    return pick.channels
+      .filter((c) => c.name && (!o.channel_types?.length || o.channel_types.includes(c.type)))
+      .map((c) => `#${c.name}`);
+  return [];
+}
+
+export function CommandForm(props: {
+  entry: CommandEntry;
+  guild: Guild;
+  channel: Channel;
+  onCancel: () => void;
+  onSent: () => void;
+}) {
+  const { entry, guild, channel } = props;
+  const options = useMemo(
+    () => [...entry.options].sort((a, b) => Number(!!b.required) - Number(!!a.required)),
+    [entry],
+  );
+  const pick = usePickables(guild);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [focused, setFocused] = useState<string | null>(null);
+  const [asked, setAsked] = useState<string | null>(null);
+  const answer = useStore((s) => s.autocomplete);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const first = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    first.current?.focus();
+    return () => {
+      if (timer.current) clearTimeout(timer.current);
+    };
+  }, []);
+
+  const base = { application_id: entry.application.id, guild_id: guild.id, channel_id: channel.id };
+  const leaves = (focus?: string) =>
+    options.flatMap((o) => {
+      const raw = values[o.name] ?? '';
+      if (o.name === focus) return [{ type: o.type, name: o.name, value: raw, focused: true }];
+      if (!raw.trim()) return [];
+      const v = optionValue(o, raw, pick);
+      return 'value' in v ? [{ type: o.type, name: o.name, value: v.value }] : [];
+    });
+
+  const ask = (o: CommandOption) => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      setAsked(requestAutocomplete({ ...base, type: 4, data: commandData(entry, leaves(o.name)) }));
+    }, autocompleteDelayMs);
+  };
+
+  const set = (o: CommandOption, v: string) => {
+    setValues((all) => ({ ...all, [o.name]: v }));
+    setErrors(({ [o.name]: _, ...rest }) => rest);
+    if (o.autocomplete) ask(o);
+  };
+
+  const send = () => {
+    const found: Record<string, string> = {};
+    const out: Array<{ type: number; name: string; value: string | number | boolean }> = [];
+    for (const o of options) {
+      const raw = values[o.name] ?? '';
+      if (!raw.trim()) {
+        if (o.required) found[o.name] = 'This option is required.';
+        continue;
+      }
+      const v = optionValue(o, raw, pick);
+      if ('error' in v) found[o.name] = v.error;
+      else out.push({ type: o.type, name: o.name, value: v.value });
+    }
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    invoke(
+      { ...base, type: 2, data: commandData(entry, out) },
+      { kind: 'command', label: entry.label, application: entry.application.name },
+    );
+    props.onSent();
+  };
+
+  const choices = (answer && answer.nonce === asked ? answer.choices : []) as Array<{
+    name: string;
+    value: string | number;
+  }>;
+
+  return (
+    <form
+      className="command-form"
+      aria-label={`Options of ${entry.label}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          e.stopPropagation();
+          props.onCancel();
+        }
+      }}
+    >
+      <div className="command-chip">
+        <AppIcon app={entry.application} /> <strong>{entry.label}</strong>{' '}
+        <small className="muted">{entry.description}</small>
+      </div>
+      {options.map((o, i) => {
+        const id = `opt-${channel.id}-${o.name}`;
+        const ref =
+          i === 0
+            ? (el: HTMLElement | null) => {
+                first.current = el;
+              }
+            : undefined;
+        const common = {
+          id,
+          'aria-invalid': !!errors[o.name],
+          'aria-describedby': errors[o.name] ? `${id}-err` : undefined,
+          value: values[o.name] ?? '',
+        };
+        const listed = suggestionsFor(o, pick);
+        return (
+          <div className="field command-option" key={o.name}>
+            <label htmlFor={id}>
+              {o.name_localized ?? o.name}
+              {o.required ? ' *' : ''}{' '}
+              <small className="muted">{o.description_localized ?? o.description}</small>
+            </label>
+            {o.choices?.length || o.type === OptionType.Boolean ? (
+              <select ref={ref} {...common} onChange={(e) => set(o, e.target.value)}>
+                <option value="">{o.required ? 'Choose…' : '(none)'}</option>
+                {o.type === OptionType.Boolean ? (
+                  <>
+                    <option value="true">True</option>
+                    <option value="false">False</option>
+                  </>
+                ) : (
+                  o.choices!.map((c) => (
+                    <option key={String(c.value)} value={String(c.value)}>
+                      {c.name_localized ?? c.name}
+                    </option>
+                  ))
+                )}
+              </select>
+            ) : (
+              <input
+                ref={ref}
+                {...common}
+                autoComplete="off"
+                list={listed.length ? `${id}-list` : undefined}
+                inputMode={
+                  o.type === OptionType.Integer || o.type === OptionType.Number ? 'decimal' : undefined
+                }
+                placeholder={
+                  o.type === OptionType.User
+                    ? 'a name, @mention or id'
+                    : o.type === OptionType.Channel
+                      ? '#channel or id'
+                      : o.type === OptionType.Role
+                        ? '@role or id'
+                        : undefined
+                }
+                onFocus={() => {
+                  setFocused(o.name);
+                  if (o.autocomplete) ask(o);
+                }}
+                onChange={(e) => set(o, e.target.value)}
+              />
+            )}
+            {listed.length > 0 && (
+              <datalist id={`${id}-list`}>
+                {listed.map((n) => (
+                  <option key={n} value={n} />
+                ))}
+              </datalist>
+            )}
+            {o.autocomplete && focused === o.name && choices.length > 0 && (
+              <div className="autocomplete-choices" role="listbox" aria-label={`Choices for ${o.name}`}>
+                {choices.map((c) => (
+                  <div
+                    key={String(c.value)}
+                    role="option"
+                    aria-selected={values[o.name] === String(c.value)}
+                    tabIndex={-1}
+                    onMouseDown={(e) => e.preventDefault()}
+                    onClick={() => {
+                      setValues((all) => ({ ...all, [o.name]: String(c.value) }));
+                      setFocused(null);
+                    }}
+                    onKeyDown={() => {}}
+                  >
+                    {c.name}
+                  </div>
+                ))}
+              </div>
+            )}
+            {errors[o.name] && (
+              <small id={`${id}-err`} className="error">
+                {errors[o.name]}
+              </small>
+            )}
+          </div>
+        );
+      })}
+      <div className="row end">
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="primary"
+          ref={
+            options.length
+              ? undefined
+              : (el) => {
+                  first.current = el;
+                }
+          }
+        >
+          Send {entry.label}
+        </button>
+      </div>
+    </form>
+  );
+}
