@@ -1,5 +1,12 @@
 import { voiceCsrc } from '@hearth/protocol';
-import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver, type RtpPacket, useOPUS } from 'werift';
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  type RTCRtpTransceiver,
+  type RtpPacket,
+  useAudioLevelIndication,
+  useOPUS,
+} from 'werift';
 
 /**
  * Receive slots one participant may offer: the others' audio is forwarded into them, first come first served, so a
@@ -10,6 +17,13 @@ const SFU_MAX_SLOTS = 16;
 const SFU_MAX_PEERS = 99;
 /** How long ICE candidate gathering may take before an answer is sent with what was found. */
 const GATHER_MS = 5000;
+
+/**
+ * The audio level (RFC 6464: -dBov, 127 is silence) below which a packet counts as speech for the AFK rule. A muted
+ * browser microphone still sends packets, at 127.
+ */
+const ACTIVE_LEVEL = 60;
+const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
 /** Why a join was refused (the caller turns it into its own error). */
 export class SfuError extends Error {}
@@ -29,6 +43,8 @@ interface Peer {
   slots: Map<string, MediaStreamTrack>;
   /** Free receive slots. */
   free: RTCRtpTransceiver[];
+  /** When it last sent speech (or joined): idle longer than the guild's afk_timeout, it is moved to AFK. */
+  activeAt: number;
 }
 
 /**
@@ -64,11 +80,23 @@ export class Sfu {
       codecs: { audio: [useOPUS()], video: [] },
       iceServers: this.opts.iceServers ?? [],
       bundlePolicy: 'max-bundle',
+      headerExtensions: { audio: [useAudioLevelIndication()] },
     });
-    const peer: Peer = { id: peerId, csrc: voiceCsrc(peerId), pc, ...opts, slots: new Map(), free: [] };
+    const peer: Peer = {
+      id: peerId,
+      csrc: voiceCsrc(peerId),
+      pc,
+      ...opts,
+      slots: new Map(),
+      free: [],
+      activeAt: Date.now(),
+    };
     // Tracks arrive while the offer is applied; only the send m-line carries the participant's media to us.
     pc.onTrack.subscribe((track) => {
-      track.onReceiveRtp.subscribe((rtp) => this.forward(peers, peer, rtp));
+      track.onReceiveRtp.subscribe((rtp, extensions) => {
+        if (speech(extensions)) peer.activeAt = Date.now();
+        this.forward(peers, peer, rtp);
+      });
     });
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: offer });
@@ -131,6 +159,21 @@ export class Sfu {
     return out;
   }
 
+  /** The participants of a guild's rooms here who sent no speech for at least `idleMs`, as [room, participant]. */
+  idle(guildId: string, idleMs: number): Array<[roomId: string, peerId: string]> {
+    const since = Date.now() - idleMs;
+    const out: Array<[string, string]> = [];
+    for (const [id, room] of this.rooms)
+      if (room.guildId === guildId)
+        for (const peer of room.peers.values()) if (peer.activeAt <= since) out.push([id, peer.id]);
+    return out;
+  }
+
+  /** The guilds with rooms on this process. */
+  guildIds(): string[] {
+    return [...new Set([...this.rooms.values()].map((r) => r.guildId))];
+  }
+
   /** Whether a participant may speak now (SPEAK where they are): nothing they send is forwarded while not. */
   permit(roomId: string, peerId: string, permitted: boolean): void {
     const peer = this.rooms.get(roomId)?.peers.get(peerId);
@@ -146,6 +189,11 @@ export class Sfu {
     peer.pc.close().catch(() => {});
     for (const other of peers.values()) release(other, peerId);
     if (!peers.size) this.rooms.delete(roomId);
+  }
+
+  /** The rooms held on this process (their placement claims are renewed while they are, ADR 0034). */
+  roomIds(): string[] {
+    return [...this.rooms.keys()];
   }
 
   /** Rooms and participants on this process (for tests and metrics). */
@@ -166,6 +214,12 @@ export class Sfu {
     rtp.header.csrc = [from.csrc];
     for (const to of peers.values()) if (to !== from && !to.deafened) to.slots.get(from.id)?.writeRtp(rtp);
   }
+}
+
+/** Whether a packet carries speech: above ACTIVE_LEVEL when it says its level, else any packet counts. */
+function speech(extensions: Record<string, unknown> | undefined): boolean {
+  const level = extensions?.[AUDIO_LEVEL] as { level: number } | undefined;
+  return !level || level.level < ACTIVE_LEVEL;
 }
 
 /** Gives `peer` a receive slot carrying `sourceId`'s audio, while it has one free. */
