@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 
 /** A Hearth process as voice placement sees it: where clients reach it and the region it declares. */
-export interface VoiceProcess {
+interface VoiceProcess {
   /** The worker id (unique among live processes, ADR 0025's claim). */
   id: number;
   /** Host (and port) of its public URL: VOICE_SERVER_UPDATE's `endpoint`. */
