@@ -1,12 +1,5 @@
 import { voiceCsrc } from '@hearth/protocol';
-import {
-  MediaStreamTrack,
-  RTCPeerConnection,
-  type RTCRtpTransceiver,
-  type RtpPacket,
-  useAudioLevelIndication,
-  useOPUS,
-} from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver, type RtpPacket, useOPUS } from 'werift';
 
 /**
  * Receive slots one participant may offer: the others' audio is forwarded into them, first come first served, so a
@@ -19,11 +12,11 @@ const SFU_MAX_PEERS = 99;
 const GATHER_MS = 5000;
 
 /**
- * The audio level (RFC 6464: -dBov, 127 is silence) below which a packet counts as speech for the AFK rule. A muted
- * browser microphone still sends packets, at 127.
+ * The Opus payload size from which a packet counts as speech for the AFK rule: a muted browser microphone still sends
+ * a packet every 20 ms, of a few bytes (encoded silence); speech takes tens of bytes per frame. (No RTP header
+ * extension is negotiated, so the audio level RFC 6464 would give is not there to read.)
  */
-const ACTIVE_LEVEL = 60;
-const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+const SPEECH_BYTES = 32;
 
 /** Why a join was refused (the caller turns it into its own error). */
 export class SfuError extends Error {}
@@ -39,6 +32,8 @@ interface Peer {
   muted: boolean;
   /** Server-deafened: nothing is forwarded to it meanwhile. */
   deafened: boolean;
+  /** Self-muted: what it sends is not speech (the AFK rule). */
+  selfMuted: boolean;
   /** The tracks that feed this participant's receive slots, by whose audio they carry. */
   slots: Map<string, MediaStreamTrack>;
   /** Free receive slots. */
@@ -68,7 +63,7 @@ export class Sfu {
     room: { id: string; guildId: string },
     peerId: string,
     offer: string,
-    opts: { permitted: boolean; muted: boolean; deafened: boolean },
+    opts: { permitted: boolean; muted: boolean; deafened: boolean; selfMuted: boolean },
   ): Promise<string> {
     const roomId = room.id;
     this.leave(roomId, peerId);
@@ -80,7 +75,6 @@ export class Sfu {
       codecs: { audio: [useOPUS()], video: [] },
       iceServers: this.opts.iceServers ?? [],
       bundlePolicy: 'max-bundle',
-      headerExtensions: { audio: [useAudioLevelIndication()] },
     });
     const peer: Peer = {
       id: peerId,
@@ -93,8 +87,8 @@ export class Sfu {
     };
     // Tracks arrive while the offer is applied; only the send m-line carries the participant's media to us.
     pc.onTrack.subscribe((track) => {
-      track.onReceiveRtp.subscribe((rtp, extensions) => {
-        if (speech(extensions)) peer.activeAt = Date.now();
+      track.onReceiveRtp.subscribe((rtp) => {
+        if (!peer.selfMuted && rtp.payload.length >= SPEECH_BYTES) peer.activeAt = Date.now();
         this.forward(peers, peer, rtp);
       });
     });
@@ -138,7 +132,7 @@ export class Sfu {
     guildId: string,
     peerId: string,
     roomId: string | null,
-    state: { muted: boolean; deafened: boolean },
+    state: { muted: boolean; deafened: boolean; selfMuted: boolean },
   ): void {
     for (const [id, room] of [...this.rooms]) {
       if (room.guildId !== guildId) continue;
@@ -147,6 +141,7 @@ export class Sfu {
       if (id === roomId) {
         peer.muted = state.muted;
         peer.deafened = state.deafened;
+        peer.selfMuted = state.selfMuted;
       } else this.leave(id, peerId);
     }
   }
@@ -214,12 +209,6 @@ export class Sfu {
     rtp.header.csrc = [from.csrc];
     for (const to of peers.values()) if (to !== from && !to.deafened) to.slots.get(from.id)?.writeRtp(rtp);
   }
-}
-
-/** Whether a packet carries speech: above ACTIVE_LEVEL when it says its level, else any packet counts. */
-function speech(extensions: Record<string, unknown> | undefined): boolean {
-  const level = extensions?.[AUDIO_LEVEL] as { level: number } | undefined;
-  return !level || level.level < ACTIVE_LEVEL;
 }
 
 /** Gives `peer` a receive slot carrying `sourceId`'s audio, while it has one free. */

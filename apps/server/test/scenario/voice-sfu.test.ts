@@ -239,7 +239,8 @@ test('a member silent for the AFK timeout is moved to the AFK channel; one who s
   const talker = await connect(g, b);
   // Bob talks (a packet every 50 ms) until Alice, who sends nothing, has been moved.
   for (let i = 0; i < 6000 && !movedTo(g.owner.id); i++) {
-    talker.send(`${b.username}:${i}`);
+    // Speech-sized packets (a muted microphone's encoded silence is a few bytes).
+    talker.send(`${b.username}:${i}:`.padEnd(64, '-'));
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.ok(movedTo(g.owner.id), 'the silent member was moved to the AFK channel');

@@ -409,6 +409,7 @@ export class VoiceService {
         permitted: maySpeak(permissions, state.channel_id, actor.guild.afkChannelId),
         muted: state.mute || state.suppress,
         deafened: state.deaf,
+        selfMuted: state.self_mute,
       });
       return { sdp };
     } catch (err) {
@@ -495,6 +496,7 @@ export class VoiceService {
     this.deps.sfu.follow(d.guild_id, d.user_id, d.channel_id, {
       muted: d.mute || d.suppress,
       deafened: d.deaf,
+      selfMuted: d.self_mute,
     });
   }
 }

@@ -77,8 +77,10 @@ export function voiceRoutes(app: Api, { services }: RouteContext): void {
     'access-control-allow-headers': 'authorization, content-type',
     'access-control-max-age': '600',
   };
-  app.options('/voice/connect', { schema: { hide: true } }, async (_req, reply) =>
-    reply.headers(cors).code(204).send(),
+  app.options(
+    '/voice/connect',
+    { schema: { tags, summary: 'CORS preflight of POST /voice/connect' } },
+    async (_req, reply) => reply.headers(cors).code(204).send(),
   );
   app.post(
     '/voice/connect',
