@@ -144,10 +144,7 @@ export class GuildInfoService {
 }
 
 /** The distinct regions of these processes, this process's own first and optimal. */
-export function voiceRegions(
-  processes: Array<{ region: string; regionName: string }>,
-  own: string,
-): VoiceRegion[] {
+function voiceRegions(processes: Array<{ region: string; regionName: string }>, own: string): VoiceRegion[] {
   const byId = new Map<string, VoiceRegion>();
   for (const p of processes)
     if (!byId.has(p.region))
