@@ -74,6 +74,7 @@ import { Sfu } from './media/sfu';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './state/presence-store';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './state/rate-limiter';
 import { SessionStore } from './state/session-store';
+import { createLocalVoicePlacement, createRedisVoicePlacement } from './state/voice-placement';
 import { claimWorkerId } from './state/worker-claim';
 import { type Database, type Db, openDatabase } from './store/db';
 import { instanceSettings } from './store/schema';
@@ -97,6 +98,9 @@ export interface HearthApp {
   /** Stops accepting, finishes in-flight requests, then closes the database and the bus. */
   close(): Promise<void>;
 }
+
+/** How often each process looks for members idle in its voice rooms (afk_timeout is at least a minute on Discord). */
+const AFK_CHECK_MS = 5000;
 
 /** How long a stopping process lets its running jobs finish before giving them back to the queue. */
 const JOB_GRACE_MS = 5000;
@@ -166,6 +170,23 @@ export async function createApp(
     cleanups.push(async () => observeContexts());
     const sfu = new Sfu();
     cleanups.push(() => sfu.close());
+    const placementOpts = {
+      self: {
+        id: config.workerId,
+        endpoint: config.voiceEndpoint,
+        region: config.voiceRegion,
+        regionName: config.voiceRegionName,
+      },
+      rooms: () => sfu.roomIds(),
+    };
+    const voicePlacement = config.redisUrl
+      ? await createRedisVoicePlacement(config.redisUrl, {
+          ...placementOpts,
+          leaseMs: config.voiceRoomLeaseSeconds * 1000,
+          onError: (err) => log.warn({ err }, 'voice placement renewal failed'),
+        })
+      : createLocalVoicePlacement(placementOpts);
+    cleanups.push(() => voicePlacement.close());
     const deps: Deps = {
       db: database.db,
       ids: new SnowflakeGenerator({ workerId: config.workerId >> 5, processId: config.workerId & 31 }),
@@ -184,6 +205,7 @@ export async function createApp(
       contexts,
       jobs,
       sfu,
+      voicePlacement,
     };
     const services = createServices(deps);
     defineDomainJobs(jobs, services);
@@ -214,6 +236,12 @@ export async function createApp(
     // This process's voice rooms follow voice states: who left, moved or was server-muted.
     const followVoice = bus.subscribe((e) => services.voice.observe(e));
     cleanups.push(async () => followVoice());
+    // Members silent in this process's voice rooms for their guild's afk_timeout go to its AFK channel (ADR 0034).
+    const afkTimer = setInterval(() => {
+      services.voice.moveIdle().catch((err) => log.warn({ err }, 'voice AFK check failed'));
+    }, AFK_CHECK_MS);
+    afkTimer.unref();
+    cleanups.push(async () => clearInterval(afkTimer));
     const lifecycle = { closing: false };
     const http = await buildHttp(
       config,
@@ -408,7 +436,7 @@ async function buildHttp(
   await mastodonRoutes(http, ctx);
   systemRoutes(http, { database, metrics, bus });
   mediaRoutes(http, ctx);
-  webAppRoutes(http, { dir: webDir });
+  webAppRoutes(http, { dir: webDir, voiceEndpoints: () => ctx.services.guildInfo.voiceEndpoints() });
   await http.ready();
   return http;
 }

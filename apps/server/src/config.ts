@@ -43,6 +43,16 @@ export interface Config {
   gatewayOutgoingCapBytes: number;
   /** With Redis, a session's presence not refreshed for this long counts as gone (its process died), seconds. */
   presenceTtlSeconds: number;
+  /** The voice region this process declares (GET /voice/regions, channels' `rtc_region`; ADR 0034). */
+  voiceRegion: string;
+  /** Host (and port) that reaches this process itself: VOICE_SERVER_UPDATE's `endpoint` for rooms held here. */
+  voiceEndpoint: string;
+  /** The region's display name in GET /voice/regions. */
+  voiceRegionName: string;
+  /** Seconds of silence before a member in voice is moved to the AFK channel, for every guild; the guild's own when null. */
+  voiceAfkTimeoutSeconds: number | null;
+  /** With Redis, how long a claim on a voice room outlives its holder's last renewal (a dead process's), seconds. */
+  voiceRoomLeaseSeconds: number;
   /** Media in this S3-compatible bucket, shared by every process; on local disk under dataDir when unset. */
   s3Bucket: string | null;
   /** The object store's URL (MinIO, Garage, Ceph, …); AWS's own endpoint for the region when unset. */
@@ -236,6 +246,45 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     parse: integer(1, 86_400),
     default: () => 600,
     allowed: 'seconds from 1 to 86400',
+  },
+  voiceRegion: {
+    env: 'VOICE_REGION',
+    parse: (s) => {
+      if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(s)) throw new Error();
+      return s;
+    },
+    default: () => 'hearth',
+    allowed: 'a region id: 1–32 lowercase letters, digits and hyphens, such as eu-west',
+  },
+  voiceEndpoint: {
+    env: 'VOICE_ENDPOINT',
+    parse: (s) => {
+      if (new URL(`http://${s}`).host !== s.toLowerCase()) throw new Error();
+      return s.toLowerCase();
+    },
+    default: (c) => new URL(c.publicUrl ?? 'http://localhost:8080').host,
+    allowed: 'a host name with an optional port, such as voice-1.example.org:8443',
+  },
+  voiceRegionName: {
+    env: 'VOICE_REGION_NAME',
+    parse: (s) => {
+      if (!s.trim() || s.length > 100) throw new Error();
+      return s.trim();
+    },
+    default: (c) => (c.voiceRegion && c.voiceRegion !== 'hearth' ? c.voiceRegion : 'Hearth'),
+    allowed: 'a name of 1–100 characters',
+  },
+  voiceAfkTimeoutSeconds: {
+    env: 'VOICE_AFK_TIMEOUT',
+    parse: integer(1, 86_400),
+    default: () => null,
+    allowed: 'seconds from 1 to 86400',
+  },
+  voiceRoomLeaseSeconds: {
+    env: 'VOICE_ROOM_LEASE',
+    parse: integer(3, 600),
+    default: () => 15,
+    allowed: 'seconds from 3 to 600',
   },
   s3Bucket: {
     env: 'S3_BUCKET',

@@ -172,8 +172,11 @@ export const moveRoles = (guildId: string, body: RolePositions) =>
 export const modifyMember = (guildId: string, userId: string, body: ModifyMember) =>
   api<void>('PATCH', `/guilds/${guildId}/members/${userId}`, body);
 /** The media negotiation of one's voice state (ADR 0034): a WebRTC offer answered by the SFU. */
-export const voiceConnect = (body: Static<typeof VoiceConnect>) =>
-  api<{ sdp: string }>('POST', '/voice/connect', body);
+/** The WebRTC offer, sent to the process holding the room (VOICE_SERVER_UPDATE's endpoint; ADR 0034). */
+export const voiceConnect = (body: Static<typeof VoiceConnect>, endpoint: string | null) =>
+  api<{ sdp: string }>('POST', '/voice/connect', body, {
+    base: !endpoint || endpoint === location.host ? '/api/v10' : `${location.protocol}//${endpoint}/api/v10`,
+  });
 export const kick = (guildId: string, userId: string, opts?: ApiOptions) =>
   api<void>('DELETE', `/guilds/${guildId}/members/${userId}`, undefined, opts);
 export const ban = (guildId: string, userId: string, body: Static<typeof CreateBan>, opts?: ApiOptions) =>

@@ -5,6 +5,7 @@
 // forwarded packet with a CSRC naming its speaker, so a slot's level is put on the right person).
 import { voiceCsrc } from '@hearth/protocol/voice-csrc';
 import { useSyncExternalStore } from 'react';
+import { ApiError } from './api';
 import * as endpoints from './endpoints';
 import { getState } from './store';
 import type { Dispatch } from './types';
@@ -35,13 +36,20 @@ interface Connection {
   channelId: string;
   mic: MediaStream;
   pc: RTCPeerConnection | null;
-  grant: { token: string; at: number } | null;
+  grant: (Grant & { at: number }) | null;
   audio: HTMLAudioElement[];
   meters: Array<{ analyser: AnalyserNode; receiver: RTCRtpReceiver | null }>;
   context: AudioContext;
   timer: ReturnType<typeof setInterval>;
   /** Resolves the join waiting for VOICE_SERVER_UPDATE. */
-  waiting: ((server: { token: string; guild_id: string }) => void) | null;
+  waiting: ((server: Grant & { guild_id: string }) => void) | null;
+}
+
+/** VOICE_SERVER_UPDATE's grant and the process holding the channel's room (ADR 0034). */
+interface Grant {
+  token: string;
+  /** Null: the process serving the web app. */
+  endpoint: string | null;
 }
 
 /** The app's gateway session, as voice needs it (session.ts sets it: this module never imports the session). */
@@ -140,7 +148,7 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
   }
   const c = conn;
   c.channelId = channelId;
-  const server = new Promise<{ token: string; guild_id: string } | null>((resolve) => {
+  const server = new Promise<Grant | null>((resolve) => {
     const timer = setTimeout(() => resolve(null), JOIN_WAIT_MS);
     c.waiting = (s) => {
       clearTimeout(timer);
@@ -160,7 +168,7 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
     setView({ status: 'failed', error: 'You cannot join this channel (no permission, or it is full).' });
     return;
   }
-  await negotiate(c, granted.token);
+  await negotiate(c, granted);
 }
 
 /** Leaves voice: op 4 with no channel, and the media connection ends. */
@@ -228,11 +236,11 @@ export function voiceDispatch(...[t, d]: Dispatch): void {
   const c = conn;
   if (!c) return;
   if (t === 'VOICE_SERVER_UPDATE' && d.guild_id === c.guildId) {
-    c.grant = { token: d.token, at: Date.now() };
+    c.grant = { token: d.token, endpoint: d.endpoint, at: Date.now() };
     if (c.waiting) {
       c.waiting(d);
       c.waiting = null;
-    } else if (view?.status !== 'connecting') negotiate(c, d.token);
+    } else if (view?.status !== 'connecting') negotiate(c, d);
     return;
   }
   if (t === 'READY') {
@@ -252,7 +260,7 @@ export function voiceDispatch(...[t, d]: Dispatch): void {
     // Moved by a moderator: the SFU closed the old room's connection; connect in the new one.
     c.channelId = d.channel_id;
     setView({ channelId: d.channel_id, status: 'connecting' });
-    if (c.grant && Date.now() - c.grant.at < GRANT_REUSE_MS) negotiate(c, c.grant.token);
+    if (c.grant && Date.now() - c.grant.at < GRANT_REUSE_MS) negotiate(c, c.grant);
     else joinVoice(c.guildId, d.channel_id);
   }
 }
@@ -269,7 +277,7 @@ function closeMedia(c: Connection): void {
 }
 
 /** One WebRTC connection to the SFU's room: the microphone out, RECEIVE_SLOTS slots in. */
-async function negotiate(c: Connection, token: string): Promise<void> {
+async function negotiate(c: Connection, grant: Grant, retried = false): Promise<void> {
   const session = voiceGateway.session();
   if (!session) return;
   closeMedia(c);
@@ -300,11 +308,20 @@ async function negotiate(c: Connection, token: string): Promise<void> {
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
     const sdp = pc.localDescription?.sdp ?? '';
-    const answer = await endpoints.voiceConnect({ guild_id: c.guildId, session_id: session, token, sdp });
+    const answer = await endpoints.voiceConnect(
+      { guild_id: c.guildId, session_id: session, token: grant.token, sdp },
+      grant.endpoint,
+    );
     if (c.pc !== pc) return;
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
   } catch (err) {
     if (c.pc !== pc) return;
+    if (err instanceof ApiError && err.status === 409 && !retried && view) {
+      // The room is held by another process than the grant named (it was placed again): ask where, once.
+      c.waiting = (next) => negotiate(c, next, true);
+      sendSelf();
+      return;
+    }
     setView({ status: 'failed', error: err instanceof Error ? err.message : 'The voice connection failed.' });
   }
 }

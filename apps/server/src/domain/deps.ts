@@ -9,6 +9,7 @@ import type { Sfu } from '../media/sfu';
 import type { MediaStorage } from '../media/storage';
 import type { PresenceStore } from '../state/presence-store';
 import type { RateLimiter } from '../state/rate-limiter';
+import type { VoicePlacement } from '../state/voice-placement';
 import type { Db } from '../store/db';
 import type { ContextCache } from './guilds/context-cache';
 import type { AttachmentUrls } from './messages/attachments';
@@ -33,6 +34,8 @@ export interface Deps {
   contexts: ContextCache;
   /** The voice channels' media rooms held by this process (ADR 0034). */
   sfu: Sfu;
+  /** Which process holds each voice room, and the voice regions live processes declare (ADR 0034). */
+  voicePlacement: VoicePlacement;
   /** Durable background jobs (ADR 0025): work that must happen later or again. */
   jobs: Pick<JobWorker<JobPayloads>, 'enqueue'>;
 }

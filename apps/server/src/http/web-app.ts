@@ -40,17 +40,21 @@ const types: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Scripts only from this origin, no inline or injected markup can run; media and the gateway from here too. */
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * Scripts only from this origin, no inline or injected markup can run; media and the gateway from here too, and the
+ * voice endpoints of the other live processes (a WebRTC offer goes to the process holding the room, ADR 0034).
+ */
+const contentSecurityPolicy = (voiceHosts: string[]) =>
+  [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    ["connect-src 'self' ws: wss:", ...voiceHosts.flatMap((h) => [`http://${h}`, `https://${h}`])].join(' '),
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 const notBuilt = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Hearth</title>
 <body style="font:16px system-ui;max-width:34rem;margin:4rem auto"><h1>Hearth is running</h1>
@@ -122,7 +126,10 @@ function sendFile(req: FastifyRequest, reply: FastifyReply, file: StaticFile) {
  * Serves the built web app from `dir` (apps/web/dist): hashed files under /assets are cached forever,
  * other files for an hour, and the client routes answer index.html, which is never cached.
  */
-export function webAppRoutes(app: FastifyInstance, opts: { dir: string }): void {
+export function webAppRoutes(
+  app: FastifyInstance,
+  opts: { dir: string; voiceEndpoints: () => Promise<string[]> },
+): void {
   const files = loadDist(opts.dir);
   const index = files.get('/index.html');
 
@@ -130,7 +137,7 @@ export function webAppRoutes(app: FastifyInstance, opts: { dir: string }): void 
     reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .header('content-security-policy', contentSecurityPolicy)
+      .header('content-security-policy', contentSecurityPolicy(await opts.voiceEndpoints()))
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer');
     if (!index) return reply.code(503).send(notBuilt);

@@ -11,6 +11,13 @@ const SFU_MAX_PEERS = 99;
 /** How long ICE candidate gathering may take before an answer is sent with what was found. */
 const GATHER_MS = 5000;
 
+/**
+ * The Opus payload size from which a packet counts as speech for the AFK rule: a muted browser microphone still sends
+ * a packet every 20 ms, of a few bytes (encoded silence); speech takes tens of bytes per frame. (No RTP header
+ * extension is negotiated, so the audio level RFC 6464 would give is not there to read.)
+ */
+const SPEECH_BYTES = 32;
+
 /** Why a join was refused (the caller turns it into its own error). */
 export class SfuError extends Error {}
 
@@ -25,10 +32,14 @@ interface Peer {
   muted: boolean;
   /** Server-deafened: nothing is forwarded to it meanwhile. */
   deafened: boolean;
+  /** Self-muted: what it sends is not speech (the AFK rule). */
+  selfMuted: boolean;
   /** The tracks that feed this participant's receive slots, by whose audio they carry. */
   slots: Map<string, MediaStreamTrack>;
   /** Free receive slots. */
   free: RTCRtpTransceiver[];
+  /** When it last sent speech (or joined): idle longer than the guild's afk_timeout, it is moved to AFK. */
+  activeAt: number;
 }
 
 /**
@@ -52,7 +63,7 @@ export class Sfu {
     room: { id: string; guildId: string },
     peerId: string,
     offer: string,
-    opts: { permitted: boolean; muted: boolean; deafened: boolean },
+    opts: { permitted: boolean; muted: boolean; deafened: boolean; selfMuted: boolean },
   ): Promise<string> {
     const roomId = room.id;
     this.leave(roomId, peerId);
@@ -65,10 +76,21 @@ export class Sfu {
       iceServers: this.opts.iceServers ?? [],
       bundlePolicy: 'max-bundle',
     });
-    const peer: Peer = { id: peerId, csrc: voiceCsrc(peerId), pc, ...opts, slots: new Map(), free: [] };
+    const peer: Peer = {
+      id: peerId,
+      csrc: voiceCsrc(peerId),
+      pc,
+      ...opts,
+      slots: new Map(),
+      free: [],
+      activeAt: Date.now(),
+    };
     // Tracks arrive while the offer is applied; only the send m-line carries the participant's media to us.
     pc.onTrack.subscribe((track) => {
-      track.onReceiveRtp.subscribe((rtp) => this.forward(peers, peer, rtp));
+      track.onReceiveRtp.subscribe((rtp) => {
+        if (!peer.selfMuted && rtp.payload.length >= SPEECH_BYTES) peer.activeAt = Date.now();
+        this.forward(peers, peer, rtp);
+      });
     });
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: offer });
@@ -110,7 +132,7 @@ export class Sfu {
     guildId: string,
     peerId: string,
     roomId: string | null,
-    state: { muted: boolean; deafened: boolean },
+    state: { muted: boolean; deafened: boolean; selfMuted: boolean },
   ): void {
     for (const [id, room] of [...this.rooms]) {
       if (room.guildId !== guildId) continue;
@@ -119,6 +141,7 @@ export class Sfu {
       if (id === roomId) {
         peer.muted = state.muted;
         peer.deafened = state.deafened;
+        peer.selfMuted = state.selfMuted;
       } else this.leave(id, peerId);
     }
   }
@@ -129,6 +152,21 @@ export class Sfu {
     for (const [id, room] of this.rooms)
       if (room.guildId === guildId) for (const peerId of room.peers.keys()) out.push([id, peerId]);
     return out;
+  }
+
+  /** The participants of a guild's rooms here who sent no speech for at least `idleMs`, as [room, participant]. */
+  idle(guildId: string, idleMs: number): Array<[roomId: string, peerId: string]> {
+    const since = Date.now() - idleMs;
+    const out: Array<[string, string]> = [];
+    for (const [id, room] of this.rooms)
+      if (room.guildId === guildId)
+        for (const peer of room.peers.values()) if (peer.activeAt <= since) out.push([id, peer.id]);
+    return out;
+  }
+
+  /** The guilds with rooms on this process. */
+  guildIds(): string[] {
+    return [...new Set([...this.rooms.values()].map((r) => r.guildId))];
   }
 
   /** Whether a participant may speak now (SPEAK where they are): nothing they send is forwarded while not. */
@@ -146,6 +184,11 @@ export class Sfu {
     peer.pc.close().catch(() => {});
     for (const other of peers.values()) release(other, peerId);
     if (!peers.size) this.rooms.delete(roomId);
+  }
+
+  /** The rooms held on this process (their placement claims are renewed while they are, ADR 0034). */
+  roomIds(): string[] {
+    return [...this.rooms.keys()];
   }
 
   /** Rooms and participants on this process (for tests and metrics). */

@@ -11,9 +11,11 @@ import { startHearth, type TestServer, type TestUser } from '../harness';
 // authenticated by VOICE_SERVER_UPDATE's token, and each receives the others' audio — but none from someone without
 // SPEAK.
 
+const AFK_SECONDS = 4;
 let h: TestServer;
 before(async () => {
-  h = await startHearth();
+  // Four seconds of silence moves a member in voice to the AFK channel, in guilds that have one.
+  h = await startHearth({ voiceAfkTimeoutSeconds: AFK_SECONDS });
 });
 after(async () => {
   for (const c of clients) await c.pc.close().catch(() => {});
@@ -212,6 +214,42 @@ async function waitUntilSilent(speaker: Client, listener: Client, user: TestUser
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(from(listener, user), before, 'nothing more is forwarded');
 }
+
+test('a member silent for the AFK timeout is moved to the AFK channel; one who speaks stays', async () => {
+  const g = await createGuild(h);
+  const b = await join(h, g);
+  const afkChannel = await h.api('POST', `/guilds/${g.id}/channels`, {
+    token: g.owner.token,
+    body: { name: 'afk', type: 2 },
+  });
+  assert.equal(afkChannel.status, 201, afkChannel.text);
+  const set = await h.api('PATCH', `/guilds/${g.id}`, {
+    token: g.owner.token,
+    body: { afk_channel_id: afkChannel.body.id, afk_timeout: 60 },
+  });
+  assert.equal(set.status, 200, set.text);
+  const movedTo = (userId: string) =>
+    h.events.some(
+      (e) =>
+        e.t === 'VOICE_STATE_UPDATE' &&
+        (e.d as any).user_id === userId &&
+        (e.d as any).channel_id === afkChannel.body.id,
+    );
+  await connect(g, g.owner);
+  const talker = await connect(g, b);
+  // Bob talks (a packet every 50 ms) until Alice, who sends nothing, has been moved.
+  for (let i = 0; i < 6000 && !movedTo(g.owner.id); i++) {
+    // Speech-sized packets (a muted microphone's encoded silence is a few bytes).
+    talker.send(`${b.username}:${i}:`.padEnd(64, '-'));
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(movedTo(g.owner.id), 'the silent member was moved to the AFK channel');
+  assert.ok(!movedTo(b.id), 'the one speaking stayed');
+  const state = await h.api('GET', `/guilds/${g.id}/voice-states/${g.owner.id}`, { token: g.owner.token });
+  assert.equal(state.body.channel_id, afkChannel.body.id);
+  const stays = await h.api('GET', `/guilds/${g.id}/voice-states/${b.id}`, { token: g.owner.token });
+  assert.equal(stays.body.channel_id, g.voiceChannelId);
+});
 
 async function waitFor(ok: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));

@@ -7,7 +7,7 @@ import { startHearth, type TestServer, type TestUser } from '../harness';
 
 let h: TestServer;
 before(async () => {
-  h = await startHearth();
+  h = await startHearth({ voiceRegion: 'eu-west', voiceRegionName: 'Europe West' });
 });
 after(() => closeWithClients(h));
 
@@ -268,11 +268,44 @@ describe('voice moderation', () => {
     assert.equal((await me(member.token, { suppress: 'yes' })).body.code, 50035);
   });
 
-  test("GET /voice/regions lists this instance's region", async () => {
-    const { g } = await setup();
+  test("GET /voice/regions lists this process's VOICE_REGION; a channel's rtc_region must be a known region", async () => {
+    const { g, member } = await setup();
+    const region = { id: 'eu-west', name: 'Europe West', optimal: true, deprecated: false, custom: true };
     const res = await h.api('GET', '/voice/regions', { token: g.owner.token });
     assert.equal(res.status, 200);
-    assert.equal(res.body.length, 1);
-    assert.equal(res.body[0].optimal, true);
+    assert.deepEqual(res.body, [region]);
+    assert.equal((await h.api('GET', '/voice/regions')).status, 401);
+    const ofGuild = await h.api('GET', `/guilds/${g.id}/regions`, { token: member.token });
+    assert.deepEqual(ofGuild.body, [region]);
+    const stranger = await h.register();
+    const hidden = await h.api('GET', `/guilds/${g.id}/regions`, { token: stranger.token });
+    assert.equal(hidden.status, 404);
+
+    const patch = (channelId: string, token: string, body: Record<string, unknown>) =>
+      h.api('PATCH', `/channels/${channelId}`, { token, body });
+    const unknown = await patch(g.voiceChannelId, g.owner.token, { rtc_region: 'us-east' });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.errors.rtc_region._errors[0].code, 'BASE_TYPE_CHOICES');
+    const set = await patch(g.voiceChannelId, g.owner.token, { rtc_region: 'eu-west' });
+    assert.equal(set.status, 200, set.text);
+    assert.equal(set.body.rtc_region, 'eu-west');
+    assert.equal((await patch(g.voiceChannelId, member.token, { rtc_region: null })).status, 403);
+    const cleared = await patch(g.voiceChannelId, g.owner.token, { rtc_region: null });
+    assert.equal(cleared.body.rtc_region, null);
+    const text = (await h.api('GET', `/guilds/${g.id}/channels`, { token: g.owner.token })).body.find(
+      (c: any) => c.type === 0,
+    );
+    assert.equal((await patch(text.id, g.owner.token, { rtc_region: 'eu-west' })).status, 400);
+    const created = await h.api('POST', `/guilds/${g.id}/channels`, {
+      token: g.owner.token,
+      body: { name: 'far', type: 2, rtc_region: 'ap-south' },
+    });
+    assert.equal(created.status, 400);
+    assert.ok(created.body.errors.rtc_region);
+    // Placed in its region: the one process here holds the room, and VOICE_SERVER_UPDATE names it.
+    const regional = await voiceChannel(g, { rtc_region: 'eu-west' });
+    const gw = await TestGateway.identify(h, g.owner.token, {}, 1);
+    gw.send(voiceOp(g.id, regional));
+    assert.equal((await gw.dispatch('VOICE_SERVER_UPDATE')).endpoint, 'hearth.test');
   });
 });

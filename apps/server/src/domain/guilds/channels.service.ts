@@ -146,6 +146,7 @@ export class ChannelsService {
     const parent = input.parent_id
       ? await this.validParent(db, guildId, input.parent_id, type, ['parent_id'])
       : null;
+    if (isVoiceType(type) && input.rtc_region) await this.knownRegion(input.rtc_region);
     const parentOverwrites = parent ? await this.overwritesOf(db, parent.id) : [];
     const overwrites = input.permission_overwrites
       ? await this.validOverwrites(db, actor, input.permission_overwrites, actor.permissions)
@@ -368,6 +369,7 @@ export class ChannelsService {
       if (input[field] === undefined) continue;
       if (!isVoiceType(channel.type))
         throw invalidField([field], 'CHANNEL_FIELD_INVALID', 'Only voice channels have this field.');
+      if (field === 'rtc_region' && input.rtc_region) await this.knownRegion(input.rtc_region);
       (changes as Record<string, unknown>)[key] = input[field];
     }
     if (input.parent_id !== undefined) {
@@ -584,6 +586,17 @@ export class ChannelsService {
 
   private overwritesOf(db: DbOrTx, channelId: string) {
     return db.select().from(permissionOverwrites).where(eq(permissionOverwrites.channelId, channelId));
+  }
+
+  /** A channel's `rtc_region` must be one a live process declares (null stays automatic). */
+  private async knownRegion(region: string): Promise<void> {
+    const known = new Set((await this.deps.voicePlacement.processes()).map((p) => p.region));
+    if (!known.has(region))
+      throw invalidField(
+        ['rtc_region'],
+        'BASE_TYPE_CHOICES',
+        `Value must be one of {${[...known].sort().join(', ')}}.`,
+      );
   }
 
   private async validParent(

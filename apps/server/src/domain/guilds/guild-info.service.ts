@@ -26,6 +26,9 @@ export interface GuildPreview {
   stickers: Sticker[];
 }
 
+/** Voice endpoints named in the web app's CSP, at most. */
+const MAX_VOICE_ENDPOINTS = 64;
+
 /** A voice region as Discord lists them. */
 export interface VoiceRegion {
   id: string;
@@ -117,9 +120,40 @@ export class GuildInfoService {
     }));
   }
 
-  /** GET /voice/regions: this instance is the only region, named after its public host. */
-  voiceRegions(): VoiceRegion[] {
-    const host = new URL(this.deps.config.publicUrl).hostname;
-    return [{ id: 'hearth', name: `Hearth (${host})`, optimal: true, deprecated: false, custom: true }];
+  /**
+   * GET /voice/regions: the regions the live Hearth processes declare (VOICE_REGION), once each; the one this process
+   * declares is optimal (the caller reached it, so it is the nearest Hearth knows of). All are `custom`: none is one of
+   * Discord's.
+   */
+  async voiceRegions(): Promise<VoiceRegion[]> {
+    return voiceRegions(await this.deps.voicePlacement.processes(), this.deps.config.voiceRegion);
   }
+
+  /** The voice endpoints of the other live processes (the web app's CSP lets it send them WebRTC offers). */
+  async voiceEndpoints(): Promise<string[]> {
+    const own = this.deps.config.voiceEndpoint;
+    const all = (await this.deps.voicePlacement.processes()).map((p) => p.endpoint);
+    return [...new Set(all)].filter((e) => e !== own).slice(0, MAX_VOICE_ENDPOINTS);
+  }
+
+  /** GET /guilds/:id/regions: the same list, for the guild's members only. */
+  async guildVoiceRegions(principal: Principal, guildId: string): Promise<VoiceRegion[]> {
+    await loadGuildActor(this.deps.db, guildId, principal.userId);
+    return this.voiceRegions();
+  }
+}
+
+/** The distinct regions of these processes, this process's own first and optimal. */
+function voiceRegions(processes: Array<{ region: string; regionName: string }>, own: string): VoiceRegion[] {
+  const byId = new Map<string, VoiceRegion>();
+  for (const p of processes)
+    if (!byId.has(p.region))
+      byId.set(p.region, {
+        id: p.region,
+        name: p.regionName,
+        optimal: p.region === own,
+        deprecated: false,
+        custom: true,
+      });
+  return [...byId.values()].sort((a, b) => Number(b.optimal) - Number(a.optimal) || a.id.localeCompare(b.id));
 }

@@ -12,7 +12,7 @@ import {
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { SfuError } from '../../media/sfu';
 import type { DbOrTx } from '../../store/db';
-import { channels, voiceStates } from '../../store/schema';
+import { channels, guilds, voiceStates } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound, unauthorized } from '../errors';
@@ -137,7 +137,7 @@ export class VoiceService {
       return moving || current?.sessionId !== sessionId || unchanged;
     });
     pending.publish(this.deps.events);
-    return joined ? this.serverFor(req.guild_id, userId, sessionId) : null;
+    return joined ? this.serverFor(req.guild_id, userId, sessionId, target.channel) : null;
   }
 
   /** The session ended (closed, revoked, or its resume window ran out): its voice state goes. */
@@ -363,14 +363,20 @@ export class VoiceService {
   }
 
   /**
-   * VOICE_SERVER_UPDATE: where to negotiate media (this process's public host: `POST /api/v10/voice/connect` there),
-   * with a grant for this session's voice state.
+   * VOICE_SERVER_UPDATE: where to negotiate media (the public host of the process holding the channel's room, placed
+   * now if nobody holds it: `POST /api/v10/voice/connect` there), with a grant for this session's voice state.
    */
-  private serverFor(guildId: string, userId: string, sessionId: string): VoiceServerUpdate {
+  private async serverFor(
+    guildId: string,
+    userId: string,
+    sessionId: string,
+    channel: { id: string; rtcRegion: string | null },
+  ): Promise<VoiceServerUpdate> {
+    const holder = await this.deps.voicePlacement.place(channel.id, channel.rtcRegion);
     return {
       token: voiceGrant(this.deps.secret, { guildId, userId, sessionId }),
       guild_id: guildId,
-      endpoint: new URL(this.deps.config.publicUrl).host,
+      endpoint: holder.endpoint,
     };
   }
 
@@ -379,7 +385,7 @@ export class VoiceService {
    * token;
    * answered by the SFU's room of that voice channel. What the participant sends is forwarded only with SPEAK there,
    * and not while server-muted or suppressed; nothing is forwarded to a server-deafened one. A token not for this user and session, or stale: 401; no such voice
-   * state: 404.
+   * state: 404; the channel's room held by another live process: 409 (op 4 again gets its endpoint).
    */
   async connect(principal: Principal, input: VoiceConnect): Promise<{ sdp: string }> {
     const { db, secret, sfu } = this.deps;
@@ -395,17 +401,63 @@ export class VoiceService {
     );
     if (!state?.channel_id) throw notFound(ErrorCode.UnknownVoiceState, 'Voice State');
     const { permissions, actor } = await loadChannelForActor(db, state.channel_id, who.userId);
+    // The room lives on one process: a connection sent elsewhere (a stale endpoint) asks again with op 4.
+    if (!(await this.deps.voicePlacement.claim(state.channel_id)))
+      throw new ApiError(409, ErrorCode.Conflict, 'This voice channel is served by another process');
     try {
       const sdp = await sfu.join({ id: state.channel_id, guildId: who.guildId }, who.userId, input.sdp, {
         permitted: maySpeak(permissions, state.channel_id, actor.guild.afkChannelId),
         muted: state.mute || state.suppress,
         deafened: state.deaf,
+        selfMuted: state.self_mute,
       });
       return { sdp };
     } catch (err) {
       if (err instanceof SfuError) throw invalidField(['sdp'], 'SDP_INVALID', err.message);
       throw err;
     }
+  }
+
+  /**
+   * Moves to the guild's AFK channel the members connected to this process's rooms who sent no speech for the
+   * guild's `afk_timeout` (VOICE_AFK_TIMEOUT replaces it when set). Runs on every process, for the rooms it holds:
+   * only the SFU holding a room hears who speaks. The move is conditional on the member still being in that room's
+   * channel, so a move or leave meanwhile wins. Returns how many were moved.
+   */
+  async moveIdle(): Promise<number> {
+    const { db, sfu, config } = this.deps;
+    let moved = 0;
+    for (const guildId of sfu.guildIds()) {
+      const [guild] = await db
+        .select({ afkChannelId: guilds.afkChannelId, afkTimeout: guilds.afkTimeout })
+        .from(guilds)
+        .where(eq(guilds.id, guildId));
+      const afk = guild?.afkChannelId;
+      if (!afk) continue;
+      const idle = sfu
+        .idle(guildId, (config.voiceAfkTimeoutSeconds ?? guild.afkTimeout) * 1000)
+        .filter(([roomId]) => roomId !== afk);
+      if (!idle.length) continue;
+      const pending = new PendingEvents();
+      for (const [roomId, userId] of idle) {
+        const [row] = await db
+          .update(voiceStates)
+          .set({ channelId: afk, selfStream: false, suppress: false })
+          .where(
+            and(
+              eq(voiceStates.guildId, guildId),
+              eq(voiceStates.userId, userId),
+              eq(voiceStates.channelId, roomId),
+            ),
+          )
+          .returning({ userId: voiceStates.userId });
+        if (!row) continue;
+        await announceVoiceState(db, pending, guildId, userId);
+        moved++;
+      }
+      pending.publish(this.deps.events);
+    }
+    return moved;
   }
 
   /** Recomputes SPEAK for every participant of the guild's rooms on this process (the SFU forwards only theirs). */
@@ -444,6 +496,7 @@ export class VoiceService {
     this.deps.sfu.follow(d.guild_id, d.user_id, d.channel_id, {
       muted: d.mute || d.suppress,
       deafened: d.deaf,
+      selfMuted: d.self_mute,
     });
   }
 }

@@ -61,26 +61,27 @@ export function guildInfoRoutes(app: Api, { services }: RouteContext): void {
     async (req) => guildInfo.integrations(caller(req), req.params.guild_id),
   );
 
+  const regionList = {
+    200: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        optimal: Type.Boolean(),
+        deprecated: Type.Boolean(),
+        custom: Type.Boolean(),
+      }),
+    ),
+    ...errors,
+  };
   app.get(
     '/voice/regions',
-    {
-      config: { auth: 'any' },
-      schema: {
-        tags: ['voice'],
-        response: {
-          200: Type.Array(
-            Type.Object({
-              id: Type.String(),
-              name: Type.String(),
-              optimal: Type.Boolean(),
-              deprecated: Type.Boolean(),
-              custom: Type.Boolean(),
-            }),
-          ),
-          ...errors,
-        },
-      },
-    },
+    { config: { auth: 'any' }, schema: { tags: ['voice'], response: regionList } },
     async () => guildInfo.voiceRegions(),
+  );
+
+  app.get(
+    '/guilds/:guild_id/regions',
+    { config: { auth: 'any' }, schema: { tags: ['voice'], params: GuildParams, response: regionList } },
+    async (req) => guildInfo.guildVoiceRegions(caller(req), req.params.guild_id),
   );
 }

@@ -69,14 +69,31 @@ export function voiceRoutes(app: Api, { services }: RouteContext): void {
     },
   );
 
+  // The room of a channel may be on another process than the one serving the web app (VOICE_ENDPOINT): the offer is
+  // then a cross-origin request. It carries the user's token in a header, never a cookie, so any origin may send it.
+  const cors = {
+    'access-control-allow-origin': '*',
+    'access-control-allow-methods': 'POST',
+    'access-control-allow-headers': 'authorization, content-type',
+    'access-control-max-age': '600',
+  };
+  app.options(
+    '/voice/connect',
+    { schema: { tags, summary: 'CORS preflight of POST /voice/connect' } },
+    async (_req, reply) => reply.headers(cors).code(204).send(),
+  );
   app.post(
     '/voice/connect',
     {
+      onSend: (_req, reply, payload, done) => {
+        reply.header('access-control-allow-origin', '*');
+        done(null, payload);
+      },
       config: { auth: 'any' },
       schema: {
         tags,
         body: VoiceConnect,
-        response: { 200: Type.Object({ sdp: Type.String() }), ...errors },
+        response: { 200: Type.Object({ sdp: Type.String() }), ...errors, ...errorResponses(409) },
       },
     },
     async (req) => voice.connect(caller(req), req.body),
