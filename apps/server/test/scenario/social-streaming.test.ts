@@ -318,6 +318,19 @@ describe('streaming API', { timeout: 60_000 }, () => {
     const update = await user.next((e) => e.event === 'update');
     assert.equal(JSON.parse(update.data).id, id);
     assert.equal(JSON.parse((await tag.next((e) => e.event === 'update')).data).id, id);
+    // An emoji reaction reaches the author as Pleroma's notification (no status.update for counts, as Mastodon).
+    const notes = new EventReader(await sse('user/notification', alice.token, stop.signal));
+    while (!h.app.streaming.streamsOf(alice.id).includes('user:notification'))
+      await new Promise((r) => setTimeout(r, 20));
+    const reacted = await m(
+      'PUT',
+      `/api/v1/pleroma/statuses/${id}/reactions/${encodeURIComponent('🎉')}`,
+      bob,
+    );
+    assert.equal(reacted.status, 200);
+    const note = JSON.parse((await notes.next((e) => e.event === 'notification')).data);
+    assert.deepEqual([note.type, note.emoji, note.status.id], ['pleroma:emoji_reaction', '🎉', id]);
+    assert.ok(!user.events.some((e) => e.event === 'status.update'));
     await m('DELETE', `/api/v1/statuses/${id}`, alice);
     assert.equal((await user.next((e) => e.event === 'delete')).data, id);
     assert.equal((await tag.next((e) => e.event === 'delete')).data, id);

@@ -413,6 +413,8 @@ export class MastodonStreaming {
    * hashtags it follows.
    */
   private reindex(session: StreamSession): void {
+    // A connection that ended while its subscribe read the database is listed nowhere again.
+    if (this.registry.get(session.id) !== session) return;
     const keys = new Set<string>();
     for (const key of session.streams.keys()) {
       if (key === 'user') {
