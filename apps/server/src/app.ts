@@ -243,6 +243,13 @@ export async function createApp(
     afkTimer.unref();
     cleanups.push(async () => clearInterval(afkTimer));
     const lifecycle = { closing: false };
+    // Built before the HTTP app (which serves its Server-Sent Events); it starts on attach, below.
+    const streaming = new MastodonStreaming({
+      services,
+      bus,
+      log: log.child({ part: 'streaming' }),
+      outgoingCapBytes: config.gatewayOutgoingCapBytes,
+    });
     const http = await buildHttp(
       config,
       log,
@@ -253,6 +260,7 @@ export async function createApp(
         services,
         limiter,
         config,
+        eventStreams: streaming,
       },
       (api) =>
         mountFederation(api as unknown as FastifyInstance, federation.federation, {
@@ -275,12 +283,6 @@ export async function createApp(
     });
     gateway.attach(http.server);
     // Mastodon's streaming API (ADR 0035): its own upgrade path, fed by the same bus, after the caches too.
-    const streaming = new MastodonStreaming({
-      services,
-      bus,
-      log: log.child({ part: 'streaming' }),
-      outgoingCapBytes: config.gatewayOutgoingCapBytes,
-    });
     streaming.attach(http.server);
     const connections = trackConnections(http.server);
     // Started last: a job may publish events and call any service. Stopped first on close (below).

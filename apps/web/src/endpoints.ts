@@ -382,8 +382,19 @@ export interface Status {
   reblogs_count: number;
   favourited: boolean;
   reblogged?: boolean;
+  bookmarked?: boolean;
+  /** Emoji reactions (Pleroma's): each emoji with its count and whether the reader is among them. */
+  pleroma?: { emoji_reactions?: EmojiReaction[] };
   /** A boost: the boosted status (this one's own content is empty). */
   reblog?: Status | null;
+}
+
+interface EmojiReaction {
+  name: string;
+  count: number;
+  me: boolean;
+  /** A custom emoji's image; null for Unicode. */
+  url: string | null;
 }
 
 export interface MediaAttachment {
@@ -486,6 +497,41 @@ export const homeTimeline = (q: PageQuery) => mastodonPage<Status>(`/v1/timeline
 /** This server's public timeline (Hearth has no other servers' posts yet). */
 export const localTimeline = (q: PageQuery) =>
   mastodonPage<Status>(`/v1/timelines/public${query({ ...q, local: 'true' })}`);
+
+/** Public statuses with hashtag `tag`, newest first. */
+export const tagTimeline = (tag: string, q: PageQuery) =>
+  mastodonPage<Status>(`/v1/timelines/tag/${encodeURIComponent(tag)}${query({ ...q })}`);
+/** Adds (or takes back) the reader's emoji reaction (Pleroma's route); answers the status. */
+export const reactToStatus = (statusId: string, emoji: string, on: boolean) =>
+  mastodon<Status>(
+    on ? 'PUT' : 'DELETE',
+    `/v1/pleroma/statuses/${statusId}/reactions/${encodeURIComponent(emoji)}`,
+  );
+export const bookmarks = (q: PageQuery) => mastodonPage<Status>(`/v1/bookmarks${query({ ...q })}`);
+export const bookmark = (statusId: string, on: boolean) =>
+  mastodon<Status>('POST', `/v1/statuses/${statusId}/${on ? 'bookmark' : 'unbookmark'}`);
+
+/** A hashtag as Mastodon describes it; `following`: the reader follows it. */
+export interface Tag {
+  name: string;
+  url: string;
+  following: boolean;
+  history: Array<{ day: string; uses: string; accounts: string }>;
+}
+export const getTag = (name: string) => mastodon<Tag>('GET', `/v1/tags/${encodeURIComponent(name)}`);
+export const followTag = (name: string, on: boolean) =>
+  mastodon<Tag>('POST', `/v1/tags/${encodeURIComponent(name)}/${on ? 'follow' : 'unfollow'}`);
+export const followedTags = () => mastodonPage<Tag>('/v1/followed_tags');
+
+/** Accounts, hashtags and statuses matching `q` (Mastodon's search v2). */
+export const searchSocial = (q: string) =>
+  mastodon<{ accounts: Account[]; hashtags: Tag[]; statuses: Status[] }>(
+    'GET',
+    `/v2/search${query({ q, limit: 20 })}`,
+  );
+/** Discoverable accounts, those who posted last first. */
+export const profileDirectory = () =>
+  mastodon<Account[]>('GET', `/v1/directory${query({ order: 'active', limit: 40 })}`);
 
 export const socialNotifications = (q: PageQuery) =>
   mastodonPage<SocialNotification>(`/v1/notifications${query({ ...q })}`);

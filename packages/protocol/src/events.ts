@@ -220,11 +220,14 @@ export interface EventPayloads {
    */
   SOCIAL_STATUS_CREATE: SocialStatusEvent;
   SOCIAL_STATUS_UPDATE: SocialStatusEvent;
-  SOCIAL_STATUS_DELETE: { id: string; account_id: string; visibility: string };
+  /** `tags`: the deleted status's hashtags (lower case), for the hashtag streams and tag followers that had it. */
+  SOCIAL_STATUS_DELETE: { id: string; account_id: string; visibility: string; tags?: string[] };
   /** Told to both accounts; `accepted` false: a request waiting for a locked account's approval. */
   SOCIAL_FOLLOW: SocialFollowEvent;
   SOCIAL_FOLLOW_REQUEST: SocialFollowEvent;
   SOCIAL_UNFOLLOW: { account_id: string; target_id: string };
+  /** The account followed (`following`) or stopped following a hashtag (lower case): its home stream changes. */
+  SOCIAL_TAG_FOLLOW: { account_id: string; tag: string; following: boolean };
   SOCIAL_FAVOURITE: { status_id: string; account_id: string; visibility: string };
   /** The Mastodon Account as anyone may see it (without `source`). */
   SOCIAL_ACCOUNT_UPDATE: Record<string, unknown> & { id: string };
@@ -452,6 +455,7 @@ export const EVENTS = {
   SOCIAL_FOLLOW: social,
   SOCIAL_FOLLOW_REQUEST: social,
   SOCIAL_UNFOLLOW: social,
+  SOCIAL_TAG_FOLLOW: social,
   SOCIAL_FAVOURITE: social,
   SOCIAL_ACCOUNT_UPDATE: social,
   SOCIAL_NOTIFICATION: social,

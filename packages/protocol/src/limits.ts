@@ -29,6 +29,11 @@ export const Limits = {
   /** A page of statuses or accounts in the Mastodon API. */
   socialPageDefault: 20,
   socialPageMax: 40,
+  /** Hashtags one account may follow (Mastodon sets none; Hearth bounds what every home read joins). */
+  followedTagsMax: 1000,
+  /** A page of followed hashtags (GET /api/v1/followed_tags: Mastodon's default and maximum). */
+  followedTagsPageDefault: 100,
+  followedTagsPageMax: 200,
   /** Statuses an account may pin to its profile (Mastodon's limit). */
   pinnedStatusesMax: 5,
   /** Mastodon's profile fields (label/value pairs): how many, how long each part. */

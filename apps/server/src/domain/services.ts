@@ -30,6 +30,7 @@ import { ReadStatesService } from './messages/read-states.service';
 import { SearchService } from './messages/search.service';
 import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
+import { FollowedTagsService } from './social/followed-tags.service';
 import { FollowsService } from './social/follows.service';
 import { BookmarksService, StatusPinsService } from './social/marks.service';
 import { MutesService } from './social/mutes.service';
@@ -69,6 +70,7 @@ export function createServices(deps: Deps) {
   const webhooks = new WebhooksService(deps);
   const users = new UsersService(deps, auth, members);
   const posts = new PostsService(deps, notifications);
+  const socialSearch = new SocialSearchService(deps, posts);
   const interactionDelivery = new EndpointOrGatewayDelivery(deps, new GatewayInteractionDelivery(deps));
   const interactions = new InteractionsService(deps, interactionDelivery);
   interactionDelivery.answerWith((id, token, answer) => interactions.callback(id, token, answer));
@@ -132,7 +134,9 @@ export function createServices(deps: Deps) {
       /** Accounts of other instances and this one's actor keys (ADR 0040). */
       remote: new RemoteAccountsService(deps),
       /** Search, directory, trends and tag timelines. */
-      search: new SocialSearchService(deps, posts),
+      search: socialSearch,
+      /** Followed hashtags. */
+      followedTags: new FollowedTagsService(deps, socialSearch),
       /** Emoji reactions (Pleroma's routes). */
       reactions: new StatusReactionsService(deps, notifications, posts),
     },

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {
   FastifyBaseLogger,
@@ -19,9 +20,16 @@ export type Api = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/** Mastodon's streaming API served as Server-Sent Events (gateway/mastodon answers the request itself). */
+interface EventStreams {
+  serveEvents(request: IncomingMessage, response: ServerResponse): Promise<void>;
+}
+
 /** What route files are given. */
 export interface RouteContext {
   services: Services;
   limiter: RateLimiter;
   config: Config;
+  /** The streaming API's SSE transport; without it (an HTTP app alone) those routes answer 404. */
+  eventStreams?: EventStreams;
 }

@@ -312,19 +312,42 @@ describe('scopes', () => {
 
   test('a token without read scopes cannot open the streaming API', async () => {
     const alice = await h.register();
-    const token = await tokenWithScopes(alice, 'write');
-    const status = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(
-        `${h.url.replace(/^http/, 'ws')}/api/v1/streaming?stream=user&access_token=${token}`,
-      );
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      ws.on('open', () => {
-        ws.close();
-        resolve(101);
-      });
-      ws.on('error', () => {});
+    assert.equal(await streamingStatus(await tokenWithScopes(alice, 'write')), 401);
+    assert.equal(await streamingStatus(await tokenWithScopes(alice, 'read')), 101);
+  });
+});
+
+/** The HTTP status a WebSocket upgrade to the streaming API with `token` gets (101: opened). */
+function streamingStatus(token: string, stream = 'public'): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const ws = new WebSocket(
+      `${h.url.replace(/^http/, 'ws')}/api/v1/streaming?stream=${stream}&access_token=${token}`,
+    );
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
     });
-    assert.equal(status, 401);
+    ws.on('error', () => {});
+  });
+}
+
+describe('token lifetime, as Mastodon', () => {
+  test('no refresh tokens: tokens do not expire, and grant_type=refresh_token is unsupported', async () => {
+    const alice = await h.register();
+    const app = await registerApp();
+    const token = await exchange(app, await authorize(app, alice));
+    assert.equal(token.status, 200);
+    assert.equal(token.body.refresh_token, undefined);
+    assert.equal(token.body.expires_in, undefined);
+    const refresh = await h.api('POST', '/oauth/token', {
+      root: true,
+      body: { grant_type: 'refresh_token', refresh_token: token.body.access_token, ...app },
+    });
+    assert.equal(refresh.status, 400);
+    assert.match(refresh.text, /unsupported_grant_type/);
+    const meta = await h.api('GET', '/.well-known/oauth-authorization-server', { root: true });
+    assert.ok(!meta.body.grant_types_supported.includes('refresh_token'));
   });
 });
 
@@ -352,6 +375,8 @@ describe('client_credentials, app credentials and revocation', () => {
       [422, { error: 'This method requires an authenticated user' }],
     );
     assert.equal((await call('POST', '/api/v1/statuses', token, { status: 'x' })).status, 422);
+    // Mastodon's streaming server finds a token's user: an app's own token opens no stream, even a public one.
+    assert.equal(await streamingStatus(token), 401);
 
     const tooMuch = await h.api('POST', '/oauth/token', {
       root: true,

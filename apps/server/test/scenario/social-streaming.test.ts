@@ -84,6 +84,54 @@ class Stream {
   }
 }
 
+/** Reads a Server-Sent Events response: its events (`event:` and `data:` lines), waiting for one as needed. */
+class EventReader {
+  readonly events: Array<{ event: string; data: string }> = [];
+  private buffer = '';
+  private waiters: Array<() => void> = [];
+  private done = false;
+  constructor(readonly response: Response) {
+    assert.equal(response.status, 200);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const pump = async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        this.buffer += value;
+        let end = this.buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const block = this.buffer.slice(0, end);
+          this.buffer = this.buffer.slice(end + 2);
+          const field = (name: string) =>
+            block
+              .split('\n')
+              .find((l) => l.startsWith(`${name}: `))
+              ?.slice(name.length + 2);
+          const event = field('event');
+          if (event) this.events.push({ event, data: field('data') ?? '' });
+          end = this.buffer.indexOf('\n\n');
+        }
+        for (const w of this.waiters.splice(0)) w();
+      }
+    };
+    pump()
+      .catch(() => {})
+      .finally(() => {
+        this.done = true;
+        for (const w of this.waiters.splice(0)) w();
+      });
+  }
+
+  async next(match: (e: { event: string; data: string }) => boolean) {
+    for (;;) {
+      const found = this.events.find(match);
+      if (found) return found;
+      if (this.done) throw new Error('the event stream ended');
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+}
+
 const isUpdate =
   (id: string, stream = 'user') =>
   (m: Message) =>
@@ -211,6 +259,83 @@ describe('streaming API', { timeout: 60_000 }, () => {
     assert.equal(JSON.parse(boosted.payload ?? '{}').reblog.id, other);
     assert.equal(JSON.parse(boosted.payload ?? '{}').reblogged, false, 'no reader flags');
     for (const s of streams.values()) s.close();
+  });
+
+  test('followed hashtags reach the user stream (public only, not muted); deletes reach hashtag streams', async () => {
+    const [reader, author, muted] = await Promise.all(Array.from({ length: 3 }, () => h.register()));
+    const tag = `followed${Math.random().toString(36).slice(2, 8)}`;
+    await m('POST', `/api/v1/accounts/${muted.id}/mute`, reader);
+    const s = await Stream.open(`?access_token=${reader.token}&stream=user`);
+    s.send({ type: 'subscribe', stream: 'hashtag', tag: tag.toUpperCase() });
+    await s.sync();
+    // Followed after subscribing: the stream learns it from the bus.
+    assert.equal((await m('POST', `/api/v1/tags/${tag}/follow`, reader)).status, 200);
+    await post(h, author, { status: `followers #${tag}`, visibility: 'private' });
+    await post(h, author, { status: `unlisted #${tag}`, visibility: 'unlisted' });
+    await post(h, muted, { status: `muted #${tag}` });
+    const pub = await post(h, author, { status: `public #${tag}` });
+    await s.next(isUpdate(pub));
+    await s.next(isUpdate(pub, 'hashtag'));
+    assert.deepEqual(s.updates('user'), [pub], 'only the public one, once');
+
+    await m('DELETE', `/api/v1/statuses/${pub}`, author);
+    const onTag = await s.next((msg) => msg.event === 'delete' && msg.stream?.[0] === 'hashtag');
+    assert.deepEqual(onTag.stream, ['hashtag', tag.toUpperCase()]);
+    assert.equal(onTag.payload, pub);
+    assert.equal((await s.next((msg) => msg.event === 'delete' && msg.stream?.[0] === 'user')).payload, pub);
+
+    // Unfollowed: the user stream stops getting the tag (the hashtag stream still does).
+    await m('POST', `/api/v1/tags/${tag}/unfollow`, reader);
+    const later = await post(h, author, { status: `later #${tag}` });
+    await s.next(isUpdate(later, 'hashtag'));
+    await s.sync();
+    assert.deepEqual(s.updates('user'), [pub]);
+    s.close();
+  });
+
+  test('Server-Sent Events: /api/v1/streaming/user and /hashtag?tag=; bad tokens, unknown streams', async () => {
+    const [alice, bob] = [await h.register(), await h.register()];
+    await follow(bob, alice);
+    const sse = (path: string, token?: string, signal?: AbortSignal) =>
+      fetch(`${h.url}/api/v1/streaming/${path}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        signal,
+      });
+    assert.equal((await sse('user?access_token=nope')).status, 401);
+    const anonymousUser = await sse('user');
+    assert.equal(anonymousUser.status, 401);
+    assert.deepEqual(await anonymousUser.json(), { error: 'Missing access token' });
+    assert.equal((await sse('nothing-here', bob.token)).status, 404);
+    assert.equal((await sse('hashtag', bob.token)).status, 400, 'no tag');
+
+    const stop = new AbortController();
+    const user = new EventReader(await sse('user', bob.token, stop.signal));
+    const tag = new EventReader(await sse('hashtag?tag=OverSse', undefined, stop.signal));
+    assert.equal(user.response.headers.get('content-type'), 'text/event-stream');
+    while (!h.app.streaming.streamsOf(bob.id).includes('user')) await new Promise((r) => setTimeout(r, 20));
+    while (h.app.streaming.streamsOf('').length === 0) await new Promise((r) => setTimeout(r, 20));
+    const id = await post(h, alice, { status: 'over sse #oversse' });
+    const update = await user.next((e) => e.event === 'update');
+    assert.equal(JSON.parse(update.data).id, id);
+    assert.equal(JSON.parse((await tag.next((e) => e.event === 'update')).data).id, id);
+    // An emoji reaction reaches the author as Pleroma's notification (no status.update for counts, as Mastodon).
+    const notes = new EventReader(await sse('user/notification', alice.token, stop.signal));
+    while (!h.app.streaming.streamsOf(alice.id).includes('user:notification'))
+      await new Promise((r) => setTimeout(r, 20));
+    const reacted = await m(
+      'PUT',
+      `/api/v1/pleroma/statuses/${id}/reactions/${encodeURIComponent('🎉')}`,
+      bob,
+    );
+    assert.equal(reacted.status, 200);
+    const note = JSON.parse((await notes.next((e) => e.event === 'notification')).data);
+    assert.deepEqual([note.type, note.emoji, note.status.id], ['pleroma:emoji_reaction', '🎉', id]);
+    assert.ok(!user.events.some((e) => e.event === 'status.update'));
+    await m('DELETE', `/api/v1/statuses/${id}`, alice);
+    assert.equal((await user.next((e) => e.event === 'delete')).data, id);
+    assert.equal((await tag.next((e) => e.event === 'delete')).data, id);
+    stop.abort();
+    while (h.app.streaming.streamsOf(bob.id).length > 0) await new Promise((r) => setTimeout(r, 20));
   });
 
   test('tokens: query, subprotocol, none (public only), invalid (401), revoked (closed)', async () => {

@@ -4,7 +4,7 @@ import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { ImageError, plainImage, processPostedImage } from '../../media/images';
 import { isInlineSafe, sniffContentType } from '../../media/sniff';
 import type { DbOrTx } from '../../store/db';
-import { mediaAttachments, posts } from '../../store/schema';
+import { mediaAttachments, posts, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError } from '../errors';
@@ -495,6 +495,8 @@ export class MediaService {
         posts,
         and(eq(posts.userId, mediaAttachments.userId), eq(posts.id, mediaAttachments.statusId)),
       )
+      // A deactivated account's media is served to nobody, signed URL or not (as its statuses).
+      .innerJoin(users, and(eq(users.id, mediaAttachments.userId), eq(users.disabled, false)))
       .where(and(eq(mediaAttachments.userId, ref.userId), eq(mediaAttachments.id, ref.id)));
     if (!found) return null;
     const row = found.media;

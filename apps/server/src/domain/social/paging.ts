@@ -22,8 +22,15 @@ export interface Page<T> {
  * The keyset condition and order for a page over `column`: newest first below max_id and above since_id, or, with
  * min_id, the page just above it (read oldest first, then reversed by `finishPage`).
  */
-export function pageQuery(column: PgColumn, q: PageQuery) {
-  const limit = Math.min(Math.max(q.limit ?? Limits.socialPageDefault, 1), Limits.socialPageMax);
+export function pageQuery(
+  column: PgColumn,
+  q: PageQuery,
+  bounds: { fallback: number; max: number } = {
+    fallback: Limits.socialPageDefault,
+    max: Limits.socialPageMax,
+  },
+) {
+  const limit = Math.min(Math.max(q.limit ?? bounds.fallback, 1), bounds.max);
   const conditions: SQL[] = [];
   if (q.max_id) conditions.push(lt(column, q.max_id));
   if (q.since_id) conditions.push(gt(column, q.since_id));

@@ -353,6 +353,7 @@ export class PostsService {
       id,
       account_id: me,
       visibility: deleted.visibility,
+      tags: deleted.reblogOfId ? [] : hashtags(deleted.text, Limits.statusTagsMax),
     });
     for (const boost of boostsGone)
       this.deps.events.publish('SOCIAL_STATUS_DELETE', accountTopic(boost.userId), {

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
-import { accountStats, follows, posts, postTags, users } from '../../store/schema';
+import { accountStats, followedTags, follows, posts, postTags, users } from '../../store/schema';
 import type { Deps } from '../deps';
 import { unauthorized } from '../errors';
 import { loadAccounts } from './accounts';
@@ -37,7 +37,7 @@ export interface TagTimelineQuery extends PageQuery {
 }
 
 /** A hashtag's name as searched and stored: without `#`, lower case; null when it is no hashtag. */
-function tagName(text: string): string | null {
+export function tagName(text: string): string | null {
   const name = text.trim().replace(/^#/, '').toLowerCase();
   return /^[\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*$/u.test(name) && name.length <= 100 ? name : null;
 }
@@ -56,7 +56,7 @@ export class SocialSearchService {
     const resolved = query.resolve ? await this.resolveUrl(viewer, query.q) : null;
     const [accounts, hashtags, statuses] = await Promise.all([
       resolved?.status ? [] : want('accounts') ? this.accounts(viewer, query) : [],
-      resolved ? [] : want('hashtags') ? this.hashtags(query) : [],
+      resolved ? [] : want('hashtags') ? this.hashtags(viewer, query) : [],
       resolved?.status ? [resolved.status] : want('statuses') ? this.statuses(viewer, query) : [],
     ]);
     return {
@@ -121,7 +121,7 @@ export class SocialSearchService {
   }
 
   /** Hashtags starting with `q` that public statuses carry, most used first, as Mastodon's Tag with its history. */
-  async hashtags(query: { q: string; limit?: number; offset?: number }) {
+  async hashtags(viewer: string | null, query: { q: string; limit?: number; offset?: number }) {
     const name = tagName(query.q);
     if (!name) return [];
     const rows = await this.deps.db
@@ -133,7 +133,10 @@ export class SocialSearchService {
       .orderBy(sql`(${postTags.tag} = ${name}) desc`, sql`count(*) desc`, postTags.tag)
       .limit(bound(query.limit, 20, 40))
       .offset(Math.max(query.offset ?? 0, 0));
-    return this.tags(rows.map((r) => r.tag));
+    return this.tags(
+      rows.map((r) => r.tag),
+      viewer,
+    );
   }
 
   /**
@@ -150,7 +153,8 @@ export class SocialSearchService {
         and(
           isNull(posts.reblogOfId),
           sql`${posts.text} ilike ${`%${escapeLike(term)}%`}`,
-          viewer ? visibleTo(viewer) : eq(posts.visibility, 'public'),
+          visibleTo(viewer),
+          viewer ? undefined : eq(posts.visibility, 'public'),
           viewer ? sql`not ${mutedBy(viewer)}` : undefined,
           query.account_id ? eq(posts.userId, query.account_id) : undefined,
         ),
@@ -192,7 +196,7 @@ export class SocialSearchService {
    * GET /api/v1/trends/tags: hashtags of public statuses in the last 7 days, those used by the most accounts first
    * (then the most uses), each with its daily history.
    */
-  async trendingTags(query: { limit?: number; offset?: number }) {
+  async trendingTags(viewer: string | null, query: { limit?: number; offset?: number }) {
     const since = new Date(Date.now() - HISTORY_DAYS * 86_400_000);
     const rows = await this.deps.db
       .select({ tag: postTags.tag })
@@ -210,11 +214,17 @@ export class SocialSearchService {
       .orderBy(sql`count(distinct ${postTags.userId}) desc`, sql`count(*) desc`, postTags.tag)
       .limit(bound(query.limit, 10, 20))
       .offset(Math.max(query.offset ?? 0, 0));
-    return this.tags(rows.map((r) => r.tag));
+    return this.tags(
+      rows.map((r) => r.tag),
+      viewer,
+    );
   }
 
-  /** GET /api/v1/tags/:name: a hashtag public statuses carry (404 otherwise), with its history. */
-  async tag(name: string) {
+  /**
+   * GET /api/v1/tags/:name: a hashtag public statuses carry or the caller follows (404 otherwise), with its history
+   * and whether the caller follows it.
+   */
+  async tag(viewer: string | null, name: string) {
     const tag = tagName(name);
     if (!tag) throw recordNotFound();
     const [used] = await this.deps.db
@@ -223,8 +233,9 @@ export class SocialSearchService {
       .innerJoin(posts, and(eq(posts.userId, postTags.userId), eq(posts.id, postTags.postId)))
       .where(and(eq(postTags.tag, tag), eq(posts.visibility, 'public')))
       .limit(1);
-    if (!used) throw recordNotFound();
-    const [found] = await this.tags([tag]);
+    const [followed] = used || !viewer ? [] : await this.followedOf(viewer, [tag]);
+    if (!used && !followed) throw recordNotFound();
+    const [found] = await this.tags([tag], viewer);
     return found;
   }
 
@@ -261,7 +272,7 @@ export class SocialSearchService {
           names(query.none).length ? sql`not exists ${tagged(names(query.none))}` : undefined,
           eq(posts.visibility, 'public'),
           isNull(posts.reblogOfId),
-          viewer ? visibleTo(viewer) : undefined,
+          visibleTo(viewer),
           viewer ? sql`not ${mutedBy(viewer)}` : undefined,
           query.only_media ? statusHasMedia() : undefined,
           p.where,
@@ -275,9 +286,13 @@ export class SocialSearchService {
     );
   }
 
-  /** Mastodon's Tag for each name, with 7 days of history (uses and accounts per day, in public statuses). */
-  private async tags(names: string[]) {
+  /**
+   * Mastodon's Tag for each name, with 7 days of history (uses and accounts per day, in public statuses) and
+   * `following` (whether `viewer` follows it; false when signed out).
+   */
+  async tags(names: string[], viewer: string | null) {
     if (names.length === 0) return [];
+    const following = new Set(viewer ? await this.followedOf(viewer, names) : []);
     const since = startOfDay(new Date(Date.now() - (HISTORY_DAYS - 1) * 86_400_000));
     const counts = await this.deps.db
       .select({
@@ -309,8 +324,17 @@ export class SocialSearchService {
           accounts: String(c?.accounts ?? 0),
         };
       }),
-      following: false,
+      following: following.has(name),
     }));
+  }
+
+  /** Of `names`, those `viewer` follows. */
+  private async followedOf(viewer: string, names: string[]): Promise<string[]> {
+    const rows = await this.deps.db
+      .select({ tag: followedTags.tag })
+      .from(followedTags)
+      .where(and(eq(followedTags.userId, viewer), inArray(followedTags.tag, names)));
+    return rows.map((r) => r.tag);
   }
 
   /** `resolve=true`: a URL of this server's profile or status page, as what it names (if the caller may see it). */

@@ -1,8 +1,10 @@
+import { Limits } from '@hearth/protocol';
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { follows, posts, users } from '../../store/schema';
+import { followedTags, follows, posts, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { NotificationsService } from './notifications.service';
+import { followedTagPost } from './timelines.service';
 import { mutedBy, visibleTo } from './visibility';
 
 /** Which timeline a streamed status is checked against: home (the author is the reader or one they follow) or public. */
@@ -29,17 +31,27 @@ export class StreamsService {
     return rows.map((r) => r.id);
   }
 
+  /** The hashtags `userId` follows: public statuses carrying one also reach their `user` stream. */
+  async followedTags(userId: string): Promise<string[]> {
+    const rows = await this.deps.db
+      .select({ tag: followedTags.tag })
+      .from(followedTags)
+      .where(eq(followedTags.userId, userId))
+      .limit(Limits.followedTagsMax);
+    return rows.map((r) => r.tag);
+  }
+
   /**
    * Of `readers`, those who may get status `statusId` on `timeline` now: active accounts who may see it (and, for a
-   * boost, the status it boosts), who did not mute its author (or the boosted author), and for `home` who wrote it
-   * or follow its author, as GET /timelines/home has it.
+   * boost, the status it boosts), who did not mute its author (or the boosted author), and for `home` who wrote it,
+   * follow its author or follow one of its hashtags (a public status), as GET /timelines/home has it.
    */
   async readersOf(statusId: string, readers: string[], timeline: StreamTimeline): Promise<Set<string>> {
     if (readers.length === 0) return new Set();
     const reader: SQL = sql`${users.id}`;
     const home =
       timeline === 'home'
-        ? sql`and (${posts.userId} = ${reader} or exists (select 1 from ${follows} where ${follows.userId} = ${reader} and ${follows.targetId} = ${posts.userId} and ${follows.accepted}))`
+        ? sql`and (${posts.userId} = ${reader} or exists (select 1 from ${follows} where ${follows.userId} = ${reader} and ${follows.targetId} = ${posts.userId} and ${follows.accepted}) or ${followedTagPost(reader)})`
         : sql``;
     const rows = await this.deps.db
       .select({ id: users.id })

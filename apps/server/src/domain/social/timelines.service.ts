@@ -1,11 +1,11 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import { follows, posts } from '../../store/schema';
+import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { followedTags, follows, posts, postTags } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { statusHasMedia } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
-import { blockedBetween, mutedBy, visibleTo } from './visibility';
+import { mutedBy, visibleTo } from './visibility';
 
 export interface PublicTimelineQuery extends PageQuery {
   local?: boolean;
@@ -20,7 +20,10 @@ export class TimelinesService {
     private readonly posts: PostsService,
   ) {}
 
-  /** The caller's own statuses and those of the accounts they follow (accepted follows), as far as they may see. */
+  /**
+   * The caller's own statuses, those of the accounts they follow (accepted follows), and public statuses (not boosts)
+   * carrying a hashtag they follow, as far as they may see; muted authors' never.
+   */
   async home(principal: Principal, q: PageQuery) {
     const me = principal.userId;
     const p = pageQuery(posts.id, q);
@@ -33,7 +36,7 @@ export class TimelinesService {
       .from(posts)
       .where(
         and(
-          or(eq(posts.userId, me), inArray(posts.userId, followed)),
+          or(eq(posts.userId, me), inArray(posts.userId, followed), followedTagPost(me)),
           visibleTo(me),
           sql`not ${mutedBy(me)}`,
           p.where,
@@ -59,7 +62,8 @@ export class TimelinesService {
           eq(posts.visibility, 'public'),
           // Boosts stay out of public timelines, as on Mastodon.
           isNull(posts.reblogOfId),
-          viewer ? sql`not ${blockedBetween(sql`${posts.userId}`, viewer)}` : undefined,
+          // Blocks either way, and a deactivated author's statuses.
+          visibleTo(viewer),
           q.only_media ? statusHasMedia() : undefined,
           viewer ? sql`not ${mutedBy(viewer)}` : undefined,
           p.where,
@@ -72,4 +76,12 @@ export class TimelinesService {
       finishPage(rows, (r) => r.id, p.ascending),
     );
   }
+}
+
+/**
+ * Whether the row of `posts` in scope is a public status (not a boost) carrying a hashtag `viewer` follows: what
+ * Mastodon adds to a home feed for followed tags. Visibility, blocks and mutes are checked beside it.
+ */
+export function followedTagPost(viewer: string | SQL): SQL {
+  return sql`(${posts.visibility} = 'public' and ${posts.reblogOfId} is null and exists (select 1 from ${postTags} inner join ${followedTags} on ${followedTags.tag} = ${postTags.tag} and ${followedTags.userId} = ${viewer} where ${postTags.postId} = ${posts.id} and ${postTags.userId} = ${posts.userId}))`;
 }

@@ -1,7 +1,7 @@
 import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import { alias, type PgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../store/db';
-import { followers, mutes, postMentions, posts, relationships } from '../../store/schema';
+import { followers, mutes, postMentions, posts, relationships, users } from '../../store/schema';
 import { RelationshipType } from '../relationships/relationships.service';
 
 // The one rule for who may see a status (ADR 0028). Every read of statuses applies it in its WHERE clause.
@@ -14,7 +14,8 @@ export function blockedBetween(a: SQL | string, b: SQL | string): SQL {
 }
 
 /**
- * Whether the row of `posts` in scope may be seen by `viewer` (null: signed out): its author always; nobody who
+ * Whether the row of `posts` in scope may be seen by `viewer` (null: signed out): nobody's if its author is
+ * deactivated; else its author always; nobody who
  * blocked or was blocked by the author; anyone for public and unlisted; accepted followers for followers-only; the
  * people it mentions for direct and followers-only. A boost (reblog) is seen only by who may see both the boost and
  * the status it boosts.
@@ -29,8 +30,10 @@ function ownVisibility(
   viewer: string | SQL | null,
   t: { userId: PgColumn; id: PgColumn; visibility: PgColumn },
 ): SQL {
-  if (viewer === null) return sql`${t.visibility} in ('public', 'unlisted')`;
-  return sql`(${t.userId} = ${viewer} or (not ${blockedBetween(sql`${t.userId}`, viewer)} and (${t.visibility} in ('public', 'unlisted') or (${t.visibility} = 'private' and exists (select 1 from ${followers} where ${followers.userId} = ${t.userId} and ${followers.followerId} = ${viewer} and ${followers.accepted})) or exists (select 1 from ${postMentions} where ${postMentions.userId} = ${t.userId} and ${postMentions.postId} = ${t.id} and ${postMentions.mentionedId} = ${viewer}))))`;
+  // A deactivated (disabled) account's statuses are seen by nobody, as Mastodon hides a suspended account's.
+  const active = sql`not exists (select 1 from ${users} where ${users.id} = ${t.userId} and ${users.disabled})`;
+  if (viewer === null) return sql`(${t.visibility} in ('public', 'unlisted') and ${active})`;
+  return sql`(${active} and (${t.userId} = ${viewer} or (not ${blockedBetween(sql`${t.userId}`, viewer)} and (${t.visibility} in ('public', 'unlisted') or (${t.visibility} = 'private' and exists (select 1 from ${followers} where ${followers.userId} = ${t.userId} and ${followers.followerId} = ${viewer} and ${followers.accepted})) or exists (select 1 from ${postMentions} where ${postMentions.userId} = ${t.userId} and ${postMentions.postId} = ${t.id} and ${postMentions.mentionedId} = ${viewer})))))`;
 }
 
 /** A status `viewer` may see, by id alone (the author's shard is not known). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { asHearthEvent, type HearthEvent } from '@hearth/protocol';
 import type { Logger } from 'pino';
@@ -9,7 +9,7 @@ import type { Services } from '../../domain/services';
 import { scopesAllow } from '../../domain/social/scopes';
 import type { StreamTimeline } from '../../domain/social/streams.service';
 import type { Bus, BusEvent } from '../../events/bus';
-import { Outbox } from '../core/outbox';
+import { type FrameSink, Outbox, type Rest } from '../core/outbox';
 import { type RegisteredSession, SessionRegistry } from '../core/registry';
 import { WebSocketSink } from '../ws-sink';
 
@@ -61,7 +61,10 @@ const PUBLIC_STREAMS = new Set([
 interface StreamSession extends RegisteredSession {
   readonly outbox: Outbox;
   readonly principal: Principal | null;
-  readonly ws: WebSocket;
+  /** How its messages are written: WebSocket text messages (JSON) or Server-Sent Events. */
+  readonly transport: 'ws' | 'sse';
+  /** Checks the client is still there: a WebSocket ping (answered by a pong), or an SSE comment line. */
+  readonly ping: () => void;
   /**
    * Subscribed streams by key (`user`, `user:notification`, `public…`, `hashtag:<tag>`, `hashtag:local:<tag>`, the
    * tag in lower case), each with the names its messages carry (the tag as the client wrote it, as Mastodon echoes it).
@@ -69,6 +72,8 @@ interface StreamSession extends RegisteredSession {
   readonly streams: Map<string, string[]>;
   /** The accounts the reader follows (while `user` is subscribed): listed as `account:<id>` in the registry. */
   followed: Set<string>;
+  /** The hashtags the reader follows (while `user` is subscribed): listed as `followed-tag:<tag>` in the registry. */
+  followedTags: Set<string>;
   alive: boolean;
   /** The client's messages are handled in order, one after another (a `user` subscribe reads the database). */
   work: Promise<void>;
@@ -90,9 +95,28 @@ class StreamError extends Error {
   }
 }
 
-/** The message Mastodon sends for an event: the payload is itself a JSON string (or a bare id for `delete`). */
-const frame = (stream: string[], event: string, payload: string) =>
-  JSON.stringify({ stream, event, payload });
+/**
+ * The message Mastodon sends for an event: over WebSocket a JSON object whose payload is itself a JSON string (or a
+ * bare id for `delete`); as Server-Sent Events the event's name and its payload as data (one line: JSON has none).
+ */
+const frame = (transport: 'ws' | 'sse', stream: string[], event: string, payload: string) =>
+  transport === 'sse' ? `event: ${event}\ndata: ${payload}\n\n` : JSON.stringify({ stream, event, payload });
+
+/** The streams of `/api/v1/streaming/<path>` (Server-Sent Events), by path. */
+const SSE_STREAMS: Record<string, string> = {
+  user: 'user',
+  'user/notification': 'user:notification',
+  public: 'public',
+  'public/local': 'public:local',
+  'public/remote': 'public:remote',
+  'public/media': 'public:media',
+  'public/local/media': 'public:local:media',
+  'public/remote/media': 'public:remote:media',
+  hashtag: 'hashtag',
+  'hashtag/local': 'hashtag:local',
+  list: 'list',
+  direct: 'direct',
+};
 
 /** A status as streams carry it: one rendering for every reader, without any reader's own flags (as Mastodon). */
 function neutral(status: unknown): unknown {
@@ -162,39 +186,111 @@ export class MastodonStreaming {
     await this.queue;
   }
 
-  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
-    if (this.closing) return refuse(socket, 503, 'Service Unavailable');
+  /**
+   * The reader a request's token names (null: none given), or the HTTP status refusing it: an unknown token, an
+   * OAuth token that may read neither statuses nor notifications (as on Mastodon), too many connections.
+   */
+  private async reader(request: IncomingMessage, url: URL): Promise<Principal | null | 401 | 429 | 503> {
+    if (this.closing) return 503;
     const token = tokenOf(request, url);
-    let principal: Principal | null = null;
-    if (token) {
-      principal = await this.opts.services.auth.authenticate(`Bearer ${token}`).catch(() => null);
-      if (!principal) return refuse(socket, 401, 'Unauthorized');
-      // An OAuth client's token must be able to read statuses or notifications, as on Mastodon.
-      if (principal.oauth && !scopesAllow(principal.oauth.scopes, ['read:statuses', 'read:notifications']))
-        return refuse(socket, 401, 'Unauthorized');
-      if ((this.registry.ofUser(principal.userId)?.size ?? 0) >= this.limits.connectionsPerAccount)
-        return refuse(socket, 429, 'Too Many Requests');
-    }
+    if (!token) return null;
+    const principal = await this.opts.services.auth.authenticate(`Bearer ${token}`).catch(() => null);
+    if (!principal) return 401;
+    if (principal.oauth && !scopesAllow(principal.oauth.scopes, ['read:statuses', 'read:notifications']))
+      return 401;
+    if ((this.registry.ofUser(principal.userId)?.size ?? 0) >= this.limits.connectionsPerAccount) return 429;
+    return principal;
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    const principal = await this.reader(request, url);
+    if (typeof principal === 'number') return refuse(socket, principal, STATUS_TEXT[principal]);
     if (socket.destroyed) return;
     this.wss.handleUpgrade(request, socket, head, (ws) => this.connect(ws, socket, principal, url));
   }
 
-  private connect(ws: WebSocket, raw: Duplex, principal: Principal | null, url: URL): void {
+  /** A new session of `principal`'s, registered; its messages go through `sink`. */
+  private open(
+    principal: Principal | null,
+    sink: FrameSink,
+    transport: 'ws' | 'sse',
+    ping: (session: StreamSession) => void,
+  ): StreamSession {
     const session: StreamSession = {
       id: randomBytes(9).toString('base64url'),
       userId: principal?.userId ?? MastodonStreaming.ANONYMOUS,
       indexed: new Set(),
-      outbox: new Outbox(new WebSocketSink(ws, raw), this.opts.outgoingCapBytes, () =>
+      outbox: new Outbox(sink, this.opts.outgoingCapBytes, () =>
         this.opts.log.warn({ user: principal?.userId }, 'slow streaming consumer disconnected'),
       ),
       principal,
-      ws,
+      transport,
+      ping: () => ping(session),
       streams: new Map(),
       followed: new Set(),
+      followedTags: new Set(),
       alive: true,
       work: Promise.resolve(),
     };
     this.registry.add(session);
+    return session;
+  }
+
+  /**
+   * `GET /api/v1/streaming/<stream>` as Server-Sent Events (Mastodon's other transport): one stream per request,
+   * named by the path (`user`, `user/notification`, `public/local`, `hashtag?tag=`…), the same readers' checks as
+   * over WebSocket. A refused request gets its HTTP status and Mastodon's `{error}` body.
+   */
+  async serveEvents(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const fail = (status: number, error: string) => {
+      if (response.headersSent || response.destroyed) return;
+      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify({ error }));
+    };
+    const stream = SSE_STREAMS[url.pathname.slice('/api/v1/streaming/'.length).replace(/\/$/, '')];
+    if (!stream) return fail(404, 'Unknown stream type');
+    const principal = await this.reader(request, url);
+    if (typeof principal === 'number') return fail(principal, STATUS_TEXT[principal]);
+    const sink = new EventStreamSink(response);
+    const session = this.open(principal, sink, 'sse', (s) => {
+      if (sink.open) response.write(':thump\n');
+      else s.outbox.terminate();
+    });
+    const ended = () => this.registry.remove(session);
+    response.on('close', ended);
+    const streamRequest = {
+      stream,
+      tag: url.searchParams.get('tag') ?? undefined,
+      list: url.searchParams.get('list') ?? undefined,
+    };
+    try {
+      this.keyOf(session, streamRequest);
+    } catch (err) {
+      ended();
+      const e = err as StreamError;
+      return fail(e.status, e.message);
+    }
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+      'access-control-allow-origin': '*',
+      connection: 'keep-alive',
+    });
+    response.write(':)\n');
+    session.work = session.work.then(() => this.subscribe(session, streamRequest));
+    await session.work;
+  }
+
+  private connect(ws: WebSocket, raw: Duplex, principal: Principal | null, url: URL): void {
+    const session = this.open(principal, new WebSocketSink(ws, raw), 'ws', (s) => {
+      try {
+        ws.ping();
+      } catch {
+        s.outbox.terminate();
+      }
+    });
     ws.on('pong', () => {
       session.alive = true;
     });
@@ -260,8 +356,15 @@ export class MastodonStreaming {
     if (session.streams.has(key)) return;
     if (session.streams.size >= this.limits.streamsPerConnection)
       return this.sendError(session, new StreamError('Too many streams on this connection', 429));
-    if (key === 'user' && session.principal)
-      session.followed = new Set(await this.opts.services.social.streams.followed(session.principal.userId));
+    if (key === 'user' && session.principal) {
+      const { streams } = this.opts.services.social;
+      const [followed, tags] = await Promise.all([
+        streams.followed(session.principal.userId),
+        streams.followedTags(session.principal.userId),
+      ]);
+      session.followed = new Set(followed);
+      session.followedTags = new Set(tags);
+    }
     session.streams.set(key, names);
     this.reindex(session);
   }
@@ -275,7 +378,10 @@ export class MastodonStreaming {
       return;
     }
     session.streams.delete(key);
-    if (key === 'user') session.followed = new Set();
+    if (key === 'user') {
+      session.followed = new Set();
+      session.followedTags = new Set();
+    }
     this.reindex(session);
   }
 
@@ -302,20 +408,28 @@ export class MastodonStreaming {
     throw new StreamError('Unknown stream type', 400);
   }
 
-  /** Lists a session under what it waits for: its streams, and for `user` its own account and those it follows. */
+  /**
+   * Lists a session under what it waits for: its streams, and for `user` its own account, those it follows and the
+   * hashtags it follows.
+   */
   private reindex(session: StreamSession): void {
+    // A connection that ended while its subscribe read the database is listed nowhere again.
+    if (this.registry.get(session.id) !== session) return;
     const keys = new Set<string>();
     for (const key of session.streams.keys()) {
       if (key === 'user') {
         keys.add(`account:${session.userId}`);
         for (const id of session.followed) keys.add(`account:${id}`);
+        for (const tag of session.followedTags) keys.add(`followed-tag:${tag}`);
       } else if (key !== 'user:notification') keys.add(key);
     }
     this.registry.reindex(session, keys);
   }
 
   private sendError(session: StreamSession, err: StreamError): void {
-    session.outbox.send(JSON.stringify({ error: err.message, status: err.status }));
+    // An SSE stream has no message for errors: its request was answered with one before it started.
+    if (session.transport === 'ws')
+      session.outbox.send(JSON.stringify({ error: err.message, status: err.status }));
   }
 
   private ping(): void {
@@ -324,12 +438,9 @@ export class MastodonStreaming {
         session.outbox.terminate();
         continue;
       }
-      session.alive = false;
-      try {
-        session.ws.ping();
-      } catch {
-        session.outbox.terminate();
-      }
+      // An SSE client answers nothing: a comment line that cannot be written is its end.
+      session.alive = session.transport === 'sse';
+      session.ping();
     }
   }
 
@@ -362,6 +473,7 @@ export class MastodonStreaming {
         return true;
       case 'SOCIAL_FOLLOW':
       case 'SOCIAL_UNFOLLOW':
+      case 'SOCIAL_TAG_FOLLOW':
         return this.registry.ofUser(event.d.account_id) !== undefined;
       default:
         return false;
@@ -378,10 +490,12 @@ export class MastodonStreaming {
       case 'SOCIAL_NOTIFICATION':
         return this.notification(event.d.user_id, event.d.id);
       case 'SOCIAL_FOLLOW':
-        if (event.d.accepted) this.following(event.d.account_id, event.d.target_id, true);
+        if (event.d.accepted) this.following(event.d.account_id, 'followed', event.d.target_id, true);
         return;
       case 'SOCIAL_UNFOLLOW':
-        return this.following(event.d.account_id, event.d.target_id, false);
+        return this.following(event.d.account_id, 'followed', event.d.target_id, false);
+      case 'SOCIAL_TAG_FOLLOW':
+        return this.following(event.d.account_id, 'followedTags', event.d.tag, event.d.following);
       case 'SESSIONS_REVOKED': {
         const userId = event.topic.slice('user:'.length);
         const ended = new Set(event.d.session_ids ?? []);
@@ -395,28 +509,32 @@ export class MastodonStreaming {
 
   /**
    * A status made or edited: to the `user` streams of its author and their followers, and if public (not a boost)
-   * to the public and hashtag streams. Every signed-in reader is checked by the domain first.
+   * to the public and hashtag streams and the `user` streams of its hashtags' followers. Every signed-in reader is
+   * checked by the domain first.
    */
   private async status(
     kind: 'update' | 'status.update',
     d: { id: string; account_id: string; visibility: string; status: unknown; reblog_of_id?: string | null },
   ): Promise<void> {
     const targets: Array<{ session: StreamSession; key: string; timeline: StreamTimeline }> = [];
-    for (const session of this.registry.audience(`account:${d.account_id}`) ?? [])
-      targets.push({ session, key: 'user', timeline: 'home' });
+    const home = new Set<StreamSession>(this.registry.audience(`account:${d.account_id}`) ?? []);
     if (d.visibility === 'public' && !d.reblog_of_id) {
       const status = d.status as { tags?: Array<{ name: string }> } | null;
       const keys = ['public', 'public:local'];
-      for (const tag of status?.tags ?? []) keys.push(`hashtag:${tag.name}`, `hashtag:local:${tag.name}`);
+      for (const tag of status?.tags ?? []) {
+        keys.push(`hashtag:${tag.name}`, `hashtag:local:${tag.name}`);
+        for (const session of this.registry.audience(`followed-tag:${tag.name}`) ?? []) home.add(session);
+      }
       for (const key of keys)
         for (const session of this.registry.audience(key) ?? [])
           targets.push({ session, key, timeline: 'public' });
     }
+    for (const session of home) targets.push({ session, key: 'user', timeline: 'home' });
     if (targets.length === 0) return;
     const readers = { home: new Set<string>(), public: new Set<string>() };
     for (const t of targets) if (t.session.principal) readers[t.timeline].add(t.session.userId);
     const { streams } = this.opts.services.social;
-    const [home, pub] = await Promise.all([
+    const [homeReaders, pub] = await Promise.all([
       streams.readersOf(d.id, [...readers.home], 'home'),
       streams.readersOf(d.id, [...readers.public], 'public'),
     ]);
@@ -424,14 +542,14 @@ export class MastodonStreaming {
     const frames = new Map<string, string>();
     for (const { session, key, timeline } of targets) {
       const allowed = session.principal
-        ? (timeline === 'home' ? home : pub).has(session.userId)
+        ? (timeline === 'home' ? homeReaders : pub).has(session.userId)
         : timeline === 'public';
       const names = session.streams.get(key);
       if (!allowed || !names) continue;
-      const id = names.join('\n');
+      const id = `${session.transport}\n${names.join('\n')}`;
       let text = frames.get(id);
       if (!text) {
-        text = frame(names, kind, payload);
+        text = frame(session.transport, names, kind, payload);
         frames.set(id, text);
       }
       session.outbox.send(text);
@@ -439,17 +557,28 @@ export class MastodonStreaming {
   }
 
   /**
-   * A status deleted: its id to the `user` streams that could have had it (its author's and followers'), and to the
-   * public streams if it was public. Only an id leaves, never a status.
+   * A status deleted: its id to the `user` streams that could have had it (its author's and followers', and if it
+   * was public its hashtags' followers'), and to the public and hashtag streams if it was public. Only an id leaves,
+   * never a status; each stream gets it once.
    */
-  private deleted(d: { id: string; account_id: string; visibility: string }): void {
-    const send = (sessions: Iterable<StreamSession> | undefined, key: string) => {
-      const text = frame([key], 'delete', d.id);
-      for (const s of sessions ?? []) if (s.streams.has(key)) s.outbox.send(text);
-    };
-    send(this.registry.audience(`account:${d.account_id}`), 'user');
-    if (d.visibility === 'public')
-      for (const key of ['public', 'public:local']) send(this.registry.audience(key), key);
+  private deleted(d: { id: string; account_id: string; visibility: string; tags?: string[] }): void {
+    const user = new Set<StreamSession>(this.registry.audience(`account:${d.account_id}`) ?? []);
+    const send = (s: StreamSession, names: string[]) =>
+      s.outbox.send(frame(s.transport, names, 'delete', d.id));
+    if (d.visibility === 'public') {
+      for (const key of ['public', 'public:local']) {
+        for (const s of this.registry.audience(key) ?? []) if (s.streams.has(key)) send(s, [key]);
+      }
+      for (const tag of d.tags ?? []) {
+        for (const s of this.registry.audience(`followed-tag:${tag}`) ?? []) user.add(s);
+        for (const key of [`hashtag:${tag}`, `hashtag:local:${tag}`])
+          for (const s of this.registry.audience(key) ?? []) {
+            const names = s.streams.get(key);
+            if (names) send(s, names);
+          }
+      }
+    }
+    for (const s of user) if (s.streams.has('user')) send(s, ['user']);
   }
 
   /** A notification, as its recipient may read it now (else nothing), on their `user` and `user:notification`. */
@@ -463,15 +592,18 @@ export class MastodonStreaming {
     const payload = JSON.stringify(rendered);
     for (const s of sessions)
       for (const key of ['user', 'user:notification'])
-        if (s.streams.has(key)) s.outbox.send(frame([key], 'notification', payload));
+        if (s.streams.has(key)) s.outbox.send(frame(s.transport, [key], 'notification', payload));
   }
 
-  /** A follow made or ended by one of this process's readers: their `user` stream starts or stops listing them. */
-  private following(followerId: string, targetId: string, on: boolean): void {
-    for (const s of this.registry.ofUser(followerId) ?? []) {
+  /**
+   * A follow of an account (`followed`) or of a hashtag (`followedTags`) made or ended by one of this process's
+   * readers: their `user` stream starts or stops waiting for it.
+   */
+  private following(userId: string, what: 'followed' | 'followedTags', value: string, on: boolean): void {
+    for (const s of this.registry.ofUser(userId) ?? []) {
       if (!s.streams.has('user')) continue;
-      if (on) s.followed.add(targetId);
-      else s.followed.delete(targetId);
+      if (on) s[what].add(value);
+      else s[what].delete(value);
       this.reindex(s);
     }
   }
@@ -486,6 +618,51 @@ function tokenOf(request: IncomingMessage, url: URL): string | null {
   const auth = request.headers.authorization;
   if (auth) return auth.replace(/^Bearer\s+/i, '');
   return null;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+/** An HTTP response carrying Server-Sent Events, as a frame sink: messages arrive already in the SSE format. */
+class EventStreamSink implements FrameSink {
+  constructor(private readonly response: ServerResponse) {}
+
+  get open(): boolean {
+    return !this.response.destroyed && !this.response.writableEnded;
+  }
+
+  get bufferedAmount(): number {
+    return this.response.writableLength + (this.response.socket?.writableLength ?? 0);
+  }
+
+  write(head: string, rest: Rest): void {
+    this.response.write(head);
+    if (Array.isArray(rest)) for (const part of rest) this.response.write(part);
+    else if (rest) this.response.write(rest);
+  }
+
+  writeFramed(frame: Buffer): void {
+    this.response.write(frame);
+  }
+
+  cork(): void {
+    this.response.cork();
+  }
+
+  uncork(): void {
+    this.response.uncork();
+  }
+
+  terminate(): void {
+    this.response.destroy();
+  }
+
+  close(): void {
+    this.response.end();
+  }
 }
 
 /** Answers an upgrade request with an HTTP error and closes the socket. */

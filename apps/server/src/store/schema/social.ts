@@ -408,3 +408,22 @@ export const mutes = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.targetId] }), index('mutes_user_id_idx').on(t.userId, t.id)],
 );
+
+/**
+ * Hashtags `user_id` follows (lower case, as `post_tags` has them): public statuses carrying one reach the follower's
+ * home timeline and stream. `id` pages the list (GET /api/v1/followed_tags); `tag` finds a tag's followers.
+ */
+export const followedTags = pgTable(
+  'followed_tags',
+  {
+    userId: snowflake('user_id').notNull(),
+    tag: text('tag').notNull(),
+    id: snowflake('id').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.tag] }),
+    index('followed_tags_user_id_idx').on(t.userId, t.id),
+    index('followed_tags_tag_idx').on(t.tag),
+  ],
+);

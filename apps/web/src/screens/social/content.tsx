@@ -53,12 +53,14 @@ function convert(node: Node, key: string, mentions: boolean): ReactNode {
     case 'A': {
       const href = el.getAttribute('href') ?? '';
       const text = el.textContent ?? '';
-      if (el.classList.contains('hashtag'))
+      if (el.classList.contains('hashtag')) {
+        const to = tagPath(text.replace(/^#/, ''));
         return (
-          <span key={key} className="hashtag">
+          <a key={key} href={to} onClick={link(to)} className="hashtag">
             {text}
-          </span>
+          </a>
         );
+      }
       const inApp = appPath(href);
       if (inApp)
         return (
@@ -148,4 +150,6 @@ export function ago(iso: string): string {
 }
 
 export const profilePath = (a: Account) => `/@${a.acct}`;
+/** A hashtag's page in the app (its timeline, follow button). */
+export const tagPath = (name: string) => `/social/tags/${encodeURIComponent(name.toLowerCase())}`;
 export const statusPath = (s: { id: string; account: Account }) => `/@${s.account.acct}/${s.id}`;

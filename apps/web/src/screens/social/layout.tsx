@@ -12,6 +12,7 @@ import { GuildRail } from '../chat/guild-rail';
 import { link } from '../chat/link';
 import { UserPanel } from '../chat/user-panel';
 import { Composer } from './composer';
+import { BookmarksPage, SearchPage, TagPage } from './discover';
 import { Column, StatusFeed } from './feed';
 import { NotificationsPage } from './notifications';
 import { ProfilePage, type ProfileTab } from './profile';
@@ -25,6 +26,10 @@ function screenFor(path: string) {
   if (path === '/social' || path === '/social/') return <HomePage />;
   if (path === '/social/local') return <LocalPage />;
   if (path === '/social/notifications') return <NotificationsPage />;
+  if (path === '/social/search') return <SearchPage />;
+  if (path === '/social/bookmarks') return <BookmarksPage />;
+  const tag = /^\/social\/tags\/([^/]+)\/?$/.exec(path);
+  if (tag) return <TagPage name={decodeURIComponent(tag[1]).toLowerCase()} />;
   // `/@name`, `/@name/<tab>`, `/@name/<status id>` (the router's patterns name whole segments only).
   const profile = /^\/@([^/]+)(?:\/([^/]+))?\/?$/.exec(path);
   if (profile) {
@@ -72,6 +77,8 @@ function SocialNav({ path, bar }: { path: string; bar?: boolean }) {
     ['/social', 'Home', 'home', 0],
     ['/social/local', 'Local', 'globe', 0],
     ['/social/notifications', 'Notifications', 'bell', unread],
+    ['/social/search', 'Search', 'search', 0],
+    ['/social/bookmarks', 'Bookmarks', 'bookmark', 0],
   ];
   if (me) items.push([`/@${me.username}`, 'Profile', 'friends', 0]);
   return (

@@ -13,6 +13,9 @@ import { AccountAvatar, ago, Html, Name, profilePath, statusPath } from './conte
 import { MediaGrid } from './media';
 import { useLoad } from './paged';
 
+/** The emoji offered by a post's React button (any Unicode emoji or the reader's custom ones work through the API). */
+const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'];
+
 type CardProps = {
   status: Status;
   /** The status as the server answered after an action (favourite, edit). */
@@ -78,6 +81,24 @@ function OneStatus(props: CardProps) {
       }
     });
   const boostable = s.visibility === 'public' || s.visibility === 'unlisted';
+  const [picking, setPicking] = useState(false);
+  const bookmark = () =>
+    action.run(async () => {
+      const on = !s.bookmarked;
+      props.onChange({ ...s, bookmarked: on });
+      try {
+        props.onChange(await endpoints.bookmark(s.id, on));
+      } catch (e) {
+        props.onChange(s);
+        throw e;
+      }
+    });
+  const reactions = s.pleroma?.emoji_reactions ?? [];
+  const react = (emoji: string, on: boolean) =>
+    action.run(async () => {
+      setPicking(false);
+      props.onChange(await endpoints.reactToStatus(s.id, emoji, on));
+    });
   const remove = () =>
     action.run(async () => {
       await endpoints.deleteStatus(s.id);
@@ -191,6 +212,28 @@ function OneStatus(props: CardProps) {
             <Icon name="boost" size={18} />
             <span className="count">{s.reblogs_count || ''}</span>
           </button>
+          <button
+            type="button"
+            className={`icon ${s.bookmarked ? 'on' : ''}`}
+            aria-label="Bookmark"
+            title="Bookmark"
+            aria-pressed={!!s.bookmarked}
+            disabled={action.busy}
+            onClick={bookmark}
+          >
+            <Icon name="bookmark" size={18} />
+          </button>
+          <button
+            type="button"
+            className="icon"
+            aria-label="React"
+            title="React"
+            aria-expanded={picking}
+            disabled={action.busy}
+            onClick={() => setPicking(!picking)}
+          >
+            <Icon name="smile" size={18} />
+          </button>
           {mine && (
             <>
               <button
@@ -215,6 +258,40 @@ function OneStatus(props: CardProps) {
           )}
           {props.extra}
         </footer>
+        {(reactions.length > 0 || picking) && (
+          <div className="status-reactions">
+            {reactions.map((r) => (
+              <button
+                type="button"
+                key={r.name}
+                className={`reaction-chip ${r.me ? 'on' : ''}`}
+                aria-pressed={r.me}
+                aria-label={`${r.name} ${r.count}`}
+                disabled={action.busy}
+                onClick={() => react(r.name, !r.me)}
+              >
+                {r.url ? <img src={r.url} alt={r.name} width={18} height={18} /> : r.name}
+                <span className="count">{r.count}</span>
+              </button>
+            ))}
+            {picking && (
+              <span className="reaction-picker">
+                {QUICK_REACTIONS.map((emoji) => (
+                  <button
+                    type="button"
+                    key={emoji}
+                    className="reaction-chip"
+                    aria-label={`React with ${emoji}`}
+                    disabled={action.busy}
+                    onClick={() => react(emoji, true)}
+                  >
+                    {emoji}
+                  </button>
+                ))}
+              </span>
+            )}
+          </div>
+        )}
         {mode !== 'delete' && <Alert message={action.error} />}
         {mode === 'reply' && (
           <Composer

@@ -6,7 +6,7 @@ import type { Api, RouteContext } from '../../types';
 const MASTODON_VERSION = '4.3.0 (compatible; Hearth 0.1.0)';
 
 /** `GET /api/v1/instance` and `/api/v2/instance`: what clients read before they sign in. */
-export function instanceRoutes(app: Api, { services, config }: RouteContext): void {
+export function instanceRoutes(app: Api, { services, config, eventStreams }: RouteContext): void {
   const { profiles } = services.social;
   const domain = new URL(config.publicUrl).host;
   /** Where clients open the streaming API (they add /api/v1/streaming): this host, over ws or wss. */
@@ -42,6 +42,14 @@ export function instanceRoutes(app: Api, { services, config }: RouteContext): vo
   app.get('/api/v1/streaming/health', async (_req, reply) =>
     reply.type('text/plain; charset=utf-8').send('OK'),
   );
+
+  // The streaming API as Server-Sent Events (`/api/v1/streaming/user`, `/public/local`, `/hashtag?tag=`…): the
+  // streaming gateway authenticates and answers the request itself, as it does a WebSocket upgrade.
+  app.get('/api/v1/streaming/*', { schema: { hide: true } }, async (req, reply) => {
+    if (!eventStreams) return reply.code(404).send({ error: 'Record not found' });
+    reply.hijack();
+    await eventStreams.serveEvents(req.raw, reply.raw);
+  });
 
   app.get('/api/v2/instance', async () => ({
     domain,

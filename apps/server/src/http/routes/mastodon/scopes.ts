@@ -78,6 +78,9 @@ const POLICY: Record<string, readonly string[]> = {
   'GET /api/v1/trends/tags': R('statuses'),
   'GET /api/v1/trends': R('statuses'),
   'GET /api/v1/tags/:name': R('statuses'),
+  'POST /api/v1/tags/:name/follow': W('follows'),
+  'POST /api/v1/tags/:name/unfollow': W('follows'),
+  'GET /api/v1/followed_tags': R('follows'),
 };
 
 /**

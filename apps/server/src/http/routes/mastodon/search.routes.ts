@@ -1,6 +1,7 @@
 import {
   MastodonAccountSearchQuery,
   MastodonDirectoryQuery,
+  MastodonPageQuery,
   MastodonSearchQuery,
   MastodonTagTimelineQuery,
   MastodonTrendsQuery,
@@ -20,10 +21,10 @@ const list = (...values: (string | string[] | undefined)[]) => values.flatMap((v
 
 /**
  * Search and discovery: `/api/v2/search`, `/api/v1/accounts/search`, `/api/v1/directory`, `/api/v1/trends/tags`,
- * `/api/v1/tags/:name`, `/api/v1/timelines/tag/:hashtag`, and a status's source (`/api/v1/statuses/:id/source`).
+ * `/api/v1/tags/:name` (and `/follow`, `/unfollow`, `/api/v1/followed_tags`), `/api/v1/timelines/tag/:hashtag`, and a status's source (`/api/v1/statuses/:id/source`).
  */
 export function searchRoutes(app: Api, { services, config }: RouteContext): void {
-  const { search, posts } = services.social;
+  const { search, posts, followedTags } = services.social;
   const viewer = (req: FastifyRequest) => req.principal?.userId ?? null;
 
   app.get(
@@ -48,13 +49,33 @@ export function searchRoutes(app: Api, { services, config }: RouteContext): void
     app.get(
       path,
       { config: { auth: 'optional' }, schema: { querystring: MastodonTrendsQuery } },
-      async (req) => search.trendingTags(req.query),
+      async (req) => search.trendingTags(viewer(req), req.query),
     );
 
   app.get(
     '/api/v1/tags/:name',
     { config: { auth: 'optional' }, schema: { params: NameParams } },
-    async (req) => search.tag(req.params.name),
+    async (req) => search.tag(viewer(req), req.params.name),
+  );
+
+  for (const [action, on] of [
+    ['follow', true],
+    ['unfollow', false],
+  ] as const)
+    app.post(
+      `/api/v1/tags/:name/${action}`,
+      { config: { auth: 'user' }, schema: { params: NameParams } },
+      async (req) => followedTags.set(caller(req), req.params.name, on),
+    );
+
+  app.get(
+    '/api/v1/followed_tags',
+    { config: { auth: 'user' }, schema: { querystring: MastodonPageQuery } },
+    async (req, reply) => {
+      const page = await followedTags.list(caller(req), req.query);
+      setLinkHeader(req, reply, config.publicUrl, page);
+      return page.items;
+    },
   );
 
   app.get(
