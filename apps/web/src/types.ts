@@ -168,6 +168,10 @@ export interface Message {
   mention_roles: string[];
   mention_everyone: boolean;
   attachments: Attachment[];
+  /** Bots' rich embeds and the server's link previews (empty while SUPPRESS_EMBEDS is set). */
+  embeds?: Embed[];
+  /** Discord's message flags (4: SUPPRESS_EMBEDS). */
+  flags?: number;
   reactions?: Reaction[];
   pinned?: boolean;
   type: number;
@@ -176,6 +180,22 @@ export interface Message {
   referenced_message?: Message | null;
   /** Set when a webhook sent the message: the author is then the webhook, under the name it posted with. */
   webhook_id?: string;
+}
+
+/** An embed as the server sends it: a bot's rich embed, or a link preview (type link, article, image). */
+export interface Embed {
+  type?: string;
+  title?: string;
+  description?: string;
+  url?: string;
+  color?: number;
+  timestamp?: string;
+  provider?: { name?: string; url?: string };
+  author?: { name: string; url?: string; icon_url?: string; proxy_icon_url?: string };
+  footer?: { text: string; icon_url?: string; proxy_icon_url?: string };
+  image?: { url: string; proxy_url?: string };
+  thumbnail?: { url: string; proxy_url?: string };
+  fields?: Array<{ name: string; value: string; inline?: boolean }>;
 }
 
 export interface Relationship {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Config } from '../../../server/src/config';
 import { freePort, startHearth, type TestServer, type TestUser } from '../../../server/test/harness';
 
 const root = new URL('../../../..', import.meta.url).pathname;
@@ -43,12 +44,12 @@ export function launchProfile(
 }
 
 /** Builds the web app, then starts a Hearth serving it on a free port (its public URL that address). */
-export async function startWebHearth(): Promise<TestServer> {
+export async function startWebHearth(overrides: Partial<Config> = {}): Promise<TestServer> {
   const built = spawnSync(process.execPath, [join(root, 'scripts/build-web.mjs')], { stdio: 'inherit' });
   assert.equal(built.status, 0, 'the web app builds');
   mkdirSync(shots, { recursive: true });
   const port = await freePort();
-  return startHearth({ port, publicUrl: `http://127.0.0.1:${port}` });
+  return startHearth({ port, publicUrl: `http://127.0.0.1:${port}`, ...overrides });
 }
 
 /** Signs `user` in to the web app in `page` by storing their tokens as a sign-in does. */

@@ -12,6 +12,7 @@ import { roleColour, UserProfile } from '../members';
 import { NewThread } from '../threads/panel';
 import { AttachmentView } from './attachments';
 import { EditBox } from './edit-box';
+import { Embeds, SUPPRESS_EMBEDS } from './embeds';
 import { requestJump } from './jump';
 import { ReactionPicker, Reactions } from './reactions';
 
@@ -118,6 +119,20 @@ export function MessageItem(props: {
         {m.attachments.map((a) => (
           <AttachmentView key={a.id} attachment={a} onOpen={() => props.onOpen(a)} />
         ))}
+        {!!m.embeds?.length && (
+          <Embeds
+            embeds={m.embeds}
+            mentions={props.mentions}
+            onRemove={
+              props.mine || props.canManage
+                ? () =>
+                    endpoints
+                      .editMessage(m.channel_id, m.id, { flags: (m.flags ?? 0) | SUPPRESS_EMBEDS })
+                      .catch(() => {})
+                : undefined
+            }
+          />
+        )}
         <Reactions message={m} canReact={props.canReact} />
         {thread && guild && (
           <a
