@@ -2,7 +2,7 @@
 // OpenGraph and Twitter card tags say. The fetching, caching and message updates are in link-previews.service.ts.
 
 /** At most this many links of one message are previewed (Discord shows a handful, never one per link of a list). */
-export const MAX_PREVIEWED_LINKS = 5;
+const MAX_PREVIEWED_LINKS = 5;
 
 const TITLE_MAX = 256;
 const DESCRIPTION_MAX = 350;

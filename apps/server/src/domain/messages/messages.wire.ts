@@ -165,7 +165,7 @@ type IconRef = { icon_url?: unknown; proxy_icon_url?: string };
  * A message's embeds as sent to clients: each http(s) image, thumbnail and icon gets a `proxy_url` (`proxy_icon_url`)
  * on this server (as Discord's media proxy gives), which clients under a strict CSP load instead of the original.
  */
-export function embedsWithProxies(embeds: unknown[], urls: AttachmentUrls): unknown[] {
+function embedsWithProxies(embeds: unknown[], urls: AttachmentUrls): unknown[] {
   if (!embeds.length) return embeds;
   const proxied = (url: unknown) =>
     typeof url === 'string' && /^https?:\/\//i.test(url) ? urls.embedImage(url) : undefined;
