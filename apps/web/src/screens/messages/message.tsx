@@ -15,6 +15,8 @@ import { EditBox } from './edit-box';
 import { Embeds, SUPPRESS_EMBEDS } from './embeds';
 import { requestJump } from './jump';
 import { ReactionPicker, Reactions } from './reactions';
+import { clockTime, fullTime, messageTime } from './time';
+import './time.css';
 
 /** What Discord's system messages say, by message type. */
 const systemText: Record<number, string> = {
@@ -65,8 +67,8 @@ export function MessageItem(props: {
         <span aria-hidden="true">→</span>
         <span>
           <strong style={{ color: colour }}>{name}</strong> {system}{' '}
-          <time dateTime={m.timestamp}>
-            {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
+          <time dateTime={m.timestamp} title={fullTime(time)}>
+            {messageTime(time)}
           </time>
         </span>
       </>
@@ -86,7 +88,13 @@ export function MessageItem(props: {
           </span>
         </button>
       )}
-      {!props.grouped && <Avatar user={author} />}
+      {props.grouped ? (
+        <time className="gutter-time" dateTime={m.timestamp} title={fullTime(time)}>
+          {clockTime(time)}
+        </time>
+      ) : (
+        <Avatar user={author} />
+      )}
       <div className="body">
         {!props.grouped && (
           <div className="meta">
@@ -103,8 +111,8 @@ export function MessageItem(props: {
                 {m.webhook_id ? 'APP' : 'BOT'}
               </span>
             )}{' '}
-            <time dateTime={m.timestamp} title={time.toLocaleString()}>
-              {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
+            <time dateTime={m.timestamp} title={fullTime(time)}>
+              {messageTime(time)}
             </time>
           </div>
         )}
