@@ -9,14 +9,17 @@ import { useStore } from '../../store';
 import { type Attachment, displayName, type Guild, isThread, type Message } from '../../types';
 import { Avatar, Dialog } from '../../ui';
 import { roleColour, UserProfile } from '../members';
+import { ContextMenu, useContextMenu } from '../menus/context-menu';
+import { useUserMenu } from '../menus/user-menu';
 import { NewThread } from '../threads/panel';
 import { AttachmentView } from './attachments';
 import { EditBox } from './edit-box';
 import { Embeds, SUPPRESS_EMBEDS } from './embeds';
 import { requestJump } from './jump';
+import { messageMenuItems } from './message-menu';
 import { ReactionPicker, Reactions } from './reactions';
 import { clockTime, fullTime, messageTime } from './time';
-import './time.css';
+import './message.css';
 
 /** What Discord's system messages say, by message type. */
 const systemText: Record<number, string> = {
@@ -48,8 +51,11 @@ export function MessageItem(props: {
   const author = (m.webhook_id ? undefined : known) ?? m.author;
   const [picking, setPicking] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [profile, setProfile] = useState(false);
   const [threading, setThreading] = useState(false);
+  const menu = useContextMenu();
+  const userMenu = useUserMenu(guild, m.author.id);
+  // A webhook's "author" is no person: no profile, no menu.
+  const person = m.webhook_id ? {} : userMenu.handlers;
   // A thread started from a message has the message's id.
   const thread = useStore((s) =>
     isThread(s.channels[m.id] ?? { id: '', type: -1 }) ? s.channels[m.id] : undefined,
@@ -92,17 +98,28 @@ export function MessageItem(props: {
         <time className="gutter-time" dateTime={m.timestamp} title={fullTime(time)}>
           {clockTime(time)}
         </time>
-      ) : (
+      ) : m.webhook_id ? (
         <Avatar user={author} />
+      ) : (
+        <button
+          type="button"
+          className="avatar-button"
+          aria-label={`Profile of ${name}`}
+          onClick={userMenu.profile}
+          {...person}
+        >
+          <Avatar user={author} />
+        </button>
       )}
-      <div className="body">
+      <div className="body" {...menu.handlers}>
         {!props.grouped && (
           <div className="meta">
             <button
               type="button"
               className="author"
               style={{ color: colour }}
-              onClick={() => !m.webhook_id && setProfile(true)}
+              onClick={() => !m.webhook_id && userMenu.profile()}
+              {...person}
             >
               {name}
             </button>{' '}
@@ -208,7 +225,35 @@ export function MessageItem(props: {
         )}
       </div>
       {picking && <ReactionPicker message={m} guild={guild} onClose={() => setPicking(false)} />}
-      {profile && <UserProfile guild={guild} userId={m.author.id} onClose={() => setProfile(false)} />}
+      {!m.webhook_id && userMenu.element}
+      {userMenu.profileOpen && (
+        <UserProfile guild={guild} userId={m.author.id} onClose={userMenu.closeProfile} />
+      )}
+      {menu.at && (
+        <ContextMenu
+          at={menu.at}
+          label="Message actions"
+          onClose={menu.close}
+          items={messageMenuItems(
+            m,
+            {
+              guildId: guild?.id,
+              mine: props.mine,
+              canManage: props.canManage,
+              canPin: props.canPin,
+              canReact: props.canReact,
+              canThread: props.canThread && !thread,
+            },
+            {
+              react: () => setPicking(true),
+              reply: props.onReply,
+              edit: props.onEdit,
+              thread: () => setThreading(true),
+              remove: () => setConfirmDelete(true),
+            },
+          )}
+        />
+      )}
       {threading && (
         <Dialog title="Create thread" onClose={() => setThreading(false)}>
           <NewThread
