@@ -247,6 +247,9 @@ export const deleteMessage = (channelId: string, messageId: string) =>
   api<void>('DELETE', `/channels/${channelId}/messages/${messageId}`);
 export const ack = (channelId: string, messageId: string) =>
   api<void>('POST', `/channels/${channelId}/messages/${messageId}/ack`, {});
+/** Discord's manual ack: the read position set back to `messageId` (the message before the first unread one). */
+export const markUnread = (channelId: string, messageId: string) =>
+  api<void>('POST', `/channels/${channelId}/messages/${messageId}/ack`, { manual: true });
 export const react = (channelId: string, messageId: string, emoji: ReactionEmoji) =>
   api<void>('PUT', `/channels/${channelId}/messages/${messageId}/reactions/${emojiSegment(emoji)}/@me`);
 export const unreact = (channelId: string, messageId: string, emoji: ReactionEmoji) =>

@@ -77,7 +77,9 @@ export function formatBytes(n: number): string {
 export function mediaUrl(url: string): string {
   try {
     const u = new URL(url, location.href);
-    return u.pathname.startsWith('/attachments/') ? u.pathname + u.search : url;
+    return u.pathname.startsWith('/attachments/') || u.pathname === '/embed-images'
+      ? u.pathname + u.search
+      : url;
   } catch {
     return url;
   }

@@ -168,6 +168,8 @@ export interface Message {
   mention_roles: string[];
   mention_everyone: boolean;
   attachments: Attachment[];
+  /** Bots' rich embeds and the server's link previews (empty while SUPPRESS_EMBEDS is set). */
+  embeds?: Embed[];
   reactions?: Reaction[];
   pinned?: boolean;
   type: number;
@@ -176,7 +178,8 @@ export interface Message {
   referenced_message?: Message | null;
   /** Set when a webhook sent the message: the author is then the webhook, under the name it posted with. */
   webhook_id?: string;
-  /** 64 ephemeral (only the invoker sees it), 128 loading (a deferred interaction response). */
+  /** Discord's message flags: 4 SUPPRESS_EMBEDS, 64 ephemeral (only the invoker sees it), 128 loading (a deferred
+   * interaction response). */
   flags?: number;
   /** Action rows of buttons and selects (a bot's message). */
   components?: unknown[];
@@ -184,6 +187,22 @@ export interface Message {
   application_id?: string;
   /** An interaction response: who invoked what. */
   interaction_metadata?: unknown;
+}
+
+/** An embed as the server sends it: a bot's rich embed, or a link preview (type link, article, image). */
+export interface Embed {
+  type?: string;
+  title?: string;
+  description?: string;
+  url?: string;
+  color?: number;
+  timestamp?: string;
+  provider?: { name?: string; url?: string };
+  author?: { name: string; url?: string; icon_url?: string; proxy_icon_url?: string };
+  footer?: { text: string; icon_url?: string; proxy_icon_url?: string };
+  image?: { url: string; proxy_url?: string };
+  thumbnail?: { url: string; proxy_url?: string };
+  fields?: Array<{ name: string; value: string; inline?: boolean }>;
 }
 
 export interface Relationship {

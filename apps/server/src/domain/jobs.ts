@@ -68,4 +68,20 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
     { maxAttempts: 3, backoff: { baseMs: 5000, maxMs: 30_000 } },
   );
   jobs.every('interactions.sweep', 60_000, 'interactions.sweep', {});
+  jobs.define(
+    'messages.unfurl',
+    async ({ channelId, messageId }) => {
+      await services.linkPreviews.unfurl(channelId, messageId);
+    },
+    // A preview is a nicety: a page that keeps failing is not worth many runs.
+    { concurrency: 4, maxAttempts: 2, backoff: { baseMs: 5000, maxMs: 30_000 } },
+  );
+  jobs.define(
+    'messages.link-previews-sweep',
+    async () => {
+      await services.linkPreviews.sweepCache();
+    },
+    { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
+  );
+  jobs.every('messages.link-previews-sweep', 60 * 60_000, 'messages.link-previews-sweep', {});
 }

@@ -23,6 +23,7 @@ import { StickersService } from './guilds/stickers.service';
 import { ImagesService } from './images';
 import { EndpointOrGatewayDelivery, GatewayInteractionDelivery } from './interactions/interaction-delivery';
 import { InteractionsService } from './interactions/interactions.service';
+import { LinkPreviewsService } from './messages/link-previews.service';
 import { MessagesService } from './messages/messages.service';
 import { PinsService } from './messages/pins.service';
 import { ReactionsService } from './messages/reactions.service';
@@ -66,7 +67,8 @@ export function createServices(deps: Deps) {
   const relationships = new RelationshipsService(deps, follows);
   const threads = new ThreadsService(deps);
   const stickers = new StickersService(deps);
-  const messages = new MessagesService(deps, dms, relationships, threads, stickers);
+  const linkPreviews = new LinkPreviewsService(deps);
+  const messages = new MessagesService(deps, dms, relationships, threads, stickers, linkPreviews);
   const webhooks = new WebhooksService(deps);
   const users = new UsersService(deps, auth, members);
   const posts = new PostsService(deps, notifications);
@@ -99,6 +101,8 @@ export function createServices(deps: Deps) {
     /** Members' reports of messages to moderators. */
     reports: new ReportsService(deps),
     messages,
+    /** Previews of messages' links, and their images proxied (ADR 0044). */
+    linkPreviews,
     pins: new PinsService(deps),
     relationships,
     reactions: new ReactionsService(deps),

@@ -17,6 +17,10 @@ export interface JobPayloads {
   'interactions.sweep': Record<string, never>;
   /** Ends voice states whose gateway session is gone everywhere (a process died; the sweep, once a minute). */
   'voice.sweep': Record<string, never>;
+  /** Fetches the previews of a message's links and adds them to its embeds (after it is written or edited). */
+  'messages.unfurl': { channelId: string; messageId: string };
+  /** Forgets link previews past their day in the cache (the recurring sweep, hourly). */
+  'messages.link-previews-sweep': Record<string, never>;
   /** Sends an activity for something a local account did towards remote ones (ADR 0040). */
   'federation.deliver': FederationDelivery;
   /** One of Fedify's queued tasks (fan-out, outbox delivery, inbox processing), as Fedify serialised it. */

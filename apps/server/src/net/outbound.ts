@@ -19,6 +19,8 @@ export class OutboundError extends Error {
   constructor(
     readonly reason: OutboundFailure,
     message: string,
+    /** A redirect's Location, for callers that follow redirects themselves (each hop through the guard again). */
+    readonly location?: string,
   ) {
     super(message);
   }
@@ -27,8 +29,10 @@ export class OutboundError extends Error {
 export interface OutboundOptions {
   /** The whole exchange (DNS, connect, send, answer) must finish within this. */
   timeoutMs: number;
-  /** Answers longer than this are cut off and refused. */
+  /** Answers longer than this are cut off and refused (or, with `truncate`, cut off and kept). */
   maxBytes: number;
+  /** Keep the first maxBytes of a longer answer instead of refusing it (the head of a web page is enough). */
+  truncate?: boolean;
   /** Host names or IP literals that may resolve to private addresses (tests; a deployment's own services). */
   allowHosts?: readonly string[];
 }
@@ -174,23 +178,37 @@ export function outboundRequest(
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400) {
           res.resume();
-          return fail(new OutboundError('redirect', `The endpoint answered with a redirect (${status})`));
+          return fail(
+            new OutboundError(
+              'redirect',
+              `The endpoint answered with a redirect (${status})`,
+              res.headers.location,
+            ),
+          );
         }
         const declared = Number(res.headers['content-length']);
-        if (declared > opts.maxBytes) return fail(tooLarge(opts.maxBytes));
+        if (declared > opts.maxBytes && !opts.truncate) return fail(tooLarge(opts.maxBytes));
         const chunks: Buffer[] = [];
         let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > opts.maxBytes) return fail(tooLarge(opts.maxBytes));
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
+        const done = () => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
           resolve({ status, headers: res.headers, body: Buffer.concat(chunks) });
+        };
+        res.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          size += chunk.length;
+          if (size > opts.maxBytes) {
+            if (!opts.truncate) return fail(tooLarge(opts.maxBytes));
+            chunks.push(chunk.subarray(0, chunk.length - (size - opts.maxBytes)));
+            done();
+            req.destroy();
+            return;
+          }
+          chunks.push(chunk);
         });
+        res.on('end', done);
         res.on('error', () => fail(new OutboundError('unreachable', 'The connection to the endpoint broke')));
       },
     );

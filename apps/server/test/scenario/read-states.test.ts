@@ -72,3 +72,36 @@ test('acks are monotonic and mention counts follow direct, role and @everyone me
     404,
   );
 });
+
+test('a manual ack (Mark unread) moves the position back, and the mentions after it count again', async () => {
+  const g = await createGuild(h);
+  const m = await join(h, g);
+  const post = async (content: string) =>
+    (
+      await h.api('POST', `/channels/${g.textChannelId}/messages`, {
+        token: g.owner.token,
+        body: { content },
+      })
+    ).body;
+  const first = await post('hello');
+  await post(`<@${m.id}> look`);
+  const last = await post('bye');
+  const ack = (id: string, body: unknown, token = m.token) =>
+    h.api('POST', `/channels/${g.textChannelId}/messages/${id}/ack`, { token, body });
+  assert.equal((await ack(last.id, {})).status, 200);
+  const gw = await TestGateway.identify(h, m.token);
+  assert.equal((await ack(first.id, { manual: true })).status, 200);
+  const event = await gw.dispatch('MESSAGE_ACK', (d) => d.message_id === first.id);
+  assert.equal(event.channel_id, g.textChannelId);
+  assert.equal(event.mention_count, 1, 'the mention after the position is unread again');
+  gw.ws.close(1000);
+  const c = await TestGateway.identify(h, m.token);
+  c.ws.close(1000);
+  const state = c.ready.read_state.entries.find((s: any) => s.id === g.textChannelId);
+  assert.equal(state.last_message_id, first.id);
+  assert.equal(state.mention_count, 1);
+  // Someone who cannot see the channel learns nothing, manual or not.
+  const outsider = await h.register();
+  assert.equal((await ack(first.id, { manual: true }, outsider.token)).status, 404);
+  assert.equal((await ack(first.id, { manual: 'yes' })).status, 400);
+});

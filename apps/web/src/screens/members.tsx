@@ -11,6 +11,7 @@ import { type Channel, displayName, type Guild, type Member, type User } from '.
 import { Avatar, Dialog } from '../ui';
 import { openDm } from './friends';
 import { AppsMenu } from './interactions/apps-menu';
+import { useUserMenu } from './menus/user-menu';
 
 /** The colour of a member's highest coloured role. */
 export function roleColour(guild: Guild | null, roleIds: string[] | undefined): string | undefined {
@@ -87,23 +88,36 @@ export function MemberList({ guild, channel }: { guild: Guild; channel: Channel 
           const m = row.member;
           const status = row.status ?? presences[m.user!.id] ?? 'offline';
           return (
-            <button
-              key={row.key}
-              type="button"
-              className={`member ${status === 'offline' ? 'offline' : ''}`}
-              onClick={() => setOpen(m)}
-            >
-              <span className="with-status">
-                <Avatar user={m.user} size={32} />
-                <span className={`status ${status}`} role="img" aria-label={status} />
-              </span>
-              <span style={{ color: roleColour(guild, m.roles) }}>{displayName(m.user, m)}</span>
-            </button>
+            <MemberButton key={row.key} guild={guild} member={m} status={status} onOpen={() => setOpen(m)} />
           );
         }}
       </Virtualizer>
       {open && <UserProfile guild={guild} userId={open.user!.id} onClose={() => setOpen(null)} />}
     </aside>
+  );
+}
+
+/** One member of the list: a click opens their profile, a right-click or long press their menu. */
+function MemberButton(props: { guild: Guild; member: Member; status: string; onOpen: () => void }) {
+  const { guild, member: m, status } = props;
+  const menu = useUserMenu(guild, m.user!.id);
+  return (
+    <>
+      <button
+        type="button"
+        className={`member ${status === 'offline' ? 'offline' : ''}`}
+        onClick={props.onOpen}
+        {...menu.handlers}
+      >
+        <span className="with-status">
+          <Avatar user={m.user} size={32} />
+          <span className={`status ${status}`} role="img" aria-label={status} />
+        </span>
+        <span style={{ color: roleColour(guild, m.roles) }}>{displayName(m.user, m)}</span>
+      </button>
+      {menu.element}
+      {menu.profileOpen && <UserProfile guild={guild} userId={m.user!.id} onClose={menu.closeProfile} />}
+    </>
   );
 }
 

@@ -124,6 +124,21 @@ export class AttachmentUrls {
     return `${this.publicUrl}${path}?ex=${expires}&hm=${this.mac(path, expires)}`;
   }
 
+  /**
+   * Where the web app loads an embed's image from (its `proxy_url`): Hearth fetches it through the outbound guard,
+   * so the page's CSP stays `img-src 'self'` and the image's host never sees the reader. Signed (not expiring: the
+   * image's address is no secret) so the route proxies only what a message named, never any URL asked of it.
+   */
+  embedImage(url: string): string {
+    return `${this.publicUrl}/embed-images?url=${encodeURIComponent(url)}&hm=${this.mac(`embed-image:${url}`, '')}`;
+  }
+
+  /** Whether `hm` is embedImage's signature of `url`. */
+  verifyEmbedImage(url: string, hm: string | undefined): boolean {
+    if (!hm || !/^[0-9a-f]{32}$/.test(hm)) return false;
+    return timingSafeEqual(Buffer.from(this.mac(`embed-image:${url}`, '')), Buffer.from(hm));
+  }
+
   /** Whether a request for `path` carries a valid, unexpired signature. */
   verify(path: string, ex: string | undefined, hm: string | undefined, now = Date.now()): boolean {
     if (!ex || !hm || !/^[0-9a-f]{1,12}$/.test(ex) || !/^[0-9a-f]{32}$/.test(hm)) return false;

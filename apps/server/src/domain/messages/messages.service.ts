@@ -42,6 +42,8 @@ import {
 import { deleteMessages } from './channel-content';
 import { checkComponents } from './component-rules';
 import { type HistoryRange, loadHistoryPage } from './history';
+import { previewedLinks } from './link-preview';
+import { isLinkEmbed, LinkPreviewsService } from './link-previews.service';
 import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
 import { insertMessages, MessageWriter, type NewMessage } from './message-writer';
@@ -77,6 +79,7 @@ export class MessagesService {
     private readonly relationships: RelationshipsService,
     private readonly threads: ThreadsService,
     private readonly stickers: StickersService,
+    private readonly linkPreviews: LinkPreviewsService,
   ) {
     this.writer = new MessageWriter(deps.db);
   }
@@ -306,8 +309,16 @@ export class MessagesService {
         await this.gatewayCopy(ctx, message, principal.userId),
       );
       pending.publish(this.deps.events);
+      if (LinkPreviewsService.wanted(row.content, row.flags)) await this.scheduleUnfurl(channelId, id);
     }
     return message;
+  }
+
+  /** Queues the previews of a message's links; a failure to queue costs the previews, never the message. */
+  private async scheduleUnfurl(channelId: string, messageId: string): Promise<void> {
+    await this.linkPreviews.schedule(channelId, messageId).catch((err: unknown) => {
+      this.deps.log.warn({ err, channelId, messageId }, 'link previews not queued');
+    });
   }
 
   /** GET /channels/:id/messages: newest first, keyset pages around a cursor; needs READ_MESSAGE_HISTORY. */
@@ -381,7 +392,12 @@ export class MessagesService {
       if (row.type !== MessageType.Default && row.type !== MessageType.Reply)
         throw new ApiError(403, ErrorCode.CannotExecuteOnSystemMessage, 'Cannot edit a system message');
       const content = input.content ?? (input.content === null ? '' : row.content);
-      const embeds = input.embeds === undefined ? row.embeds : (input.embeds ?? []);
+      // Sent embeds replace the message's own; previews of links no longer in the text go (the unfurl adds new ones).
+      const links = previewedLinks(content);
+      const embeds =
+        input.embeds === undefined
+          ? row.embeds.filter((e) => !isLinkEmbed(e) || links.includes((e as { url: string }).url))
+          : (input.embeds ?? []);
       const components =
         input.components === undefined || !principal.bot
           ? row.components
@@ -417,6 +433,13 @@ export class MessagesService {
       ...message,
       ...(ctx.guildId ? { guild_id: ctx.guildId } : {}),
     });
+    // New text, or previews shown again: the links are read (again; the cache answers for unchanged ones).
+    const unsuppressed = !!(row.flags & MessageFlags.SuppressEmbeds) && updated.flags !== row.flags;
+    if (
+      (changes.content !== undefined || unsuppressed) &&
+      LinkPreviewsService.wanted(updated.content, updated.flags)
+    )
+      await this.scheduleUnfurl(channelId, messageId);
     return message;
   }
 

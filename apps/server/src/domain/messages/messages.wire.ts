@@ -1,4 +1,10 @@
-import { isSnowflake, type Message, MessageType, snowflakeIsoTimestamp } from '@hearth/protocol';
+import {
+  isSnowflake,
+  type Message,
+  MessageFlags,
+  MessageType,
+  snowflakeIsoTimestamp,
+} from '@hearth/protocol';
 import { type AnyColumn, and, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList, rowJson } from '../../store/json-rows';
@@ -125,7 +131,8 @@ export function buildMessages(
       mentions: r.mentionUserIds.map((id) => byId.get(id)).filter((u) => !!u),
       mention_roles: r.mentionRoleIds,
       attachments: (files.get(r.id) ?? []).map((a) => toAttachmentWire(a, urls)),
-      embeds: r.embeds,
+      // SUPPRESS_EMBEDS: Discord serialises the message with no embeds at all.
+      embeds: r.flags & MessageFlags.SuppressEmbeds ? [] : embedsWithProxies(r.embeds, urls),
       pinned: r.pinned,
       type: r.type,
       flags: r.flags,
@@ -153,6 +160,34 @@ export function buildMessages(
     return message;
   };
   return rows.map((r) => build(r, true));
+}
+
+type ImageRef = { url?: unknown; proxy_url?: string };
+type IconRef = { icon_url?: unknown; proxy_icon_url?: string };
+
+/**
+ * A message's embeds as sent to clients: each http(s) image, thumbnail and icon gets a `proxy_url` (`proxy_icon_url`)
+ * on this server (as Discord's media proxy gives), which clients under a strict CSP load instead of the original.
+ */
+function embedsWithProxies(embeds: unknown[], urls: AttachmentUrls): unknown[] {
+  if (!embeds.length) return embeds;
+  const proxied = (url: unknown) =>
+    typeof url === 'string' && /^https?:\/\//i.test(url) ? urls.embedImage(url) : undefined;
+  return embeds.map((raw) => {
+    if (!raw || typeof raw !== 'object') return raw;
+    const e = { ...(raw as Record<string, unknown>) };
+    for (const key of ['image', 'thumbnail'] as const) {
+      const ref = e[key] as ImageRef | undefined;
+      const proxy = ref && proxied(ref.url);
+      if (proxy) e[key] = { ...ref, proxy_url: proxy };
+    }
+    for (const key of ['author', 'footer'] as const) {
+      const ref = e[key] as IconRef | undefined;
+      const proxy = ref && proxied(ref.icon_url);
+      if (proxy) e[key] = { ...ref, proxy_icon_url: proxy };
+    }
+    return e;
+  });
 }
 
 /**

@@ -28,8 +28,16 @@ export function readStatesJson(userId: unknown) {
 export class ReadStatesService {
   constructor(private readonly deps: Deps) {}
 
-  /** POST /channels/:id/messages/:mid/ack: moves the read position forward, never back. */
-  async ack(principal: Principal, channelId: string, messageId: string): Promise<{ token: null }> {
+  /**
+   * POST /channels/:id/messages/:mid/ack: moves the read position forward, never back, unless `manual` (Discord's
+   * "Mark unread": the position is set to the message given, the one before the first unread).
+   */
+  async ack(
+    principal: Principal,
+    channelId: string,
+    messageId: string,
+    opts: { manual?: boolean } = {},
+  ): Promise<{ token: null }> {
     const { db } = this.deps;
     await loadMessageChannel(db, channelId, principal.userId);
     const [row] = await db
@@ -38,7 +46,9 @@ export class ReadStatesService {
       .onConflictDoUpdate({
         target: [readStates.userId, readStates.channelId],
         set: {
-          lastMessageId: sql`greatest(${readStates.lastMessageId}, excluded.last_message_id)`,
+          lastMessageId: opts.manual
+            ? sql`excluded.last_message_id`
+            : sql`greatest(${readStates.lastMessageId}, excluded.last_message_id)`,
           updatedAt: new Date(),
         },
       })

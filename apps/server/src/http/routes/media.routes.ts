@@ -94,6 +94,31 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
     );
   }
 
+  // Embeds' images (link previews' pictures, bots' embed images), fetched for the client through the outbound guard:
+  // only URLs a message's wire form signed (ADR 0044).
+  app.get(
+    '/embed-images',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          url: Type.String({ maxLength: 2048 }),
+          hm: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const image = await services.linkPreviews.image(req.query.url, req.query.hm);
+      if (!image) return reply.code(404).send({ message: '404: Not Found', code: 0 });
+      servedAsFile(reply)
+        .type(image.contentType)
+        .header('content-length', image.body.length)
+        .header('content-disposition', 'inline')
+        .header('cache-control', 'public, max-age=86400');
+      return reply.send(image.body);
+    },
+  );
+
   // Media of social statuses (ADR 0033): plain URLs for public and unlisted statuses, signed ones otherwise.
   app.get(
     '/media_attachments/:user_id/:media_id/:file',

@@ -127,7 +127,10 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
         response: { 200: Type.Object({ token: Type.Null() }), ...errors },
       },
     },
-    async (req) => services.readStates.ack(caller(req), req.params.channel_id, req.params.message_id),
+    async (req) =>
+      services.readStates.ack(caller(req), req.params.channel_id, req.params.message_id, {
+        manual: req.body?.manual,
+      }),
   );
 
   app.post(

@@ -122,3 +122,18 @@ export const mentions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.channelId, t.messageId] })],
 );
+
+/**
+ * Link previews fetched for messages' links (the unfurl job), by URL: one fetch serves every message that links
+ * the same page within a day. `embed` is null when the page had nothing to show (or could not be fetched), so a
+ * dead link is not fetched again for each message either.
+ */
+export const linkPreviews = pgTable(
+  'link_previews',
+  {
+    url: text('url').primaryKey(),
+    embed: jsonb('embed').$type<object>(),
+    fetchedAt: timestamptz('fetched_at').notNull().defaultNow(),
+  },
+  (t) => [index('link_previews_fetched_idx').on(t.fetchedAt)],
+);

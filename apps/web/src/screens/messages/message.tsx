@@ -12,11 +12,17 @@ import { AppsMenu } from '../interactions/apps-menu';
 import { MessageComponents } from '../interactions/components';
 import { InteractionNote, isEphemeral, isLoading } from '../interactions/message-parts';
 import { roleColour, UserProfile } from '../members';
+import { ContextMenu, useContextMenu } from '../menus/context-menu';
+import { useUserMenu } from '../menus/user-menu';
 import { NewThread } from '../threads/panel';
 import { AttachmentView } from './attachments';
 import { EditBox } from './edit-box';
+import { Embeds, SUPPRESS_EMBEDS } from './embeds';
 import { requestJump } from './jump';
+import { messageMenuItems } from './message-menu';
 import { ReactionPicker, Reactions } from './reactions';
+import { clockTime, fullTime, messageTime } from './time';
+import './message.css';
 
 /** What Discord's system messages say, by message type. */
 const systemText: Record<number, string> = {
@@ -48,8 +54,11 @@ export function MessageItem(props: {
   const author = (m.webhook_id ? undefined : known) ?? m.author;
   const [picking, setPicking] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [profile, setProfile] = useState(false);
   const [threading, setThreading] = useState(false);
+  const menu = useContextMenu();
+  const userMenu = useUserMenu(guild, m.author.id);
+  // A webhook's "author" is no person: no profile, no menu.
+  const person = m.webhook_id ? {} : userMenu.handlers;
   // A thread started from a message has the message's id.
   const thread = useStore((s) =>
     isThread(s.channels[m.id] ?? { id: '', type: -1 }) ? s.channels[m.id] : undefined,
@@ -68,8 +77,8 @@ export function MessageItem(props: {
         <span aria-hidden="true">→</span>
         <span>
           <strong style={{ color: colour }}>{name}</strong> {system}{' '}
-          <time dateTime={m.timestamp}>
-            {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
+          <time dateTime={m.timestamp} title={fullTime(time)}>
+            {messageTime(time)}
           </time>
         </span>
       </>
@@ -90,15 +99,32 @@ export function MessageItem(props: {
           </span>
         </button>
       )}
-      {!props.grouped && <Avatar user={author} />}
-      <div className="body">
+      {props.grouped ? (
+        <time className="gutter-time" dateTime={m.timestamp} title={fullTime(time)}>
+          {clockTime(time)}
+        </time>
+      ) : m.webhook_id ? (
+        <Avatar user={author} />
+      ) : (
+        <button
+          type="button"
+          className="avatar-button"
+          aria-label={`Profile of ${name}`}
+          onClick={userMenu.profile}
+          {...person}
+        >
+          <Avatar user={author} />
+        </button>
+      )}
+      <div className="body" {...menu.handlers}>
         {!props.grouped && (
           <div className="meta">
             <button
               type="button"
               className="author"
               style={{ color: colour }}
-              onClick={() => !m.webhook_id && setProfile(true)}
+              onClick={() => !m.webhook_id && userMenu.profile()}
+              {...person}
             >
               {name}
             </button>{' '}
@@ -107,8 +133,8 @@ export function MessageItem(props: {
                 {m.webhook_id ? 'APP' : 'BOT'}
               </span>
             )}{' '}
-            <time dateTime={m.timestamp} title={time.toLocaleString()}>
-              {time.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}
+            <time dateTime={m.timestamp} title={fullTime(time)}>
+              {messageTime(time)}
             </time>
           </div>
         )}
@@ -127,6 +153,20 @@ export function MessageItem(props: {
         {m.attachments.map((a) => (
           <AttachmentView key={a.id} attachment={a} onOpen={() => props.onOpen(a)} />
         ))}
+        {!!m.embeds?.length && (
+          <Embeds
+            embeds={m.embeds}
+            mentions={props.mentions}
+            onRemove={
+              props.mine || props.canManage
+                ? () =>
+                    endpoints
+                      .editMessage(m.channel_id, m.id, { flags: (m.flags ?? 0) | SUPPRESS_EMBEDS })
+                      .catch(() => {})
+                : undefined
+            }
+          />
+        )}
         <MessageComponents message={m} guild={guild} />
         <Reactions message={m} canReact={props.canReact} />
         {isEphemeral(m) && <InteractionNote message={m} />}
@@ -209,8 +249,34 @@ export function MessageItem(props: {
         )}
       </div>
       {picking && <ReactionPicker message={m} guild={guild} onClose={() => setPicking(false)} />}
-      {profile && (
-        <UserProfile guild={guild} channel={channel} userId={m.author.id} onClose={() => setProfile(false)} />
+      {!m.webhook_id && userMenu.element}
+      {userMenu.profileOpen && (
+        <UserProfile guild={guild} channel={channel} userId={m.author.id} onClose={userMenu.closeProfile} />
+      )}
+      {menu.at && (
+        <ContextMenu
+          at={menu.at}
+          label="Message actions"
+          onClose={menu.close}
+          items={messageMenuItems(
+            m,
+            {
+              guildId: guild?.id,
+              mine: props.mine,
+              canManage: props.canManage,
+              canPin: props.canPin,
+              canReact: props.canReact,
+              canThread: props.canThread && !thread,
+            },
+            {
+              react: () => setPicking(true),
+              reply: props.onReply,
+              edit: props.onEdit,
+              thread: () => setThreading(true),
+              remove: () => setConfirmDelete(true),
+            },
+          )}
+        />
       )}
       {threading && (
         <Dialog title="Create thread" onClose={() => setThreading(false)}>

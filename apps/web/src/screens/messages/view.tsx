@@ -83,6 +83,9 @@ function buildRows(
       // A webhook posts under many names: each name gets its header.
       prev.author.username === m.author.username &&
       !m.referenced_message &&
+      // Nothing groups under a one-line system notice ("joined the server"), or it would have no name at all.
+      !isSystemMessage(prev) &&
+      !isSystemMessage(m) &&
       m.id !== opts.dividerAt &&
       idTime(m.id) - idTime(prev.id) < groupWindowMs;
     rows.push({ kind: 'message', key: m.id, message: m, grouped, mentioned: opts.mentioned(m) });
