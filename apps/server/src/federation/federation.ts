@@ -12,6 +12,7 @@ import {
   type Actor,
   Application,
   Create,
+  Delete,
   Endpoints,
   Follow,
   Image,
@@ -20,12 +21,16 @@ import {
   Note,
   Person,
   PropertyValue,
+  PUBLIC_COLLECTION,
   type Recipient,
   Reject,
   Service,
+  Tombstone,
   Undo,
+  Update,
 } from '@fedify/vocab';
 import { exportSpki } from '@fedify/vocab-runtime';
+import { Temporal } from '@js-temporal/polyfill';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Services } from '../domain/services';
@@ -50,10 +55,16 @@ import { webFingerSelf } from './safe-fetch';
 const INSTANCE = 'instance';
 /** Most remote followers one status is fanned out to in this slice. */
 const FANOUT_MAX = 50_000;
+/** How long a deleted remote status's IRI is remembered, so a late or replayed Create does not bring it back. */
+const TOMBSTONE_TTL_DAYS = 90;
+/** Most statuses, follows and favourites of a deleted remote account removed for one Delete. */
+const ACCOUNT_REMOVAL_MAX = 5000;
 /** Fedify's expired cache entries are deleted this often. */
 const KV_SWEEP_MS = 60 * 60_000;
 
 export type HearthFederation = Federation<null>;
+
+const tombstoneKey = (uri: string) => ['hearth', 'tombstone', uri] as const;
 
 /** Builds Hearth's ActivityPub side (ADR 0040) over the social services. */
 export function createHearthFederation(opts: {
@@ -80,44 +91,46 @@ export function createHearthFederation(opts: {
   // --- actors and keys ---------------------------------------------------------------------------------------
 
   const keyOwner = (identifier: string) => (identifier === INSTANCE ? '0' : identifier);
-  federation
-    .setActorDispatcher('/users/{identifier}', async (ctx, identifier) => {
-      const keys = await ctx.getActorKeyPairs(identifier);
-      const common = {
-        id: ctx.getActorUri(identifier),
-        inbox: ctx.getInboxUri(identifier),
-        outbox: ctx.getOutboxUri(identifier),
-        followers: ctx.getFollowersUri(identifier),
-        following: ctx.getFollowingUri(identifier),
-        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
-        publicKey: keys[0]?.cryptographicKey ?? null,
-        assertionMethods: keys.map((k) => k.multikey),
-      };
-      if (identifier === INSTANCE)
-        return new Application({
-          ...common,
-          preferredUsername: host,
-          name: 'Hearth',
-          manuallyApprovesFollowers: true,
-          url: new URL(config.publicUrl),
-        });
-      const user = await remote.local(identifier);
-      if (!user) return null;
-      const account = await social.profiles.account(user.id);
-      return new Person({
+  /** The instance actor or a local account's Person (null when there is none). */
+  const actorOf = async (ctx: Context<null>, identifier: string) => {
+    const keys = await ctx.getActorKeyPairs(identifier);
+    const common = {
+      id: ctx.getActorUri(identifier),
+      inbox: ctx.getInboxUri(identifier),
+      outbox: ctx.getOutboxUri(identifier),
+      followers: ctx.getFollowersUri(identifier),
+      following: ctx.getFollowingUri(identifier),
+      endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      publicKey: keys[0]?.cryptographicKey ?? null,
+      assertionMethods: keys.map((k) => k.multikey),
+    };
+    if (identifier === INSTANCE)
+      return new Application({
         ...common,
-        preferredUsername: user.username,
-        name: user.globalName ?? user.username,
-        summary: account.note || null,
-        url: new URL(account.url),
-        published: instant(user.createdAt),
-        manuallyApprovesFollowers: user.locked,
-        discoverable: user.discoverable,
-        icon: user.avatar ? new Image({ url: new URL(account.avatar) }) : null,
-        image: user.banner ? new Image({ url: new URL(account.header) }) : null,
-        attachments: account.fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
+        preferredUsername: host,
+        name: 'Hearth',
+        manuallyApprovesFollowers: true,
+        url: new URL(config.publicUrl),
       });
-    })
+    const user = await remote.local(identifier);
+    if (!user) return null;
+    const account = await social.profiles.account(user.id);
+    return new Person({
+      ...common,
+      preferredUsername: user.username,
+      name: user.globalName ?? user.username,
+      summary: account.note || null,
+      url: new URL(account.url),
+      published: instant(user.createdAt),
+      manuallyApprovesFollowers: user.locked,
+      discoverable: user.discoverable,
+      icon: user.avatar ? new Image({ url: new URL(account.avatar) }) : null,
+      image: user.banner ? new Image({ url: new URL(account.header) }) : null,
+      attachments: account.fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
+    });
+  };
+  federation
+    .setActorDispatcher('/users/{identifier}', actorOf)
     .mapHandle(async (_ctx, username) =>
       username.toLowerCase() === host.toLowerCase() ? INSTANCE : remote.localByUsername(username),
     )
@@ -322,6 +335,7 @@ export function createHearthFederation(opts: {
       const followers = actor && isActor(actor) ? (actor.followersId?.href ?? null) : null;
       const status = noteToStatus(object, followers);
       if (!status || status.visibility === 'direct') return;
+      if (await kv.get(tombstoneKey(status.uri))) return;
       const parent = status.inReplyTo
         ? ((await localPostOf(ctx, new URL(status.inReplyTo))) ??
           (await social.posts.byUri(status.inReplyTo)))
@@ -329,6 +343,48 @@ export function createHearthFederation(opts: {
       await social.posts.createRemote(author.id, {
         ...status,
         inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
+      });
+    })
+    .on(Update, async (ctx, update) => {
+      if (!update.actorId) return;
+      const object = await update.getObject(ctx);
+      if (isActor(object)) {
+        // Only an actor may update itself: its profile (and keys) are stored again.
+        if (object.id?.href === update.actorId.href) await storeActor(object);
+        return;
+      }
+      if (!(object instanceof Note) || !object.id) return;
+      // The actor must own the note: it is attributed to the actor and lives on the actor's origin.
+      if (object.attributionId?.href !== update.actorId.href || object.id.origin !== update.actorId.origin)
+        return;
+      const [author, post] = await Promise.all([
+        remote.byUri(update.actorId.href),
+        social.posts.byUri(object.id.href),
+      ]);
+      if (!author || !post || post.userId !== author.id) return;
+      const status = noteToStatus(object, null);
+      if (!status) return;
+      // An edit never changes who may see a status (Mastodon's rule too): the stored visibility stays.
+      await social.posts.editRemote(author.id, post.id, { ...status, inReplyTo: null });
+    })
+    .on(Delete, async (_ctx, del) => {
+      const actorId = del.actorId;
+      const objectId = del.objectId;
+      if (!actorId || !objectId) return;
+      const author = await remote.byUri(actorId.href);
+      if (objectId.href === actorId.href) {
+        if (author) await removeAccount(author.id);
+        return;
+      }
+      // Only the owner's origin can delete an object; the IRI is remembered even when it never arrived here.
+      if (objectId.origin !== actorId.origin) return;
+      await kv.set(tombstoneKey(objectId.href), true, {
+        ttl: Temporal.Duration.from({ hours: TOMBSTONE_TTL_DAYS * 24 }) as never,
+      });
+      const post = await social.posts.byUri(objectId.href);
+      if (!author || !post || post.userId !== author.id) return;
+      await social.posts.remove(remotePrincipal(author.id), post.id).catch((err) => {
+        log.info({ err, object: objectId.href }, 'a remote delete failed');
       });
     })
     .on(Like, async (ctx, like) => {
@@ -341,6 +397,21 @@ export function createHearthFederation(opts: {
       });
     })
     .onError((_ctx, err) => log.warn({ err }, 'an inbox activity failed'));
+
+  /** A remote account whose actor was deleted: its statuses, follows both ways and favourites go, then it. */
+  async function removeAccount(id: string): Promise<void> {
+    const who = remotePrincipal(id);
+    const left = await remote.footprint(id, ACCOUNT_REMOVAL_MAX);
+    for (const target of left.following) await social.follows.unfollow(who, target).catch(() => {});
+    for (const follower of left.followedBy)
+      await social.follows.removeFollower(who, follower).catch(() => {});
+    for (const postId of left.favourited) await social.posts.favourite(who, postId, false).catch(() => {});
+    for (const postId of await social.posts.idsOf(id, ACCOUNT_REMOVAL_MAX))
+      await social.posts.remove(who, postId).catch((err) => {
+        log.info({ err, postId }, 'a deleted account status could not be removed');
+      });
+    await remote.markGone(id);
+  }
 
   /** A local status an object IRI names. */
   async function localPostOf(ctx: Context<null>, uri: URL | null) {
@@ -424,6 +495,46 @@ export function createHearthFederation(opts: {
         const s = await localStatus(ctx, d.userId, d.postId);
         if (!s || s.visibility === 'direct') return;
         await ctx.sendActivity(sender, 'followers', createOf(s), { preferSharedInbox: true });
+        return;
+      }
+      case 'update': {
+        const s = await localStatus(ctx, d.userId, d.postId);
+        if (!s || s.visibility === 'direct') return;
+        const note = statusToNote(s);
+        const update = new Update({
+          id: new URL(`${s.uri}#updates/${Date.now()}`),
+          actor: me,
+          object: note,
+          tos: note.toIds,
+          ccs: note.ccIds,
+          updated: note.updated,
+        });
+        await ctx.sendActivity(sender, 'followers', update, { preferSharedInbox: true });
+        return;
+      }
+      case 'delete': {
+        const uri = ctx.getObjectUri(Note, { userId: d.userId, id: d.postId });
+        const del = new Delete({
+          id: new URL(`${uri.href}#delete`),
+          actor: me,
+          object: new Tombstone({ id: uri }),
+          to: PUBLIC_COLLECTION,
+          ccs: [ctx.getFollowersUri(d.userId)],
+        });
+        await ctx.sendActivity(sender, 'followers', del, { preferSharedInbox: true });
+        return;
+      }
+      case 'update-person': {
+        const person = await actorOf(ctx, d.userId);
+        if (!person) return;
+        const update = new Update({
+          id: new URL(`${me.href}#updates/${Date.now()}`),
+          actor: me,
+          object: person,
+          to: PUBLIC_COLLECTION,
+          ccs: [ctx.getFollowersUri(d.userId)],
+        });
+        await ctx.sendActivity(sender, 'followers', update, { preferSharedInbox: true });
         return;
       }
       case 'like':

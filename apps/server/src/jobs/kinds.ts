@@ -33,5 +33,9 @@ export type FederationDelivery =
   | { type: 'accept' | 'reject'; userId: string; followerId: string; followUri: string | null }
   /** `userId` posted status `postId` (public or unlisted) and has remote followers. */
   | { type: 'create'; userId: string; postId: string }
+  /** `userId` edited status `postId` (Update), or deleted it (Delete: the row is gone, its IRI is enough). */
+  | { type: 'update' | 'delete'; userId: string; postId: string }
+  /** `userId` changed their profile (Update of their Person). */
+  | { type: 'update-person'; userId: string }
   /** `userId` favourited (or stopped) remote `authorId`'s status `postId`. */
   | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string };

@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Peer, type PeerActor, startPeer } from '../fediverse-peer';
+import { startHearth, type TestServer, type TestUser } from '../harness';
+import { mastodon, post } from '../social-helpers';
+
+// What Hearth's inbox does with activities from another server (ADR 0040), sent by a small stand-in peer that signs
+// them as Mastodon does: edits and deletes of notes, profile updates, a deleted account, and what an actor may not
+// do to another's objects. Hearth-to-Hearth is in multi-process/federation.test.ts.
+
+let h: TestServer;
+let m: ReturnType<typeof mastodon>;
+let peer: Peer;
+const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
+
+before(async () => {
+  h = await startHearth({ federationAllowPrivateAddresses: true, federationAllowHttp: true });
+  m = mastodon(h);
+  peer = await startPeer();
+});
+after(async () => {
+  await h.close();
+  await peer.close();
+});
+
+/** Asks until `check` answers something truthy (the inbox works through the job queue). */
+async function eventually<T>(what: string, check: () => Promise<T | null | undefined | false>): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+/** A local user following `actor` (looked up by WebFinger, accepted by a signed Accept): answers its account id. */
+async function follow(u: TestUser, actor: PeerActor): Promise<string> {
+  const found = await m('GET', `/api/v1/accounts/lookup?acct=${actor.name}@${peer.host}`, u);
+  assert.equal(found.status, 200, found.text);
+  assert.equal((await m('POST', `/api/v1/accounts/${found.body.id}/follow`, u)).status, 200);
+  const followActivity = await eventually('the Follow reaches the peer', async () =>
+    peer.received.find((a) => a.type === 'Follow' && a.object === actor.id),
+  );
+  const status = await peer.send(actor, `${h.url}/users/${u.id}/inbox`, {
+    id: `${actor.id}#accepts/${u.id}`,
+    type: 'Accept',
+    actor: actor.id,
+    object: followActivity,
+  });
+  assert.equal(status, 202);
+  await eventually('the follow accepted', async () => {
+    const r = await m('GET', `/api/v1/accounts/relationships?id[]=${found.body.id}`, u);
+    return r.body[0]?.following === true;
+  });
+  return found.body.id;
+}
+
+const note = (actor: PeerActor, n: string, content: string, extra: Record<string, unknown> = {}) => ({
+  id: `${actor.id}/statuses/${n}`,
+  type: 'Note',
+  attributedTo: actor.id,
+  to: [PUBLIC],
+  cc: [`${actor.id}/followers`],
+  content,
+  published: '2026-12-01T10:00:00Z',
+  ...extra,
+});
+const create = (actor: PeerActor, object: Record<string, any>) => ({
+  id: `${object.id}/activity`,
+  type: 'Create',
+  actor: actor.id,
+  to: object.to,
+  cc: object.cc,
+  object,
+});
+
+async function homeStatus(u: TestUser, uri: string) {
+  const r = await m('GET', '/api/v1/timelines/home', u);
+  return (r.body as any[]).find((s) => s.uri === uri) ?? null;
+}
+
+describe('inbound Update and Delete', () => {
+  test('an edit keeps its history; only the author may edit or delete; a delete tombstones the note', async () => {
+    const u = await h.register();
+    const mallory = await peer.actor('mallory');
+    const eve = await peer.actor('eve');
+    await follow(u, mallory);
+    const inbox = `${h.url}/inbox`;
+
+    const first = note(mallory, '1', '<p>first words</p>');
+    assert.equal(await peer.send(mallory, inbox, create(mallory, first)), 202);
+    const stored = await eventually('the note in the home timeline', () => homeStatus(u, first.id));
+    assert.match(stored.content, /first words/);
+    assert.equal(stored.edited_at, null);
+
+    // Eve (same server, her own key) may not edit mallory's note: neither as hers nor as mallory's.
+    const forged = note(mallory, '1', '<p>forged by eve</p>', { updated: '2026-12-01T11:00:00Z' });
+    await peer.send(eve, inbox, {
+      id: `${eve.id}#updates/1`,
+      type: 'Update',
+      actor: eve.id,
+      object: forged,
+    });
+    await peer.send(eve, inbox, {
+      id: `${eve.id}#updates/2`,
+      type: 'Update',
+      actor: eve.id,
+      object: { ...forged, attributedTo: eve.id },
+    });
+    // Nor delete it.
+    await peer.send(eve, inbox, {
+      id: `${eve.id}#deletes/1`,
+      type: 'Delete',
+      actor: eve.id,
+      object: { id: first.id, type: 'Tombstone' },
+    });
+
+    // Mallory's own edit, sent after eve's: once it shows, eve's were already processed and refused.
+    const edited = note(mallory, '1', '<p>second words</p>', {
+      summary: 'spoilers',
+      sensitive: true,
+      updated: '2026-12-01T12:00:00Z',
+    });
+    await peer.send(mallory, inbox, {
+      id: `${mallory.id}#updates/1`,
+      type: 'Update',
+      actor: mallory.id,
+      object: edited,
+    });
+    const now = await eventually('the edit', async () => {
+      const s = await homeStatus(u, first.id);
+      return s && /second words/.test(s.content) ? s : null;
+    });
+    assert.equal(now.spoiler_text, 'spoilers');
+    assert.equal(now.sensitive, true);
+    assert.ok(now.edited_at);
+    const history = await m('GET', `/api/v1/statuses/${now.id}/history`, u);
+    assert.equal(history.status, 200);
+    assert.deepEqual(
+      history.body.map((v: any) => /first words/.test(v.content) || /second words/.test(v.content)),
+      [true, true],
+    );
+    assert.equal(history.body.length, 2);
+    assert.doesNotMatch(JSON.stringify(history.body), /forged by eve/);
+
+    // Mallory deletes it: gone from the timeline and the API.
+    await peer.send(mallory, inbox, {
+      id: `${mallory.id}#deletes/1`,
+      type: 'Delete',
+      actor: mallory.id,
+      object: { id: first.id, type: 'Tombstone' },
+    });
+    await eventually('the note gone', async () => (await homeStatus(u, first.id)) === null);
+    assert.equal((await m('GET', `/api/v1/statuses/${now.id}`, u)).status, 404);
+
+    // A replayed Create does not bring it back (the tombstone), while a new note still arrives.
+    await peer.send(mallory, inbox, create(mallory, first));
+    const later = note(mallory, '2', '<p>a later note</p>');
+    await peer.send(mallory, inbox, create(mallory, later));
+    await eventually('the later note', () => homeStatus(u, later.id));
+    assert.equal(await homeStatus(u, first.id), null);
+  });
+
+  test('Update(Person) refreshes the profile; another actor cannot update it', async () => {
+    const u = await h.register();
+    const trent = await peer.actor('trent');
+    const eve = await peer.actor('eve2');
+    const id = await follow(u, trent);
+    const person = (name: string, of: PeerActor) => ({
+      id: of.id,
+      type: 'Person',
+      preferredUsername: of.name,
+      name,
+      summary: '<p>new bio <script>x</script></p>',
+      inbox: `${of.id}/inbox`,
+      publicKey: { id: of.keyId, owner: of.id, publicKeyPem: of.publicKeyPem },
+    });
+    await peer.send(eve, `${h.url}/inbox`, {
+      id: `${eve.id}#updates/p1`,
+      type: 'Update',
+      actor: eve.id,
+      object: person('Forged Name', trent),
+    });
+    await peer.send(trent, `${h.url}/inbox`, {
+      id: `${trent.id}#updates/p1`,
+      type: 'Update',
+      actor: trent.id,
+      object: person('Trent Renamed', trent),
+    });
+    const account = await eventually('the new name', async () => {
+      const r = await m('GET', `/api/v1/accounts/${id}`, u);
+      return r.body.display_name === 'Trent Renamed' ? r.body : null;
+    });
+    assert.match(account.note, /new bio/);
+    assert.doesNotMatch(account.note, /script/);
+  });
+
+  test("Delete(Person) removes the account's statuses, follows and favourites", async () => {
+    const u = await h.register();
+    const dave = await peer.actor('dave');
+    const daveId = await follow(u, dave);
+    const inbox = `${h.url}/inbox`;
+    const n = note(dave, '1', '<p>dave was here</p>');
+    await peer.send(dave, inbox, create(dave, n));
+    await eventually("dave's note", () => homeStatus(u, n.id));
+    // Dave follows u and favourites u's status.
+    const mine = await post(h, u, { status: 'mine' });
+    await peer.send(dave, inbox, {
+      id: `${dave.id}#follows/2`,
+      type: 'Follow',
+      actor: dave.id,
+      object: `http://hearth.test/users/${u.id}`,
+    });
+    await peer.send(dave, inbox, {
+      id: `${dave.id}#likes/1`,
+      type: 'Like',
+      actor: dave.id,
+      object: `http://hearth.test/users/${u.id}/statuses/${mine}`,
+    });
+    await eventually('the favourite', async () => {
+      const r = await m('GET', `/api/v1/statuses/${mine}`, u);
+      return r.body.favourites_count === 1;
+    });
+    assert.equal((await m('GET', `/api/v1/accounts/${u.id}`, u)).body.followers_count, 1);
+
+    await peer.send(dave, inbox, {
+      id: `${dave.id}#delete`,
+      type: 'Delete',
+      actor: dave.id,
+      to: [PUBLIC],
+      object: dave.id,
+    });
+    await eventually('the note gone', async () => (await homeStatus(u, n.id)) === null);
+    await eventually('the favourite gone', async () => {
+      const r = await m('GET', `/api/v1/statuses/${mine}`, u);
+      return r.body.favourites_count === 0;
+    });
+    const me = await m('GET', `/api/v1/accounts/${u.id}`, u);
+    assert.equal(me.body.followers_count, 0);
+    assert.equal(me.body.following_count, 0);
+    const rel = await m('GET', `/api/v1/accounts/relationships?id[]=${daveId}`, u);
+    assert.equal(rel.body[0]?.following ?? false, false);
+  });
+});
