@@ -23,6 +23,8 @@ export interface Peer {
   actor(name: string): Promise<PeerActor>;
   /** POSTs `activity` (Mastodon's `@context` is added when it has none) to `inbox`, signed by `by`; answers the status. */
   send(by: PeerActor, inbox: string, activity: Record<string, unknown>): Promise<number>;
+  /** Serves `doc` (with Mastodon's context) at its `id`, as the peer's own object. */
+  serve(doc: { id: string } & Record<string, unknown>): void;
   /** Activities delivered to this peer's inboxes, oldest first. */
   received: Array<Record<string, any>>;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ async function pem(key: CryptoKey): Promise<string> {
 export async function startPeer(): Promise<Peer> {
   const actors = new Map<string, PeerActor>();
   const received: Array<Record<string, any>> = [];
+  const objects = new Map<string, Record<string, unknown>>();
   let origin = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
@@ -82,6 +85,8 @@ export async function startPeer(): Promise<Peer> {
           'application/jrd+json',
         );
       }
+      const object = objects.get(url.href);
+      if (object) return json(200, { '@context': MASTODON_CONTEXT, ...object });
       const m = /^\/users\/([a-z0-9_]+)$/.exec(url.pathname);
       const a = m ? actors.get(m[1]) : undefined;
       if (!a) return json(404, {});
@@ -108,6 +113,7 @@ export async function startPeer(): Promise<Peer> {
     origin,
     host: new URL(origin).host,
     received,
+    serve: (doc) => objects.set(doc.id, doc),
     async actor(name) {
       const pair = (await crypto.subtle.generateKey(
         {

@@ -10,6 +10,7 @@ import {
 import {
   Accept,
   type Actor,
+  Announce,
   Application,
   Create,
   Delete,
@@ -318,6 +319,11 @@ export function createHearthFederation(opts: {
       if (object instanceof Follow && object.actorId?.href === undo.actorId?.href) {
         const target = await localActor(ctx, object.objectId);
         if (target) await social.follows.unfollow(remotePrincipal(senderId), target.id).catch(() => {});
+      } else if (object instanceof Announce && object.actorId?.href === undo.actorId?.href) {
+        const post = object.objectId
+          ? ((await localPostOf(ctx, object.objectId)) ?? (await social.posts.byUri(object.objectId.href)))
+          : null;
+        if (post) await social.reblogs.unreblog(remotePrincipal(senderId), post.id).catch(() => {});
       } else if (object instanceof Like && object.actorId?.href === undo.actorId?.href) {
         const post = await localPostOf(ctx, object.objectId);
         if (post) await social.posts.favourite(remotePrincipal(senderId), post.id, false).catch(() => {});
@@ -332,17 +338,34 @@ export function createHearthFederation(opts: {
       // In this slice a remote status is stored when a local account follows its author.
       if (!author || !(await social.follows.hasLocalFollower(author.id))) return;
       const actor = await create.getActor(ctx);
-      const followers = actor && isActor(actor) ? (actor.followersId?.href ?? null) : null;
-      const status = noteToStatus(object, followers);
-      if (!status || status.visibility === 'direct') return;
-      if (await kv.get(tombstoneKey(status.uri))) return;
-      const parent = status.inReplyTo
-        ? ((await localPostOf(ctx, new URL(status.inReplyTo))) ??
-          (await social.posts.byUri(status.inReplyTo)))
-        : null;
-      await social.posts.createRemote(author.id, {
-        ...status,
-        inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
+      await storeNote(ctx, object, author.id, actor && isActor(actor) ? actor : null);
+    })
+    .on(Announce, async (ctx, announce) => {
+      if (!announce.actorId || !announce.objectId) return;
+      const boosterId = await senderOf(ctx, announce);
+      if (!boosterId) return;
+      let post =
+        (await localPostOf(ctx, announce.objectId)) ?? (await social.posts.byUri(announce.objectId.href));
+      // A status not stored yet is fetched from its own server when someone here follows the booster.
+      if (!post && (await social.follows.hasLocalFollower(boosterId))) {
+        const note = await announce.getObject(ctx).catch(() => null);
+        if (note instanceof Note) {
+          const author = await note.getAttribution(ctx).catch(() => null);
+          const authorId = author && isActor(author) ? await storeActor(author) : null;
+          const id = authorId ? await storeNote(ctx, note, authorId, author) : null;
+          post = id ? await social.posts.statusRowById(id) : null;
+        }
+      }
+      if (!post) return;
+      const to = announce.toIds.map((u) => u.href);
+      const cc = announce.ccIds.map((u) => u.href);
+      const visibility = to.includes(PUBLIC_COLLECTION.href)
+        ? 'public'
+        : cc.includes(PUBLIC_COLLECTION.href)
+          ? 'unlisted'
+          : 'private';
+      await social.reblogs.reblog(remotePrincipal(boosterId), post.id, visibility).catch((err) => {
+        log.info({ err, announce: announce.id?.href }, 'a remote boost was refused');
       });
     })
     .on(Update, async (ctx, update) => {
@@ -397,6 +420,32 @@ export function createHearthFederation(opts: {
       });
     })
     .onError((_ctx, err) => log.warn({ err }, 'an inbox activity failed'));
+
+  /**
+   * Stores a remote Note of `authorId` (its author's actor, when known, tells followers-only from direct); answers
+   * the status's id, or null when it is nothing to store (direct, deleted, not the author's own).
+   */
+  async function storeNote(
+    ctx: Context<null>,
+    note: Note,
+    authorId: string,
+    authorActor: Actor | null,
+  ): Promise<string | null> {
+    const account = await remote.byId(authorId);
+    // The note must live on its author's server.
+    if (!account || !note.id || note.id.origin !== new URL(account.uri).origin) return null;
+    if (note.attributionId?.href !== account.uri) return null;
+    const status = noteToStatus(note, authorActor?.followersId?.href ?? null);
+    if (!status || status.visibility === 'direct') return null;
+    if (await kv.get(tombstoneKey(status.uri))) return null;
+    const parent = status.inReplyTo
+      ? ((await localPostOf(ctx, new URL(status.inReplyTo))) ?? (await social.posts.byUri(status.inReplyTo)))
+      : null;
+    return social.posts.createRemote(authorId, {
+      ...status,
+      inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
+    });
+  }
 
   /** A remote account whose actor was deleted: its statuses, follows both ways and favourites go, then it. */
   async function removeAccount(id: string): Promise<void> {
@@ -522,6 +571,32 @@ export function createHearthFederation(opts: {
           ccs: [ctx.getFollowersUri(d.userId)],
         });
         await ctx.sendActivity(sender, 'followers', del, { preferSharedInbox: true });
+        return;
+      }
+      case 'announce':
+      case 'undo-announce': {
+        const original = await social.posts.statusRow(d.originalUserId, d.originalId);
+        if (!original) return;
+        const author = await remote.byId(d.originalUserId);
+        const announce = new Announce({
+          id: new URL(`${me.href}/statuses/${d.boostId}/activity`),
+          actor: me,
+          object: original.uri
+            ? new URL(original.uri)
+            : ctx.getObjectUri(Note, { userId: original.userId, id: original.id }),
+          to: PUBLIC_COLLECTION,
+          ccs: [
+            author ? new URL(author.uri) : ctx.getActorUri(original.userId),
+            ctx.getFollowersUri(d.userId),
+          ],
+        });
+        const activity =
+          d.type === 'announce'
+            ? announce
+            : new Undo({ id: new URL(`${announce.id?.href}/undo`), actor: me, object: announce });
+        await ctx.sendActivity(sender, 'followers', activity, { preferSharedInbox: true });
+        // The boosted status's author hears of it even when not following the booster.
+        if (author) await ctx.sendActivity(sender, recipientOf(author), activity);
         return;
       }
       case 'update-person': {

@@ -35,6 +35,14 @@ export type FederationDelivery =
   | { type: 'create'; userId: string; postId: string }
   /** `userId` edited status `postId` (Update), or deleted it (Delete: the row is gone, its IRI is enough). */
   | { type: 'update' | 'delete'; userId: string; postId: string }
+  /** `userId` boosted (or stopped boosting) status `originalId` of `originalUserId`; `boostId` names the boost. */
+  | {
+      type: 'announce' | 'undo-announce';
+      userId: string;
+      boostId: string;
+      originalUserId: string;
+      originalId: string;
+    }
   /** `userId` changed their profile (Update of their Person). */
   | { type: 'update-person'; userId: string }
   /** `userId` favourited (or stopped) remote `authorId`'s status `postId`. */

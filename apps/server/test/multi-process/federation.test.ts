@@ -76,7 +76,7 @@ describe('two Hearth instances federate', { timeout: 900_000 }, () => {
     }
   });
 
-  test('WebFinger; a locked account followed and approved; a post delivered; a favourite notified; edits, profile changes and deletes both ways; undos; auto-accept; a follower removed', async () => {
+  test('WebFinger; a locked account followed and approved; a post delivered; a favourite notified; edits, boosts, profile changes and deletes both ways; undos; auto-accept; a follower removed', async () => {
     const a = await startInstance('127.0.0.1', 11);
     const b = await startInstance('localhost', 12);
     await Promise.all([waitForHealth(a), waitForHealth(b)]);
@@ -185,7 +185,7 @@ describe('two Hearth instances federate', { timeout: 900_000 }, () => {
       return r.body.favourites_count === 0;
     });
 
-    // Edits, profile changes and deletes travel both ways: alice's reach bob on B, and (once alice follows bob,
+    // Edits, boosts, profile changes and deletes travel both ways: alice's reach bob on B, and (once alice follows bob,
     // who is not locked) bob's reach alice on A.
     const bobOnA = await mastodon(a, 'GET', `/api/v1/accounts/lookup?acct=bob@${b.host}`, alice.token);
     assert.equal(bobOnA.status, 200, JSON.stringify(bobOnA.body));
@@ -227,6 +227,25 @@ describe('two Hearth instances federate', { timeout: 900_000 }, () => {
         side.reader.token,
       );
       assert.equal(history.body.length, 2);
+
+      // The reader boosts it: the author is notified at home; the boost taken back, the count goes back.
+      const boost = await mastodon(
+        side.to,
+        'POST',
+        `/api/v1/statuses/${side.there.id}/reblog`,
+        side.reader.token,
+      );
+      assert.equal(boost.status, 200, JSON.stringify(boost.body));
+      const reblogged = await eventually(`the boost of ${side.name}'s post notified`, async () => {
+        const r = await mastodon(side.from, 'GET', '/api/v1/notifications', side.author.token);
+        return r.body.find((n: any) => n.type === 'reblog' && n.status?.id === side.local.id);
+      });
+      assert.equal(reblogged.account.acct, `${side.name === 'alice' ? 'bob' : 'alice'}@${side.to.host}`);
+      await mastodon(side.to, 'POST', `/api/v1/statuses/${side.there.id}/unreblog`, side.reader.token);
+      await eventually(`the boost of ${side.name}'s post taken back`, async () => {
+        const r = await mastodon(side.from, 'GET', `/api/v1/statuses/${side.local.id}`, side.author.token);
+        return r.body.reblogs_count === 0;
+      });
 
       const renamed = await mastodon(
         side.from,

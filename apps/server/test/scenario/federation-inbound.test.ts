@@ -242,3 +242,82 @@ describe('inbound Update and Delete', () => {
     assert.equal(rel.body[0]?.following ?? false, false);
   });
 });
+
+describe('boosts', () => {
+  test('a remote boost of a local status notifies and counts; its Undo takes it back', async () => {
+    const u = await h.register();
+    const fan = await peer.actor('fan');
+    const mine = await post(h, u, { status: 'boost me' });
+    const object = `http://hearth.test/users/${u.id}/statuses/${mine}`;
+    const announce = {
+      id: `${fan.id}/statuses/9/activity`,
+      type: 'Announce',
+      actor: fan.id,
+      to: [PUBLIC],
+      cc: [`http://hearth.test/users/${u.id}`],
+      object,
+    };
+    assert.equal(await peer.send(fan, `${h.url}/inbox`, announce), 202);
+    const n = await eventually('the reblog notification', async () => {
+      const r = await m('GET', '/api/v1/notifications', u);
+      return (r.body as any[]).find((x) => x.type === 'reblog' && x.status?.id === mine);
+    });
+    assert.equal(n.account.acct, `fan@${peer.host}`);
+    assert.equal((await m('GET', `/api/v1/statuses/${mine}`, u)).body.reblogs_count, 1);
+    // Someone else cannot undo fan's boost.
+    const eve = await peer.actor('eve3');
+    await peer.send(eve, `${h.url}/inbox`, {
+      id: `${eve.id}#undo/1`,
+      type: 'Undo',
+      actor: eve.id,
+      object: announce,
+    });
+    await peer.send(fan, `${h.url}/inbox`, {
+      id: `${fan.id}/statuses/9/activity/undo`,
+      type: 'Undo',
+      actor: fan.id,
+      object: announce,
+    });
+    await eventually('the boost taken back', async () => {
+      const r = await m('GET', `/api/v1/statuses/${mine}`, u);
+      return r.body.reblogs_count === 0;
+    });
+  });
+
+  test('a boost by a followed account brings the boosted status; a local boost of a remote status is announced', async () => {
+    const u = await h.register();
+    const booster = await peer.actor('booster');
+    const author = await peer.actor('author');
+    await follow(u, booster);
+    const boosted = note(author, '7', '<p>worth boosting</p>');
+    // The peer serves the boosted note from its own server: Hearth fetches it there.
+    peer.serve(boosted);
+    await peer.send(booster, `${h.url}/inbox`, {
+      id: `${booster.id}/statuses/8/activity`,
+      type: 'Announce',
+      actor: booster.id,
+      to: [PUBLIC],
+      cc: [author.id],
+      object: boosted.id,
+    });
+    const home = await eventually('the boost in the home timeline', async () => {
+      const r = await m('GET', '/api/v1/timelines/home', u);
+      return (r.body as any[]).find((s) => s.reblog?.uri === boosted.id);
+    });
+    assert.equal(home.account.acct, `booster@${peer.host}`);
+    assert.equal(home.reblog.account.acct, `author@${peer.host}`);
+    assert.match(home.reblog.content, /worth boosting/);
+
+    // u boosts the author's status: the author's server hears an Announce, then its Undo.
+    const reblog = await m('POST', `/api/v1/statuses/${home.reblog.id}/reblog`, u);
+    assert.equal(reblog.status, 200, reblog.text);
+    const sent = await eventually('the Announce at the peer', async () =>
+      peer.received.find((a) => a.type === 'Announce' && a.object === boosted.id),
+    );
+    assert.equal(sent.actor, `http://hearth.test/users/${u.id}`);
+    await m('POST', `/api/v1/statuses/${home.reblog.id}/unreblog`, u);
+    await eventually('the Undo at the peer', async () =>
+      peer.received.find((a) => a.type === 'Undo' && a.object?.id === sent.id),
+    );
+  });
+});
