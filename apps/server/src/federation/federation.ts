@@ -14,6 +14,7 @@ import {
   Application,
   Create,
   Delete,
+  EmojiReact,
   Endpoints,
   Follow,
   Image,
@@ -324,6 +325,11 @@ export function createHearthFederation(opts: {
           ? ((await localPostOf(ctx, object.objectId)) ?? (await social.posts.byUri(object.objectId.href)))
           : null;
         if (post) await social.reblogs.unreblog(remotePrincipal(senderId), post.id).catch(() => {});
+      } else if (
+        (object instanceof EmojiReact || (object instanceof Like && reactionOf(object))) &&
+        object.actorId?.href === undo.actorId?.href
+      ) {
+        await reacted(ctx, object, false);
       } else if (object instanceof Like && object.actorId?.href === undo.actorId?.href) {
         const post = await localPostOf(ctx, object.objectId);
         if (post) await social.posts.favourite(remotePrincipal(senderId), post.id, false).catch(() => {});
@@ -410,9 +416,12 @@ export function createHearthFederation(opts: {
         log.info({ err, object: objectId.href }, 'a remote delete failed');
       });
     })
+    .on(EmojiReact, async (ctx, react) => reacted(ctx, react, true))
     .on(Like, async (ctx, like) => {
       const post = await localPostOf(ctx, like.objectId);
       if (!post) return;
+      // Misskey sends its reactions as a Like whose content (and `_misskey_reaction`) is the emoji.
+      if (reactionOf(like)) return reacted(ctx, like, true);
       const likerId = await senderOf(ctx, like);
       if (!likerId) return;
       await social.posts.favourite(remotePrincipal(likerId), post.id, true).catch((err) => {
@@ -460,6 +469,28 @@ export function createHearthFederation(opts: {
         log.info({ err, postId }, 'a deleted account status could not be removed');
       });
     await remote.markGone(id);
+  }
+
+  /** The Unicode emoji an EmojiReact or a Misskey reaction Like carries, or null (a plain Like, a custom emoji). */
+  function reactionOf(activity: Like | EmojiReact): string | null {
+    const content = activity.content?.toString().trim() ?? '';
+    return content && content.length <= 32 && /^\p{RGI_Emoji}$/v.test(content) ? content : null;
+  }
+
+  /** A remote account's emoji reaction to a local status, added or (`on` false) taken back. */
+  async function reacted(ctx: Context<null>, activity: Like | EmojiReact, on: boolean): Promise<void> {
+    const emoji = reactionOf(activity);
+    const post = emoji ? await localPostOf(ctx, activity.objectId) : null;
+    if (!emoji || !post) return;
+    const reactorId = on
+      ? await senderOf(ctx, activity)
+      : activity.actorId
+        ? (await remote.byUri(activity.actorId.href))?.id
+        : null;
+    if (!reactorId) return;
+    await social.reactions
+      .react(remotePrincipal(reactorId), post.id, emoji, on)
+      .catch((err) => log.info({ err, activity: activity.id?.href }, 'a remote reaction was refused'));
   }
 
   /** A local status an object IRI names. */
@@ -597,6 +628,26 @@ export function createHearthFederation(opts: {
         await ctx.sendActivity(sender, 'followers', activity, { preferSharedInbox: true });
         // The boosted status's author hears of it even when not following the booster.
         if (author) await ctx.sendActivity(sender, recipientOf(author), activity);
+        return;
+      }
+      case 'react':
+      case 'undo-react': {
+        const [author, post] = await Promise.all([
+          remote.byId(d.authorId),
+          social.posts.statusRow(d.authorId, d.postId),
+        ]);
+        if (!author || !post?.uri) return;
+        const react = new EmojiReact({
+          id: new URL(`${me.href}#reactions/${d.postId}/${encodeURIComponent(d.emoji)}`),
+          actor: me,
+          object: new URL(post.uri),
+          content: d.emoji,
+        });
+        const activity =
+          d.type === 'react'
+            ? react
+            : new Undo({ id: new URL(`${react.id?.href}/undo/${randomUUID()}`), actor: me, object: react });
+        await ctx.sendActivity(sender, recipientOf(author), activity);
         return;
       }
       case 'update-person': {

@@ -43,6 +43,8 @@ export type FederationDelivery =
       originalUserId: string;
       originalId: string;
     }
+  /** `userId` reacted (or stopped) with Unicode `emoji` to remote `authorId`'s status `postId` (EmojiReact). */
+  | { type: 'react' | 'undo-react'; userId: string; authorId: string; postId: string; emoji: string }
   /** `userId` changed their profile (Update of their Person). */
   | { type: 'update-person'; userId: string }
   /** `userId` favourited (or stopped) remote `authorId`'s status `postId`. */

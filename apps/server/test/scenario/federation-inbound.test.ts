@@ -321,3 +321,85 @@ describe('boosts', () => {
     );
   });
 });
+
+describe('emoji reactions', () => {
+  test('EmojiReact and Misskey reaction Likes arrive as reactions and leave with their Undo; a local reaction is sent', async () => {
+    const u = await h.register();
+    const kim = await peer.actor('kim');
+    const mine = await post(h, u, { status: 'react to me' });
+    const object = `http://hearth.test/users/${u.id}/statuses/${mine}`;
+    // Pleroma's shape (FEP-c0e0): EmojiReact is litepub's term, so its context names it.
+    const litepub = [
+      'https://www.w3.org/ns/activitystreams',
+      'https://w3id.org/security/v1',
+      { litepub: 'http://litepub.social/ns#', EmojiReact: 'litepub:EmojiReact' },
+    ];
+    const react = { id: `${kim.id}#react/1`, type: 'EmojiReact', actor: kim.id, object, content: '👍' };
+    // Misskey's shape: a Like carrying the reaction as content and `_misskey_reaction`.
+    const misskey = {
+      '@context': [
+        'https://www.w3.org/ns/activitystreams',
+        'https://w3id.org/security/v1',
+        { misskey: 'https://misskey-hub.net/ns#', _misskey_reaction: 'misskey:_misskey_reaction' },
+      ],
+      id: `${kim.id}#like/2`,
+      type: 'Like',
+      actor: kim.id,
+      object,
+      content: '🎉',
+      _misskey_reaction: '🎉',
+    };
+    assert.equal(await peer.send(kim, `${h.url}/inbox`, { '@context': litepub, ...react }), 202);
+    assert.equal(await peer.send(kim, `${h.url}/inbox`, misskey), 202);
+    const reactions = async () =>
+      (await m('GET', `/api/v1/pleroma/statuses/${mine}/reactions`, u)).body as Array<{
+        name: string;
+        count: number;
+      }>;
+    await eventually('both reactions', async () => (await reactions()).length === 2);
+    assert.deepEqual((await reactions()).map((r) => r.name).sort(), ['🎉', '👍'].sort());
+    // A reaction is not a favourite.
+    assert.equal((await m('GET', `/api/v1/statuses/${mine}`, u)).body.favourites_count, 0);
+    const notes = await m('GET', '/api/v1/notifications', u);
+    assert.ok(
+      (notes.body as any[]).some((n) => n.type === 'pleroma:emoji_reaction' && n.emoji === '👍'),
+      'notified',
+    );
+    await peer.send(kim, `${h.url}/inbox`, {
+      '@context': litepub,
+      id: `${kim.id}#undo/1`,
+      type: 'Undo',
+      actor: kim.id,
+      object: react,
+    });
+    const { '@context': _c, ...misskeyBody } = misskey;
+    await peer.send(kim, `${h.url}/inbox`, {
+      '@context': misskey['@context'],
+      id: `${kim.id}#undo/2`,
+      type: 'Undo',
+      actor: kim.id,
+      object: misskeyBody,
+    });
+    await eventually('both reactions taken back', async () => (await reactions()).length === 0);
+
+    // u reacts to kim's note: kim's server hears an EmojiReact, then its Undo.
+    await follow(u, kim);
+    const n = note(kim, '5', '<p>react here</p>');
+    await peer.send(kim, `${h.url}/inbox`, create(kim, n));
+    const there = await eventually("kim's note", () => homeStatus(u, n.id));
+    const put = await m(
+      'PUT',
+      `/api/v1/pleroma/statuses/${there.id}/reactions/${encodeURIComponent('🔥')}`,
+      u,
+    );
+    assert.equal(put.status, 200, put.text);
+    const sent = await eventually('the EmojiReact at the peer', async () =>
+      peer.received.find((a) => a.type === 'EmojiReact' && a.object === n.id),
+    );
+    assert.equal(sent.content, '🔥');
+    await m('DELETE', `/api/v1/pleroma/statuses/${there.id}/reactions/${encodeURIComponent('🔥')}`, u);
+    await eventually('the Undo at the peer', async () =>
+      peer.received.find((a) => a.type === 'Undo' && a.object?.id === sent.id),
+    );
+  });
+});
