@@ -10,8 +10,11 @@ import {
 import {
   Accept,
   type Actor,
+  Announce,
   Application,
   Create,
+  Delete,
+  EmojiReact,
   Endpoints,
   Follow,
   Image,
@@ -20,12 +23,16 @@ import {
   Note,
   Person,
   PropertyValue,
+  PUBLIC_COLLECTION,
   type Recipient,
   Reject,
   Service,
+  Tombstone,
   Undo,
+  Update,
 } from '@fedify/vocab';
 import { exportSpki } from '@fedify/vocab-runtime';
+import { Temporal } from '@js-temporal/polyfill';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Services } from '../domain/services';
@@ -50,10 +57,16 @@ import { webFingerSelf } from './safe-fetch';
 const INSTANCE = 'instance';
 /** Most remote followers one status is fanned out to in this slice. */
 const FANOUT_MAX = 50_000;
+/** How long a deleted remote status's IRI is remembered, so a late or replayed Create does not bring it back. */
+const TOMBSTONE_TTL_DAYS = 90;
+/** Most statuses, follows and favourites of a deleted remote account removed for one Delete. */
+const ACCOUNT_REMOVAL_MAX = 5000;
 /** Fedify's expired cache entries are deleted this often. */
 const KV_SWEEP_MS = 60 * 60_000;
 
 export type HearthFederation = Federation<null>;
+
+const tombstoneKey = (uri: string) => ['hearth', 'tombstone', uri] as const;
 
 /** Builds Hearth's ActivityPub side (ADR 0040) over the social services. */
 export function createHearthFederation(opts: {
@@ -80,44 +93,46 @@ export function createHearthFederation(opts: {
   // --- actors and keys ---------------------------------------------------------------------------------------
 
   const keyOwner = (identifier: string) => (identifier === INSTANCE ? '0' : identifier);
-  federation
-    .setActorDispatcher('/users/{identifier}', async (ctx, identifier) => {
-      const keys = await ctx.getActorKeyPairs(identifier);
-      const common = {
-        id: ctx.getActorUri(identifier),
-        inbox: ctx.getInboxUri(identifier),
-        outbox: ctx.getOutboxUri(identifier),
-        followers: ctx.getFollowersUri(identifier),
-        following: ctx.getFollowingUri(identifier),
-        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
-        publicKey: keys[0]?.cryptographicKey ?? null,
-        assertionMethods: keys.map((k) => k.multikey),
-      };
-      if (identifier === INSTANCE)
-        return new Application({
-          ...common,
-          preferredUsername: host,
-          name: 'Hearth',
-          manuallyApprovesFollowers: true,
-          url: new URL(config.publicUrl),
-        });
-      const user = await remote.local(identifier);
-      if (!user) return null;
-      const account = await social.profiles.account(user.id);
-      return new Person({
+  /** The instance actor or a local account's Person (null when there is none). */
+  const actorOf = async (ctx: Context<null>, identifier: string) => {
+    const keys = await ctx.getActorKeyPairs(identifier);
+    const common = {
+      id: ctx.getActorUri(identifier),
+      inbox: ctx.getInboxUri(identifier),
+      outbox: ctx.getOutboxUri(identifier),
+      followers: ctx.getFollowersUri(identifier),
+      following: ctx.getFollowingUri(identifier),
+      endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      publicKey: keys[0]?.cryptographicKey ?? null,
+      assertionMethods: keys.map((k) => k.multikey),
+    };
+    if (identifier === INSTANCE)
+      return new Application({
         ...common,
-        preferredUsername: user.username,
-        name: user.globalName ?? user.username,
-        summary: account.note || null,
-        url: new URL(account.url),
-        published: instant(user.createdAt),
-        manuallyApprovesFollowers: user.locked,
-        discoverable: user.discoverable,
-        icon: user.avatar ? new Image({ url: new URL(account.avatar) }) : null,
-        image: user.banner ? new Image({ url: new URL(account.header) }) : null,
-        attachments: account.fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
+        preferredUsername: host,
+        name: 'Hearth',
+        manuallyApprovesFollowers: true,
+        url: new URL(config.publicUrl),
       });
-    })
+    const user = await remote.local(identifier);
+    if (!user) return null;
+    const account = await social.profiles.account(user.id);
+    return new Person({
+      ...common,
+      preferredUsername: user.username,
+      name: user.globalName ?? user.username,
+      summary: account.note || null,
+      url: new URL(account.url),
+      published: instant(user.createdAt),
+      manuallyApprovesFollowers: user.locked,
+      discoverable: user.discoverable,
+      icon: user.avatar ? new Image({ url: new URL(account.avatar) }) : null,
+      image: user.banner ? new Image({ url: new URL(account.header) }) : null,
+      attachments: account.fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
+    });
+  };
+  federation
+    .setActorDispatcher('/users/{identifier}', actorOf)
     .mapHandle(async (_ctx, username) =>
       username.toLowerCase() === host.toLowerCase() ? INSTANCE : remote.localByUsername(username),
     )
@@ -305,6 +320,16 @@ export function createHearthFederation(opts: {
       if (object instanceof Follow && object.actorId?.href === undo.actorId?.href) {
         const target = await localActor(ctx, object.objectId);
         if (target) await social.follows.unfollow(remotePrincipal(senderId), target.id).catch(() => {});
+      } else if (object instanceof Announce && object.actorId?.href === undo.actorId?.href) {
+        const post = object.objectId
+          ? ((await localPostOf(ctx, object.objectId)) ?? (await social.posts.byUri(object.objectId.href)))
+          : null;
+        if (post) await social.reblogs.unreblog(remotePrincipal(senderId), post.id).catch(() => {});
+      } else if (
+        (object instanceof EmojiReact || (object instanceof Like && reactionOf(object))) &&
+        object.actorId?.href === undo.actorId?.href
+      ) {
+        await reacted(ctx, object, false);
       } else if (object instanceof Like && object.actorId?.href === undo.actorId?.href) {
         const post = await localPostOf(ctx, object.objectId);
         if (post) await social.posts.favourite(remotePrincipal(senderId), post.id, false).catch(() => {});
@@ -319,21 +344,84 @@ export function createHearthFederation(opts: {
       // In this slice a remote status is stored when a local account follows its author.
       if (!author || !(await social.follows.hasLocalFollower(author.id))) return;
       const actor = await create.getActor(ctx);
-      const followers = actor && isActor(actor) ? (actor.followersId?.href ?? null) : null;
-      const status = noteToStatus(object, followers);
-      if (!status || status.visibility === 'direct') return;
-      const parent = status.inReplyTo
-        ? ((await localPostOf(ctx, new URL(status.inReplyTo))) ??
-          (await social.posts.byUri(status.inReplyTo)))
-        : null;
-      await social.posts.createRemote(author.id, {
-        ...status,
-        inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
+      await storeNote(ctx, object, author.id, actor && isActor(actor) ? actor : null);
+    })
+    .on(Announce, async (ctx, announce) => {
+      if (!announce.actorId || !announce.objectId) return;
+      const boosterId = await senderOf(ctx, announce);
+      if (!boosterId) return;
+      let post =
+        (await localPostOf(ctx, announce.objectId)) ?? (await social.posts.byUri(announce.objectId.href));
+      // A status not stored yet is fetched from its own server when someone here follows the booster.
+      if (!post && (await social.follows.hasLocalFollower(boosterId))) {
+        const note = await announce.getObject(ctx).catch(() => null);
+        if (note instanceof Note) {
+          const author = await note.getAttribution(ctx).catch(() => null);
+          const authorId = author && isActor(author) ? await storeActor(author) : null;
+          const id = authorId ? await storeNote(ctx, note, authorId, author) : null;
+          post = id ? await social.posts.statusRowById(id) : null;
+        }
+      }
+      if (!post) return;
+      const to = announce.toIds.map((u) => u.href);
+      const cc = announce.ccIds.map((u) => u.href);
+      const visibility = to.includes(PUBLIC_COLLECTION.href)
+        ? 'public'
+        : cc.includes(PUBLIC_COLLECTION.href)
+          ? 'unlisted'
+          : 'private';
+      await social.reblogs.reblog(remotePrincipal(boosterId), post.id, visibility).catch((err) => {
+        log.info({ err, announce: announce.id?.href }, 'a remote boost was refused');
       });
     })
+    .on(Update, async (ctx, update) => {
+      if (!update.actorId) return;
+      const object = await update.getObject(ctx);
+      if (isActor(object)) {
+        // Only an actor may update itself: its profile (and keys) are stored again.
+        if (object.id?.href === update.actorId.href) await storeActor(object);
+        return;
+      }
+      if (!(object instanceof Note) || !object.id) return;
+      // The actor must own the note: it is attributed to the actor and lives on the actor's origin.
+      if (object.attributionId?.href !== update.actorId.href || object.id.origin !== update.actorId.origin)
+        return;
+      const [author, post] = await Promise.all([
+        remote.byUri(update.actorId.href),
+        social.posts.byUri(object.id.href),
+      ]);
+      if (!author || !post || post.userId !== author.id) return;
+      const status = noteToStatus(object, null);
+      if (!status) return;
+      // An edit never changes who may see a status (Mastodon's rule too): the stored visibility stays.
+      await social.posts.editRemote(author.id, post.id, { ...status, inReplyTo: null });
+    })
+    .on(Delete, async (_ctx, del) => {
+      const actorId = del.actorId;
+      const objectId = del.objectId;
+      if (!actorId || !objectId) return;
+      const author = await remote.byUri(actorId.href);
+      if (objectId.href === actorId.href) {
+        if (author) await removeAccount(author.id);
+        return;
+      }
+      // Only the owner's origin can delete an object; the IRI is remembered even when it never arrived here.
+      if (objectId.origin !== actorId.origin) return;
+      await kv.set(tombstoneKey(objectId.href), true, {
+        ttl: Temporal.Duration.from({ hours: TOMBSTONE_TTL_DAYS * 24 }) as never,
+      });
+      const post = await social.posts.byUri(objectId.href);
+      if (!author || !post || post.userId !== author.id) return;
+      await social.posts.remove(remotePrincipal(author.id), post.id).catch((err) => {
+        log.info({ err, object: objectId.href }, 'a remote delete failed');
+      });
+    })
+    .on(EmojiReact, async (ctx, react) => reacted(ctx, react, true))
     .on(Like, async (ctx, like) => {
       const post = await localPostOf(ctx, like.objectId);
       if (!post) return;
+      // Misskey sends its reactions as a Like whose content (and `_misskey_reaction`) is the emoji.
+      if (reactionOf(like)) return reacted(ctx, like, true);
       const likerId = await senderOf(ctx, like);
       if (!likerId) return;
       await social.posts.favourite(remotePrincipal(likerId), post.id, true).catch((err) => {
@@ -341,6 +429,69 @@ export function createHearthFederation(opts: {
       });
     })
     .onError((_ctx, err) => log.warn({ err }, 'an inbox activity failed'));
+
+  /**
+   * Stores a remote Note of `authorId` (its author's actor, when known, tells followers-only from direct); answers
+   * the status's id, or null when it is nothing to store (direct, deleted, not the author's own).
+   */
+  async function storeNote(
+    ctx: Context<null>,
+    note: Note,
+    authorId: string,
+    authorActor: Actor | null,
+  ): Promise<string | null> {
+    const account = await remote.byId(authorId);
+    // The note must live on its author's server.
+    if (!account || !note.id || note.id.origin !== new URL(account.uri).origin) return null;
+    if (note.attributionId?.href !== account.uri) return null;
+    const status = noteToStatus(note, authorActor?.followersId?.href ?? null);
+    if (!status || status.visibility === 'direct') return null;
+    if (await kv.get(tombstoneKey(status.uri))) return null;
+    const parent = status.inReplyTo
+      ? ((await localPostOf(ctx, new URL(status.inReplyTo))) ?? (await social.posts.byUri(status.inReplyTo)))
+      : null;
+    return social.posts.createRemote(authorId, {
+      ...status,
+      inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
+    });
+  }
+
+  /** A remote account whose actor was deleted: its statuses, follows both ways and favourites go, then it. */
+  async function removeAccount(id: string): Promise<void> {
+    const who = remotePrincipal(id);
+    const left = await remote.footprint(id, ACCOUNT_REMOVAL_MAX);
+    for (const target of left.following) await social.follows.unfollow(who, target).catch(() => {});
+    for (const follower of left.followedBy)
+      await social.follows.removeFollower(who, follower).catch(() => {});
+    for (const postId of left.favourited) await social.posts.favourite(who, postId, false).catch(() => {});
+    for (const postId of await social.posts.idsOf(id, ACCOUNT_REMOVAL_MAX))
+      await social.posts.remove(who, postId).catch((err) => {
+        log.info({ err, postId }, 'a deleted account status could not be removed');
+      });
+    await remote.markGone(id);
+  }
+
+  /** The Unicode emoji an EmojiReact or a Misskey reaction Like carries, or null (a plain Like, a custom emoji). */
+  function reactionOf(activity: Like | EmojiReact): string | null {
+    const content = activity.content?.toString().trim() ?? '';
+    return content && content.length <= 32 && /^\p{RGI_Emoji}$/v.test(content) ? content : null;
+  }
+
+  /** A remote account's emoji reaction to a local status, added or (`on` false) taken back. */
+  async function reacted(ctx: Context<null>, activity: Like | EmojiReact, on: boolean): Promise<void> {
+    const emoji = reactionOf(activity);
+    const post = emoji ? await localPostOf(ctx, activity.objectId) : null;
+    if (!emoji || !post) return;
+    const reactorId = on
+      ? await senderOf(ctx, activity)
+      : activity.actorId
+        ? (await remote.byUri(activity.actorId.href))?.id
+        : null;
+    if (!reactorId) return;
+    await social.reactions
+      .react(remotePrincipal(reactorId), post.id, emoji, on)
+      .catch((err) => log.info({ err, activity: activity.id?.href }, 'a remote reaction was refused'));
+  }
 
   /** A local status an object IRI names. */
   async function localPostOf(ctx: Context<null>, uri: URL | null) {
@@ -424,6 +575,92 @@ export function createHearthFederation(opts: {
         const s = await localStatus(ctx, d.userId, d.postId);
         if (!s || s.visibility === 'direct') return;
         await ctx.sendActivity(sender, 'followers', createOf(s), { preferSharedInbox: true });
+        return;
+      }
+      case 'update': {
+        const s = await localStatus(ctx, d.userId, d.postId);
+        if (!s || s.visibility === 'direct') return;
+        const note = statusToNote(s);
+        const update = new Update({
+          id: new URL(`${s.uri}#updates/${Date.now()}`),
+          actor: me,
+          object: note,
+          tos: note.toIds,
+          ccs: note.ccIds,
+          updated: note.updated,
+        });
+        await ctx.sendActivity(sender, 'followers', update, { preferSharedInbox: true });
+        return;
+      }
+      case 'delete': {
+        const uri = ctx.getObjectUri(Note, { userId: d.userId, id: d.postId });
+        const del = new Delete({
+          id: new URL(`${uri.href}#delete`),
+          actor: me,
+          object: new Tombstone({ id: uri }),
+          to: PUBLIC_COLLECTION,
+          ccs: [ctx.getFollowersUri(d.userId)],
+        });
+        await ctx.sendActivity(sender, 'followers', del, { preferSharedInbox: true });
+        return;
+      }
+      case 'announce':
+      case 'undo-announce': {
+        const original = await social.posts.statusRow(d.originalUserId, d.originalId);
+        if (!original) return;
+        const author = await remote.byId(d.originalUserId);
+        const announce = new Announce({
+          id: new URL(`${me.href}/statuses/${d.boostId}/activity`),
+          actor: me,
+          object: original.uri
+            ? new URL(original.uri)
+            : ctx.getObjectUri(Note, { userId: original.userId, id: original.id }),
+          to: PUBLIC_COLLECTION,
+          ccs: [
+            author ? new URL(author.uri) : ctx.getActorUri(original.userId),
+            ctx.getFollowersUri(d.userId),
+          ],
+        });
+        const activity =
+          d.type === 'announce'
+            ? announce
+            : new Undo({ id: new URL(`${announce.id?.href}/undo`), actor: me, object: announce });
+        await ctx.sendActivity(sender, 'followers', activity, { preferSharedInbox: true });
+        // The boosted status's author hears of it even when not following the booster.
+        if (author) await ctx.sendActivity(sender, recipientOf(author), activity);
+        return;
+      }
+      case 'react':
+      case 'undo-react': {
+        const [author, post] = await Promise.all([
+          remote.byId(d.authorId),
+          social.posts.statusRow(d.authorId, d.postId),
+        ]);
+        if (!author || !post?.uri) return;
+        const react = new EmojiReact({
+          id: new URL(`${me.href}#reactions/${d.postId}/${encodeURIComponent(d.emoji)}`),
+          actor: me,
+          object: new URL(post.uri),
+          content: d.emoji,
+        });
+        const activity =
+          d.type === 'react'
+            ? react
+            : new Undo({ id: new URL(`${react.id?.href}/undo/${randomUUID()}`), actor: me, object: react });
+        await ctx.sendActivity(sender, recipientOf(author), activity);
+        return;
+      }
+      case 'update-person': {
+        const person = await actorOf(ctx, d.userId);
+        if (!person) return;
+        const update = new Update({
+          id: new URL(`${me.href}#updates/${Date.now()}`),
+          actor: me,
+          object: person,
+          to: PUBLIC_COLLECTION,
+          ccs: [ctx.getFollowersUri(d.userId)],
+        });
+        await ctx.sendActivity(sender, 'followers', update, { preferSharedInbox: true });
         return;
       }
       case 'like':

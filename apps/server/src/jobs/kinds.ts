@@ -37,5 +37,19 @@ export type FederationDelivery =
   | { type: 'accept' | 'reject'; userId: string; followerId: string; followUri: string | null }
   /** `userId` posted status `postId` (public or unlisted) and has remote followers. */
   | { type: 'create'; userId: string; postId: string }
+  /** `userId` edited status `postId` (Update), or deleted it (Delete: the row is gone, its IRI is enough). */
+  | { type: 'update' | 'delete'; userId: string; postId: string }
+  /** `userId` boosted (or stopped boosting) status `originalId` of `originalUserId`; `boostId` names the boost. */
+  | {
+      type: 'announce' | 'undo-announce';
+      userId: string;
+      boostId: string;
+      originalUserId: string;
+      originalId: string;
+    }
+  /** `userId` reacted (or stopped) with Unicode `emoji` to remote `authorId`'s status `postId` (EmojiReact). */
+  | { type: 'react' | 'undo-react'; userId: string; authorId: string; postId: string; emoji: string }
+  /** `userId` changed their profile (Update of their Person). */
+  | { type: 'update-person'; userId: string }
   /** `userId` favourited (or stopped) remote `authorId`'s status `postId`. */
   | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string };

@@ -76,7 +76,7 @@ describe('two Hearth instances federate', { timeout: 900_000 }, () => {
     }
   });
 
-  test('WebFinger; a locked account followed and approved; a post delivered; a favourite notified; undos; auto-accept; a follower removed', async () => {
+  test('WebFinger; a locked account followed and approved; a post delivered; a favourite notified; edits, boosts, profile changes and deletes both ways; undos; auto-accept; a follower removed', async () => {
     const a = await startInstance('127.0.0.1', 11);
     const b = await startInstance('localhost', 12);
     await Promise.all([waitForHealth(a), waitForHealth(b)]);
@@ -184,6 +184,102 @@ describe('two Hearth instances federate', { timeout: 900_000 }, () => {
       const r = await mastodon(a, 'GET', `/api/v1/statuses/${post.body.id}`, alice.token);
       return r.body.favourites_count === 0;
     });
+
+    // Edits, boosts, profile changes and deletes travel both ways: alice's reach bob on B, and (once alice follows bob,
+    // who is not locked) bob's reach alice on A.
+    const bobOnA = await mastodon(a, 'GET', `/api/v1/accounts/lookup?acct=bob@${b.host}`, alice.token);
+    assert.equal(bobOnA.status, 200, JSON.stringify(bobOnA.body));
+    await mastodon(a, 'POST', `/api/v1/accounts/${bobOnA.body.id}/follow`, alice.token);
+    await eventually('A hears the automatic Accept', async () => {
+      const r = await mastodon(
+        a,
+        'GET',
+        `/api/v1/accounts/relationships?id[]=${bobOnA.body.id}`,
+        alice.token,
+      );
+      return r.body[0]?.following === true;
+    });
+    const bobPost = await mastodon(b, 'POST', '/api/v1/statuses', bob.token, { status: 'bob was here' });
+    const bobStatusOnA = await eventually("bob's post in alice's home timeline", async () => {
+      const r = await mastodon(a, 'GET', '/api/v1/timelines/home', alice.token);
+      return r.body.find((s: any) => s.uri === bobPost.body.uri);
+    });
+    const sides = [
+      { from: a, to: b, author: alice, reader: bob, local: post.body, there: remoteStatus, name: 'alice' },
+      { from: b, to: a, author: bob, reader: alice, local: bobPost.body, there: bobStatusOnA, name: 'bob' },
+    ];
+    for (const side of sides) {
+      const edit = await mastodon(side.from, 'PUT', `/api/v1/statuses/${side.local.id}`, side.author.token, {
+        status: `${side.name} edited this`,
+        spoiler_text: 'an edit',
+      });
+      assert.equal(edit.status, 200, JSON.stringify(edit.body));
+      const edited = await eventually(`${side.name}'s edit on the other side`, async () => {
+        const r = await mastodon(side.to, 'GET', `/api/v1/statuses/${side.there.id}`, side.reader.token);
+        return r.body.content?.includes('edited this') ? r.body : null;
+      });
+      assert.equal(edited.spoiler_text, 'an edit');
+      assert.ok(edited.edited_at);
+      const history = await mastodon(
+        side.to,
+        'GET',
+        `/api/v1/statuses/${side.there.id}/history`,
+        side.reader.token,
+      );
+      assert.equal(history.body.length, 2);
+
+      // The reader boosts it: the author is notified at home; the boost taken back, the count goes back.
+      const boost = await mastodon(
+        side.to,
+        'POST',
+        `/api/v1/statuses/${side.there.id}/reblog`,
+        side.reader.token,
+      );
+      assert.equal(boost.status, 200, JSON.stringify(boost.body));
+      const reblogged = await eventually(`the boost of ${side.name}'s post notified`, async () => {
+        const r = await mastodon(side.from, 'GET', '/api/v1/notifications', side.author.token);
+        return r.body.find((n: any) => n.type === 'reblog' && n.status?.id === side.local.id);
+      });
+      assert.equal(reblogged.account.acct, `${side.name === 'alice' ? 'bob' : 'alice'}@${side.to.host}`);
+      await mastodon(side.to, 'POST', `/api/v1/statuses/${side.there.id}/unreblog`, side.reader.token);
+      await eventually(`the boost of ${side.name}'s post taken back`, async () => {
+        const r = await mastodon(side.from, 'GET', `/api/v1/statuses/${side.local.id}`, side.author.token);
+        return r.body.reblogs_count === 0;
+      });
+
+      const renamed = await mastodon(
+        side.from,
+        'PATCH',
+        '/api/v1/accounts/update_credentials',
+        side.author.token,
+        {
+          display_name: `${side.name} renamed`,
+        },
+      );
+      assert.equal(renamed.status, 200);
+      await eventually(`${side.name}'s new name on the other side`, async () => {
+        const r = await mastodon(
+          side.to,
+          'GET',
+          `/api/v1/accounts/${side.there.account.id}`,
+          side.reader.token,
+        );
+        return r.body.display_name === `${side.name} renamed`;
+      });
+    }
+    // Each deletes the post: gone on the other side.
+    assert.equal((await mastodon(b, 'DELETE', `/api/v1/statuses/${bobPost.body.id}`, bob.token)).status, 200);
+    await eventually("bob's post gone on A", async () => {
+      const r = await mastodon(a, 'GET', `/api/v1/statuses/${bobStatusOnA.id}`, alice.token);
+      return r.status === 404;
+    });
+
+    assert.equal((await mastodon(a, 'DELETE', `/api/v1/statuses/${post.body.id}`, alice.token)).status, 200);
+    await eventually("alice's post gone on B", async () => {
+      const r = await mastodon(b, 'GET', `/api/v1/statuses/${remoteStatus.id}`, bob.token);
+      return r.status === 404;
+    });
+
     assert.equal(
       (await mastodon(b, 'POST', `/api/v1/accounts/${found.body.id}/unfollow`, bob.token)).status,
       200,

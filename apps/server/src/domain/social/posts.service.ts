@@ -210,6 +210,78 @@ export class PostsService {
     return id;
   }
 
+  /** Tells remote followers, in `tx`, that a local status they may have was edited or deleted (ADR 0040). */
+  private async federate(tx: DbOrTx, type: 'update' | 'delete', post: PostRow): Promise<void> {
+    if (post.uri || post.reblogOfId || post.visibility === 'direct') return;
+    if (!(await hasRemoteFollowers(tx, post.userId))) return;
+    await this.deps.jobs.enqueue(
+      'federation.deliver',
+      { type, userId: post.userId, postId: post.id },
+      {},
+      tx,
+    );
+  }
+
+  /**
+   * Applies a remote author's edit of its stored status `id` (ADR 0040): the version it replaces goes into the
+   * history, as a local edit's does. Answers false when there is no such status of that author.
+   */
+  async editRemote(authorId: string, id: string, input: RemoteStatusInput): Promise<boolean> {
+    const pending = new PendingEvents();
+    const post = await this.deps.db.transaction(async (tx) => {
+      const [old] = await tx
+        .select()
+        .from(posts)
+        .where(and(eq(posts.userId, authorId), eq(posts.id, id)))
+        .for('update');
+      if (!old?.uri) return null;
+      const changed =
+        old.content !== input.content.slice(0, REMOTE_CONTENT_CHARS) ||
+        old.spoilerText !== input.spoilerText.slice(0, Limits.spoilerChars) ||
+        old.sensitive !== input.sensitive;
+      if (!changed) return old;
+      await tx.insert(postEdits).values({
+        userId: authorId,
+        postId: id,
+        id: this.deps.ids.next(),
+        text: old.text,
+        content: old.content,
+        spoilerText: old.spoilerText,
+        sensitive: old.sensitive,
+        mediaIds: [],
+        createdAt: old.editedAt ?? old.createdAt,
+      });
+      const [row] = await tx
+        .update(posts)
+        .set({
+          text: input.text.slice(0, REMOTE_TEXT_CHARS),
+          content: input.content.slice(0, REMOTE_CONTENT_CHARS),
+          spoilerText: input.spoilerText.slice(0, Limits.spoilerChars),
+          sensitive: input.sensitive,
+          language: input.language ?? old.language,
+          editedAt: new Date(),
+        })
+        .where(and(eq(posts.userId, authorId), eq(posts.id, id)))
+        .returning();
+      const [status] = await statusViews(tx, this.urls, authorId, [row]);
+      pending.add('SOCIAL_STATUS_UPDATE', accountTopic(authorId), eventOf(row, status));
+      return row;
+    });
+    pending.publish(this.deps.events);
+    return post !== null;
+  }
+
+  /** Up to `limit` ids of `authorId`'s statuses (a deleted remote account's, to remove them one by one). */
+  async idsOf(authorId: string, limit: number): Promise<string[]> {
+    const rows = await this.deps.db
+      .select({ id: posts.id })
+      .from(posts)
+      .where(eq(posts.userId, authorId))
+      .orderBy(posts.id)
+      .limit(limit);
+    return rows.map((r) => r.id);
+  }
+
   /** A status by its ActivityPub IRI (a remote one's stored `uri`), or null. */
   async byUri(uri: string): Promise<PostRow | null> {
     const [row] = await this.deps.db.select().from(posts).where(eq(posts.uri, uri));
@@ -309,6 +381,7 @@ export class PostsService {
           recipients: dropped,
           statusId: id,
         });
+      await this.federate(tx, 'update', row);
       return row;
     });
     const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
@@ -344,6 +417,7 @@ export class PostsService {
       if (gone.inReplyToId && gone.inReplyToAccountId)
         await bumpReplies(tx, gone.inReplyToAccountId, gone.inReplyToId, -1);
       if (!gone.reblogOfId) await adjustStats(tx, [{ userId: me, statuses: -1 }]);
+      await this.federate(tx, 'delete', gone);
       return { ...gone, media };
     });
     if (!deleted) throw recordNotFound();

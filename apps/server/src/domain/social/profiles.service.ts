@@ -8,7 +8,7 @@ import { accountByUsername, loadAccounts } from './accounts';
 import { recordNotFound } from './errors';
 import { accountTopic, type FollowsService } from './follows.service';
 import { SocialUrls, toAccount, toCredentialAccount } from './mastodon.wire';
-import type { AccountResolver } from './remote.service';
+import { type AccountResolver, hasRemoteFollowers } from './remote.service';
 
 export interface ProfileChanges {
   display_name?: string;
@@ -129,6 +129,9 @@ export class ProfilesService {
         }
       });
     }
+    // Remote followers' instances hear of it as an Update of the Person (ADR 0040).
+    if (await hasRemoteFollowers(this.deps.db, principal.userId))
+      await this.deps.jobs.enqueue('federation.deliver', { type: 'update-person', userId: principal.userId });
     const account = await this.verifyCredentials(principal);
     // What anyone may see of it: `source` (follow requests waiting, defaults) stays with its owner.
     const { source: _source, role: _role, ...visible } = account;

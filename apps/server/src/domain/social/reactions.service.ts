@@ -1,5 +1,6 @@
 import { ErrorCode } from '@hearth/protocol';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../store/db';
 import { postReactions, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -11,6 +12,7 @@ import { toAccount } from './mastodon.wire';
 import type { NotificationsService } from './notifications.service';
 import type { PostsService } from './posts.service';
 import { reactionEmojiFields, shortcode, unicodeEmoji, usableCustomEmoji } from './reaction-emoji';
+import { isRemote } from './remote.service';
 import { blockedBetween, visibleOriginal } from './visibility';
 
 /** Distinct emoji one status may carry (Discord's bound on a message). */
@@ -61,6 +63,7 @@ export class StatusReactionsService {
             ),
           )
           .returning({ emoji: postReactions.emoji });
+        for (const g of gone) await this.federate(tx, 'undo-react', me, found, g.emoji);
         for (const g of gone)
           await this.notifications.removeFor(tx, {
             types: ['pleroma:emoji_reaction'],
@@ -93,6 +96,7 @@ export class StatusReactionsService {
         .values({ userId: found.userId, postId: id, reactorId: me, emoji })
         .onConflictDoNothing()
         .returning({ id: postReactions.postId });
+      if (added.length) await this.federate(tx, 'react', me, found, emoji);
       if (added.length)
         await this.notifications.add(tx, pending, {
           type: 'pleroma:emoji_reaction',
@@ -106,6 +110,26 @@ export class StatusReactionsService {
     pending.publish(this.deps.events);
     const [status] = (await this.posts.page(me, { items: [post], newest: null, oldest: null })).items;
     return status;
+  }
+
+  /**
+   * A local account's reaction to a remote status is sent to its author's server as an EmojiReact (ADR 0040).
+   * Only Unicode emoji travel in this slice: a guild's custom emoji is this instance's own.
+   */
+  private async federate(
+    tx: DbOrTx,
+    type: 'react' | 'undo-react',
+    me: string,
+    post: { userId: string; id: string },
+    emoji: string,
+  ): Promise<void> {
+    if (!unicodeEmoji(emoji) || !(await isRemote(tx, post.userId)) || (await isRemote(tx, me))) return;
+    await this.deps.jobs.enqueue(
+      'federation.deliver',
+      { type, userId: me, authorId: post.userId, postId: post.id, emoji },
+      {},
+      tx,
+    );
   }
 
   /**

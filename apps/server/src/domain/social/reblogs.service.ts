@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../store/db';
 import { posts, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -7,10 +8,11 @@ import { adjustStats, loadAccounts } from './accounts';
 import { statusEvent, undoBoost } from './boosts';
 import { notAllowed, recordNotFound } from './errors';
 import { accountTopic } from './follows.service';
-import { toAccount } from './mastodon.wire';
+import { type PostRow, toAccount } from './mastodon.wire';
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
+import { hasRemoteFollowers, isRemote } from './remote.service';
 import { statusViews } from './status-views';
 import { type Visibility, visibleOriginal, visiblePostById, visibleTo } from './visibility';
 
@@ -70,6 +72,7 @@ export class ReblogsService {
         statusId: target.id,
         recipients: [target.userId],
       });
+      await this.federate(tx, 'announce', created);
       return { row: created, isNew: true };
     });
     const [status] = await statusViews(this.deps.db, this.posts.urls, me, [boost.row]);
@@ -90,7 +93,10 @@ export class ReblogsService {
         .delete(posts)
         .where(and(eq(posts.userId, me), eq(posts.reblogOfId, original.id)))
         .returning();
-      if (row) await undoBoost(tx, this.notifications, row);
+      if (row) {
+        await undoBoost(tx, this.notifications, row);
+        await this.federate(tx, 'undo-announce', row);
+      }
       return row;
     });
     if (gone)
@@ -100,6 +106,29 @@ export class ReblogsService {
         visibility: gone.visibility,
       });
     return this.posts.get(me, original.id);
+  }
+
+  /**
+   * Tells other instances, in `tx`, of a local account's boost (or its end): its remote followers, and the boosted
+   * status's author when that is remote (ADR 0040). Followers-only boosts stay here.
+   */
+  private async federate(tx: DbOrTx, type: 'announce' | 'undo-announce', boost: PostRow): Promise<void> {
+    if (!boost.reblogOfId || !boost.reblogOfAccountId || boost.visibility === 'private') return;
+    if (await isRemote(tx, boost.userId)) return;
+    if (!(await isRemote(tx, boost.reblogOfAccountId)) && !(await hasRemoteFollowers(tx, boost.userId)))
+      return;
+    await this.deps.jobs.enqueue(
+      'federation.deliver',
+      {
+        type,
+        userId: boost.userId,
+        boostId: boost.id,
+        originalUserId: boost.reblogOfAccountId,
+        originalId: boost.reblogOfId,
+      },
+      {},
+      tx,
+    );
   }
 
   /** The accounts whose boosts of a status the viewer may see, newest boost first, paged by the boost's id. */

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { actorKeys, followers, posts, users } from '../../store/schema';
+import { actorKeys, followers, follows, postReactions, posts, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 
@@ -183,6 +183,36 @@ export class RemoteAccountsService {
       .orderBy(followers.id)
       .limit(limit);
     return rows.map(toRemote);
+  }
+
+  /**
+   * What a remote account left here, up to `limit` of each (its Delete takes them away, ADR 0040): accounts it
+   * follows or asked to follow, accounts following it or asking to, and statuses it favourited.
+   */
+  async footprint(id: string, limit: number) {
+    const [following, followedBy, favourited] = await Promise.all([
+      this.deps.db.select({ id: follows.targetId }).from(follows).where(eq(follows.userId, id)).limit(limit),
+      this.deps.db
+        .select({ id: followers.followerId })
+        .from(followers)
+        .where(eq(followers.userId, id))
+        .limit(limit),
+      this.deps.db
+        .select({ id: postReactions.postId })
+        .from(postReactions)
+        .where(and(eq(postReactions.reactorId, id), eq(postReactions.emoji, '')))
+        .limit(limit),
+    ]);
+    const ids = (rows: Array<{ id: string }>) => rows.map((r) => r.id);
+    return { following: ids(following), followedBy: ids(followedBy), favourited: ids(favourited) };
+  }
+
+  /** Marks a remote account gone (its actor was deleted): it is no longer shown or followed. */
+  async markGone(id: string): Promise<void> {
+    await this.deps.db
+      .update(users)
+      .set({ disabled: true, updatedAt: new Date() })
+      .where(and(eq(users.id, id), eq(users.remote, true)));
   }
 
   /** The key pairs of a local actor (a user id, or '0' for the instance actor) as stored JWKs. */
