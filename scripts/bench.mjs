@@ -16,6 +16,7 @@ const scenarios = [
   'login',
   'scale-out',
   'presence-storm',
+  'idle-rss',
 ];
 const peerScenarios = new Set(['message-create', 'history', 'fanout']);
 

@@ -4,5 +4,5 @@
 // (Docker, systemd, kill) reach Hearth itself, which answers what is in flight and exits.
 import { buildWeb } from './build-web.mjs';
 
-await buildWeb();
+await buildWeb({ inChild: true });
 await import('../apps/server/src/main.ts');

@@ -46,6 +46,12 @@ export async function run(ctx) {
       // Each variant uses its own users, so both start from everyone offline.
       const offset = variant === 'lazy lists' ? config.watchers + config.arrivals : 0;
       const tokens = target.tokens.slice(offset, offset + config.watchers + config.arrivals);
+      // Watchers are spread among the arrivals in name order (every k-th user), so arrivals sort between them and land
+      // in the watched range. Taking the first `watchers` users instead made them sort before every arrival: they
+      // filled [0, 99] of the online group and no arrival ever entered it (the full run's 0 lazy deliveries).
+      const every = Math.floor(tokens.length / config.watchers);
+      const watcherTokens = tokens.filter((_, i) => i % every === 0).slice(0, config.watchers);
+      const arrivalTokens = tokens.filter((t) => !watcherTokens.includes(t));
       ctx.log(`${variant}: ${config.watchers} watchers, then ${config.arrivals} arrivals`);
       const counter = {
         frames: 0,
@@ -59,12 +65,10 @@ export async function run(ctx) {
         last: Date.now(),
       };
       const sockets = [];
-      for (const token of tokens.slice(0, config.watchers))
-        sockets.push(await open(gateway, token, subscribe, counter));
+      for (const token of watcherTokens) sockets.push(await open(gateway, token, subscribe, counter));
       await quiet(counter);
       const before = { ...counter };
-      for (const token of tokens.slice(config.watchers))
-        sockets.push(await open(gateway, token, subscribe, counter));
+      for (const token of arrivalTokens) sockets.push(await open(gateway, token, subscribe, counter));
       await quiet(counter);
       const presences = counter.presences - before.presences;
       const lists = counter.lists - before.lists;

@@ -198,8 +198,22 @@ export class MemberList {
     }
     // Out at i and back in at i, with no header coming or going: one UPDATE.
     if (edits.length === 2 && edits[0].kind === 'remove' && edits[1].kind === 'insert') {
-      if (edits[0].index === edits[1].index)
+      if (edits[0].index === edits[1].index && prev?.group === group)
         return [{ kind: 'update', index: edits[1].index, item: edits[1].item }];
+    }
+    // A group that gained or lost a member and whose header stayed: its header's count changed, wherever the member
+    // went. Sessions whose range shows that header get an UPDATE of it (Discord's way), so "Online — N" stays true
+    // when the member lands outside every range.
+    for (const changed of [prev?.group, group]) {
+      if (changed == null || prev?.group === group) continue;
+      const count = this.groups.get(changed)!.length;
+      // Emptied (its header went) or new (its header came with the right count): no header of its own to update.
+      if (count === 0 || (changed === group && count === 1)) continue;
+      edits.push({
+        kind: 'update',
+        index: this.headerIndex(changed),
+        item: { group: { id: changed, count } },
+      });
     }
     return edits;
   }

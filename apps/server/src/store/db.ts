@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -58,6 +59,20 @@ const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
 // Any fixed number: held while migrating so that processes starting together migrate once.
 const MIGRATION_LOCK = 7_244_021_771;
 
+/**
+ * V8 compiles PGlite's WebAssembly (9 MB) with its baseline compiler and moves a function to the optimizing one after
+ * it ran ~13 MB of code. PostgreSQL's own start-up spends that budget on hundreds of functions, whose optimizing
+ * compiles took ~580 MB of native memory at their peak and left ~60–130 MB in the process for good, on a server that
+ * then sits idle. Ten times the budget keeps start-up on baseline code; functions that stay hot under real load are
+ * still optimized (docs/performance.md, idle RSS). Set once, before the first module is compiled.
+ */
+let wasmTieringSet = false;
+function raiseWasmTieringBudget(): void {
+  if (wasmTieringSet) return;
+  wasmTieringSet = true;
+  setFlagsFromString('--wasm-tiering-budget=130000000');
+}
+
 /** Opens PostgreSQL at `url`, or PGlite in `dataDir` (in memory for 'memory://'), and applies migrations. */
 export async function openDatabase(opts: {
   url: string | null;
@@ -94,6 +109,8 @@ export async function openDatabase(opts: {
     await migratePglite(db as never, { migrationsFolder });
     return { db, kind: 'pglite', poolStats: () => ({ total: 1 }), close: () => client.close() };
   }
+  // The served embedded database only: tests' in-memory ones keep V8's default.
+  raiseWasmTieringBudget();
   // One process per embedded database: a second one writing the same files corrupts it.
   mkdirSync(opts.dataDir, { recursive: true });
   const lock = lockDataDir(opts.dataDir);

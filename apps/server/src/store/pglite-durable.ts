@@ -28,6 +28,11 @@ export const durableStartParams = [
   'max_parallel_maintenance_workers=0',
   '-c',
   'wal_sync_method=fsync',
+  // PGlite's initdb writes PostgreSQL's default of 128 MB. Pages of the WebAssembly memory, once touched, stay in the
+  // process's RSS for good (the memory never shrinks), so the buffer cache is kept small; files are read through the
+  // operating system's page cache, which gives memory back (docs/performance.md, idle RSS).
+  '-c',
+  'shared_buffers=32MB',
 ];
 
 interface NodeFsStream {

@@ -30,6 +30,9 @@ const ORDER = ['h', 'online', 'offline'];
 
 const label = (item: ListItem | undefined) =>
   !item ? '-' : 'group' in item ? `#${item.group.id}` : item.member.user!.username;
+/** As `label`, with each header's count. */
+const counted = (item: ListItem | undefined) =>
+  item && 'group' in item ? `#${item.group.id}:${item.group.count}` : label(item);
 
 /** A client's copy: a sparse array it splices as the ops say. */
 function apply(copy: (ListItem | undefined)[], ops: ListOp[]): void {
@@ -46,8 +49,8 @@ function apply(copy: (ListItem | undefined)[], ops: ListOp[]): void {
   }
 }
 
-const view = (copy: (ListItem | undefined)[], [s, e]: Range, size: number) =>
-  copy.slice(s, Math.min(e + 1, size)).map(label);
+const view = (copy: (ListItem | undefined)[], [s, e]: Range, size: number, show = label) =>
+  copy.slice(s, Math.min(e + 1, size)).map(show);
 
 describe('member list ordering', () => {
   test('groups in order (hoisted, online, offline), members by display name then id, headers with counts', () => {
@@ -114,6 +117,31 @@ describe('member list ordering', () => {
     assert.equal(clip(edits, [[0, 99]])[0].op, 'UPDATE');
   });
 
+  test('a member landing past every range updates the header count of sessions that show the header', () => {
+    const list = new MemberList(ORDER, place);
+    for (const [id, name] of [
+      ['1', 'a'],
+      ['2', 'b'],
+      ['3', 'c'],
+    ] as const)
+      list.set(id, entry(id, name, true));
+    const ranges: Range[] = [[0, 1]];
+    list.track(ranges, 1);
+    const copy: (ListItem | undefined)[] = [];
+    apply(copy, [{ op: 'SYNC', range: ranges[0], items: list.items(ranges[0]) }]);
+    assert.deepEqual(view(copy, ranges[0], list.size, counted), ['#online:3', 'a']);
+    // "z" sorts last: outside [0, 1], only the header's count changes there.
+    const ops = clip(list.set('4', entry('4', 'z', true)), ranges);
+    assert.deepEqual(ops, [{ op: 'UPDATE', index: 0, item: { group: { id: 'online', count: 4 } } }]);
+    apply(copy, ops);
+    assert.deepEqual(view(copy, ranges[0], list.size, counted), ['#online:4', 'a']);
+    // Going offline moves "z" to a new group, whose header is out of range too: the online count drops.
+    apply(copy, clip(list.set('4', entry('4', 'z', false)), ranges));
+    assert.deepEqual(view(copy, ranges[0], list.size, counted), ['#online:3', 'a']);
+    // A session whose range holds no header gets nothing for the same change.
+    assert.deepEqual(clip(list.set('5', entry('5', 'zz', true)), [[2, 3]]), []);
+  });
+
   test('regroup places everyone again (a role hoisted)', () => {
     const list = new MemberList(['online', 'offline'], place);
     list.set('1', entry('1', 'a', true));
@@ -167,11 +195,8 @@ describe('member list ordering', () => {
           const next = state.has(id) ? entry(id, s.name, s.online, s.hoisted ? ['h'] : []) : null;
           apply(copy, clip(list.set(id, next), ranges));
           for (const r of ranges) {
-            const want = list.items(r).map((item) => ('group' in item ? `#${item.group.id}` : label(item)));
-            assert.deepEqual(
-              view(copy, r, list.size).map((l) => l.replace(/#(\w+).*/, '#$1')),
-              want,
-            );
+            // Headers with their counts: a client's "Online — N" is as true as its members.
+            assert.deepEqual(view(copy, r, list.size, counted), list.items(r).map(counted));
           }
         }
       }),
