@@ -461,3 +461,103 @@ describe('joining', () => {
     assert.equal(missing.status, 404);
   });
 });
+
+describe('reading a public group without joining', () => {
+  test('a signed-in non-member reads a public listed group’s feed, read-only; nothing of other groups', async () => {
+    const pub = await group('public');
+    const post = await h.api('POST', `/channels/${pub.forumId}/threads`, {
+      token: pub.g.owner.token,
+      body: { name: 'Welcome', message: { content: 'first post' } },
+    });
+    assert.equal(post.status, 201, post.text);
+    const hidden = await h.api('POST', `/guilds/${pub.g.id}/channels`, {
+      token: pub.g.owner.token,
+      body: {
+        name: 'staff',
+        type: 0,
+        permission_overwrites: [{ id: pub.g.id, type: 0, allow: '0', deny: String(P.VIEW_CHANNEL) }],
+      },
+    });
+    assert.equal(hidden.status, 201, hidden.text);
+    const reader = await h.register();
+    const read = (path: string, u = reader) => h.api('GET', path, { token: u.token });
+
+    const channels = await read(`/guilds/${pub.g.id}/channels`);
+    assert.equal(channels.status, 200, channels.text);
+    const ids = channels.body.map((c: any) => c.id);
+    assert.ok(ids.includes(pub.forumId), 'the feed is listed');
+    assert.ok(!ids.includes(hidden.body.id), 'a channel @everyone cannot see is not');
+    const active = await read(`/guilds/${pub.g.id}/threads/active`);
+    assert.equal(active.status, 200, active.text);
+    assert.deepEqual(
+      active.body.threads.map((t: any) => t.id),
+      [post.body.id],
+    );
+    assert.equal((await read(`/channels/${pub.forumId}`)).status, 200);
+    assert.equal((await read(`/channels/${post.body.id}`)).status, 200);
+    const history = await read(`/channels/${post.body.id}/messages`);
+    assert.equal(history.status, 200, history.text);
+    assert.deepEqual(
+      history.body.map((m: any) => m.content),
+      ['first post'],
+    );
+    assert.equal((await read(`/channels/${post.body.id}/messages/${post.body.id}`)).status, 200);
+    assert.equal((await read(`/channels/${pub.forumId}/threads/archived/public`)).status, 200);
+    assert.equal((await read(`/channels/${hidden.body.id}/messages`)).status, 404);
+
+    // Read-only: writing, reacting, joining the thread, reporting and moderating all need membership.
+    for (const [method, path, body] of [
+      ['POST', `/channels/${post.body.id}/messages`, { content: 'lurker says hi' }],
+      ['POST', `/channels/${pub.forumId}/threads`, { name: 'x', message: { content: 'y' } }],
+      ['PUT', `/channels/${post.body.id}/messages/${post.body.id}/reactions/%F0%9F%91%8D/@me`, undefined],
+      ['PUT', `/channels/${post.body.id}/thread-members/@me`, undefined],
+      ['POST', `/channels/${post.body.id}/messages/${post.body.id}/reports`, { reason: 'x' }],
+      ['DELETE', `/channels/${post.body.id}/messages/${post.body.id}`, undefined],
+      ['GET', `/guilds/${pub.g.id}/members`, undefined],
+      ['GET', `/guilds/${pub.g.id}/roles`, undefined],
+    ] as const) {
+      const res = await h.api(method, path, { token: reader.token, body });
+      assert.ok([403, 404].includes(res.status), `${method} ${path}: ${res.status} ${res.text}`);
+    }
+    const after = await read(`/channels/${post.body.id}/messages`);
+    assert.equal(after.body.length, 1, 'nothing was written');
+
+    // Approval-required and private groups, a public group that is not listed, and a banned reader: nothing.
+    const approval = await group('approval');
+    const priv = await group('private');
+    for (const other of [approval, priv]) {
+      const p = await h.api('POST', `/channels/${other.forumId}/threads`, {
+        token: other.g.owner.token,
+        body: { name: 'Secret', message: { content: 'members only' } },
+      });
+      for (const path of [
+        `/guilds/${other.g.id}/channels`,
+        `/guilds/${other.g.id}/threads/active`,
+        `/channels/${other.forumId}`,
+        `/channels/${p.body.id}`,
+        `/channels/${p.body.id}/messages`,
+        `/channels/${p.body.id}/messages/${p.body.id}`,
+        `/channels/${other.forumId}/threads/archived/public`,
+      ]) {
+        const res = await read(path);
+        assert.equal(res.status, 404, `${path}: ${res.text}`);
+        assert.ok([10003, 10004].includes(res.body.code), `${path} learns nothing`);
+      }
+    }
+    const unlisted = await settings(pub.g, { features: [] });
+    assert.equal(unlisted.status, 200, unlisted.text);
+    assert.equal((await read(`/channels/${post.body.id}/messages`)).status, 404);
+    await settings(pub.g, { features: ['COMMUNITY', 'DISCOVERABLE'] });
+    assert.equal((await read(`/channels/${post.body.id}/messages`)).status, 200);
+    const banned = await join(h, pub.g);
+    assert.equal(
+      (await h.api('PUT', `/guilds/${pub.g.id}/bans/${banned.id}`, { token: pub.g.owner.token, body: {} }))
+        .status,
+      204,
+    );
+    for (const path of [`/guilds/${pub.g.id}/channels`, `/channels/${post.body.id}/messages`]) {
+      assert.equal((await read(path, banned)).status, 404, path);
+    }
+    assert.equal((await h.api('GET', `/channels/${post.body.id}/messages`)).status, 401);
+  });
+});
