@@ -191,6 +191,18 @@ export const listGuildWebhooks = (guildId: string) => api<WebhookRow[]>('GET', `
 
 export const discoverGroups = (q: { query?: string; tag?: string; limit?: number; offset?: number }) =>
   api<DiscoverableGuilds>('GET', `/discoverable-guilds${query({ ...q })}`);
+/** Discord's guild preview: a listed group's name, description and counts, for members and non-members alike. */
+export const getGuildPreview = (guildId: string) =>
+  api<{
+    id: string;
+    name: string;
+    icon: string | null;
+    description: string | null;
+    approximate_member_count: number;
+  }>('GET', `/guilds/${guildId}/preview`);
+/** The guild's unarchived threads the caller can see (a public group's feed posts, for a previewing reader too). */
+export const getActiveThreads = (guildId: string) =>
+  api<{ threads: Channel[] }>('GET', `/guilds/${guildId}/threads/active`);
 /** Joins a public group; answers the member (201) or nothing when already one (204). */
 export const joinGroup = (guildId: string) => api<unknown>('PUT', `/guilds/${guildId}/members/@me`);
 export const requestToJoin = (guildId: string) =>

@@ -118,20 +118,25 @@ export function GroupDirectory() {
                 Requested · Withdraw
               </button>
             ) : g.hearth_group.join_mode === 'public' ? (
-              <button
-                type="button"
-                className="primary"
-                disabled={act.busy}
-                onClick={() =>
-                  act.run(async () => {
-                    await endpoints.joinGroup(g.id);
-                    update(g.id, { is_member: true });
-                    navigate(`/channels/${g.id}`);
-                  })
-                }
-              >
-                Join
-              </button>
+              <>
+                <button type="button" onClick={() => navigate(`/groups/${g.id}`)}>
+                  Preview
+                </button>{' '}
+                <button
+                  type="button"
+                  className="primary"
+                  disabled={act.busy}
+                  onClick={() =>
+                    act.run(async () => {
+                      await endpoints.joinGroup(g.id);
+                      update(g.id, { is_member: true });
+                      navigate(`/channels/${g.id}`);
+                    })
+                  }
+                >
+                  Join
+                </button>
+              </>
             ) : (
               <button
                 type="button"

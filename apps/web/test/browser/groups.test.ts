@@ -39,6 +39,20 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
       },
     });
     assert.equal(made.status, 200, made.text);
+    const forum = await h.api('POST', `/guilds/${ravens.id}/channels`, {
+      token: ravens.owner.token,
+      body: { name: 'sightings', type: 15 },
+    });
+    assert.equal(forum.status, 201, forum.text);
+    const post = await h.api('POST', `/channels/${forum.body.id}/threads`, {
+      token: ravens.owner.token,
+      body: { name: 'A raven on the roof', message: { content: 'It was looking at me.' } },
+    });
+    assert.equal(post.status, 201, post.text);
+    await h.api('POST', `/channels/${post.body.id}/messages`, {
+      token: ravens.owner.token,
+      body: { content: 'It came back the next day.' },
+    });
   });
   after(async () => {
     await closePeople([alice, bob]);
@@ -114,7 +128,29 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
     await a.keyboard.press('Escape');
   });
 
-  test('on a phone bob finds a public group by its topic and joins it', async () => {
+  test('alice reads a public group’s feed without joining it, under a Join bar', async () => {
+    const a = alice.page;
+    await a.setViewportSize(desktop);
+    await a.goto(`${h.url}/groups`);
+    const card = a.getByRole('list', { name: 'Groups' }).getByRole('listitem', { name: 'Ravens' });
+    await card.getByRole('button', { name: 'Preview' }).click();
+    await a.waitForURL(new RegExp(`/groups/${ravens.id}$`));
+    const bar = a.getByRole('region', { name: 'Join this group' });
+    await bar.getByText('You are previewing Ravens.').waitFor();
+    await a.getByRole('button', { name: 'A raven on the roof' }).click();
+    const post = a.getByRole('article', { name: 'A raven on the roof' });
+    await post.getByText('It was looking at me.').waitFor();
+    await post.getByText('It came back the next day.').waitFor();
+    // Read-only: no composer anywhere; still not a member.
+    assert.equal(await a.getByRole('textbox').count(), 0);
+    await a.screenshot({ path: join(shots, 'group-preview-desktop.png') });
+    const still = await h.api('GET', `/guilds/${ravens.id}/members/${alice.user.id}`, {
+      token: ravens.owner.token,
+    });
+    assert.equal(still.status, 404);
+  });
+
+  test('on a phone bob finds a public group by its topic, previews it and joins it from the bar', async () => {
     const b = bob.page;
     await b.setViewportSize(phone);
     await b.goto(`${h.url}/groups`);
@@ -127,7 +163,13 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
     const width = await b.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= phone.width, `no sideways scrolling on a phone (${width}px)`);
     await b.screenshot({ path: join(shots, 'group-directory-phone.png') });
-    await card.getByRole('button', { name: 'Join' }).click();
+    await card.getByRole('button', { name: 'Preview' }).click();
+    await b.getByRole('button', { name: 'A raven on the roof' }).click();
+    await b.getByText('It came back the next day.').waitFor();
+    const previewWidth = await b.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(previewWidth <= phone.width, `no sideways scrolling in the preview (${previewWidth}px)`);
+    await b.screenshot({ path: join(shots, 'group-preview-phone.png') });
+    await b.getByRole('region', { name: 'Join this group' }).getByRole('button', { name: 'Join' }).click();
     await b.waitForURL(new RegExp(`/channels/${ravens.id}`));
     const members = await h.api('GET', `/guilds/${ravens.id}/members/${bob.user.id}`, {
       token: ravens.owner.token,
