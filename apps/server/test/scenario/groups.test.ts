@@ -419,8 +419,16 @@ describe('joining', () => {
       body: { name: 'Hot take', message: { content: 'something rude' } },
     });
     const path = `/channels/${post.body.id}/messages/${post.body.id}/reports`;
+    const [modGw, bystanderGw] = await Promise.all([
+      TestGateway.identify(h, mod.token, {}, 1),
+      TestGateway.identify(h, bystander.token, {}, 1),
+    ]);
     const made = await h.api('POST', path, { token: reporter.token, body: { reason: 'Breaks rule 1' } });
     assert.equal(made.status, 201, made.text);
+    const told = await modGw.dispatch('GUILD_MESSAGE_REPORT_CREATE', (d) => d.guild_id === g.id);
+    assert.equal(told.id, made.body.id, 'moderators are told of a new report live');
+    assert.equal(told.reason, 'Breaks rule 1');
+    assert.ok(await bystanderGw.never('GUILD_MESSAGE_REPORT_CREATE'), 'members who do not moderate are not');
     assert.equal(made.body.status, 'open');
     assert.equal(made.body.author_id, author.id);
     assert.equal(made.body.content, 'something rude');
@@ -450,6 +458,11 @@ describe('joining', () => {
     });
     assert.equal(resolved.status, 200, resolved.text);
     assert.equal(resolved.body.resolved_by, mod.id);
+    const update = await modGw.dispatch('GUILD_MESSAGE_REPORT_UPDATE', (d) => d.id === made.body.id);
+    assert.equal(update.status, 'resolved');
+    assert.ok(await bystanderGw.never('GUILD_MESSAGE_REPORT_UPDATE'));
+    modGw.close();
+    bystanderGw.close();
     const left = await h.api('GET', `/guilds/${g.id}/reports`, { token: mod.token });
     assert.equal(left.body.length, 0);
     const done = await h.api('GET', `/guilds/${g.id}/reports?status=resolved`, { token: mod.token });
