@@ -214,6 +214,9 @@ export const listJoinRequests = (guildId: string) =>
     'GET',
     `/guilds/${guildId}/requests${query({ status: 'SUBMITTED' })}`,
   );
+/** Reports a guild message to its moderators (Hearth's route, ADR 0031). */
+export const reportMessage = (channelId: string, messageId: string, reason: string) =>
+  api<MessageReport>('POST', `/channels/${channelId}/messages/${messageId}/reports`, { reason });
 export const listReports = (guildId: string) => api<MessageReport[]>('GET', `/guilds/${guildId}/reports`);
 export const updateReport = (guildId: string, reportId: string, status: 'resolved' | 'dismissed') =>
   api<MessageReport>('PATCH', `/guilds/${guildId}/reports/${reportId}`, { status });

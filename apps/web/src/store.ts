@@ -54,6 +54,8 @@ export interface State {
   voiceStates: Record<string, Record<string, VoiceState>>;
   /** guild id → how the user is notified there (only guilds whose settings were changed). */
   guildSettings: Record<string, UserGuildSettings>;
+  /** guild id → how many report events have come (a moderator's Reports tab reloads when it changes). */
+  reportEvents: Record<string, number>;
 }
 
 const empty: State = {
@@ -72,6 +74,7 @@ const empty: State = {
   typing: {},
   voiceStates: {},
   guildSettings: {},
+  reportEvents: {},
 };
 
 let state: State = empty;
@@ -423,6 +426,9 @@ export function applyDispatch(...[t, d]: Dispatch): void {
       }
       case 'USER_GUILD_SETTINGS_UPDATE':
         return { guildSettings: put(s.guildSettings, d.guild_id, d) };
+      case 'GUILD_MESSAGE_REPORT_CREATE':
+      case 'GUILD_MESSAGE_REPORT_UPDATE':
+        return { reportEvents: { ...s.reportEvents, [d.guild_id]: (s.reportEvents[d.guild_id] ?? 0) + 1 } };
       default:
         return {};
     }

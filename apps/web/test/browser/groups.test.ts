@@ -104,25 +104,28 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
     await b.getByRole('link', { name: '← Back' }).click();
     await b.getByRole('link', { name: /^Knitters/ }).waitFor();
 
-    // Bob reports a message; the owner finds it under Reports and resolves it.
-    const said = await h.api('POST', `/channels/${knitters.textChannelId}/messages`, {
+    // Bob reports a message with the Report button; the owner, on her Reports tab, sees it come in live.
+    await h.api('POST', `/channels/${knitters.textChannelId}/messages`, {
       token: alice.user.token,
       body: { content: 'Acrylic is the best yarn' },
     });
-    const reported = await h.api(
-      'POST',
-      `/channels/${knitters.textChannelId}/messages/${said.body.id}/reports`,
-      {
-        token: bob.user.token,
-        body: { reason: 'Heresy' },
-      },
-    );
-    assert.equal(reported.status, 201, reported.text);
     await a.getByRole('button', { name: 'Server settings' }).click();
     await a.getByRole('tab', { name: 'Reports' }).click();
+    await a.getByText('No open reports.').waitFor();
+    await b.goto(`${h.url}/channels/${knitters.id}/${knitters.textChannelId}`);
+    const said = b.locator('.messages li.message', { hasText: 'Acrylic is the best yarn' });
+    await said.hover();
+    await said.getByRole('button', { name: 'Report' }).click();
+    const dialog = b.getByRole('dialog', { name: 'Report message' });
+    await dialog.getByLabel('Reason').selectOption('Breaks the rules');
+    await dialog.getByLabel('What happened (optional)').fill('Heresy');
+    await b.screenshot({ path: join(shots, 'report-message-desktop.png') });
+    await dialog.getByRole('button', { name: 'Report' }).click();
+    await dialog.getByText('the moderators have your report').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
     const reports = a.getByRole('table', { name: 'Reports' });
     await reports.getByText('Acrylic is the best yarn').waitFor();
-    await reports.getByText('Heresy').waitFor();
+    await reports.getByText('Breaks the rules: Heresy').waitFor();
     await reports.getByRole('button', { name: 'Resolve' }).click();
     await a.getByText('No open reports.').waitFor();
     await a.keyboard.press('Escape');
