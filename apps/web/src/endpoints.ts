@@ -197,6 +197,7 @@ export const getGuildPreview = (guildId: string) =>
     id: string;
     name: string;
     icon: string | null;
+    banner: string | null;
     description: string | null;
     approximate_member_count: number;
   }>('GET', `/guilds/${guildId}/preview`);

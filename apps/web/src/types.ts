@@ -96,6 +96,7 @@ export interface Guild {
   id: string;
   name: string;
   icon?: string | null;
+  banner?: string | null;
   owner_id: string;
   system_channel_id?: string | null;
   roles: Role[];

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
+import sharp from 'sharp';
 import { type BotWorld, botWorld } from '../bots/bot-setup';
 import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, grant, join, type TestGuild } from '../guild-helpers';
@@ -572,5 +573,34 @@ describe('reading a public group without joining', () => {
       assert.equal((await read(path, banned)).status, 404, path);
     }
     assert.equal((await h.api('GET', `/channels/${post.body.id}/messages`)).status, 401);
+  });
+});
+
+describe('group banners', () => {
+  test('a manager sets a banner; it is on the guild, the directory card and the preview; others cannot', async () => {
+    const { g } = await group('public', { name: 'Bannered', tags: ['bannered'] });
+    const image = `data:image/png;base64,${(
+      await sharp({ create: { width: 64, height: 36, channels: 4, background: '#3366ff' } })
+        .png()
+        .toBuffer()
+    ).toString('base64')}`;
+    const member = await join(h, g);
+    assert.equal((await settings(g, { banner: image }, member.token)).status, 403);
+    const bad = await settings(g, { banner: 'data:image/png;base64,AAAA' });
+    assert.equal(bad.status, 400, bad.text);
+    const set = await settings(g, { banner: image });
+    assert.equal(set.status, 200, set.text);
+    const hash = set.body.banner as string;
+    assert.match(hash, /^[0-9a-f]+$/);
+    const file = await fetch(`${h.url}/banners/${g.id}/${hash}.png`);
+    assert.equal(file.status, 200);
+    assert.equal(file.headers.get('content-type'), 'image/png');
+    const outsider = await h.register();
+    const listed = await directory(outsider, '?tag=bannered');
+    assert.equal(listed.body.guilds[0].banner, hash);
+    const preview = await h.api('GET', `/guilds/${g.id}/preview`, { token: outsider.token });
+    assert.equal(preview.body.banner, hash);
+    const cleared = await settings(g, { banner: null });
+    assert.equal(cleared.body.banner, null);
   });
 });

@@ -79,6 +79,9 @@ export function GroupPreview({ guildId }: { guildId: string }) {
               Join
             </button>
           </section>
+          {data.group.banner && (
+            <img className="group-banner" src={`/banners/${data.group.id}/${data.group.banner}.png`} alt="" />
+          )}
           {data.group.description && <p>{data.group.description}</p>}
           <p className="muted">{plural(data.group.approximate_member_count, 'member')}</p>
           {open ? (

@@ -79,6 +79,7 @@ export function GroupDirectory() {
       <ul className="group-cards" aria-label="Groups">
         {groups?.map((g) => (
           <li key={g.id} className="group-card" aria-label={g.name}>
+            {g.banner && <img className="group-banner" src={`/banners/${g.id}/${g.banner}.png`} alt="" />}
             <h2>{g.name}</h2>
             {g.description && <p>{g.description}</p>}
             <p className="muted">

@@ -104,10 +104,10 @@ export class GuildActor {
  * The most a previewing non-member may do in a public group (ADR 0031): what a member with no roles could read,
  * and nothing else; writing always needs membership.
  */
-export const PREVIEW_PERMISSIONS = Permission.VIEW_CHANNEL | Permission.READ_MESSAGE_HISTORY;
+const PREVIEW_PERMISSIONS = Permission.VIEW_CHANNEL | Permission.READ_MESSAGE_HISTORY;
 
 /** A guild that lets signed-in non-members read it: a listed group that anyone may join (ADR 0031). */
-export function isPreviewable(guild: GuildRow): boolean {
+function isPreviewable(guild: GuildRow): boolean {
   return guild.groupJoinMode === 'public' && guild.features.includes('DISCOVERABLE');
 }
 
