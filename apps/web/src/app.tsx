@@ -5,6 +5,7 @@ import { match, navigate, usePath } from './router';
 import { AuthScreen, ResetScreen, VerifyScreen } from './screens/auth';
 import { AuthorizeScreen } from './screens/authorize';
 import { Chat } from './screens/chat/layout';
+import { GroupPreview } from './screens/group-preview';
 import { GroupDirectory } from './screens/groups';
 import { InviteScreen } from './screens/invite';
 import { Settings } from './screens/settings';
@@ -41,7 +42,8 @@ export function App() {
   const invite = match('/invite/:code', path);
   if (!signedIn) {
     if (path !== '/login' && path !== '/register' && path !== '/forgot') {
-      if (invite || path === '/groups' || isSocialPath(path)) sessionStorage.setItem(returnKey, path);
+      if (invite || path === '/groups' || path.startsWith('/groups/') || isSocialPath(path))
+        sessionStorage.setItem(returnKey, path);
       if (path === '/oauth2/authorize') sessionStorage.setItem(returnKey, path + location.search);
       queueMicrotask(() => navigate('/login', { replace: true }));
       return null;
@@ -57,6 +59,8 @@ export function App() {
   if (invite) return <InviteScreen code={invite.code} />;
   if (path === '/oauth2/authorize') return <AuthorizeScreen />;
   if (path === '/groups') return <GroupDirectory />;
+  const previewed = match('/groups/:id', path);
+  if (previewed) return <GroupPreview guildId={previewed.id} />;
   if (path === '/settings' || path.startsWith('/settings/')) return <Settings section={path.split('/')[2]} />;
   if (isSocialPath(path))
     return (

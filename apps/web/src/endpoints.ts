@@ -195,6 +195,19 @@ export const listGuildWebhooks = (guildId: string) => api<WebhookRow[]>('GET', `
 
 export const discoverGroups = (q: { query?: string; tag?: string; limit?: number; offset?: number }) =>
   api<DiscoverableGuilds>('GET', `/discoverable-guilds${query({ ...q })}`);
+/** Discord's guild preview: a listed group's name, description and counts, for members and non-members alike. */
+export const getGuildPreview = (guildId: string) =>
+  api<{
+    id: string;
+    name: string;
+    icon: string | null;
+    banner: string | null;
+    description: string | null;
+    approximate_member_count: number;
+  }>('GET', `/guilds/${guildId}/preview`);
+/** The guild's unarchived threads the caller can see (a public group's feed posts, for a previewing reader too). */
+export const getActiveThreads = (guildId: string) =>
+  api<{ threads: Channel[] }>('GET', `/guilds/${guildId}/threads/active`);
 /** Joins a public group; answers the member (201) or nothing when already one (204). */
 export const joinGroup = (guildId: string) => api<unknown>('PUT', `/guilds/${guildId}/members/@me`);
 export const requestToJoin = (guildId: string) =>
@@ -206,6 +219,9 @@ export const listJoinRequests = (guildId: string) =>
     'GET',
     `/guilds/${guildId}/requests${query({ status: 'SUBMITTED' })}`,
   );
+/** Reports a guild message to its moderators (Hearth's route, ADR 0031). */
+export const reportMessage = (channelId: string, messageId: string, reason: string) =>
+  api<MessageReport>('POST', `/channels/${channelId}/messages/${messageId}/reports`, { reason });
 export const listReports = (guildId: string) => api<MessageReport[]>('GET', `/guilds/${guildId}/reports`);
 export const updateReport = (guildId: string, reportId: string, status: 'resolved' | 'dismissed') =>
   api<MessageReport>('PATCH', `/guilds/${guildId}/reports/${reportId}`, { status });

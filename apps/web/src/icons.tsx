@@ -1,6 +1,7 @@
 // UI icons as inline SVG (emoji glyphs depend on the fonts a machine has). Decorative: the control
 // carrying one has its own label.
 const paths = {
+  flag: 'M5 3h2v18H5zm3 1h11l-2.5 4L19 12H8z',
   pin: 'M9 3h6l-1 6 3 3v2h-4v6l-1 1-1-1v-6H7v-2l3-3z',
   members:
     'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 9c0-3.3 3.1-6 7-6s7 2.7 7 6v1H2zm14.5-9.2a3.5 3.5 0 1 0-1-6.8 5.9 5.9 0 0 1 0 6.1c.3.4.6.6 1 .7zM18 14c2.4.6 4 2.4 4 4.6V20h-4.2c0-2.4-1-4.6-2.7-6z',

@@ -80,6 +80,8 @@ export interface State {
   modal: ShownModal | null;
   /** The choices of the last autocomplete answer, by the nonce of the request. */
   autocomplete: { nonce: string | null; choices: unknown[] } | null;
+  /** guild id → how many report events have come (a moderator's Reports tab reloads when it changes). */
+  reportEvents: Record<string, number>;
 }
 
 const empty: State = {
@@ -101,6 +103,7 @@ const empty: State = {
   interactions: {},
   modal: null,
   autocomplete: null,
+  reportEvents: {},
 };
 
 let state: State = empty;
@@ -452,6 +455,9 @@ export function applyDispatch(...[t, d]: Dispatch): void {
       }
       case 'USER_GUILD_SETTINGS_UPDATE':
         return { guildSettings: put(s.guildSettings, d.guild_id, d) };
+      case 'GUILD_MESSAGE_REPORT_CREATE':
+      case 'GUILD_MESSAGE_REPORT_UPDATE':
+        return { reportEvents: { ...s.reportEvents, [d.guild_id]: (s.reportEvents[d.guild_id] ?? 0) + 1 } };
       default:
         return {};
     }

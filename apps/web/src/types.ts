@@ -96,6 +96,7 @@ export interface Guild {
   id: string;
   name: string;
   icon?: string | null;
+  banner?: string | null;
   owner_id: string;
   system_channel_id?: string | null;
   roles: Role[];
@@ -311,6 +312,8 @@ export interface Events {
   RELATIONSHIP_ADD: Relationship;
   RELATIONSHIP_REMOVE: { id: string };
   VOICE_STATE_UPDATE: VoiceState & { guild_id: string };
+  GUILD_MESSAGE_REPORT_CREATE: { guild_id: string };
+  GUILD_MESSAGE_REPORT_UPDATE: { guild_id: string };
   VOICE_SERVER_UPDATE: { token: string; guild_id: string; endpoint: string | null };
   /** Only the fields that changed may be there (e.g. `verified`). */
   USER_UPDATE: Partial<User> & { id: string };

@@ -6,7 +6,7 @@
 
 import { Intent } from './gateway';
 import type { GuildCommandPermissions } from './schemas/commands';
-import type { GuildJoinRequest } from './schemas/groups';
+import type { GuildJoinRequest, MessageReport } from './schemas/groups';
 import type { AuditLogEntry, Channel, Emoji, Guild, Member, Role } from './schemas/guilds';
 import type { InteractionEcho } from './schemas/interactions';
 import type { Message } from './schemas/messages';
@@ -110,6 +110,10 @@ export interface EventPayloads {
   GUILD_JOIN_REQUEST_UPDATE: { guild_id: string; status: string; request: GuildJoinRequest };
   /** A join request withdrawn by its requester. */
   GUILD_JOIN_REQUEST_DELETE: { guild_id: string; id: string; user_id: string };
+  /** A message reported to a guild's moderators (Hearth's, ADR 0031): to sessions with MANAGE_MESSAGES or KICK_MEMBERS. */
+  GUILD_MESSAGE_REPORT_CREATE: MessageReport;
+  /** A report resolved or dismissed by a moderator: to the same sessions. */
+  GUILD_MESSAGE_REPORT_UPDATE: MessageReport;
   GUILD_AUDIT_LOG_ENTRY_CREATE: AuditLogEntry;
   CHANNEL_CREATE: Channel;
   CHANNEL_UPDATE: Channel;
@@ -359,6 +363,8 @@ export const EVENTS = {
   GUILD_JOIN_REQUEST_CREATE: { topics: ['guild', 'user'], intent: Intent.GuildModeration, invalidates: [] },
   GUILD_JOIN_REQUEST_UPDATE: { topics: ['guild', 'user'], intent: Intent.GuildModeration, invalidates: [] },
   GUILD_JOIN_REQUEST_DELETE: { topics: ['guild', 'user'], intent: Intent.GuildModeration, invalidates: [] },
+  GUILD_MESSAGE_REPORT_CREATE: { topics: ['guild'], intent: Intent.GuildModeration, invalidates: [] },
+  GUILD_MESSAGE_REPORT_UPDATE: { topics: ['guild'], intent: Intent.GuildModeration, invalidates: [] },
   GUILD_AUDIT_LOG_ENTRY_CREATE: {
     topics: ['guild'],
     intent: Intent.GuildModeration,

@@ -297,6 +297,12 @@ export class Router {
       !hasPermission(state.guildPermissions(guildId), Permission.KICK_MEMBERS)
     )
       return;
+    // Reports go to those who handle them (reports.service's MODERATORS).
+    if (
+      (event.t === 'GUILD_MESSAGE_REPORT_CREATE' || event.t === 'GUILD_MESSAGE_REPORT_UPDATE') &&
+      (state.guildPermissions(guildId) & (Permission.MANAGE_MESSAGES | Permission.KICK_MEMBERS)) === 0n
+    )
+      return;
     this.deliver(session, t, event, encoded, true);
   }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
+import sharp from 'sharp';
 import { type BotWorld, botWorld } from '../bots/bot-setup';
 import { closeWithClients, TestGateway } from '../gateway-client';
 import { createGuild, grant, join, type TestGuild } from '../guild-helpers';
@@ -419,8 +420,16 @@ describe('joining', () => {
       body: { name: 'Hot take', message: { content: 'something rude' } },
     });
     const path = `/channels/${post.body.id}/messages/${post.body.id}/reports`;
+    const [modGw, bystanderGw] = await Promise.all([
+      TestGateway.identify(h, mod.token, {}, 1),
+      TestGateway.identify(h, bystander.token, {}, 1),
+    ]);
     const made = await h.api('POST', path, { token: reporter.token, body: { reason: 'Breaks rule 1' } });
     assert.equal(made.status, 201, made.text);
+    const told = await modGw.dispatch('GUILD_MESSAGE_REPORT_CREATE', (d) => d.guild_id === g.id);
+    assert.equal(told.id, made.body.id, 'moderators are told of a new report live');
+    assert.equal(told.reason, 'Breaks rule 1');
+    assert.ok(await bystanderGw.never('GUILD_MESSAGE_REPORT_CREATE'), 'members who do not moderate are not');
     assert.equal(made.body.status, 'open');
     assert.equal(made.body.author_id, author.id);
     assert.equal(made.body.content, 'something rude');
@@ -450,6 +459,11 @@ describe('joining', () => {
     });
     assert.equal(resolved.status, 200, resolved.text);
     assert.equal(resolved.body.resolved_by, mod.id);
+    const update = await modGw.dispatch('GUILD_MESSAGE_REPORT_UPDATE', (d) => d.id === made.body.id);
+    assert.equal(update.status, 'resolved');
+    assert.ok(await bystanderGw.never('GUILD_MESSAGE_REPORT_UPDATE'));
+    modGw.close();
+    bystanderGw.close();
     const left = await h.api('GET', `/guilds/${g.id}/reports`, { token: mod.token });
     assert.equal(left.body.length, 0);
     const done = await h.api('GET', `/guilds/${g.id}/reports?status=resolved`, { token: mod.token });
@@ -459,5 +473,134 @@ describe('joining', () => {
       body: { status: 'dismissed' },
     });
     assert.equal(missing.status, 404);
+  });
+});
+
+describe('reading a public group without joining', () => {
+  test('a signed-in non-member reads a public listed group’s feed, read-only; nothing of other groups', async () => {
+    const pub = await group('public');
+    const post = await h.api('POST', `/channels/${pub.forumId}/threads`, {
+      token: pub.g.owner.token,
+      body: { name: 'Welcome', message: { content: 'first post' } },
+    });
+    assert.equal(post.status, 201, post.text);
+    const hidden = await h.api('POST', `/guilds/${pub.g.id}/channels`, {
+      token: pub.g.owner.token,
+      body: {
+        name: 'staff',
+        type: 0,
+        permission_overwrites: [{ id: pub.g.id, type: 0, allow: '0', deny: String(P.VIEW_CHANNEL) }],
+      },
+    });
+    assert.equal(hidden.status, 201, hidden.text);
+    const reader = await h.register();
+    const read = (path: string, u = reader) => h.api('GET', path, { token: u.token });
+
+    const channels = await read(`/guilds/${pub.g.id}/channels`);
+    assert.equal(channels.status, 200, channels.text);
+    const ids = channels.body.map((c: any) => c.id);
+    assert.ok(ids.includes(pub.forumId), 'the feed is listed');
+    assert.ok(!ids.includes(hidden.body.id), 'a channel @everyone cannot see is not');
+    const active = await read(`/guilds/${pub.g.id}/threads/active`);
+    assert.equal(active.status, 200, active.text);
+    assert.deepEqual(
+      active.body.threads.map((t: any) => t.id),
+      [post.body.id],
+    );
+    assert.equal((await read(`/channels/${pub.forumId}`)).status, 200);
+    assert.equal((await read(`/channels/${post.body.id}`)).status, 200);
+    const history = await read(`/channels/${post.body.id}/messages`);
+    assert.equal(history.status, 200, history.text);
+    assert.deepEqual(
+      history.body.map((m: any) => m.content),
+      ['first post'],
+    );
+    assert.equal((await read(`/channels/${post.body.id}/messages/${post.body.id}`)).status, 200);
+    assert.equal((await read(`/channels/${pub.forumId}/threads/archived/public`)).status, 200);
+    assert.equal((await read(`/channels/${hidden.body.id}/messages`)).status, 404);
+
+    // Read-only: writing, reacting, joining the thread, reporting and moderating all need membership.
+    for (const [method, path, body] of [
+      ['POST', `/channels/${post.body.id}/messages`, { content: 'lurker says hi' }],
+      ['POST', `/channels/${pub.forumId}/threads`, { name: 'x', message: { content: 'y' } }],
+      ['PUT', `/channels/${post.body.id}/messages/${post.body.id}/reactions/%F0%9F%91%8D/@me`, undefined],
+      ['PUT', `/channels/${post.body.id}/thread-members/@me`, undefined],
+      ['POST', `/channels/${post.body.id}/messages/${post.body.id}/reports`, { reason: 'x' }],
+      ['DELETE', `/channels/${post.body.id}/messages/${post.body.id}`, undefined],
+      ['GET', `/guilds/${pub.g.id}/members`, undefined],
+      ['GET', `/guilds/${pub.g.id}/roles`, undefined],
+    ] as const) {
+      const res = await h.api(method, path, { token: reader.token, body });
+      assert.ok([403, 404].includes(res.status), `${method} ${path}: ${res.status} ${res.text}`);
+    }
+    const after = await read(`/channels/${post.body.id}/messages`);
+    assert.equal(after.body.length, 1, 'nothing was written');
+
+    // Approval-required and private groups, a public group that is not listed, and a banned reader: nothing.
+    const approval = await group('approval');
+    const priv = await group('private');
+    for (const other of [approval, priv]) {
+      const p = await h.api('POST', `/channels/${other.forumId}/threads`, {
+        token: other.g.owner.token,
+        body: { name: 'Secret', message: { content: 'members only' } },
+      });
+      for (const path of [
+        `/guilds/${other.g.id}/channels`,
+        `/guilds/${other.g.id}/threads/active`,
+        `/channels/${other.forumId}`,
+        `/channels/${p.body.id}`,
+        `/channels/${p.body.id}/messages`,
+        `/channels/${p.body.id}/messages/${p.body.id}`,
+        `/channels/${other.forumId}/threads/archived/public`,
+      ]) {
+        const res = await read(path);
+        assert.equal(res.status, 404, `${path}: ${res.text}`);
+        assert.ok([10003, 10004].includes(res.body.code), `${path} learns nothing`);
+      }
+    }
+    const unlisted = await settings(pub.g, { features: [] });
+    assert.equal(unlisted.status, 200, unlisted.text);
+    assert.equal((await read(`/channels/${post.body.id}/messages`)).status, 404);
+    await settings(pub.g, { features: ['COMMUNITY', 'DISCOVERABLE'] });
+    assert.equal((await read(`/channels/${post.body.id}/messages`)).status, 200);
+    const banned = await join(h, pub.g);
+    assert.equal(
+      (await h.api('PUT', `/guilds/${pub.g.id}/bans/${banned.id}`, { token: pub.g.owner.token, body: {} }))
+        .status,
+      204,
+    );
+    for (const path of [`/guilds/${pub.g.id}/channels`, `/channels/${post.body.id}/messages`]) {
+      assert.equal((await read(path, banned)).status, 404, path);
+    }
+    assert.equal((await h.api('GET', `/channels/${post.body.id}/messages`)).status, 401);
+  });
+});
+
+describe('group banners', () => {
+  test('a manager sets a banner; it is on the guild, the directory card and the preview; others cannot', async () => {
+    const { g } = await group('public', { name: 'Bannered', tags: ['bannered'] });
+    const image = `data:image/png;base64,${(
+      await sharp({ create: { width: 64, height: 36, channels: 4, background: '#3366ff' } })
+        .png()
+        .toBuffer()
+    ).toString('base64')}`;
+    const member = await join(h, g);
+    assert.equal((await settings(g, { banner: image }, member.token)).status, 403);
+    const bad = await settings(g, { banner: 'data:image/png;base64,AAAA' });
+    assert.equal(bad.status, 400, bad.text);
+    const set = await settings(g, { banner: image });
+    assert.equal(set.status, 200, set.text);
+    const hash = set.body.banner as string;
+    assert.match(hash, /^[0-9a-f]+$/);
+    const file = await fetch(`${h.url}/banners/${g.id}/${hash}.png`);
+    assert.equal(file.status, 200);
+    assert.equal(file.headers.get('content-type'), 'image/png');
+    const outsider = await h.register();
+    const listed = await directory(outsider, '?tag=bannered');
+    assert.equal(listed.body.guilds[0].banner, hash);
+    const preview = await h.api('GET', `/guilds/${g.id}/preview`, { token: outsider.token });
+    assert.equal(preview.body.banner, hash);
+    const cleared = await settings(g, { banner: null });
+    assert.equal(cleared.body.banner, null);
   });
 });

@@ -79,6 +79,7 @@ export function GroupDirectory() {
       <ul className="group-cards" aria-label="Groups">
         {groups?.map((g) => (
           <li key={g.id} className="group-card" aria-label={g.name}>
+            {g.banner && <img className="group-banner" src={`/banners/${g.id}/${g.banner}.png`} alt="" />}
             <h2>{g.name}</h2>
             {g.description && <p>{g.description}</p>}
             <p className="muted">
@@ -118,20 +119,25 @@ export function GroupDirectory() {
                 Requested · Withdraw
               </button>
             ) : g.hearth_group.join_mode === 'public' ? (
-              <button
-                type="button"
-                className="primary"
-                disabled={act.busy}
-                onClick={() =>
-                  act.run(async () => {
-                    await endpoints.joinGroup(g.id);
-                    update(g.id, { is_member: true });
-                    navigate(`/channels/${g.id}`);
-                  })
-                }
-              >
-                Join
-              </button>
+              <>
+                <button type="button" onClick={() => navigate(`/groups/${g.id}`)}>
+                  Preview
+                </button>{' '}
+                <button
+                  type="button"
+                  className="primary"
+                  disabled={act.busy}
+                  onClick={() =>
+                    act.run(async () => {
+                      await endpoints.joinGroup(g.id);
+                      update(g.id, { is_member: true });
+                      navigate(`/channels/${g.id}`);
+                    })
+                  }
+                >
+                  Join
+                </button>
+              </>
             ) : (
               <button
                 type="button"

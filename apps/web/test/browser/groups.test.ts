@@ -39,6 +39,20 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
       },
     });
     assert.equal(made.status, 200, made.text);
+    const forum = await h.api('POST', `/guilds/${ravens.id}/channels`, {
+      token: ravens.owner.token,
+      body: { name: 'sightings', type: 15 },
+    });
+    assert.equal(forum.status, 201, forum.text);
+    const post = await h.api('POST', `/channels/${forum.body.id}/threads`, {
+      token: ravens.owner.token,
+      body: { name: 'A raven on the roof', message: { content: 'It was looking at me.' } },
+    });
+    assert.equal(post.status, 201, post.text);
+    await h.api('POST', `/channels/${post.body.id}/messages`, {
+      token: ravens.owner.token,
+      body: { content: 'It came back the next day.' },
+    });
   });
   after(async () => {
     await closePeople([alice, bob]);
@@ -90,31 +104,56 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
     await b.getByRole('link', { name: '← Back' }).click();
     await b.getByRole('link', { name: /^Knitters/ }).waitFor();
 
-    // Bob reports a message; the owner finds it under Reports and resolves it.
-    const said = await h.api('POST', `/channels/${knitters.textChannelId}/messages`, {
+    // Bob reports a message with the Report button; the owner, on her Reports tab, sees it come in live.
+    await h.api('POST', `/channels/${knitters.textChannelId}/messages`, {
       token: alice.user.token,
       body: { content: 'Acrylic is the best yarn' },
     });
-    const reported = await h.api(
-      'POST',
-      `/channels/${knitters.textChannelId}/messages/${said.body.id}/reports`,
-      {
-        token: bob.user.token,
-        body: { reason: 'Heresy' },
-      },
-    );
-    assert.equal(reported.status, 201, reported.text);
     await a.getByRole('button', { name: 'Server settings' }).click();
     await a.getByRole('tab', { name: 'Reports' }).click();
+    await a.getByText('No open reports.').waitFor();
+    await b.goto(`${h.url}/channels/${knitters.id}/${knitters.textChannelId}`);
+    const said = b.locator('.messages li.message', { hasText: 'Acrylic is the best yarn' });
+    await said.hover();
+    await said.getByRole('button', { name: 'Report' }).click();
+    const dialog = b.getByRole('dialog', { name: 'Report message' });
+    await dialog.getByLabel('Reason').selectOption('Breaks the rules');
+    await dialog.getByLabel('What happened (optional)').fill('Heresy');
+    await b.screenshot({ path: join(shots, 'report-message-desktop.png') });
+    await dialog.getByRole('button', { name: 'Report' }).click();
+    await dialog.getByText('the moderators have your report').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
     const reports = a.getByRole('table', { name: 'Reports' });
     await reports.getByText('Acrylic is the best yarn').waitFor();
-    await reports.getByText('Heresy').waitFor();
+    await reports.getByText('Breaks the rules: Heresy').waitFor();
     await reports.getByRole('button', { name: 'Resolve' }).click();
     await a.getByText('No open reports.').waitFor();
     await a.keyboard.press('Escape');
   });
 
-  test('on a phone bob finds a public group by its topic and joins it', async () => {
+  test('alice reads a public group’s feed without joining it, under a Join bar', async () => {
+    const a = alice.page;
+    await a.setViewportSize(desktop);
+    await a.goto(`${h.url}/groups`);
+    const card = a.getByRole('list', { name: 'Groups' }).getByRole('listitem', { name: 'Ravens' });
+    await card.getByRole('button', { name: 'Preview' }).click();
+    await a.waitForURL(new RegExp(`/groups/${ravens.id}$`));
+    const bar = a.getByRole('region', { name: 'Join this group' });
+    await bar.getByText('You are previewing Ravens.').waitFor();
+    await a.getByRole('button', { name: 'A raven on the roof' }).click();
+    const post = a.getByRole('article', { name: 'A raven on the roof' });
+    await post.getByText('It was looking at me.').waitFor();
+    await post.getByText('It came back the next day.').waitFor();
+    // Read-only: no composer anywhere; still not a member.
+    assert.equal(await a.getByRole('textbox').count(), 0);
+    await a.screenshot({ path: join(shots, 'group-preview-desktop.png') });
+    const still = await h.api('GET', `/guilds/${ravens.id}/members/${alice.user.id}`, {
+      token: ravens.owner.token,
+    });
+    assert.equal(still.status, 404);
+  });
+
+  test('on a phone bob finds a public group by its topic, previews it and joins it from the bar', async () => {
     const b = bob.page;
     await b.setViewportSize(phone);
     await b.goto(`${h.url}/groups`);
@@ -127,7 +166,13 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
     const width = await b.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= phone.width, `no sideways scrolling on a phone (${width}px)`);
     await b.screenshot({ path: join(shots, 'group-directory-phone.png') });
-    await card.getByRole('button', { name: 'Join' }).click();
+    await card.getByRole('button', { name: 'Preview' }).click();
+    await b.getByRole('button', { name: 'A raven on the roof' }).click();
+    await b.getByText('It came back the next day.').waitFor();
+    const previewWidth = await b.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(previewWidth <= phone.width, `no sideways scrolling in the preview (${previewWidth}px)`);
+    await b.screenshot({ path: join(shots, 'group-preview-phone.png') });
+    await b.getByRole('region', { name: 'Join this group' }).getByRole('button', { name: 'Join' }).click();
     await b.waitForURL(new RegExp(`/channels/${ravens.id}`));
     const members = await h.api('GET', `/guilds/${ravens.id}/members/${bob.user.id}`, {
       token: ravens.owner.token,

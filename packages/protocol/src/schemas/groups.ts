@@ -61,6 +61,8 @@ export const DiscoverableGuild = Type.Object({
   id: Snowflake,
   name: Type.String(),
   icon: Nullable(Type.String()),
+  /** The group's banner hash (`/banners/:id/:hash.png`). */
+  banner: Nullable(Type.String()),
   description: Nullable(Type.String()),
   features: Type.Array(Type.String()),
   approximate_member_count: Type.Integer(),

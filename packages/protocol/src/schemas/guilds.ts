@@ -128,7 +128,7 @@ export const Guild = Type.Object({
   icon_hash: Nullable(Type.String()),
   splash: Type.Null(),
   discovery_splash: Type.Null(),
-  banner: Type.Null(),
+  banner: Nullable(Type.String()),
   description: Nullable(Type.String()),
   owner_id: Snowflake,
   owner: Type.Optional(Type.Boolean()),
@@ -167,7 +167,7 @@ export const PartialGuild = Type.Object({
   id: Snowflake,
   name: Type.String(),
   icon: Nullable(Type.String()),
-  banner: Type.Null(),
+  banner: Nullable(Type.String()),
   owner: Type.Boolean(),
   permissions: PermissionString,
   features: Type.Array(Type.String()),
@@ -194,6 +194,8 @@ export const ModifyGuild = Type.Object(
   {
     name: Type.Optional(GuildName),
     icon: Type.Optional(Nullable(ImageData)),
+    /** A data URI; shown on a group's page and directory card (ADR 0031). */
+    banner: Type.Optional(Nullable(ImageData)),
     description: Type.Optional(Nullable(Type.String({ maxLength: 120 }))),
     verification_level: Type.Optional(Type.Integer({ minimum: 0, maximum: 4 })),
     default_message_notifications: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })),

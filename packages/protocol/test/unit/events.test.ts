@@ -77,6 +77,9 @@ const UNRELATED = [
   'GUILD_JOIN_REQUEST_CREATE',
   'GUILD_JOIN_REQUEST_UPDATE',
   'GUILD_JOIN_REQUEST_DELETE',
+  // A report is news for moderators, and no part of any cache.
+  'GUILD_MESSAGE_REPORT_CREATE',
+  'GUILD_MESSAGE_REPORT_UPDATE',
   // A user's notification settings are no part of any cache.
   'USER_GUILD_SETTINGS_UPDATE',
   ...SOCIAL,
@@ -131,6 +134,8 @@ function intentFor(t: string, inGuild: boolean): number {
   if (t.startsWith('GUILD_BAN') || t === 'GUILD_AUDIT_LOG_ENTRY_CREATE') return Intent.GuildModeration;
   // Added with group join requests (ADR 0031).
   if (t.startsWith('GUILD_JOIN_REQUEST_')) return Intent.GuildModeration;
+  // Added with reports (ADR 0031).
+  if (t.startsWith('GUILD_MESSAGE_REPORT_')) return Intent.GuildModeration;
   if (t === 'GUILD_EMOJIS_UPDATE' || t === 'GUILD_STICKERS_UPDATE') return Intent.GuildExpressions;
   if (t.startsWith('GUILD_SCHEDULED_EVENT_')) return Intent.GuildScheduledEvents;
   if (t === 'WEBHOOKS_UPDATE') return Intent.GuildWebhooks;

@@ -38,6 +38,8 @@ export interface ChannelContext {
   threadMember: boolean;
   /** The caller's own user row (what a message they write is authored by). */
   caller: UserRow | null;
+  /** `member` is a stand-in: the caller previews a public group without being in it (ADR 0031). */
+  preview?: boolean;
 }
 
 const isThread = channelTypeIn(channels.type, 'thread');

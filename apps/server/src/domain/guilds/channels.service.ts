@@ -35,6 +35,7 @@ import {
   type GuildActor,
   loadChannelForActor,
   loadGuildActor,
+  loadGuildReader,
   lockChannels,
   type OverwriteRow,
 } from './guild-access';
@@ -105,7 +106,7 @@ export class ChannelsService {
   /** The guild's channels the caller can see (threads excluded). */
   async listForGuild(principal: Principal, guildId: string): Promise<Channel[]> {
     const { db } = this.deps;
-    const actor = await loadGuildActor(db, guildId, principal.userId);
+    const actor = await loadGuildReader(db, guildId, principal.userId);
     const [rows, overwrites] = await Promise.all([
       db
         .select()
@@ -301,7 +302,9 @@ export class ChannelsService {
     const dm = await this.dmChannel(channelId);
     if (dm) return this.dms.get(principal, dm);
     if (await this.isThread(channelId)) return this.threads.get(principal, channelId);
-    const { channel, overwrites } = await loadChannelForActor(this.deps.db, channelId, principal.userId);
+    const { channel, overwrites } = await loadChannelForActor(this.deps.db, channelId, principal.userId, {
+      preview: true,
+    });
     return toChannelWire(channel, overwrites);
   }
 

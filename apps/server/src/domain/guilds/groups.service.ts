@@ -105,6 +105,7 @@ export class GroupsService {
           id: g.id,
           name: g.name,
           icon: g.icon,
+          banner: g.banner,
           description: g.description,
           features: g.features,
           ...counts.get(g.id)!,

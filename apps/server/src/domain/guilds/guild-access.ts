@@ -18,7 +18,7 @@ import {
   guilds,
   memberRoles,
   members,
-  type permissionOverwrites,
+  permissionOverwrites,
   roles,
 } from '../../store/schema';
 import { ApiError, missingPermissions, notFound } from '../errors';
@@ -37,6 +37,8 @@ export class GuildActor {
     readonly roles: RoleRow[],
     readonly member: MemberRow,
     readonly roleIds: string[],
+    /** A signed-in non-member reading a public group (ADR 0031): every permission masked to PREVIEW_PERMISSIONS. */
+    readonly preview = false,
   ) {}
 
   get userId(): string {
@@ -61,7 +63,8 @@ export class GuildActor {
 
   /** Guild-level permissions. */
   get permissions(): bigint {
-    return computeBasePermissions(this.data, this.memberData);
+    const base = computeBasePermissions(this.data, this.memberData);
+    return this.preview ? base & PREVIEW_PERMISSIONS : base;
   }
 
   /** Throws 403 Missing Permissions unless the caller holds every bit of `bits` in the guild. */
@@ -84,7 +87,8 @@ export class GuildActor {
   }
 
   channelPermissions(overwrites: OverwriteRow[], opts: { isThread?: boolean } = {}): bigint {
-    return computeChannelPermissions(this.data, this.memberData, overwrites.map(toOverwriteData), opts);
+    const bits = computeChannelPermissions(this.data, this.memberData, overwrites.map(toOverwriteData), opts);
+    return this.preview ? bits & PREVIEW_PERMISSIONS : bits;
   }
 
   canManageRole(role: RoleRow): boolean {
@@ -94,6 +98,83 @@ export class GuildActor {
   canManageMember(target: { userId: string; roleIds: string[] }): boolean {
     return canManageMember(this.data, this.memberData, { userId: target.userId, roleIds: target.roleIds });
   }
+}
+
+/**
+ * The most a previewing non-member may do in a public group (ADR 0031): what a member with no roles could read,
+ * and nothing else; writing always needs membership.
+ */
+const PREVIEW_PERMISSIONS = Permission.VIEW_CHANNEL | Permission.READ_MESSAGE_HISTORY;
+
+/** A guild that lets signed-in non-members read it: a listed group that anyone may join (ADR 0031). */
+function isPreviewable(guild: GuildRow): boolean {
+  return guild.groupJoinMode === 'public' && guild.features.includes('DISCOVERABLE');
+}
+
+/** The stand-in membership of a previewing reader: no roles, joined never. */
+function previewMember(guildId: string, userId: string): MemberRow {
+  return {
+    guildId,
+    userId,
+    nick: null,
+    avatar: null,
+    joinedAt: new Date(0),
+    premiumSince: null,
+    deaf: false,
+    mute: false,
+    pending: false,
+    communicationDisabledUntil: null,
+    flags: 0,
+    temporary: false,
+  };
+}
+
+async function isBanned(db: DbOrTx, guildId: string, userId: string): Promise<boolean> {
+  const [ban] = await db
+    .select({ userId: bans.userId })
+    .from(bans)
+    .where(and(eq(bans.guildId, guildId), eq(bans.userId, userId)));
+  return !!ban;
+}
+
+/**
+ * For read-only routes: the caller as a member, or, in a public listed group that does not ban them, as a
+ * previewing reader (ADR 0031) whose permissions are those of a member with no roles, masked to
+ * PREVIEW_PERMISSIONS. Anything else is 404 Unknown Guild, as for loadGuildActor.
+ */
+export async function loadGuildReader(db: DbOrTx, guildId: string, userId: string): Promise<GuildActor> {
+  try {
+    return await loadGuildActor(db, guildId, userId);
+  } catch (err) {
+    const [guild] = await db.select().from(guilds).where(eq(guilds.id, guildId));
+    if (!guild || !isPreviewable(guild) || (await isBanned(db, guildId, userId))) throw err;
+    const roleRows = await db.select().from(roles).where(eq(roles.guildId, guildId));
+    return new GuildActor(guild, roleRows, previewMember(guildId, userId), [], true);
+  }
+}
+
+/**
+ * A channel context read for a caller who is not a member (its roles and overwrites are left out by the context
+ * query), completed as a previewing reader's when the channel's guild is a public listed group that does not ban
+ * them; else the context as it was (which channelForActor refuses).
+ */
+export async function previewChannelContext(db: DbOrTx, ctx: ChannelContext): Promise<ChannelContext> {
+  const { guild, channel, caller } = ctx;
+  if (ctx.member || !guild || !caller || !isPreviewable(guild)) return ctx;
+  if (await isBanned(db, guild.id, caller.id)) return ctx;
+  const source = isThreadType(channel.type) && channel.parentId ? channel.parentId : channel.id;
+  const [roleRows, overwriteRows] = await Promise.all([
+    db.select().from(roles).where(eq(roles.guildId, guild.id)),
+    db.select().from(permissionOverwrites).where(eq(permissionOverwrites.channelId, source)),
+  ]);
+  return {
+    ...ctx,
+    member: previewMember(guild.id, caller.id),
+    roleIds: [],
+    roles: roleRows,
+    overwrites: overwriteRows,
+    preview: true,
+  };
 }
 
 /** The permissions behind requireManageOrOwn for guild expressions (emojis, stickers). */
@@ -199,15 +280,18 @@ export function privateThreadRule(type: number, permissions: bigint, isThreadMem
 
 /**
  * A guild channel the caller can see, with the overwrites that govern it and the caller's permissions in it; else
- * 404 Unknown Channel. A thread takes its parent's overwrites and is sent to with SEND_MESSAGES_IN_THREADS; a private
+ * 404 Unknown Channel. With `preview` (read-only routes), a non-member of a public listed group reads it as
+ * previewChannelContext allows. A thread takes its parent's overwrites and is sent to with SEND_MESSAGES_IN_THREADS; a private
  * thread is visible only to its members and to those who may manage threads.
  */
 export async function loadChannelForActor(
   db: DbOrTx,
   channelId: string,
   userId: string,
+  opts: { preview?: boolean } = {},
 ): Promise<ChannelForActor> {
-  return channelForActor(await loadChannelContext(db, channelId, userId));
+  const ctx = await loadChannelContext(db, channelId, userId);
+  return channelForActor(ctx && opts.preview ? await previewChannelContext(db, ctx) : ctx);
 }
 
 export interface ChannelForActor {
@@ -221,7 +305,7 @@ export interface ChannelForActor {
 export function channelForActor(ctx: ChannelContext | null): ChannelForActor {
   if (!ctx?.channel.guildId || !ctx.guild || !ctx.member) throw notFound(ErrorCode.UnknownChannel, 'Channel');
   const { channel, overwrites } = ctx;
-  const actor = new GuildActor(ctx.guild, ctx.roles, ctx.member, ctx.roleIds);
+  const actor = new GuildActor(ctx.guild, ctx.roles, ctx.member, ctx.roleIds, ctx.preview === true);
   const thread = isThreadType(channel.type);
   const permissions = privateThreadRule(
     channel.type,

@@ -18,6 +18,7 @@ export interface GuildPreview {
   icon: string | null;
   splash: null;
   discovery_splash: null;
+  banner: string | null;
   emojis: Emoji[];
   features: string[];
   approximate_member_count: number;
@@ -75,6 +76,7 @@ export class GuildInfoService {
       icon: g.icon,
       splash: null,
       discovery_splash: null,
+      banner: g.banner,
       emojis,
       features: g.features,
       ...counts.get(guildId)!,

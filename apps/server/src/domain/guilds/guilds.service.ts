@@ -358,6 +358,7 @@ export class GuildsService {
     if (input.preferred_locale !== undefined) changes.preferredLocale = input.preferred_locale;
     Object.assign(changes, groupChanges(actor.guild, input));
     if (input.icon !== undefined) changes.icon = await this.storeIcon(guildId, input.icon);
+    if (input.banner !== undefined) changes.banner = await this.storeBanner(guildId, input.banner);
 
     const before = toGuildWire(actor.guild, actor.roles);
     const pending = new PendingEvents();
@@ -450,13 +451,29 @@ export class GuildsService {
         id: guild.id,
         name: guild.name,
         icon: guild.icon,
-        banner: null,
+        banner: guild.banner,
         owner: guild.ownerId === principal.userId,
         permissions: perms.toString(),
         features: guild.features,
         ...counts?.get(guild.id),
       };
     });
+  }
+
+  /** A guild's banner: Discord's 960×540 crop, at Discord's path (`banners/<guild_id>`, beside users' banners). */
+  private storeBanner(guildId: string, dataUri: string | null): Promise<string | null> {
+    return storeImage(
+      this.deps,
+      {
+        purpose: 'banner',
+        folder: `banners/${guildId}`,
+        ownerId: guildId,
+        width: 960,
+        height: 540,
+        field: 'banner',
+      },
+      dataUri,
+    );
   }
 
   private storeIcon(guildId: string, dataUri: string | null): Promise<string | null> {

@@ -104,7 +104,7 @@ export function toGuildWire(g: GuildRow, roleRows: RoleRow[], extra: Partial<Gui
     icon_hash: g.icon,
     splash: null,
     discovery_splash: null,
-    banner: null,
+    banner: g.banner,
     description: g.description,
     owner_id: g.ownerId,
     afk_channel_id: g.afkChannelId,

@@ -1,6 +1,7 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import { ErrorCode, type MessageReport } from '@hearth/protocol';
 import { and, desc, eq, lt } from 'drizzle-orm';
+import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import { messageReports, messages, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -56,7 +57,9 @@ export class ReportsService {
       .returning();
     if (!row) throw new ApiError(400, ErrorCode.Conflict, 'You have already reported this message');
     const [reporter] = await db.select().from(users).where(eq(users.id, principal.userId));
-    return toReportWire(row, message.content, reporter);
+    const wire = toReportWire(row, message.content, reporter);
+    this.deps.events.publish('GUILD_MESSAGE_REPORT_CREATE', Topic.guild(ctx.guildId), wire);
+    return wire;
   }
 
   /** GET /guilds/:id/reports: a guild's reports of one status, newest first (MANAGE_MESSAGES or KICK_MEMBERS). */
@@ -104,7 +107,9 @@ export class ReportsService {
       .where(and(eq(messageReports.guildId, guildId), eq(messageReports.id, reportId)))
       .returning();
     if (!row) throw notFound(ErrorCode.UnknownMessageReport, 'Report');
-    return this.withMessage(db, row);
+    const wire = await this.withMessage(db, row);
+    this.deps.events.publish('GUILD_MESSAGE_REPORT_UPDATE', Topic.guild(guildId), wire);
+    return wire;
   }
 
   private async withMessage(db: DbOrTx, row: ReportRow): Promise<MessageReport> {

@@ -324,7 +324,9 @@ export class MessagesService {
   /** GET /channels/:id/messages: newest first, keyset pages around a cursor; needs READ_MESSAGE_HISTORY. */
   async history(principal: Principal, channelId: string, q: HistoryQuery): Promise<Message[]> {
     const { db } = this.deps;
-    const ctx = await loadMessageChannel(db, channelId, principal.userId, this.deps.contexts);
+    const ctx = await loadMessageChannel(db, channelId, principal.userId, this.deps.contexts, {
+      preview: true,
+    });
     if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) return [];
     const limit = q.limit ?? Limits.historyPageDefault;
     const range: HistoryRange = { older: { before: NEWEST, limit: 0 }, newer: { after: '0', limit: 0 } };
@@ -346,7 +348,7 @@ export class MessagesService {
 
   async get(principal: Principal, channelId: string, messageId: string): Promise<Message> {
     const { db } = this.deps;
-    const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    const ctx = await loadMessageChannel(db, channelId, principal.userId, undefined, { preview: true });
     if (!hasPermission(ctx.permissions, Permission.READ_MESSAGE_HISTORY)) throw missingPermissions();
     return (
       await hydrateMessages(

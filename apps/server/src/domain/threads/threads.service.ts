@@ -27,6 +27,7 @@ import {
   type ChannelRow,
   loadChannelForActor,
   loadGuildActor,
+  loadGuildReader,
   lockChannels,
   privateThreadRule,
 } from '../guilds/guild-access';
@@ -114,7 +115,7 @@ export class ThreadsService {
   }
 
   async get(principal: Principal, threadId: string): Promise<Channel> {
-    const { channel } = await this.thread(principal, threadId);
+    const { channel } = await this.thread(principal, threadId, { preview: true });
     const [me] = await this.deps.db
       .select()
       .from(threadMembers)
@@ -276,7 +277,7 @@ export class ThreadsService {
   /** GET /guilds/:id/threads/active: unarchived threads the caller can see, and the caller's memberships in them. */
   async active(principal: Principal, guildId: string) {
     const { db } = this.deps;
-    const actor = await loadGuildActor(db, guildId, principal.userId);
+    const actor = await loadGuildReader(db, guildId, principal.userId);
     const [rows, overwrites] = await Promise.all([
       db
         .select()
@@ -321,7 +322,9 @@ export class ThreadsService {
     q: { before?: string; limit?: number },
   ) {
     const { db } = this.deps;
-    const { channel, permissions } = await loadChannelForActor(db, channelId, principal.userId);
+    const { channel, permissions } = await loadChannelForActor(db, channelId, principal.userId, {
+      preview: kind === 'public',
+    });
     if (!isTextType(channel.type) && !isForumType(channel.type))
       throw new ApiError(
         400,
@@ -510,8 +513,8 @@ export class ThreadsService {
     return parent && isForumType(parent.type) ? parent : null;
   }
 
-  private async thread(principal: Principal, threadId: string) {
-    const loaded = await loadChannelForActor(this.deps.db, threadId, principal.userId);
+  private async thread(principal: Principal, threadId: string, opts: { preview?: boolean } = {}) {
+    const loaded = await loadChannelForActor(this.deps.db, threadId, principal.userId, opts);
     if (!isThreadType(loaded.channel.type)) throw notFound(ErrorCode.UnknownChannel, 'Channel');
     return loaded;
   }

@@ -25,6 +25,8 @@ export function guildInfoRoutes(app: Api, { services }: RouteContext): void {
             icon: Type.Union([Type.String(), Type.Null()]),
             splash: Type.Null(),
             discovery_splash: Type.Null(),
+            /** Hearth's: a group's banner hash (ADR 0031). */
+            banner: Type.Union([Type.String(), Type.Null()]),
             emojis: Type.Array(Emoji),
             features: Type.Array(Type.String()),
             approximate_member_count: Type.Integer(),

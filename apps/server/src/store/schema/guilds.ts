@@ -17,6 +17,8 @@ export const guilds = pgTable(
     id: snowflake('id').primaryKey(),
     name: text('name').notNull(),
     icon: text('icon'),
+    /** A group's banner (ADR 0031): the image hash, served at /banners/:guild_id/:hash. */
+    banner: text('banner'),
     description: text('description'),
     ownerId: snowflake('owner_id').notNull(),
     systemChannelId: snowflake('system_channel_id'),

@@ -22,6 +22,15 @@ export function Overview({ guild }: { guild: Guild }) {
         save={(icon) => endpoints.modifyGuild(guild.id, { icon })}
         present={!!guild.icon}
       />
+      {guild.banner && (
+        <img className="banner-preview" src={`/banners/${guild.id}/${guild.banner}.png`} alt="Group banner" />
+      )}
+      <ImagePicker
+        id="guild-banner"
+        label="Banner, shown on the group's page and directory card"
+        save={(banner) => endpoints.modifyGuild(guild.id, { banner })}
+        present={!!guild.banner}
+      />
       <Form
         label="Overview"
         error={save.error}

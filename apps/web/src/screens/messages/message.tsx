@@ -7,7 +7,7 @@ import { Markdown, type MentionResolver } from '../../markdown';
 import { navigate } from '../../router';
 import { useStore } from '../../store';
 import { type Attachment, displayName, type Guild, isThread, type Message } from '../../types';
-import { Avatar, Dialog } from '../../ui';
+import { Avatar, Dialog, Form, useAction } from '../../ui';
 import { AppsMenu } from '../interactions/apps-menu';
 import { MessageComponents } from '../interactions/components';
 import { InteractionNote, isEphemeral, isLoading } from '../interactions/message-parts';
@@ -59,6 +59,7 @@ export function MessageItem(props: {
   const userMenu = useUserMenu(guild, m.author.id);
   // A webhook's "author" is no person: no profile, no menu.
   const person = m.webhook_id ? {} : userMenu.handlers;
+  const [reporting, setReporting] = useState(false);
   // A thread started from a message has the message's id.
   const thread = useStore((s) =>
     isThread(s.channels[m.id] ?? { id: '', type: -1 }) ? s.channels[m.id] : undefined,
@@ -237,6 +238,16 @@ export function MessageItem(props: {
             <Icon name="pin" size={18} />
           </button>
         )}
+        {guild && !props.mine && !m.webhook_id && (
+          <button
+            type="button"
+            aria-label="Report"
+            title="Report to the moderators"
+            onClick={() => setReporting(true)}
+          >
+            <Icon name="flag" size={18} />
+          </button>
+        )}
         {(props.mine || props.canManage) && (
           <button
             type="button"
@@ -291,6 +302,11 @@ export function MessageItem(props: {
           />
         </Dialog>
       )}
+      {reporting && (
+        <Dialog title="Report message" onClose={() => setReporting(false)}>
+          <ReportForm message={m} onDone={() => setReporting(false)} />
+        </Dialog>
+      )}
       {confirmDelete && (
         <Dialog title="Delete message" onClose={() => setConfirmDelete(false)}>
           <p>Delete this message? This cannot be undone.</p>
@@ -331,4 +347,65 @@ export function flash(id: string, tries = 20): void {
   el.classList.remove('flash');
   void el.offsetWidth;
   el.classList.add('flash');
+}
+
+/** Why a message is reported: the reason's first words, then the reporter's own (≤ 1000 characters in all). */
+const REPORT_REASONS = ['Spam', 'Harassment', 'Breaks the rules', 'Other'];
+
+function ReportForm({ message, onDone }: { message: Message; onDone: () => void }) {
+  const [kind, setKind] = useState(REPORT_REASONS[0]!);
+  const [text, setText] = useState('');
+  const [sent, setSent] = useState(false);
+  const action = useAction();
+  if (sent)
+    return (
+      <>
+        <p role="status">Thanks: the moderators have your report.</p>
+        <div className="row end">
+          <button type="button" autoFocus onClick={onDone}>
+            Done
+          </button>
+        </div>
+      </>
+    );
+  return (
+    <Form
+      label="Report message"
+      error={action.error}
+      onSubmit={() =>
+        action.run(async () => {
+          const reason = text.trim() ? `${kind}: ${text.trim()}` : kind;
+          await endpoints.reportMessage(message.channel_id, message.id, reason);
+          setSent(true);
+        })
+      }
+    >
+      <div className="field">
+        <label htmlFor="f-report-kind">Reason</label>
+        <select id="f-report-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+          {REPORT_REASONS.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-report-text">What happened (optional)</label>
+        <textarea
+          id="f-report-text"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          maxLength={900}
+          rows={3}
+        />
+      </div>
+      <div className="row end">
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={action.busy}>
+          Report
+        </button>
+      </div>
+    </Form>
+  );
 }
