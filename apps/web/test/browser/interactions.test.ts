@@ -348,7 +348,7 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await bob.page.locator('.composer textarea').fill('hello from bob');
     await bob.page.locator('.composer textarea').press('Enter');
     const said = log(a).locator('li.message', { has: a.getByText('hello from bob', { exact: true }) });
-    await said.getByRole('button', { name: /cmdbob/ }).click();
+    await said.locator('button.author').click();
     const profile = a.getByRole('dialog');
     await profile.getByRole('button', { name: 'Apps' }).click();
     await profile.getByRole('menuitem', { name: 'Wave' }).click();
