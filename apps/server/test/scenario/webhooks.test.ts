@@ -205,7 +205,8 @@ describe('executing', () => {
     assert.equal(m.author.avatar_url, 'https://example.com/a.png');
     assert.equal(m.tts, true);
     assert.equal(m.flags, 4);
-    assert.equal(m.embeds[0].title, 'v1.2.3');
+    // Flag 4 is SUPPRESS_EMBEDS: as on Discord, a suppressed message is serialized without its embeds (ADR 0044).
+    assert.deepEqual(m.embeds, []);
     assert.deepEqual(
       m.mentions.map((u: any) => u.id),
       [member.id],
