@@ -227,6 +227,12 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
       t.diagnostic(`phone, 550 messages back: ${count} elements`);
       assert.ok(count < 2_500, `${count} elements`);
       await page.getByRole('button', { name: 'Jump to newest ↓' }).click();
+      // The list scrolls down and re-measures rows as it goes: the reply is clicked once it has come to rest.
+      await page.getByRole('button', { name: 'Jump to newest ↓' }).waitFor({ state: 'hidden' });
+      await page.waitForFunction(() => {
+        const el = document.querySelector('.messages')!;
+        return el.scrollHeight - el.scrollTop - el.clientHeight < 2;
+      });
       await page.getByRole('button', { name: /Jump to the message replied to/ }).click();
       await page.locator(`#m-${original.id}`).waitFor({ timeout: 120_000 });
       assert.ok(await inView(page, original.id));
