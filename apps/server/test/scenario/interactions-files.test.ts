@@ -273,6 +273,14 @@ test('a multipart callback answers with files; an ephemeral one shows them to th
   assert.equal(message.attachments.length, 1);
   assert.equal(message.attachments[0].filename, 'chart.txt');
   assert.equal(message.attachments[0].description, 'a chart');
+  // Answered: a second form is refused by its token before its file is read.
+  const stored = await storedFiles();
+  const twice = await sendForm('POST', `/interactions/${i.id}/${i.token}/callback`, { type: 4 }, [
+    { name: 'b.txt', body: 'b' },
+  ]);
+  assert.equal(twice.status, 400);
+  assert.equal((await twice.json()).code, 40060);
+  assert.equal(await storedFiles(), stored);
   const seen = await bobGw.dispatch('MESSAGE_CREATE', (d) => d.id === message.id);
   assert.equal(seen.attachments.length, 1);
   assert.equal(await (await fetch(message.attachments[0].url)).text(), 'data');

@@ -30,6 +30,14 @@ const checkCallback = formCheck(InteractionCallback);
  */
 const received = new WeakMap<FastifyRequest, UploadBatch>();
 
+/**
+ * Once answered, files the domain did not keep are removed: a request refused after its form was read (by the
+ * route's own validation, before the handler) would otherwise leave them stored. Kept files are left alone.
+ */
+const dropUnkept = async (req: FastifyRequest) => {
+  await received.get(req)?.discard();
+};
+
 export function interactionsRoutes(app: Api, { services }: RouteContext): void {
   const { interactions } = services;
 
@@ -37,6 +45,7 @@ export function interactionsRoutes(app: Api, { services }: RouteContext): void {
     '/interactions',
     {
       config: { auth: 'any' },
+      onResponse: dropUnkept,
       // Discord's client sends a form: payload_json first, then the files of attachment options (`files[n]`),
       // authorized by the payload's place before a byte of them is read.
       preValidation: async (req, reply) => {
@@ -71,13 +80,13 @@ export function interactionsRoutes(app: Api, { services }: RouteContext): void {
   app.post(
     '/interactions/:interaction_id/:interaction_token/callback',
     {
+      onResponse: dropUnkept,
       // As a form: payload_json and `files[n]`, the token deciding before a byte of the files is read.
       preValidation: async (req, reply) => {
         if (!req.isMultipart()) return;
         const { interaction_id: id, interaction_token: token } = req.params as Record<string, string>;
-        let upload: UploadBatch | undefined;
         try {
-          upload = await interactions.startCallbackUpload(id, token);
+          const upload = await interactions.startCallbackUpload(id, token);
           req.body = await readMessageForm(req, upload, checkCallback);
           received.set(req, upload);
         } catch (err) {
