@@ -326,7 +326,16 @@ export const guildIntegrations = (guildId: string) =>
 export const guildCommandIndex = (guildId: string) =>
   api<CommandIndex>('GET', `/guilds/${guildId}/application-command-index`);
 /** A person invokes a command, uses a component, asks for autocomplete or submits a modal (204; the rest comes by the gateway). */
-export const createInteraction = (body: CreateInteraction) => api<void>('POST', '/interactions', body);
+/** Invokes; with files (attachment options), as Discord's client does: payload_json first, then `files[n]`. */
+export const createInteraction = (body: CreateInteraction, files: File[] = []) => {
+  if (!files.length) return api<void>('POST', '/interactions', body);
+  const form = new FormData();
+  form.append('payload_json', JSON.stringify(body));
+  files.forEach((f, i) => {
+    form.append(`files[${i}]`, f, f.name);
+  });
+  return api<void>('POST', '/interactions', form);
+};
 /** What the authorize screen shows: the application a link names, and its bot. */
 export const authorizePreview = (clientId: string) =>
   api<{

@@ -31,10 +31,14 @@ function setPending(nonce: string, change: Partial<PendingInteraction> | null): 
 
 type InteractionBody = Omit<CreateInteraction, 'nonce'>;
 
-/** Sends an interaction and tracks it until its answer (or its failure) comes by the gateway. */
+/**
+ * Sends an interaction (with the files of its attachment options, `files[n]` for the value n) and tracks it until its
+ * answer (or its failure) comes by the gateway.
+ */
 export async function invoke(
   body: InteractionBody,
   shown: Pick<PendingInteraction, 'kind' | 'label' | 'application' | 'message_id' | 'custom_id'>,
+  files: File[] = [],
 ): Promise<void> {
   const nonce = newNonce();
   const pending: PendingInteraction = {
@@ -46,7 +50,7 @@ export async function invoke(
   };
   setState((s) => ({ interactions: { ...s.interactions, [nonce]: pending } }));
   try {
-    await endpoints.createInteraction({ ...body, nonce });
+    await endpoints.createInteraction({ ...body, nonce }, files);
   } catch (err) {
     setPending(nonce, { failed: true, error: (err as Error).message });
   }

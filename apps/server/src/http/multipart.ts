@@ -79,7 +79,36 @@ export async function readMessageForm<T = CreateMessage>(
   upload: UploadBatch,
   check: PayloadCheck<T> = checkMessage as PayloadCheck<unknown> as PayloadCheck<T>,
 ): Promise<T> {
-  let payload: unknown = {};
+  return (await readForm(request, check, async () => upload)).payload;
+}
+
+/**
+ * The same form where what may be uploaded is only known from the payload (an interaction names its channel, or
+ * its token its interaction): payload_json must come first, as Discord's clients and libraries send it; it is
+ * checked, then `authorize` decides before a byte of the first file is read. No batch when no file came.
+ */
+export async function readPayloadFirstForm<T>(
+  request: FastifyRequest,
+  check: PayloadCheck<T>,
+  authorize: (payload: T) => Promise<UploadBatch>,
+): Promise<{ payload: T; upload: UploadBatch | null }> {
+  return readForm(request, check, async (payload) => {
+    if (payload === undefined)
+      throw invalidField(['payload_json'], 'BASE_TYPE_REQUIRED', 'payload_json must come before the files.');
+    if (!check.Check(payload)) throw invalidFormBody(check.Errors(payload) as unknown as AjvError[]);
+    rejectNulCharacters(payload);
+    return authorize(payload);
+  });
+}
+
+/** Reads a form: payload_json, and files into the batch `batchFor` gives when the first one arrives. */
+async function readForm<T>(
+  request: FastifyRequest,
+  check: PayloadCheck<T>,
+  batchFor: (payload: T | undefined) => Promise<UploadBatch>,
+): Promise<{ payload: T; upload: UploadBatch | null }> {
+  let payload: unknown;
+  let upload: UploadBatch | null = null;
   let skipped = 0;
   try {
     for await (const part of request.parts(formParts)) {
@@ -91,10 +120,12 @@ export async function readMessageForm<T = CreateMessage>(
         if (!FILE_FIELD.test(part.fieldname)) {
           for await (const chunk of part.file) {
             skipped += (chunk as Buffer).length;
-            if (skipped > upload.grant.limitBytes) throw tooLarge(upload.grant.limitBytes);
+            if (skipped > (upload?.grant.limitBytes ?? Limits.defaultUploadLimitBytes))
+              throw tooLarge(upload?.grant.limitBytes ?? Limits.defaultUploadLimitBytes);
           }
           continue;
         }
+        upload ??= await batchFor(payload as T | undefined);
         const filename = part.filename || 'file';
         if (filename.includes('\u0000')) rejectNulCharacters({ [part.fieldname]: filename });
         await upload.receive({ field: part.fieldname, filename, stream: part.file });
@@ -102,11 +133,12 @@ export async function readMessageForm<T = CreateMessage>(
         if (part.file.truncated) throw tooLarge(upload.grant.limitBytes);
       }
     }
+    payload ??= {};
     rejectNulCharacters(payload);
     if (!check.Check(payload)) throw invalidFormBody(check.Errors(payload) as unknown as AjvError[]);
-    return payload;
+    return { payload, upload };
   } catch (err) {
-    await upload.discard();
+    await upload?.discard();
     if (err instanceof ApiError) throw err;
     if ((err as { code?: string }).code === 'FST_INVALID_JSON_FIELD_ERROR') throw invalidJson();
     const status = (err as { statusCode?: number }).statusCode;

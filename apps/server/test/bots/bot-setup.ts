@@ -54,6 +54,24 @@ export async function botWorld(
   return { h, g, token, applicationId: app.id, botUserId: app.bot.id, post };
 }
 
+/** Another application of the guild's owner, whose bot they add to the guild with `permissions`. */
+export async function addApplication(
+  h: TestServer,
+  g: TestGuild,
+  name: string,
+  permissions = '0',
+): Promise<{ id: string; token: string }> {
+  const app = (await h.api('POST', '/applications', { token: g.owner.token, body: { name } })).body;
+  const token = (await h.api('POST', `/applications/${app.id}/bot/reset`, { token: g.owner.token })).body
+    .token;
+  const added = await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
+    token: g.owner.token,
+    body: { guild_id: g.id, permissions, authorize: true },
+  });
+  assert.equal(added.status, 200, added.text);
+  return { id: app.id, token };
+}
+
 /** A bot library's client, as far as waiting for its events goes. */
 interface Emitter {
   on(name: string, handler: (...args: any[]) => void): unknown;

@@ -42,6 +42,10 @@ const commands = [
   new SlashCommandBuilder().setName('slow').setDescription('Thinks first'),
   new SlashCommandBuilder().setName('choose').setDescription('Buttons'),
   new SlashCommandBuilder().setName('form').setDescription('A modal'),
+  new SlashCommandBuilder()
+    .setName('upload')
+    .setDescription('Takes a file')
+    .addAttachmentOption((o) => o.setName('file').setDescription('The file').setRequired(true)),
 ];
 
 async function answer(i: Interaction): Promise<void> {
@@ -68,6 +72,16 @@ async function answer(i: Interaction): Promise<void> {
           ),
         ],
       });
+    } else if (i.commandName === 'upload') {
+      // The person's file, read by its URL; the answers carry files (multipart callback, edit and follow-up).
+      const file = i.options.getAttachment('file', true);
+      const text = await (await fetch(file.url)).text();
+      await i.deferReply();
+      await i.editReply({
+        content: `read ${file.name} (${file.size} bytes): ${text}`,
+        files: [{ attachment: Buffer.from(text.toUpperCase()), name: 'shout.txt' }],
+      });
+      await i.followUp({ content: 'a copy', files: [{ attachment: Buffer.from(text), name: 'copy.txt' }] });
     } else if (i.commandName === 'form') {
       await i.showModal(
         new ModalBuilder()
@@ -157,6 +171,38 @@ test('a slash command: the bot replies in the channel; the invoker is told of su
   assert.equal(success.id, echo.id);
   // Another member sees it too: it is a message of the channel.
   await bobGw.dispatch('MESSAGE_CREATE', (d) => d.id === message.id);
+  assert.deepEqual(errors, []);
+});
+
+test("an attachment option: the bot reads the person's file and answers with files of its own", async () => {
+  // As Discord's client sends it: payload_json, then the file the option's value (0) names.
+  const upload = command('upload', [{ name: 'file', type: 11, value: 0 }]);
+  const form = new FormData();
+  form.append(
+    'payload_json',
+    JSON.stringify({
+      application_id: world.applicationId,
+      guild_id: world.g.id,
+      channel_id: world.g.textChannelId,
+      nonce: 'upload',
+      ...upload,
+      data: { ...upload.data, attachments: [{ id: '0', filename: 'hello.txt' }] },
+    }),
+  );
+  form.append('files[0]', new Blob(['hello']), 'hello.txt');
+  const res = await fetch(`${world.h.url}/api/v10/interactions`, {
+    method: 'POST',
+    headers: { authorization: alice.token },
+    body: form,
+  });
+  assert.equal(res.status, 204, await res.text());
+  const loading = await aliceGw.dispatch('MESSAGE_CREATE', (d) => (d.flags & 128) === 128, 15_000);
+  const edited = await aliceGw.dispatch('MESSAGE_UPDATE', (d) => d.id === loading.id, 15_000);
+  assert.equal(edited.content, 'read hello.txt (5 bytes): hello');
+  assert.equal(edited.attachments[0].filename, 'shout.txt');
+  assert.equal(await (await fetch(edited.attachments[0].url)).text(), 'HELLO');
+  const copy = await aliceGw.dispatch('MESSAGE_CREATE', (d) => d.content === 'a copy', 15_000);
+  assert.equal(copy.attachments[0].filename, 'copy.txt');
   assert.deepEqual(errors, []);
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../src/store/schema';
-import { type BotWorld, botWorld } from '../bots/bot-setup';
+import { addApplication, type BotWorld, botWorld } from '../bots/bot-setup';
 import { TestGateway } from '../gateway-client';
 import { join } from '../guild-helpers';
 import { startHearth, type TestUser } from '../harness';
@@ -50,15 +50,7 @@ before(async () => {
   aliceGw = await TestGateway.identify(h, alice.token, {}, 1);
   bobGw = await TestGateway.identify(h, bob.token, {}, 1);
   // A second application whose bot is in the guild too.
-  const app = (await h.api('POST', '/applications', { token: g.owner.token, body: { name: 'Other' } })).body;
-  const token = (await h.api('POST', `/applications/${app.id}/bot/reset`, { token: g.owner.token })).body
-    .token;
-  const added = await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
-    token: g.owner.token,
-    body: { guild_id: g.id, permissions: '0', authorize: true },
-  });
-  assert.equal(added.status, 200, added.text);
-  otherApp = { id: app.id, token };
+  otherApp = await addApplication(h, g, 'Other');
 });
 
 after(async () => {

@@ -134,6 +134,17 @@ async function answer(api: Client['api'], i: APIInteraction): Promise<void> {
   } else if (name === 'Wave') {
     const target = 'target_id' in i.data ? i.data.target_id : undefined;
     await api.interactions.reply(i.id, i.token, { content: `waved at ${target === bobId ? 'bob' : '?'}` });
+  } else if (name === 'attach') {
+    // The person's file (an attachment option) comes in `resolved`; the answer carries a file of its own.
+    const id = opt('file') as string;
+    const file = (
+      i.data as { resolved?: { attachments?: Record<string, { filename: string; url: string }> } }
+    ).resolved?.attachments?.[id];
+    const text = file ? await (await fetch(file.url)).text() : '';
+    await api.interactions.reply(i.id, i.token, {
+      content: `got ${file?.filename} saying "${text}"`,
+      files: [{ name: 'receipt.txt', data: Buffer.from('received') }],
+    });
   } else if (name === 'admin') {
     await api.interactions.reply(i.id, i.token, { content: 'admin things' });
   }
@@ -215,6 +226,11 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
       { name: 'panel', description: 'Shows buttons' },
       { name: 'ask', description: 'Asks you something' },
       { name: 'ghost', description: 'Never answers' },
+      {
+        name: 'attach',
+        description: 'Takes a file',
+        options: [{ type: 11, name: 'file', description: 'The file', required: true }],
+      },
       // MANAGE_GUILD: the owner sees it, a plain member does not.
       { name: 'admin', description: 'For managers', default_member_permissions: '32' },
       { name: 'Quote', type: 3 },
@@ -280,6 +296,25 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     assert.equal(await log(bob.page).getByText('for your eyes only').count(), 0);
     await log(a).getByRole('button', { name: 'Dismiss message' }).click();
     await log(a).getByText('for your eyes only').waitFor({ state: 'detached' });
+  });
+
+  test('an attachment option: a file picked in the form reaches the bot, whose answer has a file', async () => {
+    const a = alice.page;
+    await pickCommand(a, 'attach', '/attach');
+    const form = a.getByRole('form', { name: 'Options of /attach' });
+    await form.getByRole('button', { name: 'Send /attach' }).click();
+    await form.getByText('Choose a file.').waitFor();
+    await form.getByLabel(/file/).setInputFiles({
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('hello bot'),
+    });
+    await form.getByRole('button', { name: 'Send /attach' }).click();
+    await log(a).getByText('got notes.txt saying "hello bot"').waitFor();
+    await log(a)
+      .getByRole('link', { name: /receipt\.txt/ })
+      .waitFor();
+    await shot(a, 'interactions-attachment-desktop');
   });
 
   test('a deferred answer shows the bot thinking, then the edit and a follow-up', async () => {

@@ -72,7 +72,26 @@ export const CreateInteraction = Type.Object({
       guild_id: Type.Optional(Snowflake),
       target_id: Type.Optional(Snowflake),
       options: Type.Optional(Type.Array(Type.Any(), { maxItems: 25 })),
-      attachments: Type.Optional(Type.Array(Type.Any(), { maxItems: 0 })),
+      /**
+       * The files of attachment options (type 11), sent as `files[n]`: an option's value is the `id` (n) of its entry
+       * here, which may rename the file, as Discord's client sends them.
+       */
+      attachments: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              id: Type.Union([
+                Type.String({ pattern: '^[0-9]{1,2}$' }),
+                Type.Integer({ minimum: 0, maximum: 99 }),
+              ]),
+              filename: Type.Optional(Type.String({ maxLength: 1024 })),
+              uploaded_filename: Type.Optional(Type.String({ maxLength: 1024 })),
+            },
+            { additionalProperties: true },
+          ),
+          { maxItems: 10 },
+        ),
+      ),
       custom_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
       component_type: Type.Optional(Type.Integer({ minimum: 2, maximum: 8 })),
       values: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 25 })),

@@ -57,7 +57,11 @@ export function checkOptions(
   path: Array<string | number>,
   errors: FieldErrors,
   resolved: Resolved,
-  opts: { autocomplete: boolean },
+  opts: {
+    autocomplete: boolean;
+    /** The id of the attachment an attachment option names (the `id` of a `data.attachments` entry), if any. */
+    attachment?: (ref: unknown) => string | undefined;
+  },
 ): Json[] {
   const specs = (spec as Json[]).filter(isObject);
   const out: Json[] = [];
@@ -100,7 +104,7 @@ export function checkOptions(
             : type === CommandOptionType.Boolean
               ? typeof v === 'boolean'
               : type === CommandOptionType.Attachment
-                ? false
+                ? opts.attachment?.(v) !== undefined
                 : typeof v === 'string' && /^\d{1,20}$/.test(v);
     if (!ok) {
       errors.add([...at, 'value'], 'APPLICATION_COMMAND_OPTION_VALUE_INVALID', 'Not a value of this option.');
@@ -112,7 +116,9 @@ export function checkOptions(
       if (type === CommandOptionType.Channel) resolved.channels.add(v as string);
       if (type === CommandOptionType.Mentionable) resolved.mentionables.add(v as string);
     }
-    out.push({ name: g.name, type, value: v, ...(focused ? { focused: true } : {}) });
+    // An attachment option's value is the file's attachment id, as the application finds it in `resolved`.
+    const value = !focused && type === CommandOptionType.Attachment ? opts.attachment?.(v) : v;
+    out.push({ name: g.name, type, value, ...(focused ? { focused: true } : {}) });
   });
   for (const s of specs)
     if (s.required === true && !seen.has(s.name as string) && !opts.autocomplete)

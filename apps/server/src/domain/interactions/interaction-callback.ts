@@ -12,7 +12,9 @@ import { Topic } from '../../events/publisher';
 import { interactions } from '../../store/schema';
 import type { Deps } from '../deps';
 import { ApiError, invalidField } from '../errors';
-import { answeringApp, unknownInteraction, unknownMessage } from './interaction-common';
+import type { UploadBatch } from '../messages/uploads';
+import { answeringApp, type InteractionRow, unknownInteraction, unknownMessage } from './interaction-common';
+import { discardingOnFailure, interactionUpload } from './interaction-files';
 import type { InteractionMessages } from './interaction-messages';
 import { createdWithin, interactionByToken } from './interaction-tokens';
 
@@ -52,15 +54,30 @@ export class InteractionCallbacks {
     private readonly messages: InteractionMessages,
   ) {}
 
+  /**
+   * A multipart callback's files, authorized by the token before a byte of them is read: an interaction still
+   * waiting for its answer; they are stored for its channel, as its application's bot's.
+   */
+  async startUpload(interactionId: string, token: string): Promise<UploadBatch> {
+    const row = await this.unanswered(interactionId, token);
+    const app = await answeringApp(this.deps.db, row.applicationId);
+    return interactionUpload(this.deps, row.channelId, app.botUserId);
+  }
+
   /** POST /interactions/:id/:token/callback: the one initial response, within the deadline. */
   async callback(
     interactionId: string,
     token: string,
     body: InteractionCallback,
-    opts: { withResponse?: boolean } = {},
+    opts: { withResponse?: boolean; upload?: UploadBatch } = {},
   ): Promise<InteractionCallbackResponse | null> {
-    const { db } = this.deps;
-    const row = await interactionByToken(db, interactionId, token);
+    // A refused or failed answer keeps none of its files.
+    return discardingOnFailure(opts.upload, () => this.answer(interactionId, token, body, opts));
+  }
+
+  /** The interaction of the token while it waits for its answer: else 40060 (answered) or 10062. */
+  private async unanswered(interactionId: string, token: string): Promise<InteractionRow> {
+    const row = await interactionByToken(this.deps.db, interactionId, token);
     if (!row) throw unknownInteraction();
     if (row.state === 'acknowledged')
       throw new ApiError(
@@ -69,6 +86,17 @@ export class InteractionCallbacks {
         'Interaction has already been acknowledged.',
       );
     if (row.state === 'failed') throw unknownInteraction();
+    return row;
+  }
+
+  private async answer(
+    interactionId: string,
+    token: string,
+    body: InteractionCallback,
+    opts: { withResponse?: boolean; upload?: UploadBatch },
+  ): Promise<InteractionCallbackResponse | null> {
+    const { db } = this.deps;
+    const row = await this.unanswered(interactionId, token);
     if (!(ANSWERS[row.type] ?? []).includes(body.type))
       throw invalidField(
         ['type'],
@@ -87,7 +115,7 @@ export class InteractionCallbacks {
     const app = await answeringApp(db, row.applicationId);
     const data = body.data ?? {};
     // Everything is checked before the interaction is acknowledged: a refused answer may be sent again.
-    const prepared = this.messages.prepare(body.type, data);
+    const prepared = this.messages.prepare(body.type, data, opts.upload);
     const [claimed] = await db
       .update(interactions)
       .set({ state: 'acknowledged', responseType: body.type })

@@ -20,6 +20,7 @@ import {
   applicationCommandPermissions,
   applicationCommands,
   applications,
+  attachments,
   channelRecipients,
   ephemeralMessages,
   guilds,
@@ -43,11 +44,13 @@ import {
 } from '../guilds/guild-access';
 import { toChannelWire, toMemberWire } from '../guilds/guilds.wire';
 import { hydrateMessages, messageColumns } from '../messages/messages.wire';
+import type { UploadBatch } from '../messages/uploads';
 import { toPublicUser } from '../users/users.wire';
 import { checkOptions, findComponent, modalValues, Resolved } from './command-options';
 import { type Json, unknownInteraction, unknownMessage } from './interaction-common';
 import { scheduleDeadline } from './interaction-deadline';
 import type { InteractionDelivery } from './interaction-delivery';
+import { discardingOnFailure, InvocationFiles, interactionUpload } from './interaction-files';
 import { resolveNamed } from './interaction-resolved';
 import { createdWithin, hashToken, INTERACTION_TOKEN_MS, mintInteractionToken } from './interaction-tokens';
 
@@ -78,14 +81,55 @@ export class InteractionInvoker {
    * application there (404) that they may use here (403), the component one on the bot's message, the modal one
    * shown to them.
    */
-  async create(principal: Principal, input: CreateInteraction): Promise<void> {
+  async create(
+    principal: Principal,
+    input: CreateInteraction,
+    opts: { upload?: UploadBatch } = {},
+  ): Promise<void> {
+    // Nothing half-kept: the files go with a refused interaction.
+    await discardingOnFailure(opts.upload, () => this.createInteraction(principal, input, opts.upload));
+  }
+
+  /**
+   * Authorizes the files of a multipart invocation before a byte of them is read: the place must be one the person
+   * may invoke in (as `create` decides), and in a guild they must be allowed to attach files there.
+   */
+  async startUpload(principal: Principal, input: CreateInteraction): Promise<UploadBatch> {
+    if (principal.bot)
+      throw new ApiError(403, ErrorCode.BotsCannotUseEndpoint, 'Bots cannot use this endpoint');
+    if (input.type !== InteractionType.ApplicationCommand)
+      throw invalidField(
+        ['files'],
+        'ATTACHMENT_NOT_NAMED',
+        "Only a command's attachment options take files.",
+      );
+    const place = await this.placeOf(this.deps.db, principal.userId, input);
+    if (place.where && !hasPermission(place.where.permissions, Permission.ATTACH_FILES))
+      throw missingPermissions();
+    return interactionUpload(this.deps, place.channel.id, principal.userId);
+  }
+
+  private async createInteraction(
+    principal: Principal,
+    input: CreateInteraction,
+    upload: UploadBatch | undefined,
+  ): Promise<void> {
     const { db, ids } = this.deps;
     if (principal.bot)
       throw new ApiError(403, ErrorCode.BotsCannotUseEndpoint, 'Bots cannot use this endpoint');
     const place = await this.placeOf(db, principal.userId, input);
     const { app, bot, channel } = place;
     const id = ids.next();
-    const data = await this.checkData(db, principal, input, place);
+    // The files were received for the place startUpload authorized; never let them land elsewhere.
+    if (upload && upload.grant.channelId !== channel.id) throw notFound(ErrorCode.UnknownChannel, 'Channel');
+    const files = upload?.files.length
+      ? new InvocationFiles(upload.files, input.data.attachments, {
+          channelId: channel.id,
+          interactionId: id,
+          uploaderId: principal.userId,
+        })
+      : null;
+    const data = await this.checkData(db, principal, input, place, files);
     const token = mintInteractionToken(id);
     const [me] = await db.select().from(users).where(eq(users.id, principal.userId));
     const where = place.where;
@@ -134,7 +178,7 @@ export class InteractionInvoker {
       };
     }
     const { token: _token, ...stored } = payload;
-    await db.insert(interactions).values({
+    const row = {
       channelId: channel.id,
       id,
       guildId: place.guildId,
@@ -145,7 +189,14 @@ export class InteractionInvoker {
       messageId: data.messageId,
       nonce: input.nonce ?? null,
       payload: stored,
-    });
+    };
+    if (files)
+      await db.transaction(async (tx) => {
+        await tx.insert(interactions).values(row);
+        await tx.insert(attachments).values(files.rows);
+      });
+    else await db.insert(interactions).values(row);
+    upload?.keep();
     await scheduleDeadline(this.deps, channel.id, id);
     // The invoker's own echo first, as Discord's client matches its pending interaction by nonce.
     this.deps.events.publish('INTERACTION_CREATE', Topic.user(principal.userId), {
@@ -214,7 +265,14 @@ export class InteractionInvoker {
     principal: Principal,
     input: CreateInteraction,
     place: Place,
+    files: InvocationFiles | null,
   ): Promise<{ data: Json; message?: Message; messageId: string | null }> {
+    if (files && input.type !== InteractionType.ApplicationCommand)
+      throw invalidField(
+        ['files'],
+        'ATTACHMENT_NOT_NAMED',
+        "Only a command's attachment options take files.",
+      );
     const { where, guildId, channel } = place;
     const appId = place.app.id;
     const botUserId = place.bot.id;
@@ -269,9 +327,11 @@ export class InteractionInvoker {
           resolved,
           {
             autocomplete: input.type === InteractionType.ApplicationCommandAutocomplete,
+            attachment: files?.attachment,
           },
         );
         errors.throwIfAny();
+        files?.requireAllNamed();
         if (options.length) data.options = options;
       } else {
         if (!d.target_id)
@@ -290,7 +350,11 @@ export class InteractionInvoker {
         );
       if (command.type !== ApplicationCommandType.ChatInput && !built.found(d.target_id!))
         throw invalidField(['data', 'target_id'], 'INTERACTION_TARGET_INVALID', 'Unknown target.');
-      if (built.any) data.resolved = built.resolved;
+      const withFiles = files
+        ? { ...built.resolved, attachments: files.resolved(this.deps.attachmentUrls) }
+        : built.resolved;
+      if (built.any || files) data.resolved = withFiles;
+      if (files && command.type !== ApplicationCommandType.ChatInput) files.requireAllNamed();
       return { data, messageId: null };
     }
     if (input.type === InteractionType.MessageComponent) {

@@ -1,3 +1,4 @@
+import { hasPermission, Permission } from '@hearth/permissions';
 import {
   ApplicationCommandType,
   ErrorCode,
@@ -5,6 +6,7 @@ import {
   type InteractionMessageData,
   InteractionMessageFlags,
   InteractionType,
+  Limits,
   type Message,
   MessageFlags,
   MessageType,
@@ -13,18 +15,36 @@ import {
 import { and, eq, inArray } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { channels, ephemeralMessages, interactions, messages, users } from '../../store/schema';
+import { attachments, channels, ephemeralMessages, interactions, messages, users } from '../../store/schema';
 import { FieldErrors } from '../applications/command-rules';
 import type { Deps } from '../deps';
-import { ApiError } from '../errors';
+import { ApiError, invalidField } from '../errors';
+import { loadChannelForActor } from '../guilds/guild-access';
+import {
+  type AttachmentRow,
+  attachmentRows,
+  deleteAttachmentFiles,
+  toAttachmentWire,
+} from '../messages/attachments';
 import { deleteMessages } from '../messages/channel-content';
 import { checkComponents } from '../messages/component-rules';
-import { parseMentions } from '../messages/mentions';
+import { parseMentions, resolveMentions } from '../messages/mentions';
 import { insertMessages } from '../messages/message-writer';
 import { checkEmbedsTotal, recordMentions } from '../messages/messages.service';
 import { hydrateMessages, interactionFields, messageColumns } from '../messages/messages.wire';
+import type { UploadBatch } from '../messages/uploads';
 import { toPublicUser } from '../users/users.wire';
-import { type AppSummary, type InteractionRow, type Json, unknownMessage } from './interaction-common';
+import {
+  type AppSummary,
+  type InteractionRow,
+  isObject,
+  type Json,
+  unknownMessage,
+} from './interaction-common';
+import { described } from './interaction-files';
+
+/** An ephemeral message mentions nobody: it notifies no one but its reader. */
+const NO_MENTIONS = { userIds: [], roleIds: [], everyone: false };
 
 /** The flags an interaction's message may be sent with. */
 const SENDABLE_FLAGS =
@@ -42,6 +62,10 @@ export interface Prepared {
   flags?: number;
   allowedMentions?: InteractionMessageData['allowed_mentions'];
   modalComponents?: Json[];
+  /** The files sent with it (multipart), already stored and authorized for the interaction's channel. */
+  upload?: UploadBatch;
+  /** `attachments`: the new files' names and descriptions by index, and on an edit the existing ones kept. */
+  attachments?: unknown[];
 }
 
 /**
@@ -53,7 +77,18 @@ export class InteractionMessages {
   constructor(private readonly deps: Deps) {}
 
   /** A response's message checked as Discord checks it (before anything is acknowledged). */
-  prepare(type: number, data: Json): Prepared {
+  prepare(type: number, data: Json, upload?: UploadBatch): Prepared {
+    const files = upload?.files.length ?? 0;
+    if (
+      files &&
+      type !== InteractionCallbackType.ChannelMessageWithSource &&
+      type !== InteractionCallbackType.UpdateMessage
+    )
+      throw invalidField(
+        ['files'],
+        'INTERACTION_CALLBACK_TYPE_INVALID',
+        'Only a message response takes files.',
+      );
     if (type === InteractionCallbackType.ApplicationCommandAutocompleteResult) return {};
     if (type === InteractionCallbackType.DeferredUpdateMessage) return {};
     if (type === InteractionCallbackType.Modal) {
@@ -75,10 +110,18 @@ export class InteractionMessages {
           : checkComponents(m.components, 'message', ['data', 'components']),
       flags: m.flags === undefined || m.flags === null ? undefined : m.flags & SENDABLE_FLAGS,
       allowedMentions: m.allowed_mentions ?? null,
+      ...(upload ? { upload } : {}),
+      ...(m.attachments ? { attachments: m.attachments } : {}),
     };
     if (prepared.embeds) checkEmbedsTotal(prepared.embeds);
     const sending = type === InteractionCallbackType.ChannelMessageWithSource;
-    if (sending && !prepared.content?.trim() && !prepared.embeds?.length && !prepared.components?.length)
+    if (
+      sending &&
+      !prepared.content?.trim() &&
+      !prepared.embeds?.length &&
+      !prepared.components?.length &&
+      !files
+    )
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
     return prepared;
   }
@@ -98,7 +141,8 @@ export class InteractionMessages {
     const content = opts.loading ? '' : (p.content ?? '');
     const embeds = opts.loading ? [] : (p.embeds ?? []);
     const components = opts.loading ? [] : (p.components ?? []);
-    const mentioned = ephemeral ? [] : await this.mentionedUsers(db, content, p.allowedMentions);
+    const files = this.fileRows(row, app, id, p, ephemeral);
+    const mentioned = ephemeral ? NO_MENTIONS : await this.mentions(row, app, content, p.allowedMentions);
     if (ephemeral) {
       const [bot] = await db.select().from(users).where(eq(users.id, app.botUserId));
       const message = {
@@ -107,14 +151,19 @@ export class InteractionMessages {
         content,
         embeds,
         components,
+        attachments: files.map((f) => toAttachmentWire(f, this.deps.attachmentUrls)),
       } as Message;
-      await db.insert(ephemeralMessages).values({
-        channelId: row.channelId,
-        id,
-        interactionId: row.id,
-        userId: row.userId,
-        message: message as unknown as Json,
+      await db.transaction(async (tx) => {
+        await tx.insert(ephemeralMessages).values({
+          channelId: row.channelId,
+          id,
+          interactionId: row.id,
+          userId: row.userId,
+          message: message as unknown as Json,
+        });
+        if (files.length) await tx.insert(attachments).values(files);
       });
+      p.upload?.keep();
       this.deps.events.publish('MESSAGE_CREATE', Topic.user(row.userId), {
         ...message,
         ...(row.guildId ? { guild_id: row.guildId } : {}),
@@ -131,9 +180,9 @@ export class InteractionMessages {
           type,
           content,
           tts: false,
-          mentionEveryone: false,
-          mentionUserIds: mentioned,
-          mentionRoleIds: [],
+          mentionEveryone: mentioned.everyone,
+          mentionUserIds: mentioned.userIds,
+          mentionRoleIds: mentioned.roleIds,
           mentionChannelIds: parseMentions(content).channelIds,
           flags,
           nonce: null,
@@ -147,7 +196,8 @@ export class InteractionMessages {
           interactionMetadata: this.metadata(row),
         },
       ]);
-      await recordMentions(tx, mentioned, {
+      if (files.length) await tx.insert(attachments).values(files);
+      await recordMentions(tx, mentioned.userIds, {
         channelId: row.channelId,
         messageId: id,
         guildId: row.guildId,
@@ -155,7 +205,10 @@ export class InteractionMessages {
       });
       return inserted;
     });
-    const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [stored]);
+    p.upload?.keep();
+    const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [stored], undefined, {
+      withFiles: files.length > 0,
+    });
     const wire = this.decorate(row, app, message);
     const [channel] = await db
       .select({ type: channels.type })
@@ -178,8 +231,19 @@ export class InteractionMessages {
     const content = p.content ?? before.content;
     const embeds = p.embeds ?? before.embeds;
     const components = p.components ?? before.components;
-    if (!content.trim() && !embeds.length && !components.length && !before.attachments.length)
+    // With `attachments`, the message keeps the existing files it lists (by id), as on Discord; new files are added.
+    const listed = new Set((p.attachments ?? []).map((a) => String(isObject(a) ? a.id : '')));
+    const kept = p.attachments ? before.attachments.filter((a) => listed.has(a.id)) : before.attachments;
+    const dropped = before.attachments.filter((a) => !kept.includes(a)).map((a) => a.id);
+    const files = this.fileRows(row, app, messageId, p, found.ephemeral);
+    if (!content.trim() && !embeds.length && !components.length && !kept.length && !files.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
+    if (kept.length + files.length > Limits.attachmentsPerMessage)
+      throw invalidField(
+        ['attachments'],
+        'BASE_TYPE_MAX_LENGTH',
+        `At most ${Limits.attachmentsPerMessage} files per message.`,
+      );
     const wasLoading = !!(before.flags & InteractionMessageFlags.Loading);
     const editedAt = wasLoading ? null : new Date();
     if (found.ephemeral) {
@@ -189,25 +253,54 @@ export class InteractionMessages {
         embeds,
         components,
         flags,
+        attachments: [...kept, ...files.map((f) => toAttachmentWire(f, this.deps.attachmentUrls))],
         edited_timestamp: editedAt?.toISOString() ?? null,
       } as Message;
-      await db
-        .update(ephemeralMessages)
-        .set({ message: message as unknown as Json })
-        .where(and(eq(ephemeralMessages.channelId, row.channelId), eq(ephemeralMessages.id, messageId)));
+      const removed = await db.transaction(async (tx) => {
+        await tx
+          .update(ephemeralMessages)
+          .set({ message: message as unknown as Json })
+          .where(and(eq(ephemeralMessages.channelId, row.channelId), eq(ephemeralMessages.id, messageId)));
+        if (files.length) await tx.insert(attachments).values(files);
+        return this.dropFiles(tx, row.channelId, messageId, dropped);
+      });
+      p.upload?.keep();
+      await deleteAttachmentFiles(this.deps.storage, removed);
       this.deps.events.publish('MESSAGE_UPDATE', Topic.user(row.userId), {
         ...message,
         ...(row.guildId ? { guild_id: row.guildId } : {}),
       });
       return message;
     }
-    const mentioned = await this.mentionedUsers(db, content, p.allowedMentions);
-    const [updated] = await db
-      .update(messages)
-      .set({ content, embeds, components, flags, mentionUserIds: mentioned, editedAt })
-      .where(and(eq(messages.channelId, row.channelId), eq(messages.id, messageId)))
-      .returning(messageColumns);
-    if (!updated) throw unknownMessage();
+    const mentioned = await this.mentions(row, app, content, p.allowedMentions);
+    const { updated, removed } = await db.transaction(async (tx) => {
+      const [next] = await tx
+        .update(messages)
+        .set({
+          content,
+          embeds,
+          components,
+          flags,
+          mentionUserIds: mentioned.userIds,
+          mentionRoleIds: mentioned.roleIds,
+          mentionEveryone: mentioned.everyone,
+          editedAt,
+        })
+        .where(and(eq(messages.channelId, row.channelId), eq(messages.id, messageId)))
+        .returning(messageColumns);
+      if (!next) throw unknownMessage();
+      if (files.length) await tx.insert(attachments).values(files);
+      const added = mentioned.userIds.filter((u) => !before.mentions.some((m) => m.id === u));
+      await recordMentions(tx, added, {
+        channelId: row.channelId,
+        messageId,
+        guildId: row.guildId,
+        authorId: app.botUserId,
+      });
+      return { updated: next, removed: await this.dropFiles(tx, row.channelId, messageId, dropped) };
+    });
+    p.upload?.keep();
+    await deleteAttachmentFiles(this.deps.storage, removed);
     const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [updated]);
     const wire = this.decorate(row, app, message);
     this.deps.events.publish('MESSAGE_UPDATE', Topic.channel(row.channelId), {
@@ -311,17 +404,69 @@ export class InteractionMessages {
     };
   }
 
-  /** The people a response mentions (existing users, within allowed_mentions); no roles or everyone. */
-  private async mentionedUsers(
-    db: DbOrTx,
+  /**
+   * What a response mentions, as a message of the application's bot would: users, and in a guild roles and
+   * @everyone as the bot's permissions in the channel allow (MENTION_EVERYONE, else mentionable roles only), within
+   * `allowed_mentions`. A bot no longer in the guild mentions users only.
+   */
+  private async mentions(
+    row: InteractionRow,
+    app: AppSummary,
     content: string,
     allowed: Prepared['allowedMentions'],
-  ): Promise<string[]> {
-    const parsed = parseMentions(content).userIds;
-    const parse = new Set(allowed ? (allowed.parse ?? []) : ['users']);
-    const wanted = parsed.filter((id) => parse.has('users') || allowed?.users?.includes(id)).slice(0, 100);
-    if (!wanted.length) return [];
-    return (await db.select({ id: users.id }).from(users).where(inArray(users.id, wanted))).map((u) => u.id);
+  ): Promise<{ userIds: string[]; roleIds: string[]; everyone: boolean }> {
+    const { db } = this.deps;
+    const where = row.guildId
+      ? await loadChannelForActor(db, row.channelId, app.botUserId).catch(() => null)
+      : null;
+    const roles = where?.actor.roles ?? [];
+    const resolved = resolveMentions(parseMentions(content), {
+      allowed,
+      canMentionEveryone: !!where && hasPermission(where.permissions, Permission.MENTION_EVERYONE),
+      mentionableRoleIds: new Set(roles.filter((r) => r.mentionable).map((r) => r.id)),
+      existingRoleIds: new Set(roles.filter((r) => r.id !== row.guildId).map((r) => r.id)),
+    });
+    if (resolved.userIds.length) {
+      const found = await db.select({ id: users.id }).from(users).where(inArray(users.id, resolved.userIds));
+      const real = new Set(found.map((u) => u.id));
+      resolved.userIds = resolved.userIds.filter((u) => real.has(u));
+    }
+    return resolved;
+  }
+
+  /** The attachment rows of a message's new files (an ephemeral message's are ephemeral, as on Discord). */
+  private fileRows(
+    row: InteractionRow,
+    app: AppSummary,
+    messageId: string,
+    p: Prepared,
+    ephemeral: boolean,
+  ): AttachmentRow[] {
+    const files = p.upload?.files ?? [];
+    if (!files.length) return [];
+    // The files were received for the interaction's channel; never let them land elsewhere.
+    if (p.upload?.grant.channelId !== row.channelId) throw unknownMessage();
+    return attachmentRows(files, {
+      channelId: row.channelId,
+      messageId,
+      uploaderId: app.botUserId,
+      descriptions: described(p.attachments),
+    }).map((r) => ({ ...r, ephemeral }));
+  }
+
+  /** Deletes the named attachment rows of a message; their files are removed once the transaction committed. */
+  private async dropFiles(tx: DbOrTx, channelId: string, messageId: string, ids: string[]) {
+    if (!ids.length) return [];
+    return tx
+      .delete(attachments)
+      .where(
+        and(
+          eq(attachments.channelId, channelId),
+          eq(attachments.messageId, messageId),
+          inArray(attachments.id, ids),
+        ),
+      )
+      .returning({ channelId: attachments.channelId, id: attachments.id });
   }
 
   /** Deletes a message of the interaction: from the channel, or the invoker's ephemeral one. */
@@ -329,11 +474,20 @@ export class InteractionMessages {
     const { db } = this.deps;
     const found = await this.find(row, app, messageId);
     if (found.ephemeral) {
-      await db
-        .delete(ephemeralMessages)
-        .where(
-          and(eq(ephemeralMessages.channelId, row.channelId), eq(ephemeralMessages.id, found.message.id)),
+      const removed = await db.transaction(async (tx) => {
+        await tx
+          .delete(ephemeralMessages)
+          .where(
+            and(eq(ephemeralMessages.channelId, row.channelId), eq(ephemeralMessages.id, found.message.id)),
+          );
+        return this.dropFiles(
+          tx,
+          row.channelId,
+          found.message.id,
+          found.message.attachments.map((a) => a.id),
         );
+      });
+      await deleteAttachmentFiles(this.deps.storage, removed);
       this.deps.events.publish('MESSAGE_DELETE', Topic.user(row.userId), {
         id: found.message.id,
         channel_id: row.channelId,
@@ -343,6 +497,7 @@ export class InteractionMessages {
     }
     const deleted = await db.transaction((tx) => deleteMessages(tx, row.channelId, [found.message.id]));
     if (!deleted.ids.length) throw unknownMessage();
+    await deleteAttachmentFiles(this.deps.storage, deleted.attachments);
     this.deps.events.publish('MESSAGE_DELETE', Topic.channel(row.channelId), {
       id: found.message.id,
       channel_id: row.channelId,

@@ -1,6 +1,8 @@
 import { InteractionCallbackType, type InteractionMessageData, type Message } from '@hearth/protocol';
 import type { Deps } from '../deps';
+import type { UploadBatch } from '../messages/uploads';
 import { answeringApp, unknownWebhook } from './interaction-common';
+import { discardingOnFailure, interactionUpload } from './interaction-files';
 import type { InteractionMessages } from './interaction-messages';
 import { interactionOfWebhook } from './interaction-tokens';
 
@@ -21,27 +23,47 @@ export class InteractionWebhook {
     return (await this.messages.find(row, app, messageId)).message;
   }
 
-  /** POST /webhooks/:application_id/:token: a follow-up, once the interaction was answered. */
-  async followUp(appId: string, token: string, input: InteractionMessageData): Promise<Message> {
+  /**
+   * The files of a multipart follow-up or edit, authorized by the token before a byte of them is read; stored for
+   * the interaction's channel as its application's bot's.
+   */
+  async startUpload(appId: string, token: string): Promise<UploadBatch> {
     const row = await interactionOfWebhook(this.deps.db, appId, token);
-    if (row.state !== 'acknowledged') throw unknownWebhook();
     const app = await answeringApp(this.deps.db, appId);
-    const prepared = this.messages.prepare(InteractionCallbackType.ChannelMessageWithSource, input);
-    return this.messages.send(row, app, prepared, { loading: false, followUp: true });
+    return interactionUpload(this.deps, row.channelId, app.botUserId);
   }
 
-  /** PATCH /webhooks/:application_id/:token/messages/:id (or `@original`). */
+  /** POST /webhooks/:application_id/:token: a follow-up, once the interaction was answered. */
+  async followUp(
+    appId: string,
+    token: string,
+    input: InteractionMessageData,
+    upload?: UploadBatch,
+  ): Promise<Message> {
+    return discardingOnFailure(upload, async () => {
+      const row = await interactionOfWebhook(this.deps.db, appId, token);
+      if (row.state !== 'acknowledged') throw unknownWebhook();
+      const app = await answeringApp(this.deps.db, appId);
+      const prepared = this.messages.prepare(InteractionCallbackType.ChannelMessageWithSource, input, upload);
+      return this.messages.send(row, app, prepared, { loading: false, followUp: true });
+    });
+  }
+
+  /** PATCH /webhooks/:application_id/:token/messages/:id (or `@original`), with new files from `upload`. */
   async editMessage(
     appId: string,
     token: string,
     messageId: string,
     input: InteractionMessageData,
+    upload?: UploadBatch,
   ): Promise<Message> {
-    const row = await interactionOfWebhook(this.deps.db, appId, token);
-    const app = await answeringApp(this.deps.db, appId);
-    const id = this.messages.resolveId(row, messageId);
-    const prepared = this.messages.prepare(InteractionCallbackType.UpdateMessage, input);
-    return this.messages.edit(row, app, id, prepared);
+    return discardingOnFailure(upload, async () => {
+      const row = await interactionOfWebhook(this.deps.db, appId, token);
+      const app = await answeringApp(this.deps.db, appId);
+      const id = this.messages.resolveId(row, messageId);
+      const prepared = this.messages.prepare(InteractionCallbackType.UpdateMessage, input, upload);
+      return this.messages.edit(row, app, id, prepared);
+    });
   }
 
   /** DELETE /webhooks/:application_id/:token/messages/:id (or `@original`). */

@@ -7,6 +7,7 @@ import type {
 } from '@hearth/protocol';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import type { UploadBatch } from '../messages/uploads';
 import { InteractionCallbacks } from './interaction-callback';
 import { expireInteraction, sweepInteractions } from './interaction-deadline';
 import type { InteractionDelivery } from './interaction-delivery';
@@ -39,9 +40,14 @@ export class InteractionsService {
     this.webhook = new InteractionWebhook(deps, messages);
   }
 
-  /** POST /interactions: a person invokes (see InteractionInvoker.create). */
-  create(principal: Principal, input: CreateInteraction): Promise<void> {
-    return this.invoker.create(principal, input);
+  /** POST /interactions: a person invokes (see InteractionInvoker.create), with the files `upload` received. */
+  create(principal: Principal, input: CreateInteraction, opts: { upload?: UploadBatch } = {}): Promise<void> {
+    return this.invoker.create(principal, input, opts);
+  }
+
+  /** A multipart invocation's files, authorized before any is read (see InteractionInvoker.startUpload). */
+  startUpload(principal: Principal, input: CreateInteraction): Promise<UploadBatch> {
+    return this.invoker.startUpload(principal, input);
   }
 
   /** The `interactions.deadline` job: an unanswered interaction fails, once. */
@@ -59,9 +65,19 @@ export class InteractionsService {
     interactionId: string,
     token: string,
     body: InteractionCallback,
-    opts: { withResponse?: boolean } = {},
+    opts: { withResponse?: boolean; upload?: UploadBatch } = {},
   ): Promise<InteractionCallbackResponse | null> {
     return this.callbacks.callback(interactionId, token, body, opts);
+  }
+
+  /** A multipart callback's files, authorized by the token before any is read. */
+  startCallbackUpload(interactionId: string, token: string): Promise<UploadBatch> {
+    return this.callbacks.startUpload(interactionId, token);
+  }
+
+  /** A multipart follow-up's or edit's files, authorized by the interaction's webhook token before any is read. */
+  startWebhookUpload(appId: string, token: string): Promise<UploadBatch> {
+    return this.webhook.startUpload(appId, token);
   }
 
   /** GET /webhooks/:application_id/:token/messages/:id (or `@original`). */
@@ -70,8 +86,13 @@ export class InteractionsService {
   }
 
   /** POST /webhooks/:application_id/:token: a follow-up, once the interaction was answered. */
-  followUp(appId: string, token: string, input: InteractionMessageData): Promise<Message> {
-    return this.webhook.followUp(appId, token, input);
+  followUp(
+    appId: string,
+    token: string,
+    input: InteractionMessageData,
+    upload?: UploadBatch,
+  ): Promise<Message> {
+    return this.webhook.followUp(appId, token, input, upload);
   }
 
   /** PATCH /webhooks/:application_id/:token/messages/:id (or `@original`). */
@@ -80,8 +101,9 @@ export class InteractionsService {
     token: string,
     messageId: string,
     input: InteractionMessageData,
+    upload?: UploadBatch,
   ): Promise<Message> {
-    return this.webhook.editMessage(appId, token, messageId, input);
+    return this.webhook.editMessage(appId, token, messageId, input, upload);
   }
 
   /** DELETE /webhooks/:application_id/:token/messages/:id (or `@original`). */

@@ -1,6 +1,5 @@
 import {
   CreateInteraction,
-  ErrorCode,
   InteractionCallback,
   InteractionCallbackQuery,
   InteractionCallbackResponse,
@@ -8,9 +7,9 @@ import {
 } from '@hearth/protocol';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ApiError } from '../../domain/errors';
+import type { UploadBatch } from '../../domain/messages/uploads';
 import { caller } from '../auth';
-import { parseClientJson } from '../json-body';
+import { formCheck, readMessageForm, readPayloadFirstForm, refuseRestOfBody } from '../multipart';
 import { noContent } from '../reply';
 import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
@@ -22,26 +21,22 @@ const CallbackParams = Type.Object({
   interaction_token: Type.String({ minLength: 1, maxLength: 256 }),
 });
 
+const checkCreate = formCheck(CreateInteraction);
+const checkCallback = formCheck(InteractionCallback);
+
 /**
- * Discord's client sends an interaction as a multipart form: its `payload_json` field (files are not taken yet). Read
- * before validation, so the route's schema checks it as it checks a JSON body.
+ * The files a multipart request brought, received in preValidation (the form is read there so that its payload_json
+ * meets the route's schema as a JSON body would) and handed to the domain call by the handler.
  */
-async function readInteractionForm(req: FastifyRequest): Promise<unknown> {
-  let payload: unknown = null;
-  try {
-    for await (const part of req.parts({ limits: { files: 0, fieldSize: 64 * 1024, fields: 4 } }))
-      if (part.type === 'field' && part.fieldname === 'payload_json')
-        payload = parseClientJson(String(part.value));
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    throw new ApiError(
-      400,
-      ErrorCode.General,
-      'Malformed multipart body (interactions take payload_json only)',
-    );
-  }
-  return payload;
-}
+const received = new WeakMap<FastifyRequest, UploadBatch>();
+
+/**
+ * Once answered, files the domain did not keep are removed: a request refused after its form was read (by the
+ * route's own validation, before the handler) would otherwise leave them stored. Kept files are left alone.
+ */
+const dropUnkept = async (req: FastifyRequest) => {
+  await received.get(req)?.discard();
+};
 
 export function interactionsRoutes(app: Api, { services }: RouteContext): void {
   const { interactions } = services;
@@ -50,18 +45,33 @@ export function interactionsRoutes(app: Api, { services }: RouteContext): void {
     '/interactions',
     {
       config: { auth: 'any' },
-      preValidation: async (req) => {
-        if (req.isMultipart()) req.body = (await readInteractionForm(req)) as CreateInteraction;
+      onResponse: dropUnkept,
+      // Discord's client sends a form: payload_json first, then the files of attachment options (`files[n]`),
+      // authorized by the payload's place before a byte of them is read.
+      preValidation: async (req, reply) => {
+        if (!req.isMultipart()) return;
+        try {
+          const form = await readPayloadFirstForm(req, checkCreate, (payload) =>
+            interactions.startUpload(caller(req), payload),
+          );
+          req.body = form.payload;
+          if (form.upload) received.set(req, form.upload);
+        } catch (err) {
+          refuseRestOfBody(req, reply);
+          throw err;
+        }
       },
       schema: {
         tags,
         summary: 'A person invokes a command, uses a component, asks for autocomplete or submits a modal',
+        description:
+          "JSON, or multipart/form-data: `payload_json` first, then `files[n]` for attachment options (an option's value is n; `data.attachments` may rename the files).",
         body: CreateInteraction,
         response: { 204: Type.Null(), ...errors },
       },
     },
     async (req, reply) => {
-      await interactions.create(caller(req), req.body);
+      await interactions.create(caller(req), req.body, { upload: received.get(req) });
       return noContent(reply);
     },
   );
@@ -70,9 +80,25 @@ export function interactionsRoutes(app: Api, { services }: RouteContext): void {
   app.post(
     '/interactions/:interaction_id/:interaction_token/callback',
     {
+      onResponse: dropUnkept,
+      // As a form: payload_json and `files[n]`, the token deciding before a byte of the files is read.
+      preValidation: async (req, reply) => {
+        if (!req.isMultipart()) return;
+        const { interaction_id: id, interaction_token: token } = req.params as Record<string, string>;
+        try {
+          const upload = await interactions.startCallbackUpload(id, token);
+          req.body = await readMessageForm(req, upload, checkCallback);
+          received.set(req, upload);
+        } catch (err) {
+          refuseRestOfBody(req, reply);
+          throw err;
+        }
+      },
       schema: {
         tags,
         summary: "The application's one initial response to an interaction, within its deadline",
+        description:
+          'JSON, or multipart/form-data with `payload_json` and `files[n]` (message responses 4 and 7 only).',
         params: CallbackParams,
         querystring: InteractionCallbackQuery,
         body: InteractionCallback,
@@ -84,7 +110,7 @@ export function interactionsRoutes(app: Api, { services }: RouteContext): void {
         req.params.interaction_id,
         req.params.interaction_token,
         req.body,
-        { withResponse: req.query.with_response === true },
+        { withResponse: req.query.with_response === true, upload: received.get(req) },
       );
       if (!answer) return noContent(reply);
       return answer;

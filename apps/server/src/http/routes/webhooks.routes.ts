@@ -1,7 +1,6 @@
 import {
   CreateWebhook,
   EditWebhookMessage,
-  ErrorCode,
   ExecuteWebhook,
   ExecuteWebhookQuery,
   Message,
@@ -13,7 +12,6 @@ import {
 } from '@hearth/protocol';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ApiError } from '../../domain/errors';
 import { isInteractionToken } from '../../domain/interactions/interaction-tokens';
 import type { UploadBatch } from '../../domain/messages/uploads';
 import { githubToExecute } from '../../domain/webhooks/github';
@@ -41,6 +39,7 @@ const TokenMessageParams = Type.Object({
 const ThreadQuery = Type.Object({ thread_id: Type.Optional(Snowflake) });
 
 const checkExecute = formCheck(ExecuteWebhook);
+const checkEdit = formCheck(EditWebhookMessage);
 
 export function webhooksRoutes(app: Api, { services, limiter, config }: RouteContext): void {
   const { webhooks, webhookMessages, interactions } = services;
@@ -166,8 +165,19 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
       const { webhook_id: id, webhook_token: token } = req.params;
       // An interaction's follow-up: the application's id and the interaction's token (always answered with it).
       if (isInteractionToken(token)) {
-        if (req.isMultipart()) throw new ApiError(400, ErrorCode.General, 'Interaction follow-ups take JSON');
-        return interactions.followUp(id, token, req.body ?? {});
+        if (!req.isMultipart()) return interactions.followUp(id, token, req.body ?? {});
+        try {
+          const upload = await interactions.startWebhookUpload(id, token);
+          return await interactions.followUp(
+            id,
+            token,
+            await readMessageForm(req, upload, checkExecute),
+            upload,
+          );
+        } catch (err) {
+          refuseRestOfBody(req, reply);
+          throw err;
+        }
       }
       const threadId = req.query.thread_id;
       let input = (req.body ?? {}) as ExecuteWebhook;
@@ -268,21 +278,28 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
         response: { 200: Message, ...errors },
       },
     },
-    async (req) =>
-      isInteractionToken(req.params.webhook_token)
-        ? interactions.editWebhookMessage(
-            req.params.webhook_id,
-            req.params.webhook_token,
-            req.params.message_id,
-            req.body,
-          )
-        : webhookMessages.edit(
-            req.params.webhook_id,
-            req.params.webhook_token,
-            req.params.message_id,
-            req.body,
-            req.query.thread_id,
-          ),
+    async (req, reply) => {
+      const { webhook_id: id, webhook_token: token, message_id: messageId } = req.params;
+      if (isInteractionToken(token)) {
+        if (!req.isMultipart()) return interactions.editWebhookMessage(id, token, messageId, req.body);
+        // An interaction's message takes new files too: payload_json's `attachments` lists the ones it keeps.
+        try {
+          const upload = await interactions.startWebhookUpload(id, token);
+          const input = await readMessageForm(req, upload, checkEdit);
+          return await interactions.editWebhookMessage(id, token, messageId, input, upload);
+        } catch (err) {
+          refuseRestOfBody(req, reply);
+          throw err;
+        }
+      }
+      return webhookMessages.edit(
+        req.params.webhook_id,
+        req.params.webhook_token,
+        req.params.message_id,
+        req.body,
+        req.query.thread_id,
+      );
+    },
   );
   app.delete(
     '/webhooks/:webhook_id/:webhook_token/messages/:message_id',

@@ -56,6 +56,8 @@ export function CommandForm(props: {
   );
   const pick = usePickables(guild);
   const [values, setValues] = useState<Record<string, string>>({});
+  // The files chosen for attachment options, sent with the interaction (Discord's attachment options).
+  const [files, setFiles] = useState<Record<string, File>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [focused, setFocused] = useState<string | null>(null);
   const [asked, setAsked] = useState<string | null>(null);
@@ -74,6 +76,7 @@ export function CommandForm(props: {
     options.flatMap((o) => {
       const raw = values[o.name] ?? '';
       if (o.name === focus) return [{ type: o.type, name: o.name, value: raw, focused: true }];
+      if (o.type === OptionType.Attachment) return [];
       if (!raw.trim()) return [];
       const v = optionValue(o, raw, pick);
       return 'value' in v ? [{ type: o.type, name: o.name, value: v.value }] : [];
@@ -95,7 +98,16 @@ export function CommandForm(props: {
   const send = () => {
     const found: Record<string, string> = {};
     const out: Array<{ type: number; name: string; value: string | number | boolean }> = [];
+    const sent: File[] = [];
     for (const o of options) {
+      if (o.type === OptionType.Attachment) {
+        const file = files[o.name];
+        if (file) {
+          out.push({ type: o.type, name: o.name, value: sent.length });
+          sent.push(file);
+        } else if (o.required) found[o.name] = 'Choose a file.';
+        continue;
+      }
       const raw = values[o.name] ?? '';
       if (!raw.trim()) {
         if (o.required) found[o.name] = 'This option is required.';
@@ -107,9 +119,15 @@ export function CommandForm(props: {
     }
     setErrors(found);
     if (Object.keys(found).length) return;
+    const attachments = sent.map((f, i) => ({ id: String(i), filename: f.name }));
     invoke(
-      { ...base, type: 2, data: commandData(entry, out) },
+      {
+        ...base,
+        type: 2,
+        data: { ...commandData(entry, out), ...(attachments.length ? { attachments } : {}) },
+      },
       { kind: 'command', label: entry.label, application: entry.application.name },
+      sent,
     );
     props.onSent();
   };
@@ -161,7 +179,20 @@ export function CommandForm(props: {
               {o.required ? ' *' : ''}{' '}
               <small className="muted">{o.description_localized ?? o.description}</small>
             </label>
-            {o.choices?.length || o.type === OptionType.Boolean ? (
+            {o.type === OptionType.Attachment ? (
+              <input
+                ref={ref}
+                id={id}
+                type="file"
+                aria-invalid={!!errors[o.name]}
+                aria-describedby={errors[o.name] ? `${id}-err` : undefined}
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  setFiles(({ [o.name]: _, ...rest }) => (file ? { ...rest, [o.name]: file } : rest));
+                  setErrors(({ [o.name]: _, ...rest }) => rest);
+                }}
+              />
+            ) : o.choices?.length || o.type === OptionType.Boolean ? (
               <select ref={ref} {...common} onChange={(e) => set(o, e.target.value)}>
                 <option value="">{o.required ? 'Choose…' : '(none)'}</option>
                 {o.type === OptionType.Boolean ? (

@@ -184,7 +184,8 @@ export function optionValue(
         return { error: `At most ${o.max_length} characters.` };
       return { value: v };
     case OptionType.Attachment:
-      return { error: 'Files cannot be sent with a command yet.' };
+      // The form sends a chosen file itself (its index in the files); there is nothing to type.
+      return { error: 'Choose a file.' };
     default: {
       const id = resolveId(o.type, v, pick, o.channel_types);
       return id ? { value: id } : { error: `No such ${kinds[o.type] ?? 'value'} here.` };
