@@ -166,13 +166,15 @@ describe('lists', () => {
     const pub = await post(h, bob, { status: 'public from bob' });
     const priv = await post(h, bob, { status: 'followers of bob', visibility: 'private' });
     const direct = await post(h, bob, { status: `@${outsider.username} secret`, visibility: 'direct' });
+    const toAlice = await post(h, bob, { status: `@${alice.username} for you`, visibility: 'direct' });
     const fromCarol = await post(h, carol, { status: 'not on the list' });
     const own = await post(h, alice, { status: 'mine' });
     const outside = await post(h, outsider, { status: 'outsider' });
     const boost = (await m('POST', `/api/v1/statuses/${outside}/reblog`, bob)).body.id;
 
     assert.deepEqual(await timeline(alice, id), [boost, priv, pub]);
-    assert.ok(!(await timeline(alice, id)).some((s) => [direct, fromCarol, own].includes(s)));
+    // Direct statuses are conversations, not list posts, even those naming the owner (as on Mastodon).
+    assert.ok(!(await timeline(alice, id)).some((s) => [direct, toAlice, fromCarol, own].includes(s)));
 
     const first = await m('GET', `/api/v1/timelines/list/${id}?limit=2`, alice);
     assert.deepEqual(ids(first.body), [boost, priv]);
