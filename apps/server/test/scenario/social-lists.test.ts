@@ -316,6 +316,18 @@ describe('lists', () => {
       stream.close();
       bobStream.close();
     }
+    // Server-Sent Events: another user's list is refused before the stream starts; one's own opens.
+    const sse = (u: TestUser, query: string) =>
+      fetch(`${h.url}/api/v1/streaming/list?${query}`, { headers: { authorization: `Bearer ${u.token}` } });
+    const notHis = await sse(bob, `list=${list.id}`);
+    assert.equal(notHis.status, 401);
+    assert.deepEqual(await notHis.json(), { error: 'Not authorized to stream this list' });
+    assert.equal((await sse(alice, 'list=abc')).status, 401);
+    const own = await sse(alice, `list=${list.id}`);
+    assert.equal(own.status, 200);
+    assert.match(own.headers.get('content-type') ?? '', /text\/event-stream/);
+    await own.body?.cancel();
+
     await client.v1.lists.$select(list.id).remove();
     assert.deepEqual(await client.v1.lists.list(), []);
   });
