@@ -91,7 +91,7 @@ describe('lists and direct conversations in the web app', { skip: chromiumSkip }
     await b.getByRole('link', { name: /Gardeners/ }).waitFor();
   });
 
-  test('direct: a post to Bob alone is an unread conversation under Direct; others do not see it', async () => {
+  test('direct: a post to Bob alone is an unread conversation under Direct, a new one arrives live; others see none', async () => {
     const res = await mastodon(h)('POST', '/api/v1/statuses', alice.user, {
       status: `@${bob.user.username} the seeds arrived`,
       visibility: 'direct',
@@ -105,6 +105,16 @@ describe('lists and direct conversations in the web app', { skip: chromiumSkip }
     await conversation.waitFor();
     assert.match((await conversation.getAttribute('class')) ?? '', /unread/);
     await conversation.getByText('New', { exact: true }).waitFor();
+
+    // Another direct post comes in live, on top, while the page is open.
+    while (!h.app.streaming.streamsOf(bob.user.id).includes('direct'))
+      await new Promise((r) => setTimeout(r, 20));
+    const again = await mastodon(h)('POST', '/api/v1/statuses', alice.user, {
+      status: `@${bob.user.username} and the bulbs too`,
+      visibility: 'direct',
+    });
+    assert.equal(again.status, 200, again.text);
+    await b.locator('article.conversation-card').first().filter({ hasText: 'and the bulbs too' }).waitFor();
 
     const c = carol.page;
     await c.goto(`${h.url}/social/conversations`);

@@ -1,7 +1,8 @@
 // Lists (Mastodon's: people one follows, each list with its own timeline) and direct conversations. `/social/lists`
 // lists them and makes new ones; `/social/lists/:id` is a list's timeline with its settings and its people (add from
-// those one follows, remove); `/social/conversations` is one's direct conversations, unread ones marked.
-import { type FormEvent, useState } from 'react';
+// those one follows, remove); `/social/conversations` is one's direct conversations, unread ones marked, a new direct
+// status bringing its conversation to the top live (the `direct` stream).
+import { type FormEvent, useCallback, useState } from 'react';
 import type { Account, SocialConversation, SocialList, SocialListInput } from '../../endpoints';
 import * as endpoints from '../../endpoints';
 import { navigate } from '../../router';
@@ -13,6 +14,7 @@ import { Column, StatusFeed } from './feed';
 import { useLoad, usePaged } from './paged';
 import { AccountRow } from './profile';
 import { StatusCard } from './status';
+import { useConversationEvents } from './stream';
 
 const POLICIES: Array<[SocialList['replies_policy'], string]> = [
   ['list', 'Replies to people on the list'],
@@ -215,6 +217,13 @@ export function ConversationsPage() {
   const list = usePaged(endpoints.socialConversations, 'conversations');
   const { setItems } = list;
   const change = (c: SocialConversation) => setItems((old) => old.map((x) => (x.id === c.id ? c : x)));
+  // A new direct status puts its conversation on top, live.
+  useConversationEvents(
+    useCallback(
+      (c: SocialConversation) => setItems((old) => [c, ...old.filter((x) => x.id !== c.id)]),
+      [setItems],
+    ),
+  );
   const read = async (c: SocialConversation) => {
     if (c.unread) change(await endpoints.readSocialConversation(c.id));
   };
