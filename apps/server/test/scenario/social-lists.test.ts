@@ -292,7 +292,12 @@ describe('lists', () => {
       (async () => {
         for await (const e of bobStream.list.subscribe({ list: list.id })) refused.push(e);
       })().catch(() => {});
+      const home: any[] = [];
+      (async () => {
+        for await (const e of stream.user.subscribe()) home.push(e);
+      })().catch(() => {});
       await until(() => h.app.streaming.streamsOf(alice.id).includes(`list:${list.id}`));
+      await until(() => h.app.streaming.streamsOf(alice.id).includes('user'));
 
       await post(h, carol, { status: 'carol is not on the list' });
       const fromBob = await post(h, bob, { status: 'bob on the list' });
@@ -305,6 +310,14 @@ describe('lists', () => {
       assert.deepEqual(updates[0].stream, ['list', list.id]);
       assert.ok(!h.app.streaming.streamsOf(bob.id).includes(`list:${list.id}`));
       assert.deepEqual(refused, []);
+      // The list is exclusive: Bob's status is not on Alice's user stream. Carol's next one is, and the stream keeps
+      // the bus's order, so Bob's would have come before it.
+      const sync = await post(h, carol, { status: 'carol at home' });
+      await until(() => home.some((e) => e.event === 'update' && e.payload.id === sync));
+      assert.ok(
+        !home.some((e) => e.event === 'update' && e.payload.id === fromBob),
+        'exclusive: not at home',
+      );
 
       // A member added later is streamed too; a deleted status reaches the list as `delete`.
       await client.v1.lists.$select(list.id).accounts.create({ accountIds: [carol.id] });
