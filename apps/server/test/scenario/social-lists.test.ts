@@ -249,9 +249,13 @@ describe('lists', () => {
     assert.deepEqual(await home(), [fromCarol, fromBob], 'the list gone, home has it again');
   });
 
-  test('bounds: lists per account', async () => {
+  test('bounds: lists per account, under concurrent creation too', async () => {
     const alice = await h.register();
-    for (let i = 0; i < 50; i++) await newList(alice, { title: `l${i}` });
+    for (let i = 0; i < 47; i++) await newList(alice, { title: `l${i}` });
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => m('POST', '/api/v1/lists', alice, { title: `race${i}` })),
+    );
+    assert.deepEqual(racing.map((r) => r.status).sort(), [200, 200, 200, 422, 422, 422]);
     const over = await m('POST', '/api/v1/lists', alice, { title: 'one too many' });
     assert.equal(over.status, 422, over.text);
     assert.equal((await m('GET', '/api/v1/lists', alice)).body.length, 50);
