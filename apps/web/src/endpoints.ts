@@ -567,3 +567,39 @@ export const unreadNotifications = () => mastodon<{ count: number }>('GET', '/v1
 /** Marks the notifications up to `lastReadId` read (Mastodon's `notifications` marker). */
 export const markNotificationsRead = (lastReadId: string) =>
   mastodon<unknown>('POST', '/v1/markers', { notifications: { last_read_id: lastReadId } });
+
+/** A list of accounts one follows, with its own timeline (Mastodon's List). */
+export interface SocialList {
+  id: string;
+  title: string;
+  replies_policy: 'followed' | 'list' | 'none';
+  exclusive: boolean;
+}
+export type SocialListInput = Partial<Omit<SocialList, 'id'>>;
+export const socialLists = () => mastodon<SocialList[]>('GET', '/v1/lists');
+export const getSocialList = (id: string) => mastodon<SocialList>('GET', `/v1/lists/${id}`);
+export const createSocialList = (body: SocialListInput) => mastodon<SocialList>('POST', '/v1/lists', body);
+export const updateSocialList = (id: string, body: SocialListInput) =>
+  mastodon<SocialList>('PUT', `/v1/lists/${id}`, body);
+export const deleteSocialList = (id: string) => mastodon<unknown>('DELETE', `/v1/lists/${id}`);
+/** Every account on a list (`limit=0`: unpaged). */
+export const socialListAccounts = (id: string) =>
+  mastodon<Account[]>('GET', `/v1/lists/${id}/accounts${query({ limit: 0 })}`);
+export const setOnSocialList = (id: string, accountId: string, on: boolean) =>
+  mastodon<unknown>(on ? 'POST' : 'DELETE', `/v1/lists/${id}/accounts`, { account_ids: [accountId] });
+export const listTimeline = (id: string, q: PageQuery) =>
+  mastodonPage<Status>(`/v1/timelines/list/${id}${query({ ...q })}`);
+
+/** A thread of direct statuses as one participant sees it (Mastodon's Conversation). */
+export interface SocialConversation {
+  id: string;
+  unread: boolean;
+  accounts: Account[];
+  last_status: Status | null;
+}
+export const socialConversations = (q: PageQuery) =>
+  mastodonPage<SocialConversation>(`/v1/conversations${query({ ...q })}`);
+export const readSocialConversation = (id: string) =>
+  mastodon<SocialConversation>('POST', `/v1/conversations/${id}/read`);
+export const deleteSocialConversation = (id: string) =>
+  mastodon<unknown>('DELETE', `/v1/conversations/${id}`);

@@ -233,6 +233,10 @@ export interface EventPayloads {
   /** The account followed (`following`) or stopped following a hashtag (lower case): its home stream changes. */
   SOCIAL_TAG_FOLLOW: { account_id: string; tag: string; following: boolean };
   SOCIAL_FAVOURITE: { status_id: string; account_id: string; visibility: string };
+  /** The account's list `list_id` changed members or was deleted (`deleted`): its `list` streams re-read it. */
+  SOCIAL_LIST_UPDATE: { account_id: string; list_id: string; deleted: boolean };
+  /** The account's conversation `id` has a new (or a new latest) direct status, or was read: its `direct` stream. */
+  SOCIAL_CONVERSATION: { account_id: string; id: string };
   /** The Mastodon Account as anyone may see it (without `source`). */
   SOCIAL_ACCOUNT_UPDATE: Record<string, unknown> & { id: string };
   /**
@@ -463,6 +467,8 @@ export const EVENTS = {
   SOCIAL_UNFOLLOW: social,
   SOCIAL_TAG_FOLLOW: social,
   SOCIAL_FAVOURITE: social,
+  SOCIAL_LIST_UPDATE: social,
+  SOCIAL_CONVERSATION: social,
   SOCIAL_ACCOUNT_UPDATE: social,
   SOCIAL_NOTIFICATION: social,
 } as const satisfies { [T in EventName]: EventSpec };

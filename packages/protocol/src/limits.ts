@@ -34,6 +34,13 @@ export const Limits = {
   /** A page of followed hashtags (GET /api/v1/followed_tags: Mastodon's default and maximum). */
   followedTagsPageDefault: 100,
   followedTagsPageMax: 200,
+  /** Lists one account may have (Mastodon's limit), accounts in one list, and a list's title. */
+  listsMax: 50,
+  listAccountsMax: 1000,
+  listTitleChars: 100,
+  /** A page of a list's accounts (GET /api/v1/lists/:id/accounts: Mastodon's default and maximum). */
+  listAccountsPageDefault: 40,
+  listAccountsPageMax: 80,
   /** Statuses an account may pin to its profile (Mastodon's limit). */
   pinnedStatusesMax: 5,
   /** Mastodon's profile fields (label/value pairs): how many, how long each part. */

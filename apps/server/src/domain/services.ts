@@ -33,6 +33,7 @@ import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
 import { FollowedTagsService } from './social/followed-tags.service';
 import { FollowsService } from './social/follows.service';
+import { ListsService } from './social/lists.service';
 import { BookmarksService, StatusPinsService } from './social/marks.service';
 import { MutesService } from './social/mutes.service';
 import { NotificationsService } from './social/notifications.service';
@@ -72,6 +73,7 @@ export function createServices(deps: Deps) {
   const webhooks = new WebhooksService(deps);
   const users = new UsersService(deps, auth, members);
   const posts = new PostsService(deps, notifications);
+  const timelines = new TimelinesService(deps, posts);
   const socialSearch = new SocialSearchService(deps, posts);
   const interactionDelivery = new EndpointOrGatewayDelivery(deps, new GatewayInteractionDelivery(deps));
   const interactions = new InteractionsService(deps, interactionDelivery);
@@ -127,7 +129,11 @@ export function createServices(deps: Deps) {
       media: posts.media,
       /** Polls on statuses. */
       polls: posts.polls,
-      timelines: new TimelinesService(deps, posts),
+      timelines,
+      /** Lists and their timelines. */
+      lists: new ListsService(deps, timelines),
+      /** Conversations of direct statuses. */
+      conversations: posts.conversations,
       notifications,
       oauth: new OAuthService(deps, auth),
       reblogs: new ReblogsService(deps, notifications, posts),

@@ -365,7 +365,7 @@ describe('statuses', () => {
     assert.equal(pre.headers.get('access-control-allow-origin'), '*');
     assert.match(pre.headers.get('access-control-allow-headers') ?? '', /Authorization/);
     // What Hearth lacks is a Mastodon 404; the chat API's stays Discord's.
-    const missing = await m('GET', '/api/v1/conversations', null);
+    const missing = await m('GET', '/api/v1/announcements', null);
     assert.equal(missing.status, 404);
     assert.deepEqual(missing.body, { error: 'Record not found' });
     assert.equal(missing.headers.get('access-control-allow-origin'), '*');

@@ -346,6 +346,8 @@ describe('streaming API', { timeout: 60_000 }, () => {
     assert.equal(err.status, 401);
     anon.send({ type: 'subscribe', stream: 'public:local' });
     anon.send({ type: 'subscribe', stream: 'list', list: '1' });
+    assert.equal((await anon.next((msg) => msg.error === 'Missing access token', 1)).status, 401);
+    anon.send({ type: 'subscribe', stream: 'nothing' });
     assert.equal((await anon.next((msg) => msg.error === 'Unknown stream type')).status, 400);
     const pub = await post(h, u, { status: 'for everyone' });
     await anon.next(isUpdate(pub, 'public:local'));

@@ -304,3 +304,31 @@ export const MastodonMuteBody = Type.Object({
   notifications: Type.Optional(Type.Boolean()),
   duration: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 * 365 * 24 * 3600 })),
 });
+
+export const MastodonRepliesPolicy = Type.Union([
+  Type.Literal('followed'),
+  Type.Literal('list'),
+  Type.Literal('none'),
+]);
+
+/** POST /api/v1/lists (title required) and PUT /api/v1/lists/:id (each field optional). */
+export const MastodonListBody = Type.Object({
+  title: Type.Optional(Type.String({ maxLength: Limits.listTitleChars })),
+  replies_policy: Type.Optional(MastodonRepliesPolicy),
+  exclusive: Type.Optional(Type.Boolean()),
+});
+export type MastodonListBody = Static<typeof MastodonListBody>;
+
+/** POST and DELETE /api/v1/lists/:id/accounts: `account_ids[]`, at most 40 at once (in the body, or the query). */
+export const MastodonListAccountsBody = Type.Object({
+  account_ids: Type.Optional(OneOrMoreIds),
+  'account_ids[]': Type.Optional(OneOrMoreIds),
+});
+
+/** GET /api/v1/lists/:id/accounts: `limit=0` answers every account, unpaged (as Mastodon). */
+export const MastodonListAccountsQuery = Type.Object({
+  max_id: Type.Optional(Snowflake),
+  since_id: Type.Optional(Snowflake),
+  min_id: Type.Optional(Snowflake),
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+});

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { followers, follows, mutes, relationships, users } from '../../store/schema';
+import { followers, follows, listAccounts, mutes, relationships, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { PendingEvents } from '../pending-events';
@@ -123,6 +123,10 @@ export class FollowsService {
       recipients: [userId],
     });
     await tx.delete(followers).where(and(eq(followers.userId, userId), eq(followers.followerId, followerId)));
+    // Only followed accounts are on one's lists (as Mastodon): an unfollow takes the account off them.
+    await tx
+      .delete(listAccounts)
+      .where(and(eq(listAccounts.userId, followerId), eq(listAccounts.accountId, userId)));
     if (gone.accepted)
       await adjustStats(tx, [
         { userId: followerId, following: -1 },

@@ -15,6 +15,7 @@ import type { Deps } from '../deps';
 import { PendingEvents } from '../pending-events';
 import { adjustStats, loadAccounts } from './accounts';
 import { removeWithBoosts } from './boosts';
+import { ConversationsService } from './conversations.service';
 import { recordNotFound, unprocessable } from './errors';
 import { accountTopic } from './follows.service';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
@@ -75,6 +76,8 @@ export class PostsService {
   readonly media: MediaService;
   /** Polls on statuses (votes, their end). */
   readonly polls: PollsService;
+  /** Conversations of direct statuses. */
+  readonly conversations: ConversationsService;
   constructor(
     private readonly deps: Deps,
     private readonly notifications: NotificationsService,
@@ -82,6 +85,7 @@ export class PostsService {
     this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
     this.media = new MediaService(deps, this.urls);
     this.polls = new PollsService(deps, notifications);
+    this.conversations = new ConversationsService(deps);
   }
 
   /**
@@ -132,6 +136,13 @@ export class PostsService {
         if (input.poll) await this.polls.create(tx, me, id, input.poll);
         await this.writeMentions(tx, me, id, mentioned);
         await writeTags(tx, row);
+        if (row.visibility === 'direct')
+          await this.conversations.record(
+            tx,
+            pending,
+            row,
+            mentioned.map((u) => u.id),
+          );
         // Mastodon's rule: a mention notifies the people named in the text (a reply alone notifies nobody); each
         // may see the status, since a mention is what lets them.
         await this.notifications.add(tx, pending, {
@@ -414,6 +425,7 @@ export class PostsService {
       const media = await this.media.detachAll(tx, me, id);
       await this.polls.removeForStatus(tx, me, id);
       await this.notifications.removeForStatus(tx, id);
+      if (gone.visibility === 'direct') await this.conversations.forget(tx, id);
       if (gone.inReplyToId && gone.inReplyToAccountId)
         await bumpReplies(tx, gone.inReplyToAccountId, gone.inReplyToId, -1);
       if (!gone.reblogOfId) await adjustStats(tx, [{ userId: me, statuses: -1 }]);

@@ -1,8 +1,9 @@
 import { Limits } from '@hearth/protocol';
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { followedTags, follows, posts, users } from '../../store/schema';
+import { followedTags, follows, lists, posts, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import { inExclusiveList, inListFeed } from './list-feeds';
 import type { NotificationsService } from './notifications.service';
 import { followedTagPost } from './timelines.service';
 import { mutedBy, visibleTo } from './visibility';
@@ -51,7 +52,7 @@ export class StreamsService {
     const reader: SQL = sql`${users.id}`;
     const home =
       timeline === 'home'
-        ? sql`and (${posts.userId} = ${reader} or exists (select 1 from ${follows} where ${follows.userId} = ${reader} and ${follows.targetId} = ${posts.userId} and ${follows.accepted}) or ${followedTagPost(reader)})`
+        ? sql`and (${posts.userId} = ${reader} or exists (select 1 from ${follows} where ${follows.userId} = ${reader} and ${follows.targetId} = ${posts.userId} and ${follows.accepted}) or ${followedTagPost(reader)}) and not ${inExclusiveList(reader)}`
         : sql``;
     const rows = await this.deps.db
       .select({ id: users.id })
@@ -61,6 +62,27 @@ export class StreamsService {
           inArray(users.id, readers),
           eq(users.disabled, false),
           sql`exists (select 1 from ${posts} where ${posts.id} = ${statusId} and ${visibleTo(reader)} and not ${mutedBy(reader)} ${home})`,
+        ),
+      );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Of lists `listIds` (of any owners), those whose timeline has status `statusId` now, as GET /timelines/list/:id
+   * has it: its author a member, the replies policy, the owner may see it and did not mute its author.
+   */
+  async listsOf(statusId: string, listIds: string[]): Promise<Set<string>> {
+    if (listIds.length === 0) return new Set();
+    const owner: SQL = sql`${lists.userId}`;
+    const rows = await this.deps.db
+      .select({ id: lists.id })
+      .from(lists)
+      .innerJoin(users, eq(users.id, lists.userId))
+      .where(
+        and(
+          inArray(lists.id, listIds),
+          eq(users.disabled, false),
+          sql`exists (select 1 from ${posts} where ${posts.id} = ${statusId} and ${inListFeed(owner, sql`${lists.id}`, sql`${lists.repliesPolicy}`)} and ${visibleTo(owner)} and not ${mutedBy(owner)})`,
         ),
       );
     return new Set(rows.map((r) => r.id));

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { followedTags, follows, posts, postTags } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import { inExclusiveList } from './list-feeds';
 import { statusHasMedia } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
@@ -22,53 +23,48 @@ export class TimelinesService {
 
   /**
    * The caller's own statuses, those of the accounts they follow (accepted follows), and public statuses (not boosts)
-   * carrying a hashtag they follow, as far as they may see; muted authors' never.
+   * carrying a hashtag they follow, as far as they may see; muted authors' and members of exclusive lists' never.
    */
   async home(principal: Principal, q: PageQuery) {
     const me = principal.userId;
-    const p = pageQuery(posts.id, q);
     const followed = this.deps.db
       .select({ id: follows.targetId })
       .from(follows)
       .where(and(eq(follows.userId, me), eq(follows.accepted, true)));
-    const rows = await this.deps.db
-      .select()
-      .from(posts)
-      .where(
-        and(
-          or(eq(posts.userId, me), inArray(posts.userId, followed), followedTagPost(me)),
-          visibleTo(me),
-          sql`not ${mutedBy(me)}`,
-          p.where,
-        ),
-      )
-      .orderBy(p.orderBy)
-      .limit(p.limit);
-    return this.posts.page(
+    return this.page(
       me,
-      finishPage(rows, (r) => r.id, p.ascending),
+      q,
+      or(eq(posts.userId, me), inArray(posts.userId, followed), followedTagPost(me)),
+      visibleTo(me),
+      sql`not ${mutedBy(me)}`,
+      // Members of an exclusive list are read in that list, not at home (Mastodon 4.2).
+      sql`not ${inExclusiveList(me)}`,
     );
   }
 
   /** Every public status (all are local until federation), without those of people blocked either way. */
   async public(viewer: string | null, q: PublicTimelineQuery) {
     if (q.remote) return { items: [], newest: null, oldest: null };
+    return this.page(
+      viewer,
+      q,
+      eq(posts.visibility, 'public'),
+      // Boosts stay out of public timelines, as on Mastodon.
+      isNull(posts.reblogOfId),
+      // Blocks either way, and a deactivated author's statuses.
+      visibleTo(viewer),
+      q.only_media ? statusHasMedia() : undefined,
+      viewer ? sql`not ${mutedBy(viewer)}` : undefined,
+    );
+  }
+
+  /** A page of the statuses matching every one of `conditions`, as `viewer` reads them: newest first, by id. */
+  async page(viewer: string | null, q: PageQuery, ...conditions: Array<SQL | undefined>) {
     const p = pageQuery(posts.id, q);
     const rows = await this.deps.db
       .select()
       .from(posts)
-      .where(
-        and(
-          eq(posts.visibility, 'public'),
-          // Boosts stay out of public timelines, as on Mastodon.
-          isNull(posts.reblogOfId),
-          // Blocks either way, and a deactivated author's statuses.
-          visibleTo(viewer),
-          q.only_media ? statusHasMedia() : undefined,
-          viewer ? sql`not ${mutedBy(viewer)}` : undefined,
-          p.where,
-        ),
-      )
+      .where(and(...conditions, p.where))
       .orderBy(p.orderBy)
       .limit(p.limit);
     return this.posts.page(

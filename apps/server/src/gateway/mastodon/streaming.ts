@@ -14,7 +14,8 @@ import { type RegisteredSession, SessionRegistry } from '../core/registry';
 import { WebSocketSink } from '../ws-sink';
 
 // Mastodon's streaming API over WebSocket (ADR 0035-mastodon-streaming): `GET /api/v1/streaming`, streams `user`,
-// `user:notification`, `public` (and `:local`, `:media`, `:remote` variants), `hashtag` (and `hashtag:local`),
+// `user:notification`, `public` (and `:local`, `:media`, `:remote` variants), `hashtag` (and `hashtag:local`), `list`
+// and `direct`,
 // fed by the social events on the bus. It reuses the gateway's transport-neutral parts (core/: the registry, the
 // outbox and its WebSocket sink); what a reader may get is decided by the domain (StreamsService), per event.
 
@@ -74,6 +75,8 @@ interface StreamSession extends RegisteredSession {
   followed: Set<string>;
   /** The hashtags the reader follows (while `user` is subscribed): listed as `followed-tag:<tag>` in the registry. */
   followedTags: Set<string>;
+  /** The members of each list subscribed to (`list:<id>`), by list id: listed as `account:<member>` too. */
+  lists: Map<string, Set<string>>;
   alive: boolean;
   /** The client's messages are handled in order, one after another (a `user` subscribe reads the database). */
   work: Promise<void>;
@@ -229,6 +232,7 @@ export class MastodonStreaming {
       streams: new Map(),
       followed: new Set(),
       followedTags: new Set(),
+      lists: new Map(),
       alive: true,
       work: Promise.resolve(),
     };
@@ -265,7 +269,8 @@ export class MastodonStreaming {
       list: url.searchParams.get('list') ?? undefined,
     };
     try {
-      this.keyOf(session, streamRequest);
+      const [key] = this.keyOf(session, streamRequest);
+      if (key.startsWith('list:')) await this.listMembers(session, key);
     } catch (err) {
       ended();
       const e = err as StreamError;
@@ -365,6 +370,13 @@ export class MastodonStreaming {
       session.followed = new Set(followed);
       session.followedTags = new Set(tags);
     }
+    if (key.startsWith('list:')) {
+      try {
+        session.lists.set(key.slice('list:'.length), await this.listMembers(session, key));
+      } catch (err) {
+        return this.sendError(session, err as StreamError);
+      }
+    }
     session.streams.set(key, names);
     this.reindex(session);
   }
@@ -378,6 +390,7 @@ export class MastodonStreaming {
       return;
     }
     session.streams.delete(key);
+    if (key.startsWith('list:')) session.lists.delete(key.slice('list:'.length));
     if (key === 'user') {
       session.followed = new Set();
       session.followedTags = new Set();
@@ -393,9 +406,16 @@ export class MastodonStreaming {
     const needed = stream === 'user:notification' ? 'read:notifications' : 'read:statuses';
     if (scopes && !scopesAllow(scopes, [needed]))
       throw new StreamError('Access token does not have the required scopes', 401);
-    if (stream === 'user' || stream === 'user:notification') {
+    if (stream === 'user' || stream === 'user:notification' || stream === 'direct') {
       if (!session.principal) throw new StreamError('Missing access token', 401);
       return [stream, [stream]];
+    }
+    if (stream === 'list') {
+      if (!session.principal) throw new StreamError('Missing access token', 401);
+      const list =
+        typeof request.list === 'string' || typeof request.list === 'number' ? String(request.list) : '';
+      if (!/^\d{1,20}$/.test(list)) throw new StreamError('Not authorized to stream this list', 401);
+      return [`list:${list}`, [stream, list]];
     }
     if (PUBLIC_STREAMS.has(stream)) return [stream, [stream]];
     if (stream === 'hashtag' || stream === 'hashtag:local') {
@@ -408,9 +428,18 @@ export class MastodonStreaming {
     throw new StreamError('Unknown stream type', 400);
   }
 
+  /** The members of the reader's list a `list:<id>` key names; a list not theirs is refused as Mastodon refuses it. */
+  private async listMembers(session: StreamSession, key: string): Promise<Set<string>> {
+    const members = session.principal
+      ? await this.opts.services.social.lists.members(session.principal.userId, key.slice('list:'.length))
+      : null;
+    if (!members) throw new StreamError('Not authorized to stream this list', 401);
+    return new Set(members);
+  }
+
   /**
-   * Lists a session under what it waits for: its streams, and for `user` its own account, those it follows and the
-   * hashtags it follows.
+   * Lists a session under what it waits for: its streams, for `user` its own account, those it follows and the
+   * hashtags it follows, and for a list its members.
    */
   private reindex(session: StreamSession): void {
     // A connection that ended while its subscribe read the database is listed nowhere again.
@@ -421,7 +450,9 @@ export class MastodonStreaming {
         keys.add(`account:${session.userId}`);
         for (const id of session.followed) keys.add(`account:${id}`);
         for (const tag of session.followedTags) keys.add(`followed-tag:${tag}`);
-      } else if (key !== 'user:notification') keys.add(key);
+      } else if (key.startsWith('list:')) {
+        for (const id of session.lists.get(key.slice('list:'.length)) ?? []) keys.add(`account:${id}`);
+      } else if (key !== 'user:notification' && key !== 'direct') keys.add(key);
     }
     this.registry.reindex(session, keys);
   }
@@ -474,6 +505,8 @@ export class MastodonStreaming {
       case 'SOCIAL_FOLLOW':
       case 'SOCIAL_UNFOLLOW':
       case 'SOCIAL_TAG_FOLLOW':
+      case 'SOCIAL_LIST_UPDATE':
+      case 'SOCIAL_CONVERSATION':
         return this.registry.ofUser(event.d.account_id) !== undefined;
       default:
         return false;
@@ -496,6 +529,10 @@ export class MastodonStreaming {
         return this.following(event.d.account_id, 'followed', event.d.target_id, false);
       case 'SOCIAL_TAG_FOLLOW':
         return this.following(event.d.account_id, 'followedTags', event.d.tag, event.d.following);
+      case 'SOCIAL_LIST_UPDATE':
+        return this.listChanged(event.d.account_id, event.d.list_id, event.d.deleted);
+      case 'SOCIAL_CONVERSATION':
+        return this.conversation(event.d.account_id, event.d.id);
       case 'SESSIONS_REVOKED': {
         const userId = event.topic.slice('user:'.length);
         const ended = new Set(event.d.session_ids ?? []);
@@ -516,8 +553,15 @@ export class MastodonStreaming {
     kind: 'update' | 'status.update',
     d: { id: string; account_id: string; visibility: string; status: unknown; reblog_of_id?: string | null },
   ): Promise<void> {
-    const targets: Array<{ session: StreamSession; key: string; timeline: StreamTimeline }> = [];
+    const targets: Array<{ session: StreamSession; key: string; timeline: StreamTimeline | 'list' }> = [];
     const home = new Set<StreamSession>(this.registry.audience(`account:${d.account_id}`) ?? []);
+    const listIds = new Set<string>();
+    for (const session of home)
+      for (const [listId, members] of session.lists)
+        if (members.has(d.account_id)) {
+          targets.push({ session, key: `list:${listId}`, timeline: 'list' });
+          listIds.add(listId);
+        }
     if (d.visibility === 'public' && !d.reblog_of_id) {
       const status = d.status as { tags?: Array<{ name: string }> } | null;
       const keys = ['public', 'public:local'];
@@ -532,18 +576,23 @@ export class MastodonStreaming {
     for (const session of home) targets.push({ session, key: 'user', timeline: 'home' });
     if (targets.length === 0) return;
     const readers = { home: new Set<string>(), public: new Set<string>() };
-    for (const t of targets) if (t.session.principal) readers[t.timeline].add(t.session.userId);
+    for (const t of targets)
+      if (t.session.principal && t.timeline !== 'list') readers[t.timeline].add(t.session.userId);
     const { streams } = this.opts.services.social;
-    const [homeReaders, pub] = await Promise.all([
+    const [homeReaders, pub, listed] = await Promise.all([
       streams.readersOf(d.id, [...readers.home], 'home'),
       streams.readersOf(d.id, [...readers.public], 'public'),
+      streams.listsOf(d.id, [...listIds]),
     ]);
     const payload = JSON.stringify(neutral(d.status));
     const frames = new Map<string, string>();
     for (const { session, key, timeline } of targets) {
-      const allowed = session.principal
-        ? (timeline === 'home' ? homeReaders : pub).has(session.userId)
-        : timeline === 'public';
+      const allowed =
+        timeline === 'list'
+          ? listed.has(key.slice('list:'.length))
+          : session.principal
+            ? (timeline === 'home' ? homeReaders : pub).has(session.userId)
+            : timeline === 'public';
       const names = session.streams.get(key);
       if (!allowed || !names) continue;
       const id = `${session.transport}\n${names.join('\n')}`;
@@ -578,7 +627,36 @@ export class MastodonStreaming {
           }
       }
     }
-    for (const s of user) if (s.streams.has('user')) send(s, ['user']);
+    for (const s of user) {
+      if (s.streams.has('user')) send(s, ['user']);
+      for (const [listId, members] of s.lists) if (members.has(d.account_id)) send(s, ['list', listId]);
+    }
+  }
+
+  /** A list of `userId`'s changed: its `list` streams on this process re-read its members, or end if it is gone. */
+  private async listChanged(userId: string, listId: string, deleted: boolean): Promise<void> {
+    const key = `list:${listId}`;
+    for (const s of this.registry.ofUser(userId) ?? []) {
+      if (!s.streams.has(key)) continue;
+      if (deleted) {
+        s.streams.delete(key);
+        s.lists.delete(listId);
+      } else {
+        const members = await this.opts.services.social.lists.members(userId, listId);
+        if (members) s.lists.set(listId, new Set(members));
+      }
+      this.reindex(s);
+    }
+  }
+
+  /** A conversation with a new status: as its participant reads it now, to their `direct` streams (`conversation`). */
+  private async conversation(userId: string, id: string): Promise<void> {
+    const sessions = [...(this.registry.ofUser(userId) ?? [])].filter((s) => s.streams.has('direct'));
+    if (sessions.length === 0) return;
+    const rendered = await this.opts.services.social.conversations.get(userId, id);
+    if (!rendered) return;
+    const payload = JSON.stringify(rendered);
+    for (const s of sessions) s.outbox.send(frame(s.transport, ['direct'], 'conversation', payload));
   }
 
   /** A notification, as its recipient may read it now (else nothing), on their `user` and `user:notification`. */

@@ -427,3 +427,76 @@ export const followedTags = pgTable(
     index('followed_tags_tag_idx').on(t.tag),
   ],
 );
+
+/**
+ * Mastodon lists: a user's named selections of accounts they follow, each with its own timeline. `replies_policy`
+ * (followed | list | none) says which replies of members it shows; `exclusive` takes members' statuses out of home.
+ */
+export const lists = pgTable(
+  'lists',
+  {
+    userId: snowflake('user_id').notNull(),
+    id: snowflake('id').notNull(),
+    title: text('title').notNull(),
+    repliesPolicy: text('replies_policy').notNull().default('list'),
+    exclusive: boolean('exclusive').notNull().default(false),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    index('lists_id_idx').on(t.id),
+    check('lists_replies_policy_check', sql`${t.repliesPolicy} in ('followed', 'list', 'none')`),
+  ],
+);
+
+/** The accounts of list `list_id` (owned by `user_id`, beside the list); `id` pages the list's accounts. */
+export const listAccounts = pgTable(
+  'list_accounts',
+  {
+    userId: snowflake('user_id').notNull(),
+    listId: snowflake('list_id').notNull(),
+    accountId: snowflake('account_id').notNull(),
+    id: snowflake('id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.listId, t.accountId] }),
+    index('list_accounts_user_account_idx').on(t.userId, t.accountId),
+    index('list_accounts_list_id_idx').on(t.userId, t.listId, t.id),
+  ],
+);
+
+/**
+ * Mastodon conversations: for each participant (`user_id`) of a thread of direct statuses with one set of people
+ * (`participant_ids`, the others, sorted, comma-separated), its latest status and whether they have read it.
+ * `thread_id` is the thread's first status. Paged by `last_status_id`, as Mastodon pages them.
+ */
+export const conversations = pgTable(
+  'conversations',
+  {
+    userId: snowflake('user_id').notNull(),
+    id: snowflake('id').notNull(),
+    threadId: snowflake('thread_id').notNull(),
+    participantIds: text('participant_ids').notNull(),
+    lastStatusId: snowflake('last_status_id').notNull(),
+    unread: boolean('unread').notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    uniqueIndex('conversations_thread_key').on(t.userId, t.threadId, t.participantIds),
+    index('conversations_last_status_idx').on(t.userId, t.lastStatusId),
+  ],
+);
+
+/** The direct statuses of a participant's conversation: its last status falls back to the previous on a delete. */
+export const conversationStatuses = pgTable(
+  'conversation_statuses',
+  {
+    userId: snowflake('user_id').notNull(),
+    conversationId: snowflake('conversation_id').notNull(),
+    statusId: snowflake('status_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.conversationId, t.statusId] }),
+    index('conversation_statuses_status_idx').on(t.statusId),
+  ],
+);

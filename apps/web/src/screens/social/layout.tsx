@@ -1,5 +1,5 @@
 // The social side (loaded as its own chunk): the servers rail, the social sidebar (home, local, notifications,
-// one's profile) and the open screen. At phone width the screen fills the window with the sidebar's links as
+// lists, direct conversations, one's profile) and the open screen. At phone width the screen fills the window with the sidebar's links as
 // a bar above it; the rail's Home feed entry leads here and the bar's Chat link back.
 import { useState } from 'react';
 import type { Status } from '../../endpoints';
@@ -14,6 +14,7 @@ import { UserPanel } from '../chat/user-panel';
 import { Composer } from './composer';
 import { BookmarksPage, SearchPage, TagPage } from './discover';
 import { Column, StatusFeed } from './feed';
+import { ConversationsPage, ListPage, ListsPage } from './lists';
 import { NotificationsPage } from './notifications';
 import { ProfilePage, type ProfileTab } from './profile';
 import './social.css';
@@ -28,6 +29,10 @@ function screenFor(path: string) {
   if (path === '/social/notifications') return <NotificationsPage />;
   if (path === '/social/search') return <SearchPage />;
   if (path === '/social/bookmarks') return <BookmarksPage />;
+  if (path === '/social/lists') return <ListsPage />;
+  if (path === '/social/conversations') return <ConversationsPage />;
+  const list = /^\/social\/lists\/(\d+)\/?$/.exec(path);
+  if (list) return <ListPage listId={list[1]} />;
   const tag = /^\/social\/tags\/([^/]+)\/?$/.exec(path);
   if (tag) return <TagPage name={decodeURIComponent(tag[1]).toLowerCase()} />;
   // `/@name`, `/@name/<tab>`, `/@name/<status id>` (the router's patterns name whole segments only).
@@ -79,6 +84,8 @@ function SocialNav({ path, bar }: { path: string; bar?: boolean }) {
     ['/social/notifications', 'Notifications', 'bell', unread],
     ['/social/search', 'Search', 'search', 0],
     ['/social/bookmarks', 'Bookmarks', 'bookmark', 0],
+    ['/social/lists', 'Lists', 'feed', 0],
+    ['/social/conversations', 'Direct', 'mail', 0],
   ];
   if (me) items.push([`/@${me.username}`, 'Profile', 'friends', 0]);
   return (

@@ -1,10 +1,10 @@
 // The social side's one live connection: Mastodon's streaming API (`/api/v1/streaming`, ADR 0035), the `user`
-// stream, open while the social side is mounted. New statuses, edits and deletes go to whichever feed listens;
+// and `direct` streams, open while the social side is mounted. New statuses, edits and deletes go to whichever feed listens;
 // notifications bump the unread badge (which polls only while this socket is down). Reconnects with backoff;
 // closes on leaving the social side or signing out.
 import { useEffect } from 'react';
 import { accessToken, onTokens } from '../../api';
-import type { Status } from '../../endpoints';
+import type { SocialConversation, Status } from '../../endpoints';
 import { bumpSocialBadge, setSocialStreamLive } from '../../social-badge';
 
 export type StreamEvent =
@@ -13,6 +13,17 @@ export type StreamEvent =
   | { event: 'delete'; id: string };
 
 const listeners = new Set<(e: StreamEvent) => void>();
+const conversationListeners = new Set<(c: SocialConversation) => void>();
+
+/** Calls `listener` with each conversation of the `direct` stream (a new direct status in it) while mounted. */
+export function useConversationEvents(listener: (c: SocialConversation) => void): void {
+  useEffect(() => {
+    conversationListeners.add(listener);
+    return () => {
+      conversationListeners.delete(listener);
+    };
+  }, [listener]);
+}
 
 /** Calls `listener` with each status event of the user stream while the component is mounted. */
 export function useStreamEvents(listener: (e: StreamEvent) => void): void {
@@ -38,6 +49,15 @@ function handle(raw: string): void {
     return;
   }
   if (typeof msg.payload !== 'string') return;
+  if (msg.event === 'conversation') {
+    try {
+      const conversation = JSON.parse(msg.payload) as SocialConversation;
+      for (const l of conversationListeners) l(conversation);
+    } catch {
+      return;
+    }
+    return;
+  }
   let e: StreamEvent;
   if (msg.event === 'delete') e = { event: 'delete', id: msg.payload };
   else if (msg.event === 'update' || msg.event === 'status.update') {
@@ -77,6 +97,7 @@ export function useUserStream(): void {
       ws.onopen = () => {
         attempt = 0;
         ws.send(JSON.stringify({ type: 'subscribe', stream: 'user' }));
+        ws.send(JSON.stringify({ type: 'subscribe', stream: 'direct' }));
         setSocialStreamLive(true);
       };
       ws.onmessage = (m) => typeof m.data === 'string' && handle(m.data);

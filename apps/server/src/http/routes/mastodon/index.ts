@@ -5,8 +5,10 @@ import type { AjvError } from '../../errors';
 import { RateLimitedError } from '../../rate-limit';
 import type { Api, RouteContext } from '../../types';
 import { accountsRoutes } from './accounts.routes';
+import { conversationsRoutes } from './conversations.routes';
 import { parseRailsForm } from './form';
 import { instanceRoutes } from './instance.routes';
+import { listsRoutes } from './lists.routes';
 import { marksRoutes } from './marks.routes';
 import { mastodonMediaRoutes } from './media.routes';
 import { notificationsRoutes } from './notifications.routes';
@@ -75,6 +77,8 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     marksRoutes(api, ctx);
     searchRoutes(api, ctx);
     reactionsRoutes(api, ctx);
+    listsRoutes(api, ctx);
+    conversationsRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(

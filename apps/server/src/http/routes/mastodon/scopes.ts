@@ -81,6 +81,19 @@ const POLICY: Record<string, readonly string[]> = {
   'POST /api/v1/tags/:name/follow': W('follows'),
   'POST /api/v1/tags/:name/unfollow': W('follows'),
   'GET /api/v1/followed_tags': R('follows'),
+  'GET /api/v1/lists': R('lists'),
+  'POST /api/v1/lists': W('lists'),
+  'GET /api/v1/lists/:id': R('lists'),
+  'PUT /api/v1/lists/:id': W('lists'),
+  'DELETE /api/v1/lists/:id': W('lists'),
+  'GET /api/v1/lists/:id/accounts': R('lists'),
+  'POST /api/v1/lists/:id/accounts': W('lists'),
+  'DELETE /api/v1/lists/:id/accounts': W('lists'),
+  'GET /api/v1/accounts/:id/lists': R('lists'),
+  'GET /api/v1/timelines/list/:list_id': R('lists'),
+  'GET /api/v1/conversations': R('statuses'),
+  'DELETE /api/v1/conversations/:id': W('conversations'),
+  'POST /api/v1/conversations/:id/read': W('conversations'),
 };
 
 /**
