@@ -1,11 +1,20 @@
 // Runs before the app's first paint (a blocking script in <head>, allowed by the CSP as same-origin): sets the
-// theme this device chose (src/theme.ts keeps it afterwards), so a light page never flashes dark.
+// theme, message density and font scale this device chose (src/theme.ts keeps them afterwards), so a light page
+// never flashes dark and the text never jumps size.
 (() => {
-  let choice = 'dark';
-  try {
-    choice = localStorage.getItem('hearth.theme') || 'dark';
-  } catch {}
+  const read = (k) => {
+    try {
+      return localStorage.getItem(k);
+    } catch {
+      return null;
+    }
+  };
+  const choice = read('hearth.theme') || 'dark';
   const light =
     choice === 'light' || (choice === 'system' && matchMedia('(prefers-color-scheme: light)').matches);
-  document.documentElement.dataset.theme = light ? 'light' : 'dark';
+  const root = document.documentElement;
+  root.dataset.theme = light ? 'light' : 'dark';
+  root.dataset.density = read('hearth.density') === 'compact' ? 'compact' : 'cozy';
+  const scale = Number(read('hearth.font-scale'));
+  if ([90, 100, 110, 125].includes(scale)) root.style.setProperty('--font-scale', String(scale / 100));
 })();

@@ -236,6 +236,9 @@ export const actionJoinRequest = (
 export const getChannel = (channelId: string) => api<Channel>('GET', `/channels/${channelId}`);
 export const modifyChannel = (channelId: string, body: ModifyChannel) =>
   api<Channel>('PATCH', `/channels/${channelId}`, body);
+/** Leaves a server (its owner cannot). */
+export const leaveGuild = (guildId: string) => api<void>('DELETE', `/users/@me/guilds/${guildId}`);
+
 /** Deletes a guild channel, or closes a DM / leaves a group DM. */
 export const deleteChannel = (channelId: string) => api<Channel>('DELETE', `/channels/${channelId}`);
 export const editOverwrite = (channelId: string, targetId: string, body: EditOverwrite) =>

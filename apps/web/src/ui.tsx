@@ -183,6 +183,37 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   );
 }
 
+/** A question before something that cannot be undone: Cancel, or the danger button (focused) that does it. */
+export function Confirm(props: {
+  title: string;
+  text: string;
+  action: string;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  return (
+    <Dialog title={props.title} onClose={props.onClose}>
+      <p>{props.text}</p>
+      <div className="row end">
+        <button type="button" onClick={props.onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="danger"
+          autoFocus
+          onClick={() => {
+            props.onClose();
+            props.onConfirm();
+          }}
+        >
+          {props.action}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
 export function Avatar({
   user,
   size = 40,

@@ -6,7 +6,17 @@ import * as endpoints from '../endpoints';
 import { navigate } from '../router';
 import { signOut } from '../session';
 import { useStore } from '../store';
-import { setTheme, themeChoice } from '../theme';
+import {
+  type Density,
+  densityChoice,
+  type FontScale,
+  fontScaleChoice,
+  fontScales,
+  setDensity,
+  setFontScale,
+  setTheme,
+  themeChoice,
+} from '../theme';
 import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
 import { processingKey } from '../voice';
 import { Developer } from './developer';
@@ -157,30 +167,79 @@ const themes = [
   ['system', 'Follow the system'],
 ] as const;
 
-/** The theme, chosen per device and applied at once. */
+const densities = [
+  ['cozy', 'Cozy: avatars and roomy rows'],
+  ['compact', 'Compact: more messages on the screen'],
+] as const;
+
+/** One group of radio buttons (a setting of this device), applied as soon as it is chosen. */
+function ChoiceGroup<T extends string | number>(props: {
+  legend: string;
+  name: string;
+  options: ReadonlyArray<readonly [T, string]>;
+  value: T;
+  onChange: (v: T) => void;
+}) {
+  return (
+    <fieldset className="theme-choice">
+      <legend>{props.legend}</legend>
+      {props.options.map(([id, label]) => (
+        <label key={id}>
+          <input
+            type="radio"
+            name={props.name}
+            value={id}
+            checked={props.value === id}
+            onChange={() => props.onChange(id)}
+          />{' '}
+          {label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A setting of this device: its stored value, and a setter that stores and applies it. */
+function useDeviceSetting<T>(read: () => T, apply: (v: T) => void): [T, (v: T) => void] {
+  const [value, setValue] = useState(read);
+  return [
+    value,
+    (v: T) => {
+      setValue(v);
+      apply(v);
+    },
+  ];
+}
+
+/** The theme, message density and font scale, chosen per device and applied at once. */
 function Appearance() {
-  const [choice, setChoice] = useState(themeChoice);
+  const [theme, chooseTheme] = useDeviceSetting(themeChoice, setTheme);
+  const [density, chooseDensity] = useDeviceSetting<Density>(densityChoice, setDensity);
+  const [scale, chooseScale] = useDeviceSetting<FontScale>(fontScaleChoice, setFontScale);
   return (
     <section aria-labelledby="appearance-title">
       <h1 id="appearance-title">Appearance</h1>
-      <fieldset className="theme-choice">
-        <legend>Theme (this device)</legend>
-        {themes.map(([id, label]) => (
-          <label key={id}>
-            <input
-              type="radio"
-              name="theme"
-              value={id}
-              checked={choice === id}
-              onChange={() => {
-                setChoice(id);
-                setTheme(id);
-              }}
-            />{' '}
-            {label}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        legend="Theme (this device)"
+        name="theme"
+        options={themes}
+        value={theme}
+        onChange={chooseTheme}
+      />
+      <ChoiceGroup
+        legend="Message display"
+        name="density"
+        options={densities}
+        value={density}
+        onChange={chooseDensity}
+      />
+      <ChoiceGroup
+        legend="Font size"
+        name="font-scale"
+        options={fontScales.map((s) => [s, `${s}%`] as const)}
+        value={scale}
+        onChange={chooseScale}
+      />
     </section>
   );
 }

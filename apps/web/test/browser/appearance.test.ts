@@ -189,4 +189,62 @@ describe('emoji and theme in the web app', { skip: chromiumSkip }, () => {
     assert.equal(await theme(), 'light');
     await page.emulateMedia({ colorScheme: null });
   });
+
+  test('compact density and a larger font, chosen in settings, apply at once, survive a reload and keep rows apart', async () => {
+    const root = () =>
+      page.evaluate(() => ({
+        density: document.documentElement.dataset.density,
+        fontSize: getComputedStyle(document.documentElement).fontSize,
+      }));
+    /** The first message's height, whether its avatar shows, and rows in view that overlap the next. */
+    const rows = () =>
+      page.evaluate(async () => {
+        for (let i = 0; i < 2; i++) await new Promise(requestAnimationFrame);
+        const lis = [...document.querySelectorAll<HTMLElement>('.messages ol > li')].map((li) =>
+          li.getBoundingClientRect(),
+        );
+        const overlaps = lis.filter((r, i) => i > 0 && r.top < lis[i - 1]!.bottom - 0.5).length;
+        const first = document.querySelector<HTMLElement>('.messages li.message:not(.grouped)')!;
+        const avatar = first.querySelector<HTMLElement>('.avatar-button');
+        return { height: first.getBoundingClientRect().height, avatar: !!avatar?.offsetParent, overlaps };
+      });
+    await page.goto(`${h.url}${chat}`);
+    await message('🍕 time').waitFor();
+    const cozy = await rows();
+    assert.equal(cozy.avatar, true);
+    assert.equal(cozy.overlaps, 0);
+    const before = await root();
+    assert.deepEqual(before, { density: 'cozy', fontSize: '15px' });
+
+    await page.goto(`${h.url}/settings/appearance`);
+    assert.ok(await page.getByRole('radio', { name: /^Cozy/ }).isChecked());
+    assert.ok(await page.getByRole('radio', { name: '100%' }).isChecked());
+    await page.getByRole('radio', { name: /^Compact/ }).check();
+    await page.getByRole('radio', { name: '125%' }).check();
+    assert.deepEqual(await root(), { density: 'compact', fontSize: '18.75px' });
+    await page.screenshot({ path: join(shots, 'appearance-compact-settings.png') });
+    // Applied before the app's script runs after a reload, and the settings show the stored choices.
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    assert.deepEqual(await root(), { density: 'compact', fontSize: '18.75px' });
+    await page.getByRole('radio', { name: '125%' }).waitFor();
+    assert.ok(await page.getByRole('radio', { name: '125%' }).isChecked());
+    assert.ok(await page.getByRole('radio', { name: /^Compact/ }).isChecked());
+
+    for (const size of [desktop, phone]) {
+      await page.setViewportSize(size);
+      await page.goto(`${h.url}${chat}`);
+      await message('🍕 time').waitFor();
+      const compact = await rows();
+      assert.equal(compact.avatar, false, 'no avatars in compact');
+      assert.equal(compact.overlaps, 0, `rows apart at ${size.width}px`);
+      await page.screenshot({ path: join(shots, `appearance-compact-${size.width}.png`) });
+    }
+    await page.setViewportSize(desktop);
+
+    // Back to the defaults: the root font size is the browser's again.
+    await page.goto(`${h.url}/settings/appearance`);
+    await page.getByRole('radio', { name: /^Cozy/ }).check();
+    await page.getByRole('radio', { name: '100%' }).check();
+    assert.deepEqual(await root(), before);
+  });
 });

@@ -4,6 +4,7 @@
 // Figures (elements, JS heap) are printed as test diagnostics, never asserted as timings.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { members, messages, users } from '../../../server/src/store/schema';
@@ -15,6 +16,7 @@ import {
   launchProfile,
   type Person,
   phone,
+  shots,
   signedInPerson,
   signInWithTokens,
   startWebHearth,
@@ -42,6 +44,33 @@ async function heapBytes(page: Page): Promise<number> {
   const { metrics } = await cdp.send('Performance.getMetrics');
   await cdp.detach();
   return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+}
+/**
+ * Rows of the message list in view that overlap the next one (virtua positions each row by the height it measured;
+ * a row measured short is drawn over by the next). Read after two frames, so resize observations have landed.
+ */
+const overlapping = (page: Page) =>
+  page.evaluate(async () => {
+    for (let i = 0; i < 2; i++) await new Promise(requestAnimationFrame);
+    const box = document.querySelector('.messages')!.getBoundingClientRect();
+    const rows = [...document.querySelectorAll<HTMLElement>('.messages ol > li')]
+      .filter((li) => getComputedStyle(li).visibility !== 'hidden')
+      .map((li) => ({ name: li.id || li.className, r: li.getBoundingClientRect() }))
+      .filter(({ r }) => r.bottom > box.top && r.top < box.bottom)
+      .sort((a, b) => a.r.top - b.r.top);
+    const out: string[] = [];
+    for (let i = 1; i < rows.length; i++)
+      if (rows[i].r.top < rows[i - 1].r.bottom - 0.5)
+        out.push(
+          `${rows[i - 1].name} (${rows[i - 1].r.top}–${rows[i - 1].r.bottom}) over ${rows[i].name} at ${rows[i].r.top}`,
+        );
+    return { out, seen: rows.length };
+  });
+/** Asserts that the rows in view (at least a few) do not overlap. */
+async function assertNoOverlap(page: Page, where: string) {
+  const { out, seen } = await overlapping(page);
+  assert.ok(seen >= 5, `${where}: ${seen} rows in view`);
+  assert.deepEqual(out, [], `${where}: rows overlap`);
 }
 /** Whether a message is inside the scroller's visible area. */
 const inView = (page: Page, id: string) =>
@@ -103,6 +132,7 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
     const count = await elements(page);
     t.diagnostic(`elements on opening: ${count}; messages rendered: ${await rendered(page)}`);
     assert.ok(count < 2_500, `${count} elements on opening`);
+    await assertNoOverlap(page, 'desktop, on opening');
   });
 
   test('the member list of 232 renders only the rows in view, and scrolls to the last', async (t) => {
@@ -134,6 +164,7 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
     }, original.id);
     assert.match((await target.textContent()) ?? '', new RegExp(`history message ${total - 1 - 1_500}`));
     assert.ok(await page.getByRole('button', { name: 'Jump to newest ↓' }).isVisible());
+    await assertNoOverlap(page, "desktop, at the reply's original");
   });
 
   test('scrolling back through all 10,000 keeps the element count flat; each day has its separator', async (t) => {
@@ -144,11 +175,17 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
     let pages = 0;
     const days = new Set<string>();
     while (!(await page.locator('.messages .start').count())) {
-      const height = await page.evaluate(() => {
+      // At the top (before the older page arrives) the first rows of the page held are in view: their separators
+      // are read there as well as after the page arrives, so a day's separator is seen wherever it falls.
+      const { height, dates } = await page.evaluate(async () => {
         const el = document.querySelector('.messages')!;
         el.scrollTop = 0;
-        return el.scrollHeight;
+        const height = el.scrollHeight;
+        for (let i = 0; i < 2; i++) await new Promise(requestAnimationFrame);
+        const dates = [...document.querySelectorAll('.messages li.date')].map((d) => d.textContent ?? '');
+        return { height, dates };
       });
+      for (const d of dates) days.add(d);
       await page.waitForFunction(
         (prev) =>
           document.querySelector('.messages')!.scrollHeight > prev ||
@@ -186,6 +223,7 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
       const el = document.querySelector('.messages')!;
       return el.scrollHeight - el.scrollTop - el.clientHeight < 40;
     });
+    await assertNoOverlap(page, 'desktop, after "Jump to newest"');
     for (const n of [1, 2, 3]) {
       const sent = await h.api('POST', `/channels/${g.textChannelId}/messages`, {
         token: friend.token,
@@ -226,16 +264,22 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
       const count = await elements(page);
       t.diagnostic(`phone, 550 messages back: ${count} elements`);
       assert.ok(count < 2_500, `${count} elements`);
+      await assertNoOverlap(page, 'phone, 550 messages back');
       await page.getByRole('button', { name: 'Jump to newest ↓' }).click();
-      // The list scrolls down and re-measures rows as it goes: the reply is clicked once it has come to rest.
-      await page.getByRole('button', { name: 'Jump to newest ↓' }).waitFor({ state: 'hidden' });
+      await page.locator('.messages li.message', { hasText: 'fresh news 3' }).waitFor();
       await page.waitForFunction(() => {
         const el = document.querySelector('.messages')!;
-        return el.scrollHeight - el.scrollTop - el.clientHeight < 2;
+        return el.scrollHeight - el.scrollTop - el.clientHeight < 40;
       });
-      await page.getByRole('button', { name: /Jump to the message replied to/ }).click();
+      await assertNoOverlap(page, 'phone, after "Jump to newest"');
+      await page.screenshot({ path: joinPath(shots, 'long-history-phone-newest.png') });
+      // Tapped at its start: a phone shows the hovered message's actions over the right of its first line.
+      await page
+        .getByRole('button', { name: /Jump to the message replied to/ })
+        .click({ position: { x: 8, y: 6 } });
       await page.locator(`#m-${original.id}`).waitFor({ timeout: 120_000 });
       assert.ok(await inView(page, original.id));
+      await assertNoOverlap(page, "phone, at the reply's original");
     } finally {
       await context.close();
       rmSync(dir, { recursive: true, force: true });

@@ -48,8 +48,9 @@ async function shot(p: Person, name: string, size = desktop): Promise<void> {
 /** The message list item holding `text`. */
 const message = (p: Person, text: string) => p.page.locator('.messages li.message', { hasText: text });
 
-async function send(p: Person, text: string): Promise<void> {
-  const box = p.page.locator('.composer textarea');
+/** Sends `text` from the main conversation's composer (or, with `within`, from the one inside it: a thread panel). */
+async function send(p: Person, text: string, within = '.main'): Promise<void> {
+  const box = p.page.locator(`${within} .composer textarea`);
   await box.fill(text);
   await box.press('Enter');
 }
@@ -451,7 +452,7 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     await message(alice, 'thanks').waitFor();
   });
 
-  test('threads: started from a message, listed in the channel (active and archived), opened on desktop and phone', async () => {
+  test('threads: started from a message, open beside the channel with their own composer (full screen on a phone), listed active and archived', async () => {
     const a = alice.page;
     const b = bob.page;
     await b.getByRole('link', { name: /^general/ }).click();
@@ -463,36 +464,63 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     assert.equal(await name.inputValue(), 'shall we plan the party');
     await name.fill('party plans');
     await a.getByRole('button', { name: 'Create thread', exact: true }).click();
-    await a.getByRole('heading', { name: 'party plans' }).waitFor();
-    await send(alice, 'cake or pie?');
+    // The thread opens beside the channel, which stays in view: Discord's side panel, at its own address.
+    const aside = a.getByRole('complementary', { name: 'Thread' });
+    await aside.getByRole('heading', { name: 'party plans' }).waitFor();
+    await a.getByRole('heading', { name: 'general' }).waitFor();
+    assert.match(a.url(), /\/channels\/\d+\/\d+\/threads\/\d+$/);
+    await send(alice, 'cake or pie?', '.thread-panel');
+    await aside.locator('li.message', { hasText: 'cake or pie?' }).waitFor();
+    assert.equal(await a.locator('.main li.message', { hasText: 'cake or pie?' }).count(), 0);
 
-    // Bob sees the thread under the message that started it, live, and opens it.
+    // Bob sees the thread under the message that started it, live, and opens it beside the channel.
     const link = message(bob, 'shall we plan the party').getByRole('link', { name: 'party plans' });
     await link.click();
-    await b.getByRole('heading', { name: 'party plans' }).waitFor();
-    await message(bob, 'cake or pie?').waitFor();
-    await send(bob, 'cake, obviously');
-    await message(alice, 'cake, obviously').waitFor();
+    const bobAside = b.getByRole('complementary', { name: 'Thread' });
+    await bobAside.getByRole('heading', { name: 'party plans' }).waitFor();
+    await bobAside.locator('li.message', { hasText: 'cake or pie?' }).waitFor();
+    await send(bob, 'cake, obviously', '.thread-panel');
+    await aside.locator('li.message', { hasText: 'cake, obviously' }).waitFor();
+    // The channel's composer still writes to the channel.
+    await send(bob, 'back in general');
+    await b.locator('.main li.message', { hasText: 'back in general' }).waitFor();
+    await shot(bob, 'thread-panel-desktop');
+    // Close returns to the channel alone.
+    await bobAside.getByRole('button', { name: 'Close thread' }).click();
+    await bobAside.waitFor({ state: 'detached' });
+    await a
+      .getByRole('complementary', { name: 'Thread' })
+      .getByRole('button', { name: 'Close thread' })
+      .click();
 
-    // The channel's thread list.
-    await b.getByRole('link', { name: /^general/ }).click();
+    // The channel's thread list opens a thread in the panel too.
     await b.getByRole('button', { name: 'Threads' }).click();
     const panel = b.getByRole('dialog', { name: 'Threads in #general' });
     await panel
       .getByRole('region', { name: 'Active threads' })
       .getByRole('button', { name: 'party plans' })
-      .waitFor();
+      .click();
+    await bobAside.getByRole('heading', { name: 'party plans' }).waitFor();
+    await b.getByRole('button', { name: 'Threads' }).click();
     await shot(bob, 'threads-desktop');
     await b.keyboard.press('Escape');
 
-    // On a phone: the list from the header, and the thread opens full width.
+    // On a phone: the thread takes the whole screen, and Back returns to the channel.
     await b.setViewportSize(phone);
+    await b.getByRole('heading', { name: 'party plans' }).waitFor();
+    assert.equal(await bobAside.count(), 0);
+    await message(bob, 'cake, obviously').waitFor();
+    await send(bob, 'from my phone');
+    await message(bob, 'from my phone').waitFor();
+    await b.screenshot({ path: join(shots, 'thread-phone.png') });
+    await b.getByRole('link', { name: /^Back to the channel/ }).click();
+    await message(bob, 'back in general').waitFor();
+    assert.equal(await b.getByRole('heading', { name: 'party plans' }).count(), 0);
     await b.getByRole('button', { name: 'Threads' }).click();
     await panel.getByRole('button', { name: 'party plans' }).click();
     await b.getByRole('heading', { name: 'party plans' }).waitFor();
-    await message(bob, 'cake, obviously').waitFor();
-    await b.screenshot({ path: join(shots, 'thread-phone.png') });
     await b.setViewportSize(desktop);
+    await bobAside.getByRole('heading', { name: 'party plans' }).waitFor();
 
     // Archived (THREAD_UPDATE): listed apart.
     const token = await a.evaluate(() => JSON.parse(localStorage.getItem('hearth.tokens')!).token);

@@ -4,6 +4,8 @@ import { Icon } from '../../icons';
 import { useSocialUnread } from '../../social-badge';
 import { useStore } from '../../store';
 import { ChannelType } from '../../types';
+import type { MenuAt } from '../menus/context-menu';
+import { GuildMenu } from '../menus/place-menus';
 import { AddGuildDialog } from './add-guild';
 import { isUnread, visibleChannels } from './channels';
 import { link } from './link';
@@ -13,6 +15,8 @@ export function GuildRail({ current }: { current: string }) {
   const guilds = useStore((s) => s.guilds);
   const s = useStore((x) => x);
   const [adding, setAdding] = useState(false);
+  // A server's context menu (right-click, the menu key, a long press on Android).
+  const [menu, setMenu] = useState<{ guildId: string; at: MenuAt } | null>(null);
   const socialUnread = useSocialUnread();
   const dmMentions = Object.values(s.channels)
     .filter((c) => c.type === ChannelType.DM || c.type === ChannelType.GroupDM)
@@ -57,6 +61,10 @@ export function GuildRail({ current }: { current: string }) {
             key={id}
             href={to}
             onClick={link(to)}
+            onContextMenu={(e) => {
+              e.preventDefault();
+              setMenu({ guildId: g.id, at: { x: e.clientX, y: e.clientY } });
+            }}
             className={`rail-item ${current === id ? 'active' : ''} ${unread ? 'unread' : ''}`}
             aria-label={`${g.name}${mentions ? `, ${mentions} mentions` : unread ? ', unread' : ''}`}
             aria-current={current === id ? 'page' : undefined}
@@ -89,6 +97,9 @@ export function GuildRail({ current }: { current: string }) {
         +
       </button>
       {adding && <AddGuildDialog onClose={() => setAdding(false)} />}
+      {menu && guilds[menu.guildId] && (
+        <GuildMenu guild={guilds[menu.guildId]!} at={menu.at} onClose={() => setMenu(null)} />
+      )}
     </nav>
   );
 }

@@ -140,6 +140,7 @@ const shortcuts: Array<[string, string]> = [
   ['Alt + Shift + ↑ / ↓', 'Previous / next unread channel'],
   ['Esc', 'Mark the channel read'],
   ['↑ in an empty composer', 'Edit your last message'],
+  ['↑ / ↓ in the message list', 'Previous / next message (Esc: back to the composer)'],
   ['Ctrl/⌘ + /', 'This list'],
 ];
 

@@ -24,7 +24,9 @@ import { VerifyBanner } from './verify-banner';
 import { VoicePanel } from './voice';
 
 export function Chat({ path }: { path: string }) {
-  const params = match('/channels/:guild/:channel?', path) ?? { guild: '@me' };
+  // A thread opened beside its channel: /channels/:guild/:channel/threads/:thread (Discord's address for it).
+  const params = match('/channels/:guild/:channel/threads/:thread', path) ??
+    match('/channels/:guild/:channel?', path) ?? { guild: '@me' };
   const guildId = params.guild;
   const status = useStore((s) => s.status);
   const me = useStore((s) => s.me);
@@ -42,6 +44,8 @@ export function Chat({ path }: { path: string }) {
   const channelId = params.channel;
   const friendsPage = guildId === '@me' && (!channelId || channelId === 'friends');
   const channel = channelId ? channels[channelId] : undefined;
+  const sideThread = params.thread ? channels[params.thread] : undefined;
+  const channelPath = `/channels/${guildId}/${channelId}`;
   if (guild && channelId) lastChannel.set(guild.id, channelId);
   const firstChannel = useStore((s) => (guild ? defaultChannel(s, guild) : undefined));
 
@@ -65,6 +69,11 @@ export function Chat({ path }: { path: string }) {
   else if (!channelId) main = <p className="placeholder">Choose a channel.</p>;
   else if (!channel) main = <p className="placeholder">This channel does not exist or you cannot see it.</p>;
   else if (guild && isForum(channel)) main = <ForumView key={channel.id} guild={guild} channel={channel} />;
+  // On a phone the thread takes the whole screen, its Back returning to the channel.
+  else if (phone && sideThread)
+    main = (
+      <MessageView key={sideThread.id} channel={sideThread} guild={guild ?? null} closeTo={channelPath} />
+    );
   else
     main = (
       <MessageView
@@ -100,7 +109,7 @@ export function Chat({ path }: { path: string }) {
         <UserPanel />
       </nav>
       <main className="main">{main}</main>
-      {guild && channel && (showMembers || searching) && phone && (
+      {guild && channel && (showMembers || searching) && phone && !sideThread && (
         <button
           type="button"
           className="scrim"
@@ -119,6 +128,14 @@ export function Chat({ path }: { path: string }) {
             requestJump(m.channel_id, m.id);
           }}
         />
+      ) : guild && channel && params.thread && !phone ? (
+        <aside className="thread-panel" aria-label="Thread">
+          {sideThread ? (
+            <MessageView key={sideThread.id} channel={sideThread} guild={guild} closeTo={channelPath} />
+          ) : (
+            <p className="placeholder">This thread does not exist or you cannot see it.</p>
+          )}
+        </aside>
       ) : (
         guild && channel && showMembers && <MemberList guild={guild} channel={channel} />
       )}

@@ -1,6 +1,8 @@
 // One member's nickname and roles.
 import { useState } from 'react';
 import * as endpoints from '../../endpoints';
+import { topPosition } from '../../permissions';
+import { useStore } from '../../store';
 import { displayName, type Guild, type Member } from '../../types';
 import { Field, Form, useAction } from '../../ui';
 
@@ -10,6 +12,10 @@ export function MemberEditor(props: { guild: Guild; member: Member; nick: boolea
   const [roles, setRoles] = useState(member.roles);
   const [saved, setSaved] = useState(false);
   const save = useAction();
+  // Roles at or above my highest are the server's to refuse (hierarchy): shown, not offered.
+  const me = useStore((s) => s.me?.id);
+  const myMember = useStore((s) => (me ? s.members[guild.id]?.[me] : undefined));
+  const mine = me ? topPosition(guild, me, myMember) : 0;
   const assignable = guild.roles
     .filter((r) => r.id !== guild.id && !r.managed)
     .sort((a, b) => b.position - a.position);
@@ -47,6 +53,7 @@ export function MemberEditor(props: { guild: Guild; member: Member; nick: boolea
               <input
                 type="checkbox"
                 checked={roles.includes(r.id)}
+                disabled={r.position >= mine}
                 onChange={(e) =>
                   setRoles(e.target.checked ? [...roles, r.id] : roles.filter((id) => id !== r.id))
                 }

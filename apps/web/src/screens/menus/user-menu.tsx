@@ -1,12 +1,16 @@
-// A person's context menu (on a message's author, an avatar, a member of the list): their profile, a message to
-// them, their id; for moderators of the server, kick and ban (each confirmed, with a reason).
+// A person's context menu (on a message's author, an avatar, a member of the list): their profile, a mention in the
+// composer, a message to them, their id; with Manage Roles, their roles; for moderators of the server, kick and ban
+// (each confirmed, with a reason).
 
 import { useState } from 'react';
 import { guildPermissions, has, Permission, topPosition } from '../../permissions';
 import { useStore } from '../../store';
 import type { Guild, Member, User } from '../../types';
+import { Dialog } from '../../ui';
 import { openDm } from '../friends';
+import { MemberEditor } from '../guild-settings/member-editor';
 import { RemoveMember } from '../guild-settings/remove-member';
+import { insertIntoComposer } from '../messages/insert';
 import { ContextMenu, copyText, type MenuItem, useContextMenu } from './context-menu';
 
 /**
@@ -15,7 +19,7 @@ import { ContextMenu, copyText, type MenuItem, useContextMenu } from './context-
  */
 export function useUserMenu(guild: Guild | null, userId: string) {
   const menu = useContextMenu();
-  const [shown, setShown] = useState<'profile' | 'kick' | 'ban' | null>(null);
+  const [shown, setShown] = useState<'profile' | 'kick' | 'ban' | 'roles' | null>(null);
   const me = useStore((s) => s.me?.id);
   const member = useStore((s) => (guild ? s.members[guild.id]?.[userId] : undefined));
   const myMember = useStore((s) => (guild && me ? s.members[guild.id]?.[me] : undefined));
@@ -28,12 +32,20 @@ export function useUserMenu(guild: Guild | null, userId: string) {
   };
   const items: MenuItem[] = [
     { label: 'Profile', onSelect: () => setShown('profile') },
+    { label: 'Mention', hidden: !guild, onSelect: () => insertIntoComposer(`<@${userId}> `) },
     {
       label: 'Message',
       hidden: userId === me || !!user?.bot,
       onSelect: () => openDm(userId).catch(() => {}),
     },
     'separator',
+    {
+      label: 'Roles',
+      // Which roles may change is the server's decision (hierarchy); the editor offers only those below mine.
+      hidden:
+        !guild || !me || !member || !has(guildPermissions(guild, me, myMember), Permission.MANAGE_ROLES),
+      onSelect: () => setShown('roles'),
+    },
     {
       label: 'Kick',
       danger: true,
@@ -59,6 +71,11 @@ export function useUserMenu(guild: Guild | null, userId: string) {
           items={items}
           onClose={menu.close}
         />
+      )}
+      {shown === 'roles' && guild && target && (
+        <Dialog title={`Roles of ${user?.username ?? 'member'}`} onClose={() => setShown(null)}>
+          <MemberEditor guild={guild} member={target} nick={false} roles />
+        </Dialog>
       )}
       {(shown === 'kick' || shown === 'ban') && guild && target && (
         <RemoveMember guild={guild} member={target} ban={shown === 'ban'} onClose={() => setShown(null)} />

@@ -15,6 +15,7 @@ import { EmojiPicker } from '../emoji/picker';
 import { CommandForm } from '../interactions/command-form';
 import { CommandPicker } from '../interactions/command-picker';
 import { type CommandEntry, commandEntries, filterEntries } from '../interactions/commands';
+import { useComposerInsert } from './insert';
 import { ReplyBar } from './reply-bar';
 import { emojiSuggestions, type Suggestion, suggestions } from './suggestions';
 
@@ -67,6 +68,12 @@ export function Composer(props: {
   useEffect(() => {
     if (props.replyTo) input.current?.focus();
   }, [props.replyTo]);
+  // A mention (or other text) sent here from elsewhere lands at the end, with the box focused.
+  const insert = useRef((t: string) => {
+    setText((v) => `${v}${v && !/\s$/.test(v) ? ' ' : ''}${t}`);
+    requestAnimationFrame(() => input.current?.focus());
+  });
+  const markActive = useComposerInsert(insert);
 
   const word =
     /(^|\s)([@#])([\w.-]{0,32})$/.exec(text.slice(0, caret)) ??
@@ -314,6 +321,7 @@ export function Composer(props: {
         <textarea
           id={`composer-${channel.id}`}
           ref={input}
+          onFocus={markActive}
           rows={1}
           value={text}
           placeholder={props.placeholder}

@@ -17,12 +17,15 @@ export function ConversationHeader(props: {
   guild: Guild | null;
   title: string;
   mentions: MentionResolver;
-  membersShown: boolean;
-  onToggleMembers: () => void;
+  membersShown?: boolean;
+  onToggleMembers?: () => void;
   onSearch?: (text: string) => void;
   canThread: boolean;
+  /** A thread beside its channel: where Close and Back go (the channel). */
+  closeTo?: string;
 }) {
-  const { channel, guild, title, mentions } = props;
+  const { channel, guild, title, mentions, closeTo } = props;
+  const backTarget = closeTo ?? (guild ? `/channels/${guild.id}` : '/channels/@me');
   // Mentions in every other conversation, shown on a phone's Back button since the lists are hidden.
   const elsewhere = useStore((s) =>
     Object.entries(s.readStates).reduce(
@@ -38,12 +41,12 @@ export function ConversationHeader(props: {
     <>
       <header className="conversation-head">
         <a
-          href={guild ? `/channels/${guild.id}` : '/channels/@me'}
+          href={backTarget}
           className="back icon"
-          aria-label={`Back to ${guild ? 'channels' : 'direct messages'}${elsewhere ? `, ${elsewhere} mentions elsewhere` : ''}`}
+          aria-label={`Back to ${closeTo ? 'the channel' : guild ? 'channels' : 'direct messages'}${elsewhere ? `, ${elsewhere} mentions elsewhere` : ''}`}
           onClick={(e) => {
             e.preventDefault();
-            backTo(guild ? `/channels/${guild.id}` : '/channels/@me');
+            backTo(backTarget);
           }}
         >
           ‹{elsewhere > 0 && <span className="badge">{elsewhere}</span>}
@@ -52,7 +55,9 @@ export function ConversationHeader(props: {
           <span aria-hidden="true">{guild ? '#' : '@'}</span> {title}
         </h2>
         {channel.topic && <p className="topic">{channel.topic}</p>}
-        {guild && props.onSearch && <SearchBox guildName={guild.name} onSearch={props.onSearch} />}
+        {guild && props.onSearch && !closeTo && (
+          <SearchBox guildName={guild.name} onSearch={props.onSearch} />
+        )}
         <div className="actions">
           {guild && !isThread(channel) && channel.type === ChannelType.GuildText && (
             <IconButton label="Threads" icon="thread" onClick={() => setShowThreads(true)} />
@@ -64,7 +69,7 @@ export function ConversationHeader(props: {
           {channel.type === ChannelType.GroupDM && (
             <IconButton label="Group settings" icon="gear" onClick={() => setShowGroup(true)} />
           )}
-          {guild && (
+          {guild && props.onToggleMembers && (
             <button
               type="button"
               className="icon members-toggle"
@@ -75,6 +80,7 @@ export function ConversationHeader(props: {
               <Icon name="members" />
             </button>
           )}
+          {closeTo && <IconButton label="Close thread" icon="close" onClick={() => backTo(closeTo)} />}
         </div>
       </header>
       {showNotify && guild && (

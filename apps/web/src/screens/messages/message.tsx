@@ -4,17 +4,16 @@ import { useState } from 'react';
 import * as endpoints from '../../endpoints';
 import { Icon } from '../../icons';
 import { Markdown, type MentionResolver } from '../../markdown';
-import { navigate } from '../../router';
 import { useStore } from '../../store';
 import { type Attachment, displayName, type Guild, isThread, type Message } from '../../types';
-import { Avatar, Dialog, Form, useAction } from '../../ui';
+import { Avatar, Confirm, Dialog, Form, useAction } from '../../ui';
 import { AppsMenu } from '../interactions/apps-menu';
 import { MessageComponents } from '../interactions/components';
 import { InteractionNote, isEphemeral, isLoading } from '../interactions/message-parts';
 import { roleColour, UserProfile } from '../members';
 import { ContextMenu, useContextMenu } from '../menus/context-menu';
 import { useUserMenu } from '../menus/user-menu';
-import { NewThread } from '../threads/panel';
+import { NewThread, openThread, threadPath } from '../threads/panel';
 import { AttachmentView } from './attachments';
 import { EditBox } from './edit-box';
 import { Embeds, SUPPRESS_EMBEDS } from './embeds';
@@ -174,10 +173,10 @@ export function MessageItem(props: {
         {thread && guild && (
           <a
             className="thread-link"
-            href={`/channels/${guild.id}/${thread.id}`}
+            href={threadPath(guild.id, thread)}
             onClick={(e) => {
               e.preventDefault();
-              navigate(`/channels/${guild.id}/${thread.id}`);
+              openThread(guild.id, thread);
             }}
           >
             <Icon name="thread" size={16} /> {thread.name}
@@ -297,7 +296,7 @@ export function MessageItem(props: {
             initialName={m.content.slice(0, 40) || 'New thread'}
             onCreated={(t) => {
               setThreading(false);
-              navigate(`/channels/${guild!.id}/${t.id}`);
+              openThread(guild!.id, t);
             }}
           />
         </Dialog>
@@ -308,25 +307,13 @@ export function MessageItem(props: {
         </Dialog>
       )}
       {confirmDelete && (
-        <Dialog title="Delete message" onClose={() => setConfirmDelete(false)}>
-          <p>Delete this message? This cannot be undone.</p>
-          <div className="row end">
-            <button type="button" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="danger"
-              autoFocus
-              onClick={() => {
-                setConfirmDelete(false);
-                remove();
-              }}
-            >
-              Delete
-            </button>
-          </div>
-        </Dialog>
+        <Confirm
+          title="Delete message"
+          text="Delete this message? This cannot be undone."
+          action="Delete"
+          onConfirm={remove}
+          onClose={() => setConfirmDelete(false)}
+        />
       )}
     </>
   );

@@ -98,7 +98,12 @@ function buildRows(
 const RowsContext = createContext<Row[]>([]);
 
 /** What a row's own `li` says of it: its class, and for a message its id (jumps and tests find it by that). */
-function rowAttributes(row: Row | undefined): { className: string; id?: string; 'data-id'?: string } {
+function rowAttributes(row: Row | undefined): {
+  className: string;
+  id?: string;
+  'data-id'?: string;
+  tabIndex?: number;
+} {
   if (!row) return { className: 'row' };
   if (row.kind !== 'message') return { className: row.kind };
   const m = row.message;
@@ -107,6 +112,8 @@ function rowAttributes(row: Row | undefined): { className: string; id?: string; 
     className: `message${row.grouped ? ' grouped' : ''}${system ? ' system' : ''}${row.mentioned ? ' mentioned' : ''}`,
     id: `m-${m.id}`,
     'data-id': m.id,
+    // Reached by the arrow keys from the list (roving focus), not by Tab.
+    tabIndex: -1,
   };
 }
 
@@ -141,10 +148,12 @@ function channelTitle(channel: Channel, me: string | undefined, users: Record<st
 export function MessageView(props: {
   channel: Channel;
   guild: Guild | null;
-  membersShown: boolean;
-  onToggleMembers: () => void;
+  membersShown?: boolean;
+  onToggleMembers?: () => void;
   /** Searches the server (guild channels only). */
   onSearch?: (text: string) => void;
+  /** A thread beside its channel: where its Close (and a phone's Back) go. */
+  closeTo?: string;
 }) {
   const { channel, guild } = props;
   const held = useStore((s) => s.messages[channel.id]);
@@ -284,6 +293,40 @@ export function MessageView(props: {
     if (el.scrollTop < 400) loadOlder();
   };
 
+  // Roving focus: ↑/↓ on the list or a message move to the message before or after (scrolled to if not rendered);
+  // from the list itself they start at the last (↑) or first (↓) message in view. Esc returns to the composer.
+  const onListKey = (e: React.KeyboardEvent) => {
+    const el = e.target as HTMLElement;
+    const row = el.matches('li.message') ? el : null;
+    if ((el !== scroller.current && !row) || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    if (e.key === 'Escape' && row) {
+      document.getElementById(`composer-${channel.id}`)?.focus();
+      return;
+    }
+    if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
+    e.preventDefault();
+    const up = e.key === 'ArrowUp';
+    let index: number;
+    if (row) {
+      const at = rows.findIndex((r) => r.key === row.dataset.id);
+      index = at + (up ? -1 : 1);
+      while (rows[index] && rows[index].kind !== 'message') index += up ? -1 : 1;
+    } else {
+      const box = scroller.current!.getBoundingClientRect();
+      const shown = [...scroller.current!.querySelectorAll<HTMLElement>('li.message')].filter((li) => {
+        const r = li.getBoundingClientRect();
+        return r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+      });
+      const pick = up ? shown.at(-1) : shown[0];
+      index = pick ? rows.findIndex((r) => r.key === pick.dataset.id) : -1;
+    }
+    const target = rows[index];
+    if (target?.kind !== 'message') return;
+    stick.current = false;
+    virtualizer.current?.scrollToIndex(index, { align: 'nearest' });
+    focusMessage(target.key);
+  };
+
   const jumpToNewest = () => {
     stick.current = true;
     toBottom();
@@ -311,12 +354,14 @@ export function MessageView(props: {
         onToggleMembers={props.onToggleMembers}
         onSearch={props.onSearch}
         canThread={canThread}
+        closeTo={props.closeTo}
       />
       <Alert message={error} />
       <div
         className="messages"
         ref={scroller}
         onScroll={onScroll}
+        onKeyDown={onListKey}
         role="log"
         aria-label={`Messages in ${title}`}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to scroll it
@@ -390,6 +435,13 @@ export function MessageView(props: {
       <InteractionModal channelId={channel.id} />
     </section>
   );
+}
+
+/** Focuses a message once it is in the page (the list has just been asked to scroll it into view). */
+function focusMessage(id: string, tries = 20): void {
+  const el = document.getElementById(`m-${id}`);
+  if (el) el.focus({ preventScroll: true });
+  else if (tries > 0) requestAnimationFrame(() => focusMessage(id, tries - 1));
 }
 
 /** What one row shows inside the `li` virtua positions. */

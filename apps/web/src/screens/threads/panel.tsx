@@ -3,8 +3,8 @@
 import { useState } from 'react';
 import * as endpoints from '../../endpoints';
 import { navigate } from '../../router';
-import { useStore } from '../../store';
-import { type Channel, compareIds, type Guild, isThread, plural } from '../../types';
+import { getState, useStore } from '../../store';
+import { type Channel, compareIds, type Guild, isForum, isThread, plural } from '../../types';
 import { Dialog, Field, Form, useAction } from '../../ui';
 
 export function ThreadsPanel(props: {
@@ -22,7 +22,7 @@ export function ThreadsPanel(props: {
   const archived = threads.filter((t) => t.thread_metadata?.archived);
   const open = (t: Channel) => {
     props.onClose();
-    navigate(`/channels/${guild.id}/${t.id}`);
+    openThread(guild.id, t);
   };
   const list = (items: Channel[], label: string) => (
     <section aria-label={label}>
@@ -53,6 +53,20 @@ export function ThreadsPanel(props: {
     </Dialog>
   );
 }
+
+/**
+ * Where a thread opens: beside its channel, in the side panel (`/channels/:guild/:channel/threads/:thread`, as on
+ * Discord); a forum's post, or a thread whose channel this client does not hold, on its own.
+ */
+export function threadPath(guildId: string, thread: Channel): string {
+  const parent = thread.parent_id ? getState().channels[thread.parent_id] : undefined;
+  return parent && !isForum(parent)
+    ? `/channels/${guildId}/${parent.id}/threads/${thread.id}`
+    : `/channels/${guildId}/${thread.id}`;
+}
+
+/** Opens a thread where it belongs (see threadPath). */
+export const openThread = (guildId: string, thread: Channel) => navigate(threadPath(guildId, thread));
 
 /** Names a new thread, from a message (`messageId`) or in the channel itself. */
 export function NewThread(props: {
