@@ -508,6 +508,31 @@ export const describeMedia = (mediaId: string, description: string) =>
 /** Deletes an upload not attached to a status yet. */
 export const deleteMedia = (mediaId: string) => mastodon<unknown>('DELETE', `/v1/media/${mediaId}`);
 
+/**
+ * One of the reader's uploads as the media library lists it: the status that uses it (`status_id`; `references` is
+ * 0 or 1, as a media belongs to one status), and `trashed_at` when it is in the trash.
+ */
+export interface LibraryMedia extends MediaAttachment {
+  status_id: string | null;
+  references: number;
+  created_at: string;
+  size: number;
+  content_type: string;
+  trashed_at: string | null;
+}
+/** The reader's uploads (or those in the trash), newest first. */
+export const mediaLibrary = (trash: boolean, q: PageQuery) =>
+  mastodonPage<LibraryMedia>(`/v1/hearth/media${query({ ...q, trash: trash ? 'true' : undefined })}`);
+/** Alt text of one's upload, attached to a post or not (the post's readers see it at once). */
+export const describeLibraryMedia = (mediaId: string, description: string) =>
+  mastodon<LibraryMedia>('PUT', `/v1/hearth/media/${mediaId}`, { description });
+/** Moves an upload to the trash (it leaves its post) or restores it. */
+export const trashMedia = (mediaId: string, on: boolean) =>
+  mastodon<LibraryMedia>('POST', `/v1/hearth/media/${mediaId}/${on ? 'trash' : 'restore'}`);
+/** Deletes an upload in the trash for good: its files go too. */
+export const deleteTrashedMedia = (mediaId: string) =>
+  mastodon<unknown>('DELETE', `/v1/hearth/media/${mediaId}`);
+
 /** Boosting answers the boost (the status nested in `reblog`), unboosting the status itself. */
 export const reblog = (statusId: string, on: boolean) =>
   mastodon<Status>('POST', `/v1/statuses/${statusId}/${on ? 'reblog' : 'unreblog'}`);

@@ -183,6 +183,32 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   );
 }
 
+/** A question before something that cannot be undone: Cancel, or the danger button `confirm` (e.g. "Delete"). */
+export function ConfirmDialog(props: {
+  title: string;
+  children: ReactNode;
+  confirm: string;
+  busy: boolean;
+  error: string | null;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  return (
+    <Dialog title={props.title} onClose={props.onClose}>
+      {props.children}
+      <Alert message={props.error} />
+      <div className="row end">
+        <button type="button" onClick={props.onClose}>
+          Cancel
+        </button>
+        <button type="button" className="danger" disabled={props.busy} onClick={props.onConfirm}>
+          {props.confirm}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
 export function Avatar({
   user,
   size = 40,

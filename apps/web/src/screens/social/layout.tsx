@@ -14,6 +14,7 @@ import { UserPanel } from '../chat/user-panel';
 import { Composer } from './composer';
 import { BookmarksPage, SearchPage, TagPage } from './discover';
 import { Column, StatusFeed } from './feed';
+import { MediaLibraryPage } from './media-library';
 import { NotificationsPage } from './notifications';
 import { ProfilePage, type ProfileTab } from './profile';
 import './social.css';
@@ -28,6 +29,8 @@ function screenFor(path: string) {
   if (path === '/social/notifications') return <NotificationsPage />;
   if (path === '/social/search') return <SearchPage />;
   if (path === '/social/bookmarks') return <BookmarksPage />;
+  if (path === '/social/media') return <MediaLibraryPage trash={false} />;
+  if (path === '/social/media/trash') return <MediaLibraryPage trash />;
   const tag = /^\/social\/tags\/([^/]+)\/?$/.exec(path);
   if (tag) return <TagPage name={decodeURIComponent(tag[1]).toLowerCase()} />;
   // `/@name`, `/@name/<tab>`, `/@name/<status id>` (the router's patterns name whole segments only).
@@ -79,6 +82,7 @@ function SocialNav({ path, bar }: { path: string; bar?: boolean }) {
     ['/social/notifications', 'Notifications', 'bell', unread],
     ['/social/search', 'Search', 'search', 0],
     ['/social/bookmarks', 'Bookmarks', 'bookmark', 0],
+    ['/social/media', 'Media', 'image', 0],
   ];
   if (me) items.push([`/@${me.username}`, 'Profile', 'friends', 0]);
   return (
