@@ -567,11 +567,19 @@ export const followTag = (name: string, on: boolean) =>
   mastodon<Tag>('POST', `/v1/tags/${encodeURIComponent(name)}/${on ? 'follow' : 'unfollow'}`);
 export const followedTags = () => mastodonPage<Tag>('/v1/followed_tags');
 
-/** Accounts, hashtags and statuses matching `q` (Mastodon's search v2). */
+/** How many results of each kind one search answers. */
+export const SEARCH_PAGE = 20;
+/** Accounts, hashtags and statuses matching `q` (Mastodon's search v2; statuses by full text). */
 export const searchSocial = (q: string) =>
   mastodon<{ accounts: Account[]; hashtags: Tag[]; statuses: Status[] }>(
     'GET',
-    `/v2/search${query({ q, limit: 20 })}`,
+    `/v2/search${query({ q, limit: SEARCH_PAGE })}`,
+  );
+/** More statuses matching `q`, older than `maxId`. */
+export const searchMoreStatuses = (q: string, maxId: string) =>
+  mastodon<{ statuses: Status[] }>(
+    'GET',
+    `/v2/search${query({ q, type: 'statuses', max_id: maxId, limit: SEARCH_PAGE })}`,
   );
 /** Discoverable accounts, those who posted last first. */
 export const profileDirectory = () =>
