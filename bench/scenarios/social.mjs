@@ -127,8 +127,8 @@ async function bulkLoad(url, { readers, authors, unfollowed, poster, followers, 
       );
       await c.query(
         `INSERT INTO followers (user_id, follower_id, id, accepted)
-         SELECT user_id, target_id, id, true FROM follows WHERE user_id = ANY($1::bigint[]) AND target_id = ANY($2::bigint[])`,
-        [whom, who],
+         SELECT target_id, user_id, id, true FROM follows WHERE user_id = ANY($1::bigint[]) AND target_id = ANY($2::bigint[])`,
+        [who, whom],
       );
     };
     const ids = (list) => list.map((u) => u.id);
