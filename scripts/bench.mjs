@@ -17,6 +17,7 @@ const scenarios = [
   'scale-out',
   'presence-storm',
   'idle-rss',
+  'social',
 ];
 const peerScenarios = new Set(['message-create', 'history', 'fanout']);
 

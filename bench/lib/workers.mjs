@@ -39,7 +39,17 @@ export async function httpLoadWithCpu(job, hearthPid) {
  * its answer (see bench/workers/gateway-clients.mjs).
  */
 export function gatewayClients() {
-  const child = fork(here('../workers/gateway-clients.mjs'), [], {
+  return commandProcess('../workers/gateway-clients.mjs');
+}
+
+/** Mastodon streaming clients in one process (see bench/workers/streaming-clients.mjs), driven as gatewayClients. */
+export function streamingClients() {
+  return commandProcess('../workers/streaming-clients.mjs');
+}
+
+/** A worker process driven by commands over IPC: `call(command, args)` resolves to its answer. */
+function commandProcess(file) {
+  const child = fork(here(file), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: ['--max-old-space-size=4096'],
   });

@@ -1,6 +1,7 @@
 // Gateway clients in their own process: opens many sockets, identifies them (Discord Gateway v10, JSON),
 // heartbeats at the interval HELLO gives, and times every MESSAGE_CREATE whose content is
 // `fanout <tag> <index> <sent-at-ms>`. Driven over IPC by bench/lib/workers.mjs.
+import { serveCommands } from '../lib/commands.mjs';
 import { nowMs, summarize } from '../lib/util.mjs';
 import { ClientSocket } from './client-socket.mjs';
 
@@ -203,11 +204,4 @@ function onFanout(index, text, at) {
   lastAt = nowMs();
 }
 
-process.on('message', async ({ id, command, args }) => {
-  try {
-    process.send({ id, ok: true, result: await commands[command](args) });
-  } catch (err) {
-    process.send({ id, ok: false, error: String(err?.stack ?? err) });
-  }
-});
-process.on('disconnect', () => process.exit(0));
+serveCommands(commands);

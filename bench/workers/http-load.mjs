@@ -158,6 +158,12 @@ async function makeClient(job) {
         send: (i) =>
           json('POST', job.path, job.token, { content: `fanout ${job.tag} ${i} ${nowMs().toFixed(3)}` }),
       };
+    case 'get':
+      // GETs of `paths` in turn, each with the next of `tokens` (as sent: `Bearer …` for the Mastodon API).
+      return {
+        close,
+        send: (i) => json('GET', job.paths[i % job.paths.length], job.tokens[i % job.tokens.length]),
+      };
     case 'bare':
       return { close, send: () => json(job.method, job.path, null, job.body) };
     default:

@@ -520,6 +520,31 @@ export const describeMedia = (mediaId: string, description: string) =>
 /** Deletes an upload not attached to a status yet. */
 export const deleteMedia = (mediaId: string) => mastodon<unknown>('DELETE', `/v1/media/${mediaId}`);
 
+/**
+ * One of the reader's uploads as the media library lists it: the status that uses it (`status_id`; `references` is
+ * 0 or 1, as a media belongs to one status), and `trashed_at` when it is in the trash.
+ */
+export interface LibraryMedia extends MediaAttachment {
+  status_id: string | null;
+  references: number;
+  created_at: string;
+  size: number;
+  content_type: string;
+  trashed_at: string | null;
+}
+/** The reader's uploads (or those in the trash), newest first. */
+export const mediaLibrary = (trash: boolean, q: PageQuery) =>
+  mastodonPage<LibraryMedia>(`/v1/hearth/media${query({ ...q, trash: trash ? 'true' : undefined })}`);
+/** Alt text of one's upload, attached to a post or not (the post's readers see it at once). */
+export const describeLibraryMedia = (mediaId: string, description: string) =>
+  mastodon<LibraryMedia>('PUT', `/v1/hearth/media/${mediaId}`, { description });
+/** Moves an upload to the trash (it leaves its post) or restores it. */
+export const trashMedia = (mediaId: string, on: boolean) =>
+  mastodon<LibraryMedia>('POST', `/v1/hearth/media/${mediaId}/${on ? 'trash' : 'restore'}`);
+/** Deletes an upload in the trash for good: its files go too. */
+export const deleteTrashedMedia = (mediaId: string) =>
+  mastodon<unknown>('DELETE', `/v1/hearth/media/${mediaId}`);
+
 /** Boosting answers the boost (the status nested in `reblog`), unboosting the status itself. */
 export const reblog = (statusId: string, on: boolean) =>
   mastodon<Status>('POST', `/v1/statuses/${statusId}/${on ? 'reblog' : 'unreblog'}`);
@@ -554,11 +579,19 @@ export const followTag = (name: string, on: boolean) =>
   mastodon<Tag>('POST', `/v1/tags/${encodeURIComponent(name)}/${on ? 'follow' : 'unfollow'}`);
 export const followedTags = () => mastodonPage<Tag>('/v1/followed_tags');
 
-/** Accounts, hashtags and statuses matching `q` (Mastodon's search v2). */
+/** How many results of each kind one search answers. */
+export const SEARCH_PAGE = 20;
+/** Accounts, hashtags and statuses matching `q` (Mastodon's search v2; statuses by full text). */
 export const searchSocial = (q: string) =>
   mastodon<{ accounts: Account[]; hashtags: Tag[]; statuses: Status[] }>(
     'GET',
-    `/v2/search${query({ q, limit: 20 })}`,
+    `/v2/search${query({ q, limit: SEARCH_PAGE })}`,
+  );
+/** More statuses matching `q`, older than `maxId`. */
+export const searchMoreStatuses = (q: string, maxId: string) =>
+  mastodon<{ statuses: Status[] }>(
+    'GET',
+    `/v2/search${query({ q, type: 'statuses', max_id: maxId, limit: SEARCH_PAGE })}`,
   );
 /** Discoverable accounts, those who posted last first. */
 export const profileDirectory = () =>

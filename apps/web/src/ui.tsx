@@ -183,31 +183,27 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   );
 }
 
-/** A question before something that cannot be undone: Cancel, or the danger button (focused) that does it. */
-export function Confirm(props: {
+/** A question before something that cannot be undone: Cancel, or the danger button `confirm` (focused; e.g. "Delete"). */
+export function ConfirmDialog(props: {
   title: string;
-  text: string;
-  action: string;
+  children: ReactNode;
+  confirm: string;
+  /** The action is under way: the button waits. */
+  busy?: boolean;
+  error?: string | null;
   onConfirm: () => void;
   onClose: () => void;
 }) {
   return (
     <Dialog title={props.title} onClose={props.onClose}>
-      <p>{props.text}</p>
+      {props.children}
+      <Alert message={props.error ?? null} />
       <div className="row end">
         <button type="button" onClick={props.onClose}>
           Cancel
         </button>
-        <button
-          type="button"
-          className="danger"
-          autoFocus
-          onClick={() => {
-            props.onClose();
-            props.onConfirm();
-          }}
-        >
-          {props.action}
+        <button type="button" className="danger" autoFocus disabled={props.busy} onClick={props.onConfirm}>
+          {props.confirm}
         </button>
       </div>
     </Dialog>

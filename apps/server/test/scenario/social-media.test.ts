@@ -308,6 +308,38 @@ describe('media attachments', () => {
     assert.equal((await m('GET', '/api/v1/hearth/media')).status, 401);
   });
 
+  test('the library edits alt text of an attached upload too, and tells the status’s readers', async () => {
+    const [a, b] = [await h.register(), await h.register()];
+    const id = (await upload(a, png)).body.id;
+    const s = (await m('POST', '/api/v1/statuses', a, { status: 'alt', media_ids: [id] })).body;
+    // Mastodon's own route stops at attachment; the library's does not.
+    assert.equal((await m('PUT', `/api/v1/media/${id}`, a, { description: 'no' })).status, 404);
+    assert.equal((await m('PUT', `/api/v1/hearth/media/${id}`, b, { description: 'theirs' })).status, 404);
+    assert.equal((await m('PUT', `/api/v1/hearth/media/${id}`, null, { description: 'x' })).status, 401);
+    assert.equal(
+      (await m('PUT', `/api/v1/hearth/media/${id}`, a, { description: 'x'.repeat(10_000) })).status,
+      400,
+    );
+    const edited = await m('PUT', `/api/v1/hearth/media/${id}`, a, { description: 'A red kiln at dusk' });
+    assert.equal(edited.status, 200, edited.text);
+    assert.equal(edited.body.description, 'A red kiln at dusk');
+    assert.equal(edited.body.status_id, s.id);
+    assert.equal(edited.body.references, 1);
+    const seen = (await m('GET', `/api/v1/statuses/${s.id}`, b)).body;
+    assert.equal(seen.media_attachments[0].description, 'A red kiln at dusk');
+    const update: any = h.events.findLast((e) => e.t === 'SOCIAL_STATUS_UPDATE' && (e.d as any).id === s.id);
+    assert.equal(update.d.status.media_attachments[0].description, 'A red kiln at dusk');
+    const loose = (await upload(a, png)).body.id;
+    const library = (await m('GET', '/api/v1/hearth/media', a)).body;
+    assert.deepEqual(
+      library.map((x: any) => [x.id, x.references]),
+      [
+        [loose, 0],
+        [id, 1],
+      ],
+    );
+  });
+
   test('the library’s trash: hidden from its status and from outsiders, restored, or deleted for good', async () => {
     const [a, b] = [await h.register(), await h.register()];
     const ids = [(await upload(a, png)).body.id, (await upload(a, png)).body.id];

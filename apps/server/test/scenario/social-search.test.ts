@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eq, sql } from 'drizzle-orm';
+import { postSearchDocument, posts, users } from '../../src/store/schema';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 import { mastodon, post } from '../social-helpers';
 
@@ -20,6 +22,13 @@ const unique = (base: string) => `${base}${Math.random().toString(36).slice(2, 8
 async function follow(who: TestUser, whom: TestUser) {
   const res = await m('POST', `/api/v1/accounts/${whom.id}/follow`, who);
   assert.equal(res.status, 200, res.text);
+}
+
+/** `n` new users, one after the other. */
+async function registerMany(n: number): Promise<TestUser[]> {
+  const users: TestUser[] = [];
+  for (let i = 0; i < n; i++) users.push(await h.register());
+  return users;
 }
 
 const ids = (list: Array<{ id: string }>) => list.map((x) => x.id);
@@ -102,6 +111,86 @@ describe('status search', () => {
     assert.deepEqual(ids(resolved.body.statuses), [closed]);
     const refused = await m('GET', `/api/v2/search?q=${encodeURIComponent(url)}&resolve=true`, stranger);
     assert.deepEqual(refused.body.statuses, []);
+  });
+
+  test('full text: words in any order and case, the content warning, "phrases", -words, or; paging by id', async () => {
+    const [author, other] = [await h.register(), await h.register()];
+    const w = unique('kiln');
+    const v = unique('glaze');
+    const first = await post(h, author, { status: `Firing the ${w} tonight with a new ${v}` });
+    const second = await post(h, author, { status: `${v.toUpperCase()}, then the ${w}.` });
+    const third = await post(h, other, { status: 'only the body', spoiler_text: `${w} talk` });
+    const fourth = await post(h, other, { status: `${w} alone` });
+    const find = async (q: string, extra = '') => {
+      const res = await m('GET', `/api/v2/search?type=statuses&q=${encodeURIComponent(q)}${extra}`, other);
+      assert.equal(res.status, 200, res.text);
+      return ids(res.body.statuses);
+    };
+    assert.deepEqual(await find(`${v} ${w}`), [second, first], 'both words, any order, any case');
+    assert.deepEqual(await find(w), [fourth, third, second, first], 'the content warning is searched');
+    assert.deepEqual(await find(`"${w} tonight"`), [first], 'a phrase');
+    assert.deepEqual(await find(`"tonight ${w}"`), [], 'a phrase keeps its order');
+    assert.deepEqual(await find(`${w} -${v}`), [fourth, third], 'a word left out');
+    assert.deepEqual(await find(`${v} or alone`), [fourth, second, first]);
+    assert.deepEqual(await find(`${w.slice(0, -1)}`), [], 'whole words, not substrings');
+    assert.deepEqual(await find(w, `&max_id=${third}`), [second, first]);
+    assert.deepEqual(await find(w, `&min_id=${second}`), [fourth, third]);
+    assert.deepEqual(await find(w, `&min_id=${first}&max_id=${fourth}`), [third, second]);
+    assert.deepEqual(await find(w, `&account_id=${author.id}`), [second, first]);
+    assert.deepEqual(await find(w, '&limit=2&offset=1'), [third, second]);
+
+    // Whatever the text, a clear answer: query syntax never fails the request.
+    for (const q of ['"', '-', '!!', '&|:*', "'", 'or', `${w} "unclosed`, '\\', '(((', '<->']) {
+      const res = await m('GET', `/api/v2/search?type=statuses&q=${encodeURIComponent(q)}`, other);
+      assert.equal(res.status, 200, `${q}: ${res.text}`);
+      assert.ok(Array.isArray(res.body.statuses), q);
+    }
+    const long = `${w} ${'x '.repeat(300)}`;
+    assert.equal((await m('GET', `/api/v2/search?q=${encodeURIComponent(long)}`, other)).status, 400);
+    assert.equal((await m('GET', `/api/v2/search?q=${w}&max_id=abc`, other)).status, 400);
+  });
+
+  test('full text never finds what the searcher may not see: blocks either way, mutes, deactivated authors', async () => {
+    const [author, blocker, blocked, muter, follower] = await registerMany(5);
+    await follow(follower, author);
+    const w = unique('lantern');
+    const pub = await post(h, author, { status: `public ${w}` });
+    const unlisted = await post(h, author, { status: `unlisted ${w}`, visibility: 'unlisted' });
+    const priv = await post(h, author, { status: `private ${w}`, visibility: 'private' });
+    const dm = await post(h, author, { status: `@${blocked.username} direct ${w}`, visibility: 'direct' });
+    const find = async (who: TestUser | null) =>
+      ids((await m('GET', `/api/v2/search?type=statuses&q=${w}`, who)).body.statuses);
+    assert.deepEqual(await find(follower), [priv, unlisted, pub]);
+    assert.deepEqual(await find(blocked), [dm, unlisted, pub], 'direct when addressed');
+    assert.deepEqual(await find(null), [pub]);
+
+    assert.equal((await m('POST', `/api/v1/accounts/${author.id}/block`, blocker)).status, 200);
+    assert.deepEqual(await find(blocker), [], 'a blocker finds nothing of whom they blocked');
+    assert.equal((await m('POST', `/api/v1/accounts/${blocked.id}/block`, author)).status, 200);
+    assert.deepEqual(
+      await find(blocked),
+      [],
+      'the blocked finds nothing, not even a status addressed to them',
+    );
+    assert.equal((await m('POST', `/api/v1/accounts/${author.id}/mute`, muter)).status, 200);
+    assert.deepEqual(await find(muter), []);
+
+    await h.app.database.db.update(users).set({ disabled: true }).where(eq(users.id, author.id));
+    assert.deepEqual(await find(follower), [], 'a deactivated account is found by nobody');
+    assert.deepEqual(await find(null), []);
+    assert.deepEqual(await find(author), []);
+  });
+
+  test('the search uses the GIN index on the same expression the migration built', async () => {
+    const db = h.app.database.db;
+    const plan = await db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return tx.execute(
+        sql`explain select ${posts.id} from ${posts} where ${postSearchDocument(posts)} @@ websearch_to_tsquery('simple'::regconfig, 'word')`,
+      );
+    });
+    const text = JSON.stringify((plan as { rows?: unknown[] }).rows ?? plan);
+    assert.match(text, /posts_search_idx/);
   });
 
   test("a status's source is its text as written, for whom may see it", async () => {

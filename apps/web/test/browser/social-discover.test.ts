@@ -85,6 +85,31 @@ describe('search, hashtags, bookmarks and reactions in the web app', { skip: chr
     await a.getByRole('button', { name: 'Follow', exact: true }).waitFor();
   });
 
+  test('search finds posts by their words in any order, and pages to older ones with More posts', async () => {
+    const word = `harvest${Math.random().toString(36).slice(2, 7)}`;
+    for (let i = 0; i < 22; i++) {
+      const res = await mastodon(h)('POST', '/api/v1/statuses', alice.user, {
+        status: `${word} number ${i} done`,
+      });
+      assert.equal(res.status, 200, res.text);
+    }
+    const b = bob.page;
+    await b.goto(`${h.url}/social/search`);
+    await b.getByRole('searchbox', { name: /Search people/ }).fill(`done ${word}`);
+    await b.getByRole('button', { name: 'Search', exact: true }).click();
+    const posts = b.getByRole('region', { name: 'Posts' });
+    await posts.locator('article.status-card', { hasText: `${word} number 21 done` }).waitFor();
+    assert.equal(await posts.locator('article.status-card').count(), 20);
+    await posts.getByRole('button', { name: 'More posts' }).click();
+    await posts.locator('article.status-card', { hasText: `${word} number 0 done` }).waitFor();
+    assert.equal(await posts.locator('article.status-card').count(), 22);
+    await posts.getByRole('button', { name: 'More posts' }).waitFor({ state: 'detached' });
+    // A word left out: nothing.
+    await b.getByRole('searchbox', { name: /Search people/ }).fill(`${word} -done`);
+    await b.getByRole('button', { name: 'Search', exact: true }).click();
+    await b.getByText(`Nothing found for “${word} -done”.`).waitFor();
+  });
+
   test('phone: the bar leads to search and bookmarks; followed hashtags are listed', async () => {
     const b = bob.page;
     await b.setViewportSize(phone);

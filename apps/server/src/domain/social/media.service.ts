@@ -414,16 +414,45 @@ export class MediaService {
       .orderBy(p.orderBy)
       .limit(p.limit);
     const page = finishPage(rows, (r) => r.id, p.ascending);
+    return { ...page, items: page.items.map((r) => this.libraryItem(r)) };
+  }
+
+  /**
+   * Hearth's library edit: alt text (and focus) of the caller's upload, attached to a status or not (Mastodon's
+   * `PUT /api/v1/media/:id` stops at attachment); the status's readers are told (SOCIAL_STATUS_UPDATE). Anyone
+   * else's is 404. Answers the library item.
+   */
+  async editInLibrary(principal: Principal, id: string, fields: MediaFields) {
+    const [row] = await this.deps.db
+      .update(mediaAttachments)
+      .set(changesOf(fields))
+      .where(and(eq(mediaAttachments.userId, principal.userId), eq(mediaAttachments.id, id)))
+      .returning();
+    if (!row) throw recordNotFound();
+    await this.statusChanged(row);
+    return this.libraryItem(row);
+  }
+
+  /** The caller's upload as the library lists it (404 for anyone else's). */
+  async libraryEntry(principal: Principal, id: string) {
+    const row = await this.own(this.deps.db, principal.userId, id);
+    if (!row) throw recordNotFound();
+    return this.libraryItem(row);
+  }
+
+  /**
+   * A library item: the MediaAttachment (signed URLs: only its owner reads the library) with the status that uses
+   * it (`status_id`; the seed's reference count is `references`, 0 or 1: ADR 0033), size, type and trash time.
+   */
+  private libraryItem(r: MediaRow) {
     return {
-      ...page,
-      items: page.items.map((r) => ({
-        ...toMediaAttachment(r, this.urls, { open: false }),
-        status_id: r.statusId,
-        created_at: r.createdAt.toISOString(),
-        size: r.size,
-        content_type: r.contentType,
-        trashed_at: r.trashedAt ? r.trashedAt.toISOString() : null,
-      })),
+      ...toMediaAttachment(r, this.urls, { open: false }),
+      status_id: r.statusId,
+      references: r.statusId ? 1 : 0,
+      created_at: r.createdAt.toISOString(),
+      size: r.size,
+      content_type: r.contentType,
+      trashed_at: r.trashedAt ? r.trashedAt.toISOString() : null,
     };
   }
 

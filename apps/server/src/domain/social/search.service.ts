@@ -1,5 +1,13 @@
-import { and, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
-import { accountStats, followedTags, follows, posts, postTags, users } from '../../store/schema';
+import { and, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import {
+  accountStats,
+  followedTags,
+  follows,
+  postSearchDocument,
+  posts,
+  postTags,
+  users,
+} from '../../store/schema';
 import type { Deps } from '../deps';
 import { unauthorized } from '../errors';
 import { loadAccounts } from './accounts';
@@ -23,8 +31,26 @@ export interface SearchQuery {
   resolve?: boolean;
   following?: boolean;
   account_id?: string;
+  max_id?: string;
+  min_id?: string;
   limit?: number;
   offset?: number;
+}
+
+/** At most this many words of a status search are used (a bound on the query the database plans and runs). */
+const SEARCH_WORDS_MAX = 16;
+
+/**
+ * The words of a status search as given to `websearch_to_tsquery`: control characters out, at most
+ * SEARCH_WORDS_MAX words (a quoted phrase counts its words); empty when nothing is left.
+ */
+export function searchWords(q: string): string {
+  return q
+    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, SEARCH_WORDS_MAX)
+    .join(' ');
 }
 
 export interface TagTimelineQuery extends PageQuery {
@@ -140,23 +166,27 @@ export class SocialSearchService {
   }
 
   /**
-   * Statuses containing `q` that the searcher may see (signed out: public ones only), newest first, boosts left
-   * out, and those of muted accounts; `account_id` narrows to one author.
+   * Statuses matching `q` by full-text search (PostgreSQL's `websearch_to_tsquery` over the content warning and the
+   * text, through the GIN index `posts_search_idx`: words in any order, "quoted phrases", `-word` to leave out,
+   * `or`), that the searcher may see (signed out: public ones only), newest first, boosts left out, and those of
+   * muted accounts; `account_id` narrows to one author; `max_id`/`min_id` bound the ids, `offset` skips.
    */
   async statuses(viewer: string | null, query: SearchQuery) {
-    const term = query.q.trim();
-    if (!term) return [];
+    const words = searchWords(query.q);
+    if (!words) return [];
     const rows = await this.deps.db
       .select()
       .from(posts)
       .where(
         and(
           isNull(posts.reblogOfId),
-          sql`${posts.text} ilike ${`%${escapeLike(term)}%`}`,
+          sql`${postSearchDocument(posts)} @@ websearch_to_tsquery('simple'::regconfig, ${words})`,
           visibleTo(viewer),
           viewer ? undefined : eq(posts.visibility, 'public'),
           viewer ? sql`not ${mutedBy(viewer)}` : undefined,
           query.account_id ? eq(posts.userId, query.account_id) : undefined,
+          query.max_id ? lt(posts.id, query.max_id) : undefined,
+          query.min_id ? gt(posts.id, query.min_id) : undefined,
         ),
       )
       .orderBy(desc(posts.id))

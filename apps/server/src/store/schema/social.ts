@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -14,6 +15,15 @@ import {
 import { snowflake, timestamptz } from './types';
 
 // The social layer (ADR 0028). Every table owned by a user starts its key with `user_id` (ADR 0002).
+
+/**
+ * What status search matches (ADR 0028 addendum): the content warning and the text as written, as a `simple`
+ * (language-neutral, unstemmed) text-search vector. The GIN index `posts_search_idx` is on exactly this expression,
+ * so a query must build it here to use the index.
+ */
+export function postSearchDocument(t: { spoilerText: AnyPgColumn; text: AnyPgColumn }): SQL {
+  return sql`to_tsvector('simple'::regconfig, ${t.spoilerText} || ' ' || ${t.text})`;
+}
 
 /** A user's social counts, kept exact by the transactions that change them. */
 export const accountStats = pgTable('account_stats', {
@@ -95,6 +105,7 @@ export const posts = pgTable(
     index('posts_in_reply_to_idx').on(t.inReplyToId),
     uniqueIndex('posts_uri_key').on(t.uri).where(sql`${t.uri} is not null`),
     index('posts_public_idx').on(t.id).where(sql`${t.visibility} = 'public'`),
+    index('posts_search_idx').using('gin', postSearchDocument(t)),
     check('posts_visibility_check', sql`${t.visibility} in ('public', 'unlisted', 'private', 'direct')`),
   ],
 );

@@ -9,7 +9,7 @@ import { channelPermissions, guildPermissions, has, Permission } from '../../per
 import { navigate } from '../../router';
 import { getState, useStore } from '../../store';
 import { type Channel, ChannelType, type Guild } from '../../types';
-import { Confirm, Dialog } from '../../ui';
+import { ConfirmDialog, Dialog } from '../../ui';
 import { isUnread, visibleChannels } from '../chat/channels';
 import { InviteDialog } from '../chat/invite-dialog';
 import { ChannelEditor } from '../guild-settings/channel-editor';
@@ -92,13 +92,17 @@ export function ChannelMenu(props: { guild: Guild; channel: Channel; at: MenuAt;
       </Dialog>
     );
   return (
-    <Confirm
+    <ConfirmDialog
       title="Delete channel"
-      text={`Delete #${channel.name}? Its messages go with it; this cannot be undone.`}
-      action="Delete"
-      onConfirm={() => endpoints.deleteChannel(channel.id).catch(() => {})}
+      confirm="Delete"
+      onConfirm={() => {
+        close();
+        endpoints.deleteChannel(channel.id).catch(() => {});
+      }}
       onClose={close}
-    />
+    >
+      <p>{`Delete #${channel.name}? Its messages go with it; this cannot be undone.`}</p>
+    </ConfirmDialog>
   );
 }
 
@@ -161,17 +165,19 @@ export function GuildMenu(props: { guild: Guild; at: MenuAt; onClose: () => void
   if (shown === 'invite' && inviteChannel) return <InviteDialog channel={inviteChannel} onClose={close} />;
   if (shown === 'settings') return <GuildSettings guild={guild} onClose={close} />;
   return (
-    <Confirm
+    <ConfirmDialog
       title={`Leave ${guild.name}`}
-      text={`Leave ${guild.name}? You can only come back with a new invite.`}
-      action="Leave server"
-      onConfirm={() =>
+      confirm="Leave server"
+      onConfirm={() => {
+        close();
         endpoints.leaveGuild(guild.id).then(
           () => navigate('/channels/@me'),
           () => {},
-        )
-      }
+        );
+      }}
       onClose={close}
-    />
+    >
+      <p>{`Leave ${guild.name}? You can only come back with a new invite.`}</p>
+    </ConfirmDialog>
   );
 }

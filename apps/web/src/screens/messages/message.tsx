@@ -6,7 +6,7 @@ import { Icon } from '../../icons';
 import { Markdown, type MentionResolver } from '../../markdown';
 import { useStore } from '../../store';
 import { type Attachment, displayName, type Guild, isThread, type Message } from '../../types';
-import { Avatar, Confirm, Dialog, Form, useAction } from '../../ui';
+import { Avatar, ConfirmDialog, Dialog, Form, useAction } from '../../ui';
 import { AppsMenu } from '../interactions/apps-menu';
 import { MessageComponents } from '../interactions/components';
 import { InteractionNote, isEphemeral, isLoading } from '../interactions/message-parts';
@@ -307,13 +307,17 @@ export function MessageItem(props: {
         </Dialog>
       )}
       {confirmDelete && (
-        <Confirm
+        <ConfirmDialog
           title="Delete message"
-          text="Delete this message? This cannot be undone."
-          action="Delete"
-          onConfirm={remove}
+          confirm="Delete"
+          onConfirm={() => {
+            setConfirmDelete(false);
+            remove();
+          }}
           onClose={() => setConfirmDelete(false)}
-        />
+        >
+          <p>Delete this message? This cannot be undone.</p>
+        </ConfirmDialog>
       )}
     </>
   );

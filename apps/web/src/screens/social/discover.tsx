@@ -25,7 +25,7 @@ export function SearchPage() {
         <input
           type="search"
           aria-label="Search people, hashtags and posts"
-          placeholder="Search people, #hashtags and posts"
+          placeholder='Search people, #hashtags and posts ("a phrase", -without)'
           value={text}
           maxLength={200}
           onChange={(e) => setText(e.target.value)}
@@ -34,7 +34,7 @@ export function SearchPage() {
           Search
         </button>
       </form>
-      {q ? <Results q={q} /> : <Discover />}
+      {q ? <Results key={q} q={q} /> : <Discover />}
     </Column>
   );
 }
@@ -42,10 +42,20 @@ export function SearchPage() {
 function Results({ q }: { q: string }) {
   const found = useLoad(() => endpoints.searchSocial(q), q);
   const [statuses, setStatuses] = useState<Status[] | null>(null);
+  // Whether older posts may match: the last page was full.
+  const [more, setMore] = useState<boolean | null>(null);
+  const loadMore = useAction();
   if (found.error) return <Alert message={found.error} />;
   if (!found.data) return <p className="muted">Searching…</p>;
   const r = found.data;
   const shown = statuses ?? r.statuses;
+  const hasMore = more ?? r.statuses.length >= endpoints.SEARCH_PAGE;
+  const older = () =>
+    loadMore.run(async () => {
+      const page = await endpoints.searchMoreStatuses(q, shown[shown.length - 1].id);
+      setStatuses([...shown, ...page.statuses.filter((s) => !shown.some((x) => x.id === s.id))]);
+      setMore(page.statuses.length >= endpoints.SEARCH_PAGE);
+    });
   const nothing = r.accounts.length + r.hashtags.length + r.statuses.length === 0;
   return (
     <div className="search-results">
@@ -75,6 +85,12 @@ function Results({ q }: { q: string }) {
               onRemove={(id) => setStatuses(shown.filter((x) => x.id !== id))}
             />
           ))}
+          <Alert message={loadMore.error} />
+          {hasMore && (
+            <button type="button" disabled={loadMore.busy} onClick={older}>
+              More posts
+            </button>
+          )}
         </section>
       )}
     </div>

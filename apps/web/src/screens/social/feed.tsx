@@ -1,5 +1,5 @@
 // A list of statuses (a timeline, a profile's posts) that loads older pages as it is scrolled.
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, type Ref, useCallback, useEffect, useRef, useState } from 'react';
 import type { Page } from '../../api';
 import type { PageQuery, Status } from '../../endpoints';
 import { Icon } from '../../icons';
@@ -78,15 +78,27 @@ export function StatusFeed(props: {
       ))}
       {list.loaded && all.length === 0 && <p className="placeholder">{props.empty}</p>}
       <Alert message={list.error} />
-      <div ref={end} className="feed-end">
-        {list.loading && <p className="muted">Loading…</p>}
-        {list.hasMore && !list.loading && (
-          <button type="button" onClick={list.more}>
-            Load more
-          </button>
-        )}
-      </div>
+      <ListEnd ref={end} loading={list.loading} hasMore={list.hasMore} more={list.more} />
     </section>
+  );
+}
+
+/** The end of a paged list: observed for infinite scroll (`ref`), "Loading…", or a Load more button. */
+export function ListEnd(props: {
+  ref: Ref<HTMLDivElement>;
+  loading: boolean;
+  hasMore: boolean;
+  more: () => void;
+}) {
+  return (
+    <div ref={props.ref} className="feed-end">
+      {props.loading && <p className="muted">Loading…</p>}
+      {props.hasMore && !props.loading && (
+        <button type="button" onClick={props.more}>
+          Load more
+        </button>
+      )}
+    </div>
   );
 }
 

@@ -15,6 +15,7 @@ import { Composer } from './composer';
 import { BookmarksPage, SearchPage, TagPage } from './discover';
 import { Column, StatusFeed } from './feed';
 import { ConversationsPage, ListPage, ListsPage } from './lists';
+import { MediaLibraryPage } from './media-library';
 import { NotificationsPage } from './notifications';
 import { ProfilePage, type ProfileTab } from './profile';
 import './social.css';
@@ -33,6 +34,8 @@ function screenFor(path: string) {
   if (path === '/social/conversations') return <ConversationsPage />;
   const list = /^\/social\/lists\/(\d+)\/?$/.exec(path);
   if (list) return <ListPage listId={list[1]} />;
+  if (path === '/social/media') return <MediaLibraryPage trash={false} />;
+  if (path === '/social/media/trash') return <MediaLibraryPage trash />;
   const tag = /^\/social\/tags\/([^/]+)\/?$/.exec(path);
   if (tag) return <TagPage name={decodeURIComponent(tag[1]).toLowerCase()} />;
   // `/@name`, `/@name/<tab>`, `/@name/<status id>` (the router's patterns name whole segments only).
@@ -86,6 +89,7 @@ function SocialNav({ path, bar }: { path: string; bar?: boolean }) {
     ['/social/bookmarks', 'Bookmarks', 'bookmark', 0],
     ['/social/lists', 'Lists', 'feed', 0],
     ['/social/conversations', 'Direct', 'mail', 0],
+    ['/social/media', 'Media', 'image', 0],
   ];
   if (me) items.push([`/@${me.username}`, 'Profile', 'friends', 0]);
   return (

@@ -6,7 +6,7 @@ import type { Status } from '../../endpoints';
 import * as endpoints from '../../endpoints';
 import { Icon } from '../../icons';
 import { useStore } from '../../store';
-import { Alert, Dialog, useAction } from '../../ui';
+import { Alert, ConfirmDialog, Dialog, useAction } from '../../ui';
 import { link } from '../chat/link';
 import { Composer, visibilityNames } from './composer';
 import { AccountAvatar, ago, Html, Name, profilePath, statusPath } from './content';
@@ -307,18 +307,16 @@ function OneStatus(props: CardProps) {
         )}
       </div>
       {mode === 'delete' && (
-        <Dialog title="Delete post" onClose={() => setMode(null)}>
+        <ConfirmDialog
+          title="Delete post"
+          confirm="Delete"
+          busy={action.busy}
+          error={action.error}
+          onConfirm={remove}
+          onClose={() => setMode(null)}
+        >
           <p>Delete this post? Replies to it stay. This cannot be undone.</p>
-          <Alert message={action.error} />
-          <div className="row end">
-            <button type="button" onClick={() => setMode(null)}>
-              Cancel
-            </button>
-            <button type="button" className="danger" disabled={action.busy} onClick={remove}>
-              Delete
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
       {mode === 'history' && <History statusId={s.id} onClose={() => setMode(null)} />}
     </article>

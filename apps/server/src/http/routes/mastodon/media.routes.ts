@@ -83,10 +83,15 @@ export function mastodonMediaRoutes(app: Api, { services, config }: RouteContext
       { config: { auth: 'user' }, schema: { params: IdParams } },
       async (req) => {
         await media.trash(caller(req), req.params.id, on);
-        return media.get(caller(req), req.params.id);
+        return media.libraryEntry(caller(req), req.params.id);
       },
     );
   }
+  app.put(
+    '/api/v1/hearth/media/:id',
+    { config: { auth: 'user' }, schema: { params: IdParams, body: MastodonMediaFields } },
+    async (req) => media.editInLibrary(caller(req), req.params.id, req.body ?? {}),
+  );
   app.delete(
     '/api/v1/hearth/media/:id',
     { config: { auth: 'user' }, schema: { params: IdParams } },

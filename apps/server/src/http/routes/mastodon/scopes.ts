@@ -66,6 +66,7 @@ const POLICY: Record<string, readonly string[]> = {
   'GET /api/v1/hearth/media': W('media'),
   'POST /api/v1/hearth/media/:id/trash': W('media'),
   'POST /api/v1/hearth/media/:id/restore': W('media'),
+  'PUT /api/v1/hearth/media/:id': W('media'),
   'DELETE /api/v1/hearth/media/:id': W('media'),
   'GET /api/v1/polls/:id': R('statuses'),
   'POST /api/v1/polls/:id/votes': W('statuses'),
