@@ -8,7 +8,7 @@ import { signOut } from '../session';
 import { useStore } from '../store';
 import { setTheme, themeChoice } from '../theme';
 import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
-import { processingKey } from '../voice';
+import { deviceKeys, inputModeKey, processingKey, pushToTalkKey } from '../voice';
 import { Developer } from './developer';
 
 const sections = [
@@ -203,7 +203,120 @@ function VoiceSettings() {
         Noise suppression, echo cancellation and automatic gain (this device; from the next time you join).
         Turn it off to send music or other steady sounds as they are.
       </label>
+      <DeviceChoices />
+      <InputMode />
     </section>
+  );
+}
+
+/**
+ * The microphone, speakers and camera voice uses, chosen among the browser's devices (enumerateDevices) and kept
+ * for this device; from the next time you join (speakers: for new sounds). Names show once the browser was allowed
+ * a microphone or camera.
+ */
+function DeviceChoices() {
+  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  useEffect(() => {
+    const media = navigator.mediaDevices;
+    if (!media?.enumerateDevices) return;
+    const load = () => media.enumerateDevices().then(setDevices, () => setDevices([]));
+    load();
+    media.addEventListener('devicechange', load);
+    return () => media.removeEventListener('devicechange', load);
+  }, []);
+  const choices = [
+    { kind: 'audioinput', key: deviceKeys.input, label: 'Microphone' },
+    { kind: 'audiooutput', key: deviceKeys.output, label: 'Speakers' },
+    { kind: 'videoinput', key: deviceKeys.camera, label: 'Camera' },
+  ] as const;
+  return (
+    <fieldset className="device-choices">
+      <legend>Devices (this device)</legend>
+      {choices.map((c) => (
+        <DeviceSelect
+          key={c.kind}
+          label={c.label}
+          storageKey={c.key}
+          devices={devices.filter((d) => d.kind === c.kind && d.deviceId && d.deviceId !== 'default')}
+        />
+      ))}
+    </fieldset>
+  );
+}
+
+function DeviceSelect(props: { label: string; storageKey: string; devices: MediaDeviceInfo[] }) {
+  const [value, setValue] = useState(() => localStorage.getItem(props.storageKey) ?? '');
+  return (
+    <label>
+      {props.label}{' '}
+      <select
+        value={value}
+        onChange={(e) => {
+          setValue(e.target.value);
+          if (e.target.value) localStorage.setItem(props.storageKey, e.target.value);
+          else localStorage.removeItem(props.storageKey);
+        }}
+      >
+        <option value="">The browser's default</option>
+        {props.devices.map((d, i) => (
+          <option key={d.deviceId} value={d.deviceId}>
+            {d.label || `${props.label} ${i + 1}`}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** Voice activity (the microphone is open while unmuted) or push to talk (open while a key is held). */
+function InputMode() {
+  const [ptt, setPtt] = useState(() => localStorage.getItem(inputModeKey) === 'ptt');
+  const [key, setKey] = useState(() => localStorage.getItem(pushToTalkKey) || 'Backquote');
+  const [listening, setListening] = useState(false);
+  return (
+    <fieldset className="input-mode">
+      <legend>Input mode (this device)</legend>
+      <label>
+        <input
+          type="radio"
+          name="input-mode"
+          checked={!ptt}
+          onChange={() => {
+            setPtt(false);
+            localStorage.setItem(inputModeKey, 'vad');
+          }}
+        />{' '}
+        Voice activity
+      </label>
+      <label>
+        <input
+          type="radio"
+          name="input-mode"
+          checked={ptt}
+          onChange={() => {
+            setPtt(true);
+            localStorage.setItem(inputModeKey, 'ptt');
+          }}
+        />{' '}
+        Push to talk
+      </label>
+      {ptt && (
+        <button
+          type="button"
+          aria-label={`Push-to-talk key: ${key}. Change it`}
+          onClick={() => setListening(true)}
+          onKeyDown={(e) => {
+            if (!listening) return;
+            e.preventDefault();
+            setKey(e.code);
+            localStorage.setItem(pushToTalkKey, e.code);
+            setListening(false);
+          }}
+        >
+          {listening ? 'Press a key…' : `Key: ${key}`}
+        </button>
+      )}
+    </fieldset>
   );
 }
 

@@ -21,7 +21,7 @@ import { Shortcuts } from './keyboard';
 import { useSwipeBack } from './swipe';
 import { UserPanel } from './user-panel';
 import { VerifyBanner } from './verify-banner';
-import { VoicePanel } from './voice';
+import { VideoStage, VoicePanel } from './voice';
 
 export function Chat({ path }: { path: string }) {
   const params = match('/channels/:guild/:channel?', path) ?? { guild: '@me' };
@@ -99,7 +99,10 @@ export function Chat({ path }: { path: string }) {
         <VoicePanel />
         <UserPanel />
       </nav>
-      <main className="main">{main}</main>
+      <main className="main">
+        <VideoStage />
+        {main}
+      </main>
       {guild && channel && (showMembers || searching) && phone && (
         <button
           type="button"
