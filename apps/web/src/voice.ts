@@ -155,8 +155,22 @@ function micConstraints(): MediaTrackConstraints {
     echoCancellation: on,
     noiseSuppression: on,
     autoGainControl: on,
-    ...(id ? { deviceId: { ideal: id } } : {}),
+    ...(id ? { deviceId: { exact: id } } : {}),
   };
+}
+
+/**
+ * Opens a device with `constraints`; when the device chosen in settings is gone (unplugged), the browser's default
+ * instead.
+ */
+async function openDevice(kind: 'audio' | 'video', constraints: MediaTrackConstraints): Promise<MediaStream> {
+  try {
+    return await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+  } catch (err) {
+    if (!constraints.deviceId || (err as Error).name !== 'OverconstrainedError') throw err;
+    const { deviceId: _gone, ...rest } = constraints;
+    return navigator.mediaDevices.getUserMedia({ [kind]: rest });
+  }
 }
 
 /** Where this browser keeps the devices chosen in Settings → Voice (ids from enumerateDevices; none: the default). */
@@ -200,7 +214,7 @@ function onBlur(): void {
 
 function cameraConstraints(): MediaTrackConstraints {
   const id = localStorage.getItem(deviceKeys.camera);
-  return { width: { ideal: 640 }, height: { ideal: 360 }, ...(id ? { deviceId: { ideal: id } } : {}) };
+  return { width: { ideal: 640 }, height: { ideal: 360 }, ...(id ? { deviceId: { exact: id } } : {}) };
 }
 
 /** Plays a received stream on the output device chosen in settings (where the browser can choose). */
@@ -228,7 +242,7 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
     const context = new AudioContext();
     let mic: MediaStream;
     try {
-      mic = await navigator.mediaDevices.getUserMedia({ audio: micConstraints() });
+      mic = await openDevice('audio', micConstraints());
     } catch {
       context.close().catch(() => {});
       setView({ status: 'failed', error: 'The microphone could not be opened.' });
@@ -364,7 +378,7 @@ export async function toggleCamera(): Promise<void> {
   }
   let camera: MediaStream;
   try {
-    camera = await navigator.mediaDevices.getUserMedia({ video: cameraConstraints() });
+    camera = await openDevice('video', cameraConstraints());
   } catch {
     setView({ error: 'The camera could not be opened.' });
     return;
