@@ -433,6 +433,7 @@ function stopCamera(c: Connection): void {
 
 /** Stops sharing; `tell` sends op 19 (not when the server ended it). */
 function stopScreen(c: Connection, tell: boolean): void {
+  streamPending = false;
   if (!c.screen) return;
   for (const t of c.screen.getTracks()) t.stop();
   c.screen = null;
@@ -509,7 +510,9 @@ export function voiceDispatch(...[t, d]: Dispatch): void {
   )
     streamEndedByServer(c);
   if (d.channel_id !== c.channelId) {
-    // Moved by a moderator: the SFU closed the old room's connection; connect in the new one.
+    // Moved by a moderator: the SFU closed the old room's connection; connect in the new one. The move ended our
+    // stream (the server cleared self_stream).
+    stopScreen(c, false);
     c.channelId = d.channel_id;
     setView({ channelId: d.channel_id, status: 'connecting' });
     if (c.grant && Date.now() - c.grant.at < GRANT_REUSE_MS) negotiate(c, c.grant);
