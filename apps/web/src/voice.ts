@@ -212,6 +212,11 @@ function onBlur(): void {
   applyMute();
 }
 
+/** The microphone as voice opens it (the device and processing chosen in settings): the settings' mic test. */
+export function openMicrophone(): Promise<MediaStream> {
+  return openDevice('audio', micConstraints());
+}
+
 function cameraConstraints(): MediaTrackConstraints {
   const id = localStorage.getItem(deviceKeys.camera);
   return { width: { ideal: 640 }, height: { ideal: 360 }, ...(id ? { deviceId: { exact: id } } : {}) };
@@ -622,7 +627,8 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
-function meter(context: AudioContext, stream: MediaStream): AnalyserNode {
+/** An analyser on a stream's sound (for levels). */
+export function meter(context: AudioContext, stream: MediaStream): AnalyserNode {
   const analyser = context.createAnalyser();
   analyser.fftSize = 512;
   context.createMediaStreamSource(stream).connect(analyser);
@@ -630,6 +636,14 @@ function meter(context: AudioContext, stream: MediaStream): AnalyserNode {
 }
 
 const samples = new Float32Array(512);
+
+/** The RMS level (0–1) of what an analyser hears now. */
+export function level(analyser: AnalyserNode): number {
+  analyser.getFloatTimeDomainData(samples);
+  let sum = 0;
+  for (const x of samples) sum += x * x;
+  return Math.sqrt(sum / samples.length);
+}
 
 /**
  * The grid's videos: our camera and screen, then each video slot that carries someone now (its latest CSRC names whose
@@ -681,10 +695,7 @@ function measure(): void {
   );
   const byCsrc = new Map(inRoom.map((v) => [voiceCsrc(v.user_id), v.user_id]));
   for (const m of c.meters) {
-    m.analyser.getFloatTimeDomainData(samples);
-    let sum = 0;
-    for (const x of samples) sum += x * x;
-    if (Math.sqrt(sum / samples.length) < SPEAKING_LEVEL) continue;
+    if (level(m.analyser) < SPEAKING_LEVEL) continue;
     if (!m.receiver) {
       if (!view?.selfMute && (!pushToTalk().on || talking)) heardAt.set(me, now);
       continue;

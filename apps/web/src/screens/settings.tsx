@@ -1,6 +1,6 @@
 // User settings: profile (names, bio, avatar), appearance (theme, this device), password, and sessions
 // (revoke one, sign out everywhere), and the developer portal (./developer).
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import type { SessionRow } from '../endpoints';
 import * as endpoints from '../endpoints';
 import { navigate } from '../router';
@@ -8,7 +8,15 @@ import { signOut } from '../session';
 import { useStore } from '../store';
 import { setTheme, themeChoice } from '../theme';
 import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
-import { deviceKeys, inputModeKey, processingKey, pushToTalkKey } from '../voice';
+import {
+  deviceKeys,
+  inputModeKey,
+  level,
+  meter,
+  openMicrophone,
+  processingKey,
+  pushToTalkKey,
+} from '../voice';
 import { Developer } from './developer';
 
 const sections = [
@@ -204,6 +212,7 @@ function VoiceSettings() {
         Turn it off to send music or other steady sounds as they are.
       </label>
       <DeviceChoices />
+      <MicTest />
       <InputMode />
     </section>
   );
@@ -246,10 +255,12 @@ function DeviceChoices() {
 
 function DeviceSelect(props: { label: string; storageKey: string; devices: MediaDeviceInfo[] }) {
   const [value, setValue] = useState(() => localStorage.getItem(props.storageKey) ?? '');
+  const id = useId();
   return (
-    <label>
-      {props.label}{' '}
+    <div className="device-choice">
+      <label htmlFor={id}>{props.label}</label>{' '}
       <select
+        id={id}
         value={value}
         onChange={(e) => {
           setValue(e.target.value);
@@ -264,7 +275,62 @@ function DeviceSelect(props: { label: string; storageKey: string; devices: Media
           </option>
         ))}
       </select>
-    </label>
+    </div>
+  );
+}
+
+/** A mic test: the chosen microphone, opened as voice opens it, and its level live (nothing is sent anywhere). */
+function MicTest() {
+  const [testing, setTesting] = useState(false);
+  const [value, setValue] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!testing) return;
+    let stream: MediaStream | null = null;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let stopped = false;
+    const context = new AudioContext();
+    openMicrophone().then(
+      (s) => {
+        if (stopped) {
+          for (const t of s.getTracks()) t.stop();
+          return;
+        }
+        stream = s;
+        const analyser = meter(context, s);
+        timer = setInterval(() => setValue(Math.min(1, level(analyser) * 4)), 100);
+      },
+      () => {
+        setError('The microphone could not be opened.');
+        setTesting(false);
+      },
+    );
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      for (const t of stream?.getTracks() ?? []) t.stop();
+      context.close().catch(() => {});
+      setValue(0);
+    };
+  }, [testing]);
+  return (
+    <div className="mic-test">
+      <button
+        type="button"
+        onClick={() => {
+          setError(null);
+          setTesting((t) => !t);
+        }}
+      >
+        {testing ? 'Stop the mic test' : 'Test the microphone'}
+      </button>{' '}
+      <meter aria-label="Microphone level" min={0} max={1} value={value} />
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -220,7 +220,7 @@ describe('video and the mic test in the web app', { skip: chromiumSkip }, () => 
     const page = alice.page;
     await page.getByRole('button', { name: 'Disconnect' }).click();
     await page.goto(`${h.url}/settings/voice`);
-    const mic = page.getByLabel('Microphone');
+    const mic = page.getByLabel('Microphone', { exact: true });
     // The fake devices are listed once the page may use them (it was granted the microphone).
     await page.waitForFunction(
       () => (document.querySelector<HTMLSelectElement>('.device-choices select')?.options.length ?? 0) > 2,
@@ -228,6 +228,15 @@ describe('video and the mic test in the web app', { skip: chromiumSkip }, () => 
     const chosen = await mic.locator('option').nth(2).getAttribute('value');
     assert.ok(chosen);
     await mic.selectOption(chosen);
+    // The mic test shows the fake microphone's sound (it beeps), and stops.
+    await page.getByRole('button', { name: 'Test the microphone' }).click();
+    await page.waitForFunction(
+      () =>
+        (document.querySelector<HTMLMeterElement>('meter[aria-label="Microphone level"]')?.value ?? 0) > 0,
+      undefined,
+      { polling: 100 },
+    );
+    await page.getByRole('button', { name: 'Stop the mic test' }).click();
     await page.getByLabel('Push to talk').check();
     assert.equal(await page.evaluate(() => localStorage.getItem('hearth.voice.input')), chosen);
 

@@ -41,11 +41,14 @@ export interface StreamCreate {
   region: string;
   paused: boolean;
 }
-/** Go Live ended: `user_requested` (op 19), `stream_ended` (left or moved), `unauthorized` (no STREAM there), `stream_full` (the room carries VOICE_MAX_VIDEO streams). */
+/**
+ * Go Live ended (`user_requested`: op 19) or refused (`unauthorized`: no STREAM there; `stream_full`: the channel
+ * carries VOICE_MAX_VIDEO streams). A leave or a move ends a stream with no STREAM_DELETE: `self_stream` says it.
+ */
 export interface StreamDelete {
   stream_key: string;
   unavailable: boolean;
-  reason: 'user_requested' | 'stream_ended' | 'unauthorized' | 'stream_full';
+  reason: 'user_requested' | 'unauthorized' | 'stream_full';
 }
 
 /** Discord's key of a guild stream. */
