@@ -287,7 +287,7 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
   // Moving ends a stream (the server sets self_stream false): the screen stops with it.
   stopScreen(c, false);
   if (
-    !voiceGateway.send({
+    !sendVoiceState({
       guild_id: guildId,
       channel_id: channelId,
       self_mute: selfMute,
@@ -302,6 +302,8 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
   const granted = await server;
   if (conn !== c || c.channelId !== channelId) return;
   if (!granted) {
+    // A refused op 4 is dropped without an answer.
+    unanswered = 0;
     setView({ status: 'failed', error: 'You cannot join this channel (no permission, or it is full).' });
     return;
   }
@@ -336,6 +338,7 @@ export function leaveVoiceLocally(): void {
   window.removeEventListener('keyup', onKey);
   window.removeEventListener('blur', onBlur);
   talking = false;
+  unanswered = 0;
   clearInterval(c.timer);
   closeMedia(c);
   for (const t of c.mic.getTracks()) t.stop();
@@ -359,10 +362,23 @@ export function toggleDeaf(): void {
   sendSelf();
 }
 
+/**
+ * Our op 4s whose VOICE_STATE_UPDATE has not come back yet (each op 4 that is applied announces our state once): an
+ * update that says our camera is off means the server turned it off only when none is in flight, not while an older
+ * update (say, of a mute sent just before the camera) is still arriving.
+ */
+let unanswered = 0;
+
+function sendVoiceState(d: Parameters<VoiceGateway['send']>[0]): boolean {
+  const sent = voiceGateway.send(d);
+  if (sent && d.channel_id) unanswered++;
+  return sent;
+}
+
 function sendSelf(): void {
   if (!view || !conn) return;
   applyMute();
-  voiceGateway.send({
+  sendVoiceState({
     guild_id: view.guildId,
     channel_id: view.channelId,
     self_mute: view.selfMute,
@@ -498,8 +514,9 @@ export function voiceDispatch(...[t, d]: Dispatch): void {
     return;
   }
   applyMute();
+  unanswered = Math.max(0, unanswered - 1);
   // The server turned our camera off (refused: no STREAM, or the room's video is full; or STREAM was lost).
-  if (c.camera && !d.self_video && view?.selfVideo) {
+  if (c.camera && !d.self_video && view?.selfVideo && unanswered === 0) {
     stopCamera(c);
     setView({
       selfVideo: false,
