@@ -80,7 +80,8 @@ describe('video and the mic test in the web app', { skip: chromiumSkip }, () => 
   let bob: Person;
 
   before(async () => {
-    h = await startWebHearth();
+    // One video stream per channel, so that a second one is refused (VOICE_MAX_VIDEO).
+    h = await startWebHearth({ voiceMaxVideo: 1 });
     const owner = await h.register({ username: `vv_alice_${process.pid.toString(36)}` });
     g = await createGuild(h, owner, 'Video Guild');
     const bobUser = await joinGuild(
@@ -214,6 +215,25 @@ describe('video and the mic test in the web app', { skip: chromiumSkip }, () => 
     );
     await alice.page.getByRole('button', { name: 'Turn camera off' }).click();
     await bob.page.setViewportSize(desktop);
+  });
+
+  test('with the channel’s video full, a camera or a screen share is refused and the panel says why', async () => {
+    await alice.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await bob.page
+      .getByRole('list', { name: 'In General' })
+      .locator(`[data-user="${alice.user.id}"][aria-label*="camera on"]`)
+      .waitFor();
+    const panel = bob.page.getByRole('region', { name: 'Voice connection' });
+    await bob.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await panel.getByRole('alert').filter({ hasText: 'Your camera was turned off' }).waitFor();
+    await panel.getByRole('button', { name: 'Turn camera on' }).waitFor();
+    await bob.page.getByRole('button', { name: 'Share your screen' }).click();
+    await panel.getByRole('alert').filter({ hasText: 'as many videos as it may' }).waitFor();
+    await panel.getByRole('button', { name: 'Share your screen' }).waitFor();
+    // Alice saw no video of Bob's.
+    assert.equal(await alice.page.locator(`.video-tile[data-user="${bob.user.id}"]`).count(), 0);
+    await alice.page.getByRole('button', { name: 'Turn camera off' }).click();
+    await bob.page.locator('.video-stage').waitFor({ state: 'detached' });
   });
 
   test('Settings → Voice: the chosen microphone is used, and push to talk opens it only while the key is held', async () => {
