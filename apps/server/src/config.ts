@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { VOICE_VIDEO_SLOTS } from '@hearth/protocol';
 
 export interface Config {
   host: string;
@@ -53,6 +54,8 @@ export interface Config {
   voiceAfkTimeoutSeconds: number | null;
   /** With Redis, how long a claim on a voice room outlives its holder's last renewal (a dead process's), seconds. */
   voiceRoomLeaseSeconds: number;
+  /** Video streams (cameras and screens) one voice room carries at once; a camera or Go Live beyond it is refused. */
+  voiceMaxVideo: number;
   /** Media in this S3-compatible bucket, shared by every process; on local disk under dataDir when unset. */
   s3Bucket: string | null;
   /** The object store's URL (MinIO, Garage, Ceph, …); AWS's own endpoint for the region when unset. */
@@ -285,6 +288,12 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     parse: integer(3, 600),
     default: () => 15,
     allowed: 'seconds from 3 to 600',
+  },
+  voiceMaxVideo: {
+    env: 'VOICE_MAX_VIDEO',
+    parse: integer(0, VOICE_VIDEO_SLOTS),
+    default: () => VOICE_VIDEO_SLOTS,
+    allowed: `a count from 0 (no video) to ${VOICE_VIDEO_SLOTS}`,
   },
   s3Bucket: {
     env: 'S3_BUCKET',

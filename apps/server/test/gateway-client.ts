@@ -92,15 +92,20 @@ export class TestGateway {
       return Promise.resolve(seen);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out waiting for a gateway payload')), timeoutMs);
-      this.waiters.push({
+      const waiter = {
         match,
-        resolve: (p) => {
+        resolve: (p: GatewayPayload) => {
           clearTimeout(timer);
           this.received.splice(this.received.indexOf(p), 1);
           resolve(p);
         },
-      });
+      };
+      // A waiter that timed out goes, so that it does not take a later payload from the next one (never()).
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error('timed out waiting for a gateway payload'));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 

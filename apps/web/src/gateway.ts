@@ -16,6 +16,8 @@ const Op = {
   Hello: 10,
   HeartbeatAck: 11,
   GuildSubscriptions: 14,
+  StreamCreate: 18,
+  StreamDelete: 19,
 } as const;
 
 /** Members asked for when a large guild is opened: one GUILD_MEMBERS_CHUNK. */
@@ -90,15 +92,27 @@ export class GatewayClient {
     return this.identified ? this.sessionId : null;
   }
 
-  /** op 4: join (a channel), move, change self mute/deaf in, or leave (null) a guild's voice channel. */
+  /** op 4: join (a channel), move, change self mute/deaf/video in, or leave (null) a guild's voice channel. */
   voiceState(d: {
     guild_id: string;
     channel_id: string | null;
     self_mute: boolean;
     self_deaf: boolean;
+    self_video: boolean;
   }): boolean {
     if (!this.identified || this.ws?.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify({ op: Op.VoiceStateUpdate, d: { ...d, self_video: false } }));
+    this.ws.send(JSON.stringify({ op: Op.VoiceStateUpdate, d }));
+    return true;
+  }
+
+  /** Go Live: op 18 STREAM_CREATE (a guild's voice channel) or op 19 STREAM_DELETE (a stream key). */
+  stream(d: { guild_id: string; channel_id: string } | { stream_key: string }): boolean {
+    if (!this.identified || this.ws?.readyState !== WebSocket.OPEN) return false;
+    const payload =
+      'stream_key' in d
+        ? { op: Op.StreamDelete, d }
+        : { op: Op.StreamCreate, d: { type: 'guild', ...d, preferred_region: null } };
+    this.ws.send(JSON.stringify(payload));
     return true;
   }
 

@@ -140,6 +140,7 @@ export function currentStatus(): string {
 setVoiceGateway({
   session: () => gateway?.session ?? null,
   send: (d) => gateway?.voiceState(d) ?? false,
+  stream: (d) => gateway?.stream(d) ?? false,
 });
 
 export function stopSession(): void {

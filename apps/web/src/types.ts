@@ -89,6 +89,8 @@ export interface VoiceState {
   mute: boolean;
   self_deaf: boolean;
   self_mute: boolean;
+  self_video: boolean;
+  self_stream: boolean;
   suppress: boolean;
 }
 
@@ -315,6 +317,14 @@ export interface Events {
   GUILD_MESSAGE_REPORT_CREATE: { guild_id: string };
   GUILD_MESSAGE_REPORT_UPDATE: { guild_id: string };
   VOICE_SERVER_UPDATE: { token: string; guild_id: string; endpoint: string | null };
+  STREAM_CREATE: {
+    stream_key: string;
+    rtc_server_id: string;
+    viewer_ids: string[];
+    region: string;
+    paused: boolean;
+  };
+  STREAM_DELETE: { stream_key: string; unavailable: boolean; reason: string };
   /** Only the fields that changed may be there (e.g. `verified`). */
   USER_UPDATE: Partial<User> & { id: string };
   USER_GUILD_SETTINGS_UPDATE: UserGuildSettings;

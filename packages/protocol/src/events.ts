@@ -13,7 +13,7 @@ import type { Message } from './schemas/messages';
 import type { ScheduledEvent } from './schemas/scheduled-events';
 import type { Sticker } from './schemas/stickers';
 import type { PrivateUser, User, UserGuildSettings, UserSettings } from './schemas/users';
-import type { VoiceServerUpdate, VoiceState } from './schemas/voice';
+import type { StreamCreate, StreamDelete, VoiceServerUpdate, VoiceState } from './schemas/voice';
 
 /**
  * Who may receive an event, the kind of its topic (`<kind>:<id>`). A guild channel and a DM share `channel:<id>`:
@@ -211,6 +211,10 @@ export interface EventPayloads {
   VOICE_STATE_UPDATE: VoiceState & { guild_id: string };
   /** Where the session that joined a voice channel negotiates its media; dispatched to that session only. */
   VOICE_SERVER_UPDATE: VoiceServerUpdate;
+  /** Go Live started (op 18 accepted); to the streamer's session only. */
+  STREAM_CREATE: StreamCreate;
+  /** Go Live ended or refused; to the streamer's session only. */
+  STREAM_DELETE: StreamDelete;
   /** The user themself; a partial one when only some fields changed (verified). */
   USER_UPDATE: Pick<PrivateUser, 'id'> & Partial<PrivateUser>;
   USER_SETTINGS_UPDATE: UserSettings;
@@ -453,6 +457,9 @@ export const EVENTS = {
   VOICE_STATE_UPDATE: { topics: ['guild'], intent: Intent.GuildVoiceStates, invalidates: ['guild-snapshot'] },
   // Written straight to the session that sent op 4 (gateway/voice.ts), never published.
   VOICE_SERVER_UPDATE: { topics: ['user'], intent: Intent.GuildVoiceStates, invalidates: [] },
+  // Go Live: written straight to the streamer's session (gateway/voice.ts), never published.
+  STREAM_CREATE: { topics: ['user'], intent: Intent.GuildVoiceStates, invalidates: [] },
+  STREAM_DELETE: { topics: ['user'], intent: Intent.GuildVoiceStates, invalidates: [] },
   // Drops the snapshots that list the user.
   USER_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context', 'guild-snapshot'] },
   USER_SETTINGS_UPDATE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },

@@ -14,6 +14,10 @@ export const GatewayOp = {
   HeartbeatAck: 11,
   /** Discord's user clients' "guild subscriptions" (sent when a guild is opened); see ADR 0011. */
   GuildSubscriptions: 14,
+  /** Discord's user clients' Go Live: start sharing one's screen in the voice channel one is in (ADR 0034). */
+  StreamCreate: 18,
+  /** Go Live: stop sharing (`stream_key`). */
+  StreamDelete: 19,
 } as const;
 
 export const GatewayClose = {

@@ -13,3 +13,19 @@ export function voiceCsrc(userId: string): number {
   }
   return h >>> 0;
 }
+
+/** What a participant sends besides their microphone: the camera (`self_video`) and the screen (Go Live, `self_stream`). */
+export type VideoSource = 'camera' | 'screen';
+
+/** The CSRC on a forwarded video packet: the same hash over `<user id>:<source>`, so a tile is put on its person. */
+export function videoCsrc(userId: string, source: VideoSource): number {
+  return voiceCsrc(`${userId}:${source}`);
+}
+
+/** Receive m-lines for others' audio in a voice offer (the SFU fills at most this many). */
+export const VOICE_AUDIO_SLOTS = 16;
+/**
+ * Receive m-lines for others' video in a voice offer: the ceiling of VOICE_MAX_VIDEO, the video streams (cameras and
+ * screens) a room carries at once.
+ */
+export const VOICE_VIDEO_SLOTS = 8;

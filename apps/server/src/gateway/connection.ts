@@ -229,6 +229,12 @@ export class Connections {
         case GatewayOp.VoiceStateUpdate:
           if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
           return this.parts.voice.update(session, payload.d, close);
+        case GatewayOp.StreamCreate:
+          if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
+          return this.parts.voice.streamCreate(session, payload.d, close);
+        case GatewayOp.StreamDelete:
+          if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
+          return this.parts.voice.streamDelete(session, payload.d, close);
         case GatewayOp.RequestGuildMembers: {
           if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
           const asking = session;

@@ -1,6 +1,6 @@
 import { GatewayClose, isSnowflake } from '@hearth/protocol';
 import { ApiError } from '../domain/errors';
-import type { VoiceStateRequest } from '../domain/voice/voice.service';
+import type { StreamRequest, VoiceStateRequest } from '../domain/voice/voice.service';
 import type { GatewayOptions } from './options';
 import { asFields } from './routing';
 import type { Session } from './session';
@@ -29,6 +29,44 @@ export class VoiceRequests {
       if (!(err instanceof ApiError)) throw err;
       this.opts.log.debug({ code: err.code, guild: request.guild_id }, 'voice state update refused');
     }
+  }
+
+  /**
+   * op 18 STREAM_CREATE (Go Live): share one's screen in the voice channel this session is in. The session gets
+   * STREAM_CREATE, or STREAM_DELETE saying why not; the others see `self_stream` in VOICE_STATE_UPDATE.
+   */
+  async streamCreate(
+    session: Session,
+    payload: unknown,
+    close: (code: number, reason: string) => void,
+  ): Promise<void> {
+    const d = asFields(payload);
+    const { type, guild_id, channel_id } = d;
+    if (
+      type !== 'guild' ||
+      typeof guild_id !== 'string' ||
+      !isSnowflake(guild_id) ||
+      typeof channel_id !== 'string' ||
+      !isSnowflake(channel_id)
+    )
+      return close(GatewayClose.DecodeError, 'Invalid stream create');
+    if (!session.state.guilds.has(guild_id)) return;
+    const request: StreamRequest = { guild_id, channel_id };
+    const answer = await this.opts.services.voice.streamCreate(session.principal, session.id, request);
+    if (answer) session.dispatch(answer.t, answer.d);
+  }
+
+  /** op 19 STREAM_DELETE: stop sharing one's screen (`stream_key`). */
+  async streamDelete(
+    session: Session,
+    payload: unknown,
+    close: (code: number, reason: string) => void,
+  ): Promise<void> {
+    const { stream_key } = asFields(payload);
+    if (typeof stream_key !== 'string' || stream_key.length > 100)
+      return close(GatewayClose.DecodeError, 'Invalid stream delete');
+    const answer = await this.opts.services.voice.streamDelete(session.principal, session.id, stream_key);
+    if (answer) session.dispatch(answer.t, answer.d);
   }
 }
 

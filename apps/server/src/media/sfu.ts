@@ -1,11 +1,29 @@
-import { voiceCsrc } from '@hearth/protocol';
-import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver, type RtpPacket, useOPUS } from 'werift';
+import {
+  type VideoSource,
+  VOICE_AUDIO_SLOTS,
+  VOICE_VIDEO_SLOTS,
+  videoCsrc,
+  voiceCsrc,
+} from '@hearth/protocol';
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  type RTCRtpReceiver,
+  type RTCRtpTransceiver,
+  type RtpPacket,
+  useOPUS,
+  useVP8,
+} from 'werift';
 
 /**
  * Receive slots one participant may offer: the others' audio is forwarded into them, first come first served, so a
  * room is heard by at most this many others at once (a bound, and no renegotiation when people come and go).
  */
-const SFU_MAX_SLOTS = 16;
+const SFU_MAX_SLOTS = VOICE_AUDIO_SLOTS;
+/** Video receive slots one participant may offer (the others' cameras and screens; VOICE_MAX_VIDEO is at most this). */
+const SFU_MAX_VIDEO_SLOTS = VOICE_VIDEO_SLOTS;
+/** A keyframe is asked of a video source at most this often (new viewers and their losses ask together). */
+const KEYFRAME_EVERY_MS = 500;
 /** Participants in one room (a voice channel's `user_limit` is at most 99). */
 const SFU_MAX_PEERS = 99;
 /** How long ICE candidate gathering may take before an answer is sent with what was found. */
@@ -34,19 +52,32 @@ interface Peer {
   deafened: boolean;
   /** Self-muted: what it sends is not speech (the AFK rule). */
   selfMuted: boolean;
+  /** Whether its camera (`self_video`) and its screen (`self_stream`) are on: nothing else is forwarded of them. */
+  video: boolean;
+  stream: boolean;
+  /** Whether it may send video here (STREAM, and not the AFK channel; kept current like `permitted`). */
+  mayVideo: boolean;
   /** The tracks that feed this participant's receive slots, by whose audio they carry. */
   slots: Map<string, MediaStreamTrack>;
   /** Free receive slots. */
   free: RTCRtpTransceiver[];
+  /** The tracks that feed its video receive slots, by `<user id>:<source>`; a slot is taken while that source sends. */
+  videoSlots: Map<string, MediaStreamTrack>;
+  /** Free video receive slots. */
+  videoFree: RTCRtpTransceiver[];
+  /** Where its camera and screen arrive, to ask them for keyframes (RTCP PLI). */
+  sources: Map<VideoSource, { receiver: RTCRtpReceiver; ssrc: number; askedAt: number }>;
   /** When it last sent speech (or joined): idle longer than the guild's afk_timeout, it is moved to AFK. */
   activeAt: number;
 }
 
 /**
  * A selective forwarding unit on werift (ADR 0034): one room per voice channel, one RTCPeerConnection per
- * participant. A participant's offer carries one send m-line (its microphone, Opus) and up to SFU_MAX_SLOTS receive
- * m-lines; each RTP packet of a participant who may speak is written, unchanged but for SSRC and sequence (the sender
- * rewrites them), to a slot of every other participant. ICE uses no STUN or TURN server unless given.
+ * participant. A participant's offer carries send m-lines (its microphone, Opus; its camera and screen, VP8, silent
+ * until used) and receive m-lines (up to SFU_MAX_SLOTS audio, SFU_MAX_VIDEO_SLOTS video); each RTP packet of a
+ * participant who may speak is written, unchanged but for SSRC and sequence (the sender rewrites them), to a slot of
+ * every other participant, and each video packet of a camera or screen that is on to a video slot of every other.
+ * ICE uses no STUN or TURN server unless given.
  */
 interface Room {
   guildId: string;
@@ -63,7 +94,7 @@ export class Sfu {
     room: { id: string; guildId: string },
     peerId: string,
     offer: string,
-    opts: { permitted: boolean; muted: boolean; deafened: boolean; selfMuted: boolean },
+    opts: Pick<Peer, 'permitted' | 'muted' | 'deafened' | 'selfMuted' | 'video' | 'stream' | 'mayVideo'>,
   ): Promise<string> {
     const roomId = room.id;
     this.leave(roomId, peerId);
@@ -72,7 +103,7 @@ export class Sfu {
     this.rooms.set(roomId, held);
     const peers = held.peers;
     const pc = new RTCPeerConnection({
-      codecs: { audio: [useOPUS()], video: [] },
+      codecs: { audio: [useOPUS()], video: [useVP8()] },
       iceServers: this.opts.iceServers ?? [],
       bundlePolicy: 'max-bundle',
     });
@@ -83,19 +114,34 @@ export class Sfu {
       ...opts,
       slots: new Map(),
       free: [],
+      videoSlots: new Map(),
+      videoFree: [],
+      sources: new Map(),
       activeAt: Date.now(),
     };
-    // Tracks arrive while the offer is applied; only the send m-line carries the participant's media to us.
+    // Tracks arrive while the offer is applied; only the send m-lines carry the participant's media to us. Which one a
+    // track came on (microphone, camera, screen) follows from the m-lines' order (roleOf).
     pc.onTrack.subscribe((track) => {
+      let role: Role | null | undefined;
       track.onReceiveRtp.subscribe((rtp) => {
-        if (!peer.selfMuted && rtp.payload.length >= SPEECH_BYTES) peer.activeAt = Date.now();
-        this.forward(peers, peer, rtp);
+        if (role === undefined) {
+          const t = pc.getTransceivers().find((x) => x.receiver.tracks.includes(track));
+          role = t ? roleOf(pc, t) : null;
+          if (t && (role === 'camera' || role === 'screen'))
+            peer.sources.set(role, { receiver: t.receiver, ssrc: rtp.header.ssrc, askedAt: 0 });
+        }
+        if (role === 'mic') {
+          if (!peer.selfMuted && rtp.payload.length >= SPEECH_BYTES) peer.activeAt = Date.now();
+          this.forward(peers, peer, rtp);
+        } else if (role === 'camera' || role === 'screen') this.forwardVideo(peers, peer, role, rtp);
       });
     });
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: offer });
       const transceivers = pc.getTransceivers();
-      const [mic, ...receivers] = transceivers;
+      const audio = transceivers.filter((t) => t.kind === 'audio');
+      const video = transceivers.filter((t) => t.kind === 'video');
+      const [mic, ...receivers] = audio;
       if (!mic) throw new SfuError('The offer has no audio');
       mic.setDirection('recvonly');
       for (const t of receivers.slice(0, SFU_MAX_SLOTS)) {
@@ -103,6 +149,17 @@ export class Sfu {
         peer.free.push(t);
       }
       for (const t of receivers.slice(SFU_MAX_SLOTS)) t.setDirection('inactive');
+      // Camera and screen in, then the video slots out; a viewer's lost picture asks the source for a keyframe.
+      for (const t of video.slice(0, 2)) t.setDirection('recvonly');
+      for (const t of video.slice(2, 2 + SFU_MAX_VIDEO_SLOTS)) {
+        t.setDirection('sendonly');
+        peer.videoFree.push(t);
+        t.sender.onPictureLossIndication.subscribe(() => {
+          const key = sourceOfSlot.get(t);
+          if (key) this.askKeyframe(peers, key);
+        });
+      }
+      for (const t of video.slice(2 + SFU_MAX_VIDEO_SLOTS)) t.setDirection('inactive');
       await pc.setLocalDescription(await pc.createAnswer());
       await gathered(pc);
     } catch (err) {
@@ -132,7 +189,7 @@ export class Sfu {
     guildId: string,
     peerId: string,
     roomId: string | null,
-    state: { muted: boolean; deafened: boolean; selfMuted: boolean },
+    state: { muted: boolean; deafened: boolean; selfMuted: boolean; video: boolean; stream: boolean },
   ): void {
     for (const [id, room] of [...this.rooms]) {
       if (room.guildId !== guildId) continue;
@@ -142,6 +199,9 @@ export class Sfu {
         peer.muted = state.muted;
         peer.deafened = state.deafened;
         peer.selfMuted = state.selfMuted;
+        peer.video = state.video;
+        peer.stream = state.stream;
+        this.dropVideo(room.peers, peer);
       } else this.leave(id, peerId);
     }
   }
@@ -169,10 +229,25 @@ export class Sfu {
     return [...new Set([...this.rooms.values()].map((r) => r.guildId))];
   }
 
-  /** Whether a participant may speak now (SPEAK where they are): nothing they send is forwarded while not. */
-  permit(roomId: string, peerId: string, permitted: boolean): void {
-    const peer = this.rooms.get(roomId)?.peers.get(peerId);
-    if (peer) peer.permitted = permitted;
+  /**
+   * Whether a participant may speak now (SPEAK where they are) and send video (STREAM): nothing they send is
+   * forwarded while not.
+   */
+  permit(roomId: string, peerId: string, may: { speak: boolean; video: boolean }): void {
+    const room = this.rooms.get(roomId);
+    const peer = room?.peers.get(peerId);
+    if (!room || !peer) return;
+    peer.permitted = may.speak;
+    peer.mayVideo = may.video;
+    this.dropVideo(room.peers, peer);
+  }
+
+  /** The video streams forwarded in a room now, as `<user id>:<source>` (tests and metrics). */
+  videoSources(roomId: string): string[] {
+    const out = new Set<string>();
+    for (const peer of this.rooms.get(roomId)?.peers.values() ?? [])
+      for (const k of peer.videoSlots.keys()) out.add(k);
+    return [...out].sort();
   }
 
   /** Ends a participant's connection; the slots it fed in the others' connections go free. */
@@ -182,7 +257,11 @@ export class Sfu {
     if (!peers || !peer) return;
     peers.delete(peerId);
     peer.pc.close().catch(() => {});
-    for (const other of peers.values()) release(other, peerId);
+    for (const other of peers.values()) {
+      release(other, peerId);
+      releaseVideo(other, `${peerId}:camera`);
+      releaseVideo(other, `${peerId}:screen`);
+    }
     if (!peers.size) this.rooms.delete(roomId);
   }
 
@@ -209,7 +288,82 @@ export class Sfu {
     rtp.header.csrc = [from.csrc];
     for (const to of peers.values()) if (to !== from && !to.deafened) to.slots.get(from.id)?.writeRtp(rtp);
   }
+
+  /**
+   * A camera or screen packet: forwarded while that source is on and its sender may send video, into a video slot of
+   * every other participant, taken when the source starts (a new viewer asks the source for a keyframe).
+   */
+  private forwardVideo(peers: Map<string, Peer>, from: Peer, source: VideoSource, rtp: RtpPacket): void {
+    if (!from.mayVideo || !(source === 'camera' ? from.video : from.stream) || peers.get(from.id) !== from)
+      return;
+    const key = `${from.id}:${source}`;
+    rtp.header.csrc = [videoCsrc(from.id, source)];
+    let fresh = false;
+    for (const to of peers.values()) {
+      if (to === from) continue;
+      let track = to.videoSlots.get(key);
+      if (!track) {
+        track = assignVideo(to, key) ?? undefined;
+        fresh ||= !!track;
+      }
+      track?.writeRtp(rtp);
+    }
+    if (fresh) this.askKeyframe(peers, key);
+  }
+
+  /** Frees the video slots a participant's camera or screen held in the others' connections once it is off. */
+  private dropVideo(peers: Map<string, Peer>, peer: Peer): void {
+    for (const source of ['camera', 'screen'] as const) {
+      const on = peer.mayVideo && (source === 'camera' ? peer.video : peer.stream);
+      if (!on) for (const other of peers.values()) releaseVideo(other, `${peer.id}:${source}`);
+    }
+  }
+
+  /** Asks a camera or screen for a keyframe (RTCP PLI), at most every KEYFRAME_EVERY_MS. */
+  private askKeyframe(peers: Map<string, Peer>, key: string): void {
+    const [peerId, source] = key.split(':') as [string, VideoSource];
+    const src = peers.get(peerId)?.sources.get(source);
+    const now = Date.now();
+    if (!src || now - src.askedAt < KEYFRAME_EVERY_MS) return;
+    src.askedAt = now;
+    src.receiver.sendRtcpPLI(src.ssrc).catch(() => {});
+  }
 }
+
+type Role = 'mic' | 'camera' | 'screen';
+
+/** What a transceiver of a participant's offer carries in: the first audio m-line, the first and second video ones. */
+function roleOf(pc: RTCPeerConnection, t: RTCRtpTransceiver): Role | null {
+  const same = pc.getTransceivers().filter((x) => x.kind === t.kind);
+  const i = same.indexOf(t);
+  if (t.kind === 'audio') return i === 0 ? 'mic' : null;
+  return i === 0 ? 'camera' : i === 1 ? 'screen' : null;
+}
+
+/** Gives `peer` a video slot carrying `key` (`<user id>:<source>`), when one is free; the track, or null. */
+function assignVideo(peer: Peer, key: string): MediaStreamTrack | null {
+  const slot = peer.videoFree.shift();
+  if (!slot) return null;
+  const track = new MediaStreamTrack({ kind: 'video' });
+  peer.videoSlots.set(key, track);
+  slotOf.set(track, slot);
+  sourceOfSlot.set(slot, key);
+  slot.sender.replaceTrack(track).catch(() => {});
+  return track;
+}
+
+function releaseVideo(peer: Peer, key: string): void {
+  const track = peer.videoSlots.get(key);
+  if (!track) return;
+  peer.videoSlots.delete(key);
+  const slot = slotOf.get(track);
+  if (!slot) return;
+  sourceOfSlot.delete(slot);
+  peer.videoFree.push(slot);
+}
+
+/** The source whose video a slot carries now (its viewer's PLI goes there). */
+const sourceOfSlot = new WeakMap<RTCRtpTransceiver, string>();
 
 /** Gives `peer` a receive slot carrying `sourceId`'s audio, while it has one free. */
 async function assign(peer: Peer, sourceId: string): Promise<void> {

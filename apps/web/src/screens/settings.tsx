@@ -1,6 +1,6 @@
 // User settings: profile (names, bio, avatar), appearance (theme, this device), password, and sessions
 // (revoke one, sign out everywhere), and the developer portal (./developer).
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import type { SessionRow } from '../endpoints';
 import * as endpoints from '../endpoints';
 import { navigate } from '../router';
@@ -18,7 +18,15 @@ import {
   themeChoice,
 } from '../theme';
 import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
-import { processingKey } from '../voice';
+import {
+  deviceKeys,
+  inputModeKey,
+  level,
+  meter,
+  openMicrophone,
+  processingKey,
+  pushToTalkKey,
+} from '../voice';
 import { Developer } from './developer';
 
 const sections = [
@@ -262,7 +270,178 @@ function VoiceSettings() {
         Noise suppression, echo cancellation and automatic gain (this device; from the next time you join).
         Turn it off to send music or other steady sounds as they are.
       </label>
+      <DeviceChoices />
+      <MicTest />
+      <InputMode />
     </section>
+  );
+}
+
+/**
+ * The microphone, speakers and camera voice uses, chosen among the browser's devices (enumerateDevices) and kept
+ * for this device; from the next time you join (speakers: for new sounds). Names show once the browser was allowed
+ * a microphone or camera.
+ */
+function DeviceChoices() {
+  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  useEffect(() => {
+    const media = navigator.mediaDevices;
+    if (!media?.enumerateDevices) return;
+    const load = () => media.enumerateDevices().then(setDevices, () => setDevices([]));
+    load();
+    media.addEventListener('devicechange', load);
+    return () => media.removeEventListener('devicechange', load);
+  }, []);
+  const choices = [
+    { kind: 'audioinput', key: deviceKeys.input, label: 'Microphone' },
+    { kind: 'audiooutput', key: deviceKeys.output, label: 'Speakers' },
+    { kind: 'videoinput', key: deviceKeys.camera, label: 'Camera' },
+  ] as const;
+  return (
+    <fieldset className="device-choices">
+      <legend>Devices (this device)</legend>
+      {choices.map((c) => (
+        <DeviceSelect
+          key={c.kind}
+          label={c.label}
+          storageKey={c.key}
+          devices={devices.filter((d) => d.kind === c.kind && d.deviceId && d.deviceId !== 'default')}
+        />
+      ))}
+    </fieldset>
+  );
+}
+
+function DeviceSelect(props: { label: string; storageKey: string; devices: MediaDeviceInfo[] }) {
+  const [value, setValue] = useState(() => localStorage.getItem(props.storageKey) ?? '');
+  const id = useId();
+  return (
+    <div className="device-choice">
+      <label htmlFor={id}>{props.label}</label>{' '}
+      <select
+        id={id}
+        value={value}
+        onChange={(e) => {
+          setValue(e.target.value);
+          if (e.target.value) localStorage.setItem(props.storageKey, e.target.value);
+          else localStorage.removeItem(props.storageKey);
+        }}
+      >
+        <option value="">The browser's default</option>
+        {props.devices.map((d, i) => (
+          <option key={d.deviceId} value={d.deviceId}>
+            {d.label || `${props.label} ${i + 1}`}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A mic test: the chosen microphone, opened as voice opens it, and its level live (nothing is sent anywhere). */
+function MicTest() {
+  const [testing, setTesting] = useState(false);
+  const [value, setValue] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!testing) return;
+    let stream: MediaStream | null = null;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let stopped = false;
+    const context = new AudioContext();
+    openMicrophone().then(
+      (s) => {
+        if (stopped) {
+          for (const t of s.getTracks()) t.stop();
+          return;
+        }
+        stream = s;
+        const analyser = meter(context, s);
+        timer = setInterval(() => setValue(Math.min(1, level(analyser) * 4)), 100);
+      },
+      () => {
+        setError('The microphone could not be opened.');
+        setTesting(false);
+      },
+    );
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      for (const t of stream?.getTracks() ?? []) t.stop();
+      context.close().catch(() => {});
+      setValue(0);
+    };
+  }, [testing]);
+  return (
+    <div className="mic-test">
+      <button
+        type="button"
+        onClick={() => {
+          setError(null);
+          setTesting((t) => !t);
+        }}
+      >
+        {testing ? 'Stop the mic test' : 'Test the microphone'}
+      </button>{' '}
+      <meter aria-label="Microphone level" min={0} max={1} value={value} />
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Voice activity (the microphone is open while unmuted) or push to talk (open while a key is held). */
+function InputMode() {
+  const [ptt, setPtt] = useState(() => localStorage.getItem(inputModeKey) === 'ptt');
+  const [key, setKey] = useState(() => localStorage.getItem(pushToTalkKey) || 'Backquote');
+  const [listening, setListening] = useState(false);
+  return (
+    <fieldset className="input-mode">
+      <legend>Input mode (this device)</legend>
+      <label>
+        <input
+          type="radio"
+          name="input-mode"
+          checked={!ptt}
+          onChange={() => {
+            setPtt(false);
+            localStorage.setItem(inputModeKey, 'vad');
+          }}
+        />{' '}
+        Voice activity
+      </label>
+      <label>
+        <input
+          type="radio"
+          name="input-mode"
+          checked={ptt}
+          onChange={() => {
+            setPtt(true);
+            localStorage.setItem(inputModeKey, 'ptt');
+          }}
+        />{' '}
+        Push to talk
+      </label>
+      {ptt && (
+        <button
+          type="button"
+          aria-label={`Push-to-talk key: ${key}. Change it`}
+          onClick={() => setListening(true)}
+          onKeyDown={(e) => {
+            if (!listening) return;
+            e.preventDefault();
+            setKey(e.code);
+            localStorage.setItem(pushToTalkKey, e.code);
+            setListening(false);
+          }}
+        >
+          {listening ? 'Press a key…' : `Key: ${key}`}
+        </button>
+      )}
+    </fieldset>
   );
 }
 

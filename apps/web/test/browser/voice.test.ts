@@ -65,7 +65,8 @@ const captureTracks = () => {
 async function heard(page: Page): Promise<number[]> {
   return page.evaluate(async (PEAK_DB) => {
     const tracks = (window as unknown as { receivedTracks: MediaStreamTrack[] }).receivedTracks.filter(
-      (t) => t.readyState === 'live',
+      // The connection receives video slots too (cameras and screens): only the audio ones carry tones.
+      (t) => t.readyState === 'live' && t.kind === 'audio',
     );
     const context = new AudioContext();
     await context.resume();

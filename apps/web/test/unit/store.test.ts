@@ -151,6 +151,8 @@ test("voice states: GUILD_CREATE's, then joins, moves and leaves from VOICE_STAT
     mute: false,
     self_deaf: false,
     self_mute: false,
+    self_video: false,
+    self_stream: false,
     suppress: false,
   });
   applyDispatch('GUILD_CREATE', {

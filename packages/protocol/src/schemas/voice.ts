@@ -28,6 +28,40 @@ export interface VoiceServerUpdate {
   endpoint: string | null;
 }
 
+/**
+ * Go Live (ADR 0034): a member shares their screen in the voice channel they are in. Discord's user clients' events,
+ * sent to the streamer's session only (everyone else sees `self_stream` in VOICE_STATE_UPDATE). The media goes over
+ * the streamer's own voice connection (its screen send m-line), so there is no STREAM_SERVER_UPDATE.
+ */
+export interface StreamCreate {
+  /** `guild:<guild id>:<channel id>:<user id>`. */
+  stream_key: string;
+  rtc_server_id: string;
+  viewer_ids: string[];
+  region: string;
+  paused: boolean;
+}
+/**
+ * Go Live ended (`user_requested`: op 19) or refused (`unauthorized`: no STREAM there; `stream_full`: the channel
+ * carries VOICE_MAX_VIDEO streams). A leave or a move ends a stream with no STREAM_DELETE: `self_stream` says it.
+ */
+export interface StreamDelete {
+  stream_key: string;
+  unavailable: boolean;
+  reason: 'user_requested' | 'unauthorized' | 'stream_full';
+}
+
+/** Discord's key of a guild stream. */
+export function streamKey(guildId: string, channelId: string, userId: string): string {
+  return `guild:${guildId}:${channelId}:${userId}`;
+}
+
+/** A stream key's parts, or null when it is not a guild stream's key. */
+export function parseStreamKey(key: string): { guildId: string; channelId: string; userId: string } | null {
+  const m = /^guild:(\d{1,20}):(\d{1,20}):(\d{1,20})$/.exec(key);
+  return m ? { guildId: m[1], channelId: m[2], userId: m[3] } : null;
+}
+
 /** PATCH /guilds/:id/voice-states/@me (stage channels). */
 export const ModifyCurrentVoiceState = Type.Object(
   {
@@ -50,15 +84,18 @@ export const ModifyUserVoiceState = Type.Object(
 export type ModifyUserVoiceState = Static<typeof ModifyUserVoiceState>;
 
 /**
- * POST /voice/connect: the WebRTC offer of the user's voice state (one send m-line for their microphone, Opus, then
- * up to 16 receive m-lines for the others), with VOICE_SERVER_UPDATE's token and the gateway session it was sent to.
+ * POST /voice/connect: the WebRTC offer of the user's voice state, with VOICE_SERVER_UPDATE's token and the gateway
+ * session it was sent to. Its m-lines, by kind and in order: the first audio one sends the microphone (Opus); the first
+ * video one the camera and the second the screen (VP8; sendonly, with no track until used: no renegotiation); the
+ * other audio ones receive the others' microphones (VOICE_AUDIO_SLOTS at most), the other video ones their cameras and
+ * screens (VOICE_VIDEO_SLOTS at most). An offer with audio only is a voice-only participant.
  */
 export const VoiceConnect = Type.Object(
   {
     guild_id: Snowflake,
     session_id: Type.String({ minLength: 1, maxLength: 64 }),
     token: Type.String({ minLength: 1, maxLength: 128 }),
-    sdp: Type.String({ minLength: 1, maxLength: 32_768 }),
+    sdp: Type.String({ minLength: 1, maxLength: 65_536 }),
   },
   { additionalProperties: false },
 );

@@ -73,6 +73,8 @@ const UNRELATED = [
   // Who is in a voice channel is no part of a message channel's context.
   'VOICE_STATE_UPDATE',
   'VOICE_SERVER_UPDATE',
+  'STREAM_CREATE',
+  'STREAM_DELETE',
   // A join request changes no membership until it is approved (the approval adds the member, GUILD_MEMBER_ADD).
   'GUILD_JOIN_REQUEST_CREATE',
   'GUILD_JOIN_REQUEST_UPDATE',
@@ -143,6 +145,8 @@ function intentFor(t: string, inGuild: boolean): number {
   if (t === 'PRESENCE_UPDATE') return Intent.GuildPresences;
   // Added with voice states (ADR 0034).
   if (t.startsWith('VOICE_')) return Intent.GuildVoiceStates;
+  // Added with Go Live (ADR 0034).
+  if (t.startsWith('STREAM_')) return Intent.GuildVoiceStates;
   return Intent.Guilds;
 }
 

@@ -6,10 +6,14 @@ import {
   invalidates,
   isVoiceType,
   type ModifyCurrentVoiceState,
+  parseStreamKey,
+  type StreamCreate,
+  type StreamDelete,
+  streamKey,
   type VoiceServerUpdate,
   type VoiceState,
 } from '@hearth/protocol';
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { SfuError } from '../../media/sfu';
 import type { DbOrTx } from '../../store/db';
 import { channels, guilds, voiceStates } from '../../store/schema';
@@ -46,6 +50,12 @@ export interface VoiceConnect {
   session_id: string;
   token: string;
   sdp: string;
+}
+
+/** op 18 STREAM_CREATE (Go Live), validated by the gateway. */
+export interface StreamRequest {
+  guild_id: string;
+  channel_id: string;
 }
 
 /** Voice states checked per sweep (the oldest sessions first); the next sweep takes the rest. */
@@ -99,6 +109,11 @@ export class VoiceService {
         .where(and(eq(voiceStates.guildId, req.guild_id), eq(voiceStates.userId, userId)))
         .for('update');
       const moving = current?.channelId !== channelId;
+      // A camera turned on (or carried into another channel) needs STREAM there and room under VOICE_MAX_VIDEO; else
+      // it stays off, and the client learns it from its own VOICE_STATE_UPDATE.
+      const selfVideo =
+        req.self_video &&
+        ((current?.selfVideo && !moving) || (await this.videoAllowed(tx, target, userId)) === null);
       if (moving && target.channel.userLimit && !hasPermission(target.permissions, Permission.MOVE_MEMBERS)) {
         const [{ n }] = await tx
           .select({ n: count() })
@@ -111,7 +126,7 @@ export class VoiceService {
         sessionId,
         selfMute: req.self_mute,
         selfDeaf: req.self_deaf,
-        selfVideo: req.self_video,
+        selfVideo,
         // Leaving a channel ends a stream; a stage's audience starts suppressed.
         ...(moving
           ? {
@@ -128,7 +143,8 @@ export class VoiceService {
         .onConflictDoUpdate({ target: [voiceStates.guildId, voiceStates.userId], set: values });
       await announceVoiceState(tx, pending, req.guild_id, userId);
       // An op 4 that changes nothing asks for the connection again (a client reconnecting, e.g. after a moderator's
-      // move outlived its grant): it gets a fresh VOICE_SERVER_UPDATE, as a join or a move does.
+      // move outlived its grant): it gets a fresh VOICE_SERVER_UPDATE, as a join or a move does. (Compared with what
+      // was asked: a camera refused is a change asked for, not a request for the connection.)
       const unchanged =
         current?.sessionId === sessionId &&
         current.selfMute === req.self_mute &&
@@ -138,6 +154,124 @@ export class VoiceService {
     });
     pending.publish(this.deps.events);
     return joined ? this.serverFor(req.guild_id, userId, sessionId, target.channel) : null;
+  }
+
+  /**
+   * op 18 STREAM_CREATE (Go Live) from gateway session `sessionId`: the member shares their screen in the voice
+   * channel that session is in. Needs STREAM there (never in the AFK channel) and room under VOICE_MAX_VIDEO in the
+   * channel. Resolves to what the session is told: STREAM_CREATE, or STREAM_DELETE with why it was refused; null when
+   * the session is not in that channel (dropped, as a refused op 4 is).
+   */
+  async streamCreate(
+    principal: Principal,
+    sessionId: string,
+    req: StreamRequest,
+  ): Promise<{ t: 'STREAM_CREATE'; d: StreamCreate } | { t: 'STREAM_DELETE'; d: StreamDelete } | null> {
+    const { db } = this.deps;
+    const userId = principal.userId;
+    const key = streamKey(req.guild_id, req.channel_id, userId);
+    const target = await this.voiceChannel(db, req.guild_id, req.channel_id, userId).catch((err) => {
+      if (err instanceof ApiError) return null;
+      throw err;
+    });
+    if (!target) return null;
+    const pending = new PendingEvents();
+    const outcome = await db.transaction(async (tx) => {
+      await lockChannels(tx, eq(channels.id, req.channel_id));
+      const [current] = await tx
+        .select()
+        .from(voiceStates)
+        .where(and(eq(voiceStates.guildId, req.guild_id), eq(voiceStates.userId, userId)))
+        .for('update');
+      if (current?.channelId !== req.channel_id || current.sessionId !== sessionId) return null;
+      if (current.selfStream) return 'live' as const;
+      const refused = await this.videoAllowed(tx, target, userId);
+      if (refused) return refused;
+      await tx
+        .update(voiceStates)
+        .set({ selfStream: true })
+        .where(and(eq(voiceStates.guildId, req.guild_id), eq(voiceStates.userId, userId)));
+      await announceVoiceState(tx, pending, req.guild_id, userId);
+      return 'live' as const;
+    });
+    pending.publish(this.deps.events);
+    if (outcome === null) return null;
+    if (outcome !== 'live')
+      return { t: 'STREAM_DELETE', d: { stream_key: key, unavailable: false, reason: outcome } };
+    return {
+      t: 'STREAM_CREATE',
+      d: {
+        stream_key: key,
+        rtc_server_id: req.channel_id,
+        viewer_ids: [],
+        region: this.deps.config.voiceRegion,
+        paused: false,
+      },
+    };
+  }
+
+  /**
+   * op 19 STREAM_DELETE: the member stops sharing their screen. Only one's own stream, from the session in voice;
+   * resolves to STREAM_DELETE for that session, or null when there was no such stream.
+   */
+  async streamDelete(
+    principal: Principal,
+    sessionId: string,
+    key: string,
+  ): Promise<{ t: 'STREAM_DELETE'; d: StreamDelete } | null> {
+    const parts = parseStreamKey(key);
+    if (!parts || parts.userId !== principal.userId) return null;
+    const pending = new PendingEvents();
+    const [row] = await this.deps.db
+      .update(voiceStates)
+      .set({ selfStream: false })
+      .where(
+        and(
+          eq(voiceStates.guildId, parts.guildId),
+          eq(voiceStates.userId, parts.userId),
+          eq(voiceStates.channelId, parts.channelId),
+          eq(voiceStates.sessionId, sessionId),
+          eq(voiceStates.selfStream, true),
+        ),
+      )
+      .returning({ userId: voiceStates.userId });
+    if (!row) return null;
+    await announceVoiceState(this.deps.db, pending, parts.guildId, parts.userId);
+    pending.publish(this.deps.events);
+    return { t: 'STREAM_DELETE', d: { stream_key: key, unavailable: false, reason: 'user_requested' } };
+  }
+
+  /**
+   * Whether `userId` may start one more video stream (a camera or a screen) in `target`, in the caller's transaction
+   * (which holds the channel's lock): null when yes, else why not. STREAM is needed, the AFK channel carries no
+   * video, and the channel carries at most VOICE_MAX_VIDEO streams at once (those of others; the caller's other one
+   * counts too).
+   */
+  private async videoAllowed(
+    tx: DbOrTx,
+    target: ChannelForActor,
+    userId: string,
+  ): Promise<'unauthorized' | 'stream_full' | null> {
+    if (!hasPermission(target.permissions, Permission.STREAM)) return 'unauthorized';
+    if (target.channel.id === target.actor.guild.afkChannelId) return 'unauthorized';
+    const [{ n }] = await tx
+      .select({
+        n: sql<number>`(count(*) filter (where ${voiceStates.selfVideo}) + count(*) filter (where ${voiceStates.selfStream}))::int`,
+      })
+      .from(voiceStates)
+      .where(and(eq(voiceStates.channelId, target.channel.id), ne(voiceStates.userId, userId)));
+    const [mine] = await tx
+      .select({ video: voiceStates.selfVideo, stream: voiceStates.selfStream })
+      .from(voiceStates)
+      .where(
+        and(
+          eq(voiceStates.guildId, target.channel.guildId ?? ''),
+          eq(voiceStates.userId, userId),
+          eq(voiceStates.channelId, target.channel.id),
+        ),
+      );
+    const own = mine ? Number(mine.video) + Number(mine.stream) : 0;
+    return Number(n) + own >= this.deps.config.voiceMaxVideo ? 'stream_full' : null;
   }
 
   /** The session ended (closed, revoked, or its resume window ran out): its voice state goes. */
@@ -187,13 +321,32 @@ export class VoiceService {
     const { db } = this.deps;
     const rows = await db.select().from(voiceStates).where(eq(voiceStates.guildId, guildId));
     const lost = [];
+    const unseen = [];
     for (const row of rows) {
       const ctx = await loadChannelContext(db, row.channelId, row.userId);
       const permissions = ctx?.member ? safePermissions(ctx) : 0n;
       if (!hasPermission(permissions, Permission.VIEW_CHANNEL | Permission.CONNECT)) lost.push(row);
+      else if ((row.selfVideo || row.selfStream) && !hasPermission(permissions, Permission.STREAM))
+        unseen.push(row);
     }
-    if (!lost.length) return;
+    if (!lost.length && !unseen.length) return;
     const pending = new PendingEvents();
+    // Without STREAM, the camera and the stream go off (the SFU already stopped forwarding them).
+    for (const row of unseen) {
+      const [changed] = await db
+        .update(voiceStates)
+        .set({ selfVideo: false, selfStream: false })
+        .where(
+          and(
+            eq(voiceStates.guildId, guildId),
+            eq(voiceStates.userId, row.userId),
+            eq(voiceStates.channelId, row.channelId),
+            or(eq(voiceStates.selfVideo, true), eq(voiceStates.selfStream, true)),
+          ),
+        )
+        .returning({ userId: voiceStates.userId });
+      if (changed) await announceVoiceState(db, pending, guildId, row.userId);
+    }
     for (const row of lost)
       await endVoiceStates(
         db,
@@ -410,6 +563,9 @@ export class VoiceService {
         muted: state.mute || state.suppress,
         deafened: state.deaf,
         selfMuted: state.self_mute,
+        video: state.self_video,
+        stream: state.self_stream,
+        mayVideo: mayVideo(permissions, state.channel_id, actor.guild.afkChannelId),
       });
       return { sdp };
     } catch (err) {
@@ -465,7 +621,11 @@ export class VoiceService {
     for (const [roomId, userId] of this.deps.sfu.participants(guildId)) {
       const ctx = await loadChannelContext(this.deps.db, roomId, userId);
       const permissions = ctx?.member ? safePermissions(ctx) : 0n;
-      this.deps.sfu.permit(roomId, userId, maySpeak(permissions, roomId, ctx?.guild?.afkChannelId ?? null));
+      const afk = ctx?.guild?.afkChannelId ?? null;
+      this.deps.sfu.permit(roomId, userId, {
+        speak: maySpeak(permissions, roomId, afk),
+        video: mayVideo(permissions, roomId, afk),
+      });
     }
   }
 
@@ -497,6 +657,8 @@ export class VoiceService {
       muted: d.mute || d.suppress,
       deafened: d.deaf,
       selfMuted: d.self_mute,
+      video: d.self_video,
+      stream: d.self_stream,
     });
   }
 }
@@ -504,6 +666,11 @@ export class VoiceService {
 /** Whether what a participant sends is forwarded: SPEAK in the channel, and never in the guild's AFK channel. */
 function maySpeak(permissions: bigint, channelId: string, afkChannelId: string | null): boolean {
   return hasPermission(permissions, Permission.SPEAK) && channelId !== afkChannelId;
+}
+
+/** Whether a participant's camera and screen are forwarded: STREAM in the channel, and never in the AFK channel. */
+function mayVideo(permissions: bigint, channelId: string, afkChannelId: string | null): boolean {
+  return hasPermission(permissions, Permission.STREAM) && channelId !== afkChannelId;
 }
 
 /** A member's permissions in a channel context, or none where the channel is not theirs to see. */

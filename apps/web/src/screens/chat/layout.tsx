@@ -21,7 +21,7 @@ import { Shortcuts } from './keyboard';
 import { useSwipeBack } from './swipe';
 import { UserPanel } from './user-panel';
 import { VerifyBanner } from './verify-banner';
-import { VoicePanel } from './voice';
+import { VideoStage, VoicePanel } from './voice';
 
 export function Chat({ path }: { path: string }) {
   // A thread opened beside its channel: /channels/:guild/:channel/threads/:thread (Discord's address for it).
@@ -108,7 +108,10 @@ export function Chat({ path }: { path: string }) {
         <VoicePanel />
         <UserPanel />
       </nav>
-      <main className="main">{main}</main>
+      <main className="main">
+        <VideoStage />
+        {main}
+      </main>
       {guild && channel && (showMembers || searching) && phone && !sideThread && (
         <button
           type="button"

@@ -1,14 +1,25 @@
 // Voice in the channel list (ADR 0034): a voice channel joins on one click and lists who is in it, live, with their
 // mute and deafen state and a ring while they speak; moderators get a menu on each person (server mute, deafen,
 // move, disconnect). The voice panel above the user panel holds one's own mute, deafen and disconnect.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import * as endpoints from '../../endpoints';
 import { Icon } from '../../icons';
 import { channelPermissions, has, Permission } from '../../permissions';
 import { useStore } from '../../store';
 import { type Channel, ChannelType, displayName, type Guild, type VoiceState } from '../../types';
 import { Avatar, useAction } from '../../ui';
-import { joinVoice, leaveVoice, toggleDeaf, toggleMute, useSpeaking, useVoice } from '../../voice';
+import {
+  joinVoice,
+  leaveVoice,
+  toggleCamera,
+  toggleDeaf,
+  toggleMute,
+  toggleScreen,
+  useSpeaking,
+  useVideoTiles,
+  useVoice,
+  type VideoTile,
+} from '../../voice';
 
 export const isVoice = (c: Channel) =>
   c.type === ChannelType.GuildVoice || c.type === ChannelType.GuildStageVoice;
@@ -78,6 +89,8 @@ function VoicePerson({ guild, channel, state }: { guild: Guild; channel: Channel
     speaking && 'speaking',
     state.mute ? 'server muted' : state.self_mute && 'muted',
     state.deaf ? 'server deafened' : state.self_deaf && 'deafened',
+    state.self_video && 'camera on',
+    state.self_stream && 'live',
   ].filter(Boolean);
   return (
     <li
@@ -97,6 +110,16 @@ function VoicePerson({ guild, channel, state }: { guild: Guild; channel: Channel
       {deafened && (
         <span className={state.deaf ? 'server' : ''} title={state.deaf ? 'Server deafened' : 'Deafened'}>
           <Icon name="deafened" size={14} />
+        </span>
+      )}
+      {state.self_video && (
+        <span title="Camera on">
+          <Icon name="camera" size={14} />
+        </span>
+      )}
+      {state.self_stream && (
+        <span className="live" title="Sharing their screen">
+          LIVE
         </span>
       )}
       {(canMute || canDeafen || canMove) && (
@@ -218,26 +241,30 @@ export function VoicePanel() {
           </span>
         )}
       </div>
-      <button
-        type="button"
-        className="icon"
-        aria-pressed={voice.selfMute}
-        aria-label={voice.selfMute ? 'Unmute' : 'Mute'}
-        title={voice.selfMute ? 'Unmute' : 'Mute'}
+      <PanelToggle
+        on={voice.selfMute}
+        label={voice.selfMute ? 'Unmute' : 'Mute'}
+        icon={voice.selfMute ? 'micOff' : 'mic'}
         onClick={toggleMute}
-      >
-        <Icon name={voice.selfMute ? 'micOff' : 'mic'} size={18} />
-      </button>
-      <button
-        type="button"
-        className="icon"
-        aria-pressed={voice.selfDeaf}
-        aria-label={voice.selfDeaf ? 'Undeafen' : 'Deafen'}
-        title={voice.selfDeaf ? 'Undeafen' : 'Deafen'}
+      />
+      <PanelToggle
+        on={voice.selfDeaf}
+        label={voice.selfDeaf ? 'Undeafen' : 'Deafen'}
+        icon={voice.selfDeaf ? 'deafened' : 'headphones'}
         onClick={toggleDeaf}
-      >
-        <Icon name={voice.selfDeaf ? 'deafened' : 'headphones'} size={18} />
-      </button>
+      />
+      <PanelToggle
+        on={voice.selfVideo}
+        label={voice.selfVideo ? 'Turn camera off' : 'Turn camera on'}
+        icon={voice.selfVideo ? 'camera' : 'cameraOff'}
+        onClick={toggleCamera}
+      />
+      <PanelToggle
+        on={voice.selfStream}
+        label={voice.selfStream ? 'Stop sharing your screen' : 'Share your screen'}
+        icon="screen"
+        onClick={toggleScreen}
+      />
       <button
         type="button"
         className="icon danger"
@@ -248,5 +275,95 @@ export function VoicePanel() {
         <Icon name="hangup" size={18} />
       </button>
     </section>
+  );
+}
+
+/** A pressed-or-not icon button of the voice panel. */
+function PanelToggle(props: {
+  on: boolean;
+  label: string;
+  icon: Parameters<typeof Icon>[0]['name'];
+  onClick: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className="icon"
+      aria-pressed={props.on}
+      aria-label={props.label}
+      title={props.label}
+      onClick={props.onClick}
+    >
+      <Icon name={props.icon} size={18} />
+    </button>
+  );
+}
+
+/**
+ * The videos of the voice channel one is in, above the channel being read: a grid of everyone's camera and screen
+ * (one's own first, mirrored as a preview), or one of them large when focused (a click; again to go back). Nothing
+ * while nobody sends video.
+ */
+export function VideoStage() {
+  const voice = useVoice();
+  const tiles = useVideoTiles();
+  const [focus, setFocus] = useState<string | null>(null);
+  const channel = useStore((s) => (voice ? s.channels[voice.channelId] : undefined));
+  if (!voice || !tiles.length) return null;
+  const focused = tiles.find((t) => t.key === focus);
+  const shown = focused ? [focused] : tiles;
+  return (
+    <section
+      className={`video-stage ${focused ? 'focused' : ''}`}
+      aria-label={`Video in ${channel?.name ?? 'the voice channel'}`}
+      data-count={Math.min(shown.length, 4)}
+    >
+      {shown.map((t) => (
+        <VideoTileView
+          key={t.key}
+          tile={t}
+          focused={!!focused}
+          onFocus={() => setFocus(focused ? null : t.key)}
+        />
+      ))}
+      {focused && tiles.length > 1 && (
+        <p className="more">{tiles.length - 1} more — click the video to see all</p>
+      )}
+    </section>
+  );
+}
+
+function VideoTileView({
+  tile,
+  focused,
+  onFocus,
+}: {
+  tile: VideoTile;
+  focused: boolean;
+  onFocus: () => void;
+}) {
+  const ref = useRef<HTMLVideoElement>(null);
+  const user = useStore((s) => s.users[tile.userId]);
+  const name = tile.self ? 'You' : displayName(user, undefined);
+  const what = tile.source === 'screen' ? `${name}'s screen` : tile.self ? 'Your camera' : `${name}'s camera`;
+  useEffect(() => {
+    const video = ref.current;
+    if (!video) return;
+    video.srcObject = tile.stream;
+    video.play().catch(() => {});
+  }, [tile.stream]);
+  return (
+    <figure className={`video-tile ${tile.source} ${tile.self ? 'self' : ''}`} data-user={tile.userId}>
+      <button
+        type="button"
+        className="video-focus"
+        aria-label={focused ? `Show all videos (now ${what})` : `Focus ${what}`}
+        onClick={onFocus}
+      >
+        {/* Received video has no captions to give; its sound comes through the voice connection. */}
+        <video ref={ref} autoPlay playsInline muted aria-label={what} />
+      </button>
+      <figcaption>{what}</figcaption>
+    </figure>
   );
 }
