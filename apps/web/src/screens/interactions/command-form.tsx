@@ -12,20 +12,29 @@ import { type CommandEntry, commandData, OptionType, optionValue, type Pickables
 /** How long typing pauses before autocomplete asks the application. */
 const autocompleteDelayMs = 250;
 
-function usePickables(guild: Guild): Pickables {
-  const members = useStore((s) => s.members[guild.id]);
+function usePickables(guild: Guild | null, channel: Channel): Pickables {
+  const members = useStore((s) => (guild ? s.members[guild.id] : undefined));
   const users = useStore((s) => s.users);
   const channels = useStore((s) => s.channels);
-  return useMemo(
-    () => ({
+  const me = useStore((s) => s.me);
+  return useMemo(() => {
+    // In the DM with a bot: its people (the bot and this person) and the DM itself.
+    if (!guild)
+      return {
+        members: [...(channel.recipients ?? []), ...(me ? [me] : [])].map((u) => ({
+          user: users[u.id] ?? u,
+        })),
+        channels: [channel],
+        roles: [],
+      };
+    return {
       members: Object.entries(members ?? {}).flatMap(([id, member]) =>
         (users[id] ?? member.user) ? [{ user: (users[id] ?? member.user)!, member }] : [],
       ),
       channels: Object.values(channels).filter((c) => c.guild_id === guild.id),
       roles: guild.roles.filter((r) => r.id !== guild.id),
-    }),
-    [members, users, channels, guild],
-  );
+    };
+  }, [members, users, channels, guild, channel, me]);
 }
 
 /** The names offered for a user, channel, role or mentionable option. */
@@ -44,7 +53,8 @@ function suggestionsFor(o: CommandOption, pick: Pickables): string[] {
 
 export function CommandForm(props: {
   entry: CommandEntry;
-  guild: Guild;
+  /** Null in the DM with a bot. */
+  guild: Guild | null;
   channel: Channel;
   onCancel: () => void;
   onSent: () => void;
@@ -54,7 +64,7 @@ export function CommandForm(props: {
     () => [...entry.options].sort((a, b) => Number(!!b.required) - Number(!!a.required)),
     [entry],
   );
-  const pick = usePickables(guild);
+  const pick = usePickables(guild, channel);
   const [values, setValues] = useState<Record<string, string>>({});
   // The files chosen for attachment options, sent with the interaction (Discord's attachment options).
   const [files, setFiles] = useState<Record<string, File>>({});
@@ -71,7 +81,11 @@ export function CommandForm(props: {
     };
   }, []);
 
-  const base = { application_id: entry.application.id, guild_id: guild.id, channel_id: channel.id };
+  const base = {
+    application_id: entry.application.id,
+    ...(guild ? { guild_id: guild.id } : {}),
+    channel_id: channel.id,
+  };
   const leaves = (focus?: string) =>
     options.flatMap((o) => {
       const raw = values[o.name] ?? '';

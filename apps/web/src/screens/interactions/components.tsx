@@ -23,7 +23,7 @@ function Emoji({ emoji }: { emoji: Component['emoji'] }) {
 
 export function MessageComponents({ message, guild }: { message: Message; guild: Guild | null }) {
   const rows = (message.components ?? []) as Component[];
-  const index = useCommandIndex(guild?.id ?? null, rows.length > 0);
+  const index = useCommandIndex(guild ? { guildId: guild.id } : null, rows.length > 0);
   const all = useStore((s) => s.interactions);
   const pending = Object.values(all).filter((p) => p.kind === 'component' && p.message_id === message.id);
   if (!rows.length || !guild) return null;
