@@ -1,8 +1,8 @@
 // Slash commands in the DM with a bot (issue 20, ADR 0039's BOT_DM context), in Chromium against a real Hearth on
 // PGlite with an unmodified @discordjs/core bot: typing `/` in the DM lists that bot's commands allowed in DMs (not a
 // guild-only one, and nothing in a DM between two people), an option is filled and the answer appears in the DM; at
-// phone width too. A command nobody acknowledges is given up by the client itself ("The application did not
-// respond") while the server's deadline is still far away.
+// phone width too, with a button and a select on the bot's answer. A command nobody acknowledges is given up by the
+// client itself ("The application did not respond") while the server's deadline is still far away.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -30,13 +30,38 @@ const seen: APIInteraction[] = [];
 
 async function answer(api: Client['api'], i: APIInteraction): Promise<void> {
   seen.push(i);
+  if (i.type === InteractionType.MessageComponent) {
+    const content =
+      'values' in i.data ? `chose ${i.data.values.join(' and ')}` : `clicked ${i.data.custom_id} in the DM`;
+    await api.interactions.updateMessage(i.id, i.token, { content, components: [] });
+    return;
+  }
   if (i.type !== InteractionType.ApplicationCommand) return;
   const opts = ('options' in i.data ? (i.data.options ?? []) : []) as Array<{ name: string; value: unknown }>;
   if (i.data.name === 'roll') {
     const sides = opts.find((o) => o.name === 'sides')?.value;
     await api.interactions.reply(i.id, i.token, { content: `rolled a d${sides} in the DM` });
   } else if (i.data.name === 'whisper') {
-    await api.interactions.reply(i.id, i.token, { content: 'a whisper for you' });
+    await api.interactions.reply(i.id, i.token, {
+      content: 'a whisper for you',
+      components: [
+        { type: 1, components: [{ type: 2, style: 1, custom_id: 'again', label: 'Again' }] },
+        {
+          type: 1,
+          components: [
+            {
+              type: 3,
+              custom_id: 'mood',
+              placeholder: 'Pick a mood',
+              options: [
+                { label: 'Calm', value: 'calm' },
+                { label: 'Loud', value: 'loud' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
   }
   // `ghost`: never answered.
 }
@@ -158,8 +183,19 @@ describe('slash commands in the DM with a bot', { skip: chromiumSkip }, () => {
     await a.screenshot({ path: join(shots, 'interactions-dm-picker-phone.png') });
     await box.press('Enter');
     await a.getByRole('button', { name: 'Send /whisper' }).click();
-    await a.getByRole('log').getByText('a whisper for you').waitFor();
+    const log = a.getByRole('log');
+    await log.getByText('a whisper for you').waitFor();
     await a.screenshot({ path: join(shots, 'interactions-dm-answer-phone.png') });
+    // Its components work in the DM too: a select, then (on a second answer) a button.
+    await log.getByRole('button', { name: /Pick a mood/ }).click();
+    await log.getByRole('option', { name: 'Calm' }).click();
+    await log.getByText('chose calm').waitFor();
+    await box.pressSequentially('/wh');
+    await a.getByRole('listbox', { name: 'Commands' }).getByRole('option', { name: '/whisper' }).waitFor();
+    await box.press('Enter');
+    await a.getByRole('button', { name: 'Send /whisper' }).click();
+    await log.getByRole('button', { name: 'Again' }).click();
+    await log.getByText('clicked again in the DM').waitFor();
     await a.setViewportSize(desktop);
     assert.deepEqual(bot.errors, []);
   });
