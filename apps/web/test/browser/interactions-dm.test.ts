@@ -134,6 +134,9 @@ describe('slash commands in the DM with a bot', { skip: chromiumSkip }, () => {
     await form.getByRole('button', { name: 'Send /roll' }).click();
     await form.getByText('At least 2.').waitFor();
     await form.getByLabel(/sides/).fill('6');
+    // The filled option shows as a chip beside the command, as Discord's `/roll sides: 6`.
+    await form.getByRole('list', { name: 'Options filled' }).getByText('sides: 6').waitFor();
+    await a.screenshot({ path: join(shots, 'interactions-dm-chips-desktop.png') });
     await form.getByLabel(/sides/).press('Enter');
     const log = a.getByRole('log');
     await log.getByText('rolled a d6 in the DM').waitFor();

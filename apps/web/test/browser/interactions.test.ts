@@ -250,6 +250,8 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await form.getByLabel(/sides/).fill('20');
     await form.getByLabel(/colour/).pressSequentially('gr');
     await form.getByRole('option', { name: 'colour green' }).click();
+    const chips = form.getByRole('list', { name: 'Options filled' });
+    assert.deepEqual(await chips.getByRole('listitem').allInnerTexts(), ['sides: 20', 'colour: green']);
     await shot(a, 'interactions-options-desktop');
     await form.getByLabel(/sides/).press('Enter');
     await log(a).getByText('rolled a d20 in green').waitFor();

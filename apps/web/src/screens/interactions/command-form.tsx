@@ -146,6 +146,23 @@ export function CommandForm(props: {
     props.onSent();
   };
 
+  // A filled option as a chip: the choice's name for a choice, True/False, else what was typed (or the file's name).
+  const chips = options.flatMap((o) => {
+    const name = o.name_localized ?? o.name;
+    if (o.type === OptionType.Attachment) return files[o.name] ? [{ name, value: files[o.name].name }] : [];
+    const raw = (values[o.name] ?? '').trim();
+    if (!raw) return [];
+    const choice = o.choices?.find((c) => String(c.value) === raw);
+    const shown = choice
+      ? (choice.name_localized ?? choice.name)
+      : o.type === OptionType.Boolean
+        ? raw === 'true'
+          ? 'True'
+          : 'False'
+        : raw;
+    return [{ name, value: shown }];
+  });
+
   const choices = (answer && answer.nonce === asked ? answer.choices : []) as Array<{
     name: string;
     value: string | number;
@@ -168,8 +185,19 @@ export function CommandForm(props: {
       }}
     >
       <div className="command-chip">
-        <AppIcon app={entry.application} /> <strong>{entry.label}</strong>{' '}
-        <small className="muted">{entry.description}</small>
+        <AppIcon app={entry.application} /> <strong>{entry.label}</strong>
+        {chips.length > 0 ? (
+          // What is filled so far, one chip an option, as Discord's composer shows `/roll sides: 6`.
+          <ul className="option-chips" aria-label="Options filled">
+            {chips.map((c) => (
+              <li key={c.name} className="option-chip">
+                <span className="muted">{c.name}:</span> {c.value}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <small className="muted">{entry.description}</small>
+        )}
       </div>
       {options.map((o, i) => {
         const id = `opt-${channel.id}-${o.name}`;
