@@ -328,6 +328,9 @@ export const guildIntegrations = (guildId: string) =>
   api<Integration[]>('GET', `/guilds/${guildId}/integrations`);
 export const guildCommandIndex = (guildId: string) =>
   api<CommandIndex>('GET', `/guilds/${guildId}/application-command-index`);
+/** In the DM with a bot, the commands of its application usable there (BOT_DM); in any other DM, none. */
+export const channelCommandIndex = (channelId: string) =>
+  api<CommandIndex>('GET', `/channels/${channelId}/application-command-index`);
 /** A person invokes a command, uses a component, asks for autocomplete or submits a modal (204; the rest comes by the gateway). */
 /** Invokes; with files (attachment options), as Discord's client does: payload_json first, then `files[n]`. */
 export const createInteraction = (body: CreateInteraction, files: File[] = []) => {

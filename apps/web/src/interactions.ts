@@ -46,14 +46,40 @@ export async function invoke(
     nonce,
     id: null,
     channel_id: body.channel_id,
+    sent_at: Date.now(),
     failed: false,
   };
   setState((s) => ({ interactions: { ...s.interactions, [nonce]: pending } }));
+  // The server fails an unanswered interaction after its deadline (INTERACTION_FAILURE); should that event never come
+  // (a lost connection, a server gone), the client gives up on its own, as Discord's does.
+  setTimeout(() => giveUpUnanswered(Date.now()), unansweredMs);
   try {
     await endpoints.createInteraction({ ...body, nonce }, files);
   } catch (err) {
     setPending(nonce, { failed: true, error: (err as Error).message });
   }
+}
+
+/**
+ * How long an interaction may go unacknowledged ("Sending command…") before the client shows it failed. Only that
+ * state times out: once acknowledged (a deferred "is thinking…" answer included) it is no longer pending here.
+ */
+export const unansweredMs = 15_000;
+
+/** Whether a pending interaction has waited for its acknowledgement too long by `now`. */
+export function isUnanswered(p: PendingInteraction, now: number): boolean {
+  return !p.failed && now - p.sent_at >= unansweredMs;
+}
+
+/** Marks every interaction unacknowledged for too long by `now` as failed ("The application did not respond"). */
+export function giveUpUnanswered(now: number): void {
+  setState((s) => {
+    const late = Object.values(s.interactions).filter((p) => isUnanswered(p, now));
+    if (!late.length) return {};
+    const interactions = { ...s.interactions };
+    for (const p of late) interactions[p.nonce] = { ...p, failed: true };
+    return { interactions };
+  });
 }
 
 /** Asks the application for choices for the focused option; the answer is `autocomplete` in the store. */
@@ -101,36 +127,45 @@ export function interactionDispatch(...[t, d]: Dispatch): void {
   }
 }
 
-// ---- The commands a person may use in a guild (GET /guilds/:id/application-command-index) ----
+// ---- The commands a person may use (GET /guilds/:id/application-command-index, or a DM's own index) ----
+
+/** Where commands are listed: a guild's channels (the guild's index), or the DM with a bot (the DM's index). */
+export type CommandScope = { guildId: string } | { dmId: string };
 
 /** How long a loaded index is used before the picker asks again. */
 const indexFreshMs = 30_000;
 const indexes = new Map<string, { at: number; index: Promise<endpoints.CommandIndex> }>();
 
-function loadIndex(guildId: string): Promise<endpoints.CommandIndex> {
-  const held = indexes.get(guildId);
+function loadIndex(scope: CommandScope): Promise<endpoints.CommandIndex> {
+  const key = 'guildId' in scope ? `g${scope.guildId}` : `c${scope.dmId}`;
+  const held = indexes.get(key);
   if (held && Date.now() - held.at < indexFreshMs) return held.index;
-  const index = endpoints.guildCommandIndex(guildId);
-  indexes.set(guildId, { at: Date.now(), index });
-  index.catch(() => indexes.delete(guildId));
+  const index =
+    'guildId' in scope
+      ? endpoints.guildCommandIndex(scope.guildId)
+      : endpoints.channelCommandIndex(scope.dmId);
+  indexes.set(key, { at: Date.now(), index });
+  index.catch(() => indexes.delete(key));
   return index;
 }
 
-/** The guild's command index while `active` (loaded then, and again when it has aged). */
-export function useCommandIndex(guildId: string | null, active: boolean): endpoints.CommandIndex | null {
-  const [index, setIndex] = useState<endpoints.CommandIndex | null>(null);
+/** The scope's command index while `active` (loaded then, and again when it has aged). */
+export function useCommandIndex(scope: CommandScope | null, active: boolean): endpoints.CommandIndex | null {
+  const [held, setHeld] = useState<{ key: string; index: endpoints.CommandIndex } | null>(null);
+  const key = scope ? ('guildId' in scope ? `g${scope.guildId}` : `c${scope.dmId}`) : null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key names the scope, a new object every render
   useEffect(() => {
-    if (!guildId || !active) return;
+    if (!scope || !key || !active) return;
     let live = true;
-    loadIndex(guildId).then(
-      (i) => live && setIndex(i),
+    loadIndex(scope).then(
+      (index) => live && setHeld({ key, index }),
       () => {},
     );
     return () => {
       live = false;
     };
-  }, [guildId, active]);
-  return guildId ? index : null;
+  }, [key, active]);
+  return held && held.key === key ? held.index : null;
 }
 
 /** The application a bot's message belongs to: its own field, else the index's application of its author. */

@@ -47,6 +47,8 @@ export interface PendingInteraction {
   /** A component's message and custom_id (its loading state and failure show there). */
   message_id?: string;
   custom_id?: string;
+  /** When it was sent (Date.now()): unacknowledged for too long, the client gives up on it. */
+  sent_at: number;
   failed: boolean;
   error?: string;
 }

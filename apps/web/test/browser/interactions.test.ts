@@ -8,16 +8,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  type APIInteraction,
-  Client,
-  GatewayDispatchEvents,
-  GatewayIntentBits,
-  InteractionType,
-  MessageFlags,
-} from '@discordjs/core';
-import { REST } from '@discordjs/rest';
-import { WebSocketManager } from '@discordjs/ws';
+import { type APIInteraction, type Client, InteractionType, MessageFlags } from '@discordjs/core';
 import type { Page } from 'playwright-core';
 import { join as joinGuild } from '../../../server/test/guild-helpers';
 import type { TestServer } from '../../../server/test/harness';
@@ -32,6 +23,7 @@ import {
   signInWithTokens,
   startWebHearth,
 } from './chromium';
+import { type CommandBot, startCommandBot } from './command-bot';
 
 let h: TestServer;
 let alice: Person;
@@ -40,9 +32,7 @@ let guildId: string;
 let channelId: string;
 let applicationId: string;
 let bobId: string;
-let gateway: WebSocketManager;
-let client: Client;
-const botErrors: unknown[] = [];
+let bot: CommandBot;
 
 /** How the bot answers each command, component and modal (`ghost` it never answers). */
 async function answer(api: Client['api'], i: APIInteraction): Promise<void> {
@@ -184,28 +174,15 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     guildId = guild.body.id;
     const channels = await h.api('GET', `/guilds/${guildId}/channels`, { token: alice.user.token });
     channelId = channels.body.find((c: { type: number }) => c.type === 0).id;
-    const app = (
-      await h.api('POST', '/applications', { token: alice.user.token, body: { name: 'Dice Bot' } })
-    ).body;
-    applicationId = app.id;
-    const token = (await h.api('POST', `/applications/${app.id}/bot/reset`, { token: alice.user.token })).body
-      .token;
-    const added = await h.api('POST', `/oauth2/authorize?client_id=${app.id}&scope=bot`, {
-      token: alice.user.token,
-      body: { guild_id: guildId, permissions: '8', authorize: true },
+    bot = await startCommandBot(h, {
+      owner: alice.user,
+      guildId,
+      name: 'Dice Bot',
+      permissions: '8',
+      answer,
     });
-    assert.equal(added.status, 200, added.text);
-
-    const rest = new REST({ api: `${h.url}/api`, retries: 0 }).setToken(token);
-    gateway = new WebSocketManager({ token, intents: GatewayIntentBits.Guilds, rest });
-    client = new Client({ rest, gateway });
-    client.on(GatewayDispatchEvents.InteractionCreate, ({ data, api }) => {
-      answer(api, data).catch((err) => botErrors.push(err));
-    });
-    const ready = new Promise<void>((resolve) => client.once(GatewayDispatchEvents.Ready, () => resolve()));
-    await gateway.connect();
-    await ready;
-    await client.api.applicationCommands.bulkOverwriteGuildCommands(applicationId, guildId, [
+    applicationId = bot.applicationId;
+    await bot.client.api.applicationCommands.bulkOverwriteGuildCommands(applicationId, guildId, [
       {
         name: 'roll',
         description: 'Rolls a die',
@@ -243,7 +220,7 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
   });
   after(async () => {
     await closePeople([alice, bob]);
-    await gateway?.destroy();
+    await bot?.gateway.destroy();
     await h?.close();
   });
 
@@ -273,6 +250,8 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await form.getByLabel(/sides/).fill('20');
     await form.getByLabel(/colour/).pressSequentially('gr');
     await form.getByRole('option', { name: 'colour green' }).click();
+    const chips = form.getByRole('list', { name: 'Options filled' });
+    assert.deepEqual(await chips.getByRole('listitem').allInnerTexts(), ['sides: 20', 'colour: green']);
     await shot(a, 'interactions-options-desktop');
     await form.getByLabel(/sides/).press('Enter');
     await log(a).getByText('rolled a d20 in green').waitFor();
@@ -405,7 +384,7 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await picker.getByRole('option', { name: '/roll' }).waitFor();
     assert.equal(await picker.getByRole('option', { name: '/admin' }).count(), 0);
     await bobBox.press('Escape');
-    assert.deepEqual(botErrors, []);
+    assert.deepEqual(bot.errors, []);
   });
 
   test('at phone width: a message command from the Apps menu', async () => {

@@ -23,7 +23,7 @@ export function AppsMenu(props: {
     open,
     useCallback(() => setOpen(false), []),
   );
-  const index = useCommandIndex(props.guild.id, open);
+  const index = useCommandIndex({ guildId: props.guild.id }, open);
   const me = useStore((s) => s.me);
   const member = useStore((s) => (me ? s.members[props.guild.id]?.[me.id] : undefined));
   const commands =

@@ -12,20 +12,29 @@ import { type CommandEntry, commandData, OptionType, optionValue, type Pickables
 /** How long typing pauses before autocomplete asks the application. */
 const autocompleteDelayMs = 250;
 
-function usePickables(guild: Guild): Pickables {
-  const members = useStore((s) => s.members[guild.id]);
+function usePickables(guild: Guild | null, channel: Channel): Pickables {
+  const members = useStore((s) => (guild ? s.members[guild.id] : undefined));
   const users = useStore((s) => s.users);
   const channels = useStore((s) => s.channels);
-  return useMemo(
-    () => ({
+  const me = useStore((s) => s.me);
+  return useMemo(() => {
+    // In the DM with a bot: its people (the bot and this person) and the DM itself.
+    if (!guild)
+      return {
+        members: [...(channel.recipients ?? []), ...(me ? [me] : [])].map((u) => ({
+          user: users[u.id] ?? u,
+        })),
+        channels: [channel],
+        roles: [],
+      };
+    return {
       members: Object.entries(members ?? {}).flatMap(([id, member]) =>
         (users[id] ?? member.user) ? [{ user: (users[id] ?? member.user)!, member }] : [],
       ),
       channels: Object.values(channels).filter((c) => c.guild_id === guild.id),
       roles: guild.roles.filter((r) => r.id !== guild.id),
-    }),
-    [members, users, channels, guild],
-  );
+    };
+  }, [members, users, channels, guild, channel, me]);
 }
 
 /** The names offered for a user, channel, role or mentionable option. */
@@ -44,7 +53,8 @@ function suggestionsFor(o: CommandOption, pick: Pickables): string[] {
 
 export function CommandForm(props: {
   entry: CommandEntry;
-  guild: Guild;
+  /** Null in the DM with a bot. */
+  guild: Guild | null;
   channel: Channel;
   onCancel: () => void;
   onSent: () => void;
@@ -54,7 +64,7 @@ export function CommandForm(props: {
     () => [...entry.options].sort((a, b) => Number(!!b.required) - Number(!!a.required)),
     [entry],
   );
-  const pick = usePickables(guild);
+  const pick = usePickables(guild, channel);
   const [values, setValues] = useState<Record<string, string>>({});
   // The files chosen for attachment options, sent with the interaction (Discord's attachment options).
   const [files, setFiles] = useState<Record<string, File>>({});
@@ -71,7 +81,11 @@ export function CommandForm(props: {
     };
   }, []);
 
-  const base = { application_id: entry.application.id, guild_id: guild.id, channel_id: channel.id };
+  const base = {
+    application_id: entry.application.id,
+    ...(guild ? { guild_id: guild.id } : {}),
+    channel_id: channel.id,
+  };
   const leaves = (focus?: string) =>
     options.flatMap((o) => {
       const raw = values[o.name] ?? '';
@@ -132,6 +146,23 @@ export function CommandForm(props: {
     props.onSent();
   };
 
+  // A filled option as a chip: the choice's name for a choice, True/False, else what was typed (or the file's name).
+  const chips = options.flatMap((o) => {
+    const name = o.name_localized ?? o.name;
+    if (o.type === OptionType.Attachment) return files[o.name] ? [{ name, value: files[o.name].name }] : [];
+    const raw = (values[o.name] ?? '').trim();
+    if (!raw) return [];
+    const choice = o.choices?.find((c) => String(c.value) === raw);
+    const shown = choice
+      ? (choice.name_localized ?? choice.name)
+      : o.type === OptionType.Boolean
+        ? raw === 'true'
+          ? 'True'
+          : 'False'
+        : raw;
+    return [{ name, value: shown }];
+  });
+
   const choices = (answer && answer.nonce === asked ? answer.choices : []) as Array<{
     name: string;
     value: string | number;
@@ -154,8 +185,19 @@ export function CommandForm(props: {
       }}
     >
       <div className="command-chip">
-        <AppIcon app={entry.application} /> <strong>{entry.label}</strong>{' '}
-        <small className="muted">{entry.description}</small>
+        <AppIcon app={entry.application} /> <strong>{entry.label}</strong>
+        {chips.length > 0 ? (
+          // What is filled so far, one chip an option, as Discord's composer shows `/roll sides: 6`.
+          <ul className="option-chips" aria-label="Options filled">
+            {chips.map((c) => (
+              <li key={c.name} className="option-chip">
+                <span className="muted">{c.name}:</span> {c.value}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <small className="muted">{entry.description}</small>
+        )}
       </div>
       {options.map((o, i) => {
         const id = `opt-${channel.id}-${o.name}`;

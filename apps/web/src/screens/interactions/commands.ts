@@ -40,20 +40,25 @@ const text = (o: { name: string; name_localized?: string }) => o.name_localized 
 /**
  * The commands of the index of `type` the member may use in `channel` (the server decides again on invoking), with
  * the same rule it uses: the index gives each command the overwrites that concern the member, channels' included.
+ * In the DM with a bot (`guild` null) no permissions or overwrites apply: its index holds what may be used there.
  */
 export function usableCommands(
   index: CommandIndex,
-  guild: Guild,
+  guild: Guild | null,
   channel: Channel,
   me: { id: string; member: Member | undefined },
   type: number,
 ): Array<{ command: ApplicationCommand; app: CommandIndex['applications'][number] }> {
   const channelId = isThread(channel) && channel.parent_id ? channel.parent_id : channel.id;
-  const permissions = guildPermissions(guild, me.id, me.member);
+  const permissions = guild ? guildPermissions(guild, me.id, me.member) : 0n;
   const out: Array<{ command: ApplicationCommand; app: CommandIndex['applications'][number] }> = [];
   for (const command of index.application_commands) {
     const app = index.applications.find((a) => a.id === command.application_id);
     if ((command.type ?? 1) !== type || !app) continue;
+    if (!guild) {
+      out.push({ command, app });
+      continue;
+    }
     const usable = canUseCommand({
       guildId: guild.id,
       userId: me.id,
@@ -73,7 +78,7 @@ export function usableCommands(
 /** The chat input commands (and their subcommands) usable in `channel`, in the index's order. */
 export function commandEntries(
   index: CommandIndex,
-  guild: Guild,
+  guild: Guild | null,
   channel: Channel,
   me: { id: string; member: Member | undefined },
 ): CommandEntry[] {
@@ -123,9 +128,9 @@ export function filterEntries(entries: CommandEntry[], typed: string): CommandEn
   return [...starts, ...contains];
 }
 
-/** What a guild offers for a user, channel, role or mentionable option, to pick from or to type. */
+/** What a guild (or a DM: its people and itself) offers for a user, channel, role or mentionable option. */
 export interface Pickables {
-  members: Array<{ user: User; member: Member }>;
+  members: Array<{ user: User; member?: Member }>;
   channels: Channel[];
   roles: Guild['roles'];
 }

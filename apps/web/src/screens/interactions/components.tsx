@@ -23,10 +23,10 @@ function Emoji({ emoji }: { emoji: Component['emoji'] }) {
 
 export function MessageComponents({ message, guild }: { message: Message; guild: Guild | null }) {
   const rows = (message.components ?? []) as Component[];
-  const index = useCommandIndex(guild?.id ?? null, rows.length > 0);
+  const index = useCommandIndex(guild ? { guildId: guild.id } : null, rows.length > 0);
   const all = useStore((s) => s.interactions);
   const pending = Object.values(all).filter((p) => p.kind === 'component' && p.message_id === message.id);
-  if (!rows.length || !guild) return null;
+  if (!rows.length) return null;
   const loading = !!((message.flags ?? 0) & MessageFlag.Loading);
   const app = messageApplication(message, index);
   const use = (c: Component, values?: string[]) => {
@@ -35,7 +35,7 @@ export function MessageComponents({ message, guild }: { message: Message; guild:
       {
         type: 3,
         application_id: app.id,
-        guild_id: guild.id,
+        ...(guild ? { guild_id: guild.id } : {}),
         channel_id: message.channel_id,
         message_id: message.id,
         message_flags: message.flags ?? 0,
@@ -96,6 +96,7 @@ export function MessageComponents({ message, guild }: { message: Message; guild:
                     key={c.custom_id ?? j}
                     component={c}
                     guild={guild}
+                    channelId={message.channel_id}
                     disabled={disabled}
                     busy={busy}
                     onChoose={(values) => use(c, values)}

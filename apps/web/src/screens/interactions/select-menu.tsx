@@ -1,5 +1,5 @@
 // A select menu on a bot's message: its placeholder (or what is chosen) on a button that opens the options — the
-// string select's own, or the guild's members, roles or channels for the other kinds. One value is sent on picking
+// string select's own, or the guild's (or the DM's) members, roles or channels for the other kinds. One value is sent on picking
 // it; with max_values above one the person ticks between min and max and sends with "Choose".
 import { useCallback, useMemo, useState } from 'react';
 import { useStore } from '../../store';
@@ -7,22 +7,35 @@ import { displayName, type Guild } from '../../types';
 import { usePopover } from '../../ui';
 import type { Component } from './component-types';
 
-/** The options of a select, by its kind: 3 its own, 5 users, 6 roles, 7 users and roles, 8 channels. */
+/**
+ * The options of a select, by its kind: 3 its own, 5 users, 6 roles, 7 users and roles, 8 channels. In the DM with a
+ * bot (`guild` null) the people are the DM's and the one channel is the DM.
+ */
 function useSelectOptions(
   c: Component,
-  guild: Guild,
+  guild: Guild | null,
+  channelId: string,
 ): Array<{ value: string; label: string; description?: string }> {
-  const members = useStore((s) => s.members[guild.id]);
+  const members = useStore((s) => (guild ? s.members[guild.id] : undefined));
   const users = useStore((s) => s.users);
   const channels = useStore((s) => s.channels);
+  const me = useStore((s) => s.me);
   return useMemo(() => {
+    const dm = channels[channelId];
     const people = () =>
-      Object.entries(members ?? {}).map(([id, m]) => ({
-        value: id,
-        label: displayName(users[id] ?? m.user, m),
-      }));
+      guild
+        ? Object.entries(members ?? {}).map(([id, m]) => ({
+            value: id,
+            label: displayName(users[id] ?? m.user, m),
+          }))
+        : [...(dm?.recipients ?? []), ...(me ? [me] : [])].map((u) => ({
+            value: u.id,
+            label: displayName(users[u.id] ?? u),
+          }));
     const roles = () =>
-      guild.roles.filter((r) => r.id !== guild.id).map((r) => ({ value: r.id, label: `@${r.name}` }));
+      guild
+        ? guild.roles.filter((r) => r.id !== guild.id).map((r) => ({ value: r.id, label: `@${r.name}` }))
+        : [];
     switch (c.type) {
       case 3:
         return (c.options ?? []).map((o) => ({ value: o.value, label: o.label, description: o.description }));
@@ -36,22 +49,25 @@ function useSelectOptions(
         return Object.values(channels)
           .filter(
             (ch) =>
-              ch.guild_id === guild.id && (!c.channel_types?.length || c.channel_types.includes(ch.type)),
+              (guild ? ch.guild_id === guild.id : ch.id === channelId) &&
+              (!c.channel_types?.length || c.channel_types.includes(ch.type)),
           )
-          .map((ch) => ({ value: ch.id, label: `#${ch.name ?? ch.id}` }));
+          .map((ch) => ({ value: ch.id, label: ch.name ? `#${ch.name}` : 'This conversation' }));
     }
-  }, [c, guild, members, users, channels]);
+  }, [c, guild, channelId, members, users, channels, me]);
 }
 
 export function SelectMenu(props: {
   component: Component;
-  guild: Guild;
+  /** Null in the DM with a bot. */
+  guild: Guild | null;
+  channelId: string;
   disabled: boolean;
   busy: boolean;
   onChoose: (values: string[]) => void;
 }) {
   const c = props.component;
-  const options = useSelectOptions(c, props.guild);
+  const options = useSelectOptions(c, props.guild, props.channelId);
   const min = c.min_values ?? 1;
   const max = Math.min(c.max_values ?? 1, options.length || 1);
   const [open, setOpen] = useState(false);

@@ -43,14 +43,17 @@ export function Composer(props: {
   const [emojiSet, setEmojiSet] = useState<EmojiSet | null>(null);
   const [command, setCommand] = useState<CommandEntry | null>(null);
 
-  // `/` at the start lists the commands usable here (a server's channels only).
-  const slash = !!props.guild && !command && /^\/[^\n]*$/.test(text);
-  const index = useCommandIndex(props.guild?.id ?? null, slash);
+  // `/` at the start lists the commands usable here: a server's channels, or the DM with a bot (its commands
+  // allowed in DMs).
+  const botDm = !props.guild && channel.type === 1 && !!channel.recipients?.some((u) => u.bot);
+  const scope = props.guild ? { guildId: props.guild.id } : botDm ? { dmId: channel.id } : null;
+  const slash = !!scope && !command && /^\/[^\n]*$/.test(text);
+  const index = useCommandIndex(scope, slash);
   const me = useStore((s) => s.me);
   const member = useStore((s) => (props.guild && me ? s.members[props.guild.id]?.[me.id] : undefined));
   const commands = useMemo(
     () =>
-      slash && index && props.guild && me
+      slash && index && me
         ? filterEntries(commandEntries(index, props.guild, channel, { id: me.id, member }), text.slice(1))
         : [],
     [slash, index, props.guild, channel, me, member, text],
@@ -268,7 +271,7 @@ export function Composer(props: {
           onChoose={chooseCommand}
         />
       )}
-      {command && props.guild && (
+      {command && (
         <CommandForm
           entry={command}
           guild={props.guild}
