@@ -50,8 +50,11 @@ async function pem(key: CryptoKey): Promise<string> {
   return `-----BEGIN PUBLIC KEY-----\n${der.match(/.{1,64}/g)?.join('\n')}\n-----END PUBLIC KEY-----\n`;
 }
 
-/** Starts a peer on 127.0.0.1 (Hearth must allow private addresses and plain HTTP: test settings). */
-export async function startPeer(): Promise<Peer> {
+/**
+ * Starts a peer on 127.0.0.1 (Hearth must allow private addresses and plain HTTP: test settings), named by
+ * `hostName` (default 127.0.0.1; `localhost` gives a second server with another domain).
+ */
+export async function startPeer(opts: { hostName?: string } = {}): Promise<Peer> {
   const actors = new Map<string, PeerActor>();
   const received: Array<Record<string, any>> = [];
   const objects = new Map<string, Record<string, unknown>>();
@@ -108,7 +111,7 @@ export async function startPeer(): Promise<Peer> {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://${opts.hostName ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     host: new URL(origin).host,

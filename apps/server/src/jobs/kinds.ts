@@ -51,5 +51,7 @@ export type FederationDelivery =
   | { type: 'react' | 'undo-react'; userId: string; authorId: string; postId: string; emoji: string }
   /** `userId` changed their profile (Update of their Person). */
   | { type: 'update-person'; userId: string }
+  /** `userId` blocked (or unblocked) remote `targetId` (Block, and its Undo). */
+  | { type: 'block' | 'undo-block'; userId: string; targetId: string }
   /** `userId` favourited (or stopped) remote `authorId`'s status `postId`. */
   | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string };

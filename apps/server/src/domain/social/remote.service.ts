@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { actorKeys, followers, follows, postReactions, posts, users } from '../../store/schema';
+import { actorKeys, followers, follows, postMentions, postReactions, posts, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 
@@ -64,6 +64,31 @@ export async function hasRemoteFollowers(db: DbOrTx, userId: string): Promise<bo
     .from(followers)
     .innerJoin(users, eq(users.id, followers.followerId))
     .where(and(eq(followers.userId, userId), eq(followers.accepted, true), eq(users.remote, true)))
+    .limit(1);
+  return row !== undefined;
+}
+
+/**
+ * Whether a local status has an audience on other instances besides its author's followers: a remote account it
+ * mentions, or (unless it is direct) the remote author of the status it answers.
+ */
+export async function hasRemoteAudience(
+  db: DbOrTx,
+  post: { userId: string; id: string; visibility: string; inReplyToAccountId: string | null },
+): Promise<boolean> {
+  if (
+    post.visibility !== 'direct' &&
+    post.inReplyToAccountId &&
+    (await isRemote(db, post.inReplyToAccountId))
+  )
+    return true;
+  const [row] = await db
+    .select({ one: sql<number>`1` })
+    .from(postMentions)
+    .innerJoin(users, eq(users.id, postMentions.mentionedId))
+    .where(
+      and(eq(postMentions.userId, post.userId), eq(postMentions.postId, post.id), eq(users.remote, true)),
+    )
     .limit(1);
   return row !== undefined;
 }

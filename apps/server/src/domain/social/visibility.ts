@@ -1,7 +1,15 @@
 import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import { alias, type PgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../store/db';
-import { followers, mutes, postMentions, posts, relationships, users } from '../../store/schema';
+import {
+  followers,
+  mutes,
+  postMentions,
+  posts,
+  relationships,
+  userDomainBlocks,
+  users,
+} from '../../store/schema';
 import { RelationshipType } from '../relationships/relationships.service';
 
 // The one rule for who may see a status (ADR 0028). Every read of statuses applies it in its WHERE clause.
@@ -58,11 +66,22 @@ export function muteActive(): SQL {
 }
 
 /**
- * Whether the row of `posts` in scope is by (or boosts a status by) an account `viewer` muted: such statuses leave
- * the viewer's timelines. A mute past its `expires_at` is none.
+ * Whether the row of `posts` in scope is by (or boosts a status by) an account `viewer` muted, or one of a domain
+ * they blocked: such statuses leave the viewer's timelines. A mute past its `expires_at` is none.
  */
 export function mutedBy(viewer: string | SQL): SQL {
-  return sql`exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and (${mutes.targetId} = ${posts.userId} or ${mutes.targetId} = ${posts.reblogOfAccountId}) and ${muteActive()})`;
+  return sql`(exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and (${mutes.targetId} = ${posts.userId} or ${mutes.targetId} = ${posts.reblogOfAccountId}) and ${muteActive()}) or ${domainBlockedBy(viewer, sql`${posts.userId}`)} or (${posts.reblogOfAccountId} is not null and ${domainBlockedBy(viewer, sql`${posts.reblogOfAccountId}`)}))`;
+}
+
+/**
+ * Whether the account an SQL value names is of a domain `viewer` blocked for themselves (Mastodon's user domain
+ * blocks): a remote account's username is `name@host[:port]`, and a block of a domain covers its subdomains.
+ */
+export function domainBlockedBy(viewer: string | SQL, account: SQL): SQL {
+  // An alias: `account` may name a column of `users` in the outer query.
+  const u = alias(users, 'domain_account');
+  const host = sql`split_part(split_part(${u.username}, '@', 2), ':', 1)`;
+  return sql`exists (select 1 from ${users} as ${sql.identifier('domain_account')} join ${userDomainBlocks} on ${userDomainBlocks.userId} = ${viewer} and (${host} = ${userDomainBlocks.domain} or ${host} like '%.' || ${userDomainBlocks.domain}) where ${u.id} = ${account} and ${u.remote})`;
 }
 
 /** Whether either user blocked the other, read in `db` (a transaction sees its own changes). */
@@ -83,7 +102,10 @@ export async function isBlocked(db: DbOrTx, a: string, b: string): Promise<boole
   return rows.length > 0;
 }
 
-/** Whether `viewer` muted the notifications of the user an SQL value names (a mute in force, with notifications). */
+/**
+ * Whether `viewer` muted the notifications of the user an SQL value names (a mute in force, with notifications), or
+ * blocked its domain.
+ */
 export function notificationsMutedBy(viewer: string, from: SQL): SQL {
-  return sql`exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and ${mutes.targetId} = ${from} and ${mutes.notifications} and ${muteActive()})`;
+  return sql`(exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and ${mutes.targetId} = ${from} and ${mutes.notifications} and ${muteActive()}) or ${domainBlockedBy(viewer, from)})`;
 }

@@ -5,6 +5,7 @@ import type { AjvError } from '../../errors';
 import { RateLimitedError } from '../../rate-limit';
 import type { Api, RouteContext } from '../../types';
 import { accountsRoutes } from './accounts.routes';
+import { domainBlocksRoutes } from './domain-blocks.routes';
 import { parseRailsForm } from './form';
 import { instanceRoutes } from './instance.routes';
 import { marksRoutes } from './marks.routes';
@@ -75,6 +76,7 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     marksRoutes(api, ctx);
     searchRoutes(api, ctx);
     reactionsRoutes(api, ctx);
+    domainBlocksRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(
