@@ -179,7 +179,11 @@ export function noteToStatus(note: Note, followers: string | null): RemoteNote |
   if (!note.id) return null;
   const first = note.contents[0] ?? '';
   const html = typeof first === 'string' ? first : first.toString();
-  const language = typeof first === 'string' ? null : first.locale.baseName;
+  // `und` (Pleroma's default `@language`) is no language.
+  // Mastodon sends both `content` and `contentMap`: the language is the tagged one's.
+  const withLocale = note.contents.find((c) => typeof c !== 'string');
+  const tagged = withLocale && typeof withLocale !== 'string' ? withLocale.locale.baseName : null;
+  const language = tagged && tagged !== 'und' ? tagged : null;
   const summary = note.summary;
   const to = note.toIds.map((u) => u.href);
   const cc = note.ccIds.map((u) => u.href);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { and, inArray, like, lte, ne, sql } from 'drizzle-orm';
 import { jobs } from '../../src/store/schema';
@@ -720,5 +722,95 @@ describe('domain blocks', () => {
     assert.equal((await m('DELETE', '/api/v1/domain_blocks?domain=127.0.0.1', u)).status, 200);
     assert.deepEqual((await m('GET', '/api/v1/domain_blocks', u)).body, []);
     assert.ok(await homeStatus(u, n2.id));
+  });
+});
+
+describe('payloads of other servers', () => {
+  const fixtures = join(import.meta.dirname, '..', 'fixtures', 'fediverse');
+  /** A fixture with its placeholders filled in (fixtures/fediverse/README.md). */
+  const load = (file: string, values: Record<string, string>) => {
+    let text = readFileSync(join(fixtures, file), 'utf8');
+    for (const [k, v] of Object.entries(values)) text = text.replaceAll(`{{${k}}}`, v);
+    return JSON.parse(text) as Record<string, any>;
+  };
+
+  test('replies from Mastodon, Misskey and GoToSocial and a Pleroma direct message are threaded, notified and shown', async () => {
+    const u = await h.register();
+    const mine = await post(h, u, { status: 'tell me, fediverse' });
+    const witness = await h.register();
+    // Pleroma names its own context document by URL: the peer serves it, as a Pleroma server does.
+    peer.serveRaw(
+      '/schemas/litepub-0.1.jsonld',
+      JSON.parse(readFileSync(join(fixtures, 'litepub-0.1.jsonld'), 'utf8')),
+    );
+    const cases = [
+      {
+        file: 'mastodon-reply.json',
+        name: 'mastodon_user',
+        text: /Mastodon says hi/,
+        visibility: 'public',
+        reply: true,
+      },
+      {
+        file: 'misskey-reply.json',
+        name: '9zq0misskey',
+        text: /Misskey says hi/,
+        visibility: 'public',
+        reply: true,
+      },
+      {
+        file: 'gotosocial-reply.json',
+        name: 'gts_user',
+        text: /GoToSocial says hi/,
+        visibility: 'unlisted',
+        reply: true,
+      },
+      {
+        file: 'pleroma-direct.json',
+        name: 'pleroma_user',
+        text: /Pleroma whispers/,
+        visibility: 'direct',
+        reply: false,
+      },
+    ];
+    const found: Record<string, any> = {};
+    for (const c of cases) {
+      const actor = await peer.actor(c.name);
+      const activity = load(c.file, {
+        origin: peer.origin,
+        actor: actor.id,
+        name: actor.name,
+        'local-actor': actorOf(u),
+        'local-name': u.username,
+        'local-host': 'hearth.test',
+        'local-status': `http://hearth.test/users/${u.id}/statuses/${mine}`,
+      });
+      assert.equal(await peer.send(actor, `${h.url}/inbox`, activity), 202, c.file);
+      const n = await eventually(`the mention from ${c.file}`, async () => {
+        const r = await m('GET', '/api/v1/notifications?types[]=mention', u);
+        return (r.body as any[]).find((x) => x.status?.uri === activity.object.id);
+      });
+      assert.equal(n.account.acct, `${c.name}@${peer.host}`, c.file);
+      assert.match(n.status.content, c.text, c.file);
+      assert.doesNotMatch(n.status.content, /<script|\$\[tada/, c.file);
+      assert.equal(n.status.visibility, c.visibility, c.file);
+      assert.equal(n.status.in_reply_to_id, c.reply ? mine : null, c.file);
+      found[c.file] = n.status;
+    }
+    // Misskey's content warning; Mastodon's language.
+    assert.equal(found['misskey-reply.json'].spoiler_text, 'party spoilers');
+    assert.equal(found['misskey-reply.json'].sensitive, true);
+    assert.equal(found['mastodon-reply.json'].language, 'en');
+    assert.equal(found['pleroma-direct.json'].language, null);
+    // The thread holds the three replies; the direct message is seen by its addressee alone.
+    const context = await m('GET', `/api/v1/statuses/${mine}/context`, witness);
+    assert.deepEqual(
+      (context.body.descendants as any[]).map((s) => s.uri).sort(),
+      ['mastodon-reply.json', 'misskey-reply.json', 'gotosocial-reply.json'].map((f) => found[f].uri).sort(),
+    );
+    const dm = found['pleroma-direct.json'];
+    assert.equal((await m('GET', `/api/v1/statuses/${dm.id}`, witness)).status, 404);
+    assert.equal((await m('GET', `/api/v1/statuses/${dm.id}`, u)).status, 200);
+    assert.equal((await m('GET', `/api/v1/statuses/${mine}`, u)).body.replies_count, 3);
   });
 });
