@@ -137,7 +137,7 @@ export function createServices(deps: Deps) {
       mutes: new MutesService(deps, follows),
       streams: new StreamsService(deps, notifications),
       /** Instance (admin) and users' own domain blocks (ADR 0040). */
-      domainBlocks: new DomainBlocksService(deps),
+      domainBlocks: new DomainBlocksService(deps, follows),
       /** Accounts of other instances and this one's actor keys (ADR 0040). */
       remote: new RemoteAccountsService(deps),
       /** Search, directory, trends and tag timelines. */

@@ -660,6 +660,10 @@ describe('domain blocks', () => {
       return r.body[0]?.followed_by === true;
     });
 
+    const early = note(olga, '0', '<p>before the block</p>');
+    await other.send(olga, `${h.url}/inbox`, create(olga, early));
+    const earlyHere = await eventually("olga's early note", () => homeStatus(u, early.id));
+
     const made = await m('POST', path, admin, { domain: 'LOCALHOST', private_comment: 'spam' });
     assert.equal(made.status, 200, made.text);
     assert.equal(made.body.domain, 'localhost');
@@ -669,14 +673,20 @@ describe('domain blocks', () => {
       (await m('GET', path, admin)).body.map((b: any) => b.domain),
       ['localhost'],
     );
+    // Suspended: the follows both ways are severed, and what the domain's accounts posted is hidden.
+    const severed = await m('GET', `/api/v1/accounts/relationships?id[]=${olgaId}`, u);
+    assert.equal(severed.body[0].following, false);
+    assert.equal(severed.body[0].followed_by, false);
+    assert.equal((await m('GET', `/api/v1/statuses/${earlyHere.id}`, u)).status, 404);
+    assert.equal((await m('GET', `/api/v1/statuses/${earlyHere.id}`, null)).status, 404);
     assert.equal((await m('GET', `${path}/${made.body.id}`, u)).status, 403);
     assert.equal((await m('DELETE', `${path}/${made.body.id}`, u)).status, 403);
 
-    // Signed activities from the blocked domain are dropped; a local status is not delivered there.
+    // Signed activities from the blocked domain are dropped; a local status mentioning olga is not delivered there.
     const blockedNote = note(olga, '1', '<p>from a blocked domain</p>');
     assert.equal(await other.send(olga, `${h.url}/inbox`, create(olga, blockedNote)), 202);
     const before = other.received.length;
-    const mine = await post(h, u, { status: 'not for localhost' });
+    const mine = await post(h, u, { status: `@olga@${other.host} not for localhost` });
     await settled();
     assert.equal(await homeStatus(u, blockedNote.id), null);
     assert.equal(other.received.length, before);
@@ -690,12 +700,16 @@ describe('domain blocks', () => {
     await other.actor('newcomer');
     assert.equal((await m('GET', `/api/v1/accounts/lookup?acct=newcomer@${other.host}`, u)).status, 404);
 
-    // Lifted, the domain is heard again.
+    // Lifted, what was posted shows again (the severed follows stay ended), and the domain is heard again.
     assert.equal((await m('DELETE', `${path}/${made.body.id}`, admin)).status, 200);
     assert.equal((await m('DELETE', `${path}/${made.body.id}`, admin)).status, 404);
-    const later = note(olga, '2', '<p>heard again</p>');
+    assert.equal((await m('GET', `/api/v1/statuses/${earlyHere.id}`, u)).status, 200);
+    const later = note(olga, '2', `<p>@${u.username} heard again</p>`, { tag: [mention(u)] });
     await other.send(olga, `${h.url}/inbox`, create(olga, later));
-    await eventually('the later note', () => homeStatus(u, later.id));
+    await eventually('the later mention', async () => {
+      const r = await m('GET', '/api/v1/notifications', u);
+      return (r.body as any[]).some((n) => n.type === 'mention' && n.status?.uri === later.id);
+    });
   });
 
   test("a user's own domain block hides that domain's statuses from their timelines and notifications", async () => {

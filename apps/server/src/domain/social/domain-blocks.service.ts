@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { domainBlocks, userDomainBlocks, users } from '../../store/schema';
+import { domainBlocks, followers, follows, userDomainBlocks, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import type { FollowRemover } from '../relationships/relationships.service';
 import { notAllowed, recordNotFound, unprocessable } from './errors';
 
 // Domain blocks (ADR 0040). An admin's block of a domain is the instance's: the federation area accepts nothing
@@ -12,6 +13,8 @@ import { notAllowed, recordNotFound, unprocessable } from './errors';
 /** Most domains one user may block for themselves, and most blocks an admin list answers. */
 const USER_DOMAIN_BLOCKS_MAX = 1000;
 const ADMIN_LIST_MAX = 500;
+/** Most follows between local accounts and a newly blocked domain's accounts ended by the block itself. */
+const SEVER_MAX = 10_000;
 
 /** A domain as stored: a lower-case host name without port; null when `raw` is no host name. */
 export function normalDomain(raw: string): string | null {
@@ -59,7 +62,10 @@ const wire = (r: typeof domainBlocks.$inferSelect): AdminDomainBlock => ({
 });
 
 export class DomainBlocksService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly follows: FollowRemover,
+  ) {}
 
   /** Whether the server of `url` (an actor or inbox IRI) is blocked by an admin: itself or a parent domain. */
   async blocksUrl(url: string, db: DbOrTx = this.deps.db): Promise<boolean> {
@@ -116,19 +122,45 @@ export class DomainBlocksService {
     const severity = input.severity ?? 'suspend';
     if (severity !== 'suspend')
       throw unprocessable('Severity must be suspend (silence is not supported yet)');
-    const [row] = await this.deps.db
-      .insert(domainBlocks)
-      .values({
-        id: this.deps.ids.next(),
-        domain,
-        severity,
-        privateComment: input.private_comment?.slice(0, 1000) || null,
-      })
-      .onConflictDoNothing()
-      .returning();
-    if (!row) throw unprocessable('Domain is already blocked');
-    this.deps.log.info({ domain, by: principal.userId }, 'a domain was blocked');
-    return wire(row);
+    const outcome = await this.deps.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(domainBlocks)
+        .values({
+          id: this.deps.ids.next(),
+          domain,
+          severity,
+          privateComment: input.private_comment?.slice(0, 1000) || null,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (!row) return null;
+      // Suspending severs: follows between local accounts and the domain's end here (nothing is sent there).
+      const host = sql`split_part(split_part(${users.username}, '@', 2), ':', 1)`;
+      const onDomain = sql`${users.remote} and (${host} = ${domain} or ${host} like ${`%.${domain}`})`;
+      const pairs = await tx
+        .select({ followerId: follows.userId, userId: follows.targetId })
+        .from(follows)
+        .innerJoin(users, sql`${users.id} in (${follows.userId}, ${follows.targetId})`)
+        .where(onDomain)
+        .limit(SEVER_MAX);
+      const inbound = await tx
+        .select({ followerId: followers.followerId, userId: followers.userId })
+        .from(followers)
+        .innerJoin(users, eq(users.id, followers.followerId))
+        .where(onDomain)
+        .limit(SEVER_MAX);
+      const seen = new Set<string>();
+      for (const p of [...pairs, ...inbound]) {
+        const key = `${p.followerId}:${p.userId}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        await this.follows.removeFollow(tx, p.followerId, p.userId);
+      }
+      return { row, severed: seen.size };
+    });
+    if (!outcome) throw unprocessable('Domain is already blocked');
+    this.deps.log.info({ domain, by: principal.userId, severed: outcome.severed }, 'a domain was blocked');
+    return wire(outcome.row);
   }
 
   /** Lifts an instance domain block; answers it as it was. */

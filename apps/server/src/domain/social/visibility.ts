@@ -2,6 +2,7 @@ import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import { alias, type PgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../store/db';
 import {
+  domainBlocks,
   followers,
   mutes,
   postMentions,
@@ -38,8 +39,9 @@ function ownVisibility(
   viewer: string | SQL | null,
   t: { userId: PgColumn; id: PgColumn; visibility: PgColumn },
 ): SQL {
-  // A deactivated (disabled) account's statuses are seen by nobody, as Mastodon hides a suspended account's.
-  const active = sql`not exists (select 1 from ${users} where ${users.id} = ${t.userId} and ${users.disabled})`;
+  // A deactivated (disabled) account's statuses are seen by nobody, as Mastodon hides a suspended account's; nor
+  // are those of an account on a domain the instance's admins blocked (ADR 0040).
+  const active = sql`not exists (select 1 from ${users} where ${users.id} = ${t.userId} and (${users.disabled} or (${users.remote} and ${instanceBlocked(sql`${users.username}`)})))`;
   if (viewer === null) return sql`(${t.visibility} in ('public', 'unlisted') and ${active})`;
   return sql`(${active} and (${t.userId} = ${viewer} or (not ${blockedBetween(sql`${t.userId}`, viewer)} and (${t.visibility} in ('public', 'unlisted') or (${t.visibility} = 'private' and exists (select 1 from ${followers} where ${followers.userId} = ${t.userId} and ${followers.followerId} = ${viewer} and ${followers.accepted})) or exists (select 1 from ${postMentions} where ${postMentions.userId} = ${t.userId} and ${postMentions.postId} = ${t.id} and ${postMentions.mentionedId} = ${viewer})))))`;
 }
@@ -77,6 +79,12 @@ export function mutedBy(viewer: string | SQL): SQL {
  * Whether the account an SQL value names is of a domain `viewer` blocked for themselves (Mastodon's user domain
  * blocks): a remote account's username is `name@host[:port]`, and a block of a domain covers its subdomains.
  */
+/** Whether the host of a remote username (`name@host[:port]`) is a domain the admins blocked, or a subdomain of one. */
+export function instanceBlocked(username: SQL): SQL {
+  const host = sql`split_part(split_part(${username}, '@', 2), ':', 1)`;
+  return sql`exists (select 1 from ${domainBlocks} where ${host} = ${domainBlocks.domain} or ${host} like '%.' || ${domainBlocks.domain})`;
+}
+
 export function domainBlockedBy(viewer: string | SQL, account: SQL): SQL {
   // An alias: `account` may name a column of `users` in the outer query.
   const u = alias(users, 'domain_account');
