@@ -38,7 +38,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { RelationshipType } from '../domain/relationships/relationships.service';
 import type { Services } from '../domain/services';
-import { remotePrincipal } from '../domain/social/remote.service';
+import { type RemoteAccount, remotePrincipal } from '../domain/social/remote.service';
 import type { FederationDelivery, JobPayloads } from '../jobs/kinds';
 import type { JobWorker } from '../jobs/worker';
 import type { Db } from '../store/db';
@@ -647,7 +647,12 @@ export function createHearthFederation(opts: {
       case 'create': {
         const s = await localStatus(ctx, d.userId, d.postId);
         if (!s) return;
-        await sendToAudience(ctx, d.userId, s, createOf(s));
+        await sendToAudience(
+          ctx,
+          d.userId,
+          { direct: s.visibility === 'direct', named: await namedOf(s) },
+          createOf(s),
+        );
         return;
       }
       case 'update': {
@@ -662,7 +667,12 @@ export function createHearthFederation(opts: {
           ccs: note.ccIds,
           updated: note.updated,
         });
-        await sendToAudience(ctx, d.userId, s, update);
+        await sendToAudience(
+          ctx,
+          d.userId,
+          { direct: s.visibility === 'direct', named: await namedOf(s) },
+          update,
+        );
         return;
       }
       case 'block':
@@ -683,14 +693,21 @@ export function createHearthFederation(opts: {
       }
       case 'delete': {
         const uri = ctx.getObjectUri(Note, { userId: d.userId, id: d.postId });
+        const named = (await Promise.all((d.to ?? []).map((id) => remote.byId(id)))).filter(
+          (a) => a !== null,
+        );
         const del = new Delete({
           id: new URL(`${uri.href}#delete`),
           actor: me,
           object: new Tombstone({ id: uri }),
-          to: PUBLIC_COLLECTION,
-          ccs: [ctx.getFollowersUri(d.userId)],
+          ...(d.direct
+            ? { tos: named.map((a) => new URL(a.uri)) }
+            : {
+                to: PUBLIC_COLLECTION,
+                ccs: [ctx.getFollowersUri(d.userId), ...named.map((a) => new URL(a.uri))],
+              }),
         });
-        await ctx.sendActivity(sender, 'followers', del, { preferSharedInbox: true });
+        await sendToAudience(ctx, d.userId, { direct: d.direct === true, named }, del);
         return;
       }
       case 'announce':
@@ -791,22 +808,31 @@ export function createHearthFederation(opts: {
   }
 
   /**
-   * Sends a status's Create or Update to its audience on other instances: its author's remote followers (unless it
-   * is direct), the remote accounts it mentions, and the remote author it answers (unless it is direct).
+   * Sends a status's Create, Update or Delete to its audience on other instances: its author's remote followers
+   * (unless it is direct) and `named`, the remote accounts it mentions and the remote author it answers.
    */
   async function sendToAudience(
     ctx: Context<null>,
     userId: string,
-    s: { visibility: Visibility; remoteMentioned: string[]; remoteParentAuthor: string | null },
+    audience: { direct: boolean; named: Array<RemoteAccount | null> },
     activity: Parameters<Context<null>['sendActivity']>[2],
   ): Promise<void> {
-    const direct = s.visibility === 'direct';
-    const ids = [...s.remoteMentioned, ...(!direct && s.remoteParentAuthor ? [s.remoteParentAuthor] : [])];
-    const named = (await Promise.all(ids.map((id) => remote.byId(id)))).filter((a) => a !== null);
-    const audience = direct ? named : [...(await remote.remoteFollowers(userId, FANOUT_MAX)), ...named];
-    const unique = [...new Map(audience.map((a) => [a.id, a])).values()];
+    const named = audience.named.filter((a) => a !== null);
+    const all = audience.direct ? named : [...(await remote.remoteFollowers(userId, FANOUT_MAX)), ...named];
+    const unique = [...new Map(all.map((a) => [a.id, a])).values()];
     await send(ctx, { identifier: userId }, unique, activity, { preferSharedInbox: true });
   }
+
+  /** The remote accounts a local status names besides followers: those it mentions, and the author it answers. */
+  const namedOf = (s: {
+    visibility: Visibility;
+    remoteMentioned: string[];
+    remoteParentAuthor: string | null;
+  }) => {
+    const ids = [...s.remoteMentioned];
+    if (s.visibility !== 'direct' && s.remoteParentAuthor) ids.push(s.remoteParentAuthor);
+    return Promise.all(ids.map((id) => remote.byId(id)));
+  };
 
   /** `name@host` of another instance: WebFinger there, then its actor, stored as an account. */
   async function resolve(acct: string): Promise<string | null> {

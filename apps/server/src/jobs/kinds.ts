@@ -37,8 +37,13 @@ export type FederationDelivery =
   | { type: 'accept' | 'reject'; userId: string; followerId: string; followUri: string | null }
   /** `userId` posted status `postId` (public or unlisted) and has remote followers. */
   | { type: 'create'; userId: string; postId: string }
-  /** `userId` edited status `postId` (Update), or deleted it (Delete: the row is gone, its IRI is enough). */
-  | { type: 'update' | 'delete'; userId: string; postId: string }
+  /** `userId` edited status `postId` (Update). */
+  | { type: 'update'; userId: string; postId: string }
+  /**
+   * `userId` deleted status `postId` (Delete: the row is gone, its IRI is enough); `to` is its remote audience besides
+   * followers (mentioned accounts, the answered author), `direct` whether followers never had it.
+   */
+  | { type: 'delete'; userId: string; postId: string; to?: string[]; direct?: boolean }
   /** `userId` boosted (or stopped boosting) status `originalId` of `originalUserId`; `boostId` names the boost. */
   | {
       type: 'announce' | 'undo-announce';

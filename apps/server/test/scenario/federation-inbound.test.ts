@@ -562,6 +562,13 @@ describe('replies and mentions', () => {
       headers: { accept: 'application/activity+json' },
     });
     assert.notEqual(fetched.status, 200);
+    // Deleted, the direct status is retracted where it went: quinn's server hears the Delete, addressed to quinn.
+    assert.equal((await m('DELETE', `/api/v1/statuses/${dm.body.id}`, u)).status, 200);
+    const retracted = await eventually('the Delete at the peer', async () =>
+      peer.received.find((a) => a.type === 'Delete' && (a.object?.id ?? a.object) === dm.body.uri),
+    );
+    assert.deepEqual([retracted.to].flat(), [quinn.id]);
+    assert.doesNotMatch(JSON.stringify([retracted.to, retracted.cc]), /Public|followers/);
   });
 });
 

@@ -23,7 +23,13 @@ import { type MediaRow, openVisibility, statusHasMedia, toMediaAttachment } from
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import { PollsService } from './polls.service';
-import { type AccountResolver, hasRemoteAudience, hasRemoteFollowers, isRemote } from './remote.service';
+import {
+  type AccountResolver,
+  hasRemoteAudience,
+  hasRemoteFollowers,
+  isRemote,
+  remoteAudience,
+} from './remote.service';
 import { statusViews } from './status-views';
 import { hashtags, mentionedUsernames, renderText } from './text';
 import { type Visibility, visibleOriginal, visiblePostById, visibleTo } from './visibility';
@@ -234,15 +240,26 @@ export class PostsService {
     return id;
   }
 
-  /** Tells remote followers, in `tx`, that a local status they may have was edited or deleted (ADR 0040). */
-  private async federate(tx: DbOrTx, type: 'update' | 'delete', post: PostRow): Promise<void> {
+  /**
+   * Tells remote followers and the status's other remote audience, in `tx`, that a local status they may have was
+   * edited or deleted (ADR 0040). A deleted status's audience is read before its mentions go (`audience`).
+   */
+  private async federate(
+    tx: DbOrTx,
+    type: 'update' | 'delete',
+    post: PostRow,
+    audience: string[] = [],
+  ): Promise<void> {
     if (post.uri || post.reblogOfId) return;
-    // A deleted status's mentions are gone: its Delete reaches remote followers only (and none for a direct one).
-    const followers = post.visibility !== 'direct' && (await hasRemoteFollowers(tx, post.userId));
-    if (!followers && !(type === 'update' && (await hasRemoteAudience(tx, post)))) return;
+    const direct = post.visibility === 'direct';
+    const followers = !direct && (await hasRemoteFollowers(tx, post.userId));
+    const others = type === 'delete' ? audience.length > 0 : await hasRemoteAudience(tx, post);
+    if (!followers && !others) return;
     await this.deps.jobs.enqueue(
       'federation.deliver',
-      { type, userId: post.userId, postId: post.id },
+      type === 'delete'
+        ? { type, userId: post.userId, postId: post.id, to: audience, direct }
+        : { type, userId: post.userId, postId: post.id },
       {},
       tx,
     );
@@ -434,6 +451,8 @@ export class PostsService {
         .returning();
       if (!gone) return null;
       boostsGone = await removeWithBoosts(tx, this.notifications, gone);
+      // Who on other instances had it besides followers, read before its mentions go (its Delete goes to them too).
+      const audience = gone.uri || gone.reblogOfId ? [] : await remoteAudience(tx, gone);
       await tx.delete(postMentions).where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)));
       await tx.delete(postTags).where(and(eq(postTags.userId, me), eq(postTags.postId, id)));
       await tx.delete(postReactions).where(and(eq(postReactions.userId, me), eq(postReactions.postId, id)));
@@ -444,7 +463,7 @@ export class PostsService {
       if (gone.inReplyToId && gone.inReplyToAccountId)
         await bumpReplies(tx, gone.inReplyToAccountId, gone.inReplyToId, -1);
       if (!gone.reblogOfId) await adjustStats(tx, [{ userId: me, statuses: -1 }]);
-      await this.federate(tx, 'delete', gone);
+      await this.federate(tx, 'delete', gone, audience);
       return { ...gone, media };
     });
     if (!deleted) throw recordNotFound();
