@@ -679,8 +679,9 @@ export function createHearthFederation(opts: {
       case 'undo-block': {
         const target = await remote.byId(d.targetId);
         if (!target) return;
+        // A fresh id each time: a receiver that remembers processed activity ids must not drop a block made again.
         const block = new Block({
-          id: new URL(`${me.href}#blocks/${d.targetId}`),
+          id: new URL(`${me.href}#blocks/${d.targetId}/${randomUUID()}`),
           actor: me,
           object: new URL(target.uri),
         });

@@ -598,7 +598,13 @@ describe('blocks', () => {
     assert.equal(block.object, bea.id);
     await m('POST', `/api/v1/accounts/${beaId}/unblock`, u);
     await eventually('the Undo(Block) at the peer', async () =>
-      peer.received.find((a) => a.type === 'Undo' && a.object?.id === block.id),
+      peer.received.find(
+        (a) =>
+          a.type === 'Undo' &&
+          a.actor === actorOf(u) &&
+          a.object?.type === 'Block' &&
+          a.object?.object === bea.id,
+      ),
     );
   });
 
