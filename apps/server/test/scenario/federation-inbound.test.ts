@@ -732,6 +732,16 @@ describe('domain blocks', () => {
     const n = note(tom, '1', '<p>tom here</p>');
     await peer.send(tom, `${h.url}/inbox`, create(tom, n));
     await eventually("tom's note", () => homeStatus(u, n.id));
+    await peer.send(tom, `${h.url}/inbox`, {
+      id: `${tom.id}#follows/1`,
+      type: 'Follow',
+      actor: tom.id,
+      object: actorOf(u),
+    });
+    await eventually('tom follows u', async () => {
+      const r = await m('GET', `/api/v1/accounts/relationships?id[]=${tomId}`, u);
+      return r.body[0]?.followed_by === true;
+    });
     assert.equal((await m('GET', '/api/v1/domain_blocks', null)).status, 401);
     assert.equal((await m('POST', '/api/v1/domain_blocks', u, { domain: '../etc' })).status, 422);
     assert.equal((await m('POST', '/api/v1/domain_blocks', u, { domain: '127.0.0.1' })).status, 200);
@@ -739,6 +749,7 @@ describe('domain blocks', () => {
     assert.equal(await homeStatus(u, n.id), null);
     const rel = await m('GET', `/api/v1/accounts/relationships?id[]=${tomId}`, u);
     assert.equal(rel.body[0].domain_blocking, true);
+    assert.equal(rel.body[0].followed_by, false);
     // Another user's timeline is not touched.
     const w = await h.register();
     await follow(w, tom);

@@ -37,6 +37,12 @@ function domainsOf(url: string): string[] {
   return parts.map((_, i) => parts.slice(i).join('.')).filter((d) => d.length > 0);
 }
 
+/** Whether the `users` row in scope is a remote account on `domain` or a subdomain of it. */
+function onDomain(domain: string) {
+  const host = sql`split_part(split_part(${users.username}, '@', 2), ':', 1)`;
+  return sql`${users.remote} and (${host} = ${domain} or ${host} like ${`%.${domain}`})`;
+}
+
 export interface AdminDomainBlock {
   id: string;
   domain: string;
@@ -135,19 +141,17 @@ export class DomainBlocksService {
         .returning();
       if (!row) return null;
       // Suspending severs: follows between local accounts and the domain's end here (nothing is sent there).
-      const host = sql`split_part(split_part(${users.username}, '@', 2), ':', 1)`;
-      const onDomain = sql`${users.remote} and (${host} = ${domain} or ${host} like ${`%.${domain}`})`;
       const pairs = await tx
         .select({ followerId: follows.userId, userId: follows.targetId })
         .from(follows)
         .innerJoin(users, sql`${users.id} in (${follows.userId}, ${follows.targetId})`)
-        .where(onDomain)
+        .where(onDomain(domain))
         .limit(SEVER_MAX);
       const inbound = await tx
         .select({ followerId: followers.followerId, userId: followers.userId })
         .from(followers)
         .innerJoin(users, eq(users.id, followers.followerId))
-        .where(onDomain)
+        .where(onDomain(domain))
         .limit(SEVER_MAX);
       const seen = new Set<string>();
       for (const p of [...pairs, ...inbound]) {
@@ -182,7 +186,7 @@ export class DomainBlocksService {
     return rows.map((r) => r.domain);
   }
 
-  /** Blocks a domain for the caller (again: no change). */
+  /** Blocks a domain for the caller (again: no change); its accounts following the caller stop. */
   async block(principal: Principal, raw: string): Promise<void> {
     const domain = normalDomain(raw);
     if (!domain) throw unprocessable('Domain is not a valid host name');
@@ -195,6 +199,14 @@ export class DomainBlocksService {
       if (Number(n) >= USER_DOMAIN_BLOCKS_MAX)
         throw unprocessable(`At most ${USER_DOMAIN_BLOCKS_MAX} domains can be blocked`);
       await tx.insert(userDomainBlocks).values({ userId: me, domain }).onConflictDoNothing();
+      // As on Mastodon, the domain's accounts stop following the user.
+      const theirs = await tx
+        .select({ followerId: followers.followerId })
+        .from(followers)
+        .innerJoin(users, eq(users.id, followers.followerId))
+        .where(and(eq(followers.userId, me), onDomain(domain)))
+        .limit(SEVER_MAX);
+      for (const f of theirs) await this.follows.removeFollow(tx, f.followerId, me);
     });
   }
 
