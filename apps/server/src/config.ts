@@ -76,6 +76,8 @@ export interface Config {
   federationAllowPrivateAddresses: boolean;
   /** WebFinger of other instances over plain http (tests on one machine only). */
   federationAllowHttp: boolean;
+  /** Usernames of the local accounts that administer this instance (domain blocks; ADR 0040). */
+  instanceAdmins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -366,6 +368,16 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
         .filter(Boolean),
     default: () => [],
     allowed: 'a comma-separated list of host names or IP addresses',
+  },
+  instanceAdmins: {
+    env: 'INSTANCE_ADMINS',
+    parse: (raw) =>
+      raw
+        .split(',')
+        .map((u) => u.trim().toLowerCase())
+        .filter(Boolean),
+    default: () => [],
+    allowed: 'a comma-separated list of usernames',
   },
 };
 

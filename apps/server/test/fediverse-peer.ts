@@ -25,6 +25,8 @@ export interface Peer {
   send(by: PeerActor, inbox: string, activity: Record<string, unknown>): Promise<number>;
   /** Serves `doc` (with Mastodon's context) at its `id`, as the peer's own object. */
   serve(doc: { id: string } & Record<string, unknown>): void;
+  /** Serves a JSON document as it is at `path` (a JSON-LD context the peer's activities name, as Pleroma's do). */
+  serveRaw(path: string, doc: unknown, type?: string): void;
   /** Activities delivered to this peer's inboxes, oldest first. */
   received: Array<Record<string, any>>;
   close(): Promise<void>;
@@ -50,11 +52,15 @@ async function pem(key: CryptoKey): Promise<string> {
   return `-----BEGIN PUBLIC KEY-----\n${der.match(/.{1,64}/g)?.join('\n')}\n-----END PUBLIC KEY-----\n`;
 }
 
-/** Starts a peer on 127.0.0.1 (Hearth must allow private addresses and plain HTTP: test settings). */
-export async function startPeer(): Promise<Peer> {
+/**
+ * Starts a peer on 127.0.0.1 (Hearth must allow private addresses and plain HTTP: test settings), named by
+ * `hostName` (default 127.0.0.1; `localhost` gives a second server with another domain).
+ */
+export async function startPeer(opts: { hostName?: string } = {}): Promise<Peer> {
   const actors = new Map<string, PeerActor>();
   const received: Array<Record<string, any>> = [];
   const objects = new Map<string, Record<string, unknown>>();
+  const raw = new Map<string, { doc: unknown; type: string }>();
   let origin = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
@@ -85,6 +91,8 @@ export async function startPeer(): Promise<Peer> {
           'application/jrd+json',
         );
       }
+      const file = raw.get(url.pathname);
+      if (file) return json(200, file.doc, file.type);
       const object = objects.get(url.href);
       if (object) return json(200, { '@context': MASTODON_CONTEXT, ...object });
       const m = /^\/users\/([a-z0-9_]+)$/.exec(url.pathname);
@@ -108,12 +116,13 @@ export async function startPeer(): Promise<Peer> {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://${opts.hostName ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     host: new URL(origin).host,
     received,
     serve: (doc) => objects.set(doc.id, doc),
+    serveRaw: (path, doc, type = 'application/ld+json') => raw.set(path, { doc, type }),
     async actor(name) {
       const pair = (await crypto.subtle.generateKey(
         {

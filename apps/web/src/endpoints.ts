@@ -642,3 +642,21 @@ export const readSocialConversation = (id: string) =>
   mastodon<SocialConversation>('POST', `/v1/conversations/${id}/read`);
 export const deleteSocialConversation = (id: string) =>
   mastodon<unknown>('DELETE', `/v1/conversations/${id}`);
+// ---- Domain blocks (ADR 0040): one's own, and the instance's for its admins ----
+
+export interface AdminDomainBlock {
+  id: string;
+  domain: string;
+  severity: string;
+  created_at: string;
+  private_comment: string | null;
+}
+export const myDomainBlocks = () => mastodon<string[]>('GET', '/v1/domain_blocks');
+export const blockDomain = (domain: string) => mastodon<object>('POST', '/v1/domain_blocks', { domain });
+export const unblockDomain = (domain: string) =>
+  mastodon<object>('DELETE', `/v1/domain_blocks?domain=${encodeURIComponent(domain)}`);
+export const instanceDomainBlocks = () => mastodon<AdminDomainBlock[]>('GET', '/v1/admin/domain_blocks');
+export const blockInstanceDomain = (domain: string) =>
+  mastodon<AdminDomainBlock>('POST', '/v1/admin/domain_blocks', { domain, severity: 'suspend' });
+export const unblockInstanceDomain = (id: string) =>
+  mastodon<AdminDomainBlock>('DELETE', `/v1/admin/domain_blocks/${id}`);

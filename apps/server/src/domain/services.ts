@@ -31,6 +31,7 @@ import { ReadStatesService } from './messages/read-states.service';
 import { SearchService } from './messages/search.service';
 import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
+import { DomainBlocksService } from './social/domain-blocks.service';
 import { FollowedTagsService } from './social/followed-tags.service';
 import { FollowsService } from './social/follows.service';
 import { ListsService } from './social/lists.service';
@@ -141,6 +142,8 @@ export function createServices(deps: Deps) {
       pins: new StatusPinsService(deps, posts),
       mutes: new MutesService(deps, follows),
       streams: new StreamsService(deps, notifications),
+      /** Instance (admin) and users' own domain blocks (ADR 0040). */
+      domainBlocks: new DomainBlocksService(deps, follows),
       /** Accounts of other instances and this one's actor keys (ADR 0040). */
       remote: new RemoteAccountsService(deps),
       /** Search, directory, trends and tag timelines. */

@@ -12,6 +12,7 @@ import {
   type Actor,
   Announce,
   Application,
+  Block,
   Create,
   Delete,
   EmojiReact,
@@ -35,8 +36,9 @@ import { exportSpki } from '@fedify/vocab-runtime';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { RelationshipType } from '../domain/relationships/relationships.service';
 import type { Services } from '../domain/services';
-import { remotePrincipal } from '../domain/social/remote.service';
+import { type RemoteAccount, remotePrincipal } from '../domain/social/remote.service';
 import type { FederationDelivery, JobPayloads } from '../jobs/kinds';
 import type { JobWorker } from '../jobs/worker';
 import type { Db } from '../store/db';
@@ -44,6 +46,7 @@ import { DatabaseKvStore } from './kv';
 import {
   createOf,
   instant,
+  namedActors,
   noteToStatus,
   plainText,
   sanitizeContent,
@@ -79,6 +82,7 @@ export function createHearthFederation(opts: {
   const { config, services, log } = opts;
   const social = services.social;
   const remote = social.remote;
+  const domainBlocks = social.domainBlocks;
   const host = new URL(config.publicUrl).host;
   const kv = new DatabaseKvStore(opts.db);
   const federation = createFederation<null>({
@@ -169,7 +173,11 @@ export function createHearthFederation(opts: {
   federation
     .setFollowersDispatcher('/users/{identifier}/followers', async (_ctx, identifier) => {
       if (!(await remote.local(identifier))) return null;
-      const list = await remote.remoteFollowers(identifier, FANOUT_MAX);
+      // No follower on a blocked domain is listed, so Fedify's fan-out never delivers there.
+      const list = await domainBlocks.allowedUrls(
+        await remote.remoteFollowers(identifier, FANOUT_MAX),
+        (f) => f.uri,
+      );
       const items: Recipient[] = list.map((f) => ({
         id: new URL(f.uri),
         inboxId: new URL(f.inbox),
@@ -201,6 +209,10 @@ export function createHearthFederation(opts: {
     const post = await social.posts.statusRow(userId, id);
     if (!post || post.uri || post.reblogOfId) return null;
     const parent = post.inReplyToId ? await social.posts.statusRowById(post.inReplyToId) : null;
+    const parentAuthor = parent
+      ? ((await remote.byId(parent.userId))?.uri ?? ctx.getActorUri(parent.userId).href)
+      : null;
+    const mentioned = await social.posts.mentionsOf(userId, id);
     return {
       uri: ctx.getObjectUri(Note, { userId, id }).href,
       url: `${config.publicUrl}/@${(await remote.local(userId))?.username ?? userId}/${id}`,
@@ -215,6 +227,15 @@ export function createHearthFederation(opts: {
       inReplyTo: parent
         ? (parent.uri ?? ctx.getObjectUri(Note, { userId: parent.userId, id: parent.id }).href)
         : null,
+      inReplyToAuthor: parentAuthor,
+      mentions: mentioned.map((m) =>
+        m.remote && m.uri
+          ? { href: m.uri, name: `@${m.username}` }
+          : { href: ctx.getActorUri(m.id).href, name: `@${m.username}@${host}` },
+      ),
+      /** Remote accounts it mentions, and the remote author it answers (null when local), to deliver it to. */
+      remoteMentioned: mentioned.filter((m) => m.remote).map((m) => m.id),
+      remoteParentAuthor: parent && (await remote.byId(parent.userId)) ? parent.userId : null,
     };
   };
   federation.setObjectDispatcher(Note, '/users/{userId}/statuses/{id}', async (ctx, values) => {
@@ -239,6 +260,8 @@ export function createHearthFederation(opts: {
   /** Stores (or refreshes) a remote actor as an account; answers its id. */
   const storeActor = async (actor: Actor): Promise<string | null> => {
     if (!actor.id || !actor.inboxId || !actor.preferredUsername) return null;
+    // Nothing of a domain the admins blocked is stored (a lookup, a boosted status's author).
+    if (await domainBlocks.blocksUrl(actor.id.href)) return null;
     const fields: Array<{ name: string; value: string }> = [];
     for await (const a of actor.getAttachments())
       if (a instanceof PropertyValue && a.name && a.value)
@@ -285,6 +308,7 @@ export function createHearthFederation(opts: {
   federation
     .setInboxListeners('/users/{identifier}/inbox', '/inbox')
     .on(Follow, async (ctx, follow) => {
+      if (await fromBlockedDomain(follow)) return;
       if (!follow.id || !follow.actorId) return;
       const target = await localActor(ctx, follow.objectId);
       if (!target) return;
@@ -305,19 +329,28 @@ export function createHearthFederation(opts: {
         actor: ctx.getActorUri(target.id),
         object: follow,
       };
-      await ctx.sendActivity(
+      await send(
+        ctx,
         { identifier: target.id },
-        recipientOf(follower),
+        [follower],
         refused ? new Reject(answer) : new Accept(answer),
       );
     })
-    .on(Accept, async (ctx, accept) => answered(ctx, accept, true))
-    .on(Reject, async (ctx, reject) => answered(ctx, reject, false))
+    .on(Accept, async (ctx, accept) => {
+      if (!(await fromBlockedDomain(accept))) await answered(ctx, accept, true);
+    })
+    .on(Reject, async (ctx, reject) => {
+      if (!(await fromBlockedDomain(reject))) await answered(ctx, reject, false);
+    })
     .on(Undo, async (ctx, undo) => {
+      if (await fromBlockedDomain(undo)) return;
       const object = await undo.getObject(ctx);
       const senderId = undo.actorId ? (await remote.byUri(undo.actorId.href))?.id : null;
       if (!senderId || !object) return;
-      if (object instanceof Follow && object.actorId?.href === undo.actorId?.href) {
+      if (object instanceof Block && object.actorId?.href === undo.actorId?.href) {
+        const target = await localActor(ctx, object.objectId);
+        if (target) await services.relationships.remove(remotePrincipal(senderId), target.id).catch(() => {});
+      } else if (object instanceof Follow && object.actorId?.href === undo.actorId?.href) {
         const target = await localActor(ctx, object.objectId);
         if (target) await social.follows.unfollow(remotePrincipal(senderId), target.id).catch(() => {});
       } else if (object instanceof Announce && object.actorId?.href === undo.actorId?.href) {
@@ -336,17 +369,28 @@ export function createHearthFederation(opts: {
       }
     })
     .on(Create, async (ctx, create) => {
+      if (await fromBlockedDomain(create)) return;
       const object = await create.getObject(ctx);
       if (!(object instanceof Note) || !create.actorId) return;
       // Only an author may create its notes (Fedify checked that the activity is signed by `actor`).
       if (object.attributionId?.href !== create.actorId.href) return;
-      const author = await remote.byUri(create.actorId.href);
-      // In this slice a remote status is stored when a local account follows its author.
-      if (!author || !(await social.follows.hasLocalFollower(author.id))) return;
+      // A remote status is stored when someone here follows its author, when it answers a status Hearth has, or
+      // when it names a local account (a mention, or a direct status addressed to one).
+      const mentions = await localAccountsNamed(ctx, object);
+      const parent = object.replyTargetId
+        ? ((await localPostOf(ctx, object.replyTargetId)) ??
+          (await social.posts.byUri(object.replyTargetId.href)))
+        : null;
+      const known = await remote.byUri(create.actorId.href);
+      if (!known && !mentions.length && !parent) return;
+      if (known && !mentions.length && !parent && !(await social.follows.hasLocalFollower(known.id))) return;
+      const authorId = known?.id ?? (await senderOf(ctx, create));
+      if (!authorId) return;
       const actor = await create.getActor(ctx);
-      await storeNote(ctx, object, author.id, actor && isActor(actor) ? actor : null);
+      await storeNote(ctx, object, authorId, actor && isActor(actor) ? actor : null, mentions);
     })
     .on(Announce, async (ctx, announce) => {
+      if (await fromBlockedDomain(announce)) return;
       if (!announce.actorId || !announce.objectId) return;
       const boosterId = await senderOf(ctx, announce);
       if (!boosterId) return;
@@ -375,6 +419,7 @@ export function createHearthFederation(opts: {
       });
     })
     .on(Update, async (ctx, update) => {
+      if (await fromBlockedDomain(update)) return;
       if (!update.actorId) return;
       const object = await update.getObject(ctx);
       if (isActor(object)) {
@@ -397,6 +442,7 @@ export function createHearthFederation(opts: {
       await social.posts.editRemote(author.id, post.id, { ...status, inReplyTo: null });
     })
     .on(Delete, async (_ctx, del) => {
+      if (await fromBlockedDomain(del)) return;
       const actorId = del.actorId;
       const objectId = del.objectId;
       if (!actorId || !objectId) return;
@@ -416,8 +462,21 @@ export function createHearthFederation(opts: {
         log.info({ err, object: objectId.href }, 'a remote delete failed');
       });
     })
-    .on(EmojiReact, async (ctx, react) => reacted(ctx, react, true))
+    .on(EmojiReact, async (ctx, react) => {
+      if (!(await fromBlockedDomain(react))) await reacted(ctx, react, true);
+    })
+    .on(Block, async (ctx, block) => {
+      if (await fromBlockedDomain(block)) return;
+      // A remote account blocks a local one: the blocker's statuses are hidden from the blocked, follows both ways end.
+      const target = await localActor(ctx, block.objectId);
+      const blockerId = target ? await senderOf(ctx, block) : null;
+      if (!target || !blockerId) return;
+      await services.relationships
+        .put(remotePrincipal(blockerId), target.id, RelationshipType.Blocked)
+        .catch((err) => log.info({ err, block: block.id?.href }, 'a remote block failed'));
+    })
     .on(Like, async (ctx, like) => {
+      if (await fromBlockedDomain(like)) return;
       const post = await localPostOf(ctx, like.objectId);
       if (!post) return;
       // Misskey sends its reactions as a Like whose content (and `_misskey_reaction`) is the emoji.
@@ -430,6 +489,21 @@ export function createHearthFederation(opts: {
     })
     .onError((_ctx, err) => log.warn({ err }, 'an inbox activity failed'));
 
+  /** Whether an activity's sender is on a domain the admins blocked (Fedify verified its signature already). */
+  async function fromBlockedDomain(activity: { actorId: URL | null }): Promise<boolean> {
+    return !activity.actorId || (await domainBlocks.blocksUrl(activity.actorId.href));
+  }
+
+  /** The local accounts a remote note mentions or addresses (ids, each once). */
+  async function localAccountsNamed(ctx: Context<null>, note: Note): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const href of await namedActors(note)) {
+      const user = await localActor(ctx, new URL(href));
+      if (user) ids.add(user.id);
+    }
+    return [...ids];
+  }
+
   /**
    * Stores a remote Note of `authorId` (its author's actor, when known, tells followers-only from direct); answers
    * the status's id, or null when it is nothing to store (direct, deleted, not the author's own).
@@ -439,13 +513,15 @@ export function createHearthFederation(opts: {
     note: Note,
     authorId: string,
     authorActor: Actor | null,
+    mentions: string[] = [],
   ): Promise<string | null> {
     const account = await remote.byId(authorId);
     // The note must live on its author's server.
     if (!account || !note.id || note.id.origin !== new URL(account.uri).origin) return null;
     if (note.attributionId?.href !== account.uri) return null;
     const status = noteToStatus(note, authorActor?.followersId?.href ?? null);
-    if (!status || status.visibility === 'direct') return null;
+    // A direct status is kept only for the local accounts it names (they alone may see it).
+    if (!status || (status.visibility === 'direct' && !mentions.length)) return null;
     if (await kv.get(tombstoneKey(status.uri))) return null;
     const parent = status.inReplyTo
       ? ((await localPostOf(ctx, new URL(status.inReplyTo))) ?? (await social.posts.byUri(status.inReplyTo)))
@@ -453,6 +529,7 @@ export function createHearthFederation(opts: {
     return social.posts.createRemote(authorId, {
       ...status,
       inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
+      mentions,
     });
   }
 
@@ -551,7 +628,7 @@ export function createHearthFederation(opts: {
           d.type === 'follow'
             ? follow
             : new Undo({ id: new URL(`${follow.id?.href}/undo`), actor: me, object: follow });
-        await ctx.sendActivity(sender, recipientOf(target), activity);
+        await send(ctx, sender, [target], activity);
         return;
       }
       case 'accept':
@@ -564,22 +641,23 @@ export function createHearthFederation(opts: {
           object: me,
         });
         const answer = { id: new URL(`${me.href}#${d.type}s/${randomUUID()}`), actor: me, object: follow };
-        await ctx.sendActivity(
-          sender,
-          recipientOf(follower),
-          d.type === 'accept' ? new Accept(answer) : new Reject(answer),
-        );
+        await send(ctx, sender, [follower], d.type === 'accept' ? new Accept(answer) : new Reject(answer));
         return;
       }
       case 'create': {
         const s = await localStatus(ctx, d.userId, d.postId);
-        if (!s || s.visibility === 'direct') return;
-        await ctx.sendActivity(sender, 'followers', createOf(s), { preferSharedInbox: true });
+        if (!s) return;
+        await sendToAudience(
+          ctx,
+          d.userId,
+          { direct: s.visibility === 'direct', named: await namedOf(s) },
+          createOf(s),
+        );
         return;
       }
       case 'update': {
         const s = await localStatus(ctx, d.userId, d.postId);
-        if (!s || s.visibility === 'direct') return;
+        if (!s) return;
         const note = statusToNote(s);
         const update = new Update({
           id: new URL(`${s.uri}#updates/${Date.now()}`),
@@ -589,19 +667,48 @@ export function createHearthFederation(opts: {
           ccs: note.ccIds,
           updated: note.updated,
         });
-        await ctx.sendActivity(sender, 'followers', update, { preferSharedInbox: true });
+        await sendToAudience(
+          ctx,
+          d.userId,
+          { direct: s.visibility === 'direct', named: await namedOf(s) },
+          update,
+        );
+        return;
+      }
+      case 'block':
+      case 'undo-block': {
+        const target = await remote.byId(d.targetId);
+        if (!target) return;
+        // A fresh id each time: a receiver that remembers processed activity ids must not drop a block made again.
+        const block = new Block({
+          id: new URL(`${me.href}#blocks/${d.targetId}/${randomUUID()}`),
+          actor: me,
+          object: new URL(target.uri),
+        });
+        const activity =
+          d.type === 'block'
+            ? block
+            : new Undo({ id: new URL(`${block.id?.href}/undo/${randomUUID()}`), actor: me, object: block });
+        await send(ctx, sender, [target], activity);
         return;
       }
       case 'delete': {
         const uri = ctx.getObjectUri(Note, { userId: d.userId, id: d.postId });
+        const named = (await Promise.all((d.to ?? []).map((id) => remote.byId(id)))).filter(
+          (a) => a !== null,
+        );
         const del = new Delete({
           id: new URL(`${uri.href}#delete`),
           actor: me,
           object: new Tombstone({ id: uri }),
-          to: PUBLIC_COLLECTION,
-          ccs: [ctx.getFollowersUri(d.userId)],
+          ...(d.direct
+            ? { tos: named.map((a) => new URL(a.uri)) }
+            : {
+                to: PUBLIC_COLLECTION,
+                ccs: [ctx.getFollowersUri(d.userId), ...named.map((a) => new URL(a.uri))],
+              }),
         });
-        await ctx.sendActivity(sender, 'followers', del, { preferSharedInbox: true });
+        await sendToAudience(ctx, d.userId, { direct: d.direct === true, named }, del);
         return;
       }
       case 'announce':
@@ -627,7 +734,7 @@ export function createHearthFederation(opts: {
             : new Undo({ id: new URL(`${announce.id?.href}/undo`), actor: me, object: announce });
         await ctx.sendActivity(sender, 'followers', activity, { preferSharedInbox: true });
         // The boosted status's author hears of it even when not following the booster.
-        if (author) await ctx.sendActivity(sender, recipientOf(author), activity);
+        if (author) await send(ctx, sender, [author], activity);
         return;
       }
       case 'react':
@@ -647,7 +754,7 @@ export function createHearthFederation(opts: {
           d.type === 'react'
             ? react
             : new Undo({ id: new URL(`${react.id?.href}/undo/${randomUUID()}`), actor: me, object: react });
-        await ctx.sendActivity(sender, recipientOf(author), activity);
+        await send(ctx, sender, [author], activity);
         return;
       }
       case 'update-person': {
@@ -683,16 +790,57 @@ export function createHearthFederation(opts: {
                 actor: me,
                 object: like,
               });
-        await ctx.sendActivity(sender, recipientOf(author), activity);
+        await send(ctx, sender, [author], activity);
         return;
       }
     }
   }
 
+  /** Sends to remote accounts, leaving out those on a domain the admins blocked. */
+  async function send(
+    ctx: Context<null>,
+    sender: { identifier: string },
+    to: Array<{ uri: string; inbox: string; sharedInbox: string | null }>,
+    activity: Parameters<Context<null>['sendActivity']>[2],
+    opts: { preferSharedInbox?: boolean } = {},
+  ): Promise<void> {
+    const allowed = await domainBlocks.allowedUrls(to, (a) => a.uri);
+    if (allowed.length) await ctx.sendActivity(sender, allowed.map(recipientOf), activity, opts);
+  }
+
+  /**
+   * Sends a status's Create, Update or Delete to its audience on other instances: its author's remote followers
+   * (unless it is direct) and `named`, the remote accounts it mentions and the remote author it answers.
+   */
+  async function sendToAudience(
+    ctx: Context<null>,
+    userId: string,
+    audience: { direct: boolean; named: Array<RemoteAccount | null> },
+    activity: Parameters<Context<null>['sendActivity']>[2],
+  ): Promise<void> {
+    const named = audience.named.filter((a) => a !== null);
+    const all = audience.direct ? named : [...(await remote.remoteFollowers(userId, FANOUT_MAX)), ...named];
+    const unique = [...new Map(all.map((a) => [a.id, a])).values()];
+    await send(ctx, { identifier: userId }, unique, activity, { preferSharedInbox: true });
+  }
+
+  /** The remote accounts a local status names besides followers: those it mentions, and the author it answers. */
+  const namedOf = (s: {
+    visibility: Visibility;
+    remoteMentioned: string[];
+    remoteParentAuthor: string | null;
+  }) => {
+    const ids = [...s.remoteMentioned];
+    if (s.visibility !== 'direct' && s.remoteParentAuthor) ids.push(s.remoteParentAuthor);
+    return Promise.all(ids.map((id) => remote.byId(id)));
+  };
+
   /** `name@host` of another instance: WebFinger there, then its actor, stored as an account. */
   async function resolve(acct: string): Promise<string | null> {
     const known = await remote.byAcct(acct);
     if (known) return known.id;
+    const at = acct.lastIndexOf('@');
+    if (at < 0 || (await domainBlocks.blocksUrl(`https://${acct.slice(at + 1)}/`))) return null;
     const actorUrl = await webFingerSelf(acct, {
       allowPrivate: config.federationAllowPrivateAddresses,
       allowHttp: config.federationAllowHttp,

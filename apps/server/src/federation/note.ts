@@ -1,4 +1,4 @@
-import { Create, Link, Note, PUBLIC_COLLECTION } from '@fedify/vocab';
+import { Create, Link, Mention, Note, PUBLIC_COLLECTION } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import sanitizeHtml from 'sanitize-html';
 
@@ -19,8 +19,11 @@ export interface LocalStatus {
   visibility: Visibility;
   language: string | null;
   createdAt: Date;
-  /** The IRI of the status it answers, if any. */
+  /** The IRI of the status it answers, if any, and its author's actor IRI. */
   inReplyTo: string | null;
+  inReplyToAuthor: string | null;
+  /** The accounts it mentions: actor IRI and `@name@host`. */
+  mentions: Array<{ href: string; name: string }>;
 }
 
 /** Fedify's types name the native Temporal (lib esnext.temporal); at run time it takes the polyfill's instants. */
@@ -28,24 +31,32 @@ type Instant = NonNullable<ConstructorParameters<typeof Note>[0]['published']>;
 export const instant = (d: Date): Instant =>
   Temporal.Instant.fromEpochMilliseconds(d.getTime()) as unknown as Instant;
 
-/** Audience of a status of `visibility` (Mastodon's mapping): public to all, unlisted quietly, private to followers. */
-function audience(visibility: Visibility, followers: string): { to: URL[]; cc: URL[] } {
-  const f = new URL(followers);
-  switch (visibility) {
+/**
+ * Audience of a status (Mastodon's mapping): public to all, unlisted quietly, private to followers, each with the
+ * accounts it mentions and the author it answers in `cc`; direct to the accounts it mentions, and no one else.
+ */
+function audience(s: LocalStatus): { to: URL[]; cc: URL[] } {
+  const f = new URL(s.followers);
+  const named = [
+    ...new Set([...s.mentions.map((m) => m.href), ...(s.inReplyToAuthor ? [s.inReplyToAuthor] : [])]),
+  ]
+    .filter((href) => href !== s.actor)
+    .map((href) => new URL(href));
+  switch (s.visibility) {
     case 'public':
-      return { to: [PUBLIC_COLLECTION], cc: [f] };
+      return { to: [PUBLIC_COLLECTION], cc: [f, ...named] };
     case 'unlisted':
-      return { to: [f], cc: [PUBLIC_COLLECTION] };
+      return { to: [f], cc: [PUBLIC_COLLECTION, ...named] };
     case 'private':
-      return { to: [f], cc: [] };
+      return { to: [f], cc: named };
     default:
-      return { to: [], cc: [] };
+      return { to: s.mentions.filter((m) => m.href !== s.actor).map((m) => new URL(m.href)), cc: [] };
   }
 }
 
 /** A local status as a Note. */
 export function statusToNote(s: LocalStatus): Note {
-  const { to, cc } = audience(s.visibility, s.followers);
+  const { to, cc } = audience(s);
   return new Note({
     id: new URL(s.uri),
     attribution: new URL(s.actor),
@@ -58,13 +69,14 @@ export function statusToNote(s: LocalStatus): Note {
     published: instant(s.createdAt),
     url: new URL(s.url),
     replyTarget: s.inReplyTo ? new URL(s.inReplyTo) : null,
+    tags: s.mentions.map((m) => new Mention({ href: new URL(m.href), name: m.name })),
   });
 }
 
 /** The Create that delivers a new local status. */
 export function createOf(s: LocalStatus): Create {
   const note = statusToNote(s);
-  const { to, cc } = audience(s.visibility, s.followers);
+  const { to, cc } = audience(s);
   return new Create({
     id: new URL(`${s.uri}/activity`),
     actor: new URL(s.actor),
@@ -167,7 +179,11 @@ export function noteToStatus(note: Note, followers: string | null): RemoteNote |
   if (!note.id) return null;
   const first = note.contents[0] ?? '';
   const html = typeof first === 'string' ? first : first.toString();
-  const language = typeof first === 'string' ? null : first.locale.baseName;
+  // `und` (Pleroma's default `@language`) is no language.
+  // Mastodon sends both `content` and `contentMap`: the language is the tagged one's.
+  const withLocale = note.contents.find((c) => typeof c !== 'string');
+  const tagged = withLocale && typeof withLocale !== 'string' ? withLocale.locale.baseName : null;
+  const language = tagged && tagged !== 'und' ? tagged : null;
   const summary = note.summary;
   const to = note.toIds.map((u) => u.href);
   const cc = note.ccIds.map((u) => u.href);
@@ -195,4 +211,25 @@ export function noteToStatus(note: Note, followers: string | null): RemoteNote |
     published: note.published ? new Date(note.published.epochMilliseconds) : null,
     inReplyTo: note.replyTargetId?.href ?? null,
   };
+}
+
+/** Most Mention tags and addressees of a remote note read (a note naming thousands is read as naming these). */
+const NAMED_MAX = 100;
+
+/**
+ * The actor IRIs a remote note names: its Mention tags' `href`s and its `to`/`cc` (Mastodon addresses a direct
+ * status to the accounts it mentions, and names them in tags too). Embedded tags only: nothing is fetched.
+ */
+export async function namedActors(note: Note): Promise<string[]> {
+  const named = new Set<string>();
+  const noFetch = async (): Promise<never> => {
+    throw new Error('tags given by IRI are not fetched');
+  };
+  for await (const tag of note.getTags({ suppressError: true, documentLoader: noFetch })) {
+    if (named.size >= NAMED_MAX) break;
+    if (tag instanceof Mention && tag.href) named.add(tag.href.href);
+  }
+  for (const u of [...note.toIds, ...note.ccIds].slice(0, NAMED_MAX)) named.add(u.href);
+  named.delete(PUBLIC_COLLECTION.href);
+  return [...named].slice(0, NAMED_MAX);
 }

@@ -37,8 +37,13 @@ export type FederationDelivery =
   | { type: 'accept' | 'reject'; userId: string; followerId: string; followUri: string | null }
   /** `userId` posted status `postId` (public or unlisted) and has remote followers. */
   | { type: 'create'; userId: string; postId: string }
-  /** `userId` edited status `postId` (Update), or deleted it (Delete: the row is gone, its IRI is enough). */
-  | { type: 'update' | 'delete'; userId: string; postId: string }
+  /** `userId` edited status `postId` (Update). */
+  | { type: 'update'; userId: string; postId: string }
+  /**
+   * `userId` deleted status `postId` (Delete: the row is gone, its IRI is enough); `to` is its remote audience besides
+   * followers (mentioned accounts, the answered author), `direct` whether followers never had it.
+   */
+  | { type: 'delete'; userId: string; postId: string; to?: string[]; direct?: boolean }
   /** `userId` boosted (or stopped boosting) status `originalId` of `originalUserId`; `boostId` names the boost. */
   | {
       type: 'announce' | 'undo-announce';
@@ -51,5 +56,7 @@ export type FederationDelivery =
   | { type: 'react' | 'undo-react'; userId: string; authorId: string; postId: string; emoji: string }
   /** `userId` changed their profile (Update of their Person). */
   | { type: 'update-person'; userId: string }
+  /** `userId` blocked (or unblocked) remote `targetId` (Block, and its Undo). */
+  | { type: 'block' | 'undo-block'; userId: string; targetId: string }
   /** `userId` favourited (or stopped) remote `authorId`'s status `postId`. */
   | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string };

@@ -19,7 +19,11 @@ interface Instance extends HearthProcess {
 
 const started: Instance[] = [];
 
-async function startInstance(hostName: string, workerId: number): Promise<Instance> {
+async function startInstance(
+  hostName: string,
+  workerId: number,
+  env: Record<string, string> = {},
+): Promise<Instance> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-federation-'));
   const db = process.env.DATABASE_URL ? await freshPostgres() : null;
@@ -34,6 +38,7 @@ async function startInstance(hostName: string, workerId: number): Promise<Instan
     FEDERATION_ALLOW_PRIVATE_ADDRESSES: 'true',
     FEDERATION_ALLOW_HTTP: 'true',
     ...(db ? { DATABASE_URL: db.url } : {}),
+    ...env,
   });
   const instance = { ...p, host: `${hostName}:${port}`, dataDir, drop: db?.drop ?? (async () => {}) };
   started.push(instance);
@@ -327,5 +332,99 @@ describe('two Hearth instances federate', { timeout: 900_000 }, () => {
       );
       return r.body[0]?.following === false && r.body[0]?.requested === false;
     });
+  });
+
+  test('a reply and mentions across instances; a direct status seen by its addressee only; a block sent; a domain block', async () => {
+    const a = await startInstance('127.0.0.1', 13, { INSTANCE_ADMINS: 'dora' });
+    const b = await startInstance('localhost', 14);
+    await Promise.all([waitForHealth(a), waitForHealth(b)]);
+    const dora = await register(a, 'dora');
+    const ed = await register(b, 'ed');
+    const fay = await register(b, 'fay');
+    const gil = await register(b, 'gil');
+
+    // Ed follows dora (not locked); her status reaches him, and he answers it mentioning her.
+    const doraOnB = await mastodon(b, 'GET', `/api/v1/accounts/lookup?acct=dora@${a.host}`, ed.token);
+    assert.equal(doraOnB.status, 200, JSON.stringify(doraOnB.body));
+    await mastodon(b, 'POST', `/api/v1/accounts/${doraOnB.body.id}/follow`, ed.token);
+    await eventually('ed follows dora', async () => {
+      const r = await mastodon(b, 'GET', `/api/v1/accounts/relationships?id[]=${doraOnB.body.id}`, ed.token);
+      return r.body[0]?.following === true;
+    });
+    const question = await mastodon(a, 'POST', '/api/v1/statuses', dora.token, { status: 'who is there?' });
+    const questionOnB = await eventually("dora's status on B", async () => {
+      const r = await mastodon(b, 'GET', '/api/v1/timelines/home', ed.token);
+      return r.body.find((s: any) => s.uri === question.body.uri);
+    });
+    const reply = await mastodon(b, 'POST', '/api/v1/statuses', ed.token, {
+      status: `@dora@${a.host} ed is`,
+      in_reply_to_id: questionOnB.id,
+    });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    const mentioned = await eventually('the mention on A', async () => {
+      const r = await mastodon(a, 'GET', '/api/v1/notifications', dora.token);
+      return r.body.find((n: any) => n.type === 'mention' && n.status?.uri === reply.body.uri);
+    });
+    assert.equal(mentioned.account.acct, `ed@${b.host}`);
+    assert.equal(mentioned.status.in_reply_to_id, question.body.id);
+    const context = await mastodon(a, 'GET', `/api/v1/statuses/${question.body.id}/context`);
+    assert.deepEqual(
+      context.body.descendants.map((s: any) => s.uri),
+      [reply.body.uri],
+    );
+
+    // Dora mentions gil, whom A never saw (WebFinger finds him), and writes ed a direct status.
+    const hello = await mastodon(a, 'POST', '/api/v1/statuses', dora.token, {
+      status: `hello @gil@${b.host}`,
+    });
+    assert.equal(hello.status, 200, JSON.stringify(hello.body));
+    await eventually('gil is notified on B', async () => {
+      const r = await mastodon(b, 'GET', '/api/v1/notifications', gil.token);
+      return r.body.find((n: any) => n.type === 'mention' && n.status?.uri === hello.body.uri);
+    });
+    const secret = await mastodon(a, 'POST', '/api/v1/statuses', dora.token, {
+      status: `@ed@${b.host} only you`,
+      visibility: 'direct',
+    });
+    const dm = await eventually('the direct status on B', async () => {
+      const r = await mastodon(b, 'GET', '/api/v1/notifications', ed.token);
+      return r.body.find((n: any) => n.type === 'mention' && n.status?.uri === secret.body.uri);
+    });
+    assert.equal(dm.status.visibility, 'direct');
+    assert.equal((await mastodon(b, 'GET', `/api/v1/statuses/${dm.status.id}`, fay.token)).status, 404);
+    assert.equal((await mastodon(b, 'GET', `/api/v1/statuses/${dm.status.id}`, ed.token)).status, 200);
+
+    // Ed blocks dora: A hears the Block; his follow of her ends there, and she is told nothing but blocked_by.
+    const edOnA = mentioned.account.id;
+    const blocked = await mastodon(b, 'POST', `/api/v1/accounts/${doraOnB.body.id}/block`, ed.token);
+    assert.equal(blocked.status, 200);
+    await eventually('the block on A', async () => {
+      const r = await mastodon(a, 'GET', `/api/v1/accounts/relationships?id[]=${edOnA}`, dora.token);
+      return r.body[0]?.blocked_by === true && r.body[0]?.followed_by === false;
+    });
+
+    // Dora, an admin of A, blocks B's domain (another account of A may not): no account there is looked up any
+    // more; lifted, it is again.
+    const hal = await register(a, 'hal');
+    assert.equal(
+      (await mastodon(a, 'POST', '/api/v1/admin/domain_blocks', hal.token, { domain: 'localhost' })).status,
+      403,
+    );
+    const domainBlock = await mastodon(a, 'POST', '/api/v1/admin/domain_blocks', dora.token, {
+      domain: 'localhost',
+    });
+    assert.equal(domainBlock.status, 200, JSON.stringify(domainBlock.body));
+    assert.equal(
+      (await mastodon(a, 'GET', `/api/v1/accounts/lookup?acct=fay@${b.host}`, dora.token)).status,
+      404,
+    );
+    assert.equal(
+      (await mastodon(a, 'DELETE', `/api/v1/admin/domain_blocks/${domainBlock.body.id}`, dora.token)).status,
+      200,
+    );
+    assert.equal(
+      (await mastodon(a, 'GET', `/api/v1/accounts/lookup?acct=fay@${b.host}`, dora.token)).status,
+      200,
+    );
   });
 });

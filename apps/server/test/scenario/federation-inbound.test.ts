@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { and, inArray, like, lte, ne, sql } from 'drizzle-orm';
+import { jobs } from '../../src/store/schema';
 import { type Peer, type PeerActor, startPeer } from '../fediverse-peer';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 import { mastodon, post } from '../social-helpers';
@@ -11,17 +15,44 @@ import { mastodon, post } from '../social-helpers';
 let h: TestServer;
 let m: ReturnType<typeof mastodon>;
 let peer: Peer;
+/** A second server, on another domain (`localhost`), for domain blocks. */
+let other: Peer;
+const ADMIN = 'fedadmin';
 const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
 
 before(async () => {
-  h = await startHearth({ federationAllowPrivateAddresses: true, federationAllowHttp: true });
+  h = await startHearth({
+    federationAllowPrivateAddresses: true,
+    federationAllowHttp: true,
+    instanceAdmins: [ADMIN],
+  });
   m = mastodon(h);
   peer = await startPeer();
+  other = await startPeer({ hostName: 'localhost' });
 });
 after(async () => {
   await h.close();
   await peer.close();
+  await other.close();
 });
+
+/** Waits until no federation job is due or running: what was delivered to the inbox or asked to be sent is done. */
+async function settled(): Promise<void> {
+  await eventually('the federation jobs done', async () => {
+    const [row] = await h.app.database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(jobs)
+      .where(
+        and(
+          like(jobs.kind, 'federation.%'),
+          ne(jobs.kind, 'federation.kv-sweep'),
+          inArray(jobs.state, ['queued', 'running']),
+          lte(jobs.runAt, sql`now()`),
+        ),
+      );
+    return Number(row.n) === 0;
+  });
+}
 
 /** Asks until `check` answers something truthy (the inbox works through the job queue). */
 async function eventually<T>(what: string, check: () => Promise<T | null | undefined | false>): Promise<T> {
@@ -34,14 +65,16 @@ async function eventually<T>(what: string, check: () => Promise<T | null | undef
 }
 
 /** A local user following `actor` (looked up by WebFinger, accepted by a signed Accept): answers its account id. */
-async function follow(u: TestUser, actor: PeerActor): Promise<string> {
-  const found = await m('GET', `/api/v1/accounts/lookup?acct=${actor.name}@${peer.host}`, u);
+async function follow(u: TestUser, actor: PeerActor, at: Peer = peer): Promise<string> {
+  const found = await m('GET', `/api/v1/accounts/lookup?acct=${actor.name}@${at.host}`, u);
   assert.equal(found.status, 200, found.text);
   assert.equal((await m('POST', `/api/v1/accounts/${found.body.id}/follow`, u)).status, 200);
   const followActivity = await eventually('the Follow reaches the peer', async () =>
-    peer.received.find((a) => a.type === 'Follow' && a.object === actor.id),
+    at.received.find(
+      (a) => a.type === 'Follow' && a.object === actor.id && a.actor.endsWith(`/users/${u.id}`),
+    ),
   );
-  const status = await peer.send(actor, `${h.url}/users/${u.id}/inbox`, {
+  const status = await at.send(actor, `${h.url}/users/${u.id}/inbox`, {
     id: `${actor.id}#accepts/${u.id}`,
     type: 'Accept',
     actor: actor.id,
@@ -401,5 +434,421 @@ describe('emoji reactions', () => {
     await eventually('the Undo at the peer', async () =>
       peer.received.find((a) => a.type === 'Undo' && a.object?.id === sent.id),
     );
+  });
+});
+
+const actorOf = (u: TestUser) => `http://hearth.test/users/${u.id}`;
+const mention = (u: TestUser) => ({ type: 'Mention', href: actorOf(u), name: `@${u.username}@hearth.test` });
+
+describe('replies and mentions', () => {
+  test("a remote reply to a local status is a comment in its thread, and its mention notifies the status's author", async () => {
+    const u = await h.register();
+    const mine = await post(h, u, { status: 'what do you think?' });
+    // Rita is followed by nobody here: the reply is stored because it answers a status of this instance.
+    const rita = await peer.actor('rita');
+    const reply = note(
+      rita,
+      '1',
+      `<p><span class="h-card"><a href="${actorOf(u)}" class="u-url mention">@<span>${u.username}</span></a></span> I agree</p>`,
+      {
+        inReplyTo: `http://hearth.test/users/${u.id}/statuses/${mine}`,
+        cc: [`${rita.id}/followers`, actorOf(u)],
+        tag: [mention(u)],
+      },
+    );
+    assert.equal(await peer.send(rita, `${h.url}/inbox`, create(rita, reply)), 202);
+    const notification = await eventually('the mention notification', async () => {
+      const r = await m('GET', '/api/v1/notifications', u);
+      return (r.body as any[]).find((n) => n.type === 'mention' && n.status?.uri === reply.id);
+    });
+    assert.equal(notification.account.acct, `rita@${peer.host}`);
+    assert.equal(notification.status.in_reply_to_id, mine);
+    // The thread shows it, to its author and to someone signed out alike.
+    for (const viewer of [u, null]) {
+      const context = await m('GET', `/api/v1/statuses/${mine}/context`, viewer);
+      assert.equal(context.status, 200);
+      assert.deepEqual(
+        (context.body.descendants as any[]).map((s) => s.uri),
+        [reply.id],
+      );
+    }
+    assert.equal((await m('GET', `/api/v1/statuses/${mine}`, u)).body.replies_count, 1);
+
+    // A note that answers nothing here, mentions nobody here and whose author nobody follows is not stored.
+    const stray = note(rita, '2', '<p>talking to myself</p>');
+    await peer.send(rita, `${h.url}/inbox`, create(rita, stray));
+    await settled();
+    const search = await m('GET', `/api/v1/accounts/${notification.account.id}/statuses`, u);
+    assert.deepEqual(
+      (search.body as any[]).map((s) => s.uri),
+      [reply.id],
+    );
+  });
+
+  test('a direct note is seen by the accounts it addresses only', async () => {
+    const u = await h.register();
+    const bystander = await h.register();
+    const sam = await peer.actor('sam');
+    // Bystander follows sam: a direct note still does not reach them.
+    await follow(bystander, sam);
+    const dm = note(sam, '1', `<p>@${u.username} psst</p>`, { to: [actorOf(u)], cc: [], tag: [mention(u)] });
+    assert.equal(await peer.send(sam, `${h.url}/inbox`, create(sam, dm)), 202);
+    const n = await eventually('the direct mention', async () => {
+      const r = await m('GET', '/api/v1/notifications', u);
+      return (r.body as any[]).find((x) => x.type === 'mention' && x.status?.uri === dm.id);
+    });
+    assert.equal(n.status.visibility, 'direct');
+    assert.equal((await m('GET', `/api/v1/statuses/${n.status.id}`, u)).status, 200);
+    assert.equal((await m('GET', `/api/v1/statuses/${n.status.id}`, bystander)).status, 404);
+    assert.equal((await m('GET', `/api/v1/statuses/${n.status.id}`, null)).status, 404);
+    assert.equal(await homeStatus(bystander, dm.id), null);
+    // A direct note naming nobody here is not stored at all.
+    const elsewhere = note(sam, '2', '<p>for someone else</p>', {
+      to: ['https://elsewhere.example/users/x'],
+      cc: [],
+    });
+    await peer.send(sam, `${h.url}/inbox`, create(sam, elsewhere));
+    await settled();
+    const r = await m('GET', `/api/v1/accounts/${n.account.id}/statuses`, bystander);
+    assert.equal(
+      (r.body as any[]).some((s) => s.uri === elsewhere.id),
+      false,
+    );
+  });
+
+  test('a local reply to a remote status goes to its author with inReplyTo; @name@host is resolved and delivered; direct goes to the mentioned only', async () => {
+    const u = await h.register();
+    const pam = await peer.actor('pam');
+    await follow(u, pam);
+    const theirs = note(pam, '1', '<p>anyone?</p>');
+    await peer.send(pam, `${h.url}/inbox`, create(pam, theirs));
+    const stored = await eventually("pam's note", () => homeStatus(u, theirs.id));
+
+    // A public reply mentioning pam: delivered to her inbox, addressed to her, tagged.
+    const reply = await m('POST', '/api/v1/statuses', u, {
+      status: `@pam@${peer.host} me!`,
+      in_reply_to_id: stored.id,
+    });
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.body.mentions?.length ?? 1, 1);
+    assert.match(reply.body.content, new RegExp(`href="${pam.id}"`));
+    const sent = await eventually('the reply at the peer', async () =>
+      peer.received.find((a) => a.type === 'Create' && a.object?.inReplyTo === theirs.id),
+    );
+    assert.equal(sent.object.id, reply.body.uri);
+    assert.ok([sent.to].flat().includes(PUBLIC), JSON.stringify(sent.to));
+    assert.ok([sent.cc].flat().includes(pam.id), JSON.stringify(sent.cc));
+    assert.deepEqual([sent.object.tag].flat(), [
+      { type: 'Mention', href: pam.id, name: `@pam@${peer.host}` },
+    ]);
+
+    // Quinn was never seen here: the mention looks quinn up (WebFinger), and the direct status reaches quinn alone.
+    const quinn = await peer.actor('quinn');
+    const dm = await m('POST', '/api/v1/statuses', u, {
+      status: `@quinn@${peer.host} just between us`,
+      visibility: 'direct',
+    });
+    assert.equal(dm.status, 200, dm.text);
+    const sentDm = await eventually('the direct status at the peer', async () =>
+      peer.received.find((a) => a.type === 'Create' && a.object?.id === dm.body.uri),
+    );
+    assert.deepEqual([sentDm.to].flat(), [quinn.id]);
+    assert.doesNotMatch(
+      JSON.stringify({ to: sentDm.to, cc: sentDm.cc, o: [sentDm.object.to, sentDm.object.cc] }),
+      /Public|followers/,
+    );
+    // Served to nobody unsigned: it is not public.
+    const fetched = await fetch(`${h.url}/users/${u.id}/statuses/${dm.body.id}`, {
+      headers: { accept: 'application/activity+json' },
+    });
+    assert.notEqual(fetched.status, 200);
+    // Deleted, the direct status is retracted where it went: quinn's server hears the Delete, addressed to quinn.
+    assert.equal((await m('DELETE', `/api/v1/statuses/${dm.body.id}`, u)).status, 200);
+    const retracted = await eventually('the Delete at the peer', async () =>
+      peer.received.find((a) => a.type === 'Delete' && (a.object?.id ?? a.object) === dm.body.uri),
+    );
+    assert.deepEqual([retracted.to].flat(), [quinn.id]);
+    assert.doesNotMatch(JSON.stringify([retracted.to, retracted.cc]), /Public|followers/);
+  });
+});
+
+describe('blocks', () => {
+  test('a local block of a remote account sends Block and ends follows; unblocking sends its Undo', async () => {
+    const u = await h.register();
+    const bea = await peer.actor('bea');
+    const beaId = await follow(u, bea);
+    await peer.send(bea, `${h.url}/inbox`, {
+      id: `${bea.id}#follows/1`,
+      type: 'Follow',
+      actor: bea.id,
+      object: actorOf(u),
+    });
+    await eventually('bea follows u', async () => {
+      const r = await m('GET', `/api/v1/accounts/relationships?id[]=${beaId}`, u);
+      return r.body[0]?.followed_by === true;
+    });
+    const blocked = await m('POST', `/api/v1/accounts/${beaId}/block`, u);
+    assert.equal(blocked.status, 200);
+    assert.equal(blocked.body.blocking, true);
+    assert.equal(blocked.body.following, false);
+    assert.equal(blocked.body.followed_by, false);
+    const block = await eventually('the Block at the peer', async () =>
+      peer.received.find((a) => a.type === 'Block' && a.actor === actorOf(u)),
+    );
+    assert.equal(block.object, bea.id);
+    await m('POST', `/api/v1/accounts/${beaId}/unblock`, u);
+    await eventually('the Undo(Block) at the peer', async () =>
+      peer.received.find(
+        (a) =>
+          a.type === 'Undo' &&
+          a.actor === actorOf(u) &&
+          a.object?.type === 'Block' &&
+          a.object?.object === bea.id,
+      ),
+    );
+  });
+
+  test("an inbound Block hides the blocker's statuses from the blocked and ends follows; its Undo lifts it", async () => {
+    const u = await h.register();
+    const cal = await peer.actor('cal');
+    const calId = await follow(u, cal);
+    const n = note(cal, '1', '<p>cal speaks</p>');
+    await peer.send(cal, `${h.url}/inbox`, create(cal, n));
+    const seen = await eventually("cal's note", () => homeStatus(u, n.id));
+    // Someone else cannot block in cal's name.
+    const eve = await peer.actor('eve4');
+    await peer.send(eve, `${h.url}/inbox`, {
+      id: `${eve.id}#blocks/1`,
+      type: 'Block',
+      actor: cal.id,
+      object: actorOf(u),
+    });
+    const block = { id: `${cal.id}#blocks/1`, type: 'Block', actor: cal.id, object: actorOf(u) };
+    assert.equal(await peer.send(cal, `${h.url}/inbox`, block), 202);
+    await eventually('the block in force', async () => {
+      const r = await m('GET', `/api/v1/accounts/relationships?id[]=${calId}`, u);
+      return r.body[0]?.blocked_by === true;
+    });
+    const rel = await m('GET', `/api/v1/accounts/relationships?id[]=${calId}`, u);
+    assert.equal(rel.body[0].following, false);
+    assert.equal(rel.body[0].blocking, false);
+    assert.equal((await m('GET', `/api/v1/statuses/${seen.id}`, u)).status, 404);
+    assert.equal(await homeStatus(u, n.id), null);
+    await peer.send(cal, `${h.url}/inbox`, {
+      id: `${cal.id}#blocks/1/undo`,
+      type: 'Undo',
+      actor: cal.id,
+      object: block,
+    });
+    await eventually(
+      'the block lifted',
+      async () => (await m('GET', `/api/v1/statuses/${seen.id}`, u)).status === 200,
+    );
+  });
+});
+
+describe('domain blocks', () => {
+  test('only an admin manages instance domain blocks; a blocked domain is heard from and delivered to no more', async () => {
+    const admin = await h.register({ username: ADMIN });
+    const u = await h.register();
+    const path = '/api/v1/admin/domain_blocks';
+    assert.equal((await m('GET', path, null)).status, 401);
+    assert.equal((await m('GET', path, u)).status, 403);
+    assert.equal((await m('POST', path, u, { domain: 'localhost' })).status, 403);
+    assert.equal((await m('POST', path, admin, { domain: 'not a host!' })).status, 422);
+    assert.equal((await m('POST', path, admin, { domain: 'localhost', severity: 'silence' })).status, 422);
+    assert.equal((await m('POST', path, admin, {})).status, 400);
+
+    // Before the block: u follows olga on the other server, and olga follows u.
+    const olga = await other.actor('olga');
+    const olgaId = await follow(u, olga, other);
+    await other.send(olga, `${h.url}/inbox`, {
+      id: `${olga.id}#follows/1`,
+      type: 'Follow',
+      actor: olga.id,
+      object: actorOf(u),
+    });
+    await eventually('olga follows u', async () => {
+      const r = await m('GET', `/api/v1/accounts/relationships?id[]=${olgaId}`, u);
+      return r.body[0]?.followed_by === true;
+    });
+
+    const early = note(olga, '0', '<p>before the block</p>');
+    await other.send(olga, `${h.url}/inbox`, create(olga, early));
+    const earlyHere = await eventually("olga's early note", () => homeStatus(u, early.id));
+
+    const made = await m('POST', path, admin, { domain: 'LOCALHOST', private_comment: 'spam' });
+    assert.equal(made.status, 200, made.text);
+    assert.equal(made.body.domain, 'localhost');
+    assert.equal(made.body.severity, 'suspend');
+    assert.equal((await m('POST', path, admin, { domain: 'localhost' })).status, 422);
+    assert.deepEqual(
+      (await m('GET', path, admin)).body.map((b: any) => b.domain),
+      ['localhost'],
+    );
+    // Suspended: the follows both ways are severed, and what the domain's accounts posted is hidden.
+    const severed = await m('GET', `/api/v1/accounts/relationships?id[]=${olgaId}`, u);
+    assert.equal(severed.body[0].following, false);
+    assert.equal(severed.body[0].followed_by, false);
+    assert.equal((await m('GET', `/api/v1/statuses/${earlyHere.id}`, u)).status, 404);
+    assert.equal((await m('GET', `/api/v1/statuses/${earlyHere.id}`, null)).status, 404);
+    assert.equal((await m('GET', `${path}/${made.body.id}`, u)).status, 403);
+    assert.equal((await m('DELETE', `${path}/${made.body.id}`, u)).status, 403);
+
+    // Signed activities from the blocked domain are dropped; a local status mentioning olga is not delivered there.
+    const blockedNote = note(olga, '1', '<p>from a blocked domain</p>');
+    assert.equal(await other.send(olga, `${h.url}/inbox`, create(olga, blockedNote)), 202);
+    const before = other.received.length;
+    const mine = await post(h, u, { status: `@olga@${other.host} not for localhost` });
+    await settled();
+    assert.equal(await homeStatus(u, blockedNote.id), null);
+    assert.equal(other.received.length, before);
+    assert.equal(
+      other.received.some(
+        (a) => a.type === 'Create' && String(a.object?.id ?? '').endsWith(`/statuses/${mine}`),
+      ),
+      false,
+    );
+    // Nor is an account there looked up.
+    await other.actor('newcomer');
+    assert.equal((await m('GET', `/api/v1/accounts/lookup?acct=newcomer@${other.host}`, u)).status, 404);
+
+    // Lifted, what was posted shows again (the severed follows stay ended), and the domain is heard again.
+    assert.equal((await m('DELETE', `${path}/${made.body.id}`, admin)).status, 200);
+    assert.equal((await m('DELETE', `${path}/${made.body.id}`, admin)).status, 404);
+    assert.equal((await m('GET', `/api/v1/statuses/${earlyHere.id}`, u)).status, 200);
+    const later = note(olga, '2', `<p>@${u.username} heard again</p>`, { tag: [mention(u)] });
+    await other.send(olga, `${h.url}/inbox`, create(olga, later));
+    await eventually('the later mention', async () => {
+      const r = await m('GET', '/api/v1/notifications', u);
+      return (r.body as any[]).some((n) => n.type === 'mention' && n.status?.uri === later.id);
+    });
+  });
+
+  test("a user's own domain block hides that domain's statuses from their timelines and notifications", async () => {
+    const u = await h.register();
+    const tom = await peer.actor('tom');
+    const tomId = await follow(u, tom);
+    const n = note(tom, '1', '<p>tom here</p>');
+    await peer.send(tom, `${h.url}/inbox`, create(tom, n));
+    await eventually("tom's note", () => homeStatus(u, n.id));
+    await peer.send(tom, `${h.url}/inbox`, {
+      id: `${tom.id}#follows/1`,
+      type: 'Follow',
+      actor: tom.id,
+      object: actorOf(u),
+    });
+    await eventually('tom follows u', async () => {
+      const r = await m('GET', `/api/v1/accounts/relationships?id[]=${tomId}`, u);
+      return r.body[0]?.followed_by === true;
+    });
+    assert.equal((await m('GET', '/api/v1/domain_blocks', null)).status, 401);
+    assert.equal((await m('POST', '/api/v1/domain_blocks', u, { domain: '../etc' })).status, 422);
+    assert.equal((await m('POST', '/api/v1/domain_blocks', u, { domain: '127.0.0.1' })).status, 200);
+    assert.deepEqual((await m('GET', '/api/v1/domain_blocks', u)).body, ['127.0.0.1']);
+    assert.equal(await homeStatus(u, n.id), null);
+    const rel = await m('GET', `/api/v1/accounts/relationships?id[]=${tomId}`, u);
+    assert.equal(rel.body[0].domain_blocking, true);
+    assert.equal(rel.body[0].followed_by, false);
+    // Another user's timeline is not touched.
+    const w = await h.register();
+    await follow(w, tom);
+    const n2 = note(tom, '2', '<p>tom again</p>');
+    await peer.send(tom, `${h.url}/inbox`, create(tom, n2));
+    await eventually("tom's second note for w", () => homeStatus(w, n2.id));
+    assert.equal(await homeStatus(u, n2.id), null);
+    assert.equal((await m('DELETE', '/api/v1/domain_blocks?domain=127.0.0.1', u)).status, 200);
+    assert.deepEqual((await m('GET', '/api/v1/domain_blocks', u)).body, []);
+    assert.ok(await homeStatus(u, n2.id));
+  });
+});
+
+describe('payloads of other servers', () => {
+  const fixtures = join(import.meta.dirname, '..', 'fixtures', 'fediverse');
+  /** A fixture with its placeholders filled in (fixtures/fediverse/README.md). */
+  const load = (file: string, values: Record<string, string>) => {
+    let text = readFileSync(join(fixtures, file), 'utf8');
+    for (const [k, v] of Object.entries(values)) text = text.replaceAll(`{{${k}}}`, v);
+    return JSON.parse(text) as Record<string, any>;
+  };
+
+  test('replies from Mastodon, Misskey and GoToSocial and a Pleroma direct message are threaded, notified and shown', async () => {
+    const u = await h.register();
+    const mine = await post(h, u, { status: 'tell me, fediverse' });
+    const witness = await h.register();
+    // Pleroma names its own context document by URL: the peer serves it, as a Pleroma server does.
+    peer.serveRaw(
+      '/schemas/litepub-0.1.jsonld',
+      JSON.parse(readFileSync(join(fixtures, 'litepub-0.1.jsonld'), 'utf8')),
+    );
+    const cases = [
+      {
+        file: 'mastodon-reply.json',
+        name: 'mastodon_user',
+        text: /Mastodon says hi/,
+        visibility: 'public',
+        reply: true,
+      },
+      {
+        file: 'misskey-reply.json',
+        name: '9zq0misskey',
+        text: /Misskey says hi/,
+        visibility: 'public',
+        reply: true,
+      },
+      {
+        file: 'gotosocial-reply.json',
+        name: 'gts_user',
+        text: /GoToSocial says hi/,
+        visibility: 'unlisted',
+        reply: true,
+      },
+      {
+        file: 'pleroma-direct.json',
+        name: 'pleroma_user',
+        text: /Pleroma whispers/,
+        visibility: 'direct',
+        reply: false,
+      },
+    ];
+    const found: Record<string, any> = {};
+    for (const c of cases) {
+      const actor = await peer.actor(c.name);
+      const activity = load(c.file, {
+        origin: peer.origin,
+        actor: actor.id,
+        name: actor.name,
+        'local-actor': actorOf(u),
+        'local-name': u.username,
+        'local-host': 'hearth.test',
+        'local-status': `http://hearth.test/users/${u.id}/statuses/${mine}`,
+      });
+      assert.equal(await peer.send(actor, `${h.url}/inbox`, activity), 202, c.file);
+      const n = await eventually(`the mention from ${c.file}`, async () => {
+        const r = await m('GET', '/api/v1/notifications?types[]=mention', u);
+        return (r.body as any[]).find((x) => x.status?.uri === activity.object.id);
+      });
+      assert.equal(n.account.acct, `${c.name}@${peer.host}`, c.file);
+      assert.match(n.status.content, c.text, c.file);
+      assert.doesNotMatch(n.status.content, /<script|\$\[tada/, c.file);
+      assert.equal(n.status.visibility, c.visibility, c.file);
+      assert.equal(n.status.in_reply_to_id, c.reply ? mine : null, c.file);
+      found[c.file] = n.status;
+    }
+    // Misskey's content warning; Mastodon's language.
+    assert.equal(found['misskey-reply.json'].spoiler_text, 'party spoilers');
+    assert.equal(found['misskey-reply.json'].sensitive, true);
+    assert.equal(found['mastodon-reply.json'].language, 'en');
+    assert.equal(found['pleroma-direct.json'].language, null);
+    // The thread holds the three replies; the direct message is seen by its addressee alone.
+    const context = await m('GET', `/api/v1/statuses/${mine}/context`, witness);
+    assert.deepEqual(
+      (context.body.descendants as any[]).map((s) => s.uri).sort(),
+      ['mastodon-reply.json', 'misskey-reply.json', 'gotosocial-reply.json'].map((f) => found[f].uri).sort(),
+    );
+    const dm = found['pleroma-direct.json'];
+    assert.equal((await m('GET', `/api/v1/statuses/${dm.id}`, witness)).status, 404);
+    assert.equal((await m('GET', `/api/v1/statuses/${dm.id}`, u)).status, 200);
+    assert.equal((await m('GET', `/api/v1/statuses/${mine}`, u)).body.replies_count, 3);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Create, Note } from '@fedify/vocab';
-import { createOf, noteToStatus, statusToNote } from '../../src/federation/note';
+import { createOf, namedActors, noteToStatus, statusToNote } from '../../src/federation/note';
 
 // The pure mapping between statuses and Notes (ADR 0040), on a Create(Note) shaped as mastodon.social sends it
 // (its extension context, tags, contentMap and replies collection), with hostile markup added to its content.
@@ -127,6 +127,8 @@ describe('statuses to Notes', () => {
     language: null,
     createdAt: new Date('2026-01-02T03:04:05.000Z'),
     inReplyTo: 'https://mastodon.social/users/Gargron/statuses/113424209829131429',
+    inReplyToAuthor: null,
+    mentions: [],
   };
 
   test('a local status as a Note addresses its audience and reads back the same', async () => {
@@ -154,5 +156,29 @@ describe('statuses to Notes', () => {
     assert.equal(json.cc, local.followers);
     assert.equal(json.object.id, local.uri);
     assert.equal(json.id, `${local.uri}/activity`);
+  });
+
+  test('a reply addresses the author it answers; mentions are Mention tags in cc; direct goes to them alone', async () => {
+    const gargron = 'https://mastodon.social/users/Gargron';
+    const bob = 'https://other.example/users/bob';
+    const reply = {
+      ...local,
+      visibility: 'public' as const,
+      inReplyToAuthor: gargron,
+      mentions: [{ href: bob, name: '@bob@other.example' }],
+    };
+    const json = (await createOf(reply).toJsonLd()) as Record<string, any>;
+    assert.equal(json.to, 'as:Public');
+    assert.deepEqual(json.cc, [local.followers, bob, gargron]);
+    assert.equal(json.object.inReplyTo, local.inReplyTo);
+    assert.deepEqual(json.object.tag, { type: 'Mention', href: bob, name: '@bob@other.example' });
+
+    const direct = (await createOf({ ...reply, visibility: 'direct' }).toJsonLd()) as Record<string, any>;
+    assert.equal(direct.to, bob);
+    assert.equal(direct.cc, undefined);
+    assert.doesNotMatch(JSON.stringify(direct), /Public|followers/);
+    const note = statusToNote({ ...reply, visibility: 'direct' });
+    assert.equal(noteToStatus(note, local.followers)?.visibility, 'direct');
+    assert.deepEqual(await namedActors(note), [bob]);
   });
 });

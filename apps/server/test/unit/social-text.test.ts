@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { normalDomain } from '../../src/domain/social/domain-blocks.service';
 import { hashtags, mentionedUsernames, renderText } from '../../src/domain/social/text';
 import { parseRailsForm } from '../../src/http/routes/mastodon/form';
 
@@ -51,5 +52,38 @@ describe('Rails-style forms', () => {
     const proto = parseRailsForm(new URLSearchParams('__proto__[polluted]=1'));
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.ok(proto);
+  });
+
+  test('@name@host mentions another instance (a port allowed); it shows as @name, linked to its profile', () => {
+    assert.deepEqual(
+      mentionedUsernames('hi @Bob@Social.Example and @eve@127.0.0.1:8080, bob@mail.test', 10),
+      ['bob@social.example', 'eve@127.0.0.1:8080'],
+    );
+    assert.deepEqual(mentionedUsernames('@ann@host.example. @cid@host:', 10), [
+      'ann@host.example',
+      'cid@host',
+    ]);
+    const known = new Map([['bob@social.example', 'https://social.example/@bob']]);
+    assert.equal(
+      renderText('@bob@social.example @zed@nowhere.example', known, tag),
+      '<p><span class="h-card"><a href="https://social.example/@bob" class="u-url mention">@<span>bob</span></a></span> @zed@nowhere.example</p>',
+    );
+  });
+
+  test('a domain to block is a host name, lower case, or nothing', () => {
+    assert.equal(normalDomain(' Spam.Example. '), 'spam.example');
+    assert.equal(normalDomain('127.0.0.1'), '127.0.0.1');
+    for (const bad of [
+      '',
+      'a b',
+      'http://x.example',
+      'x.example/path',
+      '.example',
+      'a..b',
+      'x:80',
+      '%',
+      'a'.repeat(254),
+    ])
+      assert.equal(normalDomain(bad), null, bad);
   });
 });

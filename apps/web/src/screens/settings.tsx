@@ -1,7 +1,8 @@
-// User settings: profile (names, bio, avatar), appearance (theme, this device), password, and sessions
-// (revoke one, sign out everywhere), and the developer portal (./developer).
+// User settings: profile (names, bio, avatar), appearance (theme, this device), password, sessions
+// (revoke one, sign out everywhere), blocked domains (one's own; the instance's for its admins) and the developer
+// portal (./developer).
 import { useCallback, useEffect, useId, useState } from 'react';
-import type { SessionRow } from '../endpoints';
+import type { AdminDomainBlock, SessionRow } from '../endpoints';
 import * as endpoints from '../endpoints';
 import { navigate } from '../router';
 import { signOut } from '../session';
@@ -35,6 +36,7 @@ const sections = [
   ['voice', 'Voice'],
   ['password', 'Password'],
   ['sessions', 'Sessions'],
+  ['domains', 'Blocked domains'],
   ['developer', 'Developer'],
 ] as const;
 
@@ -85,6 +87,8 @@ export function Settings({ section = 'profile' }: { section?: string }) {
           <PasswordForm />
         ) : section === 'sessions' ? (
           <Sessions />
+        ) : section === 'domains' ? (
+          <DomainBlocks />
         ) : section === 'developer' ? (
           <Developer />
         ) : (
@@ -575,6 +579,132 @@ function Sessions() {
         Sign out everywhere
       </button>
       <Alert message={action.error} />
+    </section>
+  );
+}
+
+/**
+ * Blocked domains: the user's own (that server's accounts leave their timelines and notifications) and, for an
+ * instance admin, the instance's (nothing is accepted from or delivered to it). The admin part shows only when the
+ * server lets the user read that list.
+ */
+function DomainBlocks() {
+  const [mine, setMine] = useState<string[] | null>(null);
+  const [instance, setInstance] = useState<AdminDomainBlock[] | null>(null);
+  const [domain, setDomain] = useState('');
+  const [instanceDomain, setInstanceDomain] = useState('');
+  const action = useAction();
+  const adminAction = useAction();
+  const load = useCallback(async () => {
+    setMine(await endpoints.myDomainBlocks());
+    // 403 for everyone but the instance's admins: their part stays hidden.
+    setInstance(await endpoints.instanceDomainBlocks().catch(() => null));
+  }, []);
+  useEffect(() => {
+    load().catch(() => setMine([]));
+  }, [load]);
+  return (
+    <section aria-labelledby="domains-title">
+      <h1 id="domains-title">Blocked domains</h1>
+      <p>Posts and notifications from accounts on a server you block no longer reach you.</p>
+      <Form
+        label="Block a domain"
+        error={action.error}
+        onSubmit={() =>
+          action.run(async () => {
+            await endpoints.blockDomain(domain.trim());
+            setDomain('');
+            await load();
+          })
+        }
+      >
+        <Field label="Domain" name="domain" value={domain} onChange={setDomain} required maxLength={253} />
+        <button type="submit" className="primary" disabled={action.busy}>
+          Block
+        </button>
+      </Form>
+      {!mine ? (
+        <p>Loading…</p>
+      ) : mine.length === 0 ? (
+        <p className="muted">You block no domain.</p>
+      ) : (
+        <ul className="sessions" aria-label="Domains you block">
+          {mine.map((d) => (
+            <li key={d}>
+              <strong>{d}</strong>
+              <button
+                type="button"
+                aria-label={`Unblock ${d}`}
+                onClick={() =>
+                  action.run(async () => {
+                    await endpoints.unblockDomain(d);
+                    await load();
+                  })
+                }
+              >
+                Unblock
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {instance && (
+        <>
+          <h2>This instance (admin)</h2>
+          <p>
+            Nothing is accepted from a blocked server, nothing is delivered to it, and none of its accounts is
+            looked up.
+          </p>
+          <Form
+            label="Block a domain for the instance"
+            error={adminAction.error}
+            onSubmit={() =>
+              adminAction.run(async () => {
+                await endpoints.blockInstanceDomain(instanceDomain.trim());
+                setInstanceDomain('');
+                await load();
+              })
+            }
+          >
+            <Field
+              label="Instance domain"
+              name="instance-domain"
+              value={instanceDomain}
+              onChange={setInstanceDomain}
+              required
+              maxLength={253}
+            />
+            <button type="submit" className="primary" disabled={adminAction.busy}>
+              Block for everyone
+            </button>
+          </Form>
+          <ul className="sessions" aria-label="Domains the instance blocks">
+            {instance.map((b) => (
+              <li key={b.id}>
+                <div>
+                  <strong>{b.domain}</strong>
+                  <br />
+                  <small className="muted">
+                    {b.severity} · since {new Date(b.created_at).toLocaleString()}
+                  </small>
+                </div>
+                <button
+                  type="button"
+                  aria-label={`Lift the instance block of ${b.domain}`}
+                  onClick={() =>
+                    adminAction.run(async () => {
+                      await endpoints.unblockInstanceDomain(b.id);
+                      await load();
+                    })
+                  }
+                >
+                  Lift
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }

@@ -8,6 +8,7 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { PendingEvents } from '../pending-events';
+import { isRemote } from '../social/remote.service';
 import { toPublicUser } from '../users/users.wire';
 
 /** Discord's relationship types, from the point of view of the row's owner. */
@@ -87,6 +88,7 @@ export class RelationshipsService {
       const mine = await this.row(tx, me, otherId);
       if (!mine) throw notFound(ErrorCode.UnknownUser, 'Relationship');
       await this.drop(tx, pending, me, otherId);
+      if (mine.type === RelationshipType.Blocked) await this.federateBlock(tx, me, otherId, false);
       if (mine.type !== RelationshipType.Blocked) {
         const theirs = await this.row(tx, otherId, me);
         if (theirs && theirs.type !== RelationshipType.Blocked) await this.drop(tx, pending, otherId, me);
@@ -152,8 +154,20 @@ export class RelationshipsService {
       // A block ends the follows between the two, as on Mastodon (ADR 0028).
       await this.follows?.removeFollow(tx, me, otherId);
       await this.follows?.removeFollow(tx, otherId, me);
+      await this.federateBlock(tx, me, otherId, true);
     });
     pending.publish(this.deps.events);
+  }
+
+  /** A local account's block of a remote one is sent there (Block, or its Undo; ADR 0040), in `tx`. */
+  private async federateBlock(tx: DbOrTx, me: string, otherId: string, on: boolean): Promise<void> {
+    if (!(await isRemote(tx, otherId)) || (await isRemote(tx, me))) return;
+    await this.deps.jobs.enqueue(
+      'federation.deliver',
+      { type: on ? 'block' : 'undo-block', userId: me, targetId: otherId },
+      {},
+      tx,
+    );
   }
 
   private async row(tx: DbOrTx, userId: string, otherId: string): Promise<Row | undefined> {

@@ -12,7 +12,7 @@ import { type RelationshipState, SocialUrls, toAccount, toRelationship } from '.
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
 import { isRemote } from './remote.service';
-import { isBlocked, muteActive } from './visibility';
+import { domainBlockedBy, isBlocked, muteActive } from './visibility';
 
 /** The bus topic of a social account's events (ADR 0028). */
 export const accountTopic = Topic.account;
@@ -244,7 +244,10 @@ export class FollowsService {
     if (list.length === 0) return [];
     const { db } = this.deps;
     const [known, out, inc, blocks, muted] = await Promise.all([
-      db.select({ id: users.id }).from(users).where(inArray(users.id, list)),
+      db
+        .select({ id: users.id, domainBlocked: domainBlockedBy(me, sql`${users.id}`) })
+        .from(users)
+        .where(inArray(users.id, list)),
       db
         .select({ id: follows.targetId, accepted: follows.accepted })
         .from(follows)
@@ -268,6 +271,7 @@ export class FollowsService {
         .where(and(eq(mutes.userId, me), inArray(mutes.targetId, list), muteActive())),
     ]);
     const knownIds = new Set(known.map((k) => k.id));
+    const domainBlocked = new Set(known.filter((k) => k.domainBlocked).map((k) => k.id));
     return list
       .filter((id) => knownIds.has(id))
       .map((id) => {
@@ -286,6 +290,7 @@ export class FollowsService {
           ...toRelationship(id, state),
           muting: mute !== undefined,
           muting_notifications: mute?.notifications ?? false,
+          domain_blocking: domainBlocked.has(id),
         };
       });
   }

@@ -24,7 +24,13 @@ import { type MediaRow, openVisibility, statusHasMedia, toMediaAttachment } from
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import { PollsService } from './polls.service';
-import { hasRemoteFollowers, isRemote } from './remote.service';
+import {
+  type AccountResolver,
+  hasRemoteAudience,
+  hasRemoteFollowers,
+  isRemote,
+  remoteAudience,
+} from './remote.service';
 import { statusViews } from './status-views';
 import { hashtags, mentionedUsernames, renderText } from './text';
 import { type Visibility, visibleOriginal, visiblePostById, visibleTo } from './visibility';
@@ -56,11 +62,15 @@ export interface RemoteStatusInput {
   published: Date | null;
   /** The stored status it answers, if it is one Hearth has. */
   inReplyTo: { userId: string; id: string } | null;
+  /** Local accounts it mentions or addresses: they are notified, and may see it whatever its visibility. */
+  mentions?: string[];
 }
 
 /** Longest text kept of a remote status (other instances allow more than Hearth's own limit). */
 const REMOTE_TEXT_CHARS = 100_000;
 const REMOTE_CONTENT_CHARS = 200_000;
+/** Most unknown `@name@host` mentions of one status looked up on their instances (each is a WebFinger request). */
+const REMOTE_MENTION_LOOKUPS_MAX = 10;
 
 export interface AccountStatusesQuery extends PageQuery {
   exclude_replies?: boolean;
@@ -88,6 +98,12 @@ export class PostsService {
     this.conversations = new ConversationsService(deps);
   }
 
+  /** Finds accounts of other instances for `@name@host` mentions (the federation area sets it; ADR 0040). */
+  private resolver: AccountResolver | null = null;
+  setResolver(resolver: AccountResolver): void {
+    this.resolver = resolver;
+  }
+
   /**
    * Posts a status, or a comment when `in_reply_to_id` names a status the caller may see. With an idempotency key
    * (the client's `Idempotency-Key`), a retry within an hour answers the status the first attempt made.
@@ -101,6 +117,7 @@ export class PostsService {
     const text = checkText(input, { blankAllowed: (input.media_ids?.length ?? 0) > 0, pollAllowed: true });
     if (input.poll && input.media_ids?.length)
       throw unprocessable('A status may have media or a poll, not both');
+    await this.resolveMentions(text);
     const id = this.deps.ids.next();
     const pending = new PendingEvents();
     const outcome = await this.deps.db.transaction(
@@ -149,12 +166,17 @@ export class PostsService {
           type: 'mention',
           fromId: me,
           statusId: id,
-          recipients: mentioned.map((u) => u.id),
+          // A remote account hears of it from its own instance (the status is delivered there).
+          recipients: mentioned.filter((u) => !u.remote).map((u) => u.id),
         });
         if (parent) await bumpReplies(tx, parent.userId, parent.id, 1);
         await adjustStats(tx, [{ userId: me, statuses: 1, posted: true }]);
-        // Remote followers get it through federation (ADR 0040); direct statuses stay here in this slice.
-        if (row.visibility !== 'direct' && (await hasRemoteFollowers(tx, me)))
+        // Remote followers, remote accounts it mentions and the remote author it answers get it through federation
+        // (ADR 0040); a direct status goes to the accounts it mentions only.
+        if (
+          (row.visibility !== 'direct' && (await hasRemoteFollowers(tx, me))) ||
+          (await hasRemoteAudience(tx, row))
+        )
           await this.deps.jobs.enqueue(
             'federation.deliver',
             { type: 'create', userId: me, postId: id },
@@ -213,6 +235,14 @@ export class PostsService {
       }
       if (input.inReplyTo) await bumpReplies(tx, input.inReplyTo.userId, input.inReplyTo.id, 1);
       await adjustStats(tx, [{ userId: authorId, statuses: 1, posted: true }]);
+      const mentioned = (input.mentions ?? []).slice(0, Limits.statusMentionsMax).map((id) => ({ id }));
+      await this.writeMentions(tx, authorId, row.id, mentioned);
+      await this.notifications.add(tx, pending, {
+        type: 'mention',
+        fromId: authorId,
+        statusId: row.id,
+        recipients: mentioned.map((u) => u.id),
+      });
       const [status] = await statusViews(tx, this.urls, authorId, [row]);
       pending.add('SOCIAL_STATUS_CREATE', accountTopic(authorId), eventOf(row, status));
       return row.id;
@@ -221,13 +251,26 @@ export class PostsService {
     return id;
   }
 
-  /** Tells remote followers, in `tx`, that a local status they may have was edited or deleted (ADR 0040). */
-  private async federate(tx: DbOrTx, type: 'update' | 'delete', post: PostRow): Promise<void> {
-    if (post.uri || post.reblogOfId || post.visibility === 'direct') return;
-    if (!(await hasRemoteFollowers(tx, post.userId))) return;
+  /**
+   * Tells remote followers and the status's other remote audience, in `tx`, that a local status they may have was
+   * edited or deleted (ADR 0040). A deleted status's audience is read before its mentions go (`audience`).
+   */
+  private async federate(
+    tx: DbOrTx,
+    type: 'update' | 'delete',
+    post: PostRow,
+    audience: string[] = [],
+  ): Promise<void> {
+    if (post.uri || post.reblogOfId) return;
+    const direct = post.visibility === 'direct';
+    const followers = !direct && (await hasRemoteFollowers(tx, post.userId));
+    const others = type === 'delete' ? audience.length > 0 : await hasRemoteAudience(tx, post);
+    if (!followers && !others) return;
     await this.deps.jobs.enqueue(
       'federation.deliver',
-      { type, userId: post.userId, postId: post.id },
+      type === 'delete'
+        ? { type, userId: post.userId, postId: post.id, to: audience, direct }
+        : { type, userId: post.userId, postId: post.id },
       {},
       tx,
     );
@@ -328,6 +371,7 @@ export class PostsService {
     const me = principal.userId;
     // Blank text is refused below unless the status keeps or gets media.
     const text = checkText(input, { blankAllowed: true, pollAllowed: false });
+    await this.resolveMentions(text);
     const pending = new PendingEvents();
     const post = await this.deps.db.transaction(async (tx) => {
       const [old] = await tx
@@ -377,7 +421,7 @@ export class PostsService {
       await writeTags(tx, row);
       // Who is newly named is notified; who is no longer named loses the notification (and, if direct, the status).
       const was = new Set(before.map((m) => m.id));
-      const now = new Set(mentioned.map((u) => u.id));
+      const now = new Set(mentioned.filter((u) => !u.remote).map((u) => u.id));
       await this.notifications.add(tx, pending, {
         type: 'mention',
         fromId: me,
@@ -418,6 +462,8 @@ export class PostsService {
         .returning();
       if (!gone) return null;
       boostsGone = await removeWithBoosts(tx, this.notifications, gone);
+      // Who on other instances had it besides followers, read before its mentions go (its Delete goes to them too).
+      const audience = gone.uri || gone.reblogOfId ? [] : await remoteAudience(tx, gone);
       await tx.delete(postMentions).where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)));
       await tx.delete(postTags).where(and(eq(postTags.userId, me), eq(postTags.postId, id)));
       await tx.delete(postReactions).where(and(eq(postReactions.userId, me), eq(postReactions.postId, id)));
@@ -429,7 +475,7 @@ export class PostsService {
       if (gone.inReplyToId && gone.inReplyToAccountId)
         await bumpReplies(tx, gone.inReplyToAccountId, gone.inReplyToId, -1);
       if (!gone.reblogOfId) await adjustStats(tx, [{ userId: me, statuses: -1 }]);
-      await this.federate(tx, 'delete', gone);
+      await this.federate(tx, 'delete', gone, audience);
       return { ...gone, media };
     });
     if (!deleted) throw recordNotFound();
@@ -688,17 +734,79 @@ export class PostsService {
     return visiblePostById(db, viewer, id);
   }
 
-  /** The HTML of a text and the active users it mentions. */
+  /**
+   * The accounts a status's mentions name, as stored names: `name@this-host` is the local `name`, `name@other-host`
+   * a remote account's username (`name@host`).
+   */
+  private mentionNames(text: string): Map<string, string> {
+    const here = new URL(this.deps.config.publicUrl).host.toLowerCase();
+    const names = new Map<string, string>();
+    for (const written of mentionedUsernames(text, Limits.statusMentionsMax)) {
+      const at = written.indexOf('@');
+      names.set(written, at >= 0 && written.slice(at + 1) === here ? written.slice(0, at) : written);
+    }
+    return names;
+  }
+
+  /** Looks up (WebFinger, then the actor) the `@name@host` mentions of accounts not known here yet, before a write. */
+  private async resolveMentions(text: string): Promise<void> {
+    if (!this.resolver) return;
+    const remoteNames = [...this.mentionNames(text).values()].filter((n) => n.includes('@'));
+    if (!remoteNames.length) return;
+    const known = await this.deps.db
+      .select({ username: sql<string>`lower(${users.username})` })
+      .from(users)
+      .where(inArray(sql`lower(${users.username})`, remoteNames));
+    const have = new Set(known.map((k) => k.username));
+    const unknown = remoteNames.filter((n) => !have.has(n)).slice(0, REMOTE_MENTION_LOOKUPS_MAX);
+    // An account that cannot be found is no mention: its text stays as written.
+    await Promise.all(
+      unknown.map((acct) =>
+        this.resolver?.resolve(acct).catch((err) => {
+          this.deps.log.info({ err, acct }, 'a mentioned remote account could not be resolved');
+          return null;
+        }),
+      ),
+    );
+  }
+
+  /** The HTML of a text and the active users it mentions (local, and remote ones known here). */
   private async render(db: DbOrTx, text: string) {
-    const names = mentionedUsernames(text, Limits.statusMentionsMax);
-    const mentioned = names.length
+    const names = this.mentionNames(text);
+    const mentioned = names.size
       ? await db
-          .select({ id: users.id, username: users.username })
+          .select({
+            id: users.id,
+            username: users.username,
+            remote: users.remote,
+            url: users.url,
+            uri: users.uri,
+          })
           .from(users)
-          .where(and(inArray(sql`lower(${users.username})`, names), eq(users.disabled, false)))
+          .where(
+            and(
+              inArray(sql`lower(${users.username})`, [...new Set(names.values())]),
+              eq(users.disabled, false),
+            ),
+          )
       : [];
-    const known = new Map(mentioned.map((u) => [u.username.toLowerCase(), this.urls.profile(u.username)]));
+    const byName = new Map(mentioned.map((u) => [u.username.toLowerCase(), u]));
+    const known = new Map<string, string>();
+    for (const [written, stored] of names) {
+      const u = byName.get(stored);
+      if (u) known.set(written, u.remote ? (u.url ?? u.uri ?? '') : this.urls.profile(u.username));
+    }
     return { content: renderText(text, known, this.urls.tag), mentioned };
+  }
+
+  /** The accounts a status mentions (for its Note's Mention tags and addressing; ADR 0040). */
+  async mentionsOf(userId: string, postId: string) {
+    return this.deps.db
+      .select({ id: users.id, username: users.username, remote: users.remote, uri: users.uri })
+      .from(postMentions)
+      .innerJoin(users, eq(users.id, postMentions.mentionedId))
+      .where(and(eq(postMentions.userId, userId), eq(postMentions.postId, postId)))
+      .limit(Limits.statusMentionsMax);
   }
 
   private async writeMentions(tx: DbOrTx, author: string, postId: string, mentioned: Array<{ id: string }>) {

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { actorKeys, followers, follows, postReactions, posts, users } from '../../store/schema';
+import { actorKeys, followers, follows, postMentions, postReactions, posts, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 
@@ -66,6 +66,40 @@ export async function hasRemoteFollowers(db: DbOrTx, userId: string): Promise<bo
     .where(and(eq(followers.userId, userId), eq(followers.accepted, true), eq(users.remote, true)))
     .limit(1);
   return row !== undefined;
+}
+
+/**
+ * A local status's audience on other instances besides its author's followers (ids): the remote accounts it mentions,
+ * and (unless it is direct) the remote author of the status it answers.
+ */
+export async function remoteAudience(
+  db: DbOrTx,
+  post: { userId: string; id: string; visibility: string; inReplyToAccountId: string | null },
+): Promise<string[]> {
+  const rows = await db
+    .select({ id: users.id })
+    .from(postMentions)
+    .innerJoin(users, eq(users.id, postMentions.mentionedId))
+    .where(
+      and(eq(postMentions.userId, post.userId), eq(postMentions.postId, post.id), eq(users.remote, true)),
+    )
+    .limit(100);
+  const ids = rows.map((r) => r.id);
+  if (
+    post.visibility !== 'direct' &&
+    post.inReplyToAccountId &&
+    (await isRemote(db, post.inReplyToAccountId))
+  )
+    ids.push(post.inReplyToAccountId);
+  return [...new Set(ids)];
+}
+
+/** Whether a local status has an audience on other instances besides its author's followers (remoteAudience). */
+export async function hasRemoteAudience(
+  db: DbOrTx,
+  post: { userId: string; id: string; visibility: string; inReplyToAccountId: string | null },
+): Promise<boolean> {
+  return (await remoteAudience(db, post)).length > 0;
 }
 
 const toRemote = (r: {

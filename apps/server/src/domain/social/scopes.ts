@@ -1,7 +1,7 @@
 // OAuth scopes as Mastodon defines them: `read`, `write`, `follow`, `push`, `profile` and the granular `read:…` and
 // `write:…` ones. A token holds the scopes it was granted; a route names the scopes any one of which lets it through.
 
-/** Every scope Hearth knows (Mastodon 4.3's list, without admin ones: Hearth has no Mastodon admin API). */
+/** Every scope Hearth knows (Mastodon 4.3's list; of the admin ones, those of the admin routes Hearth has). */
 export const KNOWN_SCOPES: readonly string[] = [
   'read',
   'read:accounts',
@@ -32,6 +32,10 @@ export const KNOWN_SCOPES: readonly string[] = [
   'follow',
   'push',
   'profile',
+  'admin:read',
+  'admin:read:domain_blocks',
+  'admin:write',
+  'admin:write:domain_blocks',
 ];
 const known = new Set(KNOWN_SCOPES);
 
@@ -51,13 +55,16 @@ export function parseScopes(text: string | undefined | null): string[] | null {
   return list.length ? [...new Set(list)] : null;
 }
 
-/** Whether a token holding `held` may do what needs any one of `needed` (`read` covers every `read:…`, and so on). */
+/**
+ * Whether a token holding `held` may do what needs any one of `needed` (`read` covers every `read:…`,
+ * `admin:read` every `admin:read:…`, and so on).
+ */
 export function scopesAllow(held: readonly string[], needed: readonly string[]): boolean {
   return needed.some((want) =>
     held.some(
       (have) =>
         have === want ||
-        (!have.includes(':') && want.startsWith(`${have}:`)) ||
+        (!have.startsWith('read:') && !have.startsWith('write:') && want.startsWith(`${have}:`)) ||
         (have === 'follow' && FOLLOW.has(want)),
     ),
   );

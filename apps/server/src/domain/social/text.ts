@@ -9,11 +9,12 @@ const ESCAPES: Record<string, string> = {
 };
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
-// A URL, an @mention (a Hearth username) or a #hashtag, each starting at a word boundary.
+// A URL, an @mention (a Hearth username, or `name@host` of another instance, a port allowed for tests on one
+// machine) or a #hashtag, each starting at a word boundary.
 const TOKEN =
-  /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])|(?<![\w@])@([a-z0-9_.]*[a-z0-9_])(?![\w@])|(?<![\w#&])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)/giu;
+  /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])|(?<![\w@])@([a-z0-9_.]*[a-z0-9_](?:@[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?)?)(?![\w@])|(?<![\w#&])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)/giu;
 
-/** The usernames `@name` mentions in a text (lower case, each once, at most `max`). */
+/** The usernames `@name` (or `@name@host`) mentions in a text (lower case, each once, at most `max`). */
 export const mentionedUsernames = (text: string, max: number) => collect(text, 2, max);
 
 /** The hashtags of a text (lower case, each once, at most `max`). */
@@ -59,7 +60,8 @@ function renderInline(text: string, known: Map<string, string>, tagUrl: (tag: st
     } else if (mention) {
       const profile = known.get(mention.toLowerCase());
       if (profile)
-        html = `<span class="h-card"><a href="${escapeHtml(profile)}" class="u-url mention">@<span>${escapeHtml(mention)}</span></a></span>`;
+        // `@name@host` shows as `@name`, as Mastodon shows it; the link tells the instance.
+        html = `<span class="h-card"><a href="${escapeHtml(profile)}" class="u-url mention">@<span>${escapeHtml(mention.split('@')[0])}</span></a></span>`;
     } else if (tag) {
       html = `<a href="${escapeHtml(tagUrl(tag.toLowerCase()))}" class="mention hashtag" rel="tag">#<span>${escapeHtml(tag)}</span></a>`;
     }

@@ -1,7 +1,16 @@
 import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import { alias, type PgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../store/db';
-import { followers, mutes, postMentions, posts, relationships, users } from '../../store/schema';
+import {
+  domainBlocks,
+  followers,
+  mutes,
+  postMentions,
+  posts,
+  relationships,
+  userDomainBlocks,
+  users,
+} from '../../store/schema';
 import { RelationshipType } from '../relationships/relationships.service';
 
 // The one rule for who may see a status (ADR 0028). Every read of statuses applies it in its WHERE clause.
@@ -30,8 +39,9 @@ function ownVisibility(
   viewer: string | SQL | null,
   t: { userId: PgColumn; id: PgColumn; visibility: PgColumn },
 ): SQL {
-  // A deactivated (disabled) account's statuses are seen by nobody, as Mastodon hides a suspended account's.
-  const active = sql`not exists (select 1 from ${users} where ${users.id} = ${t.userId} and ${users.disabled})`;
+  // A deactivated (disabled) account's statuses are seen by nobody, as Mastodon hides a suspended account's; nor
+  // are those of an account on a domain the instance's admins blocked (ADR 0040).
+  const active = sql`not exists (select 1 from ${users} where ${users.id} = ${t.userId} and (${users.disabled} or (${users.remote} and ${instanceBlocked(sql`${users.username}`)})))`;
   if (viewer === null) return sql`(${t.visibility} in ('public', 'unlisted') and ${active})`;
   return sql`(${active} and (${t.userId} = ${viewer} or (not ${blockedBetween(sql`${t.userId}`, viewer)} and (${t.visibility} in ('public', 'unlisted') or (${t.visibility} = 'private' and exists (select 1 from ${followers} where ${followers.userId} = ${t.userId} and ${followers.followerId} = ${viewer} and ${followers.accepted})) or exists (select 1 from ${postMentions} where ${postMentions.userId} = ${t.userId} and ${postMentions.postId} = ${t.id} and ${postMentions.mentionedId} = ${viewer})))))`;
 }
@@ -58,11 +68,28 @@ export function muteActive(): SQL {
 }
 
 /**
- * Whether the row of `posts` in scope is by (or boosts a status by) an account `viewer` muted: such statuses leave
- * the viewer's timelines. A mute past its `expires_at` is none.
+ * Whether the row of `posts` in scope is by (or boosts a status by) an account `viewer` muted, or one of a domain
+ * they blocked: such statuses leave the viewer's timelines. A mute past its `expires_at` is none.
  */
 export function mutedBy(viewer: string | SQL): SQL {
-  return sql`exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and (${mutes.targetId} = ${posts.userId} or ${mutes.targetId} = ${posts.reblogOfAccountId}) and ${muteActive()})`;
+  return sql`(exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and (${mutes.targetId} = ${posts.userId} or ${mutes.targetId} = ${posts.reblogOfAccountId}) and ${muteActive()}) or ${domainBlockedBy(viewer, sql`${posts.userId}`)} or (${posts.reblogOfAccountId} is not null and ${domainBlockedBy(viewer, sql`${posts.reblogOfAccountId}`)}))`;
+}
+
+/**
+ * Whether the account an SQL value names is of a domain `viewer` blocked for themselves (Mastodon's user domain
+ * blocks): a remote account's username is `name@host[:port]`, and a block of a domain covers its subdomains.
+ */
+/** Whether the host of a remote username (`name@host[:port]`) is a domain the admins blocked, or a subdomain of one. */
+export function instanceBlocked(username: SQL): SQL {
+  const host = sql`split_part(split_part(${username}, '@', 2), ':', 1)`;
+  return sql`exists (select 1 from ${domainBlocks} where ${host} = ${domainBlocks.domain} or ${host} like '%.' || ${domainBlocks.domain})`;
+}
+
+export function domainBlockedBy(viewer: string | SQL, account: SQL): SQL {
+  // An alias: `account` may name a column of `users` in the outer query.
+  const u = alias(users, 'domain_account');
+  const host = sql`split_part(split_part(${u.username}, '@', 2), ':', 1)`;
+  return sql`exists (select 1 from ${users} as ${sql.identifier('domain_account')} join ${userDomainBlocks} on ${userDomainBlocks.userId} = ${viewer} and (${host} = ${userDomainBlocks.domain} or ${host} like '%.' || ${userDomainBlocks.domain}) where ${u.id} = ${account} and ${u.remote})`;
 }
 
 /** Whether either user blocked the other, read in `db` (a transaction sees its own changes). */
@@ -83,7 +110,10 @@ export async function isBlocked(db: DbOrTx, a: string, b: string): Promise<boole
   return rows.length > 0;
 }
 
-/** Whether `viewer` muted the notifications of the user an SQL value names (a mute in force, with notifications). */
+/**
+ * Whether `viewer` muted the notifications of the user an SQL value names (a mute in force, with notifications), or
+ * blocked its domain.
+ */
 export function notificationsMutedBy(viewer: string, from: SQL): SQL {
-  return sql`exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and ${mutes.targetId} = ${from} and ${mutes.notifications} and ${muteActive()})`;
+  return sql`(exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and ${mutes.targetId} = ${from} and ${mutes.notifications} and ${muteActive()}) or ${domainBlockedBy(viewer, from)})`;
 }

@@ -28,3 +28,28 @@ export const fedifyKv = pgTable('fedify_kv', {
   /** Gone once past (read as absent, and swept). */
   expiresAt: timestamptz('expires_at'),
 });
+
+/**
+ * Instance-level domain blocks made by an admin (ADR 0040): nothing is accepted from the domain (or its
+ * subdomains) and nothing is delivered to it. `domain` is a lower-case host name, without a port.
+ */
+export const domainBlocks = pgTable('domain_blocks', {
+  id: snowflake('id').primaryKey(),
+  domain: text('domain').notNull().unique(),
+  /** Mastodon's severity; only `suspend` (all of the above) in this slice. */
+  severity: text('severity').notNull().default('suspend'),
+  /** A note for other admins, never shown to users. */
+  privateComment: text('private_comment'),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+});
+
+/** A user's own domain blocks (Mastodon's `/api/v1/domain_blocks`): that domain's accounts vanish for them. */
+export const userDomainBlocks = pgTable(
+  'user_domain_blocks',
+  {
+    userId: snowflake('user_id').notNull(),
+    domain: text('domain').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.domain] })],
+);

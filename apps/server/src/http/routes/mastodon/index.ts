@@ -6,6 +6,7 @@ import { RateLimitedError } from '../../rate-limit';
 import type { Api, RouteContext } from '../../types';
 import { accountsRoutes } from './accounts.routes';
 import { conversationsRoutes } from './conversations.routes';
+import { domainBlocksRoutes } from './domain-blocks.routes';
 import { parseRailsForm } from './form';
 import { instanceRoutes } from './instance.routes';
 import { listsRoutes } from './lists.routes';
@@ -79,6 +80,7 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     reactionsRoutes(api, ctx);
     listsRoutes(api, ctx);
     conversationsRoutes(api, ctx);
+    domainBlocksRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(

@@ -95,6 +95,13 @@ const POLICY: Record<string, readonly string[]> = {
   'GET /api/v1/conversations': R('statuses'),
   'DELETE /api/v1/conversations/:id': W('conversations'),
   'POST /api/v1/conversations/:id/read': W('conversations'),
+  'GET /api/v1/domain_blocks': R('blocks'),
+  'POST /api/v1/domain_blocks': W('blocks'),
+  'DELETE /api/v1/domain_blocks': W('blocks'),
+  'GET /api/v1/admin/domain_blocks': ['admin:read:domain_blocks'],
+  'GET /api/v1/admin/domain_blocks/:id': ['admin:read:domain_blocks'],
+  'POST /api/v1/admin/domain_blocks': ['admin:write:domain_blocks'],
+  'DELETE /api/v1/admin/domain_blocks/:id': ['admin:write:domain_blocks'],
 };
 
 /**

@@ -1,0 +1,80 @@
+// Blocked domains in the web app's settings, in Chromium against a real Hearth on PGlite: a user blocks and unblocks
+// a domain for themselves; only an instance admin (INSTANCE_ADMINS) sees and manages the instance's domain blocks.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { TestServer, TestUser } from '../../../server/test/harness';
+import { chromiumSkip, launchProfile, signInWithTokens, startWebHearth } from './chromium';
+
+const ADMIN = `admin_${process.pid.toString(36)}`;
+let h: TestServer;
+let user: TestUser;
+let admin: TestUser;
+let context: BrowserContext;
+let page: Page;
+let dir: string;
+
+describe('blocked domains in the web app', { skip: chromiumSkip }, () => {
+  before(async () => {
+    h = await startWebHearth({ instanceAdmins: [ADMIN] });
+    user = await h.register({ username: `dom_${process.pid.toString(36)}` });
+    admin = await h.register({ username: ADMIN });
+    dir = mkdtempSync(join(tmpdir(), 'hearth-chromium-domains-'));
+    context = await launchProfile(dir, { width: 1280, height: 800 });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+  });
+  after(async () => {
+    await context?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await h?.close();
+  });
+
+  const mine = () => page.getByRole('list', { name: 'Domains you block' });
+
+  test('a user blocks a domain for themselves and unblocks it; the instance part is not theirs', async () => {
+    await signInWithTokens(page, h.url, user);
+    await page.goto(`${h.url}/settings/domains`);
+    await page.getByRole('heading', { name: 'Blocked domains' }).waitFor();
+    await page.getByText('You block no domain.').waitFor();
+    await page.getByLabel('Domain', { exact: true }).fill('spam.example');
+    await page.getByRole('button', { name: 'Block', exact: true }).click();
+    await mine().getByText('spam.example').waitFor();
+    const listed = await fetch(`${h.url}/api/v1/domain_blocks`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    }).then((r) => r.json());
+    assert.deepEqual(listed, ['spam.example']);
+    // Not a host name: the server's message is shown.
+    await page.getByLabel('Domain', { exact: true }).fill('not a domain');
+    await page.getByRole('button', { name: 'Block', exact: true }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/not a valid host name/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Unblock spam.example' }).click();
+    await page.getByText('You block no domain.').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'This instance (admin)' }).count(), 0);
+  });
+
+  test('an admin blocks a domain for the instance and lifts it', async () => {
+    await signInWithTokens(page, h.url, admin);
+    await page.goto(`${h.url}/settings/domains`);
+    await page.getByRole('heading', { name: 'This instance (admin)' }).waitFor();
+    await page.getByLabel('Instance domain').fill('Bad.Example');
+    await page.getByRole('button', { name: 'Block for everyone' }).click();
+    const list = page.getByRole('list', { name: 'Domains the instance blocks' });
+    await list.getByText('bad.example').waitFor();
+    const blocks = await fetch(`${h.url}/api/v1/admin/domain_blocks`, {
+      headers: { authorization: `Bearer ${admin.token}` },
+    }).then((r) => r.json() as Promise<Array<{ domain: string }>>);
+    assert.deepEqual(
+      blocks.map((b) => b.domain),
+      ['bad.example'],
+    );
+    await page.getByRole('button', { name: 'Lift the instance block of bad.example' }).click();
+    await list.getByText('bad.example').waitFor({ state: 'detached' });
+  });
+});
