@@ -232,6 +232,11 @@ export interface EventPayloads {
   SOCIAL_UNFOLLOW: { account_id: string; target_id: string };
   /** The account followed (`following`) or stopped following a hashtag (lower case): its home stream changes. */
   SOCIAL_TAG_FOLLOW: { account_id: string; tag: string; following: boolean };
+  /**
+   * A group posted (a forum post started), on the group account's topic (ADR 0031): ids only; the streaming API
+   * asks the domain which members' home timelines get it and renders it for them.
+   */
+  SOCIAL_GROUP_POST_CREATE: { id: string; group_id: string; forum_id: string };
   SOCIAL_FAVOURITE: { status_id: string; account_id: string; visibility: string };
   /** The Mastodon Account as anyone may see it (without `source`). */
   SOCIAL_ACCOUNT_UPDATE: Record<string, unknown> & { id: string };
@@ -462,6 +467,7 @@ export const EVENTS = {
   SOCIAL_FOLLOW_REQUEST: social,
   SOCIAL_UNFOLLOW: social,
   SOCIAL_TAG_FOLLOW: social,
+  SOCIAL_GROUP_POST_CREATE: social,
   SOCIAL_FAVOURITE: social,
   SOCIAL_ACCOUNT_UPDATE: social,
   SOCIAL_NOTIFICATION: social,

@@ -17,6 +17,7 @@ import { adjustStats, loadAccounts } from './accounts';
 import { removeWithBoosts } from './boosts';
 import { recordNotFound, unprocessable } from './errors';
 import { accountTopic } from './follows.service';
+import type { GroupAccountsService } from './group-accounts.service';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
 import { type MediaFields, MediaService } from './media.service';
 import { type MediaRow, openVisibility, statusHasMedia, toMediaAttachment } from './media.wire';
@@ -78,6 +79,7 @@ export class PostsService {
   constructor(
     private readonly deps: Deps,
     private readonly notifications: NotificationsService,
+    private readonly groups: GroupAccountsService,
   ) {
     this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
     this.media = new MediaService(deps, this.urls);
@@ -99,6 +101,7 @@ export class PostsService {
       throw unprocessable('A status may have media or a poll, not both');
     const id = this.deps.ids.next();
     const pending = new PendingEvents();
+    let mentionedGroups: string[] = [];
     const outcome = await this.deps.db.transaction(
       async (tx): Promise<{ earlier: string } | { post: PostRow }> => {
         if (opts.idempotencyKey) {
@@ -111,7 +114,8 @@ export class PostsService {
           parent = await visibleOriginal(tx, me, input.in_reply_to_id);
           if (!parent) throw recordNotFound();
         }
-        const { content, mentioned } = await this.render(tx, text);
+        const { content, mentioned, groups } = await this.render(tx, text);
+        mentionedGroups = groups;
         const [row] = await tx
           .insert(posts)
           .values({
@@ -167,6 +171,8 @@ export class PostsService {
     const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
     pending.add('SOCIAL_STATUS_CREATE', accountTopic(me), eventOf(post, status));
     pending.publish(this.deps.events);
+    // Mentioning a group the author may post in posts into it (ADR 0031), once the status is safely stored.
+    await this.groups.postMentioned(principal, post, mentionedGroups);
     return status;
   }
 
@@ -600,7 +606,8 @@ export class PostsService {
       .select({ id: users.id })
       .from(users)
       .where(and(eq(users.id, accountId), eq(users.disabled, false)));
-    if (!account) throw recordNotFound();
+    // A group's account: its posts the viewer may read (ADR 0031).
+    if (!account) return this.groups.statuses(viewer, accountId, q);
     // No pins yet: that filter finds nothing.
     if (q.pinned) return { items: [], newest: null, oldest: null };
     const p = pageQuery(posts.id, q);
@@ -676,7 +683,7 @@ export class PostsService {
     return visiblePostById(db, viewer, id);
   }
 
-  /** The HTML of a text and the active users it mentions. */
+  /** The HTML of a text, the active users it mentions and the groups it mentions (their ids). */
   private async render(db: DbOrTx, text: string) {
     const names = mentionedUsernames(text, Limits.statusMentionsMax);
     const mentioned = names.length
@@ -686,7 +693,16 @@ export class PostsService {
           .where(and(inArray(sql`lower(${users.username})`, names), eq(users.disabled, false)))
       : [];
     const known = new Map(mentioned.map((u) => [u.username.toLowerCase(), this.urls.profile(u.username)]));
-    return { content: renderText(text, known, this.urls.tag), mentioned };
+    const groups = await this.groups.handles(
+      db,
+      names.filter((n) => !known.has(n)),
+    );
+    for (const [handle, g] of groups) known.set(handle, g.url);
+    return {
+      content: renderText(text, known, this.urls.tag),
+      mentioned,
+      groups: [...groups.values()].map((g) => g.id),
+    };
   }
 
   private async writeMentions(tx: DbOrTx, author: string, postId: string, mentioned: Array<{ id: string }>) {
