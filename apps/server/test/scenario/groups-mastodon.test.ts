@@ -122,6 +122,8 @@ describe('groups as Mastodon accounts', { timeout: 60_000 }, () => {
     // Anyone may see a public group's account, signed in or not.
     assert.equal((await m('GET', `/api/v1/accounts/${g.id}`)).body.group, true);
 
+    // A profile view asks for pinned statuses first: a group has none.
+    assert.deepEqual(await b.v1.accounts.$select(g.id).statuses.list({ pinned: true }), []);
     const first = await forumPost(g, forumId, g.owner, 'Welcome', 'Say hello #yarn');
     const statuses = await b.v1.accounts.$select(g.id).statuses.list();
     assert.deepEqual(
@@ -253,6 +255,7 @@ describe('groups as Mastodon accounts', { timeout: 60_000 }, () => {
     const o = client(outsider);
     await notFound(o.v1.accounts.$select(g.id).fetch());
     await notFound(o.v1.accounts.$select(g.id).statuses.list());
+    await notFound(o.v1.accounts.$select(g.id).statuses.list({ pinned: true }));
     await notFound(o.v1.accounts.lookup({ acct: handle }));
     await notFound(o.v1.accounts.$select(g.id).follow());
     assert.deepEqual(await o.v1.accounts.relationships.fetch({ id: [g.id] }), []);
