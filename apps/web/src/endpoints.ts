@@ -421,6 +421,17 @@ export interface Status {
   pleroma?: { emoji_reactions?: EmojiReaction[] };
   /** A boost: the boosted status (this one's own content is empty). */
   reblog?: Status | null;
+  /** Hearth's own: a group's post (ADR 0031); `account` is then the group's account (`group: true`). */
+  hearth_group_post?: GroupPostInfo;
+}
+
+/** A group post on a timeline: the group, the forum and thread it is, its title and who wrote it. */
+export interface GroupPostInfo {
+  group_id: string;
+  group_name: string;
+  forum_id: string | null;
+  title: string;
+  author: Account | null;
 }
 
 interface EmojiReaction {

@@ -236,6 +236,11 @@ export interface EventPayloads {
   SOCIAL_UNFOLLOW: { account_id: string; target_id: string };
   /** The account followed (`following`) or stopped following a hashtag (lower case): its home stream changes. */
   SOCIAL_TAG_FOLLOW: { account_id: string; tag: string; following: boolean };
+  /**
+   * A group posted (a forum post started), on the group account's topic (ADR 0031): ids only; the streaming API
+   * asks the domain which members' home timelines get it and renders it for them.
+   */
+  SOCIAL_GROUP_POST_CREATE: { id: string; group_id: string; forum_id: string };
   SOCIAL_FAVOURITE: { status_id: string; account_id: string; visibility: string };
   /** The account's list `list_id` changed members or was deleted (`deleted`): its `list` streams re-read it. */
   SOCIAL_LIST_UPDATE: { account_id: string; list_id: string; deleted: boolean };
@@ -473,6 +478,7 @@ export const EVENTS = {
   SOCIAL_FOLLOW_REQUEST: social,
   SOCIAL_UNFOLLOW: social,
   SOCIAL_TAG_FOLLOW: social,
+  SOCIAL_GROUP_POST_CREATE: social,
   SOCIAL_FAVOURITE: social,
   SOCIAL_LIST_UPDATE: social,
   SOCIAL_CONVERSATION: social,

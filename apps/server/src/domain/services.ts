@@ -34,6 +34,7 @@ import { RelationshipsService } from './relationships/relationships.service';
 import { DomainBlocksService } from './social/domain-blocks.service';
 import { FollowedTagsService } from './social/followed-tags.service';
 import { FollowsService } from './social/follows.service';
+import { GroupAccountsService } from './social/group-accounts.service';
 import { ListsService } from './social/lists.service';
 import { BookmarksService, StatusPinsService } from './social/marks.service';
 import { MutesService } from './social/mutes.service';
@@ -65,7 +66,9 @@ export function createServices(deps: Deps) {
   const members = new MembersService(deps, voice);
   const dms = new DmsService(deps);
   const notifications = new NotificationsService(deps);
-  const follows = new FollowsService(deps, notifications);
+  /** Groups as Mastodon accounts (ADR 0031); connected to the chat services below once they exist. */
+  const groupAccounts = new GroupAccountsService(deps);
+  const follows = new FollowsService(deps, notifications, groupAccounts);
   const relationships = new RelationshipsService(deps, follows);
   const threads = new ThreadsService(deps);
   const stickers = new StickersService(deps);
@@ -73,9 +76,9 @@ export function createServices(deps: Deps) {
   const messages = new MessagesService(deps, dms, relationships, threads, stickers, linkPreviews);
   const webhooks = new WebhooksService(deps);
   const users = new UsersService(deps, auth, members);
-  const posts = new PostsService(deps, notifications);
-  const timelines = new TimelinesService(deps, posts);
-  const socialSearch = new SocialSearchService(deps, posts);
+  const posts = new PostsService(deps, notifications, groupAccounts);
+  const timelines = new TimelinesService(deps, posts, groupAccounts);
+  const socialSearch = new SocialSearchService(deps, posts, groupAccounts);
   const interactionDelivery = new EndpointOrGatewayDelivery(deps, new GatewayInteractionDelivery(deps));
   const interactions = new InteractionsService(deps, interactionDelivery);
   interactionDelivery.answerWith((id, token, answer) => interactions.callback(id, token, answer));
@@ -123,7 +126,7 @@ export function createServices(deps: Deps) {
     webhookMessages: new WebhookMessagesService(deps, webhooks, threads),
     /** The social layer (ADR 0028). */
     social: {
-      profiles: new ProfilesService(deps, users, follows),
+      profiles: new ProfilesService(deps, users, follows, groupAccounts),
       follows,
       posts,
       /** Media attachments of statuses and the media library (ADR 0033). */
@@ -135,6 +138,7 @@ export function createServices(deps: Deps) {
       lists: new ListsService(deps, timelines),
       /** Conversations of direct statuses. */
       conversations: posts.conversations,
+      groupAccounts,
       notifications,
       oauth: new OAuthService(deps, auth),
       reblogs: new ReblogsService(deps, notifications, posts),
@@ -154,6 +158,7 @@ export function createServices(deps: Deps) {
       reactions: new StatusReactionsService(deps, notifications, posts),
     },
   };
+  groupAccounts.connect({ groups: services.groups, members, forumPosts: services.forumPosts });
   return {
     ...services,
     sessionData: new SessionDataService(deps, { ...services, presence }),

@@ -66,6 +66,7 @@ describe('group settings', () => {
       join_mode: 'approval',
       rules: 'No spam.',
       tags: ['knitting', 'crafts'],
+      handle: null,
     });
     const got = await h.api('GET', `/guilds/${g.id}`, { token: g.owner.token });
     assert.deepEqual(got.body.hearth_group, res.body.hearth_group);

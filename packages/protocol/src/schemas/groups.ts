@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Nullable, Snowflake } from './common';
+import { Nullable, Snowflake, Username } from './common';
 import { User } from './users';
 
 // Groups (ADR 0031): a guild's public face. Discord's own guild fields carry what they can (`description`,
@@ -40,6 +40,8 @@ export const HearthGroup = Type.Object(
     join_mode: GroupJoinMode,
     rules: Nullable(Type.String({ maxLength: GroupLimits.rulesMax })),
     tags: Type.Array(GroupTag, { maxItems: GroupLimits.tagsMax, uniqueItems: true }),
+    /** Its Mastodon account's username (@handle), one namespace with users' usernames; null: no account. */
+    handle: Nullable(Username),
   },
   { description: "Hearth's own: the guild is a group (ADR 0031); null when it is not" },
 );
@@ -51,6 +53,7 @@ export const HearthGroupInput = Type.Object(
     join_mode: Type.Optional(GroupJoinMode),
     rules: Type.Optional(Nullable(Type.String({ maxLength: GroupLimits.rulesMax }))),
     tags: Type.Optional(Type.Array(GroupTag, { maxItems: GroupLimits.tagsMax, uniqueItems: true })),
+    handle: Type.Optional(Nullable(Username)),
   },
   { additionalProperties: false },
 );

@@ -107,7 +107,7 @@ export class GuildActor {
 const PREVIEW_PERMISSIONS = Permission.VIEW_CHANNEL | Permission.READ_MESSAGE_HISTORY;
 
 /** A guild that lets signed-in non-members read it: a listed group that anyone may join (ADR 0031). */
-function isPreviewable(guild: GuildRow): boolean {
+export function isPreviewable(guild: GuildRow): boolean {
   return guild.groupJoinMode === 'public' && guild.features.includes('DISCOVERABLE');
 }
 
@@ -149,8 +149,13 @@ export async function loadGuildReader(db: DbOrTx, guildId: string, userId: strin
     const [guild] = await db.select().from(guilds).where(eq(guilds.id, guildId));
     if (!guild || !isPreviewable(guild) || (await isBanned(db, guildId, userId))) throw err;
     const roleRows = await db.select().from(roles).where(eq(roles.guildId, guildId));
-    return new GuildActor(guild, roleRows, previewMember(guildId, userId), [], true);
+    return previewActor(guild, roleRows, userId);
   }
+}
+
+/** A previewing non-member of a public listed group (ADR 0031), from rows already read: no roles, masked bits. */
+export function previewActor(guild: GuildRow, roleRows: RoleRow[], userId: string): GuildActor {
+  return new GuildActor(guild, roleRows, previewMember(guild.id, userId), [], true);
 }
 
 /**

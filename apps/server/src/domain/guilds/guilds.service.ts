@@ -19,7 +19,7 @@ import {
 } from '@hearth/protocol';
 import { and, asc, count, eq, gt, inArray, lt } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
-import type { DbOrTx } from '../../store/db';
+import { type DbOrTx, isUniqueViolation } from '../../store/db';
 import { guildOwned } from '../../store/ownership';
 import {
   channels,
@@ -364,7 +364,21 @@ export class GuildsService {
     const pending = new PendingEvents();
     const updated = await db.transaction(async (tx) => {
       const [row] = Object.keys(changes).length
-        ? await tx.update(guilds).set(changes).where(eq(guilds.id, guildId)).returning()
+        ? await tx
+            .update(guilds)
+            .set(changes)
+            .where(eq(guilds.id, guildId))
+            .returning()
+            .catch((err: unknown) => {
+              // A handle is one name among users' usernames and other groups' handles (ADR 0031).
+              if (isUniqueViolation(err, 'guilds_group_handle_key'))
+                throw invalidField(
+                  ['hearth_group', 'handle'],
+                  'USERNAME_ALREADY_TAKEN',
+                  'This handle is taken.',
+                );
+              throw err;
+            })
         : [actor.guild];
       const after = toGuildWire(row, actor.roles);
       const diff = diffChanges(before, after, GUILD_AUDIT_KEYS);
@@ -505,13 +519,14 @@ function groupChanges(
   let mode = guild.groupJoinMode;
   if (input.hearth_group === null) {
     mode = null;
-    Object.assign(changes, { groupJoinMode: null, groupRules: null, groupTags: [] });
+    Object.assign(changes, { groupJoinMode: null, groupRules: null, groupTags: [], groupHandle: null });
   } else if (input.hearth_group) {
     const g = input.hearth_group;
     mode = g.join_mode ?? mode ?? 'private';
     changes.groupJoinMode = mode;
     if (g.rules !== undefined) changes.groupRules = g.rules;
     if (g.tags !== undefined) changes.groupTags = g.tags;
+    if (g.handle !== undefined) changes.groupHandle = g.handle;
   }
   const mutable: readonly string[] = MUTABLE_GUILD_FEATURES;
   let features = guild.features;

@@ -137,10 +137,10 @@ export function toGuildWire(g: GuildRow, roleRows: RoleRow[], extra: Partial<Gui
 
 /** A guild's group settings (ADR 0031), or null when it is not a group. */
 export function toHearthGroupWire(
-  g: Pick<GuildRow, 'groupJoinMode' | 'groupRules' | 'groupTags'>,
+  g: Pick<GuildRow, 'groupJoinMode' | 'groupRules' | 'groupTags' | 'groupHandle'>,
 ): HearthGroup | null {
   if (!g.groupJoinMode) return null;
-  return { join_mode: g.groupJoinMode, rules: g.groupRules, tags: g.groupTags };
+  return { join_mode: g.groupJoinMode, rules: g.groupRules, tags: g.groupTags, handle: g.groupHandle };
 }
 
 type EmojiRow = typeof emojis.$inferSelect;

@@ -8,6 +8,7 @@ import { PendingEvents } from '../pending-events';
 import { RelationshipType } from '../relationships/relationships.service';
 import { type AccountRow, adjustStats, loadAccounts } from './accounts';
 import { notAllowed, recordNotFound } from './errors';
+import type { GroupAccountsService } from './group-accounts.service';
 import { type RelationshipState, SocialUrls, toAccount, toRelationship } from './mastodon.wire';
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
@@ -30,6 +31,7 @@ export class FollowsService {
   constructor(
     private readonly deps: Deps,
     private readonly notifications: NotificationsService,
+    private readonly groups: GroupAccountsService,
   ) {
     this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
   }
@@ -40,6 +42,8 @@ export class FollowsService {
    * a remote account follows (the inbox calls this).
    */
   async follow(principal: Principal, targetId: string, opts: { uri?: string } = {}) {
+    // Following a group's account is joining the group (ADR 0031).
+    if (!opts.uri && (await this.groups.isGroup(targetId))) return this.groups.follow(principal, targetId);
     const me = principal.userId;
     const pending = new PendingEvents();
     await this.deps.db.transaction(async (tx) => {
@@ -88,6 +92,7 @@ export class FollowsService {
 
   /** Stops following `targetId`, or withdraws a request. */
   async unfollow(principal: Principal, targetId: string) {
+    if (await this.groups.isGroup(targetId)) return this.groups.unfollow(principal, targetId);
     const me = principal.userId;
     await this.assertExists(targetId);
     const pending = new PendingEvents();
@@ -272,7 +277,12 @@ export class FollowsService {
     ]);
     const knownIds = new Set(known.map((k) => k.id));
     const domainBlocked = new Set(known.filter((k) => k.domainBlocked).map((k) => k.id));
-    return list
+    // Ids that are no user's may be groups' accounts: following one is being its member (ADR 0031).
+    const groups = await this.groups.relationships(
+      me,
+      list.filter((id) => !knownIds.has(id)),
+    );
+    const ofUsers = list
       .filter((id) => knownIds.has(id))
       .map((id) => {
         const o = out.find((r) => r.id === id);
@@ -293,6 +303,7 @@ export class FollowsService {
           domain_blocking: domainBlocked.has(id),
         };
       });
+    return [...ofUsers, ...groups];
   }
 
   async relationship(me: string, other: string) {

@@ -104,7 +104,8 @@ export class StatusPinsService {
       .select({ id: users.id })
       .from(users)
       .where(and(eq(users.id, accountId), eq(users.disabled, false)));
-    if (!account) throw recordNotFound();
+    // A group's account pins nothing (yet); a group the viewer may not know is 404 there (ADR 0031).
+    if (!account) return this.posts.ofAccount(viewer, accountId, { pinned: true });
     const rows = await db
       .select({ post: posts })
       .from(statusPins)

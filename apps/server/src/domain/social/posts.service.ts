@@ -18,6 +18,7 @@ import { removeWithBoosts } from './boosts';
 import { ConversationsService } from './conversations.service';
 import { recordNotFound, unprocessable } from './errors';
 import { accountTopic } from './follows.service';
+import type { GroupAccountsService } from './group-accounts.service';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
 import { type MediaFields, MediaService } from './media.service';
 import { type MediaRow, openVisibility, statusHasMedia, toMediaAttachment } from './media.wire';
@@ -91,6 +92,7 @@ export class PostsService {
   constructor(
     private readonly deps: Deps,
     private readonly notifications: NotificationsService,
+    private readonly groups: GroupAccountsService,
   ) {
     this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
     this.media = new MediaService(deps, this.urls);
@@ -120,6 +122,7 @@ export class PostsService {
     await this.resolveMentions(text);
     const id = this.deps.ids.next();
     const pending = new PendingEvents();
+    let mentionedGroups: string[] = [];
     const outcome = await this.deps.db.transaction(
       async (tx): Promise<{ earlier: string } | { post: PostRow }> => {
         if (opts.idempotencyKey) {
@@ -132,7 +135,8 @@ export class PostsService {
           parent = await visibleOriginal(tx, me, input.in_reply_to_id);
           if (!parent) throw recordNotFound();
         }
-        const { content, mentioned } = await this.render(tx, text);
+        const { content, mentioned, groups } = await this.render(tx, text);
+        mentionedGroups = groups;
         const [row] = await tx
           .insert(posts)
           .values({
@@ -200,6 +204,8 @@ export class PostsService {
     const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
     pending.add('SOCIAL_STATUS_CREATE', accountTopic(me), eventOf(post, status));
     pending.publish(this.deps.events);
+    // Mentioning a group the author may post in posts into it (ADR 0031), once the status is safely stored.
+    await this.groups.postMentioned(principal, post, mentionedGroups);
     return status;
   }
 
@@ -658,7 +664,8 @@ export class PostsService {
       .select({ id: users.id })
       .from(users)
       .where(and(eq(users.id, accountId), eq(users.disabled, false)));
-    if (!account) throw recordNotFound();
+    // A group's account: its posts the viewer may read (ADR 0031).
+    if (!account) return this.groups.statuses(viewer, accountId, q);
     // No pins yet: that filter finds nothing.
     if (q.pinned) return { items: [], newest: null, oldest: null };
     const p = pageQuery(posts.id, q);
@@ -770,7 +777,10 @@ export class PostsService {
     );
   }
 
-  /** The HTML of a text and the active users it mentions (local, and remote ones known here). */
+  /**
+   * The HTML of a text, the active users it mentions (local, and remote ones known here) and the groups it mentions
+   * (their ids).
+   */
   private async render(db: DbOrTx, text: string) {
     const names = this.mentionNames(text);
     const mentioned = names.size
@@ -796,7 +806,23 @@ export class PostsService {
       const u = byName.get(stored);
       if (u) known.set(written, u.remote ? (u.url ?? u.uri ?? '') : this.urls.profile(u.username));
     }
-    return { content: renderText(text, known, this.urls.tag), mentioned };
+    // A local name that is no user's may be a group's handle (ADR 0031).
+    const unknownLocal = [...names].filter(
+      ([written, stored]) => !known.has(written) && !stored.includes('@'),
+    );
+    const groups = await this.groups.handles(
+      db,
+      unknownLocal.map(([, stored]) => stored),
+    );
+    for (const [written, stored] of unknownLocal) {
+      const g = groups.get(stored);
+      if (g) known.set(written, g.url);
+    }
+    return {
+      content: renderText(text, known, this.urls.tag),
+      mentioned,
+      groups: [...groups.values()].map((g) => g.id),
+    };
   }
 
   /** The accounts a status mentions (for its Note's Mention tags and addressing; ADR 0040). */

@@ -7,6 +7,7 @@ import type { UsersService } from '../users/users.service';
 import { accountByUsername, loadAccounts } from './accounts';
 import { recordNotFound } from './errors';
 import { accountTopic, type FollowsService } from './follows.service';
+import type { GroupAccountsService } from './group-accounts.service';
 import { SocialUrls, toAccount, toCredentialAccount } from './mastodon.wire';
 import { type AccountResolver, hasRemoteFollowers } from './remote.service';
 
@@ -30,6 +31,7 @@ export class ProfilesService {
     private readonly deps: Deps,
     private readonly users: UsersService,
     private readonly follows: FollowsService,
+    private readonly groups: GroupAccountsService,
   ) {
     this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
   }
@@ -50,6 +52,28 @@ export class ProfilesService {
     const a = (await loadAccounts(this.deps.db, [id])).get(id);
     if (!a || a.user.disabled) throw recordNotFound();
     return toAccount(a, this.urls);
+  }
+
+  /** GET /api/v1/accounts/:id: a user's account, or a group's (ADR 0031) that the viewer may know of. */
+  async accountFor(viewer: string | null, id: string) {
+    const a = (await loadAccounts(this.deps.db, [id])).get(id);
+    if (a && !a.user.disabled) return toAccount(a, this.urls);
+    return this.groups.account(viewer, id);
+  }
+
+  /** GET /api/v1/accounts/lookup: a user, else a group by its handle (one namespace: never both). */
+  async lookupFor(viewer: string | null, acct: string) {
+    try {
+      return await this.lookup(acct);
+    } catch (err) {
+      const name = acct.replace(/^@/, '');
+      const at = name.indexOf('@');
+      const local =
+        at < 0 || name.slice(at + 1).toLowerCase() === new URL(this.deps.config.publicUrl).host.toLowerCase();
+      const group = local ? await this.groups.lookup(viewer, at < 0 ? name : name.slice(0, at)) : null;
+      if (!group) throw err;
+      return group;
+    }
   }
 
   /** Finds accounts of other instances (the federation area sets it; ADR 0040). */

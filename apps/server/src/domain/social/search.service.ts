@@ -12,6 +12,7 @@ import type { Deps } from '../deps';
 import { unauthorized } from '../errors';
 import { loadAccounts } from './accounts';
 import { recordNotFound } from './errors';
+import type { GroupAccountsService } from './group-accounts.service';
 import { toAccount } from './mastodon.wire';
 import { statusHasMedia } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
@@ -72,6 +73,7 @@ export class SocialSearchService {
   constructor(
     private readonly deps: Deps,
     private readonly posts: PostsService,
+    private readonly groups: GroupAccountsService,
   ) {}
 
   /** GET /api/v2/search: accounts, hashtags and statuses matching `q`, each list bounded by `limit`. */
@@ -143,7 +145,11 @@ export class SocialSearchService {
       .orderBy(desc(exact), users.username)
       .limit(bound(query.limit, 40, 80))
       .offset(Math.max(query.offset ?? 0, 0));
-    return this.toAccounts(rows.map((r) => r.id));
+    const found = await this.toAccounts(rows.map((r) => r.id));
+    // Groups' accounts (ADR 0031) after people, on the first page: those the viewer may know of and find.
+    const room = bound(query.limit, 40, 80) - found.length;
+    if (query.following || (query.offset ?? 0) > 0 || room <= 0) return found;
+    return [...found, ...(await this.groups.search(viewer, term, room))];
   }
 
   /** Hashtags starting with `q` that public statuses carry, most used first, as Mastodon's Tag with its history. */

@@ -2,7 +2,9 @@ import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { followedTags, follows, posts, postTags } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import type { GroupAccountsService, GroupPostRow } from './group-accounts.service';
 import { inExclusiveList } from './list-feeds';
+import type { PostRow } from './mastodon.wire';
 import { statusHasMedia } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
@@ -19,27 +21,56 @@ export class TimelinesService {
   constructor(
     private readonly deps: Deps,
     private readonly posts: PostsService,
+    private readonly groups: GroupAccountsService,
   ) {}
 
   /**
    * The caller's own statuses, those of the accounts they follow (accepted follows), and public statuses (not boosts)
-   * carrying a hashtag they follow, as far as they may see; muted authors' and members of exclusive lists' never.
+   * carrying a hashtag they follow, as far as they may see; muted authors' and members of exclusive lists' never. Merged with them by id (both
+   * snowflakes, so one keyset orders both): the posts of the groups they belong to, in the forums they may read
+   * (ADR 0031).
    */
   async home(principal: Principal, q: PageQuery) {
     const me = principal.userId;
+    const p = pageQuery(posts.id, q);
+    const groupPage = this.groups.homePage(me, q);
     const followed = this.deps.db
       .select({ id: follows.targetId })
       .from(follows)
       .where(and(eq(follows.userId, me), eq(follows.accepted, true)));
-    return this.page(
-      me,
-      q,
-      or(eq(posts.userId, me), inArray(posts.userId, followed), followedTagPost(me)),
-      visibleTo(me),
-      sql`not ${mutedBy(me)}`,
-      // Members of an exclusive list are read in that list, not at home (Mastodon 4.2).
-      sql`not ${inExclusiveList(me)}`,
-    );
+    const rows = await this.deps.db
+      .select()
+      .from(posts)
+      .where(
+        and(
+          or(eq(posts.userId, me), inArray(posts.userId, followed), followedTagPost(me)),
+          visibleTo(me),
+          sql`not ${mutedBy(me)}`,
+          // Members of an exclusive list are read in that list, not at home (Mastodon 4.2).
+          sql`not ${inExclusiveList(me)}`,
+          p.where,
+        ),
+      )
+      .orderBy(p.orderBy)
+      .limit(p.limit);
+    const group = await groupPage;
+    // The newest `limit` of both (or, paging up with min_id, the oldest above it), newest first.
+    const merged: Array<{ id: string; post?: PostRow; group?: GroupPostRow }> = [
+      ...rows.map((r) => ({ id: r.id, post: r })),
+      ...group.items.map((g) => ({ id: g.thread.id, group: g })),
+    ]
+      .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? 1 : -1))
+      .slice(...(p.ascending ? ([-p.limit] as const) : ([0, p.limit] as const)));
+    const page = finishPage(merged, (m) => m.id, false);
+    const [statuses, groupStatuses] = await Promise.all([
+      this.posts.page(me, { ...page, items: merged.flatMap((m) => (m.post ? [m.post] : [])) }),
+      this.groups.views(merged.flatMap((m) => (m.group ? [m.group] : []))),
+    ]);
+    const byId = new Map<string, unknown>([
+      ...statuses.items.map((s) => [s.id, s] as const),
+      ...groupStatuses.map((s) => [s.id, s] as const),
+    ]);
+    return { ...page, items: merged.flatMap((m) => (byId.has(m.id) ? [byId.get(m.id)] : [])) };
   }
 
   /** Every public status (all are local until federation), without those of people blocked either way. */

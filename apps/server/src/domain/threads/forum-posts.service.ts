@@ -1,6 +1,7 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import { type Channel, ChannelType, ErrorCode, isForumType, type Message } from '@hearth/protocol';
 import { eq, sql } from 'drizzle-orm';
+import { Topic } from '../../events/publisher';
 import { channels } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -95,6 +96,13 @@ export class ForumPostsService {
           .where(eq(channels.id, forum.id));
       },
     });
+    // A group's post reaches its members' home timelines on the Mastodon streaming API (ADR 0031).
+    if (actor.guild.groupJoinMode)
+      this.deps.events.publish('SOCIAL_GROUP_POST_CREATE', Topic.account(actor.guild.id), {
+        id,
+        group_id: actor.guild.id,
+        forum_id: forum.id,
+      });
     return { ...toThreadWire(thread, 1, member), message };
   }
 

@@ -501,6 +501,7 @@ export class MastodonStreaming {
       case 'SOCIAL_STATUS_DELETE':
       case 'SOCIAL_NOTIFICATION':
       case 'SESSIONS_REVOKED':
+      case 'SOCIAL_GROUP_POST_CREATE':
         return true;
       case 'SOCIAL_FOLLOW':
       case 'SOCIAL_UNFOLLOW':
@@ -522,6 +523,8 @@ export class MastodonStreaming {
         return this.deleted(event.d);
       case 'SOCIAL_NOTIFICATION':
         return this.notification(event.d.user_id, event.d.id);
+      case 'SOCIAL_GROUP_POST_CREATE':
+        return this.groupPost(event.d.id, event.d.group_id);
       case 'SOCIAL_FOLLOW':
         if (event.d.accepted) this.following(event.d.account_id, 'followed', event.d.target_id, true);
         return;
@@ -657,6 +660,23 @@ export class MastodonStreaming {
     if (!rendered) return;
     const payload = JSON.stringify(rendered);
     for (const s of sessions) s.outbox.send(frame(s.transport, ['direct'], 'conversation', payload));
+  }
+
+  /**
+   * A group's new post (ADR 0031): to the `user` streams of the group's members on this process who may read its
+   * forum, as the domain decides in one read for all of them (membership is not indexed here, so a join made on
+   * any route counts at once).
+   */
+  private async groupPost(id: string, groupId: string): Promise<void> {
+    const sessions = [...this.registry.values()].filter((s) => s.principal && s.streams.has('user'));
+    if (sessions.length === 0) return;
+    const found = await this.opts.services.social.groupAccounts.streamed(id, groupId, [
+      ...new Set(sessions.map((s) => s.userId)),
+    ]);
+    if (!found) return;
+    const payload = JSON.stringify(found.status);
+    for (const s of sessions)
+      if (found.readers.has(s.userId)) s.outbox.send(frame(s.transport, ['user'], 'update', payload));
   }
 
   /** A notification, as its recipient may read it now (else nothing), on their `user` and `user:notification`. */

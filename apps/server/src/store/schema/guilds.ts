@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   boolean,
   index,
@@ -38,9 +39,17 @@ export const guilds = pgTable(
     groupRules: text('group_rules'),
     /** A group's topics, lowercase, searchable in the directory. */
     groupTags: jsonb('group_tags').$type<string[]>().notNull().default([]),
+    /**
+     * A group's handle (ADR 0031): its Mastodon account's username, mentioned as @handle. One namespace with users'
+     * usernames, kept by a trigger on both tables (migration 0025); null: the group has no Mastodon account.
+     */
+    groupHandle: text('group_handle'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
-  (t) => [index('guilds_owner_idx').on(t.ownerId)],
+  (t) => [
+    index('guilds_owner_idx').on(t.ownerId),
+    uniqueIndex('guilds_group_handle_key').on(sql`lower(${t.groupHandle})`),
+  ],
 );
 
 /** The @everyone role has id = guild id. */

@@ -10,6 +10,7 @@ import { Alert, ConfirmDialog, Dialog, useAction } from '../../ui';
 import { link } from '../chat/link';
 import { Composer, visibilityNames } from './composer';
 import { AccountAvatar, ago, Html, Name, profilePath, statusPath } from './content';
+import { GroupPostCard } from './group-post';
 import { MediaGrid } from './media';
 import { useLoad } from './paged';
 
@@ -31,6 +32,7 @@ type CardProps = {
 
 export function StatusCard(props: CardProps) {
   const boost = props.status;
+  if (boost.hearth_group_post) return <GroupPostCard status={boost} post={boost.hearth_group_post} />;
   const inner = boost.reblog;
   if (!inner) return <OneStatus {...props} />;
   const by = profilePath(boost.account);

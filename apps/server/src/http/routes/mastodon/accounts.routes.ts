@@ -55,13 +55,13 @@ export function accountsRoutes(app: Api, { services, config }: RouteContext): vo
   app.get(
     '/api/v1/accounts/lookup',
     { config: { auth: 'optional' }, schema: { querystring: MastodonLookupQuery } },
-    async (req) => profiles.lookup(req.query.acct),
+    async (req) => profiles.lookupFor(viewer(req), req.query.acct),
   );
 
   app.get(
     '/api/v1/accounts/:id',
     { config: { auth: 'optional' }, schema: { params: IdParams } },
-    async (req) => profiles.account(req.params.id),
+    async (req) => profiles.accountFor(viewer(req), req.params.id),
   );
 
   app.get(

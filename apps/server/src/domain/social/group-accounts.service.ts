@@ -1,0 +1,582 @@
+import { hasPermission, Permission } from '@hearth/permissions';
+import { ChannelType, Limits } from '@hearth/protocol';
+import { and, asc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../store/db';
+import {
+  bans,
+  channels,
+  guildJoinRequests,
+  guilds,
+  members,
+  messages,
+  permissionOverwrites,
+  roles,
+} from '../../store/schema';
+import type { Principal } from '../auth/auth.service';
+import type { Deps } from '../deps';
+import type { GroupsService } from '../guilds/groups.service';
+import {
+  type ChannelRow,
+  GuildActor,
+  type GuildRow,
+  isPreviewable,
+  memberRoleIds,
+  previewActor,
+} from '../guilds/guild-access';
+import type { MembersService } from '../guilds/members.service';
+import type { ForumPostsService } from '../threads/forum-posts.service';
+import { loadAccounts } from './accounts';
+import { recordNotFound } from './errors';
+import { type PostRow, SocialUrls, toAccount, toRelationship } from './mastodon.wire';
+import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
+import { escapeHtml, hashtags, renderText } from './text';
+
+// A group as a Mastodon account (ADR 0031): id = the guild's id (snowflakes never collide with users'), username =
+// the group's handle (one namespace with usernames, kept by the database). Following is joining; a group post (a
+// forum thread and its starter message) is a Status of the group's account. Who reads what is the permission
+// engine's: a member's bits in each forum, or, for a non-member of a public listed group, a previewer's.
+
+const FORUM_TYPES = [ChannelType.GuildForum, ChannelType.GuildMedia];
+const READ = Permission.VIEW_CHANNEL | Permission.READ_MESSAGE_HISTORY;
+const POST = Permission.VIEW_CHANNEL | Permission.SEND_MESSAGES;
+
+/** A group as the viewer finds it: the guild, and whether the viewer is a member (else not banned from it). */
+interface VisibleGroup {
+  guild: GuildRow;
+  member: boolean;
+}
+
+/** A group post: its thread, its starter message, and the forum it is in. */
+export interface GroupPostRow {
+  thread: ChannelRow;
+  message: typeof messages.$inferSelect;
+}
+
+/** The part of ForumPostsService a group mention needs (a status posted into a group). */
+type ForumPoster = Pick<ForumPostsService, 'startThread'>;
+
+export class GroupAccountsService {
+  private readonly urls: SocialUrls;
+  private parts: { groups: GroupsService; members: MembersService; forumPosts: ForumPoster } | null = null;
+
+  constructor(private readonly deps: Deps) {
+    this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
+  }
+
+  /** The chat services following and posting go through (composed after this one: they sit above the social layer). */
+  connect(parts: { groups: GroupsService; members: MembersService; forumPosts: ForumPoster }): void {
+    this.parts = parts;
+  }
+
+  private get chat() {
+    if (!this.parts) throw new Error('GroupAccountsService used before connect()');
+    return this.parts;
+  }
+
+  /**
+   * The groups among `where` that `viewer` may know of: a member's own; else a public or approval-required group
+   * that does not ban them (a banned user still finds a listed one, as in the directory). A private group, and a
+   * group without a handle (no account), are found by nobody else.
+   */
+  private async visible(
+    db: DbOrTx,
+    viewer: string | null,
+    where: ReturnType<typeof and>,
+  ): Promise<VisibleGroup[]> {
+    const rows = await db
+      .select({
+        guild: guilds,
+        member: viewer
+          ? sql<boolean>`exists (select 1 from ${members} where ${members.guildId} = ${guilds.id} and ${members.userId} = ${viewer})`
+          : sql<boolean>`false`,
+        banned: viewer
+          ? sql<boolean>`exists (select 1 from ${bans} where ${bans.guildId} = ${guilds.id} and ${bans.userId} = ${viewer})`
+          : sql<boolean>`false`,
+      })
+      .from(guilds)
+      .where(and(isNotNull(guilds.groupJoinMode), isNotNull(guilds.groupHandle), where))
+      .limit(Limits.socialPageMax);
+    return rows.flatMap((r): VisibleGroup[] => {
+      if (r.member) return [{ guild: r.guild, member: true }];
+      if (r.guild.groupJoinMode === 'private') return [];
+      if (r.banned && !r.guild.features.includes('DISCOVERABLE')) return [];
+      return [{ guild: r.guild, member: false }];
+    });
+  }
+
+  private async one(viewer: string | null, id: string): Promise<VisibleGroup> {
+    const [g] = await this.visible(this.deps.db, viewer, eq(guilds.id, id));
+    if (!g) throw recordNotFound();
+    return g;
+  }
+
+  /** Whether `id` is a group's account (whoever may see it): the account routes ask before treating it as a user. */
+  async isGroup(id: string): Promise<boolean> {
+    const [row] = await this.deps.db
+      .select({ id: guilds.id })
+      .from(guilds)
+      .where(and(eq(guilds.id, id), isNotNull(guilds.groupJoinMode), isNotNull(guilds.groupHandle)));
+    return row !== undefined;
+  }
+
+  /** GET /api/v1/accounts/:id of a group. 404 when the viewer may not know it. */
+  async account(viewer: string | null, id: string) {
+    const [account] = await this.accounts([await this.one(viewer, id)]);
+    return account;
+  }
+
+  /** A group's account by handle, or null (then the name is nobody's, or a user's). */
+  async lookup(viewer: string | null, handle: string) {
+    const [g] = await this.visible(
+      this.deps.db,
+      viewer,
+      sql`lower(${guilds.groupHandle}) = lower(${handle})`,
+    );
+    return g ? (await this.accounts([g]))[0] : null;
+  }
+
+  /** Groups whose handle starts with `term` or whose name contains it, that the viewer may know of. */
+  async search(viewer: string | null, term: string, limit: number) {
+    const like = `${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}`;
+    const found = await this.visible(
+      this.deps.db,
+      viewer,
+      or(
+        sql`lower(${guilds.groupHandle}) like ${`${like}%`}`,
+        sql`lower(${guilds.name}) like ${`%${like}%`}`,
+      ),
+    );
+    // Private groups of the viewer's are found; others' only when listed or named exactly.
+    const listedOrExact = found.filter(
+      (g) =>
+        g.member ||
+        g.guild.features.includes('DISCOVERABLE') ||
+        g.guild.groupHandle?.toLowerCase() === term.toLowerCase(),
+    );
+    return this.accounts(listedOrExact.slice(0, limit));
+  }
+
+  private async accounts(groups: VisibleGroup[]) {
+    if (groups.length === 0) return [];
+    const ids = groups.map((g) => g.guild.id);
+    const [memberCounts, postCounts] = await Promise.all([
+      this.deps.db
+        .select({ id: members.guildId, n: sql<number>`count(*)::int` })
+        .from(members)
+        .where(inArray(members.guildId, ids))
+        .groupBy(members.guildId),
+      this.deps.db
+        .select({ id: channels.guildId, n: sql<number>`count(*)::int` })
+        .from(channels)
+        .where(
+          and(
+            inArray(channels.guildId, ids),
+            eq(channels.type, ChannelType.PublicThread),
+            sql`${channels.parentId} in (select ${channels.id} from ${channels} c where c.guild_id = ${channels.guildId} and c.type in (${sql.join(FORUM_TYPES, sql`, `)}))`,
+          ),
+        )
+        .groupBy(channels.guildId),
+    ]);
+    const count = (list: Array<{ id: string | null; n: number }>, id: string) =>
+      list.find((r) => r.id === id)?.n ?? 0;
+    return groups.map((g) =>
+      this.toGroupAccount(g.guild, count(memberCounts, g.guild.id), count(postCounts, g.guild.id)),
+    );
+  }
+
+  /** Mastodon's Account of a group: `group: true`, followers = members. */
+  private toGroupAccount(g: GuildRow, memberCount: number, postCount: number) {
+    const base = this.urls.base;
+    const avatar = g.icon ? `${base}/icons/${g.id}/${g.icon}.png` : `${base}/avatars/original/missing.png`;
+    const header = g.banner
+      ? `${base}/banners/${g.id}/${g.banner}.png`
+      : `${base}/headers/original/missing.png`;
+    const handle = g.groupHandle ?? '';
+    const listed = g.features.includes('DISCOVERABLE');
+    return {
+      id: g.id,
+      username: handle,
+      acct: handle,
+      url: `${base}/groups/${g.id}`,
+      uri: `${base}/groups/${g.id}`,
+      display_name: g.name,
+      note: g.description ? `<p>${escapeHtml(g.description)}</p>` : '',
+      avatar,
+      avatar_static: avatar,
+      header,
+      header_static: header,
+      // Joining needs someone's approval unless the group is public: Mastodon's "locked".
+      locked: g.groupJoinMode !== 'public',
+      fields: [],
+      emojis: [],
+      bot: false,
+      group: true,
+      discoverable: listed,
+      indexable: listed,
+      noindex: !listed,
+      hide_collections: true,
+      suspended: false,
+      limited: false,
+      memorial: false,
+      moved: null,
+      roles: [],
+      created_at: `${g.createdAt.toISOString().slice(0, 10)}T00:00:00.000Z`,
+      last_status_at: null,
+      statuses_count: postCount,
+      followers_count: memberCount,
+      following_count: 0,
+      hearth: { name_prefix: null, name_suffix: null, join_mode: g.groupJoinMode },
+    };
+  }
+
+  /**
+   * The forums of `groups` that `viewer` may read: a member's own bits in each; a non-member's those of a previewer
+   * of a public listed group (nothing elsewhere). `post`: the forums they may post in instead (members only).
+   */
+  private async forumsFor(
+    db: DbOrTx,
+    viewer: string | null,
+    groups: VisibleGroup[],
+    opts: { post?: boolean } = {},
+  ): Promise<ChannelRow[]> {
+    const readable = groups.filter((g) => (opts.post ? g.member : g.member || isPreviewable(g.guild)));
+    if (readable.length === 0) return [];
+    const ids = readable.map((g) => g.guild.id);
+    const [roleRows, forumRows, mine] = await Promise.all([
+      db.select().from(roles).where(inArray(roles.guildId, ids)),
+      db
+        .select()
+        .from(channels)
+        .where(and(inArray(channels.guildId, ids), inArray(channels.type, FORUM_TYPES)))
+        .orderBy(asc(channels.position), asc(channels.id)),
+      viewer
+        ? db
+            .select({ member: members, roleIds: memberRoleIds })
+            .from(members)
+            .where(and(inArray(members.guildId, ids), eq(members.userId, viewer)))
+        : Promise.resolve([]),
+    ]);
+    if (forumRows.length === 0) return [];
+    const overwrites = await db
+      .select()
+      .from(permissionOverwrites)
+      .where(
+        inArray(
+          permissionOverwrites.channelId,
+          forumRows.map((f) => f.id),
+        ),
+      );
+    const actors = new Map<string, GuildActor>();
+    for (const g of readable) {
+      const guildRoles = roleRows.filter((r) => r.guildId === g.guild.id);
+      const m = mine.find((r) => r.member.guildId === g.guild.id);
+      actors.set(
+        g.guild.id,
+        m
+          ? new GuildActor(g.guild, guildRoles, m.member, m.roleIds)
+          : previewActor(g.guild, guildRoles, viewer ?? '0'),
+      );
+    }
+    const need = opts.post ? POST : READ;
+    return forumRows.filter((f) => {
+      const actor = actors.get(f.guildId ?? '');
+      if (!actor) return false;
+      const bits = actor.channelPermissions(overwrites.filter((o) => o.channelId === f.id));
+      return hasPermission(bits, need);
+    });
+  }
+
+  /** The posts of `forums` (public threads with their starter message), one page, newest first. */
+  private async postPage(
+    db: DbOrTx,
+    forums: ChannelRow[],
+    q: PageQuery,
+  ): Promise<{ rows: GroupPostRow[]; ascending: boolean; limit: number }> {
+    const p = pageQuery(channels.id, q);
+    if (forums.length === 0) return { rows: [], ascending: p.ascending, limit: p.limit };
+    const rows = await db
+      .select({ thread: channels, message: messages })
+      .from(channels)
+      .innerJoin(messages, and(eq(messages.channelId, channels.id), eq(messages.id, channels.id)))
+      .where(
+        and(
+          inArray(
+            channels.parentId,
+            forums.map((f) => f.id),
+          ),
+          eq(channels.type, ChannelType.PublicThread),
+          p.where,
+        ),
+      )
+      .orderBy(p.orderBy)
+      .limit(p.limit);
+    return { rows, ascending: p.ascending, limit: p.limit };
+  }
+
+  /** GET /api/v1/accounts/:id/statuses of a group: its posts the viewer may read (404 when it may not know it). */
+  async statuses(viewer: string | null, id: string, q: PageQuery & { pinned?: boolean }) {
+    const group = await this.one(viewer, id);
+    if (q.pinned) return { items: [], newest: null, oldest: null };
+    const forums = await this.forumsFor(this.deps.db, viewer, [group]);
+    const page = await this.postPage(this.deps.db, forums, q);
+    const finished = finishPage(page.rows, (r) => r.thread.id, page.ascending);
+    return { ...finished, items: await this.views(finished.items) };
+  }
+
+  /**
+   * A page of the group posts on `userId`'s home timeline: those of the groups they belong to (following a group
+   * is joining it), in the forums they may read. Paged like statuses (both are snowflakes).
+   */
+  async homePage(
+    userId: string,
+    q: PageQuery,
+  ): Promise<Page<GroupPostRow> & { ascending: boolean; limit: number }> {
+    const { db } = this.deps;
+    const mine = await db
+      .select({ guild: guilds })
+      .from(members)
+      .innerJoin(guilds, eq(guilds.id, members.guildId))
+      .where(and(eq(members.userId, userId), isNotNull(guilds.groupJoinMode)));
+    const forums = await this.forumsFor(
+      db,
+      userId,
+      mine.map((m) => ({ guild: m.guild, member: true })),
+    );
+    const page = await this.postPage(db, forums, q);
+    return {
+      ...finishPage(page.rows, (r) => r.thread.id, page.ascending),
+      ascending: page.ascending,
+      limit: page.limit,
+    };
+  }
+
+  /**
+   * Status objects of group posts: the group's account as `account`, the starter message as `content` (after the
+   * post's title), and Hearth's `hearth_group_post` naming the group, the forum, the title and the author.
+   */
+  async views(rows: GroupPostRow[]) {
+    if (rows.length === 0) return [];
+    const { db } = this.deps;
+    const guildIds = [...new Set(rows.flatMap((r) => (r.thread.guildId ? [r.thread.guildId] : [])))];
+    const [guildRows, authors] = await Promise.all([
+      db.select().from(guilds).where(inArray(guilds.id, guildIds)),
+      loadAccounts(
+        db,
+        rows.map((r) => r.message.authorId),
+      ),
+    ]);
+    const groupAccounts = new Map(
+      (await this.accounts(guildRows.map((g) => ({ guild: g, member: false })))).map((a) => [a.id, a]),
+    );
+    return rows.flatMap((r) => {
+      const group = groupAccounts.get(r.thread.guildId ?? '');
+      const guild = guildRows.find((g) => g.id === r.thread.guildId);
+      if (!group || !guild) return [];
+      const author = authors.get(r.message.authorId);
+      const title = r.thread.name ?? '';
+      const body = renderText(r.message.content, new Map(), this.urls.tag);
+      const startsWithTitle = r.message.content.trimStart().startsWith(title);
+      const url = `${this.urls.base}/groups/${guild.id}/posts/${r.thread.id}`;
+      return [
+        {
+          id: r.thread.id,
+          uri: url,
+          url,
+          created_at: r.thread.createdAt.toISOString(),
+          edited_at: r.message.editedAt ? r.message.editedAt.toISOString() : null,
+          account: group,
+          content: title && !startsWithTitle ? `<p><strong>${escapeHtml(title)}</strong></p>${body}` : body,
+          text: null,
+          visibility: guild.groupJoinMode === 'public' ? 'public' : 'private',
+          sensitive: false,
+          spoiler_text: '',
+          language: null,
+          in_reply_to_id: null,
+          in_reply_to_account_id: null,
+          media_attachments: [],
+          application: null,
+          mentions: [],
+          tags: hashtags(r.message.content, Limits.statusTagsMax).map((name) => ({
+            name,
+            url: this.urls.tag(name),
+          })),
+          emojis: [],
+          reblogs_count: 0,
+          favourites_count: 0,
+          replies_count: r.thread.messageCount,
+          reblog: null,
+          poll: null,
+          card: null,
+          quote: null,
+          filtered: [],
+          favourited: false,
+          reblogged: false,
+          muted: false,
+          bookmarked: false,
+          pinned: false,
+          emoji_reactions: [],
+          pleroma: { emoji_reactions: [] },
+          // Hearth's own: who wrote it, in which group and forum, under which title.
+          hearth_group_post: {
+            group_id: guild.id,
+            group_name: guild.name,
+            forum_id: r.thread.parentId,
+            title,
+            author: author ? toAccount(author, this.urls) : null,
+          },
+        },
+      ];
+    });
+  }
+
+  /**
+   * POST /api/v1/accounts/:id/follow of a group: following is joining. A public group admits at once; an
+   * approval-required one takes a join request (the relationship says `requested`); a private group is 404 to
+   * anyone outside it (invite only). A member following changes nothing.
+   */
+  async follow(principal: Principal, id: string) {
+    const group = await this.one(principal.userId, id);
+    if (!group.member) {
+      if (group.guild.groupJoinMode === 'public') await this.chat.groups.join(principal, id);
+      else await this.chat.groups.request(principal, id);
+    }
+    return this.relationship(principal.userId, id);
+  }
+
+  /** Unfollowing a group is leaving it (not for its owner: 400), or withdrawing an open join request. */
+  async unfollow(principal: Principal, id: string) {
+    const group = await this.one(principal.userId, id);
+    if (group.member) await this.chat.members.leave(principal, id);
+    else if ((await this.relationship(principal.userId, id)).requested)
+      await this.chat.groups.withdraw(principal, id);
+    return this.relationship(principal.userId, id);
+  }
+
+  /** The caller's relationships with the groups among `ids` they may know of (following = member). */
+  async relationships(userId: string, ids: string[]) {
+    if (ids.length === 0) return [];
+    const { db } = this.deps;
+    const found = await this.visible(db, userId, inArray(guilds.id, ids));
+    if (found.length === 0) return [];
+    const requests = await db
+      .select({ guildId: guildJoinRequests.guildId })
+      .from(guildJoinRequests)
+      .where(
+        and(
+          inArray(
+            guildJoinRequests.guildId,
+            found.map((g) => g.guild.id),
+          ),
+          eq(guildJoinRequests.userId, userId),
+          eq(guildJoinRequests.status, 'SUBMITTED'),
+        ),
+      );
+    return found.map((g) =>
+      toRelationship(g.guild.id, {
+        following: g.member,
+        requested: !g.member && requests.some((r) => r.guildId === g.guild.id),
+        followedBy: false,
+        requestedBy: false,
+        blocking: false,
+        blockedBy: false,
+      }),
+    );
+  }
+
+  private async relationship(userId: string, id: string) {
+    const [r] = await this.relationships(userId, [id]);
+    if (!r) throw recordNotFound();
+    return r;
+  }
+
+  /** The groups `names` mention (lowercased handles) that exist, with their profile URLs: a status links them. */
+  async handles(db: DbOrTx, names: string[]): Promise<Map<string, { id: string; url: string }>> {
+    if (names.length === 0) return new Map();
+    const rows = await db
+      .select({ id: guilds.id, handle: guilds.groupHandle })
+      .from(guilds)
+      .where(and(isNotNull(guilds.groupJoinMode), inArray(sql`lower(${guilds.groupHandle})`, names)));
+    return new Map(
+      rows.map((r) => [
+        (r.handle ?? '').toLowerCase(),
+        { id: r.id, url: `${this.urls.base}/groups/${r.id}` },
+      ]),
+    );
+  }
+
+  /**
+   * A status that mentions groups, made public or unlisted: each mentioned group the author may post in (a member
+   * with SEND_MESSAGES in one of its forums, the first by position) gets it as a new post, titled by its first line
+   * (Lemmy's, Friendica's and Mastodon's group convention). Anywhere else it stays an ordinary mention. The status
+   * is already committed; a post that fails (a forum's slowmode, a rule) is logged and the status stands.
+   */
+  async postMentioned(principal: Principal, post: PostRow, groupIds: string[]): Promise<string[]> {
+    if (groupIds.length === 0 || (post.visibility !== 'public' && post.visibility !== 'unlisted')) return [];
+    const { db } = this.deps;
+    const mine = (await this.visible(db, principal.userId, inArray(guilds.id, groupIds))).filter(
+      (g) => g.member,
+    );
+    const forums = await this.forumsFor(db, principal.userId, mine, { post: true });
+    const made: string[] = [];
+    for (const g of mine) {
+      const forum = forums.find((f) => f.guildId === g.guild.id);
+      if (!forum) continue;
+      const title = titleOf(post);
+      try {
+        const thread = await this.chat.forumPosts.startThread(principal, forum.id, {
+          name: title,
+          message: { content: post.text.slice(0, Limits.messageContent) },
+        });
+        made.push(thread.id);
+      } catch (err) {
+        this.deps.log.info({ err, guildId: g.guild.id, postId: post.id }, 'a group mention was not posted');
+      }
+    }
+    return made;
+  }
+
+  /**
+   * Of `readers`, those whose home timeline has group post `threadId` now (members who may read its forum), and the
+   * post as a Status: what the streaming API sends on their `user` stream. One read per event and process.
+   */
+  async streamed(threadId: string, guildId: string, readers: string[]) {
+    if (readers.length === 0) return null;
+    const { db } = this.deps;
+    const [row] = await db
+      .select({ thread: channels, message: messages })
+      .from(channels)
+      .innerJoin(messages, and(eq(messages.channelId, channels.id), eq(messages.id, channels.id)))
+      .where(and(eq(channels.id, threadId), eq(channels.guildId, guildId)));
+    if (!row?.thread.parentId) return null;
+    const [guild] = await db.select().from(guilds).where(eq(guilds.id, guildId));
+    if (!guild?.groupJoinMode) return null;
+    const [roleRows, overwrites, memberRows] = await Promise.all([
+      db.select().from(roles).where(eq(roles.guildId, guildId)),
+      db.select().from(permissionOverwrites).where(eq(permissionOverwrites.channelId, row.thread.parentId)),
+      db
+        .select({ member: members, roleIds: memberRoleIds })
+        .from(members)
+        .where(and(eq(members.guildId, guildId), inArray(members.userId, readers))),
+    ]);
+    const allowed = new Set<string>();
+    for (const m of memberRows) {
+      const actor = new GuildActor(guild, roleRows, m.member, m.roleIds);
+      if (hasPermission(actor.channelPermissions(overwrites), READ)) allowed.add(m.member.userId);
+    }
+    if (allowed.size === 0) return null;
+    const [status] = await this.views([row]);
+    return status ? { status, readers: allowed } : null;
+  }
+}
+
+/** A post's title from a status: its content warning, else its first line, within a thread name's 100 characters. */
+function titleOf(post: PostRow): string {
+  const line =
+    post.spoilerText.trim() ||
+    post.text
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ||
+    'Post';
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}

@@ -1,0 +1,62 @@
+// A group's posts on the home feed (ADR 0031): Bob follows a group (joins it) through the Mastodon API; his home
+// feed shows its posts as "<author> in <group>" with the title, and a new one arrives live. A real Hearth on PGlite.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { TestServer } from '../../../server/test/harness';
+import { chromiumSkip, closePeople, type Person, shots, signedInPerson, startWebHearth } from './chromium';
+
+let h: TestServer;
+let alice: Person;
+let bob: Person;
+
+describe('group posts on the home feed', { skip: chromiumSkip }, () => {
+  before(async () => {
+    h = await startWebHearth();
+    alice = await signedInPerson(h, 'alice');
+    bob = await signedInPerson(h, 'bob');
+  });
+  after(async () => {
+    await closePeople([alice, bob]);
+    await h?.close();
+  });
+
+  test("bob follows alice's group; its posts show on his home feed with the group named, live", async () => {
+    const token = alice.user.token;
+    const guild = await h.api('POST', '/guilds', { token, body: { name: 'Knitters' } });
+    assert.equal(guild.status, 201, guild.text);
+    const id = guild.body.id as string;
+    const made = await h.api('PATCH', `/guilds/${id}`, {
+      token,
+      body: { features: ['DISCOVERABLE'], hearth_group: { join_mode: 'public', handle: 'knitters' } },
+    });
+    assert.equal(made.status, 200, made.text);
+    const forum = await h.api('POST', `/guilds/${id}/channels`, { token, body: { name: 'feed', type: 15 } });
+    assert.equal(forum.status, 201, forum.text);
+    const startPost = async (name: string, content: string) => {
+      const res = await h.api('POST', `/channels/${forum.body.id}/threads`, {
+        token,
+        body: { name, message: { content } },
+      });
+      assert.equal(res.status, 201, res.text);
+    };
+    await startPost('Cast on', 'Which yarn for a first scarf?');
+    const follow = await h.api('POST', `/api/v1/accounts/${id}/follow`, {
+      token: `Bearer ${bob.user.token}`,
+    });
+    assert.equal(follow.status, 200, follow.text);
+    assert.equal(follow.body.following, true);
+
+    const b = bob.page;
+    await b.goto(`${h.url}/social`);
+    const first = b.locator('article.group-post', { hasText: 'Which yarn for a first scarf?' });
+    await first.waitFor();
+    await first.getByRole('link', { name: 'Knitters' }).waitFor();
+    await first.getByText('Cast on').waitFor();
+    assert.match((await first.getAttribute('aria-label')) ?? '', /in Knitters$/);
+
+    await startPost('Bind off', 'Finished my scarf!');
+    await b.locator('article.group-post', { hasText: 'Finished my scarf!' }).waitFor();
+    await b.screenshot({ path: join(shots, 'groups-home-feed.png') });
+  });
+});
