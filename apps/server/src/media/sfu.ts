@@ -1,5 +1,5 @@
 import { voiceCsrc } from '@hearth/protocol';
-import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver, type RtpPacket, useOPUS } from 'werift';
+import type { MediaStreamTrack, RTCPeerConnection, RTCRtpTransceiver, RtpPacket } from 'werift';
 
 /**
  * Receive slots one participant may offer: the others' audio is forwarded into them, first come first served, so a
@@ -17,6 +17,34 @@ const GATHER_MS = 5000;
  * extension is negotiated, so the audio level RFC 6464 would give is not there to read.)
  */
 const SPEECH_BYTES = 32;
+
+type Werift = typeof import('werift');
+let werift: Werift | null = null;
+let weriftLoading: Promise<Werift> | null = null;
+
+/**
+ * werift (WebRTC in TypeScript, ~9 MB of heap and ~35 MB resident) is loaded by the first voice join: a server whose
+ * voice channels are never joined never holds it (docs/performance.md, idle RSS).
+ */
+function loadWerift(): Promise<Werift> {
+  weriftLoading ??= import('werift').then(
+    (m) => {
+      werift = m;
+      return m;
+    },
+    (err) => {
+      weriftLoading = null;
+      throw err;
+    },
+  );
+  return weriftLoading;
+}
+
+/** werift once a join has loaded it (a receive slot exists only after one). */
+function loadedWerift(): Werift {
+  if (!werift) throw new Error('werift is not loaded');
+  return werift;
+}
 
 /** Why a join was refused (the caller turns it into its own error). */
 export class SfuError extends Error {}
@@ -65,6 +93,7 @@ export class Sfu {
     offer: string,
     opts: { permitted: boolean; muted: boolean; deafened: boolean; selfMuted: boolean },
   ): Promise<string> {
+    const { RTCPeerConnection, useOPUS } = await loadWerift();
     const roomId = room.id;
     this.leave(roomId, peerId);
     const held = this.rooms.get(roomId) ?? { guildId: room.guildId, peers: new Map<string, Peer>() };
@@ -216,7 +245,7 @@ async function assign(peer: Peer, sourceId: string): Promise<void> {
   if (peer.slots.has(sourceId)) return;
   const slot = peer.free.shift();
   if (!slot) return;
-  const track = new MediaStreamTrack({ kind: 'audio' });
+  const track = new (loadedWerift().MediaStreamTrack)({ kind: 'audio' });
   peer.slots.set(sourceId, track);
   slotOf.set(track, slot);
   await slot.sender.replaceTrack(track);
