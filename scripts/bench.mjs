@@ -1,4 +1,4 @@
-// npm run bench [-- <scenario>...] [--quick] [--profile] [--target http://host:port/api --token T --channel C]
+// npm run bench [-- <scenario>...] [--quick] [--profile] [--sessions N] [--target http://host:port/api --token T --channel C]
 // Runs the scenarios of bench/scenarios, writes bench/results/<scenario>.json and the tables of
 // docs/performance.md. See README.md (Benchmarks) and docs/performance.md.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,11 +29,18 @@ const { values, positionals } = parseArgs({
     target: { type: 'string' },
     token: { type: 'string' },
     channel: { type: 'string' },
+    // idle-sessions only: how many sessions to open (default 10,000; 200 with --quick).
+    sessions: { type: 'string' },
   },
 });
 const unknown = positionals.filter((p) => !scenarios.includes(p));
 if (unknown.length) {
   console.error(`unknown scenario ${unknown.join(', ')}; scenarios: ${scenarios.join(', ')}`);
+  process.exit(2);
+}
+const sessions = values.sessions === undefined ? null : Number(values.sessions);
+if (sessions !== null && !(Number.isInteger(sessions) && sessions > 0)) {
+  console.error('--sessions needs a positive whole number');
   process.exit(2);
 }
 let target = null;
@@ -60,7 +67,7 @@ for (const name of chosen) {
   log(values.quick ? 'start (quick)' : 'start');
   try {
     const scenario = await import(`../bench/scenarios/${name}.mjs`);
-    const out = await scenario.run({ quick: values.quick, target, profileDir, log });
+    const out = await scenario.run({ quick: values.quick, target, profileDir, log, sessions });
     const result = {
       scenario: name,
       title: scenario.title,

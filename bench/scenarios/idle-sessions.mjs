@@ -12,14 +12,15 @@ export const title = 'Idle sessions';
 const SETTLE_MS = 30_000;
 
 /**
- * Memory per identified, heartbeating session at 10,000 sessions (RSS and heap, before and after connecting), and
+ * Memory per identified, heartbeating session at 10,000 sessions (`--sessions N` for another count; one process
+ * here holds at most ~19,000, its open-file limit being 20,000) (RSS and heap, before and after connecting), and
  * the share of a core the process uses over a window longer than a heartbeat interval while they only heartbeat.
  * The ceiling is a bare `ws` server holding the same sockets and answering the same heartbeats. With --profile,
  * Hearth's CPU profile covers the heartbeat window only (and the profiler's own cost inflates that window's CPU).
  */
 export async function run(ctx) {
   const config = {
-    sessions: ctx.quick ? 200 : 10_000,
+    sessions: ctx.sessions ?? (ctx.quick ? 200 : 10_000),
     windowMs: ctx.quick ? 6000 : 50_000,
     heartbeatMs: 41_250,
     guildMembers: null,

@@ -19,7 +19,7 @@ import { voiceRechecks } from './domain/voice/voice-guard';
 import { BUS_GAP, type Bus, createMemoryBus } from './events/bus';
 import { EventPublisher } from './events/publisher';
 import { createRedisBus } from './events/redis-bus';
-import { createHearthFederation, defineFederationJobs } from './federation/federation';
+import { defineFederationJobs, lazyFederation } from './federation/lazy';
 import { mountFederation } from './federation/mount';
 import { Gateway } from './gateway/gateway';
 import { MastodonStreaming } from './gateway/mastodon/streaming';
@@ -210,7 +210,7 @@ export async function createApp(
     const services = createServices(deps);
     defineDomainJobs(jobs, services);
     // ActivityPub (ADR 0040): an adapter over the social services, mounted on the HTTP server below.
-    const federation = createHearthFederation({
+    const federation = lazyFederation({
       config,
       db: database.db,
       services,
@@ -264,7 +264,7 @@ export async function createApp(
         eventStreams: streaming,
       },
       (api) =>
-        mountFederation(api as unknown as FastifyInstance, federation.federation, {
+        mountFederation(api as unknown as FastifyInstance, federation, {
           publicUrl: config.publicUrl,
           limiter,
         }),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HearthApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
+import { releaseStartupMemory } from './idle-memory';
 import { checkDataDir, checkPort, checkPostgres, checkRedis, describeStartupError } from './startup';
 import { WorkerIdClashError } from './state/worker-claim';
 import { DataDirInUseError } from './store/data-dir-lock';
@@ -75,6 +76,8 @@ async function main(config: Config): Promise<void> {
     await app.close();
     process.exit(0);
   }
+  // The embedded default's idle RSS (issue 26): what start-up allocated and dropped is given back before listening.
+  releaseStartupMemory();
   const address = await app.listen();
   app.log.info({ address, publicUrl: config.publicUrl, database: app.database.kind }, 'Hearth is listening');
   const mail = config.smtpUrl

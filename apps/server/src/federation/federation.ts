@@ -42,7 +42,7 @@ import { type RemoteAccount, remotePrincipal } from '../domain/social/remote.ser
 import type { FederationDelivery, JobPayloads } from '../jobs/kinds';
 import type { JobWorker } from '../jobs/worker';
 import type { Db } from '../store/db';
-import { DatabaseKvStore } from './kv';
+import type { DatabaseKvStore } from './kv';
 import {
   createOf,
   instant,
@@ -64,8 +64,6 @@ const FANOUT_MAX = 50_000;
 const TOMBSTONE_TTL_DAYS = 90;
 /** Most statuses, follows and favourites of a deleted remote account removed for one Delete. */
 const ACCOUNT_REMOVAL_MAX = 5000;
-/** Fedify's expired cache entries are deleted this often. */
-const KV_SWEEP_MS = 60 * 60_000;
 
 export type HearthFederation = Federation<null>;
 
@@ -78,13 +76,14 @@ export function createHearthFederation(opts: {
   services: Services;
   jobs: Pick<JobWorker<JobPayloads>, 'enqueue'>;
   log: Logger;
+  kv: DatabaseKvStore;
 }) {
   const { config, services, log } = opts;
   const social = services.social;
   const remote = social.remote;
   const domainBlocks = social.domainBlocks;
   const host = new URL(config.publicUrl).host;
-  const kv = new DatabaseKvStore(opts.db);
+  const kv = opts.kv;
   const federation = createFederation<null>({
     kv,
     queue: new JobsMessageQueue(opts.jobs),
@@ -851,36 +850,5 @@ export function createHearthFederation(opts: {
     return actor && isActor(actor) ? storeActor(actor) : null;
   }
 
-  return { federation, resolve, deliver, kv };
-}
-
-/** The handlers of the federation job kinds (app.ts calls this once). */
-export function defineFederationJobs(
-  jobs: JobWorker<JobPayloads>,
-  f: { federation: HearthFederation; deliver: (d: FederationDelivery) => Promise<void>; kv: DatabaseKvStore },
-): void {
-  jobs.define(
-    'federation.kv-sweep',
-    async () => {
-      await f.kv.sweep();
-    },
-    { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
-  );
-  jobs.every('federation.kv-sweep', KV_SWEEP_MS, 'federation.kv-sweep', {});
-  jobs.define(
-    'federation.task',
-    async ({ message }) => {
-      await f.federation.processQueuedTask(
-        null,
-        message as Parameters<HearthFederation['processQueuedTask']>[1],
-      );
-    },
-    // Fedify retries deliveries itself (a new task with its backoff); a task that throws is Hearth's failure.
-    { concurrency: 4, maxAttempts: 3, backoff: { baseMs: 5000, maxMs: 60_000 } },
-  );
-  jobs.define('federation.deliver', (d) => f.deliver(d), {
-    concurrency: 4,
-    maxAttempts: 8,
-    backoff: { baseMs: 10_000, maxMs: 3_600_000 },
-  });
+  return { federation, resolve, deliver };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RateLimiter } from '../state/rate-limiter';
-import type { HearthFederation } from './federation';
+import type { Federation } from './lazy';
 
 /** Largest activity an inbox reads. */
 const INBOX_BODY_BYTES = 1024 * 1024;
@@ -17,7 +17,7 @@ const FEDERATION_PATH = /^\/(\.well-known\/(webfinger|nodeinfo)|nodeinfo\/2\.1|i
  */
 export function mountFederation(
   app: FastifyInstance,
-  federation: HearthFederation,
+  federation: Pick<Federation, 'fetch'>,
   opts: { publicUrl: string; limiter: RateLimiter },
 ): void {
   const origin = new URL(opts.publicUrl).origin;

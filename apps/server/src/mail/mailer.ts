@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 interface MailMessage {
   to: string;
@@ -26,20 +26,29 @@ export function createMailer(opts: {
   return outboxMailer(opts.outboxDir, opts.from, opts.logger);
 }
 
+/** nodemailer is loaded by the first mail sent, so an idle server does not hold it (docs/performance.md, idle RSS). */
 function smtpMailer(url: string, from: string): Mailer {
+  let transport: Promise<Transporter> | null = null;
   // Timeouts well under nodemailer's defaults (2 min to connect), so an unreachable relay fails a request quickly.
-  const transport = nodemailer.createTransport({
-    url,
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 30_000,
-  });
+  const open = () =>
+    import('nodemailer').then((m) =>
+      m.default.createTransport({
+        url,
+        connectionTimeout: 15_000,
+        greetingTimeout: 15_000,
+        socketTimeout: 30_000,
+      }),
+    );
   return {
     async send(m) {
-      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html });
+      transport ??= open().catch((err) => {
+        transport = null;
+        throw err;
+      });
+      await (await transport).sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html });
     },
     async close() {
-      transport.close();
+      (await transport?.catch(() => null))?.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Limits } from '@hearth/protocol';
 import { encode as encodeBlurhash } from 'blurhash';
-import sharp from 'sharp';
+import type sharpModule from 'sharp';
 import { readImageHeader } from './image-header';
 import { ImageLaneBusy, imageLane } from './image-lane';
 import { sniffContentType } from './sniff';
@@ -79,10 +79,29 @@ function checkHeader(data: Buffer, frames: 'all' | 'first'): void {
   if (problem) throw new ImageError('too_many_pixels', problem);
 }
 
+type Sharp = typeof sharpModule;
+let sharpLoading: Promise<Sharp> | null = null;
+
+/**
+ * sharp and libvips, loaded by the first image processed: a server that handles no image never holds them
+ * (~25 MB resident; docs/performance.md, idle RSS).
+ */
+function loadSharp(): Promise<Sharp> {
+  sharpLoading ??= import('sharp').then(
+    (m) => m.default,
+    (err) => {
+      sharpLoading = null;
+      throw err;
+    },
+  );
+  return sharpLoading;
+}
+
 /** Runs sharp work in the image lane; a full lane is ImageError 'busy'. */
-async function inLane<T>(job: () => Promise<T>): Promise<T> {
+async function inLane<T>(job: (sharp: Sharp) => Promise<T>): Promise<T> {
+  const sharp = await loadSharp();
   try {
-    return await imageLane.run(job);
+    return await imageLane.run(() => job(sharp));
   } catch (err) {
     if (err instanceof ImageLaneBusy) throw new ImageError('busy', err.message);
     throw err;
@@ -139,7 +158,7 @@ export async function processImage(
 ): Promise<ProcessedImage> {
   try {
     checkHeader(data, 'all');
-    return await inLane(async () => {
+    return await inLane(async (sharp) => {
       // Header only: what the decoder itself will render, checked by the same rule (and for formats
       // readImageHeader does not know).
       const meta = await sharp(data, { limitInputPixels: Limits.imageMaxFramePixels }).metadata();
@@ -191,7 +210,9 @@ export async function imageInfo(
     return { width: header.width, height: header.height, format: header.format };
   }
   try {
-    const meta = await inLane(() => sharp(data, { limitInputPixels: Limits.imageMaxFramePixels }).metadata());
+    const meta = await inLane((sharp) =>
+      sharp(data, { limitInputPixels: Limits.imageMaxFramePixels }).metadata(),
+    );
     if (!meta.width || !meta.height || !meta.format) return null;
     return { width: meta.width, height: meta.pageHeight ?? meta.height, format: meta.format };
   } catch {
@@ -206,7 +227,7 @@ export async function makePreview(
 ): Promise<{ data: Buffer; contentType: string; width: number; height: number }> {
   try {
     checkHeader(data, 'first');
-    return await inLane(async () => {
+    return await inLane(async (sharp) => {
       const { data: out, info } = await sharp(data, { limitInputPixels: Limits.imageMaxFramePixels })
         .timeout({ seconds: JOB_TIMEOUT_SECONDS })
         .rotate()
@@ -260,7 +281,7 @@ export async function processPostedImage(
   } else {
     try {
       checkHeader(data, 'first');
-      original = await inLane(async () => {
+      original = await inLane(async (sharp) => {
         const meta = await sharp(data, { limitInputPixels: Limits.imageMaxFramePixels }).metadata();
         const oriented = meta.autoOrient ?? { width: meta.width, height: meta.height };
         const problem = overBudget(
@@ -293,7 +314,7 @@ export async function processPostedImage(
 
 /** The blurhash (4×3 components) of a small image, computed from a 32-pixel thumbnail of it. */
 async function blurhashOf(data: Buffer): Promise<string> {
-  return inLane(async () => {
+  return inLane(async (sharp) => {
     const { data: pixels, info } = await sharp(data)
       .resize(32, 32, { fit: 'inside' })
       .ensureAlpha()
@@ -309,6 +330,7 @@ export async function plainImage(
   height: number,
   rgb: [number, number, number],
 ): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
     .png()
     .toBuffer();

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { type Config, ConfigError } from '../config';
 import { createLocalStorage } from './local-storage';
-import { createS3Storage } from './s3-storage';
 import type { MediaStorage } from './storage';
 
 /**
@@ -9,7 +8,7 @@ import type { MediaStorage } from './storage';
  * A bucket that does not answer stops the start with one line naming the settings.
  */
 export async function openMediaStorage(config: Config): Promise<MediaStorage> {
-  const storage = createMediaStorage(config);
+  const storage = await createMediaStorage(config);
   try {
     await storage.check();
   } catch (err) {
@@ -22,8 +21,13 @@ export async function openMediaStorage(config: Config): Promise<MediaStorage> {
   return storage;
 }
 
-function createMediaStorage(config: Config): MediaStorage {
+/**
+ * The AWS SDK (~12 MB of heap and ~40 MB resident once loaded) is imported only when a bucket is configured: the
+ * embedded default on local disk never loads it (docs/performance.md, idle RSS).
+ */
+async function createMediaStorage(config: Config): Promise<MediaStorage> {
   if (!config.s3Bucket) return createLocalStorage(join(config.dataDir, 'media'));
+  const { createS3Storage } = await import('./s3-storage');
   return createS3Storage({
     bucket: config.s3Bucket,
     endpoint: config.s3Endpoint,

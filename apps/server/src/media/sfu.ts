@@ -5,14 +5,12 @@ import {
   videoCsrc,
   voiceCsrc,
 } from '@hearth/protocol';
-import {
+import type {
   MediaStreamTrack,
   RTCPeerConnection,
-  type RTCRtpReceiver,
-  type RTCRtpTransceiver,
-  type RtpPacket,
-  useOPUS,
-  useVP8,
+  RTCRtpReceiver,
+  RTCRtpTransceiver,
+  RtpPacket,
 } from 'werift';
 
 /**
@@ -35,6 +33,34 @@ const GATHER_MS = 5000;
  * extension is negotiated, so the audio level RFC 6464 would give is not there to read.)
  */
 const SPEECH_BYTES = 32;
+
+type Werift = typeof import('werift');
+let werift: Werift | null = null;
+let weriftLoading: Promise<Werift> | null = null;
+
+/**
+ * werift (WebRTC in TypeScript, ~9 MB of heap and ~35 MB resident) is loaded by the first voice join: a server whose
+ * voice channels are never joined never holds it (docs/performance.md, idle RSS).
+ */
+function loadWerift(): Promise<Werift> {
+  weriftLoading ??= import('werift').then(
+    (m) => {
+      werift = m;
+      return m;
+    },
+    (err) => {
+      weriftLoading = null;
+      throw err;
+    },
+  );
+  return weriftLoading;
+}
+
+/** werift once a join has loaded it (a receive slot exists only after one). */
+function loadedWerift(): Werift {
+  if (!werift) throw new Error('werift is not loaded');
+  return werift;
+}
 
 /** Why a join was refused (the caller turns it into its own error). */
 export class SfuError extends Error {}
@@ -96,6 +122,7 @@ export class Sfu {
     offer: string,
     opts: Pick<Peer, 'permitted' | 'muted' | 'deafened' | 'selfMuted' | 'video' | 'stream' | 'mayVideo'>,
   ): Promise<string> {
+    const { RTCPeerConnection, useOPUS, useVP8 } = await loadWerift();
     const roomId = room.id;
     this.leave(roomId, peerId);
     const held = this.rooms.get(roomId) ?? { guildId: room.guildId, peers: new Map<string, Peer>() };
@@ -344,7 +371,7 @@ function roleOf(pc: RTCPeerConnection, t: RTCRtpTransceiver): Role | null {
 function assignVideo(peer: Peer, key: string): MediaStreamTrack | null {
   const slot = peer.videoFree.shift();
   if (!slot) return null;
-  const track = new MediaStreamTrack({ kind: 'video' });
+  const track = new (loadedWerift().MediaStreamTrack)({ kind: 'video' });
   peer.videoSlots.set(key, track);
   slotOf.set(track, slot);
   sourceOfSlot.set(slot, key);
@@ -370,7 +397,7 @@ async function assign(peer: Peer, sourceId: string): Promise<void> {
   if (peer.slots.has(sourceId)) return;
   const slot = peer.free.shift();
   if (!slot) return;
-  const track = new MediaStreamTrack({ kind: 'audio' });
+  const track = new (loadedWerift().MediaStreamTrack)({ kind: 'audio' });
   peer.slots.set(sourceId, track);
   slotOf.set(track, slot);
   await slot.sender.replaceTrack(track);

@@ -32,7 +32,7 @@ export const durableStartParams = [
   // process's RSS for good (the memory never shrinks), so the buffer cache is kept small; files are read through the
   // operating system's page cache, which gives memory back (docs/performance.md, idle RSS).
   '-c',
-  'shared_buffers=32MB',
+  'shared_buffers=16MB',
 ];
 
 interface NodeFsStream {
