@@ -1,7 +1,7 @@
 // A select menu on a bot's message: its placeholder (or what is chosen) on a button that opens the options — the
 // string select's own, or the guild's (or the DM's) members, roles or channels for the other kinds. One value is sent on picking
 // it; with max_values above one the person ticks between min and max and sends with "Choose".
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from '../../store';
 import { displayName, type Guild } from '../../types';
 import { usePopover } from '../../ui';
@@ -98,6 +98,19 @@ export function SelectMenu(props: {
     );
   };
 
+  // Near the bottom of the message list (the newest message's menu) the options open upward, as on Discord: below,
+  // they would fall under the composer.
+  const list = useRef<HTMLDivElement>(null);
+  const [upward, setUpward] = useState(false);
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!open || !el) return setUpward(false);
+    const menu = el.parentElement!.getBoundingClientRect();
+    const bounds = el.closest('.messages')?.getBoundingClientRect() ?? { top: 0, bottom: window.innerHeight };
+    const below = bounds.bottom - menu.bottom;
+    setUpward(below < el.offsetHeight && menu.top - bounds.top > below);
+  }, [open]);
+
   return (
     <div className="select-menu" ref={root}>
       <button
@@ -113,7 +126,7 @@ export function SelectMenu(props: {
         {shown} <span aria-hidden="true">▾</span>
       </button>
       {open && (
-        <div className="select-options">
+        <div className={`select-options${upward ? ' upward' : ''}`} ref={list}>
           <div
             id={listId}
             role="listbox"
