@@ -185,7 +185,7 @@ export const inputModeKey = 'hearth.voice.mode';
 export const pushToTalkKey = 'hearth.voice.ptt-key';
 
 /** Push to talk: whether it is on, and which key (KeyboardEvent.code) opens the microphone while held. */
-export function pushToTalk(): { on: boolean; key: string } {
+function pushToTalk(): { on: boolean; key: string } {
   return {
     on: localStorage.getItem(inputModeKey) === 'ptt',
     key: localStorage.getItem(pushToTalkKey) || 'Backquote',

@@ -18,7 +18,7 @@ import { mutedBy, visibleTo } from './visibility';
 // timeline of its members' statuses (the home timeline's visibility rule, mutes, and the list's replies policy).
 // An exclusive list's members leave the home timeline. Only the owner sees a list: anyone else's is a 404.
 
-export type RepliesPolicy = 'followed' | 'list' | 'none';
+type RepliesPolicy = 'followed' | 'list' | 'none';
 type ListRow = typeof lists.$inferSelect;
 
 export interface ListInput {
@@ -28,7 +28,7 @@ export interface ListInput {
 }
 
 /** Mastodon's List entity. */
-export function toList(row: ListRow) {
+function toList(row: ListRow) {
   return { id: row.id, title: row.title, replies_policy: row.repliesPolicy, exclusive: row.exclusive };
 }
 

@@ -45,7 +45,7 @@ const SEARCH_WORDS_MAX = 16;
  * The words of a status search as given to `websearch_to_tsquery`: control characters out, at most
  * SEARCH_WORDS_MAX words (a quoted phrase counts its words); empty when nothing is left.
  */
-export function searchWords(q: string): string {
+function searchWords(q: string): string {
   return q
     .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
     .split(/\s+/)

@@ -80,7 +80,7 @@ export function mutedBy(viewer: string | SQL): SQL {
  * blocks): a remote account's username is `name@host[:port]`, and a block of a domain covers its subdomains.
  */
 /** Whether the host of a remote username (`name@host[:port]`) is a domain the admins blocked, or a subdomain of one. */
-export function instanceBlocked(username: SQL): SQL {
+function instanceBlocked(username: SQL): SQL {
   const host = sql`split_part(split_part(${username}, '@', 2), ':', 1)`;
   return sql`exists (select 1 from ${domainBlocks} where ${host} = ${domainBlocks.domain} or ${host} like '%.' || ${domainBlocks.domain})`;
 }
