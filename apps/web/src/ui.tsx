@@ -1,7 +1,8 @@
 // Small shared pieces: labelled fields, forms that show the server's errors, and dialogs.
-import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { ApiError } from './api';
+import { usePhone } from './phone';
 
 export function Field(props: {
   label: string;
@@ -150,26 +151,100 @@ export function Form(props: {
  * A modal dialog (the native one: focus is trapped and Esc closes it), rendered at the end of the body so a
  * hidden column (phone width) cannot hide it.
  */
-export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+/** Where a popout was opened from, in window coordinates: the clicked element's box, or a point. */
+export type Anchor = { left: number; top: number; right: number; bottom: number };
+
+/** The box of the element an event happened on: a popout opens next to it. */
+export const anchorOf = (e: { currentTarget: Element }): Anchor => {
+  const { left, top, right, bottom } = e.currentTarget.getBoundingClientRect();
+  return { left, top, right, bottom };
+};
+
+const EDGE = 8;
+
+/**
+ * Where a popout of `width` × `height` goes beside `a` (Discord style): to its right, or to its left when the right
+ * has no room, top aligned with it and moved up as far as needed to stay inside the window.
+ */
+export function placeBeside(a: Anchor, width: number, height: number): { left: number; top: number } {
+  const vw = window.innerWidth;
+  const vh = window.innerHeight;
+  let left = a.right + EDGE;
+  if (left + width > vw - EDGE) left = a.left - width - EDGE;
+  if (left < EDGE) left = Math.max(EDGE, Math.min(a.left, vw - width - EDGE));
+  const top = Math.max(EDGE, Math.min(a.top, vh - height - EDGE));
+  return { left, top };
+}
+
+/**
+ * A modal dialog. With `anchor` it is a popout: placed beside what opened it (flipping to stay in the window), with
+ * no dimming, and at phone width a bottom sheet; focus goes back on close to what had it.
+ */
+export function Dialog(props: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+  anchor?: Anchor | null;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   // Its own id: a dialog opened over another (a ban confirmation over server settings) is named by its title.
   const titleId = useId();
-  useEffect(() => {
+  const phone = usePhone();
+  const { anchor } = props;
+  const popout = !!anchor;
+  // Opened before the first paint, so a popout is measured and placed before it is seen.
+  useLayoutEffect(() => {
     const d = ref.current;
-    if (d && !d.open) d.showModal();
-  }, []);
+    if (!d || d.open) return;
+    const before = popout ? (document.activeElement as HTMLElement | null) : null;
+    d.showModal();
+    if (!before) return;
+    // Still modal while it unmounts, the page is inert: closed first, so the focus can go back.
+    return () => {
+      d.close();
+      before.focus?.();
+    };
+  }, [popout]);
+  useLayoutEffect(() => {
+    const d = ref.current;
+    if (!d || !anchor || phone) return;
+    const place = () => {
+      const { left, top } = placeBeside(anchor, d.offsetWidth, d.offsetHeight);
+      d.style.left = `${left}px`;
+      d.style.top = `${top}px`;
+    };
+    place();
+    // Its content arrives later (the fetched banner, bio): placed again when its size changes.
+    const grows = new ResizeObserver(place);
+    grows.observe(d);
+    return () => {
+      grows.disconnect();
+      d.style.left = '';
+      d.style.top = '';
+    };
+  }, [anchor, phone]);
+  const className = [props.wide && 'wide', popout && 'popout', popout && phone && 'sheet'].filter(Boolean);
   return createPortal(
     // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop closes; the keyboard closes with Esc
     <dialog
       ref={ref}
-      className={props.wide ? 'wide' : undefined}
+      className={className.join(' ') || undefined}
       aria-labelledby={titleId}
       onClose={props.onClose}
       onCancel={(e) => {
         e.preventDefault();
         props.onClose();
       }}
-      onClick={(e) => e.target === ref.current && props.onClose()}
+      onClick={(e) => {
+        // A click on the backdrop lands on the dialog itself, outside its box (a click on its padding is inside).
+        const d = ref.current;
+        if (e.target !== d || !d) return;
+        const r = d.getBoundingClientRect();
+        const inside =
+          e.clientX >= r.left && e.clientX <= r.right && e.clientY >= r.top && e.clientY <= r.bottom;
+        if (!inside) props.onClose();
+      }}
     >
       <header>
         <h2 id={titleId}>{props.title}</h2>

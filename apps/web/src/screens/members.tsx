@@ -8,7 +8,7 @@ import { listGroups, useLazyList } from '../member-list';
 import { channelPermissions, has, Permission } from '../permissions';
 import { useStore } from '../store';
 import { type Channel, displayName, type Guild, type Member, type User } from '../types';
-import { Avatar, Dialog } from '../ui';
+import { type Anchor, Avatar, anchorOf, Dialog } from '../ui';
 import { openDm } from './friends';
 import { AppsMenu } from './interactions/apps-menu';
 import { useUserMenu } from './menus/user-menu';
@@ -25,7 +25,7 @@ export function roleColour(guild: Guild | null, roleIds: string[] | undefined): 
 export function MemberList({ guild, channel }: { guild: Guild; channel: Channel }) {
   const members = useStore((s) => s.members[guild.id]);
   const presences = useStore((s) => s.presences);
-  const [open, setOpen] = useState<Member | null>(null);
+  const [open, setOpen] = useState<{ member: Member; anchor: Anchor } | null>(null);
   // A large guild's list comes from the server, for the first range (ADR 0041); a small one is grouped here.
   const lazy = useLazyList(guild.id, channel.id, !!guild.large);
 
@@ -88,17 +88,35 @@ export function MemberList({ guild, channel }: { guild: Guild; channel: Channel 
           const m = row.member;
           const status = row.status ?? presences[m.user!.id] ?? 'offline';
           return (
-            <MemberButton key={row.key} guild={guild} member={m} status={status} onOpen={() => setOpen(m)} />
+            <MemberButton
+              key={row.key}
+              guild={guild}
+              member={m}
+              status={status}
+              onOpen={(e) => setOpen({ member: m, anchor: anchorOf(e) })}
+            />
           );
         }}
       </Virtualizer>
-      {open && <UserProfile guild={guild} userId={open.user!.id} onClose={() => setOpen(null)} />}
+      {open && (
+        <UserProfile
+          guild={guild}
+          userId={open.member.user!.id}
+          anchor={open.anchor}
+          onClose={() => setOpen(null)}
+        />
+      )}
     </aside>
   );
 }
 
 /** One member of the list: a click opens their profile, a right-click or long press their menu. */
-function MemberButton(props: { guild: Guild; member: Member; status: string; onOpen: () => void }) {
+function MemberButton(props: {
+  guild: Guild;
+  member: Member;
+  status: string;
+  onOpen: (e: { currentTarget: Element }) => void;
+}) {
   const { guild, member: m, status } = props;
   const menu = useUserMenu(guild, m.user!.id);
   return (
@@ -116,7 +134,9 @@ function MemberButton(props: { guild: Guild; member: Member; status: string; onO
         <span style={{ color: roleColour(guild, m.roles) }}>{displayName(m.user, m)}</span>
       </button>
       {menu.element}
-      {menu.profileOpen && <UserProfile guild={guild} userId={m.user!.id} onClose={menu.closeProfile} />}
+      {menu.profileOpen && (
+        <UserProfile guild={guild} userId={m.user!.id} anchor={menu.anchor} onClose={menu.closeProfile} />
+      )}
     </>
   );
 }
@@ -133,17 +153,20 @@ function MemberRowItem(props: { style: CSSProperties; children: ReactNode; ref?:
   );
 }
 
-/** The user popover: who they are (fetched, for bio and banner), their roles here, and a DM button. */
+/** The user popout (beside what was clicked; a bottom sheet on a phone): who they are (fetched, for bio and banner), their roles here, and a DM button. */
 export function UserProfile({
   guild,
   channel,
   userId,
+  anchor,
   onClose,
 }: {
   guild: Guild | null;
   /** Where it was opened: the user's context-menu commands run there. */
   channel?: Channel;
   userId: string;
+  /** What was clicked: the profile is a popout beside it. */
+  anchor: Anchor | null;
   onClose: () => void;
 }) {
   const known = useStore((s) => s.users[userId]);
@@ -158,7 +181,7 @@ export function UserProfile({
     .filter((r) => member?.roles.includes(r.id))
     .sort((a, b) => b.position - a.position);
   return (
-    <Dialog title={displayName(user, member)} onClose={onClose}>
+    <Dialog title={displayName(user, member)} anchor={anchor} onClose={onClose}>
       <div className="profile">
         {user.banner && (
           <img className="banner-preview" src={`/banners/${user.id}/${user.banner}.png`} alt="" />

@@ -1,7 +1,7 @@
 // Context menus and message times in Chromium against a real Hearth on PGlite, two people: a right-click on a
 // message offers what the viewer may do (copy its text, link and id; reply; mark it unread), Esc closes the menu and
 // nothing else; a right-click on the author offers profile and, to the owner, kick and ban; the avatar opens the
-// profile; a long press opens the message menu as a sheet at phone width; times read "Today at …" with the whole
+// profile, a popout beside the name (a bottom sheet at phone width); a long press opens the message menu as a sheet at phone width; times read "Today at …" with the whole
 // date on hover.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -148,6 +148,72 @@ describe('context menus', { skip: chromiumSkip }, () => {
     assert.ok(!bobs.includes('Kick') && !bobs.includes('Ban'), bobs.join());
     await bob.page.keyboard.press('Escape');
     await bobsMenu.waitFor({ state: 'detached' });
+  });
+
+  test('a profile is a popout beside the clicked name, inside the window; at phone width a bottom sheet', async () => {
+    const page = alice.page;
+    await page.goto(`${h.url}/channels/${guildId}/${channelId}`);
+    await page.locator('.composer textarea').waitFor();
+    const inside = (b: { x: number; y: number; width: number; height: number }, v: typeof phone) =>
+      b.x >= 0 && b.y >= 0 && b.x + b.width <= v.width + 0.5 && b.y + b.height <= v.height + 0.5;
+    const viewport = page.viewportSize()!;
+    const bobName = bob.user.username;
+    // The author's name in a message: the popout opens to its right, top level with it.
+    const name = message(alice, 'right-click me').locator('.meta .author');
+    await name.click();
+    const profile = page.getByRole('dialog', { name: bobName });
+    await profile.getByRole('button', { name: 'Send message' }).waitFor();
+    const at = (await name.boundingBox())!;
+    let box = (await profile.boundingBox())!;
+    assert.ok(inside(box, viewport), JSON.stringify(box));
+    assert.ok(
+      box.x >= at.x + at.width && box.x - (at.x + at.width) < 40,
+      `beside: ${JSON.stringify({ at, box })}`,
+    );
+    assert.ok(
+      Math.abs(box.y - at.y) < 40 || box.y + box.height >= viewport.height - 10,
+      'level with the name',
+    );
+    assert.equal(await profile.evaluate((d) => d.contains(document.activeElement)), true, 'focus moved in');
+    await page.screenshot({ path: join(shots, 'profile-popout-desktop.png') });
+    // Esc closes it and gives focus back to the name.
+    await page.keyboard.press('Escape');
+    await profile.waitFor({ state: 'detached' });
+    assert.equal(await name.evaluate((el) => el === document.activeElement), true, 'focus returned');
+    // In the member list, at the window's right edge: it flips to the left of the member, still inside.
+    const member = page.locator('.members').getByRole('button', { name: new RegExp(bobName) });
+    await member.click();
+    await profile.getByRole('button', { name: 'Send message' }).waitFor();
+    const m = (await member.boundingBox())!;
+    box = (await profile.boundingBox())!;
+    assert.ok(inside(box, viewport), JSON.stringify(box));
+    assert.ok(
+      box.x + box.width <= m.x && m.x - (box.x + box.width) < 40,
+      `left of it: ${JSON.stringify({ m, box })}`,
+    );
+    // A click outside closes it.
+    await page.mouse.click(10, viewport.height / 2);
+    await profile.waitFor({ state: 'detached' });
+    // Phone width: a sheet along the bottom, the whole width.
+    await page.setViewportSize(phone);
+    try {
+      await page
+        .getByRole('button', { name: `Profile of ${bobName}` })
+        .first()
+        .click();
+      await profile.getByRole('button', { name: 'Send message' }).waitFor();
+      box = (await profile.boundingBox())!;
+      assert.ok(inside(box, phone), JSON.stringify(box));
+      assert.ok(
+        box.width >= phone.width - 1 && Math.abs(box.y + box.height - phone.height) < 2,
+        JSON.stringify(box),
+      );
+      await page.screenshot({ path: join(shots, 'profile-popout-phone.png') });
+      await profile.getByRole('button', { name: 'Close' }).click();
+      await profile.waitFor({ state: 'detached' });
+    } finally {
+      await page.setViewportSize(viewport);
+    }
   });
 
   test('at phone width a long press opens the message menu as a sheet', async () => {

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { guildPermissions, has, Permission, topPosition } from '../../permissions';
 import { useStore } from '../../store';
 import type { Guild, Member, User } from '../../types';
-import { Dialog } from '../../ui';
+import { type Anchor, anchorOf, Dialog } from '../../ui';
 import { openDm } from '../friends';
 import { MemberEditor } from '../guild-settings/member-editor';
 import { RemoveMember } from '../guild-settings/remove-member';
@@ -20,6 +20,8 @@ import { ContextMenu, copyText, type MenuItem, useContextMenu } from './context-
 export function useUserMenu(guild: Guild | null, userId: string) {
   const menu = useContextMenu();
   const [shown, setShown] = useState<'profile' | 'kick' | 'ban' | 'roles' | null>(null);
+  // What the profile popout opens beside: the clicked name or avatar, or where the menu was opened.
+  const [anchor, setAnchor] = useState<Anchor | null>(null);
   const me = useStore((s) => s.me?.id);
   const member = useStore((s) => (guild ? s.members[guild.id]?.[userId] : undefined));
   const myMember = useStore((s) => (guild && me ? s.members[guild.id]?.[me] : undefined));
@@ -31,7 +33,14 @@ export function useUserMenu(guild: Guild | null, userId: string) {
     return topPosition(guild, me, myMember) > topPosition(guild, userId, member);
   };
   const items: MenuItem[] = [
-    { label: 'Profile', onSelect: () => setShown('profile') },
+    {
+      label: 'Profile',
+      onSelect: () => {
+        const at = menu.at;
+        setAnchor(at ? { left: at.x, right: at.x, top: at.y, bottom: at.y } : null);
+        setShown('profile');
+      },
+    },
     { label: 'Mention', hidden: !guild, onSelect: () => insertIntoComposer(`<@${userId}> `) },
     {
       label: 'Message',
@@ -87,7 +96,11 @@ export function useUserMenu(guild: Guild | null, userId: string) {
     handlers: menu.handlers,
     element,
     profileOpen: shown === 'profile',
-    profile: () => setShown('profile'),
+    anchor,
+    profile: (e: { currentTarget: Element }) => {
+      setAnchor(anchorOf(e));
+      setShown('profile');
+    },
     closeProfile: () => setShown(null),
   };
 }

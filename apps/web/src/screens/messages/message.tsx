@@ -123,7 +123,7 @@ export function MessageItem(props: {
               type="button"
               className="author"
               style={{ color: colour }}
-              onClick={() => !m.webhook_id && userMenu.profile()}
+              onClick={(e) => !m.webhook_id && userMenu.profile(e)}
               {...person}
             >
               {name}
@@ -261,7 +261,13 @@ export function MessageItem(props: {
       {picking && <ReactionPicker message={m} guild={guild} onClose={() => setPicking(false)} />}
       {!m.webhook_id && userMenu.element}
       {userMenu.profileOpen && (
-        <UserProfile guild={guild} channel={channel} userId={m.author.id} onClose={userMenu.closeProfile} />
+        <UserProfile
+          guild={guild}
+          channel={channel}
+          userId={m.author.id}
+          anchor={userMenu.anchor}
+          onClose={userMenu.closeProfile}
+        />
       )}
       {menu.at && (
         <ContextMenu
