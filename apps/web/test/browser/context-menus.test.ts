@@ -216,6 +216,29 @@ describe('context menus', { skip: chromiumSkip }, () => {
     }
   });
 
+  test('with a thread beside the channel, the member-list button closes the thread and shows the list', async () => {
+    const page = alice.page;
+    const thread = await h.api('POST', `/channels/${channelId}/messages/${messageId}/threads`, {
+      token: alice.user.token,
+      body: { name: 'side talk' },
+    });
+    assert.equal(thread.status, 201, JSON.stringify(thread.body));
+    await page.goto(`${h.url}/channels/${guildId}/${channelId}/threads/${thread.body.id}`);
+    const panel = page.locator('.thread-panel');
+    await panel.waitFor();
+    assert.equal(await page.locator('aside.members').count(), 0, "the thread holds the list's place");
+    const toggle = page.locator('.main').getByRole('button', { name: 'Show member list' });
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+    await toggle.click();
+    await panel.waitFor({ state: 'detached' });
+    await page
+      .locator('aside.members')
+      .getByRole('button', { name: new RegExp(bob.user.username) })
+      .waitFor();
+    assert.equal(new URL(page.url()).pathname, `/channels/${guildId}/${channelId}`);
+    await page.locator('.main').getByRole('button', { name: 'Hide member list', pressed: true }).waitFor();
+  });
+
   test('at phone width a long press opens the message menu as a sheet', async () => {
     const page = bob.page;
     await page.setViewportSize(phone);

@@ -2,7 +2,7 @@
 // At phone width one column shows at a time: the sidebar until a channel is chosen, then the channel.
 import { useEffect, useState } from 'react';
 import { isPhone, usePhone } from '../../phone';
-import { match, navigate } from '../../router';
+import { backTo, match, navigate } from '../../router';
 import { viewGuild } from '../../session';
 import { type State, useStore } from '../../store';
 import { ChannelType, type Guild, isForum } from '../../types';
@@ -46,6 +46,8 @@ export function Chat({ path }: { path: string }) {
   const channel = channelId ? channels[channelId] : undefined;
   const sideThread = params.thread ? channels[params.thread] : undefined;
   const channelPath = `/channels/${guildId}/${channelId}`;
+  // A thread open in the side panel (desktop), where the member list would be.
+  const threadBeside = !!params.thread && !phone;
   if (guild && channelId) lastChannel.set(guild.id, channelId);
   const firstChannel = useStore((s) => (guild ? defaultChannel(s, guild) : undefined));
 
@@ -80,10 +82,14 @@ export function Chat({ path }: { path: string }) {
         key={channel.id}
         channel={channel}
         guild={guild ?? null}
-        membersShown={showMembers}
+        membersShown={showMembers && !threadBeside}
         onToggleMembers={() => {
           setSearch(null);
-          setShowMembers((v) => !v);
+          // A thread beside the channel holds the member list's place: the button closes it and shows the list.
+          if (threadBeside) {
+            backTo(channelPath);
+            setShowMembers(true);
+          } else setShowMembers((v) => !v);
         }}
         onSearch={guild ? (text) => setSearch({ guildId: guild.id, text }) : undefined}
       />
@@ -131,7 +137,7 @@ export function Chat({ path }: { path: string }) {
             requestJump(m.channel_id, m.id);
           }}
         />
-      ) : guild && channel && params.thread && !phone ? (
+      ) : guild && channel && threadBeside ? (
         <aside className="thread-panel" aria-label="Thread">
           {sideThread ? (
             <MessageView key={sideThread.id} channel={sideThread} guild={guild} closeTo={channelPath} />
