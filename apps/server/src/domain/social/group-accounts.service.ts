@@ -30,6 +30,7 @@ import { recordNotFound } from './errors';
 import { type PostRow, SocialUrls, toAccount, toRelationship } from './mastodon.wire';
 import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
 import { escapeHtml, hashtags, renderText } from './text';
+import { authorHiddenFrom } from './visibility';
 
 // A group as a Mastodon account (ADR 0031): id = the guild's id (snowflakes never collide with users'), username =
 // the group's handle (one namespace with usernames, kept by the database). Following is joining; a group post (a
@@ -286,11 +287,15 @@ export class GroupAccountsService {
     });
   }
 
-  /** The posts of `forums` (public threads with their starter message), one page, newest first. */
+  /**
+   * The posts of `forums` (public threads with their starter message), one page, newest first; for a `reader`, none
+   * by an author they blocked, were blocked by, or muted (as statuses leave their timelines).
+   */
   private async postPage(
     db: DbOrTx,
     forums: ChannelRow[],
     q: PageQuery,
+    reader?: string,
   ): Promise<{ rows: GroupPostRow[]; ascending: boolean; limit: number }> {
     const p = pageQuery(channels.id, q);
     if (forums.length === 0) return { rows: [], ascending: p.ascending, limit: p.limit };
@@ -305,6 +310,7 @@ export class GroupAccountsService {
             forums.map((f) => f.id),
           ),
           eq(channels.type, ChannelType.PublicThread),
+          reader ? sql`not ${authorHiddenFrom(reader, sql`${messages.authorId}`)}` : undefined,
           p.where,
         ),
       )
@@ -342,7 +348,7 @@ export class GroupAccountsService {
       userId,
       mine.map((m) => ({ guild: m.guild, member: true })),
     );
-    const page = await this.postPage(db, forums, q);
+    const page = await this.postPage(db, forums, q, userId);
     return {
       ...finishPage(page.rows, (r) => r.thread.id, page.ascending),
       ascending: page.ascending,
@@ -536,7 +542,8 @@ export class GroupAccountsService {
   }
 
   /**
-   * Of `readers`, those whose home timeline has group post `threadId` now (members who may read its forum), and the
+   * Of `readers`, those whose home timeline has group post `threadId` now (members who may read its forum and do not
+   * block, mute or get blocked by its author), and the
    * post as a Status: what the streaming API sends on their `user` stream. One read per event and process.
    */
   async streamed(threadId: string, guildId: string, readers: string[]) {
@@ -556,7 +563,14 @@ export class GroupAccountsService {
       db
         .select({ member: members, roleIds: memberRoleIds })
         .from(members)
-        .where(and(eq(members.guildId, guildId), inArray(members.userId, readers))),
+        .where(
+          and(
+            eq(members.guildId, guildId),
+            inArray(members.userId, readers),
+            // Not to a reader who blocked the author, was blocked by them, or muted them.
+            sql`not ${authorHiddenFrom(sql`${members.userId}`, row.message.authorId)}`,
+          ),
+        ),
     ]);
     const allowed = new Set<string>();
     for (const m of memberRows) {
