@@ -216,6 +216,23 @@ describe('groups as Mastodon accounts', { timeout: 60_000 }, () => {
       visibility: 'public',
     });
     assert.match(mention.content, new RegExp(`href="http://hearth.test/groups/${g.id}"`));
+    // The group is among the status's mentions (Mastodon's Mention), for its author and anyone reading it.
+    const groupMention = {
+      id: g.id,
+      username: handle,
+      acct: handle,
+      url: `http://hearth.test/groups/${g.id}`,
+    };
+    assert.deepEqual(mention.mentions, [groupMention]);
+    const readByCarol = await client(carol).v1.statuses.$select(mention.id).fetch();
+    assert.deepEqual(readByCarol.mentions, [groupMention]);
+    const withCarol = await b.v1.statuses.$select(mention.id).update({
+      status: `@${handle} @${carol.username} Hello all\nI knit socks.`,
+    });
+    assert.deepEqual(
+      withCarol.mentions.map((x) => x.id),
+      [carol.id, g.id],
+    );
     const byCarol = await client(carol).v1.statuses.create({
       status: `@${handle} let me in`,
       visibility: 'public',
