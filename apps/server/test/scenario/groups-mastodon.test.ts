@@ -331,7 +331,7 @@ describe('groups as Mastodon accounts', { timeout: 60_000 }, () => {
     assert.deepEqual(await client(reader).v1.accounts.$select(g.id).statuses.list(), []);
   });
 
-  test('a reader gets no group posts by authors they block, who block them, or whom they mute: home and user stream', async () => {
+  test('a reader gets no group posts by authors they block, who block them, or whom they mute: home, user stream, the group (blocks)', async () => {
     const { g, forumId } = await group('public');
     const [reader, blocked, blocker, muted, fine] = [
       await h.register(),
@@ -378,6 +378,11 @@ describe('groups as Mastodon accounts', { timeout: 60_000 }, () => {
     assert.deepEqual(
       (await r.v1.timelines.home.list()).map((s) => s.id),
       [shown],
+    );
+    // On the group's own statuses, blocks either way hide the author's posts; a mute does not (as on Mastodon).
+    assert.deepEqual(
+      (await r.v1.accounts.$select(g.id).statuses.list()).map((s) => s.id),
+      [shown, hidden[2]],
     );
     // The group's other members, and the reader once the mute ends, read them all.
     assert.equal((await client(fine).v1.timelines.home.list()).length, 4);

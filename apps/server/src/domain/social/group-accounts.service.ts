@@ -1,6 +1,6 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import { ChannelType, Limits } from '@hearth/protocol';
-import { and, asc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
   bans,
@@ -30,7 +30,7 @@ import { recordNotFound } from './errors';
 import { type PostRow, SocialUrls, toAccount, toRelationship } from './mastodon.wire';
 import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
 import { escapeHtml, hashtags, renderText } from './text';
-import { authorHiddenFrom } from './visibility';
+import { authorHiddenFrom, blockedBetween } from './visibility';
 
 // A group as a Mastodon account (ADR 0031): id = the guild's id (snowflakes never collide with users'), username =
 // the group's handle (one namespace with usernames, kept by the database). Following is joining; a group post (a
@@ -288,14 +288,14 @@ export class GroupAccountsService {
   }
 
   /**
-   * The posts of `forums` (public threads with their starter message), one page, newest first; for a `reader`, none
-   * by an author they blocked, were blocked by, or muted (as statuses leave their timelines).
+   * The posts of `forums` (public threads with their starter message), one page, newest first, but for those whose
+   * author `hidden` names (an SQL test of `messages.author_id`).
    */
   private async postPage(
     db: DbOrTx,
     forums: ChannelRow[],
     q: PageQuery,
-    reader?: string,
+    hidden?: SQL,
   ): Promise<{ rows: GroupPostRow[]; ascending: boolean; limit: number }> {
     const p = pageQuery(channels.id, q);
     if (forums.length === 0) return { rows: [], ascending: p.ascending, limit: p.limit };
@@ -310,7 +310,7 @@ export class GroupAccountsService {
             forums.map((f) => f.id),
           ),
           eq(channels.type, ChannelType.PublicThread),
-          reader ? sql`not ${authorHiddenFrom(reader, sql`${messages.authorId}`)}` : undefined,
+          hidden ? sql`not ${hidden}` : undefined,
           p.where,
         ),
       )
@@ -319,12 +319,21 @@ export class GroupAccountsService {
     return { rows, ascending: p.ascending, limit: p.limit };
   }
 
-  /** GET /api/v1/accounts/:id/statuses of a group: its posts the viewer may read (404 when it may not know it). */
+  /**
+   * GET /api/v1/accounts/:id/statuses of a group: its posts the viewer may read, but for those of authors blocked
+   * either way (404 when it may not know the group).
+   */
   async statuses(viewer: string | null, id: string, q: PageQuery & { pinned?: boolean }) {
     const group = await this.one(viewer, id);
     if (q.pinned) return { items: [], newest: null, oldest: null };
     const forums = await this.forumsFor(this.deps.db, viewer, [group]);
-    const page = await this.postPage(this.deps.db, forums, q);
+    // Blocks either way hide an author's posts here too (a mute only keeps them off timelines, as on Mastodon).
+    const page = await this.postPage(
+      this.deps.db,
+      forums,
+      q,
+      viewer ? blockedBetween(sql`${messages.authorId}`, viewer) : undefined,
+    );
     const finished = finishPage(page.rows, (r) => r.thread.id, page.ascending);
     return { ...finished, items: await this.views(finished.items) };
   }
@@ -348,7 +357,8 @@ export class GroupAccountsService {
       userId,
       mine.map((m) => ({ guild: m.guild, member: true })),
     );
-    const page = await this.postPage(db, forums, q, userId);
+    // None by an author they blocked, were blocked by, or muted, as statuses leave their timelines.
+    const page = await this.postPage(db, forums, q, authorHiddenFrom(userId, sql`${messages.authorId}`));
     return {
       ...finishPage(page.rows, (r) => r.thread.id, page.ascending),
       ascending: page.ascending,
