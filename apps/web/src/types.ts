@@ -112,6 +112,8 @@ export interface Guild {
     join_mode: 'public' | 'approval' | 'private';
     rules: string | null;
     tags: string[];
+    /** The group's Mastodon account's @handle (one namespace with usernames); null: no account. */
+    handle?: string | null;
   } | null;
   /** 0 every message notifies, 1 only mentions. */
   default_message_notifications?: number;

@@ -216,6 +216,23 @@ describe('groups as Mastodon accounts', { timeout: 60_000 }, () => {
       visibility: 'public',
     });
     assert.match(mention.content, new RegExp(`href="http://hearth.test/groups/${g.id}"`));
+    // The group is among the status's mentions (Mastodon's Mention), for its author and anyone reading it.
+    const groupMention = {
+      id: g.id,
+      username: handle,
+      acct: handle,
+      url: `http://hearth.test/groups/${g.id}`,
+    };
+    assert.deepEqual(mention.mentions, [groupMention]);
+    const readByCarol = await client(carol).v1.statuses.$select(mention.id).fetch();
+    assert.deepEqual(readByCarol.mentions, [groupMention]);
+    const withCarol = await b.v1.statuses.$select(mention.id).update({
+      status: `@${handle} @${carol.username} Hello all\nI knit socks.`,
+    });
+    assert.deepEqual(
+      withCarol.mentions.map((x) => x.id),
+      [carol.id, g.id],
+    );
     const byCarol = await client(carol).v1.statuses.create({
       status: `@${handle} let me in`,
       visibility: 'public',
@@ -312,6 +329,68 @@ describe('groups as Mastodon accounts', { timeout: 60_000 }, () => {
     const home = await client(reader).v1.timelines.home.list();
     assert.ok(!home.some((s) => s.id === hidden), 'a forum the member cannot view stays out of their home');
     assert.deepEqual(await client(reader).v1.accounts.$select(g.id).statuses.list(), []);
+  });
+
+  test('a reader gets no group posts by authors they block, who block them, or whom they mute: home, user stream, the group (blocks)', async () => {
+    const { g, forumId } = await group('public');
+    const [reader, blocked, blocker, muted, fine] = [
+      await h.register(),
+      await h.register(),
+      await h.register(),
+      await h.register(),
+      await h.register(),
+    ];
+    for (const u of [reader, blocked, blocker, muted, fine])
+      await client(u).v1.accounts.$select(g.id).follow();
+    const r = client(reader);
+    await r.v1.accounts.$select(blocked.id).block();
+    await client(blocker).v1.accounts.$select(reader.id).block();
+    await r.v1.accounts.$select(muted.id).mute();
+
+    const stream = createStreamingAPIClient({
+      streamingApiUrl: h.url.replace(/^http/, 'ws'),
+      accessToken: reader.token,
+      retry: false,
+    });
+    let hidden: string[];
+    let shown: string;
+    try {
+      const events: Masto.streaming.Event[] = [];
+      (async () => {
+        for await (const e of stream.user.subscribe()) events.push(e);
+      })().catch(() => {});
+      while (!h.app.streaming.streamsOf(reader.id).includes('user'))
+        await new Promise((r) => setTimeout(r, 20));
+      hidden = [
+        await forumPost(g, forumId, blocked, 'From blocked', 'a'),
+        await forumPost(g, forumId, blocker, 'From blocker', 'b'),
+        await forumPost(g, forumId, muted, 'From muted', 'c'),
+      ];
+      shown = await forumPost(g, forumId, fine, 'From fine', 'd');
+      // The streaming API handles events in order: once the last post is here, the others would have been too.
+      while (!events.some((e) => e.event === 'update' && e.payload.id === shown))
+        await new Promise((r) => setTimeout(r, 20));
+      const streamed = events.flatMap((e) => (e.event === 'update' ? [e.payload.id] : []));
+      assert.deepEqual(streamed, [shown]);
+    } finally {
+      stream.close();
+    }
+    assert.deepEqual(
+      (await r.v1.timelines.home.list()).map((s) => s.id),
+      [shown],
+    );
+    // On the group's own statuses, blocks either way hide the author's posts; a mute does not (as on Mastodon).
+    assert.deepEqual(
+      (await r.v1.accounts.$select(g.id).statuses.list()).map((s) => s.id),
+      [shown, hidden[2]],
+    );
+    // The group's other members, and the reader once the mute ends, read them all.
+    assert.equal((await client(fine).v1.timelines.home.list()).length, 4);
+    await r.v1.accounts.$select(muted.id).unmute();
+    assert.deepEqual(
+      (await r.v1.timelines.home.list()).map((s) => s.id),
+      [shown, hidden[2]],
+    );
   });
 
   test('an approval-required group takes a follow as a join request; unfollowing withdraws it', async () => {

@@ -1,6 +1,7 @@
 // Groups in the web app (ADR 0031): the owner makes a server an approval-required group in server settings; bob
 // finds it in the directory by search and asks to join; the owner approves him under Join requests; on a phone bob
-// joins a public group found by its topic. Reports reach the owner under Reports.
+// joins a public group found by its topic. Reports reach the owner under Reports. The owner sets the handle of the
+// group's Mastodon account (a taken one is refused at the field), at desktop and phone width.
 // Needs Debian's Chromium (`apt-get install -y chromium`); without it the suite says it skipped.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -24,12 +25,14 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
   let bob: Person;
   let knitters: TestGuild;
   let ravens: TestGuild;
+  let circle: TestGuild;
 
   before(async () => {
     h = await startWebHearth();
     [alice, bob] = [await signedInPerson(h, 'alice'), await signedInPerson(h, 'bob')];
     knitters = await createGuild(h, alice.user, 'Knitters');
     ravens = await createGuild(h, undefined, 'Ravens');
+    circle = await createGuild(h, alice.user, 'Knitting circle');
     const made = await h.api('PATCH', `/guilds/${ravens.id}`, {
       token: ravens.owner.token,
       body: {
@@ -77,6 +80,7 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
       join_mode: 'approval',
       rules: 'Be kind.',
       tags: ['knitting', 'yarn'],
+      handle: null,
     });
     assert.ok(saved.body.features.includes('DISCOVERABLE'));
     await a.keyboard.press('Escape');
@@ -179,5 +183,77 @@ describe('groups in the web app', { skip: chromiumSkip }, () => {
     });
     assert.equal(members.status, 200, members.text);
     await b.setViewportSize(desktop);
+  });
+
+  test('the owner sets the handle; a taken one is refused at the field', async () => {
+    const a = alice.page;
+    await a.setViewportSize(desktop);
+    await a.goto(`${h.url}/channels/${circle.id}/${circle.textChannelId}`);
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    await a.getByLabel('Make this server a group').check();
+    await a.getByLabel('Who can join').selectOption('public');
+    const handle = a.getByLabel(/^Handle/);
+    // Bob's username is his: the group cannot take it.
+    await handle.fill(bob.user.username);
+    await a.getByRole('button', { name: 'Save group settings' }).click();
+    const taken = a.getByText('This handle is taken.');
+    await taken.waitFor();
+    assert.equal(await handle.getAttribute('aria-invalid'), 'true');
+    await a.screenshot({ path: join(shots, 'group-handle-taken-desktop.png') });
+    const refused = await h.api('GET', `/guilds/${circle.id}`, { token: alice.user.token });
+    assert.equal(refused.body.hearth_group, null, 'nothing was saved');
+
+    const mine = `knit_circle_${circle.id.slice(-6)}`;
+    await handle.fill(`@${mine}`);
+    await a.getByRole('button', { name: 'Save group settings' }).click();
+    await a.getByRole('status').filter({ hasText: 'Group settings saved.' }).waitFor();
+    await taken.waitFor({ state: 'detached' });
+    const saved = await h.api('GET', `/guilds/${circle.id}`, { token: alice.user.token });
+    assert.equal(saved.body.hearth_group.handle, mine);
+    assert.equal(saved.body.hearth_group.join_mode, 'public');
+    // The group's Mastodon account answers to it.
+    const account = await h.api('GET', `/api/v1/accounts/lookup?acct=${mine}`, {
+      token: `Bearer ${bob.user.token}`,
+    });
+    assert.equal(account.status, 200, account.text);
+    assert.equal(account.body.id, circle.id);
+    assert.equal(account.body.group, true);
+    await a.keyboard.press('Escape');
+  });
+
+  test('on a phone the owner reads and changes the handle; a member who may not manage the server has no settings', async () => {
+    const a = alice.page;
+    await a.goto(`${h.url}/channels/${circle.id}/${circle.textChannelId}`);
+    await a.getByRole('button', { name: 'Server settings' }).click();
+    // The settings dialog, narrowed to a phone's width.
+    await a.setViewportSize(phone);
+    const handle = a.getByLabel(/^Handle/);
+    const before = await handle.inputValue();
+    assert.match(before, /^knit_circle_/);
+    await handle.fill(`${before}_x`);
+    await a.getByRole('button', { name: 'Save group settings' }).click();
+    await a.getByRole('status').filter({ hasText: 'Group settings saved.' }).waitFor();
+    const width = await a.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= phone.width, `no sideways scrolling on a phone (${width}px)`);
+    await a.screenshot({ path: join(shots, 'group-handle-phone.png') });
+    const saved = await h.api('GET', `/guilds/${circle.id}`, { token: alice.user.token });
+    assert.equal(saved.body.hearth_group.handle, `${before}_x`);
+    await a.keyboard.press('Escape');
+    await a.setViewportSize(desktop);
+
+    // Bob joins (a public group) and has no server settings to change it with.
+    const joined = await h.api('POST', `/api/v1/accounts/${circle.id}/follow`, {
+      token: `Bearer ${bob.user.token}`,
+    });
+    assert.equal(joined.status, 200, joined.text);
+    const b = bob.page;
+    await b.goto(`${h.url}/channels/${circle.id}/${circle.textChannelId}`);
+    await b.getByRole('link', { name: /^Knitting circle/ }).waitFor();
+    assert.equal(await b.getByRole('button', { name: 'Server settings' }).count(), 0);
+    const denied = await h.api('PATCH', `/guilds/${circle.id}`, {
+      token: bob.user.token,
+      body: { hearth_group: { handle: 'bobs_now' } },
+    });
+    assert.equal(denied.status, 403, denied.text);
   });
 });

@@ -1,6 +1,6 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import { ChannelType, Limits } from '@hearth/protocol';
-import { and, asc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
   bans,
@@ -30,6 +30,7 @@ import { recordNotFound } from './errors';
 import { type PostRow, SocialUrls, toAccount, toRelationship } from './mastodon.wire';
 import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
 import { escapeHtml, hashtags, renderText } from './text';
+import { authorHiddenFrom, blockedBetween } from './visibility';
 
 // A group as a Mastodon account (ADR 0031): id = the guild's id (snowflakes never collide with users'), username =
 // the group's handle (one namespace with usernames, kept by the database). Following is joining; a group post (a
@@ -286,11 +287,15 @@ export class GroupAccountsService {
     });
   }
 
-  /** The posts of `forums` (public threads with their starter message), one page, newest first. */
+  /**
+   * The posts of `forums` (public threads with their starter message), one page, newest first, but for those whose
+   * author `hidden` names (an SQL test of `messages.author_id`).
+   */
   private async postPage(
     db: DbOrTx,
     forums: ChannelRow[],
     q: PageQuery,
+    hidden?: SQL,
   ): Promise<{ rows: GroupPostRow[]; ascending: boolean; limit: number }> {
     const p = pageQuery(channels.id, q);
     if (forums.length === 0) return { rows: [], ascending: p.ascending, limit: p.limit };
@@ -305,6 +310,7 @@ export class GroupAccountsService {
             forums.map((f) => f.id),
           ),
           eq(channels.type, ChannelType.PublicThread),
+          hidden ? sql`not ${hidden}` : undefined,
           p.where,
         ),
       )
@@ -313,12 +319,21 @@ export class GroupAccountsService {
     return { rows, ascending: p.ascending, limit: p.limit };
   }
 
-  /** GET /api/v1/accounts/:id/statuses of a group: its posts the viewer may read (404 when it may not know it). */
+  /**
+   * GET /api/v1/accounts/:id/statuses of a group: its posts the viewer may read, but for those of authors blocked
+   * either way (404 when it may not know the group).
+   */
   async statuses(viewer: string | null, id: string, q: PageQuery & { pinned?: boolean }) {
     const group = await this.one(viewer, id);
     if (q.pinned) return { items: [], newest: null, oldest: null };
     const forums = await this.forumsFor(this.deps.db, viewer, [group]);
-    const page = await this.postPage(this.deps.db, forums, q);
+    // Blocks either way hide an author's posts here too (a mute only keeps them off timelines, as on Mastodon).
+    const page = await this.postPage(
+      this.deps.db,
+      forums,
+      q,
+      viewer ? blockedBetween(sql`${messages.authorId}`, viewer) : undefined,
+    );
     const finished = finishPage(page.rows, (r) => r.thread.id, page.ascending);
     return { ...finished, items: await this.views(finished.items) };
   }
@@ -342,7 +357,8 @@ export class GroupAccountsService {
       userId,
       mine.map((m) => ({ guild: m.guild, member: true })),
     );
-    const page = await this.postPage(db, forums, q);
+    // None by an author they blocked, were blocked by, or muted, as statuses leave their timelines.
+    const page = await this.postPage(db, forums, q, authorHiddenFrom(userId, sql`${messages.authorId}`));
     return {
       ...finishPage(page.rows, (r) => r.thread.id, page.ascending),
       ascending: page.ascending,
@@ -536,7 +552,8 @@ export class GroupAccountsService {
   }
 
   /**
-   * Of `readers`, those whose home timeline has group post `threadId` now (members who may read its forum), and the
+   * Of `readers`, those whose home timeline has group post `threadId` now (members who may read its forum and do not
+   * block, mute or get blocked by its author), and the
    * post as a Status: what the streaming API sends on their `user` stream. One read per event and process.
    */
   async streamed(threadId: string, guildId: string, readers: string[]) {
@@ -556,7 +573,14 @@ export class GroupAccountsService {
       db
         .select({ member: members, roleIds: memberRoleIds })
         .from(members)
-        .where(and(eq(members.guildId, guildId), inArray(members.userId, readers))),
+        .where(
+          and(
+            eq(members.guildId, guildId),
+            inArray(members.userId, readers),
+            // Not to a reader who blocked the author, was blocked by them, or muted them.
+            sql`not ${authorHiddenFrom(sql`${members.userId}`, row.message.authorId)}`,
+          ),
+        ),
     ]);
     const allowed = new Set<string>();
     for (const m of memberRows) {

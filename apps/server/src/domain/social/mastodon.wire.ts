@@ -25,6 +25,8 @@ export class SocialUrls {
   /** The IRI of a local account's Follow activity. */
   followUri = (userId: string, followId: string) => `${this.base}/users/${userId}/follows/${followId}`;
   tag = (name: string) => `${this.base}/tags/${encodeURIComponent(name)}`;
+  /** A group's profile (ADR 0031: by the guild's id). */
+  group = (guildId: string) => `${this.base}/groups/${guildId}`;
   avatar = (userId: string, hash: string | null) =>
     hash
       ? `${this.base}/avatars/${userId}/${hash}.${hash.startsWith('a_') ? 'gif' : 'png'}`
@@ -111,6 +113,8 @@ export interface StatusParts {
   post: PostRow;
   author: AccountRow;
   mentions: AccountRow[];
+  /** The groups it mentions (ADR 0031), by id and handle: Mentions of their accounts, after the users'. */
+  groupMentions?: Array<{ id: string; handle: string }>;
   application: { name: string; website: string | null } | null;
   /** Null when nobody is signed in: Mastodon leaves the viewer's flags out then; Hearth sends false. */
   viewer: StatusViewerState | null;
@@ -144,10 +148,18 @@ export function toStatus(s: StatusParts, urls: SocialUrls) {
     in_reply_to_account_id: p.inReplyToAccountId,
     media_attachments: s.media ?? [],
     application: s.application,
-    mentions: s.mentions.map((m) => {
-      const names = accountNames(m.user, urls);
-      return { id: m.user.id, username: names.username, acct: names.acct, url: names.url };
-    }),
+    mentions: [
+      ...s.mentions.map((m) => {
+        const names = accountNames(m.user, urls);
+        return { id: m.user.id, username: names.username, acct: names.acct, url: names.url };
+      }),
+      ...(s.groupMentions ?? []).map((g) => ({
+        id: g.id,
+        username: g.handle,
+        acct: g.handle,
+        url: urls.group(g.id),
+      })),
+    ],
     tags: hashtags(p.text, Limits.statusTagsMax).map((name) => ({ name, url: urls.tag(name) })),
     emojis: [],
     reblogs_count: p.reblogsCount,

@@ -155,7 +155,7 @@ export class PostsService {
           .returning();
         if (input.media_ids?.length) await this.media.attach(tx, me, id, input.media_ids);
         if (input.poll) await this.polls.create(tx, me, id, input.poll);
-        await this.writeMentions(tx, me, id, mentioned);
+        await this.writeMentions(tx, me, id, [...mentioned, ...groups.map((g) => ({ id: g }))]);
         await writeTags(tx, row);
         if (row.visibility === 'direct')
           await this.conversations.record(
@@ -405,7 +405,7 @@ export class PostsService {
         mediaIds: mediaBefore,
         createdAt: old.editedAt ?? old.createdAt,
       });
-      const { content, mentioned } = await this.render(tx, text);
+      const { content, mentioned, groups } = await this.render(tx, text);
       const [row] = await tx
         .update(posts)
         .set({
@@ -422,7 +422,7 @@ export class PostsService {
         .delete(postMentions)
         .where(and(eq(postMentions.userId, me), eq(postMentions.postId, id)))
         .returning({ id: postMentions.mentionedId });
-      await this.writeMentions(tx, me, id, mentioned);
+      await this.writeMentions(tx, me, id, [...mentioned, ...groups.map((g) => ({ id: g }))]);
       await tx.delete(postTags).where(and(eq(postTags.userId, me), eq(postTags.postId, id)));
       await writeTags(tx, row);
       // Who is newly named is notified; who is no longer named loses the notification (and, if direct, the status).

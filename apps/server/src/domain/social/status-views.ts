@@ -1,6 +1,14 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { bookmarks, oauthApps, postMentions, postReactions, posts, statusPins } from '../../store/schema';
+import {
+  bookmarks,
+  guilds,
+  oauthApps,
+  postMentions,
+  postReactions,
+  posts,
+  statusPins,
+} from '../../store/schema';
 import { type AccountRow, loadAccounts } from './accounts';
 import { type PostRow, type SocialUrls, toStatus } from './mastodon.wire';
 import { loadStatusMedia, openVisibility, toMediaAttachment } from './media.wire';
@@ -150,6 +158,17 @@ async function plainViews(
     loadStatusMedia(db, authorIds, ids),
     loadPolls(db, viewer, rows),
   ]);
+  // A mention of no account is of a group (ADR 0031): named by its handle while it has one.
+  const groupIds = [...new Set(mentions.map((m) => m.mentionedId).filter((id) => !accounts.has(id)))];
+  const groupRows = groupIds.length
+    ? await db
+        .select({ id: guilds.id, handle: guilds.groupHandle })
+        .from(guilds)
+        .where(
+          and(inArray(guilds.id, groupIds), isNotNull(guilds.groupJoinMode), isNotNull(guilds.groupHandle)),
+        )
+    : [];
+  const groupHandles = new Map(groupRows.map((g) => [g.id, g.handle ?? '']));
   const favourited = new Set(favourites.map((f) => f.postId));
   const out = [];
   for (const post of rows) {
@@ -165,6 +184,10 @@ async function plainViews(
             .filter((m) => m.postId === post.id)
             .map((m) => accounts.get(m.mentionedId))
             .filter((a): a is AccountRow => a !== undefined),
+          groupMentions: mentions.flatMap((m) => {
+            const handle = m.postId === post.id ? groupHandles.get(m.mentionedId) : undefined;
+            return handle ? [{ id: m.mentionedId, handle }] : [];
+          }),
           application: app ? { name: app.name, website: app.website } : null,
           viewer: viewer ? { favourited: favourited.has(post.id) } : null,
           withText: opts.withText,

@@ -76,6 +76,14 @@ export function mutedBy(viewer: string | SQL): SQL {
 }
 
 /**
+ * Whether `author` (an SQL value naming a user) is someone `viewer` may not read on a timeline: blocked either way,
+ * muted (a mute in force), or of a domain the viewer blocked. For rows that are not statuses (a group's posts).
+ */
+export function authorHiddenFrom(viewer: string | SQL, author: string | SQL): SQL {
+  return sql`(${blockedBetween(author, viewer)} or exists (select 1 from ${mutes} where ${mutes.userId} = ${viewer} and ${mutes.targetId} = ${author} and ${muteActive()}) or ${domainBlockedBy(viewer, typeof author === 'string' ? sql`${author}` : author)})`;
+}
+
+/**
  * Whether the account an SQL value names is of a domain `viewer` blocked for themselves (Mastodon's user domain
  * blocks): a remote account's username is `name@host[:port]`, and a block of a domain covers its subdomains.
  */

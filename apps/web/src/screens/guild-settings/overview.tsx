@@ -74,7 +74,10 @@ export function Overview({ guild }: { guild: Guild }) {
 
 type JoinMode = 'public' | 'approval' | 'private';
 
-/** Making the server a group: its description, join mode, rules, topics and whether the directory lists it. */
+/**
+ * Making the server a group: its description, join mode, handle (its Mastodon account), rules, topics and whether
+ * the directory lists it.
+ */
 function GroupSettings({ guild }: { guild: Guild }) {
   const group = guild.hearth_group ?? null;
   const [isGroup, setIsGroup] = useState(!!group);
@@ -82,6 +85,7 @@ function GroupSettings({ guild }: { guild: Guild }) {
   const [description, setDescription] = useState(guild.description ?? '');
   const [rules, setRules] = useState(group?.rules ?? '');
   const [tags, setTags] = useState((group?.tags ?? []).join(', '));
+  const [handle, setHandle] = useState(group?.handle ?? '');
   const [listed, setListed] = useState(guild.features?.includes('DISCOVERABLE') ?? false);
   const [saved, setSaved] = useState(false);
   const save = useAction();
@@ -103,7 +107,12 @@ function GroupSettings({ guild }: { guild: Guild }) {
               ? [...others, 'COMMUNITY', ...(listed && mode !== 'private' ? ['DISCOVERABLE'] : [])]
               : others,
             hearth_group: isGroup
-              ? { join_mode: mode, rules: rules || null, tags: [...new Set(topics)] }
+              ? {
+                  join_mode: mode,
+                  rules: rules || null,
+                  tags: [...new Set(topics)],
+                  handle: handle.trim().replace(/^@/, '').toLowerCase() || null,
+                }
               : null,
           });
           setSaved(true);
@@ -141,6 +150,16 @@ function GroupSettings({ guild }: { guild: Guild }) {
             onChange={setDescription}
             maxLength={120}
             error={save.fields.description}
+          />
+          <Field
+            label="Handle (the group's @name in Mastodon apps)"
+            name="group-handle"
+            value={handle}
+            onChange={setHandle}
+            minLength={2}
+            maxLength={32}
+            hint="Lowercase letters, digits, _ and . — people follow and mention the group by it. Empty: no account."
+            error={save.fields['hearth_group.handle']}
           />
           <div className="field">
             <label htmlFor="group-rules">Rules</label>
