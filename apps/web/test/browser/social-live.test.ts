@@ -123,7 +123,10 @@ describe('the social side live', { skip: chromiumSkip }, () => {
     await a.getByRole('link', { name: 'Notifications, 2 unread' }).waitFor();
     await a.getByRole('link', { name: 'Home feed, 2 unread notifications' }).waitFor();
     // Her profile's Media tab lists the posts with media only.
-    await a.getByRole('link', { name: 'Media', exact: true }).click();
+    await a
+      .getByRole('navigation', { name: 'Posts' })
+      .getByRole('link', { name: 'Media', exact: true })
+      .click();
     await card(alice, 'Look at this').waitFor();
     assert.equal(await card(alice, 'Live from the rabbit hole').count(), 0);
     await a.screenshot({ path: join(shots, 'social-live-media-desktop.png') });
