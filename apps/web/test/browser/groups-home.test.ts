@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestServer } from '../../../server/test/harness';
-import { chromiumSkip, closePeople, type Person, shots, signedInPerson, startWebHearth } from './chromium';
+import {
+  chromiumSkip,
+  closePeople,
+  type Person,
+  phone,
+  shots,
+  signedInPerson,
+  startWebHearth,
+} from './chromium';
 
 let h: TestServer;
 let alice: Person;
@@ -58,5 +66,17 @@ describe('group posts on the home feed', { skip: chromiumSkip }, () => {
     await startPost('Bind off', 'Finished my scarf!');
     await b.locator('article.group-post', { hasText: 'Finished my scarf!' }).waitFor();
     await b.screenshot({ path: join(shots, 'groups-home-feed.png') });
+  });
+
+  test('at phone width the group posts on the home feed name their group and fit the screen', async () => {
+    const b = bob.page;
+    await b.setViewportSize(phone);
+    await b.goto(`${h.url}/social`);
+    const post = b.locator('article.group-post', { hasText: 'Finished my scarf!' });
+    await post.waitFor();
+    await post.getByRole('link', { name: 'Knitters' }).waitFor();
+    await b.screenshot({ path: join(shots, 'groups-home-feed-phone.png') });
+    const wide = await b.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= phone.width, `page is ${wide}px wide`);
   });
 });
