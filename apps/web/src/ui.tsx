@@ -166,7 +166,7 @@ const EDGE = 8;
  * Where a popout of `width` × `height` goes beside `a` (Discord style): to its right, or to its left when the right
  * has no room, top aligned with it and moved up as far as needed to stay inside the window.
  */
-export function placeBeside(a: Anchor, width: number, height: number): { left: number; top: number } {
+function placeBeside(a: Anchor, width: number, height: number): { left: number; top: number } {
   const vw = window.innerWidth;
   const vh = window.innerHeight;
   let left = a.right + EDGE;
