@@ -274,4 +274,35 @@ describe('group posts as statuses', { timeout: 90_000 }, () => {
     );
     assert.equal((await r.v1.statuses.$select(other).context.fetch()).descendants.length, 1);
   });
+
+  test("the stream's reader check for a new group post reads the same whatever the number of readers", async () => {
+    const { g, forumId } = await createGroup(h, 'public');
+    const readers = [await h.register(), await h.register(), await h.register(), await h.register()];
+    for (const u of readers) await client(u).v1.accounts.$select(g.id).follow();
+    const postId = await createForumPost(h, g, forumId, g.owner, 'Counted', 'reads');
+    // Count the reads the domain makes (every one is a db.select on the shared handle).
+    const db = h.app.database.db;
+    const select = db.select;
+    let reads = 0;
+    const counting = ((...args: Parameters<typeof select>) => {
+      reads++;
+      return select.apply(db, args);
+    }) as typeof select;
+    const check = async (ids: string[]) => {
+      reads = 0;
+      db.select = counting;
+      try {
+        const found = await h.app.services.social.groupAccounts.streamed(postId, g.id, forumId, ids);
+        return { reads, readers: found ? [...found.readers].sort() : [] };
+      } finally {
+        db.select = select;
+      }
+    };
+    const one = await check([readers[0].id]);
+    const all = await check([...readers.map((u) => u.id), (await h.register()).id]);
+    assert.deepEqual(one.readers, [readers[0].id]);
+    assert.deepEqual(all.readers, readers.map((u) => u.id).sort());
+    assert.ok(one.reads > 0, 'the counter sees the reads');
+    assert.equal(all.reads, one.reads, 'no read per reader');
+  });
 });
