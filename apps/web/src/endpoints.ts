@@ -430,6 +430,8 @@ export interface GroupPostInfo {
   group_id: string;
   group_name: string;
   forum_id: string | null;
+  /** The post (the forum thread) a status is or comments on. */
+  post_id: string;
   title: string;
   author: Account | null;
 }

@@ -141,7 +141,7 @@ export function createServices(deps: Deps) {
       groupAccounts,
       notifications,
       oauth: new OAuthService(deps, auth),
-      reblogs: new ReblogsService(deps, notifications, posts),
+      reblogs: new ReblogsService(deps, notifications, posts, groupAccounts),
       bookmarks: new BookmarksService(deps, posts),
       pins: new StatusPinsService(deps, posts),
       mutes: new MutesService(deps, follows),
@@ -158,7 +158,14 @@ export function createServices(deps: Deps) {
       reactions: new StatusReactionsService(deps, notifications, posts),
     },
   };
-  groupAccounts.connect({ groups: services.groups, members, forumPosts: services.forumPosts });
+  groupAccounts.connect({
+    groups: services.groups,
+    members,
+    forumPosts: services.forumPosts,
+    threads,
+    messages,
+    reactions: services.reactions,
+  });
   return {
     ...services,
     sessionData: new SessionDataService(deps, { ...services, presence }),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Permission as P } from '@hearth/permissions';
 import { createRestAPIClient, createStreamingAPIClient, type mastodon as Masto, MastoHttpError } from 'masto';
+import { createForumPost, createGroup } from '../group-helpers';
 import { createGuild, type TestGuild } from '../guild-helpers';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 import { mastodon } from '../social-helpers';
@@ -20,40 +21,11 @@ after(() => h.close());
 const m = (...args: Parameters<ReturnType<typeof mastodon>>) => mastodon(h)(...args);
 
 const client = (u: TestUser) => createRestAPIClient({ url: h.url, accessToken: u.token });
-let handles = 0;
-
 /** A guild made a group with a handle and a forum feed. */
-async function group(mode: 'public' | 'approval' | 'private', owner?: TestUser) {
-  const g = await createGuild(h, owner, `The ${mode} group`);
-  const handle = `${mode}_group_${++handles}_${g.id.slice(-6)}`;
-  const res = await h.api('PATCH', `/guilds/${g.id}`, {
-    token: g.owner.token,
-    body: {
-      description: `A ${mode} group`,
-      features: mode === 'private' ? [] : ['COMMUNITY', 'DISCOVERABLE'],
-      hearth_group: { join_mode: mode, handle },
-    },
-  });
-  assert.equal(res.status, 200, res.text);
-  assert.equal(res.body.hearth_group.handle, handle);
-  const forum = await h.api('POST', `/guilds/${g.id}/channels`, {
-    token: g.owner.token,
-    body: { name: 'feed', type: 15 },
-  });
-  assert.equal(forum.status, 201, forum.text);
-  return { g, handle, forumId: forum.body.id as string };
-}
-
+const group = (mode: 'public' | 'approval' | 'private', owner?: TestUser) => createGroup(h, mode, owner);
 /** Starts a forum post (Discord's route); answers its id, the thread's. */
-async function forumPost(g: TestGuild, forumId: string, author: TestUser, name: string, content: string) {
-  const res = await h.api('POST', `/channels/${forumId}/threads`, {
-    token: author.token,
-    body: { name, message: { content } },
-  });
-  assert.equal(res.status, 201, res.text);
-  assert.equal(res.body.guild_id, g.id);
-  return res.body.id as string;
-}
+const forumPost = (g: TestGuild, forumId: string, author: TestUser, name: string, content: string) =>
+  createForumPost(h, g, forumId, author, name, content);
 
 async function notFound(p: PromiseLike<unknown>) {
   await assert.rejects(
@@ -241,7 +213,8 @@ describe('groups as Mastodon accounts', { timeout: 60_000 }, () => {
     const feed = await b.v1.accounts.$select(g.id).statuses.list();
     const mentioned = feed.find((s) => (s as any).hearthGroupPost.author?.id === bob.id);
     assert.ok(mentioned, 'the mention became a post');
-    assert.equal((mentioned as any).hearthGroupPost.title, `@${handle} Hello all`);
+    // The post follows the status it came from: its edit (naming carol) is the post's title and text now.
+    assert.equal((mentioned as any).hearthGroupPost.title, `@${handle} @${carol.username} Hello all`);
     assert.match(mentioned.content, /I knit socks/);
     assert.ok(!feed.some((s) => (s as any).hearthGroupPost.author?.id === carol.id));
     const threads = await h.api('GET', `/guilds/${g.id}/threads/active`, { token: g.owner.token });

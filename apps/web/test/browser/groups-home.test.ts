@@ -1,5 +1,6 @@
 // A group's posts on the home feed (ADR 0031): Bob follows a group (joins it) through the Mastodon API; his home
-// feed shows its posts as "<author> in <group>" with the title, and a new one arrives live. A real Hearth on PGlite.
+// feed shows its posts as "<author> in <group>" with the title, a new one arrives live, and he favourites them (a
+// reaction on the post, seen by the chat side). A real Hearth on PGlite.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -47,8 +48,9 @@ describe('group posts on the home feed', { skip: chromiumSkip }, () => {
         body: { name, message: { content } },
       });
       assert.equal(res.status, 201, res.text);
+      return res.body.id as string;
     };
-    await startPost('Cast on', 'Which yarn for a first scarf?');
+    const castOn = await startPost('Cast on', 'Which yarn for a first scarf?');
     const follow = await h.api('POST', `/api/v1/accounts/${id}/follow`, {
       token: `Bearer ${bob.user.token}`,
     });
@@ -63,6 +65,15 @@ describe('group posts on the home feed', { skip: chromiumSkip }, () => {
     await first.getByText('Cast on').waitFor();
     assert.match((await first.getAttribute('aria-label')) ?? '', /in Knitters$/);
 
+    // Favouriting it is a reaction on the post, as the chat side sees it.
+    await first.getByRole('button', { name: 'Favourite', exact: true }).click();
+    await first.locator('button[aria-pressed="true"][aria-label="Favourite, 1"]').waitFor();
+    const starter = await h.api('GET', `/channels/${castOn}/messages/${castOn}`, { token });
+    assert.deepEqual(
+      starter.body.reactions.map((r: { emoji: { name: string }; count: number }) => [r.emoji.name, r.count]),
+      [['⭐', 1]],
+    );
+
     await startPost('Bind off', 'Finished my scarf!');
     await b.locator('article.group-post', { hasText: 'Finished my scarf!' }).waitFor();
     await b.screenshot({ path: join(shots, 'groups-home-feed.png') });
@@ -75,6 +86,14 @@ describe('group posts on the home feed', { skip: chromiumSkip }, () => {
     const post = b.locator('article.group-post', { hasText: 'Finished my scarf!' });
     await post.waitFor();
     await post.getByRole('link', { name: 'Knitters' }).waitFor();
+    // Favourited at phone width, it stays so on the next visit (the server keeps it).
+    await post.getByRole('button', { name: 'Favourite', exact: true }).click();
+    await post.locator('button[aria-pressed="true"][aria-label="Favourite, 1"]').waitFor();
+    await b.reload();
+    await b
+      .locator('article.group-post', { hasText: 'Finished my scarf!' })
+      .locator('button[aria-pressed="true"][aria-label="Favourite, 1"]')
+      .waitFor();
     await b.screenshot({ path: join(shots, 'groups-home-feed-phone.png') });
     const wide = await b.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= phone.width, `page is ${wide}px wide`);

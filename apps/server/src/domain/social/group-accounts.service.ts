@@ -1,8 +1,9 @@
 import { hasPermission, Permission } from '@hearth/permissions';
-import { ChannelType, Limits } from '@hearth/protocol';
-import { and, asc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
+import { ChannelType, Limits, MessageType, snowflakeIsoTimestamp } from '@hearth/protocol';
+import { and, asc, eq, inArray, isNotNull, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
+  attachments,
   bans,
   channels,
   guildJoinRequests,
@@ -10,7 +11,9 @@ import {
   members,
   messages,
   permissionOverwrites,
+  reactions,
   roles,
+  users,
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -24,9 +27,13 @@ import {
   previewActor,
 } from '../guilds/guild-access';
 import type { MembersService } from '../guilds/members.service';
+import type { AttachmentRow } from '../messages/attachments';
+import type { MessagesService } from '../messages/messages.service';
+import type { ReactionsService } from '../messages/reactions.service';
 import type { ForumPostsService } from '../threads/forum-posts.service';
+import type { ThreadsService } from '../threads/threads.service';
 import { loadAccounts } from './accounts';
-import { recordNotFound } from './errors';
+import { notAllowed, recordNotFound, unprocessable } from './errors';
 import { type PostRow, SocialUrls, toAccount, toRelationship } from './mastodon.wire';
 import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
 import { escapeHtml, hashtags, renderText } from './text';
@@ -41,11 +48,15 @@ const FORUM_TYPES = [ChannelType.GuildForum, ChannelType.GuildMedia];
 const READ = Permission.VIEW_CHANNEL | Permission.READ_MESSAGE_HISTORY;
 const POST = Permission.VIEW_CHANNEL | Permission.SEND_MESSAGES;
 
-/** A group as the viewer finds it: the guild, and whether the viewer is a member (else not banned from it). */
+/** A group as the viewer finds it: the guild, whether the viewer is a member, and whether it bans them. */
 interface VisibleGroup {
   guild: GuildRow;
   member: boolean;
+  banned: boolean;
 }
+
+/** Mastodon's favourite of a group post when its forum has no default reaction: a star, as Mastodon draws it. */
+const FAVOURITE_FALLBACK_EMOJI = '⭐';
 
 /** A group post: its thread, its starter message, and the forum it is in. */
 export interface GroupPostRow {
@@ -53,19 +64,32 @@ export interface GroupPostRow {
   message: typeof messages.$inferSelect;
 }
 
-/** The part of ForumPostsService a group mention needs (a status posted into a group). */
-type ForumPoster = Pick<ForumPostsService, 'startThread'>;
+/**
+ * The chat services a group post goes through: starting one from a status, editing and deleting it with the status,
+ * and favouriting it (a reaction on its starter message).
+ */
+interface ChatParts {
+  groups: GroupsService;
+  members: MembersService;
+  forumPosts: Pick<ForumPostsService, 'startThread'>;
+  threads: Pick<ThreadsService, 'modify' | 'deleteFromStatus'>;
+  messages: Pick<MessagesService, 'edit'>;
+  reactions: Pick<ReactionsService, 'add' | 'remove'>;
+}
+
+/** Message types that are a post's body or a comment (not system messages). */
+const SAID = [MessageType.Default, MessageType.Reply];
 
 export class GroupAccountsService {
   private readonly urls: SocialUrls;
-  private parts: { groups: GroupsService; members: MembersService; forumPosts: ForumPoster } | null = null;
+  private parts: ChatParts | null = null;
 
   constructor(private readonly deps: Deps) {
     this.urls = new SocialUrls(deps.config.publicUrl, deps.attachmentUrls);
   }
 
   /** The chat services following and posting go through (composed after this one: they sit above the social layer). */
-  connect(parts: { groups: GroupsService; members: MembersService; forumPosts: ForumPoster }): void {
+  connect(parts: ChatParts): void {
     this.parts = parts;
   }
 
@@ -98,10 +122,10 @@ export class GroupAccountsService {
       .where(and(isNotNull(guilds.groupJoinMode), isNotNull(guilds.groupHandle), where))
       .limit(Limits.socialPageMax);
     return rows.flatMap((r): VisibleGroup[] => {
-      if (r.member) return [{ guild: r.guild, member: true }];
+      if (r.member) return [{ guild: r.guild, member: true, banned: false }];
       if (r.guild.groupJoinMode === 'private') return [];
       if (r.banned && !r.guild.features.includes('DISCOVERABLE')) return [];
-      return [{ guild: r.guild, member: false }];
+      return [{ guild: r.guild, member: false, banned: r.banned }];
     });
   }
 
@@ -240,7 +264,10 @@ export class GroupAccountsService {
     groups: VisibleGroup[],
     opts: { post?: boolean } = {},
   ): Promise<ChannelRow[]> {
-    const readable = groups.filter((g) => (opts.post ? g.member : g.member || isPreviewable(g.guild)));
+    // A banned user finds a listed group but reads none of it (as the chat side's preview refuses them).
+    const readable = groups.filter((g) =>
+      opts.post ? g.member : g.member || (isPreviewable(g.guild) && !g.banned),
+    );
     if (readable.length === 0) return [];
     const ids = readable.map((g) => g.guild.id);
     const [roleRows, forumRows, mine] = await Promise.all([
@@ -310,6 +337,7 @@ export class GroupAccountsService {
             forums.map((f) => f.id),
           ),
           eq(channels.type, ChannelType.PublicThread),
+          activeAuthor(),
           hidden ? sql`not ${hidden}` : undefined,
           p.where,
         ),
@@ -335,7 +363,7 @@ export class GroupAccountsService {
       viewer ? blockedBetween(sql`${messages.authorId}`, viewer) : undefined,
     );
     const finished = finishPage(page.rows, (r) => r.thread.id, page.ascending);
-    return { ...finished, items: await this.views(finished.items) };
+    return { ...finished, items: await this.views(finished.items, viewer) };
   }
 
   /**
@@ -355,7 +383,7 @@ export class GroupAccountsService {
     const forums = await this.forumsFor(
       db,
       userId,
-      mine.map((m) => ({ guild: m.guild, member: true })),
+      mine.map((m) => ({ guild: m.guild, member: true, banned: false })),
     );
     // None by an author they blocked, were blocked by, or muted, as statuses leave their timelines.
     const page = await this.postPage(db, forums, q, authorHiddenFrom(userId, sql`${messages.authorId}`));
@@ -367,65 +395,211 @@ export class GroupAccountsService {
   }
 
   /**
-   * Status objects of group posts: the group's account as `account`, the starter message as `content` (after the
-   * post's title), and Hearth's `hearth_group_post` naming the group, the forum, the title and the author.
+   * A group post (a forum thread of a group, by its id) that `viewer` may read: they know the group and may read the
+   * forum (a member's bits; a previewer's in a public listed group that does not ban them), and its author is active
+   * and not blocked either way. 404 otherwise, whether or not it exists.
    */
-  async views(rows: GroupPostRow[]) {
+  private async readablePost(viewer: string | null, id: string): Promise<GroupPostRow> {
+    const { db } = this.deps;
+    if (!/^\d{1,20}$/.test(id)) throw recordNotFound();
+    const [row] = await db
+      .select({ thread: channels, message: messages })
+      .from(channels)
+      .innerJoin(messages, and(eq(messages.channelId, channels.id), eq(messages.id, channels.id)))
+      .where(
+        and(
+          eq(channels.id, id),
+          eq(channels.type, ChannelType.PublicThread),
+          activeAuthor(),
+          viewer ? sql`not ${blockedBetween(sql`${messages.authorId}`, viewer)}` : undefined,
+        ),
+      );
+    if (!row?.thread.guildId) throw recordNotFound();
+    const [group] = await this.visible(db, viewer, eq(guilds.id, row.thread.guildId));
+    if (!group) throw recordNotFound();
+    const forums = await this.forumsFor(db, viewer, [group]);
+    if (!forums.some((f) => f.id === row.thread.parentId)) throw recordNotFound();
+    return row;
+  }
+
+  /** GET /api/v1/statuses/:id of a group post the viewer may read (404 otherwise). */
+  async post(viewer: string | null, id: string) {
+    const [status] = await this.views([await this.readablePost(viewer, id)], viewer);
+    if (!status) throw recordNotFound();
+    return status;
+  }
+
+  /**
+   * GET /api/v1/statuses/:id/context of a group post: no ancestors; its comments (the thread's messages after the
+   * starter, oldest first) as descendants, but for those of deactivated authors or authors blocked either way.
+   */
+  async context(viewer: string | null, id: string) {
+    const post = await this.readablePost(viewer, id);
+    const comments = await this.deps.db
+      .select({ message: messages })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.channelId, post.thread.id),
+          ne(messages.id, post.thread.id),
+          inArray(messages.type, SAID),
+          activeAuthor(),
+          viewer ? sql`not ${blockedBetween(sql`${messages.authorId}`, viewer)}` : undefined,
+        ),
+      )
+      .orderBy(asc(messages.id))
+      .limit(Limits.contextDescendantsMax);
+    const descendants = await this.views(
+      comments.map((c) => ({ thread: post.thread, message: c.message })),
+      viewer,
+    );
+    return { ancestors: [], descendants };
+  }
+
+  /**
+   * Favourites (or stops favouriting) a group post: the forum's default reaction (else ⭐) on its starter message, by
+   * the chat side's reaction calls, so the one permission engine decides (a member's ADD_REACTIONS and
+   * READ_MESSAGE_HISTORY; a reader who is no member may not react: 403).
+   */
+  async favourite(principal: Principal, id: string, on: boolean) {
+    const post = await this.readablePost(principal.userId, id);
+    const [forum] = await this.deps.db
+      .select()
+      .from(channels)
+      .where(eq(channels.id, post.thread.parentId ?? '0'));
+    const emoji = favouriteEmoji(forum?.defaultReactionEmoji ?? null);
+    const group = post.thread.guildId ?? '';
+    const member = await this.deps.db
+      .select({ id: members.userId })
+      .from(members)
+      .where(and(eq(members.guildId, group), eq(members.userId, principal.userId)));
+    // A reader who is not a member sees the post but may not react (the chat side would answer 404: a lie here).
+    if (member.length === 0) throw notAllowed();
+    if (on) await this.chat.reactions.add(principal, id, id, emoji.route);
+    else await this.chat.reactions.remove(principal, id, id, emoji.route, principal.userId);
+    return this.post(principal.userId, id);
+  }
+
+  /**
+   * Asked when `id` is no status `viewer` may boost: a group post they may read cannot be boosted either (422: the
+   * group shares its posts itself, ADR 0031); anything else is 404.
+   */
+  async refuseBoost(viewer: string, id: string): Promise<never> {
+    await this.readablePost(viewer, id);
+    throw unprocessable('A group post cannot be boosted; favourite it or reply to it instead');
+  }
+
+  /**
+   * Status objects of group posts and their comments (a row whose message is not the thread's starter is a comment).
+   * A post has the group's account as `account`, the starter message as `content` (after the post's title), and
+   * Hearth's `hearth_group_post` naming the group, the forum, the title and the author; a comment is its author's,
+   * replying to the post or to the comment its message answers. Favourites are the forum's default reaction on the
+   * message (else ⭐), media its attachments, mentions the users it mentions. Rows by deactivated authors are left out.
+   */
+  async views(rows: GroupPostRow[], viewer: string | null = null) {
     if (rows.length === 0) return [];
     const { db } = this.deps;
     const guildIds = [...new Set(rows.flatMap((r) => (r.thread.guildId ? [r.thread.guildId] : [])))];
-    const [guildRows, authors] = await Promise.all([
+    const forumIds = [...new Set(rows.flatMap((r) => (r.thread.parentId ? [r.thread.parentId] : [])))];
+    const threadIds = [...new Set(rows.map((r) => r.thread.id))];
+    const messageIds = rows.map((r) => r.message.id);
+    const [guildRows, forumRows, accounts, reactionRows, files] = await Promise.all([
       db.select().from(guilds).where(inArray(guilds.id, guildIds)),
+      db
+        .select({ id: channels.id, emoji: channels.defaultReactionEmoji })
+        .from(channels)
+        .where(inArray(channels.id, forumIds.length ? forumIds : ['0'])),
       loadAccounts(
         db,
-        rows.map((r) => r.message.authorId),
+        rows.flatMap((r) => [r.message.authorId, ...r.message.mentionUserIds]),
       ),
+      db
+        .select({
+          channelId: reactions.channelId,
+          messageId: reactions.messageId,
+          key: reactions.emojiKey,
+          count: sql<number>`count(*)::int`,
+          me: viewer ? sql<boolean>`bool_or(${reactions.userId} = ${viewer})` : sql<boolean>`false`,
+        })
+        .from(reactions)
+        .where(and(inArray(reactions.channelId, threadIds), inArray(reactions.messageId, messageIds)))
+        .groupBy(reactions.channelId, reactions.messageId, reactions.emojiKey),
+      db
+        .select()
+        .from(attachments)
+        .where(and(inArray(attachments.channelId, threadIds), inArray(attachments.messageId, messageIds)))
+        .orderBy(asc(attachments.id)),
     ]);
     const groupAccounts = new Map(
-      (await this.accounts(guildRows.map((g) => ({ guild: g, member: false })))).map((a) => [a.id, a]),
+      (await this.accounts(guildRows.map((g) => ({ guild: g, member: false, banned: false })))).map((a) => [
+        a.id,
+        a,
+      ]),
     );
+    const authorOf = new Map(rows.map((r) => [r.message.id, r.message.authorId]));
     return rows.flatMap((r) => {
       const group = groupAccounts.get(r.thread.guildId ?? '');
       const guild = guildRows.find((g) => g.id === r.thread.guildId);
-      if (!group || !guild) return [];
-      const author = authors.get(r.message.authorId);
+      const author = accounts.get(r.message.authorId);
+      if (!group || !guild || !author || author.user.disabled) return [];
+      const starter = r.message.id === r.thread.id;
       const title = r.thread.name ?? '';
       const body = renderText(r.message.content, new Map(), this.urls.tag);
       const startsWithTitle = r.message.content.trimStart().startsWith(title);
-      const url = `${this.urls.base}/groups/${guild.id}/posts/${r.thread.id}`;
+      const url = `${this.urls.base}/groups/${guild.id}/posts/${r.thread.id}${starter ? '' : `#${r.message.id}`}`;
+      const key = favouriteEmoji(forumRows.find((f) => f.id === r.thread.parentId)?.emoji ?? null).key;
+      const favourites = reactionRows.find(
+        (x) => x.channelId === r.thread.id && x.messageId === r.message.id && x.key === key,
+      );
+      // A comment answers the comment its message replies to (when that one is shown), else the post.
+      const answers =
+        r.message.type === MessageType.Reply && r.message.referenceMessageId
+          ? r.message.referenceMessageId
+          : r.thread.id;
+      const answersAuthor = answers === r.thread.id ? guild.id : (authorOf.get(answers) ?? null);
       return [
         {
-          id: r.thread.id,
+          id: r.message.id,
           uri: url,
           url,
-          created_at: r.thread.createdAt.toISOString(),
+          created_at: starter ? r.thread.createdAt.toISOString() : snowflakeIsoTimestamp(r.message.id),
           edited_at: r.message.editedAt ? r.message.editedAt.toISOString() : null,
-          account: group,
-          content: title && !startsWithTitle ? `<p><strong>${escapeHtml(title)}</strong></p>${body}` : body,
+          account: starter ? group : toAccount(author, this.urls),
+          content:
+            starter && title && !startsWithTitle
+              ? `<p><strong>${escapeHtml(title)}</strong></p>${body}`
+              : body,
           text: null,
           visibility: guild.groupJoinMode === 'public' ? 'public' : 'private',
           sensitive: false,
           spoiler_text: '',
           language: null,
-          in_reply_to_id: null,
-          in_reply_to_account_id: null,
-          media_attachments: [],
+          in_reply_to_id: starter ? null : answers,
+          in_reply_to_account_id: starter ? null : answersAuthor,
+          media_attachments: files
+            .filter((f) => f.channelId === r.thread.id && f.messageId === r.message.id)
+            .map((f) => this.mediaOf(f)),
           application: null,
-          mentions: [],
+          mentions: r.message.mentionUserIds.flatMap((id) => {
+            const m = accounts.get(id);
+            if (!m || m.user.disabled) return [];
+            const a = toAccount(m, this.urls);
+            return [{ id: a.id, username: a.username, acct: a.acct, url: a.url }];
+          }),
           tags: hashtags(r.message.content, Limits.statusTagsMax).map((name) => ({
             name,
             url: this.urls.tag(name),
           })),
           emojis: [],
           reblogs_count: 0,
-          favourites_count: 0,
-          replies_count: r.thread.messageCount,
+          favourites_count: favourites?.count ?? 0,
+          replies_count: starter ? r.thread.messageCount : 0,
           reblog: null,
           poll: null,
           card: null,
           quote: null,
           filtered: [],
-          favourited: false,
+          favourited: favourites?.me === true,
           reblogged: false,
           muted: false,
           bookmarked: false,
@@ -437,12 +611,74 @@ export class GroupAccountsService {
             group_id: guild.id,
             group_name: guild.name,
             forum_id: r.thread.parentId,
+            post_id: r.thread.id,
             title,
-            author: author ? toAccount(author, this.urls) : null,
+            author: toAccount(author, this.urls),
           },
         },
       ];
     });
+  }
+
+  /** A chat attachment as Mastodon's MediaAttachment (signed URLs, as the chat side serves them; ADR 0004). */
+  private mediaOf(f: AttachmentRow) {
+    const signed = this.deps.attachmentUrls.sign(f);
+    const type = f.contentType.startsWith('image/')
+      ? 'image'
+      : f.contentType.startsWith('video/')
+        ? 'video'
+        : f.contentType.startsWith('audio/')
+          ? 'audio'
+          : 'unknown';
+    const original =
+      f.width && f.height
+        ? { original: { width: f.width, height: f.height, aspect: f.width / f.height } }
+        : {};
+    return {
+      id: f.id,
+      type,
+      url: signed.url,
+      preview_url: type === 'image' ? signed.proxy_url : null,
+      remote_url: null,
+      preview_remote_url: null,
+      text_url: null,
+      meta: original,
+      description: f.description,
+      blurhash: null,
+    };
+  }
+
+  /**
+   * The status `post` of its author was edited: the group posts it made (ADR 0031) take its text as their starter
+   * message and its title, through the chat side's own edit calls (the author edits their own message and names the
+   * thread they own). One that cannot be edited now (the author left the group) stays as it was, logged.
+   */
+  async statusEdited(principal: Principal, post: PostRow): Promise<void> {
+    const made = await this.madeBy(principal.userId, post.id);
+    for (const thread of made) {
+      try {
+        await this.chat.messages.edit(principal, thread.id, thread.id, {
+          content: post.text.slice(0, Limits.messageContent),
+        });
+        const title = titleOf(post);
+        if (title !== thread.name) await this.chat.threads.modify(principal, thread.id, { name: title });
+      } catch (err) {
+        this.deps.log.info({ err, threadId: thread.id, postId: post.id }, 'a group post was not edited');
+      }
+    }
+  }
+
+  /** The status `statusId` of `userId` was deleted: so are the group posts it made (ADR 0031). */
+  async statusDeleted(userId: string, statusId: string): Promise<void> {
+    await this.chat.threads.deleteFromStatus(userId, statusId);
+  }
+
+  /** The group posts status `statusId` made, still owned by its author. */
+  private madeBy(userId: string, statusId: string) {
+    return this.deps.db
+      .select()
+      .from(channels)
+      .where(and(eq(channels.sourceStatusId, statusId), eq(channels.ownerId, userId)));
   }
 
   /**
@@ -506,16 +742,19 @@ export class GroupAccountsService {
   }
 
   /** The groups `names` mention (lowercased handles) that exist, with their profile URLs: a status links them. */
-  async handles(db: DbOrTx, names: string[]): Promise<Map<string, { id: string; url: string }>> {
+  async handles(
+    db: DbOrTx,
+    names: string[],
+  ): Promise<Map<string, { id: string; url: string; private: boolean }>> {
     if (names.length === 0) return new Map();
     const rows = await db
-      .select({ id: guilds.id, handle: guilds.groupHandle })
+      .select({ id: guilds.id, handle: guilds.groupHandle, mode: guilds.groupJoinMode })
       .from(guilds)
       .where(and(isNotNull(guilds.groupJoinMode), inArray(sql`lower(${guilds.groupHandle})`, names)));
     return new Map(
       rows.map((r) => [
         (r.handle ?? '').toLowerCase(),
-        { id: r.id, url: `${this.urls.base}/groups/${r.id}` },
+        { id: r.id, url: `${this.urls.base}/groups/${r.id}`, private: r.mode === 'private' },
       ]),
     );
   }
@@ -539,10 +778,13 @@ export class GroupAccountsService {
       if (!forum) continue;
       const title = titleOf(post);
       try {
-        const thread = await this.chat.forumPosts.startThread(principal, forum.id, {
-          name: title,
-          message: { content: post.text.slice(0, Limits.messageContent) },
-        });
+        const thread = await this.chat.forumPosts.startThread(
+          principal,
+          forum.id,
+          { name: title, message: { content: post.text.slice(0, Limits.messageContent) } },
+          undefined,
+          { sourceStatusId: post.id },
+        );
         made.push(thread.id);
       } catch (err) {
         this.deps.log.info({ err, guildId: g.guild.id, postId: post.id }, 'a group mention was not posted');
@@ -552,24 +794,33 @@ export class GroupAccountsService {
   }
 
   /**
-   * Of `readers`, those whose home timeline has group post `threadId` now (members who may read its forum and do not
-   * block, mute or get blocked by its author), and the
-   * post as a Status: what the streaming API sends on their `user` stream. One read per event and process.
+   * Of `readers`, those whose home timeline has group post `threadId` of forum `forumId` now (members who may read
+   * the forum and do not block, mute or get blocked by its active author), and the post as a Status: what the
+   * streaming API sends on their `user` stream. The check is one batch of reads run together (the post with its
+   * group, the guild's roles, the forum's overwrites, the readers' memberships), once per event and process, for all
+   * of the process's readers at once; the Status is then rendered once for all of them.
    */
-  async streamed(threadId: string, guildId: string, readers: string[]) {
+  async streamed(threadId: string, guildId: string, forumId: string, readers: string[]) {
     if (readers.length === 0) return null;
     const { db } = this.deps;
-    const [row] = await db
-      .select({ thread: channels, message: messages })
-      .from(channels)
-      .innerJoin(messages, and(eq(messages.channelId, channels.id), eq(messages.id, channels.id)))
-      .where(and(eq(channels.id, threadId), eq(channels.guildId, guildId)));
-    if (!row?.thread.parentId) return null;
-    const [guild] = await db.select().from(guilds).where(eq(guilds.id, guildId));
-    if (!guild?.groupJoinMode) return null;
-    const [roleRows, overwrites, memberRows] = await Promise.all([
+    const author = sql`(select ${messages.authorId} from ${messages} where ${messages.channelId} = ${threadId} and ${messages.id} = ${threadId})`;
+    const [[row], roleRows, overwrites, memberRows] = await Promise.all([
+      db
+        .select({ thread: channels, message: messages, guild: guilds })
+        .from(channels)
+        .innerJoin(messages, and(eq(messages.channelId, channels.id), eq(messages.id, channels.id)))
+        .innerJoin(guilds, eq(guilds.id, channels.guildId))
+        .where(
+          and(
+            eq(channels.id, threadId),
+            eq(channels.guildId, guildId),
+            eq(channels.parentId, forumId),
+            isNotNull(guilds.groupJoinMode),
+            activeAuthor(),
+          ),
+        ),
       db.select().from(roles).where(eq(roles.guildId, guildId)),
-      db.select().from(permissionOverwrites).where(eq(permissionOverwrites.channelId, row.thread.parentId)),
+      db.select().from(permissionOverwrites).where(eq(permissionOverwrites.channelId, forumId)),
       db
         .select({ member: members, roleIds: memberRoleIds })
         .from(members)
@@ -578,13 +829,14 @@ export class GroupAccountsService {
             eq(members.guildId, guildId),
             inArray(members.userId, readers),
             // Not to a reader who blocked the author, was blocked by them, or muted them.
-            sql`not ${authorHiddenFrom(sql`${members.userId}`, row.message.authorId)}`,
+            sql`not ${authorHiddenFrom(sql`${members.userId}`, author)}`,
           ),
         ),
     ]);
+    if (!row) return null;
     const allowed = new Set<string>();
     for (const m of memberRows) {
-      const actor = new GuildActor(guild, roleRows, m.member, m.roleIds);
+      const actor = new GuildActor(row.guild, roleRows, m.member, m.roleIds);
       if (hasPermission(actor.channelPermissions(overwrites), READ)) allowed.add(m.member.userId);
     }
     if (allowed.size === 0) return null;
@@ -603,4 +855,19 @@ function titleOf(post: PostRow): string {
       ?.trim() ||
     'Post';
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}
+
+/** Posts and comments by active authors only (a deactivated account's are left out, as its statuses are). */
+function activeAuthor(): SQL {
+  return sql`not exists (select 1 from ${users} u where u.id = ${messages.authorId} and u.disabled)`;
+}
+
+/**
+ * The reaction a favourite of a group post is: its forum's default reaction emoji (a custom one by id), else ⭐.
+ * `key` as reactions store it, `route` as the reaction calls take it.
+ */
+function favouriteEmoji(d: { emoji_id: string | null; emoji_name: string | null } | null) {
+  if (d?.emoji_id) return { key: d.emoji_id, route: `emoji:${d.emoji_id}` };
+  const name = d?.emoji_name || FAVOURITE_FALLBACK_EMOJI;
+  return { key: name, route: name };
 }

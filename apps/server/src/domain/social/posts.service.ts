@@ -367,7 +367,8 @@ export class PostsService {
   /** A status the caller (null: signed out) may see; otherwise 404, whether or not it exists. */
   async get(viewer: string | null, id: string) {
     const post = await this.visiblePost(this.deps.db, viewer, id);
-    if (!post) throw recordNotFound();
+    // Not a status: perhaps a group post the viewer may read (ADR 0031).
+    if (!post) return this.groups.post(viewer, id);
     const [status] = await statusViews(this.deps.db, this.urls, viewer, [post]);
     return status;
   }
@@ -448,6 +449,8 @@ export class PostsService {
     const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
     pending.add('SOCIAL_STATUS_UPDATE', accountTopic(me), eventOf(post, status));
     pending.publish(this.deps.events);
+    // The group posts it made follow it (ADR 0031).
+    await this.groups.statusEdited(principal, post);
     return status;
   }
 
@@ -487,6 +490,8 @@ export class PostsService {
     if (!deleted) throw recordNotFound();
     // Its files go once the deletion is committed: no file of a deleted status is served after.
     await this.media.deleteFiles(deleted.media);
+    // So do the group posts it made (ADR 0031).
+    if (!deleted.reblogOfId) await this.groups.statusDeleted(me, id);
     this.deps.events.publish('SOCIAL_STATUS_DELETE', accountTopic(me), {
       id,
       account_id: me,
@@ -509,7 +514,7 @@ export class PostsService {
     const post = await this.deps.db.transaction(async (tx) => {
       // A boost's id favourites the status it boosts, as on Mastodon.
       const found = await visibleOriginal(tx, me, requested);
-      if (!found) throw recordNotFound();
+      if (!found) return null;
       const id = found.id;
       const key = and(
         eq(postReactions.userId, found.userId),
@@ -559,6 +564,8 @@ export class PostsService {
         });
       return row;
     });
+    // Not a status: perhaps a group post, favourited as a reaction on it (ADR 0031).
+    if (!post) return this.groups.favourite(principal, requested, on);
     pending.publish(this.deps.events);
     const [status] = await statusViews(this.deps.db, this.urls, me, [post]);
     return status;
@@ -638,7 +645,7 @@ export class PostsService {
   async context(viewer: string | null, id: string) {
     const { db } = this.deps;
     const post = await this.visiblePost(db, viewer, id);
-    if (!post) throw recordNotFound();
+    if (!post) return this.groups.context(viewer, id);
     // Both ends of the thread are read by id through a recursive walk, bounded, then filtered by visibility.
     const ancestors = post.inReplyToId
       ? await this.visibleAmong(
@@ -816,7 +823,8 @@ export class PostsService {
     );
     for (const [written, stored] of unknownLocal) {
       const g = groups.get(stored);
-      if (g) known.set(written, g.url);
+      // A private group's mention stays plain text: the stored HTML is everyone's, its link would show the group.
+      if (g && !g.private) known.set(written, g.url);
     }
     return {
       content: renderText(text, known, this.urls.tag),

@@ -8,6 +8,7 @@ import { adjustStats, loadAccounts } from './accounts';
 import { statusEvent, undoBoost } from './boosts';
 import { notAllowed, recordNotFound } from './errors';
 import { accountTopic } from './follows.service';
+import type { GroupAccountsService } from './group-accounts.service';
 import { type PostRow, toAccount } from './mastodon.wire';
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
@@ -25,6 +26,7 @@ export class ReblogsService {
     private readonly deps: Deps,
     private readonly notifications: NotificationsService,
     private readonly posts: PostsService,
+    private readonly groups: Pick<GroupAccountsService, 'refuseBoost'>,
   ) {}
 
   /**
@@ -38,7 +40,7 @@ export class ReblogsService {
     const pending = new PendingEvents();
     const boost = await this.deps.db.transaction(async (tx) => {
       const target = await visibleOriginal(tx, me, id);
-      if (!target) throw recordNotFound();
+      if (!target) return null;
       if (target.visibility === 'direct' || (target.visibility === 'private' && target.userId !== me))
         throw notAllowed();
       const [created] = await tx
@@ -75,6 +77,7 @@ export class ReblogsService {
       await this.federate(tx, 'announce', created);
       return { row: created, isNew: true };
     });
+    if (!boost) return this.groups.refuseBoost(me, id);
     const [status] = await statusViews(this.deps.db, this.posts.urls, me, [boost.row]);
     if (boost.isNew) {
       pending.add('SOCIAL_STATUS_CREATE', accountTopic(me), statusEvent(boost.row, status));

@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../store/db';
 import {
   bookmarks,
   guilds,
+  members,
   oauthApps,
   postMentions,
   postReactions,
@@ -158,14 +159,22 @@ async function plainViews(
     loadStatusMedia(db, authorIds, ids),
     loadPolls(db, viewer, rows),
   ]);
-  // A mention of no account is of a group (ADR 0031): named by its handle while it has one.
+  // A mention of no account is of a group (ADR 0031): named by its handle while it has one, and a private group's
+  // only to its members (to anyone else it is nobody's: neither its handle nor its id is shown).
   const groupIds = [...new Set(mentions.map((m) => m.mentionedId).filter((id) => !accounts.has(id)))];
   const groupRows = groupIds.length
     ? await db
         .select({ id: guilds.id, handle: guilds.groupHandle })
         .from(guilds)
         .where(
-          and(inArray(guilds.id, groupIds), isNotNull(guilds.groupJoinMode), isNotNull(guilds.groupHandle)),
+          and(
+            inArray(guilds.id, groupIds),
+            isNotNull(guilds.groupJoinMode),
+            isNotNull(guilds.groupHandle),
+            viewer
+              ? sql`(${guilds.groupJoinMode} <> 'private' or exists (select 1 from ${members} where ${members.guildId} = ${guilds.id} and ${members.userId} = ${viewer}))`
+              : sql`${guilds.groupJoinMode} <> 'private'`,
+          ),
         )
     : [];
   const groupHandles = new Map(groupRows.map((g) => [g.id, g.handle ?? '']));

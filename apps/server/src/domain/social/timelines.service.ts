@@ -64,7 +64,10 @@ export class TimelinesService {
     const page = finishPage(merged, (m) => m.id, false);
     const [statuses, groupStatuses] = await Promise.all([
       this.posts.page(me, { ...page, items: merged.flatMap((m) => (m.post ? [m.post] : [])) }),
-      this.groups.views(merged.flatMap((m) => (m.group ? [m.group] : []))),
+      this.groups.views(
+        merged.flatMap((m) => (m.group ? [m.group] : [])),
+        me,
+      ),
     ]);
     const byId = new Map<string, unknown>([
       ...statuses.items.map((s) => [s.id, s] as const),

@@ -37,12 +37,16 @@ export class ForumPostsService {
     return this.messages.uploadBatch(principal.userId, this.deps.ids.next());
   }
 
-  /** Starts a thread in `channelId`: a forum post (with its starter message) or, elsewhere, a thread without one. */
+  /**
+   * Starts a thread in `channelId`: a forum post (with its starter message) or, elsewhere, a thread without one.
+   * `sourceStatusId`: the status a group mention made it from (ADR 0031), which later edits and deletes it.
+   */
   async startThread(
     principal: Principal,
     channelId: string,
     input: ForumPostInput,
     upload?: UploadBatch,
+    opts: { sourceStatusId?: string } = {},
   ): Promise<Channel & { message?: Message }> {
     const loaded = await this.load(principal, channelId);
     if (!isForumType(loaded.channel.type)) {
@@ -51,7 +55,7 @@ export class ForumPostsService {
       return this.threads.standalone(principal, channelId, input);
     }
     try {
-      return await this.post(principal, checkPoster(loaded), input, upload);
+      return await this.post(principal, checkPoster(loaded), input, upload, opts.sourceStatusId ?? null);
     } catch (err) {
       await upload?.discard();
       throw err;
@@ -63,6 +67,7 @@ export class ForumPostsService {
     { actor, channel: forum, permissions, caller }: Poster,
     input: ForumPostInput,
     upload: UploadBatch | undefined,
+    sourceStatusId: string | null,
   ): Promise<Channel & { message: Message }> {
     if (!input.message) throw invalidField(['message'], 'BASE_TYPE_REQUIRED', 'This field is required');
     if (input.type !== undefined && input.type !== ChannelType.PublicThread)
@@ -80,6 +85,7 @@ export class ForumPostsService {
         applied_tags: appliedTags,
       }),
       lastMessageId: id,
+      sourceStatusId,
     };
     const pending = new PendingEvents();
     let member: Awaited<ReturnType<ThreadsService['insertThread']>> | undefined;

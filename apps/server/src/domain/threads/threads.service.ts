@@ -237,24 +237,46 @@ export class ThreadsService {
     return wire;
   }
 
-  /** DELETE on a thread: MANAGE_THREADS. */
   /** Deletes a thread (a forum post with its comments): MANAGE_THREADS, in the audit log with the reason. */
   async delete(principal: Principal, threadId: string, reason: string | null = null): Promise<Channel> {
     const { channel, permissions } = await this.thread(principal, threadId);
     if (!hasPermission(permissions, Permission.MANAGE_THREADS)) throw missingPermissions();
+    return this.remove(channel, { by: principal.userId, reason });
+  }
+
+  /**
+   * Deletes the group posts that status `statusId` of `authorId` made (ADR 0031): its author deleted the status, so
+   * the posts it made go with it, without MANAGE_THREADS (nobody else's doing: no audit entry). Answers their ids.
+   */
+  async deleteFromStatus(authorId: string, statusId: string): Promise<string[]> {
+    const made = await this.deps.db
+      .select()
+      .from(channels)
+      .where(and(eq(channels.sourceStatusId, statusId), eq(channels.ownerId, authorId)));
+    for (const thread of made) await this.remove(thread, null);
+    return made.map((t) => t.id);
+  }
+
+  /** Deletes a thread and its content; `audit`: the moderator's deletion, written to the audit log. */
+  private async remove(
+    channel: ChannelRow,
+    audit: { by: string; reason: string | null } | null,
+  ): Promise<Channel> {
+    const threadId = channel.id;
     const pending = new PendingEvents();
     await this.deps.db.transaction(async (tx) => {
-      await writeAudit(tx, this.deps.ids, pending, {
-        guildId: channel.guildId!,
-        userId: principal.userId,
-        targetId: threadId,
-        actionType: AuditLogEvent.ThreadDelete,
-        changes: [
-          { key: 'name', old_value: channel.name },
-          { key: 'type', old_value: channel.type },
-        ],
-        reason,
-      });
+      if (audit)
+        await writeAudit(tx, this.deps.ids, pending, {
+          guildId: channel.guildId!,
+          userId: audit.by,
+          targetId: threadId,
+          actionType: AuditLogEvent.ThreadDelete,
+          changes: [
+            { key: 'name', old_value: channel.name },
+            { key: 'type', old_value: channel.type },
+          ],
+          reason: audit.reason,
+        });
       await deleteChannelContent(tx, [threadId]);
       await tx
         .update(messages)
@@ -604,6 +626,7 @@ export function newThreadRow(
     defaultSortOrder: null,
     defaultForumLayout: null,
     appliedTags: input.applied_tags ?? null,
+    sourceStatusId: null,
     createdAt: now,
   };
 }

@@ -524,7 +524,7 @@ export class MastodonStreaming {
       case 'SOCIAL_NOTIFICATION':
         return this.notification(event.d.user_id, event.d.id);
       case 'SOCIAL_GROUP_POST_CREATE':
-        return this.groupPost(event.d.id, event.d.group_id);
+        return this.groupPost(event.d.id, event.d.group_id, event.d.forum_id);
       case 'SOCIAL_FOLLOW':
         if (event.d.accepted) this.following(event.d.account_id, 'followed', event.d.target_id, true);
         return;
@@ -664,13 +664,13 @@ export class MastodonStreaming {
 
   /**
    * A group's new post (ADR 0031): to the `user` streams of the group's members on this process who may read its
-   * forum, as the domain decides in one read for all of them (membership is not indexed here, so a join made on
-   * any route counts at once).
+   * forum, as the domain decides in one batch of reads for all of them (membership is not indexed here, so a join
+   * made on any route counts at once).
    */
-  private async groupPost(id: string, groupId: string): Promise<void> {
+  private async groupPost(id: string, groupId: string, forumId: string): Promise<void> {
     const sessions = [...this.registry.values()].filter((s) => s.principal && s.streams.has('user'));
     if (sessions.length === 0) return;
-    const found = await this.opts.services.social.groupAccounts.streamed(id, groupId, [
+    const found = await this.opts.services.social.groupAccounts.streamed(id, groupId, forumId, [
       ...new Set(sessions.map((s) => s.userId)),
     ]);
     if (!found) return;

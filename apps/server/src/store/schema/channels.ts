@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
 import { permissionBits, snowflake, timestamptz } from './types';
 
@@ -58,9 +59,15 @@ export const channels = pgTable(
     defaultForumLayout: smallint('default_forum_layout'),
     /** A forum post's tags (at most 5 of its forum's tag ids). */
     appliedTags: jsonb('applied_tags').$type<string[]>(),
+    /** A group post made by mentioning the group in a status (ADR 0031): that status, which edits and deletes it. */
+    sourceStatusId: snowflake('source_status_id'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
-  (t) => [index('channels_guild_idx').on(t.guildId), index('channels_parent_idx').on(t.parentId)],
+  (t) => [
+    index('channels_guild_idx').on(t.guildId),
+    index('channels_parent_idx').on(t.parentId),
+    index('channels_source_status_idx').on(t.sourceStatusId).where(sql`${t.sourceStatusId} is not null`),
+  ],
 );
 
 /** Channel permission overwrites: type 0 role, 1 member. */

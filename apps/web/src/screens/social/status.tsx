@@ -10,6 +10,7 @@ import { Alert, ConfirmDialog, Dialog, useAction } from '../../ui';
 import { link } from '../chat/link';
 import { Composer, visibilityNames } from './composer';
 import { AccountAvatar, ago, Html, Name, profilePath, statusPath } from './content';
+import { toggleFavourite } from './favourite';
 import { GroupPostCard } from './group-post';
 import { MediaGrid } from './media';
 import { useLoad } from './paged';
@@ -32,7 +33,8 @@ type CardProps = {
 
 export function StatusCard(props: CardProps) {
   const boost = props.status;
-  if (boost.hearth_group_post) return <GroupPostCard status={boost} post={boost.hearth_group_post} />;
+  if (boost.hearth_group_post)
+    return <GroupPostCard status={boost} post={boost.hearth_group_post} onChange={props.onChange} />;
   const inner = boost.reblog;
   if (!inner) return <OneStatus {...props} />;
   const by = profilePath(boost.account);
@@ -58,17 +60,7 @@ function OneStatus(props: CardProps) {
   const [revealed, setRevealed] = useState(false);
   const [mode, setMode] = useState<'reply' | 'edit' | 'delete' | 'history' | null>(null);
   const action = useAction();
-  const favourite = () =>
-    action.run(async () => {
-      const on = !s.favourited;
-      props.onChange({ ...s, favourited: on, favourites_count: s.favourites_count + (on ? 1 : -1) });
-      try {
-        props.onChange(await endpoints.favourite(s.id, on));
-      } catch (e) {
-        props.onChange(s);
-        throw e;
-      }
-    });
+  const favourite = () => toggleFavourite(action, s, props.onChange);
   // Boosting answers the boost (the status is its `reblog`), unboosting the status.
   const boost = () =>
     action.run(async () => {

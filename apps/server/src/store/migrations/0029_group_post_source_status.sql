@@ -1,0 +1,2 @@
+ALTER TABLE "channels" ADD COLUMN "source_status_id" bigint;--> statement-breakpoint
+CREATE INDEX "channels_source_status_idx" ON "channels" USING btree ("source_status_id") WHERE "channels"."source_status_id" is not null;
