@@ -517,18 +517,28 @@ export class PostsService {
         eq(postReactions.reactorId, me),
         eq(postReactions.emoji, ''),
       );
+      // The favourite's time in microseconds tells one Like of the status from the next (its federation id).
+      const made = {
+        likeKey: sql<string>`(extract(epoch from ${postReactions.createdAt}) * 1000000)::bigint::text`,
+      };
       const changed = on
         ? await tx
             .insert(postReactions)
             .values({ userId: found.userId, postId: id, reactorId: me, emoji: '' })
             .onConflictDoNothing()
-            .returning({ id: postReactions.postId })
-        : await tx.delete(postReactions).where(key).returning({ id: postReactions.postId });
+            .returning(made)
+        : await tx.delete(postReactions).where(key).returning(made);
       if (changed.length === 0) return found;
       if ((await isRemote(tx, found.userId)) && !(await isRemote(tx, me)))
         await this.deps.jobs.enqueue(
           'federation.deliver',
-          { type: on ? 'like' : 'undo-like', userId: me, authorId: found.userId, postId: id },
+          {
+            type: on ? 'like' : 'undo-like',
+            userId: me,
+            authorId: found.userId,
+            postId: id,
+            likeKey: String(changed[0].likeKey),
+          },
           {},
           tx,
         );
