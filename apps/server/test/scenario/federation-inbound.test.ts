@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { and, inArray, like, lte, ne, sql } from 'drizzle-orm';
+import { WebSocket } from 'ws';
 import { jobs } from '../../src/store/schema';
 import { type Peer, type PeerActor, startPeer } from '../fediverse-peer';
 import { startHearth, type TestServer, type TestUser } from '../harness';
@@ -35,6 +37,23 @@ after(async () => {
   await peer.close();
   await other.close();
 });
+
+/** A `public` stream of the Mastodon streaming API, read by `who` (null: signed out). */
+async function publicStream(who: TestUser | null) {
+  const token = who ? `&access_token=${who.token}` : '';
+  const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/api/v1/streaming?stream=public${token}`);
+  const statuses: Array<{ id: string; uri: string }> = [];
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data));
+    if (frame.event === 'update') statuses.push(JSON.parse(frame.payload));
+  });
+  await once(ws, 'open');
+  return {
+    has: (id: string) => statuses.some((s) => s.id === id),
+    hasUri: (uri: string) => statuses.some((s) => s.uri === uri),
+    close: () => ws.close(),
+  };
+}
 
 let adminUser: TestUser | null = null;
 /** The instance's admin (INSTANCE_ADMINS names it), registered by the first test that needs it. */
@@ -924,6 +943,23 @@ describe('silenced domains and known instances', () => {
     assert.equal(await inPublic(null), false);
     assert.equal(await inSearch(stranger), false);
     assert.equal((await m('GET', `/api/v1/statuses/${stored.id}`, stranger)).status, 200);
+
+    // The public stream: a new status of the silenced domain reaches the follower, not the stranger or the signed out.
+    const streams = await Promise.all([fan, stranger, null].map((who) => publicStream(who)));
+    const marker = async (text: string) => {
+      const id = await post(h, admin, { status: text });
+      for (const s of streams) await eventually(`${text} streamed`, async () => s.has(id));
+    };
+    await marker('first marker');
+    const fresh = note(sid, 's3', '<p>a fresh limited word</p>');
+    await other.send(sid, `${h.url}/inbox`, create(sid, fresh));
+    await eventually('the fresh note', () => homeStatus(fan, fresh.id));
+    await marker('second marker');
+    assert.deepEqual(
+      streams.map((s) => s.hasUri(fresh.id)),
+      [true, false, false],
+    );
+    for (const s of streams) s.close();
 
     // A mention notifies the follower, not the stranger (the status itself still reaches both).
     const both = note(sid, 's2', `<p>@${fan.username} @${stranger.username} hello</p>`, {
