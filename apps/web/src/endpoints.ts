@@ -18,6 +18,7 @@ import type {
   EditOverwrite,
   Forgot,
   GuildJoinRequest,
+  HearthKnownInstance,
   Integration,
   Login,
   MastodonCreateStatus,
@@ -669,7 +670,10 @@ export const blockDomain = (domain: string) => mastodon<object>('POST', '/v1/dom
 export const unblockDomain = (domain: string) =>
   mastodon<object>('DELETE', `/v1/domain_blocks?domain=${encodeURIComponent(domain)}`);
 export const instanceDomainBlocks = () => mastodon<AdminDomainBlock[]>('GET', '/v1/admin/domain_blocks');
-export const blockInstanceDomain = (domain: string) =>
-  mastodon<AdminDomainBlock>('POST', '/v1/admin/domain_blocks', { domain, severity: 'suspend' });
+export const blockInstanceDomain = (domain: string, severity: 'silence' | 'suspend') =>
+  mastodon<AdminDomainBlock>('POST', '/v1/admin/domain_blocks', { domain, severity });
+/** An instance Hearth knows, as its admins see it. */
+export type KnownInstance = HearthKnownInstance;
+export const knownInstances = () => mastodon<KnownInstance[]>('GET', '/v1/hearth/admin/instances');
 export const unblockInstanceDomain = (id: string) =>
   mastodon<AdminDomainBlock>('DELETE', `/v1/admin/domain_blocks/${id}`);

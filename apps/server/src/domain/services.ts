@@ -35,6 +35,7 @@ import { DomainBlocksService } from './social/domain-blocks.service';
 import { FollowedTagsService } from './social/followed-tags.service';
 import { FollowsService } from './social/follows.service';
 import { GroupAccountsService } from './social/group-accounts.service';
+import { InstancesService } from './social/instances.service';
 import { ListsService } from './social/lists.service';
 import { BookmarksService, StatusPinsService } from './social/marks.service';
 import { MutesService } from './social/mutes.service';
@@ -148,6 +149,8 @@ export function createServices(deps: Deps) {
       streams: new StreamsService(deps, notifications),
       /** Instance (admin) and users' own domain blocks (ADR 0040). */
       domainBlocks: new DomainBlocksService(deps, follows),
+      /** Known instances: their traffic and the admins' view of them (ADR 0040). */
+      instances: new InstancesService(deps),
       /** Accounts of other instances and this one's actor keys (ADR 0040). */
       remote: new RemoteAccountsService(deps),
       /** Search, directory, trends and tag timelines. */

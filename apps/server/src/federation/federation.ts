@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import {
   type Context,
@@ -67,6 +68,9 @@ const ACCOUNT_REMOVAL_MAX = 5000;
 
 export type HearthFederation = Federation<null>;
 
+/** The delivery task being run (processTask), for Fedify's error callback to mark it failed. */
+const deliveryRun = new AsyncLocalStorage<{ error: string | null }>();
+
 const tombstoneKey = (uri: string) => ['hearth', 'tombstone', uri] as const;
 
 /** Builds Hearth's ActivityPub side (ADR 0040) over the social services. */
@@ -91,7 +95,28 @@ export function createHearthFederation(opts: {
     origin: config.publicUrl,
     allowPrivateAddress: config.federationAllowPrivateAddresses,
     userAgent: { software: 'Hearth/0.1' },
+    // Called inside the failed task's run (retries included): the run below notes the failure for its instance.
+    onOutboxError: (err) => {
+      const run = deliveryRun.getStore();
+      if (run) run.error = err.message || String(err);
+    },
   });
+
+  /**
+   * Runs one of Fedify's queued tasks; for a delivery (an `outbox` task) notes its outcome for the inbox's instance
+   * (the instances view): Fedify reports a failure through `onOutboxError` and retries it as a new task itself.
+   */
+  async function processTask(message: unknown): Promise<void> {
+    const run: { error: string | null } = { error: null };
+    await deliveryRun.run(run, () =>
+      federation.processQueuedTask(null, message as Parameters<HearthFederation['processQueuedTask']>[1]),
+    );
+    const m = message as { type?: unknown; inbox?: unknown };
+    if (m?.type !== 'outbox' || typeof m.inbox !== 'string') return;
+    await social.instances
+      .delivered(m.inbox, run.error === null ? { ok: true } : { ok: false, error: run.error })
+      .catch((err) => log.warn({ err }, 'a delivery outcome was not noted'));
+  }
 
   // --- actors and keys ---------------------------------------------------------------------------------------
 
@@ -314,13 +339,18 @@ export function createHearthFederation(opts: {
       const followerId = await senderOf(ctx, follow);
       if (!followerId) return;
       let refused = false;
+      let requested = false;
       try {
-        await social.follows.follow(remotePrincipal(followerId), target.id, { uri: follow.id.href });
+        const rel = await social.follows.follow(remotePrincipal(followerId), target.id, {
+          uri: follow.id.href,
+        });
+        requested = rel.requested;
       } catch (err) {
         log.info({ err, follow: follow.id.href }, 'a remote follow was refused');
         refused = true;
       }
-      if (!refused && target.locked) return; // answered when the account owner decides
+      // A locked account's request, or one from a silenced domain, is answered when the account owner decides.
+      if (!refused && requested) return;
       const follower = await remote.byId(followerId);
       if (!follower) return;
       const answer = {
@@ -488,9 +518,17 @@ export function createHearthFederation(opts: {
     })
     .onError((_ctx, err) => log.warn({ err }, 'an inbox activity failed'));
 
-  /** Whether an activity's sender is on a domain the admins blocked (Fedify verified its signature already). */
+  /**
+   * Whether an activity's sender is on a domain the admins suspended (Fedify verified its signature already). Every
+   * listener asks first, so this is also where a verified receipt from an instance is noted (the instances view).
+   */
   async function fromBlockedDomain(activity: { actorId: URL | null }): Promise<boolean> {
-    return !activity.actorId || (await domainBlocks.blocksUrl(activity.actorId.href));
+    if (!activity.actorId) return true;
+    if (await domainBlocks.blocksUrl(activity.actorId.href)) return true;
+    await social.instances
+      .received(activity.actorId.href)
+      .catch((err) => log.warn({ err }, 'an instance receipt was not noted'));
+    return false;
   }
 
   /** The local accounts a remote note mentions or addresses (ids, each once). */
@@ -776,19 +814,11 @@ export function createHearthFederation(opts: {
           social.posts.statusRow(d.authorId, d.postId),
         ]);
         if (!author || !post?.uri) return;
-        const like = new Like({
-          id: new URL(`${me.href}#likes/${d.postId}`),
-          actor: me,
-          object: new URL(post.uri),
-        });
+        // One id per favourite: favouriting again after an Undo is a new Like, and the Undo names the one it ends.
+        const likeId = `${me.href}#likes/${d.postId}${d.likeKey ? `/${d.likeKey}` : ''}`;
+        const like = new Like({ id: new URL(likeId), actor: me, object: new URL(post.uri) });
         const activity =
-          d.type === 'like'
-            ? like
-            : new Undo({
-                id: new URL(`${me.href}#likes/${d.postId}/undo/${randomUUID()}`),
-                actor: me,
-                object: like,
-              });
+          d.type === 'like' ? like : new Undo({ id: new URL(`${likeId}/undo`), actor: me, object: like });
         await send(ctx, sender, [author], activity);
         return;
       }
@@ -850,5 +880,5 @@ export function createHearthFederation(opts: {
     return actor && isActor(actor) ? storeActor(actor) : null;
   }
 
-  return { federation, resolve, deliver };
+  return { federation, resolve, deliver, processTask };
 }

@@ -52,11 +52,7 @@ export function lazyFederation(opts: {
     fetch: async (request, options) => (await built()).federation.fetch(request, options),
     resolve: async (acct) => (await built()).resolve(acct),
     deliver: async (d) => (await built()).deliver(d),
-    processQueuedTask: async (message) =>
-      (await built()).federation.processQueuedTask(
-        null,
-        message as Parameters<HearthFederation['processQueuedTask']>[1],
-      ),
+    processQueuedTask: async (message) => (await built()).processTask(message),
     kv,
   };
 }

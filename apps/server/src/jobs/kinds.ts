@@ -58,5 +58,9 @@ export type FederationDelivery =
   | { type: 'update-person'; userId: string }
   /** `userId` blocked (or unblocked) remote `targetId` (Block, and its Undo). */
   | { type: 'block' | 'undo-block'; userId: string; targetId: string }
-  /** `userId` favourited (or stopped) remote `authorId`'s status `postId`. */
-  | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string };
+  /**
+   * `userId` favourited (or stopped) remote `authorId`'s status `postId`; `likeKey` names that favourite (its time in
+   * microseconds), so a Like made again after an Undo has an id of its own and the Undo names the Like it takes back.
+   * Jobs enqueued before it existed have none.
+   */
+  | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string; likeKey?: string };

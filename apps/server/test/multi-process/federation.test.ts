@@ -412,6 +412,7 @@ describe('two Hearth instances federate', { timeout: 900_000 }, () => {
     );
     const domainBlock = await mastodon(a, 'POST', '/api/v1/admin/domain_blocks', dora.token, {
       domain: 'localhost',
+      severity: 'suspend',
     });
     assert.equal(domainBlock.status, 200, JSON.stringify(domainBlock.body));
     assert.equal(

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { and, inArray, like, lte, ne, sql } from 'drizzle-orm';
+import { WebSocket } from 'ws';
 import { jobs } from '../../src/store/schema';
 import { type Peer, type PeerActor, startPeer } from '../fediverse-peer';
 import { startHearth, type TestServer, type TestUser } from '../harness';
@@ -35,6 +37,30 @@ after(async () => {
   await peer.close();
   await other.close();
 });
+
+/** A `public` stream of the Mastodon streaming API, read by `who` (null: signed out). */
+async function publicStream(who: TestUser | null) {
+  const token = who ? `&access_token=${who.token}` : '';
+  const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/api/v1/streaming?stream=public${token}`);
+  const statuses: Array<{ id: string; uri: string }> = [];
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data));
+    if (frame.event === 'update') statuses.push(JSON.parse(frame.payload));
+  });
+  await once(ws, 'open');
+  return {
+    has: (id: string) => statuses.some((s) => s.id === id),
+    hasUri: (uri: string) => statuses.some((s) => s.uri === uri),
+    close: () => ws.close(),
+  };
+}
+
+let adminUser: TestUser | null = null;
+/** The instance's admin (INSTANCE_ADMINS names it), registered by the first test that needs it. */
+async function instanceAdmin(): Promise<TestUser> {
+  adminUser ??= await h.register({ username: ADMIN });
+  return adminUser;
+}
 
 /** Waits until no federation job is due or running: what was delivered to the inbox or asked to be sent is done. */
 async function settled(): Promise<void> {
@@ -649,14 +675,14 @@ describe('blocks', () => {
 
 describe('domain blocks', () => {
   test('only an admin manages instance domain blocks; a blocked domain is heard from and delivered to no more', async () => {
-    const admin = await h.register({ username: ADMIN });
+    const admin = await instanceAdmin();
     const u = await h.register();
     const path = '/api/v1/admin/domain_blocks';
     assert.equal((await m('GET', path, null)).status, 401);
     assert.equal((await m('GET', path, u)).status, 403);
     assert.equal((await m('POST', path, u, { domain: 'localhost' })).status, 403);
     assert.equal((await m('POST', path, admin, { domain: 'not a host!' })).status, 422);
-    assert.equal((await m('POST', path, admin, { domain: 'localhost', severity: 'silence' })).status, 422);
+    assert.equal((await m('POST', path, admin, { domain: 'localhost', severity: 'noop' })).status, 422);
     assert.equal((await m('POST', path, admin, {})).status, 400);
 
     // Before the block: u follows olga on the other server, and olga follows u.
@@ -677,11 +703,15 @@ describe('domain blocks', () => {
     await other.send(olga, `${h.url}/inbox`, create(olga, early));
     const earlyHere = await eventually("olga's early note", () => homeStatus(u, early.id));
 
-    const made = await m('POST', path, admin, { domain: 'LOCALHOST', private_comment: 'spam' });
+    const made = await m('POST', path, admin, {
+      domain: 'LOCALHOST',
+      severity: 'suspend',
+      private_comment: 'spam',
+    });
     assert.equal(made.status, 200, made.text);
     assert.equal(made.body.domain, 'localhost');
     assert.equal(made.body.severity, 'suspend');
-    assert.equal((await m('POST', path, admin, { domain: 'localhost' })).status, 422);
+    assert.equal((await m('POST', path, admin, { domain: 'localhost', severity: 'suspend' })).status, 422);
     assert.deepEqual(
       (await m('GET', path, admin)).body.map((b: any) => b.domain),
       ['localhost'],
@@ -850,5 +880,181 @@ describe('payloads of other servers', () => {
     assert.equal((await m('GET', `/api/v1/statuses/${dm.id}`, witness)).status, 404);
     assert.equal((await m('GET', `/api/v1/statuses/${dm.id}`, u)).status, 200);
     assert.equal((await m('GET', `/api/v1/statuses/${mine}`, u)).body.replies_count, 3);
+  });
+});
+
+describe('favourites of remote statuses', () => {
+  test('a favourite made again after an unfavourite is a new Like, and each Undo names its own', async () => {
+    const u = await h.register();
+    const lena = await peer.actor('lena');
+    await follow(u, lena);
+    const n = note(lena, '1', '<p>like me twice</p>');
+    await peer.send(lena, `${h.url}/inbox`, create(lena, n));
+    const seen = await eventually("lena's note", () => homeStatus(u, n.id));
+    for (const path of ['favourite', 'unfavourite', 'favourite', 'unfavourite'])
+      assert.equal((await m('POST', `/api/v1/statuses/${seen.id}/${path}`, u)).status, 200);
+    await settled();
+    const mine = (a: Record<string, any>) => a.actor === actorOf(u);
+    const likes = peer.received.filter((a) => a.type === 'Like' && a.object === n.id && mine(a));
+    const undos = peer.received.filter((a) => a.type === 'Undo' && a.object?.type === 'Like' && mine(a));
+    assert.equal(likes.length, 2);
+    assert.notEqual(likes[0].id, likes[1].id);
+    assert.equal(undos.length, 2);
+    // Deliveries run side by side, so they may arrive in any order: each Undo names one of the Likes, none twice.
+    assert.deepEqual(undos.map((x) => x.object.id).sort(), likes.map((x) => x.id).sort());
+    assert.notEqual(undos[0].id, undos[1].id);
+  });
+});
+
+describe('silenced domains and known instances', () => {
+  test("a silenced domain's statuses leave public places for non-followers; its accounts notify followers only and their follows wait", async () => {
+    const admin = await instanceAdmin();
+    const fan = await h.register();
+    const stranger = await h.register();
+    const path = '/api/v1/admin/domain_blocks';
+    assert.equal((await m('POST', path, stranger, { domain: 'localhost', severity: 'silence' })).status, 403);
+
+    const sid = await other.actor('sid');
+    await follow(fan, sid, other);
+    const tagged = note(sid, 's1', '<p>limited words</p>');
+    await other.send(sid, `${h.url}/inbox`, create(sid, tagged));
+    const stored = await eventually("sid's note", () => homeStatus(fan, tagged.id));
+    const inPublic = async (who: TestUser | null) =>
+      ((await m('GET', '/api/v1/timelines/public?limit=40', who)).body as any[]).some(
+        (s) => s.uri === tagged.id,
+      );
+    const inSearch = async (who: TestUser) =>
+      ((await m('GET', '/api/v2/search?q=limited&type=statuses', who)).body.statuses as any[]).some(
+        (s) => s.uri === tagged.id,
+      );
+    assert.equal(await inPublic(stranger), true);
+    assert.equal(await inSearch(stranger), true);
+
+    const made = await m('POST', path, admin, { domain: 'localhost', severity: 'silence' });
+    assert.equal(made.status, 200, made.text);
+    assert.equal(made.body.severity, 'silence');
+    assert.equal(made.body.reject_media, false);
+    // Not severed: the follow stands, and the follower still sees it everywhere.
+    assert.ok(await homeStatus(fan, tagged.id));
+    assert.equal(await inPublic(fan), true);
+    assert.equal(await inSearch(fan), true);
+    // Anyone else does not find it in public places, but may still open it.
+    assert.equal(await inPublic(stranger), false);
+    assert.equal(await inPublic(null), false);
+    assert.equal(await inSearch(stranger), false);
+    assert.equal((await m('GET', `/api/v1/statuses/${stored.id}`, stranger)).status, 200);
+
+    // The public stream: a new status of the silenced domain reaches the follower, not the stranger or the signed out.
+    const streams = await Promise.all([fan, stranger, null].map((who) => publicStream(who)));
+    const marker = async (text: string) => {
+      const id = await post(h, admin, { status: text });
+      for (const s of streams) await eventually(`${text} streamed`, async () => s.has(id));
+    };
+    await marker('first marker');
+    const fresh = note(sid, 's3', '<p>a fresh limited word</p>');
+    await other.send(sid, `${h.url}/inbox`, create(sid, fresh));
+    await eventually('the fresh note', () => homeStatus(fan, fresh.id));
+    await marker('second marker');
+    assert.deepEqual(
+      streams.map((s) => s.hasUri(fresh.id)),
+      [true, false, false],
+    );
+    for (const s of streams) s.close();
+
+    // A mention notifies the follower, not the stranger (the status itself still reaches both).
+    const both = note(sid, 's2', `<p>@${fan.username} @${stranger.username} hello</p>`, {
+      tag: [mention(fan), mention(stranger)],
+    });
+    await other.send(sid, `${h.url}/inbox`, create(sid, both));
+    await eventually('the mention of the follower', async () => {
+      const r = await m('GET', '/api/v1/notifications?types[]=mention', fan);
+      return (r.body as any[]).some((x) => x.status?.uri === both.id);
+    });
+    await settled();
+    const strangers = await m('GET', '/api/v1/notifications', stranger);
+    assert.equal(
+      (strangers.body as any[]).some((x) => x.status?.uri === both.id),
+      false,
+    );
+
+    // A follow from the silenced domain waits for approval, even of an account that is not locked.
+    const sam = await other.actor('sam');
+    const before = other.received.length;
+    assert.equal(
+      await other.send(sam, `${h.url}/inbox`, {
+        id: `${sam.id}#follows/1`,
+        type: 'Follow',
+        actor: sam.id,
+        object: actorOf(stranger),
+      }),
+      202,
+    );
+    const request = await eventually('the follow request', async () => {
+      const r = await m('GET', '/api/v1/follow_requests', stranger);
+      return (r.body as any[]).find((a) => a.acct === `sam@${other.host}`);
+    });
+    await settled();
+    assert.equal(
+      other.received.slice(before).some((a) => a.type === 'Accept'),
+      false,
+    );
+    assert.equal((await m('POST', `/api/v1/follow_requests/${request.id}/authorize`, stranger)).status, 200);
+    await eventually('the Accept reaches sam', async () =>
+      other.received.slice(before).some((a) => a.type === 'Accept' && a.object?.actor === sam.id),
+    );
+
+    // Lifted, the status is public again.
+    assert.equal((await m('DELETE', `${path}/${made.body.id}`, admin)).status, 200);
+    assert.equal(await inPublic(stranger), true);
+  });
+
+  test('the admins see the instances Hearth knows, with traffic both ways and failures; nobody else does', async () => {
+    const admin = await instanceAdmin();
+    const u = await h.register();
+    const path = '/api/v1/hearth/admin/instances';
+    assert.equal((await m('GET', path, null)).status, 401);
+    assert.equal((await m('GET', path, u)).status, 403);
+
+    const ivy = await other.actor('ivy');
+    await follow(u, ivy, other);
+    await other.send(ivy, `${h.url}/inbox`, {
+      id: `${ivy.id}#follows/2`,
+      type: 'Follow',
+      actor: ivy.id,
+      object: actorOf(u),
+    });
+    await settled();
+    const block = await m('POST', '/api/v1/admin/domain_blocks', admin, {
+      domain: 'localhost',
+      severity: 'silence',
+    });
+    assert.equal(block.status, 200);
+    const list = await m('GET', path, admin);
+    assert.equal(list.status, 200, list.text);
+    const localhost = (list.body as any[]).find((i) => i.domain === 'localhost');
+    assert.ok(localhost, JSON.stringify(list.body));
+    assert.ok(localhost.accounts_count >= 1);
+    assert.ok(localhost.followers_count >= 1);
+    assert.ok(localhost.following_count >= 1);
+    assert.ok(localhost.last_received_at);
+    assert.ok(localhost.last_delivered_at);
+    assert.equal(localhost.failures, 0);
+    assert.deepEqual(localhost.block, { id: block.body.id, severity: 'silence' });
+    assert.equal((await m('DELETE', `/api/v1/admin/domain_blocks/${block.body.id}`, admin)).status, 200);
+
+    // A server that went away: the delivery fails and is counted against its instance.
+    const gone = await startPeer({ hostName: 'localhost' });
+    await gone.actor('vic');
+    const found = await m('GET', `/api/v1/accounts/lookup?acct=vic@${gone.host}`, u);
+    assert.equal(found.status, 200, found.text);
+    await gone.close();
+    assert.equal((await m('POST', `/api/v1/accounts/${found.body.id}/follow`, u)).status, 200);
+    const failed = await eventually('the failed delivery counted', async () => {
+      const r = await m('GET', path, admin);
+      const i = (r.body as any[]).find((x) => x.domain === 'localhost');
+      return i?.failures > 0 ? i : null;
+    });
+    assert.ok(failed.last_failed_at);
+    assert.ok(failed.last_error);
   });
 });

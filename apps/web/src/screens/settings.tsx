@@ -2,7 +2,7 @@
 // (revoke one, sign out everywhere), blocked domains (one's own; the instance's for its admins) and the developer
 // portal (./developer).
 import { useCallback, useEffect, useId, useState } from 'react';
-import type { AdminDomainBlock, SessionRow } from '../endpoints';
+import type { AdminDomainBlock, KnownInstance, SessionRow } from '../endpoints';
 import * as endpoints from '../endpoints';
 import { navigate } from '../router';
 import { signOut } from '../session';
@@ -585,20 +585,25 @@ function Sessions() {
 
 /**
  * Blocked domains: the user's own (that server's accounts leave their timelines and notifications) and, for an
- * instance admin, the instance's (nothing is accepted from or delivered to it). The admin part shows only when the
- * server lets the user read that list.
+ * instance admin, the instance's (suspended: nothing is accepted from or delivered to it; silenced: its posts leave
+ * public places for non-followers) and the instances Hearth knows. The admin part shows only when the server lets
+ * the user read those lists.
  */
 function DomainBlocks() {
   const [mine, setMine] = useState<string[] | null>(null);
   const [instance, setInstance] = useState<AdminDomainBlock[] | null>(null);
+  const [known, setKnown] = useState<KnownInstance[] | null>(null);
   const [domain, setDomain] = useState('');
   const [instanceDomain, setInstanceDomain] = useState('');
+  const [severity, setSeverity] = useState<'silence' | 'suspend'>('suspend');
+  const severityId = useId();
   const action = useAction();
   const adminAction = useAction();
   const load = useCallback(async () => {
     setMine(await endpoints.myDomainBlocks());
     // 403 for everyone but the instance's admins: their part stays hidden.
     setInstance(await endpoints.instanceDomainBlocks().catch(() => null));
+    setKnown(await endpoints.knownInstances().catch(() => null));
   }, []);
   useEffect(() => {
     load().catch(() => setMine([]));
@@ -652,15 +657,16 @@ function DomainBlocks() {
         <>
           <h2>This instance (admin)</h2>
           <p>
-            Nothing is accepted from a blocked server, nothing is delivered to it, and none of its accounts is
-            looked up.
+            Nothing is accepted from a suspended server, nothing is delivered to it, and none of its accounts
+            is looked up. A silenced server's posts leave public timelines and search for those who do not
+            follow its accounts, which notify only their followers and need approval to follow.
           </p>
           <Form
             label="Block a domain for the instance"
             error={adminAction.error}
             onSubmit={() =>
               adminAction.run(async () => {
-                await endpoints.blockInstanceDomain(instanceDomain.trim());
+                await endpoints.blockInstanceDomain(instanceDomain.trim(), severity);
                 setInstanceDomain('');
                 await load();
               })
@@ -674,6 +680,17 @@ function DomainBlocks() {
               required
               maxLength={253}
             />
+            <div className="device-choice">
+              <label htmlFor={severityId}>Severity</label>{' '}
+              <select
+                id={severityId}
+                value={severity}
+                onChange={(e) => setSeverity(e.target.value === 'silence' ? 'silence' : 'suspend')}
+              >
+                <option value="suspend">Suspend</option>
+                <option value="silence">Silence (limit)</option>
+              </select>
+            </div>
             <button type="submit" className="primary" disabled={adminAction.busy}>
               Block for everyone
             </button>
@@ -705,6 +722,54 @@ function DomainBlocks() {
           </ul>
         </>
       )}
+      {known && <KnownInstances instances={known} />}
     </section>
+  );
+}
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
+
+/** The instances Hearth knows (admins only): accounts, follows both ways, traffic, failures, block. */
+function KnownInstances({ instances }: { instances: KnownInstance[] }) {
+  return (
+    <>
+      <h2 id="known-instances-title">Known instances</h2>
+      {instances.length === 0 ? (
+        <p className="muted">No other instance is known yet.</p>
+      ) : (
+        <ul className="sessions" aria-labelledby="known-instances-title">
+          {instances.map((i) => (
+            <li key={i.domain}>
+              <div className="instance-info">
+                <strong>{i.domain}</strong>
+                {i.block && (
+                  <span className="instance-state">
+                    {i.block.severity === 'silence' ? 'silenced' : 'suspended'}
+                  </span>
+                )}
+                <br />
+                <small className="muted">
+                  {i.accounts_count} accounts · {i.followers_count} follows of ours · {i.following_count}{' '}
+                  followed by ours
+                </small>
+                <br />
+                <small className="muted">
+                  Received {when(i.last_received_at)} · delivered {when(i.last_delivered_at)}
+                  {i.failures > 0 && ` · ${i.failures} failed deliveries, last ${when(i.last_failed_at)}`}
+                </small>
+                {i.failures > 0 && i.last_error && (
+                  <>
+                    <br />
+                    <small className="muted" title={i.last_error}>
+                      {i.last_error.slice(0, 120)}
+                    </small>
+                  </>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }

@@ -1,5 +1,6 @@
 // Blocked domains in the web app's settings, in Chromium against a real Hearth on PGlite: a user blocks and unblocks
-// a domain for themselves; only an instance admin (INSTANCE_ADMINS) sees and manages the instance's domain blocks.
+// a domain for themselves; only an instance admin (INSTANCE_ADMINS) sees and manages the instance's domain blocks
+// and the instances Hearth knows, at desktop and phone width.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TestServer, TestUser } from '../../../server/test/harness';
-import { chromiumSkip, launchProfile, signInWithTokens, startWebHearth } from './chromium';
+import { chromiumSkip, desktop, launchProfile, phone, signInWithTokens, startWebHearth } from './chromium';
 
 const ADMIN = `admin_${process.pid.toString(36)}`;
 let h: TestServer;
@@ -57,6 +58,7 @@ describe('blocked domains in the web app', { skip: chromiumSkip }, () => {
     await page.getByRole('button', { name: 'Unblock spam.example' }).click();
     await page.getByText('You block no domain.').waitFor();
     assert.equal(await page.getByRole('heading', { name: 'This instance (admin)' }).count(), 0);
+    assert.equal(await page.getByRole('heading', { name: 'Known instances' }).count(), 0);
   });
 
   test('an admin blocks a domain for the instance and lifts it', async () => {
@@ -76,5 +78,46 @@ describe('blocked domains in the web app', { skip: chromiumSkip }, () => {
     );
     await page.getByRole('button', { name: 'Lift the instance block of bad.example' }).click();
     await list.getByText('bad.example').waitFor({ state: 'detached' });
+  });
+
+  test('an admin silences a domain and sees the instances Hearth knows, at desktop and phone width', async () => {
+    // An instance heard from (as the inbox notes a verified activity).
+    await h.app.services.social.instances.received('https://quiet.example/users/someone');
+    await signInWithTokens(page, h.url, admin);
+    for (const size of [desktop, phone]) {
+      await page.setViewportSize(size);
+      await page.goto(`${h.url}/settings/domains`);
+      const known = page.getByRole('list', { name: 'Known instances' });
+      await known.getByText('quiet.example').waitFor();
+      assert.equal(await known.getByText('silenced').count(), size === desktop ? 0 : 1);
+      if (size === desktop) {
+        await page.getByLabel('Instance domain').fill('quiet.example');
+        await page.getByLabel('Severity').selectOption('silence');
+        await page.getByRole('button', { name: 'Block for everyone' }).click();
+        await known.getByText('silenced').waitFor();
+        const blocks = await fetch(`${h.url}/api/v1/admin/domain_blocks`, {
+          headers: { authorization: `Bearer ${admin.token}` },
+        }).then((r) => r.json() as Promise<Array<{ domain: string; severity: string }>>);
+        assert.deepEqual(
+          blocks.map((b) => [b.domain, b.severity]),
+          [['quiet.example', 'silence']],
+        );
+      } else {
+        // The section fits a phone's width: nothing scrolls sideways.
+        await page.getByRole('heading', { name: 'Known instances' }).scrollIntoViewIfNeeded();
+        const box = await known.boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= phone.width, JSON.stringify(box));
+        assert.ok(
+          await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+          'the page scrolls sideways',
+        );
+      }
+    }
+    // Someone who is not an admin is refused the list.
+    const refused = await fetch(`${h.url}/api/v1/hearth/admin/instances`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    assert.equal(refused.status, 403);
+    await page.setViewportSize(desktop);
   });
 });

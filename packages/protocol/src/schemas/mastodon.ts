@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Limits } from '../limits';
-import { Snowflake } from './common';
+import { Nullable, Snowflake } from './common';
 
 // Request bodies and queries of the Mastodon client API (docs.joinmastodon.org/methods), as Hearth accepts them.
 // Clients send JSON or forms: booleans may arrive as "true"/"false", lists as `name[]`.
@@ -332,3 +332,24 @@ export const MastodonListAccountsQuery = Type.Object({
   min_id: Type.Optional(Snowflake),
   limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
 });
+
+/**
+ * One entry of GET /api/v1/hearth/admin/instances (Hearth's own, admins only): an instance Hearth knows, with the
+ * accounts stored of it, follows both ways (accepted), the last verified activity received from it, the last
+ * delivery to it that succeeded, failed deliveries since, and the admins' block of its domain.
+ */
+export const HearthKnownInstance = Type.Object({
+  domain: Type.String(),
+  accounts_count: Type.Integer(),
+  /** Local accounts followed by the domain's accounts. */
+  followers_count: Type.Integer(),
+  /** The domain's accounts followed by local accounts. */
+  following_count: Type.Integer(),
+  last_received_at: Nullable(Type.String({ format: 'date-time' })),
+  last_delivered_at: Nullable(Type.String({ format: 'date-time' })),
+  last_failed_at: Nullable(Type.String({ format: 'date-time' })),
+  failures: Type.Integer(),
+  last_error: Nullable(Type.String()),
+  block: Nullable(Type.Object({ id: Snowflake, severity: Type.String() })),
+});
+export type HearthKnownInstance = Static<typeof HearthKnownInstance>;

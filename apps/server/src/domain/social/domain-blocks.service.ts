@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../store/db';
 import { domainBlocks, followers, follows, userDomainBlocks, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -37,9 +38,14 @@ function domainsOf(url: string): string[] {
   return parts.map((_, i) => parts.slice(i).join('.')).filter((d) => d.length > 0);
 }
 
+/** The host name, without port, of the remote username (`name@host[:port]`) an SQL value holds. */
+export function remoteHost(username: SQL | PgColumn): SQL<string> {
+  return sql<string>`split_part(split_part(${username}, '@', 2), ':', 1)`;
+}
+
 /** Whether the `users` row in scope is a remote account on `domain` or a subdomain of it. */
 function onDomain(domain: string) {
-  const host = sql`split_part(split_part(${users.username}, '@', 2), ':', 1)`;
+  const host = remoteHost(users.username);
   return sql`${users.remote} and (${host} = ${domain} or ${host} like ${`%.${domain}`})`;
 }
 
@@ -60,8 +66,9 @@ const wire = (r: typeof domainBlocks.$inferSelect): AdminDomainBlock => ({
   domain: r.domain,
   created_at: r.createdAt.toISOString(),
   severity: r.severity,
-  reject_media: true,
-  reject_reports: true,
+  // A suspended domain's media and reports are refused with everything else; a silenced one's are not.
+  reject_media: r.severity === 'suspend',
+  reject_reports: r.severity === 'suspend',
   private_comment: r.privateComment,
   public_comment: null,
   obfuscate: false,
@@ -73,24 +80,28 @@ export class DomainBlocksService {
     private readonly follows: FollowRemover,
   ) {}
 
-  /** Whether the server of `url` (an actor or inbox IRI) is blocked by an admin: itself or a parent domain. */
+  /**
+   * Whether the server of `url` (an actor or inbox IRI) is suspended by an admin: itself or a parent domain. A
+   * silenced domain is not: it federates, its statuses are only kept out of public places (visibility.ts).
+   */
   async blocksUrl(url: string, db: DbOrTx = this.deps.db): Promise<boolean> {
     const candidates = domainsOf(url);
     if (!candidates.length) return false;
     const [row] = await db
       .select({ one: sql`1` })
       .from(domainBlocks)
-      .where(inArray(domainBlocks.domain, candidates))
+      .where(and(inArray(domainBlocks.domain, candidates), eq(domainBlocks.severity, 'suspend')))
       .limit(1);
     return row !== undefined;
   }
 
-  /** Of some URLs, those whose server no admin blocked (one query for a delivery's recipients). */
+  /** Of some URLs, those whose server no admin suspended (one query for a delivery's recipients). */
   async allowedUrls<T>(items: T[], urlOf: (item: T) => string): Promise<T[]> {
     if (!items.length) return items;
     const blocked = await this.deps.db
       .select({ domain: domainBlocks.domain })
       .from(domainBlocks)
+      .where(eq(domainBlocks.severity, 'suspend'))
       .orderBy(asc(domainBlocks.id));
     if (!blocked.length) return items;
     const set = new Set(blocked.map((b) => b.domain));
@@ -115,7 +126,11 @@ export class DomainBlocksService {
     return wire(row);
   }
 
-  /** Blocks a domain for the whole instance; blocking one already blocked answers 422, as Mastodon does. */
+  /**
+   * Blocks a domain for the whole instance: `suspend` (nothing in or out, follows severed) or `silence` (Mastodon's
+   * "limit": its statuses leave public timelines and search for non-followers, its accounts notify only their
+   * followers, their follows wait for approval). Blocking one already blocked answers 422, as Mastodon does.
+   */
   async create(
     principal: Principal,
     input: { domain: string; severity?: string; private_comment?: string },
@@ -125,9 +140,9 @@ export class DomainBlocksService {
     if (!domain) throw unprocessable('Domain is not a valid host name');
     if (domain === new URL(this.deps.config.publicUrl).hostname.toLowerCase())
       throw unprocessable('Domain is this instance');
-    const severity = input.severity ?? 'suspend';
-    if (severity !== 'suspend')
-      throw unprocessable('Severity must be suspend (silence is not supported yet)');
+    const severity = input.severity ?? 'silence';
+    if (severity !== 'suspend' && severity !== 'silence')
+      throw unprocessable('Severity must be silence or suspend');
     const outcome = await this.deps.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(domainBlocks)
@@ -140,6 +155,7 @@ export class DomainBlocksService {
         .onConflictDoNothing()
         .returning();
       if (!row) return null;
+      if (severity === 'silence') return { row, severed: 0 };
       // Suspending severs: follows between local accounts and the domain's end here (nothing is sent there).
       const pairs = await tx
         .select({ followerId: follows.userId, userId: follows.targetId })
@@ -218,14 +234,18 @@ export class DomainBlocksService {
       .where(and(eq(userDomainBlocks.userId, principal.userId), eq(userDomainBlocks.domain, domain)));
   }
 
-  /** Only a local account named in INSTANCE_ADMINS administers the instance. */
-  private async assertAdmin(principal: Principal): Promise<void> {
-    const admins = this.deps.config.instanceAdmins;
-    if (!admins.length || principal.bot) throw notAllowed();
-    const [me] = await this.deps.db
-      .select({ username: users.username })
-      .from(users)
-      .where(and(eq(users.id, principal.userId), eq(users.remote, false), eq(users.disabled, false)));
-    if (!me || !admins.includes(me.username.toLowerCase())) throw notAllowed();
+  private assertAdmin(principal: Principal): Promise<void> {
+    return assertInstanceAdmin(this.deps, principal);
   }
+}
+
+/** Only a local account named in INSTANCE_ADMINS administers the instance (403 for anyone else). */
+export async function assertInstanceAdmin(deps: Deps, principal: Principal): Promise<void> {
+  const admins = deps.config.instanceAdmins;
+  if (!admins.length || principal.bot) throw notAllowed();
+  const [me] = await deps.db
+    .select({ username: users.username })
+    .from(users)
+    .where(and(eq(users.id, principal.userId), eq(users.remote, false), eq(users.disabled, false)));
+  if (!me || !admins.includes(me.username.toLowerCase())) throw notAllowed();
 }

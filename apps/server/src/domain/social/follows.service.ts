@@ -13,7 +13,7 @@ import { type RelationshipState, SocialUrls, toAccount, toRelationship } from '.
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type Page, type PageQuery, pageQuery } from './paging';
 import { isRemote } from './remote.service';
-import { domainBlockedBy, isBlocked, muteActive } from './visibility';
+import { domainBlockedBy, fromSilencedDomain, isBlocked, muteActive } from './visibility';
 
 /** The bus topic of a social account's events (ADR 0028). */
 export const accountTopic = Topic.account;
@@ -55,7 +55,8 @@ export class FollowsService {
       if (targetId === me) throw notAllowed();
       if (await isBlocked(tx, me, targetId)) throw notAllowed();
       const id = this.deps.ids.next();
-      const accepted = !target.locked && !target.remote;
+      // A follow from an account of a silenced domain waits for approval, as on Mastodon (ADR 0040).
+      const accepted = !target.locked && !target.remote && !(opts.uri && (await fromSilencedDomain(tx, me)));
       const uri = target.remote ? this.urls.followUri(me, id) : (opts.uri ?? null);
       const [created] = await tx
         .insert(follows)

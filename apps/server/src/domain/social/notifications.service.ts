@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, isNull, notInArray, or, type SQL, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
-import { markers, notifications, posts, relationships, users } from '../../store/schema';
+import { followers, markers, notifications, posts, relationships, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { PendingEvents } from '../pending-events';
@@ -12,7 +12,7 @@ import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import { reactionEmojiFields } from './reaction-emoji';
 import { statusViews } from './status-views';
-import { blockedBetween, notificationsMutedBy, visibleTo } from './visibility';
+import { blockedBetween, fromSilencedDomain, notificationsMutedBy, visibleTo } from './visibility';
 
 // Mastodon's notifications (ADR 0029): one row per recipient, written in the transaction of what caused it and
 // removed with it; a reader is shown only those whose status they may still see, from accounts not blocked either way.
@@ -78,8 +78,25 @@ export class NotificationsService {
         ),
       );
     const blocked = new Set(blocks.map((b) => (b.userId === n.fromId ? b.otherId : b.userId)));
+    // An account of a domain the admins silenced notifies only those who follow it (ADR 0040).
+    const followingSender = (await fromSilencedDomain(tx, n.fromId))
+      ? new Set(
+          (
+            await tx
+              .select({ id: followers.followerId })
+              .from(followers)
+              .where(
+                and(
+                  eq(followers.userId, n.fromId),
+                  inArray(followers.followerId, wanted),
+                  eq(followers.accepted, true),
+                ),
+              )
+          ).map((f) => f.id),
+        )
+      : null;
     const rows = wanted
-      .filter((id) => !blocked.has(id))
+      .filter((id) => !blocked.has(id) && (!followingSender || followingSender.has(id)))
       .map((userId) => ({
         userId,
         id: this.deps.ids.next(),

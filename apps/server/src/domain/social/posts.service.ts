@@ -72,6 +72,11 @@ const REMOTE_TEXT_CHARS = 100_000;
 const REMOTE_CONTENT_CHARS = 200_000;
 /** Most unknown `@name@host` mentions of one status looked up on their instances (each is a WebFinger request). */
 const REMOTE_MENTION_LOOKUPS_MAX = 10;
+/**
+ * Longest a status's save waits for those lookups (they run side by side). One still running then goes on and
+ * stores its account, but this status keeps that mention as plain text: a slow or silent instance cannot hold a post.
+ */
+const REMOTE_MENTION_WAIT_MS = 5000;
 
 export interface AccountStatusesQuery extends PageQuery {
   exclude_replies?: boolean;
@@ -522,18 +527,28 @@ export class PostsService {
         eq(postReactions.reactorId, me),
         eq(postReactions.emoji, ''),
       );
+      // The favourite's time in microseconds tells one Like of the status from the next (its federation id).
+      const made = {
+        likeKey: sql<string>`(extract(epoch from ${postReactions.createdAt}) * 1000000)::bigint::text`,
+      };
       const changed = on
         ? await tx
             .insert(postReactions)
             .values({ userId: found.userId, postId: id, reactorId: me, emoji: '' })
             .onConflictDoNothing()
-            .returning({ id: postReactions.postId })
-        : await tx.delete(postReactions).where(key).returning({ id: postReactions.postId });
+            .returning(made)
+        : await tx.delete(postReactions).where(key).returning(made);
       if (changed.length === 0) return found;
       if ((await isRemote(tx, found.userId)) && !(await isRemote(tx, me)))
         await this.deps.jobs.enqueue(
           'federation.deliver',
-          { type: on ? 'like' : 'undo-like', userId: me, authorId: found.userId, postId: id },
+          {
+            type: on ? 'like' : 'undo-like',
+            userId: me,
+            authorId: found.userId,
+            postId: id,
+            likeKey: String(changed[0].likeKey),
+          },
           {},
           tx,
         );
@@ -762,7 +777,10 @@ export class PostsService {
     return names;
   }
 
-  /** Looks up (WebFinger, then the actor) the `@name@host` mentions of accounts not known here yet, before a write. */
+  /**
+   * Looks up (WebFinger, then the actor) the `@name@host` mentions of accounts not known here yet, before a write,
+   * waiting at most REMOTE_MENTION_WAIT_MS for them all.
+   */
   private async resolveMentions(text: string): Promise<void> {
     if (!this.resolver) return;
     const remoteNames = [...this.mentionNames(text).values()].filter((n) => n.includes('@'));
@@ -773,15 +791,23 @@ export class PostsService {
       .where(inArray(sql`lower(${users.username})`, remoteNames));
     const have = new Set(known.map((k) => k.username));
     const unknown = remoteNames.filter((n) => !have.has(n)).slice(0, REMOTE_MENTION_LOOKUPS_MAX);
-    // An account that cannot be found is no mention: its text stays as written.
-    await Promise.all(
-      unknown.map((acct) =>
-        this.resolver?.resolve(acct).catch((err) => {
-          this.deps.log.info({ err, acct }, 'a mentioned remote account could not be resolved');
-          return null;
-        }),
+    // An account that cannot be found (or not in time) is no mention: its text stays as written.
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, REMOTE_MENTION_WAIT_MS);
+    });
+    await Promise.race([
+      Promise.all(
+        unknown.map((acct) =>
+          this.resolver?.resolve(acct).catch((err) => {
+            this.deps.log.info({ err, acct }, 'a mentioned remote account could not be resolved');
+            return null;
+          }),
+        ),
       ),
-    );
+      waited,
+    ]);
+    clearTimeout(timer);
   }
 
   /**

@@ -17,7 +17,7 @@ import { toAccount } from './mastodon.wire';
 import { statusHasMedia } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
-import { blockedBetween, mutedBy, visiblePostById, visibleTo } from './visibility';
+import { blockedBetween, mutedBy, silencedFor, visiblePostById, visibleTo } from './visibility';
 
 // Search and discovery (Mastodon's /api/v2/search, accounts/search, directory, trends, tag timelines). Every status
 // found passes `visibleTo` (a followers-only status reaches only followers); accounts blocked either way are never
@@ -190,6 +190,7 @@ export class SocialSearchService {
           visibleTo(viewer),
           viewer ? undefined : eq(posts.visibility, 'public'),
           viewer ? sql`not ${mutedBy(viewer)}` : undefined,
+          sql`not ${silencedFor(viewer)}`,
           query.account_id ? eq(posts.userId, query.account_id) : undefined,
           query.max_id ? lt(posts.id, query.max_id) : undefined,
           query.min_id ? gt(posts.id, query.min_id) : undefined,
@@ -310,6 +311,7 @@ export class SocialSearchService {
           isNull(posts.reblogOfId),
           visibleTo(viewer),
           viewer ? sql`not ${mutedBy(viewer)}` : undefined,
+          sql`not ${silencedFor(viewer)}`,
           query.only_media ? statusHasMedia() : undefined,
           p.where,
         ),

@@ -6,7 +6,7 @@ import type { Deps } from '../deps';
 import { inExclusiveList, inListFeed } from './list-feeds';
 import type { NotificationsService } from './notifications.service';
 import { followedTagPost } from './timelines.service';
-import { mutedBy, visibleTo } from './visibility';
+import { fromSilencedDomain, mutedBy, silencedFor, visibleTo } from './visibility';
 
 /** Which timeline a streamed status is checked against: home (the author is the reader or one they follow) or public. */
 export type StreamTimeline = 'home' | 'public';
@@ -42,10 +42,16 @@ export class StreamsService {
     return rows.map((r) => r.tag);
   }
 
+  /** Whether an account is of a domain the admins silenced: its statuses reach no signed-out public stream. */
+  silencedAuthor(accountId: string): Promise<boolean> {
+    return fromSilencedDomain(this.deps.db, accountId);
+  }
+
   /**
    * Of `readers`, those who may get status `statusId` on `timeline` now: active accounts who may see it (and, for a
    * boost, the status it boosts), who did not mute its author (or the boosted author), and for `home` who wrote it,
-   * follow its author or follow one of its hashtags (a public status), as GET /timelines/home has it.
+   * follow its author or follow one of its hashtags (a public status), as GET /timelines/home has it; for `public`
+   * not a silenced domain's status unless they follow its author.
    */
   async readersOf(statusId: string, readers: string[], timeline: StreamTimeline): Promise<Set<string>> {
     if (readers.length === 0) return new Set();
@@ -53,7 +59,8 @@ export class StreamsService {
     const home =
       timeline === 'home'
         ? sql`and (${posts.userId} = ${reader} or exists (select 1 from ${follows} where ${follows.userId} = ${reader} and ${follows.targetId} = ${posts.userId} and ${follows.accepted}) or ${followedTagPost(reader)}) and not ${inExclusiveList(reader)}`
-        : sql``;
+        : // A silenced domain's statuses reach the public streams of its accounts' followers only (ADR 0040).
+          sql`and not ${silencedFor(reader)}`;
     const rows = await this.deps.db
       .select({ id: users.id })
       .from(users)

@@ -8,7 +8,7 @@ import type { PostRow } from './mastodon.wire';
 import { statusHasMedia } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
-import { mutedBy, visibleTo } from './visibility';
+import { mutedBy, silencedFor, visibleTo } from './visibility';
 
 export interface PublicTimelineQuery extends PageQuery {
   local?: boolean;
@@ -89,6 +89,8 @@ export class TimelinesService {
       visibleTo(viewer),
       q.only_media ? statusHasMedia() : undefined,
       viewer ? sql`not ${mutedBy(viewer)}` : undefined,
+      // A silenced domain's statuses only for its accounts' followers (ADR 0040).
+      sql`not ${silencedFor(viewer)}`,
     );
   }
 
@@ -113,5 +115,5 @@ export class TimelinesService {
  * Mastodon adds to a home feed for followed tags. Visibility, blocks and mutes are checked beside it.
  */
 export function followedTagPost(viewer: string | SQL): SQL {
-  return sql`(${posts.visibility} = 'public' and ${posts.reblogOfId} is null and exists (select 1 from ${postTags} inner join ${followedTags} on ${followedTags.tag} = ${postTags.tag} and ${followedTags.userId} = ${viewer} where ${postTags.postId} = ${posts.id} and ${postTags.userId} = ${posts.userId}))`;
+  return sql`(${posts.visibility} = 'public' and ${posts.reblogOfId} is null and not ${silencedFor(viewer)} and exists (select 1 from ${postTags} inner join ${followedTags} on ${followedTags.tag} = ${postTags.tag} and ${followedTags.userId} = ${viewer} where ${postTags.postId} = ${posts.id} and ${postTags.userId} = ${posts.userId}))`;
 }

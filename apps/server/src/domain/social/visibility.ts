@@ -87,10 +87,47 @@ export function authorHiddenFrom(viewer: string | SQL, author: string | SQL): SQ
  * Whether the account an SQL value names is of a domain `viewer` blocked for themselves (Mastodon's user domain
  * blocks): a remote account's username is `name@host[:port]`, and a block of a domain covers its subdomains.
  */
-/** Whether the host of a remote username (`name@host[:port]`) is a domain the admins blocked, or a subdomain of one. */
-function instanceBlocked(username: SQL): SQL {
+/**
+ * Whether the host of a remote username (`name@host[:port]`) is a domain the admins blocked with `severity`, or a
+ * subdomain of one.
+ */
+function instanceBlocked(username: SQL, severity: 'suspend' | 'silence' = 'suspend'): SQL {
   const host = sql`split_part(split_part(${username}, '@', 2), ':', 1)`;
-  return sql`exists (select 1 from ${domainBlocks} where ${host} = ${domainBlocks.domain} or ${host} like '%.' || ${domainBlocks.domain})`;
+  return sql`exists (select 1 from ${domainBlocks} where ${domainBlocks.severity} = ${severity} and (${host} = ${domainBlocks.domain} or ${host} like '%.' || ${domainBlocks.domain}))`;
+}
+
+/** Whether the account an SQL value names is a remote one on a domain the admins silenced (Mastodon's "limit"). */
+function onSilencedDomain(account: SQL): SQL {
+  const u = alias(users, 'silenced_account');
+  return sql`exists (select 1 from ${users} as ${sql.identifier('silenced_account')} where ${u.id} = ${account} and ${u.remote} and ${instanceBlocked(sql`${u.username}`, 'silence')})`;
+}
+
+/** Whether an account is a remote one on a domain the admins silenced, read in `db`. */
+export async function fromSilencedDomain(db: DbOrTx, accountId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql`1` })
+    .from(users)
+    .where(
+      and(
+        eq(users.id, accountId),
+        eq(users.remote, true),
+        instanceBlocked(sql`${users.username}`, 'silence'),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+/**
+ * Whether the row of `posts` in scope is by an account of a silenced domain that `viewer` (null: signed out) does
+ * not follow: such statuses leave public timelines, hashtag timelines and search, as a limited server's do on
+ * Mastodon; the author's followers, the people it mentions and the author's profile still show them.
+ */
+export function silencedFor(viewer: string | SQL | null): SQL {
+  const follows = viewer
+    ? sql` and not exists (select 1 from ${followers} where ${followers.userId} = ${posts.userId} and ${followers.followerId} = ${viewer} and ${followers.accepted})`
+    : sql``;
+  return sql`(${onSilencedDomain(sql`${posts.userId}`)}${follows})`;
 }
 
 export function domainBlockedBy(viewer: string | SQL, account: SQL): SQL {

@@ -582,10 +582,12 @@ export class MastodonStreaming {
     for (const t of targets)
       if (t.session.principal && t.timeline !== 'list') readers[t.timeline].add(t.session.userId);
     const { streams } = this.opts.services.social;
-    const [homeReaders, pub, listed] = await Promise.all([
+    const signedOut = targets.some((t) => !t.session.principal && t.timeline === 'public');
+    const [homeReaders, pub, listed, silenced] = await Promise.all([
       streams.readersOf(d.id, [...readers.home], 'home'),
       streams.readersOf(d.id, [...readers.public], 'public'),
       streams.listsOf(d.id, [...listIds]),
+      signedOut ? streams.silencedAuthor(d.account_id) : false,
     ]);
     const payload = JSON.stringify(neutral(d.status));
     const frames = new Map<string, string>();
@@ -595,7 +597,7 @@ export class MastodonStreaming {
           ? listed.has(key.slice('list:'.length))
           : session.principal
             ? (timeline === 'home' ? homeReaders : pub).has(session.userId)
-            : timeline === 'public';
+            : timeline === 'public' && !silenced;
       const names = session.streams.get(key);
       if (!allowed || !names) continue;
       const id = `${session.transport}\n${names.join('\n')}`;

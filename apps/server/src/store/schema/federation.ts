@@ -1,4 +1,4 @@
-import { jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { snowflake, timestamptz } from './types';
 
 // Federation (ADR 0040): what Fedify keeps on Hearth's database, so PGlite and PostgreSQL work alike.
@@ -53,3 +53,19 @@ export const userDomainBlocks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.domain] })],
 );
+
+/**
+ * What Hearth knows of another instance's health, for the admins' view of known instances: the last activity
+ * received from it (after its signature was verified), the last delivery to it that succeeded, and the failed
+ * deliveries since (a retry of one activity counts again). `domain` is a lower-case host name, without a port.
+ */
+export const federationInstances = pgTable('federation_instances', {
+  domain: text('domain').primaryKey(),
+  lastReceivedAt: timestamptz('last_received_at'),
+  lastDeliveredAt: timestamptz('last_delivered_at'),
+  lastFailedAt: timestamptz('last_failed_at'),
+  /** Failed deliveries since the last one that succeeded. */
+  failures: integer('failures').notNull().default(0),
+  /** The last failure's message, cut short. */
+  lastError: text('last_error'),
+});

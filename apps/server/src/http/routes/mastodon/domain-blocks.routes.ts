@@ -1,4 +1,4 @@
-import { Snowflake } from '@hearth/protocol';
+import { HearthKnownInstance, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { unprocessable } from '../../../domain/social/errors';
 import { caller } from '../../auth';
@@ -20,10 +20,24 @@ const AdminDomainBlockBody = Type.Object({
 
 /**
  * Domain blocks (ADR 0040): a user's own (`/api/v1/domain_blocks`, Mastodon's) and the instance's, for admins
- * (`/api/v1/admin/domain_blocks`, Mastodon's admin API; anyone else gets 403).
+ * (`/api/v1/admin/domain_blocks`, Mastodon's admin API; anyone else gets 403); and the admins' view of known
+ * instances (`/api/v1/hearth/admin/instances`, Hearth's own: Mastodon's API has none).
  */
 export function domainBlocksRoutes(app: Api, { services }: RouteContext): void {
   const blocks = services.social.domainBlocks;
+
+  app.get(
+    '/api/v1/hearth/admin/instances',
+    {
+      config: { auth: 'user' },
+      schema: {
+        description:
+          "Admins only (INSTANCE_ADMINS): the instances Hearth knows, most stored accounts first (at most 500), each with its accounts, follows both ways, last verified activity received, last delivery that succeeded, failed deliveries since, and the admins' block of it.",
+        response: { 200: Type.Array(HearthKnownInstance) },
+      },
+    },
+    async (req) => services.social.instances.list(caller(req)),
+  );
 
   app.get('/api/v1/domain_blocks', { config: { auth: 'user' } }, async (req) => blocks.mine(caller(req)));
   app.post(

@@ -99,6 +99,7 @@ const POLICY: Record<string, readonly string[]> = {
   'POST /api/v1/domain_blocks': W('blocks'),
   'DELETE /api/v1/domain_blocks': W('blocks'),
   'GET /api/v1/admin/domain_blocks': ['admin:read:domain_blocks'],
+  'GET /api/v1/hearth/admin/instances': ['admin:read'],
   'GET /api/v1/admin/domain_blocks/:id': ['admin:read:domain_blocks'],
   'POST /api/v1/admin/domain_blocks': ['admin:write:domain_blocks'],
   'DELETE /api/v1/admin/domain_blocks/:id': ['admin:write:domain_blocks'],
