@@ -35,6 +35,7 @@ import type {
   Reset,
   RolePositions,
   TokenPair,
+  UserProfile,
   VoiceConnect,
 } from '@hearth/protocol';
 import type { Static } from 'typebox';
@@ -134,6 +135,12 @@ export const getGateway = () => api<{ url: string }>('GET', '/gateway');
 // ---- Users, relationships, DMs ----
 
 export const getUser = (userId: string) => api<User>('GET', `/users/${userId}`);
+/** A person's profile with the servers and friends the caller shares with them (403 for a stranger). */
+export const getUserProfile = (userId: string) =>
+  api<UserProfile>(
+    'GET',
+    `/users/${userId}/profile${query({ with_mutual_guilds: 'true', with_mutual_friends: 'true', with_mutual_friends_count: 'true' })}`,
+  );
 export const modifyMe = (body: ModifyCurrentUser) => api<User>('PATCH', '/users/@me', body);
 /** How the user is notified in a guild and its channels (answers with the whole settings). */
 export const modifyGuildSettings = (guildId: string, body: ModifyUserGuildSettings) =>
