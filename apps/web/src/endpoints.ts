@@ -97,6 +97,9 @@ export interface SearchQuery {
   channel_id?: string[];
   mentions?: string[];
   has?: string[];
+  /** Snowflake bounds (exclusive): the dates of before:, after: and during:. */
+  min_id?: string;
+  max_id?: string;
   limit?: number;
   offset?: number;
 }
@@ -489,7 +492,7 @@ export interface PageQuery {
 }
 
 export const getInstance = () =>
-  mastodon<{ configuration: { statuses: { max_characters: number } } }>('GET', '/v1/instance');
+  mastodon<{ uri: string; configuration: { statuses: { max_characters: number } } }>('GET', '/v1/instance');
 export const verifyCredentials = () => mastodon<CredentialAccount>('GET', '/v1/accounts/verify_credentials');
 /** JSON, or a multipart form when an avatar or header file is sent. */
 export const updateCredentials = (body: MastodonUpdateCredentials | FormData) =>
