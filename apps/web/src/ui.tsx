@@ -176,13 +176,15 @@ export function placeBeside(a: Anchor, width: number, height: number): { left: n
   return { left, top };
 }
 
-/**
- * A modal dialog. With `anchor` it is a popout: placed beside what opened it (flipping to stay in the window), with
- * no dimming, and at phone width a bottom sheet; focus goes back on close to what had it.
- */
 /** A menu or another dialog over a popout (its Apps menu): a press there does not close the popout. */
 const isInLayer = (n: Node): boolean =>
   !!(n instanceof Element ? n : n.parentElement)?.closest('[role="menu"], [role="listbox"], dialog[open]');
+
+/**
+ * A modal dialog. With `anchor` it is a popout: placed beside what opened it (flipping to stay in the window), not
+ * modal and with no dimming (Esc or a press outside closes it), and at phone width a modal bottom sheet. Focus goes
+ * back on close to what had it.
+ */
 
 export function Dialog(props: {
   title: string;
