@@ -36,6 +36,7 @@ import type {
   Reset,
   RolePositions,
   TokenPair,
+  UserProfile,
   VoiceConnect,
 } from '@hearth/protocol';
 import type { Static } from 'typebox';
@@ -97,6 +98,9 @@ export interface SearchQuery {
   channel_id?: string[];
   mentions?: string[];
   has?: string[];
+  /** Snowflake bounds (exclusive): the dates of before:, after: and during:. */
+  min_id?: string;
+  max_id?: string;
   limit?: number;
   offset?: number;
 }
@@ -135,6 +139,12 @@ export const getGateway = () => api<{ url: string }>('GET', '/gateway');
 // ---- Users, relationships, DMs ----
 
 export const getUser = (userId: string) => api<User>('GET', `/users/${userId}`);
+/** A person's profile with the servers and friends the caller shares with them (403 for a stranger). */
+export const getUserProfile = (userId: string) =>
+  api<UserProfile>(
+    'GET',
+    `/users/${userId}/profile${query({ with_mutual_guilds: 'true', with_mutual_friends: 'true', with_mutual_friends_count: 'true' })}`,
+  );
 export const modifyMe = (body: ModifyCurrentUser) => api<User>('PATCH', '/users/@me', body);
 /** How the user is notified in a guild and its channels (answers with the whole settings). */
 export const modifyGuildSettings = (guildId: string, body: ModifyUserGuildSettings) =>
@@ -485,7 +495,7 @@ export interface PageQuery {
 }
 
 export const getInstance = () =>
-  mastodon<{ configuration: { statuses: { max_characters: number } } }>('GET', '/v1/instance');
+  mastodon<{ uri: string; configuration: { statuses: { max_characters: number } } }>('GET', '/v1/instance');
 export const verifyCredentials = () => mastodon<CredentialAccount>('GET', '/v1/accounts/verify_credentials');
 /** JSON, or a multipart form when an avatar or header file is sent. */
 export const updateCredentials = (body: MastodonUpdateCredentials | FormData) =>

@@ -1,11 +1,13 @@
 // Discord-style markdown rendered to React elements. Nothing is ever parsed as HTML: text stays text, and
 // links are only http(s), so no message or name can inject markup or script.
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 
 export interface MentionResolver {
   user(id: string): string | null;
   role(id: string): { name: string; color: number } | null;
   channel(id: string): string | null;
+  /** An http(s) link's rendering, when the app renders some links itself (its own message links as chips). */
+  link?(url: URL, text: string): ReactNode;
 }
 
 type Inline = (m: RegExpExecArray, ctx: Ctx) => ReactNode;
@@ -39,6 +41,8 @@ const rules: Array<[RegExp, Inline]> = [
     /https?:\/\/[^\s<>]*[^\s<>.,:;"')\]]/y,
     (m, c) => {
       const href = safeUrl(m[0]);
+      if (href && c.mentions.link)
+        return <Fragment key={c.key()}>{c.mentions.link(new URL(href), m[0])}</Fragment>;
       return href ? (
         <a key={c.key()} href={href} target="_blank" rel="noopener noreferrer nofollow">
           {m[0]}

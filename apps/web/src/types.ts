@@ -12,6 +12,8 @@ export interface User {
   avatar?: string | null;
   banner?: string | null;
   bio?: string | null;
+  /** The caller's own (READY, USER_UPDATE); others' come with their profile. */
+  pronouns?: string;
   bot?: boolean;
   /** On a webhook message's author: the avatar_url it was sent with. */
   avatar_url?: string;

@@ -176,10 +176,16 @@ function placeBeside(a: Anchor, width: number, height: number): { left: number; 
   return { left, top };
 }
 
+/** A menu or another dialog over a popout (its Apps menu): a press there does not close the popout. */
+const isInLayer = (n: Node): boolean =>
+  !!(n instanceof Element ? n : n.parentElement)?.closest('[role="menu"], [role="listbox"], dialog[open]');
+
 /**
- * A modal dialog. With `anchor` it is a popout: placed beside what opened it (flipping to stay in the window), with
- * no dimming, and at phone width a bottom sheet; focus goes back on close to what had it.
+ * A modal dialog. With `anchor` it is a popout: placed beside what opened it (flipping to stay in the window), not
+ * modal and with no dimming (Esc or a press outside closes it), and at phone width a modal bottom sheet. Focus goes
+ * back on close to what had it.
  */
+
 export function Dialog(props: {
   title: string;
   onClose: () => void;
@@ -193,19 +199,39 @@ export function Dialog(props: {
   const phone = usePhone();
   const { anchor } = props;
   const popout = !!anchor;
+  // A popout beside its anchor is not modal (Discord's): the page stays live, so a click on another name opens that
+  // one at once. A centred dialog and the phone's bottom sheet are modal.
+  const modal = !popout || phone;
+  // Whether closing gives focus back to what opened it: not when the person clicked elsewhere (that has the focus).
+  const restoreFocus = useRef(true);
+  const { onClose } = props;
   // Opened before the first paint, so a popout is measured and placed before it is seen.
   useLayoutEffect(() => {
     const d = ref.current;
     if (!d || d.open) return;
-    const before = popout ? (document.activeElement as HTMLElement | null) : null;
-    d.showModal();
-    if (!before) return;
+    const before = document.activeElement as HTMLElement | null;
+    restoreFocus.current = true;
+    if (modal) d.showModal();
+    else {
+      d.show();
+      d.querySelector<HTMLElement>('header button')?.focus();
+    }
     // Still modal while it unmounts, the page is inert: closed first, so the focus can go back.
     return () => {
       d.close();
-      before.focus?.();
+      if (restoreFocus.current && before?.isConnected) before.focus();
     };
-  }, [popout]);
+  }, [modal]);
+  // Not modal: Esc, or a press anywhere outside it, closes it.
+  useDismiss(
+    ref,
+    !modal,
+    (how) => {
+      restoreFocus.current = how === 'key';
+      onClose();
+    },
+    isInLayer,
+  );
   useLayoutEffect(() => {
     const d = ref.current;
     if (!d || !anchor || phone) return;
@@ -326,16 +352,24 @@ export function Avatar({
   );
 }
 
-/** A popover's root: while `open`, a press outside it or Esc calls `close` (its trigger sits inside the root). */
-export function usePopover<T extends HTMLElement>(open: boolean, close: () => void) {
-  const root = useRef<T>(null);
+/**
+ * While `active`: a press outside `root` (and outside anything `inLayer` accepts) calls `close('press')`, Esc calls
+ * `close('key')`. The one rule of popovers and non-modal popouts.
+ */
+function useDismiss(
+  root: { current: HTMLElement | null },
+  active: boolean,
+  close: (how: 'press' | 'key') => void,
+  inLayer: (n: Node) => boolean = () => false,
+) {
   useEffect(() => {
-    if (!open) return;
+    if (!active) return;
     const outside = (e: PointerEvent) => {
-      if (root.current && !root.current.contains(e.target as Node)) close();
+      const t = e.target as Node;
+      if (root.current && !root.current.contains(t) && !inLayer(t)) close('press');
     };
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') close();
+      if (e.key === 'Escape') close('key');
     };
     document.addEventListener('pointerdown', outside, true);
     document.addEventListener('keydown', onKey);
@@ -343,6 +377,12 @@ export function usePopover<T extends HTMLElement>(open: boolean, close: () => vo
       document.removeEventListener('pointerdown', outside, true);
       document.removeEventListener('keydown', onKey);
     };
-  }, [open, close]);
+  }, [root, active, close, inLayer]);
+}
+
+/** A popover's root: while `open`, a press outside it or Esc calls `close` (its trigger sits inside the root). */
+export function usePopover<T extends HTMLElement>(open: boolean, close: () => void) {
+  const root = useRef<T>(null);
+  useDismiss(root, open, close);
   return root;
 }

@@ -53,6 +53,9 @@ export const Limits = {
   usernameMax: 32,
   globalNameMax: 32,
   bioMax: 190,
+  pronounsMax: 40,
+  /** Friends listed in a profile's mutual_friends (the count is exact). */
+  mutualFriendsMax: 100,
   passwordMin: 8,
   passwordMax: 128,
   emailMax: 254,

@@ -117,3 +117,37 @@ test('a private thread is searchable by its members and thread managers only, by
   assert.equal(added.status, 204, added.text);
   assert.equal((await search(outsider, 'content=zanzibar')).body.total_results, 1);
 });
+
+test('min_id and max_id bound the results by id (the dates of before:, after: and during:)', async () => {
+  const g = await createGuild(h);
+  const post = async (content: string) =>
+    (
+      await h.api('POST', `/channels/${g.textChannelId}/messages`, {
+        token: g.owner.token,
+        body: { content },
+      })
+    ).body.id as string;
+  const [first, second, third] = [await post('wren one'), await post('wren two'), await post('wren three')];
+  const found = async (qs: string) => {
+    const res = await h.api('GET', `/guilds/${g.id}/messages/search?content=wren&${qs}`, {
+      token: g.owner.token,
+    });
+    assert.equal(res.status, 200, res.text);
+    return res.body.messages.map((hit: Array<{ id: string }>) => hit[0].id);
+  };
+  assert.deepEqual(await found(`min_id=${first}`), [third, second], 'after: strictly newer');
+  assert.deepEqual(await found(`max_id=${third}`), [second, first], 'before: strictly older');
+  assert.deepEqual(await found(`min_id=${first}&max_id=${third}`), [second], 'during: between');
+  assert.deepEqual(
+    await h
+      .api('GET', `/channels/${g.textChannelId}/messages/search?content=wren&min_id=${second}`, {
+        token: g.owner.token,
+      })
+      .then((r) => r.body.messages.map((hit: Array<{ id: string }>) => hit[0].id)),
+    [third],
+  );
+  const bad = await h.api('GET', `/guilds/${g.id}/messages/search?min_id=yesterday`, {
+    token: g.owner.token,
+  });
+  assert.equal(bad.status, 400);
+});

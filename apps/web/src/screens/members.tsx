@@ -12,6 +12,7 @@ import { type Anchor, Avatar, anchorOf, Dialog } from '../ui';
 import { openDm } from './friends';
 import { AppsMenu } from './interactions/apps-menu';
 import { useUserMenu } from './menus/user-menu';
+import { ProfileMutuals, useUserProfile } from './profile-mutuals';
 
 /** The colour of a member's highest coloured role. */
 export function roleColour(guild: Guild | null, roleIds: string[] | undefined): string | undefined {
@@ -153,11 +154,15 @@ function MemberRowItem(props: { style: CSSProperties; children: ReactNode; ref?:
   );
 }
 
-/** The user popout (beside what was clicked; a bottom sheet on a phone): who they are (fetched, for bio and banner), their roles here, and a DM button. */
+/**
+ * The user popout (beside what was clicked; a bottom sheet on a phone): who they are (fetched, for bio, pronouns and
+ * banner), their roles here, the servers and friends the reader shares with them, and a DM button. A mutual friend
+ * picked in it takes the popout's place.
+ */
 export function UserProfile({
   guild,
   channel,
-  userId,
+  userId: openedId,
   anchor,
   onClose,
 }: {
@@ -169,14 +174,20 @@ export function UserProfile({
   anchor: Anchor | null;
   onClose: () => void;
 }) {
+  const [picked, setPicked] = useState<{ from: string; id: string } | null>(null);
+  // A friend picked in this popout, until the popout is opened for someone else.
+  const userId = picked?.from === openedId ? picked.id : openedId;
   const known = useStore((s) => s.users[userId]);
   const member = useStore((s) => (guild ? s.members[guild.id]?.[userId] : undefined));
   const me = useStore((s) => s.me?.id);
+  const profile = useUserProfile(userId);
   const [full, setFull] = useState<User | null>(null);
   useEffect(() => {
-    endpoints.getUser(userId).then(setFull, () => {});
-  }, [userId]);
-  const user = { ...known, ...full } as User;
+    // A stranger's profile is refused (403); their public user object still names them.
+    if (!profile) endpoints.getUser(userId).then(setFull, () => {});
+  }, [userId, profile]);
+  const user = { ...known, ...(full?.id === userId ? full : null), ...profile?.user } as User;
+  const pronouns = profile?.user_profile.pronouns ?? '';
   const roles = (guild?.roles ?? [])
     .filter((r) => member?.roles.includes(r.id))
     .sort((a, b) => b.position - a.position);
@@ -190,6 +201,7 @@ export function UserProfile({
         <p>
           <strong>{user.global_name || user.username}</strong> <span className="muted">@{user.username}</span>
         </p>
+        {pronouns && <p className="pronouns">{pronouns}</p>}
         {user.bio && <p>{user.bio}</p>}
         {roles.length > 0 && (
           <>
@@ -202,6 +214,13 @@ export function UserProfile({
               ))}
             </ul>
           </>
+        )}
+        {profile && (
+          <ProfileMutuals
+            profile={profile}
+            onFriend={(id) => setPicked({ from: openedId, id })}
+            onGuild={onClose}
+          />
         )}
         {user.id !== me && !user.bot && (
           <button type="button" className="primary" onClick={() => openDm(user.id).then(onClose)}>

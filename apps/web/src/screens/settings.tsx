@@ -104,6 +104,7 @@ function Profile() {
   const [username, setUsername] = useState(me.username);
   const [globalName, setGlobalName] = useState(me.global_name ?? '');
   const [bio, setBio] = useState(me.bio ?? '');
+  const [pronouns, setPronouns] = useState(me.pronouns ?? '');
   const [saved, setSaved] = useState(false);
   const save = useAction();
   return (
@@ -133,7 +134,7 @@ function Profile() {
         onSubmit={() =>
           save.run(async () => {
             setSaved(false);
-            await endpoints.modifyMe({ username, global_name: globalName || null, bio });
+            await endpoints.modifyMe({ username, global_name: globalName || null, bio, pronouns });
             setSaved(true);
           })
         }
@@ -153,6 +154,14 @@ function Profile() {
           onChange={setGlobalName}
           maxLength={32}
           error={save.fields.global_name}
+        />
+        <Field
+          label="Pronouns"
+          name="pronouns"
+          value={pronouns}
+          onChange={setPronouns}
+          maxLength={40}
+          error={save.fields.pronouns}
         />
         <div className="field">
           <label htmlFor="f-bio">About me</label>

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TestServer, TestUser } from '../../../server/test/harness';
-import { chromiumSkip, desktop, launchProfile, phone, signInWithTokens, startWebHearth } from './chromium';
+import {
+  chromiumSkip,
+  desktop,
+  launchProfile,
+  phone,
+  shots,
+  signInWithTokens,
+  startWebHearth,
+} from './chromium';
 
 const ADMIN = `admin_${process.pid.toString(36)}`;
 let h: TestServer;
@@ -59,6 +67,37 @@ describe('blocked domains in the web app', { skip: chromiumSkip }, () => {
     await page.getByText('You block no domain.').waitFor();
     assert.equal(await page.getByRole('heading', { name: 'This instance (admin)' }).count(), 0);
     assert.equal(await page.getByRole('heading', { name: 'Known instances' }).count(), 0);
+  });
+
+  test('at phone width (390 px) the page fits the screen and blocking and unblocking work', async () => {
+    await signInWithTokens(page, h.url, user);
+    await page.setViewportSize({ width: 390, height: 780 });
+    try {
+      await page.goto(`${h.url}/settings/domains`);
+      await page.getByRole('heading', { name: 'Blocked domains' }).waitFor();
+      const domain = page.getByLabel('Domain', { exact: true });
+      await domain.fill('a-rather-long-subdomain.of.spam-on-a-phone.example');
+      await page.getByRole('button', { name: 'Block', exact: true }).click();
+      await mine().getByText('a-rather-long-subdomain.of.spam-on-a-phone.example').waitFor();
+      // Nothing wider than the screen: the field, the button and the list's Unblock are all reachable without sideways scrolling.
+      assert.equal(
+        await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+        true,
+        'no sideways scroll',
+      );
+      const unblock = page.getByRole('button', {
+        name: 'Unblock a-rather-long-subdomain.of.spam-on-a-phone.example',
+      });
+      for (const el of [domain, page.getByRole('button', { name: 'Block', exact: true }), unblock]) {
+        const box = (await el.boundingBox())!;
+        assert.ok(box.x >= 0 && box.x + box.width <= 390.5, JSON.stringify(box));
+      }
+      await page.screenshot({ path: join(shots, 'domain-blocks-phone.png') });
+      await unblock.click();
+      await page.getByText('You block no domain.').waitFor();
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
   });
 
   test('an admin blocks a domain for the instance and lifts it', async () => {

@@ -34,6 +34,8 @@ export const PrivateUser = Type.Object(
     mfa_enabled: Type.Boolean(),
     locale: Type.String(),
     premium_type: Type.Integer(),
+    /** Shown in the profile (Discord's user_profile.pronouns); '' when unset. */
+    pronouns: Type.String(),
   },
   {},
 );
@@ -46,11 +48,49 @@ export const ModifyCurrentUser = Type.Object(
     avatar: Type.Optional(Nullable(ImageData)),
     banner: Type.Optional(Nullable(ImageData)),
     bio: Type.Optional(Type.String({ maxLength: Limits.bioMax })),
+    pronouns: Type.Optional(Type.String({ maxLength: Limits.pronounsMax })),
     accent_color: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 0xffffff }))),
   },
   { additionalProperties: false },
 );
 export type ModifyCurrentUser = Static<typeof ModifyCurrentUser>;
+
+/** Discord's GET /users/:id/profile answer: the user, their profile, and what the caller shares with them. */
+export const UserProfile = Type.Object(
+  {
+    user: User,
+    user_profile: Type.Object({
+      bio: Type.String(),
+      pronouns: Type.String(),
+      accent_color: Nullable(Type.Integer()),
+      banner: Nullable(Type.String()),
+    }),
+    /** Servers both are in, with the user's nickname there (omitted when `with_mutual_guilds=false`). */
+    mutual_guilds: Type.Optional(Type.Array(Type.Object({ id: Snowflake, nick: Nullable(Type.String()) }))),
+    /** Friends of both (with `with_mutual_friends=true`), at most Limits.mutualFriendsMax. */
+    mutual_friends: Type.Optional(Type.Array(User)),
+    /** With `with_mutual_friends_count=true`. */
+    mutual_friends_count: Type.Optional(Type.Integer()),
+    /** Hearth links no outside accounts: always empty. */
+    connected_accounts: Type.Array(Type.Never()),
+    badges: Type.Array(Type.Never()),
+    premium_type: Type.Null(),
+  },
+  {},
+);
+export type UserProfile = Static<typeof UserProfile>;
+
+export const UserProfileQuery = Type.Object(
+  {
+    with_mutual_guilds: Type.Optional(Type.Boolean({ default: true })),
+    with_mutual_friends: Type.Optional(Type.Boolean({ default: false })),
+    with_mutual_friends_count: Type.Optional(Type.Boolean({ default: false })),
+    /** Discord's member profile of one server: accepted, not answered (the popout has the member already). */
+    guild_id: Type.Optional(Snowflake),
+  },
+  {},
+);
+export type UserProfileQuery = Static<typeof UserProfileQuery>;
 
 export const UserSettings = Type.Object(
   {

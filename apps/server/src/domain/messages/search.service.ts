@@ -1,6 +1,6 @@
 import { hasPermission, Permission } from '@hearth/permissions';
 import { ChannelKind, ChannelType, isThreadType, type Message } from '@hearth/protocol';
-import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { attachments, channels, messages, permissionOverwrites, threadMembers } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -15,6 +15,10 @@ export interface SearchQuery {
   channelIds?: string[];
   mentions?: string[];
   has?: string[];
+  /** Only messages with a greater id (Discord's min_id: `after:` a date, as the snowflake of its end). */
+  minId?: string;
+  /** Only messages with a smaller id (Discord's max_id: `before:` a date). */
+  maxId?: string;
   limit: number;
   offset: number;
 }
@@ -87,6 +91,8 @@ export class SearchService {
     if (q.authorIds?.length) where.push(inArray(messages.authorId, q.authorIds));
     for (const id of q.mentions ?? []) where.push(sql`jsonb_exists(${messages.mentionUserIds}, ${id})`);
     for (const kind of q.has ?? []) where.push(hasFilter(kind));
+    if (q.minId) where.push(gt(messages.id, q.minId));
+    if (q.maxId) where.push(lt(messages.id, q.maxId));
     const condition = and(...where);
     const [[{ n }], rows] = await Promise.all([
       db.select({ n: count() }).from(messages).where(condition),

@@ -4,6 +4,8 @@ import {
   type ModifyCurrentUser,
   type PrivateUser,
   type User,
+  type UserProfile,
+  type UserProfileQuery,
   type UserSettings,
 } from '@hearth/protocol';
 import { eq } from 'drizzle-orm';
@@ -15,6 +17,7 @@ import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
 import type { MembersService } from '../guilds/members.service';
 import { storeImage } from '../images';
+import { readUserProfile } from './user-profile';
 import { toPrivateUser, toPublicUser, toUserSettings } from './users.wire';
 
 export interface ModifyMeInput extends ModifyCurrentUser {
@@ -42,6 +45,11 @@ export class UsersService {
     return toPrivateUser(row.users, row.credentials);
   }
 
+  /** Discord's GET /users/:id/profile (user-profile.ts decides who may read it). */
+  getProfile(callerId: string, userId: string, query: UserProfileQuery): Promise<UserProfile> {
+    return readUserProfile(this.deps.db, callerId, userId, query);
+  }
+
   async getUser(userId: string): Promise<User> {
     const [row] = await this.deps.db.select().from(users).where(eq(users.id, userId));
     if (!row) throw notFound(ErrorCode.UnknownUser, 'User');
@@ -59,6 +67,7 @@ export class UsersService {
     if (input.username !== undefined) changes.username = input.username;
     if (input.global_name !== undefined) changes.globalName = input.global_name;
     if (input.bio !== undefined) changes.bio = input.bio;
+    if (input.pronouns !== undefined) changes.pronouns = input.pronouns.trim();
     if (input.accent_color !== undefined) changes.accentColor = input.accent_color;
     if (input.avatar !== undefined)
       changes.avatar = await this.storeImage(principal.userId, 'avatar', input.avatar);

@@ -48,6 +48,7 @@ export function toPrivateUser(u: UserRow, cred: CredentialRow | null): PrivateUs
     mfa_enabled: false,
     locale: u.locale,
     premium_type: 0,
+    pronouns: u.pronouns,
   };
 }
 

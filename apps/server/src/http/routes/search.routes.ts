@@ -17,6 +17,8 @@ const Query = Type.Object({
   channel_id: many(Snowflake),
   mentions: many(Snowflake),
   has: many(Has),
+  min_id: Type.Optional(Snowflake),
+  max_id: Type.Optional(Snowflake),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 25 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 9975 })),
 });
@@ -34,6 +36,8 @@ export function searchRoutes(app: Api, { services }: RouteContext): void {
     channelIds: list(q.channel_id),
     mentions: list(q.mentions),
     has: list(q.has),
+    minId: q.min_id,
+    maxId: q.max_id,
     limit: q.limit ?? 25,
     offset: q.offset ?? 0,
   });

@@ -9,6 +9,8 @@ import {
   Snowflake,
   User,
   UserGuildSettings,
+  UserProfile,
+  UserProfileQuery,
   UserSettings,
 } from '@hearth/protocol';
 import { Type } from 'typebox';
@@ -75,6 +77,22 @@ export function usersRoutes(app: Api, { services }: RouteContext): void {
       },
     },
     async (req) => services.guildSettings.modify(caller(req).userId, req.params.guild_id, req.body),
+  );
+
+  app.get(
+    '/users/:user_id/profile',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary:
+          "A person's profile with the servers and friends the caller shares with them (Discord's); 403 to a caller who shares nothing with them",
+        params: Type.Object({ user_id: Snowflake }),
+        querystring: UserProfileQuery,
+        response: { 200: UserProfile, 403: ApiErrorSchema, 404: ApiErrorSchema },
+      },
+    },
+    async (req) => users.getProfile(caller(req).userId, req.params.user_id, req.query),
   );
 
   app.get(

@@ -23,6 +23,8 @@ export const users = pgTable(
     banner: text('banner'),
     accentColor: integer('accent_color'),
     bio: text('bio').notNull().default(''),
+    /** Shown beside the name in the profile (Discord's user_profile.pronouns, at most 40 characters). */
+    pronouns: text('pronouns').notNull().default(''),
     bot: boolean('bot').notNull().default(false),
     system: boolean('system').notNull().default(false),
     flags: integer('flags').notNull().default(0),

@@ -5,7 +5,7 @@ import { channelPermissions, guildPermissions, has, Permission } from '../../per
 import { useStore } from '../../store';
 import { type Channel, ChannelType, type Guild, isForum } from '../../types';
 import { GuildSettings } from '../guild-settings/dialog';
-import type { MenuAt } from '../menus/context-menu';
+import { type MenuAt, usePressToOpen } from '../menus/context-menu';
 import { ChannelMenu } from '../menus/place-menus';
 import { isUnread, visibleChannels } from './channels';
 import { CreateChannelDialog } from './create-channel';
@@ -44,8 +44,9 @@ export function ChannelSidebar({ guild, current }: { guild: Guild; current?: str
   const [collapsed, toggleCategory] = useCollapsed(guild.id);
   const me = s.me?.id ?? '';
   const [dialog, setDialog] = useState<'invite' | 'settings' | 'channel' | null>(null);
-  // A channel's context menu (right-click, the menu key, a long press on Android).
+  // A channel's context menu (right-click, the menu key, a long press on a touch screen).
   const [menu, setMenu] = useState<{ channel: Channel; at: MenuAt } | null>(null);
+  const press = usePressToOpen();
   const channels = useMemo(() => visibleChannels(s, guild), [s, guild]);
   const perms = guildPermissions(guild, me, s.members[guild.id]?.[me]);
   const canSettings =
@@ -75,10 +76,7 @@ export function ChannelSidebar({ guild, current }: { guild: Guild; current?: str
         <a
           href={to}
           onClick={link(to)}
-          onContextMenu={(e) => {
-            e.preventDefault();
-            setMenu({ channel: c, at: { x: e.clientX, y: e.clientY } });
-          }}
+          {...press((at) => setMenu({ channel: c, at }))}
           className={`channel ${c.id === current ? 'active' : ''} ${unread ? 'unread' : ''}`}
           aria-current={c.id === current ? 'page' : undefined}
           aria-label={`${c.name}${mentions ? `, ${mentions} mentions` : unread ? ', unread' : ''}`}

@@ -4,7 +4,7 @@ import { Icon } from '../../icons';
 import { useSocialUnread } from '../../social-badge';
 import { useStore } from '../../store';
 import { ChannelType } from '../../types';
-import type { MenuAt } from '../menus/context-menu';
+import { type MenuAt, usePressToOpen } from '../menus/context-menu';
 import { GuildMenu } from '../menus/place-menus';
 import { AddGuildDialog } from './add-guild';
 import { isUnread, visibleChannels } from './channels';
@@ -17,6 +17,7 @@ export function GuildRail({ current }: { current: string }) {
   const [adding, setAdding] = useState(false);
   // A server's context menu (right-click, the menu key, a long press on Android).
   const [menu, setMenu] = useState<{ guildId: string; at: MenuAt } | null>(null);
+  const press = usePressToOpen();
   const socialUnread = useSocialUnread();
   const dmMentions = Object.values(s.channels)
     .filter((c) => c.type === ChannelType.DM || c.type === ChannelType.GroupDM)
@@ -61,10 +62,7 @@ export function GuildRail({ current }: { current: string }) {
             key={id}
             href={to}
             onClick={link(to)}
-            onContextMenu={(e) => {
-              e.preventDefault();
-              setMenu({ guildId: g.id, at: { x: e.clientX, y: e.clientY } });
-            }}
+            {...press((at) => setMenu({ guildId: g.id, at }))}
             className={`rail-item ${current === id ? 'active' : ''} ${unread ? 'unread' : ''}`}
             aria-label={`${g.name}${mentions ? `, ${mentions} mentions` : unread ? ', unread' : ''}`}
             aria-current={current === id ? 'page' : undefined}

@@ -25,7 +25,9 @@ import { VideoStage, VoicePanel } from './voice';
 
 export function Chat({ path }: { path: string }) {
   // A thread opened beside its channel: /channels/:guild/:channel/threads/:thread (Discord's address for it).
+  // A message's link (Discord's address for it): the channel, jumped to the message.
   const params = match('/channels/:guild/:channel/threads/:thread', path) ??
+    messageParams(path) ??
     match('/channels/:guild/:channel?', path) ?? { guild: '@me' };
   const guildId = params.guild;
   const status = useStore((s) => s.status);
@@ -63,6 +65,10 @@ export function Chat({ path }: { path: string }) {
   }, [channelId]);
   useEffect(() => setShowMembers(!phone), [phone]);
   const swipe = useSwipeBack(phone && !!channelId, guildId);
+  // Opened at a message's address (a link, a reload): the conversation view loads back to it and shows it.
+  useEffect(() => {
+    if (channelId && params.message) requestJump(channelId, params.message);
+  }, [channelId, params.message]);
 
   let main: React.ReactNode;
   if (!me) main = <p className="placeholder">Connecting…</p>;
@@ -150,6 +156,12 @@ export function Chat({ path }: { path: string }) {
       )}
     </div>
   );
+}
+
+/** `/channels/:guild/:channel/:message` with a message id (not a thread's `threads/:id`). */
+function messageParams(path: string): Record<string, string> | null {
+  const p = match('/channels/:guild/:channel/:message', path);
+  return p && /^\d{1,20}$/.test(p.message) ? p : null;
 }
 
 /** The channel last open in each server during this visit, so coming back to a server returns there. */

@@ -3,6 +3,7 @@
 // Enter picks one, Esc and a press outside close it; focus goes back where it was.
 import { type PointerEvent as ReactPointerEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
+import { isPhone } from '../../phone';
 import './context-menu.css';
 
 export type MenuItem =
@@ -21,12 +22,14 @@ const LONG_PRESS_MS = 500;
 const MOVE_TOLERANCE = 10;
 
 /**
- * The menu's open state and the handlers that open it: `onContextMenu` (mouse, keyboard's menu key, Android's own
- * long press) and pointer handlers that open it after a resting touch (iOS gives no contextmenu event).
+ * The handlers that open a menu at a point: `onContextMenu` (mouse, keyboard's menu key, Android's own long press) and
+ * pointer handlers that open it after a resting touch (iOS gives no contextmenu event). `bind(open)` gives one thing's
+ * handlers; a list binds each of its rows (one press is under way at a time). The click that ends a long press is
+ * swallowed, so a held channel opens its menu without also opening the channel.
  */
-export function useContextMenu() {
-  const [at, setAt] = useState<MenuAt | null>(null);
+export function usePressToOpen() {
   const press = useRef<{ timer: number; x: number; y: number } | null>(null);
+  const opened = useRef(false);
   const cancel = () => {
     if (press.current) clearTimeout(press.current.timer);
     press.current = null;
@@ -38,18 +41,26 @@ export function useContextMenu() {
     },
     [],
   );
-  const handlers = {
+  return (open: (at: MenuAt) => void) => ({
     onContextMenu: (e: React.MouseEvent) => {
       if (e.defaultPrevented) return;
       e.preventDefault();
+      // A touch's own contextmenu (Android) after the press timer opened the menu: already open.
+      if (opened.current && !press.current) return;
       cancel();
-      setAt({ x: e.clientX, y: e.clientY });
+      open({ x: e.clientX, y: e.clientY });
     },
     onPointerDown: (e: ReactPointerEvent) => {
+      opened.current = false;
       if (e.pointerType !== 'touch') return;
       cancel();
       const { clientX: x, clientY: y } = e;
-      press.current = { x, y, timer: window.setTimeout(() => setAt({ x, y }), LONG_PRESS_MS) };
+      const timer = window.setTimeout(() => {
+        press.current = null;
+        opened.current = true;
+        open({ x, y });
+      }, LONG_PRESS_MS);
+      press.current = { x, y, timer };
     },
     onPointerMove: (e: ReactPointerEvent) => {
       const p = press.current;
@@ -57,14 +68,27 @@ export function useContextMenu() {
     },
     onPointerUp: cancel,
     onPointerCancel: cancel,
-  };
-  return { at, open: setAt, close: () => setAt(null), handlers };
+    onClickCapture: (e: React.MouseEvent) => {
+      if (!opened.current) return;
+      opened.current = false;
+      e.preventDefault();
+      e.stopPropagation();
+    },
+  });
+}
+
+/** One thing's menu: its open state and the handlers that open it (usePressToOpen). */
+export function useContextMenu() {
+  const [at, setAt] = useState<MenuAt | null>(null);
+  const bind = usePressToOpen();
+  return { at, open: setAt, close: () => setAt(null), handlers: bind(setAt) };
 }
 
 export function ContextMenu(props: { at: MenuAt; label: string; items: MenuItem[]; onClose: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
   const [place, setPlace] = useState<{ left: number; top: number } | null>(null);
-  const phone = window.matchMedia('(max-width: 600px)').matches;
+  // The app's one phone breakpoint (phone.ts), so a menu is a sheet exactly where the layout is one column.
+  const phone = isPhone();
   const items = props.items.filter((i) => i === 'separator' || !i.hidden);
   const { onClose } = props;
 

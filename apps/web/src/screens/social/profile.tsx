@@ -3,9 +3,11 @@
 import { useState } from 'react';
 import type { Account, SocialRelationship } from '../../endpoints';
 import * as endpoints from '../../endpoints';
+import { navigate } from '../../router';
 import { useStore } from '../../store';
 import { Alert, useAction } from '../../ui';
 import { link } from '../chat/link';
+import { ProfileMutuals, useUserProfile } from '../profile-mutuals';
 import { AccountAvatar, Html, imagePath, Name, profilePath } from './content';
 import { Column, StatusFeed } from './feed';
 import { useEndOfList, useLoad, usePaged } from './paged';
@@ -21,6 +23,9 @@ export function ProfilePage({ username, tab }: { username: string; tab: ProfileT
     return { account, rel: rel ?? null };
   }, username);
   const [editing, setEditing] = useState(false);
+  // A local person's chat profile: pronouns, and the servers and friends the reader shares with them.
+  const local = loaded.data && !loaded.data.account.acct.includes('@') ? loaded.data.account.id : null;
+  const chat = useUserProfile(me ? local : null);
 
   if (!loaded.data)
     return (
@@ -62,6 +67,7 @@ export function ProfilePage({ username, tab }: { username: string; tab: ProfileT
           {a.locked && <span className="chip">Approves followers</span>}
           {rel?.followed_by && <span className="chip">Follows you</span>}
         </p>
+        {chat?.user_profile.pronouns && <p className="pronouns">{chat.user_profile.pronouns}</p>}
         {a.note && <Html className="bio" html={a.note} linkMentions />}
         {a.fields.length > 0 && (
           <dl className="profile-fields">
@@ -86,6 +92,15 @@ export function ProfilePage({ username, tab }: { username: string; tab: ProfileT
             <strong>{a.followers_count}</strong> {a.followers_count === 1 ? 'follower' : 'followers'}
           </a>
         </p>
+        {chat && (
+          <ProfileMutuals
+            profile={chat}
+            onFriend={(id) => {
+              const f = chat.mutual_friends?.find((u) => u.id === id);
+              if (f) navigate(`/@${f.username}`);
+            }}
+          />
+        )}
       </section>
       {tab === 'followers' || tab === 'following' ? (
         <AccountList
