@@ -8,9 +8,9 @@ import { type AttachmentRow, deleteAttachmentFiles, safeFilename, urlFilename } 
 import { tooLarge, UploadBatch } from './uploads';
 
 /** How long an announced upload waits for its bytes and then for its message. */
-export const CLOUD_UPLOAD_TTL_MS = 60 * 60_000;
+const CLOUD_UPLOAD_TTL_MS = 60 * 60_000;
 /** Announced uploads one person may have waiting at once (each holds a row and, once sent, its bytes). */
-export const MAX_WAITING_UPLOADS = 50;
+const MAX_WAITING_UPLOADS = 50;
 const SWEEP_BATCH = 500;
 
 type CloudUploadRow = typeof cloudUploads.$inferSelect;
@@ -20,7 +20,7 @@ const gone = () => new ApiError(404, ErrorCode.General, '404: Not Found');
 const notUploaded = () => new ApiError(400, ErrorCode.UploadedFileNotFound, 'Uploaded file not found');
 
 /** Where the bytes of an announced upload are PUT: `upload_url` without its signature. */
-export const uploadPath = (channelId: string, id: string) => `/uploads/${channelId}/${id}`;
+const uploadPath = (channelId: string, id: string) => `/uploads/${channelId}/${id}`;
 
 /**
  * The entries of an unchecked `attachments` list (an interaction's answer takes any) that name cloud uploads, in the
@@ -44,7 +44,7 @@ export function uploadEntries(entries: unknown[] | undefined): MessageAttachment
 }
 
 /** The id an `uploaded_filename` names (`<id>/<name>`), or null. */
-export function uploadedId(uploadedFilename: string): string | null {
+function uploadedId(uploadedFilename: string): string | null {
   return /^(\d{1,20})\/[^/]+$/.exec(uploadedFilename)?.[1] ?? null;
 }
 
