@@ -454,13 +454,18 @@ export class MessagesService {
       input.embeds !== undefined ||
       input.components !== undefined ||
       editsFiles;
-    const files = editsFiles
-      ? await this.editedFiles(ctx, row, input, upload)
-      : { count: 1, added: [], uploaded: [], dropped: [] };
+    let files: Awaited<ReturnType<MessagesService['editedFiles']>> = {
+      count: 0,
+      added: [],
+      uploaded: [],
+      dropped: [],
+    };
     if (editsContent) {
       if (!isAuthor) throw cannotEditOthers();
       if (row.type !== MessageType.Default && row.type !== MessageType.Reply)
         throw new ApiError(403, ErrorCode.CannotExecuteOnSystemMessage, 'Cannot edit a system message');
+      // A message keeping files may lose its text: the files are counted whenever the content changes.
+      files = await this.editedFiles(ctx, row, input, upload);
       const content = input.content ?? (input.content === null ? '' : row.content);
       // Sent embeds replace the message's own; previews of links no longer in the text go (the unfurl adds new ones).
       const links = previewedLinks(content);
