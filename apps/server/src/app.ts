@@ -45,7 +45,7 @@ import { guildsRoutes } from './http/routes/guilds.routes';
 import { interactionsRoutes } from './http/routes/interactions.routes';
 import { invitesRoutes } from './http/routes/invites.routes';
 import { mastodonRoutes } from './http/routes/mastodon';
-import { mediaRoutes } from './http/routes/media.routes';
+import { mediaRoutes, uploadRoutes } from './http/routes/media.routes';
 import { messagesRoutes } from './http/routes/messages.routes';
 import { moderationRoutes } from './http/routes/moderation.routes';
 import { oauth2Routes } from './http/routes/oauth2.routes';
@@ -439,6 +439,7 @@ async function buildHttp(
   await mastodonRoutes(http, ctx);
   systemRoutes(http, { database, metrics, bus });
   mediaRoutes(http, ctx);
+  await uploadRoutes(http, ctx);
   webAppRoutes(http, { dir: webDir, voiceEndpoints: () => ctx.services.guildInfo.voiceEndpoints() });
   await http.ready();
   return http;

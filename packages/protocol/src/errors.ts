@@ -50,6 +50,8 @@ export const ErrorCode = {
   MissingPermissions: 50013,
   InvalidAuthToken: 50014,
   InvalidFormBody: 50035,
+  /** An `uploaded_filename` names no finished upload of the caller's in that channel. */
+  UploadedFileNotFound: 50146,
   InvalidGuild: 50055,
   MaximumEmojis: 30008,
   MaximumWebhooks: 30007,

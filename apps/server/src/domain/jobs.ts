@@ -84,4 +84,12 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
     { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
   );
   jobs.every('messages.link-previews-sweep', 60 * 60_000, 'messages.link-previews-sweep', {});
+  jobs.define(
+    'messages.cloud-uploads-sweep',
+    async () => {
+      await services.messages.cloudUploads.sweep();
+    },
+    { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
+  );
+  jobs.every('messages.cloud-uploads-sweep', 5 * 60_000, 'messages.cloud-uploads-sweep', {});
 }

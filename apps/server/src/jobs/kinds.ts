@@ -19,6 +19,8 @@ export interface JobPayloads {
   'voice.sweep': Record<string, never>;
   /** Fetches the previews of a message's links and adds them to its embeds (after it is written or edited). */
   'messages.unfurl': { channelId: string; messageId: string };
+  /** Deletes cloud uploads never used by a message within their hour, files and all (the sweep, every 5 minutes). */
+  'messages.cloud-uploads-sweep': Record<string, never>;
   /** Forgets link previews past their day in the cache (the recurring sweep, hourly). */
   'messages.link-previews-sweep': Record<string, never>;
   /** Sends an activity for something a local account did towards remote ones (ADR 0040). */

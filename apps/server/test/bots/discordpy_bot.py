@@ -2,7 +2,8 @@
 
 Run by apps/server/test/scenario/discordpy.test.ts with HEARTH_URL, BOT_TOKEN, GUILD_ID, CHANNEL_ID, OWNER_ID and VICTIM_ID
 set. It prints one line per flow, `FLOW <name> ok` or `FLOW <name> fail <error>`; `READY` once logged in, when it
-waits for `ping` from the owner; and `DM_READY` when it waits for `hello bot` from the owner in private. It exits
+waits for `ping` from the owner; `DM_READY` when it waits for `hello bot` from the owner in private; and
+`COMMAND_READY` when its slash command `/reverse` (an attachment option) is registered and waits to be run. It exits
 when every flow has run.
 """
 import asyncio
@@ -29,6 +30,27 @@ intents = discord.Intents.default()
 intents.message_content = True
 intents.members = True
 client = discord.Client(intents=intents, chunk_guilds_at_startup=False)
+tree = discord.app_commands.CommandTree(client)
+# What the slash command with an attachment option received, and whether its answer (with a file) went out.
+command_result = {}
+command_done = asyncio.Event()
+
+
+@tree.command(name='reverse', description='Answers with the file reversed', guild=discord.Object(id=GUILD_ID))
+async def reverse(interaction: discord.Interaction, file: discord.Attachment):
+    try:
+        data = await file.read()
+        command_result['name'] = file.filename
+        command_result['data'] = data
+        await interaction.response.send_message(
+            content='reversed', file=discord.File(io.BytesIO(data[::-1]), filename='reversed.txt')
+        )
+        answer = await interaction.original_response()
+        command_result['answer'] = answer
+    except BaseException as err:  # noqa: BLE001 - reported by the flow
+        command_result['error'] = repr(err)
+    finally:
+        command_done.set()
 
 
 def say(line):
@@ -173,6 +195,19 @@ async def run():
         assert victim.is_timed_out()
         await victim.timeout(None)
 
+    async def attachment_option():
+        synced = await tree.sync(guild=discord.Object(id=GUILD_ID))
+        assert [c.name for c in synced] == ['reverse'], synced
+        say('COMMAND_READY')
+        await command_done.wait()
+        assert 'error' not in command_result, command_result.get('error')
+        assert command_result['name'] == 'numbers.txt', command_result['name']
+        assert command_result['data'] == b'0123456789', command_result['data']
+        answer = command_result['answer']
+        assert answer.content == 'reversed', answer.content
+        assert [a.filename for a in answer.attachments] == ['reversed.txt'], answer.attachments
+        assert await answer.attachments[0].read() == b'9876543210'
+
     async def ban():
         await guild.ban(discord.Object(id=VICTIM_ID), reason='bye', delete_message_days=0)
         entry = await guild.fetch_ban(discord.Object(id=VICTIM_ID))
@@ -199,6 +234,7 @@ async def run():
         ('threads', threads),
         ('timeout', timeout),
         ('ban', ban),
+        ('attachment option', attachment_option),
     ]:
         await flow(name, body)
     say('DONE')

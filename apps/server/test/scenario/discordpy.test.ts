@@ -33,6 +33,7 @@ const flows = [
   'threads',
   'timeout',
   'ban',
+  'attachment option',
 ];
 
 let world: BotWorld;
@@ -60,6 +61,38 @@ before(async () => {
           token: g.owner.token,
           body: { content: 'ping' },
         });
+      },
+      // The owner runs the bot's /reverse with a file, as the web app sends it: payload_json, then files[0].
+      COMMAND_READY: async () => {
+        const commands = await h.api('GET', `/applications/${world.applicationId}/guilds/${g.id}/commands`, {
+          token: `Bot ${world.token}`,
+        });
+        const reverse = commands.body.find((c: { name: string }) => c.name === 'reverse');
+        const form = new FormData();
+        form.append(
+          'payload_json',
+          JSON.stringify({
+            type: 2,
+            application_id: world.applicationId,
+            guild_id: g.id,
+            channel_id: g.textChannelId,
+            nonce: 'reverse-1',
+            data: {
+              id: reverse.id,
+              name: 'reverse',
+              type: 1,
+              options: [{ type: 11, name: 'file', value: 0 }],
+              attachments: [{ id: '0', filename: 'numbers.txt' }],
+            },
+          }),
+        );
+        form.append('files[0]', new Blob(['0123456789']), 'numbers.txt');
+        const res = await fetch(`${h.url}/api/v10/interactions`, {
+          method: 'POST',
+          headers: { authorization: g.owner.token },
+          body: form,
+        });
+        assert.equal(res.status, 204, await res.text());
       },
       // The owner writes to the bot in private.
       DM_READY: async () => {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { join as joinPath } from 'node:path';
 import { after, before, test } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import * as schema from '../../src/store/schema';
 import { addApplication, type BotWorld, botWorld } from '../bots/bot-setup';
 import { TestGateway } from '../gateway-client';
 import { join } from '../guild-helpers';
-import type { TestUser } from '../harness';
+import { filesUnder, type TestUser } from '../harness';
 
 // Files in interactions (ADR 0039, addendum): attachment options (the invoker's files, in `resolved.attachments`),
 // multipart callbacks, follow-ups and edits; and the mentions of responses, as the bot's permissions allow.
@@ -410,4 +411,74 @@ test("a response's role and @everyone mentions follow the bot's permissions and 
   });
   assert.equal(edited.status, 200, edited.text);
   assert.deepEqual(edited.body.mention_roles, [closed]);
+});
+
+/** The files on disk for the guild's text channel (each beside its `.meta`), whatever rows name them. */
+const filesOnDisk = () =>
+  filesUnder(joinPath(world.h.dataDir, 'media', 'attachments', world.g.textChannelId)).filter(
+    (f) => !f.endsWith('.meta'),
+  ).length;
+
+test('a form whose payload_json fails the schema after its files were read leaves no file on disk', async () => {
+  const i = await say({ id: world.applicationId, commandId: sayId, gw: botGw });
+  const before = filesOnDisk();
+  // Files first, then a payload the callback schema refuses (`type` must be an integer): the files were stored
+  // as they arrived and must go with the refusal.
+  const callback = new FormData();
+  callback.append('files[0]', new Blob(['a'.repeat(5000)]), 'a.txt');
+  callback.append('files[1]', new Blob(['b']), 'b.txt');
+  callback.append('payload_json', JSON.stringify({ type: 'four', data: { content: 'x' } }));
+  const res = await fetch(`${world.h.url}/api/v10/interactions/${i.id}/${i.token}/callback`, {
+    method: 'POST',
+    body: callback,
+  });
+  assert.equal(res.status, 400);
+  assert.equal((await res.json()).code, 50035);
+  assert.equal(filesOnDisk(), before);
+  // The same for a follow-up's form; the interaction is still unanswered and answers normally afterwards.
+  const followUp = new FormData();
+  followUp.append('files[0]', new Blob(['c']), 'c.txt');
+  followUp.append('payload_json', JSON.stringify({ content: { not: 'text' } }));
+  const bad = await fetch(`${world.h.url}/api/v10/webhooks/${world.applicationId}/${i.token}`, {
+    method: 'POST',
+    body: followUp,
+  });
+  assert.equal(bad.status, 400);
+  assert.equal(filesOnDisk(), before);
+  const ok = await world.h.api('POST', `/interactions/${i.id}/${i.token}/callback`, {
+    body: { type: 4, data: { content: 'fine' } },
+  });
+  assert.equal(ok.status, 204, ok.text);
+});
+
+test('a bot answers with its own cloud upload; another application cannot use it', async () => {
+  const { h, g } = world;
+  const announced = await h.api('POST', `/channels/${g.textChannelId}/attachments`, {
+    token: `Bot ${world.token}`,
+    body: { files: [{ id: '0', filename: 'chart.txt', file_size: 4 }] },
+  });
+  assert.equal(announced.status, 200, announced.text);
+  const [slot] = announced.body.attachments;
+  const put = await fetch(slot.upload_url.replace('http://hearth.test', h.url), {
+    method: 'PUT',
+    body: 'data',
+  });
+  assert.equal(put.status, 200);
+  const entry = { id: '0', filename: 'chart.txt', uploaded_filename: slot.upload_filename };
+  // The other application's interaction in the same channel cannot take this bot's upload.
+  const q = await say(quiet);
+  const stolen = await h.api('POST', `/interactions/${q.id}/${q.token}/callback`, {
+    body: { type: 4, data: { content: 'mine now', attachments: [entry] } },
+  });
+  assert.equal(stolen.status, 400);
+  assert.equal(stolen.body.code, 50146);
+  const i = await say({ id: world.applicationId, commandId: sayId, gw: botGw });
+  const answered = await h.api('POST', `/interactions/${i.id}/${i.token}/callback?with_response=true`, {
+    body: { type: 4, data: { attachments: [entry] } },
+  });
+  assert.equal(answered.status, 200, answered.text);
+  const message = answered.body.resource.message;
+  assert.equal(message.attachments.length, 1);
+  assert.equal(message.attachments[0].filename, 'chart.txt');
+  assert.equal(await (await fetch(message.attachments[0].url)).text(), 'data');
 });

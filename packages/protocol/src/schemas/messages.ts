@@ -81,6 +81,17 @@ export const MessageReferenceInput = Type.Object({
   type: Type.Optional(Type.Integer()),
 });
 
+/** An entry of a message's `attachments`: a multipart file's name and description, or an uploaded file. */
+export const MessageAttachmentInput = Type.Object({
+  // The string first: an edit names kept files by their snowflake ids, which a coercing check must not turn into
+  // (rounded) numbers.
+  id: Type.Union([Type.String({ maxLength: 20 }), Type.Integer({ minimum: 0 })]),
+  filename: Type.Optional(Type.String({ maxLength: 255 })),
+  description: Type.Optional(Type.String({ maxLength: 1024 })),
+  uploaded_filename: Type.Optional(Type.String({ minLength: 1, maxLength: 400 })),
+});
+export type MessageAttachmentInput = Static<typeof MessageAttachmentInput>;
+
 export const CreateMessage = Type.Object({
   /** null is no content (discord.py sends it with embeds or files only). */
   content: Type.Optional(Nullable(Type.String({ maxLength: Limits.messageContent }))),
@@ -94,19 +105,40 @@ export const CreateMessage = Type.Object({
   components: Type.Optional(Type.Array(Type.Any(), { maxItems: 5 })),
   sticker_ids: Type.Optional(Type.Array(Snowflake, { maxItems: Limits.stickersPerMessage })),
   flags: Type.Optional(Type.Integer({ minimum: 0 })),
-  /** With multipart uploads: `id` is the index of `files[n]`. */
-  attachments: Type.Optional(
-    Type.Array(
-      Type.Object({
-        id: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 20 })]),
-        filename: Type.Optional(Type.String({ maxLength: 255 })),
-        description: Type.Optional(Type.String({ maxLength: 1024 })),
-      }),
-      { maxItems: 10 },
-    ),
-  ),
+  /**
+   * With multipart uploads: `id` is the index of `files[n]`. With `uploaded_filename`, a file of the cloud-upload flow
+   * (`POST /channels/:id/attachments`) becomes an attachment of the message.
+   */
+  attachments: Type.Optional(Type.Array(MessageAttachmentInput, { maxItems: 10 })),
 });
 export type CreateMessage = Static<typeof CreateMessage>;
+
+/** `POST /channels/:id/attachments`: the files a client is about to upload (Discord's cloud-upload flow). */
+export const RequestAttachmentUploads = Type.Object({
+  files: Type.Array(
+    Type.Object({
+      /** The client's own key for the file, echoed in the answer. */
+      id: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 20 })])),
+      filename: Type.String({ minLength: 1, maxLength: 255 }),
+      file_size: Type.Integer({ minimum: 1 }),
+      is_clip: Type.Optional(Type.Boolean()),
+    }),
+    { minItems: 1, maxItems: Limits.attachmentsPerMessage },
+  ),
+});
+export type RequestAttachmentUploads = Static<typeof RequestAttachmentUploads>;
+
+/** Its answer: where to PUT each file, and the name a message then refers to it by. */
+export const AttachmentUploads = Type.Object({
+  attachments: Type.Array(
+    Type.Object({
+      /** The client's key of the file (as a string), or its index when it sent none. */
+      id: Type.String(),
+      upload_url: Type.String(),
+      upload_filename: Type.String(),
+    }),
+  ),
+});
 
 export const EditMessage = Type.Object({
   content: Type.Optional(Nullable(Type.String({ maxLength: Limits.messageContent }))),
@@ -114,6 +146,8 @@ export const EditMessage = Type.Object({
   flags: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
   allowed_mentions: Type.Optional(Type.Union([AllowedMentions, Type.Null()])),
   components: Type.Optional(Type.Union([Type.Array(Type.Any(), { maxItems: 5 }), Type.Null()])),
+  /** The files the message keeps (by id; the rest are removed), new files' names, and uploads to add. */
+  attachments: Type.Optional(Type.Array(MessageAttachmentInput, { maxItems: 10 })),
 });
 export type EditMessage = Static<typeof EditMessage>;
 

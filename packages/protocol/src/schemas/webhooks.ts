@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { Limits } from '../limits';
 import { ImageData, Nullable, Snowflake } from './common';
-import { AllowedMentions, Embed } from './messages';
+import { AllowedMentions, Embed, MessageAttachmentInput } from './messages';
 import { User } from './users';
 
 export const WebhookType = { Incoming: 1, ChannelFollower: 2, Application: 3 } as const;
@@ -81,6 +81,8 @@ export const EditWebhookMessage = Type.Object({
   embeds: Type.Optional(Nullable(Type.Array(Embed, { maxItems: 10 }))),
   allowed_mentions: Type.Optional(Nullable(AllowedMentions)),
   components: Type.Optional(Nullable(Type.Array(Type.Any(), { maxItems: 5 }))),
+  /** The files the message keeps (by id; the rest are removed), and the new ones' names (`id` = n of `files[n]`). */
+  attachments: Type.Optional(Type.Array(MessageAttachmentInput, { maxItems: 10 })),
 });
 export type EditWebhookMessage = Static<typeof EditWebhookMessage>;
 

@@ -20,7 +20,8 @@ export function described(
 ): Map<number, { filename?: string; description?: string }> {
   const out = new Map<number, { filename?: string; description?: string }>();
   for (const e of entries ?? []) {
-    if (!isObject(e) || !/^\d{1,2}$/.test(String(e.id))) continue;
+    // An entry naming a cloud upload describes that upload, not a `files[n]` part.
+    if (!isObject(e) || e.uploaded_filename !== undefined || !/^\d{1,2}$/.test(String(e.id))) continue;
     out.set(Number(e.id), {
       ...(typeof e.filename === 'string' ? { filename: e.filename } : {}),
       ...(typeof e.description === 'string' ? { description: e.description } : {}),

@@ -6,7 +6,6 @@ import {
   type InteractionMessageData,
   InteractionMessageFlags,
   InteractionType,
-  Limits,
   type Message,
   MessageFlags,
   MessageType,
@@ -14,7 +13,6 @@ import {
 } from '@hearth/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
-import type { DbOrTx } from '../../store/db';
 import { attachments, channels, ephemeralMessages, interactions, messages, users } from '../../store/schema';
 import { FieldErrors } from '../applications/command-rules';
 import type { Deps } from '../deps';
@@ -27,20 +25,16 @@ import {
   toAttachmentWire,
 } from '../messages/attachments';
 import { deleteMessages } from '../messages/channel-content';
+import { CloudUploads, uploadEntries } from '../messages/cloud-uploads';
 import { checkComponents } from '../messages/component-rules';
 import { parseMentions, resolveMentions } from '../messages/mentions';
+import { checkFileCount, dropAttachments, keptFiles } from '../messages/message-files';
 import { insertMessages } from '../messages/message-writer';
 import { checkEmbedsTotal, recordMentions } from '../messages/messages.service';
 import { hydrateMessages, interactionFields, messageColumns } from '../messages/messages.wire';
 import type { UploadBatch } from '../messages/uploads';
 import { toPublicUser } from '../users/users.wire';
-import {
-  type AppSummary,
-  type InteractionRow,
-  isObject,
-  type Json,
-  unknownMessage,
-} from './interaction-common';
+import { type AppSummary, type InteractionRow, type Json, unknownMessage } from './interaction-common';
 import { described } from './interaction-files';
 
 /** An ephemeral message mentions nobody: it notifies no one but its reader. */
@@ -74,7 +68,11 @@ export interface Prepared {
  * read and deleted.
  */
 export class InteractionMessages {
-  constructor(private readonly deps: Deps) {}
+  private readonly cloud: CloudUploads;
+
+  constructor(private readonly deps: Deps) {
+    this.cloud = new CloudUploads(deps);
+  }
 
   /** A response's message checked as Discord checks it (before anything is acknowledged). */
   prepare(type: number, data: Json, upload?: UploadBatch): Prepared {
@@ -120,7 +118,8 @@ export class InteractionMessages {
       !prepared.content?.trim() &&
       !prepared.embeds?.length &&
       !prepared.components?.length &&
-      !files
+      !files &&
+      !uploadEntries(m.attachments).length
     )
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
     return prepared;
@@ -141,7 +140,7 @@ export class InteractionMessages {
     const content = opts.loading ? '' : (p.content ?? '');
     const embeds = opts.loading ? [] : (p.embeds ?? []);
     const components = opts.loading ? [] : (p.components ?? []);
-    const files = this.fileRows(row, app, id, p, ephemeral);
+    const { files, uploaded } = await this.fileRows(row, app, id, p, ephemeral);
     const mentioned = ephemeral ? NO_MENTIONS : await this.mentions(row, app, content, p.allowedMentions);
     if (ephemeral) {
       const [bot] = await db.select().from(users).where(eq(users.id, app.botUserId));
@@ -161,6 +160,8 @@ export class InteractionMessages {
           userId: row.userId,
           message: message as unknown as Json,
         });
+        await this.cloud.consume(tx, row.channelId, app.botUserId, uploaded);
+        await this.cloud.consume(tx, row.channelId, app.botUserId, uploaded);
         if (files.length) await tx.insert(attachments).values(files);
       });
       p.upload?.keep();
@@ -196,6 +197,7 @@ export class InteractionMessages {
           interactionMetadata: this.metadata(row),
         },
       ]);
+      await this.cloud.consume(tx, row.channelId, app.botUserId, uploaded);
       if (files.length) await tx.insert(attachments).values(files);
       await recordMentions(tx, mentioned.userIds, {
         channelId: row.channelId,
@@ -231,19 +233,11 @@ export class InteractionMessages {
     const content = p.content ?? before.content;
     const embeds = p.embeds ?? before.embeds;
     const components = p.components ?? before.components;
-    // With `attachments`, the message keeps the existing files it lists (by id), as on Discord; new files are added.
-    const listed = new Set((p.attachments ?? []).map((a) => String(isObject(a) ? a.id : '')));
-    const kept = p.attachments ? before.attachments.filter((a) => listed.has(a.id)) : before.attachments;
-    const dropped = before.attachments.filter((a) => !kept.includes(a)).map((a) => a.id);
-    const files = this.fileRows(row, app, messageId, p, found.ephemeral);
+    const { kept, dropped } = keptFiles(before.attachments, p.attachments);
+    const { files, uploaded } = await this.fileRows(row, app, messageId, p, found.ephemeral);
     if (!content.trim() && !embeds.length && !components.length && !kept.length && !files.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
-    if (kept.length + files.length > Limits.attachmentsPerMessage)
-      throw invalidField(
-        ['attachments'],
-        'BASE_TYPE_MAX_LENGTH',
-        `At most ${Limits.attachmentsPerMessage} files per message.`,
-      );
+    checkFileCount(kept.length + files.length);
     const wasLoading = !!(before.flags & InteractionMessageFlags.Loading);
     const editedAt = wasLoading ? null : new Date();
     if (found.ephemeral) {
@@ -261,8 +255,9 @@ export class InteractionMessages {
           .update(ephemeralMessages)
           .set({ message: message as unknown as Json })
           .where(and(eq(ephemeralMessages.channelId, row.channelId), eq(ephemeralMessages.id, messageId)));
+        await this.cloud.consume(tx, row.channelId, app.botUserId, uploaded);
         if (files.length) await tx.insert(attachments).values(files);
-        return this.dropFiles(tx, row.channelId, messageId, dropped);
+        return dropAttachments(tx, row.channelId, messageId, dropped);
       });
       p.upload?.keep();
       await deleteAttachmentFiles(this.deps.storage, removed);
@@ -297,7 +292,7 @@ export class InteractionMessages {
         guildId: row.guildId,
         authorId: app.botUserId,
       });
-      return { updated: next, removed: await this.dropFiles(tx, row.channelId, messageId, dropped) };
+      return { updated: next, removed: await dropAttachments(tx, row.channelId, messageId, dropped) };
     });
     p.upload?.keep();
     await deleteAttachmentFiles(this.deps.storage, removed);
@@ -434,39 +429,34 @@ export class InteractionMessages {
     return resolved;
   }
 
-  /** The attachment rows of a message's new files (an ephemeral message's are ephemeral, as on Discord). */
-  private fileRows(
+  /**
+   * The attachment rows of a message's new files (an ephemeral message's are ephemeral, as on Discord): the files
+   * sent with it, and uploads of the cloud-upload flow its `attachments` name (the bot's own, to this channel).
+   */
+  private async fileRows(
     row: InteractionRow,
     app: AppSummary,
     messageId: string,
     p: Prepared,
     ephemeral: boolean,
-  ): AttachmentRow[] {
+  ): Promise<{ files: AttachmentRow[]; uploaded: AttachmentRow[] }> {
     const files = p.upload?.files ?? [];
-    if (!files.length) return [];
     // The files were received for the interaction's channel; never let them land elsewhere.
-    if (p.upload?.grant.channelId !== row.channelId) throw unknownMessage();
-    return attachmentRows(files, {
+    if (files.length && p.upload?.grant.channelId !== row.channelId) throw unknownMessage();
+    const sent = attachmentRows(files, {
       channelId: row.channelId,
       messageId,
       uploaderId: app.botUserId,
       descriptions: described(p.attachments),
-    }).map((r) => ({ ...r, ephemeral }));
-  }
-
-  /** Deletes the named attachment rows of a message; their files are removed once the transaction committed. */
-  private async dropFiles(tx: DbOrTx, channelId: string, messageId: string, ids: string[]) {
-    if (!ids.length) return [];
-    return tx
-      .delete(attachments)
-      .where(
-        and(
-          eq(attachments.channelId, channelId),
-          eq(attachments.messageId, messageId),
-          inArray(attachments.id, ids),
-        ),
-      )
-      .returning({ channelId: attachments.channelId, id: attachments.id });
+    });
+    const uploaded = await this.cloud.staged(
+      this.deps.db,
+      { channelId: row.channelId, messageId, uploaderId: app.botUserId },
+      uploadEntries(p.attachments),
+    );
+    checkFileCount(sent.length + uploaded.length);
+    const mark = (r: AttachmentRow) => ({ ...r, ephemeral });
+    return { files: [...sent, ...uploaded].map(mark), uploaded: uploaded.map(mark) };
   }
 
   /** Deletes a message of the interaction: from the channel, or the invoker's ephemeral one. */
@@ -480,7 +470,7 @@ export class InteractionMessages {
           .where(
             and(eq(ephemeralMessages.channelId, row.channelId), eq(ephemeralMessages.id, found.message.id)),
           );
-        return this.dropFiles(
+        return dropAttachments(
           tx,
           row.channelId,
           found.message.id,

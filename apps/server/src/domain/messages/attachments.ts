@@ -49,6 +49,25 @@ function shortenKeepingExtension(name: string, max: number): string {
   return name.slice(0, max - extension.length) + extension;
 }
 
+/**
+ * The names and descriptions a message's `attachments` gives its multipart files, by the n of `files[n]` (entries
+ * naming a cloud upload describe that upload instead).
+ */
+export function descriptionsOf(
+  entries: Array<{
+    id: number | string;
+    filename?: string;
+    description?: string;
+    uploaded_filename?: string;
+  }> = [],
+): Map<number, { filename?: string; description?: string }> {
+  return new Map(
+    entries
+      .filter((a) => a.uploaded_filename === undefined)
+      .map((a) => [Number(a.id), { filename: a.filename, description: a.description }]),
+  );
+}
+
 /** The attachment rows of a message from its files, already stored, named and described by its payload_json. */
 export function attachmentRows(
   files: StagedFile[],
@@ -118,9 +137,9 @@ export class AttachmentUrls {
     return { url, proxy_url: row.previewKey ? signed(attachmentPath(row, { preview: true })) : url };
   }
 
-  /** `path` under the public URL, signed to expire in a day (the social side's media, ADR 0033). */
-  signPath(path: string, now = Date.now()): string {
-    const expires = Math.floor((now + URL_TTL_MS) / 1000).toString(16);
+  /** `path` under the public URL, signed to expire in `ttlMs` (a day: the social side's media, ADR 0033). */
+  signPath(path: string, now = Date.now(), ttlMs = URL_TTL_MS): string {
+    const expires = Math.floor((now + ttlMs) / 1000).toString(16);
     return `${this.publicUrl}${path}?ex=${expires}&hm=${this.mac(path, expires)}`;
   }
 

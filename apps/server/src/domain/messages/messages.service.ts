@@ -13,8 +13,10 @@ import {
   Limits,
   MAX_SNOWFLAKE,
   type Message,
+  type MessageAttachmentInput,
   MessageFlags,
   MessageType,
+  type RequestAttachmentUploads,
   snowflakeFromTimestamp,
 } from '@hearth/protocol';
 import { and, count, desc, eq, gte, inArray, sql } from 'drizzle-orm';
@@ -32,20 +34,24 @@ import { PendingEvents } from '../pending-events';
 import type { RelationshipsService } from '../relationships/relationships.service';
 import type { ThreadsService } from '../threads/threads.service';
 import {
+  type AttachmentRow,
   attachmentPath,
   attachmentRows,
   deleteAttachmentFiles,
+  descriptionsOf,
   dispositionFor,
   type StagedFile,
   urlFilename,
 } from './attachments';
 import { deleteMessages } from './channel-content';
+import { CloudUploads } from './cloud-uploads';
 import { checkComponents } from './component-rules';
 import { type HistoryRange, loadHistoryPage } from './history';
 import { previewedLinks } from './link-preview';
 import { isLinkEmbed, LinkPreviewsService } from './link-previews.service';
 import { parseMentions, resolveMentions } from './mentions';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
+import { checkFileCount, dropAttachments, keptFiles } from './message-files';
 import { insertMessages, MessageWriter, type NewMessage } from './message-writer';
 import { hydrateMessages, type MessageRow, messageColumns } from './messages.wire';
 import { UploadBatch } from './uploads';
@@ -65,6 +71,8 @@ export interface Starter {
 }
 
 const unknownMessage = () => notFound(ErrorCode.UnknownMessage, 'Message');
+const cannotEditOthers = () =>
+  new ApiError(403, ErrorCode.CannotEditOtherUsersMessage, 'Cannot edit a message authored by another user');
 
 /** Above every snowflake: "before" for the newest page. */
 const NEWEST = MAX_SNOWFLAKE.toString();
@@ -72,6 +80,8 @@ const NEWEST = MAX_SNOWFLAKE.toString();
 export class MessagesService {
   /** Plain messages, written coalesced (ADR 0014). */
   private readonly writer: MessageWriter;
+  /** Files of Discord's cloud-upload flow, waiting for their message. */
+  readonly cloudUploads: CloudUploads;
 
   constructor(
     private readonly deps: Deps,
@@ -82,6 +92,7 @@ export class MessagesService {
     private readonly linkPreviews: LinkPreviewsService,
   ) {
     this.writer = new MessageWriter(deps.db);
+    this.cloudUploads = new CloudUploads(deps);
   }
 
   /**
@@ -112,6 +123,15 @@ export class MessagesService {
     this.checkCanSend(ctx);
     if (!hasPermission(ctx.permissions, Permission.ATTACH_FILES)) throw missingPermissions();
     return this.uploadBatch(principal.userId, ctx.channel.id);
+  }
+
+  /**
+   * POST /channels/:id/attachments (Discord's cloud-upload flow): authorized as a message's files are (startUpload),
+   * each announced file within the caller's upload limit; answers a signed PUT URL and an upload_filename per file.
+   */
+  async requestUploads(principal: Principal, channelId: string, input: RequestAttachmentUploads) {
+    const { grant } = await this.startUpload(principal, channelId);
+    return this.cloudUploads.announce(grant, input);
   }
 
   /** An upload batch for files of a message to `channelId`, within the uploader's limit; the caller authorized it. */
@@ -179,6 +199,13 @@ export class MessagesService {
     if (!starter) this.checkCanSend(ctx);
     const inThread = isThreadType(ctx.channel.type);
     const files = upload?.files ?? [];
+    const id = starter?.ctx.channel.id ?? ids.next();
+    // Files of the cloud-upload flow the caller finished for this channel (50146 for any other).
+    const uploaded = await this.cloudUploads.staged(
+      db,
+      { channelId, messageId: id, uploaderId: principal.userId },
+      input.attachments,
+    );
     const content = input.content ?? '';
     const embeds = input.embeds ?? (input.embed ? [input.embed] : []);
     const stickerItems = input.sticker_ids?.length
@@ -190,7 +217,14 @@ export class MessagesService {
       : [];
     // Components are an application's: checked by Discord's rules, and carried only on a bot's messages.
     const components = principal.bot ? checkComponents(input.components, 'message') : [];
-    if (!content.trim() && !embeds.length && !files.length && !stickerItems.length && !components.length)
+    if (
+      !content.trim() &&
+      !embeds.length &&
+      !files.length &&
+      !uploaded.length &&
+      !stickerItems.length &&
+      !components.length
+    )
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
     checkEmbedsTotal(embeds);
     if (!starter) await this.enforceSlowmode(ctx, principal.userId);
@@ -234,8 +268,10 @@ export class MessagesService {
       input.allowed_mentions,
       reference?.authorId ?? null,
     );
-    const id = starter?.ctx.channel.id ?? ids.next();
-    const stored = files.length ? this.fileRows(ctx, principal.userId, id, input, files) : null;
+    const stored =
+      files.length || uploaded.length
+        ? this.fileRows(ctx, principal.userId, id, input, files, uploaded)
+        : null;
     const pending = starter?.pending ?? new PendingEvents();
     const directMentions = mentioned.userIds.filter((u) => u !== principal.userId);
     const enforceNonce = !!(nonce && input.enforce_nonce);
@@ -284,6 +320,7 @@ export class MessagesService {
       // A starter's thread comes first, in this transaction (its message counts start after the starter).
       if (starter) await starter.write(tx);
       const [inserted] = await insertMessages(tx, [newMessage]);
+      await this.cloudUploads.consume(tx, channelId, principal.userId, uploaded);
       if (stored?.length) await tx.insert(attachments).values(stored);
       if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
       if (inThread && !starter) await this.threads.onMessage(tx, ctx.channel, principal.userId);
@@ -360,39 +397,75 @@ export class MessagesService {
     )[0];
   }
 
-  /** PATCH: the author edits content, embeds and flags; others may only toggle SUPPRESS_EMBEDS with MANAGE_MESSAGES. */
+  /**
+   * Authorizes a multipart edit before a byte of its files is read: the caller sees the channel, wrote the message
+   * and may attach files there.
+   */
+  async startEditUpload(principal: Principal, channelId: string, messageId: string): Promise<UploadBatch> {
+    const ctx = await loadMessageChannel(this.deps.db, channelId, principal.userId);
+    const row = await this.find(this.deps.db, channelId, messageId);
+    if (row.authorId !== principal.userId) throw cannotEditOthers();
+    if (!hasPermission(ctx.permissions, Permission.ATTACH_FILES)) throw missingPermissions();
+    return this.uploadBatch(principal.userId, ctx.channel.id);
+  }
+
+  /**
+   * PATCH: the author edits content, embeds, flags and files (new ones in `upload`, or uploads `attachments` names;
+   * `attachments` lists the existing files kept, the rest are deleted, from storage too); others may only toggle
+   * SUPPRESS_EMBEDS with MANAGE_MESSAGES.
+   */
   async edit(
     principal: Principal,
     channelId: string,
     messageId: string,
     input: EditMessage,
+    upload?: UploadBatch,
+  ): Promise<Message> {
+    try {
+      return await this.editMessage(principal, channelId, messageId, input, upload);
+    } catch (err) {
+      await upload?.discard();
+      throw err;
+    }
+  }
+
+  private async editMessage(
+    principal: Principal,
+    channelId: string,
+    messageId: string,
+    input: EditMessage,
+    upload: UploadBatch | undefined,
   ): Promise<Message> {
     const { db } = this.deps;
     const ctx = await loadMessageChannel(db, channelId, principal.userId);
+    if (upload && upload.grant.channelId !== ctx.channel.id) throw unknownMessage();
     const row = await this.find(db, channelId, messageId);
     const isAuthor = row.authorId === principal.userId;
     const changes: Partial<MessageRow> = {};
     if (input.flags != null) {
       if (!isAuthor && !(ctx.guildId && hasPermission(ctx.permissions, Permission.MANAGE_MESSAGES)))
-        throw new ApiError(
-          403,
-          ErrorCode.CannotEditOtherUsersMessage,
-          'Cannot edit a message authored by another user',
-        );
+        throw cannotEditOthers();
       changes.flags =
         (row.flags & ~MessageFlags.SuppressEmbeds) | (input.flags & MessageFlags.SuppressEmbeds);
     }
+    const editsFiles = input.attachments !== undefined || !!upload?.files.length;
     const editsContent =
-      input.content !== undefined || input.embeds !== undefined || input.components !== undefined;
+      input.content !== undefined ||
+      input.embeds !== undefined ||
+      input.components !== undefined ||
+      editsFiles;
+    let files: Awaited<ReturnType<MessagesService['editedFiles']>> = {
+      count: 0,
+      added: [],
+      uploaded: [],
+      dropped: [],
+    };
     if (editsContent) {
-      if (!isAuthor)
-        throw new ApiError(
-          403,
-          ErrorCode.CannotEditOtherUsersMessage,
-          'Cannot edit a message authored by another user',
-        );
+      if (!isAuthor) throw cannotEditOthers();
       if (row.type !== MessageType.Default && row.type !== MessageType.Reply)
         throw new ApiError(403, ErrorCode.CannotExecuteOnSystemMessage, 'Cannot edit a system message');
+      // A message keeping files may lose its text: the files are counted whenever the content changes.
+      files = await this.editedFiles(ctx, row, input, upload);
       const content = input.content ?? (input.content === null ? '' : row.content);
       // Sent embeds replace the message's own; previews of links no longer in the text go (the unfurl adds new ones).
       const links = previewedLinks(content);
@@ -404,7 +477,7 @@ export class MessagesService {
         input.components === undefined || !principal.bot
           ? row.components
           : checkComponents(input.components, 'message');
-      if (!content.trim() && !embeds.length && !components.length)
+      if (!content.trim() && !embeds.length && !components.length && !files.count)
         throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
       checkEmbedsTotal(embeds);
       changes.content = content;
@@ -417,7 +490,7 @@ export class MessagesService {
       changes.editedAt = new Date();
     }
     if (!Object.keys(changes).length) return (await hydrateMessages(db, this.deps.attachmentUrls, [row]))[0];
-    const updated = await db.transaction(async (tx) => {
+    const { updated, removed } = await db.transaction(async (tx) => {
       const [next] = await tx
         .update(messages)
         .set(changes)
@@ -428,8 +501,12 @@ export class MessagesService {
         (u) => !row.mentionUserIds.includes(u) && u !== row.authorId,
       );
       await recordMentions(tx, added, { channelId, messageId, guildId: ctx.guildId, authorId: row.authorId });
-      return next;
+      await this.cloudUploads.consume(tx, channelId, principal.userId, files.uploaded);
+      if (files.added.length) await tx.insert(attachments).values(files.added);
+      return { updated: next, removed: await dropAttachments(tx, channelId, messageId, files.dropped) };
     });
+    upload?.keep();
+    await deleteAttachmentFiles(this.deps.storage, removed);
     const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [updated]);
     this.deps.events.publish('MESSAGE_UPDATE', Topic.channel(channelId), {
       ...message,
@@ -445,7 +522,29 @@ export class MessagesService {
     return message;
   }
 
-  /** DELETE: the author, or MANAGE_MESSAGES in a guild. */
+  /**
+   * An edit's files: the existing ones `attachments` keeps, the new ones (multipart and uploaded, with ATTACH_FILES)
+   * as rows to add, and the ids of those to drop; `count` is how many the message will hold.
+   */
+  private async editedFiles(ctx: MessageChannel, row: MessageRow, input: EditMessage, upload?: UploadBatch) {
+    const { db } = this.deps;
+    const existing = await db
+      .select({ id: attachments.id })
+      .from(attachments)
+      .where(and(eq(attachments.channelId, row.channelId), eq(attachments.messageId, row.id)));
+    const { kept, dropped } = keptFiles(existing, input.attachments);
+    const uploaded = await this.cloudUploads.staged(
+      db,
+      { channelId: row.channelId, messageId: row.id, uploaderId: row.authorId },
+      input.attachments,
+    );
+    const sent = upload?.files ?? [];
+    const added =
+      sent.length || uploaded.length ? this.fileRows(ctx, row.authorId, row.id, input, sent, uploaded) : [];
+    checkFileCount(kept.length + added.length);
+    return { count: kept.length + added.length, added, uploaded, dropped };
+  }
+
   /**
    * DELETE /channels/:id/messages/:mid: the author, or in a guild a moderator (MANAGE_MESSAGES). A moderator's removal
    * of someone else's message is in the audit log (MESSAGE_DELETE, with the reason), as on Discord.
@@ -701,23 +800,22 @@ export class MessagesService {
     ctx: MessageChannel,
     userId: string,
     messageId: string,
-    input: CreateMessage,
+    input: { attachments?: MessageAttachmentInput[] },
     files: StagedFile[],
+    uploaded: AttachmentRow[],
   ) {
     if (!hasPermission(ctx.permissions, Permission.ATTACH_FILES)) throw missingPermissions();
-    if (files.length > Limits.attachmentsPerMessage)
+    if (files.length + uploaded.length > Limits.attachmentsPerMessage)
       throw invalidField(
         ['files'],
         'BASE_TYPE_MAX_LENGTH',
         `At most ${Limits.attachmentsPerMessage} files per message.`,
       );
-    const descriptions = new Map(
-      (input.attachments ?? []).map((a) => [
-        Number(a.id),
-        { filename: a.filename, description: a.description },
-      ]),
-    );
-    return attachmentRows(files, { channelId: ctx.channel.id, messageId, uploaderId: userId, descriptions });
+    const descriptions = descriptionsOf(input.attachments);
+    return [
+      ...attachmentRows(files, { channelId: ctx.channel.id, messageId, uploaderId: userId, descriptions }),
+      ...uploaded,
+    ];
   }
 
   /** Slowmode: one message per `rate_limit_per_user` seconds, unless the sender may manage messages or the channel. */

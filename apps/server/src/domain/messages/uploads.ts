@@ -12,6 +12,8 @@ export interface IncomingFile {
   field: string;
   filename: string;
   stream: AsyncIterable<Buffer>;
+  /** The attachment id it is stored for, when already given (a cloud upload's); a new one otherwise. */
+  id?: string;
 }
 
 // The type is sniffed from this many first bytes (sniffContentType looks at most at 8 KiB).
@@ -52,7 +54,7 @@ export class UploadBatch {
         'BASE_TYPE_MAX_LENGTH',
         `At most ${Limits.attachmentsPerMessage} files per message.`,
       );
-    const id = this.deps.ids.next();
+    const id = file.id ?? this.deps.ids.next();
     const folder = `attachments/${this.grant.channelId}/${id}`;
     // A fixed name: the attachment's own name may only be known from a payload_json after the file, and the
     // row keeps the key, so the name in URLs is free to change without moving the file.

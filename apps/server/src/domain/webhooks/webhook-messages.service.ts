@@ -16,10 +16,11 @@ import { attachments, channels, messages, roles, users } from '../../store/schem
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../errors';
 import type { ChannelRow } from '../guilds/guild-access';
-import { attachmentRows, deleteAttachmentFiles } from '../messages/attachments';
+import { attachmentRows, deleteAttachmentFiles, descriptionsOf } from '../messages/attachments';
 import { deleteMessages } from '../messages/channel-content';
 import { checkComponents } from '../messages/component-rules';
 import { parseMentions, resolveMentions } from '../messages/mentions';
+import { checkFileCount, dropAttachments, keptFiles } from '../messages/message-files';
 import { insertMessages, MessageWriter, type NewMessage } from '../messages/message-writer';
 import { checkEmbedsTotal, recordMentions } from '../messages/messages.service';
 import {
@@ -137,12 +138,7 @@ export class WebhookMessagesService {
       channelId: channel.id,
       messageId: id,
       uploaderId: webhook.id,
-      descriptions: new Map(
-        (input.attachments ?? []).map((a) => [
-          Number(a.id),
-          { filename: a.filename, description: a.description },
-        ]),
-      ),
+      descriptions: descriptionsOf(input.attachments),
     });
     const inThread = isThreadType(channel.type);
     const newMessage: NewMessage = {
@@ -208,30 +204,55 @@ export class WebhookMessagesService {
     return (await hydrateMessages(db, this.deps.attachmentUrls, [row]))[0];
   }
 
-  /** PATCH /webhooks/:id/:token/messages/:message_id: content, embeds, components, mentions again. */
+  /**
+   * PATCH /webhooks/:id/:token/messages/:message_id: content, embeds, components, mentions again; with a multipart
+   * form also files (the new ones in `upload`, authorized by startUpload). `attachments` lists the existing files the
+   * message keeps; the others are deleted, from storage too.
+   */
   async edit(
     webhookId: string,
     token: string,
     messageId: string,
     input: EditWebhookMessage,
-    threadId?: string,
+    opts: { threadId?: string; upload?: UploadBatch } = {},
+  ): Promise<Message> {
+    try {
+      return await this.editMessage(webhookId, token, messageId, input, opts);
+    } catch (err) {
+      await opts.upload?.discard();
+      throw err;
+    }
+  }
+
+  private async editMessage(
+    webhookId: string,
+    token: string,
+    messageId: string,
+    input: EditWebhookMessage,
+    { threadId, upload }: { threadId?: string; upload?: UploadBatch },
   ): Promise<Message> {
     const { db } = this.deps;
     const webhook = await this.webhooks.authenticate(webhookId, token);
     const channel = await this.target(db, webhook, threadId);
+    if (upload && upload.grant.channelId !== channel.id) throw notFound(ErrorCode.UnknownChannel, 'Channel');
     const row = await this.own(db, webhook, channel.id, messageId);
     const content = input.content === undefined ? row.content : (input.content ?? '');
     const embeds = input.embeds === undefined ? row.embeds : (input.embeds ?? []);
     const components =
       input.components === undefined ? row.components : checkComponents(input.components, 'message');
-    const hasFiles = (
-      await db
-        .select({ id: attachments.id })
-        .from(attachments)
-        .where(and(eq(attachments.channelId, channel.id), eq(attachments.messageId, messageId)))
-        .limit(1)
-    ).length;
-    if (!content.trim() && !embeds.length && !hasFiles && !components.length)
+    const existing = await db
+      .select({ id: attachments.id })
+      .from(attachments)
+      .where(and(eq(attachments.channelId, channel.id), eq(attachments.messageId, messageId)));
+    const { kept, dropped } = keptFiles(existing, input.attachments);
+    const added = attachmentRows(upload?.files ?? [], {
+      channelId: channel.id,
+      messageId,
+      uploaderId: webhook.id,
+      descriptions: descriptionsOf(input.attachments),
+    });
+    checkFileCount(kept.length + added.length);
+    if (!content.trim() && !embeds.length && !kept.length && !added.length && !components.length)
       throw new ApiError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
     checkEmbedsTotal(embeds);
     const mentioned = await this.mentions(db, webhook.guildId, content, input.allowed_mentions);
@@ -244,22 +265,25 @@ export class WebhookMessagesService {
       editedAt: new Date(),
       components,
     };
-    const updated = await db.transaction(async (tx) => {
+    const { updated, removed } = await db.transaction(async (tx) => {
       const [next] = await tx
         .update(messages)
         .set(changes)
         .where(and(eq(messages.channelId, channel.id), eq(messages.id, messageId)))
         .returning(messageColumns);
       if (!next) throw unknownMessage();
-      const added = mentioned.userIds.filter((u) => !row.mentionUserIds.includes(u));
-      await recordMentions(tx, added, {
+      if (added.length) await tx.insert(attachments).values(added);
+      const newMentions = mentioned.userIds.filter((u) => !row.mentionUserIds.includes(u));
+      await recordMentions(tx, newMentions, {
         channelId: channel.id,
         messageId,
         guildId: webhook.guildId,
         authorId: webhook.id,
       });
-      return next;
+      return { updated: next, removed: await dropAttachments(tx, channel.id, messageId, dropped) };
     });
+    upload?.keep();
+    await deleteAttachmentFiles(this.deps.storage, removed);
     const [message] = await hydrateMessages(db, this.deps.attachmentUrls, [updated]);
     this.deps.events.publish('MESSAGE_UPDATE', Topic.channel(channel.id), {
       ...message,

@@ -1,5 +1,6 @@
 import { isSnowflake, Snowflake } from '@hearth/protocol';
 import { Type } from 'typebox';
+import { refuseRestOfBody } from '../multipart';
 import { servedAsFile } from '../security-headers';
 import type { Api, RouteContext } from '../types';
 
@@ -211,4 +212,43 @@ export function mediaRoutes(app: Api, { services }: RouteContext): void {
       },
     );
   }
+}
+
+/**
+ * Where a file of the cloud-upload flow is PUT (its `upload_url`): no login, the signature is the capability. The
+ * body is any bytes, streamed to storage through the same path as a multipart file.
+ */
+export async function uploadRoutes(http: Api, { services }: RouteContext): Promise<void> {
+  await http.register(async (plain) => {
+    const scope = plain as Api;
+    scope.removeAllContentTypeParsers();
+    // The handler reads the request's own stream: nothing is parsed or buffered here.
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    scope.put(
+      '/uploads/:channel_id/:upload_id',
+      {
+        schema: {
+          hide: true,
+          params: Type.Object({ channel_id: Snowflake, upload_id: Snowflake }),
+          querystring: Type.Object({
+            ex: Type.Optional(Type.String({ maxLength: 16 })),
+            hm: Type.Optional(Type.String({ maxLength: 64 })),
+          }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          await services.messages.cloudUploads.receive(
+            { channelId: req.params.channel_id, id: req.params.upload_id },
+            req.query,
+            req.raw as AsyncIterable<Buffer>,
+          );
+        } catch (err) {
+          refuseRestOfBody(req, reply);
+          throw err;
+        }
+        return reply.code(200).send({});
+      },
+    );
+  });
 }

@@ -1,7 +1,16 @@
-import { BulkDelete, CreateMessage, EditMessage, HistoryQuery, Message, Snowflake } from '@hearth/protocol';
+import {
+  AttachmentUploads,
+  BulkDelete,
+  CreateMessage,
+  EditMessage,
+  HistoryQuery,
+  Message,
+  RequestAttachmentUploads,
+  Snowflake,
+} from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller } from '../auth';
-import { readMessageForm, refuseRestOfBody } from '../multipart';
+import { formCheck, readMessageForm, refuseRestOfBody } from '../multipart';
 import { auditReason, noContent } from '../reply';
 import { errorResponses } from '../route-errors';
 import type { Api, RouteContext } from '../types';
@@ -10,6 +19,7 @@ const tags = ['messages'];
 const errors = errorResponses(400, 401, 403, 404, 429);
 const ChannelParams = Type.Object({ channel_id: Snowflake });
 const MessageParams = Type.Object({ channel_id: Snowflake, message_id: Snowflake });
+const checkEdit = formCheck(EditMessage);
 
 export function messagesRoutes(app: Api, { services }: RouteContext): void {
   const { messages } = services;
@@ -32,6 +42,21 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
         throw err;
       }
     },
+  );
+
+  // Discord's cloud-upload flow: announce files, PUT each to its upload_url, then name them in a message.
+  app.post(
+    '/channels/:channel_id/attachments',
+    {
+      config: { auth: 'any', bucket: 'message-create' },
+      schema: {
+        tags,
+        params: ChannelParams,
+        body: RequestAttachmentUploads,
+        response: { 200: AttachmentUploads, ...errors },
+      },
+    },
+    async (req) => messages.requestUploads(caller(req), req.params.channel_id, req.body),
   );
 
   app.get(
@@ -63,7 +88,19 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
       config: { auth: 'any', bucket: 'message-edit' },
       schema: { tags, params: MessageParams, body: EditMessage, response: { 200: Message, ...errors } },
     },
-    async (req) => messages.edit(caller(req), req.params.channel_id, req.params.message_id, req.body),
+    async (req, reply) => {
+      const { channel_id: channelId, message_id: messageId } = req.params;
+      if (!req.isMultipart()) return messages.edit(caller(req), channelId, messageId, req.body);
+      try {
+        // The author, allowed to attach files, is known before a byte of the form is read.
+        const upload = await messages.startEditUpload(caller(req), channelId, messageId);
+        const input = await readMessageForm(req, upload, checkEdit);
+        return await messages.edit(caller(req), channelId, messageId, input, upload);
+      } catch (err) {
+        refuseRestOfBody(req, reply);
+        throw err;
+      }
+    },
   );
 
   app.delete(

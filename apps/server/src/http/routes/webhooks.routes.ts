@@ -292,13 +292,17 @@ export function webhooksRoutes(app: Api, { services, limiter, config }: RouteCon
           throw err;
         }
       }
-      return webhookMessages.edit(
-        req.params.webhook_id,
-        req.params.webhook_token,
-        req.params.message_id,
-        req.body,
-        req.query.thread_id,
-      );
+      const threadId = req.query.thread_id;
+      if (!req.isMultipart()) return webhookMessages.edit(id, token, messageId, req.body, { threadId });
+      // Authorized by the token before a byte of the form is read; payload_json's `attachments` lists the kept files.
+      try {
+        const upload = await webhookMessages.startUpload(id, token, threadId);
+        const input = await readMessageForm(req, upload, checkEdit);
+        return await webhookMessages.edit(id, token, messageId, input, { threadId, upload });
+      } catch (err) {
+        refuseRestOfBody(req, reply);
+        throw err;
+      }
     },
   );
   app.delete(

@@ -89,6 +89,37 @@ export const attachments = pgTable(
 );
 
 /**
+ * A file announced through Discord's cloud-upload flow (`POST /channels/:id/attachments`): its bytes arrive by a PUT
+ * to a signed URL (`pending` → `receiving` → `uploaded`) into the folder its attachment will keep, and a message of the
+ * same channel by the same uploader turns it into an attachment row (deleting this one). Never used, it is swept at
+ * `expires_at`, files and all. Channel-owned, as attachments are.
+ */
+export const cloudUploads = pgTable(
+  'cloud_uploads',
+  {
+    channelId: snowflake('channel_id').notNull(),
+    id: snowflake('id').notNull(),
+    uploaderId: snowflake('uploader_id').notNull(),
+    /** The safe name announced with it (a message may rename it). */
+    filename: text('filename').notNull(),
+    /** The size announced: the PUT may bring at most this many bytes. */
+    declaredSize: bigint('declared_size', { mode: 'number' }).notNull(),
+    state: text('state').notNull().default('pending'),
+    contentType: text('content_type'),
+    size: bigint('size', { mode: 'number' }),
+    width: integer('width'),
+    height: integer('height'),
+    previewKey: text('preview_key'),
+    expiresAt: timestamptz('expires_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.id] }),
+    index('cloud_uploads_uploader_idx').on(t.uploaderId),
+    index('cloud_uploads_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/**
  * One row per user, message and emoji: a user may react with several emoji.
  * emoji_key is the unicode emoji itself or the custom emoji's id.
  */
