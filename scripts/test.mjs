@@ -12,9 +12,16 @@
 // that was skipped, and why.
 //
 //   node scripts/test.mjs [--tiers unit,scenario,pglite,postgres,multi-process,browser] [file-filter …]
+//
+// Speed without testing less (issue 26, ADR 00XX, docs/performance.md "The suite"):
+// - the tiers that start Hearth copy a database migrated once for the run (apps/server/test/database-templates.ts)
+//   instead of migrating one per test file (HEARTH_TEST_TEMPLATES=0 turns that off);
+// - the scenario tiers run HEARTH_TEST_CONCURRENCY files at once (default 1, one at a time, as before; each file has
+//   its own Hearth, data directory and database, so more is possible where it has been proven green, see the ADR);
+// - tsx keeps its compiled files in .cache/tsx across runs (TSX_DISABLE_CACHE=1 turns that off).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -64,6 +71,21 @@ const reportDir = mkdtempSync(join(tmpdir(), 'hearth-test-report-'));
 // The suite's own temporary directory: whatever a test leaves there is found afterwards, not mixed with the
 // machine's /tmp (where other runs write at the same time).
 const suiteTmp = mkdtempSync(join(tmpdir(), 'hearth-suite-tmp-'));
+// tsx's cache (compiled TypeScript, keyed by each file's content) lives in $TMPDIR/tsx-<user>: pointed at .cache/tsx,
+// a run starts with what the previous one compiled instead of compiling the whole server again.
+if (!process.env.TSX_DISABLE_CACHE) {
+  const cache = join(root, '.cache', 'tsx');
+  mkdirSync(cache, { recursive: true });
+  symlinkSync(cache, join(suiteTmp, `tsx-${process.geteuid?.() ?? userInfo().username}`));
+}
+
+/** Files run at once in the scenario tiers. */
+const concurrencySetting = process.env.HEARTH_TEST_CONCURRENCY;
+const scenarioConcurrency = concurrencySetting === undefined ? 1 : Number(concurrencySetting);
+if (!Number.isInteger(scenarioConcurrency) || scenarioConcurrency < 1 || scenarioConcurrency > 16) {
+  console.error(`HEARTH_TEST_CONCURRENCY takes a whole number from 1 to 16; got "${concurrencySetting}"`);
+  process.exit(2);
+}
 const ran = [];
 const skippedTiers = [];
 /** `reason -> names` of the suites and tests the runner skipped, read from a TAP copy of its report. */
@@ -120,26 +142,75 @@ function run(tier, label, list, env, flags = []) {
 }
 
 const hasPostgres = Boolean(process.env.DATABASE_URL);
+const wants = (tier, files) => tiers.includes(tier) && files.length > 0;
+// The run's migrated databases (HEARTH_TEST_TEMPLATES=0: every test migrates its own, as before, to compare or to
+// rule them out): an embedded one for the tiers that start Hearth in the test process on PGlite (multi-process tests
+// start their own processes on empty data directories), a PostgreSQL one for every tier on PostgreSQL.
+const useTemplates = process.env.HEARTH_TEST_TEMPLATES !== '0';
+const pgliteTemplate =
+  useTemplates && (wants('pglite', inTier('scenario')) || wants('browser', inTier('browser')));
+const pgTemplate =
+  useTemplates &&
+  hasPostgres &&
+  (wants('postgres', inTier('scenario')) || wants('multi-process', inTier('multi-process')));
+const templates = {};
+const templateDir = join(reportDir, 'template');
+/** Runs apps/server/test/database-templates.ts (makes the run's migrated databases, or drops them). */
+const templateScript = (...argv) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'apps/server/test/database-templates.ts', ...argv], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TMPDIR: suiteTmp },
+  }).status;
+if (pgliteTemplate || pgTemplate) {
+  const started = performance.now();
+  const kinds = [...(pgliteTemplate ? ['--pglite'] : []), ...(pgTemplate ? ['--postgres'] : [])];
+  if (templateScript(templateDir, ...kinds) !== 0) {
+    console.error('Could not make the migrated template databases (above): the tiers cannot start.');
+    for (const dir of [reportDir, suiteTmp]) rmSync(dir, { recursive: true, force: true });
+    process.exit(1);
+  }
+  console.log(`Migrated template databases made in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  if (pgliteTemplate) templates.HEARTH_TEST_PGLITE_TEMPLATE = templateDir;
+  if (pgTemplate)
+    templates.HEARTH_TEST_PG_TEMPLATE = readFileSync(join(templateDir, 'postgres-template'), 'utf8');
+}
+const scenarioFlags = [`--test-concurrency=${scenarioConcurrency}`];
+
 let failed = 0;
 if (tiers.includes('unit')) failed |= run('unit', 'unit tests', inTier('unit'), {}, [oneProcess]);
 else skippedTiers.push('unit tests (not in --tiers)');
 if (tiers.includes('pglite'))
-  failed |= run('pglite', 'scenarios on PGlite', inTier('scenario'), { HEARTH_TEST_DB: 'pglite' });
+  failed |= run(
+    'pglite',
+    'scenarios on PGlite',
+    inTier('scenario'),
+    { HEARTH_TEST_DB: 'pglite', ...templates },
+    scenarioFlags,
+  );
 else skippedTiers.push('scenarios on PGlite (not in --tiers)');
 if (!tiers.includes('postgres')) skippedTiers.push('scenarios on PostgreSQL (not in --tiers)');
 else if (!hasPostgres) skippedTiers.push('scenarios on PostgreSQL (set DATABASE_URL to run them)');
-else failed |= run('postgres', 'scenarios on PostgreSQL', inTier('scenario'), { HEARTH_TEST_DB: 'postgres' });
+else
+  failed |= run(
+    'postgres',
+    'scenarios on PostgreSQL',
+    inTier('scenario'),
+    { HEARTH_TEST_DB: 'postgres', ...templates },
+    scenarioFlags,
+  );
 if (tiers.includes('multi-process'))
   failed |= run(
     'multi-process',
     `multi-process tests (on ${hasPostgres ? 'PostgreSQL' : 'PGlite'})`,
     inTier('multi-process'),
-    { HEARTH_TEST_DB: hasPostgres ? 'postgres' : 'pglite' },
+    { HEARTH_TEST_DB: hasPostgres ? 'postgres' : 'pglite', ...templates },
   );
 else skippedTiers.push('multi-process tests (not in --tiers)');
 if (tiers.includes('browser'))
-  failed |= run('browser', 'browser tests', inTier('browser'), { HEARTH_TEST_DB: 'pglite' });
+  failed |= run('browser', 'browser tests', inTier('browser'), { HEARTH_TEST_DB: 'pglite', ...templates });
 else skippedTiers.push('browser tests (not in --tiers)');
+if (templates.HEARTH_TEST_PG_TEMPLATE) templateScript('--drop', templateDir);
 rmSync(reportDir, { recursive: true, force: true });
 // Hearth's tests name their temporary folders hearth-*; one still there was not cleaned up (tsx keeps its cache here).
 const leftBehind = readdirSync(suiteTmp).filter((name) => name.startsWith('hearth-'));

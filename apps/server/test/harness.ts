@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,6 +8,7 @@ import { createApp, type HearthApp } from '../src/app';
 import { type Config, loadConfig } from '../src/config';
 import type { BusEvent } from '../src/events/bus';
 import { type Database, openDatabase } from '../src/store/db';
+import { safeDatabaseName, testDatabasePrefix } from './database-names';
 
 /** Which database the scenarios run on: set by scripts/test.mjs. */
 export const testDb: 'pglite' | 'postgres' =
@@ -58,12 +59,15 @@ export interface RequestOptions {
 }
 
 /**
- * How the suite's PostgreSQL databases are named: `<prefix>_…`. A CI run sets its own (HEARTH_TEST_DB_PREFIX) and
- * drops only those afterwards, never a concurrent run's.
+ * The migrated databases scripts/test.mjs made for this run (test/database-templates.ts): a PostgreSQL database to
+ * copy with `CREATE DATABASE … TEMPLATE`, and an embedded database's folder to copy into a new data directory. Without
+ * them (a test file run on its own) each test migrates its own, as a first start does; with them the migrator still
+ * runs at start and finds every migration applied.
  */
-export const testDatabasePrefix = /^[a-z][a-z0-9_]{0,39}$/.test(process.env.HEARTH_TEST_DB_PREFIX ?? '')
-  ? (process.env.HEARTH_TEST_DB_PREFIX as string)
-  : 'hearth_test';
+const templates = {
+  postgres: safeDatabaseName(process.env.HEARTH_TEST_PG_TEMPLATE),
+  pglite: process.env.HEARTH_TEST_PGLITE_TEMPLATE || null,
+};
 
 /** Creates a fresh PostgreSQL database for one test file and returns its URL and a dropper. */
 export async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -72,7 +76,7 @@ export async function freshPostgres(): Promise<{ url: string; drop: () => Promis
   const name = `${testDatabasePrefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
+  await client.query(`CREATE DATABASE ${name}${templates.postgres ? ` TEMPLATE ${templates.postgres}` : ''}`);
   await client.end();
   const url = new URL(admin);
   url.pathname = `/${name}`;
@@ -139,6 +143,9 @@ export async function startHearth(
 ): Promise<TestServer> {
   const dataDir = opts.after?.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-test-'));
   const pgdb = opts.after ? opts.after.database : testDb === 'postgres' ? await freshPostgres() : null;
+  // A new embedded database starts as a copy of the run's migrated one (a restart keeps its own files).
+  if (!opts.after && !pgdb && !overrides.dataDir && !overrides.databaseUrl && templates.pglite)
+    cpSync(join(templates.pglite, 'pglite'), join(dataDir, 'pglite'), { recursive: true });
   const config = loadConfig(
     {},
     {
