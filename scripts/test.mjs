@@ -13,7 +13,7 @@
 //
 //   node scripts/test.mjs [--tiers unit,scenario,pglite,postgres,multi-process,browser] [file-filter …]
 //
-// Speed without testing less (issue 26, ADR 00XX, docs/performance.md "The suite"):
+// Speed without testing less (issue 26, ADR 0048, docs/performance.md "The suite"):
 // - the tiers that start Hearth copy a database migrated once for the run (apps/server/test/database-templates.ts)
 //   instead of migrating one per test file (HEARTH_TEST_TEMPLATES=0 turns that off);
 // - the scenario tiers run HEARTH_TEST_CONCURRENCY files at once (default 1, one at a time, as before; each file has

@@ -1,5 +1,5 @@
 // Migrated databases made once per run of the suite and copied for each test, instead of migrating a new one per
-// test file (ADR 00XX, docs/performance.md "The suite"). Migrating a new embedded (PGlite) database on disk took
+// test file (ADR 0048, docs/performance.md "The suite"). Migrating a new embedded (PGlite) database on disk took
 // 10–13 s of a scenario file's start on a busy machine; copying a migrated one and opening it takes ~0.5 s. On
 // PostgreSQL, `CREATE DATABASE … TEMPLATE` copies a migrated database instead of applying every migration again.
 //
