@@ -150,6 +150,10 @@ export const modifyMe = (body: ModifyCurrentUser) => api<User>('PATCH', '/users/
 export const modifyGuildSettings = (guildId: string, body: ModifyUserGuildSettings) =>
   api<UserGuildSettings>('PATCH', `/users/@me/guilds/${guildId}/settings`, body);
 export const changePassword = (body: Static<typeof ChangePassword>) => api<User>('PATCH', '/users/@me', body);
+/** Deactivates the account (hidden until its owner signs in again); the password confirms it. */
+export const deactivateAccount = (password: string) => api<void>('POST', '/users/@me/disable', { password });
+/** Deletes the account for good; the password confirms it. */
+export const deleteAccount = (password: string) => api<void>('POST', '/users/@me/delete', { password });
 export const sendFriendRequest = (username: string) =>
   api<void>('POST', '/users/@me/relationships', { username });
 /** Accepts a request or sends one (`{}`), or blocks (`{type: 2}`). */

@@ -65,6 +65,7 @@ export const ErrorCode = {
   SlowmodeRateLimited: 20016,
   CannotExecuteOnSystemMessage: 50021,
   UserBannedFromGuild: 40007,
+  MustTransferGuildOwnership: 40011,
   TargetNotConnectedToVoice: 40032,
   MaximumRoles: 30005,
   MaximumChannels: 30013,

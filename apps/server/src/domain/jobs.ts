@@ -46,6 +46,14 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
     { concurrency: 4 },
   );
   jobs.define(
+    'accounts.delete',
+    async ({ userId }) => {
+      if (await services.lifecycle.removeNextBatch(userId))
+        await jobs.enqueue('accounts.delete', { userId }, { key: userId });
+    },
+    { maxAttempts: 10, backoff: { baseMs: 30_000, maxMs: 60 * 60_000 } },
+  );
+  jobs.define(
     'voice.sweep',
     async () => {
       await services.voice.sweep();

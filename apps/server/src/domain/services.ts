@@ -52,6 +52,7 @@ import { TimelinesService } from './social/timelines.service';
 import { ForumPostsService } from './threads/forum-posts.service';
 import { ThreadsService } from './threads/threads.service';
 import { GuildSettingsService } from './users/guild-settings.service';
+import { AccountLifecycleService } from './users/lifecycle.service';
 import { UsersService } from './users/users.service';
 import { VoiceService } from './voice/voice.service';
 import { WebhookMessagesService } from './webhooks/webhook-messages.service';
@@ -76,6 +77,7 @@ export function createServices(deps: Deps) {
   const linkPreviews = new LinkPreviewsService(deps);
   const messages = new MessagesService(deps, dms, relationships, threads, stickers, linkPreviews);
   const webhooks = new WebhooksService(deps);
+  const remote = new RemoteAccountsService(deps);
   const users = new UsersService(deps, auth, members);
   const posts = new PostsService(deps, notifications, groupAccounts);
   const timelines = new TimelinesService(deps, posts, groupAccounts);
@@ -86,6 +88,8 @@ export function createServices(deps: Deps) {
   const services = {
     auth,
     users,
+    /** Deactivation and deletion of accounts (ADR 0049). */
+    lifecycle: new AccountLifecycleService(deps, auth, follows, posts, remote),
     /** Notification settings per guild (Discord's user guild settings). */
     guildSettings: new GuildSettingsService(deps),
     images: new ImagesService(deps),
@@ -152,7 +156,7 @@ export function createServices(deps: Deps) {
       /** Known instances: their traffic and the admins' view of them (ADR 0040). */
       instances: new InstancesService(deps),
       /** Accounts of other instances and this one's actor keys (ADR 0040). */
-      remote: new RemoteAccountsService(deps),
+      remote,
       /** Search, directory, trends and tag timelines. */
       search: socialSearch,
       /** Followed hashtags. */

@@ -63,8 +63,6 @@ const INSTANCE = 'instance';
 const FANOUT_MAX = 50_000;
 /** How long a deleted remote status's IRI is remembered, so a late or replayed Create does not bring it back. */
 const TOMBSTONE_TTL_DAYS = 90;
-/** Most statuses, follows and favourites of a deleted remote account removed for one Delete. */
-const ACCOUNT_REMOVAL_MAX = 5000;
 
 export type HearthFederation = Federation<null>;
 
@@ -166,7 +164,8 @@ export function createHearthFederation(opts: {
     )
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
       const owner = keyOwner(identifier);
-      if (owner !== '0' && !(await remote.local(owner))) return [];
+      // A deleted account still signs: its Delete must reach other instances.
+      if (owner !== '0' && !(await remote.local(owner, { deleted: true }))) return [];
       let rows = await remote.keyPairs(owner);
       const kinds = { rsa: 'RSASSA-PKCS1-v1_5', ed25519: 'Ed25519' } as const;
       const missing = (Object.keys(kinds) as Array<keyof typeof kinds>).filter(
@@ -477,7 +476,7 @@ export function createHearthFederation(opts: {
       if (!actorId || !objectId) return;
       const author = await remote.byUri(actorId.href);
       if (objectId.href === actorId.href) {
-        if (author) await removeAccount(author.id);
+        if (author) await services.lifecycle.deleteRemote(author.id);
         return;
       }
       // Only the owner's origin can delete an object; the IRI is remembered even when it never arrived here.
@@ -568,21 +567,6 @@ export function createHearthFederation(opts: {
       inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
       mentions,
     });
-  }
-
-  /** A remote account whose actor was deleted: its statuses, follows both ways and favourites go, then it. */
-  async function removeAccount(id: string): Promise<void> {
-    const who = remotePrincipal(id);
-    const left = await remote.footprint(id, ACCOUNT_REMOVAL_MAX);
-    for (const target of left.following) await social.follows.unfollow(who, target).catch(() => {});
-    for (const follower of left.followedBy)
-      await social.follows.removeFollower(who, follower).catch(() => {});
-    for (const postId of left.favourited) await social.posts.favourite(who, postId, false).catch(() => {});
-    for (const postId of await social.posts.idsOf(id, ACCOUNT_REMOVAL_MAX))
-      await social.posts.remove(who, postId).catch((err) => {
-        log.info({ err, postId }, 'a deleted account status could not be removed');
-      });
-    await remote.markGone(id);
   }
 
   /** The Unicode emoji an EmojiReact or a Misskey reaction Like carries, or null (a plain Like, a custom emoji). */
@@ -792,6 +776,17 @@ export function createHearthFederation(opts: {
             ? react
             : new Undo({ id: new URL(`${react.id?.href}/undo/${randomUUID()}`), actor: me, object: react });
         await send(ctx, sender, [author], activity);
+        return;
+      }
+      case 'delete-person': {
+        const to = (await Promise.all(d.to.map((id) => remote.byId(id)))).filter((a) => a !== null);
+        const del = new Delete({
+          id: new URL(`${me.href}#delete`),
+          actor: me,
+          object: me,
+          to: PUBLIC_COLLECTION,
+        });
+        await send(ctx, sender, to, del, { preferSharedInbox: true });
         return;
       }
       case 'update-person': {

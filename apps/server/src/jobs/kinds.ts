@@ -23,6 +23,11 @@ export interface JobPayloads {
   'messages.cloud-uploads-sweep': Record<string, never>;
   /** Forgets link previews past their day in the cache (the recurring sweep, hourly). */
   'messages.link-previews-sweep': Record<string, never>;
+  /**
+   * Removes the next batch of a deleted account's content (ADR 0049); enqueues itself again while some remains, so a
+   * huge account never holds one long transaction and a restart resumes where it stopped.
+   */
+  'accounts.delete': { userId: string };
   /** Sends an activity for something a local account did towards remote ones (ADR 0040). */
   'federation.deliver': FederationDelivery;
   /** One of Fedify's queued tasks (fan-out, outbox delivery, inbox processing), as Fedify serialised it. */
@@ -56,6 +61,11 @@ export type FederationDelivery =
     }
   /** `userId` reacted (or stopped) with Unicode `emoji` to remote `authorId`'s status `postId` (EmojiReact). */
   | { type: 'react' | 'undo-react'; userId: string; authorId: string; postId: string; emoji: string }
+  /**
+   * `userId` deleted their account (Delete of their Person); `to` are its remote followers and the remote accounts it
+   * followed, read when it was deleted (`accounts.delete` ends those follows before this may run).
+   */
+  | { type: 'delete-person'; userId: string; to: string[] }
   /** `userId` changed their profile (Update of their Person). */
   | { type: 'update-person'; userId: string }
   /** `userId` blocked (or unblocked) remote `targetId` (Block, and its Undo). */

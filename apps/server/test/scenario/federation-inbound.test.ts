@@ -302,6 +302,29 @@ describe('inbound Update and Delete', () => {
   });
 });
 
+describe('a deleted local account', () => {
+  test('sends a Delete of its Person to its remote followers, signed with its keys', async () => {
+    const u = await h.register({ password: 'leaving-for-good' });
+    const ruth = await peer.actor('ruth');
+    await peer.send(ruth, `${h.url}/inbox`, {
+      id: `${ruth.id}#follows/1`,
+      type: 'Follow',
+      actor: ruth.id,
+      object: actorOf(u),
+    });
+    await eventually('the follow', async () => {
+      const r = await m('GET', `/api/v1/accounts/${u.id}`, u);
+      return r.body.followers_count === 1;
+    });
+    const gone = await h.api('POST', '/users/@me/delete', { token: u.token, body: { password: u.password } });
+    assert.equal(gone.status, 204, gone.text);
+    const del = await eventually('the Delete at the peer', async () =>
+      peer.received.find((a) => a.type === 'Delete' && (a.object?.id ?? a.object) === actorOf(u)),
+    );
+    assert.equal(del.actor, actorOf(u));
+  });
+});
+
 describe('boosts', () => {
   test('a remote boost of a local status notifies and counts; its Undo takes it back', async () => {
     const u = await h.register();
@@ -528,6 +551,26 @@ describe('replies and mentions', () => {
     assert.equal((await m('GET', `/api/v1/statuses/${n.status.id}`, bystander)).status, 404);
     assert.equal((await m('GET', `/api/v1/statuses/${n.status.id}`, null)).status, 404);
     assert.equal(await homeStatus(bystander, dm.id), null);
+    // It is a conversation of the account it names (with sam), unread; the bystander has none.
+    const [conv] = (await m('GET', '/api/v1/conversations', u)).body as any[];
+    assert.equal(conv?.last_status.id, n.status.id);
+    assert.deepEqual([conv.unread, conv.accounts.map((a: { id: string }) => a.id)], [true, [n.account.id]]);
+    assert.deepEqual((await m('GET', '/api/v1/conversations', bystander)).body, []);
+    assert.equal((await m('POST', `/api/v1/conversations/${conv.id}/read`, u)).status, 200);
+    // Its edit (an Update from sam) is news to the conversation: the edited text, unread again.
+    const edited = { ...dm, content: `<p>@${u.username} psst, edited</p>`, updated: '2026-12-01T12:00:00Z' };
+    await peer.send(sam, `${h.url}/inbox`, {
+      id: `${sam.id}#updates/dm`,
+      type: 'Update',
+      actor: sam.id,
+      to: [actorOf(u)],
+      object: edited,
+    });
+    const after = await eventually('the edit in the conversation', async () => {
+      const [c] = (await m('GET', '/api/v1/conversations', u)).body as any[];
+      return /edited/.test(c?.last_status.content ?? '') ? c : null;
+    });
+    assert.deepEqual([after.id, after.unread], [conv.id, true]);
     // A direct note naming nobody here is not stored at all.
     const elsewhere = note(sam, '2', '<p>for someone else</p>', {
       to: ['https://elsewhere.example/users/x'],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRestAPIClient, createStreamingAPIClient } from 'masto';
+import { follows, listAccounts, users } from '../../src/store/schema';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 import { mastodon, post } from '../social-helpers';
 
@@ -261,6 +262,42 @@ describe('lists', () => {
     assert.equal((await m('GET', '/api/v1/lists', alice)).body.length, 50);
   });
 
+  test('bounds: at most 1,000 accounts a list; the thousandth is added, the next refused, all or none', async () => {
+    const owner = await h.register();
+    const list = await newList(owner);
+    // 999 followed accounts already on the list, written directly (registering them over HTTP would take minutes).
+    const { db } = h.app.database;
+    // Ids from long ago (never generated now), distinct per owner.
+    const base = 10n ** 15n + (BigInt(owner.id) % 10n ** 9n) * 2000n;
+    const people = Array.from({ length: 1001 }, (_, i) => ({
+      id: (base + BigInt(i)).toString(),
+      username: `cap${owner.id.slice(-8)}_${i}`,
+    }));
+    await db.insert(users).values(people);
+    await db
+      .insert(follows)
+      .values(people.map((p) => ({ userId: owner.id, targetId: p.id, id: p.id, accepted: true })));
+    await db
+      .insert(listAccounts)
+      .values(
+        people.slice(0, 999).map((p) => ({ userId: owner.id, listId: list, accountId: p.id, id: p.id })),
+      );
+    const two = await m('POST', `/api/v1/lists/${list}/accounts`, owner, {
+      account_ids: [people[999].id, people[1000].id],
+    });
+    assert.equal(two.status, 422, 'two more would make 1,001: neither is added');
+    assert.match(two.text, /at most 1000/);
+    const thousandth = await m('POST', `/api/v1/lists/${list}/accounts`, owner, {
+      account_ids: [people[999].id],
+    });
+    assert.equal(thousandth.status, 200, thousandth.text);
+    const over = await m('POST', `/api/v1/lists/${list}/accounts`, owner, { account_ids: [people[1000].id] });
+    assert.equal(over.status, 422, over.text);
+    const all = await m('GET', `/api/v1/lists/${list}/accounts?limit=0`, owner);
+    assert.equal(all.body.length, 1000);
+    assert.ok(!ids(all.body).includes(people[1000].id));
+  });
+
   test('masto.js: lists through its REST client, and the `list` stream (another user’s list refused)', async () => {
     const [alice, bob, carol] = await Promise.all(Array.from({ length: 3 }, () => h.register()));
     await follow(alice, bob);
@@ -436,6 +473,47 @@ describe('conversations', () => {
     // A block hides the conversation whose latest status the blocker may no longer see.
     await h.api('PUT', `/users/@me/relationships/${alice.id}`, { token: bob.token, body: { type: 2 } });
     assert.deepEqual(await list(bob), []);
+  });
+
+  test('editing a direct status: its conversation shows the edit, tells the streams, follows who it names', async () => {
+    const [alice, bob, carol] = await Promise.all(Array.from({ length: 3 }, () => h.register()));
+    const first = await post(h, alice, { status: `@${bob.username} hi`, visibility: 'direct' });
+    const convOf = async (u: TestUser) => (await m('GET', '/api/v1/conversations', u)).body as any[];
+    const [before] = await convOf(bob);
+    assert.equal(await m('POST', `/api/v1/conversations/${before.id}/read`, bob).then((r) => r.status), 200);
+    const seen = h.events.length;
+    const edited = await m('PUT', `/api/v1/statuses/${first}`, alice, {
+      status: `@${bob.username} hello, edited`,
+    });
+    assert.equal(edited.status, 200, edited.text);
+    const [after] = await convOf(bob);
+    assert.equal(after.id, before.id, 'the same conversation');
+    assert.equal(after.last_status.id, first);
+    assert.match(after.last_status.content, /hello, edited/);
+    assert.equal(after.unread, true, 'the edit is news to the others');
+    assert.ok(
+      h.events
+        .slice(seen)
+        .some((e) => e.t === 'SOCIAL_CONVERSATION' && (e.d as { account_id: string }).account_id === bob.id),
+      'their direct streams are told',
+    );
+    // Naming someone else instead: the new one has the conversation, the one no longer named loses it.
+    const renamed = await m('PUT', `/api/v1/statuses/${first}`, alice, {
+      status: `@${carol.username} only you`,
+    });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.deepEqual(await convOf(bob), []);
+    const [ofCarol] = await convOf(carol);
+    assert.equal(ofCarol.last_status.id, first);
+    assert.deepEqual(
+      ofCarol.accounts.map((a: { id: string }) => a.id),
+      [alice.id],
+    );
+    const ofAlice = await convOf(alice);
+    assert.deepEqual(
+      ofAlice.map((c) => c.accounts.map((a: { id: string }) => a.id)),
+      [[carol.id]],
+    );
   });
 
   test('the `direct` stream gets `conversation` events (masto.js); signed out it is refused', async () => {

@@ -1,11 +1,12 @@
 // User settings: profile (names, bio, avatar), appearance (theme, this device), password, sessions
-// (revoke one, sign out everywhere), blocked domains (one's own; the instance's for its admins) and the developer
+// (revoke one, sign out everywhere), the account (deactivate, delete), blocked domains (one's own; the instance's for its admins) and the developer
 // portal (./developer).
 import { useCallback, useEffect, useId, useState } from 'react';
+import { signedOut } from '../api';
 import type { AdminDomainBlock, KnownInstance, SessionRow } from '../endpoints';
 import * as endpoints from '../endpoints';
 import { navigate } from '../router';
-import { signOut } from '../session';
+import { signOut, stopSession } from '../session';
 import { useStore } from '../store';
 import {
   type Density,
@@ -36,6 +37,7 @@ const sections = [
   ['voice', 'Voice'],
   ['password', 'Password'],
   ['sessions', 'Sessions'],
+  ['account', 'Account'],
   ['domains', 'Blocked domains'],
   ['developer', 'Developer'],
 ] as const;
@@ -87,6 +89,8 @@ export function Settings({ section = 'profile' }: { section?: string }) {
           <PasswordForm />
         ) : section === 'sessions' ? (
           <Sessions />
+        ) : section === 'account' ? (
+          <Account />
         ) : section === 'domains' ? (
           <DomainBlocks />
         ) : section === 'developer' ? (
@@ -504,6 +508,94 @@ function PasswordForm() {
         </button>
         {done && <p role="status">Your password is changed.</p>}
       </Form>
+    </section>
+  );
+}
+
+/**
+ * The account's lifecycle: deactivate (hidden until one signs in again) or delete for good, each confirmed with the
+ * password; deleting also asks to type the username. Either ends every session, this one included.
+ */
+function Account() {
+  const me = useStore((s) => s.me);
+  const [choice, setChoice] = useState<'deactivate' | 'delete' | null>(null);
+  const [password, setPassword] = useState('');
+  const [typed, setTyped] = useState('');
+  const action = useAction();
+  const username = me?.username ?? '';
+  const submit = () =>
+    action.run(async () => {
+      if (choice === 'delete') await endpoints.deleteAccount(password);
+      else await endpoints.deactivateAccount(password);
+      // The server ended every session: this one is over too.
+      stopSession();
+      signedOut();
+    });
+  return (
+    <section aria-labelledby="account-title">
+      <h1 id="account-title">Account</h1>
+      <h2>Deactivate</h2>
+      <p>
+        Your profile and posts are hidden from everyone and you are signed out everywhere. Sign in again to
+        come back.
+      </p>
+      <button type="button" onClick={() => setChoice('deactivate')} disabled={choice === 'deactivate'}>
+        Deactivate account…
+      </button>
+      <h2>Delete</h2>
+      <p>
+        Your posts, comments, reactions, votes, follows, lists and uploaded media are removed (within minutes;
+        a large account takes longer), your chat messages stay as "Deleted User", and your username stays
+        reserved. This cannot be undone. Hand over any server you own first.
+      </p>
+      <button
+        type="button"
+        className="danger"
+        onClick={() => setChoice('delete')}
+        disabled={choice === 'delete'}
+      >
+        Delete account…
+      </button>
+      {choice && (
+        <Form
+          label={choice === 'delete' ? 'Confirm deleting your account' : 'Confirm deactivating your account'}
+          error={action.error}
+          onSubmit={submit}
+        >
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            value={password}
+            onChange={setPassword}
+            autoComplete="current-password"
+            required
+            error={action.fields.password}
+          />
+          {choice === 'delete' && (
+            <Field
+              label={`Type your username (${username}) to confirm`}
+              name="confirm_username"
+              value={typed}
+              onChange={setTyped}
+              autoComplete="off"
+              required
+            />
+          )}
+          <div className="row">
+            <button type="button" onClick={() => setChoice(null)}>
+              Cancel
+            </button>
+            <button
+              type="submit"
+              className="danger"
+              disabled={action.busy || (choice === 'delete' && typed !== username)}
+            >
+              {choice === 'delete' ? 'Delete my account' : 'Deactivate my account'}
+            </button>
+          </div>
+        </Form>
+      )}
     </section>
   );
 }

@@ -284,9 +284,16 @@ export class AuthService {
         await burnPasswordCheck(input.password);
         return false;
       }
-      return (await verifyPassword(row.credentials.passwordHash, input.password)) && !row.users.disabled;
+      // A deactivated account (its owner's choice) may sign in, and that reactivates it; a disabled one may not.
+      const usable = !row.users.disabled || row.users.status === 'inactive';
+      return (await verifyPassword(row.credentials.passwordHash, input.password)) && usable;
     });
     if (!ok || !row) throw invalidLogin();
+    if (row.users.status === 'inactive')
+      await this.deps.db
+        .update(users)
+        .set({ status: 'active', disabled: false, updatedAt: new Date() })
+        .where(and(eq(users.id, row.users.id), eq(users.status, 'inactive')));
     return row.users.id;
   }
 
@@ -589,6 +596,11 @@ export class AuthService {
       refresh_token: refresh.token,
       expires_in: Durations.accessTokenSeconds,
     };
+  }
+
+  /** Revokes every session of `userId` in `tx` (the account was deactivated or deleted); gateways drop them. */
+  async revokeAll(tx: DbOrTx, userId: string): Promise<void> {
+    await this.revokeSessions(tx, userId, {});
   }
 
   /** Revokes one session, all but one, or all; returns how many were live. Tells gateways to drop them. */

@@ -10,7 +10,7 @@ import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import { attachments, messages, reactions, users } from '../../store/schema';
 import { groupBy } from '../group-by';
-import { type PublicUserRow, publicUserColumns, toPublicUser } from '../users/users.wire';
+import { deletedUser, type PublicUserRow, publicUserColumns, toPublicUser } from '../users/users.wire';
 import { type AttachmentRow, type AttachmentUrls, toAttachmentWire } from './attachments';
 
 type UserRow = typeof users.$inferSelect;
@@ -228,24 +228,6 @@ function webhookAuthor(r: WireMessageRow): Message['author'] {
     flags: 0,
     avatar_decoration_data: null,
     ...(r.webhookAvatarUrl ? { avatar_url: r.webhookAvatarUrl } : {}),
-  };
-}
-
-function deletedUser(id: string) {
-  return {
-    id,
-    username: 'deleted_user',
-    discriminator: '0',
-    global_name: 'Deleted User',
-    avatar: null,
-    banner: null,
-    accent_color: null,
-    bio: '',
-    bot: false,
-    system: false,
-    public_flags: 0,
-    flags: 0,
-    avatar_decoration_data: null,
   };
 }
 

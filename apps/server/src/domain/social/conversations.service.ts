@@ -28,12 +28,21 @@ export class ConversationsService {
   /**
    * Records direct status `post` (in `tx`, the transaction that makes it) in the conversation of each participant:
    * its author and `mentionedIds`. A reply continues its parent's thread; the author's row is read, the others'
-   * unread. Each participant's `direct` stream is told after commit.
+   * unread. Each participant's `direct` stream is told after commit. `remoteAuthor`: the author is of another
+   * instance (a delivered direct status), so only the local accounts it names get a row.
    */
-  async record(tx: DbOrTx, pending: PendingEvents, post: PostRow, mentionedIds: string[]): Promise<void> {
+  async record(
+    tx: DbOrTx,
+    pending: PendingEvents,
+    post: PostRow,
+    mentionedIds: string[],
+    opts: { remoteAuthor?: boolean } = {},
+  ): Promise<void> {
     const participants = [...new Set([post.userId, ...mentionedIds])].sort();
     const threadId = post.inReplyToId ? await this.threadOf(tx, post.userId, post.inReplyToId) : post.id;
+    // A remote author's conversations are kept by its own instance; here only the local accounts it named get rows.
     for (const userId of participants) {
+      if (opts.remoteAuthor && userId === post.userId) continue;
       const others = participants.filter((p) => p !== userId).join(',');
       const unread = userId !== post.userId;
       const [row] = await tx
@@ -88,19 +97,67 @@ export class ConversationsService {
       .delete(conversationStatuses)
       .where(eq(conversationStatuses.statusId, statusId))
       .returning({ userId: conversationStatuses.userId, id: conversationStatuses.conversationId });
-    for (const { userId, id } of gone) {
-      const [previous] = await tx
-        .select({ last: sql<string | null>`max(${conversationStatuses.statusId})` })
-        .from(conversationStatuses)
-        .where(and(eq(conversationStatuses.userId, userId), eq(conversationStatuses.conversationId, id)));
-      if (previous?.last)
-        await tx
-          .update(conversations)
-          .set({ lastStatusId: previous.last })
-          .where(and(eq(conversations.userId, userId), eq(conversations.id, id)));
-      else
-        await tx.delete(conversations).where(and(eq(conversations.userId, userId), eq(conversations.id, id)));
+    for (const { userId, id } of gone) await this.fallBack(tx, userId, id);
+  }
+
+  /**
+   * Records an edit of direct status `post` (in `tx`): its conversations move to it again (unread for everyone but
+   * the author, each participant's `direct` stream told), and when the edit changed whom it names, those no longer
+   * named lose it and those newly named get it, as if it had been posted so.
+   */
+  async edited(
+    tx: DbOrTx,
+    pending: PendingEvents,
+    post: PostRow,
+    mentionedIds: string[],
+    opts: { remoteAuthor?: boolean } = {},
+  ): Promise<void> {
+    const participants = [...new Set([post.userId, ...mentionedIds])].sort();
+    const others = (userId: string) => participants.filter((p) => p !== userId).join(',');
+    const rows = await tx
+      .select({
+        userId: conversations.userId,
+        id: conversations.id,
+        participantIds: conversations.participantIds,
+      })
+      .from(conversationStatuses)
+      .innerJoin(
+        conversations,
+        and(
+          eq(conversations.userId, conversationStatuses.userId),
+          eq(conversations.id, conversationStatuses.conversationId),
+        ),
+      )
+      .where(eq(conversationStatuses.statusId, post.id));
+    for (const row of rows) {
+      if (participants.includes(row.userId) && row.participantIds === others(row.userId)) continue;
+      await tx
+        .delete(conversationStatuses)
+        .where(
+          and(
+            eq(conversationStatuses.userId, row.userId),
+            eq(conversationStatuses.conversationId, row.id),
+            eq(conversationStatuses.statusId, post.id),
+          ),
+        );
+      await this.fallBack(tx, row.userId, row.id);
     }
+    await this.record(tx, pending, post, mentionedIds, opts);
+  }
+
+  /** Conversation `id` of `userId` lost a status: its latest remaining one becomes its last, or it ends. */
+  private async fallBack(tx: DbOrTx, userId: string, id: string): Promise<void> {
+    const [previous] = await tx
+      .select({ last: sql<string | null>`max(${conversationStatuses.statusId})` })
+      .from(conversationStatuses)
+      .where(and(eq(conversationStatuses.userId, userId), eq(conversationStatuses.conversationId, id)));
+    if (previous?.last)
+      await tx
+        .update(conversations)
+        .set({ lastStatusId: previous.last })
+        .where(and(eq(conversations.userId, userId), eq(conversations.id, id)));
+    else
+      await tx.delete(conversations).where(and(eq(conversations.userId, userId), eq(conversations.id, id)));
   }
 
   /** The caller's conversations, latest status first, paged by that status's id (as Mastodon). */

@@ -141,6 +141,35 @@ export class FollowsService {
     return true;
   }
 
+  /**
+   * Ends up to `limit` of `userId`'s follows and requests, both ways, counts included (an account being deleted);
+   * answers how many it ended, so the caller knows whether more remain.
+   */
+  async endAllOf(userId: string, limit: number): Promise<number> {
+    const pending = new PendingEvents();
+    const ended = await this.deps.db.transaction(async (tx) => {
+      const out = await tx
+        .select({ other: follows.targetId })
+        .from(follows)
+        .where(eq(follows.userId, userId))
+        .limit(limit);
+      const inward = await tx
+        .select({ other: followers.followerId })
+        .from(followers)
+        .where(eq(followers.userId, userId))
+        .limit(limit);
+      const pairs = [
+        ...out.map((r) => ({ follower: userId, target: r.other })),
+        ...inward.map((r) => ({ follower: r.other, target: userId })),
+      ];
+      for (const { follower, target } of pairs)
+        if (await this.removeFollow(tx, follower, target)) unfollowed(pending, follower, target);
+      return pairs.length;
+    });
+    pending.publish(this.deps.events);
+    return ended;
+  }
+
   /** Makes `followerId` stop following the caller (Mastodon's remove_from_followers); a request is refused too. */
   async removeFollower(principal: Principal, followerId: string) {
     const me = principal.userId;

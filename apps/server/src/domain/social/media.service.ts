@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ErrorCode, isSnowflake, Limits } from '@hearth/protocol';
-import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import { ImageError, plainImage, processPostedImage } from '../../media/images';
 import { isInlineSafe, sniffContentType } from '../../media/sniff';
 import type { DbOrTx } from '../../store/db';
@@ -365,24 +365,40 @@ export class MediaService {
   }
 
   /**
+   * Deletes up to `limit` of `owner`'s uploads, files and all (an account being deleted: its statuses, which took
+   * their attachments with them, are gone first); answers how many.
+   */
+  async removeAllOf(owner: string, limit: number): Promise<number> {
+    return this.removeWhere(eq(mediaAttachments.userId, owner), limit);
+  }
+
+  /**
    * Removes uploads never attached to a status and older than a day (the `social.media-expire` job, hourly), files
    * and all; at most EXPIRE_BATCH a run. A status attaching one at the same moment either gets it or a 422.
    */
   async expireUnattached(now = new Date()): Promise<number> {
     const before = new Date(now.getTime() - UNATTACHED_MEDIA_TTL_MS);
+    return this.removeWhere(
+      and(isNull(mediaAttachments.statusId), lt(mediaAttachments.createdAt, before)),
+      EXPIRE_BATCH,
+    );
+  }
+
+  /** Deletes up to `limit` uploads matching `where` (rows locked by another run skipped), then their files. */
+  private async removeWhere(where: SQL | undefined, limit: number): Promise<number> {
     const gone = await this.deps.db.transaction(async (tx) => {
       const due = await tx
-        .select({ userId: mediaAttachments.userId, id: mediaAttachments.id })
+        .select({ id: mediaAttachments.id })
         .from(mediaAttachments)
-        .where(and(isNull(mediaAttachments.statusId), lt(mediaAttachments.createdAt, before)))
-        .limit(EXPIRE_BATCH)
+        .where(where)
+        .limit(limit)
         .for('update', { skipLocked: true });
       if (due.length === 0) return [];
       return tx
         .delete(mediaAttachments)
         .where(
           and(
-            isNull(mediaAttachments.statusId),
+            where,
             inArray(
               mediaAttachments.id,
               due.map((d) => d.id),

@@ -248,6 +248,15 @@ export class PostsService {
       await adjustStats(tx, [{ userId: authorId, statuses: 1, posted: true }]);
       const mentioned = (input.mentions ?? []).slice(0, Limits.statusMentionsMax).map((id) => ({ id }));
       await this.writeMentions(tx, authorId, row.id, mentioned);
+      // A direct status delivered here is a conversation of the local accounts it names.
+      if (row.visibility === 'direct')
+        await this.conversations.record(
+          tx,
+          pending,
+          row,
+          mentioned.map((u) => u.id),
+          { remoteAuthor: true },
+        );
       await this.notifications.add(tx, pending, {
         type: 'mention',
         fromId: authorId,
@@ -328,6 +337,19 @@ export class PostsService {
         })
         .where(and(eq(posts.userId, authorId), eq(posts.id, id)))
         .returning();
+      if (row.visibility === 'direct') {
+        const named = await tx
+          .select({ id: postMentions.mentionedId })
+          .from(postMentions)
+          .where(and(eq(postMentions.userId, authorId), eq(postMentions.postId, id)));
+        await this.conversations.edited(
+          tx,
+          pending,
+          row,
+          named.map((m) => m.id),
+          { remoteAuthor: true },
+        );
+      }
       const [status] = await statusViews(tx, this.urls, authorId, [row]);
       pending.add('SOCIAL_STATUS_UPDATE', accountTopic(authorId), eventOf(row, status));
       return row;
@@ -431,6 +453,13 @@ export class PostsService {
       await this.writeMentions(tx, me, id, [...mentioned, ...groups.map((g) => ({ id: g }))]);
       await tx.delete(postTags).where(and(eq(postTags.userId, me), eq(postTags.postId, id)));
       await writeTags(tx, row);
+      if (row.visibility === 'direct')
+        await this.conversations.edited(
+          tx,
+          pending,
+          row,
+          mentioned.map((u) => u.id),
+        );
       // Who is newly named is notified; who is no longer named loses the notification (and, if direct, the status).
       const was = new Set(before.map((m) => m.id));
       const now = new Set(mentioned.filter((u) => !u.remote).map((u) => u.id));
@@ -459,8 +488,11 @@ export class PostsService {
     return status;
   }
 
-  /** Deletes the caller's own status (its reactions, mentions and history with it); replies to it stay. */
-  async remove(principal: Principal, id: string) {
+  /**
+   * Deletes the caller's own status (its reactions, mentions and history with it); replies to it stay. `federate`
+   * false sends no Delete of it (an account being deleted sends one Delete of itself instead).
+   */
+  async remove(principal: Principal, id: string, opts: { federate?: boolean } = {}) {
     const me = principal.userId;
     const [existing] = await this.deps.db
       .select()
@@ -489,7 +521,7 @@ export class PostsService {
       if (gone.inReplyToId && gone.inReplyToAccountId)
         await bumpReplies(tx, gone.inReplyToAccountId, gone.inReplyToId, -1);
       if (!gone.reblogOfId) await adjustStats(tx, [{ userId: me, statuses: -1 }]);
-      await this.federate(tx, 'delete', gone, audience);
+      if (opts.federate !== false) await this.federate(tx, 'delete', gone, audience);
       return { ...gone, media };
     });
     if (!deleted) throw recordNotFound();

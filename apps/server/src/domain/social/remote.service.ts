@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, exists, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import { actorKeys, followers, follows, postMentions, postReactions, posts, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -182,13 +182,24 @@ export class RemoteAccountsService {
     return row ? toRemote(row) : null;
   }
 
-  /** A local, active person or bot account (an actor this instance serves), or null. */
-  async local(id: string) {
+  /**
+   * A local, active person or bot account (an actor this instance serves), or null; with `deleted`, a deleted one too
+   * (it still signs its own Delete).
+   */
+  async local(id: string, opts: { deleted?: boolean } = {}) {
     if (!/^\d{1,20}$/.test(id)) return null;
     const [row] = await this.deps.db
       .select()
       .from(users)
-      .where(and(eq(users.id, id), eq(users.remote, false), eq(users.disabled, false)));
+      .where(
+        and(
+          eq(users.id, id),
+          eq(users.remote, false),
+          opts.deleted
+            ? or(eq(users.disabled, false), eq(users.status, 'deleted'))
+            : eq(users.disabled, false),
+        ),
+      );
     return row ?? null;
   }
 
@@ -219,34 +230,32 @@ export class RemoteAccountsService {
     return rows.map(toRemote);
   }
 
-  /**
-   * What a remote account left here, up to `limit` of each (its Delete takes them away, ADR 0040): accounts it
-   * follows or asked to follow, accounts following it or asking to, and statuses it favourited.
-   */
-  async footprint(id: string, limit: number) {
-    const [following, followedBy, favourited] = await Promise.all([
-      this.deps.db.select({ id: follows.targetId }).from(follows).where(eq(follows.userId, id)).limit(limit),
-      this.deps.db
-        .select({ id: followers.followerId })
-        .from(followers)
-        .where(eq(followers.userId, id))
-        .limit(limit),
-      this.deps.db
-        .select({ id: postReactions.postId })
-        .from(postReactions)
-        .where(and(eq(postReactions.reactorId, id), eq(postReactions.emoji, '')))
-        .limit(limit),
-    ]);
-    const ids = (rows: Array<{ id: string }>) => rows.map((r) => r.id);
-    return { following: ids(following), followedBy: ids(followedBy), favourited: ids(favourited) };
-  }
-
-  /** Marks a remote account gone (its actor was deleted): it is no longer shown or followed. */
-  async markGone(id: string): Promise<void> {
-    await this.deps.db
-      .update(users)
-      .set({ disabled: true, updatedAt: new Date() })
-      .where(and(eq(users.id, id), eq(users.remote, true)));
+  /** Up to `limit` remote accounts following `userId` (or asking to) or followed by it (read in `db`): its Delete's audience. */
+  async neighbours(db: DbOrTx, userId: string, limit: number): Promise<string[]> {
+    const rows = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          eq(users.remote, true),
+          or(
+            exists(
+              db
+                .select({ one: sql`1` })
+                .from(followers)
+                .where(and(eq(followers.userId, userId), eq(followers.followerId, users.id))),
+            ),
+            exists(
+              db
+                .select({ one: sql`1` })
+                .from(follows)
+                .where(and(eq(follows.userId, userId), eq(follows.targetId, users.id))),
+            ),
+          ),
+        ),
+      )
+      .limit(limit);
+    return rows.map((r) => r.id);
   }
 
   /** The key pairs of a local actor (a user id, or '0' for the instance actor) as stored JWKs. */

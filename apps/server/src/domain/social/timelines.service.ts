@@ -1,4 +1,5 @@
-import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { type DbOrTx, preparedStatement } from '../../store/db';
 import { followedTags, follows, posts, postTags } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
@@ -14,6 +15,49 @@ export interface PublicTimelineQuery extends PageQuery {
   local?: boolean;
   remote?: boolean;
   only_media?: boolean;
+}
+
+const viewer = sql`${sql.placeholder('me')}::bigint`;
+
+/**
+ * The home timeline's posts (the caller's own, followed accounts', followed tags'), as `viewer` may see them, between
+ * two ids: prepared once per database handle (it runs on every home page, and planning it cost as much as running
+ * it; docs/performance.md). One statement per direction, so neither has a branch the planner must keep open.
+ */
+function buildHomeQuery(ascending: boolean) {
+  return (db: DbOrTx) => {
+    const followed = db
+      .select({ id: follows.targetId })
+      .from(follows)
+      .where(and(eq(follows.userId, viewer), eq(follows.accepted, true)));
+    return db
+      .select()
+      .from(posts)
+      .where(
+        and(
+          or(eq(posts.userId, viewer), inArray(posts.userId, followed), followedTagPost(viewer)),
+          visibleTo(viewer),
+          sql`not ${mutedBy(viewer)}`,
+          // Members of an exclusive list are read in that list, not at home (Mastodon 4.2).
+          sql`not ${inExclusiveList(viewer)}`,
+          sql`${posts.id} < ${sql.placeholder('upper')}::bigint`,
+          sql`${posts.id} > ${sql.placeholder('lower')}::bigint`,
+        ),
+      )
+      .orderBy(ascending ? asc(posts.id) : desc(posts.id))
+      .limit(sql.placeholder('limit'));
+  };
+}
+const homeQuery = {
+  descending: preparedStatement('home_timeline_desc', buildHomeQuery(false)),
+  ascending: preparedStatement('home_timeline_asc', buildHomeQuery(true)),
+};
+
+/** The ids a home page lies strictly between (what pageQuery's conditions say, as two bounds). */
+function homeBounds(q: PageQuery): { upper: string; lower: string } {
+  const lowers = [q.since_id, q.min_id].filter((id): id is string => id !== undefined);
+  const lower = lowers.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b), '0');
+  return { upper: q.max_id ?? '9223372036854775807', lower };
 }
 
 /** Home and public timelines: newest first, no algorithm, paged by id. */
@@ -34,25 +78,11 @@ export class TimelinesService {
     const me = principal.userId;
     const p = pageQuery(posts.id, q);
     const groupPage = this.groups.homePage(me, q);
-    const followed = this.deps.db
-      .select({ id: follows.targetId })
-      .from(follows)
-      .where(and(eq(follows.userId, me), eq(follows.accepted, true)));
-    const rows = await this.deps.db
-      .select()
-      .from(posts)
-      .where(
-        and(
-          or(eq(posts.userId, me), inArray(posts.userId, followed), followedTagPost(me)),
-          visibleTo(me),
-          sql`not ${mutedBy(me)}`,
-          // Members of an exclusive list are read in that list, not at home (Mastodon 4.2).
-          sql`not ${inExclusiveList(me)}`,
-          p.where,
-        ),
-      )
-      .orderBy(p.orderBy)
-      .limit(p.limit);
+    const rows = await homeQuery[p.ascending ? 'ascending' : 'descending'](this.deps.db).execute({
+      me,
+      ...homeBounds(q),
+      limit: p.limit,
+    });
     const group = await groupPage;
     // The newest `limit` of both (or, paging up with min_id, the oldest above it), newest first.
     const merged: Array<{ id: string; post?: PostRow; group?: GroupPostRow }> = [

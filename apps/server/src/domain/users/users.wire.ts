@@ -16,11 +16,13 @@ export const publicUserColumns = {
   bot: users.bot,
   system: users.system,
   flags: users.flags,
+  status: users.status,
 };
 export type PublicUserRow = Pick<UserRow, keyof typeof publicUserColumns>;
 
-/** Discord's public user object: nothing private (no email, no settings). */
+/** Discord's public user object: nothing private (no email, no settings). A deleted account is Discord's "Deleted User". */
 export function toPublicUser(u: PublicUserRow): User {
+  if (u.status === 'deleted') return deletedUser(u.id);
   return {
     id: u.id,
     username: u.username,
@@ -55,4 +57,23 @@ export function toPrivateUser(u: UserRow, cred: CredentialRow | null): PrivateUs
 /** A user's settings document and its version (none stored yet: version 0, empty). */
 export function toUserSettings(row: typeof userSettings.$inferSelect | null | undefined): UserSettings {
   return { version: row?.version ?? 0, settings: row?.settings ?? {} };
+}
+
+/** What Discord shows for an account that was deleted (or whose row is gone): its id, and nothing of who it was. */
+export function deletedUser(id: string): User {
+  return {
+    id,
+    username: 'deleted_user',
+    discriminator: '0',
+    global_name: 'Deleted User',
+    avatar: null,
+    banner: null,
+    accent_color: null,
+    bio: '',
+    bot: false,
+    system: false,
+    public_flags: 0,
+    flags: 0,
+    avatar_decoration_data: null,
+  };
 }

@@ -15,6 +15,7 @@ import {
 } from '@hearth/protocol';
 import { Type } from 'typebox';
 import { caller, clientMeta } from '../auth';
+import { noContent } from '../reply';
 import type { Api, RouteContext } from '../types';
 
 const tags = ['users'];
@@ -30,8 +31,48 @@ const ModifyMe = Type.Object(
   { additionalProperties: false },
 );
 
+// Discord's client asks for the password before disabling or deleting an account.
+const ConfirmPassword = Type.Object(
+  { password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+
 export function usersRoutes(app: Api, { services }: RouteContext): void {
-  const { users } = services;
+  const { users, lifecycle } = services;
+
+  app.post(
+    '/users/@me/disable',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: 'Deactivate the account: hidden until its owner signs in again',
+        body: ConfirmPassword,
+        response: { 204: Type.Null(), 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      await lifecycle.deactivate(caller(req), req.body.password, clientMeta(req).ip);
+      return noContent(reply);
+    },
+  );
+
+  app.post(
+    '/users/@me/delete',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags,
+        summary: 'Delete the account: hidden at once, its social content removed by a background job',
+        body: ConfirmPassword,
+        response: { 204: Type.Null(), 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      await lifecycle.delete(caller(req), req.body.password, clientMeta(req).ip);
+      return noContent(reply);
+    },
+  );
 
   app.get(
     '/users/@me',

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -31,6 +32,12 @@ export const users = pgTable(
     locale: text('locale').notNull().default('en-US'),
     /** A disabled account cannot log in or use its tokens. */
     disabled: boolean('disabled').notNull().default(false),
+    /**
+     * The account's lifecycle (the seed's USERS.status): `active`; `inactive`, deactivated by its owner (hidden, as
+     * `disabled`, until they sign in again); `deleted`, its content being removed by the `accounts.delete` job and its
+     * username kept so nobody else takes it.
+     */
+    status: text('status').$type<'active' | 'inactive' | 'deleted'>().notNull().default('active'),
     /** Social profile (ADR 0028): shown before and after the display name, e.g. "Dr." / "PhD". */
     namePrefix: text('name_prefix'),
     nameSuffix: text('name_suffix'),
@@ -68,6 +75,7 @@ export const users = pgTable(
   (t) => [
     uniqueIndex('users_username_key').on(sql`lower(${t.username})`),
     uniqueIndex('users_uri_key').on(t.uri).where(sql`${t.uri} is not null`),
+    check('users_status_check', sql`${t.status} in ('active', 'inactive', 'deleted')`),
   ],
 );
 
