@@ -19,6 +19,7 @@ import { ApiError, invalidField, notFound, unauthorized } from '../errors';
 import { lockChannels } from '../guilds/guild-access';
 import { PendingEvents } from '../pending-events';
 import { RelationshipType } from '../relationships/relationships.service';
+import { streamAnswer } from './voice.wire';
 import { checkVoiceGrant, voiceGrant } from './voice-grant';
 
 /**
@@ -326,18 +327,7 @@ export class CallsService {
     });
     pending.publish(this.deps.events);
     if (outcome === null) return null;
-    if (outcome !== 'live')
-      return { t: 'STREAM_DELETE', d: { stream_key: key, unavailable: false, reason: outcome } };
-    return {
-      t: 'STREAM_CREATE',
-      d: {
-        stream_key: key,
-        rtc_server_id: channelId,
-        viewer_ids: [],
-        region: this.deps.config.voiceRegion,
-        paused: false,
-      },
-    };
+    return streamAnswer(outcome, key, channelId, this.deps.config.voiceRegion);
   }
 
   /** op 19 STREAM_DELETE of one's own call stream (`call:<channel>:<user>`), from the session in the call. */

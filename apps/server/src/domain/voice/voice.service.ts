@@ -33,6 +33,7 @@ import {
 } from '../guilds/guild-access';
 import { PendingEvents } from '../pending-events';
 import { CALL_ROOMS, type CallsService } from './calls.service';
+import { streamAnswer } from './voice.wire';
 import { checkVoiceGrant, voiceGrant } from './voice-grant';
 import { announceVoiceState, endVoiceStates, readVoiceStates } from './voice-states';
 
@@ -203,18 +204,7 @@ export class VoiceService {
     });
     pending.publish(this.deps.events);
     if (outcome === null) return null;
-    if (outcome !== 'live')
-      return { t: 'STREAM_DELETE', d: { stream_key: key, unavailable: false, reason: outcome } };
-    return {
-      t: 'STREAM_CREATE',
-      d: {
-        stream_key: key,
-        rtc_server_id: req.channel_id,
-        viewer_ids: [],
-        region: this.deps.config.voiceRegion,
-        paused: false,
-      },
-    };
+    return streamAnswer(outcome, key, req.channel_id, this.deps.config.voiceRegion);
   }
 
   /**
