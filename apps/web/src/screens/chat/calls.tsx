@@ -39,11 +39,20 @@ export function CallBar({ channel }: { channel: Channel }) {
   if (!call) return null;
   const names = (ids: string[]) => ids.map((id) => displayName(users[id])).join(', ');
   const inIt = voice?.call && voice.channelId === channel.id;
+  // Recipients neither in the call nor rung now (they declined, or their ring ran out) can be rung again.
+  const away = (channel.recipients ?? [])
+    .map((u) => u.id)
+    .filter((id) => !states?.[id] && !call.ringing.includes(id));
   return (
     <div className="call-bar">
       <Icon name="phone" size={16} />
       <span role="status">In the call: {names(Object.keys(states ?? {})) || 'nobody yet'}</span>
       {call.ringing.length > 0 && <span role="status">Ringing {names(call.ringing)}…</span>}
+      {inIt && away.length > 0 && (
+        <button type="button" onClick={() => endpoints.ringCall(channel.id).catch(() => {})}>
+          Ring {names(away)}
+        </button>
+      )}
       {inIt && (
         <button type="button" className="danger" onClick={leaveVoice}>
           Leave call
