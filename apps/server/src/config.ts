@@ -28,6 +28,8 @@ export interface Config {
   rateLimits: boolean;
   /** How long an application has to answer an interaction, milliseconds (Discord's 3 seconds; ADR 0039). */
   interactionDeadlineMs: number;
+  /** How long a DM or group DM call rings someone who neither answers nor declines, milliseconds. */
+  callRingMs: number;
   /** Requests per second per user or bot token, across all routes. */
   rateLimitGlobalPerSecond: number;
   /** Messages per 5 seconds per channel per user or bot. */
@@ -198,6 +200,12 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     allowed: 'an integer from 1 to 1000000',
   },
   rateLimits: { env: 'RATE_LIMITS', parse: bool, default: () => true, allowed: 'true or false' },
+  callRingMs: {
+    env: 'CALL_RING_TIMEOUT_MS',
+    parse: integer(1000, 300_000),
+    default: () => 60_000,
+    allowed: 'an integer from 1000 to 300000',
+  },
   interactionDeadlineMs: {
     env: 'INTERACTION_DEADLINE_MS',
     parse: integer(1000, 60_000),

@@ -188,6 +188,11 @@ export const modifyMember = (guildId: string, userId: string, body: ModifyMember
   api<void>('PATCH', `/guilds/${guildId}/members/${userId}`, body);
 /** The media negotiation of one's voice state (ADR 0034): a WebRTC offer answered by the SFU. */
 /** The WebRTC offer, sent to the process holding the room (VOICE_SERVER_UPDATE's endpoint; ADR 0034). */
+export const ringCall = (channelId: string, recipients: string[] | null = null) =>
+  api<void>('POST', `/channels/${channelId}/call/ring`, { recipients });
+/** Declines a call (one's own ring), or stops ringing `recipients`. */
+export const stopRinging = (channelId: string, recipients?: string[]) =>
+  api<void>('POST', `/channels/${channelId}/call/stop-ringing`, recipients ? { recipients } : {});
 export const voiceConnect = (body: Static<typeof VoiceConnect>, endpoint: string | null) =>
   api<{ sdp: string }>('POST', '/voice/connect', body, {
     base: !endpoint || endpoint === location.host ? '/api/v10' : `${location.protocol}//${endpoint}/api/v10`,

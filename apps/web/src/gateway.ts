@@ -94,7 +94,7 @@ export class GatewayClient {
 
   /** op 4: join (a channel), move, change self mute/deaf/video in, or leave (null) a guild's voice channel. */
   voiceState(d: {
-    guild_id: string;
+    guild_id: string | null;
     channel_id: string | null;
     self_mute: boolean;
     self_deaf: boolean;
@@ -106,12 +106,12 @@ export class GatewayClient {
   }
 
   /** Go Live: op 18 STREAM_CREATE (a guild's voice channel) or op 19 STREAM_DELETE (a stream key). */
-  stream(d: { guild_id: string; channel_id: string } | { stream_key: string }): boolean {
+  stream(d: { guild_id: string | null; channel_id: string } | { stream_key: string }): boolean {
     if (!this.identified || this.ws?.readyState !== WebSocket.OPEN) return false;
     const payload =
       'stream_key' in d
         ? { op: Op.StreamDelete, d }
-        : { op: Op.StreamCreate, d: { type: 'guild', ...d, preferred_region: null } };
+        : { op: Op.StreamCreate, d: { type: d.guild_id ? 'guild' : 'call', ...d, preferred_region: null } };
     this.ws.send(JSON.stringify(payload));
     return true;
   }

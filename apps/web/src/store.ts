@@ -73,7 +73,10 @@ export interface State {
   /** channel id → user id → until (epoch ms). */
   typing: Record<string, Record<string, number>>;
   /** guild id → user id → the member's voice state (only those in a voice channel). */
+  /** Voice states by guild, and of each DM or group DM call by its channel id. */
   voiceStates: Record<string, Record<string, VoiceState>>;
+  /** The calls going on in one's DMs, by channel id: who they ring. */
+  calls: Record<string, { ringing: string[] }>;
   /** guild id → how the user is notified there (only guilds whose settings were changed). */
   guildSettings: Record<string, UserGuildSettings>;
   /** nonce → an interaction this person started that has not been answered (or failed). */
@@ -101,6 +104,7 @@ const empty: State = {
   readStates: {},
   typing: {},
   voiceStates: {},
+  calls: {},
   guildSettings: {},
   interactions: {},
   modal: null,
@@ -427,14 +431,40 @@ export function applyDispatch(...[t, d]: Dispatch): void {
       case 'PRESENCE_UPDATE':
         return { presences: put(s.presences, d.user.id, d.status) };
       case 'VOICE_STATE_UPDATE': {
-        const held = s.voiceStates[d.guild_id] ?? {};
         const { guild_id: _g, ...state } = d;
+        if (!d.guild_id) {
+          // A call's: kept under its channel; a leave (no channel) leaves whichever call the user was in.
+          let voiceStates = s.voiceStates;
+          for (const id of Object.keys(s.calls))
+            voiceStates = put(voiceStates, id, drop(voiceStates[id] ?? {}, d.user_id));
+          if (d.channel_id)
+            voiceStates = put(
+              voiceStates,
+              d.channel_id,
+              put(voiceStates[d.channel_id] ?? {}, d.user_id, state),
+            );
+          return { voiceStates };
+        }
+        const held = s.voiceStates[d.guild_id] ?? {};
         const next = d.channel_id ? put(held, d.user_id, state) : drop(held, d.user_id);
         return {
           voiceStates: put(s.voiceStates, d.guild_id, next),
           users: withUsers(s.users, [d.member?.user]),
         };
       }
+      case 'CALL_CREATE':
+        return {
+          calls: put(s.calls, d.channel_id, { ringing: d.ringing }),
+          voiceStates: put(
+            s.voiceStates,
+            d.channel_id,
+            Object.fromEntries(d.voice_states.map((v) => [v.user_id, v])),
+          ),
+        };
+      case 'CALL_UPDATE':
+        return { calls: put(s.calls, d.channel_id, { ringing: d.ringing }) };
+      case 'CALL_DELETE':
+        return { calls: drop(s.calls, d.channel_id), voiceStates: drop(s.voiceStates, d.channel_id) };
       case 'RELATIONSHIP_ADD':
         return {
           relationships: put(s.relationships, d.id, d),

@@ -317,10 +317,19 @@ export interface Events {
   GUILD_MEMBER_LIST_UPDATE: ListUpdate;
   RELATIONSHIP_ADD: Relationship;
   RELATIONSHIP_REMOVE: { id: string };
-  VOICE_STATE_UPDATE: VoiceState & { guild_id: string };
+  /** `guild_id` null: a DM or group DM call's. */
+  VOICE_STATE_UPDATE: VoiceState & { guild_id: string | null };
+  CALL_CREATE: { channel_id: string; ringing: string[]; voice_states: VoiceState[] };
+  CALL_UPDATE: { channel_id: string; ringing: string[] };
+  CALL_DELETE: { channel_id: string };
   GUILD_MESSAGE_REPORT_CREATE: { guild_id: string };
   GUILD_MESSAGE_REPORT_UPDATE: { guild_id: string };
-  VOICE_SERVER_UPDATE: { token: string; guild_id: string; endpoint: string | null };
+  VOICE_SERVER_UPDATE: {
+    token: string;
+    guild_id: string | null;
+    channel_id?: string;
+    endpoint: string | null;
+  };
   STREAM_CREATE: {
     stream_key: string;
     rtc_server_id: string;

@@ -34,7 +34,10 @@ const SPEAKING_LEVEL = 0.02;
 const SPEAKING_HOLD_MS = 400;
 
 export interface VoiceView {
+  /** The guild, or for a DM or group DM call its channel (voice states are kept under it). */
   guildId: string;
+  /** A DM or group DM call (op 4 with no guild). */
+  call: boolean;
   channelId: string;
   status: 'connecting' | 'connected' | 'failed';
   selfMute: boolean;
@@ -55,7 +58,9 @@ export interface VideoTile {
 }
 
 interface Connection {
+  /** As VoiceView's. */
   guildId: string;
+  call: boolean;
   channelId: string;
   mic: MediaStream;
   pc: RTCPeerConnection | null;
@@ -72,7 +77,7 @@ interface Connection {
   context: AudioContext;
   timer: ReturnType<typeof setInterval>;
   /** Resolves the join waiting for VOICE_SERVER_UPDATE. */
-  waiting: ((server: Grant & { guild_id: string }) => void) | null;
+  waiting: ((server: Grant) => void) | null;
 }
 
 /** VOICE_SERVER_UPDATE's grant and the process holding the channel's room (ADR 0034). */
@@ -88,14 +93,14 @@ export interface VoiceGateway {
   session(): string | null;
   /** op 4; false when it could not be sent. */
   send(d: {
-    guild_id: string;
+    guild_id: string | null;
     channel_id: string | null;
     self_mute: boolean;
     self_deaf: boolean;
     self_video: boolean;
   }): boolean;
   /** Go Live: op 18 STREAM_CREATE (`channel_id`) or op 19 STREAM_DELETE (`stream_key`); false when not sent. */
-  stream(d: { guild_id: string; channel_id: string } | { stream_key: string }): boolean;
+  stream(d: { guild_id: string | null; channel_id: string } | { stream_key: string }): boolean;
 }
 
 let voiceGateway: VoiceGateway = { session: () => null, send: () => false, stream: () => false };
@@ -233,14 +238,37 @@ function toOutput(audio: HTMLAudioElement): void {
  * Joins (or moves to) a guild's voice channel. Resolves when the media is negotiated; a refusal (no CONNECT, the
  * channel full, no microphone) leaves the panel showing why.
  */
-export async function joinVoice(guildId: string, channelId: string): Promise<void> {
+export function joinVoice(guildId: string, channelId: string): Promise<void> {
+  return join(guildId, channelId, false);
+}
+
+/** Joins (or starts, ringing the others) a DM or group DM's call; `video` turns the camera on once connected. */
+export async function joinCall(channelId: string, opts: { video?: boolean } = {}): Promise<void> {
+  await join(channelId, channelId, true);
+  if (opts.video && conn?.call && conn.channelId === channelId && !conn.camera) await toggleCamera();
+}
+
+/** The guild (null in a call) that op 4 and the media connection name. */
+const wireGuild = (c: { guildId: string; call: boolean }) => (c.call ? null : c.guildId);
+
+async function join(guildId: string, channelId: string, call: boolean): Promise<void> {
   if (conn && conn.guildId === guildId && conn.channelId === channelId && view?.status !== 'failed') return;
-  if (conn && conn.guildId !== guildId) leaveVoice();
+  if (conn && (conn.guildId !== guildId || conn.call !== call)) leaveVoice();
   const selfMute = view?.selfMute ?? false;
   const selfDeaf = view?.selfDeaf ?? false;
   const selfVideo = view?.selfVideo ?? false;
   const selfStream = false;
-  view = { guildId, channelId, status: 'connecting', selfMute, selfDeaf, selfVideo, selfStream, error: null };
+  view = {
+    guildId,
+    call,
+    channelId,
+    status: 'connecting',
+    selfMute,
+    selfDeaf,
+    selfVideo,
+    selfStream,
+    error: null,
+  };
   emit();
   if (!conn) {
     // The AudioContext is made here, in the click, so the browser lets it play.
@@ -255,6 +283,7 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
     }
     conn = {
       guildId,
+      call,
       channelId,
       mic,
       pc: null,
@@ -288,7 +317,7 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
   stopScreen(c, false);
   if (
     !sendVoiceState({
-      guild_id: guildId,
+      guild_id: call ? null : guildId,
       channel_id: channelId,
       self_mute: selfMute,
       self_deaf: selfDeaf,
@@ -304,7 +333,10 @@ export async function joinVoice(guildId: string, channelId: string): Promise<voi
   if (!granted) {
     // A refused op 4 is dropped without an answer.
     unanswered = 0;
-    setView({ status: 'failed', error: 'You cannot join this channel (no permission, or it is full).' });
+    setView({
+      status: 'failed',
+      error: call ? 'You cannot call here.' : 'You cannot join this channel (no permission, or it is full).',
+    });
     return;
   }
   await negotiate(c, granted);
@@ -315,7 +347,7 @@ export function leaveVoice(): void {
   const c = conn;
   if (!c) return;
   voiceGateway.send({
-    guild_id: c.guildId,
+    guild_id: wireGuild(c),
     channel_id: null,
     self_mute: false,
     self_deaf: false,
@@ -379,7 +411,7 @@ function sendSelf(): void {
   if (!view || !conn) return;
   applyMute();
   sendVoiceState({
-    guild_id: view.guildId,
+    guild_id: wireGuild(view),
     channel_id: view.channelId,
     self_mute: view.selfMute,
     self_deaf: view.selfDeaf,
@@ -441,7 +473,7 @@ export async function toggleScreen(): Promise<void> {
   await c.senders?.screen.replaceTrack(track ?? null);
   setView({ selfStream: true, error: null });
   streamPending = true;
-  voiceGateway.stream({ guild_id: c.guildId, channel_id: c.channelId });
+  voiceGateway.stream({ guild_id: wireGuild(c), channel_id: c.channelId });
   refreshTiles();
 }
 
@@ -460,7 +492,10 @@ function stopScreen(c: Connection, tell: boolean): void {
   c.screen = null;
   c.senders?.screen.replaceTrack(null).catch(() => {});
   const me = getState().me?.id;
-  if (tell && me) voiceGateway.stream({ stream_key: `guild:${c.guildId}:${c.channelId}:${me}` });
+  if (tell && me)
+    voiceGateway.stream({
+      stream_key: c.call ? `call:${c.channelId}:${me}` : `guild:${c.guildId}:${c.channelId}:${me}`,
+    });
   if (view) setView({ selfStream: false });
   refreshTiles();
 }
@@ -480,7 +515,7 @@ function applyMute(): void {
 export function voiceDispatch(...[t, d]: Dispatch): void {
   const c = conn;
   if (!c) return;
-  if (t === 'VOICE_SERVER_UPDATE' && d.guild_id === c.guildId) {
+  if (t === 'VOICE_SERVER_UPDATE' && (d.guild_id ?? d.channel_id) === c.guildId) {
     c.grant = { token: d.token, endpoint: d.endpoint, at: Date.now() };
     if (c.waiting) {
       c.waiting(d);
@@ -506,7 +541,7 @@ export function voiceDispatch(...[t, d]: Dispatch): void {
     }
     return;
   }
-  if (t !== 'VOICE_STATE_UPDATE' || d.guild_id !== c.guildId || d.user_id !== getState().me?.id) return;
+  if (t !== 'VOICE_STATE_UPDATE' || d.guild_id !== wireGuild(c) || d.user_id !== getState().me?.id) return;
   if (d.session_id !== voiceGateway.session()) return;
   if (!d.channel_id) {
     // Disconnected by a moderator, or lost the right to connect.
@@ -614,7 +649,13 @@ async function negotiate(c: Connection, grant: Grant, retried = false): Promise<
     await gathered(pc);
     const sdp = pc.localDescription?.sdp ?? '';
     const answer = await endpoints.voiceConnect(
-      { guild_id: c.guildId, session_id: session, token: grant.token, sdp },
+      {
+        guild_id: wireGuild(c),
+        ...(c.call ? { channel_id: c.channelId } : {}),
+        session_id: session,
+        token: grant.token,
+        sdp,
+      },
       grant.endpoint,
     );
     if (c.pc !== pc) return;

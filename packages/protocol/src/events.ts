@@ -13,7 +13,14 @@ import type { Message } from './schemas/messages';
 import type { ScheduledEvent } from './schemas/scheduled-events';
 import type { Sticker } from './schemas/stickers';
 import type { PrivateUser, User, UserGuildSettings, UserSettings } from './schemas/users';
-import type { StreamCreate, StreamDelete, VoiceServerUpdate, VoiceState } from './schemas/voice';
+import type {
+  CallWire,
+  StreamCreate,
+  StreamDelete,
+  VoiceServerUpdate,
+  VoiceState,
+  VoiceStateEvent,
+} from './schemas/voice';
 
 /**
  * Who may receive an event, the kind of its topic (`<kind>:<id>`). A guild channel and a DM share `channel:<id>`:
@@ -206,9 +213,16 @@ export interface EventPayloads {
   RELATIONSHIP_REMOVE: { id: string; type: number };
   /**
    * A member joined, left (`channel_id` null), moved or changed mute or deafen in a voice channel (ADR 0034); those
-   * who can view the channel get it (a leave: everyone in the guild).
+   * who can view the channel get it (a leave: everyone in the guild). In a DM or group DM call (`guild_id` null), its
+   * recipients.
    */
-  VOICE_STATE_UPDATE: VoiceState & { guild_id: string };
+  VOICE_STATE_UPDATE: VoiceStateEvent;
+  /** A DM or group DM call began (and, after READY, each call going on in one's DMs); to its recipients. */
+  CALL_CREATE: CallWire;
+  /** Who a call rings changed (a ring, a decline, a join, a timeout); to its recipients. */
+  CALL_UPDATE: Omit<CallWire, 'voice_states' | 'embedded_activities'> & { guild_id: null };
+  /** The call ended: the last person left. */
+  CALL_DELETE: { channel_id: string; unavailable?: boolean };
   /** Where the session that joined a voice channel negotiates its media; dispatched to that session only. */
   VOICE_SERVER_UPDATE: VoiceServerUpdate;
   /** Go Live started (op 18 accepted); to the streamer's session only. */
@@ -459,7 +473,15 @@ export const EVENTS = {
   RELATIONSHIP_ADD: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
   RELATIONSHIP_REMOVE: { topics: ['user'], intent: Intent.Guilds, invalidates: ['context'] },
   // GUILD_CREATE lists the guild's voice states: a change drops the snapshot.
-  VOICE_STATE_UPDATE: { topics: ['guild'], intent: Intent.GuildVoiceStates, invalidates: ['guild-snapshot'] },
+  VOICE_STATE_UPDATE: {
+    topics: ['guild', 'dm'],
+    intent: { guild: Intent.GuildVoiceStates, dm: Intent.GuildVoiceStates },
+    invalidates: ['guild-snapshot'],
+  },
+  // DM and group DM calls (issue 24); CALL_CREATE also goes to one session after READY (gateway/identify.ts).
+  CALL_CREATE: { topics: ['dm', 'user'], intent: Intent.DirectMessages, invalidates: [] },
+  CALL_UPDATE: { topics: ['dm'], intent: Intent.DirectMessages, invalidates: [] },
+  CALL_DELETE: { topics: ['dm'], intent: Intent.DirectMessages, invalidates: [] },
   // Written straight to the session that sent op 4 (gateway/voice.ts), never published.
   VOICE_SERVER_UPDATE: { topics: ['user'], intent: Intent.GuildVoiceStates, invalidates: [] },
   // Go Live: written straight to the streamer's session (gateway/voice.ts), never published.

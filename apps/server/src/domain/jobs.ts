@@ -62,6 +62,13 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
   );
   jobs.every('voice.sweep', VOICE_SWEEP_MS, 'voice.sweep', {});
   jobs.define(
+    'calls.ring-timeout',
+    async ({ channelId, userId, at }) => {
+      await services.calls.ringTimeout(channelId, userId, at);
+    },
+    { concurrency: 4 },
+  );
+  jobs.define(
     'interactions.deadline',
     async ({ channelId, interactionId }) => {
       await services.interactions.expire(channelId, interactionId);

@@ -54,6 +54,7 @@ import { ThreadsService } from './threads/threads.service';
 import { GuildSettingsService } from './users/guild-settings.service';
 import { AccountLifecycleService } from './users/lifecycle.service';
 import { UsersService } from './users/users.service';
+import { CallsService } from './voice/calls.service';
 import { VoiceService } from './voice/voice.service';
 import { WebhookMessagesService } from './webhooks/webhook-messages.service';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -64,9 +65,10 @@ export function createServices(deps: Deps) {
   const emojis = new EmojisService(deps);
   const presence = new PresenceService(deps, deps.presence);
   const guilds = new GuildsService(deps, emojis, presence);
-  const voice = new VoiceService(deps);
+  const calls = new CallsService(deps);
+  const voice = new VoiceService(deps, calls);
   const members = new MembersService(deps, voice);
-  const dms = new DmsService(deps);
+  const dms = new DmsService(deps, calls);
   const notifications = new NotificationsService(deps);
   /** Groups as Mastodon accounts (ADR 0031); connected to the chat services below once they exist. */
   const groupAccounts = new GroupAccountsService(deps);
@@ -127,6 +129,8 @@ export function createServices(deps: Deps) {
     auditLog: new AuditLogService(deps),
     botAuthorization: new BotAuthorizationService(deps, guilds, members, presence),
     voice,
+    /** DM and group DM calls (issue 24). */
+    calls,
     webhooks,
     webhookMessages: new WebhookMessagesService(deps, webhooks, threads),
     /** The social layer (ADR 0028). */

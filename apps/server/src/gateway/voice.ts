@@ -21,9 +21,14 @@ export class VoiceRequests {
     const request = parseVoiceState(payload);
     if (!request) return close(GatewayClose.DecodeError, 'Invalid voice state update');
     // A guild the session is not in (or not yet loaded): nothing to do.
-    if (!session.state.guilds.has(request.guild_id)) return;
+    if (request.guild_id !== null && !session.state.guilds.has(request.guild_id)) return;
     try {
-      const server = await this.opts.services.voice.update(session.principal, session.id, request);
+      const { voice, calls } = this.opts.services;
+      // No guild: a DM or group DM call (the domain checks that the session's user is a recipient).
+      const server =
+        request.guild_id === null
+          ? await calls.update(session.principal, session.id, request)
+          : await voice.update(session.principal, session.id, { ...request, guild_id: request.guild_id });
       if (server) session.dispatch('VOICE_SERVER_UPDATE', server);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
@@ -42,6 +47,14 @@ export class VoiceRequests {
   ): Promise<void> {
     const d = asFields(payload);
     const { type, guild_id, channel_id } = d;
+    // Go Live in a DM or group DM call.
+    if (type === 'call') {
+      if (typeof channel_id !== 'string' || !isSnowflake(channel_id))
+        return close(GatewayClose.DecodeError, 'Invalid stream create');
+      const answer = await this.opts.services.calls.streamCreate(session.principal, session.id, channel_id);
+      if (answer) session.dispatch(answer.t, answer.d);
+      return;
+    }
     if (
       type !== 'guild' ||
       typeof guild_id !== 'string' ||
@@ -65,16 +78,25 @@ export class VoiceRequests {
     const { stream_key } = asFields(payload);
     if (typeof stream_key !== 'string' || stream_key.length > 100)
       return close(GatewayClose.DecodeError, 'Invalid stream delete');
-    const answer = await this.opts.services.voice.streamDelete(session.principal, session.id, stream_key);
+    const { voice, calls } = this.opts.services;
+    const answer = stream_key.startsWith('call:')
+      ? await calls.streamDelete(session.principal, session.id, stream_key)
+      : await voice.streamDelete(session.principal, session.id, stream_key);
     if (answer) session.dispatch(answer.t, answer.d);
   }
 }
 
-/** op 4's `d`, or null when it is not one (Discord's fields; `self_video` may be left out). */
-function parseVoiceState(payload: unknown): VoiceStateRequest | null {
+/**
+ * op 4's `d`, or null when it is not one (Discord's fields; `self_video` may be left out). `guild_id` null (or absent)
+ * is a DM or group DM call.
+ */
+function parseVoiceState(
+  payload: unknown,
+): (Omit<VoiceStateRequest, 'guild_id'> & { guild_id: string | null }) | null {
   const d = asFields(payload);
-  const { guild_id, channel_id, self_mute, self_deaf, self_video } = d;
-  if (typeof guild_id !== 'string' || !isSnowflake(guild_id)) return null;
+  const { channel_id, self_mute, self_deaf, self_video } = d;
+  const guild_id = d.guild_id ?? null;
+  if (guild_id !== null && (typeof guild_id !== 'string' || !isSnowflake(guild_id))) return null;
   if (channel_id !== null && (typeof channel_id !== 'string' || !isSnowflake(channel_id))) return null;
   if (typeof self_mute !== 'boolean' || typeof self_deaf !== 'boolean') return null;
   if (self_video !== undefined && typeof self_video !== 'boolean') return null;

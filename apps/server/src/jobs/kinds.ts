@@ -17,6 +17,8 @@ export interface JobPayloads {
   'interactions.sweep': Record<string, never>;
   /** Ends voice states whose gateway session is gone everywhere (a process died; the sweep, once a minute). */
   'voice.sweep': Record<string, never>;
+  /** A DM call's ring of `userId` (begun at `at`) ran out: it stops unless answered or rung again since. */
+  'calls.ring-timeout': { channelId: string; userId: string; at: string };
   /** Fetches the previews of a message's links and adds them to its embeds (after it is written or edited). */
   'messages.unfurl': { channelId: string; messageId: string };
   /** Deletes cloud uploads never used by a message within their hour, files and all (the sweep, every 5 minutes). */

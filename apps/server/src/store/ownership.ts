@@ -5,6 +5,8 @@ import {
   attachments,
   auditLogEntries,
   bans,
+  calls,
+  callVoiceStates,
   channelRecipients,
   channels,
   dmPairs,
@@ -58,6 +60,9 @@ export const channelOwned: readonly ChannelOwnedTable[] = [
   scheduledEvents,
   // Who is in a voice channel (a channel delete announces their leaving first: ChannelsService.delete).
   voiceStates,
+  // A DM's call and who is in it (a DM is deleted only once nobody is a recipient).
+  callVoiceStates,
+  calls,
   // Interactions in it and their ephemeral answers (ADR 0039).
   ephemeralMessages,
   interactions,

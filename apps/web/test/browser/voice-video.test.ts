@@ -3,68 +3,21 @@
 // on, and the other's page plays it in the video grid with real frames; each side's incoming audio grows. Needs
 // Debian's Chromium; without it the suite says it skipped.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
 import { createGuild, join as joinGuild, type TestGuild } from '../../../server/test/guild-helpers';
 import type { TestServer, TestUser } from '../../../server/test/harness';
-import { chromiumSkip, desktop, launchProfile, phone, signInWithTokens, startWebHearth } from './chromium';
+import { chromiumSkip, desktop, phone, startWebHearth } from './chromium';
+import { type MediaPerson, mediaPerson, waitForAudioGrowth } from './voice-helpers';
 
-/** Keeps every RTCPeerConnection the page makes, to read its statistics. */
-const capturePeers = () => {
-  const Native = window.RTCPeerConnection;
-  const peers: RTCPeerConnection[] = [];
-  (window as unknown as { peers: RTCPeerConnection[] }).peers = peers;
-  window.RTCPeerConnection = class extends Native {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      peers.push(this);
-    }
-  } as typeof RTCPeerConnection;
-};
-
-/** Bytes of audio the page's connections received so far (inbound-rtp statistics). */
-function audioBytesReceived(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    let total = 0;
-    for (const pc of (window as unknown as { peers: RTCPeerConnection[] }).peers) {
-      if (pc.connectionState === 'closed') continue;
-      const stats = await pc.getStats();
-      stats.forEach((s) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'audio') total += s.bytesReceived ?? 0;
-      });
-    }
-    return total;
-  });
-}
-
-interface Person {
-  user: TestUser;
-  page: Page;
-  context: BrowserContext;
-  dir: string;
-}
+type Person = MediaPerson;
 
 let h: TestServer;
 let g: TestGuild;
 const people: Person[] = [];
 
 async function person(name: string, user: TestUser): Promise<Person> {
-  const dir = mkdtempSync(join(tmpdir(), `hearth-chromium-${name}-`));
-  const context = await launchProfile(dir, desktop, [
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
-    '--auto-select-desktop-capture-source=Entire screen',
-    '--autoplay-policy=no-user-gesture-required',
-  ]);
-  await context.grantPermissions(['microphone', 'camera'], { origin: h.url });
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
-  await page.addInitScript(capturePeers);
-  await signInWithTokens(page, h.url, user);
-  const p = { user, page, context, dir };
+  const p = await mediaPerson(h, name, user);
   people.push(p);
   return p;
 }
@@ -103,23 +56,7 @@ describe('video and the mic test in the web app', { skip: chromiumSkip }, () => 
   test("each side's microphone reaches the other: the received audio bytes grow", async () => {
     await joinVoiceChannel(alice);
     await joinVoiceChannel(bob);
-    for (const p of [alice, bob]) {
-      const first = await audioBytesReceived(p.page);
-      await p.page.waitForFunction(
-        async (before) => {
-          let total = 0;
-          for (const pc of (window as unknown as { peers: RTCPeerConnection[] }).peers) {
-            if (pc.connectionState === 'closed') continue;
-            (await pc.getStats()).forEach((s) => {
-              if (s.type === 'inbound-rtp' && s.kind === 'audio') total += s.bytesReceived ?? 0;
-            });
-          }
-          return total > before + 2000;
-        },
-        first,
-        { polling: 250 },
-      );
-    }
+    for (const p of [alice, bob]) await waitForAudioGrowth(p.page);
   });
 
   test('a camera turned on plays, with frames, in the other person’s video grid; turned off, it goes', async () => {

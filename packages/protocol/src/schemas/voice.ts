@@ -24,9 +24,42 @@ export type VoiceState = Static<typeof VoiceState>;
 /** VOICE_SERVER_UPDATE: where the session that joined negotiates its media, and the grant it presents there. */
 export interface VoiceServerUpdate {
   token: string;
-  guild_id: string;
+  /** Null for a DM or group DM call, which `channel_id` names. */
+  guild_id: string | null;
+  channel_id?: string;
   endpoint: string | null;
 }
+
+/** A voice state as VOICE_STATE_UPDATE carries it: `guild_id` null in a DM or group DM call. */
+export type VoiceStateEvent = Omit<VoiceState, 'guild_id'> & { guild_id: string | null };
+
+/**
+ * A DM or group DM call (Discord's CALL_CREATE; issue 24): who is being rung and who is in it. Hearth writes no call
+ * system message, so `message_id` is null.
+ */
+export interface CallWire {
+  channel_id: string;
+  message_id: string | null;
+  region: string;
+  /** The recipients being rung now (the ring ends when they join, decline, or after a while). */
+  ringing: string[];
+  voice_states: VoiceStateEvent[];
+  embedded_activities: never[];
+}
+
+/** POST /channels/:id/call/ring: who to ring (null or absent: every recipient not in the call). */
+export const CallRing = Type.Object(
+  { recipients: Type.Optional(Nullable(Type.Array(Snowflake, { maxItems: 10 }))) },
+  { additionalProperties: false },
+);
+export type CallRing = Static<typeof CallRing>;
+
+/** POST /channels/:id/call/stop-ringing: whose ringing to stop (absent: one's own, which is declining). */
+export const CallStopRinging = Type.Object(
+  { recipients: Type.Optional(Type.Array(Snowflake, { maxItems: 10 })) },
+  { additionalProperties: false },
+);
+export type CallStopRinging = Static<typeof CallStopRinging>;
 
 /**
  * Go Live (ADR 0034): a member shares their screen in the voice channel they are in. Discord's user clients' events,
@@ -92,7 +125,9 @@ export type ModifyUserVoiceState = Static<typeof ModifyUserVoiceState>;
  */
 export const VoiceConnect = Type.Object(
   {
-    guild_id: Snowflake,
+    /** Null for a DM or group DM call, named by `channel_id`. */
+    guild_id: Nullable(Snowflake),
+    channel_id: Type.Optional(Snowflake),
     session_id: Type.String({ minLength: 1, maxLength: 64 }),
     token: Type.String({ minLength: 1, maxLength: 128 }),
     sdp: Type.String({ minLength: 1, maxLength: 65_536 }),

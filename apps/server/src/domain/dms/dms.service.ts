@@ -14,6 +14,7 @@ import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-co
 import { hydrateMessages, messageColumns } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
+import type { CallsService } from '../voice/calls.service';
 import { toDmWire } from './dms.wire';
 
 const MAX_GROUP_RECIPIENTS = 10;
@@ -21,7 +22,10 @@ const unknownChannel = () => notFound(ErrorCode.UnknownChannel, 'Channel');
 
 /** Direct messages between two people, and group DMs of up to ten. */
 export class DmsService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly calls: CallsService,
+  ) {}
 
   /** POST /users/@me/channels {recipient_id}: the one DM between two people, created on first use. */
   async open(principal: Principal, recipientId: string): Promise<Channel> {
@@ -207,6 +211,8 @@ export class DmsService {
     }
     const pending = new PendingEvents();
     await db.transaction(async (tx) => {
+      // Out of the group, out of its call.
+      await this.calls.recipientGone(tx, pending, channelId, userId);
       const removed = await tx
         .delete(channelRecipients)
         .where(and(eq(channelRecipients.channelId, channelId), eq(channelRecipients.userId, userId)))
@@ -243,6 +249,7 @@ export class DmsService {
     }
     const pending = new PendingEvents();
     const emptied = await db.transaction(async (tx) => {
+      await this.calls.recipientGone(tx, pending, channel.id, principal.userId);
       await tx
         .delete(channelRecipients)
         .where(

@@ -12,6 +12,7 @@ import {
   streamKey,
   type VoiceServerUpdate,
   type VoiceState,
+  type VoiceStateEvent,
 } from '@hearth/protocol';
 import { and, count, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { SfuError } from '../../media/sfu';
@@ -31,6 +32,8 @@ import {
   lockChannels,
 } from '../guilds/guild-access';
 import { PendingEvents } from '../pending-events';
+import { CALL_ROOMS, type CallsService } from './calls.service';
+import { streamAnswer } from './voice.wire';
 import { checkVoiceGrant, voiceGrant } from './voice-grant';
 import { announceVoiceState, endVoiceStates, readVoiceStates } from './voice-states';
 
@@ -46,7 +49,9 @@ export interface VoiceStateRequest {
 
 /** POST /voice/connect's body. */
 export interface VoiceConnect {
-  guild_id: string;
+  /** Null for a DM or group DM call (CallsService.connect), named by `channel_id`. */
+  guild_id: string | null;
+  channel_id?: string;
   session_id: string;
   token: string;
   sdp: string;
@@ -72,7 +77,10 @@ export class VoiceService {
   /** Guilds whose rooms' SPEAK is about to be rechecked (observe). */
   private readonly speakDue = new Set<string>();
 
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly calls: CallsService,
+  ) {}
 
   /**
    * op 4 from gateway session `sessionId`: joins, moves within the guild, changes self mute/deaf/video, or (channel
@@ -196,18 +204,7 @@ export class VoiceService {
     });
     pending.publish(this.deps.events);
     if (outcome === null) return null;
-    if (outcome !== 'live')
-      return { t: 'STREAM_DELETE', d: { stream_key: key, unavailable: false, reason: outcome } };
-    return {
-      t: 'STREAM_CREATE',
-      d: {
-        stream_key: key,
-        rtc_server_id: req.channel_id,
-        viewer_ids: [],
-        region: this.deps.config.voiceRegion,
-        paused: false,
-      },
-    };
+    return streamAnswer(outcome, key, req.channel_id, this.deps.config.voiceRegion);
   }
 
   /**
@@ -274,8 +271,9 @@ export class VoiceService {
     return Number(n) + own >= this.deps.config.voiceMaxVideo ? 'stream_full' : null;
   }
 
-  /** The session ended (closed, revoked, or its resume window ran out): its voice state goes. */
+  /** The session ended (closed, revoked, or its resume window ran out): its voice state goes (a call's too). */
   async sessionEnded(userId: string, sessionId: string): Promise<void> {
+    await this.calls.sessionEnded(userId, sessionId);
     const pending = new PendingEvents();
     await endVoiceStates(
       this.deps.db,
@@ -297,12 +295,17 @@ export class VoiceService {
       .from(voiceStates)
       .orderBy(voiceStates.joinedAt)
       .limit(SWEEP_BATCH);
-    if (!rows.length) return 0;
-    const live = await this.deps.presence.sessionIds([...new Set(rows.map((r) => r.userId))]);
-    const dead = rows.filter((r) => !live.get(r.userId)?.has(r.sessionId));
-    if (!dead.length) return 0;
-    const pending = new PendingEvents();
+    const inCalls = await this.calls.sessionsOf(SWEEP_BATCH);
+    if (!rows.length && !inCalls.length) return 0;
+    const live = await this.deps.presence.sessionIds([
+      ...new Set([...rows, ...inCalls].map((r) => r.userId)),
+    ]);
+    const isDead = (r: { userId: string; sessionId: string }) => !live.get(r.userId)?.has(r.sessionId);
     let ended = 0;
+    for (const r of inCalls.filter(isDead)) ended += await this.calls.sessionEnded(r.userId, r.sessionId);
+    const dead = rows.filter(isDead);
+    if (!dead.length) return ended;
+    const pending = new PendingEvents();
     for (const { userId, sessionId } of dead)
       ended += await endVoiceStates(
         db,
@@ -541,6 +544,7 @@ export class VoiceService {
    * state: 404; the channel's room held by another live process: 409 (op 4 again gets its endpoint).
    */
   async connect(principal: Principal, input: VoiceConnect): Promise<{ sdp: string }> {
+    if (input.guild_id === null) return this.calls.connect(principal, input);
     const { db, secret, sfu } = this.deps;
     const who = { guildId: input.guild_id, userId: principal.userId, sessionId: input.session_id };
     if (!checkVoiceGrant(secret, input.token, who)) throw unauthorized();
@@ -584,6 +588,8 @@ export class VoiceService {
     const { db, sfu, config } = this.deps;
     let moved = 0;
     for (const guildId of sfu.guildIds()) {
+      // Calls have no AFK channel.
+      if (guildId === CALL_ROOMS) continue;
       const [guild] = await db
         .select({ afkChannelId: guilds.afkChannelId, afkTimeout: guilds.afkTimeout })
         .from(guilds)
@@ -652,8 +658,8 @@ export class VoiceService {
       return;
     }
     if (event.t !== 'VOICE_STATE_UPDATE') return;
-    const d = event.d as VoiceState & { guild_id: string };
-    this.deps.sfu.follow(d.guild_id, d.user_id, d.channel_id, {
+    const d = event.d as VoiceStateEvent;
+    this.deps.sfu.follow(d.guild_id ?? CALL_ROOMS, d.user_id, d.channel_id, {
       muted: d.mute || d.suppress,
       deafened: d.deaf,
       selfMuted: d.self_mute,

@@ -1,4 +1,4 @@
-import type { VoiceState } from '@hearth/protocol';
+import type { StreamCreate, StreamDelete, VoiceState } from '@hearth/protocol';
 import type { members, users, voiceStates } from '../../store/schema';
 import { toMemberWire } from '../guilds/guilds.wire';
 
@@ -24,5 +24,20 @@ export function toVoiceStateWire(
     self_video: row.selfVideo,
     suppress: row.suppress,
     request_to_speak_timestamp: row.requestToSpeakAt?.toISOString() ?? null,
+  };
+}
+
+/** What op 18 STREAM_CREATE answers the streamer's session: STREAM_CREATE when live, else STREAM_DELETE with why not. */
+export function streamAnswer(
+  outcome: 'live' | 'unauthorized' | 'stream_full',
+  key: string,
+  channelId: string,
+  region: string,
+): { t: 'STREAM_CREATE'; d: StreamCreate } | { t: 'STREAM_DELETE'; d: StreamDelete } {
+  if (outcome !== 'live')
+    return { t: 'STREAM_DELETE', d: { stream_key: key, unavailable: false, reason: outcome } };
+  return {
+    t: 'STREAM_CREATE',
+    d: { stream_key: key, rtc_server_id: channelId, viewer_ids: [], region, paused: false },
   };
 }

@@ -1,4 +1,6 @@
 import {
+  CallRing,
+  CallStopRinging,
   ModifyCurrentVoiceState,
   ModifyUserVoiceState,
   Snowflake,
@@ -15,13 +17,38 @@ const errors = errorResponses(400, 401, 403, 404, 429);
 const tags = ['voice'];
 const GuildParams = Type.Object({ guild_id: Snowflake });
 const UserParams = Type.Object({ guild_id: Snowflake, user_id: Snowflake });
+const ChannelParams = Type.Object({ channel_id: Snowflake });
 
 /**
  * Voice states of a guild's members (ADR 0034): read them, and a stage's speaker state; and the media connection of
  * one's own voice state (a WebRTC offer answered by the SFU).
  */
 export function voiceRoutes(app: Api, { services }: RouteContext): void {
-  const { voice } = services;
+  const { voice, calls } = services;
+
+  // DM and group DM calls (issue 24): ring the recipients not in the call, or stop ringing (one's own: declining).
+  app.post(
+    '/channels/:channel_id/call/ring',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: ChannelParams, body: Type.Optional(CallRing), response: errors },
+    },
+    async (req, reply) => {
+      await calls.ring(caller(req), req.params.channel_id, req.body?.recipients ?? null);
+      return noContent(reply);
+    },
+  );
+  app.post(
+    '/channels/:channel_id/call/stop-ringing',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: ChannelParams, body: Type.Optional(CallStopRinging), response: errors },
+    },
+    async (req, reply) => {
+      await calls.stopRinging(caller(req), req.params.channel_id, req.body?.recipients);
+      return noContent(reply);
+    },
+  );
 
   app.get(
     '/guilds/:guild_id/voice-states/@me',

@@ -1,4 +1,4 @@
-import { boolean, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { snowflake, timestamptz } from './types';
 
 /**
@@ -26,5 +26,38 @@ export const voiceStates = pgTable(
     primaryKey({ columns: [t.guildId, t.userId] }),
     index('voice_states_channel_idx').on(t.channelId),
     index('voice_states_session_idx').on(t.sessionId),
+  ],
+);
+
+/**
+ * A DM or group DM call (issue 24): exists while someone is in it (`call_voice_states`). `ringing` maps each recipient
+ * being rung to when that ring began (ISO), so a ring's timeout ends only that ring, never a later one.
+ */
+export const calls = pgTable('calls', {
+  channelId: snowflake('channel_id').primaryKey(),
+  ringing: jsonb('ringing').$type<Record<string, string>>().notNull().default({}),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+});
+
+/**
+ * Who is in a DM or group DM call: one row per person per call, and one call per person at a time (the unique user
+ * index; joining another call leaves the first). Like a guild voice state it lives as long as its gateway session.
+ */
+export const callVoiceStates = pgTable(
+  'call_voice_states',
+  {
+    channelId: snowflake('channel_id').notNull(),
+    userId: snowflake('user_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    selfMute: boolean('self_mute').notNull().default(false),
+    selfDeaf: boolean('self_deaf').notNull().default(false),
+    selfVideo: boolean('self_video').notNull().default(false),
+    selfStream: boolean('self_stream').notNull().default(false),
+    joinedAt: timestamptz('joined_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.userId] }),
+    uniqueIndex('call_voice_states_user_idx').on(t.userId),
+    index('call_voice_states_session_idx').on(t.sessionId),
   ],
 );

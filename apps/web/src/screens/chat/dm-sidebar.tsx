@@ -4,6 +4,7 @@ import { Icon, IconButton } from '../../icons';
 import { useStore } from '../../store';
 import { ChannelType, compareIds, displayName } from '../../types';
 import { Avatar } from '../../ui';
+import { CallMark } from './calls';
 import { isUnread } from './channels';
 import { GroupDmDialog } from './group-dm-dialog';
 import { link } from './link';
@@ -58,6 +59,7 @@ export function DmSidebar({ current }: { current?: string }) {
                   aria-current={c.id === current ? 'page' : undefined}
                 >
                   <Avatar user={others[0]} size={28} /> <span className="name">{name}</span>
+                  <CallMark channelId={c.id} />
                   {mentions > 0 && <span className="badge">{mentions}</span>}
                 </a>
               </li>

@@ -13,6 +13,7 @@ import { NotificationsBanner } from '../messages/notification-settings';
 import { MessageView } from '../messages/view';
 import { SearchPanel } from '../search/panel';
 import { ForumView } from '../threads/forum';
+import { IncomingCall } from './calls';
 import { ChannelSidebar } from './channel-sidebar';
 import { visibleChannels } from './channels';
 import { DmSidebar } from './dm-sidebar';
@@ -113,6 +114,7 @@ export function Chat({ path }: { path: string }) {
       )}
       {me && !me.verified && <VerifyBanner email={me.email ?? ''} />}
       <NotificationsBanner />
+      <IncomingCall />
       <Shortcuts guildId={guildId} channelId={channelId} />
       <GuildRail current={guildId} />
       <nav className="sidebar" aria-label={guild ? `${guild.name} channels` : 'Direct messages'}>

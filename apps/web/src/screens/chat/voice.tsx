@@ -221,7 +221,9 @@ export function VoicePanel() {
   if (!voice) return null;
   const label =
     voice.status === 'connected'
-      ? 'Voice connected'
+      ? voice.call
+        ? 'Call connected'
+        : 'Voice connected'
       : voice.status === 'connecting'
         ? 'Connecting…'
         : 'Voice failed';
@@ -232,7 +234,7 @@ export function VoicePanel() {
           {label}
         </span>
         <span className="channel-name">
-          {channel?.name ?? 'Voice channel'}
+          {channel?.name ?? (voice.call ? 'Direct call' : 'Voice channel')}
           {guild ? ` / ${guild.name}` : ''}
         </span>
         {voice.error && (

@@ -6,6 +6,7 @@ import type { MentionResolver } from '../../markdown';
 import { backTo } from '../../router';
 import { useStore } from '../../store';
 import { type Channel, ChannelType, type Guild, isThread } from '../../types';
+import { CallBar, CallButtons } from '../chat/calls';
 import { GroupDmSettings } from '../group-dm';
 import { SearchBox } from '../search/box';
 import { ThreadsPanel } from '../threads/panel';
@@ -65,6 +66,7 @@ export function ConversationHeader(props: {
           {guild && (
             <IconButton label="Notification settings" icon="bell" onClick={() => setShowNotify(true)} />
           )}
+          {!guild && <CallButtons channel={channel} />}
           <IconButton label="Pinned messages" icon="pin" onClick={() => setShowPins(true)} />
           {channel.type === ChannelType.GroupDM && (
             <IconButton label="Group settings" icon="gear" onClick={() => setShowGroup(true)} />
@@ -83,6 +85,7 @@ export function ConversationHeader(props: {
           {closeTo && <IconButton label="Close thread" icon="close" onClick={() => backTo(closeTo)} />}
         </div>
       </header>
+      {!guild && <CallBar channel={channel} />}
       {showNotify && guild && (
         <NotificationSettings guild={guild} channel={channel} onClose={() => setShowNotify(false)} />
       )}
