@@ -37,6 +37,7 @@ import { FollowsService } from './social/follows.service';
 import { GroupAccountsService } from './social/group-accounts.service';
 import { ListsService } from './social/lists.service';
 import { BookmarksService, StatusPinsService } from './social/marks.service';
+import { MovesService } from './social/moves.service';
 import { MutesService } from './social/mutes.service';
 import { NotificationsService } from './social/notifications.service';
 import { OAuthService } from './social/oauth.service';
@@ -76,6 +77,7 @@ export function createServices(deps: Deps) {
   const messages = new MessagesService(deps, dms, relationships, threads, stickers, linkPreviews);
   const webhooks = new WebhooksService(deps);
   const users = new UsersService(deps, auth, members);
+  const profiles = new ProfilesService(deps, users, follows, groupAccounts);
   const posts = new PostsService(deps, notifications, groupAccounts);
   const timelines = new TimelinesService(deps, posts, groupAccounts);
   const socialSearch = new SocialSearchService(deps, posts, groupAccounts);
@@ -126,7 +128,9 @@ export function createServices(deps: Deps) {
     webhookMessages: new WebhookMessagesService(deps, webhooks, threads),
     /** The social layer (ADR 0028). */
     social: {
-      profiles: new ProfilesService(deps, users, follows, groupAccounts),
+      profiles,
+      /** Aliases and account moves (ADR 00XX). */
+      moves: new MovesService(deps, auth, profiles, follows, notifications),
       follows,
       posts,
       /** Media attachments of statuses and the media library (ADR 0033). */

@@ -53,3 +53,16 @@ export const userDomainBlocks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.domain] })],
 );
+
+/**
+ * Instances deliveries are failing to reach (ADR 00XX). A row is written when Fedify's circuit breaker first opens
+ * for the host (`failing_since`); when it opens again after the configured window with no success in between, the
+ * instance is unavailable (`unavailable_since`): nothing more is sent there until it is heard from again (a verified
+ * inbound activity) or a held delivery's probe succeeds, which delete the row. `host` is an inbox URL's host (with
+ * its port), lower-case.
+ */
+export const instanceFailures = pgTable('instance_failures', {
+  host: text('host').primaryKey(),
+  failingSince: timestamptz('failing_since').notNull().defaultNow(),
+  unavailableSince: timestamptz('unavailable_since'),
+});
