@@ -31,6 +31,7 @@ import { ReadStatesService } from './messages/read-states.service';
 import { SearchService } from './messages/search.service';
 import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
+import { AccountReportsService } from './social/account-reports.service';
 import { DomainBlocksService } from './social/domain-blocks.service';
 import { FollowedTagsService } from './social/followed-tags.service';
 import { FollowsService } from './social/follows.service';
@@ -152,6 +153,8 @@ export function createServices(deps: Deps) {
       streams: new StreamsService(deps, notifications),
       /** Instance (admin) and users' own domain blocks (ADR 0040). */
       domainBlocks: new DomainBlocksService(deps, follows),
+      /** Reports of accounts, forwarded to and received from other instances as Flags (ADR 00XX). */
+      accountReports: new AccountReportsService(deps),
       /** Accounts of other instances and this one's actor keys (ADR 0040). */
       remote: new RemoteAccountsService(deps),
       /** Search, directory, trends and tag timelines. */

@@ -17,6 +17,7 @@ import {
   Delete,
   EmojiReact,
   Endpoints,
+  Flag,
   Follow,
   Image,
   isActor,
@@ -61,6 +62,8 @@ import { webFingerSelf } from './safe-fetch';
 const INSTANCE = 'instance';
 /** Most remote followers one status is fanned out to in this slice. */
 const FANOUT_MAX = 50_000;
+/** Most objects (accounts, statuses) of a received Flag read. */
+const REPORT_OBJECTS_MAX = 50;
 /** How long a deleted remote status's IRI is remembered, so a late or replayed Create does not bring it back. */
 const TOMBSTONE_TTL_DAYS = 90;
 /** Most statuses, follows and favourites of a deleted remote account removed for one Delete. */
@@ -525,6 +528,30 @@ export function createHearthFederation(opts: {
       }
       await social.moves.movedRemote(origin.id, targetId);
     })
+    .on(Flag, async (ctx, flag) => {
+      if (await dropped(flag)) return;
+      if (!flag.id) return;
+      // The objects name one local account and, perhaps, some of its statuses; anything else is left out.
+      let target: string | null = null;
+      const statusIds: string[] = [];
+      for (const uri of flag.objectIds.slice(0, REPORT_OBJECTS_MAX)) {
+        const account = await localActor(ctx, uri);
+        if (account) target ??= account.id;
+        const post = account ? null : await localPostOf(ctx, uri);
+        if (post) {
+          target ??= post.userId;
+          if (post.userId === target) statusIds.push(post.id);
+        }
+      }
+      const reporterId = target ? await senderOf(ctx, flag) : null;
+      if (!target || !reporterId) return;
+      await social.accountReports.createRemote(reporterId, {
+        targetId: target,
+        statusIds,
+        comment: flag.content ? plainText(flag.content.toString()) : '',
+        uri: flag.id.href,
+      });
+    })
     .on(Like, async (ctx, like) => {
       if (await dropped(like)) return;
       const post = await localPostOf(ctx, like.objectId);
@@ -680,6 +707,7 @@ export function createHearthFederation(opts: {
 
   async function deliver(d: FederationDelivery): Promise<void> {
     const ctx = federation.createContext(new URL(config.publicUrl), null);
+    if (d.type === 'flag') return sendFlag(ctx, d.reportId);
     const me = ctx.getActorUri(d.userId);
     const sender = { identifier: d.userId };
     switch (d.type) {
@@ -874,6 +902,20 @@ export function createHearthFederation(opts: {
         return;
       }
     }
+  }
+
+  /** A forwarded report to its target's instance: a Flag from the instance actor, as Mastodon sends them. */
+  async function sendFlag(ctx: Context<null>, reportId: string): Promise<void> {
+    const report = await social.accountReports.forwarded(reportId);
+    const target = report ? await remote.byId(report.targetId) : null;
+    if (!report || !target) return;
+    const flag = new Flag({
+      id: new URL(`${ctx.getActorUri(INSTANCE).href}#flags/${reportId}`),
+      actor: ctx.getActorUri(INSTANCE),
+      objects: [new URL(target.uri), ...report.statusUris.map((u) => new URL(u))],
+      content: report.comment,
+    });
+    await send(ctx, { identifier: INSTANCE }, [target], flag);
   }
 
   /** Sends to remote accounts, leaving out those on a domain the admins blocked. */

@@ -54,6 +54,8 @@ export type FederationDelivery =
     }
   /** `userId` reacted (or stopped) with Unicode `emoji` to remote `authorId`'s status `postId` (EmojiReact). */
   | { type: 'react' | 'undo-react'; userId: string; authorId: string; postId: string; emoji: string }
+  /** Report `reportId` of a remote account is forwarded to its instance (Flag, from the instance actor). */
+  | { type: 'flag'; reportId: string }
   /** `userId` moved to account `targetId`, local or remote (Move, to its remote followers; ADR 00XX). */
   | { type: 'move'; userId: string; targetId: string }
   /** `userId` changed their profile (Update of their Person). */

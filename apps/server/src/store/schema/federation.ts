@@ -1,4 +1,4 @@
-import { jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { snowflake, timestamptz } from './types';
 
 // Federation (ADR 0040): what Fedify keeps on Hearth's database, so PGlite and PostgreSQL work alike.
@@ -66,3 +66,26 @@ export const instanceFailures = pgTable('instance_failures', {
   failingSince: timestamptz('failing_since').notNull().defaultNow(),
   unavailableSince: timestamptz('unavailable_since'),
 });
+
+/**
+ * Reports of accounts (Mastodon's `/api/v1/reports`; ADR 00XX): made by a local account, or received from another
+ * instance as a Flag (`reporter_id` is then the sending actor's account, usually that instance's actor). The instance
+ * admins (INSTANCE_ADMINS) read them. `status_ids` are statuses of the target the report names.
+ */
+export const accountReports = pgTable(
+  'account_reports',
+  {
+    id: snowflake('id').primaryKey(),
+    reporterId: snowflake('reporter_id').notNull(),
+    targetId: snowflake('target_id').notNull(),
+    statusIds: jsonb('status_ids').$type<string[]>().notNull().default([]),
+    comment: text('comment').notNull().default(''),
+    category: text('category').notNull().default('other'),
+    /** A copy was sent to the target's instance (a Flag from this instance's actor). */
+    forwarded: boolean('forwarded').notNull().default(false),
+    /** A received Flag's IRI: one delivered twice is stored once. */
+    uri: text('uri').unique(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('account_reports_target_idx').on(t.targetId)],
+);

@@ -17,6 +17,7 @@ import { notificationsRoutes } from './notifications.routes';
 import { oauthRoutes } from './oauth.routes';
 import { pollsRoutes } from './polls.routes';
 import { reactionsRoutes } from './reactions.routes';
+import { reportsRoutes } from './reports.routes';
 import { assignScopes } from './scopes';
 import { searchRoutes } from './search.routes';
 import { statusesRoutes } from './statuses.routes';
@@ -83,6 +84,7 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     conversationsRoutes(api, ctx);
     domainBlocksRoutes(api, ctx);
     movesRoutes(api, ctx);
+    reportsRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(

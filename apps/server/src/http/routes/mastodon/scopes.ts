@@ -102,6 +102,8 @@ const POLICY: Record<string, readonly string[]> = {
   'GET /api/v1/domain_blocks': R('blocks'),
   'POST /api/v1/domain_blocks': W('blocks'),
   'DELETE /api/v1/domain_blocks': W('blocks'),
+  'POST /api/v1/reports': W('reports'),
+  'GET /api/v1/admin/reports': ['admin:read:reports'],
   'GET /api/v1/admin/domain_blocks': ['admin:read:domain_blocks'],
   'GET /api/v1/admin/domain_blocks/:id': ['admin:read:domain_blocks'],
   'POST /api/v1/admin/domain_blocks': ['admin:write:domain_blocks'],

@@ -7,9 +7,10 @@ import { type Peer, type PeerActor, startPeer } from '../fediverse-peer';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 import { mastodon, post } from '../social-helpers';
 
-// Account moves (aliases, Move both ways, local to local), key rotation of a remote actor, and instances whose
-// deliveries keep failing (ADR 00XX), against the stand-in peer of the inbound tests.
+// Account moves (aliases, Move both ways, local to local), reports (Flag both ways), key rotation of a remote actor,
+// and instances whose deliveries keep failing (ADR 00XX), against the stand-in peer of the inbound tests.
 
+const ADMIN = 'reportadmin';
 let h: TestServer;
 let m: ReturnType<typeof mastodon>;
 let peer: Peer;
@@ -22,6 +23,7 @@ before(async () => {
     federationAllowHttp: true,
     // Deliveries failing once Fedify's breaker opens make the instance unavailable at once (the window is 0 s).
     federationUnavailableAfterS: 0,
+    instanceAdmins: [ADMIN],
   });
   m = mastodon(h);
   peer = await startPeer();
@@ -225,6 +227,90 @@ describe('aliases and moves', () => {
       notes.body.map((n: any) => [n.type, n.account.id]),
       [['move', beforeId]],
     );
+  });
+});
+
+describe('reports', () => {
+  test('a forwarded report is a Flag from the instance actor; a received Flag is a report only admins read', async () => {
+    const u = await h.register();
+    const admin = await h.register({ username: ADMIN });
+    const spammer = await peer.actor('spammer');
+    const spammerId = await followPeer(h, u, spammer, peer);
+    const n = {
+      id: `${spammer.id}/statuses/1`,
+      type: 'Note',
+      attributedTo: spammer.id,
+      to: [PUBLIC],
+      cc: [`${spammer.id}/followers`],
+      content: '<p>buy now</p>',
+      published: '2026-12-01T10:00:00Z',
+    };
+    await peer.send(spammer, `${h.url}/inbox`, {
+      id: `${n.id}/activity`,
+      type: 'Create',
+      actor: spammer.id,
+      object: n,
+    });
+    const status = await eventually('the note', async () =>
+      ((await m('GET', '/api/v1/timelines/home', u)).body as any[]).find((s) => s.uri === n.id),
+    );
+
+    assert.equal((await m('POST', '/api/v1/reports', null, { account_id: spammerId })).status, 401);
+    assert.equal((await m('POST', '/api/v1/reports', u, { account_id: u.id })).status, 422);
+    assert.equal((await m('POST', '/api/v1/reports', u, { account_id: '123456789012345678' })).status, 404);
+    assert.equal(
+      (await m('POST', '/api/v1/reports', u, { account_id: spammerId, comment: 'x'.repeat(1001) })).status,
+      400,
+    );
+    const report = await m('POST', '/api/v1/reports', u, {
+      account_id: spammerId,
+      status_ids: [status.id],
+      comment: 'spam',
+      forward: true,
+      category: 'spam',
+    });
+    assert.equal(report.status, 200, report.text);
+    assert.equal(report.body.forwarded, true);
+    assert.deepEqual(report.body.status_ids, [status.id]);
+    assert.equal(report.body.target_account.id, spammerId);
+    const flag = await eventually('the Flag reaches the peer', async () =>
+      peer.received.find((a) => a.type === 'Flag'),
+    );
+    assert.equal(flag.actor, 'http://hearth.test/users/instance');
+    assert.deepEqual([flag.object].flat(), [spammer.id, n.id]);
+    assert.equal(flag.content, 'spam');
+
+    // A Flag from the peer's instance about u and u's status.
+    const mine = await post(h, u, { status: 'reported from afar' });
+    const mod = await peer.actor('moderation');
+    await peer.send(mod, `${h.url}/inbox`, {
+      id: `${mod.id}#flags/1`,
+      type: 'Flag',
+      actor: mod.id,
+      object: [actorOf(u), `${actorOf(u)}/statuses/${mine}`],
+      content: 'rude',
+    });
+    const list = await eventually('the admin sees both reports', async () => {
+      const r = await m('GET', '/api/v1/admin/reports', admin);
+      return r.body.length >= 2 ? r.body : null;
+    });
+    const received = list.find((r: any) => r.uri === `${mod.id}#flags/1`);
+    assert.equal(received.target_account.id, u.id);
+    assert.equal(received.account.acct, `moderation@${peer.host}`);
+    assert.equal(received.comment, 'rude');
+    assert.deepEqual(
+      received.statuses.map((s: any) => s.id),
+      [mine],
+    );
+    const sent = list.find((r: any) => r.forwarded);
+    assert.equal(sent.account.id, u.id);
+    assert.deepEqual(
+      sent.statuses.map((s: any) => s.id),
+      [status.id],
+    );
+    // Nobody else reads them.
+    assert.equal((await m('GET', '/api/v1/admin/reports', u)).status, 403);
+    assert.equal((await m('GET', '/api/v1/admin/reports')).status, 401);
   });
 });
 
