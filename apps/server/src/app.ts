@@ -220,6 +220,7 @@ export async function createApp(
     defineFederationJobs(jobs, federation);
     services.social.profiles.setResolver(federation);
     services.social.posts.setResolver(federation);
+    services.social.moves.setResolver(federation);
     voiceGuard = voiceRechecks(services.voice, log);
     // Sessions revoked on any process stop being trusted here at once.
     const forgetRevoked = bus.subscribe((e) => {

@@ -80,6 +80,11 @@ export interface Config {
   federationAllowHttp: boolean;
   /** Usernames of the local accounts that administer this instance (domain blocks; ADR 0040). */
   instanceAdmins: string[];
+  /**
+   * Seconds deliveries to an instance must keep failing (no success in between) before it is marked unavailable
+   * and skipped until heard from again (ADR 0050).
+   */
+  federationUnavailableAfterS: number;
 }
 
 export class ConfigError extends Error {}
@@ -376,6 +381,12 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
         .filter(Boolean),
     default: () => [],
     allowed: 'a comma-separated list of host names or IP addresses',
+  },
+  federationUnavailableAfterS: {
+    env: 'FEDERATION_UNAVAILABLE_AFTER',
+    parse: integer(0, 365 * 86_400),
+    default: () => 7 * 86_400,
+    allowed: 'seconds from 0 to 31536000',
   },
   instanceAdmins: {
     env: 'INSTANCE_ADMINS',

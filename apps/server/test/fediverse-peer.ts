@@ -29,6 +29,10 @@ export interface Peer {
   serveRaw(path: string, doc: unknown, type?: string): void;
   /** Activities delivered to this peer's inboxes, oldest first. */
   received: Array<Record<string, any>>;
+  /** While true, its inboxes answer 503 and keep nothing (an instance that is down). */
+  down: boolean;
+  /** Gives `actor` a new key pair, served from now on under the same key id (key rotation). */
+  rotateKey(actor: PeerActor): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,8 @@ const MASTODON_CONTEXT = [
     toot: 'http://joinmastodon.org/ns#',
     Emoji: 'toot:Emoji',
     discoverable: 'toot:discoverable',
+    alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' },
+    movedTo: { '@id': 'as:movedTo', '@type': '@id' },
   },
 ];
 
@@ -72,6 +78,10 @@ export async function startPeer(opts: { hostName?: string } = {}): Promise<Peer>
         res.end(JSON.stringify(body));
       };
       if (req.method === 'POST' && url.pathname.endsWith('/inbox')) {
+        if (peer.down) {
+          res.writeHead(503).end();
+          return;
+        }
         try {
           received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
         } catch {}
@@ -117,23 +127,20 @@ export async function startPeer(opts: { hostName?: string } = {}): Promise<Peer>
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://${opts.hostName ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
-  return {
+  const peer: Peer = {
     origin,
     host: new URL(origin).host,
     received,
+    down: false,
+    async rotateKey(a) {
+      const pair = await rsaPair();
+      a.privateKey = pair.privateKey;
+      a.publicKeyPem = await pem(pair.publicKey);
+    },
     serve: (doc) => objects.set(doc.id, doc),
     serveRaw: (path, doc, type = 'application/ld+json') => raw.set(path, { doc, type }),
     async actor(name) {
-      const pair = (await crypto.subtle.generateKey(
-        {
-          name: 'RSASSA-PKCS1-v1_5',
-          modulusLength: 2048,
-          publicExponent: new Uint8Array([1, 0, 1]),
-          hash: 'SHA-256',
-        },
-        true,
-        ['sign', 'verify'],
-      )) as CryptoKeyPair;
+      const pair = await rsaPair();
       const id = `${origin}/users/${name}`;
       const a: PeerActor = {
         name,
@@ -163,4 +170,18 @@ export async function startPeer(opts: { hostName?: string } = {}): Promise<Peer>
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+  return peer;
+}
+
+function rsaPair(): Promise<CryptoKeyPair> {
+  return crypto.subtle.generateKey(
+    {
+      name: 'RSASSA-PKCS1-v1_5',
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    },
+    true,
+    ['sign', 'verify'],
+  ) as Promise<CryptoKeyPair>;
 }

@@ -31,6 +31,7 @@ import { ReadStatesService } from './messages/read-states.service';
 import { SearchService } from './messages/search.service';
 import { PresenceService } from './presence/presence.service';
 import { RelationshipsService } from './relationships/relationships.service';
+import { AccountReportsService } from './social/account-reports.service';
 import { DomainBlocksService } from './social/domain-blocks.service';
 import { FollowedTagsService } from './social/followed-tags.service';
 import { FollowsService } from './social/follows.service';
@@ -38,6 +39,7 @@ import { GroupAccountsService } from './social/group-accounts.service';
 import { InstancesService } from './social/instances.service';
 import { ListsService } from './social/lists.service';
 import { BookmarksService, StatusPinsService } from './social/marks.service';
+import { MovesService } from './social/moves.service';
 import { MutesService } from './social/mutes.service';
 import { NotificationsService } from './social/notifications.service';
 import { OAuthService } from './social/oauth.service';
@@ -81,6 +83,7 @@ export function createServices(deps: Deps) {
   const webhooks = new WebhooksService(deps);
   const remote = new RemoteAccountsService(deps);
   const users = new UsersService(deps, auth, members);
+  const profiles = new ProfilesService(deps, users, follows, groupAccounts);
   const posts = new PostsService(deps, notifications, groupAccounts);
   const timelines = new TimelinesService(deps, posts, groupAccounts);
   const socialSearch = new SocialSearchService(deps, posts, groupAccounts);
@@ -135,7 +138,9 @@ export function createServices(deps: Deps) {
     webhookMessages: new WebhookMessagesService(deps, webhooks, threads),
     /** The social layer (ADR 0028). */
     social: {
-      profiles: new ProfilesService(deps, users, follows, groupAccounts),
+      profiles,
+      /** Aliases and account moves (ADR 0050). */
+      moves: new MovesService(deps, auth, profiles, follows, notifications),
       follows,
       posts,
       /** Media attachments of statuses and the media library (ADR 0033). */
@@ -159,6 +164,8 @@ export function createServices(deps: Deps) {
       domainBlocks: new DomainBlocksService(deps, follows),
       /** Known instances: their traffic and the admins' view of them (ADR 0040). */
       instances: new InstancesService(deps),
+      /** Reports of accounts, forwarded to and received from other instances as Flags (ADR 0050). */
+      accountReports: new AccountReportsService(deps),
       /** Accounts of other instances and this one's actor keys (ADR 0040). */
       remote,
       /** Search, directory, trends and tag timelines. */

@@ -18,10 +18,12 @@ import {
   Delete,
   EmojiReact,
   Endpoints,
+  Flag,
   Follow,
   Image,
   isActor,
   Like,
+  Move,
   Note,
   Person,
   PropertyValue,
@@ -33,13 +35,13 @@ import {
   Undo,
   Update,
 } from '@fedify/vocab';
-import { exportSpki } from '@fedify/vocab-runtime';
+import { exportSpki, getDocumentLoader } from '@fedify/vocab-runtime';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { RelationshipType } from '../domain/relationships/relationships.service';
 import type { Services } from '../domain/services';
-import { type RemoteAccount, remotePrincipal } from '../domain/social/remote.service';
+import { hostOf, type RemoteAccount, remotePrincipal } from '../domain/social/remote.service';
 import type { FederationDelivery, JobPayloads } from '../jobs/kinds';
 import type { JobWorker } from '../jobs/worker';
 import type { Db } from '../store/db';
@@ -61,6 +63,8 @@ import { webFingerSelf } from './safe-fetch';
 const INSTANCE = 'instance';
 /** Most remote followers one status is fanned out to in this slice. */
 const FANOUT_MAX = 50_000;
+/** Most objects (accounts, statuses) of a received Flag read. */
+const REPORT_OBJECTS_MAX = 50;
 /** How long a deleted remote status's IRI is remembered, so a late or replayed Create does not bring it back. */
 const TOMBSTONE_TTL_DAYS = 90;
 
@@ -70,6 +74,8 @@ export type HearthFederation = Federation<null>;
 const deliveryRun = new AsyncLocalStorage<{ error: string | null }>();
 
 const tombstoneKey = (uri: string) => ['hearth', 'tombstone', uri] as const;
+/** Where Fedify keeps its delivery circuit breaker's state per host (named here so a heard-from host can be reset). */
+const CIRCUIT_PREFIX = ['hearth', 'circuit'] as const;
 
 /** Builds Hearth's ActivityPub side (ADR 0040) over the social services. */
 export function createHearthFederation(opts: {
@@ -98,6 +104,21 @@ export function createHearthFederation(opts: {
       const run = deliveryRun.getStore();
       if (run) run.error = err.message || String(err);
     },
+    kvPrefixes: { circuitBreaker: [...CIRCUIT_PREFIX] },
+    // Fedify's breaker holds deliveries to a host that keeps failing (5 failures in 10 minutes, a probe every 30);
+    // Hearth watches it to mark an instance unavailable once it has kept failing for the configured window.
+    circuitBreaker: {
+      onStateChange: async (remoteHost, _from, to) => {
+        const host = remoteHost.toLowerCase();
+        if (to === 'open') await remote.deliveriesFailing(host, config.federationUnavailableAfterS);
+        else if (to === 'closed') await remote.instanceReachable(host);
+      },
+    },
+  });
+  /** Fetches documents afresh (no cache), with the same address rules: a Move's target is checked as it is now. */
+  const freshLoader = getDocumentLoader({
+    allowPrivateAddress: config.federationAllowPrivateAddresses,
+    userAgent: { software: 'Hearth/0.1' },
   });
 
   /**
@@ -143,6 +164,9 @@ export function createHearthFederation(opts: {
     const user = await remote.local(identifier);
     if (!user) return null;
     const account = await social.profiles.account(user.id);
+    const movedTo = user.movedToId
+      ? ((await remote.byId(user.movedToId))?.uri ?? ctx.getActorUri(user.movedToId).href)
+      : null;
     return new Person({
       ...common,
       preferredUsername: user.username,
@@ -155,6 +179,8 @@ export function createHearthFederation(opts: {
       icon: user.avatar ? new Image({ url: new URL(account.avatar) }) : null,
       image: user.banner ? new Image({ url: new URL(account.header) }) : null,
       attachments: account.fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
+      aliases: user.alsoKnownAs.map((u) => new URL(u)),
+      successor: movedTo ? new URL(movedTo) : null,
     });
   };
   federation
@@ -197,9 +223,12 @@ export function createHearthFederation(opts: {
     .setFollowersDispatcher('/users/{identifier}/followers', async (_ctx, identifier) => {
       if (!(await remote.local(identifier))) return null;
       // No follower on a blocked domain is listed, so Fedify's fan-out never delivers there.
-      const list = await domainBlocks.allowedUrls(
-        await remote.remoteFollowers(identifier, FANOUT_MAX),
-        (f) => f.uri,
+      const list = await remote.reachable(
+        await domainBlocks.allowedUrls(
+          await remote.remoteFollowers(identifier, FANOUT_MAX),
+          (f: RemoteAccount) => f.uri,
+        ),
+        (f) => f.inbox,
       );
       const items: Recipient[] = list.map((f) => ({
         id: new URL(f.uri),
@@ -304,7 +333,17 @@ export function createHearthFederation(opts: {
       bot: actor instanceof Service || actor instanceof Application,
       fields,
       publicKey: key?.publicKey ? await exportSpki(key.publicKey) : null,
+      alsoKnownAs: actor.aliasIds.map((u) => u.href),
     });
+  };
+
+  /** Fetches a remote actor afresh (not from Fedify's cache) and stores it; answers the actor and its account id. */
+  const fetchActorFresh = async (ctx: Context<null>, uri: URL) => {
+    if (await domainBlocks.blocksUrl(uri.href)) return null;
+    const actor = await ctx.lookupObject(uri, { documentLoader: freshLoader }).catch(() => null);
+    if (!actor || !isActor(actor) || actor.id?.href !== uri.href) return null;
+    const id = await storeActor(actor);
+    return id ? { actor, id } : null;
   };
 
   /** The local account an actor IRI of this instance names, or null. */
@@ -331,7 +370,7 @@ export function createHearthFederation(opts: {
   federation
     .setInboxListeners('/users/{identifier}/inbox', '/inbox')
     .on(Follow, async (ctx, follow) => {
-      if (await fromBlockedDomain(follow)) return;
+      if (await dropped(follow)) return;
       if (!follow.id || !follow.actorId) return;
       const target = await localActor(ctx, follow.objectId);
       if (!target) return;
@@ -365,13 +404,13 @@ export function createHearthFederation(opts: {
       );
     })
     .on(Accept, async (ctx, accept) => {
-      if (!(await fromBlockedDomain(accept))) await answered(ctx, accept, true);
+      if (!(await dropped(accept))) await answered(ctx, accept, true);
     })
     .on(Reject, async (ctx, reject) => {
-      if (!(await fromBlockedDomain(reject))) await answered(ctx, reject, false);
+      if (!(await dropped(reject))) await answered(ctx, reject, false);
     })
     .on(Undo, async (ctx, undo) => {
-      if (await fromBlockedDomain(undo)) return;
+      if (await dropped(undo)) return;
       const object = await undo.getObject(ctx);
       const senderId = undo.actorId ? (await remote.byUri(undo.actorId.href))?.id : null;
       if (!senderId || !object) return;
@@ -397,7 +436,7 @@ export function createHearthFederation(opts: {
       }
     })
     .on(Create, async (ctx, create) => {
-      if (await fromBlockedDomain(create)) return;
+      if (await dropped(create)) return;
       const object = await create.getObject(ctx);
       if (!(object instanceof Note) || !create.actorId) return;
       // Only an author may create its notes (Fedify checked that the activity is signed by `actor`).
@@ -418,7 +457,7 @@ export function createHearthFederation(opts: {
       await storeNote(ctx, object, authorId, actor && isActor(actor) ? actor : null, mentions);
     })
     .on(Announce, async (ctx, announce) => {
-      if (await fromBlockedDomain(announce)) return;
+      if (await dropped(announce)) return;
       if (!announce.actorId || !announce.objectId) return;
       const boosterId = await senderOf(ctx, announce);
       if (!boosterId) return;
@@ -447,12 +486,14 @@ export function createHearthFederation(opts: {
       });
     })
     .on(Update, async (ctx, update) => {
-      if (await fromBlockedDomain(update)) return;
+      if (await dropped(update)) return;
       if (!update.actorId) return;
       const object = await update.getObject(ctx);
       if (isActor(object)) {
-        // Only an actor may update itself: its profile (and keys) are stored again.
-        if (object.id?.href === update.actorId.href) await storeActor(object);
+        // Only an actor may update itself: its profile and keys are stored again, as its server serves them now (an
+        // embedded copy does not carry a trustworthy key; a rotated key replaces the stored one).
+        if (object.id?.href === update.actorId.href)
+          if (!(await fetchActorFresh(ctx, update.actorId))) await storeActor(object);
         return;
       }
       if (!(object instanceof Note) || !object.id) return;
@@ -470,7 +511,7 @@ export function createHearthFederation(opts: {
       await social.posts.editRemote(author.id, post.id, { ...status, inReplyTo: null });
     })
     .on(Delete, async (_ctx, del) => {
-      if (await fromBlockedDomain(del)) return;
+      if (await dropped(del)) return;
       const actorId = del.actorId;
       const objectId = del.objectId;
       if (!actorId || !objectId) return;
@@ -491,10 +532,10 @@ export function createHearthFederation(opts: {
       });
     })
     .on(EmojiReact, async (ctx, react) => {
-      if (!(await fromBlockedDomain(react))) await reacted(ctx, react, true);
+      if (!(await dropped(react))) await reacted(ctx, react, true);
     })
     .on(Block, async (ctx, block) => {
-      if (await fromBlockedDomain(block)) return;
+      if (await dropped(block)) return;
       // A remote account blocks a local one: the blocker's statuses are hidden from the blocked, follows both ways end.
       const target = await localActor(ctx, block.objectId);
       const blockerId = target ? await senderOf(ctx, block) : null;
@@ -503,8 +544,45 @@ export function createHearthFederation(opts: {
         .put(remotePrincipal(blockerId), target.id, RelationshipType.Blocked)
         .catch((err) => log.info({ err, block: block.id?.href }, 'a remote block failed'));
     })
+    .on(Move, async (ctx, move) => {
+      if (await dropped(move)) return;
+      // An account moves itself only: actor and object are the origin, signed by it.
+      if (!move.actorId || move.objectId?.href !== move.actorId.href || !move.targetId) return;
+      const origin = await remote.byUri(move.actorId.href);
+      if (!origin) return; // nobody here knows it, so nobody here follows it
+      const targetId = await moveTarget(ctx, move.targetId, origin.uri);
+      if (!targetId) {
+        log.info({ move: move.id?.href }, 'a Move whose target does not name its origin was ignored');
+        return;
+      }
+      await social.moves.movedRemote(origin.id, targetId);
+    })
+    .on(Flag, async (ctx, flag) => {
+      if (await dropped(flag)) return;
+      if (!flag.id) return;
+      // The objects name one local account and, perhaps, some of its statuses; anything else is left out.
+      let target: string | null = null;
+      const statusIds: string[] = [];
+      for (const uri of flag.objectIds.slice(0, REPORT_OBJECTS_MAX)) {
+        const account = await localActor(ctx, uri);
+        if (account) target ??= account.id;
+        const post = account ? null : await localPostOf(ctx, uri);
+        if (post) {
+          target ??= post.userId;
+          if (post.userId === target) statusIds.push(post.id);
+        }
+      }
+      const reporterId = target ? await senderOf(ctx, flag) : null;
+      if (!target || !reporterId) return;
+      await social.accountReports.createRemote(reporterId, {
+        targetId: target,
+        statusIds,
+        comment: flag.content ? plainText(flag.content.toString()) : '',
+        uri: flag.id.href,
+      });
+    })
     .on(Like, async (ctx, like) => {
-      if (await fromBlockedDomain(like)) return;
+      if (await dropped(like)) return;
       const post = await localPostOf(ctx, like.objectId);
       if (!post) return;
       // Misskey sends its reactions as a Like whose content (and `_misskey_reaction`) is the emoji.
@@ -518,16 +596,30 @@ export function createHearthFederation(opts: {
     .onError((_ctx, err) => log.warn({ err }, 'an inbox activity failed'));
 
   /**
-   * Whether an activity's sender is on a domain the admins suspended (Fedify verified its signature already). Every
-   * listener asks first, so this is also where a verified receipt from an instance is noted (the instances view).
+   * Whether an activity is dropped unread: its sender is on a domain the admins suspended (Fedify verified its
+   * signature already). Every listener asks first, so this is also where a verified receipt from an instance is noted
+   * (the instances view) and where an instance is heard from: deliveries there resume (ADR 0050).
    */
-  async function fromBlockedDomain(activity: { actorId: URL | null }): Promise<boolean> {
-    if (!activity.actorId) return true;
-    if (await domainBlocks.blocksUrl(activity.actorId.href)) return true;
+  async function dropped(activity: { actorId: URL | null }): Promise<boolean> {
+    if (!activity.actorId || (await domainBlocks.blocksUrl(activity.actorId.href))) return true;
     await social.instances
       .received(activity.actorId.href)
       .catch((err) => log.warn({ err }, 'an instance receipt was not noted'));
+    const host = hostOf(activity.actorId.href);
+    // Deliveries held by Fedify's breaker go out again at their next try, not after its probe.
+    if (host && (await remote.instanceReachable(host))) await kv.delete([...CIRCUIT_PREFIX, host]);
     return false;
+  }
+
+  /**
+   * The account a Move's target names (local, or remote fetched afresh and stored) when it lists `originUri` among its
+   * aliases (alsoKnownAs), else null.
+   */
+  async function moveTarget(ctx: Context<null>, target: URL, originUri: string): Promise<string | null> {
+    const local = await localActor(ctx, target);
+    if (local) return local.alsoKnownAs.includes(originUri) ? local.id : null;
+    const fetched = await fetchActorFresh(ctx, target);
+    return fetched?.actor.aliasIds.some((u) => u.href === originUri) ? fetched.id : null;
   }
 
   /** The local accounts a remote note mentions or addresses (ids, each once). */
@@ -633,6 +725,7 @@ export function createHearthFederation(opts: {
 
   async function deliver(d: FederationDelivery): Promise<void> {
     const ctx = federation.createContext(new URL(config.publicUrl), null);
+    if (d.type === 'flag') return sendFlag(ctx, d.reportId);
     const me = ctx.getActorUri(d.userId);
     const sender = { identifier: d.userId };
     switch (d.type) {
@@ -789,6 +882,18 @@ export function createHearthFederation(opts: {
         await send(ctx, sender, to, del, { preferSharedInbox: true });
         return;
       }
+      case 'move': {
+        const target = await remote.byId(d.targetId);
+        const move = new Move({
+          id: new URL(`${me.href}#moves/${randomUUID()}`),
+          actor: me,
+          object: me,
+          target: target ? new URL(target.uri) : ctx.getActorUri(d.targetId),
+          to: ctx.getFollowersUri(d.userId),
+        });
+        await sendToAudience(ctx, d.userId, { direct: false, named: [] }, move);
+        return;
+      }
       case 'update-person': {
         const person = await actorOf(ctx, d.userId);
         if (!person) return;
@@ -820,6 +925,20 @@ export function createHearthFederation(opts: {
     }
   }
 
+  /** A forwarded report to its target's instance: a Flag from the instance actor, as Mastodon sends them. */
+  async function sendFlag(ctx: Context<null>, reportId: string): Promise<void> {
+    const report = await social.accountReports.forwarded(reportId);
+    const target = report ? await remote.byId(report.targetId) : null;
+    if (!report || !target) return;
+    const flag = new Flag({
+      id: new URL(`${ctx.getActorUri(INSTANCE).href}#flags/${reportId}`),
+      actor: ctx.getActorUri(INSTANCE),
+      objects: [new URL(target.uri), ...report.statusUris.map((u) => new URL(u))],
+      content: report.comment,
+    });
+    await send(ctx, { identifier: INSTANCE }, [target], flag);
+  }
+
   /** Sends to remote accounts, leaving out those on a domain the admins blocked. */
   async function send(
     ctx: Context<null>,
@@ -828,7 +947,8 @@ export function createHearthFederation(opts: {
     activity: Parameters<Context<null>['sendActivity']>[2],
     opts: { preferSharedInbox?: boolean } = {},
   ): Promise<void> {
-    const allowed = await domainBlocks.allowedUrls(to, (a) => a.uri);
+    // Nothing goes to a domain the admins blocked, nor to an instance marked unavailable (ADR 0050).
+    const allowed = await remote.reachable(await domainBlocks.allowedUrls(to, (a) => a.uri), (a) => a.inbox);
     if (allowed.length) await ctx.sendActivity(sender, allowed.map(recipientOf), activity, opts);
   }
 
@@ -875,5 +995,13 @@ export function createHearthFederation(opts: {
     return actor && isActor(actor) ? storeActor(actor) : null;
   }
 
-  return { federation, resolve, deliver, processTask };
+  /** Fetches a remote account's actor again, afresh, and stores it (a Move's alias check); whether that worked. */
+  async function refresh(accountId: string): Promise<boolean> {
+    const account = await remote.byId(accountId);
+    if (!account) return false;
+    const ctx = federation.createContext(new URL(config.publicUrl), null);
+    return (await fetchActorFresh(ctx, new URL(account.uri))) !== null;
+  }
+
+  return { federation, resolve, deliver, processTask, refresh };
 }

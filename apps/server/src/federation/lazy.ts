@@ -18,6 +18,8 @@ export interface Federation {
   fetch: HearthFederation['fetch'];
   /** `name@host` of another instance, stored as an account (the profiles service's resolver). */
   resolve(acct: string): Promise<string | null>;
+  /** Fetches a remote account's actor again, afresh, and stores it (the moves service's check). */
+  refresh(accountId: string): Promise<boolean>;
   deliver(d: FederationDelivery): Promise<void>;
   processQueuedTask(message: unknown): Promise<void>;
   kv: DatabaseKvStore;
@@ -51,6 +53,7 @@ export function lazyFederation(opts: {
   return {
     fetch: async (request, options) => (await built()).federation.fetch(request, options),
     resolve: async (acct) => (await built()).resolve(acct),
+    refresh: async (id) => (await built()).refresh(id),
     deliver: async (d) => (await built()).deliver(d),
     processQueuedTask: async (message) => (await built()).processTask(message),
     kv,

@@ -68,6 +68,10 @@ export type FederationDelivery =
    * followed, read when it was deleted (`accounts.delete` ends those follows before this may run).
    */
   | { type: 'delete-person'; userId: string; to: string[] }
+  /** Report `reportId` of a remote account is forwarded to its instance (Flag, from the instance actor). */
+  | { type: 'flag'; reportId: string }
+  /** `userId` moved to account `targetId`, local or remote (Move, to its remote followers; ADR 0050). */
+  | { type: 'move'; userId: string; targetId: string }
   /** `userId` changed their profile (Update of their Person). */
   | { type: 'update-person'; userId: string }
   /** `userId` blocked (or unblocked) remote `targetId` (Block, and its Undo). */

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { and, inArray, like, lte, ne, sql } from 'drizzle-orm';
 import { WebSocket } from 'ws';
 import { jobs } from '../../src/store/schema';
+import { eventually, followPeer, PUBLIC, settled as settledJobs } from '../federation-helpers';
 import { type Peer, type PeerActor, startPeer } from '../fediverse-peer';
 import { startHearth, type TestServer, type TestUser } from '../harness';
 import { mastodon, post } from '../social-helpers';
@@ -20,7 +21,6 @@ let peer: Peer;
 /** A second server, on another domain (`localhost`), for domain blocks. */
 let other: Peer;
 const ADMIN = 'fedadmin';
-const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
 
 before(async () => {
   h = await startHearth({
@@ -62,57 +62,8 @@ async function instanceAdmin(): Promise<TestUser> {
   return adminUser;
 }
 
-/** Waits until no federation job is due or running: what was delivered to the inbox or asked to be sent is done. */
-async function settled(): Promise<void> {
-  await eventually('the federation jobs done', async () => {
-    const [row] = await h.app.database.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(jobs)
-      .where(
-        and(
-          like(jobs.kind, 'federation.%'),
-          ne(jobs.kind, 'federation.kv-sweep'),
-          inArray(jobs.state, ['queued', 'running']),
-          lte(jobs.runAt, sql`now()`),
-        ),
-      );
-    return Number(row.n) === 0;
-  });
-}
-
-/** Asks until `check` answers something truthy (the inbox works through the job queue). */
-async function eventually<T>(what: string, check: () => Promise<T | null | undefined | false>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const v = await check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
-
-/** A local user following `actor` (looked up by WebFinger, accepted by a signed Accept): answers its account id. */
-async function follow(u: TestUser, actor: PeerActor, at: Peer = peer): Promise<string> {
-  const found = await m('GET', `/api/v1/accounts/lookup?acct=${actor.name}@${at.host}`, u);
-  assert.equal(found.status, 200, found.text);
-  assert.equal((await m('POST', `/api/v1/accounts/${found.body.id}/follow`, u)).status, 200);
-  const followActivity = await eventually('the Follow reaches the peer', async () =>
-    at.received.find(
-      (a) => a.type === 'Follow' && a.object === actor.id && a.actor.endsWith(`/users/${u.id}`),
-    ),
-  );
-  const status = await at.send(actor, `${h.url}/users/${u.id}/inbox`, {
-    id: `${actor.id}#accepts/${u.id}`,
-    type: 'Accept',
-    actor: actor.id,
-    object: followActivity,
-  });
-  assert.equal(status, 202);
-  await eventually('the follow accepted', async () => {
-    const r = await m('GET', `/api/v1/accounts/relationships?id[]=${found.body.id}`, u);
-    return r.body[0]?.following === true;
-  });
-  return found.body.id;
-}
+const settled = () => settledJobs(h);
+const follow = (u: TestUser, actor: PeerActor, at: Peer = peer) => followPeer(h, u, actor, at);
 
 const note = (actor: PeerActor, n: string, content: string, extra: Record<string, unknown> = {}) => ({
   id: `${actor.id}/statuses/${n}`,
@@ -240,6 +191,8 @@ describe('inbound Update and Delete', () => {
       actor: eve.id,
       object: person('Forged Name', trent),
     });
+    // Trent's server serves the changed profile (Hearth reads the actor afresh when its Update arrives).
+    trent.extra = { name: 'Trent Renamed', summary: '<p>new bio <script>x</script></p>' };
     await peer.send(trent, `${h.url}/inbox`, {
       id: `${trent.id}#updates/p1`,
       type: 'Update',

@@ -9,6 +9,8 @@ export interface AccountRow {
   followingCount: number;
   statusesCount: number;
   lastStatusAt: Date | null;
+  /** The account it moved to (Mastodon's `moved`), loaded with it; null when it has not moved. */
+  movedTo?: AccountRow | null;
 }
 
 /** Users with their social counts, by id (missing ids are absent from the map). */
@@ -22,6 +24,17 @@ export async function loadAccounts(db: DbOrTx, ids: Iterable<string>): Promise<M
     .leftJoin(accountStats, eq(accountStats.userId, users.id))
     .where(inArray(users.id, list));
   for (const r of rows) out.set(r.user.id, toAccountRow(r.user, r.stats));
+  // Moved accounts name where they went (one level: the target's own move is not followed further).
+  const movedIds = rows.map((r) => r.user.movedToId).filter((id) => id !== null);
+  if (movedIds.length) {
+    const targets = await db
+      .select({ user: users, stats: accountStats })
+      .from(users)
+      .leftJoin(accountStats, eq(accountStats.userId, users.id))
+      .where(inArray(users.id, [...new Set(movedIds)]));
+    const byId = new Map(targets.map((t) => [t.user.id, toAccountRow(t.user, t.stats)]));
+    for (const a of out.values()) a.movedTo = a.user.movedToId ? (byId.get(a.user.movedToId) ?? null) : null;
+  }
   return out;
 }
 

@@ -5,7 +5,8 @@ import { domainBlocks, followers, follows, userDomainBlocks, users } from '../..
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import type { FollowRemover } from '../relationships/relationships.service';
-import { notAllowed, recordNotFound, unprocessable } from './errors';
+import { assertInstanceAdmin } from './admins';
+import { recordNotFound, unprocessable } from './errors';
 
 // Domain blocks (ADR 0040). An admin's block of a domain is the instance's: the federation area accepts nothing
 // from it (after checking the signature, so a forged sender cannot get a domain blocked) and delivers nothing to it.
@@ -234,18 +235,8 @@ export class DomainBlocksService {
       .where(and(eq(userDomainBlocks.userId, principal.userId), eq(userDomainBlocks.domain, domain)));
   }
 
+  /** Only a local account named in INSTANCE_ADMINS administers the instance. */
   private assertAdmin(principal: Principal): Promise<void> {
     return assertInstanceAdmin(this.deps, principal);
   }
-}
-
-/** Only a local account named in INSTANCE_ADMINS administers the instance (403 for anyone else). */
-export async function assertInstanceAdmin(deps: Deps, principal: Principal): Promise<void> {
-  const admins = deps.config.instanceAdmins;
-  if (!admins.length || principal.bot) throw notAllowed();
-  const [me] = await deps.db
-    .select({ username: users.username })
-    .from(users)
-    .where(and(eq(users.id, principal.userId), eq(users.remote, false), eq(users.disabled, false)));
-  if (!me || !admins.includes(me.username.toLowerCase())) throw notAllowed();
 }

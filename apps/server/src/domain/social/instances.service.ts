@@ -3,7 +3,8 @@ import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { domainBlocks, federationInstances, followers, follows, users } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
-import { assertInstanceAdmin, normalDomain, remoteHost } from './domain-blocks.service';
+import { assertInstanceAdmin } from './admins';
+import { normalDomain, remoteHost } from './domain-blocks.service';
 
 // The instances Hearth federates with (ADR 0040): what the admins' view of known instances lists. The federation
 // area reports each verified inbound activity and each delivery's outcome here; the counts come from the accounts.

@@ -47,6 +47,11 @@ function accountNames(u: AccountRow['user'], urls: SocialUrls) {
   return { username: u.username.split('@')[0], acct: u.username, url: u.url ?? uri, uri };
 }
 
+/** Mastodon's `moved`: the Account this one moved to, while that account is active (ADR 0050). */
+function movedAccount(a: AccountRow, urls: SocialUrls): Record<string, unknown> | null {
+  return a.movedTo && !a.movedTo.user.disabled ? toAccount(a.movedTo, urls) : null;
+}
+
 export function toAccount(a: AccountRow, urls: SocialUrls) {
   const u = a.user;
   const avatar = urls.avatar(u.id, u.avatar);
@@ -73,7 +78,7 @@ export function toAccount(a: AccountRow, urls: SocialUrls) {
     suspended: false,
     limited: false,
     memorial: false,
-    moved: null,
+    moved: movedAccount(a, urls),
     roles: [],
     created_at: day(u.createdAt),
     last_status_at: a.lastStatusAt ? a.lastStatusAt.toISOString().slice(0, 10) : null,

@@ -27,6 +27,7 @@ export type NotificationType =
   | 'favourite'
   | 'poll'
   | 'update'
+  | 'move'
   | 'pleroma:emoji_reaction';
 
 export interface NotificationsQuery extends PageQuery {

@@ -1,6 +1,15 @@
-import { and, eq, exists, or, sql } from 'drizzle-orm';
+import { and, eq, exists, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
-import { actorKeys, followers, follows, postMentions, postReactions, posts, users } from '../../store/schema';
+import {
+  actorKeys,
+  followers,
+  follows,
+  instanceFailures,
+  postMentions,
+  postReactions,
+  posts,
+  users,
+} from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 
@@ -24,6 +33,8 @@ export interface RemoteAccountInput {
   bot: boolean;
   fields: Array<{ name: string; value: string }>;
   publicKey: string | null;
+  /** The actor IRIs it says it also is (`alsoKnownAs`), at most ALIASES_MAX kept. */
+  alsoKnownAs: string[];
 }
 
 /** Finds an account of another instance by `name@host`, storing it: answers its id, or null. */
@@ -45,6 +56,17 @@ const REMOTE_NAME_CHARS = 100;
 const REMOTE_BIO_CHARS = 10_000;
 const REMOTE_FIELDS = 16;
 const REMOTE_FIELD_CHARS = 500;
+/** Most aliases (alsoKnownAs) kept of an account, local or remote. */
+export const ALIASES_MAX = 10;
+
+/** The host (with its port) of a URL, lower-case, as delivery failures are kept; null when it is no URL. */
+export function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return null;
+  }
+}
 
 /** A principal acting for a remote account: the inbox acts through the same services as a local user's request. */
 export function remotePrincipal(userId: string): Principal {
@@ -146,6 +168,7 @@ export class RemoteAccountsService {
       inbox: input.inbox,
       sharedInbox: input.sharedInbox,
       publicKey: input.publicKey,
+      alsoKnownAs: input.alsoKnownAs.filter((u) => u.length <= 2048).slice(0, ALIASES_MAX),
       fetchedAt: new Date(),
       updatedAt: new Date(),
     };
@@ -256,6 +279,61 @@ export class RemoteAccountsService {
       )
       .limit(limit);
     return rows.map((r) => r.id);
+  }
+
+  /** The aliases (alsoKnownAs) stored of an account, local or remote; [] when there is none. */
+  async aliasesOf(id: string): Promise<string[]> {
+    const [row] = await this.deps.db
+      .select({ alsoKnownAs: users.alsoKnownAs })
+      .from(users)
+      .where(eq(users.id, id));
+    return row?.alsoKnownAs ?? [];
+  }
+
+  // --- instances deliveries fail to reach (ADR 0050) ---
+
+  /**
+   * Fedify's circuit breaker opened for `host` (deliveries there failed repeatedly): the first time, when it began is
+   * kept; once it has kept failing for `windowS` seconds with no success in between, the instance is unavailable.
+   */
+  async deliveriesFailing(host: string, windowS: number): Promise<void> {
+    const { db } = this.deps;
+    await db.insert(instanceFailures).values({ host }).onConflictDoNothing();
+    await db
+      .update(instanceFailures)
+      .set({ unavailableSince: new Date() })
+      .where(
+        and(
+          eq(instanceFailures.host, host),
+          isNull(instanceFailures.unavailableSince),
+          lte(instanceFailures.failingSince, sql`now() - make_interval(secs => ${windowS})`),
+        ),
+      );
+  }
+
+  /**
+   * `host` answered (a delivery probe succeeded) or was heard from (a verified inbound activity): it is reachable.
+   * Whether deliveries there had been failing.
+   */
+  async instanceReachable(host: string): Promise<boolean> {
+    const gone = await this.deps.db
+      .delete(instanceFailures)
+      .where(eq(instanceFailures.host, host))
+      .returning({ host: instanceFailures.host });
+    return gone.length > 0;
+  }
+
+  /** The items whose URL is not on an unavailable instance (deliveries skip those). */
+  async reachable<T>(items: T[], urlOf: (item: T) => string): Promise<T[]> {
+    const hosts = [...new Set(items.map((i) => hostOf(urlOf(i))).filter((h) => h !== null))];
+    if (!hosts.length) return items;
+    const rows = await this.deps.db
+      .select({ host: instanceFailures.host })
+      .from(instanceFailures)
+      .where(and(inArray(instanceFailures.host, hosts), isNotNull(instanceFailures.unavailableSince)));
+    if (!rows.length) return items;
+    const down = new Set(rows.map((r) => r.host));
+    return items.filter((i) => !down.has(hostOf(urlOf(i)) ?? ''));
   }
 
   /** The key pairs of a local actor (a user id, or '0' for the instance actor) as stored JWKs. */

@@ -34,6 +34,7 @@ export const KNOWN_SCOPES: readonly string[] = [
   'profile',
   'admin:read',
   'admin:read:domain_blocks',
+  'admin:read:reports',
   'admin:write',
   'admin:write:domain_blocks',
 ];

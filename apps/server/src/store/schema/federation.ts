@@ -1,4 +1,4 @@
-import { integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { snowflake, timestamptz } from './types';
 
 // Federation (ADR 0040): what Fedify keeps on Hearth's database, so PGlite and PostgreSQL work alike.
@@ -69,3 +69,39 @@ export const federationInstances = pgTable('federation_instances', {
   /** The last failure's message, cut short. */
   lastError: text('last_error'),
 });
+
+/**
+ * Instances deliveries are failing to reach (ADR 0050). A row is written when Fedify's circuit breaker first opens
+ * for the host (`failing_since`); when it opens again after the configured window with no success in between, the
+ * instance is unavailable (`unavailable_since`): nothing more is sent there until it is heard from again (a verified
+ * inbound activity) or a held delivery's probe succeeds, which delete the row. `host` is an inbox URL's host (with
+ * its port), lower-case.
+ */
+export const instanceFailures = pgTable('instance_failures', {
+  host: text('host').primaryKey(),
+  failingSince: timestamptz('failing_since').notNull().defaultNow(),
+  unavailableSince: timestamptz('unavailable_since'),
+});
+
+/**
+ * Reports of accounts (Mastodon's `/api/v1/reports`; ADR 0050): made by a local account, or received from another
+ * instance as a Flag (`reporter_id` is then the sending actor's account, usually that instance's actor). The instance
+ * admins (INSTANCE_ADMINS) read them. `status_ids` are statuses of the target the report names.
+ */
+export const accountReports = pgTable(
+  'account_reports',
+  {
+    id: snowflake('id').primaryKey(),
+    reporterId: snowflake('reporter_id').notNull(),
+    targetId: snowflake('target_id').notNull(),
+    statusIds: jsonb('status_ids').$type<string[]>().notNull().default([]),
+    comment: text('comment').notNull().default(''),
+    category: text('category').notNull().default('other'),
+    /** A copy was sent to the target's instance (a Flag from this instance's actor). */
+    forwarded: boolean('forwarded').notNull().default(false),
+    /** A received Flag's IRI: one delivered twice is stored once. */
+    uri: text('uri').unique(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('account_reports_target_idx').on(t.targetId)],
+);

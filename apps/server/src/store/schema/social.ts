@@ -274,7 +274,7 @@ export const notifications = pgTable(
     index('notifications_from_idx').on(t.fromId, t.userId),
     check(
       'notifications_type_check',
-      sql`${t.type} in ('mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'pleroma:emoji_reaction')`,
+      sql`${t.type} in ('mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'move', 'pleroma:emoji_reaction')`,
     ),
   ],
 );

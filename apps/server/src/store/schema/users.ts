@@ -66,6 +66,17 @@ export const users = pgTable(
     publicKey: text('public_key'),
     /** When a remote account was last fetched. */
     fetchedAt: timestamptz('fetched_at'),
+    /**
+     * The actor IRIs this account says it also is (ActivityPub `alsoKnownAs`): a local account's aliases, set before
+     * an account moves here; a remote account's as last fetched. A Move is followed only when its target lists the
+     * origin here (ADR 0050).
+     */
+    alsoKnownAs: jsonb('also_known_as').$type<string[]>().notNull().default([]),
+    /**
+     * The account this one moved to (the seed's `redirect_url`, ActivityPub `movedTo`, Mastodon's `moved`): local or
+     * remote. Set by a Move; null while the account has not moved.
+     */
+    movedToId: snowflake('moved_to_id'),
     uploadLimit: bigint('upload_limit', { mode: 'number' })
       .notNull()
       .default(25 * 1024 * 1024),

@@ -48,6 +48,7 @@ const notificationWords: Record<string, string> = {
   reblog: 'boosted your post',
   status: 'posted',
   update: 'edited a post you interacted with',
+  move: 'moved to a new account; you follow that one now',
 };
 
 function NotificationRow({ n }: { n: SocialNotification }) {

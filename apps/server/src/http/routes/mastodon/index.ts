@@ -12,10 +12,12 @@ import { instanceRoutes } from './instance.routes';
 import { listsRoutes } from './lists.routes';
 import { marksRoutes } from './marks.routes';
 import { mastodonMediaRoutes } from './media.routes';
+import { movesRoutes } from './moves.routes';
 import { notificationsRoutes } from './notifications.routes';
 import { oauthRoutes } from './oauth.routes';
 import { pollsRoutes } from './polls.routes';
 import { reactionsRoutes } from './reactions.routes';
+import { reportsRoutes } from './reports.routes';
 import { assignScopes } from './scopes';
 import { searchRoutes } from './search.routes';
 import { statusesRoutes } from './statuses.routes';
@@ -81,6 +83,8 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     listsRoutes(api, ctx);
     conversationsRoutes(api, ctx);
     domainBlocksRoutes(api, ctx);
+    movesRoutes(api, ctx);
+    reportsRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])
       await api.register(
