@@ -75,6 +75,10 @@ const UNRELATED = [
   'VOICE_SERVER_UPDATE',
   'STREAM_CREATE',
   'STREAM_DELETE',
+  // Nor who is in a DM's call, or being rung (ADR 0034).
+  'CALL_CREATE',
+  'CALL_UPDATE',
+  'CALL_DELETE',
   // A join request changes no membership until it is approved (the approval adds the member, GUILD_MEMBER_ADD).
   'GUILD_JOIN_REQUEST_CREATE',
   'GUILD_JOIN_REQUEST_UPDATE',
@@ -147,6 +151,8 @@ function intentFor(t: string, inGuild: boolean): number {
   if (t.startsWith('VOICE_')) return Intent.GuildVoiceStates;
   // Added with Go Live (ADR 0034).
   if (t.startsWith('STREAM_')) return Intent.GuildVoiceStates;
+  // Added with DM calls (ADR 0034): they are a DM's, in a guild or not.
+  if (t.startsWith('CALL_')) return Intent.DirectMessages;
   return Intent.Guilds;
 }
 
