@@ -40,6 +40,20 @@ const actorOf = (u: TestUser) => `http://hearth.test/users/${u.id}`;
 const relationship = async (u: TestUser, id: string) =>
   (await m('GET', `/api/v1/accounts/relationships?id[]=${id}`, u)).body[0];
 
+let adminUser: TestUser | null = null;
+/** The instance's admin (INSTANCE_ADMINS names it), registered by the first test that needs it. */
+async function instanceAdmin(): Promise<TestUser> {
+  adminUser ??= await h.register({ username: ADMIN });
+  return adminUser;
+}
+
+/** `unavailable_since` of `domain` in the admins' view of known instances. */
+async function unavailableSince(domain: string): Promise<string | null | undefined> {
+  const r = await m('GET', '/api/v1/hearth/admin/instances', await instanceAdmin());
+  assert.equal(r.status, 200, r.text);
+  return r.body.find((i: { domain: string }) => i.domain === domain)?.unavailable_since;
+}
+
 /** A peer actor following local `u` (its Follow accepted by Hearth); answers the peer account's id here. */
 async function followedBy(u: TestUser, actor: PeerActor, at: Peer = peer): Promise<string> {
   await at.send(actor, `${h.url}/inbox`, {
@@ -233,7 +247,7 @@ describe('aliases and moves', () => {
 describe('reports', () => {
   test('a forwarded report is a Flag from the instance actor; a received Flag is a report only admins read', async () => {
     const u = await h.register();
-    const admin = await h.register({ username: ADMIN });
+    const admin = await instanceAdmin();
     const spammer = await peer.actor('spammer');
     const spammerId = await followPeer(h, u, spammer, peer);
     const n = {
@@ -396,6 +410,8 @@ describe('dead instances', () => {
       return r?.unavailableSince ? r : null;
     });
     assert.ok(row.failingSince);
+    // The admins see it (the view is per domain; the mark is per host and port).
+    assert.equal(await unavailableSince('localhost'), row.unavailableSince!.toISOString());
 
     // Unavailable: new statuses are not even queued for it (those Fedify held go out once it is back).
     await post(h, u, { status: 'skipped while unavailable' });
@@ -411,6 +427,7 @@ describe('dead instances', () => {
       object: `${actorOf(u)}/statuses/${mine}`,
     });
     await eventually('reachable again', async () => (await failures()) === null);
+    assert.equal(await unavailableSince('localhost'), null);
     // The deliveries Fedify held go out at their next try (brought forward here, as a clock would).
     await h.app.database.db
       .update(jobs)

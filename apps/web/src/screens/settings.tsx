@@ -848,6 +848,14 @@ function KnownInstances({ instances }: { instances: KnownInstance[] }) {
                     {i.block.severity === 'silence' ? 'silenced' : 'suspended'}
                   </span>
                 )}
+                {i.unavailable_since && (
+                  <span
+                    className="instance-state"
+                    title={`Nothing is sent there since ${when(i.unavailable_since)}`}
+                  >
+                    unavailable
+                  </span>
+                )}
                 <br />
                 <small className="muted">
                   {i.accounts_count} accounts · {i.followers_count} follows of ours · {i.following_count}{' '}

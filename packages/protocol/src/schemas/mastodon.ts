@@ -336,7 +336,8 @@ export const MastodonListAccountsQuery = Type.Object({
 /**
  * One entry of GET /api/v1/hearth/admin/instances (Hearth's own, admins only): an instance Hearth knows, with the
  * accounts stored of it, follows both ways (accepted), the last verified activity received from it, the last
- * delivery to it that succeeded, failed deliveries since, and the admins' block of its domain.
+ * delivery to it that succeeded, failed deliveries since, since when Hearth has stopped delivering there (its
+ * deliveries kept failing for FEDERATION_UNAVAILABLE_AFTER; ADR 0050), and the admins' block of its domain.
  */
 export const HearthKnownInstance = Type.Object({
   domain: Type.String(),
@@ -350,6 +351,8 @@ export const HearthKnownInstance = Type.Object({
   last_failed_at: Nullable(Type.String({ format: 'date-time' })),
   failures: Type.Integer(),
   last_error: Nullable(Type.String()),
+  /** Set while the instance is marked unavailable: nothing is delivered there until it is heard from again. */
+  unavailable_since: Nullable(Type.String({ format: 'date-time' })),
   block: Nullable(Type.Object({ id: Snowflake, severity: Type.String() })),
 });
 export type HearthKnownInstance = Static<typeof HearthKnownInstance>;

@@ -1,6 +1,13 @@
 import type { HearthKnownInstance } from '@hearth/protocol';
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import { domainBlocks, federationInstances, followers, follows, users } from '../../store/schema';
+import { and, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import {
+  domainBlocks,
+  federationInstances,
+  followers,
+  follows,
+  instanceFailures,
+  users,
+} from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { assertInstanceAdmin } from './admins';
@@ -76,7 +83,7 @@ export class InstancesService {
     const { db } = this.deps;
     const host = remoteHost(users.username);
     const count = sql<number>`count(*)::int`;
-    const [accounts, followedBy, following, traffic, blocks] = await Promise.all([
+    const [accounts, followedBy, following, traffic, blocks, unavailable] = await Promise.all([
       db
         .select({ domain: host, n: count })
         .from(users)
@@ -103,13 +110,30 @@ export class InstancesService {
         .select({ id: domainBlocks.id, domain: domainBlocks.domain, severity: domainBlocks.severity })
         .from(domainBlocks)
         .limit(LIST_MAX),
+      db
+        .select({ host: instanceFailures.host, since: instanceFailures.unavailableSince })
+        .from(instanceFailures)
+        .where(isNotNull(instanceFailures.unavailableSince))
+        .limit(LIST_MAX),
     ]);
     const counts = (rows: Array<{ domain: string; n: number }>) =>
       new Map(rows.map((r) => [r.domain, Number(r.n)]));
     const [nAccounts, nFollowers, nFollowing] = [counts(accounts), counts(followedBy), counts(following)];
     const byDomain = new Map(traffic.map((t) => [t.domain, t]));
+    // Unavailability is kept per host and port (where deliveries go); the view is per domain: its earliest mark.
+    const unavailableSince = new Map<string, Date>();
+    for (const u of unavailable) {
+      const domain = domainOf(`https://${u.host}`);
+      const seen = domain ? unavailableSince.get(domain) : undefined;
+      if (domain && u.since && (!seen || u.since < seen)) unavailableSince.set(domain, u.since);
+    }
     const blockOf = new Map(blocks.map((b) => [b.domain, { id: b.id, severity: b.severity }]));
-    const domains = new Set([...nAccounts.keys(), ...byDomain.keys(), ...blockOf.keys()]);
+    const domains = new Set([
+      ...nAccounts.keys(),
+      ...byDomain.keys(),
+      ...blockOf.keys(),
+      ...unavailableSince.keys(),
+    ]);
     return [...domains]
       .filter((d) => d.length > 0)
       .map((domain): HearthKnownInstance => {
@@ -124,6 +148,7 @@ export class InstancesService {
           last_failed_at: iso(t?.lastFailedAt ?? null),
           failures: t?.failures ?? 0,
           last_error: t?.lastError ?? null,
+          unavailable_since: iso(unavailableSince.get(domain) ?? null),
           block: blockOf.get(domain) ?? null,
         };
       })
