@@ -9,6 +9,7 @@ import {
   callVoiceStates,
   channelRecipients,
   channels,
+  cloudUploads,
   dmPairs,
   emojiRoles,
   emojis,
@@ -48,6 +49,8 @@ export const channelOwned: readonly ChannelOwnedTable[] = [
   reactions,
   mentions,
   attachments,
+  // Files announced for upload and not yet used (their bytes are under the channel's attachments folder).
+  cloudUploads,
   messages,
   readStates,
   threadMembers,

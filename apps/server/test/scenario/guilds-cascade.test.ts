@@ -94,6 +94,12 @@ async function busyGuild(): Promise<{ g: TestGuild; channelIds: string[] }> {
   assert.equal(inThread.status, 200, inThread.text);
   const invite = await h.api('POST', `/channels/${g.textChannelId}/invites`, { ...owner, body: {} });
   assert.equal(invite.status, 200, invite.text);
+  // A file announced for upload and never used (Discord's cloud-upload flow).
+  const upload = await h.api('POST', `/channels/${g.textChannelId}/attachments`, {
+    ...owner,
+    body: { files: [{ id: '0', filename: 'later.txt', file_size: 5 }] },
+  });
+  assert.equal(upload.status, 200, upload.text);
   const stickerForm = new FormData();
   stickerForm.append('name', 'spark');
   stickerForm.append('tags', 'fire');
@@ -226,7 +232,13 @@ describe('what a guild and a channel own', () => {
       before.set(`${getTableName(t)} (channel)`, await rowsOf(t, 'channelId', channelIds));
     // The guild fills every table a guild can: a table left empty here would prove nothing below.
     const empty = [...before].filter(([, n]) => n === 0).map(([name]) => name);
-    assert.deepEqual(empty, ['channel_recipients (channel)', 'dm_pairs (channel)']);
+    // What only DMs and group DMs have: recipients, the pair index, calls and who is in them.
+    assert.deepEqual(empty, [
+      'call_voice_states (channel)',
+      'calls (channel)',
+      'channel_recipients (channel)',
+      'dm_pairs (channel)',
+    ]);
 
     assert.equal((await h.api('DELETE', `/guilds/${g.id}`, { token: g.owner.token })).status, 204);
     for (const t of withGuildId) assert.equal(await rowsOf(t, 'guildId', [g.id]), 0, getTableName(t));
