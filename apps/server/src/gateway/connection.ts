@@ -121,7 +121,7 @@ export class Connections {
   }
 
   private connect(ws: WebSocket, raw: Duplex, query: URLSearchParams): void {
-    const { sessions, router, handshake, requests, inFlight } = this.parts;
+    const { sessions, router, handshake: handshakes, requests, inFlight } = this.parts;
     const version = query.get('v') ?? '10';
     if (version !== '10' && version !== '9') {
       ws.close(GatewayClose.InvalidApiVersion, 'Invalid API version');
@@ -148,7 +148,9 @@ export class Connections {
     this.connections.add(conn);
     let events = 0;
     let windowStart = Date.now();
-    let identifying = false;
+    // The IDENTIFY or RESUME being answered: READY (or RESUMED) is sent before it settles, and a client may send its
+    // next op at once (op 4 right after READY), so other ops wait for it instead of finding no session yet.
+    let handshake: Promise<void> | null = null;
     const send = (payload: unknown) => outbox.send(JSON.stringify(payload));
     const close = (code: number, reason: string) => outbox.close(code, reason);
 
@@ -186,43 +188,46 @@ export class Connections {
         .add(handle(payload))
         .catch((err) => this.opts.log.error({ err, op: payload.op }, 'gateway payload failed'));
     });
+    const identify = async (d: unknown): Promise<void> => {
+      try {
+        session = await handshakes.identify(outbox, d);
+      } catch (err) {
+        const code = (err as { gatewayClose?: number }).gatewayClose;
+        if (code) return close(code, (err as Error).message);
+        this.opts.log.error({ err }, 'identify failed');
+        return close(GatewayClose.UnknownError, 'Unknown error');
+      } finally {
+        // Op 9 (over the IDENTIFY budget): the client may try again, within a fresh interval.
+        if (!session) conn.unauthenticatedSince = Date.now();
+      }
+      conn.session = session;
+      conn.lastBeat = Date.now();
+      // The socket closed while the session was being built: it waits for RESUME like any other.
+      if (session && !outbox.open && session.outbox === outbox) sessions.detach(session);
+    };
+    const resume = async (d: unknown): Promise<void> => {
+      try {
+        session = await handshakes.resume(outbox, d);
+      } finally {
+        if (!session) conn.unauthenticatedSince = Date.now();
+      }
+      conn.session = session;
+      conn.lastBeat = Date.now();
+    };
     const handle = async (payload: ClientPayload): Promise<void> => {
+      if (payload.op === GatewayOp.Identify || payload.op === GatewayOp.Resume) {
+        if (session || handshake) return close(GatewayClose.AlreadyAuthenticated, 'Already authenticated');
+        conn.unauthenticatedSince = null;
+        handshake = (payload.op === GatewayOp.Identify ? identify : resume)(payload.d);
+        try {
+          return await handshake;
+        } finally {
+          handshake = null;
+        }
+      }
+      // Sent right after READY or RESUMED, before the handshake has finished here: it waits for the session.
+      if (handshake) await handshake.catch(() => {});
       switch (payload.op) {
-        case GatewayOp.Identify: {
-          if (session || identifying)
-            return close(GatewayClose.AlreadyAuthenticated, 'Already authenticated');
-          identifying = true;
-          conn.unauthenticatedSince = null;
-          try {
-            session = await handshake.identify(outbox, payload.d);
-          } catch (err) {
-            const code = (err as { gatewayClose?: number }).gatewayClose;
-            if (code) return close(code, (err as Error).message);
-            this.opts.log.error({ err }, 'identify failed');
-            return close(GatewayClose.UnknownError, 'Unknown error');
-          } finally {
-            identifying = false;
-            // Op 9 (over the IDENTIFY budget): the client may try again, within a fresh interval.
-            if (!session) conn.unauthenticatedSince = Date.now();
-          }
-          conn.session = session;
-          conn.lastBeat = Date.now();
-          // The socket closed while the session was being built: it waits for RESUME like any other.
-          if (session && !outbox.open && session.outbox === outbox) sessions.detach(session);
-          return;
-        }
-        case GatewayOp.Resume: {
-          if (session) return close(GatewayClose.AlreadyAuthenticated, 'Already authenticated');
-          conn.unauthenticatedSince = null;
-          try {
-            session = await handshake.resume(outbox, payload.d);
-          } finally {
-            if (!session) conn.unauthenticatedSince = Date.now();
-          }
-          conn.session = session;
-          conn.lastBeat = Date.now();
-          return;
-        }
         case GatewayOp.PresenceUpdate:
           if (!session) return close(GatewayClose.NotAuthenticated, 'Not authenticated');
           return requests.presence(session, payload.d);

@@ -180,4 +180,19 @@ describe('DM and group DM calls', () => {
     );
     await ga.dispatch('VOICE_STATE_UPDATE', of(b.id, null));
   });
+  test('op 4 sent right behind IDENTIFY is answered once the session is ready (no 4003)', async () => {
+    // A client may send its next op the moment READY arrives, while the gateway still sends what follows READY
+    // (GUILD_CREATEs, the calls going on): the op waits for the session instead of finding none and closing 4003.
+    const [a, b] = [await h.register(), await h.register()];
+    const channelId = await dm(a, b);
+    const ga = await TestGateway.open(h);
+    await ga.next((p) => p.op === 10);
+    ga.send({ op: 2, d: { token: a.token, properties: { os: 'linux', browser: 'test', device: 'test' } } });
+    ga.send(callOp(channelId));
+    await ga.dispatch('READY');
+    assert.equal((await ga.dispatch('VOICE_SERVER_UPDATE')).channel_id, channelId);
+    assert.equal(ga.closeCode, null);
+    ga.send(callOp(null));
+    await ga.dispatch('VOICE_STATE_UPDATE', of(a.id, null));
+  });
 });
