@@ -113,9 +113,7 @@ export class Handshake {
           resume_gateway_url: this.opts.resumeUrl,
         });
         for (const g of data.guilds) sendGuildCreate(session, g, mine);
-        // The calls going on in one's DMs, as Discord's user clients get them after READY.
-        for (const call of await this.opts.services.calls.active(data.dmChannelIds))
-          session.dispatch('CALL_CREATE', call);
+        for (const call of data.calls) session.dispatch('CALL_CREATE', call);
       });
     } catch (err) {
       this.sessions.forget(session);

@@ -1,10 +1,11 @@
 import type { RoleData } from '@hearth/permissions';
-import { ChannelType, ErrorCode, type Member } from '@hearth/protocol';
+import { type CallWire, ChannelType, ErrorCode, type Member } from '@hearth/protocol';
 import { eq, sql } from 'drizzle-orm';
 import type { BusEvent } from '../../events/bus';
 import { type DbOrTx, preparedStatement } from '../../store/db';
 import { fromJson, jsonList, rowJson } from '../../store/json-rows';
 import {
+  calls,
   channelRecipients,
   credentials,
   memberRoles,
@@ -26,6 +27,7 @@ import type { PresenceService } from '../presence/presence.service';
 import { relationshipsFromJson, relationshipsJson } from '../relationships/relationships.service';
 import type { GuildSettingsService } from '../users/guild-settings.service';
 import { toPrivateUser, toUserSettings } from '../users/users.wire';
+import type { CallsService } from '../voice/calls.service';
 import { type CachedSnapshot, GuildCache } from './guild-cache';
 
 /** What a session needs to decide, without the database, which guild events it may receive. */
@@ -83,6 +85,8 @@ export interface SessionData {
   ready: Record<string, unknown>;
   guilds: GuildStart[];
   dmChannelIds: string[];
+  /** The calls going on in the user's DMs (CALL_CREATE after READY, as Discord's user clients get them). */
+  calls: CallWire[];
 }
 
 type UserRow = typeof users.$inferSelect;
@@ -125,6 +129,10 @@ function buildStartQuery(db: DbOrTx) {
       dmChannelIds: jsonList<string>(
         sql`select json_agg(${channelRecipients.channelId}::text) from ${channelRecipients} where ${channelRecipients.userId} = ${userId}`,
       ),
+      // Most sessions start with no call going on: only then is there a second read, for the calls' contents.
+      callChannelIds: jsonList<string>(
+        sql`select json_agg(${calls.channelId}::text) from ${calls} join ${channelRecipients} on ${channelRecipients.channelId} = ${calls.channelId} where ${channelRecipients.userId} = ${userId}`,
+      ),
       dms: openDmsJson(userId),
       relationships: relationshipsJson(userId),
       readStates: readStatesJson(userId),
@@ -162,6 +170,7 @@ export class SessionDataService {
       readStates: ReadStatesService;
       presence: PresenceService;
       guildSettings: GuildSettingsService;
+      calls: CallsService;
     },
   ) {
     this.snapshots = new GuildCache(
@@ -225,7 +234,8 @@ export class SessionDataService {
         },
       });
     }
-    return { ready, guilds, dmChannelIds: row.dmChannelIds };
+    const calls = row.callChannelIds.length ? await this.services.calls.active(row.callChannelIds) : [];
+    return { ready, guilds, dmChannelIds: row.dmChannelIds, calls };
   }
 
   /** A user's permission caches of all their guilds, and their DM channels (for a session handed over). */
