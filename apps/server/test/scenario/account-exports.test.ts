@@ -277,4 +277,25 @@ describe('account exports', () => {
     const status = await m('GET', '/api/v1/hearth/account/archive', alice);
     assert.equal(status.body.archive, null);
   });
+
+  test("archive: an account's deletion removes its archives and their files", async () => {
+    const gone = await h.register();
+    await post(h, gone, { status: 'soon gone' });
+    assert.equal((await m('POST', '/api/v1/hearth/account/archive', null)).status, 401);
+    assert.equal((await m('POST', '/api/v1/hearth/account/archive', gone)).status, 202);
+    assert.equal((await archiveSettled(gone)).archive.state, 'ready');
+    assert.ok(filesUnder(h.dataDir).some((f) => f.includes(`/archives/${gone.id}/`)));
+    const del = await h.api('POST', '/users/@me/delete', {
+      token: gone.token,
+      body: { password: gone.password },
+    });
+    assert.equal(del.status, 204, del.text);
+    const db = h.app.database.db;
+    for (;;) {
+      const rows = await db.select().from(accountArchives).where(eq(accountArchives.userId, gone.id));
+      if (!rows.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(!filesUnder(h.dataDir).some((f) => f.includes(`/archives/${gone.id}/`)), 'its file is gone');
+  });
 });
