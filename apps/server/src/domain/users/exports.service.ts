@@ -347,7 +347,7 @@ export class AccountExportsService {
       .select()
       .from(accountArchives)
       .where(and(eq(accountArchives.userId, principal.userId), eq(accountArchives.id, id)));
-    if (!row || row.state !== 'ready' || !row.storageKey || (row.expiresAt && row.expiresAt < new Date()))
+    if (row?.state !== 'ready' || !row.storageKey || (row.expiresAt && row.expiresAt < new Date()))
       throw notFound();
     const file = await this.deps.storage.get(row.storageKey);
     if (!file) throw notFound();
