@@ -30,6 +30,10 @@ export interface Config {
   interactionDeadlineMs: number;
   /** How long a DM or group DM call rings someone who neither answers nor declines, milliseconds. */
   callRingMs: number;
+  /** Days between two archives of one account's data (Mastodon's 7); 0 lets one ask at any time. */
+  archiveIntervalDays: number;
+  /** Days an account archive stays downloadable before it is swept. */
+  archiveRetentionDays: number;
   /** Requests per second per user or bot token, across all routes. */
   rateLimitGlobalPerSecond: number;
   /** Messages per 5 seconds per channel per user or bot. */
@@ -210,6 +214,18 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     parse: integer(1000, 300_000),
     default: () => 60_000,
     allowed: 'an integer from 1000 to 300000',
+  },
+  archiveIntervalDays: {
+    env: 'ARCHIVE_INTERVAL_DAYS',
+    parse: integer(0, 365),
+    default: () => 7,
+    allowed: 'an integer from 0 to 365',
+  },
+  archiveRetentionDays: {
+    env: 'ARCHIVE_RETENTION_DAYS',
+    parse: integer(1, 365),
+    default: () => 7,
+    allowed: 'an integer from 1 to 365',
   },
   interactionDeadlineMs: {
     env: 'INTERACTION_DEADLINE_MS',

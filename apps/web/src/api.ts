@@ -238,6 +238,23 @@ export function mastodon<T = unknown>(method: string, path: string, body?: unkno
   return api<T>(method, path, body, { ...opts, base: '/api' });
 }
 
+/**
+ * Downloads a file the API serves only to the signed-in user (an export, an archive): fetched with the token, then
+ * saved under `filename` through an object URL, since a plain link would carry no token.
+ */
+export async function download(path: string, filename: string, base = '/api'): Promise<void> {
+  const res = await call('GET', path, undefined, { base });
+  if (!res.ok) await parse(res);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** A paged Mastodon list: the items and where the next page starts. */
 export async function mastodonPage<T>(path: string): Promise<Page<T>> {
   const res = await call('GET', path, undefined, { base: '/api' });

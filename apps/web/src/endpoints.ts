@@ -152,6 +152,31 @@ export const modifyGuildSettings = (guildId: string, body: ModifyUserGuildSettin
 export const changePassword = (body: Static<typeof ChangePassword>) => api<User>('PATCH', '/users/@me', body);
 /** Deactivates the account (hidden until its owner signs in again); the password confirms it. */
 export const deactivateAccount = (password: string) => api<void>('POST', '/users/@me/disable', { password });
+/** The caller's newest archive of their data and when they may ask for another (ADR 00XX). */
+export interface ArchiveStatus {
+  archive: {
+    id: string;
+    state: 'pending' | 'ready' | 'failed';
+    created_at: string;
+    completed_at: string | null;
+    expires_at: string | null;
+    size: number | null;
+    download_url: string | null;
+  } | null;
+  next_request_at: string | null;
+}
+export const getArchive = () => mastodon<ArchiveStatus>('GET', '/v1/hearth/account/archive');
+export const requestArchive = () => mastodon<ArchiveStatus>('POST', '/v1/hearth/account/archive');
+/** Mastodon's CSV exports, by file name. */
+export const CSV_EXPORTS = [
+  ['following.csv', 'Follows'],
+  ['followers.csv', 'Followers'],
+  ['lists.csv', 'Lists'],
+  ['blocks.csv', 'Blocked accounts'],
+  ['mutes.csv', 'Muted accounts'],
+  ['domain_blocks.csv', 'Blocked domains'],
+  ['bookmarks.csv', 'Bookmarks'],
+] as const;
 /** Deletes the account for good; the password confirms it. */
 export const deleteAccount = (password: string) => api<void>('POST', '/users/@me/delete', { password });
 export const sendFriendRequest = (username: string) =>

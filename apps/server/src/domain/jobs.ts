@@ -7,6 +7,9 @@ const ARCHIVE_SWEEP_MS = 60_000;
 /** Social media uploads left unattached past a day are looked for this often. */
 const MEDIA_EXPIRE_SWEEP_MS = 60 * 60_000;
 
+/** Account archives past their expiry are looked for this often (ADR 00XX). */
+const ARCHIVES_SWEEP_MS = 60 * 60_000;
+
 /** Voice states whose session died with its process are looked for this often (ADR 0034). */
 const VOICE_SWEEP_MS = 60_000;
 
@@ -53,6 +56,22 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
     },
     { maxAttempts: 10, backoff: { baseMs: 30_000, maxMs: 60 * 60_000 } },
   );
+  jobs.define(
+    'accounts.archive',
+    async ({ userId, archiveId }) => {
+      await services.exports.buildArchive(userId, archiveId);
+    },
+    // A large account's archive takes a while; a failure marks it failed (its owner may ask again) rather than retry.
+    { maxAttempts: 2, timeoutMs: 2 * 3_600_000, backoff: { baseMs: 60_000, maxMs: 10 * 60_000 } },
+  );
+  jobs.define(
+    'accounts.archives-sweep',
+    async () => {
+      while ((await services.exports.sweepExpired()) > 0);
+    },
+    { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
+  );
+  jobs.every('accounts.archives-sweep', ARCHIVES_SWEEP_MS, 'accounts.archives-sweep', {});
   jobs.define(
     'voice.sweep',
     async () => {

@@ -53,6 +53,7 @@ import { StreamsService } from './social/streams.service';
 import { TimelinesService } from './social/timelines.service';
 import { ForumPostsService } from './threads/forum-posts.service';
 import { ThreadsService } from './threads/threads.service';
+import { AccountExportsService } from './users/exports.service';
 import { GuildSettingsService } from './users/guild-settings.service';
 import { AccountLifecycleService } from './users/lifecycle.service';
 import { UsersService } from './users/users.service';
@@ -90,11 +91,14 @@ export function createServices(deps: Deps) {
   const interactionDelivery = new EndpointOrGatewayDelivery(deps, new GatewayInteractionDelivery(deps));
   const interactions = new InteractionsService(deps, interactionDelivery);
   interactionDelivery.answerWith((id, token, answer) => interactions.callback(id, token, answer));
+  const exports = new AccountExportsService(deps);
   const services = {
     auth,
     users,
+    /** Mastodon's CSV exports and the archive of an account's data (ADR 00XX). */
+    exports,
     /** Deactivation and deletion of accounts (ADR 0049). */
-    lifecycle: new AccountLifecycleService(deps, auth, follows, posts, remote),
+    lifecycle: new AccountLifecycleService(deps, auth, follows, posts, remote, exports),
     /** Notification settings per guild (Discord's user guild settings). */
     guildSettings: new GuildSettingsService(deps),
     images: new ImagesService(deps),

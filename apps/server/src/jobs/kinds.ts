@@ -30,6 +30,10 @@ export interface JobPayloads {
    * huge account never holds one long transaction and a restart resumes where it stopped.
    */
   'accounts.delete': { userId: string };
+  /** Builds archive `archiveId` of an account's data into media storage and mails its owner (ADR 00XX). */
+  'accounts.archive': { userId: string; archiveId: string };
+  /** Removes account archives past their expiry, files first (the recurring sweep, hourly). */
+  'accounts.archives-sweep': Record<string, never>;
   /** Sends an activity for something a local account did towards remote ones (ADR 0040). */
   'federation.deliver': FederationDelivery;
   /** One of Fedify's queued tasks (fan-out, outbox delivery, inbox processing), as Fedify serialised it. */

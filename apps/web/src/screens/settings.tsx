@@ -2,7 +2,7 @@
 // (revoke one, sign out everywhere), the account (deactivate, delete), blocked domains (one's own; the instance's for its admins) and the developer
 // portal (./developer).
 import { useCallback, useEffect, useId, useState } from 'react';
-import { signedOut } from '../api';
+import { download, signedOut } from '../api';
 import type { AdminDomainBlock, KnownInstance, SessionRow } from '../endpoints';
 import * as endpoints from '../endpoints';
 import { navigate } from '../router';
@@ -534,6 +534,7 @@ function Account() {
   return (
     <section aria-labelledby="account-title">
       <h1 id="account-title">Account</h1>
+      <ExportData />
       <h2>Deactivate</h2>
       <p>
         Your profile and posts are hidden from everyone and you are signed out everywhere. Sign in again to
@@ -596,6 +597,97 @@ function Account() {
           </div>
         </Form>
       )}
+    </section>
+  );
+}
+
+const dateTime = (iso: string) => new Date(iso).toLocaleString();
+
+/**
+ * "Export your data": Mastodon's CSV exports, downloaded at once, and the archive of everything (statuses, media,
+ * likes, bookmarks, chat messages), asked for here, built in the background, then downloaded from here (ADR 00XX).
+ */
+function ExportData() {
+  const [status, setStatus] = useState<endpoints.ArchiveStatus | null>(null);
+  const action = useAction();
+  const load = useCallback(() => endpoints.getArchive().then(setStatus, () => {}), []);
+  useEffect(() => {
+    load();
+  }, [load]);
+  const pending = status?.archive?.state === 'pending';
+  // While the archive is being built, look again every few seconds.
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setInterval(load, 3000);
+    return () => clearInterval(timer);
+  }, [pending, load]);
+  const archive = status?.archive ?? null;
+  return (
+    <section aria-labelledby="export-title">
+      <h2 id="export-title">Export your data</h2>
+      <p>
+        Lists of your follows, followers, lists, blocks, mutes and bookmarks, as other Mastodon servers import
+        them.
+      </p>
+      <ul className="export-list">
+        {endpoints.CSV_EXPORTS.map(([file, label]) => (
+          <li key={file}>
+            <button
+              type="button"
+              className="link"
+              onClick={() => action.run(() => download(`/v1/hearth/exports/${file}`, file))}
+            >
+              {label} <span className="muted">({file})</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <h3>Archive</h3>
+      <p>
+        An archive of your posts (as ActivityPub), media, likes, bookmarks and chat messages. You can ask for
+        one once a week; we mail you when it is ready.
+      </p>
+      {archive && (
+        <p aria-live="polite" data-testid="archive-status">
+          {archive.state === 'pending' && `Being prepared (asked ${dateTime(archive.created_at)})…`}
+          {archive.state === 'failed' && 'The last archive could not be made. Ask for a new one.'}
+          {archive.state === 'ready' &&
+            `Ready: ${Math.max(1, Math.round((archive.size ?? 0) / 1024))} KB, made ${dateTime(archive.completed_at ?? archive.created_at)}${archive.expires_at ? `, available until ${dateTime(archive.expires_at)}` : ''}.`}
+        </p>
+      )}
+      <div className="row">
+        {archive?.state === 'ready' && (
+          <button
+            type="button"
+            className="primary"
+            onClick={() =>
+              action.run(() =>
+                download(
+                  `/v1/hearth/account/archive/${archive.id}/download`,
+                  `hearth-archive-${archive.id}.zip`,
+                ),
+              )
+            }
+          >
+            Download archive
+          </button>
+        )}
+        <button
+          type="button"
+          disabled={action.busy || pending || !!status?.next_request_at}
+          onClick={() =>
+            action.run(async () => {
+              setStatus(await endpoints.requestArchive());
+            })
+          }
+        >
+          Request an archive
+        </button>
+      </div>
+      {status?.next_request_at && !pending && (
+        <p className="muted">You can ask for another archive after {dateTime(status.next_request_at)}.</p>
+      )}
+      <Alert message={action.error} />
     </section>
   );
 }

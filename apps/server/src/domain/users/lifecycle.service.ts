@@ -34,6 +34,7 @@ import { ApiError } from '../errors';
 import type { FollowsService } from '../social/follows.service';
 import type { PostsService } from '../social/posts.service';
 import type { RemoteAccountsService } from '../social/remote.service';
+import type { AccountExportsService } from './exports.service';
 
 /** Statuses deleted per run of `accounts.delete` (each its own transaction, with its boosts, media and counts). */
 const STATUS_BATCH = 50;
@@ -55,6 +56,7 @@ export class AccountLifecycleService {
     private readonly follows: FollowsService,
     private readonly posts: PostsService,
     private readonly remote: RemoteAccountsService,
+    private readonly exports: AccountExportsService,
   ) {}
 
   /**
@@ -150,6 +152,7 @@ export class AccountLifecycleService {
       return true;
     }
     if ((await this.posts.media.removeAllOf(userId, ROW_BATCH)) > 0) return true;
+    await this.exports.removeAllOf(userId);
     await this.removeTheRest(userId);
     return false;
   }

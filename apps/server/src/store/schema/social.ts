@@ -511,3 +511,27 @@ export const conversationStatuses = pgTable(
     index('conversation_statuses_status_idx').on(t.statusId),
   ],
 );
+
+/**
+ * Archives of an account's data its owner asked for (ADR 00XX): built by the `accounts.archive` job into a zip kept in
+ * media storage under `storage_key`, downloadable by the owner until `expires_at`, then swept. `state`: pending while
+ * the job builds it, ready, failed. The newest row's `created_at` also rate-limits requests.
+ */
+export const accountArchives = pgTable(
+  'account_archives',
+  {
+    userId: snowflake('user_id').notNull(),
+    id: snowflake('id').notNull(),
+    state: text('state').$type<'pending' | 'ready' | 'failed'>().notNull().default('pending'),
+    storageKey: text('storage_key'),
+    size: bigint('size', { mode: 'number' }),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    completedAt: timestamptz('completed_at'),
+    expiresAt: timestamptz('expires_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    index('account_archives_expires_idx').on(t.expiresAt),
+    check('account_archives_state_check', sql`${t.state} in ('pending', 'ready', 'failed')`),
+  ],
+);

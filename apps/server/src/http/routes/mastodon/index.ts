@@ -7,6 +7,7 @@ import type { Api, RouteContext } from '../../types';
 import { accountsRoutes } from './accounts.routes';
 import { conversationsRoutes } from './conversations.routes';
 import { domainBlocksRoutes } from './domain-blocks.routes';
+import { exportsRoutes } from './exports.routes';
 import { parseRailsForm } from './form';
 import { instanceRoutes } from './instance.routes';
 import { listsRoutes } from './lists.routes';
@@ -84,6 +85,7 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     conversationsRoutes(api, ctx);
     domainBlocksRoutes(api, ctx);
     movesRoutes(api, ctx);
+    exportsRoutes(api, ctx);
     reportsRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])

@@ -67,6 +67,11 @@ const POLICY: Record<string, readonly string[]> = {
   'POST /api/v1/hearth/account/aliases': W('accounts'),
   'DELETE /api/v1/hearth/account/aliases': W('accounts'),
   'POST /api/v1/hearth/account/move': W('accounts'),
+  // The whole account's data: only a token that may read everything.
+  'GET /api/v1/hearth/exports/:name': ['read'],
+  'GET /api/v1/hearth/account/archive': ['read'],
+  'POST /api/v1/hearth/account/archive': ['read'],
+  'GET /api/v1/hearth/account/archive/:id/download': ['read'],
   'GET /api/v1/hearth/media': W('media'),
   'POST /api/v1/hearth/media/:id/trash': W('media'),
   'POST /api/v1/hearth/media/:id/restore': W('media'),
