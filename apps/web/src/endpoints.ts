@@ -152,7 +152,7 @@ export const modifyGuildSettings = (guildId: string, body: ModifyUserGuildSettin
 export const changePassword = (body: Static<typeof ChangePassword>) => api<User>('PATCH', '/users/@me', body);
 /** Deactivates the account (hidden until its owner signs in again); the password confirms it. */
 export const deactivateAccount = (password: string) => api<void>('POST', '/users/@me/disable', { password });
-/** The caller's newest archive of their data and when they may ask for another (ADR 00XX). */
+/** The caller's newest archive of their data and when they may ask for another (ADR 0051). */
 export interface ArchiveStatus {
   archive: {
     id: string;

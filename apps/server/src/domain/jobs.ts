@@ -7,7 +7,7 @@ const ARCHIVE_SWEEP_MS = 60_000;
 /** Social media uploads left unattached past a day are looked for this often. */
 const MEDIA_EXPIRE_SWEEP_MS = 60 * 60_000;
 
-/** Account archives past their expiry are looked for this often (ADR 00XX). */
+/** Account archives past their expiry are looked for this often (ADR 0051). */
 const ARCHIVES_SWEEP_MS = 60 * 60_000;
 
 /** Voice states whose session died with its process are looked for this often (ADR 0034). */

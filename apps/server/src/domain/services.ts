@@ -95,7 +95,7 @@ export function createServices(deps: Deps) {
   const services = {
     auth,
     users,
-    /** Mastodon's CSV exports and the archive of an account's data (ADR 00XX). */
+    /** Mastodon's CSV exports and the archive of an account's data (ADR 0051). */
     exports,
     /** Deactivation and deletion of accounts (ADR 0049). */
     lifecycle: new AccountLifecycleService(deps, auth, follows, posts, remote, exports),

@@ -30,7 +30,7 @@ export interface JobPayloads {
    * huge account never holds one long transaction and a restart resumes where it stopped.
    */
   'accounts.delete': { userId: string };
-  /** Builds archive `archiveId` of an account's data into media storage and mails its owner (ADR 00XX). */
+  /** Builds archive `archiveId` of an account's data into media storage and mails its owner (ADR 0051). */
   'accounts.archive': { userId: string; archiveId: string };
   /** Removes account archives past their expiry, files first (the recurring sweep, hourly). */
   'accounts.archives-sweep': Record<string, never>;

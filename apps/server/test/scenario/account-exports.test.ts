@@ -8,7 +8,7 @@ import { createGuild } from '../guild-helpers';
 import { filesUnder, startHearth, type TestServer, type TestUser } from '../harness';
 import { mastodon, post } from '../social-helpers';
 
-// An account's data to take elsewhere (ADR 00XX): Mastodon's CSV exports and the archive (ActivityPub outbox, actor,
+// An account's data to take elsewhere (ADR 0051): Mastodon's CSV exports and the archive (ActivityPub outbox, actor,
 // likes, bookmarks, media files, and the chat side as Discord's data package lays it out), its owner's alone.
 
 let h: TestServer;

@@ -605,7 +605,7 @@ const dateTime = (iso: string) => new Date(iso).toLocaleString();
 
 /**
  * "Export your data": Mastodon's CSV exports, downloaded at once, and the archive of everything (statuses, media,
- * likes, bookmarks, chat messages), asked for here, built in the background, then downloaded from here (ADR 00XX).
+ * likes, bookmarks, chat messages), asked for here, built in the background, then downloaded from here (ADR 0051).
  */
 function ExportData() {
   const [status, setStatus] = useState<endpoints.ArchiveStatus | null>(null);

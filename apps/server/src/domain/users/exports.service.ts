@@ -64,7 +64,7 @@ function csvField(v: string | boolean | null | undefined): string {
 const csvLine = (fields: Array<string | boolean | null | undefined>) => `${fields.map(csvField).join(',')}\n`;
 
 /**
- * An account's own data, for taking elsewhere (ADR 00XX): Mastodon's CSV exports (follows, followers, lists, blocks,
+ * An account's own data, for taking elsewhere (ADR 0051): Mastodon's CSV exports (follows, followers, lists, blocks,
  * mutes, domain blocks, bookmarks), written row page by row page as they are read, and the archive: a zip built by
  * the `accounts.archive` job (ActivityPub outbox, actor, likes and bookmarks as Mastodon's archive has them, the
  * media files, and the chat side as Discord's data package has it), kept in media storage until it expires.

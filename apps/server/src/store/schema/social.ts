@@ -513,7 +513,7 @@ export const conversationStatuses = pgTable(
 );
 
 /**
- * Archives of an account's data its owner asked for (ADR 00XX): built by the `accounts.archive` job into a zip kept in
+ * Archives of an account's data its owner asked for (ADR 0051): built by the `accounts.archive` job into a zip kept in
  * media storage under `storage_key`, downloadable by the owner until `expires_at`, then swept. `state`: pending while
  * the job builds it, ready, failed. The newest row's `created_at` also rate-limits requests.
  */

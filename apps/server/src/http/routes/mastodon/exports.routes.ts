@@ -22,7 +22,7 @@ const Archive = Type.Object({
 const Snowflake = Type.String({ pattern: '^[0-9]{1,20}$' });
 
 /**
- * The caller's data to take elsewhere (ADR 00XX): Mastodon's CSV exports (its `/settings/exports/*.csv`, here under
+ * The caller's data to take elsewhere (ADR 0051): Mastodon's CSV exports (its `/settings/exports/*.csv`, here under
  * Hearth's API since Hearth's web app signs requests with a token rather than a cookie), written as they are read;
  * and the archive: asked for (rate-limited in the domain), its state, and its download by its owner only.
  */
