@@ -99,7 +99,11 @@ export class CallsService {
     const userId = principal.userId;
     const pending = new PendingEvents();
     if (req.channel_id === null) {
-      await db.transaction((tx) => this.end(tx, pending, eq(callVoiceStates.userId, userId)));
+      const mine = eq(callVoiceStates.userId, userId);
+      await db.transaction(async (tx) => {
+        await this.lockCallsOf(tx, mine);
+        await this.end(tx, pending, mine);
+      });
       pending.publish(this.deps.events);
       return null;
     }
@@ -282,13 +286,11 @@ export class CallsService {
   /** The session ended (or its process died: `sweep`): its call voice state goes, and the call if it was the last. */
   async sessionEnded(userId: string, sessionId: string): Promise<number> {
     const pending = new PendingEvents();
-    const ended = await this.deps.db.transaction((tx) =>
-      this.end(
-        tx,
-        pending,
-        and(eq(callVoiceStates.userId, userId), eq(callVoiceStates.sessionId, sessionId)),
-      ),
-    );
+    const theirs = and(eq(callVoiceStates.userId, userId), eq(callVoiceStates.sessionId, sessionId));
+    const ended = await this.deps.db.transaction(async (tx) => {
+      await this.lockCallsOf(tx, theirs);
+      return this.end(tx, pending, theirs);
+    });
     pending.publish(this.deps.events);
     return ended;
   }
@@ -426,6 +428,23 @@ export class CallsService {
       pending.add('CALL_DELETE', Topic.channel(channelId), { channel_id: channelId });
     }
     return removed.length;
+  }
+
+  /**
+   * Takes the row locks of the DM channels whose call voice states `where` selects (one: a person is in one call at a
+   * time), before a leave ends them: so a leave that empties a call waits for a join in progress there and then sees
+   * it, instead of deleting the call under the new joiner. Channel first, then voice states, as a join takes them.
+   */
+  private async lockCallsOf(tx: DbOrTx, where: SQL | undefined): Promise<void> {
+    const rows = await tx.select({ id: callVoiceStates.channelId }).from(callVoiceStates).where(where);
+    if (rows.length)
+      await lockChannels(
+        tx,
+        inArray(
+          channels.id,
+          rows.map((r) => r.id),
+        ),
+      );
   }
 
   /** Stops ringing `userIds` (those of them rung) and announces who is still rung. */
