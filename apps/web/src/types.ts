@@ -190,6 +190,8 @@ export interface Message {
   flags?: number;
   /** Action rows of buttons and selects (a bot's message). */
   components?: unknown[];
+  /** A call's system message (type 3): who took part, and when it ended (null while it goes on). */
+  call?: { participants: string[]; ended_timestamp?: string | null };
   /** An interaction response's application. */
   application_id?: string;
   /** An interaction response: who invoked what. */

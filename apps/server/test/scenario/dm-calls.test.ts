@@ -180,6 +180,100 @@ describe('DM and group DM calls', () => {
     );
     await ga.dispatch('VOICE_STATE_UPDATE', of(b.id, null));
   });
+  test("the call's system message: written when it begins, lists who joined, says when it ended", async () => {
+    const [a, b, c] = [await h.register(), await h.register(), await h.register()];
+    const group = await h.api('POST', '/users/@me/channels', {
+      token: a.token,
+      body: { recipients: [b.id, c.id] },
+    });
+    const channelId = group.body.id;
+    const [ga, gb, gc] = await online(a, b, c);
+    ga.send(callOp(channelId));
+    const created = await gb.dispatch('CALL_CREATE', (d) => d.channel_id === channelId);
+    const message = await gc.dispatch('MESSAGE_CREATE', (d) => d.channel_id === channelId && d.type === 3);
+    assert.equal(created.message_id, message.id);
+    assert.equal(message.author.id, a.id);
+    assert.equal(message.content, '');
+    assert.deepEqual(message.call, { participants: [a.id], ended_timestamp: null });
+    // Discord's CALL_CREATE and CALL_UPDATE carry these fields (undocumented for bots; ADR 0034's addendum).
+    assert.deepEqual(Object.keys(created).sort(), [
+      'channel_id',
+      'embedded_activities',
+      'message_id',
+      'region',
+      'ringing',
+      'voice_states',
+    ]);
+
+    // b joins: the message lists them; c never does.
+    gb.send(callOp(channelId));
+    const joined = await gc.dispatch('MESSAGE_UPDATE', (d) => d.id === message.id);
+    assert.deepEqual(joined.call, { participants: [a.id, b.id], ended_timestamp: null });
+    assert.equal(joined.type, 3);
+    const answered = await gc.dispatch('CALL_UPDATE', (d) => d.channel_id === channelId);
+    assert.deepEqual(Object.keys(answered).sort(), [
+      'channel_id',
+      'guild_id',
+      'message_id',
+      'region',
+      'ringing',
+    ]);
+    assert.equal(answered.message_id, message.id);
+    // b leaving and joining again adds nobody.
+    gb.send(callOp(null));
+    await ga.dispatch('VOICE_STATE_UPDATE', of(b.id, null));
+    gb.send(callOp(channelId));
+    await ga.dispatch('VOICE_STATE_UPDATE', of(b.id, channelId));
+    assert.ok(
+      await gc.never('MESSAGE_UPDATE', (d) => d.id === message.id && d.call.ended_timestamp === null),
+    );
+
+    ga.send(callOp(null));
+    gb.send(callOp(null));
+    const ended = await gc.dispatch('MESSAGE_UPDATE', (d) => d.id === message.id && d.call.ended_timestamp);
+    assert.deepEqual(ended.call.participants, [a.id, b.id]);
+    assert.ok(Date.parse(ended.call.ended_timestamp) >= Date.parse(ended.timestamp));
+    await gc.dispatch('CALL_DELETE', (d) => d.channel_id === channelId);
+    // History has it as it ended.
+    const history = await h.api('GET', `/channels/${channelId}/messages?limit=5`, { token: c.token });
+    const stored = history.body.find((m: any) => m.id === message.id);
+    assert.deepEqual(stored.call, ended.call);
+    assert.equal(stored.type, 3);
+  });
+
+  test("PATCH /channels/:id/call sets the call's region (recipients only; a known region; a call going on)", async () => {
+    const [a, b, stranger] = [await h.register(), await h.register(), await h.register()];
+    const channelId = await dm(a, b);
+    const [ga, gb] = await online(a, b);
+    const regions = await h.api('GET', '/voice/regions', { token: a.token });
+    const region = regions.body[0].id;
+    // No call yet: 404.
+    const none = await h.api('PATCH', `/channels/${channelId}/call`, { token: a.token, body: { region } });
+    assert.equal(none.status, 404, none.text);
+    ga.send(callOp(channelId));
+    await gb.dispatch('CALL_CREATE', (d) => d.channel_id === channelId);
+    // A stranger learns nothing (404, as for a DM they are not in); no token: 401.
+    const theirs = await h.api('PATCH', `/channels/${channelId}/call`, {
+      token: stranger.token,
+      body: { region },
+    });
+    assert.equal(theirs.status, 404);
+    assert.equal(theirs.body.code, 10003);
+    assert.equal((await h.api('PATCH', `/channels/${channelId}/call`, { body: { region } })).status, 401);
+    // Bad input: 400 (no region, an unknown one, one too long).
+    for (const body of [{}, { region: 'atlantis' }, { region: 'x'.repeat(65) }]) {
+      const res = await h.api('PATCH', `/channels/${channelId}/call`, { token: b.token, body });
+      assert.equal(res.status, 400, JSON.stringify(body));
+    }
+    const set = await h.api('PATCH', `/channels/${channelId}/call`, { token: b.token, body: { region } });
+    assert.equal(set.status, 204, set.text);
+    // Everyone in the DM learns the call's region.
+    const update = await ga.dispatch('CALL_UPDATE', (d) => d.channel_id === channelId && d.region === region);
+    assert.equal(update.guild_id, null);
+    ga.send(callOp(null));
+    await gb.dispatch('CALL_DELETE', (d) => d.channel_id === channelId);
+  });
+
   test('op 4 sent right behind IDENTIFY is answered once the session is ready (no 4003)', async () => {
     // A client may send its next op the moment READY arrives, while the gateway still sends what follows READY
     // (GUILD_CREATEs, the calls going on): the op waits for the session instead of finding none and closing 4003.

@@ -71,6 +71,11 @@ describe('DM calls in the web app', { skip: chromiumSkip }, () => {
     await bob.page.getByRole('button', { name: 'Disconnect' }).click();
     await alice.page.getByRole('button', { name: 'Disconnect' }).click();
     await bob.page.getByRole('img', { name: 'Call in progress' }).waitFor({ state: 'detached' });
+    // The DM keeps the call's system message, which now says how long it lasted.
+    await alice.page
+      .locator('.message.system')
+      .filter({ hasText: /call_alice.* started a call that lasted (a few seconds|a minute|\d+ minutes)\./ })
+      .waitFor();
   });
 
   test('Bob declines a second call: it stops ringing, and Alice still waits in it', async () => {
@@ -111,5 +116,25 @@ describe('DM calls in the web app', { skip: chromiumSkip }, () => {
     assert.ok(width <= phone.width, `no sideways scroll: ${width}`);
     await leave.click();
     await leave.waitFor({ state: 'detached' });
+  });
+
+  test('a call Bob never joins reads, for him, as a missed call', async () => {
+    await bob.page.setViewportSize({ width: 1280, height: 800 });
+    await alice.page.getByRole('button', { name: 'Disconnect' }).click();
+    await alice.page.getByRole('button', { name: 'Start voice call' }).click();
+    const ring = bob.page.getByRole('alertdialog', { name: /^Incoming call from / });
+    await ring.waitFor();
+    await ring.getByRole('button', { name: 'Decline' }).click();
+    await alice.page.getByRole('button', { name: 'Disconnect' }).click();
+    await bob.page.goto(`${h.url}/channels/@me/${dmId}`);
+    await bob.page
+      .locator('.message.system')
+      .filter({ hasText: /You missed a call from .*call_alice.* that lasted/ })
+      .waitFor();
+    // Alice took part in it: for her it is a call she started.
+    assert.equal(
+      await alice.page.locator('.message.system').filter({ hasText: 'You missed a call' }).count(),
+      0,
+    );
   });
 });

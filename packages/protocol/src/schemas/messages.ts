@@ -8,6 +8,8 @@ export const MessageType = {
   Default: 0,
   RecipientAdd: 1,
   RecipientRemove: 2,
+  /** A DM or group DM call: written when it begins, its `call` updated as people join and when it ends. */
+  Call: 3,
   ChannelNameChange: 4,
   ChannelIconChange: 5,
   ChannelPinnedMessage: 6,
@@ -151,6 +153,13 @@ export const EditMessage = Type.Object({
 });
 export type EditMessage = Static<typeof EditMessage>;
 
+/** Discord's message call object: who took part in a DM call, and when it ended (null while it goes on). */
+export const MessageCall = Type.Object({
+  participants: Type.Array(Snowflake),
+  ended_timestamp: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+export type MessageCall = Static<typeof MessageCall>;
+
 export const Message = Type.Object({
   id: Snowflake,
   channel_id: Snowflake,
@@ -189,6 +198,8 @@ export const Message = Type.Object({
   interaction_metadata: Type.Optional(Type.Any()),
   /** The deprecated form of interaction_metadata (`{id, type, name, user}`) that libraries still read. */
   interaction: Type.Optional(Type.Any()),
+  /** On a call's system message (type 3): Discord's message call object. */
+  call: Type.Optional(MessageCall),
 });
 export type Message = Static<typeof Message>;
 

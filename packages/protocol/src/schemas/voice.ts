@@ -34,8 +34,8 @@ export interface VoiceServerUpdate {
 export type VoiceStateEvent = Omit<VoiceState, 'guild_id'> & { guild_id: string | null };
 
 /**
- * A DM or group DM call (Discord's CALL_CREATE; issue 24): who is being rung and who is in it. Hearth writes no call
- * system message, so `message_id` is null.
+ * A DM or group DM call (Discord's CALL_CREATE; issue 24): who is being rung and who is in it, and its system message
+ * (`message_id`: the type 3 message written when the call began, null only for a call begun before Hearth wrote them).
  */
 export interface CallWire {
   channel_id: string;
@@ -53,6 +53,13 @@ export const CallRing = Type.Object(
   { additionalProperties: false },
 );
 export type CallRing = Static<typeof CallRing>;
+
+/** PATCH /channels/:id/call (Discord's user clients): the call's voice region, one of GET /voice/regions' ids. */
+export const CallModify = Type.Object(
+  { region: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export type CallModify = Static<typeof CallModify>;
 
 /** POST /channels/:id/call/stop-ringing: whose ringing to stop (absent: one's own, which is declining). */
 export const CallStopRinging = Type.Object(

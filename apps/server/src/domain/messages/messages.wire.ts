@@ -40,6 +40,7 @@ export const wireMessageColumns = {
   embeds: messages.embeds,
   components: messages.components,
   stickerItems: messages.stickerItems,
+  call: messages.call,
   webhookId: messages.webhookId,
   webhookName: messages.webhookName,
   webhookAvatar: messages.webhookAvatar,
@@ -141,6 +142,7 @@ export function buildMessages(
     if (r.nonce !== null) message.nonce = r.nonce;
     if (r.webhookId) message.webhook_id = r.webhookId;
     if (r.stickerItems.length) message.sticker_items = r.stickerItems;
+    if (r.call) message.call = r.call;
     if (r.interactionMetadata)
       Object.assign(message, interactionFields(r.applicationId, r.interactionMetadata));
     const rs = reactionsOf.get(r.id);

@@ -3,6 +3,7 @@ import {
   ChannelType,
   ErrorCode,
   isDmType,
+  MessageType,
   type StreamCreate,
   type StreamDelete,
   type VoiceServerUpdate,
@@ -12,11 +13,21 @@ import { and, eq, inArray, ne, type SQL } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import { SfuError } from '../../media/sfu';
 import type { DbOrTx } from '../../store/db';
-import { calls, callVoiceStates, channelRecipients, channels, relationships } from '../../store/schema';
+import type { MessageCallRow } from '../../store/schema';
+import {
+  calls,
+  callVoiceStates,
+  channelRecipients,
+  channels,
+  dmPairs,
+  messages,
+  relationships,
+} from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound, unauthorized } from '../errors';
 import { lockChannels } from '../guilds/guild-access';
+import { hydrateMessages, messageColumns } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
 import { RelationshipType } from '../relationships/relationships.service';
 import { streamAnswer } from './voice.wire';
@@ -37,6 +48,7 @@ export interface CallStateRequest {
 }
 
 type CallStateRow = typeof callVoiceStates.$inferSelect;
+type CallRow = typeof calls.$inferSelect;
 
 const unknownChannel = () => notFound(ErrorCode.UnknownChannel, 'Channel');
 
@@ -87,7 +99,11 @@ export class CallsService {
     const userId = principal.userId;
     const pending = new PendingEvents();
     if (req.channel_id === null) {
-      await db.transaction((tx) => this.end(tx, pending, eq(callVoiceStates.userId, userId)));
+      const mine = eq(callVoiceStates.userId, userId);
+      await db.transaction(async (tx) => {
+        await this.lockCallsOf(tx, mine);
+        await this.end(tx, pending, mine);
+      });
       pending.publish(this.deps.events);
       return null;
     }
@@ -96,7 +112,7 @@ export class CallsService {
     const others = await this.recipients(db, channelId, userId);
     if (channel.type === ChannelType.DM && (await this.blocked(db, userId, others)).length)
       throw unknownChannel();
-    const connect = await db.transaction(async (tx) => {
+    const connect: { connect: boolean; region: string | null } = await db.transaction(async (tx) => {
       await lockChannels(tx, eq(channels.id, channelId));
       const [current] = await tx
         .select()
@@ -127,24 +143,35 @@ export class CallsService {
           channelId,
           others.filter((id) => !blocked.has(id)),
         );
-        await tx.insert(calls).values({ channelId, ringing });
-        pending.add('CALL_CREATE', Topic.channel(channelId), await this.callWire(tx, channelId, ringing));
-      } else if (userId in call.ringing) {
-        // Joining answers the ring.
-        const { [userId]: _answered, ...ringing } = call.ringing;
-        await tx.update(calls).set({ ringing }).where(eq(calls.channelId, channelId));
-        pending.add('CALL_UPDATE', Topic.channel(channelId), this.updateWire(channelId, ringing));
+        const messageId = await this.callMessage(tx, pending, channel, userId);
+        const [begun] = await tx.insert(calls).values({ channelId, ringing, messageId }).returning();
+        pending.add('CALL_CREATE', Topic.channel(channelId), await this.callWire(tx, begun));
+      } else {
+        // Someone new took part: the call's message lists them.
+        if (!current)
+          await this.updateCallMessage(tx, pending, call, (c) =>
+            c.participants.includes(userId) ? null : { ...c, participants: [...c.participants, userId] },
+          );
+        if (userId in call.ringing) {
+          // Joining answers the ring.
+          const { [userId]: _answered, ...ringing } = call.ringing;
+          await tx.update(calls).set({ ringing }).where(eq(calls.channelId, channelId));
+          pending.add('CALL_UPDATE', Topic.channel(channelId), this.updateWire({ ...call, ringing }));
+        }
       }
       const unchanged =
         current?.sessionId === sessionId &&
         current.selfMute === req.self_mute &&
         current.selfDeaf === req.self_deaf &&
         current.selfVideo === req.self_video;
-      return !current || current.sessionId !== sessionId || unchanged;
+      return {
+        connect: !current || current.sessionId !== sessionId || unchanged,
+        region: call?.region ?? null,
+      };
     });
     pending.publish(this.deps.events);
-    if (!connect) return null;
-    const holder = await this.deps.voicePlacement.place(channelId, null);
+    if (!connect.connect) return null;
+    const holder = await this.deps.voicePlacement.place(channelId, connect.region);
     return {
       token: voiceGrant(this.deps.secret, { guildId: `dm:${channelId}`, userId, sessionId }),
       guild_id: null,
@@ -177,7 +204,7 @@ export class CallsService {
       if (!fresh.length) return;
       const ringing = { ...call.ringing, ...(await this.ringFor(tx, channelId, fresh)) };
       await tx.update(calls).set({ ringing }).where(eq(calls.channelId, channelId));
-      pending.add('CALL_UPDATE', Topic.channel(channelId), this.updateWire(channelId, ringing));
+      pending.add('CALL_UPDATE', Topic.channel(channelId), this.updateWire({ ...call, ringing }));
     });
     pending.publish(this.deps.events);
   }
@@ -201,7 +228,38 @@ export class CallsService {
       if (!call) return;
       const mayStopOthers = (await this.inCall(tx, channelId)).includes(userId);
       const stop = (recipients ?? [userId]).filter((id) => id === userId || mayStopOthers);
-      await this.unring(tx, pending, channelId, call.ringing, stop);
+      await this.unring(tx, pending, call, stop);
+    });
+    pending.publish(this.deps.events);
+  }
+
+  /**
+   * PATCH /channels/:id/call: a recipient sets the call's voice region (one a live process declares; 400 otherwise),
+   * announced with CALL_UPDATE. It applies when the call's room is next placed (a live room does not move, as for a
+   * voice channel's `rtc_region`). Not a recipient: 404; no call going on: 404.
+   */
+  async setRegion(principal: Principal, channelId: string, region: string): Promise<void> {
+    const { db } = this.deps;
+    await this.dmOf(db, channelId, principal.userId);
+    const known = new Set((await this.deps.voicePlacement.processes()).map((p) => p.region));
+    if (!known.has(region))
+      throw invalidField(
+        ['region'],
+        'BASE_TYPE_CHOICES',
+        `Value must be one of {${[...known].sort().join(', ')}}.`,
+      );
+    const pending = new PendingEvents();
+    await db.transaction(async (tx) => {
+      await lockChannels(tx, eq(channels.id, channelId));
+      const [call] = await tx.select().from(calls).where(eq(calls.channelId, channelId)).for('update');
+      if (!call) throw notFound(ErrorCode.UnknownChannel, 'Call');
+      if (call.region === region) return;
+      const [changed] = await tx
+        .update(calls)
+        .set({ region })
+        .where(eq(calls.channelId, channelId))
+        .returning();
+      pending.add('CALL_UPDATE', Topic.channel(channelId), this.updateWire(changed));
     });
     pending.publish(this.deps.events);
   }
@@ -212,8 +270,7 @@ export class CallsService {
     await this.deps.db.transaction(async (tx) => {
       await lockChannels(tx, eq(channels.id, channelId));
       const [call] = await tx.select().from(calls).where(eq(calls.channelId, channelId)).for('update');
-      if (call && call.ringing[userId] === at)
-        await this.unring(tx, pending, channelId, call.ringing, [userId]);
+      if (call && call.ringing[userId] === at) await this.unring(tx, pending, call, [userId]);
     });
     pending.publish(this.deps.events);
   }
@@ -223,19 +280,17 @@ export class CallsService {
     if (!channelIds.length) return [];
     const { db } = this.deps;
     const rows = await db.select().from(calls).where(inArray(calls.channelId, channelIds));
-    return Promise.all(rows.map((c) => this.callWire(db, c.channelId, c.ringing)));
+    return Promise.all(rows.map((c) => this.callWire(db, c)));
   }
 
   /** The session ended (or its process died: `sweep`): its call voice state goes, and the call if it was the last. */
   async sessionEnded(userId: string, sessionId: string): Promise<number> {
     const pending = new PendingEvents();
-    const ended = await this.deps.db.transaction((tx) =>
-      this.end(
-        tx,
-        pending,
-        and(eq(callVoiceStates.userId, userId), eq(callVoiceStates.sessionId, sessionId)),
-      ),
-    );
+    const theirs = and(eq(callVoiceStates.userId, userId), eq(callVoiceStates.sessionId, sessionId));
+    const ended = await this.deps.db.transaction(async (tx) => {
+      await this.lockCallsOf(tx, theirs);
+      return this.end(tx, pending, theirs);
+    });
     pending.publish(this.deps.events);
     return ended;
   }
@@ -257,7 +312,7 @@ export class CallsService {
       and(eq(callVoiceStates.channelId, channelId), eq(callVoiceStates.userId, userId)),
     );
     const [call] = await tx.select().from(calls).where(eq(calls.channelId, channelId));
-    if (call && userId in call.ringing) await this.unring(tx, pending, channelId, call.ringing, [userId]);
+    if (call && userId in call.ringing) await this.unring(tx, pending, call, [userId]);
   }
 
   /**
@@ -366,23 +421,84 @@ export class CallsService {
     for (const channelId of new Set(removed.map((r) => r.channelId))) {
       if ((await this.inCall(tx, channelId)).length) continue;
       const [gone] = await tx.delete(calls).where(eq(calls.channelId, channelId)).returning();
-      if (gone) pending.add('CALL_DELETE', Topic.channel(channelId), { channel_id: channelId });
+      if (!gone) continue;
+      // The call's message says when it ended (and so how long it lasted).
+      const endedAt = new Date().toISOString();
+      await this.updateCallMessage(tx, pending, gone, (c) => ({ ...c, ended_timestamp: endedAt }));
+      pending.add('CALL_DELETE', Topic.channel(channelId), { channel_id: channelId });
     }
     return removed.length;
   }
 
+  /**
+   * Takes the row locks of the DM channels whose call voice states `where` selects (one: a person is in one call at a
+   * time), before a leave ends them: so a leave that empties a call waits for a join in progress there and then sees
+   * it, instead of deleting the call under the new joiner. Channel first, then voice states, as a join takes them.
+   */
+  private async lockCallsOf(tx: DbOrTx, where: SQL | undefined): Promise<void> {
+    const rows = await tx.select({ id: callVoiceStates.channelId }).from(callVoiceStates).where(where);
+    if (rows.length)
+      await lockChannels(
+        tx,
+        inArray(
+          channels.id,
+          rows.map((r) => r.id),
+        ),
+      );
+  }
+
   /** Stops ringing `userIds` (those of them rung) and announces who is still rung. */
-  private async unring(
-    tx: DbOrTx,
-    pending: PendingEvents,
-    channelId: string,
-    current: Record<string, string>,
-    userIds: string[],
-  ): Promise<void> {
+  private async unring(tx: DbOrTx, pending: PendingEvents, call: CallRow, userIds: string[]): Promise<void> {
+    const current = call.ringing;
     const ringing = Object.fromEntries(Object.entries(current).filter(([id]) => !userIds.includes(id)));
     if (Object.keys(ringing).length === Object.keys(current).length) return;
-    await tx.update(calls).set({ ringing }).where(eq(calls.channelId, channelId));
-    pending.add('CALL_UPDATE', Topic.channel(channelId), this.updateWire(channelId, ringing));
+    await tx.update(calls).set({ ringing }).where(eq(calls.channelId, call.channelId));
+    pending.add('CALL_UPDATE', Topic.channel(call.channelId), this.updateWire({ ...call, ringing }));
+  }
+
+  /**
+   * The call's system message (type 3, Discord's CALL), by the one who began it: `call.participants` starts with
+   * them and grows as others join; `ended_timestamp` is set when the call ends. A closed 1:1 DM opens again, as for
+   * any message. Resolves to the message's id.
+   */
+  private async callMessage(
+    tx: DbOrTx,
+    pending: PendingEvents,
+    channel: typeof channels.$inferSelect,
+    userId: string,
+  ): Promise<string> {
+    const id = this.deps.ids.next();
+    const call: MessageCallRow = { participants: [userId], ended_timestamp: null };
+    const [row] = await tx
+      .insert(messages)
+      .values({ channelId: channel.id, id, authorId: userId, type: MessageType.Call, call })
+      .returning(messageColumns);
+    if (channel.type === ChannelType.DM)
+      await tx
+        .update(dmPairs)
+        .set({ closed: false })
+        .where(and(eq(dmPairs.channelId, channel.id), eq(dmPairs.closed, true)));
+    const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [row]);
+    pending.add('MESSAGE_CREATE', Topic.channel(channel.id), { ...message, channel_type: channel.type });
+    return id;
+  }
+
+  /** Changes the `call` of a call's message (null from `change`: nothing to change) and announces MESSAGE_UPDATE. */
+  private async updateCallMessage(
+    tx: DbOrTx,
+    pending: PendingEvents,
+    call: CallRow,
+    change: (c: MessageCallRow) => MessageCallRow | null,
+  ): Promise<void> {
+    if (!call.messageId) return;
+    const where = and(eq(messages.channelId, call.channelId), eq(messages.id, call.messageId));
+    // Deleted by its author meanwhile: nothing to update.
+    const [row] = await tx.select({ call: messages.call }).from(messages).where(where).for('update');
+    const next = row?.call && change(row.call);
+    if (!next) return;
+    const [updated] = await tx.update(messages).set({ call: next }).where(where).returning(messageColumns);
+    const [message] = await hydrateMessages(tx, this.deps.attachmentUrls, [updated]);
+    pending.add('MESSAGE_UPDATE', Topic.channel(call.channelId), message);
   }
 
   /** Starts ringing `userIds` now: their ring times, each with its timeout queued (in the caller's transaction). */
@@ -461,24 +577,29 @@ export class CallsService {
     return rows.map((r) => r.id);
   }
 
-  private async callWire(db: DbOrTx, channelId: string, ringing: Record<string, string>): Promise<CallWire> {
-    const states = await db.select().from(callVoiceStates).where(eq(callVoiceStates.channelId, channelId));
+  /** CALL_CREATE's payload, as Discord's user clients receive it. */
+  private async callWire(db: DbOrTx, call: CallRow): Promise<CallWire> {
+    const states = await db
+      .select()
+      .from(callVoiceStates)
+      .where(eq(callVoiceStates.channelId, call.channelId));
     return {
-      channel_id: channelId,
-      message_id: null,
-      region: this.deps.config.voiceRegion,
-      ringing: Object.keys(ringing),
+      channel_id: call.channelId,
+      message_id: call.messageId,
+      region: call.region ?? this.deps.config.voiceRegion,
+      ringing: Object.keys(call.ringing),
       voice_states: states.map((s) => toCallStateWire(s)),
       embedded_activities: [],
     };
   }
 
-  private updateWire(channelId: string, ringing: Record<string, string>) {
+  /** CALL_UPDATE's payload: who is rung, and the region (Discord's has no voice states). */
+  private updateWire(call: CallRow) {
     return {
-      channel_id: channelId,
-      message_id: null,
-      region: this.deps.config.voiceRegion,
-      ringing: Object.keys(ringing),
+      channel_id: call.channelId,
+      message_id: call.messageId,
+      region: call.region ?? this.deps.config.voiceRegion,
+      ringing: Object.keys(call.ringing),
       guild_id: null,
     };
   }

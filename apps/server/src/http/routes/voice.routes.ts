@@ -1,4 +1,5 @@
 import {
+  CallModify,
   CallRing,
   CallStopRinging,
   ModifyCurrentVoiceState,
@@ -46,6 +47,19 @@ export function voiceRoutes(app: Api, { services }: RouteContext): void {
     },
     async (req, reply) => {
       await calls.stopRinging(caller(req), req.params.channel_id, req.body?.recipients);
+      return noContent(reply);
+    },
+  );
+
+  // Discord's user clients' "change the call's region" (undocumented for bots; ADR 0034's addendum on calls).
+  app.patch(
+    '/channels/:channel_id/call',
+    {
+      config: { auth: 'any' },
+      schema: { tags, params: ChannelParams, body: CallModify, response: errors },
+    },
+    async (req, reply) => {
+      await calls.setRegion(caller(req), req.params.channel_id, req.body.region);
       return noContent(reply);
     },
   );

@@ -20,6 +20,12 @@ export interface StickerItemRow {
   format_type: number;
 }
 
+/** Discord's message call object, as stored. */
+export interface MessageCallRow {
+  participants: string[];
+  ended_timestamp: string | null;
+}
+
 export const messages = pgTable(
   'messages',
   {
@@ -57,6 +63,8 @@ export const messages = pgTable(
     components: jsonb('components').$type<unknown[]>().notNull().default([]),
     /** The stickers sent with it, as sent: `[{id, name, format_type}]` (Discord's sticker items). */
     stickerItems: jsonb('sticker_items').$type<StickerItemRow[]>().notNull().default([]),
+    /** On a call's system message (type 3): who took part, and when the call ended (null while it goes on). */
+    call: jsonb('call').$type<MessageCallRow>(),
     searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
   },
   (t) => [

@@ -36,6 +36,10 @@ export const voiceStates = pgTable(
 export const calls = pgTable('calls', {
   channelId: snowflake('channel_id').primaryKey(),
   ringing: jsonb('ringing').$type<Record<string, string>>().notNull().default({}),
+  /** The call's system message (type 3, CALL), written when the call began; its `call` lists who took part. */
+  messageId: snowflake('message_id'),
+  /** The region chosen with PATCH /channels/:id/call (null: the joining process's, as for a voice channel). */
+  region: text('region'),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
 });
 

@@ -15,6 +15,7 @@ import { ContextMenu, useContextMenu } from '../menus/context-menu';
 import { useUserMenu } from '../menus/user-menu';
 import { NewThread, openThread, threadPath } from '../threads/panel';
 import { AttachmentView } from './attachments';
+import { CALL, callText } from './call-text';
 import { EditBox } from './edit-box';
 import { Embeds, SUPPRESS_EMBEDS } from './embeds';
 import { requestJump } from './jump';
@@ -28,7 +29,6 @@ const systemText: Record<number, string> = {
   6: 'pinned a message to this channel.',
   7: 'joined the server.',
 };
-
 export function MessageItem(props: {
   message: Message;
   grouped: boolean;
@@ -49,6 +49,7 @@ export function MessageItem(props: {
   const { message: m, guild } = props;
   const member = useStore((s) => (guild ? s.members[guild.id]?.[m.author.id] : undefined));
   const known = useStore((s) => s.users[m.author.id]);
+  const meId = useStore((s) => s.me?.id);
   // A webhook's message shows the name and avatar it was sent with.
   const author = (m.webhook_id ? undefined : known) ?? m.author;
   const [picking, setPicking] = useState(false);
@@ -69,6 +70,22 @@ export function MessageItem(props: {
   const time = new Date(m.timestamp);
   const remove = () => endpoints.deleteMessage(m.channel_id, m.id).catch(() => {});
 
+  const call = callText(m, meId);
+  if (call)
+    return (
+      <>
+        <span aria-hidden="true">{call.missed ? '✆' : '☎'}</span>
+        <span className={call.missed ? 'call-missed' : undefined}>
+          {call.missed ? 'You missed a call from ' : ''}
+          <strong style={{ color: colour }}>{name}</strong>
+          {call.missed ? '' : ' started a call'}
+          {call.lasted ? ` that lasted ${call.lasted}` : ''}.{' '}
+          <time dateTime={m.timestamp} title={fullTime(time)}>
+            {messageTime(time)}
+          </time>
+        </span>
+      </>
+    );
   const system = systemText[m.type];
   // The `li` around this is the list's (it carries the message's id and classes): this is what goes in it.
   if (system)
@@ -331,7 +348,7 @@ export function MessageItem(props: {
 
 /** Whether a message is shown as a one-line system notice. */
 export function isSystemMessage(m: Message): boolean {
-  return m.type in systemText;
+  return m.type in systemText || (m.type === CALL && !!m.call);
 }
 
 /** Flashes a message once it is in the page (the list has just been asked to scroll it into view). */
