@@ -12,8 +12,9 @@ if (!args.length || args.length > 2) {
   process.exit(2);
 }
 const runs = args.map((path) => JSON.parse(readFileSync(path, 'utf8')));
+const fmtLoad = (l) => (Array.isArray(l) ? l.map((x) => x.toFixed(1)).join(' ') : '?');
 const describe = (r) =>
-  `${r.startedAt}, Node ${r.node}, concurrency ${r.concurrency}, templates ${r.templates ? 'on' : 'off'}, load ${r.loadAverage?.join(' ')}`;
+  `${r.startedAt}, Node ${r.node}, concurrency ${r.concurrency}, templates ${r.templates ? 'on' : 'off'}, load ${fmtLoad(r.loadAverage?.start)} at start, ${fmtLoad(r.loadAverage?.end)} at end`;
 for (const [i, r] of runs.entries()) console.log(`${i ? 'after ' : 'before'}: ${describe(r)}`);
 const [before, after] = runs;
 for (const tier of (after ?? before).tiers) {

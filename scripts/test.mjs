@@ -101,6 +101,7 @@ const ran = [];
 /** Per tier run: its label, wall seconds and every file's seconds (scripts/test-times-reporter.mjs). */
 const timings = [];
 const runStarted = new Date();
+const loadAtStart = loadavg();
 const skippedTiers = [];
 /** `reason -> names` of the suites and tests the runner skipped, read from a TAP copy of its report. */
 const skips = new Map();
@@ -263,7 +264,8 @@ if (timings.length) {
     filter: only,
     concurrency: scenarioConcurrency,
     templates: useTemplates,
-    loadAverage: loadavg().map((l) => Number(l.toFixed(1))),
+    // The machine's 1, 5 and 15-minute load averages when the run started and when it ended.
+    loadAverage: { start: loadAtStart, end: loadavg() },
     tiers: timings,
   };
   writeFileSync(timesPath, `${JSON.stringify(run, null, 1)}\n`);
