@@ -19,9 +19,20 @@
 // - the scenario tiers run HEARTH_TEST_CONCURRENCY files at once (default 1, one at a time, as before; each file has
 //   its own Hearth, data directory and database, so more is possible where it has been proven green, see the ADR);
 // - tsx keeps its compiled files in .cache/tsx across runs (TSX_DISABLE_CACHE=1 turns that off).
+// Each tier's summary names its slowest files; every file's time goes to test-artifacts/test-times/<when>.json
+// (git-ignored) so that runs can be compared (`node scripts/test-times.mjs <old.json> <new.json>`).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { loadavg, tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -87,6 +98,10 @@ if (!Number.isInteger(scenarioConcurrency) || scenarioConcurrency < 1 || scenari
   process.exit(2);
 }
 const ran = [];
+/** Per tier run: its label, wall seconds and every file's seconds (scripts/test-times-reporter.mjs). */
+const timings = [];
+const runStarted = new Date();
+const loadAtStart = loadavg();
 const skippedTiers = [];
 /** `reason -> names` of the suites and tests the runner skipped, read from a TAP copy of its report. */
 const skips = new Map();
@@ -104,6 +119,7 @@ function run(tier, label, list, env, flags = []) {
   }
   console.log(`\n=== ${label}: ${list.length} files ===`);
   const tap = join(reportDir, `${tier}.tap`);
+  const timesFile = join(reportDir, `${tier}.times.json`);
   const started = performance.now();
   const r = spawnSync(
     process.execPath,
@@ -116,11 +132,15 @@ function run(tier, label, list, env, flags = []) {
       '--test-reporter-destination=stdout',
       '--test-reporter=tap',
       `--test-reporter-destination=${tap}`,
+      `--test-reporter=${join(root, 'scripts', 'test-times-reporter.mjs')}`,
+      `--test-reporter-destination=${timesFile}`,
       ...list,
     ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: suiteTmp, ...env } },
   );
-  ran.push(`${label} (${list.length} files, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const wall = (performance.now() - started) / 1000;
+  ran.push(`${label} (${list.length} files, ${wall.toFixed(1)} s)`);
+  recordTimes(tier, label, wall, timesFile);
   let report = '';
   try {
     report = readFileSync(tap, 'utf8');
@@ -139,6 +159,26 @@ function run(tier, label, list, env, flags = []) {
     return 1;
   }
   return r.status ?? 1;
+}
+
+/** Reads a tier's per-file times, names its slowest files, and keeps them for the run's JSON file. */
+function recordTimes(tier, label, wall, timesFile) {
+  let files = {};
+  try {
+    files = JSON.parse(readFileSync(timesFile, 'utf8')).files;
+  } catch {}
+  const sorted = Object.entries(files)
+    .map(([file, t]) => ({ file, seconds: Number(t.seconds.toFixed(2)), passed: t.passed }))
+    .sort((a, b) => b.seconds - a.seconds);
+  timings.push({ tier, label, wallSeconds: Number(wall.toFixed(1)), files: sorted });
+  if (!sorted.length) return;
+  const total = sorted.reduce((sum, f) => sum + f.seconds, 0);
+  const top = sorted.slice(0, 10);
+  console.log(
+    `\nSlowest files in ${label} (${total.toFixed(1)} s over ${sorted.length} files${tier === 'unit' ? ', top-level tests only' : ''}):`,
+  );
+  for (const f of top)
+    console.log(`  ${f.seconds.toFixed(1).padStart(7)} s  ${f.file}${f.passed ? '' : ' (failed)'}`);
 }
 
 const hasPostgres = Boolean(process.env.DATABASE_URL);
@@ -212,6 +252,24 @@ if (tiers.includes('browser'))
 else skippedTiers.push('browser tests (not in --tiers)');
 if (templates.HEARTH_TEST_PG_TEMPLATE) templateScript('--drop', templateDir);
 rmSync(reportDir, { recursive: true, force: true });
+let timesPath = null;
+if (timings.length) {
+  const dir = join(root, 'test-artifacts', 'test-times');
+  mkdirSync(dir, { recursive: true });
+  const stamp = runStarted.toISOString().replace(/[:.]/g, '-');
+  timesPath = join(dir, `${stamp}-node${process.versions.node.split('.')[0]}.json`);
+  const run = {
+    node: process.version,
+    startedAt: runStarted.toISOString(),
+    filter: only,
+    concurrency: scenarioConcurrency,
+    templates: useTemplates,
+    // The machine's 1, 5 and 15-minute load averages when the run started and when it ended.
+    loadAverage: { start: loadAtStart, end: loadavg() },
+    tiers: timings,
+  };
+  writeFileSync(timesPath, `${JSON.stringify(run, null, 1)}\n`);
+}
 // Hearth's tests name their temporary folders hearth-*; one still there was not cleaned up (tsx keeps its cache here).
 const leftBehind = readdirSync(suiteTmp).filter((name) => name.startsWith('hearth-'));
 rmSync(suiteTmp, { recursive: true, force: true });
@@ -221,6 +279,7 @@ console.log(`Ran: ${ran.join(', ') || 'nothing'}.`);
 for (const tier of skippedTiers) console.log(`Skipped tier: ${tier}.`);
 for (const [reason, names] of skips) console.log(`Skipped (${reason}): ${names.join('; ')}.`);
 if (!skippedTiers.length && !skips.size) console.log('Nothing was skipped.');
+if (timesPath) console.log(`Per-file times: ${relative(root, timesPath)}.`);
 if (leftBehind.length) {
   console.log(`Left behind in the temporary directory: ${leftBehind.join(', ')} (a test does not clean up).`);
   failed = 1;

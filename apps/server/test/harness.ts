@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { and, eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createApp, type HearthApp } from '../src/app';
 import { type Config, loadConfig } from '../src/config';
 import type { BusEvent } from '../src/events/bus';
 import { type Database, openDatabase } from '../src/store/db';
+import { jobs } from '../src/store/schema';
 import { safeDatabaseName, testDatabasePrefix } from './database-names';
 
 /** Which database the scenarios run on: set by scripts/test.mjs. */
@@ -266,6 +268,31 @@ export async function startHearth(
     },
   };
   return server;
+}
+
+/**
+ * Makes the queued jobs of `kind` whose payload contains `payload` due now and wakes the worker, instead of waiting
+ * out their delay: for tests of what a delayed job does (an interaction's deadline, say), not of when it runs, which
+ * their own tests time with a short configured delay. Resolves to how many jobs it moved.
+ */
+export async function runJobsNow(
+  h: TestServer,
+  kind: string,
+  payload: Record<string, unknown> = {},
+): Promise<number> {
+  const moved = await h.app.database.db
+    .update(jobs)
+    .set({ runAt: sql`now()` })
+    .where(
+      and(
+        eq(jobs.kind, kind),
+        eq(jobs.state, 'queued'),
+        sql`${jobs.payload} @> ${JSON.stringify(payload)}::jsonb`,
+      ),
+    )
+    .returning({ id: jobs.id });
+  if (moved.length) h.app.jobs.wake();
+  return moved.length;
 }
 
 /** The token in a mailed link (`...#token=...`). */

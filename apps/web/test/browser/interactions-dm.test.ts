@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { type APIInteraction, type Client, InteractionType } from '@discordjs/core';
 import type { Page } from 'playwright-core';
 import type { TestServer } from '../../../server/test/harness';
+import { unansweredMs } from '../../src/interactions';
 import {
   chromiumSkip,
   closePeople,
@@ -160,6 +161,9 @@ describe('slash commands in the DM with a bot', { skip: chromiumSkip }, () => {
 
   test('a command nobody acknowledges: the client gives up on its own, then it is dismissed', async () => {
     const a = alice.page;
+    // The page's clock is Playwright's from here on (installed before the page loads): it runs as the real one, and
+    // jumps over the client's wait instead of the test sitting through it.
+    await a.clock.install();
     await openDm(a, dmId);
     const box = a.locator('.composer textarea');
     await box.pressSequentially('/gh');
@@ -167,7 +171,8 @@ describe('slash commands in the DM with a bot', { skip: chromiumSkip }, () => {
     await box.press('Enter');
     await a.getByRole('button', { name: 'Send /ghost' }).click();
     await a.getByText('Sending command…').waitFor();
-    // The server's deadline is two minutes away: this is the client's own fallback.
+    // The server's deadline is two minutes away: this is the client's own fallback, about 15 s on (unansweredMs).
+    await a.clock.fastForward(unansweredMs);
     await a.getByText('The application did not respond').waitFor({ timeout: 60_000 });
     await a.screenshot({ path: join(shots, 'interactions-dm-failed-desktop.png') });
     // By keyboard: after a reload the virtualised list can under-measure its date row, so the last message may
