@@ -298,8 +298,10 @@ export const typing = (channelId: string) => api<void>('POST', `/channels/${chan
 
 // ---- Messages ----
 
-export const getMessages = (channelId: string, page: { limit: number; before?: string }) =>
-  api<Message[]>('GET', `/channels/${channelId}/messages${query(page)}`);
+export const getMessages = (
+  channelId: string,
+  page: { limit: number; before?: string; after?: string; around?: string },
+) => api<Message[]>('GET', `/channels/${channelId}/messages${query(page)}`);
 export const createMessage = (channelId: string, body: CreateMessage) =>
   api<Message>('POST', `/channels/${channelId}/messages`, body);
 /** A message with files: `form` holds `payload_json` and `files[n]`; progress from 0 to 1. */

@@ -22,6 +22,12 @@ interface ChannelMessages {
   list: Message[];
   /** Whether older messages remain on the server. */
   hasMore: boolean;
+  /**
+   * Whether newer messages remain on the server: the list is a window into older history (opened around a linked
+   * message) that does not reach the present. New messages are not added to it; the view loads them as it scrolls
+   * down, or returns to the present.
+   */
+  hasNewer?: boolean;
 }
 
 /** A message sent but not yet confirmed; matched to the MESSAGE_CREATE that carries its nonce. */
@@ -337,7 +343,8 @@ export function applyDispatch(...[t, d]: Dispatch): void {
         };
         if (channel && (!channel.last_message_id || compareIds(d.id, channel.last_message_id) > 0))
           patch.channels = put(s.channels, d.channel_id, { ...channel, last_message_id: d.id });
-        if (held)
+        // A window into older history does not reach the present: the new message would sit after a gap.
+        if (held && !held.hasNewer)
           patch.messages = put(s.messages, d.channel_id, { ...held, list: mergeMessages(held.list, [d]) });
         const me = s.me?.id;
         const myRoles = (d.guild_id && me && s.members[d.guild_id]?.[me]?.roles) || [];
@@ -514,13 +521,24 @@ export function updatePending(
   });
 }
 
-/** Adds a page of history (any order) to a channel. */
-export function addHistory(channelId: string, page: Message[], opts: { hasMore?: boolean }): void {
+/**
+ * Adds a page of history (any order) to a channel; `replace` drops what was held first (a jump far from it, or back
+ * to the present). `hasMore`/`hasNewer` say whether older/newer messages remain beyond the held list.
+ */
+export function addHistory(
+  channelId: string,
+  page: Message[],
+  opts: { hasMore?: boolean; hasNewer?: boolean; replace?: boolean },
+): void {
   setState((s) => {
-    const held = s.messages[channelId];
+    const held = opts.replace ? undefined : s.messages[channelId];
     const list = mergeMessages(held?.list ?? [], page);
     return {
-      messages: put(s.messages, channelId, { list, hasMore: opts.hasMore ?? held?.hasMore ?? true }),
+      messages: put(s.messages, channelId, {
+        list,
+        hasMore: opts.hasMore ?? held?.hasMore ?? true,
+        hasNewer: opts.hasNewer ?? held?.hasNewer ?? false,
+      }),
       users: withUsers(
         s.users,
         page.map((m) => m.author),

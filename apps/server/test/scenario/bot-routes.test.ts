@@ -139,3 +139,17 @@ test('guild preview, my member, integrations and voice regions', async () => {
   assert.ok(regions.body.length >= 1);
   assert.equal(regions.body[0].optimal, true);
 });
+
+// Discord has never opened a person's profile to bots ("not an endpoint bots have ever been able to use",
+// discord/discord-api-docs discussion 7983): 403 with 20001, even for a person the bot shares a server with.
+test('GET /users/:id/profile is refused to a bot with 403 and 20001, naming nothing of the person', async () => {
+  await h.api('PATCH', '/users/@me', { token: g.owner.token, body: { pronouns: 'she/her' } });
+  const res = await h.api('GET', `/users/${g.owner.id}/profile?with_mutual_guilds=true`, { token: botToken });
+  assert.equal(res.status, 403, res.text);
+  assert.equal(res.body.code, 20001);
+  assert.doesNotMatch(res.text, /she\/her|Test Guild/);
+  assert.doesNotMatch(res.text, new RegExp(g.id));
+  // The same person's profile is there for a person who shares the server.
+  const member = await join(h, g);
+  assert.equal((await h.api('GET', `/users/${g.owner.id}/profile`, { token: member.token })).status, 200);
+});

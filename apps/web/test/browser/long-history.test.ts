@@ -1,6 +1,6 @@
 // A channel with 10,000 messages in Chromium against a real Hearth on PGlite: the message list is virtualised,
 // so the page's element count stays flat however far back one scrolls; a reply preview jumps to its original
-// many pages back; the newest message stays in view as new ones arrive; date separators split the days.
+// many pages back (the history around it, then "Jump to present"); the newest message stays in view as new ones arrive; date separators split the days.
 // Figures (elements, JS heap) are printed as test diagnostics, never asserted as timings.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -151,7 +151,7 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
     assert.equal(await list.getByRole('button', { name: 'member_000' }).count(), 0);
   });
 
-  test('the reply preview jumps to its original 1,500 messages back, loading the pages between', async () => {
+  test('the reply preview jumps to its original 1,500 messages back, loading the history around it', async () => {
     const { page } = viewer;
     await page.getByRole('button', { name: /Jump to the message replied to/ }).click();
     const target = page.locator(`#m-${original.id}`);
@@ -163,7 +163,7 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
       return !!r && r.bottom > box.top && r.top < box.bottom;
     }, original.id);
     assert.match((await target.textContent()) ?? '', new RegExp(`history message ${total - 1 - 1_500}`));
-    assert.ok(await page.getByRole('button', { name: 'Jump to newest ↓' }).isVisible());
+    assert.ok(await page.getByRole('button', { name: 'Jump to present ↓' }).isVisible());
     await assertNoOverlap(page, "desktop, at the reply's original");
   });
 
@@ -217,7 +217,8 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
 
   test('at the bottom, a new message from someone else stays in view', async () => {
     const { page } = viewer;
-    await page.getByRole('button', { name: 'Jump to newest ↓' }).click();
+    // Scrolled back from the reply's original: the list is a window into older history, and the bar returns.
+    await page.getByRole('button', { name: 'Jump to present ↓' }).click();
     await page.locator('.messages li.message', { hasText: 'the newest, replying' }).waitFor();
     await page.waitForFunction(() => {
       const el = document.querySelector('.messages')!;

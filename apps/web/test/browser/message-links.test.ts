@@ -1,8 +1,10 @@
 // Message links in Chromium against a real Hearth on PGlite, two people: a link to a message of this Hearth (at its
 // PUBLIC_URL or the page's own origin; a server channel or `@me` DM) renders as a chip naming the channel, and a
-// click opens that message in the app (loading older history back to it) without a page load; a link into a channel
-// the reader cannot see is a neutral "No access" chip naming nothing; other links stay plain links. Desktop, and a
-// phone (390 px) that opened the app at another address than PUBLIC_URL.
+// click opens that message in the app without a page load: an old one with the history around it (`around=`), older
+// and newer pages loading as the reader scrolls either way, until "Jump to present". A link into a channel the reader
+// cannot see is a neutral "No access" chip, and its address a "You don't have access" screen, naming nothing; a link
+// to a DM the reader closed reopens it; other links stay plain links. Desktop, and a phone (390 px) that opened the
+// app at another address than PUBLIC_URL.
 import assert from 'node:assert/strict';
 import { join as joinPath } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -33,7 +35,7 @@ let secret = '';
 let hiddenId = '';
 let dmId = '';
 let dmMessageId = '';
-/** The first of 200 older messages: four pages back from the newest. */
+/** The middle one of 200 older messages: two pages back from the newest, two pages from the oldest. */
 let originalId = '';
 
 /** Waits until message `id` is drawn inside the message list's visible box. */
@@ -56,6 +58,32 @@ const assertNoReload = async (page: Page) =>
     true,
     'no page load',
   );
+
+/** Scrolls the message list to its top or bottom (as often as it takes) until a message starting `text` is drawn. */
+const scrollUntil = (page: Page, edge: 'top' | 'bottom', text: string) =>
+  page.waitForFunction(
+    ([to, want]) => {
+      const list = document.querySelector('.messages');
+      if (!list) return false;
+      list.scrollTop = to === 'top' ? 0 : list.scrollHeight;
+      return [...list.querySelectorAll('li.message .content')].some((el) => el.textContent?.startsWith(want));
+    },
+    [edge, text] as const,
+    { polling: 250 },
+  );
+
+/** The history requests' query strings a page makes for a channel, from now on. */
+function historyRequests(page: Page, channelId: string): { list: string[]; stop: () => void } {
+  const list: string[] = [];
+  const on = (r: { url(): string }) => {
+    const u = new URL(r.url());
+    if (u.pathname.endsWith(`/channels/${channelId}/messages`)) list.push(u.search);
+  };
+  page.on('request', on);
+  return { list, stop: () => page.off('request', on) };
+}
+
+const noAccess = (page: Page) => page.getByRole('heading', { name: "You don't have access" });
 
 describe('message links', { skip: chromiumSkip }, () => {
   before(async () => {
@@ -91,9 +119,9 @@ describe('message links', { skip: chromiumSkip }, () => {
       id: idAt(start + i * 60_000, i),
       guildId,
       authorId: alice.user.id,
-      content: i === 0 ? 'the linked original' : `filler ${i}`,
+      content: i === 100 ? 'the linked original' : `filler ${i}`,
     }));
-    originalId = rows[0].id;
+    originalId = rows[100].id;
     await h.app.database.db.insert(messages).values(rows);
     const dm = await h.api('POST', '/users/@me/channels', {
       token: alice.user.token,
@@ -168,6 +196,109 @@ describe('message links', { skip: chromiumSkip }, () => {
     await shownInView(alice.page, originalId);
   });
 
+  test('an old message opens with the history around it, loads more both ways as one scrolls, and Jump to present returns', async () => {
+    const page = bob.page;
+    await page.goto(`${h.url}/channels/${guildId}/${general}`);
+    const row = page.locator('.messages li.message', { hasText: 'old one:' });
+    await row.waitFor();
+    await markWindow(page);
+    const asked = historyRequests(page, general);
+    try {
+      await row.locator('.link-chip').first().click();
+      await shownInView(page, originalId);
+      await page.locator(`#m-${originalId}.flash`).waitFor();
+      // The first request is for the history around it (not older pages walking back to it), and it is the only one.
+      assert.equal(asked.list[0], `?limit=50&around=${originalId}`, asked.list.join(' '));
+      assert.equal(asked.list.filter((q) => q.includes('around=')).length, 1, asked.list.join(' '));
+      // Only the part around it is held: the newest message is not in the list, and the list says so.
+      const bar = page.getByRole('status').filter({ hasText: 'You are viewing older messages' });
+      await bar.waitFor();
+      assert.equal(await page.locator('.messages li.message', { hasText: 'old one:' }).count(), 0);
+      await page.screenshot({ path: joinPath(shots, 'message-links-around-desktop.png') });
+      // Scrolling up loads older pages.
+      await scrollUntil(page, 'top', 'filler 40');
+      assert.ok(
+        asked.list.some((q) => q.includes('before=')),
+        asked.list.join(' '),
+      );
+      // Jump to present: the newest page, at the bottom, and the bar gone.
+      await bar.getByRole('button', { name: 'Jump to present ↓' }).click();
+      const newest = page.locator('.messages li.message', { hasText: 'old one:' });
+      await newest.waitFor();
+      await bar.waitFor({ state: 'detached' });
+      await shownInView(page, (await newest.getAttribute('data-id'))!);
+      // Opened again, then scrolled down: newer pages load until the present is reached, and the bar goes.
+      await newest.locator('.link-chip').first().click();
+      await shownInView(page, originalId);
+      await bar.waitFor();
+      await scrollUntil(page, 'bottom', 'old one:');
+      assert.ok(
+        asked.list.some((q) => q.includes('after=')),
+        asked.list.join(' '),
+      );
+      await bar.waitFor({ state: 'detached' });
+      await assertNoReload(page);
+      // The present is live again: a new message shows at once.
+      await h.api('POST', `/channels/${general}/messages`, {
+        token: alice.user.token,
+        body: { content: 'back in the present' },
+      });
+      await page.locator('.messages li.message', { hasText: 'back in the present' }).waitFor();
+    } finally {
+      asked.stop();
+    }
+  });
+
+  test('a link to a DM the reader closed reopens it; a place the reader cannot see says only "You don\'t have access"', async () => {
+    const page = bob.page;
+    const closed = await h.api('DELETE', `/channels/${dmId}`, { token: bob.user.token });
+    assert.equal(closed.status, 200, closed.text);
+    await page.goto(`${h.url}/channels/${guildId}/${general}`);
+    const chip = page.locator('.messages li.message', { hasText: 'old one:' }).locator('.link-chip').nth(2);
+    // Still named: the DM is Bob's, only closed.
+    await page.waitForFunction(
+      (name) => [...document.querySelectorAll('.messages .link-chip')].some((el) => el.textContent === name),
+      `@${alice.user.username} › Message`,
+    );
+    const dmLink = page.locator(`nav.sidebar a[href="/channels/@me/${dmId}"]`);
+    await markWindow(page);
+    await chip.click();
+    await page.waitForURL(`${h.url}/channels/@me/${dmId}/${dmMessageId}`);
+    await page.locator(`#m-${dmMessageId}`).waitFor();
+    await dmLink.waitFor();
+    await assertNoReload(page);
+    const open = await h.api('GET', '/users/@me/channels', { token: bob.user.token });
+    assert.ok(
+      open.body.some((c: { id: string }) => c.id === dmId),
+      'reopened on the server too',
+    );
+    // Its address opened directly (a pasted link) reopens it too.
+    await h.api('DELETE', `/channels/${dmId}`, { token: bob.user.token });
+    await page.goto(`${h.url}/channels/@me/${dmId}`);
+    await page.locator(`#m-${dmMessageId}`).waitFor();
+    await dmLink.waitFor();
+
+    // #secret's message, a server Bob is not in, a channel that does not exist: the same words, naming nothing.
+    const other = await h.api('POST', '/guilds', { token: alice.user.token, body: { name: 'Hidden Place' } });
+    const otherChannels = await h.api('GET', `/guilds/${other.body.id}/channels`, {
+      token: alice.user.token,
+    });
+    const otherChannel = otherChannels.body.find((c: { type: number }) => c.type === 0).id;
+    for (const path of [
+      `/channels/${guildId}/${secret}/${hiddenId}`,
+      `/channels/${other.body.id}/${otherChannel}`,
+      `/channels/${guildId}/123456789012345678`,
+      `/channels/@me/${secret}`,
+    ]) {
+      await page.goto(`${h.url}${path}`);
+      await noAccess(page).waitFor();
+      const main = await page.locator('main').evaluate((el) => el.outerHTML);
+      assert.doesNotMatch(main, /secret|hidden|Hidden Place/i, path);
+      assert.doesNotMatch(main, new RegExp(`${secret}|${hiddenId}|${other.body.id}|${otherChannel}`), path);
+    }
+    await page.screenshot({ path: joinPath(shots, 'message-links-no-access-desktop.png') });
+  });
+
   test('at phone width, opened at another address than PUBLIC_URL, the links are still chips and open in the app', async () => {
     const page = bob.page;
     // PUBLIC_URL is http://127.0.0.1:port; this page is at localhost.
@@ -188,6 +319,21 @@ describe('message links', { skip: chromiumSkip }, () => {
       await page.waitForURL(`${other}/channels/${guildId}/${general}/${originalId}`);
       await shownInView(page, originalId);
       await assertNoReload(page);
+      // The bar fits the phone's width, and Jump to present returns to the newest.
+      const bar = page.getByRole('status').filter({ hasText: 'You are viewing older messages' });
+      const barBox = (await bar.boundingBox())!;
+      assert.ok(barBox.x >= 0 && barBox.x + barBox.width <= phone.width + 0.5, JSON.stringify(barBox));
+      await page.screenshot({ path: joinPath(shots, 'message-links-around-phone.png') });
+      await scrollUntil(page, 'top', 'filler 40');
+      await bar.getByRole('button', { name: 'Jump to present ↓' }).click();
+      await page.locator('.messages li.message', { hasText: 'old one:' }).waitFor();
+      await bar.waitFor({ state: 'detached' });
+      // A place Bob cannot see, at phone width.
+      await page.goto(`${other}/channels/${guildId}/${secret}/${hiddenId}`);
+      await noAccess(page).waitFor();
+      const box2 = (await noAccess(page).boundingBox())!;
+      assert.ok(box2.x >= 0 && box2.x + box2.width <= phone.width + 0.5, JSON.stringify(box2));
+      await page.screenshot({ path: joinPath(shots, 'message-links-no-access-phone.png') });
     } finally {
       await page.setViewportSize(desktop);
     }

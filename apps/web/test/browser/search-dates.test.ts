@@ -1,6 +1,8 @@
 // Search by date in Chromium against a real Hearth on PGlite: the search box suggests its filters while it has focus
 // (narrowed by what is typed), a date filter (before:, after:, during:) opens a date picker that writes the day into
-// the box, and the results keep to those days. Desktop and phone (390 px).
+// the box, and the results keep to those days. The box is a WAI-ARIA combobox: ↑/↓ mark a suggestion
+// (aria-activedescendant, the focus staying in the box), Enter takes it, Escape closes the list. Desktop and phone
+// (390 px).
 import assert from 'node:assert/strict';
 import { join as joinPath } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,19 +28,28 @@ let alice: Person;
 let guildId = '';
 let general = '';
 
-/** Types into the box, picks `filter` from its suggestions and `day` in the picker, then searches. */
-async function searchByDate(page: Page, words: string, filter: 'before' | 'after' | 'during', day: string) {
-  const box = page.getByRole('searchbox', { name: 'Search Dates' });
+/** Types into the box, picks `filter` from its suggestions (clicked, or by ↓ and Enter) and `day` in the picker, then searches. */
+async function searchByDate(
+  page: Page,
+  words: string,
+  filter: 'before' | 'after' | 'during',
+  day: string,
+  opts: { keys?: boolean } = {},
+) {
+  const box = page.getByRole('combobox', { name: 'Search Dates' });
   await box.fill('');
   await box.click();
   await box.pressSequentially(`${words} ${filter.slice(0, 3)}`);
-  const options = page.getByRole('list', { name: 'Search options' });
+  const options = page.getByRole('listbox', { name: 'Search options' });
   // Only the filters beginning with what is typed.
   assert.deepEqual(
-    (await options.getByRole('button').allTextContents()).map((t) => t.split(':')[0]),
+    (await options.getByRole('option').allTextContents()).map((t) => t.split(':')[0]),
     [filter],
   );
-  await options.getByRole('button', { name: new RegExp(`^${filter}:`) }).click();
+  if (opts.keys) {
+    await box.press('ArrowDown');
+    await box.press('Enter');
+  } else await options.getByRole('option', { name: new RegExp(`^${filter}:`) }).click();
   await page.getByLabel(/this day$/).fill(day);
   assert.equal(await box.inputValue(), `${words} ${filter}:${day} `);
   await box.press('Enter');
@@ -92,12 +103,10 @@ describe('search by date', { skip: chromiumSkip }, () => {
         await page.goto(`${h.url}/channels/${guildId}/${general}`);
         await page.locator('.composer textarea').waitFor();
         // Focused and empty: every filter is offered.
-        const box = page.getByRole('searchbox', { name: 'Search Dates' });
+        const box = page.getByRole('combobox', { name: 'Search Dates' });
         await box.click();
-        const all = await page
-          .getByRole('list', { name: 'Search options' })
-          .getByRole('button')
-          .allTextContents();
+        const listbox = page.getByRole('listbox', { name: 'Search options' });
+        const all = await listbox.getByRole('option').allTextContents();
         assert.deepEqual(
           all.map((t) => t.split(':')[0]),
           ['from', 'mentions', 'in', 'has', 'before', 'after', 'during'],
@@ -105,8 +114,39 @@ describe('search by date', { skip: chromiumSkip }, () => {
         const panel = (await page.locator('.search-suggestions').boundingBox())!;
         assert.ok(panel.x >= 0 && panel.x + panel.width <= size.width + 0.5, JSON.stringify(panel));
         await page.screenshot({ path: joinPath(shots, `search-suggestions-${name}.png`) });
+        assert.equal(await box.getAttribute('aria-expanded'), 'true');
+        assert.equal(await box.getAttribute('aria-controls'), await listbox.getAttribute('id'));
+        // The arrow keys mark an option (the focus stays in the box), wrapping at both ends.
+        const marked = async () => {
+          const id = await box.getAttribute('aria-activedescendant');
+          if (!id) return null;
+          const option = page.locator(`[id="${id}"]`);
+          assert.equal(await option.getAttribute('aria-selected'), 'true');
+          return (await option.textContent())!.split(':')[0];
+        };
+        assert.equal(await marked(), null);
+        await box.press('ArrowDown');
+        assert.equal(await marked(), 'from');
+        await box.press('ArrowDown');
+        assert.equal(await marked(), 'mentions');
+        await box.press('ArrowUp');
+        await box.press('ArrowUp');
+        assert.equal(await marked(), 'during', 'up from the first wraps to the last');
+        assert.equal(await listbox.getByRole('option', { selected: true }).count(), 1);
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'combobox');
+        // Escape closes the list and keeps the text; ↓ opens it again at the first option.
+        await box.press('Escape');
+        await listbox.waitFor({ state: 'detached' });
+        assert.equal(await box.getAttribute('aria-expanded'), 'false');
+        assert.equal(await box.getAttribute('aria-activedescendant'), null);
+        await box.press('ArrowDown');
+        assert.equal(await marked(), 'from');
+        // Enter takes the marked option into the box instead of searching.
+        await box.press('Enter');
+        assert.equal(await box.inputValue(), 'from:');
+        assert.equal(await page.getByRole('complementary', { name: 'Search results' }).count(), 0);
 
-        await searchByDate(page, 'wren', 'during', '2025-03-14');
+        await searchByDate(page, 'wren', 'during', '2025-03-14', { keys: true });
         await page.getByRole('heading', { name: '1 result' }).waitFor();
         assert.deepEqual(await results(page), ['wren middle']);
         await page.screenshot({ path: joinPath(shots, `search-during-${name}.png`) });

@@ -407,7 +407,7 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
   test('search: filters from the box, results beside the chat (over it on a phone), a click opens the message in its place', async () => {
     const a = alice.page;
     await a.goto(guildUrl);
-    const box = a.getByRole('searchbox', { name: 'Search Fireside' });
+    const box = a.getByRole('combobox', { name: 'Search Fireside' });
     await box.fill(`from:${alice.name} in:#archive old 3`);
     await box.press('Enter');
     const results = a.getByRole('complementary', { name: 'Search results' });
@@ -437,7 +437,7 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     await b.goto(guildUrl);
     await b.setViewportSize(phone);
     await b.locator('.composer textarea').waitFor();
-    const phoneBox = b.getByRole('searchbox', { name: 'Search Fireside' });
+    const phoneBox = b.getByRole('combobox', { name: 'Search Fireside' });
     await phoneBox.fill('in:archive old 69');
     await phoneBox.press('Enter');
     const phoneResults = b.getByRole('complementary', { name: 'Search results' });

@@ -16,6 +16,7 @@ import { ForumView } from '../threads/forum';
 import { IncomingCall } from './calls';
 import { ChannelSidebar } from './channel-sidebar';
 import { visibleChannels } from './channels';
+import { useReopenDm } from './closed-dm';
 import { DmSidebar } from './dm-sidebar';
 import { GuildRail } from './guild-rail';
 import { Shortcuts } from './keyboard';
@@ -32,6 +33,7 @@ export function Chat({ path }: { path: string }) {
     match('/channels/:guild/:channel?', path) ?? { guild: '@me' };
   const guildId = params.guild;
   const status = useStore((s) => s.status);
+  const guildOrder = useStore((s) => s.guildOrder);
   const me = useStore((s) => s.me);
   const guild = useStore((s) => (guildId === '@me' ? null : s.guilds[guildId]));
   const channels = useStore((s) => s.channels);
@@ -47,6 +49,10 @@ export function Chat({ path }: { path: string }) {
   const channelId = params.channel;
   const friendsPage = guildId === '@me' && (!channelId || channelId === 'friends');
   const channel = channelId ? channels[channelId] : undefined;
+  // A DM not held may be one the reader closed: opening its address reopens it.
+  const reopen = useReopenDm(
+    status === 'ready' && guildId === '@me' && !friendsPage && channelId && !channel ? channelId : null,
+  );
   const sideThread = params.thread ? channels[params.thread] : undefined;
   const channelPath = `/channels/${guildId}/${channelId}`;
   // A thread open in the side panel (desktop), where the member list would be.
@@ -74,9 +80,22 @@ export function Chat({ path }: { path: string }) {
   let main: React.ReactNode;
   if (!me) main = <p className="placeholder">Connecting…</p>;
   else if (friendsPage) main = <Friends />;
-  else if (guildId !== '@me' && !guild) main = <p className="placeholder">Loading…</p>;
+  // A server the reader is not in, a channel they cannot see: the same words whether it exists or not.
+  else if (guildId !== '@me' && !guild)
+    main =
+      status === 'ready' && !guildOrder.includes(guildId) ? (
+        <NoAccess />
+      ) : (
+        <p className="placeholder">Loading…</p>
+      );
   else if (!channelId) main = <p className="placeholder">Choose a channel.</p>;
-  else if (!channel) main = <p className="placeholder">This channel does not exist or you cannot see it.</p>;
+  else if (!channel)
+    main =
+      reopen === 'looking' || reopen === 'reopened' || status !== 'ready' ? (
+        <p className="placeholder">Loading…</p>
+      ) : (
+        <NoAccess />
+      );
   else if (guild && isForum(channel)) main = <ForumView key={channel.id} guild={guild} channel={channel} />;
   // On a phone the thread takes the whole screen, its Back returning to the channel.
   else if (phone && sideThread)
@@ -156,6 +175,28 @@ export function Chat({ path }: { path: string }) {
       ) : (
         guild && channel && showMembers && <MemberList guild={guild} channel={channel} />
       )}
+    </div>
+  );
+}
+
+/** Where a link led to something the reader cannot see (or that is not there): it names nothing of it. */
+function NoAccess() {
+  return (
+    <div className="no-access-screen" role="status">
+      <h2>You don't have access</h2>
+      <p className="muted">
+        This link leads to a server, channel or message you cannot see, or that no longer exists.
+      </p>
+      <a
+        className="button"
+        href="/channels/@me"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate('/channels/@me');
+        }}
+      >
+        Go to your messages
+      </a>
     </div>
   );
 }

@@ -6,6 +6,7 @@ import * as endpoints from '../../endpoints';
 import { navigate } from '../../router';
 import { useStore } from '../../store';
 import { type Channel, ChannelType } from '../../types';
+import { useClosedDm } from '../chat/closed-dm';
 import { requestJump } from './jump';
 
 interface AppLink {
@@ -80,9 +81,12 @@ function ExternalLink({ href, text }: { href: string; text: string }) {
 }
 
 function AppLinkChip({ link }: { link: AppLink }) {
-  const channel = useStore((s) => s.channels[link.channelId]);
+  const held = useStore((s) => s.channels[link.channelId]);
   const guild = useStore((s) => (link.guildId === '@me' ? null : s.guilds[link.guildId]));
   const me = useStore((s) => s.me?.id);
+  // A DM the reader closed is still theirs: named, and reopened when opened.
+  const closed = useClosedDm(link.guildId === '@me' && !held ? link.channelId : null);
+  const channel = held ?? closed ?? undefined;
   // Seen only when the reader holds the channel, in the server the link names (a DM: with no server).
   const visible =
     !!channel && (link.guildId === '@me' ? !channel.guild_id : !!guild && channel.guild_id === guild.id);

@@ -1,4 +1,5 @@
-// One conversation: history (older pages load as you scroll up), messages grouped by author and time,
+// One conversation: history (older pages load as you scroll up; opened at an old message, the history around it
+// loads and newer pages load as you scroll down, until "Jump to present"), messages grouped by author and time,
 // date separators, the "new messages" divider, typing and the composer. The parts are beside this file.
 // The list is virtualised (ADR 0043): only the rows near the viewport are in the page, whatever the history.
 import {
@@ -43,8 +44,6 @@ import { flash, isSystemMessage, MessageItem } from './message';
 import { PendingItem } from './pending';
 
 const pageSize = 50;
-/** How many older pages a jump to a message loads at most (2,000 messages back). */
-const maxJumpPages = 40;
 
 /** Messages by one author closer together than this share one header. */
 const groupWindowMs = 7 * 60_000;
@@ -166,6 +165,7 @@ export function MessageView(props: {
   const scroller = useRef<HTMLDivElement>(null);
   const [atBottom, setAtBottom] = useState(true);
   const [loadingOlder, setLoadingOlder] = useState(false);
+  const [loadingNewer, setLoadingNewer] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
@@ -199,14 +199,17 @@ export function MessageView(props: {
   const list = held?.list ?? [];
   const newest = list[list.length - 1];
 
-  // Reading the newest message acknowledges it.
+  // Whether the list is a window into older history that does not reach the present.
+  const hasNewer = !!held?.hasNewer;
+
+  // Reading the newest message acknowledges it (not the last of a window into older history).
   useEffect(() => {
-    if (!newest || !atBottom || document.visibilityState !== 'visible') return;
+    if (!newest || !atBottom || hasNewer || document.visibilityState !== 'visible') return;
     const read = getState().readStates[channel.id];
     if (read?.last_message_id && compareIds(read.last_message_id, newest.id) >= 0 && !read.mention_count)
       return;
     endpoints.ack(channel.id, newest.id).catch(() => {});
-  }, [channel.id, newest, atBottom]);
+  }, [channel.id, newest, atBottom, hasNewer]);
 
   const dividerAt = readAtOpen
     ? list.find((m) => compareIds(m.id, readAtOpen) > 0 && m.author.id !== me?.id)?.id
@@ -220,10 +223,15 @@ export function MessageView(props: {
     return buildRows(list, { hasMore, dividerAt, mentioned: (m) => mentionsMe(s, m) });
   }, [list, hasMore, dividerAt, me, member, guildSettings]);
 
-  // Older rows added above keep the view still: virtua measures from the end while they are prepended.
+  // Older rows added above keep the view still: virtua measures from the end while they are prepended (not when the
+  // list was replaced by another part of the history).
   const firstId = list[0]?.id;
   const shownFirst = useRef<string | undefined>(undefined);
-  const shift = !!shownFirst.current && !!firstId && compareIds(firstId, shownFirst.current) < 0;
+  const shift =
+    !!shownFirst.current &&
+    !!firstId &&
+    compareIds(firstId, shownFirst.current) < 0 &&
+    list.some((m) => m.id === shownFirst.current);
   useLayoutEffect(() => {
     shownFirst.current = firstId;
   }, [firstId]);
@@ -243,7 +251,10 @@ export function MessageView(props: {
     if (!h?.hasMore || loadingOlder || !h.list.length) return;
     setLoadingOlder(true);
     try {
-      const page = await endpoints.getMessages(channel.id, { limit: pageSize, before: h.list[0].id });
+      const before = h.list[0].id;
+      const page = await endpoints.getMessages(channel.id, { limit: pageSize, before });
+      // Not when the list was replaced meanwhile (a jump): the page would sit beside a gap.
+      if (getState().messages[channel.id]?.list[0]?.id !== before) return;
       addHistory(channel.id, page, { hasMore: page.length === pageSize });
     } catch (err) {
       setError((err as Error).message);
@@ -252,45 +263,91 @@ export function MessageView(props: {
     }
   }, [channel.id, loadingOlder]);
 
-  // A message asked for (a search result, a reply's original): older pages load until it is here, then the
-  // list scrolls to it and it flashes.
+  // Newer pages, while the list is a window into older history: they load as the reader scrolls down.
+  const loadNewer = useCallback(async () => {
+    const h = getState().messages[channel.id];
+    if (!h?.hasNewer || loadingNewer || !h.list.length) return;
+    setLoadingNewer(true);
+    try {
+      const after = h.list.at(-1)!.id;
+      const page = await endpoints.getMessages(channel.id, { limit: pageSize, after });
+      if (getState().messages[channel.id]?.list.at(-1)?.id !== after) return;
+      addHistory(channel.id, page, { hasNewer: page.length === pageSize });
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setLoadingNewer(false);
+    }
+  }, [channel.id, loadingNewer]);
+
+  // A message asked for (a link, a search result, a reply's original): when it is not in the held list, the history
+  // around it replaces the list (`around=`: half older, half newer); then the list scrolls to it and it flashes.
   const jumpTarget = useJumpTarget(channel.id);
-  const jumpPages = useRef(0);
+  const [jumping, setJumping] = useState<string | null>(null);
+  const jumpLoaded = useRef<string | null>(null);
   useEffect(() => {
-    if (!jumpTarget || !held || loadingOlder) return;
+    if (!jumpTarget || !held || jumping) return;
     const index = rows.findIndex((r) => r.kind === 'message' && r.message.id === jumpTarget);
     if (index >= 0) {
-      jumpPages.current = 0;
+      jumpLoaded.current = null;
       clearJump();
       stick.current = false;
       setAtBottom(false);
       virtualizer.current?.scrollToIndex(index, { align: 'center' });
       flash(jumpTarget);
-    } else if (
-      held.hasMore &&
-      held.list.length &&
-      compareIds(jumpTarget, held.list[0].id) < 0 &&
-      jumpPages.current < maxJumpPages
-    ) {
-      jumpPages.current++;
-      loadOlder();
-    } else {
-      jumpPages.current = 0;
-      clearJump();
-      setError('That message could not be shown: it was deleted or is too far back.');
+      return;
     }
-  }, [jumpTarget, held, rows, loadingOlder, loadOlder]);
+    const first = held.list[0]?.id;
+    const last = held.list.at(-1)?.id;
+    // Inside the held span (or loaded around already) and not there: it was deleted or is not to be seen.
+    const inside =
+      !!first &&
+      !!last &&
+      (!held.hasMore || compareIds(jumpTarget, first) >= 0) &&
+      (held.hasNewer !== true || compareIds(jumpTarget, last) <= 0);
+    if (inside || jumpLoaded.current === jumpTarget) {
+      jumpLoaded.current = null;
+      clearJump();
+      setError('That message could not be shown: it was deleted or you cannot see it.');
+      return;
+    }
+    setJumping(jumpTarget);
+    stick.current = false;
+    const half = Math.floor(pageSize / 2);
+    endpoints
+      .getMessages(channel.id, { limit: pageSize, around: jumpTarget })
+      .then(
+        (page) => {
+          const older = page.filter((m) => compareIds(m.id, jumpTarget) <= 0).length;
+          const newer = page.length - older;
+          jumpLoaded.current = jumpTarget;
+          addHistory(channel.id, page, {
+            replace: true,
+            hasMore: older >= pageSize - half,
+            hasNewer: newer >= half,
+          });
+        },
+        (err) => {
+          clearJump();
+          setError(err.message);
+        },
+      )
+      .finally(() => setJumping(null));
+  }, [jumpTarget, held, rows, jumping, channel.id]);
 
   const lastTop = useRef(0);
   const onScroll = () => {
     const el = scroller.current!;
     const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    // Only the reader's own scroll up lets go of the bottom; rows measured taller do not.
-    if (bottom) stick.current = true;
+    const held = getState().messages[channel.id];
+    // Only the reader's own scroll up lets go of the bottom; rows measured taller do not. The bottom of a window into
+    // older history is not the present: it loads the next newer page instead.
+    if (bottom && !held?.hasNewer) stick.current = true;
     else if (el.scrollTop < lastTop.current) stick.current = false;
     lastTop.current = el.scrollTop;
     setAtBottom(bottom || stick.current);
     if (el.scrollTop < 400) loadOlder();
+    if (held?.hasNewer && el.scrollHeight - el.scrollTop - el.clientHeight < 400) loadNewer();
   };
 
   // Roving focus: ↑/↓ on the list or a message move to the message before or after (scrolled to if not rendered);
@@ -327,10 +384,22 @@ export function MessageView(props: {
     focusMessage(target.key);
   };
 
+  // To the newest message; from a window into older history, the newest page replaces it first.
   const jumpToNewest = () => {
-    stick.current = true;
-    toBottom();
-    setAtBottom(true);
+    if (!getState().messages[channel.id]?.hasNewer) {
+      stick.current = true;
+      setAtBottom(true);
+      toBottom();
+      return;
+    }
+    endpoints.getMessages(channel.id, { limit: pageSize }).then(
+      (page) => {
+        stick.current = true;
+        setAtBottom(true);
+        addHistory(channel.id, page, { replace: true, hasMore: page.length === pageSize, hasNewer: false });
+      },
+      (err) => setError(err.message),
+    );
   };
 
   const editLast = () => {
@@ -403,12 +472,22 @@ export function MessageView(props: {
             <PendingItem key={p.nonce} pending={p} me={me} />
           ))}
         </ol>
+        {loadingNewer && <p className="placeholder loading-newer">Loading newer messages…</p>}
         <PendingInteractions channelId={channel.id} />
       </div>
-      {!atBottom && (
-        <button type="button" className="jump" onClick={jumpToNewest}>
-          Jump to newest ↓
-        </button>
+      {hasNewer ? (
+        <div className="jump jump-present" role="status">
+          <span>You are viewing older messages</span>
+          <button type="button" onClick={jumpToNewest}>
+            Jump to present ↓
+          </button>
+        </div>
+      ) : (
+        !atBottom && (
+          <button type="button" className="jump" onClick={jumpToNewest}>
+            Jump to newest ↓
+          </button>
+        )
       )}
       <p className="typing" aria-live="polite">
         {typingNames.length > 0 &&

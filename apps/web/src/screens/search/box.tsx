@@ -1,7 +1,9 @@
 // The search box in a server's conversation header: Enter searches the whole server with Discord's filters. While it
 // has focus it suggests the filters (those starting with the word being typed); a date filter (before:, after:,
-// during:) opens a date picker whose day is written into the box as YYYY-MM-DD.
-import { useRef, useState } from 'react';
+// during:) opens a date picker whose day is written into the box as YYYY-MM-DD. The box is a WAI-ARIA combobox: ↑/↓
+// move through the suggestions (aria-activedescendant; focus stays in the box), Enter takes the one marked (else
+// searches), Escape closes them.
+import { useId, useRef, useState } from 'react';
 import { usePopover } from '../../ui';
 import './search.css';
 import { type DateFilter, dateFilters, searchFilters } from './query';
@@ -27,7 +29,10 @@ export function SearchBox({ guildName, onSearch }: { guildName: string; onSearch
   const [text, setText] = useState('');
   const [open, setOpen] = useState(false);
   const [picking, setPicking] = useState<DateFilter | null>(null);
+  // The suggestion marked by the arrow keys (-1: none), and the text it was marked for (typing unmarks it).
+  const [active, setActive] = useState<{ index: number; text: string }>({ index: -1, text: '' });
   const input = useRef<HTMLInputElement>(null);
+  const listId = useId();
   const root = usePopover<HTMLElement>(open, () => {
     setOpen(false);
     setPicking(null);
@@ -36,11 +41,41 @@ export function SearchBox({ guildName, onSearch }: { guildName: string; onSearch
   const last = text.split(/\s+/).pop() ?? '';
   const typing = last.includes(':') ? null : last.toLowerCase();
   const shown = typing === null ? [] : searchFilters.filter((f) => f.startsWith(typing));
+  const expanded = open && !picking && shown.length > 0;
+  const marked = expanded && active.text === text && active.index < shown.length ? active.index : -1;
+  const optionId = (i: number) => `${listId}-${i}`;
   /** Replaces the word being typed with `token` (and a space after a whole filter). */
   const put = (token: string) => {
     const head = text.slice(0, text.length - last.length);
     setText(`${head}${token}`);
     input.current?.focus();
+  };
+  const choose = (f: (typeof searchFilters)[number]) => {
+    if (isDate(f)) setPicking(f);
+    else put(`${f}:`);
+  };
+  const onKeyDown = (e: React.KeyboardEvent<HTMLInputElement>) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      setOpen(true);
+      setPicking(null);
+      if (!shown.length) return;
+      const down = e.key === 'ArrowDown';
+      const next =
+        marked < 0 ? (down ? 0 : shown.length - 1) : (marked + (down ? 1 : -1) + shown.length) % shown.length;
+      setActive({ index: next, text });
+      document.getElementById(optionId(next))?.scrollIntoView({ block: 'nearest' });
+    } else if (e.key === 'Enter' && marked >= 0) {
+      e.preventDefault();
+      setActive({ index: -1, text: '' });
+      choose(shown[marked]);
+    } else if (e.key === 'Escape' && (expanded || picking)) {
+      // Closes the suggestions; the text stays (a second Escape clears the box as a search field does).
+      e.preventDefault();
+      setOpen(false);
+      setPicking(null);
+    }
   };
 
   return (
@@ -56,6 +91,12 @@ export function SearchBox({ guildName, onSearch }: { guildName: string; onSearch
         <input
           ref={input}
           type="search"
+          role="combobox"
+          aria-expanded={expanded}
+          aria-controls={listId}
+          aria-autocomplete="list"
+          aria-activedescendant={marked >= 0 ? optionId(marked) : undefined}
+          onKeyDown={onKeyDown}
           aria-label={`Search ${guildName}`}
           title="Words, from:name, mentions:name, in:channel, has:link|file|image|video|sound|embed|sticker, before:, after: or during: a date"
           placeholder="Search"
@@ -87,21 +128,24 @@ export function SearchBox({ guildName, onSearch }: { guildName: string; onSearch
           ) : (
             <>
               <h3>Search options</h3>
-              <ul aria-label="Search options">
-                {shown.map((f) => (
-                  <li key={f}>
-                    <button
-                      type="button"
-                      onClick={() => {
-                        if (isDate(f)) setPicking(f);
-                        else put(`${f}:`);
-                      }}
-                    >
-                      <strong>{f}:</strong> <span className="muted">{hints[f]}</span>
-                    </button>
-                  </li>
+              <div id={listId} role="listbox" aria-label="Search options">
+                {shown.map((f, i) => (
+                  <div
+                    key={f}
+                    id={optionId(i)}
+                    role="option"
+                    tabIndex={-1}
+                    aria-selected={i === marked}
+                    className={i === marked ? 'active' : undefined}
+                    // The focus stays in the box (a combobox's options are never focused).
+                    onMouseDown={(e) => e.preventDefault()}
+                    onClick={() => choose(f)}
+                    onKeyDown={(e) => e.key === 'Enter' && choose(f)}
+                  >
+                    <strong>{f}:</strong> <span className="muted">{hints[f]}</span>
+                  </div>
                 ))}
-              </ul>
+              </div>
             </>
           )}
         </div>
