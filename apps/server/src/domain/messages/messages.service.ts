@@ -516,6 +516,19 @@ export class MessagesService {
       ...message,
       ...(ctx.guildId ? { guild_id: ctx.guildId } : {}),
     });
+    // A group post's body edited: members' home streams get `status.update` (ADR 0031; the stream checks the forum).
+    if (
+      changes.content !== undefined &&
+      messageId === channelId &&
+      ctx.actor?.guild.groupJoinMode &&
+      ctx.channel.type === ChannelType.PublicThread &&
+      ctx.channel.parentId
+    )
+      this.deps.events.publish('SOCIAL_GROUP_POST_UPDATE', Topic.account(ctx.actor.guild.id), {
+        id: channelId,
+        group_id: ctx.actor.guild.id,
+        forum_id: ctx.channel.parentId,
+      });
     // New text, or previews shown again: the links are read (again; the cache answers for unchanged ones).
     const unsuppressed = !!(row.flags & MessageFlags.SuppressEmbeds) && updated.flags !== row.flags;
     if (

@@ -817,6 +817,8 @@ export class GroupAccountsService {
             eq(channels.guildId, guildId),
             eq(channels.parentId, forumId),
             isNotNull(guilds.groupJoinMode),
+            // A post of a forum (not a thread of a chat channel).
+            sql`exists (select 1 from ${channels} f where f.id = ${forumId} and f.type in (${sql.join(FORUM_TYPES, sql`, `)}))`,
             activeAuthor(),
           ),
         ),
