@@ -255,6 +255,8 @@ export interface EventPayloads {
    * asks the domain which members' home timelines get it and renders it for them.
    */
   SOCIAL_GROUP_POST_CREATE: { id: string; group_id: string; forum_id: string };
+  /** A group post's body (its starter message) was edited: the streaming API's `status.update`, as for a new one. */
+  SOCIAL_GROUP_POST_UPDATE: { id: string; group_id: string; forum_id: string };
   SOCIAL_FAVOURITE: { status_id: string; account_id: string; visibility: string };
   /** The account's list `list_id` changed members or was deleted (`deleted`): its `list` streams re-read it. */
   SOCIAL_LIST_UPDATE: { account_id: string; list_id: string; deleted: boolean };
@@ -501,6 +503,7 @@ export const EVENTS = {
   SOCIAL_UNFOLLOW: social,
   SOCIAL_TAG_FOLLOW: social,
   SOCIAL_GROUP_POST_CREATE: social,
+  SOCIAL_GROUP_POST_UPDATE: social,
   SOCIAL_FAVOURITE: social,
   SOCIAL_LIST_UPDATE: social,
   SOCIAL_CONVERSATION: social,

@@ -20,11 +20,13 @@ import {
   Endpoints,
   Flag,
   Follow,
+  Group,
   Image,
   isActor,
   Like,
   Move,
   Note,
+  Page,
   Person,
   PropertyValue,
   PUBLIC_COLLECTION,
@@ -74,6 +76,11 @@ export type HearthFederation = Federation<null>;
 const deliveryRun = new AsyncLocalStorage<{ error: string | null }>();
 
 const tombstoneKey = (uri: string) => ['hearth', 'tombstone', uri] as const;
+/** The IRI of a remote account's Follow of a group, while its join request waits for the moderators. */
+const groupFollowKey = (guildId: string, userId: string) =>
+  ['hearth', 'group-follow', guildId, userId] as const;
+/** How long a request's Follow IRI is kept (an answer after that is sent naming the Follow by its parts). */
+const GROUP_FOLLOW_TTL_DAYS = 90;
 /** Where Fedify keeps its delivery circuit breaker's state per host (named here so a heard-from host can be reset). */
 const CIRCUIT_PREFIX = ['hearth', 'circuit'] as const;
 
@@ -162,7 +169,7 @@ export function createHearthFederation(opts: {
         url: new URL(config.publicUrl),
       });
     const user = await remote.local(identifier);
-    if (!user) return null;
+    if (!user) return groupActor(identifier, common);
     const account = await social.profiles.account(user.id);
     const movedTo = user.movedToId
       ? ((await remote.byId(user.movedToId))?.uri ?? ctx.getActorUri(user.movedToId).href)
@@ -183,15 +190,43 @@ export function createHearthFederation(opts: {
       successor: movedTo ? new URL(movedTo) : null,
     });
   };
+  /**
+   * A federated group's Group actor (FEP-1b12; ADR 0031): public or approval-required groups with a handle, whose
+   * followers are its remote members. A private group is no actor (404), as it is no account to outsiders.
+   */
+  const groupActor = async (identifier: string, common: ConstructorParameters<typeof Group>[0]) => {
+    if (!(await social.groupAccounts.federated(identifier))) return null;
+    const account = await social.groupAccounts.account(null, identifier);
+    return new Group({
+      ...common,
+      following: null,
+      preferredUsername: account.username,
+      name: account.display_name,
+      summary: account.note || null,
+      url: new URL(account.url),
+      manuallyApprovesFollowers: account.locked,
+      discoverable: account.discoverable ?? false,
+      icon: account.avatar ? new Image({ url: new URL(account.avatar) }) : null,
+      image: account.header ? new Image({ url: new URL(account.header) }) : null,
+    });
+  };
+  /** The local account, or failing that the federated group, a WebFinger handle names. */
+  const handleOwner = async (username: string) =>
+    (await remote.localByUsername(username)) ?? (await social.groupAccounts.federatedByHandle(username));
   federation
     .setActorDispatcher('/users/{identifier}', actorOf)
     .mapHandle(async (_ctx, username) =>
-      username.toLowerCase() === host.toLowerCase() ? INSTANCE : remote.localByUsername(username),
+      username.toLowerCase() === host.toLowerCase() ? INSTANCE : handleOwner(username),
     )
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
       const owner = keyOwner(identifier);
       // A deleted account still signs: its Delete must reach other instances.
-      if (owner !== '0' && !(await remote.local(owner, { deleted: true }))) return [];
+      if (
+        owner !== '0' &&
+        !(await remote.local(owner, { deleted: true })) &&
+        !(await social.groupAccounts.federated(owner))
+      )
+        return [];
       let rows = await remote.keyPairs(owner);
       const kinds = { rsa: 'RSASSA-PKCS1-v1_5', ed25519: 'Ed25519' } as const;
       const missing = (Object.keys(kinds) as Array<keyof typeof kinds>).filter(
@@ -221,13 +256,15 @@ export function createHearthFederation(opts: {
 
   federation
     .setFollowersDispatcher('/users/{identifier}/followers', async (_ctx, identifier) => {
-      if (!(await remote.local(identifier))) return null;
+      const user = await remote.local(identifier);
+      // A group's followers are its remote members (FEP-1b12).
+      if (!user && !(await social.groupAccounts.federated(identifier))) return null;
+      const followers = user
+        ? await remote.remoteFollowers(identifier, FANOUT_MAX)
+        : await remote.remoteMembers(identifier, FANOUT_MAX);
       // No follower on a blocked domain is listed, so Fedify's fan-out never delivers there.
       const list = await remote.reachable(
-        await domainBlocks.allowedUrls(
-          await remote.remoteFollowers(identifier, FANOUT_MAX),
-          (f: RemoteAccount) => f.uri,
-        ),
+        await domainBlocks.allowedUrls(followers, (f: RemoteAccount) => f.uri),
         (f) => f.inbox,
       );
       const items: Recipient[] = list.map((f) => ({
@@ -238,7 +275,10 @@ export function createHearthFederation(opts: {
       return { items };
     })
     .setCounter(async (_ctx, identifier) => {
-      if (!(await remote.local(identifier))) return null;
+      if (!(await remote.local(identifier)))
+        return (await social.groupAccounts.federated(identifier))
+          ? (await social.groupAccounts.counts(identifier)).members
+          : null;
       return (await social.profiles.account(identifier)).followers_count;
     });
   federation
@@ -250,10 +290,16 @@ export function createHearthFederation(opts: {
     );
   federation
     .setOutboxDispatcher('/users/{identifier}/outbox', async (_ctx, identifier) =>
-      (await remote.local(identifier)) ? { items: [] } : null,
+      (await remote.local(identifier)) || (await social.groupAccounts.federated(identifier))
+        ? { items: [] }
+        : null,
     )
     .setCounter(async (_ctx, identifier) =>
-      (await remote.local(identifier)) ? (await social.profiles.account(identifier)).statuses_count : null,
+      (await remote.local(identifier))
+        ? (await social.profiles.account(identifier)).statuses_count
+        : (await social.groupAccounts.federated(identifier))
+          ? (await social.groupAccounts.counts(identifier)).posts
+          : null,
     );
 
   /** A local status as its Note's parts, or null unless it is local and public or unlisted. */
@@ -296,6 +342,35 @@ export function createHearthFederation(opts: {
     if (!s || (s.visibility !== 'public' && s.visibility !== 'unlisted')) return null;
     return statusToNote(s);
   });
+
+  /**
+   * A federated group's post (a forum thread and its starter message) as a Page (FEP-1b12, as Lemmy's posts): `name`
+   * the title, attributed to its author, in the group's `audience`. Null for a post only some members may read.
+   */
+  const groupPage = async (ctx: Context<null>, guildId: string, threadId: string) => {
+    const post = await social.groupAccounts.federatedPost(guildId, threadId);
+    if (!post) return null;
+    const [status] = await social.groupAccounts.views([post]);
+    if (!status) return null;
+    const author =
+      (await remote.byId(post.message.authorId))?.uri ?? ctx.getActorUri(post.message.authorId).href;
+    const group = ctx.getActorUri(guildId);
+    return new Page({
+      id: ctx.getObjectUri(Page, { guildId, id: threadId }),
+      attribution: new URL(author),
+      name: post.thread.name ?? null,
+      content: status.content,
+      url: new URL(status.url ?? `${config.publicUrl}/groups/${guildId}`),
+      published: instant(new Date(status.created_at)),
+      updated: status.edited_at ? instant(new Date(status.edited_at)) : null,
+      to: PUBLIC_COLLECTION,
+      ccs: [group, ctx.getFollowersUri(guildId)],
+      audience: group,
+    });
+  };
+  federation.setObjectDispatcher(Page, '/users/{guildId}/posts/{id}', (ctx, values) =>
+    groupPage(ctx, values.guildId, values.id),
+  );
 
   federation.setNodeInfoDispatcher('/nodeinfo/2.1', async () => {
     const usage = await remote.usage();
@@ -373,7 +448,11 @@ export function createHearthFederation(opts: {
       if (await dropped(follow)) return;
       if (!follow.id || !follow.actorId) return;
       const target = await localActor(ctx, follow.objectId);
-      if (!target) return;
+      if (!target) {
+        const group = await groupNamed(ctx, follow.objectId);
+        if (group) await followGroup(ctx, follow, group);
+        return;
+      }
       const followerId = await senderOf(ctx, follow);
       if (!followerId) return;
       let refused = false;
@@ -420,6 +499,12 @@ export function createHearthFederation(opts: {
       } else if (object instanceof Follow && object.actorId?.href === undo.actorId?.href) {
         const target = await localActor(ctx, object.objectId);
         if (target) await social.follows.unfollow(remotePrincipal(senderId), target.id).catch(() => {});
+        // Undoing the Follow of a group is leaving it, or withdrawing the request to join.
+        const group = target ? null : await groupNamed(ctx, object.objectId);
+        if (group) {
+          await social.groupAccounts.unfollow(remotePrincipal(senderId), group).catch(() => {});
+          await kv.delete(groupFollowKey(group, senderId));
+        }
       } else if (object instanceof Announce && object.actorId?.href === undo.actorId?.href) {
         const post = object.objectId
           ? ((await localPostOf(ctx, object.objectId)) ?? (await social.posts.byUri(object.objectId.href)))
@@ -444,17 +529,21 @@ export function createHearthFederation(opts: {
       // A remote status is stored when someone here follows its author, when it answers a status Hearth has, or
       // when it names a local account (a mention, or a direct status addressed to one).
       const mentions = await localAccountsNamed(ctx, object);
+      // Groups it is addressed to (to, cc, audience) or mentions (FEP-1b12): a member's note becomes a group post.
+      const groups = await groupsNamed(ctx, object);
       const parent = object.replyTargetId
         ? ((await localPostOf(ctx, object.replyTargetId)) ??
           (await social.posts.byUri(object.replyTargetId.href)))
         : null;
       const known = await remote.byUri(create.actorId.href);
-      if (!known && !mentions.length && !parent) return;
-      if (known && !mentions.length && !parent && !(await social.follows.hasLocalFollower(known.id))) return;
+      const wanted = mentions.length > 0 || parent !== null || groups.length > 0;
+      if (!known && !wanted) return;
+      if (known && !wanted && !(await social.follows.hasLocalFollower(known.id))) return;
       const authorId = known?.id ?? (await senderOf(ctx, create));
       if (!authorId) return;
       const actor = await create.getActor(ctx);
-      await storeNote(ctx, object, authorId, actor && isActor(actor) ? actor : null, mentions);
+      const id = await storeNote(ctx, object, authorId, actor && isActor(actor) ? actor : null, mentions);
+      if (id && groups.length) await postToGroups(ctx, create, authorId, id, groups);
     })
     .on(Announce, async (ctx, announce) => {
       if (await dropped(announce)) return;
@@ -509,6 +598,9 @@ export function createHearthFederation(opts: {
       if (!status) return;
       // An edit never changes who may see a status (Mastodon's rule too): the stored visibility stays.
       await social.posts.editRemote(author.id, post.id, { ...status, inReplyTo: null });
+      // The groups it was posted in relay the edit to their followers (FEP-1b12).
+      for (const group of await social.groupAccounts.postedFrom(author.id, post.id))
+        await announceFromGroup(ctx, group, update);
     })
     .on(Delete, async (_ctx, del) => {
       if (await dropped(del)) return;
@@ -527,9 +619,12 @@ export function createHearthFederation(opts: {
       });
       const post = await social.posts.byUri(objectId.href);
       if (!author || !post || post.userId !== author.id) return;
+      // The groups it was posted in relay the deletion to their followers (FEP-1b12), read before the posts go.
+      const groups = await social.groupAccounts.postedFrom(author.id, post.id);
       await social.posts.remove(remotePrincipal(author.id), post.id).catch((err) => {
         log.info({ err, object: objectId.href }, 'a remote delete failed');
       });
+      for (const group of groups) await announceFromGroup(_ctx, group, del);
     })
     .on(EmojiReact, async (ctx, react) => {
       if (!(await dropped(react))) await reacted(ctx, react, true);
@@ -594,6 +689,114 @@ export function createHearthFederation(opts: {
       });
     })
     .onError((_ctx, err) => log.warn({ err }, 'an inbox activity failed'));
+
+  // --- groups (FEP-1b12; ADR 0031) -----------------------------------------------------------------------------
+
+  /** The federated group an actor IRI of this instance names, or null (a user, a private group, anything else). */
+  async function groupNamed(ctx: Context<null>, uri: URL | null): Promise<string | null> {
+    const parsed = uri ? ctx.parseUri(uri) : null;
+    if (parsed?.type !== 'actor' || parsed.identifier === INSTANCE) return null;
+    return (await social.groupAccounts.federated(parsed.identifier))?.id ?? null;
+  }
+
+  /** The federated groups a remote note is addressed to (to, cc, audience) or mentions (ids, each once; at most 5). */
+  async function groupsNamed(ctx: Context<null>, note: Note): Promise<string[]> {
+    const named = [...(await namedActors(note)), ...note.audienceIds.slice(0, 5).map((u) => u.href)];
+    const ids = new Set<string>();
+    for (const href of named) {
+      if (ids.size >= 5) break;
+      const url = URL.canParse(href) ? new URL(href) : null;
+      if (url?.origin !== new URL(config.publicUrl).origin) continue;
+      const group = await groupNamed(ctx, url);
+      if (group) ids.add(group);
+    }
+    return [...ids];
+  }
+
+  /**
+   * A remote Follow of a group: joining it (ADR 0031). A public group admits at once and Accepts; an
+   * approval-required one keeps a join request (its moderators' answer is sent later, `group-accept`/`group-reject`);
+   * a banned account, or one the group may not take, gets a Reject.
+   */
+  async function followGroup(ctx: Context<null>, follow: Follow, group: string): Promise<void> {
+    const followerId = await senderOf(ctx, follow);
+    const follower = followerId ? await remote.byId(followerId) : null;
+    if (!followerId || !follower || !follow.id) return;
+    const outcome = await social.groupAccounts.followRemote(remotePrincipal(followerId), group);
+    // The Follow's IRI, for the Accept or Reject of a request answered later (kept while the request may be open).
+    if (outcome === 'requested')
+      await kv.set(groupFollowKey(group, followerId), follow.id.href, {
+        ttl: Temporal.Duration.from({ hours: GROUP_FOLLOW_TTL_DAYS * 24 }) as never,
+      });
+    if (outcome === 'requested') return;
+    await answerGroupFollow(ctx, group, follower, follow.id.href, outcome === 'joined');
+  }
+
+  /** The group's Accept or Reject of `follower`'s Follow `followUri`. */
+  async function answerGroupFollow(
+    ctx: Context<null>,
+    group: string,
+    follower: RemoteAccount,
+    followUri: string | null,
+    accept: boolean,
+  ): Promise<void> {
+    const me = ctx.getActorUri(group);
+    const follow = new Follow({
+      id: followUri ? new URL(followUri) : null,
+      actor: new URL(follower.uri),
+      object: me,
+    });
+    const answer = {
+      id: new URL(`${me.href}#${accept ? 'accepts' : 'rejects'}/${randomUUID()}`),
+      actor: me,
+      object: follow,
+    };
+    await send(ctx, { identifier: group }, [follower], accept ? new Accept(answer) : new Reject(answer));
+  }
+
+  /**
+   * A remote member's note addressed to groups (stored as status `statusId`): posted into each group that takes it
+   * (a member with the right to post; anyone else, a banned account included, is refused and nothing is posted), and
+   * the group Announces the Create it accepted to its followers (FEP-1b12).
+   */
+  async function postToGroups(
+    ctx: Context<null>,
+    create: Create,
+    authorId: string,
+    statusId: string,
+    groups: string[],
+  ): Promise<void> {
+    const row = await social.posts.statusRow(authorId, statusId);
+    if (!row) return;
+    const made = await social.groupAccounts.postMentioned(remotePrincipal(authorId), row, groups);
+    if (made.length === 0) {
+      log.info(
+        { create: create.id?.href, groups },
+        'a remote group post was refused (not a member who may post)',
+      );
+      return;
+    }
+    for (const group of await social.groupAccounts.postedFrom(authorId, statusId))
+      await announceFromGroup(ctx, group, create);
+  }
+
+  /** The group Announces an activity (a Create, Update or Delete of one of its posts) to its followers. */
+  async function announceFromGroup(
+    ctx: Context<null>,
+    group: string,
+    activity: Create | Update | Delete,
+    id?: URL,
+  ): Promise<void> {
+    const me = ctx.getActorUri(group);
+    const announce = new Announce({
+      id: id ?? new URL(`${me.href}#announces/${randomUUID()}`),
+      actor: me,
+      object: activity,
+      to: PUBLIC_COLLECTION,
+      ccs: [ctx.getFollowersUri(group)],
+    });
+    await ctx.sendActivity({ identifier: group }, 'followers', announce, { preferSharedInbox: true });
+  }
 
   /**
    * Whether an activity is dropped unread: its sender is on a domain the admins suspended (Fedify verified its
@@ -726,6 +929,7 @@ export function createHearthFederation(opts: {
   async function deliver(d: FederationDelivery): Promise<void> {
     const ctx = federation.createContext(new URL(config.publicUrl), null);
     if (d.type === 'flag') return sendFlag(ctx, d.reportId);
+    if ('guildId' in d) return deliverForGroup(ctx, d);
     const me = ctx.getActorUri(d.userId);
     const sender = { identifier: d.userId };
     switch (d.type) {
@@ -923,6 +1127,58 @@ export function createHearthFederation(opts: {
         return;
       }
     }
+  }
+
+  /** What a group sends: its moderators' answer to a remote join request, or the Announce of one of its posts. */
+  async function deliverForGroup(
+    ctx: Context<null>,
+    d: Extract<FederationDelivery, { guildId: string }>,
+  ): Promise<void> {
+    if ('followerId' in d) {
+      const follower = await remote.byId(d.followerId);
+      if (!follower || !(await social.groupAccounts.federated(d.guildId))) return;
+      const key = groupFollowKey(d.guildId, d.followerId);
+      const followUri = (await kv.get<string>(key)) ?? null;
+      await kv.delete(key);
+      return answerGroupFollow(ctx, d.guildId, follower, followUri, d.type === 'group-accept');
+    }
+    return sendGroupPost(ctx, d);
+  }
+
+  /**
+   * A federated group's local post created, edited or deleted: the group Announces its author's Create or Update of
+   * the Page, or the Delete (by the author, or by the group when a moderator removed it), to its followers.
+   */
+  async function sendGroupPost(
+    ctx: Context<null>,
+    d: Extract<FederationDelivery, { type: 'group-create' | 'group-update' | 'group-delete' }>,
+  ): Promise<void> {
+    if (!(await social.groupAccounts.federated(d.guildId))) return;
+    const group = ctx.getActorUri(d.guildId);
+    const pageId = ctx.getObjectUri(Page, { guildId: d.guildId, id: d.threadId });
+    const authorRemote = await remote.byId(d.authorId);
+    const author = authorRemote ? new URL(authorRemote.uri) : ctx.getActorUri(d.authorId);
+    const audience = { to: PUBLIC_COLLECTION, ccs: [group, ctx.getFollowersUri(d.guildId)] };
+    let activity: Create | Update | Delete;
+    if (d.type === 'group-delete') {
+      // A remote author's post removed by a moderator is its status's IRI; a local one is the Page.
+      const object = authorRemote && d.sourceUri ? new URL(d.sourceUri) : pageId;
+      activity = new Delete({
+        id: new URL(`${pageId.href}#delete`),
+        actor: d.moderated ? group : author,
+        object: new Tombstone({ id: object }),
+        ...audience,
+      });
+    } else {
+      const page = await groupPage(ctx, d.guildId, d.threadId);
+      if (!page) return;
+      const parts = { actor: author, object: page, ...audience };
+      activity =
+        d.type === 'group-create'
+          ? new Create({ id: new URL(`${pageId.href}#create`), ...parts })
+          : new Update({ id: new URL(`${pageId.href}#updates/${Date.now()}`), ...parts });
+    }
+    await announceFromGroup(ctx, d.guildId, activity, new URL(`${activity.id?.href}/announce`));
   }
 
   /** A forwarded report to its target's instance: a Flag from the instance actor, as Mastodon sends them. */

@@ -85,4 +85,20 @@ export type FederationDelivery =
    * microseconds), so a Like made again after an Undo has an id of its own and the Undo names the Like it takes back.
    * Jobs enqueued before it existed have none.
    */
-  | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string; likeKey?: string };
+  | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string; likeKey?: string }
+  /** Group `guildId`'s moderators approved or rejected remote `followerId`'s request to join (the Group's Accept/Reject). */
+  | { type: 'group-accept' | 'group-reject'; guildId: string; followerId: string }
+  /**
+   * Group `guildId` Announces the Create, Update or Delete of its local post `threadId` by `authorId` (FEP-1b12); a
+   * post that came from a remote status is announced by the inbox that accepted it.
+   */
+  | {
+      type: 'group-create' | 'group-update' | 'group-delete';
+      guildId: string;
+      threadId: string;
+      authorId: string;
+      /** A Delete by a moderator (the group's own), not by the author. */
+      moderated?: boolean;
+      /** A deleted post that came from a remote status: that status's IRI (the Delete's object). */
+      sourceUri?: string | null;
+    };

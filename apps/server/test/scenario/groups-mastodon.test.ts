@@ -178,6 +178,20 @@ describe('groups as Mastodon accounts', { timeout: 60_000 }, () => {
       };
       const e = await live();
       assert.equal(e.event === 'update' && e.payload.account.id, g.id);
+      // Its author edits it: the stream says `status.update` with the new text.
+      const edit = await h.api('PATCH', `/channels/${third}/messages/${third}`, {
+        token: g.owner.token,
+        body: { content: 'Live yarn, edited' },
+      });
+      assert.equal(edit.status, 200, edit.text);
+      for (;;) {
+        const u = events.find((x) => x.event === 'status.update' && x.payload.id === third);
+        if (u) {
+          assert.match(u.event === 'status.update' ? u.payload.content : '', /edited/);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
     } finally {
       stream.close();
     }

@@ -18,6 +18,7 @@ import { ApiError, notFound } from '../errors';
 import type { MessagesService } from '../messages/messages.service';
 import { PendingEvents } from '../pending-events';
 import type { PresenceService } from '../presence/presence.service';
+import { isRemote } from '../social/remote.service';
 import { toPublicUser } from '../users/users.wire';
 import { admitToGuild, type GuildRow, loadGuildActor } from './guild-access';
 import type { GuildsService } from './guilds.service';
@@ -292,6 +293,18 @@ export class GroupsService {
         })
         .where(and(eq(guildJoinRequests.guildId, guildId), eq(guildJoinRequests.id, requestId)))
         .returning();
+      // A remote requester (a Follow of the group's actor) hears the answer as the Group's Accept or Reject.
+      if (await isRemote(tx, open.userId))
+        await this.deps.jobs.enqueue(
+          'federation.deliver',
+          {
+            type: input.action === 'APPROVED' ? 'group-accept' : 'group-reject',
+            guildId,
+            followerId: open.userId,
+          },
+          {},
+          tx,
+        );
       return { row: row!, joined };
     });
     const wire = await this.toWire(db, row);

@@ -28,6 +28,7 @@ import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions, notFound, rateLimited } from '../errors';
 import { writeAudit } from '../guilds/audit';
+import { announcePostEdit } from '../guilds/group-federation';
 import { toMemberWire } from '../guilds/guilds.wire';
 import type { StickersService } from '../guilds/stickers.service';
 import { PendingEvents } from '../pending-events';
@@ -503,6 +504,9 @@ export class MessagesService {
       await recordMentions(tx, added, { channelId, messageId, guildId: ctx.guildId, authorId: row.authorId });
       await this.cloudUploads.consume(tx, channelId, principal.userId, files.uploaded);
       if (files.added.length) await tx.insert(attachments).values(files.added);
+      // A federated group's post edited by its (local) author: the group Announces the Update (FEP-1b12).
+      if (changes.content !== undefined && messageId === channelId && ctx.actor)
+        await announcePostEdit(this.deps, tx, ctx.actor.guild, ctx.channel, row.authorId);
       return { updated: next, removed: await dropAttachments(tx, channelId, messageId, files.dropped) };
     });
     upload?.keep();
@@ -512,6 +516,19 @@ export class MessagesService {
       ...message,
       ...(ctx.guildId ? { guild_id: ctx.guildId } : {}),
     });
+    // A group post's body edited: members' home streams get `status.update` (ADR 0031; the stream checks the forum).
+    if (
+      changes.content !== undefined &&
+      messageId === channelId &&
+      ctx.actor?.guild.groupJoinMode &&
+      ctx.channel.type === ChannelType.PublicThread &&
+      ctx.channel.parentId
+    )
+      this.deps.events.publish('SOCIAL_GROUP_POST_UPDATE', Topic.account(ctx.actor.guild.id), {
+        id: channelId,
+        group_id: ctx.actor.guild.id,
+        forum_id: ctx.channel.parentId,
+      });
     // New text, or previews shown again: the links are read (again; the cache answers for unchanged ones).
     const unsuppressed = !!(row.flags & MessageFlags.SuppressEmbeds) && updated.flags !== row.flags;
     if (

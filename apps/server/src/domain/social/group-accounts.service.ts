@@ -1,5 +1,5 @@
 import { hasPermission, Permission } from '@hearth/permissions';
-import { ChannelType, Limits, MessageType, snowflakeIsoTimestamp } from '@hearth/protocol';
+import { ChannelType, isForumType, Limits, MessageType, snowflakeIsoTimestamp } from '@hearth/protocol';
 import { and, asc, eq, inArray, isNotNull, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
@@ -17,6 +17,7 @@ import {
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import { isFederatedGroup } from '../guilds/group-federation';
 import type { GroupsService } from '../guilds/groups.service';
 import {
   type ChannelRow,
@@ -816,6 +817,8 @@ export class GroupAccountsService {
             eq(channels.guildId, guildId),
             eq(channels.parentId, forumId),
             isNotNull(guilds.groupJoinMode),
+            // A post of a forum (not a thread of a chat channel).
+            sql`exists (select 1 from ${channels} f where f.id = ${forumId} and f.type in (${sql.join(FORUM_TYPES, sql`, `)}))`,
             activeAuthor(),
           ),
         ),
@@ -842,6 +845,84 @@ export class GroupAccountsService {
     if (allowed.size === 0) return null;
     const [status] = await this.views([row]);
     return status ? { status, readers: allowed } : null;
+  }
+  // --- federation (ADR 0031, federation addendum; FEP-1b12) ------------------------------------------------------
+
+  /**
+   * A group that is an ActivityPub Group actor (public or approval-required, with a handle), or null: a private group
+   * and a guild that is no group are no actor (404), whoever asks.
+   */
+  async federated(id: string): Promise<GuildRow | null> {
+    if (!/^\d{1,20}$/.test(id)) return null;
+    const [row] = await this.deps.db.select().from(guilds).where(eq(guilds.id, id));
+    return row && isFederatedGroup(row) ? row : null;
+  }
+
+  /** The id of the federated group with this handle (WebFinger's `acct:handle@host`), or null. */
+  async federatedByHandle(handle: string): Promise<string | null> {
+    const [row] = await this.deps.db
+      .select()
+      .from(guilds)
+      .where(eq(sql`lower(${guilds.groupHandle})`, handle.toLowerCase()));
+    return row && isFederatedGroup(row) ? row.id : null;
+  }
+
+  /** The group's member count and its posts' count (the Group actor's collections). */
+  async counts(id: string): Promise<{ members: number; posts: number }> {
+    const g = await this.federated(id);
+    if (!g) return { members: 0, posts: 0 };
+    const [account] = await this.accounts([{ guild: g, member: false, banned: false }]);
+    return { members: account?.followers_count ?? 0, posts: account?.statuses_count ?? 0 };
+  }
+
+  /**
+   * A remote account's Follow of a federated group: joining, as a local follow is (a public group admits at once, an
+   * approval-required one takes a join request answered by its moderators). A banned account, or one the group may
+   * not take, is refused.
+   */
+  async followRemote(principal: Principal, id: string): Promise<'joined' | 'requested' | 'refused'> {
+    if (!(await this.federated(id))) return 'refused';
+    try {
+      const r = await this.follow(principal, id);
+      return r.following ? 'joined' : r.requested ? 'requested' : 'refused';
+    } catch (err) {
+      this.deps.log.info({ err, guildId: id, userId: principal.userId }, 'a remote join was refused');
+      return 'refused';
+    }
+  }
+
+  /** The federated groups among `ids` that status `statusId` made posts in (its Update and Delete are relayed). */
+  async postedFrom(userId: string, statusId: string): Promise<string[]> {
+    const made = await this.madeBy(userId, statusId);
+    const ids = [...new Set(made.map((t) => t.guildId).filter((g) => g !== null))];
+    const fed = await Promise.all(ids.map((g) => this.federated(g)));
+    return fed.filter((g) => g !== null).map((g) => g.id);
+  }
+
+  /**
+   * A post of a federated group as the Group actor serves it (its thread, starter message and author), or null when
+   * there is none or its forum is one a non-member may not read (what only members read is not federated).
+   */
+  async federatedPost(guildId: string, threadId: string) {
+    const g = await this.federated(guildId);
+    if (!g || !/^\d{1,20}$/.test(threadId)) return null;
+    const { db } = this.deps;
+    const [row] = await db
+      .select({ thread: channels, message: messages })
+      .from(channels)
+      .innerJoin(messages, and(eq(messages.channelId, channels.id), eq(messages.id, channels.id)))
+      .where(and(eq(channels.guildId, guildId), eq(channels.id, threadId)));
+    if (!row?.thread.parentId || row.thread.type !== ChannelType.PublicThread) return null;
+    const [forum, guildRoles, overwrites] = await Promise.all([
+      db.select().from(channels).where(eq(channels.id, row.thread.parentId)),
+      db.select().from(roles).where(eq(roles.guildId, guildId)),
+      db.select().from(permissionOverwrites).where(eq(permissionOverwrites.channelId, row.thread.parentId)),
+    ]);
+    if (!forum[0] || !isForumType(forum[0].type)) return null;
+    // What a member with no roles may read (the engine's @everyone): nothing only some members read is federated.
+    const everyone = previewActor(g, guildRoles, '0');
+    if (!hasPermission(everyone.channelPermissions(overwrites), READ)) return null;
+    return { guild: g, thread: row.thread, message: row.message };
   }
 }
 

@@ -31,6 +31,7 @@ import {
   hasRemoteFollowers,
   isRemote,
   remoteAudience,
+  remotePrincipal,
 } from './remote.service';
 import { statusViews } from './status-views';
 import { hashtags, mentionedUsernames, renderText } from './text';
@@ -355,6 +356,8 @@ export class PostsService {
       return row;
     });
     pending.publish(this.deps.events);
+    // The group posts a remote member's status made (ADR 0031, federation) follow its edit, as a local one's do.
+    if (post) await this.groups.statusEdited(remotePrincipal(authorId), post);
     return post !== null;
   }
 

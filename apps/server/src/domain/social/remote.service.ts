@@ -5,6 +5,7 @@ import {
   followers,
   follows,
   instanceFailures,
+  members,
   postMentions,
   postReactions,
   posts,
@@ -249,6 +250,18 @@ export class RemoteAccountsService {
       .innerJoin(users, eq(users.id, followers.followerId))
       .where(and(eq(followers.userId, userId), eq(followers.accepted, true), eq(users.remote, true)))
       .orderBy(followers.id)
+      .limit(limit);
+    return rows.map(toRemote);
+  }
+
+  /** Up to `limit` remote members of group `guildId`: its Group actor's followers (ADR 0031, FEP-1b12). */
+  async remoteMembers(guildId: string, limit: number): Promise<RemoteAccount[]> {
+    const rows = await this.deps.db
+      .select(remoteColumns)
+      .from(members)
+      .innerJoin(users, eq(users.id, members.userId))
+      .where(and(eq(members.guildId, guildId), eq(users.remote, true)))
+      .orderBy(members.userId)
       .limit(limit);
     return rows.map(toRemote);
   }

@@ -7,11 +7,13 @@ import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions } from '../errors';
 import { loadChannelContext } from '../guilds/channel-context';
+import { enqueueGroupDelivery } from '../guilds/group-federation';
 import { type ChannelForActor, channelForActor, type GuildActor } from '../guilds/guild-access';
 import type { MessageChannel } from '../messages/message-channel';
 import type { MessagesService } from '../messages/messages.service';
 import type { UploadBatch } from '../messages/uploads';
 import { PendingEvents } from '../pending-events';
+import { isRemote } from '../social/remote.service';
 import { checkAppliedTags } from './forum';
 import { type ForumPostInput, newThreadRow, type ThreadsService } from './threads.service';
 import { toThreadWire } from './threads.wire';
@@ -95,6 +97,15 @@ export class ForumPostsService {
       pending,
       write: async (tx) => {
         member = await this.threads.insertThread(tx, thread, pending);
+        // A federated group Announces a local member's post to its remote followers (FEP-1b12); a remote member's
+        // post is announced by the inbox that accepted it.
+        if (!(await isRemote(tx, principal.userId)))
+          await enqueueGroupDelivery(this.deps, tx, actor.guild, {
+            type: 'group-create',
+            guildId: actor.guild.id,
+            threadId: id,
+            authorId: principal.userId,
+          });
         // A forum's last_message_id is its newest post (whichever of two concurrent posts commits last).
         await tx
           .update(channels)

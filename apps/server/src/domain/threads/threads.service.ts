@@ -17,12 +17,13 @@ import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle
 import { Topic } from '../../events/publisher';
 import { channelTypeIn } from '../../store/channel-kinds';
 import type { DbOrTx } from '../../store/db';
-import { channels, messages, permissionOverwrites, threadMembers } from '../../store/schema';
+import { channels, guilds, messages, permissionOverwrites, posts, threadMembers } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, invalidField, missingPermissions, notFound } from '../errors';
 import { groupBy } from '../group-by';
 import { writeAudit } from '../guilds/audit';
+import { enqueueGroupDelivery } from '../guilds/group-federation';
 import {
   type ChannelRow,
   loadChannelForActor,
@@ -34,6 +35,7 @@ import {
 import { deleteChannelContent, deleteChannelFiles } from '../messages/channel-content';
 import { hydrateMessages, messageColumns } from '../messages/messages.wire';
 import { PendingEvents } from '../pending-events';
+import { isRemote } from '../social/remote.service';
 import { checkAppliedTags } from './forum';
 import { memberships, threadMemberCounts, toThreadMemberWire, toThreadWire } from './threads.wire';
 
@@ -277,6 +279,7 @@ export class ThreadsService {
           ],
           reason: audit.reason,
         });
+      await this.announceRemoval(tx, channel, audit !== null);
       await deleteChannelContent(tx, [threadId]);
       await tx
         .update(messages)
@@ -294,6 +297,39 @@ export class ThreadsService {
     });
     pending.publish(this.deps.events);
     return wire;
+  }
+
+  /**
+   * A forum post of a federated group is deleted: the group Announces it to its remote followers (FEP-1b12), in `tx`.
+   * A remote author's own deletion is announced by the inbox that received it; a moderator's is the group's Delete.
+   */
+  private async announceRemoval(tx: DbOrTx, thread: ChannelRow, moderated: boolean): Promise<void> {
+    if (!thread.guildId || !thread.parentId || !thread.ownerId) return;
+    const [row] = await tx
+      .select({
+        guild: guilds,
+        forumType: sql<number>`(select type from ${channels} where id = ${thread.parentId})`,
+      })
+      .from(guilds)
+      .where(eq(guilds.id, thread.guildId));
+    if (!row || !isForumType(Number(row.forumType))) return;
+    const remoteAuthor = await isRemote(tx, thread.ownerId);
+    if (!moderated && remoteAuthor) return;
+    const [source] =
+      remoteAuthor && thread.sourceStatusId
+        ? await tx
+            .select({ uri: posts.uri })
+            .from(posts)
+            .where(and(eq(posts.userId, thread.ownerId), eq(posts.id, thread.sourceStatusId)))
+        : [];
+    await enqueueGroupDelivery(this.deps, tx, row.guild, {
+      type: 'group-delete',
+      guildId: thread.guildId,
+      threadId: thread.id,
+      authorId: thread.ownerId,
+      moderated,
+      sourceUri: source?.uri ?? null,
+    });
   }
 
   /** GET /guilds/:id/threads/active: unarchived threads the caller can see, and the caller's memberships in them. */

@@ -502,6 +502,7 @@ export class MastodonStreaming {
       case 'SOCIAL_NOTIFICATION':
       case 'SESSIONS_REVOKED':
       case 'SOCIAL_GROUP_POST_CREATE':
+      case 'SOCIAL_GROUP_POST_UPDATE':
         return true;
       case 'SOCIAL_FOLLOW':
       case 'SOCIAL_UNFOLLOW':
@@ -524,7 +525,13 @@ export class MastodonStreaming {
       case 'SOCIAL_NOTIFICATION':
         return this.notification(event.d.user_id, event.d.id);
       case 'SOCIAL_GROUP_POST_CREATE':
-        return this.groupPost(event.d.id, event.d.group_id, event.d.forum_id);
+      case 'SOCIAL_GROUP_POST_UPDATE':
+        return this.groupPost(
+          event.t === 'SOCIAL_GROUP_POST_CREATE' ? 'update' : 'status.update',
+          event.d.id,
+          event.d.group_id,
+          event.d.forum_id,
+        );
       case 'SOCIAL_FOLLOW':
         if (event.d.accepted) this.following(event.d.account_id, 'followed', event.d.target_id, true);
         return;
@@ -669,7 +676,12 @@ export class MastodonStreaming {
    * forum, as the domain decides in one batch of reads for all of them (membership is not indexed here, so a join
    * made on any route counts at once).
    */
-  private async groupPost(id: string, groupId: string, forumId: string): Promise<void> {
+  private async groupPost(
+    kind: 'update' | 'status.update',
+    id: string,
+    groupId: string,
+    forumId: string,
+  ): Promise<void> {
     const sessions = [...this.registry.values()].filter((s) => s.principal && s.streams.has('user'));
     if (sessions.length === 0) return;
     const found = await this.opts.services.social.groupAccounts.streamed(id, groupId, forumId, [
@@ -678,7 +690,7 @@ export class MastodonStreaming {
     if (!found) return;
     const payload = JSON.stringify(found.status);
     for (const s of sessions)
-      if (found.readers.has(s.userId)) s.outbox.send(frame(s.transport, ['user'], 'update', payload));
+      if (found.readers.has(s.userId)) s.outbox.send(frame(s.transport, ['user'], kind, payload));
   }
 
   /** A notification, as its recipient may read it now (else nothing), on their `user` and `user:notification`. */

@@ -1,0 +1,70 @@
+import { isForumType, isThreadType } from '@hearth/protocol';
+import { and, eq, sql } from 'drizzle-orm';
+import type { FederationDelivery } from '../../jobs/kinds';
+import type { DbOrTx } from '../../store/db';
+import { channels, members, users } from '../../store/schema';
+import type { Deps } from '../deps';
+
+// Which groups federate (ADR 0031, federation addendum): a group with a handle that is public or approval-required is
+// an ActivityPub Group actor (FEP-1b12); a private group, or a guild that is no group, is none (404 on the actor).
+
+/** Whether a guild row is a federated group. */
+export function isFederatedGroup(g: {
+  groupJoinMode: 'public' | 'approval' | 'private' | null;
+  groupHandle: string | null;
+}): boolean {
+  return (g.groupJoinMode === 'public' || g.groupJoinMode === 'approval') && g.groupHandle !== null;
+}
+
+/** Whether group `guildId` has a member on another instance (a follower of its Group actor), read in `db`. */
+export async function hasRemoteMembers(db: DbOrTx, guildId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql<number>`1` })
+    .from(members)
+    .innerJoin(users, eq(users.id, members.userId))
+    .where(and(eq(members.guildId, guildId), eq(users.remote, true)))
+    .limit(1);
+  return row !== undefined;
+}
+
+/**
+ * Asks federation, in `tx`, to send `delivery` for group `guild` when it federates and has remote members (the
+ * Group actor's followers): what the group Announces, durably with the change that caused it.
+ */
+export async function enqueueGroupDelivery(
+  deps: Pick<Deps, 'jobs'>,
+  tx: DbOrTx,
+  guild: { id: string; groupJoinMode: 'public' | 'approval' | 'private' | null; groupHandle: string | null },
+  delivery: FederationDelivery,
+): Promise<void> {
+  if (!isFederatedGroup(guild) || !(await hasRemoteMembers(tx, guild.id))) return;
+  await deps.jobs.enqueue('federation.deliver', delivery, {}, tx);
+}
+
+/**
+ * The starter message of `thread` (a post, if its parent is a forum) was edited by `authorId`: a federated group with
+ * remote followers Announces the Update of a local author's post, in `tx`. A remote author's edit is announced by the
+ * inbox that received it.
+ */
+export async function announcePostEdit(
+  deps: Pick<Deps, 'jobs'>,
+  tx: DbOrTx,
+  guild: { id: string; groupJoinMode: 'public' | 'approval' | 'private' | null; groupHandle: string | null },
+  thread: { id: string; parentId: string | null; type: number },
+  authorId: string,
+): Promise<void> {
+  if (!isFederatedGroup(guild) || !thread.parentId || !isThreadType(thread.type)) return;
+  const [parent] = await tx
+    .select({ type: channels.type })
+    .from(channels)
+    .where(eq(channels.id, thread.parentId));
+  if (!parent || !isForumType(parent.type)) return;
+  const [author] = await tx.select({ remote: users.remote }).from(users).where(eq(users.id, authorId));
+  if (!author || author.remote) return;
+  await enqueueGroupDelivery(deps, tx, guild, {
+    type: 'group-update',
+    guildId: guild.id,
+    threadId: thread.id,
+    authorId,
+  });
+}

@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { users } from '../../src/store/schema';
+import { eventually, PUBLIC, settled as settledJobs } from '../federation-helpers';
+import { type Peer, type PeerActor, startPeer } from '../fediverse-peer';
+import { createForumPost, createGroup } from '../group-helpers';
+import { startHearth, type TestServer } from '../harness';
+import { mastodon } from '../social-helpers';
+
+// Groups as ActivityPub Group actors (FEP-1b12; ADR 0031, federation addendum), driven by the stand-in peer: a remote
+// Follow is a join (accepted at once, or after a moderator's approval), a member's note addressed to the group becomes
+// a group post that the group Announces to its followers with its edits and deletion, a non-member or a banned
+// account is refused, and a private group is no actor at all.
+
+let h: TestServer;
+let peer: Peer;
+const m = (...args: Parameters<ReturnType<typeof mastodon>>) => mastodon(h)(...args);
+
+before(async () => {
+  h = await startHearth({ federationAllowPrivateAddresses: true, federationAllowHttp: true });
+  peer = await startPeer();
+});
+after(async () => {
+  await h.close();
+  await peer.close();
+});
+
+const settled = () => settledJobs(h);
+const AP = { accept: 'application/activity+json' };
+/** The instance's public origin (the harness's `publicUrl`): what its IRIs name; requests go to `h.url`. */
+const ORIGIN = 'http://hearth.test';
+const actorUri = (id: string) => `${ORIGIN}/users/${id}`;
+const inboxOf = (id: string) => `${h.url}/users/${id}/inbox`;
+/** GETs an IRI of this instance as ActivityPub. */
+const getAp = (iri: string) => fetch(iri.replace(ORIGIN, h.url), { headers: AP });
+
+/** The stored account id of a peer actor. */
+async function accountOf(actor: PeerActor): Promise<string> {
+  const [row] = await h.app.database.db.select({ id: users.id }).from(users).where(eq(users.uri, actor.id));
+  assert.ok(row, `no account for ${actor.id}`);
+  return row.id;
+}
+
+/** `actor` Follows group `guildId`; answers the Follow's IRI. */
+async function followGroup(actor: PeerActor, guildId: string, n = 1): Promise<string> {
+  const id = `${actor.id}#follows/${guildId}/${n}`;
+  const status = await peer.send(actor, inboxOf(guildId), {
+    id,
+    type: 'Follow',
+    actor: actor.id,
+    object: actorUri(guildId),
+  });
+  assert.equal(status, 202);
+  return id;
+}
+
+const answerTo = (followId: string, type: 'Accept' | 'Reject') =>
+  eventually(`the ${type} of ${followId}`, async () =>
+    peer.received.find((a) => a.type === type && (a.object === followId || a.object?.id === followId)),
+  );
+
+const note = (actor: PeerActor, n: string, content: string, group: string) => ({
+  id: `${actor.id}/statuses/${n}`,
+  type: 'Note',
+  attributedTo: actor.id,
+  to: [PUBLIC],
+  cc: [actorUri(group), `${actor.id}/followers`],
+  audience: actorUri(group),
+  content,
+  published: '2026-12-01T10:00:00Z',
+});
+const create = (actor: PeerActor, object: Record<string, any>) => ({
+  id: `${object.id}/activity`,
+  type: 'Create',
+  actor: actor.id,
+  to: object.to,
+  cc: object.cc,
+  object,
+});
+
+/** The group's posts as its Mastodon account shows them to `viewer`'s token (the owner, a member). */
+async function groupPosts(guildId: string, token: { token: string; id: string }) {
+  const r = await m('GET', `/api/v1/accounts/${guildId}/statuses`, token as any);
+  assert.equal(r.status, 200, r.text);
+  return r.body as Array<{ id: string; content: string; hearth_group_post: { author: { id: string } } }>;
+}
+
+const announced = (type: string, objectId: string) =>
+  peer.received.find(
+    (a) =>
+      a.type === 'Announce' &&
+      a.object?.type === type &&
+      (a.object.object === objectId || a.object.object?.id === objectId),
+  );
+
+describe('groups as Group actors', { timeout: 120_000 }, () => {
+  test('a private group is no actor; a public one is a Group with WebFinger, keys and followers', async () => {
+    const priv = await createGroup(h, 'private');
+    const pub = await createGroup(h, 'public');
+    const host = 'hearth.test';
+
+    const hidden = await getAp(actorUri(priv.g.id));
+    assert.equal(hidden.status === 404 || hidden.status === 406, true, `private actor: ${hidden.status}`);
+    const finger = await fetch(`${h.url}/.well-known/webfinger?resource=acct:${priv.handle}@${host}`);
+    assert.equal(finger.status, 404);
+    const privFollowers = await getAp(`${actorUri(priv.g.id)}/followers`);
+    assert.notEqual(privFollowers.status, 200);
+
+    const found = await fetch(`${h.url}/.well-known/webfinger?resource=acct:${pub.handle}@${host}`);
+    assert.equal(found.status, 200);
+    const jrd = await found.json();
+    assert.ok(
+      jrd.links.some((l: { rel: string; href: string }) => l.rel === 'self' && l.href === actorUri(pub.g.id)),
+    );
+    const res = await getAp(actorUri(pub.g.id));
+    assert.equal(res.status, 200);
+    const actor = await res.json();
+    assert.equal(actor.type, 'Group');
+    assert.equal(actor.preferredUsername, pub.handle);
+    assert.equal(actor.inbox, `${actorUri(pub.g.id)}/inbox`);
+    assert.equal(actor.followers, `${actorUri(pub.g.id)}/followers`);
+    assert.match(actor.publicKey.publicKeyPem, /BEGIN PUBLIC KEY/);
+  });
+
+  test('a remote Follow joins a public group; a member note becomes a post, Announced with its edit and deletion; a non-member and a banned member are refused', async () => {
+    const { g, forumId } = await createGroup(h, 'public');
+    const alice = await peer.actor('alice');
+    const eve = await peer.actor('eve');
+    await answerTo(await followGroup(alice, g.id), 'Accept');
+    const aliceId = await accountOf(alice);
+    const member = await h.api('GET', `/guilds/${g.id}/members/${aliceId}`, { token: g.owner.token });
+    assert.equal(member.status, 200, member.text);
+    const followers = await (await getAp(`${actorUri(g.id)}/followers`)).json();
+    assert.equal(followers.totalItems, 2);
+
+    // A member's note addressed to the group is a group post, and the group Announces the Create.
+    const first = note(alice, 'g1', '<p>Hello from afar</p>', g.id);
+    assert.equal(await peer.send(alice, inboxOf(g.id), create(alice, first)), 202);
+    const post = await eventually('the group post', async () =>
+      (await groupPosts(g.id, g.owner)).find((p) => /Hello from afar/.test(p.content)),
+    );
+    assert.equal(post.hearth_group_post.author.id, aliceId);
+    await eventually('the Announce of the Create', async () => announced('Create', first.id));
+
+    // Its edit edits the post and is relayed.
+    const edited = { ...first, content: '<p>Hello again from afar</p>', updated: '2026-12-01T11:00:00Z' };
+    await peer.send(alice, `${h.url}/inbox`, {
+      id: `${alice.id}#updates/g1`,
+      type: 'Update',
+      actor: alice.id,
+      object: edited,
+    });
+    await eventually('the post edited', async () =>
+      (await groupPosts(g.id, g.owner)).find((p) => p.id === post.id && /Hello again/.test(p.content)),
+    );
+    await eventually('the Announce of the Update', async () => announced('Update', first.id));
+
+    // A non-member's note addressed to the group is no post.
+    const stray = note(eve, 'g2', '<p>Let me in</p>', g.id);
+    assert.equal(await peer.send(eve, inboxOf(g.id), create(eve, stray)), 202);
+    await settled();
+    assert.equal(
+      (await groupPosts(g.id, g.owner)).some((p) => /Let me in/.test(p.content)),
+      false,
+    );
+
+    // Its deletion deletes the post and is relayed.
+    await peer.send(alice, `${h.url}/inbox`, {
+      id: `${alice.id}#deletes/g1`,
+      type: 'Delete',
+      actor: alice.id,
+      object: { id: first.id, type: 'Tombstone' },
+    });
+    await eventually('the post deleted', async () =>
+      (await groupPosts(g.id, g.owner)).every((p) => p.id !== post.id),
+    );
+    await eventually('the Announce of the Delete', async () => announced('Delete', first.id));
+
+    // Banned, alice posts nothing more (nor does a new Follow let her back in).
+    const ban = await h.api('PUT', `/guilds/${g.id}/bans/${aliceId}`, { token: g.owner.token, body: {} });
+    assert.equal(ban.status, 204, ban.text);
+    await answerTo(await followGroup(alice, g.id, 2), 'Reject');
+    const late = note(alice, 'g3', '<p>Still here</p>', g.id);
+    assert.equal(await peer.send(alice, inboxOf(g.id), create(alice, late)), 202);
+    await settled();
+    assert.equal(
+      (await groupPosts(g.id, g.owner)).some((p) => /Still here/.test(p.content)),
+      false,
+    );
+
+    // A local member's post is Announced as the author's Create of a Page, which the group serves.
+    const bob = await peer.actor('bob');
+    await answerTo(await followGroup(bob, g.id), 'Accept');
+    const threadId = await createForumPost(h, g, forumId, g.owner, 'Local news', 'Made here');
+    const pageId = `${actorUri(g.id)}/posts/${threadId}`;
+    const announce = await eventually('the Announce of the local post', async () =>
+      announced('Create', pageId),
+    );
+    assert.equal(announce.actor, actorUri(g.id));
+    assert.equal(announce.object.actor, actorUri(g.owner.id));
+    const page = await (await getAp(pageId)).json();
+    assert.equal(page.type, 'Page');
+    assert.equal(page.name, 'Local news');
+    assert.match(page.content, /Made here/);
+    // Deleting it is relayed too.
+    const del = await h.api('DELETE', `/channels/${threadId}`, { token: g.owner.token });
+    assert.equal(del.status, 200, del.text);
+    await eventually('the Announce of the local deletion', async () => announced('Delete', pageId));
+  });
+
+  test('an approval-required group Accepts a remote Follow once a moderator approves, and Rejects a refused one', async () => {
+    const { g } = await createGroup(h, 'approval');
+    const carol = await peer.actor('carol');
+    const dave = await peer.actor('dave');
+    const carolFollow = await followGroup(carol, g.id);
+    const daveFollow = await followGroup(dave, g.id);
+    const requests = await eventually('the two join requests', async () => {
+      const r = await h.api('GET', `/guilds/${g.id}/requests?status=SUBMITTED`, { token: g.owner.token });
+      return r.body.guild_join_requests?.length === 2 ? r.body.guild_join_requests : null;
+    });
+    assert.equal(
+      peer.received.some((a) => a.object === carolFollow || a.object?.id === carolFollow),
+      false,
+    );
+    const [carolId, daveId] = [await accountOf(carol), await accountOf(dave)];
+    const byUser = (id: string) => requests.find((r: { user_id: string }) => r.user_id === id);
+    const approve = await h.api('PATCH', `/guilds/${g.id}/requests/${byUser(carolId).id}`, {
+      token: g.owner.token,
+      body: { action: 'APPROVED' },
+    });
+    assert.equal(approve.status, 200, approve.text);
+    const reject = await h.api('PATCH', `/guilds/${g.id}/requests/${byUser(daveId).id}`, {
+      token: g.owner.token,
+      body: { action: 'REJECTED' },
+    });
+    assert.equal(reject.status, 200, reject.text);
+    await answerTo(carolFollow, 'Accept');
+    await answerTo(daveFollow, 'Reject');
+    assert.equal(
+      (await h.api('GET', `/guilds/${g.id}/members/${carolId}`, { token: g.owner.token })).status,
+      200,
+    );
+  });
+});
