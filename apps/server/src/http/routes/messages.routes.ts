@@ -59,6 +59,30 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
     async (req) => messages.requestUploads(caller(req), req.params.channel_id, req.body),
   );
 
+  // Discord's cancel of an upload not sent: the upload_filename (`<id>/<name>`) URL-encoded as one segment, as
+  // Discord's clients send it, or as the two segments it reads as.
+  for (const url of ['/attachments/:upload_filename', '/attachments/:upload_id/:filename']) {
+    app.delete(
+      url,
+      {
+        config: { auth: 'any', bucket: 'message-delete' },
+        schema: {
+          tags,
+          hide: url.includes(':upload_id'),
+          params: url.includes(':upload_id')
+            ? Type.Object({ upload_id: Snowflake, filename: Type.String({ minLength: 1, maxLength: 255 }) })
+            : Type.Object({ upload_filename: Type.String({ minLength: 1, maxLength: 300 }) }),
+          response: errors,
+        },
+      },
+      async (req, reply) => {
+        const p = req.params as { upload_filename?: string; upload_id?: string; filename?: string };
+        await messages.cancelUpload(caller(req), p.upload_filename ?? `${p.upload_id}/${p.filename}`);
+        return noContent(reply);
+      },
+    );
+  }
+
   app.get(
     '/channels/:channel_id/messages',
     {
