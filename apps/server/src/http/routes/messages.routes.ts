@@ -68,7 +68,6 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
         config: { auth: 'any', bucket: 'message-delete' },
         schema: {
           tags,
-          hide: url.includes(':upload_id'),
           params: url.includes(':upload_id')
             ? Type.Object({ upload_id: Snowflake, filename: Type.String({ minLength: 1, maxLength: 255 }) })
             : Type.Object({ upload_filename: Type.String({ minLength: 1, maxLength: 300 }) }),
