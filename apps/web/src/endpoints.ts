@@ -304,9 +304,6 @@ export const getMessages = (
 ) => api<Message[]>('GET', `/channels/${channelId}/messages${query(page)}`);
 export const createMessage = (channelId: string, body: CreateMessage) =>
   api<Message>('POST', `/channels/${channelId}/messages`, body);
-/** A message with files: `form` holds `payload_json` and `files[n]`; progress from 0 to 1. */
-export const uploadMessage = (channelId: string, form: FormData, onProgress: (fraction: number) => void) =>
-  upload<Message>(`/channels/${channelId}/messages`, form, onProgress);
 export const editMessage = (channelId: string, messageId: string, body: EditMessage) =>
   api<Message>('PATCH', `/channels/${channelId}/messages/${messageId}`, body);
 export const deleteMessage = (channelId: string, messageId: string) =>

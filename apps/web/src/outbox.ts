@@ -1,5 +1,5 @@
 // Sending: optimistic messages matched back by nonce, retried with the same nonce (the server's
-// enforce_nonce makes a retry after a lost answer harmless), and uploads with progress.
+// enforce_nonce makes a retry after a lost answer harmless). Files go through the cloud-upload flow (uploads.ts).
 import * as endpoints from './endpoints';
 import { addHistory, addPending, type PendingMessage, updatePending } from './store';
 
@@ -39,29 +39,6 @@ export function queueMessage(channelId: string, content: string, replyTo: string
   const p: PendingMessage = { nonce: newNonce(), channel_id: channelId, content, replyTo, failed: false };
   addPending(p);
   void sendMessage(p);
-}
-
-/** Uploads files with a message through Discord's multipart form, reporting progress. */
-export async function sendWithFiles(
-  channelId: string,
-  content: string,
-  files: File[],
-  onProgress: (f: number) => void,
-  replyTo: string | null = null,
-): Promise<void> {
-  const form = new FormData();
-  form.append(
-    'payload_json',
-    JSON.stringify({
-      content,
-      nonce: newNonce(),
-      attachments: files.map((f, i) => ({ id: i, filename: f.name })),
-      ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
-    }),
-  );
-  for (const [i, f] of files.entries()) form.append(`files[${i}]`, f, f.name);
-  const message = await endpoints.uploadMessage(channelId, form, onProgress);
-  addHistory(channelId, [message], {});
 }
 
 export function formatBytes(n: number): string {

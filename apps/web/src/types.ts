@@ -19,6 +19,8 @@ export interface User {
   avatar_url?: string;
   email?: string | null;
   verified?: boolean;
+  /** The caller's own (READY, GET /users/@me): the most bytes one file of theirs may have. */
+  upload_limit?: number;
 }
 
 export interface Role {

@@ -186,6 +186,72 @@ describe('cloud uploads', () => {
     assert.equal(made.body.attachments[0].filename, 'mine.txt');
   });
 
+  test('DELETE /attachments/:upload_filename cancels the caller’s own unsent upload, bytes and all', async () => {
+    const g = await createGuild(h);
+    const m = await joinGuild(h, g);
+    const outsider = await h.register();
+    const cancel = (u: TestUser | null, name: string) =>
+      h.api('DELETE', `/attachments/${encodeURIComponent(name)}`, u ? { token: u.token } : {});
+    const before = storedFiles().length;
+    const name = await uploaded(g.owner, g.textChannelId, 'draft.txt', 'not sent after all');
+    assert.equal(storedFiles().length, before + 1);
+
+    assert.equal((await cancel(null, name)).status, 401);
+    for (const u of [m, outsider]) {
+      const theirs = await cancel(u, name);
+      assert.equal(theirs.status, 404, 'someone else’s upload is as unknown as a made-up one');
+      assert.deepEqual(theirs.body, (await cancel(u, '123/nothing.txt')).body, 'and learns nothing more');
+    }
+    assert.equal((await cancel(g.owner, 'not-an-upload')).status, 404);
+    assert.equal(storedFiles().length, before + 1, 'refused cancels removed nothing');
+
+    const done = await cancel(g.owner, name);
+    assert.equal(done.status, 204, done.text);
+    assert.equal(storedFiles().length, before, 'its bytes are gone');
+    assert.equal((await cancel(g.owner, name)).status, 404, 'once');
+    const use = await h.api('POST', `/channels/${g.textChannelId}/messages`, {
+      token: g.owner.token,
+      body: { attachments: [{ id: '0', uploaded_filename: name }] },
+    });
+    assert.equal(use.body.code, 50146, 'a cancelled upload cannot be sent');
+
+    // Unencoded, the name reads as two segments: the same route.
+    const plain = await uploaded(g.owner, g.textChannelId, 'two.txt', 'xx');
+    const res = await h.api('DELETE', `/attachments/${plain}`, { token: g.owner.token });
+    assert.equal(res.status, 204, res.text);
+
+    // Announced, not yet PUT: cancelled, and its URL is dead.
+    const waiting = await announce(g.owner, g.textChannelId, [{ filename: 'w.txt', file_size: 2 }]);
+    const [slot] = waiting.body.attachments;
+    assert.equal((await cancel(g.owner, slot.upload_filename)).status, 204);
+    assert.equal((await put(slot.upload_url, 'hi')).status, 404);
+  });
+
+  test('an upload already sent cannot be cancelled: the message keeps its file', async () => {
+    const g = await createGuild(h);
+    const name = await uploaded(g.owner, g.textChannelId, 'kept.txt', 'kept');
+    const sent = await h.api('POST', `/channels/${g.textChannelId}/messages`, {
+      token: g.owner.token,
+      body: { attachments: [{ id: '0', uploaded_filename: name }] },
+    });
+    assert.equal(sent.status, 200, sent.text);
+    const res = await h.api('DELETE', `/attachments/${encodeURIComponent(name)}`, { token: g.owner.token });
+    assert.equal(res.status, 404);
+    const served = await fetch(local(sent.body.attachments[0].url));
+    assert.equal(served.status, 200);
+    assert.equal(await served.text(), 'kept');
+  });
+
+  test('the caller’s own user object announces their upload limit', async () => {
+    const u = await h.register();
+    const me = await h.api('GET', '/users/@me', { token: u.token });
+    assert.equal(me.body.upload_limit, 25 * 1024 * 1024);
+    await h.app.database.db.update(users).set({ uploadLimit: 1000 }).where(eq(users.id, u.id));
+    assert.equal((await h.api('GET', '/users/@me', { token: u.token })).body.upload_limit, 1000);
+    const other = await h.api('GET', `/users/${u.id}`, { token: (await h.register()).token });
+    assert.equal(other.body.upload_limit, undefined, 'nobody else sees it');
+  });
+
   test('uploads never used are swept with their bytes', async () => {
     const g = await createGuild(h);
     const before = storedFiles().length;

@@ -550,6 +550,8 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
       buffer: png,
     });
     await alice.page.getByRole('list', { name: 'Files to send' }).locator('img').waitFor();
+    // The file uploads as it is picked; Enter sends once it is up.
+    await alice.page.locator('.composer-row button.send:not([disabled])', { hasText: 'Send' }).waitFor();
     await send(alice, 'a picture');
     const pic = message(bob, 'a picture');
     // The preview is rendered (the mention as a name, not <@id>) and jumps to the original.
@@ -600,12 +602,13 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     await shot(alice, 'long-message-desktop');
     await shot(alice, 'long-message-phone', phone);
     await notice.getByRole('button', { name: 'Send as message.txt' }).click();
-    await message(bob, 'message.txt').waitFor();
-    // (Bob's copy can arrive before alice's upload answers.)
+    // The text becomes a file being uploaded; the box empties, and Send goes once the file is up.
     await a.waitForFunction(
       () => document.querySelector<HTMLTextAreaElement>('.composer textarea')?.value === '',
     );
     assert.equal(await notice.count(), 0);
+    await a.locator('.composer-row button.send:not([disabled])', { hasText: 'Send' }).click();
+    await message(bob, 'message.txt').waitFor();
 
     // An edit past the limit says why it was not saved.
     await send(alice, 'short for now');

@@ -36,6 +36,11 @@ export const PrivateUser = Type.Object(
     premium_type: Type.Integer(),
     /** Shown in the profile (Discord's user_profile.pronouns); '' when unset. */
     pronouns: Type.String(),
+    /**
+     * Hearth's addition: the most bytes one file of this user may have (a multipart message's files together), so a
+     * client can refuse a file before uploading it. Discord's clients derive theirs from premium_type.
+     */
+    upload_limit: Type.Integer(),
   },
   {},
 );

@@ -131,7 +131,7 @@ export class CloudUploads {
     try {
       await batch.receive({ field: 'file', filename: row.filename, stream, id: row.id });
       const [file] = batch.files;
-      await db
+      const [kept] = await db
         .update(cloudUploads)
         .set({
           state: 'uploaded',
@@ -141,7 +141,10 @@ export class CloudUploads {
           height: file.height,
           previewKey: file.previewKey,
         })
-        .where(and(eq(cloudUploads.channelId, row.channelId), eq(cloudUploads.id, row.id)));
+        .where(and(eq(cloudUploads.channelId, row.channelId), eq(cloudUploads.id, row.id)))
+        .returning({ id: cloudUploads.id });
+      // Cancelled (DELETE /attachments/…) while its bytes arrived: they go too, and the PUT learns it is gone.
+      if (!kept) throw gone();
     } catch (err) {
       await batch.discard();
       await db
@@ -206,6 +209,23 @@ export class CloudUploads {
       )
       .returning({ id: cloudUploads.id });
     if (taken.length !== rows.length) throw notUploaded();
+  }
+
+  /**
+   * Discord's DELETE /attachments/:upload_filename: the caller's own upload, not yet sent, goes with its bytes —
+   * whether it is still waiting for them, receiving them or finished. Someone else's upload, one a message already
+   * took, and a made-up name are the same bare 404. The row is found by its id and uploader (the uploader index):
+   * the name holds no channel, as Discord's does not.
+   */
+  async cancel(uploaderId: string, uploadFilename: string): Promise<void> {
+    const id = uploadedId(uploadFilename);
+    if (id === null) throw gone();
+    const removed = await this.deps.db
+      .delete(cloudUploads)
+      .where(and(eq(cloudUploads.uploaderId, uploaderId), eq(cloudUploads.id, id)))
+      .returning({ channelId: cloudUploads.channelId, id: cloudUploads.id });
+    if (!removed.length) throw gone();
+    await deleteAttachmentFiles(this.deps.storage, removed);
   }
 
   /** Deletes uploads past their hour, never used, files and all (the `messages.cloud-uploads-sweep` job). */

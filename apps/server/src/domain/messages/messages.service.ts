@@ -135,6 +135,14 @@ export class MessagesService {
     return this.cloudUploads.announce(grant, input);
   }
 
+  /**
+   * DELETE /attachments/:upload_filename (Discord's cancel of a cloud upload): only the caller's own upload, not yet
+   * taken by a message, whatever the caller may do in its channel now; anything else is a bare 404.
+   */
+  async cancelUpload(principal: Principal, uploadFilename: string): Promise<void> {
+    await this.cloudUploads.cancel(principal.userId, uploadFilename);
+  }
+
   /** An upload batch for files of a message to `channelId`, within the uploader's limit; the caller authorized it. */
   async uploadBatch(uploaderId: string, channelId: string): Promise<UploadBatch> {
     const [user] = await this.deps.db

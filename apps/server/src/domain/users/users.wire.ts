@@ -1,4 +1,4 @@
-import type { PrivateUser, User, UserSettings } from '@hearth/protocol';
+import { Limits, type PrivateUser, type User, type UserSettings } from '@hearth/protocol';
 import { type credentials, type userSettings, users } from '../../store/schema';
 
 type UserRow = typeof users.$inferSelect;
@@ -51,6 +51,7 @@ export function toPrivateUser(u: UserRow, cred: CredentialRow | null): PrivateUs
     locale: u.locale,
     premium_type: 0,
     pronouns: u.pronouns,
+    upload_limit: Math.min(u.uploadLimit, Limits.maxUploadBytes),
   };
 }
 

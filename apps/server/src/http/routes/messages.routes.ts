@@ -59,6 +59,34 @@ export function messagesRoutes(app: Api, { services }: RouteContext): void {
     async (req) => messages.requestUploads(caller(req), req.params.channel_id, req.body),
   );
 
+  // Discord's cancel of an upload not sent: the upload_filename (`<id>/<name>`) URL-encoded as one segment, as
+  // Discord's clients send it, or unencoded as two (the first then holds the id; one parameter name for both, as the
+  // router keeps one per position).
+  for (const twoSegments of [false, true]) {
+    app.delete(
+      twoSegments ? '/attachments/:upload_filename/:filename' : '/attachments/:upload_filename',
+      {
+        config: { auth: 'any', bucket: 'message-delete' },
+        schema: {
+          tags,
+          params: twoSegments
+            ? Type.Object({
+                upload_filename: Snowflake,
+                filename: Type.String({ minLength: 1, maxLength: 255 }),
+              })
+            : Type.Object({ upload_filename: Type.String({ minLength: 1, maxLength: 300 }) }),
+          response: errors,
+        },
+      },
+      async (req, reply) => {
+        const p = req.params as { upload_filename: string; filename?: string };
+        const name = p.filename === undefined ? p.upload_filename : `${p.upload_filename}/${p.filename}`;
+        await messages.cancelUpload(caller(req), name);
+        return noContent(reply);
+      },
+    );
+  }
+
   app.get(
     '/channels/:channel_id/messages',
     {

@@ -1,15 +1,17 @@
 // The composer: Enter sends, Shift+Enter starts a new line, Up edits your last message, Esc cancels a
 // reply; @ and # offer members, roles and channels, : offers emoji; the smiley button opens the emoji
-// picker; files show a preview and upload with progress.
+// picker; files upload as soon as they are picked, pasted or dropped (Discord's cloud-upload flow), each with a
+// preview, its progress, a cancel and its own error; the message is sent once they are all up.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import * as endpoints from '../../endpoints';
 import { Icon, IconButton } from '../../icons';
 import { useCommandIndex } from '../../interactions';
-import { formatBytes, messageLimit, queueMessage, sendWithFiles, tooLongReason } from '../../outbox';
+import { formatBytes, messageLimit, newNonce, queueMessage, tooLongReason } from '../../outbox';
 import { isPhone } from '../../phone';
-import { useStore } from '../../store';
+import { addHistory, useStore } from '../../store';
 import type { Channel, Guild, Message } from '../../types';
 import { Alert } from '../../ui';
+import { type CloudUpload, cloudUpload, refusal, UploadCancelled } from '../../uploads';
 import { type EmojiSet, loadEmoji } from '../emoji/data';
 import { EmojiPicker } from '../emoji/picker';
 import { CommandForm } from '../interactions/command-form';
@@ -18,6 +20,19 @@ import { type CommandEntry, commandEntries, filterEntries } from '../interaction
 import { useComposerInsert } from './insert';
 import { ReplyBar } from './reply-bar';
 import { emojiSuggestions, type Suggestion, suggestions } from './suggestions';
+
+/** A file in the composer: uploading from the moment it was added, up, or refused (with why). */
+interface Draft {
+  key: number;
+  file: File;
+  preview: string | null;
+  progress: number;
+  state: 'uploading' | 'uploaded' | 'failed';
+  error?: string;
+  uploadFilename?: string;
+}
+
+let draftKeys = 0;
 
 export function Composer(props: {
   channel: Channel;
@@ -31,8 +46,9 @@ export function Composer(props: {
 }) {
   const { channel } = props;
   const [text, setText] = useState('');
-  const [files, setFiles] = useState<File[]>([]);
-  const [progress, setProgress] = useState<number | null>(null);
+  const [drafts, setDrafts] = useState<Draft[]>([]);
+  const [sending, setSending] = useState(false);
+  const uploads = useRef(new Map<number, CloudUpload>());
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState(0);
   const [caret, setCaret] = useState(0);
@@ -50,6 +66,7 @@ export function Composer(props: {
   const slash = !!scope && !command && /^\/[^\n]*$/.test(text);
   const index = useCommandIndex(scope, slash);
   const me = useStore((s) => s.me);
+  const uploadLimit = me?.upload_limit;
   const member = useStore((s) => (props.guild && me ? s.members[props.guild.id]?.[me.id] : undefined));
   const commands = useMemo(
     () =>
@@ -96,16 +113,59 @@ export function Composer(props: {
     [word?.[0], props.guild, channel, emojiSet],
   );
 
-  const previews = useMemo(
-    () => files.map((f) => (f.type.startsWith('image/') ? URL.createObjectURL(f) : null)),
-    [files],
-  );
-  useEffect(
-    () => () => {
-      for (const u of previews) if (u) URL.revokeObjectURL(u);
-    },
-    [previews],
-  );
+  const patchDraft = (key: number, patch: Partial<Draft>) =>
+    setDrafts((ds) => ds.map((d) => (d.key === key ? { ...d, ...patch } : d)));
+
+  /** Adds files (at most 10 in all) and starts uploading each one the server would take. */
+  const addFiles = (added: File[]) => {
+    if (!props.canAttach || !added.length) return;
+    const fresh = added.slice(0, Math.max(0, 10 - drafts.length)).map((file): Draft => {
+      const why = refusal(file, uploadLimit);
+      return {
+        key: ++draftKeys,
+        file,
+        preview: file.type.startsWith('image/') ? URL.createObjectURL(file) : null,
+        progress: 0,
+        state: why ? 'failed' : 'uploading',
+        error: why ?? undefined,
+      };
+    });
+    setDrafts((ds) => [...ds, ...fresh]);
+    for (const d of fresh) {
+      if (d.state !== 'uploading') continue;
+      const up = cloudUpload(channel.id, d.file, (progress) => patchDraft(d.key, { progress }));
+      uploads.current.set(d.key, up);
+      up.done.then(
+        (uploadFilename) => patchDraft(d.key, { state: 'uploaded', uploadFilename, progress: 1 }),
+        (err) => {
+          uploads.current.delete(d.key);
+          if (!(err instanceof UploadCancelled))
+            patchDraft(d.key, { state: 'failed', error: (err as Error).message });
+        },
+      );
+    }
+  };
+
+  /** Takes a file out: its upload is aborted, or deleted on the server when it was up. */
+  const removeDraft = (d: Draft) => {
+    uploads.current.get(d.key)?.cancel();
+    uploads.current.delete(d.key);
+    if (d.preview) URL.revokeObjectURL(d.preview);
+    setDrafts((ds) => ds.filter((x) => x.key !== d.key));
+  };
+
+  // Uploads belong to their channel: leaving it (or the page) cancels the ones not sent.
+  const draftsNow = useRef(drafts);
+  draftsNow.current = drafts;
+  useEffect(() => {
+    const left = channel.id;
+    return () => {
+      for (const up of uploads.current.values()) up.cancel();
+      uploads.current.clear();
+      for (const d of draftsNow.current) if (d.preview) URL.revokeObjectURL(d.preview);
+      if (left) setDrafts([]);
+    };
+  }, [channel.id]);
 
   const complete = (o: Suggestion) => {
     const start = caret - (word?.[2].length ?? 0) - (word?.[3].length ?? 0);
@@ -131,28 +191,53 @@ export function Composer(props: {
   const length = text.trim().length;
   const tooLong = length > messageLimit;
 
-  const upload = async (content: string, attached: File[]) => {
+  const uploading = drafts.some((d) => d.state === 'uploading');
+  const failed = drafts.some((d) => d.state === 'failed');
+
+  /** Sends the message with its uploaded files (named by upload_filename): nothing is uploaded again. */
+  const sendWithUploads = async (content: string) => {
+    const sent = drafts;
     setError(null);
-    setProgress(0);
+    setSending(true);
     try {
-      await sendWithFiles(channel.id, content, attached, setProgress, props.replyTo?.id ?? null);
-      setFiles([]);
+      const message = await endpoints.createMessage(channel.id, {
+        content,
+        nonce: newNonce(),
+        attachments: sent.map((d, i) => ({
+          id: String(i),
+          filename: d.file.name,
+          uploaded_filename: d.uploadFilename ?? '',
+        })),
+        ...(props.replyTo
+          ? { message_reference: { message_id: props.replyTo.id, fail_if_not_exists: false } }
+          : {}),
+      });
+      addHistory(channel.id, [message], {});
+      for (const d of sent) {
+        uploads.current.delete(d.key);
+        if (d.preview) URL.revokeObjectURL(d.preview);
+      }
+      setDrafts((ds) => ds.filter((d) => !sent.includes(d)));
       setText('');
       props.onSent();
     } catch (err) {
       setError((err as Error).message);
     } finally {
-      setProgress(null);
+      setSending(false);
     }
   };
 
   const send = async () => {
     const content = text.trim();
-    if (!content && !files.length) return;
+    if (!content && !drafts.length) return;
     // Over the limit nothing is sent or cut: the notice below says why and offers a file instead.
     if (tooLong) return;
+    if (drafts.length) {
+      // Sent once every file is up; a refused one must be taken out first (its error says why).
+      if (uploading || failed || sending) return;
+      return sendWithUploads(content);
+    }
     setError(null);
-    if (files.length) return upload(content, files);
     queueMessage(channel.id, content, props.replyTo?.id ?? null);
     // Sending ends typing; the next keystroke starts it again.
     lastTyping.current = 0;
@@ -208,30 +293,50 @@ export function Composer(props: {
   };
 
   return (
-    <div className="composer">
+    // Files dropped anywhere on the composer are added as if picked (the keyboard has the Attach files button).
+    // biome-ignore lint/a11y/noStaticElementInteractions: a drop target only; every action has its own control
+    <div
+      className="composer"
+      onDragOver={(e) => {
+        if (props.canAttach && e.dataTransfer.types.includes('Files')) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        if (!props.canAttach || !e.dataTransfer.files.length) return;
+        e.preventDefault();
+        addFiles(Array.from(e.dataTransfer.files));
+      }}
+    >
       {props.replyTo && <ReplyBar replyTo={props.replyTo} onCancel={props.onCancelReply} />}
-      {files.length > 0 && (
+      {drafts.length > 0 && (
         <ul className="uploads" aria-label="Files to send">
-          {files.map((f, i) => (
-            <li key={`${f.name}-${f.size}-${f.lastModified}`}>
-              {previews[i] ? <img src={previews[i]!} alt="" /> : <Icon name="file" />}
-              <span className="name">{f.name}</span> <small>{formatBytes(f.size)}</small>
+          {drafts.map((d) => (
+            <li key={d.key} className={d.state} aria-label={d.file.name}>
+              {d.preview ? <img src={d.preview} alt="" /> : <Icon name="file" />}
+              <div className="upload-info">
+                <span className="name">{d.file.name}</span> <small>{formatBytes(d.file.size)}</small>
+                {d.state === 'uploading' && (
+                  <progress value={d.progress} max={1} aria-label={`Uploading ${d.file.name}`}>
+                    {Math.round(d.progress * 100)}%
+                  </progress>
+                )}
+                {d.state === 'failed' && (
+                  <small role="alert" className="error">
+                    {d.error}
+                  </small>
+                )}
+              </div>
               <button
                 type="button"
                 className="icon"
-                aria-label={`Remove ${f.name}`}
-                onClick={() => setFiles(files.filter((_, j) => j !== i))}
+                aria-label={`${d.state === 'uploading' ? 'Cancel' : 'Remove'} ${d.file.name}`}
+                title={d.state === 'uploading' ? 'Cancel upload' : 'Remove'}
+                onClick={() => removeDraft(d)}
               >
                 ×
               </button>
             </li>
           ))}
         </ul>
-      )}
-      {progress !== null && (
-        <progress value={progress} max={1} aria-label="Upload progress">
-          {Math.round(progress * 100)}%
-        </progress>
       )}
       <Alert message={error} />
       {tooLong && (
@@ -241,8 +346,12 @@ export function Composer(props: {
             <button
               type="button"
               className="primary"
-              disabled={progress !== null}
-              onClick={() => upload('', [...files, new File([text], 'message.txt', { type: 'text/plain' })])}
+              disabled={drafts.length >= 10}
+              onClick={() => {
+                // The text becomes a file of the message, uploaded like any other; Send goes once it is up.
+                addFiles([new File([text], 'message.txt', { type: 'text/plain' })]);
+                setText('');
+              }}
             >
               Send as message.txt
             </button>
@@ -312,7 +421,7 @@ export function Composer(props: {
               hidden
               aria-label="Files to attach"
               onChange={(e) => {
-                setFiles([...files, ...Array.from(e.target.files ?? [])].slice(0, 10));
+                addFiles(Array.from(e.target.files ?? []));
                 e.target.value = '';
               }}
             />
@@ -345,7 +454,10 @@ export function Composer(props: {
           onKeyDown={onKeyDown}
           onPaste={(e) => {
             const pasted = Array.from(e.clipboardData.files);
-            if (pasted.length && props.canAttach) setFiles([...files, ...pasted].slice(0, 10));
+            if (pasted.length && props.canAttach) {
+              e.preventDefault();
+              addFiles(pasted);
+            }
           }}
         />
         <button
@@ -366,6 +478,23 @@ export function Composer(props: {
           >
             {messageLimit - length}
           </span>
+        )}
+        {drafts.length > 0 && (
+          <button
+            type="button"
+            className="primary send"
+            disabled={uploading || failed || sending || tooLong}
+            title={
+              uploading
+                ? 'Waiting for the uploads'
+                : failed
+                  ? 'Remove the files that could not be sent'
+                  : 'Send'
+            }
+            onClick={() => send()}
+          >
+            {uploading ? 'Uploading…' : 'Send'}
+          </button>
         )}
       </div>
     </div>
