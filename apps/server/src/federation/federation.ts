@@ -47,11 +47,13 @@ import type { JobWorker } from '../jobs/worker';
 import type { Db } from '../store/db';
 import type { DatabaseKvStore } from './kv';
 import {
+  actorImageUrl,
   createOf,
   instant,
   namedActors,
   noteToStatus,
   plainText,
+  remoteAttachments,
   sanitizeContent,
   statusToNote,
   type Visibility,
@@ -334,6 +336,8 @@ export function createHearthFederation(opts: {
       fields,
       publicKey: key?.publicKey ? await exportSpki(key.publicKey) : null,
       alsoKnownAs: actor.aliasIds.map((u) => u.href),
+      avatarUrl: await actorImageUrl((o) => actor.getIcon(o)),
+      headerUrl: await actorImageUrl((o) => actor.getImage(o)),
     });
   };
 
@@ -508,7 +512,11 @@ export function createHearthFederation(opts: {
       const status = noteToStatus(object, null);
       if (!status) return;
       // An edit never changes who may see a status (Mastodon's rule too): the stored visibility stays.
-      await social.posts.editRemote(author.id, post.id, { ...status, inReplyTo: null });
+      await social.posts.editRemote(author.id, post.id, {
+        ...status,
+        inReplyTo: null,
+        media: await remoteAttachments(object),
+      });
     })
     .on(Delete, async (_ctx, del) => {
       if (await dropped(del)) return;
@@ -658,6 +666,7 @@ export function createHearthFederation(opts: {
       ...status,
       inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
       mentions,
+      media: await remoteAttachments(note),
     });
   }
 
