@@ -53,6 +53,7 @@ import {
   namedActors,
   noteToStatus,
   plainText,
+  type RemoteAttachment,
   remoteAttachments,
   sanitizeContent,
   statusToNote,
@@ -445,6 +446,8 @@ export function createHearthFederation(opts: {
       if (!(object instanceof Note) || !create.actorId) return;
       // Only an author may create its notes (Fedify checked that the activity is signed by `actor`).
       if (object.attributionId?.href !== create.actorId.href) return;
+      // Read first: Fedify forgets the activity's JSON (Mastodon's blurhash and focal points) once it fetches its actor.
+      const media = await remoteAttachments(object, create);
       // A remote status is stored when someone here follows its author, when it answers a status Hearth has, or
       // when it names a local account (a mention, or a direct status addressed to one).
       const mentions = await localAccountsNamed(ctx, object);
@@ -458,7 +461,7 @@ export function createHearthFederation(opts: {
       const authorId = known?.id ?? (await senderOf(ctx, create));
       if (!authorId) return;
       const actor = await create.getActor(ctx);
-      await storeNote(ctx, object, authorId, actor && isActor(actor) ? actor : null, mentions);
+      await storeNote(ctx, object, authorId, actor && isActor(actor) ? actor : null, mentions, media);
     })
     .on(Announce, async (ctx, announce) => {
       if (await dropped(announce)) return;
@@ -501,6 +504,7 @@ export function createHearthFederation(opts: {
         return;
       }
       if (!(object instanceof Note) || !object.id) return;
+      const media = await remoteAttachments(object, update);
       // The actor must own the note: it is attributed to the actor and lives on the actor's origin.
       if (object.attributionId?.href !== update.actorId.href || object.id.origin !== update.actorId.origin)
         return;
@@ -515,7 +519,7 @@ export function createHearthFederation(opts: {
       await social.posts.editRemote(author.id, post.id, {
         ...status,
         inReplyTo: null,
-        media: await remoteAttachments(object),
+        media,
       });
     })
     .on(Delete, async (_ctx, del) => {
@@ -650,6 +654,7 @@ export function createHearthFederation(opts: {
     authorId: string,
     authorActor: Actor | null,
     mentions: string[] = [],
+    media: RemoteAttachment[] | null = null,
   ): Promise<string | null> {
     const account = await remote.byId(authorId);
     // The note must live on its author's server.
@@ -666,7 +671,7 @@ export function createHearthFederation(opts: {
       ...status,
       inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
       mentions,
-      media: await remoteAttachments(note),
+      media: media ?? (await remoteAttachments(note)),
     });
   }
 

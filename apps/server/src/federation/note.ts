@@ -193,10 +193,18 @@ const TOOT_NS = 'http://joinmastodon.org/ns#';
 /** Mastodon's `blurhash` and `focalPoint` (Fedify's vocabulary has neither), read from the note's JSON as received. */
 function mastodonExtras(
   note: Note,
+  activity: unknown,
 ): Array<{ blurhash: string | null; focus: { x: number; y: number } | null }> {
-  // Fedify keeps the JSON an object was parsed from (compact when it came with its @context, else expanded).
-  const json = (note as unknown as { _cachedJsonLd?: unknown })._cachedJsonLd;
-  const doc = (Array.isArray(json) ? json[0] : json) as Record<string, unknown> | undefined;
+  // Fedify keeps the JSON a top-level object was parsed from (not an embedded one's): the note's own when it was
+  // fetched, else the activity's that embeds it.
+  const cached = (o: unknown) => (o as { _cachedJsonLd?: unknown } | null)?._cachedJsonLd;
+  const first = (j: unknown) => (Array.isArray(j) ? j[0] : j) as Record<string, unknown> | undefined;
+  let doc = first(cached(note));
+  if (!doc || typeof doc !== 'object') {
+    const outer = first(cached(activity));
+    const inner = outer && typeof outer === 'object' ? first(outer.object) : undefined;
+    doc = inner && typeof inner === 'object' && inner.id === note.id?.href ? inner : undefined;
+  }
   if (!doc || typeof doc !== 'object') return [];
   const raw = doc.attachment ?? doc[`${AS_NS}attachment`];
   const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<Record<string, unknown>>;
@@ -225,10 +233,10 @@ function mastodonExtras(
 
 /**
  * A remote note's media attachments (Document, Image, Video, Audio with an http(s) `url`), at most
- * REMOTE_ATTACHMENTS_MAX, in order. Embedded ones only: an attachment given by IRI is not fetched.
+ * REMOTE_ATTACHMENTS_MAX, in order; `activity` is the one that carried it, for Mastodon's extras. Embedded ones only: an attachment given by IRI is not fetched.
  */
-export async function remoteAttachments(note: Note): Promise<RemoteAttachment[]> {
-  const extras = mastodonExtras(note);
+export async function remoteAttachments(note: Note, activity: unknown = null): Promise<RemoteAttachment[]> {
+  const extras = mastodonExtras(note, activity);
   const out: RemoteAttachment[] = [];
   let index = -1;
   const noFetch = async (): Promise<never> => {
