@@ -89,6 +89,12 @@ export interface Config {
    * and skipped until heard from again (ADR 0050).
    */
   federationUnavailableAfterS: number;
+  /** Days a remote status's media file stays stored after it was fetched; 0 keeps them (ADR 0052). */
+  remoteMediaCacheDays: number;
+  /** Largest remote media file (video, audio) fetched; images are bounded by Limits.imageUploadBytes too. */
+  remoteMediaMaxBytes: number;
+  /** Remote media files fetched per minute from one instance (host); more wait for the next minute. */
+  remoteMediaFetchesPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -403,6 +409,24 @@ const configFields: { [K in keyof Config]: Field<Config[K]> } = {
     parse: integer(0, 365 * 86_400),
     default: () => 7 * 86_400,
     allowed: 'seconds from 0 to 31536000',
+  },
+  remoteMediaCacheDays: {
+    env: 'REMOTE_MEDIA_CACHE_DAYS',
+    parse: integer(0, 3650),
+    default: () => 7,
+    allowed: 'days from 0 (keep) to 3650',
+  },
+  remoteMediaMaxBytes: {
+    env: 'REMOTE_MEDIA_MAX_BYTES',
+    parse: integer(1024, 99 * 1024 * 1024),
+    default: () => 40 * 1024 * 1024,
+    allowed: 'bytes from 1024 to 103809024',
+  },
+  remoteMediaFetchesPerMinute: {
+    env: 'REMOTE_MEDIA_FETCHES_PER_MINUTE',
+    parse: integer(1, 10_000),
+    default: () => 60,
+    allowed: 'a number from 1 to 10000',
   },
   instanceAdmins: {
     env: 'INSTANCE_ADMINS',

@@ -27,6 +27,11 @@ export interface Peer {
   serve(doc: { id: string } & Record<string, unknown>): void;
   /** Serves a JSON document as it is at `path` (a JSON-LD context the peer's activities name, as Pleroma's do). */
   serveRaw(path: string, doc: unknown, type?: string): void;
+  /** Serves bytes as they are at `path` with `type` (a media file); `redirect` answers 302 to it instead. */
+  serveFile(path: string, body: Buffer, type: string): void;
+  redirect(path: string, location: string): void;
+  /** How many times each served file's path was requested. */
+  fileHits: Map<string, number>;
   /** Activities delivered to this peer's inboxes, oldest first. */
   received: Array<Record<string, any>>;
   /** While true, its inboxes answer 503 and keep nothing (an instance that is down). */
@@ -50,6 +55,8 @@ const MASTODON_CONTEXT = [
     discoverable: 'toot:discoverable',
     alsoKnownAs: { '@id': 'as:alsoKnownAs', '@type': '@id' },
     movedTo: { '@id': 'as:movedTo', '@type': '@id' },
+    blurhash: 'toot:blurhash',
+    focalPoint: { '@container': '@list', '@id': 'toot:focalPoint' },
   },
 ];
 
@@ -67,6 +74,8 @@ export async function startPeer(opts: { hostName?: string } = {}): Promise<Peer>
   const received: Array<Record<string, any>> = [];
   const objects = new Map<string, Record<string, unknown>>();
   const raw = new Map<string, { doc: unknown; type: string }>();
+  const files = new Map<string, { body: Buffer; type: string } | { location: string }>();
+  const fileHits = new Map<string, number>();
   let origin = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
@@ -100,6 +109,13 @@ export async function startPeer(opts: { hostName?: string } = {}): Promise<Peer>
           },
           'application/jrd+json',
         );
+      }
+      const media = files.get(url.pathname);
+      if (media) {
+        fileHits.set(url.pathname, (fileHits.get(url.pathname) ?? 0) + 1);
+        if ('location' in media) res.writeHead(302, { location: media.location }).end();
+        else res.writeHead(200, { 'content-type': media.type }).end(media.body);
+        return;
       }
       const file = raw.get(url.pathname);
       if (file) return json(200, file.doc, file.type);
@@ -139,6 +155,9 @@ export async function startPeer(opts: { hostName?: string } = {}): Promise<Peer>
     },
     serve: (doc) => objects.set(doc.id, doc),
     serveRaw: (path, doc, type = 'application/ld+json') => raw.set(path, { doc, type }),
+    serveFile: (path, body, type) => files.set(path, { body, type }),
+    redirect: (path, location) => files.set(path, { location }),
+    fileHits,
     async actor(name) {
       const pair = await rsaPair();
       const id = `${origin}/users/${name}`;

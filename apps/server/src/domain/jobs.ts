@@ -42,6 +42,29 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
   );
   jobs.every('social.media-expire', MEDIA_EXPIRE_SWEEP_MS, 'social.media-expire', {});
   jobs.define(
+    'social.remote-media-fetch',
+    async ({ userId, id }) => {
+      await services.social.media.fetchRemote(userId, id);
+    },
+    // Two at a time per process: a file is read into memory (at most REMOTE_MEDIA_MAX_BYTES).
+    { concurrency: 2, maxAttempts: 4, backoff: { baseMs: 60_000, maxMs: 60 * 60_000 } },
+  );
+  jobs.define(
+    'social.remote-profile-image-fetch',
+    async ({ userId, kind, url }) => {
+      await services.social.remote.fetchProfileImage(userId, kind, url);
+    },
+    { concurrency: 2, maxAttempts: 4, backoff: { baseMs: 60_000, maxMs: 60 * 60_000 } },
+  );
+  jobs.define(
+    'social.remote-media-sweep',
+    async () => {
+      await services.social.media.sweepRemote();
+    },
+    { maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 5 * 60_000 } },
+  );
+  jobs.every('social.remote-media-sweep', MEDIA_EXPIRE_SWEEP_MS, 'social.remote-media-sweep', {});
+  jobs.define(
     'social.poll-end',
     async ({ userId, pollId }) => {
       await services.social.polls.end(userId, pollId);

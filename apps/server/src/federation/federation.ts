@@ -49,11 +49,14 @@ import type { JobWorker } from '../jobs/worker';
 import type { Db } from '../store/db';
 import type { DatabaseKvStore } from './kv';
 import {
+  actorImageUrl,
   createOf,
   instant,
   namedActors,
   noteToStatus,
   plainText,
+  type RemoteAttachment,
+  remoteAttachments,
   sanitizeContent,
   statusToNote,
   type Visibility,
@@ -409,6 +412,8 @@ export function createHearthFederation(opts: {
       fields,
       publicKey: key?.publicKey ? await exportSpki(key.publicKey) : null,
       alsoKnownAs: actor.aliasIds.map((u) => u.href),
+      avatarUrl: await actorImageUrl((o) => actor.getIcon(o)),
+      headerUrl: await actorImageUrl((o) => actor.getImage(o)),
     });
   };
 
@@ -526,6 +531,8 @@ export function createHearthFederation(opts: {
       if (!(object instanceof Note) || !create.actorId) return;
       // Only an author may create its notes (Fedify checked that the activity is signed by `actor`).
       if (object.attributionId?.href !== create.actorId.href) return;
+      // Read first: Fedify forgets the activity's JSON (Mastodon's blurhash and focal points) once it fetches its actor.
+      const media = await remoteAttachments(object, create);
       // A remote status is stored when someone here follows its author, when it answers a status Hearth has, or
       // when it names a local account (a mention, or a direct status addressed to one).
       const mentions = await localAccountsNamed(ctx, object);
@@ -542,7 +549,14 @@ export function createHearthFederation(opts: {
       const authorId = known?.id ?? (await senderOf(ctx, create));
       if (!authorId) return;
       const actor = await create.getActor(ctx);
-      const id = await storeNote(ctx, object, authorId, actor && isActor(actor) ? actor : null, mentions);
+      const id = await storeNote(
+        ctx,
+        object,
+        authorId,
+        actor && isActor(actor) ? actor : null,
+        mentions,
+        media,
+      );
       if (id && groups.length) await postToGroups(ctx, create, authorId, id, groups);
     })
     .on(Announce, async (ctx, announce) => {
@@ -586,6 +600,7 @@ export function createHearthFederation(opts: {
         return;
       }
       if (!(object instanceof Note) || !object.id) return;
+      const media = await remoteAttachments(object, update);
       // The actor must own the note: it is attributed to the actor and lives on the actor's origin.
       if (object.attributionId?.href !== update.actorId.href || object.id.origin !== update.actorId.origin)
         return;
@@ -597,7 +612,11 @@ export function createHearthFederation(opts: {
       const status = noteToStatus(object, null);
       if (!status) return;
       // An edit never changes who may see a status (Mastodon's rule too): the stored visibility stays.
-      await social.posts.editRemote(author.id, post.id, { ...status, inReplyTo: null });
+      await social.posts.editRemote(author.id, post.id, {
+        ...status,
+        inReplyTo: null,
+        media,
+      });
       // The groups it was posted in relay the edit to their followers (FEP-1b12).
       for (const group of await social.groupAccounts.postedFrom(author.id, post.id))
         await announceFromGroup(ctx, group, update);
@@ -845,6 +864,7 @@ export function createHearthFederation(opts: {
     authorId: string,
     authorActor: Actor | null,
     mentions: string[] = [],
+    media: RemoteAttachment[] | null = null,
   ): Promise<string | null> {
     const account = await remote.byId(authorId);
     // The note must live on its author's server.
@@ -861,6 +881,7 @@ export function createHearthFederation(opts: {
       ...status,
       inReplyTo: parent ? { userId: parent.userId, id: parent.id } : null,
       mentions,
+      media: media ?? (await remoteAttachments(note)),
     });
   }
 

@@ -1,4 +1,4 @@
-import { Create, Link, Mention, Note, PUBLIC_COLLECTION } from '@fedify/vocab';
+import { Create, Document, Link, Mention, Note, PUBLIC_COLLECTION } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import sanitizeHtml from 'sanitize-html';
 
@@ -172,6 +172,110 @@ export interface RemoteNote {
   language: string | null;
   published: Date | null;
   inReplyTo: string | null;
+}
+
+/** A remote note's attachment as its instance describes it (ADR 0052): fetched and stored later by a job. */
+export interface RemoteAttachment {
+  url: string;
+  mediaType: string | null;
+  description: string | null;
+  blurhash: string | null;
+  width: number | null;
+  height: number | null;
+  focus: { x: number; y: number } | null;
+}
+
+/** Most attachments read of a remote note (Mastodon's own limit); the rest are left out. */
+export const REMOTE_ATTACHMENTS_MAX = 4;
+const AS_NS = 'https://www.w3.org/ns/activitystreams#';
+const TOOT_NS = 'http://joinmastodon.org/ns#';
+
+/** Mastodon's `blurhash` and `focalPoint` (Fedify's vocabulary has neither), read from the note's JSON as received. */
+function mastodonExtras(
+  note: Note,
+  activity: unknown,
+): Array<{ blurhash: string | null; focus: { x: number; y: number } | null }> {
+  // Fedify keeps the JSON a top-level object was parsed from (not an embedded one's): the note's own when it was
+  // fetched, else the activity's that embeds it.
+  const cached = (o: unknown) => (o as { _cachedJsonLd?: unknown } | null)?._cachedJsonLd;
+  const first = (j: unknown) => (Array.isArray(j) ? j[0] : j) as Record<string, unknown> | undefined;
+  let doc = first(cached(note));
+  if (!doc || typeof doc !== 'object') {
+    const outer = first(cached(activity));
+    const inner = outer && typeof outer === 'object' ? first(outer.object) : undefined;
+    doc = inner && typeof inner === 'object' && inner.id === note.id?.href ? inner : undefined;
+  }
+  if (!doc || typeof doc !== 'object') return [];
+  const raw = doc.attachment ?? doc[`${AS_NS}attachment`];
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<Record<string, unknown>>;
+  const value = (v: unknown): unknown => {
+    const first = Array.isArray(v) ? v[0] : v;
+    return first && typeof first === 'object' && '@value' in first
+      ? (first as { '@value': unknown })['@value']
+      : first;
+  };
+  return list.slice(0, REMOTE_ATTACHMENTS_MAX * 4).map((a) => {
+    if (!a || typeof a !== 'object') return { blurhash: null, focus: null };
+    const hash = value(a.blurhash ?? a[`${TOOT_NS}blurhash`]);
+    let point = a.focalPoint ?? a[`${TOOT_NS}focalPoint`];
+    if (Array.isArray(point) && point.length === 1) point = point[0];
+    if (point && typeof point === 'object' && '@list' in point)
+      point = (point as { '@list': unknown })['@list'];
+    const xy = Array.isArray(point) ? point.map(value) : [];
+    const ok = xy.length === 2 && xy.every((n) => typeof n === 'number' && Math.abs(n) <= 1);
+    return {
+      blurhash:
+        typeof hash === 'string' && /^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]{6,100}$/.test(hash) ? hash : null,
+      focus: ok ? { x: xy[0] as number, y: xy[1] as number } : null,
+    };
+  });
+}
+
+/**
+ * A remote note's media attachments (Document, Image, Video, Audio with an http(s) `url`), at most
+ * REMOTE_ATTACHMENTS_MAX, in order; `activity` is the one that carried it, for Mastodon's extras. Embedded ones only: an attachment given by IRI is not fetched.
+ */
+export async function remoteAttachments(note: Note, activity: unknown = null): Promise<RemoteAttachment[]> {
+  const extras = mastodonExtras(note, activity);
+  const out: RemoteAttachment[] = [];
+  let index = -1;
+  const noFetch = async (): Promise<never> => {
+    throw new Error('attachments given by IRI are not fetched');
+  };
+  for await (const a of note.getAttachments({ suppressError: true, documentLoader: noFetch })) {
+    index++;
+    if (out.length >= REMOTE_ATTACHMENTS_MAX || index >= REMOTE_ATTACHMENTS_MAX * 4) break;
+    if (!(a instanceof Document)) continue;
+    const u = a.url;
+    const href = u instanceof URL ? u.href : u instanceof Link ? (u.href?.href ?? null) : null;
+    if (!href || href.length > 2048 || !/^https?:\/\//i.test(href)) continue;
+    const dim = (n: number | null) => (n && Number.isInteger(n) && n > 0 && n <= 100_000 ? n : null);
+    const mediaType = a.mediaType ?? (u instanceof Link ? u.mediaType : null);
+    out.push({
+      url: href,
+      mediaType: mediaType && mediaType.length <= 100 ? mediaType : null,
+      description: a.name ? plainText(a.name.toString()).trim() || null : null,
+      blurhash: extras[index]?.blurhash ?? null,
+      width: dim(a.width),
+      height: dim(a.height),
+      focus: extras[index]?.focus ?? null,
+    });
+  }
+  return out;
+}
+
+/** The http(s) URL of an actor's `icon` or `image` (embedded only: an image given by IRI is not fetched), or null. */
+export async function actorImageUrl(
+  get: (opts: { suppressError: boolean; documentLoader: () => Promise<never> }) => Promise<unknown>,
+): Promise<string | null> {
+  const noFetch = async (): Promise<never> => {
+    throw new Error('images given by IRI are not fetched');
+  };
+  const image = await get({ suppressError: true, documentLoader: noFetch }).catch(() => null);
+  if (!(image instanceof Document)) return null;
+  const u = image.url;
+  const href = u instanceof URL ? u.href : u instanceof Link ? (u.href?.href ?? null) : null;
+  return href && href.length <= 2048 && /^https?:\/\//i.test(href) ? href : null;
 }
 
 /** Reads a Note: visibility from its audience (`followers` is its author's followers collection, when known). */

@@ -9,6 +9,12 @@ export interface JobPayloads {
   'members.end-temporary': { userId: string };
   /** Removes social media uploads never attached to a status within a day (the recurring sweep, hourly). */
   'social.media-expire': Record<string, never>;
+  /** Fetches and stores a remote status's attachment (ADR 0052); retried while its instance does not answer. */
+  'social.remote-media-fetch': { userId: string; id: string };
+  /** Fetches and stores a remote account's avatar or header, if `url` is still the one it names (ADR 0052). */
+  'social.remote-profile-image-fetch': { userId: string; kind: 'avatar' | 'header'; url: string };
+  /** Removes remote media files stored longer than REMOTE_MEDIA_CACHE_DAYS (the recurring sweep, hourly). */
+  'social.remote-media-sweep': Record<string, never>;
   /** Tells a poll's voters and author that it ended (at its expiry; once, whatever the runs). */
   'social.poll-end': { userId: string; pollId: string };
   /** An interaction's answer deadline passed: unanswered, it fails and its invoker is told (ADR 0039). */

@@ -54,8 +54,9 @@ function movedAccount(a: AccountRow, urls: SocialUrls): Record<string, unknown> 
 
 export function toAccount(a: AccountRow, urls: SocialUrls) {
   const u = a.user;
-  const avatar = urls.avatar(u.id, u.avatar);
-  const header = urls.header(u.id, u.banner);
+  // A remote account's images are served here once fetched, and by their remote URL until then (ADR 0052).
+  const avatar = !u.avatar && u.avatarRemoteUrl ? u.avatarRemoteUrl : urls.avatar(u.id, u.avatar);
+  const header = !u.banner && u.headerRemoteUrl ? u.headerRemoteUrl : urls.header(u.id, u.banner);
   return {
     id: u.id,
     ...accountNames(u, urls),

@@ -22,6 +22,7 @@ import {
   toMediaAttachment,
 } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
+import { fetchRemoteFile, RemoteFetchError } from './remote-fetch';
 import { statusViews } from './status-views';
 
 // Media attachments of statuses (ADR 0033): uploaded first (POST /api/v2/media), then attached by a status.
@@ -47,6 +48,20 @@ const UNATTACHED_MEDIA_TTL_MS = 24 * 60 * 60 * 1000;
 /** Expired uploads removed per run of the sweep. */
 const EXPIRE_BATCH = 500;
 const SNIFF_BYTES = 8192;
+
+/** Remote files stored per run of the remote media sweep. */
+const REMOTE_SWEEP_BATCH = 500;
+
+/** A remote status's attachment as its instance describes it (the federation area read it; ADR 0052). */
+export interface RemoteMediaInput {
+  url: string;
+  mediaType: string | null;
+  description: string | null;
+  blurhash: string | null;
+  width: number | null;
+  height: number | null;
+  focus: { x: number; y: number } | null;
+}
 
 export interface MediaFields {
   description?: string | null;
@@ -106,7 +121,16 @@ async function readBounded(source: AsyncIterable<Buffer>, limit: number, what: s
 
 type StagedMedia = Omit<
   MediaRow,
-  'description' | 'focusX' | 'focusY' | 'statusId' | 'position' | 'createdAt' | 'updatedAt' | 'trashedAt'
+  | 'description'
+  | 'focusX'
+  | 'focusY'
+  | 'statusId'
+  | 'position'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'trashedAt'
+  | 'remoteUrl'
+  | 'cachedAt'
 >;
 
 /**
@@ -302,6 +326,188 @@ export class MediaService {
       ordered.push(row);
     }
     return ordered;
+  }
+
+  /**
+   * Records a remote status's attachments (at most Limits.statusMediaMax, in order) in its transaction, each with
+   * its remote URL and type `unknown` until a `social.remote-media-fetch` job (enqueued in the same transaction)
+   * stores its file. On an edit, attachments whose URL is still there keep their file (their alt text follows the
+   * edit); the others leave the status (deleted: answered, for deleteFiles after the commit).
+   */
+  async attachRemote(
+    tx: DbOrTx,
+    owner: string,
+    statusId: string,
+    list: RemoteMediaInput[],
+  ): Promise<{ changed: boolean; removed: MediaRow[] }> {
+    const wanted = list.slice(0, Limits.statusMediaMax);
+    const current = await tx
+      .select()
+      .from(mediaAttachments)
+      .where(and(eq(mediaAttachments.userId, owner), eq(mediaAttachments.statusId, statusId)))
+      .for('update');
+    const urls = new Set(wanted.map((m) => m.url));
+    const removed = current.filter((r) => !r.remoteUrl || !urls.has(r.remoteUrl));
+    if (removed.length)
+      await tx.delete(mediaAttachments).where(
+        and(
+          eq(mediaAttachments.userId, owner),
+          inArray(
+            mediaAttachments.id,
+            removed.map((r) => r.id),
+          ),
+        ),
+      );
+    let changed = removed.length > 0;
+    const seen = new Set<string>();
+    for (const [position, m] of wanted.entries()) {
+      if (seen.has(m.url)) continue;
+      seen.add(m.url);
+      const alt = m.description ? [...m.description].slice(0, Limits.mediaDescriptionChars).join('') : null;
+      const kept = current.find((r) => r.remoteUrl === m.url);
+      if (kept) {
+        if (kept.position === position && kept.description === alt) continue;
+        changed = true;
+        await tx
+          .update(mediaAttachments)
+          .set({ position, description: alt, updatedAt: new Date() })
+          .where(and(eq(mediaAttachments.userId, owner), eq(mediaAttachments.id, kept.id)));
+        continue;
+      }
+      changed = true;
+      const id = this.deps.ids.next();
+      await tx.insert(mediaAttachments).values({
+        userId: owner,
+        id,
+        type: 'unknown',
+        contentType: m.mediaType ?? 'application/octet-stream',
+        storageKey: `${folderOf({ userId: owner, id })}/original`,
+        size: 0,
+        width: m.width,
+        height: m.height,
+        description: alt,
+        focusX: m.focus?.x ?? 0,
+        focusY: m.focus?.y ?? 0,
+        blurhash: m.blurhash,
+        statusId,
+        position,
+        remoteUrl: m.url,
+      });
+      await this.deps.jobs.enqueue('social.remote-media-fetch', { userId: owner, id }, { key: id }, tx);
+    }
+    return { changed, removed };
+  }
+
+  /**
+   * The `social.remote-media-fetch` job: fetches a remote attachment's file (bounded: REMOTE_MEDIA_MAX_BYTES, images
+   * Limits.imageUploadBytes and the pixel budget) and stores it as a local upload would be (type sniffed from the
+   * bytes; images re-encoded with a `small` version and a blurhash; video and audio as they are). Anything else, or a
+   * refused fetch, leaves it `unknown`, shown by its remote URL. Throws (the job is retried) when the instance did not
+   * answer; waits for the next minute when the instance's budget is spent.
+   */
+  async fetchRemote(userId: string, id: string): Promise<void> {
+    const [row] = await this.deps.db
+      .select()
+      .from(mediaAttachments)
+      .where(and(eq(mediaAttachments.userId, userId), eq(mediaAttachments.id, id)));
+    if (!row?.remoteUrl || row.cachedAt || row.statusId === null) return;
+    let data: Buffer;
+    try {
+      data = await fetchRemoteFile(this.deps, row.remoteUrl, this.deps.config.remoteMediaMaxBytes);
+    } catch (err) {
+      if (!(err instanceof RemoteFetchError)) throw err;
+      if (err.kind === 'rate') {
+        await this.deps.jobs.enqueue(
+          'social.remote-media-fetch',
+          { userId, id },
+          { key: `${id}:later`, delayMs: err.waitMs + 1000 },
+        );
+        return;
+      }
+      if (err.kind === 'retry') throw err;
+      this.deps.log.info({ url: row.remoteUrl, reason: err.message }, 'a remote media file was not fetched');
+      return;
+    }
+    const folder = folderOf(row);
+    const contentType = sniffContentType(data.subarray(0, SNIFF_BYTES));
+    let changes: Partial<MediaRow>;
+    if (IMAGE_TYPES.has(contentType)) {
+      if (data.length > Limits.imageUploadBytes) return;
+      let image: Awaited<ReturnType<typeof processPostedImage>>;
+      try {
+        image = await processPostedImage(data, {
+          side: Limits.mediaImageSide,
+          previewSide: Limits.mediaPreviewSize,
+        });
+      } catch (err) {
+        if (err instanceof ImageError && err.code !== 'busy') {
+          this.deps.log.info({ url: row.remoteUrl, err }, 'a remote image was refused');
+          return;
+        }
+        throw err;
+      }
+      await this.deps.storage.put(`${folder}/original`, image.original.data, image.original.contentType);
+      await this.deps.storage.put(`${folder}/small`, image.small.data, image.small.contentType);
+      changes = {
+        type: 'image',
+        contentType: image.original.contentType,
+        storageKey: `${folder}/original`,
+        previewKey: `${folder}/small`,
+        size: image.original.data.length,
+        width: image.original.width,
+        height: image.original.height,
+        previewWidth: image.small.width,
+        previewHeight: image.small.height,
+        blurhash: image.blurhash,
+      };
+    } else if (PLAYABLE[contentType]) {
+      await this.deps.storage.put(`${folder}/original`, data, contentType);
+      changes = {
+        type: PLAYABLE[contentType],
+        contentType,
+        storageKey: `${folder}/original`,
+        previewKey: null,
+        size: data.length,
+      };
+    } else {
+      this.deps.log.info({ url: row.remoteUrl, contentType }, 'a remote media file of no supported type');
+      return;
+    }
+    const stored = await this.deps.db
+      .update(mediaAttachments)
+      .set({ ...changes, cachedAt: new Date(), updatedAt: new Date() })
+      .where(and(eq(mediaAttachments.userId, userId), eq(mediaAttachments.id, id)))
+      .returning();
+    // The status went while the file was read: its row is gone, so is the file.
+    if (stored.length === 0) await this.deleteFiles([row]);
+    else await this.statusChanged(stored[0]);
+  }
+
+  /**
+   * The `social.remote-media-sweep` job (hourly): remote files stored more than REMOTE_MEDIA_CACHE_DAYS ago are
+   * removed, REMOTE_SWEEP_BATCH a run; their attachments stay, shown by their remote URL again (Mastodon's
+   * `tootctl media remove`). Answers how many.
+   */
+  async sweepRemote(now = new Date()): Promise<number> {
+    const days = this.deps.config.remoteMediaCacheDays;
+    if (days <= 0) return 0;
+    const before = new Date(now.getTime() - days * 86_400_000);
+    const gone = await this.deps.db.transaction(async (tx) => {
+      const due = await tx
+        .select({ userId: mediaAttachments.userId, id: mediaAttachments.id })
+        .from(mediaAttachments)
+        .where(and(isNotNull(mediaAttachments.cachedAt), lt(mediaAttachments.cachedAt, before)))
+        .limit(REMOTE_SWEEP_BATCH)
+        .for('update', { skipLocked: true });
+      for (const d of due)
+        await tx
+          .update(mediaAttachments)
+          .set({ cachedAt: null, previewKey: null, size: 0, updatedAt: new Date() })
+          .where(and(eq(mediaAttachments.userId, d.userId), eq(mediaAttachments.id, d.id)));
+      return due;
+    });
+    await this.deleteFiles(gone);
+    return gone.length;
   }
 
   /** The ids of a status's current attachments, in order. */
@@ -552,6 +758,8 @@ export class MediaService {
           ? 'small'
           : null;
     if (!variant) return null;
+    // A remote attachment's file is served only while it is stored (else clients have its remote URL).
+    if (row.remoteUrl !== null && row.cachedAt === null) return null;
     const open = found.visibility !== null && openVisibility(found.visibility) && row.trashedAt === null;
     if (!open && !this.deps.attachmentUrls.verify(mediaPath(row, variant), sig.ex, sig.hm)) return null;
     const key = variant === 'original' ? row.storageKey : row.previewKey;

@@ -53,12 +53,15 @@ export function toMediaAttachment(row: MediaRow, urls: SocialUrls, opts: { open:
   };
   const original = dimensions(row.width, row.height);
   const small = dimensions(row.previewWidth, row.previewHeight);
+  // A remote status's attachment (ADR 0052) is served here while its file is stored; until it is fetched, when it
+  // could not be, or after the sweep removed it, `url` is its remote URL (Mastodon's `unknown` ones do the same).
+  const stored = row.remoteUrl === null || row.cachedAt !== null;
   return {
     id: row.id,
     type: row.type,
-    url: link('original'),
-    preview_url: row.previewKey ? link('small') : null,
-    remote_url: null,
+    url: stored ? link('original') : (row.remoteUrl as string),
+    preview_url: stored && row.previewKey ? link('small') : null,
+    remote_url: row.remoteUrl,
     preview_remote_url: null,
     text_url: null,
     meta: {

@@ -20,7 +20,7 @@ import { recordNotFound, unprocessable } from './errors';
 import { accountTopic } from './follows.service';
 import type { GroupAccountsService } from './group-accounts.service';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
-import { type MediaFields, MediaService } from './media.service';
+import { type MediaFields, MediaService, type RemoteMediaInput } from './media.service';
 import { type MediaRow, openVisibility, statusHasMedia, toMediaAttachment } from './media.wire';
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
@@ -66,6 +66,8 @@ export interface RemoteStatusInput {
   inReplyTo: { userId: string; id: string } | null;
   /** Local accounts it mentions or addresses: they are notified, and may see it whatever its visibility. */
   mentions?: string[];
+  /** Its attachments as its instance describes them (fetched and stored by a job; ADR 0052). */
+  media?: RemoteMediaInput[];
 }
 
 /** Longest text kept of a remote status (other instances allow more than Hearth's own limit). */
@@ -246,6 +248,7 @@ export class PostsService {
         return earlier.id;
       }
       if (input.inReplyTo) await bumpReplies(tx, input.inReplyTo.userId, input.inReplyTo.id, 1);
+      if (input.media?.length) await this.media.attachRemote(tx, authorId, row.id, input.media);
       await adjustStats(tx, [{ userId: authorId, statuses: 1, posted: true }]);
       const mentioned = (input.mentions ?? []).slice(0, Limits.statusMentionsMax).map((id) => ({ id }));
       await this.writeMentions(tx, authorId, row.id, mentioned);
@@ -303,6 +306,7 @@ export class PostsService {
    */
   async editRemote(authorId: string, id: string, input: RemoteStatusInput): Promise<boolean> {
     const pending = new PendingEvents();
+    let removedMedia: Array<{ userId: string; id: string }> = [];
     const post = await this.deps.db.transaction(async (tx) => {
       const [old] = await tx
         .select()
@@ -310,10 +314,14 @@ export class PostsService {
         .where(and(eq(posts.userId, authorId), eq(posts.id, id)))
         .for('update');
       if (!old?.uri) return null;
+      // Attachments follow the edit: those still named keep their stored file, the others go (ADR 0052).
+      const media = await this.media.attachRemote(tx, authorId, id, input.media ?? []);
+      removedMedia = media.removed;
       const changed =
         old.content !== input.content.slice(0, REMOTE_CONTENT_CHARS) ||
         old.spoilerText !== input.spoilerText.slice(0, Limits.spoilerChars) ||
-        old.sensitive !== input.sensitive;
+        old.sensitive !== input.sensitive ||
+        media.changed;
       if (!changed) return old;
       await tx.insert(postEdits).values({
         userId: authorId,
@@ -356,6 +364,7 @@ export class PostsService {
       return row;
     });
     pending.publish(this.deps.events);
+    await this.media.deleteFiles(removedMedia);
     // The group posts a remote member's status made (ADR 0031, federation) follow its edit, as a local one's do.
     if (post) await this.groups.statusEdited(remotePrincipal(authorId), post);
     return post !== null;

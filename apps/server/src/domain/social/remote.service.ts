@@ -1,3 +1,4 @@
+import { Limits } from '@hearth/protocol';
 import { and, eq, exists, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db';
 import {
@@ -13,6 +14,9 @@ import {
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
+import { ApiError } from '../errors';
+import { storeImageBytes } from '../images';
+import { fetchRemoteFile, RemoteFetchError } from './remote-fetch';
 
 // Accounts of other instances and this instance's key pairs (ADR 0040). The federation area maps ActivityPub to
 // these plain values; nothing here knows Fedify.
@@ -36,6 +40,9 @@ export interface RemoteAccountInput {
   publicKey: string | null;
   /** The actor IRIs it says it also is (`alsoKnownAs`), at most ALIASES_MAX kept. */
   alsoKnownAs: string[];
+  /** Its avatar (`icon`) and header (`image`) as its instance serves them (http(s) URLs), or null. */
+  avatarUrl?: string | null;
+  headerUrl?: string | null;
 }
 
 /** Finds an account of another instance by `name@host`, storing it: answers its id, or null. */
@@ -51,6 +58,12 @@ export interface RemoteAccount {
   inbox: string;
   sharedInbox: string | null;
 }
+
+/** What a remote account's avatar and header are fitted to (Mastodon's sizes). */
+const PROFILE_IMAGE_SIZES = {
+  avatar: { width: 400, height: 400 },
+  header: { width: 1500, height: 500 },
+} as const;
 
 /** Longest display name, bio and field kept of a remote account (its instance may allow more than Hearth shows). */
 const REMOTE_NAME_CHARS = 100;
@@ -173,12 +186,100 @@ export class RemoteAccountsService {
       fetchedAt: new Date(),
       updatedAt: new Date(),
     };
-    const [row] = await this.deps.db
-      .insert(users)
-      .values({ id: this.deps.ids.next(), ...values })
-      .onConflictDoUpdate({ target: users.uri, targetWhere: sql`${users.uri} is not null`, set: values })
-      .returning({ id: users.id });
-    return row.id;
+    const image = (u: string | null | undefined) =>
+      u && u.length <= 2048 && /^https?:\/\//i.test(u) ? u : null;
+    const avatarUrl = image(input.avatarUrl);
+    const headerUrl = image(input.headerUrl);
+    return this.deps.db.transaction(async (tx) => {
+      const [before] = await tx
+        .select({ avatarRemoteUrl: users.avatarRemoteUrl, headerRemoteUrl: users.headerRemoteUrl })
+        .from(users)
+        .where(eq(users.uri, input.uri));
+      // A new or changed image replaces the stored one once fetched (shown by its remote URL until then).
+      const avatarChanged = (before?.avatarRemoteUrl ?? null) !== avatarUrl;
+      const headerChanged = (before?.headerRemoteUrl ?? null) !== headerUrl;
+      const images = {
+        avatarRemoteUrl: avatarUrl,
+        headerRemoteUrl: headerUrl,
+        ...(avatarChanged ? { avatar: null } : {}),
+        ...(headerChanged ? { banner: null } : {}),
+      };
+      const [row] = await tx
+        .insert(users)
+        .values({ id: this.deps.ids.next(), ...values, ...images })
+        .onConflictDoUpdate({
+          target: users.uri,
+          targetWhere: sql`${users.uri} is not null`,
+          set: { ...values, ...images },
+        })
+        .returning({ id: users.id });
+      for (const [kind, url, changed] of [
+        ['avatar', avatarUrl, avatarChanged],
+        ['header', headerUrl, headerChanged],
+      ] as const)
+        if (changed && url)
+          await this.deps.jobs.enqueue(
+            'social.remote-profile-image-fetch',
+            { userId: row.id, kind, url },
+            { key: `${row.id}:${kind}` },
+            tx,
+          );
+      return row.id;
+    });
+  }
+
+  /**
+   * The `social.remote-profile-image-fetch` job: a remote account's avatar or header fetched (through the guard,
+   * at most Limits.imageUploadBytes), re-encoded and stored as a local one is, if the account still names `url`.
+   * A refused file leaves the remote URL shown; an instance that did not answer is tried again (the job throws).
+   */
+  async fetchProfileImage(userId: string, kind: 'avatar' | 'header', url: string): Promise<void> {
+    const column = kind === 'avatar' ? users.avatarRemoteUrl : users.headerRemoteUrl;
+    const current = and(eq(users.id, userId), eq(users.remote, true), eq(column, url));
+    const [row] = await this.deps.db.select({ id: users.id }).from(users).where(current);
+    if (!row) return;
+    let data: Buffer;
+    try {
+      data = await fetchRemoteFile(this.deps, url, Limits.imageUploadBytes);
+    } catch (err) {
+      if (!(err instanceof RemoteFetchError)) throw err;
+      if (err.kind === 'rate') {
+        await this.deps.jobs.enqueue(
+          'social.remote-profile-image-fetch',
+          { userId, kind, url },
+          { key: `${userId}:${kind}:later`, delayMs: err.waitMs + 1000 },
+        );
+        return;
+      }
+      if (err.kind === 'retry') throw err;
+      this.deps.log.info({ url, reason: err.message }, 'a remote profile image was not fetched');
+      return;
+    }
+    const purpose = kind === 'avatar' ? 'avatar' : 'banner';
+    let hash: string;
+    try {
+      hash = await storeImageBytes(
+        this.deps,
+        {
+          purpose,
+          folder: `${purpose}s/${userId}`,
+          ownerId: userId,
+          field: purpose,
+          ...PROFILE_IMAGE_SIZES[kind],
+        },
+        data,
+      );
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 503) {
+        this.deps.log.info({ url, err: err.message }, 'a remote profile image was refused');
+        return;
+      }
+      throw err;
+    }
+    await this.deps.db
+      .update(users)
+      .set(kind === 'avatar' ? { avatar: hash } : { banner: hash })
+      .where(current);
   }
 
   async byUri(uri: string): Promise<RemoteAccount | null> {

@@ -331,12 +331,20 @@ export const mediaAttachments = pgTable(
      * everyone but the owner until restored, or deleted for good from the trash.
      */
     trashedAt: timestamptz('trashed_at'),
+    /**
+     * A remote status's attachment: where its instance serves it (Mastodon's remote_url); null for local uploads.
+     * Its file is stored here only while `cached_at` is set (ADR 0052).
+     */
+    remoteUrl: text('remote_url'),
+    /** When a remote attachment's file was fetched and stored; null: not (yet, or any more), `url` is `remote_url`. */
+    cachedAt: timestamptz('cached_at'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.id] }),
     index('media_attachments_status_idx').on(t.userId, t.statusId),
+    index('media_attachments_cached_idx').on(t.cachedAt).where(sql`${t.cachedAt} is not null`),
     index('media_attachments_unattached_idx').on(t.createdAt).where(sql`${t.statusId} is null`),
     check('media_attachments_type_check', sql`${t.type} in ('image', 'gifv', 'video', 'audio', 'unknown')`),
   ],

@@ -67,6 +67,12 @@ export const users = pgTable(
     /** When a remote account was last fetched. */
     fetchedAt: timestamptz('fetched_at'),
     /**
+     * A remote account's avatar and header as its instance serves them (Mastodon's avatar_remote_url): fetched into
+     * `avatar`/`banner` by a job; shown as they are until then (ADR 0052).
+     */
+    avatarRemoteUrl: text('avatar_remote_url'),
+    headerRemoteUrl: text('header_remote_url'),
+    /**
      * The actor IRIs this account says it also is (ActivityPub `alsoKnownAs`): a local account's aliases, set before
      * an account moves here; a remote account's as last fetched. A Move is followed only when its target lists the
      * origin here (ADR 0050).
