@@ -334,6 +334,7 @@ export function createHearthFederation(opts: {
           ? { href: m.uri, name: `@${m.username}` }
           : { href: ctx.getActorUri(m.id).href, name: `@${m.username}@${host}` },
       ),
+      attachments: await social.posts.federatedMedia(post),
       /** Remote accounts it mentions, and the remote author it answers (null when local), to deliver it to. */
       remoteMentioned: mentioned.filter((m) => m.remote).map((m) => m.id),
       remoteParentAuthor: parent && (await remote.byId(parent.userId)) ? parent.userId : null,

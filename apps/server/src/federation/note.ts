@@ -1,6 +1,7 @@
 import { Create, Document, Link, Mention, Note, PUBLIC_COLLECTION } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import sanitizeHtml from 'sanitize-html';
+import type { FederatedMedia } from '../domain/social/posts.service';
 
 // Statuses ↔ ActivityStreams Notes (ADR 0040): pure functions, no I/O, so they are tested on real payloads.
 
@@ -24,6 +25,8 @@ export interface LocalStatus {
   inReplyToAuthor: string | null;
   /** The accounts it mentions: actor IRI and `@name@host`. */
   mentions: Array<{ href: string; name: string }>;
+  /** Its media, in order (Mastodon sends each as a Document). */
+  attachments: FederatedMedia[];
 }
 
 /** Fedify's types name the native Temporal (lib esnext.temporal); at run time it takes the polyfill's instants. */
@@ -70,6 +73,16 @@ export function statusToNote(s: LocalStatus): Note {
     url: new URL(s.url),
     replyTarget: s.inReplyTo ? new URL(s.inReplyTo) : null,
     tags: s.mentions.map((m) => new Mention({ href: new URL(m.href), name: m.name })),
+    attachments: s.attachments.map(
+      (a) =>
+        new Document({
+          url: new URL(a.url),
+          mediaType: a.mediaType,
+          name: a.description,
+          width: a.width,
+          height: a.height,
+        }),
+    ),
   });
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { startHearth, type TestServer } from '../harness';
 import { mastodon, post } from '../social-helpers';
 
@@ -120,6 +121,42 @@ describe('actors and notes', () => {
     assert.equal(note.body.to, 'as:Public');
     assert.equal((await m('GET', `/api/v1/statuses/${pub}`, u)).body.uri, note.body.id);
     assert.equal((await get(`/users/${u.id}/statuses/${priv}`, ap)).status, 404);
+  });
+
+  test("a status's media are in its Note as Documents another instance can fetch", async () => {
+    const u = await h.register();
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#cc3300' } })
+      .png()
+      .toBuffer();
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(png)]), 'square.png');
+    form.append('description', 'an orange square');
+    const uploaded = await fetch(`${h.url}/api/v2/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${u.token}` },
+      body: form,
+    });
+    assert.equal(uploaded.status, 200);
+    const media = (await uploaded.json()) as { id: string };
+    const id = await post(h, u, { status: 'look', media_ids: [media.id] });
+    const note = await get(`/users/${u.id}/statuses/${id}`, ap);
+    assert.equal(note.status, 200);
+    const [doc, ...more] = [note.body.attachment].flat();
+    assert.equal(more.length, 0);
+    assert.equal(doc.type, 'Document');
+    assert.equal(doc.mediaType, 'image/png');
+    assert.equal(doc.name, 'an orange square');
+    assert.deepEqual([doc.width, doc.height], [64, 48]);
+    // The same plain URL the Mastodon API gives for the posted status, on the public address, with no signature.
+    const status = await m('GET', `/api/v1/statuses/${id}`, u);
+    assert.equal(doc.url, status.body.media_attachments[0].url);
+    assert.match(doc.url, /^http:\/\/hearth\.test\/[^?]+$/);
+    const file = await fetch(doc.url.replace('http://hearth.test', h.url));
+    assert.equal(file.status, 200);
+    assert.equal(file.headers.get('content-type'), 'image/png');
+    // A status without media has none in its Note.
+    const plain = await post(h, u, { status: 'words only' });
+    assert.equal((await get(`/users/${u.id}/statuses/${plain}`, ap)).body.attachment, undefined);
   });
 });
 

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Create, Note } from '@fedify/vocab';
-import { createOf, namedActors, noteToStatus, statusToNote } from '../../src/federation/note';
+import type { FederatedMedia } from '../../src/domain/social/posts.service';
+import {
+  createOf,
+  namedActors,
+  noteToStatus,
+  remoteAttachments,
+  statusToNote,
+} from '../../src/federation/note';
 
 // The pure mapping between statuses and Notes (ADR 0040), on a Create(Note) shaped as mastodon.social sends it
 // (its extension context, tags, contentMap and replies collection), with hostile markup added to its content.
@@ -129,6 +136,7 @@ describe('statuses to Notes', () => {
     inReplyTo: 'https://mastodon.social/users/Gargron/statuses/113424209829131429',
     inReplyToAuthor: null,
     mentions: [],
+    attachments: [] as FederatedMedia[],
   };
 
   test('a local status as a Note addresses its audience and reads back the same', async () => {
@@ -146,6 +154,41 @@ describe('statuses to Notes', () => {
     assert.equal(back?.visibility, 'unlisted');
     assert.equal(back?.content, '<p>hi</p>');
     assert.equal(back?.uri, local.uri);
+  });
+
+  test("a status's media go out as Documents, in order, and read back as another instance's attachments", async () => {
+    const attachments: FederatedMedia[] = [
+      {
+        url: 'https://hearth.test/media/1/10/original.png',
+        mediaType: 'image/png',
+        description: 'a red square',
+        width: 640,
+        height: 480,
+      },
+      {
+        url: 'https://hearth.test/media/1/11/original.mp4',
+        mediaType: 'video/mp4',
+        description: null,
+        width: null,
+        height: null,
+      },
+    ];
+    const json = (await createOf({ ...local, attachments }).toJsonLd()) as Record<string, any>;
+    const sent = json.object.attachment;
+    assert.equal(sent.length, 2);
+    assert.deepEqual(
+      sent.map((a: any) => [a.type, a.mediaType, a.url]),
+      attachments.map((a) => ['Document', a.mediaType, a.url]),
+    );
+    const back = await remoteAttachments(
+      await Note.fromJsonLd({ '@context': json['@context'], ...json.object }),
+    );
+    assert.deepEqual(
+      back.map((a) => [a.url, a.mediaType, a.description, a.width, a.height]),
+      attachments.map((a) => [a.url, a.mediaType, a.description, a.width, a.height]),
+    );
+    // A status without media carries no attachment at all.
+    assert.equal(((await statusToNote(local).toJsonLd()) as Record<string, any>).attachment, undefined);
   });
 
   test('the Create of a public status is addressed to the public, its followers in cc', async () => {

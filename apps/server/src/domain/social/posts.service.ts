@@ -21,7 +21,13 @@ import { accountTopic } from './follows.service';
 import type { GroupAccountsService } from './group-accounts.service';
 import { type PostRow, SocialUrls, toAccount } from './mastodon.wire';
 import { type MediaFields, MediaService, type RemoteMediaInput } from './media.service';
-import { type MediaRow, openVisibility, statusHasMedia, toMediaAttachment } from './media.wire';
+import {
+  loadStatusMedia,
+  type MediaRow,
+  openVisibility,
+  statusHasMedia,
+  toMediaAttachment,
+} from './media.wire';
 import type { NotificationsService } from './notifications.service';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import { PollsService } from './polls.service';
@@ -86,6 +92,15 @@ export interface AccountStatusesQuery extends PageQuery {
   exclude_reblogs?: boolean;
   only_media?: boolean;
   pinned?: boolean;
+}
+
+/** One attachment of a local status, as federated (posts.federatedMedia). */
+export interface FederatedMedia {
+  url: string;
+  mediaType: string;
+  description: string | null;
+  width: number | null;
+  height: number | null;
 }
 
 /** Statuses: posts and comments (a comment is a status replying to another), edits, deletion, favourites. */
@@ -395,6 +410,21 @@ export class PostsService {
       .from(posts)
       .where(and(eq(posts.userId, userId), eq(posts.id, id)));
     return row ?? null;
+  }
+
+  /**
+   * A local status's attachments as its Note carries them to other instances: each file's URL (plain on a public or
+   * unlisted status, signed for a day otherwise, as the Mastodon API gives them), content type, alt text and size.
+   */
+  async federatedMedia(post: PostRow): Promise<FederatedMedia[]> {
+    const rows = (await loadStatusMedia(this.deps.db, [post.userId], [post.id])).get(post.id) ?? [];
+    return rows.map((row) => ({
+      url: toMediaAttachment(row, this.urls, { open: openVisibility(post.visibility) }).url,
+      mediaType: row.contentType,
+      description: row.description,
+      width: row.width,
+      height: row.height,
+    }));
   }
 
   /** A status by id alone, or null. */
