@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { accountArchives, follows, users } from '../../src/store/schema';
 import { createGuild } from '../guild-helpers';
 import { filesUnder, startHearth, type TestServer, type TestUser } from '../harness';
-import { mastodon, post } from '../social-helpers';
+import { mastodon, post, uploadPng } from '../social-helpers';
 
 // An account's data to take elsewhere (ADR 0051): Mastodon's CSV exports and the archive (ActivityPub outbox, actor,
 // likes, bookmarks, media files, and the chat side as Discord's data package lays it out), its owner's alone.
@@ -25,22 +25,6 @@ const csv = (u: TestUser | null, name: string) =>
   fetch(`${h.url}/api/v1/hearth/exports/${name}`, {
     headers: u ? { authorization: `Bearer ${u.token}` } : {},
   });
-
-async function uploadPng(u: TestUser): Promise<string> {
-  const png = await sharp({ create: { width: 40, height: 30, channels: 4, background: '#00aa00' } })
-    .png()
-    .toBuffer();
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(png)]), 'dot.png');
-  form.append('description', 'a green dot');
-  const res = await fetch(`${h.url}/api/v1/media`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${u.token}` },
-    body: form,
-  });
-  assert.equal(res.status, 200);
-  return (await res.json()).id;
-}
 
 /** Waits until the caller's newest archive is no longer pending and returns its status. */
 async function archiveSettled(u: TestUser) {
@@ -87,7 +71,12 @@ describe('account exports', () => {
     bobStatus = await post(h, bob, { status: 'from bob' });
     assert.equal((await m('POST', `/api/v1/statuses/${bobStatus}/bookmark`, alice)).status, 200);
     assert.equal((await m('POST', `/api/v1/statuses/${bobStatus}/favourite`, alice)).status, 200);
-    mediaId = await uploadPng(alice);
+    mediaId = await uploadPng(h, alice, {
+      width: 40,
+      height: 30,
+      colour: '#00aa00',
+      description: 'a green dot',
+    });
     ownStatus = await post(h, alice, {
       status: 'hello #archive',
       media_ids: [mediaId],

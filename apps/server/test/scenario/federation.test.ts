@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import sharp from 'sharp';
 import { startHearth, type TestServer } from '../harness';
-import { mastodon, post } from '../social-helpers';
+import { mastodon, post, uploadPng } from '../social-helpers';
 
 // Hearth's ActivityPub side on one instance (ADR 0040): discovery documents, actors and notes, and what an inbox
 // refuses. Two instances talking to each other are tested in multi-process/federation.test.ts.
@@ -125,20 +124,13 @@ describe('actors and notes', () => {
 
   test("a status's media are in its Note as Documents another instance can fetch", async () => {
     const u = await h.register();
-    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#cc3300' } })
-      .png()
-      .toBuffer();
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(png)]), 'square.png');
-    form.append('description', 'an orange square');
-    const uploaded = await fetch(`${h.url}/api/v2/media`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${u.token}` },
-      body: form,
+    const media = await uploadPng(h, u, {
+      width: 64,
+      height: 48,
+      colour: '#cc3300',
+      description: 'an orange square',
     });
-    assert.equal(uploaded.status, 200);
-    const media = (await uploaded.json()) as { id: string };
-    const id = await post(h, u, { status: 'look', media_ids: [media.id] });
+    const id = await post(h, u, { status: 'look', media_ids: [media] });
     const note = await get(`/users/${u.id}/statuses/${id}`, ap);
     assert.equal(note.status, 200);
     const [doc, ...more] = [note.body.attachment].flat();
