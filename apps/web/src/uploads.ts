@@ -30,7 +30,7 @@ export function refusal(file: File, limit: number | undefined): string | null {
 }
 
 /** Deletes an upload not sent (Discord's DELETE /attachments/:upload_filename). */
-export const deleteUpload = (uploadFilename: string) =>
+const deleteUpload = (uploadFilename: string) =>
   api<void>('DELETE', `/attachments/${encodeURIComponent(uploadFilename)}`);
 
 /** Starts uploading `file` for a message of `channelId`; progress from 0 to 1. */

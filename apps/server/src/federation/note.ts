@@ -199,7 +199,7 @@ export interface RemoteAttachment {
 }
 
 /** Most attachments read of a remote note (Mastodon's own limit); the rest are left out. */
-export const REMOTE_ATTACHMENTS_MAX = 4;
+const REMOTE_ATTACHMENTS_MAX = 4;
 const AS_NS = 'https://www.w3.org/ns/activitystreams#';
 const TOOT_NS = 'http://joinmastodon.org/ns#';
 

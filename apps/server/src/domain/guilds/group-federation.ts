@@ -17,7 +17,7 @@ export function isFederatedGroup(g: {
 }
 
 /** Whether group `guildId` has a member on another instance (a follower of its Group actor), read in `db`. */
-export async function hasRemoteMembers(db: DbOrTx, guildId: string): Promise<boolean> {
+async function hasRemoteMembers(db: DbOrTx, guildId: string): Promise<boolean> {
   const [row] = await db
     .select({ one: sql<number>`1` })
     .from(members)
