@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { strFromU8, unzipSync } from 'fflate';
-import sharp from 'sharp';
 import { accountArchives, follows, users } from '../../src/store/schema';
 import { createGuild } from '../guild-helpers';
 import { filesUnder, startHearth, type TestServer, type TestUser } from '../harness';

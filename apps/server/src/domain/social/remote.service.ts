@@ -8,7 +8,6 @@ import {
   instanceFailures,
   members,
   postMentions,
-  postReactions,
   posts,
   users,
 } from '../../store/schema';
