@@ -1,6 +1,7 @@
 import { Create, Document, Link, Mention, Note, PUBLIC_COLLECTION } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import sanitizeHtml from 'sanitize-html';
+import type { RemoteMediaInput } from '../domain/social/media.service';
 import type { FederatedMedia } from '../domain/social/posts.service';
 
 // Statuses ↔ ActivityStreams Notes (ADR 0040): pure functions, no I/O, so they are tested on real payloads.
@@ -188,15 +189,7 @@ export interface RemoteNote {
 }
 
 /** A remote note's attachment as its instance describes it (ADR 0052): fetched and stored later by a job. */
-export interface RemoteAttachment {
-  url: string;
-  mediaType: string | null;
-  description: string | null;
-  blurhash: string | null;
-  width: number | null;
-  height: number | null;
-  focus: { x: number; y: number } | null;
-}
+export type RemoteAttachment = RemoteMediaInput;
 
 /** Most attachments read of a remote note (Mastodon's own limit); the rest are left out. */
 const REMOTE_ATTACHMENTS_MAX = 4;
