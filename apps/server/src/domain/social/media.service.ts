@@ -52,6 +52,20 @@ const SNIFF_BYTES = 8192;
 /** Remote files stored per run of the remote media sweep. */
 const REMOTE_SWEEP_BATCH = 500;
 
+/** The columns of a processed image's row: its type, size, both sizes in pixels and blurhash. */
+function imageColumns(image: Awaited<ReturnType<typeof processPostedImage>>) {
+  return {
+    type: 'image' as const,
+    contentType: image.original.contentType,
+    size: image.original.data.length,
+    width: image.original.width,
+    height: image.original.height,
+    previewWidth: image.small.width,
+    previewHeight: image.small.height,
+    blurhash: image.blurhash,
+  };
+}
+
 /** A remote status's attachment as its instance describes it (the federation area read it; ADR 0052). */
 export interface RemoteMediaInput {
   url: string;
@@ -175,15 +189,8 @@ export class MediaUpload {
       await this.deps.storage.put(previewKey, image.small.data, image.small.contentType);
       this.staged = {
         ...base,
-        type: 'image',
-        contentType: image.original.contentType,
         previewKey,
-        size: image.original.data.length,
-        width: image.original.width,
-        height: image.original.height,
-        previewWidth: image.small.width,
-        previewHeight: image.small.height,
-        blurhash: image.blurhash,
+        ...imageColumns(image),
       };
       return;
     }
@@ -449,16 +456,9 @@ export class MediaService {
       await this.deps.storage.put(`${folder}/original`, image.original.data, image.original.contentType);
       await this.deps.storage.put(`${folder}/small`, image.small.data, image.small.contentType);
       changes = {
-        type: 'image',
-        contentType: image.original.contentType,
         storageKey: `${folder}/original`,
         previewKey: `${folder}/small`,
-        size: image.original.data.length,
-        width: image.original.width,
-        height: image.original.height,
-        previewWidth: image.small.width,
-        previewHeight: image.small.height,
-        blurhash: image.blurhash,
+        ...imageColumns(image),
       };
     } else if (PLAYABLE[contentType]) {
       await this.deps.storage.put(`${folder}/original`, data, contentType);
