@@ -16,12 +16,15 @@
 // Speed without testing less (issue 26, ADR 0048, docs/performance.md "The suite"):
 // - the tiers that start Hearth copy a database migrated once for the run (apps/server/test/database-templates.ts)
 //   instead of migrating one per test file (HEARTH_TEST_TEMPLATES=0 turns that off);
-// - the scenario tiers run HEARTH_TEST_CONCURRENCY files at once (default 1, one at a time, as before; each file has
-//   its own Hearth, data directory and database, so more is possible where it has been proven green, see the ADR);
+// - the scenario and browser tiers run their files in groups of HEARTH_TEST_FILES_PER_PROCESS (default 12), one test
+//   process per group, each file imported inside a suite named after it so that its file-level hooks stay its own:
+//   loading the server (~4.6 CPU-s through tsx) is paid once per group, not once per file (1: a process per file);
+// - the scenario tiers run HEARTH_TEST_CONCURRENCY processes at once (default 1, one at a time; each file has its own
+//   Hearth, data directory and database, so more is possible where it has been proven green, see the ADR);
 // - tsx keeps its compiled files in .cache/tsx across runs (TSX_DISABLE_CACHE=1 turns that off).
 // Each tier's summary names its slowest files; every file's time goes to test-artifacts/test-times/<when>.json
 // (git-ignored) so that runs can be compared (`node scripts/test-times.mjs <old.json> <new.json>`).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -34,6 +37,7 @@ import {
 } from 'node:fs';
 import { loadavg, tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const TIER_NAMES = ['unit', 'scenario', 'pglite', 'postgres', 'multi-process', 'browser'];
@@ -97,6 +101,20 @@ if (!Number.isInteger(scenarioConcurrency) || scenarioConcurrency < 1 || scenari
   console.error(`HEARTH_TEST_CONCURRENCY takes a whole number from 1 to 16; got "${concurrencySetting}"`);
   process.exit(2);
 }
+/** Test files one process runs in the scenario and browser tiers (1: a process per file). */
+const perProcessSetting = process.env.HEARTH_TEST_FILES_PER_PROCESS;
+const filesPerProcess = perProcessSetting === undefined ? 12 : Number(perProcessSetting);
+if (!Number.isInteger(filesPerProcess) || filesPerProcess < 1 || filesPerProcess > 1000) {
+  console.error(
+    `HEARTH_TEST_FILES_PER_PROCESS takes a whole number from 1 to 1000; got "${perProcessSetting}"`,
+  );
+  process.exit(2);
+}
+/** How a tier that starts Hearth in its test processes runs its files: `processes` at once. */
+const groupsOf = (processes) =>
+  filesPerProcess > 1
+    ? { filesPerProcess, processes }
+    : { flags: [`--test-concurrency=${processes}`], filesPerProcess: 1, processes: 1 };
 const ran = [];
 /** Per tier run: its label, wall seconds and every file's seconds (scripts/test-times-reporter.mjs). */
 const timings = [];
@@ -112,61 +130,131 @@ const oneProcess =
     ? '--test-isolation=none'
     : '--experimental-test-isolation=none';
 
-function run(tier, label, list, env, flags = []) {
+/**
+ * Runs one tier. `filesPerProcess` > 1 runs its files in groups, each group in one process (module loading paid once
+ * per group, not per file), every file wrapped in a suite of its own so its file-level hooks stay its own (see
+ * groupEntry); `processes` groups run at once, each one's report printed whole when it ends.
+ */
+async function run(tier, label, list, env, { flags = [], filesPerProcess = 1, processes = 1 } = {}) {
   if (!list.length) {
     skippedTiers.push(`${label} (${only.length ? 'no test file matches the filter' : 'no test files'})`);
     return 0;
   }
-  console.log(`\n=== ${label}: ${list.length} files ===`);
-  const tap = join(reportDir, `${tier}.tap`);
-  const timesFile = join(reportDir, `${tier}.times.json`);
+  const groups = [];
+  if (filesPerProcess > 1)
+    for (let i = 0; i < list.length; i += filesPerProcess) groups.push(list.slice(i, i + filesPerProcess));
+  const shape = groups.length
+    ? `, ${groups.length} processes of up to ${filesPerProcess} files, ${Math.min(processes, groups.length)} at once`
+    : '';
+  console.log(`\n=== ${label}: ${list.length} files${shape} ===`);
   const started = performance.now();
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--test',
-      ...flags,
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=tap',
-      `--test-reporter-destination=${tap}`,
-      `--test-reporter=${join(root, 'scripts', 'test-times-reporter.mjs')}`,
-      `--test-reporter-destination=${timesFile}`,
-      ...list,
-    ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: suiteTmp, ...env } },
-  );
+  const reporters = (name) => [
+    '--test-reporter=tap',
+    `--test-reporter-destination=${join(reportDir, `${name}.tap`)}`,
+    `--test-reporter=${join(root, 'scripts', 'test-times-reporter.mjs')}`,
+    `--test-reporter-destination=${join(reportDir, `${name}.times.json`)}`,
+  ];
+  const nodeArgs = (name, files, extra) => [
+    '--import',
+    'tsx',
+    '--test',
+    ...extra,
+    '--test-reporter=spec',
+    `--test-reporter-destination=${groups.length > 1 && processes > 1 ? join(reportDir, `${name}.out`) : 'stdout'}`,
+    ...reporters(name),
+    ...files,
+  ];
+  const options = { cwd: root, env: { ...process.env, TMPDIR: suiteTmp, ...env } };
+  let statuses;
+  let names;
+  if (!groups.length) {
+    names = [tier];
+    const r = spawnSync(process.execPath, nodeArgs(tier, list, flags), { ...options, stdio: 'inherit' });
+    statuses = [r.status ?? 1];
+  } else {
+    names = groups.map((_, i) => `${tier}-${i + 1}`);
+    statuses = new Array(groups.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < groups.length) {
+        const i = next++;
+        const entry = groupEntry(names[i], groups[i]);
+        const args = nodeArgs(names[i], [entry], [oneProcess]);
+        if (processes === 1) {
+          statuses[i] = spawnSync(process.execPath, args, { ...options, stdio: 'inherit' }).status ?? 1;
+          continue;
+        }
+        statuses[i] = await new Promise((done) =>
+          spawn(process.execPath, args, { ...options, stdio: ['ignore', 'inherit', 'inherit'] }).on(
+            'close',
+            (code) => done(code ?? 1),
+          ),
+        );
+        let out = '';
+        try {
+          out = readFileSync(join(reportDir, `${names[i]}.out`), 'utf8');
+        } catch {}
+        console.log(`\n--- ${label}, process ${i + 1} of ${groups.length}: ${groups[i].join(' ')}\n${out}`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(processes, groups.length) }, worker));
+  }
   const wall = (performance.now() - started) / 1000;
   ran.push(`${label} (${list.length} files, ${wall.toFixed(1)} s)`);
-  recordTimes(tier, label, wall, timesFile);
+  recordTimes(
+    tier,
+    label,
+    wall,
+    names.map((name) => join(reportDir, `${name}.times.json`)),
+  );
   let report = '';
-  try {
-    report = readFileSync(tap, 'utf8');
-  } catch {}
+  for (const name of names) {
+    try {
+      report += readFileSync(join(reportDir, `${name}.tap`), 'utf8');
+    } catch {}
+  }
   for (const m of report.matchAll(/^\s*ok \d+ - (.*?) # SKIP ?(.*)$/gm)) {
     const reason = m[2] || 'skipped';
     skips.set(reason, [...(skips.get(reason) ?? []), `${m[1]} (${label})`]);
   }
+  const failedStatus = statuses.find((s) => s !== 0);
   // Node 22's runner has exited 0 with a failed test in its report (counted neither failed nor passed): the report
   // decides too.
   const notOk = [...report.matchAll(/^\s*not ok \d+ - (.*)$/gm)].filter((m) => !/# TODO\b/.test(m[1]));
-  if (notOk.length && r.status === 0) {
+  if (notOk.length && failedStatus === undefined) {
     console.log(
       `\nThe runner exited 0, but its report has ${notOk.length} failed test(s) or suite(s): the tier fails.`,
     );
     return 1;
   }
-  return r.status ?? 1;
+  return failedStatus ?? 0;
+}
+
+/**
+ * Writes the entry module of one process's group of test files: each file is imported inside a suite named after
+ * it, so the `before`/`after` hooks a file declares at its top level belong to that suite (run around that file's
+ * tests only) instead of to the process's root (where they would all run first and last).
+ */
+function groupEntry(name, files) {
+  const path = join(reportDir, `${name}.entry.mjs`);
+  const imports = files
+    .map(
+      (f) =>
+        `describe(${JSON.stringify(f)}, () => import(${JSON.stringify(pathToFileURL(join(root, f)).href)}));`,
+    )
+    .join('\n');
+  writeFileSync(path, `import { describe } from 'node:test';\n${imports}\n`);
+  return path;
 }
 
 /** Reads a tier's per-file times, names its slowest files, and keeps them for the run's JSON file. */
-function recordTimes(tier, label, wall, timesFile) {
-  let files = {};
-  try {
-    files = JSON.parse(readFileSync(timesFile, 'utf8')).files;
-  } catch {}
+function recordTimes(tier, label, wall, timesFiles) {
+  const files = {};
+  for (const timesFile of timesFiles) {
+    try {
+      Object.assign(files, JSON.parse(readFileSync(timesFile, 'utf8')).files);
+    } catch {}
+  }
   const sorted = Object.entries(files)
     .map(([file, t]) => ({ file, seconds: Number(t.seconds.toFixed(2)), passed: t.passed }))
     .sort((a, b) => b.seconds - a.seconds);
@@ -215,32 +303,36 @@ if (pgliteTemplate || pgTemplate) {
   if (pgTemplate)
     templates.HEARTH_TEST_PG_TEMPLATE = readFileSync(join(templateDir, 'postgres-template'), 'utf8');
 }
-const scenarioFlags = [`--test-concurrency=${scenarioConcurrency}`];
+// Scenario and browser files run in groups of HEARTH_TEST_FILES_PER_PROCESS, one process per group; with 1, a process
+// per file as before, HEARTH_TEST_CONCURRENCY files at once.
+const scenario = groupsOf(scenarioConcurrency);
+const browser = groupsOf(1);
 
 let failed = 0;
-if (tiers.includes('unit')) failed |= run('unit', 'unit tests', inTier('unit'), {}, [oneProcess]);
+if (tiers.includes('unit'))
+  failed |= await run('unit', 'unit tests', inTier('unit'), {}, { flags: [oneProcess] });
 else skippedTiers.push('unit tests (not in --tiers)');
 if (tiers.includes('pglite'))
-  failed |= run(
+  failed |= await run(
     'pglite',
     'scenarios on PGlite',
     inTier('scenario'),
     { HEARTH_TEST_DB: 'pglite', ...templates },
-    scenarioFlags,
+    scenario,
   );
 else skippedTiers.push('scenarios on PGlite (not in --tiers)');
 if (!tiers.includes('postgres')) skippedTiers.push('scenarios on PostgreSQL (not in --tiers)');
 else if (!hasPostgres) skippedTiers.push('scenarios on PostgreSQL (set DATABASE_URL to run them)');
 else
-  failed |= run(
+  failed |= await run(
     'postgres',
     'scenarios on PostgreSQL',
     inTier('scenario'),
     { HEARTH_TEST_DB: 'postgres', ...templates },
-    scenarioFlags,
+    scenario,
   );
 if (tiers.includes('multi-process'))
-  failed |= run(
+  failed |= await run(
     'multi-process',
     `multi-process tests (on ${hasPostgres ? 'PostgreSQL' : 'PGlite'})`,
     inTier('multi-process'),
@@ -248,7 +340,13 @@ if (tiers.includes('multi-process'))
   );
 else skippedTiers.push('multi-process tests (not in --tiers)');
 if (tiers.includes('browser'))
-  failed |= run('browser', 'browser tests', inTier('browser'), { HEARTH_TEST_DB: 'pglite', ...templates });
+  failed |= await run(
+    'browser',
+    'browser tests',
+    inTier('browser'),
+    { HEARTH_TEST_DB: 'pglite', ...templates },
+    browser,
+  );
 else skippedTiers.push('browser tests (not in --tiers)');
 if (templates.HEARTH_TEST_PG_TEMPLATE) templateScript('--drop', templateDir);
 rmSync(reportDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { instanceSettings, mailTokens, sessions } from '../../src/store/schema';
@@ -432,14 +433,24 @@ describe('rate limits', () => {
       assert.deepEqual(statuses.slice(0, 5), [400, 400, 400, 400, 400], 'five guesses are free');
       assert.ok(statuses.every((s) => s === 400 || s === 429));
       assertSlowedDown(last!);
-      // The owner, from an address of their own (new or usual), is not locked out by the stranger.
+      // A stranger who waits out each wait gets one more guess, and the next wait doubles (1 s, 2 s, then 4 s: long
+      // enough that the checks below cannot outlast it on a busy machine).
+      for (let round = 0; round < 2; round++) {
+        await sleep(last!.body.retry_after * 1000 + 50);
+        last = await login(server, { login: u.username, password: `late guess ${round}` }, '203.0.113.50');
+        assert.equal(last.status, 400, `a guess after the wait is let through (round ${round})`);
+        last = await login(server, { login: u.username, password: `early guess ${round}` }, '203.0.113.50');
+        assertSlowedDown(last);
+      }
+      assert.ok(Number(last!.headers.get('retry-after')) >= 4, 'the wait doubled twice');
+      // The stranger is held back even with the right password...
+      assertSlowedDown(await login(server, { login: u.username, password: u.password }, '203.0.113.50'));
+      // ...while the owner, from an address of their own (new or usual), is not locked out by the stranger.
       assert.equal(
         (await login(server, { login: u.username, password: u.password }, '198.51.100.20')).status,
         200,
       );
       assert.equal((await login(server, { login: u.email, password: u.password })).status, 200);
-      // The stranger is still held back, even with the right password.
-      assertSlowedDown(await login(server, { login: u.username, password: u.password }, '203.0.113.50'));
     } finally {
       await server.close();
     }
