@@ -144,7 +144,7 @@ async function run(tier, label, list, env, { flags = [], filesPerProcess = 1, pr
   if (filesPerProcess > 1)
     for (let i = 0; i < list.length; i += filesPerProcess) groups.push(list.slice(i, i + filesPerProcess));
   const shape = groups.length
-    ? `, ${groups.length} processes of up to ${filesPerProcess} files, ${Math.min(processes, groups.length)} at once`
+    ? `, ${groups.length} process${groups.length === 1 ? '' : 'es'} of up to ${filesPerProcess} files, ${Math.min(processes, groups.length)} at once`
     : '';
   console.log(`\n=== ${label}: ${list.length} files${shape} ===`);
   const started = performance.now();
