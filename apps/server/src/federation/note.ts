@@ -345,7 +345,10 @@ export function noteToStatus(
   const url = note.url;
   let content = sanitizeContent(html);
   if (note instanceof Page) {
-    const title = note.name ? plainText(note.name.toString()).trim().slice(0, PAGE_TITLE_CHARS) : '';
+    // `name` is plain text (ActivityStreams): shown as written, escaped, on one line.
+    const title = note.name
+      ? note.name.toString().replace(/\s+/g, ' ').trim().slice(0, PAGE_TITLE_CHARS)
+      : '';
     const parts = [
       title ? `<p><strong>${escapeHtml(title)}</strong></p>` : '',
       content,
