@@ -221,6 +221,7 @@ export async function createApp(
     services.social.profiles.setResolver(federation);
     services.social.posts.setResolver(federation);
     services.social.moves.setResolver(federation);
+    services.social.search.setResolver(federation);
     voiceGuard = voiceRechecks(services.voice, log);
     // Sessions revoked on any process stop being trusted here at once.
     const forgetRevoked = bus.subscribe((e) => {

@@ -10,6 +10,7 @@ import {
 } from '@fedify/fedify';
 import {
   Accept,
+  Activity,
   type Actor,
   Announce,
   Application,
@@ -37,7 +38,7 @@ import {
   Undo,
   Update,
 } from '@fedify/vocab';
-import { exportSpki, getDocumentLoader } from '@fedify/vocab-runtime';
+import { exportSpki, FetchError, getDocumentLoader } from '@fedify/vocab-runtime';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -54,6 +55,7 @@ import {
   instant,
   namedActors,
   noteToStatus,
+  pageLink,
   plainText,
   type RemoteAttachment,
   remoteAttachments,
@@ -410,6 +412,7 @@ export function createHearthFederation(opts: {
       locked: actor.manuallyApprovesFollowers ?? false,
       discoverable: ('discoverable' in actor ? actor.discoverable : null) ?? false,
       bot: actor instanceof Service || actor instanceof Application,
+      group: actor instanceof Group,
       fields,
       publicKey: key?.publicKey ? await exportSpki(key.publicKey) : null,
       alsoKnownAs: actor.aliasIds.map((u) => u.href),
@@ -563,6 +566,8 @@ export function createHearthFederation(opts: {
     .on(Announce, async (ctx, announce) => {
       if (await dropped(announce)) return;
       if (!announce.actorId || !announce.objectId) return;
+      // A remote group relaying its members' posts (FEP-1b12) is read apart; anything else is an ordinary boost.
+      if (await relayedByRemoteGroup(ctx, announce)) return;
       const boosterId = await senderOf(ctx, announce);
       if (!boosterId) return;
       let post =
@@ -577,17 +582,7 @@ export function createHearthFederation(opts: {
           post = id ? await social.posts.statusRowById(id) : null;
         }
       }
-      if (!post) return;
-      const to = announce.toIds.map((u) => u.href);
-      const cc = announce.ccIds.map((u) => u.href);
-      const visibility = to.includes(PUBLIC_COLLECTION.href)
-        ? 'public'
-        : cc.includes(PUBLIC_COLLECTION.href)
-          ? 'unlisted'
-          : 'private';
-      await social.reblogs.reblog(remotePrincipal(boosterId), post.id, visibility).catch((err) => {
-        log.info({ err, announce: announce.id?.href }, 'a remote boost was refused');
-      });
+      if (post) await boostAs(boosterId, post.id, announce);
     })
     .on(Update, async (ctx, update) => {
       if (await dropped(update)) return;
@@ -818,6 +813,185 @@ export function createHearthFederation(opts: {
     await ctx.sendActivity({ identifier: group }, 'followers', announce, { preferSharedInbox: true });
   }
 
+  // --- remote groups (FEP-1b12; ADR 0031 addendum) ------------------------------------------------------------
+
+  /** A remote account's boost of a status, public or unlisted or followers-only as its Announce is addressed. */
+  async function boostAs(boosterId: string, postId: string, announce: Announce): Promise<void> {
+    const to = announce.toIds.map((u) => u.href);
+    const cc = announce.ccIds.map((u) => u.href);
+    const visibility = to.includes(PUBLIC_COLLECTION.href)
+      ? 'public'
+      : cc.includes(PUBLIC_COLLECTION.href)
+        ? 'unlisted'
+        : 'private';
+    await social.reblogs.reblog(remotePrincipal(boosterId), postId, visibility).catch((err) => {
+      log.info({ err, announce: announce.id?.href }, 'a remote boost was refused');
+    });
+  }
+
+  /** Reads only what a document embeds: nothing given by IRI is fetched. */
+  const embeddedOnly = (ctx: Context<null>) => ({
+    documentLoader: async (): Promise<never> => {
+      throw new Error('not fetched: embedded objects only');
+    },
+    contextLoader: ctx.contextLoader,
+    suppressError: true,
+    crossOrigin: 'trust' as const,
+  });
+
+  /**
+   * An Announce by a remote Group actor (a Lemmy community, another Hearth's group) of one of its posts: the Create
+   * of a Note or Page (or the Note or Page itself), its Update or its Delete. Answers false when it is none of those
+   * (an ordinary boost, which the caller reads); true when it was read here. Only a group someone here follows is
+   * read: its post is stored as its author's status and shown to the group's followers as the group's boost (a
+   * reply is stored only under a status Hearth has, and not boosted), its author's edit edits it, a deletion deletes
+   * it (or, a moderator's, ends the group's boost). Anything else is ignored and nothing is stored: a group nobody
+   * here follows, an Announce of an Announce, votes and other activities. Embedded content is believed only from the
+   * origin that signed or served it; anything else is fetched from its own origin (the document loader's limits).
+   */
+  async function relayedByRemoteGroup(ctx: Context<null>, announce: Announce): Promise<boolean> {
+    const actorId = announce.actorId;
+    if (!actorId || !announce.objectId) return true;
+    const embedded = await announce.getObject(embeddedOnly(ctx)).catch(() => null);
+    const group = await remote.followedGroup(actorId.href);
+    // Someone else's relay of an activity is nobody's concern here; an object is an ordinary boost.
+    if (!group) return embedded instanceof Activity;
+    let object = embedded;
+    if (!object) {
+      const known =
+        (await localPostOf(ctx, announce.objectId)) ?? (await social.posts.byUri(announce.objectId.href));
+      if (known) {
+        await boostAs(group.id, known.id, announce);
+        return true;
+      }
+      // Fetched from its own origin: Fedify refuses a document whose id names another.
+      object = await announce.getObject(ctx).catch(() => null);
+    }
+    if (object instanceof Announce) {
+      log.info({ announce: announce.id?.href }, 'an Announce of an Announce was refused');
+      return true;
+    }
+    // Whose word the object's embedded parts carry: the group's server signed what it embedded; a fetched
+    // document's own origin served it.
+    const vouchedBy = embedded ? actorId.origin : (object?.id?.origin ?? null);
+    if (object instanceof Delete) {
+      await groupDeleted(group, object, vouchedBy);
+      return true;
+    }
+    let claimed: Note | Page | null = null;
+    let postId: URL | null = null;
+    let verb: 'create' | 'update' = 'create';
+    let actor: URL | null = null;
+    if (object instanceof Create || object instanceof Update) {
+      const inner = await object.getObject(embeddedOnly(ctx)).catch(() => null);
+      if (inner instanceof Activity) return true;
+      claimed = inner instanceof Note || inner instanceof Page ? inner : null;
+      postId = inner?.id ?? object.objectId;
+      verb = object instanceof Update ? 'update' : 'create';
+      actor = object.actorId;
+      if (!actor) return true;
+    } else if (object instanceof Note || object instanceof Page) {
+      claimed = object;
+      postId = object.id;
+    } else return true; // a vote, a Lemmy Remove or Lock, …: not read
+    if (!postId) return true;
+    const local = await localPostOf(ctx, postId);
+    if (local) {
+      if (verb === 'create') await boostAs(group.id, local.id, announce);
+      return true;
+    }
+    const note =
+      claimed?.id?.href === postId.href && postId.origin === vouchedBy
+        ? claimed
+        : await fetchPost(ctx, postId, verb === 'update');
+    const authorUri = note?.attributionId;
+    if (!note?.id || !authorUri || (actor && actor.href !== authorUri.href)) return true;
+    if (verb === 'update') {
+      await groupPostEdited(note, authorUri);
+      return true;
+    }
+    let post = await social.posts.byUri(note.id.href);
+    if (!post) {
+      // A comment is kept under the status it answers when Hearth has it, and is no boost of the group's.
+      const parent = note.replyTargetId
+        ? ((await localPostOf(ctx, note.replyTargetId)) ??
+          (await social.posts.byUri(note.replyTargetId.href)))
+        : null;
+      if (note.replyTargetId && !parent) return true;
+      const known = await remote.byUri(authorUri.href);
+      const author = known ? null : await note.getAttribution(ctx).catch(() => null);
+      const authorId = known?.id ?? (author && isActor(author) ? await storeActor(author) : null);
+      if (!authorId) return true;
+      const id = await storeNote(ctx, note, authorId, author && isActor(author) ? author : null);
+      post = id ? await social.posts.statusRowById(id) : null;
+    }
+    if (post && !post.inReplyToId) await boostAs(group.id, post.id, announce);
+    return true;
+  }
+
+  /** A remote group's post fetched from its own origin (afresh for an edit): a Note or Page with that id, or null. */
+  async function fetchPost(ctx: Context<null>, id: URL, fresh: boolean): Promise<Note | Page | null> {
+    if (await domainBlocks.blocksUrl(id.href)) return null;
+    const found = await ctx.lookupObject(id, fresh ? { documentLoader: freshLoader } : {}).catch(() => null);
+    return (found instanceof Note || found instanceof Page) && found.id?.href === id.href ? found : null;
+  }
+
+  /** A remote group relays its author's edit of a post stored here: the status is edited (its visibility stays). */
+  async function groupPostEdited(note: Note | Page, authorUri: URL): Promise<void> {
+    if (!note.id || note.id.origin !== authorUri.origin) return;
+    const [author, post] = await Promise.all([
+      remote.byUri(authorUri.href),
+      social.posts.byUri(note.id.href),
+    ]);
+    if (!author || !post || post.userId !== author.id) return;
+    const status = noteToStatus(note, null, note instanceof Page ? await pageLink(note) : null);
+    if (!status) return;
+    await social.posts.editRemote(author.id, post.id, {
+      ...status,
+      inReplyTo: null,
+      media: await remoteAttachments(note),
+    });
+  }
+
+  /**
+   * A remote group relays a deletion of a post stored here. Its author's deletion deletes the status, when the
+   * group's server vouches for it (the author lives there) or the post is gone from its origin (404, 410, a
+   * Tombstone); a deletion by anyone else the group vouches for (a moderator's removal), or by the group itself,
+   * ends the group's boost of it and leaves its author's status be.
+   */
+  async function groupDeleted(group: RemoteAccount, del: Delete, vouchedBy: string | null): Promise<void> {
+    const objectId = del.objectId;
+    const actorId = del.actorId;
+    if (!objectId || !actorId) return;
+    const post = await social.posts.byUri(objectId.href);
+    if (!post) return;
+    const author = await remote.byId(post.userId);
+    const vouched = actorId.origin === vouchedBy;
+    if (author && actorId.href === author.uri && objectId.origin === actorId.origin) {
+      if (!vouched && !(await goneAtOrigin(objectId))) return;
+      await kv.set(tombstoneKey(objectId.href), true, {
+        ttl: Temporal.Duration.from({ hours: TOMBSTONE_TTL_DAYS * 24 }) as never,
+      });
+      await social.posts.remove(remotePrincipal(author.id), post.id).catch((err) => {
+        log.info({ err, object: objectId.href }, 'a relayed delete failed');
+      });
+      return;
+    }
+    if (vouched || actorId.href === group.uri)
+      await social.reblogs.unreblog(remotePrincipal(group.id), post.id).catch(() => {});
+  }
+
+  /** Whether a remote object is gone from its origin: 404, 410 or a Tombstone there (anything else: not known). */
+  async function goneAtOrigin(id: URL): Promise<boolean> {
+    try {
+      const doc = (await freshLoader(id.href)).document as { type?: unknown } | null;
+      return doc?.type === 'Tombstone';
+    } catch (err) {
+      const status = err instanceof FetchError ? err.response?.status : undefined;
+      return status === 404 || status === 410;
+    }
+  }
+
   /**
    * Whether an activity is dropped unread: its sender is on a domain the admins suspended (Fedify verified its
    * signature already). Every listener asks first, so this is also where a verified receipt from an instance is noted
@@ -861,7 +1035,7 @@ export function createHearthFederation(opts: {
    */
   async function storeNote(
     ctx: Context<null>,
-    note: Note,
+    note: Note | Page,
     authorId: string,
     authorActor: Actor | null,
     mentions: string[] = [],
@@ -871,7 +1045,8 @@ export function createHearthFederation(opts: {
     // The note must live on its author's server.
     if (!account || !note.id || note.id.origin !== new URL(account.uri).origin) return null;
     if (note.attributionId?.href !== account.uri) return null;
-    const status = noteToStatus(note, authorActor?.followersId?.href ?? null);
+    const link = note instanceof Page ? await pageLink(note) : null;
+    const status = noteToStatus(note, authorActor?.followersId?.href ?? null, link);
     // A direct status is kept only for the local accounts it names (they alone may see it).
     if (!status || (status.visibility === 'direct' && !mentions.length)) return null;
     if (await kv.get(tombstoneKey(status.uri))) return null;

@@ -1,8 +1,9 @@
-import { Create, Document, Link, Mention, Note, PUBLIC_COLLECTION } from '@fedify/vocab';
+import { Create, Document, Link, Mention, Note, Page, PUBLIC_COLLECTION } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import sanitizeHtml from 'sanitize-html';
 import type { RemoteMediaInput } from '../domain/social/media.service';
 import type { FederatedMedia } from '../domain/social/posts.service';
+import { escapeHtml } from '../domain/social/text';
 
 // Statuses ↔ ActivityStreams Notes (ADR 0040): pure functions, no I/O, so they are tested on real payloads.
 
@@ -198,7 +199,7 @@ const TOOT_NS = 'http://joinmastodon.org/ns#';
 
 /** Mastodon's `blurhash` and `focalPoint` (Fedify's vocabulary has neither), read from the note's JSON as received. */
 function mastodonExtras(
-  note: Note,
+  note: Note | Page,
   activity: unknown,
 ): Array<{ blurhash: string | null; focus: { x: number; y: number } | null }> {
   // Fedify keeps the JSON a top-level object was parsed from (not an embedded one's): the note's own when it was
@@ -241,7 +242,10 @@ function mastodonExtras(
  * A remote note's media attachments (Document, Image, Video, Audio with an http(s) `url`), at most
  * REMOTE_ATTACHMENTS_MAX, in order; `activity` is the one that carried it, for Mastodon's extras. Embedded ones only: an attachment given by IRI is not fetched.
  */
-export async function remoteAttachments(note: Note, activity: unknown = null): Promise<RemoteAttachment[]> {
+export async function remoteAttachments(
+  note: Note | Page,
+  activity: unknown = null,
+): Promise<RemoteAttachment[]> {
   const extras = mastodonExtras(note, activity);
   const out: RemoteAttachment[] = [];
   let index = -1;
@@ -284,8 +288,40 @@ export async function actorImageUrl(
   return href && href.length <= 2048 && /^https?:\/\//i.test(href) ? href : null;
 }
 
-/** Reads a Note: visibility from its audience (`followers` is its author's followers collection, when known). */
-export function noteToStatus(note: Note, followers: string | null): RemoteNote | null {
+/** Longest title of a remote Page (a Lemmy post, a group's post) kept, Lemmy's own limit. */
+const PAGE_TITLE_CHARS = 200;
+
+/**
+ * The link a remote Page is about (a Lemmy link post): its `url` when that is not the Page itself, else its first
+ * embedded `Link` attachment's `href` (Lemmy's way since 0.18); http(s) only, or null. Nothing is fetched.
+ */
+export async function pageLink(page: Page): Promise<string | null> {
+  const ok = (href: string | null | undefined) =>
+    href && href.length <= 2048 && /^https?:\/\//i.test(href) && href !== page.id?.href ? href : null;
+  const u = page.url;
+  const direct = ok(u instanceof URL ? u.href : u instanceof Link ? u.href?.href : null);
+  if (direct) return direct;
+  const noFetch = async (): Promise<never> => {
+    throw new Error('attachments given by IRI are not fetched');
+  };
+  let seen = 0;
+  for await (const a of page.getAttachments({ suppressError: true, documentLoader: noFetch })) {
+    if (++seen > REMOTE_ATTACHMENTS_MAX * 4) break;
+    if (a instanceof Link && ok(a.href?.href)) return a.href?.href ?? null;
+  }
+  return null;
+}
+
+/**
+ * Reads a Note or a Page: visibility from its audience (`followers` is its author's followers collection, when
+ * known). A Page (ADR 0031 addendum) is shown as its title in bold, its content, then the link it is about (`link`,
+ * from pageLink); its status's `url` is the Page itself (a Lemmy Page's `url` is the link, not the post).
+ */
+export function noteToStatus(
+  note: Note | Page,
+  followers: string | null,
+  link: string | null = null,
+): RemoteNote | null {
   if (!note.id) return null;
   const first = note.contents[0] ?? '';
   const html = typeof first === 'string' ? first : first.toString();
@@ -307,10 +343,29 @@ export function noteToStatus(note: Note, followers: string | null): RemoteNote |
         ? 'private'
         : 'direct';
   const url = note.url;
-  const content = sanitizeContent(html);
+  let content = sanitizeContent(html);
+  if (note instanceof Page) {
+    // `name` is plain text (ActivityStreams): shown as written, escaped, on one line.
+    const title = note.name
+      ? note.name.toString().replace(/\s+/g, ' ').trim().slice(0, PAGE_TITLE_CHARS)
+      : '';
+    const parts = [
+      title ? `<p><strong>${escapeHtml(title)}</strong></p>` : '',
+      content,
+      link ? `<p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>` : '',
+    ];
+    content = sanitizeContent(parts.join(''));
+  }
   return {
     uri: note.id.href,
-    url: url instanceof URL ? url.href : url instanceof Link ? (url.href?.href ?? null) : null,
+    url:
+      note instanceof Page
+        ? note.id.href
+        : url instanceof URL
+          ? url.href
+          : url instanceof Link
+            ? (url.href?.href ?? null)
+            : null,
     attributedTo: note.attributionId?.href ?? null,
     content,
     text: plainText(content),

@@ -8,7 +8,8 @@ import { callApi, type HearthProcess, requestJson, startProcess, waitForHealth }
 
 // A group of one Hearth (A, 127.0.0.1) followed and posted into from another (B, localhost), both real processes
 // on their own databases (ADR 0031, federation addendum; FEP-1b12): B looks the group up by its handle, follows it
-// (a join on A, Accepted), and a status of B's user mentioning it becomes a post of the group on A.
+// (a join on A, Accepted), a status of B's user mentioning it becomes a post of the group on A, and a post an A member
+// writes in the group reaches B's user's home timeline as the group's boost.
 
 interface Instance extends HearthProcess {
   host: string;
@@ -73,7 +74,7 @@ describe('a group federates between two Hearth instances', { timeout: 900_000 },
     }
   });
 
-  test('B follows A’s public group by its handle (a join, Accepted) and a mention from B posts into it', async () => {
+  test('B follows A’s public group by its handle (a join, Accepted), a mention from B posts into it, an A member’s post reaches B’s home', async () => {
     const a = await startInstance('127.0.0.1', 21);
     const b = await startInstance('localhost', 22);
     await Promise.all([waitForHealth(a), waitForHealth(b)]);
@@ -137,5 +138,21 @@ describe('a group federates between two Hearth instances', { timeout: 900_000 },
     });
     assert.equal(post.hearth_group_post.author.acct, `bob@${b.host}`);
     assert.equal(post.hearth_group_post.title.includes('Sock pattern swap'), true);
+
+    // On B the group is a group account; a post an A member writes in it reaches bob's home timeline as the group's
+    // boost of its author's status (FEP-1b12: the group Announces the Create of its Page).
+    assert.equal(found.body.group, true);
+    const thread = await callApi(a, 'POST', `/channels/${forum.body.id}/threads`, owner.token, {
+      name: 'Winter hats',
+      message: { content: 'Pattern for a ribbed hat' },
+    });
+    assert.equal(thread.status, 201, JSON.stringify(thread.body));
+    const boost = await eventually('the A member’s post in bob’s home on B', async () => {
+      const r = await mastodon(b, 'GET', '/api/v1/timelines/home?limit=40', bob.token);
+      return (r.body as any[]).find((s) => s.reblog && /ribbed hat/.test(s.reblog.content));
+    });
+    assert.equal(boost.account.id, found.body.id);
+    assert.equal(boost.reblog.account.acct, `owner@${a.host}`);
+    assert.match(boost.reblog.content, /<strong>Winter hats<\/strong>/);
   });
 });

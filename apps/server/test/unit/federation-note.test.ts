@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Create, Note } from '@fedify/vocab';
+import { Announce, Create, Note, Page } from '@fedify/vocab';
 import type { FederatedMedia } from '../../src/domain/social/posts.service';
 import {
   createOf,
   namedActors,
   noteToStatus,
+  pageLink,
   remoteAttachments,
   statusToNote,
 } from '../../src/federation/note';
@@ -223,5 +224,79 @@ describe('statuses to Notes', () => {
     const note = statusToNote({ ...reply, visibility: 'direct' });
     assert.equal(noteToStatus(note, local.followers)?.visibility, 'direct');
     assert.deepEqual(await namedActors(note), [bob]);
+  });
+});
+
+// A Lemmy post as a community relays it (Lemmy 0.19's shape): Announce{Create{Page}}, the post's link a Link attachment.
+const lemmyAnnounce = {
+  '@context': [
+    'https://www.w3.org/ns/activitystreams',
+    'https://w3id.org/security/v1',
+    { lemmy: 'https://join-lemmy.org/ns#', sensitive: 'as:sensitive' },
+  ],
+  id: 'https://lemmy.example/activities/announce/create/1b2c',
+  type: 'Announce',
+  actor: 'https://lemmy.example/c/knitting',
+  to: ['https://www.w3.org/ns/activitystreams#Public'],
+  cc: ['https://lemmy.example/c/knitting/followers'],
+  object: {
+    id: 'https://lemmy.example/activities/create/9f8e',
+    type: 'Create',
+    actor: 'https://lemmy.example/u/bob',
+    to: ['https://www.w3.org/ns/activitystreams#Public'],
+    cc: ['https://lemmy.example/c/knitting'],
+    object: {
+      id: 'https://lemmy.example/post/42',
+      type: 'Page',
+      attributedTo: 'https://lemmy.example/u/bob',
+      to: ['https://lemmy.example/c/knitting', 'https://www.w3.org/ns/activitystreams#Public'],
+      cc: [],
+      audience: 'https://lemmy.example/c/knitting',
+      name: 'Sock <patterns> & more',
+      content: '<p>Share yours<script>alert(1)</script></p>',
+      mediaType: 'text/html',
+      attachment: [{ type: 'Link', href: 'https://example.com/socks?a=1&b=2' }],
+      sensitive: false,
+      published: '2026-12-01T10:00:00Z',
+    },
+  },
+};
+
+describe('Lemmy Pages to statuses', () => {
+  test('a relayed Page becomes its title in bold, its content and its link; its url is the Page', async () => {
+    const announce = await Announce.fromJsonLd(lemmyAnnounce);
+    const create = await announce.getObject();
+    assert.ok(create instanceof Create);
+    const page = await create.getObject();
+    assert.ok(page instanceof Page);
+    const link = await pageLink(page);
+    assert.equal(link, 'https://example.com/socks?a=1&b=2');
+    const s = noteToStatus(page, null, link);
+    assert.ok(s);
+    assert.equal(s.uri, 'https://lemmy.example/post/42');
+    assert.equal(s.url, 'https://lemmy.example/post/42');
+    assert.equal(s.attributedTo, 'https://lemmy.example/u/bob');
+    assert.equal(s.visibility, 'public');
+    assert.match(s.content, /^<p><strong>Sock &lt;patterns&gt; &amp; more<\/strong><\/p><p>Share yours<\/p>/);
+    assert.match(
+      s.content,
+      /<a href="https:\/\/example\.com\/socks\?a=1&amp;b=2"[^>]*rel="nofollow noopener noreferrer"/,
+    );
+    assert.doesNotMatch(s.content, /script/);
+    assert.equal(s.text.split('\n')[0], 'Sock <patterns> & more');
+  });
+
+  test('a Page without a link has none; a javascript: url is no link; a long title is cut', async () => {
+    const page = await Page.fromJsonLd({
+      ...lemmyAnnounce.object.object,
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      attachment: [],
+      url: 'javascript:alert(1)',
+      name: 'x'.repeat(500),
+    });
+    assert.equal(await pageLink(page), null);
+    const s = noteToStatus(page, null, null);
+    assert.ok(s);
+    assert.match(s.content, new RegExp(`^<p><strong>${'x'.repeat(200)}</strong></p><p>Share yours</p>$`));
   });
 });

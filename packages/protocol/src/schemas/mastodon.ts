@@ -48,7 +48,12 @@ export const MastodonSearchQuery = Type.Object({
   type: Type.Optional(
     Type.Union([Type.Literal('accounts'), Type.Literal('hashtags'), Type.Literal('statuses')]),
   ),
-  resolve: Type.Optional(Type.Boolean()),
+  resolve: Type.Optional(
+    Type.Boolean({
+      description:
+        "Signed in only: a URL of this server's profile or status page, or `@name@other-host` looked up there (WebFinger) and stored as an account (a person or a group).",
+    }),
+  ),
   following: Type.Optional(Type.Boolean()),
   account_id: Type.Optional(Snowflake),
   exclude_unreviewed: Type.Optional(Type.Boolean()),

@@ -71,7 +71,7 @@ export function toAccount(a: AccountRow, urls: SocialUrls) {
     fields: u.profileFields.map((f) => ({ name: f.name, value: escapeHtml(f.value), verified_at: null })),
     emojis: [],
     bot: u.bot,
-    group: false,
+    group: u.groupActor,
     discoverable: u.discoverable,
     indexable: u.discoverable,
     noindex: !u.discoverable,

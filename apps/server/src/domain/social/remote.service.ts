@@ -1,5 +1,6 @@
 import { Limits } from '@hearth/protocol';
 import { and, eq, exists, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../store/db';
 import {
   actorKeys,
@@ -35,6 +36,8 @@ export interface RemoteAccountInput {
   locked: boolean;
   discoverable: boolean;
   bot: boolean;
+  /** A Group actor (FEP-1b12). */
+  group?: boolean;
   fields: Array<{ name: string; value: string }>;
   publicKey: string | null;
   /** The actor IRIs it says it also is (`alsoKnownAs`), at most ALIASES_MAX kept. */
@@ -169,6 +172,7 @@ export class RemoteAccountsService {
       globalName: input.displayName?.slice(0, REMOTE_NAME_CHARS) || null,
       bio: input.bio.slice(0, REMOTE_BIO_CHARS),
       bot: input.bot,
+      groupActor: input.group ?? false,
       locked: input.locked,
       discoverable: input.discoverable,
       profileFields: input.fields.slice(0, REMOTE_FIELDS).map((f) => ({
@@ -294,6 +298,35 @@ export class RemoteAccountsService {
       .select(remoteColumns)
       .from(users)
       .where(and(eq(users.id, id), eq(users.remote, true)));
+    return row ? toRemote(row) : null;
+  }
+
+  /**
+   * The remote Group actor (FEP-1b12) `uri` names when an account here follows it (accepted), else null: only then
+   * are its Announces of its members' posts wanted here (ADR 0031 addendum); anything else of it is stored not.
+   */
+  async followedGroup(uri: string): Promise<RemoteAccount | null> {
+    const local = alias(users, 'local_follower');
+    const [row] = await this.deps.db
+      .select(remoteColumns)
+      .from(users)
+      .where(
+        and(
+          eq(users.uri, uri),
+          eq(users.remote, true),
+          eq(users.groupActor, true),
+          eq(users.disabled, false),
+          exists(
+            this.deps.db
+              .select({ one: sql`1` })
+              .from(followers)
+              .innerJoin(local, eq(local.id, followers.followerId))
+              .where(
+                and(eq(followers.userId, users.id), eq(followers.accepted, true), eq(local.remote, false)),
+              ),
+          ),
+        ),
+      );
     return row ? toRemote(row) : null;
   }
 

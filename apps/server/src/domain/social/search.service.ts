@@ -17,6 +17,7 @@ import { toAccount } from './mastodon.wire';
 import { statusHasMedia } from './media.wire';
 import { finishPage, type PageQuery, pageQuery } from './paging';
 import type { PostsService } from './posts.service';
+import type { AccountResolver } from './remote.service';
 import { blockedBetween, mutedBy, silencedFor, visiblePostById, visibleTo } from './visibility';
 
 // Search and discovery (Mastodon's /api/v2/search, accounts/search, directory, trends, tag timelines). Every status
@@ -76,12 +77,20 @@ export class SocialSearchService {
     private readonly groups: GroupAccountsService,
   ) {}
 
+  /** Finds accounts of other instances (the federation area sets it; ADR 0040). */
+  private resolver: AccountResolver | null = null;
+  setResolver(resolver: AccountResolver): void {
+    this.resolver = resolver;
+  }
+
   /** GET /api/v2/search: accounts, hashtags and statuses matching `q`, each list bounded by `limit`. */
   async search(viewer: string | null, query: SearchQuery) {
     // As Mastodon: paging through results and resolving need a signed-in caller.
     if (!viewer && (query.resolve || (query.offset ?? 0) > 0)) throw unauthorized();
     const want = (t: SearchQuery['type']) => !query.type || query.type === t;
-    const resolved = query.resolve ? await this.resolveUrl(viewer, query.q) : null;
+    const resolved = query.resolve
+      ? ((await this.resolveUrl(viewer, query.q)) ?? (await this.resolveAcct(viewer, query.q)))
+      : null;
     const [accounts, hashtags, statuses] = await Promise.all([
       resolved?.status ? [] : want('accounts') ? this.accounts(viewer, query) : [],
       resolved ? [] : want('hashtags') ? this.hashtags(viewer, query) : [],
@@ -107,7 +116,11 @@ export class SocialSearchService {
     let term = query.q.trim().replace(/^@/, '');
     const at = term.indexOf('@');
     if (at >= 0) {
-      if (term.slice(at + 1).toLowerCase() !== host) return [];
+      // `name@other-host`: an account of another instance already known here, by its exact acct.
+      if (term.slice(at + 1).toLowerCase() !== host)
+        return query.following || (query.offset ?? 0) > 0
+          ? []
+          : this.knownRemote(viewer, sql`lower(${users.username}) = ${term.toLowerCase()}`);
       term = term.slice(0, at);
     }
     term = term.toLowerCase();
@@ -373,6 +386,41 @@ export class SocialSearchService {
       .from(followedTags)
       .where(and(eq(followedTags.userId, viewer), inArray(followedTags.tag, names)));
     return rows.map((r) => r.tag);
+  }
+
+  /** A remote account known here (by its exact acct, `name@host`, or id), unless disabled or blocked either way. */
+  private async knownRemote(viewer: string | null, which: SQL) {
+    const rows = await this.deps.db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          eq(users.remote, true),
+          eq(users.disabled, false),
+          which,
+          viewer ? sql`not ${blockedBetween(sql`${users.id}`, viewer)}` : undefined,
+        ),
+      )
+      .limit(1);
+    return this.toAccounts(rows.map((r) => r.id));
+  }
+
+  /**
+   * `resolve=true` with `@name@other-host` (or `name@other-host`): the account looked up there (WebFinger, its
+   * actor: a person or a group) and stored, as Mastodon resolves it; null when the query is no such handle.
+   */
+  private async resolveAcct(viewer: string | null, q: string) {
+    const m = /^@?([A-Za-z0-9_.~-]{1,100})@([A-Za-z0-9.-]{1,253}(?::\d{1,5})?)$/.exec(q.trim());
+    const host = new URL(this.deps.config.publicUrl).host.toLowerCase();
+    if (!m || !viewer || m[2].toLowerCase() === host || !this.resolver) return null;
+    const acct = `${m[1]}@${m[2]}`;
+    const id = await this.resolver.resolve(acct).catch((err) => {
+      this.deps.log.info({ err, acct }, 'could not resolve a remote account');
+      return null;
+    });
+    if (!id) return null;
+    const [account] = await this.knownRemote(viewer, eq(users.id, id));
+    return account ? { account, status: null } : null;
   }
 
   /** `resolve=true`: a URL of this server's profile or status page, as what it names (if the caller may see it). */

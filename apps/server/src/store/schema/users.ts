@@ -62,6 +62,11 @@ export const users = pgTable(
     /** A remote account's inbox and its instance's shared inbox. */
     inbox: text('inbox'),
     sharedInbox: text('shared_inbox'),
+    /**
+     * A remote account that is a Group actor (a Lemmy community, another Hearth's group; FEP-1b12): Mastodon's
+     * `group`. Its Announces of its members' posts reach its followers here as its boosts (ADR 0031 addendum).
+     */
+    groupActor: boolean('group_actor').notNull().default(false),
     /** A remote account's main public key (PEM), as last fetched; Fedify verifies signatures with the live one. */
     publicKey: text('public_key'),
     /** When a remote account was last fetched. */

@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "group_actor" boolean DEFAULT false NOT NULL;
