@@ -29,9 +29,12 @@ export function refusal(file: File, limit: number | undefined): string | null {
   return null;
 }
 
-/** Deletes an upload not sent (Discord's DELETE /attachments/:upload_filename). */
+/**
+ * Deletes an upload not sent (Discord's DELETE /attachments/:upload_filename). Keepalive: a cancel made as the page
+ * is left still reaches the server.
+ */
 const deleteUpload = (uploadFilename: string) =>
-  api<void>('DELETE', `/attachments/${encodeURIComponent(uploadFilename)}`);
+  api<void>('DELETE', `/attachments/${encodeURIComponent(uploadFilename)}`, undefined, { keepalive: true });
 
 /** Starts uploading `file` for a message of `channelId`; progress from 0 to 1. */
 export function cloudUpload(
