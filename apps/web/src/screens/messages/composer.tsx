@@ -27,7 +27,13 @@ import { type EmojiSet, loadEmoji } from '../emoji/data';
 import { EmojiPicker } from '../emoji/picker';
 import { CommandForm } from '../interactions/command-form';
 import { CommandPicker } from '../interactions/command-picker';
-import { type CommandEntry, commandEntries, filterEntries } from '../interactions/commands';
+import {
+  type CommandEntry,
+  commandEntries,
+  filterEntries,
+  type InlineCommand,
+  parseInline,
+} from '../interactions/commands';
 import { useComposerInsert } from './insert';
 import { ReplyBar } from './reply-bar';
 import { emojiSuggestions, type Suggestion, suggestions } from './suggestions';
@@ -54,7 +60,7 @@ export function Composer(props: {
   const lastTyping = useRef(0);
   const [picking, setPicking] = useState(false);
   const [emojiSet, setEmojiSet] = useState<EmojiSet | null>(null);
-  const [command, setCommand] = useState<CommandEntry | null>(null);
+  const [command, setCommand] = useState<{ entry: CommandEntry; inline?: InlineCommand } | null>(null);
 
   // `/` at the start lists the commands usable here: a server's channels, or the DM with a bot (its commands
   // allowed in DMs).
@@ -65,15 +71,19 @@ export function Composer(props: {
   const me = useStore((s) => s.me);
   const uploadLimit = me?.upload_limit;
   const member = useStore((s) => (props.guild && me ? s.members[props.guild.id]?.[me.id] : undefined));
-  const commands = useMemo(
-    () =>
-      slash && index && me
-        ? filterEntries(commandEntries(index, props.guild, channel, { id: me.id, member }), text.slice(1))
-        : [],
-    [slash, index, props.guild, channel, me, member, text],
+  const entries = useMemo(
+    () => (slash && index && me ? commandEntries(index, props.guild, channel, { id: me.id, member }) : []),
+    [slash, index, props.guild, channel, me, member],
   );
-  const chooseCommand = (e: CommandEntry) => {
-    setCommand(e);
+  // `/roll sides:6`: a command named in full and followed by a space is read with its options, as Discord's client
+  // does; Enter runs it (or opens its form saying what is missing). Until then the list offers matching commands.
+  const inline = useMemo(() => parseInline(entries, text), [entries, text]);
+  const commands = useMemo(
+    () => (inline ? [] : filterEntries(entries, text.slice(1))),
+    [inline, entries, text],
+  );
+  const chooseCommand = (entry: CommandEntry, typed?: InlineCommand) => {
+    setCommand({ entry, inline: typed });
     setText('');
     setSelected(0);
   };
@@ -213,6 +223,11 @@ export function Composer(props: {
         return;
       }
     }
+    if (inline && e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      chooseCommand(inline.entry, inline);
+      return;
+    }
     if (commands.length && e.key === 'Escape') {
       e.preventDefault();
       setText('');
@@ -317,6 +332,18 @@ export function Composer(props: {
           }}
         />
       )}
+      {inline && (
+        // What Enter will run: the options read so far, the required ones still missing.
+        <p className="inline-command" role="status" aria-label={`Running ${inline.entry.label}`}>
+          <strong>{inline.entry.label}</strong>{' '}
+          {inline.entry.options.map((o) => (
+            <span key={o.name} className={o.required && !inline.values[o.name] ? 'missing' : undefined}>
+              {o.name}:{inline.values[o.name] ?? (o.required ? ' (required)' : ' …')}{' '}
+            </span>
+          ))}
+          <small className="muted">Enter to run</small>
+        </p>
+      )}
       {commands.length > 0 && (
         <CommandPicker
           id={`commands-${channel.id}`}
@@ -327,7 +354,10 @@ export function Composer(props: {
       )}
       {command && (
         <CommandForm
-          entry={command}
+          entry={command.entry}
+          initial={command.inline?.values}
+          submitNow={!!command.inline}
+          unknown={command.inline?.unknown || undefined}
           guild={props.guild}
           channel={channel}
           onCancel={leaveCommand}
