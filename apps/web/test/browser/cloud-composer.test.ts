@@ -212,7 +212,7 @@ const dragged = (page: Page, count: number, prefix = 'f') =>
 
 /** Opens `channel` of the guild the way a person does: its link in the channel list (the page is not reloaded). */
 async function openByLink(page: Page, channel: string, viaBack: boolean): Promise<void> {
-  if (viaBack) await page.getByRole('button', { name: /^Back to channels/ }).click();
+  if (viaBack) await page.getByRole('link', { name: /^Back to channels/ }).click();
   await page.locator(`a.channel[href="/channels/${guildId}/${channel}"]`).click();
   await page.locator(`#composer-${channel}`).waitFor();
 }
