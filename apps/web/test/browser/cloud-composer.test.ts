@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { cloudUploads, users } from '../../../server/src/store/schema';
 import type { Page } from 'playwright-core';
+import { cloudUploads, users } from '../../../server/src/store/schema';
 import type { TestServer } from '../../../server/test/harness';
 import {
   chromiumSkip,
@@ -217,7 +217,9 @@ async function openByLink(page: Page, channel: string, viaBack: boolean): Promis
   await page.locator(`#composer-${channel}`).waitFor();
 }
 
-describe('the composer: drop zone, the 10-file limit, files kept per channel, the edit box', { skip: chromiumSkip }, () => {
+describe('the composer: drop zone, the 10-file limit, files kept per channel, the edit box', {
+  skip: chromiumSkip,
+}, () => {
   before(async () => {
     h = await startWebHearth();
     alice = await signedInPerson(h, 'alice');
@@ -257,7 +259,10 @@ describe('the composer: drop zone, the 10-file limit, files kept per channel, th
       await overlay.waitFor();
       assert.match(await overlay.innerText(), /Upload to #general/);
       const area = await overlay.boundingBox();
-      assert.ok(area && area.x >= 0 && area.x + area.width <= size.width + 0.5, `within: ${JSON.stringify(area)}`);
+      assert.ok(
+        area && area.x >= 0 && area.x + area.width <= size.width + 0.5,
+        `within: ${JSON.stringify(area)}`,
+      );
       await page.screenshot({ path: join(shots, `composer-drop-overlay-${width}.png`) });
       await log.dispatchEvent('dragleave', { dataTransfer: files });
       await overlay.waitFor({ state: 'detached' });
@@ -272,7 +277,9 @@ describe('the composer: drop zone, the 10-file limit, files kept per channel, th
       await list.waitFor();
       assert.equal(await list.getByRole('listitem').count(), 10);
       assert.deepEqual(
-        await list.getByRole('listitem').evaluateAll((items) => items.map((i) => i.getAttribute('aria-label'))),
+        await list
+          .getByRole('listitem')
+          .evaluateAll((items) => items.map((i) => i.getAttribute('aria-label'))),
         ['f1.txt', 'f2.txt', 'f3.txt', 'f4.txt', 'f5.txt', 'f6.txt', 'f7.txt', 'f8.txt', 'f9.txt', 'f10.txt'],
       );
       const notice = page.locator('.upload-notice');
@@ -302,10 +309,9 @@ describe('the composer: drop zone, the 10-file limit, files kept per channel, th
       assert.equal(await waitingUploads(), 11, 'nothing cancelled by the switch');
       await openByLink(page, plans, width === 'phone');
       const planned = page.getByRole('list', { name: 'Files to send' }).getByRole('listitem');
-      assert.deepEqual(
-        await planned.evaluateAll((items) => items.map((i) => i.getAttribute('aria-label'))),
-        ['plan.txt'],
-      );
+      assert.deepEqual(await planned.evaluateAll((items) => items.map((i) => i.getAttribute('aria-label'))), [
+        'plan.txt',
+      ]);
       assert.equal(await page.locator(`#composer-${plans}`).inputValue(), 'draft for plans');
 
       // Leaving the page deletes every upload not sent.
@@ -321,12 +327,10 @@ describe('the composer: drop zone, the 10-file limit, files kept per channel, th
   test('the edit box removes a file from a sent message after a confirm; Cancel keeps it', async () => {
     const page = alice.page;
     await page.goto(`${h.url}/channels/${guildId}/${general}`);
-    await page
-      .locator('input[type="file"][aria-label="Files to attach"]')
-      .setInputFiles([
-        { name: 'keep.txt', mimeType: 'text/plain', buffer: Buffer.from('kept') },
-        { name: 'drop.txt', mimeType: 'text/plain', buffer: Buffer.from('dropped') },
-      ]);
+    await page.locator('input[type="file"][aria-label="Files to attach"]').setInputFiles([
+      { name: 'keep.txt', mimeType: 'text/plain', buffer: Buffer.from('kept') },
+      { name: 'drop.txt', mimeType: 'text/plain', buffer: Buffer.from('dropped') },
+    ]);
     await page.locator(`#composer-${general}`).fill('two files, one too many');
     await page.locator('.composer-row button.send:not([disabled])').click({ timeout: 120_000 });
     await bob.page.goto(`${h.url}/channels/${guildId}/${general}`);

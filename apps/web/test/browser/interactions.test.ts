@@ -402,6 +402,29 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     assert.deepEqual(bot.errors, []);
   });
 
+  test('at phone width: a message command from the Apps menu', async () => {
+    const a = alice.page;
+    await a.setViewportSize(phone);
+    await openChannel(a);
+    const target = log(a).getByText('after', { exact: true });
+    await target.waitFor();
+    const row = log(a).locator('li.message', { has: a.getByText('after', { exact: true }) });
+    await row.hover();
+    await row.getByRole('button', { name: 'Apps' }).click();
+    await row.getByRole('menuitem', { name: 'Quote' }).click();
+    await log(a).getByText('quoted it').waitFor();
+    await shot(a, 'interactions-apps-phone');
+    await pickCommand(a, 'secret', '/secret');
+    await a.getByRole('button', { name: 'Send /secret' }).click();
+    await log(a).getByText('Only you can see this').waitFor();
+    await shot(a, 'interactions-ephemeral-phone');
+    // Like Discord's client, an ephemeral message lives in memory only: a reload does not bring it back.
+    await openChannel(a);
+    await log(a).getByText('quoted it').waitFor();
+    assert.equal(await log(a).getByText('for your eyes only').count(), 0);
+    await a.setViewportSize(desktop);
+  });
+
   test('options typed inline run the command; a required one missing is said, then filled (desktop, phone)', async () => {
     const a = alice.page;
     await openChannel(a);
@@ -429,29 +452,6 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     await form.getByLabel(/sides/).fill('8');
     await form.getByLabel(/sides/).press('Enter');
     await log(a).getByText('rolled a d8 in grey').waitFor();
-    await a.setViewportSize(desktop);
-  });
-
-  test('at phone width: a message command from the Apps menu', async () => {
-    const a = alice.page;
-    await a.setViewportSize(phone);
-    await openChannel(a);
-    const target = log(a).getByText('after', { exact: true });
-    await target.waitFor();
-    const row = log(a).locator('li.message', { has: a.getByText('after', { exact: true }) });
-    await row.hover();
-    await row.getByRole('button', { name: 'Apps' }).click();
-    await row.getByRole('menuitem', { name: 'Quote' }).click();
-    await log(a).getByText('quoted it').waitFor();
-    await shot(a, 'interactions-apps-phone');
-    await pickCommand(a, 'secret', '/secret');
-    await a.getByRole('button', { name: 'Send /secret' }).click();
-    await log(a).getByText('Only you can see this').waitFor();
-    await shot(a, 'interactions-ephemeral-phone');
-    // Like Discord's client, an ephemeral message lives in memory only: a reload does not bring it back.
-    await openChannel(a);
-    await log(a).getByText('quoted it').waitFor();
-    assert.equal(await log(a).getByText('for your eyes only').count(), 0);
     await a.setViewportSize(desktop);
   });
 });
