@@ -324,6 +324,36 @@ describe('the composer: drop zone, the 10-file limit, files kept per channel, th
     });
   }
 
+  test("past the uploads one may have waiting, the file's own error says so", async () => {
+    const page = alice.page;
+    await page.goto(`${h.url}/channels/${guildId}/${general}`);
+    await page.locator(`#composer-${general}`).waitFor();
+    // 50 announced elsewhere (another tab, a bot with the person's token): the server's limit is reached.
+    for (let i = 0; i < 5; i++) {
+      const files = Array.from({ length: 10 }, (_, n) => ({
+        id: String(n),
+        filename: `x${n}.bin`,
+        file_size: 1,
+      }));
+      const made = await h.api('POST', `/channels/${plans}/attachments`, {
+        token: alice.user.token,
+        body: { files },
+      });
+      assert.equal(made.status, 200, made.text);
+    }
+    await page
+      .locator('input[type="file"][aria-label="Files to attach"]')
+      .setInputFiles({ name: 'one-more.txt', mimeType: 'text/plain', buffer: Buffer.from('one more') });
+    const refused = page.getByRole('listitem', { name: 'one-more.txt' });
+    await refused.getByRole('alert').waitFor();
+    assert.equal(
+      await refused.getByRole('alert').innerText(),
+      'At most 50 uploads may wait for their message at once.',
+    );
+    await page.getByRole('button', { name: 'Remove one-more.txt' }).click();
+    await h.app.database.db.delete(cloudUploads).where(eq(cloudUploads.uploaderId, alice.user.id));
+  });
+
   test('the edit box removes a file from a sent message after a confirm; Cancel keeps it', async () => {
     const page = alice.page;
     await page.goto(`${h.url}/channels/${guildId}/${general}`);
