@@ -65,7 +65,7 @@ export function EditBox({ message, onDone }: { message: Message; onDone: () => v
         <ul className="edit-files" aria-label="Files of this message">
           {message.attachments.map((a) => (
             <li key={a.id}>
-              <span className="name">{a.filename}</span> <small>{formatBytes(a.size)}</small>
+              <span className="edit-file-name">{a.filename}</span> <small>{formatBytes(a.size)}</small>
               <button
                 type="button"
                 className="icon"
