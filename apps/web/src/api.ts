@@ -136,7 +136,12 @@ async function send(
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(body);
   }
-  return fetch(`${opts.base ?? '/api/v10'}${path}`, { method, headers, body: payload });
+  return fetch(`${opts.base ?? '/api/v10'}${path}`, {
+    method,
+    headers,
+    body: payload,
+    ...(opts.keepalive ? { keepalive: true } : {}),
+  });
 }
 
 async function parse<T>(res: Response): Promise<T> {
@@ -203,6 +208,8 @@ export interface ApiOptions {
   idempotencyKey?: string;
   /** The API's root: Hearth's own `/api/v10` unless said (the Mastodon client API is at `/api`). */
   base?: string;
+  /** Sent even if the page is being left (`fetch`'s keepalive; small bodies only). */
+  keepalive?: boolean;
 }
 
 async function call(method: string, path: string, body: unknown, opts: ApiOptions): Promise<Response> {

@@ -1,6 +1,7 @@
 // The signed-in session: starts the gateway with the current token, feeds the store, and tears everything
 // down on sign-out (here or from another tab).
 import { accessToken, signedOut } from './api';
+import { discardDrafts } from './composer-drafts';
 import * as endpoints from './endpoints';
 import { GatewayClient } from './gateway';
 import { interactionDispatch } from './interactions';
@@ -145,6 +146,8 @@ setVoiceGateway({
 
 export function stopSession(): void {
   leaveVoiceLocally();
+  // Uploads not sent are cancelled (the sweep removes any the server no longer lets this session delete).
+  discardDrafts();
   gateway?.stop();
   gateway = null;
   if (typingTimer) clearInterval(typingTimer);

@@ -29,9 +29,12 @@ export function refusal(file: File, limit: number | undefined): string | null {
   return null;
 }
 
-/** Deletes an upload not sent (Discord's DELETE /attachments/:upload_filename). */
+/**
+ * Deletes an upload not sent (Discord's DELETE /attachments/:upload_filename). Keepalive: a cancel made as the page
+ * is left still reaches the server.
+ */
 const deleteUpload = (uploadFilename: string) =>
-  api<void>('DELETE', `/attachments/${encodeURIComponent(uploadFilename)}`);
+  api<void>('DELETE', `/attachments/${encodeURIComponent(uploadFilename)}`, undefined, { keepalive: true });
 
 /** Starts uploading `file` for a message of `channelId`; progress from 0 to 1. */
 export function cloudUpload(
@@ -45,6 +48,10 @@ export function cloudUpload(
   const done = (async () => {
     const { attachments } = await api<AttachmentUploads>('POST', `/channels/${channelId}/attachments`, {
       files: [{ id: '0', filename: file.name, file_size: file.size }],
+    }).catch((err: unknown) => {
+      // A refused announce (50035) says why in its field error ("At most 50 uploads may wait…"), not its message.
+      const why = err instanceof ApiError ? Object.values(err.fields)[0] : undefined;
+      throw why ? new ApiError((err as ApiError).status, (err as ApiError).code, why) : err;
     });
     const [slot] = attachments;
     name = slot.upload_filename;

@@ -424,4 +424,34 @@ describe('slash commands, components and modals in the web app', { skip: chromiu
     assert.equal(await log(a).getByText('for your eyes only').count(), 0);
     await a.setViewportSize(desktop);
   });
+
+  test('options typed inline run the command; a required one missing is said, then filled (desktop, phone)', async () => {
+    const a = alice.page;
+    await openChannel(a);
+    const box = a.locator('.composer textarea');
+    await box.pressSequentially('/roll sides:12 colour:blue');
+    const running = a.getByRole('status', { name: 'Running /roll' });
+    await running.waitFor();
+    assert.match(await running.innerText(), /sides:12 colour:blue/);
+    await shot(a, 'interactions-inline-desktop');
+    await box.press('Enter');
+    await log(a).getByText('rolled a d12 in blue').waitFor();
+    assert.equal(await box.inputValue(), '');
+    assert.equal(await log(a).getByText('/roll sides:12').count(), 0, 'not sent as a message');
+
+    await a.setViewportSize(phone);
+    await openChannel(a);
+    await box.pressSequentially('/roll colour:grey');
+    assert.match(await running.innerText(), /sides: \(required\)/);
+    await box.press('Enter');
+    const form = a.getByRole('form', { name: 'Options of /roll' });
+    await form.getByText('/roll needs the option sides.').waitFor();
+    await form.getByText('This option is required.').waitFor();
+    assert.equal(await form.getByLabel(/colour/).inputValue(), 'grey');
+    await shot(a, 'interactions-inline-missing-phone');
+    await form.getByLabel(/sides/).fill('8');
+    await form.getByLabel(/sides/).press('Enter');
+    await log(a).getByText('rolled a d8 in grey').waitFor();
+    await a.setViewportSize(desktop);
+  });
 });

@@ -1,6 +1,8 @@
 // A chosen slash command's options, typed before it is sent: required ones first, each with an input of its type
 // (choices and True/False as lists; users, channels and roles by name, mention or id; numbers within their bounds;
-// autocomplete asking the application as one types). Enter sends, Esc goes back to the message box.
+// autocomplete asking the application as one types). Enter sends, Esc goes back to the message box. Options typed
+// inline in the message box (`/roll sides:6`) arrive filled; complete, the command is sent at once, else the form
+// says what is missing.
 import type { CommandOption } from '@hearth/protocol';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { invoke, requestAutocomplete } from '../../interactions';
@@ -58,6 +60,12 @@ export function CommandForm(props: {
   channel: Channel;
   onCancel: () => void;
   onSent: () => void;
+  /** Option values typed inline in the message box, by option name. */
+  initial?: Record<string, string>;
+  /** Send at once (the person pressed Enter on the inline command); what is missing or wrong is shown instead. */
+  submitNow?: boolean;
+  /** Inline text that was no option's value. */
+  unknown?: string;
 }) {
   const { entry, guild, channel } = props;
   const options = useMemo(
@@ -65,7 +73,8 @@ export function CommandForm(props: {
     [entry],
   );
   const pick = usePickables(guild, channel);
-  const [values, setValues] = useState<Record<string, string>>({});
+  const [values, setValues] = useState<Record<string, string>>(() => props.initial ?? {});
+  const [summary, setSummary] = useState<string | null>(null);
   // The files chosen for attachment options, sent with the interaction (Discord's attachment options).
   const [files, setFiles] = useState<Record<string, File>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -74,8 +83,12 @@ export function CommandForm(props: {
   const answer = useStore((s) => s.autocomplete);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const first = useRef<HTMLElement | null>(null);
+  const sendRef = useRef<() => void>(() => {});
+  // Typed inline and Enter pressed: sent as the form opens (text that is no option's value stops it).
+  const sendAtOnce = useRef(!!props.submitNow && !props.unknown);
   useEffect(() => {
     first.current?.focus();
+    if (sendAtOnce.current) sendRef.current();
     return () => {
       if (timer.current) clearTimeout(timer.current);
     };
@@ -132,6 +145,14 @@ export function CommandForm(props: {
       else out.push({ type: o.type, name: o.name, value: v.value });
     }
     setErrors(found);
+    const missing = options.filter((o) => o.required && found[o.name]).map((o) => o.name_localized ?? o.name);
+    setSummary(
+      missing.length
+        ? `${entry.label} needs ${missing.length === 1 ? 'the option' : 'the options'} ${missing.join(', ')}.`
+        : Object.keys(found).length
+          ? 'Check the options marked below.'
+          : null,
+    );
     if (Object.keys(found).length) return;
     const attachments = sent.map((f, i) => ({ id: String(i), filename: f.name }));
     invoke(
@@ -145,6 +166,8 @@ export function CommandForm(props: {
     );
     props.onSent();
   };
+
+  sendRef.current = send;
 
   // A filled option as a chip: the choice's name for a choice, True/False, else what was typed (or the file's name).
   const chips = options.flatMap((o) => {
@@ -199,6 +222,17 @@ export function CommandForm(props: {
           <small className="muted">{entry.description}</small>
         )}
       </div>
+      {props.unknown && (
+        <p className="error" role="alert">
+          {`Not an option of ${entry.label}: “${props.unknown}”.`}
+          {options.length > 0 && ` Its options: ${options.map((o) => `${o.name}:`).join(' ')}`}
+        </p>
+      )}
+      {summary && (
+        <p className="error" role="alert">
+          {summary}
+        </p>
+      )}
       {options.map((o, i) => {
         const id = `opt-${channel.id}-${o.name}`;
         const ref =

@@ -226,3 +226,57 @@ export function commandData(entry: CommandEntry, leaves: WireOption[]) {
     ...(options.length ? { options } : {}),
   };
 }
+
+/** A command typed with its options inline: what `parseInline` read. */
+export interface InlineCommand {
+  entry: CommandEntry;
+  /** Typed values by option name, as the option form holds them (a choice's value, `true`/`false`). */
+  values: Record<string, string>;
+  /** Text that is no option's value: before the first `name:`, or after an unknown name. */
+  unknown: string;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Reads `/roll sides:6 label:two words` as Discord's client does: the entry whose label the text starts with,
+ * followed by a space (the longest one, so a subcommand wins over its command), then each `name:` of its options
+ * with the value up to the next option's `name:`. A choice may be typed by its name; True/False in any case. Null
+ * when the text names no entry followed by a space.
+ */
+export function parseInline(entries: CommandEntry[], typed: string): InlineCommand | null {
+  if (!typed.startsWith('/')) return null;
+  const t = typed.slice(1);
+  let entry: CommandEntry | null = null;
+  for (const e of entries) {
+    const label = e.label.slice(1).toLowerCase();
+    if (t.toLowerCase().startsWith(`${label} `) && (!entry || e.label.length > entry.label.length)) entry = e;
+  }
+  if (!entry) return null;
+  const rest = t.slice(entry.label.length);
+  const byName = new Map<string, CommandOption>();
+  for (const o of entry.options) {
+    byName.set(o.name.toLowerCase(), o);
+    if (o.name_localized) byName.set(o.name_localized.toLowerCase(), o);
+  }
+  const values: Record<string, string> = {};
+  if (!byName.size) return { entry, values, unknown: rest.trim() };
+  const names = [...byName.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const marker = new RegExp(`(^|\\s)(${names.join('|')}):`, 'giu');
+  const found = [...rest.matchAll(marker)];
+  const unknown = rest.slice(0, found[0]?.index ?? rest.length).trim();
+  found.forEach((m, i) => {
+    const o = byName.get(m[2].toLowerCase())!;
+    const start = m.index + m[0].length;
+    const raw = rest.slice(start, found[i + 1]?.index ?? rest.length).trim();
+    const choice = o.choices?.find(
+      (c) => c.name.toLowerCase() === raw.toLowerCase() || String(c.value) === raw,
+    );
+    values[o.name] = choice
+      ? String(choice.value)
+      : o.type === OptionType.Boolean && /^(true|false)$/i.test(raw)
+        ? raw.toLowerCase()
+        : raw;
+  });
+  return { entry, values, unknown };
+}

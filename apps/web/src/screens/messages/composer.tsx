@@ -1,8 +1,20 @@
 // The composer: Enter sends, Shift+Enter starts a new line, Up edits your last message, Esc cancels a
 // reply; @ and # offer members, roles and channels, : offers emoji; the smiley button opens the emoji
 // picker; files upload as soon as they are picked, pasted or dropped (Discord's cloud-upload flow), each with a
-// preview, its progress, a cancel and its own error; the message is sent once they are all up.
+// preview, its progress, a cancel and its own error; the message is sent once they are all up. A channel's files and
+// text wait for it while another channel is open (../../composer-drafts).
 import { useEffect, useMemo, useRef, useState } from 'react';
+import {
+  addFiles as addChannelFiles,
+  type Draft,
+  dismissNotice,
+  draftText,
+  filesSent,
+  keepDraftText,
+  maxFiles,
+  removeFile,
+  useChannelFiles,
+} from '../../composer-drafts';
 import * as endpoints from '../../endpoints';
 import { Icon, IconButton } from '../../icons';
 import { useCommandIndex } from '../../interactions';
@@ -11,28 +23,20 @@ import { isPhone } from '../../phone';
 import { addHistory, useStore } from '../../store';
 import type { Channel, Guild, Message } from '../../types';
 import { Alert } from '../../ui';
-import { type CloudUpload, cloudUpload, refusal, UploadCancelled } from '../../uploads';
 import { type EmojiSet, loadEmoji } from '../emoji/data';
 import { EmojiPicker } from '../emoji/picker';
 import { CommandForm } from '../interactions/command-form';
 import { CommandPicker } from '../interactions/command-picker';
-import { type CommandEntry, commandEntries, filterEntries } from '../interactions/commands';
+import {
+  type CommandEntry,
+  commandEntries,
+  filterEntries,
+  type InlineCommand,
+  parseInline,
+} from '../interactions/commands';
 import { useComposerInsert } from './insert';
 import { ReplyBar } from './reply-bar';
 import { emojiSuggestions, type Suggestion, suggestions } from './suggestions';
-
-/** A file in the composer: uploading from the moment it was added, up, or refused (with why). */
-interface Draft {
-  key: number;
-  file: File;
-  preview: string | null;
-  progress: number;
-  state: 'uploading' | 'uploaded' | 'failed';
-  error?: string;
-  uploadFilename?: string;
-}
-
-let draftKeys = 0;
 
 export function Composer(props: {
   channel: Channel;
@@ -45,10 +49,9 @@ export function Composer(props: {
   canAttach: boolean;
 }) {
   const { channel } = props;
-  const [text, setText] = useState('');
-  const [drafts, setDrafts] = useState<Draft[]>([]);
+  const [text, setText] = useState(() => draftText(channel.id));
+  const { files: drafts, notice } = useChannelFiles(channel.id);
   const [sending, setSending] = useState(false);
-  const uploads = useRef(new Map<number, CloudUpload>());
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState(0);
   const [caret, setCaret] = useState(0);
@@ -57,7 +60,7 @@ export function Composer(props: {
   const lastTyping = useRef(0);
   const [picking, setPicking] = useState(false);
   const [emojiSet, setEmojiSet] = useState<EmojiSet | null>(null);
-  const [command, setCommand] = useState<CommandEntry | null>(null);
+  const [command, setCommand] = useState<{ entry: CommandEntry; inline?: InlineCommand } | null>(null);
 
   // `/` at the start lists the commands usable here: a server's channels, or the DM with a bot (its commands
   // allowed in DMs).
@@ -68,15 +71,19 @@ export function Composer(props: {
   const me = useStore((s) => s.me);
   const uploadLimit = me?.upload_limit;
   const member = useStore((s) => (props.guild && me ? s.members[props.guild.id]?.[me.id] : undefined));
-  const commands = useMemo(
-    () =>
-      slash && index && me
-        ? filterEntries(commandEntries(index, props.guild, channel, { id: me.id, member }), text.slice(1))
-        : [],
-    [slash, index, props.guild, channel, me, member, text],
+  const entries = useMemo(
+    () => (slash && index && me ? commandEntries(index, props.guild, channel, { id: me.id, member }) : []),
+    [slash, index, props.guild, channel, me, member],
   );
-  const chooseCommand = (e: CommandEntry) => {
-    setCommand(e);
+  // `/roll sides:6`: a command named in full and followed by a space is read with its options, as Discord's client
+  // does; Enter runs it (or opens its form saying what is missing). Until then the list offers matching commands.
+  const inline = useMemo(() => parseInline(entries, text), [entries, text]);
+  const commands = useMemo(
+    () => (inline ? [] : filterEntries(entries, text.slice(1))),
+    [inline, entries, text],
+  );
+  const chooseCommand = (entry: CommandEntry, typed?: InlineCommand) => {
+    setCommand({ entry, inline: typed });
     setText('');
     setSelected(0);
   };
@@ -113,59 +120,14 @@ export function Composer(props: {
     [word?.[0], props.guild, channel, emojiSet],
   );
 
-  const patchDraft = (key: number, patch: Partial<Draft>) =>
-    setDrafts((ds) => ds.map((d) => (d.key === key ? { ...d, ...patch } : d)));
-
-  /** Adds files (at most 10 in all) and starts uploading each one the server would take. */
+  /** Adds files to this channel's next message (at most 10 in all), each uploading from now. */
   const addFiles = (added: File[]) => {
-    if (!props.canAttach || !added.length) return;
-    const fresh = added.slice(0, Math.max(0, 10 - drafts.length)).map((file): Draft => {
-      const why = refusal(file, uploadLimit);
-      return {
-        key: ++draftKeys,
-        file,
-        preview: file.type.startsWith('image/') ? URL.createObjectURL(file) : null,
-        progress: 0,
-        state: why ? 'failed' : 'uploading',
-        error: why ?? undefined,
-      };
-    });
-    setDrafts((ds) => [...ds, ...fresh]);
-    for (const d of fresh) {
-      if (d.state !== 'uploading') continue;
-      const up = cloudUpload(channel.id, d.file, (progress) => patchDraft(d.key, { progress }));
-      uploads.current.set(d.key, up);
-      up.done.then(
-        (uploadFilename) => patchDraft(d.key, { state: 'uploaded', uploadFilename, progress: 1 }),
-        (err) => {
-          uploads.current.delete(d.key);
-          if (!(err instanceof UploadCancelled))
-            patchDraft(d.key, { state: 'failed', error: (err as Error).message });
-        },
-      );
-    }
+    if (props.canAttach) addChannelFiles(channel.id, added, uploadLimit);
   };
+  const removeDraft = (d: Draft) => removeFile(channel.id, d.key);
 
-  /** Takes a file out: its upload is aborted, or deleted on the server when it was up. */
-  const removeDraft = (d: Draft) => {
-    uploads.current.get(d.key)?.cancel();
-    uploads.current.delete(d.key);
-    if (d.preview) URL.revokeObjectURL(d.preview);
-    setDrafts((ds) => ds.filter((x) => x.key !== d.key));
-  };
-
-  // Uploads belong to their channel: leaving it (or the page) cancels the ones not sent.
-  const draftsNow = useRef(drafts);
-  draftsNow.current = drafts;
-  useEffect(() => {
-    const left = channel.id;
-    return () => {
-      for (const up of uploads.current.values()) up.cancel();
-      uploads.current.clear();
-      for (const d of draftsNow.current) if (d.preview) URL.revokeObjectURL(d.preview);
-      if (left) setDrafts([]);
-    };
-  }, [channel.id]);
+  // The text waits for the channel too, as its files do.
+  useEffect(() => keepDraftText(channel.id, text), [channel.id, text]);
 
   const complete = (o: Suggestion) => {
     const start = caret - (word?.[2].length ?? 0) - (word?.[3].length ?? 0);
@@ -213,11 +175,7 @@ export function Composer(props: {
           : {}),
       });
       addHistory(channel.id, [message], {});
-      for (const d of sent) {
-        uploads.current.delete(d.key);
-        if (d.preview) URL.revokeObjectURL(d.preview);
-      }
-      setDrafts((ds) => ds.filter((d) => !sent.includes(d)));
+      filesSent(channel.id, sent);
       setText('');
       props.onSent();
     } catch (err) {
@@ -265,6 +223,11 @@ export function Composer(props: {
         return;
       }
     }
+    if (inline && e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      chooseCommand(inline.entry, inline);
+      return;
+    }
     if (commands.length && e.key === 'Escape') {
       e.preventDefault();
       setText('');
@@ -293,19 +256,8 @@ export function Composer(props: {
   };
 
   return (
-    // Files dropped anywhere on the composer are added as if picked (the keyboard has the Attach files button).
-    // biome-ignore lint/a11y/noStaticElementInteractions: a drop target only; every action has its own control
-    <div
-      className="composer"
-      onDragOver={(e) => {
-        if (props.canAttach && e.dataTransfer.types.includes('Files')) e.preventDefault();
-      }}
-      onDrop={(e) => {
-        if (!props.canAttach || !e.dataTransfer.files.length) return;
-        e.preventDefault();
-        addFiles(Array.from(e.dataTransfer.files));
-      }}
-    >
+    // Files dropped on the conversation (the composer included) are added by MessageView's drop zone.
+    <div className="composer">
       {props.replyTo && <ReplyBar replyTo={props.replyTo} onCancel={props.onCancelReply} />}
       {drafts.length > 0 && (
         <ul className="uploads" aria-label="Files to send">
@@ -338,6 +290,14 @@ export function Composer(props: {
           ))}
         </ul>
       )}
+      {notice && (
+        <div className="upload-notice" role="alert">
+          {notice}{' '}
+          <button type="button" className="link" onClick={() => dismissNotice(channel.id)}>
+            Dismiss
+          </button>
+        </div>
+      )}
       <Alert message={error} />
       {tooLong && (
         <div className="too-long" role="alert">
@@ -346,7 +306,7 @@ export function Composer(props: {
             <button
               type="button"
               className="primary"
-              disabled={drafts.length >= 10}
+              disabled={drafts.length >= maxFiles}
               onClick={() => {
                 // The text becomes a file of the message, uploaded like any other; Send goes once it is up.
                 addFiles([new File([text], 'message.txt', { type: 'text/plain' })]);
@@ -372,6 +332,18 @@ export function Composer(props: {
           }}
         />
       )}
+      {inline && (
+        // What Enter will run: the options read so far, the required ones still missing.
+        <p className="inline-command" role="status" aria-label={`Running ${inline.entry.label}`}>
+          <strong>{inline.entry.label}</strong>{' '}
+          {inline.entry.options.map((o) => (
+            <span key={o.name} className={o.required && !inline.values[o.name] ? 'missing' : undefined}>
+              {o.name}:{inline.values[o.name] ?? (o.required ? ' (required)' : ' …')}{' '}
+            </span>
+          ))}
+          <small className="muted">Enter to run</small>
+        </p>
+      )}
       {commands.length > 0 && (
         <CommandPicker
           id={`commands-${channel.id}`}
@@ -382,7 +354,10 @@ export function Composer(props: {
       )}
       {command && (
         <CommandForm
-          entry={command}
+          entry={command.entry}
+          initial={command.inline?.values}
+          submitNow={!!command.inline}
+          unknown={command.inline?.unknown || undefined}
           guild={props.guild}
           channel={channel}
           onCancel={leaveCommand}

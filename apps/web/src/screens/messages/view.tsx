@@ -16,7 +16,9 @@ import {
   useState,
 } from 'react';
 import { Virtualizer, type VirtualizerHandle } from 'virtua';
+import { addFiles } from '../../composer-drafts';
 import * as endpoints from '../../endpoints';
+import { Icon } from '../../icons';
 import { mentionsMe } from '../../notify';
 import { channelPermissions, has, Permission } from '../../permissions';
 import { addHistory, getState, useStore } from '../../store';
@@ -407,13 +409,50 @@ export function MessageView(props: {
     if (mine) setEditing(mine.id);
   };
 
+  // Files dragged over the conversation: an overlay names where they go; dropped, they join the composer's files.
+  // Enter and leave fire for every element crossed, so the overlay counts them.
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+  const takesFiles = canSend && canAttach;
+  const carriesFiles = (e: React.DragEvent) => takesFiles && e.dataTransfer.types.includes('Files');
+  const dropZone = {
+    onDragEnter: (e: React.DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current += 1;
+      setDragging(true);
+    },
+    onDragOver: (e: React.DragEvent) => {
+      if (carriesFiles(e)) e.preventDefault();
+    },
+    onDragLeave: (e: React.DragEvent) => {
+      if (!carriesFiles(e)) return;
+      dragDepth.current = Math.max(0, dragDepth.current - 1);
+      if (!dragDepth.current) setDragging(false);
+    },
+    onDrop: (e: React.DragEvent) => {
+      dragDepth.current = 0;
+      setDragging(false);
+      if (!carriesFiles(e) || !e.dataTransfer.files.length) return;
+      e.preventDefault();
+      addFiles(channel.id, Array.from(e.dataTransfer.files), me?.upload_limit);
+    },
+  };
+
   const typingNames = Object.keys(typing ?? {})
     .map((id) => displayName(users[id], guild ? getState().members[guild.id]?.[id] : null))
     .slice(0, 3);
   const title = channelTitle(channel, me?.id, users);
 
   return (
-    <section className="conversation" aria-label={guild ? `#${title}` : title}>
+    <section className="conversation" aria-label={guild ? `#${title}` : title} {...dropZone}>
+      {dragging && (
+        <div className="drop-overlay" role="status">
+          <Icon name="plus" size={32} />
+          <strong>Upload to {guild ? `#${title}` : title}</strong>
+          <small>Drop the files to add them to your message.</small>
+        </div>
+      )}
       <ConversationHeader
         channel={channel}
         guild={guild}
