@@ -422,7 +422,7 @@ const cases: Case[] = [
     method: 'DELETE',
     needs: 'owner',
     request: async () => ({ path: `/oauth2/tokens/${await ownersInstall()}` }),
-    expect: { 'member without': 404, 'member with': 404 },
+    expect: { outsider: 404, 'banned user': 404, 'member without': 404, 'member with': 404 },
   },
   {
     name: 'create webhook',

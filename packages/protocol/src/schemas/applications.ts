@@ -26,7 +26,7 @@ export const ApplicationFlags = {
 export const ApplicationIntegrationType = { GuildInstall: 0, UserInstall: 1 } as const;
 
 /** The scopes and permissions of one installation context's default install link. */
-export const InstallParams = Type.Object({
+const InstallParams = Type.Object({
   scopes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 }),
   permissions: Type.String({ pattern: '^[0-9]{1,20}$' }),
 });

@@ -1,6 +1,7 @@
 import { type CommandOverwrite, canUseCommand, Permission } from '@hearth/permissions';
 import {
   type ApplicationCommandIndex,
+  ApplicationIntegrationType,
   ChannelType,
   type CommandPermission,
   CommandPermissionType,
@@ -186,7 +187,7 @@ export class CommandPermissionsService {
                   and(
                     isNull(applicationCommands.guildId),
                     contextAllows(InteractionContextType.Guild),
-                    installableAs(0),
+                    installableAs(ApplicationIntegrationType.GuildInstall),
                   ),
                 ),
               ),
@@ -264,7 +265,7 @@ export class CommandPermissionsService {
           and(
             inArray(applicationCommands.applicationId, ids),
             isNull(applicationCommands.guildId),
-            installableAs(1),
+            installableAs(ApplicationIntegrationType.UserInstall),
             botAppId
               ? or(
                   and(
@@ -314,7 +315,7 @@ export class CommandPermissionsService {
                 eq(applicationCommands.applicationId, bot.app.id),
                 isNull(applicationCommands.guildId),
                 contextAllows(InteractionContextType.BotDm),
-                installableAs(0),
+                installableAs(ApplicationIntegrationType.GuildInstall),
               ),
             )
             .orderBy(applicationCommands.id)

@@ -1,3 +1,4 @@
+import type { ApplicationIntegrationType } from '@hearth/protocol';
 import { sql } from 'drizzle-orm';
 import { applicationCommands } from '../../store/schema';
 
@@ -6,7 +7,9 @@ export function contextAllows(context: number) {
   return sql`(${applicationCommands.contexts} is null or ${applicationCommands.contexts} @> ${JSON.stringify([context])}::jsonb)`;
 }
 
-/** `integration_types` includes `type` (0 guild install, 1 user install). */
-export function installableAs(type: 0 | 1) {
+type IntegrationType = (typeof ApplicationIntegrationType)[keyof typeof ApplicationIntegrationType];
+
+/** `integration_types` includes `type` (ApplicationIntegrationType: 0 guild install, 1 user install). */
+export function installableAs(type: IntegrationType) {
   return sql`${applicationCommands.integrationTypes} @> ${JSON.stringify([type])}::jsonb`;
 }

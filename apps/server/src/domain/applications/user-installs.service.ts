@@ -8,10 +8,10 @@ import { ApiError, invalidField, notFound } from '../errors';
 import { toPublicUser } from '../users/users.wire';
 
 /** At most this many applications on one account (Discord has a limit of its own; a list must stay bounded). */
-export const USER_INSTALLS_MAX = 100;
+const USER_INSTALLS_MAX = 100;
 
 /** An authorized application as the person's Settings → Authorized Apps lists it (Discord's `GET /oauth2/tokens`). */
-export interface AuthorizedApp {
+interface AuthorizedApp {
   id: string;
   scopes: string[];
   integration_type: 1;

@@ -1,6 +1,7 @@
 import { canUseCommand, hasPermission, Permission } from '@hearth/permissions';
 import {
   ApplicationCommandType,
+  ApplicationIntegrationType,
   ChannelType,
   ComponentType,
   type CreateInteraction,
@@ -563,8 +564,8 @@ interface Place {
  */
 function reachableCommand(place: Place) {
   const through = [
-    ...(place.guildInstall ? [installableAs(0)] : []),
-    ...(place.userInstall ? [installableAs(1)] : []),
+    ...(place.guildInstall ? [installableAs(ApplicationIntegrationType.GuildInstall)] : []),
+    ...(place.userInstall ? [installableAs(ApplicationIntegrationType.UserInstall)] : []),
   ];
   const global = through.length
     ? and(isNull(applicationCommands.guildId), contextAllows(place.context), or(...through))

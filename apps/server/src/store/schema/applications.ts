@@ -1,4 +1,4 @@
-import type { CommandOption, CommandPermission } from '@hearth/protocol';
+import type { CommandOption, CommandPermission, IntegrationTypesConfig } from '@hearth/protocol';
 import {
   boolean,
   index,
@@ -47,12 +47,6 @@ export const applications = pgTable(
     uniqueIndex('applications_bot_user_key').on(t.botUserId),
   ],
 );
-
-/** One installation context's settings (Discord's application integration type configuration). */
-export interface IntegrationTypeConfig {
-  oauth2_install_params?: { scopes: string[]; permissions: string };
-}
-export type IntegrationTypesConfig = Partial<Record<'0' | '1', IntegrationTypeConfig>>;
 
 /**
  * Applications a person installed to their own account (Discord's user install, integration type 1): their commands
