@@ -372,7 +372,7 @@ export const guildIntegrations = (guildId: string) =>
   api<Integration[]>('GET', `/guilds/${guildId}/integrations`);
 export const guildCommandIndex = (guildId: string) =>
   api<CommandIndex>('GET', `/guilds/${guildId}/application-command-index`);
-/** In the DM with a bot, the commands of its application usable there (BOT_DM); in any other DM, none. */
+/** In a DM or group DM: the DM bot's commands usable there (BOT_DM) and those of the person's installed apps. */
 export const channelCommandIndex = (channelId: string) =>
   api<CommandIndex>('GET', `/channels/${channelId}/application-command-index`);
 /** A person invokes a command, uses a component, asks for autocomplete or submits a modal (204; the rest comes by the gateway). */
@@ -387,9 +387,20 @@ export const createInteraction = (body: CreateInteraction, files: File[] = []) =
   return api<void>('POST', '/interactions', form);
 };
 /** What the authorize screen shows: the application a link names, and its bot. */
+/** One installation context's settings (Discord's `integration_types_config` entries: "0" guild, "1" account). */
+export type IntegrationTypesConfig = Partial<
+  Record<'0' | '1', { oauth2_install_params?: { scopes: string[]; permissions: string } }>
+>;
 export const authorizePreview = (clientId: string) =>
   api<{
-    application: { id: string; name: string; icon: string | null; description: string; bot_public: boolean };
+    application: {
+      id: string;
+      name: string;
+      icon: string | null;
+      description: string;
+      bot_public: boolean;
+      integration_types_config: IntegrationTypesConfig;
+    };
     bot: User;
   }>('GET', `/oauth2/authorize${query({ client_id: clientId })}`);
 /** The authorize screen's POST (Discord's): adds the application's bot to a guild with the permissions chosen. */
@@ -404,6 +415,22 @@ export const authorizeBot = (params: {
     `/oauth2/authorize${query({ client_id: params.clientId, scope: params.scope })}`,
     { guild_id: params.guildId, permissions: params.permissions, authorize: true },
   );
+/** The authorize screen's POST with integration type 1: installs the application to the person's own account. */
+export const installToAccount = (clientId: string) =>
+  api<{ location: string }>(
+    'POST',
+    `/oauth2/authorize${query({ client_id: clientId, scope: 'applications.commands', integration_type: '1' })}`,
+    { authorize: true, integration_type: 1 },
+  );
+/** An application installed to the person's account, as Settings → Authorized apps lists it. */
+export interface AuthorizedApp {
+  id: string;
+  scopes: string[];
+  integration_type: 1;
+  application: { id: string; name: string; icon: string | null; description: string; bot?: User };
+}
+export const authorizedApps = () => api<AuthorizedApp[]>('GET', '/oauth2/tokens');
+export const removeAuthorizedApp = (id: string) => api<void>('DELETE', `/oauth2/tokens/${id}`);
 
 // ---- Social: the Mastodon client API (docs/mastodon-api.md), with the web session's own token ----
 

@@ -129,8 +129,13 @@ export function interactionDispatch(...[t, d]: Dispatch): void {
 
 // ---- The commands a person may use (GET /guilds/:id/application-command-index, or a DM's own index) ----
 
-/** Where commands are listed: a guild's channels (the guild's index), or the DM with a bot (the DM's index). */
+/** Where commands are listed: a guild's channels (the guild's index), or a DM or group DM (the channel's index). */
 export type CommandScope = { guildId: string } | { dmId: string };
+
+/** A private channel's command scope: a DM (1) or group DM (3) lists its own index; other channels none here. */
+export function commandScopeOf(channel: { id: string; type: number }): CommandScope | null {
+  return channel.type === 1 || channel.type === 3 ? { dmId: channel.id } : null;
+}
 
 /** How long a loaded index is used before the picker asks again. */
 const indexFreshMs = 30_000;

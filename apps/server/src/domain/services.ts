@@ -2,6 +2,7 @@ import { ApplicationEmojisService } from './applications/application-emojis.serv
 import { ApplicationsService } from './applications/applications.service';
 import { CommandPermissionsService } from './applications/command-permissions.service';
 import { CommandsService } from './applications/commands.service';
+import { UserInstallsService } from './applications/user-installs.service';
 import { AuthService } from './auth/auth.service';
 import type { Deps } from './deps';
 import { DmsService } from './dms/dms.service';
@@ -106,6 +107,8 @@ export function createServices(deps: Deps) {
     applicationEmojis: new ApplicationEmojisService(deps),
     commands: new CommandsService(deps),
     commandPermissions: new CommandPermissionsService(deps),
+    /** Applications people install to their own accounts (Discord's user install). */
+    userInstalls: new UserInstallsService(deps),
     /** Interactions (ADR 0039): to the application's interactions endpoint when it has one (ADR 0038), else its bot's gateway. */
     interactions,
     guilds,

@@ -398,6 +398,32 @@ const cases: Case[] = [
       };
     },
   },
+  // A person's own installed applications (user install): anyone signed in, for themself only.
+  {
+    name: "install an app to one's account",
+    method: 'POST',
+    needs: 'member',
+    request: async () => ({
+      path: `/oauth2/authorize?client_id=${await userInstallable()}&scope=applications.commands&integration_type=1`,
+      body: { authorize: true, integration_type: 1 },
+    }),
+    expect: { outsider: 200, 'banned user': 200 },
+  },
+  {
+    name: 'authorized apps',
+    method: 'GET',
+    needs: 'member',
+    request: async () => ({ path: '/oauth2/tokens' }),
+    expect: { outsider: 200, 'banned user': 200 },
+  },
+  {
+    // The owner's own install: everyone else gets the 404 of one that does not exist.
+    name: 'remove an authorized app',
+    method: 'DELETE',
+    needs: 'owner',
+    request: async () => ({ path: `/oauth2/tokens/${await ownersInstall()}` }),
+    expect: { outsider: 404, 'banned user': 404, 'member without': 404, 'member with': 404 },
+  },
   {
     name: 'create webhook',
     method: 'POST',
@@ -612,6 +638,31 @@ async function guildCommand(f: Fixture): Promise<string> {
   });
   assert.equal(command.status, 201, command.text);
   return `${app.id}/guilds/${f.g.id}/commands/${command.body.id}`;
+}
+
+/** A fresh application of the owner that people may install to their accounts. */
+async function userInstallable(): Promise<string> {
+  const app = (await h.api('POST', '/applications', { token: owner.token, body: { name: 'Matrix App' } }))
+    .body;
+  const on = await h.api('PATCH', `/applications/${app.id}`, {
+    token: owner.token,
+    body: { integration_types_config: { '0': {}, '1': {} } },
+  });
+  assert.equal(on.status, 200, on.text);
+  return app.id;
+}
+
+/** A fresh install of a fresh application on the owner's account: its authorization id. */
+async function ownersInstall(): Promise<string> {
+  const appId = await userInstallable();
+  const res = await h.api(
+    'POST',
+    `/oauth2/authorize?client_id=${appId}&scope=applications.commands&integration_type=1`,
+    { token: owner.token, body: { authorize: true } },
+  );
+  assert.equal(res.status, 200, res.text);
+  const list = await h.api('GET', '/oauth2/tokens', { token: owner.token });
+  return list.body.find((t: { application: { id: string } }) => t.application.id === appId).id;
 }
 
 const memo = new WeakMap<Fixture, Promise<string>>();

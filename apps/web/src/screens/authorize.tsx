@@ -1,6 +1,8 @@
 // /oauth2/authorize?client_id=…&scope=bot…&permissions=…: the screen a bot's invite link opens (Discord's). It names
 // the application, lets the person pick a server they manage and shows the permissions asked; Authorize adds the
 // bot (POST /oauth2/authorize), which the server allows only with MANAGE_GUILD and permissions the person holds.
+// With integration_type=1 (Discord's user install) it instead adds the application to the person's own account:
+// its commands then follow them into servers, DMs and group DMs.
 import { useEffect, useState } from 'react';
 import * as endpoints from '../endpoints';
 import { guildPermissions, has, Permission } from '../permissions';
@@ -27,6 +29,7 @@ export function AuthorizeScreen() {
   const params = new URLSearchParams(location.search);
   const clientId = params.get('client_id') ?? '';
   const scope = params.get('scope') ?? '';
+  const toAccount = params.get('integration_type') === '1';
   const permissions = /^\d{1,20}$/.test(params.get('permissions') ?? '') ? params.get('permissions')! : '0';
   const [preview, setPreview] = useState<Preview | null>(null);
   const [missing, setMissing] = useState<string | null>(null);
@@ -67,13 +70,42 @@ export function AuthorizeScreen() {
             <p role="status">
               {preview.application.name} was added to {done}.
             </p>
+            {toAccount && (
+              <p>
+                Its commands are offered to you wherever you type /. Settings → Authorized apps removes it.
+              </p>
+            )}
           </>
         ) : (
           <>
             <p className="muted">An external application wants to access your Hearth account</p>
             <h1>{preview.application.name}</h1>
             {preview.application.description && <p>{preview.application.description}</p>}
-            {!scope.split(/[\s+]/).includes('bot') ? (
+            {toAccount ? (
+              !preview.application.integration_types_config['1'] ? (
+                <Alert message="This application cannot be added to an account." />
+              ) : (
+                <form
+                  aria-label="Add to my apps"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    act.run(async () => {
+                      await endpoints.installToAccount(clientId);
+                      setDone('your apps');
+                    });
+                  }}
+                >
+                  <p>
+                    Add it to your account to use its commands in any server, DM or group DM. It does not join
+                    them: it sees a command only when you use one.
+                  </p>
+                  <button type="submit" className="primary" disabled={act.busy}>
+                    Add to my apps
+                  </button>
+                  <Alert message={act.error ?? Object.values(act.fields)[0]} />
+                </form>
+              )
+            ) : !scope.split(/[\s+]/).includes('bot') ? (
               <Alert message="This link asks for no bot scope; Hearth supports adding bots." />
             ) : manageable.length === 0 ? (
               <p>You need the Manage Server permission in a server to add a bot.</p>

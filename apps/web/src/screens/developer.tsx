@@ -340,6 +340,7 @@ function BotTab({ app, onSaved }: { app: Application; onSaved: (a: Application) 
   const reset = useAction();
   const flags = useAction();
   const [isPublic, setPublic] = useState(app.bot_public);
+  const [userInstall, setUserInstall] = useState(!!app.integration_types_config?.['1']);
   // Shown at once; put back as the server has them when saving fails.
   const [intents, setIntents] = useState(() => intentFlags.reduce((all, [b]) => all | (app.flags & b), 0));
   const setFlag = async (bit: number, on: boolean) => {
@@ -416,6 +417,28 @@ function BotTab({ app, onSaved }: { app: Application; onSaved: (a: Application) 
         />{' '}
         Public bot (anyone with the invite link can add it; otherwise only you)
       </label>
+      <label className="toggle">
+        <input
+          type="checkbox"
+          checked={userInstall}
+          disabled={flags.busy}
+          onChange={(e) => {
+            const on = e.target.checked;
+            setUserInstall(on);
+            const config = { ...app.integration_types_config };
+            if (on) config['1'] = {};
+            else delete config['1'];
+            if (!config['0'] && !config['1']) config['0'] = {};
+            flags
+              .run(async () =>
+                onSaved(await endpoints.modifyApplication(app.id, { integration_types_config: config })),
+              )
+              .then((ok) => ok || setUserInstall(!on));
+          }}
+        />{' '}
+        User install (people may add it to their own account and use its commands with integration type 1
+        anywhere)
+      </label>
       <h2>Privileged gateway intents</h2>
       {intentFlags.map(([bit, label, help]) => (
         <label key={bit} className="toggle">
@@ -453,8 +476,20 @@ function OAuth2Tab({ app }: { app: Application }) {
     scope,
     permissions,
   })}`;
+  const accountLink = `${location.origin}/oauth2/authorize?${new URLSearchParams({
+    client_id: app.id,
+    scope: 'applications.commands',
+    integration_type: '1',
+  })}`;
   return (
     <>
+      {app.integration_types_config?.['1'] && (
+        <Copyable
+          label="Install link for accounts (user install)"
+          name="user-install-link"
+          value={accountLink}
+        />
+      )}
       <fieldset>
         <legend>Scopes</legend>
         <label className="toggle">

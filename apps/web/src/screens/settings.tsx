@@ -1,5 +1,5 @@
 // User settings: profile (names, bio, avatar), appearance (theme, this device), password, sessions
-// (revoke one, sign out everywhere), the account (deactivate, delete), blocked domains (one's own; the instance's for its admins) and the developer
+// (revoke one, sign out everywhere), authorized apps (installed to the account; remove one), the account (deactivate, delete), blocked domains (one's own; the instance's for its admins) and the developer
 // portal (./developer).
 import { useCallback, useEffect, useId, useState } from 'react';
 import { download, signedOut } from '../api';
@@ -37,6 +37,7 @@ const sections = [
   ['voice', 'Voice'],
   ['password', 'Password'],
   ['sessions', 'Sessions'],
+  ['apps', 'Authorized apps'],
   ['account', 'Account'],
   ['domains', 'Blocked domains'],
   ['developer', 'Developer'],
@@ -89,6 +90,8 @@ export function Settings({ section = 'profile' }: { section?: string }) {
           <PasswordForm />
         ) : section === 'sessions' ? (
           <Sessions />
+        ) : section === 'apps' ? (
+          <AuthorizedApps />
         ) : section === 'account' ? (
           <Account />
         ) : section === 'domains' ? (
@@ -771,6 +774,64 @@ function Sessions() {
       <button type="button" className="danger" onClick={everywhere} disabled={action.busy}>
         Sign out everywhere
       </button>
+      <Alert message={action.error} />
+    </section>
+  );
+}
+
+/**
+ * Authorized apps: the applications installed to the account (Discord's user install, through an install link).
+ * Their commands are offered wherever the person types `/`; Remove takes them away at once.
+ */
+function AuthorizedApps() {
+  const [list, setList] = useState<endpoints.AuthorizedApp[] | null>(null);
+  const action = useAction();
+  const load = useCallback(() => endpoints.authorizedApps().then(setList), []);
+  useEffect(() => {
+    load().catch(() => setList([]));
+  }, [load]);
+  const remove = (id: string) =>
+    action.run(async () => {
+      await endpoints.removeAuthorizedApp(id);
+      await load();
+    });
+  return (
+    <section aria-labelledby="apps-title">
+      <h1 id="apps-title">Authorized apps</h1>
+      <p>
+        Apps added to your account. Their commands are yours to use in any server, DM or group DM; they see
+        only the commands you use.
+      </p>
+      {!list ? (
+        <p>Loading…</p>
+      ) : list.length === 0 ? (
+        <p className="muted">No apps are added to your account.</p>
+      ) : (
+        <ul className="sessions" aria-label="Authorized apps">
+          {list.map((a) => (
+            <li key={a.id}>
+              <div>
+                <strong>{a.application.name}</strong>
+                {a.application.description && (
+                  <>
+                    <br />
+                    <small className="muted">{a.application.description}</small>
+                  </>
+                )}
+              </div>
+              <button
+                type="button"
+                className="danger"
+                disabled={action.busy}
+                onClick={() => remove(a.id)}
+                aria-label={`Remove ${a.application.name}`}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       <Alert message={action.error} />
     </section>
   );

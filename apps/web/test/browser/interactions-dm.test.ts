@@ -153,7 +153,7 @@ describe('slash commands in the DM with a bot', { skip: chromiumSkip }, () => {
     await openDm(a, peopleDmId);
     const box = a.locator('.composer textarea');
     await box.pressSequentially('/');
-    // Typed as a message; no picker opens (and none ever asks for this DM's index).
+    // Typed as a message; no picker opens (its index lists nothing: no bot here, no app on her account).
     await box.pressSequentially('roll');
     assert.equal(await a.getByRole('listbox', { name: 'Commands' }).count(), 0);
     await box.fill('');

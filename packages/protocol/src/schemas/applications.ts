@@ -22,6 +22,28 @@ export const ApplicationFlags = {
   GatewayMessageContentLimited: 1 << 19,
 } as const;
 
+/** Where an application is installed (Discord's application integration types). */
+export const ApplicationIntegrationType = { GuildInstall: 0, UserInstall: 1 } as const;
+
+/** The scopes and permissions of one installation context's default install link. */
+const InstallParams = Type.Object({
+  scopes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 }),
+  permissions: Type.String({ pattern: '^[0-9]{1,20}$' }),
+});
+
+/** One installation context's settings: `{}` enables it; `oauth2_install_params` is its default install link. */
+const IntegrationTypeConfiguration = Type.Object({ oauth2_install_params: Type.Optional(InstallParams) });
+
+/** Discord's `integration_types_config`: the installation contexts an application supports, "0" guild, "1" user. */
+export const IntegrationTypesConfig = Type.Object(
+  {
+    '0': Type.Optional(IntegrationTypeConfiguration),
+    '1': Type.Optional(IntegrationTypeConfiguration),
+  },
+  { additionalProperties: false },
+);
+export type IntegrationTypesConfig = Static<typeof IntegrationTypesConfig>;
+
 export const ModifyApplication = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 2, maxLength: Limits.applicationNameMax })),
@@ -32,6 +54,8 @@ export const ModifyApplication = Type.Object(
     bot_public: Type.Optional(Type.Boolean()),
     /** Where interactions are POSTed; saved only after a signed PING verifies it. Null or "" removes it. */
     interactions_endpoint_url: Type.Optional(Type.Union([Type.String({ maxLength: 2048 }), Type.Null()])),
+    /** The installation contexts it supports; at least one. */
+    integration_types_config: Type.Optional(IntegrationTypesConfig),
   },
   { additionalProperties: false },
 );
@@ -51,6 +75,7 @@ export const Application = Type.Object(
     /** Hex Ed25519 public key: HTTP interactions are signed with its private half. */
     verify_key: Type.String(),
     interactions_endpoint_url: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    integration_types_config: IntegrationTypesConfig,
   },
   {},
 );

@@ -1,4 +1,10 @@
-import { type Application, ApplicationFlags, ErrorCode, type ModifyApplication } from '@hearth/protocol';
+import {
+  type Application,
+  ApplicationFlags,
+  ErrorCode,
+  type IntegrationTypesConfig,
+  type ModifyApplication,
+} from '@hearth/protocol';
 import { desc, eq, inArray } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import { OutboundError, parseOutboundUrl } from '../../net/outbound';
@@ -9,6 +15,7 @@ import {
   applicationEmojis,
   applications,
   members,
+  userApplicationInstalls,
   users,
 } from '../../store/schema';
 import type { Principal } from '../auth/auth.service';
@@ -18,6 +25,7 @@ import { ApiError, invalidField, notFound } from '../errors';
 import { storeImage } from '../images';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
+import { FieldErrors } from './command-rules';
 import { applicationKeys, newApplicationKeys, verifyInteractionsEndpoint } from './interactions-endpoint';
 
 type AppRow = typeof applications.$inferSelect;
@@ -124,6 +132,8 @@ export class ApplicationsService {
       changes.flags = (app.flags & ~editableFlags) | input.flags;
     }
     if (input.bot_public !== undefined) changes.botPublic = input.bot_public;
+    if (input.integration_types_config !== undefined)
+      changes.integrationTypesConfig = checkIntegrationTypesConfig(input.integration_types_config);
     const url = input.interactions_endpoint_url;
     if (url === null || url === '') changes.interactionsEndpointUrl = null;
     else if (url !== undefined && url !== app.interactionsEndpointUrl) {
@@ -184,6 +194,7 @@ export class ApplicationsService {
         .where(eq(applicationCommandPermissions.applicationId, app.id));
       await tx.delete(applicationCommands).where(eq(applicationCommands.applicationId, app.id));
       await tx.delete(applicationEmojis).where(eq(applicationEmojis.applicationId, app.id));
+      await tx.delete(userApplicationInstalls).where(eq(userApplicationInstalls.applicationId, app.id));
       await tx.delete(applications).where(eq(applications.id, app.id));
     });
     pending.publish(this.deps.events);
@@ -225,8 +236,49 @@ export class ApplicationsService {
       bot: toPublicUser(bot),
       verify_key: keys.verifyKey,
       interactions_endpoint_url: app.interactionsEndpointUrl,
+      integration_types_config: app.integrationTypesConfig,
     };
   }
+}
+
+/** The scopes each installation context's install link may ask for: a person's account takes commands only. */
+const installScopes: Record<'0' | '1', readonly string[]> = {
+  '0': ['applications.commands', 'bot'],
+  '1': ['applications.commands'],
+};
+
+/**
+ * Checks an `integration_types_config` as Discord's portal does: at least one context; each install link's scopes
+ * those its context takes, once; permissions only with the bot scope (a person's account holds no permissions).
+ */
+function checkIntegrationTypesConfig(config: IntegrationTypesConfig): IntegrationTypesConfig {
+  const errors = new FieldErrors();
+  const out: IntegrationTypesConfig = {};
+  const path = 'integration_types_config';
+  if (!config['0'] && !config['1'])
+    errors.add([path], 'BASE_TYPE_BAD_LENGTH', 'Choose at least one installation context.');
+  for (const key of ['0', '1'] as const) {
+    const entry = config[key];
+    if (!entry) continue;
+    const params = entry.oauth2_install_params;
+    if (!params) {
+      out[key] = {};
+      continue;
+    }
+    const at = [path, key, 'oauth2_install_params'];
+    const scopes = [...new Set(params.scopes)];
+    scopes.forEach((scope, i) => {
+      if (!installScopes[key].includes(scope))
+        errors.add([...at, 'scopes', i], 'SCOPE_INVALID', `Not a scope this installation context takes.`);
+    });
+    if (params.permissions !== '0' && !scopes.includes('bot'))
+      errors.add([...at, 'permissions'], 'PERMISSIONS_INVALID', 'Permissions need the bot scope.');
+    if (BigInt(params.permissions) >= 1n << 64n)
+      errors.add([...at, 'permissions'], 'PERMISSIONS_INVALID', 'Not a permission set.');
+    out[key] = { oauth2_install_params: { scopes, permissions: params.permissions } };
+  }
+  errors.throwIfAny();
+  return out;
 }
 
 /** The flags an owner may set: the privileged intents (Discord's portal toggles); the rest are Hearth's to give. */

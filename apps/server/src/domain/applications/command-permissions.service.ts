@@ -1,6 +1,8 @@
 import { type CommandOverwrite, canUseCommand, Permission } from '@hearth/permissions';
 import {
   type ApplicationCommandIndex,
+  ApplicationIntegrationType,
+  ChannelType,
   type CommandPermission,
   CommandPermissionType,
   ErrorCode,
@@ -8,7 +10,7 @@ import {
   InteractionContextType,
   isDmType,
 } from '@hearth/protocol';
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, or } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import {
@@ -27,11 +29,14 @@ import { missingPermissions, notFound } from '../errors';
 import { type GuildActor, loadGuildActor } from '../guilds/guild-access';
 import { toPublicUser } from '../users/users.wire';
 import { loadOwnedApplication } from './applications.service';
+import { contextAllows, installableAs } from './command-reach';
 import { FieldErrors } from './command-rules';
 import { requireBotInGuild, unknownCommand } from './commands.service';
 import { type CommandRow, toCommandWire } from './commands.wire';
+import { installedApplicationIds } from './user-installs.service';
 
 type AppRow = typeof applications.$inferSelect;
+type UserRow = typeof users.$inferSelect;
 type PermissionRow = typeof applicationCommandPermissions.$inferSelect;
 
 const unknownPermissions = () =>
@@ -168,30 +173,32 @@ export class CommandPermissionsService {
       .innerJoin(applications, eq(applications.botUserId, members.userId))
       .innerJoin(users, eq(users.id, members.userId))
       .where(eq(members.guildId, guildId));
-    if (!apps.length) return { applications: [], application_commands: [], version: '0' };
     const appIds = apps.map((a) => a.app.id);
-    const [commands, overwrites] = await Promise.all([
-      db
-        .select()
-        .from(applicationCommands)
-        .where(
-          and(
-            inArray(applicationCommands.applicationId, appIds),
-            or(
-              eq(applicationCommands.guildId, guildId),
+    const [commands, overwrites, personal] = await Promise.all([
+      appIds.length
+        ? db
+            .select()
+            .from(applicationCommands)
+            .where(
               and(
-                isNull(applicationCommands.guildId),
-                sql`(${applicationCommands.contexts} is null or ${applicationCommands.contexts} @> ${JSON.stringify([InteractionContextType.Guild])}::jsonb)`,
-                sql`${applicationCommands.integrationTypes} @> '[0]'::jsonb`,
+                inArray(applicationCommands.applicationId, appIds),
+                or(
+                  eq(applicationCommands.guildId, guildId),
+                  and(
+                    isNull(applicationCommands.guildId),
+                    contextAllows(InteractionContextType.Guild),
+                    installableAs(ApplicationIntegrationType.GuildInstall),
+                  ),
+                ),
               ),
-            ),
-          ),
-        )
-        .orderBy(applicationCommands.applicationId, applicationCommands.id),
+            )
+            .orderBy(applicationCommands.applicationId, applicationCommands.id)
+        : [],
       db
         .select()
         .from(applicationCommandPermissions)
         .where(eq(applicationCommandPermissions.guildId, guildId)),
+      this.userInstalled(principal.userId, InteractionContextType.Guild),
     ]);
     const byCommand = new Map(overwrites.map((o) => [o.commandId, o.permissions]));
     const who = this.who(actor);
@@ -204,26 +211,81 @@ export class CommandPermissionsService {
         app: byCommand.get(c.applicationId) ?? [],
       }),
     );
-    const withCommands = new Set(usable.map((c) => c.applicationId));
+    // A person's own apps come along (Discord's user install), except a command the guild's installation reaches:
+    // that one is the guild's to allow (listed above) or not.
+    const inGuild = new Set(appIds);
+    const own = personal.commands.filter(
+      (c) => !(inGuild.has(c.applicationId) && c.integrationTypes.includes(0)),
+    );
+    const withCommands = new Set([...usable, ...own].map((c) => c.applicationId));
+    const listed = new Map<string, { app: AppRow; bot: UserRow }>();
+    for (const a of [...apps, ...personal.apps]) if (withCommands.has(a.app.id)) listed.set(a.app.id, a);
+    const all = [...usable, ...own];
     return {
-      applications: apps
-        .filter((a) => withCommands.has(a.app.id))
-        .map(({ app, bot }) => ({
-          ...indexApplication(app),
-          bot: toPublicUser(bot),
-          permissions: relevant(byCommand.get(app.id), who),
-        })),
-      application_commands: usable.map((c) => ({
-        ...toCommandWire(c, { locale: me?.locale ?? null, index: true }),
-        permissions: relevant(byCommand.get(c.id), who),
+      applications: [...listed.values()].map(({ app, bot }) => ({
+        ...indexApplication(app),
+        bot: toPublicUser(bot),
+        permissions: inGuild.has(app.id) ? relevant(byCommand.get(app.id), who) : undefined,
       })),
-      version: indexVersion(usable),
+      application_commands: [
+        ...usable.map((c) => ({
+          ...toCommandWire(c, { locale: me?.locale ?? null, index: true }),
+          permissions: relevant(byCommand.get(c.id), who),
+        })),
+        ...own.map((c) => toCommandWire(c, { locale: me?.locale ?? null, index: true })),
+      ],
+      version: indexVersion(all),
     };
   }
 
   /**
-   * GET /channels/:id/application-command-index for a DM: in the DM with a bot, its application's global commands
-   * that may be used there (contexts BOT_DM); in any other private channel, none (Hearth has no user-installed apps).
+   * The global commands of the applications the person installed to their account that may be used in `context`
+   * through that install (integration type 1), with those applications; `botAppId`'s commands (the DM with its bot)
+   * with the BOT_DM context instead.
+   */
+  private async userInstalled(
+    userId: string,
+    context: 0 | 2,
+    botAppId?: string,
+  ): Promise<{ apps: Array<{ app: AppRow; bot: UserRow }>; commands: CommandRow[] }> {
+    const { db } = this.deps;
+    const ids = [...(await installedApplicationIds(db, userId))];
+    if (!ids.length) return { apps: [], commands: [] };
+    const [apps, commands] = await Promise.all([
+      db
+        .select({ app: applications, bot: users })
+        .from(applications)
+        .innerJoin(users, eq(users.id, applications.botUserId))
+        .where(inArray(applications.id, ids))
+        .orderBy(applications.id),
+      db
+        .select()
+        .from(applicationCommands)
+        .where(
+          and(
+            inArray(applicationCommands.applicationId, ids),
+            isNull(applicationCommands.guildId),
+            installableAs(ApplicationIntegrationType.UserInstall),
+            botAppId
+              ? or(
+                  and(
+                    eq(applicationCommands.applicationId, botAppId),
+                    contextAllows(InteractionContextType.BotDm),
+                  ),
+                  and(ne(applicationCommands.applicationId, botAppId), contextAllows(context)),
+                )
+              : contextAllows(context),
+          ),
+        )
+        .orderBy(applicationCommands.applicationId, applicationCommands.id),
+    ]);
+    return { apps, commands };
+  }
+
+  /**
+   * GET /channels/:id/application-command-index for a DM or group DM: in the DM with a bot, its application's global
+   * commands of the guild installation allowed there (BOT_DM); and everywhere, those of the applications the person
+   * installed to their account that its contexts allow (BOT_DM in the DM with that app's bot, else PRIVATE_CHANNEL).
    */
   async channelIndex(principal: Principal, channelId: string): Promise<ApplicationCommandIndex> {
     const { db } = this.deps;
@@ -234,30 +296,44 @@ export class CommandPermissionsService {
     if (!channel || !isDmType(channel.type) || !recipients.some((r) => r.userId === principal.userId))
       throw notFound(ErrorCode.UnknownChannel, 'Channel');
     const other = recipients.find((r) => r.userId !== principal.userId);
-    const found = other
-      ? await db
-          .select({ app: applications, bot: users })
-          .from(applications)
-          .innerJoin(users, eq(users.id, applications.botUserId))
-          .where(eq(applications.botUserId, other.userId))
-      : [];
-    const [bot] = recipients.length === 2 ? found : [];
-    if (!bot) return { applications: [], application_commands: [], version: '0' };
-    const commands = await db
-      .select()
-      .from(applicationCommands)
-      .where(
-        and(
-          eq(applicationCommands.applicationId, bot.app.id),
-          isNull(applicationCommands.guildId),
-          sql`(${applicationCommands.contexts} is null or ${applicationCommands.contexts} @> ${JSON.stringify([InteractionContextType.BotDm])}::jsonb)`,
-        ),
-      )
-      .orderBy(applicationCommands.id);
+    const found =
+      other && channel.type === ChannelType.DM && recipients.length === 2
+        ? await db
+            .select({ app: applications, bot: users })
+            .from(applications)
+            .innerJoin(users, eq(users.id, applications.botUserId))
+            .where(eq(applications.botUserId, other.userId))
+        : [];
+    const [bot] = found;
+    const [dmCommands, personal] = await Promise.all([
+      bot
+        ? db
+            .select()
+            .from(applicationCommands)
+            .where(
+              and(
+                eq(applicationCommands.applicationId, bot.app.id),
+                isNull(applicationCommands.guildId),
+                contextAllows(InteractionContextType.BotDm),
+                installableAs(ApplicationIntegrationType.GuildInstall),
+              ),
+            )
+            .orderBy(applicationCommands.id)
+        : [],
+      this.userInstalled(principal.userId, InteractionContextType.PrivateChannel, bot?.app.id),
+    ]);
+    const seen = new Set(dmCommands.map((c) => c.id));
+    const all = [...dmCommands, ...personal.commands.filter((c) => !seen.has(c.id))];
+    const withCommands = new Set(all.map((c) => c.applicationId));
+    const listed = new Map<string, { app: AppRow; bot: UserRow }>();
+    for (const a of [...found, ...personal.apps]) if (withCommands.has(a.app.id)) listed.set(a.app.id, a);
     return {
-      applications: commands.length ? [{ ...indexApplication(bot.app), bot: toPublicUser(bot.bot) }] : [],
-      application_commands: commands.map((c) => toCommandWire(c)),
-      version: indexVersion(commands),
+      applications: [...listed.values()].map((a) => ({
+        ...indexApplication(a.app),
+        bot: toPublicUser(a.bot),
+      })),
+      application_commands: all.map((c) => toCommandWire(c)),
+      version: indexVersion(all),
     };
   }
 

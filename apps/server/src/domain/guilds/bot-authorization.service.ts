@@ -1,5 +1,5 @@
 import { missingForGrant, Permission, parsePermissions } from '@hearth/permissions';
-import { AuditLogEvent, ErrorCode } from '@hearth/protocol';
+import { AuditLogEvent, ErrorCode, type IntegrationTypesConfig } from '@hearth/protocol';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import { applications, roles, users } from '../../store/schema';
@@ -32,7 +32,14 @@ export class BotAuthorizationService {
     principal: Principal,
     clientId: string,
   ): Promise<{
-    application: { id: string; name: string; icon: string | null; description: string; bot_public: boolean };
+    application: {
+      id: string;
+      name: string;
+      icon: string | null;
+      description: string;
+      bot_public: boolean;
+      integration_types_config: IntegrationTypesConfig;
+    };
     bot: ReturnType<typeof toPublicUser>;
   }> {
     const [app] = await this.deps.db.select().from(applications).where(eq(applications.id, clientId));
@@ -47,6 +54,7 @@ export class BotAuthorizationService {
         icon: app.icon,
         description: app.description,
         bot_public: app.botPublic,
+        integration_types_config: app.integrationTypesConfig,
       },
       bot: toPublicUser(bot),
     };
@@ -54,15 +62,23 @@ export class BotAuthorizationService {
 
   async authorize(
     principal: Principal,
-    input: { clientId: string; scope: string; guildId: string; permissions: string; reason?: string | null },
+    input: {
+      clientId: string;
+      scope: string;
+      guildId: string | undefined;
+      permissions: string;
+      reason?: string | null;
+    },
   ): Promise<{ location: string }> {
     const { db, ids } = this.deps;
+    const guildId = input.guildId;
+    if (!guildId) throw invalidField(['guild_id'], 'BASE_TYPE_REQUIRED', 'This field is required');
     if (!input.scope.split(/[\s+]/).includes('bot'))
       throw invalidField(['scope'], 'SCOPE_INVALID', 'Only the bot scope is supported.');
     const [app] = await db.select().from(applications).where(eq(applications.id, input.clientId));
     if (!app || (!app.botPublic && app.ownerId !== principal.userId))
       throw notFound(ErrorCode.UnknownApplication, 'Application');
-    const actor = await loadGuildActor(db, input.guildId, principal.userId);
+    const actor = await loadGuildActor(db, guildId, principal.userId);
     actor.require(Permission.MANAGE_GUILD);
     const permissions = parsePermissions(input.permissions);
     if (permissions === null)
@@ -71,17 +87,17 @@ export class BotAuthorizationService {
     const [bot] = await db.select().from(users).where(eq(users.id, app.botUserId));
     const pending = new PendingEvents();
     const joined = await db.transaction(async (tx) => {
-      await admitToGuild(tx, input.guildId, app.botUserId);
+      await admitToGuild(tx, guildId, app.botUserId);
       const roleIds: string[] = [];
       if (permissions !== 0n) {
         await tx
           .update(roles)
           .set({ position: sql`${roles.position} + 1` })
-          .where(and(eq(roles.guildId, input.guildId), gte(roles.position, 1)));
+          .where(and(eq(roles.guildId, guildId), gte(roles.position, 1)));
         const [role] = await tx
           .insert(roles)
           .values({
-            guildId: input.guildId,
+            guildId: guildId,
             id: ids.next(),
             name: bot.globalName ?? bot.username,
             permissions,
@@ -91,15 +107,15 @@ export class BotAuthorizationService {
           })
           .returning();
         roleIds.push(role.id);
-        pending.add('GUILD_ROLE_CREATE', Topic.guild(input.guildId), {
-          guild_id: input.guildId,
+        pending.add('GUILD_ROLE_CREATE', Topic.guild(guildId), {
+          guild_id: guildId,
           role: toRoleWire(role),
         });
       }
-      const added = await this.members.addMember(tx, pending, input.guildId, bot.id, { roleIds });
+      const added = await this.members.addMember(tx, pending, guildId, bot.id, { roleIds });
       if (!added) throw new ApiError(400, ErrorCode.InvalidFormBody, 'The bot is already in this guild');
       await writeAudit(tx, ids, pending, {
-        guildId: input.guildId,
+        guildId: guildId,
         userId: principal.userId,
         targetId: bot.id,
         actionType: AuditLogEvent.BotAdd,
@@ -107,10 +123,9 @@ export class BotAuthorizationService {
       });
       return added;
     });
-    if (joined)
-      pending.add('GUILD_CREATE', Topic.user(bot.id), await this.guilds.fullGuild(db, input.guildId));
+    if (joined) pending.add('GUILD_CREATE', Topic.user(bot.id), await this.guilds.fullGuild(db, guildId));
     pending.publish(this.deps.events);
-    if (joined) await this.presence.announce(bot.id, input.guildId);
+    if (joined) await this.presence.announce(bot.id, guildId);
     return { location: `${this.deps.config.publicUrl}/oauth2/authorized` };
   }
 }

@@ -91,6 +91,19 @@ export class GuildActor {
     return this.preview ? bits & PREVIEW_PERMISSIONS : bits;
   }
 
+  /**
+   * What @everyone holds in a channel of this guild (no roles, no member overwrite): what Discord gives an
+   * application that acts here only through a person's own install, its bot not being a member.
+   */
+  everyoneChannelPermissions(overwrites: OverwriteRow[], opts: { isThread?: boolean } = {}): bigint {
+    return computeChannelPermissions(
+      this.data,
+      { userId: '0', roleIds: [] },
+      overwrites.map(toOverwriteData),
+      opts,
+    );
+  }
+
   canManageRole(role: RoleRow): boolean {
     return canManageRole(this.data, this.memberData, role);
   }

@@ -1,6 +1,7 @@
 import { canUseCommand, hasPermission, Permission } from '@hearth/permissions';
 import {
   ApplicationCommandType,
+  ApplicationIntegrationType,
   ChannelType,
   ComponentType,
   type CreateInteraction,
@@ -29,8 +30,10 @@ import {
   messages,
   users,
 } from '../../store/schema';
+import { contextAllows, installableAs } from '../applications/command-reach';
 import { FieldErrors } from '../applications/command-rules';
 import type { CommandRow } from '../applications/commands.wire';
+import { installedApplicationIds } from '../applications/user-installs.service';
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { toDmWire } from '../dms/dms.wire';
@@ -62,6 +65,13 @@ const BOT_DM_APP_PERMISSIONS =
   Permission.EMBED_LINKS |
   Permission.MENTION_EVERYONE |
   Permission.USE_EXTERNAL_EMOJIS;
+
+/**
+ * What an application may do in a DM or group DM that is not the DM with its bot, where only a person's install
+ * brought it (Discord's PRIVATE_CHANNEL context).
+ */
+const PRIVATE_CHANNEL_APP_PERMISSIONS =
+  Permission.ATTACH_FILES | Permission.EMBED_LINKS | Permission.MENTION_EVERYONE;
 
 /**
  * Invoking (ADR 0039): a person runs an application's command, uses a component on its bot's message or submits its
@@ -149,7 +159,13 @@ export class InteractionInvoker {
     if (where) {
       const guildId = place.guildId!;
       const [guild] = await db.select().from(guilds).where(eq(guilds.id, guildId));
-      const botWhere = await loadChannelForActor(db, channel.id, bot.id).catch(() => null);
+      // The bot's own permissions where it is a member; through the invoker's install alone, @everyone's.
+      const botWhere = place.guildInstall
+        ? await loadChannelForActor(db, channel.id, bot.id).catch(() => null)
+        : null;
+      const appPermissions = place.guildInstall
+        ? (botWhere?.permissions ?? 0n)
+        : where.actor.everyoneChannelPermissions(where.overwrites, { isThread: isThreadType(channel.type) });
       payload = {
         ...common,
         guild: { id: guildId, locale: guild?.preferredLocale ?? 'en-US', features: [] },
@@ -159,21 +175,22 @@ export class InteractionInvoker {
           ...toMemberWire(where.actor.member, where.actor.roleIds, me),
           permissions: where.permissions.toString(),
         },
-        app_permissions: (botWhere?.permissions ?? 0n).toString(),
+        app_permissions: appPermissions.toString(),
         guild_locale: guild?.preferredLocale ?? 'en-US',
-        authorizing_integration_owners: { '0': guildId },
+        authorizing_integration_owners: data.owners,
         context: InteractionContextType.Guild,
         ...(data.message ? { message: data.message } : {}),
       };
     } else {
-      // In the DM with the bot, as Discord: the invoker as `user` (no member, no guild), the DM as `channel`.
+      // In a DM or group DM, as Discord: the invoker as `user` (no member, no guild), the channel as `channel`.
+      const botDm = place.context === InteractionContextType.BotDm;
       payload = {
         ...common,
-        channel: toDmWire(channel, place.people, bot.id),
+        channel: toDmWire(channel, place.people, botDm ? bot.id : principal.userId),
         user: toPublicUser(me),
-        app_permissions: BOT_DM_APP_PERMISSIONS.toString(),
-        authorizing_integration_owners: { '0': '0' },
-        context: InteractionContextType.BotDm,
+        app_permissions: (botDm ? BOT_DM_APP_PERMISSIONS : PRIVATE_CHANNEL_APP_PERMISSIONS).toString(),
+        authorizing_integration_owners: data.owners,
+        context: place.context,
         ...(data.message ? { message: data.message } : {}),
       };
     }
@@ -213,14 +230,26 @@ export class InteractionInvoker {
   }
 
   /**
-   * Where the interaction happens and for which application: a guild channel the invoker can see whose guild has the
-   * application's bot, or the invoker's DM with that bot (Discord's BOT_DM context). A group DM would need a
-   * user-installed application, which Hearth does not have: there no application is found.
+   * Where the interaction happens and for which application: a guild channel the invoker can see, or a DM or group
+   * DM of theirs; the application reaches it through its guild installation (its bot a member of the guild, or the
+   * DM being the one with its bot) or through the invoker's own install of it (Discord's user install). A component
+   * or modal may also come from someone without either, on a message of the application there (checked with `data`).
    */
   private async placeOf(db: DbOrTx, userId: string, input: CreateInteraction): Promise<Place> {
     const unknownChannel = () => notFound(ErrorCode.UnknownChannel, 'Channel');
     const unknownApp = () => notFound(ErrorCode.UnknownApplication, 'Application');
+    const command =
+      input.type === InteractionType.ApplicationCommand ||
+      input.type === InteractionType.ApplicationCommandAutocomplete;
     const ctx = await loadChannelContext(db, input.channel_id, userId);
+    const found = async () => {
+      const [row] = await db
+        .select({ app: applications, bot: users })
+        .from(applications)
+        .innerJoin(users, eq(users.id, applications.botUserId))
+        .where(eq(applications.id, input.application_id));
+      return row;
+    };
     if (ctx && isDmType(ctx.channel.type)) {
       if (!ctx.recipient || input.guild_id) throw unknownChannel();
       const people = await db
@@ -228,16 +257,22 @@ export class InteractionInvoker {
         .from(channelRecipients)
         .innerJoin(users, eq(users.id, channelRecipients.userId))
         .where(eq(channelRecipients.channelId, ctx.channel.id));
-      const [app] = await db.select().from(applications).where(eq(applications.id, input.application_id));
-      const bot = people.find((p) => p.user.id === app?.botUserId)?.user;
-      if (!app || !bot || ctx.channel.type !== ChannelType.DM) throw unknownApp();
+      const row = await found();
+      if (!row) throw unknownApp();
+      const botDm =
+        ctx.channel.type === ChannelType.DM && people.some((p) => p.user.id === row.app.botUserId);
+      const userInstall = (await installedApplicationIds(db, userId, [row.app.id])).has(row.app.id);
+      if (!botDm && !userInstall && command) throw unknownApp();
       return {
         channel: ctx.channel,
         guildId: null,
         where: null,
         people: people.map((p) => p.user),
-        app,
-        bot,
+        app: row.app,
+        bot: row.bot,
+        context: botDm ? InteractionContextType.BotDm : InteractionContextType.PrivateChannel,
+        guildInstall: botDm,
+        userInstall,
       };
     }
     let where: ChannelForActor;
@@ -249,14 +284,25 @@ export class InteractionInvoker {
     const guildId = where.channel.guildId!;
     if (input.guild_id && input.guild_id !== guildId) throw unknownChannel();
     if (!hasPermission(where.permissions, Permission.VIEW_CHANNEL)) throw unknownChannel();
-    const [found] = await db
-      .select({ app: applications, bot: users })
-      .from(applications)
-      .innerJoin(members, and(eq(members.userId, applications.botUserId), eq(members.guildId, guildId)))
-      .innerJoin(users, eq(users.id, applications.botUserId))
-      .where(eq(applications.id, input.application_id));
-    if (!found) throw unknownApp();
-    return { channel: where.channel, guildId, where, people: [], app: found.app, bot: found.bot };
+    const row = await found();
+    if (!row) throw unknownApp();
+    const [inGuild] = await db
+      .select({ userId: members.userId })
+      .from(members)
+      .where(and(eq(members.guildId, guildId), eq(members.userId, row.app.botUserId)));
+    const userInstall = (await installedApplicationIds(db, userId, [row.app.id])).has(row.app.id);
+    if (!inGuild && !userInstall && command) throw unknownApp();
+    return {
+      channel: where.channel,
+      guildId,
+      where,
+      people: [],
+      app: row.app,
+      bot: row.bot,
+      context: InteractionContextType.Guild,
+      guildInstall: !!inGuild,
+      userInstall,
+    };
   }
 
   /** Checks `data` against what the interaction names and builds Discord's `data` (with `resolved`). */
@@ -266,14 +312,14 @@ export class InteractionInvoker {
     input: CreateInteraction,
     place: Place,
     files: InvocationFiles | null,
-  ): Promise<{ data: Json; message?: Message; messageId: string | null }> {
+  ): Promise<{ data: Json; message?: Message; messageId: string | null; owners: Record<string, string> }> {
     if (files && input.type !== InteractionType.ApplicationCommand)
       throw invalidField(
         ['files'],
         'ATTACHMENT_NOT_NAMED',
         "Only a command's attachment options take files.",
       );
-    const { where, guildId, channel } = place;
+    const { where, channel } = place;
     const appId = place.app.id;
     const botUserId = place.bot.id;
     const d = input.data;
@@ -291,20 +337,14 @@ export class InteractionInvoker {
           and(
             eq(applicationCommands.applicationId, appId),
             eq(applicationCommands.id, d.id),
-            or(
-              guildId ? eq(applicationCommands.guildId, guildId) : undefined,
-              // A global command, of the guild installation, allowed in this context (no contexts: all of them).
-              and(
-                isNull(applicationCommands.guildId),
-                sql`(${applicationCommands.contexts} is null or ${applicationCommands.contexts} @> ${JSON.stringify([where ? InteractionContextType.Guild : InteractionContextType.BotDm])}::jsonb)`,
-                sql`${applicationCommands.integrationTypes} @> '[0]'::jsonb`,
-              ),
-            ),
+            reachableCommand(place),
           ),
         );
       if (!command) throw notFound(ErrorCode.UnknownApplicationCommand, 'application command');
-      // In the DM with the bot no member permissions or command overwrites apply, as on Discord.
-      if (where) await this.requireUse(db, where, command);
+      const owners = commandOwners(place, command, principal.userId);
+      // Through the guild installation the guild's rules decide (not in the DM with the bot, as on Discord); a
+      // person's own install is theirs to use wherever the command's contexts allow.
+      if (where && owners['0']) await this.requireUse(db, where, command);
       if (
         input.type === InteractionType.ApplicationCommandAutocomplete &&
         command.type !== ApplicationCommandType.ChatInput
@@ -355,7 +395,7 @@ export class InteractionInvoker {
         : built.resolved;
       if (built.any || files) data.resolved = withFiles;
       if (files && command.type !== ApplicationCommandType.ChatInput) files.requireAllNamed();
-      return { data, messageId: null };
+      return { data, messageId: null, owners };
     }
     if (input.type === InteractionType.MessageComponent) {
       if (!input.message_id)
@@ -402,7 +442,10 @@ export class InteractionInvoker {
         }
         data.values = values;
       }
-      return { data, message: found.message, messageId: input.message_id };
+      const owners =
+        originalOwners(found.message.interaction_metadata, place) ?? placeOwners(place, principal.userId);
+      if (!owners) throw notFound(ErrorCode.UnknownApplication, 'Application');
+      return { data, message: found.message, messageId: input.message_id, owners };
     }
     // A modal submit answers a modal this application showed this person, here, within its token's life.
     if (!d.id || !d.custom_id)
@@ -429,10 +472,12 @@ export class InteractionInvoker {
         .then((m) => m.message)
         .catch(() => undefined)) as Message | undefined;
     }
+    const owners = (shown.payload.authorizing_integration_owners as Record<string, string> | undefined) ?? {};
     return {
       data: { custom_id: d.custom_id, components },
       ...(message ? { message } : {}),
       messageId: message ? shown.messageId : null,
+      owners,
     };
   }
 
@@ -505,4 +550,58 @@ interface Place {
   people: UserRow[];
   app: typeof applications.$inferSelect;
   bot: UserRow;
+  /** Discord's interaction context: a guild, the DM with the bot, another DM or a group DM. */
+  context: 0 | 1 | 2;
+  /** The application's guild installation reaches here: its bot is in the guild, or this is the DM with it. */
+  guildInstall: boolean;
+  /** The invoker installed the application to their account. */
+  userInstall: boolean;
+}
+
+/**
+ * The commands of the application that this place reaches: the guild's own commands where its bot is a member, and
+ * global commands allowed in this context through an installation that reaches here.
+ */
+function reachableCommand(place: Place) {
+  const through = [
+    ...(place.guildInstall ? [installableAs(ApplicationIntegrationType.GuildInstall)] : []),
+    ...(place.userInstall ? [installableAs(ApplicationIntegrationType.UserInstall)] : []),
+  ];
+  const global = through.length
+    ? and(isNull(applicationCommands.guildId), contextAllows(place.context), or(...through))
+    : sql`false`;
+  return place.guildInstall && place.guildId
+    ? or(eq(applicationCommands.guildId, place.guildId), global)
+    : global;
+}
+
+/**
+ * Discord's `authorizing_integration_owners` for a command: "0" (the guild's id, "0" in the DM with the bot) when
+ * the guild installation brings it here, "1" (the invoker) when their own install does.
+ */
+function commandOwners(place: Place, command: CommandRow, userId: string): Record<string, string> {
+  const owners: Record<string, string> = {};
+  if (command.guildId || (place.guildInstall && command.integrationTypes.includes(0)))
+    owners['0'] = place.guildId ?? '0';
+  if (!command.guildId && place.userInstall && command.integrationTypes.includes(1)) owners['1'] = userId;
+  return owners;
+}
+
+/** The owners a place gives the application without a command (a component on a message it did not answer). */
+function placeOwners(place: Place, userId: string): Record<string, string> | null {
+  if (place.guildInstall) return { '0': place.guildId ?? '0' };
+  if (place.userInstall) return { '1': userId };
+  return null;
+}
+
+/**
+ * A message's interaction's owners: a component on it is authorized as the command that made it was (a person's
+ * install, by whoever clicks; the guild's, while the bot is still there).
+ */
+function originalOwners(metadata: unknown, place: Place): Record<string, string> | null {
+  const owners = (metadata as { authorizing_integration_owners?: Record<string, string> } | null | undefined)
+    ?.authorizing_integration_owners;
+  if (!owners) return null;
+  const kept = Object.fromEntries(Object.entries(owners).filter(([k]) => k === '1' || place.guildInstall));
+  return Object.keys(kept).length ? kept : null;
 }

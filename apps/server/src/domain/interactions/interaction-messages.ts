@@ -134,8 +134,9 @@ export class InteractionMessages {
   ): Promise<Message> {
     const { db, ids } = this.deps;
     const id = ids.next();
-    const ephemeral = !!((p.flags ?? 0) & InteractionMessageFlags.Ephemeral);
-    const flags = (p.flags ?? 0) | (opts.loading ? InteractionMessageFlags.Loading : 0);
+    const asked = (p.flags ?? 0) | (forcedEphemeral(row) ? InteractionMessageFlags.Ephemeral : 0);
+    const ephemeral = !!(asked & InteractionMessageFlags.Ephemeral);
+    const flags = asked | (opts.loading ? InteractionMessageFlags.Loading : 0);
     const type = this.messageType(row, opts.followUp);
     const content = opts.loading ? '' : (p.content ?? '');
     const embeds = opts.loading ? [] : (p.embeds ?? []);
@@ -374,7 +375,9 @@ export class InteractionMessages {
       type: row.type,
       // The invoker: the member's user in a guild, the `user` in the DM with the bot.
       user: member?.user ?? row.payload.user,
-      authorizing_integration_owners: { '0': row.guildId ?? '0' },
+      authorizing_integration_owners: row.payload.authorizing_integration_owners ?? {
+        '0': row.guildId ?? '0',
+      },
       ...(data?.name ? { name: data.name, command_type: data.type } : {}),
       ...(row.messageId ? { interacted_message_id: row.messageId } : {}),
     };
@@ -494,4 +497,16 @@ export class InteractionMessages {
       ...(row.guildId ? { guild_id: row.guildId } : {}),
     });
   }
+}
+
+/**
+ * Discord's USE_EXTERNAL_APPS: in a guild, an application that only a person's own install brought there answers
+ * that person alone (ephemeral) unless they may use external apps in the channel. Read from the payload the
+ * application got: its owners and the invoker's channel permissions.
+ */
+function forcedEphemeral(row: InteractionRow): boolean {
+  const owners = row.payload.authorizing_integration_owners as Record<string, string> | undefined;
+  if (row.payload.context !== 0 || !owners?.['1'] || owners['0']) return false;
+  const permissions = (row.payload.member as { permissions?: string } | undefined)?.permissions ?? '0';
+  return !hasPermission(BigInt(permissions), Permission.USE_EXTERNAL_APPS);
 }

@@ -23,6 +23,7 @@ import {
   refreshTokens,
   relationships,
   statusPins,
+  userApplicationInstalls,
   userDomainBlocks,
   userGuildSettings,
   userSettings,
@@ -228,6 +229,7 @@ export class AccountLifecycleService {
       await tx.delete(userDomainBlocks).where(eq(userDomainBlocks.userId, id));
       await tx.delete(userSettings).where(eq(userSettings.userId, id));
       await tx.delete(userGuildSettings).where(eq(userGuildSettings.userId, id));
+      await tx.delete(userApplicationInstalls).where(eq(userApplicationInstalls.userId, id));
       await tx
         .update(accountStats)
         .set({ followersCount: 0, followingCount: 0, statusesCount: 0, lastStatusAt: null })

@@ -1,4 +1,4 @@
-import type { CommandOption, CommandPermission } from '@hearth/protocol';
+import type { CommandOption, CommandPermission, IntegrationTypesConfig } from '@hearth/protocol';
 import {
   boolean,
   index,
@@ -32,11 +32,39 @@ export const applications = pgTable(
     signingKey: text('signing_key'),
     /** Where interactions are POSTed instead of the gateway; verified by a signed PING when set. */
     interactionsEndpointUrl: text('interactions_endpoint_url'),
+    /**
+     * Discord's `integration_types_config`: where the application may be installed, keyed "0" (a guild) and "1" (a
+     * person's account), each with its default `oauth2_install_params`. Guild install only until its owner adds "1".
+     */
+    integrationTypesConfig: jsonb('integration_types_config')
+      .$type<IntegrationTypesConfig>()
+      .notNull()
+      .default({ '0': {} }),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [
     index('applications_owner_idx').on(t.ownerId),
     uniqueIndex('applications_bot_user_key').on(t.botUserId),
+  ],
+);
+
+/**
+ * Applications a person installed to their own account (Discord's user install, integration type 1): their commands
+ * with `integration_types` 1 follow that person into guilds, DMs and group DMs. User-owned, keyed by the user first;
+ * `id` is the authorization's id as the person's list of authorized apps names it.
+ */
+export const userApplicationInstalls = pgTable(
+  'user_application_installs',
+  {
+    userId: snowflake('user_id').notNull(),
+    applicationId: snowflake('application_id').notNull(),
+    id: snowflake('id').notNull(),
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.applicationId] }),
+    index('user_application_installs_app_idx').on(t.applicationId),
   ],
 );
 

@@ -55,7 +55,9 @@ export function usableCommands(
   for (const command of index.application_commands) {
     const app = index.applications.find((a) => a.id === command.application_id);
     if ((command.type ?? 1) !== type || !app) continue;
-    if (!guild) {
+    // Outside a guild, and for a command only a person's own install brings (integration type 1 alone), no guild
+    // rules apply: the index lists only what the person may use.
+    if (!guild || (command.integration_types && !command.integration_types.includes(0))) {
       out.push({ command, app });
       continue;
     }

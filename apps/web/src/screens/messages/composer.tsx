@@ -17,7 +17,7 @@ import {
 } from '../../composer-drafts';
 import * as endpoints from '../../endpoints';
 import { Icon, IconButton } from '../../icons';
-import { useCommandIndex } from '../../interactions';
+import { commandScopeOf, useCommandIndex } from '../../interactions';
 import { formatBytes, messageLimit, newNonce, queueMessage, tooLongReason } from '../../outbox';
 import { isPhone } from '../../phone';
 import { addHistory, useStore } from '../../store';
@@ -62,10 +62,9 @@ export function Composer(props: {
   const [emojiSet, setEmojiSet] = useState<EmojiSet | null>(null);
   const [command, setCommand] = useState<{ entry: CommandEntry; inline?: InlineCommand } | null>(null);
 
-  // `/` at the start lists the commands usable here: a server's channels, or the DM with a bot (its commands
-  // allowed in DMs).
-  const botDm = !props.guild && channel.type === 1 && !!channel.recipients?.some((u) => u.bot);
-  const scope = props.guild ? { guildId: props.guild.id } : botDm ? { dmId: channel.id } : null;
+  // `/` at the start lists the commands usable here: a server's channels, or a DM or group DM (the DM bot's commands
+  // allowed in DMs, and those of the apps the person added to their account).
+  const scope = props.guild ? { guildId: props.guild.id } : commandScopeOf(channel);
   const slash = !!scope && !command && /^\/[^\n]*$/.test(text);
   const index = useCommandIndex(scope, slash);
   const me = useStore((s) => s.me);
