@@ -444,7 +444,7 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     const phoneResults = b.getByRole('complementary', { name: 'Search results' });
     await phoneResults.getByText('old #69.').waitFor();
     await b.screenshot({ path: join(shots, 'search-phone.png') });
-    await phoneResults.getByRole('button', { name: /^Open the message/ }).click();
+    await phoneResults.getByRole('button', { name: /#archive .*old #69\./ }).click();
     await message(bob, 'old #69.').and(b.locator('.flash')).waitFor();
     assert.equal(await phoneResults.count(), 0, 'the results close on a phone once one is opened');
     await b.setViewportSize(desktop);
