@@ -147,6 +147,18 @@ describe('emoji and theme in the web app', { skip: chromiumSkip }, () => {
     await p.getByRole('option', { name: 'grinning face', exact: true }).click();
     assert.equal(await composer().inputValue(), '😀');
     await composer().fill('');
+    // A skin tone chosen in the picker applies to the emoji that take one, and is remembered.
+    await page.getByRole('button', { name: 'Pick an emoji' }).click();
+    await p.getByRole('combobox', { name: 'Skin tone' }).selectOption('1F3FD');
+    await p.getByRole('combobox', { name: 'Find an emoji' }).fill('thumbs up');
+    await p.getByRole('option', { name: 'thumbs up', exact: true }).click();
+    assert.equal(await composer().inputValue(), '👍🏽');
+    await composer().fill('');
+    await page.getByRole('button', { name: 'Pick an emoji' }).click();
+    assert.equal(await p.getByRole('combobox', { name: 'Skin tone' }).inputValue(), '1F3FD');
+    await p.getByRole('combobox', { name: 'Skin tone' }).selectOption('');
+    await page.keyboard.press('Escape');
+    await p.waitFor({ state: 'detached' });
     await page.setViewportSize(desktop);
   });
 
