@@ -28,7 +28,16 @@ interface ChannelMessages {
    * down, or returns to the present.
    */
   hasNewer?: boolean;
+  /**
+   * Messages that arrived live while the list was a window into older history (oldest first, at most
+   * `liveBufferSize`). They are merged in when the list reaches the present again, so one that arrives between the
+   * last `after=` page (or the newest page of "Jump to present") being answered and being shown is not lost.
+   */
+  live?: Message[];
 }
+
+/** How many live messages a window into older history keeps for its return to the present. */
+const liveBufferSize = 200;
 
 /** A message sent but not yet confirmed; matched to the MESSAGE_CREATE that carries its nonce. */
 export interface PendingMessage {
@@ -170,7 +179,17 @@ function updateMessage(s: State, channelId: string, id: string, f: (m: Message) 
   const held = s.messages[channelId];
   if (!held) return {};
   const list = held.list.map((m) => (m.id === id ? f(m) : m));
-  return { messages: put(s.messages, channelId, { ...held, list }) };
+  const live = held.live?.map((m) => (m.id === id ? f(m) : m));
+  return { messages: put(s.messages, channelId, { ...held, list, ...(live && { live }) }) };
+}
+
+/** A channel's held messages without the given ids (in the list and in the live buffer). */
+function withoutMessages(held: ChannelMessages, gone: Set<string>): ChannelMessages {
+  return {
+    ...held,
+    list: held.list.filter((m) => !gone.has(m.id)),
+    ...(held.live && { live: held.live.filter((m) => !gone.has(m.id)) }),
+  };
 }
 
 function sameEmoji(
@@ -343,9 +362,15 @@ export function applyDispatch(...[t, d]: Dispatch): void {
         };
         if (channel && (!channel.last_message_id || compareIds(d.id, channel.last_message_id) > 0))
           patch.channels = put(s.channels, d.channel_id, { ...channel, last_message_id: d.id });
-        // A window into older history does not reach the present: the new message would sit after a gap.
+        // A window into older history does not reach the present: the new message would sit after a gap, so it
+        // waits in the live buffer until the list reaches the present.
         if (held && !held.hasNewer)
           patch.messages = put(s.messages, d.channel_id, { ...held, list: mergeMessages(held.list, [d]) });
+        else if (held)
+          patch.messages = put(s.messages, d.channel_id, {
+            ...held,
+            live: mergeMessages(held.live ?? [], [d]).slice(-liveBufferSize),
+          });
         const me = s.me?.id;
         const myRoles = (d.guild_id && me && s.members[d.guild_id]?.[me]?.roles) || [];
         const mentionsMe =
@@ -375,20 +400,12 @@ export function applyDispatch(...[t, d]: Dispatch): void {
       case 'MESSAGE_DELETE': {
         const held = s.messages[d.channel_id];
         if (!held) return {};
-        return {
-          messages: put(s.messages, d.channel_id, { ...held, list: held.list.filter((m) => m.id !== d.id) }),
-        };
+        return { messages: put(s.messages, d.channel_id, withoutMessages(held, new Set([d.id]))) };
       }
       case 'MESSAGE_DELETE_BULK': {
         const held = s.messages[d.channel_id];
         if (!held) return {};
-        const gone = new Set<string>(d.ids);
-        return {
-          messages: put(s.messages, d.channel_id, {
-            ...held,
-            list: held.list.filter((m) => !gone.has(m.id)),
-          }),
-        };
+        return { messages: put(s.messages, d.channel_id, withoutMessages(held, new Set<string>(d.ids))) };
       }
       case 'MESSAGE_REACTION_ADD':
       case 'MESSAGE_REACTION_REMOVE': {
@@ -523,7 +540,9 @@ export function updatePending(
 
 /**
  * Adds a page of history (any order) to a channel; `replace` drops what was held first (a jump far from it, or back
- * to the present). `hasMore`/`hasNewer` say whether older/newer messages remain beyond the held list.
+ * to the present). `hasMore`/`hasNewer` say whether older/newer messages remain beyond the held list. A page that
+ * reaches the present takes in the messages that arrived live meanwhile (the window's live buffer): the server may
+ * have answered before they were sent.
  */
 export function addHistory(
   channelId: string,
@@ -531,13 +550,23 @@ export function addHistory(
   opts: { hasMore?: boolean; hasNewer?: boolean; replace?: boolean },
 ): void {
   setState((s) => {
-    const held = opts.replace ? undefined : s.messages[channelId];
-    const list = mergeMessages(held?.list ?? [], page);
+    const before = s.messages[channelId];
+    const held = opts.replace ? undefined : before;
+    const hasNewer = opts.hasNewer ?? held?.hasNewer ?? false;
+    const live = before?.hasNewer ? before.live : undefined;
+    let list = mergeMessages(held?.list ?? [], page);
+    if (!hasNewer && live) {
+      // Only those after the start of what is held: older ones (a newest page that replaced the window when many
+      // arrived) would sit beyond a gap.
+      const first = list[0]?.id;
+      list = mergeMessages(list, first ? live.filter((m) => compareIds(m.id, first) > 0) : live);
+    }
     return {
       messages: put(s.messages, channelId, {
         list,
         hasMore: opts.hasMore ?? held?.hasMore ?? true,
-        hasNewer: opts.hasNewer ?? held?.hasNewer ?? false,
+        hasNewer,
+        ...(hasNewer && live && { live }),
       }),
       users: withUsers(
         s.users,

@@ -1,5 +1,7 @@
-// User settings: profile (names, bio, avatar), appearance (theme, this device), password, sessions
-// (revoke one, sign out everywhere), authorized apps (installed to the account; remove one), the account (deactivate, delete), blocked domains (one's own; the instance's for its admins) and the developer
+// User settings: profile (names, bio, avatar), appearance (theme, this device), accessibility (reduced motion,
+// contrast, this device), password, sessions (revoke one, sign out everywhere), authorized apps (installed to the
+// account; remove one), the account (deactivate, delete), blocked domains (one's own; the instance's for its admins)
+// and the developer
 // portal (./developer).
 import { useCallback, useEffect, useId, useState } from 'react';
 import { download, signedOut } from '../api';
@@ -9,13 +11,18 @@ import { navigate } from '../router';
 import { signOut, stopSession } from '../session';
 import { useStore } from '../store';
 import {
+  contrastChoice,
   type Density,
   densityChoice,
   type FontScale,
   fontScaleChoice,
   fontScales,
+  reducedMotionChoice,
+  type SystemOr,
+  setContrast,
   setDensity,
   setFontScale,
+  setReducedMotion,
   setTheme,
   themeChoice,
 } from '../theme';
@@ -34,6 +41,7 @@ import { Developer } from './developer';
 const sections = [
   ['profile', 'Profile'],
   ['appearance', 'Appearance'],
+  ['accessibility', 'Accessibility'],
   ['voice', 'Voice'],
   ['password', 'Password'],
   ['sessions', 'Sessions'],
@@ -84,6 +92,8 @@ export function Settings({ section = 'profile' }: { section?: string }) {
           <p>Loading…</p>
         ) : section === 'appearance' ? (
           <Appearance />
+        ) : section === 'accessibility' ? (
+          <AccessibilitySettings />
         ) : section === 'voice' ? (
           <VoiceSettings />
         ) : section === 'password' ? (
@@ -267,6 +277,37 @@ function Appearance() {
         options={fontScales.map((s) => [s, `${s}%`] as const)}
         value={scale}
         onChange={chooseScale}
+      />
+    </section>
+  );
+}
+
+const systemOr = (on: string, off: string): ReadonlyArray<readonly [SystemOr, string]> => [
+  ['system', 'Follow the system'],
+  ['on', on],
+  ['off', off],
+];
+
+/** Reduced motion and more contrast, chosen per device (or the system's) and applied at once. */
+function AccessibilitySettings() {
+  const [motion, chooseMotion] = useDeviceSetting<SystemOr>(reducedMotionChoice, setReducedMotion);
+  const [contrast, chooseContrast] = useDeviceSetting<SystemOr>(contrastChoice, setContrast);
+  return (
+    <section aria-labelledby="accessibility-title">
+      <h1 id="accessibility-title">Accessibility</h1>
+      <ChoiceGroup
+        legend="Reduced motion (animations and transitions)"
+        name="reduced-motion"
+        options={systemOr('Reduce motion', 'Full motion')}
+        value={motion}
+        onChange={chooseMotion}
+      />
+      <ChoiceGroup
+        legend="Contrast"
+        name="contrast"
+        options={systemOr('More contrast', 'Normal contrast')}
+        value={contrast}
+        onChange={chooseContrast}
       />
     </section>
   );

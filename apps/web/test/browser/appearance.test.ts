@@ -1,6 +1,7 @@
 // The emoji picker and the theme end to end in Chromium against a real Hearth on PGlite: picking into the
 // composer and sending, reacting, searching, `:name` suggestions, the server's custom emoji, a phone's width;
-// the light theme surviving a reload, and following the system's preference.
+// the light theme surviving a reload, and following the system's preference; Settings → Accessibility (reduced
+// motion, more contrast) at desktop and phone width.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,7 +69,7 @@ describe('emoji and theme in the web app', { skip: chromiumSkip }, () => {
     await p.getByRole('option', { name: 'grinning face', exact: true }).waitFor();
     assert.ok(scripts.length > before, 'the emoji data is a chunk of its own, fetched on opening');
     // The server's custom emoji come first.
-    const first = p.locator('section').first();
+    const first = p.getByRole('listbox', { name: 'Emoji' }).getByRole('group').first();
     assert.equal(await first.getAttribute('aria-label'), 'Emoji Club');
     await first.getByRole('option', { name: ':hearth_fire:' }).waitFor();
     await p.getByRole('combobox', { name: 'Find an emoji' }).fill('pizza');
@@ -86,7 +87,7 @@ describe('emoji and theme in the web app', { skip: chromiumSkip }, () => {
   test('searching by name or shortcode, arrows and Enter, Esc closes, recents remembered', async () => {
     await page.getByRole('button', { name: 'Pick an emoji' }).click();
     const p = picker('Pick an emoji');
-    const recent = p.getByRole('region', { name: 'Recently used' });
+    const recent = p.getByRole('group', { name: 'Recently used' });
     await recent.getByRole('option', { name: 'pizza' }).waitFor();
     const search = p.getByRole('combobox', { name: 'Find an emoji' });
     await search.fill(':+1');
@@ -146,6 +147,18 @@ describe('emoji and theme in the web app', { skip: chromiumSkip }, () => {
     await p.getByRole('option', { name: 'grinning face', exact: true }).click();
     assert.equal(await composer().inputValue(), '😀');
     await composer().fill('');
+    // A skin tone chosen in the picker applies to the emoji that take one, and is remembered.
+    await page.getByRole('button', { name: 'Pick an emoji' }).click();
+    await p.getByRole('combobox', { name: 'Skin tone' }).selectOption('1F3FD');
+    await p.getByRole('combobox', { name: 'Find an emoji' }).fill('thumbs up');
+    await p.getByRole('option', { name: 'thumbs up', exact: true }).click();
+    assert.equal(await composer().inputValue(), '👍🏽');
+    await composer().fill('');
+    await page.getByRole('button', { name: 'Pick an emoji' }).click();
+    assert.equal(await p.getByRole('combobox', { name: 'Skin tone' }).inputValue(), '1F3FD');
+    await p.getByRole('combobox', { name: 'Skin tone' }).selectOption('');
+    await page.keyboard.press('Escape');
+    await p.waitFor({ state: 'detached' });
     await page.setViewportSize(desktop);
   });
 
@@ -246,5 +259,66 @@ describe('emoji and theme in the web app', { skip: chromiumSkip }, () => {
     await page.getByRole('radio', { name: /^Cozy/ }).check();
     await page.getByRole('radio', { name: '100%' }).check();
     assert.deepEqual(await root(), before);
+  });
+  test('Settings → Accessibility: reduced motion and more contrast follow the system, or the choice, at once and after a reload', async () => {
+    const root = () =>
+      page.evaluate(() => ({
+        motion: document.documentElement.dataset.motion,
+        contrast: document.documentElement.dataset.contrast,
+      }));
+    /** A server icon's transition (0.15 s unless motion is reduced) and the muted text colour. */
+    const styles = () =>
+      page.evaluate(() => ({
+        transition: getComputedStyle(document.querySelector('.rail-item') ?? document.body)
+          .transitionDuration,
+        muted: getComputedStyle(document.documentElement).getPropertyValue('--muted').trim(),
+      }));
+    await page.goto(`${h.url}/settings/accessibility`);
+    const motion = page.getByRole('group', { name: /^Reduced motion/ });
+    const contrast = page.getByRole('group', { name: 'Contrast' });
+    assert.ok(await motion.getByRole('radio', { name: 'Follow the system' }).isChecked());
+    assert.ok(await contrast.getByRole('radio', { name: 'Follow the system' }).isChecked());
+    // Following the system as it changes.
+    await page.emulateMedia({ reducedMotion: 'reduce', contrast: 'more' });
+    await page.waitForFunction(() => document.documentElement.dataset.motion === 'reduce');
+    await page.waitForFunction(() => document.documentElement.dataset.contrast === 'more');
+    await page.emulateMedia({ reducedMotion: 'no-preference', contrast: 'no-preference' });
+    await page.waitForFunction(() => document.documentElement.dataset.motion === 'full');
+    await page.waitForFunction(() => document.documentElement.dataset.contrast === 'normal');
+    // Chosen: applied at once, whatever the system says.
+    await page.goto(`${h.url}${chat}`);
+    await composer().waitFor();
+    const normal = await styles();
+    assert.equal(normal.transition, '0.15s');
+    await page.goto(`${h.url}/settings/accessibility`);
+    await motion.getByRole('radio', { name: 'Reduce motion' }).check();
+    await contrast.getByRole('radio', { name: 'More contrast' }).check();
+    assert.deepEqual(await root(), { motion: 'reduce', contrast: 'more' });
+    // Applied before the app's script runs after a reload, at both widths.
+    for (const size of [desktop, phone]) {
+      await page.setViewportSize(size);
+      await page.goto(`${h.url}${chat}`, { waitUntil: 'domcontentloaded' });
+      assert.deepEqual(await root(), { motion: 'reduce', contrast: 'more' });
+      await composer().waitFor();
+      const changed = await styles();
+      assert.notEqual(changed.transition, normal.transition);
+      assert.notEqual(changed.muted, normal.muted);
+      await page.goto(`${h.url}/settings/accessibility`);
+      assert.ok(await motion.getByRole('radio', { name: 'Reduce motion' }).isChecked());
+      assert.ok(await contrast.getByRole('radio', { name: 'More contrast' }).isChecked());
+      const box = (await contrast.boundingBox())!;
+      assert.ok(box.x >= 0 && box.x + box.width <= size.width + 0.5, JSON.stringify(box));
+      await page.screenshot({ path: join(shots, `accessibility-settings-${size.width}.png`) });
+    }
+    await page.setViewportSize(desktop);
+    // "Full motion" and "Normal contrast" hold even when the system asks for less motion and more contrast.
+    await motion.getByRole('radio', { name: 'Full motion' }).check();
+    await contrast.getByRole('radio', { name: 'Normal contrast' }).check();
+    await page.emulateMedia({ reducedMotion: 'reduce', contrast: 'more' });
+    assert.deepEqual(await root(), { motion: 'full', contrast: 'normal' });
+    await motion.getByRole('radio', { name: 'Follow the system' }).check();
+    await contrast.getByRole('radio', { name: 'Follow the system' }).check();
+    assert.deepEqual(await root(), { motion: 'reduce', contrast: 'more' });
+    await page.emulateMedia({ reducedMotion: null, contrast: null });
   });
 });

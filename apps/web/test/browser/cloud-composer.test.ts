@@ -1,7 +1,8 @@
 // The composer's cloud uploads in Chromium against a real Hearth on PGlite (issue 20): a file uploads as soon as it
 // is picked, with its own progress bar; Cancel aborts it and deletes the upload on the server; a file past the
 // caller's announced upload_limit is refused before any byte goes; Send waits for the uploads and the message names
-// them by uploaded_filename. Desktop, then a send at phone width (390 px).
+// them by uploaded_filename. Desktop, then a send at phone width (390 px); a file dropped on the composer (desktop)
+// and an image pasted into it (phone) upload the same way.
 // Then the composer's later parts: files dragged over the conversation show where they go ("Upload to #general") and
 // dropped join the message; past 10 the first 10 are kept and the rest named; each channel keeps its own files and
 // text while another is open; leaving the page deletes the uploads not sent; a sent message's file is removed in
@@ -195,6 +196,62 @@ describe('the composer uploads files as they are picked', { skip: chromiumSkip }
     ]);
     assert.equal(await waitingUploads(), 0, 'the message took both uploads');
     await page.setViewportSize(desktop);
+  });
+  test('a file dropped on the composer, and at phone width an image pasted into it, upload and are sent', async () => {
+    const page = alice.page;
+    await page.goto(`${h.url}/channels/${guildId}/${general}`);
+    const composer = page.locator('.composer');
+    await composer.locator('textarea').waitFor();
+    const send = page.locator('.composer-row button.send:not([disabled])', { hasText: 'Send' });
+    // Dropped: a DataTransfer holding a file, as the browser gives one for a file dragged from the desktop.
+    const dropped = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['notes from a drop'], 'dropped.txt', { type: 'text/plain' }));
+      return dt;
+    });
+    await composer.dispatchEvent('dragover', { dataTransfer: dropped });
+    await composer.dispatchEvent('drop', { dataTransfer: dropped });
+    await page
+      .getByRole('list', { name: 'Files to send' })
+      .getByRole('listitem', { name: 'dropped.txt' })
+      .waitFor();
+    await composer.locator('textarea').fill('a dropped file');
+    await send.click({ timeout: 60_000 });
+    await page.getByRole('list', { name: 'Files to send' }).waitFor({ state: 'detached' });
+
+    // Pasted, at phone width: an image on the clipboard becomes an upload, the text box keeps its words.
+    await page.setViewportSize(phone);
+    try {
+      await composer.locator('textarea').fill('a pasted picture');
+      await composer.locator('textarea').evaluate((box, bytes) => {
+        const dt = new DataTransfer();
+        const data = Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0));
+        dt.items.add(new File([data], 'pasted.png', { type: 'image/png' }));
+        box.dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }),
+        );
+      }, png.toString('base64'));
+      await page
+        .getByRole('list', { name: 'Files to send' })
+        .getByRole('listitem', { name: 'pasted.png' })
+        .waitFor();
+      assert.equal(await composer.locator('textarea').inputValue(), 'a pasted picture');
+      await send.click({ timeout: 60_000 });
+      await page.getByRole('list', { name: 'Files to send' }).waitFor({ state: 'detached' });
+    } finally {
+      await page.setViewportSize(desktop);
+    }
+
+    // Bob sees both, each with its file.
+    await bob.page.goto(`${h.url}/channels/${guildId}/${general}`);
+    await bob.page
+      .locator('.messages li.message', { hasText: 'a dropped file' })
+      .getByText('dropped.txt')
+      .waitFor();
+    await bob.page
+      .locator('.messages li.message', { hasText: 'a pasted picture' })
+      .getByRole('button', { name: 'Open image pasted.png' })
+      .waitFor();
   });
 });
 

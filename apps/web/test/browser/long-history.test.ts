@@ -1,7 +1,8 @@
 // A channel with 10,000 messages in Chromium against a real Hearth on PGlite: the message list is virtualised,
 // so the page's element count stays flat however far back one scrolls; a reply preview jumps to its original
 // many pages back (the history around it, then "Jump to present"); the newest message stays in view as new ones arrive; date separators split the days.
-// Figures (elements, JS heap) are printed as test diagnostics, never asserted as timings.
+// Figures (the first load's bytes and time to the newest message, elements, JS heap) are printed as test
+// diagnostics, never asserted as timings; the first load's scripts are asserted to come compressed.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
@@ -123,11 +124,42 @@ describe('a channel with 10,000 messages', { skip: chromiumSkip }, () => {
     await h?.close();
   });
 
-  test('opens at the newest with few elements in the page', async (t) => {
+  test('opens at the newest with few elements in the page; the first load is compressed (its figures printed)', async (t) => {
     const { page } = viewer;
+    // A first load: nothing from the cache, so the bytes are what a new visitor's browser transfers.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
     await page.goto(`${h.url}${chat}`);
     const newest = page.locator('.messages li.message', { hasText: 'the newest, replying' });
     await newest.waitFor();
+    // Until the newest message is shown (time to interactive, as a reader sees it), never asserted.
+    // (No named functions inside: tsx would wrap them in a helper the page lacks.)
+    const load = await page.evaluate(() => {
+      const entries = [
+        ...performance.getEntriesByType('navigation'),
+        ...performance.getEntriesByType('resource'),
+      ] as PerformanceResourceTiming[];
+      return {
+        ms: Math.round(performance.now()),
+        transferred: entries.reduce((n, e) => n + e.transferSize, 0),
+        decoded: entries.reduce((n, e) => n + e.decodedBodySize, 0),
+        requests: entries.length,
+        scripts: entries
+          .filter((e) => /\.js(\?|$)/.test(e.name))
+          .map((e) => ({ encoded: e.encodedBodySize, decoded: e.decodedBodySize })),
+      };
+    });
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
+    await cdp.detach();
+    t.diagnostic(
+      `first load: ${load.requests} requests, ${Math.round(load.transferred / 1024)} KiB transferred ` +
+        `(${Math.round(load.decoded / 1024)} KiB decoded), newest message shown ${load.ms} ms after navigation`,
+    );
+    // The app's scripts came compressed (precompressed at build): fewer bytes on the wire than they hold.
+    const large = load.scripts.filter((s) => s.decoded > 10_000);
+    assert.ok(large.length > 0, JSON.stringify(load.scripts));
+    for (const s of large) assert.ok(s.encoded < s.decoded, `compressed: ${JSON.stringify(s)}`);
     assert.ok(await inView(page, (await newest.getAttribute('data-id'))!), 'the newest message is in view');
     const count = await elements(page);
     t.diagnostic(`elements on opening: ${count}; messages rendered: ${await rendered(page)}`);

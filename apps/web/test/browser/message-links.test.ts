@@ -249,6 +249,48 @@ describe('message links', { skip: chromiumSkip }, () => {
     }
   });
 
+  test('a message sent while "Jump to present" is on its way is shown when the newest page arrives', async () => {
+    const page = bob.page;
+    // A fresh load, so the gateway's frames can be watched: the message must reach the page before the page of
+    // history answered earlier, or the test proves nothing.
+    const content = 'sent while the newest page was on its way';
+    let arrived: () => void = () => {};
+    const delivered = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const watch = (ws: import('playwright-core').WebSocket) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (String(payload).includes(content)) arrived();
+      });
+    page.on('websocket', watch);
+    try {
+      await page.goto(`${h.url}/channels/${guildId}/${general}/${originalId}`);
+      await shownInView(page, originalId);
+      const bar = page.getByRole('status').filter({ hasText: 'You are viewing older messages' });
+      await bar.waitFor();
+      // The newest page is answered by the server, then held back until the new message has come over the gateway.
+      const newestPage = new RegExp(`/channels/${general}/messages\\?limit=50$`);
+      await page.route(newestPage, async (route) => {
+        const answered = await route.fetch();
+        const sent = await h.api('POST', `/channels/${general}/messages`, {
+          token: alice.user.token,
+          body: { content },
+        });
+        assert.equal(sent.status, 200, sent.text);
+        await delivered;
+        await route.fulfill({ response: answered });
+      });
+      await bar.getByRole('button', { name: 'Jump to present ↓' }).click();
+      await bar.waitFor({ state: 'detached' });
+      const row = page.locator('.messages li.message', { hasText: content });
+      await row.waitFor();
+      await shownInView(page, (await row.getAttribute('data-id'))!);
+      await page.unroute(newestPage);
+    } finally {
+      page.off('websocket', watch);
+    }
+  });
+
   test('a link to a DM the reader closed reopens it; a place the reader cannot see says only "You don\'t have access"', async () => {
     const page = bob.page;
     const closed = await h.api('DELETE', `/channels/${dmId}`, { token: bob.user.token });
@@ -334,6 +376,19 @@ describe('message links', { skip: chromiumSkip }, () => {
       const box2 = (await noAccess(page).boundingBox())!;
       assert.ok(box2.x >= 0 && box2.x + box2.width <= phone.width + 0.5, JSON.stringify(box2));
       await page.screenshot({ path: joinPath(shots, 'message-links-no-access-phone.png') });
+      // Its header has Back, as a conversation's does: to the channels of the server Bob is in.
+      await page.getByRole('link', { name: 'Back to channels' }).click();
+      await page.waitForURL(`${other}/channels/${guildId}`);
+      await page
+        .getByRole('navigation', { name: 'Links channels' })
+        .getByRole('link', { name: 'general' })
+        .waitFor();
+      // A server's address alone, of a server Bob is not in: the same screen, Back to the direct messages.
+      await page.goto(`${other}/channels/123456789012345678`);
+      await noAccess(page).waitFor();
+      await page.getByRole('link', { name: 'Back to direct messages' }).click();
+      await page.waitForURL(`${other}/channels/@me`);
+      await page.getByRole('navigation', { name: 'Direct messages' }).waitFor();
     } finally {
       await page.setViewportSize(desktop);
     }

@@ -101,6 +101,45 @@ test('mentions of me count until acknowledged; edits, reactions and deletes appl
   );
 });
 
+test('messages arriving while viewing older history wait, and join the list when it reaches the present', () => {
+  const ids = () => getState().messages['10'].list.map((m) => m.id);
+  // A window around an old message: newer history remains on the server.
+  addHistory('10', [msg('20'), msg('21')], { hasMore: true, hasNewer: true });
+  applyDispatch('MESSAGE_CREATE', msg('90', 'while away'));
+  applyDispatch('MESSAGE_CREATE', msg('91', 'edited soon'));
+  applyDispatch('MESSAGE_CREATE', msg('92', 'deleted soon'));
+  applyDispatch('MESSAGE_UPDATE', { ...msg('91', 'edited'), edited_timestamp: new Date().toISOString() });
+  applyDispatch('MESSAGE_DELETE', { id: '92', channel_id: '10' });
+  // Not shown after the gap.
+  assert.deepEqual(ids(), ['20', '21']);
+  // A newer page that still does not reach the present keeps them waiting.
+  addHistory('10', [msg('22'), msg('23')], { hasNewer: true });
+  assert.deepEqual(ids(), ['20', '21', '22', '23']);
+  // The last `after=` page, answered before 90 was sent: 90 and 91 join it, edited; 92 stays deleted.
+  addHistory('10', [msg('24')], { hasNewer: false });
+  assert.deepEqual(ids(), ['20', '21', '22', '23', '24', '90', '91']);
+  assert.equal(getState().messages['10'].list.at(-1)!.content, 'edited');
+  assert.equal(getState().messages['10'].live, undefined);
+  // From now on live messages go straight into the list.
+  applyDispatch('MESSAGE_CREATE', msg('93'));
+  assert.equal(ids().at(-1), '93');
+});
+
+test('"Jump to present" replacing a window takes in what arrived meanwhile, but nothing from before its page', () => {
+  const ids = () => getState().messages['10'].list.map((m) => m.id);
+  addHistory('10', [msg('20')], { hasMore: true, hasNewer: true });
+  applyDispatch('MESSAGE_CREATE', msg('50'));
+  applyDispatch('MESSAGE_CREATE', msg('70'));
+  // The newest page was answered after 50 and before 70; 50 is in it. Older live ones than its start stay out.
+  addHistory('10', [msg('40'), msg('50')], { replace: true, hasMore: true, hasNewer: false });
+  assert.deepEqual(ids(), ['40', '50', '70']);
+  // A jump elsewhere into older history keeps the buffer for its own return.
+  addHistory('10', [msg('10')], { replace: true, hasNewer: true });
+  applyDispatch('MESSAGE_CREATE', msg('80'));
+  addHistory('10', [msg('75'), msg('79')], { replace: true, hasNewer: false });
+  assert.deepEqual(ids(), ['75', '79', '80']);
+});
+
 test('a lost channel goes with its messages; a fresh READY forgets history so it is fetched again', () => {
   addHistory('10', [msg('20')], { hasMore: false });
   applyDispatch('CHANNEL_DELETE', { id: '10', guild_id: '1', type: 0 });

@@ -77,25 +77,25 @@ export function Chat({ path }: { path: string }) {
     if (channelId && params.message) requestJump(channelId, params.message);
   }, [channelId, params.message]);
 
+  // A server the reader is not in, a channel they cannot see: the same words whether it exists or not, once READY
+  // (and a closed DM's reopening) has settled. Its Back goes to the server's channels when the reader is in the
+  // server, else to the direct messages.
+  let noAccessBack: string | null = null;
+  let loading = false;
+  if (me && !friendsPage && guildId !== '@me' && !guild) {
+    if (status === 'ready' && !guildOrder.includes(guildId)) noAccessBack = '/channels/@me';
+    else loading = true;
+  } else if (me && !friendsPage && channelId && !channel) {
+    if (reopen === 'looking' || reopen === 'reopened' || status !== 'ready') loading = true;
+    else noAccessBack = guild ? `/channels/${guild.id}` : '/channels/@me';
+  }
   let main: React.ReactNode;
   if (!me) main = <p className="placeholder">Connecting…</p>;
   else if (friendsPage) main = <Friends />;
-  // A server the reader is not in, a channel they cannot see: the same words whether it exists or not.
-  else if (guildId !== '@me' && !guild)
-    main =
-      status === 'ready' && !guildOrder.includes(guildId) ? (
-        <NoAccess />
-      ) : (
-        <p className="placeholder">Loading…</p>
-      );
+  else if (noAccessBack) main = <NoAccess backTo={noAccessBack} />;
+  else if (loading) main = <p className="placeholder">Loading…</p>;
   else if (!channelId) main = <p className="placeholder">Choose a channel.</p>;
-  else if (!channel)
-    main =
-      reopen === 'looking' || reopen === 'reopened' || status !== 'ready' ? (
-        <p className="placeholder">Loading…</p>
-      ) : (
-        <NoAccess />
-      );
+  else if (!channel) main = <p className="placeholder">Loading…</p>;
   else if (guild && isForum(channel)) main = <ForumView key={channel.id} guild={guild} channel={channel} />;
   // On a phone the thread takes the whole screen, its Back returning to the channel.
   else if (phone && sideThread)
@@ -121,9 +121,11 @@ export function Chat({ path }: { path: string }) {
       />
     );
 
+  // On a phone the screen takes the place of a conversation (a server's address alone included), with its Back.
+  const inConversation = !!channelId || !!noAccessBack;
   return (
     <div
-      className={`chat ${channelId ? 'in-channel' : ''} ${showMembers || searching ? 'members-open' : ''}`}
+      className={`chat ${inConversation ? 'in-channel' : ''} ${showMembers || searching ? 'members-open' : ''}`}
       {...swipe}
     >
       {status !== 'ready' && me && (
@@ -179,25 +181,44 @@ export function Chat({ path }: { path: string }) {
   );
 }
 
-/** Where a link led to something the reader cannot see (or that is not there): it names nothing of it. */
-function NoAccess() {
+/**
+ * Where a link led to something the reader cannot see (or that is not there): it names nothing of it. On a phone its
+ * header has Back, as a conversation's does: to the server's channels when the reader is in the server, else to the
+ * direct messages.
+ */
+function NoAccess({ backTo: back }: { backTo: string }) {
   return (
-    <div className="no-access-screen" role="status">
-      <h2>You don't have access</h2>
-      <p className="muted">
-        This link leads to a server, channel or message you cannot see, or that no longer exists.
-      </p>
-      <a
-        className="button"
-        href="/channels/@me"
-        onClick={(e) => {
-          e.preventDefault();
-          navigate('/channels/@me');
-        }}
-      >
-        Go to your messages
-      </a>
-    </div>
+    <>
+      <header className="conversation-head">
+        <a
+          href={back}
+          className="back icon"
+          aria-label={`Back to ${back === '/channels/@me' ? 'direct messages' : 'channels'}`}
+          onClick={(e) => {
+            e.preventDefault();
+            backTo(back);
+          }}
+        >
+          ‹
+        </a>
+        <h2>You don't have access</h2>
+      </header>
+      <div className="no-access-screen" role="status">
+        <p className="muted">
+          This link leads to a server, channel or message you cannot see, or that no longer exists.
+        </p>
+        <a
+          className="button"
+          href="/channels/@me"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/channels/@me');
+          }}
+        >
+          Go to your messages
+        </a>
+      </div>
+    </>
   );
 }
 

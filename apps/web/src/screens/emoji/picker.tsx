@@ -189,8 +189,13 @@ export function EmojiPicker(props: {
         {!set && !failed && <p className="muted">Loading…</p>}
         {set && !flat.length && <p className="muted">No emoji matches “{query}”.</p>}
         {sections.map((s) => (
-          <section key={s.name} data-section={s.name} aria-label={s.name}>
-            <h3 className="emoji-heading">{s.name}</h3>
+          // A listbox holds options or groups of them: each category is a group named for it; its visible title is
+          // hidden from the accessibility tree so the group holds only options.
+          // biome-ignore lint/a11y/useSemanticElements: a group of a listbox's options, not of form controls (fieldset)
+          <div key={s.name} data-section={s.name} role="group" aria-label={s.name}>
+            <div className="emoji-heading" aria-hidden="true">
+              {s.name}
+            </div>
             <div className="emoji-cells">
               {s.items.map((item) => {
                 const i = index++;
@@ -212,7 +217,7 @@ export function EmojiPicker(props: {
                 );
               })}
             </div>
-          </section>
+          </div>
         ))}
       </div>
       <div className="emoji-footer" aria-live="polite">

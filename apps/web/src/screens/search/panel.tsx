@@ -82,12 +82,7 @@ export function SearchPanel(props: {
       <ol className="search-hits">
         {hits?.map((m) => (
           <li key={m.id}>
-            <button
-              type="button"
-              className="search-hit"
-              aria-label={`Open the message by ${displayName(m.author)} in #${channels[m.channel_id]?.name ?? ''}`}
-              onClick={() => props.onOpen(m)}
-            >
+            <button type="button" className="search-hit" onClick={() => props.onOpen(m)}>
               <Avatar user={m.author} size={28} />
               <span className="search-hit-body">
                 <span className="meta">
