@@ -613,11 +613,13 @@ export function createHearthFederation(opts: {
       const status = noteToStatus(object, null);
       if (!status) return;
       // An edit never changes who may see a status (Mastodon's rule too): the stored visibility stays.
-      await social.posts.editRemote(author.id, post.id, {
+      const changed = await social.posts.editRemote(author.id, post.id, {
         ...status,
         inReplyTo: null,
         media,
       });
+      // An Update that changes nothing (a repeated delivery, a refetch) re-edits nothing and is not relayed.
+      if (!changed) return;
       // The groups it was posted in relay the edit to their followers (FEP-1b12).
       for (const group of await social.groupAccounts.postedFrom(author.id, post.id))
         await announceFromGroup(ctx, group, update);
@@ -743,11 +745,13 @@ export function createHearthFederation(opts: {
     const follower = followerId ? await remote.byId(followerId) : null;
     if (!followerId || !follower || !follow.id) return;
     const outcome = await social.groupAccounts.followRemote(remotePrincipal(followerId), group);
-    // The Follow's IRI, for the Accept or Reject of a request answered later (kept while the request may be open).
+    // The Follow's IRI, for the Accept or Reject of a request answered later (kept while the request may be open),
+    // and for the Reject that tells a member's instance they were kicked or banned (kept while they are a member).
     if (outcome === 'requested')
       await kv.set(groupFollowKey(group, followerId), follow.id.href, {
         ttl: Temporal.Duration.from({ hours: GROUP_FOLLOW_TTL_DAYS * 24 }) as never,
       });
+    if (outcome === 'joined') await kv.set(groupFollowKey(group, followerId), follow.id.href);
     if (outcome === 'requested') return;
     await answerGroupFollow(ctx, group, follower, follow.id.href, outcome === 'joined');
   }

@@ -92,7 +92,10 @@ export type FederationDelivery =
    * Jobs enqueued before it existed have none.
    */
   | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string; likeKey?: string }
-  /** Group `guildId`'s moderators approved or rejected remote `followerId`'s request to join (the Group's Accept/Reject). */
+  /**
+   * Group `guildId`'s moderators approved or rejected remote `followerId`'s request to join, or removed them (kicked or
+   * banned): the Group's Accept or Reject of their Follow.
+   */
   | { type: 'group-accept' | 'group-reject'; guildId: string; followerId: string }
   /**
    * Group `guildId` Announces the Create, Update or Delete of its local post `threadId` by `authorId` (FEP-1b12); a

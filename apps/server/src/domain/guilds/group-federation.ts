@@ -68,3 +68,25 @@ export async function announcePostEdit(
     authorId,
   });
 }
+
+/**
+ * Member `userId` was removed from group `guild` by a moderator (kicked or banned), in `tx`: when they are a remote
+ * account (a follower of the federated group's actor), the group sends them a Reject of their Follow, so their
+ * instance knows they are no longer in it (as Mastodon's Reject of an accepted follow removes a follower).
+ */
+export async function rejectRemovedMember(
+  deps: Pick<Deps, 'jobs'>,
+  tx: DbOrTx,
+  guild: { id: string; groupJoinMode: 'public' | 'approval' | 'private' | null; groupHandle: string | null },
+  userId: string,
+): Promise<void> {
+  if (!isFederatedGroup(guild)) return;
+  const [user] = await tx.select({ remote: users.remote }).from(users).where(eq(users.id, userId));
+  if (!user?.remote) return;
+  await deps.jobs.enqueue(
+    'federation.deliver',
+    { type: 'group-reject', guildId: guild.id, followerId: userId },
+    {},
+    tx,
+  );
+}

@@ -317,7 +317,8 @@ export class PostsService {
 
   /**
    * Applies a remote author's edit of its stored status `id` (ADR 0040): the version it replaces goes into the
-   * history, as a local edit's does. Answers false when there is no such status of that author.
+   * history, as a local edit's does. Answers whether it changed anything (false, too, when there is no such status of
+   * that author): an Update that repeats the status as stored edits nothing and announces nothing.
    */
   async editRemote(authorId: string, id: string, input: RemoteStatusInput): Promise<boolean> {
     const pending = new PendingEvents();
@@ -337,7 +338,7 @@ export class PostsService {
         old.spoilerText !== input.spoilerText.slice(0, Limits.spoilerChars) ||
         old.sensitive !== input.sensitive ||
         media.changed;
-      if (!changed) return old;
+      if (!changed) return null;
       await tx.insert(postEdits).values({
         userId: authorId,
         postId: id,
