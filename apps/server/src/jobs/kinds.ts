@@ -110,4 +110,6 @@ export type FederationDelivery =
       moderated?: boolean;
       /** A deleted post that came from a remote status: that status's IRI (the Delete's object). */
       sourceUri?: string | null;
-    };
+    }
+  /** Group `guildId` Announces local `authorId`'s Create of comment `messageId` on its post `threadId` (FEP-1b12). */
+  | { type: 'group-comment'; guildId: string; threadId: string; messageId: string; authorId: string };

@@ -2,7 +2,7 @@ import { isForumType, isThreadType } from '@hearth/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { FederationDelivery } from '../../jobs/kinds';
 import type { DbOrTx } from '../../store/db';
-import { channels, members, users } from '../../store/schema';
+import { channels, guilds, members, users } from '../../store/schema';
 import type { Deps } from '../deps';
 
 // Which groups federate (ADR 0031, federation addendum): a group with a handle that is public or approval-required is
@@ -89,4 +89,33 @@ export async function rejectRemovedMember(
     {},
     tx,
   );
+}
+
+/**
+ * A message `messageId` was written by `authorId` in `thread`, in `tx`: when it is a local member's comment on a post of
+ * a federated group with remote members, the group Announces its Create (a remote member's is announced by the inbox
+ * that accepted it).
+ */
+export async function announceComment(
+  deps: Pick<Deps, 'jobs'>,
+  tx: DbOrTx,
+  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  messageId: string,
+  authorId: string,
+): Promise<void> {
+  if (!thread.parentId || !thread.guildId || !isThreadType(thread.type)) return;
+  const [row] = await tx
+    .select({ forumType: channels.type, guild: guilds, remote: users.remote })
+    .from(channels)
+    .innerJoin(guilds, eq(guilds.id, channels.guildId))
+    .innerJoin(users, eq(users.id, authorId))
+    .where(eq(channels.id, thread.parentId));
+  if (!row || row.remote || !isForumType(row.forumType)) return;
+  await enqueueGroupDelivery(deps, tx, row.guild, {
+    type: 'group-comment',
+    guildId: row.guild.id,
+    threadId: thread.id,
+    messageId,
+    authorId,
+  });
 }

@@ -28,7 +28,7 @@ import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions, notFound, rateLimited } from '../errors';
 import { writeAudit } from '../guilds/audit';
-import { announcePostEdit } from '../guilds/group-federation';
+import { announceComment, announcePostEdit } from '../guilds/group-federation';
 import { toMemberWire } from '../guilds/guilds.wire';
 import type { StickersService } from '../guilds/stickers.service';
 import { PendingEvents } from '../pending-events';
@@ -332,7 +332,11 @@ export class MessagesService {
       await this.cloudUploads.consume(tx, channelId, principal.userId, uploaded);
       if (stored?.length) await tx.insert(attachments).values(stored);
       if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
-      if (inThread && !starter) await this.threads.onMessage(tx, ctx.channel, principal.userId);
+      if (inThread && !starter) {
+        await this.threads.onMessage(tx, ctx.channel, principal.userId);
+        // A comment on a federated group's post reaches the group's remote members (FEP-1b12).
+        await announceComment(this.deps, tx, ctx.channel, id, principal.userId);
+      }
       await recordMentions(tx, directMentions, {
         channelId,
         messageId: id,

@@ -74,7 +74,7 @@ interface ChatParts {
   members: MembersService;
   forumPosts: Pick<ForumPostsService, 'startThread'>;
   threads: Pick<ThreadsService, 'modify' | 'deleteFromStatus'>;
-  messages: Pick<MessagesService, 'edit'>;
+  messages: Pick<MessagesService, 'create' | 'edit' | 'delete'>;
   reactions: Pick<ReactionsService, 'add' | 'remove'>;
 }
 
@@ -468,7 +468,13 @@ export class GroupAccountsService {
       .limit(Limits.contextDescendantsMax);
     const asRow = (message: typeof messages.$inferSelect) => ({ thread: row.thread, message });
     if (row.message.id === row.thread.id)
-      return { ancestors: [], descendants: await this.views(comments.map((c) => asRow(c.message)), viewer) };
+      return {
+        ancestors: [],
+        descendants: await this.views(
+          comments.map((c) => asRow(c.message)),
+          viewer,
+        ),
+      };
     const byId = new Map(comments.map((c) => [c.message.id, c.message]));
     const parentOf = (m: typeof messages.$inferSelect) =>
       m.type === MessageType.Reply && m.referenceMessageId ? byId.get(m.referenceMessageId) : undefined;
@@ -968,6 +974,141 @@ export class GroupAccountsService {
     const everyone = previewActor(g, guildRoles, '0');
     if (!hasPermission(everyone.channelPermissions(overwrites), READ)) return null;
     return { guild: g, thread: row.thread, message: row.message };
+  }
+
+  /**
+   * A comment (a said message, not the starter) of a post of a federated group, by its id alone, as the Group actor
+   * serves it, or null: the same rule as `federatedPost` (what only some members read is not federated).
+   */
+  async federatedComment(guildId: string, id: string) {
+    if (!/^\d{1,20}$/.test(id) || !/^\d{1,20}$/.test(guildId)) return null;
+    const [row] = await this.deps.db
+      .select({ thread: channels, message: messages })
+      .from(messages)
+      .innerJoin(channels, eq(channels.id, messages.channelId))
+      .where(
+        and(
+          eq(messages.id, id),
+          ne(messages.channelId, id),
+          eq(channels.guildId, guildId),
+          inArray(messages.type, SAID),
+          activeAuthor(),
+        ),
+      )
+      .limit(1);
+    if (!row || !(await this.federatedPost(guildId, row.thread.id))) return null;
+    return row;
+  }
+
+  /** The federated group post that remote status `statusId` of `userId` made (its thread), or null. */
+  async federatedPostOfStatus(userId: string, statusId: string) {
+    for (const thread of await this.madeBy(userId, statusId))
+      if (thread.guildId && (await this.federatedPost(thread.guildId, thread.id)))
+        return { guildId: thread.guildId, threadId: thread.id };
+    return null;
+  }
+
+  /**
+   * A remote member's reply to a post of a federated group (or to one of its comments, `answers`) becomes a comment
+   * through the chat side's own call, so the one engine decides: a member with SEND_MESSAGES_IN_THREADS, and not in
+   * a locked post (unless MANAGE_THREADS). Answers the comment's id, or null when it is refused (nothing stored).
+   */
+  async commentRemote(
+    principal: Principal,
+    target: { guildId: string; threadId: string; answers: string },
+    text: string,
+  ): Promise<string | null> {
+    if (!(await this.federatedPost(target.guildId, target.threadId))) return null;
+    const content = text.trim().slice(0, Limits.messageContent);
+    if (!content) return null;
+    try {
+      const message = await this.chat.messages.create(principal, target.threadId, {
+        content,
+        ...(target.answers !== target.threadId
+          ? { message_reference: { message_id: target.answers, fail_if_not_exists: false } }
+          : {}),
+        // A remote text naming @everyone or <@id> pings nobody here.
+        allowed_mentions: { parse: [] },
+      });
+      return message.id;
+    } catch (err) {
+      this.deps.log.info(
+        { err, threadId: target.threadId, userId: principal.userId },
+        'a remote comment was refused',
+      );
+      return null;
+    }
+  }
+
+  /** A remote author's edit of their comment `messageId`: applied unless it changes nothing. Answers whether it did. */
+  async editCommentRemote(principal: Principal, threadId: string, messageId: string, text: string) {
+    const content = text.trim().slice(0, Limits.messageContent);
+    const [old] = await this.deps.db
+      .select({ content: messages.content, authorId: messages.authorId })
+      .from(messages)
+      .where(and(eq(messages.channelId, threadId), eq(messages.id, messageId)));
+    if (!old || old.authorId !== principal.userId || !content || old.content === content) return false;
+    try {
+      await this.chat.messages.edit(principal, threadId, messageId, {
+        content,
+        allowed_mentions: { parse: [] },
+      });
+      return true;
+    } catch (err) {
+      this.deps.log.info({ err, threadId, messageId }, 'a remote comment edit was refused');
+      return false;
+    }
+  }
+
+  /** A remote author's deletion of their comment `messageId` (their own only). Answers whether it was deleted. */
+  async deleteCommentRemote(principal: Principal, threadId: string, messageId: string): Promise<boolean> {
+    const [old] = await this.deps.db
+      .select({ authorId: messages.authorId })
+      .from(messages)
+      .where(and(eq(messages.channelId, threadId), eq(messages.id, messageId)));
+    if (old?.authorId !== principal.userId) return false;
+    try {
+      await this.chat.messages.delete(principal, threadId, messageId);
+      return true;
+    } catch (err) {
+      this.deps.log.info({ err, threadId, messageId }, 'a remote comment deletion failed');
+      return false;
+    }
+  }
+
+  /**
+   * A remote member's reaction (`emoji`; null: a plain Like, the forum's favourite reaction, else ⭐) on a federated
+   * group's post or comment, added or (`on` false) taken back, through the chat side's reaction calls: ADD_REACTIONS
+   * and READ_MESSAGE_HISTORY decide; a non-member is refused. Answers whether it was applied.
+   */
+  async reactRemote(
+    principal: Principal,
+    target: { guildId: string; threadId: string; messageId: string },
+    emoji: string | null,
+    on: boolean,
+  ): Promise<boolean> {
+    const post = await this.federatedPost(target.guildId, target.threadId);
+    if (!post) return false;
+    const [forum] = await this.deps.db
+      .select({ emoji: channels.defaultReactionEmoji })
+      .from(channels)
+      .where(eq(channels.id, post.thread.parentId ?? '0'));
+    const route = emoji ?? favouriteEmoji(forum?.emoji ?? null).route;
+    try {
+      if (on) await this.chat.reactions.add(principal, target.threadId, target.messageId, route);
+      else
+        await this.chat.reactions.remove(
+          principal,
+          target.threadId,
+          target.messageId,
+          route,
+          principal.userId,
+        );
+      return true;
+    } catch (err) {
+      this.deps.log.info({ err, ...target, userId: principal.userId }, 'a remote reaction was refused');
+      return false;
+    }
   }
 }
 
