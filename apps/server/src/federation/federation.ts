@@ -1335,7 +1335,34 @@ export function createHearthFederation(opts: {
       return answerGroupFollow(ctx, d.guildId, follower, followUri, d.type === 'group-accept');
     }
     if (d.type === 'group-comment') return sendGroupComment(ctx, d);
+    if (d.type === 'group-react') return sendGroupReaction(ctx, d);
     return sendGroupPost(ctx, d);
+  }
+
+  /**
+   * A local member's reaction on a federated group's post or comment (or its Undo): the group Announces its Like (the
+   * post's favourite reaction, which Mastodon shows as a favourite) or EmojiReact with the emoji as `content`.
+   */
+  async function sendGroupReaction(
+    ctx: Context<null>,
+    d: Extract<FederationDelivery, { type: 'group-react' }>,
+  ): Promise<void> {
+    const post = await social.groupAccounts.federatedPost(d.guildId, d.threadId);
+    if (!post) return;
+    const object =
+      d.messageId === d.threadId
+        ? ctx.getObjectUri(Page, { guildId: d.guildId, id: d.threadId })
+        : await groupCommentUri(ctx, d.guildId, d.messageId);
+    const me = ctx.getActorUri(d.userId);
+    const like = await social.groupAccounts.isFavouriteReaction(d.threadId, d.emoji);
+    const id = new URL(`${me.href}#group-reactions/${d.messageId}/${encodeURIComponent(d.emoji)}`);
+    const reaction = like
+      ? new Like({ id, actor: me, object })
+      : new EmojiReact({ id, actor: me, object, content: d.emoji });
+    const activity = d.on
+      ? reaction
+      : new Undo({ id: new URL(`${id.href}/undo`), actor: me, object: reaction });
+    await announceFromGroup(ctx, d.guildId, activity, new URL(`${activity.id?.href}/announce/${Date.now()}`));
   }
 
   /** A local member's comment on a federated group's post: the group Announces its author's Create of the Note. */

@@ -112,4 +112,17 @@ export type FederationDelivery =
       sourceUri?: string | null;
     }
   /** Group `guildId` Announces local `authorId`'s Create of comment `messageId` on its post `threadId` (FEP-1b12). */
-  | { type: 'group-comment'; guildId: string; threadId: string; messageId: string; authorId: string };
+  | { type: 'group-comment'; guildId: string; threadId: string; messageId: string; authorId: string }
+  /**
+   * Group `guildId` Announces local `userId`'s reaction `emoji` to message `messageId` of its post `threadId` (a Like
+   * for the post's favourite reaction, else an EmojiReact), or (`on` false) its Undo.
+   */
+  | {
+      type: 'group-react';
+      guildId: string;
+      threadId: string;
+      messageId: string;
+      userId: string;
+      emoji: string;
+      on: boolean;
+    };

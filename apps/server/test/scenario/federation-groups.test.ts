@@ -364,6 +364,28 @@ describe('groups as Group actors', { timeout: 360_000 }, () => {
     assert.equal(answer.in_reply_to_id, local.body.id);
     assert.equal(answer.account.id, gusId);
 
+    // A local member's reaction is Announced: the post's favourite reaction (⭐ here) as a Like, then its Undo.
+    const star = encodeURIComponent('⭐');
+    const put = await h.api('PUT', `/channels/${threadId}/messages/${threadId}/reactions/${star}/@me`, {
+      token: g.owner.token,
+    });
+    assert.equal(put.status, 204, put.text);
+    const liked = await eventually('the Announce of the Like', async () => announced('Like', pageId));
+    assert.equal(liked.object.actor, actorUri(g.owner.id));
+    const yarn = encodeURIComponent('🧶');
+    await h.api('PUT', `/channels/${threadId}/messages/${local.body.id}/reactions/${yarn}/@me`, {
+      token: g.owner.token,
+    });
+    const react = await eventually('the Announce of the EmojiReact', async () =>
+      announced('EmojiReact', localNoteId),
+    );
+    assert.equal(react.object.content, '🧶');
+    const unput = await h.api('DELETE', `/channels/${threadId}/messages/${threadId}/reactions/${star}/@me`, {
+      token: g.owner.token,
+    });
+    assert.equal(unput.status, 204, unput.text);
+    await eventually('the Announce of the Undo', async () => announced('Undo', liked.object.id));
+
     // Its author's Delete deletes the comment, relayed.
     await peer.send(fay, inboxOf(g.id), {
       id: `${fay.id}#deletes/c1`,

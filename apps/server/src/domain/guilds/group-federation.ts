@@ -91,6 +91,22 @@ export async function rejectRemovedMember(
   );
 }
 
+/** The guild of `thread` when it is a post of a forum and `userId` is a local account (else null), read in `tx`. */
+async function localGroupThread(
+  tx: DbOrTx,
+  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  userId: string,
+) {
+  if (!thread.parentId || !thread.guildId || !isThreadType(thread.type)) return null;
+  const [row] = await tx
+    .select({ forumType: channels.type, guild: guilds, remote: users.remote })
+    .from(channels)
+    .innerJoin(guilds, eq(guilds.id, channels.guildId))
+    .innerJoin(users, eq(users.id, userId))
+    .where(eq(channels.id, thread.parentId));
+  return row && !row.remote && isForumType(row.forumType) && isFederatedGroup(row.guild) ? row.guild : null;
+}
+
 /**
  * A message `messageId` was written by `authorId` in `thread`, in `tx`: when it is a local member's comment on a post of
  * a federated group with remote members, the group Announces its Create (a remote member's is announced by the inbox
@@ -103,19 +119,34 @@ export async function announceComment(
   messageId: string,
   authorId: string,
 ): Promise<void> {
-  if (!thread.parentId || !thread.guildId || !isThreadType(thread.type)) return;
-  const [row] = await tx
-    .select({ forumType: channels.type, guild: guilds, remote: users.remote })
-    .from(channels)
-    .innerJoin(guilds, eq(guilds.id, channels.guildId))
-    .innerJoin(users, eq(users.id, authorId))
-    .where(eq(channels.id, thread.parentId));
-  if (!row || row.remote || !isForumType(row.forumType)) return;
-  await enqueueGroupDelivery(deps, tx, row.guild, {
+  const guild = await localGroupThread(tx, thread, authorId);
+  if (!guild) return;
+  await enqueueGroupDelivery(deps, tx, guild, {
     type: 'group-comment',
-    guildId: row.guild.id,
+    guildId: guild.id,
     threadId: thread.id,
     messageId,
     authorId,
+  });
+}
+
+/**
+ * Local `userId` reacted with Unicode `emoji` to message `messageId` of `thread` (or, `on` false, took it back), in
+ * `tx`: on a post or comment of a federated group with remote members, the group Announces the Like or EmojiReact
+ * (or its Undo). Custom emoji reactions stay here.
+ */
+export async function announceReaction(
+  deps: Pick<Deps, 'jobs'>,
+  tx: DbOrTx,
+  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  reaction: { messageId: string; userId: string; emoji: string; on: boolean },
+): Promise<void> {
+  const guild = await localGroupThread(tx, thread, reaction.userId);
+  if (!guild) return;
+  await enqueueGroupDelivery(deps, tx, guild, {
+    type: 'group-react',
+    guildId: guild.id,
+    threadId: thread.id,
+    ...reaction,
   });
 }

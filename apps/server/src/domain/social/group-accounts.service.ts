@@ -1076,6 +1076,15 @@ export class GroupAccountsService {
     }
   }
 
+  /** Whether `emoji` is the favourite reaction of post `threadId` (its forum's default reaction, else ⭐): a Like. */
+  async isFavouriteReaction(threadId: string, emoji: string): Promise<boolean> {
+    const [forum] = await this.deps.db
+      .select({ emoji: channels.defaultReactionEmoji })
+      .from(channels)
+      .where(sql`${channels.id} = (select ${channels.parentId} from ${channels} t where t.id = ${threadId})`);
+    return favouriteEmoji(forum?.emoji ?? null).key === emoji;
+  }
+
   /**
    * A remote member's reaction (`emoji`; null: a plain Like, the forum's favourite reaction, else ⭐) on a federated
    * group's post or comment, added or (`on` false) taken back, through the chat side's reaction calls: ADD_REACTIONS
