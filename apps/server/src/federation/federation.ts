@@ -1336,6 +1336,7 @@ export function createHearthFederation(opts: {
     }
     if (d.type === 'group-comment') return sendGroupComment(ctx, d);
     if (d.type === 'group-react') return sendGroupReaction(ctx, d);
+    if (d.type === 'group-comment-delete') return sendGroupCommentDelete(ctx, d);
     return sendGroupPost(ctx, d);
   }
 
@@ -1363,6 +1364,32 @@ export function createHearthFederation(opts: {
       ? reaction
       : new Undo({ id: new URL(`${id.href}/undo`), actor: me, object: reaction });
     await announceFromGroup(ctx, d.guildId, activity, new URL(`${activity.id?.href}/announce/${Date.now()}`));
+  }
+
+  /**
+   * A comment deleted by its local author, or removed by a moderator: the group Announces the Delete (the author's, or
+   * its own) of the comment's Note (a remote member's own IRI for theirs).
+   */
+  async function sendGroupCommentDelete(
+    ctx: Context<null>,
+    d: Extract<FederationDelivery, { type: 'group-comment-delete' }>,
+  ): Promise<void> {
+    if (!(await social.groupAccounts.federated(d.guildId))) return;
+    const object = await groupCommentUri(ctx, d.guildId, d.messageId);
+    const authorRemote = await remote.byId(d.authorId);
+    const group = ctx.getActorUri(d.guildId);
+    const del = new Delete({
+      id: new URL(`${ctx.getObjectUri(Note, { userId: d.guildId, id: d.messageId }).href}#delete`),
+      actor: d.moderated ? group : authorRemote ? new URL(authorRemote.uri) : ctx.getActorUri(d.authorId),
+      object: new Tombstone({ id: object }),
+      to: PUBLIC_COLLECTION,
+      ccs: [group, ctx.getFollowersUri(d.guildId)],
+    });
+    await announceFromGroup(ctx, d.guildId, del, new URL(`${del.id?.href}/announce`));
+    if (object.href !== ctx.getObjectUri(Note, { userId: d.guildId, id: d.messageId }).href) {
+      await kv.delete(groupCommentKey(object.href));
+      await kv.delete(['hearth', 'group-comment-uri', d.messageId]);
+    }
   }
 
   /** A local member's comment on a federated group's post: the group Announces its author's Create of the Note. */

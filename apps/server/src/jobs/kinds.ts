@@ -113,6 +113,15 @@ export type FederationDelivery =
     }
   /** Group `guildId` Announces local `authorId`'s Create of comment `messageId` on its post `threadId` (FEP-1b12). */
   | { type: 'group-comment'; guildId: string; threadId: string; messageId: string; authorId: string }
+  /** Group `guildId` Announces the Delete of comment `messageId` by its author, or by the group (`moderated`). */
+  | {
+      type: 'group-comment-delete';
+      guildId: string;
+      threadId: string;
+      messageId: string;
+      authorId: string;
+      moderated: boolean;
+    }
   /**
    * Group `guildId` Announces local `userId`'s reaction `emoji` to message `messageId` of its post `threadId` (a Like
    * for the post's favourite reaction, else an EmojiReact), or (`on` false) its Undo.

@@ -365,6 +365,16 @@ describe('groups as Group actors', { timeout: 360_000 }, () => {
     assert.equal(answer.in_reply_to_id, local.body.id);
     assert.equal(answer.account.id, gusId);
 
+    // A moderator's removal of a remote member's comment is the group's own Delete of that member's Note.
+    const removed = await h.api('DELETE', `/channels/${threadId}/messages/${answer.id}`, {
+      token: g.owner.token,
+    });
+    assert.equal(removed.status, 204, removed.text);
+    const removal = await eventually('the Announce of the removal', async () =>
+      announced('Delete', nested.id),
+    );
+    assert.equal(removal.object.actor, actorUri(g.id));
+
     // A local member's reaction is Announced: the post's favourite reaction (⭐ here) as a Like, then its Undo.
     const star = encodeURIComponent('⭐');
     const put = await h.api('PUT', `/channels/${threadId}/messages/${threadId}/reactions/${star}/@me`, {

@@ -91,11 +91,15 @@ export async function rejectRemovedMember(
   );
 }
 
-/** The guild of `thread` when it is a post of a forum and `userId` is a local account (else null), read in `tx`. */
+/**
+ * The guild of `thread` when it is a post of a forum of a federated group and `userId` is a local account (or
+ * `anyone`), else null, read in `tx`.
+ */
 async function localGroupThread(
   tx: DbOrTx,
   thread: { id: string; parentId: string | null; type: number; guildId: string | null },
   userId: string,
+  opts: { anyone?: boolean } = {},
 ) {
   if (!thread.parentId || !thread.guildId || !isThreadType(thread.type)) return null;
   const [row] = await tx
@@ -104,7 +108,9 @@ async function localGroupThread(
     .innerJoin(guilds, eq(guilds.id, channels.guildId))
     .innerJoin(users, eq(users.id, userId))
     .where(eq(channels.id, thread.parentId));
-  return row && !row.remote && isForumType(row.forumType) && isFederatedGroup(row.guild) ? row.guild : null;
+  return row && (opts.anyone || !row.remote) && isForumType(row.forumType) && isFederatedGroup(row.guild)
+    ? row.guild
+    : null;
 }
 
 /**
@@ -148,5 +154,27 @@ export async function announceReaction(
     guildId: guild.id,
     threadId: thread.id,
     ...reaction,
+  });
+}
+
+/**
+ * Comment `messageId` of `thread` by `authorId` was deleted, in `tx`: by its local author, or by a moderator
+ * (`moderated`, whoever wrote it), the group Announces the Delete (by the author, or by the group itself). A remote
+ * author's own deletion is announced by the inbox that received it.
+ */
+export async function announceCommentDelete(
+  deps: Pick<Deps, 'jobs'>,
+  tx: DbOrTx,
+  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  comment: { messageId: string; authorId: string; moderated: boolean },
+): Promise<void> {
+  if (comment.messageId === thread.id) return;
+  const guild = await localGroupThread(tx, thread, comment.authorId, { anyone: comment.moderated });
+  if (!guild) return;
+  await enqueueGroupDelivery(deps, tx, guild, {
+    type: 'group-comment-delete',
+    guildId: guild.id,
+    threadId: thread.id,
+    ...comment,
   });
 }

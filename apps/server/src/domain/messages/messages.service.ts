@@ -28,7 +28,7 @@ import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions, notFound, rateLimited } from '../errors';
 import { writeAudit } from '../guilds/audit';
-import { announceComment, announcePostEdit } from '../guilds/group-federation';
+import { announceComment, announceCommentDelete, announcePostEdit } from '../guilds/group-federation';
 import { toMemberWire } from '../guilds/guilds.wire';
 import type { StickersService } from '../guilds/stickers.service';
 import { PendingEvents } from '../pending-events';
@@ -592,6 +592,13 @@ export class MessagesService {
     const pending = new PendingEvents();
     const deleted = await db.transaction(async (tx) => {
       const result = await deleteMessages(tx, channelId, [messageId]);
+      // A comment on a federated group's post is deleted at its remote members' instances too (FEP-1b12).
+      if (result.ids.length && isThreadType(ctx.channel.type))
+        await announceCommentDelete(this.deps, tx, ctx.channel, {
+          messageId,
+          authorId: row.authorId,
+          moderated: row.authorId !== principal.userId,
+        });
       if (ctx.guildId && row.authorId !== principal.userId)
         await writeAudit(tx, ids, pending, {
           guildId: ctx.guildId,
