@@ -218,6 +218,31 @@ describe('group posts as statuses', { timeout: 90_000 }, () => {
     assert.equal(unfav.body.favourites_count, 0);
     assert.equal((await m('POST', `/api/v1/statuses/${leaf}/reblog`, member)).status, 422);
 
+    // Replying through the Mastodon API is commenting: on the comment it answers, by whoever may comment.
+    const replied = await client(member).v1.statuses.create({
+      status: 'a reply from an app',
+      inReplyToId: mid,
+    });
+    assert.equal(replied.inReplyToId, mid);
+    assert.equal(replied.account.id, member.id);
+    const asMessage = await h.api('GET', `/channels/${postId}/messages/${replied.id}`, {
+      token: member.token,
+    });
+    assert.equal(asMessage.status, 200, asMessage.text);
+    assert.equal(asMessage.body.message_reference?.message_id, mid);
+    const onPost = await m('POST', '/api/v1/statuses', member, {
+      status: 'on the post',
+      in_reply_to_id: postId,
+    });
+    assert.equal(onPost.status, 200, onPost.text);
+    assert.equal(onPost.body.in_reply_to_id, postId);
+    const outsiderReply = await m('POST', '/api/v1/statuses', outsider, {
+      status: 'let me in',
+      in_reply_to_id: mid,
+    });
+    assert.equal(outsiderReply.status, 404, outsiderReply.text);
+    assert.deepEqual(outsiderReply.body, { error: 'Record not found' });
+
     // Outside the private group, signed out or not: the same 404 for every route, as for an id that is nobody's.
     for (const who of [outsider, null]) {
       for (const [method, path] of [

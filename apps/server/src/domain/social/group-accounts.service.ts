@@ -508,6 +508,30 @@ export class GroupAccountsService {
   }
 
   /**
+   * POST /api/v1/statuses with `in_reply_to_id` a group post or comment the caller may read: a comment in the post's
+   * thread (answering the comment, if one is named) through the chat side's own call, so the one engine decides
+   * (a member with SEND_MESSAGES_IN_THREADS, not in a locked post unless MANAGE_THREADS: else 403). Answers the
+   * comment as a Status. 404 when the caller may not read it.
+   */
+  async comment(principal: Principal, id: string, text: string) {
+    const target = await this.readablePost(principal.userId, id, { comments: true });
+    const member = await this.deps.db
+      .select({ id: members.userId })
+      .from(members)
+      .where(and(eq(members.guildId, target.thread.guildId ?? '0'), eq(members.userId, principal.userId)));
+    // A reader who is not a member sees the post but may not comment (the chat side would answer 404: a lie here).
+    if (member.length === 0) throw notAllowed();
+    const content = text.trim().slice(0, Limits.messageContent);
+    const message = await this.chat.messages.create(principal, target.thread.id, {
+      content,
+      ...(target.message.id !== target.thread.id
+        ? { message_reference: { message_id: target.message.id, fail_if_not_exists: false } }
+        : {}),
+    });
+    return this.post(principal.userId, message.id);
+  }
+
+  /**
    * Favourites (or stops favouriting) a group post or comment: the forum's default reaction (else ⭐) on its message, by
    * the chat side's reaction calls, so the one permission engine decides (a member's ADD_REACTIONS and
    * READ_MESSAGE_HISTORY; a reader who is no member may not react: 403).

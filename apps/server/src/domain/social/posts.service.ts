@@ -142,6 +142,12 @@ export class PostsService {
     const text = checkText(input, { blankAllowed: (input.media_ids?.length ?? 0) > 0, pollAllowed: true });
     if (input.poll && input.media_ids?.length)
       throw unprocessable('A status may have media or a poll, not both');
+    // A reply to a group post or comment (no status) is a comment in its thread (ADR 0031).
+    if (input.in_reply_to_id && !(await visibleOriginal(this.deps.db, me, input.in_reply_to_id))) {
+      if (input.poll || input.media_ids?.length)
+        throw unprocessable('A comment on a group post takes text only here; attach files from the group');
+      return this.groups.comment(principal, input.in_reply_to_id, text);
+    }
     await this.resolveMentions(text);
     const id = this.deps.ids.next();
     const pending = new PendingEvents();
