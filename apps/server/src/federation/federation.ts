@@ -1334,7 +1334,7 @@ export function createHearthFederation(opts: {
       await kv.delete(key);
       return answerGroupFollow(ctx, d.guildId, follower, followUri, d.type === 'group-accept');
     }
-    if (d.type === 'group-comment') return sendGroupComment(ctx, d);
+    if (d.type === 'group-comment' || d.type === 'group-comment-update') return sendGroupComment(ctx, d);
     if (d.type === 'group-react') return sendGroupReaction(ctx, d);
     if (d.type === 'group-comment-delete') return sendGroupCommentDelete(ctx, d);
     return sendGroupPost(ctx, d);
@@ -1392,21 +1392,27 @@ export function createHearthFederation(opts: {
     }
   }
 
-  /** A local member's comment on a federated group's post: the group Announces its author's Create of the Note. */
+  /**
+   * A local member's comment on a federated group's post, or its edit: the group Announces its author's Create (or
+   * Update) of the Note.
+   */
   async function sendGroupComment(
     ctx: Context<null>,
-    d: Extract<FederationDelivery, { type: 'group-comment' }>,
+    d: Extract<FederationDelivery, { type: 'group-comment' | 'group-comment-update' }>,
   ): Promise<void> {
     const note = await groupComment(ctx, d.guildId, d.messageId);
     if (!note?.id) return;
-    const create = new Create({
-      id: new URL(`${note.id.href}#create`),
+    const parts = {
       actor: ctx.getActorUri(d.authorId),
       object: note,
       to: PUBLIC_COLLECTION,
       ccs: [ctx.getActorUri(d.guildId), ctx.getFollowersUri(d.guildId)],
-    });
-    await announceFromGroup(ctx, d.guildId, create, new URL(`${create.id?.href}/announce`));
+    };
+    const activity =
+      d.type === 'group-comment'
+        ? new Create({ id: new URL(`${note.id.href}#create`), ...parts })
+        : new Update({ id: new URL(`${note.id.href}#updates/${Date.now()}`), ...parts });
+    await announceFromGroup(ctx, d.guildId, activity, new URL(`${activity.id?.href}/announce`));
   }
 
   /**

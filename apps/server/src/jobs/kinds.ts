@@ -111,8 +111,12 @@ export type FederationDelivery =
       /** A deleted post that came from a remote status: that status's IRI (the Delete's object). */
       sourceUri?: string | null;
     }
-  /** Group `guildId` Announces local `authorId`'s Create of comment `messageId` on its post `threadId` (FEP-1b12). */
-  | { type: 'group-comment'; guildId: string; threadId: string; messageId: string; authorId: string }
+  /**
+   * Group `guildId` Announces local `authorId`'s Create (or Update, when edited) of comment `messageId` on its post
+   * `threadId` (FEP-1b12).
+   */
+  | GroupComment<'group-comment'>
+  | GroupComment<'group-comment-update'>
   /** Group `guildId` Announces the Delete of comment `messageId` by its author, or by the group (`moderated`). */
   | {
       type: 'group-comment-delete';
@@ -135,3 +139,12 @@ export type FederationDelivery =
       emoji: string;
       on: boolean;
     };
+
+/** A group's Announce of a local member's comment (`group-comment`) or of its edit (`group-comment-update`). */
+interface GroupComment<T extends 'group-comment' | 'group-comment-update'> {
+  type: T;
+  guildId: string;
+  threadId: string;
+  messageId: string;
+  authorId: string;
+}

@@ -357,6 +357,15 @@ describe('groups as Group actors', { timeout: 360_000 }, () => {
     assert.equal(served.type, 'Note');
     assert.equal(served.inReplyTo, pageId);
     assert.match(served.content, /Lovely/);
+    const localEdit = await h.api('PATCH', `/channels/${threadId}/messages/${local.body.id}`, {
+      token: g.owner.token,
+      body: { content: 'Lovely, every one of you' },
+    });
+    assert.equal(localEdit.status, 200, localEdit.text);
+    const editAnnounce = await eventually('the Announce of the local comment edit', async () =>
+      announced('Update', localNoteId),
+    );
+    assert.match(editAnnounce.object.object.content, /every one of you/);
     const nested = reply(gus, 'c3', '<p>Thanks!</p>', localNoteId);
     await peer.send(gus, inboxOf(g.id), create(gus, nested));
     const answer = await eventually('the nested comment', async () =>

@@ -114,9 +114,9 @@ async function localGroupThread(
 }
 
 /**
- * A message `messageId` was written by `authorId` in `thread`, in `tx`: when it is a local member's comment on a post of
- * a federated group with remote members, the group Announces its Create (a remote member's is announced by the inbox
- * that accepted it).
+ * A message `messageId` was written (or, `edited`, its text edited) by `authorId` in `thread`, in `tx`: when it is a
+ * local member's comment on a post of a federated group with remote members, the group Announces its Create (or
+ * Update); a remote member's is announced by the inbox that accepted it.
  */
 export async function announceComment(
   deps: Pick<Deps, 'jobs'>,
@@ -124,11 +124,13 @@ export async function announceComment(
   thread: { id: string; parentId: string | null; type: number; guildId: string | null },
   messageId: string,
   authorId: string,
+  opts: { edited?: boolean } = {},
 ): Promise<void> {
+  if (messageId === thread.id) return;
   const guild = await localGroupThread(tx, thread, authorId);
   if (!guild) return;
   await enqueueGroupDelivery(deps, tx, guild, {
-    type: 'group-comment',
+    type: opts.edited ? 'group-comment-update' : 'group-comment',
     guildId: guild.id,
     threadId: thread.id,
     messageId,

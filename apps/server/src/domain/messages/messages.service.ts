@@ -519,6 +519,9 @@ export class MessagesService {
       // A federated group's post edited by its (local) author: the group Announces the Update (FEP-1b12).
       if (changes.content !== undefined && messageId === channelId && ctx.actor)
         await announcePostEdit(this.deps, tx, ctx.actor.guild, ctx.channel, row.authorId);
+      // A comment on it edited by its local author: the group Announces the Update of the comment's Note.
+      else if (changes.content !== undefined && isThreadType(ctx.channel.type))
+        await announceComment(this.deps, tx, ctx.channel, messageId, row.authorId, { edited: true });
       return { updated: next, removed: await dropAttachments(tx, channelId, messageId, files.dropped) };
     });
     upload?.keep();
