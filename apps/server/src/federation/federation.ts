@@ -84,6 +84,8 @@ const tombstoneKey = (uri: string) => ['hearth', 'tombstone', uri] as const;
 /** The IRI of a remote account's Follow of a group, while its join request waits for the moderators. */
 const groupFollowKey = (guildId: string, userId: string) =>
   ['hearth', 'group-follow', guildId, userId] as const;
+/** A remote member's comment on a group post, by its Note's IRI: `{guildId, threadId, messageId}` (its edit, deletion). */
+const groupCommentKey = (uri: string) => ['hearth', 'group-comment', uri] as const;
 /** How long a request's Follow IRI is kept (an answer after that is sent naming the Follow by its parts). */
 const GROUP_FOLLOW_TTL_DAYS = 90;
 /** Where Fedify keeps its delivery circuit breaker's state per host (named here so a heard-from host can be reset). */
@@ -343,6 +345,9 @@ export function createHearthFederation(opts: {
     };
   };
   federation.setObjectDispatcher(Note, '/users/{userId}/statuses/{id}', async (ctx, values) => {
+    // A federated group's comments are its Notes, at the group's `statuses/{comment id}` (FEP-1b12).
+    if (await social.groupAccounts.federated(values.userId))
+      return groupComment(ctx, values.userId, values.id);
     const s = await localStatus(ctx, values.userId, values.id);
     // Followers-only and direct statuses are not served to unsigned fetches in this slice.
     if (!s || (s.visibility !== 'public' && s.visibility !== 'unlisted')) return null;
@@ -374,6 +379,41 @@ export function createHearthFederation(opts: {
       audience: group,
     });
   };
+  /**
+   * A comment on a federated group's post as a Note: attributed to its author, replying to the post's Page or to the
+   * comment it answers, in the group's `audience`. Null where the post is not federated (see `groupPage`).
+   */
+  const groupComment = async (ctx: Context<null>, guildId: string, id: string) => {
+    const row = await social.groupAccounts.federatedComment(guildId, id);
+    if (!row) return null;
+    const [status] = await social.groupAccounts.views([row]);
+    if (!status) return null;
+    const author =
+      (await remote.byId(row.message.authorId))?.uri ?? ctx.getActorUri(row.message.authorId).href;
+    const group = ctx.getActorUri(guildId);
+    const answers = status.in_reply_to_id ?? row.thread.id;
+    return new Note({
+      id: ctx.getObjectUri(Note, { userId: guildId, id }),
+      attribution: new URL(author),
+      content: status.content,
+      url: new URL(status.url ?? `${config.publicUrl}/groups/${guildId}`),
+      published: instant(new Date(status.created_at)),
+      updated: status.edited_at ? instant(new Date(status.edited_at)) : null,
+      replyTarget:
+        answers === row.thread.id
+          ? ctx.getObjectUri(Page, { guildId, id: row.thread.id })
+          : await groupCommentUri(ctx, guildId, answers),
+      to: PUBLIC_COLLECTION,
+      ccs: [group, ctx.getFollowersUri(guildId)],
+      audience: group,
+    });
+  };
+  /** The IRI of comment `id` of a group: a remote member's own Note's, else the group's. */
+  const groupCommentUri = async (ctx: Context<null>, guildId: string, id: string) =>
+    new URL(
+      (await kv.get<string>(['hearth', 'group-comment-uri', id])) ??
+        ctx.getObjectUri(Note, { userId: guildId, id }).href,
+    );
   federation.setObjectDispatcher(Page, '/users/{guildId}/posts/{id}', (ctx, values) =>
     groupPage(ctx, values.guildId, values.id),
   );
@@ -527,6 +567,7 @@ export function createHearthFederation(opts: {
       } else if (object instanceof Like && object.actorId?.href === undo.actorId?.href) {
         const post = await localPostOf(ctx, object.objectId);
         if (post) await social.posts.favourite(remotePrincipal(senderId), post.id, false).catch(() => {});
+        else await groupReacted(ctx, object, false);
       }
     })
     .on(Create, async (ctx, create) => {
@@ -535,6 +576,9 @@ export function createHearthFederation(opts: {
       if (!(object instanceof Note) || !create.actorId) return;
       // Only an author may create its notes (Fedify checked that the activity is signed by `actor`).
       if (object.attributionId?.href !== create.actorId.href) return;
+      // A reply to a federated group's post or comment is a comment on it, nothing else (FEP-1b12).
+      const groupTarget = await groupTargetOf(ctx, object.replyTargetId);
+      if (groupTarget) return commentFromRemote(ctx, create, object, groupTarget);
       // Read first: Fedify forgets the activity's JSON (Mastodon's blurhash and focal points) once it fetches its actor.
       const media = await remoteAttachments(object, create);
       // A remote status is stored when someone here follows its author, when it answers a status Hearth has, or
@@ -596,6 +640,7 @@ export function createHearthFederation(opts: {
         return;
       }
       if (!(object instanceof Note) || !object.id) return;
+      if (await groupCommentChanged(ctx, update, object)) return;
       const media = await remoteAttachments(object, update);
       // The actor must own the note: it is attributed to the actor and lives on the actor's origin.
       if (object.attributionId?.href !== update.actorId.href || object.id.origin !== update.actorId.origin)
@@ -608,11 +653,13 @@ export function createHearthFederation(opts: {
       const status = noteToStatus(object, null);
       if (!status) return;
       // An edit never changes who may see a status (Mastodon's rule too): the stored visibility stays.
-      await social.posts.editRemote(author.id, post.id, {
+      const changed = await social.posts.editRemote(author.id, post.id, {
         ...status,
         inReplyTo: null,
         media,
       });
+      // An Update that changes nothing (a repeated delivery, a refetch) re-edits nothing and is not relayed.
+      if (!changed) return;
       // The groups it was posted in relay the edit to their followers (FEP-1b12).
       for (const group of await social.groupAccounts.postedFrom(author.id, post.id))
         await announceFromGroup(ctx, group, update);
@@ -632,6 +679,7 @@ export function createHearthFederation(opts: {
       await kv.set(tombstoneKey(objectId.href), true, {
         ttl: Temporal.Duration.from({ hours: TOMBSTONE_TTL_DAYS * 24 }) as never,
       });
+      if (author && (await groupCommentChanged(_ctx, del, null))) return;
       const post = await social.posts.byUri(objectId.href);
       if (!author || !post || post.userId !== author.id) return;
       // The groups it was posted in relay the deletion to their followers (FEP-1b12), read before the posts go.
@@ -694,7 +742,7 @@ export function createHearthFederation(opts: {
     .on(Like, async (ctx, like) => {
       if (await dropped(like)) return;
       const post = await localPostOf(ctx, like.objectId);
-      if (!post) return;
+      if (!post) return groupReacted(ctx, like, true);
       // Misskey sends its reactions as a Like whose content (and `_misskey_reaction`) is the emoji.
       if (reactionOf(like)) return reacted(ctx, like, true);
       const likerId = await senderOf(ctx, like);
@@ -738,11 +786,13 @@ export function createHearthFederation(opts: {
     const follower = followerId ? await remote.byId(followerId) : null;
     if (!followerId || !follower || !follow.id) return;
     const outcome = await social.groupAccounts.followRemote(remotePrincipal(followerId), group);
-    // The Follow's IRI, for the Accept or Reject of a request answered later (kept while the request may be open).
+    // The Follow's IRI, for the Accept or Reject of a request answered later (kept while the request may be open),
+    // and for the Reject that tells a member's instance they were kicked or banned (kept while they are a member).
     if (outcome === 'requested')
       await kv.set(groupFollowKey(group, followerId), follow.id.href, {
         ttl: Temporal.Duration.from({ hours: GROUP_FOLLOW_TTL_DAYS * 24 }) as never,
       });
+    if (outcome === 'joined') await kv.set(groupFollowKey(group, followerId), follow.id.href);
     if (outcome === 'requested') return;
     await answerGroupFollow(ctx, group, follower, follow.id.href, outcome === 'joined');
   }
@@ -795,11 +845,130 @@ export function createHearthFederation(opts: {
       await announceFromGroup(ctx, group, create);
   }
 
+  /**
+   * The federated group post or comment an IRI names, as the thread and the message a reply answers, or null: the
+   * group's Page (`/users/{guild}/posts/{thread}`) or comment Note (`/users/{guild}/statuses/{message}`), a remote
+   * member's status that made a post, or a remote member's comment (by its Note's IRI).
+   */
+  async function groupTargetOf(
+    ctx: Context<null>,
+    uri: URL | null,
+  ): Promise<{ guildId: string; threadId: string; answers: string } | null> {
+    if (!uri) return null;
+    const parsed = ctx.parseUri(uri);
+    if (parsed?.type === 'object' && parsed.class === Page) {
+      const post = await social.groupAccounts.federatedPost(parsed.values.guildId, parsed.values.id);
+      return post ? { guildId: post.guild.id, threadId: post.thread.id, answers: post.thread.id } : null;
+    }
+    if (parsed?.type === 'object' && parsed.class === Note) {
+      const comment = await social.groupAccounts.federatedComment(parsed.values.userId, parsed.values.id);
+      return comment?.thread.guildId
+        ? { guildId: comment.thread.guildId, threadId: comment.thread.id, answers: comment.message.id }
+        : null;
+    }
+    if (parsed) return null;
+    const known = await kv.get<{ guildId: string; threadId: string; messageId: string }>(
+      groupCommentKey(uri.href),
+    );
+    if (known) return { guildId: known.guildId, threadId: known.threadId, answers: known.messageId };
+    const status = await social.posts.byUri(uri.href);
+    const post = status ? await social.groupAccounts.federatedPostOfStatus(status.userId, status.id) : null;
+    return post ? { ...post, answers: post.threadId } : null;
+  }
+
+  /**
+   * A remote note replying to a federated group's post or comment: a comment where its author may comment (a member
+   * with the right; anyone else is refused and nothing is stored), remembered by the note's IRI, and the group
+   * Announces the Create to its followers.
+   */
+  async function commentFromRemote(
+    ctx: Context<null>,
+    create: Create,
+    note: Note,
+    target: { guildId: string; threadId: string; answers: string },
+  ): Promise<void> {
+    if (!note.id || !create.actorId || note.id.origin !== create.actorId.origin) return;
+    if (await kv.get(groupCommentKey(note.id.href))) return; // delivered again
+    const authorId = await senderOf(ctx, create);
+    const status = noteToStatus(note, null);
+    if (!authorId || !status) return;
+    const id = await social.groupAccounts.commentRemote(remotePrincipal(authorId), target, status.text);
+    if (!id) return;
+    await kv.set(groupCommentKey(note.id.href), {
+      guildId: target.guildId,
+      threadId: target.threadId,
+      messageId: id,
+    });
+    await kv.set(['hearth', 'group-comment-uri', id], note.id.href);
+    await announceFromGroup(ctx, target.guildId, create);
+  }
+
+  /**
+   * A remote member's Update (`note` its new version) or Delete (`note` null) of their comment on a group post:
+   * applied (an Update that changes nothing is not) and Announced by the group. False when it names no such comment.
+   */
+  async function groupCommentChanged(
+    ctx: Context<null>,
+    activity: Update | Delete,
+    note: Note | null,
+  ): Promise<boolean> {
+    const uri = note ? note.id : activity.objectId;
+    if (!uri || !activity.actorId || uri.origin !== activity.actorId.origin) return false;
+    const known = await kv.get<{ guildId: string; threadId: string; messageId: string }>(
+      groupCommentKey(uri.href),
+    );
+    const author = known ? await remote.byUri(activity.actorId.href) : null;
+    if (!known || !author) return false;
+    if (note && note.attributionId?.href !== activity.actorId.href) return true;
+    const principal = remotePrincipal(author.id);
+    if (note) {
+      const status = noteToStatus(note, null);
+      const edited =
+        status &&
+        (await social.groupAccounts.editCommentRemote(
+          principal,
+          known.threadId,
+          known.messageId,
+          status.text,
+        ));
+      if (edited) await announceFromGroup(ctx, known.guildId, activity);
+      return true;
+    }
+    if (await social.groupAccounts.deleteCommentRemote(principal, known.threadId, known.messageId)) {
+      await kv.delete(groupCommentKey(uri.href));
+      await kv.delete(['hearth', 'group-comment-uri', known.messageId]);
+      await announceFromGroup(ctx, known.guildId, activity);
+    }
+    return true;
+  }
+
+  /**
+   * A remote Like or EmojiReact (added, or with `on` false taken back) of a federated group's post or comment: a
+   * reaction where its sender may react, Announced by the group to its followers.
+   */
+  async function groupReacted(ctx: Context<null>, activity: Like | EmojiReact, on: boolean): Promise<void> {
+    const target = await groupTargetOf(ctx, activity.objectId);
+    if (!target) return;
+    const reactorId = on
+      ? await senderOf(ctx, activity)
+      : activity.actorId
+        ? (await remote.byUri(activity.actorId.href))?.id
+        : null;
+    if (!reactorId) return;
+    const applied = await social.groupAccounts.reactRemote(
+      remotePrincipal(reactorId),
+      { guildId: target.guildId, threadId: target.threadId, messageId: target.answers },
+      reactionOf(activity),
+      on,
+    );
+    if (applied && on) await announceFromGroup(ctx, target.guildId, activity);
+  }
+
   /** The group Announces an activity (a Create, Update or Delete of one of its posts) to its followers. */
   async function announceFromGroup(
     ctx: Context<null>,
     group: string,
-    activity: Create | Update | Delete,
+    activity: Create | Update | Delete | Like | EmojiReact | Undo,
     id?: URL,
   ): Promise<void> {
     const me = ctx.getActorUri(group);
@@ -1071,6 +1240,7 @@ export function createHearthFederation(opts: {
   async function reacted(ctx: Context<null>, activity: Like | EmojiReact, on: boolean): Promise<void> {
     const emoji = reactionOf(activity);
     const post = emoji ? await localPostOf(ctx, activity.objectId) : null;
+    if (emoji && !post) return groupReacted(ctx, activity, on);
     if (!emoji || !post) return;
     const reactorId = on
       ? await senderOf(ctx, activity)
@@ -1339,7 +1509,85 @@ export function createHearthFederation(opts: {
       await kv.delete(key);
       return answerGroupFollow(ctx, d.guildId, follower, followUri, d.type === 'group-accept');
     }
+    if (d.type === 'group-comment' || d.type === 'group-comment-update') return sendGroupComment(ctx, d);
+    if (d.type === 'group-react') return sendGroupReaction(ctx, d);
+    if (d.type === 'group-comment-delete') return sendGroupCommentDelete(ctx, d);
     return sendGroupPost(ctx, d);
+  }
+
+  /**
+   * A local member's reaction on a federated group's post or comment (or its Undo): the group Announces its Like (the
+   * post's favourite reaction, which Mastodon shows as a favourite) or EmojiReact with the emoji as `content`.
+   */
+  async function sendGroupReaction(
+    ctx: Context<null>,
+    d: Extract<FederationDelivery, { type: 'group-react' }>,
+  ): Promise<void> {
+    const post = await social.groupAccounts.federatedPost(d.guildId, d.threadId);
+    if (!post) return;
+    const object =
+      d.messageId === d.threadId
+        ? ctx.getObjectUri(Page, { guildId: d.guildId, id: d.threadId })
+        : await groupCommentUri(ctx, d.guildId, d.messageId);
+    const me = ctx.getActorUri(d.userId);
+    const like = await social.groupAccounts.isFavouriteReaction(d.threadId, d.emoji);
+    const id = new URL(`${me.href}#group-reactions/${d.messageId}/${encodeURIComponent(d.emoji)}`);
+    const reaction = like
+      ? new Like({ id, actor: me, object })
+      : new EmojiReact({ id, actor: me, object, content: d.emoji });
+    const activity = d.on
+      ? reaction
+      : new Undo({ id: new URL(`${id.href}/undo`), actor: me, object: reaction });
+    await announceFromGroup(ctx, d.guildId, activity, new URL(`${activity.id?.href}/announce/${Date.now()}`));
+  }
+
+  /**
+   * A comment deleted by its local author, or removed by a moderator: the group Announces the Delete (the author's, or
+   * its own) of the comment's Note (a remote member's own IRI for theirs).
+   */
+  async function sendGroupCommentDelete(
+    ctx: Context<null>,
+    d: Extract<FederationDelivery, { type: 'group-comment-delete' }>,
+  ): Promise<void> {
+    if (!(await social.groupAccounts.federated(d.guildId))) return;
+    const object = await groupCommentUri(ctx, d.guildId, d.messageId);
+    const authorRemote = await remote.byId(d.authorId);
+    const group = ctx.getActorUri(d.guildId);
+    const del = new Delete({
+      id: new URL(`${ctx.getObjectUri(Note, { userId: d.guildId, id: d.messageId }).href}#delete`),
+      actor: d.moderated ? group : authorRemote ? new URL(authorRemote.uri) : ctx.getActorUri(d.authorId),
+      object: new Tombstone({ id: object }),
+      to: PUBLIC_COLLECTION,
+      ccs: [group, ctx.getFollowersUri(d.guildId)],
+    });
+    await announceFromGroup(ctx, d.guildId, del, new URL(`${del.id?.href}/announce`));
+    if (object.href !== ctx.getObjectUri(Note, { userId: d.guildId, id: d.messageId }).href) {
+      await kv.delete(groupCommentKey(object.href));
+      await kv.delete(['hearth', 'group-comment-uri', d.messageId]);
+    }
+  }
+
+  /**
+   * A local member's comment on a federated group's post, or its edit: the group Announces its author's Create (or
+   * Update) of the Note.
+   */
+  async function sendGroupComment(
+    ctx: Context<null>,
+    d: Extract<FederationDelivery, { type: 'group-comment' | 'group-comment-update' }>,
+  ): Promise<void> {
+    const note = await groupComment(ctx, d.guildId, d.messageId);
+    if (!note?.id) return;
+    const parts = {
+      actor: ctx.getActorUri(d.authorId),
+      object: note,
+      to: PUBLIC_COLLECTION,
+      ccs: [ctx.getActorUri(d.guildId), ctx.getFollowersUri(d.guildId)],
+    };
+    const activity =
+      d.type === 'group-comment'
+        ? new Create({ id: new URL(`${note.id.href}#create`), ...parts })
+        : new Update({ id: new URL(`${note.id.href}#updates/${Date.now()}`), ...parts });
+    await announceFromGroup(ctx, d.guildId, activity, new URL(`${activity.id?.href}/announce`));
   }
 
   /**

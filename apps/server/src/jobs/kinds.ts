@@ -92,7 +92,10 @@ export type FederationDelivery =
    * Jobs enqueued before it existed have none.
    */
   | { type: 'like' | 'undo-like'; userId: string; authorId: string; postId: string; likeKey?: string }
-  /** Group `guildId`'s moderators approved or rejected remote `followerId`'s request to join (the Group's Accept/Reject). */
+  /**
+   * Group `guildId`'s moderators approved or rejected remote `followerId`'s request to join, or removed them (kicked or
+   * banned): the Group's Accept or Reject of their Follow.
+   */
   | { type: 'group-accept' | 'group-reject'; guildId: string; followerId: string }
   /**
    * Group `guildId` Announces the Create, Update or Delete of its local post `threadId` by `authorId` (FEP-1b12); a
@@ -107,4 +110,41 @@ export type FederationDelivery =
       moderated?: boolean;
       /** A deleted post that came from a remote status: that status's IRI (the Delete's object). */
       sourceUri?: string | null;
+    }
+  /**
+   * Group `guildId` Announces local `authorId`'s Create (or Update, when edited) of comment `messageId` on its post
+   * `threadId` (FEP-1b12).
+   */
+  | GroupComment<'group-comment'>
+  | GroupComment<'group-comment-update'>
+  /** Group `guildId` Announces the Delete of comment `messageId` by its author, or by the group (`moderated`). */
+  | {
+      type: 'group-comment-delete';
+      guildId: string;
+      threadId: string;
+      messageId: string;
+      authorId: string;
+      moderated: boolean;
+    }
+  /**
+   * Group `guildId` Announces local `userId`'s reaction `emoji` to message `messageId` of its post `threadId` (a Like
+   * for the post's favourite reaction, else an EmojiReact), or (`on` false) its Undo.
+   */
+  | {
+      type: 'group-react';
+      guildId: string;
+      threadId: string;
+      messageId: string;
+      userId: string;
+      emoji: string;
+      on: boolean;
     };
+
+/** A group's Announce of a local member's comment (`group-comment`) or of its edit (`group-comment-update`). */
+interface GroupComment<T extends 'group-comment' | 'group-comment-update'> {
+  type: T;
+  guildId: string;
+  threadId: string;
+  messageId: string;
+  authorId: string;
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { users } from '../../src/store/schema';
+import { posts, users } from '../../src/store/schema';
 import { eventually, PUBLIC, settled as settledJobs } from '../federation-helpers';
 import { type Peer, type PeerActor, startPeer } from '../fediverse-peer';
 import { createForumPost, createGroup } from '../group-helpers';
@@ -90,11 +90,12 @@ const announced = (type: string, objectId: string) =>
   peer.received.find(
     (a) =>
       a.type === 'Announce' &&
-      a.object?.type === type &&
+      // An embedded EmojiReact may keep its full IRI (litepub's term is not in the Announce's context).
+      (a.object?.type === type || a.object?.type === `http://litepub.social/ns#${type}`) &&
       (a.object.object === objectId || a.object.object?.id === objectId),
   );
 
-describe('groups as Group actors', { timeout: 120_000 }, () => {
+describe('groups as Group actors', { timeout: 360_000 }, () => {
   test('a private group is no actor; a public one is a Group with WebFinger, keys and followers', async () => {
     const priv = await createGroup(h, 'private');
     const pub = await createGroup(h, 'public');
@@ -207,6 +208,254 @@ describe('groups as Group actors', { timeout: 120_000 }, () => {
     const del = await h.api('DELETE', `/channels/${threadId}`, { token: g.owner.token });
     assert.equal(del.status, 200, del.text);
     await eventually('the Announce of the local deletion', async () => announced('Delete', pageId));
+  });
+
+  test('replies become comments and Likes reactions where the member may; a local comment is Announced; a kicked or banned member gets a Reject', async () => {
+    const { g, forumId } = await createGroup(h, 'public');
+    const [fay, gus, ivy] = [await peer.actor('fay'), await peer.actor('gus'), await peer.actor('ivy')];
+    const fayFollow = await followGroup(fay, g.id);
+    await answerTo(fayFollow, 'Accept');
+    const gusFollow = await followGroup(gus, g.id);
+    await answerTo(gusFollow, 'Accept');
+    const [fayId, gusId] = [await accountOf(fay), await accountOf(gus)];
+    const threadId = await createForumPost(h, g, forumId, g.owner, 'Patterns', 'Share yours');
+    const pageId = `${actorUri(g.id)}/posts/${threadId}`;
+    await eventually('the Announce of the post', async () => announced('Create', pageId));
+    const comments = async () => {
+      const r = await m('GET', `/api/v1/statuses/${threadId}/context`, g.owner as any);
+      assert.equal(r.status, 200, r.text);
+      return r.body.descendants as Array<{
+        id: string;
+        content: string;
+        account: { id: string };
+        in_reply_to_id: string;
+        favourites_count: number;
+      }>;
+    };
+    const reply = (actor: PeerActor, n: string, content: string, inReplyTo: string) => ({
+      ...note(actor, n, content, g.id),
+      inReplyTo,
+    });
+
+    // A member's reply to the group's Page is a comment, and the group Announces the Create.
+    const first = reply(fay, 'c1', '<p>Mine is a scarf</p>', pageId);
+    assert.equal(await peer.send(fay, inboxOf(g.id), create(fay, first)), 202);
+    const comment = await eventually('the comment', async () =>
+      (await comments()).find((c) => /Mine is a scarf/.test(c.content)),
+    );
+    assert.equal(comment.account.id, fayId);
+    assert.equal(comment.in_reply_to_id, threadId);
+    await eventually('the Announce of the comment', async () => announced('Create', first.id));
+    // It is a comment only: no status of it is stored.
+    const stored = await h.app.database.db.select().from(posts).where(eq(posts.uri, first.id));
+    assert.deepEqual(stored, []);
+
+    // A non-member's reply is refused: no comment, no status.
+    const ivyId = `${ivy.id}/statuses/c2`;
+    assert.equal(
+      await peer.send(ivy, inboxOf(g.id), create(ivy, reply(ivy, 'c2', '<p>Spam</p>', pageId))),
+      202,
+    );
+    await settled();
+    assert.equal(
+      (await comments()).some((c) => /Spam/.test(c.content)),
+      false,
+    );
+    assert.deepEqual(await h.app.database.db.select().from(posts).where(eq(posts.uri, ivyId)), []);
+
+    // A member's Like of the comment, and EmojiReact on the post, are reactions; a non-member's Like is not.
+    await peer.send(gus, inboxOf(g.id), {
+      id: `${gus.id}#likes/1`,
+      type: 'Like',
+      actor: gus.id,
+      object: first.id,
+    });
+    await peer.send(ivy, inboxOf(g.id), {
+      id: `${ivy.id}#likes/1`,
+      type: 'Like',
+      actor: ivy.id,
+      object: first.id,
+    });
+    await peer.send(gus, inboxOf(g.id), {
+      // Pleroma's shape (FEP-c0e0): EmojiReact is litepub's term, so its context names it.
+      '@context': [
+        'https://www.w3.org/ns/activitystreams',
+        'https://w3id.org/security/v1',
+        { litepub: 'http://litepub.social/ns#', EmojiReact: 'litepub:EmojiReact' },
+      ],
+      id: `${gus.id}#reacts/1`,
+      type: 'EmojiReact',
+      actor: gus.id,
+      object: pageId,
+      content: '🔥',
+    });
+    await eventually('the favourite of the comment', async () =>
+      (await comments()).find((c) => c.id === comment.id && c.favourites_count === 1),
+    );
+    const starter = await eventually('the reaction on the post', async () => {
+      const r = await h.api('GET', `/channels/${threadId}/messages/${threadId}`, { token: g.owner.token });
+      return r.body.reactions?.some((x: { emoji: { name: string } }) => x.emoji.name === '🔥')
+        ? r.body
+        : null;
+    });
+    assert.equal(starter.reactions.length, 1);
+    await settled();
+    assert.equal((await comments()).find((c) => c.id === comment.id)?.favourites_count, 1);
+    // Taken back.
+    await peer.send(gus, inboxOf(g.id), {
+      id: `${gus.id}#likes/1/undo`,
+      type: 'Undo',
+      actor: gus.id,
+      object: { id: `${gus.id}#likes/1`, type: 'Like', actor: gus.id, object: first.id },
+    });
+    await eventually('the favourite taken back', async () =>
+      (await comments()).find((c) => c.id === comment.id && c.favourites_count === 0),
+    );
+
+    // Its edit edits the comment; an Update that changes nothing edits nothing.
+    const edited = { ...first, content: '<p>Mine is a long scarf</p>', updated: '2026-12-01T11:00:00Z' };
+    const update = (n: number) => ({
+      id: `${fay.id}#updates/c1/${n}`,
+      type: 'Update',
+      actor: fay.id,
+      object: edited,
+    });
+    await peer.send(fay, inboxOf(g.id), update(1));
+    await eventually('the comment edited', async () =>
+      (await comments()).find((c) => c.id === comment.id && /long scarf/.test(c.content)),
+    );
+    await eventually('the Announce of the comment edit', async () =>
+      peer.received.find((a) => a.type === 'Announce' && a.object?.id === `${fay.id}#updates/c1/1`),
+    );
+    const editedAt = (
+      await h.api('GET', `/channels/${threadId}/messages/${comment.id}`, { token: g.owner.token })
+    ).body.edited_timestamp;
+    await peer.send(fay, inboxOf(g.id), update(2));
+    await settled();
+    const again = await h.api('GET', `/channels/${threadId}/messages/${comment.id}`, {
+      token: g.owner.token,
+    });
+    assert.equal(again.body.edited_timestamp, editedAt);
+    assert.equal(
+      peer.received.some((a) => a.type === 'Announce' && a.object?.id === `${fay.id}#updates/c1/2`),
+      false,
+    );
+
+    // A local member's comment is Announced as its author's Create of a Note the group serves; a reply to it nests.
+    const local = await h.api('POST', `/channels/${threadId}/messages`, {
+      token: g.owner.token,
+      body: { content: 'Lovely, all of you' },
+    });
+    assert.equal(local.status, 200, local.text);
+    const localNoteId = `${actorUri(g.id)}/statuses/${local.body.id}`;
+    const announce = await eventually('the Announce of the local comment', async () =>
+      announced('Create', localNoteId),
+    );
+    assert.equal(announce.actor, actorUri(g.id));
+    assert.equal(announce.object.actor, actorUri(g.owner.id));
+    const served = await (await getAp(localNoteId)).json();
+    assert.equal(served.type, 'Note');
+    assert.equal(served.inReplyTo, pageId);
+    assert.match(served.content, /Lovely/);
+    const localEdit = await h.api('PATCH', `/channels/${threadId}/messages/${local.body.id}`, {
+      token: g.owner.token,
+      body: { content: 'Lovely, every one of you' },
+    });
+    assert.equal(localEdit.status, 200, localEdit.text);
+    const editAnnounce = await eventually('the Announce of the local comment edit', async () =>
+      announced('Update', localNoteId),
+    );
+    assert.match(editAnnounce.object.object.content, /every one of you/);
+    const nested = reply(gus, 'c3', '<p>Thanks!</p>', localNoteId);
+    await peer.send(gus, inboxOf(g.id), create(gus, nested));
+    const answer = await eventually('the nested comment', async () =>
+      (await comments()).find((c) => /Thanks!/.test(c.content)),
+    );
+    assert.equal(answer.in_reply_to_id, local.body.id);
+    assert.equal(answer.account.id, gusId);
+
+    // A moderator's removal of a remote member's comment is the group's own Delete of that member's Note.
+    const removed = await h.api('DELETE', `/channels/${threadId}/messages/${answer.id}`, {
+      token: g.owner.token,
+    });
+    assert.equal(removed.status, 204, removed.text);
+    const removal = await eventually('the Announce of the removal', async () =>
+      announced('Delete', nested.id),
+    );
+    assert.equal(removal.object.actor, actorUri(g.id));
+
+    // A local member's reaction is Announced: the post's favourite reaction (⭐ here) as a Like, then its Undo.
+    const star = encodeURIComponent('⭐');
+    const put = await h.api('PUT', `/channels/${threadId}/messages/${threadId}/reactions/${star}/@me`, {
+      token: g.owner.token,
+    });
+    assert.equal(put.status, 204, put.text);
+    const liked = await eventually('the Announce of the Like', async () => announced('Like', pageId));
+    assert.equal(liked.object.actor, actorUri(g.owner.id));
+    const yarn = encodeURIComponent('🧶');
+    const yarnPut = await h.api(
+      'PUT',
+      `/channels/${threadId}/messages/${local.body.id}/reactions/${yarn}/@me`,
+      {
+        token: g.owner.token,
+      },
+    );
+    assert.equal(yarnPut.status, 204, yarnPut.text);
+    const react = await eventually('the Announce of the EmojiReact', async () =>
+      announced('EmojiReact', localNoteId),
+    );
+    assert.equal(react.object.content, '🧶');
+    const unput = await h.api('DELETE', `/channels/${threadId}/messages/${threadId}/reactions/${star}/@me`, {
+      token: g.owner.token,
+    });
+    assert.equal(unput.status, 204, unput.text);
+    await eventually('the Announce of the Undo', async () => announced('Undo', liked.object.id));
+
+    // Its author's Delete deletes the comment, relayed.
+    await peer.send(fay, inboxOf(g.id), {
+      id: `${fay.id}#deletes/c1`,
+      type: 'Delete',
+      actor: fay.id,
+      object: { id: first.id, type: 'Tombstone' },
+    });
+    await eventually('the comment deleted', async () => (await comments()).every((c) => c.id !== comment.id));
+    await eventually('the Announce of the Delete', async () => announced('Delete', first.id));
+
+    // Kicked, gus hears the group's Reject of his Follow; banned, fay too, and her later replies are refused.
+    const kick = await h.api('DELETE', `/guilds/${g.id}/members/${gusId}`, { token: g.owner.token });
+    assert.equal(kick.status, 204, kick.text);
+    await answerTo(gusFollow, 'Reject');
+    const ban = await h.api('PUT', `/guilds/${g.id}/bans/${fayId}`, { token: g.owner.token, body: {} });
+    assert.equal(ban.status, 204, ban.text);
+    await answerTo(fayFollow, 'Reject');
+    await peer.send(fay, inboxOf(g.id), create(fay, reply(fay, 'c4', '<p>Banned words</p>', pageId)));
+    await settled();
+    assert.equal(
+      (await comments()).some((c) => /Banned words/.test(c.content)),
+      false,
+    );
+  });
+
+  test('a remote Update of a group post that changes nothing does not edit it', async () => {
+    const { g } = await createGroup(h, 'public');
+    const hal = await peer.actor('hal');
+    await answerTo(await followGroup(hal, g.id), 'Accept');
+    const first = note(hal, 'p1', '<p>Unchanged news</p>', g.id);
+    await peer.send(hal, inboxOf(g.id), create(hal, first));
+    const post = await eventually('the group post', async () =>
+      (await groupPosts(g.id, g.owner)).find((p) => /Unchanged news/.test(p.content)),
+    );
+    await peer.send(hal, `${h.url}/inbox`, {
+      id: `${hal.id}#updates/p1`,
+      type: 'Update',
+      actor: hal.id,
+      object: first,
+    });
+    await settled();
+    const msg = await h.api('GET', `/channels/${post.id}/messages/${post.id}`, { token: g.owner.token });
+    assert.equal(msg.status, 200, msg.text);
+    assert.equal(msg.body.edited_timestamp, null);
+    assert.equal(announced('Update', first.id), undefined);
   });
 
   test('an approval-required group Accepts a remote Follow once a moderator approves, and Rejects a refused one', async () => {

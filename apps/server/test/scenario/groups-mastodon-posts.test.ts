@@ -165,6 +165,103 @@ describe('group posts as statuses', { timeout: 90_000 }, () => {
     assert.equal((await m('GET', '/api/v1/statuses/99999999999999999999999', reader)).status, 400);
   });
 
+  test('a comment is a status by its own id: get, context up and down the tree, favourite; boosts refused; 404 to whoever may not read the group', async () => {
+    const priv = await createGroup(h, 'private');
+    const [member, outsider] = [await h.register(), await h.register()];
+    await join(priv.g.id, member, priv.forumId, priv.g.owner);
+    const postId = await createForumPost(h, priv.g, priv.forumId, priv.g.owner, 'Tree', 'the root');
+    const say = async (content: string, answers?: string) => {
+      const r = await h.api('POST', `/channels/${postId}/messages`, {
+        token: member.token,
+        body: answers ? { content, message_reference: { message_id: answers } } : { content },
+      });
+      assert.equal(r.status, 200, r.text);
+      return r.body.id as string;
+    };
+    const top = await say('top comment');
+    const mid = await say('an answer', top);
+    const leaf = await say('an answer to the answer', mid);
+    const aside = await say('another top comment');
+
+    const got = await m('GET', `/api/v1/statuses/${mid}`, priv.g.owner);
+    assert.equal(got.status, 200, got.text);
+    assert.equal(got.body.id, mid);
+    assert.equal(got.body.account.id, member.id);
+    assert.equal(got.body.in_reply_to_id, top);
+    assert.match(got.body.content, /an answer/);
+
+    const ctx = await m('GET', `/api/v1/statuses/${mid}/context`, priv.g.owner);
+    assert.equal(ctx.status, 200, ctx.text);
+    assert.deepEqual(
+      ctx.body.ancestors.map((x: { id: string }) => x.id),
+      [postId, top],
+    );
+    assert.deepEqual(
+      ctx.body.descendants.map((x: { id: string }) => x.id),
+      [leaf],
+    );
+    const topCtx = await m('GET', `/api/v1/statuses/${top}/context`, priv.g.owner);
+    assert.deepEqual(
+      topCtx.body.descendants.map((x: { id: string }) => x.id),
+      [mid, leaf],
+    );
+    assert.ok(!topCtx.body.descendants.some((x: { id: string }) => x.id === aside));
+
+    // Favouriting a comment is the reaction on that comment (the chat side sees it).
+    const fav = await m('POST', `/api/v1/statuses/${leaf}/favourite`, priv.g.owner);
+    assert.equal(fav.status, 200, fav.text);
+    assert.equal(fav.body.favourited, true);
+    assert.equal(fav.body.favourites_count, 1);
+    const reacted = await h.api('GET', `/channels/${postId}/messages/${leaf}`, { token: priv.g.owner.token });
+    assert.equal(reacted.body.reactions?.[0]?.count, 1, reacted.text);
+    const unfav = await m('POST', `/api/v1/statuses/${leaf}/unfavourite`, priv.g.owner);
+    assert.equal(unfav.body.favourites_count, 0);
+    assert.equal((await m('POST', `/api/v1/statuses/${leaf}/reblog`, member)).status, 422);
+
+    // Replying through the Mastodon API is commenting: on the comment it answers, by whoever may comment.
+    const replied = await client(member).v1.statuses.create({
+      status: 'a reply from an app',
+      inReplyToId: mid,
+    });
+    assert.equal(replied.inReplyToId, mid);
+    assert.equal(replied.account.id, member.id);
+    const asMessage = await h.api('GET', `/channels/${postId}/messages/${replied.id}`, {
+      token: member.token,
+    });
+    assert.equal(asMessage.status, 200, asMessage.text);
+    assert.equal(asMessage.body.message_reference?.message_id, mid);
+    const onPost = await m('POST', '/api/v1/statuses', member, {
+      status: 'on the post',
+      in_reply_to_id: postId,
+    });
+    assert.equal(onPost.status, 200, onPost.text);
+    assert.equal(onPost.body.in_reply_to_id, postId);
+    const outsiderReply = await m('POST', '/api/v1/statuses', outsider, {
+      status: 'let me in',
+      in_reply_to_id: mid,
+    });
+    assert.equal(outsiderReply.status, 404, outsiderReply.text);
+    assert.deepEqual(outsiderReply.body, { error: 'Record not found' });
+
+    // Outside the private group, signed out or not: the same 404 for every route, as for an id that is nobody's.
+    for (const who of [outsider, null]) {
+      for (const [method, path] of [
+        ['GET', `/api/v1/statuses/${mid}`],
+        ['GET', `/api/v1/statuses/${mid}/context`],
+        ['POST', `/api/v1/statuses/${mid}/favourite`],
+        ['POST', `/api/v1/statuses/${mid}/reblog`],
+      ] as const) {
+        const res = await m(method, path, who ?? undefined);
+        if (!who && method === 'POST') {
+          assert.equal(res.status, 401, res.text);
+          continue;
+        }
+        assert.equal(res.status, 404, `${method} ${path}: ${res.text}`);
+        assert.deepEqual(res.body, { error: 'Record not found' });
+      }
+    }
+  });
+
   test('masto.js: favourites are reactions on the starter message (the forum default, else ⭐), by ADD_REACTIONS; boosts are refused; media and counts show', async () => {
     const { g, forumId } = await createGroup(h, 'public');
     const [fan, lurker, mutedMember] = [await h.register(), await h.register(), await h.register()];

@@ -11,6 +11,7 @@ import { deleteMessages } from '../messages/channel-content';
 import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
 import { writeAudit } from './audit';
+import { rejectRemovedMember } from './group-federation';
 import { loadGuildActor, lockGuild } from './guild-access';
 import type { MembersService } from './members.service';
 
@@ -100,7 +101,8 @@ export class BansService {
           target: [bans.guildId, bans.userId],
           set: { reason, moderatorId: principal.userId },
         });
-      await this.members.removeMember(tx, pending, guildId, userId);
+      if (await this.members.removeMember(tx, pending, guildId, userId))
+        await rejectRemovedMember(this.deps, tx, actor.guild, userId);
       const removed: Array<{ channelId: string; id: string }> = [];
       if (deleteMessageSeconds > 0) {
         const since = snowflakeFromTimestamp(Date.now() - deleteMessageSeconds * 1000);

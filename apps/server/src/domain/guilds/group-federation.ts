@@ -2,7 +2,7 @@ import { isForumType, isThreadType } from '@hearth/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { FederationDelivery } from '../../jobs/kinds';
 import type { DbOrTx } from '../../store/db';
-import { channels, members, users } from '../../store/schema';
+import { channels, guilds, members, users } from '../../store/schema';
 import type { Deps } from '../deps';
 
 // Which groups federate (ADR 0031, federation addendum): a group with a handle that is public or approval-required is
@@ -66,5 +66,117 @@ export async function announcePostEdit(
     guildId: guild.id,
     threadId: thread.id,
     authorId,
+  });
+}
+
+/**
+ * Member `userId` was removed from group `guild` by a moderator (kicked or banned), in `tx`: when they are a remote
+ * account (a follower of the federated group's actor), the group sends them a Reject of their Follow, so their
+ * instance knows they are no longer in it (as Mastodon's Reject of an accepted follow removes a follower).
+ */
+export async function rejectRemovedMember(
+  deps: Pick<Deps, 'jobs'>,
+  tx: DbOrTx,
+  guild: { id: string; groupJoinMode: 'public' | 'approval' | 'private' | null; groupHandle: string | null },
+  userId: string,
+): Promise<void> {
+  if (!isFederatedGroup(guild)) return;
+  const [user] = await tx.select({ remote: users.remote }).from(users).where(eq(users.id, userId));
+  if (!user?.remote) return;
+  await deps.jobs.enqueue(
+    'federation.deliver',
+    { type: 'group-reject', guildId: guild.id, followerId: userId },
+    {},
+    tx,
+  );
+}
+
+/**
+ * The guild of `thread` when it is a post of a forum of a federated group and `userId` is a local account (or
+ * `anyone`), else null, read in `tx`.
+ */
+async function localGroupThread(
+  tx: DbOrTx,
+  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  userId: string,
+  opts: { anyone?: boolean } = {},
+) {
+  if (!thread.parentId || !thread.guildId || !isThreadType(thread.type)) return null;
+  const [row] = await tx
+    .select({ forumType: channels.type, guild: guilds, remote: users.remote })
+    .from(channels)
+    .innerJoin(guilds, eq(guilds.id, channels.guildId))
+    .innerJoin(users, eq(users.id, userId))
+    .where(eq(channels.id, thread.parentId));
+  return row && (opts.anyone || !row.remote) && isForumType(row.forumType) && isFederatedGroup(row.guild)
+    ? row.guild
+    : null;
+}
+
+/**
+ * A message `messageId` was written (or, `edited`, its text edited) by `authorId` in `thread`, in `tx`: when it is a
+ * local member's comment on a post of a federated group with remote members, the group Announces its Create (or
+ * Update); a remote member's is announced by the inbox that accepted it.
+ */
+export async function announceComment(
+  deps: Pick<Deps, 'jobs'>,
+  tx: DbOrTx,
+  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  messageId: string,
+  authorId: string,
+  opts: { edited?: boolean } = {},
+): Promise<void> {
+  if (messageId === thread.id) return;
+  const guild = await localGroupThread(tx, thread, authorId);
+  if (!guild) return;
+  await enqueueGroupDelivery(deps, tx, guild, {
+    type: opts.edited ? 'group-comment-update' : 'group-comment',
+    guildId: guild.id,
+    threadId: thread.id,
+    messageId,
+    authorId,
+  });
+}
+
+/**
+ * Local `userId` reacted with Unicode `emoji` to message `messageId` of `thread` (or, `on` false, took it back), in
+ * `tx`: on a post or comment of a federated group with remote members, the group Announces the Like or EmojiReact
+ * (or its Undo). Custom emoji reactions stay here.
+ */
+export async function announceReaction(
+  deps: Pick<Deps, 'jobs'>,
+  tx: DbOrTx,
+  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  reaction: { messageId: string; userId: string; emoji: string; on: boolean },
+): Promise<void> {
+  const guild = await localGroupThread(tx, thread, reaction.userId);
+  if (!guild) return;
+  await enqueueGroupDelivery(deps, tx, guild, {
+    type: 'group-react',
+    guildId: guild.id,
+    threadId: thread.id,
+    ...reaction,
+  });
+}
+
+/**
+ * Comment `messageId` of `thread` by `authorId` was deleted, in `tx`: by its local author, or by a moderator
+ * (`moderated`, whoever wrote it), the group Announces the Delete (by the author, or by the group itself). A remote
+ * author's own deletion is announced by the inbox that received it.
+ */
+export async function announceCommentDelete(
+  deps: Pick<Deps, 'jobs'>,
+  tx: DbOrTx,
+  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  comment: { messageId: string; authorId: string; moderated: boolean },
+): Promise<void> {
+  if (comment.messageId === thread.id) return;
+  const guild = await localGroupThread(tx, thread, comment.authorId, { anyone: comment.moderated });
+  if (!guild) return;
+  await enqueueGroupDelivery(deps, tx, guild, {
+    type: 'group-comment-delete',
+    guildId: guild.id,
+    threadId: thread.id,
+    ...comment,
   });
 }

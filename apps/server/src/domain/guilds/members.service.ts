@@ -14,6 +14,7 @@ import { PendingEvents } from '../pending-events';
 import { toPublicUser } from '../users/users.wire';
 import type { VoiceService } from '../voice/voice.service';
 import { type AuditChange, writeAudit } from './audit';
+import { rejectRemovedMember } from './group-federation';
 import { GuildActor, loadGuildActor } from './guild-access';
 import { toMemberWire } from './guilds.wire';
 
@@ -299,7 +300,8 @@ export class MembersService {
     if (!actor.canManageMember(target)) throw missingPermissions();
     const pending = new PendingEvents();
     await db.transaction(async (tx) => {
-      await this.removeMember(tx, pending, guildId, userId);
+      if (await this.removeMember(tx, pending, guildId, userId))
+        await rejectRemovedMember(this.deps, tx, actor.guild, userId);
       await writeAudit(tx, this.deps.ids, pending, {
         guildId,
         userId: principal.userId,

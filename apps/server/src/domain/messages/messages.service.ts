@@ -28,7 +28,7 @@ import type { Deps } from '../deps';
 import type { DmsService } from '../dms/dms.service';
 import { ApiError, invalidField, missingPermissions, notFound, rateLimited } from '../errors';
 import { writeAudit } from '../guilds/audit';
-import { announcePostEdit } from '../guilds/group-federation';
+import { announceComment, announceCommentDelete, announcePostEdit } from '../guilds/group-federation';
 import { toMemberWire } from '../guilds/guilds.wire';
 import type { StickersService } from '../guilds/stickers.service';
 import { PendingEvents } from '../pending-events';
@@ -332,7 +332,11 @@ export class MessagesService {
       await this.cloudUploads.consume(tx, channelId, principal.userId, uploaded);
       if (stored?.length) await tx.insert(attachments).values(stored);
       if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
-      if (inThread && !starter) await this.threads.onMessage(tx, ctx.channel, principal.userId);
+      if (inThread && !starter) {
+        await this.threads.onMessage(tx, ctx.channel, principal.userId);
+        // A comment on a federated group's post reaches the group's remote members (FEP-1b12).
+        await announceComment(this.deps, tx, ctx.channel, id, principal.userId);
+      }
       await recordMentions(tx, directMentions, {
         channelId,
         messageId: id,
@@ -515,6 +519,9 @@ export class MessagesService {
       // A federated group's post edited by its (local) author: the group Announces the Update (FEP-1b12).
       if (changes.content !== undefined && messageId === channelId && ctx.actor)
         await announcePostEdit(this.deps, tx, ctx.actor.guild, ctx.channel, row.authorId);
+      // A comment on it edited by its local author: the group Announces the Update of the comment's Note.
+      else if (changes.content !== undefined && isThreadType(ctx.channel.type))
+        await announceComment(this.deps, tx, ctx.channel, messageId, row.authorId, { edited: true });
       return { updated: next, removed: await dropAttachments(tx, channelId, messageId, files.dropped) };
     });
     upload?.keep();
@@ -588,6 +595,13 @@ export class MessagesService {
     const pending = new PendingEvents();
     const deleted = await db.transaction(async (tx) => {
       const result = await deleteMessages(tx, channelId, [messageId]);
+      // A comment on a federated group's post is deleted at its remote members' instances too (FEP-1b12).
+      if (result.ids.length && isThreadType(ctx.channel.type))
+        await announceCommentDelete(this.deps, tx, ctx.channel, {
+          messageId,
+          authorId: row.authorId,
+          moderated: row.authorId !== principal.userId,
+        });
       if (ctx.guildId && row.authorId !== principal.userId)
         await writeAudit(tx, ids, pending, {
           guildId: ctx.guildId,

@@ -7,6 +7,7 @@ import { applicationEmojis, emojis, messages, reactions, users } from '../../sto
 import type { Principal } from '../auth/auth.service';
 import type { Deps } from '../deps';
 import { ApiError, missingPermissions, notFound } from '../errors';
+import { announceReaction } from '../guilds/group-federation';
 import { toMemberWire } from '../guilds/guilds.wire';
 import { toPublicUser } from '../users/users.wire';
 import { loadMessageChannel, type MessageChannel } from './message-channel';
@@ -110,6 +111,14 @@ export class ReactionsService {
         })
         .onConflictDoNothing()
         .returning();
+      // A reaction on a federated group's post or comment reaches its remote members (FEP-1b12).
+      if (rows.length > 0 && !emoji.id && emoji.name)
+        await announceReaction(this.deps, tx, ctx.channel, {
+          messageId,
+          userId: principal.userId,
+          emoji: emoji.name,
+          on: true,
+        });
       return rows.length > 0;
     });
     if (!added) return;
@@ -145,17 +154,28 @@ export class ReactionsService {
     if (userId !== principal.userId) this.requireModerator(ctx);
     await this.message(db, channelId, messageId);
     const emoji = await parseEmoji(db, rawEmoji);
-    const removed = await db
-      .delete(reactions)
-      .where(
-        and(
-          eq(reactions.channelId, channelId),
-          eq(reactions.messageId, messageId),
-          eq(reactions.emojiKey, emoji.key),
-          eq(reactions.userId, userId),
-        ),
-      )
-      .returning();
+    const removed = await db.transaction(async (tx) => {
+      const rows = await tx
+        .delete(reactions)
+        .where(
+          and(
+            eq(reactions.channelId, channelId),
+            eq(reactions.messageId, messageId),
+            eq(reactions.emojiKey, emoji.key),
+            eq(reactions.userId, userId),
+          ),
+        )
+        .returning();
+      // Taking back one's own reaction on a federated group's post or comment is an Undo there too.
+      if (rows.length > 0 && userId === principal.userId && !emoji.id && emoji.name)
+        await announceReaction(this.deps, tx, ctx.channel, {
+          messageId,
+          userId,
+          emoji: emoji.name,
+          on: false,
+        });
+      return rows;
+    });
     if (!removed.length) return;
     this.deps.events.publish('MESSAGE_REACTION_REMOVE', Topic.channel(channelId), {
       user_id: userId,

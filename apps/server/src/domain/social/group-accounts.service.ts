@@ -74,7 +74,7 @@ interface ChatParts {
   members: MembersService;
   forumPosts: Pick<ForumPostsService, 'startThread'>;
   threads: Pick<ThreadsService, 'modify' | 'deleteFromStatus'>;
-  messages: Pick<MessagesService, 'edit'>;
+  messages: Pick<MessagesService, 'create' | 'edit' | 'delete'>;
   reactions: Pick<ReactionsService, 'add' | 'remove'>;
 }
 
@@ -396,25 +396,39 @@ export class GroupAccountsService {
   }
 
   /**
-   * A group post (a forum thread of a group, by its id) that `viewer` may read: they know the group and may read the
-   * forum (a member's bits; a previewer's in a public listed group that does not ban them), and its author is active
-   * and not blocked either way. 404 otherwise, whether or not it exists.
+   * A group post (a forum thread of a group, by its id) that `viewer` may read, or with `comments` also a comment (a
+   * message of such a thread, by its own id): they know the group and may read the forum (a member's bits; a
+   * previewer's in a public listed group that does not ban them), and its author is active and not blocked either way.
+   * 404 otherwise, whether or not it exists.
    */
-  private async readablePost(viewer: string | null, id: string): Promise<GroupPostRow> {
+  private async readablePost(
+    viewer: string | null,
+    id: string,
+    opts: { comments?: boolean } = {},
+  ): Promise<GroupPostRow> {
     const { db } = this.deps;
     if (!/^\d{1,20}$/.test(id)) throw recordNotFound();
-    const [row] = await db
+    const readable = and(
+      eq(channels.type, ChannelType.PublicThread),
+      activeAuthor(),
+      viewer ? sql`not ${blockedBetween(sql`${messages.authorId}`, viewer)}` : undefined,
+    );
+    let [row] = await db
       .select({ thread: channels, message: messages })
       .from(channels)
       .innerJoin(messages, and(eq(messages.channelId, channels.id), eq(messages.id, channels.id)))
-      .where(
-        and(
-          eq(channels.id, id),
-          eq(channels.type, ChannelType.PublicThread),
-          activeAuthor(),
-          viewer ? sql`not ${blockedBetween(sql`${messages.authorId}`, viewer)}` : undefined,
-        ),
-      );
+      .where(and(eq(channels.id, id), readable));
+    if (!row && opts.comments) {
+      // A comment: a said message of a thread (found by its id alone, `messages_id_idx`), not its starter.
+      [row] = await db
+        .select({ thread: channels, message: messages })
+        .from(messages)
+        .innerJoin(channels, eq(channels.id, messages.channelId))
+        .where(and(eq(messages.id, id), ne(messages.channelId, id), inArray(messages.type, SAID), readable))
+        .limit(1);
+      // The post itself must be readable too (its author active, not blocked either way).
+      if (row) await this.readablePost(viewer, row.thread.id);
+    }
     if (!row?.thread.guildId) throw recordNotFound();
     const [group] = await this.visible(db, viewer, eq(guilds.id, row.thread.guildId));
     if (!group) throw recordNotFound();
@@ -423,26 +437,28 @@ export class GroupAccountsService {
     return row;
   }
 
-  /** GET /api/v1/statuses/:id of a group post the viewer may read (404 otherwise). */
+  /** GET /api/v1/statuses/:id of a group post or comment the viewer may read (404 otherwise). */
   async post(viewer: string | null, id: string) {
-    const [status] = await this.views([await this.readablePost(viewer, id)], viewer);
+    const [status] = await this.views([await this.readablePost(viewer, id, { comments: true })], viewer);
     if (!status) throw recordNotFound();
     return status;
   }
 
   /**
-   * GET /api/v1/statuses/:id/context of a group post: no ancestors; its comments (the thread's messages after the
-   * starter, oldest first) as descendants, but for those of deactivated authors or authors blocked either way.
+   * GET /api/v1/statuses/:id/context of a group post or comment. A post has no ancestors and its comments (the
+   * thread's messages after the starter, oldest first) as descendants; a comment has the post and the comments it
+   * answers, up the tree, as ancestors (oldest first), and the comments below it as descendants. Comments of
+   * deactivated authors or authors blocked either way are left out (and so is what hangs only below them).
    */
   async context(viewer: string | null, id: string) {
-    const post = await this.readablePost(viewer, id);
+    const row = await this.readablePost(viewer, id, { comments: true });
     const comments = await this.deps.db
       .select({ message: messages })
       .from(messages)
       .where(
         and(
-          eq(messages.channelId, post.thread.id),
-          ne(messages.id, post.thread.id),
+          eq(messages.channelId, row.thread.id),
+          ne(messages.id, row.thread.id),
           inArray(messages.type, SAID),
           activeAuthor(),
           viewer ? sql`not ${blockedBetween(sql`${messages.authorId}`, viewer)}` : undefined,
@@ -450,20 +466,78 @@ export class GroupAccountsService {
       )
       .orderBy(asc(messages.id))
       .limit(Limits.contextDescendantsMax);
-    const descendants = await this.views(
-      comments.map((c) => ({ thread: post.thread, message: c.message })),
-      viewer,
-    );
-    return { ancestors: [], descendants };
+    const asRow = (message: typeof messages.$inferSelect) => ({ thread: row.thread, message });
+    if (row.message.id === row.thread.id)
+      return {
+        ancestors: [],
+        descendants: await this.views(
+          comments.map((c) => asRow(c.message)),
+          viewer,
+        ),
+      };
+    const byId = new Map(comments.map((c) => [c.message.id, c.message]));
+    const parentOf = (m: typeof messages.$inferSelect) =>
+      m.type === MessageType.Reply && m.referenceMessageId ? byId.get(m.referenceMessageId) : undefined;
+    const ancestors: Array<typeof messages.$inferSelect> = [];
+    const seen = new Set<string>([row.message.id]);
+    for (let up = parentOf(row.message); up && !seen.has(up.id); up = parentOf(up)) {
+      seen.add(up.id);
+      ancestors.unshift(up);
+    }
+    const [starter] = await this.deps.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.channelId, row.thread.id), eq(messages.id, row.thread.id)));
+    // Below it: comments whose chain of answers reaches it (ids only grow down a thread, so one pass in order does).
+    const below = new Set<string>([row.message.id]);
+    const descendants = comments.filter((c) => {
+      const up = parentOf(c.message);
+      if (up && below.has(up.id)) {
+        below.add(c.message.id);
+        return true;
+      }
+      return false;
+    });
+    return {
+      ancestors: await this.views([...(starter ? [starter] : []), ...ancestors].map(asRow), viewer),
+      descendants: await this.views(
+        descendants.map((c) => asRow(c.message)),
+        viewer,
+      ),
+    };
   }
 
   /**
-   * Favourites (or stops favouriting) a group post: the forum's default reaction (else ⭐) on its starter message, by
+   * POST /api/v1/statuses with `in_reply_to_id` a group post or comment the caller may read: a comment in the post's
+   * thread (answering the comment, if one is named) through the chat side's own call, so the one engine decides
+   * (a member with SEND_MESSAGES_IN_THREADS, not in a locked post unless MANAGE_THREADS: else 403). Answers the
+   * comment as a Status. 404 when the caller may not read it.
+   */
+  async comment(principal: Principal, id: string, text: string) {
+    const target = await this.readablePost(principal.userId, id, { comments: true });
+    const member = await this.deps.db
+      .select({ id: members.userId })
+      .from(members)
+      .where(and(eq(members.guildId, target.thread.guildId ?? '0'), eq(members.userId, principal.userId)));
+    // A reader who is not a member sees the post but may not comment (the chat side would answer 404: a lie here).
+    if (member.length === 0) throw notAllowed();
+    const content = text.trim().slice(0, Limits.messageContent);
+    const message = await this.chat.messages.create(principal, target.thread.id, {
+      content,
+      ...(target.message.id !== target.thread.id
+        ? { message_reference: { message_id: target.message.id, fail_if_not_exists: false } }
+        : {}),
+    });
+    return this.post(principal.userId, message.id);
+  }
+
+  /**
+   * Favourites (or stops favouriting) a group post or comment: the forum's default reaction (else ⭐) on its message, by
    * the chat side's reaction calls, so the one permission engine decides (a member's ADD_REACTIONS and
    * READ_MESSAGE_HISTORY; a reader who is no member may not react: 403).
    */
   async favourite(principal: Principal, id: string, on: boolean) {
-    const post = await this.readablePost(principal.userId, id);
+    const post = await this.readablePost(principal.userId, id, { comments: true });
     const [forum] = await this.deps.db
       .select()
       .from(channels)
@@ -476,17 +550,18 @@ export class GroupAccountsService {
       .where(and(eq(members.guildId, group), eq(members.userId, principal.userId)));
     // A reader who is not a member sees the post but may not react (the chat side would answer 404: a lie here).
     if (member.length === 0) throw notAllowed();
-    if (on) await this.chat.reactions.add(principal, id, id, emoji.route);
-    else await this.chat.reactions.remove(principal, id, id, emoji.route, principal.userId);
+    const thread = post.thread.id;
+    if (on) await this.chat.reactions.add(principal, thread, id, emoji.route);
+    else await this.chat.reactions.remove(principal, thread, id, emoji.route, principal.userId);
     return this.post(principal.userId, id);
   }
 
   /**
-   * Asked when `id` is no status `viewer` may boost: a group post they may read cannot be boosted either (422: the
+   * Asked when `id` is no status `viewer` may boost: a group post or comment they may read cannot be boosted (422: the
    * group shares its posts itself, ADR 0031); anything else is 404.
    */
   async refuseBoost(viewer: string, id: string): Promise<never> {
-    await this.readablePost(viewer, id);
+    await this.readablePost(viewer, id, { comments: true });
     throw unprocessable('A group post cannot be boosted; favourite it or reply to it instead');
   }
 
@@ -923,6 +998,150 @@ export class GroupAccountsService {
     const everyone = previewActor(g, guildRoles, '0');
     if (!hasPermission(everyone.channelPermissions(overwrites), READ)) return null;
     return { guild: g, thread: row.thread, message: row.message };
+  }
+
+  /**
+   * A comment (a said message, not the starter) of a post of a federated group, by its id alone, as the Group actor
+   * serves it, or null: the same rule as `federatedPost` (what only some members read is not federated).
+   */
+  async federatedComment(guildId: string, id: string) {
+    if (!/^\d{1,20}$/.test(id) || !/^\d{1,20}$/.test(guildId)) return null;
+    const [row] = await this.deps.db
+      .select({ thread: channels, message: messages })
+      .from(messages)
+      .innerJoin(channels, eq(channels.id, messages.channelId))
+      .where(
+        and(
+          eq(messages.id, id),
+          ne(messages.channelId, id),
+          eq(channels.guildId, guildId),
+          inArray(messages.type, SAID),
+          activeAuthor(),
+        ),
+      )
+      .limit(1);
+    if (!row || !(await this.federatedPost(guildId, row.thread.id))) return null;
+    return row;
+  }
+
+  /** The federated group post that remote status `statusId` of `userId` made (its thread), or null. */
+  async federatedPostOfStatus(userId: string, statusId: string) {
+    for (const thread of await this.madeBy(userId, statusId))
+      if (thread.guildId && (await this.federatedPost(thread.guildId, thread.id)))
+        return { guildId: thread.guildId, threadId: thread.id };
+    return null;
+  }
+
+  /**
+   * A remote member's reply to a post of a federated group (or to one of its comments, `answers`) becomes a comment
+   * through the chat side's own call, so the one engine decides: a member with SEND_MESSAGES_IN_THREADS, and not in
+   * a locked post (unless MANAGE_THREADS). Answers the comment's id, or null when it is refused (nothing stored).
+   */
+  async commentRemote(
+    principal: Principal,
+    target: { guildId: string; threadId: string; answers: string },
+    text: string,
+  ): Promise<string | null> {
+    if (!(await this.federatedPost(target.guildId, target.threadId))) return null;
+    const content = text.trim().slice(0, Limits.messageContent);
+    if (!content) return null;
+    try {
+      const message = await this.chat.messages.create(principal, target.threadId, {
+        content,
+        ...(target.answers !== target.threadId
+          ? { message_reference: { message_id: target.answers, fail_if_not_exists: false } }
+          : {}),
+        // A remote text naming @everyone or <@id> pings nobody here.
+        allowed_mentions: { parse: [] },
+      });
+      return message.id;
+    } catch (err) {
+      this.deps.log.info(
+        { err, threadId: target.threadId, userId: principal.userId },
+        'a remote comment was refused',
+      );
+      return null;
+    }
+  }
+
+  /** A remote author's edit of their comment `messageId`: applied unless it changes nothing. Answers whether it did. */
+  async editCommentRemote(principal: Principal, threadId: string, messageId: string, text: string) {
+    const content = text.trim().slice(0, Limits.messageContent);
+    const [old] = await this.deps.db
+      .select({ content: messages.content, authorId: messages.authorId })
+      .from(messages)
+      .where(and(eq(messages.channelId, threadId), eq(messages.id, messageId)));
+    if (!old || old.authorId !== principal.userId || !content || old.content === content) return false;
+    try {
+      await this.chat.messages.edit(principal, threadId, messageId, {
+        content,
+        allowed_mentions: { parse: [] },
+      });
+      return true;
+    } catch (err) {
+      this.deps.log.info({ err, threadId, messageId }, 'a remote comment edit was refused');
+      return false;
+    }
+  }
+
+  /** A remote author's deletion of their comment `messageId` (their own only). Answers whether it was deleted. */
+  async deleteCommentRemote(principal: Principal, threadId: string, messageId: string): Promise<boolean> {
+    const [old] = await this.deps.db
+      .select({ authorId: messages.authorId })
+      .from(messages)
+      .where(and(eq(messages.channelId, threadId), eq(messages.id, messageId)));
+    if (old?.authorId !== principal.userId) return false;
+    try {
+      await this.chat.messages.delete(principal, threadId, messageId);
+      return true;
+    } catch (err) {
+      this.deps.log.info({ err, threadId, messageId }, 'a remote comment deletion failed');
+      return false;
+    }
+  }
+
+  /** Whether `emoji` is the favourite reaction of post `threadId` (its forum's default reaction, else ⭐): a Like. */
+  async isFavouriteReaction(threadId: string, emoji: string): Promise<boolean> {
+    const [forum] = await this.deps.db
+      .select({ emoji: channels.defaultReactionEmoji })
+      .from(channels)
+      .where(sql`${channels.id} = (select ${channels.parentId} from ${channels} t where t.id = ${threadId})`);
+    return favouriteEmoji(forum?.emoji ?? null).key === emoji;
+  }
+
+  /**
+   * A remote member's reaction (`emoji`; null: a plain Like, the forum's favourite reaction, else ⭐) on a federated
+   * group's post or comment, added or (`on` false) taken back, through the chat side's reaction calls: ADD_REACTIONS
+   * and READ_MESSAGE_HISTORY decide; a non-member is refused. Answers whether it was applied.
+   */
+  async reactRemote(
+    principal: Principal,
+    target: { guildId: string; threadId: string; messageId: string },
+    emoji: string | null,
+    on: boolean,
+  ): Promise<boolean> {
+    const post = await this.federatedPost(target.guildId, target.threadId);
+    if (!post) return false;
+    const [forum] = await this.deps.db
+      .select({ emoji: channels.defaultReactionEmoji })
+      .from(channels)
+      .where(eq(channels.id, post.thread.parentId ?? '0'));
+    const route = emoji ?? favouriteEmoji(forum?.emoji ?? null).route;
+    try {
+      if (on) await this.chat.reactions.add(principal, target.threadId, target.messageId, route);
+      else
+        await this.chat.reactions.remove(
+          principal,
+          target.threadId,
+          target.messageId,
+          route,
+          principal.userId,
+        );
+      return true;
+    } catch (err) {
+      this.deps.log.info({ err, ...target, userId: principal.userId }, 'a remote reaction was refused');
+      return false;
+    }
   }
 }
 

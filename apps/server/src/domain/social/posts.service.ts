@@ -142,6 +142,12 @@ export class PostsService {
     const text = checkText(input, { blankAllowed: (input.media_ids?.length ?? 0) > 0, pollAllowed: true });
     if (input.poll && input.media_ids?.length)
       throw unprocessable('A status may have media or a poll, not both');
+    // A reply to a group post or comment (no status) is a comment in its thread (ADR 0031).
+    if (input.in_reply_to_id && !(await visibleOriginal(this.deps.db, me, input.in_reply_to_id))) {
+      if (input.poll || input.media_ids?.length)
+        throw unprocessable('A comment on a group post takes text only here; attach files from the group');
+      return this.groups.comment(principal, input.in_reply_to_id, text);
+    }
     await this.resolveMentions(text);
     const id = this.deps.ids.next();
     const pending = new PendingEvents();
@@ -317,7 +323,8 @@ export class PostsService {
 
   /**
    * Applies a remote author's edit of its stored status `id` (ADR 0040): the version it replaces goes into the
-   * history, as a local edit's does. Answers false when there is no such status of that author.
+   * history, as a local edit's does. Answers whether it changed anything (false, too, when there is no such status of
+   * that author): an Update that repeats the status as stored edits nothing and announces nothing.
    */
   async editRemote(authorId: string, id: string, input: RemoteStatusInput): Promise<boolean> {
     const pending = new PendingEvents();
@@ -337,7 +344,7 @@ export class PostsService {
         old.spoilerText !== input.spoilerText.slice(0, Limits.spoilerChars) ||
         old.sensitive !== input.sensitive ||
         media.changed;
-      if (!changed) return old;
+      if (!changed) return null;
       await tx.insert(postEdits).values({
         userId: authorId,
         postId: id,

@@ -71,6 +71,9 @@ export const messages = pgTable(
     primaryKey({ columns: [t.channelId, t.id] }),
     index('messages_author_idx').on(t.channelId, t.authorId, t.id),
     index('messages_search_idx').using('gin', t.searchVector),
+    // A message by its id alone: a group post's comment is a Mastodon status found by its id (ADR 0031). Not a hot
+    // path; under Citus each shard keeps its own part and the lookup asks every shard.
+    index('messages_id_idx').on(t.id),
   ],
 );
 

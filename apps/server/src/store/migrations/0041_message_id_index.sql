@@ -1,0 +1,1 @@
+CREATE INDEX "messages_id_idx" ON "messages" USING btree ("id");
