@@ -66,8 +66,8 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
   jobs.every('social.remote-media-sweep', MEDIA_EXPIRE_SWEEP_MS, 'social.remote-media-sweep', {});
   jobs.define(
     'social.poll-end',
-    async ({ userId, pollId }) => {
-      await services.social.polls.end(userId, pollId);
+    async ({ userId, pollId, expiresAt }) => {
+      await services.social.polls.end(userId, pollId, expiresAt);
     },
     { concurrency: 4 },
   );

@@ -15,8 +15,11 @@ export interface JobPayloads {
   'social.remote-profile-image-fetch': { userId: string; kind: 'avatar' | 'header'; url: string };
   /** Removes remote media files stored longer than REMOTE_MEDIA_CACHE_DAYS (the recurring sweep, hourly). */
   'social.remote-media-sweep': Record<string, never>;
-  /** Tells a poll's voters and author that it ended (at its expiry; once, whatever the runs). */
-  'social.poll-end': { userId: string; pollId: string };
+  /**
+   * Tells a poll's voters and author that it ended (at its expiry; once, whatever the runs). `expiresAt`: the end it
+   * was queued for (an edit that moves the end queues another; jobs queued before it existed have none).
+   */
+  'social.poll-end': { userId: string; pollId: string; expiresAt?: string };
   /** An interaction's answer deadline passed: unanswered, it fails and its invoker is told (ADR 0039). */
   'interactions.deadline': { channelId: string; interactionId: string };
   /** Deletes interactions (and their ephemeral messages) whose 15-minute tokens ended (the sweep, once a minute). */

@@ -567,7 +567,10 @@ export const accountImports = pgTable(
     processed: integer('processed').notNull().default(0),
     imported: integer('imported').notNull().default(0),
     failed: integer('failed').notNull().default(0),
-    failures: jsonb('failures').$type<Array<{ row: number; value: string; error: string }>>().notNull().default(sql`'[]'::jsonb`),
+    failures: jsonb('failures')
+      .$type<Array<{ row: number; value: string; error: string }>>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     finishedAt: timestamptz('finished_at'),
   },
