@@ -80,6 +80,15 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
     { maxAttempts: 10, backoff: { baseMs: 30_000, maxMs: 60 * 60_000 } },
   );
   jobs.define(
+    'accounts.import',
+    async ({ userId, importId }) => {
+      if (await services.imports.runBatch(userId, importId))
+        await jobs.enqueue('accounts.import', { userId, importId }, { key: importId });
+    },
+    // A batch looks accounts up on other instances (each lookup bounded); a failed run is repeated whole.
+    { maxAttempts: 10, timeoutMs: 30 * 60_000, backoff: { baseMs: 30_000, maxMs: 30 * 60_000 } },
+  );
+  jobs.define(
     'accounts.archive',
     async ({ userId, archiveId }) => {
       await services.exports.buildArchive(userId, archiveId);

@@ -39,6 +39,11 @@ export interface JobPayloads {
    * huge account never holds one long transaction and a restart resumes where it stopped.
    */
   'accounts.delete': { userId: string };
+  /**
+   * Works through the next batch of rows of a CSV import (ADR 0051 addendum); enqueues itself again while rows remain,
+   * so a large file never holds one long run and a restart resumes where it stopped.
+   */
+  'accounts.import': { userId: string; importId: string };
   /** Builds archive `archiveId` of an account's data into media storage and mails its owner (ADR 0051). */
   'accounts.archive': { userId: string; archiveId: string };
   /** Removes account archives past their expiry, files first (the recurring sweep, hourly). */

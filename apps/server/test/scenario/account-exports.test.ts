@@ -143,7 +143,9 @@ describe('account exports', () => {
     for (const title of titles) {
       const list = await m('POST', '/api/v1/lists', owner, { title });
       assert.equal(list.status, 200, list.text);
-      const added = await m('POST', `/api/v1/lists/${list.body.id}/accounts`, owner, { account_ids: [bob.id] });
+      const added = await m('POST', `/api/v1/lists/${list.body.id}/accounts`, owner, {
+        account_ids: [bob.id],
+      });
       assert.equal(added.status, 200, added.text);
     }
     const addr = `${bob.username}@${host}`;

@@ -293,7 +293,10 @@ describe('polls', () => {
     assert.equal(edited.poll?.votesCount, 0);
     const history = await client.v1.statuses.$select(status.id).history.list();
     assert.deepEqual(
-      history.map((v) => v.poll?.options.map((o) => o.title)),
+      // masto.js's StatusEdit type has no `poll`; Mastodon's entity has it.
+      history.map((v) =>
+        (v as { poll?: { options: Array<{ title: string }> } }).poll?.options.map((o) => o.title),
+      ),
       [
         ['x', 'y'],
         ['x', 'z'],
