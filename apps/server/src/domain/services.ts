@@ -111,7 +111,6 @@ export function createServices(deps: Deps) {
       domainBlocks,
       bookmarks,
       lists,
-      search: socialSearch,
     }),
     /** Deactivation and deletion of accounts (ADR 0049). */
     lifecycle: new AccountLifecycleService(deps, auth, follows, posts, remote, exports),

@@ -24,7 +24,6 @@ import type { BookmarksService } from '../social/marks.service';
 import { SocialUrls } from '../social/mastodon.wire';
 import type { MutesService } from '../social/mutes.service';
 import type { ProfilesService } from '../social/profiles.service';
-import type { SocialSearchService } from '../social/search.service';
 
 /** What Mastodon's importer takes (`/settings/imports`), by its names. */
 export const IMPORT_TYPES = ['following', 'blocks', 'mutes', 'domain_blocks', 'bookmarks', 'lists'] as const;
@@ -131,7 +130,6 @@ export class AccountImportsService {
       domainBlocks: DomainBlocksService;
       bookmarks: BookmarksService;
       lists: ListsService;
-      search: SocialSearchService;
     },
   ) {
     this.host = new URL(deps.config.publicUrl).host.toLowerCase();
@@ -308,15 +306,10 @@ export class AccountImportsService {
       case 'bookmarks': {
         const url = fields[0] ?? '';
         if (!/^https?:\/\//i.test(url)) throw new ImportRowError('not a status URL');
-        const found = await s.search.search(principal.userId, {
-          q: url,
-          type: 'statuses',
-          resolve: true,
-          limit: 1,
-        });
-        const status = found.statuses[0] as { id: string } | undefined;
-        if (!status) throw new ImportRowError('status not found');
-        await s.bookmarks.set(principal, status.id, true);
+        const id = await this.statusId(url);
+        if (!id) throw new ImportRowError('status not found');
+        // Whether the caller may see it is the bookmark's own rule (404 otherwise).
+        await s.bookmarks.set(principal, id, true);
         return;
       }
       case 'lists': {
@@ -351,6 +344,26 @@ export class AccountImportsService {
     } catch {
       throw new ImportRowError('account not found');
     }
+  }
+
+  /**
+   * The status a bookmark export names: this instance's own (its ActivityPub IRI `/users/{account}/statuses/{id}` or
+   * its page `/@name/{id}`), or a remote one already known here by its IRI. A remote status not known here is not
+   * fetched (Hearth has no lookup of a status by URL yet).
+   */
+  private async statusId(url: string): Promise<string | null> {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return null;
+    }
+    if (u.origin === new URL(this.deps.config.publicUrl).origin) {
+      const m = u.pathname.match(/^\/(?:users\/[0-9]{1,20}\/statuses|@[A-Za-z0-9_.]+)\/([0-9]{1,20})\/?$/);
+      return m?.[1] ?? null;
+    }
+    const [row] = await this.deps.db.select({ id: posts.id }).from(posts).where(eq(posts.uri, url)).limit(1);
+    return row?.id ?? null;
   }
 
   /** The caller's list of that title, made if there is none. */
