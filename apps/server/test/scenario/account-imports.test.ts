@@ -17,7 +17,7 @@ before(async () => {
 });
 after(() => h.close());
 
-function upload(u: TestUser | null, fields: Record<string, string>, data?: string | Uint8Array) {
+function upload(u: TestUser | null, fields: Record<string, string>, data?: string | Uint8Array<ArrayBuffer>) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   if (data !== undefined) form.append('data', new Blob([data]), 'import.csv');
@@ -194,7 +194,7 @@ describe('account imports', () => {
 
     const bad = async (
       fields: Record<string, string>,
-      data: string | Uint8Array | undefined,
+      data: string | Uint8Array<ArrayBuffer> | undefined,
       status: number,
     ) => {
       const res = await upload(owner, fields, data);
