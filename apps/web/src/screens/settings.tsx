@@ -730,8 +730,8 @@ function ImportData() {
     <section aria-labelledby="import-title">
       <h2 id="import-title">Import</h2>
       <p>
-        A CSV file exported from this server or another Mastodon server: follows, lists, blocks, mutes, blocked
-        domains or bookmarks.
+        A CSV file exported from this server or another Mastodon server: follows, lists, blocks, mutes,
+        blocked domains or bookmarks.
       </p>
       <Form label="Import a file" error={action.error} onSubmit={submit}>
         <label htmlFor={typeId}>What it holds</label>
@@ -745,7 +745,12 @@ function ImportData() {
         <fieldset>
           <legend>How</legend>
           <label>
-            <input type="radio" name="import-mode" checked={mode === 'merge'} onChange={() => setMode('merge')} />{' '}
+            <input
+              type="radio"
+              name="import-mode"
+              checked={mode === 'merge'}
+              onChange={() => setMode('merge')}
+            />{' '}
             Merge: keep what you have and add the file's
           </label>
           <label>

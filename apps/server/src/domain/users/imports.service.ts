@@ -214,7 +214,7 @@ export class AccountImportsService {
       .select()
       .from(accountImports)
       .where(and(eq(accountImports.userId, userId), eq(accountImports.id, importId)));
-    if (!imp || imp.state !== 'pending') return false;
+    if (imp?.state !== 'pending') return false;
     const [owner] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId));
     if (!owner) return false;
     const principal: Principal = {
