@@ -177,6 +177,37 @@ export const CSV_EXPORTS = [
   ['domain_blocks.csv', 'Blocked domains'],
   ['bookmarks.csv', 'Bookmarks'],
 ] as const;
+/** A CSV import (Mastodon's kinds) and how far its job has come (ADR 0051 addendum). */
+export interface AccountImport {
+  id: string;
+  type: string;
+  mode: 'merge' | 'overwrite';
+  state: 'pending' | 'finished';
+  total_rows: number;
+  processed_rows: number;
+  imported_rows: number;
+  failed_rows: number;
+  failures: Array<{ row: number; value: string; error: string }>;
+  created_at: string;
+  finished_at: string | null;
+}
+/** What can be imported, by Mastodon's type names. */
+export const IMPORT_TYPES = [
+  ['following', 'Follows'],
+  ['lists', 'Lists'],
+  ['blocks', 'Blocked accounts'],
+  ['mutes', 'Muted accounts'],
+  ['domain_blocks', 'Blocked domains'],
+  ['bookmarks', 'Bookmarks'],
+] as const;
+export const getImports = () => mastodon<AccountImport[]>('GET', '/v1/hearth/imports');
+export const startImport = (type: string, mode: 'merge' | 'overwrite', file: File) => {
+  const form = new FormData();
+  form.append('type', type);
+  form.append('mode', mode);
+  form.append('data', file, file.name);
+  return mastodon<AccountImport>('POST', '/v1/hearth/imports', form);
+};
 /** Deletes the account for good; the password confirms it. */
 export const deleteAccount = (password: string) => api<void>('POST', '/users/@me/delete', { password });
 export const sendFriendRequest = (username: string) =>

@@ -66,8 +66,8 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
   jobs.every('social.remote-media-sweep', MEDIA_EXPIRE_SWEEP_MS, 'social.remote-media-sweep', {});
   jobs.define(
     'social.poll-end',
-    async ({ userId, pollId }) => {
-      await services.social.polls.end(userId, pollId);
+    async ({ userId, pollId, expiresAt }) => {
+      await services.social.polls.end(userId, pollId, expiresAt);
     },
     { concurrency: 4 },
   );
@@ -78,6 +78,15 @@ export function defineDomainJobs(jobs: JobWorker<JobPayloads>, services: Service
         await jobs.enqueue('accounts.delete', { userId }, { key: userId });
     },
     { maxAttempts: 10, backoff: { baseMs: 30_000, maxMs: 60 * 60_000 } },
+  );
+  jobs.define(
+    'accounts.import',
+    async ({ userId, importId }) => {
+      if (await services.imports.runBatch(userId, importId))
+        await jobs.enqueue('accounts.import', { userId, importId }, { key: importId });
+    },
+    // A batch looks accounts up on other instances (each lookup bounded); a failed run is repeated whole.
+    { maxAttempts: 10, timeoutMs: 30 * 60_000, backoff: { baseMs: 30_000, maxMs: 30 * 60_000 } },
   );
   jobs.define(
     'accounts.archive',

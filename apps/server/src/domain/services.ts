@@ -56,6 +56,7 @@ import { ForumPostsService } from './threads/forum-posts.service';
 import { ThreadsService } from './threads/threads.service';
 import { AccountExportsService } from './users/exports.service';
 import { GuildSettingsService } from './users/guild-settings.service';
+import { AccountImportsService } from './users/imports.service';
 import { AccountLifecycleService } from './users/lifecycle.service';
 import { UsersService } from './users/users.service';
 import { CallsService } from './voice/calls.service';
@@ -93,11 +94,25 @@ export function createServices(deps: Deps) {
   const interactions = new InteractionsService(deps, interactionDelivery);
   interactionDelivery.answerWith((id, token, answer) => interactions.callback(id, token, answer));
   const exports = new AccountExportsService(deps);
+  const lists = new ListsService(deps, timelines);
+  const bookmarks = new BookmarksService(deps, posts);
+  const mutes = new MutesService(deps, follows);
+  const domainBlocks = new DomainBlocksService(deps, follows);
   const services = {
     auth,
     users,
     /** Mastodon's CSV exports and the archive of an account's data (ADR 0051). */
     exports,
+    /** Mastodon's CSV imports, worked through by the `accounts.import` job (ADR 0051 addendum). */
+    imports: new AccountImportsService(deps, {
+      profiles,
+      follows,
+      relationships,
+      mutes,
+      domainBlocks,
+      bookmarks,
+      lists,
+    }),
     /** Deactivation and deletion of accounts (ADR 0049). */
     lifecycle: new AccountLifecycleService(deps, auth, follows, posts, remote, exports),
     /** Notification settings per guild (Discord's user guild settings). */
@@ -156,19 +171,19 @@ export function createServices(deps: Deps) {
       polls: posts.polls,
       timelines,
       /** Lists and their timelines. */
-      lists: new ListsService(deps, timelines),
+      lists,
       /** Conversations of direct statuses. */
       conversations: posts.conversations,
       groupAccounts,
       notifications,
       oauth: new OAuthService(deps, auth),
       reblogs: new ReblogsService(deps, notifications, posts, groupAccounts),
-      bookmarks: new BookmarksService(deps, posts),
+      bookmarks,
       pins: new StatusPinsService(deps, posts),
-      mutes: new MutesService(deps, follows),
+      mutes,
       streams: new StreamsService(deps, notifications),
       /** Instance (admin) and users' own domain blocks (ADR 0040). */
-      domainBlocks: new DomainBlocksService(deps, follows),
+      domainBlocks,
       /** Known instances: their traffic and the admins' view of them (ADR 0040). */
       instances: new InstancesService(deps),
       /** Reports of accounts, forwarded to and received from other instances as Flags (ADR 0050). */

@@ -15,8 +15,11 @@ export interface JobPayloads {
   'social.remote-profile-image-fetch': { userId: string; kind: 'avatar' | 'header'; url: string };
   /** Removes remote media files stored longer than REMOTE_MEDIA_CACHE_DAYS (the recurring sweep, hourly). */
   'social.remote-media-sweep': Record<string, never>;
-  /** Tells a poll's voters and author that it ended (at its expiry; once, whatever the runs). */
-  'social.poll-end': { userId: string; pollId: string };
+  /**
+   * Tells a poll's voters and author that it ended (at its expiry; once, whatever the runs). `expiresAt`: the end it
+   * was queued for (an edit that moves the end queues another; jobs queued before it existed have none).
+   */
+  'social.poll-end': { userId: string; pollId: string; expiresAt?: string };
   /** An interaction's answer deadline passed: unanswered, it fails and its invoker is told (ADR 0039). */
   'interactions.deadline': { channelId: string; interactionId: string };
   /** Deletes interactions (and their ephemeral messages) whose 15-minute tokens ended (the sweep, once a minute). */
@@ -36,6 +39,11 @@ export interface JobPayloads {
    * huge account never holds one long transaction and a restart resumes where it stopped.
    */
   'accounts.delete': { userId: string };
+  /**
+   * Works through the next batch of rows of a CSV import (ADR 0051 addendum); enqueues itself again while rows remain,
+   * so a large file never holds one long run and a restart resumes where it stopped.
+   */
+  'accounts.import': { userId: string; importId: string };
   /** Builds archive `archiveId` of an account's data into media storage and mails its owner (ADR 0051). */
   'accounts.archive': { userId: string; archiveId: string };
   /** Removes account archives past their expiry, files first (the recurring sweep, hourly). */

@@ -136,6 +136,33 @@ describe('account exports', () => {
     assert.equal((await csv(alice, 'following.json')).status, 400);
   });
 
+  test('CSV exports: a list title a spreadsheet would run as a formula is behind an apostrophe', async () => {
+    const owner = await h.register();
+    const titles = ['=HYPERLINK("http://evil.example","x")', '+1', '-1', '@SUM(A1)', 'plain = fine'];
+    assert.equal((await m('POST', `/api/v1/accounts/${bob.id}/follow`, owner)).status, 200);
+    for (const title of titles) {
+      const list = await m('POST', '/api/v1/lists', owner, { title });
+      assert.equal(list.status, 200, list.text);
+      const added = await m('POST', `/api/v1/lists/${list.body.id}/accounts`, owner, {
+        account_ids: [bob.id],
+      });
+      assert.equal(added.status, 200, added.text);
+    }
+    const addr = `${bob.username}@${host}`;
+    assert.equal(
+      await (await csv(owner, 'lists.csv')).text(),
+      [
+        `"'=HYPERLINK(""http://evil.example"",""x"")",${addr}`,
+        `'+1,${addr}`,
+        `'-1,${addr}`,
+        `'@SUM(A1),${addr}`,
+        `plain = fine,${addr}`,
+      ]
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
+  });
+
   test('CSV exports: a list longer than a page is written whole, in order', async () => {
     const many = await h.register();
     const db = h.app.database.db;

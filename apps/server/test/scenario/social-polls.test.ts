@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { createRestAPIClient, MastoHttpError } from 'masto';
+import generator from 'megalodon';
+import { polls } from '../../src/store/schema';
 import { startHearth, type TestServer } from '../harness';
 import { mastodon } from '../social-helpers';
 
@@ -61,9 +63,7 @@ describe('polls', () => {
       (await m('POST', '/api/v1/statuses', a, { status: 'x', poll: { options: ['a'] } })).status,
       400,
     );
-    // An edit cannot change the poll; the poll stays through an edit of the text.
-    const edit = await m('PUT', `/api/v1/statuses/${p.id}`, a, poll());
-    assert.equal(edit.status, 422);
+    // The poll stays through an edit of the text alone.
     assert.equal((await m('PUT', `/api/v1/statuses/${p.id}`, a, { status: 'Which?' })).body.poll.id, p.id);
 
     // Rails-style forms, as some clients send them.
@@ -145,7 +145,7 @@ describe('polls', () => {
     // Its time comes: the poll's end and its job are moved to now.
     const db = h.app.database.db;
     await db.execute(sql`update polls set expires_at = now() - interval '1 second' where id = ${id}`);
-    await db.execute(sql`update jobs set run_at = now() where key = ${`social.poll-end:${id}`}`);
+    await db.execute(sql`update jobs set run_at = now() where key like ${`social.poll-end:${id}:%`}`);
     let notes: any[] = [];
     for (let i = 0; i < 100 && notes.length === 0; i++) {
       notes = (await m('GET', '/api/v1/notifications?types[]=poll', b)).body;
@@ -165,6 +165,152 @@ describe('polls', () => {
     // A second run notifies nobody again.
     await h.app.services.social.polls.end(a.id, id);
     assert.equal((await m('GET', '/api/v1/notifications?types[]=poll', b)).body.length, 1);
+  });
+
+  test("edits, as Mastodon's: new options reset the votes and tell the voters; the history has each version's poll", async () => {
+    const [a, b, c, stranger] = [
+      await h.register(),
+      await h.register(),
+      await h.register(),
+      await h.register(),
+    ];
+    const id = (await m('POST', '/api/v1/statuses', a, poll())).body.id;
+    assert.equal((await m('POST', `/api/v1/polls/${id}/votes`, b, { choices: [1] })).status, 200);
+    const boost = await m('POST', `/api/v1/statuses/${id}/reblog`, c);
+    assert.equal(boost.status, 200, boost.text);
+    const updates = async (u: typeof a) =>
+      (await m('GET', '/api/v1/notifications?types[]=update', u)).body as any[];
+
+    // Same options, a longer duration: the votes stay, the end moves.
+    const longer = await m('PUT', `/api/v1/statuses/${id}`, a, {
+      status: 'Which one, still?',
+      poll: { options: ['tea', 'coffee', 'water'], expires_in: 7200 },
+    });
+    assert.equal(longer.status, 200, longer.text);
+    assert.equal(longer.body.poll.votes_count, 1);
+    assert.ok(Math.abs(Date.parse(longer.body.poll.expires_at) - Date.now() - 7200_000) < 60_000);
+    assert.equal((await updates(b)).length, 0);
+    // Mastodon tells who boosted it of every edit.
+    assert.equal((await updates(c)).length, 1);
+
+    // Other options: every vote goes, the voter is told and may vote again.
+    const changed = await m('PUT', `/api/v1/statuses/${id}`, a, {
+      status: 'Which one, now?',
+      poll: { options: ['tea', 'juice'], expires_in: 3600, multiple: true },
+    });
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal(changed.body.poll.votes_count, 0);
+    assert.equal(changed.body.poll.multiple, true);
+    assert.deepEqual(
+      changed.body.poll.options.map((o: any) => o.title),
+      ['tea', 'juice'],
+    );
+    const told = await updates(b);
+    assert.equal(told.length, 1);
+    assert.equal(told[0].status.id, id);
+    assert.equal(told[0].account.id, a.id);
+    const seen = (await m('GET', `/api/v1/polls/${id}`, b)).body;
+    assert.equal(seen.voted, false);
+    assert.deepEqual(seen.own_votes, []);
+    assert.equal((await m('POST', `/api/v1/polls/${id}/votes`, b, { choices: [0, 1] })).status, 200);
+
+    // The history: each version with the poll it had (options only, as Mastodon's StatusEdit).
+    const history = (await m('GET', `/api/v1/statuses/${id}/history`, b)).body as any[];
+    assert.deepEqual(
+      history.map((v) => v.poll?.options.map((o: any) => o.title) ?? null),
+      [
+        ['tea', 'coffee', 'water'],
+        ['tea', 'coffee', 'water'],
+        ['tea', 'juice'],
+      ],
+    );
+
+    // What may not be: someone else's status (404 as for nothing), a bad poll, a poll beside media.
+    const theirs = await m('PUT', `/api/v1/statuses/${id}`, stranger, poll());
+    assert.equal(theirs.status, 404);
+    const bad = await m('PUT', `/api/v1/statuses/${id}`, a, {
+      status: 'x',
+      poll: { options: ['one'], expires_in: 3600 },
+    });
+    assert.equal(bad.status, 422);
+    assert.match(bad.body.error, /at least 2/);
+    assert.equal((await m('GET', `/api/v1/polls/${id}`, b)).body.votes_count, 2);
+    assert.equal(
+      (await m('PUT', `/api/v1/statuses/${id}`, a, { status: 'x', poll: { options: ['a'] } })).status,
+      400,
+    );
+
+    // `poll: null` removes it; the history keeps the versions that had one.
+    const removed = await m('PUT', `/api/v1/statuses/${id}`, a, { status: 'No poll now', poll: null });
+    assert.equal(removed.status, 200, removed.text);
+    assert.equal(removed.body.poll, null);
+    assert.equal((await m('GET', `/api/v1/polls/${id}`, b)).status, 404);
+    const last = (await m('GET', `/api/v1/statuses/${id}/history`, a)).body as any[];
+    assert.equal(last.length, 4);
+    assert.deepEqual(last[2].poll.options, [{ title: 'tea' }, { title: 'juice' }]);
+    assert.equal(last[3].poll, null);
+  });
+
+  test('an edit that moves the end: the earlier end does nothing, the new one notifies once', async () => {
+    const [a, b] = [await h.register(), await h.register()];
+    const id = (await m('POST', '/api/v1/statuses', a, poll())).body.id;
+    await m('POST', `/api/v1/polls/${id}/votes`, b, { choices: [0] });
+    const db = h.app.database.db;
+    const end = async () =>
+      (await db.select({ at: polls.expiresAt }).from(polls).where(eq(polls.id, id)))[0]!.at.toISOString();
+    const firstEnd = await end();
+    const edited = await m('PUT', `/api/v1/statuses/${id}`, a, {
+      status: 'later',
+      poll: { options: ['tea', 'coffee', 'water'], expires_in: 86_400 },
+    });
+    assert.equal(edited.status, 200, edited.text);
+    // The job queued for the first end finds the poll ending later: nothing (no error to retry either).
+    await h.app.services.social.polls.end(a.id, id, firstEnd);
+    assert.equal((await m('GET', '/api/v1/notifications?types[]=poll', b)).body.length, 0);
+    // Its time comes: the poll's own end notifies.
+    const newEnd = await end();
+    await db.execute(sql`update polls set expires_at = now() - interval '1 second' where id = ${id}`);
+    await h.app.services.social.polls.end(a.id, id, newEnd);
+    assert.equal((await m('GET', '/api/v1/notifications?types[]=poll', b)).body.length, 1);
+  });
+
+  test('masto.js and megalodon edit a poll', async () => {
+    const [a, b] = [await h.register(), await h.register()];
+    const client = createRestAPIClient({ url: h.url, accessToken: a.token });
+    const status = await client.v1.statuses.create({
+      status: 'masto poll to edit',
+      poll: { options: ['x', 'y'], expiresIn: 600 },
+    });
+    await m('POST', `/api/v1/polls/${status.id}/votes`, b, { choices: [0] });
+    const edited = await client.v1.statuses.$select(status.id).update({
+      status: 'edited by masto',
+      poll: { options: ['x', 'z'], expiresIn: 600 },
+    });
+    assert.deepEqual(
+      edited.poll?.options.map((o) => o.title),
+      ['x', 'z'],
+    );
+    assert.equal(edited.poll?.votesCount, 0);
+    const history = await client.v1.statuses.$select(status.id).history.list();
+    assert.deepEqual(
+      // masto.js's StatusEdit type has no `poll`; Mastodon's entity has it.
+      history.map((v) =>
+        (v as { poll?: { options: Array<{ title: string }> } }).poll?.options.map((o) => o.title),
+      ),
+      [
+        ['x', 'y'],
+        ['x', 'z'],
+      ],
+    );
+    const mega = generator('mastodon', h.url, a.token);
+    const again = await mega.editStatus(status.id, {
+      status: 'edited by megalodon',
+      poll: { options: ['x', 'z', 'w'], expires_in: 600 },
+    });
+    assert.deepEqual(
+      again.data.poll?.options.map((o) => o.title),
+      ['x', 'z', 'w'],
+    );
   });
 
   test('masto.js: a poll, a vote, the poll fetched', async () => {

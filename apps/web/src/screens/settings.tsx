@@ -579,6 +579,7 @@ function Account() {
     <section aria-labelledby="account-title">
       <h1 id="account-title">Account</h1>
       <ExportData />
+      <ImportData />
       <h2>Deactivate</h2>
       <p>
         Your profile and posts are hidden from everyone and you are signed out everywhere. Sign in again to
@@ -732,6 +733,118 @@ function ExportData() {
         <p className="muted">You can ask for another archive after {dateTime(status.next_request_at)}.</p>
       )}
       <Alert message={action.error} />
+    </section>
+  );
+}
+
+/**
+ * "Import": a CSV file of Mastodon's kinds (this server's exports or another's), merged into what the account has or
+ * replacing it, worked through in the background; its progress and the rows that failed, with why (ADR 0051).
+ */
+function ImportData() {
+  const [imports, setImports] = useState<endpoints.AccountImport[] | null>(null);
+  const [type, setType] = useState<string>('following');
+  const [mode, setMode] = useState<'merge' | 'overwrite'>('merge');
+  const [file, setFile] = useState<File | null>(null);
+  const [inputKey, setInputKey] = useState(0);
+  const action = useAction();
+  const typeId = useId();
+  const fileId = useId();
+  const load = useCallback(() => endpoints.getImports().then(setImports, () => {}), []);
+  useEffect(() => {
+    load();
+  }, [load]);
+  const pending = imports?.some((i) => i.state === 'pending') ?? false;
+  // While an import is being worked through, look again every few seconds.
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setInterval(load, 2000);
+    return () => clearInterval(timer);
+  }, [pending, load]);
+  const label = (t: string) => endpoints.IMPORT_TYPES.find(([k]) => k === t)?.[1] ?? t;
+  const submit = () =>
+    action.run(async () => {
+      if (!file) return;
+      const started = await endpoints.startImport(type, mode, file);
+      setImports((list) => [started, ...(list ?? [])]);
+      setFile(null);
+      setInputKey((k) => k + 1);
+    });
+  return (
+    <section aria-labelledby="import-title">
+      <h2 id="import-title">Import</h2>
+      <p>
+        A CSV file exported from this server or another Mastodon server: follows, lists, blocks, mutes,
+        blocked domains or bookmarks.
+      </p>
+      <Form label="Import a file" error={action.error} onSubmit={submit}>
+        <label htmlFor={typeId}>What it holds</label>
+        <select id={typeId} value={type} onChange={(e) => setType(e.target.value)}>
+          {endpoints.IMPORT_TYPES.map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+        <fieldset>
+          <legend>How</legend>
+          <label>
+            <input
+              type="radio"
+              name="import-mode"
+              checked={mode === 'merge'}
+              onChange={() => setMode('merge')}
+            />{' '}
+            Merge: keep what you have and add the file's
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="import-mode"
+              checked={mode === 'overwrite'}
+              onChange={() => setMode('overwrite')}
+            />{' '}
+            Overwrite: what the file does not name is removed
+          </label>
+        </fieldset>
+        <label htmlFor={fileId}>CSV file</label>
+        <input
+          key={inputKey}
+          id={fileId}
+          type="file"
+          accept=".csv,text/csv"
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+        />
+        <div className="row">
+          <button type="submit" className="primary" disabled={action.busy || !file || pending}>
+            Import
+          </button>
+        </div>
+      </Form>
+      {imports && imports.length > 0 && (
+        <ul className="import-list" aria-live="polite" data-testid="imports">
+          {imports.map((i) => (
+            <li key={i.id}>
+              <strong>{label(i.type)}</strong> ({i.mode}, {dateTime(i.created_at)}):{' '}
+              {i.state === 'pending'
+                ? `${i.processed_rows} of ${i.total_rows} rows done…`
+                : `done: ${i.imported_rows} imported, ${i.failed_rows} failed.`}
+              {i.failures.length > 0 && (
+                <details>
+                  <summary>Rows that failed</summary>
+                  <ul>
+                    {i.failures.map((f) => (
+                      <li key={f.row}>
+                        Row {f.row} <code>{f.value}</code>: {f.error}
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

@@ -25,34 +25,75 @@ export class PollsService {
    * options, an option blank, too long or repeated, a duration outside 5 minutes to a month) and schedules its end.
    */
   async create(tx: DbOrTx, author: string, statusId: string, input: MastodonPollInput): Promise<void> {
-    const options = input.options.map((o) => o.trim());
-    if (options.length < 2) throw unprocessable('Poll must have at least 2 options');
-    if (options.length > Limits.pollOptionsMax)
-      throw unprocessable(`Poll may have at most ${Limits.pollOptionsMax} options`);
-    if (options.some((o) => o === '')) throw unprocessable("Poll options can't be blank");
-    if (options.some((o) => [...o].length > Limits.pollOptionChars))
-      throw unprocessable(`Poll options may be at most ${Limits.pollOptionChars} characters`);
-    if (new Set(options).size !== options.length) throw unprocessable('Poll options must be different');
-    if (
-      input.expires_in < Limits.pollMinExpiresInSeconds ||
-      input.expires_in > Limits.pollMaxExpiresInSeconds
-    )
-      throw unprocessable(
-        `Poll duration must be from ${Limits.pollMinExpiresInSeconds} to ${Limits.pollMaxExpiresInSeconds} seconds`,
-      );
-    const expiresAt = new Date(Date.now() + input.expires_in * 1000);
-    await tx.insert(polls).values({
-      userId: author,
-      id: statusId,
-      options,
-      multiple: input.multiple ?? false,
-      hideTotals: input.hide_totals ?? false,
-      expiresAt,
-    });
+    const poll = checkPoll(input);
+    await tx.insert(polls).values({ userId: author, id: statusId, ...poll });
+    await this.scheduleEnd(tx, author, statusId, poll.expiresAt);
+  }
+
+  /** The options of a status's poll (in a transaction that holds the status), or null when it has none. */
+  async optionsOf(tx: DbOrTx, author: string, statusId: string): Promise<string[] | null> {
+    const [row] = await tx
+      .select({ options: polls.options })
+      .from(polls)
+      .where(and(eq(polls.userId, author), eq(polls.id, statusId)));
+    return row?.options ?? null;
+  }
+
+  /**
+   * A status's poll as an edit gives it (Mastodon's `update_poll!`), in the edit's transaction: null removes it, a
+   * new one is made, an existing one takes the new options, choice mode, totals setting and duration (counted from
+   * now). Changed options or choice mode reset the votes: the voters whose votes went are answered, to be told.
+   */
+  async edit(
+    tx: DbOrTx,
+    author: string,
+    statusId: string,
+    input: MastodonPollInput | null,
+  ): Promise<{ resetVoters: string[] }> {
+    const [old] = await tx
+      .select()
+      .from(polls)
+      .where(and(eq(polls.userId, author), eq(polls.id, statusId)))
+      .for('update');
+    if (!input) {
+      if (old) await this.removeForStatus(tx, author, statusId);
+      return { resetVoters: [] };
+    }
+    const poll = checkPoll(input);
+    if (!old) {
+      await tx.insert(polls).values({ userId: author, id: statusId, ...poll });
+      await this.scheduleEnd(tx, author, statusId, poll.expiresAt);
+      return { resetVoters: [] };
+    }
+    const reset =
+      old.multiple !== poll.multiple ||
+      old.options.length !== poll.options.length ||
+      old.options.some((o, i) => o !== poll.options[i]);
+    let resetVoters: string[] = [];
+    if (reset) {
+      const gone = await tx
+        .delete(pollVotes)
+        .where(and(eq(pollVotes.userId, author), eq(pollVotes.pollId, statusId)))
+        .returning({ voterId: pollVotes.voterId });
+      resetVoters = [...new Set(gone.map((v) => v.voterId))];
+    }
+    await tx
+      .update(polls)
+      .set({ ...poll, endNotified: false })
+      .where(and(eq(polls.userId, author), eq(polls.id, statusId)));
+    await this.scheduleEnd(tx, author, statusId, poll.expiresAt);
+    return { resetVoters };
+  }
+
+  /**
+   * Queues the `social.poll-end` job for this end of the poll. Keyed by the end as well, so an edit that moves the end
+   * queues its own job; the earlier one, finding the poll ends at another time, does nothing.
+   */
+  private async scheduleEnd(tx: DbOrTx, author: string, statusId: string, expiresAt: Date): Promise<void> {
     await this.deps.jobs.enqueue(
       'social.poll-end',
-      { userId: author, pollId: statusId },
-      { runAt: expiresAt, key: statusId },
+      { userId: author, pollId: statusId, expiresAt: expiresAt.toISOString() },
+      { runAt: expiresAt, key: `${statusId}:${expiresAt.getTime()}` },
       tx,
     );
   }
@@ -106,9 +147,10 @@ export class PollsService {
 
   /**
    * The end of a poll (the `social.poll-end` job): a `poll` notification for each voter and for the author, once.
-   * Nothing when the poll (its status) was deleted; a run before the end (a clock apart) throws to be retried.
+   * Nothing when the poll (its status) was deleted or an edit moved its end past `expiresAt` (that end has its own
+   * job); a run before the end (a clock apart) throws to be retried.
    */
-  async end(author: string, pollId: string): Promise<void> {
+  async end(author: string, pollId: string, expiresAt?: string): Promise<void> {
     const pending = new PendingEvents();
     await this.deps.db.transaction(async (tx) => {
       const [poll] = await tx
@@ -117,6 +159,8 @@ export class PollsService {
         .where(and(eq(polls.userId, author), eq(polls.id, pollId)))
         .for('update');
       if (!poll || poll.endNotified) return;
+      // An edit moved the end later: the job queued for that end will come.
+      if (expiresAt !== undefined && poll.expiresAt.getTime() > Date.parse(expiresAt)) return;
       if (poll.expiresAt.getTime() > Date.now()) throw new Error('the poll has not ended yet');
       const voters = await tx
         .selectDistinct({ id: pollVotes.voterId })
@@ -147,4 +191,29 @@ export class PollsService {
       .limit(1);
     return row ?? null;
   }
+}
+
+/**
+ * A poll as given, checked as Mastodon checks it (422 for fewer than 2 or more than 4 options, an option blank, too
+ * long or repeated, a duration outside 5 minutes to a month), with its end counted from now.
+ */
+function checkPoll(input: MastodonPollInput) {
+  const options = input.options.map((o) => o.trim());
+  if (options.length < 2) throw unprocessable('Poll must have at least 2 options');
+  if (options.length > Limits.pollOptionsMax)
+    throw unprocessable(`Poll may have at most ${Limits.pollOptionsMax} options`);
+  if (options.some((o) => o === '')) throw unprocessable("Poll options can't be blank");
+  if (options.some((o) => [...o].length > Limits.pollOptionChars))
+    throw unprocessable(`Poll options may be at most ${Limits.pollOptionChars} characters`);
+  if (new Set(options).size !== options.length) throw unprocessable('Poll options must be different');
+  if (input.expires_in < Limits.pollMinExpiresInSeconds || input.expires_in > Limits.pollMaxExpiresInSeconds)
+    throw unprocessable(
+      `Poll duration must be from ${Limits.pollMinExpiresInSeconds} to ${Limits.pollMaxExpiresInSeconds} seconds`,
+    );
+  return {
+    options,
+    multiple: input.multiple ?? false,
+    hideTotals: input.hide_totals ?? false,
+    expiresAt: new Date(Date.now() + input.expires_in * 1000),
+  };
 }

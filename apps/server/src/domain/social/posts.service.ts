@@ -139,7 +139,7 @@ export class PostsService {
     opts: { appId?: string | null; idempotencyKey?: string } = {},
   ) {
     const me = principal.userId;
-    const text = checkText(input, { blankAllowed: (input.media_ids?.length ?? 0) > 0, pollAllowed: true });
+    const text = checkText(input, { blankAllowed: (input.media_ids?.length ?? 0) > 0 });
     if (input.poll && input.media_ids?.length)
       throw unprocessable('A status may have media or a poll, not both');
     // A reply to a group post or comment (no status) is a comment in its thread (ADR 0031).
@@ -453,7 +453,7 @@ export class PostsService {
   async edit(principal: Principal, id: string, input: StatusInput) {
     const me = principal.userId;
     // Blank text is refused below unless the status keeps or gets media.
-    const text = checkText(input, { blankAllowed: true, pollAllowed: false });
+    const text = checkText(input, { blankAllowed: true });
     await this.resolveMentions(text);
     const pending = new PendingEvents();
     const post = await this.deps.db.transaction(async (tx) => {
@@ -471,6 +471,14 @@ export class PostsService {
           : mediaBefore;
       if (input.media_attributes?.length) await this.media.describe(tx, me, id, input.media_attributes);
       if (!text && mediaNow.length === 0) throw unprocessable("Text can't be blank");
+      const pollBefore = await this.polls.optionsOf(tx, me, id);
+      // As Mastodon: without `poll` the poll stays; `poll: null` removes it; a poll and media never go together.
+      let resetVoters: string[] = [];
+      if (input.poll !== undefined) {
+        if (input.poll && mediaNow.length) throw unprocessable('A status may have media or a poll, not both');
+        ({ resetVoters } = await this.polls.edit(tx, me, id, input.poll));
+      } else if (pollBefore && input.media_ids?.length)
+        throw unprocessable('A status may have media or a poll, not both');
       await tx.insert(postEdits).values({
         userId: me,
         postId: id,
@@ -480,6 +488,7 @@ export class PostsService {
         spoilerText: old.spoilerText,
         sensitive: old.sensitive,
         mediaIds: mediaBefore,
+        pollOptions: pollBefore,
         createdAt: old.editedAt ?? old.createdAt,
       });
       const { content, mentioned, groups } = await this.render(tx, text);
@@ -526,6 +535,25 @@ export class PostsService {
           recipients: dropped,
           statusId: id,
         });
+      // Mastodon's `update` notification goes to those who boosted the status; Hearth also tells the voters whose
+      // votes an edit of the poll's options reset (ADR 0051 addendum), or they would not know to vote again.
+      const boosters = await tx
+        .select({ id: posts.userId })
+        .from(posts)
+        .innerJoin(users, eq(users.id, posts.userId))
+        .where(and(eq(posts.reblogOfId, id), eq(users.remote, false)));
+      const localVoters = resetVoters.length
+        ? await tx
+            .select({ id: users.id })
+            .from(users)
+            .where(and(inArray(users.id, resetVoters), eq(users.remote, false)))
+        : [];
+      await this.notifications.add(tx, pending, {
+        type: 'update',
+        fromId: me,
+        statusId: id,
+        recipients: [...boosters, ...localVoters].map((u) => u.id),
+      });
       await this.federate(tx, 'update', row);
       return row;
     });
@@ -707,7 +735,10 @@ export class PostsService {
     if (!author) throw recordNotFound();
     const account = toAccount(author, this.urls);
     // Each version shows the attachments it had (they stay with the status until it is deleted).
-    const currentMedia = await this.media.currentIds(db, post.userId, id);
+    const [currentMedia, currentPoll] = await Promise.all([
+      this.media.currentIds(db, post.userId, id),
+      this.polls.optionsOf(db, post.userId, id),
+    ]);
     const media = await this.media.byIds(db, post.userId, [
       ...new Set([...earlier.flatMap((e) => e.mediaIds), ...currentMedia]),
     ]);
@@ -718,13 +749,15 @@ export class PostsService {
       sensitive: boolean;
       createdAt: Date;
       mediaIds: string[];
+      pollOptions: string[] | null;
     }) => ({
       content: v.content,
       spoiler_text: v.spoilerText,
       sensitive: v.sensitive,
       created_at: v.createdAt.toISOString(),
       account,
-      poll: null,
+      // Mastodon's StatusEdit: the poll's options as they were in this version, without counts.
+      poll: v.pollOptions ? { options: v.pollOptions.map((title) => ({ title })) } : null,
       media_attachments: v.mediaIds
         .map((m) => media.get(m))
         .filter((m): m is MediaRow => m !== undefined)
@@ -733,7 +766,12 @@ export class PostsService {
     });
     return [
       ...earlier.map(version),
-      version({ ...post, createdAt: post.editedAt ?? post.createdAt, mediaIds: currentMedia }),
+      version({
+        ...post,
+        createdAt: post.editedAt ?? post.createdAt,
+        mediaIds: currentMedia,
+        pollOptions: currentPoll,
+      }),
     ];
   }
 
@@ -961,9 +999,7 @@ export class PostsService {
 }
 
 /** Text of a new or edited status, checked as Mastodon checks it (422 for what it cannot accept). */
-function checkText(input: StatusInput, opts: { blankAllowed: boolean; pollAllowed: boolean }): string {
-  if (input.poll !== undefined && input.poll !== null && !opts.pollAllowed)
-    throw unprocessable('Editing a poll is not supported');
+function checkText(input: StatusInput, opts: { blankAllowed: boolean }): string {
   const text = (input.status ?? '').trim();
   if (!text && !opts.blankAllowed) throw unprocessable("Text can't be blank");
   if ([...text].length > Limits.statusChars)

@@ -56,9 +56,17 @@ export type CsvExport = (typeof CSV_EXPORTS)[number];
 
 type ArchiveRow = typeof accountArchives.$inferSelect;
 
-/** One CSV field, quoted when it must be (RFC 4180). */
+/**
+ * A cell a spreadsheet would read as a formula (OWASP's "CSV injection"): one starting with `=`, `+`, `-`, `@`, a tab
+ * or a carriage return. Of Hearth's exports only a list title can (an account address starts with a username, a domain
+ * with a letter or digit, a bookmark with `http`), and Hearth's importer takes the apostrophe off again (ADR 0051).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV field: a formula-looking one behind an apostrophe, then quoted when it must be (RFC 4180). */
 function csvField(v: string | boolean | null | undefined): string {
-  const s = v === null || v === undefined ? '' : String(v);
+  let s = v === null || v === undefined ? '' : String(v);
+  if (FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 const csvLine = (fields: Array<string | boolean | null | undefined>) => `${fields.map(csvField).join(',')}\n`;

@@ -3,6 +3,8 @@ import { and, eq, or, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
 import type { DbOrTx } from '../../store/db';
 import {
+  accountImportRows,
+  accountImports,
   accountStats,
   bookmarks,
   conversationStatuses,
@@ -222,6 +224,8 @@ export class AccountLifecycleService {
       await tx.delete(followedTags).where(eq(followedTags.userId, id));
       await tx.delete(listAccounts).where(or(eq(listAccounts.userId, id), eq(listAccounts.accountId, id)));
       await tx.delete(lists).where(eq(lists.userId, id));
+      await tx.delete(accountImportRows).where(eq(accountImportRows.userId, id));
+      await tx.delete(accountImports).where(eq(accountImports.userId, id));
       await tx.delete(conversationStatuses).where(eq(conversationStatuses.userId, id));
       await tx.delete(conversations).where(eq(conversations.userId, id));
       await tx.delete(postIdempotencyKeys).where(eq(postIdempotencyKeys.userId, id));

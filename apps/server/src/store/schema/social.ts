@@ -6,6 +6,7 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   real,
@@ -173,6 +174,8 @@ export const postEdits = pgTable(
     sensitive: boolean('sensitive').notNull(),
     /** The media attachments of this version, in order (their rows stay with the status until it is deleted). */
     mediaIds: text('media_ids').array().notNull().default(sql`'{}'`),
+    /** The poll's options in this version (Mastodon's StatusEdit `poll`); null when it had no poll. */
+    pollOptions: text('poll_options').array(),
     createdAt: timestamptz('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.postId, t.id] })],
@@ -542,4 +545,49 @@ export const accountArchives = pgTable(
     index('account_archives_expires_idx').on(t.expiresAt),
     check('account_archives_state_check', sql`${t.state} in ('pending', 'ready', 'failed')`),
   ],
+);
+
+/**
+ * A CSV import of Mastodon's kinds (ADR 0051 addendum): `type` following | blocks | mutes | domain_blocks | bookmarks
+ * | lists, `mode` merge | overwrite. Its rows wait in `account_import_rows` and are worked through in batches by the
+ * `accounts.import` job; `processed` counts rows done (imported or failed), `failures` keeps the first failed rows
+ * with their reasons (bounded). `state`: pending until the job has taken every row, then finished.
+ */
+export const accountImports = pgTable(
+  'account_imports',
+  {
+    userId: snowflake('user_id').notNull(),
+    id: snowflake('id').notNull(),
+    type: text('type')
+      .$type<'following' | 'blocks' | 'mutes' | 'domain_blocks' | 'bookmarks' | 'lists'>()
+      .notNull(),
+    mode: text('mode').$type<'merge' | 'overwrite'>().notNull(),
+    state: text('state').$type<'pending' | 'finished'>().notNull().default('pending'),
+    total: integer('total').notNull(),
+    processed: integer('processed').notNull().default(0),
+    imported: integer('imported').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    failures: jsonb('failures')
+      .$type<Array<{ row: number; value: string; error: string }>>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    finishedAt: timestamptz('finished_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    check('account_imports_state_check', sql`${t.state} in ('pending', 'finished')`),
+  ],
+);
+
+/** The rows of an import not yet worked through, in file order (`row` is the line's number among the data rows). */
+export const accountImportRows = pgTable(
+  'account_import_rows',
+  {
+    userId: snowflake('user_id').notNull(),
+    importId: snowflake('import_id').notNull(),
+    row: integer('row').notNull(),
+    fields: text('fields').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.importId, t.row] })],
 );

@@ -9,6 +9,7 @@ import { conversationsRoutes } from './conversations.routes';
 import { domainBlocksRoutes } from './domain-blocks.routes';
 import { exportsRoutes } from './exports.routes';
 import { parseRailsForm } from './form';
+import { importsRoutes } from './imports.routes';
 import { instanceRoutes } from './instance.routes';
 import { listsRoutes } from './lists.routes';
 import { marksRoutes } from './marks.routes';
@@ -86,6 +87,7 @@ export async function mastodonRoutes(http: Api, ctx: RouteContext): Promise<void
     domainBlocksRoutes(api, ctx);
     movesRoutes(api, ctx);
     exportsRoutes(api, ctx);
+    importsRoutes(api, ctx);
     reportsRoutes(api, ctx);
     // What Hearth does not implement answers as Mastodon would, so clients probing for a feature read `{error}`.
     for (const prefix of ['/api/v1', '/api/v2', '/oauth'])

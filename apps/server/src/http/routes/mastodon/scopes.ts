@@ -72,6 +72,10 @@ const POLICY: Record<string, readonly string[]> = {
   'GET /api/v1/hearth/account/archive': ['read'],
   'POST /api/v1/hearth/account/archive': ['read'],
   'GET /api/v1/hearth/account/archive/:id/download': ['read'],
+  // An import changes follows, blocks, mutes, lists and bookmarks at once: only a token that may write everything.
+  'POST /api/v1/hearth/imports': ['write'],
+  'GET /api/v1/hearth/imports': ['read'],
+  'GET /api/v1/hearth/imports/:id': ['read'],
   'GET /api/v1/hearth/media': W('media'),
   'POST /api/v1/hearth/media/:id/trash': W('media'),
   'POST /api/v1/hearth/media/:id/restore': W('media'),
