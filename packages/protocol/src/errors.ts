@@ -24,6 +24,8 @@ export const ErrorCode = {
   UnknownApplicationCommandPermissions: 10066,
   UnknownInteraction: 10062,
   InteractionAlreadyAcknowledged: 40060,
+  /** A user-installed app past its 5 follow-ups for one interaction. */
+  MaximumFollowUpMessages: 40094,
   UnknownGuildScheduledEventUser: 10071,
   /** Hearth's own (Discord's join requests are undocumented): no such join request. */
   UnknownGuildJoinRequest: 10073,

@@ -1,6 +1,8 @@
 // Hard limits shared by the server and clients.
 export const Limits = {
   messageContent: 2000,
+  /** Follow-ups one interaction may create when only a person's install of the app brought it (Discord's rule). */
+  userInstallFollowUps: 5,
   /** Characters of a social status (posts and comments), as the Mastodon instance entity advertises. */
   statusChars: 5000,
   /** Content warning (spoiler text) of a status. */

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { Permission } from '@hearth/permissions';
 import {
   ApplicationIntegrationType,
+  type ChatInputCommandInteraction,
   Client,
   Events,
   GatewayIntentBits,
@@ -41,10 +42,36 @@ const seen: Interaction[] = [];
 const raw: Array<Record<string, any>> = [];
 const errors: unknown[] = [];
 
+/** Per interaction id: each of six follow-ups' outcome, a message id or the error's code. */
+const followUps = new Map<string, Array<string | number>>();
+
+/** Answers, then tries six follow-ups (some ephemeral), recording what each got. */
+async function chatty(i: ChatInputCommandInteraction): Promise<void> {
+  await i.reply('chatty');
+  const outcomes: Array<string | number> = [];
+  for (let k = 1; k <= 6; k++) {
+    try {
+      const m = await i.followUp({
+        content: `follow-up ${k}`,
+        ...(k === 2 ? { flags: MessageFlags.Ephemeral } : {}),
+      });
+      outcomes.push(m.id);
+    } catch (err) {
+      outcomes.push((err as { code?: number }).code ?? -1);
+    }
+  }
+  followUps.set(i.id, outcomes);
+}
+
 async function answer(i: Interaction): Promise<void> {
   seen.push(i);
   if (!i.isChatInputCommand()) return;
-  if (i.commandName === 'anywhere')
+  if (
+    i.commandName === 'guildinstall' ||
+    (i.commandName === 'anywhere' && i.options.getString('tag') === 'chatty')
+  )
+    await chatty(i);
+  else if (i.commandName === 'anywhere')
     await i.reply(`anywhere for ${i.user.username} #${i.options.getString('tag')}`);
   else if (i.commandName === 'secret')
     await i.reply({ content: 'a secret for the installer', flags: MessageFlags.Ephemeral });
@@ -283,6 +310,40 @@ test('in the group DM: PRIVATE_CHANNEL payload authorized by her install; the an
   assert.equal(parsed.authorizingIntegrationOwners[ApplicationIntegrationType.UserInstall], alice.id);
   const history = await world.h.api('GET', `/channels/${groupId}/messages`, { token: carol.token });
   assert.ok(history.body.some((m: { id: string }) => m.id === message.id));
+  assert.deepEqual(errors, []);
+});
+
+test('follow-ups: five for an interaction only her install brought (40094 after), no bound for the guild installation', async () => {
+  const until = async (channelId: string, name: string) => {
+    for (let tries = 0; tries < 600; tries++) {
+      const i = seen.find(
+        (s) =>
+          s.channelId === channelId &&
+          s.isChatInputCommand() &&
+          s.commandName === name &&
+          followUps.has(s.id),
+      );
+      if (i) return followUps.get(i.id)!;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no follow-ups recorded for /${name} in ${channelId}`);
+  };
+  assert.equal(
+    (await invoke('anywhere', alice, groupId, [{ name: 'tag', type: 3, value: 'chatty' }])).status,
+    204,
+  );
+  const limited = await until(groupId, 'anywhere');
+  assert.equal(limited.filter((o) => typeof o === 'string').length, 5, `outcomes ${limited}`);
+  assert.equal(limited[5], 40094, `outcomes ${limited}`);
+  const history = await world.h.api('GET', `/channels/${groupId}/messages?limit=20`, { token: carol.token });
+  assert.ok(!history.body.some((m: { content: string }) => m.content === 'follow-up 6'));
+  // The guild's own installation of the same app (its bot is a member there): all six.
+  assert.equal((await invoke('guildinstall', world.g.owner, world.g.textChannelId)).status, 204);
+  const free = await until(world.g.textChannelId, 'guildinstall');
+  assert.ok(
+    free.every((o) => typeof o === 'string'),
+    `outcomes ${free}`,
+  );
   assert.deepEqual(errors, []);
 });
 

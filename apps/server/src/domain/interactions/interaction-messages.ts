@@ -6,13 +6,15 @@ import {
   type InteractionMessageData,
   InteractionMessageFlags,
   InteractionType,
+  Limits,
   type Message,
   MessageFlags,
   MessageType,
   snowflakeIsoTimestamp,
 } from '@hearth/protocol';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { Topic } from '../../events/publisher';
+import type { DbOrTx } from '../../store/db';
 import { attachments, channels, ephemeralMessages, interactions, messages, users } from '../../store/schema';
 import { FieldErrors } from '../applications/command-rules';
 import type { Deps } from '../deps';
@@ -154,6 +156,7 @@ export class InteractionMessages {
         attachments: files.map((f) => toAttachmentWire(f, this.deps.attachmentUrls)),
       } as Message;
       await db.transaction(async (tx) => {
+        if (opts.followUp) await this.holdFollowUpSlot(tx, row);
         await tx.insert(ephemeralMessages).values({
           channelId: row.channelId,
           id,
@@ -161,7 +164,6 @@ export class InteractionMessages {
           userId: row.userId,
           message: message as unknown as Json,
         });
-        await this.cloud.consume(tx, row.channelId, app.botUserId, uploaded);
         await this.cloud.consume(tx, row.channelId, app.botUserId, uploaded);
         if (files.length) await tx.insert(attachments).values(files);
       });
@@ -173,6 +175,7 @@ export class InteractionMessages {
       return message;
     }
     const stored = await db.transaction(async (tx) => {
+      if (opts.followUp) await this.holdFollowUpSlot(tx, row);
       const [inserted] = await insertMessages(tx, [
         {
           channelId: row.channelId,
@@ -223,6 +226,49 @@ export class InteractionMessages {
       channel_type: channel?.type ?? 0,
     });
     return wire;
+  }
+
+  /**
+   * Discord's bound on user-installed apps: an interaction that only a person's install brought (no guild
+   * installation among its owners) takes at most `Limits.userInstallFollowUps` follow-ups, else 40094. The
+   * interaction's row is locked for the count, so follow-ups sent at once cannot all pass.
+   */
+  private async holdFollowUpSlot(tx: DbOrTx, row: InteractionRow): Promise<void> {
+    const owners = row.payload.authorizing_integration_owners as Record<string, string> | undefined;
+    if (!owners || '0' in owners) return;
+    await tx
+      .select({ id: interactions.id })
+      .from(interactions)
+      .where(and(eq(interactions.channelId, row.channelId), eq(interactions.id, row.id)))
+      .for('update');
+    const original = row.originalMessageId ?? '0';
+    const [ephemeral] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(ephemeralMessages)
+      .where(
+        and(
+          eq(ephemeralMessages.interactionId, row.id),
+          eq(ephemeralMessages.channelId, row.channelId),
+          ne(ephemeralMessages.id, original),
+        ),
+      );
+    const [visible] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.channelId, row.channelId),
+          gt(messages.id, row.id),
+          ne(messages.id, original),
+          sql`${messages.interactionMetadata}->>'id' = ${row.id}`,
+        ),
+      );
+    if ((ephemeral?.n ?? 0) + (visible?.n ?? 0) >= Limits.userInstallFollowUps)
+      throw new ApiError(
+        400,
+        ErrorCode.MaximumFollowUpMessages,
+        'This interaction has hit the maximum number of follow up messages',
+      );
   }
 
   /** Edits a message of the interaction (its response, a follow-up, or a component's message). */
