@@ -4,6 +4,7 @@
 import { type CSSProperties, type ReactNode, type Ref, useEffect, useMemo, useRef, useState } from 'react';
 import { Virtualizer } from 'virtua';
 import * as endpoints from '../endpoints';
+import { commandScopeOf } from '../interactions';
 import { listGroups, useLazyList } from '../member-list';
 import { channelPermissions, has, Permission } from '../permissions';
 import { useStore } from '../store';
@@ -227,7 +228,7 @@ export function UserProfile({
             Send message
           </button>
         )}
-        {guild && channel && (
+        {channel && (guild || commandScopeOf(channel)) && (
           <AppsMenu
             guild={guild}
             channel={channel}

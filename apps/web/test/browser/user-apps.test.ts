@@ -36,6 +36,11 @@ async function answer(api: Client['api'], i: APIInteraction): Promise<void> {
     await api.interactions.reply(i.id, i.token, { content: `noted: ${text}` });
   } else if (i.data.name === 'quiet') {
     await api.interactions.reply(i.id, i.token, { content: 'just between us', flags: 64 });
+  } else if (i.data.name === 'Quote it' && 'target_id' in i.data) {
+    const target = (i.data.resolved as { messages?: Record<string, { content: string }> })?.messages?.[
+      i.data.target_id as string
+    ];
+    await api.interactions.reply(i.id, i.token, { content: `quoted: ${target?.content}` });
   }
 }
 
@@ -78,6 +83,7 @@ describe('apps added to an account, used in a group DM', { skip: chromiumSkip },
         options: [{ type: 3, name: 'text', description: 'What to note', required: true }],
       },
       { name: 'quiet', description: 'Answers you alone', integration_types: [1], contexts: [2] },
+      { name: 'Quote it', type: 3, integration_types: [1], contexts: [0, 1, 2] },
       { name: 'serveronly', description: 'Of the guild installation', contexts: [0, 1, 2] },
     ]);
     const bob = await h.register({ username: `userappbob_${process.pid.toString(36)}` });
@@ -142,6 +148,21 @@ describe('apps added to an account, used in a group DM', { skip: chromiumSkip },
     const history = await h.api('GET', `/channels/${groupId}/messages`, { token: alice.user.token });
     const answered = history.body.find((m: { content: string }) => m.content === 'noted: buy bread');
     assert.equal(answered.application_id, bot.applicationId);
+  });
+
+  test("a message's Apps menu in the group DM offers her app's message command; its answer quotes the message", async () => {
+    const a = alice.page;
+    await openGroup(a);
+    const log = a.getByRole('log');
+    const row = log.locator('li.message', { has: a.getByText('noted: buy bread', { exact: true }) });
+    await row.waitFor();
+    await row.hover();
+    await row.getByRole('button', { name: 'Apps' }).click();
+    await row.getByRole('menuitem', { name: 'Quote it' }).click();
+    await log.getByText('quoted: noted: buy bread').waitFor();
+    const i = seen.find((s) => s.type === InteractionType.ApplicationCommand && s.data.name === 'Quote it')!;
+    assert.equal(i.context, 2);
+    assert.deepEqual(i.authorizing_integration_owners, { 1: alice.user.id });
   });
 
   test('at phone width: /quiet answers her alone, shown as only hers', async () => {

@@ -1,7 +1,8 @@
 // The "Apps" menu of a message or of a user: the context-menu commands (MESSAGE or USER) the person may use in this
-// channel; choosing one invokes it on that target (an APPLICATION_COMMAND interaction with target_id).
+// channel (a guild's, or a DM's or group DM's own index with the person's installed apps); choosing one invokes it on
+// that target (an APPLICATION_COMMAND interaction with target_id).
 import { useCallback, useState } from 'react';
-import { invoke, useCommandIndex } from '../../interactions';
+import { commandScopeOf, invoke, useCommandIndex } from '../../interactions';
 import { useStore } from '../../store';
 import type { Channel, Guild } from '../../types';
 import { usePopover } from '../../ui';
@@ -9,7 +10,8 @@ import { AppIcon } from './command-picker';
 import { usableCommands } from './commands';
 
 export function AppsMenu(props: {
-  guild: Guild;
+  /** Null in a DM or group DM. */
+  guild: Guild | null;
   channel: Channel;
   /** 2: a user's menu, 3: a message's. */
   type: 2 | 3;
@@ -23,9 +25,12 @@ export function AppsMenu(props: {
     open,
     useCallback(() => setOpen(false), []),
   );
-  const index = useCommandIndex({ guildId: props.guild.id }, open);
+  const index = useCommandIndex(
+    props.guild ? { guildId: props.guild.id } : commandScopeOf(props.channel),
+    open,
+  );
   const me = useStore((s) => s.me);
-  const member = useStore((s) => (me ? s.members[props.guild.id]?.[me.id] : undefined));
+  const member = useStore((s) => (me && props.guild ? s.members[props.guild.id]?.[me.id] : undefined));
   const commands =
     index && me ? usableCommands(index, props.guild, props.channel, { id: me.id, member }, props.type) : [];
   return (
@@ -45,7 +50,7 @@ export function AppsMenu(props: {
                     {
                       type: 2,
                       application_id: app.id,
-                      guild_id: props.guild.id,
+                      ...(props.guild ? { guild_id: props.guild.id } : {}),
                       channel_id: props.channel.id,
                       data: {
                         id: command.id,

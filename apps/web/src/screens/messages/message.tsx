@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import * as endpoints from '../../endpoints';
 import { Icon } from '../../icons';
+import { commandScopeOf } from '../../interactions';
 import { Markdown, type MentionResolver } from '../../markdown';
 import { useStore } from '../../store';
 import { type Attachment, displayName, type Guild, isThread, type Message } from '../../types';
@@ -213,7 +214,7 @@ export function MessageItem(props: {
             <Icon name="smile" size={18} />
           </button>
         )}
-        {guild && channel && (
+        {channel && (guild || commandScopeOf(channel)) && (
           <AppsMenu
             guild={guild}
             channel={channel}
