@@ -410,11 +410,12 @@ export function MessageView(props: {
   };
 
   // Files dragged over the conversation: an overlay names where they go; dropped, they join the composer's files.
-  // Enter and leave fire for every element crossed, so the overlay counts them.
+  // Where the person may not attach files, the overlay says so and a drop is taken and ignored (so the browser does
+  // not leave the app to open the file). Enter and leave fire for every element crossed, so the overlay counts them.
   const [dragging, setDragging] = useState(false);
   const dragDepth = useRef(0);
   const takesFiles = canSend && canAttach;
-  const carriesFiles = (e: React.DragEvent) => takesFiles && e.dataTransfer.types.includes('Files');
+  const carriesFiles = (e: React.DragEvent) => e.dataTransfer.types.includes('Files');
   const dropZone = {
     onDragEnter: (e: React.DragEvent) => {
       if (!carriesFiles(e)) return;
@@ -433,8 +434,9 @@ export function MessageView(props: {
     onDrop: (e: React.DragEvent) => {
       dragDepth.current = 0;
       setDragging(false);
-      if (!carriesFiles(e) || !e.dataTransfer.files.length) return;
+      if (!carriesFiles(e)) return;
       e.preventDefault();
+      if (!takesFiles || !e.dataTransfer.files.length) return;
       addFiles(channel.id, Array.from(e.dataTransfer.files), me?.upload_limit);
     },
   };
@@ -446,13 +448,23 @@ export function MessageView(props: {
 
   return (
     <section className="conversation" aria-label={guild ? `#${title}` : title} {...dropZone}>
-      {dragging && (
-        <div className="drop-overlay" role="status">
-          <Icon name="plus" size={32} />
-          <strong>Upload to {guild ? `#${title}` : title}</strong>
-          <small>Drop the files to add them to your message.</small>
-        </div>
-      )}
+      {dragging &&
+        (takesFiles ? (
+          <div className="drop-overlay" role="status">
+            <Icon name="plus" size={32} />
+            <strong>Upload to {guild ? `#${title}` : channel.type === 1 ? `@${title}` : title}</strong>
+            <small>Drop the files to add them to your message.</small>
+          </div>
+        ) : (
+          <div className="drop-overlay refused" role="status">
+            <strong>You can't upload files here</strong>
+            <small>
+              {canSend
+                ? 'You do not have permission to attach files in this channel.'
+                : 'You do not have permission to send messages in this channel.'}
+            </small>
+          </div>
+        ))}
       <ConversationHeader
         channel={channel}
         guild={guild}
