@@ -142,6 +142,7 @@ export function setState(change: Partial<State> | ((s: State) => Partial<State>)
 
 export function resetState(): void {
   state = empty;
+  awaitingFirstPage.clear();
   for (const l of listeners) l();
 }
 
@@ -371,6 +372,10 @@ export function applyDispatch(...[t, d]: Dispatch): void {
             ...held,
             live: mergeMessages(held.live ?? [], [d]).slice(-liveBufferSize),
           });
+        else {
+          const waiting = awaitingFirstPage.get(d.channel_id);
+          if (waiting && waiting.push(d) > liveBufferSize) waiting.shift();
+        }
         const me = s.me?.id;
         const myRoles = (d.guild_id && me && s.members[d.guild_id]?.[me]?.roles) || [];
         const mentionsMe =
@@ -539,6 +544,22 @@ export function updatePending(
 }
 
 /**
+ * Channels whose first page of history was asked for and has not come: what arrives live meanwhile waits here, since
+ * the server may have answered before it was sent (the newest page then takes it in, as a window's live buffer does).
+ */
+const awaitingFirstPage = new Map<string, Message[]>();
+
+/** Marks a channel's first page as asked for (its live messages are kept until `addHistory` or `firstPageFailed`). */
+export function firstPageAsked(channelId: string): void {
+  awaitingFirstPage.set(channelId, []);
+}
+
+/** The first page did not come: nothing waits for it. */
+export function firstPageFailed(channelId: string): void {
+  awaitingFirstPage.delete(channelId);
+}
+
+/**
  * Adds a page of history (any order) to a channel; `replace` drops what was held first (a jump far from it, or back
  * to the present). `hasMore`/`hasNewer` say whether older/newer messages remain beyond the held list. A page that
  * reaches the present takes in the messages that arrived live meanwhile (the window's live buffer): the server may
@@ -553,7 +574,9 @@ export function addHistory(
     const before = s.messages[channelId];
     const held = opts.replace ? undefined : before;
     const hasNewer = opts.hasNewer ?? held?.hasNewer ?? false;
-    const live = before?.hasNewer ? before.live : undefined;
+    const waited = awaitingFirstPage.get(channelId);
+    awaitingFirstPage.delete(channelId);
+    const live = before?.hasNewer ? before.live : before ? undefined : waited;
     let list = mergeMessages(held?.list ?? [], page);
     if (!hasNewer && live) {
       // Only those after the start of what is held: older ones (a newest page that replaced the window when many

@@ -291,6 +291,50 @@ describe('message links', { skip: chromiumSkip }, () => {
     }
   });
 
+  test("a message sent while a channel's first page is on its way is shown when the page arrives", async () => {
+    const page = bob.page;
+    const content = 'sent while the first page was on its way';
+    let arrived: () => void = () => {};
+    const delivered = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const watch = (ws: import('playwright-core').WebSocket) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (String(payload).includes(content)) arrived();
+      });
+    page.on('websocket', watch);
+    try {
+      await page.goto(`${h.url}/channels/${guildId}/${general}`);
+      await page.locator(`#composer-${general}`).waitFor();
+      const made = await h.api('POST', `/guilds/${guildId}/channels`, {
+        token: alice.user.token,
+        body: { name: 'fresh', type: 0 },
+      });
+      assert.equal(made.status, 201, made.text);
+      const fresh = made.body.id;
+      // The channel came over the page's gateway, so the message will too.
+      const link = page.locator(`a.channel[href="/channels/${guildId}/${fresh}"]`);
+      await link.waitFor();
+      // The first page is answered by the server, then held back until the new message has come over the gateway.
+      const firstPage = new RegExp(`/channels/${fresh}/messages\\?limit=50$`);
+      await page.route(firstPage, async (route) => {
+        const answered = await route.fetch();
+        const sent = await h.api('POST', `/channels/${fresh}/messages`, {
+          token: alice.user.token,
+          body: { content },
+        });
+        assert.equal(sent.status, 200, sent.text);
+        await delivered;
+        await route.fulfill({ response: answered });
+      });
+      await link.click();
+      await page.locator('.messages li.message', { hasText: content }).waitFor();
+      await page.unroute(firstPage);
+    } finally {
+      page.off('websocket', watch);
+    }
+  });
+
   test('a link to a DM the reader closed reopens it; a place the reader cannot see says only "You don\'t have access"', async () => {
     const page = bob.page;
     const closed = await h.api('DELETE', `/channels/${dmId}`, { token: bob.user.token });

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
-import { addHistory, addPending, applyDispatch, getState, resetState } from '../../src/store';
+import {
+  addHistory,
+  addPending,
+  applyDispatch,
+  firstPageAsked,
+  firstPageFailed,
+  getState,
+  resetState,
+} from '../../src/store';
 import type { Message } from '../../src/types';
 
 const me = { id: '100', username: 'me' };
@@ -123,6 +131,27 @@ test('messages arriving while viewing older history wait, and join the list when
   // From now on live messages go straight into the list.
   applyDispatch('MESSAGE_CREATE', msg('93'));
   assert.equal(ids().at(-1), '93');
+});
+
+test("a channel's first page takes in what arrived while it was on its way; nothing waits unasked or after a failure", () => {
+  const ids = () => getState().messages['10']?.list.map((m) => m.id);
+  // Not asked for: a live message of a channel with no history held is not kept (its first page will have it).
+  applyDispatch('MESSAGE_CREATE', msg('80'));
+  assert.equal(getState().messages['10'], undefined);
+  firstPageAsked('10');
+  applyDispatch('MESSAGE_CREATE', msg('90', 'sent after the server answered'));
+  assert.equal(getState().messages['10'], undefined, 'no history is shown before the page');
+  addHistory('10', [msg('21'), msg('20')], { hasMore: true });
+  assert.deepEqual(ids(), ['20', '21', '90']);
+  // A failed first page leaves nothing waiting for the next one.
+  firstPageAsked('11');
+  applyDispatch('MESSAGE_CREATE', msg('95', 'x', { channel_id: '11' }));
+  firstPageFailed('11');
+  addHistory('11', [msg('30', 'y', { channel_id: '11' })], { hasMore: false });
+  assert.deepEqual(
+    getState().messages['11'].list.map((m) => m.id),
+    ['30'],
+  );
 });
 
 test('"Jump to present" replacing a window takes in what arrived meanwhile, but nothing from before its page', () => {

@@ -21,7 +21,7 @@ import * as endpoints from '../../endpoints';
 import { Icon } from '../../icons';
 import { mentionsMe } from '../../notify';
 import { channelPermissions, has, Permission } from '../../permissions';
-import { addHistory, getState, useStore } from '../../store';
+import { addHistory, firstPageAsked, firstPageFailed, getState, useStore } from '../../store';
 import {
   type Attachment,
   type Channel,
@@ -192,9 +192,13 @@ export function MessageView(props: {
   // The newest page, whenever it is not held (first open, or after a fresh READY).
   useEffect(() => {
     if (held) return;
+    firstPageAsked(channel.id);
     endpoints.getMessages(channel.id, { limit: pageSize }).then(
       (page) => addHistory(channel.id, page, { hasMore: page.length === pageSize }),
-      (err) => setError(err.message),
+      (err) => {
+        firstPageFailed(channel.id);
+        setError(err.message);
+      },
     );
   }, [channel.id, held]);
 
