@@ -1,6 +1,6 @@
 // Discord-style markdown rendered to React elements. Nothing is ever parsed as HTML: text stays text, and
 // links are only http(s), so no message or name can inject markup or script.
-import { Fragment, type ReactNode, useEffect, useMemo, useState } from 'react';
+import { Fragment, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 
 export interface MentionResolver {
   user(id: string): string | null;
@@ -167,8 +167,20 @@ function CodeBlock({ lang, code }: { lang: string | undefined; code: string }) {
     };
   }, [hl, lang]);
   const tokens = useMemo(() => (hl && lang ? hl.highlightCode(code, lang) : null), [hl, lang, code]);
+  // A block whose lines are wider than the screen scrolls sideways; it is then a Tab stop, so a keyboard can scroll it.
+  const pre = useRef<HTMLPreElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = pre.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const measure = () => setScrolls(el.scrollWidth > el.clientWidth);
+    measure();
+    const watch = new ResizeObserver(measure);
+    watch.observe(el);
+    return () => watch.disconnect();
+  }, []);
   return (
-    <pre data-lang={lang}>
+    <pre ref={pre} data-lang={lang} tabIndex={scrolls ? 0 : undefined}>
       <code className={tokens ? 'hljs' : undefined}>{tokens ?? code}</code>
     </pre>
   );
