@@ -1,6 +1,6 @@
 // Discord-style markdown rendered to React elements. Nothing is ever parsed as HTML: text stays text, and
 // links are only http(s), so no message or name can inject markup or script.
-import { Fragment, type ReactNode } from 'react';
+import { Fragment, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 
 export interface MentionResolver {
   user(id: string): string | null;
@@ -131,12 +131,67 @@ function Spoiler({ children }: { children: ReactNode }) {
   );
 }
 
+// The highlighter (code-highlight.tsx and its grammars) is its own chunk, fetched the first time a block names a
+// language; until then, and if it fails to load, the code shows plain.
+type Highlighter = typeof import('./code-highlight');
+let highlighter: Highlighter | null = null;
+let loading: Promise<Highlighter> | null = null;
+const loadHighlighter = () => {
+  loading ??= import('./code-highlight').then(
+    (m) => {
+      highlighter = m;
+      return m;
+    },
+    (e: unknown) => {
+      loading = null; // a failed chunk fetch (offline, a new deploy) is tried again by the next block
+      throw e;
+    },
+  );
+  return loading;
+};
+
+/** A fenced block: highlighted when its language is one highlight.js knows (Discord's rule), plain otherwise. */
+function CodeBlock({ lang, code }: { lang: string | undefined; code: string }) {
+  const [hl, setHl] = useState(highlighter);
+  useEffect(() => {
+    if (hl || !lang) return;
+    let live = true;
+    loadHighlighter().then(
+      (m) => {
+        if (live) setHl(m);
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [hl, lang]);
+  const tokens = useMemo(() => (hl && lang ? hl.highlightCode(code, lang) : null), [hl, lang, code]);
+  // A block whose lines are wider than the screen scrolls sideways; it is then a Tab stop, so a keyboard can scroll it.
+  const pre = useRef<HTMLPreElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = pre.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const measure = () => setScrolls(el.scrollWidth > el.clientWidth);
+    measure();
+    const watch = new ResizeObserver(measure);
+    watch.observe(el);
+    return () => watch.disconnect();
+  }, []);
+  return (
+    <pre ref={pre} data-lang={lang} tabIndex={scrolls ? 0 : undefined}>
+      <code className={tokens ? 'hljs' : undefined}>{tokens ?? code}</code>
+    </pre>
+  );
+}
+
 /** Renders a message's content: fenced code and quotes as blocks, the rest inline. */
 export function Markdown({ text, mentions }: { text: string; mentions: MentionResolver }) {
   let n = 0;
   const ctx: Ctx = { mentions, key: () => n++ };
   const blocks: ReactNode[] = [];
-  const fence = /```(?:([\w+-]{1,20})\n)?([\s\S]*?)```/g;
+  const fence = /```(?:([\w+#.-]{1,20})\n)?([\s\S]*?)```/g;
   let last = 0;
   const prose = (chunk: string) => {
     if (!chunk) return;
@@ -169,9 +224,11 @@ export function Markdown({ text, mentions }: { text: string; mentions: MentionRe
   for (let m = fence.exec(text); m; m = fence.exec(text)) {
     prose(text.slice(last, m.index).replace(/\n$/, ''));
     blocks.push(
-      <pre key={ctx.key()} data-lang={m[1] || undefined}>
-        <code>{m[2].replace(/^\n/, '').replace(/\n$/, '')}</code>
-      </pre>,
+      <CodeBlock
+        key={ctx.key()}
+        lang={m[1] || undefined}
+        code={m[2].replace(/^\n/, '').replace(/\n$/, '')}
+      />,
     );
     last = m.index + m[0].length;
   }
