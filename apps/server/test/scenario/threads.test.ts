@@ -54,7 +54,8 @@ describe('threads', () => {
     assert.equal((joins()[0].d as any).member_count, 2);
     assert.ok(
       h.events.some(
-        (e) => e.t === 'THREAD_MEMBER_UPDATE' && (e.d as any).id === thread.id && (e.d as any).user_id === m.id,
+        (e) =>
+          e.t === 'THREAD_MEMBER_UPDATE' && (e.d as any).id === thread.id && (e.d as any).user_id === m.id,
       ),
     );
     assert.equal(
