@@ -41,7 +41,7 @@ import type {
 } from '@hearth/protocol';
 import type { Static } from 'typebox';
 import { type ApiOptions, api, mastodon, mastodonPage, upload } from './api';
-import type { Channel, Guild, Invite, Message, Role, User, UserGuildSettings } from './types';
+import type { Channel, Guild, Invite, Message, Role, ThreadMember, User, UserGuildSettings } from './types';
 
 /** An emoji as a reaction route's path segment: `name:id` for a custom one, the character otherwise. */
 export type ReactionEmoji = { id: string | null; name: string | null };
@@ -283,7 +283,7 @@ export const getGuildPreview = (guildId: string) =>
   }>('GET', `/guilds/${guildId}/preview`);
 /** The guild's unarchived threads the caller can see (a public group's feed posts, for a previewing reader too). */
 export const getActiveThreads = (guildId: string) =>
-  api<{ threads: Channel[] }>('GET', `/guilds/${guildId}/threads/active`);
+  api<{ threads: Channel[]; members: ThreadMember[] }>('GET', `/guilds/${guildId}/threads/active`);
 /** Joins a public group; answers the member (201) or nothing when already one (204). */
 export const joinGroup = (guildId: string) => api<unknown>('PUT', `/guilds/${guildId}/members/@me`);
 export const requestToJoin = (guildId: string) =>
@@ -366,6 +366,11 @@ export const createThreadFromMessage = (channelId: string, messageId: string, bo
   api<Channel>('POST', `/channels/${channelId}/messages/${messageId}/threads`, body);
 export const createThread = (channelId: string, body: CreateThread) =>
   api<Channel>('POST', `/channels/${channelId}/threads`, body);
+/** Joins a thread (PUT thread-members/@me): it is then listed under its channel. */
+export const joinThread = (threadId: string) => api<void>('PUT', `/channels/${threadId}/thread-members/@me`);
+/** Leaves a thread (DELETE thread-members/@me). */
+export const leaveThread = (threadId: string) =>
+  api<void>('DELETE', `/channels/${threadId}/thread-members/@me`);
 /** A post in a forum channel: its title, tags and first message, created together. */
 export const createForumPost = (
   forumId: string,

@@ -14,6 +14,7 @@ import {
   resetState,
   type State,
   setGuildChannels,
+  setJoinedThreads,
   setState,
 } from './store';
 import type { Dispatch } from './types';
@@ -50,6 +51,23 @@ let viewing: string | null = null;
 export function viewGuild(guildId: string | null): void {
   viewing = guildId;
   if (guildId && getState().guilds[guildId]?.large) gateway?.openLargeGuild(guildId);
+  if (guildId) loadJoinedThreads(guildId);
+}
+
+/** Guilds whose joined threads were asked for since their last GUILD_CREATE. */
+const joinedAsked = new Set<string>();
+
+/**
+ * Which of a guild's active threads one has joined (GUILD_CREATE's threads do not say): asked for once per
+ * GUILD_CREATE, when the guild is on screen, so a client in many servers does not ask for each at READY.
+ */
+function loadJoinedThreads(guildId: string): void {
+  if (joinedAsked.has(guildId) || !getState().guilds[guildId]) return;
+  joinedAsked.add(guildId);
+  endpoints.getActiveThreads(guildId).then(
+    (r) => setJoinedThreads(guildId, r.members),
+    () => joinedAsked.delete(guildId),
+  );
 }
 
 /** Applies an event; a message in a DM this client has not heard of yet brings the DM in first. */
@@ -59,6 +77,7 @@ function dispatch(...event: Dispatch): void {
     applyListUpdate(d);
     return;
   }
+  if (t === 'GUILD_CREATE') joinedAsked.delete(d.id);
   if (t === 'GUILD_CREATE' && d.large) {
     applyDispatch(t, d);
     if (d.id === viewing) gateway?.openLargeGuild(d.id);
@@ -88,6 +107,7 @@ function dispatch(...event: Dispatch): void {
   voiceDispatch(...event);
   interactionDispatch(...event);
   if (t === 'MESSAGE_CREATE') notifyMessage(d);
+  if (t === 'GUILD_CREATE' && d.id === viewing) loadJoinedThreads(d.id);
   if (myRolesChanged || t === 'GUILD_ROLE_UPDATE' || t === 'GUILD_ROLE_DELETE') refetchChannels(d.guild_id);
   // A channel event during a refetch may be missing from its answer: ask once more after it.
   else if ((t === 'CHANNEL_CREATE' || t === 'CHANNEL_DELETE') && d.guild_id && refetching.has(d.guild_id))

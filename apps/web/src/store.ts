@@ -8,6 +8,7 @@ import {
   type Dispatch,
   type Events,
   type Guild,
+  isThread,
   type Member,
   type Message,
   type ReadState,
@@ -85,6 +86,12 @@ export interface State {
   messages: Record<string, ChannelMessages>;
   pending: Record<string, PendingMessage[]>;
   readStates: Record<string, ReadState>;
+  /**
+   * The threads this person has joined (thread id → true): from GET /guilds/:id/threads/active's `members` after
+   * each GUILD_CREATE, THREAD_MEMBER_UPDATE, THREAD_MEMBERS_UPDATE and THREAD_LIST_SYNC, and their own messages
+   * (posting joins a thread). The channel list nests the active ones under their channels.
+   */
+  joinedThreads: Record<string, true>;
   /** channel id → user id → until (epoch ms). */
   typing: Record<string, Record<string, number>>;
   /** guild id → user id → the member's voice state (only those in a voice channel). */
@@ -117,6 +124,7 @@ const empty: State = {
   messages: {},
   pending: {},
   readStates: {},
+  joinedThreads: {},
   typing: {},
   voiceStates: {},
   calls: {},
@@ -226,6 +234,7 @@ export function applyDispatch(...[t, d]: Dispatch): void {
           channels,
           relationships,
           readStates,
+          joinedThreads: {},
           guilds: {},
           guildOrder: (d.guilds ?? []).map((g: { id: string }) => g.id),
           members: {},
@@ -337,11 +346,26 @@ export function applyDispatch(...[t, d]: Dispatch): void {
       case 'THREAD_LIST_SYNC': {
         const channels = { ...s.channels };
         for (const c of d.threads) channels[c.id] = { ...channels[c.id], ...c, guild_id: d.guild_id };
-        return { channels };
+        const joinedThreads = { ...s.joinedThreads };
+        for (const m of d.members ?? []) if (m.user_id === s.me?.id) joinedThreads[m.id] = true;
+        return { channels, joinedThreads };
+      }
+      case 'THREAD_MEMBER_UPDATE':
+        return d.user_id === s.me?.id ? { joinedThreads: put(s.joinedThreads, d.id, true) } : {};
+      case 'THREAD_MEMBERS_UPDATE': {
+        const me = s.me?.id;
+        if (d.added_members?.some((m) => m.user_id === me))
+          return { joinedThreads: put(s.joinedThreads, d.id, true) };
+        if (me && d.removed_member_ids?.includes(me)) return { joinedThreads: drop(s.joinedThreads, d.id) };
+        return {};
       }
       case 'THREAD_DELETE':
       case 'CHANNEL_DELETE':
-        return { channels: drop(s.channels, d.id), messages: drop(s.messages, d.id) };
+        return {
+          channels: drop(s.channels, d.id),
+          messages: drop(s.messages, d.id),
+          joinedThreads: drop(s.joinedThreads, d.id),
+        };
       case 'CHANNEL_RECIPIENT_ADD':
       case 'CHANNEL_RECIPIENT_REMOVE': {
         const c = s.channels[d.channel_id];
@@ -385,6 +409,9 @@ export function applyDispatch(...[t, d]: Dispatch): void {
             d.mention_roles?.some((r) => myRoles.includes(r)) ||
             (!d.guild_id && channel && (channel.type === 1 || channel.type === 3)));
         if (d.author.id === me) {
+          // Posting in a thread joins it (the server says so too; this is at once).
+          if (channel && isThread(channel) && !s.joinedThreads[channel.id])
+            patch.joinedThreads = put(s.joinedThreads, channel.id, true);
           patch.readStates = put(s.readStates, d.channel_id, {
             id: d.channel_id,
             last_message_id: d.id,
@@ -610,6 +637,19 @@ export function setGuildChannels(guildId: string, list: Channel[]): void {
     for (const c of list) channels[c.id] = { ...s.channels[c.id], ...c, guild_id: guildId };
     const messages = Object.fromEntries(Object.entries(s.messages).filter(([id]) => id in channels));
     return { channels, messages };
+  });
+}
+
+/** Takes in which of a guild's active threads one has joined (GET /guilds/:id/threads/active's `members`). */
+export function setJoinedThreads(guildId: string, members: Array<{ id: string; user_id: string }>): void {
+  setState((s) => {
+    const joinedThreads: Record<string, true> = {};
+    // The guild's other threads (archived ones too) keep what is known of them; its active ones are as answered.
+    for (const id of Object.keys(s.joinedThreads))
+      if (s.channels[id]?.guild_id !== guildId || s.channels[id]?.thread_metadata?.archived)
+        joinedThreads[id] = true;
+    for (const m of members) if (m.user_id === s.me?.id) joinedThreads[m.id] = true;
+    return { joinedThreads };
   });
 }
 

@@ -67,6 +67,14 @@ export interface Channel {
   default_sort_order?: number | null;
 }
 
+/** One's membership of a thread (`id` is the thread's), as THREAD_MEMBER_UPDATE and the thread routes carry it. */
+export interface ThreadMember {
+  id: string;
+  user_id: string;
+  join_timestamp: string;
+  flags: number;
+}
+
 export interface ForumTag {
   id: string;
   name: string;
@@ -304,7 +312,15 @@ export interface Events {
   THREAD_CREATE: Channel;
   THREAD_UPDATE: Channel;
   THREAD_DELETE: { id: string; guild_id: string; parent_id?: string | null };
-  THREAD_LIST_SYNC: { guild_id: string; threads: Channel[] };
+  THREAD_LIST_SYNC: { guild_id: string; threads: Channel[]; members?: ThreadMember[] };
+  THREAD_MEMBER_UPDATE: ThreadMember & { guild_id: string };
+  THREAD_MEMBERS_UPDATE: {
+    id: string;
+    guild_id: string;
+    member_count: number;
+    added_members?: ThreadMember[];
+    removed_member_ids?: string[];
+  };
   CHANNEL_RECIPIENT_ADD: { channel_id: string; user: User };
   CHANNEL_RECIPIENT_REMOVE: { channel_id: string; user: User };
   MESSAGE_CREATE: Message;

@@ -42,10 +42,32 @@ describe('threads', () => {
       body: { content: 'in thread' },
     });
     assert.equal(reply.status, 200);
+    // The implicit join is announced as an explicit one is: to the poster, and to those who see the thread.
+    const joins = () =>
+      h.events.filter(
+        (e) =>
+          e.t === 'THREAD_MEMBERS_UPDATE' &&
+          (e.d as any).id === thread.id &&
+          (e.d as any).added_members?.some((x: any) => x.user_id === m.id),
+      );
+    assert.equal(joins().length, 1);
+    assert.equal((joins()[0].d as any).member_count, 2);
+    assert.ok(
+      h.events.some(
+        (e) =>
+          e.t === 'THREAD_MEMBER_UPDATE' && (e.d as any).id === thread.id && (e.d as any).user_id === m.id,
+      ),
+    );
+    assert.equal(
+      (await h.api('POST', `/channels/${thread.id}/messages`, { token: m.token, body: { content: 'again' } }))
+        .status,
+      200,
+    );
+    assert.equal(joins().length, 1, 'a member posting again joins nothing');
     const history = await h.api('GET', `/channels/${thread.id}/messages`, { token: m.token });
     assert.deepEqual(
       history.body.map((x: any) => x.content),
-      ['in thread'],
+      ['again', 'in thread'],
     );
     const members = await h.api('GET', `/channels/${thread.id}/thread-members`, { token: m.token });
     assert.deepEqual(
@@ -53,7 +75,7 @@ describe('threads', () => {
       [g.owner.id, m.id].sort(),
       'posting joins the thread',
     );
-    assert.equal((await h.api('GET', `/channels/${thread.id}`, { token: m.token })).body.message_count, 1);
+    assert.equal((await h.api('GET', `/channels/${thread.id}`, { token: m.token })).body.message_count, 2);
     assert.equal(
       (await h.api('DELETE', `/channels/${thread.id}/thread-members/@me`, { token: m.token })).status,
       204,

@@ -8,6 +8,7 @@ import {
   firstPageFailed,
   getState,
   resetState,
+  setJoinedThreads,
 } from '../../src/store';
 import type { Message } from '../../src/types';
 
@@ -245,4 +246,68 @@ test("voice states: GUILD_CREATE's, then joins, moves and leaves from VOICE_STAT
   // Leaving the guild forgets its voice states.
   applyDispatch('GUILD_DELETE', { id: '2' });
   assert.equal(getState().voiceStates['2'], undefined);
+});
+
+test("joined threads: from the events that say so, one's own post, and the active threads asked for; a leave or delete drops one", () => {
+  const thread = (id: string, archived = false) => ({
+    id,
+    type: 11,
+    guild_id: '1',
+    parent_id: '10',
+    name: `t${id}`,
+    thread_metadata: { archived },
+  });
+  applyDispatch('THREAD_CREATE', thread('50'));
+  applyDispatch('THREAD_CREATE', thread('51'));
+  applyDispatch('THREAD_CREATE', thread('52', true));
+  const joined = () => Object.keys(getState().joinedThreads).sort();
+  assert.deepEqual(joined(), []);
+  const member = (id: string, user_id: string) => ({ id, user_id, join_timestamp: '', flags: 0 });
+  // Another's join is not mine.
+  applyDispatch('THREAD_MEMBERS_UPDATE', {
+    id: '50',
+    guild_id: '1',
+    member_count: 2,
+    added_members: [member('50', '200')],
+  });
+  assert.deepEqual(joined(), []);
+  applyDispatch('THREAD_MEMBER_UPDATE', { ...member('50', '100'), guild_id: '1' });
+  assert.deepEqual(joined(), ['50']);
+  // Posting in a thread joins it; posting in a channel joins nothing.
+  applyDispatch('MESSAGE_CREATE', msg('60', 'hi', { channel_id: '51', author: me }));
+  applyDispatch('MESSAGE_CREATE', msg('61', 'hi', { channel_id: '10', author: me }));
+  assert.deepEqual(joined(), ['50', '51']);
+  applyDispatch('THREAD_MEMBERS_UPDATE', {
+    id: '50',
+    guild_id: '1',
+    member_count: 1,
+    removed_member_ids: ['200'],
+  });
+  assert.deepEqual(joined(), ['50', '51']);
+  applyDispatch('THREAD_MEMBERS_UPDATE', {
+    id: '50',
+    guild_id: '1',
+    member_count: 0,
+    removed_member_ids: ['100'],
+  });
+  assert.deepEqual(joined(), ['51']);
+  applyDispatch('THREAD_DELETE', { id: '51', guild_id: '1', parent_id: '10' });
+  assert.deepEqual(joined(), []);
+  // The guild's active threads, as answered, replace what was known of its active ones; an archived one stays.
+  applyDispatch('THREAD_MEMBER_UPDATE', { ...member('52', '100'), guild_id: '1' });
+  applyDispatch('THREAD_MEMBER_UPDATE', { ...member('50', '100'), guild_id: '1' });
+  setJoinedThreads('1', [member('53', '200')]);
+  assert.deepEqual(joined(), ['52']);
+  setJoinedThreads('1', [member('50', '100')]);
+  assert.deepEqual(joined(), ['50', '52']);
+  // A fresh READY forgets them (GUILD_CREATE and the active threads bring them back).
+  applyDispatch('READY', {
+    user: me,
+    session_id: 's2',
+    guilds: [],
+    private_channels: [],
+    relationships: [],
+    read_state: { entries: [] },
+  });
+  assert.deepEqual(joined(), []);
 });

@@ -333,7 +333,7 @@ export class MessagesService {
       if (stored?.length) await tx.insert(attachments).values(stored);
       if (ctx.channel.type === ChannelType.DM) await this.dms.reopen(tx, channelId);
       if (inThread && !starter) {
-        await this.threads.onMessage(tx, ctx.channel, principal.userId);
+        await this.threads.onMessage(tx, ctx.channel, principal.userId, pending);
         // A comment on a federated group's post reaches the group's remote members (FEP-1b12).
         await announceComment(this.deps, tx, ctx.channel, id, principal.userId);
       }

@@ -466,8 +466,17 @@ export class ThreadsService {
     return archived;
   }
 
-  /** A message sent in an archived (unlocked) thread reopens it; counters follow every message. */
-  async onMessage(tx: DbOrTx, thread: ChannelRow, authorId: string | null): Promise<void> {
+  /**
+   * A message sent in an archived (unlocked) thread reopens it; counters follow every message. Its author joins the
+   * thread (as on Discord): a join adds THREAD_MEMBER_UPDATE (to them) and THREAD_MEMBERS_UPDATE to `pending`, as
+   * PUT thread-members/@me does, so their other sessions and bots learn of it.
+   */
+  async onMessage(
+    tx: DbOrTx,
+    thread: ChannelRow,
+    authorId: string | null,
+    pending?: PendingEvents,
+  ): Promise<void> {
     await tx
       .update(channels)
       .set({
@@ -478,10 +487,22 @@ export class ThreadsService {
       .where(eq(channels.id, thread.id));
     // A webhook (no author) posts without joining the thread.
     if (authorId === null) return;
-    await tx
+    const [joined] = await tx
       .insert(threadMembers)
       .values({ channelId: thread.id, userId: authorId, guildId: thread.guildId! })
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning();
+    if (!joined || !pending) return;
+    pending.add('THREAD_MEMBER_UPDATE', Topic.user(authorId), {
+      ...toThreadMemberWire(joined),
+      guild_id: thread.guildId!,
+    });
+    pending.add('THREAD_MEMBERS_UPDATE', Topic.guild(thread.guildId!), {
+      id: thread.id,
+      guild_id: thread.guildId!,
+      member_count: await this.memberCount(tx, thread.id),
+      added_members: [toThreadMemberWire(joined)],
+    });
   }
 
   private async create(

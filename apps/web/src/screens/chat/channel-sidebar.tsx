@@ -3,10 +3,11 @@ import { useMemo, useState } from 'react';
 import { IconButton } from '../../icons';
 import { channelPermissions, guildPermissions, has, Permission } from '../../permissions';
 import { useStore } from '../../store';
-import { type Channel, ChannelType, type Guild, isForum } from '../../types';
+import { type Channel, ChannelType, compareIds, type Guild, isForum, isThread } from '../../types';
 import { GuildSettings } from '../guild-settings/dialog';
 import { type MenuAt, usePressToOpen } from '../menus/context-menu';
 import { ChannelMenu } from '../menus/place-menus';
+import { threadPath } from '../threads/panel';
 import { isUnread, visibleChannels } from './channels';
 import { CreateChannelDialog } from './create-channel';
 import { InviteDialog } from './invite-dialog';
@@ -39,7 +40,19 @@ function useCollapsed(guildId: string): [Set<string>, (categoryId: string) => vo
   return [collapsed, toggle];
 }
 
-export function ChannelSidebar({ guild, current }: { guild: Guild; current?: string }) {
+/**
+ * A server's channel list. `current` is the channel on screen and `thread` a thread open beside it: the threads one
+ * has joined that are active are nested under their channel (as on Discord), unread ones bold with their mentions.
+ */
+export function ChannelSidebar({
+  guild,
+  current,
+  thread,
+}: {
+  guild: Guild;
+  current?: string;
+  thread?: string;
+}) {
   const s = useStore((x) => x);
   const [collapsed, toggleCategory] = useCollapsed(guild.id);
   const me = s.me?.id ?? '';
@@ -66,24 +79,43 @@ export function ChannelSidebar({ guild, current }: { guild: Guild; current?: str
       has(channelPermissions(guild, c, me, s.members[guild.id]?.[me]), Permission.CREATE_INSTANT_INVITE),
   );
 
+  // The active threads one has joined, by their channel.
+  const joined = useMemo(() => {
+    const byParent = new Map<string, Channel[]>();
+    for (const t of channels)
+      if (isThread(t) && t.parent_id && s.joinedThreads[t.id] && !t.thread_metadata?.archived)
+        byParent.set(t.parent_id, [...(byParent.get(t.parent_id) ?? []), t]);
+    for (const list of byParent.values()) list.sort((a, b) => compareIds(a.id, b.id));
+    return byParent;
+  }, [channels, s.joinedThreads]);
+
   const item = (c: Channel) => {
     if (isVoice(c)) return <VoiceChannelItem key={c.id} guild={guild} channel={c} />;
-    const unread = isUnread(s, c) && c.id !== current;
+    // The channel on screen is read as it is read; a thread beside it is read in its panel.
+    const open = c.id === current || c.id === thread;
+    const unread = isUnread(s, c) && !open;
     const mentions = s.readStates[c.id]?.mention_count ?? 0;
-    const to = `/channels/${guild.id}/${c.id}`;
+    const thisThread = isThread(c);
+    const to = thisThread ? threadPath(guild.id, c) : `/channels/${guild.id}/${c.id}`;
+    const threads = thisThread ? [] : (joined.get(c.id) ?? []);
     return (
       <li key={c.id}>
         <a
           href={to}
           onClick={link(to)}
           {...press((at) => setMenu({ channel: c, at }))}
-          className={`channel ${c.id === current ? 'active' : ''} ${unread ? 'unread' : ''}`}
-          aria-current={c.id === current ? 'page' : undefined}
-          aria-label={`${c.name}${mentions ? `, ${mentions} mentions` : unread ? ', unread' : ''}`}
+          className={`channel ${thisThread ? 'thread' : ''} ${open ? 'active' : ''} ${unread ? 'unread' : ''}`}
+          aria-current={open ? 'page' : undefined}
+          aria-label={`${c.name}${thisThread ? ', thread' : ''}${mentions ? `, ${mentions} mentions` : unread ? ', unread' : ''}`}
         >
-          <span aria-hidden="true">{isForum(c) ? '☰' : '#'}</span> {c.name}
+          {!thisThread && <span aria-hidden="true">{isForum(c) ? '☰' : '#'}</span>} {c.name}
           {mentions > 0 && <span className="badge">{mentions}</span>}
         </a>
+        {threads.length > 0 && (
+          <ul className="channels threads" aria-label={`Threads in ${c.name}`}>
+            {threads.map(item)}
+          </ul>
+        )}
       </li>
     );
   };

@@ -139,7 +139,11 @@ export function Chat({ path }: { path: string }) {
       <Shortcuts guildId={guildId} channelId={channelId} />
       <GuildRail current={guildId} />
       <nav className="sidebar" aria-label={guild ? `${guild.name} channels` : 'Direct messages'}>
-        {guild ? <ChannelSidebar guild={guild} current={channelId} /> : <DmSidebar current={channelId} />}
+        {guild ? (
+          <ChannelSidebar guild={guild} current={channelId} thread={params.thread} />
+        ) : (
+          <DmSidebar current={channelId} />
+        )}
         <VoicePanel />
         <UserPanel />
       </nav>

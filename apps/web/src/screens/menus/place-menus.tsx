@@ -8,13 +8,14 @@ import { mutedNow } from '../../notify';
 import { channelPermissions, guildPermissions, has, Permission } from '../../permissions';
 import { navigate } from '../../router';
 import { getState, useStore } from '../../store';
-import { type Channel, ChannelType, type Guild } from '../../types';
+import { type Channel, ChannelType, type Guild, isThread } from '../../types';
 import { ConfirmDialog, Dialog } from '../../ui';
 import { isUnread, visibleChannels } from '../chat/channels';
 import { InviteDialog } from '../chat/invite-dialog';
 import { ChannelEditor } from '../guild-settings/channel-editor';
 import { GuildSettings } from '../guild-settings/dialog';
 import { NotificationSettings } from '../messages/notification-settings';
+import { threadPath } from '../threads/panel';
 import { ContextMenu, copyText, type MenuAt, type MenuItem } from './context-menu';
 
 /** Marks channels read up to their newest message (at most 100 acknowledgements for one server). */
@@ -49,7 +50,8 @@ export function ChannelMenu(props: { guild: Guild; channel: Channel; at: MenuAt;
   const perms = channelPermissions(guild, channel, me, member);
   const manage = has(perms, Permission.MANAGE_CHANNELS);
   const muted = !!override && mutedNow(override.muted, override.mute_config);
-  const path = `/channels/${guild.id}/${channel.id}`;
+  const thread = isThread(channel);
+  const path = thread ? threadPath(guild.id, channel) : `/channels/${guild.id}/${channel.id}`;
   const close = () => props.onClose();
   const items: MenuItem[] = [
     { label: 'Mark as read', hidden: !unread, onSelect: () => markRead([channel]) },
@@ -67,8 +69,15 @@ export function ChannelMenu(props: { guild: Guild; channel: Channel; at: MenuAt;
       hidden: channel.type !== ChannelType.GuildText || !has(perms, Permission.CREATE_INSTANT_INVITE),
       onSelect: () => setShown('invite'),
     },
-    { label: 'Edit channel', hidden: !manage, onSelect: () => setShown('edit') },
-    { label: 'Delete channel', danger: true, hidden: !manage, onSelect: () => setShown('delete') },
+    // A thread in the channel list is one joined: leaving takes it out of the list.
+    {
+      label: 'Leave Thread',
+      hidden: !thread,
+      danger: true,
+      onSelect: () => endpoints.leaveThread(channel.id).catch(() => {}),
+    },
+    { label: 'Edit channel', hidden: !manage || thread, onSelect: () => setShown('edit') },
+    { label: 'Delete channel', danger: true, hidden: !manage || thread, onSelect: () => setShown('delete') },
     'separator',
     { label: 'Copy link', onSelect: () => copyText(appUrl(path)) },
     { label: 'Copy channel ID', onSelect: () => copyText(channel.id) },

@@ -1,11 +1,13 @@
 // A conversation's header: Back (on a phone, with the mentions waiting elsewhere), the name and topic,
 // pinned messages, group DM settings and the member list toggle.
 import { useState } from 'react';
+import * as endpoints from '../../endpoints';
 import { Icon, IconButton } from '../../icons';
 import type { MentionResolver } from '../../markdown';
 import { backTo } from '../../router';
 import { useStore } from '../../store';
 import { type Channel, ChannelType, type Guild, isThread } from '../../types';
+import { Alert, useAction } from '../../ui';
 import { CallBar, CallButtons } from '../chat/calls';
 import { GroupDmSettings } from '../group-dm';
 import { SearchBox } from '../search/box';
@@ -38,6 +40,12 @@ export function ConversationHeader(props: {
   const [showGroup, setShowGroup] = useState(false);
   const [showThreads, setShowThreads] = useState(false);
   const [showNotify, setShowNotify] = useState(false);
+  // A thread: Join Thread when one is not in it (posting joins it too), Leave Thread when one is (as on Discord).
+  const inThread = !!guild && isThread(channel);
+  const joined = useStore((s) => !!s.joinedThreads[channel.id]);
+  const membership = useAction();
+  const join = () => membership.run(() => endpoints.joinThread(channel.id));
+  const leave = () => membership.run(() => endpoints.leaveThread(channel.id));
   return (
     <>
       <header className="conversation-head">
@@ -60,6 +68,12 @@ export function ConversationHeader(props: {
           <SearchBox guildName={guild.name} onSearch={props.onSearch} />
         )}
         <div className="actions">
+          {inThread && !joined && (
+            <button type="button" className="primary join-thread" disabled={membership.busy} onClick={join}>
+              Join Thread
+            </button>
+          )}
+          {inThread && joined && <IconButton label="Leave Thread" icon="leave" onClick={leave} />}
           {guild && !isThread(channel) && channel.type === ChannelType.GuildText && (
             <IconButton label="Threads" icon="thread" onClick={() => setShowThreads(true)} />
           )}
@@ -85,6 +99,7 @@ export function ConversationHeader(props: {
           {closeTo && <IconButton label="Close thread" icon="close" onClick={() => backTo(closeTo)} />}
         </div>
       </header>
+      <Alert message={membership.error} />
       {!guild && <CallBar channel={channel} />}
       {showNotify && guild && (
         <NotificationSettings guild={guild} channel={channel} onClose={() => setShowNotify(false)} />
