@@ -180,7 +180,10 @@ describe('cropping avatars and banners', { skip: chromiumSkip }, () => {
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(d) });
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
     await cdp.detach();
-    assert.ok(Number(await zoom.inputValue()) > slid * 1.5, `pinched from ${slid} to ${await zoom.inputValue()}`);
+    assert.ok(
+      Number(await zoom.inputValue()) > slid * 1.5,
+      `pinched from ${slid} to ${await zoom.inputValue()}`,
+    );
     // Dragging the image right and down shows more of its top left.
     const x = box.x + box.width / 2;
     const y = box.y + box.height / 2;
