@@ -341,7 +341,7 @@ export function ImagePicker(props: {
       />
       {props.crop && (
         <small id={`${props.id}-hint`}>
-          You can crop it before it is saved. GIFs are not cropped: they keep their animation and are centred.
+          You can crop a picked image first. GIFs are not cropped: they keep their animation and are centred.
         </small>
       )}
       {props.present && (

@@ -1,7 +1,7 @@
 // Cropping an avatar and a banner in Settings, end to end in Chromium against a real Hearth on PGlite: a picked PNG
 // of four coloured quadrants is zoomed and moved (keyboard at desktop width; the zoom slider and a pointer drag at
 // phone width), applied, and the image the server stored is read back with sharp: its colour is the quadrant chosen.
-// Cancel and Esc leave the avatar as it was and send nothing; focus goes back to the file field; axe-core passes on
+// A server's icon goes through the same dialog in server settings. Cancel and Esc leave the avatar as it was and send nothing; focus goes back to the file field; axe-core passes on
 // the dialog.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -221,6 +221,39 @@ describe('cropping avatars and banners', { skip: chromiumSkip }, () => {
     const got = await stored(`/banners/${alice.user.id}/${banner}.png`);
     assert.ok(Math.abs(got.width / got.height - 2.5) < 0.02, `stored ${got.width}×${got.height}`);
     assertColour(got.mean, BLUE, 'the stored banner');
+  });
+
+  test("a server's icon is cropped in server settings by the same dialog, over the settings; the stored icon is green", async () => {
+    const page = alice.page;
+    await page.setViewportSize(desktop);
+    const guild = await h.api('POST', '/guilds', { token: alice.user.token, body: { name: 'Crop Club' } });
+    assert.equal(guild.status, 201);
+    const channels = await h.api('GET', `/guilds/${guild.body.id}/channels`, { token: alice.user.token });
+    const text = channels.body.find((c: { type: number }) => c.type === 0);
+    await page.goto(`${h.url}/channels/${guild.body.id}/${text.id}`);
+    await page.getByRole('button', { name: 'Server settings' }).click();
+    await pick(page, 'Server icon (PNG, JPEG, GIF or WebP)');
+    const dialog = page.getByRole('dialog', { name: 'Crop the server icon' });
+    await dialog.locator('.crop-frame img').waitFor();
+    const box = await dialog.locator('.crop-frame').boundingBox();
+    assert.ok(box && Math.abs(box.width - box.height) < 1, 'a square frame');
+    assert.deepEqual(await violations(page), []);
+    await dialog.getByRole('application', { name: 'Crop area' }).focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('+');
+    for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowRight');
+    for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowUp');
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // The server settings stay open under it.
+    await page.getByLabel('Server name').waitFor();
+    let icon: string | null = null;
+    for (let i = 0; i < 100 && !icon; i++) {
+      const g = await h.api('GET', `/guilds/${guild.body.id}`, { token: alice.user.token });
+      icon = g.body.icon;
+      if (!icon) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(icon, 'the icon was stored');
+    assertColour((await stored(`/icons/${guild.body.id}/${icon}.png`)).mean, GREEN, 'the stored icon');
   });
 
   for (const [how, viewport] of [
