@@ -14,7 +14,7 @@ export interface CropShape {
 }
 
 /** Zoom goes from 1 (the largest crop of the shape that fits in the image) to this. */
-export const MAX_ZOOM = 8;
+const MAX_ZOOM = 8;
 /** A key press moves the crop by this share of its width (Shift: four times as far). */
 const STEP = 0.05;
 const ZOOM_STEP = 1.15;
@@ -25,14 +25,14 @@ const ZOOM_STEP = 1.15;
 const MAX_BYTES = 10 * 1024 * 1024 - 1024;
 
 /** The crop: its centre in the image's pixels and its zoom. */
-export interface Crop {
+interface Crop {
   cx: number;
   cy: number;
   zoom: number;
 }
 
 /** The crop rectangle in the image's pixels for `crop` of an image `w` × `h`, kept inside the image. */
-export function cropRect(
+function cropRect(
   w: number,
   h: number,
   aspect: number,
@@ -79,7 +79,7 @@ const decodedBytes = (dataUrl: string) => Math.floor(((dataUrl.length - dataUrl.
  * The cropped image as a data URL under the server's limit: PNG when the source may have transparency (PNG, WebP),
  * JPEG for photos; a PNG over the limit becomes a JPEG, then smaller, until it fits.
  */
-export function encodeCrop(img: HTMLImageElement, type: string, shape: CropShape, crop: Crop): string | null {
+function encodeCrop(img: HTMLImageElement, type: string, shape: CropShape, crop: Crop): string | null {
   const canvas = document.createElement('canvas');
   let width = shape.width;
   for (let i = 0; i < 6; i++) {
@@ -99,7 +99,7 @@ export function encodeCrop(img: HTMLImageElement, type: string, shape: CropShape
  * The dialog: `file` is the picked image (not a GIF: those keep their animation and skip it). `onApply` gets the
  * cropped data URL and closes it on success; Cancel, Esc or Close leave everything as it was.
  */
-export function CropDialog(props: {
+function CropDialog(props: {
   file: File;
   shape: CropShape;
   title: string;
