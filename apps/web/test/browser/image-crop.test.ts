@@ -1,8 +1,8 @@
 // Cropping an avatar and a banner in Settings, end to end in Chromium against a real Hearth on PGlite: a picked PNG
-// of four coloured quadrants is zoomed and moved (keyboard at desktop width; the zoom slider and a pointer drag at
-// phone width), applied, and the image the server stored is read back with sharp: its colour is the quadrant chosen.
-// A server's icon goes through the same dialog in server settings. Cancel and Esc leave the avatar as it was and send nothing; focus goes back to the file field; axe-core passes on
-// the dialog.
+// of four coloured quadrants is zoomed and moved (keyboard at desktop width; the zoom slider, a pinch and a pointer
+// drag at phone width), applied, and the image the server stored is read back with sharp: its colour is the quadrant
+// chosen. A server's icon goes through the same dialog in server settings. The wheel zooms; Cancel and Esc leave the
+// avatar as it was and send nothing; focus goes back to the file field; axe-core passes on the dialog.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -264,7 +264,7 @@ describe('cropping avatars and banners', { skip: chromiumSkip }, () => {
       const page = alice.page;
       await page.setViewportSize(viewport);
       await page.goto(`${h.url}/settings`);
-      const before = (await me()).avatar;
+      const kept = (await me()).avatar;
       const patches: string[] = [];
       const onRequest = (r: { method(): string; url(): string }) => {
         if (r.method() === 'PATCH') patches.push(r.url());
@@ -278,12 +278,23 @@ describe('cropping avatars and banners', { skip: chromiumSkip }, () => {
         await dialog.locator('.crop-frame img').waitFor();
         await dialog.getByRole('application', { name: 'Crop area' }).focus();
         await page.keyboard.press('+');
+        // The wheel zooms too (and does not scroll the page).
+        const zoom = dialog.getByRole('slider', { name: 'Zoom' });
+        const before = Number(await zoom.inputValue());
+        const box = await dialog.locator('.crop-frame').boundingBox();
+        assert.ok(box);
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.mouse.wheel(0, -200);
+        await page.waitForFunction(
+          (v) => Number((document.getElementById('crop-zoom') as HTMLInputElement | null)?.value) > v,
+          before,
+        );
         if (how === 'Cancel') await dialog.getByRole('button', { name: 'Cancel' }).click();
         else await page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'detached' });
         assert.equal(await page.evaluate(() => document.activeElement?.id), 'avatar-file');
         assert.deepEqual(patches, []);
-        assert.equal((await me()).avatar, before);
+        assert.equal((await me()).avatar, kept);
       } finally {
         page.off('request', onRequest);
       }
