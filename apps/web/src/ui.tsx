@@ -71,50 +71,6 @@ export function useAction() {
   return { busy, error, fields, run, setError };
 }
 
-/** Reads a picked file as the data URL Discord's image fields take. */
-function readAsDataUrl(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result));
-    r.onerror = () => reject(r.error);
-    r.readAsDataURL(file);
-  });
-}
-
-/**
- * An image field (avatar, banner, icon): picking a file calls `save` with it as a data URL (the endpoint
- * that PATCHes the field), and Remove with null.
- */
-export function ImagePicker(props: {
-  id: string;
-  label: string;
-  save: (dataUrl: string | null) => Promise<unknown>;
-  present: boolean;
-}) {
-  const action = useAction();
-  const set = (value: string | null) => action.run(async () => void (await props.save(value)));
-  return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        type="file"
-        accept="image/png,image/jpeg,image/gif,image/webp"
-        onChange={async (e) => {
-          const f = e.target.files?.[0];
-          if (f) set(await readAsDataUrl(f));
-        }}
-      />
-      {props.present && (
-        <button type="button" className="link" onClick={() => set(null)}>
-          Remove
-        </button>
-      )}
-      <Alert message={action.error ?? Object.values(action.fields)[0]} />
-    </div>
-  );
-}
-
 /** An error said to screen readers as it appears; nothing when there is none. */
 export function Alert({ message }: { message?: string | null }) {
   if (!message) return null;

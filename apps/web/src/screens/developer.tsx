@@ -5,9 +5,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Application } from '../endpoints';
 import * as endpoints from '../endpoints';
+import { ImagePicker } from '../image-crop';
 import { Permission } from '../permissions';
 import { navigate, usePath } from '../router';
-import { Alert, Dialog, Field, Form, ImagePicker, useAction } from '../ui';
+import { Alert, Dialog, Field, Form, useAction } from '../ui';
 
 /** Discord's application flags for the privileged intents (the full ones; Hearth has no verification). */
 const intentFlags = [
@@ -222,6 +223,7 @@ function GeneralTab({ app, onSaved }: { app: Application; onSaved: (a: Applicati
         label="App icon"
         present={!!app.icon}
         save={async (icon) => onSaved(await endpoints.modifyApplication(app.id, { icon }))}
+        crop={{ title: 'Crop the app icon', width: 1024, height: 1024 }}
       />
       <Form
         label="General information"

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import { download, signedOut } from '../api';
 import type { AdminDomainBlock, KnownInstance, SessionRow } from '../endpoints';
 import * as endpoints from '../endpoints';
+import { ImagePicker } from '../image-crop';
 import { navigate } from '../router';
 import { signOut, stopSession } from '../session';
 import { useStore } from '../store';
@@ -26,7 +27,7 @@ import {
   setTheme,
   themeChoice,
 } from '../theme';
-import { Alert, Avatar, Field, Form, ImagePicker, useAction } from '../ui';
+import { Alert, Avatar, Field, Form, useAction } from '../ui';
 import {
   deviceKeys,
   inputModeKey,
@@ -134,6 +135,7 @@ function Profile() {
           label="Avatar (PNG, JPEG, GIF or WebP)"
           save={(avatar) => endpoints.modifyMe({ avatar })}
           present={!!me.avatar}
+          crop={{ title: 'Crop your avatar', width: 1024, height: 1024, round: true }}
         />
       </div>
       {me.banner && (
@@ -144,6 +146,7 @@ function Profile() {
         label="Profile banner"
         save={(banner) => endpoints.modifyMe({ banner })}
         present={!!me.banner}
+        crop={{ title: 'Crop your banner', width: 1680, height: 672 }}
       />
       <Form
         label="Profile"

@@ -203,6 +203,7 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
       mimeType: 'image/png',
       buffer: png,
     });
+    await b.getByRole('dialog', { name: 'Crop your avatar' }).getByRole('button', { name: 'Apply' }).click();
     await b.locator('.settings-main img.avatar').waitFor();
     await b.getByLabel('Display name').fill('Bobby Tables');
     await b.getByRole('button', { name: 'Save', exact: true }).click();
@@ -950,6 +951,7 @@ describe('the web app in a browser', { skip: chromiumSkip }, () => {
     await a
       .getByLabel('Avatar (PNG, JPEG, GIF or WebP)')
       .setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
+    await a.getByRole('dialog', { name: 'Crop your avatar' }).getByRole('button', { name: 'Apply' }).click();
     await a.locator('.settings-main img.avatar').waitFor();
     await a.getByLabel('Display name').fill('Alice A.');
     await a.getByRole('button', { name: 'Save' }).click();

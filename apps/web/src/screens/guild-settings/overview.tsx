@@ -1,9 +1,10 @@
 // Overview: the server's name, icon and system messages channel, and its group settings (ADR 0031).
 import { useState } from 'react';
 import * as endpoints from '../../endpoints';
+import { ImagePicker } from '../../image-crop';
 import { useStore } from '../../store';
 import { ChannelType, type Guild } from '../../types';
-import { Field, Form, ImagePicker, useAction } from '../../ui';
+import { Field, Form, useAction } from '../../ui';
 
 export function Overview({ guild }: { guild: Guild }) {
   const channels = useStore((s) => s.channels);
@@ -21,6 +22,7 @@ export function Overview({ guild }: { guild: Guild }) {
         label="Server icon (PNG, JPEG, GIF or WebP)"
         save={(icon) => endpoints.modifyGuild(guild.id, { icon })}
         present={!!guild.icon}
+        crop={{ title: 'Crop the server icon', width: 1024, height: 1024, round: true }}
       />
       {guild.banner && (
         <img className="banner-preview" src={`/banners/${guild.id}/${guild.banner}.png`} alt="Group banner" />
@@ -30,6 +32,7 @@ export function Overview({ guild }: { guild: Guild }) {
         label="Banner, shown on the group's page and directory card"
         save={(banner) => endpoints.modifyGuild(guild.id, { banner })}
         present={!!guild.banner}
+        crop={{ title: 'Crop the banner', width: 960, height: 540 }}
       />
       <Form
         label="Overview"
