@@ -5,14 +5,14 @@
 // dialogs and popovers opened from the chat (emoji picker, server settings, notification settings, search results,
 // quick switcher, shortcuts); and, signed out, sign-in, registration and the forgotten password.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { TestServer } from '../../../server/test/harness';
 import {
+  axeViolations,
   chromiumSkip,
   closePeople,
   desktop,
@@ -23,8 +23,6 @@ import {
   startWebHearth,
 } from './chromium';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
 let h: TestServer;
 let alice: Person;
 let chat = '';
@@ -32,25 +30,6 @@ let guildPath = '';
 let dm = '';
 let thread = '';
 let invite = '';
-
-/** The serious and critical violations axe-core finds in the page as it is, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe-core's global, evaluated into the page above
-    const axe = (window as any).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v: { id: string; impact: string; nodes: Array<{ target: string[] }> }) =>
-          `${v.impact} ${v.id}: ${v.nodes
-            .slice(0, 3)
-            .map((n) => n.target.join(' '))
-            .join(' | ')}`,
-      );
-  });
-}
 
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 
@@ -123,7 +102,7 @@ describe('accessibility', { skip: chromiumSkip }, () => {
       for (const [name, path, ready] of screens) {
         await page.goto(`${h.url}${path}`);
         await page.locator(ready).first().waitFor();
-        for (const v of await violations(page)) found.push(`${name} at ${size.width}px: ${v}`);
+        for (const v of await axeViolations(page)) found.push(`${name} at ${size.width}px: ${v}`);
       }
     }
     await page.setViewportSize(desktop);
@@ -179,7 +158,7 @@ describe('accessibility', { skip: chromiumSkip }, () => {
       for (const [name, path, ready] of screens) {
         await page.goto(`${h.url}${path}`);
         await page.locator(ready).first().waitFor();
-        for (const v of await violations(page)) found.push(`${name} at ${size.width}px: ${v}`);
+        for (const v of await axeViolations(page)) found.push(`${name} at ${size.width}px: ${v}`);
       }
       for (const [name, path, how, ready] of open) {
         await page.goto(`${h.url}${path}`);
@@ -187,7 +166,7 @@ describe('accessibility', { skip: chromiumSkip }, () => {
         if (path === chat) await page.locator('.composer textarea').waitFor();
         await how(page);
         await page.locator(ready).first().waitFor();
-        for (const v of await violations(page)) found.push(`${name} at ${size.width}px: ${v}`);
+        for (const v of await axeViolations(page)) found.push(`${name} at ${size.width}px: ${v}`);
       }
     }
     await page.setViewportSize(desktop);
@@ -201,7 +180,7 @@ describe('accessibility', { skip: chromiumSkip }, () => {
         for (const path of ['/login', '/register', '/forgot', invite]) {
           await out.goto(`${h.url}${path}`);
           await out.locator('main form, main h1').first().waitFor();
-          for (const v of await violations(out)) found.push(`signed out ${path} at ${size.width}px: ${v}`);
+          for (const v of await axeViolations(out)) found.push(`signed out ${path} at ${size.width}px: ${v}`);
         }
       }
     } finally {

@@ -3,13 +3,11 @@
 // unchanged, markup in a block is shown as text, and axe-core finds no serious or critical violation (colour contrast
 // of the tokens included) in the dark and the light theme.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import type { TestServer } from '../../../server/test/harness';
 import {
+  axeViolations,
   chromiumSkip,
   closePeople,
   desktop,
@@ -19,8 +17,6 @@ import {
   signedInPerson,
   startWebHearth,
 } from './chromium';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let h: TestServer;
 let alice: Person;
@@ -44,24 +40,6 @@ const content = [
   '<script>window.pwned = true</script><img src=x onerror="window.pwned = true">',
   '```',
 ].join('\n');
-
-/** The serious and critical violations axe-core finds within the messages, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as any).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v: { id: string; impact: string; nodes: Array<{ target: string[] }> }) =>
-          `${v.impact} ${v.id}: ${v.nodes
-            .slice(0, 3)
-            .map((n) => n.target.join(' '))
-            .join(' | ')}`,
-      );
-  });
-}
 
 describe('code blocks', { skip: chromiumSkip }, () => {
   before(async () => {
@@ -161,6 +139,6 @@ describe('code blocks', { skip: chromiumSkip }, () => {
       assert.equal(await tabindex(html), overflow.scrolls ? '0' : null);
       assert.equal(await tabindex(page.locator('.messages pre:not([data-lang]) code')), null);
       await page.screenshot({ path: join(shots, `code-blocks-${theme}-${size.width}.png`) });
-      assert.deepEqual(await violations(page), []);
+      assert.deepEqual(await axeViolations(page), []);
     });
 });

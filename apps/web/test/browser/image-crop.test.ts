@@ -4,14 +4,13 @@
 // chosen. A server's icon goes through the same dialog in server settings. The wheel zooms; Cancel and Esc leave the
 // avatar as it was and send nothing; focus goes back to the file field; axe-core passes on the dialog.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { TestServer } from '../../../server/test/harness';
 import {
+  axeViolations,
   chromiumSkip,
   closePeople,
   desktop,
@@ -21,8 +20,6 @@ import {
   signedInPerson,
   startWebHearth,
 } from './chromium';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 type Rgb = [number, number, number];
 const RED: Rgb = [230, 30, 30];
@@ -48,21 +45,6 @@ async function quadrants(): Promise<Buffer> {
 let h: TestServer;
 let alice: Person;
 let image: Buffer;
-
-/** The serious and critical violations axe-core finds in the page, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe-core's global, evaluated into the page above
-    const axe = (window as any).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v: { id: string; nodes: Array<{ target: string[] }> }) => `${v.id}: ${v.nodes[0]?.target.join(' ')}`,
-      );
-  });
-}
 
 async function me(): Promise<{ avatar: string | null; banner: string | null }> {
   const res = await h.api('GET', '/users/@me', { token: alice.user.token });
@@ -122,7 +104,7 @@ describe('cropping avatars and banners', { skip: chromiumSkip }, () => {
     await dialog.waitFor();
     // The picked image is drawn in the frame before anything is moved.
     await dialog.locator('.crop-frame img').waitFor();
-    assert.deepEqual(await violations(page), []);
+    assert.deepEqual(await axeViolations(page), []);
     await page.screenshot({ path: join(shots, 'crop-avatar-desktop.png') });
 
     const area = dialog.getByRole('application', { name: 'Crop area' });
@@ -159,7 +141,7 @@ describe('cropping avatars and banners', { skip: chromiumSkip }, () => {
     await dialog.locator('.crop-frame img').waitFor();
     const box = await dialog.locator('.crop-frame').boundingBox();
     assert.ok(box && box.width <= phone.width, 'the frame fits the phone');
-    assert.deepEqual(await violations(page), []);
+    assert.deepEqual(await axeViolations(page), []);
 
     // The slider: Page Up steps it by a tenth of its range (8× zoom is at most a twentieth of the image).
     const zoom = dialog.getByRole('slider', { name: 'Zoom' });
@@ -237,7 +219,7 @@ describe('cropping avatars and banners', { skip: chromiumSkip }, () => {
     await dialog.locator('.crop-frame img').waitFor();
     const box = await dialog.locator('.crop-frame').boundingBox();
     assert.ok(box && Math.abs(box.width - box.height) < 1, 'a square frame');
-    assert.deepEqual(await violations(page), []);
+    assert.deepEqual(await axeViolations(page), []);
     await dialog.getByRole('application', { name: 'Crop area' }).focus();
     for (let i = 0; i < 5; i++) await page.keyboard.press('+');
     for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowRight');
