@@ -85,6 +85,55 @@ function historyRequests(page: Page, channelId: string): { list: string[]; stop:
 
 const noAccess = (page: Page) => page.getByRole('heading', { name: "You don't have access" });
 
+/**
+ * Runs `body` (which loads the page afresh, so its gateway's frames can be watched) with a promise that settles once
+ * a gateway frame carrying `content` has reached the page.
+ */
+async function withGatewayWatch(
+  page: Page,
+  content: string,
+  body: (delivered: Promise<void>) => Promise<void>,
+): Promise<void> {
+  let arrived: () => void = () => {};
+  const delivered = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const watch = (ws: import('playwright-core').WebSocket) =>
+    ws.on('framereceived', ({ payload }) => {
+      if (String(payload).includes(content)) arrived();
+    });
+  page.on('websocket', watch);
+  try {
+    await body(delivered);
+  } finally {
+    page.off('websocket', watch);
+  }
+}
+
+/**
+ * Answers the page's request for `url` with what the server said, but only after Alice has sent `content` to
+ * `channelId` and it has come over the gateway: the message reaches the page before the history answered earlier,
+ * or the test proves nothing.
+ */
+async function holdPageUntilDelivered(
+  page: Page,
+  url: RegExp,
+  channelId: string,
+  content: string,
+  delivered: Promise<void>,
+): Promise<void> {
+  await page.route(url, async (route) => {
+    const answered = await route.fetch();
+    const sent = await h.api('POST', `/channels/${channelId}/messages`, {
+      token: alice.user.token,
+      body: { content },
+    });
+    assert.equal(sent.status, 200, sent.text);
+    await delivered;
+    await route.fulfill({ response: answered });
+  });
+}
+
 describe('message links', { skip: chromiumSkip }, () => {
   before(async () => {
     h = await startWebHearth();
@@ -251,59 +300,27 @@ describe('message links', { skip: chromiumSkip }, () => {
 
   test('a message sent while "Jump to present" is on its way is shown when the newest page arrives', async () => {
     const page = bob.page;
-    // A fresh load, so the gateway's frames can be watched: the message must reach the page before the page of
-    // history answered earlier, or the test proves nothing.
     const content = 'sent while the newest page was on its way';
-    let arrived: () => void = () => {};
-    const delivered = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
-    const watch = (ws: import('playwright-core').WebSocket) =>
-      ws.on('framereceived', ({ payload }) => {
-        if (String(payload).includes(content)) arrived();
-      });
-    page.on('websocket', watch);
-    try {
+    await withGatewayWatch(page, content, async (delivered) => {
       await page.goto(`${h.url}/channels/${guildId}/${general}/${originalId}`);
       await shownInView(page, originalId);
       const bar = page.getByRole('status').filter({ hasText: 'You are viewing older messages' });
       await bar.waitFor();
-      // The newest page is answered by the server, then held back until the new message has come over the gateway.
       const newestPage = new RegExp(`/channels/${general}/messages\\?limit=50$`);
-      await page.route(newestPage, async (route) => {
-        const answered = await route.fetch();
-        const sent = await h.api('POST', `/channels/${general}/messages`, {
-          token: alice.user.token,
-          body: { content },
-        });
-        assert.equal(sent.status, 200, sent.text);
-        await delivered;
-        await route.fulfill({ response: answered });
-      });
+      await holdPageUntilDelivered(page, newestPage, general, content, delivered);
       await bar.getByRole('button', { name: 'Jump to present ↓' }).click();
       await bar.waitFor({ state: 'detached' });
       const row = page.locator('.messages li.message', { hasText: content });
       await row.waitFor();
       await shownInView(page, (await row.getAttribute('data-id'))!);
       await page.unroute(newestPage);
-    } finally {
-      page.off('websocket', watch);
-    }
+    });
   });
 
   test("a message sent while a channel's first page is on its way is shown when the page arrives", async () => {
     const page = bob.page;
     const content = 'sent while the first page was on its way';
-    let arrived: () => void = () => {};
-    const delivered = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
-    const watch = (ws: import('playwright-core').WebSocket) =>
-      ws.on('framereceived', ({ payload }) => {
-        if (String(payload).includes(content)) arrived();
-      });
-    page.on('websocket', watch);
-    try {
+    await withGatewayWatch(page, content, async (delivered) => {
       await page.goto(`${h.url}/channels/${guildId}/${general}`);
       await page.locator(`#composer-${general}`).waitFor();
       const made = await h.api('POST', `/guilds/${guildId}/channels`, {
@@ -315,24 +332,12 @@ describe('message links', { skip: chromiumSkip }, () => {
       // The channel came over the page's gateway, so the message will too.
       const link = page.locator(`a.channel[href="/channels/${guildId}/${fresh}"]`);
       await link.waitFor();
-      // The first page is answered by the server, then held back until the new message has come over the gateway.
       const firstPage = new RegExp(`/channels/${fresh}/messages\\?limit=50$`);
-      await page.route(firstPage, async (route) => {
-        const answered = await route.fetch();
-        const sent = await h.api('POST', `/channels/${fresh}/messages`, {
-          token: alice.user.token,
-          body: { content },
-        });
-        assert.equal(sent.status, 200, sent.text);
-        await delivered;
-        await route.fulfill({ response: answered });
-      });
+      await holdPageUntilDelivered(page, firstPage, fresh, content, delivered);
       await link.click();
       await page.locator('.messages li.message', { hasText: content }).waitFor();
       await page.unroute(firstPage);
-    } finally {
-      page.off('websocket', watch);
-    }
+    });
   });
 
   test('a link to a DM the reader closed reopens it; a place the reader cannot see says only "You don\'t have access"', async () => {
