@@ -2,7 +2,7 @@ import { isForumType, isThreadType } from '@hearth/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { FederationDelivery } from '../../jobs/kinds';
 import type { DbOrTx } from '../../store/db';
-import { channels, guilds, members, users } from '../../store/schema';
+import { channels, members, users } from '../../store/schema';
 import type { Deps } from '../deps';
 
 // Which groups federate (ADR 0031, federation addendum): a group with a handle that is public or approval-required is
@@ -92,25 +92,34 @@ export async function rejectRemovedMember(
 }
 
 /**
- * The guild of `thread` when it is a post of a forum of a federated group and `userId` is a local account (or
- * `anyone`), else null, read in `tx`.
+ * Where a message or reaction is, as the caller's access check loaded it: its channel, and the caller as a member of
+ * that channel's guild (null in DMs), with the guild's row.
  */
-async function localGroupThread(
-  tx: DbOrTx,
-  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
-  userId: string,
-  opts: { anyone?: boolean } = {},
-) {
-  if (!thread.parentId || !thread.guildId || !isThreadType(thread.type)) return null;
+type Place = {
+  channel: { id: string; parentId: string | null; type: number };
+  actor: {
+    guild: {
+      id: string;
+      groupJoinMode: 'public' | 'approval' | 'private' | null;
+      groupHandle: string | null;
+    };
+  } | null;
+};
+
+/**
+ * The guild of `place` when it is a post of a forum of a federated group and `userId` is a local account (or
+ * `anyone`), else null. The guild is already known, so a message in any other guild costs no read.
+ */
+async function localGroupThread(tx: DbOrTx, place: Place, userId: string, opts: { anyone?: boolean } = {}) {
+  const thread = place.channel;
+  const guild = place.actor?.guild;
+  if (!guild || !isFederatedGroup(guild) || !thread.parentId || !isThreadType(thread.type)) return null;
   const [row] = await tx
-    .select({ forumType: channels.type, guild: guilds, remote: users.remote })
+    .select({ forumType: channels.type, remote: users.remote })
     .from(channels)
-    .innerJoin(guilds, eq(guilds.id, channels.guildId))
     .innerJoin(users, eq(users.id, userId))
     .where(eq(channels.id, thread.parentId));
-  return row && (opts.anyone || !row.remote) && isForumType(row.forumType) && isFederatedGroup(row.guild)
-    ? row.guild
-    : null;
+  return row && (opts.anyone || !row.remote) && isForumType(row.forumType) ? guild : null;
 }
 
 /**
@@ -121,13 +130,14 @@ async function localGroupThread(
 export async function announceComment(
   deps: Pick<Deps, 'jobs'>,
   tx: DbOrTx,
-  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  place: Place,
   messageId: string,
   authorId: string,
   opts: { edited?: boolean } = {},
 ): Promise<void> {
+  const thread = place.channel;
   if (messageId === thread.id) return;
-  const guild = await localGroupThread(tx, thread, authorId);
+  const guild = await localGroupThread(tx, place, authorId);
   if (!guild) return;
   await enqueueGroupDelivery(deps, tx, guild, {
     type: opts.edited ? 'group-comment-update' : 'group-comment',
@@ -146,10 +156,11 @@ export async function announceComment(
 export async function announceReaction(
   deps: Pick<Deps, 'jobs'>,
   tx: DbOrTx,
-  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  place: Place,
   reaction: { messageId: string; userId: string; emoji: string; on: boolean },
 ): Promise<void> {
-  const guild = await localGroupThread(tx, thread, reaction.userId);
+  const thread = place.channel;
+  const guild = await localGroupThread(tx, place, reaction.userId);
   if (!guild) return;
   await enqueueGroupDelivery(deps, tx, guild, {
     type: 'group-react',
@@ -167,11 +178,12 @@ export async function announceReaction(
 export async function announceCommentDelete(
   deps: Pick<Deps, 'jobs'>,
   tx: DbOrTx,
-  thread: { id: string; parentId: string | null; type: number; guildId: string | null },
+  place: Place,
   comment: { messageId: string; authorId: string; moderated: boolean },
 ): Promise<void> {
+  const thread = place.channel;
   if (comment.messageId === thread.id) return;
-  const guild = await localGroupThread(tx, thread, comment.authorId, { anyone: comment.moderated });
+  const guild = await localGroupThread(tx, place, comment.authorId, { anyone: comment.moderated });
   if (!guild) return;
   await enqueueGroupDelivery(deps, tx, guild, {
     type: 'group-comment-delete',

@@ -335,7 +335,7 @@ export class MessagesService {
       if (inThread && !starter) {
         await this.threads.onMessage(tx, ctx.channel, principal.userId, pending);
         // A comment on a federated group's post reaches the group's remote members (FEP-1b12).
-        await announceComment(this.deps, tx, ctx.channel, id, principal.userId);
+        await announceComment(this.deps, tx, ctx, id, principal.userId);
       }
       await recordMentions(tx, directMentions, {
         channelId,
@@ -521,7 +521,7 @@ export class MessagesService {
         await announcePostEdit(this.deps, tx, ctx.actor.guild, ctx.channel, row.authorId);
       // A comment on it edited by its local author: the group Announces the Update of the comment's Note.
       else if (changes.content !== undefined && isThreadType(ctx.channel.type))
-        await announceComment(this.deps, tx, ctx.channel, messageId, row.authorId, { edited: true });
+        await announceComment(this.deps, tx, ctx, messageId, row.authorId, { edited: true });
       return { updated: next, removed: await dropAttachments(tx, channelId, messageId, files.dropped) };
     });
     upload?.keep();
@@ -597,7 +597,7 @@ export class MessagesService {
       const result = await deleteMessages(tx, channelId, [messageId]);
       // A comment on a federated group's post is deleted at its remote members' instances too (FEP-1b12).
       if (result.ids.length && isThreadType(ctx.channel.type))
-        await announceCommentDelete(this.deps, tx, ctx.channel, {
+        await announceCommentDelete(this.deps, tx, ctx, {
           messageId,
           authorId: row.authorId,
           moderated: row.authorId !== principal.userId,

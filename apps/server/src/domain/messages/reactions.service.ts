@@ -113,7 +113,7 @@ export class ReactionsService {
         .returning();
       // A reaction on a federated group's post or comment reaches its remote members (FEP-1b12).
       if (rows.length > 0 && !emoji.id && emoji.name)
-        await announceReaction(this.deps, tx, ctx.channel, {
+        await announceReaction(this.deps, tx, ctx, {
           messageId,
           userId: principal.userId,
           emoji: emoji.name,
@@ -168,7 +168,7 @@ export class ReactionsService {
         .returning();
       // Taking back one's own reaction on a federated group's post or comment is an Undo there too.
       if (rows.length > 0 && userId === principal.userId && !emoji.id && emoji.name)
-        await announceReaction(this.deps, tx, ctx.channel, {
+        await announceReaction(this.deps, tx, ctx, {
           messageId,
           userId,
           emoji: emoji.name,
