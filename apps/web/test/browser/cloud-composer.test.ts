@@ -382,52 +382,58 @@ describe('the composer: drop zone, the 10-file limit, files kept per channel, th
     });
   }
 
-  test("where files may not be attached, the overlay says so and a drop is taken and ignored; a DM's names @them", async () => {
-    const page = bob.page;
-    const locked = await h.api('POST', `/guilds/${guildId}/channels`, {
-      token: alice.user.token,
-      body: {
-        name: 'no-files',
-        type: 0,
-        permission_overwrites: [{ id: guildId, type: 0, allow: '0', deny: String(1 << 15) }],
-      },
-    });
-    assert.equal(locked.status, 201, locked.text);
-    await page.goto(`${h.url}/channels/${guildId}/${locked.body.id}`);
-    await page.locator(`#composer-${locked.body.id}`).waitFor();
-    const files = await dragged(page, 1, 'refused');
-    const log = page.getByRole('log');
-    const overlay = page.locator('.drop-overlay');
-    await log.dispatchEvent('dragenter', { dataTransfer: files });
-    await overlay.waitFor();
-    assert.match(await overlay.innerText(), /You can't upload files here/);
-    assert.match(await overlay.innerText(), /permission to attach files/);
-    // The app takes the drop (the browser does not leave it to open the file) and adds nothing.
-    const taken = await log.evaluate((el) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File(['x'], 'refused.txt', { type: 'text/plain' }));
-      const drop = new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true });
-      el.dispatchEvent(drop);
-      return drop.defaultPrevented;
-    });
-    assert.equal(taken, true);
-    await overlay.waitFor({ state: 'detached' });
-    assert.equal(await page.getByRole('list', { name: 'Files to send' }).count(), 0);
+  for (const [width, size] of [
+    ['desktop', desktop],
+    ['phone', phone],
+  ] as const)
+    test(`at ${width} width: where files may not be attached, the overlay says so and a drop is taken and ignored; a DM's names @them`, async () => {
+      const page = bob.page;
+      await page.setViewportSize(size);
+      const locked = await h.api('POST', `/guilds/${guildId}/channels`, {
+        token: alice.user.token,
+        body: {
+          name: `no-files-${width}`,
+          type: 0,
+          permission_overwrites: [{ id: guildId, type: 0, allow: '0', deny: String(1 << 15) }],
+        },
+      });
+      assert.equal(locked.status, 201, locked.text);
+      await page.goto(`${h.url}/channels/${guildId}/${locked.body.id}`);
+      await page.locator(`#composer-${locked.body.id}`).waitFor();
+      const files = await dragged(page, 1, 'refused');
+      const log = page.getByRole('log');
+      const overlay = page.locator('.drop-overlay');
+      await log.dispatchEvent('dragenter', { dataTransfer: files });
+      await overlay.waitFor();
+      assert.match(await overlay.innerText(), /You can't upload files here/);
+      assert.match(await overlay.innerText(), /permission to attach files/);
+      // The app takes the drop (the browser does not leave it to open the file) and adds nothing.
+      const taken = await log.evaluate((el) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['x'], 'refused.txt', { type: 'text/plain' }));
+        const drop = new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true });
+        el.dispatchEvent(drop);
+        return drop.defaultPrevented;
+      });
+      assert.equal(taken, true);
+      await overlay.waitFor({ state: 'detached' });
+      assert.equal(await page.getByRole('list', { name: 'Files to send' }).count(), 0);
 
-    // In a DM the overlay names the other person with an @, as Discord's does.
-    const dm = await h.api('POST', '/users/@me/channels', {
-      token: bob.user.token,
-      body: { recipient_id: alice.user.id },
+      // In a DM the overlay names the other person with an @, as Discord's does.
+      const dm = await h.api('POST', '/users/@me/channels', {
+        token: bob.user.token,
+        body: { recipient_id: alice.user.id },
+      });
+      await page.goto(`${h.url}/channels/@me/${dm.body.id}`);
+      await page.locator(`#composer-${dm.body.id}`).waitFor();
+      const more = await dragged(page, 1, 'dm');
+      await page.getByRole('log').dispatchEvent('dragenter', { dataTransfer: more });
+      await overlay.waitFor();
+      assert.match(await overlay.innerText(), /Upload to @/);
+      await page.getByRole('log').dispatchEvent('dragleave', { dataTransfer: more });
+      await overlay.waitFor({ state: 'detached' });
+      await page.setViewportSize(desktop);
     });
-    await page.goto(`${h.url}/channels/@me/${dm.body.id}`);
-    await page.locator(`#composer-${dm.body.id}`).waitFor();
-    const more = await dragged(page, 1, 'dm');
-    await page.getByRole('log').dispatchEvent('dragenter', { dataTransfer: more });
-    await overlay.waitFor();
-    assert.match(await overlay.innerText(), /Upload to @/);
-    await page.getByRole('log').dispatchEvent('dragleave', { dataTransfer: more });
-    await overlay.waitFor({ state: 'detached' });
-  });
 
   test("past the uploads one may have waiting, the file's own error says so", async () => {
     const page = alice.page;
